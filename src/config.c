@@ -1,0 +1,26 @@
+/* config.c — defaults. The addresses match the TUN walkthrough: the stack is
+ * 10.0.0.2 and fe80::2, the host side 10.0.0.1 and fe80::1. */
+#include "config.h"
+
+#include "addr.h"
+
+void ns_config_default(struct ns_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->seed = 1;
+    ns_addr_parse("10.0.0.2", &cfg->addr4);
+    ns_addr_parse("fe80::2", &cfg->addr6);
+    cfg->mtu = 0;
+    cfg->ttl = 64;
+    cfg->hop_limit = 64;
+    cfg->max_sockets = 1024;
+    cfg->udp_rxq_max = 256;
+    cfg->udp_rxq_bytes = 1u << 20;
+    cfg->frag_max_datagrams = 64;
+    cfg->frag_max_bytes = 4u << 20;
+    cfg->frag_max_pieces = 128;
+    cfg->frag_timeout = 30 * NS_SEC;
+    cfg->ip6_max_ext_headers = 8;
+    cfg->icmp_err_rate = 100;
+    cfg->icmp_err_burst = 50;
+}

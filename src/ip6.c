@@ -1,0 +1,195 @@
+/* ip6.c — IPv6 input with the extension-header chain walk (RFC 8200 4),
+ * fragment reassembly hand-off, and output with fragmentation. */
+#include <errno.h>
+
+#include "checksum.h"
+#include "stack_impl.h"
+
+#define IP6_HDR 40
+enum { NH_HOPOPT = 0, NH_ROUTING = 43, NH_FRAGMENT = 44, NH_ESP = 50, NH_AH = 51,
+       NH_NONE = 59, NH_DSTOPTS = 60 };
+
+/* RFC 8200 4.2: walk the TLV options of a Hop-by-Hop or Destination
+ * Options header. Returns true if processing may continue. The two high
+ * bits of an unknown option's type say what to do; we implement none
+ * beyond Pad1/PadN, so any other action than "skip" discards. */
+static bool walk_options(const uint8_t *opt, size_t len)
+{
+    size_t i = 2; /* after next-header and length */
+    while (i < len) {
+        uint8_t t = opt[i];
+        if (t == 0) { /* Pad1 */
+            i++;
+            continue;
+        }
+        if (i + 2 > len || i + 2 + (size_t)opt[i + 1] > len)
+            return false; /* option runs past its header */
+        if (t != 1 && (t >> 6) != 0)
+            return false;
+        i += 2 + (size_t)opt[i + 1];
+    }
+    return true;
+}
+
+void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
+{
+    const uint8_t *h = pkt->data;
+    if (pkt->len < IP6_HDR)
+        return ns_drop(s, pkt, NS_DROP_too_short);
+    size_t plen = ns_get16(h + 4);
+    if (plen == 0 && h[6] == NH_HOPOPT)
+        return ns_drop(s, pkt, NS_DROP_ip6_bad_len); /* jumbograms (RFC 2675) unsupported */
+    if (IP6_HDR + plen > pkt->len)
+        return ns_drop(s, pkt, NS_DROP_ip6_bad_len);
+    ns_pkt_trim(pkt, IP6_HDR + plen);
+
+    struct ns_ipinfo ip = {0};
+    ip.src.family = ip.dst.family = NS_AF_INET6;
+    memcpy(ip.src.bytes, h + 8, 16);
+    memcpy(ip.dst.bytes, h + 24, 16);
+    ip.ttl = h[7];
+    if (ns_addr_is_multicast(&ip.src))
+        return ns_drop(s, pkt, NS_DROP_ip6_bad_src);
+    if (!ns_ip_is_ours(s, &ip.dst)) {
+        if (!ns_addr_is_multicast(&ip.dst))
+            return ns_drop(s, pkt, NS_DROP_not_for_us);
+        ip.dst_special = true;
+    }
+    s->stats.ip6_rx++;
+
+    /* Walk the chain. `nh` is the type of the header at `off`; the walk is
+     * bounded both by the packet length and by cfg.ip6_max_ext_headers, so
+     * a chain that loops (e.g. fragments nested in reassembled fragments) or
+     * is merely long ends in a counted drop. */
+    uint8_t nh = h[6];
+    size_t off = IP6_HDR;
+    size_t nh_ptr = 6;
+    unsigned count = 0;
+    bool reassembled = false;
+    for (;;) {
+        if (nh != NH_HOPOPT && nh != NH_ROUTING && nh != NH_FRAGMENT && nh != NH_DSTOPTS)
+            break;
+        if (++count > s->cfg.ip6_max_ext_headers)
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_too_many);
+        if (nh == NH_HOPOPT && off != IP6_HDR)
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_order); /* RFC 8200 4.3: only first */
+        const uint8_t *e = pkt->data + off;
+        if (off + 8 > pkt->len)
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_trunc);
+        if (nh == NH_FRAGMENT) {
+            uint16_t fo = ns_get16(e + 2);
+            uint32_t foff = (uint32_t)(fo & 0xfff8);
+            bool more = fo & 1;
+            uint8_t inner = e[0];
+            if (foff == 0 && !more) {
+                /* Atomic fragment (RFC 6946): process in place. */
+                nh = inner;
+                nh_ptr = off;
+                off += 8;
+                continue;
+            }
+            if (reassembled)
+                return ns_drop(s, pkt, NS_DROP_ip6_ext_too_many); /* fragment inside a fragment */
+            struct ns_frag_key key = {ip.src, ip.dst, ns_get32(e + 4), 0};
+            size_t fraglen = pkt->len - off - 8;
+            /* The saved header is a plain IPv6 header whose next header is
+             * the fragmented payload's: what an ICMP error should quote. */
+            uint8_t hdr[IP6_HDR];
+            memcpy(hdr, pkt->data, IP6_HDR);
+            hdr[6] = inner;
+            size_t hl = 0;
+            struct ns_pkt *whole =
+                ns_frag_input(s, &key, foff, more, hdr, IP6_HDR, e + 8, fraglen, &hl);
+            ns_pkt_free(pkt);
+            if (!whole)
+                return;
+            ns_put16(whole->data + 4, (uint16_t)(whole->len - IP6_HDR));
+            pkt = whole;
+            nh = inner;
+            off = IP6_HDR;
+            nh_ptr = 6;
+            reassembled = true;
+            continue;
+        }
+        size_t elen = ((size_t)e[1] + 1) * 8;
+        if (off + elen > pkt->len)
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_trunc);
+        if (nh == NH_ROUTING) {
+            /* RFC 8200 4.4: we are the final destination; segments left
+             * must be 0 (we forward nothing). */
+            if (e[3] != 0)
+                return ns_drop(s, pkt, NS_DROP_ip6_routing);
+        } else if (!walk_options(e, elen)) {
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_option);
+        }
+        nh = e[0];
+        nh_ptr = off;
+        off += elen;
+    }
+    if (nh == NH_NONE) {
+        ns_pkt_free(pkt); /* RFC 8200 4.7: nothing follows; not an error */
+        return;
+    }
+    ip.proto = nh;
+    ip.nh_ptr = (uint16_t)nh_ptr;
+    ip.reassembled = reassembled;
+    ip.l3 = pkt->data;
+    ip.l3_len = pkt->len;
+    ip.l4_off = off;
+    ns_pkt_pull(pkt, off);
+    ns_l4_input(s, pkt, &ip);
+}
+
+static int ip6_send_one(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                        uint8_t nh, struct ns_pkt *pkt)
+{
+    uint8_t *h = ns_pkt_push(pkt, IP6_HDR);
+    if (!h) {
+        ns_pkt_free(pkt);
+        return -ENOBUFS;
+    }
+    ns_put32(h, 0x60000000u);
+    ns_put16(h + 4, (uint16_t)(pkt->len - IP6_HDR));
+    h[6] = nh;
+    h[7] = s->cfg.hop_limit ? s->cfg.hop_limit : 64;
+    memcpy(h + 8, src->bytes, 16);
+    memcpy(h + 24, dst->bytes, 16);
+    return ns_dev_send(s, pkt);
+}
+
+int ns_ip6_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                  uint8_t proto, struct ns_pkt *pkt)
+{
+    unsigned mtu = ns_ip_mtu(s);
+    if (pkt->len + IP6_HDR <= mtu)
+        return ip6_send_one(s, src, dst, proto, pkt);
+    if (pkt->len > 65535 - 8 || mtu < 1280) {
+        ns_pkt_free(pkt);
+        return -EMSGSIZE;
+    }
+    /* RFC 8200 4.5: source fragmentation with a Fragment header. */
+    uint32_t id = s->ip6_frag_id++;
+    size_t chunk = ((mtu - IP6_HDR - 8) / 8) * 8;
+    int rc = 0;
+    for (size_t off = 0; off < pkt->len; off += chunk) {
+        size_t n = pkt->len - off < chunk ? pkt->len - off : chunk;
+        struct ns_pkt *f = ns_pkt_alloc(NS_PKT_HEADROOM, 8 + n);
+        if (!f) {
+            s->stats.pkt_alloc_fail++;
+            rc = -ENOBUFS;
+            break;
+        }
+        uint8_t *fh = f->data;
+        fh[0] = proto;
+        fh[1] = 0;
+        ns_put16(fh + 2, (uint16_t)(off | (off + n < pkt->len ? 1 : 0)));
+        ns_put32(fh + 4, id);
+        memcpy(fh + 8, pkt->data + off, n);
+        s->stats.frag_tx++;
+        int r = ip6_send_one(s, src, dst, NH_FRAGMENT, f);
+        if (r)
+            rc = r;
+    }
+    ns_pkt_free(pkt);
+    return rc;
+}

@@ -1,0 +1,322 @@
+/* socket.c — the socket table and the datagram half of the socket API
+ * (socket.h). TCP plugs into the same table. */
+#include "socket.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "checksum.h"
+#include "stack_impl.h"
+
+
+static struct ns_sock *get(struct ns_stack *s, int sd)
+{
+    if (sd < 0 || (unsigned)sd >= s->socks_cap)
+        return NULL;
+    return s->socks[sd];
+}
+
+int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
+{
+    if (family != NS_AF_UNSPEC && family != NS_AF_INET && family != NS_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (type != NS_SOCK_DGRAM && type != NS_SOCK_ICMP_ECHO)
+        return -EPROTONOSUPPORT;
+    if (s->socks_open >= s->cfg.max_sockets)
+        return -EMFILE;
+    unsigned sd = 0;
+    while (sd < s->socks_cap && s->socks[sd])
+        sd++;
+    if (sd == s->socks_cap) {
+        unsigned cap = s->socks_cap ? s->socks_cap * 2 : 16;
+        struct ns_sock **n = realloc(s->socks, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        memset(n + s->socks_cap, 0, (cap - s->socks_cap) * sizeof *n);
+        s->socks = n;
+        s->socks_cap = cap;
+    }
+    struct ns_sock *so = calloc(1, sizeof *so);
+    if (!so)
+        return -ENOMEM;
+    so->type = type;
+    so->family = (uint8_t)family;
+    s->socks[sd] = so;
+    s->socks_open++;
+    return (int)sd;
+}
+
+/* Do two local addresses (UNSPEC = any) of these socket families overlap? */
+static bool local_overlaps(const struct ns_sock *a, const struct ns_sockaddr *b, uint8_t bfam)
+{
+    if (a->family != NS_AF_UNSPEC && bfam != NS_AF_UNSPEC && a->family != bfam)
+        return false;
+    if (ns_addr_is_unspec(&a->local.addr) || ns_addr_is_unspec(&b->addr))
+        return true;
+    return ns_addr_eq(&a->local.addr, &b->addr);
+}
+
+static bool port_in_use(struct ns_stack *s, const struct ns_sock *self, const struct ns_sockaddr *la)
+{
+    for (unsigned i = 0; i < s->socks_cap; i++) {
+        const struct ns_sock *o = s->socks[i];
+        if (o && o != self && o->bound && o->type == self->type && o->local.port == la->port &&
+            local_overlaps(o, la, self->family))
+            return true;
+    }
+    return false;
+}
+
+int ns_bind(struct ns_stack *s, int sd, const struct ns_sockaddr *local)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    if (so->bound)
+        return -EINVAL;
+    struct ns_sockaddr la = *local;
+    if (!ns_addr_is_unspec(&la.addr)) {
+        if (so->family != NS_AF_UNSPEC && la.addr.family != so->family)
+            return -EAFNOSUPPORT;
+        if (!ns_ip_is_ours(s, &la.addr))
+            return -EADDRNOTAVAIL;
+    } else {
+        memset(&la.addr, 0, sizeof la.addr);
+    }
+    if (la.port == 0) {
+        /* RFC 6056 3.3.2-style: random start, sequential search. */
+        for (unsigned tries = 0; tries < 16384; tries++) {
+            la.port = s->next_ephemeral;
+            s->next_ephemeral = (uint16_t)(s->next_ephemeral >= 65535 ? 49152 : s->next_ephemeral + 1);
+            if (!port_in_use(s, so, &la))
+                break;
+            la.port = 0;
+        }
+        if (la.port == 0)
+            return -EADDRINUSE;
+    } else if (port_in_use(s, so, &la)) {
+        return -EADDRINUSE;
+    }
+    so->local = la;
+    so->bound = true;
+    return 0;
+}
+
+struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
+                                     const struct ns_addr *dst, uint16_t port)
+{
+    struct ns_sock *wild = NULL;
+    for (unsigned i = 0; i < s->socks_cap; i++) {
+        struct ns_sock *so = s->socks[i];
+        if (!so || !so->bound || so->type != type || so->local.port != port)
+            continue;
+        if (so->family != NS_AF_UNSPEC && so->family != dst->family)
+            continue;
+        if (ns_addr_is_unspec(&so->local.addr))
+            wild = wild ? wild : so;
+        else if (ns_addr_eq(&so->local.addr, dst))
+            return so; /* an exact bind wins over a wildcard */
+    }
+    return wild;
+}
+
+void ns_sock_mark(struct ns_sock *so) { so->ev_pending = true; }
+
+bool ns_sock_enqueue(struct ns_stack *s, struct ns_sock *so, const struct ns_sockaddr *src,
+                     const uint8_t *data, size_t len)
+{
+    if (so->rxq_count >= s->cfg.udp_rxq_max || so->rxq_bytes + len > s->cfg.udp_rxq_bytes) {
+        s->stats.drop[NS_DROP_udp_rxq_full]++;
+        s->stats.rx_dropped++;
+        return false;
+    }
+    struct ns_dgram *d = malloc(sizeof *d + len);
+    if (!d) {
+        s->stats.drop[NS_DROP_nomem]++;
+        s->stats.rx_dropped++;
+        return false;
+    }
+    d->next = NULL;
+    d->src = *src;
+    d->len = len;
+    if (len)
+        memcpy(d->data, data, len);
+    if (so->rxq_tail)
+        so->rxq_tail->next = d;
+    else
+        so->rxq_head = d;
+    so->rxq_tail = d;
+    so->rxq_count++;
+    so->rxq_bytes += len;
+    s->mem_in_use += sizeof *d + len;
+    ns_sock_mark(so);
+    return true;
+}
+
+static int ensure_bound(struct ns_stack *s, int sd, struct ns_sock *so)
+{
+    if (so->bound)
+        return 0;
+    struct ns_sockaddr any = {0};
+    return ns_bind(s, sd, &any);
+}
+
+static ssize_t send_echo(struct ns_stack *s, struct ns_sock *so, const struct ns_addr *src,
+                         const uint8_t *buf, size_t len, const struct ns_sockaddr *dst)
+{
+    bool v4 = dst->addr.family == NS_AF_INET;
+    if (len < 8 || buf[0] != (v4 ? 8 : 128) || buf[1] != 0)
+        return -EINVAL; /* only echo requests, as Linux ping sockets */
+    if (len > 65535 - 8)
+        return -EMSGSIZE;
+    struct ns_pkt *pkt = ns_pkt_from(buf, len);
+    if (!pkt)
+        return -ENOBUFS;
+    uint8_t *m = pkt->data;
+    ns_put16(m + 2, 0);
+    ns_put16(m + 4, so->local.port);
+    uint32_t sum = v4 ? 0 : ns_csum_pseudo(src, &dst->addr, 58, (uint32_t)len);
+    ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, len)));
+    int rc = ns_ip_output(s, src, &dst->addr, v4 ? 1 : 58, pkt);
+    return rc < 0 ? rc : (ssize_t)len;
+}
+
+ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
+                  const struct ns_sockaddr *dst)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    if (!dst)
+        return -EDESTADDRREQ;
+    if (dst->addr.family != NS_AF_INET && dst->addr.family != NS_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (so->family != NS_AF_UNSPEC && so->family != dst->addr.family)
+        return -EAFNOSUPPORT;
+    int rc = ensure_bound(s, sd, so);
+    if (rc)
+        return rc;
+    struct ns_sockaddr src = so->local;
+    if (ns_addr_is_unspec(&src.addr)) {
+        const struct ns_addr *a = ns_ip_our_addr(s, dst->addr.family);
+        if (!a)
+            return -EADDRNOTAVAIL;
+        src.addr = *a;
+    } else if (src.addr.family != dst->addr.family) {
+        return -EAFNOSUPPORT;
+    }
+    if (so->type == NS_SOCK_ICMP_ECHO)
+        return send_echo(s, so, &src.addr, buf, len, dst);
+    rc = ns_udp_output(s, &src, dst, buf, len);
+    return rc < 0 ? rc : (ssize_t)len;
+}
+
+ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns_sockaddr *src)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    struct ns_dgram *d = so->rxq_head;
+    if (!d)
+        return -EAGAIN;
+    so->rxq_head = d->next;
+    if (!so->rxq_head)
+        so->rxq_tail = NULL;
+    so->rxq_count--;
+    so->rxq_bytes -= d->len;
+    s->mem_in_use -= sizeof *d + d->len;
+    if (buf && len)
+        memcpy(buf, d->data, d->len < len ? d->len : len);
+    if (src)
+        *src = d->src;
+    ssize_t n = (ssize_t)d->len;
+    free(d);
+    return n;
+}
+
+int ns_close(struct ns_stack *s, int sd)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    while (so->rxq_head) {
+        struct ns_dgram *d = so->rxq_head;
+        so->rxq_head = d->next;
+        s->mem_in_use -= sizeof *d + d->len;
+        free(d);
+    }
+    free(so);
+    s->socks[sd] = NULL;
+    s->socks_open--;
+    return 0;
+}
+
+unsigned ns_sock_events(struct ns_stack *s, int sd)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return 0;
+    unsigned ev = NS_EV_WRITE;
+    if (so->rxq_head)
+        ev |= NS_EV_READ;
+    if (so->err)
+        ev |= NS_EV_ERROR;
+    return ev;
+}
+
+int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    so->cb = cb;
+    so->user = user;
+    return 0;
+}
+
+int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    *out = so->local;
+    return 0;
+}
+
+int ns_sock_error(struct ns_stack *s, int sd)
+{
+    struct ns_sock *so = get(s, sd);
+    if (!so)
+        return -EBADF;
+    int e = so->err;
+    so->err = 0;
+    return e;
+}
+
+void ns_sock_dispatch(struct ns_stack *s)
+{
+    if (s->dispatching)
+        return;
+    s->dispatching = true;
+    /* In descriptor order, so runs are deterministic. A callback may close
+     * or open sockets; re-read the table each step. */
+    for (unsigned i = 0; i < s->socks_cap; i++) {
+        struct ns_sock *so = s->socks[i];
+        if (!so || !so->ev_pending)
+            continue;
+        so->ev_pending = false;
+        if (so->cb)
+            so->cb(s, (int)i, ns_sock_events(s, (int)i), so->user);
+    }
+    s->dispatching = false;
+}
+
+void ns_sock_free_all(struct ns_stack *s)
+{
+    for (unsigned i = 0; i < s->socks_cap; i++)
+        if (s->socks[i])
+            ns_close(s, (int)i);
+    free(s->socks);
+    s->socks = NULL;
+    s->socks_cap = 0;
+}

@@ -1,0 +1,245 @@
+/* stack.c — stack lifecycle, packet entry, timers and the driver contract
+ * (see stack.h). */
+#include "stack.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../netdev/netdev.h"
+#include "stack_impl.h"
+
+struct ns_stack *ns_stack_new(const struct ns_config *cfg)
+{
+    struct ns_stack *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->cfg = *cfg;
+    ns_rng_seed(&s->rng, cfg->seed);
+    /* Random starting points make IDs and ports unpredictable to off-path
+     * attackers (RFC 6056, RFC 7739) while staying reproducible per seed. */
+    s->ip4_id = (uint16_t)ns_rng_next(&s->rng);
+    s->ip6_frag_id = (uint32_t)ns_rng_next(&s->rng);
+    s->next_ephemeral = (uint16_t)(49152 + ns_rng_below(&s->rng, 16384));
+    s->icmp_tokens_milli = (uint64_t)cfg->icmp_err_burst * 1000;
+    return s;
+}
+
+void ns_stack_free(struct ns_stack *s)
+{
+    if (!s)
+        return;
+    ns_sock_free_all(s);
+    ns_frag_free_all(s);
+    ns_timers_free(s);
+    free(s);
+}
+
+void ns_stack_attach(struct ns_stack *s, struct netdev *dev) { s->dev = dev; }
+
+const struct ns_stats *ns_stack_stats(const struct ns_stack *s) { return &s->stats; }
+const struct ns_config *ns_stack_config(const struct ns_stack *s) { return &s->cfg; }
+size_t ns_stack_mem_in_use(const struct ns_stack *s) { return s->mem_in_use; }
+ns_time_t ns_stack_now(const struct ns_stack *s) { return s->now; }
+
+void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user)
+{
+    s->tap = fn;
+    s->tap_user = user;
+}
+
+static void advance(struct ns_stack *s, ns_time_t now)
+{
+    if (now > s->now)
+        s->now = now; /* time never runs backwards inside the stack */
+}
+
+void ns_drop(struct ns_stack *s, struct ns_pkt *pkt, enum ns_drop_reason why)
+{
+    s->stats.drop[why]++;
+    s->stats.rx_dropped++;
+    ns_pkt_free(pkt);
+}
+
+void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt)
+{
+    advance(s, now);
+    s->stats.rx_packets++;
+    s->stats.rx_bytes += pkt->len;
+    if (s->tap)
+        s->tap(s->tap_user, s->now, 'I', pkt->data, pkt->len);
+    if (pkt->len < 1) {
+        ns_drop(s, pkt, NS_DROP_too_short);
+    } else {
+        switch (pkt->data[0] >> 4) {
+        case 4: ns_ip4_input(s, pkt); break;
+        case 6: ns_ip6_input(s, pkt); break;
+        default: ns_drop(s, pkt, NS_DROP_bad_version); break;
+        }
+    }
+    ns_sock_dispatch(s);
+}
+
+void ns_stack_poll(struct ns_stack *s, ns_time_t now)
+{
+    advance(s, now);
+    ns_frag_expire(s, s->now);
+    ns_timers_run(s, s->now);
+    ns_sock_dispatch(s);
+}
+
+ns_time_t ns_stack_next_deadline(const struct ns_stack *s)
+{
+    ns_time_t t = ns_timers_next(s);
+    ns_time_t f = ns_frag_next_deadline(s);
+    return f < t ? f : t;
+}
+
+int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
+{
+    int rc = -ENETDOWN;
+    if (s->tap)
+        s->tap(s->tap_user, s->now, 'O', pkt->data, pkt->len);
+    if (s->dev)
+        rc = netdev_send(s->dev, pkt->data, pkt->len);
+    if (rc == 0) {
+        s->stats.tx_packets++;
+        s->stats.tx_bytes += pkt->len;
+    } else {
+        s->stats.tx_errors++;
+    }
+    ns_pkt_free(pkt);
+    return rc;
+}
+
+/* ---- timers: a binary heap of (deadline, seq) over reusable slots ---- */
+
+static bool ent_before(const struct ns_timer_ent *a, const struct ns_timer_ent *b)
+{
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static void heap_swap(struct ns_timer_ent *h, unsigned i, unsigned j)
+{
+    struct ns_timer_ent t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+static void heap_up(struct ns_timer_ent *h, unsigned i)
+{
+    while (i > 0) {
+        unsigned p = (i - 1) / 2;
+        if (!ent_before(&h[i], &h[p]))
+            break;
+        heap_swap(h, i, p);
+        i = p;
+    }
+}
+
+static void heap_down(struct ns_timer_ent *h, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && ent_before(&h[l], &h[m]))
+            m = l;
+        if (r < n && ent_before(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static void heap_pop(struct ns_stack *s)
+{
+    s->theap[0] = s->theap[--s->theap_len];
+    heap_down(s->theap, s->theap_len, 0);
+}
+
+/* Drop cancelled entries from the top so the deadline we report is real. */
+static void heap_prune(struct ns_stack *s)
+{
+    while (s->theap_len) {
+        const struct ns_timer_ent *e = &s->theap[0];
+        const struct ns_timer_slot *sl = &s->tslots[e->slot];
+        if (sl->active && sl->gen == e->gen)
+            return;
+        heap_pop(s);
+    }
+}
+
+int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user)
+{
+    unsigned slot = 0;
+    while (slot < s->tslots_cap && s->tslots[slot].active)
+        slot++;
+    if (slot == s->tslots_cap) {
+        unsigned cap = s->tslots_cap ? s->tslots_cap * 2 : 16;
+        if (cap > (1u << 20))
+            return -ENOMEM;
+        struct ns_timer_slot *n = realloc(s->tslots, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        memset(n + s->tslots_cap, 0, (cap - s->tslots_cap) * sizeof *n);
+        s->tslots = n;
+        s->tslots_cap = cap;
+    }
+    if (s->theap_len == s->theap_cap) {
+        unsigned cap = s->theap_cap ? s->theap_cap * 2 : 16;
+        struct ns_timer_ent *n = realloc(s->theap, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        s->theap = n;
+        s->theap_cap = cap;
+    }
+    struct ns_timer_slot *sl = &s->tslots[slot];
+    sl->fn = fn;
+    sl->user = user;
+    sl->active = true;
+    sl->gen++;
+    s->theap[s->theap_len] = (struct ns_timer_ent){deadline, s->timer_seq++, (int)slot, sl->gen};
+    heap_up(s->theap, s->theap_len++);
+    /* id packs slot and generation so a stale id never cancels a reuse. */
+    return (int)((sl->gen & 0x7ff) << 20 | (slot + 1));
+}
+
+void ns_timer_cancel(struct ns_stack *s, int id)
+{
+    if (id <= 0)
+        return;
+    unsigned slot = (unsigned)(id & 0xfffff) - 1;
+    uint32_t gen = (uint32_t)id >> 20;
+    if (slot < s->tslots_cap && (s->tslots[slot].gen & 0x7ff) == gen)
+        s->tslots[slot].active = false;
+    heap_prune(s);
+}
+
+void ns_timers_run(struct ns_stack *s, ns_time_t now)
+{
+    for (;;) {
+        heap_prune(s);
+        if (!s->theap_len || s->theap[0].deadline > now)
+            return;
+        struct ns_timer_ent e = s->theap[0];
+        heap_pop(s);
+        struct ns_timer_slot *sl = &s->tslots[e.slot];
+        sl->active = false;
+        sl->fn(s, sl->user);
+    }
+}
+
+ns_time_t ns_timers_next(const struct ns_stack *s)
+{
+    /* The top is always live: cancel and run prune it. */
+    return s->theap_len ? s->theap[0].deadline : NS_TIME_NEVER;
+}
+
+void ns_timers_free(struct ns_stack *s)
+{
+    free(s->theap);
+    free(s->tslots);
+    s->theap = NULL;
+    s->tslots = NULL;
+    s->theap_len = s->theap_cap = s->tslots_cap = 0;
+}

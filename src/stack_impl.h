@@ -1,0 +1,161 @@
+/* stack_impl.h — the stack's private state and the internal calls between
+ * protocol modules. Not for apps or drivers (they use stack.h/socket.h).
+ *
+ * Layering inside the core: stack -> ip4/ip6 -> icmp4/icmp6/udp -> socket.
+ * Input flows up through *_input(s, pkt, info) functions that consume pkt;
+ * output flows down through ns_ip_output(), which consumes pkt.
+ */
+#ifndef NS_STACK_IMPL_H
+#define NS_STACK_IMPL_H
+
+#include "addr.h"
+#include "frag.h"
+#include "rng.h"
+#include "socket.h"
+#include "stack.h"
+
+struct netdev;
+
+/* What the IP layer learned about a datagram, handed to the layer above. */
+struct ns_ipinfo {
+    struct ns_addr src, dst;
+    uint8_t proto;          /* upper-layer protocol (after IPv6 ext headers) */
+    uint8_t ttl;            /* TTL / hop limit as received */
+    bool dst_special;       /* multicast or broadcast destination: never answer with ICMP errors */
+    bool reassembled;
+    uint16_t nh_ptr;        /* IPv6: offset of the byte naming `proto` (for RFC 4443 param problem) */
+    const uint8_t *l3;      /* start of the IP header (for ICMP error quotes) */
+    size_t l3_len;          /* bytes from l3 to the end of the datagram */
+    size_t l4_off;          /* offset of the upper-layer header from l3 */
+};
+
+/* One timer in the heap. Slots are reused; `gen` makes stale ids harmless. */
+struct ns_timer_ent {
+    ns_time_t deadline;
+    uint64_t seq;  /* start order: ties fire in the order they were started */
+    int slot;
+    uint32_t gen;
+};
+struct ns_timer_slot {
+    ns_timer_fn fn;
+    void *user;
+    uint32_t gen;
+    bool active;
+};
+
+/* A queued datagram on a UDP or ping socket. */
+struct ns_dgram {
+    struct ns_dgram *next;
+    struct ns_sockaddr src;
+    size_t len;
+    uint8_t data[];
+};
+
+struct ns_sock {
+    enum ns_sock_type type;
+    uint8_t family;          /* NS_AF_UNSPEC = dual stack */
+    bool bound;
+    struct ns_sockaddr local; /* addr family UNSPEC = any of ours */
+    ns_sock_cb cb;
+    void *user;
+    bool ev_pending;         /* readiness changed since the last dispatch */
+    int err;                 /* pending asynchronous error (negative errno) or 0 */
+    struct ns_dgram *rxq_head, *rxq_tail; /* received datagrams, oldest first */
+    unsigned rxq_count;      /* datagrams in rxq; <= cfg.udp_rxq_max */
+    size_t rxq_bytes;        /* payload bytes in rxq; <= cfg.udp_rxq_bytes */
+    uint16_t echo_seq;       /* unused by the stack; kept for symmetry with Linux */
+};
+
+struct ns_stack {
+    struct ns_config cfg;
+    struct ns_rng rng;
+    struct ns_stats stats;
+    struct netdev *dev;
+    ns_time_t now;
+
+    ns_tap_fn tap;
+    void *tap_user;
+
+    /* Timers: binary min-heap over (deadline, seq). */
+    struct ns_timer_ent *theap;
+    unsigned theap_len, theap_cap;
+    struct ns_timer_slot *tslots;
+    unsigned tslots_cap;
+    uint64_t timer_seq;
+
+    /* Sockets: index = descriptor; NULL = free. */
+    struct ns_sock **socks;
+    unsigned socks_cap;
+    unsigned socks_open;
+    uint16_t next_ephemeral;
+    bool dispatching;
+
+    struct ns_frag_table frag;
+
+    uint16_t ip4_id;        /* next IPv4 identification */
+    uint32_t ip6_frag_id;   /* next IPv6 fragment identification */
+
+    /* ICMP error token bucket, in thousandths of a token (integer math keeps
+     * runs deterministic). */
+    uint64_t icmp_tokens_milli;
+    ns_time_t icmp_last_refill;
+
+    size_t mem_in_use;      /* bytes held in socket queues and reassembly */
+};
+
+/* Count a drop (one reason + the total) and free pkt (may be NULL). */
+void ns_drop(struct ns_stack *s, struct ns_pkt *pkt, enum ns_drop_reason why);
+
+/* IP output: pkt data starts at the upper-layer header, whose checksum is
+ * already filled in. src family UNSPEC = pick ours for dst's family.
+ * Fragments when larger than the MTU. Consumes pkt. Returns 0 or -errno. */
+int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                 uint8_t proto, struct ns_pkt *pkt);
+/* Our address for a destination's family (NULL if we have none). */
+const struct ns_addr *ns_ip_our_addr(const struct ns_stack *s, uint8_t family);
+/* Is addr one of ours (unicast)? */
+bool ns_ip_is_ours(const struct ns_stack *s, const struct ns_addr *addr);
+/* Effective MTU (config override or the device's). */
+unsigned ns_ip_mtu(const struct ns_stack *s);
+/* Hand a finished IP packet to the device (taps, counts). Consumes pkt. */
+int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt);
+
+int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                  uint8_t proto, struct ns_pkt *pkt);
+int ns_ip6_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                  uint8_t proto, struct ns_pkt *pkt);
+void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt);
+void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt);
+/* Upper-layer dispatch shared by v4 and v6 (pkt at the L4 header). */
+void ns_l4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
+
+void ns_icmp4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
+void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
+/* Send an ICMP error about the datagram described by ip (rate-limited; never
+ * about errors, multicast/broadcast, or non-initial fragments). v4: type/code
+ * per RFC 792; v6: per RFC 4443. param is the pointer / MTU field. */
+void ns_icmp_error(struct ns_stack *s, const struct ns_ipinfo *ip, uint8_t type, uint8_t code,
+                   uint32_t param);
+void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
+/* Build and send one UDP datagram; src must be one of our addresses. */
+int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struct ns_sockaddr *dst,
+                  const void *data, size_t len);
+/* Does an ICMP error's quoted packet look like one we sent? (RFC 5927) */
+bool ns_icmp_quote_ok(struct ns_stack *s, uint8_t family, const uint8_t *q, size_t len);
+
+/* Sockets (socket.c): find the socket that takes a datagram, queue one. */
+struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
+                                     const struct ns_addr *dst, uint16_t port);
+/* Queue a datagram on a socket; returns false (and counts) when full. */
+bool ns_sock_enqueue(struct ns_stack *s, struct ns_sock *so, const struct ns_sockaddr *src,
+                     const uint8_t *data, size_t len);
+void ns_sock_mark(struct ns_sock *so);
+void ns_sock_dispatch(struct ns_stack *s);
+void ns_sock_free_all(struct ns_stack *s);
+
+/* Timers used internally. */
+void ns_timers_run(struct ns_stack *s, ns_time_t now);
+ns_time_t ns_timers_next(const struct ns_stack *s);
+void ns_timers_free(struct ns_stack *s);
+
+#endif

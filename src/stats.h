@@ -1,0 +1,98 @@
+/* stats.h — per-stack counters.
+ *
+ * Contract: a plain struct of uint64_t counters owned by one stack, readable
+ * by apps and tools at any time (ns_stack_stats()). Every dropped packet
+ * increments exactly one drop reason and the `rx_dropped` total, so
+ * "rx_packets == delivered + rx_dropped" style invariants can be checked.
+ * Counter and reason names are stable identifiers printed by tools and used
+ * by tests.
+ */
+#ifndef NS_STATS_H
+#define NS_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* General counters: X(name, description). */
+#define NS_COUNTERS(X)                                                       \
+    X(rx_packets, "IP packets handed to the stack")                          \
+    X(rx_bytes, "bytes handed to the stack")                                 \
+    X(tx_packets, "IP packets sent to the device")                           \
+    X(tx_bytes, "bytes sent to the device")                                  \
+    X(tx_errors, "device send failures")                                     \
+    X(rx_dropped, "packets dropped (sum of drop reasons)")                   \
+    X(checksum_errors, "packets with a bad checksum at any layer")           \
+    X(ip4_rx, "IPv4 datagrams accepted")                                     \
+    X(ip6_rx, "IPv6 datagrams accepted")                                     \
+    X(frag_rx, "fragments received")                                         \
+    X(frag_reassembled, "datagrams reassembled from fragments")              \
+    X(frag_tx, "fragments sent")                                             \
+    X(icmp4_echo_replies, "ICMPv4 echo replies sent")                        \
+    X(icmp6_echo_replies, "ICMPv6 echo replies sent")                        \
+    X(icmp_errors_rx, "ICMP error messages received")                        \
+    X(icmp_errors_tx, "ICMP error messages sent")                            \
+    X(icmp_errors_ratelimited, "ICMP errors suppressed by the rate limit")   \
+    X(udp_rx, "UDP datagrams delivered to sockets")                          \
+    X(udp_tx, "UDP datagrams sent")                                          \
+    X(pkt_alloc_fail, "packet buffer allocations that failed")
+
+/* Drop reasons: X(name, description). Each has its own counter. */
+#define NS_DROP_REASONS(X)                                                   \
+    X(too_short, "shorter than any IP header")                               \
+    X(bad_version, "IP version neither 4 nor 6")                             \
+    X(ip4_bad_ihl, "IPv4 header length < 20 or beyond the packet")           \
+    X(ip4_bad_len, "IPv4 total length inconsistent with the packet")         \
+    X(ip4_bad_csum, "IPv4 header checksum wrong")                            \
+    X(ip4_bad_src, "IPv4 source is multicast/broadcast")                     \
+    X(ip4_options, "IPv4 options malformed")                                 \
+    X(ip6_bad_len, "IPv6 payload length beyond the packet")                  \
+    X(ip6_bad_src, "IPv6 source is multicast")                               \
+    X(ip6_ext_trunc, "IPv6 extension header truncated")                      \
+    X(ip6_ext_too_many, "IPv6 extension header chain too long")              \
+    X(ip6_ext_order, "IPv6 hop-by-hop header not first")                     \
+    X(ip6_ext_option, "IPv6 option requires discard or is malformed")        \
+    X(ip6_routing, "IPv6 routing header with segments left")                 \
+    X(not_for_us, "destination is not one of our addresses")                 \
+    X(unknown_proto, "no handler for the upper-layer protocol")              \
+    X(frag_bad, "fragment malformed (length or offset)")                     \
+    X(frag_overlap, "fragment overlaps another (whole datagram dropped)")    \
+    X(frag_dup, "duplicate fragment ignored")                                \
+    X(frag_oversize, "reassembled datagram would exceed 65535 bytes")        \
+    X(frag_timeout, "reassembly timed out (fragments freed)")                \
+    X(frag_limit, "reassembly memory or datagram limit reached")             \
+    X(icmp_truncated, "ICMP message too short")                              \
+    X(icmp_bad_csum, "ICMP checksum wrong")                                  \
+    X(icmp_unhandled, "ICMP type ignored")                                   \
+    X(icmp_bad_quote, "ICMP error quotes an unusable packet")                \
+    X(udp_truncated, "UDP header truncated")                                 \
+    X(udp_bad_len, "UDP length field inconsistent")                          \
+    X(udp_bad_csum, "UDP checksum wrong")                                    \
+    X(udp_no_csum_v6, "UDP over IPv6 with zero checksum (RFC 8200 8.1)")     \
+    X(udp_no_port, "UDP to a port with no socket")                           \
+    X(udp_rxq_full, "UDP socket receive queue full")                         \
+    X(nomem, "out of packet memory")
+
+enum ns_drop_reason {
+#define NS_X(name, desc) NS_DROP_##name,
+    NS_DROP_REASONS(NS_X)
+#undef NS_X
+    NS_DROP__COUNT
+};
+
+struct ns_stats {
+#define NS_X(name, desc) uint64_t name;
+    NS_COUNTERS(NS_X)
+#undef NS_X
+    uint64_t drop[NS_DROP__COUNT];
+};
+
+/* Name and description of a drop reason ("ip4_bad_csum"). */
+const char *ns_drop_name(enum ns_drop_reason r);
+const char *ns_drop_desc(enum ns_drop_reason r);
+
+/* Call fn(name, value, user) for every counter then every drop reason
+ * ("drop.<reason>"), in declaration order; skips zeros if nonzero_only. */
+void ns_stats_foreach(const struct ns_stats *st, int nonzero_only,
+                      void (*fn)(const char *name, uint64_t value, void *user), void *user);
+
+#endif

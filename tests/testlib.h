@@ -1,0 +1,77 @@
+/* testlib.h — helpers shared by the CUnit test programs.
+ *
+ * Contract: a "capture" netdev records every packet a stack sends so tests
+ * can assert on the exact bytes on the wire; packet builders produce valid
+ * IPv4/IPv6/UDP/ICMP packets (checksums right) that tests then corrupt on
+ * purpose. Every helper that allocates says who frees.
+ *
+ * Each test program is its own executable: it defines its suites with
+ * TL_SUITE/TL_TEST and calls tl_main() from main(). A failing randomized
+ * test prints its seed through tl_seed_note().
+ */
+#ifndef NS_TESTLIB_H
+#define NS_TESTLIB_H
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+#include "netdev/netdev.h"
+#include "src/addr.h"
+#include "src/checksum.h"
+#include "src/socket.h"
+#include "src/stack.h"
+
+/* ---- capture device: keeps up to TL_CAP_MAX sent packets ---- */
+#define TL_CAP_MAX 4096
+struct tl_cap {
+    struct netdev dev;
+    unsigned count;            /* packets recorded */
+    struct ns_pkt *pkts[TL_CAP_MAX];
+};
+/* Initialise (mtu 1500) — the struct is caller-owned; tl_cap_reset frees
+ * recorded packets. */
+void tl_cap_init(struct tl_cap *c, unsigned mtu);
+void tl_cap_reset(struct tl_cap *c);
+
+/* A stack at 10.0.0.2 / fe80::2 with seed 1, attached to cap. */
+struct ns_stack *tl_stack(struct tl_cap *cap);
+
+/* Addresses used by tests. */
+extern const struct ns_addr TL_HOST4, TL_STACK4, TL_HOST6, TL_STACK6;
+
+/* ---- builders: return a new packet the caller owns ---- */
+/* IPv4 header + payload, checksum valid, DF clear, TTL 64. */
+struct ns_pkt *tl_ip4(const struct ns_addr *src, const struct ns_addr *dst, uint8_t proto,
+                      uint16_t id, uint16_t frag_field, const void *payload, size_t len);
+/* IPv6 header + payload (payload may start with extension headers). */
+struct ns_pkt *tl_ip6(const struct ns_addr *src, const struct ns_addr *dst, uint8_t nh,
+                      const void *payload, size_t len);
+/* UDP header + data with a valid checksum for src/dst; returns bytes in out
+ * (8 + len); out must hold that. */
+size_t tl_udp(uint8_t *out, const struct ns_addr *src, const struct ns_addr *dst, uint16_t sport,
+              uint16_t dport, const void *data, size_t len);
+/* ICMP echo request (v4 type 8 / v6 type 128) with valid checksum. */
+size_t tl_echo(uint8_t *out, const struct ns_addr *src, const struct ns_addr *dst, uint16_t id,
+               uint16_t seq, const void *data, size_t len);
+/* Whole-packet convenience wrappers. */
+struct ns_pkt *tl_udp_pkt(const struct ns_addr *src, const struct ns_addr *dst, uint16_t sport,
+                          uint16_t dport, const void *data, size_t len);
+struct ns_pkt *tl_echo_pkt(const struct ns_addr *src, const struct ns_addr *dst, uint16_t id,
+                           uint16_t seq, const void *data, size_t len);
+
+/* Feed pkt to s at time now (consumes pkt). */
+void tl_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt);
+/* Value of drop reason by name, e.g. tl_drop(s, "ip4_bad_csum"). */
+uint64_t tl_drop(struct ns_stack *s, const char *reason);
+/* Sum of all drop reasons (must equal stats.rx_dropped). */
+uint64_t tl_drop_total(struct ns_stack *s);
+
+/* ---- runner ---- */
+struct tl_test { const char *name; void (*fn)(void); };
+/* Runs every test of one suite; returns the CUnit failure count. */
+int tl_main(const char *suite, const struct tl_test *tests, unsigned n);
+#define TL_RUN(suite, arr) tl_main(suite, arr, sizeof(arr) / sizeof(arr[0]))
+/* Remember a seed to print if the current test fails. */
+void tl_seed_note(unsigned long long seed);
+
+#endif
