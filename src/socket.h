@@ -49,6 +49,56 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
 ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns_sockaddr *src);
 int ns_close(struct ns_stack *s, int sd);
 
+/* ---- TCP (NS_SOCK_STREAM) ----
+ * A stream socket is bound (or not), then either listens or connects.
+ * ns_connect returns -EINPROGRESS; NS_EV_WRITE signals the connection is
+ * established, NS_EV_ERROR a failure (ns_sock_error: -ECONNREFUSED,
+ * -ETIMEDOUT, -ECONNRESET, ...). A listening socket is readable when
+ * ns_accept has a connection. ns_recv returns 0 at end of stream. ns_close
+ * is a graceful close (queued data is still delivered, then FIN); the
+ * descriptor is released at once and the connection finishes inside the
+ * stack. ns_abort sends RST and frees everything. */
+enum { NS_SHUT_RD = 0, NS_SHUT_WR = 1, NS_SHUT_RDWR = 2 };
+int ns_listen(struct ns_stack *s, int sd, int backlog);
+/* Returns a new connected socket, or -EAGAIN. peer may be NULL. */
+int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer);
+int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
+/* Copies up to len bytes into the send buffer; returns bytes taken
+ * (possibly fewer than len), or -EAGAIN when the buffer is full. */
+ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len);
+/* Returns bytes read, 0 at end of stream, -EAGAIN when nothing is ready. */
+ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
+int ns_shutdown(struct ns_stack *s, int sd, int how);
+/* Reset the connection (RST) and release the socket. */
+int ns_abort(struct ns_stack *s, int sd);
+int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out);
+
+/* Per-socket options. */
+int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on);   /* disable Nagle */
+/* Keepalive (off by default): idle time, probe interval, probe count. */
+int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
+                          ns_time_t interval, unsigned count);
+
+/* Like Linux's TCP_INFO: a snapshot of one connection. */
+struct ns_tcp_info {
+    int state;                  /* enum ns_tcp_state (see ns_tcp_state_name) */
+    uint32_t snd_mss, rcv_mss;
+    uint32_t cwnd;              /* bytes */
+    uint32_t ssthresh;          /* bytes */
+    uint32_t snd_wnd, rcv_wnd;  /* bytes, after scaling */
+    uint8_t snd_wscale, rcv_wscale;
+    bool sack_ok, ts_ok;
+    ns_time_t srtt, rttvar, rto; /* ns */
+    uint32_t unacked;           /* bytes in flight */
+    uint64_t bytes_sent, bytes_acked, bytes_received;
+    uint64_t segs_out, segs_in;
+    uint64_t retransmits;       /* segments retransmitted, total */
+    uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
+    uint32_t backoff;           /* current RTO backoff exponent */
+};
+int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
+const char *ns_tcp_state_name(int state);
+
 /* Current readiness (NS_EV_* bits). */
 unsigned ns_sock_events(struct ns_stack *s, int sd);
 /* Callback for readiness changes; cb NULL removes it. */
