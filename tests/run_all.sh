@@ -29,7 +29,7 @@ for t in "$build"/tests/test_*; do
     fi
 done
 if [ "${NETSTACK_SKIP_NETNS:-0}" != 1 ]; then
-    for t in tests/netns_*.sh; do
+    for t in tests/cli_*.sh tests/netns_*.sh; do
         [ -f "$t" ] || continue
         if sh "$t" >"$log" 2>&1; then rc=0; else rc=$?; fi
         if [ "$rc" -eq 77 ]; then

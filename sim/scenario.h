@@ -1,0 +1,40 @@
+/* scenario.h — the built-in scenario `netstack` runs with no --dev: a
+ * simulated Linux-like host pings the stack under test and exchanges UDP
+ * echoes with it over a lossy link, on the virtual clock.
+ *
+ * Contract: sim_scenario_run builds the sim, two stacks and the link from
+ * opts, starts opts->apps on the stack under test (udp_echo is started if
+ * no app serves UDP port 8000), runs, prints a line per packet when
+ * verbose (tcpdump-like) and a summary to opts->out, frees everything and
+ * returns the exit status: 0 when every ping and every UDP echo was
+ * answered and verified, 1 otherwise.
+ */
+#ifndef NS_SCENARIO_H
+#define NS_SCENARIO_H
+
+#include <stdio.h>
+
+#include "sim/sim.h"
+#include "src/apps/app.h"
+#include "src/config.h"
+
+struct sim_scenario_opts {
+    uint64_t seed;
+    int verbose;
+    unsigned count;                 /* pings and UDP echoes each, per family (default 10) */
+    struct sim_link_params link;    /* both directions */
+    struct ns_config dut;           /* the stack under test (its addresses: --addr) */
+    struct ns_addr peer4, peer6;    /* the simulated host (--peer) */
+    const struct ns_app *const *apps; /* apps on the stack under test */
+    unsigned napps;
+    struct ns_app_args app_args;
+    FILE *out;
+};
+
+/* Fills the defaults: seed 1, count 10, 10% loss + 5% duplication + 5%
+ * reordering, 5 ms delay each way, dut = ns_config_default, peer 10.0.0.1
+ * and fe80::1, out = stdout. */
+void sim_scenario_defaults(struct sim_scenario_opts *o);
+int sim_scenario_run(const struct sim_scenario_opts *o);
+
+#endif

@@ -1,0 +1,75 @@
+/* sim.h — the simulated network: a discrete-event queue on a virtual clock,
+ * point-to-point links with faults, and hosts that are stack instances.
+ *
+ * Contract: everything is deterministic for a given seed and parameters:
+ * events fire in (time, insertion order); each link direction draws its
+ * faults from its own PRNG derived from the sim seed. Virtual time jumps
+ * straight to the next event or stack deadline, so a simulated minute
+ * takes milliseconds. The sim owns the netdevs it creates for hosts and
+ * the packets in flight; it does not own the stacks.
+ */
+#ifndef NS_SIM_H
+#define NS_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/stack.h"
+#include "src/types.h"
+
+struct sim;
+
+/* One direction of a link. Probabilities are 0..1. */
+struct sim_link_params {
+    ns_time_t delay;        /* one-way propagation delay */
+    ns_time_t jitter;       /* extra delay, uniform in [0, jitter] */
+    uint64_t rate_bps;      /* serialization rate; 0 = infinite */
+    unsigned queue_limit;   /* packets waiting to be serialized (drop-tail); 0 = 1000 */
+    double drop, dup, reorder, corrupt;
+    ns_time_t reorder_gap;  /* extra delay of a reordered packet; 0 = delay + 1 ms */
+};
+
+enum sim_event {
+    SIM_EV_SEND,      /* a host handed a packet to the link */
+    SIM_EV_DELIVER,   /* the packet reached the other host */
+    SIM_EV_DROP,      /* lost on the link (random loss) */
+    SIM_EV_QDROP,     /* dropped because the queue was full */
+    SIM_EV_DUP,       /* a duplicate copy was made */
+    SIM_EV_REORDER,   /* held back so later packets pass it */
+    SIM_EV_CORRUPT,   /* a bit was flipped */
+};
+
+struct sim_link_stats {
+    uint64_t sent, delivered, dropped, queue_drops, duplicated, reordered, corrupted;
+    uint64_t bytes_delivered;
+};
+
+struct sim *sim_new(uint64_t seed);
+/* Frees the sim, its netdevs and packets in flight (not the stacks). */
+void sim_free(struct sim *sim);
+/* Adds a host: creates a netdev with the given MTU and attaches the stack
+ * to it. Returns the host index (>= 0) or -errno. */
+int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu);
+/* Joins hosts a and b (each host has at most one link). */
+int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,
+                const struct sim_link_params *b_to_a);
+ns_time_t sim_now(const struct sim *sim);
+/* Processes events and stack deadlines in time order until done(user) is
+ * true (checked after every step), virtual time would pass `limit`, or
+ * nothing is left to happen. Returns done's final value (false if NULL). */
+bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit);
+/* Runs until virtual time t (inclusive), then sets the clock to t. */
+void sim_run_until(struct sim *sim, ns_time_t t);
+
+/* Trace hook: every link event. `link` names the direction ("a>b"). */
+typedef void (*sim_trace_fn)(void *user, ns_time_t now, const char *link, enum sim_event ev,
+                             const uint8_t *pkt, size_t len);
+void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user);
+/* Hash of every event so far (time, link, kind, bytes): equal hashes mean
+ * identical runs. */
+uint64_t sim_trace_hash(const struct sim *sim);
+/* Stats of the direction from host a to host b (NULL if not linked). */
+const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b);
+const char *sim_event_name(enum sim_event ev);
+
+#endif
