@@ -126,9 +126,19 @@ struct ns_pkt *ns_frag_input(struct ns_stack *s, const struct ns_frag_key *key, 
             t->head = d;
         t->tail = d;
         t->count++;
-    } else if (d->npieces >= cfg->frag_max_pieces || t->bytes + cost > cfg->frag_max_bytes) {
+    } else if (d->npieces >= cfg->frag_max_pieces) {
         discard_dgram(s, d, NS_DROP_frag_limit);
         return NULL;
+    } else {
+        /* Over the byte budget: evict the oldest *other* datagrams first,
+         * as for a new one; only if d alone is too big does it go. */
+        struct ns_frag_dgram *o;
+        while (t->bytes + cost > cfg->frag_max_bytes && (o = t->head == d ? d->next : t->head))
+            discard_dgram(s, o, NS_DROP_frag_limit);
+        if (t->bytes + cost > cfg->frag_max_bytes) {
+            discard_dgram(s, d, NS_DROP_frag_limit);
+            return NULL;
+        }
     }
 
     uint32_t end = off + (uint32_t)len;
@@ -186,11 +196,40 @@ struct ns_pkt *ns_frag_input(struct ns_stack *s, const struct ns_frag_key *key, 
     return complete(d) ? assemble(s, d, out_hdr_len) : NULL;
 }
 
+/* RFC 1122 3.3.2 / RFC 8200 4.5: a datagram that times out after its first
+ * fragment arrived earns its source an ICMP Time Exceeded, code 1
+ * ("fragment reassembly time exceeded"), quoting that fragment. The usual
+ * rules apply (no error about an error, to multicast, rate limit). */
+static void time_exceeded(struct ns_stack *s, const struct ns_frag_dgram *d)
+{
+    const struct ns_frag_piece *p = d->pieces;
+    if (!d->hdr_len || !p || p->off != 0)
+        return;
+    bool v4 = d->key.src.family == NS_AF_INET;
+    uint8_t q[sizeof d->hdr + 1280];
+    size_t n = p->len < 1280 ? p->len : 1280;
+    memcpy(q, d->hdr, d->hdr_len);
+    memcpy(q + d->hdr_len, p->data, n);
+    if (!v4)
+        ns_put16(q + 4, (uint16_t)p->len); /* the saved header lost the Fragment header */
+    struct ns_ipinfo ip = {0};
+    ip.src = d->key.src;
+    ip.dst = d->key.dst;
+    ip.proto = v4 ? d->key.proto : d->hdr[6];
+    ip.dst_special = !ns_ip_is_ours(s, &ip.dst);
+    ip.l3 = q;
+    ip.l3_len = d->hdr_len + n;
+    ip.l4_off = d->hdr_len;
+    ns_icmp_error(s, &ip, v4 ? 11 : 3, 1, 0);
+}
+
 void ns_frag_expire(struct ns_stack *s, ns_time_t now)
 {
     /* Insertion order equals expiry order (same timeout for all). */
-    while (s->frag.head && s->frag.head->expires <= now)
+    while (s->frag.head && s->frag.head->expires <= now) {
+        time_exceeded(s, s->frag.head);
         discard_dgram(s, s->frag.head, NS_DROP_frag_timeout);
+    }
 }
 
 ns_time_t ns_frag_next_deadline(const struct ns_stack *s)

@@ -9,7 +9,8 @@
  * other overlap discards the whole datagram; a datagram over 65535 bytes of
  * payload is discarded; datagrams expire frag_timeout after their first
  * fragment. Limits from ns_config (datagrams, bytes, pieces) evict the
- * oldest datagram. Nothing here sends packets.
+ * oldest datagram. The only packet sent from here is the ICMP Time Exceeded
+ * (code 1) for an expired datagram whose first fragment had arrived.
  */
 #ifndef NS_FRAG_H
 #define NS_FRAG_H

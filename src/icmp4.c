@@ -8,10 +8,8 @@ static void echo_reply(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_i
 {
     /* RFC 1122 3.2.2.6: echo requests to broadcast/multicast may be
      * ignored; we do, which also removes a smurf amplifier. */
-    if (ip->dst_special) {
-        ns_pkt_free(pkt);
-        return;
-    }
+    if (ip->dst_special)
+        return ns_drop(s, pkt, NS_DROP_icmp_echo_ignored);
     /* Reply in place: same id, sequence and data; only type and checksum
      * change, and the addresses swap. */
     uint8_t *m = pkt->data;

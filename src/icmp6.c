@@ -20,10 +20,8 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
         /* RFC 4443 4.2: multicast echo requests SHOULD be answered; we
          * answer only unicast to avoid amplification, as RFC 4443 allows
          * by policy. */
-        if (ip->dst_special) {
-            ns_pkt_free(pkt);
-            return;
-        }
+        if (ip->dst_special)
+            return ns_drop(s, pkt, NS_DROP_icmp_echo_ignored);
         uint8_t *m = pkt->data;
         m[0] = 129;
         ns_put16(m + 2, 0);

@@ -48,8 +48,9 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
     ip.proto = h[9];
     ip.ttl = h[8];
 
-    /* RFC 1122 3.2.1.3: a source that is broadcast or multicast is bogus. */
-    if (ns_addr_is_multicast(&ip.src) || ns_get32(ip.src.bytes) == 0xffffffffu)
+    /* RFC 1122 3.2.1.3: a source that is broadcast or multicast is bogus,
+     * and so is 127/8, which (g) says never appears outside a host. */
+    if (ns_addr_is_multicast(&ip.src) || ns_get32(ip.src.bytes) == 0xffffffffu || ip.src.bytes[0] == 127)
         return ns_drop(s, pkt, NS_DROP_ip4_bad_src);
     if (!ns_ip_is_ours(s, &ip.dst)) {
         /* Broadcast and multicast reach us but are never answered with
@@ -72,6 +73,11 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
         ns_pkt_free(pkt);
         if (!whole)
             return;
+        /* RFC 791 3.1: total length is 16 bits. Each fragment passed the
+         * check above, but a first fragment with a longer header (options)
+         * than the last can still add up to more: a "ping of death". */
+        if (whole->len > 65535)
+            return ns_drop(s, whole, NS_DROP_frag_oversize);
         /* Make the saved first header describe the whole datagram, so an
          * ICMP error quoting it is truthful. */
         uint8_t *wh = whole->data;

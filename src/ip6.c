@@ -48,7 +48,10 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
     memcpy(ip.src.bytes, h + 8, 16);
     memcpy(ip.dst.bytes, h + 24, 16);
     ip.ttl = h[7];
-    if (ns_addr_is_multicast(&ip.src))
+    /* RFC 4291 2.5.3 / 2.7: neither the loopback address nor a multicast
+     * address is ever a valid source on a link. */
+    static const uint8_t loopback[16] = {[15] = 1};
+    if (ns_addr_is_multicast(&ip.src) || memcmp(ip.src.bytes, loopback, 16) == 0)
         return ns_drop(s, pkt, NS_DROP_ip6_bad_src);
     if (!ns_ip_is_ours(s, &ip.dst)) {
         if (!ns_addr_is_multicast(&ip.dst))
@@ -71,8 +74,11 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
             break;
         if (++count > s->cfg.ip6_max_ext_headers)
             return ns_drop(s, pkt, NS_DROP_ip6_ext_too_many);
-        if (nh == NH_HOPOPT && off != IP6_HDR)
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_order); /* RFC 8200 4.3: only first */
+        /* RFC 8200 4.3: Hop-by-Hop only immediately after the IPv6 header;
+         * after reassembly `off` restarts at IP6_HDR, so test the position
+         * in the chain, not the offset. */
+        if (nh == NH_HOPOPT && count != 1)
+            return ns_drop(s, pkt, NS_DROP_ip6_ext_order);
         const uint8_t *e = pkt->data + off;
         if (off + 8 > pkt->len)
             return ns_drop(s, pkt, NS_DROP_ip6_ext_trunc);
@@ -105,7 +111,9 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
                 return;
             ns_put16(whole->data + 4, (uint16_t)(whole->len - IP6_HDR));
             pkt = whole;
-            nh = inner;
+            /* RFC 8200 4.5: only the offset-0 fragment's Next Header counts
+             * (saved in the header it contributed); `inner` is the last one's. */
+            nh = whole->data[6];
             off = IP6_HDR;
             nh_ptr = 6;
             reassembled = true;

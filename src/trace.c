@@ -92,10 +92,14 @@ char *ns_trace_format(char *buf, size_t len, const uint8_t *pkt, size_t pktlen)
         ns_addr_format(&b, dst, sizeof dst);
         uint16_t ff = ns_get16(pkt + 6);
         put(&o, "IP ");
-        if (ff & 0x3fff && (ff & 0x1fff)) {
+        if (ihl < 20 || ihl > tot) {
+            /* A bogus IHL: nothing behind it can be located (and tot - ihl
+             * would wrap), so say so instead of decoding garbage. */
+            put(&o, "%s > %s: bad header length %zu, length %zu", src, dst, ihl, pktlen);
+        } else if (ff & 0x3fff && (ff & 0x1fff)) {
             put(&o, "%s > %s: frag id %u, offset %u, length %zu", src, dst, ns_get16(pkt + 4),
                 (ff & 0x1fff) * 8, tot - ihl);
-        } else if (ihl <= tot) {
+        } else {
             l4_line(&o, false, pkt[9], pkt + ihl, tot - ihl, src, dst);
             if (ff & 0x2000)
                 put(&o, " (frag id %u)", ns_get16(pkt + 4));

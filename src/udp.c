@@ -62,6 +62,8 @@ int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struc
     uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, 17, (uint32_t)(8 + len));
     uint16_t c = ns_csum_fold(ns_csum_add(sum, u, 8 + len));
     ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
-    s->stats.udp_tx++;
-    return ns_ip_output(s, &src->addr, &dst->addr, 17, pkt);
+    int rc = ns_ip_output(s, &src->addr, &dst->addr, 17, pkt);
+    if (rc == 0)
+        s->stats.udp_tx++; /* only what went out, not what IP refused */
+    return rc;
 }

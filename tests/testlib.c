@@ -191,3 +191,153 @@ int tl_main(const char *suite, const struct tl_test *tests, unsigned n)
     printf("RESULT %s: %u passed, %u failed\n", suite, run - fails, fails);
     return fails ? 1 : 0;
 }
+
+/* ---- core unit-test helpers (see testlib.h) ---- */
+
+struct ns_stack *tl_stack_cfg(struct tl_cap *cap, const struct ns_config *cfg)
+{
+    struct ns_stack *s = ns_stack_new(cfg);
+    ns_stack_attach(s, &cap->dev);
+    return s;
+}
+
+struct ns_pkt *tl_ip4_opt(const struct ns_addr *src, const struct ns_addr *dst, uint8_t proto,
+                          uint16_t id, uint16_t frag_field, const void *opt, size_t optlen,
+                          const void *payload, size_t len)
+{
+    size_t hl = 20 + optlen;
+    struct ns_pkt *p = ns_pkt_alloc(NS_PKT_HEADROOM, hl + len);
+    uint8_t *h = p->data;
+    memset(h, 0, 20);
+    h[0] = (uint8_t)(0x40 | (hl / 4));
+    ns_put16(h + 2, (uint16_t)(hl + len));
+    ns_put16(h + 4, id);
+    ns_put16(h + 6, frag_field);
+    h[8] = 64;
+    h[9] = proto;
+    memcpy(h + 12, src->bytes, 4);
+    memcpy(h + 16, dst->bytes, 4);
+    if (optlen)
+        memcpy(h + 20, opt, optlen);
+    ns_put16(h + 10, ns_csum(h, hl));
+    if (len)
+        memcpy(h + hl, payload, len);
+    return p;
+}
+
+struct ns_pkt *tl_ip6_frag(const struct ns_addr *src, const struct ns_addr *dst, uint8_t inner,
+                           uint32_t id, uint32_t off, bool more, const void *payload, size_t len)
+{
+    uint8_t *buf = malloc(8 + len);
+    buf[0] = inner;
+    buf[1] = 0;
+    ns_put16(buf + 2, (uint16_t)((off & 0xfff8) | (more ? 1 : 0)));
+    ns_put32(buf + 4, id);
+    if (len)
+        memcpy(buf + 8, payload, len);
+    struct ns_pkt *p = tl_ip6(src, dst, 44, buf, 8 + len);
+    free(buf);
+    return p;
+}
+
+void tl_input_bytes(struct ns_stack *s, ns_time_t now, const void *bytes, size_t len)
+{
+    struct ns_pkt *p = ns_pkt_alloc(NS_PKT_HEADROOM, len);
+    if (len)
+        memcpy(p->data, bytes, len);
+    ns_stack_input(s, now, p);
+}
+
+int tl_parse(const struct ns_pkt *p, struct tl_ip *o)
+{
+    const uint8_t *h = p->data;
+    memset(o, 0, sizeof *o);
+    if (p->len >= 20 && h[0] >> 4 == 4) {
+        if ((h[0] & 15) != 5 || ns_get16(h + 2) != p->len || ns_csum(h, 20) != 0)
+            return -1;
+        o->family = NS_AF_INET;
+        o->src.family = o->dst.family = NS_AF_INET;
+        memcpy(o->src.bytes, h + 12, 4);
+        memcpy(o->dst.bytes, h + 16, 4);
+        o->proto = h[9];
+        o->ttl = h[8];
+        uint16_t ff = ns_get16(h + 6);
+        if (ff & 0x8000)
+            return -1; /* reserved bit */
+        o->df = ff & 0x4000;
+        o->mf = ff & 0x2000;
+        o->frag_off = (uint32_t)(ff & 0x1fff) * 8;
+        o->is_frag = o->mf || o->frag_off;
+        o->id = ns_get16(h + 4);
+        o->l4 = h + 20;
+        o->l4_len = p->len - 20;
+        return 0;
+    }
+    if (p->len >= 40 && h[0] >> 4 == 6) {
+        if (ns_get16(h + 4) != p->len - 40)
+            return -1;
+        o->family = NS_AF_INET6;
+        o->src.family = o->dst.family = NS_AF_INET6;
+        memcpy(o->src.bytes, h + 8, 16);
+        memcpy(o->dst.bytes, h + 24, 16);
+        o->ttl = h[7];
+        o->proto = h[6];
+        o->l4 = h + 40;
+        o->l4_len = p->len - 40;
+        if (o->proto == 44) {
+            if (o->l4_len < 8 || o->l4[1] != 0 || (ns_get16(o->l4 + 2) & 6))
+                return -1;
+            o->is_frag = true;
+            o->proto = o->l4[0];
+            o->frag_off = ns_get16(o->l4 + 2) & 0xfff8;
+            o->mf = ns_get16(o->l4 + 2) & 1;
+            o->id = ns_get32(o->l4 + 4);
+            o->l4 += 8;
+            o->l4_len -= 8;
+            if (o->proto == 44)
+                return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+bool tl_l4_csum_ok(const struct tl_ip *ip)
+{
+    uint32_t sum = 0;
+    if (ip->proto == 17 || ip->proto == 58)
+        sum = ns_csum_pseudo(&ip->src, &ip->dst, ip->proto, (uint32_t)ip->l4_len);
+    if (ip->proto == 17 && ip->l4_len >= 8 && ns_get16(ip->l4 + 6) == 0)
+        return false; /* we always send UDP checksums */
+    return ns_csum_fold(ns_csum_add(sum, ip->l4, ip->l4_len)) == 0;
+}
+
+long tl_frag_join(const struct tl_ip *frags, unsigned n, uint8_t *out, size_t cap)
+{
+    size_t total = 0, covered = 0;
+    bool have_last = false;
+    for (unsigned i = 0; i < n; i++) {
+        const struct tl_ip *f = &frags[i];
+        size_t end = f->frag_off + f->l4_len;
+        if (!f->mf) {
+            if (have_last && end != total)
+                return -1;
+            have_last = true;
+            total = end;
+        } else if (f->l4_len % 8) {
+            return -1;
+        }
+        for (unsigned j = 0; j < i; j++) {
+            size_t js = frags[j].frag_off, je = js + frags[j].l4_len;
+            if (f->frag_off < je && js < end)
+                return -1; /* overlap */
+        }
+        if (end > cap)
+            return -1;
+        memcpy(out + f->frag_off, f->l4, f->l4_len);
+        covered += f->l4_len;
+    }
+    if (!have_last || covered != total)
+        return -1;
+    return (long)total;
+}

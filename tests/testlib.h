@@ -74,4 +74,68 @@ int tl_main(const char *suite, const struct tl_test *tests, unsigned n);
 /* Remember a seed to print if the current test fails. */
 void tl_seed_note(unsigned long long seed);
 
+
+/* ---- core unit-test helpers (test_ip4/ip6/frag/icmp/udp/socket/...) ---- */
+#include "src/config.h"
+
+/* A stack built from cfg (addresses, limits), attached to cap. */
+struct ns_stack *tl_stack_cfg(struct tl_cap *cap, const struct ns_config *cfg);
+/* IPv4 with header options (optlen a multiple of 4, <= 40), checksum valid,
+ * TTL 64. The caller owns the packet. */
+struct ns_pkt *tl_ip4_opt(const struct ns_addr *src, const struct ns_addr *dst, uint8_t proto,
+                          uint16_t id, uint16_t frag_field, const void *opt, size_t optlen,
+                          const void *payload, size_t len);
+/* IPv6 header + Fragment header (next header `inner`, byte offset `off`, a
+ * multiple of 8, M flag `more`, identification id) + payload. Caller owns. */
+struct ns_pkt *tl_ip6_frag(const struct ns_addr *src, const struct ns_addr *dst, uint8_t inner,
+                           uint32_t id, uint32_t off, bool more, const void *payload, size_t len);
+/* Feed a copy of raw bytes (len may be 0). */
+void tl_input_bytes(struct ns_stack *s, ns_time_t now, const void *bytes, size_t len);
+
+/* A parsed packet the stack sent. */
+struct tl_ip {
+    uint8_t family;            /* NS_AF_INET / NS_AF_INET6 */
+    struct ns_addr src, dst;
+    uint8_t proto;             /* v4 protocol; v6 upper-layer after a Fragment header */
+    uint8_t ttl;
+    bool df, mf, is_frag;      /* v6: is_frag = has a Fragment header */
+    uint32_t id;               /* v4 identification / v6 fragment id */
+    uint32_t frag_off;         /* bytes */
+    const uint8_t *l4;         /* payload after IP (and Fragment) header */
+    size_t l4_len;
+};
+/* Parse p (not consumed) and check it is well formed: v4 version, IHL 5,
+ * total length == packet length, header checksum valid; v6 version, payload
+ * length == packet length - 40, at most one Fragment header. Returns 0 when
+ * well formed, -1 otherwise. */
+int tl_parse(const struct ns_pkt *p, struct tl_ip *out);
+/* Is the upper-layer checksum of an unfragmented packet valid (UDP, ICMP,
+ * ICMPv6, with the pseudo-header where the protocol has one)? */
+bool tl_l4_csum_ok(const struct tl_ip *ip);
+/* Reassemble a list of fragments in any order for test assertions: copies
+ * the payloads of `n` parsed fragments into out (cap bytes) and returns the
+ * datagram length, or -1 on a gap, overlap or an inconsistent last fragment. */
+long tl_frag_join(const struct tl_ip *frags, unsigned n, uint8_t *out, size_t cap);
+
+/* Every drop reason is counted once in rx_dropped too. */
+#define TL_ASSERT_DROPS_CONSISTENT(s)                                         \
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->rx_dropped, tl_drop_total(s))
+/* The only drop so far is exactly one `reason`, and nothing was sent. */
+#define TL_ASSERT_ONLY_DROP(s, cap, reason)                                   \
+    do {                                                                      \
+        CU_ASSERT_EQUAL(tl_drop((s), (reason)), 1);                           \
+        CU_ASSERT_EQUAL(tl_drop_total(s), 1);                                 \
+        TL_ASSERT_DROPS_CONSISTENT(s);                                        \
+        CU_ASSERT_EQUAL((cap)->count, 0);                                     \
+    } while (0)
+/* End of a test: all memory returned (sockets must be closed first), then
+ * free the stack and the captured packets. */
+#define TL_FINISH(s, cap)                                                     \
+    do {                                                                      \
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(s), 0);                           \
+        TL_ASSERT_DROPS_CONSISTENT(s);                                        \
+        ns_stack_free(s);                                                     \
+        tl_cap_reset(cap);                                                    \
+    } while (0)
+
 #endif
