@@ -37,4 +37,29 @@ struct sim_scenario_opts {
 void sim_scenario_defaults(struct sim_scenario_opts *o);
 int sim_scenario_run(const struct sim_scenario_opts *o);
 
+/* What one run measured, for tests and tools that want numbers rather than
+ * the printed summary. Index [0] is IPv4, [1] IPv6; a family the stack
+ * under test has no address for stays all zero. */
+struct sim_scenario_class {
+    unsigned sent;         /* probes (pings or echoes) started */
+    unsigned answered;     /* probes that got a reply before giving up */
+    unsigned verified;     /* ... whose reply matched byte for byte */
+    unsigned transmissions;/* requests put on the wire, retries included */
+    ns_time_t rtt_min, rtt_avg, rtt_max; /* of answered probes, from the try answered */
+};
+struct sim_scenario_result {
+    struct sim_scenario_class ping[2], udp[2];
+    unsigned retries;      /* transmissions beyond the first, all classes */
+    unsigned stale;        /* replies to an earlier try or probe, ignored */
+    unsigned bad;          /* replies from the right peer that did not match */
+    struct sim_link_stats to_dut, from_dut;
+    ns_time_t duration;    /* virtual time until the last probe finished */
+    uint64_t trace_hash;   /* sim_trace_hash at that moment */
+    struct ns_stats dut_stats;
+    size_t host_mem, dut_mem; /* ns_stack_mem_in_use once everything closed and drained */
+    int status;            /* what sim_scenario_run returns */
+};
+/* sim_scenario_run that also fills *res (res may be NULL). */
+int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenario_result *res);
+
 #endif

@@ -19,7 +19,12 @@
 
 struct sim;
 
-/* One direction of a link. Probabilities are 0..1. */
+/* One direction of a link. Probabilities are 0..1. With a finite rate a
+ * packet occupies the transmitter for len*8/rate; packets that have not
+ * begun serializing wait in a drop-tail queue of queue_limit packets (the
+ * one being serialized does not count), so a burst of n packets at one
+ * instant loses n - 1 - queue_limit. Jitter never reorders on its own;
+ * only `reorder` does. A duplicate arrives right after its original. */
 struct sim_link_params {
     ns_time_t delay;        /* one-way propagation delay */
     ns_time_t jitter;       /* extra delay, uniform in [0, jitter] */
@@ -45,23 +50,35 @@ struct sim_link_stats {
 };
 
 struct sim *sim_new(uint64_t seed);
-/* Frees the sim, its netdevs and packets in flight (not the stacks). */
+/* Frees the sim, its netdevs and packets in flight (not the stacks, which
+ * may be freed before or after it; a stack that outlives the sim must not
+ * send again unless re-attached elsewhere). */
 void sim_free(struct sim *sim);
-/* Adds a host: creates a netdev with the given MTU and attaches the stack
- * to it. Returns the host index (>= 0) or -errno. */
+/* Adds a host: creates a netdev with the given MTU (0 = 1500) and attaches
+ * the stack to it. Returns the host index (>= 0, in order of addition) or
+ * -errno. Until it is linked, the host's sends fail with -ENETUNREACH. */
 int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu);
-/* Joins hosts a and b (each host has at most one link). */
+/* Joins hosts a and b (each host has at most one link: -EBUSY). NULL
+ * params mean an ideal link (no delay, no faults); bad params: -EINVAL. */
 int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,
                 const struct sim_link_params *b_to_a);
 ns_time_t sim_now(const struct sim *sim);
 /* Processes events and stack deadlines in time order until done(user) is
- * true (checked after every step), virtual time would pass `limit`, or
- * nothing is left to happen. Returns done's final value (false if NULL). */
+ * true (checked before the first and after every step), virtual time would
+ * pass `limit`, or nothing is left to happen. A step is one packet
+ * delivered (ns_stack_input) or one round of ns_stack_poll on every host
+ * whose deadline has come, in host order; at equal times packets go first.
+ * The clock stays at the last step's time. Returns done's final value
+ * (false if done is NULL). */
 bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit);
 /* Runs until virtual time t (inclusive), then sets the clock to t. */
 void sim_run_until(struct sim *sim, ns_time_t t);
 
-/* Trace hook: every link event. `link` names the direction ("a>b"). */
+/* Trace hook: every link event. `link` names the direction ("a>b").
+ * A packet's SEND and its faults are reported at the time it is sent, in
+ * the order SEND, then QDROP or DROP (the end of it), or CORRUPT (with the
+ * damaged bytes), REORDER, DUP; each copy's DELIVER comes at its arrival.
+ * The hook must not call back into the sim. */
 typedef void (*sim_trace_fn)(void *user, ns_time_t now, const char *link, enum sim_event ev,
                              const uint8_t *pkt, size_t len);
 void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user);
@@ -71,5 +88,12 @@ uint64_t sim_trace_hash(const struct sim *sim);
 /* Stats of the direction from host a to host b (NULL if not linked). */
 const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b);
 const char *sim_event_name(enum sim_event ev);
+
+/* Packets currently in flight (queued for delivery). */
+size_t sim_in_flight(const struct sim *sim);
+/* How often a stack kept reporting a deadline it had already been polled
+ * at (a stack bug); the sim then polls it again 1 ms later instead of
+ * spinning. 0 in a healthy run. */
+uint64_t sim_stalls(const struct sim *sim);
 
 #endif

@@ -1,0 +1,40 @@
+/* eventq.h — the simulator's event queue: a binary min-heap keyed by
+ * (time, insertion sequence).
+ *
+ * Contract: events pop in time order, and events with equal times pop in
+ * the order they were pushed, so a run never depends on heap layout or on
+ * addresses. The queue stores events by value and owns nothing they point
+ * to: whoever pops (or drains) an event owns its `ptr`.
+ */
+#ifndef NS_SIM_EVENTQ_H
+#define NS_SIM_EVENTQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "src/types.h"
+
+struct sim_ev {
+    ns_time_t at;   /* when it fires (virtual ns) */
+    uint64_t seq;   /* insertion order; breaks ties between equal times */
+    void *ptr;      /* payload (a packet in flight), owned by the popper */
+    uint32_t arg;   /* payload tag (link direction index) */
+};
+
+struct sim_eventq {
+    struct sim_ev *h; /* heap array, h[0] earliest */
+    size_t len, cap;
+    uint64_t next_seq;
+};
+
+void sim_eventq_init(struct sim_eventq *q);
+/* Frees the array only; pop the remaining events first to free payloads. */
+void sim_eventq_free(struct sim_eventq *q);
+/* Returns 0 or -ENOMEM (then nothing was queued). */
+int sim_eventq_push(struct sim_eventq *q, ns_time_t at, void *ptr, uint32_t arg);
+/* Time of the earliest event, NS_TIME_NEVER when empty. */
+ns_time_t sim_eventq_next(const struct sim_eventq *q);
+/* Removes the earliest event into *out; returns 0, or -1 when empty. */
+int sim_eventq_pop(struct sim_eventq *q, struct sim_ev *out);
+
+#endif

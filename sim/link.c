@@ -1,0 +1,173 @@
+/* link.c — one direction of a point-to-point link: what happens to each
+ * packet a host sends (see sim_impl.h).
+ *
+ * Link model, per direction, applied when a host sends:
+ *   1. queue: with a finite rate the transmitter serializes one packet at a
+ *      time (len*8/rate, rounded up to a whole ns); packets whose
+ *      serialization has not begun yet wait in a drop-tail queue of
+ *      queue_limit packets (the one on the wire does not count). A burst of
+ *      n packets at one instant therefore loses n - 1 - queue_limit.
+ *   2. loss, then corruption (one random bit), then propagation delay plus
+ *      uniform jitter. Jitter alone never reorders: an in-order packet never
+ *      arrives before the previous in-order one (as on a real wire), so
+ *      reordering comes only from the reorder fault, which holds a packet
+ *      back by reorder_gap past its arrival time.
+ *   3. duplication: a copy arrives right after the original (same time,
+ *      later insertion), without taking transmitter time.
+ * Each packet takes the same six draws from the direction's PRNG whatever
+ * the probabilities are, so changing one fault rate does not reshuffle the
+ * others' decisions for the same seed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_impl.h"
+
+/* Adds one packet's serialization start to the waiting ring. */
+static int wq_push(struct sim_dir *d, ns_time_t start)
+{
+    if (d->wq_len == d->wq_cap) {
+        unsigned cap = d->wq_cap ? d->wq_cap * 2 : 16;
+        ns_time_t *n = malloc(cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        for (unsigned i = 0; i < d->wq_len; i++)
+            n[i] = d->wq[(d->wq_head + i) % d->wq_cap];
+        free(d->wq);
+        d->wq = n;
+        d->wq_head = 0;
+        d->wq_cap = cap;
+    }
+    d->wq[(d->wq_head + d->wq_len) % d->wq_cap] = start;
+    d->wq_len++;
+    return 0;
+}
+
+/* Serialization time of len bytes, rounded up so no packet takes 0 ns at
+ * a finite rate. The product len * 8e9 is done in 128 bits so no rate or
+ * length can overflow it. */
+static ns_time_t ser_time(size_t len, uint64_t rate)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 bits = (u128)len * 8u * (uint64_t)NS_SEC;
+    u128 t = (bits + rate - 1) / rate;
+    return t > (u128)INT64_MAX / 2 ? INT64_MAX / 2 : (ns_time_t)t;
+}
+
+int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len)
+{
+    struct sim_dir *d = sim->dirs[di];
+    const struct sim_link_params *p = &d->p;
+    ns_time_t now = sim->now;
+    d->st.sent++;
+    sim_emit(sim, d, SIM_EV_SEND, bytes, len);
+
+    double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
+    double u_reorder = ns_rng_unit(&d->rng), u_corrupt = ns_rng_unit(&d->rng);
+    uint64_t r_jitter = ns_rng_next(&d->rng), r_bit = ns_rng_next(&d->rng);
+
+    ns_time_t depart = now;
+    if (p->rate_bps) {
+        while (d->wq_len && d->wq[d->wq_head] <= now) { /* began serializing */
+            d->wq_head = (d->wq_head + 1) % d->wq_cap;
+            d->wq_len--;
+        }
+        ns_time_t start = d->busy_until > now ? d->busy_until : now;
+        if (start > now && d->wq_len >= p->queue_limit) {
+            d->st.queue_drops++;
+            sim_emit(sim, d, SIM_EV_QDROP, bytes, len);
+            return 0; /* like a qdisc: the sender is not told */
+        }
+        if (start > now && wq_push(d, start) < 0)
+            return -ENOBUFS;
+        d->busy_until = start + ser_time(len, p->rate_bps);
+        depart = d->busy_until;
+    }
+    /* Lost on the wire: it still took its transmitter time above. */
+    if (u_drop < p->drop) {
+        d->st.dropped++;
+        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
+        return 0;
+    }
+    struct ns_pkt *pkt = ns_pkt_from(bytes, len);
+    if (!pkt)
+        return -ENOBUFS;
+    if (u_corrupt < p->corrupt && len) {
+        uint64_t bit = r_bit % ((uint64_t)len * 8);
+        pkt->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        d->st.corrupted++;
+        sim_emit(sim, d, SIM_EV_CORRUPT, pkt->data, len);
+    }
+    /* Modulo bias is below jitter / 2^64: irrelevant. */
+    ns_time_t at = depart + p->delay + (p->jitter ? (ns_time_t)(r_jitter % ((uint64_t)p->jitter + 1)) : 0);
+    if (u_reorder < p->reorder) {
+        at += p->reorder_gap;
+        d->st.reordered++;
+        sim_emit(sim, d, SIM_EV_REORDER, pkt->data, len);
+    } else {
+        if (at < d->last_arrival)
+            at = d->last_arrival;
+        d->last_arrival = at;
+    }
+    struct ns_pkt *copy = u_dup < p->dup ? ns_pkt_clone(pkt) : NULL;
+    if (sim_eventq_push(&sim->q, at, pkt, di) < 0) {
+        ns_pkt_free(pkt);
+        ns_pkt_free(copy);
+        return -ENOBUFS;
+    }
+    if (copy) {
+        d->st.duplicated++;
+        sim_emit(sim, d, SIM_EV_DUP, copy->data, copy->len);
+        if (sim_eventq_push(&sim->q, at, copy, di) < 0)
+            ns_pkt_free(copy);
+    }
+    return 0;
+}
+
+static bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; } /* false for NaN too */
+
+bool sim_params_ok(const struct sim_link_params *p)
+{
+    return p->delay >= 0 && p->jitter >= 0 && p->reorder_gap >= 0 && prob_ok(p->drop) &&
+           prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt);
+}
+
+struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p)
+{
+    struct sim_dir *d = calloc(1, sizeof *d);
+    const char *a = sim->hosts[from]->name, *b = sim->hosts[to]->name;
+    size_t la = strlen(a), lb = strlen(b);
+    char *name = malloc(la + lb + 2);
+    if (!d || !name) {
+        free(d);
+        free(name);
+        return NULL;
+    }
+    memcpy(name, a, la);
+    name[la] = '>';
+    memcpy(name + la + 1, b, lb + 1);
+    d->name = name;
+    d->from = from;
+    d->to = to;
+    if (p)
+        d->p = *p;
+    if (!d->p.queue_limit)
+        d->p.queue_limit = 1000;
+    if (!d->p.reorder_gap)
+        d->p.reorder_gap = d->p.delay + NS_MSEC;
+    /* Seeded from the sim seed and the host indices only, so adding hosts
+     * or links elsewhere never changes this direction's draws. */
+    uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)from << 32 | (uint32_t)to) * 0x9e3779b97f4a7c15ull);
+    ns_rng_seed(&d->rng, ns_splitmix64(&st));
+    return d;
+}
+
+void sim_dir_free(struct sim_dir *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->wq);
+    free(d);
+}

@@ -1,0 +1,282 @@
+/* sim.c — the virtual clock, hosts, the trace hash and the run loop (see
+ * sim.h). What a link does to each packet is in link.c. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_impl.h"
+
+/* Polls in a row at one instant after which a stack whose deadline does
+ * not move past that instant is considered stuck, and polled again only
+ * SIM_STUCK_STEP later: a buggy stack slows the run instead of hanging it. */
+#define SIM_REPOLL_MAX 64
+#define SIM_STUCK_STEP NS_MSEC
+
+/* ---- trace hash: FNV-1a 64 ---- */
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+/* Integers go in as little-endian bytes so the hash is the same on every
+ * host byte order. */
+static uint64_t fnv_u64(uint64_t h, uint64_t v)
+{
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    return fnv(h, b, 8);
+}
+
+void sim_emit(struct sim *sim, const struct sim_dir *d, enum sim_event ev, const uint8_t *pkt,
+                 size_t len)
+{
+    uint64_t h = fnv_u64(sim->hash, (uint64_t)sim->now);
+    h = fnv(h, d->name, strlen(d->name) + 1);
+    h = fnv_u64(h, (uint64_t)ev);
+    h = fnv_u64(h, (uint64_t)len);
+    sim->hash = fnv(h, pkt, len);
+    if (sim->trace)
+        sim->trace(sim->trace_user, sim->now, d->name, ev, pkt, len);
+}
+
+const char *sim_event_name(enum sim_event ev)
+{
+    switch (ev) {
+    case SIM_EV_SEND: return "send";
+    case SIM_EV_DELIVER: return "deliver";
+    case SIM_EV_DROP: return "drop";
+    case SIM_EV_QDROP: return "queue-drop";
+    case SIM_EV_DUP: return "duplicate";
+    case SIM_EV_REORDER: return "reorder";
+    case SIM_EV_CORRUPT: return "corrupt";
+    }
+    return "?";
+}
+
+/* ---- lifecycle ---- */
+
+struct sim *sim_new(uint64_t seed)
+{
+    struct sim *sim = calloc(1, sizeof *sim);
+    if (!sim)
+        return NULL;
+    sim->seed = seed;
+    sim->hash = FNV_OFFSET;
+    sim_eventq_init(&sim->q);
+    return sim;
+}
+
+void sim_free(struct sim *sim)
+{
+    if (!sim)
+        return;
+    struct sim_ev ev;
+    while (sim_eventq_pop(&sim->q, &ev) == 0)
+        ns_pkt_free(ev.ptr);
+    sim_eventq_free(&sim->q);
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        sim_dir_free(sim->dirs[i]);
+    for (unsigned i = 0; i < sim->nhosts; i++) {
+        free(sim->hosts[i]->name);
+        free(sim->hosts[i]->devname);
+        free(sim->hosts[i]);
+    }
+    free(sim->dirs);
+    free(sim->hosts);
+    free(sim);
+}
+
+ns_time_t sim_now(const struct sim *sim) { return sim->now; }
+uint64_t sim_trace_hash(const struct sim *sim) { return sim->hash; }
+size_t sim_in_flight(const struct sim *sim) { return sim->q.len; }
+uint64_t sim_stalls(const struct sim *sim) { return sim->stalls; }
+
+void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user)
+{
+    sim->trace = fn;
+    sim->trace_user = user;
+}
+
+/* ---- links ---- */
+
+static int dev_send(struct netdev *dev, const uint8_t *pkt, size_t len)
+{
+    struct sim_netdev *nd = (struct sim_netdev *)((char *)dev - offsetof(struct sim_netdev, dev));
+    struct sim_host *h = nd->sim->hosts[nd->host];
+    if (h->dir_out < 0)
+        return -ENETUNREACH;
+    return sim_link_send(nd->sim, (unsigned)h->dir_out, pkt, len);
+}
+
+static int dev_recv(struct netdev *dev, uint8_t *buf, size_t cap) { return 0; }
+static int dev_fd(const struct netdev *dev) { return -1; }
+/* The sim owns its devices and frees them in sim_free. */
+static void dev_close(struct netdev *dev) {}
+
+static const struct netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close};
+
+int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu)
+{
+    if (!name || !stack)
+        return -EINVAL;
+    if (sim->nhosts == sim->hosts_cap) {
+        unsigned cap = sim->hosts_cap ? sim->hosts_cap * 2 : 4;
+        struct sim_host **n = realloc(sim->hosts, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        sim->hosts = n;
+        sim->hosts_cap = cap;
+    }
+    struct sim_host *h = calloc(1, sizeof *h);
+    size_t nl = strlen(name);
+    char *nm = malloc(nl + 1), *dn = malloc(nl + 5);
+    if (!h || !nm || !dn) {
+        free(h);
+        free(nm);
+        free(dn);
+        return -ENOMEM;
+    }
+    memcpy(nm, name, nl + 1);
+    memcpy(dn, "sim:", 4);
+    memcpy(dn + 4, name, nl + 1);
+    int idx = (int)sim->nhosts;
+    h->name = nm;
+    h->devname = dn;
+    h->stack = stack;
+    h->dir_out = -1;
+    h->nd.sim = sim;
+    h->nd.host = idx;
+    h->nd.dev.ops = &sim_dev_ops;
+    h->nd.dev.name = dn;
+    h->nd.dev.mtu = mtu ? mtu : 1500;
+    sim->hosts[sim->nhosts++] = h;
+    ns_stack_attach(stack, &h->nd.dev);
+    return idx;
+}
+
+int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,
+                const struct sim_link_params *b_to_a)
+{
+    if (a < 0 || b < 0 || (unsigned)a >= sim->nhosts || (unsigned)b >= sim->nhosts || a == b)
+        return -EINVAL;
+    if ((a_to_b && !sim_params_ok(a_to_b)) || (b_to_a && !sim_params_ok(b_to_a)))
+        return -EINVAL;
+    if (sim->hosts[a]->dir_out >= 0 || sim->hosts[b]->dir_out >= 0)
+        return -EBUSY;
+    if (sim->ndirs + 2 > sim->dirs_cap) {
+        unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
+        struct sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        sim->dirs = n;
+        sim->dirs_cap = cap;
+    }
+    struct sim_dir *ab = sim_dir_new(sim, a, b, a_to_b), *ba = sim_dir_new(sim, b, a, b_to_a);
+    if (!ab || !ba) {
+        sim_dir_free(ab);
+        sim_dir_free(ba);
+        return -ENOMEM;
+    }
+    sim->hosts[a]->dir_out = (int)sim->ndirs;
+    sim->dirs[sim->ndirs++] = ab;
+    sim->hosts[b]->dir_out = (int)sim->ndirs;
+    sim->dirs[sim->ndirs++] = ba;
+    return 0;
+}
+
+const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b)
+{
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        if (sim->dirs[i]->from == a && sim->dirs[i]->to == b)
+            return &sim->dirs[i]->st;
+    return NULL;
+}
+
+/* ---- the run loop ---- */
+
+/* When the host wants polling; a stack that keeps asking for a time it was
+ * already polled at is pushed SIM_STUCK_STEP ahead after SIM_REPOLL_MAX
+ * tries, so virtual time always moves on. */
+static ns_time_t host_deadline(const struct sim_host *h)
+{
+    ns_time_t d = ns_stack_next_deadline(h->stack);
+    if (d <= h->last_poll && h->polls_at_last >= SIM_REPOLL_MAX)
+        d = h->last_poll + SIM_STUCK_STEP;
+    return d;
+}
+
+static void poll_host(struct sim *sim, struct sim_host *h)
+{
+    if (h->polls_at_last && h->last_poll == sim->now) {
+        if (++h->polls_at_last == SIM_REPOLL_MAX)
+            sim->stalls++;
+    } else {
+        h->last_poll = sim->now;
+        h->polls_at_last = 1;
+    }
+    ns_stack_poll(h->stack, sim->now);
+}
+
+static void deliver(struct sim *sim)
+{
+    struct sim_ev ev;
+    if (sim_eventq_pop(&sim->q, &ev) < 0)
+        return;
+    struct ns_pkt *pkt = ev.ptr;
+    struct sim_dir *d = sim->dirs[ev.arg];
+    sim->now = ev.at;
+    d->st.delivered++;
+    d->st.bytes_delivered += pkt->len;
+    sim_emit(sim, d, SIM_EV_DELIVER, pkt->data, pkt->len);
+    ns_stack_input(sim->hosts[d->to]->stack, sim->now, pkt);
+}
+
+bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit)
+{
+    for (;;) {
+        if (done && done(user))
+            return true;
+        ns_time_t te = sim_eventq_next(&sim->q), td = NS_TIME_NEVER;
+        for (unsigned i = 0; i < sim->nhosts; i++) {
+            ns_time_t d = host_deadline(sim->hosts[i]);
+            if (d < td)
+                td = d;
+        }
+        ns_time_t t = te < td ? te : td;
+        if (t == NS_TIME_NEVER)
+            break;
+        if (t < sim->now)
+            t = sim->now; /* a deadline already past is served now */
+        if (t > limit)
+            break;
+        sim->now = t;
+        /* At equal times packets go first: a packet arriving just as a
+         * timer expires is seen by the timer. */
+        if (te <= td) {
+            deliver(sim);
+            continue;
+        }
+        for (unsigned i = 0; i < sim->nhosts; i++)
+            if (host_deadline(sim->hosts[i]) <= sim->now)
+                poll_host(sim, sim->hosts[i]);
+    }
+    return done ? done(user) : false;
+}
+
+void sim_run_until(struct sim *sim, ns_time_t t)
+{
+    sim_run(sim, NULL, NULL, t);
+    if (sim->now < t)
+        sim->now = t;
+}
