@@ -23,4 +23,27 @@ void ns_config_default(struct ns_config *cfg)
     cfg->ip6_max_ext_headers = 8;
     cfg->icmp_err_rate = 100;
     cfg->icmp_err_burst = 50;
+    cfg->tcp_sndbuf = 1u << 20;
+    cfg->tcp_rcvbuf = 1u << 20;
+    cfg->tcp_ooo_max_bytes = 1u << 20;
+    cfg->tcp_ooo_max_ranges = 32;
+    cfg->tcp_max_conns = 4096;
+    cfg->tcp_max_backlog = 1024;
+    cfg->tcp_max_half_open = 1024;
+    cfg->tcp_msl = 30 * NS_SEC;
+    cfg->tcp_fin_timeout = 60 * NS_SEC;
+    cfg->tcp_delack = 200 * NS_MSEC;
+    cfg->tcp_rto_initial = 1 * NS_SEC;
+    cfg->tcp_rto_min = 200 * NS_MSEC;
+    cfg->tcp_rto_max = 60 * NS_SEC;
+    cfg->tcp_retries = 15;
+    cfg->tcp_syn_retries = 6;
+    cfg->tcp_iw = 10;
+    cfg->tcp_challenge_ack_limit = 1000;
+    cfg->tcp_wscale = true;
+    cfg->tcp_timestamps = true;
+    cfg->tcp_sack = true;
+    cfg->tcp_ka_idle = 7200 * NS_SEC;
+    cfg->tcp_ka_intvl = 75 * NS_SEC;
+    cfg->tcp_ka_count = 9;
 }

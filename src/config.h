@@ -29,6 +29,33 @@ struct ns_config {
 
     unsigned icmp_err_rate;   /* ICMP errors per second (token bucket refill) */
     unsigned icmp_err_burst;  /* bucket depth */
+
+    /* TCP (RFC 9293). Times in ns. */
+    size_t tcp_sndbuf;             /* send ring per connection (bytes) */
+    size_t tcp_rcvbuf;             /* receive ring per connection (bytes); sets the window scale */
+    size_t tcp_ooo_max_bytes;      /* out-of-order bytes held per connection (tcp_ooo_limit) */
+    unsigned tcp_ooo_max_ranges;   /* out-of-order ranges per connection (<= 32) */
+    unsigned tcp_max_conns;        /* connections (not listeners) per stack (tcp_conn_limit) */
+    unsigned tcp_max_backlog;      /* cap on ns_listen's backlog (tcp_backlog_full) */
+    unsigned tcp_max_half_open;    /* SYN_RECEIVED connections per stack (tcp_half_open_limit) */
+    ns_time_t tcp_msl;             /* TIME_WAIT lasts 2 * tcp_msl */
+    ns_time_t tcp_fin_timeout;     /* orphaned FIN_WAIT_2 lifetime */
+    ns_time_t tcp_delack;          /* delayed-ACK timeout; 0 = ACK every segment */
+    ns_time_t tcp_rto_initial;     /* RFC 6298 2.1: 1 s */
+    ns_time_t tcp_rto_min;         /* default 200 ms like Linux (RFC 6298 says 1 s; see tcp_timer.c) */
+    ns_time_t tcp_rto_max;         /* 60 s */
+    unsigned tcp_retries;          /* data retransmissions before -ETIMEDOUT */
+    unsigned tcp_syn_retries;      /* SYN / SYN-ACK retransmissions before giving up */
+    unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
+    unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
+    bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
+    ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
+    unsigned tcp_ka_count;
+    /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
+     * tcp_isn_override (lets tests exercise the 2^32 wrap). Never set in
+     * production: predictable ISNs enable blind spoofing (RFC 6528). */
+    bool tcp_isn_override_on;
+    uint32_t tcp_isn_override;
 };
 
 void ns_config_default(struct ns_config *cfg);

@@ -4,6 +4,7 @@
 
 #include "../netdev/netdev.h"
 #include "stack_impl.h"
+#include "tcp.h"
 
 
 const struct ns_addr *ns_ip_our_addr(const struct ns_stack *s, uint8_t family)
@@ -60,6 +61,8 @@ void ns_l4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo 
         break;
     case 17:
         return ns_udp_input(s, pkt, ip);
+    case 6:
+        return ns_tcp_input(s, pkt, ip);
     default:
         break;
     }

@@ -7,6 +7,7 @@
 
 #include "checksum.h"
 #include "stack_impl.h"
+#include "tcp.h"
 
 
 static struct ns_sock *get(struct ns_stack *s, int sd)
@@ -20,7 +21,7 @@ int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
 {
     if (family != NS_AF_UNSPEC && family != NS_AF_INET && family != NS_AF_INET6)
         return -EAFNOSUPPORT;
-    if (type != NS_SOCK_DGRAM && type != NS_SOCK_ICMP_ECHO)
+    if (type != NS_SOCK_DGRAM && type != NS_SOCK_ICMP_ECHO && type != NS_SOCK_STREAM)
         return -EPROTONOSUPPORT;
     if (s->socks_open >= s->cfg.max_sockets)
         return -EMFILE;
@@ -49,7 +50,12 @@ int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
 /* Do two local addresses (UNSPEC = any) of these socket families overlap? */
 static bool local_overlaps(const struct ns_sock *a, const struct ns_sockaddr *b, uint8_t bfam)
 {
-    if (a->family != NS_AF_UNSPEC && bfam != NS_AF_UNSPEC && a->family != bfam)
+    /* The family a binding serves: a dual-stack socket bound to a specific
+     * address serves only that address's family. */
+    uint8_t afam = ns_addr_is_unspec(&a->local.addr) ? a->family : a->local.addr.family;
+    if (!ns_addr_is_unspec(&b->addr))
+        bfam = b->addr.family;
+    if (afam != NS_AF_UNSPEC && bfam != NS_AF_UNSPEC && afam != bfam)
         return false;
     if (ns_addr_is_unspec(&a->local.addr) || ns_addr_is_unspec(&b->addr))
         return true;
@@ -187,6 +193,8 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
     struct ns_sock *so = get(s, sd);
     if (!so)
         return -EBADF;
+    if (so->type == NS_SOCK_STREAM)
+        return ns_send(s, sd, buf, len); /* connected: the address is ignored, as Linux */
     if (!dst)
         return -EDESTADDRREQ;
     if (dst->addr.family != NS_AF_INET && dst->addr.family != NS_AF_INET6)
@@ -216,6 +224,12 @@ ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns
     struct ns_sock *so = get(s, sd);
     if (!so)
         return -EBADF;
+    if (so->type == NS_SOCK_STREAM) {
+        ssize_t n = ns_recv(s, sd, buf, len);
+        if (n >= 0 && src && ns_getpeername(s, sd, src) != 0)
+            memset(src, 0, sizeof *src);
+        return n;
+    }
     struct ns_dgram *d = so->rxq_head;
     if (!d)
         return -EAGAIN;
@@ -239,6 +253,8 @@ int ns_close(struct ns_stack *s, int sd)
     struct ns_sock *so = get(s, sd);
     if (!so)
         return -EBADF;
+    if (so->type == NS_SOCK_STREAM)
+        ns_tcp_sock_close(s, so, sd); /* the connection finishes inside the stack */
     while (so->rxq_head) {
         struct ns_dgram *d = so->rxq_head;
         so->rxq_head = d->next;
@@ -256,6 +272,8 @@ unsigned ns_sock_events(struct ns_stack *s, int sd)
     struct ns_sock *so = get(s, sd);
     if (!so)
         return 0;
+    if (so->type == NS_SOCK_STREAM)
+        return ns_tcp_events(s, so);
     unsigned ev = NS_EV_WRITE;
     if (so->rxq_head)
         ev |= NS_EV_READ;

@@ -7,6 +7,7 @@
 
 #include "../netdev/netdev.h"
 #include "stack_impl.h"
+#include "tcp.h"
 
 struct ns_stack *ns_stack_new(const struct ns_config *cfg)
 {
@@ -28,6 +29,7 @@ void ns_stack_free(struct ns_stack *s)
 {
     if (!s)
         return;
+    ns_tcp_free_all(s); /* before the sockets: their TCBs go quietly */
     ns_sock_free_all(s);
     ns_frag_free_all(s);
     ns_timers_free(s);
@@ -84,6 +86,7 @@ void ns_stack_poll(struct ns_stack *s, ns_time_t now)
     advance(s, now);
     ns_frag_expire(s, s->now);
     ns_timers_run(s, s->now);
+    ns_tcp_timers_run(s, s->now);
     ns_sock_dispatch(s);
 }
 
@@ -91,6 +94,9 @@ ns_time_t ns_stack_next_deadline(const struct ns_stack *s)
 {
     ns_time_t t = ns_timers_next(s);
     ns_time_t f = ns_frag_next_deadline(s);
+    ns_time_t c = ns_tcp_next_deadline(s); /* O(1): top of the TCB heap */
+    if (c < t)
+        t = c;
     return f < t ? f : t;
 }
 
@@ -194,25 +200,56 @@ int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void 
         s->theap_cap = cap;
     }
     struct ns_timer_slot *sl = &s->tslots[slot];
+    uint64_t seq = s->timer_seq++;
+    /* The id is the start counter (1..INT32_MAX, wrapping only after 2^31
+     * starts), stored as the slot's generation. It used to pack the slot
+     * with 11 bits of generation, but the lowest free slot is reused at
+     * once, so after 2048 timers a stale id cancelled an unrelated one. */
+    int id = (int)(seq % INT32_MAX) + 1;
     sl->fn = fn;
     sl->user = user;
     sl->active = true;
-    sl->gen++;
-    s->theap[s->theap_len] = (struct ns_timer_ent){deadline, s->timer_seq++, (int)slot, sl->gen};
+    sl->gen = (uint32_t)id;
+    s->theap[s->theap_len] = (struct ns_timer_ent){deadline, seq, (int)slot, sl->gen};
     heap_up(s->theap, s->theap_len++);
-    /* id packs slot and generation so a stale id never cancels a reuse. */
-    return (int)((sl->gen & 0x7ff) << 20 | (slot + 1));
+    return id;
+}
+
+/* Cancelled entries stay in the heap until they reach the top; a timer
+ * pushed back on every packet would pile them up for its whole timeout.
+ * When stale entries outnumber the slots (an upper bound on live timers),
+ * keep only the live ones and rebuild: amortized O(1) per cancel. */
+static void heap_compact(struct ns_stack *s)
+{
+    if (s->theap_len <= 2 * s->tslots_cap + 16)
+        return;
+    unsigned n = 0;
+    for (unsigned i = 0; i < s->theap_len; i++) {
+        const struct ns_timer_ent *e = &s->theap[i];
+        const struct ns_timer_slot *sl = &s->tslots[e->slot];
+        if (sl->active && sl->gen == e->gen)
+            s->theap[n++] = *e;
+    }
+    s->theap_len = n;
+    for (unsigned i = n / 2; i-- > 0;)
+        heap_down(s->theap, n, i);
 }
 
 void ns_timer_cancel(struct ns_stack *s, int id)
 {
     if (id <= 0)
         return;
-    unsigned slot = (unsigned)(id & 0xfffff) - 1;
-    uint32_t gen = (uint32_t)id >> 20;
-    if (slot < s->tslots_cap && (s->tslots[slot].gen & 0x7ff) == gen)
-        s->tslots[slot].active = false;
+    /* Linear, like the free-slot search above: slots never outnumber the
+     * most timers pending at once. A fired or cancelled id matches none. */
+    for (unsigned i = 0; i < s->tslots_cap; i++) {
+        struct ns_timer_slot *sl = &s->tslots[i];
+        if (sl->active && sl->gen == (uint32_t)id) {
+            sl->active = false;
+            break;
+        }
+    }
     heap_prune(s);
+    heap_compact(s);
 }
 
 void ns_timers_run(struct ns_stack *s, ns_time_t now)

@@ -64,6 +64,7 @@ struct ns_sock {
     unsigned rxq_count;      /* datagrams in rxq; <= cfg.udp_rxq_max */
     size_t rxq_bytes;        /* payload bytes in rxq; <= cfg.udp_rxq_bytes */
     uint16_t echo_seq;       /* unused by the stack; kept for symmetry with Linux */
+    struct ns_tcb *tcb;      /* NS_SOCK_STREAM: the listener or connection (NULL before listen/connect) */
 };
 
 struct ns_stack {
@@ -101,6 +102,8 @@ struct ns_stack {
     ns_time_t icmp_last_refill;
 
     size_t mem_in_use;      /* bytes held in socket queues and reassembly */
+
+    struct ns_tcp *tcp;     /* TCP tables and timers (tcp.h); NULL until first use */
 };
 
 /* Count a drop (one reason + the total) and free pkt (may be NULL). */

@@ -34,7 +34,22 @@
     X(icmp_errors_ratelimited, "ICMP errors suppressed by the rate limit")   \
     X(udp_rx, "UDP datagrams delivered to sockets")                          \
     X(udp_tx, "UDP datagrams sent")                                          \
-    X(pkt_alloc_fail, "packet buffer allocations that failed")
+    X(pkt_alloc_fail, "packet buffer allocations that failed")             \
+    X(tcp_rx_segs, "TCP segments accepted by validation")                     \
+    X(tcp_tx_segs, "TCP segments sent")                                      \
+    X(tcp_retransmits, "TCP segments retransmitted")                         \
+    X(tcp_rst_tx, "TCP resets sent")                                         \
+    X(tcp_rst_rx, "TCP resets that reset a connection")                      \
+    X(tcp_active_opens, "TCP connect() calls that sent a SYN")                \
+    X(tcp_passive_opens, "TCP connections created by a listener")            \
+    X(tcp_established, "TCP connections that reached ESTABLISHED")          \
+    X(tcp_timeouts, "TCP connections aborted by retransmission timeout")    \
+    X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent")                    \
+    X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
+    X(tcp_ooo_limit, "TCP out-of-order data refused by the per-conn cap")    \
+    X(tcp_delayed_acks, "TCP delayed ACKs sent by the timer")               \
+    X(tcp_persist_probes, "TCP zero-window probes sent")                    \
+    X(tcp_keepalive_probes, "TCP keepalive probes sent")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \
@@ -43,10 +58,10 @@
     X(ip4_bad_ihl, "IPv4 header length < 20 or beyond the packet")           \
     X(ip4_bad_len, "IPv4 total length inconsistent with the packet")         \
     X(ip4_bad_csum, "IPv4 header checksum wrong")                            \
-    X(ip4_bad_src, "IPv4 source is multicast/broadcast")                     \
+    X(ip4_bad_src, "IPv4 source is multicast/broadcast/loopback")            \
     X(ip4_options, "IPv4 options malformed")                                 \
     X(ip6_bad_len, "IPv6 payload length beyond the packet")                  \
-    X(ip6_bad_src, "IPv6 source is multicast")                               \
+    X(ip6_bad_src, "IPv6 source is multicast or loopback")                   \
     X(ip6_ext_trunc, "IPv6 extension header truncated")                      \
     X(ip6_ext_too_many, "IPv6 extension header chain too long")              \
     X(ip6_ext_order, "IPv6 hop-by-hop header not first")                     \
@@ -70,7 +85,25 @@
     X(udp_no_csum_v6, "UDP over IPv6 with zero checksum (RFC 8200 8.1)")     \
     X(udp_no_port, "UDP to a port with no socket")                           \
     X(udp_rxq_full, "UDP socket receive queue full")                         \
-    X(nomem, "out of packet memory")
+    X(nomem, "out of packet memory")                                         \
+    X(tcp_truncated, "TCP header truncated")                                 \
+    X(tcp_bad_offset, "TCP data offset < 5 or beyond the segment")           \
+    X(tcp_bad_csum, "TCP checksum wrong")                                    \
+    X(tcp_bad_dst, "TCP to a broadcast/multicast address")                   \
+    X(tcp_bad_src, "TCP from an unspecified source address")                 \
+    X(tcp_no_listener, "TCP segment for no connection or listener (RST sent)") \
+    X(tcp_backlog_full, "TCP SYN refused: listener backlog full")            \
+    X(tcp_conn_limit, "TCP SYN refused: connection limit")                   \
+    X(tcp_half_open_limit, "TCP SYN refused: half-open limit")               \
+    X(tcp_paws, "TCP segment failed PAWS (RFC 7323 5)")                      \
+    X(tcp_out_of_window, "TCP segment outside the receive window")          \
+    X(tcp_rst_ignored, "TCP RST out of window or unacceptable")              \
+    X(tcp_challenged, "TCP segment answered by a challenge ACK (RFC 5961)")  \
+    X(tcp_bad_ack, "TCP ACK unacceptable (state or range)")                 \
+    X(tcp_no_ack, "TCP segment without ACK in a synchronized state")       \
+    X(tcp_bad_flags, "TCP segment with flags not valid in this state")      \
+    X(tcp_closed, "TCP data for a closed/shut-down receiver (RST sent)") \
+    X(icmp_echo_ignored, "echo request to broadcast/multicast not answered")
 
 enum ns_drop_reason {
 #define NS_X(name, desc) NS_DROP_##name,

@@ -1,0 +1,326 @@
+/* tcp.h — TCP's private state (the TCB) and the calls between the TCP
+ * modules. Not for apps: they use socket.h.
+ *
+ * Contract:
+ *   - one struct ns_tcb per listener or connection, owned by the stack's
+ *     struct ns_tcp (all TCBs are on one list in creation order, so any
+ *     iteration is deterministic); connections are found through a hash
+ *     table on the 4-tuple, listeners through a table on the local port;
+ *   - every state change goes through ns_tcp_set_state (trace point);
+ *   - every time-driven action goes through the per-TCB deadline kept in a
+ *     stack-wide min-heap of TCBs (O(log n) per change, O(1) earliest);
+ *   - a TCB is freed by ns_tcp_release when no socket owns it and it has
+ *     reached CLOSED; a socket that still owns a CLOSED TCB keeps reading
+ *     what is left in the receive ring until ns_close.
+ *
+ * Module map:
+ *   tcp_conn.c    tables, lifetime, state setter, timer heap, ns_tcp_info
+ *   tcp_input.c   segment arrival (RFC 9293 3.10.7), RFC 5961, RFC 7323 PAWS
+ *   tcp_output.c  segment building, what/when to send (Nagle, SWS, windows)
+ *   tcp_timer.c   RTO (RFC 6298) + Eifel undo, tail loss probe, persist, delayed
+ *                 ACK, keepalive, TIME_WAIT / orphan FIN_WAIT_2
+ *   tcp_sack.c    receiver OOO ranges + SACK blocks, sender scoreboard (RFC 6675)
+ *   tcp_cc.h / tcp_newreno.c  congestion control interface and NewReno
+ *   tcp_isn.c     RFC 6528 ISNs with SipHash-2-4
+ *   tcp_api.c     the stream half of socket.h
+ */
+#ifndef NS_TCP_H
+#define NS_TCP_H
+
+#include "stack_impl.h"
+
+enum ns_tcp_state {
+    NS_TCP_CLOSED = 0,
+    NS_TCP_LISTEN,
+    NS_TCP_SYN_SENT,
+    NS_TCP_SYN_RECEIVED,
+    NS_TCP_ESTABLISHED,
+    NS_TCP_FIN_WAIT_1,
+    NS_TCP_FIN_WAIT_2,
+    NS_TCP_CLOSE_WAIT,
+    NS_TCP_CLOSING,
+    NS_TCP_LAST_ACK,
+    NS_TCP_TIME_WAIT,
+    NS_TCP__NSTATES
+};
+
+/* TCP header flags. */
+enum { TH_FIN = 0x01, TH_SYN = 0x02, TH_RST = 0x04, TH_PSH = 0x08, TH_ACK = 0x10, TH_URG = 0x20 };
+
+#define NS_TCP_HDR 20
+#define NS_TCP_SACK_MAX 16      /* scoreboard ranges kept by the sender */
+#define NS_TCP_OOO_RANGES_MAX 32 /* hard bound on receiver OOO ranges (cfg may be lower) */
+
+/* RFC 9293 3.4 / 1982-style comparisons: valid across the 2^32 wrap when
+ * the two values are less than 2^31 apart. */
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+static inline uint32_t seq_max(uint32_t a, uint32_t b) { return seq_gt(a, b) ? a : b; }
+static inline uint32_t seq_min(uint32_t a, uint32_t b) { return seq_lt(a, b) ? a : b; }
+
+struct ns_seqrange {
+    uint32_t start, end; /* [start, end) in sequence space; start != end */
+};
+
+/* A receiver's out-of-order range; the bytes themselves already sit in
+ * the receive ring at their final position. */
+struct ns_ooo_range {
+    uint32_t start, end; /* [start, end), both beyond rcv_nxt */
+    uint64_t stamp;      /* recency (RFC 2018 4: the newest block goes first) */
+};
+
+struct ns_tcp_cc_ops;
+
+struct ns_tcb {
+    struct ns_stack *s;
+    uint8_t state;               /* enum ns_tcp_state; written only by ns_tcp_set_state */
+    uint8_t family;              /* listeners: socket family (UNSPEC = v4+v6); else addr family */
+    struct ns_sockaddr local;    /* listeners: addr UNSPEC = any of ours */
+    struct ns_sockaddr remote;   /* listeners: all zero */
+    uint64_t id;                 /* creation number: tie-breaker for deterministic order */
+
+    /* Bookkeeping. */
+    struct ns_tcb *all_prev, *all_next; /* every TCB, creation order */
+    struct ns_tcb *hnext;        /* chain in the 4-tuple (or listener) table */
+    bool hashed;                 /* on a lookup table (connections until CLOSED) */
+    int sd;                      /* owning descriptor; -1 = orphan or not yet accepted */
+    struct ns_tcb *parent;       /* listener of a connection not yet accepted; NULL otherwise */
+    struct ns_tcb *cprev, *cnext; /* siblings on parent's child list (arrival order) */
+
+    /* Listener only. */
+    struct ns_tcb *child_head, *child_tail; /* embryonic + accept-ready connections */
+    unsigned backlog;            /* nchild <= backlog (half-open + unaccepted) */
+    unsigned nchild;             /* children on the list */
+    unsigned nready;             /* children ESTABLISHED (or later) and not accepted */
+
+    /* Send sequence space (RFC 9293 3.3.1). */
+    uint32_t iss;                /* our initial sequence number */
+    uint32_t snd_una;            /* oldest unacknowledged seq; everything before is acked */
+    uint32_t snd_nxt;            /* next seq to send; snd_una <= snd_nxt <= snd_max */
+    uint32_t snd_max;            /* highest seq sent + 1 (snd_nxt goes back on RTO) */
+    uint32_t snd_wl1, snd_wl2;   /* seq/ack of the segment that last updated snd_wnd */
+    uint32_t snd_wnd;            /* peer's window in bytes (already scaled) */
+    uint32_t max_snd_wnd;        /* largest snd_wnd seen (sender SWS, RFC 5961 ACK check) */
+
+    /* Send ring: the bytes of [sbuf_seq, sbuf_seq + slen), oldest at shead. */
+    uint8_t *sbuf;               /* NULL until the connection needs it */
+    uint32_t scap;               /* capacity; slen <= scap */
+    uint32_t shead;              /* ring index of the byte at sbuf_seq */
+    uint32_t slen;               /* bytes queued, unacked ones included */
+    uint32_t sbuf_seq;           /* seq of the first byte in the ring (iss+1 + bytes acked) */
+    bool fin_queued;             /* app shut the write side: FIN follows the ring's last byte */
+    uint32_t fin_seq;            /* valid when fin_queued: seq the FIN occupies */
+
+    /* Receive sequence space. */
+    uint32_t irs;                /* peer's initial sequence number */
+    uint32_t rcv_nxt;            /* next seq expected; bytes before it are in the ring or read */
+    uint32_t rcv_adv;            /* right edge we advertised; never moves left (RFC 9293 3.8.6) */
+    uint8_t *rbuf;               /* receive ring; NULL until needed */
+    uint32_t rcap;               /* capacity */
+    uint32_t rhead;              /* ring index of the first unread byte */
+    uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
+    struct ns_ooo_range ooo[NS_TCP_OOO_RANGES_MAX]; /* sorted, disjoint, non-adjacent, > rcv_nxt */
+    unsigned nooo;               /* ranges used */
+    uint32_t ooo_bytes;          /* sum of range lengths; <= cfg.tcp_ooo_max_bytes */
+    uint64_t ooo_stamp;          /* recency counter for ranges */
+    bool fin_rcvd;               /* peer's FIN is in sequence (rcv_nxt counts it) */
+    bool dsack;                  /* RFC 2883: dsack_blk goes first in the next SACK option */
+    struct ns_seqrange dsack_blk; /* a duplicate we received (below rcv_nxt) */
+    bool ooo_fin;                /* a FIN arrived beyond a hole at ooo_fin_seq */
+    uint32_t ooo_fin_seq;
+
+    /* Negotiated options. */
+    uint16_t peer_mss;           /* MSS the peer announced (536 if none, RFC 9293 3.7.1) */
+    uint16_t mss;                /* payload bytes per segment we send (options excluded) */
+    uint16_t rcv_mss;            /* our announced MSS (MTU - 40 / - 60, RFC 6691) */
+    uint8_t snd_ws, rcv_ws;      /* shift applied to the peer's / our window field */
+    bool ws_ok, ts_ok, sack_ok;  /* both sides agreed (RFC 7323, RFC 2018) */
+    uint32_t ts_recent;          /* latest TSval to echo (RFC 7323 4.3) */
+    uint32_t ts_offset;          /* random per-connection TSval offset (RFC 7323 5.4) */
+    uint32_t last_ack_sent;      /* rcv_nxt in the last segment we sent (TS.Recent rule) */
+
+    /* RTT estimation (RFC 6298); ns. srtt 0 = no sample yet. */
+    ns_time_t srtt, rttvar, rto;
+    unsigned backoff;            /* RTO doublings since the last new ACK */
+    bool rtt_timing;             /* timing the segment that ends at rtt_seq (no TS) */
+    uint32_t rtt_seq;
+    ns_time_t rtt_start;
+
+    /* Congestion control (RFC 5681, 6582, 6675, 3042). */
+    const struct ns_tcp_cc_ops *cc;
+    uint32_t cwnd, ssthresh;     /* bytes */
+    uint32_t ca_acc;             /* bytes acked toward the next CA increment */
+    bool in_recovery;            /* fast recovery until snd_una >= recover */
+    uint32_t recover;            /* snd_max when recovery began (RFC 6582) */
+    unsigned dupacks;            /* consecutive duplicate ACKs */
+    ns_time_t last_send;         /* time of the last data segment (restart after idle) */
+    uint32_t snd_sml;            /* end of the last sub-MSS segment sent (Minshall's Nagle) */
+    bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
+    uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
+    uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
+
+    /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
+    struct ns_seqrange sacked[NS_TCP_SACK_MAX]; /* sorted, disjoint */
+    unsigned nsacked;
+    uint32_t sacked_bytes;       /* sum of sacked lengths */
+    uint32_t high_rxt;           /* highest seq retransmitted in this recovery + 1 */
+    uint32_t rxt_mark;           /* snd_max when the segment at snd_una was last resent:
+                                    a SACK above it means that resend was lost */
+
+    /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
+    ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */
+    bool persist;                /* rto_at is the persist timer (zero window) */
+    bool tlp;                    /* rto_at is a tail loss probe (RFC 8985 7), not the RTO */
+    bool tlp_sent;               /* a probe is out: no other until snd_una advances */
+    ns_time_t delack_at;         /* delayed ACK */
+    ns_time_t ka_at;             /* keepalive */
+    ns_time_t linger_at;         /* TIME_WAIT end, or orphan FIN_WAIT_2 timeout */
+    ns_time_t deadline;          /* min of the above; key in the heap */
+    uint64_t tseq;               /* heap tie-breaker: order the deadline was set */
+    int heap_idx;                /* position in the heap, -1 = not in it */
+
+    /* Receive-side ACK policy. */
+    unsigned delack_segs;        /* full segments received since the last ACK we sent */
+    bool ack_now;                /* send an ACK at the end of input processing */
+
+    /* Socket-level state. */
+    bool nodelay;                /* Nagle off */
+    bool shut_rd;                /* app will not read more */
+    bool keepalive;
+    ns_time_t ka_idle, ka_intvl;
+    unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
+    ns_time_t last_rcv;          /* time of the last segment from the peer */
+    unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
+    int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
+    bool was_established;        /* reached ESTABLISHED (for connect error reporting) */
+    bool counted;                /* counts in tcp->nconns (every non-listener TCB) */
+    bool halfopen;               /* counts in tcp->nhalfopen (passive SYN_RECEIVED) */
+
+    /* Counters for ns_tcp_info. */
+    uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
+    uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
+};
+
+/* The stack's TCP state (one per stack, allocated on first use). */
+struct ns_tcp {
+    struct ns_tcb **htab;        /* connections by 4-tuple; size hmask+1 (power of two) */
+    uint32_t hmask;
+    unsigned nhashed;
+    struct ns_tcb *ltab[64];     /* listeners by local port % 64 */
+    struct ns_tcb *all_head, *all_tail;
+    uint64_t next_id;
+    unsigned nconns;             /* non-listener TCBs alive (cfg.tcp_max_conns) */
+    unsigned nhalfopen;          /* SYN_RECEIVED children (cfg.tcp_max_half_open) */
+    struct ns_tcb **heap;        /* min-heap on (deadline, tseq) */
+    unsigned heap_len, heap_cap;
+    uint64_t tseq;
+    uint64_t hkey[2];            /* hash key (drawn from the stack PRNG) */
+    uint64_t isn_key[2];         /* RFC 6528 secret */
+    ns_time_t chack_window;      /* start of the current challenge-ACK second */
+    unsigned chack_count;        /* challenge ACKs sent in it (RFC 5961 7) */
+};
+
+/* ---- tcp_conn.c ---- */
+struct ns_tcp *ns_tcp_get(struct ns_stack *s);   /* allocates on first use; NULL on ENOMEM */
+struct ns_tcb *ns_tcb_new(struct ns_stack *s);   /* CLOSED, unlinked from tables */
+void ns_tcp_set_state(struct ns_tcb *t, int state);
+void ns_tcb_hash_insert(struct ns_tcb *t);
+void ns_tcb_hash_remove(struct ns_tcb *t);
+void ns_tcb_listen_insert(struct ns_tcb *t);
+void ns_tcb_listen_remove(struct ns_tcb *t);
+struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
+                             const struct ns_addr *raddr, uint16_t rport);
+struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
+                                      uint16_t lport);
+/* Allocate the send/receive rings (counted in mem_in_use). 0 or -ENOMEM. */
+int ns_tcb_alloc_bufs(struct ns_tcb *t);
+/* The connection is over: off the tables and timers, state CLOSED, err
+ * recorded and the owner notified; freed now if nobody owns it. */
+void ns_tcp_close(struct ns_tcb *t, int err);
+/* Free a TCB that no socket owns (removes it from everything). */
+void ns_tcb_free(struct ns_tcb *t);
+/* Mark the owning socket (or the parent listener) readable/writable-changed. */
+void ns_tcb_notify(struct ns_tcb *t);
+/* Recompute t->deadline from its timers and fix its heap position. */
+void ns_tcb_timer_update(struct ns_tcb *t);
+void ns_tcp_free_all(struct ns_stack *s);
+ns_time_t ns_tcp_next_deadline(const struct ns_stack *s);
+void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now);
+/* A child of a listener reached ESTABLISHED: make it acceptable. */
+void ns_tcb_child_ready(struct ns_tcb *t);
+/* Unlink a child from its listener. */
+void ns_tcb_child_unlink(struct ns_tcb *t);
+
+/* ---- tcp_isn.c ---- */
+uint64_t ns_siphash24(const uint64_t key[2], const void *data, size_t len);
+uint32_t ns_tcp_isn(struct ns_stack *s, const struct ns_sockaddr *local,
+                    const struct ns_sockaddr *remote);
+
+/* ---- tcp_output.c ---- */
+/* Send what the windows, Nagle and SWS rules allow, plus a pending ACK. */
+void ns_tcp_output(struct ns_tcb *t);
+/* Send one segment: seq, flags, `len` bytes of the send ring at seq. */
+void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags);
+void ns_tcp_send_ack(struct ns_tcb *t);
+/* RFC 5961 7: rate-limited challenge ACK. */
+void ns_tcp_challenge_ack(struct ns_tcb *t);
+/* RST for a segment that has no connection (RFC 9293 3.10.7.1). */
+void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
+                           uint32_t seglen);
+/* RST from an existing connection (abort). */
+void ns_tcp_send_rst(struct ns_tcb *t);
+/* Window to advertise now (bytes, unscaled), applying receiver SWS. */
+uint32_t ns_tcp_rcv_window(struct ns_tcb *t);
+/* After the app read: send a window update if the window grew enough. */
+void ns_tcp_window_update(struct ns_tcb *t);
+uint32_t ns_tcp_flight(const struct ns_tcb *t);
+uint32_t ns_tcp_tsval(const struct ns_tcb *t);
+
+/* ---- tcp_timer.c ---- */
+void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now);
+void ns_tcp_rto_arm(struct ns_tcb *t);             /* (re)start the RTO from now */
+/* After new data: a tail loss probe timer if it would fire before the RTO
+ * (SACK connections with an RTT sample), else the RTO. */
+void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t);
+void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t rtt);
+void ns_tcp_enter_time_wait(struct ns_tcb *t);
+void ns_tcp_ka_reset(struct ns_tcb *t);
+
+/* ---- tcp_sack.c ---- */
+/* Receiver: record OOO bytes [start,end) placed in the ring. false = over cap. */
+bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end);
+/* Receiver: rcv_nxt advanced; merge ranges it reached; returns new rcv_nxt. */
+uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt);
+/* Receiver: SACK blocks for the next segment (at most max), newest first. */
+unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, unsigned max);
+/* Sender: merge SACK blocks from an ACK into the scoreboard. */
+void ns_tcp_sack_update(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n);
+/* Sender: drop scoreboard data below snd_una. */
+void ns_tcp_sack_trim(struct ns_tcb *t);
+void ns_tcp_sack_clear(struct ns_tcb *t);
+/* Sender: highest sacked seq (or snd_una). */
+uint32_t ns_tcp_sack_fack(const struct ns_tcb *t);
+/* Sender (RFC 6675 pipe, FACK-style): bytes believed in flight. */
+uint32_t ns_tcp_sack_pipe(const struct ns_tcb *t);
+/* Sender: next un-SACKed hole at or after `from` and below fack;
+ * returns false if none. */
+bool ns_tcp_sack_next_hole(const struct ns_tcb *t, uint32_t from, struct ns_seqrange *hole);
+/* Sender, go-back-N after an RTO: if seq is SACKed return the end of that
+ * range (skip it); else return seq and set *hole_end to where the next
+ * SACKed range (or snd_max) begins. */
+uint32_t ns_tcp_sack_skip(const struct ns_tcb *t, uint32_t seq, uint32_t *hole_end);
+
+/* ---- tcp_input.c ---- */
+void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
+/* Our MSS toward t->remote (RFC 6691: MTU - 40 for v4, - 60 for v6). */
+uint16_t ns_tcp_our_mss(const struct ns_tcb *t);
+/* Window shift that lets a `buf`-byte window fit the 16-bit field. */
+uint8_t ns_tcp_wscale_for(size_t buf);
+
+/* ---- tcp_api.c ---- */
+void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);
+unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so);
+
+#endif

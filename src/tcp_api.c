@@ -1,0 +1,477 @@
+/* tcp_api.c — the stream half of the socket API (socket.h).
+ *
+ * Contract: every call validates the descriptor and returns a negative
+ * errno on failure. A stream socket's TCB is created on first need
+ * (an option, listen or connect) and owned by the socket until ns_close,
+ * which hands a live connection over to the stack (orphan): it finishes
+ * gracefully and is freed after TIME_WAIT, on RST or on timeout. Nothing
+ * here blocks; readiness is reported through ns_sock_events / callbacks.
+ */
+#include <errno.h>
+
+#include "tcp.h"
+#include "tcp_cc.h"
+
+static struct ns_sock *get_stream(struct ns_stack *s, int sd, int *err)
+{
+    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
+        *err = -EBADF;
+        return NULL;
+    }
+    struct ns_sock *so = s->socks[sd];
+    if (so->type != NS_SOCK_STREAM) {
+        *err = -EOPNOTSUPP;
+        return NULL;
+    }
+    return so;
+}
+
+static bool fresh(const struct ns_tcb *t) { return t->state == NS_TCP_CLOSED && !t->counted; }
+
+/* The socket's TCB, created (CLOSED, unlinked) if it has none. */
+static struct ns_tcb *sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd)
+{
+    if (so->tcb)
+        return so->tcb;
+    struct ns_tcb *t = ns_tcb_new(s);
+    if (!t)
+        return NULL;
+    t->sd = sd;
+    t->family = so->family;
+    t->ka_idle = s->cfg.tcp_ka_idle;
+    t->ka_intvl = s->cfg.tcp_ka_intvl;
+    t->ka_count = s->cfg.tcp_ka_count;
+    so->tcb = t;
+    return t;
+}
+
+int ns_listen(struct ns_stack *s, int sd, int backlog)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    unsigned b = backlog < 1 ? 1u : (unsigned)backlog;
+    if (b > s->cfg.tcp_max_backlog)
+        b = s->cfg.tcp_max_backlog ? s->cfg.tcp_max_backlog : 1;
+    if (so->tcb && so->tcb->state == NS_TCP_LISTEN) {
+        so->tcb->backlog = b;
+        return 0;
+    }
+    if (so->tcb && !fresh(so->tcb))
+        return -EISCONN;
+    if (!so->bound) {
+        struct ns_sockaddr any = {0};
+        int rc = ns_bind(s, sd, &any);
+        if (rc)
+            return rc;
+    }
+    struct ns_tcb *t = sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    t->local = so->local;
+    t->family = so->family;
+    t->backlog = b;
+    ns_tcp_set_state(t, NS_TCP_LISTEN);
+    ns_tcb_listen_insert(t);
+    return 0;
+}
+
+int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *l = so->tcb;
+    if (!l || l->state != NS_TCP_LISTEN)
+        return -EINVAL;
+    struct ns_tcb *c = l->child_head;
+    while (c && !c->was_established)
+        c = c->cnext;
+    if (!c)
+        return -EAGAIN;
+    int nsd = ns_socket(s, (enum ns_family)c->family, NS_SOCK_STREAM);
+    if (nsd < 0)
+        return nsd;
+    ns_tcb_child_unlink(c);
+    struct ns_sock *nso = s->socks[nsd]; /* the table may have moved */
+    nso->local = c->local;
+    nso->bound = false; /* shares the listener's port; not a bind of its own */
+    nso->tcb = c;
+    c->sd = nsd;
+    if (peer)
+        *peer = c->remote;
+    if (c->rlen || c->fin_rcvd)
+        ns_sock_mark(nso);
+    return nsd;
+}
+
+int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    if (!dst)
+        return -EINVAL;
+    if (so->tcb && !fresh(so->tcb)) {
+        if (so->tcb->state == NS_TCP_SYN_SENT || so->tcb->state == NS_TCP_SYN_RECEIVED)
+            return -EALREADY;
+        return so->tcb->state == NS_TCP_LISTEN ? -EINVAL : -EISCONN;
+    }
+    uint8_t fam = dst->addr.family;
+    if (fam != NS_AF_INET && fam != NS_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (so->family != NS_AF_UNSPEC && so->family != fam)
+        return -EAFNOSUPPORT;
+    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
+        return -EINVAL;
+    struct ns_addr src;
+    if (so->bound && !ns_addr_is_unspec(&so->local.addr)) {
+        if (so->local.addr.family != fam)
+            return -EAFNOSUPPORT;
+        src = so->local.addr;
+    } else {
+        const struct ns_addr *a = ns_ip_our_addr(s, fam);
+        if (!a)
+            return -EADDRNOTAVAIL;
+        src = *a;
+    }
+    if (!ns_tcp_get(s))
+        return -ENOMEM;
+    if (s->tcp->nconns >= s->cfg.tcp_max_conns)
+        return -ENOBUFS; /* cfg.tcp_max_conns (no packet involved: not a drop) */
+    if (!so->bound) {
+        /* Ephemeral port whose 4-tuple is free (TIME_WAIT holds some). */
+        int rc = -EADDRINUSE;
+        for (unsigned tries = 0; tries < 64; tries++) {
+            struct ns_sockaddr any = {0};
+            rc = ns_bind(s, sd, &any);
+            if (rc)
+                return rc;
+            if (!ns_tcb_lookup(s, &src, so->local.port, &dst->addr, dst->port))
+                break;
+            so->bound = false;
+            rc = -EADDRINUSE;
+        }
+        if (rc)
+            return rc;
+    } else if (ns_tcb_lookup(s, &src, so->local.port, &dst->addr, dst->port)) {
+        return -EADDRINUSE;
+    }
+    struct ns_tcb *t = sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    so->local.addr = src; /* getsockname reports the source we chose */
+    t->local.addr = src;
+    t->local.port = so->local.port;
+    t->remote = *dst;
+    t->family = fam;
+    if (ns_tcb_alloc_bufs(t) < 0)
+        return -ENOMEM;
+    t->counted = true;
+    s->tcp->nconns++;
+    t->rcv_mss = ns_tcp_our_mss(t);
+    t->mss = t->rcv_mss < 536 ? t->rcv_mss : 536;
+    t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(s->cfg.tcp_rcvbuf) : 0;
+    t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
+    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->snd_max = t->iss + 1;
+    t->sbuf_seq = t->iss + 1;
+    t->recover = t->iss;
+    t->snd_sml = t->iss;
+    t->cc = &ns_tcp_newreno;
+    ns_tcp_set_state(t, NS_TCP_SYN_SENT);
+    ns_tcb_hash_insert(t);
+    s->stats.tcp_active_opens++;
+    t->rtt_timing = true;
+    t->rtt_start = s->now;
+    ns_tcp_send_seg(t, t->iss, 0, TH_SYN);
+    ns_tcp_rto_arm(t);
+    return -EINPROGRESS;
+}
+
+ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *t = so->tcb;
+    if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
+        return -ENOTCONN;
+    if (t->state == NS_TCP_CLOSED) {
+        if (so->err) {
+            int e = so->err;
+            so->err = 0;
+            return e;
+        }
+        return -EPIPE;
+    }
+    if (t->fin_queued)
+        return -EPIPE;
+    if (t->state != NS_TCP_ESTABLISHED && t->state != NS_TCP_CLOSE_WAIT &&
+        t->state != NS_TCP_SYN_SENT && t->state != NS_TCP_SYN_RECEIVED)
+        return -EPIPE;
+    if (!t->sbuf && ns_tcb_alloc_bufs(t) < 0)
+        return -ENOMEM;
+    uint32_t room = t->scap - t->slen;
+    if (room == 0)
+        return -EAGAIN;
+    if (len == 0)
+        return 0;
+    uint32_t n = len < room ? (uint32_t)len : room;
+    uint32_t idx = t->shead + t->slen;
+    if (idx >= t->scap)
+        idx -= t->scap;
+    uint32_t first = t->scap - idx < n ? t->scap - idx : n;
+    memcpy(t->sbuf + idx, buf, first);
+    if (first < n)
+        memcpy(t->sbuf, (const uint8_t *)buf + first, n - first);
+    t->slen += n;
+    ns_tcp_output(t);
+    return (ssize_t)n;
+}
+
+ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *t = so->tcb;
+    if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
+        return -ENOTCONN;
+    if (t->shut_rd)
+        return 0;
+    if (t->rlen) {
+        if (len == 0)
+            return 0;
+        uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
+        uint32_t first = t->rcap - t->rhead < n ? t->rcap - t->rhead : n;
+        memcpy(buf, t->rbuf + t->rhead, first);
+        if (first < n)
+            memcpy((uint8_t *)buf + first, t->rbuf, n - first);
+        t->rhead += n;
+        if (t->rhead >= t->rcap)
+            t->rhead -= t->rcap;
+        t->rlen -= n;
+        ns_tcp_window_update(t);
+        return (ssize_t)n;
+    }
+    if (t->fin_rcvd)
+        return 0;
+    if (t->state == NS_TCP_CLOSED) {
+        if (so->err) {
+            int e = so->err;
+            so->err = 0;
+            return e;
+        }
+        return 0;
+    }
+    return -EAGAIN;
+}
+
+/* Queue our FIN (RFC 9293 3.10.4 CLOSE, for the write side). */
+static void queue_fin(struct ns_tcb *t)
+{
+    if (t->fin_queued)
+        return;
+    t->fin_queued = true;
+    t->fin_seq = t->sbuf_seq + t->slen;
+    if (t->state == NS_TCP_ESTABLISHED)
+        ns_tcp_set_state(t, NS_TCP_FIN_WAIT_1);
+    else if (t->state == NS_TCP_CLOSE_WAIT)
+        ns_tcp_set_state(t, NS_TCP_LAST_ACK);
+    /* SYN_SENT / SYN_RECEIVED: become_established moves to FIN_WAIT_1. */
+    ns_tcp_output(t);
+}
+
+int ns_shutdown(struct ns_stack *s, int sd, int how)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    if (how != NS_SHUT_RD && how != NS_SHUT_WR && how != NS_SHUT_RDWR)
+        return -EINVAL;
+    struct ns_tcb *t = so->tcb;
+    if (!t || fresh(t) || t->state == NS_TCP_LISTEN || t->state == NS_TCP_CLOSED ||
+        t->state == NS_TCP_SYN_SENT)
+        return -ENOTCONN;
+    if (how != NS_SHUT_WR) {
+        t->shut_rd = true;
+        if (t->rbuf) { /* unread data is discarded */
+            t->rhead = (uint32_t)(((uint64_t)t->rhead + t->rlen) % t->rcap);
+            t->rlen = 0;
+        }
+        ns_sock_mark(so);
+    }
+    if (how != NS_SHUT_RD)
+        queue_fin(t);
+    return 0;
+}
+
+void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd)
+{
+    struct ns_tcb *t = so->tcb;
+    if (!t)
+        return;
+    so->tcb = NULL;
+    t->sd = -1;
+    switch (t->state) {
+    case NS_TCP_CLOSED:
+    case NS_TCP_LISTEN:
+    case NS_TCP_SYN_SENT:
+        ns_tcb_free(t);
+        return;
+    default:
+        break;
+    }
+    if (t->rlen) {
+        /* RFC 2525 2.17 / RFC 9293 3.10.4: closing with unread data loses
+         * it; say so with a reset rather than a FIN. */
+        ns_tcp_send_rst(t);
+        ns_tcb_free(t);
+        return;
+    }
+    queue_fin(t);
+    if (t->state == NS_TCP_FIN_WAIT_2) {
+        t->linger_at = s->now + s->cfg.tcp_fin_timeout;
+        ns_tcb_timer_update(t);
+    }
+}
+
+int ns_abort(struct ns_stack *s, int sd)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *t = so->tcb;
+    if (t) {
+        so->tcb = NULL;
+        t->sd = -1;
+        if (t->state != NS_TCP_TIME_WAIT)
+            ns_tcp_send_rst(t);
+        ns_tcb_free(t);
+    }
+    return ns_close(s, sd);
+}
+
+int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *t = so->tcb;
+    if (!t || fresh(t) || t->state == NS_TCP_LISTEN || t->state == NS_TCP_CLOSED)
+        return -ENOTCONN;
+    *out = t->remote;
+    return 0;
+}
+
+int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    struct ns_tcb *t = sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    t->nodelay = on;
+    if (on && t->sbuf)
+        ns_tcp_output(t);
+    return 0;
+}
+
+int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle, ns_time_t interval,
+                          unsigned count)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    if (idle < 0 || interval < 0)
+        return -EINVAL;
+    struct ns_tcb *t = sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    t->keepalive = on;
+    t->ka_idle = idle ? idle : s->cfg.tcp_ka_idle;
+    t->ka_intvl = interval ? interval : s->cfg.tcp_ka_intvl;
+    t->ka_count = count ? count : s->cfg.tcp_ka_count;
+    if (t->state != NS_TCP_CLOSED && t->state != NS_TCP_LISTEN)
+        ns_tcp_ka_reset(t);
+    return 0;
+}
+
+int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    memset(o, 0, sizeof *o);
+    const struct ns_tcb *t = so->tcb;
+    if (!t)
+        return 0; /* CLOSED, nothing else known */
+    o->state = t->state;
+    o->snd_mss = t->mss;
+    o->rcv_mss = t->rcv_mss;
+    o->cwnd = t->cwnd;
+    o->ssthresh = t->ssthresh;
+    o->snd_wnd = t->snd_wnd;
+    o->rcv_wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    o->snd_wscale = t->snd_ws;
+    o->rcv_wscale = t->rcv_ws;
+    o->sack_ok = t->sack_ok;
+    o->ts_ok = t->ts_ok;
+    o->srtt = t->srtt;
+    o->rttvar = t->rttvar;
+    o->rto = t->rto;
+    o->unacked = t->snd_max - t->snd_una;
+    o->bytes_sent = t->bytes_sent;
+    o->bytes_acked = t->bytes_acked;
+    o->bytes_received = t->bytes_received;
+    o->segs_out = t->segs_out;
+    o->segs_in = t->segs_in;
+    o->retransmits = t->retransmits;
+    o->fast_retransmits = t->fast_retransmits;
+    o->rto_timeouts = t->rto_timeouts;
+    o->sack_recoveries = t->sack_recoveries;
+    o->spurious_rtos = t->spurious_rtos;
+    o->backoff = t->backoff;
+    return 0;
+}
+
+unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so)
+{
+    unsigned ev = so->err ? NS_EV_ERROR : 0;
+    const struct ns_tcb *t = so->tcb;
+    if (!t || fresh(t))
+        return ev;
+    switch (t->state) {
+    case NS_TCP_LISTEN:
+        return ev | (t->nready ? NS_EV_READ : 0);
+    case NS_TCP_CLOSED:
+        return ev | NS_EV_READ | NS_EV_HUP;
+    case NS_TCP_SYN_SENT:
+    case NS_TCP_SYN_RECEIVED:
+        return ev;
+    default:
+        break;
+    }
+    if (t->rlen || t->fin_rcvd || t->shut_rd)
+        ev |= NS_EV_READ;
+    if ((t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_CLOSE_WAIT) && !t->fin_queued &&
+        t->slen < t->scap)
+        ev |= NS_EV_WRITE;
+    if (t->fin_rcvd)
+        ev |= NS_EV_HUP; /* socket.h: "peer closed" (READ then yields EOF) */
+    return ev;
+}

@@ -1,0 +1,34 @@
+/* tcp_cc.h — the congestion-control interface.
+ *
+ * Contract: an algorithm only adjusts t->cwnd, t->ssthresh and its own
+ * accumulator (t->ca_acc); loss detection, recovery bookkeeping
+ * (dupacks, recover, SACK scoreboard) and transmission stay in the TCP
+ * core. All sizes are bytes; t->mss is the sender MSS.
+ *   init            connection established: IW (RFC 6928) and ssthresh
+ *   on_ack          `acked` new bytes acknowledged outside recovery
+ *   enter_recovery  fast retransmit (3 dupacks or SACK loss): set ssthresh
+ *                   and the recovery cwnd
+ *   on_partial_ack  NewReno partial ACK in recovery (RFC 6582 3.2 step 3)
+ *   exit_recovery   full ACK ends recovery (RFC 6582 3.2 step 3 full ACK)
+ *   on_rto          retransmission timeout (RFC 5681 3.1 eq. 4, LW = 1 MSS)
+ *   on_idle         restart after idle (RFC 5681 4.1)
+ */
+#ifndef NS_TCP_CC_H
+#define NS_TCP_CC_H
+
+#include "tcp.h"
+
+struct ns_tcp_cc_ops {
+    const char *name;
+    void (*init)(struct ns_tcb *t);
+    void (*on_ack)(struct ns_tcb *t, uint32_t acked);
+    void (*enter_recovery)(struct ns_tcb *t);
+    void (*on_partial_ack)(struct ns_tcb *t, uint32_t acked);
+    void (*exit_recovery)(struct ns_tcb *t);
+    void (*on_rto)(struct ns_tcb *t);
+    void (*on_idle)(struct ns_tcb *t);
+};
+
+extern const struct ns_tcp_cc_ops ns_tcp_newreno;
+
+#endif

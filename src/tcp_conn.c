@@ -1,0 +1,508 @@
+/* tcp_conn.c — TCB lifetime, lookup tables, the state setter, the timer
+ * heap of connections.
+ *
+ * Contract: see tcp.h. Lookups are O(1) expected (hash on the 4-tuple
+ * keyed from the stack PRNG so remote peers cannot aim for one chain);
+ * every TCB is also on a creation-ordered list, the only thing ever
+ * iterated, so runs never depend on heap addresses. The timer heap holds
+ * each TCB at most once, keyed by (earliest deadline, order it was set):
+ * O(log n) to change, O(1) for ns_stack_next_deadline.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#ifdef NS_TCP_TRACE
+#include <stdio.h>
+#endif
+
+#include "tcp.h"
+
+static const char *const state_names[NS_TCP__NSTATES] = {
+    "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+    "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+
+const char *ns_tcp_state_name(int state)
+{
+    return state >= 0 && state < NS_TCP__NSTATES ? state_names[state] : "?";
+}
+
+struct ns_tcp *ns_tcp_get(struct ns_stack *s)
+{
+    if (s->tcp)
+        return s->tcp;
+    struct ns_tcp *tcp = calloc(1, sizeof *tcp);
+    if (!tcp)
+        return NULL;
+    tcp->hmask = 255;
+    tcp->htab = calloc(tcp->hmask + 1, sizeof *tcp->htab);
+    if (!tcp->htab) {
+        free(tcp);
+        return NULL;
+    }
+    /* Keys drawn once, at first TCP use, so stacks that never use TCP keep
+     * the PRNG sequence the other modules expect. */
+    tcp->hkey[0] = ns_rng_next(&s->rng);
+    tcp->hkey[1] = ns_rng_next(&s->rng);
+    tcp->isn_key[0] = ns_rng_next(&s->rng);
+    tcp->isn_key[1] = ns_rng_next(&s->rng);
+    s->tcp = tcp;
+    return tcp;
+}
+
+struct ns_tcb *ns_tcb_new(struct ns_stack *s)
+{
+    struct ns_tcp *tcp = ns_tcp_get(s);
+    if (!tcp)
+        return NULL;
+    struct ns_tcb *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    s->mem_in_use += sizeof *t;
+    t->s = s;
+    t->sd = -1;
+    t->heap_idx = -1;
+    t->id = tcp->next_id++;
+    t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->deadline = NS_TIME_NEVER;
+    t->rto = s->cfg.tcp_rto_initial;
+    t->peer_mss = 536;
+    t->mss = 536;
+    t->all_prev = tcp->all_tail;
+    if (tcp->all_tail)
+        tcp->all_tail->all_next = t;
+    else
+        tcp->all_head = t;
+    tcp->all_tail = t;
+    return t;
+}
+
+void ns_tcp_set_state(struct ns_tcb *t, int state)
+{
+    int old = t->state;
+    if (old == state)
+        return;
+#ifdef NS_TCP_TRACE
+    char a[NS_ADDR_STRLEN], b[NS_ADDR_STRLEN];
+    fprintf(stderr, "tcp %s:%u-%s:%u %s -> %s\n", ns_addr_format(&t->local.addr, a, sizeof a),
+            t->local.port, ns_addr_format(&t->remote.addr, b, sizeof b), t->remote.port,
+            ns_tcp_state_name(old), ns_tcp_state_name(state));
+#endif
+    t->state = (uint8_t)state;
+    if (t->halfopen && state != NS_TCP_SYN_RECEIVED) {
+        t->halfopen = false;
+        t->s->tcp->nhalfopen--;
+    }
+    if (state == NS_TCP_ESTABLISHED && !t->was_established) {
+        t->was_established = true;
+        t->s->stats.tcp_established++;
+    }
+    /* Opening states change no readiness; everything after may. */
+    if (state != NS_TCP_LISTEN && state != NS_TCP_SYN_SENT && state != NS_TCP_SYN_RECEIVED)
+        ns_tcb_notify(t);
+}
+
+static uint32_t tuple_hash(const struct ns_tcp *tcp, const struct ns_addr *la, uint16_t lp,
+                           const struct ns_addr *ra, uint16_t rp)
+{
+    uint8_t buf[36];
+    memcpy(buf, la->bytes, 16);
+    memcpy(buf + 16, ra->bytes, 16);
+    ns_put16(buf + 32, lp);
+    ns_put16(buf + 34, rp);
+    return (uint32_t)ns_siphash24(tcp->hkey, buf, sizeof buf);
+}
+
+static void rehash(struct ns_tcp *tcp, uint32_t nmask)
+{
+    struct ns_tcb **n = calloc((size_t)nmask + 1, sizeof *n);
+    if (!n)
+        return; /* keep the smaller table: slower, still correct */
+    for (uint32_t i = 0; i <= tcp->hmask; i++) {
+        struct ns_tcb *t = tcp->htab[i];
+        while (t) {
+            struct ns_tcb *next = t->hnext;
+            uint32_t h = tuple_hash(tcp, &t->local.addr, t->local.port, &t->remote.addr,
+                                    t->remote.port) & nmask;
+            t->hnext = n[h];
+            n[h] = t;
+            t = next;
+        }
+    }
+    free(tcp->htab);
+    tcp->htab = n;
+    tcp->hmask = nmask;
+}
+
+void ns_tcb_hash_insert(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    if (t->hashed)
+        return;
+    if (tcp->nhashed + 1 > tcp->hmask + 1 && tcp->hmask < (1u << 22))
+        rehash(tcp, tcp->hmask * 2 + 1);
+    uint32_t h = tuple_hash(tcp, &t->local.addr, t->local.port, &t->remote.addr, t->remote.port) &
+                 tcp->hmask;
+    t->hnext = tcp->htab[h];
+    tcp->htab[h] = t;
+    t->hashed = true;
+    tcp->nhashed++;
+}
+
+void ns_tcb_hash_remove(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    if (!t->hashed)
+        return;
+    uint32_t h = tuple_hash(tcp, &t->local.addr, t->local.port, &t->remote.addr, t->remote.port) &
+                 tcp->hmask;
+    for (struct ns_tcb **pp = &tcp->htab[h]; *pp; pp = &(*pp)->hnext) {
+        if (*pp == t) {
+            *pp = t->hnext;
+            break;
+        }
+    }
+    t->hnext = NULL;
+    t->hashed = false;
+    tcp->nhashed--;
+}
+
+void ns_tcb_listen_insert(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    struct ns_tcb **pp = &tcp->ltab[t->local.port % 64];
+    while (*pp)
+        pp = &(*pp)->hnext; /* append: deterministic order */
+    t->hnext = NULL;
+    *pp = t;
+    t->hashed = true;
+}
+
+void ns_tcb_listen_remove(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    for (struct ns_tcb **pp = &tcp->ltab[t->local.port % 64]; *pp; pp = &(*pp)->hnext) {
+        if (*pp == t) {
+            *pp = t->hnext;
+            break;
+        }
+    }
+    t->hnext = NULL;
+    t->hashed = false;
+}
+
+struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
+                             const struct ns_addr *raddr, uint16_t rport)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp)
+        return NULL;
+    uint32_t h = tuple_hash(tcp, laddr, lport, raddr, rport) & tcp->hmask;
+    for (struct ns_tcb *t = tcp->htab[h]; t; t = t->hnext)
+        if (t->local.port == lport && t->remote.port == rport && ns_addr_eq(&t->local.addr, laddr) &&
+            ns_addr_eq(&t->remote.addr, raddr))
+            return t;
+    return NULL;
+}
+
+struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
+                                      uint16_t lport)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp)
+        return NULL;
+    struct ns_tcb *wild = NULL;
+    for (struct ns_tcb *t = tcp->ltab[lport % 64]; t; t = t->hnext) {
+        if (t->local.port != lport)
+            continue;
+        if (t->family != NS_AF_UNSPEC && t->family != laddr->family)
+            continue;
+        if (ns_addr_is_unspec(&t->local.addr))
+            wild = wild ? wild : t;
+        else if (ns_addr_eq(&t->local.addr, laddr))
+            return t; /* an exact bind wins over a wildcard */
+    }
+    return wild;
+}
+
+int ns_tcb_alloc_bufs(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (!t->sbuf) {
+        uint32_t cap = (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
+        if (cap > (1u << 30))
+            cap = 1u << 30;
+        t->sbuf = malloc(cap);
+        if (!t->sbuf)
+            return -ENOMEM;
+        t->scap = cap;
+        s->mem_in_use += cap;
+    }
+    if (!t->rbuf) {
+        uint32_t cap = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
+        if (cap > (1u << 30))
+            cap = 1u << 30;
+        t->rbuf = malloc(cap);
+        if (!t->rbuf)
+            return -ENOMEM;
+        t->rcap = cap;
+        s->mem_in_use += cap;
+    }
+    return 0;
+}
+
+/* ---- timer heap ---- */
+
+static bool hbefore(const struct ns_tcb *a, const struct ns_tcb *b)
+{
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->tseq < b->tseq);
+}
+
+static void hset(struct ns_tcp *tcp, unsigned i, struct ns_tcb *t)
+{
+    tcp->heap[i] = t;
+    t->heap_idx = (int)i;
+}
+
+static void hup(struct ns_tcp *tcp, unsigned i)
+{
+    struct ns_tcb *t = tcp->heap[i];
+    while (i > 0) {
+        unsigned p = (i - 1) / 2;
+        if (!hbefore(t, tcp->heap[p]))
+            break;
+        hset(tcp, i, tcp->heap[p]);
+        i = p;
+    }
+    hset(tcp, i, t);
+}
+
+static void hdown(struct ns_tcp *tcp, unsigned i)
+{
+    struct ns_tcb *t = tcp->heap[i];
+    for (;;) {
+        unsigned l = 2 * i + 1, r = l + 1, m = i;
+        const struct ns_tcb *best = t;
+        if (l < tcp->heap_len && hbefore(tcp->heap[l], best)) {
+            m = l;
+            best = tcp->heap[l];
+        }
+        if (r < tcp->heap_len && hbefore(tcp->heap[r], best))
+            m = r;
+        if (m == i)
+            break;
+        hset(tcp, i, tcp->heap[m]);
+        i = m;
+    }
+    hset(tcp, i, t);
+}
+
+static void heap_remove(struct ns_tcp *tcp, struct ns_tcb *t)
+{
+    if (t->heap_idx < 0)
+        return;
+    unsigned i = (unsigned)t->heap_idx;
+    t->heap_idx = -1;
+    struct ns_tcb *last = tcp->heap[--tcp->heap_len];
+    if (i < tcp->heap_len) {
+        hset(tcp, i, last);
+        hup(tcp, i);
+        hdown(tcp, (unsigned)last->heap_idx);
+    }
+}
+
+void ns_tcb_timer_update(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    ns_time_t d = t->rto_at;
+    if (t->delack_at < d)
+        d = t->delack_at;
+    if (t->ka_at < d)
+        d = t->ka_at;
+    if (t->linger_at < d)
+        d = t->linger_at;
+    if (d == NS_TIME_NEVER) {
+        heap_remove(tcp, t);
+        t->deadline = NS_TIME_NEVER;
+        return;
+    }
+    if (t->heap_idx >= 0 && d == t->deadline)
+        return;
+    t->deadline = d;
+    t->tseq = tcp->tseq++;
+    if (t->heap_idx >= 0) {
+        unsigned i = (unsigned)t->heap_idx;
+        hup(tcp, i);
+        hdown(tcp, (unsigned)t->heap_idx);
+        return;
+    }
+    if (tcp->heap_len == tcp->heap_cap) {
+        unsigned cap = tcp->heap_cap ? tcp->heap_cap * 2 : 64;
+        struct ns_tcb **n = realloc(tcp->heap, cap * sizeof *n);
+        if (!n)
+            return; /* cannot happen in practice; the TCB just loses its timer */
+        tcp->heap = n;
+        tcp->heap_cap = cap;
+    }
+    hset(tcp, tcp->heap_len++, t);
+    hup(tcp, (unsigned)t->heap_idx);
+}
+
+ns_time_t ns_tcp_next_deadline(const struct ns_stack *s)
+{
+    const struct ns_tcp *tcp = s->tcp;
+    return tcp && tcp->heap_len ? tcp->heap[0]->deadline : NS_TIME_NEVER;
+}
+
+void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp)
+        return;
+    while (tcp->heap_len && tcp->heap[0]->deadline <= now) {
+        struct ns_tcb *t = tcp->heap[0];
+        heap_remove(tcp, t);
+        t->deadline = NS_TIME_NEVER;
+        ns_tcp_timer_fire(t, now); /* re-arms (or frees) t */
+    }
+}
+
+/* ---- lifetime ---- */
+
+void ns_tcb_notify(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    int sd = t->sd; /* a listener hears of a child only when it is ready */
+    if (sd >= 0 && (unsigned)sd < s->socks_cap && s->socks[sd])
+        ns_sock_mark(s->socks[sd]);
+}
+
+void ns_tcb_child_unlink(struct ns_tcb *t)
+{
+    struct ns_tcb *p = t->parent;
+    if (!p)
+        return;
+    if (t->cprev)
+        t->cprev->cnext = t->cnext;
+    else
+        p->child_head = t->cnext;
+    if (t->cnext)
+        t->cnext->cprev = t->cprev;
+    else
+        p->child_tail = t->cprev;
+    p->nchild--;
+    if (t->state != NS_TCP_SYN_RECEIVED && t->was_established)
+        p->nready--;
+    t->parent = NULL;
+    t->cprev = t->cnext = NULL;
+}
+
+void ns_tcb_child_ready(struct ns_tcb *t)
+{
+    if (t->parent) {
+        t->parent->nready++;
+        ns_sock_mark(t->s->socks[t->parent->sd]);
+    }
+}
+
+static void free_bufs(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (t->sbuf) {
+        free(t->sbuf);
+        s->mem_in_use -= t->scap;
+        t->sbuf = NULL;
+    }
+    if (t->rbuf) {
+        free(t->rbuf);
+        s->mem_in_use -= t->rcap;
+        t->rbuf = NULL;
+    }
+}
+
+void ns_tcb_free(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    struct ns_tcp *tcp = s->tcp;
+    if (t->counted)
+        ns_tcb_hash_remove(t);
+    else if (t->hashed)
+        ns_tcb_listen_remove(t); /* a listener */
+    heap_remove(tcp, t);
+    ns_tcb_child_unlink(t);
+    /* Children of a listener die with it (RFC 9293 3.10.4: RST those
+     * already synchronized). */
+    while (t->child_head) {
+        struct ns_tcb *c = t->child_head;
+        ns_tcb_child_unlink(c);
+        ns_tcp_send_rst(c);
+        ns_tcb_free(c);
+    }
+    if (t->halfopen)
+        tcp->nhalfopen--;
+    if (t->counted)
+        tcp->nconns--;
+    if (t->sd >= 0 && (unsigned)t->sd < s->socks_cap && s->socks[t->sd] &&
+        s->socks[t->sd]->tcb == t)
+        s->socks[t->sd]->tcb = NULL;
+    free_bufs(t);
+    if (t->all_prev)
+        t->all_prev->all_next = t->all_next;
+    else
+        tcp->all_head = t->all_next;
+    if (t->all_next)
+        t->all_next->all_prev = t->all_prev;
+    else
+        tcp->all_tail = t->all_prev;
+    s->mem_in_use -= sizeof *t;
+    free(t);
+}
+
+void ns_tcp_close(struct ns_tcb *t, int err)
+{
+    struct ns_stack *s = t->s;
+    ns_tcb_hash_remove(t);
+    t->rto_at = t->delack_at = t->ka_at = t->linger_at = NS_TIME_NEVER;
+    t->persist = false;
+    heap_remove(s->tcp, t);
+    t->deadline = NS_TIME_NEVER;
+    if (err && !t->err)
+        t->err = err;
+    if (t->parent || t->sd < 0) {
+        ns_tcb_child_unlink(t);
+        ns_tcb_free(t);
+        return;
+    }
+    ns_tcp_set_state(t, NS_TCP_CLOSED);
+    struct ns_sock *so = s->socks[t->sd];
+    if (err && so)
+        so->err = err;
+    /* Unsent data can never go now. */
+    t->slen = 0;
+    ns_tcb_notify(t);
+}
+
+void ns_tcp_free_all(struct ns_stack *s)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp)
+        return;
+    /* Children first would be freed by their listener; free in creation
+     * order, skipping children (their listener frees them). */
+    while (tcp->all_head) {
+        struct ns_tcb *t = tcp->all_head;
+        while (t && t->parent)
+            t = t->all_next;
+        if (!t)
+            break;
+        /* No packets at teardown: forget the children quietly. */
+        while (t->child_head) {
+            struct ns_tcb *c = t->child_head;
+            ns_tcb_child_unlink(c);
+            ns_tcb_free(c);
+        }
+        ns_tcb_free(t);
+    }
+    free(tcp->heap);
+    free(tcp->htab);
+    free(tcp);
+    s->tcp = NULL;
+}

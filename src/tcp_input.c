@@ -1,0 +1,798 @@
+/* tcp_input.c — what happens when a segment arrives (RFC 9293 3.10.7).
+ *
+ * Contract: ns_tcp_input consumes pkt. Validation is a run of early
+ * returns, each counting one drop reason. A segment that changes nothing
+ * but deserves an answer (old duplicate, out of window, challenge) is
+ * counted as a drop and answered with an ACK. Segments for no connection
+ * are answered with an RST built by the RFC 9293 3.10.7.1 rules. After an
+ * accepted segment the connection's output runs once (data the new ACK
+ * or window allows, and any pending ACK).
+ *
+ * Loss detection: three duplicate ACKs (RFC 5681), SACK scoreboard
+ * (RFC 6675 IsLost, from any ACK), a SACKed tail loss probe (RFC 8985 7.4),
+ * and lost retransmissions (SACKs above a resent left edge). D-SACK blocks
+ * (RFC 2883) report duplicates we receive.
+ *
+ * Hardening: RFC 5961 (RST and SYN only reset on an exact match, else a
+ * challenge ACK; ACKs far below snd_una are challenged too), RFC 7323
+ * PAWS, and the listener/connection/half-open/out-of-order caps of
+ * ns_config.
+ */
+#include <errno.h>
+
+#include "checksum.h"
+#include "tcp.h"
+#include "tcp_cc.h"
+
+struct seg {
+    uint32_t seq, ack;
+    uint32_t len;        /* payload bytes */
+    uint32_t seglen;     /* len + SYN + FIN */
+    uint8_t flags;
+    uint16_t wnd;        /* raw window field */
+    const uint8_t *data;
+    bool has_mss, has_ws, sack_perm, has_ts;
+    uint16_t mss;
+    uint8_t ws;
+    uint32_t tsval, tsecr;
+    unsigned nsack;
+    struct ns_seqrange sack[4];
+};
+
+enum { R_OK = -1, R_GONE = -2 };
+
+static void parse_options(const uint8_t *o, size_t n, struct seg *g)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t kind = o[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+            break; /* malformed: ignore the rest (RFC 9293 3.1: be robust) */
+        uint8_t len = o[i + 1];
+        const uint8_t *v = o + i + 2;
+        switch (kind) {
+        case 2:
+            if (len == 4) {
+                g->has_mss = true;
+                g->mss = ns_get16(v);
+            }
+            break;
+        case 3:
+            if (len == 3) {
+                g->has_ws = true;
+                g->ws = v[0];
+            }
+            break;
+        case 4:
+            if (len == 2)
+                g->sack_perm = true;
+            break;
+        case 5:
+            if (len >= 10 && (len - 2) % 8 == 0) {
+                unsigned k = (unsigned)(len - 2) / 8;
+                for (unsigned j = 0; j < k && g->nsack < 4; j++) {
+                    g->sack[g->nsack].start = ns_get32(v + 8 * j);
+                    g->sack[g->nsack].end = ns_get32(v + 8 * j + 4);
+                    g->nsack++;
+                }
+            }
+            break;
+        case 8:
+            if (len == 10) {
+                g->has_ts = true;
+                g->tsval = ns_get32(v);
+                g->tsecr = ns_get32(v + 4);
+            }
+            break;
+        default:
+            break;
+        }
+        i += len;
+    }
+}
+
+uint8_t ns_tcp_wscale_for(size_t buf)
+{
+    uint8_t ws = 0;
+    while (ws < 14 && (buf >> ws) > 65535)
+        ws++;
+    return ws;
+}
+
+uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
+{
+    unsigned mtu = ns_ip_mtu(t->s);
+    unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691 */
+    unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    return (uint16_t)(m > 65535 ? 65535 : m);
+}
+
+/* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
+static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    t->irs = g->seq;
+    t->rcv_nxt = g->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
+    t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
+    t->rcv_mss = ns_tcp_our_mss(t);
+    t->ws_ok = s->cfg.tcp_wscale && g->has_ws;
+    if (t->ws_ok) {
+        t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */
+        t->rcv_ws = ns_tcp_wscale_for(s->cfg.tcp_rcvbuf);
+    } else {
+        t->snd_ws = t->rcv_ws = 0;
+    }
+    t->ts_ok = s->cfg.tcp_timestamps && g->has_ts;
+    if (t->ts_ok)
+        t->ts_recent = g->tsval;
+    t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
+    unsigned m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
+    if (t->ts_ok)
+        m -= 12; /* RFC 7323/6691: the MSS excludes options; leave room */
+    if (m < 64)
+        m = 64;
+    t->mss = (uint16_t)m;
+}
+
+static void become_established(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    t->snd_una = g->ack;
+    if (seq_lt(t->snd_nxt, t->snd_una))
+        t->snd_nxt = t->snd_una;
+    t->snd_wnd = (uint32_t)g->wnd << ((g->flags & TH_SYN) ? 0 : t->snd_ws);
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = g->seq;
+    t->snd_wl2 = g->ack;
+    /* RTT of the handshake: timestamps, or Karn (only if never resent). */
+    if (t->ts_ok && g->has_ts && g->tsecr)
+        ns_tcp_rtt_sample(t, (ns_time_t)(ns_tcp_tsval(t) - g->tsecr) * NS_MSEC);
+    else if (t->syn_retries == 0 && t->rtt_timing)
+        ns_tcp_rtt_sample(t, s->now - t->rtt_start);
+    t->rtt_timing = false;
+    t->backoff = 0;
+    t->rto_at = NS_TIME_NEVER;
+    t->cc = &ns_tcp_newreno;
+    t->cc->init(t);
+    t->recover = t->iss; /* RFC 6582 3.2 step 1 */
+    t->high_rxt = t->snd_una;
+    ns_tcb_timer_update(t);
+    ns_tcp_set_state(t, NS_TCP_ESTABLISHED);
+    if (t->fin_queued)
+        ns_tcp_set_state(t, NS_TCP_FIN_WAIT_1); /* shutdown/close came early */
+    ns_tcp_ka_reset(t);
+}
+
+/* ---- LISTEN (RFC 9293 3.10.7.2) ---- */
+static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_ipinfo *ip,
+                        const uint8_t *th)
+{
+    struct ns_stack *s = l->s;
+    struct ns_tcp *tcp = s->tcp;
+    if (g->flags & TH_RST)
+        return NS_DROP_tcp_rst_ignored;
+    if (g->flags & TH_ACK) {
+        ns_tcp_send_rst_reply(s, ip, th, g->seglen);
+        return NS_DROP_tcp_bad_ack;
+    }
+    if (!(g->flags & TH_SYN))
+        return NS_DROP_tcp_bad_flags;
+    if (l->nchild >= l->backlog)
+        return NS_DROP_tcp_backlog_full;
+    if (tcp->nconns >= s->cfg.tcp_max_conns)
+        return NS_DROP_tcp_conn_limit;
+    if (tcp->nhalfopen >= s->cfg.tcp_max_half_open)
+        return NS_DROP_tcp_half_open_limit;
+    struct ns_tcb *t = ns_tcb_new(s);
+    if (!t)
+        return NS_DROP_nomem;
+    t->counted = true;
+    tcp->nconns++;
+    t->family = ip->dst.family;
+    t->local.addr = ip->dst;
+    t->local.port = ns_get16(th + 2);
+    t->remote.addr = ip->src;
+    t->remote.port = ns_get16(th);
+    t->parent = l;
+    t->cprev = l->child_tail;
+    if (l->child_tail)
+        l->child_tail->cnext = t;
+    else
+        l->child_head = t;
+    l->child_tail = t;
+    l->nchild++;
+    t->nodelay = l->nodelay;
+    t->keepalive = l->keepalive;
+    t->ka_idle = l->ka_idle;
+    t->ka_intvl = l->ka_intvl;
+    t->ka_count = l->ka_count;
+    setup_from_syn(t, g);
+    t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
+    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->snd_max = t->iss + 1;
+    t->sbuf_seq = t->iss + 1;
+    t->recover = t->iss;
+    t->snd_sml = t->iss;
+    t->snd_wnd = g->wnd;
+    t->snd_wl1 = g->seq;
+    t->snd_wl2 = t->iss;
+    ns_tcp_set_state(t, NS_TCP_SYN_RECEIVED);
+    t->halfopen = true;
+    tcp->nhalfopen++;
+    ns_tcb_hash_insert(t);
+    s->stats.tcp_passive_opens++;
+    /* SYN data is not queued (RFC 9293 allows either); the peer resends. */
+    t->rtt_timing = true;
+    t->rtt_start = s->now;
+    ns_tcp_send_seg(t, t->iss, 0, TH_SYN | TH_ACK);
+    ns_tcp_rto_arm(t);
+    return R_OK;
+}
+
+/* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
+static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
+                          const uint8_t *th)
+{
+    bool ack = g->flags & TH_ACK;
+    if (ack && (seq_le(g->ack, t->iss) || seq_gt(g->ack, t->snd_max))) {
+        ns_tcp_send_rst_reply(t->s, ip, th, g->seglen);
+        return NS_DROP_tcp_bad_ack;
+    }
+    if (g->flags & TH_RST) {
+        if (!ack)
+            return NS_DROP_tcp_rst_ignored;
+        t->s->stats.tcp_rst_rx++;
+        ns_tcp_close(t, -ECONNREFUSED);
+        return R_GONE;
+    }
+    if (!(g->flags & TH_SYN))
+        return NS_DROP_tcp_bad_flags;
+    setup_from_syn(t, g);
+    if (ack) {
+        become_established(t, g);
+        t->ack_now = true;
+        return R_OK;
+    }
+    /* Simultaneous open: SYN_RECEIVED, answer with SYN-ACK (same ISS). */
+    t->snd_wnd = g->wnd;
+    t->snd_wl1 = g->seq;
+    ns_tcp_set_state(t, NS_TCP_SYN_RECEIVED);
+    ns_tcp_send_seg(t, t->iss, 0, TH_SYN | TH_ACK);
+    ns_tcp_rto_arm(t);
+    return R_OK;
+}
+
+static void fin_arrived(struct ns_tcb *t)
+{
+    t->rcv_nxt++;
+    t->fin_rcvd = true;
+    t->ooo_fin = false;
+    t->ack_now = true;
+    switch (t->state) {
+    case NS_TCP_SYN_RECEIVED:
+    case NS_TCP_ESTABLISHED:
+        ns_tcp_set_state(t, NS_TCP_CLOSE_WAIT);
+        break;
+    case NS_TCP_FIN_WAIT_1:
+        ns_tcp_set_state(t, NS_TCP_CLOSING); /* our FIN is not acked yet */
+        break;
+    case NS_TCP_FIN_WAIT_2:
+        ns_tcp_enter_time_wait(t);
+        break;
+    default:
+        break;
+    }
+    ns_tcp_ka_reset(t);
+    ns_tcb_notify(t);
+}
+
+/* RFC 9293 3.10.7.4 seventh/eighth: segment text and FIN. */
+static void data_input(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    uint32_t seq = g->seq;
+    const uint8_t *data = g->data;
+    uint32_t len = g->len;
+    bool fin = g->flags & TH_FIN;
+    uint32_t fin_at = g->seq + g->len;
+    if (seq_lt(seq, t->rcv_nxt)) {
+        uint32_t d = t->rcv_nxt - seq;
+        if (d >= len) {
+            len = 0;
+        } else {
+            data += d;
+            len -= d;
+        }
+        if (t->sack_ok && g->len) {
+            t->dsack = true; /* RFC 2883: report the duplicated part */
+            t->dsack_blk.start = g->seq;
+            t->dsack_blk.end = seq_min(g->seq + g->len, t->rcv_nxt);
+        }
+        seq = t->rcv_nxt;
+        t->ack_now = true; /* (partly) duplicate: tell the peer at once */
+    }
+    uint32_t space = t->rcap - t->rlen;
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t limit = space < wnd ? space : wnd;
+    uint32_t off = seq - t->rcv_nxt;
+    if (len) {
+        if (off >= limit) {
+            len = 0;
+            fin = false;
+            t->ack_now = true;
+        } else if (off + len > limit) {
+            len = limit - off;
+            fin = false;
+            t->ack_now = true;
+        }
+    }
+    if (fin && seq_gt(fin_at, t->rcv_nxt + limit))
+        fin = false;
+    if (len) {
+        uint32_t idx = t->rhead + t->rlen + off;
+        while (idx >= t->rcap)
+            idx -= t->rcap;
+        uint32_t first = t->rcap - idx < len ? t->rcap - idx : len;
+        memcpy(t->rbuf + idx, data, first);
+        if (first < len)
+            memcpy(t->rbuf, data + first, len - first);
+        if (off == 0) {
+            bool had_ooo = t->nooo > 0;
+            uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + len);
+            uint32_t gained = nxt - t->rcv_nxt;
+            t->rcv_nxt = nxt;
+            t->rlen += gained;
+            t->bytes_received += gained;
+            if (t->shut_rd) {
+                /* The app shut the read side: acknowledge and discard, so
+                 * the window stays open (as Linux). */
+                t->rhead = (uint32_t)(((uint64_t)t->rhead + t->rlen) % t->rcap);
+                t->rlen = 0;
+            }
+            if (had_ooo) {
+                t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
+            } else if (s->cfg.tcp_delack == 0 || ++t->delack_segs >= 2) {
+                t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
+            } else if (t->delack_at == NS_TIME_NEVER) {
+                t->delack_at = s->now + s->cfg.tcp_delack;
+                ns_tcb_timer_update(t);
+            }
+            ns_tcb_notify(t);
+        } else {
+            ns_tcp_ooo_add(t, seq, seq + len);
+            t->ack_now = true; /* RFC 5681 4.2: out-of-order data, ACK now */
+        }
+    }
+    if (fin) {
+        if (fin_at == t->rcv_nxt) {
+            fin_arrived(t);
+        } else if (seq_gt(fin_at, t->rcv_nxt)) {
+            t->ooo_fin = true;
+            t->ooo_fin_seq = fin_at;
+            t->ack_now = true;
+        }
+    } else if (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt) {
+        fin_arrived(t);
+    }
+}
+
+/* Fast retransmit: RFC 6582 3.2 step 2 / RFC 6675 5 step 4. `recover` is
+ * exclusive (snd_max at entry), so "the ACK covers more than recover"
+ * (RFC 6582 4.1) is checked by callers as ack >= recover. */
+static void enter_recovery(struct ns_tcb *t)
+{
+    uint32_t ack = t->snd_una;
+    t->recover = t->snd_max;
+    t->cc->enter_recovery(t);
+    t->in_recovery = true;
+    t->fast_retransmits++;
+    if (t->sack_ok)
+        t->sack_recoveries++;
+    uint32_t n = seq_min(t->snd_max, ack + t->mss) - ack;
+    uint8_t fl = TH_ACK;
+    if (t->fin_queued && seq_gt(ack + n, t->fin_seq)) {
+        n = t->fin_seq - ack;
+        fl |= TH_FIN;
+    }
+    ns_tcp_send_seg(t, ack, n, fl);
+    t->high_rxt = ack + n + ((fl & TH_FIN) ? 1 : 0);
+    t->rxt_mark = t->snd_max;
+    ns_tcp_rto_arm(t);
+}
+
+/* RFC 9293 3.10.7.4 fifth: the ACK field. Returns a drop reason, R_OK, or
+ * R_GONE. */
+static int ack_input(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    uint32_t ack = g->ack;
+    uint32_t ack_hi = t->snd_max;
+    if (t->persist && seq_gt(t->snd_nxt + 1, ack_hi))
+        ack_hi = t->snd_nxt + 1; /* a zero-window probe byte was accepted */
+    if (seq_gt(ack, ack_hi)) {
+        t->ack_now = true; /* acks something not yet sent */
+        return NS_DROP_tcp_bad_ack;
+    }
+    /* RFC 5961 5.2: too old an ACK is suspicious: challenge it. */
+    uint32_t lo_wnd = t->max_snd_wnd ? t->max_snd_wnd : t->snd_wnd;
+    if (seq_lt(ack, t->snd_una - lo_wnd) && lo_wnd < (1u << 30)) {
+        ns_tcp_challenge_ack(t);
+        return NS_DROP_tcp_challenged;
+    }
+    if (g->nsack && t->sack_ok)
+        ns_tcp_sack_update(t, g->sack, g->nsack);
+
+    uint32_t swnd = (uint32_t)g->wnd << t->snd_ws;
+    bool wnd_changed = false;
+    if (seq_gt(ack, t->snd_una)) {
+        uint32_t acked = ack - t->snd_una;
+        uint32_t data_end = t->sbuf_seq + t->slen;
+        uint32_t upto = seq_min(ack, data_end);
+        uint32_t dacked = seq_gt(upto, t->sbuf_seq) ? upto - t->sbuf_seq : 0;
+        if (dacked) {
+            t->shead += dacked;
+            if (t->shead >= t->scap)
+                t->shead -= t->scap;
+            t->slen -= dacked;
+            t->sbuf_seq += dacked;
+            t->bytes_acked += dacked;
+        }
+        /* RTT: timestamps give a sample per ACK (RFC 7323 4.1), else the
+         * one timed segment if it was never retransmitted (Karn). */
+        if (t->ts_ok && g->has_ts && g->tsecr)
+            ns_tcp_rtt_sample(t, (ns_time_t)(ns_tcp_tsval(t) - g->tsecr) * NS_MSEC);
+        else if (t->rtt_timing && seq_ge(ack, t->rtt_seq)) {
+            ns_tcp_rtt_sample(t, s->now - t->rtt_start);
+            t->rtt_timing = false;
+        }
+        t->backoff = 0;
+        if (t->rto_check) {
+            /* RFC 3522: an ACK echoing a timestamp older than the
+             * retransmission acks the original: the RTO was spurious.
+             * RFC 4015 response: undo the window reduction and go on
+             * sending new data instead of resending what is in flight. */
+            t->rto_check = false;
+            if (g->has_ts && (int32_t)(g->tsecr - t->rto_tsval) < 0) {
+                t->spurious_rtos++;
+                t->cwnd = t->prior_cwnd;
+                t->ssthresh = t->prior_ssthresh;
+                t->recover = t->snd_una; /* allow fast retransmit again */
+                if (seq_lt(t->snd_nxt, t->snd_max))
+                    t->snd_nxt = t->snd_max;
+            }
+        }
+        if (t->in_recovery) {
+            if (seq_ge(ack, t->recover)) {
+                t->snd_una = ack;
+                t->cc->exit_recovery(t);
+                t->in_recovery = false;
+            } else if (t->sack_ok) {
+                /* The new left edge may have been resent already; judge
+                 * its fate by what is SACKed from now on. */
+                t->rxt_mark = t->snd_max;
+            } else {
+                /* RFC 6582 3.2 step 3: partial ACK, resend the next hole. */
+                t->snd_una = ack;
+                uint32_t n = seq_min(t->snd_max, ack + t->mss) - ack;
+                if (t->fin_queued && seq_gt(ack + n, t->fin_seq))
+                    n = t->fin_seq - ack;
+                if (n)
+                    ns_tcp_send_seg(t, ack, n, TH_ACK);
+                t->cc->on_partial_ack(t, acked);
+            }
+        } else {
+            /* Grow only a window that was in use (RFC 7661's spirit, as
+             * Linux's tcp_is_cwnd_limited): an app- or rwnd-limited
+             * sender must not inflate cwnd without bound. */
+            if (2 * (uint64_t)(t->snd_max - t->snd_una) >= t->cwnd)
+                t->cc->on_ack(t, acked);
+            /* Keep `recover` within 2^31 of snd_una so the RFC 6582
+             * "ack > recover" test stays meaningful across the wrap. */
+            if (seq_lt(t->recover, ack - 1))
+                t->recover = ack - 1;
+        }
+        t->dupacks = 0;
+        t->snd_una = ack;
+        if (seq_lt(t->snd_nxt, t->snd_una))
+            t->snd_nxt = t->snd_una;
+        if (seq_lt(t->snd_max, t->snd_una))
+            t->snd_max = t->snd_una;
+        if (seq_lt(t->high_rxt, t->snd_una))
+            t->high_rxt = t->snd_una;
+        ns_tcp_sack_trim(t);
+        t->tlp_sent = false;
+        if (t->snd_una == t->snd_max) {
+            t->rto_at = NS_TIME_NEVER;
+            t->persist = false;
+            t->tlp = false;
+            ns_tcb_timer_update(t);
+        } else if (!t->persist) {
+            if (t->in_recovery)
+                ns_tcp_rto_arm(t); /* RFC 6298 5.3 */
+            else
+                ns_tcp_rto_or_tlp_arm(t);
+        }
+        /* Wake a writer only once a quarter of the ring is free (as
+         * Linux's sk_stream_wspace rule): not once per ACK. */
+        if (dacked && t->scap - t->slen >= t->scap / 4 && t->scap - t->slen - dacked < t->scap / 4)
+            ns_tcb_notify(t);
+        else if (dacked && t->slen == 0)
+            ns_tcb_notify(t);
+    } else if (ack == t->snd_una && g->len == 0 && !(g->flags & (TH_SYN | TH_FIN)) &&
+               t->snd_max != t->snd_una && (swnd == t->snd_wnd || (t->sack_ok && g->nsack))) {
+        /* RFC 5681 2: a duplicate ACK (a window change does not disqualify
+         * an ACK that carries SACK blocks: RFC 6675 counts those). */
+        t->dupacks++;
+        if (!t->in_recovery && t->dupacks >= 3 && seq_ge(ack, t->recover))
+            enter_recovery(t);
+        else if (t->in_recovery && !t->sack_ok)
+            t->cwnd += t->mss; /* RFC 6582 3.2 step 4: inflate */
+    }
+    /* RFC 6675 5: with SACK, loss is also inferred from the scoreboard
+     * (IsLost(snd_una): more than (DupThresh - 1) * SMSS SACKed above it),
+     * whatever the ACK carried — in a two-way transfer the duplicate ACKs
+     * ride on data segments and are never "pure". */
+    if (!t->in_recovery && t->sack_ok && t->snd_max != t->snd_una &&
+        t->sacked_bytes > 2u * t->mss && seq_ge(t->snd_una, t->recover))
+        enter_recovery(t);
+    /* RFC 8985 7.4: the tail loss probe came back SACKed while the data
+     * before it did not: that data is lost; recover now. */
+    if (!t->in_recovery && t->sack_ok && t->tlp_sent && t->nsacked && ack == t->snd_una &&
+        t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
+        enter_recovery(t);
+    /* Lost retransmission (as Linux's tcp_mark_lost_retrans, RACK's
+     * idea): data sent after our resend of the left edge is SACKed but the
+     * left edge is still missing, so the resend was lost too: resend it
+     * again now instead of waiting for the RTO. */
+    if (t->in_recovery && t->sack_ok && seq_gt(t->high_rxt, t->snd_una) &&
+        seq_gt(ns_tcp_sack_fack(t), t->rxt_mark)) {
+        struct ns_seqrange hole;
+        if (ns_tcp_sack_next_hole(t, t->snd_una, &hole) && hole.start == t->snd_una) {
+            uint32_t n = hole.end - hole.start;
+            if (n > t->mss)
+                n = t->mss;
+            if (t->fin_queued && seq_gt(hole.start + n, t->fin_seq))
+                n = t->fin_seq - hole.start;
+            if (n) {
+                ns_tcp_send_seg(t, hole.start, n, TH_ACK);
+                ns_tcp_rto_arm(t);
+            }
+        }
+        t->rxt_mark = t->snd_max;
+    }
+    /* RFC 9293 3.10.7.4: window update from the newest segment. */
+    if (seq_le(t->snd_una, ack) &&
+        (seq_lt(t->snd_wl1, g->seq) || (t->snd_wl1 == g->seq && seq_le(t->snd_wl2, ack)))) {
+        wnd_changed = swnd != t->snd_wnd;
+        t->snd_wnd = swnd;
+        t->snd_wl1 = g->seq;
+        t->snd_wl2 = ack;
+        if (swnd > t->max_snd_wnd)
+            t->max_snd_wnd = swnd;
+        if (wnd_changed)
+            ns_tcb_notify(t);
+    }
+    /* Our FIN acknowledged? */
+    if (t->fin_queued && seq_gt(t->snd_una, t->fin_seq)) {
+        switch (t->state) {
+        case NS_TCP_FIN_WAIT_1:
+            ns_tcp_set_state(t, NS_TCP_FIN_WAIT_2);
+            if (t->sd < 0 && !t->parent) {
+                t->linger_at = s->now + s->cfg.tcp_fin_timeout;
+                ns_tcb_timer_update(t);
+            }
+            break;
+        case NS_TCP_CLOSING:
+            ns_tcp_enter_time_wait(t);
+            break;
+        case NS_TCP_LAST_ACK:
+            ns_tcp_close(t, 0);
+            return R_GONE;
+        default:
+            break;
+        }
+    }
+    return R_OK;
+}
+
+static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
+{
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (g->seglen == 0) {
+        if (wnd == 0)
+            return g->seq == t->rcv_nxt;
+        return seq_le(t->rcv_nxt, g->seq) && seq_lt(g->seq, t->rcv_nxt + wnd);
+    }
+    if (wnd == 0)
+        return false;
+    uint32_t last = g->seq + g->seglen - 1;
+    return (seq_le(t->rcv_nxt, g->seq) && seq_lt(g->seq, t->rcv_nxt + wnd)) ||
+           (seq_le(t->rcv_nxt, last) && seq_lt(last, t->rcv_nxt + wnd));
+}
+
+/* RFC 9293 3.10.7.4: every state after SYN-SENT. */
+static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
+                      const uint8_t *th)
+{
+    struct ns_stack *s = t->s;
+    /* A retransmitted SYN while our SYN-ACK is outstanding: resend it. */
+    if (t->state == NS_TCP_SYN_RECEIVED && (g->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+        g->seq == t->irs) {
+        ns_tcp_send_seg(t, t->iss, 0, TH_SYN | TH_ACK);
+        return NS_DROP_tcp_out_of_window;
+    }
+    /* RFC 7323 5.3 PAWS: an older timestamp means an old duplicate. */
+    if (t->ts_ok && g->has_ts && !(g->flags & TH_RST) && (int32_t)(g->tsval - t->ts_recent) < 0) {
+        t->ack_now = true;
+        return NS_DROP_tcp_paws;
+    }
+    if (!seq_acceptable(t, g)) {
+        if (g->flags & TH_RST)
+            return NS_DROP_tcp_rst_ignored;
+        if (g->flags & TH_SYN) {
+            ns_tcp_challenge_ack(t); /* RFC 5961 4.2 */
+            return NS_DROP_tcp_challenged;
+        }
+        if (t->sack_ok && g->len && seq_le(g->seq + g->len, t->rcv_nxt)) {
+            t->dsack = true; /* RFC 2883: an old duplicate, report it */
+            t->dsack_blk.start = g->seq;
+            t->dsack_blk.end = g->seq + g->len;
+        }
+        if (t->state == NS_TCP_TIME_WAIT && (g->flags & TH_FIN)) {
+            /* RFC 9293 3.10.7.4: a retransmitted FIN restarts 2 MSL. */
+            t->linger_at = s->now + 2 * s->cfg.tcp_msl;
+            ns_tcb_timer_update(t);
+        }
+        t->ack_now = true;
+        return NS_DROP_tcp_out_of_window;
+    }
+    if (g->flags & TH_RST) {
+        /* RFC 5961 3.2: reset only on an exact match, else challenge. */
+        if (g->seq != t->rcv_nxt) {
+            ns_tcp_challenge_ack(t);
+            return NS_DROP_tcp_challenged;
+        }
+        s->stats.tcp_rst_rx++;
+        int err = 0;
+        switch (t->state) {
+        case NS_TCP_SYN_RECEIVED:
+            err = t->parent ? 0 : -ECONNREFUSED; /* passive: back to LISTEN */
+            break;
+        case NS_TCP_ESTABLISHED:
+        case NS_TCP_FIN_WAIT_1:
+        case NS_TCP_FIN_WAIT_2:
+        case NS_TCP_CLOSE_WAIT:
+            err = -ECONNRESET;
+            break;
+        default:
+            err = 0;
+            break;
+        }
+        ns_tcp_close(t, err);
+        return R_GONE;
+    }
+    if (g->flags & TH_SYN) {
+        ns_tcp_challenge_ack(t); /* RFC 5961 4.2 */
+        return NS_DROP_tcp_challenged;
+    }
+    if (!(g->flags & TH_ACK))
+        return NS_DROP_tcp_no_ack;
+    /* RFC 7323 4.3: remember the timestamp to echo. */
+    if (t->ts_ok && g->has_ts && seq_le(g->seq, t->last_ack_sent) &&
+        seq_le(t->last_ack_sent, g->seq + g->seglen))
+        t->ts_recent = g->tsval;
+    if (t->state == NS_TCP_SYN_RECEIVED) {
+        if (!(seq_lt(t->snd_una, g->ack) && seq_le(g->ack, t->snd_max))) {
+            ns_tcp_send_rst_reply(s, ip, th, g->seglen);
+            return NS_DROP_tcp_bad_ack;
+        }
+        if (ns_tcb_alloc_bufs(t) < 0) {
+            ns_tcp_send_rst(t);
+            ns_tcp_close(t, -ENOMEM);
+            return R_GONE;
+        }
+        bool child = t->parent != NULL;
+        become_established(t, g);
+        if (child)
+            ns_tcb_child_ready(t);
+    } else {
+        int r = ack_input(t, g);
+        if (r != R_OK)
+            return r;
+        if (t->state == NS_TCP_TIME_WAIT) {
+            if (g->flags & TH_FIN) {
+                t->ack_now = true;
+                t->linger_at = s->now + 2 * s->cfg.tcp_msl;
+                ns_tcb_timer_update(t);
+            }
+            return R_OK;
+        }
+    }
+    bool rcv_state = t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_FIN_WAIT_1 ||
+                     t->state == NS_TCP_FIN_WAIT_2;
+    if (g->len && rcv_state && t->sd < 0 && !t->parent) {
+        /* RFC 1122 4.2.2.13 / RFC 9293 3.10.4: nobody will ever read this
+         * (the app closed): reset, so the peer learns data was lost. */
+        ns_tcp_send_rst(t);
+        ns_tcp_close(t, -ECONNRESET);
+        s->stats.drop[NS_DROP_tcp_closed]++; /* the data itself is discarded */
+        s->stats.rx_dropped++;
+        return R_GONE;
+    }
+    if (rcv_state && (g->len || (g->flags & TH_FIN) || t->ooo_fin))
+        data_input(t, g);
+    return R_OK;
+}
+
+void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
+{
+    if (ip->dst_special)
+        return ns_drop(s, pkt, NS_DROP_tcp_bad_dst);
+    if (ns_addr_is_unspec(&ip->src))
+        return ns_drop(s, pkt, NS_DROP_tcp_bad_src); /* nobody to answer */
+    if (pkt->len < NS_TCP_HDR)
+        return ns_drop(s, pkt, NS_DROP_tcp_truncated);
+    const uint8_t *th = pkt->data;
+    size_t off = (size_t)(th[12] >> 4) * 4;
+    if (off < NS_TCP_HDR || off > pkt->len)
+        return ns_drop(s, pkt, NS_DROP_tcp_bad_offset);
+    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 6, (uint32_t)pkt->len);
+    if (ns_csum_fold(ns_csum_add(sum, th, pkt->len)) != 0) {
+        s->stats.checksum_errors++;
+        return ns_drop(s, pkt, NS_DROP_tcp_bad_csum);
+    }
+    struct seg g;
+    memset(&g, 0, sizeof g);
+    g.seq = ns_get32(th + 4);
+    g.ack = ns_get32(th + 8);
+    g.flags = th[13] & 0x3f;
+    g.wnd = ns_get16(th + 14);
+    g.data = th + off;
+    g.len = (uint32_t)(pkt->len - off);
+    g.seglen = g.len + ((g.flags & TH_SYN) ? 1 : 0) + ((g.flags & TH_FIN) ? 1 : 0);
+    parse_options(th + NS_TCP_HDR, off - NS_TCP_HDR, &g);
+    s->stats.tcp_rx_segs++;
+    uint16_t sport = ns_get16(th), dport = ns_get16(th + 2);
+
+    struct ns_tcb *t = ns_tcb_lookup(s, &ip->dst, dport, &ip->src, sport);
+    int r;
+    if (!t) {
+        struct ns_tcb *l = ns_tcb_lookup_listener(s, &ip->dst, dport);
+        if (!l || l->state != NS_TCP_LISTEN) {
+            ns_tcp_send_rst_reply(s, ip, th, g.seglen);
+            return ns_drop(s, pkt, NS_DROP_tcp_no_listener);
+        }
+        r = listen_input(l, &g, ip, th);
+        if (r >= 0)
+            return ns_drop(s, pkt, (enum ns_drop_reason)r);
+        ns_pkt_free(pkt);
+        return;
+    }
+    t->segs_in++;
+    if (t->state == NS_TCP_SYN_SENT)
+        r = syn_sent_input(t, &g, ip, th);
+    else
+        r = conn_input(t, &g, ip, th);
+    if (r != R_GONE) {
+        if (r == R_OK) {
+            t->last_rcv = s->now;
+            if (t->keepalive)
+                ns_tcp_ka_reset(t);
+            ns_tcp_output(t);
+        } else if (t->ack_now) {
+            ns_tcp_send_ack(t);
+        }
+    }
+    if (r >= 0)
+        ns_drop(s, pkt, (enum ns_drop_reason)r);
+    else
+        ns_pkt_free(pkt);
+}

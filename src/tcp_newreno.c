@@ -1,0 +1,102 @@
+/* tcp_newreno.c — NewReno congestion control (RFC 5681, RFC 6582) with an
+ * RFC 6928 initial window, behind the tcp_cc.h interface. With SACK the
+ * core runs RFC 6675 pipe-based recovery; the window arithmetic here is
+ * the same (cwnd = ssthresh during recovery, no inflation needed because
+ * the core calls on_partial_ack only without SACK). */
+#include "tcp_cc.h"
+
+static uint32_t iw(const struct ns_tcb *t)
+{
+    /* RFC 6928 2: min(10*MSS, max(2*MSS, 14600)); cfg.tcp_iw segments. */
+    uint32_t n = t->s->cfg.tcp_iw ? t->s->cfg.tcp_iw : 10;
+    uint32_t w = n * t->mss;
+    uint32_t cap = 14600 > 2u * t->mss ? 14600 : 2u * t->mss;
+    if (n == 10 && w > cap)
+        w = cap;
+    return w;
+}
+
+static void nr_init(struct ns_tcb *t)
+{
+    t->cwnd = iw(t);
+    t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
+    t->ca_acc = 0;
+}
+
+static void nr_on_ack(struct ns_tcb *t, uint32_t acked)
+{
+    if (t->cwnd < t->ssthresh) {
+        /* RFC 5681 3.1 eq. 2 with RFC 3465 byte counting, L = 2*SMSS. */
+        uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
+        t->cwnd += inc;
+    } else {
+        /* Congestion avoidance: one MSS per cwnd of bytes acked (RFC 5681
+         * 3.1, the byte-counting form of eq. 3). */
+        t->ca_acc += acked;
+        if (t->ca_acc >= t->cwnd) {
+            t->ca_acc -= t->cwnd;
+            t->cwnd += t->mss;
+        }
+    }
+    if (t->cwnd > (1u << 30))
+        t->cwnd = 1u << 30;
+}
+
+static uint32_t half_flight(const struct ns_tcb *t)
+{
+    /* RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS). */
+    uint32_t f = ns_tcp_flight(t) / 2;
+    return f > 2u * t->mss ? f : 2u * t->mss;
+}
+
+static void nr_enter_recovery(struct ns_tcb *t)
+{
+    t->ssthresh = half_flight(t);
+    if (t->sack_ok)
+        t->cwnd = t->ssthresh; /* RFC 6675 5 step 4.2 */
+    else
+        t->cwnd = t->ssthresh + 3u * t->mss; /* RFC 6582 3.2 step 2 */
+    t->ca_acc = 0;
+}
+
+static void nr_on_partial_ack(struct ns_tcb *t, uint32_t acked)
+{
+    /* RFC 6582 3.2 step 3 (partial ACK): deflate by the amount acked, add
+     * back one MSS if at least one MSS was acked. */
+    t->cwnd = t->cwnd > acked ? t->cwnd - acked : t->mss;
+    if (acked >= t->mss)
+        t->cwnd += t->mss;
+    if (t->cwnd < t->mss)
+        t->cwnd = t->mss;
+}
+
+static void nr_exit_recovery(struct ns_tcb *t)
+{
+    /* RFC 6582 3.2 step 3 (full ACK), option 1 bounded by flight + MSS. */
+    uint32_t f = ns_tcp_flight(t) + t->mss;
+    t->cwnd = t->ssthresh < f ? t->ssthresh : f;
+    t->ca_acc = 0;
+}
+
+static void nr_on_rto(struct ns_tcb *t)
+{
+    /* RFC 5681 3.1 eq. 4 and LW = 1 SMSS; RFC 5681 says FlightSize, but
+     * a backed-off RTO must not halve again, so only on the first one. */
+    if (t->backoff == 0)
+        t->ssthresh = half_flight(t);
+    t->cwnd = t->mss;
+    t->ca_acc = 0;
+}
+
+static void nr_on_idle(struct ns_tcb *t)
+{
+    /* RFC 5681 4.1: restart window = min(IW, cwnd). */
+    uint32_t w = iw(t);
+    if (t->cwnd > w)
+        t->cwnd = w;
+}
+
+const struct ns_tcp_cc_ops ns_tcp_newreno = {
+    "newreno", nr_init, nr_on_ack, nr_enter_recovery, nr_on_partial_ack,
+    nr_exit_recovery, nr_on_rto, nr_on_idle,
+};

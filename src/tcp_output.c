@@ -1,0 +1,406 @@
+/* tcp_output.c — building and sending segments; deciding what to send.
+ *
+ * Contract: ns_tcp_output sends everything the peer's window, cwnd (or the
+ * RFC 6675 pipe during SACK recovery), Nagle (RFC 896, RFC 9293 3.7.4) and
+ * sender SWS avoidance (RFC 9293 3.8.6.2.1) allow, then a pending ACK if
+ * no segment carried it; it arms the retransmission or persist timer.
+ * Every segment carries one copy of its payload from the send ring and one
+ * checksum pass. Segments we send always advertise the window computed by
+ * ns_tcp_rcv_window, which never moves the right edge left (RFC 9293
+ * 3.8.6) and applies receiver SWS avoidance (RFC 9293 3.8.6.2.2).
+ */
+#include <errno.h>
+
+#include "checksum.h"
+#include "tcp.h"
+#include "tcp_cc.h"
+
+uint32_t ns_tcp_tsval(const struct ns_tcb *t)
+{
+    return (uint32_t)((uint64_t)t->s->now / (uint64_t)NS_MSEC) + t->ts_offset; /* 1 ms clock */
+}
+
+uint32_t ns_tcp_flight(const struct ns_tcb *t) { return t->snd_max - t->snd_una; }
+
+uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
+{
+    uint32_t cap = t->rbuf ? t->rcap : (uint32_t)t->s->cfg.tcp_rcvbuf;
+    uint32_t space = cap - t->rlen;
+    uint32_t maxw = (uint32_t)65535 << t->rcv_ws;
+    if (space > maxw)
+        space = maxw;
+    uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    /* Receiver SWS avoidance: only open the window by at least
+     * min(buffer/2, MSS) (RFC 9293 3.8.6.2.2). */
+    uint32_t thresh = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
+    if (space > cur && space - cur < thresh)
+        space = cur;
+    space = (space >> t->rcv_ws) << t->rcv_ws;
+    if (space < cur)
+        space = cur; /* never shrink (the field rounds up below) */
+    return space;
+}
+
+/* Write the options for this segment at o (room for 40 bytes); returns
+ * their length, a multiple of 4. */
+static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
+{
+    size_t n = 0;
+    if (flags & TH_SYN) {
+        /* MSS (RFC 9293 3.7.1, RFC 6691), SACK-permitted (RFC 2018),
+         * timestamps, window scale (RFC 7323); same layout as Linux. */
+        o[n++] = 2; o[n++] = 4;
+        ns_put16(o + n, t->rcv_mss);
+        n += 2;
+        bool syn_ack = flags & TH_ACK;
+        bool sack = syn_ack ? t->sack_ok : t->s->cfg.tcp_sack;
+        bool ts = syn_ack ? t->ts_ok : t->s->cfg.tcp_timestamps;
+        bool ws = syn_ack ? t->ws_ok : t->s->cfg.tcp_wscale;
+        if (sack && ts) {
+            o[n++] = 4; o[n++] = 2;
+        } else if (ts || sack) {
+            o[n++] = 1; o[n++] = 1;
+            if (sack) {
+                o[n++] = 4; o[n++] = 2;
+            }
+        }
+        if (ts) {
+            o[n++] = 8; o[n++] = 10;
+            ns_put32(o + n, ns_tcp_tsval(t));
+            ns_put32(o + n + 4, syn_ack ? t->ts_recent : 0);
+            n += 8;
+        }
+        if (ws) {
+            o[n++] = 1; o[n++] = 3; o[n++] = 3; o[n++] = t->rcv_ws;
+        }
+        return n;
+    }
+    if (t->ts_ok && !(flags & TH_RST)) {
+        o[n++] = 1; o[n++] = 1; o[n++] = 8; o[n++] = 10;
+        ns_put32(o + n, ns_tcp_tsval(t));
+        ns_put32(o + n + 4, t->ts_recent);
+        n += 8;
+    }
+    if (t->sack_ok && (t->nooo || t->dsack) && !(flags & TH_RST)) {
+        struct ns_seqrange b[4];
+        unsigned max = t->ts_ok ? 3 : 4; /* 40 bytes of options at most */
+        unsigned k = 0;
+        if (t->dsack) {
+            b[k++] = t->dsack_blk; /* RFC 2883 4: the D-SACK block comes first */
+            t->dsack = false;
+        }
+        k += ns_tcp_sack_blocks(t, b + k, max - k);
+        o[n++] = 1; o[n++] = 1; o[n++] = 5; o[n++] = (uint8_t)(2 + 8 * k);
+        for (unsigned i = 0; i < k; i++) {
+            ns_put32(o + n, b[i].start);
+            ns_put32(o + n + 4, b[i].end);
+            n += 8;
+        }
+    }
+    return n;
+}
+
+static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                            struct ns_pkt *pkt)
+{
+    uint32_t sum = ns_csum_pseudo(src, dst, 6, (uint32_t)pkt->len);
+    ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
+    s->stats.tcp_tx_segs++;
+    ns_ip_output(s, src, dst, 6, pkt);
+}
+
+void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
+{
+    struct ns_stack *s = t->s;
+    uint8_t opt[40];
+    size_t olen = write_options(t, opt, flags);
+    size_t hlen = NS_TCP_HDR + olen;
+    struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, hlen + len);
+    if (!pkt) {
+        s->stats.pkt_alloc_fail++;
+        return;
+    }
+    uint8_t *h = pkt->data;
+    ns_put16(h, t->local.port);
+    ns_put16(h + 2, t->remote.port);
+    ns_put32(h + 4, seq);
+    ns_put32(h + 8, (flags & TH_ACK) ? t->rcv_nxt : 0);
+    h[12] = (uint8_t)((hlen / 4) << 4);
+    h[13] = flags;
+    uint32_t w = ns_tcp_rcv_window(t);
+    if (flags & TH_RST) {
+        ns_put16(h + 14, 0);
+    } else if (flags & TH_SYN) {
+        ns_put16(h + 14, (uint16_t)(w > 65535 ? 65535 : w)); /* RFC 7323 2.2: never scaled */
+        if (seq_gt(t->rcv_nxt + (w > 65535 ? 65535 : w), t->rcv_adv))
+            t->rcv_adv = t->rcv_nxt + (w > 65535 ? 65535 : w);
+    } else {
+        uint32_t field = (w + ((1u << t->rcv_ws) - 1)) >> t->rcv_ws;
+        if (field > 65535)
+            field = 65535;
+        ns_put16(h + 14, (uint16_t)field);
+        if (seq_gt(t->rcv_nxt + w, t->rcv_adv))
+            t->rcv_adv = t->rcv_nxt + w;
+    }
+    ns_put16(h + 16, 0);
+    ns_put16(h + 18, 0);
+    if (olen)
+        memcpy(h + NS_TCP_HDR, opt, olen);
+    if (len) {
+        uint32_t off = seq - t->sbuf_seq;
+        uint32_t idx = t->shead + off;
+        if (idx >= t->scap)
+            idx -= t->scap;
+        uint32_t first = t->scap - idx < len ? t->scap - idx : len;
+        memcpy(h + hlen, t->sbuf + idx, first);
+        if (first < len)
+            memcpy(h + hlen + first, t->sbuf, len - first);
+        if (seq_lt(seq, t->snd_max)) {
+            t->retransmits++;
+            s->stats.tcp_retransmits++;
+            if (t->rtt_timing && seq_lt(seq, t->rtt_seq))
+                t->rtt_timing = false; /* Karn: never time a retransmitted segment */
+        } else {
+            t->bytes_sent += len;
+            if (!t->ts_ok && !t->rtt_timing) {
+                t->rtt_timing = true;
+                t->rtt_seq = seq + len;
+                t->rtt_start = s->now;
+            }
+        }
+        t->last_send = s->now;
+    }
+    if (flags & TH_ACK) {
+        t->last_ack_sent = t->rcv_nxt;
+        t->delack_segs = 0;
+        t->ack_now = false;
+        if (t->delack_at != NS_TIME_NEVER) {
+            t->delack_at = NS_TIME_NEVER;
+            ns_tcb_timer_update(t);
+        }
+    }
+    if (flags & TH_RST)
+        s->stats.tcp_rst_tx++;
+    t->segs_out++;
+    finish_and_send(s, &t->local.addr, &t->remote.addr, pkt);
+}
+
+void ns_tcp_send_ack(struct ns_tcb *t)
+{
+    /* A pure ACK carries snd_max, not snd_nxt (as BSD): after an RTO
+     * snd_nxt went back below what the peer already holds, and an ACK
+     * numbered there would be "unacceptable" to the peer, which would then
+     * also drop the ACK information in it (RFC 9293 3.10.7.4). */
+    ns_tcp_send_seg(t, t->snd_max, 0, TH_ACK);
+}
+
+void ns_tcp_challenge_ack(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    struct ns_tcp *tcp = s->tcp;
+    /* RFC 5961 7: at most tcp_challenge_ack_limit per second, stack-wide. */
+    if (s->now - tcp->chack_window >= NS_SEC || s->now < tcp->chack_window) {
+        tcp->chack_window = s->now;
+        tcp->chack_count = 0;
+    }
+    if (tcp->chack_count >= s->cfg.tcp_challenge_ack_limit) {
+        s->stats.tcp_challenge_ack_limited++;
+        return;
+    }
+    tcp->chack_count++;
+    s->stats.tcp_challenge_acks++;
+    ns_tcp_send_ack(t);
+}
+
+void ns_tcp_send_rst(struct ns_tcb *t)
+{
+    /* RFC 9293 3.10.4 ABORT: <SEQ=SND.NXT><CTL=RST>; with ACK like
+     * Linux so a peer in SYN_SENT accepts it too. */
+    if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_CLOSED || t->state == NS_TCP_LISTEN)
+        return;
+    ns_tcp_send_seg(t, t->snd_nxt, 0, TH_RST | TH_ACK);
+}
+
+void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
+                           uint32_t seglen)
+{
+    uint8_t flags = th[13];
+    if (flags & TH_RST)
+        return; /* RFC 9293 3.10.7.1: never answer a reset */
+    struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, NS_TCP_HDR);
+    if (!pkt) {
+        s->stats.pkt_alloc_fail++;
+        return;
+    }
+    uint8_t *h = pkt->data;
+    memset(h, 0, NS_TCP_HDR);
+    ns_put16(h, ns_get16(th + 2));
+    ns_put16(h + 2, ns_get16(th));
+    if (flags & TH_ACK) {
+        /* <SEQ=SEG.ACK><CTL=RST> */
+        ns_put32(h + 4, ns_get32(th + 8));
+        h[13] = TH_RST;
+    } else {
+        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+        ns_put32(h + 8, ns_get32(th + 4) + seglen);
+        h[13] = TH_RST | TH_ACK;
+    }
+    h[12] = 5 << 4;
+    s->stats.tcp_rst_tx++;
+    finish_and_send(s, &ip->dst, &ip->src, pkt);
+}
+
+void ns_tcp_window_update(struct ns_tcb *t)
+{
+    if (t->state != NS_TCP_ESTABLISHED && t->state != NS_TCP_FIN_WAIT_1 &&
+        t->state != NS_TCP_FIN_WAIT_2)
+        return;
+    if (t->fin_rcvd)
+        return;
+    uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t w = ns_tcp_rcv_window(t);
+    if (w <= cur)
+        return;
+    /* Tell the peer when the window opens from (nearly) zero, or at least
+     * doubled (as Linux): a bulk reader must not cost an ACK per read.
+     * ns_tcp_rcv_window already applied receiver SWS avoidance. */
+    if (cur < t->rcv_mss || w >= 2 * cur)
+        ns_tcp_send_ack(t);
+}
+
+static bool can_send_data_state(int st)
+{
+    return st == NS_TCP_ESTABLISHED || st == NS_TCP_CLOSE_WAIT || st == NS_TCP_FIN_WAIT_1 ||
+           st == NS_TCP_CLOSING || st == NS_TCP_LAST_ACK;
+}
+
+void ns_tcp_output(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (!can_send_data_state(t->state) || !t->sbuf) {
+        if (t->ack_now && t->state != NS_TCP_CLOSED && t->state != NS_TCP_LISTEN &&
+            t->state != NS_TCP_SYN_SENT)
+            ns_tcp_send_ack(t);
+        return;
+    }
+    /* RFC 5681 4.1: after an idle period longer than the RTO, restart
+     * from the restart window. */
+    if (t->snd_max == t->snd_una && t->last_send && s->now - t->last_send > t->rto)
+        t->cc->on_idle(t);
+
+    uint32_t data_end = t->sbuf_seq + t->slen;
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        bool sack_rec = t->in_recovery && t->sack_ok;
+        uint32_t usable;
+        uint32_t wnd_edge = t->snd_una + t->snd_wnd;
+        uint32_t by_wnd = seq_gt(wnd_edge, t->snd_nxt) ? wnd_edge - t->snd_nxt : 0;
+        if (sack_rec) {
+            /* RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS. */
+            uint32_t pipe = ns_tcp_sack_pipe(t);
+            if (pipe >= t->cwnd || t->cwnd - pipe < t->mss)
+                break;
+            struct ns_seqrange hole;
+            uint32_t from = seq_max(t->high_rxt, t->snd_una);
+            if (ns_tcp_sack_next_hole(t, from, &hole)) {
+                uint32_t n = hole.end - hole.start;
+                if (n > t->mss)
+                    n = t->mss;
+                uint8_t fl = TH_ACK;
+                if (t->fin_queued && hole.start + n == t->fin_seq + 1) {
+                    n--;
+                    fl |= TH_FIN;
+                }
+                ns_tcp_send_seg(t, hole.start, n, fl);
+                t->high_rxt = hole.start + n + ((fl & TH_FIN) ? 1 : 0);
+                if (hole.start == t->snd_una)
+                    t->rxt_mark = t->snd_max;
+                if (t->rto_at == NS_TIME_NEVER)
+                    ns_tcp_rto_arm(t);
+                continue;
+            }
+            uint32_t room = t->cwnd - pipe;
+            usable = room < by_wnd ? room : by_wnd;
+        } else {
+            uint32_t cw = t->cwnd;
+            /* RFC 3042 limited transmit: up to two extra segments on the
+             * first two duplicate ACKs. */
+            if (!t->in_recovery && t->dupacks > 0 && t->dupacks < 3)
+                cw += t->dupacks * t->mss;
+            uint32_t inflight = t->snd_nxt - t->snd_una;
+            uint32_t by_cw = cw > inflight ? cw - inflight : 0;
+            usable = by_cw < by_wnd ? by_cw : by_wnd;
+        }
+        bool rexmit = seq_lt(t->snd_nxt, t->snd_max);
+        uint32_t hole_end = t->snd_max;
+        if (rexmit && !sack_rec && t->nsacked) {
+            /* Go-back-N after an RTO resends only what the peer has not
+             * SACKed (the scoreboard survives the RTO, as in Linux; the
+             * left edge is never SACKed, so RFC 2018 8's rule holds). */
+            uint32_t nx = ns_tcp_sack_skip(t, t->snd_nxt, &hole_end);
+            if (nx != t->snd_nxt) {
+                t->snd_nxt = nx;
+                continue;
+            }
+        }
+        uint32_t avail = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
+        uint32_t len = avail < t->mss ? avail : t->mss;
+        if (len > usable)
+            len = usable;
+        if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
+            len = hole_end - t->snd_nxt;
+        bool fin = t->fin_queued && t->snd_nxt + len == t->fin_seq &&
+                   (len == avail) && seq_le(t->snd_nxt, t->fin_seq);
+        if (len == 0 && !fin)
+            break;
+        if (len > 0 && len < t->mss && !rexmit) {
+            /* Nagle (RFC 896) in Minshall's form, as Linux: a small
+             * segment waits only while another small one is unacked, so
+             * the tail of a bulk write never waits for a delayed ACK. */
+            bool idle = t->snd_nxt == t->snd_una || !seq_gt(t->snd_sml, t->snd_una);
+            bool ok = false;
+            if (len == avail && (t->nodelay || idle || fin))
+                ok = true; /* all we have; Nagle satisfied */
+            else if (t->max_snd_wnd && len >= t->max_snd_wnd / 2 && (t->nodelay || idle))
+                ok = true; /* RFC 9293 3.8.6.2.1: at least half the max window */
+            if (!ok)
+                break;
+        }
+        uint8_t fl = TH_ACK;
+        if (len && t->snd_nxt + len == data_end)
+            fl |= TH_PSH;
+        if (fin)
+            fl |= TH_FIN;
+        ns_tcp_send_seg(t, t->snd_nxt, len, fl);
+        if (len && len < t->mss)
+            t->snd_sml = t->snd_nxt + len;
+        t->snd_nxt += len + (fin ? 1 : 0);
+        if (seq_gt(t->snd_nxt, t->snd_max))
+            t->snd_max = t->snd_nxt;
+        if (t->persist) {
+            t->persist = false;
+            t->rto_at = NS_TIME_NEVER;
+        }
+        if (t->rto_at == NS_TIME_NEVER || t->tlp) {
+            if (rexmit)
+                ns_tcp_rto_arm(t);
+            else
+                ns_tcp_rto_or_tlp_arm(t); /* RFC 8985 7.2: re-armed per new segment */
+        }
+        if (fin)
+            break;
+    }
+    if (t->ack_now)
+        ns_tcp_send_ack(t);
+    /* Persist (RFC 9293 3.8.6.1): data waits, nothing in flight to bring
+     * an ACK, so probe the window ourselves. */
+    uint32_t unsent = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
+    if (unsent && t->snd_max == t->snd_una && t->rto_at == NS_TIME_NEVER) {
+        t->persist = true;
+        t->tlp = false;
+        ns_time_t iv = t->rto << (t->backoff < 16 ? t->backoff : 16);
+        if (iv > s->cfg.tcp_rto_max)
+            iv = s->cfg.tcp_rto_max;
+        t->rto_at = s->now + iv;
+        ns_tcb_timer_update(t);
+    }
+}

@@ -1,0 +1,306 @@
+/* tcp_timer.c — everything TCP does because time passed.
+ *
+ * Contract: ns_tcp_timer_fire runs every expired timer of one TCB and
+ * re-arms it (or frees it). Timers:
+ *   retransmission (RFC 6298): RTO from SRTT/RTTVAR, Karn's rule (no
+ *     samples from retransmitted segments unless timestamps disambiguate),
+ *     exponential backoff up to cfg.tcp_rto_max, cfg.tcp_retries (data) or
+ *     cfg.tcp_syn_retries (SYN / SYN-ACK) then the connection fails with
+ *     -ETIMEDOUT. The minimum RTO is cfg.tcp_rto_min, 200 ms by default
+ *     like Linux rather than RFC 6298's 1 s: on the paths we serve (TUN,
+ *     simulated LANs) 1 s turns every tail loss into a second of idling;
+ *     RFC 6298 2.4 allows this as a conscious choice.
+ *     Spurious RTOs are detected with timestamps (Eifel, RFC 3522) and the
+ *     window reduction undone (RFC 4015).
+ *   tail loss probe (RFC 8985 7, without RACK): on SACK connections the
+ *     RTO slot first holds a probe timeout of 2*SRTT; the probe (new data
+ *     or the last segment) makes a lost tail visible to SACK recovery.
+ *   persist (RFC 9293 3.8.6.1): zero-window probes with backoff, never
+ *     giving up while the peer answers (orphans give up after tcp_retries).
+ *   delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2): at most cfg.tcp_delack.
+ *   keepalive (RFC 9293 3.8.4 / RFC 1122 4.2.3.6): off unless enabled.
+ *   linger: TIME_WAIT (2 * cfg.tcp_msl) or an orphan's FIN_WAIT_2 timeout.
+ */
+#include <errno.h>
+
+#include "tcp.h"
+#include "tcp_cc.h"
+
+static ns_time_t clamp_rto(const struct ns_stack *s, ns_time_t r)
+{
+    if (r < s->cfg.tcp_rto_min)
+        r = s->cfg.tcp_rto_min;
+    if (r > s->cfg.tcp_rto_max)
+        r = s->cfg.tcp_rto_max;
+    return r;
+}
+
+void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t r)
+{
+    if (r < 0)
+        return;
+    if (r == 0)
+        r = 1;
+    if (t->srtt == 0) {
+        /* RFC 6298 2.2 */
+        t->srtt = r;
+        t->rttvar = r / 2;
+    } else {
+        /* RFC 6298 2.3, alpha = 1/8, beta = 1/4. */
+        ns_time_t d = t->srtt > r ? t->srtt - r : r - t->srtt;
+        t->rttvar = (3 * t->rttvar + d) / 4;
+        t->srtt = (7 * t->srtt + r) / 8;
+    }
+    ns_time_t k = 4 * t->rttvar;
+    if (k < NS_MSEC)
+        k = NS_MSEC; /* clock granularity G (RFC 6298 2.3) */
+    t->rto = clamp_rto(t->s, t->srtt + k);
+}
+
+static ns_time_t backed_off_rto(const struct ns_tcb *t)
+{
+    ns_time_t r = t->rto;
+    for (unsigned i = 0; i < t->backoff && r < t->s->cfg.tcp_rto_max; i++)
+        r *= 2; /* RFC 6298 5.5 */
+    return clamp_rto(t->s, r);
+}
+
+void ns_tcp_rto_arm(struct ns_tcb *t)
+{
+    t->persist = false;
+    t->tlp = false;
+    t->rto_at = t->s->now + backed_off_rto(t);
+    ns_tcb_timer_update(t);
+}
+
+void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (!t->sack_ok || t->srtt == 0 || t->in_recovery || t->tlp_sent || t->backoff ||
+        t->snd_nxt != t->snd_max || t->snd_max == t->snd_una) {
+        ns_tcp_rto_arm(t);
+        return;
+    }
+    /* RFC 8985 7.2: PTO = 2 * SRTT, plus the peer's worst-case delayed
+     * ACK when a single segment is in flight. */
+    ns_time_t pto = 2 * t->srtt;
+    if (t->snd_max - t->snd_una <= t->mss)
+        pto += s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
+    if (pto < 10 * NS_MSEC)
+        pto = 10 * NS_MSEC;
+    if (pto >= backed_off_rto(t)) {
+        ns_tcp_rto_arm(t);
+        return;
+    }
+    t->persist = false;
+    t->tlp = true;
+    t->rto_at = s->now + pto;
+    ns_tcb_timer_update(t);
+}
+
+/* RFC 8985 7.3: send one probe, new data if the window allows, else the
+ * last segment again, so that a lost tail is reported by SACK and repaired
+ * by fast recovery instead of waiting for the RTO. Then the RTO runs. */
+static void tlp_fire(struct ns_tcb *t)
+{
+    t->tlp = false;
+    t->tlp_sent = true;
+    uint32_t data_end = t->sbuf_seq + t->slen;
+    uint32_t wnd_edge = t->snd_una + t->snd_wnd;
+    uint32_t len = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
+    if (len > t->mss)
+        len = t->mss;
+    if (len && seq_ge(wnd_edge, t->snd_nxt + len) && !(t->fin_queued && seq_gt(t->snd_nxt, t->fin_seq))) {
+        uint8_t fl = TH_ACK | ((t->snd_nxt + len == data_end) ? TH_PSH : 0);
+        ns_tcp_send_seg(t, t->snd_nxt, len, fl);
+        t->snd_nxt += len;
+        t->snd_max = t->snd_nxt;
+    } else {
+        uint32_t end = t->snd_max;
+        uint8_t fl = TH_ACK;
+        if (t->fin_queued && end == t->fin_seq + 1) {
+            end = t->fin_seq;
+            fl |= TH_FIN;
+        }
+        uint32_t start = seq_gt(end, t->snd_una + t->mss) ? end - t->mss : t->snd_una;
+        if (seq_lt(start, t->snd_una))
+            start = t->snd_una;
+        if (seq_gt(end, start) || (fl & TH_FIN))
+            ns_tcp_send_seg(t, start, end - start, fl);
+    }
+    ns_tcp_rto_arm(t);
+}
+
+void ns_tcp_enter_time_wait(struct ns_tcb *t)
+{
+    ns_tcp_set_state(t, NS_TCP_TIME_WAIT);
+    t->rto_at = t->ka_at = NS_TIME_NEVER;
+    t->persist = false;
+    t->linger_at = t->s->now + 2 * t->s->cfg.tcp_msl; /* RFC 9293 3.10.7.4 */
+    ns_tcb_timer_update(t);
+}
+
+void ns_tcp_ka_reset(struct ns_tcb *t)
+{
+    t->ka_probes = 0;
+    if (!t->keepalive || (t->state != NS_TCP_ESTABLISHED && t->state != NS_TCP_CLOSE_WAIT &&
+                          t->state != NS_TCP_FIN_WAIT_2)) {
+        if (t->ka_at != NS_TIME_NEVER) {
+            t->ka_at = NS_TIME_NEVER;
+            ns_tcb_timer_update(t);
+        }
+        return;
+    }
+    t->ka_at = t->s->now + t->ka_idle;
+    ns_tcb_timer_update(t);
+}
+
+static void fail(struct ns_tcb *t, int err)
+{
+    if (err == -ETIMEDOUT)
+        t->s->stats.tcp_timeouts++;
+    /* Tell the peer, if it can still hear — except an unanswered SYN-ACK
+     * (likely a spoofed SYN: no backscatter, as Linux). */
+    if (!(t->state == NS_TCP_SYN_RECEIVED && t->parent))
+        ns_tcp_send_rst(t);
+    ns_tcp_close(t, err);
+}
+
+/* Returns false if t was freed. */
+static bool rto_fire(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    t->rto_at = NS_TIME_NEVER;
+    if (t->tlp) {
+        if (t->snd_max != t->snd_una)
+            tlp_fire(t);
+        else
+            t->tlp = false;
+        return true;
+    }
+    if (t->persist) {
+        /* An orphan (app closed) must not probe a closed window forever
+         * (Linux bounds this too): give up after tcp_retries probes. */
+        if (t->sd < 0 && !t->parent && t->backoff >= s->cfg.tcp_retries) {
+            fail(t, -ETIMEDOUT);
+            return false;
+        }
+        /* Zero-window probe: one byte beyond the window, which the peer
+         * must answer with an ACK telling its window (RFC 9293 3.8.6.1). */
+        uint32_t data_end = t->sbuf_seq + t->slen;
+        if (seq_lt(t->snd_nxt, data_end) && t->snd_max == t->snd_una) {
+            if (t->snd_wnd == 0) {
+                ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+                if (seq_gt(t->snd_nxt + 1, t->snd_max))
+                    t->snd_max = t->snd_nxt + 1;
+                s->stats.tcp_persist_probes++;
+                /* snd_nxt stays: the byte counts as sent only when acked;
+                 * the timer is the persist timer, not an RTO. */
+                t->snd_max = t->snd_nxt;
+            } else {
+                /* SWS override (RFC 9293 3.8.6.2.1): send what fits. */
+                uint32_t n = data_end - t->snd_nxt;
+                if (n > t->snd_wnd)
+                    n = t->snd_wnd;
+                if (n > t->mss)
+                    n = t->mss;
+                ns_tcp_send_seg(t, t->snd_nxt, n, TH_ACK | TH_PSH);
+                t->snd_nxt += n;
+                t->snd_max = t->snd_nxt;
+                t->persist = false;
+                ns_tcp_rto_arm(t);
+                return true;
+            }
+            if (t->backoff < 16)
+                t->backoff++;
+            ns_time_t iv = backed_off_rto(t);
+            t->persist = true;
+            t->rto_at = s->now + iv;
+        } else {
+            t->persist = false;
+        }
+        return true;
+    }
+    if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED) {
+        if (t->syn_retries >= s->cfg.tcp_syn_retries) {
+            fail(t, -ETIMEDOUT);
+            return false;
+        }
+        t->syn_retries++;
+        t->backoff++;
+        t->rto_timeouts++;
+        t->retransmits++;
+        s->stats.tcp_retransmits++;
+        t->rtt_timing = false;
+        ns_tcp_send_seg(t, t->iss, 0,
+                        t->state == NS_TCP_SYN_SENT ? TH_SYN : (TH_SYN | TH_ACK));
+        ns_tcp_rto_arm(t);
+        return true;
+    }
+    if (t->snd_max == t->snd_una)
+        return true; /* nothing outstanding (raced with an ACK) */
+    if (t->backoff >= s->cfg.tcp_retries) {
+        fail(t, -ETIMEDOUT);
+        return false;
+    }
+    /* RFC 6298 5.4-5.6 and RFC 5681 3.1: back off, collapse cwnd,
+     * retransmit from snd_una (go-back-N). The SACK scoreboard is kept so
+     * the resend skips what the peer holds; the left edge is resent
+     * first regardless (RFC 2018 8). */
+    if (t->backoff == 0) {
+        /* Eifel detection (RFC 3522): remember this retransmission's
+         * timestamp and the window to restore if it proves spurious. */
+        t->rto_check = t->ts_ok;
+        t->rto_tsval = ns_tcp_tsval(t);
+        t->prior_cwnd = t->cwnd;
+        t->prior_ssthresh = t->ssthresh;
+    }
+    t->cc->on_rto(t);
+    t->backoff++;
+    t->rto_timeouts++;
+    t->in_recovery = false;
+    t->dupacks = 0;
+    t->recover = t->snd_max;
+    t->rtt_timing = false;
+    t->high_rxt = t->snd_una;
+    t->snd_nxt = t->snd_una;
+    ns_tcp_output(t);
+    if (t->rto_at == NS_TIME_NEVER)
+        ns_tcp_rto_arm(t);
+    return true;
+}
+
+void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
+{
+    struct ns_stack *s = t->s;
+    if (t->linger_at <= now) {
+        t->linger_at = NS_TIME_NEVER;
+        ns_tcp_close(t, t->state == NS_TCP_FIN_WAIT_2 ? -ETIMEDOUT : 0);
+        return;
+    }
+    if (t->rto_at <= now && !rto_fire(t))
+        return;
+    if (t->delack_at <= now) {
+        t->delack_at = NS_TIME_NEVER;
+        s->stats.tcp_delayed_acks++;
+        ns_tcp_send_ack(t);
+    }
+    if (t->ka_at <= now && (t->snd_max != t->snd_una || t->slen > t->snd_max - t->sbuf_seq)) {
+        /* Data in flight or waiting: the RTO / persist timer watches the
+         * peer; keepalive only probes an idle connection (as Linux). */
+        t->ka_at = now + t->ka_idle;
+    }
+    if (t->ka_at <= now) {
+        t->ka_at = NS_TIME_NEVER;
+        if (t->ka_probes >= t->ka_count) {
+            fail(t, -ETIMEDOUT);
+            return;
+        }
+        /* RFC 1122 4.2.3.6: SEG.SEQ = SND.NXT - 1, no data. */
+        t->ka_probes++;
+        s->stats.tcp_keepalive_probes++;
+        ns_tcp_send_seg(t, t->snd_una - 1, 0, TH_ACK);
+        t->ka_at = now + t->ka_intvl;
+    }
+    ns_tcb_timer_update(t);
+}

@@ -1,0 +1,220 @@
+/* test_tcp_sim.c — our TCP against itself on the shared simulator
+ * (sim/sim.h): 1 MiB each way, byte for byte, over links with loss,
+ * reordering, duplication, jitter, a finite rate and a drop-tail queue;
+ * several seeds (printed on failure); identical seeds give identical
+ * traces; every byte of memory returned at the end. */
+#include "sim/sim.h"
+#include "tcp_testutil.h"
+
+static uint8_t pat(uint64_t i, uint8_t salt)
+{
+    uint64_t x = i * 0x9e3779b97f4a7c15ull + salt;
+    return (uint8_t)(x >> 56 ^ x >> 23);
+}
+
+struct side {
+    struct ns_stack *st;
+    int sd;
+    size_t sent, rcvd;
+    bool shut, eof, closed;
+    uint8_t salt_out, salt_in;
+    int err;
+};
+
+struct run {
+    struct side c, s;
+    int lsd;
+    size_t total;
+    bool bad;
+    ns_time_t done_at;
+    struct sim *sim;
+};
+
+static void pump(struct run *r, struct side *x)
+{
+    if (x->closed || x->sd < 0)
+        return;
+    struct ns_tcp_info ti;
+    if (ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.state == NS_TCP_SYN_SENT)
+        return;
+    uint8_t buf[16384];
+    while (x->sent < r->total) {
+        size_t n = r->total - x->sent < sizeof buf ? r->total - x->sent : sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = pat(x->sent + i, x->salt_out);
+        ssize_t k = ns_send(x->st, x->sd, buf, n);
+        if (k <= 0)
+            break;
+        x->sent += (size_t)k;
+    }
+    if (x->sent == r->total && !x->shut && ns_shutdown(x->st, x->sd, NS_SHUT_WR) == 0)
+        x->shut = true;
+    for (;;) {
+        ssize_t k = ns_recv(x->st, x->sd, buf, sizeof buf);
+        if (k > 0) {
+            for (ssize_t i = 0; i < k; i++)
+                r->bad |= buf[i] != pat(x->rcvd + (size_t)i, x->salt_in);
+            x->rcvd += (size_t)k;
+            continue;
+        }
+        if (k == 0)
+            x->eof = true;
+        else if (k != -EAGAIN)
+            x->err = (int)k;
+        break;
+    }
+    /* Close only once everything we sent is acknowledged, so the
+     * per-connection counters can be read just before. */
+    if (x->eof && x->shut && ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.unacked == 0) {
+        ns_close(x->st, x->sd);
+        x->closed = true;
+    }
+}
+
+static bool done(void *u)
+{
+    struct run *r = u;
+    if (r->s.sd < 0) {
+        int sd = ns_accept(r->s.st, r->lsd, NULL);
+        if (sd >= 0)
+            r->s.sd = sd;
+    }
+    pump(r, &r->c);
+    pump(r, &r->s);
+    if (r->c.closed && r->s.closed && !r->done_at)
+        r->done_at = sim_now(r->sim);
+    return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
+}
+
+struct result {
+    ns_time_t elapsed;
+    uint64_t hash, retrans, link_drops;
+};
+
+static struct result transfer(uint64_t seed, const struct sim_link_params *lp, size_t total,
+                              bool v6)
+{
+    struct result res = {0};
+    tl_seed_note(seed);
+    struct ns_config c0, c1;
+    tn_cfgs(&c0, &c1, seed);
+    c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
+    struct ns_stack *a = ns_stack_new(&c0), *b = ns_stack_new(&c1);
+    struct sim *sim = sim_new(seed);
+    int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
+    CU_ASSERT_FATAL(ha >= 0 && hb >= 0);
+    CU_ASSERT_FATAL(sim_connect(sim, ha, hb, lp, lp) == 0);
+    struct run r;
+    memset(&r, 0, sizeof r);
+    r.sim = sim;
+    r.total = total;
+    r.c = (struct side){a, -1, 0, 0, false, false, false, 1, 2, 0};
+    r.s = (struct side){b, -1, 0, 0, false, false, false, 2, 1, 0};
+    r.lsd = ns_socket(b, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, 443};
+    ns_bind(b, r.lsd, &la);
+    ns_listen(b, r.lsd, 8);
+    r.c.sd = ns_socket(a, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr dst = {v6 ? TL_STACK6 : TL_STACK4, 443};
+    ns_time_t t0 = sim_now(sim);
+    CU_ASSERT_EQUAL(ns_connect(a, r.c.sd, &dst), -EINPROGRESS);
+    CU_ASSERT(sim_run(sim, done, &r, t0 + 600 * NS_SEC));
+    CU_ASSERT(!r.bad);
+    CU_ASSERT_EQUAL(r.c.err, 0);
+    CU_ASSERT_EQUAL(r.s.err, 0);
+    CU_ASSERT_EQUAL(r.c.rcvd, total);
+    CU_ASSERT_EQUAL(r.s.rcvd, total);
+    res.elapsed = r.done_at - t0;
+    res.retrans = ns_stack_stats(a)->tcp_retransmits + ns_stack_stats(b)->tcp_retransmits;
+    const struct sim_link_stats *ls = sim_link_stats(sim, ha, hb), *ls2 = sim_link_stats(sim, hb, ha);
+    res.link_drops = ls->dropped + ls->queue_drops + ls2->dropped + ls2->queue_drops;
+    ns_close(b, r.lsd);
+    if (!r.c.closed)
+        ns_close(a, r.c.sd);
+    if (!r.s.closed && r.s.sd >= 0)
+        ns_close(b, r.s.sd);
+    sim_run_until(sim, sim_now(sim) + 100 * NS_SEC); /* TIME_WAIT and stragglers */
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(a), 0);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(b), 0);
+    CU_ASSERT_EQUAL(ns_stack_next_deadline(a), NS_TIME_NEVER);
+    CU_ASSERT_EQUAL(ns_stack_next_deadline(b), NS_TIME_NEVER);
+    TL_ASSERT_DROPS_CONSISTENT(a);
+    TL_ASSERT_DROPS_CONSISTENT(b);
+    res.hash = sim_trace_hash(sim);
+    sim_free(sim);
+    ns_stack_free(a);
+    ns_stack_free(b);
+    return res;
+}
+
+static void print(const char *what, uint64_t seed, const struct result *r)
+{
+    printf("\n    %s seed %llu: %.3f s virtual, %llu retransmits, %llu link drops ", what,
+           (unsigned long long)seed, (double)r->elapsed / 1e9, (unsigned long long)r->retrans,
+           (unsigned long long)r->link_drops);
+}
+
+/* 5% loss + 5% reordering + 2% duplication + jitter, each way. */
+static void test_lossy_1mib_both_ways(void)
+{
+    struct sim_link_params lp = {0};
+    lp.delay = 5 * NS_MSEC;
+    lp.jitter = 200 * NS_USEC;
+    lp.drop = 0.05;
+    lp.reorder = 0.05;
+    lp.dup = 0.02;
+    for (uint64_t seed = 100; seed < 104; seed++) {
+        struct result r = transfer(seed, &lp, 1u << 20, seed == 103);
+        print(seed == 103 ? "lossy v6" : "lossy", seed, &r);
+        CU_ASSERT(r.retrans > 0);
+    }
+}
+
+/* A 50 Mbit/s bottleneck with a 64-packet queue: congestion control must
+ * live with queue drops (no random loss). */
+static void test_bottleneck(void)
+{
+    struct sim_link_params lp = {0};
+    lp.delay = 10 * NS_MSEC;
+    lp.rate_bps = 50000000;
+    lp.queue_limit = 64;
+    struct result r = transfer(200, &lp, 4u << 20, false);
+    print("bottleneck", 200, &r);
+    /* 4 MiB each way at 50 Mbit/s is >= 0.67 s; expect well under 3x. */
+    CU_ASSERT(r.elapsed < 2 * NS_SEC);
+}
+
+/* Corruption is caught by the checksum and repaired by retransmission. */
+static void test_corruption(void)
+{
+    struct sim_link_params lp = {0};
+    lp.delay = 2 * NS_MSEC;
+    lp.corrupt = 0.03;
+    struct result r = transfer(300, &lp, 512 * 1024, false);
+    print("corrupt", 300, &r);
+    CU_ASSERT(r.retrans > 0);
+}
+
+/* Same seed, same trace, bit for bit. */
+static void test_deterministic_trace(void)
+{
+    struct sim_link_params lp = {0};
+    lp.delay = 3 * NS_MSEC;
+    lp.drop = 0.03;
+    lp.reorder = 0.03;
+    struct result r1 = transfer(400, &lp, 256 * 1024, false);
+    struct result r2 = transfer(400, &lp, 256 * 1024, false);
+    CU_ASSERT_EQUAL(r1.hash, r2.hash);
+    CU_ASSERT_EQUAL(r1.elapsed, r2.elapsed);
+    struct result r3 = transfer(401, &lp, 256 * 1024, false);
+    CU_ASSERT_NOT_EQUAL(r1.hash, r3.hash);
+}
+
+static const struct tl_test tests[] = {
+    {"lossy_1mib_both_ways", test_lossy_1mib_both_ways},
+    {"bottleneck", test_bottleneck},
+    {"corruption", test_corruption},
+    {"deterministic_trace", test_deterministic_trace},
+};
+
+int main(void) { return TL_RUN("tcp_sim", tests); }
