@@ -5,9 +5,21 @@
 #include "app.h"
 
 extern const struct ns_app ns_app_udp_echo;
+extern const struct ns_app ns_app_tcp_echo;
+extern const struct ns_app ns_app_discard;
+extern const struct ns_app ns_app_chargen;
+extern const struct ns_app ns_app_http;
+extern const struct ns_app ns_app_download;
+extern const struct ns_app ns_app_upload;
 
 const struct ns_app *const ns_apps[] = {
     &ns_app_udp_echo,
+    &ns_app_tcp_echo,
+    &ns_app_discard,
+    &ns_app_chargen,
+    &ns_app_http,
+    &ns_app_download,
+    &ns_app_upload,
     NULL,
 };
 

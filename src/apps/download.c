@@ -1,0 +1,201 @@
+/* download.c — client: connects to args->remote (default 10.0.0.1:3000,
+ * [fe80::1]:3000 with args->v6), sends "GET / HTTP/1.0\r\n\r\n" (what a
+ * web server wants, and harmless to a chargen server), then reads until the
+ * peer closes or args->bytes bytes (when non-zero) have arrived, closes and
+ * reports bytes, duration and throughput on the stack's clock.
+ * done() once finished; result() 0 on success, 1 on failure (refused,
+ * reset, no progress for DL_IDLE_TIMEOUT). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_server.h"
+
+#define DL_IDLE_TIMEOUT (30 * NS_SEC)
+
+static const char request[] = "GET / HTTP/1.0\r\n\r\n";
+
+struct download {
+    struct ns_stack *s;
+    FILE *out;
+    int verbose;
+    struct ns_sockaddr remote;
+    uint64_t limit;           /* stop after this many bytes (0 = until EOF) */
+    int sd;                   /* -1 once closed */
+    ns_time_t t_start, t_conn, t_end, last_active;
+    uint64_t bytes;           /* payload received */
+    size_t req_sent;          /* bytes of `request` taken by the stack */
+    bool connected, finished;
+    int err;                  /* 0 or the -errno that ended it */
+    int timer;
+    uint8_t buf[65536];
+};
+
+static void report(struct download *d)
+{
+    if (!d->out)
+        return;
+    char a[64];
+    ns_app_fmt(&d->remote, a, sizeof a);
+    ns_time_t from = d->connected ? d->t_conn : d->t_start;
+    double secs = (double)(d->t_end - from) / 1e9;
+    double mbit = secs > 0 ? (double)d->bytes * 8 / secs / 1e6 : 0;
+    if (d->err)
+        fprintf(d->out, "download: %s: %s after %llu bytes\n", a, strerror(-d->err),
+                (unsigned long long)d->bytes);
+    if (!d->connected)
+        return;
+    fprintf(d->out, "download: %llu bytes from %s in %.3f s (%.2f Mbit/s), connect %.3f s\n",
+            (unsigned long long)d->bytes, a, secs, mbit,
+            d->connected ? (double)(d->t_conn - d->t_start) / 1e9 : 0.0);
+}
+
+static void finish(struct download *d, int err)
+{
+    if (d->finished)
+        return;
+    d->finished = true;
+    d->err = err;
+    d->t_end = ns_stack_now(d->s);
+    if (d->timer)
+        ns_timer_cancel(d->s, d->timer);
+    d->timer = 0;
+    if (d->sd >= 0) {
+        ns_sock_set_callback(d->s, d->sd, NULL, NULL);
+        ns_close(d->s, d->sd);
+        d->sd = -1;
+    }
+    report(d);
+}
+
+static void arm(struct download *d);
+
+static void on_timer(struct ns_stack *s, void *user)
+{
+    struct download *d = user;
+    d->timer = 0;
+    if (ns_stack_now(s) - d->last_active >= DL_IDLE_TIMEOUT)
+        finish(d, -ETIMEDOUT);
+    else
+        arm(d);
+}
+
+static void arm(struct download *d)
+{
+    int id = ns_timer_start(d->s, d->last_active + DL_IDLE_TIMEOUT, on_timer, d);
+    d->timer = id > 0 ? id : 0;
+}
+
+static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
+{
+    struct download *d = user;
+    if (d->finished)
+        return;
+    if (ev & NS_EV_ERROR) {
+        int err = ns_sock_error(s, sd);
+        if (err) {
+            finish(d, err);
+            return;
+        }
+    }
+    if (!d->connected) {
+        if (!(ev & (NS_EV_WRITE | NS_EV_READ)))
+            return;
+        d->connected = true;
+        d->t_conn = d->last_active = ns_stack_now(s);
+        if (d->out && d->verbose) {
+            char a[64];
+            fprintf(d->out, "download: connected to %s\n", ns_app_fmt(&d->remote, a, sizeof a));
+        }
+    }
+    while (d->req_sent < sizeof request - 1) {
+        ssize_t n = ns_send(s, sd, request + d->req_sent, sizeof request - 1 - d->req_sent);
+        if (n == -EAGAIN || n == 0)
+            break;
+        if (n < 0 && n != -EPIPE) { /* EPIPE: the peer may close first; read on */
+            finish(d, (int)n);
+            return;
+        }
+        if (n < 0)
+            break;
+        d->req_sent += (size_t)n;
+    }
+    for (;;) {
+        size_t want = sizeof d->buf;
+        if (d->limit && d->limit - d->bytes < want)
+            want = (size_t)(d->limit - d->bytes);
+        ssize_t n = ns_recv(s, sd, d->buf, want);
+        if (n > 0) {
+            d->bytes += (uint64_t)n;
+            d->last_active = ns_stack_now(s);
+            if (d->limit && d->bytes >= d->limit) {
+                finish(d, 0);
+                return;
+            }
+            continue;
+        }
+        if (n == 0)
+            finish(d, 0);
+        else if (n != -EAGAIN)
+            finish(d, (int)n);
+        return;
+    }
+}
+
+static int start(struct ns_stack *s, const struct ns_app_args *args, void **state)
+{
+    struct download *d = calloc(1, sizeof *d);
+    if (!d)
+        return -ENOMEM;
+    d->s = s;
+    d->out = args->out;
+    d->verbose = args->verbose;
+    d->limit = args->bytes;
+    ns_app_remote(args, &d->remote);
+    d->t_start = d->last_active = ns_stack_now(s);
+    d->sd = ns_socket(s, (enum ns_family)d->remote.addr.family, NS_SOCK_STREAM);
+    if (d->sd < 0) {
+        int rc = d->sd;
+        free(d);
+        return rc;
+    }
+    ns_sock_set_callback(s, d->sd, on_ready, d);
+    int rc = ns_connect(s, d->sd, &d->remote);
+    if (rc < 0 && rc != -EINPROGRESS) {
+        ns_close(s, d->sd);
+        free(d);
+        return rc;
+    }
+    if (d->out) {
+        char a[64];
+        fprintf(d->out, "download: connecting to %s\n", ns_app_fmt(&d->remote, a, sizeof a));
+    }
+    arm(d);
+    *state = d;
+    return 0;
+}
+
+static bool done(void *state) { return ((struct download *)state)->finished; }
+
+static int result(void *state)
+{
+    struct download *d = state;
+    return d->finished && d->err == 0 ? 0 : 1;
+}
+
+static void stop(struct ns_stack *s, void *state)
+{
+    struct download *d = state;
+    if (!d->finished)
+        finish(d, -ECANCELED);
+    free(d);
+}
+
+const struct ns_app ns_app_download = {
+    .name = "download",
+    .summary = "client: GET from --remote (default 10.0.0.1:3000), read until close or --bytes",
+    .start = start,
+    .done = done,
+    .result = result,
+    .stop = stop,
+};
