@@ -36,10 +36,17 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all clean check check-unit check-netns bench
-all: libnetstack.a netstack $(filter-out tools/netstack,$(TOOLS))
+.PHONY: all clean check check-unit bench deps
+all: $(BUILD)/.deps libnetstack.a netstack $(filter-out tools/netstack,$(TOOLS))
 
-$(BUILD)/%.o: %.c
+# Installs missing Debian packages as root, or prints the command to run.
+$(BUILD)/.deps: tools/deps.sh
+	@tools/deps.sh build
+	@mkdir -p $(BUILD) && touch $@
+deps:
+	@tools/deps.sh check
+
+$(BUILD)/%.o: %.c | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c $< -o $@
 
@@ -65,12 +72,14 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libnetstack.a
 # Unit tests and sim scenarios, then the real-peer tests in a private
 # network namespace (skipped with a notice when not root).
 check: all $(TESTS)
+	@tools/deps.sh check
 	@tests/run_all.sh $(BUILD)
 
 check-unit: all $(TESTS)
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
 
 bench: all $(BENCHES)
+	@tools/deps.sh bench
 	@bench/run.sh $(BUILD)
 
 clean:
