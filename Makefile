@@ -54,11 +54,23 @@ $(BUILD)/libnetstack.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+
+# The binary is built per build dir; ./netstack is the default build's.
+# A sanitized build (SANITIZE=1) never replaces ./netstack: its tests run
+# $(BUILD)/netstack (tests/run_all.sh exports NETSTACK).
+$(BUILD)/netstack: $(BUILD)/tools/netstack.o $(BUILD)/libnetstack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+ifeq ($(BUILD),build)
+netstack: $(BUILD)/netstack
+	cp $< $@
 libnetstack.a: $(BUILD)/libnetstack.a
 	cp $< $@
-
-netstack: $(BUILD)/tools/netstack.o $(BUILD)/libnetstack.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+else
+.PHONY: netstack libnetstack.a
+netstack: $(BUILD)/netstack
+libnetstack.a: $(BUILD)/libnetstack.a
+endif
 
 tools/%: $(BUILD)/tools/%.o $(BUILD)/libnetstack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -83,6 +95,6 @@ bench: all $(BENCHES)
 	@bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-san libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
+	rm -rf build build-san build-clang libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

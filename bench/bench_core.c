@@ -61,7 +61,9 @@ static void run(size_t size, double budget)
     struct ns_stack *a = ns_stack_new(&ca), *b = ns_stack_new(&cb);
     struct sim *sim = sim_new(1);
     int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
-    struct sim_link_params lp = {0};
+    /* A tiny delay makes virtual time advance; with zero delay a full
+     * window would ping-pong forever at one instant. */
+    struct sim_link_params lp = {.delay = 1 * NS_USEC};
     sim_connect(sim, ha, hb, &lp, &lp);
     const struct ns_app *echo = ns_app_find("udp_echo");
     struct ns_app_args args = {0};
@@ -77,7 +79,7 @@ static void run(size_t size, double budget)
         send_one(&c);
 
     double t0 = wall(), t1 = t0;
-    ns_time_t step = 10 * NS_MSEC;
+    ns_time_t step = 100 * NS_USEC;
     while ((t1 = wall()) - t0 < budget)
         sim_run_until(sim, sim_now(sim) + step);
     double dt = t1 - t0;

@@ -4,6 +4,9 @@
 # namespace), and print one closing "N passed, N failed" line.
 # NETSTACK_SKIP_NETNS=1 skips the real-peer tests.
 build=${1:-build}
+# Shell tests run the binary of this build (sanitized under SANITIZE=1).
+NETSTACK=${NETSTACK:-$build/netstack}
+export NETSTACK
 passed=0 failed=0 skipped=0 bad=""
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
