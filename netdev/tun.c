@@ -1,0 +1,410 @@
+/* tun.c — the Linux TUN backend (see tun.h).
+ *
+ * The interface is configured the way `ip` would do it, but from C: ioctls
+ * for the MTU and the up flag, rtnetlink (RTM_NEWADDR, RTM_NEWROUTE) for
+ * addresses and routes, so that no external program is needed and every
+ * failure comes back as an errno we can explain in one line.
+ */
+#include "netdev/tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "src/addr.h"
+
+struct tun_dev {
+    struct netdev dev;
+    int fd;
+    char name[IFNAMSIZ];
+};
+
+static int tun_send(struct netdev *d, const uint8_t *pkt, size_t len)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    ssize_t n = write(t->fd, pkt, len);
+    if (n < 0)
+        return -errno;
+    /* A TUN write takes the whole packet or fails; a short count would be a
+     * kernel bug, report it as an I/O error rather than pretend. */
+    return (size_t)n == len ? 0 : -EIO;
+}
+
+static int tun_recv(struct netdev *d, uint8_t *buf, size_t cap)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    ssize_t n = read(t->fd, buf, cap);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+    return (int)n;
+}
+
+static int tun_fd(const struct netdev *d)
+{
+    return ((const struct tun_dev *)d)->fd;
+}
+
+static void tun_close(struct netdev *d)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    /* The last close of a non-persistent TUN removes the interface, its
+     * addresses and routes. */
+    if (t->fd >= 0)
+        close(t->fd);
+    free(t);
+}
+
+static const struct netdev_ops tun_ops = {
+    .send = tun_send,
+    .recv = tun_recv,
+    .fd = tun_fd,
+    .close = tun_close,
+};
+
+void tun_opts_default(struct tun_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->name = "tun0";
+    o->mtu = 1500;
+    ns_addr_parse("10.0.0.1", &o->host4);
+    o->prefix4 = 24;
+    ns_addr_parse("fe80::1", &o->host6);
+    o->prefix6 = 64;
+    ns_addr_parse("10.0.0.2", &o->stack4);
+    ns_addr_parse("fe80::2", &o->stack6);
+}
+
+bool tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix)
+{
+    if (addr->family != net->family)
+        return false;
+    unsigned max = addr->family == NS_AF_INET ? 32 : 128;
+    if (prefix > max)
+        prefix = max;
+    unsigned full = prefix / 8, rest = prefix % 8;
+    if (memcmp(addr->bytes, net->bytes, full) != 0)
+        return false;
+    if (rest) {
+        uint8_t mask = (uint8_t)(0xff << (8 - rest));
+        if ((addr->bytes[full] & mask) != (net->bytes[full] & mask))
+            return false;
+    }
+    return true;
+}
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- rtnetlink ---- */
+
+struct nl_req {
+    struct nlmsghdr nh;
+    union {
+        struct ifaddrmsg ifa;
+        struct rtmsg rt;
+    } u;
+    /* Attributes follow; the union keeps them 4-byte aligned. */
+    uint8_t attrs[128];
+};
+
+static void nl_attr(struct nl_req *r, unsigned short type, const void *data, size_t len)
+{
+    size_t off = NLMSG_ALIGN(r->nh.nlmsg_len);
+    struct rtattr *rta = (struct rtattr *)((uint8_t *)r + off);
+    rta->rta_type = type;
+    rta->rta_len = (unsigned short)RTA_LENGTH(len);
+    memcpy(RTA_DATA(rta), data, len);
+    r->nh.nlmsg_len = (uint32_t)(off + RTA_ALIGN(rta->rta_len));
+}
+
+/* Sends one request and waits (bounded by the socket timeout) for its
+ * acknowledgement. Returns 0 or -errno from the kernel. */
+static int nl_talk(int nl, struct nl_req *r, uint32_t seq)
+{
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    r->nh.nlmsg_seq = seq;
+    r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    if (sendto(nl, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
+        return -errno;
+    union {
+        struct nlmsghdr nh;
+        uint8_t b[8192];
+    } rb;
+    for (int tries = 0; tries < 64; tries++) {
+        ssize_t n = recv(nl, &rb, sizeof rb, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+        }
+        size_t left = (size_t)n;
+        for (struct nlmsghdr *h = &rb.nh; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+            if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
+                continue;
+            if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+                return -EPROTO;
+            const struct nlmsgerr *e = NLMSG_DATA(h);
+            return e->error; /* 0 = ack, else -errno */
+        }
+    }
+    return -ETIMEDOUT;
+}
+
+static int nl_add_addr(int nl, int ifindex, const struct ns_addr *a, unsigned prefix, uint32_t seq)
+{
+    struct nl_req r;
+    memset(&r, 0, sizeof r);
+    size_t alen = a->family == NS_AF_INET ? 4 : 16;
+    r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+    r.nh.nlmsg_type = RTM_NEWADDR;
+    r.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+    r.u.ifa.ifa_family = a->family == NS_AF_INET ? AF_INET : AF_INET6;
+    r.u.ifa.ifa_prefixlen = (unsigned char)prefix;
+    r.u.ifa.ifa_index = (unsigned)ifindex;
+    r.u.ifa.ifa_scope = ns_addr_is_v6_linklocal(a) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+    /* A TUN interface has no neighbours to collide with; skip DAD so the
+     * address is usable at once (Linux skips it for IFF_NOARP anyway). */
+    if (a->family == NS_AF_INET6)
+        r.u.ifa.ifa_flags = IFA_F_NODAD;
+    nl_attr(&r, IFA_LOCAL, a->bytes, alen);
+    nl_attr(&r, IFA_ADDRESS, a->bytes, alen);
+    return nl_talk(nl, &r, seq);
+}
+
+static int nl_add_route(int nl, int ifindex, const struct ns_addr *dst, uint32_t seq)
+{
+    struct nl_req r;
+    memset(&r, 0, sizeof r);
+    size_t alen = dst->family == NS_AF_INET ? 4 : 16;
+    r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+    r.nh.nlmsg_type = RTM_NEWROUTE;
+    r.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+    r.u.rt.rtm_family = dst->family == NS_AF_INET ? AF_INET : AF_INET6;
+    r.u.rt.rtm_dst_len = (unsigned char)(alen * 8);
+    r.u.rt.rtm_table = RT_TABLE_MAIN;
+    r.u.rt.rtm_protocol = RTPROT_BOOT;
+    r.u.rt.rtm_scope = RT_SCOPE_LINK;
+    r.u.rt.rtm_type = RTN_UNICAST;
+    uint32_t oif = (uint32_t)ifindex;
+    nl_attr(&r, RTA_DST, dst->bytes, alen);
+    nl_attr(&r, RTA_OIF, &oif, sizeof oif);
+    return nl_talk(nl, &r, seq);
+}
+
+/* Linux keeps IPv6 off on an interface whose disable_ipv6 is 1 (inherited
+ * from conf/default). Returns 0, or -errno when IPv6 is unavailable. */
+static int enable_ipv6(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? -EAFNOSUPPORT : -errno;
+    char c = '0';
+    int rc = 0;
+    if (read(fd, &c, 1) == 1 && c != '0') {
+        if (lseek(fd, 0, SEEK_SET) < 0 || write(fd, "0\n", 2) != 2)
+            rc = -errno;
+    }
+    close(fd);
+    return rc;
+}
+
+static const char *fam_name(const struct ns_addr *a)
+{
+    return a->family == NS_AF_INET ? "IPv4" : "IPv6";
+}
+
+struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errlen)
+{
+    const char *name = o->name && *o->name ? o->name : "tun0";
+    unsigned mtu = o->mtu ? o->mtu : 1500;
+    unsigned p4 = o->prefix4 ? o->prefix4 : 24, p6 = o->prefix6 ? o->prefix6 : 64;
+    bool want4 = o->host4.family == NS_AF_INET, want6 = o->host6.family == NS_AF_INET6;
+    char abuf[NS_ADDR_STRLEN];
+
+    if (strlen(name) >= IFNAMSIZ) {
+        errf(err, errlen, "interface name '%s' is too long (at most %d characters)", name,
+             IFNAMSIZ - 1);
+        return NULL;
+    }
+    if (mtu < 68 || mtu > 65535) {
+        errf(err, errlen, "MTU %u out of range 68..65535", mtu);
+        return NULL;
+    }
+    if (want6 && mtu < 1280) {
+        errf(err, errlen, "IPv6 needs an MTU of at least 1280 (got %u)", mtu);
+        return NULL;
+    }
+
+    struct tun_dev *t = calloc(1, sizeof *t);
+    if (!t) {
+        errf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->fd = -1;
+    int sock = -1, nl = -1;
+
+    t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (t->fd < 0) {
+        int e = errno;
+        if (e == ENOENT || e == ENODEV || e == ENXIO)
+            errf(err, errlen, "cannot open /dev/net/tun: %s (is the tun module loaded? try: modprobe tun)",
+                 strerror(e));
+        else if (e == EACCES || e == EPERM)
+            errf(err, errlen, "cannot open /dev/net/tun: %s (run as root or with CAP_NET_ADMIN)",
+                 strerror(e));
+        else
+            errf(err, errlen, "cannot open /dev/net/tun: %s", strerror(e));
+        goto fail;
+    }
+
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    memcpy(ifr.ifr_name, name, strlen(name));
+    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+        int e = errno;
+        if (e == EPERM || e == EACCES)
+            errf(err, errlen, "cannot create interface %s: %s (run as root or with CAP_NET_ADMIN)",
+                 name, strerror(e));
+        else if (e == EBUSY)
+            errf(err, errlen, "interface %s is busy (another process has it open)", name);
+        else if (e == EINVAL)
+            errf(err, errlen, "interface %s exists and is not a TUN device", name);
+        else
+            errf(err, errlen, "cannot create interface %s: %s", name, strerror(e));
+        goto fail;
+    }
+    memcpy(t->name, ifr.ifr_name, IFNAMSIZ - 1);
+    t->name[IFNAMSIZ - 1] = '\0';
+
+    sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) {
+        errf(err, errlen, "%s: socket: %s", t->name, strerror(errno));
+        goto fail;
+    }
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, t->name, strlen(t->name));
+    if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0) {
+        errf(err, errlen, "%s: cannot get the interface index: %s", t->name, strerror(errno));
+        goto fail;
+    }
+    int ifindex = ifr.ifr_ifindex;
+
+    ifr.ifr_mtu = (int)mtu;
+    if (ioctl(sock, SIOCSIFMTU, &ifr) < 0) {
+        errf(err, errlen, "%s: cannot set MTU %u: %s", t->name, mtu, strerror(errno));
+        goto fail;
+    }
+    if (want6) {
+        int rc = enable_ipv6(t->name);
+        if (rc < 0) {
+            errf(err, errlen, "%s: cannot enable IPv6: %s", t->name,
+                 rc == -EAFNOSUPPORT ? "the kernel has no IPv6" : strerror(-rc));
+            goto fail;
+        }
+    }
+    if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
+        errf(err, errlen, "%s: cannot read the interface flags: %s", t->name, strerror(errno));
+        goto fail;
+    }
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) {
+        errf(err, errlen, "%s: cannot bring the interface up: %s", t->name, strerror(errno));
+        goto fail;
+    }
+
+    nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (nl < 0) {
+        errf(err, errlen, "%s: netlink socket: %s", t->name, strerror(errno));
+        goto fail;
+    }
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(nl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    struct sockaddr_nl local = {.nl_family = AF_NETLINK};
+    if (bind(nl, (struct sockaddr *)&local, sizeof local) < 0) {
+        errf(err, errlen, "%s: netlink bind: %s", t->name, strerror(errno));
+        goto fail;
+    }
+
+    uint32_t seq = 1;
+    const struct {
+        bool want;
+        const struct ns_addr *host, *stack;
+        unsigned prefix;
+    } fams[2] = {{want4, &o->host4, &o->stack4, p4}, {want6, &o->host6, &o->stack6, p6}};
+    for (int i = 0; i < 2; i++) {
+        if (!fams[i].want)
+            continue;
+        int rc = nl_add_addr(nl, ifindex, fams[i].host, fams[i].prefix, seq++);
+        if (rc < 0) {
+            errf(err, errlen, "%s: cannot add %s address %s/%u: %s", t->name, fam_name(fams[i].host),
+                 ns_addr_format(fams[i].host, abuf, sizeof abuf), fams[i].prefix, strerror(-rc));
+            goto fail;
+        }
+    }
+    /* Stack addresses outside the host's prefix get a host route, so the
+     * kernel sends their traffic to the interface. */
+    const struct ns_addr *stacks[2] = {&o->stack4, &o->stack6};
+    for (int i = 0; i < 2; i++) {
+        const struct ns_addr *sa = stacks[i];
+        if (ns_addr_is_unspec(sa))
+            continue;
+        const struct ns_addr *host = sa->family == NS_AF_INET ? &o->host4 : &o->host6;
+        unsigned prefix = sa->family == NS_AF_INET ? p4 : p6;
+        if (host->family == sa->family && tun_addr_in_prefix(sa, host, prefix))
+            continue;
+        if (sa->family == NS_AF_INET6 && !want6) {
+            int rc = enable_ipv6(t->name);
+            if (rc < 0) {
+                errf(err, errlen, "%s: cannot enable IPv6: %s", t->name, strerror(-rc));
+                goto fail;
+            }
+        }
+        int rc = nl_add_route(nl, ifindex, sa, seq++);
+        if (rc < 0) {
+            errf(err, errlen, "%s: cannot add a route to %s: %s", t->name,
+                 ns_addr_format(sa, abuf, sizeof abuf), strerror(-rc));
+            goto fail;
+        }
+    }
+
+    close(nl);
+    close(sock);
+    t->dev.ops = &tun_ops;
+    t->dev.name = t->name;
+    t->dev.mtu = mtu;
+    return &t->dev;
+
+fail:
+    if (nl >= 0)
+        close(nl);
+    if (sock >= 0)
+        close(sock);
+    if (t->fd >= 0)
+        close(t->fd);
+    free(t);
+    return NULL;
+}

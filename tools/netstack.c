@@ -1,0 +1,647 @@
+/* netstack.c — the command-line driver: runs the stack on a TUN interface
+ * (real peers: the host's kernel) or in the built-in simulated scenario.
+ *
+ *   netstack                          simulated scenario, exit status = verdict
+ *   netstack --dev tun0 --app udp_echo   serve the host until SIGINT/SIGTERM
+ *
+ * Exit status: 0 success, 1 runtime failure (TUN unavailable, a client app
+ * failed, the scenario failed), 2 bad arguments.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "netdev/loop.h"
+#include "netdev/tun.h"
+#include "sim/scenario.h"
+#include "src/addr.h"
+#include "src/apps/app.h"
+#include "src/config.h"
+#include "src/stack.h"
+#include "src/stats.h"
+#include "src/trace.h"
+
+#define MAX_APPS 16
+
+struct cli {
+    bool tun;                      /* --dev tun...; false = simulator */
+    char ifname[16];
+    const struct ns_app *apps[MAX_APPS];
+    unsigned napps;
+    struct ns_addr addr4, addr6;   /* stack (--addr); family UNSPEC = default */
+    struct ns_addr peer4, peer6;   /* host side (--peer) */
+    unsigned prefix4, prefix6;     /* host prefix lengths (--peer A/N), 0 = default */
+    unsigned mtu;                  /* 0 = default */
+    bool have_seed;
+    uint64_t seed;
+    unsigned count;                /* 0 = default */
+    struct ns_sockaddr remote;
+    uint64_t bytes;
+    bool v6;
+    int verbose;
+};
+
+/* ---- errors ---- */
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("netstack: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(2);
+}
+
+/* ---- value parsers: each returns 0 or -1, never prints ---- */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (!*s || *s < '0' || *s > '9')
+        return -1;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (*s)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    uint64_t v;
+    if (parse_u64(s, &v) < 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* N, or N followed by K, M or G (powers of 1024, case-insensitive). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 40)
+        return -1;
+    char num[48];
+    memcpy(num, s, n + 1);
+    unsigned shift = 0;
+    switch (num[n - 1]) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    default: break;
+    }
+    if (shift)
+        num[n - 1] = '\0';
+    uint64_t v;
+    if (parse_u64(num, &v) < 0 || v > (UINT64_MAX >> shift))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+/* A unicast address we can own or talk to. */
+static int parse_unicast(const char *s, struct ns_addr *out)
+{
+    if (strchr(s, '%') || ns_addr_parse(s, out) < 0)
+        return -1;
+    if (ns_addr_is_unspec(out) || ns_addr_is_multicast(out) || ns_addr_is_v4_broadcast_like(out))
+        return -1;
+    return 0;
+}
+
+/* ADDR or ADDR/PREFIX. */
+static int parse_addr_prefix(const char *s, struct ns_addr *out, unsigned *prefix)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    if (n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n + 1);
+    char *slash = strchr(buf, '/');
+    *prefix = 0;
+    if (slash) {
+        *slash = '\0';
+        uint64_t p;
+        if (parse_u64(slash + 1, &p) < 0)
+            return -1;
+        if (parse_unicast(buf, out) < 0)
+            return -1;
+        if (p < 1 || p > (out->family == NS_AF_INET ? 30u : 127u))
+            return -1;
+        *prefix = (unsigned)p;
+        return 0;
+    }
+    return parse_unicast(buf, out);
+}
+
+/* HOST:PORT or [V6]:PORT, HOST a literal address. */
+static int parse_remote(const char *s, struct ns_sockaddr *out)
+{
+    char host[64];
+    const char *port;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof host)
+            return -1;
+        memcpy(host, s + 1, (size_t)(end - s - 1));
+        host[end - s - 1] = '\0';
+        port = end + 2;
+        if (!strchr(host, ':'))
+            return -1; /* brackets are for IPv6 */
+    } else {
+        const char *colon = strchr(s, ':');
+        if (!colon || strchr(colon + 1, ':') || (size_t)(colon - s) >= sizeof host)
+            return -1; /* no port, or an unbracketed IPv6 address */
+        memcpy(host, s, (size_t)(colon - s));
+        host[colon - s] = '\0';
+        port = colon + 1;
+    }
+    uint64_t p;
+    if (parse_range(port, 1, 65535, &p) < 0 || parse_unicast(host, &out->addr) < 0)
+        return -1;
+    out->port = (uint16_t)p;
+    return 0;
+}
+
+/* ---- option table ---- */
+
+enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
+              O_VERBOSE, O_HELP };
+
+static const struct opt {
+    const char *name; /* long name without "--" */
+    char short_name;
+    bool arg;
+    enum opt_id id;
+} opts[] = {
+    {"dev", 0, true, O_DEV},       {"app", 0, true, O_APP},     {"addr", 0, true, O_ADDR},
+    {"peer", 0, true, O_PEER},     {"mtu", 0, true, O_MTU},     {"seed", 0, true, O_SEED},
+    {"count", 0, true, O_COUNT},   {"remote", 0, true, O_REMOTE}, {"bytes", 0, true, O_BYTES},
+    {"v6", 0, false, O_V6},        {"verbose", 'v', false, O_VERBOSE},
+    {"help", 'h', false, O_HELP},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: netstack [--dev sim|tunN|tun:NAME] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
+          "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
+          "                [--v6] [-v] [--help]\n"
+          "\n"
+          "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
+          "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
+          "exchanges UDP echoes with it over a lossy link, on a virtual clock; the exit\n"
+          "status is the verdict. With a TUN device it serves the host's kernel until\n"
+          "SIGINT/SIGTERM (or until every client app is done), then prints its non-zero\n"
+          "counters and removes the interface.\n"
+          "\n"
+          "options:\n"
+          "  --dev DEV          sim (default), tunN (e.g. tun0) or tun:NAME. TUN needs root\n"
+          "                     (CAP_NET_ADMIN); the interface exists while netstack runs.\n"
+          "  --app NAME         start app NAME on the stack; may be repeated (default: none\n"
+          "                     on TUN; the scenario always adds udp_echo).\n"
+          "  --addr IP          the stack's IPv4 or IPv6 address, by family; give it twice\n"
+          "                     for both (default 10.0.0.2 and fe80::2).\n"
+          "  --peer IP[/N]      the host side's address and prefix, by family (default\n"
+          "                     10.0.0.1/24 and fe80::1/64). On TUN it is put on the\n"
+          "                     interface; a stack address outside the prefix gets a route.\n"
+          "  --mtu N            MTU, 68..65535 (default 1500; IPv6 needs 1280 or more and\n"
+          "                     is left off below that).\n"
+          "  --seed N           PRNG seed (default: 1 in the simulator, random on TUN).\n"
+          "  --count N          scenario: pings and UDP echoes per family (default 10).\n"
+          "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
+          "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
+          "  --v6               client apps: prefer IPv6 defaults.\n"
+          "  -v, --verbose      print one tcpdump-like line per packet (seconds since start,\n"
+          "                     I = in, O = out); -vv prints more in the simulator.\n"
+          "  -h, --help         print this help and exit.\n"
+          "Options also take the form --name=VALUE.\n"
+          "\n"
+          "apps:\n",
+          f);
+    for (unsigned i = 0; ns_apps[i]; i++)
+        fprintf(f, "  %-18s %s%s\n", ns_apps[i]->name, ns_apps[i]->summary,
+                ns_apps[i]->done ? " (client)" : "");
+    fputs("\n"
+          "exit status: 0 success, 1 failure (TUN unavailable, scenario or client app\n"
+          "failed), 2 bad arguments.\n"
+          "\n"
+          "examples:\n"
+          "  netstack                                  simulated scenario, seed 1\n"
+          "  netstack --seed 7 --count 100 -v          longer scenario with a packet trace\n"
+          "  sudo netstack --dev tun0 --app udp_echo   then: ping 10.0.0.2;\n"
+          "                                            ping -6 fe80::2%tun0;\n"
+          "                                            python3 tools/udp_test.py 10.0.0.2\n"
+          "  sudo netstack --dev tun:lab1 --addr 192.168.7.2 --peer 192.168.7.1/24 --mtu 9000\n",
+          f);
+}
+
+static void set_addr(struct ns_addr *slot4, struct ns_addr *slot6, const struct ns_addr *a,
+                     const char *opt, const char *text)
+{
+    struct ns_addr *slot = a->family == NS_AF_INET ? slot4 : slot6;
+    if (slot->family != NS_AF_UNSPEC)
+        die_usage("%s: %s address given twice ('%s')", opt,
+                  a->family == NS_AF_INET ? "IPv4" : "IPv6", text);
+    *slot = *a;
+}
+
+static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
+{
+    uint64_t n;
+    switch (id) {
+    case O_DEV:
+        if (strcmp(v, "sim") == 0) {
+            c->tun = false;
+            break;
+        }
+        {
+            const char *name = NULL;
+            if (strncmp(v, "tun:", 4) == 0)
+                name = v + 4;
+            else if (strncmp(v, "tun", 3) == 0 && v[3] && strspn(v + 3, "0123456789") == strlen(v + 3))
+                name = v;
+            if (!name)
+                die_usage("%s: expected sim, tunN or tun:NAME, got '%s'", opt, v);
+            size_t len = strlen(name);
+            if (len == 0 || len >= sizeof c->ifname || strcmp(name, ".") == 0 ||
+                strcmp(name, "..") == 0 || strpbrk(name, "/: \t\n%"))
+                die_usage("%s: '%s' is not a valid interface name (1-15 characters, no '/', ':' "
+                          "or spaces)", opt, name);
+            memcpy(c->ifname, name, len + 1);
+            c->tun = true;
+        }
+        break;
+    case O_APP: {
+        const struct ns_app *a = ns_app_find(v);
+        if (!a) {
+            char list[256] = "";
+            for (unsigned i = 0; ns_apps[i]; i++) {
+                if (i)
+                    strncat(list, ", ", sizeof list - strlen(list) - 1);
+                strncat(list, ns_apps[i]->name, sizeof list - strlen(list) - 1);
+            }
+            die_usage("%s: unknown app '%s' (known: %s)", opt, v, list);
+        }
+        for (unsigned i = 0; i < c->napps; i++)
+            if (c->apps[i] == a)
+                die_usage("%s: app '%s' given twice", opt, v);
+        if (c->napps == MAX_APPS)
+            die_usage("%s: at most %d apps", opt, MAX_APPS);
+        c->apps[c->napps++] = a;
+        break;
+    }
+    case O_ADDR: {
+        struct ns_addr a;
+        if (parse_unicast(v, &a) < 0)
+            die_usage("%s: expected a unicast IPv4 or IPv6 address, got '%s'", opt, v);
+        set_addr(&c->addr4, &c->addr6, &a, opt, v);
+        break;
+    }
+    case O_PEER: {
+        struct ns_addr a;
+        unsigned p;
+        if (parse_addr_prefix(v, &a, &p) < 0)
+            die_usage("%s: expected a unicast address with an optional /PREFIX (IPv4 1-30, "
+                      "IPv6 1-127), got '%s'", opt, v);
+        set_addr(&c->peer4, &c->peer6, &a, opt, v);
+        if (a.family == NS_AF_INET)
+            c->prefix4 = p;
+        else
+            c->prefix6 = p;
+        break;
+    }
+    case O_MTU:
+        if (parse_range(v, 68, 65535, &n) < 0)
+            die_usage("%s: expected a number between 68 and 65535, got '%s'", opt, v);
+        c->mtu = (unsigned)n;
+        break;
+    case O_SEED:
+        if (parse_u64(v, &c->seed) < 0)
+            die_usage("%s: expected a number between 0 and %llu, got '%s'", opt,
+                      (unsigned long long)UINT64_MAX, v);
+        c->have_seed = true;
+        break;
+    case O_COUNT:
+        if (parse_range(v, 1, 1000000, &n) < 0)
+            die_usage("%s: expected a number between 1 and 1000000, got '%s'", opt, v);
+        c->count = (unsigned)n;
+        break;
+    case O_REMOTE:
+        if (parse_remote(v, &c->remote) < 0)
+            die_usage("%s: expected HOST:PORT or [IPV6]:PORT with a literal unicast address "
+                      "and a port 1-65535, got '%s'", opt, v);
+        break;
+    case O_BYTES:
+        if (parse_size(v, &c->bytes) < 0)
+            die_usage("%s: expected a byte count like 1000, 64K, 10M or 1G, got '%s'", opt, v);
+        break;
+    case O_V6:
+        c->v6 = true;
+        break;
+    case O_VERBOSE:
+        c->verbose++;
+        break;
+    case O_HELP:
+        usage(stdout);
+        exit(0);
+    }
+}
+
+static void parse_args(struct cli *c, int argc, char **argv)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] != '-' && a[1]) {
+            /* Short flags, possibly bundled (-vv). */
+            for (const char *p = a + 1; *p; p++) {
+                const struct opt *o = NULL;
+                for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
+                    if (opts[k].short_name && opts[k].short_name == *p)
+                        o = &opts[k];
+                if (!o)
+                    die_usage("unknown option '-%c'", *p);
+                apply(c, o->id, a, NULL);
+            }
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || !a[2])
+            die_usage("unexpected argument '%s'", a);
+        const char *eq = strchr(a, '=');
+        size_t nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        const struct opt *o = NULL;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++)
+            if (strlen(opts[k].name) == nlen && strncmp(opts[k].name, a + 2, nlen) == 0)
+                o = &opts[k];
+        if (!o)
+            die_usage("unknown option '%.*s'", (int)(nlen + 2), a);
+        char optname[32];
+        snprintf(optname, sizeof optname, "--%s", o->name);
+        const char *val = NULL;
+        if (o->arg) {
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                die_usage("%s: missing value", optname);
+        } else if (eq) {
+            die_usage("%s takes no value", optname);
+        }
+        apply(c, o->id, optname, val);
+    }
+    /* Cross-checks once everything is known. */
+    if (c->addr4.family && c->peer4.family && ns_addr_eq(&c->addr4, &c->peer4))
+        die_usage("--peer: the IPv4 address is also the stack's address (--addr)");
+    if (c->addr6.family && c->peer6.family && ns_addr_eq(&c->addr6, &c->peer6))
+        die_usage("--peer: the IPv6 address is also the stack's address (--addr)");
+}
+
+/* ---- simulator ---- */
+
+static int run_sim(const struct cli *c, const struct ns_app_args *args)
+{
+    struct sim_scenario_opts o;
+    sim_scenario_defaults(&o);
+    if (c->have_seed)
+        o.seed = c->seed;
+    o.verbose = c->verbose;
+    if (c->count)
+        o.count = c->count;
+    if (c->addr4.family)
+        o.dut.addr4 = c->addr4;
+    if (c->addr6.family)
+        o.dut.addr6 = c->addr6;
+    if (c->mtu)
+        o.dut.mtu = c->mtu;
+    if (c->peer4.family)
+        o.peer4 = c->peer4;
+    if (c->peer6.family)
+        o.peer6 = c->peer6;
+    if (ns_addr_eq(&o.dut.addr4, &o.peer4) || ns_addr_eq(&o.dut.addr6, &o.peer6))
+        die_usage("--addr/--peer: the stack and the host need different addresses");
+    o.apps = c->apps;
+    o.napps = c->napps;
+    o.app_args = *args;
+    o.out = stdout;
+    int rc = sim_scenario_run(&o);
+    fflush(stdout);
+    return rc;
+}
+
+/* ---- TUN ---- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+struct running {
+    const struct cli *c;
+    void *state[MAX_APPS];
+    unsigned started;
+    ns_time_t t0;
+};
+
+/* The loop's done(): every client app (one with a done callback) has
+ * finished; never true when only servers run. */
+static bool clients_done(void *user)
+{
+    struct running *r = user;
+    unsigned clients = 0;
+    for (unsigned i = 0; i < r->started; i++) {
+        const struct ns_app *a = r->c->apps[i];
+        if (!a->done)
+            continue;
+        clients++;
+        if (!a->done(r->state[i]))
+            return false;
+    }
+    return clients > 0;
+}
+
+static void tap_line(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len)
+{
+    struct running *r = user;
+    char line[256];
+    ns_trace_format(line, sizeof line, pkt, len);
+    ns_time_t t = now > r->t0 ? now - r->t0 : 0;
+    printf("%lld.%06lld %c %s\n", (long long)(t / NS_SEC), (long long)(t % NS_SEC / NS_USEC), dir,
+           line);
+}
+
+static void print_counter(const char *name, uint64_t value, void *user)
+{
+    fprintf(user, "%s %llu\n", name, (unsigned long long)value);
+}
+
+static uint64_t random_seed(void)
+{
+    uint64_t seed;
+    if (getrandom(&seed, sizeof seed, 0) == (ssize_t)sizeof seed)
+        return seed;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 32);
+}
+
+static int run_tun(const struct cli *c, struct ns_app_args *args)
+{
+    struct ns_config cfg;
+    ns_config_default(&cfg);
+    cfg.seed = c->have_seed ? c->seed : random_seed();
+    if (c->addr4.family)
+        cfg.addr4 = c->addr4;
+    if (c->addr6.family)
+        cfg.addr6 = c->addr6;
+
+    struct tun_opts to;
+    tun_opts_default(&to);
+    to.name = c->ifname;
+    if (c->mtu)
+        to.mtu = c->mtu;
+    if (c->peer4.family) {
+        to.host4 = c->peer4;
+        to.prefix4 = c->prefix4;
+    }
+    if (c->peer6.family) {
+        to.host6 = c->peer6;
+        to.prefix6 = c->prefix6;
+    }
+    const char *note = "";
+    if (to.mtu < 1280) {
+        /* RFC 8200 5: IPv6 needs links of at least 1280 bytes; Linux turns
+         * IPv6 off on such an interface, so leave it out on both sides. */
+        memset(&to.host6, 0, sizeof to.host6);
+        memset(&cfg.addr6, 0, sizeof cfg.addr6);
+        note = " (IPv6 off: mtu < 1280)";
+    }
+    to.stack4 = cfg.addr4;
+    to.stack6 = cfg.addr6;
+
+    /* Signals only set a flag; they stay blocked except while the loop
+     * sleeps (the realtime clock unblocks them in ppoll), so a signal can
+     * never slip in between testing the flag and going to sleep. No
+     * SA_RESTART: the sleep must end. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+
+    char err[256];
+    struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
+    if (!dev) {
+        fprintf(stderr, "netstack: %s\n", err);
+        return 1;
+    }
+    struct ns_stack *s = ns_stack_new(&cfg);
+    if (!s) {
+        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        netdev_close(dev);
+        return 1;
+    }
+    ns_stack_attach(s, dev);
+    struct ns_clock *clock = ns_clock_realtime();
+    struct running r = {.c = c, .t0 = clock->now(clock)};
+    /* Bring the stack's clock to now before apps arm timers from it. */
+    ns_stack_poll(s, r.t0);
+    if (c->verbose)
+        ns_stack_set_tap(s, tap_line, &r);
+
+    int status = 0;
+    for (; r.started < c->napps; r.started++) {
+        int rc = c->apps[r.started]->start(s, args, &r.state[r.started]);
+        if (rc < 0) {
+            fprintf(stderr, "netstack: app %s failed to start: %s\n", c->apps[r.started]->name,
+                    strerror(-rc));
+            status = 1;
+            break;
+        }
+    }
+
+    if (status == 0) {
+        char h4[NS_ADDR_STRLEN] = "", h6[NS_ADDR_STRLEN] = "", s4[NS_ADDR_STRLEN] = "",
+             s6[NS_ADDR_STRLEN] = "";
+        if (to.host4.family)
+            ns_addr_format(&to.host4, h4, sizeof h4);
+        if (to.host6.family)
+            ns_addr_format(&to.host6, h6, sizeof h6);
+        if (cfg.addr4.family)
+            ns_addr_format(&cfg.addr4, s4, sizeof s4);
+        if (cfg.addr6.family)
+            ns_addr_format(&cfg.addr6, s6, sizeof s6);
+        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s\n", dev->name, h4,
+               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note);
+        fflush(stdout);
+
+        int rc = ns_loop_run(s, dev, clock, &stop_signal, clients_done, &r);
+        if (rc < 0) {
+            fprintf(stderr, "netstack: %s: device error: %s\n", dev->name, strerror(-rc));
+            status = 1;
+        } else if (stop_signal) {
+            printf("netstack: %s received, stopping\n", stop_signal == SIGINT    ? "SIGINT"
+                                                        : stop_signal == SIGTERM ? "SIGTERM"
+                                                                                 : "SIGHUP");
+        } else {
+            printf("netstack: client apps done, stopping\n");
+        }
+        for (unsigned i = 0; i < r.started; i++) {
+            const struct ns_app *a = c->apps[i];
+            if (a->result && a->result(r.state[i]) != 0)
+                status = 1;
+        }
+    }
+    while (r.started > 0) {
+        r.started--;
+        c->apps[r.started]->stop(s, r.state[r.started]);
+    }
+    ns_stack_set_tap(s, NULL, NULL);
+    ns_stats_foreach(ns_stack_stats(s), 1, print_counter, stdout);
+    fflush(stdout);
+    ns_stack_free(s);
+    netdev_close(dev);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    parse_args(&c, argc, argv);
+    struct ns_app_args args = {
+        .remote = c.remote,
+        .bytes = c.bytes,
+        .v6 = c.v6,
+        .verbose = c.verbose,
+        .out = stdout,
+    };
+    if (!c.tun)
+        return run_sim(&c, &args);
+    /* Line-buffered so scripts and -v readers see each line as it happens. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    return run_tun(&c, &args);
+}
