@@ -1,0 +1,119 @@
+#!/bin/sh
+# cli_args.sh — the netstack command line: bad arguments exit 2 with one
+# clear line on stderr, --help documents every option and app, TUN without
+# privileges exits 1 with one line, the default simulated scenario passes.
+# Needs no root and no network. NETSTACK=path overrides ./netstack.
+# Exit 0 = pass, 77 = skip (reason on the last line), else fail.
+set -u
+ns=${NETSTACK:-./netstack}
+[ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_error CODE ARGS...: exit CODE, exactly one "netstack: " line on
+# stderr, nothing on stdout.
+expect_error() {
+    code=$1; shift
+    timeout 20 "$ns" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ne "$code" ]; then
+        fail "netstack $*: exit $rc, expected $code"; cat "$tmp/err"
+    elif [ "$lines" -ne 1 ] || ! grep -q '^netstack: ' "$tmp/err"; then
+        fail "netstack $*: expected one 'netstack: ' line on stderr, got $lines:"; cat "$tmp/err"
+    elif [ -s "$tmp/out" ]; then
+        fail "netstack $*: printed on stdout:"; cat "$tmp/out"
+    else
+        echo "ok exit $code: netstack $* -> $(cat "$tmp/err")"
+    fi
+}
+
+expect_error 2 --mtu x
+expect_error 2 --mtu 67
+expect_error 2 --mtu 65536
+expect_error 2 --mtu
+expect_error 2 --seed -1
+expect_error 2 --seed 18446744073709551616
+expect_error 2 --count 0
+expect_error 2 --bytes 12Q
+expect_error 2 --bytes ''
+expect_error 2 --bytes 99999999999999999999G
+expect_error 2 --addr 10.0.0.300
+expect_error 2 --addr 224.0.0.1
+expect_error 2 --addr 10.0.0.3 --addr 10.0.0.4
+expect_error 2 --addr 10.0.0.1 --peer 10.0.0.1
+expect_error 2 --peer 10.0.0.1/33
+expect_error 2 --remote 10.0.0.1
+expect_error 2 --remote 10.0.0.1:0
+expect_error 2 --remote 10.0.0.1:70000
+expect_error 2 --remote fe80::1:80
+expect_error 2 --dev eth0
+expect_error 2 --dev tun:
+expect_error 2 --dev tun:this-name-is-too-long
+expect_error 2 --v6=yes
+expect_error 2 --frobnicate
+expect_error 2 -q
+expect_error 2 stray
+expect_error 2 --app no_such_app
+expect_error 2 --app udp_echo --app udp_echo
+
+# --help: exit 0, every option, every registered app, defaults, examples.
+if timeout 20 "$ns" --help >"$tmp/help" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
+    echo "ok --help exits 0"
+else
+    fail "--help did not exit 0 quietly"
+fi
+for opt in --dev --app --addr --peer --mtu --seed --count --remote --bytes --v6 -v --verbose \
+    --help tun0 tun: sim 10.0.0.2 fe80::2 10.0.0.1 fe80::1 1500 examples; do
+    if grep -q -e "$opt" "$tmp/help"; then
+        echo "ok --help mentions $opt"
+    else
+        fail "--help does not mention $opt"
+    fi
+done
+apps=$(sed -n 's/^ *\.name = "\([^"]*\)".*/\1/p' src/apps/*.c 2>/dev/null)
+[ -n "$apps" ] || fail "found no app names in src/apps/*.c"
+for app in $apps; do
+    if grep -q "^  $app " "$tmp/help"; then
+        echo "ok --help lists app $app"
+    else
+        fail "--help does not list app $app"
+    fi
+done
+
+# The accepted forms really are accepted: the scenario runs and passes.
+if timeout 60 "$ns" --count 3 --seed 7 --bytes 64K --remote '[fe80::1]:9' --v6 \
+    --mtu=1400 >"$tmp/out" 2>"$tmp/err"; then
+    echo "ok simulated scenario passes ($(grep '^result:' "$tmp/out"))"
+else
+    fail "simulated scenario failed:"; tail -n 20 "$tmp/out" "$tmp/err"
+fi
+
+# TUN without privileges: exit 1, one line. As root, drop to nobody with
+# setpriv, inside a private network namespace so that nothing could ever
+# reach the host's interfaces even if the drop failed.
+if [ "$(id -u)" != 0 ]; then
+    expect_error 1 --dev tun0
+elif command -v setpriv >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 &&
+    unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+    chmod 755 "$tmp"
+    cp "$ns" "$tmp/netstack" && chmod 755 "$tmp/netstack"
+    printf '#!/bin/sh\nexec unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups %s "$@"\n' \
+        "$tmp/netstack" >"$tmp/ns_nobody"
+    chmod 755 "$tmp/ns_nobody"
+    saved=$ns ns="$tmp/ns_nobody"
+    expect_error 1 --dev tun0
+    expect_error 1 --dev tun:nsx$$ --app udp_echo
+    ns=$saved
+else
+    echo "note: cannot drop privileges in a private netns here (setpriv, unshare -n); TUN check skipped"
+fi
+
+if [ "$fails" -ne 0 ]; then
+    echo "$fails check(s) failed"
+    exit 1
+fi
+exit 0

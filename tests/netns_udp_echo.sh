@@ -1,0 +1,130 @@
+#!/bin/sh
+# netns_udp_echo.sh — netstack against a real peer, the Linux kernel, over
+# TUN: ping (IPv4 and IPv6 link-local) and UDP echoes with fragmentation
+# (tools/udp_test.py), then a clean SIGTERM shutdown that prints the counters
+# and removes the interface.
+#
+# Everything happens inside a private network namespace (unshare -n) that
+# this script creates: the TUN device, its addresses and all traffic exist
+# only there and vanish with it. Every wait is bounded; only processes this
+# script started are signalled, by PID. Needs root; otherwise exits 77.
+# NETSTACK=path overrides ./netstack.
+set -u
+ns=${NETSTACK:-./netstack}
+
+skip() { echo "$1"; exit 77; }
+
+if [ "${1:-}" != --inside ]; then
+    [ "$(id -u)" = 0 ] || skip "not root: the TUN test needs root (CAP_NET_ADMIN)"
+    for tool in unshare ip ping timeout python3; do
+        command -v "$tool" >/dev/null 2>&1 || skip "no $tool: install util-linux iproute2 iputils-ping python3"
+    done
+    [ -c /dev/net/tun ] || skip "no /dev/net/tun (modprobe tun)"
+    unshare -n true 2>/dev/null || skip "unshare -n does not work here (no network namespaces)"
+    [ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
+    # The namespace lives as long as the processes in it; the inner script
+    # kills what it started before it exits, and timeout bounds the whole.
+    exec timeout -k 5 120 unshare -n sh "$0" --inside
+fi
+
+# ---- inside the private network namespace ----
+tmp=$(mktemp -d)
+pid=""
+cleanup() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        sleep 1
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+py=$(command -v python3)
+
+ip link set lo up || { echo "FAIL: cannot bring lo up in the namespace"; exit 1; }
+
+# netstack under its own timeout too, so it can never outlive the test.
+timeout -s TERM 90 "$ns" --dev tun0 --app udp_echo >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+ready=""
+for _ in $(seq 100); do # 10 s
+    if grep -q '^netstack: tun0 up' "$tmp/out" 2>/dev/null; then ready=1; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$ready" ]; then
+    echo "FAIL: netstack did not report ready within 10 s"
+    cat "$tmp/out" "$tmp/err"
+    exit 1
+fi
+echo "ok ready: $(grep '^netstack: tun0 up' "$tmp/out")"
+
+if ip -o addr show dev tun0 | grep -q 'inet 10.0.0.1/24' &&
+    ip -o addr show dev tun0 | grep -q 'inet6 fe80::1/64'; then
+    echo "ok tun0 has 10.0.0.1/24 and fe80::1/64"
+else
+    fail "tun0 addresses:"; ip addr show dev tun0
+fi
+
+if timeout 30 ping -c 3 -W 2 10.0.0.2 >"$tmp/ping4" 2>&1 && grep -q ' 0% packet loss' "$tmp/ping4"; then
+    echo "ok ping 10.0.0.2: $(tail -n 1 "$tmp/ping4")"
+else
+    fail "ping 10.0.0.2"; cat "$tmp/ping4"
+fi
+if timeout 30 ping -6 -c 3 -W 2 fe80::2%tun0 >"$tmp/ping6" 2>&1 && grep -q ' 0% packet loss' "$tmp/ping6"; then
+    echo "ok ping -6 fe80::2%tun0: $(tail -n 1 "$tmp/ping6")"
+else
+    fail "ping -6 fe80::2%tun0"; cat "$tmp/ping6"
+fi
+
+if timeout 60 "$py" tools/udp_test.py 10.0.0.2 >"$tmp/udp4" 2>&1; then
+    echo "ok $(tail -n 1 "$tmp/udp4")"
+else
+    fail "udp_test.py 10.0.0.2"; cat "$tmp/udp4"
+fi
+if timeout 60 "$py" tools/udp_test.py fe80::2 v6 --iface tun0 >"$tmp/udp6" 2>&1; then
+    echo "ok $(tail -n 1 "$tmp/udp6")"
+else
+    fail "udp_test.py fe80::2 v6"; cat "$tmp/udp6"
+fi
+
+# Clean shutdown on SIGTERM: exit 0, counters printed, interface gone.
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=""
+if [ "$rc" -eq 0 ]; then
+    echo "ok netstack exits 0 on SIGTERM"
+else
+    fail "netstack exited $rc on SIGTERM"; cat "$tmp/err"
+fi
+[ -s "$tmp/err" ] && { fail "netstack wrote to stderr:"; cat "$tmp/err"; }
+for c in rx_packets tx_packets icmp4_echo_replies icmp6_echo_replies udp_rx udp_tx \
+    frag_reassembled frag_tx; do
+    v=$(sed -n "s/^$c \([0-9][0-9]*\)\$/\1/p" "$tmp/out")
+    if [ -n "$v" ] && [ "$v" -gt 0 ]; then
+        echo "ok counter $c $v"
+    else
+        fail "counter $c missing or zero"
+    fi
+done
+v=$(sed -n 's/^icmp4_echo_replies \([0-9]*\)$/\1/p' "$tmp/out")
+[ "${v:-0}" -ge 3 ] || fail "icmp4_echo_replies ${v:-0} < 3"
+v=$(sed -n 's/^udp_rx \([0-9]*\)$/\1/p' "$tmp/out")
+[ "${v:-0}" -ge 32 ] || fail "udp_rx ${v:-0} < 32"
+if ip link show tun0 >/dev/null 2>&1; then
+    fail "tun0 still exists after netstack exited"
+else
+    echo "ok tun0 removed"
+fi
+
+if [ "$fails" -ne 0 ]; then
+    echo "--- netstack output"; cat "$tmp/out"
+    echo "$fails check(s) failed"
+    exit 1
+fi
+exit 0
