@@ -1,16 +1,20 @@
 /* download.c — client: connects to args->remote (default 10.0.0.1:3000,
  * [fe80::1]:3000 with args->v6), sends "GET / HTTP/1.0\r\n\r\n" (what a
  * web server wants, and harmless to a chargen server), then reads until the
- * peer closes or args->bytes bytes (when non-zero) have arrived, closes and
- * reports bytes, duration and throughput on the stack's clock.
+ * peer closes or args->bytes bytes (default DL_DEFAULT_BYTES, so that a
+ * download from a server that never closes, like tools/chargen_server.py,
+ * still ends by itself) have arrived, closes and reports bytes, duration,
+ * throughput on the stack's clock and the SHA-256 of what arrived.
  * done() once finished; result() 0 on success, 1 on failure (refused,
  * reset, no progress for DL_IDLE_TIMEOUT). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "tcp_server.h"
 
+#define DL_DEFAULT_BYTES (10ull * 1000 * 1000)
 #define DL_IDLE_TIMEOUT (30 * NS_SEC)
 
 static const char request[] = "GET / HTTP/1.0\r\n\r\n";
@@ -20,7 +24,7 @@ struct download {
     FILE *out;
     int verbose;
     struct ns_sockaddr remote;
-    uint64_t limit;           /* stop after this many bytes (0 = until EOF) */
+    uint64_t limit;           /* stop after this many bytes (or at EOF) */
     int sd;                   /* -1 once closed */
     ns_time_t t_start, t_conn, t_end, last_active;
     uint64_t bytes;           /* payload received */
@@ -28,6 +32,7 @@ struct download {
     bool connected, finished;
     int err;                  /* 0 or the -errno that ended it */
     int timer;
+    struct ns_sha256 sha;     /* of the payload received so far */
     uint8_t buf[65536];
 };
 
@@ -45,9 +50,13 @@ static void report(struct download *d)
                 (unsigned long long)d->bytes);
     if (!d->connected)
         return;
-    fprintf(d->out, "download: %llu bytes from %s in %.3f s (%.2f Mbit/s), connect %.3f s\n",
+    uint8_t dg[NS_SHA256_LEN];
+    char hex[2 * NS_SHA256_LEN + 1];
+    ns_sha256_final(&d->sha, dg);
+    ns_sha256_hex(dg, hex);
+    fprintf(d->out, "download: %llu bytes from %s in %.3f s (%.2f Mbit/s), connect %.3f s, sha256 %s\n",
             (unsigned long long)d->bytes, a, secs, mbit,
-            d->connected ? (double)(d->t_conn - d->t_start) / 1e9 : 0.0);
+            d->connected ? (double)(d->t_conn - d->t_start) / 1e9 : 0.0, hex);
 }
 
 static void finish(struct download *d, int err)
@@ -126,6 +135,7 @@ static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
             want = (size_t)(d->limit - d->bytes);
         ssize_t n = ns_recv(s, sd, d->buf, want);
         if (n > 0) {
+            ns_sha256_update(&d->sha, d->buf, (size_t)n);
             d->bytes += (uint64_t)n;
             d->last_active = ns_stack_now(s);
             if (d->limit && d->bytes >= d->limit) {
@@ -150,7 +160,8 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
     d->s = s;
     d->out = args->out;
     d->verbose = args->verbose;
-    d->limit = args->bytes;
+    d->limit = args->bytes ? args->bytes : DL_DEFAULT_BYTES;
+    ns_sha256_init(&d->sha);
     ns_app_remote(args, &d->remote);
     d->t_start = d->last_active = ns_stack_now(s);
     d->sd = ns_socket(s, (enum ns_family)d->remote.addr.family, NS_SOCK_STREAM);
@@ -193,7 +204,7 @@ static void stop(struct ns_stack *s, void *state)
 
 const struct ns_app ns_app_download = {
     .name = "download",
-    .summary = "client: GET from --remote (default 10.0.0.1:3000), read until close or --bytes",
+    .summary = "client: GET from --remote (default 10.0.0.1:3000), read until close or --bytes (default 10 MB)",
     .start = start,
     .done = done,
     .result = result,
