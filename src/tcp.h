@@ -118,7 +118,10 @@ struct ns_tcb {
     uint32_t rcv_nxt;            /* next seq expected; bytes before it are in the ring or read */
     uint32_t rcv_adv;            /* right edge we advertised; never moves left (RFC 9293 3.8.6) */
     uint8_t *rbuf;               /* receive ring; NULL until needed */
-    uint32_t rcap;               /* capacity */
+    uint32_t rcap;               /* capacity, including rslack */
+    uint32_t rslack;             /* ring bytes never advertised: the scaled window
+                                  * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
+                                  * and whatever we advertise must fit */
     uint32_t rhead;              /* ring index of the first unread byte */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
     struct ns_ooo_range ooo[NS_TCP_OOO_RANGES_MAX]; /* sorted, disjoint, non-adjacent, > rcv_nxt */

@@ -168,13 +168,14 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->local.port = so->local.port;
     t->remote = *dst;
     t->family = fam;
+    /* rcv_ws first: the receive ring's slack depends on it. */
+    t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(s->cfg.tcp_rcvbuf) : 0;
     if (ns_tcb_alloc_bufs(t) < 0)
         return -ENOMEM;
     t->counted = true;
     s->tcp->nconns++;
     t->rcv_mss = ns_tcp_our_mss(t);
     t->mss = t->rcv_mss < 536 ? t->rcv_mss : 536;
-    t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(s->cfg.tcp_rcvbuf) : 0;
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
     t->iss = ns_tcp_isn(s, &t->local, &t->remote);
     t->snd_una = t->iss;

@@ -240,9 +240,14 @@ int ns_tcb_alloc_bufs(struct ns_tcb *t)
         uint32_t cap = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
         if (cap > (1u << 30))
             cap = 1u << 30;
-        t->rbuf = malloc(cap);
+        /* rcv_ws is final here or only shrinks later (peer without
+         * window scaling), so this slack always covers the rounding. */
+        uint32_t slack = (1u << t->rcv_ws) - 1;
+        t->rbuf = malloc((size_t)cap + slack);
         if (!t->rbuf)
             return -ENOMEM;
+        t->rslack = slack;
+        cap += slack;
         t->rcap = cap;
         s->mem_in_use += cap;
     }

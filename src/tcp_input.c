@@ -603,9 +603,14 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     return R_OK;
 }
 
+static uint32_t rcv_wnd(const struct ns_tcb *t)
+{
+    return seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+}
+
 static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
 {
-    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t wnd = rcv_wnd(t);
     if (g->seglen == 0) {
         if (wnd == 0)
             return g->seq == t->rcv_nxt;
@@ -652,6 +657,20 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
             ns_tcb_timer_update(t);
         }
         t->ack_now = true;
+        if (rcv_wnd(t) == 0 && (g->flags & TH_ACK) && t->state != NS_TCP_SYN_RECEIVED &&
+            t->state != NS_TCP_TIME_WAIT) {
+            /* RFC 9293 3.10.7.4: with a zero receive window, "special
+             * allowance should be made to accept valid ACKs": the data is
+             * dropped but the ACK and window are processed, or two peers
+             * with closed windows could never reopen them. The sequence
+             * number is taken as RCV.NXT so SND.WL1 never runs ahead; the
+             * payload length stays so a probe never counts as a dup ACK. */
+            struct seg a = *g;
+            a.seq = t->rcv_nxt;
+            int r = ack_input(t, &a);
+            if (r == R_GONE)
+                return R_GONE;
+        }
         return NS_DROP_tcp_out_of_window;
     }
     if (g->flags & TH_RST) {

@@ -24,8 +24,8 @@ uint32_t ns_tcp_flight(const struct ns_tcb *t) { return t->snd_max - t->snd_una;
 
 uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
 {
-    uint32_t cap = t->rbuf ? t->rcap : (uint32_t)t->s->cfg.tcp_rcvbuf;
-    uint32_t space = cap - t->rlen;
+    uint32_t cap = t->rbuf ? t->rcap - t->rslack : (uint32_t)t->s->cfg.tcp_rcvbuf;
+    uint32_t space = cap > t->rlen ? cap - t->rlen : 0;
     uint32_t maxw = (uint32_t)65535 << t->rcv_ws;
     if (space > maxw)
         space = maxw;
@@ -135,12 +135,24 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         if (seq_gt(t->rcv_nxt + (w > 65535 ? 65535 : w), t->rcv_adv))
             t->rcv_adv = t->rcv_nxt + (w > 65535 ? 65535 : w);
     } else {
+        /* Round the scaled field up so the right edge never moves left
+         * (the ring's rslack holds the < 1 << rcv_ws bytes this adds) --
+         * but only when the ring really has that room: rounding up a
+         * window that is merely "not shrunk" would creep the edge forward
+         * a little on every segment, past the buffer. Then round down: the
+         * peer may see the edge retract by < 1 << rcv_ws (RFC 7323 2.4,
+         * Appendix F), and we still accept data up to rcv_adv. rcv_adv
+         * is never beyond the ring's room. */
+        uint32_t room = t->rbuf ? t->rcap - t->rlen : w + ((1u << t->rcv_ws) - 1);
         uint32_t field = (w + ((1u << t->rcv_ws) - 1)) >> t->rcv_ws;
+        if ((uint64_t)field << t->rcv_ws > room)
+            field = w >> t->rcv_ws;
         if (field > 65535)
             field = 65535;
         ns_put16(h + 14, (uint16_t)field);
-        if (seq_gt(t->rcv_nxt + w, t->rcv_adv))
-            t->rcv_adv = t->rcv_nxt + w;
+        uint32_t edge = t->rcv_nxt + (field << t->rcv_ws);
+        if (seq_gt(edge, t->rcv_adv))
+            t->rcv_adv = edge;
     }
     ns_put16(h + 16, 0);
     ns_put16(h + 18, 0);

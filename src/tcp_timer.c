@@ -217,7 +217,12 @@ static bool rto_fire(struct ns_tcb *t)
             t->persist = true;
             t->rto_at = s->now + iv;
         } else {
+            /* The window opened (or data is in flight) while the persist
+             * timer ran: unacknowledged data needs a retransmission timer
+             * again, or a lost segment would never be resent. */
             t->persist = false;
+            if (t->snd_max != t->snd_una)
+                ns_tcp_rto_arm(t);
         }
         return true;
     }
