@@ -212,6 +212,68 @@ static int nl_add_route(int nl, int ifindex, const struct ns_addr *dst, uint32_t
     return nl_talk(nl, &r, seq);
 }
 
+/* Asks the kernel how it would route to a (RTM_GETROUTE, an output
+ * lookup). Returns 1 when a is one of its local addresses (RTN_LOCAL),
+ * 0 when not (yet), or -errno. */
+static int nl_is_local(int nl, int ifindex, const struct ns_addr *a, uint32_t seq)
+{
+    struct nl_req r;
+    memset(&r, 0, sizeof r);
+    size_t alen = a->family == NS_AF_INET ? 4 : 16;
+    r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+    r.nh.nlmsg_type = RTM_GETROUTE;
+    r.nh.nlmsg_flags = NLM_F_REQUEST;
+    r.nh.nlmsg_seq = seq;
+    r.u.rt.rtm_family = a->family == NS_AF_INET ? AF_INET : AF_INET6;
+    r.u.rt.rtm_dst_len = (unsigned char)(alen * 8);
+    nl_attr(&r, RTA_DST, a->bytes, alen);
+    if (ns_addr_is_v6_linklocal(a)) {
+        uint32_t oif = (uint32_t)ifindex; /* a link-local address needs its link */
+        nl_attr(&r, RTA_OIF, &oif, sizeof oif);
+    }
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(nl, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
+        return -errno;
+    union {
+        struct nlmsghdr nh;
+        uint8_t b[8192];
+    } rb;
+    for (int tries = 0; tries < 64; tries++) {
+        ssize_t n = recv(nl, &rb, sizeof rb, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno == EAGAIN ? -ETIMEDOUT : -errno;
+        }
+        size_t left = (size_t)n;
+        for (struct nlmsghdr *h = &rb.nh; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+            if (h->nlmsg_seq != seq)
+                continue;
+            if (h->nlmsg_type == NLMSG_ERROR)
+                return 0; /* no route yet (e.g. -ENETUNREACH) */
+            if (h->nlmsg_type == RTM_NEWROUTE && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)))
+                return ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
+        }
+    }
+    return -ETIMEDOUT;
+}
+
+/* Linux installs the local route of a new IPv6 address from a work queue,
+ * even with IFA_F_NODAD: for a moment after RTM_NEWADDR is acknowledged,
+ * packets to the address are dropped (Ip6InAddrErrors) -- a client app's
+ * first SYN was lost about one run in six. So "ready" waits until the
+ * kernel routes each host address locally (bounded: 3 s). */
+static int wait_local(int nl, int ifindex, const struct ns_addr *a, uint32_t *seq)
+{
+    for (int i = 0; i < 600; i++) {
+        int rc = nl_is_local(nl, ifindex, a, (*seq)++);
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+        usleep(5000);
+    }
+    return -ETIMEDOUT;
+}
+
 /* Linux keeps IPv6 off on an interface whose disable_ipv6 is 1 (inherited
  * from conf/default). Returns 0, or -errno when IPv6 is unavailable. */
 static int enable_ipv6(const char *name)
@@ -387,6 +449,17 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
         if (rc < 0) {
             errf(err, errlen, "%s: cannot add a route to %s: %s", t->name,
                  ns_addr_format(sa, abuf, sizeof abuf), strerror(-rc));
+            goto fail;
+        }
+    }
+
+    for (int i = 0; i < 2; i++) {
+        if (!fams[i].want)
+            continue;
+        int rc = wait_local(nl, ifindex, fams[i].host, &seq);
+        if (rc < 0) {
+            errf(err, errlen, "%s: the kernel did not make %s usable: %s", t->name,
+                 ns_addr_format(fams[i].host, abuf, sizeof abuf), strerror(-rc));
             goto fail;
         }
     }
