@@ -1,42 +1,68 @@
 #!/bin/sh
 # run.sh BUILD — `make bench`: prints numbers side by side, asserts nothing.
+# Sections, each self-contained (a later one never depends on an earlier):
 #  1. the core's packet rate with no I/O (simulated UDP echo);
-#  2. ping RTT to netstack over TUN next to Linux-to-Linux ping over a veth
-#     pair, measured in the same run, each inside a private network
-#     namespace this script creates (skipped when not root).
+#  2. in-sim TCP bulk throughput, payload bytes per wall second;
+#  3. memory per idle established TCP connection, 10,000 open in sim;
+#  4. ping RTT to netstack over TUN next to Linux-to-Linux ping over veth;
+#  5. TCP bulk throughput over TUN, both directions, MTU 1500 and 65000,
+#     next to Linux over veth and the raw TUN packet path (throughput.sh).
+# Sections 4 and 5 run inside private network namespaces this script (or
+# throughput.sh) creates and deletes; they need root and are skipped with
+# a notice otherwise. The whole run takes about a minute.
 set -u
 build=${1:-build}
+here=$(cd "$(dirname "$0")/.." && pwd)
+is_root() { [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; }
+
+# ---- 1. core packet rate ----
 "$build"/bench/bench_core 1.0
 
-if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
-    echo "ping RTT: skipped (needs root and unshare for a private network namespace)"
-    exit 0
-fi
-here=$(cd "$(dirname "$0")/.." && pwd)
-echo "ping RTT (200 pings, 10 ms apart, 56-byte payload; avg/mdev in ms):"
-unshare -n sh -c '
-    ip link set lo up
-    "$1"/netstack --dev tun0 > /tmp/ns-bench.$$ 2>&1 &
-    pid=$!
-    i=0
-    while ! grep -q " up" /tmp/ns-bench.$$ 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 100 ] && { echo "netstack did not come up"; kill $pid; exit 1; }
-        sleep 0.1
-    done
-    printf "  netstack over TUN : "
-    ping -q -c 200 -i 0.01 -W 2 10.0.0.2 | tail -n 1
-    kill -TERM $pid; wait $pid 2>/dev/null
-    rm -f /tmp/ns-bench.$$
-' sh "$here"
+# ---- 2. in-sim TCP bulk ----
+echo "in-sim TCP bulk (two stacks, one connection, fault-free link, no I/O):"
+"$build"/bench/bench_tcp 128 1500
+"$build"/bench/bench_tcp 256 65000
 
-# Linux to Linux: two namespaces joined by a veth pair (the same namespace
-# would short-circuit through loopback).
-a=nsbench-a-$$ b=nsbench-b-$$
-cleanup() { ip netns del "$a" 2>/dev/null; ip netns del "$b" 2>/dev/null; }
-trap cleanup EXIT INT TERM
-ip netns add "$a" && ip netns add "$b" || exit 0
-ip link add vb0 netns "$a" type veth peer name vb1 netns "$b"
-ip -n "$a" addr add 10.9.0.1/24 dev vb0 && ip -n "$a" link set vb0 up
-ip -n "$b" addr add 10.9.0.2/24 dev vb1 && ip -n "$b" link set vb1 up
-printf "  Linux over veth   : "
-ip netns exec "$a" ping -q -c 200 -i 0.01 -W 2 10.9.0.2 | tail -n 1
+# ---- 3. memory per idle connection ----
+"$build"/bench/bench_conns 10000
+
+# ---- 4. ping RTT ----
+if ! is_root; then
+    echo "ping RTT: skipped (needs root, unshare and ip for private network namespaces)"
+else
+    echo "ping RTT (200 pings, 10 ms apart, 56-byte payload; avg/mdev in ms):"
+    timeout -k 5 60 unshare -n sh -c '
+        ip link set lo up
+        "$1"/netstack --dev tun0 > /tmp/ns-bench.$$ 2>&1 &
+        pid=$!
+        i=0
+        while ! grep -q " up" /tmp/ns-bench.$$ 2>/dev/null; do
+            i=$((i + 1)); [ $i -gt 100 ] && { echo "netstack did not come up"; kill $pid; exit 1; }
+            sleep 0.1
+        done
+        printf "  netstack over TUN : "
+        ping -q -c 200 -i 0.01 -W 2 10.0.0.2 | tail -n 1
+        kill -TERM $pid; wait $pid 2>/dev/null
+        rm -f /tmp/ns-bench.$$
+    ' sh "$here/$build"
+
+    # Linux to Linux: two namespaces joined by a veth pair (the same
+    # namespace would short-circuit through loopback).
+    a=nsbench-a-$$ b=nsbench-b-$$
+    if ip netns add "$a" && ip netns add "$b"; then
+        ip link add vb0 netns "$a" type veth peer name vb1 netns "$b"
+        ip -n "$a" addr add 10.9.0.1/24 dev vb0 && ip -n "$a" link set vb0 up
+        ip -n "$b" addr add 10.9.0.2/24 dev vb1 && ip -n "$b" link set vb1 up
+        printf "  Linux over veth   : "
+        ip netns exec "$a" timeout 30 ping -q -c 200 -i 0.01 -W 2 10.9.0.2 | tail -n 1
+    fi
+    ip netns del "$a" 2>/dev/null
+    ip netns del "$b" 2>/dev/null
+fi
+
+# ---- 5. TCP throughput over TUN vs veth vs raw TUN ----
+if ! is_root; then
+    echo "TCP throughput: skipped (needs root, unshare and ip for private network namespaces)"
+else
+    "$here"/bench/throughput.sh "$build" 2
+fi

@@ -1,0 +1,111 @@
+#!/bin/sh
+# throughput.sh BUILD [SECONDS] — TCP bulk throughput, netstack over TUN next
+# to Linux over veth and the raw TUN packet path, at MTU 1500 and 65000,
+# printed as one table. Called by bench/run.sh; prints numbers, asserts
+# nothing. Needs root.
+#
+#   netstack over TUN   `netstack --dev tun0 --mtu M --app discard --app
+#                       chargen` in a private namespace (unshare -n);
+#                       Linux's bench/tcp_bulk reads from chargen (port 19:
+#                       netstack -> Linux) and writes to discard (port 9:
+#                       Linux -> netstack).
+#   Linux over veth     the same tcp_bulk client against tcp_bulk source /
+#                       sink servers in a second namespace (veth MTU M).
+#   raw TUN reflect     bench/udp_blast -> bench/tun_reflect (UDP swapped and
+#                       written back through one TUN fd), payload = M - 28.
+#
+# Each run lasts SECONDS (default 2). Everything lives in namespaces this
+# script creates and deletes; every process it starts runs under timeout
+# and is stopped by PID.
+set -u
+build=${1:-build}
+secs=${2:-2}
+here=$(cd "$(dirname "$0")/.." && pwd)
+case "$build" in /*) ;; *) build=$here/$build ;; esac
+b=$build/bench
+ns=$build/netstack
+for f in "$b/tcp_bulk" "$b/tun_reflect" "$b/udp_blast" "$ns"; do
+    [ -x "$f" ] || { echo "throughput: $f not built"; exit 0; }
+done
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# Gbit/s from a tool's line ("... = 1.234 Gbit/s"), or "-" when it failed.
+# Each measurement appends "KEY VALUE" to $out.
+
+# ---- netstack over TUN and raw TUN reflect: one private namespace ----
+timeout -k 5 120 unshare -n sh -s "$b" "$ns" "$secs" "$out" <<'INNER'
+b=$1 ns=$2 secs=$3 out=$4
+tmp=$(mktemp -d)
+pid=""
+stop() { [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; pid=""; }
+trap 'stop; rm -rf "$tmp"' EXIT
+gbit() { sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p' | head -n 1; }
+ip link set lo up
+for mtu in 1500 65000; do
+    timeout -s TERM 60 "$ns" --dev tun0 --mtu "$mtu" --app discard --app chargen >"$tmp/ns" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do grep -q ' up' "$tmp/ns" && break; sleep 0.1; done
+    v=$(timeout 20 "$b/tcp_bulk" recv 10.0.0.2 19 "$secs" | gbit)
+    echo "ns_s2l_$mtu ${v:--}" >>"$out"
+    v=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" | gbit)
+    echo "ns_l2s_$mtu ${v:--}" >>"$out"
+    stop
+    grep -E '^tcp_retransmits' "$tmp/ns" | sed "s/^/  (mtu $mtu) netstack /" >>"$tmp/notes"
+
+    timeout -s TERM 30 "$b/tun_reflect" tun1 25 >"$tmp/tr" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do grep -q ready "$tmp/tr" && break; sleep 0.1; done
+    ip addr add 10.1.0.1/24 dev tun1 && ip link set tun1 mtu "$mtu" up
+    line=$(timeout 20 "$b/udp_blast" 10.1.0.2 9 $((mtu - 28)) "$secs")
+    echo "raw_sent_$mtu $(echo "$line" | sed -n 's/.*sent \([0-9.]*\) Gbit.*/\1/p')" >>"$out"
+    echo "raw_back_$mtu $(echo "$line" | sed -n 's/.*reflected \([0-9.]*\) Gbit.*/\1/p')" >>"$out"
+    stop
+done
+[ -f "$tmp/notes" ] && cat "$tmp/notes"
+INNER
+
+# ---- Linux over veth: two namespaces (one would short-circuit via lo) ----
+a=nsbench-tpa-$$ z=nsbench-tpz-$$
+srv=""
+cleanup() {
+    [ -n "$srv" ] && { kill -TERM $srv 2>/dev/null; wait $srv 2>/dev/null; }
+    ip netns del "$a" 2>/dev/null; ip netns del "$z" 2>/dev/null
+    rm -f "$out"
+}
+trap cleanup EXIT INT TERM
+if ip netns add "$a" && ip netns add "$z"; then
+    ip link add vt0 netns "$a" type veth peer name vt1 netns "$z"
+    ip -n "$a" addr add 10.9.1.1/24 dev vt0 && ip -n "$a" link set vt0 up
+    ip -n "$z" addr add 10.9.1.2/24 dev vt1 && ip -n "$z" link set vt1 up
+    ip -n "$a" link set lo up; ip -n "$z" link set lo up
+    ip netns exec "$z" timeout -s TERM 60 "$b/tcp_bulk" source 19 55 >/dev/null &
+    srv="$!"
+    ip netns exec "$z" timeout -s TERM 60 "$b/tcp_bulk" sink 9 55 >/dev/null &
+    srv="$srv $!"
+    sleep 0.3
+    for mtu in 1500 65000; do
+        ip -n "$a" link set vt0 mtu "$mtu"; ip -n "$z" link set vt1 mtu "$mtu"
+        v=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs" |
+            sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
+        echo "veth_s2l_$mtu ${v:--}" >>"$out"
+        v=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" |
+            sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
+        echo "veth_l2s_$mtu ${v:--}" >>"$out"
+    done
+fi
+
+val() { v=$(sed -n "s/^$1 //p" "$out" | head -n 1); echo "${v:--}"; }
+echo "TCP bulk throughput, Gbit/s of payload, one connection, ${secs} s each (bench/tcp_bulk is"
+echo "the Linux end everywhere; 'server' = netstack's chargen/discard or tcp_bulk source/sink):"
+printf "  %-34s %13s %13s %13s %13s\n" "" "MTU 1500" "MTU 1500" "MTU 65000" "MTU 65000"
+printf "  %-34s %13s %13s %13s %13s\n" "" "server->Linux" "Linux->server" "server->Linux" "Linux->server"
+printf "  %-34s %13s %13s %13s %13s\n" "netstack over TUN" \
+    "$(val ns_s2l_1500)" "$(val ns_l2s_1500)" "$(val ns_s2l_65000)" "$(val ns_l2s_65000)"
+printf "  %-34s %13s %13s %13s %13s\n" "Linux over veth (two namespaces)" \
+    "$(val veth_s2l_1500)" "$(val veth_l2s_1500)" "$(val veth_s2l_65000)" "$(val veth_l2s_65000)"
+printf "  %-34s %13s %13s %13s %13s\n" "raw TUN reflect (UDP, each way)" \
+    "$(val raw_back_1500)" "$(val raw_back_1500)" "$(val raw_back_65000)" "$(val raw_back_65000)"
+echo "  (raw TUN reflect: every datagram crosses TUN both ways; udp_blast offered" \
+    "$(val raw_sent_1500) and $(val raw_sent_65000) Gbit/s)"
+echo "  targets (issue 3): netstack >= 1.5 Gbit/s at MTU 1500, >= 5 Gbit/s at MTU 65000, each way"
