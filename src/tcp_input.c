@@ -159,7 +159,7 @@ static void become_established(struct ns_tcb *t, const struct seg *g)
     t->rtt_timing = false;
     t->backoff = 0;
     t->rto_at = NS_TIME_NEVER;
-    t->cc = &ns_tcp_newreno;
+    t->cc = ns_tcp_cc_for(s);
     t->cc->init(t);
     t->recover = t->iss; /* RFC 6582 3.2 step 1 */
     t->high_rxt = t->snd_una;
@@ -572,6 +572,14 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     if (seq_le(t->snd_una, ack) &&
         (seq_lt(t->snd_wl1, g->seq) || (t->snd_wl1 == g->seq && seq_le(t->snd_wl2, ack)))) {
         wnd_changed = swnd != t->snd_wnd;
+        if (t->snd_wnd == 0 && swnd > 0 && t->snd_max != t->snd_una && !t->persist) {
+            /* A closed window reopens with our data in flight: the peer
+             * dropped what it had no room for, and the timeouts while it
+             * was closed were its window probes, not losses: restart the
+             * retransmission timer without backoff. */
+            t->backoff = 0;
+            ns_tcp_rto_arm(t);
+        }
         t->snd_wnd = swnd;
         t->snd_wl1 = g->seq;
         t->snd_wl2 = ack;
@@ -670,6 +678,8 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
             int r = ack_input(t, &a);
             if (r == R_GONE)
                 return R_GONE;
+            if (r == R_OK)
+                t->last_rcv = s->now; /* the peer is alive (see rto_fire) */
         }
         return NS_DROP_tcp_out_of_window;
     }

@@ -244,6 +244,14 @@ static bool rto_fire(struct ns_tcb *t)
     }
     if (t->snd_max == t->snd_una)
         return true; /* nothing outstanding (raced with an ACK) */
+    /* The peer closed its window with our data in flight: the resends
+     * below are its window probes. While it answers them (it spoke since
+     * this timer was armed) it is alive, and a zero window must not
+     * close the connection (RFC 9293 3.8.6.1); keep probing at the
+     * longest interval instead. */
+    bool answered_zero_wnd = t->snd_wnd == 0 && s->now - t->last_rcv <= backed_off_rto(t);
+    if (t->backoff >= s->cfg.tcp_retries && answered_zero_wnd)
+        t->backoff = s->cfg.tcp_retries - 1;
     if (t->backoff >= s->cfg.tcp_retries) {
         fail(t, -ETIMEDOUT);
         return false;
@@ -270,6 +278,20 @@ static bool rto_fire(struct ns_tcb *t)
     t->high_rxt = t->snd_una;
     t->snd_nxt = t->snd_una;
     ns_tcp_output(t);
+    uint32_t data_end = t->sbuf_seq + t->slen;
+    if (t->snd_nxt == t->snd_una && t->snd_wnd == 0 && seq_lt(t->snd_una, data_end)) {
+        /* A zero window let nothing out: resend the head segment anyway
+         * (as Linux), so the peer answers with its window; ignoring the
+         * window for the segment at SND.UNA cannot overrun anything the
+         * peer has not already been sent. */
+        uint32_t n = data_end - t->snd_una;
+        if (n > t->mss)
+            n = t->mss;
+        ns_tcp_send_seg(t, t->snd_una, n, TH_ACK);
+        t->snd_nxt = t->snd_una + n;
+        t->retransmits++;
+        s->stats.tcp_retransmits++;
+    }
     if (t->rto_at == NS_TIME_NEVER)
         ns_tcp_rto_arm(t);
     return true;

@@ -752,6 +752,193 @@ static void test_paws(void)
     tt_free(t);
 }
 
+/* With window scaling the right edge we advertise (ACK + field << 5)
+ * must never promise more than the receive buffer holds, however the
+ * segments fall: every byte sent inside an advertised edge is accepted,
+ * and the window closes only after the buffer (plus at most the < 32 bytes
+ * one rounded-up field adds) is full. Regression: rounding up a window
+ * that was only "not shrunk" crept the edge forward on every segment. */
+static void test_window_edge_within_buffer(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_rcvbuf = 1u << 20;
+    c.tcp_delack = 0; /* an ACK per segment: each one shows the edge */
+    struct tt *t = tt_new(&c, false);
+    uint8_t opt[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7};
+    t->lsd = ns_socket(t->s, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, 80};
+    ns_bind(t->s, t->lsd, &la);
+    ns_listen(t->s, t->lsd, 4);
+    tt_in_opt(t, H(0), 0, TH_SYN, 65535, opt, sizeof opt, NULL, 0);
+    struct tt_seg g;
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL_FATAL(g.ws, 5);
+    t->siss = g.seq;
+    uint32_t edge = H(1) + g.wnd; /* SYN-ACK windows are not scaled */
+    tt_in(t, H(1), S(1), TH_ACK, 1000, NULL, 0);
+    t->sd = ns_accept(t->s, t->lsd, NULL);
+    CU_ASSERT_FATAL(t->sd >= 0);
+    static uint8_t d[1000];
+    uint32_t next = H(1);
+    unsigned segs = 0;
+    bool lost = false;
+    /* 999-byte segments (not a multiple of 32) until the window closes. */
+    while (seq_lt(next, edge) && segs < 5000) {
+        uint32_t n = edge - next < 999 ? edge - next : 999;
+        for (uint32_t i = 0; i < n; i++)
+            d[i] = (uint8_t)((next - H(1) + i) % 251);
+        tt_in(t, next, S(1), TH_ACK, 1000, d, n);
+        segs++;
+        if (!tt_next(t, &g)) {
+            lost = true;
+            break;
+        }
+        if (g.ack != next + n) {
+            lost = true; /* promised room that was not there */
+            break;
+        }
+        next = g.ack;
+        uint32_t e = g.ack + ((uint32_t)g.wnd << 5);
+        if (seq_gt(e, edge))
+            edge = e;
+        while (tt_next(t, &g)) {
+        }
+    }
+    CU_ASSERT(!lost);
+    CU_ASSERT_EQUAL(next, edge);
+    uint32_t took = next - H(1);
+    CU_ASSERT(took >= (1u << 20) - 1000);
+    CU_ASSERT(took <= (1u << 20) + 31);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.rcv_wnd, 0);
+    /* Everything accepted is there, in order. */
+    static uint8_t r[1 << 16];
+    uint32_t got = 0;
+    bool ok = true;
+    for (;;) {
+        ssize_t k = ns_recv(t->s, t->sd, r, sizeof r);
+        if (k <= 0)
+            break;
+        for (ssize_t i = 0; i < k; i++)
+            ok = ok && r[i] == (uint8_t)((got + (uint32_t)i) % 251);
+        got += (uint32_t)k;
+    }
+    CU_ASSERT_EQUAL(got, took);
+    CU_ASSERT(ok);
+    tt_free(t);
+}
+
+/* RFC 9293 3.10.7.4: with our receive window at zero, a segment that is
+ * not acceptable (here a window probe carrying data) is dropped, but its
+ * ACK and window are still processed -- else two peers with closed
+ * windows never reopen them. */
+static void test_zero_window_still_takes_acks(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_rcvbuf = 4096;
+    c.tcp_delack = 0;
+    struct tt *t = tt_new(&c, false);
+    tt_open_passive(t, NULL, 0, 65535);
+    struct tt_seg g;
+    /* The peer fills our window; the app does not read. */
+    static uint8_t d[4096];
+    memset(d, 'p', sizeof d);
+    tt_in(t, H(1), S(1), TH_ACK, 65535, d, 2048);
+    tt_in(t, H(2049), S(1), TH_ACK, 65535, d, 2048);
+    while (tt_next(t, &g)) {
+    }
+    CU_ASSERT_EQUAL(g.ack, H(4097));
+    CU_ASSERT_EQUAL(g.wnd, 0);
+    /* We send; the peer does not acknowledge yet. */
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "hello", 5), 5);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL(g.len, 5);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.unacked, 5);
+    /* Its zero-window probe (1 byte at RCV.NXT) acknowledges our data and
+     * shrinks its window to 7. */
+    uint64_t oow = ns_stack_stats(t->s)->drop[NS_DROP_tcp_out_of_window];
+    tt_in(t, H(4097), S(6), TH_ACK, 7, "x", 1);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->drop[NS_DROP_tcp_out_of_window], oow + 1);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL(g.ack, H(4097)); /* the probe byte is not taken */
+    CU_ASSERT_EQUAL(g.wnd, 0);
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.unacked, 0);
+    CU_ASSERT_EQUAL(ti.snd_wnd, 7);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    tt_free(t);
+}
+
+/* The peer closes its window while our data is still in flight (it
+ * acknowledges the first segment with window 0). Whatever timer runs then
+ * (persist, for the unsent rest), the unacknowledged data stays covered:
+ * if it was lost it is sent again. Regression: the persist timer fired,
+ * saw data in flight, and cleared itself without arming the RTO, so
+ * nothing was ever sent again. */
+static void test_window_closed_with_data_in_flight(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_retries = 3;
+    struct tt *t = tt_new(&c, false);
+    tt_open_passive(t, NULL, 0, 65535);
+    static char d[3000];
+    memset(d, 'q', sizeof d);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
+    struct tt_seg g;
+    unsigned sent = 0;
+    while (tt_next(t, &g))
+        sent++;
+    CU_ASSERT_FATAL(sent >= 2);
+    tt_in(t, H(1), S(537), TH_ACK, 0, NULL, 0); /* first segment; window 0 */
+    unsigned resent = 0;
+    for (int i = 0; i < 8 && !resent; i++) {
+        ns_time_t dl = ns_stack_next_deadline(t->s);
+        if (dl == NS_TIME_NEVER)
+            break;
+        tt_advance(t, dl);
+        while (tt_next(t, &g))
+            resent += g.seq == S(537);
+    }
+    CU_ASSERT(resent >= 1);
+    CU_ASSERT(t->now - 1 * NS_SEC < 30 * NS_SEC);
+    /* Those resends are its window probes: while it answers them (window
+     * still 0), the connection never times out, past tcp_retries. */
+    for (int i = 0; i < 8; i++) {
+        tt_in(t, H(1), S(537), TH_ACK, 0, NULL, 0);
+        ns_time_t dl = ns_stack_next_deadline(t->s);
+        CU_ASSERT_FATAL(dl != NS_TIME_NEVER);
+        tt_advance(t, dl);
+        while (tt_next(t, &g)) {
+        }
+    }
+    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
+    /* The window opens: the data flows again from S(537) (after the
+     * retransmission timer: the peer dropped what it had no room for). */
+    tt_in(t, H(1), S(537), TH_ACK, 65535, NULL, 0);
+    ns_time_t reopen = ns_stack_next_deadline(t->s);
+    CU_ASSERT_FATAL(reopen != NS_TIME_NEVER);
+    tt_advance(t, reopen);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL(g.seq, S(537));
+    CU_ASSERT_EQUAL(g.len, 536);
+    /* A silent peer, though, is given up on after tcp_retries. */
+    int rounds = 0;
+    while (tt_state(t, t->sd) == NS_TCP_ESTABLISHED && rounds++ < 40) {
+        ns_time_t dl = ns_stack_next_deadline(t->s);
+        if (dl == NS_TIME_NEVER)
+            break;
+        tt_advance(t, dl);
+    }
+    CU_ASSERT_NOT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
+    tt_free(t);
+}
+
 /* Window scaling: our advertised window is shifted by the scale we sent;
  * the peer's by the scale it sent (RFC 7323 2). */
 static void test_window_scale(void)
@@ -1553,6 +1740,9 @@ static const struct tl_test tests[] = {
     {"conn_limit", test_conn_limit},
     {"paws", test_paws},
     {"window_scale", test_window_scale},
+    {"window_edge_within_buffer", test_window_edge_within_buffer},
+    {"zero_window_still_takes_acks", test_zero_window_still_takes_acks},
+    {"window_closed_with_data_in_flight", test_window_closed_with_data_in_flight},
     {"isn_wrap", test_isn_wrap},
     {"nagle", test_nagle},
     {"keepalive", test_keepalive},
