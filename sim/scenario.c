@@ -430,6 +430,8 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
                 o->link.corrupt * 100);
         if (o->verbose)
             sim_set_trace(sc->sim, trace_line, sc);
+        if (o->dut_tap)
+            ns_stack_set_tap(sc->dut, o->dut_tap, o->dut_tap_user);
         start_probe(sc);
         /* Each probe ends within SCEN_MAX_TRIES timeouts; the limit is a
          * backstop, never reached unless the retry logic breaks. */
@@ -460,6 +462,8 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
      * out, so the memory figures show what the stacks would leak. */
     if (sc->sim)
         sim_set_trace(sc->sim, NULL, NULL);
+    if (sc->dut && o->dut_tap)
+        ns_stack_set_tap(sc->dut, NULL, NULL);
     if (sc->timer)
         ns_timer_cancel(sc->host, sc->timer);
     while (started > 0) {

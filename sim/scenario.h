@@ -29,6 +29,10 @@ struct sim_scenario_opts {
     unsigned napps;
     struct ns_app_args app_args;
     FILE *out;
+    /* Optional tap on the stack under test (every packet it receives and
+     * sends, virtual time): how `netstack -w FILE` records the scenario. */
+    ns_tap_fn dut_tap;
+    void *dut_tap_user;
 };
 
 /* Fills the defaults: seed 1, count 10, 10% loss + 5% duplication + 5%

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netdev/capture.h"
 #include "netdev/loop.h"
 #include "netdev/tun.h"
 #include "sim/scenario.h"
@@ -45,6 +46,8 @@ struct cli {
     uint64_t bytes;
     bool v6;
     int verbose;
+    const char *pcap_out;          /* -w FILE: capture every packet in and out */
+    const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
 };
 
 /* ---- errors ---- */
@@ -180,7 +183,7 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP };
+              O_VERBOSE, O_HELP, O_PCAP_OUT };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -193,13 +196,14 @@ static const struct opt {
     {"count", 0, true, O_COUNT},   {"remote", 0, true, O_REMOTE}, {"bytes", 0, true, O_BYTES},
     {"v6", 0, false, O_V6},        {"verbose", 'v', false, O_VERBOSE},
     {"help", 'h', false, O_HELP},
+    {"pcap-out", 'w', true, O_PCAP_OUT},
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [-v] [--help]\n"
+          "                [--v6] [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -225,6 +229,9 @@ static void usage(FILE *f)
           "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
           "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
           "  --v6               client apps: prefer IPv6 defaults.\n"
+          "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
+          "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
+          "                     virtual time from 0 in the simulator).\n"
           "  -v, --verbose      print one tcpdump-like line per packet (seconds since start,\n"
           "                     I = in, O = out); -vv prints more in the simulator.\n"
           "  -h, --help         print this help and exit.\n"
@@ -266,6 +273,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_DEV:
         if (strcmp(v, "sim") == 0) {
             c->tun = false;
+            c->pcap_in = NULL;
+            break;
+        }
+        if (strncmp(v, "pcap:", 5) == 0) {
+            if (!v[5])
+                die_usage("%s: pcap: needs a file name (pcap:FILE)", opt);
+            c->tun = false;
+            c->pcap_in = v + 5;
             break;
         }
         {
@@ -275,7 +290,7 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
             else if (strncmp(v, "tun", 3) == 0 && v[3] && strspn(v + 3, "0123456789") == strlen(v + 3))
                 name = v;
             if (!name)
-                die_usage("%s: expected sim, tunN or tun:NAME, got '%s'", opt, v);
+                die_usage("%s: expected sim, tunN, tun:NAME or pcap:FILE, got '%s'", opt, v);
             size_t len = strlen(name);
             if (len == 0 || len >= sizeof c->ifname || strcmp(name, ".") == 0 ||
                 strcmp(name, "..") == 0 || strpbrk(name, "/: \t\n%"))
@@ -283,6 +298,7 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
                           "or spaces)", opt, name);
             memcpy(c->ifname, name, len + 1);
             c->tun = true;
+            c->pcap_in = NULL;
         }
         break;
     case O_APP: {
@@ -358,6 +374,13 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_HELP:
         usage(stdout);
         exit(0);
+    case O_PCAP_OUT:
+        if (!*v)
+            die_usage("%s: expected a file name", opt);
+        if (c->pcap_out)
+            die_usage("%s: given twice", opt);
+        c->pcap_out = v;
+        break;
     }
 }
 
@@ -375,6 +398,15 @@ static void parse_args(struct cli *c, int argc, char **argv)
                         o = &opts[k];
                 if (!o)
                     die_usage("unknown option '-%c'", *p);
+                if (o->arg) {
+                    /* -w FILE or -wFILE: the value ends the bundle. */
+                    char sname[3] = {'-', *p, '\0'};
+                    const char *val = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                    if (!val)
+                        die_usage("%s: missing value", sname);
+                    apply(c, o->id, sname, val);
+                    break;
+                }
                 apply(c, o->id, a, NULL);
             }
             continue;
@@ -438,8 +470,22 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
     o.napps = c->napps;
     o.app_args = *args;
     o.out = stdout;
+    /* -w: the stack under test's view, virtual time from 0. */
+    struct ns_capture cap = {0};
+    if (c->pcap_out) {
+        char err[256];
+        if (!(cap.pcap = pcapout_open(c->pcap_out, err, sizeof err))) {
+            fprintf(stderr, "netstack: %s\n", err);
+            return 1;
+        }
+        o.dut_tap = ns_capture_tap;
+        o.dut_tap_user = &cap;
+    }
     int rc = sim_scenario_run(&o);
     fflush(stdout);
+    pcapout_close(cap.pcap);
+    if (cap.error)
+        rc = 1;
     return rc;
 }
 
@@ -554,15 +600,22 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     sigprocmask(SIG_BLOCK, &block, NULL);
 
     char err[256];
+    struct ns_capture cap = {.trace = c->verbose ? stdout : NULL};
+    if (c->pcap_out && !(cap.pcap = pcapout_open(c->pcap_out, err, sizeof err))) {
+        fprintf(stderr, "netstack: %s\n", err);
+        return 1;
+    }
     struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
     if (!dev) {
         fprintf(stderr, "netstack: %s\n", err);
+        pcapout_close(cap.pcap);
         return 1;
     }
     struct ns_stack *s = ns_stack_new(&cfg);
     if (!s) {
         fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
         netdev_close(dev);
+        pcapout_close(cap.pcap);
         return 1;
     }
     ns_stack_attach(s, dev);
@@ -570,8 +623,14 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct running r = {.c = c, .t0 = clock->now(clock)};
     /* Bring the stack's clock to now before apps arm timers from it. */
     ns_stack_poll(s, r.t0);
-    if (c->verbose)
+    if (cap.pcap) {
+        /* -w: real timestamps (epoch), -v lines from the same tap. */
+        cap.pcap_offset = ns_capture_epoch_offset();
+        cap.t0 = r.t0;
+        ns_stack_set_tap(s, ns_capture_tap, &cap);
+    } else if (c->verbose) {
         ns_stack_set_tap(s, tap_line, &r);
+    }
 
     int status = 0;
     for (; r.started < c->napps; r.started++) {
@@ -625,6 +684,9 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     fflush(stdout);
     ns_stack_free(s);
     netdev_close(dev);
+    pcapout_close(cap.pcap);
+    if (cap.error)
+        status = 1;
     return status;
 }
 
@@ -639,6 +701,10 @@ int main(int argc, char **argv)
         .verbose = c.verbose,
         .out = stdout,
     };
+    if (c.pcap_in) {
+        fprintf(stderr, "netstack: --dev pcap: replay is not built yet\n");
+        return 1;
+    }
     if (!c.tun)
         return run_sim(&c, &args);
     /* Line-buffered so scripts and -v readers see each line as it happens. */

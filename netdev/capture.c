@@ -1,0 +1,34 @@
+/* capture.c — the recording tap (see capture.h). */
+#include "netdev/capture.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "src/trace.h"
+
+void ns_capture_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len)
+{
+    struct ns_capture *c = user;
+    if (c->trace) {
+        char line[256];
+        ns_trace_format(line, sizeof line, pkt, len);
+        ns_time_t t = now > c->t0 ? now - c->t0 : 0;
+        fprintf(c->trace, "%lld.%06lld %c %s\n", (long long)(t / NS_SEC),
+                (long long)(t % NS_SEC / NS_USEC), dir, line);
+    }
+    if (c->pcap && !c->error) {
+        int rc = pcapout_write(c->pcap, now + c->pcap_offset, pkt, len);
+        if (rc < 0) {
+            c->error = rc;
+            fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-rc));
+        }
+    }
+}
+
+ns_time_t ns_capture_epoch_offset(void)
+{
+    struct timespec m, r;
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    clock_gettime(CLOCK_REALTIME, &r);
+    return ((ns_time_t)r.tv_sec - (ns_time_t)m.tv_sec) * NS_SEC + (r.tv_nsec - m.tv_nsec);
+}
