@@ -183,7 +183,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->sbuf_seq = t->iss + 1;
     t->recover = t->iss;
     t->snd_sml = t->iss;
-    t->cc = &ns_tcp_newreno;
+    t->cc = ns_tcp_cc_for(s);
     ns_tcp_set_state(t, NS_TCP_SYN_SENT);
     ns_tcb_hash_insert(t);
     s->stats.tcp_active_opens++;

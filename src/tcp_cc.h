@@ -31,4 +31,9 @@ struct ns_tcp_cc_ops {
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;
 
+/* The algorithm named `name` ("newreno", "cubic"), or NULL if unknown. */
+const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name);
+/* The stack's configured algorithm (cfg.tcp_cc), NewReno when unset. */
+const struct ns_tcp_cc_ops *ns_tcp_cc_for(const struct ns_stack *s);
+
 #endif

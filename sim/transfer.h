@@ -1,0 +1,114 @@
+/* transfer.h — bulk TCP transfers between two netstack instances on the
+ * simulated network, verified byte for byte (the engine behind
+ * tools/simloss).
+ *
+ * Contract: xfer_run builds a client stack (10.0.0.1 / fe80::1) and a
+ * server stack (10.0.0.2 / fe80::2) joined by one simulated link, opens
+ * `flows` connections that all start at virtual time 0, moves `bytes`
+ * bytes over each (server to client for a download, client to server for
+ * an upload), then closes everything, lets TIME_WAIT run out and checks
+ * that both stacks returned every byte of memory and have no timer left.
+ * It is deterministic: the same params give the same result, bit for bit
+ * (sim_trace_hash included). It allocates and frees everything itself.
+ *
+ * The application protocol is tiny: the client sends a 16-byte request
+ * ("SLv1", flow index, byte count, big-endian); for a download the server
+ * answers with the bytes and closes; for an upload the client sends the
+ * bytes after the request and the server answers with one byte (1 = all
+ * arrived intact) before closing. Payload byte i of flow f is a keyed
+ * pseudo-random function of (seed, f, i), so the receiver checks every
+ * byte against what the sender generated without storing the stream.
+ *
+ * The sender of each flow shuts down its write side and waits until
+ * everything is acknowledged and the peer has closed, so its final
+ * ns_tcp_info (cwnd, retransmissions ...) can be read just before close.
+ */
+#ifndef NS_SIM_TRANSFER_H
+#define NS_SIM_TRANSFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim/sim.h"
+#include "src/socket.h"
+
+#define XFER_MAX_FLOWS 64
+#define XFER_SERVER_PORT 5001
+#define XFER_CLIENT_PORT 40000 /* flow f binds XFER_CLIENT_PORT + f */
+
+struct xfer_params {
+    struct sim_link_params to_client; /* server -> client direction */
+    struct sim_link_params to_server; /* client -> server direction */
+    uint64_t seed;          /* sim faults, stack PRNGs and payload */
+    uint64_t bytes;         /* payload bytes per flow */
+    unsigned flows;         /* 1..XFER_MAX_FLOWS parallel connections */
+    bool upload;            /* client sends (default: client fetches) */
+    bool v6;
+    unsigned mtu;           /* both hosts' link MTU (0 = 1500) */
+    char cc[16];            /* congestion control name ("" = the stack's default) */
+    ns_time_t time_limit;   /* virtual time allowed for the transfer (0 = 600 s) */
+
+    /* Optional observers (NULL = none); none may call into the sim. */
+    sim_trace_fn trace;     /* every link event (sim_set_trace) */
+    void *trace_user;
+    /* After each simulation step, for every flow whose sender connection
+     * exists: its current ns_tcp_info. */
+    void (*sample)(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti);
+    void *sample_user;
+};
+
+struct xfer_flow {
+    uint64_t bytes;         /* payload bytes the receiving app read */
+    bool intact;            /* all `bytes` arrived, in order, equal to what was sent */
+    bool mismatch;          /* some byte differed from what was sent */
+    bool eof;               /* the receiving app saw the end of the stream */
+    int err;                /* first socket error the apps saw (0 = none) */
+    ns_time_t done_at;      /* receiver had every byte and EOF (0 = never) */
+    uint64_t bytes_at_first_done; /* bytes read when the first flow finished */
+    bool info_ok;           /* `info` was taken from the sender before close */
+    struct ns_tcp_info info;
+};
+
+struct xfer_result {
+    unsigned flows;
+    struct xfer_flow flow[XFER_MAX_FLOWS];
+    bool intact;            /* every flow intact */
+    bool all_ended;         /* every flow finished or reported an error in time */
+    ns_time_t duration;     /* virtual ns from the first SYN to the last flow done */
+    ns_time_t first_done;   /* virtual ns when the first flow finished */
+    ns_time_t end_time;     /* virtual time after the teardown */
+    uint64_t payload_bytes; /* sum of flow bytes */
+    double jain;            /* Jain's index of per-flow bytes at first_done (1 = fair) */
+    struct sim_link_stats to_client, to_server;
+    uint64_t client_retransmits, server_retransmits; /* stack counters */
+    size_t mem_client, mem_server; /* after the teardown: must be 0 */
+    bool timers_left;       /* a stack still had a deadline after the teardown */
+    bool drops_consistent;  /* rx_dropped == sum of drop reasons, both stacks */
+    uint64_t stalls;        /* sim_stalls(): must be 0 */
+    uint64_t trace_hash;    /* sim_trace_hash() at the end */
+    char setup_error[128];  /* non-empty when the run could not be set up */
+};
+
+/* Fills defaults: 10 MiB, one flow, download, 100 Mbit/s, 10 ms one-way
+ * delay each way (20 ms RTT), a one-BDP drop-tail queue, no faults. */
+void xfer_params_default(struct xfer_params *p);
+
+/* Runs one transfer. Returns 0 when it ran (see r->intact and friends for
+ * the outcome), or -errno when it could not be set up (r->setup_error). */
+int xfer_run(const struct xfer_params *p, struct xfer_result *r);
+
+/* Checks the invariants every run must keep: each flow intact or ended
+ * with an error the app saw; nothing stuck; no corrupted byte delivered;
+ * memory and timers returned; drops accounted; no stack stall. Returns
+ * true when all hold, else false with a one-line reason in why. */
+bool xfer_invariants_ok(const struct xfer_params *p, const struct xfer_result *r, char *why,
+                        size_t whylen);
+
+/* Payload byte generator (exposed for tests): fills buf with bytes
+ * [off, off + len) of flow f's stream. */
+void xfer_pattern(uint64_t seed, unsigned flow, uint64_t off, uint8_t *buf, size_t len);
+
+/* Jain's fairness index (sum x)^2 / (n * sum x^2); 1 for n == 0 or all 0. */
+double xfer_jain(const double *x, unsigned n);
+
+#endif

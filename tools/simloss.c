@@ -1,0 +1,683 @@
+/* simloss — deterministic TCP transfers between two netstack instances on
+ * a simulated lossy network, with a report, a JSON object, a pcap of the
+ * link, a gnuplot picture, and randomized seed sweeps with invariant
+ * checks.
+ *
+ * Contract: the same arguments give the same report (wall-clock lines and
+ * keys aside), the same pcap bytes and the same plot data. Exit status:
+ * 0 when every byte arrived intact (a sweep: when every seed kept the
+ * invariants), 1 when not, 2 for a bad argument (one line on stderr).
+ * The engine is sim/transfer.c; this file is options and printing.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "netdev/pcapout.h"
+#include "sim/transfer.h"
+#include "sim/units.h"
+#include "sim/xfer_plot.h"
+#include "src/rng.h"
+#include "src/tcp_cc.h"
+
+extern char **environ;
+
+struct opts {
+    struct xfer_params xp;
+    double drop, dup, reorder, corrupt;
+    ns_time_t delay, jitter, reorder_gap;
+    uint64_t rate;
+    unsigned queue;          /* 0 = one BDP */
+    bool json;
+    const char *pcap, *plot;
+    bool sweep;
+    uint64_t seed_lo, seed_hi;
+    bool bytes_set;
+};
+
+static void usage(FILE *o)
+{
+    fprintf(o,
+"usage: simloss [options]\n"
+"Runs a TCP transfer between two netstack instances on a simulated network\n"
+"(a client fetching from a server) and reports what TCP did. Every run with\n"
+"the same options is identical. Defaults: 10M over 100 Mbit/s, 20 ms RTT.\n"
+"\n"
+"link (the same in both directions):\n"
+"  --drop P          random loss, percent (e.g. 5%% or 5; 0..100)     [0]\n"
+"  --dup P           duplication, percent                              [0]\n"
+"  --reorder P       reordering, percent of packets held back          [0]\n"
+"  --reorder-gap T   extra delay of a held-back packet (ms; or us, s)  [delay + 1 ms]\n"
+"  --corrupt P       one flipped bit per hit packet, percent           [0]\n"
+"  --delay T         one-way propagation delay (ms; RTT = 2x)          [10]\n"
+"  --jitter T        extra delay, uniform in [0, T] (ms)               [0]\n"
+"  --rate R          bottleneck rate: 10mbit, 1gbit, 64000 (bit/s), 0 = unlimited [100mbit]\n"
+"  --queue N         drop-tail queue in packets                        [one BDP, >= 10]\n"
+"  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
+"transfer:\n"
+"  --bytes B         payload per flow: 1000, 64K, 10M, 1G (K = 1024)   [10M]\n"
+"  --flows N         parallel connections sharing the link, 1..64 (Jain's index reported) [1]\n"
+"  --direction D     down (client fetches) or up (client sends)        [down]\n"
+"  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
+"  --cc NAME         congestion control: newreno or cubic              [newreno]\n"
+"  --seed N          seed of the link faults, stacks and payload       [1]\n"
+"  --time-limit T    virtual time allowed (s; or ms, us)               [600]\n"
+"output:\n"
+"  --json            one JSON object instead of the text report\n"
+"  -w FILE           pcap of every packet handed to the link (lost ones included)\n"
+"  --plot FILE.png   gnuplot picture of flow 0: time-sequence graph with\n"
+"                    retransmissions, losses and SACKed ranges, and cwnd /\n"
+"                    ssthresh / RTT over time; the script is kept as FILE.png.gp\n"
+"sweeps:\n"
+"  --seeds A-B       run seeds A..B, each with a random mix of loss, duplication,\n"
+"                    reordering, corruption, delay, rate, MTU, direction, flows,\n"
+"                    IP version and congestion control; check invariants (intact\n"
+"                    or a clean error, nothing stuck, memory returned) and print\n"
+"                    each failing seed with its replay command. --bytes caps the\n"
+"                    size per seed [256K]; --time-limit applies to each run.\n"
+"  -h, --help        this text\n"
+"Exit: 0 = all data intact (sweep: every seed passed), 1 = not, 2 = bad argument.\n");
+}
+
+/* ---- argument parsing (shared by the command line and sweeps) ---- */
+
+static const char *const value_opts[] = {
+    "--drop", "--dup", "--reorder", "--reorder-gap", "--corrupt", "--delay", "--jitter",
+    "--rate", "--queue", "--mtu", "--bytes", "--flows", "--direction", "--cc", "--seed",
+    "--time-limit", "-w", "--plot", "--seeds", NULL,
+};
+
+static bool takes_value(const char *a)
+{
+    for (int i = 0; value_opts[i]; i++)
+        if (strcmp(a, value_opts[i]) == 0)
+            return true;
+    return false;
+}
+
+static void opts_default(struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    xfer_params_default(&o->xp);
+    o->delay = 10 * NS_MSEC;
+    o->rate = 100000000;
+}
+
+/* Returns 0, 1 for --help, or -1 with a message in err. */
+static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
+{
+    char e[160];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return 1;
+        if (strcmp(a, "--json") == 0) {
+            o->json = true;
+            continue;
+        }
+        if (strcmp(a, "--v6") == 0) {
+            o->xp.v6 = true;
+            continue;
+        }
+        if (!takes_value(a)) {
+            snprintf(err, el, "unknown option '%s' (see --help)", a);
+            return -1;
+        }
+        if (i + 1 >= argc) {
+            snprintf(err, el, "%s needs a value (see --help)", a);
+            return -1;
+        }
+        v = argv[++i];
+        int rc = 0;
+        uint64_t u;
+        if (strcmp(a, "--drop") == 0)
+            rc = units_percent(v, &o->drop, e, sizeof e);
+        else if (strcmp(a, "--dup") == 0)
+            rc = units_percent(v, &o->dup, e, sizeof e);
+        else if (strcmp(a, "--reorder") == 0)
+            rc = units_percent(v, &o->reorder, e, sizeof e);
+        else if (strcmp(a, "--corrupt") == 0)
+            rc = units_percent(v, &o->corrupt, e, sizeof e);
+        else if (strcmp(a, "--reorder-gap") == 0)
+            rc = units_time(v, NS_MSEC, &o->reorder_gap, e, sizeof e);
+        else if (strcmp(a, "--delay") == 0)
+            rc = units_time(v, NS_MSEC, &o->delay, e, sizeof e);
+        else if (strcmp(a, "--jitter") == 0)
+            rc = units_time(v, NS_MSEC, &o->jitter, e, sizeof e);
+        else if (strcmp(a, "--time-limit") == 0) {
+            rc = units_time(v, NS_SEC, &o->xp.time_limit, e, sizeof e);
+            if (rc == 0 && o->xp.time_limit <= 0) {
+                snprintf(e, sizeof e, "time limit must be > 0");
+                rc = -1;
+            }
+        } else if (strcmp(a, "--rate") == 0)
+            rc = units_rate(v, &o->rate, e, sizeof e);
+        else if (strcmp(a, "--bytes") == 0) {
+            rc = units_bytes(v, &o->xp.bytes, e, sizeof e);
+            o->bytes_set = true;
+        } else if (strcmp(a, "--queue") == 0) {
+            rc = units_uint(v, 1, 100000, &u, e, sizeof e);
+            o->queue = (unsigned)u;
+        } else if (strcmp(a, "--mtu") == 0) {
+            rc = units_uint(v, 576, 9000, &u, e, sizeof e);
+            o->xp.mtu = (unsigned)u;
+        } else if (strcmp(a, "--flows") == 0) {
+            rc = units_uint(v, 1, XFER_MAX_FLOWS, &u, e, sizeof e);
+            o->xp.flows = (unsigned)u;
+        } else if (strcmp(a, "--seed") == 0)
+            rc = units_uint(v, 0, UINT64_MAX, &o->xp.seed, e, sizeof e);
+        else if (strcmp(a, "--direction") == 0) {
+            if (strcmp(v, "up") == 0 || strcmp(v, "down") == 0)
+                o->xp.upload = v[0] == 'u';
+            else
+                rc = -1, snprintf(e, sizeof e, "'%s' is not up or down", v);
+        } else if (strcmp(a, "--cc") == 0) {
+            if (strlen(v) < sizeof o->xp.cc && ns_tcp_cc_find(v))
+                snprintf(o->xp.cc, sizeof o->xp.cc, "%s", v);
+            else
+                rc = -1, snprintf(e, sizeof e, "unknown congestion control '%s' (newreno, cubic)", v);
+        } else if (strcmp(a, "-w") == 0)
+            o->pcap = v;
+        else if (strcmp(a, "--plot") == 0)
+            o->plot = v;
+        else if (strcmp(a, "--seeds") == 0) {
+            char lo[32], hi[32];
+            const char *dash = strchr(v, '-');
+            size_t n = dash ? (size_t)(dash - v) : strlen(v);
+            if (n >= sizeof lo || (dash && strlen(dash + 1) >= sizeof hi)) {
+                rc = -1, snprintf(e, sizeof e, "'%s' is not a seed range A-B", v);
+            } else {
+                memcpy(lo, v, n);
+                lo[n] = '\0';
+                snprintf(hi, sizeof hi, "%s", dash ? dash + 1 : lo);
+                rc = units_uint(lo, 0, UINT64_MAX, &o->seed_lo, e, sizeof e);
+                if (rc == 0)
+                    rc = units_uint(hi, 0, UINT64_MAX, &o->seed_hi, e, sizeof e);
+                if (rc == 0 && o->seed_hi < o->seed_lo)
+                    rc = -1, snprintf(e, sizeof e, "seed range '%s' is empty", v);
+            }
+            o->sweep = true;
+        }
+        if (rc) {
+            snprintf(err, el, "%s: %s", a, e);
+            return -1;
+        }
+    }
+    if (o->xp.v6 && o->xp.mtu < 1280) {
+        snprintf(err, el, "--mtu %u: IPv6 needs at least 1280 (RFC 8200 5)", o->xp.mtu);
+        return -1;
+    }
+    return 0;
+}
+
+/* The link parameters follow from the options; the default queue is one
+ * bandwidth-delay product of full-size packets (the classic rule that
+ * lets one Reno flow keep the link busy), at least 10. */
+static void build_link(struct opts *o)
+{
+    struct sim_link_params lp = {0};
+    lp.delay = o->delay;
+    lp.jitter = o->jitter;
+    lp.rate_bps = o->rate;
+    lp.drop = o->drop;
+    lp.dup = o->dup;
+    lp.reorder = o->reorder;
+    lp.corrupt = o->corrupt;
+    lp.reorder_gap = o->reorder_gap;
+    if (o->queue) {
+        lp.queue_limit = o->queue;
+    } else if (o->rate) {
+        double bdp = (double)o->rate * 2 * (double)o->delay / 1e9 / 8 / o->xp.mtu;
+        lp.queue_limit = bdp < 10 ? 10 : bdp > 100000 ? 100000 : (unsigned)ceil(bdp);
+    } else {
+        lp.queue_limit = 1000;
+    }
+    o->xp.to_client = o->xp.to_server = lp;
+}
+
+/* ---- observers ---- */
+
+struct observers {
+    struct pcapout *pcap;
+    int pcap_err;
+    struct xplot *plot;
+};
+
+static void trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
+                  const uint8_t *pkt, size_t len)
+{
+    struct observers *ob = user;
+    if (ob->pcap && ev == SIM_EV_SEND && !ob->pcap_err)
+        ob->pcap_err = pcapout_write(ob->pcap, now, pkt, len);
+    if (ob->plot)
+        xplot_trace(ob->plot, now, link, ev, pkt, len);
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- reporting ---- */
+
+struct totals {
+    uint64_t retrans, fast, rto, spurious, sack_rec;
+    double goodput_bps;     /* all flows' bytes over the run's duration */
+};
+
+static struct totals totals(const struct xfer_result *r)
+{
+    struct totals t = {0};
+    for (unsigned i = 0; i < r->flows; i++) {
+        const struct ns_tcp_info *ti = &r->flow[i].info;
+        if (!r->flow[i].info_ok)
+            continue;
+        t.retrans += ti->retransmits;
+        t.fast += ti->fast_retransmits;
+        t.rto += ti->rto_timeouts;
+        t.spurious += ti->spurious_rtos;
+        t.sack_rec += ti->sack_recoveries;
+    }
+    if (r->duration > 0)
+        t.goodput_bps = (double)r->payload_bytes * 8 / ((double)r->duration / 1e9);
+    return t;
+}
+
+static void fmt_rate(char *b, size_t n, double bps)
+{
+    if (bps >= 1e9)
+        snprintf(b, n, "%.3f Gbit/s", bps / 1e9);
+    else if (bps >= 1e6)
+        snprintf(b, n, "%.3f Mbit/s", bps / 1e6);
+    else
+        snprintf(b, n, "%.3f kbit/s", bps / 1e3);
+}
+
+static void fmt_pct(char *b, size_t n, double p)
+{
+    snprintf(b, n, "%.4g%%", p * 100);
+}
+
+static void print_text(const struct opts *o, const struct xfer_result *r, double wall,
+                       uint64_t conn_timeouts)
+{
+    const struct xfer_params *p = &o->xp;
+    const struct sim_link_params *l = &p->to_client;
+    struct totals t = totals(r);
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
+    double sim_s = (double)r->duration / 1e9;
+    printf("simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
+           p->upload ? "upload" : "download", p->v6 ? 6 : 4, p->flows, p->flows > 1 ? "s" : "",
+           p->cc[0] ? p->cc : "newreno", p->seed);
+    if (l->rate_bps)
+        fmt_rate(b1, sizeof b1, (double)l->rate_bps);
+    else
+        snprintf(b1, sizeof b1, "unlimited rate");
+    fmt_pct(b2, sizeof b2, l->drop);
+    fmt_pct(b3, sizeof b3, l->dup);
+    fmt_pct(b4, sizeof b4, l->reorder);
+    fmt_pct(b5, sizeof b5, l->corrupt);
+    printf("link:        %s, %.3f ms one-way (RTT %.3f ms), jitter %.3f ms, queue %u packets, "
+           "MTU %u\n",
+           b1, (double)l->delay / 1e6, 2 * (double)l->delay / 1e6, (double)l->jitter / 1e6,
+           l->queue_limit, p->mtu);
+    printf("faults:      drop %s, dup %s, reorder %s, corrupt %s (each way)\n", b2, b3, b4, b5);
+    printf("data:        %" PRIu64 " of %" PRIu64 " bytes, %s\n", r->payload_bytes,
+           p->bytes * p->flows,
+           r->intact ? "intact (every byte checked against what was sent)" : "NOT INTACT");
+    for (unsigned i = 0; i < p->flows; i++)
+        if (r->flow[i].err)
+            printf("error:       flow %u: %s\n", i, strerror(-r->flow[i].err));
+    printf("time:        %.6f s simulated%s\n", sim_s, r->intact ? "" : " (did not complete)");
+    fmt_rate(b1, sizeof b1, t.goodput_bps);
+    if (l->rate_bps)
+        printf("goodput:     %s, %.1f%% of the link rate\n", b1,
+               100 * t.goodput_bps / (double)l->rate_bps);
+    else
+        printf("goodput:     %s\n", b1);
+    printf("retransmits: %" PRIu64 " segments; fast retransmits %" PRIu64 ", RTO timeouts %" PRIu64
+           ", spurious RTOs %" PRIu64 "\n",
+           t.retrans, t.fast, t.rto, t.spurious);
+    printf("recovery:    %" PRIu64 " SACK recoveries, %" PRIu64 " connections timed out\n",
+           t.sack_rec, conn_timeouts);
+    for (unsigned i = 0; i < p->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        char who[16] = "sender:     ";
+        if (p->flows > 1)
+            snprintf(who, sizeof who, "flow %-6u", i);
+        if (!f->info_ok) {
+            printf("%s no final state (connection did not finish)\n", who);
+            continue;
+        }
+        char ss[32];
+        if (f->info.ssthresh >= (1u << 30))
+            snprintf(ss, sizeof ss, "unset");
+        else
+            snprintf(ss, sizeof ss, "%u B", f->info.ssthresh);
+        printf("%s final cwnd %u B, ssthresh %s, srtt %.3f ms", who, f->info.cwnd, ss,
+               (double)f->info.srtt / 1e6);
+        if (p->flows > 1 && f->done_at) {
+            fmt_rate(b1, sizeof b1, (double)f->bytes * 8 / ((double)f->done_at / 1e9));
+            printf(", done at %.3f s (%s)", (double)f->done_at / 1e9, b1);
+        }
+        printf("\n");
+    }
+    if (p->flows > 1)
+        printf("fairness:    Jain's index %.4f (bytes per flow when the first finished)\n",
+               r->jain);
+    printf("link stats:  to client %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
+           " queue drops; to server %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
+           " queue drops\n",
+           r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
+           r->to_server.dropped, r->to_server.queue_drops);
+    printf("trace hash:  %016" PRIx64 "\n", r->trace_hash);
+    printf("wall:        %.3f s, %.1fx real time, %.1f MB/s of simulated payload per wall second\n",
+           wall, wall > 0 ? sim_s / wall : 0, wall > 0 ? (double)r->payload_bytes / wall / 1e6 : 0);
+}
+
+static void print_json(const struct opts *o, const struct xfer_result *r, double wall,
+                       uint64_t conn_timeouts)
+{
+    const struct xfer_params *p = &o->xp;
+    const struct sim_link_params *l = &p->to_client;
+    struct totals t = totals(r);
+    double sim_s = (double)r->duration / 1e9;
+    const struct ns_tcp_info *f0 = &r->flow[0].info;
+    printf("{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
+           "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
+           "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
+           ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
+           ", ",
+           r->payload_bytes, p->bytes * p->flows, r->intact ? "true" : "false", sim_s,
+           t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
+           t.rto, t.spurious, t.sack_rec, conn_timeouts);
+    printf("\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
+           r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
+           r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
+    printf("\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
+    for (unsigned i = 0; i < p->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        printf("%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
+    }
+    printf("], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
+           ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
+           "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
+           p->upload ? "up" : "down", p->v6 ? 6 : 4, p->cc[0] ? p->cc : "newreno", p->seed,
+           l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
+           l->queue_limit, p->mtu);
+    printf("\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
+           "\", ",
+           r->to_client.dropped + r->to_server.dropped,
+           r->to_client.queue_drops + r->to_server.queue_drops, r->trace_hash);
+    printf("\"wall_seconds\": %.6f, \"speedup\": %.3f, \"payload_bytes_per_wall_second\": %.0f}\n", wall,
+           wall > 0 ? sim_s / wall : 0.0, wall > 0 ? (double)r->payload_bytes / wall : 0.0);
+}
+
+/* ---- plot ---- */
+
+static int render_plot(const struct opts *o, const struct xplot *x)
+{
+    size_t n = strlen(o->plot) + 4;
+    char *gp = malloc(n);
+    if (!gp)
+        return -1;
+    snprintf(gp, n, "%s.gp", o->plot);
+    FILE *f = fopen(gp, "w");
+    if (!f) {
+        fprintf(stderr, "simloss: cannot write %s: %s\n", gp, strerror(errno));
+        free(gp);
+        return -1;
+    }
+    char title[256];
+    const struct sim_link_params *l = &o->xp.to_client;
+    snprintf(title, sizeof title,
+             "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
+             " (flow 0)",
+             o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "newreno",
+             (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
+    int rc = xplot_write_script(x, f, o->plot, title);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "simloss: cannot write %s\n", gp);
+        free(gp);
+        return -1;
+    }
+    pid_t pid;
+    char *args[] = {"gnuplot", gp, NULL};
+    rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, args, environ);
+    if (rc != 0) {
+        fprintf(stderr, "simloss: cannot run gnuplot (%s); the script is %s\n", strerror(rc), gp);
+        free(gp);
+        return -1;
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "simloss: gnuplot failed on %s\n", gp);
+        free(gp);
+        return -1;
+    }
+    free(gp);
+    return 0;
+}
+
+/* ---- one run ---- */
+
+static int run_one(struct opts *o)
+{
+    build_link(o);
+    struct observers ob = {0};
+    char err[256];
+    if (o->pcap) {
+        ob.pcap = pcapout_open(o->pcap, err, sizeof err);
+        if (!ob.pcap) {
+            fprintf(stderr, "simloss: %s\n", err);
+            return 1;
+        }
+    }
+    if (o->plot) {
+        ob.plot = xplot_new(o->xp.upload, 0);
+        if (!ob.plot) {
+            pcapout_close(ob.pcap);
+            fprintf(stderr, "simloss: out of memory\n");
+            return 1;
+        }
+        o->xp.sample = xplot_sample;
+        o->xp.sample_user = ob.plot;
+    }
+    if (ob.pcap || ob.plot) {
+        o->xp.trace = trace;
+        o->xp.trace_user = &ob;
+    }
+    struct xfer_result *r = malloc(sizeof *r);
+    if (!r) {
+        fprintf(stderr, "simloss: out of memory\n");
+        return 1;
+    }
+    double w0 = wall_now();
+    int rc = xfer_run(&o->xp, r);
+    double wall = wall_now() - w0;
+    int status = 0;
+    if (rc != 0) {
+        fprintf(stderr, "simloss: %s\n", r->setup_error);
+        status = 1;
+    } else {
+        uint64_t timeouts = 0;
+        for (unsigned i = 0; i < r->flows; i++)
+            timeouts += r->flow[i].err == -ETIMEDOUT;
+        if (o->json)
+            print_json(o, r, wall, timeouts);
+        else
+            print_text(o, r, wall, timeouts);
+        status = r->intact ? 0 : 1;
+        char why[256];
+        if (!xfer_invariants_ok(&o->xp, r, why, sizeof why)) {
+            fprintf(stderr, "simloss: invariant broken: %s\n", why);
+            status = 1;
+        }
+    }
+    if (ob.pcap) {
+        pcapout_close(ob.pcap);
+        if (ob.pcap_err) {
+            fprintf(stderr, "simloss: writing %s failed: %s\n", o->pcap, strerror(-ob.pcap_err));
+            status = 1;
+        }
+    }
+    if (ob.plot) {
+        if (rc == 0 && render_plot(o, ob.plot) != 0)
+            status = 1;
+        xplot_free(ob.plot);
+    }
+    free(r);
+    return status;
+}
+
+/* ---- sweeps ---- */
+
+/* The random fault mix of one seed, as command-line arguments: parsing
+ * them back gives exactly the parameters the sweep ran, so the printed
+ * replay command reproduces the failure bit for bit. */
+static int sweep_args(uint64_t seed, uint64_t max_bytes, const struct opts *base, char store[][32],
+                      char **argv)
+{
+    struct ns_rng g;
+    ns_rng_seed(&g, seed ^ 0x5eed5eed5eedull);
+    int n = 0;
+    argv[n++] = "simloss";
+#define ARG(...) (snprintf(store[n], 32, __VA_ARGS__), argv[n] = store[n], n++)
+    if (ns_rng_below(&g, 4))
+        ARG("--drop"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 10), (unsigned)ns_rng_below(&g, 10));
+    if (ns_rng_below(&g, 3) == 0)
+        ARG("--dup"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 5), (unsigned)ns_rng_below(&g, 10));
+    if (ns_rng_below(&g, 3) == 0) {
+        ARG("--reorder"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 10), (unsigned)ns_rng_below(&g, 10));
+        if (ns_rng_below(&g, 2))
+            ARG("--reorder-gap"), ARG("%uus", 1 + (unsigned)ns_rng_below(&g, 30000));
+    }
+    if (ns_rng_below(&g, 4) == 0)
+        ARG("--corrupt"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 3), (unsigned)ns_rng_below(&g, 10));
+    ARG("--delay"), ARG("%uus", 10 + (unsigned)ns_rng_below(&g, 50000));
+    if (ns_rng_below(&g, 3) == 0)
+        ARG("--jitter"), ARG("%uus", (unsigned)ns_rng_below(&g, 5000));
+    static const char *const rates[] = {"0", "1mbit", "10mbit", "100mbit", "1gbit"};
+    ARG("--rate"), ARG("%s", rates[ns_rng_below(&g, 5)]);
+    if (ns_rng_below(&g, 3) == 0)
+        ARG("--queue"), ARG("%u", 2 + (unsigned)ns_rng_below(&g, 200));
+    bool v6 = ns_rng_below(&g, 2);
+    if (v6)
+        ARG("--v6");
+    static const unsigned mtus[] = {1500, 576, 1280, 9000, 0};
+    unsigned mtu = mtus[ns_rng_below(&g, 5)];
+    if (mtu == 0)
+        mtu = 576 + (unsigned)ns_rng_below(&g, 9000 - 576 + 1);
+    if (v6 && mtu < 1280)
+        mtu = 1280;
+    ARG("--mtu"), ARG("%u", mtu);
+    if (ns_rng_below(&g, 2))
+        ARG("--direction"), ARG("up");
+    if (ns_rng_below(&g, 3) == 0)
+        ARG("--flows"), ARG("%u", 2 + (unsigned)ns_rng_below(&g, 3));
+    if (base->xp.cc[0])
+        ARG("--cc"), ARG("%s", base->xp.cc);
+    else if (ns_tcp_cc_find("cubic") && ns_rng_below(&g, 2))
+        ARG("--cc"), ARG("cubic");
+    /* Sizes log-uniform from 1 byte to max_bytes: tiny transfers find
+     * edge cases in the handshake and close, big ones in recovery. */
+    double lg = log((double)max_bytes) * ns_rng_unit(&g);
+    uint64_t bytes = (uint64_t)exp(lg);
+    ARG("--bytes"), ARG("%" PRIu64, bytes < 1 ? 1 : bytes > max_bytes ? max_bytes : bytes);
+    if (base->xp.time_limit != 600 * NS_SEC)
+        ARG("--time-limit"), ARG("%" PRId64 "ns", (int64_t)base->xp.time_limit);
+    ARG("--seed"), ARG("%" PRIu64, seed);
+#undef ARG
+    argv[n] = NULL;
+    return n;
+}
+
+static int run_sweep(const struct opts *base)
+{
+    uint64_t max_bytes = base->bytes_set ? base->xp.bytes : 256 * 1024;
+    uint64_t passed = 0, failed = 0, intact = 0;
+    double w0 = wall_now(), sim_total = 0;
+    struct xfer_result *r = malloc(sizeof *r);
+    if (!r) {
+        fprintf(stderr, "simloss: out of memory\n");
+        return 1;
+    }
+    for (uint64_t seed = base->seed_lo;; seed++) {
+        char store[64][32], *argv[64];
+        int argc = sweep_args(seed, max_bytes, base, store, argv);
+        struct opts o;
+        opts_default(&o);
+        char err[200], why[256];
+        if (parse(argc, argv, &o, err, sizeof err) != 0) {
+            snprintf(why, sizeof why, "generated bad arguments: %s", err);
+            goto fail;
+        }
+        build_link(&o);
+        if (xfer_run(&o.xp, r) != 0) {
+            snprintf(why, sizeof why, "setup failed: %s", r->setup_error);
+            goto fail;
+        }
+        sim_total += (double)r->end_time / 1e9;
+        if (!xfer_invariants_ok(&o.xp, r, why, sizeof why))
+            goto fail;
+        passed++;
+        intact += r->intact;
+        goto next;
+    fail:
+        failed++;
+        printf("FAIL seed %" PRIu64 ": %s\n  replay:", seed, why);
+        for (int i = 0; i < argc; i++)
+            printf(" %s", i == 0 ? "./tools/simloss" : argv[i]);
+        printf("\n");
+        fflush(stdout);
+    next:
+        if (seed == base->seed_hi)
+            break;
+    }
+    free(r);
+    double wall = wall_now() - w0;
+    printf("sweep: seeds %" PRIu64 "-%" PRIu64 ": %" PRIu64 " passed (%" PRIu64
+           " intact, the rest ended with an error the app saw), %" PRIu64
+           " failed; %.1f s simulated in %.2f s wall\n",
+           base->seed_lo, base->seed_hi, passed, intact, failed, sim_total, wall);
+    return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    opts_default(&o);
+    char err[256];
+    int rc = parse(argc, argv, &o, err, sizeof err);
+    if (rc == 1) {
+        usage(stdout);
+        return 0;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "simloss: %s\n", err);
+        return 2;
+    }
+    if (o.sweep) {
+        for (int i = 1; i < argc; i++) {
+            const char *a = argv[i];
+            if (strcmp(a, "--seeds") == 0 || strcmp(a, "--bytes") == 0 || strcmp(a, "--cc") == 0 ||
+                strcmp(a, "--time-limit") == 0) {
+                i++;
+                continue;
+            }
+            fprintf(stderr, "simloss: %s cannot be combined with --seeds (each seed picks its own)\n",
+                    a);
+            return 2;
+        }
+        return run_sweep(&o);
+    }
+    return run_one(&o);
+}
