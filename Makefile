@@ -4,6 +4,7 @@
 #   make check        every test (unit, sim scenarios, real peers in a netns)
 #   make check SANITIZE=1   the same under ASan + UBSan
 #   make bench        benchmarks (numbers, not assertions)
+#   make fuzz         libFuzzer targets, FUZZ_TIME seconds each (clang)
 #   make CC=clang     any C11 compiler works
 #
 # Objects go to build/ (build-san/ with SANITIZE=1) so both coexist.
@@ -19,7 +20,12 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -MMD -MP -I.
 LDLIBS  := -lpcap -lm
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# libFuzzer build (make fuzz): clang only; the library gets coverage hooks.
+BUILD   := build-fuzz
+ALLCFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 BUILD   := build-san
 ALLCFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -33,10 +39,12 @@ TOOL_SRC := $(wildcard tools/*.c)
 TOOLS    := $(TOOL_SRC:%.c=%)
 TEST_SRC := $(filter-out tests/testlib.c,$(wildcard tests/test_*.c))
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-replay)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all clean check check-unit bench deps
+.PHONY: all clean check check-unit bench deps fuzz fuzz-run
 all: $(BUILD)/.deps libnetstack.a netstack $(filter-out tools/netstack,$(TOOLS))
 
 # Installs missing Debian packages as root, or prints the command to run.
@@ -81,13 +89,26 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/testlib.o $(BUILD)/libnetsta
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libnetstack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Fuzz targets (fuzz/fuzz_*.c): a plain driver replays the saved corpus
+# and every crash found (fuzz/corpus/NAME, fuzz/crashes/NAME) in make check;
+# `make fuzz` runs each under libFuzzer for FUZZ_TIME seconds (clang).
+$(BUILD)/fuzz/%-replay: $(BUILD)/fuzz/%.o $(BUILD)/fuzz/replay_main.o $(BUILD)/libnetstack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/fuzz/%-fuzzer: $(BUILD)/fuzz/%.o $(BUILD)/libnetstack.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+FUZZ_TIME ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-run
+fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer)
+	@fuzz/run.sh $(BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
+
 # Unit tests and sim scenarios, then the real-peer tests in a private
 # network namespace (skipped with a notice when not root).
-check: all $(TESTS)
+check: all $(TESTS) $(FUZZ_REPLAY)
 	@tools/deps.sh check
 	@tests/run_all.sh $(BUILD)
 
-check-unit: all $(TESTS)
+check-unit: all $(TESTS) $(FUZZ_REPLAY)
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
 
 bench: all $(BENCHES)
@@ -95,6 +116,6 @@ bench: all $(BENCHES)
 	@bench/run.sh $(BUILD)
 
 clean:
-	rm -rf build build-san build-clang libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
+	rm -rf build build-san build-clang build-fuzz libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

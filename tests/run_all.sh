@@ -31,6 +31,17 @@ for t in "$build"/tests/test_*; do
         echo "$line"
     fi
 done
+# Fuzz corpus replay: every saved input and every crash ever found.
+for r in "$build"/fuzz/*-replay; do
+    [ -x "$r" ] || continue
+    name=$(basename "$r" -replay)
+    if "$r" "fuzz/corpus/$name" "fuzz/crashes/$name" >"$log" 2>&1; then
+        echo "RESULT $name: $(tail -n 1 "$log")"; passed=$((passed + 1))
+    else
+        cat "$log"; echo "FAIL $r: an input crashed it"
+        failed=$((failed + 1)); bad="$bad $r"
+    fi
+done
 if [ "${NETSTACK_SKIP_NETNS:-0}" != 1 ]; then
     for t in tests/cli_*.sh tests/netns_*.sh; do
         [ -f "$t" ] || continue

@@ -1,0 +1,239 @@
+/* fuzz_tcp.c — libFuzzer target: a stateful TCP attack. The stack holds a
+ * listening socket (port 80) and one established connection with a host
+ * at 10.0.0.1:40000 (or [fe80::1]:40000 when the first input byte is odd),
+ * options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
+ * queued to send. The input then drives segments, time and the app.
+ *
+ * Records: [op:1][arg bytes]. op % 6:
+ *   0  a segment on the connection's 4-tuple, correct checksum:
+ *      [dseq:2][dack:2][flags:1][wnd:2][optlen:1][opts][plen:1][payload]
+ *      seq = last ACK the stack sent + (int16)dseq, ack = the stack's
+ *      highest sequence sent + (int16)dack: near the window edges, where
+ *      the interesting cases are. optlen is capped at 40.
+ *   1  time passes: [n:1] -> n * 10 ms, running the timers
+ *   2  the app sends [n:1] * 64 bytes
+ *   3  the app reads up to [n:1] * 64 bytes
+ *   4  the app: [k:1] k%4 = shutdown(WR), close, abort, connect anew
+ *   5  a raw packet: [len:1][bytes], checksums fixed
+ * Checks: as fuzz_packet (no crash, MTU, all memory returned after an
+ * hour once every socket is closed), and the stack never acknowledges
+ * data it has not been sent.
+ */
+#include "fuzz/fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct conn {
+    struct ns_addr host, stack;
+    bool v6;
+    uint32_t hiss, h_sent_max; /* highest seq + len the host has sent */
+};
+
+static size_t build(uint8_t *p, const struct conn *c, uint32_t seq, uint32_t ack, uint8_t flags,
+                    uint16_t wnd, const uint8_t *opt, size_t optlen, const uint8_t *pl, size_t plen)
+{
+    size_t iphl = c->v6 ? 40 : 20;
+    size_t thl = 20 + ((optlen + 3) & ~(size_t)3);
+    size_t tot = iphl + thl + plen;
+    memset(p, 0, iphl + thl);
+    if (c->v6) {
+        p[0] = 0x60;
+        ns_put16(p + 4, (uint16_t)(thl + plen));
+        p[6] = 6;
+        p[7] = 64;
+        memcpy(p + 8, c->host.bytes, 16);
+        memcpy(p + 24, c->stack.bytes, 16);
+    } else {
+        p[0] = 0x45;
+        ns_put16(p + 2, (uint16_t)tot);
+        p[8] = 64;
+        p[9] = 6;
+        memcpy(p + 12, c->host.bytes, 4);
+        memcpy(p + 16, c->stack.bytes, 4);
+    }
+    uint8_t *t = p + iphl;
+    ns_put16(t, 40000);
+    ns_put16(t + 2, 80);
+    ns_put32(t + 4, seq);
+    ns_put32(t + 8, ack);
+    t[12] = (uint8_t)((thl / 4) << 4);
+    t[13] = flags;
+    ns_put16(t + 14, wnd);
+    memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
+    memcpy(t + thl, pl, plen);
+    fz_fix_checksums(p, tot);
+    return tot;
+}
+
+/* The stack's last TCP segment: seq + len (its highest sent) and ack. */
+static void last_sent(const struct fz_dev *d, uint32_t *snd_hi, uint32_t *ack)
+{
+    if (!d->last_len)
+        return;
+    const uint8_t *p = d->last;
+    size_t iphl = (p[0] >> 4) == 6 ? 40 : (size_t)(p[0] & 15) * 4;
+    size_t tot = (p[0] >> 4) == 6 ? 40 + ns_get16(p + 4) : ns_get16(p + 2);
+    if (tot > d->last_len || iphl + 20 > tot)
+        return;
+    const uint8_t *t = p + iphl;
+    if (ns_get16(t) != 80 || ns_get16(t + 2) != 40000)
+        return; /* another connection's (the app's connect) */
+    size_t thl = (size_t)(t[12] >> 4) * 4;
+    uint32_t len = (uint32_t)(tot - iphl - thl) + ((t[13] & 0x03) ? 1 : 0);
+    uint32_t hi = ns_get32(t + 4) + len;
+    if ((int32_t)(hi - *snd_hi) > 0)
+        *snd_hi = hi;
+    if (t[13] & 0x10)
+        *ack = ns_get32(t + 8);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    struct fz_dev dev;
+    fz_dev_init(&dev, 1500);
+    struct ns_config cfg;
+    fz_config(&cfg);
+    struct ns_stack *s = ns_stack_new(&cfg);
+    if (!s)
+        return 0;
+    ns_stack_attach(s, &dev.dev);
+    struct conn c;
+    memset(&c, 0, sizeof c);
+    c.v6 = data[0] & 1;
+    c.host = c.v6 ? (struct ns_addr){NS_AF_INET6, {0xfe, 0x80, [15] = 1}}
+                  : (struct ns_addr){NS_AF_INET, {10, 0, 0, 1}};
+    c.stack = c.v6 ? cfg.addr6 : cfg.addr4;
+    c.hiss = 1000000;
+    ns_time_t now = 1 * NS_SEC;
+    int l = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr a80 = {{0}, 80};
+    ns_bind(s, l, &a80);
+    ns_listen(s, l, 4);
+    uint8_t pkt[2048];
+    /* Handshake: SYN with MSS 1460, SACK-permitted, timestamps, wscale 7. */
+    static const uint8_t synopt[] = {2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss, 0, 0x02, 65535, synopt,
+                                                  sizeof synopt, NULL, 0)));
+    uint32_t snd_hi = 0, sack = c.hiss + 1;
+    if (dev.last_len)
+        snd_hi = ns_get32(dev.last + (c.v6 ? 40 : 20) + 4) + 1;
+    last_sent(&dev, &snd_hi, &sack);
+    static const uint8_t ackopt[] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 0};
+    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss + 1, snd_hi, 0x10, 1024, ackopt,
+                                                  sizeof ackopt, NULL, 0)));
+    c.h_sent_max = c.hiss + 1;
+    int sd = ns_accept(s, l, NULL);
+    static uint8_t big[16384];
+    memset(big, 'd', sizeof big);
+    if (sd >= 0)
+        ns_send(s, sd, big, 3000);
+    int extra = -1; /* a connection the app opens toward the host */
+    uint32_t tsval = 3;
+    size_t i = 1;
+    while (i < size) {
+        uint8_t op = data[i++] % 6;
+        last_sent(&dev, &snd_hi, &sack);
+        switch (op) {
+        case 0: {
+            if (size - i < 8) {
+                i = size;
+                break;
+            }
+            int16_t dseq = (int16_t)ns_get16(data + i), dack = (int16_t)ns_get16(data + i + 2);
+            uint8_t flags = data[i + 4];
+            uint16_t wnd = ns_get16(data + i + 5);
+            size_t ol = data[i + 7] % 41;
+            i += 8;
+            if (ol > size - i)
+                ol = size - i;
+            uint8_t opt[40];
+            memcpy(opt, data + i, ol);
+            i += ol;
+            /* A timestamp option of the right length gets a fresh TSval so
+             * PAWS lets most segments through. */
+            for (size_t k = 0; k + 10 <= ol;) {
+                if (opt[k] == 8 && opt[k + 1] == 10) {
+                    ns_put32(opt + k + 2, tsval++);
+                    break;
+                }
+                if (opt[k] <= 1) {
+                    k++;
+                    continue;
+                }
+                k += opt[k + 1] ? opt[k + 1] : 1;
+            }
+            size_t pl = i < size ? data[i++] : 0;
+            if (pl > size - i)
+                pl = size - i;
+            uint32_t seq = sack + (uint32_t)(int32_t)dseq;
+            size_t n = build(pkt, &c, seq, snd_hi + (uint32_t)(int32_t)dack, flags, wnd, opt, ol,
+                             data + i, pl);
+            i += pl;
+            uint32_t end = seq + (uint32_t)pl + ((flags & 0x03) ? 1 : 0);
+            if ((int32_t)(end - c.h_sent_max) > 0)
+                c.h_sent_max = end;
+            ns_stack_input(s, now, ns_pkt_from(pkt, n));
+            break;
+        }
+        case 1:
+            if (i < size)
+                now = fz_advance(s, now, now + (ns_time_t)data[i++] * 10 * NS_MSEC, 10000);
+            break;
+        case 2:
+            if (i < size && sd >= 0) {
+                size_t n = (size_t)data[i++] * 64;
+                ns_send(s, sd, big, n < sizeof big ? n : sizeof big);
+            }
+            break;
+        case 3:
+            if (i < size && sd >= 0)
+                ns_recv(s, sd, big, (size_t)data[i++] * 64);
+            break;
+        case 4: {
+            uint8_t k = i < size ? data[i++] : 0;
+            if (k % 4 == 0 && sd >= 0)
+                ns_shutdown(s, sd, NS_SHUT_WR);
+            else if (k % 4 == 1 && sd >= 0) {
+                ns_close(s, sd);
+                sd = -1;
+            } else if (k % 4 == 2 && sd >= 0) {
+                ns_abort(s, sd);
+                sd = -1;
+            } else if (k % 4 == 3 && extra < 0) {
+                extra = ns_socket(s, c.v6 ? NS_AF_INET6 : NS_AF_INET, NS_SOCK_STREAM);
+                struct ns_sockaddr to = {c.host, 40000};
+                ns_connect(s, extra, &to);
+            }
+            break;
+        }
+        case 5: {
+            size_t n = i < size ? data[i++] : 0;
+            if (n > size - i)
+                n = size - i;
+            memcpy(pkt, data + i, n);
+            i += n;
+            fz_fix_checksums(pkt, n);
+            ns_stack_input(s, now, ns_pkt_from(pkt, n));
+            break;
+        }
+        }
+        /* The stack may only acknowledge what the host has sent. */
+        uint32_t ack = sack;
+        last_sent(&dev, &snd_hi, &ack);
+        if ((int32_t)(ack - c.h_sent_max) > 0 && (int32_t)(ack - sack) > 0)
+            fz_fail("the stack acknowledged data the host never sent");
+        sack = ack;
+    }
+    if (sd >= 0)
+        ns_close(s, sd);
+    if (extra >= 0)
+        ns_close(s, extra);
+    ns_close(s, l);
+    now = fz_advance(s, now, now + 3600 * NS_SEC, 100000);
+    if (ns_stack_mem_in_use(s) != 0)
+        fz_fail("memory still held an hour after every socket was closed");
+    ns_stack_free(s);
+    return 0;
+}
