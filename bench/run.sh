@@ -9,7 +9,7 @@
 #     next to Linux over veth and the raw TUN packet path (throughput.sh).
 # Sections 4 and 5 run inside private network namespaces this script (or
 # throughput.sh) creates and deletes; they need root and are skipped with
-# a notice otherwise. The whole run takes about a minute.
+# a notice otherwise. The whole run takes about a minute and a half.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
