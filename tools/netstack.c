@@ -19,6 +19,7 @@
 
 #include "netdev/capture.h"
 #include "netdev/loop.h"
+#include "netdev/pcap_replay.h"
 #include "netdev/tun.h"
 #include "sim/scenario.h"
 #include "src/addr.h"
@@ -201,7 +202,7 @@ static const struct opt {
 
 static void usage(FILE *f)
 {
-    fputs("usage: netstack [--dev sim|tunN|tun:NAME] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
+    fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
           "                [--v6] [-w FILE] [-v] [--help]\n"
           "\n"
@@ -215,6 +216,15 @@ static void usage(FILE *f)
           "options:\n"
           "  --dev DEV          sim (default), tunN (e.g. tun0) or tun:NAME. TUN needs root\n"
           "                     (CAP_NET_ADMIN); the interface exists while netstack runs.\n"
+          "                     pcap:FILE replays a capture (pcap/pcapng; RAW, Ethernet,\n"
+          "                     Linux cooked, NULL/LOOP): packets to the stack (--addr,\n"
+          "                     else 10.0.0.2/fe80::2 if present) are injected at their\n"
+          "                     recorded times on a virtual clock (TCP acks, SACK and TS\n"
+          "                     echoes shifted to the stack's ISN and clock), what the\n"
+          "                     stack sends is matched against what the recorded host sent\n"
+          "                     (rule: fixtures/README.md), and the exit status is the\n"
+          "                     verdict. Options in FILE's sidecar (FILE minus extension,\n"
+          "                     plus .args) apply unless the command line gives them.\n"
           "  --app NAME         start app NAME on the stack; may be repeated (default: none\n"
           "                     on TUN; the scenario always adds udp_echo).\n"
           "  --addr IP          the stack's IPv4 or IPv6 address, by family; give it twice\n"
@@ -224,7 +234,8 @@ static void usage(FILE *f)
           "                     interface; a stack address outside the prefix gets a route.\n"
           "  --mtu N            MTU, 68..65535 (default 1500; IPv6 needs 1280 or more and\n"
           "                     is left off below that).\n"
-          "  --seed N           PRNG seed (default: 1 in the simulator, random on TUN).\n"
+          "  --seed N           PRNG seed (default: 1 in the simulator and replay, random\n"
+          "                     on TUN).\n"
           "  --count N          scenario: pings and UDP echoes per family (default 10).\n"
           "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
           "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
@@ -244,7 +255,7 @@ static void usage(FILE *f)
                 ns_apps[i]->done ? " (client)" : "");
     fputs("\n"
           "exit status: 0 success, 1 failure (TUN unavailable, scenario or client app\n"
-          "failed), 2 bad arguments.\n"
+          "failed, replay did not match or its capture is unreadable), 2 bad arguments.\n"
           "\n"
           "examples:\n"
           "  netstack                                  simulated scenario, seed 1\n"
@@ -441,6 +452,103 @@ static void parse_args(struct cli *c, int argc, char **argv)
         die_usage("--peer: the IPv4 address is also the stack's address (--addr)");
     if (c->addr6.family && c->peer6.family && ns_addr_eq(&c->addr6, &c->peer6))
         die_usage("--peer: the IPv6 address is also the stack's address (--addr)");
+}
+
+/* ---- pcap replay ---- */
+
+/* Does the command line already give sidecar option `id`? Then the
+ * sidecar's is dropped: the command line wins (for --app: the whole list). */
+static bool cli_has(const struct cli *c, enum opt_id id)
+{
+    switch (id) {
+    case O_APP: return c->napps > 0;
+    case O_ADDR: return c->addr4.family || c->addr6.family;
+    case O_PEER: return c->peer4.family || c->peer6.family;
+    case O_MTU: return c->mtu != 0;
+    case O_SEED: return c->have_seed;
+    case O_REMOTE: return c->remote.addr.family != NS_AF_UNSPEC;
+    case O_BYTES: return c->bytes != 0;
+    case O_V6: return c->v6;
+    default: return false;
+    }
+}
+
+/* --dev pcap:FILE: merge FILE's sidecar (pcap_replay.h) in front of the
+ * command line, then parse again. Options a sidecar may not set (--dev,
+ * -w, -v, --count, --help) are an error naming the sidecar. */
+static void apply_sidecar(struct cli *c, int argc, char **argv)
+{
+    char side[4096], err[512];
+    char **sv;
+    int sn = pcap_sidecar_read(c->pcap_in, &sv, side, sizeof side, err, sizeof err);
+    if (sn < 0) {
+        fprintf(stderr, "netstack: %s\n", err);
+        exit(1);
+    }
+    if (sn == 0) {
+        pcap_sidecar_free(sv, sn);
+        return;
+    }
+    char **m = calloc((size_t)(argc + sn + 1), sizeof *m);
+    if (!m) {
+        fprintf(stderr, "netstack: out of memory\n");
+        exit(1);
+    }
+    int mn = 0;
+    m[mn++] = argv[0];
+    for (int i = 0; i < sn; i++) {
+        const char *t = sv[i];
+        const char *eq = strchr(t, '=');
+        size_t nlen = eq ? (size_t)(eq - t) : strlen(t);
+        const struct opt *o = NULL;
+        for (size_t k = 0; t[0] == '-' && t[1] == '-' && k < sizeof opts / sizeof opts[0]; k++)
+            if (strlen(opts[k].name) == nlen - 2 && strncmp(opts[k].name, t + 2, nlen - 2) == 0)
+                o = &opts[k];
+        if (!o || o->id == O_DEV || o->id == O_PCAP_OUT || o->id == O_VERBOSE || o->id == O_HELP ||
+            o->id == O_COUNT) {
+            fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (--app, "
+                            "--addr, --peer, --mtu, --seed, --remote, --bytes, --v6)\n", side, t);
+            exit(2);
+        }
+        bool takes_next = o->arg && !eq;
+        if (takes_next && i + 1 >= sn) {
+            fprintf(stderr, "netstack: %s: %s: missing value\n", side, t);
+            exit(2);
+        }
+        if (cli_has(c, o->id)) {
+            i += takes_next;
+            continue;
+        }
+        m[mn++] = sv[i];
+        if (takes_next)
+            m[mn++] = sv[++i];
+    }
+    for (int i = 1; i < argc; i++)
+        m[mn++] = argv[i];
+    parse_args(c, mn, m);
+    free(m);
+    /* Safe: a sidecar cannot set the options c keeps pointers for (--dev, -w). */
+    pcap_sidecar_free(sv, sn);
+}
+
+static int run_replay(const struct cli *c, const struct ns_app_args *args)
+{
+    struct pcap_replay_opts o;
+    memset(&o, 0, sizeof o);
+    o.path = c->pcap_in;
+    ns_config_default(&o.cfg);
+    o.cfg.seed = c->have_seed ? c->seed : 1;
+    o.cfg.addr4 = c->addr4;
+    o.cfg.addr6 = c->addr6;
+    if (c->mtu)
+        o.cfg.mtu = c->mtu;
+    o.apps = c->apps;
+    o.napps = c->napps;
+    o.app_args = *args;
+    o.pcap_out = c->pcap_out;
+    o.verbose = c->verbose;
+    o.out = stdout;
+    return pcap_replay_run(&o);
 }
 
 /* ---- simulator ---- */
@@ -702,8 +810,11 @@ int main(int argc, char **argv)
         .out = stdout,
     };
     if (c.pcap_in) {
-        fprintf(stderr, "netstack: --dev pcap: replay is not built yet\n");
-        return 1;
+        apply_sidecar(&c, argc, argv);
+        args.remote = c.remote;
+        args.bytes = c.bytes;
+        args.v6 = c.v6;
+        return run_replay(&c, &args);
     }
     if (!c.tun)
         return run_sim(&c, &args);

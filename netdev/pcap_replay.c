@@ -1,0 +1,574 @@
+/* pcap_replay.c — capture replay with a verdict (see pcap_replay.h). */
+#include "netdev/pcap_replay.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netdev/capture.h"
+#include "netdev/netdev.h"
+#include "netdev/pcap_pkt.h"
+#include "netdev/pcap_read.h"
+#include "netdev/pcap_verdict.h"
+#include "netdev/pcapout.h"
+#include "src/addr.h"
+#include "src/checksum.h"
+#include "src/stack.h"
+
+enum { D_OTHER, D_IN, D_OUT };
+
+/* One TCP connection as seen from the stack's side. */
+struct conn {
+    uint8_t family;
+    struct ns_addr remote;
+    uint16_t lport, rport;
+    bool isn_known, ts_known, peer_known;
+    uint32_t isn, ts0, peer_isn;
+};
+
+struct conns {
+    struct conn *v;
+    size_t n, cap;
+};
+
+struct rframe {
+    const struct pr_frame *f;
+    int dir;
+    ns_time_t t;          /* relative to the first packet */
+    struct conn snap;     /* TCP: the recorded connection state at this packet */
+};
+
+struct replay;
+
+struct rdev {
+    struct netdev dev;
+    struct replay *r;
+};
+
+struct replay {
+    const struct pcap_replay_opts *o;
+    struct ns_addr addr4, addr6;
+    struct pr_capture cap;
+    struct rframe *fr;
+    struct conns rec, act;      /* recorded (prescan) and actual (live) connections */
+    struct pv_pkt *sent;        /* what the stack sent */
+    size_t nsent, capsent;
+    bool collecting, overflow;
+    ns_time_t now;
+    struct rdev dev;
+};
+
+/* ---- connections ---- */
+
+static struct conn *conn_get(struct conns *cs, const struct pp *p, bool stack_is_src)
+{
+    const struct ns_addr *remote = stack_is_src ? &p->dst : &p->src;
+    uint16_t lport = stack_is_src ? p->sport : p->dport;
+    uint16_t rport = stack_is_src ? p->dport : p->sport;
+    for (size_t i = cs->n; i-- > 0;) {
+        struct conn *c = &cs->v[i];
+        if (c->family == p->family && c->lport == lport && c->rport == rport &&
+            ns_addr_eq(&c->remote, remote))
+            return c;
+    }
+    if (cs->n == cs->cap) {
+        size_t nc = cs->cap ? cs->cap * 2 : 16;
+        struct conn *nv = realloc(cs->v, nc * sizeof *nv);
+        if (!nv)
+            return NULL;
+        cs->v = nv;
+        cs->cap = nc;
+    }
+    struct conn *c = &cs->v[cs->n++];
+    memset(c, 0, sizeof *c);
+    c->family = p->family;
+    c->remote = *remote;
+    c->lport = lport;
+    c->rport = rport;
+    return c;
+}
+
+/* Learn from a packet the stack (recorded or actual) sent. */
+static void conn_learn_out(struct conn *c, const uint8_t *pkt, const struct pp *p)
+{
+    if (p->flags & PP_SYN) {
+        c->isn = p->seq;
+        c->isn_known = true;
+        c->ts_known = false;
+    }
+    if (p->has_ts && !c->ts_known) {
+        c->ts0 = ns_get32(pkt + p->ts_off);
+        c->ts_known = true;
+    }
+}
+
+static void conn_learn_in(struct conn *c, const struct pp *p)
+{
+    if ((p->flags & PP_SYN) && !(p->flags & PP_ACK)) {
+        c->peer_isn = p->seq;
+        c->peer_known = true;
+    } else if ((p->flags & PP_SYN) && !c->peer_known) {
+        c->peer_isn = p->seq;
+        c->peer_known = true;
+    }
+}
+
+/* ---- RFC 1624 incremental checksum update ---- */
+
+/* Rewrites 32-bit words of a TCP header in place and fixes the checksum
+ * by the exact difference (eqn 3: HC' = ~(~HC + ~m + m')), which keeps a
+ * valid checksum valid and an invalid one invalid by the same error. */
+static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool have_dseq,
+                        int32_t dts, bool have_dts)
+{
+    uint8_t *tcp = pkt + p->l4_off;
+    size_t hlen = p->pay_off - p->l4_off;
+    uint32_t before = ns_csum_add(0, tcp, hlen);
+    bool changed = false;
+    if (have_dseq && dseq && (p->flags & PP_ACK)) {
+        ns_put32(tcp + 8, p->ack + (uint32_t)dseq);
+        changed = true;
+    }
+    /* Walk options: SACK blocks (RFC 2018 3, kind 5) and TS (RFC 7323 3). */
+    uint8_t *o = pkt + p->opt_off;
+    for (size_t i = 0; i < p->opt_len;) {
+        uint8_t kind = o[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= p->opt_len || o[i + 1] < 2 || i + o[i + 1] > p->opt_len)
+            break;
+        uint8_t l = o[i + 1];
+        if (kind == 5 && have_dseq && dseq && l >= 10 && (l - 2) % 8 == 0) {
+            for (size_t b = i + 2; b + 4 <= i + l; b += 4)
+                ns_put32(o + b, ns_get32(o + b) + (uint32_t)dseq);
+            changed = true;
+        } else if (kind == 8 && l == 10 && have_dts && dts) {
+            uint32_t ecr = ns_get32(o + i + 6);
+            if (ecr) {
+                ns_put32(o + i + 6, ecr + (uint32_t)dts);
+                changed = true;
+            }
+        }
+        i += l;
+    }
+    if (!changed)
+        return;
+    uint32_t after = ns_csum_add(0, tcp, hlen);
+    uint16_t hc = ns_get16(tcp + 16);
+    uint32_t x = (uint32_t)(uint16_t)~hc + ns_csum_fold(before) + (uint16_t)~ns_csum_fold(after);
+    ns_put16(tcp + 16, ns_csum_fold(x));
+}
+
+/* ---- the replay device ---- */
+
+static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
+{
+    struct replay *r = ((struct rdev *)d)->r;
+    struct pp p;
+    if (pp_parse(pkt, len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag) {
+        struct conn *c = conn_get(&r->act, &p, true);
+        if (c)
+            conn_learn_out(c, pkt, &p);
+    }
+    if (!r->collecting)
+        return 0;
+    if (r->nsent >= r->cap.n * 4 + 10000) {
+        r->overflow = true; /* bound memory against a runaway stack */
+        return 0;
+    }
+    if (r->nsent == r->capsent) {
+        size_t nc = r->capsent ? r->capsent * 2 : 256;
+        struct pv_pkt *nv = realloc(r->sent, nc * sizeof *nv);
+        if (!nv) {
+            r->overflow = true;
+            return 0;
+        }
+        r->sent = nv;
+        r->capsent = nc;
+    }
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) {
+        r->overflow = true;
+        return 0;
+    }
+    memcpy(copy, pkt, len);
+    struct pv_pkt *s = &r->sent[r->nsent++];
+    memset(s, 0, sizeof *s);
+    s->t = r->now;
+    s->data = copy;
+    s->len = len;
+    if (p.proto == 6 && p.tcp_ok && !p.is_frag) {
+        struct conn *c = conn_get(&r->act, &p, true);
+        if (c) {
+            s->isn_known = c->isn_known;
+            s->isn = c->isn;
+            s->peer_isn_known = c->peer_known;
+            s->peer_isn = c->peer_isn;
+        }
+    }
+    return 0;
+}
+
+static void rdev_close(struct netdev *d)
+{
+    (void)d;
+}
+
+static const struct netdev_ops rdev_ops = {.send = rdev_send, .close = rdev_close};
+
+/* ---- role ---- */
+
+static bool is_unicast(const struct ns_addr *a)
+{
+    return !ns_addr_is_multicast(a) && !ns_addr_is_v4_broadcast_like(a) && !ns_addr_is_unspec(a);
+}
+
+static void choose_addrs(struct replay *r)
+{
+    struct ns_addr def4, def6;
+    ns_addr_v4(&def4, 10, 0, 0, 2);
+    ns_addr_parse("fe80::2", &def6);
+    r->addr4 = r->o->cfg.addr4;
+    r->addr6 = r->o->cfg.addr6;
+    bool seen4 = false, seen6 = false;
+    struct ns_addr first4 = {0}, first6 = {0};
+    for (size_t i = 0; i < r->cap.n; i++) {
+        struct pp p;
+        if (pp_parse(r->cap.v[i].data, r->cap.v[i].len, &p) < 0)
+            continue;
+        struct ns_addr *first = p.family == NS_AF_INET ? &first4 : &first6;
+        const struct ns_addr *def = p.family == NS_AF_INET ? &def4 : &def6;
+        bool *seen = p.family == NS_AF_INET ? &seen4 : &seen6;
+        if (ns_addr_eq(&p.src, def) || ns_addr_eq(&p.dst, def))
+            *seen = true;
+        if (!first->family && is_unicast(&p.dst))
+            *first = p.dst;
+    }
+    if (!r->addr4.family)
+        r->addr4 = seen4 ? def4 : first4;
+    if (!r->addr6.family)
+        r->addr6 = seen6 ? def6 : first6;
+}
+
+static int classify(const struct replay *r, const struct pp *p)
+{
+    const struct ns_addr *me = p->family == NS_AF_INET ? &r->addr4 : &r->addr6;
+    if (!me->family)
+        return D_OTHER;
+    if (ns_addr_eq(&p->src, me))
+        return D_OUT;
+    if (ns_addr_eq(&p->dst, me))
+        return D_IN;
+    return D_OTHER;
+}
+
+/* ---- the run ---- */
+
+static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
+{
+    struct ns_pkt *pkt = ns_pkt_from(f->f->data, f->f->len);
+    if (!pkt)
+        return false;
+    struct pp p;
+    if (pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag) {
+        struct conn *a = conn_get(&r->act, &p, false);
+        if (a) {
+            conn_learn_in(a, &p);
+            const struct conn *rec = &f->snap;
+            bool have_dseq = a->isn_known && rec->isn_known;
+            bool have_dts = a->ts_known && rec->ts_known;
+            rewrite_tcp(pkt->data, &p, (int32_t)(a->isn - rec->isn), have_dseq,
+                        (int32_t)(a->ts0 - rec->ts0), have_dts);
+        }
+    }
+    ns_stack_input(s, r->now, pkt);
+    return true;
+}
+
+static void fmt_addrs(const struct replay *r, char *buf, size_t len)
+{
+    char a[NS_ADDR_STRLEN] = "", b[NS_ADDR_STRLEN] = "";
+    if (r->addr4.family)
+        ns_addr_format(&r->addr4, a, sizeof a);
+    if (r->addr6.family)
+        ns_addr_format(&r->addr6, b, sizeof b);
+    snprintf(buf, len, "%s%s%s", a, *a && *b ? " " : "", b);
+}
+
+int pcap_replay_run(const struct pcap_replay_opts *o)
+{
+    struct replay *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "netstack: out of memory\n");
+        return 1;
+    }
+    r->o = o;
+    FILE *out = o->out ? o->out : stdout;
+    char err[512];
+    int status = 1;
+    struct ns_stack *s = NULL;
+    struct pcapout *w = NULL;
+    void *state[32] = {0};
+    unsigned started = 0;
+    struct pv_pkt *exp = NULL;
+
+    if (pr_load(o->path, &r->cap, err, sizeof err) < 0) {
+        fprintf(stderr, "netstack: %s\n", err);
+        goto done;
+    }
+    choose_addrs(r);
+    r->fr = calloc(r->cap.n, sizeof *r->fr);
+    exp = calloc(r->cap.n, sizeof *exp);
+    if (!r->fr || !exp) {
+        fprintf(stderr, "netstack: %s: out of memory\n", o->path);
+        goto done;
+    }
+    /* Prescan in capture order: direction, and the recorded connection
+     * state each packet sees. */
+    ns_time_t t0 = r->cap.v[0].ts, tlast = 0;
+    size_t nin = 0, nexp = 0, nother = 0;
+    for (size_t i = 0; i < r->cap.n; i++) {
+        struct rframe *f = &r->fr[i];
+        f->f = &r->cap.v[i];
+        f->t = f->f->ts - t0;
+        if (f->t > tlast)
+            tlast = f->t;
+        struct pp p;
+        if (pp_parse(f->f->data, f->f->len, &p) < 0) {
+            nother++;
+            continue;
+        }
+        f->dir = classify(r, &p);
+        bool tcp = p.proto == 6 && p.tcp_ok && !p.is_frag;
+        if (f->dir == D_IN) {
+            nin++;
+            if (tcp) {
+                struct conn *c = conn_get(&r->rec, &p, false);
+                if (c) {
+                    conn_learn_in(c, &p);
+                    f->snap = *c;
+                }
+            }
+        } else if (f->dir == D_OUT) {
+            struct pv_pkt *e = &exp[nexp++];
+            e->t = f->t;
+            e->data = f->f->data;
+            e->len = f->f->len;
+            e->index = f->f->index;
+            if (tcp) {
+                struct conn *c = conn_get(&r->rec, &p, true);
+                if (c) {
+                    conn_learn_out(c, f->f->data, &p);
+                    e->isn_known = c->isn_known;
+                    e->isn = c->isn;
+                    e->peer_isn_known = c->peer_known;
+                    e->peer_isn = c->peer_isn;
+                }
+            }
+        } else {
+            nother++;
+        }
+    }
+    char addrs[2 * NS_ADDR_STRLEN + 2];
+    fmt_addrs(r, addrs, sizeof addrs);
+    if (nin + nexp == 0) {
+        fprintf(stderr, "netstack: %s: no packets to or from the stack's address (%s) in %zu IP "
+                        "packets\n", o->path, addrs, r->cap.n);
+        goto done;
+    }
+
+    struct ns_config cfg = o->cfg;
+    cfg.addr4 = r->addr4;
+    cfg.addr6 = r->addr6;
+    s = ns_stack_new(&cfg);
+    if (!s) {
+        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        goto done;
+    }
+    r->dev.dev.ops = &rdev_ops;
+    r->dev.dev.name = "pcap";
+    r->dev.dev.mtu = cfg.mtu ? cfg.mtu : 1500;
+    r->dev.r = r;
+    ns_stack_attach(s, &r->dev.dev);
+
+    struct ns_capture tap = {.trace = o->verbose ? out : NULL, .pcap_offset = t0};
+    if (o->pcap_out) {
+        w = pcapout_open(o->pcap_out, err, sizeof err);
+        if (!w) {
+            fprintf(stderr, "netstack: %s\n", err);
+            goto done;
+        }
+        tap.pcap = w;
+    }
+    char apps[256] = "";
+    for (unsigned i = 0; i < o->napps; i++) {
+        if (i)
+            strncat(apps, " ", sizeof apps - strlen(apps) - 1);
+        strncat(apps, o->apps[i]->name, sizeof apps - strlen(apps) - 1);
+    }
+    fprintf(out, "replay: %s (%s, %u records): stack %s, apps: %s; %zu packets to inject, %zu "
+                 "expected, %zu ignored\n",
+            o->path, r->cap.linkname, r->cap.records, addrs, *apps ? apps : "none", nin, nexp,
+            nother + r->cap.skipped);
+
+    r->now = 0;
+    r->collecting = true;
+    if (w || tap.trace)
+        ns_stack_set_tap(s, ns_capture_tap, &tap);
+    ns_stack_poll(s, 0);
+    struct ns_app_args args = o->app_args;
+    args.out = out;
+    for (; started < o->napps && started < 32; started++) {
+        int rc = o->apps[started]->start(s, &args, &state[started]);
+        if (rc < 0) {
+            fprintf(stderr, "netstack: app %s failed to start: %s\n", o->apps[started]->name,
+                    strerror(-rc));
+            goto stop;
+        }
+    }
+
+    /* Interleave injections (at recorded times) with the stack's timers.
+     * A stack that keeps asking for the same instant is nudged 1 ms on
+     * (never spins); the step bound is a backstop. */
+    ns_time_t end = tlast + PCAP_REPLAY_GRACE;
+    size_t next = 0;
+    unsigned same = 0;
+    for (unsigned long steps = 0; steps < 50000000ul; steps++) {
+        while (next < r->cap.n && r->fr[next].dir != D_IN)
+            next++;
+        ns_time_t tin = next < r->cap.n ? r->fr[next].t : NS_TIME_NEVER;
+        ns_time_t dl = ns_stack_next_deadline(s);
+        if (tin != NS_TIME_NEVER && tin <= dl) {
+            if (tin > r->now)
+                r->now = tin;
+            inject(r, s, &r->fr[next]);
+            next++;
+            same = 0;
+            continue;
+        }
+        if (dl > end)
+            break;
+        if (dl <= r->now) {
+            if (++same > 1000) {
+                dl = r->now + NS_MSEC;
+                same = 0;
+                if (dl > end)
+                    break;
+            } else {
+                dl = r->now;
+            }
+        } else {
+            same = 0;
+        }
+        r->now = dl;
+        ns_stack_poll(s, r->now);
+    }
+    r->collecting = false;
+
+    struct pv_result res;
+    int v = pv_check(exp, nexp, r->sent, r->nsent, out, &res);
+    if (r->overflow)
+        fprintf(out, "verdict: the stack sent too much (over %zu packets); rest not kept\n",
+                r->nsent);
+    status = v == 0 && !r->overflow && !tap.error ? 0 : 1;
+    fprintf(out,
+            "verdict: %s: %u/%u expected packets matched, %u missing, %u unexpected, %u extra "
+            "acks tolerated (%zu injected, virtual time %lld.%06lld s)\n",
+            status == 0 ? "PASS" : "FAIL", res.matched, res.expected, res.missing,
+            res.unexpected, res.tolerated, nin, (long long)(r->now / NS_SEC),
+            (long long)(r->now % NS_SEC / NS_USEC));
+stop:
+    while (started > 0) {
+        started--;
+        o->apps[started]->stop(s, state[started]);
+    }
+    ns_stack_set_tap(s, NULL, NULL);
+done:
+    if (s)
+        ns_stack_free(s);
+    pcapout_close(w);
+    for (size_t i = 0; i < r->nsent; i++)
+        free((void *)r->sent[i].data);
+    free(r->sent);
+    free(exp);
+    free(r->fr);
+    free(r->rec.v);
+    free(r->act.v);
+    pr_free(&r->cap);
+    free(r);
+    fflush(out);
+    return status;
+}
+
+/* ---- sidecar ---- */
+
+int pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
+                      char *err, size_t errlen)
+{
+    *argv = NULL;
+    size_t n = strlen(pcap_path);
+    const char *slash = strrchr(pcap_path, '/');
+    const char *dot = strrchr(pcap_path, '.');
+    if (!dot || (slash && dot < slash))
+        dot = pcap_path + n;
+    snprintf(sidecar, sidecar_len, "%.*s.args", (int)(dot - pcap_path), pcap_path);
+    FILE *f = fopen(sidecar, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", sidecar, strerror(errno)), -1);
+    char text[4097];
+    size_t len = fread(text, 1, sizeof text, f);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad || len >= sizeof text) {
+        snprintf(err, errlen, "%s: %s", sidecar, bad ? "read error" : "larger than 4 KiB");
+        return -1;
+    }
+    text[len] = '\0';
+    char **v = calloc(65, sizeof *v);
+    if (!v) {
+        snprintf(err, errlen, "%s: out of memory", sidecar);
+        return -1;
+    }
+    int argc = 0;
+    for (char *p = text; *p;) {
+        if (*p == '#') {
+            while (*p && *p != '\n')
+                p++;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            p++;
+            continue;
+        }
+        char *start = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '#')
+            p++;
+        if (argc == 64) {
+            pcap_sidecar_free(v, argc);
+            snprintf(err, errlen, "%s: more than 64 words", sidecar);
+            return -1;
+        }
+        v[argc] = strndup(start, (size_t)(p - start));
+        if (!v[argc]) {
+            pcap_sidecar_free(v, argc);
+            snprintf(err, errlen, "%s: out of memory", sidecar);
+            return -1;
+        }
+        argc++;
+    }
+    *argv = v;
+    return argc;
+}
+
+void pcap_sidecar_free(char **argv, int argc)
+{
+    if (!argv)
+        return;
+    for (int i = 0; i < argc; i++)
+        free(argv[i]);
+    free(argv);
+}
