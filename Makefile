@@ -115,6 +115,14 @@ bench: all $(BENCHES)
 	@tools/deps.sh bench
 	@bench/run.sh $(BUILD)
 
+# A long randomized sweep of tools/simloss (make check runs 200 seeds of
+# 1M; this runs SWEEP_SEEDS of up to SWEEP_BYTES, several minutes).
+SWEEP_SEEDS ?= 1-20000
+SWEEP_BYTES ?= 4M
+.PHONY: sweep
+sweep: all
+	./tools/simloss --seeds $(SWEEP_SEEDS) --bytes $(SWEEP_BYTES)
+
 clean:
 	rm -rf build build-san build-clang build-fuzz libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
 

@@ -79,7 +79,8 @@ int units_rate(const char *s, uint64_t *bps, char *err, size_t errlen)
     if (n >= sizeof unit)
         return fail(err, errlen, "'%s' is not a rate (e.g. 100mbit, 1gbit, 64000)", s);
     memcpy(unit, r, n + 1);
-    if (n >= 2 && (strcasecmp(unit + n - 2, "/s") == 0 || strcasecmp(unit + n - 2, "ps") == 0))
+    /* "/s" may follow; "mbps" is refused because tc reads it as bytes/s. */
+    if (n >= 2 && strcasecmp(unit + n - 2, "/s") == 0)
         unit[n - 2] = '\0';
     for (size_t i = 0; i < sizeof u / sizeof u[0]; i++) {
         if (strcasecmp(unit, u[i].sfx) != 0)

@@ -8,7 +8,8 @@
  *   percent  "5%", "5", "0.5%": 0..100 percent -> probability 0..1
  *   rate     "100mbit", "1.5gbit", "500kbit", "64000" (bit/s), "0" or
  *            "inf" = unlimited; suffixes bit, kbit, mbit, gbit (10^3
- *            steps, case-insensitive), an optional "/s" or "ps"
+ *            steps, case-insensitive), an optional "/s"; "mbps" is refused
+ *            (tc reads it as megabytes per second)
  *   time     "10" (ms by default), "10ms", "250us", "1.5s", "100ns"
  *   bytes    "1000", "64K", "10M", "1G" (K/M/G = 2^10/2^20/2^30; a
  *            trailing "B" or "iB" is allowed); must be > 0

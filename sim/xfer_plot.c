@@ -248,14 +248,14 @@ int xplot_write_script(const struct xplot *x, FILE *o, const char *png, const ch
     fprintf(o, "set size 1,0.62\nset origin 0,0.36\n");
     fprintf(o, "set grid\nset key top left\nset ylabel 'sequence (MB from the first byte)'\n");
     fprintf(o, "set format x ''\nset xlabel ''\n");
-    fprintf(o, "plot $new using 1:2 with dots lc rgb '#4060c0' title 'segment sent', \\\n"
+    fprintf(o, "plot $new using 1:2 with points pt 7 ps 0.2 lc rgb '#4060c0' title 'segment sent', \\\n"
                "     $ack using 1:2 with steps lc rgb '#208020' title 'cumulative ACK (at sender)', \\\n"
                "     $sack using 1:2:(0):3 with vectors nohead lc rgb '#90d090' title 'SACKed range', \\\n"
                "     $rtx using 1:2 with points pt 7 ps 0.5 lc rgb '#e02020' title 'retransmission', \\\n"
                "     $lost using 1:2 with points pt 2 ps 0.6 lc rgb 'black' title 'lost on the link'\n");
     fprintf(o, "set size 1,0.36\nset origin 0,0\n");
     fprintf(o, "set format x '%%g'\nset xlabel 'time (s, virtual)'\n");
-    fprintf(o, "set ylabel 'window (KB)'\nset y2label 'smoothed RTT (ms)'\n");
+    fprintf(o, "set key top right\nset ylabel 'window (KB)'\nset y2label 'smoothed RTT (ms)'\n");
     fprintf(o, "set y2tics\nset ytics nomirror\nset yrange [0:*]\nset y2range [0:*]\n");
     fprintf(o, "plot $cc using 1:2 with steps lc rgb '#4060c0' lw 1.5 title 'cwnd', \\\n"
                "     $cc using 1:($3 < 0 ? NaN : $3) with steps lc rgb '#e08000' lw 1.5 title 'ssthresh', \\\n"

@@ -39,6 +39,7 @@ struct opts {
     bool sweep;
     uint64_t seed_lo, seed_hi;
     bool bytes_set;
+    bool verbose;            /* sweeps: one line per seed */
 };
 
 static void usage(FILE *o)
@@ -81,6 +82,7 @@ static void usage(FILE *o)
 "                    or a clean error, nothing stuck, memory returned) and print\n"
 "                    each failing seed with its replay command. --bytes caps the\n"
 "                    size per seed [256K]; --time-limit applies to each run.\n"
+"  -v, --verbose     sweeps: print every seed's outcome and options\n"
 "  -h, --help        this text\n"
 "Exit: 0 = all data intact (sweep: every seed passed), 1 = not, 2 = bad argument.\n");
 }
@@ -119,6 +121,10 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             return 1;
         if (strcmp(a, "--json") == 0) {
             o->json = true;
+            continue;
+        }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
             continue;
         }
         if (strcmp(a, "--v6") == 0) {
@@ -587,10 +593,14 @@ static int sweep_args(uint64_t seed, uint64_t max_bytes, const struct opts *base
         ARG("--cc"), ARG("%s", base->xp.cc);
     else if (ns_tcp_cc_find("cubic") && ns_rng_below(&g, 2))
         ARG("--cc"), ARG("cubic");
-    /* Sizes log-uniform from 1 byte to max_bytes: tiny transfers find
-     * edge cases in the handshake and close, big ones in recovery. */
-    double lg = log((double)max_bytes) * ns_rng_unit(&g);
-    uint64_t bytes = (uint64_t)exp(lg);
+    /* Half the sizes log-uniform from 1 byte to max_bytes (tiny transfers
+     * find edge cases in the handshake and close), half uniform in the top
+     * three quarters (long ones exercise recovery again and again). */
+    uint64_t bytes;
+    if (ns_rng_below(&g, 2))
+        bytes = (uint64_t)exp(log((double)max_bytes) * ns_rng_unit(&g));
+    else
+        bytes = max_bytes / 4 + ns_rng_below(&g, max_bytes - max_bytes / 4 + 1);
     ARG("--bytes"), ARG("%" PRIu64, bytes < 1 ? 1 : bytes > max_bytes ? max_bytes : bytes);
     if (base->xp.time_limit != 600 * NS_SEC)
         ARG("--time-limit"), ARG("%" PRId64 "ns", (int64_t)base->xp.time_limit);
@@ -630,6 +640,14 @@ static int run_sweep(const struct opts *base)
             goto fail;
         passed++;
         intact += r->intact;
+        if (base->verbose) {
+            printf("ok seed %" PRIu64 ": %s, %" PRIu64 " bytes in %.3f s virtual:", seed,
+                   r->intact ? "intact" : "clean error", r->payload_bytes,
+                   (double)r->duration / 1e9);
+            for (int i = 1; i < argc; i++)
+                printf(" %s", argv[i]);
+            printf("\n");
+        }
         goto next;
     fail:
         failed++;
@@ -673,6 +691,8 @@ int main(int argc, char **argv)
                 i++;
                 continue;
             }
+            if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+                continue;
             fprintf(stderr, "simloss: %s cannot be combined with --seeds (each seed picks its own)\n",
                     a);
             return 2;

@@ -1,0 +1,160 @@
+#!/bin/sh
+# cli_simloss.sh — tools/simloss from the outside: --help documents every
+# option with its unit; bad arguments exit 2 with one "simloss: " line and
+# nothing on stdout; a lossy transfer exits 0 and reports intact data; a
+# transfer that cannot finish exits 1; --json has the documented keys; the
+# same arguments give the same report, JSON, pcap and plot script; a
+# bounded seed sweep (200 seeds) keeps every invariant. Needs no root and
+# no network (everything is simulated). SIMLOSS=path overrides the binary.
+# Exit 0 = pass, else fail.
+set -u
+sl=${SIMLOSS:-./tools/simloss}
+[ -x "$sl" ] || { echo "FAIL: $sl not built (run make)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok $*"; }
+
+# --help: exit 0, every option and its unit.
+if "$sl" --help >"$tmp/help" 2>&1; then ok "--help exits 0"; else fail "--help exit $?"; fi
+for o in --drop --dup --reorder --reorder-gap --corrupt --delay --jitter --rate --queue --mtu \
+         --bytes --flows --direction --v6 --cc --seed --time-limit --json -w --plot --seeds; do
+    grep -q -- "^ *$o " "$tmp/help" || fail "--help does not document $o"
+done
+for u in percent ms bit/s packets bytes; do
+    grep -q "$u" "$tmp/help" || fail "--help does not mention the unit '$u'"
+done
+ok "--help documents every option"
+
+# expect_error ARGS...: exit 2, one "simloss: " line on stderr, no stdout.
+expect_error() {
+    timeout 20 "$sl" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    lines=$(wc -l <"$tmp/err")
+    if [ "$rc" -ne 2 ]; then
+        fail "simloss $*: exit $rc, expected 2"; cat "$tmp/err"
+    elif [ "$lines" -ne 1 ] || ! grep -q '^simloss: ' "$tmp/err"; then
+        fail "simloss $*: expected one 'simloss: ' line on stderr, got $lines"; cat "$tmp/err"
+    elif [ -s "$tmp/out" ]; then
+        fail "simloss $*: printed on stdout"
+    else
+        ok "exit 2: simloss $* -> $(cat "$tmp/err")"
+    fi
+}
+expect_error --drop 150%
+expect_error --rate fast
+expect_error --rate 100mbps
+expect_error --drop
+expect_error --drop -1
+expect_error --delay 10h
+expect_error --bytes 10X
+expect_error --bytes 0
+expect_error --flows 0
+expect_error --flows 65
+expect_error --queue 0
+expect_error --mtu 100
+expect_error --v6 --mtu 576
+expect_error --direction sideways
+expect_error --cc vegas
+expect_error --seed x
+expect_error --time-limit 0
+expect_error --seeds 5-1
+expect_error --seeds 1-3 --drop 1%
+expect_error --frobnicate
+
+# A lossy transfer: exit 0, intact, the report's lines.
+if timeout 60 "$sl" --drop 5% --bytes 1M >"$tmp/r1" 2>"$tmp/e1"; then
+    ok "--drop 5% --bytes 1M exits 0"
+else
+    fail "--drop 5% --bytes 1M: exit $?"; cat "$tmp/r1" "$tmp/e1"
+fi
+grep -q '^data: .*1048576 of 1048576 bytes, intact' "$tmp/r1" || fail "report does not say intact"
+for k in 'time:' 'goodput:' 'retransmits:' 'recovery:' 'sender:' 'wall:'; do
+    grep -q "^$k" "$tmp/r1" || fail "report has no '$k' line"
+done
+grep -q 'fast retransmits [1-9]' "$tmp/r1" || fail "5% loss but no fast retransmits reported"
+ok "report lines present"
+
+# The same arguments, the same report (the wall-clock line aside).
+timeout 60 "$sl" --drop 5% --bytes 1M >"$tmp/r2" 2>&1
+grep -v '^wall:' "$tmp/r1" >"$tmp/r1w"; grep -v '^wall:' "$tmp/r2" >"$tmp/r2w"
+if cmp -s "$tmp/r1w" "$tmp/r2w"; then ok "same arguments, same report"; else
+    fail "reports differ between identical runs"; diff "$tmp/r1w" "$tmp/r2w"; fi
+timeout 60 "$sl" --drop 5% --bytes 1M --seed 2 >"$tmp/r3" 2>&1
+h1=$(grep '^trace hash' "$tmp/r1"); h3=$(grep '^trace hash' "$tmp/r3")
+[ "$h1" != "$h3" ] && ok "another seed, another run" || fail "seed 2 gave the same trace as seed 1"
+
+# A transfer that cannot finish in time: exit 1 and says so.
+timeout 60 "$sl" --rate 1mbit --bytes 1M --time-limit 2 >"$tmp/r4" 2>"$tmp/e4"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'NOT INTACT' "$tmp/r4"; then ok "incomplete transfer exits 1"; else
+    fail "incomplete transfer: exit $rc"; cat "$tmp/r4" "$tmp/e4"; fi
+
+# --json: one object with the documented keys; deterministic minus wall time.
+json_args="--json --drop 2% --reorder 1% --v6 --direction up --flows 2 --bytes 300K"
+timeout 60 "$sl" $json_args >"$tmp/j1" 2>&1 || fail "json run exit $?"
+timeout 60 "$sl" $json_args >"$tmp/j2" 2>&1
+if command -v python3 >/dev/null 2>&1; then
+    if python3 - "$tmp/j1" "$tmp/j2" <<'EOF'
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+keys = ["bytes", "intact", "sim_seconds", "goodput_bps", "retransmits", "rto_count",
+        "wall_seconds", "jain", "flows", "fast_retransmits", "spurious_rtos",
+        "sack_recoveries", "cwnd", "ssthresh", "srtt_ms", "payload_bytes_per_wall_second"]
+missing = [k for k in keys if k not in a]
+assert not missing, "missing keys %s" % missing
+assert a["intact"] is True and a["bytes"] == 2 * 300 * 1024, a
+assert a["flows"] == 2 and 0.5 <= a["jain"] <= 1.0, a
+for k in ("wall_seconds", "speedup", "payload_bytes_per_wall_second"):
+    a.pop(k); b.pop(k)
+assert a == b, "json differs between identical runs"
+EOF
+    then ok "--json keys, values and determinism"; else fail "--json check"; cat "$tmp/j1"; fi
+else
+    grep -q '"intact": true' "$tmp/j1" || fail "--json: no \"intact\": true"
+    ok "--json (python3 missing: key check reduced)"
+fi
+
+# -w: byte-identical pcap for identical runs, readable by tcpdump.
+timeout 60 "$sl" --drop 3% --bytes 200K -w "$tmp/a.pcap" >/dev/null 2>&1 || fail "-w run failed"
+timeout 60 "$sl" --drop 3% --bytes 200K -w "$tmp/b.pcap" >/dev/null 2>&1
+if [ -s "$tmp/a.pcap" ] && cmp -s "$tmp/a.pcap" "$tmp/b.pcap"; then ok "pcap byte-identical"; else
+    fail "pcap missing or different between identical runs"; fi
+if command -v tcpdump >/dev/null 2>&1; then
+    n=$(tcpdump -nn -r "$tmp/a.pcap" 2>/dev/null | grep -c 'Flags')
+    [ "$n" -gt 100 ] && ok "tcpdump reads $n TCP packets" || fail "tcpdump read $n TCP packets"
+fi
+expect_error_1() { # unwritable pcap: exit 1, one line
+    timeout 20 "$sl" --bytes 1K -w /nonexistent/dir/x.pcap >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then ok "unwritable pcap: exit 1"; else
+        fail "unwritable pcap: exit $rc"; cat "$tmp/err"; fi
+}
+expect_error_1
+
+# --plot: a PNG, and the same plot script for identical runs.
+if command -v gnuplot >/dev/null 2>&1; then
+    timeout 120 "$sl" --drop 2% --bytes 500K --plot "$tmp/p1.png" >/dev/null 2>"$tmp/pe" ||
+        { fail "--plot run failed"; cat "$tmp/pe"; }
+    timeout 120 "$sl" --drop 2% --bytes 500K --plot "$tmp/p2.png" >/dev/null 2>&1
+    if [ "$(head -c 4 "$tmp/p1.png" | od -An -c | tr -d ' ')" = '211PNG' ]; then
+        ok "--plot writes a PNG"; else fail "--plot: $tmp/p1.png is not a PNG"; fi
+    sed "s/p2.png/p1.png/" "$tmp/p2.png.gp" >"$tmp/p2.gp"
+    cmp -s "$tmp/p1.png.gp" "$tmp/p2.gp" && ok "plot data identical" || fail "plot scripts differ"
+    grep -q "retransmission" "$tmp/p1.png.gp" && grep -q "SACKed" "$tmp/p1.png.gp" ||
+        fail "plot lacks retransmission / SACK series"
+else
+    echo "note: gnuplot not installed, --plot not tested"
+fi
+
+# A bounded sweep: 200 seeds of random fault mixes, every invariant kept.
+if timeout 240 "$sl" --seeds 1-200 --bytes 1M >"$tmp/sw" 2>&1 &&
+   grep -q '200 passed.* 0 failed' "$tmp/sw"; then
+    ok "sweep: $(cat "$tmp/sw")"
+else
+    fail "sweep failed:"; cat "$tmp/sw"
+fi
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+exit 0
