@@ -30,6 +30,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_max_conns = 4096;
     cfg->tcp_max_backlog = 1024;
     cfg->tcp_max_half_open = 1024;
+    cfg->tcp_syncookies = true;
     cfg->tcp_msl = 30 * NS_SEC;
     cfg->tcp_fin_timeout = 60 * NS_SEC;
     cfg->tcp_delack = 200 * NS_MSEC;

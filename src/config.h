@@ -38,6 +38,8 @@ struct ns_config {
     unsigned tcp_max_conns;        /* connections (not listeners) per stack (tcp_conn_limit) */
     unsigned tcp_max_backlog;      /* cap on ns_listen's backlog (tcp_backlog_full) */
     unsigned tcp_max_half_open;    /* SYN_RECEIVED connections per stack (tcp_half_open_limit) */
+    bool tcp_syncookies;           /* RFC 4987: when the backlog or half-open limit is full,
+                                    * answer SYNs with a cookie instead of refusing them */
     ns_time_t tcp_msl;             /* TIME_WAIT lasts 2 * tcp_msl */
     ns_time_t tcp_fin_timeout;     /* orphaned FIN_WAIT_2 lifetime */
     ns_time_t tcp_delack;          /* delayed-ACK timeout; 0 = ACK every segment */

@@ -49,7 +49,9 @@
     X(tcp_ooo_limit, "TCP out-of-order data refused by the per-conn cap")    \
     X(tcp_delayed_acks, "TCP delayed ACKs sent by the timer")               \
     X(tcp_persist_probes, "TCP zero-window probes sent")                    \
-    X(tcp_keepalive_probes, "TCP keepalive probes sent")
+    X(tcp_keepalive_probes, "TCP keepalive probes sent")                    \
+    X(tcp_syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full, RFC 4987)") \
+    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \

@@ -258,6 +258,17 @@ void ns_tcb_child_unlink(struct ns_tcb *t);
 
 /* ---- tcp_isn.c ---- */
 uint64_t ns_siphash24(const uint64_t key[2], const void *data, size_t len);
+/* SYN cookies (RFC 4987 3.6): an ISN that encodes the MSS and a 64 s time
+ * slot under a keyed hash of the 4-tuple and the peer's ISN, so a SYN can
+ * be answered without keeping state. make returns the cookie and the MSS
+ * it encodes (the largest table entry <= peer_mss); check returns true and
+ * the MSS for a cookie made in the current or previous slot. */
+uint32_t ns_tcp_cookie_make(struct ns_stack *s, const struct ns_sockaddr *local,
+                            const struct ns_sockaddr *remote, uint32_t peer_isn,
+                            uint16_t peer_mss, uint16_t *mss);
+bool ns_tcp_cookie_check(struct ns_stack *s, const struct ns_sockaddr *local,
+                         const struct ns_sockaddr *remote, uint32_t peer_isn, uint32_t cookie,
+                         uint16_t *mss);
 uint32_t ns_tcp_isn(struct ns_stack *s, const struct ns_sockaddr *local,
                     const struct ns_sockaddr *remote);
 
@@ -270,6 +281,11 @@ void ns_tcp_send_ack(struct ns_tcb *t);
 /* RFC 5961 7: rate-limited challenge ACK. */
 void ns_tcp_challenge_ack(struct ns_tcb *t);
 /* RST for a segment that has no connection (RFC 9293 3.10.7.1). */
+/* Stateless SYN-ACK answering the SYN at th with a SYN cookie: only the
+ * MSS option (window scaling, SACK and timestamps cannot be remembered),
+ * window wnd unscaled. */
+void ns_tcp_send_synack_cookie(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
+                               uint32_t iss, uint16_t mss, uint16_t wnd);
 void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
                            uint32_t seglen);
 /* RST from an existing connection (abort). */

@@ -171,28 +171,18 @@ static void become_established(struct ns_tcb *t, const struct seg *g)
 }
 
 /* ---- LISTEN (RFC 9293 3.10.7.2) ---- */
-static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_ipinfo *ip,
-                        const uint8_t *th)
+static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
+                      const uint8_t *th);
+
+/* A SYN_RECEIVED child of listener l for the SYN g, with our ISN iss. */
+static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const struct ns_ipinfo *ip,
+                                const uint8_t *th, uint32_t iss)
 {
     struct ns_stack *s = l->s;
     struct ns_tcp *tcp = s->tcp;
-    if (g->flags & TH_RST)
-        return NS_DROP_tcp_rst_ignored;
-    if (g->flags & TH_ACK) {
-        ns_tcp_send_rst_reply(s, ip, th, g->seglen);
-        return NS_DROP_tcp_bad_ack;
-    }
-    if (!(g->flags & TH_SYN))
-        return NS_DROP_tcp_bad_flags;
-    if (l->nchild >= l->backlog)
-        return NS_DROP_tcp_backlog_full;
-    if (tcp->nconns >= s->cfg.tcp_max_conns)
-        return NS_DROP_tcp_conn_limit;
-    if (tcp->nhalfopen >= s->cfg.tcp_max_half_open)
-        return NS_DROP_tcp_half_open_limit;
     struct ns_tcb *t = ns_tcb_new(s);
     if (!t)
-        return NS_DROP_nomem;
+        return NULL;
     t->counted = true;
     tcp->nconns++;
     t->family = ip->dst.family;
@@ -215,7 +205,7 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
     t->ka_count = l->ka_count;
     setup_from_syn(t, g);
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
-    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
+    t->iss = iss;
     t->snd_una = t->iss;
     t->snd_nxt = t->snd_max = t->iss + 1;
     t->sbuf_seq = t->iss + 1;
@@ -229,6 +219,103 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
     tcp->nhalfopen++;
     ns_tcb_hash_insert(t);
     s->stats.tcp_passive_opens++;
+    return t;
+}
+
+/* The window a cookie SYN-ACK offers (unscaled: no option survives). */
+static uint16_t cookie_wnd(const struct ns_stack *s)
+{
+    return (uint16_t)(s->cfg.tcp_rcvbuf < 65535 ? s->cfg.tcp_rcvbuf : 65535);
+}
+
+/* RFC 4987 3.6: an ACK to a listener may complete a handshake we answered
+ * with a SYN cookie. A valid cookie (ACK - 1, for the peer ISN SEQ - 1)
+ * recreates the connection -- MSS from the cookie, no window scaling,
+ * SACK or timestamps -- and the ACK is processed as the handshake's third
+ * segment (with any data it carries). Returns a drop reason, R_OK or
+ * R_GONE, like conn_input. */
+static int cookie_ack(struct ns_tcb *l, const struct seg *g, const struct ns_ipinfo *ip,
+                      const uint8_t *th)
+{
+    struct ns_stack *s = l->s;
+    struct ns_sockaddr local = {ip->dst, ns_get16(th + 2)}, remote = {ip->src, ns_get16(th)};
+    uint16_t mss;
+    if (!s->cfg.tcp_syncookies || (g->flags & (TH_SYN | TH_RST)) ||
+        !ns_tcp_cookie_check(s, &local, &remote, g->seq - 1, g->ack - 1, &mss)) {
+        ns_tcp_send_rst_reply(s, ip, th, g->seglen);
+        return NS_DROP_tcp_bad_ack;
+    }
+    if (l->nready >= l->backlog)
+        return NS_DROP_tcp_backlog_full; /* the peer resends; no RST */
+    if (s->tcp->nconns >= s->cfg.tcp_max_conns)
+        return NS_DROP_tcp_conn_limit;
+    struct seg syn;
+    memset(&syn, 0, sizeof syn);
+    syn.seq = g->seq - 1;
+    syn.flags = TH_SYN;
+    syn.wnd = g->wnd; /* not scaled: the cookie SYN-ACK offered no scaling */
+    syn.has_mss = true;
+    syn.mss = mss;
+    struct ns_tcb *t = new_child(l, &syn, ip, th, g->ack - 1);
+    if (!t)
+        return NS_DROP_nomem;
+    t->rcv_adv = t->rcv_nxt + cookie_wnd(s);
+    s->stats.tcp_syncookies_ok++;
+    int r = conn_input(t, g, ip, th);
+    if (r == R_OK) {
+        t->last_rcv = s->now;
+        ns_tcp_output(t);
+    } else if (r != R_GONE && t->ack_now) {
+        ns_tcp_send_ack(t);
+    }
+    return r == R_GONE ? R_OK : r;
+}
+
+static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_ipinfo *ip,
+                        const uint8_t *th)
+{
+    struct ns_stack *s = l->s;
+    struct ns_tcp *tcp = s->tcp;
+    if (g->flags & TH_RST)
+        return NS_DROP_tcp_rst_ignored;
+    if (g->flags & TH_ACK)
+        return cookie_ack(l, g, ip, th);
+    if (!(g->flags & TH_SYN))
+        return NS_DROP_tcp_bad_flags;
+    if (g->flags & TH_FIN)
+        return NS_DROP_tcp_bad_flags; /* SYN+FIN: a scan, not an open (as Linux) */
+    if (l->nready >= l->backlog)
+        return NS_DROP_tcp_backlog_full; /* nobody accepts: a cookie would not help */
+    if (tcp->nconns >= s->cfg.tcp_max_conns)
+        return NS_DROP_tcp_conn_limit;
+    bool full = l->nchild >= l->backlog;
+    if (full || tcp->nhalfopen >= s->cfg.tcp_max_half_open) {
+        if (!s->cfg.tcp_syncookies)
+            return full ? NS_DROP_tcp_backlog_full : NS_DROP_tcp_half_open_limit;
+        /* RFC 4987 3.6: answer without keeping state. */
+        struct ns_sockaddr local = {ip->dst, ns_get16(th + 2)}, remote = {ip->src, ns_get16(th)};
+        uint16_t peer_mss = g->has_mss && g->mss ? g->mss : 536;
+        struct ns_tcb tmp; /* only for ns_tcp_our_mss: the stack and family */
+        memset(&tmp, 0, sizeof tmp);
+        tmp.s = s;
+        tmp.remote = remote;
+        uint16_t ours = ns_tcp_our_mss(&tmp);
+        uint16_t mss;
+        uint32_t cookie = ns_tcp_cookie_make(s, &local, &remote, g->seq,
+                                             peer_mss < ours ? peer_mss : ours, &mss);
+        ns_tcp_send_synack_cookie(s, ip, th, cookie, ours, cookie_wnd(s));
+        return R_OK;
+    }
+    struct ns_tcb *t = new_child(l, g, ip, th, 0);
+    if (!t)
+        return NS_DROP_nomem;
+    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->snd_max = t->iss + 1;
+    t->sbuf_seq = t->iss + 1;
+    t->recover = t->iss;
+    t->snd_sml = t->iss;
+    t->snd_wl2 = t->iss;
     /* SYN data is not queued (RFC 9293 allows either); the peer resends. */
     t->rtt_timing = true;
     t->rtt_start = s->now;

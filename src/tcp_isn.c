@@ -6,6 +6,7 @@
  * bits drawn once from the stack PRNG. Deterministic per seed, unguessable
  * off-path without the seed. cfg.tcp_isn_override_on (tests only) forces
  * the value. ns_siphash24 is the reference algorithm (Aumasson & Bernstein).
+ * SYN cookies (RFC 4987) use the same key with a distinct domain byte.
  */
 #include "tcp.h"
 
@@ -70,4 +71,59 @@ uint32_t ns_tcp_isn(struct ns_stack *s, const struct ns_sockaddr *local,
     uint32_t f = (uint32_t)ns_siphash24(tcp->isn_key, buf, sizeof buf);
     uint32_t m = (uint32_t)((uint64_t)s->now / 4000); /* RFC 6528: 4 µs ticks */
     return m + f;
+}
+
+/* SYN cookie layout: | slot:5 | mss index:3 | hash:24 |. The slot is
+ * now / 64 s; a cookie is good for the slot it was made in and the next
+ * (64..128 s). 24 bits of SipHash leave a blind attacker a 2^-24 chance per
+ * guessed ACK, the same order as Linux's cookies. */
+#define COOKIE_SLOT (64 * NS_SEC)
+static const uint16_t cookie_mss[8] = {64, 536, 1220, 1360, 1440, 1460, 4312, 8960};
+
+static uint32_t cookie_hash(struct ns_stack *s, const struct ns_sockaddr *local,
+                            const struct ns_sockaddr *remote, uint32_t peer_isn, uint32_t slot,
+                            unsigned idx)
+{
+    uint8_t buf[46];
+    buf[0] = 'c'; /* domain separation from the ISN function */
+    memcpy(buf + 1, local->addr.bytes, 16);
+    memcpy(buf + 17, remote->addr.bytes, 16);
+    ns_put16(buf + 33, local->port);
+    ns_put16(buf + 35, remote->port);
+    ns_put32(buf + 37, peer_isn);
+    ns_put32(buf + 41, slot);
+    buf[45] = (uint8_t)idx;
+    return (uint32_t)ns_siphash24(s->tcp->isn_key, buf, sizeof buf) & 0xffffffu;
+}
+
+uint32_t ns_tcp_cookie_make(struct ns_stack *s, const struct ns_sockaddr *local,
+                            const struct ns_sockaddr *remote, uint32_t peer_isn,
+                            uint16_t peer_mss, uint16_t *mss)
+{
+    unsigned idx = 0;
+    for (unsigned i = 1; i < 8; i++)
+        if (cookie_mss[i] <= peer_mss)
+            idx = i;
+    uint32_t slot = (uint32_t)((uint64_t)s->now / COOKIE_SLOT);
+    *mss = cookie_mss[idx];
+    return (slot & 31u) << 27 | (uint32_t)idx << 24 |
+           cookie_hash(s, local, remote, peer_isn, slot, idx);
+}
+
+bool ns_tcp_cookie_check(struct ns_stack *s, const struct ns_sockaddr *local,
+                         const struct ns_sockaddr *remote, uint32_t peer_isn, uint32_t cookie,
+                         uint16_t *mss)
+{
+    uint32_t now_slot = (uint32_t)((uint64_t)s->now / COOKIE_SLOT);
+    unsigned idx = (cookie >> 24) & 7u;
+    for (uint32_t back = 0; back < 2; back++) {
+        uint32_t slot = now_slot - back;
+        if (back > now_slot || (slot & 31u) != cookie >> 27)
+            continue;
+        if (cookie_hash(s, local, remote, peer_isn, slot, idx) == (cookie & 0xffffffu)) {
+            *mss = cookie_mss[idx];
+            return true;
+        }
+    }
+    return false;
 }

@@ -233,6 +233,30 @@ void ns_tcp_send_rst(struct ns_tcb *t)
     ns_tcp_send_seg(t, t->snd_nxt, 0, TH_RST | TH_ACK);
 }
 
+void ns_tcp_send_synack_cookie(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
+                               uint32_t iss, uint16_t mss, uint16_t wnd)
+{
+    struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, NS_TCP_HDR + 4);
+    if (!pkt) {
+        s->stats.pkt_alloc_fail++;
+        return;
+    }
+    uint8_t *h = pkt->data;
+    memset(h, 0, NS_TCP_HDR + 4);
+    ns_put16(h, ns_get16(th + 2));
+    ns_put16(h + 2, ns_get16(th));
+    ns_put32(h + 4, iss);
+    ns_put32(h + 8, ns_get32(th + 4) + 1);
+    h[12] = (NS_TCP_HDR + 4) / 4 << 4;
+    h[13] = TH_SYN | TH_ACK;
+    ns_put16(h + 14, wnd);
+    h[20] = 2;
+    h[21] = 4;
+    ns_put16(h + 22, mss);
+    s->stats.tcp_syncookies_sent++;
+    finish_and_send(s, &ip->dst, &ip->src, pkt);
+}
+
 void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
                            uint32_t seglen)
 {

@@ -673,11 +673,14 @@ static void test_close_unread_and_abort(void)
     tt_free(t);
 }
 
-/* Backlog: SYNs beyond it are dropped and counted; closing the listener
- * resets connections never accepted. */
+/* Backlog (SYN cookies off): SYNs beyond it are dropped and counted;
+ * closing the listener resets connections never accepted. */
 static void test_backlog(void)
 {
-    struct tt *t = tt_new(NULL, false);
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_syncookies = false;
+    struct tt *t = tt_new(&c, false);
     t->lsd = ns_socket(t->s, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr la = {{0}, 80};
     ns_bind(t->s, t->lsd, &la);
@@ -1175,6 +1178,7 @@ static void test_half_open_limit(void)
     struct ns_config c;
     tt_cfg(&c);
     c.tcp_max_half_open = 2;
+    c.tcp_syncookies = false;
     struct tt *t = tt_new(&c, false);
     t->lsd = ns_socket(t->s, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr la = {{0}, 80};
@@ -1186,6 +1190,86 @@ static void test_half_open_limit(void)
     }
     CU_ASSERT_EQUAL(tt_pending(t), 2);
     CU_ASSERT_EQUAL(tl_drop(t->s, "tcp_half_open_limit"), 2);
+    tt_free(t);
+}
+
+/* SYN cookies (RFC 4987 3.6): past the half-open limit a SYN gets a
+ * stateless SYN-ACK (MSS option only) and costs no memory; the ACK that
+ * returns the cookie opens the connection, data included; a forged or
+ * stale cookie is refused with a RST. */
+static void test_syncookies(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_max_half_open = 2;
+    struct tt *t = tt_new(&c, false);
+    t->lsd = ns_socket(t->s, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, 80};
+    ns_bind(t->s, t->lsd, &la);
+    ns_listen(t->s, t->lsd, 100);
+    uint8_t synopt[] = {2, 4, 0x05, 0xb4, 4, 2, 1, 3, 3, 7}; /* MSS 1460, SACK, WS */
+    for (int i = 0; i < 2; i++) {
+        t->hport = (uint16_t)(42000 + i);
+        tt_in_opt(t, H(0), 0, TH_SYN, 1000, synopt, sizeof synopt, NULL, 0);
+    }
+    size_t mem = ns_stack_mem_in_use(t->s);
+    struct tt_seg g;
+    while (tt_next(t, &g)) {
+    }
+    /* Two more: the half-open limit is reached, cookies answer. */
+    uint32_t cookie[2];
+    for (int i = 0; i < 2; i++) {
+        t->hport = (uint16_t)(42002 + i);
+        tt_in_opt(t, H(0), 0, TH_SYN, 1000, synopt, sizeof synopt, NULL, 0);
+        CU_ASSERT_FATAL(tt_next(t, &g));
+        CU_ASSERT_EQUAL(g.flags, TH_SYN | TH_ACK);
+        CU_ASSERT_EQUAL(g.ack, H(1));
+        CU_ASSERT(g.has_mss);
+        CU_ASSERT(!g.has_ws && !g.sackok && !g.has_ts); /* nothing else survives */
+        cookie[i] = g.seq;
+    }
+    CU_ASSERT_NOT_EQUAL(cookie[0], cookie[1]);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_syncookies_sent, 2);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem); /* no state kept */
+    CU_ASSERT_EQUAL(tl_drop(t->s, "tcp_half_open_limit"), 0);
+    /* A forged cookie: RST, no connection. */
+    t->hport = 42003;
+    tt_in(t, H(1), cookie[1] + 2, TH_ACK, 1000, NULL, 0);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT(g.flags & TH_RST);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_syncookies_ok, 0);
+    /* The right cookie, with data: a connection, ready to accept. */
+    t->hport = 42002;
+    t->siss = cookie[0];
+    tt_in(t, H(1), S(1), TH_ACK | TH_PSH, 1000, "hello", 5);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_syncookies_ok, 1);
+    t->sd = ns_accept(t->s, t->lsd, NULL);
+    CU_ASSERT_FATAL(t->sd >= 0);
+    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
+    char buf[16];
+    CU_ASSERT_EQUAL(ns_recv(t->s, t->sd, buf, sizeof buf), 5);
+    CU_ASSERT(memcmp(buf, "hello", 5) == 0);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.snd_mss, 1460);
+    CU_ASSERT(!ti.sack_ok && !ti.ts_ok);
+    CU_ASSERT_EQUAL(ti.snd_wscale, 0);
+    while (tt_next(t, &g)) {
+    }
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "world", 5), 5);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL(g.seq, S(1));
+    CU_ASSERT_EQUAL(g.ack, H(6));
+    CU_ASSERT_EQUAL(g.len, 5);
+    /* The second cookie, 200 s later: stale, refused. */
+    tt_advance(t, t->now + 200 * NS_SEC);
+    while (tt_next(t, &g)) {
+    }
+    t->hport = 42003;
+    tt_in(t, H(1), cookie[1] + 1, TH_ACK, 1000, NULL, 0);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT(g.flags & TH_RST);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_syncookies_ok, 1);
     tt_free(t);
 }
 
@@ -1740,6 +1824,7 @@ static const struct tl_test tests[] = {
     {"conn_limit", test_conn_limit},
     {"paws", test_paws},
     {"window_scale", test_window_scale},
+    {"syncookies", test_syncookies},
     {"window_edge_within_buffer", test_window_edge_within_buffer},
     {"zero_window_still_takes_acks", test_zero_window_still_takes_acks},
     {"window_closed_with_data_in_flight", test_window_closed_with_data_in_flight},

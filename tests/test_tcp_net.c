@@ -827,6 +827,7 @@ static void test_syn_flood(void)
     cfg_fast(&c0, &c1, 63);
     c1.tcp_max_half_open = 50;
     c1.tcp_syn_retries = 2;
+    c1.tcp_syncookies = false; /* the cap itself; test_syn_flood_cookies has them on */
     struct tn *n = tn_new(63, &c0, &c1);
     n->filter = drop_from_0_acks;
     int l = ns_socket(n->st[1], NS_AF_INET, NS_SOCK_STREAM);
@@ -852,6 +853,43 @@ static void test_syn_flood(void)
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[1]), base);
     CU_ASSERT_EQUAL(ns_accept(n->st[1], l, NULL), -EAGAIN);
     ns_close(n->st[1], l);
+    tn_free(n);
+}
+
+/* A SYN flood from a spoofed address with SYN cookies on (the default):
+ * past the half-open cap SYNs cost no memory, and a real client that
+ * connects during the flood gets a cookie, is accepted and moves 1 MiB
+ * each way intact. */
+static void test_syn_flood_cookies(void)
+{
+    struct ns_config c0, c1;
+    cfg_fast(&c0, &c1, 64);
+    c1.tcp_max_half_open = 50;
+    c1.tcp_syn_retries = 2;
+    struct tn *n = tn_new(64, &c0, &c1);
+    struct xfer x;
+    xfer_start(&x, n, 1u << 20, false); /* listener on 5000; the client's SYN is queued */
+    struct ns_addr spoof;
+    ns_addr_parse("10.0.0.77", &spoof);
+    for (unsigned i = 0; i < 200; i++) {
+        uint8_t seg[20] = {0};
+        ns_put16(seg, (uint16_t)(1024 + i));
+        ns_put16(seg + 2, 5000);
+        ns_put32(seg + 4, 7777 * i);
+        seg[12] = 5 << 4;
+        seg[13] = TH_SYN;
+        ns_put16(seg + 14, 1000);
+        uint32_t sum = ns_csum_pseudo(&spoof, &TL_STACK4, 6, 20);
+        ns_put16(seg + 16, ns_csum_fold(ns_csum_add(sum, seg, 20)));
+        ns_stack_input(n->st[1], n->now, tl_ip4(&spoof, &TL_STACK4, 6, 1, 0, seg, 20));
+    }
+    const struct ns_stats *st = ns_stack_stats(n->st[1]);
+    /* The listen backlog (16) fills before the half-open cap (50). */
+    CU_ASSERT_EQUAL(st->tcp_syncookies_sent, 200 - 16);
+    CU_ASSERT_EQUAL(tl_drop(n->st[1], "tcp_half_open_limit"), 0);
+    xfer_finish(&x, 120 * NS_SEC); /* checks bytes, errors, and all memory back */
+    CU_ASSERT_EQUAL(st->tcp_syncookies_sent, 200 - 16 + 1); /* the real client got one too */
+    CU_ASSERT_EQUAL(st->tcp_syncookies_ok, 1);
     tn_free(n);
 }
 
@@ -980,6 +1018,7 @@ static const struct tl_test tests[] = {
     {"slow_reader", test_slow_reader},
     {"small_writes", test_small_writes},
     {"syn_flood", test_syn_flood},
+    {"syn_flood_cookies", test_syn_flood_cookies},
     {"chaos", test_chaos},
 };
 
