@@ -2,7 +2,8 @@
 # run.sh BUILD — `make bench`: prints numbers side by side, asserts nothing.
 # Sections, each self-contained (a later one never depends on an earlier):
 #  1. the core's packet rate with no I/O (simulated UDP echo);
-#  2. in-sim TCP bulk throughput, payload bytes per wall second;
+#  2. in-sim TCP bulk throughput, payload bytes per wall second (and the
+#     same two stacks joined by a plain in-memory wire, no simulator);
 #  3. memory per idle established TCP connection, 10,000 open in sim;
 #  4. ping RTT to netstack over TUN next to Linux-to-Linux ping over veth;
 #  5. TCP bulk throughput over TUN, both directions, MTU 1500 and 65000,
@@ -22,6 +23,10 @@ is_root() { [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 && command 
 echo "in-sim TCP bulk (two stacks, one connection, fault-free link, no I/O):"
 "$build"/bench/bench_tcp 128 1500
 "$build"/bench/bench_tcp 256 65000
+# The same transfer without the simulator (whose per-byte trace hash
+# dominates the figures above): the two stacks' own cost.
+"$build"/bench/bench_tcp_wire 256 1500
+"$build"/bench/bench_tcp_wire 1024 65000
 
 # ---- 3. memory per idle connection ----
 "$build"/bench/bench_conns 10000
