@@ -71,3 +71,20 @@ if ! is_root; then
 else
     "$here"/bench/throughput.sh "$build" 2
 fi
+
+# ---- simloss: simulated payload bytes per wall second vs memcpy ----
+# (issue 5 item 8) A 100 MB download at 0% loss over the default simulated
+# path (100 Mbit/s, 20 ms RTT), next to this machine's single-core memcpy
+# bandwidth measured in the same run. Everything is simulated: no network.
+echo "simloss speed (100M download, 0% loss, 100 Mbit/s, 20 ms RTT, one core):"
+"$build"/bench/bench_memcpy
+if sl_json=$("$here"/tools/simloss --bytes 100M --json 2>/dev/null); then
+    sl_bps=$(echo "$sl_json" | sed 's/.*"payload_bytes_per_wall_second": \([0-9]*\).*/\1/')
+    sl_wall=$(echo "$sl_json" | sed 's/.*"wall_seconds": \([0-9.]*\).*/\1/')
+    mc_bps=$("$build"/bench/bench_memcpy --quiet)
+    awk -v s="$sl_bps" -v w="$sl_wall" -v m="$mc_bps" 'BEGIN {
+        printf "  simloss             : %.1f MB/s of simulated payload per wall second (%.2f s wall)\n", s / 1e6, w
+        printf "  memcpy / simloss    : %.1fx (goal: within 10x)\n", m / s }'
+else
+    echo "  simloss: run failed"
+fi

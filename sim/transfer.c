@@ -36,24 +36,52 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
-void xfer_pattern(uint64_t seed, unsigned flow, uint64_t off, uint8_t *buf, size_t len)
+#define PAT_PERIOD 1048573u /* prime */
+#define PAT_FLOW_SHIFT 65537u
+
+struct xfer_pattern {
+    uint64_t key;
+    uint8_t tab[PAT_PERIOD + 8];
+};
+
+struct xfer_pattern *xfer_pattern_new(uint64_t seed)
 {
-    uint64_t key = mix64(seed * 0x9e3779b97f4a7c15ull + flow + 1);
-    uint64_t w = off >> 3;
-    unsigned b = (unsigned)(off & 7);
+    struct xfer_pattern *pt = malloc(sizeof *pt);
+    if (!pt)
+        return NULL;
+    pt->key = mix64(seed * 0x9e3779b97f4a7c15ull + 0x5a5a);
+    for (size_t w = 0; w * 8 < sizeof pt->tab - 7; w++) {
+        uint64_t v = mix64(pt->key ^ (w * 0xd6e8feb86659fd93ull));
+        for (unsigned j = 0; j < 8; j++)
+            pt->tab[w * 8 + j] = (uint8_t)(v >> (8 * j));
+    }
+    return pt;
+}
+
+void xfer_pattern_free(struct xfer_pattern *pt) { free(pt); }
+
+void xfer_pattern_fill(const struct xfer_pattern *pt, unsigned flow, uint64_t off, uint8_t *buf,
+                       size_t len)
+{
+    uint64_t pos = off + (uint64_t)flow * PAT_FLOW_SHIFT;
     while (len) {
-        uint64_t v = mix64(key ^ (w * 0xd6e8feb86659fd93ull));
-        if (b == 0 && len >= 8) {
-            for (unsigned j = 0; j < 8; j++)
-                buf[j] = (uint8_t)(v >> (8 * j));
-            buf += 8;
-            len -= 8;
-        } else {
-            for (; b < 8 && len; b++, len--)
-                *buf++ = (uint8_t)(v >> (8 * b));
-            b = 0;
+        uint64_t lap = pos / PAT_PERIOD;
+        size_t idx = (size_t)(pos % PAT_PERIOD);
+        size_t n = PAT_PERIOD - idx < len ? PAT_PERIOD - idx : len;
+        uint64_t k = (mix64(pt->key ^ (lap + 1)) & 0xff) * 0x0101010101010101ull;
+        const uint8_t *src = pt->tab + idx;
+        size_t j = 0;
+        for (; j + 8 <= n; j += 8) { /* word at a time; memcpy keeps it legal */
+            uint64_t v;
+            memcpy(&v, src + j, 8);
+            v ^= k;
+            memcpy(buf + j, &v, 8);
         }
-        w++;
+        for (; j < n; j++)
+            buf[j] = src[j] ^ (uint8_t)k;
+        buf += n;
+        len -= n;
+        pos += n;
     }
 }
 
@@ -115,6 +143,7 @@ struct pend {                /* accepted, request not complete yet */
 struct run {
     const struct xfer_params *p;
     struct xfer_result *r;
+    struct xfer_pattern *pat;
     struct sim *sim;
     struct ns_stack *cli, *srv;
     int lsd;
@@ -183,7 +212,7 @@ static int push_payload(struct run *R, struct flow *f, struct ns_stack *st, int 
         if (f->stage_off == f->stage_len) {
             uint64_t left = p->bytes - f->sent;
             size_t n = left < STAGE ? (size_t)left : STAGE;
-            xfer_pattern(p->seed, f->idx, f->sent, f->stage, n);
+            xfer_pattern_fill(R->pat, f->idx, f->sent, f->stage, n);
             f->stage_off = 0;
             f->stage_len = n;
         }
@@ -223,7 +252,7 @@ static int pull_payload(struct run *R, struct flow *f, struct ns_stack *st, int 
             xf->mismatch = true;
             ok = f->rcvd < R->p->bytes ? (size_t)(R->p->bytes - f->rcvd) : 0;
         }
-        xfer_pattern(R->p->seed, f->idx, f->rcvd, R->want, ok);
+        xfer_pattern_fill(R->pat, f->idx, f->rcvd, R->want, ok);
         if (memcmp(R->rbuf, R->want, ok) != 0)
             xf->mismatch = true;
         f->rcvd += n;
@@ -450,13 +479,16 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->flows = p->flows;
     struct run *R = calloc(1, sizeof *R);
     uint8_t *stages = malloc((size_t)p->flows * STAGE);
-    if (!R || !stages) {
+    struct xfer_pattern *pat = xfer_pattern_new(p->seed);
+    if (!R || !stages || !pat) {
         free(R);
         free(stages);
+        xfer_pattern_free(pat);
         return setup_fail(r, -ENOMEM, "out of memory");
     }
     R->p = p;
     R->r = r;
+    R->pat = pat;
 
     struct ns_config cc, sc;
     ns_config_default(&cc);
@@ -565,6 +597,7 @@ out:
     ns_stack_free(R->cli);
     ns_stack_free(R->srv);
     free(stages);
+    xfer_pattern_free(pat);
     free(R);
     return rc;
 }

@@ -52,23 +52,35 @@ static void test_units(void)
     CU_ASSERT(units_uint("18446744073709551616", 0, UINT64_MAX, &u, e, sizeof e) == -1);
 }
 
-/* Any chunking of the stream gives the same bytes; flows and seeds differ. */
+/* Any chunking of the stream gives the same bytes, also across the
+ * table's wrap; flows, seeds and laps differ. */
 static void test_pattern(void)
 {
-    uint8_t whole[1000], piece[1000], other[1000];
-    xfer_pattern(7, 0, 0, whole, sizeof whole);
+    static uint8_t whole[3000000], piece[3000000], other[3000000];
+    struct xfer_pattern *a = xfer_pattern_new(7), *b = xfer_pattern_new(8);
+    CU_ASSERT_FATAL(a && b);
+    xfer_pattern_fill(a, 0, 0, whole, sizeof whole);
     size_t off = 0, step = 1;
     while (off < sizeof piece) {
         size_t n = off + step > sizeof piece ? sizeof piece - off : step;
-        xfer_pattern(7, 0, off, piece + off, n);
+        xfer_pattern_fill(a, 0, off, piece + off, n);
         off += n;
-        step = step * 3 % 17 + 1;
+        step = step * 7 % 100003 + 1;
     }
     CU_ASSERT(memcmp(whole, piece, sizeof whole) == 0);
-    xfer_pattern(7, 1, 0, other, sizeof other);
-    CU_ASSERT(memcmp(whole, other, sizeof whole) != 0);
-    xfer_pattern(8, 0, 0, other, sizeof other);
-    CU_ASSERT(memcmp(whole, other, sizeof whole) != 0);
+    xfer_pattern_fill(a, 1, 0, other, sizeof other);
+    CU_ASSERT(memcmp(whole, other, 1000) != 0);
+    xfer_pattern_fill(b, 0, 0, other, sizeof other);
+    CU_ASSERT(memcmp(whole, other, 1000) != 0);
+    /* One period later the table repeats, but the lap byte differs. */
+    CU_ASSERT(memcmp(whole, whole + 1048573, 1000) != 0);
+    /* Bytes look random: every value appears in the first 64 KiB. */
+    unsigned seen[256] = {0}, distinct = 0;
+    for (size_t i = 0; i < 65536; i++)
+        distinct += seen[whole[i]]++ == 0;
+    CU_ASSERT_EQUAL(distinct, 256);
+    xfer_pattern_free(a);
+    xfer_pattern_free(b);
 }
 
 static void test_jain(void)
