@@ -27,6 +27,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_rcvbuf = 1u << 20;
     cfg->tcp_ooo_max_bytes = 1u << 20;
     cfg->tcp_ooo_max_ranges = 32;
+    cfg->tcp_ooo_max_total = 64u << 20;
     cfg->tcp_max_conns = 4096;
     cfg->tcp_max_backlog = 1024;
     cfg->tcp_max_half_open = 1024;

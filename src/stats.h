@@ -47,6 +47,7 @@
     X(tcp_challenge_acks, "RFC 5961 challenge ACKs sent")                    \
     X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
     X(tcp_ooo_limit, "TCP out-of-order data refused by the per-conn cap")    \
+    X(tcp_ooo_total_limit, "TCP out-of-order data refused by the per-stack cap") \
     X(tcp_delayed_acks, "TCP delayed ACKs sent by the timer")               \
     X(tcp_persist_probes, "TCP zero-window probes sent")                    \
     X(tcp_keepalive_probes, "TCP keepalive probes sent")                    \

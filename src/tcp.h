@@ -163,6 +163,11 @@ struct ns_tcb {
     bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
+    struct {                     /* CUBIC's own state (tcp_cubic.c); other algorithms ignore it */
+        double w_max, k, w_est, cwnd, cwnd_prior; /* bytes; k in seconds */
+        ns_time_t epoch;         /* start of the current congestion-avoidance stage; 0 = none */
+        bool after_rto;          /* RFC 9438 4.8: the first CA stage after a timeout */
+    } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
     struct ns_seqrange sacked[NS_TCP_SACK_MAX]; /* sorted, disjoint */
@@ -216,6 +221,7 @@ struct ns_tcp {
     uint64_t next_id;
     unsigned nconns;             /* non-listener TCBs alive (cfg.tcp_max_conns) */
     unsigned nhalfopen;          /* SYN_RECEIVED children (cfg.tcp_max_half_open) */
+    size_t ooo_total;            /* out-of-order bytes of all connections (cfg.tcp_ooo_max_total) */
     struct ns_tcb **heap;        /* min-heap on (deadline, tseq) */
     unsigned heap_len, heap_cap;
     uint64_t tseq;

@@ -433,6 +433,8 @@ void ns_tcb_free(struct ns_tcb *t)
         ns_tcb_listen_remove(t); /* a listener */
     heap_remove(tcp, t);
     ns_tcb_child_unlink(t);
+    tcp->ooo_total -= t->ooo_bytes;
+    t->ooo_bytes = 0;
     /* Children of a listener die with it (RFC 9293 3.10.4: RST those
      * already synchronized). */
     while (t->child_head) {

@@ -42,6 +42,12 @@ bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
         s->stats.tcp_ooo_limit++;
         return false;
     }
+    if (s->tcp->ooo_total + newbytes > s->cfg.tcp_ooo_max_total) {
+        /* Many connections each just under their own cap could still
+         * pin a lot of reassembly state: a stack-wide cap too. */
+        s->stats.tcp_ooo_total_limit++;
+        return false;
+    }
     /* Replace ranges [i, j) with the merged one. */
     unsigned removed = j - i;
     if (removed == 0) {
@@ -55,6 +61,7 @@ bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
     t->ooo[i].end = ne;
     t->ooo[i].stamp = ++t->ooo_stamp;
     t->ooo_bytes += newbytes;
+    s->tcp->ooo_total += newbytes;
     return true;
 }
 
@@ -64,6 +71,7 @@ uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt)
         /* Bytes of the range below rcv_nxt were also written in order. */
         uint32_t len = t->ooo[0].end - t->ooo[0].start;
         t->ooo_bytes -= len;
+        t->s->tcp->ooo_total -= len;
         if (seq_gt(t->ooo[0].end, rcv_nxt))
             rcv_nxt = t->ooo[0].end;
         memmove(&t->ooo[0], &t->ooo[1], (t->nooo - 1) * sizeof t->ooo[0]);

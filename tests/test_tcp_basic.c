@@ -353,6 +353,68 @@ static void test_ooo_limit(void)
     tt_free(t);
 }
 
+/* The stack-wide out-of-order cap (cfg.tcp_ooo_max_total): connections
+ * each under their own cap are refused once the total is reached, and the
+ * room comes back when a hole fills or a connection goes. */
+static void test_ooo_total_limit(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_ooo_max_bytes = 1000;
+    c.tcp_ooo_max_total = 1500;
+    struct tt *t = tt_new(&c, false);
+    tt_open_passive(t, NULL, 0, 65535);
+    int a = t->sd;
+    uint32_t ha = t->hiss, sa = t->siss;
+    /* A second connection from port 40001. */
+    t->hport = 40001;
+    t->hiss = 5000000;
+    tt_in(t, H(0), 0, TH_SYN, 65535, NULL, 0);
+    struct tt_seg g;
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    t->siss = g.seq;
+    tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
+    int b = ns_accept(t->s, t->lsd, NULL);
+    CU_ASSERT_FATAL(b >= 0);
+    uint32_t hb = t->hiss, sb = t->siss;
+    char d[1000] = {0};
+    /* A: 1000 out-of-order bytes (its own cap). */
+    t->hport = 40000;
+    t->hiss = ha;
+    t->siss = sa;
+    tt_in(t, H(1001), S(1), TH_ACK, 65535, d, 1000);
+    /* B: 500 fit in the total, 500 more do not. */
+    t->hport = 40001;
+    t->hiss = hb;
+    t->siss = sb;
+    tt_in(t, H(1001), S(1), TH_ACK, 65535, d, 500);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_ooo_total_limit, 0);
+    tt_in(t, H(1501), S(1), TH_ACK, 65535, d, 500);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_ooo_total_limit, 1);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_ooo_limit, 0);
+    /* A's hole fills: its 1000 bytes become in-order, room for B again. */
+    t->hport = 40000;
+    t->hiss = ha;
+    t->siss = sa;
+    tt_in(t, H(1), S(1), TH_ACK, 65535, d, 1000);
+    while (tt_next(t, &g)) {
+    }
+    CU_ASSERT_EQUAL(g.ack, H(2001));
+    t->hport = 40001;
+    t->hiss = hb;
+    t->siss = sb;
+    tt_in(t, H(1501), S(1), TH_ACK, 65535, d, 500);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_ooo_total_limit, 1);
+    /* B's hole fills: both out-of-order pieces were kept. */
+    tt_in(t, H(1), S(1), TH_ACK, 65535, d, 1000);
+    while (tt_next(t, &g)) {
+    }
+    CU_ASSERT_EQUAL(g.ack, H(2001));
+    ns_abort(t->s, a);
+    t->sd = b;
+    tt_free(t); /* all memory back; the total returns with B */
+}
+
 /* RFC 5961: RST exactly at rcv_nxt resets; inside the window it draws a
  * challenge ACK; outside it is ignored. SYN on an established connection
  * draws a challenge ACK too. */
@@ -1811,6 +1873,7 @@ static const struct tl_test tests[] = {
     {"delayed_ack", test_delayed_ack},
     {"ooo_sack", test_ooo_sack},
     {"ooo_limit", test_ooo_limit},
+    {"ooo_total_limit", test_ooo_total_limit},
     {"rst_and_syn_challenge", test_rst_and_syn_challenge},
     {"challenge_ack_limit", test_challenge_ack_limit},
     {"rto_backoff_timeout", test_rto_backoff_timeout},
