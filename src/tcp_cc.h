@@ -30,6 +30,7 @@ struct ns_tcp_cc_ops {
 };
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;
+extern const struct ns_tcp_cc_ops ns_tcp_cubic;
 
 /* The algorithm named `name` ("newreno", "cubic"), or NULL if unknown. */
 const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name);

@@ -1,13 +1,16 @@
 /* test_simloss.c — the engine behind tools/simloss: strict unit parsers,
  * the payload generator, Jain's index, verified transfers over lossy
  * links (download and upload, IPv4 and IPv6, several flows), determinism,
- * and the invariant checker catching what it is meant to catch (a stuck
- * transfer, a corrupted byte, leaked memory). Seeds are printed on
+ * the invariant checker catching what it is meant to catch (a stuck
+ * transfer, a corrupted byte, leaked memory), and CUBIC's window shape
+ * against NewReno's on a sawtooth path (RFC 9438). Seeds are printed on
  * failure. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "sim/transfer.h"
 #include "sim/units.h"
+#include "src/tcp_cc.h"
 #include "testlib.h"
 
 static void test_units(void)
@@ -238,6 +241,136 @@ static void test_checker(void)
     CU_ASSERT(xfer_invariants_ok(&p, &r, why, sizeof why));
 }
 
+
+/* ---- congestion control: CUBIC (RFC 9438) against NewReno ---- */
+
+struct cc_trace {
+    size_t n, cap;
+    double *t;
+    uint32_t *cwnd, *ssthresh;
+};
+
+static void cc_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
+{
+    struct cc_trace *c = user;
+    if (c->n && c->cwnd[c->n - 1] == ti->cwnd && c->ssthresh[c->n - 1] == ti->ssthresh)
+        return;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 4096;
+        c->t = realloc(c->t, c->cap * sizeof *c->t);
+        c->cwnd = realloc(c->cwnd, c->cap * sizeof *c->cwnd);
+        c->ssthresh = realloc(c->ssthresh, c->cap * sizeof *c->ssthresh);
+    }
+    c->t[c->n] = (double)now / 1e9;
+    c->cwnd[c->n] = ti->cwnd;
+    c->ssthresh[c->n] = ti->ssthresh;
+    c->n++;
+}
+
+/* cwnd at time x (the last sample at or before it). */
+static double cwnd_at(const struct cc_trace *c, double x)
+{
+    double w = 0;
+    for (size_t i = 0; i < c->n && c->t[i] <= x; i++)
+        w = c->cwnd[i];
+    return w;
+}
+
+struct epoch_shape {
+    double beta;        /* ssthresh after the loss / cwnd just before it */
+    double g[3];        /* cwnd growth in each third of the epoch (bytes) */
+    double len;         /* epoch length (s) */
+};
+
+/* A 20 Mbit/s, 100 ms RTT path with a 50-packet queue and no random
+ * loss: after start-up, cwnd grows until the queue overflows, a loss
+ * cuts it, and it grows again: a clean sawtooth. Returns the shape of the
+ * longest complete epoch (between two cuts) after the first 5 s. */
+static struct epoch_shape sawtooth(const char *cc)
+{
+    struct epoch_shape sh = {0};
+    struct cc_trace c = {0};
+    struct xfer_params p;
+    struct xfer_result r;
+    xfer_params_default(&p);
+    p.to_client.rate_bps = p.to_server.rate_bps = 20000000;
+    p.to_client.delay = p.to_server.delay = 50 * NS_MSEC;
+    p.to_client.queue_limit = p.to_server.queue_limit = 50;
+    p.bytes = 60u << 20;
+    snprintf(p.cc, sizeof p.cc, "%s", cc);
+    p.sample = cc_sample;
+    p.sample_user = &c;
+    tl_seed_note(p.seed);
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
+    expect_clean(&p, &r);
+    /* Cuts: cwnd falls by a fifth or more at once (after 5 s, past slow
+     * start's overshoot). ssthresh alone would miss a cut that lands on
+     * the same value as the previous one. */
+    size_t cuts[64], nc = 0;
+    for (size_t i = 1; i < c.n && nc < 64; i++)
+        if (c.t[i] > 5.0 && c.cwnd[i] < 0.8 * c.cwnd[i - 1])
+            cuts[nc++] = i;
+    CU_ASSERT(nc >= 2);
+    size_t best = 0;
+    for (size_t k = 0; k + 1 < nc; k++)
+        if (c.t[cuts[k + 1]] - c.t[cuts[k]] > c.t[cuts[best + 1]] - c.t[cuts[best]])
+            best = k;
+    if (nc >= 2) {
+        size_t i = cuts[best];
+        sh.beta = (double)c.ssthresh[i] / c.cwnd[i - 1];
+        /* Skip the recovery (1 s); then thirds up to the next cut. */
+        double a = c.t[i] + 1.0, b = c.t[cuts[best + 1]] - 0.05;
+        sh.len = b - a;
+        for (int j = 0; j < 3; j++)
+            sh.g[j] = cwnd_at(&c, a + (b - a) * (j + 1) / 3) - cwnd_at(&c, a + (b - a) * j / 3);
+        printf("\n    %s: beta %.3f, epoch %.1f s, growth by thirds %.0f %.0f %.0f B ", cc,
+               sh.beta, sh.len, sh.g[0], sh.g[1], sh.g[2]);
+    }
+    free(c.t);
+    free(c.cwnd);
+    free(c.ssthresh);
+    return sh;
+}
+
+static void test_cubic_vs_newreno(void)
+{
+    struct epoch_shape nr = sawtooth("newreno"), cu = sawtooth("cubic");
+    /* Multiplicative decrease: Reno halves (RFC 5681 eq. 4), CUBIC keeps
+     * beta_cubic = 0.7 (RFC 9438 4.6). */
+    CU_ASSERT(nr.beta > 0.45 && nr.beta < 0.55);
+    CU_ASSERT(cu.beta > 0.65 && cu.beta < 0.75);
+    /* Reno's additive increase is linear: equal thirds (within 30%). */
+    double mean = (nr.g[0] + nr.g[1] + nr.g[2]) / 3;
+    for (int j = 0; j < 3; j++)
+        CU_ASSERT(nr.g[j] > 0.7 * mean && nr.g[j] < 1.3 * mean);
+    /* CUBIC is concave up to W_max, flat around it, then convex (RFC
+     * 9438 4.4, 4.5): the middle third grows least, by a wide margin. */
+    CU_ASSERT(cu.g[1] >= 0);
+    CU_ASSERT(cu.g[0] > 2 * cu.g[1]);
+    CU_ASSERT(cu.g[2] > 2 * cu.g[1]);
+}
+
+/* The configured algorithm is the one used, and an unknown name is
+ * NewReno (cfg.tcp_cc, tcp_cc.c). */
+static void test_cc_selection(void)
+{
+    CU_ASSERT(ns_tcp_cc_find("cubic") == &ns_tcp_cubic);
+    CU_ASSERT(ns_tcp_cc_find("newreno") == &ns_tcp_newreno);
+    CU_ASSERT(ns_tcp_cc_find("vegas") == NULL);
+    struct xfer_params p;
+    struct xfer_result a, b;
+    lossy(&p, 41, 0.02);
+    snprintf(p.cc, sizeof p.cc, "bogus");
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &a), 0);
+    snprintf(p.cc, sizeof p.cc, "newreno");
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &b), 0);
+    CU_ASSERT_EQUAL(a.trace_hash, b.trace_hash);
+    snprintf(p.cc, sizeof p.cc, "cubic");
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &b), 0);
+    expect_clean(&p, &b);
+    CU_ASSERT_NOT_EQUAL(a.trace_hash, b.trace_hash);
+}
+
 static const struct tl_test tests[] = {
     {"units", test_units},
     {"pattern", test_pattern},
@@ -248,6 +381,8 @@ static const struct tl_test tests[] = {
     {"deterministic", test_deterministic},
     {"stuck_detected", test_stuck_detected},
     {"checker", test_checker},
+    {"cubic_vs_newreno", test_cubic_vs_newreno},
+    {"cc_selection", test_cc_selection},
 };
 
 int main(void) { return TL_RUN("simloss", tests); }

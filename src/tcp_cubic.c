@@ -1,0 +1,210 @@
+/* tcp_cubic.c — CUBIC congestion control (RFC 9438) behind tcp_cc.h.
+ *
+ * Outside slow start the window follows W_cubic(t) = C (t - K)^3 + W_max
+ * (RFC 9438 4.2, eq. 1): concave while it climbs back to W_max, the
+ * window where the last loss happened, flat around it, then convex as it
+ * probes beyond. A loss multiplies cwnd by beta = 0.7 instead of Reno's
+ * 0.5 (4.6), and a Reno-friendly estimate W_est keeps CUBIC at least as
+ * aggressive as Reno on short-RTT paths (4.3). Slow start, the recovery
+ * window arithmetic and loss detection are the core's, as for NewReno.
+ *
+ * Sizes are bytes (the RFC counts segments: one segment = t->mss bytes).
+ * Time comes from the stack (t->s->now, injected), so a run is
+ * deterministic; only + - * / on doubles and a Newton cube root are used,
+ * which IEEE 754 makes identical on every conforming machine.
+ */
+#include "tcp_cc.h"
+
+#define CUBIC_C 0.4      /* RFC 9438 5.1 (segments / s^3) */
+#define CUBIC_BETA 0.7   /* RFC 9438 4.6 */
+#define CUBIC_FAST_CONVERGENCE 1 /* RFC 9438 4.7 */
+
+/* Real cube root by Newton's method (no libm dependency in the core). */
+static double cube_root(double x)
+{
+    if (x == 0)
+        return 0;
+    double a = x < 0 ? -x : x, r = a > 1 ? a / 3 : 1;
+    for (int i = 0; i < 200; i++) {
+        double n = r - (r * r * r - a) / (3 * r * r);
+        if (n == r)
+            break;
+        r = n;
+    }
+    return x < 0 ? -r : r;
+}
+
+static uint32_t iw(const struct ns_tcb *t)
+{
+    /* RFC 6928 2, as NewReno. */
+    uint32_t n = t->s->cfg.tcp_iw ? t->s->cfg.tcp_iw : 10;
+    uint32_t w = n * t->mss;
+    uint32_t cap = 14600 > 2u * t->mss ? 14600 : 2u * t->mss;
+    if (n == 10 && w > cap)
+        w = cap;
+    return w;
+}
+
+static void cu_reset_epoch(struct ns_tcb *t)
+{
+    t->cubic.epoch = 0;
+}
+
+static void cu_init(struct ns_tcb *t)
+{
+    t->cwnd = iw(t);
+    t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1 */
+    t->ca_acc = 0;
+    t->cubic.w_max = 0;
+    t->cubic.k = 0;
+    t->cubic.w_est = 0;
+    t->cubic.cwnd = t->cwnd;
+    t->cubic.cwnd_prior = 0;
+    t->cubic.after_rto = false;
+    cu_reset_epoch(t);
+}
+
+/* W_cubic(t) in bytes, t in seconds since the epoch (RFC 9438 eq. 1). */
+static double w_cubic(const struct ns_tcb *t, double secs)
+{
+    double d = secs - t->cubic.k;
+    return CUBIC_C * d * d * d * t->mss + t->cubic.w_max;
+}
+
+static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
+{
+    /* The core may have changed cwnd itself (RTO undo, idle restart):
+     * the exact value follows it then. */
+    if ((uint32_t)t->cubic.cwnd != t->cwnd)
+        t->cubic.cwnd = t->cwnd;
+    if (t->cwnd < t->ssthresh) {
+        /* Slow start as RFC 5681 3.1 with RFC 3465 byte counting, L = 2. */
+        uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
+        t->cwnd += inc;
+        if (t->cwnd > (1u << 30))
+            t->cwnd = 1u << 30;
+        t->cubic.cwnd = t->cwnd;
+        return;
+    }
+    ns_time_t now = t->s->now;
+    double cwnd = t->cubic.cwnd, mss = t->mss;
+    if (t->cubic.epoch == 0) {
+        /* RFC 9438 4.2: a congestion-avoidance stage begins. */
+        t->cubic.epoch = now > 0 ? now : 1;
+        if (t->cubic.after_rto || t->cubic.w_max == 0) {
+            /* 4.8 (and a connection that never lost): K = 0 and
+             * W_max = the window at the start of this stage. */
+            t->cubic.w_max = cwnd;
+            t->cubic.k = 0;
+            t->cubic.after_rto = false;
+        } else {
+            /* K = cbrt((W_max - cwnd_epoch) / C), in seconds; negative
+             * when cwnd is already above W_max, which the formula handles. */
+            t->cubic.k = cube_root((t->cubic.w_max - cwnd) / mss / CUBIC_C);
+        }
+        t->cubic.w_est = cwnd;
+    }
+    double secs = (double)(now - t->cubic.epoch) / 1e9;
+    double rtt = (double)t->srtt / 1e9;
+
+    /* 4.3: the Reno-friendly estimate, alpha = 3(1 - beta)/(1 + beta)
+     * until it reaches cwnd_prior, then 1. */
+    double alpha = t->cubic.w_est >= t->cubic.cwnd_prior && t->cubic.cwnd_prior > 0
+                       ? 1.0
+                       : 3 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA);
+    t->cubic.w_est += alpha * mss * (double)acked / cwnd;
+
+    if (w_cubic(t, secs) < t->cubic.w_est) {
+        cwnd = t->cubic.w_est; /* Reno-friendly region */
+    } else {
+        /* 4.4 / 4.5: move toward W_cubic one RTT ahead, clamped to
+         * [cwnd, 1.5 cwnd], by (target - cwnd) / cwnd per segment acked. */
+        double target = w_cubic(t, secs + rtt);
+        if (target < cwnd)
+            target = cwnd;
+        if (target > 1.5 * cwnd)
+            target = 1.5 * cwnd;
+        cwnd += (target - cwnd) * (double)acked / cwnd;
+    }
+    if (cwnd > (double)(1u << 30))
+        cwnd = (double)(1u << 30);
+    t->cubic.cwnd = cwnd;
+    t->cwnd = (uint32_t)cwnd;
+}
+
+/* RFC 9438 4.6 and 4.7: a congestion event. */
+static void cu_congestion(struct ns_tcb *t)
+{
+    double cwnd = t->cwnd;
+    t->cubic.cwnd_prior = cwnd;
+    if (CUBIC_FAST_CONVERGENCE && cwnd < t->cubic.w_max)
+        t->cubic.w_max = cwnd * (1 + CUBIC_BETA) / 2; /* release bandwidth to newer flows */
+    else
+        t->cubic.w_max = cwnd;
+    double ss = cwnd * CUBIC_BETA;
+    if (ss < 2.0 * t->mss)
+        ss = 2.0 * t->mss;
+    t->ssthresh = (uint32_t)ss;
+    t->ca_acc = 0;
+    cu_reset_epoch(t);
+}
+
+static void cu_enter_recovery(struct ns_tcb *t)
+{
+    cu_congestion(t);
+    if (t->sack_ok)
+        t->cwnd = t->ssthresh; /* RFC 6675 5 step 4.2, with CUBIC's ssthresh */
+    else
+        t->cwnd = t->ssthresh + 3u * t->mss; /* RFC 6582 3.2 step 2 */
+    t->cubic.cwnd = t->cwnd;
+}
+
+static void cu_on_partial_ack(struct ns_tcb *t, uint32_t acked)
+{
+    /* RFC 6582 3.2 step 3, as NewReno (RFC 9438 leaves recovery alone). */
+    t->cwnd = t->cwnd > acked ? t->cwnd - acked : t->mss;
+    if (acked >= t->mss)
+        t->cwnd += t->mss;
+    if (t->cwnd < t->mss)
+        t->cwnd = t->mss;
+    t->cubic.cwnd = t->cwnd;
+}
+
+static void cu_exit_recovery(struct ns_tcb *t)
+{
+    /* RFC 6582 3.2 step 3 (full ACK), option 1, as NewReno. */
+    uint32_t flight = ns_tcp_flight(t);
+    uint32_t f = (flight > t->mss ? flight : t->mss) + t->mss;
+    t->cwnd = t->ssthresh < f ? t->ssthresh : f;
+    t->cubic.cwnd = t->cwnd;
+    t->ca_acc = 0;
+}
+
+static void cu_on_rto(struct ns_tcb *t)
+{
+    /* RFC 9438 4.8: ssthresh as for a loss (once per episode: a
+     * backed-off RTO must not cut again), cwnd = 1 segment as Reno, and
+     * the next CA stage starts with K = 0. */
+    if (t->backoff == 0)
+        cu_congestion(t);
+    t->cwnd = t->mss;
+    t->cubic.cwnd = t->cwnd;
+    t->cubic.after_rto = true;
+    cu_reset_epoch(t);
+}
+
+static void cu_on_idle(struct ns_tcb *t)
+{
+    /* RFC 5681 4.1 restart window; an idle period is no congestion-
+     * avoidance time, so the cubic epoch restarts. */
+    uint32_t w = iw(t);
+    if (t->cwnd > w)
+        t->cwnd = w;
+    t->cubic.cwnd = t->cwnd;
+    cu_reset_epoch(t);
+}
+
+const struct ns_tcp_cc_ops ns_tcp_cubic = {
+    "cubic", cu_init, cu_on_ack, cu_enter_recovery, cu_on_partial_ack,
+    cu_exit_recovery, cu_on_rto, cu_on_idle,
+};
