@@ -5,6 +5,7 @@
 #   make check SANITIZE=1   the same under ASan + UBSan
 #   make bench        benchmarks (numbers, not assertions)
 #   make fuzz         libFuzzer targets, FUZZ_TIME seconds each (clang)
+#   make attack       SYN flood / injection / ping floods against netstack (root)
 #   make CC=clang     any C11 compiler works
 #
 # Objects go to build/ (build-san/ with SANITIZE=1) so both coexist.
@@ -44,7 +45,7 @@ FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-replay)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all clean check check-unit bench deps fuzz fuzz-run
+.PHONY: all clean check check-unit bench deps fuzz fuzz-run attack
 all: $(BUILD)/.deps libnetstack.a netstack $(filter-out tools/netstack,$(TOOLS))
 
 # Installs missing Debian packages as root, or prints the command to run.
@@ -98,6 +99,7 @@ $(BUILD)/fuzz/%-fuzzer: $(BUILD)/fuzz/%.o $(BUILD)/libnetstack.a
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 FUZZ_TIME ?= 60
 fuzz:
+	@tools/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-run
 fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer)
 	@fuzz/run.sh $(BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
@@ -110,6 +112,12 @@ check: all $(TESTS) $(FUZZ_REPLAY)
 
 check-unit: all $(TESTS) $(FUZZ_REPLAY)
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
+
+# SYN flood, blind injection and ping floods with real tools in a private
+# network namespace (root; tools/attack.sh --help).
+attack: all
+	@tools/deps.sh attack
+	@tools/attack.sh
 
 bench: all $(BENCHES)
 	@tools/deps.sh bench

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|check|bench] — make sure the Debian packages netstack needs
+# deps.sh [build|check|bench|fuzz|attack] — make sure the Debian packages netstack needs
 # are installed. As root, installs what is missing (apt-get); otherwise
 # prints the exact command to run and fails. `make` calls this once (stamp
 # file), so a newcomer's first `make` on a fresh Debian machine just works.
@@ -8,6 +8,8 @@ need="gcc make libc6-dev libpcap-dev libcunit1-dev python3"
 case "${1:-build}" in
     check) need="$need iproute2 iputils-ping util-linux tcpdump" ;;
     bench) need="$need iproute2 iputils-ping util-linux" ;;
+    fuzz) need="$need clang" ;;
+    attack) need="$need iproute2 iputils-ping util-linux curl hping3 python3-scapy" ;;
 esac
 missing=""
 for p in $need; do
