@@ -12,7 +12,9 @@
  *    their recorded times on a virtual clock: stack time 0 is the first
  *    packet's timestamp; apps start at time 0. Packets from it are the
  *    expected responses. Other packets (other hosts, multicast, non-IP
- *    frames) are ignored and counted. The replay runs until
+ *    frames) are ignored and counted. A malformed packet is classified by
+ *    its fixed header's addresses, and injected when it is too short to
+ *    have them (a stack must survive whatever the link carries). The replay runs until
  *    PCAP_REPLAY_GRACE after the last packet of the capture (longer than
  *    the default 200 ms delayed ACK), then judges; apps are stopped after.
  *  - TCP translation (packetdrill-style, relative to the ISN): for each
