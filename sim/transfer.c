@@ -584,6 +584,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->timers_left = ns_stack_next_deadline(R->cli) != NS_TIME_NEVER ||
                      ns_stack_next_deadline(R->srv) != NS_TIME_NEVER;
     r->drops_consistent = drops_ok(R->cli) && drops_ok(R->srv);
+    r->client_stats = *ns_stack_stats(R->cli);
+    r->server_stats = *ns_stack_stats(R->srv);
     r->stalls = sim_stalls(R->sim);
     r->trace_hash = sim_trace_hash(R->sim);
     const struct sim_link_stats *ls = sim_link_stats(R->sim, hs, hc);

@@ -81,6 +81,7 @@ struct xfer_result {
     double jain;            /* Jain's index of per-flow bytes at first_done (1 = fair) */
     struct sim_link_stats to_client, to_server;
     uint64_t client_retransmits, server_retransmits; /* stack counters */
+    struct ns_stats client_stats, server_stats; /* both stacks' counters at the end */
     size_t mem_client, mem_server; /* after the teardown: must be 0 */
     bool timers_left;       /* a stack still had a deadline after the teardown */
     bool drops_consistent;  /* rx_dropped == sum of drop reasons, both stacks */

@@ -385,6 +385,11 @@ static void print_text(const struct opts *o, const struct xfer_result *r, double
            " queue drops\n",
            r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
            r->to_server.dropped, r->to_server.queue_drops);
+    /* Receiver-side limits that shape recovery (zero when not hit). */
+    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    printf("receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
+           " checksum errors, %" PRIu64 " packets dropped in all\n",
+           rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
     printf("trace hash:  %016" PRIx64 "\n", r->trace_hash);
     printf("wall:        %.3f s, %.1fx real time, %.1f MB/s of simulated payload per wall second\n",
            wall, wall > 0 ? sim_s / wall : 0, wall > 0 ? (double)r->payload_bytes / wall / 1e6 : 0);
@@ -420,6 +425,8 @@ static void print_json(const struct opts *o, const struct xfer_result *r, double
            p->upload ? "up" : "down", p->v6 ? 6 : 4, p->cc[0] ? p->cc : "newreno", p->seed,
            l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
            l->queue_limit, p->mtu);
+    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    printf("\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
     printf("\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
            "\", ",
            r->to_client.dropped + r->to_server.dropped,
