@@ -244,7 +244,9 @@ struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, ui
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
                                       uint16_t lport);
 /* Allocate the send/receive rings (counted in mem_in_use). 0 or -ENOMEM. */
-int ns_tcb_alloc_bufs(struct ns_tcb *t);
+int ns_tcb_alloc_sbuf(struct ns_tcb *t);  /* 0 or -ENOMEM; no-op when allocated */
+int ns_tcb_alloc_rbuf(struct ns_tcb *t);  /* 0 or -ENOMEM; after rcv_ws is final */
+void ns_tcb_free_sbuf(struct ns_tcb *t);
 /* The connection is over: off the tables and timers, state CLOSED, err
  * recorded and the owner notified; freed now if nobody owns it. */
 void ns_tcp_close(struct ns_tcb *t, int err);

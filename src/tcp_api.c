@@ -168,10 +168,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->local.port = so->local.port;
     t->remote = *dst;
     t->family = fam;
-    /* rcv_ws first: the receive ring's slack depends on it. */
     t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(s->cfg.tcp_rcvbuf) : 0;
-    if (ns_tcb_alloc_bufs(t) < 0)
-        return -ENOMEM;
     t->counted = true;
     s->tcp->nconns++;
     t->rcv_mss = ns_tcp_our_mss(t);
@@ -216,7 +213,7 @@ ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
     if (t->state != NS_TCP_ESTABLISHED && t->state != NS_TCP_CLOSE_WAIT &&
         t->state != NS_TCP_SYN_SENT && t->state != NS_TCP_SYN_RECEIVED)
         return -EPIPE;
-    if (!t->sbuf && ns_tcb_alloc_bufs(t) < 0)
+    if (ns_tcb_alloc_sbuf(t) < 0)
         return -ENOMEM;
     uint32_t room = t->scap - t->slen;
     if (room == 0)
@@ -470,8 +467,8 @@ unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so)
     if (t->rlen || t->fin_rcvd || t->shut_rd)
         ev |= NS_EV_READ;
     if ((t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_CLOSE_WAIT) && !t->fin_queued &&
-        t->slen < t->scap)
-        ev |= NS_EV_WRITE;
+        (!t->sbuf || t->slen < t->scap))
+        ev |= NS_EV_WRITE; /* no ring yet: the first send allocates it */
     if (t->fin_rcvd)
         ev |= NS_EV_HUP; /* socket.h: "peer closed" (READ then yields EOF) */
     return ev;

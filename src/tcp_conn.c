@@ -223,7 +223,11 @@ struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *
     return wild;
 }
 
-int ns_tcb_alloc_bufs(struct ns_tcb *t)
+/* Rings are allocated on first use -- the send ring by the first
+ * ns_send, the receive ring by the first data to arrive -- so an idle
+ * connection costs its TCB only (bench/bench_conns), and freed once no
+ * byte can use them again (TIME_WAIT, ns_tcb_free). */
+int ns_tcb_alloc_sbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!t->sbuf) {
@@ -236,6 +240,12 @@ int ns_tcb_alloc_bufs(struct ns_tcb *t)
         t->scap = cap;
         s->mem_in_use += cap;
     }
+    return 0;
+}
+
+int ns_tcb_alloc_rbuf(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
     if (!t->rbuf) {
         uint32_t cap = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
         if (cap > (1u << 30))
@@ -408,14 +418,20 @@ void ns_tcb_child_ready(struct ns_tcb *t)
     }
 }
 
+void ns_tcb_free_sbuf(struct ns_tcb *t)
+{
+    if (t->sbuf) {
+        free(t->sbuf);
+        t->s->mem_in_use -= t->scap;
+        t->sbuf = NULL;
+        t->scap = 0;
+    }
+}
+
 static void free_bufs(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
-    if (t->sbuf) {
-        free(t->sbuf);
-        s->mem_in_use -= t->scap;
-        t->sbuf = NULL;
-    }
+    ns_tcb_free_sbuf(t);
     if (t->rbuf) {
         free(t->rbuf);
         s->mem_in_use -= t->rcap;

@@ -406,7 +406,13 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
         seq = t->rcv_nxt;
         t->ack_now = true; /* (partly) duplicate: tell the peer at once */
     }
-    uint32_t space = t->rcap - t->rlen;
+    if (len && ns_tcb_alloc_rbuf(t) < 0) {
+        s->stats.pkt_alloc_fail++; /* the peer will resend */
+        len = 0;
+        fin = false;
+        t->ack_now = true;
+    }
+    uint32_t space = t->rbuf ? t->rcap - t->rlen : 0;
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t limit = space < wnd ? space : wnd;
     uint32_t off = seq - t->rcv_nxt;
@@ -809,11 +815,6 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
         if (!(seq_lt(t->snd_una, g->ack) && seq_le(g->ack, t->snd_max))) {
             ns_tcp_send_rst_reply(s, ip, th, g->seglen);
             return NS_DROP_tcp_bad_ack;
-        }
-        if (ns_tcb_alloc_bufs(t) < 0) {
-            ns_tcp_send_rst(t);
-            ns_tcp_close(t, -ENOMEM);
-            return R_GONE;
         }
         bool child = t->parent != NULL;
         become_established(t, g);

@@ -313,7 +313,7 @@ static bool can_send_data_state(int st)
 void ns_tcp_output(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
-    if (!can_send_data_state(t->state) || !t->sbuf) {
+    if (!can_send_data_state(t->state)) {
         if (t->ack_now && t->state != NS_TCP_CLOSED && t->state != NS_TCP_LISTEN &&
             t->state != NS_TCP_SYN_SENT)
             ns_tcp_send_ack(t);

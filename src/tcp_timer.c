@@ -134,6 +134,9 @@ static void tlp_fire(struct ns_tcb *t)
 void ns_tcp_enter_time_wait(struct ns_tcb *t)
 {
     ns_tcp_set_state(t, NS_TCP_TIME_WAIT);
+    /* Everything we sent is acknowledged: the send ring is done. The
+     * receive ring stays while the app has bytes to read. */
+    ns_tcb_free_sbuf(t);
     t->rto_at = t->ka_at = NS_TIME_NEVER;
     t->persist = false;
     t->linger_at = t->s->now + 2 * t->s->cfg.tcp_msl; /* RFC 9293 3.10.7.4 */

@@ -415,6 +415,38 @@ static void test_ooo_total_limit(void)
     tt_free(t); /* all memory back; the total returns with B */
 }
 
+/* Rings on first use: an idle established connection costs its TCB only;
+ * the first send allocates the send ring, the first data the receive
+ * ring; TIME_WAIT gives the send ring back. */
+static void test_lazy_rings(void)
+{
+    struct tt *t = tt_new(NULL, false); /* 64 KiB rings */
+    tt_open_passive(t, NULL, 0, 65535);
+    size_t idle = ns_stack_mem_in_use(t->s) - t->base_mem;
+    CU_ASSERT(idle < 4096);
+    CU_ASSERT(ns_sock_events(t->s, t->sd) & NS_EV_WRITE);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "abc", 3), 3);
+    size_t with_snd = ns_stack_mem_in_use(t->s) - t->base_mem;
+    CU_ASSERT(with_snd >= idle + 64 * 1024 && with_snd < idle + 64 * 1024 + 4096);
+    tt_in(t, H(1), S(4), TH_ACK, 65535, "xyz", 3);
+    size_t with_both = ns_stack_mem_in_use(t->s) - t->base_mem;
+    CU_ASSERT(with_both >= with_snd + 64 * 1024);
+    char b[8];
+    CU_ASSERT_EQUAL(ns_recv(t->s, t->sd, b, sizeof b), 3);
+    CU_ASSERT(memcmp(b, "xyz", 3) == 0);
+    /* Active close to TIME_WAIT: the send ring goes. */
+    struct tt_seg g;
+    while (tt_next(t, &g)) {
+    }
+    CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT(g.flags & TH_FIN);
+    tt_in(t, H(4), S(5), TH_ACK | TH_FIN, 65535, NULL, 0);
+    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_TIME_WAIT);
+    CU_ASSERT(ns_stack_mem_in_use(t->s) - t->base_mem <= with_both - 64 * 1024);
+    tt_free(t);
+}
+
 /* RFC 5961: RST exactly at rcv_nxt resets; inside the window it draws a
  * challenge ACK; outside it is ignored. SYN on an established connection
  * draws a challenge ACK too. */
@@ -1874,6 +1906,7 @@ static const struct tl_test tests[] = {
     {"ooo_sack", test_ooo_sack},
     {"ooo_limit", test_ooo_limit},
     {"ooo_total_limit", test_ooo_total_limit},
+    {"lazy_rings", test_lazy_rings},
     {"rst_and_syn_challenge", test_rst_and_syn_challenge},
     {"challenge_ack_limit", test_challenge_ack_limit},
     {"rto_backoff_timeout", test_rto_backoff_timeout},
