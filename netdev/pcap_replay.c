@@ -38,6 +38,21 @@ struct rframe {
     struct conn snap;     /* TCP: the recorded connection state at this packet */
 };
 
+/* An active open: the stack's SYN. Its local port comes from the seed, so
+ * the replay maps the recorded port to the one the stack picked (first
+ * unclaimed recorded SYN to the same remote address and port). */
+struct opener {
+    uint8_t family;
+    struct ns_addr remote;
+    uint16_t rport, rec_lport, act_lport;
+    bool claimed;
+};
+
+struct openers {
+    struct opener *v;
+    size_t n, cap;
+};
+
 struct replay;
 
 struct rdev {
@@ -51,6 +66,7 @@ struct replay {
     struct pr_capture cap;
     struct rframe *fr;
     struct conns rec, act;      /* recorded (prescan) and actual (live) connections */
+    struct openers op;          /* recorded active opens and the ports they map to */
     struct pv_pkt *sent;        /* what the stack sent */
     size_t nsent, capsent;
     bool collecting, overflow;
@@ -113,6 +129,58 @@ static void conn_learn_in(struct conn *c, const struct pp *p)
     }
 }
 
+/* ---- active opens ---- */
+
+static void opener_add(struct openers *os, const struct pp *p)
+{
+    for (size_t i = 0; i < os->n; i++)
+        if (os->v[i].family == p->family && os->v[i].rport == p->dport &&
+            os->v[i].rec_lport == p->sport && ns_addr_eq(&os->v[i].remote, &p->dst))
+            return; /* a retransmitted SYN */
+    if (os->n == os->cap) {
+        size_t nc = os->cap ? os->cap * 2 : 8;
+        struct opener *nv = realloc(os->v, nc * sizeof *nv);
+        if (!nv)
+            return; /* no mapping: the verdict will show the port difference */
+        os->v = nv;
+        os->cap = nc;
+    }
+    os->v[os->n++] = (struct opener){.family = p->family, .remote = p->dst, .rport = p->dport,
+                                     .rec_lport = p->sport};
+}
+
+/* The stack sent a SYN from act_lport: claim the recorded open it replays. */
+static void opener_claim(struct openers *os, const struct pp *p)
+{
+    for (size_t i = 0; i < os->n; i++)
+        if (os->v[i].claimed && os->v[i].act_lport == p->sport && os->v[i].rport == p->dport &&
+            ns_addr_eq(&os->v[i].remote, &p->dst))
+            return;
+    for (size_t i = 0; i < os->n; i++) {
+        struct opener *o = &os->v[i];
+        if (!o->claimed && o->family == p->family && o->rport == p->dport &&
+            ns_addr_eq(&o->remote, &p->dst)) {
+            o->claimed = true;
+            o->act_lport = p->sport;
+            return;
+        }
+    }
+}
+
+/* The claimed open for (remote, rport) with local port lport on side `act`
+ * (true: the stack's actual port; false: the recorded one), or NULL. */
+static const struct opener *opener_find(const struct openers *os, const struct ns_addr *remote,
+                                        uint16_t rport, uint16_t lport, bool act)
+{
+    for (size_t i = 0; i < os->n; i++) {
+        const struct opener *o = &os->v[i];
+        if (o->claimed && o->rport == rport && (act ? o->act_lport : o->rec_lport) == lport &&
+            ns_addr_eq(&o->remote, remote))
+            return o;
+    }
+    return NULL;
+}
+
 /* ---- RFC 1624 incremental checksum update ---- */
 
 /* Rewrites 32-bit words of a TCP header in place and fixes the checksum
@@ -163,13 +231,27 @@ static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool hav
     ns_put16(tcp + 16, ns_csum_fold(x));
 }
 
+/* Sets the 16-bit word at w (inside the TCP header) and updates the
+ * checksum by the difference, RFC 1624 eqn 3. */
+static void put16_csum(uint8_t *tcp, uint8_t *w, uint16_t v)
+{
+    uint16_t m = ns_get16(w);
+    ns_put16(w, v);
+    uint16_t hc = ns_get16(tcp + 16);
+    uint32_t x = (uint32_t)(uint16_t)~hc + (uint16_t)~m + v;
+    ns_put16(tcp + 16, ns_csum_fold(x));
+}
+
 /* ---- the replay device ---- */
 
 static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
 {
     struct replay *r = ((struct rdev *)d)->r;
     struct pp p;
-    if (pp_parse(pkt, len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag) {
+    bool tcp = pp_parse(pkt, len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag;
+    if (tcp) {
+        if ((p.flags & PP_SYN) && !(p.flags & PP_ACK))
+            opener_claim(&r->op, &p);
         struct conn *c = conn_get(&r->act, &p, true);
         if (c)
             conn_learn_out(c, pkt, &p);
@@ -196,6 +278,12 @@ static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
         return 0;
     }
     memcpy(copy, pkt, len);
+    if (tcp) {
+        /* Judge it under the recorded local port (checksum is not judged). */
+        const struct opener *o = opener_find(&r->op, &p.dst, p.dport, p.sport, true);
+        if (o)
+            ns_put16(copy + p.l4_off, o->rec_lport);
+    }
     struct pv_pkt *s = &r->sent[r->nsent++];
     memset(s, 0, sizeof *s);
     s->t = r->now;
@@ -299,6 +387,11 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
         return false;
     struct pp p;
     if (pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag) {
+        const struct opener *o = opener_find(&r->op, &p.src, p.sport, p.dport, false);
+        if (o && o->act_lport != o->rec_lport) {
+            put16_csum(pkt->data + p.l4_off, pkt->data + p.l4_off + 2, o->act_lport);
+            p.dport = o->act_lport;
+        }
         struct conn *a = conn_get(&r->act, &p, false);
         if (a) {
             conn_learn_in(a, &p);
@@ -388,6 +481,8 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
             e->len = f->f->len;
             e->index = f->f->index;
             if (tcp) {
+                if ((p.flags & PP_SYN) && !(p.flags & PP_ACK))
+                    opener_add(&r->op, &p);
                 struct conn *c = conn_get(&r->rec, &p, true);
                 if (c) {
                     conn_learn_out(c, f->f->data, &p);
@@ -526,6 +621,7 @@ done:
     free(r->fr);
     free(r->rec.v);
     free(r->act.v);
+    free(r->op.v);
     pr_free(&r->cap);
     free(r);
     fflush(out);

@@ -24,7 +24,11 @@
  *    recorded first TSval), so whatever ISN and timestamp offset the stack
  *    picks, the peer's packets make sense to it. The TCP checksum is
  *    updated incrementally (RFC 1624 eqn 3), so a valid checksum stays
- *    valid and a bad one stays bad by the same amount.
+ *    valid and a bad one stays bad by the same amount. An active open's
+ *    local port (also the seed's choice) is mapped the same way: the
+ *    stack's SYN claims the first recorded SYN to the same remote address
+ *    and port; inbound packets to the recorded port go to the stack's, and
+ *    the stack's packets are judged under the recorded port.
  *  - Output (to o->out): a header line, the verdict lines, a summary;
  *    with -v the stack's packets as they happen; with pcap_out, every
  *    packet the stack received and sent during the replay, at the

@@ -1,0 +1,107 @@
+#!/bin/sh
+# cli_pcap_replay.sh — `netstack --dev pcap:FILE`: every fixture in
+# fixtures/ replays and matches with no argument but the file (its sidecar
+# names the apps) and is listed in fixtures/README.md; ISN translation
+# makes the verdict independent of the stack's seed; -w during a replay
+# gives a byte-identical file for the same input; bad input (missing,
+# empty, truncated, corrupt file, unsupported link type, no packet for the
+# stack's address, a bad sidecar) gives one clear line and a non-zero
+# exit, never a crash or a hang. Needs no root. NETSTACK=path overrides
+# ./netstack. Exit 0 = pass, else fail.
+set -u
+ns=${NETSTACK:-./netstack}
+[ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok $*"; }
+
+# ---- every fixture ----
+n=0
+for f in fixtures/*.pcap; do
+    name=$(basename "$f" .pcap)
+    n=$((n + 1))
+    timeout 60 "$ns" --dev "pcap:$f" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '^verdict: PASS' "$tmp/out" && ! grep -q '^MISSING\|^UNEXPECTED' "$tmp/out"; then
+        ok "$name: $(grep '^verdict:' "$tmp/out" | cut -d'(' -f1)"
+    else
+        fail "$name: exit $rc"; cat "$tmp/out" "$tmp/err"
+    fi
+    [ -f "fixtures/$name.args" ] || fail "$name: no sidecar fixtures/$name.args"
+    grep -q "\`$name\`" fixtures/README.md || fail "$name: not listed in fixtures/README.md"
+done
+[ "$n" -ge 20 ] && ok "$n fixtures" || fail "only $n fixtures (at least 20)"
+
+# ---- the stack's ISN and timestamps do not matter (translation) ----
+for seed in 2 987654321; do
+    for name in tcp_data sack_recovery rst_in_window; do
+        if timeout 60 "$ns" --dev "pcap:fixtures/$name.pcap" --seed "$seed" >"$tmp/out" 2>&1; then
+            ok "$name with --seed $seed matches"
+        else
+            fail "$name with --seed $seed:"; grep -v '^ok' "$tmp/out"
+        fi
+    done
+done
+
+# ---- a replay's -w is byte-identical for the same input ----
+timeout 60 "$ns" --dev pcap:fixtures/sack_recovery.pcap -w "$tmp/a.pcap" >/dev/null 2>&1
+timeout 60 "$ns" --dev pcap:fixtures/sack_recovery.pcap -w "$tmp/b.pcap" >/dev/null 2>&1
+if [ -s "$tmp/a.pcap" ] && cmp -s "$tmp/a.pcap" "$tmp/b.pcap"; then
+    ok "replay -w twice: byte-identical ($(wc -c <"$tmp/a.pcap") bytes)"
+else
+    fail "replay -w output differs between two runs (or is empty)"
+fi
+# ... and that file replays too (a netstack capture is a fixture).
+timeout 60 "$ns" --dev "pcap:$tmp/a.pcap" --app upload --bytes 100000 >"$tmp/out" 2>&1 &&
+    ok "the replay's own capture replays" || { fail "replaying the replay's -w:"; tail -3 "$tmp/out"; }
+
+# ---- wrong apps: the same capture fails ----
+if timeout 60 "$ns" --dev pcap:fixtures/udp_echo4.pcap --app tcp_echo >"$tmp/out" 2>&1; then
+    fail "udp_echo4 without udp_echo passed"
+else
+    grep -q '^MISSING' "$tmp/out" && ok "udp_echo4 with the wrong app: MISSING lines, exit non-zero" || fail "no MISSING line"
+fi
+
+# ---- bad input: one line on stderr, exit 1, nothing hangs ----
+expect_bad() { # expect_bad LABEL ARGS...
+    label=$1; shift
+    timeout 20 "$ns" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^netstack: ' "$tmp/err"; then
+        ok "$label: exit $rc, $(cat "$tmp/err")"
+    else
+        fail "$label: exit $rc, stderr:"; cat "$tmp/err"
+    fi
+}
+expect_bad "missing file" --dev "pcap:$tmp/nope.pcap"
+: >"$tmp/empty.pcap"
+expect_bad "empty file" --dev "pcap:$tmp/empty.pcap"
+head -c 110 fixtures/tcp_data.pcap >"$tmp/trunc.pcap"
+expect_bad "truncated in a record" --dev "pcap:$tmp/trunc.pcap"
+head -c 20 fixtures/tcp_data.pcap >"$tmp/trunc2.pcap"
+expect_bad "truncated in the file header" --dev "pcap:$tmp/trunc2.pcap"
+head -c 4096 /dev/urandom >"$tmp/random.pcap" 2>/dev/null
+expect_bad "random bytes" --dev "pcap:$tmp/random.pcap"
+# A valid header whose first record claims 16 MB: corrupt, not allocated blindly.
+{ head -c 24 fixtures/ping4.pcap; printf '\000\000\000\000\000\000\000\000\000\000\000\001\000\000\000\001'; } >"$tmp/huge.pcap"
+expect_bad "record length 16 MB" --dev "pcap:$tmp/huge.pcap"
+# LINKTYPE_IEEE802_11 (105): a link type replay does not read.
+{ head -c 20 fixtures/ping4.pcap; printf 'i\000\000\000'; tail -c +25 fixtures/ping4.pcap; } >"$tmp/wifi.pcap"
+expect_bad "unsupported link type" --dev "pcap:$tmp/wifi.pcap"
+grep -q 'not supported' "$tmp/err" || fail "unsupported link type: message does not say so"
+expect_bad "no packets for --addr" --dev pcap:fixtures/ping4.pcap --addr 192.0.2.99
+grep -q 'no packets to or from' "$tmp/err" || fail "no-packets message"
+expect_bad "a directory" --dev "pcap:fixtures"
+cp fixtures/ping4.pcap "$tmp/side.pcap"
+echo "--dev tun0" >"$tmp/side.args"
+timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'side.args' "$tmp/err" && ok "sidecar with --dev: exit 2, $(cat "$tmp/err")" || { fail "bad sidecar: exit $rc"; cat "$tmp/err"; }
+printf -- '--app udp_echo\n# a comment --app nonsense\n' >"$tmp/side.args"
+timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>&1 && grep -q 'apps: udp_echo;' "$tmp/out" &&
+    ok "sidecar comments ignored" || { fail "sidecar with a comment"; cat "$tmp/out"; }
+expect_bad "empty pcap: name" --dev pcap:
+
+[ "$fails" -eq 0 ]
