@@ -24,12 +24,12 @@
 # root; otherwise exits 77. NETSTACK=path overrides ./netstack.
 #
 # Sizes: 100 MB everywhere on the clean link (0.3-0.9 s each). With 2% loss
-# the transfers where Linux sends (POST, download) stay at 100 MB (~0.9 s
-# measured), but where netstack sends (GET, upload) its sender managed only
-# 15-23 Mbit/s (10 MB in 3.7-6.2 s, 100 MB in 64 s, measured 2026-11-25:
-# after each recovery it is left with cwnd = 1 MSS and waits for Linux's
-# 40 ms delayed ACK), so those use NS_TCP_LOSSY_BYTES (default 10 MB).
-# Whole file: 38 s measured (47 s under SANITIZE=1); bounded at 280 s.
+# the transfers where Linux sends (POST, download) stay at 100 MB (~0.9-1.5 s
+# measured), and where netstack sends (GET, upload) NS_TCP_LOSSY_BYTES
+# (default 10 MB): that direction measured 39 Mbit/s (curl GET) and 88
+# Mbit/s (upload) on 2026-11-25, after the NewReno full-ACK fix (before it,
+# 15-23 Mbit/s: every recovery ended with cwnd = 1 MSS).
+# Whole file: 31 s measured; bounded at 280 s.
 set -u
 ns=${NETSTACK:-./netstack}
 BIG=${NS_TCP_BYTES:-104857600}
