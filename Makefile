@@ -41,6 +41,7 @@ TOOLS    := $(TOOL_SRC:%.c=%)
 TEST_SRC := $(filter-out tests/testlib.c,$(wildcard tests/test_*.c))
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_NAMES := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FIXTURES := $(wildcard fixtures/*.pcap)
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-replay)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCHES  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
@@ -101,7 +102,11 @@ FUZZ_TIME ?= 60
 fuzz:
 	@tools/deps.sh fuzz
 	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-run
-fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer)
+$(BUILD)/fuzz/seed: $(BUILD)/fuzz/seed.o $(BUILD)/libnetstack.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer) $(BUILD)/fuzz/seed
+	@mkdir -p fuzz/corpus/fuzz_packet
+	@$(BUILD)/fuzz/seed fuzz/corpus/fuzz_packet $(FIXTURES)
 	@fuzz/run.sh $(BUILD) $(FUZZ_TIME) $(FUZZ_NAMES)
 
 # Unit tests and sim scenarios, then the real-peer tests in a private
