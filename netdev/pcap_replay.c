@@ -189,6 +189,8 @@ static const struct opener *opener_find(const struct openers *os, const struct n
 static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool have_dseq,
                         int32_t dts, bool have_dts)
 {
+    if (p->pay_off < p->l4_off + 20)
+        return;
     uint8_t *tcp = pkt + p->l4_off;
     size_t hlen = p->pay_off - p->l4_off;
     uint32_t before = ns_csum_add(0, tcp, hlen);
@@ -240,6 +242,15 @@ static void put16_csum(uint8_t *tcp, uint8_t *w, uint16_t v)
     uint16_t hc = ns_get16(tcp + 16);
     uint32_t x = (uint32_t)(uint16_t)~hc + (uint16_t)~m + v;
     ns_put16(tcp + 16, ns_csum_fold(x));
+}
+
+int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts)
+{
+    struct pp p;
+    if (pp_parse(pkt, len, &p) < 0 || p.proto != 6 || !p.tcp_ok || p.is_frag)
+        return -1;
+    rewrite_tcp(pkt, &p, (int32_t)dseq, true, (int32_t)dts, true);
+    return 0;
 }
 
 /* ---- the replay device ---- */

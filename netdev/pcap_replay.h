@@ -39,6 +39,7 @@
 #ifndef NS_PCAP_REPLAY_H
 #define NS_PCAP_REPLAY_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "src/apps/app.h"
@@ -58,6 +59,12 @@ struct pcap_replay_opts {
 };
 
 int pcap_replay_run(const struct pcap_replay_opts *o);
+
+/* The inbound TCP translation alone, for tests: adds dseq to the ack
+ * number (if ACK) and to every SACK block edge, dts to a non-zero TS
+ * echo, and updates the checksum incrementally. Returns 0, or -1 (nothing
+ * changed) when pkt is not an unfragmented TCP segment. */
+int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts);
 
 /* The sidecar of a capture: FILE with its extension (.pcap, .pcapng,
  * .cap) replaced by ".args" (fixtures/handshake.pcap -> fixtures/handshake.args).
