@@ -262,6 +262,12 @@ static int cookie_ack(struct ns_tcb *l, const struct seg *g, const struct ns_ipi
     t->rcv_adv = t->rcv_nxt + cookie_wnd(s);
     s->stats.tcp_syncookies_ok++;
     int r = conn_input(t, g, ip, th);
+    if (r >= 0 && t->state == NS_TCP_SYN_RECEIVED) {
+        /* Not completed after all (nothing armed a SYN-ACK timer for
+         * it): forget it rather than leave it half-open forever. */
+        ns_tcp_close(t, 0);
+        return r;
+    }
     if (r == R_OK) {
         t->last_rcv = s->now;
         ns_tcp_output(t);
