@@ -161,6 +161,8 @@ void pv_format(char *buf, size_t len, const struct pv_pkt *p)
 
 enum { ST_NONE, ST_OK, ST_TOLERATED };
 
+#define PV_WINDOW 4096
+
 struct line {
     ns_time_t t;
     unsigned order;
@@ -193,6 +195,96 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
     }
     /* Index 0..nexp-1 are expected packets, nexp.. the actual ones. */
     size_t nflows = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
+        pp_parse(p->data, p->len, &pp[i]);
+        struct fkey k = key_of(&pp[i]);
+        size_t f = 0;
+        while (f < nflows && !key_eq(&keys[f], &k))
+            f++;
+        if (f == nflows)
+            keys[nflows++] = k;
+        flow[i] = f;
+    }
+    /* Group packet indices by flow (stable): each flow's expected packets,
+     * then its actual ones, each in order. */
+    size_t *first = calloc(nflows + 1, sizeof *first);
+    size_t *order = calloc(n ? n : 1, sizeof *order);
+    if (!first || !order) {
+        fprintf(out, "verdict: out of memory\n");
+        free(first), free(order), free(pp), free(keys), free(flow), free(st), free(lines);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        first[flow[i] + 1]++;
+    for (size_t f = 0; f < nflows; f++)
+        first[f + 1] += first[f];
+    {
+        size_t *fill = calloc(nflows ? nflows : 1, sizeof *fill);
+        if (!fill) {
+            fprintf(out, "verdict: out of memory\n");
+            free(first), free(order), free(pp), free(keys), free(flow), free(st), free(lines);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++)
+            order[first[flow[i]] + fill[flow[i]]++] = i;
+        free(fill);
+    }
+    for (size_t f = 0; f < nflows; f++) {
+        size_t lo = first[f], hi = first[f + 1], a0 = lo;
+        while (a0 < hi && order[a0] < nexp)
+            a0++; /* order[lo..a0) expected, order[a0..hi) actual */
+        size_t cursor = a0; /* first actual packet the next hard match may use */
+        bool any_ack = false;
+        uint32_t max_ack = 0;
+        for (size_t k = lo; k < a0; k++) {
+            size_t i = order[k];
+            const struct pp *pe = &pp[i];
+            if (pe->tcp_ok && (pe->flags & PP_ACK)) {
+                uint32_t ra = rel_ack(&exp[i], pe);
+                if (!any_ack || (int32_t)(ra - max_ack) > 0)
+                    max_ack = ra;
+                any_ack = true;
+            }
+            /* Searches look at most PV_WINDOW packets ahead, so a replay
+             * that went wrong early cannot take quadratic time. */
+            size_t lim = hi - cursor > PV_WINDOW ? cursor + PV_WINDOW : hi;
+            if (pp_is_pure_ack(pe)) {
+                uint32_t want = rel_ack(&exp[i], pe);
+                for (size_t m = cursor; m < lim; m++) {
+                    size_t j = order[m];
+                    if (!pp[j].tcp_ok || !(pp[j].flags & PP_ACK))
+                        continue;
+                    if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - want) < 0)
+                        continue;
+                    st[i] = ST_OK;
+                    if (pp_is_pure_ack(&pp[j]) && st[j] == ST_NONE)
+                        st[j] = ST_OK;
+                    break;
+                }
+                continue;
+            }
+            for (size_t m = cursor; m < lim; m++) {
+                size_t j = order[m];
+                if (st[j] != ST_NONE)
+                    continue;
+                if (matches(&exp[i], pe, &act[j - nexp], &pp[j])) {
+                    st[i] = st[j] = ST_OK;
+                    cursor = m + 1;
+                    break;
+                }
+            }
+        }
+        for (size_t m = a0; m < hi; m++) {
+            size_t j = order[m];
+            if (st[j] != ST_NONE || !pp_is_pure_ack(&pp[j]) || !any_ack)
+                continue;
+            if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - max_ack) <= 0)
+                st[j] = ST_TOLERATED;
+        }
+    }
+    free(first);
+    free(order);
     for (size_t i = 0; i < n; i++) {
         const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
         pp_parse(p->data, p->len, &pp[i]);

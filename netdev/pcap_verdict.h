@@ -25,6 +25,8 @@
  *    must hold at least the quoted IP header and 8 bytes (RFC 792; RFC
  *    1812 4.3.2.3 and RFC 4443 2.4(c) allow quoting more).
  *  - IP fragments: offset, more-fragments flag and the fragment's bytes.
+ *  - A match is looked for among the next 4096 packets of the flow (a
+ *    bound on the work, far beyond any reordering a stack does).
  *  - Everywhere ignored: IP ID, TTL/hop limit, DSCP/ECN, flow label, IP
  *    and upper-layer checksums, timing.
  * Output: one tcpdump-like line per expected packet ("ok" or "MISSING")
