@@ -73,7 +73,8 @@ int main(int argc, char **argv)
             n++;
         }
         closedir(d);
-        qsort(names, n, sizeof *names, cmp); /* same order every run */
+        if (n)
+            qsort(names, n, sizeof *names, cmp); /* same order every run */
         for (size_t k = 0; k < n; k++) {
             bad |= run_file(names[k]) != 0;
             free(names[k]);
