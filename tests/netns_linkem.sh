@@ -1,0 +1,126 @@
+#!/bin/sh
+# netns_linkem.sh — tools/linkem between two private network namespaces
+# this script creates (ip netns add) and deletes: bad arguments exit 2;
+# ping across the link sees the configured delay (RTT = 2 x delay) and,
+# with 50% loss each way, loses about three pings in four; a Linux TCP
+# transfer across a lossy link delivers every byte; SIGTERM stops linkem
+# with its counters and exit 0. Traffic stays inside the two namespaces.
+# Needs root (skipped with exit 77 otherwise). LINKEM=path overrides.
+set -u
+lem=${LINKEM:-./tools/linkem}
+[ -x "$lem" ] || { echo "FAIL: $lem not built (run make)"; exit 1; }
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok $*"; }
+tmp=$(mktemp -d)
+
+# Bad arguments need no privileges.
+for args in "--ns-a x" "--ns-a x --ns-b x" "--ns-a x --ns-b y --drop 150%" "--ns-a x --ns-b y --rate fast" \
+            "--ns-a x --ns-b y --frobnicate 1" "--ns-a x --ns-b y --dev-a waytoolonginterfacename"; do
+    # shellcheck disable=SC2086
+    "$lem" $args >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^linkem: ' "$tmp/err"; then
+        ok "exit 2: linkem $args -> $(cat "$tmp/err")"
+    else
+        fail "linkem $args: exit $rc"; cat "$tmp/err"
+    fi
+done
+
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! command -v ping >/dev/null 2>&1 ||
+   ! command -v python3 >/dev/null 2>&1 || [ ! -c /dev/net/tun ]; then
+    rm -rf "$tmp"
+    echo "needs root, ip, ping, python3 and /dev/net/tun"
+    exit 77
+fi
+a=lemt-a-$$ b=lemt-b-$$ pid=""
+cleanup() {
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    ip netns del "$a" 2>/dev/null
+    ip netns del "$b" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+ip netns add "$a" && ip netns add "$b" || { echo "FAIL: cannot create namespaces"; exit 1; }
+ip -n "$a" link set lo up
+ip -n "$b" link set lo up
+
+# start ARGS...: linkem in the background until its "up" line.
+start() {
+    timeout 120 "$lem" --ns-a "$a" --ns-b "$b" "$@" >"$tmp/lem" 2>&1 &
+    pid=$!
+    i=0
+    while ! grep -q '^linkem: up' "$tmp/lem" 2>/dev/null; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+            fail "linkem did not come up: $(cat "$tmp/lem")"; pid=""; return 1
+        fi
+        sleep 0.05
+    done
+}
+stop() {
+    kill -TERM "$pid"; wait "$pid"; rc=$?; pid=""
+    if [ "$rc" -eq 0 ] && grep -q '^linkem: a>b: .* delivered' "$tmp/lem"; then
+        ok "SIGTERM: exit 0 with counters"
+    else
+        fail "linkem stop: exit $rc"; cat "$tmp/lem"
+    fi
+}
+
+# 1. Delay: 15 ms each way.
+if start --delay 15; then
+    ip netns exec "$a" ping -n -q -c 10 -i 0.05 -W 2 10.9.0.2 >"$tmp/ping" 2>&1
+    avg=$(sed -n 's|.*= [0-9.]*/\([0-9.]*\)/.*|\1|p' "$tmp/ping")
+    if grep -q ' 0% packet loss' "$tmp/ping" && awk -v x="$avg" 'BEGIN { exit !(x >= 30 && x < 40) }'; then
+        ok "ping RTT $avg ms over a 15 ms one-way link"
+    else
+        fail "ping over 15 ms link:"; cat "$tmp/ping"
+    fi
+    ip netns exec "$b" ping -6 -n -q -c 3 -i 0.05 -W 2 fe80::1%lemb >"$tmp/ping6" 2>&1 &&
+        ok "IPv6 link-local ping b -> a" || { fail "IPv6 ping:"; cat "$tmp/ping6"; }
+    stop
+fi
+
+# 2. Loss: 50% each way loses about 3 of 4 round trips.
+if start --drop 50% --delay 1; then
+    ip netns exec "$a" ping -n -q -c 80 -i 0.01 -W 1 10.9.0.2 >"$tmp/ping" 2>&1
+    loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$tmp/ping")
+    if awk -v x="$loss" 'BEGIN { exit !(x >= 55 && x <= 92) }'; then
+        ok "50% loss each way: $loss% of pings lost"
+    else
+        fail "50% loss each way: $loss% of pings lost"; cat "$tmp/ping"
+    fi
+    stop
+fi
+
+# 3. Linux TCP across 2% loss and 5 ms delay: every byte arrives.
+cat >"$tmp/tcp.py" <<'EOF'
+import hashlib, socket, sys
+if sys.argv[1] == "server":
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("10.9.0.2", 5001)); s.listen(1); s.settimeout(60)
+    c, _ = s.accept()
+    c.sendall(bytes(i % 251 for i in range(2 << 20))); c.close()
+else:
+    c = socket.create_connection(("10.9.0.2", 5001), timeout=60); h = hashlib.sha256(); n = 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b: break
+        h.update(b); n += len(b)
+    want = hashlib.sha256(bytes(i % 251 for i in range(2 << 20))).hexdigest()
+    print(n, "intact" if h.hexdigest() == want else "CORRUPT")
+EOF
+if start --drop 2% --delay 5; then
+    ip netns exec "$b" timeout 60 python3 "$tmp/tcp.py" server &
+    spid=$!
+    sleep 0.3
+    res=$(ip netns exec "$a" timeout 60 python3 "$tmp/tcp.py" client 2>&1)
+    wait "$spid"
+    [ "$res" = "2097152 intact" ] && ok "Linux TCP over 2% loss: $res" || fail "Linux TCP: $res"
+    stop
+    grep -q '^linkem: b>a: .* [1-9][0-9]* lost' "$tmp/lem" && ok "losses counted" ||
+        fail "no losses counted: $(cat "$tmp/lem")"
+fi
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+exit 0
