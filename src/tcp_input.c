@@ -764,12 +764,13 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
             ns_tcb_timer_update(t);
         }
         t->ack_now = true;
-        if (rcv_wnd(t) == 0 && (g->flags & TH_ACK) && t->state != NS_TCP_SYN_RECEIVED &&
-            t->state != NS_TCP_TIME_WAIT) {
+        if (rcv_wnd(t) == 0 && (g->flags & TH_ACK) && seq_ge(g->seq, t->rcv_nxt) &&
+            t->state != NS_TCP_SYN_RECEIVED && t->state != NS_TCP_TIME_WAIT) {
             /* RFC 9293 3.10.7.4: with a zero receive window, "special
              * allowance should be made to accept valid ACKs": the data is
              * dropped but the ACK and window are processed, or two peers
-             * with closed windows could never reopen them. The sequence
+             * with closed windows could never reopen them. Not for an old
+             * duplicate (SEQ < RCV.NXT): its window is stale. The sequence
              * number is taken as RCV.NXT so SND.WL1 never runs ahead; the
              * payload length stays so a probe never counts as a dup ACK. */
             struct seg a = *g;
