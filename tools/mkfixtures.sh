@@ -185,6 +185,16 @@ while True:
     n+=len(b)
 c.close(); print(n)'; }
 
+# Closes its side 0.3 s after accepting, then drains: with netstack's first two
+# FINs dropped, the two FINs cross (simultaneous close, RFC 9293 3.6).
+early_closer() { "$py" -c 'import socket,time
+l=socket.socket(); l.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
+l.bind(("",3000)); l.listen(1)
+c,_=l.accept(); time.sleep(0.3); c.shutdown(socket.SHUT_WR)
+while True:
+    b=c.recv(65536)
+    if not b: break
+c.close()'; }
 sink_up() { bg "$py" tools/sink_server.py 3000; sleep 0.5; }
 chargen_up() { bg "$py" tools/chargen_server.py --bytes "$1"; sleep 0.5; }
 
@@ -242,6 +252,12 @@ early=1 record window_scaling "upload of 300000 bytes: window scale negotiated, 
 if selected zero_window; then bg slow_sink; sleep 0.5; fi
 early=1 record zero_window "upload of 60000 bytes to a receiver with a 4 KB buffer that reads after 2.5 s: zero window, persist probes" \
     "--app upload --bytes 60000" c_wait_upload
+if selected close_simultaneous; then
+    bg early_closer; sleep 0.5
+    nft_drop input 'iifname "tun0" tcp dport 3000 tcp flags & fin == fin numgen inc mod 1000 < 2 drop'
+fi
+early=1 record close_simultaneous "upload of 1000 bytes; netstack's FIN is lost twice while Linux closes too: the FINs cross and netstack acks Linux's FIN from CLOSING" \
+    "--app upload --bytes 1000" c_wait_upload
 if selected ping_any; then
     ns_start
     cap_start ping_any any
