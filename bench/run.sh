@@ -114,3 +114,8 @@ for sl_cc in newreno cubic; do
            sed 's/.*"jain": \([0-9.]*\).*/\1/')
     echo "  $sl_cc 4 flows, 1% loss: Jain's fairness index $sl_j"
 done
+
+# ---- linkem: netstack -> Linux and Linux -> Linux across the same link ----
+# (issue 5 item 7) 1% and 5% loss, 20 ms RTT, 100 Mbit/s, in two private
+# network namespaces bench/linkem_bench.sh creates and deletes (root only).
+"$here"/bench/linkem_bench.sh

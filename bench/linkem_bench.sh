@@ -1,0 +1,96 @@
+#!/bin/sh
+# linkem_bench.sh — goodput across tools/linkem at 1% and 5% random loss
+# each way on a 20 ms RTT, 100 Mbit/s path (issue 5 item 7), side by side
+# with the Mathis bound MSS/RTT x 1.22/sqrt(p):
+#   netstack -> Linux   ./netstack --app upload (NewReno) to sink_server.py
+#   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr
+# Everything runs in two private network namespaces this script creates
+# and deletes (side a: 10.9.0.1 and netstack's tun0 behind it at 10.0.0.2,
+# forwarded; side b: 10.9.0.2, the receivers). Numbers, no assertions.
+# Needs root. Usage: linkem_bench.sh [BYTES_AT_1% BYTES_AT_5%]
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+b1=${1:-10485760} b5=${2:-4194304}
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+    echo "linkem goodput: skipped (needs root, ip and python3 for private network namespaces)"
+    exit 0
+fi
+a=lemb-a-$$ b=lemb-b-$$ lpid="" spid=""
+tmp=$(mktemp -d)
+cleanup() {
+    [ -n "$spid" ] && kill "$spid" 2>/dev/null
+    [ -n "$lpid" ] && kill -TERM "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
+    ip netns del "$a" 2>/dev/null
+    ip netns del "$b" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+ip netns add "$a" && ip netns add "$b" || exit 0
+ip -n "$a" link set lo up
+ip -n "$b" link set lo up
+ip netns exec "$a" sysctl -qw net.ipv4.ip_forward=1
+
+cat >"$tmp/tcp.py" <<'EOF'
+import socket, sys, time
+# server CC BYTES: accept one connection, send BYTES with congestion control CC
+# client: read to EOF, print goodput in bit/s
+if sys.argv[1] == "server":
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("10.9.0.2", 5001)); s.listen(1); s.settimeout(120)
+    c, _ = s.accept()
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[2].encode())
+    left = int(sys.argv[3]); buf = bytes(65536)
+    while left > 0:
+        left -= c.send(buf[:min(left, len(buf))])
+    c.close()
+else:
+    c = socket.create_connection(("10.9.0.2", 5001), timeout=120); t0 = time.monotonic(); n = 0
+    while True:
+        d = c.recv(1 << 20)
+        if not d: break
+        n += len(d)
+    print("%.0f" % (n * 8 / (time.monotonic() - t0)))
+EOF
+
+start_link() {
+    timeout 600 "$here"/tools/linkem --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$1" \
+        >"$tmp/lem" 2>&1 &
+    lpid=$!
+    i=0
+    while ! grep -q '^linkem: up' "$tmp/lem" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 100 ] && { echo "  linkem did not come up"; return 1; }
+        sleep 0.05
+    done
+    ip -n "$b" route replace 10.0.0.0/24 dev lemb
+}
+stop_link() { kill -TERM "$lpid"; wait "$lpid" 2>/dev/null; lpid=""; }
+line() { # WHO P BPS
+    awk -v who="$1" -v p="$2" -v g="$3" 'BEGIN {
+        m = 1448 * 8 / 0.020 * 1.22 / sqrt(p / 100)
+        if (g == "" || g == 0) { printf "  %-26s %d%% loss: failed\n", who, p; exit }
+        printf "  %-26s %d%% loss: %7.2f Mbit/s  (Mathis %.2f, ratio %.2f)\n", who, p, g / 1e6, m / 1e6, g / m }'
+}
+
+echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M at 5%):"
+for p in 1 5; do
+    bytes=$b1; [ "$p" = 5 ] && bytes=$b5
+    start_link "$p%" || continue
+    # netstack sends (its upload app), Linux receives.
+    ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
+    spid=$!
+    sleep 0.3
+    out=$(ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload \
+          --remote 10.9.0.2:3000 --bytes "$bytes" 2>&1 | grep '^upload: .* in ')
+    kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
+    g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
+    line "netstack -> Linux (newreno)" "$p" "$g"
+    for cc in cubic bbr; do
+        ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" &
+        spid=$!
+        sleep 0.3
+        g=$(ip netns exec "$a" timeout 300 python3 "$tmp/tcp.py" client 2>/dev/null)
+        wait "$spid" 2>/dev/null; spid=""
+        line "Linux -> Linux ($cc)" "$p" "$g"
+    done
+    stop_link
+done
