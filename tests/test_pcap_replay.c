@@ -9,7 +9,9 @@
  *    LINUX_SLL, LINUX_SLL2, NULL, LOOP) and pcapng replay the same capture;
  *  - the pure-ACK rule: an ack piggybacked on data satisfies an expected
  *    pure ACK, an extra pure ACK within what the recorded host acked is
- *    tolerated, one acking more is unexpected.
+ *    tolerated, one acking more is unexpected;
+ *  - captures with random bytes damaged replay to a verdict without a
+ *    crash (seeded; a failure prints the seed).
  * Reads fixtures/ relative to the working directory (make check runs
  * from the top of the tree). */
 #include <errno.h>
@@ -470,6 +472,60 @@ static void t_pure_ack_rule(void)
     fclose(out);
 }
 
+/* ---- robustness: random damage to recorded packets ---- */
+
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Flips random bytes inside the packets of real fixtures (the pcap
+ * structure stays valid): the replay must finish with a verdict (0 or 1)
+ * and never crash or read out of bounds (run under SANITIZE=1). */
+static void t_mutated_captures(void)
+{
+    static const char *fx[] = {"fixtures/tcp_data.pcap", "fixtures/frag4.pcap",
+                               "fixtures/sack_recovery.pcap", "fixtures/frag6.pcap"};
+    static const char *app[] = {"tcp_echo", NULL, "upload", NULL};
+    static struct rec r[256];
+    for (unsigned k = 0; k < 4; k++) {
+        int dlt;
+        size_t n = load(fx[k], r, 256, &dlt);
+        CU_ASSERT_FATAL(n > 0);
+        for (uint64_t seed = 1; seed <= 100; seed++) {
+            uint64_t x = seed * 0x9e3779b97f4a7c15ull + k;
+            tl_seed_note(seed * 10 + k);
+            static struct rec m[256];
+            for (size_t i = 0; i < n; i++) {
+                m[i].h = r[i].h;
+                m[i].d = malloc(r[i].h.caplen);
+                memcpy(m[i].d, r[i].d, r[i].h.caplen);
+            }
+            unsigned flips = 1 + (unsigned)(xs(&x) % 8);
+            for (unsigned f = 0; f < flips; f++) {
+                size_t i = (size_t)(xs(&x) % n);
+                size_t off = ip_off(dlt);
+                if (m[i].h.caplen <= off)
+                    continue;
+                /* Mostly headers (first 60 bytes of the IP packet). */
+                size_t span = m[i].h.caplen - off < 60 ? m[i].h.caplen - off : 60;
+                m[i].d[off + (size_t)(xs(&x) % span)] ^= (uint8_t)(1 + xs(&x) % 255);
+            }
+            const char *path = tmpfile_name("mut.pcap");
+            save(path, dlt, m, n, NULL);
+            int rc = replay(path, app[k], NULL, seed);
+            CU_ASSERT(rc == 0 || rc == 1);
+            CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "verdict: "));
+            unlink(path);
+            free_recs(m, n);
+        }
+        free_recs(r, n);
+    }
+}
+
 static const struct tl_test tests[] = {
     {"unaltered_passes", t_unaltered_passes},
     {"wrong_flag_fails", t_wrong_flag_fails},
@@ -478,6 +534,7 @@ static const struct tl_test tests[] = {
     {"translate_checksum", t_translate_checksum},
     {"link_types", t_link_types},
     {"pure_ack_rule", t_pure_ack_rule},
+    {"mutated_captures", t_mutated_captures},
 };
 
 int main(void) { return TL_RUN("pcap_replay", tests); }
