@@ -46,6 +46,8 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+# A reaped process leaves the list, so cleanup never signals a reused PID.
+forget() { pids=$(echo " $pids " | sed "s/ $1 / /; s/^ *//; s/ *\$//"); }
 trap 'exit 1' INT TERM HUP
 ip link set lo up
 
@@ -70,7 +72,7 @@ ns_stop() {
     [ -n "$nspid" ] || return 0
     kill -TERM "$nspid" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$nspid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$nspid" 2>/dev/null; wait "$nspid" 2>/dev/null; nspid=""
+    kill -KILL "$nspid" 2>/dev/null; wait "$nspid" 2>/dev/null; forget "$nspid"; nspid=""
 }
 cap_start() { # cap_start NAME [IFACE [FILTER]]
     rm -f "$dir/$1.pcap"
@@ -86,7 +88,7 @@ cap_stop() {
     sleep 0.5
     kill -INT "$tdpid" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$tdpid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$tdpid" 2>/dev/null; wait "$tdpid" 2>/dev/null; tdpid=""
+    kill -KILL "$tdpid" 2>/dev/null; wait "$tdpid" 2>/dev/null; forget "$tdpid"; tdpid=""
 }
 sidecar() { # sidecar NAME "comment" OPTIONS...
     n=$1; c=$2; shift 2
@@ -98,7 +100,7 @@ bg() { # bg CMD...: a helper server, killed by nft_reset/servers_stop
 }
 servers_stop() {
     for p in ${bgpids:-}; do kill -TERM "$p" 2>/dev/null; done
-    for p in ${bgpids:-}; do wait "$p" 2>/dev/null; done
+    for p in ${bgpids:-}; do wait "$p" 2>/dev/null; forget "$p"; done
     bgpids=""
 }
 nft_reset() { nft flush ruleset 2>/dev/null; }
@@ -300,6 +302,12 @@ time.sleep(0.3)
 td = subprocess.Popen(["tcpdump", "-i", "tunref", "-s", "1600", "-B", "16384", "-U", "--immediate-mode", "-n", "-w", out],
                       stderr=subprocess.PIPE)
 td.stderr.readline()  # "listening on ..."
+import atexit, signal
+def _stop_td():
+    if td.poll() is None:
+        td.terminate(); td.wait(5)
+atexit.register(_stop_td)  # never leave tcpdump behind, even on an error
+signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
 time.sleep(0.3)
 def drain():
     while select.select([fd], [], [], 0)[0]:
@@ -390,7 +398,7 @@ elif name == "malformed":
 else:
     sys.exit("unknown reference fixture " + name)
 time.sleep(0.5)
-td.terminate(); td.wait(5)
+_stop_td()
 PYEOF
 for n in rst_in_window rst_out_of_window bad_checksum malformed; do
     selected "$n" || continue
