@@ -263,7 +263,10 @@ static void usage(FILE *f)
           "  sudo netstack --dev tun0 --app udp_echo   then: ping 10.0.0.2;\n"
           "                                            ping -6 fe80::2%tun0;\n"
           "                                            python3 tools/udp_test.py 10.0.0.2\n"
-          "  sudo netstack --dev tun:lab1 --addr 192.168.7.2 --peer 192.168.7.1/24 --mtu 9000\n",
+          "  sudo netstack --dev tun:lab1 --addr 192.168.7.2 --peer 192.168.7.1/24 --mtu 9000\n"
+          "  sudo netstack --dev tun0 --app http -w s.pcap   record a session, then:\n"
+          "  netstack --dev pcap:s.pcap --app http           replay it; exit status = verdict\n"
+          "  netstack --dev pcap:fixtures/handshake.pcap     a fixture (apps from its sidecar)\n",
           f);
 }
 
