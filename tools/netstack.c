@@ -3,6 +3,9 @@
  *
  *   netstack                          simulated scenario, exit status = verdict
  *   netstack --dev tun0 --app udp_echo   serve the host until SIGINT/SIGTERM
+ *   netstack --dev pcap:FILE          replay a capture, exit status = verdict
+ *                                     (netdev/pcap_replay.h); -w FILE records
+ *                                     on every backend (netdev/capture.h)
  *
  * Exit status: 0 success, 1 runtime failure (TUN unavailable, a client app
  * failed, the scenario failed), 2 bad arguments.
