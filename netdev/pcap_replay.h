@@ -46,6 +46,9 @@
 #include "src/config.h"
 
 #define PCAP_REPLAY_GRACE (250 * NS_MSEC)
+/* Injections + timer rounds before a replay is cut short (a backstop
+ * against a stack that never stops asking for time). */
+#define PCAP_REPLAY_MAX_STEPS 50000000ul
 
 struct pcap_replay_opts {
     const char *path;
