@@ -199,6 +199,8 @@ void xplot_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_
     struct xplot *x = user;
     if (flow != (unsigned)(x->upload ? x->data_sport : x->data_dport) - XFER_CLIENT_PORT)
         return;
+    if (ti->cwnd == 0) /* not connected yet: no window to show */
+        return;
     if (x->sampled && ti->cwnd == x->last_cwnd && ti->ssthresh == x->last_ssthresh &&
         ti->srtt == x->last_srtt)
         return;
