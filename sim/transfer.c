@@ -624,7 +624,9 @@ bool xfer_invariants_ok(const struct xfer_params *p, const struct xfer_result *r
         }
         if (!f->intact && !f->err) {
             snprintf(why, whylen,
-                     "flow %u: stuck (%llu of %llu bytes, no error) after %.3f s virtual", i,
+                     "flow %u: stuck or too slow: no end within the time limit (%llu of %llu "
+                     "bytes, no error) after %.3f s virtual",
+                     i,
                      (unsigned long long)f->bytes, (unsigned long long)p->bytes,
                      (double)r->duration / 1e9);
             return false;
