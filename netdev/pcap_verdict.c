@@ -1,6 +1,7 @@
 /* pcap_verdict.c — the replay verdict (rule in pcap_verdict.h). */
 #include "netdev/pcap_verdict.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,7 +162,12 @@ void pv_format(char *buf, size_t len, const struct pv_pkt *p)
 
 enum { ST_NONE, ST_OK, ST_TOLERATED };
 
+/* A match is looked for among the next PV_WINDOW packets of the flow: a
+ * bound on the work when a replay went wrong early. */
 #define PV_WINDOW 4096
+/* An expected pure ACK may be answered this much later than recorded:
+ * the 200 ms maximum delayed ACK (RFC 1122 4.2.3.2) plus slack. */
+#define PV_ACK_SLACK (250 * NS_MSEC)
 
 struct line {
     ns_time_t t;
@@ -178,22 +184,128 @@ static int line_cmp(const void *x, const void *y)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
+static uint16_t tcp_window(const struct pv_pkt *p, const struct pp *q)
+{
+    return ns_get16(p->data + q->l4_off + 14);
+}
+
+/* Shared state of one pv_check call. Indices 0..nexp-1 are expected
+ * packets, nexp.. the actual ones; order[] lists them grouped by flow. */
+struct vstate {
+    const struct pv_pkt *exp, *act;
+    size_t nexp, n;
+    struct pp *pp;
+    size_t *flow, *order;
+    unsigned char *st;
+};
+
+static const struct pv_pkt *pkt_at(const struct vstate *v, size_t i)
+{
+    return i < v->nexp ? &v->exp[i] : &v->act[i - v->nexp];
+}
+
+/* Matches the expected packets order[lo..a0) of one flow against its
+ * actual packets order[a0..hi). */
+static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
+{
+    size_t cursor = a0; /* first actual packet the next hard match may use */
+    bool any_ack = false;
+    uint32_t max_ack = 0;
+    for (size_t k = lo; k < a0; k++) {
+        size_t i = v->order[k];
+        const struct pp *pe = &v->pp[i];
+        const struct pv_pkt *e = pkt_at(v, i);
+        if (pe->tcp_ok && (pe->flags & PP_ACK)) {
+            uint32_t ra = rel_ack(e, pe);
+            if (!any_ack || (int32_t)(ra - max_ack) > 0)
+                max_ack = ra;
+            any_ack = true;
+        }
+        size_t lim = hi - cursor > PV_WINDOW ? cursor + PV_WINDOW : hi;
+        if (pp_is_pure_ack(pe)) {
+            /* Soft: an unused pure ACK with the same ack, else any packet
+             * acknowledging at least as much, sent in time. */
+            uint32_t want = rel_ack(e, pe);
+            size_t cover = SIZE_MAX;
+            for (size_t m = cursor; m < lim; m++) {
+                size_t j = v->order[m];
+                const struct pp *pa = &v->pp[j];
+                const struct pv_pkt *a = pkt_at(v, j);
+                if (a->t > e->t + PV_ACK_SLACK)
+                    break;
+                if (!pa->tcp_ok || !(pa->flags & PP_ACK) ||
+                    (int32_t)(rel_ack(a, pa) - want) < 0)
+                    continue;
+                if (pp_is_pure_ack(pa) && v->st[j] == ST_NONE && rel_ack(a, pa) == want) {
+                    v->st[j] = ST_OK;
+                    cover = j;
+                    break;
+                }
+                if (cover == SIZE_MAX)
+                    cover = j;
+            }
+            if (cover != SIZE_MAX)
+                v->st[i] = ST_OK;
+            continue;
+        }
+        for (size_t m = cursor; m < lim; m++) {
+            size_t j = v->order[m];
+            if (v->st[j] != ST_NONE)
+                continue;
+            if (matches(e, pe, pkt_at(v, j), &v->pp[j])) {
+                v->st[i] = v->st[j] = ST_OK;
+                cursor = m + 1;
+                break;
+            }
+        }
+    }
+    /* A leftover pure ACK is tolerated when it acknowledges new data or
+     * updates the window (delayed-ACK and window-update timing differ
+     * between stacks) and no more than the recorded host ever did. A
+     * duplicate ACK is not: it means something (a challenge, an answer to
+     * an out-of-window segment, a fast-retransmit signal). */
+    for (size_t m = a0; m < hi; m++) {
+        size_t j = v->order[m];
+        const struct pp *pa = &v->pp[j];
+        if (v->st[j] != ST_NONE || !pp_is_pure_ack(pa) || !any_ack)
+            continue;
+        const struct pv_pkt *a = pkt_at(v, j);
+        uint32_t ra = rel_ack(a, pa);
+        if ((int32_t)(ra - max_ack) > 0)
+            continue;
+        if (m > a0) {
+            size_t pj = v->order[m - 1];
+            const struct pp *pq = &v->pp[pj];
+            const struct pv_pkt *q = pkt_at(v, pj);
+            /* A window update opens the window after a non-SYN segment
+             * (a SYN's window is not scaled, RFC 7323 2.2). */
+            bool update = !(pq->flags & PP_SYN) && tcp_window(a, pa) > tcp_window(q, pq);
+            if (pq->tcp_ok && (pq->flags & PP_ACK) && rel_ack(q, pq) == ra && !update)
+                continue; /* a duplicate ACK */
+        }
+        v->st[j] = ST_TOLERATED;
+    }
+}
+
 int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, size_t nact,
              FILE *out, struct pv_result *res)
 {
     struct pv_result r = {.expected = (unsigned)nexp};
-    size_t n = nexp + nact;
-    struct pp *pp = calloc(n ? n : 1, sizeof *pp);
-    struct fkey *keys = calloc(n ? n : 1, sizeof *keys);
-    size_t *flow = calloc(n ? n : 1, sizeof *flow);
-    unsigned char *st = calloc(n ? n : 1, 1);
-    struct line *lines = calloc(n ? n : 1, sizeof *lines);
-    if (!pp || !keys || !flow || !st || !lines) {
+    size_t n = nexp + nact, nz = n ? n : 1;
+    struct pp *pp = calloc(nz, sizeof *pp);
+    struct fkey *keys = calloc(nz, sizeof *keys);
+    size_t *flow = calloc(nz, sizeof *flow);
+    size_t *order = calloc(nz, sizeof *order);
+    size_t *first = calloc(nz + 1, sizeof *first);
+    size_t *fill = calloc(nz, sizeof *fill);
+    unsigned char *st = calloc(nz, 1);
+    struct line *lines = calloc(nz, sizeof *lines);
+    int rc = -1;
+    if (!pp || !keys || !flow || !order || !first || !fill || !st || !lines) {
         fprintf(out, "verdict: out of memory\n");
-        free(pp), free(keys), free(flow), free(st), free(lines);
-        return -1;
+        goto out;
     }
-    /* Index 0..nexp-1 are expected packets, nexp.. the actual ones. */
+    /* Flows, numbered in order of appearance. */
     size_t nflows = 0;
     for (size_t i = 0; i < n; i++) {
         const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
@@ -206,141 +318,23 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
             keys[nflows++] = k;
         flow[i] = f;
     }
-    /* Group packet indices by flow (stable): each flow's expected packets,
-     * then its actual ones, each in order. */
-    size_t *first = calloc(nflows + 1, sizeof *first);
-    size_t *order = calloc(n ? n : 1, sizeof *order);
-    if (!first || !order) {
-        fprintf(out, "verdict: out of memory\n");
-        free(first), free(order), free(pp), free(keys), free(flow), free(st), free(lines);
-        return -1;
-    }
+    /* Group indices by flow (stable: each flow's expected packets, then
+     * its actual ones, each in order). */
     for (size_t i = 0; i < n; i++)
         first[flow[i] + 1]++;
     for (size_t f = 0; f < nflows; f++)
         first[f + 1] += first[f];
-    {
-        size_t *fill = calloc(nflows ? nflows : 1, sizeof *fill);
-        if (!fill) {
-            fprintf(out, "verdict: out of memory\n");
-            free(first), free(order), free(pp), free(keys), free(flow), free(st), free(lines);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++)
-            order[first[flow[i]] + fill[flow[i]]++] = i;
-        free(fill);
-    }
+    for (size_t i = 0; i < n; i++)
+        order[first[flow[i]] + fill[flow[i]]++] = i;
+    struct vstate v = {.exp = exp, .act = act, .nexp = nexp, .n = n, .pp = pp,
+                       .flow = flow, .order = order, .st = st};
     for (size_t f = 0; f < nflows; f++) {
         size_t lo = first[f], hi = first[f + 1], a0 = lo;
         while (a0 < hi && order[a0] < nexp)
-            a0++; /* order[lo..a0) expected, order[a0..hi) actual */
-        size_t cursor = a0; /* first actual packet the next hard match may use */
-        bool any_ack = false;
-        uint32_t max_ack = 0;
-        for (size_t k = lo; k < a0; k++) {
-            size_t i = order[k];
-            const struct pp *pe = &pp[i];
-            if (pe->tcp_ok && (pe->flags & PP_ACK)) {
-                uint32_t ra = rel_ack(&exp[i], pe);
-                if (!any_ack || (int32_t)(ra - max_ack) > 0)
-                    max_ack = ra;
-                any_ack = true;
-            }
-            /* Searches look at most PV_WINDOW packets ahead, so a replay
-             * that went wrong early cannot take quadratic time. */
-            size_t lim = hi - cursor > PV_WINDOW ? cursor + PV_WINDOW : hi;
-            if (pp_is_pure_ack(pe)) {
-                uint32_t want = rel_ack(&exp[i], pe);
-                for (size_t m = cursor; m < lim; m++) {
-                    size_t j = order[m];
-                    if (!pp[j].tcp_ok || !(pp[j].flags & PP_ACK))
-                        continue;
-                    if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - want) < 0)
-                        continue;
-                    st[i] = ST_OK;
-                    if (pp_is_pure_ack(&pp[j]) && st[j] == ST_NONE)
-                        st[j] = ST_OK;
-                    break;
-                }
-                continue;
-            }
-            for (size_t m = cursor; m < lim; m++) {
-                size_t j = order[m];
-                if (st[j] != ST_NONE)
-                    continue;
-                if (matches(&exp[i], pe, &act[j - nexp], &pp[j])) {
-                    st[i] = st[j] = ST_OK;
-                    cursor = m + 1;
-                    break;
-                }
-            }
-        }
-        for (size_t m = a0; m < hi; m++) {
-            size_t j = order[m];
-            if (st[j] != ST_NONE || !pp_is_pure_ack(&pp[j]) || !any_ack)
-                continue;
-            if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - max_ack) <= 0)
-                st[j] = ST_TOLERATED;
-        }
+            a0++;
+        match_flow(&v, lo, a0, hi);
     }
-    free(first);
-    free(order);
-    for (size_t i = 0; i < n; i++) {
-        const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
-        pp_parse(p->data, p->len, &pp[i]);
-        struct fkey k = key_of(&pp[i]);
-        size_t f = 0;
-        while (f < nflows && !key_eq(&keys[f], &k))
-            f++;
-        if (f == nflows)
-            keys[nflows++] = k;
-        flow[i] = f;
-    }
-    for (size_t f = 0; f < nflows; f++) {
-        size_t cursor = nexp; /* first actual packet the next hard match may use */
-        bool any_ack = false;
-        uint32_t max_ack = 0;
-        for (size_t i = 0; i < nexp; i++) {
-            if (flow[i] != f)
-                continue;
-            const struct pp *pe = &pp[i];
-            if (pe->tcp_ok && (pe->flags & PP_ACK)) {
-                uint32_t ra = rel_ack(&exp[i], pe);
-                if (!any_ack || (int32_t)(ra - max_ack) > 0)
-                    max_ack = ra;
-                any_ack = true;
-            }
-            if (pp_is_pure_ack(pe)) {
-                uint32_t want = rel_ack(&exp[i], pe);
-                for (size_t j = cursor; j < n; j++) {
-                    if (flow[j] != f || !pp[j].tcp_ok || !(pp[j].flags & PP_ACK))
-                        continue;
-                    if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - want) < 0)
-                        continue;
-                    st[i] = ST_OK;
-                    if (pp_is_pure_ack(&pp[j]) && st[j] == ST_NONE)
-                        st[j] = ST_OK;
-                    break;
-                }
-                continue;
-            }
-            for (size_t j = cursor; j < n; j++) {
-                if (flow[j] != f || st[j] != ST_NONE)
-                    continue;
-                if (matches(&exp[i], pe, &act[j - nexp], &pp[j])) {
-                    st[i] = st[j] = ST_OK;
-                    cursor = j + 1;
-                    break;
-                }
-            }
-        }
-        for (size_t j = nexp; j < n; j++) {
-            if (flow[j] != f || st[j] != ST_NONE || !pp_is_pure_ack(&pp[j]) || !any_ack)
-                continue;
-            if ((int32_t)(rel_ack(&act[j - nexp], &pp[j]) - max_ack) <= 0)
-                st[j] = ST_TOLERATED;
-        }
-    }
+    size_t nl = 0;
     for (size_t i = 0; i < n; i++) {
         const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
         const char *tag;
@@ -359,12 +353,8 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
             tag = "UNEXPECTED";
             r.unexpected++;
         }
-        lines[i] = (struct line){.t = p->t, .order = (unsigned)i, .tag = tag, .p = p};
+        lines[nl++] = (struct line){.t = p->t, .order = (unsigned)i, .tag = tag, .p = p};
     }
-    size_t nl = 0;
-    for (size_t i = 0; i < n; i++)
-        if (lines[i].tag)
-            lines[nl++] = lines[i];
     qsort(lines, nl, sizeof *lines, line_cmp);
     for (size_t i = 0; i < nl; i++) {
         char text[320], idx[16] = "";
@@ -375,8 +365,10 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
         fprintf(out, "%-10s %3lld.%06lld %-6s %s\n", lines[i].tag, (long long)(t / NS_SEC),
                 (long long)(t % NS_SEC / NS_USEC), idx, text);
     }
-    free(pp), free(keys), free(flow), free(st), free(lines);
     if (res)
         *res = r;
-    return r.missing || r.unexpected ? 1 : 0;
+    rc = r.missing || r.unexpected ? 1 : 0;
+out:
+    free(pp), free(keys), free(flow), free(order), free(first), free(fill), free(st), free(lines);
+    return rc;
 }

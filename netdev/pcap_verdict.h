@@ -14,11 +14,15 @@
  *    TSecr, checksum (the stack computes its own), urgent pointer.
  *  - Pure ACKs (ACK only, no data, no SYN/FIN/RST): delayed-ACK timing
  *    legitimately differs (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2), so an
- *    expected pure ACK is matched by any packet of the flow, sent at or
- *    after the previous matched packet, acknowledging at least as much
- *    (it consumes that packet only if it is itself a pure ACK); an actual
- *    pure ACK left over is tolerated ("extra ack") when it acknowledges
- *    no more than the recorded host ever did on that flow.
+ *    expected pure ACK is matched by an unused pure ACK with the same ack,
+ *    else by any packet of the flow acknowledging at least as much, sent
+ *    after the previous matched packet and at most 250 ms later than the
+ *    recorded one (so a missing challenge ACK is not "covered" by a later
+ *    data segment). An actual pure ACK left over is tolerated ("extra
+ *    ack") when it acknowledges new data or opens the window (after a
+ *    non-SYN segment) and no more than the recorded host ever did on that
+ *    flow; a duplicate ACK is unexpected (it is a challenge, an answer to
+ *    an unacceptable segment or a fast-retransmit signal).
  *  - UDP: ports (the flow) and payload. ICMP: type, code, the 4 bytes
  *    after the checksum (id/seq, or unused/MTU) and the payload; for ICMP
  *    errors the quoted packet is compared over the common prefix, which

@@ -8,8 +8,9 @@
  *  - every supported link type (EN10MB with a VLAN tag and an ARP frame,
  *    LINUX_SLL, LINUX_SLL2, NULL, LOOP) and pcapng replay the same capture;
  *  - the pure-ACK rule: an ack piggybacked on data satisfies an expected
- *    pure ACK, an extra pure ACK within what the recorded host acked is
- *    tolerated, one acking more is unexpected;
+ *    pure ACK if sent within 250 ms of it, an extra pure ACK within what
+ *    the recorded host acked is tolerated when it acks new data or opens
+ *    the window, a duplicate one or one acking more is unexpected;
  *  - captures with random bytes damaged replay to a verdict without a
  *    crash (seeded; a failure prints the seed).
  * Reads fixtures/ relative to the working directory (make check runs
@@ -469,6 +470,29 @@ static void t_pure_ack_rule(void)
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
     seg(a[1], PP_ACK | PP_FIN, 1, 100, 10);
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
+    /* The ack must come within 250 ms of the recorded one (a challenge
+     * ACK that never came is not "covered" by an ack 300 ms later). */
+    seg(a[1], PP_ACK, 1, 100, 10);
+    ex[1].t = 50 * NS_MSEC;
+    ac[1].t = 300 * NS_MSEC + 1;
+    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
+    CU_ASSERT_EQUAL(res.missing, 1);
+    ac[1].t = 300 * NS_MSEC;
+    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
+    ex[1].t = ac[1].t = 0;
+    /* A duplicate ACK the recorded host did not send (same ack and window
+     * as the stack's previous segment) is unexpected, not tolerated... */
+    struct pv_pkt ex2[2] = {ex[0], ex[2]}; /* no pure ACK expected */
+    seg(a[1], PP_ACK, 1, 100, 10);
+    seg(a[2], PP_ACK, 11, 100, 0);
+    CU_ASSERT_EQUAL(pv_check(ex2, 2, ac, 3, out, &res), 1);
+    CU_ASSERT_EQUAL(res.unexpected, 1);
+    /* ... unless it opens the window (a window update). */
+    ns_put16(a[2] + 34, 5000);
+    CU_ASSERT_EQUAL(pv_check(ex2, 2, ac, 3, out, &res), 0);
+    CU_ASSERT_EQUAL(res.tolerated, 1);
+    /* Right after a SYN-ACK (unscaled window) only the ack counts. */
+    CU_ASSERT_EQUAL(pv_check(ex, 1, (struct pv_pkt[]){ac[0], ac[2]}, 2, out, &res), 1);
     fclose(out);
 }
 
