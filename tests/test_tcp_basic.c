@@ -1487,7 +1487,10 @@ static void test_window_update_after_read(void)
  * (RFC 3042). */
 static void fast_rx(bool sack)
 {
-    struct tt *t = tt_new(NULL, false);
+    struct ns_config c;
+    tt_cfg(&c);
+    memcpy(c.tcp_cc, "newreno", 8); /* the numbers below are RFC 6582's */
+    struct tt *t = tt_new(&c, false);
     uint8_t opt[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
     tt_open_passive(t, opt, sack ? sizeof opt : 4, 65535);
     static char d[30000];
@@ -1806,7 +1809,10 @@ static void test_cc_slow_start(void)
  * hole go out at once; the full ACK ends recovery with cwnd <= ssthresh. */
 static void test_cc_newreno_partial_ack(void)
 {
-    struct tt *t = tt_new(NULL, false);
+    struct ns_config c;
+    tt_cfg(&c);
+    memcpy(c.tcp_cc, "newreno", 8);
+    struct tt *t = tt_new(&c, false);
     uint8_t opt[] = {2, 4, 0x05, 0xb4};
     tt_open_passive(t, opt, sizeof opt, 65535);
     static char d[40000];
