@@ -4,7 +4,8 @@
 # nothing on stdout; a lossy transfer exits 0 and reports intact data; a
 # transfer that cannot finish exits 1; --json has the documented keys; the
 # same arguments give the same report, JSON, pcap and plot script; a
-# bounded seed sweep (200 seeds) keeps every invariant. Needs no root and
+# bounded seed sweep (200 seeds) keeps every invariant; a sweep that must
+# fail prints replay commands that reproduce the failure. Needs no root and
 # no network (everything is simulated). SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -154,6 +155,27 @@ if timeout 240 "$sl" --seeds 1-200 --bytes 1M >"$tmp/sw" 2>&1 &&
     ok "sweep: $(cat "$tmp/sw")"
 else
     fail "sweep failed:"; cat "$tmp/sw"
+fi
+
+# A sweep that must fail (50 ms is too short for any transfer): exit 1,
+# each failing seed with a replay command that reproduces its failure.
+timeout 60 "$sl" --seeds 7-8 --time-limit 50ms >"$tmp/swf" 2>&1
+rc=$?
+n=$(grep -c '^FAIL seed' "$tmp/swf")
+if [ "$rc" -eq 1 ] && [ "$n" -eq 2 ] && grep -q '2 failed' "$tmp/swf"; then
+    ok "failing sweep: exit 1, both seeds reported"
+else
+    fail "failing sweep: exit $rc, $n seeds reported"; cat "$tmp/swf"
+fi
+replay=$(sed -n 's|^  replay: ./tools/simloss ||p' "$tmp/swf" | head -n 1)
+why=$(sed -n 's/^FAIL seed 7: //p' "$tmp/swf")
+# shellcheck disable=SC2086
+timeout 60 "$sl" $replay >/dev/null 2>"$tmp/rperr"
+rc=$?
+if [ "$rc" -eq 1 ] && [ -n "$why" ] && grep -qF "$why" "$tmp/rperr"; then
+    ok "replay command reproduces: $why"
+else
+    fail "replay '$replay' (exit $rc) did not reproduce '$why':"; cat "$tmp/rperr"
 fi
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
