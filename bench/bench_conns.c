@@ -6,7 +6,10 @@
  *     and receive rings, counted when allocated),
  *   - the process: resident (VmRSS) and virtual (VmSize) growth, divided
  *     by the 2N endpoints (both stacks live in this process).
- * The connection limits are raised in each stack's ns_config. A benchmark
+ * First for connections that never carried data, then again after one
+ * byte went each way on every connection (rings are allocated on first
+ * use and kept). The connection limits are raised in each stack's
+ * ns_config. A benchmark
  * prints numbers; it asserts nothing (it exits 1 only if it could not
  * open the connections at all).
  *
@@ -45,6 +48,22 @@ static void proc_mem(size_t *rss, size_t *vsz)
             *vsz = (size_t)kb * 1024;
     }
     fclose(f);
+}
+
+/* One line: the growth since the baseline, per connection (stack
+ * accounting, each side) and per endpoint (process, both stacks). */
+static void report(const char *what, const struct opener *o, size_t ma0, size_t mb0, size_t rss0,
+                   size_t vsz0)
+{
+    size_t rss, vsz;
+    proc_mem(&rss, &vsz);
+    double n = o->n;
+    double ma = (double)(ns_stack_mem_in_use(o->a) - ma0) / n;
+    double mb = (double)(ns_stack_mem_in_use(o->b) - mb0) / n;
+    printf("  %-34s stack accounting (mem_in_use) %8.0f B client, %8.0f B server per connection; "
+           "process %7.0f B resident, %8.0f B virtual per endpoint\n",
+           what, ma, mb, rss > rss0 ? (double)(rss - rss0) / (2 * n) : 0.0,
+           vsz > vsz0 ? (double)(vsz - vsz0) / (2 * n) : 0.0);
 }
 
 static bool batch_done(void *user)
@@ -86,7 +105,7 @@ int main(int argc, char **argv)
     /* Warm the allocator and both stacks' TCP tables before the baseline. */
     sim_run_until(sim, sim_now(sim) + NS_MSEC);
 
-    size_t rss0, vsz0, rss1, vsz1;
+    size_t rss0, vsz0;
     size_t ma0 = ns_stack_mem_in_use(o.a), mb0 = ns_stack_mem_in_use(o.b);
     proc_mem(&rss0, &vsz0);
     struct timespec w0, w1;
@@ -117,22 +136,32 @@ int main(int argc, char **argv)
     unsigned est = 0;
     for (unsigned i = 0; i < n; i++) {
         struct ns_tcp_info ti;
-        if (ns_tcp_info(o.a, o.csd[i], &ti) == 0 && strcmp(ns_tcp_state_name(ti.state), "ESTABLISHED") == 0)
+        if (ns_tcp_info(o.a, o.csd[i], &ti) == 0 &&
+            strcmp(ns_tcp_state_name(ti.state), "ESTABLISHED") == 0)
             est++;
     }
-    size_t ma = ns_stack_mem_in_use(o.a) - ma0, mb = ns_stack_mem_in_use(o.b) - mb0;
-    proc_mem(&rss1, &vsz1);
-    const struct ns_config *c = ns_stack_config(o.b);
     printf("memory per idle established TCP connection (%u connections, %u established on the "
-           "client side, opened in %.2f s wall):\n",
-           n, est, (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9);
-    printf("  stack accounting (mem_in_use): client %.0f B, server %.0f B per connection "
-           "(send ring %zu + receive ring %zu B, allocated eagerly at establishment)\n",
-           (double)ma / n, (double)mb / n, c->tcp_sndbuf, c->tcp_rcvbuf);
-    printf("  process, per endpoint (2 x %u): resident %.0f B, virtual %.0f B "
-           "(ring pages never written stay unbacked)\n",
-           n, rss1 > rss0 ? (double)(rss1 - rss0) / (2.0 * n) : 0.0,
-           vsz1 > vsz0 ? (double)(vsz1 - vsz0) / (2.0 * n) : 0.0);
+           "client side, opened in %.2f s wall; send ring %zu B, receive ring %zu B when "
+           "allocated):\n",
+           n, est, (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9,
+           ns_stack_config(o.b)->tcp_sndbuf, ns_stack_config(o.b)->tcp_rcvbuf);
+    report("never used", &o, ma0, mb0, rss0, vsz0);
+    /* One byte each way on every connection, read at once: the rings a
+     * connection allocated on first use, held while it idles again. */
+    for (unsigned i = 0; i < n; i++) {
+        ns_send(o.a, o.csd[i], "q", 1);
+        ns_send(o.b, o.ssd[i], "r", 1);
+    }
+    sim_run_until(sim, sim_now(sim) + 2 * NS_SEC);
+    char junk[8];
+    unsigned echoed = 0;
+    for (unsigned i = 0; i < n; i++)
+        echoed += ns_recv(o.a, o.csd[i], junk, sizeof junk) == 1 &&
+                  ns_recv(o.b, o.ssd[i], junk, sizeof junk) == 1;
+    sim_run_until(sim, sim_now(sim) + 2 * NS_SEC);
+    char label[64];
+    snprintf(label, sizeof label, "after 1 byte each way (%u ok)", echoed);
+    report(label, &o, ma0, mb0, rss0, vsz0);
     for (unsigned i = 0; i < n; i++) {
         ns_close(o.a, o.csd[i]);
         ns_close(o.b, o.ssd[i]);
