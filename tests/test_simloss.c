@@ -2,12 +2,14 @@
  * the payload generator, Jain's index, verified transfers over lossy
  * links (download and upload, IPv4 and IPv6, several flows), determinism,
  * the invariant checker catching what it is meant to catch (a stuck
- * transfer, a corrupted byte, leaked memory), and CUBIC's window shape
- * against NewReno's on a sawtooth path (RFC 9438). Seeds are printed on
- * failure. */
+ * transfer, a corrupted byte, leaked memory), CUBIC's window shape
+ * against NewReno's on a sawtooth path (RFC 9438), and sim/linkem's timing
+ * (the link model tools/linkem runs on the real clock). Seeds are printed
+ * on failure. */
 #include <math.h>
 #include <stdlib.h>
 
+#include "sim/linkem.h"
 #include "sim/transfer.h"
 #include "sim/units.h"
 #include "src/tcp_cc.h"
@@ -371,6 +373,65 @@ static void test_cc_selection(void)
     CU_ASSERT_NOT_EQUAL(a.trace_hash, b.trace_hash);
 }
 
+
+/* ---- sim/linkem: the link model on a caller's clock ---- */
+
+struct lem_log {
+    unsigned n;
+    int side[16];
+    ns_time_t at[16];
+    size_t len[16];
+    ns_time_t now; /* set by the test before each linkem_run */
+};
+
+static void lem_out(void *user, int side, const uint8_t *pkt, size_t len)
+{
+    struct lem_log *g = user;
+    if (g->n < 16) {
+        g->side[g->n] = side;
+        g->at[g->n] = g->now;
+        g->len[g->n] = len;
+        g->n++;
+    }
+}
+
+/* 8 Mbit/s (1000 bytes take 1 ms), 10 ms delay, a 2-packet queue: a burst
+ * of 5 from side a gives 3 arrivals at b, 1 ms apart, and 2 queue drops;
+ * side b's packet reaches a after the delay alone (rate unlimited). */
+static void test_linkem_model(void)
+{
+    struct sim_link_params ab = {0}, ba = {0};
+    ab.delay = ba.delay = 10 * NS_MSEC;
+    ab.rate_bps = 8000000;
+    ab.queue_limit = 2;
+    struct lem_log g = {0};
+    struct linkem *l = linkem_new(&ab, &ba, 1, lem_out, &g);
+    CU_ASSERT_FATAL(l != NULL);
+    uint8_t pkt[1000] = {0x45};
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(linkem_input(l, 0, 0, pkt, sizeof pkt), 0);
+    CU_ASSERT_EQUAL(linkem_input(l, 0, 1, pkt, 100), 0);
+    CU_ASSERT_EQUAL(linkem_input(l, 0, 2, pkt, 100), -EINVAL);
+    ns_time_t next = linkem_run(l, 0);
+    CU_ASSERT_EQUAL(next, 10 * NS_MSEC); /* b's packet: no serialization */
+    /* Step the clock to each due time, as tools/linkem does. */
+    for (int guard = 0; next != NS_TIME_NEVER && guard < 100; guard++) {
+        g.now = next;
+        next = linkem_run(l, next);
+    }
+    CU_ASSERT_EQUAL_FATAL(g.n, 4);
+    CU_ASSERT(g.side[0] == 0 && g.at[0] == 10 * NS_MSEC && g.len[0] == 100);
+    for (unsigned i = 1; i < 4; i++) {
+        CU_ASSERT_EQUAL(g.side[i], 1);
+        CU_ASSERT_EQUAL(g.at[i], 10 * NS_MSEC + (ns_time_t)i * NS_MSEC);
+        CU_ASSERT_EQUAL(g.len[i], 1000);
+    }
+    const struct sim_link_stats *st = linkem_stats(l, 0);
+    CU_ASSERT(st && st->sent == 5 && st->delivered == 3 && st->queue_drops == 2);
+    CU_ASSERT(linkem_stats(l, 1)->delivered == 1);
+    linkem_free(l);
+}
+
 static const struct tl_test tests[] = {
     {"units", test_units},
     {"pattern", test_pattern},
@@ -383,6 +444,7 @@ static const struct tl_test tests[] = {
     {"checker", test_checker},
     {"cubic_vs_newreno", test_cubic_vs_newreno},
     {"cc_selection", test_cc_selection},
+    {"linkem_model", test_linkem_model},
 };
 
 int main(void) { return TL_RUN("simloss", tests); }
