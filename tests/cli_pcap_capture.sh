@@ -38,6 +38,16 @@ grep -q 'fe80::2.8000 > fe80::1' "$tmp/dump" && ok "IPv6 UDP echo recorded" || f
 magic=$(od -An -tx1 -N4 "$tmp/a.pcap" | tr -d ' ')
 [ "$magic" = "4d3cb2a1" ] && ok "nanosecond pcap magic" || fail "magic $magic, expected 4d3cb2a1 (ns pcap, little endian)"
 
+if command -v tshark >/dev/null 2>&1; then
+    # Wireshark's reader too (when installed): no malformed packet.
+    if tshark -r "$tmp/a.pcap" >"$tmp/tshark" 2>&1 && ! grep -qi 'malformed' "$tmp/tshark" &&
+        [ "$(grep -c ' 10.0.0.[12] \| fe80::[12] ' "$tmp/tshark")" -eq $((rx + tx)) ]; then
+        ok "tshark reads all $((rx + tx)) packets, none malformed"
+    else
+        fail "tshark -r:"; tail -5 "$tmp/tshark"
+    fi
+fi
+
 timeout 60 "$ns" --seed 3 -w "$tmp/b.pcap" >/dev/null 2>&1
 cmp -s "$tmp/a.pcap" "$tmp/b.pcap" && ok "same seed, byte-identical file" || fail "two runs with seed 3 differ"
 

@@ -57,6 +57,17 @@ fi
 timeout 60 "$ns" --dev "pcap:$tmp/a.pcap" --app upload --bytes 100000 >"$tmp/out" 2>&1 &&
     ok "the replay's own capture replays" || { fail "replaying the replay's -w:"; tail -3 "$tmp/out"; }
 
+# ---- a pcapng written by Wireshark's editcap (when installed) ----
+if command -v editcap >/dev/null 2>&1; then
+    editcap -F pcapng fixtures/tcp_data.pcap "$tmp/ng.pcapng" >/dev/null 2>&1
+    cp fixtures/tcp_data.args "$tmp/ng.args"
+    if timeout 60 "$ns" --dev "pcap:$tmp/ng.pcapng" >"$tmp/out" 2>&1; then
+        ok "pcapng from editcap: $(grep '^verdict:' "$tmp/out" | cut -d'(' -f1)"
+    else
+        fail "pcapng from editcap:"; cat "$tmp/out"
+    fi
+fi
+
 # ---- wrong apps: the same capture fails ----
 if timeout 60 "$ns" --dev pcap:fixtures/udp_echo4.pcap --app tcp_echo >"$tmp/out" 2>&1; then
     fail "udp_echo4 without udp_echo passed"

@@ -6,7 +6,7 @@
 set -u
 need="gcc make libc6-dev libpcap-dev libcunit1-dev python3"
 case "${1:-build}" in
-    check) need="$need iproute2 iputils-ping util-linux tcpdump curl nftables gnuplot-nox" ;;
+    check) need="$need iproute2 iputils-ping util-linux tcpdump curl nftables gnuplot-nox tshark" ;;
     bench) need="$need iproute2 iputils-ping util-linux" ;;
     fuzz) need="$need clang" ;;
     attack) need="$need iproute2 iputils-ping util-linux curl hping3 python3-scapy" ;;
