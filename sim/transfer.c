@@ -500,6 +500,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     memcpy(cc.tcp_cc, p->cc, sizeof cc.tcp_cc);
     memcpy(sc.tcp_cc, p->cc, sizeof sc.tcp_cc);
     cc.tcp_cc[sizeof cc.tcp_cc - 1] = sc.tcp_cc[sizeof sc.tcp_cc - 1] = '\0';
+    if (p->delack)
+        cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;
+    if (p->rto_min)
+        cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
     R->cli = ns_stack_new(&cc);
     R->srv = ns_stack_new(&sc);
     R->sim = sim_new(p->seed);

@@ -47,6 +47,8 @@ struct xfer_params {
     unsigned mtu;           /* both hosts' link MTU (0 = 1500) */
     char cc[16];            /* congestion control name ("" = the stack's default) */
     ns_time_t time_limit;   /* virtual time allowed for the transfer (0 = 600 s) */
+    ns_time_t delack;       /* both stacks' delayed-ACK timeout (0 = stack default; <0 = off) */
+    ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
 
     /* Optional observers (NULL = none); none may call into the sim. */
     sim_trace_fn trace;     /* every link event (sim_set_trace) */

@@ -20,7 +20,8 @@ ok() { echo "ok $*"; }
 # --help: exit 0, every option and its unit.
 if "$sl" --help >"$tmp/help" 2>&1; then ok "--help exits 0"; else fail "--help exit $?"; fi
 for o in --drop --dup --reorder --reorder-gap --corrupt --delay --jitter --rate --queue --mtu \
-         --bytes --flows --direction --v6 --cc --seed --time-limit --json -w --plot --seeds; do
+         --bytes --flows --direction --v6 --cc --seed --time-limit --delack --rto-min --json -w \
+         --plot --seeds; do
     grep -q -- "^ *$o " "$tmp/help" || fail "--help does not document $o"
 done
 for u in percent ms bit/s packets bytes; do
@@ -60,6 +61,8 @@ expect_error --direction sideways
 expect_error --cc vegas
 expect_error --seed x
 expect_error --time-limit 0
+expect_error --rto-min 0
+expect_error --delack soon
 expect_error --seeds 5-1
 expect_error --seeds 1-3 --drop 1%
 expect_error --frobnicate

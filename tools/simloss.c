@@ -69,6 +69,8 @@ static void usage(FILE *o)
 "  --cc NAME         congestion control: newreno or cubic              [newreno]\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
 "  --time-limit T    virtual time allowed (s; or ms, us)               [600]\n"
+"  --delack T        both stacks' delayed-ACK timeout (ms; 0 = ACK every segment) [200]\n"
+"  --rto-min T       both stacks' minimum RTO (ms)                     [200]\n"
 "output:\n"
 "  --json            one JSON object instead of the text report\n"
 "  -w FILE           pcap of every packet handed to the link (lost ones included)\n"
@@ -92,7 +94,7 @@ static void usage(FILE *o)
 static const char *const value_opts[] = {
     "--drop", "--dup", "--reorder", "--reorder-gap", "--corrupt", "--delay", "--jitter",
     "--rate", "--queue", "--mtu", "--bytes", "--flows", "--direction", "--cc", "--seed",
-    "--time-limit", "-w", "--plot", "--seeds", NULL,
+    "--time-limit", "-w", "--plot", "--seeds", "--delack", "--rto-min", NULL,
 };
 
 static bool takes_value(const char *a)
@@ -156,7 +158,15 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             rc = units_time(v, NS_MSEC, &o->delay, e, sizeof e);
         else if (strcmp(a, "--jitter") == 0)
             rc = units_time(v, NS_MSEC, &o->jitter, e, sizeof e);
-        else if (strcmp(a, "--time-limit") == 0) {
+        else if (strcmp(a, "--delack") == 0) {
+            rc = units_time(v, NS_MSEC, &o->xp.delack, e, sizeof e);
+            if (rc == 0 && o->xp.delack == 0)
+                o->xp.delack = -1; /* 0 = ACK every segment */
+        } else if (strcmp(a, "--rto-min") == 0) {
+            rc = units_time(v, NS_MSEC, &o->xp.rto_min, e, sizeof e);
+            if (rc == 0 && o->xp.rto_min <= 0)
+                rc = -1, snprintf(e, sizeof e, "minimum RTO must be > 0");
+        } else if (strcmp(a, "--time-limit") == 0) {
             rc = units_time(v, NS_SEC, &o->xp.time_limit, e, sizeof e);
             o->time_set = true;
             if (rc == 0 && o->xp.time_limit <= 0) {
