@@ -126,6 +126,10 @@ esac
 # start_netstack APP-ARGS...: netstack in the background, waits (10 s) for
 # its ready line.
 start_netstack() {
+    # Empty the log first: the background shell truncates it only when it
+    # gets to run, and a ready line left from the previous run would be
+    # taken for this one's.
+    : >"$tmp/ns.out"
     timeout -s TERM 150 "$ns" --dev tun0 "$@" >"$tmp/ns.out" 2>"$tmp/ns.err" &
     nspid=$!
     for _ in $(seq 100); do
@@ -153,6 +157,7 @@ stop_netstack() {
 # start_server LOGNAME CMD...: a host-side server; waits (10 s) for "listening".
 start_server() {
     log=$1; shift
+    : >"$tmp/$log" # as in start_netstack: no stale "listening" line
     timeout -s TERM 150 "$py" "$@" >"$tmp/$log" 2>&1 &
     srvpid=$!
     for _ in $(seq 100); do
