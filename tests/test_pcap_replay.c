@@ -11,6 +11,8 @@
  *    pure ACK if sent within 250 ms of it, an extra pure ACK within what
  *    the recorded host acked is tolerated when it acks new data or opens
  *    the window, a duplicate one or one acking more is unexpected;
+ *  - the reader trims Ethernet padding, counts non-IP frames, refuses a
+ *    packet cut by the snaplen and a file without IP packets;
  *  - captures with random bytes damaged replay to a verdict without a
  *    crash (seeded; a failure prints the seed).
  * Reads fixtures/ relative to the working directory (make check runs
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "netdev/pcap_pkt.h"
+#include "netdev/pcap_read.h"
 #include "netdev/pcap_replay.h"
 #include "netdev/pcap_verdict.h"
 #include "src/apps/app.h"
@@ -414,6 +417,62 @@ static void t_link_types(void)
     free_recs(r, n);
 }
 
+/* ---- the reader's own checks ---- */
+
+static void t_reader(void)
+{
+    char err[512];
+    struct pr_capture c;
+    /* Ethernet padding is trimmed to the IP length; non-IP frames counted. */
+    const char *path = tmpfile_name("pad.pcap");
+    pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t *dp = pcap_dump_open(dead, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+    struct ns_pkt *udp = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 1, 2, "", 0); /* 28 bytes */
+    uint8_t frame[64] = {0};
+    ns_put16(frame + 12, 0x0800);
+    memcpy(frame + 14, udp->data, udp->len);
+    struct pcap_pkthdr ph = {.ts = {5, 7}, .caplen = 60, .len = 60};
+    pcap_dump((u_char *)dp, &ph, frame);
+    ns_put16(frame + 12, 0x88cc); /* LLDP */
+    pcap_dump((u_char *)dp, &ph, frame);
+    pcap_dump_close(dp);
+    pcap_close(dead);
+    CU_ASSERT_EQUAL_FATAL(pr_load(path, &c, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(c.n, 1);
+    CU_ASSERT_EQUAL(c.v[0].len, udp->len);
+    CU_ASSERT(memcmp(c.v[0].data, udp->data, udp->len) == 0);
+    CU_ASSERT_EQUAL(c.v[0].ts, 5 * NS_SEC + 7000); /* microsecond file, ns inside */
+    CU_ASSERT_EQUAL(c.records, 2);
+    CU_ASSERT_EQUAL(c.skipped, 1);
+    CU_ASSERT_STRING_EQUAL(c.linkname, "EN10MB");
+    pr_free(&c);
+    /* A packet cut by the snaplen is refused with a line saying so. */
+    dead = pcap_open_dead(DLT_RAW, 20);
+    dp = pcap_dump_open(dead, path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+    ph = (struct pcap_pkthdr){.ts = {1, 0}, .caplen = 20, .len = (bpf_u_int32)udp->len};
+    pcap_dump((u_char *)dp, &ph, udp->data);
+    pcap_dump_close(dp);
+    pcap_close(dead);
+    CU_ASSERT_EQUAL(pr_load(path, &c, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "snaplen"));
+    CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+    pr_free(&c);
+    /* Only non-IP frames: no IP packets. */
+    dead = pcap_open_dead(DLT_EN10MB, 65535);
+    dp = pcap_dump_open(dead, path);
+    ph = (struct pcap_pkthdr){.ts = {1, 0}, .caplen = 60, .len = 60};
+    pcap_dump((u_char *)dp, &ph, frame);
+    pcap_dump_close(dp);
+    pcap_close(dead);
+    CU_ASSERT_EQUAL(pr_load(path, &c, err, sizeof err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no IPv4 or IPv6 packets"));
+    pr_free(&c);
+    ns_pkt_free(udp);
+    unlink(path);
+}
+
 /* ---- the pure-ACK rule, on pv_check directly ---- */
 
 static size_t seg(uint8_t *b, uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen)
@@ -557,6 +616,7 @@ static const struct tl_test tests[] = {
     {"wrong_payload_fails", t_wrong_payload_fails},
     {"translate_checksum", t_translate_checksum},
     {"link_types", t_link_types},
+    {"reader", t_reader},
     {"pure_ack_rule", t_pure_ack_rule},
     {"mutated_captures", t_mutated_captures},
 };
