@@ -277,7 +277,8 @@ name, out = sys.argv[1], sys.argv[2]
 ME, PEER = "10.0.0.2", "10.0.0.1"
 fd = os.open("/dev/net/tun", os.O_RDWR)
 fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", b"tunref", 0x0001 | 0x1000))  # TUNSETIFF, IFF_TUN|IFF_NO_PI
-for c in ("ip link set tunref up", "ip addr add 10.0.0.2/24 dev tunref"):
+for c in ("ip link set tunref up", "ip addr add 10.0.0.2/24 dev tunref",
+          "ip -6 addr add fe80::2/64 dev tunref nodad"):
     subprocess.run(c.split(), check=True)
 def serve_tcp():
     l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -296,8 +297,14 @@ def serve_udp():
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((ME, 8000))
     while True:
         b, a = u.recvfrom(65536); u.sendto(b, a)
+def serve_udp6():
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.bind(("fe80::2", 8000, 0, socket.if_nametoindex("tunref")))
+    while True:
+        b, a = u.recvfrom(65536); u.sendto(b, a)
 threading.Thread(target=serve_tcp, daemon=True).start()
 threading.Thread(target=serve_udp, daemon=True).start()
+threading.Thread(target=serve_udp6, daemon=True).start()
 time.sleep(0.3)
 td = subprocess.Popen(["tcpdump", "-i", "tunref", "-s", "1600", "-B", "16384", "-U", "--immediate-mode", "-n", "-w", out],
                       stderr=subprocess.PIPE)
@@ -395,12 +402,32 @@ elif name == "malformed":
     for p in bad:
         send(p, 0.15)
     send(good, 0.3)
+elif name == "bad_checksum6":
+    # IPv6: a wrong ICMPv6 or UDP checksum, a UDP checksum of 0 (not
+    # allowed over IPv6, RFC 8200 8.1) and a payload length beyond the
+    # packet are dropped silently; the right twins are answered.
+    from scapy.all import IPv6, ICMPv6EchoRequest
+    S6, P6 = "fe80::2", "fe80::1"
+    for good in (False, True):
+        b = bytearray(raw(IPv6(src=P6, dst=S6) / ICMPv6EchoRequest(id=66, seq=1 + good, data=b"abcdefgh" * 4)))
+        if not good: b[42] ^= 0x55   # ICMPv6 checksum
+        send(bytes(b), 0.2)
+        b = bytearray(raw(IPv6(src=P6, dst=S6) / UDP(sport=4100 + good, dport=8000) / Raw(b"v6 checksum test")))
+        if not good: b[46] ^= 0x55   # UDP checksum
+        send(bytes(b), 0.2)
+    b = bytearray(raw(IPv6(src=P6, dst=S6) / UDP(sport=4102, dport=8000) / Raw(b"zero checksum")))
+    b[46:48] = b"\0\0"
+    send(bytes(b), 0.2)
+    b = bytearray(raw(IPv6(src=P6, dst=S6) / ICMPv6EchoRequest(id=67, seq=1, data=b"x" * 8)))
+    b[4:6] = (200).to_bytes(2, "big")   # payload length beyond the packet
+    send(bytes(b), 0.2)
+    send(IPv6(src=P6, dst=S6) / ICMPv6EchoRequest(id=67, seq=2, data=b"y" * 8), 0.3)
 else:
     sys.exit("unknown reference fixture " + name)
 time.sleep(0.5)
 _stop_td()
 PYEOF
-for n in rst_in_window rst_out_of_window bad_checksum malformed; do
+for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6; do
     selected "$n" || continue
     rm -f "$dir/$n.pcap"
     timeout 60 "$py" "$tmp/ref.py" "$n" "$dir/$n.pcap" || { echo "mkfixtures: $n failed"; exit 1; }
@@ -410,6 +437,7 @@ for n in rst_in_window rst_out_of_window bad_checksum malformed; do
     rst_out_of_window) sidecar "$n" "Linux reference: an out-of-window RST is ignored (RFC 5961 3.2), then data still echoes" --app tcp_echo ;;
     bad_checksum) sidecar "$n" "Linux reference: bad IPv4/ICMP/UDP/TCP checksums dropped silently, good twins answered" --app tcp_echo --app udp_echo ;;
     malformed) sidecar "$n" "Linux reference: malformed IPv4/TCP/UDP packets dropped silently, then a ping is answered" --app tcp_echo --app udp_echo ;;
+    bad_checksum6) sidecar "$n" "Linux reference: IPv6 bad ICMPv6/UDP checksums, a zero UDP checksum and an overlong payload length dropped silently, good twins answered" --app udp_echo ;;
     esac
     done_one "$n"
 done
