@@ -402,6 +402,28 @@ elif name == "malformed":
     for p in bad:
         send(p, 0.15)
     send(good, 0.3)
+elif name == "syn_in_established":
+    # RFC 5961 4.2 / RFC 9293 3.10.7.4: a SYN on an established connection
+    # gets a challenge ACK; the connection survives.
+    rcv = handshake(40030, 9000)
+    send(tcp(40030, "S", 9001 + 50, options=SYNOPT), 0.4)
+    seq, rcv = data_roundtrip(40030, 9001, rcv, b"after the SYN\n")
+    send(tcp(40030, "R", seq), 0.2)
+elif name == "out_of_window_data":
+    # RFC 9293 3.10.7.4: an unacceptable segment (data far beyond the
+    # window) is answered with an ACK and dropped; in-window data works.
+    rcv = handshake(40040, 12000)
+    send(tcp(40040, "PA", 12001 + 5000000, rcv, b"way out"), 0.4)
+    seq, rcv = data_roundtrip(40040, 12001, rcv, b"in window\n")
+    send(tcp(40040, "R", seq), 0.2)
+elif name == "ack_closed_port":
+    # RFC 9293 3.10.7.1: a segment with ACK to a closed port gets
+    # <SEQ=SEG.ACK><CTL=RST>; one with data and no ACK gets RST+ACK
+    # acknowledging SEG.SEQ + SEG.LEN.
+    p = IP(src=PEER, dst=ME) / TCP(sport=40050, dport=5555, flags="A", seq=777, ack=123456, window=1000)
+    send(p, 0.3)
+    p = IP(src=PEER, dst=ME) / TCP(sport=40051, dport=5555, flags="P", seq=888, window=1000) / Raw(b"hello")
+    send(p, 0.3)
 elif name == "bad_checksum6":
     # IPv6: a wrong ICMPv6 or UDP checksum, a UDP checksum of 0 (not
     # allowed over IPv6, RFC 8200 8.1) and a payload length beyond the
@@ -427,7 +449,8 @@ else:
 time.sleep(0.5)
 _stop_td()
 PYEOF
-for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6; do
+for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6 syn_in_established \
+    out_of_window_data ack_closed_port; do
     selected "$n" || continue
     rm -f "$dir/$n.pcap"
     timeout 60 "$py" "$tmp/ref.py" "$n" "$dir/$n.pcap" || { echo "mkfixtures: $n failed"; exit 1; }
@@ -437,6 +460,9 @@ for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6; d
     rst_out_of_window) sidecar "$n" "Linux reference: an out-of-window RST is ignored (RFC 5961 3.2), then data still echoes" --app tcp_echo ;;
     bad_checksum) sidecar "$n" "Linux reference: bad IPv4/ICMP/UDP/TCP checksums dropped silently, good twins answered" --app tcp_echo --app udp_echo ;;
     malformed) sidecar "$n" "Linux reference: malformed IPv4/TCP/UDP packets dropped silently, then a ping is answered" --app tcp_echo --app udp_echo ;;
+    syn_in_established) sidecar "$n" "Linux reference: a SYN on an established connection gets a challenge ACK (RFC 5961 4.2), data still echoes" --app tcp_echo ;;
+    out_of_window_data) sidecar "$n" "Linux reference: data far beyond the window is answered with an ACK and dropped (RFC 9293 3.10.7.4)" --app tcp_echo ;;
+    ack_closed_port) sidecar "$n" "Linux reference: segments to a closed port get RST (seq = their ack) or RST+ACK (RFC 9293 3.10.7.1)" ;;
     bad_checksum6) sidecar "$n" "Linux reference: IPv6 bad ICMPv6/UDP checksums, a zero UDP checksum and an overlong payload length dropped silently, good twins answered" --app udp_echo ;;
     esac
     done_one "$n"
