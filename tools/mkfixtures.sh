@@ -424,6 +424,30 @@ elif name == "ack_closed_port":
     send(p, 0.3)
     p = IP(src=PEER, dst=ME) / TCP(sport=40051, dport=5555, flags="P", seq=888, window=1000) / Raw(b"hello")
     send(p, 0.3)
+elif name == "frag4_reverse":
+    # IPv4 fragments of one echo request sent last-first with one of them
+    # twice (RFC 791 3.2 reassembly in any order, duplicates harmless):
+    # one reply. Then the same with the middle fragment missing: none.
+    from scapy.all import fragment
+    for ident, drop in ((0x4242, False), (0x4343, True)):
+        p = IP(src=PEER, dst=ME, id=ident) / ICMP(id=99, seq=ident & 0xff) / Raw(bytes(range(256)) * 10)
+        frags = fragment(p, fragsize=1000)
+        order = [frags[2], frags[1], frags[1], frags[0]]
+        if drop:
+            order = [frags[2], frags[0]]
+        for f in order:
+            send(f, 0.05)
+        time.sleep(0.3)
+elif name == "syn_with_data":
+    # RFC 9293 3.10.7.2: data on a SYN may be queued, but Linux (no TCP
+    # Fast Open) acknowledges only the SYN; the data is sent again later.
+    send(tcp(40060, "S", 20000, data=b"early data", options=SYNOPT), 0)
+    sa = expect(lambda p: TCP in p and p[TCP].dport == 40060 and p[TCP].flags.S)
+    assert sa is not None, "no SYN-ACK"
+    rcv = sa[TCP].seq + 1
+    send(tcp(40060, "A", 20001, rcv))
+    seq, rcv = data_roundtrip(40060, 20001, rcv, b"early data")
+    send(tcp(40060, "R", seq), 0.2)
 elif name == "bad_checksum6":
     # IPv6: a wrong ICMPv6 or UDP checksum, a UDP checksum of 0 (not
     # allowed over IPv6, RFC 8200 8.1) and a payload length beyond the
@@ -450,7 +474,7 @@ time.sleep(0.5)
 _stop_td()
 PYEOF
 for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6 syn_in_established \
-    out_of_window_data ack_closed_port; do
+    out_of_window_data ack_closed_port frag4_reverse syn_with_data; do
     selected "$n" || continue
     rm -f "$dir/$n.pcap"
     timeout 60 "$py" "$tmp/ref.py" "$n" "$dir/$n.pcap" || { echo "mkfixtures: $n failed"; exit 1; }
@@ -463,6 +487,8 @@ for n in rst_in_window rst_out_of_window bad_checksum malformed bad_checksum6 sy
     syn_in_established) sidecar "$n" "Linux reference: a SYN on an established connection gets a challenge ACK (RFC 5961 4.2), data still echoes" --app tcp_echo ;;
     out_of_window_data) sidecar "$n" "Linux reference: data far beyond the window is answered with an ACK and dropped (RFC 9293 3.10.7.4)" --app tcp_echo ;;
     ack_closed_port) sidecar "$n" "Linux reference: segments to a closed port get RST (seq = their ack) or RST+ACK (RFC 9293 3.10.7.1)" ;;
+    frag4_reverse) sidecar "$n" "Linux reference: IPv4 fragments last-first with a duplicate reassemble to one reply; with a fragment missing, no reply (RFC 791 3.2)" ;;
+    syn_with_data) sidecar "$n" "Linux reference: data on a SYN is not acknowledged by the SYN-ACK (no Fast Open); sent again, it echoes" --app tcp_echo ;;
     bad_checksum6) sidecar "$n" "Linux reference: IPv6 bad ICMPv6/UDP checksums, a zero UDP checksum and an overlong payload length dropped silently, good twins answered" --app udp_echo ;;
     esac
     done_one "$n"
