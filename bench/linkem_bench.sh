@@ -32,11 +32,13 @@ ip netns exec "$a" sysctl -qw net.ipv4.ip_forward=1
 
 cat >"$tmp/tcp.py" <<'EOF'
 import socket, sys, time
-# server CC BYTES: accept one connection, send BYTES with congestion control CC
-# client: read to EOF, print goodput in bit/s
+# server CC BYTES [PORT]: accept one connection, send BYTES with congestion control CC
+# client [PORT]: read to EOF, print goodput in bit/s
 if sys.argv[1] == "server":
+    port = int(sys.argv[4]) if len(sys.argv) > 4 else 5001
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("10.9.0.2", 5001)); s.listen(1); s.settimeout(120)
+    s.bind(("10.9.0.2", port)); s.listen(1); s.settimeout(120)
+    print("ready", flush=True)
     c, _ = s.accept()
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[2].encode())
     left = int(sys.argv[3]); buf = bytes(65536)
@@ -44,7 +46,8 @@ if sys.argv[1] == "server":
         left -= c.send(buf[:min(left, len(buf))])
     c.close()
 else:
-    c = socket.create_connection(("10.9.0.2", 5001), timeout=120); t0 = time.monotonic(); n = 0
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 5001
+    c = socket.create_connection(("10.9.0.2", port), timeout=120); t0 = time.monotonic(); n = 0
     while True:
         d = c.recv(1 << 20)
         if not d: break
@@ -53,6 +56,7 @@ else:
 EOF
 
 start_link() {
+    rm -f "$tmp/lem" # so the wait below cannot see the previous run's "up"
     timeout 600 "$here"/tools/linkem --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$1" \
         >"$tmp/lem" 2>&1 &
     lpid=$!
@@ -63,6 +67,14 @@ start_link() {
     done
     ip -n "$b" route replace 10.0.0.0/24 dev lemb
 }
+# wait_for FILE PATTERN: until a background server says it listens.
+wait_for() {
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 200 ] && return 1
+        sleep 0.05
+    done
+}
 stop_link() { kill -TERM "$lpid"; wait "$lpid" 2>/dev/null; lpid=""; }
 line() { # WHO P BPS
     awk -v who="$1" -v p="$2" -v g="$3" 'BEGIN {
@@ -71,26 +83,54 @@ line() { # WHO P BPS
         printf "  %-26s %d%% loss: %7.2f Mbit/s  (Mathis %.2f, ratio %.2f)\n", who, p, g / 1e6, m / 1e6, g / m }'
 }
 
-echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M at 5%):"
+echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M at 5% and per flow of 4):"
 for p in 1 5; do
     bytes=$b1; [ "$p" = 5 ] && bytes=$b5
     start_link "$p%" || continue
     # netstack sends (its upload app), Linux receives.
+    rm -f "$tmp/sink"
     ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
     spid=$!
-    sleep 0.3
-    out=$(ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload \
-          --remote 10.9.0.2:3000 --bytes "$bytes" 2>&1 | grep '^upload: .* in ')
+    wait_for "$tmp/sink" listening
+    # A seed per run: the same seed would reuse the same port and ISN,
+    # which Linux may still hold in TIME_WAIT from the previous run.
+    ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload --seed "$$$p" \
+        --remote 10.9.0.2:3000 --bytes "$bytes" >"$tmp/ns" 2>&1
+    out=$(grep '^upload: .* in ' "$tmp/ns")
+    [ -n "$out" ] || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
     kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
     g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
     line "netstack -> Linux (newreno)" "$p" "$g"
     for cc in cubic bbr; do
-        ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" &
+        rm -f "$tmp/srv"
+        ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" >"$tmp/srv" &
         spid=$!
-        sleep 0.3
+        wait_for "$tmp/srv" ready
         g=$(ip netns exec "$a" timeout 300 python3 "$tmp/tcp.py" client 2>/dev/null)
         wait "$spid" 2>/dev/null; spid=""
         line "Linux -> Linux ($cc)" "$p" "$g"
     done
     stop_link
 done
+
+# Four Linux CUBIC flows sharing the link at 1% loss: Jain's index of
+# their goodputs (simloss prints netstack's: --flows 4).
+if start_link 1%; then
+    pids=""
+    for i in 1 2 3 4; do
+        rm -f "$tmp/srv$i"
+        ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server cubic "$b5" $((5000 + i)) \
+            >"$tmp/srv$i" &
+        pids="$pids $!"
+    done
+    for i in 1 2 3 4; do wait_for "$tmp/srv$i" ready; done
+    for i in 1 2 3 4; do
+        ip netns exec "$a" timeout 300 python3 "$tmp/tcp.py" client $((5000 + i)) >"$tmp/f$i" 2>/dev/null &
+        pids="$pids $!"
+    done
+    for p in $pids; do wait "$p"; done # only these: linkem runs on
+    stop_link
+    cat "$tmp"/f1 "$tmp"/f2 "$tmp"/f3 "$tmp"/f4 | awk '{ s += $1; s2 += $1 * $1; n++ }
+        END { if (n == 4 && s2 > 0) printf "  Linux -> Linux (cubic), 4 flows, 1%% loss: Jain %.4f (%.2f Mbit/s in all)\n", s * s / (n * s2), s / 1e6
+              else print "  Linux 4 flows: failed" }'
+fi

@@ -47,6 +47,7 @@ ip -n "$b" link set lo up
 
 # start ARGS...: linkem in the background until its "up" line.
 start() {
+    rm -f "$tmp/lem" # so the wait below cannot see the previous run's "up"
     timeout 120 "$lem" --ns-a "$a" --ns-b "$b" "$@" >"$tmp/lem" 2>&1 &
     pid=$!
     i=0
