@@ -24,6 +24,7 @@ struct conn {
     uint16_t lport, rport;
     bool isn_known, ts_known, peer_known;
     uint32_t isn, ts0, peer_isn;
+    uint32_t ts_last;          /* the latest TSval sent (the actual side's clamp) */
 };
 
 struct conns {
@@ -116,6 +117,8 @@ static void conn_learn_out(struct conn *c, const uint8_t *pkt, const struct pp *
         c->ts0 = ns_get32(pkt + p->ts_off);
         c->ts_known = true;
     }
+    if (p->has_ts)
+        c->ts_last = ns_get32(pkt + p->ts_off);
 }
 
 static void conn_learn_in(struct conn *c, const struct pp *p)
@@ -186,8 +189,9 @@ static const struct opener *opener_find(const struct openers *os, const struct n
 /* Rewrites 32-bit words of a TCP header in place and fixes the checksum
  * by the exact difference (eqn 3: HC' = ~(~HC + ~m + m')), which keeps a
  * valid checksum valid and an invalid one invalid by the same error. */
+/* ts_max (if not NULL): no echo is moved past it (see inject()). */
 static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool have_dseq,
-                        int32_t dts, bool have_dts)
+                        int32_t dts, bool have_dts, const uint32_t *ts_max)
 {
     if (p->pay_off < p->l4_off + 20)
         return;
@@ -219,7 +223,10 @@ static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool hav
         } else if (kind == 8 && l == 10 && have_dts && dts) {
             uint32_t ecr = ns_get32(o + i + 6);
             if (ecr) {
-                ns_put32(o + i + 6, ecr + (uint32_t)dts);
+                uint32_t v = ecr + (uint32_t)dts;
+                if (ts_max && (int32_t)(v - *ts_max) > 0)
+                    v = *ts_max;
+                ns_put32(o + i + 6, v);
                 changed = true;
             }
         }
@@ -244,12 +251,13 @@ static void put16_csum(uint8_t *tcp, uint8_t *w, uint16_t v)
     ns_put16(tcp + 16, ns_csum_fold(x));
 }
 
-int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts)
+int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
+                          const uint32_t *ts_max)
 {
     struct pp p;
     if (pp_parse(pkt, len, &p) < 0 || p.proto != 6 || !p.tcp_ok || p.is_frag)
         return -1;
-    rewrite_tcp(pkt, &p, (int32_t)dseq, true, (int32_t)dts, true);
+    rewrite_tcp(pkt, &p, (int32_t)dseq, true, (int32_t)dts, true, ts_max);
     return 0;
 }
 
@@ -409,8 +417,12 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
             const struct conn *rec = &f->snap;
             bool have_dseq = a->isn_known && rec->isn_known;
             bool have_dts = a->ts_known && rec->ts_known;
+            /* The shifted echo is capped at the newest TSval the stack
+             * really sent: the recorded host's 1 ms clock ticked at other
+             * instants than the replay's, and an echo from the future
+             * would make a negative RTT sample (RFC 7323 4.1). */
             rewrite_tcp(pkt->data, &p, (int32_t)(a->isn - rec->isn), have_dseq,
-                        (int32_t)(a->ts0 - rec->ts0), have_dts);
+                        (int32_t)(a->ts0 - rec->ts0), have_dts, &a->ts_last);
         }
     }
     ns_stack_input(s, r->now, pkt);

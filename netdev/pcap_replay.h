@@ -21,8 +21,9 @@
  *    connection (4-tuple, renewed by every SYN the recorded host sent) the
  *    inbound ACK number and SACK blocks are shifted by (stack's ISN -
  *    recorded host's ISN) and a non-zero TS echo by (stack's first TSval -
- *    recorded first TSval), so whatever ISN and timestamp offset the stack
- *    picks, the peer's packets make sense to it. The TCP checksum is
+ *    recorded first TSval), capped at the newest TSval the stack sent, so
+ *    whatever ISN and timestamp offset the stack picks, the peer's packets
+ *    make sense to it. The TCP checksum is
  *    updated incrementally (RFC 1624 eqn 3), so a valid checksum stays
  *    valid and a bad one stays bad by the same amount. An active open's
  *    local port (also the seed's choice) is mapped the same way: the
@@ -65,9 +66,11 @@ int pcap_replay_run(const struct pcap_replay_opts *o);
 
 /* The inbound TCP translation alone, for tests: adds dseq to the ack
  * number (if ACK) and to every SACK block edge, dts to a non-zero TS
- * echo, and updates the checksum incrementally. Returns 0, or -1 (nothing
- * changed) when pkt is not an unfragmented TCP segment. */
-int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts);
+ * echo but never past *ts_max (if ts_max is not NULL), and updates the
+ * checksum incrementally. Returns 0, or -1 (nothing changed) when pkt is
+ * not an unfragmented TCP segment. */
+int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
+                          const uint32_t *ts_max);
 
 /* The sidecar of a capture: FILE with its extension (.pcap, .pcapng,
  * .cap) replaced by ".args" (fixtures/handshake.pcap -> fixtures/handshake.args).

@@ -277,7 +277,7 @@ static void t_translate_checksum(void)
         size_t len = build_tcp(a, ack, sl, sr, ecr);
         tl_seed_note(k);
         CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
-        CU_ASSERT_EQUAL(pcap_replay_translate(a, len, dseq, dts), 0);
+        CU_ASSERT_EQUAL(pcap_replay_translate(a, len, dseq, dts, NULL), 0);
         CU_ASSERT_EQUAL(tcp_verify(a, len), 0); /* valid stays valid */
         build_tcp(want, ack + dseq, sl + dseq, sr + dseq, ecr + dts);
         CU_ASSERT(memcmp(a, want, len) == 0);   /* same bytes as built shifted */
@@ -286,16 +286,25 @@ static void t_translate_checksum(void)
         ns_put16(a + 36, (uint16_t)(ns_get16(a + 36) + 0x1111));
         uint16_t err_before = tcp_verify(a, len);
         CU_ASSERT_NOT_EQUAL(err_before, 0);
-        pcap_replay_translate(a, len, dseq, dts);
+        pcap_replay_translate(a, len, dseq, dts, NULL);
         CU_ASSERT_EQUAL(tcp_verify(a, len), err_before);
     }
     /* A TS echo of 0 (a SYN's) is left alone; not TCP: -1. */
     size_t len = build_tcp(a, 100, 200, 300, 0);
-    pcap_replay_translate(a, len, 0, 99);
+    pcap_replay_translate(a, len, 0, 99, NULL);
     CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 0);
     CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
     a[9] = 17;
-    CU_ASSERT_EQUAL(pcap_replay_translate(a, len, 1, 1), -1);
+    CU_ASSERT_EQUAL(pcap_replay_translate(a, len, 1, 1, NULL), -1);
+    /* An echo shifted past the newest TSval sent is capped there. */
+    uint32_t cap = 1000;
+    len = build_tcp(a, 100, 200, 300, 995);
+    CU_ASSERT_EQUAL(pcap_replay_translate(a, len, 0, 10, &cap), 0);
+    CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 1000);
+    CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
+    len = build_tcp(a, 100, 200, 300, 985);
+    pcap_replay_translate(a, len, 0, 10, &cap);
+    CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 995);
 }
 
 /* ---- link types ---- */
