@@ -23,7 +23,8 @@
 #include "sim/transfer.h"
 #include "sim/units.h"
 #include "sim/xfer_plot.h"
-#include "src/rng.h"
+#include "sim/xfer_report.h"
+#include "sim/xfer_sweep.h"
 #include "src/tcp_cc.h"
 
 extern char **environ;
@@ -283,168 +284,6 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* ---- reporting ---- */
-
-struct totals {
-    uint64_t retrans, fast, rto, spurious, sack_rec;
-    double goodput_bps;     /* all flows' bytes over the run's duration */
-};
-
-static struct totals totals(const struct xfer_result *r)
-{
-    struct totals t = {0};
-    for (unsigned i = 0; i < r->flows; i++) {
-        const struct ns_tcp_info *ti = &r->flow[i].info;
-        if (!r->flow[i].info_ok)
-            continue;
-        t.retrans += ti->retransmits;
-        t.fast += ti->fast_retransmits;
-        t.rto += ti->rto_timeouts;
-        t.spurious += ti->spurious_rtos;
-        t.sack_rec += ti->sack_recoveries;
-    }
-    if (r->duration > 0)
-        t.goodput_bps = (double)r->payload_bytes * 8 / ((double)r->duration / 1e9);
-    return t;
-}
-
-static void fmt_rate(char *b, size_t n, double bps)
-{
-    if (bps >= 1e9)
-        snprintf(b, n, "%.3f Gbit/s", bps / 1e9);
-    else if (bps >= 1e6)
-        snprintf(b, n, "%.3f Mbit/s", bps / 1e6);
-    else
-        snprintf(b, n, "%.3f kbit/s", bps / 1e3);
-}
-
-static void fmt_pct(char *b, size_t n, double p)
-{
-    snprintf(b, n, "%.4g%%", p * 100);
-}
-
-static void print_text(const struct opts *o, const struct xfer_result *r, double wall,
-                       uint64_t conn_timeouts)
-{
-    const struct xfer_params *p = &o->xp;
-    const struct sim_link_params *l = &p->to_client;
-    struct totals t = totals(r);
-    char b1[32], b2[32], b3[32], b4[32], b5[32];
-    double sim_s = (double)r->duration / 1e9;
-    printf("simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
-           p->upload ? "upload" : "download", p->v6 ? 6 : 4, p->flows, p->flows > 1 ? "s" : "",
-           p->cc[0] ? p->cc : "newreno", p->seed);
-    if (l->rate_bps)
-        fmt_rate(b1, sizeof b1, (double)l->rate_bps);
-    else
-        snprintf(b1, sizeof b1, "unlimited rate");
-    fmt_pct(b2, sizeof b2, l->drop);
-    fmt_pct(b3, sizeof b3, l->dup);
-    fmt_pct(b4, sizeof b4, l->reorder);
-    fmt_pct(b5, sizeof b5, l->corrupt);
-    printf("link:        %s, %.3f ms one-way (RTT %.3f ms), jitter %.3f ms, queue %u packets, "
-           "MTU %u\n",
-           b1, (double)l->delay / 1e6, 2 * (double)l->delay / 1e6, (double)l->jitter / 1e6,
-           l->queue_limit, p->mtu);
-    printf("faults:      drop %s, dup %s, reorder %s, corrupt %s (each way)\n", b2, b3, b4, b5);
-    printf("data:        %" PRIu64 " of %" PRIu64 " bytes, %s\n", r->payload_bytes,
-           p->bytes * p->flows,
-           r->intact ? "intact (every byte checked against what was sent)" : "NOT INTACT");
-    for (unsigned i = 0; i < p->flows; i++)
-        if (r->flow[i].err)
-            printf("error:       flow %u: %s\n", i, strerror(-r->flow[i].err));
-    printf("time:        %.6f s simulated%s\n", sim_s, r->intact ? "" : " (did not complete)");
-    fmt_rate(b1, sizeof b1, t.goodput_bps);
-    if (l->rate_bps)
-        printf("goodput:     %s, %.1f%% of the link rate\n", b1,
-               100 * t.goodput_bps / (double)l->rate_bps);
-    else
-        printf("goodput:     %s\n", b1);
-    printf("retransmits: %" PRIu64 " segments; fast retransmits %" PRIu64 ", RTO timeouts %" PRIu64
-           ", spurious RTOs %" PRIu64 "\n",
-           t.retrans, t.fast, t.rto, t.spurious);
-    printf("recovery:    %" PRIu64 " SACK recoveries, %" PRIu64 " connections timed out\n",
-           t.sack_rec, conn_timeouts);
-    for (unsigned i = 0; i < p->flows; i++) {
-        const struct xfer_flow *f = &r->flow[i];
-        char who[16] = "sender:     ";
-        if (p->flows > 1)
-            snprintf(who, sizeof who, "flow %-6u", i);
-        if (!f->info_ok) {
-            printf("%s no final state (connection did not finish)\n", who);
-            continue;
-        }
-        char ss[32];
-        if (f->info.ssthresh >= (1u << 30))
-            snprintf(ss, sizeof ss, "unset");
-        else
-            snprintf(ss, sizeof ss, "%u B", f->info.ssthresh);
-        printf("%s final cwnd %u B, ssthresh %s, srtt %.3f ms", who, f->info.cwnd, ss,
-               (double)f->info.srtt / 1e6);
-        if (p->flows > 1 && f->done_at) {
-            fmt_rate(b1, sizeof b1, (double)f->bytes * 8 / ((double)f->done_at / 1e9));
-            printf(", done at %.3f s (%s)", (double)f->done_at / 1e9, b1);
-        }
-        printf("\n");
-    }
-    if (p->flows > 1)
-        printf("fairness:    Jain's index %.4f (bytes per flow when the first finished)\n",
-               r->jain);
-    printf("link stats:  to client %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
-           " queue drops; to server %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
-           " queue drops\n",
-           r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
-           r->to_server.dropped, r->to_server.queue_drops);
-    /* Receiver-side limits that shape recovery (zero when not hit). */
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
-    printf("receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
-           " checksum errors, %" PRIu64 " packets dropped in all\n",
-           rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
-    printf("trace hash:  %016" PRIx64 "\n", r->trace_hash);
-    printf("wall:        %.3f s, %.1fx real time, %.1f MB/s of simulated payload per wall second\n",
-           wall, wall > 0 ? sim_s / wall : 0, wall > 0 ? (double)r->payload_bytes / wall / 1e6 : 0);
-}
-
-static void print_json(const struct opts *o, const struct xfer_result *r, double wall,
-                       uint64_t conn_timeouts)
-{
-    const struct xfer_params *p = &o->xp;
-    const struct sim_link_params *l = &p->to_client;
-    struct totals t = totals(r);
-    double sim_s = (double)r->duration / 1e9;
-    const struct ns_tcp_info *f0 = &r->flow[0].info;
-    printf("{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
-           "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
-           "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
-           ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
-           ", ",
-           r->payload_bytes, p->bytes * p->flows, r->intact ? "true" : "false", sim_s,
-           t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
-           t.rto, t.spurious, t.sack_rec, conn_timeouts);
-    printf("\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
-           r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
-           r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
-    printf("\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
-    for (unsigned i = 0; i < p->flows; i++) {
-        const struct xfer_flow *f = &r->flow[i];
-        printf("%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
-    }
-    printf("], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
-           ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
-           "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
-           p->upload ? "up" : "down", p->v6 ? 6 : 4, p->cc[0] ? p->cc : "newreno", p->seed,
-           l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
-           l->queue_limit, p->mtu);
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
-    printf("\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
-    printf("\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
-           "\", ",
-           r->to_client.dropped + r->to_server.dropped,
-           r->to_client.queue_drops + r->to_server.queue_drops, r->trace_hash);
-    printf("\"wall_seconds\": %.6f, \"speedup\": %.3f, \"payload_bytes_per_wall_second\": %.0f}\n", wall,
-           wall > 0 ? sim_s / wall : 0.0, wall > 0 ? (double)r->payload_bytes / wall : 0.0);
-}
-
 /* ---- plot ---- */
 
 static int render_plot(const struct opts *o, const struct xplot *x)
@@ -532,13 +371,10 @@ static int run_one(struct opts *o)
         fprintf(stderr, "simloss: %s\n", r->setup_error);
         status = 1;
     } else {
-        uint64_t timeouts = 0;
-        for (unsigned i = 0; i < r->flows; i++)
-            timeouts += r->flow[i].err == -ETIMEDOUT;
         if (o->json)
-            print_json(o, r, wall, timeouts);
+            xfer_report_json(stdout, &o->xp, r, wall);
         else
-            print_text(o, r, wall, timeouts);
+            xfer_report_text(stdout, &o->xp, r, wall);
         status = r->intact ? 0 : 1;
         char why[256];
         if (!xfer_invariants_ok(&o->xp, r, why, sizeof why)) {
@@ -564,83 +400,6 @@ static int run_one(struct opts *o)
 
 /* ---- sweeps ---- */
 
-/* The random fault mix of one seed, as command-line arguments: parsing
- * them back gives exactly the parameters the sweep ran, so the printed
- * replay command reproduces the failure bit for bit. */
-static int sweep_args(uint64_t seed, uint64_t max_bytes, const struct opts *base, char store[][32],
-                      char **argv)
-{
-    struct ns_rng g;
-    ns_rng_seed(&g, seed ^ 0x5eed5eed5eedull);
-    int n = 0;
-    argv[n++] = "simloss";
-#define ARG(...) (snprintf(store[n], 32, __VA_ARGS__), argv[n] = store[n], n++)
-    /* One seed in 25 is hostile: 30-70% loss each way, so handshakes and
-     * transfers run out of retries and the apps must see a clean error
-     * (-ETIMEDOUT) with every byte of memory still returned. */
-    bool hostile = ns_rng_below(&g, 25) == 0;
-    if (hostile)
-        ARG("--drop"), ARG("%u.%u%%", 30 + (unsigned)ns_rng_below(&g, 40), (unsigned)ns_rng_below(&g, 10));
-    else if (ns_rng_below(&g, 4))
-        ARG("--drop"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 10), (unsigned)ns_rng_below(&g, 10));
-    if (ns_rng_below(&g, 3) == 0)
-        ARG("--dup"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 5), (unsigned)ns_rng_below(&g, 10));
-    if (ns_rng_below(&g, 3) == 0) {
-        ARG("--reorder"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 10), (unsigned)ns_rng_below(&g, 10));
-        if (ns_rng_below(&g, 2))
-            ARG("--reorder-gap"), ARG("%uus", 1 + (unsigned)ns_rng_below(&g, 30000));
-    }
-    if (ns_rng_below(&g, 4) == 0)
-        ARG("--corrupt"), ARG("%u.%u%%", (unsigned)ns_rng_below(&g, 3), (unsigned)ns_rng_below(&g, 10));
-    ARG("--delay"), ARG("%uus", 10 + (unsigned)ns_rng_below(&g, 50000));
-    if (ns_rng_below(&g, 3) == 0)
-        ARG("--jitter"), ARG("%uus", (unsigned)ns_rng_below(&g, 5000));
-    static const char *const rates[] = {"0", "1mbit", "10mbit", "100mbit", "1gbit"};
-    ARG("--rate"), ARG("%s", rates[ns_rng_below(&g, 5)]);
-    if (ns_rng_below(&g, 3) == 0)
-        ARG("--queue"), ARG("%u", 2 + (unsigned)ns_rng_below(&g, 200));
-    bool v6 = ns_rng_below(&g, 2);
-    if (v6)
-        ARG("--v6");
-    static const unsigned mtus[] = {1500, 576, 1280, 9000, 0};
-    unsigned mtu = mtus[ns_rng_below(&g, 5)];
-    if (mtu == 0)
-        mtu = 576 + (unsigned)ns_rng_below(&g, 9000 - 576 + 1);
-    if (v6 && mtu < 1280)
-        mtu = 1280;
-    ARG("--mtu"), ARG("%u", mtu);
-    if (ns_rng_below(&g, 2))
-        ARG("--direction"), ARG("up");
-    if (ns_rng_below(&g, 3) == 0)
-        ARG("--flows"), ARG("%u", 2 + (unsigned)ns_rng_below(&g, 3));
-    if (base->xp.cc[0])
-        ARG("--cc"), ARG("%s", base->xp.cc);
-    else if (ns_tcp_cc_find("cubic") && ns_rng_below(&g, 2))
-        ARG("--cc"), ARG("cubic");
-    /* Half the sizes log-uniform from 1 byte to max_bytes (tiny transfers
-     * find edge cases in the handshake and close), half uniform in the top
-     * three quarters (long ones exercise recovery again and again). */
-    uint64_t bytes;
-    if (ns_rng_below(&g, 2))
-        bytes = (uint64_t)exp(log((double)max_bytes) * ns_rng_unit(&g));
-    else
-        bytes = max_bytes / 4 + ns_rng_below(&g, max_bytes - max_bytes / 4 + 1);
-    if (hostile && bytes > 16384)
-        bytes = 16384;
-    ARG("--bytes"), ARG("%" PRIu64, bytes < 1 ? 1 : bytes > max_bytes ? max_bytes : bytes);
-    /* Stuck means no end in sight: allow longer than the stack's whole
-     * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
-     * otherwise. Idle virtual time costs no wall time. */
-    if (base->time_set)
-        ARG("--time-limit"), ARG("%" PRId64 "ns", (int64_t)base->xp.time_limit);
-    else
-        ARG("--time-limit"), ARG("14400");
-    ARG("--seed"), ARG("%" PRIu64, seed);
-#undef ARG
-    argv[n] = NULL;
-    return n;
-}
-
 static int run_sweep(const struct opts *base)
 {
     uint64_t max_bytes = base->bytes_set ? base->xp.bytes : 256 * 1024;
@@ -652,8 +411,9 @@ static int run_sweep(const struct opts *base)
         return 1;
     }
     for (uint64_t seed = base->seed_lo;; seed++) {
-        char store[64][32], *argv[64];
-        int argc = sweep_args(seed, max_bytes, base, store, argv);
+        char store[XFER_SWEEP_MAXARGS][XFER_SWEEP_ARGLEN], *argv[XFER_SWEEP_MAXARGS];
+        int argc = xfer_sweep_args(seed, max_bytes, base->xp.cc,
+                                   base->time_set ? base->xp.time_limit : 0, store, argv);
         struct opts o;
         opts_default(&o);
         char err[200], why[256];

@@ -1,0 +1,177 @@
+/* xfer_report.c — simloss's text report and JSON object (xfer_report.h).
+ * Every number comes from the xfer_result; only the wall-clock figures
+ * (the last text line, the wall_seconds / speedup / payload per wall
+ * second keys) differ between identical runs. */
+#include "sim/xfer_report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+static uint64_t timeouts(const struct xfer_result *r)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < r->flows; i++)
+        n += r->flow[i].err == -ETIMEDOUT;
+    return n;
+}
+
+struct totals {
+    uint64_t retrans, fast, rto, spurious, sack_rec;
+    double goodput_bps;     /* all flows' bytes over the run's duration */
+};
+
+static struct totals totals(const struct xfer_result *r)
+{
+    struct totals t = {0};
+    for (unsigned i = 0; i < r->flows; i++) {
+        const struct ns_tcp_info *ti = &r->flow[i].info;
+        if (!r->flow[i].info_ok)
+            continue;
+        t.retrans += ti->retransmits;
+        t.fast += ti->fast_retransmits;
+        t.rto += ti->rto_timeouts;
+        t.spurious += ti->spurious_rtos;
+        t.sack_rec += ti->sack_recoveries;
+    }
+    if (r->duration > 0)
+        t.goodput_bps = (double)r->payload_bytes * 8 / ((double)r->duration / 1e9);
+    return t;
+}
+
+static void fmt_rate(char *b, size_t n, double bps)
+{
+    if (bps >= 1e9)
+        snprintf(b, n, "%.3f Gbit/s", bps / 1e9);
+    else if (bps >= 1e6)
+        snprintf(b, n, "%.3f Mbit/s", bps / 1e6);
+    else
+        snprintf(b, n, "%.3f kbit/s", bps / 1e3);
+}
+
+static void fmt_pct(char *b, size_t n, double p)
+{
+    snprintf(b, n, "%.4g%%", p * 100);
+}
+
+void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_result *r,
+                      double wall)
+{
+    uint64_t conn_timeouts = timeouts(r);
+    const struct sim_link_params *l = &p->to_client;
+    struct totals t = totals(r);
+    char b1[32], b2[32], b3[32], b4[32], b5[32];
+    double sim_s = (double)r->duration / 1e9;
+    fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
+           p->upload ? "upload" : "download", p->v6 ? 6 : 4, p->flows, p->flows > 1 ? "s" : "",
+           p->cc[0] ? p->cc : "newreno", p->seed);
+    if (l->rate_bps)
+        fmt_rate(b1, sizeof b1, (double)l->rate_bps);
+    else
+        snprintf(b1, sizeof b1, "unlimited rate");
+    fmt_pct(b2, sizeof b2, l->drop);
+    fmt_pct(b3, sizeof b3, l->dup);
+    fmt_pct(b4, sizeof b4, l->reorder);
+    fmt_pct(b5, sizeof b5, l->corrupt);
+    fprintf(out, "link:        %s, %.3f ms one-way (RTT %.3f ms), jitter %.3f ms, queue %u packets, "
+           "MTU %u\n",
+           b1, (double)l->delay / 1e6, 2 * (double)l->delay / 1e6, (double)l->jitter / 1e6,
+           l->queue_limit, p->mtu);
+    fprintf(out, "faults:      drop %s, dup %s, reorder %s, corrupt %s (each way)\n", b2, b3, b4, b5);
+    fprintf(out, "data:        %" PRIu64 " of %" PRIu64 " bytes, %s\n", r->payload_bytes,
+           p->bytes * p->flows,
+           r->intact ? "intact (every byte checked against what was sent)" : "NOT INTACT");
+    for (unsigned i = 0; i < p->flows; i++)
+        if (r->flow[i].err)
+            fprintf(out, "error:       flow %u: %s\n", i, strerror(-r->flow[i].err));
+    fprintf(out, "time:        %.6f s simulated%s\n", sim_s, r->intact ? "" : " (did not complete)");
+    fmt_rate(b1, sizeof b1, t.goodput_bps);
+    if (l->rate_bps)
+        fprintf(out, "goodput:     %s, %.1f%% of the link rate\n", b1,
+               100 * t.goodput_bps / (double)l->rate_bps);
+    else
+        fprintf(out, "goodput:     %s\n", b1);
+    fprintf(out, "retransmits: %" PRIu64 " segments; fast retransmits %" PRIu64 ", RTO timeouts %" PRIu64
+           ", spurious RTOs %" PRIu64 "\n",
+           t.retrans, t.fast, t.rto, t.spurious);
+    fprintf(out, "recovery:    %" PRIu64 " SACK recoveries, %" PRIu64 " connections timed out\n",
+           t.sack_rec, conn_timeouts);
+    for (unsigned i = 0; i < p->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        char who[16] = "sender:     ";
+        if (p->flows > 1)
+            snprintf(who, sizeof who, "flow %-6u", i);
+        if (!f->info_ok) {
+            fprintf(out, "%s no final state (connection did not finish)\n", who);
+            continue;
+        }
+        char ss[32];
+        if (f->info.ssthresh >= (1u << 30))
+            snprintf(ss, sizeof ss, "unset");
+        else
+            snprintf(ss, sizeof ss, "%u B", f->info.ssthresh);
+        fprintf(out, "%s final cwnd %u B, ssthresh %s, srtt %.3f ms", who, f->info.cwnd, ss,
+               (double)f->info.srtt / 1e6);
+        if (p->flows > 1 && f->done_at) {
+            fmt_rate(b1, sizeof b1, (double)f->bytes * 8 / ((double)f->done_at / 1e9));
+            fprintf(out, ", done at %.3f s (%s)", (double)f->done_at / 1e9, b1);
+        }
+        fprintf(out, "\n");
+    }
+    if (p->flows > 1)
+        fprintf(out, "fairness:    Jain's index %.4f (bytes per flow when the first finished)\n",
+               r->jain);
+    fprintf(out, "link stats:  to client %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
+           " queue drops; to server %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
+           " queue drops\n",
+           r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
+           r->to_server.dropped, r->to_server.queue_drops);
+    /* Receiver-side limits that shape recovery (zero when not hit). */
+    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    fprintf(out, "receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
+           " checksum errors, %" PRIu64 " packets dropped in all\n",
+           rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
+    fprintf(out, "trace hash:  %016" PRIx64 "\n", r->trace_hash);
+    fprintf(out, "wall:        %.3f s, %.1fx real time, %.1f MB/s of simulated payload per wall second\n",
+           wall, wall > 0 ? sim_s / wall : 0, wall > 0 ? (double)r->payload_bytes / wall / 1e6 : 0);
+}
+
+void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_result *r,
+                      double wall)
+{
+    uint64_t conn_timeouts = timeouts(r);
+    const struct sim_link_params *l = &p->to_client;
+    struct totals t = totals(r);
+    double sim_s = (double)r->duration / 1e9;
+    const struct ns_tcp_info *f0 = &r->flow[0].info;
+    fprintf(out, "{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
+           "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
+           "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
+           ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
+           ", ",
+           r->payload_bytes, p->bytes * p->flows, r->intact ? "true" : "false", sim_s,
+           t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
+           t.rto, t.spurious, t.sack_rec, conn_timeouts);
+    fprintf(out, "\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
+           r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
+           r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
+    fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
+    for (unsigned i = 0; i < p->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        fprintf(out, "%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
+    }
+    fprintf(out, "], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
+           ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
+           "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
+           p->upload ? "up" : "down", p->v6 ? 6 : 4, p->cc[0] ? p->cc : "newreno", p->seed,
+           l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
+           l->queue_limit, p->mtu);
+    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    fprintf(out, "\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
+    fprintf(out, "\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
+           "\", ",
+           r->to_client.dropped + r->to_server.dropped,
+           r->to_client.queue_drops + r->to_server.queue_drops, r->trace_hash);
+    fprintf(out, "\"wall_seconds\": %.6f, \"speedup\": %.3f, \"payload_bytes_per_wall_second\": %.0f}\n", wall,
+           wall > 0 ? sim_s / wall : 0.0, wall > 0 ? (double)r->payload_bytes / wall : 0.0);
+}
