@@ -59,8 +59,10 @@ static size_t build(uint8_t *p, const struct conn *c, uint32_t seq, uint32_t ack
     t[12] = (uint8_t)((thl / 4) << 4);
     t[13] = flags;
     ns_put16(t + 14, wnd);
-    memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
-    memcpy(t + thl, pl, plen);
+    if (optlen)
+        memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
+    if (plen)
+        memcpy(t + thl, pl, plen);
     fz_fix_checksums(p, tot);
     return tot;
 }
