@@ -138,13 +138,15 @@ static void nl_attr(struct nl_req *r, unsigned short type, const void *data, siz
     r->nh.nlmsg_len = (uint32_t)(off + RTA_ALIGN(rta->rta_len));
 }
 
-/* Sends one request and waits (bounded by the socket timeout) for its
- * acknowledgement. Returns 0 or -errno from the kernel. */
-static int nl_talk(int nl, struct nl_req *r, uint32_t seq)
+/* Sends one request and waits (bounded by the socket timeout) for the
+ * kernel's answer to it: an error/acknowledgement message yields its code
+ * (0 = ack, else -errno); a route message (the answer to RTM_GETROUTE)
+ * yields 0 and its type in *route_type. Timeout: -ETIMEDOUT. */
+static int nl_exchange(int nl, struct nl_req *r, uint32_t seq, int *route_type)
 {
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
     r->nh.nlmsg_seq = seq;
-    r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+    r->nh.nlmsg_flags |= NLM_F_REQUEST;
     if (sendto(nl, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
         return -errno;
     union {
@@ -160,15 +162,28 @@ static int nl_talk(int nl, struct nl_req *r, uint32_t seq)
         }
         size_t left = (size_t)n;
         for (struct nlmsghdr *h = &rb.nh; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-            if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
+            if (h->nlmsg_seq != seq)
                 continue;
-            if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-                return -EPROTO;
-            const struct nlmsgerr *e = NLMSG_DATA(h);
-            return e->error; /* 0 = ack, else -errno */
+            if (h->nlmsg_type == NLMSG_ERROR) {
+                if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+                    return -EPROTO;
+                return ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+            }
+            if (route_type && h->nlmsg_type == RTM_NEWROUTE &&
+                h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg))) {
+                *route_type = ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type;
+                return 0;
+            }
         }
     }
     return -ETIMEDOUT;
+}
+
+/* A change request, acknowledged: 0 or -errno from the kernel. */
+static int nl_talk(int nl, struct nl_req *r, uint32_t seq)
+{
+    r->nh.nlmsg_flags |= NLM_F_ACK;
+    return nl_exchange(nl, r, seq, NULL);
 }
 
 static int nl_add_addr(int nl, int ifindex, const struct ns_addr *a, unsigned prefix, uint32_t seq)
@@ -222,8 +237,6 @@ static int nl_is_local(int nl, int ifindex, const struct ns_addr *a, uint32_t se
     size_t alen = a->family == NS_AF_INET ? 4 : 16;
     r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
     r.nh.nlmsg_type = RTM_GETROUTE;
-    r.nh.nlmsg_flags = NLM_F_REQUEST;
-    r.nh.nlmsg_seq = seq;
     r.u.rt.rtm_family = a->family == NS_AF_INET ? AF_INET : AF_INET6;
     r.u.rt.rtm_dst_len = (unsigned char)(alen * 8);
     nl_attr(&r, RTA_DST, a->bytes, alen);
@@ -231,31 +244,11 @@ static int nl_is_local(int nl, int ifindex, const struct ns_addr *a, uint32_t se
         uint32_t oif = (uint32_t)ifindex; /* a link-local address needs its link */
         nl_attr(&r, RTA_OIF, &oif, sizeof oif);
     }
-    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    if (sendto(nl, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0)
-        return -errno;
-    union {
-        struct nlmsghdr nh;
-        uint8_t b[8192];
-    } rb;
-    for (int tries = 0; tries < 64; tries++) {
-        ssize_t n = recv(nl, &rb, sizeof rb, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno == EAGAIN ? -ETIMEDOUT : -errno;
-        }
-        size_t left = (size_t)n;
-        for (struct nlmsghdr *h = &rb.nh; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-            if (h->nlmsg_seq != seq)
-                continue;
-            if (h->nlmsg_type == NLMSG_ERROR)
-                return 0; /* no route yet (e.g. -ENETUNREACH) */
-            if (h->nlmsg_type == RTM_NEWROUTE && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)))
-                return ((const struct rtmsg *)NLMSG_DATA(h))->rtm_type == RTN_LOCAL;
-        }
-    }
-    return -ETIMEDOUT;
+    int type = -1;
+    int rc = nl_exchange(nl, &r, seq, &type);
+    if (rc == -ETIMEDOUT || rc == -EPROTO)
+        return rc;
+    return rc == 0 && type == RTN_LOCAL; /* a kernel "no route" means not yet */
 }
 
 /* Linux installs the local route of a new IPv6 address from a work queue,
