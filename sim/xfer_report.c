@@ -118,9 +118,11 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
         }
         fprintf(out, "\n");
     }
-    if (p->flows > 1)
+    if (p->flows > 1 && r->first_done)
         fprintf(out, "fairness:    Jain's index %.4f (bytes per flow when the first finished)\n",
                r->jain);
+    else if (p->flows > 1)
+        fprintf(out, "fairness:    n/a (no flow finished)\n");
     fprintf(out, "link stats:  to client %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
            " queue drops; to server %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
            " queue drops\n",
@@ -155,7 +157,10 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
            r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
            r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
-    fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
+    if (r->first_done)
+        fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
+    else /* no flow finished: no share to compare */
+        fprintf(out, "\"flows\": %u, \"jain\": null, \"flow_goodput_bps\": [", p->flows);
     for (unsigned i = 0; i < p->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];
         fprintf(out, "%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
