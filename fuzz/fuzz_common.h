@@ -153,6 +153,17 @@ static inline ns_time_t fz_advance(struct ns_stack *s, ns_time_t now, ns_time_t 
     return now;
 }
 
+/* The end of every run: with all sockets closed, every connection ends by
+ * itself once time passes (handshake, FIN and TIME_WAIT timers), so an
+ * hour later the stack must hold no memory; then it is freed. */
+static inline void fz_finish(struct ns_stack *s, ns_time_t now)
+{
+    fz_advance(s, now, now + 3600 * NS_SEC, 100000);
+    if (ns_stack_mem_in_use(s) != 0)
+        fz_fail("memory still held an hour after every socket was closed");
+    ns_stack_free(s);
+}
+
 static inline void fz_config(struct ns_config *c)
 {
     ns_config_default(c);

@@ -244,6 +244,8 @@ struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, ui
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
                                       uint16_t lport);
 /* Allocate the send/receive rings (counted in mem_in_use). 0 or -ENOMEM. */
+/* Our initial sequence number and everything that starts from it. */
+void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss);
 int ns_tcb_alloc_sbuf(struct ns_tcb *t);  /* 0 or -ENOMEM; no-op when allocated */
 int ns_tcb_alloc_rbuf(struct ns_tcb *t);  /* 0 or -ENOMEM; after rcv_ws is final */
 void ns_tcb_free_sbuf(struct ns_tcb *t);

@@ -174,12 +174,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->rcv_mss = ns_tcp_our_mss(t);
     t->mss = t->rcv_mss < 536 ? t->rcv_mss : 536;
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
-    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
-    t->snd_una = t->iss;
-    t->snd_nxt = t->snd_max = t->iss + 1;
-    t->sbuf_seq = t->iss + 1;
-    t->recover = t->iss;
-    t->snd_sml = t->iss;
+    ns_tcb_set_iss(t, ns_tcp_isn(s, &t->local, &t->remote));
     t->cc = ns_tcp_cc_for(s);
     ns_tcp_set_state(t, NS_TCP_SYN_SENT);
     ns_tcb_hash_insert(t);

@@ -223,6 +223,17 @@ struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *
     return wild;
 }
 
+void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
+{
+    t->iss = iss;
+    t->snd_una = iss;
+    t->snd_nxt = t->snd_max = iss + 1;
+    t->sbuf_seq = iss + 1;
+    t->recover = iss; /* RFC 6582 3.2 step 1 */
+    t->snd_sml = iss;
+    t->snd_wl2 = iss;
+}
+
 /* Rings are allocated on first use -- the send ring by the first
  * ns_send, the receive ring by the first data to arrive -- so an idle
  * connection costs its TCB only (bench/bench_conns), and freed once no

@@ -205,15 +205,9 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->ka_count = l->ka_count;
     setup_from_syn(t, g);
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
-    t->iss = iss;
-    t->snd_una = t->iss;
-    t->snd_nxt = t->snd_max = t->iss + 1;
-    t->sbuf_seq = t->iss + 1;
-    t->recover = t->iss;
-    t->snd_sml = t->iss;
+    ns_tcb_set_iss(t, iss);
     t->snd_wnd = g->wnd;
     t->snd_wl1 = g->seq;
-    t->snd_wl2 = t->iss;
     ns_tcp_set_state(t, NS_TCP_SYN_RECEIVED);
     t->halfopen = true;
     tcp->nhalfopen++;
@@ -294,12 +288,12 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         return NS_DROP_tcp_backlog_full; /* nobody accepts: a cookie would not help */
     if (tcp->nconns >= s->cfg.tcp_max_conns)
         return NS_DROP_tcp_conn_limit;
+    struct ns_sockaddr local = {ip->dst, ns_get16(th + 2)}, remote = {ip->src, ns_get16(th)};
     bool full = l->nchild >= l->backlog;
     if (full || tcp->nhalfopen >= s->cfg.tcp_max_half_open) {
         if (!s->cfg.tcp_syncookies)
             return full ? NS_DROP_tcp_backlog_full : NS_DROP_tcp_half_open_limit;
         /* RFC 4987 3.6: answer without keeping state. */
-        struct ns_sockaddr local = {ip->dst, ns_get16(th + 2)}, remote = {ip->src, ns_get16(th)};
         uint16_t peer_mss = g->has_mss && g->mss ? g->mss : 536;
         struct ns_tcb tmp; /* only for ns_tcp_our_mss: the stack and family */
         memset(&tmp, 0, sizeof tmp);
@@ -312,16 +306,9 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         ns_tcp_send_synack_cookie(s, ip, th, cookie, ours, cookie_wnd(s));
         return R_OK;
     }
-    struct ns_tcb *t = new_child(l, g, ip, th, 0);
+    struct ns_tcb *t = new_child(l, g, ip, th, ns_tcp_isn(s, &local, &remote));
     if (!t)
         return NS_DROP_nomem;
-    t->iss = ns_tcp_isn(s, &t->local, &t->remote);
-    t->snd_una = t->iss;
-    t->snd_nxt = t->snd_max = t->iss + 1;
-    t->sbuf_seq = t->iss + 1;
-    t->recover = t->iss;
-    t->snd_sml = t->iss;
-    t->snd_wl2 = t->iss;
     /* SYN data is not queued (RFC 9293 allows either); the peer resends. */
     t->rtt_timing = true;
     t->rtt_start = s->now;
