@@ -813,6 +813,23 @@ static void test_small_writes(void)
     tn_free(n);
 }
 
+/* A bare SYN from src:sport to host 1 (10.0.0.2):dport, straight into its
+ * stack: a flooder that never answers. */
+static void spoofed_syn(struct tn *n, const struct ns_addr *src, uint16_t sport, uint16_t dport,
+                        uint32_t seq)
+{
+    uint8_t seg[20] = {0};
+    ns_put16(seg, sport);
+    ns_put16(seg + 2, dport);
+    ns_put32(seg + 4, seq);
+    seg[12] = 5 << 4;
+    seg[13] = TH_SYN;
+    ns_put16(seg + 14, 1000);
+    uint32_t sum = ns_csum_pseudo(src, &TL_STACK4, 6, 20);
+    ns_put16(seg + 16, ns_csum_fold(ns_csum_add(sum, seg, 20)));
+    ns_stack_input(n->st[1], n->now, tl_ip4(src, &TL_STACK4, 6, 1, 0, seg, 20));
+}
+
 /* A SYN flood from spoofed ports: the half-open cap holds, SYN-ACKs are
  * retried then given up, and all memory comes back. */
 static bool drop_from_0_acks(struct tn *n, int from, const uint8_t *pkt, size_t len)
@@ -835,18 +852,8 @@ static void test_syn_flood(void)
     ns_bind(n->st[1], l, &la);
     ns_listen(n->st[1], l, 1000);
     size_t base = ns_stack_mem_in_use(n->st[1]);
-    for (unsigned i = 0; i < 200; i++) {
-        uint8_t seg[20] = {0};
-        ns_put16(seg, (uint16_t)(1024 + i));
-        ns_put16(seg + 2, 80);
-        ns_put32(seg + 4, 1000 * i);
-        seg[12] = 5 << 4;
-        seg[13] = TH_SYN;
-        ns_put16(seg + 14, 1000);
-        uint32_t sum = ns_csum_pseudo(&TL_HOST4, &TL_STACK4, 6, 20);
-        ns_put16(seg + 16, ns_csum_fold(ns_csum_add(sum, seg, 20)));
-        ns_stack_input(n->st[1], n->now, tl_ip4(&TL_HOST4, &TL_STACK4, 6, 1, 0, seg, 20));
-    }
+    for (unsigned i = 0; i < 200; i++)
+        spoofed_syn(n, &TL_HOST4, (uint16_t)(1024 + i), 80, 1000 * i);
     CU_ASSERT_EQUAL(tl_drop(n->st[1], "tcp_half_open_limit"), 150);
     CU_ASSERT(ns_stack_mem_in_use(n->st[1]) > base);
     tn_run_until(n, n->now + 30 * NS_SEC); /* SYN-ACK retries, then give up */
@@ -871,18 +878,8 @@ static void test_syn_flood_cookies(void)
     xfer_start(&x, n, 1u << 20, false); /* listener on 5000; the client's SYN is queued */
     struct ns_addr spoof;
     ns_addr_parse("10.0.0.77", &spoof);
-    for (unsigned i = 0; i < 200; i++) {
-        uint8_t seg[20] = {0};
-        ns_put16(seg, (uint16_t)(1024 + i));
-        ns_put16(seg + 2, 5000);
-        ns_put32(seg + 4, 7777 * i);
-        seg[12] = 5 << 4;
-        seg[13] = TH_SYN;
-        ns_put16(seg + 14, 1000);
-        uint32_t sum = ns_csum_pseudo(&spoof, &TL_STACK4, 6, 20);
-        ns_put16(seg + 16, ns_csum_fold(ns_csum_add(sum, seg, 20)));
-        ns_stack_input(n->st[1], n->now, tl_ip4(&spoof, &TL_STACK4, 6, 1, 0, seg, 20));
-    }
+    for (unsigned i = 0; i < 200; i++)
+        spoofed_syn(n, &spoof, (uint16_t)(1024 + i), 5000, 7777 * i);
     const struct ns_stats *st = ns_stack_stats(n->st[1]);
     /* The listen backlog (16) fills before the half-open cap (50). */
     CU_ASSERT_EQUAL(st->tcp_syncookies_sent, 200 - 16);
