@@ -34,7 +34,7 @@ struct ns_config {
     size_t tcp_sndbuf;             /* send ring per connection (bytes) */
     size_t tcp_rcvbuf;             /* receive ring per connection (bytes); sets the window scale */
     size_t tcp_ooo_max_bytes;      /* out-of-order bytes held per connection (tcp_ooo_limit) */
-    unsigned tcp_ooo_max_ranges;   /* out-of-order ranges per connection (<= 32) */
+    unsigned tcp_ooo_max_ranges;   /* out-of-order ranges per connection (<= 4096) */
     size_t tcp_ooo_max_total;      /* out-of-order bytes held by all connections (tcp_ooo_total_limit) */
     unsigned tcp_max_conns;        /* connections (not listeners) per stack (tcp_conn_limit) */
     unsigned tcp_max_backlog;      /* cap on ns_listen's backlog (tcp_backlog_full) */

@@ -264,9 +264,20 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
         /* rcv_ws is final here or only shrinks later (peer without
          * window scaling), so this slack always covers the rounding. */
         uint32_t slack = (1u << t->rcv_ws) - 1;
+        unsigned nr = s->cfg.tcp_ooo_max_ranges;
+        if (nr == 0 || nr > NS_TCP_OOO_RANGES_MAX)
+            nr = NS_TCP_OOO_RANGES_MAX;
+        t->ooo = malloc(nr * sizeof *t->ooo);
         t->rbuf = malloc((size_t)cap + slack);
-        if (!t->rbuf)
+        if (!t->rbuf || !t->ooo) {
+            free(t->rbuf);
+            free(t->ooo);
+            t->rbuf = NULL;
+            t->ooo = NULL;
             return -ENOMEM;
+        }
+        t->ooocap = nr;
+        s->mem_in_use += nr * sizeof *t->ooo;
         t->rslack = slack;
         cap += slack;
         t->rcap = cap;
@@ -447,6 +458,10 @@ static void free_bufs(struct ns_tcb *t)
         free(t->rbuf);
         s->mem_in_use -= t->rcap;
         t->rbuf = NULL;
+        free(t->ooo);
+        s->mem_in_use -= t->ooocap * sizeof *t->ooo;
+        t->ooo = NULL;
+        t->ooocap = 0;
     }
 }
 

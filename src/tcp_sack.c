@@ -21,9 +21,7 @@
 bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
 {
     struct ns_stack *s = t->s;
-    unsigned maxr = s->cfg.tcp_ooo_max_ranges;
-    if (maxr == 0 || maxr > NS_TCP_OOO_RANGES_MAX)
-        maxr = NS_TCP_OOO_RANGES_MAX;
+    unsigned maxr = t->ooocap; /* cfg.tcp_ooo_max_ranges, allocated with the ring */
     /* Find the ranges the new one overlaps or touches, then merge. */
     unsigned i = 0;
     while (i < t->nooo && seq_lt(t->ooo[i].end, start))
