@@ -81,14 +81,7 @@ rate() { # BYTES T0 T1 -> "1.234 s, 567.8 Mbit/s"
 ip link set lo up || { echo "FAIL: cannot bring lo up in the namespace"; exit 1; }
 
 # Expected digests, computed once per size by the standard library.
-pattern_sha() { # N -> SHA-256 of byte i = i % 251, i < N
-    "$py" -c '
-import hashlib, sys
-n = int(sys.argv[1]); blk = bytes(i % 251 for i in range(251 * 261)); h = hashlib.sha256()
-while n:
-    k = min(n, len(blk)); h.update(blk[:k]); n -= k
-print(h.hexdigest())' "$1"
-}
+pattern_sha() { "$py" tools/pattern.py sha "$1"; } # N -> SHA-256 of byte i = i % 251
 chargen_sha() { # N -> SHA-256 of the first N bytes tools/chargen_server.py sends
     "$py" -c '
 import hashlib, sys
@@ -100,23 +93,7 @@ for _ in range(full):
 h.update(t[:rest])
 print(h.hexdigest())' "$1"
 }
-gen_pattern() { # N -> writes byte i = i % 251 to stdout, streamed
-    "$py" -c '
-import sys
-n = int(sys.argv[1]); blk = bytes(i % 251 for i in range(251 * 261)); out = sys.stdout.buffer
-while n:
-    k = min(n, len(blk)); out.write(blk[:k]); n -= k' "$1"
-}
-# Reads stdin to EOF; prints "COUNT SHA256" (nothing is stored).
-count_sha='
-import hashlib, sys
-h = hashlib.sha256(); n = 0; f = sys.stdin.buffer
-while True:
-    b = f.read(1 << 20)
-    if not b:
-        break
-    h.update(b); n += len(b)
-print(n, h.hexdigest())'
+gen_pattern() { "$py" tools/pattern.py gen "$1"; } # N -> those bytes, streamed
 psha_big=$(pattern_sha "$BIG") psha_lossy=$(pattern_sha "$LOSSY")
 csha_big=$(chargen_sha "$BIG") csha_lossy=$(chargen_sha "$LOSSY")
 case "$psha_big$psha_lossy$csha_big$csha_lossy" in
@@ -177,7 +154,7 @@ http_checks() {
     # GET /bytes/N, hashed as it arrives.
     t0=$(now)
     { timeout 120 curl -gsSf "http://$uhost:8080/bytes/$gn"; echo $? >"$tmp/rc"; } |
-        "$py" -c "$count_sha" >"$tmp/got"
+        "$py" tools/pattern.py count >"$tmp/got"
     t1=$(now)
     if [ "$(cat "$tmp/rc")" = 0 ] && [ "$(cat "$tmp/got")" = "$gn $gsha" ]; then
         echo "ok $tag curl GET /bytes/$gn: sha256 matches, $(rate "$gn" "$t0" "$t1")"

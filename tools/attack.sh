@@ -83,21 +83,7 @@ ok() { echo "ok   $*"; }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 ip link set lo up
 
-expect_sha=$("$py" -c '
-import hashlib, sys
-n = int(sys.argv[1]); blk = bytes(i % 251 for i in range(251 * 261)); h = hashlib.sha256()
-while n:
-    k = min(n, len(blk)); h.update(blk[:k]); n -= k
-print(h.hexdigest())' "$BYTES")
-count_sha='
-import hashlib, sys
-h = hashlib.sha256(); n = 0; f = sys.stdin.buffer
-while True:
-    b = f.read(1 << 20)
-    if not b:
-        break
-    h.update(b); n += len(b)
-print(n, h.hexdigest())'
+expect_sha=$("$py" "$here/tools/pattern.py" sha "$BYTES")
 
 "$ns" --dev tun0 --app http >"$tmp/ns.out" 2>"$tmp/ns.err" &
 nspid=$!
@@ -115,7 +101,7 @@ echo "netstack pid $nspid, idle RSS ${idle_rss} kB"
 download() {
     tag=$1; shift
     { timeout 120 curl -sSf "$@" "http://10.0.0.2:8080/bytes/$BYTES"; echo $? >"$tmp/$tag.rc"; } |
-        "$py" -c "$count_sha" >"$tmp/$tag" &
+        "$py" "$here/tools/pattern.py" count >"$tmp/$tag" &
     dlpid=$!
 }
 check_download() { # TAG WHAT
