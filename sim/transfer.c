@@ -423,8 +423,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     ns_addr_parse("fe80::1", &cc.addr6);
     cc.seed = p->seed * 2 + 1;
     sc.seed = p->seed * 2 + 2;
-    memcpy(cc.tcp_cc, p->cc, sizeof cc.tcp_cc);
-    memcpy(sc.tcp_cc, p->cc, sizeof sc.tcp_cc);
+    if (p->cc[0]) { /* else the stack's default (ns_config_default) */
+        memcpy(cc.tcp_cc, p->cc, sizeof cc.tcp_cc);
+        memcpy(sc.tcp_cc, p->cc, sizeof sc.tcp_cc);
+    }
     cc.tcp_cc[sizeof cc.tcp_cc - 1] = sc.tcp_cc[sizeof sc.tcp_cc - 1] = '\0';
     if (p->delack)
         cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;

@@ -2,7 +2,10 @@
  * 10.0.0.2 and fe80::2, the host side 10.0.0.1 and fe80::1. */
 #include "config.h"
 
+#include <errno.h>
+
 #include "addr.h"
+#include "tcp_cc.h"
 
 void ns_config_default(struct ns_config *cfg)
 {
@@ -36,6 +39,10 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_max_backlog = 1024;
     cfg->tcp_max_half_open = 1024;
     cfg->tcp_syncookies = true;
+    /* CUBIC (RFC 9438): ahead of NewReno at 1% and 5% loss on simloss's
+     * default path, mean of 3 seeds: 10.1 vs 8.1 and 3.5 vs 2.7 Mbit/s
+     * (README, simloss section). "newreno" is one option away (--cc). */
+    memcpy(cfg->tcp_cc, "cubic", 6);
     cfg->tcp_msl = 30 * NS_SEC;
     cfg->tcp_fin_timeout = 60 * NS_SEC;
     cfg->tcp_delack = 200 * NS_MSEC;
@@ -52,4 +59,13 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
+}
+
+int ns_config_set_cc(struct ns_config *cfg, const char *name)
+{
+    if (!name || strlen(name) >= sizeof cfg->tcp_cc || !ns_tcp_cc_find(name))
+        return -EINVAL;
+    memset(cfg->tcp_cc, 0, sizeof cfg->tcp_cc);
+    memcpy(cfg->tcp_cc, name, strlen(name));
+    return 0;
 }

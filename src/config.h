@@ -63,5 +63,8 @@ struct ns_config {
 };
 
 void ns_config_default(struct ns_config *cfg);
+/* Selects the congestion control by name ("newreno", "cubic"); -EINVAL
+ * (cfg unchanged) for a name the stack does not have. */
+int ns_config_set_cc(struct ns_config *cfg, const char *name);
 
 #endif

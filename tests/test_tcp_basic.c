@@ -246,12 +246,12 @@ static void test_delayed_ack(void)
     tt_open_passive(t, NULL, 0, 65535);
     char d[536];
     memset(d, 'a', sizeof d);
-    ns_time_t t0 = t->now;
+    ns_time_t t0 = t->now, delack = ns_stack_config(t->s)->tcp_delack;
     tt_in(t, H(1), S(1), TH_ACK, 65535, d, 536);
     CU_ASSERT_EQUAL(tt_pending(t), 0);
-    tt_advance(t, t0 + 200 * NS_MSEC - 1);
+    tt_advance(t, t0 + delack - 1);
     CU_ASSERT_EQUAL(tt_pending(t), 0);
-    tt_advance(t, t0 + 200 * NS_MSEC);
+    tt_advance(t, t0 + delack);
     struct tt_seg g;
     CU_ASSERT_FATAL(tt_next(t, &g));
     CU_ASSERT_EQUAL(g.flags, TH_ACK);

@@ -52,6 +52,7 @@ struct cli {
     int verbose;
     const char *pcap_out;          /* -w FILE: capture every packet in and out */
     const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
+    const char *cc;                /* --cc NAME; NULL = the stack's default */
 };
 
 /* ---- errors ---- */
@@ -187,7 +188,7 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP, O_PCAP_OUT };
+              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -201,13 +202,14 @@ static const struct opt {
     {"v6", 0, false, O_V6},        {"verbose", 'v', false, O_VERBOSE},
     {"help", 'h', false, O_HELP},
     {"pcap-out", 'w', true, O_PCAP_OUT},
+    {"cc", 0, true, O_CC},
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [-w FILE] [-v] [--help]\n"
+          "                [--v6] [--cc NAME] [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -243,6 +245,8 @@ static void usage(FILE *f)
           "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
           "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
           "  --v6               client apps: prefer IPv6 defaults.\n"
+          "  --cc NAME          TCP congestion control: cubic (default, RFC 9438) or\n"
+          "                     newreno (RFC 5681 / RFC 6582).\n"
           "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
           "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
           "                     virtual time from 0 in the simulator).\n"
@@ -391,6 +395,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_HELP:
         usage(stdout);
         exit(0);
+    case O_CC: {
+        struct ns_config probe;
+        ns_config_default(&probe);
+        if (ns_config_set_cc(&probe, v) < 0)
+            die_usage("%s: expected cubic or newreno, got '%s'", opt, v);
+        c->cc = v;
+        break;
+    }
     case O_PCAP_OUT:
         if (!*v)
             die_usage("%s: expected a file name", opt);
@@ -475,6 +487,7 @@ static bool cli_has(const struct cli *c, enum opt_id id)
     case O_REMOTE: return c->remote.addr.family != NS_AF_UNSPEC;
     case O_BYTES: return c->bytes != 0;
     case O_V6: return c->v6;
+    case O_CC: return c->cc != NULL;
     default: return false;
     }
 }
@@ -513,7 +526,7 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         if (!o || o->id == O_DEV || o->id == O_PCAP_OUT || o->id == O_VERBOSE || o->id == O_HELP ||
             o->id == O_COUNT) {
             fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (--app, "
-                            "--addr, --peer, --mtu, --seed, --remote, --bytes, --v6)\n", side, t);
+                            "--addr, --peer, --mtu, --seed, --remote, --bytes, --v6, --cc)\n", side, t);
             exit(2);
         }
         bool takes_next = o->arg && !eq;
@@ -544,6 +557,8 @@ static int run_replay(const struct cli *c, const struct ns_app_args *args)
     o.path = c->pcap_in;
     ns_config_default(&o.cfg);
     o.cfg.seed = c->have_seed ? c->seed : 1;
+    if (c->cc)
+        ns_config_set_cc(&o.cfg, c->cc); /* checked when parsed */
     o.cfg.addr4 = c->addr4;
     o.cfg.addr6 = c->addr6;
     if (c->mtu)
@@ -574,6 +589,8 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
         o.dut.addr6 = c->addr6;
     if (c->mtu)
         o.dut.mtu = c->mtu;
+    if (c->cc)
+        ns_config_set_cc(&o.dut, c->cc);
     if (c->peer4.family)
         o.peer4 = c->peer4;
     if (c->peer6.family)
@@ -666,6 +683,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct ns_config cfg;
     ns_config_default(&cfg);
     cfg.seed = c->have_seed ? c->seed : random_seed();
+    if (c->cc)
+        ns_config_set_cc(&cfg, c->cc);
     if (c->addr4.family)
         cfg.addr4 = c->addr4;
     if (c->addr6.family)

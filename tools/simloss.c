@@ -67,7 +67,7 @@ static void usage(FILE *o)
 "  --flows N         parallel connections sharing the link, 1..64 (Jain's index reported) [1]\n"
 "  --direction D     down (client fetches) or up (client sends)        [down]\n"
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
-"  --cc NAME         congestion control: newreno or cubic              [newreno]\n"
+"  --cc NAME         congestion control: cubic or newreno                [cubic]\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
 "  --time-limit T    virtual time allowed (s; or ms, us)               [600]\n"
 "  --delack T        both stacks' delayed-ACK timeout (ms; 0 = ACK every segment) [200]\n"
@@ -304,7 +304,7 @@ static int render_plot(const struct opts *o, const struct xplot *x)
     snprintf(title, sizeof title,
              "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
              " (flow 0)",
-             o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "newreno",
+             o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "cubic",
              (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
     int rc = xplot_write_script(x, f, o->plot, title);
     if (fclose(f) != 0 || rc != 0) {
