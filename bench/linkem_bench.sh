@@ -2,7 +2,7 @@
 # linkem_bench.sh — goodput across tools/linkem at 1% and 5% random loss
 # each way on a 20 ms RTT, 100 Mbit/s path (issue 5 item 7), side by side
 # with the Mathis bound MSS/RTT x 1.22/sqrt(p):
-#   netstack -> Linux   ./netstack --app upload (NewReno) to sink_server.py
+#   netstack -> Linux   ./netstack --app upload (CUBIC, then NewReno) to sink_server.py
 #   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr
 # Everything runs in two private network namespaces this script creates
 # and deletes (side a: 10.9.0.1 and netstack's tun0 behind it at 10.0.0.2,
@@ -87,20 +87,22 @@ echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M
 for p in 1 5; do
     bytes=$b1; [ "$p" = 5 ] && bytes=$b5
     start_link "$p%" || continue
-    # netstack sends (its upload app), Linux receives.
-    rm -f "$tmp/sink"
-    ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
-    spid=$!
-    wait_for "$tmp/sink" listening
-    # A seed per run: the same seed would reuse the same port and ISN,
-    # which Linux may still hold in TIME_WAIT from the previous run.
-    ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload --seed "$$$p" \
-        --remote 10.9.0.2:3000 --bytes "$bytes" >"$tmp/ns" 2>&1
-    out=$(grep '^upload: .* in ' "$tmp/ns")
-    [ -n "$out" ] || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
-    kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
-    g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
-    line "netstack -> Linux (newreno)" "$p" "$g"
+    # netstack sends (its upload app), Linux receives; both of its CCs.
+    for ncc in cubic newreno; do
+        rm -f "$tmp/sink"
+        ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
+        spid=$!
+        wait_for "$tmp/sink" listening
+        # A seed per run: the same seed would reuse the same port and ISN,
+        # which Linux may still hold in TIME_WAIT from the previous run.
+        ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload --cc "$ncc" \
+            --seed "$$$p${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" >"$tmp/ns" 2>&1
+        out=$(grep '^upload: .* in ' "$tmp/ns")
+        [ -n "$out" ] || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
+        kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
+        g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
+        line "netstack -> Linux ($ncc)" "$p" "$g"
+    done
     for cc in cubic bbr; do
         rm -f "$tmp/srv"
         ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" >"$tmp/srv" &
