@@ -18,13 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fz_dev dev;
-    fz_dev_init(&dev, 1500);
     struct ns_config cfg;
-    fz_config(&cfg);
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_stack *s = fz_stack(&dev, &cfg);
     if (!s)
         return 0;
-    ns_stack_attach(s, &dev.dev);
     ns_time_t now = 1 * NS_SEC;
     int tl = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr a80 = {{0}, 80}, a8000 = {{0}, 8000};

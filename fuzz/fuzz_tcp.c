@@ -94,13 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     struct fz_dev dev;
-    fz_dev_init(&dev, 1500);
     struct ns_config cfg;
-    fz_config(&cfg);
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_stack *s = fz_stack(&dev, &cfg);
     if (!s)
         return 0;
-    ns_stack_attach(s, &dev.dev);
     struct conn c;
     memset(&c, 0, sizeof c);
     c.v6 = data[0] & 1;
