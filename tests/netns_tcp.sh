@@ -35,18 +35,9 @@ ns=${NETSTACK:-./netstack}
 BIG=${NS_TCP_BYTES:-104857600}
 LOSSY=${NS_TCP_LOSSY_BYTES:-10485760}
 
-skip() { echo "$1"; exit 77; }
-
-if [ "${1:-}" != --inside ]; then
-    [ "$(id -u)" = 0 ] || skip "not root: the TUN test needs root (CAP_NET_ADMIN)"
-    for tool in unshare ip timeout python3 curl; do
-        command -v "$tool" >/dev/null 2>&1 || skip "no $tool: install util-linux iproute2 python3 curl"
-    done
-    [ -c /dev/net/tun ] || skip "no /dev/net/tun (modprobe tun)"
-    unshare -n true 2>/dev/null || skip "unshare -n does not work here (no network namespaces)"
-    [ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
-    exec timeout -k 5 280 unshare -n sh "$0" --inside
-fi
+NETNS_ARG1=${1:-}
+. "$(dirname "$0")/lib_netns.sh"
+netns_enter 280 python3 curl
 
 # ---- inside the private network namespace ----
 tmp=$(mktemp -d)

@@ -12,20 +12,9 @@
 set -u
 ns=${NETSTACK:-./netstack}
 
-skip() { echo "$1"; exit 77; }
-
-if [ "${1:-}" != --inside ]; then
-    [ "$(id -u)" = 0 ] || skip "not root: the TUN test needs root (CAP_NET_ADMIN)"
-    for tool in unshare ip ping timeout python3; do
-        command -v "$tool" >/dev/null 2>&1 || skip "no $tool: install util-linux iproute2 iputils-ping python3"
-    done
-    [ -c /dev/net/tun ] || skip "no /dev/net/tun (modprobe tun)"
-    unshare -n true 2>/dev/null || skip "unshare -n does not work here (no network namespaces)"
-    [ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
-    # The namespace lives as long as the processes in it; the inner script
-    # kills what it started before it exits, and timeout bounds the whole.
-    exec timeout -k 5 120 unshare -n sh "$0" --inside
-fi
+NETNS_ARG1=${1:-}
+. "$(dirname "$0")/lib_netns.sh"
+netns_enter 120 ping python3
 
 # ---- inside the private network namespace ----
 tmp=$(mktemp -d)
