@@ -173,12 +173,14 @@ static inline void fz_config(struct ns_config *c)
     c->tcp_msl = 1 * NS_SEC;
 }
 
-/* A stack with fz_config's settings attached to dev (MTU 1500); NULL if
- * it cannot be made. cfg receives the configuration used. */
-static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg)
+/* A stack with fz_config's settings (and RACK loss detection if rack)
+ * attached to dev (MTU 1500); NULL if it cannot be made. cfg receives the
+ * configuration used. */
+static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg, bool rack)
 {
     fz_dev_init(dev, 1500);
     fz_config(cfg);
+    cfg->tcp_rack = rack;
     struct ns_stack *s = ns_stack_new(cfg);
     if (s)
         ns_stack_attach(s, &dev->dev);

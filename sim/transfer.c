@@ -430,6 +430,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     cc.tcp_cc[sizeof cc.tcp_cc - 1] = sc.tcp_cc[sizeof sc.tcp_cc - 1] = '\0';
     if (p->delack)
         cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;
+    if (p->rack)
+        cc.tcp_rack = sc.tcp_rack = true;
     if (p->rto_min)
         cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
     R->cli = ns_stack_new(&cc);

@@ -49,6 +49,7 @@ struct xfer_params {
     char cc[16];            /* congestion control name ("" = the stack's default) */
     ns_time_t time_limit;   /* virtual time allowed for the transfer (0 = 600 s) */
     ns_time_t delack;       /* both stacks' delayed-ACK timeout (0 = stack default; <0 = off) */
+    bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
     ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
 
     /* Optional observers (NULL = none); none may call into the sim. */

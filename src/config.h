@@ -52,6 +52,8 @@ struct ns_config {
     unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
     unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
+    bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
+                                    * see tcp_rack.c for the measurements */
     char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;

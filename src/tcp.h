@@ -70,6 +70,17 @@ struct ns_seqrange {
     uint32_t start, end; /* [start, end) in sequence space; start != end */
 };
 
+/* A data segment the sender has in flight (RACK, RFC 8985 6.1). */
+struct ns_tcp_txrec {
+    uint32_t start, end;
+    ns_time_t xmit;      /* its latest transmission */
+    uint8_t flags;       /* NS_TXR_* */
+};
+#define NS_TXR_RETRANS 1 /* sent more than once */
+#define NS_TXR_SACKED 2  /* the peer SACKed all of it */
+#define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
+#define NS_TCP_TXR_MAX 1024 /* records per connection; past that, tiny segments merge */
+
 /* A receiver's out-of-order range; the bytes themselves already sit in
  * the receive ring at their final position. */
 struct ns_ooo_range {
@@ -184,6 +195,16 @@ struct ns_tcb {
     uint32_t high_rxt;           /* highest seq retransmitted in this recovery + 1 */
     uint32_t rxt_mark;           /* snd_max when the segment at snd_una was last resent:
                                     a SACK above it means that resend was lost */
+
+    /* RACK (RFC 8985, tcp_rack.c): a record per data segment in flight,
+     * in sequence order (a ring allocated with the send ring). */
+    struct ns_tcp_txrec *txr;
+    unsigned txr_cap, txr_head, txr_len;
+    ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
+    uint32_t rack_end;           /* RACK.end_seq of that segment */
+    ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
+    ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
+    ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
 
     /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
     ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */
@@ -332,6 +353,29 @@ bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end);
 uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt);
 /* Receiver: SACK blocks for the next segment (at most max), newest first. */
 unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, unsigned max);
+/* ---- tcp_rack.c (RFC 8985) ---- */
+/* A data segment [seq, seq+len) was just (re)sent. */
+void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len);
+/* After an ACK moved snd_una and/or carried SACK blocks: drop what is
+ * acknowledged, mark what is SACKed, advance RACK's clock from the most
+ * recently sent delivered segment, and mark segments lost by time. Arms
+ * or clears the reordering timer. Returns true when it marked any loss. */
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr);
+/* The reordering timer fired: true when it marked any loss. */
+bool ns_tcp_rack_timeout(struct ns_tcb *t);
+/* First segment marked lost and not resent since, at or above from. */
+bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqrange *seg);
+/* Bytes in flight by RACK's count: neither SACKed nor lost. */
+uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t);
+/* Mark the segment at snd_una lost (duplicate-ACK threshold reached). */
+void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
+/* Fast retransmit / recovery entry (tcp_input.c): the CC's reduction,
+ * then the segment at snd_una resent. */
+void ns_tcp_enter_recovery(struct ns_tcb *t);
+/* RACK decides for this connection (SACK on and records kept). */
+static inline bool ns_tcp_rack_on(const struct ns_tcb *t) { return t->sack_ok && t->txr; }
+/* (t->txr exists only when cfg.tcp_rack is on: see ns_tcb_alloc_sbuf.) */
+
 /* Sender: merge SACK blocks from an ACK into the scoreboard. */
 void ns_tcp_sack_update(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n);
 /* Sender: drop scoreboard data below snd_una. */

@@ -63,6 +63,7 @@ struct ns_tcb *ns_tcb_new(struct ns_stack *s)
     t->heap_idx = -1;
     t->id = tcp->next_id++;
     t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->deadline = NS_TIME_NEVER;
+    t->rack_at = NS_TIME_NEVER;
     t->rto = s->cfg.tcp_rto_initial;
     t->peer_mss = 536;
     t->mss = 536;
@@ -245,11 +246,20 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
         uint32_t cap = (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
         if (cap > (1u << 30))
             cap = 1u << 30;
+        unsigned ntxr = s->cfg.tcp_rack ? NS_TCP_TXR_MAX : 0; /* RACK's records */
         t->sbuf = malloc(cap);
-        if (!t->sbuf)
+        t->txr = ntxr ? malloc(ntxr * sizeof *t->txr) : NULL;
+        if (!t->sbuf || (ntxr && !t->txr)) {
+            free(t->sbuf);
+            free(t->txr);
+            t->sbuf = NULL;
+            t->txr = NULL;
             return -ENOMEM;
+        }
         t->scap = cap;
-        s->mem_in_use += cap;
+        t->txr_cap = ntxr;
+        t->txr_head = t->txr_len = 0;
+        s->mem_in_use += cap + ntxr * sizeof *t->txr;
     }
     return 0;
 }
@@ -352,6 +362,8 @@ void ns_tcb_timer_update(struct ns_tcb *t)
     ns_time_t d = t->rto_at;
     if (t->delack_at < d)
         d = t->delack_at;
+    if (t->rack_at < d)
+        d = t->rack_at;
     if (t->ka_at < d)
         d = t->ka_at;
     if (t->linger_at < d)
@@ -444,9 +456,13 @@ void ns_tcb_free_sbuf(struct ns_tcb *t)
 {
     if (t->sbuf) {
         free(t->sbuf);
-        t->s->mem_in_use -= t->scap;
+        t->s->mem_in_use -= t->scap + t->txr_cap * sizeof *t->txr;
         t->sbuf = NULL;
         t->scap = 0;
+        free(t->txr);
+        t->txr = NULL;
+        t->txr_cap = t->txr_len = t->txr_head = 0;
+        t->rack_at = NS_TIME_NEVER;
     }
 }
 
@@ -509,7 +525,7 @@ void ns_tcp_close(struct ns_tcb *t, int err)
 {
     struct ns_stack *s = t->s;
     ns_tcb_hash_remove(t);
-    t->rto_at = t->delack_at = t->ka_at = t->linger_at = NS_TIME_NEVER;
+    t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->rack_at = NS_TIME_NEVER;
     t->persist = false;
     heap_remove(s->tcp, t);
     t->deadline = NS_TIME_NEVER;

@@ -172,10 +172,7 @@ static void cu_on_partial_ack(struct ns_tcb *t, uint32_t acked)
 
 static void cu_exit_recovery(struct ns_tcb *t)
 {
-    /* RFC 6582 3.2 step 3 (full ACK), option 1, as NewReno. */
-    uint32_t flight = ns_tcp_flight(t);
-    uint32_t f = (flight > t->mss ? flight : t->mss) + t->mss;
-    t->cwnd = t->ssthresh < f ? t->ssthresh : f;
+    t->cwnd = ns_tcp_cc_exit_cwnd(t);
     t->cubic.cwnd = t->cwnd;
     t->ca_acc = 0;
 }

@@ -473,9 +473,10 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
 /* Fast retransmit: RFC 6582 3.2 step 2 / RFC 6675 5 step 4. `recover` is
  * exclusive (snd_max at entry), so "the ACK covers more than recover"
  * (RFC 6582 4.1) is checked by callers as ack >= recover. */
-static void enter_recovery(struct ns_tcb *t)
+void ns_tcp_enter_recovery(struct ns_tcb *t)
 {
     uint32_t ack = t->snd_una;
+    ns_tcp_rack_mark_head_lost(t); /* resent below: the head is taken as lost */
     t->recover = t->snd_max;
     t->cc->enter_recovery(t);
     t->in_recovery = true;
@@ -618,27 +619,34 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
          * an ACK that carries SACK blocks: RFC 6675 counts those). */
         t->dupacks++;
         if (!t->in_recovery && t->dupacks >= 3 && seq_ge(ack, t->recover))
-            enter_recovery(t);
+            ns_tcp_enter_recovery(t);
         else if (t->in_recovery && !t->sack_ok)
             t->cwnd += t->mss; /* RFC 6582 3.2 step 4: inflate */
     }
+    /* RFC 8985: RACK marks by time what was lost; any loss starts
+     * recovery, whose output resends the marked segments. */
+    bool blocks = g->nsack && t->sack_ok;
+    if (ns_tcp_rack_ack(t, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
+                        g->has_ts ? g->tsecr : 0) &&
+        !t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
+        ns_tcp_enter_recovery(t);
     /* RFC 6675 5: with SACK, loss is also inferred from the scoreboard
      * (IsLost(snd_una): more than (DupThresh - 1) * SMSS SACKed above it),
      * whatever the ACK carried — in a two-way transfer the duplicate ACKs
      * ride on data segments and are never "pure". */
     if (!t->in_recovery && t->sack_ok && t->snd_max != t->snd_una &&
         t->sacked_bytes > 2u * t->mss && seq_ge(t->snd_una, t->recover))
-        enter_recovery(t);
+        ns_tcp_enter_recovery(t);
     /* RFC 8985 7.4: the tail loss probe came back SACKed while the data
      * before it did not: that data is lost; recover now. */
     if (!t->in_recovery && t->sack_ok && t->tlp_sent && t->nsacked && ack == t->snd_una &&
         t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
-        enter_recovery(t);
+        ns_tcp_enter_recovery(t);
     /* Lost retransmission (as Linux's tcp_mark_lost_retrans, RACK's
      * idea): data sent after our resend of the left edge is SACKed but the
      * left edge is still missing, so the resend was lost too: resend it
      * again now instead of waiting for the RTO. */
-    if (t->in_recovery && t->sack_ok && seq_gt(t->high_rxt, t->snd_una) &&
+    if (t->in_recovery && t->sack_ok && !ns_tcp_rack_on(t) && seq_gt(t->high_rxt, t->snd_una) &&
         seq_gt(ns_tcp_sack_fack(t), t->rxt_mark)) {
         struct ns_seqrange hole;
         if (ns_tcp_sack_next_hole(t, t->snd_una, &hole) && hole.start == t->snd_una) {

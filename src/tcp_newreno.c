@@ -72,13 +72,7 @@ static void nr_on_partial_ack(struct ns_tcb *t, uint32_t acked)
 
 static void nr_exit_recovery(struct ns_tcb *t)
 {
-    /* RFC 6582 3.2 step 3 (full ACK), option 1:
-     * cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS).  The max()
-     * matters: after a full ACK the flight is often near zero, and
-     * min(ssthresh, flight + MSS) would restart from one segment. */
-    uint32_t flight = ns_tcp_flight(t);
-    uint32_t f = (flight > t->mss ? flight : t->mss) + t->mss;
-    t->cwnd = t->ssthresh < f ? t->ssthresh : f;
+    t->cwnd = ns_tcp_cc_exit_cwnd(t);
     t->ca_acc = 0;
 }
 

@@ -112,6 +112,8 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
 {
     struct ns_stack *s = t->s;
+    if (len)
+        ns_tcp_rack_sent(t, seq, len);
     uint8_t opt[40];
     size_t olen = write_options(t, opt, flags);
     size_t hlen = NS_TCP_HDR + olen;
@@ -331,13 +333,17 @@ void ns_tcp_output(struct ns_tcb *t)
         uint32_t wnd_edge = t->snd_una + t->snd_wnd;
         uint32_t by_wnd = seq_gt(wnd_edge, t->snd_nxt) ? wnd_edge - t->snd_nxt : 0;
         if (sack_rec) {
-            /* RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS. */
-            uint32_t pipe = ns_tcp_sack_pipe(t);
+            /* RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS. What to
+             * resend: with RACK (RFC 8985), the segments it marked lost;
+             * else every hole above the last resend. */
+            bool rack = ns_tcp_rack_on(t);
+            uint32_t pipe = rack ? ns_tcp_rack_pipe(t) : ns_tcp_sack_pipe(t);
             if (pipe >= t->cwnd || t->cwnd - pipe < t->mss)
                 break;
             struct ns_seqrange hole;
             uint32_t from = seq_max(t->high_rxt, t->snd_una);
-            if (ns_tcp_sack_next_hole(t, from, &hole)) {
+            if (rack ? ns_tcp_rack_next_lost(t, t->snd_una, &hole)
+                     : ns_tcp_sack_next_hole(t, from, &hole)) {
                 uint32_t n = hole.end - hole.start;
                 if (n > t->mss)
                     n = t->mss;
@@ -347,7 +353,8 @@ void ns_tcp_output(struct ns_tcb *t)
                     fl |= TH_FIN;
                 }
                 ns_tcp_send_seg(t, hole.start, n, fl);
-                t->high_rxt = hole.start + n + ((fl & TH_FIN) ? 1 : 0);
+                if (seq_gt(hole.start + n + ((fl & TH_FIN) ? 1 : 0), t->high_rxt))
+                    t->high_rxt = hole.start + n + ((fl & TH_FIN) ? 1 : 0);
                 if (hole.start == t->snd_una)
                     t->rxt_mark = t->snd_max;
                 if (t->rto_at == NS_TIME_NEVER)

@@ -310,6 +310,14 @@ void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
     }
     if (t->rto_at <= now && !rto_fire(t))
         return;
+    if (t->rack_at <= now) {
+        /* RFC 8985 6.3: the reordering window of a segment ran out. */
+        if (ns_tcp_rack_timeout(t)) {
+            if (!t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
+                ns_tcp_enter_recovery(t);
+            ns_tcp_output(t);
+        }
+    }
     if (t->delack_at <= now) {
         t->delack_at = NS_TIME_NEVER;
         s->stats.tcp_delayed_acks++;

@@ -427,7 +427,8 @@ static void test_lazy_rings(void)
     CU_ASSERT(ns_sock_events(t->s, t->sd) & NS_EV_WRITE);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "abc", 3), 3);
     size_t with_snd = ns_stack_mem_in_use(t->s) - t->base_mem;
-    CU_ASSERT(with_snd >= idle + 64 * 1024 && with_snd < idle + 64 * 1024 + 4096);
+    size_t ring = 64 * 1024; /* (no RACK records: cfg.tcp_rack is off) */
+    CU_ASSERT(with_snd >= idle + ring && with_snd < idle + ring + 4096);
     tt_in(t, H(1), S(4), TH_ACK, 65535, "xyz", 3);
     size_t with_both = ns_stack_mem_in_use(t->s) - t->base_mem;
     CU_ASSERT(with_both >= with_snd + 64 * 1024);
@@ -443,7 +444,7 @@ static void test_lazy_rings(void)
     CU_ASSERT(g.flags & TH_FIN);
     tt_in(t, H(4), S(5), TH_ACK | TH_FIN, 65535, NULL, 0);
     CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_TIME_WAIT);
-    CU_ASSERT(ns_stack_mem_in_use(t->s) - t->base_mem <= with_both - 64 * 1024);
+    CU_ASSERT(ns_stack_mem_in_use(t->s) - t->base_mem <= with_both - ring);
     tt_free(t);
 }
 
@@ -1503,6 +1504,11 @@ static void fast_rx(bool sack)
         nseg++;
     CU_ASSERT_EQUAL(nseg, 10); /* IW = 10 segments (RFC 6928) */
     uint32_t mss = 1460;
+    /* The ACKs come 5 ms later (an RTT; with none at all RACK's reordering
+     * window, min_RTT / 4, would be 0 and the first SACK alone would mark
+     * segment 1 lost, as RFC 8985 says). Below the 10 ms TLP floor. */
+    tt_advance(t, t->now + 5 * NS_MSEC);
+    CU_ASSERT_EQUAL(tt_pending(t), 0);
     /* Segment 1 lost; segments 2..4 arrive: three duplicate ACKs. */
     for (unsigned k = 1; k <= 3; k++) {
         uint8_t so[12] = {1, 1, 5, 10};
@@ -1527,6 +1533,90 @@ static void fast_rx(bool sack)
 }
 static void test_fast_retransmit_sack(void) { fast_rx(true); }
 static void test_fast_retransmit_newreno(void) { fast_rx(false); }
+
+/* RACK (RFC 8985, cfg.tcp_rack): one SACK above a missing segment is
+ * enough once RACK.rtt + reo_wnd (min_RTT / 4) has passed since it was
+ * sent -- no third duplicate ACK needed; a segment that turns up within
+ * the reordering window is never resent. */
+static struct tt *rack_setup(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_rack = true;
+    memcpy(c.tcp_cc, "newreno", 8);
+    struct tt *t = tt_new(&c, false);
+    uint8_t opt[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
+    /* A passive open whose handshake takes the same 4 ms RTT as the data
+     * (SRTT bounds the reordering window). */
+    t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, t->sport};
+    ns_bind(t->s, t->lsd, &la);
+    ns_listen(t->s, t->lsd, 8);
+    t->base_mem = ns_stack_mem_in_use(t->s);
+    tt_in_opt(t, H(0), 0, TH_SYN, 65535, opt, sizeof opt, NULL, 0);
+    struct tt_seg g;
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    t->siss = g.seq;
+    tt_advance(t, t->now + 4 * NS_MSEC);
+    tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
+    t->sd = ns_accept(t->s, t->lsd, NULL);
+    CU_ASSERT_FATAL(t->sd >= 0);
+    static char d[30000];
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
+    unsigned nseg = 0;
+    while (tt_next(t, &g))
+        nseg++;
+    CU_ASSERT_EQUAL(nseg, 10);
+    tt_advance(t, t->now + 4 * NS_MSEC); /* the RTT: 4 ms */
+    /* One SACK: segment 2 arrived, segment 1 did not (yet). */
+    uint8_t so[12] = {1, 1, 5, 10};
+    ns_put32(so + 4, S(1 + 1460));
+    ns_put32(so + 8, S(1 + 2 * 1460));
+    tt_in_opt(t, H(1), S(1), TH_ACK, 65535, so, sizeof so, NULL, 0);
+    return t;
+}
+
+static void test_rack_time_based_loss(void)
+{
+    struct tt *t = rack_setup();
+    struct tt_seg g;
+    unsigned resent = 0;
+    while (tt_next(t, &g)) /* limited transmit may send new data; no resend yet */
+        resent += g.seq == S(1);
+    CU_ASSERT_EQUAL(resent, 0);
+    /* reo_wnd = 4 ms / 4: at 5 ms after sending, segment 1 is lost. */
+    tt_advance(t, t->now + 999 * NS_USEC);
+    while (tt_next(t, &g))
+        resent += g.seq == S(1);
+    CU_ASSERT_EQUAL(resent, 0);
+    tt_advance(t, t->now + 2 * NS_USEC);
+    while (tt_next(t, &g))
+        resent += g.seq == S(1) && g.len == 1460;
+    CU_ASSERT_EQUAL(resent, 1);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 1);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    tt_free(t);
+}
+
+static void test_rack_tolerates_reordering(void)
+{
+    struct tt *t = rack_setup();
+    struct tt_seg g;
+    /* Segment 1 turns up 0.5 ms later, inside the reordering window. */
+    tt_advance(t, t->now + 500 * NS_USEC);
+    tt_in(t, H(1), S(1 + 2 * 1460), TH_ACK, 65535, NULL, 0);
+    tt_advance(t, t->now + 20 * NS_MSEC);
+    unsigned resent = 0;
+    while (tt_next(t, &g))
+        resent += g.seq == S(1);
+    CU_ASSERT_EQUAL(resent, 0);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    tt_free(t);
+}
 
 /* RFC 5681 4.1: after idling longer than the RTO, cwnd restarts from IW. */
 static void test_restart_after_idle(void)
@@ -1942,6 +2032,8 @@ static const struct tl_test tests[] = {
     {"window_update_after_read", test_window_update_after_read},
     {"fast_retransmit_sack", test_fast_retransmit_sack},
     {"fast_retransmit_newreno", test_fast_retransmit_newreno},
+    {"rack_time_based_loss", test_rack_time_based_loss},
+    {"rack_tolerates_reordering", test_rack_tolerates_reordering},
     {"restart_after_idle", test_restart_after_idle},
     {"spurious_rto", test_spurious_rto},
     {"tail_loss_probe", test_tail_loss_probe},
