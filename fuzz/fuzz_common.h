@@ -173,14 +173,16 @@ static inline void fz_config(struct ns_config *c)
     c->tcp_msl = 1 * NS_SEC;
 }
 
-/* A stack with fz_config's settings (and RACK loss detection if rack)
+/* A stack with fz_config's settings (RACK loss detection, pacing if asked)
  * attached to dev (MTU 1500); NULL if it cannot be made. cfg receives the
  * configuration used. */
-static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg, bool rack)
+static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg, bool rack,
+                                       bool pacing)
 {
     fz_dev_init(dev, 1500);
     fz_config(cfg);
     cfg->tcp_rack = rack;
+    cfg->tcp_pacing = pacing;
     struct ns_stack *s = ns_stack_new(cfg);
     if (s)
         ns_stack_attach(s, &dev->dev);

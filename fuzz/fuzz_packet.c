@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fz_dev dev;
     struct ns_config cfg;
-    struct ns_stack *s = fz_stack(&dev, &cfg, size > 0 && (data[0] & 2));
+    struct ns_stack *s = fz_stack(&dev, &cfg, size > 0 && (data[0] & 2), size > 0 && (data[0] & 4));
     if (!s)
         return 0;
     ns_time_t now = 1 * NS_SEC;

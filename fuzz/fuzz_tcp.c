@@ -1,7 +1,7 @@
 /* fuzz_tcp.c — libFuzzer target: a stateful TCP attack. The stack holds a
  * listening socket (port 80) and one established connection with a host
  * at 10.0.0.1:40000 (or [fe80::1]:40000 when the first input byte is odd;
- * bit 1 of that byte turns on RACK loss detection),
+ * bit 1 of that byte turns on RACK loss detection, bit 2 pacing),
  * options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
  * queued to send. The input then drives segments, time and the app.
  *
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct fz_dev dev;
     struct ns_config cfg;
-    struct ns_stack *s = fz_stack(&dev, &cfg, data[0] & 2); /* bit 1: RACK or not */
+    struct ns_stack *s = fz_stack(&dev, &cfg, data[0] & 2, data[0] & 4); /* RACK, pacing */
     if (!s)
         return 0;
     struct conn c;

@@ -432,6 +432,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;
     if (p->rack)
         cc.tcp_rack = sc.tcp_rack = true;
+    if (p->pacing)
+        cc.tcp_pacing = sc.tcp_pacing = true;
     if (p->rto_min)
         cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
     R->cli = ns_stack_new(&cc);

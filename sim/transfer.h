@@ -50,6 +50,7 @@ struct xfer_params {
     ns_time_t time_limit;   /* virtual time allowed for the transfer (0 = 600 s) */
     ns_time_t delack;       /* both stacks' delayed-ACK timeout (0 = stack default; <0 = off) */
     bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
+    bool pacing;            /* both stacks pace (cfg.tcp_pacing) */
     ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
 
     /* Optional observers (NULL = none); none may call into the sim. */

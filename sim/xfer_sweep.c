@@ -76,10 +76,12 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
     if (hostile && bytes > 16384)
         bytes = 16384;
     ARG("--bytes"), ARG("%" PRIu64, bytes < 1 ? 1 : bytes > max_bytes ? max_bytes : bytes);
-    /* Half the seeds with RACK loss detection (drawn last, so the rest of
-     * every seed's mix is what it was before RACK existed). */
+    /* Half the seeds with RACK loss detection, half with pacing (drawn
+     * last, so the rest of every seed's mix is what it was before). */
     if (ns_rng_below(&g, 2))
         ARG("--rack");
+    if (ns_rng_below(&g, 2))
+        ARG("--pacing");
     /* Stuck means no end in sight: allow longer than the stack's whole
      * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
      * otherwise. Idle virtual time costs no wall time. */

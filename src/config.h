@@ -54,6 +54,7 @@ struct ns_config {
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
     bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
                                     * see tcp_rack.c for the measurements */
+    bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;

@@ -205,6 +205,8 @@ struct ns_tcb {
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
+    ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
+    ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
 
     /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
     ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */

@@ -63,7 +63,7 @@ struct ns_tcb *ns_tcb_new(struct ns_stack *s)
     t->heap_idx = -1;
     t->id = tcp->next_id++;
     t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->deadline = NS_TIME_NEVER;
-    t->rack_at = NS_TIME_NEVER;
+    t->rack_at = t->pace_at = NS_TIME_NEVER;
     t->rto = s->cfg.tcp_rto_initial;
     t->peer_mss = 536;
     t->mss = 536;
@@ -364,6 +364,8 @@ void ns_tcb_timer_update(struct ns_tcb *t)
         d = t->delack_at;
     if (t->rack_at < d)
         d = t->rack_at;
+    if (t->pace_at < d)
+        d = t->pace_at;
     if (t->ka_at < d)
         d = t->ka_at;
     if (t->linger_at < d)
@@ -525,7 +527,7 @@ void ns_tcp_close(struct ns_tcb *t, int err)
 {
     struct ns_stack *s = t->s;
     ns_tcb_hash_remove(t);
-    t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->rack_at = NS_TIME_NEVER;
+    t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->rack_at = t->pace_at = NS_TIME_NEVER;
     t->persist = false;
     heap_remove(s->tcp, t);
     t->deadline = NS_TIME_NEVER;

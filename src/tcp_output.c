@@ -109,11 +109,49 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
     ns_ip_output(s, src, dst, 6, pkt);
 }
 
+/* Pacing (cfg.tcp_pacing), as Linux's: data leaves at cwnd / SRTT times 2
+ * in slow start (the window doubles each round) and 1.2 after, so a window
+ * is spread over the round trip instead of sent as one burst that a
+ * drop-tail queue cuts. Without an RTT sample there is no rate: no pacing. */
+static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none */
+{
+    if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
+        return 0;
+    uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
+    return (uint64_t)t->cwnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+}
+
+static void pace_sent(struct ns_tcb *t, uint32_t len)
+{
+    uint64_t rate = pace_rate(t);
+    if (!rate)
+        return;
+    ns_time_t now = t->s->now;
+    if (t->pace_next < now)
+        t->pace_next = now;
+    t->pace_next += (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate);
+}
+
+/* May a data segment leave now? If not, the pacing timer brings
+ * ns_tcp_output back when it may. */
+static bool pace_ok(struct ns_tcb *t)
+{
+    if (!pace_rate(t) || t->pace_next <= t->s->now)
+        return true;
+    if (t->pace_at != t->pace_next) {
+        t->pace_at = t->pace_next;
+        ns_tcb_timer_update(t);
+    }
+    return false;
+}
+
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
 {
     struct ns_stack *s = t->s;
-    if (len)
+    if (len) {
         ns_tcp_rack_sent(t, seq, len);
+        pace_sent(t, len);
+    }
     uint8_t opt[40];
     size_t olen = write_options(t, opt, flags);
     size_t hlen = NS_TCP_HDR + olen;
@@ -344,6 +382,8 @@ void ns_tcp_output(struct ns_tcb *t)
             uint32_t from = seq_max(t->high_rxt, t->snd_una);
             if (rack ? ns_tcp_rack_next_lost(t, t->snd_una, &hole)
                      : ns_tcp_sack_next_hole(t, from, &hole)) {
+                if (!pace_ok(t))
+                    break;
                 uint32_t n = hole.end - hole.start;
                 if (n > t->mss)
                     n = t->mss;
@@ -408,6 +448,8 @@ void ns_tcp_output(struct ns_tcb *t)
             if (!ok)
                 break;
         }
+        if (len && !pace_ok(t))
+            break;
         uint8_t fl = TH_ACK;
         if (len && t->snd_nxt + len == data_end)
             fl |= TH_PSH;

@@ -310,6 +310,10 @@ void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
     }
     if (t->rto_at <= now && !rto_fire(t))
         return;
+    if (t->pace_at <= now) {
+        t->pace_at = NS_TIME_NEVER; /* pacing: the next segment may leave */
+        ns_tcp_output(t);
+    }
     if (t->rack_at <= now) {
         /* RFC 8985 6.3: the reordering window of a segment ran out. */
         if (ns_tcp_rack_timeout(t)) {

@@ -1618,6 +1618,53 @@ static void test_rack_tolerates_reordering(void)
     tt_free(t);
 }
 
+/* Pacing (cfg.tcp_pacing): the initial window leaves spread over half
+ * the RTT (2 x cwnd / SRTT in slow start), not as one burst. */
+static void test_pacing(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_pacing = true;
+    struct tt *t = tt_new(&c, false);
+    uint8_t opt[] = {2, 4, 0x05, 0xb4};
+    t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, t->sport};
+    ns_bind(t->s, t->lsd, &la);
+    ns_listen(t->s, t->lsd, 8);
+    t->base_mem = ns_stack_mem_in_use(t->s);
+    tt_in_opt(t, H(0), 0, TH_SYN, 65535, opt, sizeof opt, NULL, 0);
+    struct tt_seg g;
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    t->siss = g.seq;
+    tt_advance(t, t->now + 10 * NS_MSEC); /* RTT 10 ms */
+    tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
+    t->sd = ns_accept(t->s, t->lsd, NULL);
+    CU_ASSERT_FATAL(t->sd >= 0);
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.srtt, 10 * NS_MSEC);
+    static char d[30000];
+    ns_time_t t0 = t->now;
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
+    unsigned n = 0;
+    while (tt_next(t, &g))
+        n++;
+    CU_ASSERT_EQUAL(n, 1); /* one now, the rest paced */
+    /* 10 x 1460 B at 2 x 14600 B / 10 ms: one every 0.5 ms. */
+    ns_time_t last = t0;
+    for (ns_time_t at = t0 + 100 * NS_USEC; at <= t0 + 5 * NS_MSEC; at += 100 * NS_USEC) {
+        tt_advance(t, at);
+        while (tt_next(t, &g)) {
+            n++;
+            CU_ASSERT(t->now - last >= 400 * NS_USEC); /* spaced, not bunched */
+            last = t->now;
+        }
+    }
+    CU_ASSERT_EQUAL(n, 10);
+    CU_ASSERT(last - t0 <= 5 * NS_MSEC);
+    tt_free(t);
+}
+
 /* RFC 5681 4.1: after idling longer than the RTO, cwnd restarts from IW. */
 static void test_restart_after_idle(void)
 {
@@ -2034,6 +2081,7 @@ static const struct tl_test tests[] = {
     {"fast_retransmit_newreno", test_fast_retransmit_newreno},
     {"rack_time_based_loss", test_rack_time_based_loss},
     {"rack_tolerates_reordering", test_rack_tolerates_reordering},
+    {"pacing", test_pacing},
     {"restart_after_idle", test_restart_after_idle},
     {"spurious_rto", test_spurious_rto},
     {"tail_loss_probe", test_tail_loss_probe},
