@@ -204,9 +204,10 @@ static inline unsigned tt_pending(const struct tt *t) { return t->cap.count - t-
 #define H(n) (t->hiss + (uint32_t)(n))
 #define S(n) (t->siss + (uint32_t)(n))
 
-/* Passive open with no options from the host: listen on sport, SYN,
- * SYN-ACK, ACK, accept. Leaves t->sd set. */
-static inline void tt_open_passive(struct tt *t, const void *synopt, size_t optlen, uint16_t wnd)
+/* Passive open: listen on sport, SYN (with synopt), SYN-ACK, ACK (rtt
+ * later), accept. Leaves t->sd set. */
+static inline void tt_open_passive_rtt(struct tt *t, const void *synopt, size_t optlen,
+                                       uint16_t wnd, ns_time_t rtt)
 {
     t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr la = {{0}, t->sport};
@@ -219,9 +220,15 @@ static inline void tt_open_passive(struct tt *t, const void *synopt, size_t optl
     CU_ASSERT_EQUAL(g.flags, TH_SYN | TH_ACK);
     CU_ASSERT_EQUAL(g.ack, H(1));
     t->siss = g.seq;
+    if (rtt)
+        tt_advance(t, t->now + rtt); /* the handshake takes one RTT */
     tt_in(t, H(1), S(1), TH_ACK, wnd, NULL, 0);
     t->sd = ns_accept(t->s, t->lsd, NULL);
     CU_ASSERT_FATAL(t->sd >= 0);
+}
+static inline void tt_open_passive(struct tt *t, const void *synopt, size_t optlen, uint16_t wnd)
+{
+    tt_open_passive_rtt(t, synopt, optlen, wnd, 0);
 }
 
 static inline void tt_free(struct tt *t)

@@ -1546,21 +1546,10 @@ static struct tt *rack_setup(void)
     memcpy(c.tcp_cc, "newreno", 8);
     struct tt *t = tt_new(&c, false);
     uint8_t opt[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
-    /* A passive open whose handshake takes the same 4 ms RTT as the data
-     * (SRTT bounds the reordering window). */
-    t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
-    struct ns_sockaddr la = {{0}, t->sport};
-    ns_bind(t->s, t->lsd, &la);
-    ns_listen(t->s, t->lsd, 8);
-    t->base_mem = ns_stack_mem_in_use(t->s);
-    tt_in_opt(t, H(0), 0, TH_SYN, 65535, opt, sizeof opt, NULL, 0);
+    /* The handshake takes the same 4 ms RTT as the data (SRTT bounds the
+     * reordering window). */
+    tt_open_passive_rtt(t, opt, sizeof opt, 65535, 4 * NS_MSEC);
     struct tt_seg g;
-    CU_ASSERT_FATAL(tt_next(t, &g));
-    t->siss = g.seq;
-    tt_advance(t, t->now + 4 * NS_MSEC);
-    tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
-    t->sd = ns_accept(t->s, t->lsd, NULL);
-    CU_ASSERT_FATAL(t->sd >= 0);
     static char d[30000];
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
     unsigned nseg = 0;
@@ -1627,19 +1616,8 @@ static void test_pacing(void)
     c.tcp_pacing = true;
     struct tt *t = tt_new(&c, false);
     uint8_t opt[] = {2, 4, 0x05, 0xb4};
-    t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
-    struct ns_sockaddr la = {{0}, t->sport};
-    ns_bind(t->s, t->lsd, &la);
-    ns_listen(t->s, t->lsd, 8);
-    t->base_mem = ns_stack_mem_in_use(t->s);
-    tt_in_opt(t, H(0), 0, TH_SYN, 65535, opt, sizeof opt, NULL, 0);
+    tt_open_passive_rtt(t, opt, sizeof opt, 65535, 10 * NS_MSEC); /* RTT 10 ms */
     struct tt_seg g;
-    CU_ASSERT_FATAL(tt_next(t, &g));
-    t->siss = g.seq;
-    tt_advance(t, t->now + 10 * NS_MSEC); /* RTT 10 ms */
-    tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
-    t->sd = ns_accept(t->s, t->lsd, NULL);
-    CU_ASSERT_FATAL(t->sd >= 0);
     struct ns_tcp_info ti;
     ns_tcp_info(t->s, t->sd, &ti);
     CU_ASSERT_EQUAL(ti.srtt, 10 * NS_MSEC);
