@@ -31,6 +31,18 @@ struct ns_tcp_cc_ops {
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;
 
+/* The initial window (RFC 6928 2): min(10*MSS, max(2*MSS, 14600)) for
+ * the default 10 segments, else cfg.tcp_iw segments. */
+static inline uint32_t ns_tcp_cc_iw(const struct ns_tcb *t)
+{
+    uint32_t n = t->s->cfg.tcp_iw ? t->s->cfg.tcp_iw : 10;
+    uint32_t w = n * t->mss;
+    uint32_t cap = 14600 > 2u * t->mss ? 14600 : 2u * t->mss;
+    if (n == 10 && w > cap)
+        w = cap;
+    return w;
+}
+
 /* The window when a recovery ends with a full ACK (RFC 6582 3.2 step 3,
  * option 1): min(ssthresh, max(FlightSize, SMSS) + SMSS). The max()
  * matters: after a full ACK the flight is often near zero and flight + MSS

@@ -34,17 +34,6 @@ static double cube_root(double x)
     return x < 0 ? -r : r;
 }
 
-static uint32_t iw(const struct ns_tcb *t)
-{
-    /* RFC 6928 2, as NewReno. */
-    uint32_t n = t->s->cfg.tcp_iw ? t->s->cfg.tcp_iw : 10;
-    uint32_t w = n * t->mss;
-    uint32_t cap = 14600 > 2u * t->mss ? 14600 : 2u * t->mss;
-    if (n == 10 && w > cap)
-        w = cap;
-    return w;
-}
-
 static void cu_reset_epoch(struct ns_tcb *t)
 {
     t->cubic.epoch = 0;
@@ -52,7 +41,7 @@ static void cu_reset_epoch(struct ns_tcb *t)
 
 static void cu_init(struct ns_tcb *t)
 {
-    t->cwnd = iw(t);
+    t->cwnd = ns_tcp_cc_iw(t);
     t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1 */
     t->ca_acc = 0;
     t->cubic.w_max = 0;
@@ -194,7 +183,7 @@ static void cu_on_idle(struct ns_tcb *t)
 {
     /* RFC 5681 4.1 restart window; an idle period is no congestion-
      * avoidance time, so the cubic epoch restarts. */
-    uint32_t w = iw(t);
+    uint32_t w = ns_tcp_cc_iw(t);
     if (t->cwnd > w)
         t->cwnd = w;
     t->cubic.cwnd = t->cwnd;

@@ -5,20 +5,9 @@
  * the core calls on_partial_ack only without SACK). */
 #include "tcp_cc.h"
 
-static uint32_t iw(const struct ns_tcb *t)
-{
-    /* RFC 6928 2: min(10*MSS, max(2*MSS, 14600)); cfg.tcp_iw segments. */
-    uint32_t n = t->s->cfg.tcp_iw ? t->s->cfg.tcp_iw : 10;
-    uint32_t w = n * t->mss;
-    uint32_t cap = 14600 > 2u * t->mss ? 14600 : 2u * t->mss;
-    if (n == 10 && w > cap)
-        w = cap;
-    return w;
-}
-
 static void nr_init(struct ns_tcb *t)
 {
-    t->cwnd = iw(t);
+    t->cwnd = ns_tcp_cc_iw(t);
     t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
     t->ca_acc = 0;
 }
@@ -89,7 +78,7 @@ static void nr_on_rto(struct ns_tcb *t)
 static void nr_on_idle(struct ns_tcb *t)
 {
     /* RFC 5681 4.1: restart window = min(IW, cwnd). */
-    uint32_t w = iw(t);
+    uint32_t w = ns_tcp_cc_iw(t);
     if (t->cwnd > w)
         t->cwnd = w;
 }

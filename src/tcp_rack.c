@@ -41,8 +41,8 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
         return;
     ns_time_t now = t->s->now;
     uint32_t end = seq + len;
-    /* Resent: every record it overlaps gets the new time (new data, the
-     * common case, skips the scan). */
+    /* Resent: every record it overlaps is stamped with this send (new
+     * data, the common case, skips the scan). */
     bool resend = t->txr_len && seq_lt(seq, rec(t, t->txr_len - 1)->end);
     for (unsigned i = 0; resend && i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
