@@ -22,22 +22,12 @@ static void parse_tcp(const uint8_t *pkt, struct pp *o)
     o->pay_len = o->l4_len - doff;
     /* RFC 9293 3.2: walk kind/length options; RFC 7323 3: TS is kind 8, len 10. */
     size_t i = 0;
-    const uint8_t *opt = pkt + o->opt_off;
-    while (i < o->opt_len) {
-        uint8_t kind = opt[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= o->opt_len || opt[i + 1] < 2 || i + opt[i + 1] > o->opt_len)
-            break;
-        if (kind == 8 && opt[i + 1] == 10) {
+    uint8_t kind, l;
+    for (; pp_opt_next(pkt + o->opt_off, o->opt_len, &i, &kind, &l); i += l) {
+        if (kind == 8 && l == 10) {
             o->has_ts = true;
             o->ts_off = o->opt_off + i + 2;
         }
-        i += opt[i + 1];
     }
     o->tcp_ok = true;
 }
@@ -154,4 +144,17 @@ bool pp_is_pure_ack(const struct pp *p)
 {
     return p->tcp_ok && (p->flags & PP_ACK) && !(p->flags & (PP_SYN | PP_FIN | PP_RST)) &&
            p->pay_len == 0;
+}
+
+bool pp_opt_next(const uint8_t *o, size_t len, size_t *i, uint8_t *kind, uint8_t *olen)
+{
+    while (*i < len && o[*i] == 1) /* NOP */
+        (*i)++;
+    if (*i >= len || o[*i] == 0) /* end, or EOL */
+        return false;
+    if (*i + 1 >= len || o[*i + 1] < 2 || *i + o[*i + 1] > len)
+        return false;
+    *kind = o[*i];
+    *olen = o[*i + 1];
+    return true;
 }

@@ -46,6 +46,11 @@ struct pp {
 };
 
 int pp_parse(const uint8_t *pkt, size_t len, struct pp *out);
+/* TCP option walk (RFC 9293 3.2) over o[0..len): from *i, skips NOPs and
+ * returns true with the next option's kind and length (its value at
+ * o[*i + 2]); the caller then adds the length to *i. False at EOL, at the
+ * end, or at a length below 2 or past the header. */
+bool pp_opt_next(const uint8_t *o, size_t len, size_t *i, uint8_t *kind, uint8_t *olen);
 /* True for an ICMPv4/ICMPv6 echo request or reply. */
 bool pp_is_echo(const struct pp *p);
 /* True for an ICMP error (v4 types 3, 4, 5, 11, 12; v6 types 1-4). */

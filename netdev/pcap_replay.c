@@ -205,17 +205,8 @@ static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool hav
     }
     /* Walk options: SACK blocks (RFC 2018 3, kind 5) and TS (RFC 7323 3). */
     uint8_t *o = pkt + p->opt_off;
-    for (size_t i = 0; i < p->opt_len;) {
-        uint8_t kind = o[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= p->opt_len || o[i + 1] < 2 || i + o[i + 1] > p->opt_len)
-            break;
-        uint8_t l = o[i + 1];
+    uint8_t kind, l;
+    for (size_t i = 0; pp_opt_next(o, p->opt_len, &i, &kind, &l); i += l) {
         if (kind == 5 && have_dseq && dseq && l >= 10 && (l - 2) % 8 == 0) {
             for (size_t b = i + 2; b + 4 <= i + l; b += 4)
                 ns_put32(o + b, ns_get32(o + b) + (uint32_t)dseq);
@@ -230,7 +221,6 @@ static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool hav
                 changed = true;
             }
         }
-        i += l;
     }
     if (!changed)
         return;

@@ -61,21 +61,10 @@ static uint32_t rel_ack(const struct pv_pkt *p, const struct pp *q)
 static unsigned syn_opts(const struct pv_pkt *p, const struct pp *q)
 {
     unsigned m = 0;
-    const uint8_t *o = p->data + q->opt_off;
-    for (size_t i = 0; i < q->opt_len;) {
-        uint8_t kind = o[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= q->opt_len || o[i + 1] < 2)
-            break;
+    uint8_t kind, l;
+    for (size_t i = 0; pp_opt_next(p->data + q->opt_off, q->opt_len, &i, &kind, &l); i += l)
         if (kind == 2 || kind == 3 || kind == 4 || kind == 8)
             m |= 1u << kind;
-        i += o[i + 1];
-    }
     return m;
 }
 
