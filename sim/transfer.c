@@ -242,7 +242,7 @@ static void pump_client(struct run *R, struct flow *f)
     if (sd < 0)
         return;
     if ((rc = sock_err(R->cli, sd)) != 0)
-        return end_flow(R, f, rc);
+        { end_flow(R, f, rc); return; }
     if (!f->req_sent_all) {
         uint8_t req[REQ_LEN];
         memcpy(req, "SLv1", 4);
@@ -250,7 +250,7 @@ static void pump_client(struct run *R, struct flow *f)
         put64(req + 8, p->bytes);
         ssize_t k = ns_send(R->cli, sd, req + f->req_sent, REQ_LEN - f->req_sent);
         if (k < 0 && k != -EAGAIN)
-            return end_flow(R, f, (int)k);
+            { end_flow(R, f, (int)k); return; }
         if (k > 0)
             f->req_sent += (unsigned)k;
         if (f->req_sent < REQ_LEN)
@@ -259,14 +259,14 @@ static void pump_client(struct run *R, struct flow *f)
     }
     if (p->upload) {
         if ((rc = push_payload(R, f, R->cli, sd)) < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         if ((rc = sender_drain(R, f, R->cli, sd)) < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         sender_maybe_finish(R, f, R->cli, &f->csd);
     } else {
         rc = pull_payload(R, f, R->cli, sd);
         if (rc < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         if (rc == 1) {
             receiver_done(R, f);
             close_sd(R->cli, &f->csd, false);
@@ -280,19 +280,19 @@ static void pump_server(struct run *R, struct flow *f)
     if (sd < 0)
         return;
     if ((rc = sock_err(R->srv, sd)) != 0)
-        return end_flow(R, f, rc);
+        { end_flow(R, f, rc); return; }
     if (!R->p->upload) {
         if ((rc = push_payload(R, f, R->srv, sd)) < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         if ((rc = sender_drain(R, f, R->srv, sd)) < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         sender_maybe_finish(R, f, R->srv, &f->ssd);
         return;
     }
     if (!f->recv_eof) {
         rc = pull_payload(R, f, R->srv, sd);
         if (rc < 0)
-            return end_flow(R, f, rc);
+            { end_flow(R, f, rc); return; }
         if (rc == 1)
             receiver_done(R, f);
     }
@@ -300,7 +300,7 @@ static void pump_server(struct run *R, struct flow *f)
         uint8_t v = R->r->flow[f->idx].intact ? 1 : 0;
         ssize_t k = ns_send(R->srv, sd, &v, 1);
         if (k < 0 && k != -EAGAIN)
-            return end_flow(R, f, (int)k);
+            { end_flow(R, f, (int)k); return; }
         if (k == 1) {
             f->result_sent = true;
             close_sd(R->srv, &f->ssd, false);

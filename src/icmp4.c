@@ -9,7 +9,7 @@ static void echo_reply(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_i
     /* RFC 1122 3.2.2.6: echo requests to broadcast/multicast may be
      * ignored; we do, which also removes a smurf amplifier. */
     if (ip->dst_special)
-        return ns_drop(s, pkt, NS_DROP_icmp_echo_ignored);
+        { ns_drop(s, pkt, NS_DROP_icmp_echo_ignored); return; }
     /* Reply in place: same id, sequence and data; only type and checksum
      * change, and the addresses swap. */
     uint8_t *m = pkt->data;
@@ -23,19 +23,21 @@ static void echo_reply(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_i
 void ns_icmp4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     if (pkt->len < 8)
-        return ns_drop(s, pkt, NS_DROP_icmp_truncated);
+        { ns_drop(s, pkt, NS_DROP_icmp_truncated); return; }
     if (ns_csum(pkt->data, pkt->len) != 0) {
         s->stats.checksum_errors++;
-        return ns_drop(s, pkt, NS_DROP_icmp_bad_csum);
+        ns_drop(s, pkt, NS_DROP_icmp_bad_csum);
+        return;
     }
     uint8_t type = pkt->data[0];
     switch (type) {
     case 8: /* echo request */
-        return echo_reply(s, pkt, ip);
+        echo_reply(s, pkt, ip);
+        return;
     case 0: { /* echo reply: to a ping socket bound to this identifier */
         struct ns_sock *so = ns_sock_lookup_dgram(s, NS_SOCK_ICMP_ECHO, &ip->dst, ns_get16(pkt->data + 4));
         if (!so)
-            return ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+            { ns_drop(s, pkt, NS_DROP_icmp_unhandled); return; }
         struct ns_sockaddr from = {ip->src, 0};
         ns_sock_enqueue(s, so, &from, pkt->data, pkt->len);
         ns_pkt_free(pkt);
@@ -47,12 +49,13 @@ void ns_icmp4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
     case 11: /* time exceeded */
     case 12: /* parameter problem */
         if (!ns_icmp_quote_ok(s, NS_AF_INET, pkt->data + 8, pkt->len - 8))
-            return ns_drop(s, pkt, NS_DROP_icmp_bad_quote);
+            { ns_drop(s, pkt, NS_DROP_icmp_bad_quote); return; }
         s->stats.icmp_errors_rx++;
         ns_pkt_free(pkt);
         return;
     default:
-        return ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+        ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+        return;
     }
 }
 

@@ -8,11 +8,12 @@
 void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     if (pkt->len < 8)
-        return ns_drop(s, pkt, NS_DROP_icmp_truncated);
+        { ns_drop(s, pkt, NS_DROP_icmp_truncated); return; }
     uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 58, (uint32_t)pkt->len);
     if (ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)) != 0) {
         s->stats.checksum_errors++;
-        return ns_drop(s, pkt, NS_DROP_icmp_bad_csum);
+        ns_drop(s, pkt, NS_DROP_icmp_bad_csum);
+        return;
     }
     uint8_t type = pkt->data[0];
     switch (type) {
@@ -21,7 +22,7 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
          * answer only unicast to avoid amplification, as RFC 4443 allows
          * by policy. */
         if (ip->dst_special)
-            return ns_drop(s, pkt, NS_DROP_icmp_echo_ignored);
+            { ns_drop(s, pkt, NS_DROP_icmp_echo_ignored); return; }
         uint8_t *m = pkt->data;
         m[0] = 129;
         ns_put16(m + 2, 0);
@@ -34,7 +35,7 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
     case 129: {
         struct ns_sock *so = ns_sock_lookup_dgram(s, NS_SOCK_ICMP_ECHO, &ip->dst, ns_get16(pkt->data + 4));
         if (!so)
-            return ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+            { ns_drop(s, pkt, NS_DROP_icmp_unhandled); return; }
         struct ns_sockaddr from = {ip->src, 0};
         ns_sock_enqueue(s, so, &from, pkt->data, pkt->len);
         ns_pkt_free(pkt);
@@ -45,13 +46,14 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
     case 3: /* time exceeded */
     case 4: /* parameter problem */
         if (!ns_icmp_quote_ok(s, NS_AF_INET6, pkt->data + 8, pkt->len - 8))
-            return ns_drop(s, pkt, NS_DROP_icmp_bad_quote);
+            { ns_drop(s, pkt, NS_DROP_icmp_bad_quote); return; }
         s->stats.icmp_errors_rx++;
         ns_pkt_free(pkt);
         return;
     default:
         /* Unknown error types (< 128) and informational messages we do
          * not implement (ND, MLD) are silently dropped (RFC 4443 2.4). */
-        return ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+        ns_drop(s, pkt, NS_DROP_icmp_unhandled);
+        return;
     }
 }

@@ -53,16 +53,18 @@ void ns_l4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo 
     switch (ip->proto) {
     case 1:
         if (ip->src.family == NS_AF_INET)
-            return ns_icmp4_input(s, pkt, ip);
+            { ns_icmp4_input(s, pkt, ip); return; }
         break;
     case 58:
         if (ip->src.family == NS_AF_INET6)
-            return ns_icmp6_input(s, pkt, ip);
+            { ns_icmp6_input(s, pkt, ip); return; }
         break;
     case 17:
-        return ns_udp_input(s, pkt, ip);
+        ns_udp_input(s, pkt, ip);
+        return;
     case 6:
-        return ns_tcp_input(s, pkt, ip);
+        ns_tcp_input(s, pkt, ip);
+        return;
     default:
         break;
     }

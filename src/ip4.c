@@ -11,18 +11,19 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
 {
     const uint8_t *h = pkt->data;
     if (pkt->len < IP4_HDR)
-        return ns_drop(s, pkt, NS_DROP_too_short);
+        { ns_drop(s, pkt, NS_DROP_too_short); return; }
     size_t ihl = (size_t)(h[0] & 0x0f) * 4;
     if (ihl < IP4_HDR || ihl > pkt->len)
-        return ns_drop(s, pkt, NS_DROP_ip4_bad_ihl);
+        { ns_drop(s, pkt, NS_DROP_ip4_bad_ihl); return; }
     size_t total = ns_get16(h + 2);
     /* Total length may be shorter than what the link delivered (padding),
      * never longer, never shorter than the header. */
     if (total < ihl || total > pkt->len)
-        return ns_drop(s, pkt, NS_DROP_ip4_bad_len);
+        { ns_drop(s, pkt, NS_DROP_ip4_bad_len); return; }
     if (ns_csum(h, ihl) != 0) {
         s->stats.checksum_errors++;
-        return ns_drop(s, pkt, NS_DROP_ip4_bad_csum);
+        ns_drop(s, pkt, NS_DROP_ip4_bad_csum);
+        return;
     }
     ns_pkt_trim(pkt, total);
 
@@ -37,7 +38,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
             continue;
         }
         if (i + 1 >= ihl || h[i + 1] < 2 || i + h[i + 1] > ihl)
-            return ns_drop(s, pkt, NS_DROP_ip4_options);
+            { ns_drop(s, pkt, NS_DROP_ip4_options); return; }
         i += h[i + 1];
     }
 
@@ -51,12 +52,12 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
     /* RFC 1122 3.2.1.3: a source that is broadcast or multicast is bogus,
      * and so is 127/8, which (g) says never appears outside a host. */
     if (ns_addr_is_multicast(&ip.src) || ns_get32(ip.src.bytes) == 0xffffffffu || ip.src.bytes[0] == 127)
-        return ns_drop(s, pkt, NS_DROP_ip4_bad_src);
+        { ns_drop(s, pkt, NS_DROP_ip4_bad_src); return; }
     if (!ns_ip_is_ours(s, &ip.dst)) {
         /* Broadcast and multicast reach us but are never answered with
          * errors; anything else addressed elsewhere is not ours. */
         if (!ns_addr_is_multicast(&ip.dst) && ns_get32(ip.dst.bytes) != 0xffffffffu)
-            return ns_drop(s, pkt, NS_DROP_not_for_us);
+            { ns_drop(s, pkt, NS_DROP_not_for_us); return; }
         ip.dst_special = true;
     }
     s->stats.ip4_rx++;
@@ -66,7 +67,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
     bool more = (fragf & 0x2000) != 0;
     if (off || more) {
         if (off + (total - ihl) + ihl > 65535) /* "ping of death" */
-            return ns_drop(s, pkt, NS_DROP_frag_oversize);
+            { ns_drop(s, pkt, NS_DROP_frag_oversize); return; }
         struct ns_frag_key key = {ip.src, ip.dst, ns_get16(h + 4), ip.proto};
         size_t hl = 0;
         struct ns_pkt *whole = ns_frag_input(s, &key, off, more, h, ihl, h + ihl, total - ihl, &hl);
@@ -77,7 +78,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
          * check above, but a first fragment with a longer header (options)
          * than the last can still add up to more: a "ping of death". */
         if (whole->len > 65535)
-            return ns_drop(s, whole, NS_DROP_frag_oversize);
+            { ns_drop(s, whole, NS_DROP_frag_oversize); return; }
         /* Make the saved first header describe the whole datagram, so an
          * ICMP error quoting it is truthful. */
         uint8_t *wh = whole->data;

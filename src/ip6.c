@@ -35,12 +35,12 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
 {
     const uint8_t *h = pkt->data;
     if (pkt->len < IP6_HDR)
-        return ns_drop(s, pkt, NS_DROP_too_short);
+        { ns_drop(s, pkt, NS_DROP_too_short); return; }
     size_t plen = ns_get16(h + 4);
     if (plen == 0 && h[6] == NH_HOPOPT)
-        return ns_drop(s, pkt, NS_DROP_ip6_bad_len); /* jumbograms (RFC 2675) unsupported */
+        { ns_drop(s, pkt, NS_DROP_ip6_bad_len); return; } /* jumbograms (RFC 2675) unsupported */
     if (IP6_HDR + plen > pkt->len)
-        return ns_drop(s, pkt, NS_DROP_ip6_bad_len);
+        { ns_drop(s, pkt, NS_DROP_ip6_bad_len); return; }
     ns_pkt_trim(pkt, IP6_HDR + plen);
 
     struct ns_ipinfo ip = {0};
@@ -52,10 +52,10 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
      * address is ever a valid source on a link. */
     static const uint8_t loopback[16] = {[15] = 1};
     if (ns_addr_is_multicast(&ip.src) || memcmp(ip.src.bytes, loopback, 16) == 0)
-        return ns_drop(s, pkt, NS_DROP_ip6_bad_src);
+        { ns_drop(s, pkt, NS_DROP_ip6_bad_src); return; }
     if (!ns_ip_is_ours(s, &ip.dst)) {
         if (!ns_addr_is_multicast(&ip.dst))
-            return ns_drop(s, pkt, NS_DROP_not_for_us);
+            { ns_drop(s, pkt, NS_DROP_not_for_us); return; }
         ip.dst_special = true;
     }
     s->stats.ip6_rx++;
@@ -73,15 +73,15 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
         if (nh != NH_HOPOPT && nh != NH_ROUTING && nh != NH_FRAGMENT && nh != NH_DSTOPTS)
             break;
         if (++count > s->cfg.ip6_max_ext_headers)
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_too_many);
+            { ns_drop(s, pkt, NS_DROP_ip6_ext_too_many); return; }
         /* RFC 8200 4.3: Hop-by-Hop only immediately after the IPv6 header;
          * after reassembly `off` restarts at IP6_HDR, so test the position
          * in the chain, not the offset. */
         if (nh == NH_HOPOPT && count != 1)
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_order);
+            { ns_drop(s, pkt, NS_DROP_ip6_ext_order); return; }
         const uint8_t *e = pkt->data + off;
         if (off + 8 > pkt->len)
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_trunc);
+            { ns_drop(s, pkt, NS_DROP_ip6_ext_trunc); return; }
         if (nh == NH_FRAGMENT) {
             uint16_t fo = ns_get16(e + 2);
             uint32_t foff = (uint32_t)(fo & 0xfff8);
@@ -95,7 +95,7 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
                 continue;
             }
             if (reassembled)
-                return ns_drop(s, pkt, NS_DROP_ip6_ext_too_many); /* fragment inside a fragment */
+                { ns_drop(s, pkt, NS_DROP_ip6_ext_too_many); return; } /* fragment inside a fragment */
             struct ns_frag_key key = {ip.src, ip.dst, ns_get32(e + 4), 0};
             size_t fraglen = pkt->len - off - 8;
             /* The saved header is a plain IPv6 header whose next header is
@@ -121,14 +121,15 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
         }
         size_t elen = ((size_t)e[1] + 1) * 8;
         if (off + elen > pkt->len)
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_trunc);
+            { ns_drop(s, pkt, NS_DROP_ip6_ext_trunc); return; }
         if (nh == NH_ROUTING) {
             /* RFC 8200 4.4: we are the final destination; segments left
              * must be 0 (we forward nothing). */
             if (e[3] != 0)
-                return ns_drop(s, pkt, NS_DROP_ip6_routing);
+                { ns_drop(s, pkt, NS_DROP_ip6_routing); return; }
         } else if (!walk_options(e, elen)) {
-            return ns_drop(s, pkt, NS_DROP_ip6_ext_option);
+            ns_drop(s, pkt, NS_DROP_ip6_ext_option);
+            return;
         }
         nh = e[0];
         nh_ptr = off;

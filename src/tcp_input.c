@@ -854,19 +854,20 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
 void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     if (ip->dst_special)
-        return ns_drop(s, pkt, NS_DROP_tcp_bad_dst);
+        { ns_drop(s, pkt, NS_DROP_tcp_bad_dst); return; }
     if (ns_addr_is_unspec(&ip->src))
-        return ns_drop(s, pkt, NS_DROP_tcp_bad_src); /* nobody to answer */
+        { ns_drop(s, pkt, NS_DROP_tcp_bad_src); return; } /* nobody to answer */
     if (pkt->len < NS_TCP_HDR)
-        return ns_drop(s, pkt, NS_DROP_tcp_truncated);
+        { ns_drop(s, pkt, NS_DROP_tcp_truncated); return; }
     const uint8_t *th = pkt->data;
     size_t off = (size_t)(th[12] >> 4) * 4;
     if (off < NS_TCP_HDR || off > pkt->len)
-        return ns_drop(s, pkt, NS_DROP_tcp_bad_offset);
+        { ns_drop(s, pkt, NS_DROP_tcp_bad_offset); return; }
     uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 6, (uint32_t)pkt->len);
     if (ns_csum_fold(ns_csum_add(sum, th, pkt->len)) != 0) {
         s->stats.checksum_errors++;
-        return ns_drop(s, pkt, NS_DROP_tcp_bad_csum);
+        ns_drop(s, pkt, NS_DROP_tcp_bad_csum);
+        return;
     }
     struct seg g;
     memset(&g, 0, sizeof g);
@@ -887,11 +888,12 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         struct ns_tcb *l = ns_tcb_lookup_listener(s, &ip->dst, dport);
         if (!l || l->state != NS_TCP_LISTEN) {
             ns_tcp_send_rst_reply(s, ip, th, g.seglen);
-            return ns_drop(s, pkt, NS_DROP_tcp_no_listener);
+            ns_drop(s, pkt, NS_DROP_tcp_no_listener);
+            return;
         }
         r = listen_input(l, &g, ip, th);
         if (r >= 0)
-            return ns_drop(s, pkt, (enum ns_drop_reason)r);
+            { ns_drop(s, pkt, (enum ns_drop_reason)r); return; }
         ns_pkt_free(pkt);
         return;
     }

@@ -8,24 +8,25 @@
 void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     if (pkt->len < 8)
-        return ns_drop(s, pkt, NS_DROP_udp_truncated);
+        { ns_drop(s, pkt, NS_DROP_udp_truncated); return; }
     const uint8_t *u = pkt->data;
     size_t ulen = ns_get16(u + 4);
     /* The length field covers header and data; it may not claim more than
      * IP delivered nor less than the header (0 would mean a jumbogram,
      * RFC 2675, which we do not support). */
     if (ulen < 8 || ulen > pkt->len)
-        return ns_drop(s, pkt, NS_DROP_udp_bad_len);
+        { ns_drop(s, pkt, NS_DROP_udp_bad_len); return; }
     ns_pkt_trim(pkt, ulen);
     uint16_t csum = ns_get16(u + 6);
     if (csum == 0) {
         if (ip->src.family == NS_AF_INET6)
-            return ns_drop(s, pkt, NS_DROP_udp_no_csum_v6);
+            { ns_drop(s, pkt, NS_DROP_udp_no_csum_v6); return; }
     } else {
         uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 17, (uint32_t)ulen);
         if (ns_csum_fold(ns_csum_add(sum, u, ulen)) != 0) {
             s->stats.checksum_errors++;
-            return ns_drop(s, pkt, NS_DROP_udp_bad_csum);
+            ns_drop(s, pkt, NS_DROP_udp_bad_csum);
+            return;
         }
     }
     uint16_t sport = ns_get16(u), dport = ns_get16(u + 2);
@@ -33,7 +34,8 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     if (!so) {
         ns_icmp_error(s, ip, ip->src.family == NS_AF_INET ? 3 : 1, /* port unreachable */
                       ip->src.family == NS_AF_INET ? 3 : 4, 0);
-        return ns_drop(s, pkt, NS_DROP_udp_no_port);
+        ns_drop(s, pkt, NS_DROP_udp_no_port);
+        return;
     }
     struct ns_sockaddr from = {ip->src, sport};
     if (ns_sock_enqueue(s, so, &from, u + 8, ulen - 8))
