@@ -13,7 +13,7 @@
 
 #include "sim/sim.h"
 #include "src/addr.h"
-#include "src/apps/app.h"
+#include "apps/app.h"
 #include "src/socket.h"
 
 struct client {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "src/addr.h"
 #include "src/socket.h"
 #include "src/stack.h"

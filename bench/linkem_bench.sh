@@ -57,7 +57,7 @@ EOF
 
 start_link() {
     rm -f "$tmp/lem" # so the wait below cannot see the previous run's "up"
-    timeout 600 "$here"/tools/linkem --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$1" \
+    timeout 600 "${LINKEM:-$here/tools/linkem}" --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$1" \
         >"$tmp/lem" 2>&1 &
     lpid=$!
     i=0

@@ -78,7 +78,7 @@ fi
 # bandwidth measured in the same run. Everything is simulated: no network.
 echo "simloss speed (100M download, 0% loss, 100 Mbit/s, 20 ms RTT, one core):"
 "$build"/bench/bench_memcpy
-if sl_json=$("$here"/tools/simloss --bytes 100M --json 2>/dev/null); then
+if sl_json=$("$build"/tools/simloss --bytes 100M --json 2>/dev/null); then
     sl_bps=$(echo "$sl_json" | sed 's/.*"payload_bytes_per_wall_second": \([0-9]*\).*/\1/')
     sl_wall=$(echo "$sl_json" | sed 's/.*"wall_seconds": \([0-9.]*\).*/\1/')
     mc_bps=$("$build"/bench/bench_memcpy --quiet)
@@ -99,7 +99,7 @@ for sl_p in 1 5; do
     for sl_cc in newreno cubic; do
         sl_sum=0
         for sl_seed in 1 2 3; do
-            sl_g=$("$here"/tools/simloss --cc $sl_cc --drop $sl_p% --seed $sl_seed --json 2>/dev/null |
+            sl_g=$("$build"/tools/simloss --cc $sl_cc --drop $sl_p% --seed $sl_seed --json 2>/dev/null |
                    sed 's/.*"goodput_bps": \([0-9]*\).*/\1/')
             sl_sum=$((sl_sum + ${sl_g:-0}))
         done
@@ -110,7 +110,7 @@ for sl_p in 1 5; do
     done
 done
 for sl_cc in newreno cubic; do
-    sl_j=$("$here"/tools/simloss --cc $sl_cc --drop 1% --flows 4 --json 2>/dev/null |
+    sl_j=$("$build"/tools/simloss --cc $sl_cc --drop 1% --flows 4 --json 2>/dev/null |
            sed 's/.*"jain": \([0-9.]*\).*/\1/')
     echo "  $sl_cc 4 flows, 1% loss: Jain's fairness index $sl_j"
 done
@@ -118,4 +118,4 @@ done
 # ---- linkem: netstack -> Linux and Linux -> Linux across the same link ----
 # (issue 5 item 7) 1% and 5% loss, 20 ms RTT, 100 Mbit/s, in two private
 # network namespaces bench/linkem_bench.sh creates and deletes (root only).
-"$here"/bench/linkem_bench.sh
+LINKEM=${LINKEM:-$(cd "$build" && pwd)/tools/linkem} "$here"/bench/linkem_bench.sh

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "src/addr.h"
 #include "src/checksum.h"
 #include "src/config.h"

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "src/types.h"
 
 struct tun_opts {

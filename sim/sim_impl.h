@@ -8,7 +8,7 @@
 #ifndef NS_SIM_IMPL_H
 #define NS_SIM_IMPL_H
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "sim/eventq.h"
 #include "sim/sim.h"
 #include "src/rng.h"

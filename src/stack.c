@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "../netdev/netdev.h"
+#include "netdev.h"
 #include "stack_impl.h"
 #include "tcp.h"
 

@@ -74,8 +74,8 @@ for opt in --dev --app --addr --peer --mtu --seed --count --remote --bytes --v6 
         fail "--help does not mention $opt"
     fi
 done
-apps=$(sed -n 's/^ *\.name = "\([^"]*\)".*/\1/p' src/apps/*.c 2>/dev/null)
-[ -n "$apps" ] || fail "found no app names in src/apps/*.c"
+apps=$(sed -n 's/^ *\.name = "\([^"]*\)".*/\1/p' apps/*.c 2>/dev/null)
+[ -n "$apps" ] || fail "found no app names in apps/*.c"
 for app in $apps; do
     if grep -q "^  $app " "$tmp/help"; then
         echo "ok --help lists app $app"

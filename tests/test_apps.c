@@ -1,4 +1,4 @@
-/* test_apps.c — the TCP apps (src/apps/) over the simulated network
+/* test_apps.c — the TCP apps (apps/) over the simulated network
  * (sim/sim.h): a "client" stack (10.0.0.1 / fe80::1) and a "server" stack
  * (10.0.0.2 / fe80::2) joined by a link. Server apps run on the server
  * stack; the client side is either a scripted test client (below) or the
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "sim/sim.h"
-#include "src/apps/app.h"
-#include "src/apps/sha256.h"
+#include "apps/app.h"
+#include "apps/sha256.h"
 #include "testlib.h"
 
 extern const struct ns_app ns_app_tcp_echo, ns_app_discard, ns_app_chargen, ns_app_http,

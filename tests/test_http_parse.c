@@ -1,11 +1,11 @@
 /* test_http_parse.c — the HTTP/1.x request parser of the http app
- * (src/apps/http_parse.c): requests in pieces, pipelined requests, line
+ * (apps/http_parse.c): requests in pieces, pipelined requests, line
  * endings, malformed request lines and fields, oversize heads, bad
  * Content-Length, keep-alive rules, and the chunked body decoder. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/apps/http_parse.h"
+#include "apps/http_parse.h"
 #include "testlib.h"
 
 #define MAXH 8192

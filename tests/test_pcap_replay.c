@@ -24,11 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netdev/pcap_pkt.h"
+#include "drivers/pcap_pkt.h"
 #include "netdev/pcap_read.h"
-#include "netdev/pcap_replay.h"
-#include "netdev/pcap_verdict.h"
-#include "src/apps/app.h"
+#include "drivers/pcap_replay.h"
+#include "drivers/pcap_verdict.h"
+#include "apps/app.h"
 #include "testlib.h"
 
 /* ---- capture helpers ---- */

@@ -1,9 +1,9 @@
-/* test_sha256.c — SHA-256 (src/apps/sha256.c) against the NIST FIPS 180-4
+/* test_sha256.c — SHA-256 (apps/sha256.c) against the NIST FIPS 180-4
  * example vectors, and incremental updates of odd sizes against one-shot. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/apps/sha256.h"
+#include "apps/sha256.h"
 #include "testlib.h"
 
 static void check(const void *msg, size_t len, const char *want)

@@ -1,5 +1,5 @@
 /* test_sim.c — the simulated network (sim/sim.h) and the built-in scenario
- * (sim/scenario.h).
+ * (lab/scenario.h).
  *
  * Link tests join two stacks, A (10.0.0.1) and B (10.0.0.2), drive them
  * through the public socket API, and assert exact times on the virtual
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "lab/scenario.h"
 #include "sim/sim.h"
 #include "testlib.h"
 

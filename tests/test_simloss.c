@@ -10,8 +10,8 @@
 #include <stdlib.h>
 
 #include "sim/linkem.h"
-#include "sim/transfer.h"
-#include "sim/units.h"
+#include "lab/transfer.h"
+#include "lab/units.h"
 #include "src/tcp_cc.h"
 #include "testlib.h"
 

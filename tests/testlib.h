@@ -15,7 +15,7 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "src/addr.h"
 #include "src/checksum.h"
 #include "src/socket.h"

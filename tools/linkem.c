@@ -28,7 +28,7 @@
 
 #include "netdev/tun.h"
 #include "sim/linkem.h"
-#include "sim/units.h"
+#include "lab/units.h"
 #include "src/addr.h"
 
 static volatile sig_atomic_t stop;

@@ -4,8 +4,8 @@
  *   netstack                          simulated scenario, exit status = verdict
  *   netstack --dev tun0 --app udp_echo   serve the host until SIGINT/SIGTERM
  *   netstack --dev pcap:FILE          replay a capture, exit status = verdict
- *                                     (netdev/pcap_replay.h); -w FILE records
- *                                     on every backend (netdev/capture.h)
+ *                                     (drivers/pcap_replay.h); -w FILE records
+ *                                     on every backend (drivers/capture.h)
  *
  * Exit status: 0 success, 1 runtime failure (TUN unavailable, a client app
  * failed, the scenario failed), 2 bad arguments.
@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netdev/capture.h"
-#include "netdev/loop.h"
-#include "netdev/pcap_replay.h"
+#include "drivers/capture.h"
+#include "drivers/loop.h"
+#include "drivers/pcap_replay.h"
 #include "netdev/tun.h"
-#include "sim/scenario.h"
+#include "lab/scenario.h"
 #include "src/addr.h"
-#include "src/apps/app.h"
+#include "apps/app.h"
 #include "src/config.h"
 #include "src/stack.h"
 #include "src/stats.h"

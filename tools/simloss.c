@@ -7,7 +7,7 @@
  * keys aside), the same pcap bytes and the same plot data. Exit status:
  * 0 when every byte arrived intact (a sweep: when every seed kept the
  * invariants), 1 when not, 2 for a bad argument (one line on stderr).
- * The engine is sim/transfer.c; this file is options and printing.
+ * The engine is lab/transfer.c; this file is options and printing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,11 +20,11 @@
 #include <time.h>
 
 #include "netdev/pcapout.h"
-#include "sim/transfer.h"
-#include "sim/units.h"
-#include "sim/xfer_plot.h"
-#include "sim/xfer_report.h"
-#include "sim/xfer_sweep.h"
+#include "lab/transfer.h"
+#include "lab/units.h"
+#include "lab/xfer_plot.h"
+#include "lab/xfer_report.h"
+#include "lab/xfer_sweep.h"
 #include "src/tcp_cc.h"
 
 extern char **environ;

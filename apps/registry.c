@@ -1,5 +1,5 @@
 /* registry.c — the list of apps `netstack --app` knows. Adding an app is a
- * new file in src/apps/ plus one line here. */
+ * new file in apps/ plus one line here. */
 #include <string.h>
 
 #include "app.h"

@@ -1,4 +1,4 @@
-/* xfer_plot.h — records what one flow of a sim/transfer run did, for a
+/* xfer_plot.h — records what one flow of a lab/transfer run did, for a
  * gnuplot picture: a time-sequence graph (segments sent, retransmissions,
  * losses on the link, the cumulative ACK and SACKed ranges as the sender
  * saw them) over cwnd / ssthresh / smoothed RTT.

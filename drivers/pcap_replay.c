@@ -1,15 +1,15 @@
 /* pcap_replay.c — capture replay with a verdict (see pcap_replay.h). */
-#include "netdev/pcap_replay.h"
+#include "drivers/pcap_replay.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "netdev/capture.h"
-#include "netdev/netdev.h"
-#include "netdev/pcap_pkt.h"
+#include "drivers/capture.h"
+#include "src/netdev.h"
+#include "drivers/pcap_pkt.h"
 #include "netdev/pcap_read.h"
-#include "netdev/pcap_verdict.h"
+#include "drivers/pcap_verdict.h"
 #include "netdev/pcapout.h"
 #include "src/addr.h"
 #include "src/checksum.h"

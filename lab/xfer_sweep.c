@@ -3,7 +3,7 @@
  * command-line text on grids that print exactly (tenths of a percent,
  * whole microseconds), so parsing it back gives the very parameters the
  * sweep ran: the printed replay command reproduces a failure bit for bit. */
-#include "sim/xfer_sweep.h"
+#include "lab/xfer_sweep.h"
 
 #include <inttypes.h>
 #include <math.h>

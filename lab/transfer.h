@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "sim/sim.h"
-#include "sim/xfer_pattern.h"
+#include "lab/xfer_pattern.h"
 #include "src/socket.h"
 
 #define XFER_MAX_FLOWS 64

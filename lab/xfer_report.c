@@ -2,7 +2,7 @@
  * Every number comes from the xfer_result; only the wall-clock figures
  * (the last text line, the wall_seconds / speedup / payload per wall
  * second keys) differ between identical runs. */
-#include "sim/xfer_report.h"
+#include "lab/xfer_report.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,7 +1,7 @@
 /* units.c — strict parsers for quantities with units (see units.h). A
  * number is [digits][.digits] with at least one digit; no sign, no
  * exponent, no spaces, so "1e3", "-5" and " 5" are all rejected. */
-#include "sim/units.h"
+#include "lab/units.h"
 
 #include <ctype.h>
 #include <math.h>

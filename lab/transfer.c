@@ -6,7 +6,7 @@
  * sockets (a non-blocking app that polls after each event), samples the
  * senders' ns_tcp_info for observers, and says when every flow has ended.
  */
-#include "sim/transfer.h"
+#include "lab/transfer.h"
 
 #include <errno.h>
 #include <stdio.h>

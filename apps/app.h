@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../socket.h"
-#include "../stack.h"
+#include "src/socket.h"
+#include "src/stack.h"
 
 struct ns_app_args {
     struct ns_sockaddr remote; /* client apps: whom to talk to (family UNSPEC = app default) */

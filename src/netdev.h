@@ -7,7 +7,10 @@
  * its length, 0 when nothing is pending (never blocks), or -errno. fd()
  * returns a descriptor the driver can poll() for readability, or -1 where
  * there is none (simulator, replay). close() releases the device and frees
- * it. Adding a backend means adding a file here; src/ never changes.
+ * it. The core owns this interface (it is the core's only view of the
+ * outside) and the backends implement it: tun and pcap files in netdev/,
+ * the simulator's device in sim/, the replay device in drivers/. Adding a
+ * backend means adding a file there; src/ never changes.
  */
 #ifndef NS_NETDEV_H
 #define NS_NETDEV_H

@@ -5,7 +5,7 @@
  * empty, and an unbounded receive loop would starve retransmission and
  * reassembly timers.
  */
-#include "netdev/loop.h"
+#include "drivers/loop.h"
 
 #include <errno.h>
 #include <limits.h>

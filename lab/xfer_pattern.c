@@ -1,7 +1,7 @@
 /* xfer_pattern.c — payload generator and Jain's index (xfer_pattern.h).
  * Filling is a table copy XORed with one byte per lap, so checking a
  * received stream costs about as much as a memcpy. */
-#include "sim/xfer_pattern.h"
+#include "lab/xfer_pattern.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "sim/sim.h"
-#include "src/apps/app.h"
+#include "apps/app.h"
 #include "src/config.h"
 
 struct sim_scenario_opts {

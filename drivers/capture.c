@@ -1,5 +1,5 @@
 /* capture.c — the recording tap (see capture.h). */
-#include "netdev/capture.h"
+#include "drivers/capture.h"
 
 #include <string.h>
 #include <time.h>

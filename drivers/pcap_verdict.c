@@ -1,11 +1,11 @@
 /* pcap_verdict.c — the replay verdict (rule in pcap_verdict.h). */
-#include "netdev/pcap_verdict.h"
+#include "drivers/pcap_verdict.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "netdev/pcap_pkt.h"
+#include "drivers/pcap_pkt.h"
 #include "src/addr.h"
 #include "src/trace.h"
 

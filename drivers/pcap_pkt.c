@@ -1,5 +1,5 @@
 /* pcap_pkt.c — bounds-checked packet view (see pcap_pkt.h). */
-#include "netdev/pcap_pkt.h"
+#include "drivers/pcap_pkt.h"
 
 #include <string.h>
 

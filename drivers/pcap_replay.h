@@ -43,7 +43,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "src/apps/app.h"
+#include "apps/app.h"
 #include "src/config.h"
 
 #define PCAP_REPLAY_GRACE (250 * NS_MSEC)

@@ -1,4 +1,4 @@
-/* xfer_report.h — printing a sim/transfer run: the text report and the
+/* xfer_report.h — printing a lab/transfer run: the text report and the
  * one-line JSON object of tools/simloss.
  *
  * Contract: both write to `out` and read only their arguments; `wall` is
@@ -16,7 +16,7 @@
 
 #include <stdio.h>
 
-#include "sim/transfer.h"
+#include "lab/transfer.h"
 
 void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_result *r,
                       double wall);

@@ -1,4 +1,4 @@
-/* xfer_pattern.h — the verifiable payload of sim/transfer runs, and
+/* xfer_pattern.h — the verifiable payload of lab/transfer runs, and
  * Jain's fairness index.
  *
  * Contract: pure functions of their arguments (the generator owns only its

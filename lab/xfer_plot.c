@@ -3,13 +3,13 @@
  * and ACK numbers and SACK blocks (RFC 9293 3.1, RFC 2018 3); anything
  * else on the link is ignored. Sequence numbers are shown relative to the
  * sender's ISN + 1 (the first payload byte is 0), in MB. */
-#include "sim/xfer_plot.h"
+#include "lab/xfer_plot.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/transfer.h"
+#include "lab/transfer.h"
 
 struct pt {
     double t, a, b, c; /* meaning depends on the series */

@@ -16,7 +16,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "netdev/netdev.h"
+#include "src/netdev.h"
 #include "src/stack.h"
 
 struct ns_clock {
