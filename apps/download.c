@@ -3,9 +3,13 @@
  * web server wants, and harmless to a chargen server), then reads until the
  * peer closes or args->bytes bytes (default DL_DEFAULT_BYTES, so that a
  * download from a server that never closes, like tools/chargen_server.py,
- * still ends by itself) have arrived, closes and reports bytes, duration,
+ * still ends by itself) have arrived, and reports bytes, duration,
  * throughput on the stack's clock and the SHA-256 of what arrived.
- * done() once finished; result() 0 on success, 1 on failure (refused,
+ * Having read enough, it closes gracefully: shutdown (our FIN), then it
+ * reads (and discards) until the peer's FIN, so the stack is still running
+ * to resend a lost FIN; after DL_CLOSE_TIMEOUT it closes anyway, which is
+ * still a success when everything we sent was acknowledged.
+ * done() once closed; result() 0 on success, 1 on failure (refused,
  * reset, no progress for DL_IDLE_TIMEOUT). */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 
 #define DL_DEFAULT_BYTES (10ull * 1000 * 1000)
 #define DL_IDLE_TIMEOUT (30 * NS_SEC)
+#define DL_CLOSE_TIMEOUT (10 * NS_SEC)
 
 static const char request[] = "GET / HTTP/1.0\r\n\r\n";
 
@@ -30,6 +35,7 @@ struct download {
     uint64_t bytes;           /* payload received */
     size_t req_sent;          /* bytes of `request` taken by the stack */
     bool connected, finished;
+    bool closing;             /* read enough: our FIN is out, waiting for the peer's */
     int err;                  /* 0 or the -errno that ended it */
     int timer;
     struct ns_sha256 sha;     /* of the payload received so far */
@@ -65,7 +71,8 @@ static void finish(struct download *d, int err)
         return;
     d->finished = true;
     d->err = err;
-    d->t_end = ns_stack_now(d->s);
+    if (!d->closing)
+        d->t_end = ns_stack_now(d->s);
     if (d->timer)
         ns_timer_cancel(d->s, d->timer);
     d->timer = 0;
@@ -83,16 +90,55 @@ static void on_timer(struct ns_stack *s, void *user)
 {
     struct download *d = user;
     d->timer = 0;
-    if (ns_stack_now(s) - d->last_active >= DL_IDLE_TIMEOUT)
+    if (d->closing) {
+        struct ns_tcp_info ti;
+        bool acked = ns_tcp_info(s, d->sd, &ti) == 0 && ti.unacked == 0;
+        if (d->out && acked)
+            fprintf(d->out, "download: peer did not close; our FIN was acknowledged\n");
+        finish(d, acked ? 0 : -ETIMEDOUT);
+    } else if (ns_stack_now(s) - d->last_active >= DL_IDLE_TIMEOUT) {
         finish(d, -ETIMEDOUT);
-    else
+    } else {
         arm(d);
+    }
 }
 
 static void arm(struct download *d)
 {
-    int id = ns_timer_start(d->s, d->last_active + DL_IDLE_TIMEOUT, on_timer, d);
+    ns_time_t at = d->closing ? d->t_end + DL_CLOSE_TIMEOUT : d->last_active + DL_IDLE_TIMEOUT;
+    int id = ns_timer_start(d->s, at, on_timer, d);
     d->timer = id > 0 ? id : 0;
+}
+
+/* Read enough: report now (the figures end here), send our FIN and wait
+ * for the peer's (RFC 9293 3.6: the side that closes first must see its
+ * FIN acknowledged, and only a running stack resends a lost one). */
+static void start_close(struct download *d)
+{
+    d->t_end = ns_stack_now(d->s);
+    d->closing = true;
+    if (ns_shutdown(d->s, d->sd, NS_SHUT_WR) < 0) {
+        finish(d, 0);
+        return;
+    }
+    if (d->timer)
+        ns_timer_cancel(d->s, d->timer);
+    arm(d);
+}
+
+/* Closing: whatever still arrives is not counted; the peer's FIN ends it. */
+static void drain(struct download *d, int sd)
+{
+    for (;;) {
+        ssize_t n = ns_recv(d->s, sd, d->buf, sizeof d->buf);
+        if (n > 0)
+            continue;
+        if (n == 0)
+            finish(d, 0);
+        else if (n != -EAGAIN)
+            finish(d, 0); /* all data is in: a reset while closing loses nothing */
+        return;
+    }
 }
 
 static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
@@ -100,6 +146,10 @@ static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
     struct download *d = user;
     if (d->finished)
         return;
+    if (d->closing) {
+        drain(d, sd);
+        return;
+    }
     if (ev & NS_EV_ERROR) {
         int err = ns_sock_error(s, sd);
         if (err) {
@@ -139,7 +189,7 @@ static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
             d->bytes += (uint64_t)n;
             d->last_active = ns_stack_now(s);
             if (d->limit && d->bytes >= d->limit) {
-                finish(d, 0);
+                start_close(d);
                 return;
             }
             continue;

@@ -25,3 +25,24 @@ netns_enter() {
     # what it started before it exits, and timeout bounds the whole.
     exec timeout -k 5 "$limit" unshare -n sh "$0" --inside
 }
+
+# wait_for SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or
+# SECONDS pass (1). Tests wait on conditions, never on bare sleeps.
+wait_for() {
+    wf_n=$(awk -v s="$1" 'BEGIN { printf "%d", s * 20 }')
+    shift
+    while [ "$wf_n" -gt 0 ]; do
+        "$@" && return 0
+        wf_n=$((wf_n - 1))
+        sleep 0.05
+    done
+    return 1
+}
+
+# stop_pid PID: SIGTERM, then SIGKILL if it is still there after 2 s; reaps it.
+stop_pid() {
+    [ -n "$1" ] || return 0
+    kill -TERM "$1" 2>/dev/null || return 0
+    wait_for 2 sh -c "! kill -0 $1 2>/dev/null" || kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}

@@ -7,6 +7,7 @@
 # with its counters and exit 0. Traffic stays inside the two namespaces.
 # Needs root (skipped with exit 77 otherwise). LINKEM=path overrides.
 set -u
+. "$(dirname "$0")/lib_netns.sh" # wait_for
 lem=${LINKEM:-./tools/linkem}
 [ -x "$lem" ] || { echo "FAIL: $lem not built (run make)"; exit 1; }
 fails=0
@@ -114,7 +115,9 @@ EOF
 if start --drop 2% --delay 5; then
     ip netns exec "$b" timeout 60 python3 "$tmp/tcp.py" server &
     spid=$!
-    sleep 0.3
+    listening() { ip netns exec "$b" ss -Hltn 'sport = :5001' | grep -q .; }
+    wait_for 10 listening ||
+        fail "the Linux TCP server did not listen within 10 s"
     res=$(ip netns exec "$a" timeout 60 python3 "$tmp/tcp.py" client 2>&1)
     wait "$spid"
     [ "$res" = "2097152 intact" ] && ok "Linux TCP over 2% loss: $res" || fail "Linux TCP: $res"

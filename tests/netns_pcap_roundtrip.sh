@@ -22,11 +22,7 @@ netns_enter 120 curl
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        sleep 1
-        kill -KILL "$pid" 2>/dev/null
-    fi
+    stop_pid "$pid"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -57,7 +53,13 @@ timeout 30 curl -s --data-binary @"$tmp/body" http://10.0.0.2:8080/ >"$tmp/post"
 grep -q "$want" "$tmp/post" && ok "POST: digest matches" || { fail "POST reply:"; cat "$tmp/post"; }
 n=$(timeout 30 curl -s 'http://[fe80::2%25tun0]:8080/bytes/5000' | wc -c)
 [ "$n" -eq 5000 ] && ok "IPv6 GET 5000 bytes" || fail "IPv6 GET returned $n bytes"
-sleep 0.5
+# Stop only once every connection has closed on Linux's side (gone or in
+# TIME-WAIT: both FINs sent and acknowledged), so the capture ends with
+# complete sessions.
+linux_conns() { ss -Htan '( dst 10.0.0.2 or dst [fe80::2] )' | grep -v -e TIME-WAIT -e LISTEN; }
+all_closed() { ! linux_conns >/dev/null; }
+wait_for 10 all_closed ||
+    fail "connections still open 10 s after the last curl: $(linux_conns)"
 
 kill -INT "$pid"
 wait "$pid"

@@ -42,16 +42,6 @@ netns_enter 280 python3 curl
 # ---- inside the private network namespace ----
 tmp=$(mktemp -d)
 nspid="" srvpid=""
-stop_pid() { # PID: TERM, then KILL after 2 s if it is still there
-    [ -n "$1" ] || return 0
-    kill -TERM "$1" 2>/dev/null || return 0
-    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-        kill -0 "$1" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
 cleanup() {
     stop_pid "$nspid"
     stop_pid "$srvpid"
@@ -217,8 +207,10 @@ download_checks() {
         *) fail "$tag download reported '$line', want $n bytes, sha256 $csha"; cat "$tmp/ns.out" ;;
         esac
     fi
-    # The server's side of the story: it sent exactly n bytes.
-    for _ in $(seq 50); do
+    # The server's side of the story: it sent exactly n bytes. It reports
+    # once it saw our close (the download app waits for that before it
+    # ends) or after its own 10 s bound; wait on the report, up to 15 s.
+    for _ in $(seq 150); do
         grep -q 'bytes in' "$tmp/chargen" && break
         sleep 0.1
     done

@@ -20,11 +20,7 @@ netns_enter 120 ping python3
 tmp=$(mktemp -d)
 pid=""
 cleanup() {
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        sleep 1
-        kill -KILL "$pid" 2>/dev/null
-    fi
+    stop_pid "$pid"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
