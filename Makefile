@@ -127,7 +127,7 @@ ALL_OBJ  := $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tools/netstack.o \
             $(TEST_SRC:%.c=$(BUILD)/%.o) $(TESTSUP_OBJ) $(BENCH_SRC:%.c=$(BUILD)/%.o) \
             $(patsubst %.c,$(BUILD)/%.o,$(wildcard fuzz/*.c)) $(BUILD)/layers/main.o
 
-.PHONY: all clean check check-unit bench deps fuzz fuzz-run attack links sweep mutate
+.PHONY: all clean check check-unit bench deps fuzz fuzz-run attack links sweep mutate builddir
 # Keep every object and intermediate: a test object is built once.
 .SECONDARY:
 .DELETE_ON_ERROR:
@@ -257,6 +257,10 @@ SWEEP_SEEDS ?= 1-20000
 SWEEP_BYTES ?= 4M
 sweep: all
 	$(BUILD)/tools/simloss --seeds $(SWEEP_SEEDS) --bytes $(SWEEP_BYTES)
+
+# The build directory of this configuration, for scripts (`make -s builddir`).
+builddir:
+	@echo $(BUILD)
 
 clean:
 	rm -rf build build-* libnetstack.a netstack $(foreach t,$(TOOL_SRC),$(t:%.c=%))
