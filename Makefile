@@ -127,7 +127,7 @@ ALL_OBJ  := $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tools/netstack.o \
             $(TEST_SRC:%.c=$(BUILD)/%.o) $(TESTSUP_OBJ) $(BENCH_SRC:%.c=$(BUILD)/%.o) \
             $(patsubst %.c,$(BUILD)/%.o,$(wildcard fuzz/*.c)) $(BUILD)/layers/main.o
 
-.PHONY: all clean check check-unit bench deps fuzz fuzz-run attack links sweep mutate builddir
+.PHONY: all clean check check-unit bench deps fuzz fuzz-run attack links sweep mutate builddir tests
 # Keep every object and intermediate: a test object is built once.
 .SECONDARY:
 .DELETE_ON_ERROR:
@@ -240,6 +240,15 @@ check: all $(TESTS) $(FUZZ_REPLAY)
 # Everything but the real-peer tests (no root, no network namespace).
 check-unit: all $(TESTS) $(FUZZ_REPLAY)
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
+
+# Every test program, built but not run (tools/mutate.sh builds this).
+tests: all $(TESTS) $(FUZZ_REPLAY)
+
+# Mutation testing: each mutant in mutants/*.txt (a one-line bug) applied
+# to a scratch copy must make the tests fail; minutes, so not in check.
+# MUTANTS="ID ..." picks some (tools/mutate.sh --list shows them all).
+mutate:
+	@tools/mutate.sh $(MUTANTS)
 
 # SYN flood, blind injection and ping floods with real tools in a private
 # network namespace (root; tools/attack.sh --help).

@@ -9,11 +9,20 @@
 enum { NH_HOPOPT = 0, NH_ROUTING = 43, NH_FRAGMENT = 44, NH_ESP = 50, NH_AH = 51,
        NH_NONE = 59, NH_DSTOPTS = 60 };
 
+/* What the walk of an options header decided (RFC 8200 4.2). */
+enum opt_verdict {
+    OPT_OK,            /* every option understood or skipped */
+    OPT_MALFORMED,     /* an option runs past its header: discard */
+    OPT_DISCARD,       /* unknown option, action 01: discard silently */
+    OPT_PARAM,         /* action 10: discard, Parameter Problem code 2 */
+    OPT_PARAM_UNICAST, /* action 11: the same unless the destination was multicast */
+};
+
 /* RFC 8200 4.2: walk the TLV options of a Hop-by-Hop or Destination
- * Options header. Returns true if processing may continue. The two high
- * bits of an unknown option's type say what to do; we implement none
- * beyond Pad1/PadN, so any other action than "skip" discards. */
-static bool walk_options(const uint8_t *opt, size_t len)
+ * Options header. We implement no option beyond Pad1/PadN, so the two
+ * high bits of any other option's type decide (00: skip it). `*at` is
+ * set to the offending option's type byte, from the header's start. */
+static enum opt_verdict walk_options(const uint8_t *opt, size_t len, size_t *at)
 {
     size_t i = 2; /* after next-header and length */
     while (i < len) {
@@ -23,12 +32,32 @@ static bool walk_options(const uint8_t *opt, size_t len)
             continue;
         }
         if (i + 2 > len || i + 2 + (size_t)opt[i + 1] > len)
-            return false; /* option runs past its header */
-        if (t != 1 && (t >> 6) != 0)
-            return false;
+            return OPT_MALFORMED; /* option runs past its header */
+        *at = i;
+        if (t != 1 && (t >> 6) == 1)
+            return OPT_DISCARD;
+        if (t != 1 && (t >> 6) == 2)
+            return OPT_PARAM;
+        if (t != 1 && (t >> 6) == 3)
+            return OPT_PARAM_UNICAST;
         i += 2 + (size_t)opt[i + 1];
     }
-    return true;
+    return OPT_OK;
+}
+
+/* ICMPv6 Parameter Problem (RFC 4443 3.4) about byte `ptr` of the packet
+ * being discarded, quoting it. Action 10 of RFC 8200 4.2 answers even a
+ * multicast destination, so the caller decides whether to; the usual
+ * rules (rate limit, never to a multicast or unspecified source) hold. */
+static void param_problem(struct ns_stack *s, const struct ns_ipinfo *ip0,
+                          const struct ns_pkt *pkt, uint8_t code, size_t ptr)
+{
+    struct ns_ipinfo ip = *ip0;
+    ip.dst_special = false;
+    ip.l3 = pkt->data;
+    ip.l3_len = pkt->len;
+    ip.l4_off = pkt->len; /* no upper layer reached: not an ICMP error quoted */
+    ns_icmp_error(s, &ip, 4, code, (uint32_t)ptr);
 }
 
 void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
@@ -123,13 +152,25 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
         if (off + elen > pkt->len)
             { ns_drop(s, pkt, NS_DROP_ip6_ext_trunc); return; }
         if (nh == NH_ROUTING) {
-            /* RFC 8200 4.4: we are the final destination; segments left
-             * must be 0 (we forward nothing). */
-            if (e[3] != 0)
-                { ns_drop(s, pkt, NS_DROP_ip6_routing); return; }
-        } else if (!walk_options(e, elen)) {
-            ns_drop(s, pkt, NS_DROP_ip6_ext_option);
-            return;
+            /* RFC 8200 4.4: we recognise no routing type (type 0 is
+             * deprecated, RFC 5095), so with segments left the packet is
+             * discarded with a Parameter Problem, code 0, pointing at the
+             * Routing Type; with none left it is skipped. */
+            if (e[3] != 0) {
+                if (!ip.dst_special)
+                    param_problem(s, &ip, pkt, 0, off + 2);
+                ns_drop(s, pkt, NS_DROP_ip6_routing);
+                return;
+            }
+        } else {
+            size_t at = 0;
+            enum opt_verdict v = walk_options(e, elen, &at);
+            if (v != OPT_OK) {
+                if (v == OPT_PARAM || (v == OPT_PARAM_UNICAST && !ip.dst_special))
+                    param_problem(s, &ip, pkt, 2, off + at);
+                ns_drop(s, pkt, NS_DROP_ip6_ext_option);
+                return;
+            }
         }
         nh = e[0];
         nh_ptr = off;

@@ -1,8 +1,10 @@
 /* test_ip6.c — IPv6 input validation and the extension-header walk
  * (RFC 8200 4): one test per malformed case, each asserting its drop
  * reason, that nothing was sent and rx_dropped == sum of reasons; the
- * accepted variants are answered; unknown next header gets a parameter
- * problem (RFC 4443 3.4) pointing at the right byte. */
+ * accepted variants are answered; unknown next header, an unknown option
+ * whose type asks for it and a routing header we cannot follow get a
+ * parameter problem (RFC 4443 3.4, RFC 8200 4.2/4.4) pointing at the
+ * right byte. */
 #include "testlib.h"
 
 /* Extension headers, 8 bytes each: Destination Options / Hop-by-Hop with a
@@ -91,14 +93,52 @@ static struct ns_pkt *build(const struct case6 *c)
     return p;
 }
 
+/* Cases discarded with an ICMPv6 Parameter Problem (RFC 8200 4.2, 4.4):
+ * its code and pointer (from the start of the IPv6 header). */
+static const struct { unsigned idx; uint8_t code; uint32_t ptr; } PARAM_PROBLEM[] = {
+    {C_OPT_DISCARD_ICMP, 2, 42},    /* option type 10xxxxxx */
+    {C_OPT_DISCARD_ICMP_UC, 2, 42}, /* option type 11xxxxxx, unicast destination */
+    {C_ROUTING, 0, 42},             /* unrecognised routing type, segments left 1 */
+};
+
+/* The one packet sent is a Parameter Problem with this code and pointer,
+ * to the sender, quoting the discarded packet from its first byte. */
+static void assert_param_problem(struct tl_cap *cap, const struct ns_pkt *orig, uint8_t code,
+                                 uint32_t ptr)
+{
+    CU_ASSERT_EQUAL_FATAL(cap->count, 1);
+    struct tl_ip ip;
+    CU_ASSERT_EQUAL_FATAL(tl_parse(cap->pkts[0], &ip), 0);
+    CU_ASSERT(ns_addr_eq(&ip.dst, &TL_HOST6));
+    CU_ASSERT_EQUAL(ip.proto, 58);
+    CU_ASSERT_EQUAL_FATAL(ip.l4_len, 8 + orig->len);
+    CU_ASSERT_EQUAL(ip.l4[0], 4);
+    CU_ASSERT_EQUAL(ip.l4[1], code);
+    CU_ASSERT_EQUAL(ns_get32(ip.l4 + 4), ptr);
+    CU_ASSERT_EQUAL(memcmp(ip.l4 + 8, orig->data, orig->len), 0);
+    CU_ASSERT(tl_l4_csum_ok(&ip));
+}
+
 static void run(unsigned i)
 {
     const struct case6 *c = &CASES[i];
     static struct tl_cap cap;
     tl_cap_init(&cap, 1500);
     struct ns_stack *s = tl_stack(&cap);
-    tl_input(s, 0, build(c));
-    if (c->reason) {
+    struct ns_pkt *p = build(c);
+    struct ns_pkt *orig = ns_pkt_alloc(0, p->len);
+    memcpy(orig->data, p->data, p->len);
+    tl_input(s, 0, p);
+    int pp = -1;
+    for (unsigned k = 0; k < sizeof PARAM_PROBLEM / sizeof PARAM_PROBLEM[0]; k++)
+        if (PARAM_PROBLEM[k].idx == i)
+            pp = (int)k;
+    if (c->reason && pp >= 0) {
+        CU_ASSERT_EQUAL(tl_drop(s, c->reason), 1);
+        CU_ASSERT_EQUAL(tl_drop_total(s), 1);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->icmp6_echo_replies, 0);
+        assert_param_problem(&cap, orig, PARAM_PROBLEM[pp].code, PARAM_PROBLEM[pp].ptr);
+    } else if (c->reason) {
         TL_ASSERT_ONLY_DROP(s, &cap, c->reason);
         CU_ASSERT_EQUAL(ns_stack_stats(s)->icmp6_echo_replies, 0);
     } else {
@@ -113,8 +153,40 @@ static void run(unsigned i)
         CU_ASSERT_EQUAL(ip.ttl, 64);
         CU_ASSERT(tl_l4_csum_ok(&ip));
     }
+    ns_pkt_free(orig);
     TL_FINISH(s, &cap);
 }
+
+/* RFC 8200 4.2 to a multicast destination: an unknown option of type
+ * 10xxxxxx is still answered with a Parameter Problem (from our unicast
+ * address); one of type 11xxxxxx is discarded silently. */
+static void multicast_option(uint8_t type, bool answered)
+{
+    static struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    struct ns_addr all_nodes = {.family = NS_AF_INET6, .bytes = {0xff, 0x02, [15] = 1}};
+    uint8_t buf[64] = {58, 0, type, 4, 0, 0, 0, 0};
+    size_t n = 8 + tl_echo(buf + 8, &TL_HOST6, &all_nodes, 7, 1, "abcdefgh", 8);
+    struct ns_pkt *p = tl_ip6(&TL_HOST6, &all_nodes, 60, buf, n);
+    struct ns_pkt *orig = ns_pkt_alloc(0, p->len);
+    memcpy(orig->data, p->data, p->len);
+    tl_input(s, 0, p);
+    CU_ASSERT_EQUAL(tl_drop(s, "ip6_ext_option"), 1);
+    CU_ASSERT_EQUAL(tl_drop_total(s), 1);
+    if (answered) {
+        assert_param_problem(&cap, orig, 2, 42);
+        struct tl_ip ip;
+        if (cap.count == 1 && tl_parse(cap.pkts[0], &ip) == 0)
+            CU_ASSERT(ns_addr_eq(&ip.src, &TL_STACK6));
+    } else {
+        CU_ASSERT_EQUAL(cap.count, 0);
+    }
+    ns_pkt_free(orig);
+    TL_FINISH(s, &cap);
+}
+static void t_option_10_to_multicast_answered(void) { multicast_option(0x9e, true); }
+static void t_option_11_to_multicast_silent(void) { multicast_option(0xde, false); }
 
 #define T(name, idx) static void t_##name(void) { run(idx); }
 T(trunc_39_bytes, C_TRUNC39)
@@ -333,6 +405,8 @@ static const struct tl_test tests[] = {
     {"payload_len_beyond_packet", t_payload_len_beyond_packet},
     {"jumbogram_unsupported", t_jumbogram_unsupported},
     {"src_multicast", t_src_multicast},
+    {"option_10_to_multicast_answered", t_option_10_to_multicast_answered},
+    {"option_11_to_multicast_silent", t_option_11_to_multicast_silent},
     {"not_for_us", t_not_for_us},
     {"hbh_not_first", t_hbh_not_first},
     {"chain_too_long", t_chain_too_long},
