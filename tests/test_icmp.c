@@ -331,7 +331,41 @@ static void t_ratelimit_small_steps(void)
     TL_FINISH(s, &cap);
 }
 
+/* RFC 1122 3.2.2 / RFC 4443 2.4(e): an ICMP error is never sent to a
+ * multicast (or unspecified) source. Input drops such sources before any
+ * error could be made, so the rule is checked on ns_icmp_error itself,
+ * next to a unicast source that does get its error. */
+static void error_to_source(bool v6, const struct ns_addr *src, unsigned want)
+{
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    uint8_t l3[48] = {0};
+    struct ns_ipinfo ip = {0};
+    ip.src = *src;
+    ip.dst = v6 ? TL_STACK6 : TL_STACK4;
+    ip.proto = 17;
+    ip.l3 = l3;
+    ip.l3_len = sizeof l3;
+    ip.l4_off = v6 ? 40 : 20;
+    ns_icmp_error(s, &ip, v6 ? 1 : 3, v6 ? 4 : 3, 0);
+    CU_ASSERT_EQUAL(cap.count, want);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->icmp_errors_tx, want);
+    TL_FINISH(s, &cap);
+}
+static void t_no_error_to_multicast_source(void)
+{
+    struct ns_addr m4 = {.family = NS_AF_INET, .bytes = {224, 0, 0, 1}};
+    struct ns_addr m6 = {.family = NS_AF_INET6, .bytes = {0xff, 0x02, [15] = 1}};
+    struct ns_addr u6 = {.family = NS_AF_INET6};
+    error_to_source(false, &m4, 0);
+    error_to_source(true, &m6, 0);
+    error_to_source(true, &u6, 0); /* :: */
+    error_to_source(false, &TL_HOST4, 1);
+    error_to_source(true, &TL_HOST6, 1);
+}
+
 static const struct tl_test tests[] = {
+    {"no_error_to_multicast_source", t_no_error_to_multicast_source},
     {"v4_truncated", t_v4_truncated},
     {"v6_truncated", t_v6_truncated},
     {"v4_bad_csum", t_v4_bad_csum},

@@ -1,7 +1,8 @@
 /* test_pcap_replay.c — the pcap replay backend and its verdict:
  *  - the checker FAILS on a recorded fixture altered to expect a wrong
- *    response (a TCP flag, an ack number, a payload byte, a UDP payload,
- *    an ICMP sequence number) and passes on the unaltered one;
+ *    response (a TCP flag, a sequence or ack number, a payload byte, a UDP
+ *    payload, an ICMP sequence number or code) and passes on the
+ *    unaltered one;
  *  - the inbound TCP translation shifts ack, SACK blocks and TS echo and
  *    keeps a valid checksum valid and an invalid one invalid by the same
  *    amount (RFC 1624);
@@ -150,7 +151,7 @@ static bool is_fin(const struct pp *p) { return p->tcp_ok && (p->flags & PP_FIN)
 static bool is_udp(const struct pp *p) { return p->proto == 17; }
 static bool is_echo_reply(const struct pp *p) { return p->proto == 1 && p->icmp_type == 0; }
 
-enum alter { A_NONE, A_FLAG_FIN, A_DROP_FIN, A_ACK, A_PAYLOAD, A_UDP_PAYLOAD, A_ICMP_SEQ };
+enum alter { A_NONE, A_FLAG_FIN, A_DROP_FIN, A_ACK, A_SEQ, A_PAYLOAD, A_UDP_PAYLOAD, A_ICMP_SEQ, A_ICMP_CODE };
 
 static int replay_altered(const char *fixture, enum alter how, const char *app)
 {
@@ -166,9 +167,11 @@ static int replay_altered(const char *fixture, enum alter how, const char *app)
     case A_FLAG_FIN: i = find_out(r, n, dlt, 0, is_synack); break;
     case A_DROP_FIN: i = find_out(r, n, dlt, 0, is_fin); break;
     case A_ACK: i = find_out(r, n, dlt, 1, is_data); break;
+    case A_SEQ: i = find_out(r, n, dlt, 1, is_data); break;
     case A_PAYLOAD: i = find_out(r, n, dlt, 2, is_data); break;
     case A_UDP_PAYLOAD: i = find_out(r, n, dlt, 1, is_udp); break;
     case A_ICMP_SEQ: i = find_out(r, n, dlt, 1, is_echo_reply); break;
+    case A_ICMP_CODE: i = find_out(r, n, dlt, 1, is_echo_reply); break;
     }
     if (how != A_NONE) {
         CU_ASSERT_FATAL(i >= 0);
@@ -179,9 +182,11 @@ static int replay_altered(const char *fixture, enum alter how, const char *app)
         case A_FLAG_FIN: l4[13] |= PP_FIN; break;          /* expect SYN|FIN|ACK */
         case A_DROP_FIN: l4[13] &= (uint8_t)~PP_FIN; break; /* expect no FIN */
         case A_ACK: ns_put32(l4 + 8, ns_get32(l4 + 8) + 1); break;
+        case A_SEQ: ns_put32(l4 + 4, ns_get32(l4 + 4) + 1); break;
         case A_PAYLOAD: ip[p.pay_off + 5] ^= 0x20; break;
         case A_UDP_PAYLOAD: ip[p.pay_off] ^= 1; break;
         case A_ICMP_SEQ: ns_put16(l4 + 6, (uint16_t)(ns_get16(l4 + 6) + 1)); break;
+        case A_ICMP_CODE: l4[1] = 1; break; /* an echo reply with code 1 */
         default: break;
         }
     }
@@ -217,6 +222,20 @@ static void t_wrong_ack_fails(void)
     CU_ASSERT_EQUAL(replay_altered("fixtures/tcp_data.pcap", A_ACK, "tcp_echo"), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "MISSING"));
     CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "ack 2898"));
+}
+
+static void t_wrong_seq_fails(void)
+{
+    CU_ASSERT_EQUAL(replay_altered("fixtures/tcp_data.pcap", A_SEQ, "tcp_echo"), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "MISSING"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "verdict: FAIL"));
+}
+
+static void t_wrong_icmp_code_fails(void)
+{
+    CU_ASSERT_EQUAL(replay_altered("fixtures/ping4.pcap", A_ICMP_CODE, NULL), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "MISSING"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(log_text, "UNEXPECTED"));
 }
 
 static void t_wrong_payload_fails(void)
@@ -622,6 +641,8 @@ static const struct tl_test tests[] = {
     {"unaltered_passes", t_unaltered_passes},
     {"wrong_flag_fails", t_wrong_flag_fails},
     {"wrong_ack_fails", t_wrong_ack_fails},
+    {"wrong_seq_fails", t_wrong_seq_fails},
+    {"wrong_icmp_code_fails", t_wrong_icmp_code_fails},
     {"wrong_payload_fails", t_wrong_payload_fails},
     {"translate_checksum", t_translate_checksum},
     {"link_types", t_link_types},

@@ -551,11 +551,14 @@ static void test_rto_backoff_timeout(void)
     tt_free(t);
 }
 
-/* An RTT sample from an ACK sets SRTT/RTTVAR (RFC 6298 2.2), and a new
- * ACK resets the backoff. */
+/* An RTT sample from an ACK sets SRTT/RTTVAR (RFC 6298 2.2, 2.3) and the
+ * RTO from them; the 1 ms RTO floor keeps the formula visible. */
 static void test_rtt_estimation(void)
 {
-    struct tt *t = tt_new(NULL, false);
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_rto_min = NS_MSEC;
+    struct tt *t = tt_new(&c, false);
     tt_open_passive(t, NULL, 0, 65535);
     ns_send(t->s, t->sd, "abc", 3);
     struct tt_seg g;
@@ -564,9 +567,12 @@ static void test_rtt_estimation(void)
     tt_in(t, H(1), S(4), TH_ACK, 65535, NULL, 0);
     struct ns_tcp_info ti;
     ns_tcp_info(t->s, t->sd, &ti);
-    /* Handshake sample ~0 then 100 ms: srtt = 7/8*0 + 100/8. */
-    CU_ASSERT_EQUAL(ti.srtt, 100 * NS_MSEC / 8);
-    CU_ASSERT(ti.rto >= 200 * NS_MSEC);
+    /* Handshake sample 0 (counted as 1 ns: SRTT 1, RTTVAR 0), then 100 ms:
+     * RTTVAR = (3 * 0 + |1 - 100 ms|) / 4, SRTT = (7 * 1 + 100 ms) / 8,
+     * RTO = SRTT + 4 * RTTVAR. */
+    CU_ASSERT_EQUAL(ti.srtt, (7 + 100 * NS_MSEC) / 8);
+    CU_ASSERT_EQUAL(ti.rttvar, (100 * NS_MSEC - 1) / 4);
+    CU_ASSERT_EQUAL(ti.rto, (7 + 100 * NS_MSEC) / 8 + 4 * ((100 * NS_MSEC - 1) / 4));
     CU_ASSERT_EQUAL(ti.unacked, 0);
     CU_ASSERT_EQUAL(ti.bytes_acked, 3);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(t->s), NS_TIME_NEVER); /* nothing to time */

@@ -163,6 +163,7 @@ static void test_transfer_clean(void)
 static struct { uint64_t retrans, sackrec, fastrx, rtos; } g_last;
 
 static uint32_t g_isn_override; /* 0 = random ISNs */
+static const char *g_cc;        /* congestion control of both stacks; NULL = the default */
 static bool g_no_options;       /* host 0 offers no window scale / timestamps / SACK */
 
 static void lossy(uint64_t seed, double loss, double reorder, double dup, double corrupt,
@@ -172,6 +173,10 @@ static void lossy(uint64_t seed, double loss, double reorder, double dup, double
     struct ns_config c0, c1;
     cfg_fast(&c0, &c1, seed);
     c0.tcp_sack = c1.tcp_sack = sack;
+    if (g_cc) {
+        CU_ASSERT_FATAL(ns_config_set_cc(&c0, g_cc) == 0 && ns_config_set_cc(&c1, g_cc) == 0);
+        CU_ASSERT_FATAL(strcmp(c0.tcp_cc, g_cc) == 0);
+    }
     if (g_no_options) {
         c0.tcp_wscale = c0.tcp_timestamps = c0.tcp_sack = false;
         c0.tcp_delack = 0; /* and ACKs every segment */
@@ -223,7 +228,13 @@ static void test_transfer_lossy_v6(void) { lossy(11, 0.05, 0.05, 0.02, 0, true, 
 
 static void test_transfer_corrupt(void) { lossy(21, 0.01, 0.01, 0.01, 0.03, true, false, 512 * 1024); }
 
-static void test_transfer_newreno(void) { lossy(31, 0.03, 0.0, 0.0, 0, false, false, 1u << 20); }
+/* NewReno (RFC 6582) without SACK: recovery from duplicate ACKs alone. */
+static void test_transfer_newreno(void)
+{
+    g_cc = "newreno";
+    lossy(31, 0.03, 0.0, 0.0, 0, false, false, 1u << 20);
+    g_cc = NULL;
+}
 
 /* No options at all on one side (64 KiB windows, Karn RTT sampling,
  * NewReno), ACK-every-segment there, 2% loss. */
@@ -711,9 +722,10 @@ static void test_many_connections(void)
     tn_free(n);
 }
 
-/* A slow reader with a small receive buffer: the window closes and opens
- * again many times (persist probes between our own stacks), under loss;
- * every byte arrives in order. */
+/* A slow reader with a small receive buffer, under loss: the window runs
+ * nearly full, and twice the reader stops for 1.5 s, so the window closes
+ * and must be probed (RFC 9293 3.8.6.1) until it reopens; every byte
+ * arrives in order and the connection never times out. */
 static void test_slow_reader(void)
 {
     uint64_t seed = 61;
@@ -734,7 +746,17 @@ static void test_slow_reader(void)
     size_t sent = 0, got = 0;
     bool bad = false;
     ns_time_t next_read = n->now;
+    unsigned closed = 0, reopened = 0;
+    bool was_zero = false;
     while (got < sizeof d && n->now < 600 * NS_SEC) {
+        struct ns_tcp_info si;
+        if (ns_tcp_info(n->st[0], x.csd, &si) == 0) {
+            if (si.snd_wnd == 0 && !was_zero)
+                closed++;
+            if (si.snd_wnd > 0 && was_zero)
+                reopened++;
+            was_zero = si.snd_wnd == 0;
+        }
         if (sent < sizeof d) {
             ssize_t r = ns_send(n->st[0], x.csd, d + sent, sizeof d - sent);
             if (r > 0)
@@ -748,15 +770,19 @@ static void test_slow_reader(void)
                     bad |= buf[k] != pat(got + (size_t)k, 3);
                 got += (size_t)r;
             }
-            next_read = n->now + 20 * NS_MSEC;
+            bool pause = r > 0 && got / 100000 != (got - (size_t)r) / 100000;
+            next_read = n->now + (pause ? 1500 : 20) * NS_MSEC;
         }
         if (!tn_step(n, next_read))
             n->now = next_read; /* nothing due before the next read */
     }
     CU_ASSERT_EQUAL(got, sizeof d);
     CU_ASSERT(!bad);
-    CU_ASSERT(ns_stack_stats(n->st[0])->tcp_persist_probes > 0 ||
-              ns_stack_stats(n->st[0])->tcp_retransmits > 0);
+    /* The window closed at each stop, was probed, and reopened. */
+    CU_ASSERT(closed >= 2 && reopened >= 2);
+    CU_ASSERT(ns_stack_stats(n->st[0])->tcp_persist_probes > 0);
+    printf("\n    window closed %u times, reopened %u, %llu persist probes ", closed, reopened,
+           (unsigned long long)ns_stack_stats(n->st[0])->tcp_persist_probes);
     struct ns_tcp_info ti;
     ns_tcp_info(n->st[0], x.csd, &ti);
     CU_ASSERT_EQUAL(ti.state, NS_TCP_ESTABLISHED); /* never timed out */

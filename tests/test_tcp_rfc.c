@@ -99,6 +99,22 @@ static const struct tcp_step syn_sent_ack_iss[] = {
 };
 static void test_syn_sent_rejects_ack_of_iss(void) { TCP_TABLE(NULL, syn_sent_ack_iss); }
 
+/* RFC 9293 3.10.7.4 fifth check, SYN-RECEIVED: the handshake's ACK must
+ * satisfy SND.UNA < SEG.ACK =< SND.NXT. One that acknowledges only the ISS
+ * is answered with <SEQ=SEG.ACK><CTL=RST>; the real ACK then completes
+ * the handshake. */
+static const struct tcp_step syn_received_ack_iss[] = {
+    {.op = IN, .flags = F_S},
+    {.op = OUT, .flags = F_S | F_A, .ack = 1},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 0},
+    {.op = OUT, .flags = F_R, .seq = 0},
+    {.op = DROPS, .drop = NS_DROP_tcp_bad_ack, .val = 1},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 1},
+    {.op = STATE, .state = NS_TCP_ESTABLISHED},
+    {.op = QUIET},
+};
+static void test_syn_received_rejects_ack_of_iss(void) { TCP_TABLE(NULL, syn_received_ack_iss); }
+
 /* RFC 9293 3.10.7.4 eighth check, TIME-WAIT: a FIN is acknowledged and
  * restarts the 2 MSL timeout — both the usual retransmitted FIN (below
  * RCV.NXT) and one at RCV.NXT. With MSL = 1 s, TIME_WAIT would end 2 s
@@ -197,6 +213,7 @@ static const struct tl_test tests[] = {
     {"window_right_edge", test_window_right_edge},
     {"window_update_wl1_wl2", test_window_update_wl1_wl2},
     {"syn_sent_rejects_ack_of_iss", test_syn_sent_rejects_ack_of_iss},
+    {"syn_received_rejects_ack_of_iss", test_syn_received_rejects_ack_of_iss},
     {"time_wait_fin_restarts_2msl", test_time_wait_fin_restarts_2msl},
     {"isn_has_clock_term", test_isn_has_clock_term},
     {"ssthresh_floor", test_ssthresh_floor},

@@ -103,7 +103,7 @@ tree=$scratch/tree
 mkdir -p "$tree"
 (cd "$here" && git ls-files -z --cached --others --exclude-standard |
     "$py" -c 'import os, sys; sys.stdout.write("".join(f + "\0" for f in sys.stdin.read().split("\0") if f and os.path.lexists(f)))' |
-    xargs -0 tar cf -) | (cd "$tree" && tar xf -) ||
+    tar cf - --null -T -) | (cd "$tree" && tar xf -) ||
     { echo "mutate: cannot copy the tree" >&2; exit 2; }
 build=$(cd "$tree" && make -s builddir)
 echo "mutate: building the unmutated tree in $tree"
