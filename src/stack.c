@@ -22,6 +22,7 @@ struct ns_stack *ns_stack_new(const struct ns_config *cfg)
     s->ip6_frag_id = (uint32_t)ns_rng_next(&s->rng);
     s->next_ephemeral = (uint16_t)(49152 + ns_rng_below(&s->rng, 16384));
     s->icmp_tokens_milli = (uint64_t)cfg->icmp_err_burst * 1000;
+    ns_heap_init(&s->timers, NULL);
     return s;
 }
 
@@ -117,62 +118,25 @@ int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
     return rc;
 }
 
-/* ---- timers: a binary heap of (deadline, seq) over reusable slots ---- */
+/* ---- timers: the core's heap (heap.h) over reusable slots ---- */
 
-static bool ent_before(const struct ns_timer_ent *a, const struct ns_timer_ent *b)
-{
-    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
-}
+static unsigned ent_slot(const struct ns_heap_ent *e) { return (unsigned)(e->aux & 0xffffffffu); }
+static uint32_t ent_gen(const struct ns_heap_ent *e) { return (uint32_t)(e->aux >> 32); }
 
-static void heap_swap(struct ns_timer_ent *h, unsigned i, unsigned j)
+/* Is the entry still its slot's current timer (not cancelled or fired)? */
+static bool ent_live(const struct ns_heap_ent *e, void *user)
 {
-    struct ns_timer_ent t = h[i];
-    h[i] = h[j];
-    h[j] = t;
-}
-
-static void heap_up(struct ns_timer_ent *h, unsigned i)
-{
-    while (i > 0) {
-        unsigned p = (i - 1) / 2;
-        if (!ent_before(&h[i], &h[p]))
-            break;
-        heap_swap(h, i, p);
-        i = p;
-    }
-}
-
-static void heap_down(struct ns_timer_ent *h, unsigned n, unsigned i)
-{
-    for (;;) {
-        unsigned l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && ent_before(&h[l], &h[m]))
-            m = l;
-        if (r < n && ent_before(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            return;
-        heap_swap(h, i, m);
-        i = m;
-    }
-}
-
-static void heap_pop(struct ns_stack *s)
-{
-    s->theap[0] = s->theap[--s->theap_len];
-    heap_down(s->theap, s->theap_len, 0);
+    const struct ns_stack *s = user;
+    const struct ns_timer_slot *sl = &s->tslots[ent_slot(e)];
+    return sl->active && sl->gen == ent_gen(e);
 }
 
 /* Drop cancelled entries from the top so the deadline we report is real. */
 static void heap_prune(struct ns_stack *s)
 {
-    while (s->theap_len) {
-        const struct ns_timer_ent *e = &s->theap[0];
-        const struct ns_timer_slot *sl = &s->tslots[e->slot];
-        if (sl->active && sl->gen == e->gen)
-            return;
-        heap_pop(s);
-    }
+    const struct ns_heap_ent *e;
+    while ((e = ns_heap_top(&s->timers)) && !ent_live(e, s))
+        ns_heap_pop(&s->timers, NULL);
 }
 
 int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user)
@@ -191,27 +155,21 @@ int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void 
         s->tslots = n;
         s->tslots_cap = cap;
     }
-    if (s->theap_len == s->theap_cap) {
-        unsigned cap = s->theap_cap ? s->theap_cap * 2 : 16;
-        struct ns_timer_ent *n = realloc(s->theap, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        s->theap = n;
-        s->theap_cap = cap;
-    }
     struct ns_timer_slot *sl = &s->tslots[slot];
-    uint64_t seq = s->timer_seq++;
+    uint64_t seq = s->timer_seq;
     /* The id is the start counter (1..INT32_MAX, wrapping only after 2^31
      * starts), stored as the slot's generation. It used to pack the slot
      * with 11 bits of generation, but the lowest free slot is reused at
      * once, so after 2048 timers a stale id cancelled an unrelated one. */
     int id = (int)(seq % INT32_MAX) + 1;
+    uint64_t aux = (uint64_t)(uint32_t)id << 32 | slot;
+    if (ns_heap_push(&s->timers, (struct ns_heap_ent){deadline, seq, NULL, aux}) < 0)
+        return -ENOMEM;
+    s->timer_seq++;
     sl->fn = fn;
     sl->user = user;
     sl->active = true;
     sl->gen = (uint32_t)id;
-    s->theap[s->theap_len] = (struct ns_timer_ent){deadline, seq, (int)slot, sl->gen};
-    heap_up(s->theap, s->theap_len++);
     return id;
 }
 
@@ -221,18 +179,9 @@ int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void 
  * keep only the live ones and rebuild: amortized O(1) per cancel. */
 static void heap_compact(struct ns_stack *s)
 {
-    if (s->theap_len <= 2 * s->tslots_cap + 16)
+    if (s->timers.len <= 2 * s->tslots_cap + 16)
         return;
-    unsigned n = 0;
-    for (unsigned i = 0; i < s->theap_len; i++) {
-        const struct ns_timer_ent *e = &s->theap[i];
-        const struct ns_timer_slot *sl = &s->tslots[e->slot];
-        if (sl->active && sl->gen == e->gen)
-            s->theap[n++] = *e;
-    }
-    s->theap_len = n;
-    for (unsigned i = n / 2; i-- > 0;)
-        heap_down(s->theap, n, i);
+    ns_heap_filter(&s->timers, ent_live, s);
 }
 
 void ns_timer_cancel(struct ns_stack *s, int id)
@@ -256,11 +205,12 @@ void ns_timers_run(struct ns_stack *s, ns_time_t now)
 {
     for (;;) {
         heap_prune(s);
-        if (!s->theap_len || s->theap[0].deadline > now)
+        const struct ns_heap_ent *top = ns_heap_top(&s->timers);
+        if (!top || top->at > now)
             return;
-        struct ns_timer_ent e = s->theap[0];
-        heap_pop(s);
-        struct ns_timer_slot *sl = &s->tslots[e.slot];
+        struct ns_heap_ent e;
+        ns_heap_pop(&s->timers, &e);
+        struct ns_timer_slot *sl = &s->tslots[ent_slot(&e)];
         sl->active = false;
         sl->fn(s, sl->user);
     }
@@ -269,14 +219,14 @@ void ns_timers_run(struct ns_stack *s, ns_time_t now)
 ns_time_t ns_timers_next(const struct ns_stack *s)
 {
     /* The top is always live: cancel and run prune it. */
-    return s->theap_len ? s->theap[0].deadline : NS_TIME_NEVER;
+    const struct ns_heap_ent *top = ns_heap_top(&s->timers);
+    return top ? top->at : NS_TIME_NEVER;
 }
 
 void ns_timers_free(struct ns_stack *s)
 {
-    free(s->theap);
+    ns_heap_free(&s->timers);
     free(s->tslots);
-    s->theap = NULL;
     s->tslots = NULL;
-    s->theap_len = s->theap_cap = s->tslots_cap = 0;
+    s->tslots_cap = 0;
 }

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "frag.h"
+#include "heap.h"
 #include "rng.h"
 #include "socket.h"
 #include "stack.h"
@@ -29,13 +30,8 @@ struct ns_ipinfo {
     size_t l4_off;          /* offset of the upper-layer header from l3 */
 };
 
-/* One timer in the heap. Slots are reused; `gen` makes stale ids harmless. */
-struct ns_timer_ent {
-    ns_time_t deadline;
-    uint64_t seq;  /* start order: ties fire in the order they were started */
-    int slot;
-    uint32_t gen;
-};
+/* A started timer. Slots are reused; `gen` (the timer's id) makes stale
+ * heap entries and ids harmless. */
 struct ns_timer_slot {
     ns_timer_fn fn;
     void *user;
@@ -77,9 +73,9 @@ struct ns_stack {
     ns_tap_fn tap;
     void *tap_user;
 
-    /* Timers: binary min-heap over (deadline, seq). */
-    struct ns_timer_ent *theap;
-    unsigned theap_len, theap_cap;
+    /* Timers: heap entries (deadline, start order) whose aux is the slot
+     * in the low 32 bits and its generation in the high 32. */
+    struct ns_heap timers;
     struct ns_timer_slot *tslots;
     unsigned tslots_cap;
     uint64_t timer_seq;

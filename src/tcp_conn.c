@@ -26,6 +26,8 @@ const char *ns_tcp_state_name(int state)
     return state >= 0 && state < NS_TCP__NSTATES ? state_names[state] : "?";
 }
 
+static void tcb_moved(void *ptr, unsigned idx);
+
 struct ns_tcp *ns_tcp_get(struct ns_stack *s)
 {
     if (s->tcp)
@@ -34,6 +36,7 @@ struct ns_tcp *ns_tcp_get(struct ns_stack *s)
     if (!tcp)
         return NULL;
     tcp->hmask = 255;
+    ns_heap_init(&tcp->heap, tcb_moved);
     tcp->htab = calloc(tcp->hmask + 1, sizeof *tcp->htab);
     if (!tcp->htab) {
         free(tcp);
@@ -296,51 +299,9 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
     return 0;
 }
 
-/* ---- timer heap ---- */
+/* ---- timer heap: the core's heap (heap.h), entries point at TCBs ---- */
 
-static bool hbefore(const struct ns_tcb *a, const struct ns_tcb *b)
-{
-    return a->deadline < b->deadline || (a->deadline == b->deadline && a->tseq < b->tseq);
-}
-
-static void hset(struct ns_tcp *tcp, unsigned i, struct ns_tcb *t)
-{
-    tcp->heap[i] = t;
-    t->heap_idx = (int)i;
-}
-
-static void hup(struct ns_tcp *tcp, unsigned i)
-{
-    struct ns_tcb *t = tcp->heap[i];
-    while (i > 0) {
-        unsigned p = (i - 1) / 2;
-        if (!hbefore(t, tcp->heap[p]))
-            break;
-        hset(tcp, i, tcp->heap[p]);
-        i = p;
-    }
-    hset(tcp, i, t);
-}
-
-static void hdown(struct ns_tcp *tcp, unsigned i)
-{
-    struct ns_tcb *t = tcp->heap[i];
-    for (;;) {
-        unsigned l = 2 * i + 1, r = l + 1, m = i;
-        const struct ns_tcb *best = t;
-        if (l < tcp->heap_len && hbefore(tcp->heap[l], best)) {
-            m = l;
-            best = tcp->heap[l];
-        }
-        if (r < tcp->heap_len && hbefore(tcp->heap[r], best))
-            m = r;
-        if (m == i)
-            break;
-        hset(tcp, i, tcp->heap[m]);
-        i = m;
-    }
-    hset(tcp, i, t);
-}
+static void tcb_moved(void *ptr, unsigned idx) { ((struct ns_tcb *)ptr)->heap_idx = (int)idx; }
 
 static void heap_remove(struct ns_tcp *tcp, struct ns_tcb *t)
 {
@@ -348,12 +309,7 @@ static void heap_remove(struct ns_tcp *tcp, struct ns_tcb *t)
         return;
     unsigned i = (unsigned)t->heap_idx;
     t->heap_idx = -1;
-    struct ns_tcb *last = tcp->heap[--tcp->heap_len];
-    if (i < tcp->heap_len) {
-        hset(tcp, i, last);
-        hup(tcp, i);
-        hdown(tcp, (unsigned)last->heap_idx);
-    }
+    ns_heap_remove(&tcp->heap, i);
 }
 
 void ns_tcb_timer_update(struct ns_tcb *t)
@@ -378,29 +334,20 @@ void ns_tcb_timer_update(struct ns_tcb *t)
     if (t->heap_idx >= 0 && d == t->deadline)
         return;
     t->deadline = d;
-    t->tseq = tcp->tseq++;
+    uint64_t seq = tcp->tseq++;
     if (t->heap_idx >= 0) {
-        unsigned i = (unsigned)t->heap_idx;
-        hup(tcp, i);
-        hdown(tcp, (unsigned)t->heap_idx);
+        ns_heap_rekey(&tcp->heap, (unsigned)t->heap_idx, d, seq);
         return;
     }
-    if (tcp->heap_len == tcp->heap_cap) {
-        unsigned cap = tcp->heap_cap ? tcp->heap_cap * 2 : 64;
-        struct ns_tcb **n = realloc(tcp->heap, cap * sizeof *n);
-        if (!n)
-            return; /* cannot happen in practice; the TCB just loses its timer */
-        tcp->heap = n;
-        tcp->heap_cap = cap;
-    }
-    hset(tcp, tcp->heap_len++, t);
-    hup(tcp, (unsigned)t->heap_idx);
+    if (ns_heap_push(&tcp->heap, (struct ns_heap_ent){d, seq, t, 0}) < 0)
+        return; /* out of memory: the TCB loses its timer (cannot happen in practice) */
 }
 
 ns_time_t ns_tcp_next_deadline(const struct ns_stack *s)
 {
     const struct ns_tcp *tcp = s->tcp;
-    return tcp && tcp->heap_len ? tcp->heap[0]->deadline : NS_TIME_NEVER;
+    const struct ns_heap_ent *top = tcp ? ns_heap_top(&tcp->heap) : NULL;
+    return top ? top->at : NS_TIME_NEVER;
 }
 
 void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now)
@@ -408,8 +355,9 @@ void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now)
     struct ns_tcp *tcp = s->tcp;
     if (!tcp)
         return;
-    while (tcp->heap_len && tcp->heap[0]->deadline <= now) {
-        struct ns_tcb *t = tcp->heap[0];
+    const struct ns_heap_ent *top;
+    while ((top = ns_heap_top(&tcp->heap)) && top->at <= now) {
+        struct ns_tcb *t = top->ptr;
         heap_remove(tcp, t);
         t->deadline = NS_TIME_NEVER;
         ns_tcp_timer_fire(t, now); /* re-arms (or frees) t */
@@ -568,7 +516,7 @@ void ns_tcp_free_all(struct ns_stack *s)
         }
         ns_tcb_free(t);
     }
-    free(tcp->heap);
+    ns_heap_free(&tcp->heap);
     free(tcp->htab);
     free(tcp);
     s->tcp = NULL;
