@@ -8,17 +8,24 @@
  *     table on the 4-tuple, listeners through a table on the local port;
  *   - every state change goes through ns_tcp_set_state (trace point);
  *   - every time-driven action goes through the per-TCB deadline kept in a
- *     stack-wide min-heap of TCBs (O(log n) per change, O(1) earliest);
+ *     stack-wide min-heap of TCBs (heap.h; O(log n) per change, O(1) earliest);
+ *   - loss recovery has one entry (ns_tcp_enter_recovery, reached through
+ *     ns_tcp_loss_detected) and every retransmission of data one path
+ *     (ns_tcp_resend);
  *   - a TCB is freed by ns_tcp_release when no socket owns it and it has
  *     reached CLOSED; a socket that still owns a CLOSED TCB keeps reading
  *     what is left in the receive ring until ns_close.
  *
  * Module map:
  *   tcp_conn.c    tables, lifetime, state setter, timer heap, ns_tcp_info
- *   tcp_input.c   segment arrival (RFC 9293 3.10.7), RFC 5961, RFC 7323 PAWS
+ *   tcp_input.c   segment arrival (RFC 9293 3.10.7, its checks in order), RFC
+ *                 5961, RFC 7323 PAWS, the ACK field split along RFC lines
+ *   tcp_recovery.c loss recovery: detectors' verdicts, fast retransmit and
+ *                 recovery (RFC 5681/6582/6675), Eifel undo, ns_tcp_resend
+ *   tcp_rack.c    RACK's per-segment records and time-based marking (RFC 8985)
  *   tcp_output.c  segment building, what/when to send (Nagle, SWS, windows)
- *   tcp_timer.c   RTO (RFC 6298) + Eifel undo, tail loss probe, persist, delayed
- *                 ACK, keepalive, TIME_WAIT / orphan FIN_WAIT_2
+ *   tcp_timer.c   RTO (RFC 6298), tail loss probe, persist, delayed ACK,
+ *                 keepalive, TIME_WAIT / orphan FIN_WAIT_2
  *   tcp_sack.c    receiver OOO ranges + SACK blocks, sender scoreboard (RFC 6675)
  *   tcp_cc.h / tcp_newreno.c  congestion control interface and NewReno
  *   tcp_isn.c     RFC 6528 ISNs with SipHash-2-4
@@ -353,6 +360,32 @@ bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end);
 uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt);
 /* Receiver: SACK blocks for the next segment (at most max), newest first. */
 unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, unsigned max);
+/* ---- tcp_recovery.c: loss recovery (see its header) ---- */
+/* Resend [start, end) — the caller caps it at one segment — with the FIN
+ * if the range covers it; returns the sequence number after what was sent
+ * (start when there was nothing to send). The one path for every
+ * retransmission of data. */
+uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end);
+/* The one entry into fast recovery: the CC's reduction, then the segment
+ * at snd_una resent. Callers go through ns_tcp_loss_detected. */
+void ns_tcp_enter_recovery(struct ns_tcb *t);
+/* A detector found loss: enter recovery if not in it, data is in flight
+ * and snd_una passed `recover` (RFC 6582 4.1). */
+void ns_tcp_loss_detected(struct ns_tcb *t);
+/* A duplicate ACK arrived (RFC 5681 2): count it; the third is loss. */
+void ns_tcp_recovery_dupack(struct ns_tcb *t);
+/* An ACK advanced snd_una from its old value by `acked` to `ack` (not yet
+ * stored): congestion avoidance, or leave recovery on a full ACK, or
+ * repair the next hole on a partial one (RFC 6582 3.2, RFC 6675 5). */
+void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked);
+/* RFC 3522 / RFC 4015: undo an RTO that the ACK's echo shows spurious. */
+void ns_tcp_undo_spurious_rto(struct ns_tcb *t, bool has_ts, uint32_t tsecr);
+/* After any acceptable ACK (SACK blocks, or NULL/0): the loss detectors
+ * that look at the whole scoreboard — RACK, RFC 6675 IsLost, a SACKed
+ * tail loss probe — and a lost retransmission. */
+void ns_tcp_recovery_after_ack(struct ns_tcb *t, uint32_t ack, const struct ns_seqrange *sack,
+                               unsigned nsack, uint32_t tsecr);
+
 /* ---- tcp_rack.c (RFC 8985) ---- */
 /* A data segment [seq, seq+len) was just (re)sent. */
 void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len);
@@ -369,9 +402,6 @@ bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqr
 uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t);
 /* Mark the segment at snd_una lost (duplicate-ACK threshold reached). */
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
-/* Fast retransmit / recovery entry (tcp_input.c): the CC's reduction,
- * then the segment at snd_una resent. */
-void ns_tcp_enter_recovery(struct ns_tcb *t);
 /* RACK decides for this connection (SACK on and records kept). */
 static inline bool ns_tcp_rack_on(const struct ns_tcb *t) { return t->sack_ok && t->txr; }
 /* (t->txr exists only when cfg.tcp_rack is on: see ns_tcb_alloc_sbuf.) */

@@ -8,10 +8,10 @@
  * accepted segment the connection's output runs once (data the new ACK
  * or window allows, and any pending ACK).
  *
- * Loss detection: three duplicate ACKs (RFC 5681), SACK scoreboard
- * (RFC 6675 IsLost, from any ACK), a SACKed tail loss probe (RFC 8985 7.4),
- * and lost retransmissions (SACKs above a resent left edge). D-SACK blocks
- * (RFC 2883) report duplicates we receive.
+ * The ACK field (RFC 9293 3.10.7.4 fifth check) is split along RFC lines:
+ * acceptability, the send ring and RTT, duplicate ACKs, the send window,
+ * our FIN; what each means for loss recovery is tcp_recovery.c's. D-SACK
+ * blocks (RFC 2883) report duplicates we receive.
  *
  * Hardening: RFC 5961 (RST and SYN only reset on an exact match, else a
  * challenge ACK; ACKs far below snd_una are challenged too), RFC 7323
@@ -39,7 +39,7 @@ struct seg {
     struct ns_seqrange sack[4];
 };
 
-enum { R_OK = -1, R_GONE = -2 };
+enum { R_OK = -1, R_GONE = -2, R_DONE = -3 }; /* R_DONE: accepted, nothing further to do */
 
 static void parse_options(const uint8_t *o, size_t n, struct seg *g)
 {
@@ -470,239 +470,187 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     }
 }
 
-/* Fast retransmit: RFC 6582 3.2 step 2 / RFC 6675 5 step 4. `recover` is
- * exclusive (snd_max at entry), so "the ACK covers more than recover"
- * (RFC 6582 4.1) is checked by callers as ack >= recover. */
-void ns_tcp_enter_recovery(struct ns_tcb *t)
+/* RFC 9293 3.10.7.4 fifth check, first part: is the ACK acceptable?
+ * R_OK, or the drop reason (with the answer it deserves queued). */
+static int ack_acceptable(struct ns_tcb *t, const struct seg *g)
 {
-    uint32_t ack = t->snd_una;
-    ns_tcp_rack_mark_head_lost(t); /* resent below: the head is taken as lost */
-    t->recover = t->snd_max;
-    t->cc->enter_recovery(t);
-    t->in_recovery = true;
-    t->fast_retransmits++;
-    if (t->sack_ok)
-        t->sack_recoveries++;
-    uint32_t n = seq_min(t->snd_max, ack + t->mss) - ack;
-    uint8_t fl = TH_ACK;
-    if (t->fin_queued && seq_gt(ack + n, t->fin_seq)) {
-        n = t->fin_seq - ack;
-        fl |= TH_FIN;
-    }
-    ns_tcp_send_seg(t, ack, n, fl);
-    t->high_rxt = ack + n + ((fl & TH_FIN) ? 1 : 0);
-    t->rxt_mark = t->snd_max;
-    ns_tcp_rto_arm(t);
-}
-
-/* RFC 9293 3.10.7.4 fifth: the ACK field. Returns a drop reason, R_OK, or
- * R_GONE. */
-static int ack_input(struct ns_tcb *t, const struct seg *g)
-{
-    struct ns_stack *s = t->s;
-    uint32_t ack = g->ack;
     uint32_t ack_hi = t->snd_max;
     if (t->persist && seq_gt(t->snd_nxt + 1, ack_hi))
         ack_hi = t->snd_nxt + 1; /* a zero-window probe byte was accepted */
-    if (seq_gt(ack, ack_hi)) {
+    if (seq_gt(g->ack, ack_hi)) {
         t->ack_now = true; /* acks something not yet sent */
         return NS_DROP_tcp_bad_ack;
     }
     /* RFC 5961 5.2: too old an ACK is suspicious: challenge it. */
     uint32_t lo_wnd = t->max_snd_wnd ? t->max_snd_wnd : t->snd_wnd;
-    if (seq_lt(ack, t->snd_una - lo_wnd) && lo_wnd < (1u << 30)) {
+    if (seq_lt(g->ack, t->snd_una - lo_wnd) && lo_wnd < (1u << 30)) {
         ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }
-    if (g->nsack && t->sack_ok)
-        ns_tcp_sack_update(t, g->sack, g->nsack);
-
-    uint32_t swnd = (uint32_t)g->wnd << t->snd_ws;
-    bool wnd_changed = false;
-    if (seq_gt(ack, t->snd_una)) {
-        uint32_t acked = ack - t->snd_una;
-        uint32_t data_end = t->sbuf_seq + t->slen;
-        uint32_t upto = seq_min(ack, data_end);
-        uint32_t dacked = seq_gt(upto, t->sbuf_seq) ? upto - t->sbuf_seq : 0;
-        if (dacked) {
-            t->shead += dacked;
-            if (t->shead >= t->scap)
-                t->shead -= t->scap;
-            t->slen -= dacked;
-            t->sbuf_seq += dacked;
-            t->bytes_acked += dacked;
-        }
-        /* RTT: timestamps give a sample per ACK (RFC 7323 4.1), else the
-         * one timed segment if it was never retransmitted (Karn). */
-        if (t->ts_ok && g->has_ts && g->tsecr)
-            ns_tcp_rtt_sample(t, (ns_time_t)(ns_tcp_tsval(t) - g->tsecr) * NS_MSEC);
-        else if (t->rtt_timing && seq_ge(ack, t->rtt_seq)) {
-            ns_tcp_rtt_sample(t, s->now - t->rtt_start);
-            t->rtt_timing = false;
-        }
-        t->backoff = 0;
-        if (t->rto_check) {
-            /* RFC 3522: an ACK echoing a timestamp older than the
-             * retransmission acks the original: the RTO was spurious.
-             * RFC 4015 response: undo the window reduction and go on
-             * sending new data instead of resending what is in flight. */
-            t->rto_check = false;
-            if (g->has_ts && (int32_t)(g->tsecr - t->rto_tsval) < 0) {
-                t->spurious_rtos++;
-                t->cwnd = t->prior_cwnd;
-                t->ssthresh = t->prior_ssthresh;
-                t->recover = t->snd_una; /* allow fast retransmit again */
-                if (seq_lt(t->snd_nxt, t->snd_max))
-                    t->snd_nxt = t->snd_max;
-            }
-        }
-        if (t->in_recovery) {
-            if (seq_ge(ack, t->recover)) {
-                t->snd_una = ack;
-                t->cc->exit_recovery(t);
-                t->in_recovery = false;
-            } else if (t->sack_ok) {
-                /* The new left edge may have been resent already; judge
-                 * its fate by what is SACKed from now on. */
-                t->rxt_mark = t->snd_max;
-            } else {
-                /* RFC 6582 3.2 step 3: partial ACK, resend the next hole. */
-                t->snd_una = ack;
-                uint32_t n = seq_min(t->snd_max, ack + t->mss) - ack;
-                if (t->fin_queued && seq_gt(ack + n, t->fin_seq))
-                    n = t->fin_seq - ack;
-                if (n)
-                    ns_tcp_send_seg(t, ack, n, TH_ACK);
-                t->cc->on_partial_ack(t, acked);
-            }
-        } else {
-            /* Grow only a window that was in use (RFC 7661's spirit, as
-             * Linux's tcp_is_cwnd_limited): an app- or rwnd-limited
-             * sender must not inflate cwnd without bound. */
-            if (2 * (uint64_t)(t->snd_max - t->snd_una) >= t->cwnd)
-                t->cc->on_ack(t, acked);
-            /* Keep `recover` within 2^31 of snd_una so the RFC 6582
-             * "ack > recover" test stays meaningful across the wrap. */
-            if (seq_lt(t->recover, ack - 1))
-                t->recover = ack - 1;
-        }
-        t->dupacks = 0;
-        t->snd_una = ack;
-        if (seq_lt(t->snd_nxt, t->snd_una))
-            t->snd_nxt = t->snd_una;
-        if (seq_lt(t->snd_max, t->snd_una))
-            t->snd_max = t->snd_una;
-        if (seq_lt(t->high_rxt, t->snd_una))
-            t->high_rxt = t->snd_una;
-        ns_tcp_sack_trim(t);
-        t->tlp_sent = false;
-        if (t->snd_una == t->snd_max) {
-            t->rto_at = NS_TIME_NEVER;
-            t->persist = false;
-            t->tlp = false;
-            ns_tcb_timer_update(t);
-        } else if (!t->persist) {
-            if (t->in_recovery)
-                ns_tcp_rto_arm(t); /* RFC 6298 5.3 */
-            else
-                ns_tcp_rto_or_tlp_arm(t);
-        }
-        /* Wake a writer only once a quarter of the ring is free (as
-         * Linux's sk_stream_wspace rule): not once per ACK. */
-        if (dacked && t->scap - t->slen >= t->scap / 4 && t->scap - t->slen - dacked < t->scap / 4)
-            ns_tcb_notify(t);
-        else if (dacked && t->slen == 0)
-            ns_tcb_notify(t);
-    } else if (ack == t->snd_una && g->len == 0 && !(g->flags & (TH_SYN | TH_FIN)) &&
-               t->snd_max != t->snd_una && (swnd == t->snd_wnd || (t->sack_ok && g->nsack))) {
-        /* RFC 5681 2: a duplicate ACK (a window change does not disqualify
-         * an ACK that carries SACK blocks: RFC 6675 counts those). */
-        t->dupacks++;
-        if (!t->in_recovery && t->dupacks >= 3 && seq_ge(ack, t->recover))
-            ns_tcp_enter_recovery(t);
-        else if (t->in_recovery && !t->sack_ok)
-            t->cwnd += t->mss; /* RFC 6582 3.2 step 4: inflate */
-    }
-    /* RFC 8985: RACK marks by time what was lost; any loss starts
-     * recovery, whose output resends the marked segments. */
-    bool blocks = g->nsack && t->sack_ok;
-    if (ns_tcp_rack_ack(t, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
-                        g->has_ts ? g->tsecr : 0) &&
-        !t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
-        ns_tcp_enter_recovery(t);
-    /* RFC 6675 5: with SACK, loss is also inferred from the scoreboard
-     * (IsLost(snd_una): more than (DupThresh - 1) * SMSS SACKed above it),
-     * whatever the ACK carried — in a two-way transfer the duplicate ACKs
-     * ride on data segments and are never "pure". */
-    if (!t->in_recovery && t->sack_ok && t->snd_max != t->snd_una &&
-        t->sacked_bytes > 2u * t->mss && seq_ge(t->snd_una, t->recover))
-        ns_tcp_enter_recovery(t);
-    /* RFC 8985 7.4: the tail loss probe came back SACKed while the data
-     * before it did not: that data is lost; recover now. */
-    if (!t->in_recovery && t->sack_ok && t->tlp_sent && t->nsacked && ack == t->snd_una &&
-        t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
-        ns_tcp_enter_recovery(t);
-    /* Lost retransmission (as Linux's tcp_mark_lost_retrans, RACK's
-     * idea): data sent after our resend of the left edge is SACKed but the
-     * left edge is still missing, so the resend was lost too: resend it
-     * again now instead of waiting for the RTO. */
-    if (t->in_recovery && t->sack_ok && !ns_tcp_rack_on(t) && seq_gt(t->high_rxt, t->snd_una) &&
-        seq_gt(ns_tcp_sack_fack(t), t->rxt_mark)) {
-        struct ns_seqrange hole;
-        if (ns_tcp_sack_next_hole(t, t->snd_una, &hole) && hole.start == t->snd_una) {
-            uint32_t n = hole.end - hole.start;
-            if (n > t->mss)
-                n = t->mss;
-            if (t->fin_queued && seq_gt(hole.start + n, t->fin_seq))
-                n = t->fin_seq - hole.start;
-            if (n) {
-                ns_tcp_send_seg(t, hole.start, n, TH_ACK);
-                ns_tcp_rto_arm(t);
-            }
-        }
-        t->rxt_mark = t->snd_max;
-    }
-    /* RFC 9293 3.10.7.4: window update from the newest segment. */
-    if (seq_le(t->snd_una, ack) &&
-        (seq_lt(t->snd_wl1, g->seq) || (t->snd_wl1 == g->seq && seq_le(t->snd_wl2, ack)))) {
-        wnd_changed = swnd != t->snd_wnd;
-        if (t->snd_wnd == 0 && swnd > 0 && t->snd_max != t->snd_una && !t->persist) {
-            /* A closed window reopens with our data in flight: the peer
-             * dropped what it had no room for, and the timeouts while it
-             * was closed were its window probes, not losses: restart the
-             * retransmission timer without backoff. */
-            t->backoff = 0;
-            ns_tcp_rto_arm(t);
-        }
-        t->snd_wnd = swnd;
-        t->snd_wl1 = g->seq;
-        t->snd_wl2 = ack;
-        if (swnd > t->max_snd_wnd)
-            t->max_snd_wnd = swnd;
-        if (wnd_changed)
-            ns_tcb_notify(t);
-    }
-    /* Our FIN acknowledged? */
-    if (t->fin_queued && seq_gt(t->snd_una, t->fin_seq)) {
-        switch (t->state) {
-        case NS_TCP_FIN_WAIT_1:
-            ns_tcp_set_state(t, NS_TCP_FIN_WAIT_2);
-            if (t->sd < 0 && !t->parent) {
-                t->linger_at = s->now + s->cfg.tcp_fin_timeout;
-                ns_tcb_timer_update(t);
-            }
-            break;
-        case NS_TCP_CLOSING:
-            ns_tcp_enter_time_wait(t);
-            break;
-        case NS_TCP_LAST_ACK:
-            ns_tcp_close(t, 0);
-            return R_GONE;
-        default:
-            break;
-        }
-    }
     return R_OK;
+}
+
+/* The peer has [snd_una, ack): free it from the send ring; returns the
+ * payload bytes freed (SYN and FIN occupy no ring space). */
+static uint32_t release_acked(struct ns_tcb *t, uint32_t ack)
+{
+    uint32_t data_end = t->sbuf_seq + t->slen;
+    uint32_t upto = seq_min(ack, data_end);
+    uint32_t dacked = seq_gt(upto, t->sbuf_seq) ? upto - t->sbuf_seq : 0;
+    if (dacked) {
+        t->shead += dacked;
+        if (t->shead >= t->scap)
+            t->shead -= t->scap;
+        t->slen -= dacked;
+        t->sbuf_seq += dacked;
+        t->bytes_acked += dacked;
+    }
+    return dacked;
+}
+
+/* RTT: timestamps give a sample per ACK (RFC 7323 4.1), else the one
+ * timed segment if it was never retransmitted (RFC 6298 3, Karn). */
+static void rtt_from_ack(struct ns_tcb *t, const struct seg *g)
+{
+    if (t->ts_ok && g->has_ts && g->tsecr) {
+        ns_tcp_rtt_sample(t, (ns_time_t)(ns_tcp_tsval(t) - g->tsecr) * NS_MSEC);
+    } else if (t->rtt_timing && seq_ge(g->ack, t->rtt_seq)) {
+        ns_tcp_rtt_sample(t, t->s->now - t->rtt_start);
+        t->rtt_timing = false;
+    }
+}
+
+/* SND.UNA moved to ack: the sequence variables follow and the timers are
+ * re-armed (RFC 6298 5.2, 5.3; RFC 8985 7.2 for the tail loss probe). */
+static void advance_una(struct ns_tcb *t, uint32_t ack)
+{
+    t->dupacks = 0;
+    t->snd_una = ack;
+    if (seq_lt(t->snd_nxt, t->snd_una))
+        t->snd_nxt = t->snd_una;
+    if (seq_lt(t->snd_max, t->snd_una))
+        t->snd_max = t->snd_una;
+    if (seq_lt(t->high_rxt, t->snd_una))
+        t->high_rxt = t->snd_una;
+    ns_tcp_sack_trim(t);
+    t->tlp_sent = false;
+    if (t->snd_una == t->snd_max) {
+        t->rto_at = NS_TIME_NEVER;
+        t->persist = false;
+        t->tlp = false;
+        ns_tcb_timer_update(t);
+    } else if (!t->persist) {
+        if (t->in_recovery)
+            ns_tcp_rto_arm(t); /* RFC 6298 5.3 */
+        else
+            ns_tcp_rto_or_tlp_arm(t);
+    }
+}
+
+/* RFC 9293 3.10.7.4 fifth check: SND.UNA < SEG.ACK =< SND.NXT, "set
+ * SND.UNA <- SEG.ACK" and remove what it acknowledges. */
+static void new_ack(struct ns_tcb *t, const struct seg *g)
+{
+    uint32_t ack = g->ack;
+    uint32_t acked = ack - t->snd_una;
+    uint32_t dacked = release_acked(t, ack);
+    rtt_from_ack(t, g);
+    t->backoff = 0;
+    ns_tcp_undo_spurious_rto(t, g->has_ts, g->tsecr);
+    ns_tcp_recovery_new_ack(t, ack, acked);
+    advance_una(t, ack);
+    /* Wake a writer only once a quarter of the ring is free (as Linux's
+     * sk_stream_wspace rule): not once per ACK. */
+    if (dacked && t->scap - t->slen >= t->scap / 4 && t->scap - t->slen - dacked < t->scap / 4)
+        ns_tcb_notify(t);
+    else if (dacked && t->slen == 0)
+        ns_tcb_notify(t);
+}
+
+/* RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data,
+ * SYN or FIN, has data outstanding and the same window — though a window
+ * change does not disqualify one that carries SACK blocks (RFC 6675). */
+static bool is_dupack(const struct ns_tcb *t, const struct seg *g, uint32_t swnd)
+{
+    return g->ack == t->snd_una && g->len == 0 && !(g->flags & (TH_SYN | TH_FIN)) &&
+           t->snd_max != t->snd_una && (swnd == t->snd_wnd || (t->sack_ok && g->nsack));
+}
+
+/* RFC 9293 3.10.7.4 fifth check: update the send window from the newest
+ * segment only (SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 =<
+ * SEG.ACK), so an old reordered segment cannot shrink it. */
+static void send_window_update(struct ns_tcb *t, const struct seg *g, uint32_t swnd)
+{
+    uint32_t ack = g->ack;
+    if (!seq_le(t->snd_una, ack) ||
+        !(seq_lt(t->snd_wl1, g->seq) || (t->snd_wl1 == g->seq && seq_le(t->snd_wl2, ack))))
+        return;
+    bool wnd_changed = swnd != t->snd_wnd;
+    if (t->snd_wnd == 0 && swnd > 0 && t->snd_max != t->snd_una && !t->persist) {
+        /* A closed window reopens with our data in flight: the peer
+         * dropped what it had no room for, and the timeouts while it was
+         * closed were its window probes, not losses: restart the
+         * retransmission timer without backoff. */
+        t->backoff = 0;
+        ns_tcp_rto_arm(t);
+    }
+    t->snd_wnd = swnd;
+    t->snd_wl1 = g->seq;
+    t->snd_wl2 = ack;
+    if (swnd > t->max_snd_wnd)
+        t->max_snd_wnd = swnd;
+    if (wnd_changed)
+        ns_tcb_notify(t);
+}
+
+/* RFC 9293 3.10.7.4 fifth check, per state: our FIN acknowledged moves
+ * FIN-WAIT-1 to FIN-WAIT-2, CLOSING to TIME-WAIT, and ends LAST-ACK.
+ * R_OK or R_GONE. */
+static int fin_acked(struct ns_tcb *t)
+{
+    if (!t->fin_queued || !seq_gt(t->snd_una, t->fin_seq))
+        return R_OK;
+    switch (t->state) {
+    case NS_TCP_FIN_WAIT_1:
+        ns_tcp_set_state(t, NS_TCP_FIN_WAIT_2);
+        if (t->sd < 0 && !t->parent) {
+            t->linger_at = t->s->now + t->s->cfg.tcp_fin_timeout;
+            ns_tcb_timer_update(t);
+        }
+        return R_OK;
+    case NS_TCP_CLOSING:
+        ns_tcp_enter_time_wait(t);
+        return R_OK;
+    case NS_TCP_LAST_ACK:
+        ns_tcp_close(t, 0);
+        return R_GONE;
+    default:
+        return R_OK;
+    }
+}
+
+/* RFC 9293 3.10.7.4 fifth check: the ACK field, in RFC order —
+ * acceptability (with RFC 5961 5.2), the SACK scoreboard (RFC 2018), new
+ * data acknowledged or a duplicate ACK (RFC 5681, loss recovery in
+ * tcp_recovery.c), the scoreboard-wide loss detectors, the send window,
+ * then our FIN. Returns a drop reason, R_OK, or R_GONE. */
+static int ack_input(struct ns_tcb *t, const struct seg *g)
+{
+    int r = ack_acceptable(t, g);
+    if (r != R_OK)
+        return r;
+    bool blocks = g->nsack && t->sack_ok;
+    if (blocks)
+        ns_tcp_sack_update(t, g->sack, g->nsack);
+    uint32_t swnd = (uint32_t)g->wnd << t->snd_ws;
+    if (seq_gt(g->ack, t->snd_una))
+        new_ack(t, g);
+    else if (is_dupack(t, g, swnd))
+        ns_tcp_recovery_dupack(t);
+    ns_tcp_recovery_after_ack(t, g->ack, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
+                              g->has_ts ? g->tsecr : 0);
+    send_window_update(t, g, swnd);
+    return fin_acked(t);
 }
 
 static uint32_t rcv_wnd(const struct ns_tcb *t)
@@ -725,90 +673,104 @@ static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
            (seq_le(t->rcv_nxt, last) && seq_lt(last, t->rcv_nxt + wnd));
 }
 
-/* RFC 9293 3.10.7.4: every state after SYN-SENT. */
-static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
-                      const uint8_t *th)
+/* RFC 9293 3.10.7.4 first check, for a segment that failed the
+ * acceptability test: answer it (an ACK, a challenge, a D-SACK report,
+ * TIME-WAIT's 2 MSL restart) and process its ACK where a zero window
+ * demands it. Returns the drop reason or R_GONE. */
+static int unacceptable(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
-    /* A retransmitted SYN while our SYN-ACK is outstanding: resend it. */
+    if (g->flags & TH_RST)
+        return NS_DROP_tcp_rst_ignored;
+    if (g->flags & TH_SYN) {
+        ns_tcp_challenge_ack(t); /* RFC 5961 4.2 */
+        return NS_DROP_tcp_challenged;
+    }
+    if (t->sack_ok && g->len && seq_le(g->seq + g->len, t->rcv_nxt)) {
+        t->dsack = true; /* RFC 2883: an old duplicate, report it */
+        t->dsack_blk.start = g->seq;
+        t->dsack_blk.end = g->seq + g->len;
+    }
+    if (t->state == NS_TCP_TIME_WAIT && (g->flags & TH_FIN)) {
+        /* RFC 9293 3.10.7.4: a retransmitted FIN restarts 2 MSL. */
+        t->linger_at = s->now + 2 * s->cfg.tcp_msl;
+        ns_tcb_timer_update(t);
+    }
+    t->ack_now = true;
+    if (rcv_wnd(t) == 0 && (g->flags & TH_ACK) && seq_ge(g->seq, t->rcv_nxt) &&
+        t->state != NS_TCP_SYN_RECEIVED && t->state != NS_TCP_TIME_WAIT) {
+        /* RFC 9293 3.10.7.4: with a zero receive window, "special
+         * allowance should be made to accept valid ACKs": the data is
+         * dropped but the ACK and window are processed, or two peers
+         * with closed windows could never reopen them. Not for an old
+         * duplicate (SEQ < RCV.NXT): its window is stale. The sequence
+         * number is taken as RCV.NXT so SND.WL1 never runs ahead; the
+         * payload length stays so a probe never counts as a dup ACK. */
+        struct seg a = *g;
+        a.seq = t->rcv_nxt;
+        int r = ack_input(t, &a);
+        if (r == R_GONE)
+            return R_GONE;
+        if (r == R_OK)
+            t->last_rcv = s->now; /* the peer is alive (see rto_fire) */
+    }
+    return NS_DROP_tcp_out_of_window;
+}
+
+/* RFC 9293 3.10.7.4 first check: the sequence number, preceded by the
+ * RFC 7323 5.3 PAWS test and, in SYN-RECEIVED, the peer's retransmitted
+ * SYN (our SYN-ACK was lost: resend it). R_OK, a drop reason or R_GONE. */
+static int check_sequence(struct ns_tcb *t, const struct seg *g)
+{
     if (t->state == NS_TCP_SYN_RECEIVED && (g->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
         g->seq == t->irs) {
         ns_tcp_send_seg(t, t->iss, 0, TH_SYN | TH_ACK);
         return NS_DROP_tcp_out_of_window;
     }
-    /* RFC 7323 5.3 PAWS: an older timestamp means an old duplicate. */
     if (t->ts_ok && g->has_ts && !(g->flags & TH_RST) && (int32_t)(g->tsval - t->ts_recent) < 0) {
-        t->ack_now = true;
+        t->ack_now = true; /* an older timestamp means an old duplicate */
         return NS_DROP_tcp_paws;
     }
-    if (!seq_acceptable(t, g)) {
-        if (g->flags & TH_RST)
-            return NS_DROP_tcp_rst_ignored;
-        if (g->flags & TH_SYN) {
-            ns_tcp_challenge_ack(t); /* RFC 5961 4.2 */
-            return NS_DROP_tcp_challenged;
-        }
-        if (t->sack_ok && g->len && seq_le(g->seq + g->len, t->rcv_nxt)) {
-            t->dsack = true; /* RFC 2883: an old duplicate, report it */
-            t->dsack_blk.start = g->seq;
-            t->dsack_blk.end = g->seq + g->len;
-        }
-        if (t->state == NS_TCP_TIME_WAIT && (g->flags & TH_FIN)) {
-            /* RFC 9293 3.10.7.4: a retransmitted FIN restarts 2 MSL. */
-            t->linger_at = s->now + 2 * s->cfg.tcp_msl;
-            ns_tcb_timer_update(t);
-        }
-        t->ack_now = true;
-        if (rcv_wnd(t) == 0 && (g->flags & TH_ACK) && seq_ge(g->seq, t->rcv_nxt) &&
-            t->state != NS_TCP_SYN_RECEIVED && t->state != NS_TCP_TIME_WAIT) {
-            /* RFC 9293 3.10.7.4: with a zero receive window, "special
-             * allowance should be made to accept valid ACKs": the data is
-             * dropped but the ACK and window are processed, or two peers
-             * with closed windows could never reopen them. Not for an old
-             * duplicate (SEQ < RCV.NXT): its window is stale. The sequence
-             * number is taken as RCV.NXT so SND.WL1 never runs ahead; the
-             * payload length stays so a probe never counts as a dup ACK. */
-            struct seg a = *g;
-            a.seq = t->rcv_nxt;
-            int r = ack_input(t, &a);
-            if (r == R_GONE)
-                return R_GONE;
-            if (r == R_OK)
-                t->last_rcv = s->now; /* the peer is alive (see rto_fire) */
-        }
-        return NS_DROP_tcp_out_of_window;
-    }
-    if (g->flags & TH_RST) {
-        /* RFC 5961 3.2: reset only on an exact match, else challenge. */
-        if (g->seq != t->rcv_nxt) {
-            ns_tcp_challenge_ack(t);
-            return NS_DROP_tcp_challenged;
-        }
-        s->stats.tcp_rst_rx++;
-        int err = 0;
-        switch (t->state) {
-        case NS_TCP_SYN_RECEIVED:
-            err = t->parent ? 0 : -ECONNREFUSED; /* passive: back to LISTEN */
-            break;
-        case NS_TCP_ESTABLISHED:
-        case NS_TCP_FIN_WAIT_1:
-        case NS_TCP_FIN_WAIT_2:
-        case NS_TCP_CLOSE_WAIT:
-            err = -ECONNRESET;
-            break;
-        default:
-            err = 0;
-            break;
-        }
-        ns_tcp_close(t, err);
-        return R_GONE;
-    }
-    if (g->flags & TH_SYN) {
-        ns_tcp_challenge_ack(t); /* RFC 5961 4.2 */
+    return seq_acceptable(t, g) ? R_OK : unacceptable(t, g);
+}
+
+/* RFC 9293 3.10.7.4 second check, the RST bit, with RFC 5961 3.2: reset
+ * only on an exact match (SEG.SEQ = RCV.NXT), else challenge. */
+static int rst_input(struct ns_tcb *t, const struct seg *g)
+{
+    if (g->seq != t->rcv_nxt) {
+        ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }
-    if (!(g->flags & TH_ACK))
-        return NS_DROP_tcp_no_ack;
+    t->s->stats.tcp_rst_rx++;
+    int err = 0;
+    switch (t->state) {
+    case NS_TCP_SYN_RECEIVED:
+        err = t->parent ? 0 : -ECONNREFUSED; /* passive: back to LISTEN */
+        break;
+    case NS_TCP_ESTABLISHED:
+    case NS_TCP_FIN_WAIT_1:
+    case NS_TCP_FIN_WAIT_2:
+    case NS_TCP_CLOSE_WAIT:
+        err = -ECONNRESET;
+        break;
+    default:
+        err = 0;
+        break;
+    }
+    ns_tcp_close(t, err);
+    return R_GONE;
+}
+
+/* RFC 9293 3.10.7.4 fifth check, the ACK field: completes the handshake in
+ * SYN-RECEIVED (SND.UNA < SEG.ACK =< SND.NXT, else a reset), otherwise
+ * ack_input; in TIME-WAIT a FIN is acknowledged and restarts 2 MSL (the
+ * eighth check's TIME-WAIT rule; the segment goes no further). R_OK to go
+ * on to the text, R_DONE, a drop reason or R_GONE. */
+static int ack_step(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
+                    const uint8_t *th)
+{
+    struct ns_stack *s = t->s;
     /* RFC 7323 4.3: remember the timestamp to echo. */
     if (t->ts_ok && g->has_ts && seq_le(g->seq, t->last_ack_sent) &&
         seq_le(t->last_ack_sent, g->seq + g->seglen))
@@ -822,19 +784,27 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
         become_established(t, g);
         if (child)
             ns_tcb_child_ready(t);
-    } else {
-        int r = ack_input(t, g);
-        if (r != R_OK)
-            return r;
-        if (t->state == NS_TCP_TIME_WAIT) {
-            if (g->flags & TH_FIN) {
-                t->ack_now = true;
-                t->linger_at = s->now + 2 * s->cfg.tcp_msl;
-                ns_tcb_timer_update(t);
-            }
-            return R_OK;
-        }
+        return R_OK;
     }
+    int r = ack_input(t, g);
+    if (r != R_OK)
+        return r;
+    if (t->state == NS_TCP_TIME_WAIT) {
+        if (g->flags & TH_FIN) {
+            t->ack_now = true;
+            t->linger_at = s->now + 2 * s->cfg.tcp_msl;
+            ns_tcb_timer_update(t);
+        }
+        return R_DONE;
+    }
+    return R_OK;
+}
+
+/* RFC 9293 3.10.7.4 seventh and eighth checks: the segment text and the
+ * FIN bit, in the states that still receive (data_input, fin_arrived). */
+static int text_and_fin(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
     bool rcv_state = t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_FIN_WAIT_1 ||
                      t->state == NS_TCP_FIN_WAIT_2;
     if (g->len && rcv_state && t->sd < 0 && !t->parent) {
@@ -849,6 +819,41 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
     if (rcv_state && (g->len || (g->flags & TH_FIN) || t->ooo_fin))
         data_input(t, g);
     return R_OK;
+}
+
+/* RFC 9293 3.10.7.4: every state after SYN-SENT, in the RFC's order of
+ * eight checks. Returns R_OK, a drop reason, or R_GONE. */
+static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
+                      const uint8_t *th)
+{
+    /* First: the sequence number (with PAWS). */
+    int r = check_sequence(t, g);
+    if (r != R_OK)
+        return r;
+    /* Second: the RST bit. */
+    if (g->flags & TH_RST)
+        return rst_input(t, g);
+    /* Third: security. The RFC matches the segment's IP security
+     * compartment against the connection's; netstack implements no
+     * compartments (it neither sends nor honours the RFC 1108 option), so
+     * every segment matches and there is nothing to check. */
+    /* Fourth: the SYN bit — in a synchronized state a challenge ACK, never
+     * a reset (RFC 5961 4.2). */
+    if (g->flags & TH_SYN) {
+        ns_tcp_challenge_ack(t);
+        return NS_DROP_tcp_challenged;
+    }
+    /* Fifth: the ACK field; a segment without ACK is dropped. */
+    if (!(g->flags & TH_ACK))
+        return NS_DROP_tcp_no_ack;
+    r = ack_step(t, g, ip, th);
+    if (r != R_OK)
+        return r == R_DONE ? R_OK : r;
+    /* Sixth: the URG bit. Urgent data is not supported (RFC 6093 advises
+     * new applications against it): the urgent pointer is ignored and the
+     * bytes are delivered in line, as ordinary data. */
+    /* Seventh and eighth: the segment text, then the FIN bit. */
+    return text_and_fin(t, g);
 }
 
 void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)

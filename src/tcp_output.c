@@ -384,17 +384,10 @@ void ns_tcp_output(struct ns_tcb *t)
                      : ns_tcp_sack_next_hole(t, from, &hole)) {
                 if (!pace_ok(t))
                     break;
-                uint32_t n = hole.end - hole.start;
-                if (n > t->mss)
-                    n = t->mss;
-                uint8_t fl = TH_ACK;
-                if (t->fin_queued && hole.start + n == t->fin_seq + 1) {
-                    n--;
-                    fl |= TH_FIN;
-                }
-                ns_tcp_send_seg(t, hole.start, n, fl);
-                if (seq_gt(hole.start + n + ((fl & TH_FIN) ? 1 : 0), t->high_rxt))
-                    t->high_rxt = hole.start + n + ((fl & TH_FIN) ? 1 : 0);
+                uint32_t end = hole.end - hole.start > t->mss ? hole.start + t->mss : hole.end;
+                uint32_t sent = ns_tcp_resend(t, hole.start, end);
+                if (seq_gt(sent, t->high_rxt))
+                    t->high_rxt = sent;
                 if (hole.start == t->snd_una)
                     t->rxt_mark = t->snd_max;
                 if (t->rto_at == NS_TIME_NEVER)

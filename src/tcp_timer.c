@@ -116,17 +116,15 @@ static void tlp_fire(struct ns_tcb *t)
         t->snd_nxt += len;
         t->snd_max = t->snd_nxt;
     } else {
-        uint32_t end = t->snd_max;
-        uint8_t fl = TH_ACK;
-        if (t->fin_queued && end == t->fin_seq + 1) {
-            end = t->fin_seq;
-            fl |= TH_FIN;
-        }
-        uint32_t start = seq_gt(end, t->snd_una + t->mss) ? end - t->mss : t->snd_una;
+        /* The last segment: at most one MSS of data before snd_max (and
+         * the FIN, if that is what snd_max ends with). */
+        uint32_t last = t->snd_max;
+        if (t->fin_queued && last == t->fin_seq + 1)
+            last = t->fin_seq;
+        uint32_t start = seq_gt(last, t->snd_una + t->mss) ? last - t->mss : t->snd_una;
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
-        if (seq_gt(end, start) || (fl & TH_FIN))
-            ns_tcp_send_seg(t, start, end - start, fl);
+        ns_tcp_resend(t, start, t->snd_max);
     }
     ns_tcp_rto_arm(t);
 }
@@ -290,8 +288,7 @@ static bool rto_fire(struct ns_tcb *t)
         uint32_t n = data_end - t->snd_una;
         if (n > t->mss)
             n = t->mss;
-        ns_tcp_send_seg(t, t->snd_una, n, TH_ACK);
-        t->snd_nxt = t->snd_una + n;
+        t->snd_nxt = ns_tcp_resend(t, t->snd_una, t->snd_una + n);
         t->retransmits++;
         s->stats.tcp_retransmits++;
     }
@@ -317,8 +314,7 @@ void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
     if (t->rack_at <= now) {
         /* RFC 8985 6.3: the reordering window of a segment ran out. */
         if (ns_tcp_rack_timeout(t)) {
-            if (!t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
-                ns_tcp_enter_recovery(t);
+            ns_tcp_loss_detected(t);
             ns_tcp_output(t);
         }
     }

@@ -179,6 +179,38 @@ static void test_ssthresh_floor(void)
     TCP_TABLE(&c, ssthresh_floor);
 }
 
+/* RFC 6582 3.2 step 3 with the FIN in the hole: five segments (no SACK,
+ * SMSS 536) and the FIN; the first segment and the last two are lost.
+ * Three duplicate ACKs resend the first; the partial ACK that follows
+ * must resend the last segment *with* its FIN (RFC 9293 3.4: the FIN
+ * occupies a sequence number) — not the data alone, leaving the FIN to
+ * the RTO. */
+static const struct tcp_step partial_ack_fin[] = {
+    TCP_OPEN,
+    {.op = SEND, .len = 4 * 536 + 100},
+    {.op = SHUT_WR},
+    {.op = OUT, .flags = F_A, .seq = 1, .ack = 1, .len = 536},
+    {.op = OUT, .flags = F_A, .seq = 537, .ack = 1, .len = 536},
+    {.op = OUT, .flags = F_A, .seq = 1073, .ack = 1, .len = 536},
+    {.op = OUT, .flags = F_A, .seq = 1609, .ack = 1, .len = 536},
+    {.op = OUT, .flags = F_A | F_P, .seq = 2145, .ack = 1, .len = 100},
+    {.op = OUT, .flags = F_A | F_F, .seq = 2245, .ack = 1},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 1},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 1},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 1},
+    {.op = OUT, .flags = F_A, .seq = 1, .ack = 1, .len = 536},   /* fast retransmit */
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 2145},             /* partial: below recover */
+    {.op = OUT, .flags = F_A | F_F, .seq = 2145, .ack = 1, .len = 100},
+    {.op = IN, .flags = F_A, .seq = 1, .ack = 2246},
+    {.op = STATE, .state = NS_TCP_FIN_WAIT_2},
+};
+static void test_partial_ack_resends_fin(void)
+{
+    struct ns_config c = cfg_base();
+    CU_ASSERT_EQUAL_FATAL(ns_config_set_cc(&c, "newreno"), 0);
+    TCP_TABLE(&c, partial_ack_fin);
+}
+
 /* RFC 6298 2.2 and 2.3: the first sample R gives SRTT = R, RTTVAR = R/2,
  * RTO = SRTT + max(G, 4 * RTTVAR); later samples R' give RTTVAR = 3/4
  * RTTVAR + 1/4 |SRTT - R'| and SRTT = 7/8 SRTT + 1/8 R'. With a 1 ms RTO
@@ -217,6 +249,7 @@ static const struct tl_test tests[] = {
     {"time_wait_fin_restarts_2msl", test_time_wait_fin_restarts_2msl},
     {"isn_has_clock_term", test_isn_has_clock_term},
     {"ssthresh_floor", test_ssthresh_floor},
+    {"partial_ack_resends_fin", test_partial_ack_resends_fin},
     {"rtt_estimation_rfc6298", test_rtt_estimation_rfc6298},
 };
 
