@@ -140,3 +140,7 @@ clean:
 	rm -rf build build-san build-clang build-fuzz libnetstack.a netstack $(filter-out tools/%.py tools/%.sh,$(TOOLS))
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# tests/tcp_table.c: the table-driven TCP scenario runner (tests/tcp_table.h),
+# linked into the test programs whose scenarios are tables.
+$(BUILD)/tests/test_tcp_basic $(BUILD)/tests/test_tcp_script: $(BUILD)/tests/tcp_table.o
