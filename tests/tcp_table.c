@@ -37,7 +37,7 @@ static bool fail(struct tb *b, const char *fmt, ...)
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n  %s\n", msg);
-    CU_assertImplementation(CU_FALSE, b->row, msg, __FILE__, "", CU_FALSE);
+    CU_assertImplementation(CU_FALSE, b->row, msg, "table row", "", CU_FALSE);
     return false;
 }
 
@@ -105,9 +105,28 @@ static void fmt_row(const struct tb_step *r, char *out, size_t cap)
     else
         n += (size_t)snprintf(out + n, cap - n, " win any");
     if (r->anylen)
-        snprintf(out + n, cap - n, " len any");
+        n += (size_t)snprintf(out + n, cap - n, " len any");
     else
-        snprintf(out + n, cap - n, " len %" PRId64, r->len);
+        n += (size_t)snprintf(out + n, cap - n, " len %" PRId64, r->len);
+    char o[200] = "";
+    size_t k = 0;
+    if (r->mss)
+        k += (size_t)snprintf(o + k, sizeof o - k, r->mss < 0 ? "no mss," : r->mss == 2 ? "mss," : "mss %u,", r->mss_v);
+    if (r->sackok)
+        k += (size_t)snprintf(o + k, sizeof o - k, r->sackok < 0 ? "no sackOK," : "sackOK,");
+    if (r->ts)
+        k += (size_t)snprintf(o + k, sizeof o - k, r->ts < 0 ? "no TS," : "TS,");
+    if (r->chk_tsecr)
+        k += (size_t)snprintf(o + k, sizeof o - k, "ecr %u,", r->tsecr);
+    if (r->ws)
+        k += (size_t)snprintf(o + k, sizeof o - k, r->ws < 0 ? "no wscale," : r->ws == 2 ? "wscale," : "wscale %u,", r->ws_v);
+    if (r->nsack == 1)
+        k += (size_t)snprintf(o + k, sizeof o - k, "no sack,");
+    for (int i = 0; i + 1 < r->nsack && k < sizeof o; i++)
+        k += (size_t)snprintf(o + k, sizeof o - k, "sack H%+" PRId64 ":H%+" PRId64 ",",
+                              r->sack[i][0], r->sack[i][1]);
+    if (k && n < cap)
+        snprintf(out + n, cap - n, " <%.*s>", (int)k - 1, o);
 }
 
 static bool cmp_ok(int64_t a, enum tb_cmp c, int64_t v)
@@ -209,9 +228,9 @@ static bool match_seg(struct tb *b, const struct tb_step *r, const struct tt_seg
         snprintf(why, sizeof why, "payload");
     else if (!r->anyport && (g->sport != t->sport || g->dport != t->hport))
         snprintf(why, sizeof why, "ports (want %u > %u)", t->sport, t->hport);
-    else if (r->mss && (r->mss < 0 ? g->has_mss : !(g->has_mss && g->mss == r->mss_v)))
+    else if (r->mss && (r->mss < 0 ? g->has_mss : !(g->has_mss && (r->mss == 2 || g->mss == r->mss_v))))
         snprintf(why, sizeof why, "MSS option");
-    else if (r->ws && (r->ws < 0 ? g->has_ws : !(g->has_ws && g->ws == r->ws_v)))
+    else if (r->ws && (r->ws < 0 ? g->has_ws : !(g->has_ws && (r->ws == 2 || g->ws == r->ws_v))))
         snprintf(why, sizeof why, "window scale option");
     else if (r->sackok && (r->sackok < 0) == g->sackok)
         snprintf(why, sizeof why, "SACK-permitted option");
@@ -348,6 +367,7 @@ static bool run_row(struct tb *b, const struct tb_step *r)
         v = ns_stack_next_deadline(s);
         return check(b, v == NS_TIME_NEVER, "a timer is pending at", v, TB_EQ, NS_TIME_NEVER);
     case TB_LISTEN: {
+        t->sport = 80;
         t->lsd = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
         struct ns_sockaddr la = {{0}, t->sport};
         if (ns_bind(s, t->lsd, &la) != 0 || ns_listen(s, t->lsd, (int)r->val) != 0)
@@ -437,10 +457,20 @@ static bool run_row(struct tb *b, const struct tb_step *r)
         v = read_field(&ti, r->off, r->size);
         return check(b, cmp_ok(v, r->cmp, r->val), r->name, v, r->cmp, r->val);
     }
-    case TB_MEM:
+    case TB_MEM: {
+        int64_t base = r->abs ? 0 : (int64_t)t->base_mem;
         v = (int64_t)ns_stack_mem_in_use(s);
-        return check(b, cmp_ok(v, r->cmp, (int64_t)t->base_mem), "memory in use", v, r->cmp,
-                     (int64_t)t->base_mem);
+        return check(b, cmp_ok(v, r->cmp, base), "memory in use", v, r->cmp, base);
+    }
+    case TB_REBASE:
+        t->base_mem = ns_stack_mem_in_use(s);
+        return true;
+    case TB_DL_BEFORE:
+        v = ns_stack_next_deadline(s) - b->mark;
+        return check(b, v < r->val, "next deadline - t0", v, TB_LT, r->val);
+    case TB_NOW_BEFORE:
+        v = t->now - b->mark;
+        return check(b, v < r->val, "now - t0", v, TB_LT, r->val);
     case TB_USE:
         use_conn(b, (int)r->val);
         return true;

@@ -36,7 +36,7 @@ enum tb_op {
     TB_LISTEN, TB_OPEN, TB_CONNECT, TB_ACCEPT, TB_SEND, TB_RECV, TB_SHUT, /* app */
     TB_CLOSE, TB_ABORT, TB_CLOSE_L, TB_NODELAY,
     TB_STATE, TB_LSTATE, TB_ERR, TB_EV, TB_LEV, TB_STAT, TB_DROP, TB_INFO, /* state */
-    TB_MEM, TB_USE, TB_CALL,
+    TB_MEM, TB_REBASE, TB_DL_BEFORE, TB_NOW_BEFORE, TB_USE, TB_CALL,
 };
 enum tb_cmp { TB_EQ = 0, TB_NE, TB_LT, TB_LE, TB_GT, TB_GE };
 
@@ -143,8 +143,10 @@ void tb_fmt_seg(const struct tb *b, const struct tt_seg *g, char *out, size_t ca
 #define ANYLEN .anylen = true
 #define ANYPORT .anyport = true
 #define MSS_IS(v) .mss = 1, .mss_v = (v)
+#define HAS_MSS .mss = 2
 #define WS_IS(v) .ws = 1, .ws_v = (v)
 #define NO_WS .ws = -1
+#define HAS_WS .ws = 2
 #define SACKOK .sackok = 1
 #define NO_SACKOK .sackok = -1
 #define HAS_TS .ts = 1
@@ -165,7 +167,7 @@ void tb_fmt_seg(const struct tb *b, const struct tt_seg *g, char *out, size_t ca
 #define TIMER .op = TB_TIMER                                      /* run to next deadline */
 #define NO_TIMER .op = TB_NO_TIMER
 
-#define LISTEN(backlog) .op = TB_LISTEN, .val = (backlog)         /* on port 80 */
+#define LISTEN(backlog) .op = TB_LISTEN, .val = (backlog)         /* on port 80 (t->sport) */
 #define OPEN .op = TB_OPEN                                        /* tt_open_passive */
 #define OPEN_RTT(ns) .op = TB_OPEN, .val = (int64_t)(ns)
 #define CONNECT(ret) .op = TB_CONNECT, .val = (ret)               /* to the host's port */
@@ -194,6 +196,10 @@ void tb_fmt_seg(const struct tb *b, const struct tt_seg *g, char *out, size_t ca
         .size = sizeof(((struct ns_tcp_info *)0)->field), .val = (int64_t)(v)
 #define CMP(c) .cmp = TB_##c                                      /* for STAT/INFO/MEM */
 #define MEM(c) .op = TB_MEM, .cmp = TB_##c                        /* vs the listener's */
+#define MEM_ZERO .op = TB_MEM, .cmp = TB_EQ, .abs = true          /* nothing held at all */
+#define MEM_REBASE .op = TB_REBASE                                /* MEM compares with now */
+#define DEADLINE_BEFORE(ns) .op = TB_DL_BEFORE, .val = (int64_t)(ns) /* next timer < t0 + ns */
+#define NOW_BEFORE(ns) .op = TB_NOW_BEFORE, .val = (int64_t)(ns)   /* clock < t0 + ns */
 #define USE(k) .op = TB_USE, .val = (k)   /* connection slot k: port 40000+k, ISN 1e6+4e6k */
 #define CALL(f) .op = TB_CALL, .fn = (f), .name = #f
 
