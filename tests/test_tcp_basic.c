@@ -1159,7 +1159,115 @@ static void test_siphash_and_isn(void)
     TB_RUN(isn_per_tuple);
 }
 
+/* ---- once properties, now scripts ---- */
+
+/* The peer closes its window while our data is still in flight (it
+ * acknowledges the first segment with window 0). Whatever timer runs then
+ * (persist, for the unsent rest), the unacknowledged data stays covered:
+ * if it was lost it is sent again. Regression: the persist timer fired,
+ * saw data in flight, and cleared itself without arming the RTO, so
+ * nothing was ever sent again. */
+#define SEG537 {OUT(F_A, 537, 1), FMASK(0xf7), DATAN(PAT + 536, 536)}
+#define ZERO_WND_PROBE {IN(F_A, 1, 537), WND(0)}, {TIMER}, SEG537, {QUIET}
+static const struct tb_step window_closed_with_data_in_flight[] = {
+    {CFG(tcp_retries, 3)},
+    {OPEN},
+    {MARK},
+    {SENDN(PAT, 3000)},
+    {SKIP(6)},
+    {IN(F_A, 1, 537), WND(0)}, /* first segment; window 0 */
+    {TIMER},
+    SEG537, /* resent: the unacknowledged data stays covered */
+    {NOW_BEFORE(30 * NS_SEC)},
+    /* Those resends are its window probes: while it answers them (window
+     * still 0), the connection never times out, past tcp_retries. */
+    ZERO_WND_PROBE, ZERO_WND_PROBE, ZERO_WND_PROBE, ZERO_WND_PROBE,
+    ZERO_WND_PROBE, ZERO_WND_PROBE, ZERO_WND_PROBE, ZERO_WND_PROBE,
+    {STATE(NS_TCP_ESTABLISHED)},
+    /* The window opens: the data flows again from S(537) (after the
+     * retransmission timer: the peer dropped what it had no room for). */
+    {IN(F_A, 1, 537)},
+    {TIMER},
+    SEG537,
+    /* A silent peer, though, is given up on after tcp_retries. */
+    {TIMER}, SEG537,
+    {TIMER}, SEG537,
+    {TIMER},
+    {OUT(F_R | F_A, 1073, 1)},
+    {STATE(NS_TCP_CLOSED)},
+    {ERR(-ETIMEDOUT)},
+};
+
+/* Pacing (cfg.tcp_pacing): the initial window leaves spread over half
+ * the RTT (2 x cwnd / SRTT in slow start), not as one burst: 10 x 1460 B
+ * at 2 x 14600 B / 10 ms is one every 0.5 ms; none comes within 0.4 ms
+ * of the one before. */
+#define PACED(k)                                                              \
+    {AT((k) * 500 * NS_USEC - 100 * NS_USEC)}, {QUIET}, {AT((k) * 500 * NS_USEC)}, \
+        {OUT(F_A, 1 + (k) * M, 1), FMASK(0xf7), LEN(M)}, {QUIET}
+static const struct tb_step pacing[] = {
+    {CFG(tcp_pacing, 1)},
+    {OPEN_RTT(10 * NS_MSEC), OPTS(OPT_MSS)}, /* RTT 10 ms */
+    {INFO(srtt, 10 * NS_MSEC)},
+    {MARK},
+    {SENDN(Z, 30000)},
+    {OUT(F_A, 1, 1), FMASK(0xf7), LEN(M)}, /* one now, the rest paced */
+    {QUIET},
+    PACED(1), PACED(2), PACED(3), PACED(4), PACED(5), PACED(6), PACED(7), PACED(8), PACED(9),
+    {AT(5 * NS_MSEC)},
+    {QUIET}, /* the initial window is out */
+};
+
+/* RFC 5681 4.1: after idling longer than the RTO, cwnd restarts from IW. */
+static void ack_as_sent(struct tb *b) /* ack every flight until nothing more is sent */
+{
+    struct tt *t = b->t;
+    struct tt_seg g;
+    for (int round = 0; round < 10; round++) {
+        uint32_t hi = 0;
+        while (tt_next(t, &g))
+            hi = g.seq + g.len - t->siss;
+        if (!hi)
+            break;
+        tt_in(t, H(1), S(hi), TH_ACK, 65535, NULL, 0);
+    }
+}
+static const struct tb_step restart_after_idle[] = {
+    {OPEN, OPTS(OPT_MSS)},
+    {SENDN(Z, 40000)},
+    {CALL(ack_as_sent)},
+    {INFO(cwnd, 10 * M), CMP(GT)}, /* cwnd grew past IW */
+    {INFO(unacked, 0)},
+    {WAIT(5000)},
+    {SENDN(Z, 60000)},
+    {SKIP(10)}, /* back to the initial window */
+    {QUIET},
+};
+
+/* An orphan stuck behind a zero window gives up after tcp_retries probes
+ * instead of living forever. */
+#define ORPHAN_PROBE(ms)                                                      \
+    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
+        {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")}, {IN(F_A, 1, 1), WND(0)} /* window stays shut */
+static const struct tb_step orphan_persist_limit[] = {
+    {CFG(tcp_retries, 3)},
+    {OPEN, WND(0)},
+    {MARK},
+    {SEND("stuck")},
+    {CLOSE},
+    {MEM(GT)},
+    ORPHAN_PROBE(200), ORPHAN_PROBE(600), ORPHAN_PROBE(1400),
+    {AT(3000 * NS_MSEC - 1)},
+    {QUIET},
+    {AT(3000 * NS_MSEC)},
+    {OUT(F_R | F_A, 1, 1), WND(0)},
+    {MEM(EQ)},
+    {STAT(tcp_persist_probes, 3)},
+    {NO_TIMER},
+};
+
 /* ---- properties over many segments: loops, not scripts ---- */
+
 
 /* With window scaling the right edge we advertise (ACK + field << 5)
  * must never promise more than the receive buffer holds, however the
@@ -1236,163 +1344,6 @@ static void test_window_edge_within_buffer(void)
     }
     CU_ASSERT_EQUAL(got, took);
     CU_ASSERT(ok);
-    tt_free(t);
-}
-
-/* The peer closes its window while our data is still in flight (it
- * acknowledges the first segment with window 0). Whatever timer runs then
- * (persist, for the unsent rest), the unacknowledged data stays covered:
- * if it was lost it is sent again. Regression: the persist timer fired,
- * saw data in flight, and cleared itself without arming the RTO, so
- * nothing was ever sent again. */
-static void test_window_closed_with_data_in_flight(void)
-{
-    struct ns_config c;
-    tt_cfg(&c);
-    c.tcp_retries = 3;
-    struct tt *t = tt_new(&c, false);
-    tt_open_passive(t, NULL, 0, 65535);
-    static char d[3000];
-    memset(d, 'q', sizeof d);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
-    struct tt_seg g;
-    unsigned sent = 0;
-    while (tt_next(t, &g))
-        sent++;
-    CU_ASSERT_FATAL(sent >= 2);
-    tt_in(t, H(1), S(537), TH_ACK, 0, NULL, 0); /* first segment; window 0 */
-    unsigned resent = 0;
-    for (int i = 0; i < 8 && !resent; i++) {
-        ns_time_t dl = ns_stack_next_deadline(t->s);
-        if (dl == NS_TIME_NEVER)
-            break;
-        tt_advance(t, dl);
-        while (tt_next(t, &g))
-            resent += g.seq == S(537);
-    }
-    CU_ASSERT(resent >= 1);
-    CU_ASSERT(t->now - 1 * NS_SEC < 30 * NS_SEC);
-    /* Those resends are its window probes: while it answers them (window
-     * still 0), the connection never times out, past tcp_retries. */
-    for (int i = 0; i < 8; i++) {
-        tt_in(t, H(1), S(537), TH_ACK, 0, NULL, 0);
-        ns_time_t dl = ns_stack_next_deadline(t->s);
-        CU_ASSERT_FATAL(dl != NS_TIME_NEVER);
-        tt_advance(t, dl);
-        while (tt_next(t, &g)) {
-        }
-    }
-    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
-    /* The window opens: the data flows again from S(537) (after the
-     * retransmission timer: the peer dropped what it had no room for). */
-    tt_in(t, H(1), S(537), TH_ACK, 65535, NULL, 0);
-    ns_time_t reopen = ns_stack_next_deadline(t->s);
-    CU_ASSERT_FATAL(reopen != NS_TIME_NEVER);
-    tt_advance(t, reopen);
-    CU_ASSERT_FATAL(tt_next(t, &g));
-    CU_ASSERT_EQUAL(g.seq, S(537));
-    CU_ASSERT_EQUAL(g.len, 536);
-    /* A silent peer, though, is given up on after tcp_retries. */
-    int rounds = 0;
-    while (tt_state(t, t->sd) == NS_TCP_ESTABLISHED && rounds++ < 40) {
-        ns_time_t dl = ns_stack_next_deadline(t->s);
-        if (dl == NS_TIME_NEVER)
-            break;
-        tt_advance(t, dl);
-    }
-    CU_ASSERT_NOT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
-    tt_free(t);
-}
-
-/* Pacing (cfg.tcp_pacing): the initial window leaves spread over half
- * the RTT (2 x cwnd / SRTT in slow start), not as one burst. */
-static void test_pacing(void)
-{
-    struct ns_config c;
-    tt_cfg(&c);
-    c.tcp_pacing = true;
-    struct tt *t = tt_new(&c, false);
-    uint8_t opt[] = {2, 4, 0x05, 0xb4};
-    tt_open_passive_rtt(t, opt, sizeof opt, 65535, 10 * NS_MSEC); /* RTT 10 ms */
-    struct tt_seg g;
-    struct ns_tcp_info ti;
-    ns_tcp_info(t->s, t->sd, &ti);
-    CU_ASSERT_EQUAL(ti.srtt, 10 * NS_MSEC);
-    static char d[30000];
-    ns_time_t t0 = t->now;
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, sizeof d), (ssize_t)sizeof d);
-    unsigned n = 0;
-    while (tt_next(t, &g))
-        n++;
-    CU_ASSERT_EQUAL(n, 1); /* one now, the rest paced */
-    /* 10 x 1460 B at 2 x 14600 B / 10 ms: one every 0.5 ms. */
-    ns_time_t last = t0;
-    for (ns_time_t at = t0 + 100 * NS_USEC; at <= t0 + 5 * NS_MSEC; at += 100 * NS_USEC) {
-        tt_advance(t, at);
-        while (tt_next(t, &g)) {
-            n++;
-            CU_ASSERT(t->now - last >= 400 * NS_USEC); /* spaced, not bunched */
-            last = t->now;
-        }
-    }
-    CU_ASSERT_EQUAL(n, 10);
-    CU_ASSERT(last - t0 <= 5 * NS_MSEC);
-    tt_free(t);
-}
-
-/* RFC 5681 4.1: after idling longer than the RTO, cwnd restarts from IW. */
-static void test_restart_after_idle(void)
-{
-    struct tt *t = tt_new(NULL, false);
-    uint8_t opt[] = {2, 4, 0x05, 0xb4};
-    tt_open_passive(t, opt, sizeof opt, 65535);
-    static char d[60000];
-    struct tt_seg g;
-    ns_send(t->s, t->sd, d, 40000);
-    /* Ack everything as it comes: cwnd grows past IW. */
-    for (int round = 0; round < 10; round++) {
-        uint32_t hi = 0;
-        while (tt_next(t, &g))
-            hi = g.seq + g.len - t->siss;
-        if (!hi)
-            break;
-        tt_in(t, H(1), S(hi), TH_ACK, 65535, NULL, 0);
-    }
-    struct ns_tcp_info ti;
-    ns_tcp_info(t->s, t->sd, &ti);
-    CU_ASSERT(ti.cwnd > 10 * 1460);
-    CU_ASSERT_EQUAL(ti.unacked, 0);
-    tt_advance(t, t->now + 5 * NS_SEC);
-    ns_send(t->s, t->sd, d, 60000);
-    unsigned n = 0;
-    while (tt_next(t, &g))
-        n++;
-    CU_ASSERT_EQUAL(n, 10); /* back to the initial window */
-    tt_free(t);
-}
-
-/* An orphan stuck behind a zero window gives up after tcp_retries probes
- * instead of living forever. */
-static void test_orphan_persist_limit(void)
-{
-    struct ns_config c;
-    tt_cfg(&c);
-    c.tcp_retries = 3;
-    struct tt *t = tt_new(&c, false);
-    tt_open_passive(t, NULL, 0, 0);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "stuck", 5), 5);
-    ns_close(t->s, t->sd);
-    t->sd = -1;
-    CU_ASSERT(ns_stack_mem_in_use(t->s) > t->base_mem);
-    for (int i = 0; i < 10 && ns_stack_next_deadline(t->s) != NS_TIME_NEVER; i++) {
-        tt_advance(t, ns_stack_next_deadline(t->s));
-        struct tt_seg g;
-        while (tt_next(t, &g))
-            if (!(g.flags & TH_RST))
-                tt_in(t, H(1), S(1), TH_ACK, 0, NULL, 0); /* window stays shut */
-    }
-    CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), t->base_mem);
-    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_persist_probes, 3);
     tt_free(t);
 }
 
@@ -1545,6 +1496,10 @@ T(tail_loss_probe)
 T(cc_slow_start)
 T(cc_newreno_partial_ack)
 T(shutdown_read)
+T(window_closed_with_data_in_flight)
+T(pacing)
+T(restart_after_idle)
+T(orphan_persist_limit)
 
 static const struct tl_test tests[] = {
     {"passive_handshake", test_passive_handshake},
