@@ -30,14 +30,17 @@ static const char *cur_test(void)
 static bool fail(struct tb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool fail(struct tb *b, const char *fmt, ...)
 {
-    static char msg[512];
+    static char msg[640];
     va_list ap;
     va_start(ap, fmt);
-    int n = snprintf(msg, sizeof msg, "%s row %u: ", cur_test(), b->row);
+    int n = snprintf(msg, sizeof msg, "%s row %u (%s:%d): ", cur_test(), b->row,
+                     b->cur_row && b->cur_row->file ? b->cur_row->file : "?",
+                     b->cur_row ? b->cur_row->line : 0);
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\n  %s\n", msg);
-    CU_assertImplementation(CU_FALSE, b->row, msg, "table row", "", CU_FALSE);
+    CU_assertImplementation(CU_FALSE, b->cur_row ? (unsigned)b->cur_row->line : 0, msg,
+                            b->cur_row && b->cur_row->file ? b->cur_row->file : "?", "", CU_FALSE);
     return false;
 }
 
@@ -478,7 +481,8 @@ static bool run_row(struct tb *b, const struct tb_step *r)
         unsigned before = CU_get_number_of_failures();
         r->fn(b);
         if (CU_get_number_of_failures() != before) {
-            fprintf(stderr, "\n  %s row %u: %s failed\n", cur_test(), b->row, r->name);
+            fprintf(stderr, "\n  %s row %u (%s:%d): %s failed\n", cur_test(), b->row, r->file,
+                    r->line, r->name);
             return false;
         }
         return true;
@@ -492,6 +496,7 @@ bool tb_run(struct tb *b, const struct tb_step *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         b->row = (unsigned)i;
+        b->cur_row = &rows[i];
         if (!run_row(b, &rows[i]))
             return false;
     }

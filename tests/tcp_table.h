@@ -17,8 +17,8 @@
  *
  * CFG and V6 rows before any other row shape the stack, which is created
  * at the first other row. tb_run stops a table at its first failing row
- * and prints the row index with the scripted and the actual segment,
- * tcpdump-like; it returns false then. tb_end aborts what is still open
+ * and prints the row's index and source line with the scripted and the
+ * actual segment, tcpdump-like; it returns false then. tb_end aborts what is still open
  * and asserts (tt_free) that every buffer and connection was freed.
  * Tests that need C between tables run several tables on one `struct tb`.
  */
@@ -74,6 +74,8 @@ struct tb_step {
     size_t off, size;     /* CFG/STAT/INFO: field */
     unsigned ev_has, ev_not;
     void (*fn)(struct tb *);
+    const char *file;     /* where the row was written (set by the row macros) */
+    int line;
 };
 
 #define TB_NCONN 6
@@ -93,6 +95,7 @@ struct tb {
     uint32_t reg[8];      /* reg[0] is always 0 */
     struct tt_seg last;   /* the last segment an OUT/LAST row matched */
     unsigned row;         /* index of the row being run */
+    const struct tb_step *cur_row;
 };
 
 /* A scenario context with tt_cfg()'s defaults; no stack yet. */
@@ -117,18 +120,18 @@ void tb_fmt_seg(const struct tb *b, const struct tt_seg *g, char *out, size_t ca
 #define F_P TH_PSH
 
 /* ---- row builders (each is a list of designators: wrap rows in {}) ---- */
-#define CFG(field, v) .op = TB_CFG, .off = offsetof(struct ns_config, field), \
+#define CFG(field, v) .file = __FILE__, .line = __LINE__, .op = TB_CFG, .off = offsetof(struct ns_config, field), \
         .size = sizeof(((struct ns_config *)0)->field), .val = (int64_t)(v)
-#define CFG_CC(name_) .op = TB_CFG_CC, .name = (name_)
-#define V6 .op = TB_V6
+#define CFG_CC(name_) .file = __FILE__, .line = __LINE__, .op = TB_CFG_CC, .name = (name_)
+#define V6 .file = __FILE__, .line = __LINE__, .op = TB_V6
 
-#define IN(f, s, a) .op = TB_IN, .flags = (f), .seq = (s), .ack = (a)
-#define OUT(f, s, a) .op = TB_OUT, .flags = (f), .seq = (s), .ack = (a)
-#define LAST(f, s, a) .op = TB_LAST, .flags = (f), .seq = (s), .ack = (a) /* drain, check the last */
-#define SKIP(n) .op = TB_SKIP, .val = (n)          /* exactly n segments sent; not checked */
-#define DRAIN .op = TB_SKIP, .val = -1             /* whatever was sent */
-#define QUIET .op = TB_QUIET
-#define PENDING(n) .op = TB_PENDING, .val = (n)
+#define IN(f, s, a) .file = __FILE__, .line = __LINE__, .op = TB_IN, .flags = (f), .seq = (s), .ack = (a)
+#define OUT(f, s, a) .file = __FILE__, .line = __LINE__, .op = TB_OUT, .flags = (f), .seq = (s), .ack = (a)
+#define LAST(f, s, a) .file = __FILE__, .line = __LINE__, .op = TB_LAST, .flags = (f), .seq = (s), .ack = (a) /* drain, check the last */
+#define SKIP(n) .file = __FILE__, .line = __LINE__, .op = TB_SKIP, .val = (n)          /* exactly n segments sent; not checked */
+#define DRAIN .file = __FILE__, .line = __LINE__, .op = TB_SKIP, .val = -1             /* whatever was sent */
+#define QUIET .file = __FILE__, .line = __LINE__, .op = TB_QUIET
+#define PENDING(n) .file = __FILE__, .line = __LINE__, .op = TB_PENDING, .val = (n)
 /* modifiers */
 #define ABS .abs = true
 #define WND(w) .has_wnd = true, .wnd = (uint16_t)(w)
@@ -159,48 +162,48 @@ void tb_fmt_seg(const struct tb *b, const struct tt_seg *g, char *out, size_t ca
 #define TS_IN(v, reg) .ts_in = true, .tsval = (v), .ecr_reg = (reg)
 #define SAVE_TS(reg) .save_ts = (reg)
 
-#define WAIT(ms) .op = TB_WAIT, .val = (int64_t)(ms) * NS_MSEC   /* run timers */
-#define WAIT_NS(ns) .op = TB_WAIT, .val = (int64_t)(ns)
-#define JUMP(ns) .op = TB_JUMP, .val = (int64_t)(ns)             /* clock only */
-#define MARK .op = TB_MARK                                        /* t0 = now */
-#define AT(ns) .op = TB_AT, .val = (int64_t)(ns)                  /* run to t0 + ns */
-#define TIMER .op = TB_TIMER                                      /* run to next deadline */
-#define NO_TIMER .op = TB_NO_TIMER
+#define WAIT(ms) .file = __FILE__, .line = __LINE__, .op = TB_WAIT, .val = (int64_t)(ms) * NS_MSEC   /* run timers */
+#define WAIT_NS(ns) .file = __FILE__, .line = __LINE__, .op = TB_WAIT, .val = (int64_t)(ns)
+#define JUMP(ns) .file = __FILE__, .line = __LINE__, .op = TB_JUMP, .val = (int64_t)(ns)             /* clock only */
+#define MARK .file = __FILE__, .line = __LINE__, .op = TB_MARK                                        /* t0 = now */
+#define AT(ns) .file = __FILE__, .line = __LINE__, .op = TB_AT, .val = (int64_t)(ns)                  /* run to t0 + ns */
+#define TIMER .file = __FILE__, .line = __LINE__, .op = TB_TIMER                                      /* run to next deadline */
+#define NO_TIMER .file = __FILE__, .line = __LINE__, .op = TB_NO_TIMER
 
-#define LISTEN(backlog) .op = TB_LISTEN, .val = (backlog)         /* on port 80 (t->sport) */
-#define OPEN .op = TB_OPEN                                        /* tt_open_passive */
-#define OPEN_RTT(ns) .op = TB_OPEN, .val = (int64_t)(ns)
-#define CONNECT(ret) .op = TB_CONNECT, .val = (ret)               /* to the host's port */
-#define ACCEPT .op = TB_ACCEPT, .val = 0
-#define ACCEPT_FAILS(e) .op = TB_ACCEPT, .val = (e)
-#define SEND(s) .op = TB_SEND, DATA(s), .val = (int64_t)(sizeof(s) - 1)
-#define SENDN(p, n) .op = TB_SEND, DATAN(p, n), .val = (int64_t)(n)
-#define SEND_RET(s, r) .op = TB_SEND, DATA(s), .val = (r)
-#define RECV(cap, r) .op = TB_RECV, .len = (cap), .val = (r)
-#define RECV_IS(s) .op = TB_RECV, .len = 4096, .val = (int64_t)(sizeof(s) - 1), .data = (s)
-#define SHUT(how) .op = TB_SHUT, .val = (how)
-#define CLOSE .op = TB_CLOSE
-#define ABORT .op = TB_ABORT
-#define CLOSE_L .op = TB_CLOSE_L
-#define NODELAY .op = TB_NODELAY
+#define LISTEN(backlog) .file = __FILE__, .line = __LINE__, .op = TB_LISTEN, .val = (backlog)         /* on port 80 (t->sport) */
+#define OPEN .file = __FILE__, .line = __LINE__, .op = TB_OPEN                                        /* tt_open_passive */
+#define OPEN_RTT(ns) .file = __FILE__, .line = __LINE__, .op = TB_OPEN, .val = (int64_t)(ns)
+#define CONNECT(ret) .file = __FILE__, .line = __LINE__, .op = TB_CONNECT, .val = (ret)               /* to the host's port */
+#define ACCEPT .file = __FILE__, .line = __LINE__, .op = TB_ACCEPT, .val = 0
+#define ACCEPT_FAILS(e) .file = __FILE__, .line = __LINE__, .op = TB_ACCEPT, .val = (e)
+#define SEND(s) .file = __FILE__, .line = __LINE__, .op = TB_SEND, DATA(s), .val = (int64_t)(sizeof(s) - 1)
+#define SENDN(p, n) .file = __FILE__, .line = __LINE__, .op = TB_SEND, DATAN(p, n), .val = (int64_t)(n)
+#define SEND_RET(s, r) .file = __FILE__, .line = __LINE__, .op = TB_SEND, DATA(s), .val = (r)
+#define RECV(cap, r) .file = __FILE__, .line = __LINE__, .op = TB_RECV, .len = (cap), .val = (r)
+#define RECV_IS(s) .file = __FILE__, .line = __LINE__, .op = TB_RECV, .len = 4096, .val = (int64_t)(sizeof(s) - 1), .data = (s)
+#define SHUT(how) .file = __FILE__, .line = __LINE__, .op = TB_SHUT, .val = (how)
+#define CLOSE .file = __FILE__, .line = __LINE__, .op = TB_CLOSE
+#define ABORT .file = __FILE__, .line = __LINE__, .op = TB_ABORT
+#define CLOSE_L .file = __FILE__, .line = __LINE__, .op = TB_CLOSE_L
+#define NODELAY .file = __FILE__, .line = __LINE__, .op = TB_NODELAY
 
-#define STATE(st) .op = TB_STATE, .val = (st)
-#define LSTATE(st) .op = TB_LSTATE, .val = (st)
-#define ERR(e) .op = TB_ERR, .val = (e)
-#define EV(has, not_) .op = TB_EV, .ev_has = (has), .ev_not = (not_)
-#define LEV(has, not_) .op = TB_LEV, .ev_has = (has), .ev_not = (not_)
-#define STAT(field, v) .op = TB_STAT, .name = #field, .off = offsetof(struct ns_stats, field), \
+#define STATE(st) .file = __FILE__, .line = __LINE__, .op = TB_STATE, .val = (st)
+#define LSTATE(st) .file = __FILE__, .line = __LINE__, .op = TB_LSTATE, .val = (st)
+#define ERR(e) .file = __FILE__, .line = __LINE__, .op = TB_ERR, .val = (e)
+#define EV(has, not_) .file = __FILE__, .line = __LINE__, .op = TB_EV, .ev_has = (has), .ev_not = (not_)
+#define LEV(has, not_) .file = __FILE__, .line = __LINE__, .op = TB_LEV, .ev_has = (has), .ev_not = (not_)
+#define STAT(field, v) .file = __FILE__, .line = __LINE__, .op = TB_STAT, .name = #field, .off = offsetof(struct ns_stats, field), \
         .val = (int64_t)(v)
-#define DROP(reason, v) .op = TB_DROP, .name = (reason), .val = (int64_t)(v)
-#define INFO(field, v) .op = TB_INFO, .name = #field, .off = offsetof(struct ns_tcp_info, field), \
+#define DROP(reason, v) .file = __FILE__, .line = __LINE__, .op = TB_DROP, .name = (reason), .val = (int64_t)(v)
+#define INFO(field, v) .file = __FILE__, .line = __LINE__, .op = TB_INFO, .name = #field, .off = offsetof(struct ns_tcp_info, field), \
         .size = sizeof(((struct ns_tcp_info *)0)->field), .val = (int64_t)(v)
 #define CMP(c) .cmp = TB_##c                                      /* for STAT/INFO/MEM */
-#define MEM(c) .op = TB_MEM, .cmp = TB_##c                        /* vs the listener's */
-#define MEM_ZERO .op = TB_MEM, .cmp = TB_EQ, .abs = true          /* nothing held at all */
-#define MEM_REBASE .op = TB_REBASE                                /* MEM compares with now */
-#define DEADLINE_BEFORE(ns) .op = TB_DL_BEFORE, .val = (int64_t)(ns) /* next timer < t0 + ns */
-#define NOW_BEFORE(ns) .op = TB_NOW_BEFORE, .val = (int64_t)(ns)   /* clock < t0 + ns */
-#define USE(k) .op = TB_USE, .val = (k)   /* connection slot k: port 40000+k, ISN 1e6+4e6k */
-#define CALL(f) .op = TB_CALL, .fn = (f), .name = #f
+#define MEM(c) .file = __FILE__, .line = __LINE__, .op = TB_MEM, .cmp = TB_##c                        /* vs the listener's */
+#define MEM_ZERO .file = __FILE__, .line = __LINE__, .op = TB_MEM, .cmp = TB_EQ, .abs = true          /* nothing held at all */
+#define MEM_REBASE .file = __FILE__, .line = __LINE__, .op = TB_REBASE                                /* MEM compares with now */
+#define DEADLINE_BEFORE(ns) .file = __FILE__, .line = __LINE__, .op = TB_DL_BEFORE, .val = (int64_t)(ns) /* next timer < t0 + ns */
+#define NOW_BEFORE(ns) .file = __FILE__, .line = __LINE__, .op = TB_NOW_BEFORE, .val = (int64_t)(ns)   /* clock < t0 + ns */
+#define USE(k) .file = __FILE__, .line = __LINE__, .op = TB_USE, .val = (k)   /* connection slot k: port 40000+k, ISN 1e6+4e6k */
+#define CALL(f) .file = __FILE__, .line = __LINE__, .op = TB_CALL, .fn = (f), .name = #f
 
 #endif
