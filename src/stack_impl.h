@@ -13,6 +13,7 @@
 #include "rng.h"
 #include "socket.h"
 #include "heap.h"
+#include "wire.h"
 #include "stack.h"
 
 struct netdev;
