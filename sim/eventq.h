@@ -1,5 +1,5 @@
-/* eventq.h — the simulator's event queue: the core's min-heap (src/heap.h)
- * keyed by (time, insertion sequence), with the simulator's event type.
+/* eventq.h — the simulator's event queue: a binary min-heap keyed by
+ * (time, insertion sequence).
  *
  * Contract: events pop in time order, and events with equal times pop in
  * the order they were pushed, so a run never depends on heap layout or on
@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/heap.h"
 #include "src/types.h"
 
 struct sim_ev {
@@ -23,7 +22,9 @@ struct sim_ev {
 };
 
 struct sim_eventq {
-    struct ns_heap h; /* entry: at, seq, ptr, arg (the sim_ev fields) */
+    struct sim_ev *h; /* heap array, h[0] earliest */
+    size_t len, cap;
+    uint64_t next_seq;
 };
 
 void sim_eventq_init(struct sim_eventq *q);

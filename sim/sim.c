@@ -125,7 +125,7 @@ void sim_free(struct sim *sim)
 
 ns_time_t sim_now(const struct sim *sim) { return sim->now; }
 uint64_t sim_trace_hash(const struct sim *sim) { return sim->hash; }
-size_t sim_in_flight(const struct sim *sim) { return sim->q.h.len; }
+size_t sim_in_flight(const struct sim *sim) { return sim->q.len; }
 uint64_t sim_stalls(const struct sim *sim) { return sim->stalls; }
 
 void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user)

@@ -117,22 +117,62 @@ int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
     return rc;
 }
 
-/* ---- timers: the heap (heap.h) of (deadline, start order) over reusable
- * slots; an entry's arg is its slot | gen << 32 ---- */
+/* ---- timers: a binary heap of (deadline, seq) over reusable slots ---- */
 
-static bool ent_live(const struct ns_heap_ent *e, void *ctx)
+static bool ent_before(const struct ns_timer_ent *a, const struct ns_timer_ent *b)
 {
-    const struct ns_stack *s = ctx;
-    const struct ns_timer_slot *sl = &s->tslots[(uint32_t)e->arg];
-    return sl->active && sl->gen == (uint32_t)(e->arg >> 32);
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->seq < b->seq);
+}
+
+static void heap_swap(struct ns_timer_ent *h, unsigned i, unsigned j)
+{
+    struct ns_timer_ent t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+static void heap_up(struct ns_timer_ent *h, unsigned i)
+{
+    while (i > 0) {
+        unsigned p = (i - 1) / 2;
+        if (!ent_before(&h[i], &h[p]))
+            break;
+        heap_swap(h, i, p);
+        i = p;
+    }
+}
+
+static void heap_down(struct ns_timer_ent *h, unsigned n, unsigned i)
+{
+    for (;;) {
+        unsigned l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && ent_before(&h[l], &h[m]))
+            m = l;
+        if (r < n && ent_before(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            return;
+        heap_swap(h, i, m);
+        i = m;
+    }
+}
+
+static void heap_pop(struct ns_stack *s)
+{
+    s->theap[0] = s->theap[--s->theap_len];
+    heap_down(s->theap, s->theap_len, 0);
 }
 
 /* Drop cancelled entries from the top so the deadline we report is real. */
 static void heap_prune(struct ns_stack *s)
 {
-    const struct ns_heap_ent *e;
-    while ((e = ns_heap_top(&s->theap)) && !ent_live(e, s))
-        ns_heap_remove(&s->theap, 0, NULL);
+    while (s->theap_len) {
+        const struct ns_timer_ent *e = &s->theap[0];
+        const struct ns_timer_slot *sl = &s->tslots[e->slot];
+        if (sl->active && sl->gen == e->gen)
+            return;
+        heap_pop(s);
+    }
 }
 
 int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user)
@@ -151,19 +191,27 @@ int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void 
         s->tslots = n;
         s->tslots_cap = cap;
     }
+    if (s->theap_len == s->theap_cap) {
+        unsigned cap = s->theap_cap ? s->theap_cap * 2 : 16;
+        struct ns_timer_ent *n = realloc(s->theap, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        s->theap = n;
+        s->theap_cap = cap;
+    }
     struct ns_timer_slot *sl = &s->tslots[slot];
-    uint64_t seq = s->theap.next_seq; /* the push below gives the entry this seq */
+    uint64_t seq = s->timer_seq++;
     /* The id is the start counter (1..INT32_MAX, wrapping only after 2^31
      * starts), stored as the slot's generation. It used to pack the slot
      * with 11 bits of generation, but the lowest free slot is reused at
      * once, so after 2048 timers a stale id cancelled an unrelated one. */
     int id = (int)(seq % INT32_MAX) + 1;
-    if (ns_heap_push(&s->theap, deadline, NULL, (uint64_t)(uint32_t)id << 32 | slot) < 0)
-        return -ENOMEM;
     sl->fn = fn;
     sl->user = user;
     sl->active = true;
     sl->gen = (uint32_t)id;
+    s->theap[s->theap_len] = (struct ns_timer_ent){deadline, seq, (int)slot, sl->gen};
+    heap_up(s->theap, s->theap_len++);
     return id;
 }
 
@@ -173,9 +221,18 @@ int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void 
  * keep only the live ones and rebuild: amortized O(1) per cancel. */
 static void heap_compact(struct ns_stack *s)
 {
-    if (s->theap.len <= 2 * (size_t)s->tslots_cap + 16)
+    if (s->theap_len <= 2 * s->tslots_cap + 16)
         return;
-    ns_heap_filter(&s->theap, ent_live, s);
+    unsigned n = 0;
+    for (unsigned i = 0; i < s->theap_len; i++) {
+        const struct ns_timer_ent *e = &s->theap[i];
+        const struct ns_timer_slot *sl = &s->tslots[e->slot];
+        if (sl->active && sl->gen == e->gen)
+            s->theap[n++] = *e;
+    }
+    s->theap_len = n;
+    for (unsigned i = n / 2; i-- > 0;)
+        heap_down(s->theap, n, i);
 }
 
 void ns_timer_cancel(struct ns_stack *s, int id)
@@ -199,11 +256,11 @@ void ns_timers_run(struct ns_stack *s, ns_time_t now)
 {
     for (;;) {
         heap_prune(s);
-        if (!s->theap.len || ns_heap_next(&s->theap) > now)
+        if (!s->theap_len || s->theap[0].deadline > now)
             return;
-        struct ns_heap_ent e;
-        ns_heap_remove(&s->theap, 0, &e);
-        struct ns_timer_slot *sl = &s->tslots[(uint32_t)e.arg];
+        struct ns_timer_ent e = s->theap[0];
+        heap_pop(s);
+        struct ns_timer_slot *sl = &s->tslots[e.slot];
         sl->active = false;
         sl->fn(s, sl->user);
     }
@@ -212,13 +269,14 @@ void ns_timers_run(struct ns_stack *s, ns_time_t now)
 ns_time_t ns_timers_next(const struct ns_stack *s)
 {
     /* The top is always live: cancel and run prune it. */
-    return ns_heap_next(&s->theap);
+    return s->theap_len ? s->theap[0].deadline : NS_TIME_NEVER;
 }
 
 void ns_timers_free(struct ns_stack *s)
 {
-    ns_heap_free(&s->theap);
+    free(s->theap);
     free(s->tslots);
+    s->theap = NULL;
     s->tslots = NULL;
-    s->tslots_cap = 0;
+    s->theap_len = s->theap_cap = s->tslots_cap = 0;
 }

@@ -12,7 +12,6 @@
 #include "frag.h"
 #include "rng.h"
 #include "socket.h"
-#include "heap.h"
 #include "wire.h"
 #include "stack.h"
 
@@ -31,8 +30,13 @@ struct ns_ipinfo {
     size_t l4_off;          /* offset of the upper-layer header from l3 */
 };
 
-/* One timer: the heap entry's arg is slot | gen << 32. Slots are reused;
- * `gen` makes stale ids harmless. */
+/* One timer in the heap. Slots are reused; `gen` makes stale ids harmless. */
+struct ns_timer_ent {
+    ns_time_t deadline;
+    uint64_t seq;  /* start order: ties fire in the order they were started */
+    int slot;
+    uint32_t gen;
+};
 struct ns_timer_slot {
     ns_timer_fn fn;
     void *user;
@@ -74,10 +78,12 @@ struct ns_stack {
     ns_tap_fn tap;
     void *tap_user;
 
-    /* Timers: min-heap over (deadline, start order); seq = start counter. */
-    struct ns_heap theap;
+    /* Timers: binary min-heap over (deadline, seq). */
+    struct ns_timer_ent *theap;
+    unsigned theap_len, theap_cap;
     struct ns_timer_slot *tslots;
     unsigned tslots_cap;
+    uint64_t timer_seq;
 
     /* Sockets: index = descriptor; NULL = free. */
     struct ns_sock **socks;

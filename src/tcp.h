@@ -217,6 +217,7 @@ struct ns_tcb {
     ns_time_t ka_at;             /* keepalive */
     ns_time_t linger_at;         /* TIME_WAIT end, or orphan FIN_WAIT_2 timeout */
     ns_time_t deadline;          /* min of the above; key in the heap */
+    uint64_t tseq;               /* heap tie-breaker: order the deadline was set */
     int heap_idx;                /* position in the heap, -1 = not in it */
 
     /* Receive-side ACK policy. */
@@ -252,7 +253,9 @@ struct ns_tcp {
     unsigned nconns;             /* non-listener TCBs alive (cfg.tcp_max_conns) */
     unsigned nhalfopen;          /* SYN_RECEIVED children (cfg.tcp_max_half_open) */
     size_t ooo_total;            /* out-of-order bytes of all connections (cfg.tcp_ooo_max_total) */
-    struct ns_heap heap;         /* TCBs on (deadline, order it was set); heap.h */
+    struct ns_tcb **heap;        /* min-heap on (deadline, tseq) */
+    unsigned heap_len, heap_cap;
+    uint64_t tseq;
     uint64_t hkey[2];            /* hash key (drawn from the stack PRNG) */
     uint64_t isn_key[2];         /* RFC 6528 secret */
     ns_time_t chack_window;      /* start of the current challenge-ACK second */

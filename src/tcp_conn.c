@@ -26,8 +26,6 @@ const char *ns_tcp_state_name(int state)
     return state >= 0 && state < NS_TCP__NSTATES ? state_names[state] : "?";
 }
 
-static void tcb_moved(const struct ns_heap_ent *e, size_t idx);
-
 struct ns_tcp *ns_tcp_get(struct ns_stack *s)
 {
     if (s->tcp)
@@ -35,7 +33,6 @@ struct ns_tcp *ns_tcp_get(struct ns_stack *s)
     struct ns_tcp *tcp = calloc(1, sizeof *tcp);
     if (!tcp)
         return NULL;
-    ns_heap_init(&tcp->heap, 64, tcb_moved);
     tcp->hmask = 255;
     tcp->htab = calloc(tcp->hmask + 1, sizeof *tcp->htab);
     if (!tcp->htab) {
@@ -299,21 +296,64 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
     return 0;
 }
 
-/* ---- timer heap (heap.h, intrusive: the entry's ptr is the TCB, which
- * keeps its index in heap_idx) ---- */
+/* ---- timer heap ---- */
 
-static void tcb_moved(const struct ns_heap_ent *e, size_t idx)
+static bool hbefore(const struct ns_tcb *a, const struct ns_tcb *b)
 {
-    ((struct ns_tcb *)e->ptr)->heap_idx = (int)idx;
+    return a->deadline < b->deadline || (a->deadline == b->deadline && a->tseq < b->tseq);
+}
+
+static void hset(struct ns_tcp *tcp, unsigned i, struct ns_tcb *t)
+{
+    tcp->heap[i] = t;
+    t->heap_idx = (int)i;
+}
+
+static void hup(struct ns_tcp *tcp, unsigned i)
+{
+    struct ns_tcb *t = tcp->heap[i];
+    while (i > 0) {
+        unsigned p = (i - 1) / 2;
+        if (!hbefore(t, tcp->heap[p]))
+            break;
+        hset(tcp, i, tcp->heap[p]);
+        i = p;
+    }
+    hset(tcp, i, t);
+}
+
+static void hdown(struct ns_tcp *tcp, unsigned i)
+{
+    struct ns_tcb *t = tcp->heap[i];
+    for (;;) {
+        unsigned l = 2 * i + 1, r = l + 1, m = i;
+        const struct ns_tcb *best = t;
+        if (l < tcp->heap_len && hbefore(tcp->heap[l], best)) {
+            m = l;
+            best = tcp->heap[l];
+        }
+        if (r < tcp->heap_len && hbefore(tcp->heap[r], best))
+            m = r;
+        if (m == i)
+            break;
+        hset(tcp, i, tcp->heap[m]);
+        i = m;
+    }
+    hset(tcp, i, t);
 }
 
 static void heap_remove(struct ns_tcp *tcp, struct ns_tcb *t)
 {
     if (t->heap_idx < 0)
         return;
-    size_t i = (size_t)t->heap_idx;
+    unsigned i = (unsigned)t->heap_idx;
     t->heap_idx = -1;
-    ns_heap_remove(&tcp->heap, i, NULL);
+    struct ns_tcb *last = tcp->heap[--tcp->heap_len];
+    if (i < tcp->heap_len) {
+        hset(tcp, i, last);
+        hup(tcp, i);
+        hdown(tcp, (unsigned)last->heap_idx);
+    }
 }
 
 void ns_tcb_timer_update(struct ns_tcb *t)
@@ -338,18 +378,29 @@ void ns_tcb_timer_update(struct ns_tcb *t)
     if (t->heap_idx >= 0 && d == t->deadline)
         return;
     t->deadline = d;
+    t->tseq = tcp->tseq++;
     if (t->heap_idx >= 0) {
-        ns_heap_rekey(&tcp->heap, (size_t)t->heap_idx, d);
+        unsigned i = (unsigned)t->heap_idx;
+        hup(tcp, i);
+        hdown(tcp, (unsigned)t->heap_idx);
         return;
     }
-    if (ns_heap_push(&tcp->heap, d, t, 0) < 0)
-        return; /* cannot happen in practice; the TCB just loses its timer */
+    if (tcp->heap_len == tcp->heap_cap) {
+        unsigned cap = tcp->heap_cap ? tcp->heap_cap * 2 : 64;
+        struct ns_tcb **n = realloc(tcp->heap, cap * sizeof *n);
+        if (!n)
+            return; /* cannot happen in practice; the TCB just loses its timer */
+        tcp->heap = n;
+        tcp->heap_cap = cap;
+    }
+    hset(tcp, tcp->heap_len++, t);
+    hup(tcp, (unsigned)t->heap_idx);
 }
 
 ns_time_t ns_tcp_next_deadline(const struct ns_stack *s)
 {
     const struct ns_tcp *tcp = s->tcp;
-    return tcp ? ns_heap_next(&tcp->heap) : NS_TIME_NEVER;
+    return tcp && tcp->heap_len ? tcp->heap[0]->deadline : NS_TIME_NEVER;
 }
 
 void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now)
@@ -357,8 +408,8 @@ void ns_tcp_timers_run(struct ns_stack *s, ns_time_t now)
     struct ns_tcp *tcp = s->tcp;
     if (!tcp)
         return;
-    while (tcp->heap.len && tcp->heap.v[0].at <= now) {
-        struct ns_tcb *t = tcp->heap.v[0].ptr;
+    while (tcp->heap_len && tcp->heap[0]->deadline <= now) {
+        struct ns_tcb *t = tcp->heap[0];
         heap_remove(tcp, t);
         t->deadline = NS_TIME_NEVER;
         ns_tcp_timer_fire(t, now); /* re-arms (or frees) t */
@@ -517,7 +568,7 @@ void ns_tcp_free_all(struct ns_stack *s)
         }
         ns_tcb_free(t);
     }
-    ns_heap_free(&tcp->heap);
+    free(tcp->heap);
     free(tcp->htab);
     free(tcp);
     s->tcp = NULL;

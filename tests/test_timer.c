@@ -226,8 +226,8 @@ static void t_restart_keeps_heap_bounded(void)
         ns_timer_cancel(s, id);
         id = ns_timer_start(s, (7200 + i) * NS_SEC, rec, (void *)1);
     }
-    CU_ASSERT(s->theap.len <= 64);
-    CU_ASSERT(s->theap.cap <= 256);
+    CU_ASSERT(s->theap_len <= 64);
+    CU_ASSERT(s->theap_cap <= 256);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(s), 10 * NS_SEC);
     ns_stack_poll(s, 200000 * NS_SEC);
     CU_ASSERT_EQUAL_FATAL(nfired, 2);
@@ -262,7 +262,7 @@ static void t_random_restarts_order(void)
         id[i] = ns_timer_start(s, dl[i], rec, (void *)(intptr_t)i);
         startno[i] = starts++;
     }
-    CU_ASSERT(s->theap.len <= 2 * (size_t)s->tslots_cap + 16);
+    CU_ASSERT(s->theap_len <= 2 * s->tslots_cap + 16);
     ns_stack_poll(s, 1000);
     CU_ASSERT_EQUAL_FATAL(nfired, N);
     unsigned bad = 0;

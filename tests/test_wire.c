@@ -1,13 +1,10 @@
 /* test_wire.c — the wire module (src/wire.h): the dissector on IPv4, IPv6
- * with extension headers, fragments and every truncation; the TCP option
- * iterator on well-formed and malformed lists (RFC 9293 3.1, 3.2); and the
- * heap (src/heap.h): order, tie-breaking by insertion, re-key, remove,
- * filter and the intrusive index. */
+ * with extension headers, fragments, bad lengths and every truncation; the
+ * TCP option iterator on well-formed and malformed lists (RFC 9293 3.1,
+ * 3.2). */
 #include <stdlib.h>
 
 #include "testlib.h"
-#include "src/heap.h"
-#include "src/rng.h"
 #include "src/wire.h"
 
 /* ---- packet builders (by hand, independent of testlib's) ---- */
@@ -544,129 +541,6 @@ static void t_opt_malformed(void)
     }
 }
 
-/* ---- heap ---- */
-
-static void t_heap_order(void)
-{
-    struct ns_heap h;
-    ns_heap_init(&h, 4, NULL);
-    CU_ASSERT_EQUAL(ns_heap_next(&h), NS_TIME_NEVER);
-    CU_ASSERT_PTR_NULL(ns_heap_top(&h));
-    CU_ASSERT_EQUAL(ns_heap_remove(&h, 0, NULL), -1);
-    struct ns_rng r;
-    ns_rng_seed(&r, 9);
-    enum { N = 2000 };
-    for (uint64_t i = 0; i < N; i++) /* few distinct times: many ties */
-        CU_ASSERT_EQUAL(ns_heap_push(&h, (ns_time_t)(ns_rng_next(&r) % 16), NULL, i), 0);
-    CU_ASSERT_EQUAL(h.len, N);
-    ns_time_t last_t = -1;
-    uint64_t last_arg = 0;
-    for (unsigned i = 0; i < N; i++) {
-        struct ns_heap_ent e;
-        CU_ASSERT_EQUAL(ns_heap_remove(&h, 0, &e), 0);
-        CU_ASSERT(e.at >= last_t);
-        if (e.at == last_t)
-            CU_ASSERT(e.arg > last_arg); /* ties pop in insertion order */
-        CU_ASSERT_EQUAL(e.seq, e.arg);
-        last_t = e.at;
-        last_arg = e.arg;
-    }
-    CU_ASSERT_EQUAL(h.len, 0);
-    ns_heap_free(&h);
-}
-
-struct owner {
-    size_t idx;
-    bool in;
-};
-static struct owner owners[64];
-
-static void moved(const struct ns_heap_ent *e, size_t idx)
-{
-    ((struct owner *)e->ptr)->idx = idx;
-}
-
-static void assert_index(const struct ns_heap *h)
-{
-    for (size_t i = 0; i < h->len; i++)
-        CU_ASSERT_EQUAL(((struct owner *)h->v[i].ptr)->idx, i);
-}
-
-static bool keep_even(const struct ns_heap_ent *e, void *ctx)
-{
-    (void)ctx;
-    return e->arg % 2 == 0;
-}
-
-static void t_heap_intrusive(void)
-{
-    struct ns_heap h;
-    ns_heap_init(&h, 0, moved);
-    memset(owners, 0, sizeof owners);
-    for (unsigned i = 0; i < 64; i++) {
-        CU_ASSERT_EQUAL(ns_heap_push(&h, (ns_time_t)(i % 8) * 10, &owners[i], i), 0);
-        owners[i].in = true;
-    }
-    assert_index(&h);
-    /* Re-key to an existing time: it goes behind the entries already
-     * there (a re-key counts as a new insertion). */
-    ns_heap_rekey(&h, owners[0].idx, 70);
-    assert_index(&h);
-    /* Remove from the middle. */
-    ns_heap_remove(&h, owners[9].idx, NULL);
-    owners[9].in = false;
-    assert_index(&h);
-    ns_time_t last_t = -1;
-    uint64_t last_seq = 0;
-    unsigned popped = 0;
-    bool zero_after_all_70 = false;
-    while (h.len) {
-        struct ns_heap_ent e;
-        ns_heap_remove(&h, 0, &e);
-        assert_index(&h);
-        CU_ASSERT(e.at > last_t || (e.at == last_t && e.seq > last_seq));
-        CU_ASSERT(e.arg != 9);
-        if (e.arg == 0)
-            zero_after_all_70 = e.at == 70 && h.len == 0;
-        last_t = e.at;
-        last_seq = e.seq;
-        popped++;
-    }
-    CU_ASSERT_EQUAL(popped, 63);
-    CU_ASSERT(zero_after_all_70);
-    /* Filter keeps the order of what stays, and the index. */
-    for (unsigned i = 0; i < 64; i++)
-        ns_heap_push(&h, (ns_time_t)(63 - i) / 4, &owners[i], i);
-    ns_heap_filter(&h, keep_even, NULL);
-    CU_ASSERT_EQUAL(h.len, 32);
-    assert_index(&h);
-    last_t = -1;
-    while (h.len) {
-        struct ns_heap_ent e;
-        ns_heap_remove(&h, 0, &e);
-        CU_ASSERT(e.arg % 2 == 0);
-        CU_ASSERT(e.at >= last_t);
-        last_t = e.at;
-    }
-    /* The sequence keeps counting across free (no key is ever reused). */
-    uint64_t seq = h.next_seq;
-    ns_heap_free(&h);
-    CU_ASSERT_EQUAL(h.next_seq, seq);
-    CU_ASSERT_EQUAL(h.len, 0);
-}
-
-static void t_heap_zeroed(void)
-{
-    /* A zeroed struct is an empty heap (the stack's calloc'd state). */
-    struct ns_heap h;
-    memset(&h, 0, sizeof h);
-    CU_ASSERT_EQUAL(ns_heap_push(&h, 5, NULL, 1), 0);
-    CU_ASSERT_EQUAL(ns_heap_push(&h, 5, NULL, 2), 0);
-    CU_ASSERT_EQUAL(ns_heap_next(&h), 5);
-    CU_ASSERT_EQUAL(ns_heap_top(&h)->arg, 1);
-    ns_heap_free(&h);
-}
-
 static const struct tl_test tests[] = {
     {"ip4_tcp", t_ip4_tcp},
     {"ip4_lengths", t_ip4_lengths},
@@ -679,9 +553,6 @@ static const struct tl_test tests[] = {
     {"every_truncation", t_every_truncation},
     {"opt_well_formed", t_opt_well_formed},
     {"opt_malformed", t_opt_malformed},
-    {"heap_order", t_heap_order},
-    {"heap_intrusive", t_heap_intrusive},
-    {"heap_zeroed", t_heap_zeroed},
 };
 
 int main(void) { return TL_RUN("wire", tests); }
