@@ -77,7 +77,7 @@ struct replay {
 
 /* ---- connections ---- */
 
-static struct conn *conn_get(struct conns *cs, const struct pp *p, bool stack_is_src)
+static struct conn *conn_get(struct conns *cs, const struct ns_wire *p, bool stack_is_src)
 {
     const struct ns_addr *remote = stack_is_src ? &p->dst : &p->src;
     uint16_t lport = stack_is_src ? p->sport : p->dport;
@@ -106,9 +106,9 @@ static struct conn *conn_get(struct conns *cs, const struct pp *p, bool stack_is
 }
 
 /* Learn from a packet the stack (recorded or actual) sent. */
-static void conn_learn_out(struct conn *c, const uint8_t *pkt, const struct pp *p)
+static void conn_learn_out(struct conn *c, const uint8_t *pkt, const struct ns_wire *p)
 {
-    if (p->flags & PP_SYN) {
+    if (p->flags & NS_TCP_SYN) {
         c->isn = p->seq;
         c->isn_known = true;
         c->ts_known = false;
@@ -121,12 +121,12 @@ static void conn_learn_out(struct conn *c, const uint8_t *pkt, const struct pp *
         c->ts_last = ns_get32(pkt + p->ts_off);
 }
 
-static void conn_learn_in(struct conn *c, const struct pp *p)
+static void conn_learn_in(struct conn *c, const struct ns_wire *p)
 {
-    if ((p->flags & PP_SYN) && !(p->flags & PP_ACK)) {
+    if ((p->flags & NS_TCP_SYN) && !(p->flags & NS_TCP_ACK)) {
         c->peer_isn = p->seq;
         c->peer_known = true;
-    } else if ((p->flags & PP_SYN) && !c->peer_known) {
+    } else if ((p->flags & NS_TCP_SYN) && !c->peer_known) {
         c->peer_isn = p->seq;
         c->peer_known = true;
     }
@@ -134,7 +134,7 @@ static void conn_learn_in(struct conn *c, const struct pp *p)
 
 /* ---- active opens ---- */
 
-static void opener_add(struct openers *os, const struct pp *p)
+static void opener_add(struct openers *os, const struct ns_wire *p)
 {
     for (size_t i = 0; i < os->n; i++)
         if (os->v[i].family == p->family && os->v[i].rport == p->dport &&
@@ -153,7 +153,7 @@ static void opener_add(struct openers *os, const struct pp *p)
 }
 
 /* The stack sent a SYN from act_lport: claim the recorded open it replays. */
-static void opener_claim(struct openers *os, const struct pp *p)
+static void opener_claim(struct openers *os, const struct ns_wire *p)
 {
     for (size_t i = 0; i < os->n; i++)
         if (os->v[i].claimed && os->v[i].act_lport == p->sport && os->v[i].rport == p->dport &&
@@ -190,7 +190,7 @@ static const struct opener *opener_find(const struct openers *os, const struct n
  * by the exact difference (eqn 3: HC' = ~(~HC + ~m + m')), which keeps a
  * valid checksum valid and an invalid one invalid by the same error. */
 /* ts_max (if not NULL): no echo is moved past it (see inject()). */
-static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool have_dseq,
+static void rewrite_tcp(uint8_t *pkt, const struct ns_wire *p, int32_t dseq, bool have_dseq,
                         int32_t dts, bool have_dts, const uint32_t *ts_max)
 {
     if (p->pay_off < p->l4_off + 20)
@@ -199,19 +199,22 @@ static void rewrite_tcp(uint8_t *pkt, const struct pp *p, int32_t dseq, bool hav
     size_t hlen = p->pay_off - p->l4_off;
     uint32_t before = ns_csum_add(0, tcp, hlen);
     bool changed = false;
-    if (have_dseq && dseq && (p->flags & PP_ACK)) {
+    if (have_dseq && dseq && (p->flags & NS_TCP_ACK)) {
         ns_put32(tcp + 8, p->ack + (uint32_t)dseq);
         changed = true;
     }
-    /* Walk options: SACK blocks (RFC 2018 3, kind 5) and TS (RFC 7323 3). */
+    /* Walk options: SACK blocks (RFC 2018 3) and TS (RFC 7323 3). */
     uint8_t *o = pkt + p->opt_off;
-    uint8_t kind, l;
-    for (size_t i = 0; pp_opt_next(o, p->opt_len, &i, &kind, &l); i += l) {
-        if (kind == 5 && have_dseq && dseq && l >= 10 && (l - 2) % 8 == 0) {
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt op;
+    ns_tcpopt_begin(&it, o, p->opt_len);
+    while (ns_tcpopt_next(&it, &op)) {
+        size_t i = op.off, l = op.len;
+        if (op.kind == NS_TCPOPT_SACK && have_dseq && dseq && l >= 10 && (l - 2) % 8 == 0) {
             for (size_t b = i + 2; b + 4 <= i + l; b += 4)
                 ns_put32(o + b, ns_get32(o + b) + (uint32_t)dseq);
             changed = true;
-        } else if (kind == 8 && l == 10 && have_dts && dts) {
+        } else if (op.kind == NS_TCPOPT_TS && l == NS_TCPOLEN_TS && have_dts && dts) {
             uint32_t ecr = ns_get32(o + i + 6);
             if (ecr) {
                 uint32_t v = ecr + (uint32_t)dts;
@@ -244,8 +247,8 @@ static void put16_csum(uint8_t *tcp, uint8_t *w, uint16_t v)
 int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
                           const uint32_t *ts_max)
 {
-    struct pp p;
-    if (pp_parse(pkt, len, &p) < 0 || p.proto != 6 || !p.tcp_ok || p.is_frag)
+    struct ns_wire p;
+    if (pp_parse(pkt, len, &p) < 0 || p.proto != NS_IPPROTO_TCP || !p.tcp_ok || p.is_frag)
         return -1;
     rewrite_tcp(pkt, &p, (int32_t)dseq, true, (int32_t)dts, true, ts_max);
     return 0;
@@ -256,10 +259,10 @@ int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
 static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
 {
     struct replay *r = ((struct rdev *)d)->r;
-    struct pp p;
-    bool tcp = pp_parse(pkt, len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag;
+    struct ns_wire p;
+    bool tcp = pp_parse(pkt, len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag;
     if (tcp) {
-        if ((p.flags & PP_SYN) && !(p.flags & PP_ACK))
+        if ((p.flags & NS_TCP_SYN) && !(p.flags & NS_TCP_ACK))
             opener_claim(&r->op, &p);
         struct conn *c = conn_get(&r->act, &p, true);
         if (c)
@@ -298,7 +301,7 @@ static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
     s->t = r->now;
     s->data = copy;
     s->len = len;
-    if (p.proto == 6 && p.tcp_ok && !p.is_frag) {
+    if (p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag) {
         struct conn *c = conn_get(&r->act, &p, true);
         if (c) {
             s->isn_known = c->isn_known;
@@ -334,7 +337,7 @@ static void choose_addrs(struct replay *r)
     bool seen4 = false, seen6 = false;
     struct ns_addr first4 = {0}, first6 = {0};
     for (size_t i = 0; i < r->cap.n; i++) {
-        struct pp p;
+        struct ns_wire p;
         if (pp_parse(r->cap.v[i].data, r->cap.v[i].len, &p) < 0)
             continue;
         struct ns_addr *first = p.family == NS_AF_INET ? &first4 : &first6;
@@ -351,7 +354,7 @@ static void choose_addrs(struct replay *r)
         r->addr6 = seen6 ? def6 : first6;
 }
 
-static int classify(const struct replay *r, const struct pp *p)
+static int classify(const struct replay *r, const struct ns_wire *p)
 {
     const struct ns_addr *me = p->family == NS_AF_INET ? &r->addr4 : &r->addr6;
     if (!me->family)
@@ -369,21 +372,9 @@ static int classify(const struct replay *r, const struct pp *p)
  * (The pcap reader only keeps frames whose version nibble is 4 or 6.) */
 static int classify_raw(const struct replay *r, const uint8_t *d, size_t len)
 {
-    struct pp p;
-    memset(&p, 0, sizeof p);
-    if ((d[0] >> 4) == 4 && len >= 20) {
-        p.family = NS_AF_INET;
-        p.src.family = p.dst.family = NS_AF_INET;
-        memcpy(p.src.bytes, d + 12, 4);
-        memcpy(p.dst.bytes, d + 16, 4);
-    } else if ((d[0] >> 4) == 6 && len >= 40) {
-        p.family = NS_AF_INET6;
-        p.src.family = p.dst.family = NS_AF_INET6;
-        memcpy(p.src.bytes, d + 8, 16);
-        memcpy(p.dst.bytes, d + 24, 16);
-    } else {
-        return D_IN;
-    }
+    struct ns_wire p;
+    if (ns_wire_parse(d, len, &p) < 0)
+        return D_IN; /* no fixed header to show addresses */
     return classify(r, &p) == D_IN ? D_IN : D_OTHER;
 }
 
@@ -394,8 +385,8 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
     struct ns_pkt *pkt = ns_pkt_from(f->f->data, f->f->len);
     if (!pkt)
         return false;
-    struct pp p;
-    if (pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == 6 && p.tcp_ok && !p.is_frag) {
+    struct ns_wire p;
+    if (pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag) {
         const struct opener *o = opener_find(&r->op, &p.src, p.sport, p.dport, false);
         if (o && o->act_lport != o->rec_lport) {
             put16_csum(pkt->data + p.l4_off, pkt->data + p.l4_off + 2, o->act_lport);
@@ -467,7 +458,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
         f->t = f->f->ts - t0;
         if (f->t > tlast)
             tlast = f->t;
-        struct pp p;
+        struct ns_wire p;
         if (pp_parse(f->f->data, f->f->len, &p) < 0) {
             f->dir = classify_raw(r, f->f->data, f->f->len);
             if (f->dir == D_IN)
@@ -477,7 +468,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
             continue;
         }
         f->dir = classify(r, &p);
-        bool tcp = p.proto == 6 && p.tcp_ok && !p.is_frag;
+        bool tcp = p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag;
         if (f->dir == D_IN) {
             nin++;
             if (tcp) {
@@ -494,7 +485,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
             e->len = f->f->len;
             e->index = f->f->index;
             if (tcp) {
-                if ((p.flags & PP_SYN) && !(p.flags & PP_ACK))
+                if ((p.flags & NS_TCP_SYN) && !(p.flags & NS_TCP_ACK))
                     opener_add(&r->op, &p);
                 struct conn *c = conn_get(&r->rec, &p, true);
                 if (c) {

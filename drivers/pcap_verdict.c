@@ -17,7 +17,7 @@ struct fkey {
     uint16_t a, b;
 };
 
-static struct fkey key_of(const struct pp *p)
+static struct fkey key_of(const struct ns_wire *p)
 {
     struct fkey k;
     memset(&k, 0, sizeof k);
@@ -26,14 +26,14 @@ static struct fkey key_of(const struct pp *p)
     k.dst = p->dst;
     if (p->is_frag)
         k.kind = FK_FRAG;
-    else if ((p->proto == 6 && p->tcp_ok) || (p->proto == 17 && p->l4_ok)) {
+    else if ((p->proto == NS_IPPROTO_TCP && p->tcp_ok) || (p->proto == NS_IPPROTO_UDP && p->l4_ok)) {
         k.kind = FK_PORTS;
         k.a = p->sport;
         k.b = p->dport;
-    } else if (p->l4_ok && pp_is_echo(p)) {
+    } else if (p->l4_ok && ns_wire_is_echo(p)) {
         k.kind = FK_ECHO;
         k.a = p->sport;
-    } else if (p->l4_ok && (p->proto == 1 || p->proto == 58)) {
+    } else if (p->l4_ok && (p->proto == NS_IPPROTO_ICMP || p->proto == NS_IPPROTO_ICMPV6)) {
         k.kind = FK_ICMP;
     } else {
         k.kind = FK_OTHER;
@@ -47,28 +47,31 @@ static bool key_eq(const struct fkey *x, const struct fkey *y)
            ns_addr_eq(&x->dst, &y->dst) && x->a == y->a && x->b == y->b;
 }
 
-static uint32_t rel_seq(const struct pv_pkt *p, const struct pp *q)
+static uint32_t rel_seq(const struct pv_pkt *p, const struct ns_wire *q)
 {
     return p->isn_known ? q->seq - p->isn : q->seq;
 }
 
-static uint32_t rel_ack(const struct pv_pkt *p, const struct pp *q)
+static uint32_t rel_ack(const struct pv_pkt *p, const struct ns_wire *q)
 {
     return p->peer_isn_known ? q->ack - p->peer_isn : q->ack;
 }
 
 /* Bitmask of the options a SYN offers: MSS, WS, SACK-permitted, TS. */
-static unsigned syn_opts(const struct pv_pkt *p, const struct pp *q)
+static unsigned syn_opts(const struct pv_pkt *p, const struct ns_wire *q)
 {
     unsigned m = 0;
-    uint8_t kind, l;
-    for (size_t i = 0; pp_opt_next(p->data + q->opt_off, q->opt_len, &i, &kind, &l); i += l)
-        if (kind == 2 || kind == 3 || kind == 4 || kind == 8)
-            m |= 1u << kind;
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt o;
+    ns_tcpopt_begin(&it, p->data + q->opt_off, q->opt_len);
+    while (ns_tcpopt_next(&it, &o))
+        if (o.kind == NS_TCPOPT_MSS || o.kind == NS_TCPOPT_WS || o.kind == NS_TCPOPT_SACK_PERM ||
+            o.kind == NS_TCPOPT_TS)
+            m |= 1u << o.kind;
     return m;
 }
 
-#define CMP_FLAGS (PP_SYN | PP_FIN | PP_RST | PP_ACK | PP_URG)
+#define CMP_FLAGS (NS_TCP_SYN | NS_TCP_FIN | NS_TCP_RST | NS_TCP_ACK | NS_TCP_URG)
 
 static bool same_tail(const struct pv_pkt *e, size_t eo, const struct pv_pkt *a, size_t ao)
 {
@@ -76,8 +79,8 @@ static bool same_tail(const struct pv_pkt *e, size_t eo, const struct pv_pkt *a,
     return el == al && memcmp(e->data + eo, a->data + ao, el) == 0;
 }
 
-static bool matches(const struct pv_pkt *e, const struct pp *pe, const struct pv_pkt *a,
-                    const struct pp *pa)
+static bool matches(const struct pv_pkt *e, const struct ns_wire *pe, const struct pv_pkt *a,
+                    const struct ns_wire *pa)
 {
     if (pe->is_frag || pa->is_frag) {
         if (pe->is_frag != pa->is_frag || pe->frag_off != pa->frag_off ||
@@ -86,28 +89,28 @@ static bool matches(const struct pv_pkt *e, const struct pp *pe, const struct pv
         return pe->l4_len == pa->l4_len &&
                memcmp(e->data + pe->l4_off, a->data + pa->l4_off, pe->l4_len) == 0;
     }
-    if (pe->proto == 6 && pe->tcp_ok) {
+    if (pe->proto == NS_IPPROTO_TCP && pe->tcp_ok) {
         if (!pa->tcp_ok || (pe->flags & CMP_FLAGS) != (pa->flags & CMP_FLAGS))
             return false;
         if (rel_seq(e, pe) != rel_seq(a, pa))
             return false;
-        if ((pe->flags & PP_ACK) && rel_ack(e, pe) != rel_ack(a, pa))
+        if ((pe->flags & NS_TCP_ACK) && rel_ack(e, pe) != rel_ack(a, pa))
             return false;
-        if ((pe->flags & PP_SYN) && syn_opts(e, pe) != syn_opts(a, pa))
+        if ((pe->flags & NS_TCP_SYN) && syn_opts(e, pe) != syn_opts(a, pa))
             return false;
         return pe->pay_len == pa->pay_len &&
                memcmp(e->data + pe->pay_off, a->data + pa->pay_off, pe->pay_len) == 0;
     }
-    if (pe->proto == 17 && pe->l4_ok)
+    if (pe->proto == NS_IPPROTO_UDP && pe->l4_ok)
         return pa->l4_ok && same_tail(e, pe->pay_off, a, pa->pay_off);
-    if ((pe->proto == 1 || pe->proto == 58) && pe->l4_ok) {
+    if ((pe->proto == NS_IPPROTO_ICMP || pe->proto == NS_IPPROTO_ICMPV6) && pe->l4_ok) {
         if (!pa->l4_ok || pe->icmp_type != pa->icmp_type || pe->icmp_code != pa->icmp_code ||
             memcmp(e->data + pe->l4_off + 4, a->data + pa->l4_off + 4, 4) != 0)
             return false;
-        if (!pp_is_icmp_error(pe))
+        if (!ns_wire_is_icmp_error(pe))
             return same_tail(e, pe->pay_off, a, pa->pay_off);
         size_t el = pe->pay_len, al = pa->pay_len;
-        size_t need = pe->proto == 1 ? 28 : 48;
+        size_t need = pe->proto == NS_IPPROTO_ICMP ? 28 : 48;
         size_t common = el < al ? el : al;
         if (el != al && common < need)
             return false;
@@ -119,19 +122,19 @@ static bool matches(const struct pv_pkt *e, const struct pp *pe, const struct pv
 
 void pv_format(char *buf, size_t len, const struct pv_pkt *p)
 {
-    struct pp q;
-    if (pp_parse(p->data, p->len, &q) < 0 || q.proto != 6 || !q.tcp_ok || q.is_frag) {
+    struct ns_wire q;
+    if (pp_parse(p->data, p->len, &q) < 0 || q.proto != NS_IPPROTO_TCP || !q.tcp_ok || q.is_frag) {
         ns_trace_format(buf, len, p->data, p->len);
         return;
     }
     char s[NS_ADDR_STRLEN], d[NS_ADDR_STRLEN], fl[8];
     size_t n = 0;
-    if (q.flags & PP_SYN) fl[n++] = 'S';
-    if (q.flags & PP_FIN) fl[n++] = 'F';
-    if (q.flags & PP_PSH) fl[n++] = 'P';
-    if (q.flags & PP_RST) fl[n++] = 'R';
-    if (q.flags & PP_URG) fl[n++] = 'U';
-    if (q.flags & PP_ACK) fl[n++] = '.';
+    if (q.flags & NS_TCP_SYN) fl[n++] = 'S';
+    if (q.flags & NS_TCP_FIN) fl[n++] = 'F';
+    if (q.flags & NS_TCP_PSH) fl[n++] = 'P';
+    if (q.flags & NS_TCP_RST) fl[n++] = 'R';
+    if (q.flags & NS_TCP_URG) fl[n++] = 'U';
+    if (q.flags & NS_TCP_ACK) fl[n++] = '.';
     fl[n] = '\0';
     uint32_t seq = rel_seq(p, &q);
     char seqs[32];
@@ -140,7 +143,7 @@ void pv_format(char *buf, size_t len, const struct pv_pkt *p)
     else
         snprintf(seqs, sizeof seqs, "%u", seq);
     char acks[24] = "";
-    if (q.flags & PP_ACK)
+    if (q.flags & NS_TCP_ACK)
         snprintf(acks, sizeof acks, ", ack %u", rel_ack(p, &q));
     snprintf(buf, len, "%s %s.%u > %s.%u: Flags [%s], seq %s%s, length %zu",
              q.family == NS_AF_INET ? "IP" : "IP6", ns_addr_format(&q.src, s, sizeof s), q.sport,
@@ -173,7 +176,7 @@ static int line_cmp(const void *x, const void *y)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static uint16_t tcp_window(const struct pv_pkt *p, const struct pp *q)
+static uint16_t tcp_window(const struct pv_pkt *p, const struct ns_wire *q)
 {
     return ns_get16(p->data + q->l4_off + 14);
 }
@@ -183,7 +186,7 @@ static uint16_t tcp_window(const struct pv_pkt *p, const struct pp *q)
 struct vstate {
     const struct pv_pkt *exp, *act;
     size_t nexp, n;
-    struct pp *pp;
+    struct ns_wire *pp;
     size_t *flow, *order;
     unsigned char *st;
 };
@@ -202,30 +205,30 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
     uint32_t max_ack = 0;
     for (size_t k = lo; k < a0; k++) {
         size_t i = v->order[k];
-        const struct pp *pe = &v->pp[i];
+        const struct ns_wire *pe = &v->pp[i];
         const struct pv_pkt *e = pkt_at(v, i);
-        if (pe->tcp_ok && (pe->flags & PP_ACK)) {
+        if (pe->tcp_ok && (pe->flags & NS_TCP_ACK)) {
             uint32_t ra = rel_ack(e, pe);
             if (!any_ack || (int32_t)(ra - max_ack) > 0)
                 max_ack = ra;
             any_ack = true;
         }
         size_t lim = hi - cursor > PV_WINDOW ? cursor + PV_WINDOW : hi;
-        if (pp_is_pure_ack(pe)) {
+        if (ns_wire_is_pure_ack(pe)) {
             /* Soft: an unused pure ACK with the same ack, else any packet
              * acknowledging at least as much, sent in time. */
             uint32_t want = rel_ack(e, pe);
             size_t cover = SIZE_MAX;
             for (size_t m = cursor; m < lim; m++) {
                 size_t j = v->order[m];
-                const struct pp *pa = &v->pp[j];
+                const struct ns_wire *pa = &v->pp[j];
                 const struct pv_pkt *a = pkt_at(v, j);
                 if (a->t > e->t + PV_ACK_SLACK)
                     break;
-                if (!pa->tcp_ok || !(pa->flags & PP_ACK) ||
+                if (!pa->tcp_ok || !(pa->flags & NS_TCP_ACK) ||
                     (int32_t)(rel_ack(a, pa) - want) < 0)
                     continue;
-                if (pp_is_pure_ack(pa) && v->st[j] == ST_NONE && rel_ack(a, pa) == want) {
+                if (ns_wire_is_pure_ack(pa) && v->st[j] == ST_NONE && rel_ack(a, pa) == want) {
                     v->st[j] = ST_OK;
                     cover = j;
                     break;
@@ -255,8 +258,8 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
      * an out-of-window segment, a fast-retransmit signal). */
     for (size_t m = a0; m < hi; m++) {
         size_t j = v->order[m];
-        const struct pp *pa = &v->pp[j];
-        if (v->st[j] != ST_NONE || !pp_is_pure_ack(pa) || !any_ack)
+        const struct ns_wire *pa = &v->pp[j];
+        if (v->st[j] != ST_NONE || !ns_wire_is_pure_ack(pa) || !any_ack)
             continue;
         const struct pv_pkt *a = pkt_at(v, j);
         uint32_t ra = rel_ack(a, pa);
@@ -264,12 +267,12 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
             continue;
         if (m > a0) {
             size_t pj = v->order[m - 1];
-            const struct pp *pq = &v->pp[pj];
+            const struct ns_wire *pq = &v->pp[pj];
             const struct pv_pkt *q = pkt_at(v, pj);
             /* A window update opens the window after a non-SYN segment
              * (a SYN's window is not scaled, RFC 7323 2.2). */
-            bool update = !(pq->flags & PP_SYN) && tcp_window(a, pa) > tcp_window(q, pq);
-            if (pq->tcp_ok && (pq->flags & PP_ACK) && rel_ack(q, pq) == ra && !update)
+            bool update = !(pq->flags & NS_TCP_SYN) && tcp_window(a, pa) > tcp_window(q, pq);
+            if (pq->tcp_ok && (pq->flags & NS_TCP_ACK) && rel_ack(q, pq) == ra && !update)
                 continue; /* a duplicate ACK */
         }
         v->st[j] = ST_TOLERATED;
@@ -281,7 +284,7 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
 {
     struct pv_result r = {.expected = (unsigned)nexp};
     size_t n = nexp + nact, nz = n ? n : 1;
-    struct pp *pp = calloc(nz, sizeof *pp);
+    struct ns_wire *pp = calloc(nz, sizeof *pp);
     struct fkey *keys = calloc(nz, sizeof *keys);
     size_t *flow = calloc(nz, sizeof *flow);
     size_t *order = calloc(nz, sizeof *order);

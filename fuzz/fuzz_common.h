@@ -22,6 +22,7 @@
 #include "src/pkt.h"
 #include "src/socket.h"
 #include "src/stack.h"
+#include "src/wire.h"
 
 #define FZ_LAST_MAX 2048
 
@@ -38,9 +39,8 @@ static int fz_send(struct netdev *d, const uint8_t *pkt, size_t len)
     f->sent++;
     if (len > d->mtu)
         abort(); /* the stack must never exceed the MTU */
-    bool tcp = (len >= 20 && (pkt[0] >> 4) == 4 && pkt[9] == 6) ||
-               (len >= 40 && (pkt[0] >> 4) == 6 && pkt[6] == 6);
-    if (tcp) {
+    struct ns_wire w;
+    if (ns_wire_parse(pkt, len, &w) == 0 && w.proto == NS_IPPROTO_TCP) {
         f->last_len = len < FZ_LAST_MAX ? len : FZ_LAST_MAX;
         memcpy(f->last, pkt, f->last_len);
     }
@@ -76,52 +76,35 @@ static inline void fz_fix_checksums(uint8_t *p, size_t n)
 {
     if (n < 1)
         return;
-    struct ns_addr src, dst;
-    size_t l4 = 0, l4len = 0;
-    uint8_t proto = 0;
-    if ((p[0] >> 4) == 4 && n >= 20) {
-        size_t hl = (size_t)(p[0] & 15) * 4;
-        if (hl < 20 || hl > n)
-            return;
+    struct ns_wire w;
+    if (ns_wire_parse(p, n, &w) < 0 || w.err == NS_WIRE_BAD_HLEN)
+        return;
+    if (w.family == NS_AF_INET) {
         p[10] = p[11] = 0;
-        uint16_t c = ns_csum(p, hl);
+        uint16_t c = ns_csum(p, w.ip_hlen);
         p[10] = (uint8_t)(c >> 8);
         p[11] = (uint8_t)c;
-        size_t tot = ns_get16(p + 2);
-        if (tot < hl || tot > n || (ns_get16(p + 6) & 0x3fff))
-            return; /* a fragment: the checksum covers the whole datagram */
-        fz_addr(&src, NS_AF_INET, p + 12);
-        fz_addr(&dst, NS_AF_INET, p + 16);
-        proto = p[9];
-        l4 = hl;
-        l4len = tot - hl;
-    } else if ((p[0] >> 4) == 6 && n >= 40) {
-        size_t pl = ns_get16(p + 4);
-        if (40 + pl > n)
-            return;
-        fz_addr(&src, NS_AF_INET6, p + 8);
-        fz_addr(&dst, NS_AF_INET6, p + 24);
-        proto = p[6];
-        l4 = 40;
-        l4len = pl;
-    } else {
-        return;
     }
+    if (w.err != NS_WIRE_OK || w.truncated || w.is_frag || w.ext_overrun)
+        return; /* a fragment: the checksum covers the whole datagram */
+    const struct ns_addr src = w.src, dst = w.dst;
+    uint8_t proto = w.proto;
+    size_t l4 = w.l4_off, l4len = w.l4_len;
     size_t off;
     switch (proto) {
-    case 6: off = 16; break;
-    case 17: off = 6; break;
-    case 1: off = 2; break;
-    case 58: off = 2; break;
+    case NS_IPPROTO_TCP: off = 16; break;
+    case NS_IPPROTO_UDP: off = 6; break;
+    case NS_IPPROTO_ICMP: off = 2; break;
+    case NS_IPPROTO_ICMPV6: off = 2; break;
     default: return;
     }
     if (l4len < off + 2)
         return;
     uint8_t *h = p + l4;
     h[off] = h[off + 1] = 0;
-    uint32_t sum = proto == 1 ? 0 : ns_csum_pseudo(&src, &dst, proto, (uint32_t)l4len);
+    uint32_t sum = proto == NS_IPPROTO_ICMP ? 0 : ns_csum_pseudo(&src, &dst, proto, (uint32_t)l4len);
     uint16_t c = ns_csum_fold(ns_csum_add(sum, h, l4len));
-    if (proto == 17 && c == 0)
+    if (proto == NS_IPPROTO_UDP && c == 0)
         c = 0xffff;
     h[off] = (uint8_t)(c >> 8);
     h[off + 1] = (uint8_t)c;

@@ -73,21 +73,17 @@ static void last_sent(const struct fz_dev *d, uint32_t *snd_hi, uint32_t *ack)
 {
     if (!d->last_len)
         return;
-    const uint8_t *p = d->last;
-    size_t iphl = (p[0] >> 4) == 6 ? 40 : (size_t)(p[0] & 15) * 4;
-    size_t tot = (p[0] >> 4) == 6 ? 40 + ns_get16(p + 4) : ns_get16(p + 2);
-    if (tot > d->last_len || iphl + 20 > tot)
+    struct ns_wire w;
+    if (ns_wire_parse(d->last, d->last_len, &w) < 0 || w.truncated || !w.tcp_ok)
         return;
-    const uint8_t *t = p + iphl;
-    if (ns_get16(t) != 80 || ns_get16(t + 2) != 40000)
+    if (w.sport != 80 || w.dport != 40000)
         return; /* another connection's (the app's connect) */
-    size_t thl = (size_t)(t[12] >> 4) * 4;
-    uint32_t len = (uint32_t)(tot - iphl - thl) + ((t[13] & 0x03) ? 1 : 0);
-    uint32_t hi = ns_get32(t + 4) + len;
+    uint32_t len = (uint32_t)w.pay_len + ((w.flags & (NS_TCP_SYN | NS_TCP_FIN)) ? 1 : 0);
+    uint32_t hi = w.seq + len;
     if ((int32_t)(hi - *snd_hi) > 0)
         *snd_hi = hi;
-    if (t[13] & 0x10)
-        *ack = ns_get32(t + 8);
+    if (w.flags & NS_TCP_ACK)
+        *ack = w.ack;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -22,6 +22,7 @@
 #include "src/addr.h"
 #include "src/rng.h"
 #include "src/trace.h"
+#include "src/wire.h"
 
 #define SCEN_TIMEOUT NS_SEC
 #define SCEN_MAX_TRIES 20
@@ -112,7 +113,7 @@ static size_t build_request(struct scen *sc, unsigned i, unsigned t)
     }
     /* Echo request header; the stack fills identifier and checksum. */
     memset(sc->msg, 0, 8);
-    sc->msg[0] = p->fam ? 128 : 8;
+    sc->msg[0] = p->fam ? NS_ICMP6_ECHO_REQUEST : NS_ICMP_ECHO_REQUEST;
     ns_put16(sc->msg + 6, sc->sent_seq[t]);
     fill_payload(sc, i, t, sc->msg + 8, p->size);
     return 8 + p->size;
@@ -159,10 +160,11 @@ static void start_probe(struct scen *sc)
 static bool reply_matches(struct scen *sc, unsigned t, const uint8_t *m, size_t n)
 {
     const struct probe *p = &sc->probes[sc->cur];
-    size_t hdr = p->ping ? 8 : 0;
+    size_t hdr = p->ping ? NS_ICMP_HLEN : 0;
     if (n != hdr + p->size)
         return false;
-    if (p->ping && (m[0] != (p->fam ? 129 : 0) || m[1] != 0 || ns_get16(m + 4) != sc->ping_id ||
+    uint8_t reply = p->fam ? NS_ICMP6_ECHO_REPLY : NS_ICMP_ECHO_REPLY;
+    if (p->ping && (m[0] != reply || m[1] != 0 || ns_get16(m + 4) != sc->ping_id ||
                     ns_get16(m + 6) != sc->sent_seq[t]))
         return false;
     fill_payload(sc, sc->cur, t, sc->expect, p->size);
@@ -172,7 +174,7 @@ static bool reply_matches(struct scen *sc, unsigned t, const uint8_t *m, size_t 
 static void on_reply(struct scen *sc, bool ping, const uint8_t *m, size_t n,
                      const struct ns_sockaddr *from)
 {
-    size_t hdr = ping ? 8 : 0;
+    size_t hdr = ping ? NS_ICMP_HLEN : 0;
     if (sc->cur >= sc->nprobes || n < hdr + TAG_LEN) {
         sc->r.stale++;
         return;

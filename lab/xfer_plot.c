@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lab/transfer.h"
+#include "src/wire.h"
 
 struct pt {
     double t, a, b, c; /* meaning depends on the series */
@@ -79,11 +80,6 @@ static void add(struct xplot *x, int si, double t, double a, double b, double c)
     s->p[s->n++] = (struct pt){t, a, b, c};
 }
 
-static uint32_t be32(const uint8_t *b)
-{
-    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 struct tcpview {
     uint16_t sport, dport;
     uint32_t seq, ack;
@@ -93,57 +89,32 @@ struct tcpview {
     uint32_t sack[4][2];
 };
 
-/* Finds the TCP header of an IPv4 or IPv6 packet (our stacks send no
- * IPv6 extension headers and no fragments of TCP). */
+/* A whole, unfragmented TCP segment straight after the IP header (our
+ * stacks send no IPv6 extension headers and no fragments of TCP); a
+ * packet the link truncated or corrupted into anything else is skipped. */
 static bool parse(const uint8_t *p, size_t len, struct tcpview *v)
 {
-    size_t off, total;
-    if (len < 20)
-        return false;
-    if ((p[0] >> 4) == 4) {
-        off = (size_t)(p[0] & 15) * 4;
-        total = (size_t)p[2] << 8 | p[3];
-        if (p[9] != 6 || off < 20 || total > len || total < off + 20 ||
-            ((p[6] & 0x3f) | p[7]) != 0)
-            return false;
-    } else if ((p[0] >> 4) == 6 && len >= 40) {
-        off = 40;
-        total = 40 + ((size_t)p[4] << 8 | p[5]);
-        if (p[6] != 6 || total > len || total < off + 20)
-            return false;
-    } else {
-        return false;
-    }
-    const uint8_t *h = p + off;
-    size_t hl = (size_t)(h[12] >> 4) * 4;
-    if (hl < 20 || off + hl > total)
+    struct ns_wire w;
+    if (ns_wire_parse(p, len, &w) < 0 || w.err != NS_WIRE_OK || w.truncated || w.n_ext ||
+        w.is_frag || w.proto != NS_IPPROTO_TCP || !w.tcp_ok)
         return false;
     memset(v, 0, sizeof *v);
-    v->sport = (uint16_t)(h[0] << 8 | h[1]);
-    v->dport = (uint16_t)(h[2] << 8 | h[3]);
-    v->seq = be32(h + 4);
-    v->ack = be32(h + 8);
-    v->flags = h[13];
-    v->paylen = (uint32_t)(total - off - hl);
-    for (size_t i = 20; i < hl;) {
-        uint8_t k = h[i];
-        if (k == 0)
-            break;
-        if (k == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= hl || h[i + 1] < 2 || i + h[i + 1] > hl)
-            break;
-        uint8_t l = h[i + 1];
-        if (k == 5)
-            for (unsigned j = 0; j + 8 <= (unsigned)(l - 2) && v->nsack < 4; j += 8) {
-                v->sack[v->nsack][0] = be32(h + i + 2 + j);
-                v->sack[v->nsack][1] = be32(h + i + 6 + j);
+    v->sport = w.sport;
+    v->dport = w.dport;
+    v->seq = w.seq;
+    v->ack = w.ack;
+    v->flags = w.flags;
+    v->paylen = (uint32_t)w.pay_len;
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt o;
+    ns_tcpopt_begin(&it, p + w.opt_off, w.opt_len);
+    while (ns_tcpopt_next(&it, &o))
+        if (o.kind == NS_TCPOPT_SACK) /* RFC 2018 3 */
+            for (unsigned j = 0; j + 8 <= (unsigned)(o.len - 2) && v->nsack < 4; j += 8) {
+                v->sack[v->nsack][0] = ns_get32(o.val + j);
+                v->sack[v->nsack][1] = ns_get32(o.val + j + 4);
                 v->nsack++;
             }
-        i += l;
-    }
     return true;
 }
 
@@ -160,7 +131,7 @@ void xplot_trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
         return;
     double t = (double)now / 1e9;
     if (v.sport == x->data_sport && v.dport == x->data_dport) {
-        if (v.flags & 0x02) { /* SYN: learn the ISN */
+        if (v.flags & NS_TCP_SYN) { /* SYN: learn the ISN */
             if (ev == SIM_EV_SEND && !x->have_isn) {
                 x->isn = v.seq;
                 x->have_isn = true;
@@ -180,7 +151,7 @@ void xplot_trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
             add(x, S_LOST, t, a / MB, b / MB, 0);
         }
     } else if (v.sport == x->data_dport && v.dport == x->data_sport && ev == SIM_EV_DELIVER &&
-               x->have_isn && (v.flags & 0x10)) {
+               x->have_isn && (v.flags & NS_TCP_ACK)) {
         /* What the sender learns, when it learns it. */
         uint32_t ack = v.ack - x->isn - 1;
         if ((int32_t)ack < 0)

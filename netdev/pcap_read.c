@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/wire.h"
+
 static void one_line(char *s)
 {
     for (; *s; s++)
@@ -106,11 +108,8 @@ static bool supported(int dlt)
 /* The IP packet's own length when it fits, else what was captured. */
 static size_t ip_len(const uint8_t *p, size_t len)
 {
-    size_t l = len;
-    if ((p[0] >> 4) == 4 && len >= 20)
-        l = ns_get16(p + 2);
-    else if ((p[0] >> 4) == 6 && len >= 40)
-        l = 40 + (size_t)ns_get16(p + 4);
+    struct ns_wire w;
+    size_t l = ns_wire_parse(p, len, &w) == 0 ? w.ip_total : len;
     return l >= 1 && l <= len ? l : len;
 }
 

@@ -31,9 +31,9 @@ static bool is_icmp_error(const struct ns_ipinfo *ip)
     if (ip->l3_len <= ip->l4_off)
         return false;
     uint8_t t = ip->l3[ip->l4_off];
-    if (ip->proto == 1 && ip->src.family == NS_AF_INET)
+    if (ip->proto == NS_IPPROTO_ICMP && ip->src.family == NS_AF_INET)
         return !(t == 0 || t == 8 || t == 13 || t == 14 || t == 15 || t == 16);
-    if (ip->proto == 58 && ip->src.family == NS_AF_INET6)
+    if (ip->proto == NS_IPPROTO_ICMPV6 && ip->src.family == NS_AF_INET6)
         return t < 128;
     return false;
 }

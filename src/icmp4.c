@@ -17,7 +17,7 @@ static void echo_reply(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_i
     ns_put16(m + 2, 0);
     ns_put16(m + 2, ns_csum(m, pkt->len));
     s->stats.icmp4_echo_replies++;
-    ns_ip_output(s, &ip->dst, &ip->src, 1, pkt);
+    ns_ip_output(s, &ip->dst, &ip->src, NS_IPPROTO_ICMP, pkt);
 }
 
 void ns_icmp4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)

@@ -9,7 +9,7 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
 {
     if (pkt->len < 8)
         { ns_drop(s, pkt, NS_DROP_icmp_truncated); return; }
-    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 58, (uint32_t)pkt->len);
+    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_ICMPV6, (uint32_t)pkt->len);
     if (ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)) != 0) {
         s->stats.checksum_errors++;
         ns_drop(s, pkt, NS_DROP_icmp_bad_csum);
@@ -26,10 +26,10 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
         uint8_t *m = pkt->data;
         m[0] = 129;
         ns_put16(m + 2, 0);
-        uint32_t rs = ns_csum_pseudo(&ip->dst, &ip->src, 58, (uint32_t)pkt->len);
+        uint32_t rs = ns_csum_pseudo(&ip->dst, &ip->src, NS_IPPROTO_ICMPV6, (uint32_t)pkt->len);
         ns_put16(m + 2, ns_csum_fold(ns_csum_add(rs, m, pkt->len)));
         s->stats.icmp6_echo_replies++;
-        ns_ip_output(s, &ip->dst, &ip->src, 58, pkt);
+        ns_ip_output(s, &ip->dst, &ip->src, NS_IPPROTO_ICMPV6, pkt);
         return;
     }
     case 129: {

@@ -51,18 +51,18 @@ int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_
 void ns_l4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     switch (ip->proto) {
-    case 1:
+    case NS_IPPROTO_ICMP:
         if (ip->src.family == NS_AF_INET)
             { ns_icmp4_input(s, pkt, ip); return; }
         break;
-    case 58:
+    case NS_IPPROTO_ICMPV6:
         if (ip->src.family == NS_AF_INET6)
             { ns_icmp6_input(s, pkt, ip); return; }
         break;
-    case 17:
+    case NS_IPPROTO_UDP:
         ns_udp_input(s, pkt, ip);
         return;
-    case 6:
+    case NS_IPPROTO_TCP:
         ns_tcp_input(s, pkt, ip);
         return;
     default:

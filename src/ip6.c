@@ -5,9 +5,10 @@
 #include "checksum.h"
 #include "stack_impl.h"
 
-#define IP6_HDR 40
-enum { NH_HOPOPT = 0, NH_ROUTING = 43, NH_FRAGMENT = 44, NH_ESP = 50, NH_AH = 51,
-       NH_NONE = 59, NH_DSTOPTS = 60 };
+#define IP6_HDR NS_IP6_HLEN
+enum { NH_HOPOPT = NS_IPPROTO_HOPOPTS, NH_ROUTING = NS_IPPROTO_ROUTING,
+       NH_FRAGMENT = NS_IPPROTO_FRAGMENT, NH_ESP = NS_IPPROTO_ESP, NH_AH = NS_IPPROTO_AH,
+       NH_NONE = NS_IPPROTO_NONE, NH_DSTOPTS = NS_IPPROTO_DSTOPTS };
 
 /* What the walk of an options header decided (RFC 8200 4.2). */
 enum opt_verdict {

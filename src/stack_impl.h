@@ -13,6 +13,7 @@
 #include "heap.h"
 #include "rng.h"
 #include "socket.h"
+#include "wire.h"
 #include "stack.h"
 
 struct netdev;

@@ -43,37 +43,32 @@ enum { R_OK = -1, R_GONE = -2, R_DONE = -3 }; /* R_DONE: accepted, nothing furth
 
 static void parse_options(const uint8_t *o, size_t n, struct seg *g)
 {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t kind = o[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
-            break; /* malformed: ignore the rest (RFC 9293 3.1: be robust) */
-        uint8_t len = o[i + 1];
-        const uint8_t *v = o + i + 2;
-        switch (kind) {
-        case 2:
-            if (len == 4) {
+    /* A malformed list ends the walk: ignore the rest (RFC 9293 3.1: be
+     * robust); the segment itself is still processed. */
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt op;
+    ns_tcpopt_begin(&it, o, n);
+    while (ns_tcpopt_next(&it, &op)) {
+        uint8_t len = op.len;
+        const uint8_t *v = op.val;
+        switch (op.kind) {
+        case NS_TCPOPT_MSS:
+            if (len == NS_TCPOLEN_MSS) {
                 g->has_mss = true;
                 g->mss = ns_get16(v);
             }
             break;
-        case 3:
-            if (len == 3) {
+        case NS_TCPOPT_WS:
+            if (len == NS_TCPOLEN_WS) {
                 g->has_ws = true;
                 g->ws = v[0];
             }
             break;
-        case 4:
-            if (len == 2)
+        case NS_TCPOPT_SACK_PERM:
+            if (len == NS_TCPOLEN_SACK_PERM)
                 g->sack_perm = true;
             break;
-        case 5:
+        case NS_TCPOPT_SACK:
             if (len >= 10 && (len - 2) % 8 == 0) {
                 unsigned k = (unsigned)(len - 2) / 8;
                 for (unsigned j = 0; j < k && g->nsack < 4; j++) {
@@ -83,8 +78,8 @@ static void parse_options(const uint8_t *o, size_t n, struct seg *g)
                 }
             }
             break;
-        case 8:
-            if (len == 10) {
+        case NS_TCPOPT_TS:
+            if (len == NS_TCPOLEN_TS) {
                 g->has_ts = true;
                 g->tsval = ns_get32(v);
                 g->tsecr = ns_get32(v + 4);
@@ -93,7 +88,6 @@ static void parse_options(const uint8_t *o, size_t n, struct seg *g)
         default:
             break;
         }
-        i += len;
     }
 }
 
@@ -868,7 +862,7 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     size_t off = (size_t)(th[12] >> 4) * 4;
     if (off < NS_TCP_HDR || off > pkt->len)
         { ns_drop(s, pkt, NS_DROP_tcp_bad_offset); return; }
-    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 6, (uint32_t)pkt->len);
+    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
     if (ns_csum_fold(ns_csum_add(sum, th, pkt->len)) != 0) {
         s->stats.checksum_errors++;
         ns_drop(s, pkt, NS_DROP_tcp_bad_csum);

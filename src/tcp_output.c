@@ -49,7 +49,7 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
     if (flags & TH_SYN) {
         /* MSS (RFC 9293 3.7.1, RFC 6691), SACK-permitted (RFC 2018),
          * timestamps, window scale (RFC 7323); same layout as Linux. */
-        o[n++] = 2; o[n++] = 4;
+        o[n++] = NS_TCPOPT_MSS; o[n++] = NS_TCPOLEN_MSS;
         ns_put16(o + n, t->rcv_mss);
         n += 2;
         bool syn_ack = flags & TH_ACK;
@@ -57,26 +57,26 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         bool ts = syn_ack ? t->ts_ok : t->s->cfg.tcp_timestamps;
         bool ws = syn_ack ? t->ws_ok : t->s->cfg.tcp_wscale;
         if (sack && ts) {
-            o[n++] = 4; o[n++] = 2;
+            o[n++] = NS_TCPOPT_SACK_PERM; o[n++] = NS_TCPOLEN_SACK_PERM;
         } else if (ts || sack) {
-            o[n++] = 1; o[n++] = 1;
+            o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP;
             if (sack) {
-                o[n++] = 4; o[n++] = 2;
+                o[n++] = NS_TCPOPT_SACK_PERM; o[n++] = NS_TCPOLEN_SACK_PERM;
             }
         }
         if (ts) {
-            o[n++] = 8; o[n++] = 10;
+            o[n++] = NS_TCPOPT_TS; o[n++] = NS_TCPOLEN_TS;
             ns_put32(o + n, ns_tcp_tsval(t));
             ns_put32(o + n + 4, syn_ack ? t->ts_recent : 0);
             n += 8;
         }
         if (ws) {
-            o[n++] = 1; o[n++] = 3; o[n++] = 3; o[n++] = t->rcv_ws;
+            o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_WS; o[n++] = NS_TCPOLEN_WS; o[n++] = t->rcv_ws;
         }
         return n;
     }
     if (t->ts_ok && !(flags & TH_RST)) {
-        o[n++] = 1; o[n++] = 1; o[n++] = 8; o[n++] = 10;
+        o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_TS; o[n++] = NS_TCPOLEN_TS;
         ns_put32(o + n, ns_tcp_tsval(t));
         ns_put32(o + n + 4, t->ts_recent);
         n += 8;
@@ -90,7 +90,8 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
             t->dsack = false;
         }
         k += ns_tcp_sack_blocks(t, b + k, max - k);
-        o[n++] = 1; o[n++] = 1; o[n++] = 5; o[n++] = (uint8_t)(2 + 8 * k);
+        o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_SACK;
+        o[n++] = (uint8_t)(2 + NS_TCPOLEN_SACK_BLOCK * k);
         for (unsigned i = 0; i < k; i++) {
             ns_put32(o + n, b[i].start);
             ns_put32(o + n + 4, b[i].end);
@@ -103,10 +104,10 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
 static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                             struct ns_pkt *pkt)
 {
-    uint32_t sum = ns_csum_pseudo(src, dst, 6, (uint32_t)pkt->len);
+    uint32_t sum = ns_csum_pseudo(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
     ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
     s->stats.tcp_tx_segs++;
-    ns_ip_output(s, src, dst, 6, pkt);
+    ns_ip_output(s, src, dst, NS_IPPROTO_TCP, pkt);
 }
 
 /* Pacing (cfg.tcp_pacing), as Linux's: data leaves at cwnd / SRTT times 2
@@ -290,8 +291,8 @@ void ns_tcp_send_synack_cookie(struct ns_stack *s, const struct ns_ipinfo *ip, c
     h[12] = (NS_TCP_HDR + 4) / 4 << 4;
     h[13] = TH_SYN | TH_ACK;
     ns_put16(h + 14, wnd);
-    h[20] = 2;
-    h[21] = 4;
+    h[20] = NS_TCPOPT_MSS;
+    h[21] = NS_TCPOLEN_MSS;
     ns_put16(h + 22, mss);
     s->stats.tcp_syncookies_sent++;
     finish_and_send(s, &ip->dst, &ip->src, pkt);

@@ -22,7 +22,7 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         if (ip->src.family == NS_AF_INET6)
             { ns_drop(s, pkt, NS_DROP_udp_no_csum_v6); return; }
     } else {
-        uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, 17, (uint32_t)ulen);
+        uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_UDP, (uint32_t)ulen);
         if (ns_csum_fold(ns_csum_add(sum, u, ulen)) != 0) {
             s->stats.checksum_errors++;
             ns_drop(s, pkt, NS_DROP_udp_bad_csum);
@@ -61,10 +61,10 @@ int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struc
     ns_put16(u + 6, 0);
     if (len)
         memcpy(u + 8, data, len);
-    uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, 17, (uint32_t)(8 + len));
+    uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, NS_IPPROTO_UDP, (uint32_t)(8 + len));
     uint16_t c = ns_csum_fold(ns_csum_add(sum, u, 8 + len));
     ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
-    int rc = ns_ip_output(s, &src->addr, &dst->addr, 17, pkt);
+    int rc = ns_ip_output(s, &src->addr, &dst->addr, NS_IPPROTO_UDP, pkt);
     if (rc == 0)
         s->stats.udp_tx++; /* only what went out, not what IP refused */
     return rc;

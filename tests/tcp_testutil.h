@@ -35,61 +35,56 @@ struct tt_seg {
     uint32_t sack[4][2];
 };
 
+/* Parses a segment the stack sent: 0, or -1 not a well-formed IP packet
+ * with TCP (tl_parse), -2 bad TCP checksum, -3 bad data offset, -4 a
+ * malformed option list (the stack must never send one). */
 static inline int tt_parse_seg(const struct ns_pkt *p, struct tt_seg *g)
 {
     memset(g, 0, sizeof *g);
-    if (tl_parse(p, &g->ip) != 0 || g->ip.proto != 6 || g->ip.l4_len < 20)
+    if (tl_parse(p, &g->ip) != 0 || g->ip.proto != NS_IPPROTO_TCP || g->ip.l4_len < NS_TCP_HLEN)
         return -1;
     const uint8_t *h = g->ip.l4;
     size_t n = g->ip.l4_len;
-    uint32_t sum = ns_csum_pseudo(&g->ip.src, &g->ip.dst, 6, (uint32_t)n);
+    uint32_t sum = ns_csum_pseudo(&g->ip.src, &g->ip.dst, NS_IPPROTO_TCP, (uint32_t)n);
     if (ns_csum_fold(ns_csum_add(sum, h, n)) != 0)
         return -2;
-    size_t off = (size_t)(h[12] >> 4) * 4;
-    if (off < 20 || off > n)
+    struct ns_wire w;
+    if (ns_wire_parse(p->data, p->len, &w) < 0 || !w.tcp_ok)
         return -3;
-    g->sport = ns_get16(h);
-    g->dport = ns_get16(h + 2);
-    g->seq = ns_get32(h + 4);
-    g->ack = ns_get32(h + 8);
-    g->flags = h[13];
-    g->wnd = ns_get16(h + 14);
-    g->data = h + off;
-    g->len = (uint32_t)(n - off);
-    for (size_t i = 20; i < off;) {
-        uint8_t k = h[i];
-        if (k == 0)
-            break;
-        if (k == 1) {
-            i++;
-            continue;
-        }
-        uint8_t l = h[i + 1];
-        if (l < 2 || i + l > off)
-            return -4;
-        const uint8_t *v = h + i + 2;
-        if (k == 2 && l == 4) {
+    g->sport = w.sport;
+    g->dport = w.dport;
+    g->seq = w.seq;
+    g->ack = w.ack;
+    g->flags = w.flags;
+    g->wnd = w.win;
+    g->data = p->data + w.pay_off;
+    g->len = (uint32_t)w.pay_len;
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt o;
+    ns_tcpopt_begin(&it, p->data + w.opt_off, w.opt_len);
+    while (ns_tcpopt_next(&it, &o)) {
+        const uint8_t *v = o.val;
+        if (o.kind == NS_TCPOPT_MSS && o.len == NS_TCPOLEN_MSS) {
             g->has_mss = true;
             g->mss = ns_get16(v);
-        } else if (k == 3 && l == 3) {
+        } else if (o.kind == NS_TCPOPT_WS && o.len == NS_TCPOLEN_WS) {
             g->has_ws = true;
             g->ws = v[0];
-        } else if (k == 4 && l == 2) {
+        } else if (o.kind == NS_TCPOPT_SACK_PERM && o.len == NS_TCPOLEN_SACK_PERM) {
             g->sackok = true;
-        } else if (k == 8 && l == 10) {
+        } else if (o.kind == NS_TCPOPT_TS && o.len == NS_TCPOLEN_TS) {
             g->has_ts = true;
             g->tsval = ns_get32(v);
             g->tsecr = ns_get32(v + 4);
-        } else if (k == 5) {
-            for (unsigned j = 0; j < (unsigned)(l - 2) / 8 && g->nsack < 4; j++) {
+        } else if (o.kind == NS_TCPOPT_SACK) {
+            for (unsigned j = 0; j < (unsigned)(o.len - 2) / 8 && g->nsack < 4; j++) {
                 g->sack[g->nsack][0] = ns_get32(v + 8 * j);
                 g->sack[g->nsack][1] = ns_get32(v + 8 * j + 4);
                 g->nsack++;
             }
         }
-        i += l;
     }
-    return 0;
+    return it.bad ? -4 : 0;
 }
 
 static inline struct ns_pkt *tt_build(const struct ns_addr *src, const struct ns_addr *dst,

@@ -132,10 +132,10 @@ static size_t ip_off(int dlt)
 }
 
 /* The index of the n-th record sent by 10.0.0.2 that satisfies pred. */
-static long find_out(struct rec *r, size_t n, int dlt, int nth, bool (*pred)(const struct pp *))
+static long find_out(struct rec *r, size_t n, int dlt, int nth, bool (*pred)(const struct ns_wire *))
 {
     for (size_t i = 0; i < n; i++) {
-        struct pp p;
+        struct ns_wire p;
         size_t off = ip_off(dlt);
         if (r[i].h.caplen <= off || pp_parse(r[i].d + off, r[i].h.caplen - off, &p) < 0)
             continue;
@@ -145,11 +145,11 @@ static long find_out(struct rec *r, size_t n, int dlt, int nth, bool (*pred)(con
     return -1;
 }
 
-static bool is_data(const struct pp *p) { return p->tcp_ok && p->pay_len > 0; }
-static bool is_synack(const struct pp *p) { return p->tcp_ok && (p->flags & PP_SYN); }
-static bool is_fin(const struct pp *p) { return p->tcp_ok && (p->flags & PP_FIN); }
-static bool is_udp(const struct pp *p) { return p->proto == 17; }
-static bool is_echo_reply(const struct pp *p) { return p->proto == 1 && p->icmp_type == 0; }
+static bool is_data(const struct ns_wire *p) { return p->tcp_ok && p->pay_len > 0; }
+static bool is_synack(const struct ns_wire *p) { return p->tcp_ok && (p->flags & NS_TCP_SYN); }
+static bool is_fin(const struct ns_wire *p) { return p->tcp_ok && (p->flags & NS_TCP_FIN); }
+static bool is_udp(const struct ns_wire *p) { return p->proto == NS_IPPROTO_UDP; }
+static bool is_echo_reply(const struct ns_wire *p) { return p->proto == NS_IPPROTO_ICMP && p->icmp_type == 0; }
 
 enum alter { A_NONE, A_FLAG_FIN, A_DROP_FIN, A_ACK, A_SEQ, A_PAYLOAD, A_UDP_PAYLOAD, A_ICMP_SEQ, A_ICMP_CODE };
 
@@ -161,7 +161,7 @@ static int replay_altered(const char *fixture, enum alter how, const char *app)
     CU_ASSERT_FATAL(n > 0);
     size_t off = ip_off(dlt);
     long i = -1;
-    struct pp p;
+    struct ns_wire p;
     switch (how) {
     case A_NONE: break;
     case A_FLAG_FIN: i = find_out(r, n, dlt, 0, is_synack); break;
@@ -179,8 +179,8 @@ static int replay_altered(const char *fixture, enum alter how, const char *app)
         CU_ASSERT_FATAL(pp_parse(ip, r[i].h.caplen - off, &p) == 0);
         uint8_t *l4 = ip + p.l4_off;
         switch (how) {
-        case A_FLAG_FIN: l4[13] |= PP_FIN; break;          /* expect SYN|FIN|ACK */
-        case A_DROP_FIN: l4[13] &= (uint8_t)~PP_FIN; break; /* expect no FIN */
+        case A_FLAG_FIN: l4[13] |= NS_TCP_FIN; break;          /* expect SYN|FIN|ACK */
+        case A_DROP_FIN: l4[13] &= (uint8_t)~NS_TCP_FIN; break; /* expect no FIN */
         case A_ACK: ns_put32(l4 + 8, ns_get32(l4 + 8) + 1); break;
         case A_SEQ: ns_put32(l4 + 4, ns_get32(l4 + 4) + 1); break;
         case A_PAYLOAD: ip[p.pay_off + 5] ^= 0x20; break;
@@ -266,7 +266,7 @@ static size_t build_tcp(uint8_t *b, uint32_t ack, uint32_t sl, uint32_t sr, uint
     ns_put32(t + 4, 1234);
     ns_put32(t + 8, ack);
     t[12] = (uint8_t)((tl / 4) << 4);
-    t[13] = PP_ACK;
+    t[13] = NS_TCP_ACK;
     ns_put16(t + 14, 1000);
     uint8_t *o = t + 20;
     o[0] = 1, o[1] = 1, o[2] = 8, o[3] = 10;
@@ -532,34 +532,34 @@ static void t_pure_ack_rule(void)
     struct pv_result res;
     /* Expected: SYN-ACK, pure ACK of 100, data. Actual: SYN-ACK, data
      * carrying ack 100 (the ACK was piggybacked). */
-    ex[0] = (struct pv_pkt){.data = e[0], .len = seg(e[0], PP_SYN | PP_ACK, 0, 1, 0)};
-    ex[1] = (struct pv_pkt){.data = e[1], .len = seg(e[1], PP_ACK, 1, 100, 0)};
-    ex[2] = (struct pv_pkt){.data = e[2], .len = seg(e[2], PP_ACK | PP_PSH, 1, 100, 10)};
-    ac[0] = (struct pv_pkt){.data = a[0], .len = seg(a[0], PP_SYN | PP_ACK, 0, 1, 0)};
-    ac[1] = (struct pv_pkt){.data = a[1], .len = seg(a[1], PP_ACK, 1, 100, 10)};
+    ex[0] = (struct pv_pkt){.data = e[0], .len = seg(e[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
+    ex[1] = (struct pv_pkt){.data = e[1], .len = seg(e[1], NS_TCP_ACK, 1, 100, 0)};
+    ex[2] = (struct pv_pkt){.data = e[2], .len = seg(e[2], NS_TCP_ACK | NS_TCP_PSH, 1, 100, 10)};
+    ac[0] = (struct pv_pkt){.data = a[0], .len = seg(a[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
+    ac[1] = (struct pv_pkt){.data = a[1], .len = seg(a[1], NS_TCP_ACK, 1, 100, 10)};
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
     CU_ASSERT_EQUAL(res.matched, 3);
     /* An extra pure ACK acking 50 (<= 100): tolerated. */
-    ac[2] = (struct pv_pkt){.data = a[2], .len = seg(a[2], PP_ACK, 11, 50, 0)};
+    ac[2] = (struct pv_pkt){.data = a[2], .len = seg(a[2], NS_TCP_ACK, 11, 50, 0)};
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 3, out, &res), 0);
     CU_ASSERT_EQUAL(res.tolerated, 1);
     /* One acking 200 (more than the recorded host ever did): unexpected. */
-    seg(a[2], PP_ACK, 11, 200, 0);
+    seg(a[2], NS_TCP_ACK, 11, 200, 0);
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 3, out, &res), 1);
     CU_ASSERT_EQUAL(res.unexpected, 1);
     /* The expected pure ACK with nothing acking that far: missing. */
-    seg(a[1], PP_ACK, 1, 99, 10);
+    seg(a[1], NS_TCP_ACK, 1, 99, 10);
     CU_ASSERT_EQUAL(pv_check(ex, 2, ac, 2, out, &res), 1);
     CU_ASSERT_EQUAL(res.missing, 1);
     /* PSH and window differences are ignored; a different flag is not. */
-    seg(a[1], PP_ACK, 1, 100, 10);
+    seg(a[1], NS_TCP_ACK, 1, 100, 10);
     a[1][34] = 0xff;
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
-    seg(a[1], PP_ACK | PP_FIN, 1, 100, 10);
+    seg(a[1], NS_TCP_ACK | NS_TCP_FIN, 1, 100, 10);
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
     /* The ack must come within 250 ms of the recorded one (a challenge
      * ACK that never came is not "covered" by an ack 300 ms later). */
-    seg(a[1], PP_ACK, 1, 100, 10);
+    seg(a[1], NS_TCP_ACK, 1, 100, 10);
     ex[1].t = 50 * NS_MSEC;
     ac[1].t = 300 * NS_MSEC + 1;
     CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
@@ -570,8 +570,8 @@ static void t_pure_ack_rule(void)
     /* A duplicate ACK the recorded host did not send (same ack and window
      * as the stack's previous segment) is unexpected, not tolerated... */
     struct pv_pkt ex2[2] = {ex[0], ex[2]}; /* no pure ACK expected */
-    seg(a[1], PP_ACK, 1, 100, 10);
-    seg(a[2], PP_ACK, 11, 100, 0);
+    seg(a[1], NS_TCP_ACK, 1, 100, 10);
+    seg(a[2], NS_TCP_ACK, 11, 100, 0);
     CU_ASSERT_EQUAL(pv_check(ex2, 2, ac, 3, out, &res), 1);
     CU_ASSERT_EQUAL(res.unexpected, 1);
     /* ... unless it opens the window (a window update). */

@@ -251,63 +251,45 @@ void tl_input_bytes(struct ns_stack *s, ns_time_t now, const void *bytes, size_t
 int tl_parse(const struct ns_pkt *p, struct tl_ip *o)
 {
     const uint8_t *h = p->data;
+    struct ns_wire w;
     memset(o, 0, sizeof *o);
-    if (p->len >= 20 && h[0] >> 4 == 4) {
-        if ((h[0] & 15) != 5 || ns_get16(h + 2) != p->len || ns_csum(h, 20) != 0)
+    if (ns_wire_parse(h, p->len, &w) < 0 || w.err != NS_WIRE_OK || w.ip_total != p->len)
+        return -1;
+    if (w.family == NS_AF_INET) {
+        if (w.ip_hlen != NS_IP4_HLEN || ns_csum(h, NS_IP4_HLEN) != 0)
             return -1;
-        o->family = NS_AF_INET;
-        o->src.family = o->dst.family = NS_AF_INET;
-        memcpy(o->src.bytes, h + 12, 4);
-        memcpy(o->dst.bytes, h + 16, 4);
-        o->proto = h[9];
-        o->ttl = h[8];
-        uint16_t ff = ns_get16(h + 6);
-        if (ff & 0x8000)
+        if (w.ip4_ff & NS_IP4_RF)
             return -1; /* reserved bit */
-        o->df = ff & 0x4000;
-        o->mf = ff & 0x2000;
-        o->frag_off = (uint32_t)(ff & 0x1fff) * 8;
-        o->is_frag = o->mf || o->frag_off;
-        o->id = ns_get16(h + 4);
-        o->l4 = h + 20;
-        o->l4_len = p->len - 20;
-        return 0;
-    }
-    if (p->len >= 40 && h[0] >> 4 == 6) {
-        if (ns_get16(h + 4) != p->len - 40)
+        o->df = w.ip4_ff & NS_IP4_DF;
+    } else {
+        /* At most one extension header: a Fragment header right after the
+         * fixed header, with its reserved fields zero (RFC 8200 4.5). */
+        if (w.proto == NS_IPPROTO_FRAGMENT || w.n_ext > 1 ||
+            (w.n_ext == 1 && w.frag_hdr_off != NS_IP6_HLEN))
             return -1;
-        o->family = NS_AF_INET6;
-        o->src.family = o->dst.family = NS_AF_INET6;
-        memcpy(o->src.bytes, h + 8, 16);
-        memcpy(o->dst.bytes, h + 24, 16);
-        o->ttl = h[7];
-        o->proto = h[6];
-        o->l4 = h + 40;
-        o->l4_len = p->len - 40;
-        if (o->proto == 44) {
-            if (o->l4_len < 8 || o->l4[1] != 0 || (ns_get16(o->l4 + 2) & 6))
-                return -1;
-            o->is_frag = true;
-            o->proto = o->l4[0];
-            o->frag_off = ns_get16(o->l4 + 2) & 0xfff8;
-            o->mf = ns_get16(o->l4 + 2) & 1;
-            o->id = ns_get32(o->l4 + 4);
-            o->l4 += 8;
-            o->l4_len -= 8;
-            if (o->proto == 44)
-                return -1;
-        }
-        return 0;
+        if (w.is_frag && (h[w.frag_hdr_off + 1] != 0 || (ns_get16(h + w.frag_hdr_off + 2) & 6)))
+            return -1;
     }
-    return -1;
+    o->family = w.family;
+    o->src = w.src;
+    o->dst = w.dst;
+    o->proto = w.proto;
+    o->ttl = w.ttl;
+    o->mf = w.frag_more;
+    o->frag_off = w.frag_off;
+    o->is_frag = w.is_frag;
+    o->id = w.frag_id;
+    o->l4 = h + w.l4_off;
+    o->l4_len = w.l4_len;
+    return 0;
 }
 
 bool tl_l4_csum_ok(const struct tl_ip *ip)
 {
     uint32_t sum = 0;
-    if (ip->proto == 17 || ip->proto == 58)
+    if (ip->proto == NS_IPPROTO_UDP || ip->proto == NS_IPPROTO_ICMPV6)
         sum = ns_csum_pseudo(&ip->src, &ip->dst, ip->proto, (uint32_t)ip->l4_len);
-    if (ip->proto == 17 && ip->l4_len >= 8 && ns_get16(ip->l4 + 6) == 0)
+    if (ip->proto == NS_IPPROTO_UDP && ip->l4_len >= 8 && ns_get16(ip->l4 + 6) == 0)
         return false; /* we always send UDP checksums */
     return ns_csum_fold(ns_csum_add(sum, ip->l4, ip->l4_len)) == 0;
 }

@@ -20,6 +20,7 @@
 #include "src/checksum.h"
 #include "src/socket.h"
 #include "src/stack.h"
+#include "src/wire.h"
 
 /* ---- capture device: keeps up to TL_CAP_MAX sent packets ---- */
 #define TL_CAP_MAX 4096
