@@ -63,6 +63,11 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
     d->st.sent++;
     sim_emit(sim, d, SIM_EV_SEND, bytes, len);
 
+    if (sim->filter && sim->filter(sim->filter_user, d->from, d->to, bytes, len)) {
+        d->st.filtered++;
+        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
+        return 0; /* before the PRNG draws: a filter never shifts the faults */
+    }
     double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
     double u_reorder = ns_rng_unit(&d->rng), u_corrupt = ns_rng_unit(&d->rng);
     uint64_t r_jitter = ns_rng_next(&d->rng), r_bit = ns_rng_next(&d->rng);
@@ -133,6 +138,16 @@ bool sim_params_ok(const struct sim_link_params *p)
            prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt);
 }
 
+void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
+{
+    struct sim_link_params ideal = {0};
+    d->p = p ? *p : ideal;
+    if (!d->p.queue_limit)
+        d->p.queue_limit = 1000;
+    if (!d->p.reorder_gap)
+        d->p.reorder_gap = d->p.delay + NS_MSEC;
+}
+
 struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p)
 {
     struct sim_dir *d = calloc(1, sizeof *d);
@@ -150,12 +165,7 @@ struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_
     d->name = name;
     d->from = from;
     d->to = to;
-    if (p)
-        d->p = *p;
-    if (!d->p.queue_limit)
-        d->p.queue_limit = 1000;
-    if (!d->p.reorder_gap)
-        d->p.reorder_gap = d->p.delay + NS_MSEC;
+    sim_dir_set_params(d, p);
     /* Seeded from the sim seed and the host indices only, so adding hosts
      * or links elsewhere never changes this direction's draws. */
     uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)from << 32 | (uint32_t)to) * 0x9e3779b97f4a7c15ull);

@@ -221,6 +221,24 @@ int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_t
     return 0;
 }
 
+int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p)
+{
+    if (p && !sim_params_ok(p))
+        return -EINVAL;
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        if (sim->dirs[i]->from == a && sim->dirs[i]->to == b) {
+            sim_dir_set_params(sim->dirs[i], p);
+            return 0;
+        }
+    return -ENOENT;
+}
+
+void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user)
+{
+    sim->filter = fn;
+    sim->filter_user = user;
+}
+
 const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b)
 {
     for (unsigned i = 0; i < sim->ndirs; i++)
@@ -268,34 +286,41 @@ static void deliver(struct sim *sim)
     ns_stack_input(sim->hosts[d->to]->stack, sim->now, pkt);
 }
 
+bool sim_step(struct sim *sim, ns_time_t limit)
+{
+    ns_time_t te = sim_eventq_next(&sim->q), td = NS_TIME_NEVER;
+    for (unsigned i = 0; i < sim->nhosts; i++) {
+        ns_time_t d = host_deadline(sim->hosts[i]);
+        if (d < td)
+            td = d;
+    }
+    ns_time_t t = te < td ? te : td;
+    if (t == NS_TIME_NEVER)
+        return false;
+    if (t < sim->now)
+        t = sim->now; /* a deadline already past is served now */
+    if (t > limit)
+        return false;
+    sim->now = t;
+    /* At equal times packets go first: a packet arriving just as a timer
+     * expires is seen by the timer. */
+    if (te <= td) {
+        deliver(sim);
+        return true;
+    }
+    for (unsigned i = 0; i < sim->nhosts; i++)
+        if (host_deadline(sim->hosts[i]) <= sim->now)
+            poll_host(sim, sim->hosts[i]);
+    return true;
+}
+
 bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit)
 {
     for (;;) {
         if (done && done(user))
             return true;
-        ns_time_t te = sim_eventq_next(&sim->q), td = NS_TIME_NEVER;
-        for (unsigned i = 0; i < sim->nhosts; i++) {
-            ns_time_t d = host_deadline(sim->hosts[i]);
-            if (d < td)
-                td = d;
-        }
-        ns_time_t t = te < td ? te : td;
-        if (t == NS_TIME_NEVER)
+        if (!sim_step(sim, limit))
             break;
-        if (t < sim->now)
-            t = sim->now; /* a deadline already past is served now */
-        if (t > limit)
-            break;
-        sim->now = t;
-        /* At equal times packets go first: a packet arriving just as a
-         * timer expires is seen by the timer. */
-        if (te <= td) {
-            deliver(sim);
-            continue;
-        }
-        for (unsigned i = 0; i < sim->nhosts; i++)
-            if (host_deadline(sim->hosts[i]) <= sim->now)
-                poll_host(sim, sim->hosts[i]);
     }
     return done ? done(user) : false;
 }

@@ -46,6 +46,7 @@ enum sim_event {
 
 struct sim_link_stats {
     uint64_t sent, delivered, dropped, queue_drops, duplicated, reordered, corrupted;
+    uint64_t filtered;      /* dropped by the sim's filter (sim_set_filter) */
     uint64_t bytes_delivered;
 };
 
@@ -71,6 +72,8 @@ ns_time_t sim_now(const struct sim *sim);
  * The clock stays at the last step's time. Returns done's final value
  * (false if done is NULL). */
 bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit);
+/* One step of sim_run: false when nothing is left to happen by `limit`. */
+bool sim_step(struct sim *sim, ns_time_t limit);
 /* Runs until virtual time t (inclusive), then sets the clock to t. */
 void sim_run_until(struct sim *sim, ns_time_t t);
 
@@ -85,6 +88,18 @@ void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user);
 /* Hash of every event so far (time, link, kind, bytes): equal hashes mean
  * identical runs. */
 uint64_t sim_trace_hash(const struct sim *sim);
+/* New parameters for the direction from host a to host b, from now on
+ * (packets already in flight keep their fate; the direction's PRNG and
+ * stats go on): a link that degrades or recovers mid-run. 0, -EINVAL
+ * (bad parameters) or -ENOENT (not linked). */
+int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p);
+/* A filter sees every packet a host hands to its link, before the link's
+ * faults, and drops it by returning true (counted as `filtered`, traced as
+ * SIM_EV_DROP): targeted loss — "the third segment", "the FIN" — for
+ * tests. The filter may call sim_set_link for the packet's direction; the
+ * new parameters already apply to that packet. NULL removes it. */
+typedef bool (*sim_filter_fn)(void *user, int from, int to, const uint8_t *pkt, size_t len);
+void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user);
 /* Stats of the direction from host a to host b (NULL if not linked). */
 const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b);
 const char *sim_event_name(enum sim_event ev);

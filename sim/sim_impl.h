@@ -53,6 +53,8 @@ struct sim {
     unsigned ndirs, dirs_cap;
     sim_trace_fn trace;
     void *trace_user;
+    sim_filter_fn filter;
+    void *filter_user;
     uint64_t hash;
     uint64_t stalls;          /* times a stuck stack made us skip ahead */
 };
@@ -66,6 +68,8 @@ bool sim_params_ok(const struct sim_link_params *p);
  * from the sim seed and the two indices), or NULL when out of memory. */
 struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p);
 void sim_dir_free(struct sim_dir *d);
+/* Sets a direction's parameters with the defaults resolved (NULL: ideal). */
+void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p);
 /* A host hands a packet (copied) to direction di at sim->now; returns 0
  * whatever the link does with it, or -ENOBUFS when out of memory. */
 int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len);

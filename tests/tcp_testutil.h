@@ -1,6 +1,6 @@
 /* tcp_testutil.h — helpers shared by the TCP test programs (header-only,
  * static): a scripted peer that builds segments relative to ISNs and
- * parses what the stack sent, and a tiny two-stack network with faults.
+ * parses what the stack sent, and two stacks on the simulator (sim/).
  *
  * Contract: a `struct tt` is one stack under test plus a scripted host on
  * the capture device. Sequence numbers in scripts are offsets: H(n) is the
@@ -17,6 +17,7 @@
 
 #include "src/rng.h"
 #include "src/tcp.h"
+#include "sim/sim.h"
 #include "testlib.h"
 
 struct tt_seg {
@@ -247,119 +248,65 @@ static inline int tt_state(struct tt *t, int sd)
     return ti.state;
 }
 
-/* ---- a two-host network with faults (until sim/ lands) ---- */
-#define TN_QMAX 65536
-struct tn_pkt {
-    ns_time_t at;
-    uint64_t order;
-    int to;              /* host index 0/1 */
-    struct ns_pkt *p;
-};
+/* ---- two hosts on the simulator (sim/) ----
+ * struct tn is a thin adapter for the network tests: host 0 and host 1 on
+ * one sim link (5 ms each way unless changed). Tests edit link[i] (the
+ * direction from host i) and may set a filter; the parameters reach the
+ * sim (sim_set_link) before every run and every packet sent, and the
+ * counters are read back after each run; tn_now is the sim's clock. All
+ * delivery, faults and timing are sim/'s. */
 struct tn_link {
     ns_time_t delay;
     double drop, dup, reorder, corrupt;
     int drop_nth[8];     /* drop the n-th packet sent on this direction (1-based; 0 = unused) */
     unsigned sent;
 };
-struct tn;
-struct tn_dev {
-    struct netdev dev;
-    struct tn *net;
-    int idx;
-};
 struct tn {
+    struct sim *sim;
     struct ns_stack *st[2];
-    struct tn_dev devs[2];
     struct tn_link link[2];  /* link[i]: from host i to host 1-i */
-    struct ns_rng rng;
-    ns_time_t now;
-    struct tn_pkt *q;       /* min-heap on (at, order) */
-    unsigned qlen;
-    uint64_t order;
     uint64_t delivered, dropped;
     /* Optional filter: return true to drop this packet. */
     bool (*filter)(struct tn *n, int from, const uint8_t *pkt, size_t len);
     void *user;
 };
 
-static inline bool tn_before(const struct tn_pkt *a, const struct tn_pkt *b)
-{
-    return a->at < b->at || (a->at == b->at && a->order < b->order);
-}
-static inline void tn_push(struct tn *n, ns_time_t at, int to, struct ns_pkt *p)
-{
-    if (n->qlen >= TN_QMAX) {
-        ns_pkt_free(p);
-        return;
-    }
-    unsigned i = n->qlen++;
-    n->q[i] = (struct tn_pkt){at, n->order++, to, p};
-    while (i > 0) {
-        unsigned pa = (i - 1) / 2;
-        if (!tn_before(&n->q[i], &n->q[pa]))
-            break;
-        struct tn_pkt x = n->q[i];
-        n->q[i] = n->q[pa];
-        n->q[pa] = x;
-        i = pa;
-    }
-}
-static inline struct tn_pkt tn_pop(struct tn *n)
-{
-    struct tn_pkt top = n->q[0];
-    n->q[0] = n->q[--n->qlen];
-    unsigned i = 0;
-    for (;;) {
-        unsigned l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n->qlen && tn_before(&n->q[l], &n->q[m]))
-            m = l;
-        if (r < n->qlen && tn_before(&n->q[r], &n->q[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct tn_pkt x = n->q[i];
-        n->q[i] = n->q[m];
-        n->q[m] = x;
-        i = m;
-    }
-    return top;
-}
+static inline void tn_sync(struct tn *n);
 
-static inline int tn_send(struct netdev *d, const uint8_t *pkt, size_t len)
+/* The sim filter: link[from] as it is now (tests change it between sends),
+ * drop_nth, then the test's own filter. */
+static inline bool tn_sim_filter(void *u, int from, int to, const uint8_t *pkt, size_t len)
 {
-    struct tn_dev *td = (struct tn_dev *)d;
-    struct tn *n = td->net;
-    struct tn_link *l = &n->link[td->idx];
+    struct tn *n = u;
+    (void)to;
+    tn_sync(n);
+    struct tn_link *l = &n->link[from];
     l->sent++;
     for (int i = 0; i < 8; i++)
-        if (l->drop_nth[i] && (unsigned)l->drop_nth[i] == l->sent) {
-            n->dropped++;
-            return 0;
-        }
-    if (n->filter && n->filter(n, td->idx, pkt, len)) {
-        n->dropped++;
-        return 0;
-    }
-    if (ns_rng_chance(&n->rng, l->drop)) {
-        n->dropped++;
-        return 0;
-    }
-    int copies = ns_rng_chance(&n->rng, l->dup) ? 2 : 1;
-    for (int c = 0; c < copies; c++) {
-        struct ns_pkt *p = ns_pkt_from(pkt, len);
-        if (ns_rng_chance(&n->rng, l->corrupt) && len > 20) {
-            size_t at = 20 + (size_t)ns_rng_below(&n->rng, len - 20);
-            p->data[at] ^= (uint8_t)(1u << ns_rng_below(&n->rng, 8));
-        }
-        ns_time_t at = n->now + l->delay;
-        if (ns_rng_chance(&n->rng, l->reorder))
-            at += l->delay + NS_MSEC;
-        tn_push(n, at + c * NS_USEC, 1 - td->idx, p);
-    }
-    return 0;
+        if (l->drop_nth[i] && (unsigned)l->drop_nth[i] == l->sent)
+            return true;
+    return n->filter && n->filter(n, from, pkt, len);
 }
-static inline void tn_close(struct netdev *d) { (void)d; }
-static const struct netdev_ops tn_ops = {tn_send, NULL, NULL, tn_close};
+
+/* Hand link[] to the sim (before running) / read its state (after). */
+static inline void tn_sync(struct tn *n)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct tn_link *l = &n->link[i];
+        struct sim_link_params p = {.delay = l->delay, .drop = l->drop, .dup = l->dup,
+                                    .reorder = l->reorder, .corrupt = l->corrupt};
+        CU_ASSERT_EQUAL(sim_set_link(n->sim, i, 1 - i, &p), 0);
+    }
+}
+static inline void tn_mirror(struct tn *n)
+{
+    n->delivered = n->dropped = 0;
+    for (int i = 0; i < 2; i++) {
+        const struct sim_link_stats *st = sim_link_stats(n->sim, i, 1 - i);
+        n->delivered += st->delivered;
+        n->dropped += st->dropped + st->filtered + st->queue_drops;
+    }
+}
 
 /* TN_TRACE=1 in the environment prints every segment the stacks send. */
 static inline void tn_tap(void *u, ns_time_t now, char dir, const uint8_t *p, size_t len)
@@ -381,24 +328,22 @@ static inline void tn_tap(void *u, ns_time_t now, char dir, const uint8_t *p, si
 static inline struct tn *tn_new(uint64_t seed, const struct ns_config *c0, const struct ns_config *c1)
 {
     struct tn *n = calloc(1, sizeof *n);
-    n->q = calloc(TN_QMAX, sizeof *n->q);
-    ns_rng_seed(&n->rng, seed);
+    n->sim = sim_new(seed);
     const struct ns_config *cs[2] = {c0, c1};
     for (int i = 0; i < 2; i++) {
-        n->devs[i].dev.ops = &tn_ops;
-        n->devs[i].dev.name = i ? "tn1" : "tn0";
-        n->devs[i].dev.mtu = 1500;
-        n->devs[i].net = n;
-        n->devs[i].idx = i;
         n->st[i] = ns_stack_new(cs[i]);
-        ns_stack_attach(n->st[i], &n->devs[i].dev);
+        CU_ASSERT_EQUAL(sim_add_host(n->sim, i ? "b" : "a", n->st[i], 1500), i);
         if (getenv("TN_TRACE"))
             ns_stack_set_tap(n->st[i], tn_tap, (void *)(i ? "B" : "A"));
         n->link[i].delay = 5 * NS_MSEC;
     }
-    n->now = NS_SEC;
+    CU_ASSERT_EQUAL(sim_connect(n->sim, 0, 1, NULL, NULL), 0);
+    sim_set_filter(n->sim, tn_sim_filter, n);
+    tn_sync(n);
+    sim_run_until(n->sim, NS_SEC);
     for (int i = 0; i < 2; i++)
-        ns_stack_poll(n->st[i], n->now); /* the stacks' clocks start with the net's */
+        ns_stack_poll(n->st[i], NS_SEC); /* the stacks' clocks start with the net's */
+    tn_mirror(n);
     return n;
 }
 
@@ -413,63 +358,39 @@ static inline void tn_cfgs(struct ns_config *c0, struct ns_config *c1, uint64_t 
     c1->seed = seed * 2 + 2;
 }
 
-/* One step: the earliest of packet delivery and stack deadlines. Returns
- * false when nothing is left or time would pass `limit`. */
+static inline ns_time_t tn_now(const struct tn *n) { return sim_now(n->sim); }
+
+/* One step (sim_step): false when nothing is left or time would pass `limit`. */
 static inline bool tn_step(struct tn *n, ns_time_t limit)
 {
-    ns_time_t t = NS_TIME_NEVER;
-    if (n->qlen)
-        t = n->q[0].at;
-    for (int i = 0; i < 2; i++) {
-        ns_time_t d = ns_stack_next_deadline(n->st[i]);
-        if (d < t)
-            t = d;
-    }
-    if (t == NS_TIME_NEVER || t > limit)
-        return false;
-    if (t > n->now)
-        n->now = t;
-    if (n->qlen && n->q[0].at <= n->now) {
-        struct tn_pkt p = tn_pop(n);
-        n->delivered++;
-        ns_stack_input(n->st[p.to], n->now, p.p);
-        return true;
-    }
-    for (int i = 0; i < 2; i++)
-        if (ns_stack_next_deadline(n->st[i]) <= n->now)
-            ns_stack_poll(n->st[i], n->now);
-    return true;
+    tn_sync(n);
+    bool r = sim_step(n->sim, limit);
+    tn_mirror(n);
+    return r;
 }
 
 static inline bool tn_run(struct tn *n, bool (*done)(void *), void *user, ns_time_t limit)
 {
-    for (;;) {
-        if (done && done(user))
-            return true;
-        if (!tn_step(n, limit))
-            return done ? done(user) : false;
-    }
+    tn_sync(n);
+    bool r = sim_run(n->sim, done, user, limit);
+    tn_mirror(n);
+    return r;
 }
 
 static inline void tn_run_until(struct tn *n, ns_time_t t)
 {
-    while (tn_step(n, t)) {
-    }
-    if (t > n->now)
-        n->now = t;
+    tn_sync(n);
+    sim_run_until(n->sim, t);
+    tn_mirror(n);
 }
 
 static inline void tn_free(struct tn *n)
 {
-    while (n->qlen) {
-        struct tn_pkt p = tn_pop(n);
-        ns_pkt_free(p.p);
-    }
+    sim_free(n->sim); /* and the packets still in flight */
     for (int i = 0; i < 2; i++) {
         CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[i]), 0);
         ns_stack_free(n->st[i]);
     }
-    free(n->q);
     free(n);
 }
 

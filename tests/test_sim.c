@@ -290,6 +290,68 @@ static void test_drop_all(void)
     net_down(&n);
 }
 
+/* sim_set_filter: drops exactly the packets it picks (here the 3rd and
+ * 7th datagram), before the link's faults, counted as `filtered`. */
+static bool drop_3rd_and_7th(void *user, int from, int to, const uint8_t *pkt, size_t len)
+{
+    unsigned *seen = user;
+    (void)from; (void)to; (void)pkt; (void)len;
+    ++*seen;
+    return *seen == 3 || *seen == 7;
+}
+static void test_filter_drops_chosen_packets(void)
+{
+    struct sim_link_params lp = {.delay = NS_MSEC};
+    struct net n;
+    net_up(&n, 12, &lp, &lp);
+    unsigned seen = 0;
+    sim_set_filter(n.sim, drop_3rd_and_7th, &seen);
+    struct rx r;
+    int sd = rx_open(n.b, &r);
+    send_burst(&n, 0, 10, 200);
+    sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL(r.n, 8);
+    for (unsigned i = 0, k = 0; i < 10; i++)
+        if (i != 2 && i != 6)
+            CU_ASSERT_EQUAL(r.id[k++], i);
+    const struct sim_link_stats *st = sim_link_stats(n.sim, n.ia, n.ib);
+    CU_ASSERT_EQUAL(st->sent, 10);
+    CU_ASSERT_EQUAL(st->filtered, 2);
+    CU_ASSERT_EQUAL(st->dropped, 0);
+    CU_ASSERT_EQUAL(st->delivered, 8);
+    sim_set_filter(n.sim, NULL, NULL);
+    ns_close(n.b, sd);
+    net_down(&n);
+}
+
+/* sim_set_link: a direction's faults change mid-run; bad parameters and
+ * unlinked hosts are refused. */
+static void test_set_link_mid_run(void)
+{
+    struct sim_link_params lp = {.delay = NS_MSEC};
+    struct net n;
+    net_up(&n, 13, &lp, &lp);
+    struct rx r;
+    int sd = rx_open(n.b, &r);
+    send_burst(&n, 0, 5, 200);
+    sim_run(n.sim, NULL, NULL, NS_SEC);
+    struct sim_link_params dead = {.delay = NS_MSEC, .drop = 1.0};
+    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &dead), 0);
+    send_burst(&n, 5, 5, 200);
+    sim_run(n.sim, NULL, NULL, 2 * NS_SEC);
+    CU_ASSERT_EQUAL(r.n, 5);
+    CU_ASSERT_EQUAL(sim_link_stats(n.sim, n.ia, n.ib)->dropped, 5);
+    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &lp), 0);
+    send_burst(&n, 10, 5, 200);
+    sim_run(n.sim, NULL, NULL, 3 * NS_SEC);
+    CU_ASSERT_EQUAL(r.n, 10);
+    struct sim_link_params bad = {.drop = 1.5};
+    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &bad), -EINVAL);
+    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ia, &lp), -ENOENT);
+    ns_close(n.b, sd);
+    net_down(&n);
+}
+
 static void test_dup_all(void)
 {
     struct sim_link_params lp = {.delay = NS_MSEC, .dup = 1.0};
@@ -876,6 +938,8 @@ static const struct tl_test tests[] = {
     {"ping RTT exact on the virtual clock (IPv6)", test_ping_rtt_exact_v6},
     {"rate + queue limit: exact queue drops and times", test_queue_limit_drops},
     {"drop=1 delivers nothing", test_drop_all},
+    {"a filter drops exactly the packets it picks", test_filter_drops_chosen_packets},
+    {"a link changed mid-run takes effect at once", test_set_link_mid_run},
     {"dup=1 delivers every packet twice", test_dup_all},
     {"corrupt=1 flips one bit, receiver counts checksum errors", test_corrupt_all},
     {"reorder: delivery order follows held-back arrivals", test_reorder},

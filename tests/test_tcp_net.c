@@ -88,7 +88,7 @@ static bool xfer_pump(void *u)
         pump_side(x, n->st[1], x->ssd, &x->s_sent, &x->s_rcvd, &x->s_eof, &x->s_shut,
                   &x->s_closed, 2, 1, x->one_way ? 0 : x->total, &x->s_err);
     if (x->c_closed && x->s_closed && !x->done_at)
-        x->done_at = n->now;
+        x->done_at = tn_now(n);
     return (x->c_closed && x->s_closed) || x->c_err || x->s_err;
 }
 
@@ -113,10 +113,10 @@ static void xfer_start(struct xfer *x, struct tn *n, size_t total, bool v6)
 static void xfer_finish(struct xfer *x, ns_time_t limit)
 {
     struct tn *n = x->n;
-    bool ok = tn_run(n, xfer_pump, x, n->now + limit);
+    bool ok = tn_run(n, xfer_pump, x, tn_now(n) + limit);
     CU_ASSERT(ok);
     if (x->c_err || x->s_err)
-        printf("\n    errors: client %d server %d at %.3f s ", x->c_err, x->s_err, (double)n->now / 1e9);
+        printf("\n    errors: client %d server %d at %.3f s ", x->c_err, x->s_err, (double)tn_now(n) / 1e9);
     CU_ASSERT_EQUAL(x->c_err, 0);
     CU_ASSERT_EQUAL(x->s_err, 0);
     CU_ASSERT(!x->bad);
@@ -128,7 +128,7 @@ static void xfer_finish(struct xfer *x, ns_time_t limit)
         ns_close(n->st[0], x->csd);
     if (!x->s_closed && x->ssd >= 0)
         ns_close(n->st[1], x->ssd);
-    tn_run_until(n, n->now + 200 * NS_SEC); /* TIME_WAIT (2 * MSL) and stragglers */
+    tn_run_until(n, tn_now(n) + 200 * NS_SEC); /* TIME_WAIT (2 * MSL) and stragglers */
     for (int i = 0; i < 2; i++)
         CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[i]), 0);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(n->st[0]), NS_TIME_NEVER);
@@ -148,7 +148,7 @@ static void test_transfer_clean(void)
     struct tn *n = tn_new(1, &c0, &c1);
     struct xfer x;
     xfer_start(&x, n, 1u << 20, false);
-    ns_time_t t0 = n->now;
+    ns_time_t t0 = tn_now(n);
     xfer_finish(&x, 60 * NS_SEC);
     struct ns_tcp_info ti;
     (void)ti;
@@ -195,14 +195,14 @@ static void lossy(uint64_t seed, double loss, double reorder, double dup, double
     }
     struct xfer x;
     xfer_start(&x, n, total, v6);
-    ns_time_t t0 = n->now;
+    ns_time_t t0 = tn_now(n);
     /* Gather per-connection counters just before the close completes. */
     memset(&g_last, 0, sizeof g_last);
-    bool ok = tn_run(n, xfer_pump, &x, n->now + 600 * NS_SEC);
+    bool ok = tn_run(n, xfer_pump, &x, tn_now(n) + 600 * NS_SEC);
     CU_ASSERT(ok);
     if (x.c_err || x.s_err)
         printf("\n    errors: client %d server %d at %.3f s (c %zu/%zu s %zu/%zu) ", x.c_err, x.s_err,
-               (double)n->now / 1e9, x.c_sent, x.c_rcvd, x.s_sent, x.s_rcvd);
+               (double)tn_now(n) / 1e9, x.c_sent, x.c_rcvd, x.s_sent, x.s_rcvd);
     const struct ns_stats *a = ns_stack_stats(n->st[0]), *b = ns_stack_stats(n->st[1]);
     g_last.retrans = a->tcp_retransmits + b->tcp_retransmits;
     if (corrupt > 0)
@@ -279,7 +279,7 @@ static void recovery_run(uint64_t seed, bool sack, double loss)
     int s = -1;
     struct ns_tcp_info ti = {0};
     for (unsigned i = 0; i < 10000000 && got < total; i++) {
-        if (!tn_step(n, n->now + 100 * NS_SEC))
+        if (!tn_step(n, tn_now(n) + 100 * NS_SEC))
             break;
         if (s < 0)
             s = ns_accept(n->st[1], l, NULL);
@@ -303,7 +303,7 @@ static void recovery_run(uint64_t seed, bool sack, double loss)
     ns_tcp_info(n->st[0], c, &ti);
     printf("\n    one-way %.0f%% loss%s: %.3f s virtual, retransmits %llu, fast retransmits %llu, "
            "sack recoveries %llu, RTOs %llu ",
-           loss * 100, sack ? "" : " (NewReno)", (double)n->now / 1e9 - 1,
+           loss * 100, sack ? "" : " (NewReno)", (double)tn_now(n) / 1e9 - 1,
            (unsigned long long)ti.retransmits, (unsigned long long)ti.fast_retransmits,
            (unsigned long long)ti.sack_recoveries, (unsigned long long)ti.rto_timeouts);
     CU_ASSERT_EQUAL(got, total);
@@ -319,7 +319,7 @@ static void recovery_run(uint64_t seed, bool sack, double loss)
     if (s >= 0)
         ns_close(n->st[1], s);
     ns_close(n->st[1], l);
-    tn_run_until(n, n->now + 100 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_SEC);
     tn_free(n);
 }
 
@@ -342,7 +342,7 @@ static void test_determinism(void)
         n->link[0].reorder = 0.05;
         struct xfer x;
         xfer_start(&x, n, 200 * 1024, false);
-        CU_ASSERT(tn_run(n, xfer_pump, &x, n->now + 300 * NS_SEC));
+        CU_ASSERT(tn_run(n, xfer_pump, &x, tn_now(n) + 300 * NS_SEC));
         t[r] = x.done_at;
         pk[r] = ns_stack_stats(n->st[0])->tx_bytes ^ (ns_stack_stats(n->st[1])->tx_bytes << 1);
         xfer_finish(&x, 1);
@@ -379,15 +379,15 @@ static void test_simultaneous_open_close(void)
     CU_ASSERT_EQUAL(ns_connect(n->st[0], a, &da), -EINPROGRESS);
     CU_ASSERT_EQUAL(ns_connect(n->st[1], b, &db), -EINPROGRESS);
     /* Both SYNs cross in flight. */
-    tn_run_until(n, n->now + 5 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 5 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], a), NS_TCP_SYN_RECEIVED);
     CU_ASSERT_EQUAL(state_of(n->st[1], b), NS_TCP_SYN_RECEIVED);
-    tn_run_until(n, n->now + 20 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 20 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], a), NS_TCP_ESTABLISHED);
     CU_ASSERT_EQUAL(state_of(n->st[1], b), NS_TCP_ESTABLISHED);
     CU_ASSERT_EQUAL(ns_send(n->st[0], a, "ping", 4), 4);
     CU_ASSERT_EQUAL(ns_send(n->st[1], b, "pong", 4), 4);
-    tn_run_until(n, n->now + 50 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 50 * NS_MSEC);
     char buf[8];
     CU_ASSERT_EQUAL(ns_recv(n->st[0], a, buf, 8), 4);
     CU_ASSERT(memcmp(buf, "pong", 4) == 0);
@@ -398,18 +398,18 @@ static void test_simultaneous_open_close(void)
     CU_ASSERT_EQUAL(ns_shutdown(n->st[1], b, NS_SHUT_WR), 0);
     CU_ASSERT_EQUAL(state_of(n->st[0], a), NS_TCP_FIN_WAIT_1);
     CU_ASSERT_EQUAL(state_of(n->st[1], b), NS_TCP_FIN_WAIT_1);
-    tn_run_until(n, n->now + 5 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 5 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], a), NS_TCP_CLOSING);
     CU_ASSERT_EQUAL(state_of(n->st[1], b), NS_TCP_CLOSING);
-    tn_run_until(n, n->now + 10 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 10 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], a), NS_TCP_TIME_WAIT);
     CU_ASSERT_EQUAL(state_of(n->st[1], b), NS_TCP_TIME_WAIT);
     CU_ASSERT(ns_sock_events(n->st[0], a) & NS_EV_HUP);
     ns_close(n->st[0], a);
     ns_close(n->st[1], b);
-    tn_run_until(n, n->now + 2 * c0.tcp_msl - 100 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 2 * c0.tcp_msl - 100 * NS_MSEC);
     CU_ASSERT(ns_stack_mem_in_use(n->st[0]) > 0); /* TIME_WAIT holds the TCB */
-    tn_run_until(n, n->now + 200 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 200 * NS_MSEC);
     tn_free(n); /* asserts memory returned */
 }
 
@@ -424,30 +424,30 @@ static void test_state_walk(void)
     xfer_start(&x, n, 0, false);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_SYN_SENT);
     CU_ASSERT_EQUAL(state_of(n->st[1], x.lsd), NS_TCP_LISTEN);
-    tn_run_until(n, n->now + 6 * NS_MSEC); /* SYN arrived, SYN-ACK on its way */
+    tn_run_until(n, tn_now(n) + 6 * NS_MSEC); /* SYN arrived, SYN-ACK on its way */
     CU_ASSERT_EQUAL(ns_accept(n->st[1], x.lsd, NULL), -EAGAIN);
-    tn_run_until(n, n->now + 10 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 10 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_ESTABLISHED);
     int ssd = ns_accept(n->st[1], x.lsd, NULL);
     CU_ASSERT_FATAL(ssd >= 0);
     CU_ASSERT_EQUAL(state_of(n->st[1], ssd), NS_TCP_ESTABLISHED);
     ns_shutdown(n->st[0], x.csd, NS_SHUT_WR);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_FIN_WAIT_1);
-    tn_run_until(n, n->now + 6 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 6 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[1], ssd), NS_TCP_CLOSE_WAIT);
-    tn_run_until(n, n->now + 250 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 250 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_FIN_WAIT_2);
     ns_shutdown(n->st[1], ssd, NS_SHUT_WR);
     CU_ASSERT_EQUAL(state_of(n->st[1], ssd), NS_TCP_LAST_ACK);
-    tn_run_until(n, n->now + 6 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 6 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_TIME_WAIT);
-    tn_run_until(n, n->now + 6 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 6 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[1], ssd), NS_TCP_CLOSED);
     CU_ASSERT(ns_sock_events(n->st[1], ssd) & NS_EV_HUP);
     CU_ASSERT_EQUAL(ns_sock_error(n->st[1], ssd), 0);
     ns_close(n->st[1], ssd);
     ns_close(n->st[1], x.lsd);
-    tn_run_until(n, n->now + 2 * c0.tcp_msl);
+    tn_run_until(n, tn_now(n) + 2 * c0.tcp_msl);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_CLOSED);
     ns_close(n->st[0], x.csd);
     tn_free(n);
@@ -549,15 +549,15 @@ static void test_connect_errors(void)
     int sd = ns_socket(n->st[0], NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr dst = {TL_STACK4, 9999};
     ns_connect(n->st[0], sd, &dst);
-    tn_run_until(n, n->now + NS_SEC);
+    tn_run_until(n, tn_now(n) + NS_SEC);
     CU_ASSERT_EQUAL(ns_sock_error(n->st[0], sd), -ECONNREFUSED);
     ns_close(n->st[0], sd);
     n->link[0].drop = 1.0;
     sd = ns_socket(n->st[0], NS_AF_INET, NS_SOCK_STREAM);
     ns_connect(n->st[0], sd, &dst);
-    tn_run_until(n, n->now + 6 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 6 * NS_SEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], sd), NS_TCP_SYN_SENT);
-    tn_run_until(n, n->now + 2 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 2 * NS_SEC);
     CU_ASSERT_EQUAL(ns_sock_error(n->st[0], sd), -ETIMEDOUT);
     ns_close(n->st[0], sd);
     tn_free(n);
@@ -571,19 +571,19 @@ static void test_reset_midstream(void)
     struct tn *n = tn_new(9, &c0, &c1);
     struct xfer x;
     xfer_start(&x, n, 0, false);
-    tn_run_until(n, n->now + 50 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 50 * NS_MSEC);
     int ssd = ns_accept(n->st[1], x.lsd, NULL);
     CU_ASSERT_FATAL(ssd >= 0);
     static uint8_t big[100000];
     ns_send(n->st[0], x.csd, big, sizeof big);
-    tn_run_until(n, n->now + 20 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 20 * NS_MSEC);
     ns_abort(n->st[1], ssd);
-    tn_run_until(n, n->now + 100 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_MSEC);
     CU_ASSERT_EQUAL(state_of(n->st[0], x.csd), NS_TCP_CLOSED);
     CU_ASSERT_EQUAL(ns_sock_error(n->st[0], x.csd), -ECONNRESET);
     ns_close(n->st[0], x.csd);
     ns_close(n->st[1], x.lsd);
-    tn_run_until(n, n->now + 10 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 10 * NS_SEC);
     tn_free(n);
 }
 
@@ -597,7 +597,7 @@ static void test_close_delivers_data(void)
     n->link[0].drop = n->link[1].drop = 0.05;
     struct xfer x;
     xfer_start(&x, n, 0, false);
-    tn_run_until(n, n->now + 100 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_MSEC);
     int ssd = ns_accept(n->st[1], x.lsd, NULL);
     CU_ASSERT_FATAL(ssd >= 0);
     static uint8_t d[200000];
@@ -609,7 +609,7 @@ static void test_close_delivers_data(void)
     bool eof = false, bad = false;
     static uint8_t buf[65536];
     for (int i = 0; i < 100000 && !eof; i++) {
-        if (!tn_step(n, n->now + 100 * NS_SEC))
+        if (!tn_step(n, tn_now(n) + 100 * NS_SEC))
             break;
         ssize_t r;
         while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
@@ -625,7 +625,7 @@ static void test_close_delivers_data(void)
     CU_ASSERT_EQUAL(got, sizeof d);
     ns_close(n->st[1], ssd);
     ns_close(n->st[1], x.lsd);
-    tn_run_until(n, n->now + 100 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_SEC);
     tn_free(n);
 }
 
@@ -710,7 +710,7 @@ static void test_many_connections(void)
         m.c[i] = ns_socket(n->st[0], NS_AF_INET, NS_SOCK_STREAM);
         CU_ASSERT_EQUAL(ns_connect(n->st[0], m.c[i], &dst), -EINPROGRESS);
     }
-    CU_ASSERT(tn_run(n, many_pump, &m, n->now + 300 * NS_SEC));
+    CU_ASSERT(tn_run(n, many_pump, &m, tn_now(n) + 300 * NS_SEC));
     CU_ASSERT_EQUAL(m.nsrv, MANY);
     CU_ASSERT(!m.bad);
     for (unsigned i = 0; i < MANY; i++) {
@@ -718,7 +718,7 @@ static void test_many_connections(void)
         CU_ASSERT_EQUAL(m.srcvd[i], 8192);
     }
     ns_close(n->st[1], m.lsd);
-    tn_run_until(n, n->now + 200 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 200 * NS_SEC);
     tn_free(n);
 }
 
@@ -737,7 +737,7 @@ static void test_slow_reader(void)
     n->link[0].drop = n->link[1].drop = 0.03;
     struct xfer x;
     xfer_start(&x, n, 0, false);
-    tn_run_until(n, n->now + 100 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_MSEC);
     int ssd = ns_accept(n->st[1], x.lsd, NULL);
     CU_ASSERT_FATAL(ssd >= 0);
     static uint8_t d[300000];
@@ -745,10 +745,10 @@ static void test_slow_reader(void)
         d[i] = pat(i, 3);
     size_t sent = 0, got = 0;
     bool bad = false;
-    ns_time_t next_read = n->now;
+    ns_time_t next_read = tn_now(n);
     unsigned closed = 0, reopened = 0;
     bool was_zero = false;
-    while (got < sizeof d && n->now < 600 * NS_SEC) {
+    while (got < sizeof d && tn_now(n) < 600 * NS_SEC) {
         struct ns_tcp_info si;
         if (ns_tcp_info(n->st[0], x.csd, &si) == 0) {
             if (si.snd_wnd == 0 && !was_zero)
@@ -762,7 +762,7 @@ static void test_slow_reader(void)
             if (r > 0)
                 sent += (size_t)r;
         }
-        if (n->now >= next_read) {
+        if (tn_now(n) >= next_read) {
             uint8_t buf[3000];
             ssize_t r = ns_recv(n->st[1], ssd, buf, sizeof buf);
             if (r > 0) {
@@ -771,10 +771,10 @@ static void test_slow_reader(void)
                 got += (size_t)r;
             }
             bool pause = r > 0 && got / 100000 != (got - (size_t)r) / 100000;
-            next_read = n->now + (pause ? 1500 : 20) * NS_MSEC;
+            next_read = tn_now(n) + (pause ? 1500 : 20) * NS_MSEC;
         }
         if (!tn_step(n, next_read))
-            n->now = next_read; /* nothing due before the next read */
+            tn_run_until(n, next_read); /* nothing due before the next read */
     }
     CU_ASSERT_EQUAL(got, sizeof d);
     CU_ASSERT(!bad);
@@ -789,7 +789,7 @@ static void test_slow_reader(void)
     ns_close(n->st[0], x.csd);
     ns_close(n->st[1], ssd);
     ns_close(n->st[1], x.lsd);
-    tn_run_until(n, n->now + 100 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_SEC);
     tn_free(n);
 }
 
@@ -802,7 +802,7 @@ static void test_small_writes(void)
     struct tn *n = tn_new(62, &c0, &c1);
     struct xfer x;
     xfer_start(&x, n, 0, false);
-    tn_run_until(n, n->now + 100 * NS_MSEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_MSEC);
     int ssd = ns_accept(n->st[1], x.lsd, NULL);
     CU_ASSERT_FATAL(ssd >= 0);
     size_t got = 0;
@@ -810,7 +810,7 @@ static void test_small_writes(void)
     for (unsigned i = 0; i < 2000; i++) {
         uint8_t b = pat(i, 4);
         CU_ASSERT_EQUAL(ns_send(n->st[0], x.csd, &b, 1), 1);
-        tn_run_until(n, n->now + 100 * NS_USEC);
+        tn_run_until(n, tn_now(n) + 100 * NS_USEC);
         uint8_t buf[64];
         ssize_t r;
         while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
@@ -819,7 +819,7 @@ static void test_small_writes(void)
             got += (size_t)r;
         }
     }
-    tn_run_until(n, n->now + NS_SEC);
+    tn_run_until(n, tn_now(n) + NS_SEC);
     uint8_t buf[4096];
     ssize_t r;
     while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
@@ -835,7 +835,7 @@ static void test_small_writes(void)
     ns_close(n->st[0], x.csd);
     ns_close(n->st[1], ssd);
     ns_close(n->st[1], x.lsd);
-    tn_run_until(n, n->now + 100 * NS_SEC);
+    tn_run_until(n, tn_now(n) + 100 * NS_SEC);
     tn_free(n);
 }
 
@@ -853,7 +853,7 @@ static void spoofed_syn(struct tn *n, const struct ns_addr *src, uint16_t sport,
     ns_put16(seg + 14, 1000);
     uint32_t sum = ns_csum_pseudo(src, &TL_STACK4, 6, 20);
     ns_put16(seg + 16, ns_csum_fold(ns_csum_add(sum, seg, 20)));
-    ns_stack_input(n->st[1], n->now, tl_ip4(src, &TL_STACK4, 6, 1, 0, seg, 20));
+    ns_stack_input(n->st[1], tn_now(n), tl_ip4(src, &TL_STACK4, 6, 1, 0, seg, 20));
 }
 
 /* A SYN flood from spoofed ports: the half-open cap holds, SYN-ACKs are
@@ -882,7 +882,7 @@ static void test_syn_flood(void)
         spoofed_syn(n, &TL_HOST4, (uint16_t)(1024 + i), 80, 1000 * i);
     CU_ASSERT_EQUAL(tl_drop(n->st[1], "tcp_half_open_limit"), 150);
     CU_ASSERT(ns_stack_mem_in_use(n->st[1]) > base);
-    tn_run_until(n, n->now + 30 * NS_SEC); /* SYN-ACK retries, then give up */
+    tn_run_until(n, tn_now(n) + 30 * NS_SEC); /* SYN-ACK retries, then give up */
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[1]), base);
     CU_ASSERT_EQUAL(ns_accept(n->st[1], l, NULL), -EAGAIN);
     ns_close(n->st[1], l);
@@ -992,7 +992,7 @@ static void test_chaos(void)
                 }
             }
             for (unsigned k = ns_rng_below(&r, 20); k > 0; k--)
-                if (!tn_step(n, n->now + NS_SEC))
+                if (!tn_step(n, tn_now(n) + NS_SEC))
                     break;
         }
         for (int i = 0; i < N; i++)
@@ -1010,7 +1010,7 @@ static void test_chaos(void)
                    (unsigned long long)(a0->tcp_rst_tx + a1->tcp_rst_tx),
                    (unsigned long long)(a0->tcp_timeouts + a1->tcp_timeouts));
         }
-        tn_run_until(n, n->now + 3600 * NS_SEC); /* orphans finish or give up */
+        tn_run_until(n, tn_now(n) + 3600 * NS_SEC); /* orphans finish or give up */
         TL_ASSERT_DROPS_CONSISTENT(n->st[0]);
         TL_ASSERT_DROPS_CONSISTENT(n->st[1]);
         CU_ASSERT_EQUAL(ns_stack_next_deadline(n->st[0]), NS_TIME_NEVER);
