@@ -162,7 +162,28 @@ static const struct tb_step ssthresh_floor[] = {
     {OUT(F_A | F_P, 1, 1), LEN(100)},
     {INFO(ssthresh, 2 * 536)},
 };
+/* The same floor in CUBIC (RFC 9438 4.6 / 4.8 reduce by beta_cubic, RFC
+ * 5681 eq. 4 floors at 2 * SMSS): a first timeout leaves cwnd at one
+ * segment; once that is acknowledged, a second timeout would set ssthresh
+ * to 0.7 * cwnd, below 2 * SMSS, without the floor. */
+static const struct tb_step ssthresh_floor_cubic[] = {
+    {CFG_CC("cubic")},
+    {OPEN},
+    {SENDN(Z, 100)},
+    {OUT(F_A | F_P, 1, 1), LEN(100)},
+    {WAIT(1100)},
+    {OUT(F_A | F_P, 1, 1), LEN(100)},
+    {INFO(ssthresh, 3751)}, /* 0.7 * 10 * 536, rounded down */
+    {IN(F_A, 1, 101)},
+    {INFO(cwnd, 536)},
+    {SENDN(Z, 100)},
+    {LAST(F_A | F_P, 101, 1), LEN(100)},
+    {WAIT(1100)},
+    {LAST(F_A | F_P, 101, 1), LEN(100)},
+    {INFO(ssthresh, 2 * 536)},
+};
 static void test_ssthresh_floor(void) { TB_RUN(ssthresh_floor); }
+static void test_ssthresh_floor_cubic(void) { TB_RUN(ssthresh_floor_cubic); }
 
 /* RFC 6582 3.2 step 3 with the FIN in the hole: five segments (no SACK,
  * SMSS 536) and the FIN; the first segment and the last two are lost.
@@ -228,6 +249,7 @@ static const struct tl_test tests[] = {
     {"time_wait_fin_restarts_2msl", test_time_wait_fin_restarts_2msl},
     {"isn_has_clock_term", test_isn_has_clock_term},
     {"ssthresh_floor", test_ssthresh_floor},
+    {"ssthresh_floor_cubic", test_ssthresh_floor_cubic},
     {"partial_ack_resends_fin", test_partial_ack_resends_fin},
     {"rtt_estimation_rfc6298", test_rtt_estimation_rfc6298},
 };
