@@ -25,7 +25,7 @@ static bool ratelimit_take(struct ns_stack *s)
 
 /* Is the quoted upper-layer message an ICMP error (never answered with an
  * error)? v4: everything but echo/timestamp/info queries and replies;
- * v6: types below 128 (RFC 4443 2.1). */
+ * v6: types below 128 (RFC 4443 2.1) and redirects (137). */
 static bool is_icmp_error(const struct ns_ipinfo *ip)
 {
     if (ip->l3_len <= ip->l4_off)
@@ -34,7 +34,7 @@ static bool is_icmp_error(const struct ns_ipinfo *ip)
     if (ip->proto == NS_IPPROTO_ICMP && ip->src.family == NS_AF_INET)
         return !(t == 0 || t == 8 || t == 13 || t == 14 || t == 15 || t == 16);
     if (ip->proto == NS_IPPROTO_ICMPV6 && ip->src.family == NS_AF_INET6)
-        return t < 128;
+        return t < 128 || t == 137; /* RFC 4443 2.4(e.2): nor about a redirect */
     return false;
 }
 
