@@ -35,12 +35,14 @@ static enum opt_verdict walk_options(const uint8_t *opt, size_t len, size_t *at)
         if (i + 2 > len || i + 2 + (size_t)opt[i + 1] > len)
             return OPT_MALFORMED; /* option runs past its header */
         *at = i;
-        if (t != 1 && (t >> 6) == 1)
-            return OPT_DISCARD;
-        if (t != 1 && (t >> 6) == 2)
-            return OPT_PARAM;
-        if (t != 1 && (t >> 6) == 3)
-            return OPT_PARAM_UNICAST;
+        if (t != 1) { /* PadN is the only other option we know */
+            switch (t >> 6) {
+            case 1: return OPT_DISCARD;
+            case 2: return OPT_PARAM;
+            case 3: return OPT_PARAM_UNICAST;
+            default: break; /* 00: skip it */
+            }
+        }
         i += 2 + (size_t)opt[i + 1];
     }
     return OPT_OK;

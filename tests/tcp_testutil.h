@@ -44,10 +44,7 @@ static inline int tt_parse_seg(const struct ns_pkt *p, struct tt_seg *g)
     memset(g, 0, sizeof *g);
     if (tl_parse(p, &g->ip) != 0 || g->ip.proto != NS_IPPROTO_TCP || g->ip.l4_len < NS_TCP_HLEN)
         return -1;
-    const uint8_t *h = g->ip.l4;
-    size_t n = g->ip.l4_len;
-    uint32_t sum = ns_csum_pseudo(&g->ip.src, &g->ip.dst, NS_IPPROTO_TCP, (uint32_t)n);
-    if (ns_csum_fold(ns_csum_add(sum, h, n)) != 0)
+    if (!tl_l4_csum_ok(&g->ip))
         return -2;
     struct ns_wire w;
     if (ns_wire_parse(p->data, p->len, &w) < 0 || !w.tcp_ok)
@@ -271,15 +268,27 @@ struct tn {
     void *user;
 };
 
-static inline void tn_sync(struct tn *n);
-
+/* Hand link[from] to the sim. */
+static inline void tn_sync_dir(struct tn *n, int from)
+{
+    const struct tn_link *l = &n->link[from];
+    struct sim_link_params p = {.delay = l->delay, .drop = l->drop, .dup = l->dup,
+                                .reorder = l->reorder, .corrupt = l->corrupt};
+    CU_ASSERT_EQUAL(sim_set_link(n->sim, from, 1 - from, &p), 0);
+}
+/* Hand link[] to the sim (before running) / read its state (after). */
+static inline void tn_sync(struct tn *n)
+{
+    tn_sync_dir(n, 0);
+    tn_sync_dir(n, 1);
+}
 /* The sim filter: link[from] as it is now (tests change it between sends),
  * drop_nth, then the test's own filter. */
 static inline bool tn_sim_filter(void *u, int from, int to, const uint8_t *pkt, size_t len)
 {
     struct tn *n = u;
     (void)to;
-    tn_sync(n);
+    tn_sync_dir(n, from);
     struct tn_link *l = &n->link[from];
     l->sent++;
     for (int i = 0; i < 8; i++)
@@ -288,16 +297,6 @@ static inline bool tn_sim_filter(void *u, int from, int to, const uint8_t *pkt, 
     return n->filter && n->filter(n, from, pkt, len);
 }
 
-/* Hand link[] to the sim (before running) / read its state (after). */
-static inline void tn_sync(struct tn *n)
-{
-    for (int i = 0; i < 2; i++) {
-        const struct tn_link *l = &n->link[i];
-        struct sim_link_params p = {.delay = l->delay, .drop = l->drop, .dup = l->dup,
-                                    .reorder = l->reorder, .corrupt = l->corrupt};
-        CU_ASSERT_EQUAL(sim_set_link(n->sim, i, 1 - i, &p), 0);
-    }
-}
 static inline void tn_mirror(struct tn *n)
 {
     n->delivered = n->dropped = 0;

@@ -287,7 +287,7 @@ int tl_parse(const struct ns_pkt *p, struct tl_ip *o)
 bool tl_l4_csum_ok(const struct tl_ip *ip)
 {
     uint32_t sum = 0;
-    if (ip->proto == NS_IPPROTO_UDP || ip->proto == NS_IPPROTO_ICMPV6)
+    if (ip->proto == NS_IPPROTO_UDP || ip->proto == NS_IPPROTO_TCP || ip->proto == NS_IPPROTO_ICMPV6)
         sum = ns_csum_pseudo(&ip->src, &ip->dst, ip->proto, (uint32_t)ip->l4_len);
     if (ip->proto == NS_IPPROTO_UDP && ip->l4_len >= 8 && ns_get16(ip->l4 + 6) == 0)
         return false; /* we always send UDP checksums */

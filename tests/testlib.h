@@ -110,8 +110,8 @@ struct tl_ip {
  * length == packet length - 40, at most one Fragment header. Returns 0 when
  * well formed, -1 otherwise. */
 int tl_parse(const struct ns_pkt *p, struct tl_ip *out);
-/* Is the upper-layer checksum of an unfragmented packet valid (UDP, ICMP,
- * ICMPv6, with the pseudo-header where the protocol has one)? */
+/* Is the upper-layer checksum of an unfragmented packet valid (TCP, UDP,
+ * ICMP, ICMPv6, with the pseudo-header where the protocol has one)? */
 bool tl_l4_csum_ok(const struct tl_ip *ip);
 /* Reassemble a list of fragments in any order for test assertions: copies
  * the payloads of `n` parsed fragments into out (cap bytes) and returns the
