@@ -70,4 +70,34 @@ void ns_config_default(struct ns_config *cfg);
  * (cfg unchanged) for a name the stack does not have. */
 int ns_config_set_cc(struct ns_config *cfg, const char *name);
 
+/* The field table (config_table.c): every knob by name, so the CLI's --set,
+ * packetdrill's sysctls and host profiles share one string-to-knob path.
+ * Adding a knob = a field above + one row there. */
+enum ns_config_type {
+    NS_CFG_U8, NS_CFG_UINT, NS_CFG_SIZE, NS_CFG_U64, NS_CFG_BOOL,
+    NS_CFG_TIME,                   /* ns_time_t; text needs a unit: 200ms, 1s */
+    NS_CFG_ADDR4, NS_CFG_ADDR6, NS_CFG_CC,
+};
+#define NS_CFG_ZERO_OK 1u          /* 0 is allowed (means "default/off") besides min..max */
+struct ns_config_field {
+    const char *name;              /* as in the struct: "tcp_sndbuf" */
+    uint8_t type;                  /* enum ns_config_type */
+    size_t offset;                 /* offsetof(struct ns_config, name) */
+    uint64_t min, max;             /* allowed range (numbers; times in ns) */
+    unsigned flags;                /* NS_CFG_ZERO_OK */
+    const char *help;              /* one line */
+};
+const struct ns_config_field *ns_config_fields(size_t *n);
+const struct ns_config_field *ns_config_field_find(const char *name);
+/* Sets field `name` from text (sizes take k/M/G, times need ns/us/ms/s,
+ * booleans on/off). 0, or -ENOENT (unknown name), -EINVAL (unparsable),
+ * -ERANGE (outside the row's range); then cfg is unchanged and errbuf
+ * (may be NULL) holds one line naming the field. */
+int ns_config_set(struct ns_config *cfg, const char *name, const char *value, char *errbuf, size_t cap);
+/* Writes a field's value as ns_config_set accepts it; returns snprintf's count. */
+int ns_config_format(const struct ns_config *cfg, const struct ns_config_field *f, char *buf, size_t cap);
+/* 0 when every field is in its range (and the cross-field rules hold);
+ * else -EINVAL with errbuf naming the first bad field. */
+int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap);
+
 #endif

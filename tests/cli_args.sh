@@ -84,6 +84,39 @@ for app in $apps; do
     fi
 done
 
+# --set NAME=VALUE: the config table's names, types and ranges.
+expect_error 2 --set tcp_mss=3
+expect_error 2 --set tcp_sndbuf=0
+expect_error 2 --set tcp_delack=40
+expect_error 2 --set tcp_delack=1s
+expect_error 2 --set mtu=10
+expect_error 2 --set tcp_cc=vegas
+expect_error 2 --set ttl
+expect_error 2 --set =5
+"$ns" --help-set >"$tmp/helpset" 2>&1
+for knob in tcp_max_conns tcp_max_backlog tcp_sndbuf tcp_rcvbuf tcp_delack tcp_rto_min max_sockets; do
+    if grep -q "^  $knob " "$tmp/helpset"; then
+        echo "ok --help-set lists $knob"
+    else
+        fail "--help-set does not list $knob"
+    fi
+done
+grep -q -- '--set NAME=VALUE' "$tmp/help" && echo "ok --help documents --set" || fail "--help lacks --set"
+# A setting reaches the stack: every IPv4 packet it sends carries --set ttl=7.
+if command -v tcpdump >/dev/null 2>&1; then
+    if "$ns" --count 2 --set ttl=7 --set tcp_delack=40ms -w "$tmp/ttl.pcap" >/dev/null 2>&1; then
+        sent=$(tcpdump -nv -r "$tmp/ttl.pcap" 'ip src 10.0.0.2' 2>/dev/null | grep -c 'ttl ')
+        ttl7=$(tcpdump -nv -r "$tmp/ttl.pcap" 'ip src 10.0.0.2' 2>/dev/null | grep -c 'ttl 7,')
+        if [ "$sent" -gt 0 ] && [ "$sent" -eq "$ttl7" ]; then
+            echo "ok --set ttl=7: $ttl7 of $sent IPv4 packets sent with TTL 7"
+        else
+            fail "--set ttl=7: $ttl7 of $sent IPv4 packets had TTL 7"
+        fi
+    else
+        fail "scenario with --set ttl=7 failed"
+    fi
+fi
+
 # The accepted forms really are accepted: the scenario runs and passes.
 if timeout 60 "$ns" --count 3 --seed 7 --bytes 64K --remote '[fe80::1]:9' --v6 \
     --mtu=1400 >"$tmp/out" 2>"$tmp/err"; then

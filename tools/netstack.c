@@ -53,6 +53,8 @@ struct cli {
     const char *pcap_out;          /* -w FILE: capture every packet in and out */
     const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
     const char *cc;                /* --cc NAME; NULL = the stack's default */
+    const char *sets[64];          /* --set NAME=VALUE, in order (checked when parsed) */
+    unsigned nsets;
 };
 
 /* ---- errors ---- */
@@ -188,7 +190,7 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC };
+              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -203,13 +205,15 @@ static const struct opt {
     {"help", 'h', false, O_HELP},
     {"pcap-out", 'w', true, O_PCAP_OUT},
     {"cc", 0, true, O_CC},
+    {"set", 0, true, O_SET},
+    {"help-set", 0, false, O_HELP_SET},
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [--cc NAME] [-w FILE] [-v] [--help]\n"
+          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -247,6 +251,9 @@ static void usage(FILE *f)
           "  --v6               client apps: prefer IPv6 defaults.\n"
           "  --cc NAME          TCP congestion control: cubic (default, RFC 9438) or\n"
           "                     newreno (RFC 5681 / RFC 6582).\n"
+          "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
+          "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
+          "  --help-set         list every NAME with its default, range and meaning.\n"
           "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
           "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
           "                     virtual time from 0 in the simulator).\n"
@@ -275,6 +282,34 @@ static void usage(FILE *f)
           "  netstack --dev pcap:s.pcap --app http           replay it; exit status = verdict\n"
           "  netstack --dev pcap:fixtures/handshake.pcap     a fixture (apps from its sidecar)\n",
           f);
+}
+
+/* --help-set: the config table (src/config_table.c) with today's defaults. */
+static void help_set(FILE *f)
+{
+    struct ns_config d;
+    ns_config_default(&d);
+    size_t n;
+    const struct ns_config_field *t = ns_config_fields(&n);
+    fputs("settings for --set NAME=VALUE (sizes take k/M/G; times need ns, us, ms or s;\n"
+          "booleans on/off):\n\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char val[64];
+        ns_config_format(&d, &t[i], val, sizeof val);
+        fprintf(f, "  %-24s %-12s %s\n", t[i].name, val, t[i].help);
+    }
+}
+
+/* Applies the --set list to a config (each was checked when parsed). */
+static void apply_sets(const struct cli *c, struct ns_config *cfg)
+{
+    for (unsigned i = 0; i < c->nsets; i++) {
+        char name[64];
+        const char *eq = strchr(c->sets[i], '=');
+        memcpy(name, c->sets[i], (size_t)(eq - c->sets[i]));
+        name[eq - c->sets[i]] = '\0';
+        ns_config_set(cfg, name, eq + 1, NULL, 0);
+    }
 }
 
 static void set_addr(struct ns_addr *slot4, struct ns_addr *slot6, const struct ns_addr *a,
@@ -403,6 +438,27 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
         c->cc = v;
         break;
     }
+    case O_SET: {
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v)
+            die_usage("%s: expected NAME=VALUE, got '%s'", opt, v);
+        char name[64], err[256];
+        if ((size_t)(eq - v) >= sizeof name)
+            die_usage("%s: unknown setting '%.*s' (--help-set lists them)", opt, (int)(eq - v), v);
+        memcpy(name, v, (size_t)(eq - v));
+        name[eq - v] = '\0';
+        struct ns_config probe;
+        ns_config_default(&probe);
+        if (ns_config_set(&probe, name, eq + 1, err, sizeof err) < 0)
+            die_usage("%s: %s", opt, err);
+        if (c->nsets == sizeof c->sets / sizeof c->sets[0])
+            die_usage("%s: at most %zu settings", opt, sizeof c->sets / sizeof c->sets[0]);
+        c->sets[c->nsets++] = v;
+        break;
+    }
+    case O_HELP_SET:
+        help_set(stdout);
+        exit(0);
     case O_PCAP_OUT:
         if (!*v)
             die_usage("%s: expected a file name", opt);
@@ -559,6 +615,7 @@ static int run_replay(const struct cli *c, const struct ns_app_args *args)
     o.cfg.seed = c->have_seed ? c->seed : 1;
     if (c->cc)
         ns_config_set_cc(&o.cfg, c->cc); /* checked when parsed */
+    apply_sets(c, &o.cfg);
     o.cfg.addr4 = c->addr4;
     o.cfg.addr6 = c->addr6;
     if (c->mtu)
@@ -591,6 +648,7 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
         o.dut.mtu = c->mtu;
     if (c->cc)
         ns_config_set_cc(&o.dut, c->cc);
+    apply_sets(c, &o.dut);
     if (c->peer4.family)
         o.peer4 = c->peer4;
     if (c->peer6.family)
@@ -685,6 +743,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     cfg.seed = c->have_seed ? c->seed : random_seed();
     if (c->cc)
         ns_config_set_cc(&cfg, c->cc);
+    apply_sets(c, &cfg);
     if (c->addr4.family)
         cfg.addr4 = c->addr4;
     if (c->addr6.family)

@@ -1,0 +1,388 @@
+/* config_table.c — every ns_config knob by name: the one string-to-knob path.
+ *
+ * Contract (config.h): one row per field with its type, range and one line
+ * of help. ns_config_set parses a value for a named field and checks its
+ * range; ns_config_validate checks every row (and the few rules that join
+ * two fields) and names the first bad field; ns_config_format prints a
+ * field's current value in a form ns_config_set accepts. The CLI's
+ * --set/--help-set, packetdrill's sysctl mapping and host profiles all come
+ * through here, so a knob added as a field plus a row is reachable
+ * everywhere at once (DESIGN-NOTES: "Configuration is one table").
+ *
+ * Values: integers in decimal or 0x hex; sizes may end in k/K, m/M, g/G
+ * (binary multiples: 64k = 65536); times need a unit (ns, us, ms, s) since
+ * a bare number would be ambiguous; booleans are 1/0, on/off, true/false,
+ * yes/no; addresses are IPv4 or IPv6 text; tcp_cc is an algorithm name.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "config.h"
+#include "tcp_cc.h"
+
+#define F(name, type, lo, hi, flags, help) \
+    {#name, type, offsetof(struct ns_config, name), lo, hi, flags, help}
+#define SZ_MAX ((uint64_t)1 << 40)
+#define T_MS ((uint64_t)NS_MSEC)
+#define T_S ((uint64_t)NS_SEC)
+
+static const struct ns_config_field fields[] = {
+    F(seed, NS_CFG_U64, 0, UINT64_MAX, 0, "seeds the stack's PRNG (IP IDs, ports, ISNs)"),
+    F(addr4, NS_CFG_ADDR4, 0, 0, 0, "our IPv4 address"),
+    F(addr6, NS_CFG_ADDR6, 0, 0, 0, "our IPv6 address (usually link-local)"),
+    F(mtu, NS_CFG_UINT, 296, 65535, NS_CFG_ZERO_OK, "largest IP packet we send; 0 = the device's MTU"),
+    F(ttl, NS_CFG_U8, 1, 255, 0, "IPv4 TTL of packets we originate"),
+    F(hop_limit, NS_CFG_U8, 1, 255, 0, "IPv6 hop limit of packets we originate"),
+    F(max_sockets, NS_CFG_UINT, 1, 1u << 24, 0, "sockets of all types per stack"),
+    F(udp_rxq_max, NS_CFG_UINT, 1, 1u << 24, 0, "datagrams queued per UDP socket"),
+    F(udp_rxq_bytes, NS_CFG_SIZE, 1, SZ_MAX, 0, "bytes queued per UDP socket"),
+    F(frag_max_datagrams, NS_CFG_UINT, 0, 1u << 20, 0, "datagrams under reassembly at once (0 = no reassembly)"),
+    F(frag_max_bytes, NS_CFG_SIZE, 0, SZ_MAX, 0, "bytes held by reassembly"),
+    F(frag_max_pieces, NS_CFG_UINT, 1, 1u << 16, 0, "fragments per datagram"),
+    F(frag_timeout, NS_CFG_TIME, T_MS, 600 * T_S, 0, "reassembly lifetime (RFC 791: 15 s+, RFC 8200: 60 s)"),
+    F(ip6_max_ext_headers, NS_CFG_UINT, 1, 64, 0, "IPv6 extension headers walked before giving up"),
+    F(icmp_err_rate, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP errors per second (token bucket refill; 0 = none)"),
+    F(icmp_err_burst, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP error bucket depth"),
+    F(tcp_sndbuf, NS_CFG_SIZE, 4096, 1u << 30, 0, "TCP send buffer per connection (bytes)"),
+    F(tcp_rcvbuf, NS_CFG_SIZE, 4096, 1u << 30, 0, "TCP receive buffer per connection; sets the window scale"),
+    F(tcp_ooo_max_bytes, NS_CFG_SIZE, 0, 1u << 30, 0, "out-of-order bytes held per connection"),
+    F(tcp_ooo_max_ranges, NS_CFG_UINT, 0, 4096, 0, "out-of-order ranges per connection"),
+    F(tcp_ooo_max_total, NS_CFG_SIZE, 0, SZ_MAX, 0, "out-of-order bytes held by all connections"),
+    F(tcp_max_conns, NS_CFG_UINT, 1, 1u << 24, 0, "TCP connections (not listeners) per stack"),
+    F(tcp_max_backlog, NS_CFG_UINT, 1, 1u << 24, 0, "cap on a listener's backlog"),
+    F(tcp_max_half_open, NS_CFG_UINT, 1, 1u << 24, 0, "SYN_RECEIVED connections per stack"),
+    F(tcp_syncookies, NS_CFG_BOOL, 0, 1, 0, "answer SYNs with a cookie when a queue is full (RFC 4987)"),
+    F(tcp_msl, NS_CFG_TIME, 0, 600 * T_S, 0, "maximum segment lifetime; TIME_WAIT lasts 2 MSL"),
+    F(tcp_fin_timeout, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "orphaned FIN_WAIT_2 lifetime"),
+    F(tcp_delack, NS_CFG_TIME, 0, 500 * T_MS, 0, "delayed-ACK timeout (RFC 9293 3.8.6.3: < 0.5 s); 0 = ACK every segment"),
+    F(tcp_rto_initial, NS_CFG_TIME, T_MS, 600 * T_S, 0, "initial RTO (RFC 6298 2.1: 1 s)"),
+    F(tcp_rto_min, NS_CFG_TIME, T_MS, 600 * T_S, 0, "lower bound of the RTO"),
+    F(tcp_rto_max, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "upper bound of the RTO"),
+    F(tcp_retries, NS_CFG_UINT, 1, 255, 0, "data retransmissions before the connection times out"),
+    F(tcp_syn_retries, NS_CFG_UINT, 1, 255, 0, "SYN / SYN-ACK retransmissions before giving up"),
+    F(tcp_iw, NS_CFG_UINT, 1, 1000, 0, "initial window in segments (RFC 6928: 10)"),
+    F(tcp_challenge_ack_limit, NS_CFG_UINT, 0, 1u << 24, 0, "challenge ACKs per second (RFC 5961 7)"),
+    F(tcp_wscale, NS_CFG_BOOL, 0, 1, 0, "offer window scaling (RFC 7323)"),
+    F(tcp_timestamps, NS_CFG_BOOL, 0, 1, 0, "offer timestamps (RFC 7323)"),
+    F(tcp_sack, NS_CFG_BOOL, 0, 1, 0, "offer SACK (RFC 2018)"),
+    F(tcp_rack, NS_CFG_BOOL, 0, 1, 0, "RACK loss detection (RFC 8985) with SACK"),
+    F(tcp_pacing, NS_CFG_BOOL, 0, 1, 0, "spread each window over the RTT"),
+    F(tcp_cc, NS_CFG_CC, 0, 0, 0, "congestion control algorithm"),
+    F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, 0, "keepalive idle time before the first probe"),
+    F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, 0, "time between keepalive probes"),
+    F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
+    /* tcp_isn_override* are deliberately absent: test-only, and a
+     * predictable ISN must not be one --set away (RFC 6528). */
+};
+
+const struct ns_config_field *ns_config_fields(size_t *n)
+{
+    *n = sizeof fields / sizeof fields[0];
+    return fields;
+}
+
+const struct ns_config_field *ns_config_field_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return &fields[i];
+    return NULL;
+}
+
+/* Parses an unsigned decimal or 0x-hex number; *end is the first byte
+ * after it. -EINVAL when there is no digit, -ERANGE on overflow. */
+static int parse_u64(const char *p, uint64_t *out, const char **end)
+{
+    unsigned base = 10;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        base = 16, p += 2;
+    uint64_t v = 0;
+    const char *start = p;
+    for (;; p++) {
+        unsigned d;
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (base == 16 && *p >= 'a' && *p <= 'f')
+            d = (unsigned)(*p - 'a' + 10);
+        else if (base == 16 && *p >= 'A' && *p <= 'F')
+            d = (unsigned)(*p - 'A' + 10);
+        else
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return -ERANGE;
+        v = v * base + d;
+    }
+    if (p == start)
+        return -EINVAL;
+    *out = v;
+    *end = p;
+    return 0;
+}
+
+static int mul_ok(uint64_t v, uint64_t m, uint64_t *out)
+{
+    if (m && v > UINT64_MAX / m)
+        return -ERANGE;
+    *out = v * m;
+    return 0;
+}
+
+static int parse_size(const char *text, uint64_t *out)
+{
+    const char *e;
+    uint64_t v;
+    int rc = parse_u64(text, &v, &e);
+    if (rc < 0)
+        return rc;
+    uint64_t m = 1;
+    if (*e == 'k' || *e == 'K')
+        m = 1u << 10, e++;
+    else if (*e == 'm' || *e == 'M')
+        m = 1u << 20, e++;
+    else if (*e == 'g' || *e == 'G')
+        m = 1u << 30, e++;
+    if (*e == 'B' || *e == 'b')
+        e++;
+    if (*e)
+        return -EINVAL;
+    return mul_ok(v, m, out);
+}
+
+static int parse_time(const char *text, uint64_t *out)
+{
+    const char *e;
+    uint64_t v;
+    int rc = parse_u64(text, &v, &e);
+    if (rc < 0)
+        return rc;
+    uint64_t m;
+    if (strcmp(e, "ns") == 0)
+        m = 1;
+    else if (strcmp(e, "us") == 0)
+        m = (uint64_t)NS_USEC;
+    else if (strcmp(e, "ms") == 0)
+        m = (uint64_t)NS_MSEC;
+    else if (strcmp(e, "s") == 0)
+        m = (uint64_t)NS_SEC;
+    else
+        return -EINVAL; /* a bare number has no unit: refuse rather than guess */
+    return mul_ok(v, m, out);
+}
+
+static int parse_bool(const char *t, uint64_t *out)
+{
+    static const char *const yes[] = {"1", "on", "true", "yes"};
+    static const char *const no[] = {"0", "off", "false", "no"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(t, yes[i]) == 0)
+            return *out = 1, 0;
+        if (strcmp(t, no[i]) == 0)
+            return *out = 0, 0;
+    }
+    return -EINVAL;
+}
+
+static uint64_t get_num(const struct ns_config *cfg, const struct ns_config_field *f)
+{
+    const char *p = (const char *)cfg + f->offset;
+    switch (f->type) {
+    case NS_CFG_U8: return *(const uint8_t *)p;
+    case NS_CFG_UINT: return *(const unsigned *)p;
+    case NS_CFG_SIZE: return *(const size_t *)p;
+    case NS_CFG_U64: return *(const uint64_t *)p;
+    case NS_CFG_BOOL: return *(const bool *)p;
+    case NS_CFG_TIME: {
+        ns_time_t t = *(const ns_time_t *)p;
+        return t < 0 ? UINT64_MAX : (uint64_t)t; /* negative: out of every range */
+    }
+    default: return 0;
+    }
+}
+
+static void put_num(struct ns_config *cfg, const struct ns_config_field *f, uint64_t v)
+{
+    char *p = (char *)cfg + f->offset;
+    switch (f->type) {
+    case NS_CFG_U8: *(uint8_t *)p = (uint8_t)v; break;
+    case NS_CFG_UINT: *(unsigned *)p = (unsigned)v; break;
+    case NS_CFG_SIZE: *(size_t *)p = (size_t)v; break;
+    case NS_CFG_U64: *(uint64_t *)p = v; break;
+    case NS_CFG_BOOL: *(bool *)p = v != 0; break;
+    case NS_CFG_TIME: *(ns_time_t *)p = (ns_time_t)v; break;
+    default: break;
+    }
+}
+
+static bool in_range(const struct ns_config_field *f, uint64_t v)
+{
+    if (v == 0 && (f->flags & NS_CFG_ZERO_OK))
+        return true;
+    return v >= f->min && v <= f->max;
+}
+
+static int fmt_time(ns_time_t t, char *buf, size_t cap)
+{
+    if (t % NS_SEC == 0)
+        return snprintf(buf, cap, "%llds", (long long)(t / NS_SEC));
+    if (t % NS_MSEC == 0)
+        return snprintf(buf, cap, "%lldms", (long long)(t / NS_MSEC));
+    if (t % NS_USEC == 0)
+        return snprintf(buf, cap, "%lldus", (long long)(t / NS_USEC));
+    return snprintf(buf, cap, "%lldns", (long long)t);
+}
+
+static void range_text(const struct ns_config_field *f, char *buf, size_t cap)
+{
+    const char *zero = (f->flags & NS_CFG_ZERO_OK) ? "0 or " : "";
+    if (f->type == NS_CFG_TIME) {
+        char lo[32], hi[32];
+        fmt_time((ns_time_t)f->min, lo, sizeof lo);
+        fmt_time((ns_time_t)f->max, hi, sizeof hi);
+        snprintf(buf, cap, "%s%s..%s", zero, lo, hi);
+        return;
+    }
+    snprintf(buf, cap, "%s%llu..%llu", zero, (unsigned long long)f->min, (unsigned long long)f->max);
+}
+
+static void err(char *buf, size_t cap, const char *fmt, const char *name, const char *what)
+{
+    if (buf && cap)
+        snprintf(buf, cap, fmt, name, what);
+}
+
+int ns_config_set(struct ns_config *cfg, const char *name, const char *value, char *errbuf, size_t cap)
+{
+    const struct ns_config_field *f = ns_config_field_find(name);
+    if (!f) {
+        err(errbuf, cap, "unknown setting '%s'%s", name ? name : "", " (--help-set lists them)");
+        return -ENOENT;
+    }
+    if (!value) {
+        err(errbuf, cap, "%s: %s", name, "missing value");
+        return -EINVAL;
+    }
+    char *p = (char *)cfg + f->offset;
+    uint64_t v = 0;
+    int rc = 0;
+    switch (f->type) {
+    case NS_CFG_ADDR4:
+    case NS_CFG_ADDR6: {
+        struct ns_addr a;
+        uint8_t want = f->type == NS_CFG_ADDR4 ? NS_AF_INET : NS_AF_INET6;
+        if (ns_addr_parse(value, &a) < 0 || a.family != want) {
+            err(errbuf, cap, "%s: '%s' is not an address of that family", name, value);
+            return -EINVAL;
+        }
+        memcpy(p, &a, sizeof a);
+        return 0;
+    }
+    case NS_CFG_CC: {
+        struct ns_config probe = *cfg;
+        if (ns_config_set_cc(&probe, value) < 0) {
+            err(errbuf, cap, "%s: unknown algorithm '%s'", name, value);
+            return -EINVAL;
+        }
+        memcpy(cfg->tcp_cc, probe.tcp_cc, sizeof cfg->tcp_cc);
+        return 0;
+    }
+    case NS_CFG_BOOL: rc = parse_bool(value, &v); break;
+    case NS_CFG_TIME: rc = parse_time(value, &v); break;
+    case NS_CFG_SIZE: rc = parse_size(value, &v); break;
+    default: {
+        const char *e;
+        rc = parse_u64(value, &v, &e);
+        if (rc == 0 && *e)
+            rc = -EINVAL;
+    }
+    }
+    if (rc == -EINVAL) {
+        static const char *const want[] = {
+            [NS_CFG_U8] = "a number", [NS_CFG_UINT] = "a number", [NS_CFG_U64] = "a number",
+            [NS_CFG_SIZE] = "a size (e.g. 65536, 64k, 1M)",
+            [NS_CFG_TIME] = "a time with a unit (ns, us, ms, s)",
+            [NS_CFG_BOOL] = "on/off, 1/0, true/false or yes/no",
+        };
+        char what[96];
+        snprintf(what, sizeof what, "'%s' is not %s", value, want[f->type]);
+        err(errbuf, cap, "%s: %s", name, what);
+        return -EINVAL;
+    }
+    if (rc < 0 || !in_range(f, v)) {
+        char r[80], what[128];
+        range_text(f, r, sizeof r);
+        snprintf(what, sizeof what, "'%s' is out of range (%s)", value, r);
+        err(errbuf, cap, "%s: %s", name, what);
+        return -ERANGE;
+    }
+    put_num(cfg, f, v);
+    return 0;
+}
+
+int ns_config_format(const struct ns_config *cfg, const struct ns_config_field *f, char *buf, size_t cap)
+{
+    const char *p = (const char *)cfg + f->offset;
+    switch (f->type) {
+    case NS_CFG_ADDR4:
+    case NS_CFG_ADDR6: {
+        struct ns_addr a;
+        memcpy(&a, p, sizeof a);
+        if (a.family == NS_AF_UNSPEC)
+            return snprintf(buf, cap, "none");
+        char t[NS_ADDR_STRLEN];
+        return snprintf(buf, cap, "%s", ns_addr_format(&a, t, sizeof t));
+    }
+    case NS_CFG_CC: {
+        size_t n = strnlen(cfg->tcp_cc, sizeof cfg->tcp_cc);
+        return snprintf(buf, cap, "%.*s", (int)n, cfg->tcp_cc);
+    }
+    case NS_CFG_BOOL: return snprintf(buf, cap, "%s", *(const bool *)p ? "on" : "off");
+    case NS_CFG_TIME: return fmt_time(*(const ns_time_t *)p, buf, cap);
+    default: return snprintf(buf, cap, "%llu", (unsigned long long)get_num(cfg, f));
+    }
+}
+
+int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap)
+{
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const struct ns_config_field *f = &fields[i];
+        if (f->type == NS_CFG_ADDR4 || f->type == NS_CFG_ADDR6)
+            continue; /* UNSPEC = that family is off; anything parsed is fine */
+        if (f->type == NS_CFG_CC) {
+            char name[sizeof cfg->tcp_cc + 1];
+            memcpy(name, cfg->tcp_cc, sizeof cfg->tcp_cc);
+            name[sizeof cfg->tcp_cc] = '\0';
+            if (name[0] && !ns_tcp_cc_find(name)) {
+                err(errbuf, cap, "%s: unknown algorithm '%s'", f->name, name);
+                return -EINVAL;
+            }
+            continue;
+        }
+        uint64_t v = get_num(cfg, f);
+        if (!in_range(f, v)) {
+            char r[80], what[128];
+            range_text(f, r, sizeof r);
+            snprintf(what, sizeof what, "%llu is out of range (%s)", (unsigned long long)v, r);
+            err(errbuf, cap, "%s: %s", f->name, what);
+            return -EINVAL;
+        }
+    }
+    /* Rules joining two fields. */
+    if (cfg->tcp_rto_min > cfg->tcp_rto_max) {
+        err(errbuf, cap, "%s: %s", "tcp_rto_min", "is above tcp_rto_max");
+        return -EINVAL;
+    }
+    if (cfg->tcp_rto_initial > cfg->tcp_rto_max) {
+        err(errbuf, cap, "%s: %s", "tcp_rto_initial", "is above tcp_rto_max");
+        return -EINVAL;
+    }
+    if (cfg->addr4.family == NS_AF_UNSPEC && cfg->addr6.family == NS_AF_UNSPEC) {
+        err(errbuf, cap, "%s: %s", "addr4", "no address of either family is set");
+        return -EINVAL;
+    }
+    return 0;
+}
