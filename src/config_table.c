@@ -44,6 +44,8 @@ static const struct ns_config_field fields[] = {
     F(frag_max_pieces, NS_CFG_UINT, 1, 1u << 16, 0, "fragments per datagram"),
     F(frag_timeout, NS_CFG_TIME, T_MS, 600 * T_S, 0, "reassembly lifetime (RFC 791: 15 s+, RFC 8200: 60 s)"),
     F(ip6_max_ext_headers, NS_CFG_UINT, 1, 64, 0, "IPv6 extension headers walked before giving up"),
+    F(gso_max_segs, NS_CFG_UINT, 1, 65535, 0, "wire segments a received super-packet may stand for"),
+    F(tcp_tso_max, NS_CFG_SIZE, 0, 65535, 0, "largest TCP super-segment built for a TSO device; 0 = none"),
     F(icmp_err_rate, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP errors per second (token bucket refill; 0 = none)"),
     F(icmp_err_burst, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP error bucket depth"),
     F(tcp_sndbuf, NS_CFG_SIZE, 4096, 1u << 30, 0, "TCP send buffer per connection (bytes)"),

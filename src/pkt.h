@@ -9,6 +9,7 @@
 #ifndef NS_PKT_H
 #define NS_PKT_H
 
+#include "netdev.h"
 #include "types.h"
 
 /* Room for the largest header chain the stack prepends (IPv6 + fragment +
@@ -19,6 +20,7 @@ struct ns_pkt {
     uint8_t *data;  /* first valid byte */
     size_t len;     /* valid bytes from data */
     size_t cap;     /* bytes in buf */
+    struct ns_offload off; /* offload metadata to/from the device (netdev.h); zero = none */
     uint8_t buf[];  /* storage; data points inside it */
 };
 

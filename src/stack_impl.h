@@ -119,6 +119,8 @@ bool ns_ip_is_ours(const struct ns_stack *s, const struct ns_addr *addr);
 unsigned ns_ip_mtu(const struct ns_stack *s);
 /* Hand a finished IP packet to the device (taps, counts). Consumes pkt. */
 int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt);
+/* Does the attached device take super-packets of this type (netdev caps)? */
+bool ns_dev_can_gso(const struct ns_stack *s, uint8_t gso_type);
 
 int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                   uint8_t proto, struct ns_pkt *pkt);
