@@ -174,7 +174,7 @@ static int dev_send_off(struct netdev *dev, const uint8_t *pkt, size_t len, cons
     if (!ns_offload_parse(pkt, len, off, 65535, &lay, &why))
         return -EINVAL;
     struct sim_cut c = {dev, 0};
-    if (ns_gso_segment(pkt, len, off, &lay, cut_send, &c) != lay.segs && !c.rc)
+    if (ns_gso_segment(pkt, len, off, &lay, true, cut_send, &c) != lay.segs && !c.rc)
         c.rc = -ENOBUFS;
     return c.rc;
 }

@@ -142,7 +142,8 @@ uint16_t ns_offload_pseudo_partial(const struct ns_addr *src, const struct ns_ad
 }
 
 unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *off,
-                        const struct ns_offload_layout *lay, ns_gso_emit_fn emit, void *user)
+                        const struct ns_offload_layout *lay, bool l4_csum, ns_gso_emit_fn emit,
+                        void *user)
 {
     struct ns_addr src, dst;
     addrs(p, lay, &src, &dst);
@@ -179,15 +180,19 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
             if (n > 0)
                 f &= (uint8_t)~TH_CWR;
             th[13] = f;
-            ns_put16(th + 16, 0);
-            uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_TCP, (uint32_t)l4len);
-            ns_put16(th + 16, ns_csum_fold(ns_csum_add(sum, th, l4len)));
+            if (l4_csum) {
+                ns_put16(th + 16, 0);
+                uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_TCP, (uint32_t)l4len);
+                ns_put16(th + 16, ns_csum_fold(ns_csum_add(sum, th, l4len)));
+            }
         } else {
             ns_put16(th + 4, (uint16_t)l4len);
-            ns_put16(th + 6, 0);
-            uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_UDP, (uint32_t)l4len);
-            uint16_t c = ns_csum_fold(ns_csum_add(sum, th, l4len));
-            ns_put16(th + 6, c ? c : 0xffff); /* RFC 768: 0 means "none" */
+            if (l4_csum) {
+                ns_put16(th + 6, 0);
+                uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_UDP, (uint32_t)l4len);
+                uint16_t c = ns_csum_fold(ns_csum_add(sum, th, l4len));
+                ns_put16(th + 6, c ? c : 0xffff); /* RFC 768: 0 means "none" */
+            }
         }
         q->off = (struct ns_offload){.flags = NS_OFF_CSUM_VALID};
         emit(user, q);

@@ -50,11 +50,15 @@ void ns_offload_finish_csum(uint8_t *pkt, size_t len, const struct ns_offload *o
 bool ns_offload_csum_ok(const uint8_t *pkt, size_t len, const struct ns_offload_layout *lay);
 
 typedef void (*ns_gso_emit_fn)(void *user, struct ns_pkt *piece);
-/* Cuts a checked packet into lay->segs pieces (see above). Returns the
- * number emitted; fewer than lay->segs only when a piece could not be
- * allocated (then the rest are not emitted). */
+/* Cuts a checked packet into lay->segs pieces (see above). With l4_csum
+ * false the pieces' L4 checksum fields are left as they were (the pieces
+ * are still marked NS_OFF_CSUM_VALID: the caller vouches for the data and
+ * only the stack's own input reads them); the IPv4 header checksum is
+ * always right. Returns the number emitted; fewer than lay->segs only when
+ * a piece could not be allocated (then the rest are not emitted). */
 unsigned ns_gso_segment(const uint8_t *pkt, size_t len, const struct ns_offload *off,
-                        const struct ns_offload_layout *lay, ns_gso_emit_fn emit, void *user);
+                        const struct ns_offload_layout *lay, bool l4_csum, ns_gso_emit_fn emit,
+                        void *user);
 
 /* The partial checksum a sender stores before handing a super-packet (or
  * a NS_OFF_CSUM_PARTIAL packet) to a device: the folded, uncomplemented

@@ -104,11 +104,19 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
         ns_drop(s, pkt, why);
         return;
     }
+    /* A partial checksum is no claim about the data (virtio 5.1.6.2: the
+     * sender left it to the device; Linux sets it only on packets its own
+     * stack built); a device-verified one is trusted. Only a packet that
+     * claims to be complete is verified, whole. Checksums are computed
+     * for the pieces only when a tap will show them (a capture must hold
+     * valid packets); otherwise the pieces are marked verified and TCP
+     * and UDP skip the pass. */
+    bool want_csum = s->tap != NULL;
     if (pkt->off.flags & NS_OFF_CSUM_PARTIAL) {
-        ns_offload_finish_csum(pkt->data, pkt->len, &pkt->off);
         s->stats.csum_partial_rx++;
+        if (pkt->off.gso_type == NS_GSO_NONE && want_csum)
+            ns_offload_finish_csum(pkt->data, pkt->len, &pkt->off);
     } else if (!(pkt->off.flags & NS_OFF_CSUM_VALID) && !ns_offload_csum_ok(pkt->data, pkt->len, &lay)) {
-        /* It claims to be complete: it must verify, whole. */
         s->stats.rx_packets++;
         s->stats.rx_bytes += pkt->len;
         s->stats.checksum_errors++;
@@ -121,7 +129,10 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
         return;
     }
     s->stats.gso_rx++;
-    s->stats.gso_rx_segs += ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, piece_in, s);
+    s->in_gso_batch = lay.proto == NS_IPPROTO_TCP;
+    s->stats.gso_rx_segs += ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, want_csum, piece_in, s);
+    s->in_gso_batch = false;
+    ns_tcp_batch_end(s);
     ns_pkt_free(pkt);
 }
 
@@ -226,12 +237,12 @@ int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
         struct sw_seg w = {s, 0};
         if (pkt->off.gso_type != NS_GSO_NONE)
             s->stats.gso_sw++;
-        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, piece_out, &w);
+        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, true, piece_out, &w);
         ns_pkt_free(pkt);
         return w.rc;
     }
     if (s->tap)
-        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, piece_tap, s);
+        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, true, piece_tap, s);
     int rc = netdev_send_off(s->dev, pkt->data, pkt->len, &pkt->off);
     if (rc == 0) {
         s->stats.tx_packets++;

@@ -87,6 +87,7 @@ struct ns_stack {
     unsigned socks_open;
     uint16_t next_ephemeral;
     bool dispatching;
+    bool in_gso_batch;       /* cutting a received TCP super-segment: output deferred (tcp_input.c) */
 
     struct ns_frag_table frag;
 

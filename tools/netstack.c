@@ -54,6 +54,7 @@ struct cli {
     const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
     const char *cc;                /* --cc NAME; NULL = the stack's default */
     const char *sets[64];          /* --set NAME=VALUE, in order (checked when parsed) */
+    bool offload_off;              /* --offload off */
     unsigned nsets;
 };
 
@@ -190,7 +191,7 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET };
+              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -207,13 +208,15 @@ static const struct opt {
     {"cc", 0, true, O_CC},
     {"set", 0, true, O_SET},
     {"help-set", 0, false, O_HELP_SET},
+    {"offload", 0, true, O_OFFLOAD},
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [-w FILE] [-v] [--help]\n"
+          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [--offload on|off]\n"
+          "                [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -254,6 +257,11 @@ static void usage(FILE *f)
           "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
           "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
           "  --help-set         list every NAME with its default, range and meaning.\n"
+          "  --offload on|off   TUN: segmentation and checksum offload (default on): a\n"
+          "                     virtio-net header on the TUN, TCP sends super-segments\n"
+          "                     of up to 64 KB that the kernel cuts, and takes the\n"
+          "                     kernel's as the segments they stand for. Falls back to\n"
+          "                     plain packets, with one line, if the kernel refuses.\n"
           "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
           "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
           "                     virtual time from 0 in the simulator).\n"
@@ -282,6 +290,12 @@ static void usage(FILE *f)
           "  netstack --dev pcap:s.pcap --app http           replay it; exit status = verdict\n"
           "  netstack --dev pcap:fixtures/handshake.pcap     a fixture (apps from its sidecar)\n",
           f);
+}
+
+static void tun_notice(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "netstack: note: %s\n", line);
 }
 
 /* --help-set: the config table (src/config_table.c) with today's defaults. */
@@ -459,6 +473,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_HELP_SET:
         help_set(stdout);
         exit(0);
+    case O_OFFLOAD:
+        if (strcmp(v, "on") == 0)
+            c->offload_off = false;
+        else if (strcmp(v, "off") == 0)
+            c->offload_off = true;
+        else
+            die_usage("%s: expected on or off, got '%s'", opt, v);
+        break;
     case O_PCAP_OUT:
         if (!*v)
             die_usage("%s: expected a file name", opt);
@@ -752,6 +774,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct tun_opts to;
     tun_opts_default(&to);
     to.name = c->ifname;
+    to.offload = !c->offload_off;
+    to.notice = tun_notice;
     if (c->mtu)
         to.mtu = c->mtu;
     if (c->peer4.family) {
@@ -846,8 +870,10 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
             ns_addr_format(&cfg.addr4, s4, sizeof s4);
         if (cfg.addr6.family)
             ns_addr_format(&cfg.addr6, s6, sizeof s6);
-        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s\n", dev->name, h4,
-               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note);
+        char om[64];
+        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s, offload %s\n", dev->name, h4,
+               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note,
+               tun_offload_mode(dev, om, sizeof om));
         fflush(stdout);
 
         int rc = ns_loop_run(s, dev, clock, &stop_signal, clients_done, &r);
