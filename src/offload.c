@@ -199,3 +199,46 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
     }
     return n;
 }
+
+unsigned ns_gso_segment_inplace(struct ns_pkt *pkt, const struct ns_offload *off,
+                                const struct ns_offload_layout *lay, ns_gso_emit_fn emit, void *user)
+{
+    uint8_t hdr[60 + 60]; /* IPv4 with options or IPv6, and TCP with options */
+    size_t h = lay->hdr_len, l4 = lay->l4_off;
+    uint32_t mss = off->gso_size;
+    if (lay->proto != NS_IPPROTO_TCP || h > sizeof hdr || h > mss)
+        return 0; /* the caller uses ns_gso_segment then */
+    memcpy(hdr, pkt->data, h);
+    uint32_t seq = ns_get32(hdr + l4 + 4);
+    uint8_t tflags = hdr[l4 + 13];
+    uint16_t id = lay->family == 4 ? ns_get16(hdr + 4) : 0;
+    unsigned n = 0;
+    for (uint32_t at = 0; n < lay->segs; n++, at += mss) {
+        uint32_t plen = lay->payload - at < mss ? lay->payload - at : mss;
+        bool last = n + 1 == lay->segs;
+        uint8_t *d = pkt->data + at; /* the piece's payload starts at d + h */
+        memcpy(d, hdr, h);
+        if (lay->family == 4) {
+            ns_put16(d + 2, (uint16_t)(h + plen));
+            ns_put16(d + 4, (uint16_t)(id + n));
+            ns_put16(d + 10, 0);
+            ns_put16(d + 10, ns_csum(d, l4));
+        } else {
+            ns_put16(d + 4, (uint16_t)(h + plen - 40));
+        }
+        uint8_t *th = d + l4;
+        ns_put32(th + 4, seq + at);
+        uint8_t f = tflags;
+        if (!last)
+            f &= (uint8_t)~(TH_FIN | TH_PSH);
+        if (n > 0)
+            f &= (uint8_t)~TH_CWR;
+        th[13] = f;
+        struct ns_pkt *q = ns_pkt_view(d, h + plen);
+        if (!q)
+            break;
+        q->off = (struct ns_offload){.flags = NS_OFF_CSUM_VALID};
+        emit(user, q);
+    }
+    return n;
+}

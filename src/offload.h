@@ -60,6 +60,17 @@ unsigned ns_gso_segment(const uint8_t *pkt, size_t len, const struct ns_offload 
                         const struct ns_offload_layout *lay, bool l4_csum, ns_gso_emit_fn emit,
                         void *user);
 
+/* Cuts a checked TCP super-segment in place, for the stack's own input:
+ * piece i is a view (ns_pkt_view) into pkt's block whose headers are
+ * written over the last bytes of piece i-1's payload, so it must be
+ * emitted only after emit has finished with piece i-1 and kept nothing of
+ * it (TCP input copies the payload into the connection's buffer and frees
+ * the packet). No L4 checksums are computed (pieces are marked
+ * NS_OFF_CSUM_VALID). pkt stays the caller's, and its bytes are garbage
+ * afterwards. Returns the number of pieces emitted. */
+unsigned ns_gso_segment_inplace(struct ns_pkt *pkt, const struct ns_offload *off,
+                                const struct ns_offload_layout *lay, ns_gso_emit_fn emit, void *user);
+
 /* The partial checksum a sender stores before handing a super-packet (or
  * a NS_OFF_CSUM_PARTIAL packet) to a device: the folded, uncomplemented
  * pseudo-header sum over the whole L4 length. */

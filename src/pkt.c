@@ -17,6 +17,18 @@ struct ns_pkt *ns_pkt_alloc(size_t headroom, size_t len)
     return p;
 }
 
+struct ns_pkt *ns_pkt_view(uint8_t *data, size_t len)
+{
+    struct ns_pkt *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->cap = 0;
+    p->data = data;
+    p->len = len;
+    p->off = (struct ns_offload){0};
+    return p;
+}
+
 struct ns_pkt *ns_pkt_from(const void *bytes, size_t len)
 {
     struct ns_pkt *p = ns_pkt_alloc(NS_PKT_HEADROOM, len);

@@ -130,7 +130,12 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
     }
     s->stats.gso_rx++;
     s->in_gso_batch = lay.proto == NS_IPPROTO_TCP;
-    s->stats.gso_rx_segs += ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, want_csum, piece_in, s);
+    unsigned cut = 0;
+    if (lay.proto == NS_IPPROTO_TCP && !want_csum)
+        cut = ns_gso_segment_inplace(pkt, &pkt->off, &lay, piece_in, s); /* no copy */
+    if (!cut)
+        cut = ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, want_csum, piece_in, s);
+    s->stats.gso_rx_segs += cut;
     s->in_gso_batch = false;
     ns_tcp_batch_end(s);
     ns_pkt_free(pkt);

@@ -253,6 +253,7 @@ struct ns_tcp {
     struct ns_tcb **htab;        /* connections by 4-tuple; size hmask+1 (power of two) */
     uint32_t hmask;
     unsigned nhashed;
+    struct ns_tcb *last_hit;     /* last connection ns_tcb_lookup found (hashed) */
     struct ns_tcb *ltab[64];     /* listeners by local port % 64 */
     struct ns_tcb *all_head, *all_tail;
     uint64_t next_id;
