@@ -59,6 +59,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
+    cfg->tcp_pmtu_min = 552; /* Linux's min_pmtu: a forged "MTU 68" cannot shrink segments to crumbs */
 }
 
 int ns_config_set_cc(struct ns_config *cfg, const char *name)

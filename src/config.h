@@ -63,6 +63,8 @@ struct ns_config {
      * production: predictable ISNs enable blind spoofing (RFC 6528). */
     bool tcp_isn_override_on;
     uint32_t tcp_isn_override;
+    /* Load and scale (issue 14). */
+    unsigned tcp_pmtu_min;         /* lowest IPv4 path MTU ICMP may teach (RFC 1191; Linux 552) */
 };
 
 void ns_config_default(struct ns_config *cfg);

@@ -74,6 +74,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, 0, "keepalive idle time before the first probe"),
     F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, 0, "time between keepalive probes"),
     F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
+    F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a
      * predictable ISN must not be one --set away (RFC 6528). */
 };

@@ -141,6 +141,10 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
 int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struct ns_sockaddr *dst,
                   const void *data, size_t len);
 /* Does an ICMP error's quoted packet look like one we sent? (RFC 5927) */
+/* tcp_icmp.c: an ICMP error (quote already checked) about one of our TCP
+ * segments: RFC 5927 validation, path MTU, soft errors. */
+void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t code,
+                       uint32_t info, const uint8_t *q, size_t qlen);
 bool ns_icmp_quote_ok(struct ns_stack *s, uint8_t family, const uint8_t *q, size_t len);
 
 /* Sockets (socket.c): find the socket that takes a datagram, queue one. */

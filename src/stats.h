@@ -52,7 +52,11 @@
     X(tcp_persist_probes, "TCP zero-window probes sent")                    \
     X(tcp_keepalive_probes, "TCP keepalive probes sent")                    \
     X(tcp_syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full, RFC 4987)") \
-    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")
+    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")        \
+    X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
+    X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
+    X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
+    X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \

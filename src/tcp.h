@@ -164,6 +164,8 @@ struct ns_tcb {
     uint16_t peer_mss;           /* MSS the peer announced (536 if none, RFC 9293 3.7.1) */
     uint16_t mss;                /* payload bytes per segment we send (options excluded) */
     uint16_t rcv_mss;            /* our announced MSS (MTU - 40 / - 60, RFC 6691) */
+    uint16_t pmtu;               /* path MTU learned from ICMP (RFC 1191/8201); 0 = device's */
+    int soft_err;                /* latest ICMP soft error (RFC 1122 4.2.3.9), 0 = none */
     uint8_t snd_ws, rcv_ws;      /* shift applied to the peer's / our window field */
     bool ws_ok, ts_ok, sack_ok;  /* both sides agreed (RFC 7323, RFC 2018) */
     uint32_t ts_recent;          /* latest TSval to echo (RFC 7323 4.3) */
@@ -429,6 +431,21 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
 uint16_t ns_tcp_our_mss(const struct ns_tcb *t);
 /* Window shift that lets a `buf`-byte window fit the 16-bit field. */
 uint8_t ns_tcp_wscale_for(size_t buf);
+
+/* ---- tcp_mss.c: segment size (RFC 9293 3.7.1, RFC 6691) ---- */
+/* Path MTU toward t->remote: what ICMP taught us, else the device's. */
+unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
+/* SMSS without SACK blocks: min(peer MSS, path MTU - IP - TCP headers)
+ * less the timestamp option; what t->mss caches (and the CCs count in). */
+uint16_t ns_tcp_mss_base(const struct ns_tcb *t);
+/* Bytes of the SACK option the next segment carries (0 = none). */
+unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t);
+/* Payload bytes of a full segment sent now: t->mss less the SACK blocks
+ * it will carry. No segment we send is longer, so none exceeds the MTU. */
+uint32_t ns_tcp_send_mss(const struct ns_tcb *t);
+
+/* ---- tcp_icmp.c: ICMP errors about our TCP segments ---- */
+/* ns_tcp_icmp_error is declared in stack_impl.h (the ICMP input calls it). */
 
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);

@@ -127,12 +127,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     if (t->ts_ok)
         t->ts_recent = g->tsval;
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
-    unsigned m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-    if (t->ts_ok)
-        m -= 12; /* RFC 7323/6691: the MSS excludes options; leave room */
-    if (m < 64)
-        m = 64;
-    t->mss = (uint16_t)m;
+    t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)

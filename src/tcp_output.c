@@ -385,7 +385,8 @@ void ns_tcp_output(struct ns_tcb *t)
                      : ns_tcp_sack_next_hole(t, from, &hole)) {
                 if (!pace_ok(t))
                     break;
-                uint32_t end = hole.end - hole.start > t->mss ? hole.start + t->mss : hole.end;
+                uint32_t smss = ns_tcp_send_mss(t);
+                uint32_t end = hole.end - hole.start > smss ? hole.start + smss : hole.end;
                 uint32_t sent = ns_tcp_resend(t, hole.start, end);
                 if (seq_gt(sent, t->high_rxt))
                     t->high_rxt = sent;
@@ -420,7 +421,8 @@ void ns_tcp_output(struct ns_tcb *t)
             }
         }
         uint32_t avail = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
-        uint32_t len = avail < t->mss ? avail : t->mss;
+        uint32_t mss = ns_tcp_send_mss(t); /* options included: never over the MTU */
+        uint32_t len = avail < mss ? avail : mss;
         if (len > usable)
             len = usable;
         if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
@@ -429,7 +431,7 @@ void ns_tcp_output(struct ns_tcb *t)
                    (len == avail) && seq_le(t->snd_nxt, t->fin_seq);
         if (len == 0 && !fin)
             break;
-        if (len > 0 && len < t->mss && !rexmit) {
+        if (len > 0 && len < mss && !rexmit) {
             /* Nagle (RFC 896) in Minshall's form, as Linux: a small
              * segment waits only while another small one is unacked, so
              * the tail of a bulk write never waits for a delayed ACK. */
@@ -450,7 +452,7 @@ void ns_tcp_output(struct ns_tcb *t)
         if (fin)
             fl |= TH_FIN;
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
-        if (len && len < t->mss)
+        if (len && len < mss)
             t->snd_sml = t->snd_nxt + len;
         t->snd_nxt += len + (fin ? 1 : 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
