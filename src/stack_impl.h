@@ -62,6 +62,16 @@ struct ns_sock {
     size_t rxq_bytes;        /* payload bytes in rxq; <= cfg.udp_rxq_bytes */
     uint16_t echo_seq;       /* unused by the stack; kept for symmetry with Linux */
     struct ns_tcb *tcb;      /* NS_SOCK_STREAM: the listener or connection (NULL before listen/connect) */
+    struct ns_stack *s;      /* owner (sock_index.c: readiness queue) */
+    int sd;                  /* own descriptor */
+    struct ns_sock *pnext;   /* chain in the bound-port table while bound */
+};
+
+/* A min-heap of descriptors (sock_index.c): free descriptors (lowest is
+ * reused first, as a scan from 0 would) and those with readiness to report. */
+struct ns_sdheap {
+    int *v;
+    unsigned n, cap;
 };
 
 struct ns_stack {
@@ -87,6 +97,10 @@ struct ns_stack {
     unsigned socks_open;
     uint16_t next_ephemeral;
     bool dispatching;
+    struct ns_sdheap sd_free;      /* free descriptors below socks_cap */
+    struct ns_sdheap ev_queue;     /* descriptors marked ev_pending (may hold stale ones) */
+    bool ev_overflow;              /* a mark could not be queued: dispatch scans the table */
+    struct ns_sock **ports;        /* bound sockets by port (chains), NS_PORT_BUCKETS; lazy */
 
     struct ns_frag_table frag;
 
@@ -154,6 +168,22 @@ struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
 bool ns_sock_enqueue(struct ns_stack *s, struct ns_sock *so, const struct ns_sockaddr *src,
                      const uint8_t *data, size_t len);
 void ns_sock_mark(struct ns_sock *so);
+/* ---- sock_index.c: O(1)/O(log n) socket bookkeeping for 100k sockets ---- */
+#define NS_PORT_BUCKETS 1024
+bool ns_sdheap_push(struct ns_sdheap *h, int sd); /* false on ENOMEM */
+int ns_sdheap_pop(struct ns_sdheap *h);           /* lowest; -1 when empty */
+void ns_sdheap_free(struct ns_sdheap *h);
+/* A descriptor for a new socket (lowest free), growing the table: >= 0 or -ENOMEM. */
+int ns_sock_alloc_sd(struct ns_stack *s);
+/* Descriptor sd is free again. */
+void ns_sock_release_sd(struct ns_stack *s, int sd);
+/* Bound-port table: insert when a socket binds, remove when it unbinds
+ * or closes (ns_sock_unbind clears so->bound too). */
+bool ns_sock_port_insert(struct ns_stack *s, struct ns_sock *so);
+void ns_sock_unbind(struct ns_stack *s, struct ns_sock *so);
+/* First bound socket on `port` (chain order); iterate with ns_sock_port_next. */
+struct ns_sock *ns_sock_port_first(const struct ns_stack *s, uint16_t port);
+struct ns_sock *ns_sock_port_next(const struct ns_sock *so, uint16_t port);
 void ns_sock_dispatch(struct ns_stack *s);
 void ns_sock_free_all(struct ns_stack *s);
 

@@ -152,7 +152,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
                 return rc;
             if (!ns_tcb_lookup(s, &src, so->local.port, &dst->addr, dst->port))
                 break;
-            so->bound = false;
+            ns_sock_unbind(s, so);
             rc = -EADDRINUSE;
         }
         if (rc)

@@ -231,6 +231,7 @@ static void transfer(const struct opts *o, struct run *r)
     lp.delay = 5 * NS_MSEC;
     lp.drop = o->drop;
     lp.reorder = o->drop / 2;
+    lp.dup = o->drop / 2; /* duplicates: D-SACK blocks (RFC 2883) in the mix */
     CU_ASSERT_FATAL(sim_connect(sim, ha, hb, &lp, &lp) == 0);
     memset(r, 0, sizeof *r);
     r->sim = sim;
@@ -559,7 +560,31 @@ static void test_icmp_in_window(void)
     }
 }
 
+/* IP never fragments TCP: a segment over the MTU (which TCP never
+ * builds) is refused and counted, v4 and v6, instead of fragmented with
+ * DF clear (RFC 1191: TCP always sets DF). UDP still fragments. */
+static void test_ip_never_fragments_tcp(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    static uint8_t big[2000];
+    for (int v6 = 0; v6 < 2; v6++) {
+        const struct ns_addr *src = v6 ? &TL_STACK6 : &TL_STACK4, *dst = v6 ? &TL_HOST6 : &TL_HOST4;
+        struct ns_pkt *p = ns_pkt_from(big, sizeof big);
+        CU_ASSERT_EQUAL(ns_ip_output(s, src, dst, NS_IPPROTO_TCP, p), -EMSGSIZE);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->ip_tcp_too_big, (uint64_t)v6 + 1);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->frag_tx, 0);
+        CU_ASSERT_EQUAL(cap.count, 0);
+    }
+    CU_ASSERT_EQUAL(ns_ip_output(s, &TL_STACK4, &TL_HOST4, NS_IPPROTO_UDP, ns_pkt_from(big, sizeof big)), 0);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->frag_tx, 2);
+    ns_stack_free(s);
+    tl_cap_reset(&cap);
+}
+
 static const struct tl_test tests[] = {
+    {"ip_never_fragments_tcp", test_ip_never_fragments_tcp},
     {"never_over_mtu", test_never_over_mtu},
     {"pmtu_lowered", test_pmtu_lowered},
     {"pmtu_plateau_and_floor", test_pmtu_plateau_and_floor},
