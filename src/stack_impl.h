@@ -113,6 +113,9 @@ struct ns_stack {
     ns_time_t icmp_last_refill;
 
     size_t mem_in_use;      /* bytes held in socket queues and reassembly */
+    size_t tcp_buf_mem;     /* of which TCP buffer chunks (tcp_buf.c): the tcp_mem budget */
+    void *buf_cache;        /* free TCP buffer chunks, linked through their first word */
+    unsigned buf_cached;    /* chunks in buf_cache (<= cfg.tcp_buf_cache) */
 
     struct ns_tcp *tcp;     /* TCP tables and timers (tcp.h); NULL until first use */
 };

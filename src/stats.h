@@ -56,7 +56,8 @@
     X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
     X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
-    X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)")
+    X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
+    X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \

@@ -35,6 +35,7 @@
 #define NS_TCP_H
 
 #include "stack_impl.h"
+#include "tcp_buf.h"
 
 enum ns_tcp_state {
     NS_TCP_CLOSED = 0,
@@ -128,10 +129,11 @@ struct ns_tcb {
     uint32_t snd_wnd;            /* peer's window in bytes (already scaled) */
     uint32_t max_snd_wnd;        /* largest snd_wnd seen (sender SWS, RFC 5961 ACK check) */
 
-    /* Send ring: the bytes of [sbuf_seq, sbuf_seq + slen), oldest at shead. */
-    uint8_t *sbuf;               /* NULL until the connection needs it */
-    uint32_t scap;               /* capacity; slen <= scap */
-    uint32_t shead;              /* ring index of the byte at sbuf_seq */
+    /* Send buffer (tcp_buf.h): the bytes of [sbuf_seq, sbuf_seq + slen) at
+     * positions 0 .. slen; memory only for what is queued. */
+    struct ns_tcp_buf sb;
+    bool sbuf;                   /* send side set up (RACK records...): first ns_send */
+    uint32_t scap;               /* limit: slen <= scap (cfg.tcp_sndbuf) */
     uint32_t slen;               /* bytes queued, unacked ones included */
     uint32_t sbuf_seq;           /* seq of the first byte in the ring (iss+1 + bytes acked) */
     bool fin_queued;             /* app shut the write side: FIN follows the ring's last byte */
@@ -141,15 +143,20 @@ struct ns_tcb {
     uint32_t irs;                /* peer's initial sequence number */
     uint32_t rcv_nxt;            /* next seq expected; bytes before it are in the ring or read */
     uint32_t rcv_adv;            /* right edge we advertised; never moves left (RFC 9293 3.8.6) */
-    uint8_t *rbuf;               /* receive ring; NULL until needed */
-    uint32_t rcap;               /* capacity, including rslack */
-    uint32_t rslack;             /* ring bytes never advertised: the scaled window
+    /* Receive buffer (tcp_buf.h): unread in-order bytes at positions
+     * 0 .. rlen, out-of-order ones at rlen + (seq - rcv_nxt). */
+    struct ns_tcp_buf rb;
+    bool rbuf;                   /* receive side set up: first data */
+    uint32_t rcap;               /* current limit including rslack: auto-tuned from
+                                  * cfg.tcp_rcvbuf_init up to cfg.tcp_rcvbuf */
+    uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
-    uint32_t rhead;              /* ring index of the first unread byte */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
-    struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; allocated
-                                  * with the receive ring, ooocap entries */
+    uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
+    ns_time_t rcv_rtt_start;
+    struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; grown on
+                                  * demand up to cfg.tcp_ooo_max_ranges, ooocap entries */
     unsigned ooocap;
     unsigned nooo;               /* ranges used */
     uint32_t ooo_bytes;          /* sum of range lengths; <= cfg.tcp_ooo_max_bytes */
@@ -446,6 +453,16 @@ uint32_t ns_tcp_send_mss(const struct ns_tcb *t);
 
 /* ---- tcp_icmp.c: ICMP errors about our TCP segments ---- */
 /* ns_tcp_icmp_error is declared in stack_impl.h (the ICMP input calls it). */
+
+/* ---- tcp_mem.c: buffer sizes and the memory budget ---- */
+int ns_tcp_mem_pressure(const struct ns_stack *s);  /* 0 none, 1 past 3/4, 2 at tcp_mem_max */
+uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t);     /* receive buffer now (rslack excluded) */
+/* Window growth allowed under the budget: space, less under pressure, 0 at the max. */
+uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
+/* The app read `copied` bytes: grow the receive buffer toward the BDP. */
+void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
+/* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
+uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
 
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);

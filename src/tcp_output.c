@@ -24,8 +24,9 @@ uint32_t ns_tcp_flight(const struct ns_tcb *t) { return t->snd_max - t->snd_una;
 
 uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
 {
-    uint32_t cap = t->rbuf ? t->rcap - t->rslack : (uint32_t)t->s->cfg.tcp_rcvbuf;
+    uint32_t cap = ns_tcp_rcv_cap(t); /* auto-tuned (tcp_mem.c) */
     uint32_t space = cap > t->rlen ? cap - t->rlen : 0;
+    space = ns_tcp_rcv_space_limit(t, space); /* the stack's memory budget */
     uint32_t maxw = (uint32_t)65535 << t->rcv_ws;
     if (space > maxw)
         space = maxw;
@@ -200,14 +201,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     if (olen)
         memcpy(h + NS_TCP_HDR, opt, olen);
     if (len) {
-        uint32_t off = seq - t->sbuf_seq;
-        uint32_t idx = t->shead + off;
-        if (idx >= t->scap)
-            idx -= t->scap;
-        uint32_t first = t->scap - idx < len ? t->scap - idx : len;
-        memcpy(h + hlen, t->sbuf + idx, first);
-        if (first < len)
-            memcpy(h + hlen + first, t->sbuf, len - first);
+        ns_tcp_buf_copy(&t->sb, seq - t->sbuf_seq, h + hlen, len); /* tcp_buf.h */
         if (seq_lt(seq, t->snd_max)) {
             t->retransmits++;
             s->stats.tcp_retransmits++;

@@ -37,6 +37,7 @@ struct net {
 /* Server stack send buffer; 0 = default (1 MiB). */
 static size_t srv_sndbuf;
 
+static bool full_windows; /* net_init: tcp_rcvbuf_init = tcp_rcvbuf */
 static void net_init(struct net *n, uint64_t seed, const struct sim_link_params *lp)
 {
     memset(n, 0, sizeof *n);
@@ -50,6 +51,8 @@ static void net_init(struct net *n, uint64_t seed, const struct sim_link_params 
     c1.seed = seed * 2 + 2;
     if (srv_sndbuf)
         c1.tcp_sndbuf = srv_sndbuf;
+    if (full_windows) /* whole buffers offered from the start (no auto-tuning) */
+        c0.tcp_rcvbuf_init = c0.tcp_rcvbuf, c1.tcp_rcvbuf_init = c1.tcp_rcvbuf;
     n->cli = ns_stack_new(&c0);
     n->srv = ns_stack_new(&c1);
     n->sim = sim_new(seed);
@@ -360,7 +363,9 @@ static void test_echo_small_sndbuf_half_close(void)
 static void echo_backpressure(size_t len, uint64_t seed)
 {
     struct net n;
+    full_windows = true; /* the arithmetic below counts whole 1 MiB buffers */
     net_init(&n, seed, NULL);
+    full_windows = false;
     void *app = app_start(&n, &ns_app_tcp_echo, n.srv, NULL);
     uint8_t *data = pattern(len);
     struct tc c;
