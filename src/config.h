@@ -67,6 +67,13 @@ struct ns_config {
      * production: predictable ISNs enable blind spoofing (RFC 6528). */
     bool tcp_isn_override_on;
     uint32_t tcp_isn_override;
+    /* Load and scale (issue 14). */
+    unsigned tcp_pmtu_min;         /* lowest IPv4 path MTU ICMP may teach (RFC 1191; Linux 552) */
+    size_t tcp_rcvbuf_init;        /* receive window a connection starts from; auto-tuning
+                                    * grows it toward 2 x bytes per RTT up to tcp_rcvbuf */
+    size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
+                                    * past 3/4 windows stop growing, past it they shrink */
+    unsigned tcp_buf_cache;        /* free 2 KiB buffer chunks kept for reuse per stack */
 };
 
 void ns_config_default(struct ns_config *cfg);

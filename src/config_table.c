@@ -76,6 +76,10 @@ static const struct ns_config_field fields[] = {
     F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, 0, "keepalive idle time before the first probe"),
     F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, 0, "time between keepalive probes"),
     F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
+    F(tcp_rcvbuf_init, NS_CFG_SIZE, 2048, 1u << 30, 0, "initial receive window; auto-tuning grows it up to tcp_rcvbuf"),
+    F(tcp_mem_max, NS_CFG_SIZE, 65536, SZ_MAX, 0, "TCP buffer memory of all connections (windows shrink past 3/4)"),
+    F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free 2 KiB TCP buffer chunks kept for reuse"),
+    F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a
      * predictable ISN must not be one --set away (RFC 6528). */
 };

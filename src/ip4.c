@@ -143,6 +143,14 @@ int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns
     uint16_t id = s->ip4_id++;
     if (pkt->len + IP4_HDR <= mtu)
         return ip4_send_one(s, src, dst, proto, id, 0x4000 /* DF */, pkt);
+    if (proto == NS_IPPROTO_TCP) {
+        /* TCP sizes its segments to the path (ns_tcp_send_mss) and always
+         * sets DF (RFC 1191): a segment that does not fit is a bug to
+         * count, never a reason to fragment. */
+        s->stats.ip_tcp_too_big++;
+        ns_pkt_free(pkt);
+        return -EMSGSIZE;
+    }
     if (pkt->len + IP4_HDR > 65535 || mtu < 68) {
         ns_pkt_free(pkt);
         return -EMSGSIZE;

@@ -226,6 +226,11 @@ int ns_ip6_output(struct ns_stack *s, const struct ns_addr *src, const struct ns
     }
     if (pkt->len + IP6_HDR <= mtu)
         return ip6_send_one(s, src, dst, proto, pkt);
+    if (proto == NS_IPPROTO_TCP) {
+        s->stats.ip_tcp_too_big++; /* as ip4.c: TCP is never fragmented */
+        ns_pkt_free(pkt);
+        return -EMSGSIZE;
+    }
     if (pkt->len > 65535 - 8 || mtu < 1280) {
         ns_pkt_free(pkt);
         return -EMSGSIZE;

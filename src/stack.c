@@ -8,6 +8,7 @@
 #include "netdev.h"
 #include "offload.h"
 #include "stack_impl.h"
+#include "tcp_buf.h"
 #include "tcp.h"
 
 struct ns_stack *ns_stack_new(const struct ns_config *cfg)
@@ -33,6 +34,7 @@ void ns_stack_free(struct ns_stack *s)
         return;
     ns_tcp_free_all(s); /* before the sockets: their TCBs go quietly */
     ns_sock_free_all(s);
+    ns_tcp_buf_cache_drain(s);
     ns_frag_free_all(s);
     ns_timers_free(s);
     free(s);
@@ -43,6 +45,8 @@ void ns_stack_attach(struct ns_stack *s, struct netdev *dev) { s->dev = dev; }
 const struct ns_stats *ns_stack_stats(const struct ns_stack *s) { return &s->stats; }
 const struct ns_config *ns_stack_config(const struct ns_stack *s) { return &s->cfg; }
 size_t ns_stack_mem_in_use(const struct ns_stack *s) { return s->mem_in_use; }
+size_t ns_stack_mem_cached(const struct ns_stack *s) { return (size_t)s->buf_cached * NS_TCP_BUF_CHUNK; }
+void ns_stack_trim(struct ns_stack *s) { ns_tcp_buf_cache_drain(s); }
 ns_time_t ns_stack_now(const struct ns_stack *s) { return s->now; }
 
 void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user)

@@ -127,12 +127,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     if (t->ts_ok)
         t->ts_recent = g->tsval;
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
-    unsigned m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-    if (t->ts_ok)
-        m -= 12; /* RFC 7323/6691: the MSS excludes options; leave room */
-    if (m < 64)
-        m = 64;
-    t->mss = (uint16_t)m;
+    t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)
@@ -416,14 +411,12 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     }
     if (fin && seq_gt(fin_at, t->rcv_nxt + limit))
         fin = false;
+    if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
+        len = 0; /* out of memory: not taken, not acknowledged; the peer resends */
+        fin = false;
+        t->ack_now = true;
+    }
     if (len) {
-        uint32_t idx = t->rhead + t->rlen + off;
-        while (idx >= t->rcap)
-            idx -= t->rcap;
-        uint32_t first = t->rcap - idx < len ? t->rcap - idx : len;
-        memcpy(t->rbuf + idx, data, first);
-        if (first < len)
-            memcpy(t->rbuf, data + first, len - first);
         if (off == 0) {
             bool had_ooo = t->nooo > 0;
             uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + len);
@@ -434,7 +427,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             if (t->shut_rd) {
                 /* The app shut the read side: acknowledge and discard, so
                  * the window stays open (as Linux). */
-                t->rhead = (uint32_t)(((uint64_t)t->rhead + t->rlen) % t->rcap);
+                ns_tcp_buf_consume(s, &t->rb, t->rlen);
                 t->rlen = 0;
             }
             if (had_ooo) {
@@ -492,9 +485,7 @@ static uint32_t release_acked(struct ns_tcb *t, uint32_t ack)
     uint32_t upto = seq_min(ack, data_end);
     uint32_t dacked = seq_gt(upto, t->sbuf_seq) ? upto - t->sbuf_seq : 0;
     if (dacked) {
-        t->shead += dacked;
-        if (t->shead >= t->scap)
-            t->shead -= t->scap;
+        ns_tcp_buf_consume(t->s, &t->sb, dacked); /* chunks go back as data is acknowledged */
         t->slen -= dacked;
         t->sbuf_seq += dacked;
         t->bytes_acked += dacked;
@@ -555,7 +546,8 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     advance_una(t, ack);
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
-    if (dacked && t->scap - t->slen >= t->scap / 4 && t->scap - t->slen - dacked < t->scap / 4)
+    uint32_t lim = ns_tcp_snd_limit(t);
+    if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
     else if (dacked && t->slen == 0)
         ns_tcb_notify(t);

@@ -25,8 +25,9 @@ uint32_t ns_tcp_flight(const struct ns_tcb *t) { return t->snd_max - t->snd_una;
 
 uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
 {
-    uint32_t cap = t->rbuf ? t->rcap - t->rslack : (uint32_t)t->s->cfg.tcp_rcvbuf;
+    uint32_t cap = ns_tcp_rcv_cap(t); /* auto-tuned (tcp_mem.c) */
     uint32_t space = cap > t->rlen ? cap - t->rlen : 0;
+    space = ns_tcp_rcv_space_limit(t, space); /* the stack's memory budget */
     uint32_t maxw = (uint32_t)65535 << t->rcv_ws;
     if (space > maxw)
         space = maxw;
@@ -189,19 +190,16 @@ static uint32_t tso_limit(const struct ns_tcb *t)
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
 {
     struct ns_stack *s = t->s;
-    uint8_t opt[40];
-    size_t olen = write_options(t, opt, flags);
-    size_t hlen = NS_TCP_HDR + olen;
     /* Longer than one segment: a super-segment, cut by the device into
      * pieces of `gso` payload bytes, each a whole segment on the wire
      * (ns_tcp_output only asks for this when tso_limit allows). Loss
      * detection keeps one record per piece, so recovery and RACK work in
-     * wire segments. */
-    uint32_t gso = t->mss;
-    unsigned ip_hdr = t->remote.addr.family == NS_AF_INET ? 20 : 40;
-    unsigned mtu = ns_ip_mtu(s);
-    if (mtu > ip_hdr + hlen && mtu - ip_hdr - hlen < gso)
-        gso = (uint32_t)(mtu - ip_hdr - hlen); /* SACK blocks make this header longer */
+     * wire segments. Asked before write_options, which uses up the D-SACK
+     * block that ns_tcp_send_mss counts. */
+    uint32_t gso = ns_tcp_send_mss(t);
+    uint8_t opt[40];
+    size_t olen = write_options(t, opt, flags);
+    size_t hlen = NS_TCP_HDR + olen;
     uint32_t pieces = len > gso ? (len + gso - 1) / gso : 1;
     if (len) {
         for (uint32_t at = 0; at < len; at += gso)
@@ -252,14 +250,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     if (olen)
         memcpy(h + NS_TCP_HDR, opt, olen);
     if (len) {
-        uint32_t off = seq - t->sbuf_seq;
-        uint32_t idx = t->shead + off;
-        if (idx >= t->scap)
-            idx -= t->scap;
-        uint32_t first = t->scap - idx < len ? t->scap - idx : len;
-        memcpy(h + hlen, t->sbuf + idx, first);
-        if (first < len)
-            memcpy(h + hlen + first, t->sbuf, len - first);
+        ns_tcp_buf_copy(&t->sb, seq - t->sbuf_seq, h + hlen, len); /* tcp_buf.h */
         if (seq_lt(seq, t->snd_max)) {
             t->retransmits++;
             s->stats.tcp_retransmits++;
@@ -442,7 +433,8 @@ void ns_tcp_output(struct ns_tcb *t)
                      : ns_tcp_sack_next_hole(t, from, &hole)) {
                 if (!pace_ok(t))
                     break;
-                uint32_t end = hole.end - hole.start > t->mss ? hole.start + t->mss : hole.end;
+                uint32_t smss = ns_tcp_send_mss(t);
+                uint32_t end = hole.end - hole.start > smss ? hole.start + smss : hole.end;
                 uint32_t sent = ns_tcp_resend(t, hole.start, end);
                 if (seq_gt(sent, t->high_rxt))
                     t->high_rxt = sent;
@@ -477,11 +469,12 @@ void ns_tcp_output(struct ns_tcb *t)
             }
         }
         uint32_t avail = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
-        uint32_t len = avail < t->mss ? avail : t->mss;
+        uint32_t mss = ns_tcp_send_mss(t); /* options included: never over the MTU */
+        uint32_t len = avail < mss ? avail : mss;
         if (len > usable)
             len = usable;
         uint32_t tso = rexmit ? 0 : tso_limit(t);
-        if (tso > t->mss && avail > t->mss && usable > t->mss) {
+        if (tso > mss && avail > mss && usable > mss) {
             /* TSO: as many whole segments as cwnd, the peer's window, the
              * data and tso_limit allow; the sub-MSS tail of the data only
              * when Nagle would send it right after them (the test below,
@@ -489,7 +482,7 @@ void ns_tcp_output(struct ns_tcb *t)
             uint32_t big = avail < usable ? avail : usable;
             if (big > tso)
                 big = tso;
-            uint32_t full = big / t->mss * t->mss;
+            uint32_t full = big / mss * mss;
             bool tail_ok = big == avail &&
                            (t->nodelay || !seq_gt(t->snd_sml, t->snd_una) ||
                             (t->fin_queued && t->snd_nxt + avail == t->fin_seq));
@@ -501,7 +494,7 @@ void ns_tcp_output(struct ns_tcb *t)
                    (len == avail) && seq_le(t->snd_nxt, t->fin_seq);
         if (len == 0 && !fin)
             break;
-        if (len > 0 && len < t->mss && !rexmit) {
+        if (len > 0 && len < mss && !rexmit) {
             /* Nagle (RFC 896) in Minshall's form, as Linux: a small
              * segment waits only while another small one is unacked, so
              * the tail of a bulk write never waits for a delayed ACK. */
@@ -522,7 +515,7 @@ void ns_tcp_output(struct ns_tcb *t)
         if (fin)
             fl |= TH_FIN;
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
-        if (len && len % t->mss)
+        if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
