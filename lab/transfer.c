@@ -436,8 +436,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         cc.tcp_pacing = sc.tcp_pacing = true;
     if (p->rto_min)
         cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
-    R->cli = ns_stack_new(&cc);
-    R->srv = ns_stack_new(&sc);
+    R->cli = ns_stack_new(&cc, 0, NULL, 0);
+    R->srv = ns_stack_new(&sc, 0, NULL, 0);
     R->sim = sim_new(p->seed);
     int rc = 0;
     if (!R->cli || !R->srv || !R->sim) {

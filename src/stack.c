@@ -3,18 +3,37 @@
 #include "stack.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "netdev.h"
 #include "stack_impl.h"
 #include "tcp.h"
 
-struct ns_stack *ns_stack_new(const struct ns_config *cfg)
+static void new_err(char *err, size_t cap, const char *msg)
 {
-    struct ns_stack *s = calloc(1, sizeof *s);
-    if (!s)
+    if (err && cap)
+        snprintf(err, cap, "%s", msg);
+}
+
+struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *err, size_t errcap)
+{
+    if (!cfg) {
+        new_err(err, errcap, "no configuration (start from ns_config_default)");
         return NULL;
+    }
+    struct ns_stack *s = calloc(1, sizeof *s);
+    if (!s) {
+        new_err(err, errcap, "out of memory");
+        return NULL;
+    }
     s->cfg = *cfg;
+    /* The stack's clock starts at the creator's time, never at 0: a
+     * connect made before the first input/poll would otherwise time its
+     * SYN from 0 (on a real clock: the machine's uptime as the first RTT
+     * sample, an RTO of tcp_rto_max). */
+    s->now = now;
+    s->icmp_last_refill = now;
     ns_rng_seed(&s->rng, cfg->seed);
     /* Random starting points make IDs and ports unpredictable to off-path
      * attackers (RFC 6056, RFC 7739) while staying reproducible per seed. */

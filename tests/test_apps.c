@@ -50,8 +50,8 @@ static void net_init(struct net *n, uint64_t seed, const struct sim_link_params 
     c1.seed = seed * 2 + 2;
     if (srv_sndbuf)
         c1.tcp_sndbuf = srv_sndbuf;
-    n->cli = ns_stack_new(&c0);
-    n->srv = ns_stack_new(&c1);
+    n->cli = ns_stack_new(&c0, 0, NULL, 0);
+    n->srv = ns_stack_new(&c1, 0, NULL, 0);
     n->sim = sim_new(seed);
     int a = sim_add_host(n->sim, "client", n->cli, 1500);
     int b = sim_add_host(n->sim, "server", n->srv, 1500);

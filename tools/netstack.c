@@ -803,18 +803,17 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         pcapout_close(cap.pcap);
         return 1;
     }
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_clock *clock = ns_clock_realtime();
+    struct running r = {.c = c, .t0 = clock->now(clock)};
+    /* The stack's clock starts at the real time (stack.h). */
+    struct ns_stack *s = ns_stack_new(&cfg, r.t0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        fprintf(stderr, "netstack: cannot create the stack: %s\n", err);
         netdev_close(dev);
         pcapout_close(cap.pcap);
         return 1;
     }
     ns_stack_attach(s, dev);
-    struct ns_clock *clock = ns_clock_realtime();
-    struct running r = {.c = c, .t0 = clock->now(clock)};
-    /* Bring the stack's clock to now before apps arm timers from it. */
-    ns_stack_poll(s, r.t0);
     if (cap.pcap) {
         /* -w: real timestamps (epoch), -v lines from the same tap. */
         cap.pcap_offset = ns_capture_epoch_offset();
