@@ -22,6 +22,12 @@ struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *
         new_err(err, errcap, "no configuration (start from ns_config_default)");
         return NULL;
     }
+    /* Every field within its table row's range (config_table.c), so a
+     * bad value fails here, naming the field, instead of as a hang or a
+     * timeout much later (mtu 10, zero buffers, an all-zero struct, an
+     * unknown tcp_cc). */
+    if (ns_config_validate(cfg, err, errcap) < 0)
+        return NULL;
     struct ns_stack *s = calloc(1, sizeof *s);
     if (!s) {
         new_err(err, errcap, "out of memory");
