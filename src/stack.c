@@ -123,6 +123,8 @@ ns_time_t ns_stack_next_deadline(const struct ns_stack *s)
     ns_time_t c = ns_tcp_next_deadline(s); /* O(1): top of the TCB heap */
     if (c < t)
         t = c;
+    if (s->dispatch_due)
+        t = s->now; /* readiness to report (socket.c) */
     return f < t ? f : t;
 }
 
