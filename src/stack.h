@@ -49,6 +49,20 @@ const struct ns_config *ns_stack_config(const struct ns_stack *s);
  * returns to 0 when everything is freed. */
 size_t ns_stack_mem_in_use(const struct ns_stack *s);
 
+/* Graceful shutdown (stack_close.c). Close every socket as ns_close does
+ * (TCP: queued data, then FIN), then keep feeding the stack (input, poll)
+ * until ns_stack_unfinished() is 0 — the peers have acknowledged all our
+ * data and FINs (every connection CLOSED, FIN_WAIT_2 or TIME_WAIT) — or a
+ * bound of your
+ * choosing passes; then ns_stack_abort_all() resets what is left (RST, so
+ * no peer waits on a retransmission that will never come) and returns how
+ * many it reset. drivers/loop.h's ns_loop_drain does all of it. Freeing a
+ * stack right after ns_close sends nothing more: a lost FIN would never be
+ * retransmitted. */
+void ns_stack_close_all(struct ns_stack *s);
+unsigned ns_stack_unfinished(const struct ns_stack *s);
+unsigned ns_stack_abort_all(struct ns_stack *s);
+
 /* Packet tap: called for every packet received (dir 'I', before
  * validation) and sent (dir 'O'), with the stack's current time. Used for
  * -v traces and pcap capture. fn may be NULL to remove it. */
