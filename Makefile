@@ -9,6 +9,9 @@
 #   make fuzz         libFuzzer targets, FUZZ_TIME seconds each (clang)
 #   make mutate       every mutant in mutants/ must make the tests fail
 #   make attack       SYN flood / injection / ping floods against netstack (root)
+#   make lib          libnetstack + libnetstack-sim for embedders (static + shared)
+#   make install      libraries, headers, pkg-config files, tools, man pages
+#                     into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
 #
 # Every compiler x sanitizer x build type has its own build directory,
 # build/<compiler>-<type>[-san|-fuzz] (override with BUILD=DIR), holding
@@ -135,9 +138,12 @@ ALL_OBJ  := $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tools/netstack.o \
 all: $(BUILD)/netstack $(BUILD)/libnetstack.a $(TOOLS) $(LAYER_OK) links
 
 # Installs missing Debian packages as root, or prints the command to run.
+# `make lib-core` alone needs only a compiler (no libpcap, no CUnit), and
+# leaves the stamp unset so a full build still checks everything.
+DEPS_MODE := $(if $(MAKECMDGOALS),$(if $(filter-out lib-core,$(MAKECMDGOALS)),build,lib),build)
 $(BUILD)/.deps: tools/deps.sh
-	@tools/deps.sh build
-	@mkdir -p $(BUILD) && touch $@
+	@tools/deps.sh $(DEPS_MODE)
+	@mkdir -p $(BUILD) && $(if $(filter build,$(DEPS_MODE)),touch $@,:)
 deps:
 	@tools/deps.sh check
 
@@ -266,6 +272,9 @@ SWEEP_SEEDS ?= 1-20000
 SWEEP_BYTES ?= 4M
 sweep: all
 	$(BUILD)/tools/simloss --seeds $(SWEEP_SEEDS) --bytes $(SWEEP_BYTES)
+
+# Libraries for embedders, make install / uninstall (mk/install.mk).
+include mk/install.mk
 
 # The build directory of this configuration, for scripts (`make -s builddir`).
 builddir:
