@@ -12,6 +12,7 @@
 #   make lib          libnetstack + libnetstack-sim for embedders (static + shared)
 #   make install      libraries, headers, pkg-config files, tools, man pages
 #                     into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
+#   make examples     examples/*.c built against an install, with pkg-config
 #
 # Every compiler x sanitizer x build type has its own build directory,
 # build/<compiler>-<type>[-san|-fuzz] (override with BUILD=DIR), holding
@@ -239,12 +240,12 @@ fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer) $(BUILD)/fuzz/seed
 
 # Unit tests and sim scenarios, then the real-peer tests in a private
 # network namespace (skipped with a notice when not root).
-check: all $(TESTS) $(FUZZ_REPLAY)
+check: all $(TESTS) $(FUZZ_REPLAY) examples
 	@tools/deps.sh check
 	@tests/run_all.sh $(BUILD)
 
 # Everything but the real-peer tests (no root, no network namespace).
-check-unit: all $(TESTS) $(FUZZ_REPLAY)
+check-unit: all $(TESTS) $(FUZZ_REPLAY) examples
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
 
 # Every test program, built but not run (tools/mutate.sh builds this).
@@ -275,6 +276,7 @@ sweep: all
 
 # Libraries for embedders, make install / uninstall (mk/install.mk).
 include mk/install.mk
+include mk/examples.mk
 
 # The build directory of this configuration, for scripts (`make -s builddir`).
 builddir:
