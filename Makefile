@@ -185,7 +185,7 @@ $(BUILD)/layers/core-os.ok: $(call layer_lib,core)
 	@bad=$$(comm -23 $@.undef $@.def | grep -v -x -F $(CORE_LIBC:%=-e %) | \
 	    grep -v -e '^__asan' -e '^__ubsan' -e '^__sanitizer' -e '^__sancov' -e '^_GLOBAL_OFFSET_TABLE_$$' | tr '\n' ' '); \
 	if [ -n "$$bad" ]; then echo "layers: src/ (the core) calls outside itself: $$bad" >&2; \
-	    echo "layers: the core never touches the OS (DESIGN.md): hand it time, randomness and packets" >&2; exit 1; fi
+	    echo "layers: the core never touches the OS (DESIGN-NOTES.md): hand it time, randomness and packets" >&2; exit 1; fi
 	@touch $@
 
 $(BUILD)/layers/main.o: | $(BUILD)/.deps
