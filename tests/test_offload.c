@@ -291,7 +291,7 @@ static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *
     ns_addr_parse("10.0.0.1", &ca.addr4);
     ns_addr_parse("fe80::1", &ca.addr6);
     ca.seed = 3, cb.seed = 4;
-    struct ns_stack *a = ns_stack_new(&ca), *b = ns_stack_new(&cb);
+    struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
     static struct wire wab, wba;
     memset(&wab, 0, sizeof wab);
     memset(&wba, 0, sizeof wba);
