@@ -104,7 +104,7 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         d->busy_until = start + ser_time(len, p->rate_bps);
         depart = d->busy_until;
     }
-    if (sim->qdelay)
+    if (sim->qdelay && p->rate_bps) /* an infinitely fast link queues nothing */
         sim->qdelay(sim->qdelay_user, d->from, d->to, depart - now);
     /* Lost on the wire: it still took its transmitter time above. */
     if (u_drop < p->drop) {

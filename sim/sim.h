@@ -142,9 +142,10 @@ const struct sim_link_stats *sim_bottleneck_stats(const struct sim *sim, int bot
 const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, int b);
 
 /* Queueing delay observer: for every packet that leaves a queue (of a
- * direction or a bottleneck), the time from its arrival at that queue to
- * the end of its serialization, with the hosts of the direction it
- * belongs to. Never influences the run. NULL removes it. */
+ * direction with a finite rate, a qdisc or a trace, or of a bottleneck),
+ * the time from its arrival at that queue to the end of its
+ * serialization, with the hosts of the direction it belongs to. Never
+ * influences the run. NULL removes it. */
 typedef void (*sim_qdelay_fn)(void *user, int from, int to, ns_time_t delay);
 void sim_set_qdelay_hook(struct sim *sim, sim_qdelay_fn fn, void *user);
 
