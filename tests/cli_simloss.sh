@@ -184,6 +184,16 @@ if command -v gnuplot >/dev/null 2>&1; then
     cmp -s "$tmp/p1.png.gp" "$tmp/p2.gp" && ok "plot data identical" || fail "plot scripts differ"
     grep -q "retransmission" "$tmp/p1.png.gp" && grep -q "SACKed" "$tmp/p1.png.gp" ||
         fail "plot lacks retransmission / SACK series"
+    # Several flows: all of them in FILE.png, flow 0's detail in FILE-flow0.png.
+    timeout 120 "$sl" --flow cc=cubic --flow cc=newreno,rtt=60ms --bytes 300K \
+        --plot "$tmp/m.png" >/dev/null 2>"$tmp/pe" || { fail "--plot with --flow failed"; cat "$tmp/pe"; }
+    if [ "$(head -c 4 "$tmp/m.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
+       [ "$(head -c 4 "$tmp/m-flow0.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
+       grep -q "1: newreno, down, RTT 60 ms" "$tmp/m.png.gp" && grep -q 'goodput' "$tmp/m.png.gp"; then
+        ok "--plot with several flows: both pictures"
+    else
+        fail "--plot with several flows"
+    fi
 else
     echo "note: gnuplot not installed, --plot not tested"
 fi

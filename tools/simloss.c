@@ -22,6 +22,7 @@
 #include "netdev/pcapout.h"
 #include "lab/transfer.h"
 #include "lab/units.h"
+#include "lab/xfer_mplot.h"
 #include "lab/xfer_plot.h"
 #include "lab/xfer_report.h"
 #include "lab/xfer_spec.h"
@@ -112,7 +113,9 @@ static void usage(FILE *o)
 "  -w FILE           pcap of every packet handed to the link (lost ones included)\n"
 "  --plot FILE.png   gnuplot picture of flow 0: time-sequence graph with\n"
 "                    retransmissions, losses and SACKed ranges, and cwnd /\n"
-"                    ssthresh / RTT over time; the script is kept as FILE.png.gp\n"
+"                    ssthresh / RTT over time; the script is kept as FILE.png.gp.\n"
+"                    With several flows (--flows, --flow) FILE.png shows each\n"
+"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0\n"
 "sweeps:\n"
 "  --seeds A-B       run seeds A..B, each with a random mix of loss, duplication,\n"
 "                    reordering, corruption, delay, rate, MTU, direction, flows,\n"
@@ -396,7 +399,15 @@ struct observers {
     struct pcapout *pcap;
     int pcap_err;
     struct xplot *plot;
+    struct xmplot *mplot;     /* several flows: the picture of all of them */
 };
+
+static void sample_both(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
+{
+    struct observers *ob = user;
+    xplot_sample(ob->plot, now, flow, ti);
+    xmplot_sample(ob->mplot, now, flow, ti);
+}
 
 static void trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
                   const uint8_t *pkt, size_t len)
@@ -417,13 +428,16 @@ static double wall_now(void)
 
 /* ---- plot ---- */
 
-static int render_plot(const struct opts *o, const struct xplot *x)
+/* Writes PNG's gnuplot script (PNG.gp) and runs gnuplot on it; x is a
+ * flow-0 recorder, or m (when x is NULL) one of several flows. */
+static int render_plot(const struct opts *o, const char *png, const struct xplot *x,
+                       const struct xmplot *m)
 {
-    size_t n = strlen(o->plot) + 4;
+    size_t n = strlen(png) + 4;
     char *gp = malloc(n);
     if (!gp)
         return -1;
-    snprintf(gp, n, "%s.gp", o->plot);
+    snprintf(gp, n, "%s.gp", png);
     FILE *f = fopen(gp, "w");
     if (!f) {
         fprintf(stderr, "simloss: cannot write %s: %s\n", gp, strerror(errno));
@@ -437,7 +451,28 @@ static int render_plot(const struct opts *o, const struct xplot *x)
              " (flow 0)",
              o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "cubic",
              (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
-    int rc = xplot_write_script(x, f, o->plot, title);
+    int rc;
+    if (x) {
+        rc = xplot_write_script(x, f, png, title);
+    } else {
+        const char *labels[XFER_MAX_FLOWS];
+        char store[XFER_MAX_FLOWS][48];
+        unsigned nf = o->xp.pairs ? o->xp.pairs : o->xp.flows;
+        for (unsigned i = 0; i < nf && i < XFER_MAX_FLOWS; i++) {
+            if (o->xp.pairs)
+                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i,
+                         o->xp.pair[i].cc[0] ? o->xp.pair[i].cc : o->xp.cc[0] ? o->xp.cc : "cubic",
+                         o->xp.pair[i].upload ? "up" : "down", (double)o->xp.pair[i].rtt / 1e6);
+            else
+                snprintf(store[i], sizeof store[i], "flow %u", i);
+            labels[i] = store[i];
+        }
+        snprintf(title, sizeof title,
+                 "simloss: %u flows of %" PRIu64 " bytes, %.4g Mbit/s, %s, drop %.4g%%, seed %" PRIu64,
+                 nf, o->xp.bytes, (double)l->rate_bps / 1e6, sim_qdisc_name(l->qdisc.kind),
+                 l->drop * 100, o->xp.seed);
+        rc = xmplot_write_script(m, f, png, title, labels);
+    }
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "simloss: cannot write %s\n", gp);
         free(gp);
@@ -476,14 +511,17 @@ static int run_one(struct opts *o)
         }
     }
     if (o->plot) {
-        ob.plot = xplot_new(o->xp.upload, 0);
-        if (!ob.plot) {
+        bool several = o->xp.pairs || o->xp.flows > 1;
+        ob.plot = xplot_new(o->xp.pairs ? o->xp.pair[0].upload : o->xp.upload, 0);
+        ob.mplot = several ? xmplot_new(o->xp.pairs ? o->xp.pairs : o->xp.flows) : NULL;
+        if (!ob.plot || (several && !ob.mplot)) {
+            xplot_free(ob.plot);
             pcapout_close(ob.pcap);
             fprintf(stderr, "simloss: out of memory\n");
             return 1;
         }
-        o->xp.sample = xplot_sample;
-        o->xp.sample_user = ob.plot;
+        o->xp.sample = several ? sample_both : xplot_sample;
+        o->xp.sample_user = several ? (void *)&ob : (void *)ob.plot;
     }
     if (ob.pcap || ob.plot) {
         o->xp.trace = trace;
@@ -520,8 +558,24 @@ static int run_one(struct opts *o)
             status = 1;
         }
     }
-    if (ob.plot) {
-        if (rc == 0 && render_plot(o, ob.plot) != 0)
+    if (ob.plot && ob.mplot) {
+        /* Several flows: FILE.png shows them all, FILE-flow0.png flow 0's
+         * time-sequence graph. */
+        size_t n = strlen(o->plot) + 16;
+        char *f0 = malloc(n);
+        if (f0) {
+            const char *dot = strrchr(o->plot, '.');
+            int stem = dot && strcmp(dot, ".png") == 0 ? (int)(dot - o->plot) : (int)strlen(o->plot);
+            snprintf(f0, n, "%.*s-flow0.png", stem, o->plot);
+        }
+        if (rc == 0 && (!f0 || render_plot(o, o->plot, NULL, ob.mplot) != 0 ||
+                        render_plot(o, f0, ob.plot, NULL) != 0))
+            status = 1;
+        free(f0);
+        xplot_free(ob.plot);
+        xmplot_free(ob.mplot);
+    } else if (ob.plot) {
+        if (rc == 0 && render_plot(o, o->plot, ob.plot, NULL) != 0)
             status = 1;
         xplot_free(ob.plot);
     }
