@@ -94,6 +94,12 @@ uint64_t sim_rate_trace_first_at(const struct sim_rate_trace *t, ns_time_t at)
         at = 0;
     uint64_t cycle = (uint64_t)(at / t->period);
     ns_time_t off = at - (ns_time_t)cycle * t->period;
+    /* At a period boundary the previous cycle's last opportunities (those
+     * at the period itself) are at `at` too, and come first. */
+    if (off == 0 && cycle > 0) {
+        cycle--;
+        off = t->period;
+    }
     size_t lo = 0, hi = t->n; /* first index with t[i] >= off; t[n-1] = period >= off */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -155,6 +155,10 @@ static void test_trace_parse(void)
     CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 0), 0);
     CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, NS_MSEC + 1), 2);
     CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 5 * NS_MSEC + 1), 4);
+    /* Exactly at the period: the last line of the cycle (5 ms), not the
+     * next cycle's first (6 ms). Found by fuzz/fuzz_qdisc. */
+    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 5 * NS_MSEC), 3);
+    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 10 * NS_MSEC), 7);
     sim_rate_trace_free(t);
     static const char *const bad[] = {"", "# only\n", "0\n", "5\n3\n", "1\nx\n", "1.5\n",
                                       "-1\n"};
