@@ -547,7 +547,7 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
         c->tcp_rto_min = p->rto_min;
     if (p->ecn) {
         char err[96];
-        int rc = ns_config_set(c, "tcp_ecn", "1", err, sizeof err);
+        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", err, sizeof err);
         *ecn = rc == 0 ? 1 : -1;
     }
     return 0;

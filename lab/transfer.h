@@ -44,6 +44,9 @@
 
 #define XFER_MAX_FLOWS 64
 #define XFER_MAX_PAIRS 16
+/* The ns_config field --ecn sets to 1 on every stack (ns_config_set); a
+ * core without it runs Not-ECT and the result says so (xfer_result.ecn). */
+#define XFER_ECN_FIELD "tcp_ecn"
 #define XFER_SERVER_PORT 5001
 #define XFER_CLIENT_PORT 40000 /* flow f binds XFER_CLIENT_PORT + f */
 
