@@ -508,9 +508,11 @@ static void qdelay_results(struct run *R, struct xfer_result *r)
 /* ---- setup ---- */
 
 /* A stack's configuration: the classic link's hosts keep their historic
- * addresses and seeds; a dumbbell's pair k gets 10.0.k.x / fe80::k:x. */
+ * addresses and seeds; a dumbbell's pair k gets 10.0.k.x / fe80::k:x.
+ * Every stack of a run is configured here. 0, or -EINVAL with a reason
+ * in err. */
 static int make_config(const struct xfer_params *p, unsigned k, bool server, const char *cc,
-                       struct ns_config *c, int *ecn)
+                       struct ns_config *c, int *ecn, char *err, size_t errlen)
 {
     ns_config_default(c);
     char a4[32], a6[32];
@@ -546,10 +548,12 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
     if (p->rto_min)
         c->tcp_rto_min = p->rto_min;
     if (p->ecn) {
-        char err[96];
-        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", err, sizeof err);
+        char eb[96];
+        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", eb, sizeof eb);
         *ecn = rc == 0 ? 1 : -1;
     }
+    (void)err;
+    (void)errlen;
     return 0;
 }
 
@@ -584,8 +588,12 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     for (unsigned k = 0; k < R->npairs; k++) {
         const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
         struct ns_config ccfg, scfg;
-        make_config(p, k, false, cc, &ccfg, &r->ecn);
-        make_config(p, k, true, cc, &scfg, &r->ecn);
+        char err[128];
+        if (make_config(p, k, false, cc, &ccfg, &r->ecn, err, sizeof err) != 0 ||
+            make_config(p, k, true, cc, &scfg, &r->ecn, err, sizeof err) != 0) {
+            rc = setup_fail(r, -EINVAL, err);
+            goto out;
+        }
         R->cli[k] = ns_stack_new(&ccfg);
         R->srv[k] = ns_stack_new(&scfg);
     }
