@@ -19,8 +19,6 @@ void qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
     f->bytes += e->pkt->len;
     q->st.backlog_pkts++;
     q->st.backlog_bytes += e->pkt->len;
-    if (q->st.backlog_pkts > q->st.peak_pkts)
-        q->st.peak_pkts = q->st.backlog_pkts;
 }
 
 struct qent *qd_pop(struct sim_qdisc *q, struct qfifo *f)
@@ -122,8 +120,11 @@ int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_
     }
     *e = (struct qent){NULL, pkt, now, tag};
     q->st.enqueued++;
-    if (q->p.kind == SIM_QDISC_FQ_CODEL)
-        return fq_enqueue(q, e, now);
+    int rc = 0;
+    if (q->p.kind == SIM_QDISC_FQ_CODEL) {
+        rc = fq_enqueue(q, e, now); /* may go over the limit, then drop back */
+        goto out;
+    }
     /* Drop-tail and CoDel: a full queue refuses the arriving packet
      * (RFC 8289 leaves the limit to the implementation; tail drop). */
     if (q->st.backlog_pkts >= q->p.limit ||
@@ -132,7 +133,10 @@ int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_
         return 1;
     }
     qd_push(q, &q->q, e);
-    return 0;
+out:
+    if (q->st.backlog_pkts > q->st.peak_pkts) /* after any drop: never above the limit */
+        q->st.peak_pkts = q->st.backlog_pkts;
+    return rc;
 }
 
 struct ns_pkt *sim_qdisc_dequeue(struct sim_qdisc *q, ns_time_t now, uint32_t *tag,

@@ -220,6 +220,7 @@ static void test_fq_codel_fairness(void)
     /* Over the 100-packet limit: 20 drops, all from the fattest flow. */
     CU_ASSERT_EQUAL(ev.drops, 20);
     CU_ASSERT_EQUAL(ev.dropped_port[0], 1);
+    CU_ASSERT_EQUAL(sim_qdisc_stats(q)->peak_pkts, 100);
     /* A thin flow's packet is now over the limit too: the drop still
      * hits the fat flow's head, and the thin packet stays. */
     sim_qdisc_enqueue(q, mkpkt(false, 2, 0, 1000), 2, 0);
