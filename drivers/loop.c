@@ -68,8 +68,14 @@ int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
     /* Read straight into a packet buffer with headroom; a buffer that
-     * received nothing is kept for the next round. */
+     * received nothing is kept for the next round. A device with offloads
+     * may hand us a super-packet of up to 64 KB plus an IPv6 header; a
+     * small packet read into such a buffer is copied into one of its own
+     * size, so queues never hold 64 KB per ACK. */
     size_t cap = dev->mtu ? dev->mtu : 1500;
+    bool big = dev->caps.tso4 || dev->caps.tso6 || dev->caps.uso;
+    if (big && cap < 65535 + 40)
+        cap = 65535 + 40;
     struct ns_pkt *spare = NULL;
     int fd = netdev_fd(dev);
     int rc = 0;
@@ -81,16 +87,23 @@ int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
                 spare = ns_pkt_alloc(NS_PKT_HEADROOM, cap);
             if (!spare)
                 break; /* out of memory: let timers run, retry after the wait */
-            int n = netdev_recv(dev, spare->data, cap);
+            struct ns_offload off;
+            int n = netdev_recv_off(dev, spare->data, cap, &off);
             if (n < 0) {
                 rc = n;
                 goto out;
             }
             if (n == 0)
                 break;
-            ns_pkt_trim(spare, (size_t)n);
-            struct ns_pkt *p = spare;
-            spare = NULL;
+            struct ns_pkt *p;
+            if (big && (size_t)n <= 4096 && (p = ns_pkt_from(spare->data, (size_t)n)) != NULL) {
+                /* keep the big spare for the next read */
+            } else {
+                ns_pkt_trim(spare, (size_t)n);
+                p = spare;
+                spare = NULL;
+            }
+            p->off = off;
             ns_stack_input(s, clock->now(clock), p);
             if (i == LOOP_BATCH - 1)
                 more = true;

@@ -608,6 +608,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     if (!p->pairs) {
         hc = sim_add_host(R->sim, "client", R->cli[0], p->mtu);
         hs = sim_add_host(R->sim, "server", R->srv[0], p->mtu);
+        if (hc >= 0 && hs >= 0 && p->offload) {
+            sim_set_offload(R->sim, hc, true);
+            sim_set_offload(R->sim, hs, true);
+        }
         if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
             rc = setup_fail(r, -EINVAL, "bad link parameters");
             goto out;
@@ -625,6 +629,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             snprintf(sn, sizeof sn, "s%u", k);
             int c = sim_add_host(R->sim, cn, R->cli[k], p->mtu);
             int sv = sim_add_host(R->sim, sn, R->srv[k], p->mtu);
+            if (c >= 0 && sv >= 0 && p->offload) {
+                sim_set_offload(R->sim, c, true);
+                sim_set_offload(R->sim, sv, true);
+            }
             /* The access links carry the rest of the pair's RTT. */
             ns_time_t rtt = p->pair[k].rtt ? p->pair[k].rtt : 20 * NS_MSEC;
             struct sim_link_params ac = {0}, as = {0};

@@ -77,6 +77,7 @@ struct xfer_params {
     struct xfer_pair pair[XFER_MAX_PAIRS];
     const char *trace_name; /* the rate trace's file, for reports (NULL = none) */
     bool report_queues;     /* reports add queue, delay and per-flow lines (xfer_report.h) */
+    bool offload;           /* both hosts' devices take TSO/USO (sim_set_offload) */
 
     /* Optional observers (NULL = none); none may call into the sim. */
     sim_trace_fn trace;     /* every link event (sim_set_trace) */

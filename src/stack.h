@@ -39,6 +39,10 @@ const struct ns_config *ns_stack_config(const struct ns_stack *s);
 /* Bytes currently held by the stack for packets, queues and reassembly;
  * returns to 0 when everything is freed. */
 size_t ns_stack_mem_in_use(const struct ns_stack *s);
+/* Free TCP buffer chunks kept for reuse (at most cfg.tcp_buf_cache), not in
+ * mem_in_use; ns_stack_trim gives them back to the system now. */
+size_t ns_stack_mem_cached(const struct ns_stack *s);
+void ns_stack_trim(struct ns_stack *s);
 
 /* Packet tap: called for every packet received (dir 'I', before
  * validation) and sent (dir 'O'), with the stack's current time. Used for
