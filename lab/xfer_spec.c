@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lab/units.h"
+#include "src/rng.h"
 #include "src/tcp_cc.h"
 
 static int fail(char *err, size_t n, const char *msg, const char *s)
@@ -129,8 +130,75 @@ unsigned xfer_cc_list(char *buf, size_t cap, const char *sep)
     return n;
 }
 
+/* "synth:SEED:MBIT": 5 s of a variable link whose rate does a random walk
+ * (in log space, every 50 ms) between MBIT/8 and 4 x MBIT, with 5% of the
+ * 50 ms slots faded to a tenth, as Mahimahi text; a pure function of SEED
+ * and MBIT, so sweeps can draw traces and replay them without files. */
+static char *synth_trace(uint64_t seed, unsigned mbit, size_t *len)
+{
+    struct ns_rng g;
+    ns_rng_seed(&g, seed ^ 0x7ace7ace7aceull);
+    size_t cap = 1 << 16, n = 0;
+    char *t = malloc(cap);
+    double credit = 0, lr = log((double)mbit), lo = log(mbit / 8.0), hi = log(mbit * 4.0), rate = mbit;
+    for (unsigned ms = 1; t && ms <= 5000; ms++) {
+        if (ms % 50 == 1) {
+            lr += (ns_rng_unit(&g) - 0.5) * 0.6;
+            lr = lr < lo ? lo : lr > hi ? hi : lr;
+            rate = exp(lr) * (ns_rng_below(&g, 20) == 0 ? 0.1 : 1.0);
+        }
+        credit += rate * 1e6 / 8 / 1500 / 1000;
+        while (t && (credit >= 1.0 || (ms == 5000 && n == 0))) {
+            if (n + 16 > cap) {
+                char *nt = realloc(t, cap * 2);
+                if (!nt) {
+                    free(t);
+                    t = NULL;
+                    break;
+                }
+                t = nt;
+                cap *= 2;
+            }
+            n += (size_t)snprintf(t + n, cap - n, "%u\n", ms);
+            credit -= 1.0;
+        }
+    }
+    if (t && n + 16 <= cap) /* the period: the last line is 5000 ms */
+        n += (size_t)snprintf(t + n, cap - n, "5000\n");
+    *len = n;
+    return t;
+}
+
 struct sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errlen)
 {
+    if (strncmp(path, "synth:", 6) == 0) {
+        uint64_t seed, mbit;
+        char e[96], a[32];
+        const char *colon = strchr(path + 6, ':');
+        size_t k = colon ? (size_t)(colon - path - 6) : 0;
+        if (!colon || k == 0 || k >= sizeof a) {
+            snprintf(err, errlen, "'%s' is not synth:SEED:MBIT", path);
+            return NULL;
+        }
+        memcpy(a, path + 6, k);
+        a[k] = '\0';
+        if (units_uint(a, 0, UINT64_MAX, &seed, e, sizeof e) != 0 ||
+            units_uint(colon + 1, 1, 100, &mbit, e, sizeof e) != 0) {
+            snprintf(err, errlen, "'%s' is not synth:SEED:MBIT (MBIT 1..100)", path);
+            return NULL;
+        }
+        size_t n = 0;
+        char *text = synth_trace(seed, (unsigned)mbit, &n);
+        if (!text) {
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+        struct sim_rate_trace *t = sim_rate_trace_parse(text, n, e, sizeof e);
+        free(text);
+        if (!t)
+            snprintf(err, errlen, "%s: %s", path, e);
+        return t;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "cannot open %s", path);

@@ -131,6 +131,10 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
                                up ? ",dir=up" : "");
         }
     }
+    /* One seed in eight on a synthetic variable-rate trace (no file, so
+     * the replay command works anywhere). */
+    if (ns_rng_below(&g, 8) == 0)
+        ARG("--trace"), ARG("synth:%u:%u", (unsigned)ns_rng_below(&g, 1000000), 1 + (unsigned)ns_rng_below(&g, 50));
     /* Stuck means no end in sight: allow longer than the stack's whole
      * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
      * otherwise. Idle virtual time costs no wall time. */

@@ -75,6 +75,7 @@ expect_error --flow rtt=fast
 expect_error --flow color=red
 expect_error --flows 2 --flow cc=cubic
 expect_error --trace /nonexistent/trace
+expect_error --trace synth:x:20
 expect_error --seeds 1-3 --qdisc codel
 
 # A lossy transfer: exit 0, intact, the report's lines.

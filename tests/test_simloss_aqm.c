@@ -228,6 +228,23 @@ static void test_specs(void)
     CU_ASSERT(xfer_cc_list(list, sizeof list, ",") >= 2);
     CU_ASSERT(strstr(list, "cubic") != NULL);
     CU_ASSERT_PTR_NULL(xfer_trace_load("/nonexistent/trace", e, sizeof e));
+    /* Synthetic traces: a pure function of seed and rate, 5 s period,
+     * the mean within the random walk's bounds. */
+    struct sim_rate_trace *ta = xfer_trace_load("synth:7:20", e, sizeof e),
+                          *tb = xfer_trace_load("synth:7:20", e, sizeof e),
+                          *tc = xfer_trace_load("synth:8:20", e, sizeof e);
+    CU_ASSERT_FATAL(ta && tb && tc);
+    CU_ASSERT_EQUAL(sim_rate_trace_period(ta), 5 * NS_SEC);
+    CU_ASSERT_EQUAL(sim_rate_trace_len(ta), sim_rate_trace_len(tb));
+    CU_ASSERT_EQUAL(sim_rate_trace_at(ta, 1000), sim_rate_trace_at(tb, 1000));
+    CU_ASSERT_NOT_EQUAL(sim_rate_trace_len(ta), sim_rate_trace_len(tc));
+    CU_ASSERT(sim_rate_trace_mean_bps(ta) > 20000000 / 8 && sim_rate_trace_mean_bps(ta) < 4 * 20000000);
+    sim_rate_trace_free(ta);
+    sim_rate_trace_free(tb);
+    sim_rate_trace_free(tc);
+    CU_ASSERT_PTR_NULL(xfer_trace_load("synth:7", e, sizeof e));
+    CU_ASSERT_PTR_NULL(xfer_trace_load("synth:7:0", e, sizeof e));
+    CU_ASSERT_PTR_NULL(xfer_trace_load("synth::5", e, sizeof e));
 }
 
 static const struct tl_test tests[] = {

@@ -81,7 +81,8 @@ static void usage(FILE *o)
 "                    ECT packets instead of dropping them\n"
 "  --trace FILE      link rate from a Mahimahi trace (one ms timestamp per line =\n"
 "                    one 1500-byte delivery opportunity; the file loops), towards\n"
-"                    the receiver; replaces --rate there (fixtures/traces/)\n"
+"                    the receiver; replaces --rate there (fixtures/traces/);\n"
+"                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
 "  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
 "");
     fprintf(o,
@@ -613,8 +614,15 @@ static int run_sweep(const struct opts *base)
             snprintf(why, sizeof why, "generated bad arguments: %s", err);
             goto fail;
         }
+        if (o.trace_path && !(o.trace = xfer_trace_load(o.trace_path, err, sizeof err))) {
+            snprintf(why, sizeof why, "generated a bad trace: %s", err);
+            goto fail;
+        }
         build_link(&o);
-        if (xfer_run(&o.xp, r) != 0) {
+        int xrc = xfer_run(&o.xp, r);
+        sim_rate_trace_free(o.trace); /* the result keeps no pointer into it */
+        o.trace = NULL;
+        if (xrc != 0) {
             snprintf(why, sizeof why, "setup failed: %s", r->setup_error);
             goto fail;
         }
