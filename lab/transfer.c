@@ -16,6 +16,7 @@
 #include "src/addr.h"
 #include "src/config.h"
 #include "src/stack.h"
+#include "src/wire.h"
 
 #define REQ_LEN 16
 #define STAGE 16384
@@ -80,8 +81,9 @@ struct run {
     struct ns_stack *cli[XFER_MAX_PAIRS], *srv[XFER_MAX_PAIRS];
     int lsd[XFER_MAX_PAIRS];
     struct flow f[XFER_MAX_FLOWS];
-    /* Queueing delays per pair and direction (0: towards the client). */
-    struct dvec { ns_time_t *v; size_t n, cap; bool oom; } qd[XFER_MAX_PAIRS][2];
+    /* Queueing delays per pair (the classic link with several flows: per
+     * flow) and direction (0: towards the client). */
+    struct dvec { ns_time_t *v; size_t n, cap; bool oom; } qd[XFER_MAX_FLOWS][2];
     struct pend pend[XFER_MAX_FLOWS];
     unsigned npend;
     unsigned nended;
@@ -409,13 +411,32 @@ static int setup_fail(struct xfer_result *r, int err, const char *what)
 
 /* ---- queueing delay ---- */
 
-static void qdelay_rec(void *user, int from, int to, ns_time_t d)
+/* The flow a packet of the classic link belongs to, by its client port
+ * (XFER_CLIENT_PORT + flow), or -1. */
+static int flow_of(const struct run *R, const uint8_t *pkt, size_t len)
+{
+    struct ns_wire w;
+    if (ns_wire_parse(pkt, len, &w) < 0 || w.proto != NS_IPPROTO_TCP)
+        return -1;
+    unsigned port = w.sport == XFER_SERVER_PORT ? w.dport : w.sport;
+    if (port < XFER_CLIENT_PORT || port - XFER_CLIENT_PORT >= R->nflows)
+        return -1;
+    return (int)(port - XFER_CLIENT_PORT);
+}
+
+static void qdelay_rec(void *user, int from, int to, ns_time_t d, const uint8_t *pkt, size_t len)
 {
     struct run *R = user;
     if (from < 0)
         return;
     unsigned pair = R->p->pairs ? (unsigned)from / 2 : 0, dir = (unsigned)from & 1 ? 0 : 1;
-    if (pair >= R->npairs)
+    if (!R->p->pairs && R->nflows > 1) { /* one link, several flows: split by port */
+        int f = flow_of(R, pkt, len);
+        if (f < 0)
+            return;
+        pair = (unsigned)f;
+    }
+    if (pair >= XFER_MAX_FLOWS || (R->p->pairs && pair >= R->npairs))
         return;
     struct dvec *v = &R->qd[pair][dir];
     if (v->n == v->cap) {
@@ -475,23 +496,28 @@ struct xfer_qdelay xfer_qdelay_of(ns_time_t *d, size_t n, ns_time_t base)
     return q;
 }
 
-/* Each flow's data direction, per flow (a dumbbell) and over all flows. */
+/* The queueing samples of flow i's data direction: a dumbbell's pair, or
+ * on the classic link the flow's own (split by port when there are
+ * several, see qdelay_rec; pair 0 when there is one). */
+static struct dvec *flow_dvec(struct run *R, unsigned i)
+{
+    unsigned slot = R->p->pairs ? R->f[i].pair : R->nflows > 1 ? i : 0;
+    return &R->qd[slot][R->f[i].upload ? 1 : 0];
+}
+
+/* Each flow's data direction, per flow and over all flows. */
 static void qdelay_results(struct run *R, struct xfer_result *r)
 {
     size_t total = 0;
     for (unsigned i = 0; i < R->nflows; i++)
-        if (R->p->pairs || i == 0)
-            total += R->qd[R->f[i].pair][R->f[i].upload ? 1 : 0].n;
+        total += flow_dvec(R, i)->n;
     double *all = total ? malloc(total * sizeof *all) : NULL;
     size_t n = 0;
     ns_time_t max = 0;
     for (unsigned i = 0; i < R->nflows; i++) {
-        if (!R->p->pairs && i > 0) /* one link: all flows share its queue */
-            break;
-        struct dvec *v = &R->qd[R->f[i].pair][R->f[i].upload ? 1 : 0];
+        struct dvec *v = flow_dvec(R, i);
         ns_time_t base = r->flow[i].base_rtt;
-        if (R->p->pairs)
-            r->flow[i].qdelay = xfer_qdelay_of(v->v, v->n, base);
+        r->flow[i].qdelay = xfer_qdelay_of(v->v, v->n, base);
         for (size_t k = 0; all && k < v->n; k++) {
             all[n++] = base > 0 ? (double)(base + v->v[k]) / (double)base : 1.0;
             if (v->v[k] > max)
@@ -501,8 +527,6 @@ static void qdelay_results(struct run *R, struct xfer_result *r)
     if (all)
         r->qdelay = qdelay_of_ratios(all, n, max);
     free(all);
-    if (!R->p->pairs && R->nflows == 1)
-        r->flow[0].qdelay = r->qdelay;
 }
 
 /* ---- setup ---- */
@@ -797,7 +821,7 @@ out:
         ns_stack_free(R->cli[k]);
         ns_stack_free(R->srv[k]);
     }
-    for (unsigned k = 0; k < XFER_MAX_PAIRS; k++)
+    for (unsigned k = 0; k < XFER_MAX_FLOWS; k++)
         for (unsigned d = 0; d < 2; d++)
             free(R->qd[k][d].v);
     free(stages);

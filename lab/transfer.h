@@ -109,7 +109,7 @@ struct xfer_flow {
     bool upload;            /* this flow's data went client -> server */
     char cc[16];            /* its congestion control ("" = the stack's default) */
     ns_time_t base_rtt;     /* its path's propagation RTT */
-    struct xfer_qdelay qdelay; /* its data packets' queueing (dumbbell only) */
+    struct xfer_qdelay qdelay; /* its data packets' queueing */
 };
 
 struct xfer_result {

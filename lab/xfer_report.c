@@ -125,7 +125,7 @@ static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_r
         fprintf(out, "delay:       RTT over base RTT p50 %.3f, p95 %.3f, p99 %.3f (%" PRIu64
                 " data packets; longest queueing %.3f ms)\n",
                 q->p50, q->p95, q->p99, q->samples, (double)q->max / 1e6);
-    if (!p->pairs)
+    if (!p->pairs && r->flows < 2)
         return;
     for (unsigned i = 0; i < r->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];

@@ -105,7 +105,7 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         depart = d->busy_until;
     }
     if (sim->qdelay && p->rate_bps) /* an infinitely fast link queues nothing */
-        sim->qdelay(sim->qdelay_user, d->from, d->to, depart - now);
+        sim->qdelay(sim->qdelay_user, d->from, d->to, depart - now, bytes, len);
     /* Lost on the wire: it still took its transmitter time above. */
     if (u_drop < p->drop) {
         d->st.dropped++;

@@ -81,7 +81,7 @@ static void depart(struct sim *sim, unsigned di, struct ns_pkt *pkt, uint32_t ta
     ns_time_t now = sim->now;
     if (sim->qdelay) {
         const struct sim_dir *own = sim->dirs[tag];
-        sim->qdelay(sim->qdelay_user, own->from, own->to, now - enq);
+        sim->qdelay(sim->qdelay_user, own->from, own->to, now - enq, pkt->data, pkt->len);
     }
     double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
     double u_reorder = ns_rng_unit(&d->rng), u_corrupt = ns_rng_unit(&d->rng);

@@ -149,9 +149,10 @@ const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, i
 /* Queueing delay observer: for every packet that leaves a queue (of a
  * direction with a finite rate, a qdisc or a trace, or of a bottleneck),
  * the time from its arrival at that queue to the end of its
- * serialization, with the hosts of the direction it belongs to. Never
- * influences the run. NULL removes it. */
-typedef void (*sim_qdelay_fn)(void *user, int from, int to, ns_time_t delay);
+ * serialization, with the hosts of the direction it belongs to and the
+ * packet's bytes (read only). Never influences the run. NULL removes it. */
+typedef void (*sim_qdelay_fn)(void *user, int from, int to, ns_time_t delay, const uint8_t *pkt,
+                              size_t len);
 void sim_set_qdelay_hook(struct sim *sim, sim_qdelay_fn fn, void *user);
 
 /* Packets currently in flight (queued for delivery). */

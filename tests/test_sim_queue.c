@@ -200,7 +200,7 @@ static void test_trace_driven_rate(void)
 }
 
 struct qd { unsigned n; ns_time_t max; int from[600]; };
-static void qdelay_rec(void *user, int from, int to, ns_time_t d)
+static void qdelay_rec(void *user, int from, int to, ns_time_t d, const uint8_t *pkt, size_t len)
 {
     struct qd *q = user;
     if (q->n < 600)
