@@ -166,7 +166,7 @@ static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cf
     fz_config(cfg);
     cfg->tcp_rack = rack;
     cfg->tcp_pacing = pacing;
-    struct ns_stack *s = ns_stack_new(cfg);
+    struct ns_stack *s = ns_stack_new(cfg, 0, NULL, 0);
     if (s)
         ns_stack_attach(s, &dev->dev);
     return s;

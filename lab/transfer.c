@@ -618,8 +618,14 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             rc = setup_fail(r, -EINVAL, err);
             goto out;
         }
-        R->cli[k] = ns_stack_new(&ccfg);
-        R->srv[k] = ns_stack_new(&scfg);
+        /* The simulator's virtual clock starts at 0. */
+        char cerr[96] = "";
+        R->cli[k] = ns_stack_new(&ccfg, 0, cerr, sizeof cerr);
+        R->srv[k] = R->cli[k] ? ns_stack_new(&scfg, 0, cerr, sizeof cerr) : NULL;
+        if (!R->cli[k] || !R->srv[k]) {
+            rc = *cerr ? setup_fail(r, -EINVAL, cerr) : setup_fail(r, -ENOMEM, "out of memory");
+            goto out;
+        }
     }
     R->sim = sim_new(p->seed);
     for (unsigned k = 0; k < R->npairs; k++)

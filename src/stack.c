@@ -3,6 +3,7 @@
 #include "stack.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "netdev.h"
@@ -11,12 +12,36 @@
 #include "tcp_buf.h"
 #include "tcp.h"
 
-struct ns_stack *ns_stack_new(const struct ns_config *cfg)
+static void new_err(char *err, size_t cap, const char *msg)
 {
-    struct ns_stack *s = calloc(1, sizeof *s);
-    if (!s)
+    if (err && cap)
+        snprintf(err, cap, "%s", msg);
+}
+
+struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *err, size_t errcap)
+{
+    if (!cfg) {
+        new_err(err, errcap, "no configuration (start from ns_config_default)");
         return NULL;
+    }
+    /* Every field within its table row's range (config_table.c), so a
+     * bad value fails here, naming the field, instead of as a hang or a
+     * timeout much later (mtu 10, zero buffers, an all-zero struct, an
+     * unknown tcp_cc). */
+    if (ns_config_validate(cfg, err, errcap) < 0)
+        return NULL;
+    struct ns_stack *s = calloc(1, sizeof *s);
+    if (!s) {
+        new_err(err, errcap, "out of memory");
+        return NULL;
+    }
     s->cfg = *cfg;
+    /* The stack's clock starts at the creator's time, never at 0: a
+     * connect made before the first input/poll would otherwise time its
+     * SYN from 0 (on a real clock: the machine's uptime as the first RTT
+     * sample, an RTO of tcp_rto_max). */
+    s->now = now;
+    s->icmp_last_refill = now;
     ns_rng_seed(&s->rng, cfg->seed);
     /* Random starting points make IDs and ports unpredictable to off-path
      * attackers (RFC 6056, RFC 7739) while staying reproducible per seed. */
@@ -171,6 +196,8 @@ ns_time_t ns_stack_next_deadline(const struct ns_stack *s)
     ns_time_t c = ns_tcp_next_deadline(s); /* O(1): top of the TCB heap */
     if (c < t)
         t = c;
+    if (s->dispatch_due)
+        t = s->now; /* readiness to report (socket.c) */
     return f < t ? f : t;
 }
 

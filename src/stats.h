@@ -34,6 +34,7 @@
     X(icmp_errors_ratelimited, "ICMP errors suppressed by the rate limit")   \
     X(udp_rx, "UDP datagrams delivered to sockets")                          \
     X(udp_tx, "UDP datagrams sent")                                          \
+    X(udp_icmp_errors, "ICMP errors delivered to UDP sockets (RFC 1122 4.1.3.3)") \
     X(pkt_alloc_fail, "packet buffer allocations that failed")             \
     X(tcp_rx_segs, "TCP segments accepted by validation")                     \
     X(tcp_tx_segs, "TCP segments sent")                                      \

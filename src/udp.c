@@ -32,7 +32,7 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         }
     }
     uint16_t sport = ns_get16(u), dport = ns_get16(u + 2);
-    struct ns_sock *so = ns_sock_lookup_dgram(s, NS_SOCK_DGRAM, &ip->dst, dport);
+    struct ns_sock *so = ns_sock_lookup_udp(s, &ip->dst, dport, &ip->src, sport);
     if (!so) {
         ns_icmp_error(s, ip, ip->src.family == NS_AF_INET ? 3 : 1, /* port unreachable */
                       ip->src.family == NS_AF_INET ? 3 : 4, 0);

@@ -58,7 +58,7 @@ static void net_up(struct net *n, unsigned hosts, const struct sim_link_params *
         snprintf(a4, sizeof a4, "10.0.%u.1", i);
         ns_addr_parse(a4, &c.addr4);
         memset(&c.addr6, 0, sizeof c.addr6);
-        n->st[i] = ns_stack_new(&c);
+        n->st[i] = ns_stack_new(&c, 0, NULL, 0);
         char name[8] = {(char)('a' + i), 0};
         CU_ASSERT_EQUAL(sim_add_host(n->sim, name, n->st[i], 1500), (int)i);
         n->sd[i] = ns_socket(n->st[i], NS_AF_INET, NS_SOCK_DGRAM);

@@ -41,7 +41,7 @@ struct ns_stack *tl_stack(struct tl_cap *cap)
 {
     struct ns_config cfg;
     ns_config_default(&cfg);
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_stack *s = ns_stack_new(&cfg, 0, NULL, 0);
     ns_stack_attach(s, &cap->dev);
     return s;
 }
@@ -196,7 +196,7 @@ int tl_main(const char *suite, const struct tl_test *tests, unsigned n)
 
 struct ns_stack *tl_stack_cfg(struct tl_cap *cap, const struct ns_config *cfg)
 {
-    struct ns_stack *s = ns_stack_new(cfg);
+    struct ns_stack *s = ns_stack_new(cfg, 0, NULL, 0);
     ns_stack_attach(s, &cap->dev);
     return s;
 }

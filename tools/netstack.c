@@ -60,6 +60,8 @@ struct cli {
     int backlog;                   /* --backlog: server apps' listen backlog, 0 = the stack's cap */
     uint64_t idle_ms;              /* --idle-timeout (ms): http keep-alive idle limit, 0 = 30 s */
     unsigned max_requests;         /* --max-requests: http requests per connection, 0 = 1000 */
+    unsigned close_ms;             /* --close-time: graceful close bound on exit (ms) */
+    bool have_close;
 };
 
 /* ---- errors ---- */
@@ -196,7 +198,7 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
               O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD, O_MAX_CONNS,
-              O_BACKLOG, O_IDLE, O_MAX_REQ };
+              O_BACKLOG, O_IDLE, O_MAX_REQ, O_CLOSE_TIME };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -216,6 +218,7 @@ static const struct opt {
     {"offload", 0, true, O_OFFLOAD},
     {"max-conns", 0, true, O_MAX_CONNS}, {"backlog", 0, true, O_BACKLOG},
     {"idle-timeout", 0, true, O_IDLE},   {"max-requests", 0, true, O_MAX_REQ},
+    {"close-time", 0, true, O_CLOSE_TIME},
 };
 
 static void usage(FILE *f)
@@ -223,7 +226,8 @@ static void usage(FILE *f)
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
           "                [--v6] [--cc NAME] [--set NAME=VALUE]... [--offload on|off]\n"
-          "                [-w FILE] [-v] [--help]\n"
+          "                [--max-conns N] [--backlog N] [--idle-timeout MS] [--max-requests N]\n"
+          "                [--close-time MS] [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -278,6 +282,10 @@ static void usage(FILE *f)
           "                     tcp_max_backlog).\n"
           "  --idle-timeout MS  http: close a connection idle this many ms (default 30000).\n"
           "  --max-requests N   http: requests per keep-alive connection (default 1000).\n"
+          "  --close-time MS    TUN: on exit, let open TCP connections finish their FIN\n"
+          "                     exchange for up to MS milliseconds (default 2000; 0 = reset\n"
+          "                     them at once); what is left is reset. A second signal\n"
+          "                     cuts it short.\n"
           "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
           "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
           "                     virtual time from 0 in the simulator).\n"
@@ -436,6 +444,12 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
             die_usage("%s: expected a number between 0 and %llu, got '%s'", opt,
                       (unsigned long long)UINT64_MAX, v);
         c->have_seed = true;
+        break;
+    case O_CLOSE_TIME:
+        if (parse_range(v, 0, 3600000, &n) < 0)
+            die_usage("%s: expected milliseconds between 0 and 3600000, got '%s'", opt, v);
+        c->close_ms = (unsigned)n;
+        c->have_close = true;
         break;
     case O_COUNT:
         if (parse_range(v, 1, 1000000, &n) < 0)
@@ -737,8 +751,12 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
 
 static volatile sig_atomic_t stop_signal;
 
+static volatile sig_atomic_t second_signal; /* a signal during the graceful close */
+
 static void on_signal(int sig)
 {
+    if (stop_signal)
+        second_signal = 1;
     stop_signal = sig;
 }
 
@@ -860,18 +878,17 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         pcapout_close(cap.pcap);
         return 1;
     }
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_clock *clock = ns_clock_realtime();
+    struct running r = {.c = c, .t0 = clock->now(clock)};
+    /* The stack's clock starts at the real time (stack.h). */
+    struct ns_stack *s = ns_stack_new(&cfg, r.t0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        fprintf(stderr, "netstack: cannot create the stack: %s\n", err);
         netdev_close(dev);
         pcapout_close(cap.pcap);
         return 1;
     }
     ns_stack_attach(s, dev);
-    struct ns_clock *clock = ns_clock_realtime();
-    struct running r = {.c = c, .t0 = clock->now(clock)};
-    /* Bring the stack's clock to now before apps arm timers from it. */
-    ns_stack_poll(s, r.t0);
     if (cap.pcap) {
         /* -w: real timestamps (epoch), -v lines from the same tap. */
         cap.pcap_offset = ns_capture_epoch_offset();
@@ -929,6 +946,20 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     while (r.started > 0) {
         r.started--;
         c->apps[r.started]->stop(s, r.state[r.started]);
+    }
+    /* Graceful close (drivers/loop.h): the apps closed their sockets; let
+     * the connections finish their FIN exchange (a lost FIN retransmitted)
+     * within the bound, then reset what is left. Freeing the stack at once
+     * would leave a peer waiting on a FIN that is never resent. */
+    struct ns_loop *l = ns_loop_new(s, dev, clock);
+    if (l) {
+        unsigned open = ns_stack_unfinished(s);
+        ns_time_t bound = (ns_time_t)(c->have_close ? c->close_ms : 2000) * NS_MSEC;
+        int reset = ns_loop_drain(l, bound, &second_signal);
+        if (reset > 0)
+            printf("netstack: closing: %u connection%s open, %d reset after --close-time\n", open,
+                   open == 1 ? "" : "s", reset);
+        ns_loop_free(l);
     }
     ns_stack_set_tap(s, NULL, NULL);
     ns_stats_foreach(ns_stack_stats(s), 1, print_counter, stdout);
