@@ -432,8 +432,32 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;
     if (p->rack)
         cc.tcp_rack = sc.tcp_rack = true;
+    if (p->no_rack)
+        cc.tcp_rack = sc.tcp_rack = false;
     if (p->pacing)
         cc.tcp_pacing = sc.tcp_pacing = true;
+    for (unsigned k = 0; k < p->nset; k++) {
+        char name[64], eb[96];
+        const char *eq = strchr(p->set[k], '=');
+        size_t nl = eq ? (size_t)(eq - p->set[k]) : 0;
+        if (!eq || nl == 0 || nl >= sizeof name) {
+            snprintf(r->setup_error, sizeof r->setup_error, "--set %s: want NAME=VALUE", p->set[k]);
+            free(stages);
+            xfer_pattern_free(pat);
+            free(R);
+            return -EINVAL;
+        }
+        memcpy(name, p->set[k], nl);
+        name[nl] = '\0';
+        if (ns_config_set(&cc, name, eq + 1, eb, sizeof eb) != 0 ||
+            ns_config_set(&sc, name, eq + 1, eb, sizeof eb) != 0) {
+            snprintf(r->setup_error, sizeof r->setup_error, "--set %s", eb);
+            free(stages);
+            xfer_pattern_free(pat);
+            free(R);
+            return -EINVAL;
+        }
+    }
     if (p->rto_min)
         cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
     R->cli = ns_stack_new(&cc);

@@ -56,6 +56,9 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_wscale = true;
     cfg->tcp_timestamps = true;
     cfg->tcp_sack = true;
+    cfg->tcp_rack = true;
+    cfg->tcp_rack_max_segs = 1024;
+    cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;

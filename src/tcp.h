@@ -56,13 +56,12 @@ enum { TH_FIN = 0x01, TH_SYN = 0x02, TH_RST = 0x04, TH_PSH = 0x08, TH_ACK = 0x10
 
 #define NS_TCP_HDR 20
 #define NS_TCP_OOO_RANGES_MAX 4096 /* hard bound on receiver OOO ranges (cfg may be lower) */
-/* Scoreboard ranges kept by the sender. More is not better as things
- * stand: with 512, one-way transfers in simloss gained 12% goodput but
- * two-way transfers through a bottleneck lost 14% (test_tcp_sim): the
- * recovery treats every hole below the highest SACK as lost and resends
- * into the queue; a fuller scoreboard makes it more aggressive. RACK or
- * PRR would let it grow. */
-#define NS_TCP_SACK_MAX 16
+/* The sender's scoreboard is bounded by memory, not by a fixed count:
+ * cfg.tcp_sack_max_ranges ranges (allocated with the send ring), at most
+ * this many. (With 16 and the FACK-style recovery, more ranges made that
+ * recovery more aggressive; with RACK (RFC 8985) and PRR (RFC 9937) the
+ * scoreboard only says what the peer holds.) */
+#define NS_TCP_SACK_RANGES_MAX 65536
 
 /* RFC 9293 3.4 / 1982-style comparisons: valid across the 2^32 wrap when
  * the two values are less than 2^31 apart. */
@@ -86,7 +85,8 @@ struct ns_tcp_txrec {
 #define NS_TXR_RETRANS 1 /* sent more than once */
 #define NS_TXR_SACKED 2  /* the peer SACKed all of it */
 #define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
-#define NS_TCP_TXR_MAX 1024 /* records per connection; past that, tiny segments merge */
+#define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
+                                    * past the configured count, tiny segments merge */
 
 /* A receiver's out-of-order range; the bytes themselves already sit in
  * the receive ring at their final position. */
@@ -196,7 +196,8 @@ struct ns_tcb {
     } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
-    struct ns_seqrange sacked[NS_TCP_SACK_MAX]; /* sorted, disjoint */
+    struct ns_seqrange *sacked;  /* sorted, disjoint; sack_cap entries, allocated with sbuf */
+    unsigned sack_cap;           /* cfg.tcp_sack_max_ranges (0 until sbuf exists) */
     unsigned nsacked;
     uint32_t sacked_bytes;       /* sum of sacked lengths */
     uint32_t high_rxt;           /* highest seq retransmitted in this recovery + 1 */
@@ -212,6 +213,22 @@ struct ns_tcb {
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
+    uint32_t rack_fack;          /* RACK.fack: highest end_seq delivered (6.2 step 3) */
+    bool rack_reord;             /* RACK.reordering_seen: a segment below rack_fack was
+                                  * delivered without having been retransmitted */
+    bool rack_dsack_round_on;    /* RACK.dsack_round is set: ... */
+    uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
+    uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
+    uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
+    bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
+    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_sent) */
+    /* PRR (RFC 9937, tcp_recovery.c): the one send quantity in recovery. */
+    uint32_t prr_delivered;      /* bytes the peer got since recovery began */
+    uint32_t prr_out;            /* bytes we sent since recovery began */
+    uint32_t prr_recover_fs;     /* RecoverFS: outstanding, not SACKed, at the start */
+    uint32_t prr_mark;           /* snd_una + sacked_bytes after the last ACK (DeliveredData) */
+    uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
 
@@ -246,6 +263,7 @@ struct ns_tcb {
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
     uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
+    uint64_t tlp_probes, tlp_recoveries, dsacks_rcvd, rack_reo_grows;
 };
 
 /* The stack's TCP state (one per stack, allocated on first use). */
@@ -366,9 +384,17 @@ unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, uns
  * (start when there was nothing to send). The one path for every
  * retransmission of data. */
 uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end);
-/* The one entry into fast recovery: the CC's reduction, then the segment
- * at snd_una resent. Callers go through ns_tcp_loss_detected. */
+/* The one entry into fast recovery: the CC's reduction, PRR's start, then
+ * the segment at snd_una resent (without RACK) or RACK's lost segments
+ * (by the next output). Callers go through ns_tcp_loss_detected. */
 void ns_tcp_enter_recovery(struct ns_tcb *t);
+/* PRR (RFC 9937): how many bytes output may send now in SACK recovery
+ * (the one send quantity in recovery, for every congestion control). */
+uint32_t ns_tcp_recovery_quota(const struct ns_tcb *t);
+/* Bytes believed in flight (RFC 6675 pipe; RACK's count with RACK). */
+uint32_t ns_tcp_pipe(const struct ns_tcb *t);
+/* Output sent `len` bytes of data (new or resent): PRR's prr_out. */
+void ns_tcp_recovery_sent(struct ns_tcb *t, uint32_t len);
 /* A detector found loss: enter recovery if not in it, data is in flight
  * and snd_una passed `recover` (RFC 6582 4.1). */
 void ns_tcp_loss_detected(struct ns_tcb *t);
@@ -402,6 +428,15 @@ bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqr
 uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t);
 /* Mark the segment at snd_una lost (duplicate-ACK threshold reached). */
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
+/* RFC 8985 6.3: an RTO fired: mark the head and every overdue segment
+ * lost. True when it marked any. */
+bool ns_tcp_rack_rto_mark(struct ns_tcb *t);
+/* A fast or RTO recovery ended (the reordering window's persistence). */
+void ns_tcp_rack_recovery_done(struct ns_tcb *t);
+/* The current reordering window (RFC 8985 6.2 step 4), ns. */
+ns_time_t ns_tcp_rack_reo_wnd(const struct ns_tcb *t);
+/* RFC 2883 4: is blk[0] of an ACK for `ack` a D-SACK block? */
+bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned n);
 /* RACK decides for this connection (SACK on and records kept). */
 static inline bool ns_tcp_rack_on(const struct ns_tcb *t) { return t->sack_ok && t->txr; }
 /* (t->txr exists only when cfg.tcp_rack is on: see ns_tcb_alloc_sbuf.) */

@@ -526,8 +526,7 @@ static void advance_una(struct ns_tcb *t, uint32_t ack)
         t->snd_max = t->snd_una;
     if (seq_lt(t->high_rxt, t->snd_una))
         t->high_rxt = t->snd_una;
-    ns_tcp_sack_trim(t);
-    t->tlp_sent = false;
+    ns_tcp_sack_trim(t); /* (an outstanding probe ends in tcp_recovery.c, RFC 8985 7.4) */
     if (t->snd_una == t->snd_max) {
         t->rto_at = NS_TIME_NEVER;
         t->persist = false;

@@ -151,6 +151,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     struct ns_stack *s = t->s;
     if (len) {
         ns_tcp_rack_sent(t, seq, len);
+        ns_tcp_recovery_sent(t, len);
         pace_sent(t, len);
     }
     uint8_t opt[40];
@@ -372,12 +373,12 @@ void ns_tcp_output(struct ns_tcb *t)
         uint32_t wnd_edge = t->snd_una + t->snd_wnd;
         uint32_t by_wnd = seq_gt(wnd_edge, t->snd_nxt) ? wnd_edge - t->snd_nxt : 0;
         if (sack_rec) {
-            /* RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS. What to
+            /* RFC 6675 5 step (C): while the quota is >= 1 SMSS. What to
              * resend: with RACK (RFC 8985), the segments it marked lost;
              * else every hole above the last resend. */
             bool rack = ns_tcp_rack_on(t);
-            uint32_t pipe = rack ? ns_tcp_rack_pipe(t) : ns_tcp_sack_pipe(t);
-            if (pipe >= t->cwnd || t->cwnd - pipe < t->mss)
+            uint32_t room = ns_tcp_recovery_quota(t); /* PRR, RFC 9937 */
+            if (room < t->mss)
                 break;
             struct ns_seqrange hole;
             uint32_t from = seq_max(t->high_rxt, t->snd_una);
@@ -395,7 +396,6 @@ void ns_tcp_output(struct ns_tcb *t)
                     ns_tcp_rto_arm(t);
                 continue;
             }
-            uint32_t room = t->cwnd - pipe;
             usable = room < by_wnd ? room : by_wnd;
         } else {
             uint32_t cw = t->cwnd;

@@ -72,11 +72,17 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     r->flags = 0;
 }
 
-/* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock. */
+/* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock,
+ * and one delivered below RACK.fack that was never resent shows the path
+ * reorders (step 3). */
 static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t tsecr)
 {
     ns_time_t now = t->s->now;
     ns_time_t rtt = now - r->xmit;
+    if (seq_gt(r->end, t->rack_fack) || t->rack_xmit == 0)
+        t->rack_fack = r->end;
+    else if (seq_lt(r->end, t->rack_fack) && !(r->flags & NS_TXR_RETRANS))
+        t->rack_reord = true;
     if (r->flags & NS_TXR_RETRANS) {
         /* Which transmission was delivered? With timestamps the echo says
          * (it must not predate this send); without, an RTT below the
@@ -97,16 +103,65 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
     }
 }
 
+/* RFC 8985 6.2 step 4. Until the path has shown reordering, a recovery
+ * (or DupThresh segments SACKed) marks at once what was sent before the
+ * latest delivered segment: the reordering window is 0 there, as
+ * duplicate-ACK counting would. Otherwise reo_wnd = mult * min_RTT / 4,
+ * at most SRTT, where mult grows by one per round trip in which a D-SACK
+ * showed a spurious retransmission (ns_tcp_rack_dsack) and falls back to 1
+ * after 16 recoveries without one. */
 static ns_time_t reo_wnd(const struct ns_tcb *t)
 {
-    ns_time_t w = t->rack_min_rtt / 4;
+    if (!t->rack_reord &&
+        (t->in_recovery || t->backoff || t->sacked_bytes >= 3u * t->mss))
+        return 0;
+    ns_time_t w = (ns_time_t)t->rack_reo_mult * (t->rack_min_rtt / 4);
     if (t->srtt && w > t->srtt)
         w = t->srtt;
     return w;
 }
 
+ns_time_t ns_tcp_rack_reo_wnd(const struct ns_tcb *t) { return reo_wnd(t); }
+
+/* RFC 8985 6.2 step 4 (the D-SACK half): the ACK reported a duplicate. */
+static void dsack_seen(struct ns_tcb *t)
+{
+    t->dsacks_rcvd++;
+    if (t->rack_dsack_round_on && seq_ge(t->snd_una, t->rack_dsack_round))
+        t->rack_dsack_round_on = false;
+    if (!t->rack_dsack_round_on) {
+        t->rack_dsack_round_on = true;
+        t->rack_dsack_round = t->snd_nxt;
+        if (t->rack_reo_mult < 255)
+            t->rack_reo_mult++;
+        t->rack_reo_persist = 16;
+        t->rack_reo_grows++;
+    }
+}
+
+void ns_tcp_rack_recovery_done(struct ns_tcb *t)
+{
+    /* RFC 8985 6.2 step 4: 16 recoveries without a D-SACK reset mult. */
+    if (t->rack_reo_persist > 0 && --t->rack_reo_persist == 0)
+        t->rack_reo_mult = 1;
+}
+
+/* RFC 2883 4: the first block is a D-SACK when it lies below the
+ * cumulative ACK or inside the second block. */
+bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned n)
+{
+    if (n == 0)
+        return false;
+    if (seq_le(blk[0].end, ack))
+        return true;
+    return n > 1 && seq_ge(blk[0].start, blk[1].start) && seq_le(blk[0].end, blk[1].end);
+}
+
 /* RFC 8985 6.2 step 5: mark what was sent before the latest delivered
- * segment and is overdue; arm the reordering timer for the rest. */
+ * segment and is overdue; arm the reordering timer for the rest. A
+ * segment marked lost and not yet resent is skipped; a resent one is
+ * judged again by its new send time, which is how a lost retransmission
+ * is found without waiting for the RTO. */
 static bool detect_loss(struct ns_tcb *t)
 {
     ns_time_t now = t->s->now, wait = NS_TIME_NEVER, rw = reo_wnd(t);
@@ -140,6 +195,11 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
 {
     if (!t->txr)
         return false;
+    if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
+        dsack_seen(t);
+        blk++; /* a D-SACK block reports nothing newly delivered */
+        n--;
+    }
     /* Cumulatively acknowledged: delivered, then dropped. */
     while (t->txr_len) {
         struct ns_tcp_txrec *r = rec(t, 0);
@@ -200,6 +260,24 @@ uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t)
             pipe += r->end - r->start;
     }
     return pipe;
+}
+
+bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
+{
+    /* RFC 8985 6.3: on an RTO the first unacknowledged segment is lost,
+     * and so is every segment whose reordering window ran out by now. */
+    bool any = false;
+    ns_time_t now = t->s->now, rw = reo_wnd(t);
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        struct ns_tcp_txrec *r = rec(t, i);
+        if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
+            continue;
+        if (i == 0 || r->xmit + t->rack_rtt + rw <= now) {
+            r->flags |= NS_TXR_LOST;
+            any = true;
+        }
+    }
+    return any;
 }
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)

@@ -76,8 +76,11 @@ void ns_tcp_rto_arm(struct ns_tcb *t)
 void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
+    /* RFC 8985 7.2: SACK, not in recovery, no probe outstanding and
+     * (with RACK) nothing SACKed: RACK's own timer covers that case. */
     if (!t->sack_ok || t->srtt == 0 || t->in_recovery || t->tlp_sent || t->backoff ||
-        t->snd_nxt != t->snd_max || t->snd_max == t->snd_una) {
+        t->snd_nxt != t->snd_max || t->snd_max == t->snd_una ||
+        (ns_tcp_rack_on(t) && t->nsacked)) {
         ns_tcp_rto_arm(t);
         return;
     }
@@ -105,6 +108,8 @@ static void tlp_fire(struct ns_tcb *t)
 {
     t->tlp = false;
     t->tlp_sent = true;
+    t->tlp_dsacked = false;
+    t->tlp_probes++;
     uint32_t data_end = t->sbuf_seq + t->slen;
     uint32_t wnd_edge = t->snd_una + t->snd_wnd;
     uint32_t len = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
@@ -115,6 +120,7 @@ static void tlp_fire(struct ns_tcb *t)
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         t->snd_nxt += len;
         t->snd_max = t->snd_nxt;
+        t->tlp_retrans = false;
     } else {
         /* The last segment: at most one MSS of data before snd_max (and
          * the FIN, if that is what snd_max ends with). */
@@ -125,7 +131,9 @@ static void tlp_fire(struct ns_tcb *t)
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
         ns_tcp_resend(t, start, t->snd_max);
+        t->tlp_retrans = true;
     }
+    t->tlp_end = t->snd_max; /* RFC 8985 7.3: TLP.end_seq */
     ns_tcp_rto_arm(t);
 }
 
@@ -270,6 +278,11 @@ static bool rto_fire(struct ns_tcb *t)
         t->prior_ssthresh = t->ssthresh;
     }
     t->cc->on_rto(t);
+    if (ns_tcp_rack_on(t)) {
+        ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */
+        if (t->backoff == 0)
+            ns_tcp_rack_recovery_done(t);
+    }
     t->backoff++;
     t->rto_timeouts++;
     t->in_recovery = false;
