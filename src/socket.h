@@ -95,6 +95,13 @@ struct ns_tcp_info {
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
+    uint64_t tlp_probes;        /* tail loss probes sent */
+    uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */
+    uint64_t dsacks_rcvd;       /* ACKs carrying a D-SACK block (RFC 2883) */
+    uint64_t reo_wnd_grows;     /* rounds in which a D-SACK widened RACK's reordering window */
+    ns_time_t reo_wnd;          /* RACK's current reordering window (ns) */
+    uint64_t rto_in_recovery;   /* RTOs that fired during a fast recovery */
 };
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
 const char *ns_tcp_state_name(int state);

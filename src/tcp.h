@@ -220,6 +220,8 @@ struct ns_tcb {
     uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
     uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
     uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool rack_rto_on;            /* [rack_rto_lo, rack_rto_hi): what the last RTO's go-back-N */
+    uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
     bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
     uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_sent) */
@@ -263,7 +265,7 @@ struct ns_tcb {
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
     uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
-    uint64_t tlp_probes, tlp_recoveries, dsacks_rcvd, rack_reo_grows;
+    uint64_t tlp_probes, tlp_recoveries, dsacks_rcvd, rack_reo_grows, rto_in_recovery;
 };
 
 /* The stack's TCP state (one per stack, allocated on first use). */

@@ -438,6 +438,12 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->rto_timeouts = t->rto_timeouts;
     o->sack_recoveries = t->sack_recoveries;
     o->spurious_rtos = t->spurious_rtos;
+    o->tlp_probes = t->tlp_probes;
+    o->tlp_recoveries = t->tlp_recoveries;
+    o->dsacks_rcvd = t->dsacks_rcvd;
+    o->reo_wnd_grows = t->rack_reo_grows;
+    o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
+    o->rto_in_recovery = t->rto_in_recovery;
     o->backoff = t->backoff;
     return 0;
 }

@@ -91,10 +91,10 @@ void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
         pto += s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
     if (pto < 10 * NS_MSEC)
         pto = 10 * NS_MSEC;
-    if (pto >= backed_off_rto(t)) {
-        ns_tcp_rto_arm(t);
-        return;
-    }
+    /* PTO = min(PTO, RTO): a probe instead of the RTO when both are due
+     * (as Linux), so a lone lost last segment costs no cwnd collapse. */
+    if (pto > backed_off_rto(t))
+        pto = backed_off_rto(t);
     t->persist = false;
     t->tlp = true;
     t->rto_at = s->now + pto;
@@ -277,9 +277,15 @@ static bool rto_fire(struct ns_tcb *t)
         t->prior_cwnd = t->cwnd;
         t->prior_ssthresh = t->ssthresh;
     }
+    if (t->in_recovery)
+        t->rto_in_recovery++;
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
         ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */
+        if (!t->rack_rto_on || t->backoff == 0)
+            t->rack_rto_lo = t->snd_una;
+        t->rack_rto_on = true;
+        t->rack_rto_hi = t->snd_max;
         if (t->backoff == 0)
             ns_tcp_rack_recovery_done(t);
     }
