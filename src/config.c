@@ -57,6 +57,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_timestamps = true;
     cfg->tcp_sack = true;
     cfg->tcp_rack = true;
+    cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
     cfg->tcp_rack_max_segs = 1024;
     cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;

@@ -102,6 +102,12 @@ struct ns_tcp_info {
     uint64_t reo_wnd_grows;     /* rounds in which a D-SACK widened RACK's reordering window */
     ns_time_t reo_wnd;          /* RACK's current reordering window (ns) */
     uint64_t rto_in_recovery;   /* RTOs that fired during a fast recovery */
+    /* ECN (RFC 3168). */
+    bool ecn_ok;                /* negotiated in the handshake */
+    uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */
+    uint64_t ecn_ece_rcvd;      /* ACKs that carried ECE */
+    uint64_t ecn_cwr_sent;      /* segments we sent with CWR */
+    uint64_t ecn_reductions;    /* window reductions in answer to ECE */
 };
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
 const char *ns_tcp_state_name(int state);

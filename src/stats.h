@@ -52,7 +52,9 @@
     X(tcp_persist_probes, "TCP zero-window probes sent")                    \
     X(tcp_keepalive_probes, "TCP keepalive probes sent")                    \
     X(tcp_syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full, RFC 4987)") \
-    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")
+    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")  \
+    X(tcp_ecn_ok, "TCP connections that negotiated ECN (RFC 3168)")          \
+    X(tcp_ecn_ce, "TCP data segments received with CE marked (RFC 3168)")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \

@@ -53,6 +53,7 @@ enum ns_tcp_state {
 
 /* TCP header flags. */
 enum { TH_FIN = 0x01, TH_SYN = 0x02, TH_RST = 0x04, TH_PSH = 0x08, TH_ACK = 0x10, TH_URG = 0x20 };
+enum { TH_ECE = 0x40, TH_CWR = 0x80 }; /* RFC 3168 6.1 */
 
 #define NS_TCP_HDR 20
 #define NS_TCP_OOO_RANGES_MAX 4096 /* hard bound on receiver OOO ranges (cfg may be lower) */
@@ -262,6 +263,14 @@ struct ns_tcb {
     bool counted;                /* counts in tcp->nconns (every non-listener TCB) */
     bool halfopen;               /* counts in tcp->nhalfopen (passive SYN_RECEIVED) */
 
+    /* ECN (RFC 3168, tcp_ecn.c). */
+    bool ecn_req;                /* our SYN asked for ECN (ECE+CWR) */
+    bool ecn_ok;                 /* negotiated: data goes ECT(0), ECE/CWR are live */
+    bool ecn_ece;                /* receiver: a CE arrived; ECE on every segment until CWR */
+    bool ecn_cwr;                /* sender: set CWR on the next new data segment */
+    uint32_t ecn_recover;        /* sender: ECE is answered once until snd_una passes this */
+    uint64_t ecn_ce_rcvd, ecn_ece_rcvd, ecn_cwr_sent, ecn_reductions;
+
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
     uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
@@ -459,6 +468,19 @@ bool ns_tcp_sack_next_hole(const struct ns_tcb *t, uint32_t from, struct ns_seqr
  * range (skip it); else return seq and set *hole_end to where the next
  * SACKed range (or snd_max) begins. */
 uint32_t ns_tcp_sack_skip(const struct ns_tcb *t, uint32_t seq, uint32_t *hole_end);
+
+/* ---- tcp_ecn.c (RFC 3168) ---- */
+/* Handshake: a SYN (passive side) or SYN-ACK (active side) arrived with
+ * these ECE/CWR bits; decides t->ecn_ok. */
+void ns_tcp_ecn_syn_rcvd(struct ns_tcb *t, uint8_t ecnf, bool syn_ack);
+/* A segment in sequence reached the receive path: CWR stops our ECE, a
+ * CE-marked data segment (ce) starts it. */
+void ns_tcp_ecn_data_rcvd(struct ns_tcb *t, uint8_t ecnf, bool ce, uint32_t len);
+/* An acceptable ACK: ECE gets the congestion response, once per window. */
+void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
+/* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
+ * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
+uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);
 
 /* ---- tcp_input.c ---- */
 void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);

@@ -444,6 +444,11 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->reo_wnd_grows = t->rack_reo_grows;
     o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
     o->rto_in_recovery = t->rto_in_recovery;
+    o->ecn_ok = t->ecn_ok;
+    o->ecn_ce_rcvd = t->ecn_ce_rcvd;
+    o->ecn_ece_rcvd = t->ecn_ece_rcvd;
+    o->ecn_cwr_sent = t->ecn_cwr_sent;
+    o->ecn_reductions = t->ecn_reductions;
     o->backoff = t->backoff;
     return 0;
 }

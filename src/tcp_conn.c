@@ -236,6 +236,7 @@ void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
     t->sbuf_seq = iss + 1;
     t->recover = iss; /* RFC 6582 3.2 step 1 */
     t->prr_mark = t->prr_una = iss; /* PRR's DeliveredData counts from here */
+    t->ecn_recover = iss;
     t->snd_sml = iss;
     t->snd_wl2 = iss;
 }

@@ -102,12 +102,12 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
 }
 
 static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
-                            struct ns_pkt *pkt)
+                            struct ns_pkt *pkt, uint8_t ecn)
 {
     uint32_t sum = ns_csum_pseudo(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
     ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
     s->stats.tcp_tx_segs++;
-    ns_ip_output(s, src, dst, NS_IPPROTO_TCP, pkt);
+    ns_ip_output_ecn(s, src, dst, NS_IPPROTO_TCP, ecn, pkt);
 }
 
 /* Pacing (cfg.tcp_pacing), as Linux's: data leaves at cwnd / SRTT times 2
@@ -168,7 +168,8 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     ns_put32(h + 4, seq);
     ns_put32(h + 8, (flags & TH_ACK) ? t->rcv_nxt : 0);
     h[12] = (uint8_t)((hlen / 4) << 4);
-    h[13] = flags;
+    uint8_t ect;
+    h[13] = flags | ns_tcp_ecn_out(t, seq, len, flags, &ect); /* RFC 3168 */
     uint32_t w = ns_tcp_rcv_window(t);
     if (flags & TH_RST) {
         ns_put16(h + 14, 0);
@@ -236,7 +237,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     if (flags & TH_RST)
         s->stats.tcp_rst_tx++;
     t->segs_out++;
-    finish_and_send(s, &t->local.addr, &t->remote.addr, pkt);
+    finish_and_send(s, &t->local.addr, &t->remote.addr, pkt, ect);
 }
 
 void ns_tcp_send_ack(struct ns_tcb *t)
@@ -296,7 +297,7 @@ void ns_tcp_send_synack_cookie(struct ns_stack *s, const struct ns_ipinfo *ip, c
     h[21] = NS_TCPOLEN_MSS;
     ns_put16(h + 22, mss);
     s->stats.tcp_syncookies_sent++;
-    finish_and_send(s, &ip->dst, &ip->src, pkt);
+    finish_and_send(s, &ip->dst, &ip->src, pkt, 0);
 }
 
 void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
@@ -325,7 +326,7 @@ void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const
     }
     h[12] = 5 << 4;
     s->stats.tcp_rst_tx++;
-    finish_and_send(s, &ip->dst, &ip->src, pkt);
+    finish_and_send(s, &ip->dst, &ip->src, pkt, 0);
 }
 
 void ns_tcp_window_update(struct ns_tcb *t)
