@@ -160,9 +160,10 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     if (r->flow[0].info_ok) /* flow 0's RACK-TLP counters (issue 12) */
         fprintf(out, "\"tlp_probes\": %" PRIu64 ", \"tlp_recoveries\": %" PRIu64
                 ", \"dsacks\": %" PRIu64 ", \"reo_wnd_grows\": %" PRIu64
-                ", \"rto_in_recovery\": %" PRIu64 ", ",
+                ", \"rto_in_recovery\": %" PRIu64 ", \"hystart_css\": %" PRIu64
+                ", \"hystart_exits\": %" PRIu64 ", ",
                 f0->tlp_probes, f0->tlp_recoveries, f0->dsacks_rcvd, f0->reo_wnd_grows,
-                f0->rto_in_recovery);
+                f0->rto_in_recovery, f0->hystart_css, f0->hystart_exits);
     if (r->first_done)
         fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
     else /* no flow finished: no share to compare */

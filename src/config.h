@@ -59,6 +59,7 @@ struct ns_config {
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
     unsigned tcp_ecn;              /* RFC 3168 ECN: 0 off, 1 ask for it and accept it, 2 only
                                     * accept it when the peer asks (Linux's default) */
+    bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */

@@ -102,6 +102,8 @@ struct ns_tcp_info {
     uint64_t reo_wnd_grows;     /* rounds in which a D-SACK widened RACK's reordering window */
     ns_time_t reo_wnd;          /* RACK's current reordering window (ns) */
     uint64_t rto_in_recovery;   /* RTOs that fired during a fast recovery */
+    uint64_t hystart_css;       /* HyStart++ entries into Conservative Slow Start */
+    uint64_t hystart_exits;     /* slow starts HyStart++ ended (CSS rounds done) */
     /* ECN (RFC 3168). */
     bool ecn_ok;                /* negotiated in the handshake */
     uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */

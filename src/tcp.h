@@ -271,6 +271,15 @@ struct ns_tcb {
     uint32_t ecn_recover;        /* sender: ECE is answered once until snd_una passes this */
     uint64_t ecn_ce_rcvd, ecn_ece_rcvd, ecn_cwr_sent, ecn_reductions;
 
+    /* HyStart++ (RFC 9406, tcp_hystart.c): the first slow start. */
+    uint8_t hs_state;            /* NS_HS_*: off (done or disabled), slow start, CSS */
+    uint32_t hs_window_end;      /* windowEnd: the round ends when snd_una passes it */
+    ns_time_t hs_last_min, hs_cur_min; /* lastRoundMinRTT, currentRoundMinRTT (NEVER = none) */
+    unsigned hs_samples;         /* rttSampleCount this round */
+    ns_time_t hs_css_base;       /* cssBaselineMinRtt */
+    unsigned hs_css_rounds;      /* rounds spent in CSS */
+    uint64_t hs_css_entries, hs_exits;
+
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
     uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
@@ -481,6 +490,15 @@ void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
 /* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
  * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
 uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);
+
+/* ---- tcp_hystart.c (RFC 9406) ---- */
+enum { NS_HS_OFF = 0, NS_HS_SS, NS_HS_CSS };
+void ns_tcp_hystart_init(struct ns_tcb *t);     /* connection established */
+void ns_tcp_hystart_done(struct ns_tcb *t);     /* a congestion event: slow start is over */
+void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt); /* an RTT sample */
+/* Slow start: of the standard increase `inc` for this ACK, how much to
+ * apply (all, a quarter in CSS, 0 as it ends slow start). */
+uint32_t ns_tcp_hystart_inc(struct ns_tcb *t, uint32_t inc);
 
 /* ---- tcp_input.c ---- */
 void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);

@@ -445,6 +445,8 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
     o->rto_in_recovery = t->rto_in_recovery;
     o->ecn_ok = t->ecn_ok;
+    o->hystart_css = t->hs_css_entries;
+    o->hystart_exits = t->hs_exits;
     o->ecn_ce_rcvd = t->ecn_ce_rcvd;
     o->ecn_ece_rcvd = t->ecn_ece_rcvd;
     o->ecn_cwr_sent = t->ecn_cwr_sent;

@@ -10,20 +10,35 @@
  * has delivered (ambiguous retransmissions skipped, RFC 8985 6.2 step 2).
  * A segment sent before that one is lost once RACK.rtt + reo_wnd has
  * passed since it was sent (6.2 step 5); until then the reordering timer
- * waits for it. reo_wnd = min_RTT / 4 (6.2 step 4), at most SRTT.
- * Retransmitting a segment clears its lost mark and restarts its clock, so
- * a lost retransmission is detected the same way. Used only with SACK and
- * cfg.tcp_rack; in recovery ns_tcp_output resends the marked segments and
- * counts pipe as what is neither SACKed nor marked lost. The tail loss
- * probe is tcp_timer.c's (RFC 8985 7, simplified).
+ * waits for it. The reordering window (6.2 step 4)
+ * is 0 until the path has shown reordering -- a segment delivered below
+ * RACK.fack that was never resent, or a D-SACK for one RACK resent -- so
+ * a first loss is found as fast as by three duplicate ACKs; after that it
+ * is reo_wnd_mult * min_RTT / 4 (at most SRTT), the multiplier growing by
+ * one per round trip with a D-SACK and falling back to 1 after 16
+ * recoveries without one. Retransmitting a segment clears its lost mark
+ * and restarts its clock, so a lost retransmission is detected the same
+ * way, without the RTO. On an RTO the head and every overdue segment are
+ * marked lost (6.3). Used with SACK and cfg.tcp_rack (on by default);
+ * then RACK alone detects loss (tcp_recovery.c). The tail loss probe is
+ * tcp_timer.c's (RFC 8985 7); its episode ends in tcp_recovery.c (7.4).
  *
- * Off by default, by measurement (simloss, CUBIC, 5 seeds each, vs the
- * duplicate-ACK/FACK detection): 50 Mbit/s bottleneck with a 64-packet
- * queue +46% goodput; two-way 4 MiB through it (test_tcp_sim) 1.74 ->
- * 0.95 s; 1% / 5% random loss on the default path 10.12 -> 10.04 and
- * 3.47 -> 3.63 Mbit/s; but slow start overflowing a one-BDP queue -31%
- * and 3% reordering with an 11 ms gap -6%: reo_wnd does not grow when
- * reordering is seen (RFC 8985's DSACK-driven multiplier is not done).
+ * On by default, by measurement (bench/recovery_matrix.sh, simloss, 5
+ * seeds, CUBIC, Mbit/s; before = main at c0e5eb9 without RACK):
+ *   slow start overflowing a one-BDP queue  61.6 -> 85.1  (RACK before: 42.3)
+ *   3% reordering, 11 ms gap                 5.06 -> 28.5 (RACK before: 4.75)
+ *   1% / 5% / 10% random loss                9.52 / 3.52 / 1.49 -> 9.63 / 3.60 / 1.81
+ *   50 Mbit/s, 64-packet queue              38.0 -> 46.0
+ * Why RACK lost before: (1) slow start into a full queue: RFC 6675 IsLost
+ * and the dupack count still started recovery beside RACK, and recovery
+ * resent the head at once whatever RACK had marked; with RACK alone
+ * deciding it is 85 Mbit/s -- neither PRR (cwnd = ssthresh instead: 85.1)
+ * nor the zero reordering window (min_RTT / 4 throughout: 86.3) is what
+ * fixed it; (2) 3% reordering: reo_wnd never grew and the same other
+ * detectors fired on every reordered segment; now RACK alone decides and
+ * D-SACKs widen the window. NewReno + RACK remains
+ * behind NewReno without it at 5-10% random loss (2.52 vs 2.70, 0.76 vs
+ * 1.11 Mbit/s): more RTOs in recovery (NOTE-i12core.md).
  */
 #include "tcp.h"
 

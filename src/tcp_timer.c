@@ -55,6 +55,7 @@ void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t r)
     if (k < NS_MSEC)
         k = NS_MSEC; /* clock granularity G (RFC 6298 2.3) */
     t->rto = clamp_rto(t->s, t->srtt + k);
+    ns_tcp_hystart_rtt(t, r);
 }
 
 static ns_time_t backed_off_rto(const struct ns_tcb *t)
