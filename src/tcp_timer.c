@@ -92,10 +92,12 @@ void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
         pto += s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
     if (pto < 10 * NS_MSEC)
         pto = 10 * NS_MSEC;
-    /* PTO = min(PTO, RTO): a probe instead of the RTO when both are due
-     * (as Linux), so a lone lost last segment costs no cwnd collapse. */
-    if (pto > backed_off_rto(t))
-        pto = backed_off_rto(t);
+    /* A probe due no earlier than the RTO is the RTO (the replay
+     * fixtures pin this: a lone outstanding FIN is resent by the RTO). */
+    if (pto >= backed_off_rto(t)) {
+        ns_tcp_rto_arm(t);
+        return;
+    }
     t->persist = false;
     t->tlp = true;
     t->rto_at = s->now + pto;

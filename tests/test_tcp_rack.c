@@ -144,7 +144,9 @@ static void test_lost_retransmission_by_time(void)
  * (no new data: the last segment again) repairs it. If the ACK that
  * covers the probe carries no D-SACK, the probe repaired a loss: the
  * congestion control responds (NewReno: ssthresh = cwnd = half the
- * flight). If it reports the probe as a duplicate, nothing was lost. */
+ * flight). If it reports the probe as a duplicate, nothing was lost.
+ * (With one segment in flight PTO adds the peer's delayed-ACK time and
+ * reaches the RTO, which then runs instead, as the replay fixtures pin.) */
 static void tlp_case(bool dsack)
 {
     struct ns_config cfg;
@@ -155,7 +157,9 @@ static void tlp_case(bool dsack)
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 3 * M), (ssize_t)(3 * M));
     CU_ASSERT_EQUAL(drain(t, 1, 1).total, 3);
     tt_advance(t, t->now + RTT);
-    ack_sack(t, 1 + 2 * M, 0, NULL); /* segment 3 lost */
+    /* Only segment 1 is acknowledged (segment 2 arrived, its ACK did not);
+     * segment 3 is lost. Two segments in flight: PTO = 2 * SRTT. */
+    ack_sack(t, 1 + M, 0, NULL);
     uint32_t cwnd0 = info(t).cwnd;
     tt_advance(t, ns_stack_next_deadline(t->s)); /* the probe timer (PTO < RTO) */
     struct ns_tcp_info ti = info(t);
