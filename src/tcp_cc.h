@@ -49,7 +49,8 @@ static inline uint32_t ns_tcp_cc_iw(const struct ns_tcb *t)
  * alone would restart from one segment. (cwnd = ssthresh, as RFC 6675
  * allows with SACK, was measured with RACK: +36% when slow start overflows
  * a queue, but -15% / -32% goodput at 1% / 5% random loss in simloss:
- * without PRR the burst after recovery costs more than it gains.) */
+ * without PRR the burst after recovery costs more than it gains; with PRR,
+ * RFC 9937's cwnd = ssthresh exit still cost 15-35% at 1-5% loss.) */
 static inline uint32_t ns_tcp_cc_exit_cwnd(const struct ns_tcb *t)
 {
     uint32_t flight = ns_tcp_flight(t);
