@@ -104,6 +104,13 @@ struct ns_tcp_info {
     uint64_t rto_in_recovery;   /* RTOs that fired during a fast recovery */
     uint64_t hystart_css;       /* HyStart++ entries into Conservative Slow Start */
     uint64_t hystart_exits;     /* slow starts HyStart++ ended (CSS rounds done) */
+    /* BBR (tcp_bbr.c; zero for other congestion controls). */
+    uint8_t bbr_mode;           /* 0 Startup, 1 Drain, 2 ProbeBW, 3 ProbeRTT */
+    uint8_t bbr_phase;          /* ProbeBW: 0 down, 1 cruise, 2 refill, 3 up */
+    uint64_t bbr_max_bw;        /* bytes/s, the model's bottleneck bandwidth */
+    ns_time_t bbr_min_rtt;      /* ns, the model's min RTT */
+    uint64_t pacing_rate;       /* bytes/s BBR paces at */
+    uint32_t bbr_inflight_hi;   /* bytes (0 = none yet) */
     /* ECN (RFC 3168). */
     bool ecn_ok;                /* negotiated in the handshake */
     uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */

@@ -82,10 +82,14 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
+    uint64_t delivered;  /* the connection's rate_delivered then */
+    ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
 };
 #define NS_TXR_RETRANS 1 /* sent more than once */
 #define NS_TXR_SACKED 2  /* the peer SACKed all of it */
 #define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
+#define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
 #define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
                                     * past the configured count, tiny segments merge */
 
@@ -226,6 +230,37 @@ struct ns_tcb {
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
     bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
     uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_sent) */
+    /* Delivery-rate sampling (tcp_rate.c, draft-cheng-iccrg-delivery-rate-estimation). */
+    uint64_t rate_delivered;     /* bytes delivered (ACKed or SACKed) so far */
+    ns_time_t rate_delivered_time; /* when rate_delivered last grew */
+    ns_time_t rate_first_sent;   /* send time of the first segment of the current flight */
+    uint64_t rate_app_limited;   /* rate_delivered at which app-limited ends (0 = not) */
+    uint64_t rs_prior_delivered; /* this ACK's sample: the newest delivered record's */
+    ns_time_t rs_prior_time, rs_send_elapsed, rs_ack_elapsed; /* ... snapshot */
+    bool rs_app_limited, rs_valid;
+    uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
+    ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
+    /* BBR (tcp_bbr.c): the model's pacing rate, bytes/s (0 = not BBR). */
+    uint64_t bbr_pacing_rate;
+    struct {                     /* BBR's own state; other algorithms ignore it */
+        uint8_t mode, phase;     /* NS_BBR_*: Startup/Drain/ProbeBW/ProbeRTT; ProbeBW phase */
+        double pacing_gain, cwnd_gain;
+        uint64_t max_bw[2];      /* bytes/s: max filter over the last two ProbeBW cycles */
+        unsigned bw_slot;
+        uint64_t full_bw;        /* Startup: bw at the last 25% step */
+        unsigned full_bw_cnt;    /* rounds without such a step */
+        bool full_bw_reached;
+        ns_time_t min_rtt, min_rtt_stamp; /* 10 s min filter (NS_TIME_NEVER = none) */
+        ns_time_t probe_rtt_stamp, probe_rtt_done; /* ProbeRTT: last one, end of this one */
+        uint64_t round_count, next_round_delivered;
+        bool round_start;
+        uint32_t round_lost, round_delivered; /* bytes in this round (v3 loss rate) */
+        uint32_t inflight_hi;    /* v3: upper bound on inflight learned from loss (0 = none) */
+        ns_time_t cycle_stamp, probe_wait; /* ProbeBW: cycle start, Cruise time */
+        uint64_t phase_round;    /* round_count when the phase began */
+        uint32_t prior_cwnd;     /* cwnd before recovery / ProbeRTT */
+        uint64_t state_changes;  /* transitions (ns_tcp_info) */
+    } bbr;
     /* PRR (RFC 9937, tcp_recovery.c): the one send quantity in recovery. */
     uint32_t prr_delivered;      /* bytes the peer got since recovery began */
     uint32_t prr_out;            /* bytes we sent since recovery began */
@@ -490,6 +525,16 @@ void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
 /* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
  * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
 uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);
+
+/* ---- tcp_rate.c (delivery-rate sampling) ---- */
+/* A record was just (re)sent: stamp it with the delivery state. */
+void ns_tcp_rate_sent(struct ns_tcb *t, struct ns_tcp_txrec *r, bool idle);
+/* A record was delivered (ACKed or SACKed) by this ACK. */
+void ns_tcp_rate_delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r);
+/* Output found nothing more to send with room in cwnd: app-limited. */
+void ns_tcp_rate_app_check(struct ns_tcb *t);
+/* This ACK's sample: delivered bytes over its interval, bytes/s (0 = none). */
+uint64_t ns_tcp_rate_bw(const struct ns_tcb *t, bool *app_limited);
 
 /* ---- tcp_hystart.c (RFC 9406) ---- */
 enum { NS_HS_OFF = 0, NS_HS_SS, NS_HS_CSS };

@@ -445,6 +445,14 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
     o->rto_in_recovery = t->rto_in_recovery;
     o->ecn_ok = t->ecn_ok;
+    if (t->bbr_pacing_rate) {
+        o->bbr_mode = t->bbr.mode;
+        o->bbr_phase = t->bbr.phase;
+        o->bbr_max_bw = t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
+        o->bbr_min_rtt = t->bbr.min_rtt;
+        o->pacing_rate = t->bbr_pacing_rate;
+        o->bbr_inflight_hi = t->bbr.inflight_hi;
+    }
     o->hystart_css = t->hs_css_entries;
     o->hystart_exits = t->hs_exits;
     o->ecn_ce_rcvd = t->ecn_ce_rcvd;

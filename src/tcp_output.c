@@ -116,6 +116,8 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
  * drop-tail queue cuts. Without an RTT sample there is no rate: no pacing. */
 static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none */
 {
+    if (t->bbr_pacing_rate)
+        return t->bbr_pacing_rate; /* BBR paces at its model's rate (tcp_bbr.c) */
     if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
         return 0;
     uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
@@ -471,6 +473,7 @@ void ns_tcp_output(struct ns_tcb *t)
     }
     if (t->ack_now)
         ns_tcp_send_ack(t);
+    ns_tcp_rate_app_check(t); /* delivery-rate sampling: app-limited? */
     /* Persist (RFC 9293 3.8.6.1): data waits, nothing in flight to bring
      * an ACK, so probe the window ourselves. */
     uint32_t unsent = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;

@@ -67,6 +67,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
             break;
         r->xmit = now;
         r->flags = (uint8_t)((r->flags | NS_TXR_RETRANS) & ~NS_TXR_LOST);
+        ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
     }
     /* New data: beyond the last record. */
     uint32_t tail = t->txr_len ? rec(t, t->txr_len - 1)->end : seq;
@@ -85,6 +86,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     r->end = end;
     r->xmit = now;
     r->flags = 0;
+    ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
 }
 
 /* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock,
@@ -94,6 +96,7 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
 {
     ns_time_t now = t->s->now;
     ns_time_t rtt = now - r->xmit;
+    ns_tcp_rate_delivered(t, r);
     if (seq_gt(r->end, t->rack_fack) || t->rack_xmit == 0)
         t->rack_fack = r->end;
     else if (seq_lt(r->end, t->rack_fack) && !(r->flags & NS_TXR_RETRANS))
@@ -212,6 +215,7 @@ static bool detect_loss(struct ns_tcb *t)
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
             r->flags |= NS_TXR_LOST;
+            t->rs_newly_lost += r->end - r->start;
             lost = true;
         } else if (due - now < wait) {
             wait = due - now;
@@ -226,6 +230,9 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
 {
     if (!t->txr)
         return false;
+    t->rs_valid = false; /* this ACK's delivery-rate sample (tcp_rate.c) */
+    t->rs_newly_delivered = t->rs_newly_lost = 0;
+    t->rs_rtt = 0;
     if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
         dsack_seen(t, &blk[0]);
         blk++; /* a D-SACK block reports nothing newly delivered */

@@ -286,4 +286,6 @@ void ns_tcp_recovery_after_ack(struct ns_tcb *t, uint32_t ack, const struct ns_s
     lost_retransmission(t);
     if (t->in_recovery && t->sack_ok && (was || delivered))
         prr_ack(t, delivered, seq_gt(t->snd_una, una_before) && !lost);
+    if (t->cc->on_sample)
+        t->cc->on_sample(t); /* BBR: its model from this ACK's sample */
 }

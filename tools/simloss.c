@@ -71,7 +71,7 @@ static void usage(FILE *o)
 "  --no-rack         duplicate ACKs and RFC 6675 IsLost instead of RACK\n"
 "  --set NAME=VALUE  set a stack knob on both stacks (netstack --help-set lists them)\n"
 "  --pacing          pace: spread each window over the RTT (2x / 1.2x cwnd/SRTT)\n"
-"  --cc NAME         congestion control: cubic or newreno                [cubic]\n"
+"  --cc NAME         congestion control: cubic, newreno or bbr           [cubic]\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
 "  --time-limit T    virtual time allowed (s; or ms, us)               [600]\n"
 "  --delack T        both stacks' delayed-ACK timeout (ms; 0 = ACK every segment) [200]\n"
@@ -223,7 +223,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             if (strlen(v) < sizeof o->xp.cc && ns_tcp_cc_find(v))
                 snprintf(o->xp.cc, sizeof o->xp.cc, "%s", v);
             else
-                rc = -1, snprintf(e, sizeof e, "unknown congestion control '%s' (newreno, cubic)", v);
+                rc = -1, snprintf(e, sizeof e, "unknown congestion control '%s' (newreno, cubic, bbr)", v);
         } else if (strcmp(a, "-w") == 0)
             o->pcap = v;
         else if (strcmp(a, "--plot") == 0)
