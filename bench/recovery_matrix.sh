@@ -10,7 +10,7 @@ for path in "default:" "reorder3:--reorder 3" "drop1:--drop 1" "drop5:--drop 5" 
             "drop10:--drop 10 --bytes 2M" "q64:--rate 50mbit --queue 64" \
             "flows2:--bytes 4M --rate 20mbit --queue 32 --flows 2"; do
     name=${path%%:*}; opts=${path#*:}
-    for cc in newreno cubic; do
+    for cc in newreno cubic bbr; do
         s=1; tot=0; rto=0; rtx=0; bad=0
         while [ $s -le "$SEEDS" ]; do
             j=$($SIM --json --cc $cc --seed $s $opts "$@")
