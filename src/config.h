@@ -61,7 +61,7 @@ struct ns_config {
                                     * accept it when the peer asks (Linux's default) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
-    char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
+    char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
     /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
