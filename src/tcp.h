@@ -238,7 +238,8 @@ struct ns_tcb {
     uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
     bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
-    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_sent) */
+    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_episode) */
+    bool tlp_episode;            /* RFC 8985 7.4: a probe's episode is open until an ACK covers tlp_end */
     /* Delivery-rate sampling (tcp_rate.c, draft-cheng-iccrg-delivery-rate-estimation). */
     uint64_t rate_delivered;     /* bytes delivered (ACKed or SACKed) so far */
     ns_time_t rate_delivered_time; /* when rate_delivered last grew */

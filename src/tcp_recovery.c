@@ -242,13 +242,13 @@ static void lost_retransmission(struct ns_tcb *t)
 static void tlp_episode(struct ns_tcb *t, uint32_t ack, const struct ns_seqrange *sack,
                         unsigned nsack)
 {
-    if (!t->tlp_sent)
+    if (!t->tlp_episode)
         return;
     if (ns_tcp_sack_is_dsack(ack, sack, nsack) && t->tlp_retrans && sack[0].end == t->tlp_end)
         t->tlp_dsacked = true;
     if (!seq_ge(ack, t->tlp_end))
         return;
-    t->tlp_sent = false;
+    t->tlp_episode = false;
     if (t->tlp_retrans && !t->tlp_dsacked && !t->in_recovery && ns_tcp_rack_on(t)) {
         t->tlp_recoveries++;
         t->cc->enter_recovery(t);

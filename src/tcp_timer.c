@@ -111,6 +111,7 @@ static void tlp_fire(struct ns_tcb *t)
 {
     t->tlp = false;
     t->tlp_sent = true;
+    t->tlp_episode = true;
     t->tlp_dsacked = false;
     t->tlp_probes++;
     uint32_t data_end = t->sbuf_seq + t->slen;
