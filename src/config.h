@@ -44,6 +44,8 @@ struct ns_config {
     ns_time_t tcp_msl;             /* TIME_WAIT lasts 2 * tcp_msl */
     ns_time_t tcp_fin_timeout;     /* orphaned FIN_WAIT_2 lifetime */
     ns_time_t tcp_delack;          /* delayed-ACK timeout; 0 = ACK every segment */
+    unsigned tcp_quickack;         /* ACK at once while the connection has received at most this
+                                    * many full segments (Linux's quick-ACK mode); 0 = off */
     ns_time_t tcp_rto_initial;     /* RFC 6298 2.1: 1 s */
     ns_time_t tcp_rto_min;         /* default 200 ms like Linux (RFC 6298 says 1 s; see tcp_timer.c) */
     ns_time_t tcp_rto_max;         /* 60 s */

@@ -58,6 +58,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_msl, NS_CFG_TIME, 0, 600 * T_S, 0, "maximum segment lifetime; TIME_WAIT lasts 2 MSL"),
     F(tcp_fin_timeout, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "orphaned FIN_WAIT_2 lifetime"),
     F(tcp_delack, NS_CFG_TIME, 0, 500 * T_MS, 0, "delayed-ACK timeout (RFC 9293 3.8.6.3: < 0.5 s); 0 = ACK every segment"),
+    F(tcp_quickack, NS_CFG_UINT, 0, 1u << 16, 0, "ACK at once while fewer than N full segments were received (Linux quick-ACK); 0 = off"),
     F(tcp_rto_initial, NS_CFG_TIME, T_MS, 600 * T_S, 0, "initial RTO (RFC 6298 2.1: 1 s)"),
     F(tcp_rto_min, NS_CFG_TIME, T_MS, 600 * T_S, 0, "lower bound of the RTO"),
     F(tcp_rto_max, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "upper bound of the RTO"),
