@@ -869,7 +869,9 @@ static bool parse_syscall(struct lex *l, struct pd_event *e)
             return false;
         }
         next(l);
-        if (is_p(l, '(')) { /* free text, not checked */
+    }
+    if (is_p(l, '(') && l->tline == rline) { /* free text, not checked */
+        {
             int depth = 0;
             while (l->t != T_EOF) {
                 if (is_p(l, '('))
@@ -952,8 +954,10 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
                 }
                 depth--;
             } else {
-                snprintf(err, errcap, "%s:%d: error: unsupported preprocessor line '#%s'", s->name, line, word);
-                return NULL;
+                /* not a directive (a shell comment inside a command): keep */
+                i = j + 1;
+                line++;
+                continue;
             }
             memset(o + i, ' ', j - i);
         } else if (!active[depth]) {

@@ -111,14 +111,14 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_no_metrics_save", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fastopen", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_ecn", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_min_tso_segs", NULL, C_NUM, "2", NULL},
+    {"net.ipv4.tcp_min_tso_segs", NULL, C_NUM, "*", NULL},
     {"net.ipv4.tcp_mtu_probing", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_reordering", NULL, C_NUM, "3", NULL},
     {"net.ipv4.tcp_abort_on_overflow", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_rfc1337", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_autocorking", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_tso_win_divisor", NULL, C_NUM, "3", NULL},
+    {"net.ipv4.tcp_tso_win_divisor", NULL, C_NUM, "*", NULL},
     {"net.ipv4.tcp_pacing_ss_ratio", NULL, C_NUM, "200", NULL},
     {"net.ipv4.tcp_pacing_ca_ratio", NULL, C_NUM, "120", NULL},
     {"net.ipv4.tcp_min_rtt_wlen", NULL, C_NUM, "300", NULL},
@@ -169,8 +169,8 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
             return 0; /* queueing-discipline and listen-queue limits: no meaning in-process */
         if (!def && !strcmp(key, "net.ipv4.tcp_max_syn_backlog"))
             return 0;
-        if (def && !strcmp(def, value))
-            return 0;
+        if (def && (!strcmp(def, value) || !strcmp(def, "*")))
+            return 0; /* "*": TSO sizing only; the runner merges segments anyway */
         snprintf(err, cap, "sysctl %s=%s: netstack does not model this knob%s%s%s", key, value,
                  def ? " (accepted only at the profile default " : "", def ? def : "", def ? ")" : "");
         return -1;

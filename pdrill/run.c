@@ -273,13 +273,38 @@ int pd_command(struct pd_run *r, int line, const char *text)
         while ((amp = strstr(part, "&&")) != NULL)
             amp[0] = amp[1] = ' ';
         char *c = trim(part);
-        if (!*c)
+        if (!*c || *c == '#')
             continue;
+        char whole[512];
+        snprintf(whole, sizeof whole, "%s", c);
+        /* words, with '...' and "..." quoting (sysctl -q k="a b c") */
         char *words[64];
         unsigned nw = 0;
-        char *s2 = NULL;
-        for (char *w = strtok_r(c, " \t", &s2); w && nw < 64; w = strtok_r(NULL, " \t", &s2))
+        char *q = c;
+        while (*q && nw < 64) {
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (!*q)
+                break;
+            char *w = q, *out = q;
+            char quote = 0;
+            while (*q && (quote || (*q != ' ' && *q != '\t'))) {
+                if (!quote && (*q == '"' || *q == '\'')) {
+                    quote = *q++;
+                    continue;
+                }
+                if (quote && *q == quote) {
+                    quote = 0;
+                    q++;
+                    continue;
+                }
+                *out++ = *q++;
+            }
+            if (*q)
+                q++;
+            *out = '\0';
             words[nw++] = w;
+        }
         if (!nw)
             continue;
         const char *cmd = words[0];
@@ -294,7 +319,7 @@ int pd_command(struct pd_run *r, int line, const char *text)
                     return -1;
             }
             if (!any) {
-                pd_report(r, line, "shell command '%s': reading sysctls is not emulated", text);
+                pd_report(r, line, "shell command '%s': reading sysctls is not emulated", whole);
                 return -1;
             }
         } else if (!strcmp(base, "set_sysctls.py")) {
@@ -304,9 +329,9 @@ int pd_command(struct pd_run *r, int line, const char *text)
                 if (!strncmp(w, "/proc/sys/", 10))
                     w += 10;
                 snprintf(kv, sizeof kv, "%s", w);
-                for (char *q = kv; *q && *q != '='; q++)
-                    if (*q == '/')
-                        *q = '.';
+                for (char *x = kv; *x && *x != '='; x++)
+                    if (*x == '/')
+                        *x = '.';
                 if (one_sysctl(r, line, kv) < 0)
                     return -1;
             }
@@ -319,7 +344,7 @@ int pd_command(struct pd_run *r, int line, const char *text)
                    !strcmp(base, "true") || !strcmp(base, ":")) {
             /* queueing disciplines and the route metrics cache: nothing to do in-process */
         } else {
-            pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack", text);
+            pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack", whole);
             return -1;
         }
     }
