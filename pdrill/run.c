@@ -499,12 +499,18 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
         return;
     }
     r->sc = &sc;
-    for (unsigned i = 0; i < sc.nopts; i++)
-        if (pd_option_apply(&r->o, sc.opts[i], err, sizeof err) < 0) {
-            snprintf(res->report, sizeof res->report, "%s:%d: error: %s\n", name, sc.opt_lines[i], err);
-            res->status = PD_ERROR;
-            goto out;
-        }
+    for (unsigned i = 0; i < sc.nopts; i++) {
+        /* one or more options per line */
+        char line[1024];
+        snprintf(line, sizeof line, "%s", sc.opts[i]);
+        char *save = NULL;
+        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+            if (pd_option_apply(&r->o, w, err, sizeof err) < 0) {
+                snprintf(res->report, sizeof res->report, "%s:%d: error: %s\n", name, sc.opt_lines[i], err);
+                res->status = PD_ERROR;
+                goto out;
+            }
+    }
     for (unsigned i = 0; i < ncli; i++)
         pd_option_apply(&r->o, cli[i], err, sizeof err);
     if (!r->o.dry_run)
