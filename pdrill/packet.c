@@ -610,7 +610,9 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
     }
     bool any = e->time.kind == PD_T_ANY;
     int64_t tol = pd_tolerance(r, t);
-    int64_t hi = any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol;
+    /* Wait past the window (2 s, as the reference) so a late packet is
+     * reported as a timing error rather than a missing one. */
+    int64_t hi = any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
     struct ns_wire w;
     unsigned i = r->capnext;
     struct pd_cap *c;
@@ -631,7 +633,7 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
             return -1;
     }
     if (!c) {
-        pd_report(r, e->line, "handling packet: timed out waiting for the packet (no packet by %.6f sec)",
+        pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
                   (double)hi / 1e6);
         show(r, k, t, NULL, NULL, 0);
         return -1;
@@ -648,7 +650,7 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
     struct ns_wire last = w;
     struct pd_cap *lastc = c;
     /* TSO/GSO emulation: merge back-to-back segments */
-    while (!r->o.strict_segments && len < k->len && !(flags & (TH_SYN | TH_FIN | TH_RST))) {
+    while (!r->o.strict_segments && len > 0 && len < k->len && !(flags & (TH_SYN | TH_FIN | TH_RST))) {
         unsigned j = r->capnext;
         struct ns_wire w2;
         struct pd_cap *c2 = next_cap(r, &j, &w2);
