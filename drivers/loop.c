@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <time.h>
 
@@ -57,7 +58,121 @@ struct ns_clock *ns_clock_realtime(void)
     return &realtime_clock;
 }
 
-/* ---- the loop ---- */
+/* ---- the step API (loop.h) ---- */
+
+struct ns_loop {
+    struct ns_stack *s;
+    struct netdev *dev;
+    struct ns_clock *clock;
+    size_t cap;           /* receive buffer size: the device MTU, or 64 KB + an IPv6
+                           * header for a device with offloads (super-packets) */
+    bool big;             /* offload device: copy small packets out of the big buffer */
+    struct ns_pkt *spare; /* a buffer that received nothing, kept for the next step */
+    bool more;            /* the last step stopped at the batch bound */
+};
+
+struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock)
+{
+    struct ns_loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->s = s;
+    l->dev = dev;
+    l->clock = clock;
+    l->cap = dev && dev->mtu ? dev->mtu : 1500;
+    l->big = dev && (dev->caps.tso4 || dev->caps.tso6 || dev->caps.uso);
+    if (l->big && l->cap < 65535 + 40)
+        l->cap = 65535 + 40;
+    /* The stack learns the clock's time before anything waits on it. */
+    ns_stack_poll(s, clock->now(clock));
+    return l;
+}
+
+void ns_loop_free(struct ns_loop *l)
+{
+    if (!l)
+        return;
+    ns_pkt_free(l->spare);
+    free(l);
+}
+
+int ns_loop_fd(const struct ns_loop *l) { return l->dev ? netdev_fd(l->dev) : -1; }
+
+ns_time_t ns_loop_deadline(const struct ns_loop *l)
+{
+    return l->more ? l->clock->now(l->clock) : ns_stack_next_deadline(l->s);
+}
+
+int ns_loop_timeout_ms(const struct ns_loop *l)
+{
+    ns_time_t d = ns_loop_deadline(l);
+    if (d == NS_TIME_NEVER)
+        return -1;
+    ns_time_t now = l->clock->now(l->clock);
+    if (d <= now)
+        return 0;
+    ns_time_t ms = (d - now + NS_MSEC - 1) / NS_MSEC;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int ns_loop_step(struct ns_loop *l)
+{
+    /* Read straight into a packet buffer with headroom; a buffer that
+     * received nothing is kept for the next round. A small packet read
+     * into an offload device's 64 KB buffer is copied into one of its own
+     * size, so queues never hold 64 KB per ACK. */
+    l->more = false;
+    for (int i = 0; l->dev && i < LOOP_BATCH; i++) {
+        if (!l->spare)
+            l->spare = ns_pkt_alloc(NS_PKT_HEADROOM, l->cap);
+        if (!l->spare)
+            break; /* out of memory: let timers run, retry after the wait */
+        struct ns_offload off;
+        int n = netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
+        if (n < 0)
+            return n;
+        if (n == 0)
+            break;
+        struct ns_pkt *p;
+        if (l->big && (size_t)n <= 4096 && (p = ns_pkt_from(l->spare->data, (size_t)n)) != NULL) {
+            /* the big spare stays for the next read */
+        } else {
+            ns_pkt_trim(l->spare, (size_t)n);
+            p = l->spare;
+            l->spare = NULL;
+        }
+        p->off = off;
+        ns_stack_input(l->s, l->clock->now(l->clock), p);
+        if (i == LOOP_BATCH - 1)
+            l->more = true;
+    }
+    ns_time_t now = l->clock->now(l->clock);
+    if (ns_stack_next_deadline(l->s) <= now)
+        ns_stack_poll(l->s, now);
+    return l->more ? 1 : 0;
+}
+
+int ns_loop_drain(struct ns_loop *l, ns_time_t bound, volatile sig_atomic_t *stop)
+{
+    ns_stack_close_all(l->s);
+    ns_time_t end = l->clock->now(l->clock) + bound;
+    int rc = 0;
+    while (ns_stack_unfinished(l->s) > 0 && !(stop && *stop)) {
+        ns_time_t now = l->clock->now(l->clock);
+        if (now >= end)
+            break;
+        rc = ns_loop_step(l);
+        if (rc < 0)
+            return rc;
+        if (ns_stack_unfinished(l->s) == 0)
+            break;
+        ns_time_t d = ns_loop_deadline(l);
+        l->clock->wait(l->clock, ns_loop_fd(l), d < end ? d : end);
+    }
+    return (int)ns_stack_abort_all(l->s);
+}
+
+/* ---- the loop: steps until told to stop ---- */
 
 static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
@@ -67,44 +182,21 @@ static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), v
 int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
-    /* Read straight into a packet buffer with headroom; a buffer that
-     * received nothing is kept for the next round. */
-    size_t cap = dev->mtu ? dev->mtu : 1500;
-    struct ns_pkt *spare = NULL;
-    int fd = netdev_fd(dev);
+    struct ns_loop *l = ns_loop_new(s, dev, clock);
+    if (!l)
+        return -ENOMEM;
     int rc = 0;
-
     while (!should_stop(stop, done, user)) {
-        bool more = false;
-        for (int i = 0; i < LOOP_BATCH; i++) {
-            if (!spare)
-                spare = ns_pkt_alloc(NS_PKT_HEADROOM, cap);
-            if (!spare)
-                break; /* out of memory: let timers run, retry after the wait */
-            int n = netdev_recv(dev, spare->data, cap);
-            if (n < 0) {
-                rc = n;
-                goto out;
-            }
-            if (n == 0)
-                break;
-            ns_pkt_trim(spare, (size_t)n);
-            struct ns_pkt *p = spare;
-            spare = NULL;
-            ns_stack_input(s, clock->now(clock), p);
-            if (i == LOOP_BATCH - 1)
-                more = true;
-        }
-        ns_time_t now = clock->now(clock);
-        if (ns_stack_next_deadline(s) <= now)
-            ns_stack_poll(s, now);
+        rc = ns_loop_step(l);
+        if (rc < 0)
+            break;
+        rc = 0;
         if (should_stop(stop, done, user))
             break;
         /* With packets still pending, only glance (deadline = now) so
          * signals are still taken and the batch bound holds. */
-        clock->wait(clock, fd, more ? clock->now(clock) : ns_stack_next_deadline(s));
+        clock->wait(clock, ns_loop_fd(l), ns_loop_deadline(l));
     }
-out:
-    ns_pkt_free(spare);
+    ns_loop_free(l);
     return rc;
 }
