@@ -203,9 +203,9 @@ int pd_stack_start(struct pd_run *r)
         pd_report(r, r->cur_line, "configuration: %s", err);
         return -1;
     }
-    r->s = ns_stack_new(&r->cfg);
+    r->s = ns_stack_new(&r->cfg, r->now, err, sizeof err);
     if (!r->s) {
-        pd_report(r, r->cur_line, "cannot create the stack");
+        pd_report(r, r->cur_line, "cannot create the stack: %s", err);
         return -1;
     }
     r->dev.dev.ops = &pdev_ops;
