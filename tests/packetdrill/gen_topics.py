@@ -83,13 +83,14 @@ EST + """+0 write(4, ..., 15000) = 15000
 +.1 < . 1:1(0) ack 2001 win 512
 +0 > . 10001:14001(4000) ack 1
 """)
-T["rto"] = ("RFC 6298 5.4/5.5: an unacknowledged segment is retransmitted when the RTO expires, and the "
-            "timer backs off (doubles)",
+T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segment is first probed (TLP, "
+            "PTO about 2 SRTT), then retransmitted when the RTO expires, and the timer backs off (doubles)",
 """--set=tcp_rack=off
 """ + EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
-+.2~+.4 > . 1:101(100) ack 1
-+.4~+.8 > P. 1:101(100) ack 1
++.2~+.3 > . 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++.6 > P. 1:101(100) ack 1
 +.1 < . 1:1(0) ack 101 win 512
 """)
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
