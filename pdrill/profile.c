@@ -13,7 +13,8 @@
  *            ACK, CUBIC, RACK-TLP, timestamps/SACK/window scale on, window
  *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s.
  *   freebsd  IW10, 1 s initial RTO, 30 ms minimum, 100 ms delayed ACK,
- *            NewReno, no RACK, window scale 6 (2 MiB), MSL 30 s.
+ *            NewReno, no RACK, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
+ *            SYN option order.
  *   netstack the stack's own defaults (ns_config_default), unchanged.
  */
 #include <stdio.h>
@@ -26,14 +27,14 @@
 static const char *const linux_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=200ms", "tcp_rto_max=120s",
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
-    "tcp_wscale=on", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
+    "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
     "tcp_syncookies=on", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_max=64s",
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
-    "tcp_wscale=on", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
+    "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
     "tcp_syncookies=on", NULL,
 };

@@ -58,6 +58,8 @@ struct ns_config {
     unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
     unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
+    unsigned tcp_syn_opts;         /* SYN/SYN-ACK option order: 0 = Linux's (mss,sackOK,TS,nop,wscale),
+                                    * 1 = FreeBSD's (mss,nop,wscale,sackOK,TS; EOL padding) */
     bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
                                     * see tcp_rack.c for the measurements */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */

@@ -70,6 +70,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_challenge_ack_limit, NS_CFG_UINT, 0, 1u << 24, 0, "challenge ACKs per second (RFC 5961 7)"),
     F(tcp_wscale, NS_CFG_BOOL, 0, 1, 0, "offer window scaling (RFC 7323)"),
     F(tcp_timestamps, NS_CFG_BOOL, 0, 1, 0, "offer timestamps (RFC 7323)"),
+    F(tcp_syn_opts, NS_CFG_UINT, 0, 1, 0, "SYN option order: 0 = Linux's, 1 = FreeBSD's (packetdrill profiles)"),
     F(tcp_sack, NS_CFG_BOOL, 0, 1, 0, "offer SACK (RFC 2018)"),
     F(tcp_rack, NS_CFG_BOOL, 0, 1, 0, "RACK loss detection (RFC 8985) with SACK"),
     F(tcp_pacing, NS_CFG_BOOL, 0, 1, 0, "spread each window over the RTT"),
