@@ -437,6 +437,8 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
                 t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
             } else if (s->cfg.tcp_delack == 0 || ++t->delack_segs >= 2) {
                 t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
+            } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
+                t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
             } else if (t->delack_at == NS_TIME_NEVER) {
                 t->delack_at = s->now + s->cfg.tcp_delack;
                 ns_tcb_timer_update(t);
