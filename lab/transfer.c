@@ -573,7 +573,13 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
         c->tcp_pacing = true;
     if (p->rto_min)
         c->tcp_rto_min = p->rto_min;
-    for (unsigned i = 0; i < p->nset; i++) { /* --set NAME=VALUE: both stacks */
+    if (p->ecn) {
+        char eb[96];
+        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", eb, sizeof eb);
+        *ecn = rc == 0 ? 1 : -1;
+    }
+    /* --set NAME=VALUE last: what the user names wins (config table). */
+    for (unsigned i = 0; i < p->nset; i++) {
         char name[64], eb[96];
         const char *eq = strchr(p->set[i], '=');
         size_t nl = eq ? (size_t)(eq - p->set[i]) : 0;
@@ -587,11 +593,6 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
             snprintf(err, errlen, "--set %s", eb);
             return -1;
         }
-    }
-    if (p->ecn) {
-        char eb[96];
-        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", eb, sizeof eb);
-        *ecn = rc == 0 ? 1 : -1;
     }
     return 0;
 }
