@@ -209,6 +209,18 @@ record tcp_echo6 "TCP over IPv6 link-local: 2000 bytes echoed" \
     "--app tcp_echo" c_echo fe80::2%tun0 2000
 record close_peer_first "Linux half-closes first (FIN after its data); netstack echoes, then closes" \
     "--app tcp_echo" c_halfclose
+# ECN (RFC 3168): Linux asks for it (net.ipv4.tcp_ecn=1 in this namespace),
+# netstack accepts (its default tcp_ecn=2); nftables sets CE on one of the
+# data segments Linux sends, so netstack echoes ECE until Linux's CWR.
+if selected ecn_ce; then
+    sysctl -qw net.ipv4.tcp_ecn=1
+    nft add table inet fx
+    nft "add chain inet fx output { type filter hook output priority 0; }"
+    nft "add rule inet fx output ip daddr 10.0.0.2 tcp dport 7 meta length > 1000 numgen inc mod 1000 == 1 ip ecn set ce"
+fi
+record ecn_ce "ECN: Linux's ECN-setup SYN, netstack's ECE SYN-ACK; one of Linux's data segments CE-marked, netstack echoes ECE until CWR" \
+    "--app tcp_echo --offload off" c_echo 10.0.0.2 20000
+if selected ecn_ce; then sysctl -qw net.ipv4.tcp_ecn=2; fi
 record http_get "curl GET /bytes/3000 from the http app (keep-alive, curl closes first)" \
     "--app http" c_curl http://10.0.0.2:8080/bytes/3000
 if selected close_stack_first; then sink_up; fi
