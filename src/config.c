@@ -63,7 +63,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
     cfg->tcp_pmtu_min = 552;
-    cfg->tcp_rcvbuf_init = 64u << 10; /* Linux tcp_rmem[1] is 128 KiB; ours grows per RTT */
+    cfg->tcp_rcvbuf_init = 128u << 10; /* as Linux tcp_rmem[1]; auto-tuning grows it per RTT */
     cfg->tcp_mem_max = (size_t)1 << 30;
     cfg->tcp_buf_cache = 512;         /* 1 MiB of chunks: bounded, so RSS goes back */ /* Linux's min_pmtu: a forged "MTU 68" cannot shrink segments to crumbs */
 }

@@ -113,9 +113,12 @@ struct ns_tcb {
     int sd;                      /* owning descriptor; -1 = orphan or not yet accepted */
     struct ns_tcb *parent;       /* listener of a connection not yet accepted; NULL otherwise */
     struct ns_tcb *cprev, *cnext; /* siblings on parent's child list (arrival order) */
+    struct ns_tcb *rprev, *rnext; /* on parent's ready list (accept-ready, arrival order) */
+    bool on_ready;
 
     /* Listener only. */
     struct ns_tcb *child_head, *child_tail; /* embryonic + accept-ready connections */
+    struct ns_tcb *ready_head, *ready_tail; /* the accept-ready ones, by id: ns_accept in O(1) */
     unsigned backlog;            /* nchild <= backlog (half-open + unaccepted) */
     unsigned nchild;             /* children on the list */
     unsigned nready;             /* children ESTABLISHED (or later) and not accepted */

@@ -5,7 +5,7 @@
  *   - receive: a connection starts with cfg.tcp_rcvbuf_init of window
  *     (more if the handshake already offered more) and, as Linux's
  *     receive-buffer auto-tuning (tcp_rcv_space_adjust), measures what the
- *     app read per round trip; the buffer grows to twice that, up to
+ *     app read per round trip; the buffer grows to four times that, up to
  *     cfg.tcp_rcvbuf, so the offered window follows the bandwidth-delay
  *     product instead of starting at the maximum. The window scale is
  *     chosen from the maximum (ns_tcp_wscale_for(cfg.tcp_rcvbuf)).
@@ -61,7 +61,13 @@ void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied)
         rtt = NS_MSEC;
     if (s->now - t->rcv_rtt_start < rtt)
         return;
-    uint64_t want = 2 * (uint64_t)t->rcv_rtt_bytes; /* twice a round trip's worth, as Linux */
+    /* Four times a round trip's worth (Linux uses two, and 128 KiB to
+     * start): memory here follows the data anyway (tcp_buf.h), so the
+     * window only has to stay ahead of the sender -- including during
+     * recovery, when data beyond a hole sits in the buffer. Two cost
+     * simloss 13% goodput at 1% loss; four matches the fixed 1 MiB
+     * window (README, issue 14 section). */
+    uint64_t want = 4 * (uint64_t)t->rcv_rtt_bytes;
     t->rcv_rtt_bytes = 0;
     t->rcv_rtt_start = s->now;
     uint32_t max = (uint32_t)(s->cfg.tcp_rcvbuf < (1u << 30) ? s->cfg.tcp_rcvbuf : (1u << 30));
