@@ -33,6 +33,9 @@ struct tun_opts {
     unsigned prefix6;       /* its prefix length (0 = 64) */
     struct ns_addr stack4;  /* the stack's addresses: routed to the interface */
     struct ns_addr stack6;  /*   when outside the host's prefix (UNSPEC = none) */
+    unsigned txqlen;        /* the kernel's queue toward us, in packets (0 = 10000):
+                             * a SYN dropped there costs a Linux client a whole
+                             * second, so it is ours to size (issue 14) */
 };
 
 /* Fills the defaults: "tun0", MTU 1500, host 10.0.0.1/24 and fe80::1/64,
