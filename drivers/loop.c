@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <time.h>
@@ -64,9 +65,35 @@ static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), v
     return (stop && *stop) || (done && done(user));
 }
 
+/* Memory goes back (issue 14): once the stack's memory has fallen well
+ * below what it was at the last trim and the device is quiet, the stack's
+ * chunk cache and glibc's free pages go back to the system (malloc_trim),
+ * so RSS follows the load down instead of staying at its peak. At most
+ * once a second; a no-op while memory grows. */
+struct trim_state {
+    ns_time_t last;
+    size_t high;   /* highest mem_in_use since the last trim */
+};
+
+static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
+{
+    size_t m = ns_stack_mem_in_use(s);
+    if (m > t->high)
+        t->high = m;
+    if (now - t->last < NS_SEC || t->high - m < ((size_t)4 << 20) || m > t->high / 2)
+        return;
+    ns_stack_trim(s);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    t->last = now;
+    t->high = m;
+}
+
 int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
+    struct trim_state trim = {0};
     /* Read straight into a packet buffer with headroom; a buffer that
      * received nothing is kept for the next round. */
     size_t cap = dev->mtu ? dev->mtu : 1500;
@@ -98,6 +125,8 @@ int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
         ns_time_t now = clock->now(clock);
         if (ns_stack_next_deadline(s) <= now)
             ns_stack_poll(s, now);
+        if (!more)
+            give_back(s, now, &trim);
         if (should_stop(stop, done, user))
             break;
         /* With packets still pending, only glance (deadline = now) so

@@ -7,7 +7,8 @@
  *   pass 28k), all at once (at most 4096 handshakes outstanding), then
  *   sends MSG bytes on every one (byte i of connection c is (c*31 + i*7 +
  *   i/256) mod 256), waits until every one echoed them exactly, then
- *   closes them all. Prints one line per phase with its wall time and a
+ *   closes them all (with CONNFLOOD_HOLD=FILE set, only once FILE exists).
+ *   Prints one line per phase with its wall time and a
  *   final "connflood: N/N echoed" line; exit 0 only when every connection
  *   echoed every byte. Bounded: gives up after 120 s of no progress.
  * Runs only where the caller put it: the tests and benchmarks run it
@@ -63,7 +64,14 @@ int main(int argc, char **argv)
             fprintf(stderr, "connflood: bad SRC %s\n", argv[5 + i]);
             return 2;
         }
-    struct rlimit rl = {n + 64, n + 64};
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_max < n + 64) {
+        fprintf(stderr, "connflood: %u connections need %u descriptors; the hard limit is %llu "
+                "(run several connflood processes)\n", n, n + 64, (unsigned long long)rl.rlim_max);
+        return 2;
+    }
+    rl.rlim_cur = n + 64;
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
         perror("connflood: setrlimit");
         return 2;
@@ -175,6 +183,13 @@ int main(int argc, char **argv)
     }
     double t2 = now_s();
     printf("connflood: echo %u bytes on %u connections in %.3f s\n", msg, echoed, t2 - t1);
+    fflush(stdout);
+    /* CONNFLOOD_HOLD=FILE: keep everything open until FILE exists (several
+     * processes together hold more connections than one may open). */
+    const char *hold = getenv("CONNFLOOD_HOLD");
+    for (int i = 0; hold && i < 60000 && access(hold, F_OK) != 0; i++)
+        usleep(10000);
+    t2 = now_s();
     for (unsigned i = 0; i < n; i++)
         if (c[i].fd > 0)
             close(c[i].fd);
