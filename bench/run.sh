@@ -119,3 +119,13 @@ done
 # (issue 5 item 7) 1% and 5% loss, 20 ms RTT, 100 Mbit/s, in two private
 # network namespaces bench/linkem_bench.sh creates and deletes (root only).
 LINKEM=${LINKEM:-$(cd "$build" && pwd)/tools/linkem} "$here"/bench/linkem_bench.sh
+
+# ---- load and scale (issue 14): root only, each in its own private namespace ----
+echo "100,000 concurrent connections through TUN to tcp_echo (bench/conns100k.sh):"
+"$here"/bench/conns100k.sh
+echo "memory accounting, 100,000 connections in the simulator (tests/test_scale):"
+NS_SCALE_N=100000 "$build"/tests/test_scale 2>/dev/null | grep -E "connections:|RESULT" | sed 's/^ */  /'
+echo "wrk -c1000: the http app next to nginx (bench/http_wrk.sh):"
+"$here"/bench/http_wrk.sh
+echo "soak: RSS over time under mixed load and after (bench/soak.sh):"
+"$here"/bench/soak.sh
