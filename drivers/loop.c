@@ -65,22 +65,28 @@ static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), v
     return (stop && *stop) || (done && done(user));
 }
 
-/* Memory goes back (issue 14): once the stack's memory has fallen well
- * below what it was at the last trim and the device is quiet, the stack's
- * chunk cache and glibc's free pages go back to the system (malloc_trim),
+/* Memory goes back (issue 14): once the device has been quiet for half a
+ * second after memory fell from its high mark, the stack's chunk cache and
+ * glibc's free pages (the apps' too) go back to the system (malloc_trim),
  * so RSS follows the load down instead of staying at its peak. At most
- * once a second; a no-op while memory grows. */
+ * once a second, and never while packets flow. */
 struct trim_state {
-    ns_time_t last;
+    ns_time_t last, last_rx;
     size_t high;   /* highest mem_in_use since the last trim */
 };
+#define TRIM_QUIET (500 * NS_MSEC)
+
+static bool trim_pending(const struct ns_stack *s, const struct trim_state *t)
+{
+    return t->high > ns_stack_mem_in_use(s) + 65536 || ns_stack_mem_cached(s);
+}
 
 static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
 {
     size_t m = ns_stack_mem_in_use(s);
     if (m > t->high)
         t->high = m;
-    if (now - t->last < NS_SEC || t->high - m < ((size_t)4 << 20) || m > t->high / 2)
+    if (now - t->last < NS_SEC || now - t->last_rx < TRIM_QUIET || !trim_pending(s, t))
         return;
     ns_stack_trim(s);
 #ifdef __GLIBC__
@@ -119,19 +125,27 @@ int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
             struct ns_pkt *p = spare;
             spare = NULL;
             ns_stack_input(s, clock->now(clock), p);
+            trim.last_rx = clock->now(clock);
             if (i == LOOP_BATCH - 1)
                 more = true;
         }
         ns_time_t now = clock->now(clock);
         if (ns_stack_next_deadline(s) <= now)
             ns_stack_poll(s, now);
-        if (!more)
-            give_back(s, now, &trim);
+        give_back(s, now, &trim);
         if (should_stop(stop, done, user))
             break;
         /* With packets still pending, only glance (deadline = now) so
          * signals are still taken and the batch bound holds. */
-        clock->wait(clock, fd, more ? clock->now(clock) : ns_stack_next_deadline(s));
+        ns_time_t until = more ? clock->now(clock) : ns_stack_next_deadline(s);
+        if (trim_pending(s, &trim)) { /* wake up to give memory back once quiet */
+            ns_time_t at = trim.last_rx + TRIM_QUIET;
+            if (at < trim.last + NS_SEC)
+                at = trim.last + NS_SEC;
+            if (at < until)
+                until = at;
+        }
+        clock->wait(clock, fd, until);
     }
 out:
     ns_pkt_free(spare);
