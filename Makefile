@@ -9,6 +9,10 @@
 #   make fuzz         libFuzzer targets, FUZZ_TIME seconds each (clang)
 #   make mutate       every mutant in mutants/ must make the tests fail
 #   make attack       SYN flood / injection / ping floods against netstack (root)
+#   make lib          libnetstack + libnetstack-sim for embedders (static + shared)
+#   make install      libraries, headers, pkg-config files, tools, man pages
+#                     into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); make uninstall
+#   make examples     examples/*.c built against an install, with pkg-config
 #
 # Every compiler x sanitizer x build type has its own build directory,
 # build/<compiler>-<type>[-san|-fuzz] (override with BUILD=DIR), holding
@@ -135,9 +139,12 @@ ALL_OBJ  := $(LIB_OBJ) $(TOOL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tools/netstack.o \
 all: $(BUILD)/netstack $(BUILD)/libnetstack.a $(TOOLS) $(LAYER_OK) links
 
 # Installs missing Debian packages as root, or prints the command to run.
+# `make lib-core` alone needs only a compiler (no libpcap, no CUnit), and
+# leaves the stamp unset so a full build still checks everything.
+DEPS_MODE := $(if $(MAKECMDGOALS),$(if $(filter-out lib-core,$(MAKECMDGOALS)),build,lib),build)
 $(BUILD)/.deps: tools/deps.sh
-	@tools/deps.sh build
-	@mkdir -p $(BUILD) && touch $@
+	@tools/deps.sh $(DEPS_MODE)
+	@mkdir -p $(BUILD) && $(if $(filter build,$(DEPS_MODE)),touch $@,:)
 deps:
 	@tools/deps.sh check
 
@@ -178,7 +185,7 @@ $(BUILD)/layers/core-os.ok: $(call layer_lib,core)
 	@bad=$$(comm -23 $@.undef $@.def | grep -v -x -F $(CORE_LIBC:%=-e %) | \
 	    grep -v -e '^__asan' -e '^__ubsan' -e '^__sanitizer' -e '^__sancov' -e '^_GLOBAL_OFFSET_TABLE_$$' | tr '\n' ' '); \
 	if [ -n "$$bad" ]; then echo "layers: src/ (the core) calls outside itself: $$bad" >&2; \
-	    echo "layers: the core never touches the OS (DESIGN.md): hand it time, randomness and packets" >&2; exit 1; fi
+	    echo "layers: the core never touches the OS (DESIGN-NOTES.md): hand it time, randomness and packets" >&2; exit 1; fi
 	@touch $@
 
 $(BUILD)/layers/main.o: | $(BUILD)/.deps
@@ -233,12 +240,12 @@ fuzz-run: $(FUZZ_NAMES:%=$(BUILD)/fuzz/%-fuzzer) $(BUILD)/fuzz/seed
 
 # Unit tests and sim scenarios, then the real-peer tests in a private
 # network namespace (skipped with a notice when not root).
-check: all $(TESTS) $(FUZZ_REPLAY)
+check: all $(TESTS) $(FUZZ_REPLAY) examples
 	@tools/deps.sh check
 	@tests/run_all.sh $(BUILD)
 
 # Everything but the real-peer tests (no root, no network namespace).
-check-unit: all $(TESTS) $(FUZZ_REPLAY)
+check-unit: all $(TESTS) $(FUZZ_REPLAY) examples
 	@NETSTACK_SKIP_NETNS=1 tests/run_all.sh $(BUILD)
 
 # Every test program, built but not run (tools/mutate.sh builds this).
@@ -266,6 +273,10 @@ SWEEP_SEEDS ?= 1-20000
 SWEEP_BYTES ?= 4M
 sweep: all
 	$(BUILD)/tools/simloss --seeds $(SWEEP_SEEDS) --bytes $(SWEEP_BYTES)
+
+# Libraries for embedders, make install / uninstall (mk/install.mk).
+include mk/install.mk
+include mk/examples.mk
 
 # The build directory of this configuration, for scripts (`make -s builddir`).
 builddir:

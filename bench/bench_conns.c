@@ -90,8 +90,8 @@ int main(int argc, char **argv)
     ca.max_sockets = cb.max_sockets = n + 16;
     ca.tcp_max_conns = cb.tcp_max_conns = n + 16;
     struct opener o = {.n = n};
-    o.a = ns_stack_new(&ca);
-    o.b = ns_stack_new(&cb);
+    o.a = ns_stack_new(&ca, 0, NULL, 0);
+    o.b = ns_stack_new(&cb, 0, NULL, 0);
     o.csd = calloc(n, sizeof *o.csd);
     o.ssd = calloc(n, sizeof *o.ssd);
     struct sim *sim = sim_new(3);

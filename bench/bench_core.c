@@ -58,7 +58,7 @@ static void run(size_t size, double budget)
     ns_addr_parse("fe80::1", &ca.addr6);
     ca.seed = 11;
     cb.seed = 12;
-    struct ns_stack *a = ns_stack_new(&ca), *b = ns_stack_new(&cb);
+    struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
     struct sim *sim = sim_new(1);
     int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
     /* A tiny delay makes virtual time advance; with zero delay a full

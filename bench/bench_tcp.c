@@ -61,8 +61,8 @@ int main(int argc, char **argv)
     ca.seed = 1;
     cb.seed = 2;
     static struct bulk k;
-    k.a = ns_stack_new(&ca);
-    k.b = ns_stack_new(&cb);
+    k.a = ns_stack_new(&ca, 0, NULL, 0);
+    k.b = ns_stack_new(&cb, 0, NULL, 0);
     struct sim *sim = sim_new(1);
     int ha = sim_add_host(sim, "a", k.a, mtu), hb = sim_add_host(sim, "b", k.b, mtu);
     struct sim_link_params lp = {0};

@@ -74,7 +74,7 @@ int main(int argc, char **argv)
     ns_addr_parse("fe80::1", &ca.addr6);
     ca.seed = 1;
     cb.seed = 2;
-    struct ns_stack *a = ns_stack_new(&ca), *b = ns_stack_new(&cb);
+    struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
     /* wab carries a's packets to b, wba b's to a. */
     static struct wire wab, wba;
     wab.dev = (struct netdev){.ops = &wire_ops, .name = "wire:a>b", .mtu = mtu};

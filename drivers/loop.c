@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <time.h>
 
@@ -58,13 +59,6 @@ struct ns_clock *ns_clock_realtime(void)
     return &realtime_clock;
 }
 
-/* ---- the loop ---- */
-
-static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
-{
-    return (stop && *stop) || (done && done(user));
-}
-
 /* Memory goes back (issue 14): once the device has been quiet for half a
  * second after memory fell from its high mark, the stack's chunk cache and
  * glibc's free pages (the apps' too) go back to the system (malloc_trim),
@@ -96,58 +90,156 @@ static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
     t->high = m;
 }
 
+/* ---- the step API (loop.h) ---- */
+
+struct ns_loop {
+    struct ns_stack *s;
+    struct netdev *dev;
+    struct ns_clock *clock;
+    size_t cap;           /* receive buffer size: the device MTU, or 64 KB + an IPv6
+                           * header for a device with offloads (super-packets) */
+    bool big;             /* offload device: copy small packets out of the big buffer */
+    struct ns_pkt *spare; /* a buffer that received nothing, kept for the next step */
+    bool more;            /* the last step stopped at the batch bound */
+    struct trim_state trim; /* giving memory back once quiet (issue 14) */
+};
+
+struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock)
+{
+    struct ns_loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->s = s;
+    l->dev = dev;
+    l->clock = clock;
+    l->cap = dev && dev->mtu ? dev->mtu : 1500;
+    l->big = dev && (dev->caps.tso4 || dev->caps.tso6 || dev->caps.uso);
+    if (l->big && l->cap < 65535 + 40)
+        l->cap = 65535 + 40;
+    /* The stack learns the clock's time before anything waits on it. */
+    ns_stack_poll(s, clock->now(clock));
+    return l;
+}
+
+void ns_loop_free(struct ns_loop *l)
+{
+    if (!l)
+        return;
+    ns_pkt_free(l->spare);
+    free(l);
+}
+
+int ns_loop_fd(const struct ns_loop *l) { return l->dev ? netdev_fd(l->dev) : -1; }
+
+ns_time_t ns_loop_deadline(const struct ns_loop *l)
+{
+    ns_time_t until = l->more ? l->clock->now(l->clock) : ns_stack_next_deadline(l->s);
+    if (trim_pending(l->s, &l->trim)) { /* wake up to give memory back once quiet */
+        ns_time_t at = l->trim.last_rx + TRIM_QUIET;
+        if (at < l->trim.last + NS_SEC)
+            at = l->trim.last + NS_SEC;
+        if (at < until)
+            until = at;
+    }
+    return until;
+}
+
+int ns_loop_timeout_ms(const struct ns_loop *l)
+{
+    ns_time_t d = ns_loop_deadline(l);
+    if (d == NS_TIME_NEVER)
+        return -1;
+    ns_time_t now = l->clock->now(l->clock);
+    if (d <= now)
+        return 0;
+    ns_time_t ms = (d - now + NS_MSEC - 1) / NS_MSEC;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+int ns_loop_step(struct ns_loop *l)
+{
+    /* Read straight into a packet buffer with headroom; a buffer that
+     * received nothing is kept for the next round. A small packet read
+     * into an offload device's 64 KB buffer is copied into one of its own
+     * size, so queues never hold 64 KB per ACK. */
+    l->more = false;
+    for (int i = 0; l->dev && i < LOOP_BATCH; i++) {
+        if (!l->spare)
+            l->spare = ns_pkt_alloc(NS_PKT_HEADROOM, l->cap);
+        if (!l->spare)
+            break; /* out of memory: let timers run, retry after the wait */
+        struct ns_offload off;
+        int n = netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
+        if (n < 0)
+            return n;
+        if (n == 0)
+            break;
+        struct ns_pkt *p;
+        if (l->big && (size_t)n <= 4096 && (p = ns_pkt_from(l->spare->data, (size_t)n)) != NULL) {
+            /* the big spare stays for the next read */
+        } else {
+            ns_pkt_trim(l->spare, (size_t)n);
+            p = l->spare;
+            l->spare = NULL;
+        }
+        p->off = off;
+        ns_stack_input(l->s, l->clock->now(l->clock), p);
+        l->trim.last_rx = l->clock->now(l->clock);
+        if (i == LOOP_BATCH - 1)
+            l->more = true;
+    }
+    ns_time_t now = l->clock->now(l->clock);
+    if (ns_stack_next_deadline(l->s) <= now)
+        ns_stack_poll(l->s, now);
+    give_back(l->s, now, &l->trim);
+    return l->more ? 1 : 0;
+}
+
+int ns_loop_drain(struct ns_loop *l, ns_time_t bound, volatile sig_atomic_t *stop)
+{
+    ns_stack_close_all(l->s);
+    ns_time_t end = l->clock->now(l->clock) + bound;
+    int rc = 0;
+    while (ns_stack_unfinished(l->s) > 0 && !(stop && *stop)) {
+        ns_time_t now = l->clock->now(l->clock);
+        if (now >= end)
+            break;
+        rc = ns_loop_step(l);
+        if (rc < 0)
+            return rc;
+        if (ns_stack_unfinished(l->s) == 0)
+            break;
+        ns_time_t d = ns_loop_deadline(l);
+        l->clock->wait(l->clock, ns_loop_fd(l), d < end ? d : end);
+    }
+    return (int)ns_stack_abort_all(l->s);
+}
+
+/* ---- the loop: steps until told to stop ---- */
+
+static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
+{
+    return (stop && *stop) || (done && done(user));
+}
+
 int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
-    struct trim_state trim = {0};
-    /* Read straight into a packet buffer with headroom; a buffer that
-     * received nothing is kept for the next round. */
-    size_t cap = dev->mtu ? dev->mtu : 1500;
-    struct ns_pkt *spare = NULL;
-    int fd = netdev_fd(dev);
+    struct ns_loop *l = ns_loop_new(s, dev, clock);
+    if (!l)
+        return -ENOMEM;
     int rc = 0;
-
     while (!should_stop(stop, done, user)) {
-        bool more = false;
-        for (int i = 0; i < LOOP_BATCH; i++) {
-            if (!spare)
-                spare = ns_pkt_alloc(NS_PKT_HEADROOM, cap);
-            if (!spare)
-                break; /* out of memory: let timers run, retry after the wait */
-            int n = netdev_recv(dev, spare->data, cap);
-            if (n < 0) {
-                rc = n;
-                goto out;
-            }
-            if (n == 0)
-                break;
-            ns_pkt_trim(spare, (size_t)n);
-            struct ns_pkt *p = spare;
-            spare = NULL;
-            ns_stack_input(s, clock->now(clock), p);
-            trim.last_rx = clock->now(clock);
-            if (i == LOOP_BATCH - 1)
-                more = true;
-        }
-        ns_time_t now = clock->now(clock);
-        if (ns_stack_next_deadline(s) <= now)
-            ns_stack_poll(s, now);
-        give_back(s, now, &trim);
+        rc = ns_loop_step(l);
+        if (rc < 0)
+            break;
+        rc = 0;
         if (should_stop(stop, done, user))
             break;
         /* With packets still pending, only glance (deadline = now) so
          * signals are still taken and the batch bound holds. */
-        ns_time_t until = more ? clock->now(clock) : ns_stack_next_deadline(s);
-        if (trim_pending(s, &trim)) { /* wake up to give memory back once quiet */
-            ns_time_t at = trim.last_rx + TRIM_QUIET;
-            if (at < trim.last + NS_SEC)
-                at = trim.last + NS_SEC;
-            if (at < until)
-                until = at;
-        }
-        clock->wait(clock, fd, until);
+        clock->wait(clock, ns_loop_fd(l), ns_loop_deadline(l));
     }
-out:
-    ns_pkt_free(spare);
+    ns_loop_free(l);
     return rc;
 }

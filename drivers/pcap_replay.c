@@ -541,9 +541,10 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
     struct ns_config cfg = o->cfg;
     cfg.addr4 = r->addr4;
     cfg.addr6 = r->addr6;
-    s = ns_stack_new(&cfg);
+    /* The replay's virtual clock starts at 0 (the first record). */
+    s = ns_stack_new(&cfg, 0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        fprintf(stderr, "netstack: cannot create the stack: %s\n", err);
         goto done;
     }
     r->dev.dev.ops = &rdev_ops;

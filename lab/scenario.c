@@ -393,8 +393,8 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
         args.out = sc->out;
 
     sc->sim = sim_new(sim_seed);
-    sc->host = ns_stack_new(&hcfg);
-    sc->dut = ns_stack_new(&dcfg);
+    sc->host = ns_stack_new(&hcfg, 0, NULL, 0);
+    sc->dut = ns_stack_new(&dcfg, 0, NULL, 0);
     int err = (!sc->sim || !sc->host || !sc->dut || !run || !state) ? -ENOMEM : 0;
     int h = -1, d = -1;
     if (!err)

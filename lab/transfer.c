@@ -436,16 +436,22 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         cc.tcp_pacing = sc.tcp_pacing = true;
     if (p->rto_min)
         cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
-    R->cli = ns_stack_new(&cc);
-    R->srv = ns_stack_new(&sc);
+    /* The simulator's virtual clock starts at 0. */
+    char cerr[96] = "";
+    R->cli = ns_stack_new(&cc, 0, cerr, sizeof cerr);
+    R->srv = R->cli ? ns_stack_new(&sc, 0, cerr, sizeof cerr) : NULL;
     R->sim = sim_new(p->seed);
     int rc = 0;
     if (!R->cli || !R->srv || !R->sim) {
-        rc = setup_fail(r, -ENOMEM, "out of memory");
+        rc = *cerr ? setup_fail(r, -EINVAL, cerr) : setup_fail(r, -ENOMEM, "out of memory");
         goto out;
     }
     int hc = sim_add_host(R->sim, "client", R->cli, p->mtu);
     int hs = sim_add_host(R->sim, "server", R->srv, p->mtu);
+    if (hc >= 0 && hs >= 0 && p->offload) {
+        sim_set_offload(R->sim, hc, true);
+        sim_set_offload(R->sim, hs, true);
+    }
     if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
         rc = setup_fail(r, -EINVAL, "bad link parameters");
         goto out;

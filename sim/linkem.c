@@ -47,7 +47,7 @@ struct linkem *linkem_new(const struct sim_link_params *a_to_b,
     memset(&c.addr6, 0, sizeof c.addr6);
     for (int i = 0; i < 2; i++) {
         c.seed = seed * 2 + 1 + (uint64_t)i;
-        l->st[i] = ns_stack_new(&c);
+        l->st[i] = ns_stack_new(&c, 0, NULL, 0);
     }
     if (!l->sim || !l->st[0] || !l->st[1])
         goto fail;

@@ -27,6 +27,10 @@ void ns_config_default(struct ns_config *cfg)
     cfg->frag_max_pieces = 128;
     cfg->frag_timeout = 30 * NS_SEC;
     cfg->ip6_max_ext_headers = 8;
+    /* 64 KB of 1 KB segments; Linux's GSO_MAX_SEGS is 65535 but a
+     * super-packet from a kernel at MSS >= 536 stands for at most 123. */
+    cfg->gso_max_segs = 128;
+    cfg->tcp_tso_max = 65535;
     cfg->icmp_err_rate = 100;
     cfg->icmp_err_burst = 50;
     cfg->tcp_sndbuf = 1u << 20;

@@ -27,6 +27,10 @@ struct ns_config {
     ns_time_t frag_timeout;        /* reassembly lifetime (RFC 791: 15 s+; RFC 8200: 60 s) */
     unsigned ip6_max_ext_headers;  /* extension headers walked before giving up */
 
+    unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
+    size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
+                               * device takes TSO; 0 = never build one */
+
     unsigned icmp_err_rate;   /* ICMP errors per second (token bucket refill) */
     unsigned icmp_err_burst;  /* bucket depth */
 

@@ -34,8 +34,8 @@ static const struct ns_config_field fields[] = {
     F(addr4, NS_CFG_ADDR4, 0, 0, 0, "our IPv4 address"),
     F(addr6, NS_CFG_ADDR6, 0, 0, 0, "our IPv6 address (usually link-local)"),
     F(mtu, NS_CFG_UINT, 296, 65535, NS_CFG_ZERO_OK, "largest IP packet we send; 0 = the device's MTU"),
-    F(ttl, NS_CFG_U8, 1, 255, 0, "IPv4 TTL of packets we originate"),
-    F(hop_limit, NS_CFG_U8, 1, 255, 0, "IPv6 hop limit of packets we originate"),
+    F(ttl, NS_CFG_U8, 1, 255, NS_CFG_ZERO_OK, "IPv4 TTL of packets we originate; 0 = 64 (RFC 1122 3.2.1.7: never 0 on the wire)"),
+    F(hop_limit, NS_CFG_U8, 1, 255, NS_CFG_ZERO_OK, "IPv6 hop limit of packets we originate; 0 = 64"),
     F(max_sockets, NS_CFG_UINT, 1, 1u << 24, 0, "sockets of all types per stack"),
     F(udp_rxq_max, NS_CFG_UINT, 1, 1u << 24, 0, "datagrams queued per UDP socket"),
     F(udp_rxq_bytes, NS_CFG_SIZE, 1, SZ_MAX, 0, "bytes queued per UDP socket"),
@@ -44,6 +44,8 @@ static const struct ns_config_field fields[] = {
     F(frag_max_pieces, NS_CFG_UINT, 1, 1u << 16, 0, "fragments per datagram"),
     F(frag_timeout, NS_CFG_TIME, T_MS, 600 * T_S, 0, "reassembly lifetime (RFC 791: 15 s+, RFC 8200: 60 s)"),
     F(ip6_max_ext_headers, NS_CFG_UINT, 1, 64, 0, "IPv6 extension headers walked before giving up"),
+    F(gso_max_segs, NS_CFG_UINT, 1, 65535, 0, "wire segments a received super-packet may stand for"),
+    F(tcp_tso_max, NS_CFG_SIZE, 0, 65535, 0, "largest TCP super-segment built for a TSO device; 0 = none"),
     F(icmp_err_rate, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP errors per second (token bucket refill; 0 = none)"),
     F(icmp_err_burst, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP error bucket depth"),
     F(tcp_sndbuf, NS_CFG_SIZE, 4096, 1u << 30, 0, "TCP send buffer per connection (bytes)"),
@@ -384,9 +386,7 @@ int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap)
         err(errbuf, cap, "%s: %s", "tcp_rto_initial", "is above tcp_rto_max");
         return -EINVAL;
     }
-    if (cfg->addr4.family == NS_AF_UNSPEC && cfg->addr6.family == NS_AF_UNSPEC) {
-        err(errbuf, cap, "%s: %s", "addr4", "no address of either family is set");
-        return -EINVAL;
-    }
+    /* No address of either family is valid: such a stack owns nothing
+     * and answers nothing (sim/linkem.c's link endpoints). */
     return 0;
 }

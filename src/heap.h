@@ -6,7 +6,7 @@
  * nothing an entry points to. Keys are totally ordered because callers
  * give every entry a unique, increasing `seq` (insertion order), so
  * entries with equal `at` pop in the order they were pushed and the pop
- * order never depends on the array layout or on addresses (DESIGN.md
+ * order never depends on the array layout or on addresses (DESIGN-NOTES.md:
  * determinism). An optional `moved` callback is told each entry's new
  * index whenever it moves, so an owner can remove or re-key its entry in
  * O(log n) (the TCP timers keep their TCB's position this way).

@@ -82,3 +82,29 @@ void ns_icmp_error(struct ns_stack *s, const struct ns_ipinfo *ip, uint8_t type,
     s->stats.icmp_errors_tx++;
     ns_ip_output(s, src, &ip->src, v4 ? 1 : 58, pkt);
 }
+
+/* ---- received errors: to the transport the quoted datagram came from ---- */
+
+void ns_icmp_error_input(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t code,
+                         uint32_t param, const uint8_t *quote, size_t qlen)
+{
+    /* The quote passed ns_icmp_quote_ok (an IP header of ours and 8 bytes
+     * of what followed); the lenient dissector finds the ports in it. */
+    struct ns_wire w;
+    if (ns_wire_parse(quote, qlen, &w) < 0 || w.family != family || (w.is_frag && w.frag_off))
+        return;
+    struct ns_sockaddr local = {w.src, w.sport}, remote = {w.dst, w.dport};
+    switch (w.proto) {
+    case NS_IPPROTO_UDP:
+        if (w.l4_ok)
+            ns_udp_icmp_error(s, type, code, &local, &remote);
+        break;
+    case NS_IPPROTO_TCP:
+        /* Soft errors (RFC 1122 4.2.3.9, RFC 5927) and the path MTU (RFC
+         * 1191, RFC 8201; param is the MTU): tcp_icmp.c. Never a reset. */
+        ns_tcp_icmp_error(s, family, type, code, param, quote, qlen);
+        break;
+    default:
+        break;
+    }
+}

@@ -48,8 +48,8 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
         if (!ns_icmp_quote_ok(s, NS_AF_INET6, pkt->data + 8, pkt->len - 8))
             { ns_drop(s, pkt, NS_DROP_icmp_bad_quote); return; }
         s->stats.icmp_errors_rx++;
-        ns_tcp_icmp_error(s, NS_AF_INET6, type, pkt->data[1], ns_get32(pkt->data + 4), pkt->data + 8,
-                          pkt->len - 8); /* tcp_icmp.c */
+        ns_icmp_error_input(s, NS_AF_INET6, type, pkt->data[1], ns_get32(pkt->data + 4), pkt->data + 8,
+                            pkt->len - 8);
         ns_pkt_free(pkt);
         return;
     default:

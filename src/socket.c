@@ -197,6 +197,8 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
         return -EBADF;
     if (so->type == NS_SOCK_STREAM)
         return ns_send(s, sd, buf, len); /* connected: the address is ignored, as Linux */
+    if (!dst && so->connected)
+        dst = &so->peer; /* a connected UDP socket (udp_sock.c) */
     if (!dst)
         return -EDESTADDRREQ;
     if (dst->addr.family != NS_AF_INET && dst->addr.family != NS_AF_INET6)
@@ -293,7 +295,28 @@ int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user)
         return -EBADF;
     so->cb = cb;
     so->user = user;
+    /* A socket already ready (data or a connection that came before the
+     * callback, an established connect, an error) is reported through the
+     * new callback at the next dispatch: at once when this runs inside a
+     * callback, else at the next ns_stack_poll, which next_deadline asks
+     * for right away. Without this, data that came with the handshake sat
+     * unread until something else happened. */
+    unsigned ev = ns_sock_events(s, sd);
+    if (so->type != NS_SOCK_STREAM)
+        ev &= ~(unsigned)NS_EV_WRITE; /* datagram sockets are always writable: no news */
+    if (cb && ev) {
+        ns_sock_mark(so); /* on the readiness queue (sock_index.c) */
+        s->dispatch_due = true;
+    }
     return 0;
+}
+
+int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_cb cb, void *user)
+{
+    int nsd = ns_accept(s, sd, peer);
+    if (nsd >= 0)
+        ns_sock_set_callback(s, nsd, cb, user);
+    return nsd;
 }
 
 int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out)
@@ -352,6 +375,10 @@ void ns_sock_dispatch(struct ns_stack *s)
             s->ev_overflow = true;
     ns_sdheap_free(&later);
     s->dispatching = false;
+    /* A callback may have made a socket before it in the table ready
+     * (or set its callback): report that at the next poll, right away.
+     * Only what is still queued is looked at, never the whole table. */
+    s->dispatch_due = s->ev_queue.n > 0 || s->ev_overflow;
 }
 
 void ns_sock_free_all(struct ns_stack *s)

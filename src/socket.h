@@ -49,9 +49,24 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
 ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns_sockaddr *src);
 int ns_close(struct ns_stack *s, int sd);
 
+/* ---- connected UDP (NS_SOCK_DGRAM) ----
+ * ns_connect(s, sd, dst) on a UDP socket sets its peer at once (returns
+ * 0, no packet; binds an ephemeral port if unbound; a dst of family
+ * NS_AF_UNSPEC dissolves it). Then ns_send / ns_recv work on it (ns_recv
+ * returns the datagram's length, truncating into buf like ns_recvfrom),
+ * ns_sendto with dst NULL sends to the peer, only the peer's datagrams
+ * are received, and ns_getpeername reports it.
+ * ICMP errors about a datagram the socket sent (RFC 1122 4.1.3.3) become
+ * its pending error (NS_EV_ERROR, ns_sock_error): -ECONNREFUSED for port
+ * unreachable, -EHOSTUNREACH / -ENETUNREACH for other unreachables and
+ * time exceeded, -EPROTO for a parameter problem. A connected socket
+ * also returns it (once) from the next ns_send, or from ns_recv when no
+ * datagram is queued, so a closed port is not mistaken for loss. */
+
 /* ---- TCP (NS_SOCK_STREAM) ----
  * A stream socket is bound (or not), then either listens or connects.
- * ns_connect returns -EINPROGRESS; NS_EV_WRITE signals the connection is
+ * ns_connect returns -EINPROGRESS (-ENETDOWN at once on a stack without a
+ * device); NS_EV_WRITE signals the connection is
  * established, NS_EV_ERROR a failure (ns_sock_error: -ECONNREFUSED,
  * -ETIMEDOUT, -ECONNRESET, ...). A listening socket is readable when
  * ns_accept has a connection. ns_recv returns 0 at end of stream. ns_close
@@ -101,8 +116,22 @@ const char *ns_tcp_state_name(int state);
 
 /* Current readiness (NS_EV_* bits). */
 unsigned ns_sock_events(struct ns_stack *s, int sd);
-/* Callback for readiness changes; cb NULL removes it. */
+/* Callback for readiness changes; cb NULL removes it. Readiness is edge
+ * reported: the callback runs (at the end of ns_stack_input/poll, never
+ * nested in the caller) when a socket's readiness may have changed, with
+ * ns_sock_events' bits. A socket that is already ready when its callback
+ * is set (data or a FIN that came with the handshake, an established
+ * connect, a pending error; not mere writability of a UDP socket, which
+ * always holds) is reported
+ * once through the new callback: inside a callback, in the same dispatch
+ * or at once after it; outside, at the next ns_stack_poll, which
+ * ns_stack_next_deadline then asks for immediately. */
 int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user);
+/* ns_accept that gives the new socket its callback atomically: nothing
+ * that arrived with the handshake can be missed. Accepted sockets do NOT
+ * inherit the listener's callback (it was written for listener events,
+ * and the user pointer is usually per connection). */
+int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_cb cb, void *user);
 /* Local address after bind. */
 int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out);
 /* Takes and clears the pending asynchronous error (0 if none). */

@@ -2,8 +2,13 @@
  * uses.
  *
  * Contract: a stack owns all its state (no globals), so many run in one
- * process. It never reads a clock: every call that may act on time takes
- * `now` (monotonic ns, never decreasing across calls). The driver:
+ * process. It never reads a clock: it is told the time at creation and by
+ * every ns_stack_input / ns_stack_poll (`now`: monotonic ns, never
+ * decreasing across calls), and a socket call acts at the latest time it
+ * was told. Socket calls made from a readiness callback or timer therefore
+ * run at the exact time; an app that calls them from its own code long
+ * after the last input/poll hands the time first with ns_stack_poll(s, now)
+ * (cheap when nothing is due). The driver:
  *   1. attaches a netdev (the stack sends through it; the driver receives),
  *   2. hands every received packet to ns_stack_input (which consumes it),
  *   3. calls ns_stack_poll when ns_stack_next_deadline() has passed.
@@ -21,7 +26,11 @@
 struct ns_stack;
 struct netdev;
 
-struct ns_stack *ns_stack_new(const struct ns_config *cfg);
+/* Creates a stack whose clock starts at `now` (the driver's clock: real
+ * monotonic time for TUN, 0 for a virtual clock that starts at 0). Returns
+ * NULL when cfg is not valid (ns_config_validate) or memory runs out; then
+ * err (may be NULL) holds one line naming the bad field or the cause. */
+struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *err, size_t errcap);
 /* Frees the stack, its sockets and queued packets; does not close the netdev. */
 void ns_stack_free(struct ns_stack *s);
 void ns_stack_attach(struct ns_stack *s, struct netdev *dev);
@@ -43,6 +52,20 @@ size_t ns_stack_mem_in_use(const struct ns_stack *s);
  * mem_in_use; ns_stack_trim gives them back to the system now. */
 size_t ns_stack_mem_cached(const struct ns_stack *s);
 void ns_stack_trim(struct ns_stack *s);
+
+/* Graceful shutdown (stack_close.c). Close every socket as ns_close does
+ * (TCP: queued data, then FIN), then keep feeding the stack (input, poll)
+ * until ns_stack_unfinished() is 0 — the peers have acknowledged all our
+ * data and FINs (every connection CLOSED, FIN_WAIT_2 or TIME_WAIT) — or a
+ * bound of your
+ * choosing passes; then ns_stack_abort_all() resets what is left (RST, so
+ * no peer waits on a retransmission that will never come) and returns how
+ * many it reset. drivers/loop.h's ns_loop_drain does all of it. Freeing a
+ * stack right after ns_close sends nothing more: a lost FIN would never be
+ * retransmitted. */
+void ns_stack_close_all(struct ns_stack *s);
+unsigned ns_stack_unfinished(const struct ns_stack *s);
+unsigned ns_stack_abort_all(struct ns_stack *s);
 
 /* Packet tap: called for every packet received (dir 'I', before
  * validation) and sent (dir 'O'), with the stack's current time. Used for

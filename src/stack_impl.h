@@ -62,6 +62,8 @@ struct ns_sock {
     size_t rxq_bytes;        /* payload bytes in rxq; <= cfg.udp_rxq_bytes */
     uint16_t echo_seq;       /* unused by the stack; kept for symmetry with Linux */
     struct ns_tcb *tcb;      /* NS_SOCK_STREAM: the listener or connection (NULL before listen/connect) */
+    bool connected;          /* NS_SOCK_DGRAM after ns_connect: peer is set (udp_sock.c) */
+    struct ns_sockaddr peer;
     struct ns_stack *s;      /* owner (sock_index.c: readiness queue) */
     int sd;                  /* own descriptor */
     struct ns_sock *pnext;   /* chain in the bound-port table while bound */
@@ -97,10 +99,12 @@ struct ns_stack {
     unsigned socks_open;
     uint16_t next_ephemeral;
     bool dispatching;
+    bool in_gso_batch;       /* cutting a received TCP super-segment: output deferred (tcp_input.c) */
     struct ns_sdheap sd_free;      /* free descriptors below socks_cap */
     struct ns_sdheap ev_queue;     /* descriptors marked ev_pending (may hold stale ones) */
     bool ev_overflow;              /* a mark could not be queued: dispatch scans the table */
     struct ns_sock **ports;        /* bound sockets by port (chains), NS_PORT_BUCKETS; lazy */
+    bool dispatch_due;      /* a socket has readiness not yet reported: poll now */
 
     struct ns_frag_table frag;
 
@@ -136,6 +140,8 @@ bool ns_ip_is_ours(const struct ns_stack *s, const struct ns_addr *addr);
 unsigned ns_ip_mtu(const struct ns_stack *s);
 /* Hand a finished IP packet to the device (taps, counts). Consumes pkt. */
 int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt);
+/* Does the attached device take super-packets of this type (netdev caps)? */
+bool ns_dev_can_gso(const struct ns_stack *s, uint8_t gso_type);
 
 int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                   uint8_t proto, struct ns_pkt *pkt);
@@ -187,6 +193,29 @@ void ns_sock_unbind(struct ns_stack *s, struct ns_sock *so);
 /* First bound socket on `port` (chain order); iterate with ns_sock_port_next. */
 struct ns_sock *ns_sock_port_first(const struct ns_stack *s, uint16_t port);
 struct ns_sock *ns_sock_port_next(const struct ns_sock *so, uint16_t port);
+
+/* Connected datagram sockets and ICMP errors for UDP (udp_sock.c). The
+ * socket API's connect/send/recv/getpeername hand UDP sockets to these. */
+bool ns_sock_is_dgram(struct ns_stack *s, int sd);
+int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
+ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len);
+ssize_t ns_dgram_recv(struct ns_stack *s, int sd, void *buf, size_t len);
+int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out);
+/* May a datagram from src:sport reach so (a connected socket takes only its peer's)? */
+bool ns_dgram_accepts(const struct ns_sock *so, const struct ns_addr *src, uint16_t sport);
+/* The UDP socket for a datagram (connected over unconnected, exact over wildcard). */
+struct ns_sock *ns_sock_lookup_udp(struct ns_stack *s, const struct ns_addr *dst, uint16_t dport,
+                                   const struct ns_addr *src, uint16_t sport);
+/* An ICMP error about a UDP datagram we sent from local to remote: the
+ * matching socket gets a pending error (RFC 1122 4.1.3.3). */
+void ns_udp_icmp_error(struct ns_stack *s, uint8_t type, uint8_t code, const struct ns_sockaddr *local,
+                       const struct ns_sockaddr *remote);
+/* Received ICMP/ICMPv6 error (quote already checked by ns_icmp_quote_ok):
+ * finds the transport the quoted datagram belongs to and tells it
+ * (icmp.c). UDP: ns_udp_icmp_error. TCP: not yet (issue 14's soft errors
+ * and PMTU attach here). */
+void ns_icmp_error_input(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t code,
+                         uint32_t param, const uint8_t *quote, size_t qlen);
 void ns_sock_dispatch(struct ns_stack *s);
 void ns_sock_free_all(struct ns_stack *s);
 

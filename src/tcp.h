@@ -265,6 +265,7 @@ struct ns_tcp {
     struct ns_tcb **htab;        /* connections by 4-tuple; size hmask+1 (power of two) */
     uint32_t hmask;
     unsigned nhashed;
+    struct ns_tcb *last_hit;     /* last connection ns_tcb_lookup found (hashed) */
     struct ns_tcb *ltab[64];     /* listeners by local port % 64 */
     struct ns_tcb *all_head, *all_tail;
     uint64_t next_id;
@@ -277,6 +278,11 @@ struct ns_tcp {
     uint64_t isn_key[2];         /* RFC 6528 secret */
     ns_time_t chack_window;      /* start of the current challenge-ACK second */
     unsigned chack_count;        /* challenge ACKs sent in it (RFC 5961 7) */
+    /* The connection whose output waits for the end of a received
+     * super-segment (ns_tcp_defer_output), by 4-tuple and id. */
+    bool batch_pending;
+    struct ns_sockaddr batch_local, batch_remote;
+    uint64_t batch_id;
 };
 
 /* ---- tcp_conn.c ---- */
@@ -287,6 +293,12 @@ void ns_tcb_hash_insert(struct ns_tcb *t);
 void ns_tcb_hash_remove(struct ns_tcb *t);
 void ns_tcb_listen_insert(struct ns_tcb *t);
 void ns_tcb_listen_remove(struct ns_tcb *t);
+/* While the stack cuts a received super-segment into wire segments, a
+ * connection's output (data and the ACK the per-segment rules asked for)
+ * waits for the last piece, so one super-segment draws one ACK, as a
+ * Linux receiver with GRO answers one. ns_tcp_batch_end sends it. */
+void ns_tcp_defer_output(struct ns_tcb *t);
+void ns_tcp_batch_end(struct ns_stack *s);
 struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
                              const struct ns_addr *raddr, uint16_t rport);
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,

@@ -109,6 +109,8 @@ int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
 
 int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
 {
+    if (ns_sock_is_dgram(s, sd))
+        return ns_dgram_connect(s, sd, dst); /* udp_sock.c */
     int err;
     struct ns_sock *so = get_stream(s, sd, &err);
     if (!so)
@@ -127,6 +129,8 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
         return -EAFNOSUPPORT;
     if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
         return -EINVAL;
+    if (!s->dev)
+        return -ENETDOWN; /* no device: the SYN could never leave; say so now */
     struct ns_addr src;
     if (so->bound && !ns_addr_is_unspec(&so->local.addr)) {
         if (so->local.addr.family != fam)
@@ -188,6 +192,8 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
 
 ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
 {
+    if (ns_sock_is_dgram(s, sd))
+        return ns_dgram_send(s, sd, buf, len);
     int err;
     struct ns_sock *so = get_stream(s, sd, &err);
     if (!so)
@@ -226,6 +232,8 @@ ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
 
 ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
 {
+    if (ns_sock_is_dgram(s, sd))
+        return ns_dgram_recv(s, sd, buf, len);
     int err;
     struct ns_sock *so = get_stream(s, sd, &err);
     if (!so)
@@ -348,6 +356,8 @@ int ns_abort(struct ns_stack *s, int sd)
 
 int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
 {
+    if (ns_sock_is_dgram(s, sd))
+        return ns_dgram_peer(s, sd, out);
     int err;
     struct ns_sock *so = get_stream(s, sd, &err);
     if (!so)

@@ -167,6 +167,8 @@ void ns_tcb_hash_remove(struct ns_tcb *t)
     t->hnext = NULL;
     t->hashed = false;
     tcp->nhashed--;
+    if (tcp->last_hit == t)
+        tcp->last_hit = NULL;
 }
 
 void ns_tcb_listen_insert(struct ns_tcb *t)
@@ -199,11 +201,18 @@ struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, ui
     struct ns_tcp *tcp = s->tcp;
     if (!tcp)
         return NULL;
+    /* Bulk traffic brings segment after segment of one connection (a cut
+     * super-segment: dozens in a row): one remembered hit spares the
+     * keyed hash (ns_tcb_hash_remove forgets it). */
+    struct ns_tcb *c = tcp->last_hit;
+    if (c && c->local.port == lport && c->remote.port == rport && ns_addr_eq(&c->local.addr, laddr) &&
+        ns_addr_eq(&c->remote.addr, raddr))
+        return c;
     uint32_t h = tuple_hash(tcp, laddr, lport, raddr, rport) & tcp->hmask;
     for (struct ns_tcb *t = tcp->htab[h]; t; t = t->hnext)
         if (t->local.port == lport && t->remote.port == rport && ns_addr_eq(&t->local.addr, laddr) &&
             ns_addr_eq(&t->remote.addr, raddr))
-            return t;
+            return tcp->last_hit = t;
     return NULL;
 }
 
@@ -465,6 +474,8 @@ void ns_tcb_free(struct ns_tcb *t)
     else if (t->hashed)
         ns_tcb_listen_remove(t); /* a listener */
     heap_remove(tcp, t);
+    if (tcp->last_hit == t)
+        tcp->last_hit = NULL; /* never a dangling cache entry */
     ns_tcb_child_unlink(t);
     tcp->ooo_total -= t->ooo_bytes;
     t->ooo_bytes = 0;

@@ -854,8 +854,11 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     size_t off = (size_t)(th[12] >> 4) * 4;
     if (off < NS_TCP_HDR || off > pkt->len)
         { ns_drop(s, pkt, NS_DROP_tcp_bad_offset); return; }
-    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
-    if (ns_csum_fold(ns_csum_add(sum, th, pkt->len)) != 0) {
+    /* NS_OFF_CSUM_VALID: the device, or our own cut of a super-segment,
+     * vouches for the data (stack.c: offload_input). */
+    if (!(pkt->off.flags & NS_OFF_CSUM_VALID) &&
+        ns_csum_fold(ns_csum_add(ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_TCP, (uint32_t)pkt->len),
+                                 th, pkt->len)) != 0) {
         s->stats.checksum_errors++;
         ns_drop(s, pkt, NS_DROP_tcp_bad_csum);
         return;
@@ -898,7 +901,10 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
             t->last_rcv = s->now;
             if (t->keepalive)
                 ns_tcp_ka_reset(t);
-            ns_tcp_output(t);
+            if (s->in_gso_batch)
+                ns_tcp_defer_output(t);
+            else
+                ns_tcp_output(t);
         } else if (t->ack_now) {
             ns_tcp_send_ack(t);
         }
@@ -907,4 +913,28 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         ns_drop(s, pkt, (enum ns_drop_reason)r);
     else
         ns_pkt_free(pkt);
+}
+
+void ns_tcp_batch_end(struct ns_stack *s)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp || !tcp->batch_pending)
+        return;
+    tcp->batch_pending = false;
+    /* Looked up again: a piece may have ended the connection. */
+    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
+                                     &tcp->batch_remote.addr, tcp->batch_remote.port);
+    if (t && t->id == tcp->batch_id)
+        ns_tcp_output(t);
+}
+
+void ns_tcp_defer_output(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    if (tcp->batch_pending && tcp->batch_id != t->id)
+        ns_tcp_batch_end(t->s); /* pieces of one super-segment share a connection; be safe */
+    tcp->batch_pending = true;
+    tcp->batch_local = t->local;
+    tcp->batch_remote = t->remote;
+    tcp->batch_id = t->id;
 }

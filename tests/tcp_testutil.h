@@ -330,7 +330,7 @@ static inline struct tn *tn_new(uint64_t seed, const struct ns_config *c0, const
     n->sim = sim_new(seed);
     const struct ns_config *cs[2] = {c0, c1};
     for (int i = 0; i < 2; i++) {
-        n->st[i] = ns_stack_new(cs[i]);
+        n->st[i] = ns_stack_new(cs[i], 0, NULL, 0);
         CU_ASSERT_EQUAL(sim_add_host(n->sim, i ? "b" : "a", n->st[i], 1500), i);
         if (getenv("TN_TRACE"))
             ns_stack_set_tap(n->st[i], tn_tap, (void *)(i ? "B" : "A"));

@@ -53,8 +53,8 @@ static void net_init(struct net *n, uint64_t seed, const struct sim_link_params 
         c1.tcp_sndbuf = srv_sndbuf;
     if (full_windows) /* whole buffers offered from the start (no auto-tuning) */
         c0.tcp_rcvbuf_init = c0.tcp_rcvbuf, c1.tcp_rcvbuf_init = c1.tcp_rcvbuf;
-    n->cli = ns_stack_new(&c0);
-    n->srv = ns_stack_new(&c1);
+    n->cli = ns_stack_new(&c0, 0, NULL, 0);
+    n->srv = ns_stack_new(&c1, 0, NULL, 0);
     n->sim = sim_new(seed);
     int a = sim_add_host(n->sim, "client", n->cli, 1500);
     int b = sim_add_host(n->sim, "server", n->srv, 1500);

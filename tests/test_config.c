@@ -80,7 +80,7 @@ static void t_refusals(void)
         {"tcp_sndbuf", "99999999999999999999999", -ERANGE},
         {"mtu", "10", -ERANGE},
         {"ttl", "256", -ERANGE},
-        {"ttl", "0", -ERANGE},
+        {"hop_limit", "300", -ERANGE},      /* 0 is allowed: it means 64 (RFC 1122 3.2.1.7) */
         {"tcp_sack", "maybe", -EINVAL},
         {"tcp_cc", "vegas", -EINVAL},
         {"addr4", "fe80::9", -EINVAL},       /* wrong family */

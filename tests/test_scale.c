@@ -80,8 +80,8 @@ static void scale(unsigned n, uint64_t seed)
     memset(&r, 0, sizeof r);
     g_run = &r;
     r.n = n;
-    r.a = ns_stack_new(&c0);
-    r.b = ns_stack_new(&c1);
+    r.a = ns_stack_new(&c0, 0, NULL, 0);
+    r.b = ns_stack_new(&c1, 0, NULL, 0);
     r.sim = sim_new(seed);
     int ha = sim_add_host(r.sim, "client", r.a, 1500), hb = sim_add_host(r.sim, "server", r.b, 1500);
     struct sim_link_params lp = {0};

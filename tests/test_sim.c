@@ -34,10 +34,10 @@ static void net_up(struct net *n, uint64_t seed, const struct sim_link_params *a
     c.seed = seed;
     c.addr4 = TL_HOST4;
     c.addr6 = TL_HOST6;
-    n->a = ns_stack_new(&c);
+    n->a = ns_stack_new(&c, 0, NULL, 0);
     ns_config_default(&c); /* 10.0.0.2, fe80::2 */
     c.seed = seed + 1;
-    n->b = ns_stack_new(&c);
+    n->b = ns_stack_new(&c, 0, NULL, 0);
     n->sim = sim_new(seed);
     n->ia = sim_add_host(n->sim, "a", n->a, 1500);
     n->ib = sim_add_host(n->sim, "b", n->b, 1500);
@@ -571,9 +571,9 @@ static uint64_t lossy_run(uint64_t seed, bool extra, uint64_t *ab_hash, unsigned
         struct ns_config cfg;
         ns_config_default(&cfg);
         cfg.addr4 = TL_HOST4;
-        c = ns_stack_new(&cfg);
+        c = ns_stack_new(&cfg, 0, NULL, 0);
         ns_config_default(&cfg);
-        d = ns_stack_new(&cfg);
+        d = ns_stack_new(&cfg, 0, NULL, 0);
         int ic = sim_add_host(n.sim, "c", c, 1500), id = sim_add_host(n.sim, "d", d, 1500);
         CU_ASSERT_EQUAL(sim_connect(n.sim, ic, id, &lossy, &lossy), 0);
         struct net cd = {n.sim, c, d, ic, id};
@@ -625,7 +625,7 @@ static void test_api_errors(void)
 {
     struct ns_config c;
     ns_config_default(&c);
-    struct ns_stack *a = ns_stack_new(&c), *b = ns_stack_new(&c), *x = ns_stack_new(&c);
+    struct ns_stack *a = ns_stack_new(&c, 0, NULL, 0), *b = ns_stack_new(&c, 0, NULL, 0), *x = ns_stack_new(&c, 0, NULL, 0);
     struct sim *sim = sim_new(1);
     CU_ASSERT_EQUAL(sim_add_host(sim, NULL, a, 1500), -EINVAL);
     int ia = sim_add_host(sim, "a", a, 1500), ib = sim_add_host(sim, "b", b, 0);
@@ -679,7 +679,7 @@ static void test_idle_minute(void)
 {
     struct ns_config c;
     ns_config_default(&c);
-    struct ns_stack *s = ns_stack_new(&c);
+    struct ns_stack *s = ns_stack_new(&c, 0, NULL, 0);
     struct sim *sim = sim_new(1);
     sim_add_host(sim, "lonely", s, 1500);
     /* Nothing to do: sim_run returns at once without moving the clock. */

@@ -581,7 +581,7 @@ static void t_send_errors(void)
     TL_FINISH(s, &cap);
 
     ns_config_default(&cfg);
-    s = ns_stack_new(&cfg); /* no device attached */
+    s = ns_stack_new(&cfg, 0, NULL, 0); /* no device attached */
     sd = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM);
     CU_ASSERT_EQUAL(ns_sendto(s, sd, "x", 1, &d4), -ENETDOWN);
     CU_ASSERT_EQUAL(ns_stack_stats(s)->tx_errors, 1);

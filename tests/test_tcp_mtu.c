@@ -223,7 +223,7 @@ static void transfer(const struct opts *o, struct run *r)
     c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
     if (o->no_ts)
         c0.tcp_timestamps = c1.tcp_timestamps = false;
-    struct ns_stack *a = ns_stack_new(&c0), *b = ns_stack_new(&c1);
+    struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct sim *sim = sim_new(o->seed);
     int ha = sim_add_host(sim, "client", a, o->mtu), hb = sim_add_host(sim, "server", b, o->mtu);
     CU_ASSERT_FATAL(ha == 0 && hb == 1);

@@ -99,7 +99,7 @@ static struct result transfer(uint64_t seed, const struct sim_link_params *lp, s
     struct ns_config c0, c1;
     tn_cfgs(&c0, &c1, seed);
     c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
-    struct ns_stack *a = ns_stack_new(&c0), *b = ns_stack_new(&c1);
+    struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct sim *sim = sim_new(seed);
     int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
     CU_ASSERT_FATAL(ha >= 0 && hb >= 0);

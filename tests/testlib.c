@@ -20,7 +20,7 @@ static int cap_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return 0;
 }
 static void cap_close(struct netdev *d) { tl_cap_reset((struct tl_cap *)d); }
-static const struct netdev_ops cap_ops = {cap_send, NULL, NULL, cap_close};
+static const struct netdev_ops cap_ops = {.send = cap_send, .close = cap_close};
 
 void tl_cap_init(struct tl_cap *c, unsigned mtu)
 {
@@ -41,7 +41,7 @@ struct ns_stack *tl_stack(struct tl_cap *cap)
 {
     struct ns_config cfg;
     ns_config_default(&cfg);
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_stack *s = ns_stack_new(&cfg, 0, NULL, 0);
     ns_stack_attach(s, &cap->dev);
     return s;
 }
@@ -196,7 +196,7 @@ int tl_main(const char *suite, const struct tl_test *tests, unsigned n)
 
 struct ns_stack *tl_stack_cfg(struct tl_cap *cap, const struct ns_config *cfg)
 {
-    struct ns_stack *s = ns_stack_new(cfg);
+    struct ns_stack *s = ns_stack_new(cfg, 0, NULL, 0);
     ns_stack_attach(s, &cap->dev);
     return s;
 }

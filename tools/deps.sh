@@ -6,6 +6,7 @@
 set -u
 need="gcc make libc6-dev libpcap-dev libcunit1-dev python3"
 case "${1:-build}" in
+    lib) need="gcc make libc6-dev" ;; # make lib-core: libnetstack alone (no libpcap, no CUnit)
     check) need="$need iproute2 iputils-ping util-linux tcpdump curl nftables gnuplot-nox tshark" ;;
     bench) need="$need iproute2 iputils-ping util-linux" ;;
     fuzz) need="$need clang" ;;

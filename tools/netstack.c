@@ -54,11 +54,14 @@ struct cli {
     const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
     const char *cc;                /* --cc NAME; NULL = the stack's default */
     const char *sets[64];          /* --set NAME=VALUE, in order (checked when parsed) */
+    bool offload_off;              /* --offload off */
     unsigned nsets;
     unsigned max_conns;            /* --max-conns: server apps' connection limit, 0 = none */
     int backlog;                   /* --backlog: server apps' listen backlog, 0 = the stack's cap */
     uint64_t idle_ms;              /* --idle-timeout (ms): http keep-alive idle limit, 0 = 30 s */
     unsigned max_requests;         /* --max-requests: http requests per connection, 0 = 1000 */
+    unsigned close_ms;             /* --close-time: graceful close bound on exit (ms) */
+    bool have_close;
 };
 
 /* ---- errors ---- */
@@ -194,8 +197,8 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_MAX_CONNS, O_BACKLOG,
-              O_IDLE, O_MAX_REQ };
+              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD, O_MAX_CONNS,
+              O_BACKLOG, O_IDLE, O_MAX_REQ, O_CLOSE_TIME };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -212,15 +215,19 @@ static const struct opt {
     {"cc", 0, true, O_CC},
     {"set", 0, true, O_SET},
     {"help-set", 0, false, O_HELP_SET},
+    {"offload", 0, true, O_OFFLOAD},
     {"max-conns", 0, true, O_MAX_CONNS}, {"backlog", 0, true, O_BACKLOG},
     {"idle-timeout", 0, true, O_IDLE},   {"max-requests", 0, true, O_MAX_REQ},
+    {"close-time", 0, true, O_CLOSE_TIME},
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [-w FILE] [-v] [--help]\n"
+          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [--offload on|off]\n"
+          "                [--max-conns N] [--backlog N] [--idle-timeout MS] [--max-requests N]\n"
+          "                [--close-time MS] [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -261,7 +268,13 @@ static void usage(FILE *f)
           "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
           "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
           "  --help-set         list every NAME with its default, range and meaning.\n"
-          "  --max-conns N      server apps: connections served at once (default: no limit\n"
+          "  --offload on|off   TUN: segmentation and checksum offload (default on): a\n"
+          "                     virtio-net header on the TUN, TCP sends super-segments\n"
+          "                     of up to 64 KB that the kernel cuts, and takes the\n"
+          "                     kernel's as the segments they stand for. Falls back to\n"
+          "                     plain packets, with one line, if the kernel refuses.\n"
+          , f);
+    fputs("  --max-conns N      server apps: connections served at once (default: no limit\n"
           "                     of the app's own; the stack's tcp_max_conns applies). The\n"
           "                     http app, when full, closes its longest-idle keep-alive\n"
           "                     connection or answers 503.\n"
@@ -269,6 +282,10 @@ static void usage(FILE *f)
           "                     tcp_max_backlog).\n"
           "  --idle-timeout MS  http: close a connection idle this many ms (default 30000).\n"
           "  --max-requests N   http: requests per keep-alive connection (default 1000).\n"
+          "  --close-time MS    TUN: on exit, let open TCP connections finish their FIN\n"
+          "                     exchange for up to MS milliseconds (default 2000; 0 = reset\n"
+          "                     them at once); what is left is reset. A second signal\n"
+          "                     cuts it short.\n"
           "  -w, --pcap-out FILE  write every packet the stack receives and sends to FILE\n"
           "                     (pcap, LINKTYPE_RAW, ns timestamps: real time on TUN,\n"
           "                     virtual time from 0 in the simulator).\n"
@@ -297,6 +314,12 @@ static void usage(FILE *f)
           "  netstack --dev pcap:s.pcap --app http           replay it; exit status = verdict\n"
           "  netstack --dev pcap:fixtures/handshake.pcap     a fixture (apps from its sidecar)\n",
           f);
+}
+
+static void tun_notice(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "netstack: note: %s\n", line);
 }
 
 /* --help-set: the config table (src/config_table.c) with today's defaults. */
@@ -422,6 +445,12 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
                       (unsigned long long)UINT64_MAX, v);
         c->have_seed = true;
         break;
+    case O_CLOSE_TIME:
+        if (parse_range(v, 0, 3600000, &n) < 0)
+            die_usage("%s: expected milliseconds between 0 and 3600000, got '%s'", opt, v);
+        c->close_ms = (unsigned)n;
+        c->have_close = true;
+        break;
     case O_COUNT:
         if (parse_range(v, 1, 1000000, &n) < 0)
             die_usage("%s: expected a number between 1 and 1000000, got '%s'", opt, v);
@@ -474,6 +503,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_HELP_SET:
         help_set(stdout);
         exit(0);
+    case O_OFFLOAD:
+        if (strcmp(v, "on") == 0)
+            c->offload_off = false;
+        else if (strcmp(v, "off") == 0)
+            c->offload_off = true;
+        else
+            die_usage("%s: expected on or off, got '%s'", opt, v);
+        break;
     case O_MAX_CONNS:
     case O_BACKLOG:
     case O_MAX_REQ:
@@ -714,8 +751,12 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
 
 static volatile sig_atomic_t stop_signal;
 
+static volatile sig_atomic_t second_signal; /* a signal during the graceful close */
+
 static void on_signal(int sig)
 {
+    if (stop_signal)
+        second_signal = 1;
     stop_signal = sig;
 }
 
@@ -784,6 +825,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct tun_opts to;
     tun_opts_default(&to);
     to.name = c->ifname;
+    to.offload = !c->offload_off;
+    to.notice = tun_notice;
     if (c->mtu)
         to.mtu = c->mtu;
     if (c->peer4.family) {
@@ -835,18 +878,17 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         pcapout_close(cap.pcap);
         return 1;
     }
-    struct ns_stack *s = ns_stack_new(&cfg);
+    struct ns_clock *clock = ns_clock_realtime();
+    struct running r = {.c = c, .t0 = clock->now(clock)};
+    /* The stack's clock starts at the real time (stack.h). */
+    struct ns_stack *s = ns_stack_new(&cfg, r.t0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "netstack: cannot create the stack: out of memory\n");
+        fprintf(stderr, "netstack: cannot create the stack: %s\n", err);
         netdev_close(dev);
         pcapout_close(cap.pcap);
         return 1;
     }
     ns_stack_attach(s, dev);
-    struct ns_clock *clock = ns_clock_realtime();
-    struct running r = {.c = c, .t0 = clock->now(clock)};
-    /* Bring the stack's clock to now before apps arm timers from it. */
-    ns_stack_poll(s, r.t0);
     if (cap.pcap) {
         /* -w: real timestamps (epoch), -v lines from the same tap. */
         cap.pcap_offset = ns_capture_epoch_offset();
@@ -878,8 +920,10 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
             ns_addr_format(&cfg.addr4, s4, sizeof s4);
         if (cfg.addr6.family)
             ns_addr_format(&cfg.addr6, s6, sizeof s6);
-        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s\n", dev->name, h4,
-               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note);
+        char om[64];
+        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s, offload %s\n", dev->name, h4,
+               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note,
+               tun_offload_mode(dev, om, sizeof om));
         fflush(stdout);
 
         int rc = ns_loop_run(s, dev, clock, &stop_signal, clients_done, &r);
@@ -902,6 +946,20 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     while (r.started > 0) {
         r.started--;
         c->apps[r.started]->stop(s, r.state[r.started]);
+    }
+    /* Graceful close (drivers/loop.h): the apps closed their sockets; let
+     * the connections finish their FIN exchange (a lost FIN retransmitted)
+     * within the bound, then reset what is left. Freeing the stack at once
+     * would leave a peer waiting on a FIN that is never resent. */
+    struct ns_loop *l = ns_loop_new(s, dev, clock);
+    if (l) {
+        unsigned open = ns_stack_unfinished(s);
+        ns_time_t bound = (ns_time_t)(c->have_close ? c->close_ms : 2000) * NS_MSEC;
+        int reset = ns_loop_drain(l, bound, &second_signal);
+        if (reset > 0)
+            printf("netstack: closing: %u connection%s open, %d reset after --close-time\n", open,
+                   open == 1 ? "" : "s", reset);
+        ns_loop_free(l);
     }
     ns_stack_set_tap(s, NULL, NULL);
     ns_stats_foreach(ns_stack_stats(s), 1, print_counter, stdout);

@@ -1,0 +1,198 @@
+/* udp_sock.c — connected datagram sockets and ICMP errors for UDP.
+ *
+ * Contract (socket.h):
+ * - ns_connect on a UDP socket sets its peer at once (no packet, returns
+ *   0): ns_send / ns_recv then work on it, ns_sendto with dst NULL sends
+ *   to it, only datagrams from the peer are received (a connected socket
+ *   wins over an unconnected one on the same port), and ns_getpeername
+ *   reports it. A destination of family NS_AF_UNSPEC dissolves the
+ *   association (as Linux's AF_UNSPEC connect); the local binding stays.
+ * - ICMP errors (RFC 1122 4.1.3.3: UDP MUST pass ICMP errors up to the
+ *   application) reach the UDP socket that sent the quoted datagram, as
+ *   a pending error (ns_sock_error, NS_EV_ERROR): -ECONNREFUSED for a
+ *   port (or protocol) unreachable, -ENETUNREACH / -EHOSTUNREACH for
+ *   other unreachables and time exceeded, -EPROTO for a parameter
+ *   problem. On a connected socket, only an error about a datagram to
+ *   its peer counts, and the next ns_send / ns_recv returns it (and
+ *   clears it), as BSD and Linux do; an unconnected socket only holds it
+ *   for ns_sock_error, since it cannot tell which destination failed.
+ *   Packet too big is path MTU business (not an application error).
+ */
+#include <errno.h>
+
+#include "stack_impl.h"
+
+static struct ns_sock *get_dgram(struct ns_stack *s, int sd)
+{
+    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd])
+        return NULL;
+    struct ns_sock *so = s->socks[sd];
+    return so->type == NS_SOCK_DGRAM ? so : NULL;
+}
+
+bool ns_sock_is_dgram(struct ns_stack *s, int sd) { return get_dgram(s, sd) != NULL; }
+
+int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
+{
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        return -EBADF;
+    if (!dst)
+        return -EINVAL;
+    if (dst->addr.family == NS_AF_UNSPEC) {
+        so->connected = false;
+        memset(&so->peer, 0, sizeof so->peer);
+        return 0;
+    }
+    uint8_t fam = dst->addr.family;
+    if (fam != NS_AF_INET && fam != NS_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (so->family != NS_AF_UNSPEC && so->family != fam)
+        return -EAFNOSUPPORT;
+    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
+        return -EINVAL;
+    if (!s->dev)
+        return -ENETDOWN; /* nothing could ever be sent: say so now */
+    if (so->bound && !ns_addr_is_unspec(&so->local.addr) && so->local.addr.family != fam)
+        return -EAFNOSUPPORT;
+    const struct ns_addr *ours = ns_ip_our_addr(s, fam);
+    if (!ours)
+        return -EADDRNOTAVAIL;
+    if (!so->bound) {
+        struct ns_sockaddr any = {0};
+        int rc = ns_bind(s, sd, &any);
+        if (rc)
+            return rc;
+    }
+    so->peer = *dst;
+    so->connected = true;
+    so->err = 0;
+    return 0;
+}
+
+ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len)
+{
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        return -EBADF;
+    if (!so->connected)
+        return -EDESTADDRREQ;
+    if (so->err) {
+        int e = so->err; /* an ICMP error about an earlier datagram */
+        so->err = 0;
+        return e;
+    }
+    return ns_sendto(s, sd, buf, len, &so->peer);
+}
+
+ssize_t ns_dgram_recv(struct ns_stack *s, int sd, void *buf, size_t len)
+{
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        return -EBADF;
+    if (so->connected && so->err && !so->rxq_head) {
+        int e = so->err;
+        so->err = 0;
+        return e;
+    }
+    return ns_recvfrom(s, sd, buf, len, NULL);
+}
+
+int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out)
+{
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        return -EBADF;
+    if (!so->connected)
+        return -ENOTCONN;
+    *out = so->peer;
+    return 0;
+}
+
+bool ns_dgram_accepts(const struct ns_sock *so, const struct ns_addr *src, uint16_t sport)
+{
+    return !so->connected || (so->peer.port == sport && ns_addr_eq(&so->peer.addr, src));
+}
+
+/* RFC 1122 4.1.3.3 / RFC 4443 3: the error for one ICMP message, or 0 for
+ * one that is not an application's business. */
+static int udp_errno(uint8_t family, uint8_t type, uint8_t code)
+{
+    if (family == NS_AF_INET) {
+        if (type == 3) {
+            if (code == 2 || code == 3)
+                return -ECONNREFUSED; /* protocol / port unreachable */
+            if (code == 0 || code == 6 || code == 9 || code == 11)
+                return -ENETUNREACH;
+            if (code == 4)
+                return 0; /* fragmentation needed: path MTU (we send UDP without DF) */
+            return -EHOSTUNREACH;
+        }
+        if (type == 11)
+            return -EHOSTUNREACH;
+        if (type == 12)
+            return -EPROTO;
+        return 0; /* source quench (RFC 6633), redirect */
+    }
+    if (type == 1) {
+        if (code == 4)
+            return -ECONNREFUSED; /* port unreachable */
+        if (code == 0)
+            return -ENETUNREACH;
+        return -EHOSTUNREACH;
+    }
+    if (type == 3)
+        return -EHOSTUNREACH;
+    if (type == 4)
+        return code == 1 ? -ECONNREFUSED : -EPROTO; /* unrecognized next header */
+    return 0; /* packet too big: path MTU */
+}
+
+/* The socket a datagram from src:sport to dst:dport goes to: the most
+ * specific match wins (connected over unconnected, an exact local address
+ * over a wildcard); ties go to the lowest descriptor. */
+static struct ns_sock *lookup(struct ns_stack *s, const struct ns_sockaddr *local,
+                              const struct ns_sockaddr *remote)
+{
+    struct ns_sock *best = NULL;
+    int best_score = -1;
+    for (unsigned i = 0; i < s->socks_cap; i++) {
+        struct ns_sock *so = s->socks[i];
+        if (!so || so->type != NS_SOCK_DGRAM || !so->bound || so->local.port != local->port)
+            continue;
+        if (so->family != NS_AF_UNSPEC && so->family != local->addr.family)
+            continue;
+        bool exact = !ns_addr_is_unspec(&so->local.addr);
+        if (exact && !ns_addr_eq(&so->local.addr, &local->addr))
+            continue;
+        if (!ns_dgram_accepts(so, &remote->addr, remote->port))
+            continue;
+        int score = (so->connected ? 2 : 0) + (exact ? 1 : 0);
+        if (score > best_score) {
+            best = so;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+struct ns_sock *ns_sock_lookup_udp(struct ns_stack *s, const struct ns_addr *dst, uint16_t dport,
+                                   const struct ns_addr *src, uint16_t sport)
+{
+    struct ns_sockaddr local = {*dst, dport}, remote = {*src, sport};
+    return lookup(s, &local, &remote);
+}
+
+void ns_udp_icmp_error(struct ns_stack *s, uint8_t type, uint8_t code, const struct ns_sockaddr *local,
+                       const struct ns_sockaddr *remote)
+{
+    int e = udp_errno(local->addr.family, type, code);
+    if (!e)
+        return;
+    struct ns_sock *so = lookup(s, local, remote);
+    if (!so)
+        return;
+    s->stats.udp_icmp_errors++;
+    so->err = e;
+    ns_sock_mark(so);
+}

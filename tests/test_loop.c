@@ -1,0 +1,310 @@
+/* test_loop.c — the step API for foreign event loops and the graceful
+ * close (drivers/loop.h), on two stacks joined by an in-memory device
+ * pair and driven by a virtual clock: the "foreign loop" is this test. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "drivers/loop.h"
+#include "testlib.h"
+
+/* ---- a device pair: what one sends, the other receives ---- */
+#define QMAX 512
+struct pdev {
+    struct netdev dev;
+    struct pdev *peer;
+    uint8_t *q[QMAX];
+    size_t qlen[QMAX];
+    unsigned head, n;
+    unsigned drop_fins;   /* drop this many outgoing FIN segments */
+    bool drop_all;        /* the peer has gone silent */
+    unsigned sent_fin, sent_rst;
+};
+
+static int pd_send(struct netdev *d, const uint8_t *p, size_t len)
+{
+    struct pdev *me = (struct pdev *)d;
+    struct ns_wire w;
+    if (ns_wire_parse(p, len, &w) == 0 && w.proto == NS_IPPROTO_TCP && w.tcp_hdr) {
+        if (w.flags & NS_TCP_RST)
+            me->sent_rst++;
+        if (w.flags & NS_TCP_FIN) {
+            me->sent_fin++;
+            if (me->drop_fins) {
+                me->drop_fins--;
+                return 0;
+            }
+        }
+    }
+    if (me->drop_all)
+        return 0;
+    struct pdev *o = me->peer;
+    if (o->n == QMAX)
+        return 0; /* a full queue drops, like a link */
+    unsigned i = (o->head + o->n++) % QMAX;
+    o->q[i] = malloc(len);
+    memcpy(o->q[i], p, len);
+    o->qlen[i] = len;
+    return 0;
+}
+
+static int pd_recv(struct netdev *d, uint8_t *buf, size_t cap)
+{
+    struct pdev *me = (struct pdev *)d;
+    if (!me->n)
+        return 0;
+    unsigned i = me->head;
+    me->head = (me->head + 1) % QMAX;
+    me->n--;
+    size_t len = me->qlen[i] < cap ? me->qlen[i] : cap;
+    memcpy(buf, me->q[i], len);
+    free(me->q[i]);
+    return (int)len;
+}
+
+static void pd_close(struct netdev *d)
+{
+    struct pdev *me = (struct pdev *)d;
+    while (me->n) {
+        free(me->q[me->head]);
+        me->head = (me->head + 1) % QMAX;
+        me->n--;
+    }
+}
+
+static const struct netdev_ops pd_ops = {.send = pd_send, .recv = pd_recv, .close = pd_close};
+
+/* ---- a virtual clock whose wait runs the other stack's loop ---- */
+struct vclock {
+    struct ns_clock c;
+    ns_time_t t;
+    struct ns_loop *other;
+    struct pdev *mine;
+    unsigned waits;
+};
+static ns_time_t vc_now(struct ns_clock *c) { return ((struct vclock *)c)->t; }
+static void vc_wait(struct ns_clock *c, int fd, ns_time_t deadline)
+{
+    struct vclock *v = (struct vclock *)c;
+    v->waits++;
+    if (v->other)
+        ns_loop_step(v->other);
+    if (v->mine && v->mine->n)
+        return; /* "the fd is readable" */
+    ns_time_t d = deadline;
+    if (v->other && ns_loop_deadline(v->other) < d)
+        d = ns_loop_deadline(v->other);
+    if (d == NS_TIME_NEVER)
+        d = v->t + NS_SEC;
+    if (d > v->t)
+        v->t = d;
+}
+
+struct pair {
+    struct pdev da, db;
+    struct ns_stack *a, *b;
+    struct vclock clk;
+    struct ns_loop *la, *lb;
+};
+
+static void pair_new(struct pair *p)
+{
+    memset(p, 0, sizeof *p);
+    p->da.dev = (struct netdev){.ops = &pd_ops, .name = "a", .mtu = 1500};
+    p->db.dev = (struct netdev){.ops = &pd_ops, .name = "b", .mtu = 1500};
+    p->da.peer = &p->db;
+    p->db.peer = &p->da;
+    struct ns_config ca, cb;
+    ns_config_default(&ca);
+    ns_config_default(&cb);
+    ca.addr4 = TL_HOST4;
+    cb.addr4 = TL_STACK4;
+    memset(&ca.addr6, 0, sizeof ca.addr6);
+    memset(&cb.addr6, 0, sizeof cb.addr6);
+    ca.seed = 1;
+    cb.seed = 2;
+    p->clk.c = (struct ns_clock){vc_now, vc_wait};
+    p->clk.t = 5 * NS_SEC;
+    p->a = ns_stack_new(&ca, p->clk.t, NULL, 0);
+    p->b = ns_stack_new(&cb, p->clk.t, NULL, 0);
+    ns_stack_attach(p->a, &p->da.dev);
+    ns_stack_attach(p->b, &p->db.dev);
+    p->la = ns_loop_new(p->a, &p->da.dev, &p->clk.c);
+    p->lb = ns_loop_new(p->b, &p->db.dev, &p->clk.c);
+    p->clk.other = p->lb;
+    p->clk.mine = &p->da;
+}
+
+static void pair_free(struct pair *p)
+{
+    ns_loop_free(p->la);
+    ns_loop_free(p->lb);
+    ns_stack_free(p->a); /* may still hold FIN_WAIT_2 / TIME_WAIT connections */
+    ns_stack_free(p->b);
+    pd_close(&p->da.dev);
+    pd_close(&p->db.dev);
+}
+
+/* The foreign loop: step both, then sleep to the earlier deadline. */
+static void run_until(struct pair *p, bool (*cond)(struct pair *), ns_time_t limit)
+{
+    while (!cond(p) && p->clk.t < limit) {
+        int ra = ns_loop_step(p->la), rb = ns_loop_step(p->lb);
+        CU_ASSERT(ra >= 0 && rb >= 0);
+        if (ra || rb || p->da.n || p->db.n)
+            continue;
+        ns_time_t d = ns_loop_deadline(p->la), e = ns_loop_deadline(p->lb);
+        if (e < d)
+            d = e;
+        if (d == NS_TIME_NEVER)
+            break;
+        if (d > p->clk.t)
+            p->clk.t = d;
+    }
+}
+
+struct conn {
+    int lsd, srv, cli;
+    size_t got;
+    bool eof;
+};
+static struct conn g;
+
+static bool accepted_and_read(struct pair *p)
+{
+    if (g.srv < 0)
+        g.srv = ns_accept(p->b, g.lsd, NULL);
+    if (g.srv >= 0) {
+        char buf[4096];
+        ssize_t n;
+        while ((n = ns_recv(p->b, g.srv, buf, sizeof buf)) > 0)
+            g.got += (size_t)n;
+        if (n == 0)
+            g.eof = true;
+    }
+    return g.eof;
+}
+
+/* Set up a connection a -> b:80 and send `bytes` from a, then close a
+ * (its first `drop_fins` FINs are lost). */
+static void open_send_close(struct pair *p, size_t bytes, unsigned drop_fins)
+{
+    g = (struct conn){.srv = -1};
+    g.lsd = ns_socket(p->b, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, 80};
+    CU_ASSERT_EQUAL(ns_bind(p->b, g.lsd, &la), 0);
+    CU_ASSERT_EQUAL(ns_listen(p->b, g.lsd, 4), 0);
+    g.cli = ns_socket(p->a, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr dst = {TL_STACK4, 80};
+    CU_ASSERT_EQUAL(ns_connect(p->a, g.cli, &dst), -EINPROGRESS);
+    /* (ns_close in SYN_SENT would delete the connection, RFC 9293 3.10.4.) */
+    for (int i = 0; i < 10 && !(ns_sock_events(p->a, g.cli) & NS_EV_WRITE); i++) {
+        ns_loop_step(p->la);
+        ns_loop_step(p->lb);
+    }
+    CU_ASSERT(ns_sock_events(p->a, g.cli) & NS_EV_WRITE);
+    static uint8_t data[20000];
+    CU_ASSERT_FATAL(bytes <= sizeof data);
+    size_t off = 0;
+    while (off < bytes) {
+        ssize_t n = ns_send(p->a, g.cli, data + off, bytes - off);
+        if (n > 0)
+            off += (size_t)n;
+        ns_loop_step(p->la);
+        ns_loop_step(p->lb);
+        if (n <= 0)
+            p->clk.t += NS_MSEC;
+    }
+    p->da.drop_fins = drop_fins;
+    CU_ASSERT_EQUAL(ns_close(p->a, g.cli), 0);
+}
+
+/* The step API in a loop of our own: connect, 20000 bytes, FIN; the time
+ * never runs past what the deadlines asked for. */
+static void t_step_api(void)
+{
+    struct pair p;
+    pair_new(&p);
+    CU_ASSERT_EQUAL(ns_loop_fd(p.la), -1); /* no fd: timers only */
+    CU_ASSERT_EQUAL(ns_loop_deadline(p.la), NS_TIME_NEVER);
+    CU_ASSERT_EQUAL(ns_loop_timeout_ms(p.la), -1);
+    open_send_close(&p, 20000, 0);
+    run_until(&p, accepted_and_read, 60 * NS_SEC);
+    CU_ASSERT_EQUAL(g.got, 20000);
+    CU_ASSERT(g.eof);
+    CU_ASSERT(p.clk.t < 6 * NS_SEC); /* no timer needed: nothing was lost */
+    /* A deadline 1.5 ms away is a 2 ms poll timeout (rounded up). */
+    int sd = ns_socket(p.a, NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT(ns_timer_start(p.a, p.clk.t + 1500 * NS_USEC, NULL, NULL) > 0);
+    CU_ASSERT_EQUAL(ns_loop_timeout_ms(p.la), 2);
+    ns_close(p.a, sd);
+    ns_close(p.b, g.srv);
+    ns_close(p.b, g.lsd);
+    ns_stack_abort_all(p.a);
+    ns_stack_abort_all(p.b);
+    pair_free(&p);
+}
+
+/* The graceful close: the first FIN is lost; ns_loop_drain keeps the stack
+ * running until its retransmission is acknowledged, well inside the bound,
+ * and resets nothing. Freeing at once instead would leave the peer
+ * without the FIN forever (the CLI's old exit). */
+static void t_drain_finishes_fin(void)
+{
+    for (int drain = 0; drain <= 1; drain++) {
+        struct pair p;
+        pair_new(&p);
+        open_send_close(&p, 3000, 1);
+        ns_time_t t0 = p.clk.t;
+        if (drain) {
+            CU_ASSERT_EQUAL(ns_loop_drain(p.la, 10 * NS_SEC, NULL), 0);
+            CU_ASSERT_EQUAL(ns_stack_unfinished(p.a), 0);
+            CU_ASSERT_EQUAL(p.da.sent_fin, 2); /* the lost one and its retransmission */
+            CU_ASSERT_EQUAL(p.da.sent_rst, 0);
+            CU_ASSERT(p.clk.t - t0 < 2 * NS_SEC);
+        } else {
+            for (int i = 0; i < 50; i++) { /* what the old exit did */
+                ns_loop_step(p.la);
+                ns_loop_step(p.lb);
+            }
+            CU_ASSERT_EQUAL(ns_stack_unfinished(p.a), 1);
+        }
+        accepted_and_read(&p);
+        CU_ASSERT_EQUAL(g.got, 3000);
+        CU_ASSERT_EQUAL(g.eof, drain == 1);
+        ns_stack_abort_all(p.a);
+        ns_stack_abort_all(p.b);
+        pair_free(&p);
+    }
+}
+
+/* The peer has gone silent: the drain ends at its bound and resets the
+ * connection (one RST), never blocking longer. */
+static void t_drain_bound(void)
+{
+    struct pair p;
+    pair_new(&p);
+    open_send_close(&p, 3000, 0);
+    p.da.drop_all = true;
+    p.db.drop_all = true;
+    ns_time_t t0 = p.clk.t;
+    CU_ASSERT_EQUAL(ns_loop_drain(p.la, 3 * NS_SEC, NULL), 1);
+    CU_ASSERT(p.clk.t >= t0 + 3 * NS_SEC && p.clk.t <= t0 + 4 * NS_SEC);
+    CU_ASSERT_EQUAL(p.da.sent_rst, 1);
+    CU_ASSERT_EQUAL(ns_stack_unfinished(p.a), 0);
+    /* A stop flag ends it at once. */
+    volatile sig_atomic_t stop = 1;
+    CU_ASSERT_EQUAL(ns_loop_drain(p.lb, 3 * NS_SEC, &stop), (int)ns_stack_unfinished(p.b));
+    ns_stack_abort_all(p.b);
+    pair_free(&p);
+}
+
+int main(void)
+{
+    static const struct tl_test tests[] = {
+        {"step_api", t_step_api},
+        {"drain_finishes_fin", t_drain_finishes_fin},
+        {"drain_bound", t_drain_bound},
+    };
+    return TL_RUN("loop", tests);
+}
