@@ -86,7 +86,47 @@ static void test_budget_stops_growth(void)
     tt_free(t);
 }
 
+/* A handshake that completes (a SYN cookie comes back) while the accept
+ * queue is full: dropped and counted by default, the peer retries (as
+ * Linux); with tcp_abort_on_overflow refused with a RST -- never silent
+ * by accident (issue 14). */
+static void test_accept_queue_overflow(void)
+{
+    for (int abort_on = 0; abort_on < 2; abort_on++) {
+        struct ns_config c;
+        tt_cfg(&c);
+        c.tcp_abort_on_overflow = abort_on;
+        struct tt *t = tt_new(&c, false);
+        t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+        struct ns_sockaddr la = {{0}, t->sport};
+        CU_ASSERT_EQUAL(ns_bind(t->s, t->lsd, &la), 0);
+        CU_ASSERT_EQUAL(ns_listen(t->s, t->lsd, 1), 0);
+        struct tt_seg g;
+        tt_in(t, H(0), 0, TH_SYN, 65535, NULL, 0); /* A: a child, the backlog's one slot */
+        CU_ASSERT_FATAL(tt_next(t, &g));
+        uint32_t a_iss = g.seq;
+        t->hport = 40001;
+        tt_in(t, 5000000, 0, TH_SYN, 65535, NULL, 0); /* B: answered with a cookie */
+        CU_ASSERT_FATAL(tt_next(t, &g));
+        CU_ASSERT_EQUAL(g.flags, TH_SYN | TH_ACK);
+        uint32_t cookie = g.seq;
+        t->hport = 40000;
+        tt_in(t, H(1), a_iss + 1, TH_ACK, 65535, NULL, 0); /* A completes: queue full */
+        t->hport = 40001;
+        uint64_t full0 = tl_drop(t->s, "tcp_backlog_full");
+        tt_in(t, 5000001, cookie + 1, TH_ACK, 65535, NULL, 0); /* B's cookie comes back */
+        CU_ASSERT_EQUAL(tl_drop(t->s, "tcp_backlog_full"), full0 + 1);
+        bool rst = false;
+        while (tt_next(t, &g))
+            rst |= (g.flags & TH_RST) && g.dport == 40001;
+        CU_ASSERT_EQUAL(rst, abort_on);
+        t->hport = 40000;
+        tt_free(t);
+    }
+}
+
 static const struct tl_test tests[] = {
+    {"accept_queue_overflow", test_accept_queue_overflow},
     {"window_starts_small_and_grows", test_window_starts_small_and_grows},
     {"budget_stops_growth", test_budget_stops_growth},
 };
