@@ -601,6 +601,11 @@ uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
 /* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
 uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
+/* RACK records / SACK scoreboard full: double them up to their configured
+ * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
+ * it or out of memory (the caller merges or forgets, as before). */
+bool ns_tcp_txr_grow(struct ns_tcb *t);
+bool ns_tcp_sack_grow(struct ns_tcb *t);
 
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);

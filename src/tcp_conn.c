@@ -275,6 +275,12 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
             nsack = NS_TCP_SACK_RANGES_MAX;
         if (nsack < 4)
             nsack = 4;
+        /* Start small and grow with what is in flight (tcp_mem.c): memory
+         * follows the data (issue 14). */
+        if (ntxr > 4)
+            ntxr = 4;
+        if (nsack > 4)
+            nsack = 4;
         t->txr = ntxr ? malloc(ntxr * sizeof *t->txr) : NULL;
         t->sacked = malloc(nsack * sizeof *t->sacked);
         if ((ntxr && !t->txr) || !t->sacked) {

@@ -19,6 +19,8 @@
  *     always taken (RFC 9293 3.8.6: the right edge never moves left) --
  *     windows shrink, data is not dropped.
  */
+#include <stdlib.h>
+
 #include "tcp.h"
 
 int ns_tcp_mem_pressure(const struct ns_stack *s)
@@ -87,4 +89,46 @@ uint32_t ns_tcp_snd_limit(const struct ns_tcb *t)
             lim = p;
     }
     return lim;
+}
+
+bool ns_tcp_txr_grow(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    unsigned max = s->cfg.tcp_rack_max_segs;
+    if (max > NS_TCP_TXR_MAX)
+        max = NS_TCP_TXR_MAX;
+    if (!t->txr || t->txr_cap >= max)
+        return false;
+    unsigned cap = t->txr_cap * 2 < max ? t->txr_cap * 2 : max;
+    struct ns_tcp_txrec *n = malloc(cap * sizeof *n);
+    if (!n)
+        return false;
+    for (unsigned i = 0; i < t->txr_len; i++) { /* linearize the ring */
+        unsigned k = t->txr_head + i;
+        n[i] = t->txr[k >= t->txr_cap ? k - t->txr_cap : k];
+    }
+    free(t->txr);
+    s->mem_in_use += (cap - t->txr_cap) * sizeof *n;
+    t->txr = n;
+    t->txr_cap = cap;
+    t->txr_head = 0;
+    return true;
+}
+
+bool ns_tcp_sack_grow(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    unsigned max = s->cfg.tcp_sack_max_ranges;
+    if (max > NS_TCP_SACK_RANGES_MAX)
+        max = NS_TCP_SACK_RANGES_MAX;
+    if (!t->sacked || t->sack_cap >= max)
+        return false;
+    unsigned cap = t->sack_cap * 2 < max ? t->sack_cap * 2 : max;
+    struct ns_seqrange *n = realloc(t->sacked, cap * sizeof *n);
+    if (!n)
+        return false;
+    s->mem_in_use += (cap - t->sack_cap) * sizeof *n;
+    t->sacked = n;
+    t->sack_cap = cap;
+    return true;
 }
