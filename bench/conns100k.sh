@@ -52,11 +52,13 @@ sleep 1
 r2=$(rss VmRSS)
 sleep 9
 r3=$(rss VmRSS)
+after=""
+for _ in 1 2 3 4; do sleep 5; after="$after $(rss VmRSS)"; done
 ok=$(cat "$tmp"/f*.out | awk '/ echoed$/ { split($2, a, "/"); s += a[1] } END { print s + 0 }')
 echo "conns100k: $ok/$N connections echoed 1 KB each way, $open open at once (Linux's count)"
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "  open + echo all: %.2f s; close all: %.2f s\n", b - a, c - b }'
 grep -h "open\|echo " "$tmp"/f0.out | sed 's/^/  one process: /'
-echo "  netstack RSS: ${r0} kB idle, ${r1} kB with all open (${peak} kB peak, $(awk -v a="$r1" -v b="$r0" -v n="$N" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') B per open connection), ${r2} kB 1 s after the close, ${r3} kB 10 s after"
+echo "  netstack RSS: ${r0} kB idle, ${r1} kB with all open (${peak} kB peak, $(awk -v a="$r1" -v b="$r0" -v n="$N" 'BEGIN { printf "%.0f", (a - b) * 1024 / n }') B per open connection), ${r2} kB 1 s after the close, ${r3} kB 10 s after; then every 5 s:${after} kB"
 kill -TERM "$tpid"; wait "$tpid"
 grep -E "^(tcp_passive_opens|tcp_established|tcp_retransmits|tcp_syncookies_sent|rx_dropped) " "$tmp/ns.out" | sed 's/^/  /'
 rm -rf "$tmp"
