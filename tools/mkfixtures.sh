@@ -525,4 +525,28 @@ for n in ooo_delivery rst_in_window rst_out_of_window bad_checksum malformed bad
     esac
     done_one "$n"
 done
+# ---- path MTU (issue 14): Linux as a router onto a 1280-byte link ----
+# The client (curl) sits in a nested namespace behind a veth link whose
+# router side has MTU 1280 (the client's side 1500, so it announces MSS
+# 1460); Linux forwards between tun0 and that link, so netstack's 1500-byte
+# segments get ICMP "fragmentation needed" (RFC 1191) from the kernel, and
+# the transfer finishes with smaller ones. Last: it turns forwarding on.
+if selected pmtu4; then
+    sysctl -qw net.ipv4.ip_forward=1
+    unshare -n sleep 120 &
+    nest=$!; pids="$pids $nest"
+    sleep 0.2
+    ip link add pm0 type veth peer name pm1
+    ip link set pm1 netns "$nest"
+    ip addr add 10.1.0.254/24 dev pm0
+    ip link set pm0 mtu 1280 up
+    nsenter -t "$nest" -n sh -c 'ip link set lo up; ip addr add 10.1.0.1/24 dev pm1;
+        ip link set pm1 up; ip route add default via 10.1.0.254'
+    c_pmtu() { nsenter -t "$nest" -n curl -s -o /dev/null --max-time 10 http://10.0.0.2:8080/bytes/20000; sleep 0.5; }
+    record pmtu4 "curl GET /bytes/20000 through a Linux router onto a 1280-byte link: ICMP fragmentation needed lowers the path MTU (RFC 1191)" \
+        "--app http" c_pmtu
+    ip link del pm0 2>/dev/null
+    kill "$nest" 2>/dev/null
+    sysctl -qw net.ipv4.ip_forward=0
+fi
 echo "mkfixtures: done"
