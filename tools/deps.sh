@@ -7,8 +7,8 @@ set -u
 need="gcc make libc6-dev libpcap-dev libcunit1-dev python3"
 case "${1:-build}" in
     lib) need="gcc make libc6-dev" ;; # make lib-core: libnetstack alone (no libpcap, no CUnit)
-    check) need="$need iproute2 iputils-ping util-linux tcpdump curl nftables gnuplot-nox tshark" ;;
-    bench) need="$need iproute2 iputils-ping util-linux" ;;
+    check) need="$need iproute2 iputils-ping util-linux tcpdump curl nftables gnuplot-nox tshark pkg-config" ;;
+    bench) need="$need iproute2 iputils-ping util-linux curl wrk nginx-light" ;;
     fuzz) need="$need clang" ;;
     attack) need="$need iproute2 iputils-ping util-linux curl hping3 python3-scapy" ;;
 esac
