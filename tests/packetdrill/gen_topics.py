@@ -297,6 +297,28 @@ T["rst-closed-port-ack"] = ("RFC 9293 3.10.7.1: a segment with ACK to a closed p
 +0 < . 1:1(0) ack 5000! win 512
 +0 > R 5000:5000(0)!
 """)
+T["msg-peek"] = ("socket API (POSIX recv MSG_PEEK): peeking returns queued data without consuming it",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 recv(4, ..., 1000, MSG_PEEK) = 100
++0 recv(4, ..., 60, MSG_PEEK) = 60
++0 read(4, ..., 1000) = 100
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 recv(4, ..., 1000, MSG_PEEK) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["siocinq-outq"] = ("socket API (Linux SIOCINQ/SIOCOUTQ): unread bytes, and bytes written but not yet "
+                     "acknowledged (RFC 9293 3.3.1 SND.UNA)",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 ioctl(4, SIOCINQ, [100]) = 0
++0 write(4, ..., 300) = 300
++0 > P. 1:301(300) ack 101
++0 ioctl(4, SIOCOUTQ, [300]) = 0
++.1 < . 101:101(0) ack 201 win 512
++0 ioctl(4, SIOCOUTQ, [100]) = 0
++0 read(4, ..., 1000) = 100
++0 ioctl(4, SIOCINQ, [0]) = 0
+""")
 
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 
