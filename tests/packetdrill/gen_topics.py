@@ -319,6 +319,20 @@ EST + """+.1 < P. 1:101(100) ack 1 win 512
 +0 read(4, ..., 1000) = 100
 +0 ioctl(4, SIOCINQ, [0]) = 0
 """)
+T["ts-recent-invalid-ack"] = ("RFC 7323 4.3 and appendix D: a segment that acknowledges unsent data is dropped "
+                              "before TS.Recent is updated, so it cannot make later valid segments fail PAWS",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 700 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 700,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 800 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < . 1:1(0) ack 5000 win 512 <nop,nop,TS val 900000 ecr 100>
++0 > . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 800>
++.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 900 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 300 ecr 900>
+""")
 
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 
