@@ -60,10 +60,16 @@ struct ns_config {
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
     unsigned tcp_syn_opts;         /* SYN/SYN-ACK option order: 0 = Linux's (mss,sackOK,TS,nop,wscale),
                                     * 1 = FreeBSD's (mss,nop,wscale,sackOK,TS; EOL padding) */
-    bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
-                                    * see tcp_rack.c for the measurements */
+    bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
+                                    * default: see tcp_rack.c for the measurements */
+    unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
+                                    * new segments merge into the last record) */
+    unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
+    unsigned tcp_ecn;              /* RFC 3168 ECN: 0 off, 1 ask for it and accept it, 2 only
+                                    * accept it when the peer asks (Linux's default) */
+    bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
-    char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
+    char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
     /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
