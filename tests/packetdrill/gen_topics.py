@@ -333,6 +333,13 @@ T["ts-recent-invalid-ack"] = ("RFC 7323 4.3 and appendix D: a segment that ackno
 +.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 900 ecr 100>
 +0 > . 1:1(0) ack 101 <nop,nop,TS val 300 ecr 900>
 """)
+T["not-ect"] = ("RFC 3168 6.1.1: without ECN negotiated every packet is Not-ECT (ECN field 00); the "
+                "ip-info forms [..] and NPLab's (..) are both read",
+EST + """+.1 < [noecn] P. 1:101(100) ack 1 win 512
++0 > [noecn] . 1:1(0) ack 101
++.1 < (tos 0x0) P. 101:201(100) ack 1 win 512
++0 > (noecn) . 1:1(0) ack 201
+""")
 
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 
