@@ -84,6 +84,9 @@ struct ns_config {
     size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
                                     * past 3/4 windows stop growing, past it they shrink */
     unsigned tcp_buf_cache;        /* free 2 KiB buffer chunks kept for reuse per stack */
+    bool tcp_abort_on_overflow;    /* accept queue full when a handshake completes: RST it
+                                    * (Linux tcp_abort_on_overflow); off = drop, the peer
+                                    * retries and its cookie stays valid (Linux's default) */
 };
 
 void ns_config_default(struct ns_config *cfg);

@@ -231,8 +231,14 @@ static int cookie_ack(struct ns_tcb *l, const struct seg *g, const struct ns_ipi
         ns_tcp_send_rst_reply(s, ip, th, g->seglen);
         return NS_DROP_tcp_bad_ack;
     }
-    if (l->nready >= l->backlog)
-        return NS_DROP_tcp_backlog_full; /* the peer resends; no RST */
+    if (l->nready >= l->backlog) {
+        /* Never silent by choice: as Linux, the default drops (the peer
+         * resends and its cookie stays valid for a while) and
+         * tcp_abort_on_overflow refuses with a RST. */
+        if (s->cfg.tcp_abort_on_overflow)
+            ns_tcp_send_rst_reply(s, ip, th, g->seglen);
+        return NS_DROP_tcp_backlog_full;
+    }
     if (s->tcp->nconns >= s->cfg.tcp_max_conns)
         return NS_DROP_tcp_conn_limit;
     struct seg syn;

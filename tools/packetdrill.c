@@ -51,15 +51,12 @@ static void usage(FILE *f)
         f);
 }
 
-int main(int argc, char **argv)
+/* main's work; main owns (and frees, whichever way this returns) the
+ * argument arrays. */
+static int run(int argc, char **argv, const char **cli, char **scripts, char (*dbuf)[160])
 {
     struct pd_options base;
     pd_options_default(&base);
-    const char **cli = calloc((size_t)argc + 1, sizeof *cli);
-    char **scripts = calloc((size_t)argc + 1, sizeof *scripts);
-    char (*dbuf)[160] = calloc((size_t)argc + 1, sizeof *dbuf);
-    if (!cli || !scripts || !dbuf)
-        return 2;
     unsigned ncli = 0, nscripts = 0;
     char err[512];
     struct pd_options probe = base;
@@ -143,8 +140,17 @@ int main(int argc, char **argv)
     if (nscripts > 1)
         printf("packetdrill: %u scripts: %u passed, %u failed, %u could not run\n", nscripts, pass, fail, error);
     free(res);
+    return (fail || error) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char **cli = calloc((size_t)argc + 1, sizeof *cli);
+    char **scripts = calloc((size_t)argc + 1, sizeof *scripts);
+    char (*dbuf)[160] = calloc((size_t)argc + 1, sizeof *dbuf);
+    int rc = cli && scripts && dbuf ? run(argc, argv, cli, scripts, dbuf) : 2;
     free(cli);
     free(scripts);
     free(dbuf);
-    return (fail || error) ? 1 : 0;
+    return rc;
 }
