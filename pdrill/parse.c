@@ -341,11 +341,12 @@ static bool time_val(struct lex *l, bool *rel, int64_t *us)
 
 static bool parse_ipinfo(struct lex *l, struct pd_packet *k)
 {
-    next(l); /* '[' */
-    while (!l->failed && !is_p(l, ']')) {
+    char close = is_p(l, '(') ? ')' : ']'; /* [ect0] or NPLab's (tos 0x20) */
+    next(l);
+    while (!l->failed && !is_p(l, close)) {
         if (l->t != T_WORD) {
             char b[64];
-            fail(l, l->tline, "unexpected %s in [ip-info]", tokdesc(l, b, sizeof b));
+            fail(l, l->tline, "unexpected %s in ip-info", tokdesc(l, b, sizeof b));
             return false;
         }
         const char *w = l->text;
@@ -597,7 +598,7 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
     struct pd_packet *k = &e->pkt;
     k->dir = l->c;
     next(l);
-    if (is_p(l, '['))
+    if (is_p(l, '[') || is_p(l, '('))
         if (!parse_ipinfo(l, k))
             return false;
     if (l->t == T_WORD) {

@@ -29,14 +29,14 @@ static const char *const linux_pairs[] = {
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
-    "tcp_syncookies=on", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_max=64s",
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 
@@ -111,7 +111,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_slow_start_after_idle", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_no_metrics_save", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fastopen", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_ecn", NULL, C_NUM, "0", NULL},
+    {"net.ipv4.tcp_ecn", "tcp_ecn", C_NUM, NULL, NULL},
     {"net.ipv4.tcp_min_tso_segs", NULL, C_NUM, "*", NULL},
     {"net.ipv4.tcp_mtu_probing", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, C_NUM, "0", NULL},
@@ -160,7 +160,7 @@ static const struct map maps[] = {
     {"net.inet.udp.blackhole", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.drop_synfin", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.icmp_may_rst", NULL, C_NUM, NULL, "1"},
-    {"net.inet.tcp.ecn.enable", NULL, C_NUM, NULL, "2"},
+    {"net.inet.tcp.ecn.enable", "tcp_ecn", C_NUM, NULL, NULL},
     {"net.inet.tcp.tolerate_missing_ts", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.nolocaltimewait", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.functions_default", NULL, C_NUM, NULL, "freebsd"},

@@ -20,7 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#ifndef SIOCINQ
+#define SIOCINQ FIONREAD
+#endif
+#ifndef SIOCOUTQ
+#define SIOCOUTQ TIOCOUTQ
+#endif
 
 #include "pdrill/run_impl.h"
 #include "src/stack.h"
@@ -501,8 +509,19 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return SC_ERR;
         if (nargs(e) >= 4 && arg_int(r, e, 3, &flags) < 0)
             return SC_ERR;
-        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL))
-            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT and MSG_NOSIGNAL");
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | (is_read ? MSG_PEEK : 0)))
+            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL and MSG_PEEK");
+        if (is_read && (flags & MSG_PEEK) && !f->udp) {
+            if (len < 0) {
+                *ret = -EINVAL;
+                return SC_DONE;
+            }
+            ssize_t pn = ns_recv_peek(r->s, f->sd, sink, (size_t)len < sizeof sink ? (size_t)len : sizeof sink);
+            if (pn == -EAGAIN && !(f->nonblock || (flags & MSG_DONTWAIT)))
+                return SC_BLOCK;
+            *ret = pn;
+            return SC_DONE;
+        }
         if (e->call.args->kids[1]->kind == PD_E_NULL) {
             *ret = -EFAULT;
             return SC_DONE;
@@ -549,8 +568,32 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         return do_setsockopt(r, e, f, ret);
     if (!strcmp(n, "getsockopt"))
         return do_getsockopt(r, e, f, ret);
-    if (!strcmp(n, "ioctl"))
-        return refuse(r, e, "ioctl() (SIOCINQ/SIOCOUTQ are not in netstack's socket API yet)");
+    if (!strcmp(n, "ioctl")) {
+        int64_t req, want;
+        if (want_args(r, e, 3, 3) < 0 || arg_int(r, e, 1, &req) < 0)
+            return SC_ERR;
+        if (req != SIOCINQ && req != SIOCOUTQ)
+            return refuse(r, e, "ioctl() other than SIOCINQ/FIONREAD/SIOCOUTQ");
+        uint32_t inq = 0, outq = 0;
+        int rc = ns_sock_queued(r->s, f->sd, &inq, &outq);
+        if (rc < 0) {
+            *ret = rc;
+            return SC_DONE;
+        }
+        if (!int_of(r, e->call.args->kids[2], &want)) {
+            pd_report(r, e->line, "ioctl(): the value must be [N]");
+            r->fatal = true;
+            return SC_ERR;
+        }
+        uint32_t got = req == SIOCINQ ? inq : outq;
+        if ((int64_t)got != want) {
+            pd_report(r, e->line, "ioctl(%s): expected value %lld but got %u", req == SIOCINQ ? "SIOCINQ" : "SIOCOUTQ",
+                      (long long)want, got);
+            return SC_ERR;
+        }
+        *ret = 0;
+        return SC_DONE;
+    }
     char what[64];
     snprintf(what, sizeof what, "system call %s()", n);
     return refuse(r, e, what);

@@ -136,6 +136,11 @@ struct ns_tcp_info {
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
 const char *ns_tcp_state_name(int state);
 
+/* sockopt.c: MSG_PEEK (copy unread stream data without consuming it) and
+ * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
+ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
+int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
+
 /* Current readiness (NS_EV_* bits). */
 unsigned ns_sock_events(struct ns_stack *s, int sd);
 /* Callback for readiness changes; cb NULL removes it. Readiness is edge

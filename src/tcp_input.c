@@ -774,9 +774,16 @@ static int ack_step(struct ns_tcb *t, const struct seg *g, const struct ns_ipinf
                     const uint8_t *th)
 {
     struct ns_stack *s = t->s;
-    /* RFC 7323 4.3: remember the timestamp to echo. */
+    /* RFC 7323 4.3: remember the timestamp to echo — but not from a
+     * segment whose ACK acknowledges data never sent: RFC 7323 appendix D
+     * drops that one at the ACK check before TS.Recent is updated, so a
+     * bogus segment cannot make later valid ones fail PAWS. */
+    uint32_t ack_hi = t->snd_max;
+    if (t->persist && seq_gt(t->snd_nxt + 1, ack_hi))
+        ack_hi = t->snd_nxt + 1;
     if (t->ts_ok && g->has_ts && seq_le(g->seq, t->last_ack_sent) &&
-        seq_le(t->last_ack_sent, g->seq + g->seglen))
+        seq_le(t->last_ack_sent, g->seq + g->seglen) &&
+        (t->state == NS_TCP_SYN_RECEIVED || !seq_gt(g->ack, ack_hi)))
         t->ts_recent = g->tsval;
     if (t->state == NS_TCP_SYN_RECEIVED) {
         if (!(seq_lt(t->snd_una, g->ack) && seq_le(g->ack, t->snd_max))) {

@@ -45,7 +45,7 @@ static void usage(FILE *f)
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, epoll, sendmsg/recvmsg, ioctl, SO_SNDBUF/SO_RCVBUF, %{ python }%,\n"
+        "UDP packets, epoll, sendmsg/recvmsg, SO_SNDBUF/SO_RCVBUF/TCP_MAXSEG, %{ python }%,\n"
         "shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics.\n"
         "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
         f);

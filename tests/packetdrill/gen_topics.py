@@ -297,6 +297,49 @@ T["rst-closed-port-ack"] = ("RFC 9293 3.10.7.1: a segment with ACK to a closed p
 +0 < . 1:1(0) ack 5000! win 512
 +0 > R 5000:5000(0)!
 """)
+T["msg-peek"] = ("socket API (POSIX recv MSG_PEEK): peeking returns queued data without consuming it",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 recv(4, ..., 1000, MSG_PEEK) = 100
++0 recv(4, ..., 60, MSG_PEEK) = 60
++0 read(4, ..., 1000) = 100
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 recv(4, ..., 1000, MSG_PEEK) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["siocinq-outq"] = ("socket API (Linux SIOCINQ/SIOCOUTQ): unread bytes, and bytes written but not yet "
+                     "acknowledged (RFC 9293 3.3.1 SND.UNA)",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 ioctl(4, SIOCINQ, [100]) = 0
++0 write(4, ..., 300) = 300
++0 > P. 1:301(300) ack 101
++0 ioctl(4, SIOCOUTQ, [300]) = 0
++.1 < . 101:101(0) ack 201 win 512
++0 ioctl(4, SIOCOUTQ, [100]) = 0
++0 read(4, ..., 1000) = 100
++0 ioctl(4, SIOCINQ, [0]) = 0
+""")
+T["ts-recent-invalid-ack"] = ("RFC 7323 4.3 and appendix D: a segment that acknowledges unsent data is dropped "
+                              "before TS.Recent is updated, so it cannot make later valid segments fail PAWS",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 700 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 700,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 800 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < . 1:1(0) ack 5000 win 512 <nop,nop,TS val 900000 ecr 100>
++0 > . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 800>
++.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 900 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 300 ecr 900>
+""")
+T["not-ect"] = ("RFC 3168 6.1.1: without ECN negotiated every packet is Not-ECT (ECN field 00); the "
+                "ip-info forms [..] and NPLab's (..) are both read",
+EST + """+.1 < [noecn] P. 1:101(100) ack 1 win 512
++0 > [noecn] . 1:1(0) ack 101
++.1 < (tos 0x0) P. 101:201(100) ack 1 win 512
++0 > (noecn) . 1:1(0) ack 201
+""")
 
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 
