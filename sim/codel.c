@@ -41,7 +41,7 @@ static struct qent *dodequeue(struct sim_qdisc *q, struct qfifo *f, struct codel
                               ns_time_t now, bool *ok_to_drop)
 {
     *ok_to_drop = false;
-    struct qent *e = sim_qd_pop(q, f);
+    struct qent *e = ns_qd_pop(q, f);
     if (!e) {
         cv->first_above_time = 0; /* an empty queue is not above target */
         return NULL;
@@ -73,7 +73,7 @@ static bool try_mark(struct sim_qdisc *q, struct qent *e, ns_time_t now)
     return true;
 }
 
-struct qent *sim_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
+struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
                            ns_time_t now)
 {
     bool ok;
@@ -89,7 +89,7 @@ struct qent *sim_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct code
                     cv->drop_next = control_law(q, cv->drop_next, cv->count);
                     return e;
                 }
-                sim_qd_drop(q, e, now, SIM_QDROP_AQM);
+                ns_qd_drop(q, e, now, SIM_QDROP_AQM);
                 e = dodequeue(q, f, cv, now, &ok);
                 if (!ok)
                     cv->dropping = false;
@@ -100,7 +100,7 @@ struct qent *sim_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct code
     } else if (e && ok) {
         /* RFC 8289 5.5: enter the dropping state with one drop (or mark). */
         if (!try_mark(q, e, now)) {
-            sim_qd_drop(q, e, now, SIM_QDROP_AQM);
+            ns_qd_drop(q, e, now, SIM_QDROP_AQM);
             e = dodequeue(q, f, cv, now, &ok);
         }
         cv->dropping = true;

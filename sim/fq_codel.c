@@ -34,11 +34,11 @@ static uint32_t list_pop(struct sim_qdisc *q, struct fq_list *l)
     return i;
 }
 
-int sim_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
+int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
 {
     uint32_t i = sim_flow_hash(e->pkt->data, e->pkt->len, q->perturb) % q->p.flows;
     struct fq_flow *f = &q->flows[i];
-    sim_qd_push(q, &f->q, e);
+    ns_qd_push(q, &f->q, e);
     /* RFC 8290 4.1: a queue that is in neither list becomes a new flow
      * with a full quantum of credit. */
     if (f->list == 0) {
@@ -52,10 +52,10 @@ int sim_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
         for (uint32_t k = 1; k < q->p.flows; k++) /* lowest index wins ties: deterministic */
             if (q->flows[k].q.bytes > q->flows[fat].q.bytes)
                 fat = k;
-        struct qent *d = sim_qd_pop(q, &q->flows[fat].q);
+        struct qent *d = ns_qd_pop(q, &q->flows[fat].q);
         if (!d)
             break;
-        sim_qd_drop(q, d, now, SIM_QDROP_OVERLIMIT);
+        ns_qd_drop(q, d, now, SIM_QDROP_OVERLIMIT);
         dropped = 1;
     }
     return dropped;
@@ -65,7 +65,7 @@ int sim_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
  * credit gets a quantum more and goes to the back of the old list; a
  * queue found empty leaves (a new one passes through the old list first,
  * so a flow cannot stay "new" by emptying itself each round). */
-struct qent *sim_fq_dequeue(struct sim_qdisc *q, ns_time_t now)
+struct qent *ns_fq_dequeue(struct sim_qdisc *q, ns_time_t now)
 {
     for (;;) {
         struct fq_list *l = q->new_flows.head != FQ_NONE ? &q->new_flows : &q->old_flows;
@@ -79,7 +79,7 @@ struct qent *sim_fq_dequeue(struct sim_qdisc *q, ns_time_t now)
             list_append(q, &q->old_flows, i, 2);
             continue;
         }
-        struct qent *e = sim_codel_dequeue(q, &f->q, &f->cv, now);
+        struct qent *e = ns_codel_dequeue(q, &f->q, &f->cv, now);
         if (!e) {
             list_pop(q, l);
             if (l == &q->new_flows && q->old_flows.head != FQ_NONE)

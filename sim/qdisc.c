@@ -7,7 +7,7 @@
 #include "sim/qdisc_impl.h"
 #include "src/checksum.h"
 
-void sim_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
+void ns_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
 {
     e->next = NULL;
     if (f->tail)
@@ -21,7 +21,7 @@ void sim_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
     q->st.backlog_bytes += e->pkt->len;
 }
 
-struct qent *sim_qd_pop(struct sim_qdisc *q, struct qfifo *f)
+struct qent *ns_qd_pop(struct sim_qdisc *q, struct qfifo *f)
 {
     struct qent *e = f->head;
     if (!e)
@@ -36,7 +36,7 @@ struct qent *sim_qd_pop(struct sim_qdisc *q, struct qfifo *f)
     return e;
 }
 
-void sim_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why)
+void ns_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why)
 {
     if (why == SIM_QDROP_AQM)
         q->st.drop_aqm++;
@@ -122,17 +122,17 @@ int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_
     q->st.enqueued++;
     int rc = 0;
     if (q->p.kind == SIM_QDISC_FQ_CODEL) {
-        rc = sim_fq_enqueue(q, e, now); /* may go over the limit, then drop back */
+        rc = ns_fq_enqueue(q, e, now); /* may go over the limit, then drop back */
         goto out;
     }
     /* Drop-tail and CoDel: a full queue refuses the arriving packet
      * (RFC 8289 leaves the limit to the implementation; tail drop). */
     if (q->st.backlog_pkts >= q->p.limit ||
         (q->p.limit_bytes && q->st.backlog_bytes + pkt->len > q->p.limit_bytes)) {
-        sim_qd_drop(q, e, now, SIM_QDROP_OVERLIMIT);
+        ns_qd_drop(q, e, now, SIM_QDROP_OVERLIMIT);
         return 1;
     }
-    sim_qd_push(q, &q->q, e);
+    ns_qd_push(q, &q->q, e);
 out:
     if (q->st.backlog_pkts > q->st.peak_pkts) /* after any drop: never above the limit */
         q->st.peak_pkts = q->st.backlog_pkts;
@@ -144,11 +144,11 @@ struct ns_pkt *sim_qdisc_dequeue(struct sim_qdisc *q, ns_time_t now, uint32_t *t
 {
     struct qent *e;
     if (q->p.kind == SIM_QDISC_FQ_CODEL)
-        e = sim_fq_dequeue(q, now);
+        e = ns_fq_dequeue(q, now);
     else if (q->p.kind == SIM_QDISC_CODEL)
-        e = sim_codel_dequeue(q, &q->q, &q->cv, now);
+        e = ns_codel_dequeue(q, &q->q, &q->cv, now);
     else {
-        e = sim_qd_pop(q, &q->q);
+        e = ns_qd_pop(q, &q->q);
         if (e && now - e->enq > q->st.max_sojourn)
             q->st.max_sojourn = now - e->enq;
     }

@@ -4,7 +4,7 @@
  * Contract: qdisc.c owns the struct, drop-tail and the dispatch; codel.c
  * the CoDel state machine over one FIFO (used whole by CoDel and per flow
  * by FQ-CoDel); fq_codel.c the flow queues and their round robin. All
- * backlog accounting goes through sim_qd_push / sim_qd_pop so the qdisc-wide
+ * backlog accounting goes through ns_qd_push / ns_qd_pop so the qdisc-wide
  * totals always equal the sum over its FIFOs.
  */
 #ifndef NS_SIM_QDISC_IMPL_H
@@ -59,18 +59,18 @@ struct sim_qdisc {
     struct fq_list new_flows, old_flows;
 };
 
-void sim_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e);
-struct qent *sim_qd_pop(struct sim_qdisc *q, struct qfifo *f);
+void ns_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e);
+struct qent *ns_qd_pop(struct sim_qdisc *q, struct qfifo *f);
 /* Reports and frees a dropped entry. */
-void sim_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why);
+void ns_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why);
 
 /* RFC 8289 5: the packet to send from f at now (NULL when f is empty
  * after any drops); ECT packets are marked instead of dropped when the
  * qdisc has ecn. */
-struct qent *sim_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
+struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
                            ns_time_t now);
 
-int sim_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now);
-struct qent *sim_fq_dequeue(struct sim_qdisc *q, ns_time_t now);
+int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now);
+struct qent *ns_fq_dequeue(struct sim_qdisc *q, ns_time_t now);
 
 #endif
