@@ -91,25 +91,29 @@ BUILD   ?= build/$(CCID)-$(TYPE)$(VARIANT)
 #  sim   sim/      core                  the simulated network and its loop
 #  drivers drivers/ apps dev core        real-time loop, replay, verdict, capture
 #  lab   lab/      sim apps core         simloss engine, reports, plots, scenario
-LAYERS       := core apps dev sim drivers lab
+#  pdrill pdrill/  dev core              packetdrill scripts: parser, runner, profiles
+LAYERS       := core apps dev sim drivers lab pdrill
 core_DIR     := src
 apps_DIR     := apps
 dev_DIR      := netdev
 sim_DIR      := sim
 drivers_DIR  := drivers
 lab_DIR      := lab
+pdrill_DIR   := pdrill
 core_USES    :=
 apps_USES    := core
 dev_USES     := core
 sim_USES     := core
 drivers_USES := apps dev core
 lab_USES     := sim apps core
+pdrill_USES  := dev core
 core_LIBS    :=
 apps_LIBS    := -lm
 dev_LIBS     := -lpcap -lm
 sim_LIBS     := -lm
 drivers_LIBS := -lpcap -lm
 lab_LIBS     := -lpcap -lm
+pdrill_LIBS  := -lpcap -lm
 
 layer_src = $(wildcard $($(1)_DIR)/*.c)
 layer_obj = $(patsubst %.c,$(BUILD)/%.o,$(call layer_src,$(1)))

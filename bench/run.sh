@@ -133,3 +133,13 @@ else
     echo "congestion-control table: skipped (needs python3)"
 fi
 "$here"/bench/tun_loss_bench.sh "$build"
+
+# ---- load and scale (issue 14): root only, each in its own private namespace ----
+echo "100,000 concurrent connections through TUN to tcp_echo (bench/conns100k.sh):"
+"$here"/bench/conns100k.sh
+echo "memory accounting, 100,000 connections in the simulator (tests/test_scale):"
+NS_SCALE_N=100000 "$build"/tests/test_scale 2>/dev/null | grep -E "connections:|RESULT" | sed 's/^ */  /'
+echo "wrk -c1000: the http app next to nginx (bench/http_wrk.sh):"
+"$here"/bench/http_wrk.sh
+echo "soak: RSS over time under mixed load and after (bench/soak.sh):"
+"$here"/bench/soak.sh

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <signal.h>
@@ -58,6 +59,37 @@ struct ns_clock *ns_clock_realtime(void)
     return &realtime_clock;
 }
 
+/* Memory goes back (issue 14): once the device has been quiet for half a
+ * second after memory fell from its high mark, the stack's chunk cache and
+ * glibc's free pages (the apps' too) go back to the system (malloc_trim),
+ * so RSS follows the load down instead of staying at its peak. At most
+ * once a second, and never while packets flow. */
+struct trim_state {
+    ns_time_t last, last_rx;
+    size_t high;   /* highest mem_in_use since the last trim */
+};
+#define TRIM_QUIET (500 * NS_MSEC)
+
+static bool trim_pending(const struct ns_stack *s, const struct trim_state *t)
+{
+    return t->high > ns_stack_mem_in_use(s) + 65536 || ns_stack_mem_cached(s);
+}
+
+static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
+{
+    size_t m = ns_stack_mem_in_use(s);
+    if (m > t->high)
+        t->high = m;
+    if (now - t->last < NS_SEC || now - t->last_rx < TRIM_QUIET || !trim_pending(s, t))
+        return;
+    ns_stack_trim(s);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    t->last = now;
+    t->high = m;
+}
+
 /* ---- the step API (loop.h) ---- */
 
 struct ns_loop {
@@ -69,6 +101,7 @@ struct ns_loop {
     bool big;             /* offload device: copy small packets out of the big buffer */
     struct ns_pkt *spare; /* a buffer that received nothing, kept for the next step */
     bool more;            /* the last step stopped at the batch bound */
+    struct trim_state trim; /* giving memory back once quiet (issue 14) */
 };
 
 struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock)
@@ -100,7 +133,15 @@ int ns_loop_fd(const struct ns_loop *l) { return l->dev ? netdev_fd(l->dev) : -1
 
 ns_time_t ns_loop_deadline(const struct ns_loop *l)
 {
-    return l->more ? l->clock->now(l->clock) : ns_stack_next_deadline(l->s);
+    ns_time_t until = l->more ? l->clock->now(l->clock) : ns_stack_next_deadline(l->s);
+    if (trim_pending(l->s, &l->trim)) { /* wake up to give memory back once quiet */
+        ns_time_t at = l->trim.last_rx + TRIM_QUIET;
+        if (at < l->trim.last + NS_SEC)
+            at = l->trim.last + NS_SEC;
+        if (at < until)
+            until = at;
+    }
+    return until;
 }
 
 int ns_loop_timeout_ms(const struct ns_loop *l)
@@ -143,12 +184,14 @@ int ns_loop_step(struct ns_loop *l)
         }
         p->off = off;
         ns_stack_input(l->s, l->clock->now(l->clock), p);
+        l->trim.last_rx = l->clock->now(l->clock);
         if (i == LOOP_BATCH - 1)
             l->more = true;
     }
     ns_time_t now = l->clock->now(l->clock);
     if (ns_stack_next_deadline(l->s) <= now)
         ns_stack_poll(l->s, now);
+    give_back(l->s, now, &l->trim);
     return l->more ? 1 : 0;
 }
 

@@ -380,6 +380,34 @@ static int classify_raw(const struct replay *r, const uint8_t *d, size_t len)
 
 /* ---- the run ---- */
 
+/* An ICMP error quoting a TCP segment the stack sent (issue 14: path MTU
+ * fixtures) carries the recorded run's sequence number; the replay's stack
+ * chose another ISN, so the quote is shifted like every TCP segment and
+ * the ICMP checksum redone -- else RFC 5927 validation would rightly
+ * ignore it. */
+static void translate_icmp_quote(struct replay *r, uint8_t *d, size_t len, const struct ns_wire *p)
+{
+    size_t q = p->l4_off + 8;
+    struct ns_wire qp;
+    if (q >= len || ns_wire_parse(d + q, len - q, &qp) < 0 || qp.proto != NS_IPPROTO_TCP ||
+        qp.l4_off + 8 > len - q)
+        return;
+    uint8_t *th = d + q + qp.l4_off;
+    qp.sport = ns_get16(th);
+    qp.dport = ns_get16(th + 2);
+    struct conn *a = conn_get(&r->act, &qp, true), *rec = conn_get(&r->rec, &qp, true);
+    if (!a || !rec || !a->isn_known || !rec->isn_known)
+        return;
+    ns_put32(th + 4, ns_get32(th + 4) + (a->isn - rec->isn));
+    uint8_t *m = d + p->l4_off;
+    size_t mlen = len - p->l4_off;
+    ns_put16(m + 2, 0);
+    uint32_t sum = p->family == NS_AF_INET6
+                       ? ns_csum_pseudo(&p->src, &p->dst, NS_IPPROTO_ICMPV6, (uint32_t)mlen)
+                       : 0;
+    ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, mlen)));
+}
+
 static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
 {
     struct ns_pkt *pkt = ns_pkt_from(f->f->data, f->f->len);
@@ -406,6 +434,8 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
                         (int32_t)(a->ts0 - rec->ts0), have_dts, &a->ts_last);
         }
     }
+    else if (pp_parse(pkt->data, pkt->len, &p) == 0 && ns_wire_is_icmp_error(&p) && !p.is_frag)
+        translate_icmp_quote(r, pkt->data, pkt->len, &p);
     ns_stack_input(s, r->now, pkt);
     return true;
 }

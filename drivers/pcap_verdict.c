@@ -71,7 +71,7 @@ static unsigned syn_opts(const struct pv_pkt *p, const struct ns_wire *q)
     return m;
 }
 
-#define CMP_FLAGS (NS_TCP_SYN | NS_TCP_FIN | NS_TCP_RST | NS_TCP_ACK | NS_TCP_URG)
+#define CMP_FLAGS (NS_TCP_SYN | NS_TCP_FIN | NS_TCP_RST | NS_TCP_ACK | NS_TCP_URG | NS_TCP_ECE | NS_TCP_CWR)
 
 static bool same_tail(const struct pv_pkt *e, size_t eo, const struct pv_pkt *a, size_t ao)
 {
@@ -127,7 +127,7 @@ void pv_format(char *buf, size_t len, const struct pv_pkt *p)
         ns_trace_format(buf, len, p->data, p->len);
         return;
     }
-    char s[NS_ADDR_STRLEN], d[NS_ADDR_STRLEN], fl[8];
+    char s[NS_ADDR_STRLEN], d[NS_ADDR_STRLEN], fl[10];
     size_t n = 0;
     if (q.flags & NS_TCP_SYN) fl[n++] = 'S';
     if (q.flags & NS_TCP_FIN) fl[n++] = 'F';
@@ -135,6 +135,8 @@ void pv_format(char *buf, size_t len, const struct pv_pkt *p)
     if (q.flags & NS_TCP_RST) fl[n++] = 'R';
     if (q.flags & NS_TCP_URG) fl[n++] = 'U';
     if (q.flags & NS_TCP_ACK) fl[n++] = '.';
+    if (q.flags & NS_TCP_ECE) fl[n++] = 'E'; /* RFC 3168 6.1, as tcpdump */
+    if (q.flags & NS_TCP_CWR) fl[n++] = 'W';
     fl[n] = '\0';
     uint32_t seq = rel_seq(p, &q);
     char seqs[32];

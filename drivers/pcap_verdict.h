@@ -6,7 +6,7 @@
  *    ports (ICMP echo: its id; other ICMP: one flow per destination; IP
  *    fragments: one flow per destination and protocol). Within a flow the
  *    order must be the same; across flows it is free.
- *  - TCP: flags SYN, FIN, RST, ACK and URG; seq relative to the sender's
+ *  - TCP: flags SYN, FIN, RST, ACK, URG, ECE and CWR; seq relative to the sender's
  *    ISN of that connection; ack relative to the peer's ISN; the payload
  *    bytes; on a SYN the set of options offered (MSS, window scale,
  *    SACK-permitted, timestamps). Ignored: PSH (a sender hint, RFC 9293

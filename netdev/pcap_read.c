@@ -4,10 +4,15 @@
 #include "netdev/pcap_read.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "src/wire.h"
 
@@ -117,7 +122,38 @@ int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     char perr[PCAP_ERRBUF_SIZE] = "";
-    FILE *f = fopen(path, "rb");
+    /* A stream is read as one (issue 14): "-" is stdin (tcpdump -w - |
+     * netstack --dev pcap:-) and a FIFO is opened without waiting for a
+     * writer -- with none, the read sees the end at once and the load
+     * fails with one line instead of hanging; a character device is
+     * refused. Either way the whole capture is read before the replay. */
+    FILE *f;
+    bool fifo_path = false;
+    if (strcmp(path, "-") == 0) {
+        int fd = dup(0);
+        f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    } else {
+        struct stat st;
+        bool have = stat(path, &st) == 0, fifo = have && S_ISFIFO(st.st_mode);
+        if (have && S_ISCHR(st.st_mode)) {
+            snprintf(err, errlen, "%s: a character device, not a capture file", path);
+            return -1;
+        }
+        int fd = open(path, O_RDONLY | O_CLOEXEC | (fifo ? O_NONBLOCK : 0));
+        fifo_path = fifo;
+        if (fd >= 0 && fifo) {
+            /* A writer blocked in its open() needs a moment to start: wait
+             * up to 1 s for the first bytes, no longer. */
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            (void)poll(&pfd, 1, 1000);
+            int fl = fcntl(fd, F_GETFL);
+            if (fl >= 0)
+                (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK); /* then read the stream as it comes */
+        }
+        f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+        if (!f && fd >= 0)
+            close(fd);
+    }
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
@@ -126,7 +162,8 @@ int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
     if (!p) {
         fclose(f);
         one_line(perr);
-        snprintf(err, errlen, "%s: not a readable pcap/pcapng file: %s", path, perr);
+        snprintf(err, errlen, "%s: not a readable pcap/pcapng file%s: %s", path,
+                 fifo_path ? " (a FIFO needs its writer running first; or pipe into pcap:-)" : "", perr);
         return -1;
     }
     c->linktype = pcap_datalink(p);

@@ -481,6 +481,15 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
         errf(err, errlen, "%s: cannot set MTU %u: %s", t->name, mtu, strerror(errno));
         goto fail;
     }
+    /* The kernel's default 500 packets overflow under a burst of
+     * handshakes (10,000 clients): every SYN lost there waits out the
+     * client's 1 s SYN timer. 10,000 packets of queue is < 15 MB at 1500. */
+    ifr.ifr_qlen = (int)(o->txqlen ? o->txqlen : 10000);
+    if (ioctl(sock, SIOCSIFTXQLEN, &ifr) < 0) {
+        errf(err, errlen, "%s: cannot set the queue length %d: %s", t->name, ifr.ifr_qlen,
+             strerror(errno));
+        goto fail;
+    }
     if (want6) {
         int rc = enable_ipv6(t->name);
         if (rc < 0) {

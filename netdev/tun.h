@@ -34,6 +34,9 @@ struct tun_opts {
     unsigned prefix6;       /* its prefix length (0 = 64) */
     struct ns_addr stack4;  /* the stack's addresses: routed to the interface */
     struct ns_addr stack6;  /*   when outside the host's prefix (UNSPEC = none) */
+    unsigned txqlen;        /* the kernel's queue toward us, in packets (0 = 10000):
+                             * a SYN dropped there costs a Linux client a whole
+                             * second, so it is ours to size (issue 14) */
     bool offload;           /* virtio-net header + TUNSETOFFLOAD (checksum, TSO4/6, USO) */
     /* Called with one line when offloads were asked for and the kernel
      * refused them (the device then carries plain packets). May be NULL. */

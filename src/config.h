@@ -48,6 +48,8 @@ struct ns_config {
     ns_time_t tcp_msl;             /* TIME_WAIT lasts 2 * tcp_msl */
     ns_time_t tcp_fin_timeout;     /* orphaned FIN_WAIT_2 lifetime */
     ns_time_t tcp_delack;          /* delayed-ACK timeout; 0 = ACK every segment */
+    unsigned tcp_quickack;         /* ACK at once while the connection has received at most this
+                                    * many full segments (Linux's quick-ACK mode); 0 = off */
     ns_time_t tcp_rto_initial;     /* RFC 6298 2.1: 1 s */
     ns_time_t tcp_rto_min;         /* default 200 ms like Linux (RFC 6298 says 1 s; see tcp_timer.c) */
     ns_time_t tcp_rto_max;         /* 60 s */
@@ -56,6 +58,8 @@ struct ns_config {
     unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
     unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
+    unsigned tcp_syn_opts;         /* SYN/SYN-ACK option order: 0 = Linux's (mss,sackOK,TS,nop,wscale),
+                                    * 1 = FreeBSD's (mss,nop,wscale,sackOK,TS; EOL padding) */
     bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
                                     * default: see tcp_rack.c for the measurements */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
@@ -80,6 +84,9 @@ struct ns_config {
     size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
                                     * past 3/4 windows stop growing, past it they shrink */
     unsigned tcp_buf_cache;        /* free 2 KiB buffer chunks kept for reuse per stack */
+    bool tcp_abort_on_overflow;    /* accept queue full when a handshake completes: RST it
+                                    * (Linux tcp_abort_on_overflow); off = drop, the peer
+                                    * retries and its cookie stays valid (Linux's default) */
 };
 
 void ns_config_default(struct ns_config *cfg);

@@ -60,6 +60,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_msl, NS_CFG_TIME, 0, 600 * T_S, 0, "maximum segment lifetime; TIME_WAIT lasts 2 MSL"),
     F(tcp_fin_timeout, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "orphaned FIN_WAIT_2 lifetime"),
     F(tcp_delack, NS_CFG_TIME, 0, 500 * T_MS, 0, "delayed-ACK timeout (RFC 9293 3.8.6.3: < 0.5 s); 0 = ACK every segment"),
+    F(tcp_quickack, NS_CFG_UINT, 0, 1u << 16, 0, "ACK at once while fewer than N full segments were received (Linux quick-ACK); 0 = off"),
     F(tcp_rto_initial, NS_CFG_TIME, T_MS, 600 * T_S, 0, "initial RTO (RFC 6298 2.1: 1 s)"),
     F(tcp_rto_min, NS_CFG_TIME, T_MS, 600 * T_S, 0, "lower bound of the RTO"),
     F(tcp_rto_max, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "upper bound of the RTO"),
@@ -69,6 +70,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_challenge_ack_limit, NS_CFG_UINT, 0, 1u << 24, 0, "challenge ACKs per second (RFC 5961 7)"),
     F(tcp_wscale, NS_CFG_BOOL, 0, 1, 0, "offer window scaling (RFC 7323)"),
     F(tcp_timestamps, NS_CFG_BOOL, 0, 1, 0, "offer timestamps (RFC 7323)"),
+    F(tcp_syn_opts, NS_CFG_UINT, 0, 1, 0, "SYN option order: 0 = Linux's, 1 = FreeBSD's (packetdrill profiles)"),
     F(tcp_sack, NS_CFG_BOOL, 0, 1, 0, "offer SACK (RFC 2018)"),
     F(tcp_rack, NS_CFG_BOOL, 0, 1, 0, "RACK-TLP loss detection (RFC 8985) with SACK"),
     F(tcp_rack_max_segs, NS_CFG_UINT, 16, 1u << 20, 0, "RACK's per-segment records per connection"),
@@ -82,6 +84,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
     F(tcp_rcvbuf_init, NS_CFG_SIZE, 2048, 1u << 30, 0, "initial receive window; auto-tuning grows it up to tcp_rcvbuf"),
     F(tcp_mem_max, NS_CFG_SIZE, 65536, SZ_MAX, 0, "TCP buffer memory of all connections (windows shrink past 3/4)"),
+    F(tcp_abort_on_overflow, NS_CFG_BOOL, 0, 1, 0, "reset a handshake that completes while the accept queue is full"),
     F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free 2 KiB TCP buffer chunks kept for reuse"),
     F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a

@@ -118,9 +118,12 @@ struct ns_tcb {
     int sd;                      /* owning descriptor; -1 = orphan or not yet accepted */
     struct ns_tcb *parent;       /* listener of a connection not yet accepted; NULL otherwise */
     struct ns_tcb *cprev, *cnext; /* siblings on parent's child list (arrival order) */
+    struct ns_tcb *rprev, *rnext; /* on parent's ready list (accept-ready, arrival order) */
+    bool on_ready;
 
     /* Listener only. */
     struct ns_tcb *child_head, *child_tail; /* embryonic + accept-ready connections */
+    struct ns_tcb *ready_head, *ready_tail; /* the accept-ready ones, by id: ns_accept in O(1) */
     unsigned backlog;            /* nchild <= backlog (half-open + unaccepted) */
     unsigned nchild;             /* children on the list */
     unsigned nready;             /* children ESTABLISHED (or later) and not accepted */
@@ -598,6 +601,11 @@ uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
 /* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
 uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
+/* RACK records / SACK scoreboard full: double them up to their configured
+ * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
+ * it or out of memory (the caller merges or forgets, as before). */
+bool ns_tcp_txr_grow(struct ns_tcb *t);
+bool ns_tcp_sack_grow(struct ns_tcb *t);
 
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);

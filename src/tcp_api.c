@@ -86,9 +86,9 @@ int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
     struct ns_tcb *l = so->tcb;
     if (!l || l->state != NS_TCP_LISTEN)
         return -EINVAL;
-    struct ns_tcb *c = l->child_head;
+    struct ns_tcb *c = l->ready_head; /* the first accept-ready child in arrival order */
     while (c && !c->was_established)
-        c = c->cnext;
+        c = c->rnext;
     if (!c)
         return -EAGAIN;
     int nsd = ns_socket(s, (enum ns_family)c->family, NS_SOCK_STREAM);

@@ -275,6 +275,12 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
             nsack = NS_TCP_SACK_RANGES_MAX;
         if (nsack < 4)
             nsack = 4;
+        /* Start small and grow with what is in flight (tcp_mem.c): memory
+         * follows the data (issue 14). */
+        if (ntxr > 4)
+            ntxr = 4;
+        if (nsack > 4)
+            nsack = 4;
         t->txr = ntxr ? malloc(ntxr * sizeof *t->txr) : NULL;
         t->sacked = malloc(nsack * sizeof *t->sacked);
         if ((ntxr && !t->txr) || !t->sacked) {
@@ -416,15 +422,47 @@ void ns_tcb_child_unlink(struct ns_tcb *t)
     p->nchild--;
     if (t->state != NS_TCP_SYN_RECEIVED && t->was_established)
         p->nready--;
+    if (t->on_ready) {
+        if (t->rprev)
+            t->rprev->rnext = t->rnext;
+        else
+            p->ready_head = t->rnext;
+        if (t->rnext)
+            t->rnext->rprev = t->rprev;
+        else
+            p->ready_tail = t->rprev;
+        t->rprev = t->rnext = NULL;
+        t->on_ready = false;
+    }
     t->parent = NULL;
     t->cprev = t->cnext = NULL;
 }
 
 void ns_tcb_child_ready(struct ns_tcb *t)
 {
-    if (t->parent) {
-        t->parent->nready++;
-        ns_sock_mark(t->s->socks[t->parent->sd]);
+    struct ns_tcb *p = t->parent;
+    if (p) {
+        p->nready++;
+        if (!t->on_ready) {
+            /* The ready list keeps arrival (id) order, so ns_accept hands
+             * out the same connection a walk of the child list would;
+             * children mostly become ready in that order: O(1). */
+            struct ns_tcb *after = p->ready_tail;
+            while (after && after->id > t->id)
+                after = after->rprev;
+            t->rprev = after;
+            t->rnext = after ? after->rnext : p->ready_head;
+            if (t->rnext)
+                t->rnext->rprev = t;
+            else
+                p->ready_tail = t;
+            if (after)
+                after->rnext = t;
+            else
+                p->ready_head = t;
+            t->on_ready = true;
+        }
+        ns_sock_mark(t->s->socks[p->sd]);
     }
 }
 

@@ -231,8 +231,14 @@ static int cookie_ack(struct ns_tcb *l, const struct seg *g, const struct ns_ipi
         ns_tcp_send_rst_reply(s, ip, th, g->seglen);
         return NS_DROP_tcp_bad_ack;
     }
-    if (l->nready >= l->backlog)
-        return NS_DROP_tcp_backlog_full; /* the peer resends; no RST */
+    if (l->nready >= l->backlog) {
+        /* Never silent by choice: as Linux, the default drops (the peer
+         * resends and its cookie stays valid for a while) and
+         * tcp_abort_on_overflow refuses with a RST. */
+        if (s->cfg.tcp_abort_on_overflow)
+            ns_tcp_send_rst_reply(s, ip, th, g->seglen);
+        return NS_DROP_tcp_backlog_full;
+    }
     if (s->tcp->nconns >= s->cfg.tcp_max_conns)
         return NS_DROP_tcp_conn_limit;
     struct seg syn;
@@ -437,6 +443,8 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
                 t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
             } else if (s->cfg.tcp_delack == 0 || ++t->delack_segs >= 2) {
                 t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
+            } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
+                t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
             } else if (t->delack_at == NS_TIME_NEVER) {
                 t->delack_at = s->now + s->cfg.tcp_delack;
                 ns_tcb_timer_update(t);

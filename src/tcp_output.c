@@ -58,6 +58,28 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         bool sack = syn_ack ? t->sack_ok : t->s->cfg.tcp_sack;
         bool ts = syn_ack ? t->ts_ok : t->s->cfg.tcp_timestamps;
         bool ws = syn_ack ? t->ws_ok : t->s->cfg.tcp_wscale;
+        if (t->s->cfg.tcp_syn_opts == 1) {
+            /* FreeBSD's order (config.h tcp_syn_opts): MSS, NOP+WS, SACK-
+             * permitted, NOP NOP + TS without SACK, EOL padding. */
+            if (ws) {
+                o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_WS; o[n++] = NS_TCPOLEN_WS; o[n++] = t->rcv_ws;
+            }
+            if (sack) {
+                o[n++] = NS_TCPOPT_SACK_PERM; o[n++] = NS_TCPOLEN_SACK_PERM;
+            }
+            if (ts) {
+                if (!sack) {
+                    o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP;
+                }
+                o[n++] = NS_TCPOPT_TS; o[n++] = NS_TCPOLEN_TS;
+                ns_put32(o + n, ns_tcp_tsval(t));
+                ns_put32(o + n + 4, syn_ack ? t->ts_recent : 0);
+                n += 8;
+            }
+            while (n % 4)
+                o[n++] = NS_TCPOPT_EOL;
+            return n;
+        }
         if (sack && ts) {
             o[n++] = NS_TCPOPT_SACK_PERM; o[n++] = NS_TCPOLEN_SACK_PERM;
         } else if (ts || sack) {

@@ -76,7 +76,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     if (!seq_gt(end, tail))
         return;
     uint32_t from = seq_gt(seq, tail) ? seq : tail;
-    if (t->txr_len == t->txr_cap) {
+    if (t->txr_len == t->txr_cap && !ns_tcp_txr_grow(t)) {
         struct ns_tcp_txrec *last = rec(t, t->txr_len - 1);
         last->end = end; /* full: merge (precision, not memory) */
         last->xmit = now;

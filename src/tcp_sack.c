@@ -166,7 +166,7 @@ static void add_one(struct ns_tcb *t, uint32_t start, uint32_t end)
     }
     unsigned removed = j - i;
     if (removed == 0) {
-        if (t->nsacked >= t->sack_cap) {
+        if (t->nsacked >= t->sack_cap && !ns_tcp_sack_grow(t)) {
             if (i >= t->sack_cap)
                 return; /* above everything kept: forget it */
             t->nsacked--; /* drop the highest range */

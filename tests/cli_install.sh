@@ -10,6 +10,9 @@
 set -u
 NETSTACK=${NETSTACK:-./netstack}
 build=$(dirname "$NETSTACK")
+# ./netstack links into the build directory: build there, never with
+# BUILD=. (that put objects and libraries into the source tree once).
+[ "$build" = . ] && build=$(make -s --no-print-directory builddir)
 case "$build" in
 *-san | *-fuzz) echo "sanitized build: the installed libraries are the plain build's"; exit 77 ;;
 esac

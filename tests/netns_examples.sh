@@ -8,6 +8,11 @@
 set -u
 ns=${NETSTACK:-./netstack}
 build=$(dirname "$ns")
+# ./netstack links into the build directory: look there, never in "."
+[ "$build" = . ] && build=$(make -s --no-print-directory builddir)
+case "$build" in
+*-san | *-fuzz) echo "sanitized build: the examples are built against the plain install"; exit 77 ;;
+esac
 NETNS_ARG1=${1:-}
 . tests/lib_netns.sh
 netns_enter 90 python3

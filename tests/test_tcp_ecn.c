@@ -5,6 +5,7 @@
  * window reduction per window of data with CWR on the next new segment
  * (6.1.2). The IP header's ECN field is read from and written into the
  * captured packets directly. */
+#include "lab/transfer.h"
 #include "tcp_testutil.h"
 
 #define M 1460u
@@ -215,7 +216,40 @@ static void test_ece_reduces_once_and_cwr(void)
     tt_free(t);
 }
 
+/* End to end on the simulator: a CoDel bottleneck that marks instead of
+ * dropping (i12sim's qdisc). The CE marks come back as ECE; the sender
+ * reduces without a single retransmission and says CWR. */
+static void test_codel_marks_instead_of_drops(void)
+{
+    struct xfer_params p;
+    struct xfer_result r;
+    xfer_params_default(&p);
+    p.ecn = true;
+    p.bytes = 10u << 20;
+    struct sim_link_params *d[2] = {&p.to_client, &p.to_server};
+    for (int i = 0; i < 2; i++) {
+        d[i]->qdisc.kind = SIM_QDISC_CODEL;
+        d[i]->qdisc.ecn = true;
+        d[i]->queue_limit = 668;
+        d[i]->qdisc.limit = 668;
+    }
+    tl_seed_note(p.seed);
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
+    CU_ASSERT(r.intact);
+    CU_ASSERT_EQUAL(r.ecn, 1);
+    const struct ns_tcp_info *ti = &r.flow[0].info;
+    CU_ASSERT_FATAL(r.flow[0].info_ok);
+    printf("\n    ecn_ok %d: %u reductions, %u CWR, %u retransmits ",
+           ti->ecn_ok, (unsigned)ti->ecn_reductions, (unsigned)ti->ecn_cwr_sent,
+           (unsigned)ti->retransmits);
+    CU_ASSERT(ti->ecn_ok);
+    CU_ASSERT(ti->ecn_reductions >= 1);
+    CU_ASSERT(ti->ecn_cwr_sent >= 1);
+    CU_ASSERT_EQUAL(ti->retransmits, 0);
+}
+
 static const struct tl_test tests[] = {
+    {"codel_marks_instead_of_drops", test_codel_marks_instead_of_drops},
     {"negotiation_passive", test_negotiation_passive},
     {"negotiation_active", test_negotiation_active},
     {"ce_echo_until_cwr", test_ce_echo_until_cwr},

@@ -594,7 +594,33 @@ static void test_ip_never_fragments_tcp(void)
     tl_cap_reset(&cap);
 }
 
+/* The SACK option the next segment carries, counted as write_options
+ * writes it (RFC 2018 3: NOP NOP kind length + 8 per block, at most 3
+ * blocks beside timestamps, 4 without; RFC 2883: a D-SACK block first). */
+static void test_sack_option_arithmetic(void)
+{
+    static const struct { bool ts, dsack; unsigned nooo, want; } rows[] = {
+        {true, false, 0, 0},  {true, true, 0, 12},  {true, false, 1, 12}, {true, true, 1, 20},
+        {true, false, 2, 20}, {true, true, 2, 28},  {true, false, 9, 28}, {true, true, 9, 28},
+        {false, true, 1, 20}, {false, true, 3, 36}, {false, false, 4, 36}, {false, false, 9, 36},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct ns_tcb t;
+        memset(&t, 0, sizeof t);
+        t.sack_ok = true;
+        t.ts_ok = rows[i].ts;
+        t.dsack = rows[i].dsack;
+        t.nooo = rows[i].nooo;
+        t.mss = 1448;
+        CU_ASSERT_EQUAL(ns_tcp_sack_opt_len(&t), rows[i].want);
+        CU_ASSERT_EQUAL(ns_tcp_send_mss(&t), 1448 - rows[i].want);
+        t.sack_ok = false;
+        CU_ASSERT_EQUAL(ns_tcp_sack_opt_len(&t), 0);
+    }
+}
+
 static const struct tl_test tests[] = {
+    {"sack_option_arithmetic", test_sack_option_arithmetic},
     {"ip_never_fragments_tcp", test_ip_never_fragments_tcp},
     {"never_over_mtu", test_never_over_mtu},
     {"pmtu_lowered", test_pmtu_lowered},

@@ -209,6 +209,18 @@ record tcp_echo6 "TCP over IPv6 link-local: 2000 bytes echoed" \
     "--app tcp_echo" c_echo fe80::2%tun0 2000
 record close_peer_first "Linux half-closes first (FIN after its data); netstack echoes, then closes" \
     "--app tcp_echo" c_halfclose
+# ECN (RFC 3168): Linux asks for it (net.ipv4.tcp_ecn=1 in this namespace),
+# netstack accepts (its default tcp_ecn=2); nftables sets CE on one of the
+# data segments Linux sends, so netstack echoes ECE until Linux's CWR.
+if selected ecn_ce; then
+    sysctl -qw net.ipv4.tcp_ecn=1
+    nft add table inet fx
+    nft "add chain inet fx output { type filter hook output priority 0; }"
+    nft "add rule inet fx output ip daddr 10.0.0.2 tcp dport 7 meta length > 1000 numgen inc mod 1000 == 1 ip ecn set ce"
+fi
+record ecn_ce "ECN: Linux's ECN-setup SYN, netstack's ECE SYN-ACK; one of Linux's data segments CE-marked, netstack echoes ECE until CWR" \
+    "--app tcp_echo --offload off" c_echo 10.0.0.2 20000
+if selected ecn_ce; then sysctl -qw net.ipv4.tcp_ecn=2; fi
 record http_get "curl GET /bytes/3000 from the http app (keep-alive, curl closes first)" \
     "--app http" c_curl http://10.0.0.2:8080/bytes/3000
 if selected close_stack_first; then sink_up; fi
@@ -513,4 +525,28 @@ for n in ooo_delivery rst_in_window rst_out_of_window bad_checksum malformed bad
     esac
     done_one "$n"
 done
+# ---- path MTU (issue 14): Linux as a router onto a 1280-byte link ----
+# The client (curl) sits in a nested namespace behind a veth link whose
+# router side has MTU 1280 (the client's side 1500, so it announces MSS
+# 1460); Linux forwards between tun0 and that link, so netstack's 1500-byte
+# segments get ICMP "fragmentation needed" (RFC 1191) from the kernel, and
+# the transfer finishes with smaller ones. Last: it turns forwarding on.
+if selected pmtu4; then
+    sysctl -qw net.ipv4.ip_forward=1
+    unshare -n sleep 120 &
+    nest=$!; pids="$pids $nest"
+    sleep 0.2
+    ip link add pm0 type veth peer name pm1
+    ip link set pm1 netns "$nest"
+    ip addr add 10.1.0.254/24 dev pm0
+    ip link set pm0 mtu 1280 up
+    nsenter -t "$nest" -n sh -c 'ip link set lo up; ip addr add 10.1.0.1/24 dev pm1;
+        ip link set pm1 up; ip route add default via 10.1.0.254'
+    c_pmtu() { nsenter -t "$nest" -n curl -s -o /dev/null --max-time 10 http://10.0.0.2:8080/bytes/20000; sleep 0.5; }
+    record pmtu4 "curl GET /bytes/20000 through a Linux router onto a 1280-byte link: ICMP fragmentation needed lowers the path MTU (RFC 1191)" \
+        "--app http" c_pmtu
+    ip link del pm0 2>/dev/null
+    kill "$nest" 2>/dev/null
+    sysctl -qw net.ipv4.ip_forward=0
+fi
 echo "mkfixtures: done"

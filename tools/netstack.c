@@ -55,6 +55,8 @@ struct cli {
     const char *cc;                /* --cc NAME; NULL = the stack's default */
     const char *sets[64];          /* --set NAME=VALUE, in order (checked when parsed) */
     bool offload_off;              /* --offload off */
+    char **side_words;             /* the pcap sidecar's words: c points into them (--set) */
+    int side_n;
     unsigned nsets;
     unsigned max_conns;            /* --max-conns: server apps' connection limit, 0 = none */
     int backlog;                   /* --backlog: server apps' listen backlog, 0 = the stack's cap */
@@ -671,12 +673,11 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         m[mn++] = argv[i];
     parse_args(c, mn, m);
     free(m);
-    /* The words live as long as the process: c keeps pointers into them
-     * (--set NAME=VALUE; freeing them here left --set reading freed
-     * memory). A static reference keeps them reachable, not leaked. */
-    static char **kept;
-    kept = sv;
-    (void)kept;
+    /* The words live as long as c: it keeps pointers into them (--set
+     * NAME=VALUE; freeing them here left --set reading freed memory).
+     * main frees them after the replay. */
+    c->side_words = sv;
+    c->side_n = sn;
 }
 
 static int run_replay(const struct cli *c, const struct ns_app_args *args)
@@ -997,7 +998,9 @@ int main(int argc, char **argv)
         args.remote = c.remote;
         args.bytes = c.bytes;
         args.v6 = c.v6;
-        return run_replay(&c, &args);
+        int rc = run_replay(&c, &args);
+        pcap_sidecar_free(c.side_words, c.side_n);
+        return rc;
     }
     if (!c.tun)
         return run_sim(&c, &args);

@@ -1,0 +1,567 @@
+/* run.c — executes a parsed packetdrill script against one netstack
+ * (contract: pdrill.h).
+ *
+ * The runner owns a stack, a virtual clock and a device (struct pdev) that
+ * captures every packet the stack sends, stamped with the virtual time.
+ * Events run in file order:
+ *   - an inbound packet is built from the script (sequence numbers offset
+ *     by the script's ISN, ack and SACK blocks by the stack's ISN, TS ecr
+ *     mapped back to a TS val the stack really sent) and injected at its
+ *     time, after the clock has run every stack timer due before it;
+ *   - an outbound packet is the next captured packet of the flow under
+ *     test (packets of other flows are ignored); if none has been sent the
+ *     clock runs, timer by timer, until one is or the scripted time plus
+ *     the tolerance has passed. It is compared field by field
+ *     (match.c), then its time against expected +/- tolerance, where
+ *     tolerance = max(--tolerance_usecs, --tolerance_percent of the gap
+ *     since the previous event's expected time);
+ *   - a system call runs through syscall.c; one that would block becomes
+ *     the pending call, retried whenever the stack has processed input or
+ *     a timer, and must return at its scripted end time;
+ *   - a command (`sysctl ...`) is mapped onto the configuration; the stack
+ *     is created at the first event that needs it, so sysctls at the top
+ *     of a script configure it.
+ * Relative times (+T) are measured from the previous event's actual time,
+ * except that a second inbound packet is anchored to the first one's
+ * scripted time (no drift).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netdev/pcapout.h"
+#include "pdrill/run_impl.h"
+#include "src/addr.h"
+#include "src/stack.h"
+
+#define PD_T0 (1 * NS_SEC) /* virtual time of script time 0 */
+
+void pd_report(struct pd_run *r, int line, const char *fmt, ...)
+{
+    size_t n = strlen(r->res->report);
+    size_t cap = sizeof r->res->report;
+    if (n + 1 >= cap)
+        return;
+    int k = snprintf(r->res->report + n, cap - n, "%s:%d: error ", r->sc->name, line);
+    if (k < 0 || (size_t)k >= cap - n)
+        return;
+    n += (size_t)k;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->res->report + n, cap - n, fmt, ap);
+    va_end(ap);
+    n = strlen(r->res->report);
+    if (n + 1 < cap && r->res->report[n - 1] != '\n')
+        r->res->report[n] = '\n', r->res->report[n + 1] = '\0';
+}
+
+void pd_report_raw(struct pd_run *r, const char *fmt, ...)
+{
+    size_t n = strlen(r->res->report);
+    size_t cap = sizeof r->res->report;
+    if (n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->res->report + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the device ---- */
+
+static int pdev_send(struct netdev *dev, const uint8_t *pkt, size_t len)
+{
+    struct pd_run *r = ((struct pdev *)dev)->r;
+    if (r->ncap == r->capcap) {
+        unsigned nc = r->capcap ? r->capcap * 2 : 64;
+        struct pd_cap *n = realloc(r->caps, nc * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        r->caps = n;
+        r->capcap = nc;
+    }
+    uint8_t *b = malloc(len ? len : 1);
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, pkt, len);
+    r->caps[r->ncap++] = (struct pd_cap){b, len, ns_stack_now(r->s)};
+    if (r->pcap)
+        pcapout_write(r->pcap, ns_stack_now(r->s) - PD_T0, pkt, len);
+    return 0;
+}
+
+static void pdev_close(struct netdev *dev) { (void)dev; }
+
+static const struct netdev_ops pdev_ops = {.send = pdev_send, .close = pdev_close};
+
+/* ---- time ---- */
+
+ns_time_t pd_ns(int64_t us) { return PD_T0 + us * NS_USEC; }
+int64_t pd_us(ns_time_t t) { return (t - PD_T0) / NS_USEC; }
+
+int64_t pd_tolerance(const struct pd_run *r, int64_t expected_us)
+{
+    int64_t gap = expected_us - r->prev_expected_us;
+    if (gap < 0)
+        gap = 0;
+    int64_t pct = (int64_t)((double)gap * r->o.tolerance_pct / 100.0);
+    return pct > r->o.tolerance_us ? pct : r->o.tolerance_us;
+}
+
+/* Runs the clock (and every stack timer due) up to virtual time `to`. */
+int pd_advance(struct pd_run *r, ns_time_t to)
+{
+    for (;;) {
+        ns_time_t d = ns_stack_next_deadline(r->s);
+        if (d > to)
+            break;
+        if (d > r->now)
+            r->now = d;
+        ns_stack_poll(r->s, r->now);
+        if (pd_pending_check(r) < 0)
+            return -1;
+    }
+    if (to > r->now)
+        r->now = to;
+    ns_stack_poll(r->s, r->now);
+    return pd_pending_check(r);
+}
+
+/* ---- setup ---- */
+
+static int parse_addr(const char *text, struct ns_addr *a, uint8_t fam)
+{
+    return ns_addr_parse(text, a) == 0 && a->family == fam ? 0 : -1;
+}
+
+static int addresses(struct pd_run *r)
+{
+    uint8_t wire = r->o.ip_version == PD_IPV6 ? NS_AF_INET6 : NS_AF_INET;
+    const char *ldef = wire == NS_AF_INET ? "192.168.0.1" : "fd3d:fa7b:d17d::1";
+    const char *rdef = wire == NS_AF_INET ? "192.0.2.1" : "2001:db8::1";
+    const char *l = r->o.local_ip[0] ? r->o.local_ip : ldef;
+    const char *m = r->o.remote_ip[0] ? r->o.remote_ip : rdef;
+    if (parse_addr(l, &r->local, wire) < 0 || parse_addr(m, &r->remote, wire) < 0) {
+        pd_report(r, 0, "--local_ip/--remote_ip: '%s' / '%s' are not %s addresses", l, m,
+                  wire == NS_AF_INET ? "IPv4" : "IPv6");
+        return -1;
+    }
+    return 0;
+}
+
+static bool has_net_inet_sysctl(const struct pd_script *sc)
+{
+    for (unsigned i = 0; i < sc->ninit; i++)
+        if (strstr(sc->init_cmds[i], "net.inet."))
+            return true;
+    for (unsigned i = 0; i < sc->nev; i++)
+        if (sc->ev[i].kind == PD_EV_COMMAND && strstr(sc->ev[i].text, "net.inet."))
+            return true;
+    return false;
+}
+
+static int configure(struct pd_run *r)
+{
+    ns_config_default(&r->cfg);
+    if (!r->o.profile[0])
+        snprintf(r->o.profile, sizeof r->o.profile, "%s", has_net_inet_sysctl(r->sc) ? "freebsd" : "linux");
+    char err[256];
+    if (pd_profile_apply(r->o.profile, &r->cfg, err, sizeof err) < 0) {
+        pd_report(r, 0, "%s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < r->o.nsets; i++) {
+        char name[64];
+        const char *eq = strchr(r->o.sets[i], '=');
+        size_t n = (size_t)(eq - r->o.sets[i]);
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        memcpy(name, r->o.sets[i], n);
+        name[n] = '\0';
+        if (ns_config_set(&r->cfg, name, eq + 1, err, sizeof err) < 0) {
+            pd_report(r, 0, "--set %s", err);
+            return -1;
+        }
+    }
+    r->cfg.seed = 1;
+    r->cfg.mtu = 0;
+    if (r->local.family == NS_AF_INET)
+        r->cfg.addr4 = r->local;
+    else
+        r->cfg.addr6 = r->local;
+    return 0;
+}
+
+int pd_stack_start(struct pd_run *r)
+{
+    if (r->s)
+        return 0;
+    char err[256];
+    if (ns_config_validate(&r->cfg, err, sizeof err) < 0) {
+        pd_report(r, r->cur_line, "configuration: %s", err);
+        return -1;
+    }
+    r->s = ns_stack_new(&r->cfg, r->now, err, sizeof err);
+    if (!r->s) {
+        pd_report(r, r->cur_line, "cannot create the stack: %s", err);
+        return -1;
+    }
+    r->dev.dev.ops = &pdev_ops;
+    r->dev.dev.name = "packetdrill";
+    r->dev.dev.mtu = r->o.mtu;
+    r->dev.r = r;
+    ns_stack_attach(r->s, &r->dev.dev);
+    ns_stack_poll(r->s, r->now);
+    return 0;
+}
+
+/* ---- commands ---- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+        s[--n] = '\0';
+    return s;
+}
+
+static int one_sysctl(struct pd_run *r, int line, char *kv)
+{
+    char *eq = strchr(kv, '=');
+    if (!eq) {
+        pd_report(r, line, "sysctl '%s': reading a value is not emulated (want key=value)", kv);
+        return -1;
+    }
+    *eq = '\0';
+    char *key = trim(kv), *val = trim(eq + 1);
+    size_t vl = strlen(val);
+    if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+        val[vl - 1] = '\0';
+        val++;
+    }
+    struct ns_config before = r->cfg;
+    char err[256];
+    int rc = pd_sysctl(r->o.profile, &r->cfg, key, val, err, sizeof err);
+    if (rc < 0) {
+        pd_report(r, line, "%s", err);
+        return -1;
+    }
+    if (rc == 1 && r->s && memcmp(&before, &r->cfg, sizeof before) != 0) {
+        r->cfg = before;
+        pd_report(r, line, "sysctl %s=%s after the stack started: netstack's configuration is fixed at "
+                  "creation (put it before the first socket call)", key, val);
+        return -1;
+    }
+    return 0;
+}
+
+int pd_command(struct pd_run *r, int line, const char *text)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == ';')
+            *p = '\x01';
+    char *save = NULL;
+    for (char *part = strtok_r(buf, "\x01", &save); part; part = strtok_r(NULL, "\x01", &save)) {
+        /* "a && b" */
+        char *amp;
+        while ((amp = strstr(part, "&&")) != NULL)
+            amp[0] = amp[1] = ' ';
+        char *c = trim(part);
+        if (!*c || *c == '#')
+            continue;
+        char whole[512];
+        snprintf(whole, sizeof whole, "%s", c);
+        /* words, with '...' and "..." quoting (sysctl -q k="a b c") */
+        char *words[64];
+        unsigned nw = 0;
+        char *q = c;
+        while (*q && nw < 64) {
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (!*q)
+                break;
+            char *w = q, *out = q;
+            char quote = 0;
+            while (*q && (quote || (*q != ' ' && *q != '\t'))) {
+                if (!quote && (*q == '"' || *q == '\'')) {
+                    quote = *q++;
+                    continue;
+                }
+                if (quote && *q == quote) {
+                    quote = 0;
+                    q++;
+                    continue;
+                }
+                *out++ = *q++;
+            }
+            if (*q)
+                q++;
+            *out = '\0';
+            words[nw++] = w;
+        }
+        if (!nw)
+            continue;
+        const char *cmd = words[0];
+        const char *base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+        if (!strcmp(base, "sysctl")) {
+            bool any = false;
+            for (unsigned i = 1; i < nw; i++) {
+                if (words[i][0] == '-')
+                    continue;
+                any = true;
+                if (one_sysctl(r, line, words[i]) < 0)
+                    return -1;
+            }
+            if (!any) {
+                pd_report(r, line, "shell command '%s': reading sysctls is not emulated", whole);
+                return -1;
+            }
+        } else if (!strcmp(base, "set_sysctls.py")) {
+            for (unsigned i = 1; i < nw; i++) {
+                char kv[256];
+                const char *w = words[i];
+                if (!strncmp(w, "/proc/sys/", 10))
+                    w += 10;
+                snprintf(kv, sizeof kv, "%s", w);
+                for (char *x = kv; *x && *x != '='; x++)
+                    if (*x == '/')
+                        *x = '.';
+                if (one_sysctl(r, line, kv) < 0)
+                    return -1;
+            }
+        } else if (!strcmp(base, "defaults.sh")) {
+            if (strcmp(r->o.profile, "linux") != 0) {
+                pd_report(r, line, "defaults.sh sets Linux's defaults but the profile is %s", r->o.profile);
+                return -1;
+            }
+        } else if (!strcmp(base, "tc") || (!strcmp(base, "ip") && nw > 1 && !strcmp(words[1], "tcp_metrics")) ||
+                   !strcmp(base, "true") || !strcmp(base, ":")) {
+            /* queueing disciplines and the route metrics cache: nothing to do in-process */
+        } else {
+            pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack", whole);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- main loop ---- */
+
+static int64_t event_time(struct pd_run *r, const struct pd_event *e, bool inbound)
+{
+    if (e->time.kind == PD_T_ABS)
+        return e->time.us;
+    if (e->time.kind == PD_T_ANY)
+        return r->prev_actual_us;
+    int64_t base = (inbound && r->prev_was_inbound) ? r->prev_expected_us : r->prev_actual_us;
+    return base + e->time.us;
+}
+
+static int run_event(struct pd_run *r, struct pd_event *e)
+{
+    r->cur_line = e->line;
+    bool inbound = e->kind == PD_EV_PACKET && e->pkt.dir == '<';
+    int64_t t = event_time(r, e, inbound);
+    int64_t t_end = e->time.has_end ? (e->time.kind == PD_T_ABS ? e->time.end_us
+                                                               : t - e->time.us + e->time.end_us)
+                                    : t;
+    if (e->kind == PD_EV_COMMAND) {
+        if (r->s && pd_advance(r, pd_ns(t)) < 0)
+            return -1;
+        if (!r->s && pd_ns(t) > r->now)
+            r->now = pd_ns(t);
+        if (pd_command(r, e->line, e->text) < 0)
+            return -1;
+        r->prev_expected_us = t;
+        r->prev_actual_us = pd_us(r->now);
+        r->prev_was_inbound = false;
+        return 0;
+    }
+    if (e->kind == PD_EV_CODE)
+        return pd_code(r, e);
+    if (pd_stack_start(r) < 0)
+        return -1;
+    if (e->kind == PD_EV_PACKET && e->pkt.dir == '>') {
+        int rc = pd_outbound(r, e, t, t_end);
+        r->prev_was_inbound = false;
+        return rc;
+    }
+    if (pd_advance(r, pd_ns(t)) < 0)
+        return -1;
+    if (e->kind == PD_EV_PACKET) {
+        if (pd_inbound(r, e) < 0)
+            return -1;
+        r->res->packets_in++;
+        ns_stack_poll(r->s, r->now);
+        if (pd_pending_check(r) < 0)
+            return -1;
+        r->prev_was_inbound = true;
+    } else {
+        r->res->syscalls++;
+        if (pd_syscall_start(r, e, t, t_end) < 0)
+            return -1;
+        r->prev_was_inbound = false;
+    }
+    r->prev_expected_us = t;
+    r->prev_actual_us = t;
+    return 0;
+}
+
+static void run_script(struct pd_run *r)
+{
+    r->now = PD_T0;
+    if (addresses(r) < 0 || configure(r) < 0) {
+        r->res->status = PD_ERROR;
+        return;
+    }
+    if (r->o.wire_file[0]) {
+        char err[256];
+        r->pcap = pcapout_open(r->o.wire_file, err, sizeof err);
+        if (!r->pcap) {
+            pd_report(r, 0, "-w: %s", err);
+            r->res->status = PD_ERROR;
+            return;
+        }
+    }
+    for (unsigned i = 0; i < r->sc->ninit; i++)
+        if (pd_command(r, 0, r->sc->init_cmds[i]) < 0) {
+            r->res->status = PD_ERROR;
+            return;
+        }
+    if (r->sc->nev && r->sc->ev[0].time.kind == PD_T_ABS && r->sc->ev[0].time.us != 0) {
+        pd_report(r, r->sc->ev[0].line, "the first event must be at time 0");
+        r->res->status = PD_ERROR;
+        return;
+    }
+    for (unsigned i = 0; i < r->sc->nev; i++) {
+        r->res->events++;
+        if (run_event(r, &r->sc->ev[i]) < 0) {
+            if (!r->res->status)
+                r->res->status = PD_FAIL;
+            if (r->fatal || !(r->o.non_fatal_packet || r->o.non_fatal_syscall))
+                return;
+        }
+    }
+    if (r->s && r->pend.on) {
+        /* give a pending blocking call until its end time */
+        ns_time_t until = pd_ns(r->pend.end_us + pd_tolerance(r, r->pend.end_us));
+        if (pd_advance(r, until) < 0) {
+            if (!r->res->status)
+                r->res->status = PD_FAIL;
+            return;
+        }
+        if (r->pend.on) {
+            pd_report(r, r->pend.e->line, "blocking system call %s() never returned", r->pend.e->call.name);
+            r->res->status = PD_FAIL;
+            return;
+        }
+    }
+    for (unsigned i = 0; i < r->sc->ncleanup; i++)
+        if (pd_command(r, 0, r->sc->cleanup_cmds[i]) < 0) {
+            r->res->status = PD_ERROR;
+            return;
+        }
+}
+
+void pd_run_text(const char *name, const char *text, size_t len, const struct pd_options *base,
+                 const char *const *cli, unsigned ncli, struct pd_result *res)
+{
+    memset(res, 0, sizeof *res);
+    struct pd_run *r = calloc(1, sizeof *r);
+    if (!r) {
+        res->status = PD_ERROR;
+        snprintf(res->report, sizeof res->report, "%s: out of memory\n", name);
+        return;
+    }
+    r->res = res;
+    r->o = *base;
+    /* -D from the command line applies before parsing */
+    struct pd_options tmp = *base;
+    char err[512];
+    for (unsigned i = 0; i < ncli; i++)
+        if (pd_option_apply(&tmp, cli[i], err, sizeof err) < 0) {
+            snprintf(res->report, sizeof res->report, "%s: error: %s\n", name, err);
+            res->status = PD_ERROR;
+            free(r);
+            return;
+        }
+    struct pd_script sc;
+    if (pd_parse(name, text, len, tmp.defs, tmp.ndefs, &sc, err, sizeof err) < 0) {
+        snprintf(res->report, sizeof res->report, "%s\n", err);
+        res->status = PD_ERROR;
+        free(r);
+        return;
+    }
+    r->sc = &sc;
+    for (unsigned i = 0; i < sc.nopts; i++) {
+        /* one or more options per line */
+        char line[1024];
+        snprintf(line, sizeof line, "%s", sc.opts[i]);
+        char *save = NULL;
+        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+            if (pd_option_apply(&r->o, w, err, sizeof err) < 0) {
+                snprintf(res->report, sizeof res->report, "%s:%d: error: %s\n", name, sc.opt_lines[i], err);
+                res->status = PD_ERROR;
+                goto out;
+            }
+    }
+    for (unsigned i = 0; i < ncli; i++)
+        pd_option_apply(&r->o, cli[i], err, sizeof err);
+    if (!r->o.dry_run)
+        run_script(r);
+out:
+    pd_syscalls_free(r);
+    if (r->s)
+        ns_stack_free(r->s);
+    for (unsigned i = 0; i < r->ncap; i++)
+        free(r->caps[i].b);
+    free(r->caps);
+    pcapout_close(r->pcap);
+    pd_script_free(&sc);
+    free(r);
+}
+
+void pd_run(const char *path, const struct pd_options *base, const char *const *cli, unsigned ncli,
+            struct pd_result *res)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        memset(res, 0, sizeof *res);
+        res->status = PD_ERROR;
+        snprintf(res->report, sizeof res->report, "%s: error: cannot open: %s\n", path, strerror(errno));
+        return;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            if (cap >= (64u << 20))
+                break;
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        memset(res, 0, sizeof *res);
+        res->status = PD_ERROR;
+        snprintf(res->report, sizeof res->report, "%s: error: out of memory\n", path);
+        return;
+    }
+    pd_run_text(path, buf, len, base, cli, ncli, res);
+    free(buf);
+}

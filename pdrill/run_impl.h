@@ -1,0 +1,109 @@
+/* run_impl.h — the runner's state, shared by run.c (events and time),
+ * packet.c (building, matching and printing packets) and syscall.c (the
+ * system calls). Internal to pdrill/.
+ */
+#ifndef NS_PDRILL_RUN_IMPL_H
+#define NS_PDRILL_RUN_IMPL_H
+
+#include "pdrill/pdrill.h"
+#include "src/config.h"
+#include "src/netdev.h"
+#include "src/socket.h"
+#include "src/types.h"
+
+struct pd_run;
+
+struct pdev {
+    struct netdev dev;
+    struct pd_run *r;
+};
+
+struct pd_cap {                /* one packet the stack sent */
+    uint8_t *b;
+    size_t len;
+    ns_time_t t;
+};
+
+/* The connection under test, as the script sees it. */
+struct pd_flow {
+    bool on;
+    uint16_t lport, rport;     /* stack's and script peer's port */
+    bool lisn_known;
+    uint32_t lisn;             /* the stack's ISN */
+    uint32_t risn;             /* the script peer's ISN */
+};
+
+#define PD_MAX_FD 256
+struct pd_fd {
+    bool used;
+    int sd;
+    bool nonblock;
+    bool udp;
+    bool linger_on;
+    int linger_s;
+    bool ka_on;
+    ns_time_t ka_idle, ka_intvl;
+    unsigned ka_cnt;
+};
+
+struct pd_pending {
+    bool on;
+    struct pd_event *e;
+    int64_t start_us, end_us;
+    size_t done;               /* write: bytes taken so far */
+};
+
+#define PD_MAX_TS 1024
+
+struct pd_run {
+    struct pd_options o;
+    struct pd_script *sc;
+    struct pd_result *res;
+    struct ns_config cfg;
+    struct ns_stack *s;
+    struct pdev dev;
+    struct pcapout *pcap;
+    ns_time_t now;
+    struct ns_addr local, remote;  /* wire addresses */
+    struct pd_cap *caps;
+    unsigned ncap, capcap, capnext;
+    struct pd_flow fl;
+    bool listening;            /* a listen() happened: the next inbound SYN opens a new flow */
+    unsigned nflows;
+    struct pd_fd fds[PD_MAX_FD];
+    struct pd_pending pend;
+    int64_t prev_expected_us, prev_actual_us;
+    bool prev_was_inbound;
+    int cur_line;
+    bool fatal;                /* an error --non_fatal does not cover */
+    /* TS: scripted TS val -> actual TS val of matched outbound packets */
+    uint32_t ts_script[PD_MAX_TS], ts_actual[PD_MAX_TS];
+    unsigned nts;
+    bool have_ts;
+    uint32_t last_tsval;
+    bool ts_base_known;
+    uint32_t ts_base;          /* actual - scripted offset for --tcp_ts_tick_usecs */
+};
+
+void pd_report(struct pd_run *r, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void pd_report_raw(struct pd_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+ns_time_t pd_ns(int64_t us);
+int64_t pd_us(ns_time_t t);
+int64_t pd_tolerance(const struct pd_run *r, int64_t expected_us);
+int pd_advance(struct pd_run *r, ns_time_t to);
+int pd_stack_start(struct pd_run *r);
+int pd_command(struct pd_run *r, int line, const char *text);
+
+/* packet.c */
+/* A new flow under test: ports bind_port / a fresh one, a fresh script ISN. */
+void pd_flow_new(struct pd_run *r);
+int pd_inbound(struct pd_run *r, const struct pd_event *e);
+int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end);
+
+/* syscall.c */
+int pd_syscall_start(struct pd_run *r, struct pd_event *e, int64_t t, int64_t t_end);
+int pd_pending_check(struct pd_run *r);
+int pd_code(struct pd_run *r, const struct pd_event *e);
+void pd_syscalls_free(struct pd_run *r);
+
+#endif

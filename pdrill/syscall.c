@@ -1,0 +1,645 @@
+/* syscall.c — the system calls of a packetdrill script, emulated over
+ * netstack's socket API (src/socket.h) on the virtual clock.
+ *
+ * Contract: script file descriptors are names; socket() and accept() bind
+ * the name the script gives as the result to the stack's socket. Each call
+ * is attempted at its scripted time. netstack's API never blocks, so a
+ * blocking socket's call that would block (-EAGAIN, a connect in progress,
+ * a write that did not fit) becomes the pending call: it is attempted again
+ * after every input packet and timer, and must return at its scripted end
+ * time (+T...E), or at once (within the tolerance) when no end is written.
+ * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
+ * with EAGAIN. A call, option or argument the stack has no semantics for is
+ * refused with a message naming it (the script then stops: PD_FAIL).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "pdrill/run_impl.h"
+#include "src/stack.h"
+
+enum { SC_DONE, SC_BLOCK, SC_ERR };
+
+static uint8_t zeros[65536];
+static uint8_t sink[65536];
+
+static int refuse(struct pd_run *r, const struct pd_event *e, const char *what)
+{
+    pd_report(r, e->line, "unsupported construct: %s", what);
+    r->fatal = true;
+    return SC_ERR;
+}
+
+static bool int_of(struct pd_run *r, const struct pd_expr *x, int64_t *v)
+{
+    (void)r;
+    switch (x->kind) {
+    case PD_E_INT: *v = x->num; return true;
+    case PD_E_WORD: return pd_symbol(x->str, v);
+    case PD_E_OR: {
+        int64_t acc = 0, k;
+        for (unsigned i = 0; i < x->nkids; i++) {
+            if (!int_of(r, x->kids[i], &k))
+                return false;
+            acc |= k;
+        }
+        *v = acc;
+        return true;
+    }
+    case PD_E_LIST:
+        return x->nkids == 1 && int_of(r, x->kids[0], v);
+    case PD_E_CALL:
+        if (!strcmp(x->str, "htons") || !strcmp(x->str, "htonl"))
+            return x->nkids == 1 && int_of(r, x->kids[0], v);
+        return false;
+    default: return false;
+    }
+}
+
+static const char *expr_text(const struct pd_expr *x)
+{
+    switch (x->kind) {
+    case PD_E_WORD: case PD_E_STRING: case PD_E_CALL: case PD_E_FIELD: return x->str;
+    case PD_E_ELLIPSIS: return "...";
+    case PD_E_NULL: return "NULL";
+    case PD_E_LIST: return "[...]";
+    case PD_E_STRUCT: return "{...}";
+    default: return "a number";
+    }
+}
+
+static int arg_int(struct pd_run *r, const struct pd_event *e, unsigned i, int64_t *v)
+{
+    const struct pd_expr *a = e->call.args;
+    if (i >= a->nkids) {
+        pd_report(r, e->line, "%s(): missing argument %u", e->call.name, i + 1);
+        r->fatal = true;
+        return -1;
+    }
+    if (!int_of(r, a->kids[i], v)) {
+        pd_report(r, e->line, "%s(): argument %u: unknown symbol or unsupported value '%s'", e->call.name, i + 1,
+                  expr_text(a->kids[i]));
+        r->fatal = true;
+        return -1;
+    }
+    return 0;
+}
+
+static struct pd_fd *arg_fd(struct pd_run *r, const struct pd_event *e, unsigned i)
+{
+    int64_t v;
+    if (arg_int(r, e, i, &v) < 0)
+        return NULL;
+    if (v < 0 || v >= PD_MAX_FD || !r->fds[v].used) {
+        pd_report(r, e->line, "%s(): %lld is not a descriptor the script opened", e->call.name, (long long)v);
+        r->fatal = true;
+        return NULL;
+    }
+    return &r->fds[v];
+}
+
+static int new_fd(struct pd_run *r, const struct pd_event *e, int sd)
+{
+    int64_t fd = e->call.result;
+    if (fd < 0 || fd >= PD_MAX_FD || r->fds[fd].used) {
+        ns_close(r->s, sd);
+        pd_report(r, e->line, "%s(): the script's result %lld is not a free descriptor number (0..%d)",
+                  e->call.name, (long long)fd, PD_MAX_FD - 1);
+        r->fatal = true;
+        return -1;
+    }
+    memset(&r->fds[fd], 0, sizeof r->fds[fd]);
+    r->fds[fd].used = true;
+    r->fds[fd].sd = sd;
+    return (int)fd;
+}
+
+static unsigned nargs(const struct pd_event *e) { return e->call.args->nkids; }
+
+static int want_args(struct pd_run *r, const struct pd_event *e, unsigned lo, unsigned hi)
+{
+    if (nargs(e) < lo || nargs(e) > hi) {
+        pd_report(r, e->line, "%s(): takes %u%s%u arguments, the script gives %u", e->call.name, lo,
+                  lo == hi ? "" : " to ", lo == hi ? lo : hi, nargs(e));
+        r->fatal = true;
+        return -1;
+    }
+    return 0;
+}
+
+static struct ns_sockaddr remote_sa(const struct pd_run *r)
+{
+    struct ns_sockaddr sa = {.addr = r->remote, .port = (uint16_t)r->o.connect_port};
+    return sa;
+}
+
+/* iovec list [{..., N}, ...]: total length */
+static int iov_len(struct pd_run *r, const struct pd_event *e, const struct pd_expr *x, int64_t *tot)
+{
+    *tot = 0;
+    if (x->kind != PD_E_LIST) {
+        pd_report(r, e->line, "%s(): the iovec argument must be a list [{..., N}, ...]", e->call.name);
+        r->fatal = true;
+        return -1;
+    }
+    for (unsigned i = 0; i < x->nkids; i++) {
+        const struct pd_expr *v = x->kids[i];
+        int64_t n;
+        if (v->kind != PD_E_STRUCT || v->nkids != 2 || !int_of(r, v->kids[1], &n) || n < 0) {
+            pd_report(r, e->line, "%s(): iovec %u must be {..., N}", e->call.name, i + 1);
+            r->fatal = true;
+            return -1;
+        }
+        *tot += n;
+    }
+    return 0;
+}
+
+static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t len, bool nonblock,
+                    int64_t *ret)
+{
+    if (len < 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    while ((int64_t)r->pend.done < len) {
+        size_t chunk = (size_t)(len - (int64_t)r->pend.done);
+        if (chunk > sizeof zeros)
+            chunk = sizeof zeros;
+        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send(r->s, f->sd, zeros, chunk);
+        if (n == -EAGAIN || n == 0) {
+            if (nonblock) {
+                *ret = r->pend.done ? (int64_t)r->pend.done : -EAGAIN;
+                return SC_DONE;
+            }
+            return SC_BLOCK;
+        }
+        if (n < 0) {
+            *ret = r->pend.done ? (int64_t)r->pend.done : n;
+            return SC_DONE;
+        }
+        r->pend.done += (size_t)n;
+    }
+    (void)e;
+    *ret = (int64_t)r->pend.done;
+    return SC_DONE;
+}
+
+static int do_read(struct pd_run *r, struct pd_fd *f, int64_t len, bool nonblock, int64_t *ret)
+{
+    if (len < 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    int64_t got = 0;
+    while (got < len) {
+        size_t chunk = (size_t)(len - got);
+        if (chunk > sizeof sink)
+            chunk = sizeof sink;
+        ssize_t n = f->udp ? ns_recvfrom(r->s, f->sd, sink, chunk, NULL) : ns_recv(r->s, f->sd, sink, chunk);
+        if (n == -EAGAIN) {
+            if (got)
+                break;
+            if (nonblock) {
+                *ret = -EAGAIN;
+                return SC_DONE;
+            }
+            return SC_BLOCK;
+        }
+        if (n < 0) {
+            *ret = got ? got : n;
+            return SC_DONE;
+        }
+        got += n;
+        if (n == 0 || f->udp)
+            break;
+    }
+    *ret = got;
+    return SC_DONE;
+}
+
+static int ka_apply(struct pd_run *r, struct pd_fd *f)
+{
+    return ns_sock_set_keepalive(r->s, f->sd, f->ka_on, f->ka_idle, f->ka_intvl, f->ka_cnt);
+}
+
+static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
+{
+    int64_t level, name, v = 0;
+    if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
+        return SC_ERR;
+    const struct pd_expr *val = e->call.args->kids[3];
+    if (level == SOL_SOCKET && name == SO_LINGER) {
+        int64_t on = -1, secs = -1;
+        for (unsigned i = 0; val->kind == PD_E_STRUCT && i < val->nkids; i++) {
+            const struct pd_expr *fx = val->kids[i];
+            if (fx->kind == PD_E_FIELD && !strcmp(fx->str, "onoff"))
+                int_of(r, fx->kids[0], &on);
+            else if (fx->kind == PD_E_FIELD && !strcmp(fx->str, "linger"))
+                int_of(r, fx->kids[0], &secs);
+        }
+        if (on < 0 || secs < 0)
+            return refuse(r, e, "SO_LINGER value (want {onoff=N, linger=S})");
+        if (on && secs)
+            return refuse(r, e, "SO_LINGER with a non-zero time (netstack's close never blocks)");
+        f->linger_on = on != 0;
+        f->linger_s = (int)secs;
+        *ret = 0;
+        return SC_DONE;
+    }
+    if (!int_of(r, val, &v)) {
+        pd_report(r, e->line, "setsockopt(): unsupported option value '%s'", expr_text(val));
+        r->fatal = true;
+        return SC_ERR;
+    }
+    int rc = 0;
+    if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT)) {
+        rc = 0; /* netstack lets a listener bind over TIME_WAIT connections already */
+    } else if (level == SOL_SOCKET && name == SO_KEEPALIVE) {
+        f->ka_on = v != 0;
+        rc = ka_apply(r, f);
+    } else if (level == IPPROTO_TCP && name == TCP_KEEPIDLE) {
+        f->ka_idle = v * NS_SEC;
+        rc = f->ka_on ? ka_apply(r, f) : 0;
+    } else if (level == IPPROTO_TCP && name == TCP_KEEPINTVL) {
+        f->ka_intvl = v * NS_SEC;
+        rc = f->ka_on ? ka_apply(r, f) : 0;
+    } else if (level == IPPROTO_TCP && name == TCP_KEEPCNT) {
+        f->ka_cnt = (unsigned)v;
+        rc = f->ka_on ? ka_apply(r, f) : 0;
+    } else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
+        rc = ns_sock_set_nodelay(r->s, f->sd, v != 0);
+    } else {
+        char what[96];
+        snprintf(what, sizeof what, "setsockopt level %lld option %lld (%s)", (long long)level, (long long)name,
+                 e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?");
+        return refuse(r, e, what);
+    }
+    *ret = rc;
+    return SC_DONE;
+}
+
+static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
+{
+    int64_t level, name;
+    if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
+        return SC_ERR;
+    const struct pd_expr *val = e->call.args->kids[3];
+    if (level == SOL_SOCKET && name == SO_ERROR) {
+        int err = ns_sock_error(r->s, f->sd);
+        int64_t want;
+        if (!int_of(r, val, &want)) {
+            pd_report(r, e->line, "getsockopt(SO_ERROR): value must be [N] or [ERRNO]");
+            r->fatal = true;
+            return SC_ERR;
+        }
+        if (want != -err) {
+            const char *a = pd_errno_name(-err), *b = pd_errno_name((int)want);
+            pd_report(r, e->line, "getsockopt(SO_ERROR): expected value %lld (%s) but got %d (%s)", (long long)want,
+                      b ? b : "-", -err, a ? a : "-");
+            return SC_ERR;
+        }
+        *ret = 0;
+        return SC_DONE;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "getsockopt option %s",
+             e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?");
+    return refuse(r, e, what);
+}
+
+static short poll_bits(struct pd_run *r, int sd)
+{
+    unsigned ev = ns_sock_events(r->s, sd);
+    short b = 0;
+    if (ev & NS_EV_READ)
+        b |= POLLIN | POLLRDNORM;
+    if (ev & NS_EV_WRITE)
+        b |= POLLOUT | POLLWRNORM;
+    if (ev & NS_EV_ERROR)
+        b |= POLLERR;
+    if (ev & NS_EV_HUP)
+        b |= (short)(POLLRDHUP | ((ev & NS_EV_WRITE) ? 0 : POLLHUP));
+    return b;
+}
+
+static int do_poll(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t nfds, timeout;
+    if (want_args(r, e, 3, 3) < 0 || arg_int(r, e, 1, &nfds) < 0 || arg_int(r, e, 2, &timeout) < 0)
+        return SC_ERR;
+    const struct pd_expr *l = e->call.args->kids[0];
+    if (l->kind != PD_E_LIST || (int64_t)l->nkids != nfds) {
+        pd_report(r, e->line, "poll(): want a list of %lld {fd=, events=, revents=} entries", (long long)nfds);
+        r->fatal = true;
+        return SC_ERR;
+    }
+    int count = 0;
+    short got[16] = {0}, want[16] = {0};
+    if (nfds > 16)
+        return refuse(r, e, "poll() with more than 16 descriptors");
+    for (unsigned i = 0; i < l->nkids; i++) {
+        int64_t fd = -1, events = 0, revents = 0;
+        const struct pd_expr *s = l->kids[i];
+        for (unsigned j = 0; s->kind == PD_E_STRUCT && j < s->nkids; j++) {
+            const struct pd_expr *fx = s->kids[j];
+            if (fx->kind != PD_E_FIELD || !int_of(r, fx->kids[0], !strcmp(fx->str, "fd") ? &fd
+                                                               : !strcmp(fx->str, "events") ? &events : &revents)) {
+                pd_report(r, e->line, "poll(): bad entry field '%s'", expr_text(fx));
+                r->fatal = true;
+                return SC_ERR;
+            }
+        }
+        if (fd < 0 || fd >= PD_MAX_FD || !r->fds[fd].used) {
+            got[i] = POLLNVAL;
+        } else {
+            got[i] = (short)(poll_bits(r, r->fds[fd].sd) & (events | POLLERR | POLLHUP | POLLNVAL));
+        }
+        want[i] = (short)revents;
+        if (got[i])
+            count++;
+    }
+    if (!count && timeout != 0) {
+        int64_t end = r->pend.start_us + timeout * 1000;
+        if (timeout < 0 || pd_us(r->now) < end)
+            return SC_BLOCK;
+    }
+    for (unsigned i = 0; i < l->nkids; i++)
+        if (got[i] != want[i]) {
+            pd_report(r, e->line, "poll(): entry %u: expected revents 0x%x but got 0x%x", i + 1, (unsigned)want[i],
+                      (unsigned)(unsigned short)got[i]);
+            return SC_ERR;
+        }
+    *ret = count;
+    return SC_DONE;
+}
+
+/* One attempt at the call; SC_DONE with *ret (>= 0 or -errno). */
+static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *ret)
+{
+    const char *n = e->call.name;
+    struct pd_fd *f = NULL;
+    int64_t v;
+    if (!strcmp(n, "socket")) {
+        int64_t dom, type;
+        if (want_args(r, e, 3, 3) < 0)
+            return SC_ERR;
+        if (e->call.args->kids[0]->kind == PD_E_ELLIPSIS)
+            dom = r->o.ip_version == PD_IPV4 ? AF_INET : AF_INET6;
+        else if (arg_int(r, e, 0, &dom) < 0)
+            return SC_ERR;
+        if (arg_int(r, e, 1, &type) < 0)
+            return SC_ERR;
+        enum ns_family fam = dom == AF_INET ? NS_AF_INET : r->o.ip_version == PD_IPV4_MAPPED ? NS_AF_UNSPEC
+                                                                                          : NS_AF_INET6;
+        int base = (int)(type & ~(int64_t)(SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (base != SOCK_STREAM && base != SOCK_DGRAM)
+            return refuse(r, e, "socket type other than SOCK_STREAM/SOCK_DGRAM");
+        int sd = ns_socket(r->s, fam, base == SOCK_STREAM ? NS_SOCK_STREAM : NS_SOCK_DGRAM);
+        if (sd < 0) {
+            *ret = sd;
+            return SC_DONE;
+        }
+        int fd = new_fd(r, e, sd);
+        if (fd < 0)
+            return SC_ERR;
+        r->fds[fd].nonblock = (type & SOCK_NONBLOCK) != 0;
+        r->fds[fd].udp = base == SOCK_DGRAM;
+        *ret = fd;
+        return SC_DONE;
+    }
+    if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1") || !strcmp(n, "epoll_ctl") ||
+        !strcmp(n, "epoll_wait") || !strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") ||
+        !strcmp(n, "sendfile") || !strcmp(n, "cap_set") || !strcmp(n, "sendmsg") || !strcmp(n, "recvmsg")) {
+        char what[64];
+        snprintf(what, sizeof what, "system call %s()", n);
+        return refuse(r, e, what);
+    }
+    if (!strcmp(n, "poll"))
+        return do_poll(r, e, ret);
+    f = arg_fd(r, e, 0);
+    if (!f)
+        return SC_ERR;
+    if (!strcmp(n, "bind")) {
+        if (want_args(r, e, 3, 3) < 0)
+            return SC_ERR;
+        if (e->call.args->kids[1]->kind != PD_E_ELLIPSIS)
+            return refuse(r, e, "bind() to an explicit address (use ...)");
+        struct ns_sockaddr sa;
+        memset(&sa, 0, sizeof sa);
+        sa.port = (uint16_t)r->o.bind_port;
+        *ret = ns_bind(r->s, f->sd, &sa);
+        return SC_DONE;
+    }
+    if (!strcmp(n, "listen")) {
+        if (want_args(r, e, 2, 2) < 0 || arg_int(r, e, 1, &v) < 0)
+            return SC_ERR;
+        *ret = ns_listen(r->s, f->sd, v < 1 ? 1 : (int)v);
+        if (*ret == 0)
+            r->listening = true;
+        return SC_DONE;
+    }
+    if (!strcmp(n, "accept") || !strcmp(n, "accept4")) {
+        int sd = ns_accept(r->s, f->sd, NULL);
+        if (sd == -EAGAIN && !f->nonblock)
+            return SC_BLOCK;
+        if (sd < 0) {
+            *ret = sd;
+            return SC_DONE;
+        }
+        int fd = new_fd(r, e, sd);
+        if (fd < 0)
+            return SC_ERR;
+        *ret = fd;
+        return SC_DONE;
+    }
+    if (!strcmp(n, "connect")) {
+        if (want_args(r, e, 3, 3) < 0)
+            return SC_ERR;
+        if (e->call.args->kids[1]->kind != PD_E_ELLIPSIS)
+            return refuse(r, e, "connect() to an explicit address (use ...)");
+        if (first) {
+            struct ns_sockaddr sa = remote_sa(r);
+            int rc = ns_connect(r->s, f->sd, &sa);
+            if (rc == -EINPROGRESS || rc == 0) {
+                struct ns_sockaddr me;
+                pd_flow_new(r);
+                if (ns_getsockname(r->s, f->sd, &me) == 0)
+                    r->fl.lport = me.port;
+                r->fl.rport = (uint16_t)r->o.connect_port;
+            }
+            if (rc != -EINPROGRESS || f->nonblock) {
+                *ret = rc;
+                return SC_DONE;
+            }
+            return SC_BLOCK;
+        }
+        unsigned ev = ns_sock_events(r->s, f->sd);
+        if (ev & NS_EV_ERROR) {
+            int err = ns_sock_error(r->s, f->sd);
+            *ret = err ? err : -ECONNREFUSED;
+            return SC_DONE;
+        }
+        if (ev & NS_EV_WRITE) {
+            *ret = 0;
+            return SC_DONE;
+        }
+        return SC_BLOCK;
+    }
+    bool is_write = !strcmp(n, "write") || !strcmp(n, "send") || !strcmp(n, "sendto");
+    bool is_read = !strcmp(n, "read") || !strcmp(n, "recv") || !strcmp(n, "recvfrom");
+    if (is_write || is_read) {
+        int64_t len, flags = 0;
+        if (want_args(r, e, 3, 6) < 0 || arg_int(r, e, 2, &len) < 0)
+            return SC_ERR;
+        if (nargs(e) >= 4 && arg_int(r, e, 3, &flags) < 0)
+            return SC_ERR;
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL))
+            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT and MSG_NOSIGNAL");
+        if (e->call.args->kids[1]->kind == PD_E_NULL) {
+            *ret = -EFAULT;
+            return SC_DONE;
+        }
+        bool nb = f->nonblock || (flags & MSG_DONTWAIT);
+        return is_write ? do_write(r, e, f, len, nb, ret) : do_read(r, f, len, nb, ret);
+    }
+    if (!strcmp(n, "writev") || !strcmp(n, "readv")) {
+        int64_t len;
+        if (want_args(r, e, 3, 3) < 0 || iov_len(r, e, e->call.args->kids[1], &len) < 0)
+            return SC_ERR;
+        return n[0] == 'w' ? do_write(r, e, f, len, f->nonblock, ret) : do_read(r, f, len, f->nonblock, ret);
+    }
+    if (!strcmp(n, "close")) {
+        int sd = f->sd;
+        bool abort_it = f->linger_on && f->linger_s == 0;
+        memset(f, 0, sizeof *f);
+        *ret = abort_it ? ns_abort(r->s, sd) : ns_close(r->s, sd);
+        return SC_DONE;
+    }
+    if (!strcmp(n, "shutdown")) {
+        if (want_args(r, e, 2, 2) < 0 || arg_int(r, e, 1, &v) < 0)
+            return SC_ERR;
+        *ret = ns_shutdown(r->s, f->sd, (int)v);
+        return SC_DONE;
+    }
+    if (!strcmp(n, "fcntl")) {
+        int64_t cmd, arg = 0;
+        if (want_args(r, e, 2, 3) < 0 || arg_int(r, e, 1, &cmd) < 0)
+            return SC_ERR;
+        if (nargs(e) == 3 && arg_int(r, e, 2, &arg) < 0)
+            return SC_ERR;
+        if (cmd == F_GETFL)
+            *ret = O_RDWR | (f->nonblock ? O_NONBLOCK : 0);
+        else if (cmd == F_SETFL)
+            f->nonblock = (arg & O_NONBLOCK) != 0, *ret = 0;
+        else if (cmd == F_GETFD || cmd == F_SETFD)
+            *ret = 0;
+        else
+            return refuse(r, e, "fcntl command other than F_GETFL/F_SETFL/F_GETFD/F_SETFD");
+        return SC_DONE;
+    }
+    if (!strcmp(n, "setsockopt"))
+        return do_setsockopt(r, e, f, ret);
+    if (!strcmp(n, "getsockopt"))
+        return do_getsockopt(r, e, f, ret);
+    if (!strcmp(n, "ioctl"))
+        return refuse(r, e, "ioctl() (SIOCINQ/SIOCOUTQ are not in netstack's socket API yet)");
+    char what[64];
+    snprintf(what, sizeof what, "system call %s()", n);
+    return refuse(r, e, what);
+}
+
+static int finish(struct pd_run *r, struct pd_event *e, int64_t ret)
+{
+    r->pend.on = false;
+    int64_t at = pd_us(r->now);
+    int64_t tol = pd_tolerance(r, r->pend.end_us);
+    int rc = 0;
+    if (at < r->pend.end_us - tol || at > r->pend.end_us + tol) {
+        pd_report(r, e->line, "handling system call: %s() expected to return at %.6f sec but returned at %.6f sec",
+                  e->call.name, (double)r->pend.end_us / 1e6, (double)at / 1e6);
+        rc = -1;
+    }
+    int64_t want = e->call.result;
+    bool ok;
+    if (want < 0) {
+        int64_t we = 0;
+        ok = ret < 0 && (!e->call.errno_name || (pd_symbol(e->call.errno_name, &we) && -ret == we));
+    } else {
+        ok = ret == want;
+    }
+    if (!ok && rc == 0) {
+        const char *en = ret < 0 ? pd_errno_name((int)-ret) : NULL;
+        if (ret < 0)
+            pd_report(r, e->line, "handling system call: %s(): expected result %lld%s%s but got -1 with errno %lld (%s)",
+                      e->call.name, (long long)want, e->call.errno_name ? " " : "",
+                      e->call.errno_name ? e->call.errno_name : "", (long long)-ret, en ? en : "?");
+        else
+            pd_report(r, e->line, "handling system call: %s(): expected result %lld%s%s but got %lld", e->call.name,
+                      (long long)want, e->call.errno_name ? " " : "", e->call.errno_name ? e->call.errno_name : "",
+                      (long long)ret);
+        rc = -1;
+    }
+    if (r->o.verbose)
+        fprintf(stderr, "%.6f syscall %s() = %lld\n", (double)at / 1e6, e->call.name, (long long)ret);
+    return rc;
+}
+
+int pd_syscall_start(struct pd_run *r, struct pd_event *e, int64_t t, int64_t t_end)
+{
+    if (r->pend.on) {
+        pd_report(r, e->line, "%s() while the blocking %s() of line %d is still pending (one at a time)",
+                  e->call.name, r->pend.e->call.name, r->pend.e->line);
+        r->fatal = true;
+        return -1;
+    }
+    r->pend = (struct pd_pending){.on = true, .e = e, .start_us = t, .end_us = t_end};
+    int64_t ret = 0;
+    int rc = attempt(r, e, true, &ret);
+    if (rc == SC_ERR) {
+        r->pend.on = false;
+        return -1;
+    }
+    if (rc == SC_BLOCK)
+        return 0;
+    return finish(r, e, ret);
+}
+
+int pd_pending_check(struct pd_run *r)
+{
+    if (!r->pend.on)
+        return 0;
+    struct pd_event *e = r->pend.e;
+    int64_t ret = 0;
+    int rc = attempt(r, e, false, &ret);
+    if (rc == SC_ERR) {
+        r->pend.on = false;
+        return -1;
+    }
+    if (rc == SC_DONE)
+        return finish(r, e, ret);
+    int64_t tol = pd_tolerance(r, r->pend.end_us);
+    if (pd_us(r->now) > r->pend.end_us + tol) {
+        r->pend.on = false;
+        pd_report(r, e->line, "handling system call: %s() blocked past its expected return at %.6f sec (now %.6f)",
+                  e->call.name, (double)r->pend.end_us / 1e6, (double)pd_us(r->now) / 1e6);
+        return -1;
+    }
+    return 0;
+}
+
+int pd_code(struct pd_run *r, const struct pd_event *e)
+{
+    pd_report(r, e->line, "unsupported construct: %%{ python }%% code (tcpi_* assertions)");
+    r->fatal = true;
+    return -1;
+}
+
+void pd_syscalls_free(struct pd_run *r) { (void)r; }

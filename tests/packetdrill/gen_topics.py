@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""gen_topics.py — writes tests/packetdrill/t-*.pkt: one script per RFC rule
+outside the state machine (timers, ACK policy, Nagle, SACK, persist,
+keepalive, close semantics, blocking calls), each in IPv4 and IPv6 (and
+v4-mapped for the socket-API ones). The bodies below are the scripts;
+this file only adds the option line and the comment header.
+Run from the repository root: python3 tests/packetdrill/gen_topics.py
+"""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+EST = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
+"""
+
+T = {}
+
+T["delack-timer"] = ("RFC 9293 3.8.6.3 / RFC 5681 4.2: a lone segment is acknowledged by the delayed-ACK "
+                     "timer (40 ms in the linux profile), not at once, once quick-ACK is off",
+"""--set=tcp_quickack=0
+""" + EST + """+.1 < P. 1:101(100) ack 1 win 512
++.04 > . 1:1(0) ack 101
+""")
+T["delack-second-segment"] = ("RFC 5681 4.2 / RFC 9293 3.8.6.3: an ACK is sent for at least every second "
+                              "full-sized segment",
+"""--set=tcp_quickack=0
+""" + EST + """+.1 < . 1:1001(1000) ack 1 win 512
++.01 < . 1001:2001(1000) ack 1 win 512
++0 > . 1:1(0) ack 2001
+""")
+T["quickack"] = ("Linux profile: quick-ACK mode acknowledges the first segments of a connection at once",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++.1 < P. 101:201(100) ack 1 win 512
++0 > . 1:1(0) ack 201
+""")
+T["ooo-sack"] = ("RFC 5681 4.2 and RFC 2018 4: out-of-order data is acknowledged at once with a SACK block",
+EST + """+.1 < . 1001:2001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 1001:2001>
+""")
+T["ooo-two-blocks"] = ("RFC 2018 4: the most recently received block is reported first",
+EST + """+.1 < . 1001:2001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 1001:2001>
++.01 < . 3001:4001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 3001:4001 1001:2001>
+""")
+T["hole-filled"] = ("RFC 5681 4.2: a segment that fills a hole is acknowledged at once, cumulatively",
+EST + """+.1 < . 1001:2001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 1001:2001>
++.01 < . 1:1001(1000) ack 1 win 512
++0 > . 1:1(0) ack 2001
+""")
+T["dsack"] = ("RFC 2883 4: a duplicate segment is reported in a D-SACK block",
+EST + """+.1 < . 1:1001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1001
++.01 < . 1:1001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1001 <nop,nop,sack 1:1001>
+""")
+T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
+EST + """+0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.01 write(4, ..., 100) = 100
++.1 < . 1:1(0) ack 101 win 512
++0 > P. 101:201(100) ack 1
+""")
+T["nodelay"] = ("RFC 9293 3.7.4: with Nagle off (TCP_NODELAY) small segments go out at once",
+EST + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.01 write(4, ..., 100) = 100
++0 > P. 101:201(100) ack 1
+""")
+T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK",
+EST + """+0 write(4, ..., 15000) = 15000
++0 > . 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > . 10001:14001(4000) ack 1
+""")
+T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segment is first probed (TLP, "
+            "PTO about 2 SRTT), then retransmitted when the RTO expires, and the timer backs off (doubles)",
+"""--set=tcp_rack=off
+""" + EST + """+0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.2~+.3 > . 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++.6 > P. 1:101(100) ack 1
++.1 < . 1:1(0) ack 101 win 512
+""")
+T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
+"""--set=tcp_rack=off
+""" + EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.2~+.4 > F. 1:1(0) ack 1
++.01 < . 1:1(0) ack 2 win 512
+""")
+T["eof"] = ("RFC 9293 3.10.7.4 eighth check: after the peer's FIN, read returns the queued data and then 0",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 < F. 101:101(0) ack 1 win 512
++0 > . 1:1(0) ack 102
++0 read(4, ..., 1000) = 100
++0 read(4, ..., 1000) = 0
+""")
+T["close-unread-rst"] = ("RFC 2525 2.17 / RFC 9293 3.10.4: close with unread data sends RST, not FIN",
+EST + """+.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 close(4) = 0
++0 > R. 1:1(0) ack 101
+""")
+T["linger-zero"] = ("RFC 9293 3.10.5 ABORT: SO_LINGER with a zero time makes close an abort (RST)",
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
++0 close(4) = 0
++0 > R. 1:1(0) ack 1
+""")
+T["rst-then-read"] = ("RFC 9293 3.10.7.4 second check: a reset connection reports ECONNRESET to the user",
+EST + """+.1 < R. 1:1(0) ack 1 win 512
++0 read(4, ..., 100) = -1 ECONNRESET (Connection reset by peer)
+""")
+T["close-handshake"] = ("RFC 9293 3.6: the active closer goes FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT; a late "
+                        "segment after 2 MSL finds no connection and gets a RST",
+EST + """+0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
++60 < . 2:2(0) ack 2 win 512
++0 > R 2:2(0)
+""")
+T["time-wait-holds"] = ("RFC 9293 3.6.1: TIME-WAIT lasts 2 MSL (60 s in the linux profile) and answers a "
+                        "retransmitted FIN with an ACK",
+EST + """+0 close(4) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
++30 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
+""")
+T["passive-close"] = ("RFC 9293 3.6: CLOSE-WAIT then LAST-ACK; the final ACK closes the connection, later "
+                      "segments get a RST",
+EST + """+.1 < F. 1:1(0) ack 1 win 512
++0 > . 1:1(0) ack 2
++0 close(4) = 0
++0 > F. 1:1(0) ack 2
++.1 < . 2:2(0) ack 2 win 512
++.1 < . 2:2(0) ack 2 win 512
++0 > R 2:2(0)
+""")
+T["simultaneous-close"] = ("RFC 9293 3.6 figure 13: simultaneous close through CLOSING to TIME-WAIT",
+EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++0 < F. 1:1(0) ack 1 win 512
++0 > . 2:2(0) ack 2
++.01 < . 2:2(0) ack 2 win 512
++.01 < . 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
+""")
+T["zero-window-persist"] = ("RFC 9293 3.8.6.1: with a zero send window the sender probes the window "
+                            "(persist timer) instead of giving up",
+EST + """+.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 1000) = 1000
++.2~+2 > . 1:2(1) ack 1
++.01 < . 1:1(0) ack 1 win 512
++0~+.3 > P. 1:1001(1000) ack 1
+""")
+T["window-limited"] = ("RFC 9293 3.8.6: the sender never sends beyond the offered window (win 8 << 7 = 1024 bytes)",
+EST + """+.1 < . 1:1(0) ack 1 win 8
++0 write(4, ..., 5000) = 5000
++0 > . 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 8
++0 > . 1001:2001(1000) ack 1
+""")
+T["peer-mss"] = ("RFC 9293 3.7.1 / RFC 6691: segments never exceed the MSS the peer announced (1000)",
+EST + """+0 write(4, ..., 3000) = 3000
++0 > . 1:1001(1000) ack 1
++0 > . 1001:2001(1000) ack 1
++0 > P. 2001:3001(1000) ack 1
+""")
+T["fast-retransmit"] = ("RFC 5681 3.2 / RFC 6675: three duplicate ACKs (with SACK) trigger a retransmission "
+                        "of the first unacknowledged segment",
+"""--set=tcp_rack=off
+""" + EST + """+0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:4001,nop,nop>
++0 > . 1:1001(1000) ack 1
+""")
+T["nonblock-accept"] = ("socket API (POSIX accept): a non-blocking listener with no connection fails with EAGAIN",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 fcntl(3, F_GETFL) = 0x802 (flags O_RDWR|O_NONBLOCK)
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 accept(3, ..., ...) = -1 EAGAIN (Resource temporarily unavailable)
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
+""")
+T["blocking-accept"] = ("socket API: a blocking accept returns when the handshake completes",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0...0.2 accept(3, ..., ...) = 4
++.1 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++.1 < . 1:1(0) ack 1 win 512
+""")
+T["blocking-read"] = ("socket API: a blocking read waits for data and returns what arrived",
+EST + """+0...0.1 read(4, ..., 1000) = 100
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
+""")
+T["blocking-connect"] = ("RFC 9293 3.5 / socket API: a blocking connect returns 0 when the SYN-ACK arrives",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0...0.1 connect(3, ..., ...) = 0
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++.1 < S. 0:0(0) ack 1 win 65535 <mss 1000>
++0 > . 1:1(0) ack 1
+""")
+T["connect-refused-blocking"] = ("RFC 9293 3.10.7.3: a RST answering the SYN makes connect fail with ECONNREFUSED",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0...0.1 connect(3, ..., ...) = -1 ECONNREFUSED (Connection refused)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++.1 < R. 0:0(0) ack 1 win 0
+""")
+T["poll-in"] = ("socket API: poll reports POLLIN once data is queued, POLLOUT while there is send room",
+EST + """+0 poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}], 1, 0) = 1
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 poll([{fd=4, events=POLLIN, revents=POLLIN}], 1, 0) = 1
+""")
+T["poll-timeout"] = ("socket API: poll with a timeout and nothing ready returns 0 after the timeout",
+EST + """+0...0.05 poll([{fd=4, events=POLLIN, revents=0}], 1, 50) = 0
+""")
+T["syn-ack-options"] = ("RFC 7323 2.2/3.2 and RFC 2018 2: the SYN-ACK carries only the options the SYN offered",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
+""")
+T["syn-ack-ts"] = ("RFC 7323 3.2: a SYN with timestamps gets a SYN-ACK with TS echoing the SYN's TS val",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 700 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 700,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 800 ecr 100>
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1 <nop,nop,TS val 200 ecr 800>
+""")
+T["paws"] = ("RFC 7323 5.3: a segment whose TS val is older than TS.Recent is dropped and acknowledged",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 700 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 700,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 800 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 500 ecr 100>
++0 > . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 800>
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 read(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["keepalive"] = ("RFC 1122 4.2.3.6: after the idle time a keepalive probe (SEG.SEQ = SND.NXT-1, no data) is sent",
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [10], 4) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_KEEPINTVL, [5], 4) = 0
++10 > . 0:0(0) ack 1
++.01 < . 1:1(0) ack 1 win 512
++10 > . 0:0(0) ack 1
+""")
+T["so-error-clear"] = ("socket API: SO_ERROR reports a pending error once, then 0",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++.1 < R. 0:0(0) ack 1 win 0
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+""")
+T["rst-closed-port"] = ("RFC 9293 3.10.7.1: a SYN to a port nobody listens on gets <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > R. 0:0(0) ack 1
+""")
+T["rst-closed-port-ack"] = ("RFC 9293 3.10.7.1: a segment with ACK to a closed port gets <SEQ=SEG.ACK><CTL=RST>",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 < . 1:1(0) ack 5000! win 512
++0 > R 5000:5000(0)!
+""")
+
+FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
+
+def main():
+    n = 0
+    for name, (rule, body) in T.items():
+        for fam, opt in FAMILIES:
+            fn = os.path.join(HERE, "t-%s-%s.pkt" % (name, fam))
+            lines = body.split("\n")
+            head = [l for l in lines if l.startswith("--")]
+            rest = [l for l in lines if not l.startswith("--")]
+            with open(fn, "w") as f:
+                f.write("// %s.\n// Written from the RFCs for netstack (gen_topics.py).\n%s\n%s%s" %
+                        (rule, opt, "".join(h + "\n" for h in head), "\n".join(rest)))
+            n += 1
+    print("wrote %d scripts" % n)
+
+main()

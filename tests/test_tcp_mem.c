@@ -1,0 +1,134 @@
+/* test_tcp_mem.c — receive-buffer auto-tuning and the memory budget
+ * (src/tcp_mem.c, issue 14), against a scripted peer (tcp_testutil.h).
+ *
+ * A connection starts by offering cfg.tcp_rcvbuf_init, not the maximum;
+ * once the app has read more per round trip than a quarter of that, the
+ * offered window grows (up to cfg.tcp_rcvbuf); with the stack's buffers
+ * nearly full it does not grow; and a connection whose data was read
+ * holds no buffer memory.
+ */
+#include "tcp_testutil.h"
+
+static const uint8_t synopt[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7}; /* MSS 1460, WS 7 */
+
+static uint32_t last_window(struct tt *t)
+{
+    struct tt_seg g;
+    uint32_t w = 0;
+    while (tt_next(t, &g))
+        w = (uint32_t)g.wnd << 5; /* our scale for a 1 MiB maximum */
+    return w;
+}
+
+/* Feeds n segments of 1000 bytes starting at *seq, the app reading as it goes. */
+static void feed(struct tt *t, uint32_t *seq, unsigned n)
+{
+    static uint8_t data[1000], buf[65536];
+    for (unsigned i = 0; i < n; i++) {
+        tt_in(t, *seq, S(1), TH_ACK, 65535, data, sizeof data);
+        *seq += sizeof data;
+        while (ns_recv(t->s, t->sd, buf, sizeof buf) > 0)
+            ;
+    }
+}
+
+static struct tt *open_conn(size_t mem_max)
+{
+    struct ns_config c;
+    ns_config_default(&c);
+    c.tcp_rcvbuf = 1u << 20;
+    c.tcp_rcvbuf_init = 128u << 10;
+    c.tcp_delack = 0; /* every segment answered: each shows the window */
+    if (mem_max)
+        c.tcp_mem_max = mem_max;
+    struct tt *t = tt_new(&c, false);
+    tt_open_passive(t, synopt, sizeof synopt, 65535);
+    return t;
+}
+
+static void test_window_starts_small_and_grows(void)
+{
+    struct tt *t = open_conn(0);
+    uint32_t seq = H(1);
+    feed(t, &seq, 1);
+    uint32_t w0 = last_window(t);
+    CU_ASSERT(w0 <= (128u << 10) && w0 >= (128u << 10) - 2048); /* not the 1 MiB maximum */
+    feed(t, &seq, 100); /* 100 KB read within one (default 100 ms) round trip */
+    tt_advance(t, t->now + 200 * NS_MSEC);
+    feed(t, &seq, 1);
+    uint32_t w1 = last_window(t);
+    CU_ASSERT(ns_stack_stats(t->s)->tcp_rcvbuf_grown >= 1);
+    CU_ASSERT(w1 > (128u << 10)); /* four times what was read per RTT, capped at 1 MiB */
+    CU_ASSERT(w1 <= 1u << 20);
+    /* All read and nothing out of order: the receive side holds no chunk. */
+    struct ns_tcp_info ti;
+    CU_ASSERT_EQUAL(ns_tcp_info(t->s, t->sd, &ti), 0);
+    CU_ASSERT(ns_stack_mem_in_use(t->s) - t->base_mem < 4096);
+    tt_free(t);
+}
+
+/* 60 KB the app leaves unread fill most of a 64 KiB budget: the offered
+ * window only shrinks (the right edge stays, RFC 9293 3.8.6) and
+ * auto-tuning never fires. (The budget across connections is exercised
+ * by tcp_mem.c's callers; this pins the single-connection case.) */
+static void test_budget_stops_growth(void)
+{
+    struct tt *t = open_conn(64u << 10);
+    uint32_t seq = H(1);
+    static uint8_t data[1000];
+    for (int i = 0; i < 60; i++) {
+        tt_in(t, seq, S(1), TH_ACK, 65535, data, sizeof data);
+        seq += sizeof data;
+    }
+    uint32_t edge_w = last_window(t); /* what is still offered beyond rcv_nxt */
+    CU_ASSERT(edge_w <= (128u << 10) - 60000 + 32);
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_rcvbuf_grown, 0);
+    tt_free(t);
+}
+
+/* A handshake that completes (a SYN cookie comes back) while the accept
+ * queue is full: dropped and counted by default, the peer retries (as
+ * Linux); with tcp_abort_on_overflow refused with a RST -- never silent
+ * by accident (issue 14). */
+static void test_accept_queue_overflow(void)
+{
+    for (int abort_on = 0; abort_on < 2; abort_on++) {
+        struct ns_config c;
+        tt_cfg(&c);
+        c.tcp_abort_on_overflow = abort_on;
+        struct tt *t = tt_new(&c, false);
+        t->lsd = ns_socket(t->s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+        struct ns_sockaddr la = {{0}, t->sport};
+        CU_ASSERT_EQUAL(ns_bind(t->s, t->lsd, &la), 0);
+        CU_ASSERT_EQUAL(ns_listen(t->s, t->lsd, 1), 0);
+        struct tt_seg g;
+        tt_in(t, H(0), 0, TH_SYN, 65535, NULL, 0); /* A: a child, the backlog's one slot */
+        CU_ASSERT_FATAL(tt_next(t, &g));
+        uint32_t a_iss = g.seq;
+        t->hport = 40001;
+        tt_in(t, 5000000, 0, TH_SYN, 65535, NULL, 0); /* B: answered with a cookie */
+        CU_ASSERT_FATAL(tt_next(t, &g));
+        CU_ASSERT_EQUAL(g.flags, TH_SYN | TH_ACK);
+        uint32_t cookie = g.seq;
+        t->hport = 40000;
+        tt_in(t, H(1), a_iss + 1, TH_ACK, 65535, NULL, 0); /* A completes: queue full */
+        t->hport = 40001;
+        uint64_t full0 = tl_drop(t->s, "tcp_backlog_full");
+        tt_in(t, 5000001, cookie + 1, TH_ACK, 65535, NULL, 0); /* B's cookie comes back */
+        CU_ASSERT_EQUAL(tl_drop(t->s, "tcp_backlog_full"), full0 + 1);
+        bool rst = false;
+        while (tt_next(t, &g))
+            rst |= (g.flags & TH_RST) && g.dport == 40001;
+        CU_ASSERT_EQUAL(rst, abort_on);
+        t->hport = 40000;
+        tt_free(t);
+    }
+}
+
+static const struct tl_test tests[] = {
+    {"accept_queue_overflow", test_accept_queue_overflow},
+    {"window_starts_small_and_grows", test_window_starts_small_and_grows},
+    {"budget_stops_growth", test_budget_stops_growth},
+};
+
+int main(void) { return TL_RUN("tcp_mem", tests); }

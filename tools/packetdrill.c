@@ -1,0 +1,156 @@
+/* packetdrill.c — run packetdrill scripts against netstack, in-process, on
+ * a virtual clock (no root, no TUN, no network).
+ *
+ *   tools/packetdrill [options] SCRIPT...
+ *
+ * One script: its failure report ("FILE:LINE: error ...", then the
+ * scripted and the actual packet) on stderr. Several: one line per script
+ * ("ok", "FAIL" or "ERROR" and the first line of the report) and a
+ * summary. Exit status 0 only when every script passed; 1 when one failed;
+ * 2 for a usage error. Options are pdrill/options.c's (the reference tool's
+ * command line plus --profile and --set); see --help.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdrill/pdrill.h"
+
+static void usage(FILE *f)
+{
+    fputs(
+        "usage: packetdrill [options] SCRIPT...\n"
+        "Runs packetdrill scripts against netstack in-process on a virtual clock.\n"
+        "Options (also accepted as lines at the top of a script; the command line wins):\n"
+        "  --ip_version=ipv4|ipv6|ipv4-mapped-ipv6  wire family (default ipv4)\n"
+        "  --tolerance_usecs=N      minimum timing slack in microseconds (default 4000)\n"
+        "  --tolerance_percent=P    slack as %% of the gap since the previous event (default 12.5)\n"
+        "  --mtu=N                  MTU of the test device (default 1500)\n"
+        "  --mss=N                  accepted for compatibility (MSS comes from the MTU)\n"
+        "  --tcp_ts_tick_usecs=N    check outbound TS val at N us per tick (default 0 = not checked)\n"
+        "  --tcp_ts_ecr_scaled      accept inbound TS ecr values never sent, by offset\n"
+        "  --strict_segments        do not merge back-to-back outbound segments\n"
+        "  --local_ip=A --remote_ip=A   addresses of the stack / the scripted peer\n"
+        "                           (192.168.0.1 / 192.0.2.1; IPv6 fd3d:fa7b:d17d::1 / 2001:db8::1)\n"
+        "  --gateway_ip=A --netmask_ip=A   accepted, unused (no routing in-process)\n"
+        "  --bind_port=N --connect_port=N  ports of bind(..., ...) and connect(..., ...) (8080)\n"
+        "  -D SYM=VAL, --define=SYM=VAL   replace the bare word SYM (and #ifdef SYM)\n"
+        "  --non_fatal=packet,syscall     report mismatches and keep going\n"
+        "  --profile=linux|freebsd|netstack  host behaviour to reproduce (default linux;\n"
+        "                           freebsd when the script sets net.inet.* sysctls)\n"
+        "  --set=NAME=VALUE         one more netstack setting after the profile (netstack --help-set)\n"
+        "  -w FILE                  write the exchange as a pcap (virtual time, reproducible bytes)\n"
+        "  -v, --verbose            print every packet and call; --dry_run: parse only\n"
+        "  --debug, --send_omit_free, --tun_dev=X, --persistent_tun_dev   accepted, no effect\n"
+        "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
+        "  --list-profile=NAME      print a profile's settings and exit\n"
+        "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
+        "UDP packets, epoll, sendmsg/recvmsg, ioctl, SO_SNDBUF/SO_RCVBUF, %{ python }%,\n"
+        "shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics.\n"
+        "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
+        f);
+}
+
+/* main's work; main owns (and frees, whichever way this returns) the
+ * argument arrays. */
+static int run(int argc, char **argv, const char **cli, char **scripts, char (*dbuf)[160])
+{
+    struct pd_options base;
+    pd_options_default(&base);
+    unsigned ncli = 0, nscripts = 0;
+    char err[512];
+    struct pd_options probe = base;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strncmp(a, "--list-profile=", 15)) {
+            const char *const *p = pd_profile_pairs(a + 15);
+            if (!p) {
+                fprintf(stderr, "packetdrill: unknown profile '%s'\n", a + 15);
+                return 2;
+            }
+            for (; *p; p++)
+                printf("%s\n", *p);
+            return 0;
+        }
+        if (!strcmp(a, "-w") || !strcmp(a, "-D")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "packetdrill: %s needs an argument\n", a);
+                return 2;
+            }
+            int j = i + 1;
+            if (a[1] == 'w')
+                snprintf(base.wire_file, sizeof base.wire_file, "%s", argv[j]);
+            else {
+                snprintf(dbuf[i], sizeof dbuf[i], "--define=%s", argv[j]);
+                cli[ncli++] = dbuf[i];
+            }
+            i = j;
+            continue;
+        }
+        if (!strncmp(a, "-D", 2) && a[2]) {
+            snprintf(dbuf[i], sizeof dbuf[i], "--define=%s", a + 2);
+            cli[ncli++] = dbuf[i];
+            continue;
+        }
+        if (a[0] == '-' && a[1]) {
+            if (pd_option_apply(&probe, a, err, sizeof err) < 0) {
+                fprintf(stderr, "packetdrill: %s\n", err);
+                return 2;
+            }
+            cli[ncli++] = a;
+            continue;
+        }
+        scripts[nscripts++] = argv[i];
+    }
+    if (!nscripts) {
+        usage(stderr);
+        return 2;
+    }
+    if (probe.dry_run)
+        base.dry_run = true;
+    struct pd_result *res = malloc(sizeof *res);
+    if (!res)
+        return 2;
+    unsigned pass = 0, fail = 0, error = 0;
+    for (unsigned i = 0; i < nscripts; i++) {
+        pd_run(scripts[i], &base, cli, ncli, res);
+        if (nscripts == 1) {
+            if (res->status != PD_PASS)
+                fputs(res->report, stderr);
+        } else {
+            const char *st = res->status == PD_PASS ? "ok" : res->status == PD_FAIL ? "FAIL" : "ERROR";
+            const char *nl = strchr(res->report, '\n');
+            printf("%-5s %s%s%.*s\n", st, scripts[i], res->status == PD_PASS ? "" : "  ",
+                   res->status == PD_PASS ? 0 : (int)(nl ? (size_t)(nl - res->report) : strlen(res->report)),
+                   res->report);
+            if (res->status != PD_PASS && probe.verbose)
+                fputs(res->report, stdout);
+        }
+        if (res->status == PD_PASS)
+            pass++;
+        else if (res->status == PD_FAIL)
+            fail++;
+        else
+            error++;
+    }
+    if (nscripts > 1)
+        printf("packetdrill: %u scripts: %u passed, %u failed, %u could not run\n", nscripts, pass, fail, error);
+    free(res);
+    return (fail || error) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char **cli = calloc((size_t)argc + 1, sizeof *cli);
+    char **scripts = calloc((size_t)argc + 1, sizeof *scripts);
+    char (*dbuf)[160] = calloc((size_t)argc + 1, sizeof *dbuf);
+    int rc = cli && scripts && dbuf ? run(argc, argv, cli, scripts, dbuf) : 2;
+    free(cli);
+    free(scripts);
+    free(dbuf);
+    return rc;
+}
