@@ -10,7 +10,8 @@ Rows: random loss 0.1/1/5/10%; a bottleneck with 0.25/1/4 BDP of drop-tail
 queue and with FQ-CoDel; 3% reordering (11 ms gap); the synthetic cellular
 trace; 4 flows of one kind; RTT 10 vs 80 ms; and, when BBR exists, 2 BBR +
 2 CUBIC. Columns: every congestion control `simloss --list-cc` names,
-with the options off and on. The options are whichever of the candidates
+with the options off and on (BBR's "off" keeps RACK, which BBR needs;
+the 2 BBR + 2 CUBIC row too). The options are whichever of the candidates
 below this simloss accepts (probed with a 1 KB run), so the script works
 before and after the branches that add them land:
   on:  --rack, --pacing, --ecn, --set tcp_hystart=1, --set tcp_prr=1
@@ -119,6 +120,9 @@ def main():
     off = [o for o in OFF_CANDIDATES if accepted(sl, o)]
     on_args = [x for o in on for x in o]
     off_args = [x for o in off for x in o]
+    # BBR needs RACK (its loss response is built on it): its "off" column
+    # keeps RACK and turns the rest off.
+    off_for = {cc: [x for o in off if not (cc == "bbr" and o == ["--no-rack"]) for x in o] for cc in ccs}
     cols = [(cc, False) for cc in ccs] + [(cc, True) for cc in ccs]
     cols.sort(key=lambda c: (ccs.index(c[0]), c[1]))
     seeds = [str(s) for s in range(1, a.seeds + 1)]
@@ -127,12 +131,12 @@ def main():
     rows = scenarios(a.quick)
     for label, args, kind in rows:
         for cc, opt in cols:
-            jobs[(label, cc, opt)] = [["--cc", cc, "--seed", s] + args + (on_args if opt else off_args)
+            jobs[(label, cc, opt)] = [["--cc", cc, "--seed", s] + args + (on_args if opt else off_for[cc])
                                       for s in seeds]
     for label, mk in FLOW_ROWS:
         for cc, opt in cols:
             extra = ["--bytes", "1M" if a.quick else "4M"]
-            jobs[(label, cc, opt)] = [["--seed", s] + mk(cc) + extra + (on_args if opt else off_args)
+            jobs[(label, cc, opt)] = [["--seed", s] + mk(cc) + extra + (on_args if opt else off_for[cc])
                                       for s in seeds]
     mixed = None
     if "bbr" in ccs and "cubic" in ccs:
@@ -140,7 +144,7 @@ def main():
         for opt in (False, True):
             jobs[(mixed, "mix", opt)] = [["--seed", s, "--flow", "cc=bbr,n=2", "--flow", "cc=cubic,n=2",
                                           "--bytes", "1M" if a.quick else "4M"] +
-                                         (on_args if opt else off_args) for s in seeds]
+                                         (on_args if opt else off_for["bbr"]) for s in seeds]
     flat = [(k, i, args) for k, lst in jobs.items() for i, args in enumerate(lst)]
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
@@ -152,7 +156,7 @@ def main():
         return [results[(key, i)] for i in range(len(jobs[key]))]
 
     out = []
-    out.append("Options off: %s; on: %s. Median of seeds %s; 100 Mbit/s, 20 ms RTT unless "
+    out.append("Options off: %s (BBR keeps RACK, which it needs); on: %s. Median of seeds %s; 100 Mbit/s, 20 ms RTT unless "
                "the row says otherwise. Goodput in Mbit/s; (Nx) = median RTT over the base RTT; "
                "J = Jain's index, then each flow's Mbit/s. Regenerate: `bench/cc_table.py "
                "--readme README.md` (part of `make bench`)." %

@@ -92,6 +92,10 @@ if ip netns add "$a" && ip netns add "$b"; then
     ip link add tlb0 netns "$a" type veth peer name tlb1 netns "$b"
     ip -n "$a" addr add 10.8.0.1/24 dev tlb0 && ip -n "$a" link set tlb0 up && ip -n "$a" link set lo up
     ip -n "$b" addr add 10.8.0.2/24 dev tlb1 && ip -n "$b" link set tlb1 up && ip -n "$b" link set lo up
+    # One wire segment per skb, so nftables drops LOSS% of segments as it
+    # does of netstack's TUN packets (a 64 KB GSO skb would be one "packet").
+    ip -n "$a" link set tlb0 gso_max_segs 1 2>/dev/null; ip -n "$b" link set tlb1 gso_max_segs 1 2>/dev/null
+    segs=$(ip -d -n "$b" link show tlb1 | sed -n 's/.*gso_max_segs \([0-9]*\).*/\1/p')
     ip netns exec "$b" sh -c "nft add table inet loss && nft add chain inet loss out '{ type filter hook output priority 0; }' &&
         nft add chain inet loss in '{ type filter hook input priority 0; }' &&
         nft add rule inet loss out oifname tlb1 numgen random mod 100 '<' $LOSS drop &&
@@ -112,7 +116,7 @@ fi
 report() { # WHO FILE
     echo "  $1:"
     awk -v b="$BYTES" '$1 == "failed" { print "    run failed"; next }
-        { printf "    %.3f s, %.2f MB/s, longest stall %.3f s%s\n", $1, b / $1 / 1e6, $2, $3 >= b ? "" : " (SHORT: " $3 " bytes)" }' "$2"
+        { printf "    %.3f s, %.2f MB/s, longest stall %.3f s%s\n", $1, b / $1 / 1e6, $2, ($3 >= b ? "" : " (SHORT: " $3 " bytes)") }' "$2"
     m=$(awk '$1 != "failed" { print $1 }' "$2" | median)
     s=$(awk '$1 != "failed" { print $2 }' "$2" | sort -n | tail -n 1)
     awk -v m="$m" -v s="$s" -v b="$BYTES" 'BEGIN { if (m == "n/a") print "    median: n/a";
@@ -120,4 +124,4 @@ report() { # WHO FILE
 }
 echo "$((BYTES / 1048576)) MB GET at $LOSS% random loss each way (nftables), median of $RUNS:"
 report "netstack over TUN (its default configuration)" "$tmp/ns.res"
-report "Linux over veth ($lcc)" "$tmp/lx.res"
+report "Linux over veth ($lcc, gso_max_segs ${segs:-?})" "$tmp/lx.res"

@@ -422,10 +422,12 @@ static void deliver(struct sim *sim)
         sim_pipe_tx(sim, di);
         return;
     }
-    if (kind == SIM_EVK_ARRIVE) { /* crossed its access link: on into the bottleneck */
+    if (kind == SIM_EVK_ARRIVE && d->via >= 0) { /* crossed its access link: on into the bottleneck */
         sim_pipe_enqueue(sim, (unsigned)d->via, pkt, di);
         return;
     }
+    /* (An ARRIVE whose direction was routed directly again meanwhile is
+     * delivered as it stands.) */
     d->st.delivered++;
     d->st.bytes_delivered += pkt->len;
     sim_emit(sim, d, SIM_EV_DELIVER, pkt->data, pkt->len);

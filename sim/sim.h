@@ -114,7 +114,8 @@ uint64_t sim_trace_hash(const struct sim *sim);
  * (packets already in flight keep their fate; the direction's PRNG and
  * stats go on): a link that degrades or recovers mid-run. 0, -EINVAL
  * (bad parameters, or a change of qdisc kind or trace: a queue's kind is
- * fixed when the link is made) or -ENOENT (not linked). */
+ * fixed when the link is made, and a qdisc keeps its limits and state)
+ * or -ENOENT (not linked). */
 int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p);
 /* A filter sees every packet a host hands to its link, before the link's
  * faults, and drops it by returning true (counted as `filtered`, traced as
@@ -139,7 +140,9 @@ const char *sim_event_name(enum sim_event ev);
  * Returns the bottleneck id (>= 0) or -errno. */
 int sim_add_bottleneck(struct sim *sim, const char *name, const struct sim_link_params *p);
 /* Routes the direction from host a to host b through bottleneck id
- * (-1 = directly again). 0, -ENOENT (not linked), -EINVAL (no such id). */
+ * (-1 = directly again; packets already on their way to the bottleneck
+ * are then delivered when they reach it). 0, -ENOENT (not linked),
+ * -EINVAL (no such id). */
 int sim_route_via(struct sim *sim, int a, int b, int bottleneck);
 const struct sim_link_stats *sim_bottleneck_stats(const struct sim *sim, int bottleneck);
 /* The qdisc of the direction a>b, or of a bottleneck (a = -1, b = id);

@@ -292,6 +292,25 @@ static void test_bottleneck_drop_accounting(void)
     net_down(&n);
 }
 
+/* Unrouting a direction while its packets cross the access link: they
+ * arrive anyway, directly. */
+static void test_unroute_in_flight(void)
+{
+    struct sim_link_params acc = {.delay = 5 * NS_MSEC};
+    struct net n;
+    net_up(&n, 2, &acc, &acc);
+    struct sim_link_params bn = {.rate_bps = 1000000};
+    int id = sim_add_bottleneck(n.sim, "bn", &bn);
+    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, id), 0);
+    send_burst(&n, 0, 1, 0, 3, 100);
+    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, -1), 0);
+    sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 3);
+    CU_ASSERT_EQUAL(n.rx[1].at[2], 5 * NS_MSEC);
+    CU_ASSERT_EQUAL(sim_qdisc_stats_of(n.sim, -1, id)->enqueued, 0);
+    net_down(&n);
+}
+
 /* Same seed, same everything: two runs of a CoDel link with loss give the
  * same trace hash; a different seed does not. */
 static uint64_t codel_run(uint64_t seed)
@@ -332,6 +351,7 @@ static const struct tl_test tests[] = {
     {"dumbbell: two flows share an FQ-CoDel bottleneck", test_dumbbell_shared_bottleneck},
     {"bottleneck drops charged per flow and in total", test_bottleneck_drop_accounting},
     {"CoDel link: deterministic per seed", test_codel_link_deterministic},
+    {"unrouting a direction with packets in flight delivers them", test_unroute_in_flight},
 };
 
 int main(void) { return TL_RUN("sim_queue", tests); }
