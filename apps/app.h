@@ -23,6 +23,13 @@ struct ns_app_args {
     bool v6;                   /* client apps: prefer IPv6 defaults */
     int verbose;
     FILE *out;                 /* reports go here */
+    FILE *log;                 /* per-connection events, printed only when verbose;
+                                * NULL = out (the CLI passes stderr) */
+    /* Server limits (0 = none of the app's own: the stack's limits apply). */
+    unsigned max_conns;        /* connections served at once */
+    int backlog;               /* listen backlog (the stack caps it at tcp_max_backlog) */
+    ns_time_t idle_timeout;    /* http: idle keep-alive connection lifetime (0 = 30 s) */
+    unsigned max_requests;     /* http: requests per connection (0 = 1000) */
 };
 
 struct ns_app {

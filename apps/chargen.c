@@ -13,7 +13,6 @@
 #include "tcp_server.h"
 
 #define CHARGEN_PORT 19
-#define CHARGEN_MAX_CONNS 64
 #define CHARGEN_PERIOD (95 * 74)
 #define CHARGEN_CHUNK 65536
 
@@ -67,9 +66,9 @@ static void run(struct ns_srv_conn *sc, unsigned ev)
 static void closing(struct ns_srv_conn *sc, int err)
 {
     struct ns_srv *srv = sc->srv;
-    if (srv->out) {
+    if (srv->log && srv->verbose) {
         char a[64];
-        fprintf(srv->out, "chargen: %s closed after %llu bytes sent\n",
+        fprintf(srv->log, "chargen: %s closed after %llu bytes sent\n",
                 ns_app_fmt(&sc->peer, a, sizeof a), (unsigned long long)sc->tx);
     }
 }
@@ -92,7 +91,6 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
     g->srv.name = "chargen";
     g->srv.ops = &ops;
     g->srv.app = g;
-    g->srv.max_conns = CHARGEN_MAX_CONNS;
     int rc = ns_srv_start(&g->srv, s, CHARGEN_PORT, args);
     if (rc < 0) {
         free(g);

@@ -6,7 +6,6 @@
 #include "tcp_server.h"
 
 #define DISCARD_PORT 9
-#define DISCARD_MAX_CONNS 256
 
 struct discard {
     struct ns_srv srv;
@@ -35,10 +34,10 @@ static void run(struct ns_srv_conn *sc, unsigned ev)
 static void closing(struct ns_srv_conn *sc, int err)
 {
     struct ns_srv *srv = sc->srv;
-    if (srv->out) {
+    if (srv->log && srv->verbose) {
         char a[64];
         ns_time_t dt = ns_stack_now(srv->s) - sc->started;
-        fprintf(srv->out, "discard: %s closed after %llu bytes in %.3f s\n",
+        fprintf(srv->log, "discard: %s closed after %llu bytes in %.3f s\n",
                 ns_app_fmt(&sc->peer, a, sizeof a), (unsigned long long)sc->rx, (double)dt / 1e9);
     }
 }
@@ -57,7 +56,6 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
     d->srv.name = "discard";
     d->srv.ops = &ops;
     d->srv.app = d;
-    d->srv.max_conns = DISCARD_MAX_CONNS;
     int rc = ns_srv_start(&d->srv, s, DISCARD_PORT, args);
     if (rc < 0) {
         free(d);

@@ -15,9 +15,13 @@
  * request gets 400 (414, 501, 505 where they fit) with Connection: close;
  * the server then shuts down its side and drains the peer's data until the
  * peer closes or HTTP_LINGER passes, so the error response is not lost to a
- * reset. At most HTTP_MAX_CONNS connections are served at once (more wait
- * in the listen backlog); a connection without progress for
- * HTTP_IDLE_TIMEOUT is closed. */
+ * reset. Fair under overload (issue 14): at most args->max_conns
+ * connections are served at once (0 = the stack's limit); when full, the
+ * keep-alive connection idle the longest is closed to make room, else the
+ * newcomer gets 503 and a close -- nobody waits in the backlog behind
+ * others indefinitely. A connection without progress for
+ * args->idle_timeout (30 s) is closed, and after args->max_requests (1000)
+ * requests the response says Connection: close. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -30,8 +34,8 @@
 
 #define HTTP_PORT 8080
 #define HTTP_MAX_HEAD 8192
-#define HTTP_MAX_CONNS 64
-#define HTTP_IDLE_TIMEOUT (30 * NS_SEC)
+#define HTTP_IDLE_TIMEOUT (30 * NS_SEC)  /* default of args->idle_timeout */
+#define HTTP_MAX_REQUESTS 1000           /* default of args->max_requests */
 #define HTTP_LINGER (5 * NS_SEC)
 #define HTTP_CHUNK 65536
 #define HTTP_OUT 4096
@@ -68,6 +72,8 @@ struct http {
     struct ns_srv srv;
     uint64_t requests, bytes_out, bytes_in;
     uint64_t status_count[6];  /* by class: [2] = 2xx ... */
+    ns_time_t idle_timeout;    /* a connection without progress this long is closed */
+    unsigned max_requests;     /* per connection; the last is answered with close */
     uint8_t scratch[HTTP_CHUNK];
     uint8_t table[251 + HTTP_CHUNK]; /* table[i] = i % 251 */
 };
@@ -87,12 +93,12 @@ static void on_timer(struct ns_stack *s, void *user)
 {
     struct http_conn *h = user;
     h->timer = 0;
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : HTTP_IDLE_TIMEOUT;
+    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
     if (ns_stack_now(s) - h->last_active >= limit) {
         struct ns_srv *srv = h->c.srv;
-        if (srv->out && srv->verbose) {
+        if (srv->log && srv->verbose) {
             char a[64];
-            fprintf(srv->out, "http: %s idle, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a));
+            fprintf(srv->log, "http: %s idle, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a));
         }
         ns_srv_close(&h->c, 0);
         return;
@@ -105,7 +111,7 @@ static void arm_timer(struct http_conn *h)
     struct ns_stack *s = h->c.srv->s;
     if (h->timer)
         ns_timer_cancel(s, h->timer);
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : HTTP_IDLE_TIMEOUT;
+    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
     int id = ns_timer_start(s, h->last_active + limit, on_timer, h);
     h->timer = id > 0 ? id : 0;
 }
@@ -138,8 +144,8 @@ static void begin_response(struct http_conn *h, int status, const char *type, ui
         out_printf(h, "Connection: keep-alive\r\n");
     out_printf(h, "\r\n");
     struct ns_srv *srv = h->c.srv;
-    if (srv->out && srv->verbose)
-        fprintf(srv->out, "http: %s %s -> %d\n",
+    if (srv->log && srv->verbose)
+        fprintf(srv->log, "http: %s %s -> %d\n",
                 h->req.method == HP_GET ? "GET" : h->req.method == HP_HEAD ? "HEAD" :
                 h->req.method == HP_POST ? "POST" : "?",
                 h->req.target[0] ? h->req.target : "-", status);
@@ -241,7 +247,8 @@ static void start_request(struct http_conn *h)
     h->requests++;
     h->status = 0;
     h->body_len = 0;
-    h->close_after = !h->req.keep_alive;
+    h->close_after = !h->req.keep_alive ||
+                     h->requests >= ((struct http *)h->c.srv->app)->max_requests;
     h->chunked = h->req.chunked;
     h->body_left = h->req.has_length ? h->req.content_length : 0;
     ns_sha256_init(&h->sha);
@@ -462,12 +469,45 @@ static void closing(struct ns_srv_conn *sc, int err)
         ns_timer_cancel(sc->srv->s, h->timer);
     h->timer = 0;
     struct ns_srv *srv = sc->srv;
-    if (srv->out && srv->verbose) {
+    if (srv->log && srv->verbose) {
         char a[64];
-        fprintf(srv->out, "http: %s closed after %u requests, %llu bytes in, %llu out\n",
+        fprintf(srv->log, "http: %s closed after %u requests, %llu bytes in, %llu out\n",
                 ns_app_fmt(&sc->peer, a, sizeof a), h->requests, (unsigned long long)sc->rx,
                 (unsigned long long)sc->tx);
     }
+}
+
+/* Full (args->max_conns): close the keep-alive connection idle the
+ * longest -- between requests, nothing buffered -- to let a new client in. */
+static bool make_room(struct ns_srv *srv)
+{
+    struct http_conn *best = NULL;
+    for (struct ns_srv_conn *c = srv->head; c; c = c->next) {
+        struct http_conn *h = (struct http_conn *)c;
+        if (h->phase == P_HEAD && h->in_len == 0 && h->requests > 0 &&
+            (!best || h->last_active < best->last_active))
+            best = h;
+    }
+    if (!best)
+        return false;
+    ns_srv_close(&best->c, 0);
+    return true;
+}
+
+/* Full and nobody idle: 503 at once and close, rather than a wait in the
+ * backlog behind connections that may never end (RFC 9110 15.6.4). */
+static void refuse(struct ns_srv *srv, int sd)
+{
+    static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\nServer: netstack\r\n"
+                               "Content-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
+    struct http *app = srv->app;
+    app->status_count[5]++;
+    uint8_t sink[512];
+    while (ns_recv(srv->s, sd, sink, sizeof sink) > 0)
+        ; /* what the client already sent: closing with it unread would reset */
+    (void)ns_send(srv->s, sd, r503, sizeof r503 - 1);
+    ns_shutdown(srv->s, sd, NS_SHUT_WR);
+    ns_close(srv->s, sd); /* the stack finishes sending, then the FIN */
 }
 
 static const struct ns_srv_ops ops = {
@@ -475,6 +515,8 @@ static const struct ns_srv_ops ops = {
     .opened = opened,
     .run = run,
     .closing = closing,
+    .make_room = make_room,
+    .refuse = refuse,
 };
 
 static int start(struct ns_stack *s, const struct ns_app_args *args, void **state)
@@ -487,7 +529,8 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
     app->srv.name = "http";
     app->srv.ops = &ops;
     app->srv.app = app;
-    app->srv.max_conns = HTTP_MAX_CONNS;
+    app->idle_timeout = args && args->idle_timeout ? args->idle_timeout : HTTP_IDLE_TIMEOUT;
+    app->max_requests = args && args->max_requests ? args->max_requests : HTTP_MAX_REQUESTS;
     int rc = ns_srv_start(&app->srv, s, HTTP_PORT, args);
     if (rc < 0) {
         free(app);

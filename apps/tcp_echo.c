@@ -13,7 +13,6 @@
 
 #define ECHO_PORT 7
 #define ECHO_BUF 65536
-#define ECHO_MAX_CONNS 256
 
 struct echo_conn {
     struct ns_srv_conn c;
@@ -81,9 +80,9 @@ static void run(struct ns_srv_conn *sc, unsigned ev)
 static void closing(struct ns_srv_conn *sc, int err)
 {
     struct ns_srv *srv = sc->srv;
-    if (srv->out && srv->verbose) {
+    if (srv->log && srv->verbose) {
         char a[64];
-        fprintf(srv->out, "tcp_echo: %s closed, %llu bytes echoed\n",
+        fprintf(srv->log, "tcp_echo: %s closed, %llu bytes echoed\n",
                 ns_app_fmt(&sc->peer, a, sizeof a), (unsigned long long)sc->tx);
     }
 }
@@ -102,7 +101,6 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
     app->srv.name = "tcp_echo";
     app->srv.ops = &ops;
     app->srv.app = app;
-    app->srv.max_conns = ECHO_MAX_CONNS;
     int rc = ns_srv_start(&app->srv, s, ECHO_PORT, args);
     if (rc < 0) {
         free(app);

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SRV_BACKLOG 128
+#include <limits.h>
+
+/* No limit of the app's own unless asked (issue 14): the stack's
+ * tcp_max_backlog caps the backlog, tcp_max_conns the connections. */
+#define SRV_BACKLOG INT_MAX
 
 static void accept_pending(struct ns_srv *srv);
 
@@ -33,11 +37,28 @@ static void accept_pending(struct ns_srv *srv)
     if (srv->in_accept || srv->lsd < 0)
         return;
     srv->in_accept = true;
-    while (srv->nconns < srv->max_conns) {
+    for (;;) {
+        bool full = srv->nconns >= srv->max_conns;
+        if (full && !srv->ops->make_room && !srv->ops->refuse)
+            break; /* the newcomer waits in the backlog */
         struct ns_sockaddr peer;
         int sd = ns_accept(srv->s, srv->lsd, &peer);
         if (sd < 0)
             break;
+        if (full) {
+            /* Full, and someone is waiting: no client waits behind the
+             * others indefinitely (issue 14). */
+            if (srv->ops->make_room && srv->ops->make_room(srv)) {
+                srv->evicted++;
+            } else if (srv->ops->refuse) {
+                srv->refused++;
+                srv->ops->refuse(srv, sd);
+                continue;
+            } else {
+                ns_abort(srv->s, sd); /* cannot happen: no hooks means no accept */
+                continue;
+            }
+        }
         struct ns_srv_conn *c = calloc(1, srv->ops->conn_size);
         if (!c) {
             ns_abort(srv->s, sd);
@@ -54,9 +75,9 @@ static void accept_pending(struct ns_srv *srv)
         srv->head = c;
         srv->nconns++;
         srv->accepted++;
-        if (srv->out && srv->verbose) {
+        if (srv->log && srv->verbose) {
             char a[64];
-            fprintf(srv->out, "%s: connection from %s\n", srv->name, ns_app_fmt(&peer, a, sizeof a));
+            fprintf(srv->log, "%s: connection from %s\n", srv->name, ns_app_fmt(&peer, a, sizeof a));
         }
         ns_sock_set_callback(srv->s, sd, conn_cb, c);
         if (srv->ops->opened)
@@ -71,19 +92,23 @@ int ns_srv_start(struct ns_srv *srv, struct ns_stack *s, uint16_t port, const st
 {
     srv->s = s;
     srv->out = args ? args->out : NULL;
+    srv->log = args && args->log ? args->log : srv->out;
     srv->verbose = args ? args->verbose : 0;
     srv->port = port;
     srv->head = NULL;
     srv->nconns = 0;
+    if (args && args->max_conns)
+        srv->max_conns = args->max_conns;
     if (!srv->max_conns)
-        srv->max_conns = 64;
+        srv->max_conns = UINT_MAX;
+    srv->backlog = args && args->backlog > 0 ? args->backlog : SRV_BACKLOG;
     srv->lsd = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
     if (srv->lsd < 0)
         return srv->lsd;
     struct ns_sockaddr local = {.port = port};
     int rc = ns_bind(s, srv->lsd, &local);
     if (rc == 0)
-        rc = ns_listen(s, srv->lsd, SRV_BACKLOG);
+        rc = ns_listen(s, srv->lsd, srv->backlog);
     if (rc < 0) {
         ns_close(s, srv->lsd);
         srv->lsd = -1;
@@ -102,9 +127,9 @@ void ns_srv_close(struct ns_srv_conn *c, int err)
         srv->ops->closing(c, err);
     if (err < 0) {
         srv->errors++;
-        if (srv->out) {
+        if (srv->log && srv->verbose) { /* a reset is one line on stderr with -v, no more */
             char a[64];
-            fprintf(srv->out, "%s: %s: %s\n", srv->name, ns_app_fmt(&c->peer, a, sizeof a),
+            fprintf(srv->log, "%s: %s: %s\n", srv->name, ns_app_fmt(&c->peer, a, sizeof a),
                     strerror(-err));
         }
     }

@@ -34,6 +34,12 @@ struct ns_srv_ops {
     void (*opened)(struct ns_srv_conn *c);      /* optional: after accept, before run */
     void (*run)(struct ns_srv_conn *c, unsigned events);
     void (*closing)(struct ns_srv_conn *c, int err); /* optional: before ns_close + free */
+    /* Optional, when max_conns connections are open and another waits:
+     * make_room may close one (say an idle keep-alive connection) and
+     * return true; else refuse gets the new connection's descriptor to
+     * answer and close (say 503). Without them it waits in the backlog. */
+    bool (*make_room)(struct ns_srv *srv);
+    void (*refuse)(struct ns_srv *srv, int sd);
 };
 
 struct ns_srv {
@@ -42,11 +48,14 @@ struct ns_srv {
     const struct ns_srv_ops *ops;
     void *app;                    /* the app's own state */
     FILE *out;                    /* reports (may be NULL) */
+    FILE *log;                    /* per-connection events when verbose (may be NULL) */
     int verbose;
+    int backlog;                  /* listen backlog asked of the stack */
     int lsd;                      /* listening socket, -1 when stopped */
     uint16_t port;
     unsigned max_conns, nconns;   /* limit and live connections */
     uint64_t accepted, closed, errors;
+    uint64_t evicted, refused;    /* make_room closed one / refuse answered one */
     bool in_accept;               /* accept loop running (no re-entry) */
     struct ns_srv_conn *head;
 };

@@ -64,7 +64,9 @@ struct ns_loop {
     struct ns_stack *s;
     struct netdev *dev;
     struct ns_clock *clock;
-    size_t cap;           /* receive buffer size: the device MTU */
+    size_t cap;           /* receive buffer size: the device MTU, or 64 KB + an IPv6
+                           * header for a device with offloads (super-packets) */
+    bool big;             /* offload device: copy small packets out of the big buffer */
     struct ns_pkt *spare; /* a buffer that received nothing, kept for the next step */
     bool more;            /* the last step stopped at the batch bound */
 };
@@ -78,6 +80,9 @@ struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_cl
     l->dev = dev;
     l->clock = clock;
     l->cap = dev && dev->mtu ? dev->mtu : 1500;
+    l->big = dev && (dev->caps.tso4 || dev->caps.tso6 || dev->caps.uso);
+    if (l->big && l->cap < 65535 + 40)
+        l->cap = 65535 + 40;
     /* The stack learns the clock's time before anything waits on it. */
     ns_stack_poll(s, clock->now(clock));
     return l;
@@ -113,21 +118,30 @@ int ns_loop_timeout_ms(const struct ns_loop *l)
 int ns_loop_step(struct ns_loop *l)
 {
     /* Read straight into a packet buffer with headroom; a buffer that
-     * received nothing is kept for the next round. */
+     * received nothing is kept for the next round. A small packet read
+     * into an offload device's 64 KB buffer is copied into one of its own
+     * size, so queues never hold 64 KB per ACK. */
     l->more = false;
     for (int i = 0; l->dev && i < LOOP_BATCH; i++) {
         if (!l->spare)
             l->spare = ns_pkt_alloc(NS_PKT_HEADROOM, l->cap);
         if (!l->spare)
             break; /* out of memory: let timers run, retry after the wait */
-        int n = netdev_recv(l->dev, l->spare->data, l->cap);
+        struct ns_offload off;
+        int n = netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
         if (n < 0)
             return n;
         if (n == 0)
             break;
-        ns_pkt_trim(l->spare, (size_t)n);
-        struct ns_pkt *p = l->spare;
-        l->spare = NULL;
+        struct ns_pkt *p;
+        if (l->big && (size_t)n <= 4096 && (p = ns_pkt_from(l->spare->data, (size_t)n)) != NULL) {
+            /* the big spare stays for the next read */
+        } else {
+            ns_pkt_trim(l->spare, (size_t)n);
+            p = l->spare;
+            l->spare = NULL;
+        }
+        p->off = off;
         ns_stack_input(l->s, l->clock->now(l->clock), p);
         if (i == LOOP_BATCH - 1)
             l->more = true;

@@ -36,7 +36,7 @@ static int sp_recv(struct netdev *d, uint8_t *buf, size_t cap)
 }
 static int sp_fd(const struct netdev *d) { return ((const struct sp_dev *)d)->fd; }
 static void sp_close(struct netdev *d) { close(((struct sp_dev *)d)->fd); }
-static const struct netdev_ops sp_ops = {sp_send, sp_recv, sp_fd, sp_close};
+static const struct netdev_ops sp_ops = {.send = sp_send, .recv = sp_recv, .fd = sp_fd, .close = sp_close};
 
 #define TOTAL (256u * 1024)
 static size_t got;
@@ -85,7 +85,8 @@ int main(void)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
         return perror("socketpair"), 1;
-    struct sp_dev da = {{&sp_ops, "spA", 1500}, sv[0]}, db = {{&sp_ops, "spB", 1500}, sv[1]};
+    struct sp_dev da = {{.ops = &sp_ops, .name = "spA", .mtu = 1500}, sv[0]};
+    struct sp_dev db = {{.ops = &sp_ops, .name = "spB", .mtu = 1500}, sv[1]};
     struct ns_clock *clk = ns_clock_realtime();
     struct ns_config ca, cb;
     ns_config_default(&ca);

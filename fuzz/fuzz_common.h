@@ -47,7 +47,7 @@ static int fz_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return 0;
 }
 static void fz_close(struct netdev *d) { (void)d; }
-static const struct netdev_ops fz_ops = {fz_send, NULL, NULL, fz_close};
+static const struct netdev_ops fz_ops = {.send = fz_send, .close = fz_close};
 
 static inline void fz_dev_init(struct fz_dev *f, unsigned mtu)
 {

@@ -449,6 +449,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     }
     int hc = sim_add_host(R->sim, "client", R->cli, p->mtu);
     int hs = sim_add_host(R->sim, "server", R->srv, p->mtu);
+    if (hc >= 0 && hs >= 0 && p->offload) {
+        sim_set_offload(R->sim, hc, true);
+        sim_set_offload(R->sim, hs, true);
+    }
     if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
         rc = setup_fail(r, -EINVAL, "bad link parameters");
         goto out;

@@ -52,6 +52,7 @@ struct xfer_params {
     bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
     bool pacing;            /* both stacks pace (cfg.tcp_pacing) */
     ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
+    bool offload;           /* both hosts' devices take TSO/USO (sim_set_offload) */
 
     /* Optional observers (NULL = none); none may call into the sim. */
     sim_trace_fn trace;     /* every link event (sim_set_trace) */

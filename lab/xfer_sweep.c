@@ -77,11 +77,15 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
         bytes = 16384;
     ARG("--bytes"), ARG("%" PRIu64, bytes < 1 ? 1 : bytes > max_bytes ? max_bytes : bytes);
     /* Half the seeds with RACK loss detection, half with pacing (drawn
-     * last, so the rest of every seed's mix is what it was before). */
+     * after the rest, so the rest of every seed's mix is what it was before). */
     if (ns_rng_below(&g, 2))
         ARG("--rack");
     if (ns_rng_below(&g, 2))
         ARG("--pacing");
+    /* Half with segmentation offload (drawn after the above, so every
+     * other choice of a seed is what it was before offloads existed). */
+    if (ns_rng_below(&g, 2))
+        ARG("--offload");
     /* Stuck means no end in sight: allow longer than the stack's whole
      * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
      * otherwise. Idle virtual time costs no wall time. */

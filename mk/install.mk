@@ -6,7 +6,7 @@
 #   make install              into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
 #   make uninstall            removes exactly what install put there
 #
-# libnetstack   the protocol core (src/), the TUN device (netdev/tun.c) and
+# libnetstack   the protocol core (src/), the TUN device (netdev/tun.c, netdev/vnet.c) and
 #               the real-time loop with its step API (drivers/loop.c): no
 #               libpcap, no CUnit, only libc and libm.
 # libnetstack-sim  the simulator (sim/), pcap reading/writing, capture,
@@ -28,7 +28,7 @@ BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
-CORE_DIST_SRC := $(wildcard src/*.c) netdev/tun.c drivers/loop.c
+CORE_DIST_SRC := $(wildcard src/*.c) netdev/tun.c netdev/vnet.c drivers/loop.c
 SIM_DIST_SRC  := $(wildcard sim/*.c) netdev/pcap_read.c netdev/pcapout.c drivers/capture.c \
                  drivers/pcap_pkt.c drivers/pcap_replay.c drivers/pcap_verdict.c $(wildcard apps/*.c)
 CORE_PUBLIC_H := src/types.h src/config.h src/stats.h src/pkt.h src/stack.h src/socket.h \
@@ -39,9 +39,9 @@ INSTALL_TOOLS := netstack tools/simloss tools/linkem
 INSTALL_MAN   := man/netstack.1 man/simloss.1
 
 # Core helpers the simulator and replay use that are not public API
-# (checksum, heap, PRNG, wire dissector, trace lines): libnetstack-sim.so
+# (checksum, heap, PRNG, wire dissector, trace lines, offload cutter): libnetstack-sim.so
 # carries its own local copy, so libnetstack.so exports only its API.
-SIM_SO_PRIVATE := $(patsubst %,$(BUILD)/pic/src/%.o,checksum heap rng wire trace)
+SIM_SO_PRIVATE := $(patsubst %,$(BUILD)/pic/src/%.o,checksum heap rng wire trace offload)
 
 DIST := $(BUILD)/dist
 PIC_CFLAGS := $(filter-out -fPIE,$(ALLCFLAGS)) -fPIC

@@ -21,15 +21,64 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "netdev/vnet.h"
 #include "src/addr.h"
 
 struct tun_dev {
     struct netdev dev;
     int fd;
+    bool vnet;               /* every packet carries a virtio-net header */
     char name[IFNAMSIZ];
 };
+
+/* ---- offload mode: a virtio-net header on every read and write ---- */
+
+static int tun_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    uint8_t h[NS_VNET_HDR_LEN];
+    ns_vnet_build(h, off, pkt, len);
+    struct iovec iov[2] = {{h, sizeof h}, {(void *)pkt, len}};
+    ssize_t n = writev(t->fd, iov, 2);
+    if (n < 0)
+        return -errno;
+    return (size_t)n == len + sizeof h ? 0 : -EIO;
+}
+
+static int tun_send_vnet(struct netdev *d, const uint8_t *pkt, size_t len)
+{
+    static const struct ns_offload plain;
+    return tun_send_off(d, pkt, len, &plain);
+}
+
+static int tun_recv_off(struct netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    uint8_t h[NS_VNET_HDR_LEN];
+    struct iovec iov[2] = {{h, sizeof h}, {buf, cap}};
+    ssize_t n = readv(t->fd, iov, 2);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+    if ((size_t)n <= sizeof h) {
+        *off = (struct ns_offload){0};
+        return 0; /* a header without a packet: nothing to hand on */
+    }
+    ns_vnet_parse(h, off);
+    return (int)((size_t)n - sizeof h);
+}
+
+static int tun_recv_vnet(struct netdev *d, uint8_t *buf, size_t cap)
+{
+    struct ns_offload off;
+    int n = tun_recv_off(d, buf, cap, &off);
+    /* A caller that cannot take metadata gets only complete packets. */
+    if (n > 0 && (off.gso_type != NS_GSO_NONE || (off.flags & NS_OFF_CSUM_PARTIAL)))
+        return 0;
+    return n;
+}
 
 static int tun_send(struct netdev *d, const uint8_t *pkt, size_t len)
 {
@@ -73,11 +122,57 @@ static const struct netdev_ops tun_ops = {
     .close = tun_close,
 };
 
+static const struct netdev_ops tun_vnet_ops = {
+    .send = tun_send_vnet,
+    .recv = tun_recv_vnet,
+    .fd = tun_fd,
+    .close = tun_close,
+    .send_off = tun_send_off,
+    .recv_off = tun_recv_off,
+};
+
+const char *tun_offload_mode(const struct netdev *d, char *buf, size_t len)
+{
+    if (d->ops != &tun_vnet_ops) {
+        snprintf(buf, len, "off");
+        return buf;
+    }
+    snprintf(buf, len, "on (csum%s%s%s)", d->caps.tso4 ? " tso4" : "", d->caps.tso6 ? " tso6" : "",
+             d->caps.uso ? " uso4 uso6" : "");
+    return buf;
+}
+
+/* TUNSETIFF on a fresh descriptor; with vnet, asks for the virtio-net
+ * header. Returns 0 or -errno. */
+static int tun_attach(int fd, const char *name, bool vnet, struct ifreq *ifr)
+{
+    memset(ifr, 0, sizeof *ifr);
+    ifr->ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
+    memcpy(ifr->ifr_name, name, strlen(name));
+    return ioctl(fd, TUNSETIFF, ifr) < 0 ? -errno : 0;
+}
+
+/* Offloads the kernel may hand us (and, by the same token, the kind of
+ * super-packets we hand it): checksum + TSO4 + TSO6, and USO4 + USO6 as a
+ * pair where the kernel knows them. Returns the TUN_F_* set accepted, 0
+ * when even checksum offload was refused. */
+static unsigned tun_set_offload(int fd)
+{
+    unsigned full = NS_TUN_F_CSUM | NS_TUN_F_TSO4 | NS_TUN_F_TSO6 | NS_TUN_F_USO4 | NS_TUN_F_USO6;
+    if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)full) == 0)
+        return full;
+    unsigned tso = NS_TUN_F_CSUM | NS_TUN_F_TSO4 | NS_TUN_F_TSO6;
+    if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)tso) == 0)
+        return tso;
+    return 0;
+}
+
 void tun_opts_default(struct tun_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->name = "tun0";
     o->mtu = 1500;
+    o->offload = true;
     ns_addr_parse("10.0.0.1", &o->host4);
     o->prefix4 = 24;
     ns_addr_parse("fe80::1", &o->host6);
@@ -336,11 +431,23 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
     }
 
     struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-    memcpy(ifr.ifr_name, name, strlen(name));
-    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
-        int e = errno;
+    int arc = tun_attach(t->fd, name, o->offload, &ifr);
+    unsigned offl = 0;
+    if (arc == 0 && o->offload) {
+        offl = tun_set_offload(t->fd);
+        if (!offl) {
+            /* The header without offloads buys nothing: start over with
+             * plain packets (TUNSETIFF cannot be undone on a descriptor). */
+            close(t->fd);
+            t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+            arc = t->fd < 0 ? -errno : tun_attach(t->fd, name, false, &ifr);
+            if (o->notice)
+                o->notice(o->notice_user, "the kernel refused TUN offloads (TUNSETOFFLOAD); "
+                                          "using plain packets");
+        }
+    }
+    if (arc < 0) {
+        int e = -arc;
         if (e == EPERM || e == EACCES)
             errf(err, errlen, "cannot create interface %s: %s (run as root or with CAP_NET_ADMIN)",
                  name, strerror(e));
@@ -352,6 +459,7 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
             errf(err, errlen, "cannot create interface %s: %s", name, strerror(e));
         goto fail;
     }
+    t->vnet = offl != 0;
     memcpy(t->name, ifr.ifr_name, IFNAMSIZ - 1);
     t->name[IFNAMSIZ - 1] = '\0';
 
@@ -459,9 +567,17 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
 
     close(nl);
     close(sock);
-    t->dev.ops = &tun_ops;
+    t->dev.ops = t->vnet ? &tun_vnet_ops : &tun_ops;
     t->dev.name = t->name;
     t->dev.mtu = mtu;
+    if (t->vnet)
+        t->dev.caps = (struct netdev_caps){
+            .tso4 = (offl & NS_TUN_F_TSO4) != 0,
+            .tso6 = (offl & NS_TUN_F_TSO6) != 0,
+            .uso = (offl & NS_TUN_F_USO4) != 0,
+            .csum_partial = true,
+            .gso_max = 65535,
+        };
     return &t->dev;
 
 fail:

@@ -19,6 +19,7 @@
 #ifndef NS_TUN_H
 #define NS_TUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "src/netdev.h"
@@ -33,15 +34,30 @@ struct tun_opts {
     unsigned prefix6;       /* its prefix length (0 = 64) */
     struct ns_addr stack4;  /* the stack's addresses: routed to the interface */
     struct ns_addr stack6;  /*   when outside the host's prefix (UNSPEC = none) */
+    bool offload;           /* virtio-net header + TUNSETOFFLOAD (checksum, TSO4/6, USO) */
+    /* Called with one line when offloads were asked for and the kernel
+     * refused them (the device then carries plain packets). May be NULL. */
+    void (*notice)(void *user, const char *line);
+    void *notice_user;
 };
 
 /* Fills the defaults: "tun0", MTU 1500, host 10.0.0.1/24 and fe80::1/64,
- * stack 10.0.0.2 and fe80::2. */
+ * stack 10.0.0.2 and fe80::2, offloads on. */
 void tun_opts_default(struct tun_opts *o);
 
 /* Opens the interface as described above. Returns the device, or NULL with
  * a one-line reason in err (errlen bytes, always terminated). */
 struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errlen);
+
+/* "off", or "on (csum tso4 tso6 uso4 uso6)": what the open device does,
+ * for the ready line. Writes into buf and returns it. */
+const char *tun_offload_mode(const struct netdev *dev, char *buf, size_t len);
+
+/* With offloads (opts.offload and the kernel agreed) the device opens
+ * with IFF_VNET_HDR: reads report super-segments and partial checksums
+ * through recv_off (recv alone returns only complete plain packets), and
+ * send_off takes TCP super-segments up to caps.gso_max bytes. Readers
+ * need room for 65535 + 40 bytes per packet then. */
 
 /* True when addr lies inside net/prefix (same family). */
 bool tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sim/sim_impl.h"
+#include "src/offload.h"
 
 /* Polls in a row at one instant after which a stack whose deadline does
  * not move past that instant is considered stuck, and polled again only
@@ -150,7 +151,48 @@ static int dev_fd(const struct netdev *dev) { return -1; }
 /* The sim owns its devices and frees them in sim_free. */
 static void dev_close(struct netdev *dev) {}
 
-static const struct netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close};
+/* An offload device (sim_set_offload) cuts a super-packet into wire
+ * segments the way a kernel's GSO would (src/offload.h), and each piece
+ * then meets the link's faults on its own. */
+struct sim_cut {
+    struct netdev *dev;
+    int rc;
+};
+static void cut_send(void *user, struct ns_pkt *piece)
+{
+    struct sim_cut *c = user;
+    int rc = dev_send(c->dev, piece->data, piece->len);
+    if (rc && !c->rc)
+        c->rc = rc;
+    ns_pkt_free(piece);
+}
+
+static int dev_send_off(struct netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+{
+    struct ns_offload_layout lay;
+    enum ns_drop_reason why;
+    if (!ns_offload_parse(pkt, len, off, 65535, &lay, &why))
+        return -EINVAL;
+    struct sim_cut c = {dev, 0};
+    if (ns_gso_segment(pkt, len, off, &lay, true, cut_send, &c) != lay.segs && !c.rc)
+        c.rc = -ENOBUFS;
+    return c.rc;
+}
+
+static const struct netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close, dev_send_off, NULL};
+
+int sim_set_offload(struct sim *sim, int host, bool on)
+{
+    if (host < 0 || (unsigned)host >= sim->nhosts)
+        return -EINVAL;
+    struct netdev *d = &sim->hosts[host]->nd.dev;
+    if (on)
+        d->caps = (struct netdev_caps){.tso4 = true, .tso6 = true, .uso = true, .csum_partial = true,
+                                       .gso_max = 65535};
+    else
+        d->caps = (struct netdev_caps){0};
+    return 0;
+}
 
 int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu)
 {

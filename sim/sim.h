@@ -59,6 +59,11 @@ void sim_free(struct sim *sim);
  * the stack to it. Returns the host index (>= 0, in order of addition) or
  * -errno. Until it is linked, the host's sends fail with -ENETUNREACH. */
 int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu);
+/* Gives host's device TCP/UDP segmentation and checksum offload (on) or
+ * takes it away: the stack then builds super-packets, which the device
+ * cuts into wire segments before the link's faults apply. -EINVAL for a
+ * bad host. */
+int sim_set_offload(struct sim *sim, int host, bool on);
 /* Joins hosts a and b (each host has at most one link: -EBUSY). NULL
  * params mean an ideal link (no delay, no faults); bad params: -EINVAL. */
 int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,

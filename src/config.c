@@ -16,7 +16,10 @@ void ns_config_default(struct ns_config *cfg)
     cfg->mtu = 0;
     cfg->ttl = 64;
     cfg->hop_limit = 64;
-    cfg->max_sockets = 1024;
+    /* Issue 14: defaults that serve 100,000 concurrent connections (the
+     * socket table, TCB hash and heaps grow on demand; memory per
+     * connection follows its data), with room to spare. */
+    cfg->max_sockets = 1u << 18;
     cfg->udp_rxq_max = 256;
     cfg->udp_rxq_bytes = 1u << 20;
     cfg->frag_max_datagrams = 64;
@@ -24,6 +27,10 @@ void ns_config_default(struct ns_config *cfg)
     cfg->frag_max_pieces = 128;
     cfg->frag_timeout = 30 * NS_SEC;
     cfg->ip6_max_ext_headers = 8;
+    /* 64 KB of 1 KB segments; Linux's GSO_MAX_SEGS is 65535 but a
+     * super-packet from a kernel at MSS >= 536 stands for at most 123. */
+    cfg->gso_max_segs = 128;
+    cfg->tcp_tso_max = 65535;
     cfg->icmp_err_rate = 100;
     cfg->icmp_err_burst = 50;
     cfg->tcp_sndbuf = 1u << 20;
@@ -35,9 +42,9 @@ void ns_config_default(struct ns_config *cfg)
      * 8 KiB of ranges, allocated with the receive ring. */
     cfg->tcp_ooo_max_ranges = 512;
     cfg->tcp_ooo_max_total = 64u << 20;
-    cfg->tcp_max_conns = 4096;
-    cfg->tcp_max_backlog = 1024;
-    cfg->tcp_max_half_open = 1024;
+    cfg->tcp_max_conns = 1u << 18;
+    cfg->tcp_max_backlog = 65535;   /* cap on ns_listen's backlog (Linux: somaxconn) */
+    cfg->tcp_max_half_open = 65536; /* beyond it: SYN cookies (Linux: tcp_max_syn_backlog) */
     cfg->tcp_syncookies = true;
     /* CUBIC (RFC 9438): ahead of NewReno at 1% and 5% loss on simloss's
      * default path, mean of 3 seeds: 10.1 vs 8.1 and 3.5 vs 2.7 Mbit/s
@@ -59,6 +66,10 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
+    cfg->tcp_pmtu_min = 552;
+    cfg->tcp_rcvbuf_init = 64u << 10; /* Linux tcp_rmem[1] is 128 KiB; ours grows per RTT */
+    cfg->tcp_mem_max = (size_t)1 << 30;
+    cfg->tcp_buf_cache = 512;         /* 1 MiB of chunks: bounded, so RSS goes back */ /* Linux's min_pmtu: a forged "MTU 68" cannot shrink segments to crumbs */
 }
 
 int ns_config_set_cc(struct ns_config *cfg, const char *name)

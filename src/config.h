@@ -27,6 +27,10 @@ struct ns_config {
     ns_time_t frag_timeout;        /* reassembly lifetime (RFC 791: 15 s+; RFC 8200: 60 s) */
     unsigned ip6_max_ext_headers;  /* extension headers walked before giving up */
 
+    unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
+    size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
+                               * device takes TSO; 0 = never build one */
+
     unsigned icmp_err_rate;   /* ICMP errors per second (token bucket refill) */
     unsigned icmp_err_burst;  /* bucket depth */
 
@@ -63,6 +67,13 @@ struct ns_config {
      * production: predictable ISNs enable blind spoofing (RFC 6528). */
     bool tcp_isn_override_on;
     uint32_t tcp_isn_override;
+    /* Load and scale (issue 14). */
+    unsigned tcp_pmtu_min;         /* lowest IPv4 path MTU ICMP may teach (RFC 1191; Linux 552) */
+    size_t tcp_rcvbuf_init;        /* receive window a connection starts from; auto-tuning
+                                    * grows it toward 2 x bytes per RTT up to tcp_rcvbuf */
+    size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
+                                    * past 3/4 windows stop growing, past it they shrink */
+    unsigned tcp_buf_cache;        /* free 2 KiB buffer chunks kept for reuse per stack */
 };
 
 void ns_config_default(struct ns_config *cfg);

@@ -44,6 +44,8 @@ static const struct ns_config_field fields[] = {
     F(frag_max_pieces, NS_CFG_UINT, 1, 1u << 16, 0, "fragments per datagram"),
     F(frag_timeout, NS_CFG_TIME, T_MS, 600 * T_S, 0, "reassembly lifetime (RFC 791: 15 s+, RFC 8200: 60 s)"),
     F(ip6_max_ext_headers, NS_CFG_UINT, 1, 64, 0, "IPv6 extension headers walked before giving up"),
+    F(gso_max_segs, NS_CFG_UINT, 1, 65535, 0, "wire segments a received super-packet may stand for"),
+    F(tcp_tso_max, NS_CFG_SIZE, 0, 65535, 0, "largest TCP super-segment built for a TSO device; 0 = none"),
     F(icmp_err_rate, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP errors per second (token bucket refill; 0 = none)"),
     F(icmp_err_burst, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP error bucket depth"),
     F(tcp_sndbuf, NS_CFG_SIZE, 4096, 1u << 30, 0, "TCP send buffer per connection (bytes)"),
@@ -74,6 +76,10 @@ static const struct ns_config_field fields[] = {
     F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, 0, "keepalive idle time before the first probe"),
     F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, 0, "time between keepalive probes"),
     F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
+    F(tcp_rcvbuf_init, NS_CFG_SIZE, 2048, 1u << 30, 0, "initial receive window; auto-tuning grows it up to tcp_rcvbuf"),
+    F(tcp_mem_max, NS_CFG_SIZE, 65536, SZ_MAX, 0, "TCP buffer memory of all connections (windows shrink past 3/4)"),
+    F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free 2 KiB TCP buffer chunks kept for reuse"),
+    F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a
      * predictable ISN must not be one --set away (RFC 6528). */
 };

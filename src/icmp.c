@@ -88,7 +88,6 @@ void ns_icmp_error(struct ns_stack *s, const struct ns_ipinfo *ip, uint8_t type,
 void ns_icmp_error_input(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t code,
                          uint32_t param, const uint8_t *quote, size_t qlen)
 {
-    (void)param; /* the MTU of a "too big" / "fragmentation needed": issue 14's PMTU */
     /* The quote passed ns_icmp_quote_ok (an IP header of ours and 8 bytes
      * of what followed); the lenient dissector finds the ports in it. */
     struct ns_wire w;
@@ -101,8 +100,9 @@ void ns_icmp_error_input(struct ns_stack *s, uint8_t family, uint8_t type, uint8
             ns_udp_icmp_error(s, type, code, &local, &remote);
         break;
     case NS_IPPROTO_TCP:
-        /* Hook for TCP (issue 14): soft errors per RFC 1122 4.2.3.9 and
-         * RFC 5927, path MTU per RFC 1191 / RFC 8201. Never a reset. */
+        /* Soft errors (RFC 1122 4.2.3.9, RFC 5927) and the path MTU (RFC
+         * 1191, RFC 8201; param is the MTU): tcp_icmp.c. Never a reset. */
+        ns_tcp_icmp_error(s, family, type, code, param, quote, qlen);
         break;
     default:
         break;

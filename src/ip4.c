@@ -124,9 +124,33 @@ int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns
                   uint8_t proto, struct ns_pkt *pkt)
 {
     unsigned mtu = ns_ip_mtu(s);
+    if (pkt->off.gso_type != NS_GSO_NONE || (pkt->off.flags & NS_OFF_CSUM_PARTIAL)) {
+        /* A super-segment (the caller sized every piece to the MTU) or a
+         * partial checksum: never fragmented, DF set; the device gives
+         * the pieces consecutive IDs, so reserve them all. */
+        if (pkt->len + IP4_HDR > 65535) {
+            ns_pkt_free(pkt);
+            return -EMSGSIZE;
+        }
+        uint16_t id = s->ip4_id;
+        uint32_t segs = 1;
+        if (pkt->off.gso_type != NS_GSO_NONE && pkt->off.gso_size)
+            segs = (uint32_t)(pkt->len / pkt->off.gso_size + 1);
+        s->ip4_id = (uint16_t)(s->ip4_id + segs);
+        pkt->off.csum_start = (uint16_t)(pkt->off.csum_start + IP4_HDR);
+        return ip4_send_one(s, src, dst, proto, id, 0x4000 /* DF */, pkt);
+    }
     uint16_t id = s->ip4_id++;
     if (pkt->len + IP4_HDR <= mtu)
         return ip4_send_one(s, src, dst, proto, id, 0x4000 /* DF */, pkt);
+    if (proto == NS_IPPROTO_TCP) {
+        /* TCP sizes its segments to the path (ns_tcp_send_mss) and always
+         * sets DF (RFC 1191): a segment that does not fit is a bug to
+         * count, never a reason to fragment. */
+        s->stats.ip_tcp_too_big++;
+        ns_pkt_free(pkt);
+        return -EMSGSIZE;
+    }
     if (pkt->len + IP4_HDR > 65535 || mtu < 68) {
         ns_pkt_free(pkt);
         return -EMSGSIZE;

@@ -214,8 +214,23 @@ int ns_ip6_output(struct ns_stack *s, const struct ns_addr *src, const struct ns
                   uint8_t proto, struct ns_pkt *pkt)
 {
     unsigned mtu = ns_ip_mtu(s);
+    if (pkt->off.gso_type != NS_GSO_NONE || (pkt->off.flags & NS_OFF_CSUM_PARTIAL)) {
+        /* A super-segment (the caller sized every piece to the MTU) or a
+         * partial checksum: never fragmented; offsets become IP-relative. */
+        if (pkt->len > 65535) {
+            ns_pkt_free(pkt);
+            return -EMSGSIZE;
+        }
+        pkt->off.csum_start = (uint16_t)(pkt->off.csum_start + IP6_HDR);
+        return ip6_send_one(s, src, dst, proto, pkt);
+    }
     if (pkt->len + IP6_HDR <= mtu)
         return ip6_send_one(s, src, dst, proto, pkt);
+    if (proto == NS_IPPROTO_TCP) {
+        s->stats.ip_tcp_too_big++; /* as ip4.c: TCP is never fragmented */
+        ns_pkt_free(pkt);
+        return -EMSGSIZE;
+    }
     if (pkt->len > 65535 - 8 || mtu < 1280) {
         ns_pkt_free(pkt);
         return -EMSGSIZE;

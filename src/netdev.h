@@ -11,26 +11,71 @@
  * outside) and the backends implement it: tun and pcap files in netdev/,
  * the simulator's device in sim/, the replay device in drivers/. Adding a
  * backend means adding a file there; src/ never changes.
+ *
+ * Offloads (optional). A device that can take segmentation-offload
+ * packets says so in `caps`; the core then may hand send_off() a TCP
+ * super-segment (one IP header, one TCP header, payload of many segments
+ * of off->gso_size bytes, the last possibly shorter) with a partial
+ * checksum, and the device (or the kernel behind it) cuts it into wire
+ * segments. recv_off() is recv() that also reports the metadata a packet
+ * arrived with (a super-segment, a checksum still to finish, or one the
+ * device verified). A device without offloads leaves caps zero and
+ * send_off/recv_off NULL and sees exactly the packets it always saw.
  */
 #ifndef NS_NETDEV_H
 #define NS_NETDEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct netdev;
+
+/* Segmentation-offload type of a packet (struct ns_offload.gso_type). */
+enum ns_gso_type {
+    NS_GSO_NONE = 0,
+    NS_GSO_TCPV4,  /* TCP over IPv4: wire segments of gso_size payload bytes */
+    NS_GSO_TCPV6,  /* TCP over IPv6 */
+    NS_GSO_UDP_L4, /* UDP (v4 or v6): one datagram per gso_size payload bytes */
+};
+
+/* Offload metadata carried by a packet (ns_pkt.off) to or from a device. */
+#define NS_OFF_CSUM_PARTIAL 1u /* the L4 checksum is unfinished: the field at
+                                * csum_start + csum_off holds the pseudo-header
+                                * sum; the sum over [csum_start, end) completes it */
+#define NS_OFF_CSUM_VALID 2u   /* the device verified the L4 checksum (virtio DATA_VALID) */
+struct ns_offload {
+    uint8_t gso_type;          /* enum ns_gso_type */
+    uint8_t flags;             /* NS_OFF_* */
+    uint16_t gso_size;         /* payload bytes per wire segment (gso_type != NONE) */
+    uint16_t csum_start;       /* offset of the L4 header from the IP header */
+    uint16_t csum_off;         /* offset of the checksum field from csum_start */
+};
+
+/* What a device accepts from send_off (all false = plain packets only). */
+struct netdev_caps {
+    bool tso4, tso6;           /* TCP super-segments over IPv4 / IPv6 */
+    bool uso;                  /* UDP super-datagrams (NS_GSO_UDP_L4) */
+    bool csum_partial;         /* packets with NS_OFF_CSUM_PARTIAL */
+    uint32_t gso_max;          /* largest super-packet (IP header included), <= 65535 + 40 */
+};
 
 struct netdev_ops {
     int (*send)(struct netdev *dev, const uint8_t *pkt, size_t len);
     int (*recv)(struct netdev *dev, uint8_t *buf, size_t cap);
     int (*fd)(const struct netdev *dev);
     void (*close)(struct netdev *dev);
+    /* Optional (offload devices): send with metadata; recv reporting it
+     * (*off is zeroed for a plain packet). Same return values as above. */
+    int (*send_off)(struct netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off);
+    int (*recv_off)(struct netdev *dev, uint8_t *buf, size_t cap, struct ns_offload *off);
 };
 
 struct netdev {
     const struct netdev_ops *ops;
     const char *name; /* for messages: "tun0", "sim:a", "pcap:x.pcap" */
-    unsigned mtu;     /* largest IP packet the device carries */
+    unsigned mtu;     /* largest IP packet the device carries (wire segments) */
+    struct netdev_caps caps; /* offloads the device accepts; zero = none */
 };
 
 static inline int netdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
@@ -40,6 +85,20 @@ static inline int netdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
 static inline int netdev_recv(struct netdev *d, uint8_t *buf, size_t cap)
 {
     return d->ops->recv ? d->ops->recv(d, buf, cap) : 0;
+}
+/* Sends a packet with offload metadata; only for what dev->caps allows. */
+static inline int netdev_send_off(struct netdev *d, const uint8_t *pkt, size_t len,
+                                  const struct ns_offload *off)
+{
+    return d->ops->send_off ? d->ops->send_off(d, pkt, len, off) : d->ops->send(d, pkt, len);
+}
+/* Receives one packet and its metadata (zeroed when the device has none). */
+static inline int netdev_recv_off(struct netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
+{
+    if (d->ops->recv_off)
+        return d->ops->recv_off(d, buf, cap, off);
+    *off = (struct ns_offload){0};
+    return netdev_recv(d, buf, cap);
 }
 static inline int netdev_fd(const struct netdev *d)
 {

@@ -13,6 +13,19 @@ struct ns_pkt *ns_pkt_alloc(size_t headroom, size_t len)
     p->cap = headroom + len;
     p->data = p->buf + headroom;
     p->len = len;
+    p->off = (struct ns_offload){0};
+    return p;
+}
+
+struct ns_pkt *ns_pkt_view(uint8_t *data, size_t len)
+{
+    struct ns_pkt *p = malloc(sizeof *p);
+    if (!p)
+        return NULL;
+    p->cap = 0;
+    p->data = data;
+    p->len = len;
+    p->off = (struct ns_offload){0};
     return p;
 }
 
@@ -29,6 +42,8 @@ struct ns_pkt *ns_pkt_clone(const struct ns_pkt *src)
     struct ns_pkt *p = ns_pkt_alloc(ns_pkt_headroom(src), src->len);
     if (p && src->len)
         memcpy(p->data, src->data, src->len);
+    if (p)
+        p->off = src->off;
     return p;
 }
 

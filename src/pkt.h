@@ -9,6 +9,7 @@
 #ifndef NS_PKT_H
 #define NS_PKT_H
 
+#include "netdev.h"
 #include "types.h"
 
 /* Room for the largest header chain the stack prepends (IPv6 + fragment +
@@ -19,6 +20,7 @@ struct ns_pkt {
     uint8_t *data;  /* first valid byte */
     size_t len;     /* valid bytes from data */
     size_t cap;     /* bytes in buf */
+    struct ns_offload off; /* offload metadata to/from the device (netdev.h); zero = none */
     uint8_t buf[];  /* storage; data points inside it */
 };
 
@@ -31,8 +33,16 @@ struct ns_pkt *ns_pkt_from(const void *bytes, size_t len);
 struct ns_pkt *ns_pkt_clone(const struct ns_pkt *p);
 void ns_pkt_free(struct ns_pkt *p);
 
-/* Headroom left before data. */
-static inline size_t ns_pkt_headroom(const struct ns_pkt *p) { return (size_t)(p->data - p->buf); }
+/* A view: a packet whose bytes live in another packet's block (cap 0, no
+ * headroom: ns_pkt_push fails). ns_pkt_free frees the view only. Used for
+ * the pieces of a received TCP super-segment cut in place (offload.c). */
+struct ns_pkt *ns_pkt_view(uint8_t *data, size_t len);
+
+/* Headroom left before data (0 for a view). */
+static inline size_t ns_pkt_headroom(const struct ns_pkt *p)
+{
+    return p->cap ? (size_t)(p->data - p->buf) : 0;
+}
 /* Prepend n bytes; returns the new data pointer or NULL if no headroom. */
 uint8_t *ns_pkt_push(struct ns_pkt *p, size_t n);
 /* Drop n leading bytes (n <= len). */

@@ -25,23 +25,18 @@ int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
         return -EPROTONOSUPPORT;
     if (s->socks_open >= s->cfg.max_sockets)
         return -EMFILE;
-    unsigned sd = 0;
-    while (sd < s->socks_cap && s->socks[sd])
-        sd++;
-    if (sd == s->socks_cap) {
-        unsigned cap = s->socks_cap ? s->socks_cap * 2 : 16;
-        struct ns_sock **n = realloc(s->socks, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        memset(n + s->socks_cap, 0, (cap - s->socks_cap) * sizeof *n);
-        s->socks = n;
-        s->socks_cap = cap;
-    }
     struct ns_sock *so = calloc(1, sizeof *so);
     if (!so)
         return -ENOMEM;
+    int sd = ns_sock_alloc_sd(s); /* the lowest free one (sock_index.c) */
+    if (sd < 0) {
+        free(so);
+        return sd;
+    }
     so->type = type;
     so->family = (uint8_t)family;
+    so->s = s;
+    so->sd = sd;
     s->socks[sd] = so;
     s->socks_open++;
     return (int)sd;
@@ -64,12 +59,9 @@ static bool local_overlaps(const struct ns_sock *a, const struct ns_sockaddr *b,
 
 static bool port_in_use(struct ns_stack *s, const struct ns_sock *self, const struct ns_sockaddr *la)
 {
-    for (unsigned i = 0; i < s->socks_cap; i++) {
-        const struct ns_sock *o = s->socks[i];
-        if (o && o != self && o->bound && o->type == self->type && o->local.port == la->port &&
-            local_overlaps(o, la, self->family))
+    for (const struct ns_sock *o = ns_sock_port_first(s, la->port); o; o = ns_sock_port_next(o, la->port))
+        if (o != self && o->bound && o->type == self->type && local_overlaps(o, la, self->family))
             return true;
-    }
     return false;
 }
 
@@ -104,6 +96,8 @@ int ns_bind(struct ns_stack *s, int sd, const struct ns_sockaddr *local)
         return -EADDRINUSE;
     }
     so->local = la;
+    if (!ns_sock_port_insert(s, so))
+        return -ENOMEM;
     so->bound = true;
     return 0;
 }
@@ -112,9 +106,8 @@ struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
                                      const struct ns_addr *dst, uint16_t port)
 {
     struct ns_sock *wild = NULL;
-    for (unsigned i = 0; i < s->socks_cap; i++) {
-        struct ns_sock *so = s->socks[i];
-        if (!so || !so->bound || so->type != type || so->local.port != port)
+    for (struct ns_sock *so = ns_sock_port_first(s, port); so; so = ns_sock_port_next(so, port)) {
+        if (!so->bound || so->type != type)
             continue;
         if (so->family != NS_AF_UNSPEC && so->family != dst->family)
             continue;
@@ -126,7 +119,16 @@ struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
     return wild;
 }
 
-void ns_sock_mark(struct ns_sock *so) { so->ev_pending = true; }
+void ns_sock_mark(struct ns_sock *so)
+{
+    if (so->ev_pending)
+        return; /* already queued */
+    so->ev_pending = true;
+    if (!so->s || !ns_sdheap_push(&so->s->ev_queue, so->sd)) {
+        if (so->s)
+            so->s->ev_overflow = true;
+    }
+}
 
 bool ns_sock_enqueue(struct ns_stack *s, struct ns_sock *so, const struct ns_sockaddr *src,
                      const uint8_t *data, size_t len)
@@ -263,9 +265,11 @@ int ns_close(struct ns_stack *s, int sd)
         s->mem_in_use -= sizeof *d + d->len;
         free(d);
     }
+    ns_sock_unbind(s, so);
     free(so);
     s->socks[sd] = NULL;
     s->socks_open--;
+    ns_sock_release_sd(s, sd);
     return 0;
 }
 
@@ -301,7 +305,7 @@ int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user)
     if (so->type != NS_SOCK_STREAM)
         ev &= ~(unsigned)NS_EV_WRITE; /* datagram sockets are always writable: no news */
     if (cb && ev) {
-        so->ev_pending = true;
+        ns_sock_mark(so); /* on the readiness queue (sock_index.c) */
         s->dispatch_due = true;
     }
     return 0;
@@ -340,22 +344,41 @@ void ns_sock_dispatch(struct ns_stack *s)
         return;
     s->dispatching = true;
     /* In descriptor order, so runs are deterministic. A callback may close
-     * or open sockets; re-read the table each step. */
-    for (unsigned i = 0; i < s->socks_cap; i++) {
-        struct ns_sock *so = s->socks[i];
+     * or open sockets; re-read the table each step. A socket marked during
+     * this pass is reported in it if its descriptor is above the one being
+     * handled, else at the next dispatch (as one ascending walk of the
+     * table did) -- but only marked sockets are visited (sock_index.c). */
+    if (s->ev_overflow) {
+        s->ev_overflow = false;
+        for (unsigned i = 0; i < s->socks_cap; i++) /* a queue push failed: rebuild it */
+            if (s->socks[i] && s->socks[i]->ev_pending && !ns_sdheap_push(&s->ev_queue, (int)i))
+                s->ev_overflow = true;
+    }
+    struct ns_sdheap later = {0};
+    int cursor = -1;
+    for (int i; (i = ns_sdheap_pop(&s->ev_queue)) >= 0;) {
+        if (i <= cursor) {
+            if (!ns_sdheap_push(&later, i))
+                s->ev_overflow = true;
+            continue;
+        }
+        struct ns_sock *so = (unsigned)i < s->socks_cap ? s->socks[i] : NULL;
         if (!so || !so->ev_pending)
             continue;
+        cursor = i;
         so->ev_pending = false;
         if (so->cb)
-            so->cb(s, (int)i, ns_sock_events(s, (int)i), so->user);
+            so->cb(s, i, ns_sock_events(s, i), so->user);
     }
+    for (int i; (i = ns_sdheap_pop(&later)) >= 0;)
+        if (!ns_sdheap_push(&s->ev_queue, i))
+            s->ev_overflow = true;
+    ns_sdheap_free(&later);
     s->dispatching = false;
     /* A callback may have made a socket before it in the table ready
-     * (or set its callback): report that at the next poll, right away. */
-    s->dispatch_due = false;
-    for (unsigned i = 0; i < s->socks_cap; i++)
-        if (s->socks[i] && s->socks[i]->ev_pending && s->socks[i]->cb)
-            s->dispatch_due = true;
+     * (or set its callback): report that at the next poll, right away.
+     * Only what is still queued is looked at, never the whole table. */
+    s->dispatch_due = s->ev_queue.n > 0 || s->ev_overflow;
 }
 
 void ns_sock_free_all(struct ns_stack *s)
@@ -366,4 +389,8 @@ void ns_sock_free_all(struct ns_stack *s)
     free(s->socks);
     s->socks = NULL;
     s->socks_cap = 0;
+    ns_sdheap_free(&s->sd_free);
+    ns_sdheap_free(&s->ev_queue);
+    free(s->ports);
+    s->ports = NULL;
 }

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 
 #include "netdev.h"
+#include "offload.h"
 #include "stack_impl.h"
+#include "tcp_buf.h"
 #include "tcp.h"
 
 static void new_err(char *err, size_t cap, const char *msg)
@@ -57,6 +59,7 @@ void ns_stack_free(struct ns_stack *s)
         return;
     ns_tcp_free_all(s); /* before the sockets: their TCBs go quietly */
     ns_sock_free_all(s);
+    ns_tcp_buf_cache_drain(s);
     ns_frag_free_all(s);
     ns_timers_free(s);
     free(s);
@@ -67,6 +70,8 @@ void ns_stack_attach(struct ns_stack *s, struct netdev *dev) { s->dev = dev; }
 const struct ns_stats *ns_stack_stats(const struct ns_stack *s) { return &s->stats; }
 const struct ns_config *ns_stack_config(const struct ns_stack *s) { return &s->cfg; }
 size_t ns_stack_mem_in_use(const struct ns_stack *s) { return s->mem_in_use; }
+size_t ns_stack_mem_cached(const struct ns_stack *s) { return (size_t)s->buf_cached * NS_TCP_BUF_CHUNK; }
+void ns_stack_trim(struct ns_stack *s) { ns_tcp_buf_cache_drain(s); }
 ns_time_t ns_stack_now(const struct ns_stack *s) { return s->now; }
 
 void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user)
@@ -88,22 +93,90 @@ void ns_drop(struct ns_stack *s, struct ns_pkt *pkt, enum ns_drop_reason why)
     ns_pkt_free(pkt);
 }
 
-void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt)
+/* One wire packet into IP. */
+static void input_one(struct ns_stack *s, struct ns_pkt *pkt)
 {
-    advance(s, now);
     s->stats.rx_packets++;
     s->stats.rx_bytes += pkt->len;
     if (s->tap)
         s->tap(s->tap_user, s->now, 'I', pkt->data, pkt->len);
     if (pkt->len < 1) {
         ns_drop(s, pkt, NS_DROP_too_short);
-    } else {
-        switch (pkt->data[0] >> 4) {
-        case 4: ns_ip4_input(s, pkt); break;
-        case 6: ns_ip6_input(s, pkt); break;
-        default: ns_drop(s, pkt, NS_DROP_bad_version); break;
-        }
+        return;
     }
+    switch (pkt->data[0] >> 4) {
+    case 4: ns_ip4_input(s, pkt); break;
+    case 6: ns_ip6_input(s, pkt); break;
+    default: ns_drop(s, pkt, NS_DROP_bad_version); break;
+    }
+}
+
+static void piece_in(void *user, struct ns_pkt *piece) { input_one(user, piece); }
+
+/* A packet that arrived with offload metadata (offload.h): a super-packet
+ * becomes the wire segments it stands for, so TCP and UDP apply their
+ * per-segment rules (ACK every other segment, windows, SACK) unchanged; a
+ * partial checksum is finished. A complete packet's checksum is verified
+ * unless the device says it did (NS_OFF_CSUM_VALID). Lying metadata is a
+ * counted drop. */
+static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
+{
+    struct ns_offload_layout lay;
+    enum ns_drop_reason why;
+    if (!ns_offload_parse(pkt->data, pkt->len, &pkt->off, s->cfg.gso_max_segs, &lay, &why)) {
+        s->stats.rx_packets++;
+        s->stats.rx_bytes += pkt->len;
+        if (s->tap)
+            s->tap(s->tap_user, s->now, 'I', pkt->data, pkt->len);
+        if (why == NS_DROP_ip4_bad_csum)
+            s->stats.checksum_errors++;
+        ns_drop(s, pkt, why);
+        return;
+    }
+    /* A partial checksum is no claim about the data (virtio 5.1.6.2: the
+     * sender left it to the device; Linux sets it only on packets its own
+     * stack built); a device-verified one is trusted. Only a packet that
+     * claims to be complete is verified, whole. Checksums are computed
+     * for the pieces only when a tap will show them (a capture must hold
+     * valid packets); otherwise the pieces are marked verified and TCP
+     * and UDP skip the pass. */
+    bool want_csum = s->tap != NULL;
+    if (pkt->off.flags & NS_OFF_CSUM_PARTIAL) {
+        s->stats.csum_partial_rx++;
+        if (pkt->off.gso_type == NS_GSO_NONE && want_csum)
+            ns_offload_finish_csum(pkt->data, pkt->len, &pkt->off);
+    } else if (!(pkt->off.flags & NS_OFF_CSUM_VALID) && !ns_offload_csum_ok(pkt->data, pkt->len, &lay)) {
+        s->stats.rx_packets++;
+        s->stats.rx_bytes += pkt->len;
+        s->stats.checksum_errors++;
+        ns_drop(s, pkt, lay.proto == NS_IPPROTO_TCP ? NS_DROP_tcp_bad_csum : NS_DROP_udp_bad_csum);
+        return;
+    }
+    if (pkt->off.gso_type == NS_GSO_NONE) {
+        pkt->off = (struct ns_offload){.flags = NS_OFF_CSUM_VALID};
+        input_one(s, pkt);
+        return;
+    }
+    s->stats.gso_rx++;
+    s->in_gso_batch = lay.proto == NS_IPPROTO_TCP;
+    unsigned cut = 0;
+    if (lay.proto == NS_IPPROTO_TCP && !want_csum)
+        cut = ns_gso_segment_inplace(pkt, &pkt->off, &lay, piece_in, s); /* no copy */
+    if (!cut)
+        cut = ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, want_csum, piece_in, s);
+    s->stats.gso_rx_segs += cut;
+    s->in_gso_batch = false;
+    ns_tcp_batch_end(s);
+    ns_pkt_free(pkt);
+}
+
+void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt)
+{
+    advance(s, now);
+    if (pkt->off.gso_type != NS_GSO_NONE || (pkt->off.flags & NS_OFF_CSUM_PARTIAL))
+        offload_input(s, pkt);
+    else
+        input_one(s, pkt);
     ns_sock_dispatch(s);
 }
 
@@ -128,7 +201,7 @@ ns_time_t ns_stack_next_deadline(const struct ns_stack *s)
     return f < t ? f : t;
 }
 
-int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
+static int dev_send_plain(struct ns_stack *s, const struct ns_pkt *pkt)
 {
     int rc = -ENETDOWN;
     if (s->tap)
@@ -138,6 +211,82 @@ int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
     if (rc == 0) {
         s->stats.tx_packets++;
         s->stats.tx_bytes += pkt->len;
+    } else {
+        s->stats.tx_errors++;
+    }
+    return rc;
+}
+
+/* Pieces of a super-packet the device cannot take: each goes out plain. */
+struct sw_seg {
+    struct ns_stack *s;
+    int rc;
+};
+static void piece_out(void *user, struct ns_pkt *piece)
+{
+    struct sw_seg *w = user;
+    int rc = dev_send_plain(w->s, piece);
+    if (rc && !w->rc)
+        w->rc = rc;
+    ns_pkt_free(piece);
+}
+/* Pieces shown to the tap only: captures and traces hold wire segments,
+ * as a capture on the wire would (README: offloads and captures). */
+static void piece_tap(void *user, struct ns_pkt *piece)
+{
+    struct ns_stack *s = user;
+    s->tap(s->tap_user, s->now, 'O', piece->data, piece->len);
+    ns_pkt_free(piece);
+}
+
+bool ns_dev_can_gso(const struct ns_stack *s, uint8_t gso_type)
+{
+    const struct netdev *d = s->dev;
+    if (!d || !d->caps.csum_partial)
+        return false;
+    switch (gso_type) {
+    case NS_GSO_TCPV4: return d->caps.tso4;
+    case NS_GSO_TCPV6: return d->caps.tso6;
+    case NS_GSO_UDP_L4: return d->caps.uso;
+    default: return false;
+    }
+}
+
+int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
+{
+    if (pkt->off.gso_type == NS_GSO_NONE && !(pkt->off.flags & NS_OFF_CSUM_PARTIAL)) {
+        int rc = dev_send_plain(s, pkt);
+        ns_pkt_free(pkt);
+        return rc;
+    }
+    struct ns_offload_layout lay;
+    enum ns_drop_reason why;
+    if (!ns_offload_parse(pkt->data, pkt->len, &pkt->off, 65535, &lay, &why)) {
+        s->stats.tx_errors++; /* a bug in the stack, never the peer's doing */
+        ns_pkt_free(pkt);
+        return -EINVAL;
+    }
+    bool dev_ok = s->dev && pkt->len <= s->dev->caps.gso_max &&
+                  (pkt->off.gso_type == NS_GSO_NONE ? s->dev->caps.csum_partial
+                                                     : ns_dev_can_gso(s, pkt->off.gso_type));
+    if (!dev_ok) {
+        struct sw_seg w = {s, 0};
+        if (pkt->off.gso_type != NS_GSO_NONE)
+            s->stats.gso_sw++;
+        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, true, piece_out, &w);
+        ns_pkt_free(pkt);
+        return w.rc;
+    }
+    if (s->tap)
+        ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, true, piece_tap, s);
+    int rc = netdev_send_off(s->dev, pkt->data, pkt->len, &pkt->off);
+    if (rc == 0) {
+        s->stats.tx_packets++;
+        s->stats.tx_bytes += pkt->len;
+        if (pkt->off.gso_type != NS_GSO_NONE) {
+            s->stats.gso_tx++;
+            s->stats.gso_tx_segs += lay.segs;
+        }
     } else {
         s->stats.tx_errors++;
     }

@@ -48,6 +48,10 @@ const struct ns_config *ns_stack_config(const struct ns_stack *s);
 /* Bytes currently held by the stack for packets, queues and reassembly;
  * returns to 0 when everything is freed. */
 size_t ns_stack_mem_in_use(const struct ns_stack *s);
+/* Free TCP buffer chunks kept for reuse (at most cfg.tcp_buf_cache), not in
+ * mem_in_use; ns_stack_trim gives them back to the system now. */
+size_t ns_stack_mem_cached(const struct ns_stack *s);
+void ns_stack_trim(struct ns_stack *s);
 
 /* Graceful shutdown (stack_close.c). Close every socket as ns_close does
  * (TCP: queued data, then FIN), then keep feeding the stack (input, poll)

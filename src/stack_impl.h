@@ -64,6 +64,16 @@ struct ns_sock {
     struct ns_tcb *tcb;      /* NS_SOCK_STREAM: the listener or connection (NULL before listen/connect) */
     bool connected;          /* NS_SOCK_DGRAM after ns_connect: peer is set (udp_sock.c) */
     struct ns_sockaddr peer;
+    struct ns_stack *s;      /* owner (sock_index.c: readiness queue) */
+    int sd;                  /* own descriptor */
+    struct ns_sock *pnext;   /* chain in the bound-port table while bound */
+};
+
+/* A min-heap of descriptors (sock_index.c): free descriptors (lowest is
+ * reused first, as a scan from 0 would) and those with readiness to report. */
+struct ns_sdheap {
+    int *v;
+    unsigned n, cap;
 };
 
 struct ns_stack {
@@ -89,6 +99,11 @@ struct ns_stack {
     unsigned socks_open;
     uint16_t next_ephemeral;
     bool dispatching;
+    bool in_gso_batch;       /* cutting a received TCP super-segment: output deferred (tcp_input.c) */
+    struct ns_sdheap sd_free;      /* free descriptors below socks_cap */
+    struct ns_sdheap ev_queue;     /* descriptors marked ev_pending (may hold stale ones) */
+    bool ev_overflow;              /* a mark could not be queued: dispatch scans the table */
+    struct ns_sock **ports;        /* bound sockets by port (chains), NS_PORT_BUCKETS; lazy */
     bool dispatch_due;      /* a socket has readiness not yet reported: poll now */
 
     struct ns_frag_table frag;
@@ -102,6 +117,9 @@ struct ns_stack {
     ns_time_t icmp_last_refill;
 
     size_t mem_in_use;      /* bytes held in socket queues and reassembly */
+    size_t tcp_buf_mem;     /* of which TCP buffer chunks (tcp_buf.c): the tcp_mem budget */
+    void *buf_cache;        /* free TCP buffer chunks, linked through their first word */
+    unsigned buf_cached;    /* chunks in buf_cache (<= cfg.tcp_buf_cache) */
 
     struct ns_tcp *tcp;     /* TCP tables and timers (tcp.h); NULL until first use */
 };
@@ -122,6 +140,8 @@ bool ns_ip_is_ours(const struct ns_stack *s, const struct ns_addr *addr);
 unsigned ns_ip_mtu(const struct ns_stack *s);
 /* Hand a finished IP packet to the device (taps, counts). Consumes pkt. */
 int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt);
+/* Does the attached device take super-packets of this type (netdev caps)? */
+bool ns_dev_can_gso(const struct ns_stack *s, uint8_t gso_type);
 
 int ns_ip4_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                   uint8_t proto, struct ns_pkt *pkt);
@@ -144,6 +164,10 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
 int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struct ns_sockaddr *dst,
                   const void *data, size_t len);
 /* Does an ICMP error's quoted packet look like one we sent? (RFC 5927) */
+/* tcp_icmp.c: an ICMP error (quote already checked) about one of our TCP
+ * segments: RFC 5927 validation, path MTU, soft errors. */
+void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t code,
+                       uint32_t info, const uint8_t *q, size_t qlen);
 bool ns_icmp_quote_ok(struct ns_stack *s, uint8_t family, const uint8_t *q, size_t len);
 
 /* Sockets (socket.c): find the socket that takes a datagram, queue one. */
@@ -153,6 +177,22 @@ struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
 bool ns_sock_enqueue(struct ns_stack *s, struct ns_sock *so, const struct ns_sockaddr *src,
                      const uint8_t *data, size_t len);
 void ns_sock_mark(struct ns_sock *so);
+/* ---- sock_index.c: O(1)/O(log n) socket bookkeeping for 100k sockets ---- */
+#define NS_PORT_BUCKETS 1024
+bool ns_sdheap_push(struct ns_sdheap *h, int sd); /* false on ENOMEM */
+int ns_sdheap_pop(struct ns_sdheap *h);           /* lowest; -1 when empty */
+void ns_sdheap_free(struct ns_sdheap *h);
+/* A descriptor for a new socket (lowest free), growing the table: >= 0 or -ENOMEM. */
+int ns_sock_alloc_sd(struct ns_stack *s);
+/* Descriptor sd is free again. */
+void ns_sock_release_sd(struct ns_stack *s, int sd);
+/* Bound-port table: insert when a socket binds, remove when it unbinds
+ * or closes (ns_sock_unbind clears so->bound too). */
+bool ns_sock_port_insert(struct ns_stack *s, struct ns_sock *so);
+void ns_sock_unbind(struct ns_stack *s, struct ns_sock *so);
+/* First bound socket on `port` (chain order); iterate with ns_sock_port_next. */
+struct ns_sock *ns_sock_port_first(const struct ns_stack *s, uint16_t port);
+struct ns_sock *ns_sock_port_next(const struct ns_sock *so, uint16_t port);
 
 /* Connected datagram sockets and ICMP errors for UDP (udp_sock.c). The
  * socket API's connect/send/recv/getpeername hand UDP sockets to these. */

@@ -53,7 +53,18 @@
     X(tcp_persist_probes, "TCP zero-window probes sent")                    \
     X(tcp_keepalive_probes, "TCP keepalive probes sent")                    \
     X(tcp_syncookies_sent, "SYN-ACKs with a SYN cookie (backlog full, RFC 4987)") \
-    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")
+    X(tcp_syncookies_ok, "connections opened from a valid SYN cookie")      \
+    X(gso_tx, "super-packets handed to an offload device (TSO/USO)")        \
+    X(gso_tx_segs, "wire segments those super-packets stand for")           \
+    X(gso_sw, "super-packets cut in software (device without offload)")     \
+    X(gso_rx, "super-packets received and cut into wire segments")          \
+    X(gso_rx_segs, "wire segments cut from received super-packets")         \
+    X(csum_partial_rx, "received packets with a partial (unfinished) L4 checksum") \
+    X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
+    X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
+    X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
+    X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
+    X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \
@@ -107,7 +118,13 @@
     X(tcp_no_ack, "TCP segment without ACK in a synchronized state")       \
     X(tcp_bad_flags, "TCP segment with flags not valid in this state")      \
     X(tcp_closed, "TCP data for a closed/shut-down receiver (RST sent)") \
-    X(icmp_echo_ignored, "echo request to broadcast/multicast not answered")
+    X(icmp_echo_ignored, "echo request to broadcast/multicast not answered") \
+    X(off_bad_type, "offload metadata: unknown GSO type or not the packet's protocol") \
+    X(off_bad_size, "offload metadata: segment size 0, above the payload, or too many segments") \
+    X(off_bad_csum, "offload metadata: checksum start/offset outside the L4 header") \
+    X(off_too_big, "super-packet over 64 KB")                                \
+    X(off_not_l4, "offload metadata on a fragment or a non-TCP/UDP packet")  \
+    X(off_bad_hdr, "super-packet IP/L4 headers truncated or inconsistent")
 
 enum ns_drop_reason {
 #define NS_X(name, desc) NS_DROP_##name,

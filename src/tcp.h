@@ -35,6 +35,7 @@
 #define NS_TCP_H
 
 #include "stack_impl.h"
+#include "tcp_buf.h"
 
 enum ns_tcp_state {
     NS_TCP_CLOSED = 0,
@@ -128,10 +129,11 @@ struct ns_tcb {
     uint32_t snd_wnd;            /* peer's window in bytes (already scaled) */
     uint32_t max_snd_wnd;        /* largest snd_wnd seen (sender SWS, RFC 5961 ACK check) */
 
-    /* Send ring: the bytes of [sbuf_seq, sbuf_seq + slen), oldest at shead. */
-    uint8_t *sbuf;               /* NULL until the connection needs it */
-    uint32_t scap;               /* capacity; slen <= scap */
-    uint32_t shead;              /* ring index of the byte at sbuf_seq */
+    /* Send buffer (tcp_buf.h): the bytes of [sbuf_seq, sbuf_seq + slen) at
+     * positions 0 .. slen; memory only for what is queued. */
+    struct ns_tcp_buf sb;
+    bool sbuf;                   /* send side set up (RACK records...): first ns_send */
+    uint32_t scap;               /* limit: slen <= scap (cfg.tcp_sndbuf) */
     uint32_t slen;               /* bytes queued, unacked ones included */
     uint32_t sbuf_seq;           /* seq of the first byte in the ring (iss+1 + bytes acked) */
     bool fin_queued;             /* app shut the write side: FIN follows the ring's last byte */
@@ -141,15 +143,20 @@ struct ns_tcb {
     uint32_t irs;                /* peer's initial sequence number */
     uint32_t rcv_nxt;            /* next seq expected; bytes before it are in the ring or read */
     uint32_t rcv_adv;            /* right edge we advertised; never moves left (RFC 9293 3.8.6) */
-    uint8_t *rbuf;               /* receive ring; NULL until needed */
-    uint32_t rcap;               /* capacity, including rslack */
-    uint32_t rslack;             /* ring bytes never advertised: the scaled window
+    /* Receive buffer (tcp_buf.h): unread in-order bytes at positions
+     * 0 .. rlen, out-of-order ones at rlen + (seq - rcv_nxt). */
+    struct ns_tcp_buf rb;
+    bool rbuf;                   /* receive side set up: first data */
+    uint32_t rcap;               /* current limit including rslack: auto-tuned from
+                                  * cfg.tcp_rcvbuf_init up to cfg.tcp_rcvbuf */
+    uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
-    uint32_t rhead;              /* ring index of the first unread byte */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
-    struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; allocated
-                                  * with the receive ring, ooocap entries */
+    uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
+    ns_time_t rcv_rtt_start;
+    struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; grown on
+                                  * demand up to cfg.tcp_ooo_max_ranges, ooocap entries */
     unsigned ooocap;
     unsigned nooo;               /* ranges used */
     uint32_t ooo_bytes;          /* sum of range lengths; <= cfg.tcp_ooo_max_bytes */
@@ -164,6 +171,8 @@ struct ns_tcb {
     uint16_t peer_mss;           /* MSS the peer announced (536 if none, RFC 9293 3.7.1) */
     uint16_t mss;                /* payload bytes per segment we send (options excluded) */
     uint16_t rcv_mss;            /* our announced MSS (MTU - 40 / - 60, RFC 6691) */
+    uint16_t pmtu;               /* path MTU learned from ICMP (RFC 1191/8201); 0 = device's */
+    int soft_err;                /* latest ICMP soft error (RFC 1122 4.2.3.9), 0 = none */
     uint8_t snd_ws, rcv_ws;      /* shift applied to the peer's / our window field */
     bool ws_ok, ts_ok, sack_ok;  /* both sides agreed (RFC 7323, RFC 2018) */
     uint32_t ts_recent;          /* latest TSval to echo (RFC 7323 4.3) */
@@ -253,6 +262,7 @@ struct ns_tcp {
     struct ns_tcb **htab;        /* connections by 4-tuple; size hmask+1 (power of two) */
     uint32_t hmask;
     unsigned nhashed;
+    struct ns_tcb *last_hit;     /* last connection ns_tcb_lookup found (hashed) */
     struct ns_tcb *ltab[64];     /* listeners by local port % 64 */
     struct ns_tcb *all_head, *all_tail;
     uint64_t next_id;
@@ -265,6 +275,11 @@ struct ns_tcp {
     uint64_t isn_key[2];         /* RFC 6528 secret */
     ns_time_t chack_window;      /* start of the current challenge-ACK second */
     unsigned chack_count;        /* challenge ACKs sent in it (RFC 5961 7) */
+    /* The connection whose output waits for the end of a received
+     * super-segment (ns_tcp_defer_output), by 4-tuple and id. */
+    bool batch_pending;
+    struct ns_sockaddr batch_local, batch_remote;
+    uint64_t batch_id;
 };
 
 /* ---- tcp_conn.c ---- */
@@ -275,6 +290,12 @@ void ns_tcb_hash_insert(struct ns_tcb *t);
 void ns_tcb_hash_remove(struct ns_tcb *t);
 void ns_tcb_listen_insert(struct ns_tcb *t);
 void ns_tcb_listen_remove(struct ns_tcb *t);
+/* While the stack cuts a received super-segment into wire segments, a
+ * connection's output (data and the ACK the per-segment rules asked for)
+ * waits for the last piece, so one super-segment draws one ACK, as a
+ * Linux receiver with GRO answers one. ns_tcp_batch_end sends it. */
+void ns_tcp_defer_output(struct ns_tcb *t);
+void ns_tcp_batch_end(struct ns_stack *s);
 struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
                              const struct ns_addr *raddr, uint16_t rport);
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
@@ -429,6 +450,31 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
 uint16_t ns_tcp_our_mss(const struct ns_tcb *t);
 /* Window shift that lets a `buf`-byte window fit the 16-bit field. */
 uint8_t ns_tcp_wscale_for(size_t buf);
+
+/* ---- tcp_mss.c: segment size (RFC 9293 3.7.1, RFC 6691) ---- */
+/* Path MTU toward t->remote: what ICMP taught us, else the device's. */
+unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
+/* SMSS without SACK blocks: min(peer MSS, path MTU - IP - TCP headers)
+ * less the timestamp option; what t->mss caches (and the CCs count in). */
+uint16_t ns_tcp_mss_base(const struct ns_tcb *t);
+/* Bytes of the SACK option the next segment carries (0 = none). */
+unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t);
+/* Payload bytes of a full segment sent now: t->mss less the SACK blocks
+ * it will carry. No segment we send is longer, so none exceeds the MTU. */
+uint32_t ns_tcp_send_mss(const struct ns_tcb *t);
+
+/* ---- tcp_icmp.c: ICMP errors about our TCP segments ---- */
+/* ns_tcp_icmp_error is declared in stack_impl.h (the ICMP input calls it). */
+
+/* ---- tcp_mem.c: buffer sizes and the memory budget ---- */
+int ns_tcp_mem_pressure(const struct ns_stack *s);  /* 0 none, 1 past 3/4, 2 at tcp_mem_max */
+uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t);     /* receive buffer now (rslack excluded) */
+/* Window growth allowed under the budget: space, less under pressure, 0 at the max. */
+uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
+/* The app read `copied` bytes: grow the receive buffer toward the BDP. */
+void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
+/* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
+uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
 
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);

@@ -156,7 +156,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
                 return rc;
             if (!ns_tcb_lookup(s, &src, so->local.port, &dst->addr, dst->port))
                 break;
-            so->bound = false;
+            ns_sock_unbind(s, so);
             rc = -EADDRINUSE;
         }
         if (rc)
@@ -216,19 +216,15 @@ ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
         return -EPIPE;
     if (ns_tcb_alloc_sbuf(t) < 0)
         return -ENOMEM;
-    uint32_t room = t->scap - t->slen;
+    uint32_t lim = ns_tcp_snd_limit(t);
+    uint32_t room = lim > t->slen ? lim - t->slen : 0;
     if (room == 0)
         return -EAGAIN;
     if (len == 0)
         return 0;
     uint32_t n = len < room ? (uint32_t)len : room;
-    uint32_t idx = t->shead + t->slen;
-    if (idx >= t->scap)
-        idx -= t->scap;
-    uint32_t first = t->scap - idx < n ? t->scap - idx : n;
-    memcpy(t->sbuf + idx, buf, first);
-    if (first < n)
-        memcpy(t->sbuf, (const uint8_t *)buf + first, n - first);
+    if (ns_tcp_buf_append(s, &t->sb, buf, n) < 0)
+        return t->slen ? -EAGAIN : -ENOMEM; /* chunks free as data is acknowledged */
     t->slen += n;
     ns_tcp_output(t);
     return (ssize_t)n;
@@ -251,14 +247,10 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
         if (len == 0)
             return 0;
         uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
-        uint32_t first = t->rcap - t->rhead < n ? t->rcap - t->rhead : n;
-        memcpy(buf, t->rbuf + t->rhead, first);
-        if (first < n)
-            memcpy((uint8_t *)buf + first, t->rbuf, n - first);
-        t->rhead += n;
-        if (t->rhead >= t->rcap)
-            t->rhead -= t->rcap;
+        ns_tcp_buf_copy(&t->rb, 0, buf, n);
+        ns_tcp_buf_consume(s, &t->rb, n); /* chunks go back as the app reads */
         t->rlen -= n;
+        ns_tcp_rcv_autotune(t, n);
         ns_tcp_window_update(t);
         return (ssize_t)n;
     }
@@ -305,7 +297,7 @@ int ns_shutdown(struct ns_stack *s, int sd, int how)
     if (how != NS_SHUT_WR) {
         t->shut_rd = true;
         if (t->rbuf) { /* unread data is discarded */
-            t->rhead = (uint32_t)(((uint64_t)t->rhead + t->rlen) % t->rcap);
+            ns_tcp_buf_consume(s, &t->rb, t->rlen);
             t->rlen = 0;
         }
         ns_sock_mark(so);
@@ -472,7 +464,7 @@ unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so)
     if (t->rlen || t->fin_rcvd || t->shut_rd)
         ev |= NS_EV_READ;
     if ((t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_CLOSE_WAIT) && !t->fin_queued &&
-        (!t->sbuf || t->slen < t->scap))
+        (!t->sbuf || t->slen < ns_tcp_snd_limit(t)))
         ev |= NS_EV_WRITE; /* no ring yet: the first send allocates it */
     if (t->fin_rcvd)
         ev |= NS_EV_HUP; /* socket.h: "peer closed" (READ then yields EOF) */

@@ -167,6 +167,8 @@ void ns_tcb_hash_remove(struct ns_tcb *t)
     t->hnext = NULL;
     t->hashed = false;
     tcp->nhashed--;
+    if (tcp->last_hit == t)
+        tcp->last_hit = NULL;
 }
 
 void ns_tcb_listen_insert(struct ns_tcb *t)
@@ -199,11 +201,18 @@ struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, ui
     struct ns_tcp *tcp = s->tcp;
     if (!tcp)
         return NULL;
+    /* Bulk traffic brings segment after segment of one connection (a cut
+     * super-segment: dozens in a row): one remembered hit spares the
+     * keyed hash (ns_tcb_hash_remove forgets it). */
+    struct ns_tcb *c = tcp->last_hit;
+    if (c && c->local.port == lport && c->remote.port == rport && ns_addr_eq(&c->local.addr, laddr) &&
+        ns_addr_eq(&c->remote.addr, raddr))
+        return c;
     uint32_t h = tuple_hash(tcp, laddr, lport, raddr, rport) & tcp->hmask;
     for (struct ns_tcb *t = tcp->htab[h]; t; t = t->hnext)
         if (t->local.port == lport && t->remote.port == rport && ns_addr_eq(&t->local.addr, laddr) &&
             ns_addr_eq(&t->remote.addr, raddr))
-            return t;
+            return tcp->last_hit = t;
     return NULL;
 }
 
@@ -238,10 +247,12 @@ void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
     t->snd_wl2 = iss;
 }
 
-/* Rings are allocated on first use -- the send ring by the first
- * ns_send, the receive ring by the first data to arrive -- so an idle
- * connection costs its TCB only (bench/bench_conns), and freed once no
- * byte can use them again (TIME_WAIT, ns_tcb_free). */
+/* The send and receive sides are set up on first use -- the send side by
+ * the first ns_send, the receive side by the first data to arrive -- and
+ * their buffers (tcp_buf.h) hold memory only for the bytes queued, so an
+ * idle connection costs its TCB only (bench/bench_conns) and a drained one
+ * too; everything is freed once no byte can use it again (TIME_WAIT,
+ * ns_tcb_free). */
 int ns_tcb_alloc_sbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
@@ -250,19 +261,14 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
         if (cap > (1u << 30))
             cap = 1u << 30;
         unsigned ntxr = s->cfg.tcp_rack ? NS_TCP_TXR_MAX : 0; /* RACK's records */
-        t->sbuf = malloc(cap);
         t->txr = ntxr ? malloc(ntxr * sizeof *t->txr) : NULL;
-        if (!t->sbuf || (ntxr && !t->txr)) {
-            free(t->sbuf);
-            free(t->txr);
-            t->sbuf = NULL;
-            t->txr = NULL;
+        if (ntxr && !t->txr)
             return -ENOMEM;
-        }
+        t->sbuf = true;
         t->scap = cap;
         t->txr_cap = ntxr;
         t->txr_head = t->txr_len = 0;
-        s->mem_in_use += cap + ntxr * sizeof *t->txr;
+        s->mem_in_use += ntxr * sizeof *t->txr;
     }
     return 0;
 }
@@ -271,30 +277,27 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!t->rbuf) {
-        uint32_t cap = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
-        if (cap > (1u << 30))
-            cap = 1u << 30;
+        /* Auto-tuning starts from tcp_rcvbuf_init -- or from what the
+         * SYN exchange already offered, which must stay covered (RFC 9293
+         * 3.8.6: the right edge never moves left) -- and grows toward the
+         * bandwidth-delay product (tcp_rcv_autotune) up to tcp_rcvbuf. */
+        uint32_t max = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
+        if (max > (1u << 30))
+            max = 1u << 30;
+        uint32_t cap = (uint32_t)s->cfg.tcp_rcvbuf_init;
+        uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+        if (cap < offered)
+            cap = offered;
+        if (cap > max || !cap)
+            cap = max;
         /* rcv_ws is final here or only shrinks later (peer without
          * window scaling), so this slack always covers the rounding. */
         uint32_t slack = (1u << t->rcv_ws) - 1;
-        unsigned nr = s->cfg.tcp_ooo_max_ranges;
-        if (nr == 0 || nr > NS_TCP_OOO_RANGES_MAX)
-            nr = NS_TCP_OOO_RANGES_MAX;
-        t->ooo = malloc(nr * sizeof *t->ooo);
-        t->rbuf = malloc((size_t)cap + slack);
-        if (!t->rbuf || !t->ooo) {
-            free(t->rbuf);
-            free(t->ooo);
-            t->rbuf = NULL;
-            t->ooo = NULL;
-            return -ENOMEM;
-        }
-        t->ooocap = nr;
-        s->mem_in_use += nr * sizeof *t->ooo;
+        t->rbuf = true;
         t->rslack = slack;
-        cap += slack;
-        t->rcap = cap;
-        s->mem_in_use += cap;
+        t->rcap = cap + slack;
+        t->rcv_rtt_bytes = 0;
+        t->rcv_rtt_start = s->now;
     }
     return 0;
 }
@@ -405,9 +408,9 @@ void ns_tcb_child_ready(struct ns_tcb *t)
 void ns_tcb_free_sbuf(struct ns_tcb *t)
 {
     if (t->sbuf) {
-        free(t->sbuf);
-        t->s->mem_in_use -= t->scap + t->txr_cap * sizeof *t->txr;
-        t->sbuf = NULL;
+        ns_tcp_buf_free(t->s, &t->sb);
+        t->s->mem_in_use -= t->txr_cap * sizeof *t->txr;
+        t->sbuf = false;
         t->scap = 0;
         free(t->txr);
         t->txr = NULL;
@@ -421,9 +424,8 @@ static void free_bufs(struct ns_tcb *t)
     struct ns_stack *s = t->s;
     ns_tcb_free_sbuf(t);
     if (t->rbuf) {
-        free(t->rbuf);
-        s->mem_in_use -= t->rcap;
-        t->rbuf = NULL;
+        ns_tcp_buf_free(s, &t->rb);
+        t->rbuf = false;
         free(t->ooo);
         s->mem_in_use -= t->ooocap * sizeof *t->ooo;
         t->ooo = NULL;
@@ -440,6 +442,8 @@ void ns_tcb_free(struct ns_tcb *t)
     else if (t->hashed)
         ns_tcb_listen_remove(t); /* a listener */
     heap_remove(tcp, t);
+    if (tcp->last_hit == t)
+        tcp->last_hit = NULL; /* never a dangling cache entry */
     ns_tcb_child_unlink(t);
     tcp->ooo_total -= t->ooo_bytes;
     t->ooo_bytes = 0;

@@ -127,12 +127,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     if (t->ts_ok)
         t->ts_recent = g->tsval;
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
-    unsigned m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-    if (t->ts_ok)
-        m -= 12; /* RFC 7323/6691: the MSS excludes options; leave room */
-    if (m < 64)
-        m = 64;
-    t->mss = (uint16_t)m;
+    t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)
@@ -416,14 +411,12 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     }
     if (fin && seq_gt(fin_at, t->rcv_nxt + limit))
         fin = false;
+    if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
+        len = 0; /* out of memory: not taken, not acknowledged; the peer resends */
+        fin = false;
+        t->ack_now = true;
+    }
     if (len) {
-        uint32_t idx = t->rhead + t->rlen + off;
-        while (idx >= t->rcap)
-            idx -= t->rcap;
-        uint32_t first = t->rcap - idx < len ? t->rcap - idx : len;
-        memcpy(t->rbuf + idx, data, first);
-        if (first < len)
-            memcpy(t->rbuf, data + first, len - first);
         if (off == 0) {
             bool had_ooo = t->nooo > 0;
             uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + len);
@@ -434,7 +427,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             if (t->shut_rd) {
                 /* The app shut the read side: acknowledge and discard, so
                  * the window stays open (as Linux). */
-                t->rhead = (uint32_t)(((uint64_t)t->rhead + t->rlen) % t->rcap);
+                ns_tcp_buf_consume(s, &t->rb, t->rlen);
                 t->rlen = 0;
             }
             if (had_ooo) {
@@ -492,9 +485,7 @@ static uint32_t release_acked(struct ns_tcb *t, uint32_t ack)
     uint32_t upto = seq_min(ack, data_end);
     uint32_t dacked = seq_gt(upto, t->sbuf_seq) ? upto - t->sbuf_seq : 0;
     if (dacked) {
-        t->shead += dacked;
-        if (t->shead >= t->scap)
-            t->shead -= t->scap;
+        ns_tcp_buf_consume(t->s, &t->sb, dacked); /* chunks go back as data is acknowledged */
         t->slen -= dacked;
         t->sbuf_seq += dacked;
         t->bytes_acked += dacked;
@@ -555,7 +546,8 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     advance_una(t, ack);
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
-    if (dacked && t->scap - t->slen >= t->scap / 4 && t->scap - t->slen - dacked < t->scap / 4)
+    uint32_t lim = ns_tcp_snd_limit(t);
+    if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
     else if (dacked && t->slen == 0)
         ns_tcb_notify(t);
@@ -862,8 +854,11 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     size_t off = (size_t)(th[12] >> 4) * 4;
     if (off < NS_TCP_HDR || off > pkt->len)
         { ns_drop(s, pkt, NS_DROP_tcp_bad_offset); return; }
-    uint32_t sum = ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
-    if (ns_csum_fold(ns_csum_add(sum, th, pkt->len)) != 0) {
+    /* NS_OFF_CSUM_VALID: the device, or our own cut of a super-segment,
+     * vouches for the data (stack.c: offload_input). */
+    if (!(pkt->off.flags & NS_OFF_CSUM_VALID) &&
+        ns_csum_fold(ns_csum_add(ns_csum_pseudo(&ip->src, &ip->dst, NS_IPPROTO_TCP, (uint32_t)pkt->len),
+                                 th, pkt->len)) != 0) {
         s->stats.checksum_errors++;
         ns_drop(s, pkt, NS_DROP_tcp_bad_csum);
         return;
@@ -906,7 +901,10 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
             t->last_rcv = s->now;
             if (t->keepalive)
                 ns_tcp_ka_reset(t);
-            ns_tcp_output(t);
+            if (s->in_gso_batch)
+                ns_tcp_defer_output(t);
+            else
+                ns_tcp_output(t);
         } else if (t->ack_now) {
             ns_tcp_send_ack(t);
         }
@@ -915,4 +913,28 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         ns_drop(s, pkt, (enum ns_drop_reason)r);
     else
         ns_pkt_free(pkt);
+}
+
+void ns_tcp_batch_end(struct ns_stack *s)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp || !tcp->batch_pending)
+        return;
+    tcp->batch_pending = false;
+    /* Looked up again: a piece may have ended the connection. */
+    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
+                                     &tcp->batch_remote.addr, tcp->batch_remote.port);
+    if (t && t->id == tcp->batch_id)
+        ns_tcp_output(t);
+}
+
+void ns_tcp_defer_output(struct ns_tcb *t)
+{
+    struct ns_tcp *tcp = t->s->tcp;
+    if (tcp->batch_pending && tcp->batch_id != t->id)
+        ns_tcp_batch_end(t->s); /* pieces of one super-segment share a connection; be safe */
+    tcp->batch_pending = true;
+    tcp->batch_local = t->local;
+    tcp->batch_remote = t->remote;
+    tcp->batch_id = t->id;
 }

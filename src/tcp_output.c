@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "checksum.h"
+#include "offload.h"
 #include "tcp.h"
 #include "tcp_cc.h"
 
@@ -24,8 +25,9 @@ uint32_t ns_tcp_flight(const struct ns_tcb *t) { return t->snd_max - t->snd_una;
 
 uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
 {
-    uint32_t cap = t->rbuf ? t->rcap - t->rslack : (uint32_t)t->s->cfg.tcp_rcvbuf;
+    uint32_t cap = ns_tcp_rcv_cap(t); /* auto-tuned (tcp_mem.c) */
     uint32_t space = cap > t->rlen ? cap - t->rlen : 0;
+    space = ns_tcp_rcv_space_limit(t, space); /* the stack's memory budget */
     uint32_t maxw = (uint32_t)65535 << t->rcv_ws;
     if (space > maxw)
         space = maxw;
@@ -101,11 +103,21 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
     return n;
 }
 
+/* A super-segment (pkt->off.gso_type set) leaves its checksum partial
+ * for the device, which finishes it per wire segment; every other segment
+ * gets its checksum here. */
 static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                             struct ns_pkt *pkt)
 {
-    uint32_t sum = ns_csum_pseudo(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
-    ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
+    if (pkt->off.gso_type != NS_GSO_NONE) {
+        ns_put16(pkt->data + 16, ns_offload_pseudo_partial(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len));
+        pkt->off.flags = NS_OFF_CSUM_PARTIAL;
+        pkt->off.csum_start = 0; /* from the TCP header; IP adds its own length */
+        pkt->off.csum_off = 16;
+    } else {
+        uint32_t sum = ns_csum_pseudo(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len);
+        ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
+    }
     s->stats.tcp_tx_segs++;
     ns_ip_output(s, src, dst, NS_IPPROTO_TCP, pkt);
 }
@@ -146,16 +158,54 @@ static bool pace_ok(struct ns_tcb *t)
     return false;
 }
 
+/* TCP segmentation offload: the most payload one super-segment may carry
+ * now, 0 when the device takes none (netdev caps) or cfg.tcp_tso_max is 0.
+ * Bounded by the device's and the config's packet size (with room for the
+ * largest headers) and, when pacing, by about 1 ms at the pacing rate (as
+ * Linux's tcp_tso_autosize) so a super-segment never becomes a burst the
+ * pacing was meant to prevent. cwnd and the peer's window bound it in
+ * ns_tcp_output like any segment. */
+static uint32_t tso_limit(const struct ns_tcb *t)
+{
+    const struct ns_stack *s = t->s;
+    bool v4 = t->remote.addr.family == NS_AF_INET;
+    if (!s->cfg.tcp_tso_max || !ns_dev_can_gso(s, v4 ? NS_GSO_TCPV4 : NS_GSO_TCPV6))
+        return 0;
+    size_t cap = s->dev->caps.gso_max < s->cfg.tcp_tso_max ? s->dev->caps.gso_max : s->cfg.tcp_tso_max;
+    size_t hdrs = (v4 ? 20 : 40) + NS_TCP_HDR + 40;
+    if (cap <= hdrs + t->mss)
+        return 0;
+    uint32_t lim = (uint32_t)(cap - hdrs);
+    uint64_t rate = pace_rate(t);
+    if (rate) {
+        uint64_t ms = rate / 1000;
+        if (ms < 2u * t->mss)
+            ms = 2u * t->mss;
+        if (ms < lim)
+            lim = (uint32_t)ms;
+    }
+    return lim;
+}
+
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
 {
     struct ns_stack *s = t->s;
-    if (len) {
-        ns_tcp_rack_sent(t, seq, len);
-        pace_sent(t, len);
-    }
+    /* Longer than one segment: a super-segment, cut by the device into
+     * pieces of `gso` payload bytes, each a whole segment on the wire
+     * (ns_tcp_output only asks for this when tso_limit allows). Loss
+     * detection keeps one record per piece, so recovery and RACK work in
+     * wire segments. Asked before write_options, which uses up the D-SACK
+     * block that ns_tcp_send_mss counts. */
+    uint32_t gso = ns_tcp_send_mss(t);
     uint8_t opt[40];
     size_t olen = write_options(t, opt, flags);
     size_t hlen = NS_TCP_HDR + olen;
+    uint32_t pieces = len > gso ? (len + gso - 1) / gso : 1;
+    if (len) {
+        for (uint32_t at = 0; at < len; at += gso)
+            ns_tcp_rack_sent(t, seq + at, len - at < gso ? len - at : gso);
+        pace_sent(t, len);
+    }
     struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, hlen + len);
     if (!pkt) {
         s->stats.pkt_alloc_fail++;
@@ -200,14 +250,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     if (olen)
         memcpy(h + NS_TCP_HDR, opt, olen);
     if (len) {
-        uint32_t off = seq - t->sbuf_seq;
-        uint32_t idx = t->shead + off;
-        if (idx >= t->scap)
-            idx -= t->scap;
-        uint32_t first = t->scap - idx < len ? t->scap - idx : len;
-        memcpy(h + hlen, t->sbuf + idx, first);
-        if (first < len)
-            memcpy(h + hlen + first, t->sbuf, len - first);
+        ns_tcp_buf_copy(&t->sb, seq - t->sbuf_seq, h + hlen, len); /* tcp_buf.h */
         if (seq_lt(seq, t->snd_max)) {
             t->retransmits++;
             s->stats.tcp_retransmits++;
@@ -234,7 +277,12 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     }
     if (flags & TH_RST)
         s->stats.tcp_rst_tx++;
-    t->segs_out++;
+    t->segs_out += pieces;
+    if (pieces > 1) {
+        pkt->off.gso_type = t->remote.addr.family == NS_AF_INET ? NS_GSO_TCPV4 : NS_GSO_TCPV6;
+        pkt->off.gso_size = (uint16_t)gso;
+        s->stats.tcp_tx_segs += pieces - 1; /* finish_and_send counts one */
+    }
     finish_and_send(s, &t->local.addr, &t->remote.addr, pkt);
 }
 
@@ -385,7 +433,8 @@ void ns_tcp_output(struct ns_tcb *t)
                      : ns_tcp_sack_next_hole(t, from, &hole)) {
                 if (!pace_ok(t))
                     break;
-                uint32_t end = hole.end - hole.start > t->mss ? hole.start + t->mss : hole.end;
+                uint32_t smss = ns_tcp_send_mss(t);
+                uint32_t end = hole.end - hole.start > smss ? hole.start + smss : hole.end;
                 uint32_t sent = ns_tcp_resend(t, hole.start, end);
                 if (seq_gt(sent, t->high_rxt))
                     t->high_rxt = sent;
@@ -420,16 +469,32 @@ void ns_tcp_output(struct ns_tcb *t)
             }
         }
         uint32_t avail = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
-        uint32_t len = avail < t->mss ? avail : t->mss;
+        uint32_t mss = ns_tcp_send_mss(t); /* options included: never over the MTU */
+        uint32_t len = avail < mss ? avail : mss;
         if (len > usable)
             len = usable;
+        uint32_t tso = rexmit ? 0 : tso_limit(t);
+        if (tso > mss && avail > mss && usable > mss) {
+            /* TSO: as many whole segments as cwnd, the peer's window, the
+             * data and tso_limit allow; the sub-MSS tail of the data only
+             * when Nagle would send it right after them (the test below,
+             * with the full segments already out). */
+            uint32_t big = avail < usable ? avail : usable;
+            if (big > tso)
+                big = tso;
+            uint32_t full = big / mss * mss;
+            bool tail_ok = big == avail &&
+                           (t->nodelay || !seq_gt(t->snd_sml, t->snd_una) ||
+                            (t->fin_queued && t->snd_nxt + avail == t->fin_seq));
+            len = tail_ok ? big : full;
+        }
         if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
             len = hole_end - t->snd_nxt;
         bool fin = t->fin_queued && t->snd_nxt + len == t->fin_seq &&
                    (len == avail) && seq_le(t->snd_nxt, t->fin_seq);
         if (len == 0 && !fin)
             break;
-        if (len > 0 && len < t->mss && !rexmit) {
+        if (len > 0 && len < mss && !rexmit) {
             /* Nagle (RFC 896) in Minshall's form, as Linux: a small
              * segment waits only while another small one is unacked, so
              * the tail of a bulk write never waits for a delayed ACK. */
@@ -450,8 +515,8 @@ void ns_tcp_output(struct ns_tcb *t)
         if (fin)
             fl |= TH_FIN;
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
-        if (len && len < t->mss)
-            t->snd_sml = t->snd_nxt + len;
+        if (len && len % mss)
+            t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
             t->snd_max = t->snd_nxt;

@@ -28,6 +28,11 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
         n = t->fin_seq - start;
         fl |= TH_FIN;
     }
+    uint32_t mss = ns_tcp_send_mss(t); /* never a segment over the MTU */
+    if (n > mss) {
+        n = mss;
+        fl = TH_ACK; /* the FIN lies beyond this segment */
+    }
     if (!n && !(fl & TH_FIN))
         return start;
     ns_tcp_send_seg(t, start, n, fl);

@@ -14,6 +14,8 @@
  * an un-SACKed byte below the highest SACKed byte is a hole (lost), so
  * pipe = bytes above fack in flight + bytes of holes already retransmitted.
  */
+#include <stdlib.h>
+
 #include "tcp.h"
 
 /* ---- receiver ---- */
@@ -21,7 +23,9 @@
 bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
 {
     struct ns_stack *s = t->s;
-    unsigned maxr = t->ooocap; /* cfg.tcp_ooo_max_ranges, allocated with the ring */
+    unsigned maxr = s->cfg.tcp_ooo_max_ranges; /* the array grows to it on demand */
+    if (maxr == 0 || maxr > NS_TCP_OOO_RANGES_MAX)
+        maxr = NS_TCP_OOO_RANGES_MAX;
     /* Find the ranges the new one overlaps or touches, then merge. */
     unsigned i = 0;
     while (i < t->nooo && seq_lt(t->ooo[i].end, start))
@@ -45,6 +49,20 @@ bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
          * pin a lot of reassembly state: a stack-wide cap too. */
         s->stats.tcp_ooo_total_limit++;
         return false;
+    }
+    if (j == i && t->nooo == t->ooocap) {
+        /* Room for one more range: memory follows the data (issue 14). */
+        unsigned cap = t->ooocap ? t->ooocap * 2 : 4;
+        if (cap > maxr)
+            cap = maxr;
+        struct ns_ooo_range *n = realloc(t->ooo, cap * sizeof *n);
+        if (!n) {
+            s->stats.pkt_alloc_fail++;
+            return false;
+        }
+        s->mem_in_use += (cap - t->ooocap) * sizeof *n;
+        t->ooo = n;
+        t->ooocap = cap;
     }
     /* Replace ranges [i, j) with the merged one. */
     unsigned removed = j - i;
@@ -74,6 +92,12 @@ uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt)
             rcv_nxt = t->ooo[0].end;
         memmove(&t->ooo[0], &t->ooo[1], (t->nooo - 1) * sizeof t->ooo[0]);
         t->nooo--;
+    }
+    if (!t->nooo && t->ooo) { /* the holes are filled: give the array back */
+        free(t->ooo);
+        t->s->mem_in_use -= t->ooocap * sizeof *t->ooo;
+        t->ooo = NULL;
+        t->ooocap = 0;
     }
     return rcv_nxt;
 }

@@ -108,8 +108,8 @@ static void tlp_fire(struct ns_tcb *t)
     uint32_t data_end = t->sbuf_seq + t->slen;
     uint32_t wnd_edge = t->snd_una + t->snd_wnd;
     uint32_t len = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
-    if (len > t->mss)
-        len = t->mss;
+    if (len > ns_tcp_send_mss(t))
+        len = ns_tcp_send_mss(t);
     if (len && seq_ge(wnd_edge, t->snd_nxt + len) && !(t->fin_queued && seq_gt(t->snd_nxt, t->fin_seq))) {
         uint8_t fl = TH_ACK | ((t->snd_nxt + len == data_end) ? TH_PSH : 0);
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
@@ -121,7 +121,8 @@ static void tlp_fire(struct ns_tcb *t)
         uint32_t last = t->snd_max;
         if (t->fin_queued && last == t->fin_seq + 1)
             last = t->fin_seq;
-        uint32_t start = seq_gt(last, t->snd_una + t->mss) ? last - t->mss : t->snd_una;
+        uint32_t smss = ns_tcp_send_mss(t);
+        uint32_t start = seq_gt(last, t->snd_una + smss) ? last - smss : t->snd_una;
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
         ns_tcp_resend(t, start, t->snd_max);
@@ -160,6 +161,10 @@ static void fail(struct ns_tcb *t, int err)
 {
     if (err == -ETIMEDOUT)
         t->s->stats.tcp_timeouts++;
+    /* RFC 1122 4.2.3.9: a soft ICMP error seen before the timeout is
+     * the better explanation (as Linux reports sk_err_soft). */
+    if (err == -ETIMEDOUT && t->soft_err)
+        err = t->soft_err;
     /* Tell the peer, if it can still hear — except an unanswered SYN-ACK
      * (likely a spoofed SYN: no backscatter, as Linux). */
     if (!(t->state == NS_TCP_SYN_RECEIVED && t->parent))
@@ -203,8 +208,8 @@ static bool rto_fire(struct ns_tcb *t)
                 uint32_t n = data_end - t->snd_nxt;
                 if (n > t->snd_wnd)
                     n = t->snd_wnd;
-                if (n > t->mss)
-                    n = t->mss;
+                if (n > ns_tcp_send_mss(t))
+                    n = ns_tcp_send_mss(t);
                 ns_tcp_send_seg(t, t->snd_nxt, n, TH_ACK | TH_PSH);
                 t->snd_nxt += n;
                 t->snd_max = t->snd_nxt;

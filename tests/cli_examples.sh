@@ -8,6 +8,9 @@
 set -u
 NETSTACK=${NETSTACK:-./netstack}
 build=$(dirname "$NETSTACK")
+# ./netstack is a link into the build directory: build there, never in "."
+# (BUILD=. would make `make` link tools/X to itself).
+[ "$build" = . ] && build=$(make -s --no-print-directory builddir)
 case "$build" in
 *-san | *-fuzz) echo "sanitized build: examples are built against the plain install"; exit 77 ;;
 esac

@@ -6,6 +6,8 @@
 # session and must match it, with the default seed and another one (the TUN
 # run's seed is random, so the ISN translation is exercised). tcpdump must
 # read the file, and it must hold exactly the packets the stack counted.
+# netstack runs with TUN offloads (the default), so this is also the proof
+# that a capture taken with offloads on holds wire segments and replays.
 #
 # Everything happens inside a private network namespace (unshare -n) this
 # script creates; every wait is bounded; only processes started here are
@@ -73,8 +75,17 @@ tx=$(sed -n 's/^tx_packets \([0-9]*\)$/\1/p' "$tmp/out")
 if command -v tcpdump >/dev/null 2>&1; then
     if tcpdump -nr "$tmp/session.pcap" >"$tmp/dump" 2>"$tmp/derr"; then
         c=$(wc -l <"$tmp/dump")
-        [ "$c" -eq $((rx + tx)) ] && ok "tcpdump reads $c packets = rx $rx + tx $tx" ||
-            fail "tcpdump: $c packets, stack counted rx $rx + tx $tx"
+        # With offloads the capture holds wire segments (README: offloads
+        # and captures): each super-segment sent counts as its pieces.
+        gtx=$(sed -n 's/^gso_tx \([0-9]*\)$/\1/p' "$tmp/out")
+        gsegs=$(sed -n 's/^gso_tx_segs \([0-9]*\)$/\1/p' "$tmp/out")
+        wire_tx=$((tx - ${gtx:-0} + ${gsegs:-0}))
+        [ "$c" -eq $((rx + wire_tx)) ] &&
+            ok "tcpdump reads $c packets = rx $rx + tx $tx ($wire_tx on the wire: ${gtx:-0} super-segments were ${gsegs:-0} segments)" ||
+            fail "tcpdump: $c packets, stack counted rx $rx + tx $tx (${gtx:-0} super-segments of ${gsegs:-0})"
+        big=$(tcpdump -nr "$tmp/session.pcap" 'greater 1501' 2>/dev/null | wc -l)
+        [ "$big" -eq 0 ] && ok "no captured packet is longer than the MTU (1500)" ||
+            fail "$big captured packets are longer than the MTU"
     else
         fail "tcpdump -r session.pcap:"; cat "$tmp/derr"
     fi

@@ -11,6 +11,10 @@
 #   --app upload     against tools/sink_server.py --check: the sink reports
 #                    N bytes, the SHA-256 of the pattern and "pattern ok".
 #
+# netstack runs with TUN offloads (its default): every HTTP run also checks
+# that it sent and received super-segments; one run with --offload off
+# checks the plain path moves the same bytes.
+#
 # All of it first on a clean link, then with 2% random loss in each
 # direction, injected by nftables on the host side of tun0 (the rules live
 # in the private namespace, counted, and must have dropped something).
@@ -176,6 +180,44 @@ sys.stdout.write("%d %s" % (r.status, r.read().decode()))' "$phost" "$pn" >"$tmp
     stop_netstack "$tag http"
     grep '^http: ' "$tmp/ns.out" | tail -n 1
     grep '^tcp_retransmits ' "$tmp/ns.out"
+    offload_checks "$tag http"
+}
+
+# offload_checks TAG: netstack ran with TUN offloads (the default): the
+# ready line says so, it sent TCP super-segments the kernel cut (GET) and
+# took the kernel's super-segments apart (POST).
+offload_checks() {
+    if ! grep -q '^netstack: tun0 up.*, offload on (csum tso4 tso6' "$tmp/ns.out"; then
+        fail "$1: netstack did not run with offloads: $(grep '^netstack: tun0 up' "$tmp/ns.out")"
+        return
+    fi
+    gtx=$(sed -n 's/^gso_tx //p' "$tmp/ns.out") grx=$(sed -n 's/^gso_rx //p' "$tmp/ns.out")
+    if [ "${gtx:-0}" -gt 0 ] && [ "${grx:-0}" -gt 0 ]; then
+        echo "ok $1: offload on, $gtx super-segments sent ($(sed -n 's/^gso_tx_segs //p' "$tmp/ns.out") wire segments), $grx received"
+    else
+        fail "$1: offload on but gso_tx ${gtx:-0}, gso_rx ${grx:-0}"
+    fi
+}
+
+# offload_off_checks: the same HTTP app with --offload off moves the same
+# bytes with plain packets (and never a super-segment).
+offload_off_checks() {
+    n=10485760
+    start_netstack --app http --offload off || return
+    { timeout 60 curl -gsSf "http://10.0.0.2:8080/bytes/$n"; echo $? >"$tmp/rc"; } |
+        "$py" tools/pattern.py count >"$tmp/got"
+    gen_pattern "$n" | timeout 60 curl -gsSf -T - -X POST "http://10.0.0.2:8080/post" >"$tmp/post" 2>&1
+    stop_netstack "offload off http"
+    want=$("$py" tools/pattern.py sha "$n")
+    if [ "$(cat "$tmp/rc")" = 0 ] && [ "$(cat "$tmp/got")" = "$n $want" ] &&
+        grep -q "\"sha256\": \"$want\"" "$tmp/post" &&
+        grep -q '^netstack: tun0 up.*, offload off$' "$tmp/ns.out" &&
+        ! grep -q '^gso_' "$tmp/ns.out"; then
+        echo "ok --offload off: GET and POST $n bytes intact, plain packets only"
+    else
+        fail "--offload off: GET $(cat "$tmp/got") rc $(cat "$tmp/rc"), POST $(cat "$tmp/post")"
+        grep -E '^netstack: tun0 up|^gso_' "$tmp/ns.out"
+    fi
 }
 
 # client_run TAG: runs netstack with a client app in the foreground; it
@@ -264,6 +306,7 @@ round() {
 }
 
 round clean "$BIG" "$BIG" "$BIG" "$BIG"
+offload_off_checks
 
 lossy_skipped=""
 if ! command -v nft >/dev/null 2>&1; then

@@ -77,6 +77,21 @@ else
     fail "udp_test.py fe80::2 v6"; cat "$tmp/udp6"
 fi
 
+# UDP segmentation offload from Linux (UDP_SEGMENT): one sendto of ~64 KB
+# becomes one super-datagram on the TUN when netstack took USO4/USO6 (the
+# ready line says), else the kernel cuts it; either way netstack must echo
+# every datagram, intact and in order (tools/uso_test.py).
+if timeout 30 "$py" tools/uso_test.py 10.0.0.2 >"$tmp/uso4" 2>&1; then
+    echo "ok $(cat "$tmp/uso4")"
+else
+    fail "$(cat "$tmp/uso4")"
+fi
+if timeout 30 "$py" tools/uso_test.py fe80::2 --iface tun0 >"$tmp/uso6" 2>&1; then
+    echo "ok $(cat "$tmp/uso6")"
+else
+    fail "$(cat "$tmp/uso6")"
+fi
+
 # Clean shutdown on SIGTERM: exit 0, counters printed, interface gone.
 kill -TERM "$pid"
 wait "$pid"
@@ -101,6 +116,14 @@ v=$(sed -n 's/^icmp4_echo_replies \([0-9]*\)$/\1/p' "$tmp/out")
 [ "${v:-0}" -ge 3 ] || fail "icmp4_echo_replies ${v:-0} < 3"
 v=$(sed -n 's/^udp_rx \([0-9]*\)$/\1/p' "$tmp/out")
 [ "${v:-0}" -ge 32 ] || fail "udp_rx ${v:-0} < 32"
+if grep -q '^netstack: tun0 up.*offload on (.*uso4' "$tmp/out"; then
+    v=$(sed -n 's/^gso_rx \([0-9]*\)$/\1/p' "$tmp/out")
+    if [ "${v:-0}" -ge 2 ]; then
+        echo "ok USO: $v UDP super-datagrams received and cut ($(sed -n 's/^gso_rx_segs //p' "$tmp/out") datagrams)"
+    else
+        fail "USO on but gso_rx ${v:-0} < 2"
+    fi
+fi
 if ip link show tun0 >/dev/null 2>&1; then
     fail "tun0 still exists after netstack exited"
 else

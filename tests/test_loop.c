@@ -110,8 +110,8 @@ struct pair {
 static void pair_new(struct pair *p)
 {
     memset(p, 0, sizeof *p);
-    p->da.dev = (struct netdev){&pd_ops, "a", 1500};
-    p->db.dev = (struct netdev){&pd_ops, "b", 1500};
+    p->da.dev = (struct netdev){.ops = &pd_ops, .name = "a", .mtu = 1500};
+    p->db.dev = (struct netdev){.ops = &pd_ops, .name = "b", .mtu = 1500};
     p->da.peer = &p->db;
     p->db.peer = &p->da;
     struct ns_config ca, cb;

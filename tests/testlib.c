@@ -20,7 +20,7 @@ static int cap_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return 0;
 }
 static void cap_close(struct netdev *d) { tl_cap_reset((struct tl_cap *)d); }
-static const struct netdev_ops cap_ops = {cap_send, NULL, NULL, cap_close};
+static const struct netdev_ops cap_ops = {.send = cap_send, .close = cap_close};
 
 void tl_cap_init(struct tl_cap *c, unsigned mtu)
 {

@@ -30,6 +30,7 @@
 #include "sim/linkem.h"
 #include "lab/units.h"
 #include "src/addr.h"
+#include "src/offload.h"
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -55,6 +56,9 @@ static void usage(FILE *o)
 "  --queue N         drop-tail queue in packets               [one BDP, >= 10]\n"
 "  --seed N          seed of the fault draws                  [1]\n"
 "  --duration T      stop after T (s; or ms) of real time     [until SIGINT/SIGTERM]\n"
+"  --offload on|off  TUN segmentation offload: the kernels hand linkem 64 KB\n"
+"                    super-segments, which it cuts into wire segments before\n"
+"                    the link model sees them (faults apply per segment) [on]\n"
 "  -h, --help        this text\n"
 "Exit: 0 after a clean stop, 1 setup failure, 2 bad argument.\n");
 }
@@ -90,6 +94,27 @@ static void deliver(void *user, int side, const uint8_t *pkt, size_t len)
         e->write_errors++;
 }
 
+static void notice(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "linkem: note: %s\n", line);
+}
+
+/* A super-packet (or a packet with a partial checksum) from a kernel:
+ * the pieces enter the link one by one, as they would travel on a wire,
+ * each with a complete checksum. */
+struct cut {
+    struct linkem *l;
+    ns_time_t now;
+    int side;
+};
+static void cut_piece(void *user, struct ns_pkt *piece)
+{
+    struct cut *c = user;
+    linkem_input(c->l, c->now, c->side, piece->data, piece->len);
+    ns_pkt_free(piece);
+}
+
 static ns_time_t mono(void)
 {
     struct timespec ts;
@@ -104,6 +129,7 @@ int main(int argc, char **argv)
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 100000000;
     uint64_t mtu = 1500, seed = 1, queue = 0;
+    bool offload = true;
     ns_time_t duration = 0;
     char e[200];
     for (int i = 1; i < argc; i++) {
@@ -146,7 +172,12 @@ int main(int argc, char **argv)
             rc = units_rate(v, &lp.rate_bps, e, sizeof e);
         else if (strcmp(a, "--queue") == 0)
             rc = units_uint(v, 1, 100000, &queue, e, sizeof e);
-        else if (strcmp(a, "--seed") == 0)
+        else if (strcmp(a, "--offload") == 0) {
+            if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
+                offload = strcmp(v, "on") == 0;
+            else
+                snprintf(e, sizeof e, "expected on or off, got '%s'", v), rc = -1;
+        } else if (strcmp(a, "--seed") == 0)
             rc = units_uint(v, 0, UINT64_MAX, &seed, e, sizeof e);
         else if (strcmp(a, "--duration") == 0)
             rc = units_time(v, NS_SEC, &duration, e, sizeof e);
@@ -193,6 +224,8 @@ int main(int argc, char **argv)
         tun_opts_default(&o);
         o.name = dev[s];
         o.mtu = (unsigned)mtu;
+        o.offload = offload;
+        o.notice = notice;
         ns_addr_parse(v4[s], &o.host4);
         ns_addr_parse(v6[s], &o.host6);
         ns_addr_parse(v4[1 - s], &o.stack4);
@@ -226,13 +259,15 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     printf("linkem: up: %s (netns %s, 10.9.0.1) <-> %s (netns %s, 10.9.0.2), %.3f ms one-way, "
-           "%.4g Mbit/s, queue %u, drop %.4g%%\n",
+           "%.4g Mbit/s, queue %u, drop %.4g%%, offload %s\n",
            dev[0], ns[0], dev[1], ns[1], (double)lp.delay / 1e6, (double)lp.rate_bps / 1e6,
-           lp.queue_limit, lp.drop * 100);
+           lp.queue_limit, lp.drop * 100,
+           ends.dev[0]->caps.tso4 && ends.dev[1]->caps.tso4 ? "on" : "off");
     fflush(stdout);
 
     ns_time_t t0 = mono();
-    static uint8_t buf[65536];
+    static uint8_t buf[65536 + 40];
+    uint64_t supers[2] = {0, 0}, bad_off[2] = {0, 0};
     struct pollfd pf[2];
     for (int s = 0; s < 2; s++)
         pf[s] = (struct pollfd){ends.dev[s]->ops->fd(ends.dev[s]), POLLIN, 0};
@@ -259,10 +294,23 @@ int main(int argc, char **argv)
             /* Drain what is queued (bounded per wake-up so the other side
              * and due deliveries are not starved). */
             for (int k = 0; k < 256; k++) {
-                int len = netdev_recv(ends.dev[s], buf, sizeof buf);
+                struct ns_offload off;
+                int len = netdev_recv_off(ends.dev[s], buf, sizeof buf, &off);
                 if (len <= 0)
                     break;
-                linkem_input(l, mono() - t0, s, buf, (size_t)len);
+                if (off.gso_type == NS_GSO_NONE && !(off.flags & NS_OFF_CSUM_PARTIAL)) {
+                    linkem_input(l, mono() - t0, s, buf, (size_t)len);
+                    continue;
+                }
+                struct ns_offload_layout lay;
+                enum ns_drop_reason why;
+                struct cut c = {l, mono() - t0, s};
+                if (ns_offload_parse(buf, (size_t)len, &off, 65535, &lay, &why)) {
+                    supers[s] += off.gso_type != NS_GSO_NONE;
+                    ns_gso_segment(buf, (size_t)len, &off, &lay, true, cut_piece, &c);
+                } else {
+                    bad_off[s]++;
+                }
             }
         }
     }
@@ -273,6 +321,9 @@ int main(int argc, char **argv)
                s ? "b" : "a", s ? "a" : "b", st->sent, st->delivered, st->dropped, st->queue_drops,
                st->duplicated, st->reordered, st->corrupted);
     }
+    if (offload)
+        printf("linkem: offload: %" PRIu64 " super-packets cut a>b, %" PRIu64 " b>a; %" PRIu64
+               " refused (bad offload metadata)\n", supers[0], supers[1], bad_off[0] + bad_off[1]);
     if (ends.write_errors)
         printf("linkem: %" PRIu64 " packets could not be written to an interface\n", ends.write_errors);
     linkem_free(l);

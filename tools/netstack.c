@@ -54,7 +54,12 @@ struct cli {
     const char *pcap_in;           /* --dev pcap:FILE: replay FILE */
     const char *cc;                /* --cc NAME; NULL = the stack's default */
     const char *sets[64];          /* --set NAME=VALUE, in order (checked when parsed) */
+    bool offload_off;              /* --offload off */
     unsigned nsets;
+    unsigned max_conns;            /* --max-conns: server apps' connection limit, 0 = none */
+    int backlog;                   /* --backlog: server apps' listen backlog, 0 = the stack's cap */
+    uint64_t idle_ms;              /* --idle-timeout (ms): http keep-alive idle limit, 0 = 30 s */
+    unsigned max_requests;         /* --max-requests: http requests per connection, 0 = 1000 */
     unsigned close_ms;             /* --close-time: graceful close bound on exit (ms) */
     bool have_close;
 };
@@ -192,7 +197,8 @@ static int parse_remote(const char *s, struct ns_sockaddr *out)
 /* ---- option table ---- */
 
 enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_BYTES, O_V6,
-              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_CLOSE_TIME };
+              O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD, O_MAX_CONNS,
+              O_BACKLOG, O_IDLE, O_MAX_REQ, O_CLOSE_TIME };
 
 static const struct opt {
     const char *name; /* long name without "--" */
@@ -209,6 +215,9 @@ static const struct opt {
     {"cc", 0, true, O_CC},
     {"set", 0, true, O_SET},
     {"help-set", 0, false, O_HELP_SET},
+    {"offload", 0, true, O_OFFLOAD},
+    {"max-conns", 0, true, O_MAX_CONNS}, {"backlog", 0, true, O_BACKLOG},
+    {"idle-timeout", 0, true, O_IDLE},   {"max-requests", 0, true, O_MAX_REQ},
     {"close-time", 0, true, O_CLOSE_TIME},
 };
 
@@ -216,8 +225,9 @@ static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
           "                [--mtu N] [--seed N] [--count N] [--remote HOST:PORT] [--bytes N[K|M|G]]\n"
-          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [--close-time MS] [-w FILE]\n"
-          "                [-v] [--help]\n"
+          "                [--v6] [--cc NAME] [--set NAME=VALUE]... [--offload on|off]\n"
+          "                [--max-conns N] [--backlog N] [--idle-timeout MS] [--max-requests N]\n"
+          "                [--close-time MS] [-w FILE] [-v] [--help]\n"
           "\n"
           "Runs the netstack user-space TCP/IP stack. Without --dev (or with --dev sim) it\n"
           "runs the built-in simulated scenario: a Linux-like host pings the stack and\n"
@@ -258,6 +268,20 @@ static void usage(FILE *f)
           "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
           "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
           "  --help-set         list every NAME with its default, range and meaning.\n"
+          "  --offload on|off   TUN: segmentation and checksum offload (default on): a\n"
+          "                     virtio-net header on the TUN, TCP sends super-segments\n"
+          "                     of up to 64 KB that the kernel cuts, and takes the\n"
+          "                     kernel's as the segments they stand for. Falls back to\n"
+          "                     plain packets, with one line, if the kernel refuses.\n"
+          , f);
+    fputs("  --max-conns N      server apps: connections served at once (default: no limit\n"
+          "                     of the app's own; the stack's tcp_max_conns applies). The\n"
+          "                     http app, when full, closes its longest-idle keep-alive\n"
+          "                     connection or answers 503.\n"
+          "  --backlog N        server apps: listen backlog (default: the stack's\n"
+          "                     tcp_max_backlog).\n"
+          "  --idle-timeout MS  http: close a connection idle this many ms (default 30000).\n"
+          "  --max-requests N   http: requests per keep-alive connection (default 1000).\n"
           "  --close-time MS    TUN: on exit, let open TCP connections finish their FIN\n"
           "                     exchange for up to MS milliseconds (default 2000; 0 = reset\n"
           "                     them at once); what is left is reset. A second signal\n"
@@ -290,6 +314,12 @@ static void usage(FILE *f)
           "  netstack --dev pcap:s.pcap --app http           replay it; exit status = verdict\n"
           "  netstack --dev pcap:fixtures/handshake.pcap     a fixture (apps from its sidecar)\n",
           f);
+}
+
+static void tun_notice(void *user, const char *line)
+{
+    (void)user;
+    fprintf(stderr, "netstack: note: %s\n", line);
 }
 
 /* --help-set: the config table (src/config_table.c) with today's defaults. */
@@ -473,6 +503,31 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_HELP_SET:
         help_set(stdout);
         exit(0);
+    case O_OFFLOAD:
+        if (strcmp(v, "on") == 0)
+            c->offload_off = false;
+        else if (strcmp(v, "off") == 0)
+            c->offload_off = true;
+        else
+            die_usage("%s: expected on or off, got '%s'", opt, v);
+        break;
+    case O_MAX_CONNS:
+    case O_BACKLOG:
+    case O_MAX_REQ:
+        if (parse_range(v, 1, 1u << 24, &n) < 0)
+            die_usage("%s: expected a number between 1 and %u, got '%s'", opt, 1u << 24, v);
+        if (id == O_MAX_CONNS)
+            c->max_conns = (unsigned)n;
+        else if (id == O_BACKLOG)
+            c->backlog = (int)n;
+        else
+            c->max_requests = (unsigned)n;
+        break;
+    case O_IDLE:
+        if (parse_range(v, 1, 86400000, &n) < 0)
+            die_usage("%s: expected milliseconds between 1 and 86400000, got '%s'", opt, v);
+        c->idle_ms = n;
+        break;
     case O_PCAP_OUT:
         if (!*v)
             die_usage("%s: expected a file name", opt);
@@ -790,6 +845,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct tun_opts to;
     tun_opts_default(&to);
     to.name = c->ifname;
+    to.offload = !c->offload_off;
+    to.notice = tun_notice;
     if (c->mtu)
         to.mtu = c->mtu;
     if (c->peer4.family) {
@@ -886,8 +943,10 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
             ns_addr_format(&cfg.addr4, s4, sizeof s4);
         if (cfg.addr6.family)
             ns_addr_format(&cfg.addr6, s6, sizeof s6);
-        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s\n", dev->name, h4,
-               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note);
+        char om[64];
+        printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s, offload %s\n", dev->name, h4,
+               *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note,
+               tun_offload_mode(dev, om, sizeof om));
         fflush(stdout);
 
         bool clients_progress = false;
@@ -953,6 +1012,11 @@ int main(int argc, char **argv)
         .v6 = c.v6,
         .verbose = c.verbose,
         .out = stdout,
+        .log = stderr, /* per-connection events: stderr, and only with -v */
+        .max_conns = c.max_conns,
+        .backlog = c.backlog,
+        .idle_timeout = (ns_time_t)c.idle_ms * NS_MSEC,
+        .max_requests = c.max_requests,
     };
     if (c.pcap_in) {
         apply_sidecar(&c, argc, argv);

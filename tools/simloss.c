@@ -70,6 +70,9 @@ static void usage(FILE *o)
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
 "  --rack            RACK loss detection (RFC 8985) instead of duplicate ACKs\n"
 "  --pacing          pace: spread each window over the RTT (2x / 1.2x cwnd/SRTT)\n"
+"  --offload         both hosts' devices take TCP/UDP segmentation offload: TCP\n"
+"                    sends super-segments of up to 64 KB that the device cuts\n"
+"                    into wire segments before the link's faults apply\n"
 "  --cc NAME         congestion control: cubic or newreno                [cubic]\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
 "  --time-limit T    virtual time allowed (s; or ms, us) [600, or longer for a\n"
@@ -140,6 +143,10 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
         }
         if (strcmp(a, "--pacing") == 0) {
             o->xp.pacing = true;
+            continue;
+        }
+        if (strcmp(a, "--offload") == 0) {
+            o->xp.offload = true;
             continue;
         }
         if (strcmp(a, "--v6") == 0) {

@@ -1,0 +1,114 @@
+/* config.h — everything a stack instance is told at creation.
+ *
+ * Contract: ns_config_default() fills sane defaults; callers override fields
+ * and pass the struct to ns_stack_new(), which copies it. Every limit the
+ * stack enforces is a field here, and hitting it is counted in ns_stats.
+ */
+#ifndef NS_CONFIG_H
+#define NS_CONFIG_H
+
+#include <netstack/types.h>
+
+struct ns_config {
+    uint64_t seed;            /* seeds the stack's PRNG (IP IDs, ports, ISNs) */
+    struct ns_addr addr4;     /* our IPv4 address (family UNSPEC = none) */
+    struct ns_addr addr6;     /* our IPv6 address (usually link-local) */
+    unsigned mtu;             /* 0 = use the device's MTU */
+    uint8_t ttl;              /* IPv4 TTL of packets we originate */
+    uint8_t hop_limit;        /* IPv6 hop limit of packets we originate */
+
+    unsigned max_sockets;     /* sockets of all types, per stack */
+    unsigned udp_rxq_max;     /* datagrams queued per UDP socket */
+    size_t udp_rxq_bytes;     /* bytes queued per UDP socket */
+
+    unsigned frag_max_datagrams;   /* datagrams under reassembly at once */
+    size_t frag_max_bytes;         /* total bytes held by reassembly */
+    unsigned frag_max_pieces;      /* fragments per datagram */
+    ns_time_t frag_timeout;        /* reassembly lifetime (RFC 791: 15 s+; RFC 8200: 60 s) */
+    unsigned ip6_max_ext_headers;  /* extension headers walked before giving up */
+
+    unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
+    size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
+                               * device takes TSO; 0 = never build one */
+
+    unsigned icmp_err_rate;   /* ICMP errors per second (token bucket refill) */
+    unsigned icmp_err_burst;  /* bucket depth */
+
+    /* TCP (RFC 9293). Times in ns. */
+    size_t tcp_sndbuf;             /* send ring per connection (bytes) */
+    size_t tcp_rcvbuf;             /* receive ring per connection (bytes); sets the window scale */
+    size_t tcp_ooo_max_bytes;      /* out-of-order bytes held per connection (tcp_ooo_limit) */
+    unsigned tcp_ooo_max_ranges;   /* out-of-order ranges per connection (<= 4096) */
+    size_t tcp_ooo_max_total;      /* out-of-order bytes held by all connections (tcp_ooo_total_limit) */
+    unsigned tcp_max_conns;        /* connections (not listeners) per stack (tcp_conn_limit) */
+    unsigned tcp_max_backlog;      /* cap on ns_listen's backlog (tcp_backlog_full) */
+    unsigned tcp_max_half_open;    /* SYN_RECEIVED connections per stack (tcp_half_open_limit) */
+    bool tcp_syncookies;           /* RFC 4987: when the backlog or half-open limit is full,
+                                    * answer SYNs with a cookie instead of refusing them */
+    ns_time_t tcp_msl;             /* TIME_WAIT lasts 2 * tcp_msl */
+    ns_time_t tcp_fin_timeout;     /* orphaned FIN_WAIT_2 lifetime */
+    ns_time_t tcp_delack;          /* delayed-ACK timeout; 0 = ACK every segment */
+    ns_time_t tcp_rto_initial;     /* RFC 6298 2.1: 1 s */
+    ns_time_t tcp_rto_min;         /* default 200 ms like Linux (RFC 6298 says 1 s; see tcp_timer.c) */
+    ns_time_t tcp_rto_max;         /* 60 s */
+    unsigned tcp_retries;          /* data retransmissions before -ETIMEDOUT */
+    unsigned tcp_syn_retries;      /* SYN / SYN-ACK retransmissions before giving up */
+    unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
+    unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
+    bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
+    bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
+                                    * see tcp_rack.c for the measurements */
+    bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
+    char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
+    ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
+    unsigned tcp_ka_count;
+    /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
+     * tcp_isn_override (lets tests exercise the 2^32 wrap). Never set in
+     * production: predictable ISNs enable blind spoofing (RFC 6528). */
+    bool tcp_isn_override_on;
+    uint32_t tcp_isn_override;
+    /* Load and scale (issue 14). */
+    unsigned tcp_pmtu_min;         /* lowest IPv4 path MTU ICMP may teach (RFC 1191; Linux 552) */
+    size_t tcp_rcvbuf_init;        /* receive window a connection starts from; auto-tuning
+                                    * grows it toward 2 x bytes per RTT up to tcp_rcvbuf */
+    size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
+                                    * past 3/4 windows stop growing, past it they shrink */
+    unsigned tcp_buf_cache;        /* free 2 KiB buffer chunks kept for reuse per stack */
+};
+
+void ns_config_default(struct ns_config *cfg);
+/* Selects the congestion control by name ("newreno", "cubic"); -EINVAL
+ * (cfg unchanged) for a name the stack does not have. */
+int ns_config_set_cc(struct ns_config *cfg, const char *name);
+
+/* The field table (config_table.c): every knob by name, so the CLI's --set,
+ * packetdrill's sysctls and host profiles share one string-to-knob path.
+ * Adding a knob = a field above + one row there. */
+enum ns_config_type {
+    NS_CFG_U8, NS_CFG_UINT, NS_CFG_SIZE, NS_CFG_U64, NS_CFG_BOOL,
+    NS_CFG_TIME,                   /* ns_time_t; text needs a unit: 200ms, 1s */
+    NS_CFG_ADDR4, NS_CFG_ADDR6, NS_CFG_CC,
+};
+#define NS_CFG_ZERO_OK 1u          /* 0 is allowed (means "default/off") besides min..max */
+struct ns_config_field {
+    const char *name;              /* as in the struct: "tcp_sndbuf" */
+    uint8_t type;                  /* enum ns_config_type */
+    size_t offset;                 /* offsetof(struct ns_config, name) */
+    uint64_t min, max;             /* allowed range (numbers; times in ns) */
+    unsigned flags;                /* NS_CFG_ZERO_OK */
+    const char *help;              /* one line */
+};
+const struct ns_config_field *ns_config_fields(size_t *n);
+const struct ns_config_field *ns_config_field_find(const char *name);
+/* Sets field `name` from text (sizes take k/M/G, times need ns/us/ms/s,
+ * booleans on/off). 0, or -ENOENT (unknown name), -EINVAL (unparsable),
+ * -ERANGE (outside the row's range); then cfg is unchanged and errbuf
+ * (may be NULL) holds one line naming the field. */
+int ns_config_set(struct ns_config *cfg, const char *name, const char *value, char *errbuf, size_t cap);
+/* Writes a field's value as ns_config_set accepts it; returns snprintf's count. */
+int ns_config_format(const struct ns_config *cfg, const struct ns_config_field *f, char *buf, size_t cap);
+/* 0 when every field is in its range (and the cross-field rules hold);
+ * else -EINVAL with errbuf naming the first bad field. */
+int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap);
+
+#endif

@@ -1,0 +1,33 @@
+/* pcapout.h — write IP packets to a pcap file that tcpdump and Wireshark
+ * read (libpcap's own writer).
+ *
+ * Contract: the file is classic pcap, LINKTYPE_RAW (each record is one
+ * IPv4 or IPv6 packet, no link header), snaplen 262144, with NANOSECOND
+ * timestamps (magic 0xa1b23c4d; tcpdump, tshark and Wireshark read it).
+ * `ts` is written as given: nanoseconds since the Unix epoch for a real
+ * clock (the caller converts a monotonic clock), or virtual time since the
+ * start of a simulation or replay (a 1970 date), so the same run always
+ * gives the same bytes. A packet longer than the snaplen is truncated in
+ * the file with its original length recorded.
+ * pcapout_open returns NULL with a one-line message in err (never longer
+ * than errlen, always terminated) when the file cannot be created.
+ * pcapout_write returns 0 or -errno (-EIO when the stream failed, -EINVAL
+ * for a NULL writer or packet); pcapout_close flushes, closes and frees
+ * (NULL is a no-op).
+ */
+#ifndef NS_PCAPOUT_H
+#define NS_PCAPOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netstack/types.h>
+
+struct pcapout;
+
+/* LINKTYPE_RAW, snaplen 262144; NULL and a one-line message in err on failure */
+struct pcapout *pcapout_open(const char *path, char *err, size_t errlen);
+int pcapout_write(struct pcapout *w, ns_time_t ts /* ns */, const uint8_t *pkt, size_t len); /* 0 or -errno */
+void pcapout_close(struct pcapout *w);
+
+#endif

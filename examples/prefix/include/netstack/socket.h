@@ -1,0 +1,140 @@
+/* socket.h — the public, non-blocking, event-driven socket API.
+ *
+ * Contract: sockets are small integers (>= 0) local to one stack. Every
+ * call returns >= 0 on success or a negative errno (-EAGAIN, -EBADF,
+ * -EADDRINUSE, ...) that strerror(-ret) explains. Nothing blocks and there
+ * are no threads: an app registers a readiness callback (or calls
+ * ns_sock_events) and reacts. Callbacks run after the stack finishes
+ * processing an input packet or timer, so a callback may call any socket
+ * function, including ns_close on its own socket.
+ *
+ * Socket types:
+ *   NS_SOCK_DGRAM      UDP.
+ *   NS_SOCK_ICMP_ECHO  ping socket, as Linux's SOCK_DGRAM/IPPROTO_ICMP: the
+ *                      app sends an 8-byte echo-request header + data; the
+ *                      stack fills in the identifier (the bound "port") and
+ *                      checksum; recvfrom returns echo replies (header + data).
+ * Family NS_AF_UNSPEC makes a dual-stack socket that serves IPv4 and IPv6.
+ */
+#ifndef NS_SOCKET_H
+#define NS_SOCKET_H
+
+#include <sys/types.h>
+
+#include <netstack/types.h>
+
+struct ns_stack;
+
+enum ns_sock_type { NS_SOCK_DGRAM = 1, NS_SOCK_STREAM = 2, NS_SOCK_ICMP_ECHO = 3 };
+
+/* Readiness bits. */
+enum {
+    NS_EV_READ = 1u << 0,  /* data (or a connection, or EOF) to read */
+    NS_EV_WRITE = 1u << 1, /* room to send */
+    NS_EV_ERROR = 1u << 2, /* ns_sock_error() has a pending error */
+    NS_EV_HUP = 1u << 3,   /* peer closed / connection ended */
+};
+
+typedef void (*ns_sock_cb)(struct ns_stack *s, int sd, unsigned events, void *user);
+
+int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type);
+/* Local address: addr family UNSPEC or all-zero = any of ours; port 0 = pick
+ * an ephemeral port (echo id for ping sockets). */
+int ns_bind(struct ns_stack *s, int sd, const struct ns_sockaddr *local);
+/* Sends one datagram; returns len. Unbound sockets get an ephemeral port. */
+ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
+                  const struct ns_sockaddr *dst);
+/* Receives one datagram into buf (truncated to len); returns its full
+ * length, or -EAGAIN when none is queued. src may be NULL. */
+ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns_sockaddr *src);
+int ns_close(struct ns_stack *s, int sd);
+
+/* ---- connected UDP (NS_SOCK_DGRAM) ----
+ * ns_connect(s, sd, dst) on a UDP socket sets its peer at once (returns
+ * 0, no packet; binds an ephemeral port if unbound; a dst of family
+ * NS_AF_UNSPEC dissolves it). Then ns_send / ns_recv work on it (ns_recv
+ * returns the datagram's length, truncating into buf like ns_recvfrom),
+ * ns_sendto with dst NULL sends to the peer, only the peer's datagrams
+ * are received, and ns_getpeername reports it.
+ * ICMP errors about a datagram the socket sent (RFC 1122 4.1.3.3) become
+ * its pending error (NS_EV_ERROR, ns_sock_error): -ECONNREFUSED for port
+ * unreachable, -EHOSTUNREACH / -ENETUNREACH for other unreachables and
+ * time exceeded, -EPROTO for a parameter problem. A connected socket
+ * also returns it (once) from the next ns_send, or from ns_recv when no
+ * datagram is queued, so a closed port is not mistaken for loss. */
+
+/* ---- TCP (NS_SOCK_STREAM) ----
+ * A stream socket is bound (or not), then either listens or connects.
+ * ns_connect returns -EINPROGRESS (-ENETDOWN at once on a stack without a
+ * device); NS_EV_WRITE signals the connection is
+ * established, NS_EV_ERROR a failure (ns_sock_error: -ECONNREFUSED,
+ * -ETIMEDOUT, -ECONNRESET, ...). A listening socket is readable when
+ * ns_accept has a connection. ns_recv returns 0 at end of stream. ns_close
+ * is a graceful close (queued data is still delivered, then FIN); the
+ * descriptor is released at once and the connection finishes inside the
+ * stack. ns_abort sends RST and frees everything. */
+enum { NS_SHUT_RD = 0, NS_SHUT_WR = 1, NS_SHUT_RDWR = 2 };
+int ns_listen(struct ns_stack *s, int sd, int backlog);
+/* Returns a new connected socket, or -EAGAIN. peer may be NULL. */
+int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer);
+int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
+/* Copies up to len bytes into the send buffer; returns bytes taken
+ * (possibly fewer than len), or -EAGAIN when the buffer is full. */
+ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len);
+/* Returns bytes read, 0 at end of stream, -EAGAIN when nothing is ready. */
+ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
+int ns_shutdown(struct ns_stack *s, int sd, int how);
+/* Reset the connection (RST) and release the socket. */
+int ns_abort(struct ns_stack *s, int sd);
+int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out);
+
+/* Per-socket options. */
+int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on);   /* disable Nagle */
+/* Keepalive (off by default): idle time, probe interval, probe count. */
+int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
+                          ns_time_t interval, unsigned count);
+
+/* Like Linux's TCP_INFO: a snapshot of one connection. */
+struct ns_tcp_info {
+    int state;                  /* enum ns_tcp_state (see ns_tcp_state_name) */
+    uint32_t snd_mss, rcv_mss;
+    uint32_t cwnd;              /* bytes */
+    uint32_t ssthresh;          /* bytes */
+    uint32_t snd_wnd, rcv_wnd;  /* bytes, after scaling */
+    uint8_t snd_wscale, rcv_wscale;
+    bool sack_ok, ts_ok;
+    ns_time_t srtt, rttvar, rto; /* ns */
+    uint32_t unacked;           /* bytes in flight */
+    uint64_t bytes_sent, bytes_acked, bytes_received;
+    uint64_t segs_out, segs_in;
+    uint64_t retransmits;       /* segments retransmitted, total */
+    uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
+    uint32_t backoff;           /* current RTO backoff exponent */
+};
+int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
+const char *ns_tcp_state_name(int state);
+
+/* Current readiness (NS_EV_* bits). */
+unsigned ns_sock_events(struct ns_stack *s, int sd);
+/* Callback for readiness changes; cb NULL removes it. Readiness is edge
+ * reported: the callback runs (at the end of ns_stack_input/poll, never
+ * nested in the caller) when a socket's readiness may have changed, with
+ * ns_sock_events' bits. A socket that is already ready when its callback
+ * is set (data or a FIN that came with the handshake, an established
+ * connect, a pending error; not mere writability of a UDP socket, which
+ * always holds) is reported
+ * once through the new callback: inside a callback, in the same dispatch
+ * or at once after it; outside, at the next ns_stack_poll, which
+ * ns_stack_next_deadline then asks for immediately. */
+int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user);
+/* ns_accept that gives the new socket its callback atomically: nothing
+ * that arrived with the handshake can be missed. Accepted sockets do NOT
+ * inherit the listener's callback (it was written for listener events,
+ * and the user pointer is usually per connection). */
+int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_cb cb, void *user);
+/* Local address after bind. */
+int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out);
+/* Takes and clears the pending asynchronous error (0 if none). */
+int ns_sock_error(struct ns_stack *s, int sd);
+
+#endif

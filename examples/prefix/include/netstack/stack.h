@@ -1,0 +1,83 @@
+/* stack.h — one protocol-stack instance: the public entry points a driver
+ * uses.
+ *
+ * Contract: a stack owns all its state (no globals), so many run in one
+ * process. It never reads a clock: it is told the time at creation and by
+ * every ns_stack_input / ns_stack_poll (`now`: monotonic ns, never
+ * decreasing across calls), and a socket call acts at the latest time it
+ * was told. Socket calls made from a readiness callback or timer therefore
+ * run at the exact time; an app that calls them from its own code long
+ * after the last input/poll hands the time first with ns_stack_poll(s, now)
+ * (cheap when nothing is due). The driver:
+ *   1. attaches a netdev (the stack sends through it; the driver receives),
+ *   2. hands every received packet to ns_stack_input (which consumes it),
+ *   3. calls ns_stack_poll when ns_stack_next_deadline() has passed.
+ * Socket readiness callbacks run at the end of input/poll, never nested
+ * inside protocol processing.
+ */
+#ifndef NS_STACK_H
+#define NS_STACK_H
+
+#include <netstack/config.h>
+#include <netstack/pkt.h>
+#include <netstack/stats.h>
+#include <netstack/types.h>
+
+struct ns_stack;
+struct netdev;
+
+/* Creates a stack whose clock starts at `now` (the driver's clock: real
+ * monotonic time for TUN, 0 for a virtual clock that starts at 0). Returns
+ * NULL when cfg is not valid (ns_config_validate) or memory runs out; then
+ * err (may be NULL) holds one line naming the bad field or the cause. */
+struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *err, size_t errcap);
+/* Frees the stack, its sockets and queued packets; does not close the netdev. */
+void ns_stack_free(struct ns_stack *s);
+void ns_stack_attach(struct ns_stack *s, struct netdev *dev);
+/* Process one received IP packet at time now. Consumes pkt. */
+void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt);
+/* Run timers due at or before now. */
+void ns_stack_poll(struct ns_stack *s, ns_time_t now);
+/* Earliest time the stack needs ns_stack_poll, or NS_TIME_NEVER. */
+ns_time_t ns_stack_next_deadline(const struct ns_stack *s);
+/* Latest time the stack was given. */
+ns_time_t ns_stack_now(const struct ns_stack *s);
+
+const struct ns_stats *ns_stack_stats(const struct ns_stack *s);
+const struct ns_config *ns_stack_config(const struct ns_stack *s);
+/* Bytes currently held by the stack for packets, queues and reassembly;
+ * returns to 0 when everything is freed. */
+size_t ns_stack_mem_in_use(const struct ns_stack *s);
+/* Free TCP buffer chunks kept for reuse (at most cfg.tcp_buf_cache), not in
+ * mem_in_use; ns_stack_trim gives them back to the system now. */
+size_t ns_stack_mem_cached(const struct ns_stack *s);
+void ns_stack_trim(struct ns_stack *s);
+
+/* Graceful shutdown (stack_close.c). Close every socket as ns_close does
+ * (TCP: queued data, then FIN), then keep feeding the stack (input, poll)
+ * until ns_stack_unfinished() is 0 — the peers have acknowledged all our
+ * data and FINs (every connection CLOSED, FIN_WAIT_2 or TIME_WAIT) — or a
+ * bound of your
+ * choosing passes; then ns_stack_abort_all() resets what is left (RST, so
+ * no peer waits on a retransmission that will never come) and returns how
+ * many it reset. drivers/loop.h's ns_loop_drain does all of it. Freeing a
+ * stack right after ns_close sends nothing more: a lost FIN would never be
+ * retransmitted. */
+void ns_stack_close_all(struct ns_stack *s);
+unsigned ns_stack_unfinished(const struct ns_stack *s);
+unsigned ns_stack_abort_all(struct ns_stack *s);
+
+/* Packet tap: called for every packet received (dir 'I', before
+ * validation) and sent (dir 'O'), with the stack's current time. Used for
+ * -v traces and pcap capture. fn may be NULL to remove it. */
+typedef void (*ns_tap_fn)(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len);
+void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user);
+
+/* Timers for apps and tools: fn runs from ns_stack_poll at or after
+ * deadline, in (deadline, start order) order. Returns an id > 0 or -ENOMEM.
+ * Cancel is a no-op for an id that already fired. */
+typedef void (*ns_timer_fn)(struct ns_stack *s, void *user);
+int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user);
+void ns_timer_cancel(struct ns_stack *s, int id);
+
+#endif

@@ -1,0 +1,15 @@
+lab/xfer_report.o: lab/xfer_report.c lab/xfer_report.h lab/transfer.h \
+ sim/sim.h src/stack.h src/config.h src/types.h src/pkt.h src/netdev.h \
+ src/stats.h src/types.h lab/xfer_pattern.h src/socket.h
+lab/xfer_report.h:
+lab/transfer.h:
+sim/sim.h:
+src/stack.h:
+src/config.h:
+src/types.h:
+src/pkt.h:
+src/netdev.h:
+src/stats.h:
+src/types.h:
+lab/xfer_pattern.h:
+src/socket.h:

@@ -1,0 +1,16 @@
+pic/src/frag.o: src/frag.c src/frag.h src/pkt.h src/netdev.h src/types.h \
+ src/stack_impl.h src/addr.h src/heap.h src/rng.h src/socket.h src/wire.h \
+ src/stack.h src/config.h src/stats.h
+src/frag.h:
+src/pkt.h:
+src/netdev.h:
+src/types.h:
+src/stack_impl.h:
+src/addr.h:
+src/heap.h:
+src/rng.h:
+src/socket.h:
+src/wire.h:
+src/stack.h:
+src/config.h:
+src/stats.h:

@@ -1,0 +1,4 @@
+pic/src/pkt.o: src/pkt.c src/pkt.h src/netdev.h src/types.h
+src/pkt.h:
+src/netdev.h:
+src/types.h:

@@ -1,0 +1,2 @@
+pic/src/rng.o: src/rng.c src/rng.h
+src/rng.h:

@@ -1,0 +1,21 @@
+pic/src/tcp_input.o: src/tcp_input.c src/checksum.h src/types.h src/tcp.h \
+ src/stack_impl.h src/addr.h src/frag.h src/pkt.h src/netdev.h src/heap.h \
+ src/rng.h src/socket.h src/wire.h src/stack.h src/config.h src/stats.h \
+ src/tcp_buf.h src/tcp_cc.h
+src/checksum.h:
+src/types.h:
+src/tcp.h:
+src/stack_impl.h:
+src/addr.h:
+src/frag.h:
+src/pkt.h:
+src/netdev.h:
+src/heap.h:
+src/rng.h:
+src/socket.h:
+src/wire.h:
+src/stack.h:
+src/config.h:
+src/stats.h:
+src/tcp_buf.h:
+src/tcp_cc.h:

@@ -1,0 +1,2 @@
+pic/src/version.o: src/version.c src/version.h
+src/version.h:

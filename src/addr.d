@@ -1,0 +1,3 @@
+src/addr.o: src/addr.c src/addr.h src/types.h
+src/addr.h:
+src/types.h:

@@ -1,0 +1,3 @@
+src/checksum.o: src/checksum.c src/checksum.h src/types.h
+src/checksum.h:
+src/types.h:

@@ -1,0 +1,2 @@
+src/rng.o: src/rng.c src/rng.h
+src/rng.h:

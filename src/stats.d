@@ -1,0 +1,2 @@
+src/stats.o: src/stats.c src/stats.h
+src/stats.h:

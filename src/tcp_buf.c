@@ -1,0 +1,164 @@
+/* tcp_buf.c — see tcp_buf.h. */
+#include "tcp_buf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack_impl.h"
+
+/* ---- chunk allocator: a bounded per-stack cache in front of malloc ---- */
+
+static uint8_t *chunk_get(struct ns_stack *s)
+{
+    uint8_t *c = s->buf_cache;
+    if (c) {
+        memcpy(&s->buf_cache, c, sizeof(void *)); /* the free list link is the chunk's first word */
+        s->buf_cached--;
+    } else {
+        c = malloc(NS_TCP_BUF_CHUNK);
+        if (!c)
+            return NULL;
+    }
+    s->mem_in_use += NS_TCP_BUF_CHUNK;
+    s->tcp_buf_mem += NS_TCP_BUF_CHUNK;
+    return c;
+}
+
+static void chunk_put(struct ns_stack *s, uint8_t *c)
+{
+    s->mem_in_use -= NS_TCP_BUF_CHUNK;
+    s->tcp_buf_mem -= NS_TCP_BUF_CHUNK;
+    if (s->buf_cached < s->cfg.tcp_buf_cache) {
+        memcpy(c, &s->buf_cache, sizeof(void *));
+        s->buf_cache = c;
+        s->buf_cached++;
+    } else {
+        free(c);
+    }
+}
+
+void ns_tcp_buf_cache_drain(struct ns_stack *s)
+{
+    while (s->buf_cache) {
+        uint8_t *c = s->buf_cache;
+        memcpy(&s->buf_cache, c, sizeof(void *));
+        free(c);
+    }
+    s->buf_cached = 0;
+}
+
+/* ---- the ring of chunk pointers ---- */
+
+static uint8_t **slot(const struct ns_tcp_buf *b, uint32_t i)
+{
+    return &b->ring[(b->first + i) & (b->rcap - 1)];
+}
+
+/* Room for chunks 0 .. need-1. */
+static int ring_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t need)
+{
+    if (need <= b->rcap)
+        return 0;
+    uint32_t cap = b->rcap ? b->rcap : 4;
+    while (cap < need)
+        cap *= 2;
+    uint8_t **r = calloc(cap, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < b->nchunks; i++)
+        r[i] = *slot(b, i);
+    free(b->ring);
+    s->mem_in_use += (size_t)(cap - b->rcap) * sizeof *r;
+    b->ring = r;
+    b->rcap = cap;
+    b->first = 0;
+    return 0;
+}
+
+int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, const void *src,
+                     uint32_t n)
+{
+    if (!n)
+        return 0;
+    uint64_t pos = (uint64_t)b->off + at, end = pos + n;
+    uint32_t c0 = (uint32_t)(pos / NS_TCP_BUF_CHUNK), c1 = (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK);
+    if (ring_reserve(s, b, c1 + 1) < 0)
+        return -ENOMEM;
+    /* Allocate first, so a failure stores nothing. */
+    uint32_t span = b->nchunks > c1 + 1 ? b->nchunks : c1 + 1;
+    for (uint32_t i = b->nchunks; i < span; i++)
+        *slot(b, i) = NULL;
+    b->nchunks = span;
+    for (uint32_t i = c0; i <= c1; i++)
+        if (!*slot(b, i) && !(*slot(b, i) = chunk_get(s))) {
+            s->stats.pkt_alloc_fail++;
+            return -ENOMEM; /* chunks taken so far stay for the retry; len is unchanged */
+        }
+    const uint8_t *p = src;
+    while (n) {
+        uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
+        uint32_t k = NS_TCP_BUF_CHUNK - co < n ? NS_TCP_BUF_CHUNK - co : n;
+        memcpy(*slot(b, ci) + co, p, k);
+        p += k;
+        pos += k;
+        n -= k;
+    }
+    if (end - b->off > b->len)
+        b->len = (uint32_t)(end - b->off);
+    return 0;
+}
+
+void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_t n)
+{
+    uint64_t pos = (uint64_t)b->off + at;
+    uint8_t *d = dst;
+    while (n) {
+        uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
+        uint32_t k = NS_TCP_BUF_CHUNK - co < n ? NS_TCP_BUF_CHUNK - co : n;
+        memcpy(d, *slot(b, ci) + co, k);
+        d += k;
+        pos += k;
+        n -= k;
+    }
+}
+
+void ns_tcp_buf_free(struct ns_stack *s, struct ns_tcp_buf *b)
+{
+    for (uint32_t i = 0; i < b->nchunks; i++)
+        if (*slot(b, i))
+            chunk_put(s, *slot(b, i));
+    if (b->ring) {
+        free(b->ring);
+        s->mem_in_use -= (size_t)b->rcap * sizeof *b->ring;
+    }
+    memset(b, 0, sizeof *b);
+}
+
+void ns_tcp_buf_consume(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t n)
+{
+    if (n >= b->len) {
+        ns_tcp_buf_free(s, b); /* drained: nothing held */
+        return;
+    }
+    b->len -= n;
+    uint64_t pos = (uint64_t)b->off + n;
+    uint32_t drop = (uint32_t)(pos / NS_TCP_BUF_CHUNK);
+    for (uint32_t i = 0; i < drop; i++)
+        if (*slot(b, i)) {
+            chunk_put(s, *slot(b, i));
+            *slot(b, i) = NULL;
+        }
+    b->first = (b->first + drop) & (b->rcap - 1);
+    b->nchunks -= drop;
+    b->off = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
+}
+
+size_t ns_tcp_buf_mem(const struct ns_tcp_buf *b)
+{
+    size_t m = (size_t)b->rcap * sizeof *b->ring;
+    for (uint32_t i = 0; i < b->nchunks; i++)
+        if (*slot(b, i))
+            m += NS_TCP_BUF_CHUNK;
+    return m;
+}

@@ -1,0 +1,62 @@
+/* tcp_buf.h — TCP send and receive buffers whose memory follows the data.
+ *
+ * Contract: a buffer is a run of bytes numbered from 0 (the oldest byte
+ * still held) to len (one past the highest byte ever written and not yet
+ * consumed). Its memory is fixed-size chunks taken as bytes are written
+ * and given back as the front is consumed; a zeroed struct is an empty
+ * buffer holding no memory, and a buffer drained to len 0 holds none
+ * either. One interface for both directions (DESIGN-NOTES "TCP buffers are
+ * one interface"):
+ *   - send: append what the app gives, copy out at (seq - sbuf_seq) for
+ *     every (re)transmission, consume what is acknowledged;
+ *   - receive: write at (rlen + seq - rcv_nxt) -- in order or beyond a hole
+ *     (a hole's chunks are not allocated until written), copy out and
+ *     consume what the app reads.
+ * Callers bound the sizes (windows, send limit); the buffer only stores.
+ * Chunks come from a per-stack cache of at most cfg.tcp_buf_cache free
+ * chunks, else malloc, and go back to it (or free()) -- so memory returns to
+ * the system after load instead of staying pinned (issue 14). mem_in_use
+ * counts every chunk and ring a buffer holds; cached chunks are counted in
+ * tcp_buf_cached instead (ns_stack_mem_cached).
+ */
+#ifndef NS_TCP_BUF_H
+#define NS_TCP_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NS_TCP_BUF_CHUNK 2048u /* bytes per chunk: 1 KB each way fits one chunk per direction */
+
+struct ns_stack;
+
+struct ns_tcp_buf {
+    uint8_t **ring;    /* chunk pointers: chunk i is ring[(first + i) & (rcap - 1)]; NULL = hole */
+    uint32_t rcap;     /* ring slots, a power of two (0 = no ring) */
+    uint32_t first;    /* ring slot of chunk 0 */
+    uint32_t nchunks;  /* chunks spanned: chunk 0 .. nchunks-1 */
+    uint32_t off;      /* position of byte 0 within chunk 0 */
+    uint32_t len;      /* bytes 0 .. len-1 are spanned */
+};
+
+/* Stores n bytes at position at (may be beyond len: bytes in between stay
+ * unwritten). 0, or -ENOMEM with nothing stored. */
+int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, const void *src,
+                     uint32_t n);
+static inline int ns_tcp_buf_append(struct ns_stack *s, struct ns_tcp_buf *b, const void *src,
+                                    uint32_t n)
+{
+    return ns_tcp_buf_write(s, b, b->len, src, n);
+}
+/* Copies bytes [at, at + n) -- all written -- to dst. */
+void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_t n);
+/* Drops the first n bytes (n <= len); chunks wholly before the new byte 0
+ * are given back. */
+void ns_tcp_buf_consume(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t n);
+/* Gives back everything. */
+void ns_tcp_buf_free(struct ns_stack *s, struct ns_tcp_buf *b);
+/* Memory the buffer holds (chunks and ring). */
+size_t ns_tcp_buf_mem(const struct ns_tcp_buf *b);
+/* Frees the stack's chunk cache (ns_stack_free; ns_stack_trim). */
+void ns_tcp_buf_cache_drain(struct ns_stack *s);
+
+#endif

@@ -1,0 +1,54 @@
+/* tcp_mss.c — how many payload bytes a full segment may carry.
+ *
+ * Contract: ns_tcp_send_mss(t) is the one answer (output, retransmission,
+ * probes and TSO ask it). RFC 9293 3.7.1 and RFC 6691: the MSS a peer
+ * announces counts payload only, and the sender takes the IP and TCP
+ * options it puts in each segment out of it; the path MTU (RFC 1191,
+ * RFC 8201: lowered by ICMP, tcp_icmp.c) bounds it too. t->mss caches the
+ * part that is fixed for a while (peer MSS, path MTU, timestamps) and is
+ * the SMSS the congestion controls count in; the SACK blocks (RFC 2018)
+ * change from segment to segment and are taken out here, exactly as many
+ * as write_options will put in the next segment. So no segment we build
+ * is longer than the path MTU, and IPv4 never has to fragment TCP.
+ */
+#include "tcp.h"
+
+unsigned ns_tcp_path_mtu(const struct ns_tcb *t)
+{
+    unsigned dev = ns_ip_mtu(t->s);
+    return t->pmtu && t->pmtu < dev ? t->pmtu : dev;
+}
+
+uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
+{
+    unsigned mtu = ns_tcp_path_mtu(t);
+    unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691: IP + TCP */
+    unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    if (t->peer_mss && t->peer_mss < m)
+        m = t->peer_mss;
+    if (t->ts_ok)
+        m -= 12; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
+    if (m < 64)
+        m = 64;
+    return (uint16_t)(m > 65535 ? 65535 : m);
+}
+
+unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t)
+{
+    /* Mirrors write_options (tcp_output.c): a D-SACK block first, then
+     * the newest ranges, at most 3 with timestamps and 4 without (40
+     * bytes of options); NOP NOP kind length + 8 per block. */
+    if (!t->sack_ok || (!t->nooo && !t->dsack))
+        return 0;
+    unsigned max = t->ts_ok ? 3 : 4;
+    unsigned k = t->dsack ? 1 : 0;
+    k += t->nooo < max - k ? t->nooo : max - k;
+    return 4 + 8 * k;
+}
+
+uint32_t ns_tcp_send_mss(const struct ns_tcb *t)
+{
+    uint32_t m = t->mss;
+    unsigned opt = ns_tcp_sack_opt_len(t);
+    return m > opt + 8 ? m - opt : 8;
+}

@@ -1,0 +1,20 @@
+src/tcp_newreno.o: src/tcp_newreno.c src/tcp_cc.h src/tcp.h \
+ src/stack_impl.h src/addr.h src/types.h src/frag.h src/pkt.h \
+ src/netdev.h src/heap.h src/rng.h src/socket.h src/wire.h src/stack.h \
+ src/config.h src/stats.h src/tcp_buf.h
+src/tcp_cc.h:
+src/tcp.h:
+src/stack_impl.h:
+src/addr.h:
+src/types.h:
+src/frag.h:
+src/pkt.h:
+src/netdev.h:
+src/heap.h:
+src/rng.h:
+src/socket.h:
+src/wire.h:
+src/stack.h:
+src/config.h:
+src/stats.h:
+src/tcp_buf.h:

@@ -1,0 +1,2 @@
+src/version.o: src/version.c src/version.h
+src/version.h:

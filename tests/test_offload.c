@@ -1,0 +1,468 @@
+/* test_offload.c — segmentation and checksum offload (src/offload.h,
+ * issue 10): super-packets cut exactly as a kernel's GSO cuts them, lying
+ * metadata dropped under its own reason, received TCP super-segments
+ * taken as the wire segments they stand for (same ACKs as segment by
+ * segment), UDP super-datagrams as separate messages, TSO transfers over
+ * a lossy simulated link intact with memory back to 0, and a device
+ * without offloads seeing only plain MTU-sized packets. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+#include "lab/transfer.h"
+#include "src/offload.h"
+
+/* ---- builders ---- */
+
+/* A TCP super-packet: headers (with a 12-byte timestamp option block) and
+ * `payload` bytes of pattern, gso_size `mss`, flags, partial checksum. */
+static struct ns_pkt *tcp_super(bool v6, uint32_t seq, uint8_t flags, size_t payload, uint16_t mss,
+                                struct ns_offload *off)
+{
+    size_t thl = 32, l3 = v6 ? 40 : 20;
+    uint8_t *tcp = calloc(1, thl + payload);
+    ns_put16(tcp, 40000);
+    ns_put16(tcp + 2, 80);
+    ns_put32(tcp + 4, seq);
+    ns_put32(tcp + 8, 777);
+    tcp[12] = (uint8_t)(thl / 4 << 4);
+    tcp[13] = flags;
+    ns_put16(tcp + 14, 1000);
+    tcp[20] = 1, tcp[21] = 1, tcp[22] = 8, tcp[23] = 10; /* NOP NOP TS */
+    ns_put32(tcp + 24, 5), ns_put32(tcp + 28, 6);
+    for (size_t i = 0; i < payload; i++)
+        tcp[thl + i] = (uint8_t)(i * 7 + 3);
+    const struct ns_addr *src = v6 ? &TL_HOST6 : &TL_HOST4, *dst = v6 ? &TL_STACK6 : &TL_STACK4;
+    ns_put16(tcp + 16, ns_offload_pseudo_partial(src, dst, NS_IPPROTO_TCP, (uint32_t)(thl + payload)));
+    struct ns_pkt *p = v6 ? tl_ip6(src, dst, NS_IPPROTO_TCP, tcp, thl + payload)
+                          : tl_ip4(src, dst, NS_IPPROTO_TCP, 0x1234, 0x4000, tcp, thl + payload);
+    free(tcp);
+    *off = (struct ns_offload){.gso_type = v6 ? NS_GSO_TCPV6 : NS_GSO_TCPV4, .flags = NS_OFF_CSUM_PARTIAL,
+                               .gso_size = mss, .csum_start = (uint16_t)l3, .csum_off = 16};
+    p->off = *off;
+    return p;
+}
+
+struct pieces {
+    unsigned n;
+    struct ns_pkt *p[256];
+};
+static void keep(void *user, struct ns_pkt *piece)
+{
+    struct pieces *ps = user;
+    if (ps->n < 256)
+        ps->p[ps->n++] = piece;
+    else
+        ns_pkt_free(piece);
+}
+static void pieces_free(struct pieces *ps)
+{
+    for (unsigned i = 0; i < ps->n; i++)
+        ns_pkt_free(ps->p[i]);
+    ps->n = 0;
+}
+
+/* ---- cutting ---- */
+
+static void check_tcp_cut(bool v6)
+{
+    struct ns_offload off;
+    size_t payload = 10 * 1000 + 345;
+    struct ns_pkt *sp = tcp_super(v6, 0xfffff000u, 0x80 | 0x10 | 0x08 | 0x01 /* CWR ACK PSH FIN */,
+                                  payload, 1000, &off);
+    struct ns_offload_layout lay;
+    enum ns_drop_reason why;
+    CU_ASSERT_FATAL(ns_offload_parse(sp->data, sp->len, &off, 128, &lay, &why));
+    CU_ASSERT_EQUAL(lay.segs, 11);
+    CU_ASSERT_EQUAL(lay.hdr_len, (v6 ? 40 : 20) + 32);
+    CU_ASSERT_EQUAL(lay.payload, payload);
+    struct pieces ps = {0};
+    CU_ASSERT_EQUAL(ns_gso_segment(sp->data, sp->len, &off, &lay, true, keep, &ps), 11);
+    CU_ASSERT_EQUAL_FATAL(ps.n, 11);
+    size_t at = 0;
+    for (unsigned i = 0; i < ps.n; i++) {
+        struct tl_ip ip;
+        CU_ASSERT_FATAL(tl_parse(ps.p[i], &ip) == 0); /* lengths, IPv4 header checksum */
+        CU_ASSERT(tl_l4_csum_ok(&ip));                /* complete TCP checksum */
+        CU_ASSERT(ps.p[i]->off.flags == NS_OFF_CSUM_VALID && ps.p[i]->off.gso_type == NS_GSO_NONE);
+        const uint8_t *th = ip.l4;
+        size_t plen = ip.l4_len - 32;
+        CU_ASSERT_EQUAL(plen, i < 10 ? 1000u : 345u);
+        CU_ASSERT_EQUAL(ns_get32(th + 4), 0xfffff000u + (uint32_t)at); /* wraps past 2^32 */
+        uint8_t f = th[13];
+        CU_ASSERT_EQUAL(!!(f & 0x80), i == 0);        /* CWR: first only */
+        CU_ASSERT_EQUAL(!!(f & 0x01), i == 10);       /* FIN: last only */
+        CU_ASSERT_EQUAL(!!(f & 0x08), i == 10);       /* PSH: last only */
+        CU_ASSERT(f & 0x10);
+        CU_ASSERT_EQUAL(ns_get32(th + 24), 5);        /* options repeated */
+        if (!v6) {
+            CU_ASSERT_EQUAL(ip.id, 0x1234u + i);
+            CU_ASSERT(ip.df);
+        }
+        for (size_t k = 0; k < plen; k++)
+            if (th[32 + k] != (uint8_t)((at + k) * 7 + 3)) {
+                CU_FAIL("payload differs");
+                break;
+            }
+        at += plen;
+    }
+    CU_ASSERT_EQUAL(at, payload);
+    pieces_free(&ps);
+    ns_pkt_free(sp);
+}
+static void t_tcp_cut_v4(void) { check_tcp_cut(false); }
+static void t_tcp_cut_v6(void) { check_tcp_cut(true); }
+
+/* Finishing a partial checksum in place gives a packet that verifies. */
+static void t_partial_checksum_finished(void)
+{
+    struct ns_offload off;
+    struct ns_pkt *p = tcp_super(false, 1, 0x10, 700, 1000, &off);
+    off.gso_type = NS_GSO_NONE;
+    struct ns_offload_layout lay;
+    enum ns_drop_reason why;
+    CU_ASSERT_FATAL(ns_offload_parse(p->data, p->len, &off, 128, &lay, &why));
+    CU_ASSERT_FALSE(ns_offload_csum_ok(p->data, p->len, &lay));
+    ns_offload_finish_csum(p->data, p->len, &off);
+    CU_ASSERT(ns_offload_csum_ok(p->data, p->len, &lay));
+    struct tl_ip ip;
+    CU_ASSERT(tl_parse(p, &ip) == 0 && tl_l4_csum_ok(&ip));
+    ns_pkt_free(p);
+}
+
+/* ---- lying metadata: each a counted drop under its own reason ---- */
+
+static void t_lying_metadata(void)
+{
+    static const struct {
+        const char *reason;
+        int what;
+    } cases[] = {
+        {"off_bad_size", 0},  /* gso_size 0 */
+        {"off_bad_size", 1},  /* gso_size above the payload */
+        {"off_bad_csum", 2},  /* csum_start outside the packet */
+        {"off_bad_csum", 3},  /* csum_offset not TCP's */
+        {"off_bad_type", 4},  /* unknown GSO type */
+        {"off_bad_type", 5},  /* TCPV6 on an IPv4 packet */
+        {"off_bad_type", 6},  /* UDP_L4 on TCP */
+        {"off_not_l4", 7},    /* a fragment */
+        {"off_not_l4", 8},    /* ICMP */
+        {"off_bad_hdr", 9},   /* IPv4 total length lies */
+        {"off_bad_size", 10}, /* more pieces than gso_max_segs */
+        {"off_bad_hdr", 11},  /* TCP data offset beyond the packet */
+        {"tcp_bad_csum", 12}, /* claims complete, checksum wrong */
+        {"off_too_big", 13},  /* over 64 KB */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct tl_cap cap;
+        tl_cap_init(&cap, 1500);
+        struct ns_stack *s = tl_stack(&cap);
+        struct ns_offload off;
+        struct ns_pkt *p = tcp_super(false, 1, 0x10, 3000, 1000, &off);
+        switch (cases[c].what) {
+        case 0: p->off.gso_size = 0; break;
+        case 1: p->off.gso_size = 3001; break;
+        case 2: p->off.csum_start = 60000; break;
+        case 3: p->off.csum_off = 6; break;
+        case 4: p->off.gso_type = 9; break;
+        case 5: p->off.gso_type = NS_GSO_TCPV6; break;
+        case 6: p->off.gso_type = NS_GSO_UDP_L4; break;
+        case 7: ns_put16(p->data + 6, 0x2000); ns_put16(p->data + 10, 0);
+                ns_put16(p->data + 10, ns_csum(p->data, 20)); break;
+        case 8: p->data[9] = 1; ns_put16(p->data + 10, 0); ns_put16(p->data + 10, ns_csum(p->data, 20)); break;
+        case 9: ns_put16(p->data + 2, 2000); ns_put16(p->data + 10, 0);
+                ns_put16(p->data + 10, ns_csum(p->data, 20)); break;
+        case 10: p->off.gso_size = 10; break; /* 300 pieces > 128 */
+        case 11: p->data[20 + 12] = 0xf0; p->len = 20 + 40; ns_put16(p->data + 2, 60);
+                 ns_put16(p->data + 10, 0); ns_put16(p->data + 10, ns_csum(p->data, 20));
+                 p->off.gso_size = 10; break;
+        case 12: p->off.flags = 0; break; /* the field holds only the pseudo-header sum */
+        case 13: {
+            struct ns_pkt *big = ns_pkt_alloc(NS_PKT_HEADROOM, 70000);
+            memset(big->data, 0, big->len);
+            memcpy(big->data, p->data, p->len);
+            big->off = p->off;
+            ns_pkt_free(p);
+            p = big;
+            break;
+        }
+        }
+        tl_input(s, 1, p);
+        if (tl_drop(s, cases[c].reason) != 1)
+            fprintf(stderr, "  case %d: no %s drop\n", cases[c].what, cases[c].reason);
+        CU_ASSERT_EQUAL(tl_drop(s, cases[c].reason), 1);
+        CU_ASSERT_EQUAL(tl_drop_total(s), 1);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->gso_rx, 0);
+        TL_FINISH(s, &cap);
+    }
+}
+
+/* ---- a UDP super-datagram is many messages ---- */
+
+static void t_udp_super_datagram(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int sd = ns_socket(s, NS_AF_INET6, NS_SOCK_DGRAM);
+    struct ns_sockaddr any = {.addr = {.family = NS_AF_INET6}, .port = 8000};
+    CU_ASSERT_FATAL(ns_bind(s, sd, &any) == 0);
+    uint8_t data[5000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i ^ (i >> 8));
+    uint8_t udp[8 + sizeof data];
+    ns_put16(udp, 5555);
+    ns_put16(udp + 2, 8000);
+    ns_put16(udp + 4, (uint16_t)sizeof udp);
+    memcpy(udp + 8, data, sizeof data);
+    ns_put16(udp + 6, ns_offload_pseudo_partial(&TL_HOST6, &TL_STACK6, NS_IPPROTO_UDP, sizeof udp));
+    struct ns_pkt *p = tl_ip6(&TL_HOST6, &TL_STACK6, NS_IPPROTO_UDP, udp, sizeof udp);
+    p->off = (struct ns_offload){.gso_type = NS_GSO_UDP_L4, .flags = NS_OFF_CSUM_PARTIAL,
+                                 .gso_size = 1400, .csum_start = 40, .csum_off = 6};
+    tl_input(s, 1, p);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->gso_rx, 1);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->gso_rx_segs, 4);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->udp_rx, 4);
+    uint8_t buf[2000];
+    size_t at = 0;
+    for (int i = 0; i < 4; i++) {
+        ssize_t n = ns_recvfrom(s, sd, buf, sizeof buf, NULL);
+        CU_ASSERT_EQUAL(n, i < 3 ? 1400 : 800);
+        if (n > 0) {
+            CU_ASSERT(memcmp(buf, data + at, (size_t)n) == 0);
+            at += (size_t)n;
+        }
+    }
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, buf, sizeof buf, NULL), -EAGAIN);
+    ns_close(s, sd);
+    TL_FINISH(s, &cap);
+}
+
+/* ---- two stacks on a wire that does not cut: super-segments arrive ---- */
+
+#define WQ 8192
+struct wire {
+    struct netdev dev;
+    struct ns_pkt *q[WQ];
+    unsigned head, len;
+    unsigned supers;         /* super-packets carried */
+    unsigned max_len;        /* largest packet carried */
+};
+static void wire_put(struct wire *w, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+{
+    CU_ASSERT_FATAL(w->len < WQ);
+    struct ns_pkt *p = ns_pkt_from(pkt, len);
+    if (off)
+        p->off = *off;
+    if (off && off->gso_type)
+        w->supers++;
+    if (len > w->max_len)
+        w->max_len = (unsigned)len;
+    w->q[(w->head + w->len++) % WQ] = p;
+}
+static int wire_send(struct netdev *d, const uint8_t *pkt, size_t len)
+{
+    wire_put((struct wire *)d, pkt, len, NULL);
+    return 0;
+}
+static int wire_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+{
+    wire_put((struct wire *)d, pkt, len, off);
+    return 0;
+}
+static void wire_close(struct netdev *d) {}
+static const struct netdev_ops wire_ops = {.send = wire_send, .close = wire_close, .send_off = wire_send_off};
+
+struct pair_result {
+    uint64_t got;
+    bool intact;
+    unsigned supers_ab, max_ab;
+    uint64_t b_acks, b_gso_rx, b_gso_rx_segs, a_gso_tx;
+    size_t mem_a, mem_b;
+};
+
+/* A sends `bytes` to B over a zero-delay wire, B reads and checks them. */
+static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *res)
+{
+    struct ns_config ca, cb;
+    ns_config_default(&ca);
+    ns_config_default(&cb);
+    ns_addr_parse("10.0.0.1", &ca.addr4);
+    ns_addr_parse("fe80::1", &ca.addr6);
+    ca.seed = 3, cb.seed = 4;
+    struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
+    static struct wire wab, wba;
+    memset(&wab, 0, sizeof wab);
+    memset(&wba, 0, sizeof wba);
+    wab.dev = (struct netdev){.ops = &wire_ops, .name = "a>b", .mtu = 1500};
+    wba.dev = (struct netdev){.ops = &wire_ops, .name = "b>a", .mtu = 1500};
+    if (offload)
+        wab.dev.caps = wba.dev.caps = (struct netdev_caps){.tso4 = true, .tso6 = true, .uso = true,
+                                                           .csum_partial = true, .gso_max = 65535};
+    ns_stack_attach(a, &wab.dev);
+    ns_stack_attach(b, &wba.dev);
+    enum ns_family fam = v6 ? NS_AF_INET6 : NS_AF_INET;
+    int ls = ns_socket(b, fam, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {.addr = {.family = fam}, .port = 80};
+    CU_ASSERT_FATAL(ns_bind(b, ls, &la) == 0 && ns_listen(b, ls, 4) == 0);
+    int cs = ns_socket(a, fam, NS_SOCK_STREAM);
+    struct ns_sockaddr dst = {.port = 80};
+    ns_addr_parse(v6 ? "fe80::2" : "10.0.0.2", &dst.addr);
+    ns_time_t now = 1000;
+    ns_stack_poll(a, now);
+    ns_stack_poll(b, now);
+    CU_ASSERT_FATAL(ns_connect(a, cs, &dst) == -EINPROGRESS);
+    int as = -1;
+    uint64_t sent = 0, got = 0;
+    bool intact = true, a_closed = false, b_closed = false;
+    uint8_t buf[70000];
+    for (unsigned iter = 0; iter < 2000000; iter++) {
+        /* The wire first; the apps act only when it is empty, so they act
+         * at the same points whether data came cut or whole. */
+        if (wab.len) {
+            struct ns_pkt *p = wab.q[wab.head];
+            wab.head = (wab.head + 1) % WQ, wab.len--;
+            ns_stack_input(b, now, p);
+            continue;
+        }
+        if (wba.len) {
+            struct ns_pkt *p = wba.q[wba.head];
+            wba.head = (wba.head + 1) % WQ, wba.len--;
+            ns_stack_input(a, now, p);
+            continue;
+        }
+        if (as < 0)
+            as = ns_accept(b, ls, NULL);
+        while (sent < bytes) {
+            size_t n = bytes - sent < sizeof buf ? (size_t)(bytes - sent) : sizeof buf;
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (uint8_t)((sent + i) * 131 >> 3);
+            ssize_t k = ns_send(a, cs, buf, n);
+            if (k <= 0)
+                break;
+            sent += (uint64_t)k;
+        }
+        if (sent == bytes && !a_closed) {
+            ns_close(a, cs);
+            a_closed = true;
+        }
+        if (as >= 0 && !b_closed) {
+            ssize_t n;
+            while ((n = ns_recv(b, as, buf, sizeof buf)) > 0) {
+                for (ssize_t i = 0; i < n; i++)
+                    if (buf[i] != (uint8_t)((got + (uint64_t)i) * 131 >> 3))
+                        intact = false;
+                got += (uint64_t)n;
+            }
+            if (n == 0) {
+                ns_close(b, as);
+                ns_close(b, ls);
+                b_closed = true;
+            }
+        }
+        if (wab.len || wba.len)
+            continue;
+        ns_time_t da = ns_stack_next_deadline(a), db = ns_stack_next_deadline(b);
+        ns_time_t d = da < db ? da : db;
+        if (d == NS_TIME_NEVER)
+            break;
+        if (d > now)
+            now = d;
+        ns_stack_poll(a, now);
+        ns_stack_poll(b, now);
+    }
+    res->got = got;
+    res->intact = intact && got == bytes;
+    res->supers_ab = wab.supers;
+    res->max_ab = wab.max_len;
+    res->b_acks = ns_stack_stats(b)->tcp_tx_segs;
+    res->b_gso_rx = ns_stack_stats(b)->gso_rx;
+    res->b_gso_rx_segs = ns_stack_stats(b)->gso_rx_segs;
+    res->a_gso_tx = ns_stack_stats(a)->gso_tx;
+    res->mem_a = ns_stack_mem_in_use(a);
+    res->mem_b = ns_stack_mem_in_use(b);
+    ns_stack_free(a);
+    ns_stack_free(b);
+}
+
+/* The receiver takes super-segments as the wire segments they stand for:
+ * every byte intact; the ACK-every-second-segment rule counts wire
+ * segments, so each super-segment (several full segments) draws an ACK,
+ * but one: the ACKs its pieces asked for are sent as one when the last
+ * piece is in (as a Linux receiver answers one GRO packet), where the
+ * same data arriving segment by segment draws one per two segments. */
+static void check_pair(bool v6)
+{
+    struct pair_result on, off;
+    pair_run(true, v6, 3u << 20, &on);
+    pair_run(false, v6, 3u << 20, &off);
+    CU_ASSERT(on.intact && off.intact);
+    CU_ASSERT(on.supers_ab > 10);
+    CU_ASSERT(on.a_gso_tx == on.supers_ab);
+    CU_ASSERT(on.b_gso_rx == on.supers_ab);
+    CU_ASSERT(on.max_ab > 1500 && on.max_ab <= 65535);
+    CU_ASSERT_EQUAL(off.supers_ab, 0);
+    CU_ASSERT(off.max_ab <= 1500);
+    CU_ASSERT(on.b_acks >= on.b_gso_rx);
+    CU_ASSERT(on.b_acks < off.b_acks);
+    /* ~1 ACK per 2 wire segments without offload */
+    CU_ASSERT(off.b_acks >= (3u << 20) / 1448 / 2);
+    CU_ASSERT_EQUAL(on.mem_a + on.mem_b + off.mem_a + off.mem_b, 0);
+    fprintf(stderr, "  ACKs: %llu for %llu super-segments (%llu wire segments); %llu segment by segment\n",
+            (unsigned long long)on.b_acks, (unsigned long long)on.b_gso_rx,
+            (unsigned long long)on.b_gso_rx_segs, (unsigned long long)off.b_acks);
+}
+static void t_super_segments_received_v4(void) { check_pair(false); }
+static void t_super_segments_received_v6(void) { check_pair(true); }
+
+/* ---- TSO over a lossy simulated link (the device cuts before faults) ---- */
+
+static void check_sim(bool v6, bool upload, uint64_t seed)
+{
+    struct xfer_params p;
+    struct xfer_result r;
+    xfer_params_default(&p);
+    p.seed = seed;
+    p.bytes = 2u << 20;
+    p.v6 = v6;
+    p.upload = upload;
+    p.offload = true;
+    p.to_client.drop = p.to_server.drop = 0.02;
+    p.to_client.reorder = p.to_server.reorder = 0.02;
+    p.to_client.dup = 0.01;
+    tl_seed_note(seed);
+    CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
+    char why[256];
+    bool ok = xfer_invariants_ok(&p, &r, why, sizeof why);
+    if (!ok)
+        fprintf(stderr, "  seed %llu: %s\n", (unsigned long long)seed, why);
+    CU_ASSERT(ok);
+    CU_ASSERT(r.intact);
+    CU_ASSERT_EQUAL(r.mem_client + r.mem_server, 0);
+    const struct ns_stats *snd = upload ? &r.client_stats : &r.server_stats;
+    CU_ASSERT(snd->gso_tx > 0);
+    CU_ASSERT(snd->gso_tx_segs > 2 * snd->gso_tx);
+    CU_ASSERT(snd->tcp_retransmits > 0);
+    CU_ASSERT(r.to_client.dropped + r.to_server.dropped > 0);
+}
+static void t_tso_lossy_sim(void)
+{
+    check_sim(false, false, 21);
+    check_sim(true, false, 22);
+    check_sim(false, true, 23);
+    check_sim(true, true, 24);
+}
+
+static const struct tl_test tests[] = {
+    {"tcp_cut_v4", t_tcp_cut_v4},
+    {"tcp_cut_v6", t_tcp_cut_v6},
+    {"partial_checksum_finished", t_partial_checksum_finished},
+    {"lying_metadata", t_lying_metadata},
+    {"udp_super_datagram", t_udp_super_datagram},
+    {"super_segments_received_v4", t_super_segments_received_v4},
+    {"super_segments_received_v6", t_super_segments_received_v6},
+    {"tso_lossy_sim", t_tso_lossy_sim},
+};
+
+int main(void) { return TL_RUN("offload", tests); }

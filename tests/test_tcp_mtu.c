@@ -1,0 +1,595 @@
+/* test_tcp_mtu.c — never a TCP segment over the MTU, and the path MTU
+ * learned from ICMP (issue 14 item 6).
+ *
+ * On the simulator (sim/sim.h), two stacks move data both ways over lossy
+ * links, so each receiver holds out-of-order data and every data segment
+ * it sends carries SACK blocks; a trace hook checks every packet either
+ * host hands to its link: no longer than the MTU, IPv4 with DF and never a
+ * fragment, IPv6 without a Fragment header (RFC 9293 3.7.1, RFC 6691,
+ * RFC 1191). It also counts full-sized data segments with SACK blocks, so
+ * the test proves it reached the case it is about. Then a "router" with a
+ * smaller MTU drops what does not fit and answers with ICMP
+ * "fragmentation needed" / "packet too big" (RFC 1191, RFC 8201): the
+ * sender lowers its path MTU and the transfer completes; forged or stale
+ * errors are ignored (RFC 5927 4.1) and soft errors never reset
+ * (RFC 1122 4.2.3.9). Seeds are printed on failure.
+ */
+#include "sim/sim.h"
+#include "tcp_testutil.h"
+
+static uint8_t pat(uint64_t i, uint8_t salt)
+{
+    uint64_t x = i * 0x9e3779b97f4a7c15ull + salt;
+    return (uint8_t)(x >> 56 ^ x >> 23);
+}
+
+struct side {
+    struct ns_stack *st;
+    int sd;
+    size_t sent, rcvd;
+    bool shut, eof, closed;
+    uint8_t salt_out, salt_in;
+    int err;
+    uint32_t mss;              /* snd_mss last seen before closing */
+};
+
+struct pending { /* an ICMP error the router will send at the next step */
+    uint8_t q[600];
+    size_t qlen;
+    bool v6;
+};
+
+struct run {
+    struct side c, s;
+    int lsd;
+    size_t total;
+    bool bad;
+    struct sim *sim;
+    unsigned mtu;              /* the link MTU both hosts have */
+    /* trace checks */
+    uint64_t pkts, over_mtu, frags, no_df, sack_full, sack_data;
+    /* router */
+    unsigned router_mtu;       /* 0 = no router; else packets c->s over it are dropped */
+    uint64_t router_drops, icmp_sent;
+    struct pending pend[8];
+    unsigned npend;
+    uint16_t icmp_mtu_field;   /* MTU the router claims; 0 = router_mtu */
+    bool old_router;           /* claims 0: an RFC 792 router (RFC 1191 5) */
+    bool blackhole;            /* drop everything (soft-error timeout test) */
+};
+
+static void pump(struct run *r, struct side *x)
+{
+    if (x->closed || x->sd < 0)
+        return;
+    struct ns_tcp_info ti;
+    if (ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.state == NS_TCP_SYN_SENT)
+        return;
+    x->mss = ti.snd_mss;
+    uint8_t buf[16384];
+    while (x->sent < r->total) {
+        size_t n = r->total - x->sent < sizeof buf ? r->total - x->sent : sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = pat(x->sent + i, x->salt_out);
+        ssize_t k = ns_send(x->st, x->sd, buf, n);
+        if (k <= 0)
+            break;
+        x->sent += (size_t)k;
+    }
+    if (x->sent == r->total && !x->shut && ns_shutdown(x->st, x->sd, NS_SHUT_WR) == 0)
+        x->shut = true;
+    for (;;) {
+        ssize_t k = ns_recv(x->st, x->sd, buf, sizeof buf);
+        if (k > 0) {
+            for (ssize_t i = 0; i < k; i++)
+                r->bad |= buf[i] != pat(x->rcvd + (size_t)i, x->salt_in);
+            x->rcvd += (size_t)k;
+            continue;
+        }
+        if (k == 0)
+            x->eof = true;
+        else if (k != -EAGAIN)
+            x->err = (int)k;
+        break;
+    }
+    if (x->eof && x->shut && ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.unacked == 0) {
+        ns_close(x->st, x->sd);
+        x->closed = true;
+    }
+}
+
+/* The router's ICMP error quoting what it dropped, to the client. */
+static void send_icmp(struct run *r, const struct pending *p)
+{
+    uint8_t m[8 + sizeof p->q];
+    unsigned mtu = r->old_router ? 0 : r->icmp_mtu_field ? r->icmp_mtu_field : r->router_mtu;
+    memset(m, 0, 8);
+    memcpy(m + 8, p->q, p->qlen);
+    size_t len = 8 + p->qlen;
+    struct ns_addr router;
+    if (!p->v6) {
+        ns_addr_parse("10.0.0.254", &router);
+        m[0] = 3; /* destination unreachable, fragmentation needed (RFC 1191 4) */
+        m[1] = 4;
+        ns_put16(m + 6, (uint16_t)mtu);
+        ns_put16(m + 2, ns_csum(m, len));
+        tl_input(r->c.st, sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 7, 0, m, len));
+    } else {
+        ns_addr_parse("fe80::fe", &router);
+        m[0] = 2; /* packet too big (RFC 4443 3.2) */
+        ns_put32(m + 4, mtu);
+        uint32_t sum = ns_csum_pseudo(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, (uint32_t)len);
+        ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, len)));
+        tl_input(r->c.st, sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
+    }
+    r->icmp_sent++;
+}
+
+static bool done(void *u)
+{
+    struct run *r = u;
+    for (unsigned i = 0; i < r->npend; i++)
+        send_icmp(r, &r->pend[i]);
+    r->npend = 0;
+    if (r->s.sd < 0) {
+        int sd = ns_accept(r->s.st, r->lsd, NULL);
+        if (sd >= 0)
+            r->s.sd = sd;
+    }
+    pump(r, &r->c);
+    pump(r, &r->s);
+    return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
+}
+
+static void trace(void *u, ns_time_t now, const char *link, enum sim_event ev, const uint8_t *p,
+                  size_t len)
+{
+    struct run *r = u;
+    (void)now;
+    (void)link;
+    if (ev != SIM_EV_SEND)
+        return;
+    r->pkts++;
+    if (len > r->mtu)
+        r->over_mtu++;
+    struct ns_wire w;
+    if (ns_wire_parse(p, len, &w) != 0)
+        return;
+    if (w.family == NS_AF_INET) {
+        if (w.ip4_ff & 0x3fff)
+            r->frags++;
+        if (w.proto == NS_IPPROTO_TCP && !(w.ip4_ff & 0x4000))
+            r->no_df++;
+    } else if (w.frag_hdr_off) {
+        r->frags++;
+    }
+    if (w.proto != NS_IPPROTO_TCP || !w.tcp_ok)
+        return;
+    size_t payload = w.pay_len;
+    bool sack = false;
+    struct ns_tcpopt_iter it;
+    struct ns_tcpopt opt;
+    ns_tcpopt_begin(&it, p + w.opt_off, w.opt_len);
+    while (ns_tcpopt_next(&it, &opt))
+        sack |= opt.kind == NS_TCPOPT_SACK;
+    if (sack && payload) {
+        r->sack_data++;
+        if (len == r->mtu || len + 4 > r->mtu) /* full: no room for even one more 4 bytes */
+            r->sack_full++;
+    }
+}
+
+/* Packets the client sends toward the server through a router whose MTU
+ * is router_mtu: what does not fit is dropped and answered. */
+static bool router(void *u, int from, int to, const uint8_t *p, size_t len)
+{
+    struct run *r = u;
+    (void)to;
+    if (r->blackhole)
+        return true;
+    if (!r->router_mtu || from != 0 || len <= r->router_mtu)
+        return false;
+    r->router_drops++;
+    if (r->npend < sizeof r->pend / sizeof r->pend[0]) {
+        struct pending *q = &r->pend[r->npend++];
+        q->v6 = (p[0] >> 4) == 6;
+        /* v4: the header and 8 bytes at least (RFC 792), we give 28;
+         * v6: as much as fits in 1280 (RFC 4443 2.4(c)), 600 here. */
+        size_t want = q->v6 ? sizeof q->q : 20 + 28;
+        q->qlen = len < want ? len : want;
+        memcpy(q->q, p, q->qlen);
+    }
+    return true;
+}
+
+struct opts {
+    uint64_t seed;
+    bool v6, no_ts;
+    unsigned mtu;
+    double drop;
+    size_t total;
+    unsigned router_mtu;
+    uint16_t icmp_mtu_field;
+    bool old_router;
+};
+
+/* Runs a two-way transfer; leaves the stacks and sim in *rr for the
+ * caller's checks when keep is set (then the caller frees them). */
+static void transfer(const struct opts *o, struct run *r)
+{
+    tl_seed_note(o->seed);
+    struct ns_config c0, c1;
+    tn_cfgs(&c0, &c1, o->seed);
+    c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
+    if (o->no_ts)
+        c0.tcp_timestamps = c1.tcp_timestamps = false;
+    struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
+    struct sim *sim = sim_new(o->seed);
+    int ha = sim_add_host(sim, "client", a, o->mtu), hb = sim_add_host(sim, "server", b, o->mtu);
+    CU_ASSERT_FATAL(ha == 0 && hb == 1);
+    struct sim_link_params lp = {0};
+    lp.delay = 5 * NS_MSEC;
+    lp.drop = o->drop;
+    lp.reorder = o->drop / 2;
+    lp.dup = o->drop / 2; /* duplicates: D-SACK blocks (RFC 2883) in the mix */
+    CU_ASSERT_FATAL(sim_connect(sim, ha, hb, &lp, &lp) == 0);
+    memset(r, 0, sizeof *r);
+    r->sim = sim;
+    r->total = o->total;
+    r->mtu = o->mtu;
+    r->router_mtu = o->router_mtu;
+    r->icmp_mtu_field = o->icmp_mtu_field;
+    r->old_router = o->old_router;
+    r->c = (struct side){a, -1, 0, 0, false, false, false, 1, 2, 0, 0};
+    r->s = (struct side){b, -1, 0, 0, false, false, false, 2, 1, 0, 0};
+    sim_set_trace(sim, trace, r);
+    sim_set_filter(sim, router, r);
+    r->lsd = ns_socket(b, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr la = {{0}, 443};
+    ns_bind(b, r->lsd, &la);
+    ns_listen(b, r->lsd, 8);
+    r->c.sd = ns_socket(a, NS_AF_UNSPEC, NS_SOCK_STREAM);
+    struct ns_sockaddr dst = {o->v6 ? TL_STACK6 : TL_STACK4, 443};
+    CU_ASSERT_EQUAL(ns_connect(a, r->c.sd, &dst), -EINPROGRESS);
+}
+
+static void finish(struct run *r)
+{
+    struct ns_stack *a = r->c.st, *b = r->s.st;
+    r->blackhole = false;
+    ns_close(b, r->lsd);
+    if (!r->c.closed)
+        ns_close(a, r->c.sd);
+    if (!r->s.closed && r->s.sd >= 0)
+        ns_close(b, r->s.sd);
+    sim_run_until(r->sim, sim_now(r->sim) + 100 * NS_SEC);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(a), 0);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(b), 0);
+    TL_ASSERT_DROPS_CONSISTENT(a);
+    TL_ASSERT_DROPS_CONSISTENT(b);
+    sim_free(r->sim);
+    ns_stack_free(a);
+    ns_stack_free(b);
+}
+
+static void run_ok(struct run *r)
+{
+    CU_ASSERT(sim_run(r->sim, done, r, sim_now(r->sim) + 600 * NS_SEC));
+    CU_ASSERT(!r->bad);
+    CU_ASSERT_EQUAL(r->c.err, 0);
+    CU_ASSERT_EQUAL(r->s.err, 0);
+    CU_ASSERT_EQUAL(r->c.rcvd, r->total);
+    CU_ASSERT_EQUAL(r->s.rcvd, r->total);
+}
+
+static void check_invariant(const struct run *r, const char *what, uint64_t seed)
+{
+    printf("\n    %s seed %llu: %llu packets, %llu data+SACK (%llu full-sized) ", what,
+           (unsigned long long)seed, (unsigned long long)r->pkts, (unsigned long long)r->sack_data,
+           (unsigned long long)r->sack_full);
+    CU_ASSERT_EQUAL(r->over_mtu, 0);
+    CU_ASSERT_EQUAL(r->frags, 0);
+    CU_ASSERT_EQUAL(r->no_df, 0);
+    CU_ASSERT(r->sack_full > 0); /* the case this test is about did happen */
+    for (int i = 0; i < 2; i++) {
+        const struct ns_stats *st = ns_stack_stats(i ? r->s.st : r->c.st);
+        CU_ASSERT_EQUAL(st->frag_tx, 0);
+        CU_ASSERT_EQUAL(st->ip_tcp_too_big, 0);
+    }
+}
+
+/* The invariant under bidirectional loss with SACK: v4 and v6, with and
+ * without timestamps (3 or 4 SACK blocks), at 1500 and at a small MTU. */
+static void test_never_over_mtu(void)
+{
+    static const struct { bool v6, no_ts; unsigned mtu; } cases[] = {
+        {false, false, 1500}, {true, false, 1500}, {false, true, 1500},
+        {true, true, 1280}, {false, false, 576},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct opts o = {0};
+        o.seed = 500 + i;
+        o.v6 = cases[i].v6;
+        o.no_ts = cases[i].no_ts;
+        o.mtu = cases[i].mtu;
+        o.drop = 0.04;
+        o.total = 384 * 1024;
+        struct run r;
+        transfer(&o, &r);
+        run_ok(&r);
+        char what[64];
+        snprintf(what, sizeof what, "%s%s mtu %u", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu);
+        check_invariant(&r, what, o.seed);
+        finish(&r);
+    }
+}
+
+/* A router with a smaller MTU on the path: the first too-big segments are
+ * dropped and answered; the sender lowers its path MTU once and the
+ * transfer completes byte for byte with no packet over the router's MTU
+ * after that (RFC 1191, RFC 8201). */
+static void test_pmtu_lowered(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        struct opts o = {0};
+        o.seed = 600 + (uint64_t)v6;
+        o.v6 = v6;
+        o.mtu = 1500;
+        o.total = 256 * 1024;
+        o.router_mtu = v6 ? 1280 : 1400;
+        struct run r;
+        transfer(&o, &r);
+        run_ok(&r);
+        const struct ns_stats *st = ns_stack_stats(r.c.st);
+        printf("\n    %s: %llu router drops, %llu ICMP, pmtu lowered %llu, ignored %llu ", v6 ? "v6" : "v4",
+               (unsigned long long)r.router_drops, (unsigned long long)r.icmp_sent,
+               (unsigned long long)st->tcp_icmp_pmtu, (unsigned long long)st->tcp_icmp_ignored);
+        CU_ASSERT(r.router_drops > 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 1);   /* lowered once, never raised */
+        CU_ASSERT(r.router_drops <= 16);         /* only what was in flight at the old size */
+        CU_ASSERT(st->icmp_errors_rx == r.icmp_sent);
+        finish(&r);
+    }
+}
+
+/* Path MTU with an old router that reports no MTU (RFC 1191 5: plateau
+ * below the datagram's length), and a forged MTU below the floor
+ * (cfg.tcp_pmtu_min, Linux's 552). */
+static void test_pmtu_plateau_and_floor(void)
+{
+    static const struct { uint16_t field; unsigned router; uint32_t want_mss; } cases[] = {
+        {0, 1400, 1492 - 40 - 12}, /* plateau below 1500 is 1492: still too big for 1400 ... */
+        {100, 1400, 552 - 40 - 12},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct opts o = {0};
+        o.seed = 650 + i;
+        o.mtu = 1500;
+        o.total = 64 * 1024;
+        o.router_mtu = cases[i].router;
+        o.icmp_mtu_field = cases[i].field;
+        o.old_router = i == 0;
+        struct run r;
+        transfer(&o, &r);
+        if (i == 0) {
+            /* The plateau step goes 1500 -> 1492 -> 1006 (each ICMP quotes a
+             * shorter datagram) and then fits the 1400 router. */
+            run_ok(&r);
+            CU_ASSERT_EQUAL(ns_stack_stats(r.c.st)->tcp_icmp_pmtu, 2);
+            CU_ASSERT_EQUAL(r.c.mss, 1006 - 40 - 12);
+        } else {
+            run_ok(&r);
+            CU_ASSERT_EQUAL(r.c.mss, cases[i].want_mss);
+        }
+        finish(&r);
+    }
+}
+
+/* Runs the handshake and a little data, returning with the connection
+ * established and quiet. */
+static void open_quiet(struct run *r, bool v6, uint64_t seed)
+{
+    struct opts o = {0};
+    o.seed = seed;
+    o.v6 = v6;
+    o.mtu = 1500;
+    o.total = 0;
+    transfer(&o, r);
+    ns_time_t t0 = sim_now(r->sim);
+    sim_run_until(r->sim, t0 + NS_SEC);
+    r->s.sd = ns_accept(r->s.st, r->lsd, NULL);
+    CU_ASSERT_FATAL(r->s.sd >= 0);
+}
+
+/* Build the quote of a segment the client could have sent, with sequence
+ * number seq, and deliver an ICMP error about it. */
+static void icmp_about(struct run *r, bool v6, uint8_t type, uint8_t code, uint32_t info, uint32_t seq,
+                       uint16_t sport_delta)
+{
+    struct ns_sockaddr me;
+    CU_ASSERT_FATAL(ns_getsockname(r->c.st, r->c.sd, &me) == 0);
+    uint8_t q[48];
+    memset(q, 0, sizeof q);
+    size_t ql;
+    uint8_t *th;
+    if (!v6) {
+        q[0] = 0x45;
+        ns_put16(q + 2, 1500);
+        q[8] = 64;
+        q[9] = NS_IPPROTO_TCP;
+        memcpy(q + 12, TL_HOST4.bytes, 4);
+        memcpy(q + 16, TL_STACK4.bytes, 4);
+        th = q + 20;
+        ql = 28;
+    } else {
+        q[0] = 0x60;
+        ns_put16(q + 4, 1460);
+        q[6] = NS_IPPROTO_TCP;
+        q[7] = 64;
+        memcpy(q + 8, TL_HOST6.bytes, 16);
+        memcpy(q + 24, TL_STACK6.bytes, 16);
+        th = q + 40;
+        ql = 48;
+    }
+    ns_put16(th, (uint16_t)(me.port + sport_delta));
+    ns_put16(th + 2, 443);
+    ns_put32(th + 4, seq);
+    uint8_t m[8 + 48];
+    memset(m, 0, 8);
+    m[0] = type;
+    m[1] = code;
+    ns_put32(m + 4, info);
+    memcpy(m + 8, q, ql);
+    size_t len = 8 + ql;
+    struct ns_addr router;
+    if (!v6) {
+        ns_addr_parse("10.0.0.254", &router);
+        ns_put16(m + 2, ns_csum(m, len));
+        tl_input(r->c.st, sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 9, 0, m, len));
+    } else {
+        ns_addr_parse("fe80::fe", &router);
+        uint32_t sum = ns_csum_pseudo(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, (uint32_t)len);
+        ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, len)));
+        tl_input(r->c.st, sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
+    }
+}
+
+/* RFC 5927 4.1: an error is believed only if it quotes a sequence number
+ * in flight on an existing connection; a PMTU above the current one is
+ * never taken (RFC 1191 3, RFC 8201 4). */
+static void test_icmp_validation(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        struct run r;
+        open_quiet(&r, v6, 700 + (uint64_t)v6);
+        const struct ns_stats *st = ns_stack_stats(r.c.st);
+        /* Put one segment in flight and hold the ACK back. */
+        r.blackhole = true;
+        CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, "hello", 5), 5);
+        sim_run_until(r.sim, sim_now(r.sim) + NS_MSEC);
+        struct ns_tcp_info ti;
+        CU_ASSERT_EQUAL(ns_tcp_info(r.c.st, r.c.sd, &ti), 0);
+        uint32_t mss0 = ti.snd_mss;
+        CU_ASSERT_EQUAL(ti.unacked, 5);
+        uint8_t t = v6 ? 2 : 3, c = v6 ? 0 : 4;
+        uint32_t info = 1300;
+        /* Learn snd_una: the ISN is not exposed, so probe around it: a
+         * sequence number far away never counts. */
+        icmp_about(&r, v6, t, c, info, 0x12345678u, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_ignored, 1);
+        /* Wrong port: no connection. */
+        icmp_about(&r, v6, t, c, info, 0, 1);
+        CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_ignored, 2);
+        CU_ASSERT_EQUAL(ns_tcp_info(r.c.st, r.c.sd, &ti), 0);
+        CU_ASSERT_EQUAL(ti.snd_mss, mss0);
+        CU_ASSERT_EQUAL(ti.state, NS_TCP_ESTABLISHED);
+        finish(&r);
+    }
+}
+
+/* An in-window ICMP error, found through the packet the client sent: a
+ * lower MTU is taken, a higher one ignored; a soft error never resets and
+ * becomes the connection's error only when it later times out. */
+struct grab {
+    uint32_t seq;
+    bool got;
+};
+static struct grab g_grab;
+static void grab_trace(void *u, ns_time_t now, const char *link, enum sim_event ev, const uint8_t *p,
+                       size_t len)
+{
+    (void)u;
+    (void)now;
+    struct ns_wire w;
+    if (ev != SIM_EV_SEND || strcmp(link, "client>server") != 0 || ns_wire_parse(p, len, &w) != 0 ||
+        w.proto != NS_IPPROTO_TCP || !w.tcp_ok)
+        return;
+    if (w.pay_len) {
+        g_grab.seq = w.seq;
+        g_grab.got = true;
+    }
+}
+
+static void test_icmp_in_window(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        struct run r;
+        open_quiet(&r, v6, 710 + (uint64_t)v6);
+        const struct ns_stats *st = ns_stack_stats(r.c.st);
+        sim_set_trace(r.sim, grab_trace, NULL);
+        g_grab.got = false;
+        r.blackhole = true;
+        char buf[4000];
+        memset(buf, 'x', sizeof buf);
+        CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, buf, sizeof buf), (ssize_t)sizeof buf);
+        sim_run_until(r.sim, sim_now(r.sim) + NS_MSEC);
+        CU_ASSERT_FATAL(g_grab.got);
+        uint8_t t = v6 ? 2 : 3, c = v6 ? 0 : 4;
+        /* Higher than the current path MTU: ignored. */
+        icmp_about(&r, v6, t, c, 9000, g_grab.seq, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 0);
+        /* Lower: taken, and what is in flight goes out again at the new size. */
+        uint64_t segs = st->tcp_tx_segs;
+        unsigned newmtu = v6 ? 1280 : 1300;
+        icmp_about(&r, v6, t, c, newmtu, g_grab.seq, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 1);
+        struct ns_tcp_info ti;
+        CU_ASSERT_EQUAL(ns_tcp_info(r.c.st, r.c.sd, &ti), 0);
+        CU_ASSERT_EQUAL(ti.snd_mss, newmtu - (v6 ? 60 : 40) - 12);
+        CU_ASSERT(st->tcp_tx_segs > segs);
+        /* Soft errors: host unreachable, then port unreachable — recorded, no reset. */
+        uint64_t rst = st->tcp_rst_tx;
+        icmp_about(&r, v6, v6 ? 1 : 3, v6 ? 3 : 1, 0, g_grab.seq, 0);
+        icmp_about(&r, v6, v6 ? 3 : 11, 0, 0, g_grab.seq, 0);
+        CU_ASSERT_EQUAL(st->tcp_icmp_soft, 2);
+        CU_ASSERT_EQUAL(st->tcp_rst_tx, rst);
+        CU_ASSERT_EQUAL(ns_tcp_info(r.c.st, r.c.sd, &ti), 0);
+        CU_ASSERT_EQUAL(ti.state, NS_TCP_ESTABLISHED);
+        /* Source quench (v4) is ignored (RFC 6633). */
+        if (!v6) {
+            icmp_about(&r, v6, 4, 0, 0, g_grab.seq, 0);
+            CU_ASSERT_EQUAL(st->tcp_icmp_soft, 2);
+        }
+        /* The blackhole holds: the connection times out with the soft error. */
+        sim_run_until(r.sim, sim_now(r.sim) + 3600 * NS_SEC);
+        CU_ASSERT_EQUAL(ns_sock_error(r.c.st, r.c.sd), -EHOSTUNREACH);
+        CU_ASSERT_EQUAL(st->tcp_rst_tx, rst + 1); /* the timeout's own RST, as before */
+        finish(&r);
+    }
+}
+
+/* IP never fragments TCP: a segment over the MTU (which TCP never
+ * builds) is refused and counted, v4 and v6, instead of fragmented with
+ * DF clear (RFC 1191: TCP always sets DF). UDP still fragments. */
+static void test_ip_never_fragments_tcp(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    static uint8_t big[2000];
+    for (int v6 = 0; v6 < 2; v6++) {
+        const struct ns_addr *src = v6 ? &TL_STACK6 : &TL_STACK4, *dst = v6 ? &TL_HOST6 : &TL_HOST4;
+        struct ns_pkt *p = ns_pkt_from(big, sizeof big);
+        CU_ASSERT_EQUAL(ns_ip_output(s, src, dst, NS_IPPROTO_TCP, p), -EMSGSIZE);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->ip_tcp_too_big, (uint64_t)v6 + 1);
+        CU_ASSERT_EQUAL(ns_stack_stats(s)->frag_tx, 0);
+        CU_ASSERT_EQUAL(cap.count, 0);
+    }
+    CU_ASSERT_EQUAL(ns_ip_output(s, &TL_STACK4, &TL_HOST4, NS_IPPROTO_UDP, ns_pkt_from(big, sizeof big)), 0);
+    CU_ASSERT_EQUAL(ns_stack_stats(s)->frag_tx, 2);
+    ns_stack_free(s);
+    tl_cap_reset(&cap);
+}
+
+static const struct tl_test tests[] = {
+    {"ip_never_fragments_tcp", test_ip_never_fragments_tcp},
+    {"never_over_mtu", test_never_over_mtu},
+    {"pmtu_lowered", test_pmtu_lowered},
+    {"pmtu_plateau_and_floor", test_pmtu_plateau_and_floor},
+    {"icmp_validation", test_icmp_validation},
+    {"icmp_in_window", test_icmp_in_window},
+};
+
+int main(void) { return TL_RUN("tcp_mtu", tests); }
