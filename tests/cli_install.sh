@@ -10,6 +10,9 @@
 set -u
 NETSTACK=${NETSTACK:-./netstack}
 build=$(dirname "$NETSTACK")
+# ./netstack is a link into the build directory: build there, never in "."
+# (BUILD=. would put objects and libraries into the source tree).
+[ "$build" = . ] && build=$(make -s --no-print-directory builddir)
 case "$build" in
 *-san | *-fuzz) echo "sanitized build: the installed libraries are the plain build's"; exit 77 ;;
 esac

@@ -1,3 +1,0 @@
-lab/units.o: lab/units.c lab/units.h src/types.h
-lab/units.h:
-src/types.h:

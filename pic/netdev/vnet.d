@@ -1,3 +1,0 @@
-pic/netdev/vnet.o: netdev/vnet.c netdev/vnet.h src/netdev.h
-netdev/vnet.h:
-src/netdev.h:

@@ -1,2 +1,0 @@
-pic/src/rng.o: src/rng.c src/rng.h
-src/rng.h:

@@ -1,2 +1,0 @@
-src/stats.o: src/stats.c src/stats.h
-src/stats.h:
