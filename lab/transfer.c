@@ -1,7 +1,7 @@
 /* transfer.c — verified bulk transfers between two stacks on the simulated
  * network (see transfer.h for the contract and the tiny app protocol).
  *
- * Everything runs from ns_sim_run's done() callback, which the sim calls after
+ * Everything runs from sim_run's done() callback, which the sim calls after
  * every step: it accepts connections, moves bytes in and out of the
  * sockets (a non-blocking app that polls after each event), samples the
  * senders' ns_tcp_info for observers, and says when every flow has ended.
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netstack/addr.h"
-#include "netstack/stack.h"
+#include "src/addr.h"
+#include "src/stack.h"
 
 #define REQ_LEN 16
 #define STAGE 16384
@@ -33,7 +33,7 @@ void xfer_params_default(struct xfer_params *p)
     p->flows = 1;
     p->mtu = 1500;
     p->time_limit = 0; /* xfer_default_limit */
-    struct ns_sim_link_params lp = {0};
+    struct sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 100000000;
     /* One bandwidth-delay product: 100 Mbit/s * 20 ms / (8 * 1500) = 167. */
@@ -70,7 +70,7 @@ struct run {
     const struct xfer_params *p;
     struct xfer_result *r;
     struct xfer_pattern *pat;
-    struct ns_sim *sim;
+    struct sim *sim;
     struct ns_stack *cli, *srv;
     int lsd;
     struct flow f[XFER_MAX_FLOWS];
@@ -193,7 +193,7 @@ static void receiver_done(struct run *R, struct flow *f)
     xf->eof = true;
     xf->intact = !xf->mismatch && f->rcvd == R->p->bytes;
     if (xf->intact && !xf->done_at) {
-        xf->done_at = ns_sim_now(R->sim);
+        xf->done_at = sim_now(R->sim);
         if (!R->r->first_done) {
             R->r->first_done = xf->done_at;
             for (unsigned i = 0; i < R->p->flows; i++)
@@ -377,7 +377,7 @@ static bool step_done(void *u)
             struct ns_stack *st = R->p->upload ? R->cli : R->srv;
             struct ns_tcp_info ti;
             if (sd >= 0 && ns_tcp_info(st, sd, &ti) == 0)
-                R->p->sample(R->p->sample_user, ns_sim_now(R->sim), i, &ti);
+                R->p->sample(R->p->sample_user, sim_now(R->sim), i, &ti);
         }
     }
     return R->nended == R->p->flows;
@@ -441,24 +441,24 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     char cerr[96] = "";
     R->cli = ns_stack_new(&cc, 0, cerr, sizeof cerr);
     R->srv = R->cli ? ns_stack_new(&sc, 0, cerr, sizeof cerr) : NULL;
-    R->sim = ns_sim_new(p->seed);
+    R->sim = sim_new(p->seed);
     int rc = 0;
     if (!R->cli || !R->srv || !R->sim) {
         rc = *cerr ? setup_fail(r, -EINVAL, cerr) : setup_fail(r, -ENOMEM, "out of memory");
         goto out;
     }
-    int hc = ns_sim_add_host(R->sim, "client", R->cli, p->mtu);
-    int hs = ns_sim_add_host(R->sim, "server", R->srv, p->mtu);
+    int hc = sim_add_host(R->sim, "client", R->cli, p->mtu);
+    int hs = sim_add_host(R->sim, "server", R->srv, p->mtu);
     if (hc >= 0 && hs >= 0 && p->offload) {
-        ns_sim_set_offload(R->sim, hc, true);
-        ns_sim_set_offload(R->sim, hs, true);
+        sim_set_offload(R->sim, hc, true);
+        sim_set_offload(R->sim, hs, true);
     }
-    if (hc < 0 || hs < 0 || ns_sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
+    if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
         rc = setup_fail(r, -EINVAL, "bad link parameters");
         goto out;
     }
     if (p->trace)
-        ns_sim_set_trace(R->sim, p->trace, p->trace_user);
+        sim_set_trace(R->sim, p->trace, p->trace_user);
 
     R->lsd = ns_socket(R->srv, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr la = {{0}, XFER_SERVER_PORT};
@@ -469,7 +469,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     }
     struct ns_sockaddr dst = {{0}, XFER_SERVER_PORT};
     ns_addr_parse(p->v6 ? "fe80::2" : "10.0.0.2", &dst.addr);
-    ns_time_t t0 = ns_sim_now(R->sim);
+    ns_time_t t0 = sim_now(R->sim);
     for (unsigned i = 0; i < p->flows; i++) {
         struct flow *f = &R->f[i];
         f->idx = i;
@@ -486,7 +486,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         }
     }
     ns_time_t limit = p->time_limit ? p->time_limit : xfer_default_limit(p);
-    bool all = ns_sim_run(R->sim, step_done, R, t0 + limit);
+    bool all = sim_run(R->sim, step_done, R, t0 + limit);
     r->all_ended = all;
     /* Senders that did not finish: their state now, so the report's
      * counters are the sender's whether or not it finished. */
@@ -507,7 +507,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->intact = true;
     for (unsigned i = 0; i < p->flows; i++)
         r->intact &= r->flow[i].intact;
-    r->duration = (r->intact ? last : ns_sim_now(R->sim)) - t0;
+    r->duration = (r->intact ? last : sim_now(R->sim)) - t0;
     if (r->first_done) {
         double x[XFER_MAX_FLOWS];
         for (unsigned i = 0; i < p->flows; i++)
@@ -528,8 +528,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     R->npend = 0;
     ns_close(R->srv, R->lsd);
     R->lsd = -1;
-    ns_sim_run(R->sim, NULL, NULL, ns_sim_now(R->sim) + TEARDOWN_LIMIT);
-    r->end_time = ns_sim_now(R->sim);
+    sim_run(R->sim, NULL, NULL, sim_now(R->sim) + TEARDOWN_LIMIT);
+    r->end_time = sim_now(R->sim);
     r->mem_client = ns_stack_mem_in_use(R->cli);
     r->mem_server = ns_stack_mem_in_use(R->srv);
     r->timers_left = ns_stack_next_deadline(R->cli) != NS_TIME_NEVER ||
@@ -537,16 +537,16 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->drops_consistent = drops_ok(R->cli) && drops_ok(R->srv);
     r->client_stats = *ns_stack_stats(R->cli);
     r->server_stats = *ns_stack_stats(R->srv);
-    r->stalls = ns_sim_stalls(R->sim);
-    r->trace_hash = ns_sim_trace_hash(R->sim);
-    const struct ns_sim_link_stats *ls = ns_sim_link_stats(R->sim, hs, hc);
+    r->stalls = sim_stalls(R->sim);
+    r->trace_hash = sim_trace_hash(R->sim);
+    const struct sim_link_stats *ls = sim_link_stats(R->sim, hs, hc);
     if (ls)
         r->to_client = *ls;
-    ls = ns_sim_link_stats(R->sim, hc, hs);
+    ls = sim_link_stats(R->sim, hc, hs);
     if (ls)
         r->to_server = *ls;
 out:
-    ns_sim_free(R->sim);
+    sim_free(R->sim);
     ns_stack_free(R->cli);
     ns_stack_free(R->srv);
     free(stages);

@@ -88,7 +88,7 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
                       double wall)
 {
     uint64_t conn_timeouts = timeouts(r);
-    const struct ns_sim_link_params *l = &p->to_client;
+    const struct sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
     char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
     double sim_s = (double)r->duration / 1e9;
@@ -185,7 +185,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
                       double wall)
 {
     uint64_t conn_timeouts = timeouts(r);
-    const struct ns_sim_link_params *l = &p->to_client;
+    const struct sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
     double sim_s = (double)r->duration / 1e9;
     const struct ns_tcp_info *f0 = &r->flow[0].info;

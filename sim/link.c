@@ -25,7 +25,7 @@
 #include "sim/sim_impl.h"
 
 /* Adds one packet's serialization start to the waiting ring. */
-static int wq_push(struct ns_sim_dir *d, ns_time_t start)
+static int wq_push(struct sim_dir *d, ns_time_t start)
 {
     if (d->wq_len == d->wq_cap) {
         unsigned cap = d->wq_cap ? d->wq_cap * 2 : 16;
@@ -55,17 +55,17 @@ static ns_time_t ser_time(size_t len, uint64_t rate)
     return t > (u128)INT64_MAX / 2 ? INT64_MAX / 2 : (ns_time_t)t;
 }
 
-int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size_t len)
+int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len)
 {
-    struct ns_sim_dir *d = sim->dirs[di];
-    const struct ns_sim_link_params *p = &d->p;
+    struct sim_dir *d = sim->dirs[di];
+    const struct sim_link_params *p = &d->p;
     ns_time_t now = sim->now;
     d->st.sent++;
-    ns_sim_emit(sim, d, NS_SIM_EV_SEND, bytes, len);
+    sim_emit(sim, d, SIM_EV_SEND, bytes, len);
 
     if (sim->filter && sim->filter(sim->filter_user, d->from, d->to, bytes, len)) {
         d->st.filtered++;
-        ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
+        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
         return 0; /* before the PRNG draws: a filter never shifts the faults */
     }
     double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
@@ -81,7 +81,7 @@ int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size
         ns_time_t start = d->busy_until > now ? d->busy_until : now;
         if (start > now && d->wq_len >= p->queue_limit) {
             d->st.queue_drops++;
-            ns_sim_emit(sim, d, NS_SIM_EV_QDROP, bytes, len);
+            sim_emit(sim, d, SIM_EV_QDROP, bytes, len);
             return 0; /* like a qdisc: the sender is not told */
         }
         if (start > now && wq_push(d, start) < 0)
@@ -92,7 +92,7 @@ int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size
     /* Lost on the wire: it still took its transmitter time above. */
     if (u_drop < p->drop) {
         d->st.dropped++;
-        ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
+        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
         return 0;
     }
     struct ns_pkt *pkt = ns_pkt_from(bytes, len);
@@ -102,29 +102,29 @@ int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size
         uint64_t bit = r_bit % ((uint64_t)len * 8);
         pkt->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         d->st.corrupted++;
-        ns_sim_emit(sim, d, NS_SIM_EV_CORRUPT, pkt->data, len);
+        sim_emit(sim, d, SIM_EV_CORRUPT, pkt->data, len);
     }
     /* Modulo bias is below jitter / 2^64: irrelevant. */
     ns_time_t at = depart + p->delay + (p->jitter ? (ns_time_t)(r_jitter % ((uint64_t)p->jitter + 1)) : 0);
     if (u_reorder < p->reorder) {
         at += p->reorder_gap;
         d->st.reordered++;
-        ns_sim_emit(sim, d, NS_SIM_EV_REORDER, pkt->data, len);
+        sim_emit(sim, d, SIM_EV_REORDER, pkt->data, len);
     } else {
         if (at < d->last_arrival)
             at = d->last_arrival;
         d->last_arrival = at;
     }
     struct ns_pkt *copy = u_dup < p->dup ? ns_pkt_clone(pkt) : NULL;
-    if (ns_sim_eventq_push(&sim->q, at, pkt, di) < 0) {
+    if (sim_eventq_push(&sim->q, at, pkt, di) < 0) {
         ns_pkt_free(pkt);
         ns_pkt_free(copy);
         return -ENOBUFS;
     }
     if (copy) {
         d->st.duplicated++;
-        ns_sim_emit(sim, d, NS_SIM_EV_DUP, copy->data, copy->len);
-        if (ns_sim_eventq_push(&sim->q, at, copy, di) < 0)
+        sim_emit(sim, d, SIM_EV_DUP, copy->data, copy->len);
+        if (sim_eventq_push(&sim->q, at, copy, di) < 0)
             ns_pkt_free(copy);
     }
     return 0;
@@ -132,15 +132,15 @@ int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size
 
 static bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; } /* false for NaN too */
 
-bool ns_sim_params_ok(const struct ns_sim_link_params *p)
+bool sim_params_ok(const struct sim_link_params *p)
 {
     return p->delay >= 0 && p->jitter >= 0 && p->reorder_gap >= 0 && prob_ok(p->drop) &&
            prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt);
 }
 
-void ns_sim_dir_set_params(struct ns_sim_dir *d, const struct ns_sim_link_params *p)
+void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
 {
-    struct ns_sim_link_params ideal = {0};
+    struct sim_link_params ideal = {0};
     d->p = p ? *p : ideal;
     if (!d->p.queue_limit)
         d->p.queue_limit = 1000;
@@ -148,9 +148,9 @@ void ns_sim_dir_set_params(struct ns_sim_dir *d, const struct ns_sim_link_params
         d->p.reorder_gap = d->p.delay + NS_MSEC;
 }
 
-struct ns_sim_dir *ns_sim_dir_new(struct ns_sim *sim, int from, int to, const struct ns_sim_link_params *p)
+struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p)
 {
-    struct ns_sim_dir *d = calloc(1, sizeof *d);
+    struct sim_dir *d = calloc(1, sizeof *d);
     const char *a = sim->hosts[from]->name, *b = sim->hosts[to]->name;
     size_t la = strlen(a), lb = strlen(b);
     char *name = malloc(la + lb + 2);
@@ -165,7 +165,7 @@ struct ns_sim_dir *ns_sim_dir_new(struct ns_sim *sim, int from, int to, const st
     d->name = name;
     d->from = from;
     d->to = to;
-    ns_sim_dir_set_params(d, p);
+    sim_dir_set_params(d, p);
     /* Seeded from the sim seed and the host indices only, so adding hosts
      * or links elsewhere never changes this direction's draws. */
     uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)from << 32 | (uint32_t)to) * 0x9e3779b97f4a7c15ull);
@@ -173,7 +173,7 @@ struct ns_sim_dir *ns_sim_dir_new(struct ns_sim *sim, int from, int to, const st
     return d;
 }
 
-void ns_sim_dir_free(struct ns_sim_dir *d)
+void sim_dir_free(struct sim_dir *d)
 {
     if (!d)
         return;

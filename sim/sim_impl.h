@@ -1,22 +1,22 @@
 /* sim_impl.h — what the simulator's files share (not a public header).
  *
- * Contract: struct ns_sim owns its hosts, link directions and packets in
+ * Contract: struct sim owns its hosts, link directions and packets in
  * flight; sim.c runs the clock and the hosts, link.c decides what happens
- * to each packet a host sends. Both report link events through ns_sim_emit,
+ * to each packet a host sends. Both report link events through sim_emit,
  * which feeds the trace hook and the trace hash.
  */
 #ifndef NS_SIM_IMPL_H
 #define NS_SIM_IMPL_H
 
-#include "netstack/netdev.h"
+#include "src/netdev.h"
 #include "sim/eventq.h"
-#include "netstack/sim.h"
+#include "sim/sim.h"
 #include "src/rng.h"
 
-struct ns_sim_dir {
-    struct ns_sim_link_params p; /* defaults resolved */
+struct sim_dir {
+    struct sim_link_params p; /* defaults resolved */
     struct ns_rng rng;
-    struct ns_sim_link_stats st;
+    struct sim_link_stats st;
     char *name;               /* "a>b" */
     int from, to;
     ns_time_t busy_until;     /* the transmitter is free from this time on */
@@ -27,14 +27,14 @@ struct ns_sim_dir {
     unsigned wq_head, wq_len, wq_cap;
 };
 
-struct ns_sim_netdev {
-    struct ns_netdev dev;
-    struct ns_sim *sim;
+struct sim_netdev {
+    struct netdev dev;
+    struct sim *sim;
     int host;
 };
 
-struct ns_sim_host {
-    struct ns_sim_netdev nd;     /* the stack holds &nd.dev: hosts never move */
+struct sim_host {
+    struct sim_netdev nd;     /* the stack holds &nd.dev: hosts never move */
     char *name;
     char *devname;            /* "sim:<name>" */
     struct ns_stack *stack;
@@ -43,35 +43,35 @@ struct ns_sim_host {
     unsigned polls_at_last;   /* polls in a row at last_poll */
 };
 
-struct ns_sim {
+struct sim {
     uint64_t seed;
     ns_time_t now;
-    struct ns_sim_eventq q;      /* packets in flight; arg = direction index */
-    struct ns_sim_host **hosts;
+    struct sim_eventq q;      /* packets in flight; arg = direction index */
+    struct sim_host **hosts;
     unsigned nhosts, hosts_cap;
-    struct ns_sim_dir **dirs;
+    struct sim_dir **dirs;
     unsigned ndirs, dirs_cap;
-    ns_sim_trace_fn trace;
+    sim_trace_fn trace;
     void *trace_user;
-    ns_sim_filter_fn filter;
+    sim_filter_fn filter;
     void *filter_user;
     uint64_t hash;
     uint64_t stalls;          /* times a stuck stack made us skip ahead */
 };
 
 /* Reports one link event at sim->now (trace hook and hash). */
-void ns_sim_emit(struct ns_sim *sim, const struct ns_sim_dir *d, enum ns_sim_event ev, const uint8_t *pkt,
+void sim_emit(struct sim *sim, const struct sim_dir *d, enum sim_event ev, const uint8_t *pkt,
               size_t len);
 /* Are the parameters in range (probabilities 0..1, times >= 0)? */
-bool ns_sim_params_ok(const struct ns_sim_link_params *p);
+bool sim_params_ok(const struct sim_link_params *p);
 /* New direction from host `from` to `to` (defaults resolved, PRNG seeded
  * from the sim seed and the two indices), or NULL when out of memory. */
-struct ns_sim_dir *ns_sim_dir_new(struct ns_sim *sim, int from, int to, const struct ns_sim_link_params *p);
-void ns_sim_dir_free(struct ns_sim_dir *d);
+struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p);
+void sim_dir_free(struct sim_dir *d);
 /* Sets a direction's parameters with the defaults resolved (NULL: ideal). */
-void ns_sim_dir_set_params(struct ns_sim_dir *d, const struct ns_sim_link_params *p);
+void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p);
 /* A host hands a packet (copied) to direction di at sim->now; returns 0
  * whatever the link does with it, or -ENOBUFS when out of memory. */
-int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size_t len);
+int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len);
 
 #endif

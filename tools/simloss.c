@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netstack/pcapout.h"
+#include "netdev/pcapout.h"
 #include "lab/transfer.h"
 #include "lab/units.h"
 #include "lab/xfer_plot.h"
@@ -270,7 +270,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
  * lets one Reno flow keep the link busy), at least 10. */
 static void build_link(struct opts *o)
 {
-    struct ns_sim_link_params lp = {0};
+    struct sim_link_params lp = {0};
     lp.delay = o->delay;
     lp.jitter = o->jitter;
     lp.rate_bps = o->rate;
@@ -293,17 +293,17 @@ static void build_link(struct opts *o)
 /* ---- observers ---- */
 
 struct observers {
-    struct ns_pcapout *pcap;
+    struct pcapout *pcap;
     int pcap_err;
     struct xplot *plot;
 };
 
-static void trace(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
+static void trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
                   const uint8_t *pkt, size_t len)
 {
     struct observers *ob = user;
-    if (ob->pcap && ev == NS_SIM_EV_SEND && !ob->pcap_err)
-        ob->pcap_err = ns_pcapout_write(ob->pcap, now, pkt, len);
+    if (ob->pcap && ev == SIM_EV_SEND && !ob->pcap_err)
+        ob->pcap_err = pcapout_write(ob->pcap, now, pkt, len);
     if (ob->plot)
         xplot_trace(ob->plot, now, link, ev, pkt, len);
 }
@@ -331,7 +331,7 @@ static int render_plot(const struct opts *o, const struct xplot *x)
         return -1;
     }
     char title[256];
-    const struct ns_sim_link_params *l = &o->xp.to_client;
+    const struct sim_link_params *l = &o->xp.to_client;
     snprintf(title, sizeof title,
              "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
              " (flow 0)",
@@ -369,7 +369,7 @@ static int run_one(struct opts *o)
     struct observers ob = {0};
     char err[256];
     if (o->pcap) {
-        ob.pcap = ns_pcapout_open(o->pcap, err, sizeof err);
+        ob.pcap = pcapout_open(o->pcap, err, sizeof err);
         if (!ob.pcap) {
             fprintf(stderr, "simloss: %s\n", err);
             return 1;
@@ -378,7 +378,7 @@ static int run_one(struct opts *o)
     if (o->plot) {
         ob.plot = xplot_new(o->xp.upload, 0);
         if (!ob.plot) {
-            ns_pcapout_close(ob.pcap);
+            pcapout_close(ob.pcap);
             fprintf(stderr, "simloss: out of memory\n");
             return 1;
         }
@@ -422,7 +422,7 @@ static int run_one(struct opts *o)
         }
     }
     if (ob.pcap) {
-        ns_pcapout_close(ob.pcap);
+        pcapout_close(ob.pcap);
         if (ob.pcap_err) {
             fprintf(stderr, "simloss: writing %s failed: %s\n", o->pcap, strerror(-ob.pcap_err));
             status = 1;

@@ -14,14 +14,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <netstack/stack.h>
-#include <netstack/types.h>
+#include "src/stack.h"
+#include "src/types.h"
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-struct ns_sim;
+struct sim;
 
 /* One direction of a link. Probabilities are 0..1. With a finite rate a
  * packet occupies the transmitter for len*8/rate; packets that have not
@@ -29,7 +25,7 @@ struct ns_sim;
  * one being serialized does not count), so a burst of n packets at one
  * instant loses n - 1 - queue_limit. Jitter never reorders on its own;
  * only `reorder` does. A duplicate arrives right after its original. */
-struct ns_sim_link_params {
+struct sim_link_params {
     ns_time_t delay;        /* one-way propagation delay */
     ns_time_t jitter;       /* extra delay, uniform in [0, jitter] */
     uint64_t rate_bps;      /* serialization rate; 0 = infinite */
@@ -38,41 +34,41 @@ struct ns_sim_link_params {
     ns_time_t reorder_gap;  /* extra delay of a reordered packet; 0 = delay + 1 ms */
 };
 
-enum ns_sim_event {
-    NS_SIM_EV_SEND,      /* a host handed a packet to the link */
-    NS_SIM_EV_DELIVER,   /* the packet reached the other host */
-    NS_SIM_EV_DROP,      /* lost on the link (random loss) */
-    NS_SIM_EV_QDROP,     /* dropped because the queue was full */
-    NS_SIM_EV_DUP,       /* a duplicate copy was made */
-    NS_SIM_EV_REORDER,   /* held back so later packets pass it */
-    NS_SIM_EV_CORRUPT,   /* a bit was flipped */
+enum sim_event {
+    SIM_EV_SEND,      /* a host handed a packet to the link */
+    SIM_EV_DELIVER,   /* the packet reached the other host */
+    SIM_EV_DROP,      /* lost on the link (random loss) */
+    SIM_EV_QDROP,     /* dropped because the queue was full */
+    SIM_EV_DUP,       /* a duplicate copy was made */
+    SIM_EV_REORDER,   /* held back so later packets pass it */
+    SIM_EV_CORRUPT,   /* a bit was flipped */
 };
 
-struct ns_sim_link_stats {
+struct sim_link_stats {
     uint64_t sent, delivered, dropped, queue_drops, duplicated, reordered, corrupted;
-    uint64_t filtered;      /* dropped by the sim's filter (ns_sim_set_filter) */
+    uint64_t filtered;      /* dropped by the sim's filter (sim_set_filter) */
     uint64_t bytes_delivered;
 };
 
-struct ns_sim *ns_sim_new(uint64_t seed);
+struct sim *sim_new(uint64_t seed);
 /* Frees the sim, its netdevs and packets in flight (not the stacks, which
  * may be freed before or after it; a stack that outlives the sim must not
  * send again unless re-attached elsewhere). */
-void ns_sim_free(struct ns_sim *sim);
+void sim_free(struct sim *sim);
 /* Adds a host: creates a netdev with the given MTU (0 = 1500) and attaches
  * the stack to it. Returns the host index (>= 0, in order of addition) or
  * -errno. Until it is linked, the host's sends fail with -ENETUNREACH. */
-int ns_sim_add_host(struct ns_sim *sim, const char *name, struct ns_stack *stack, unsigned mtu);
+int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu);
 /* Gives host's device TCP/UDP segmentation and checksum offload (on) or
  * takes it away: the stack then builds super-packets, which the device
  * cuts into wire segments before the link's faults apply. -EINVAL for a
  * bad host. */
-int ns_sim_set_offload(struct ns_sim *sim, int host, bool on);
+int sim_set_offload(struct sim *sim, int host, bool on);
 /* Joins hosts a and b (each host has at most one link: -EBUSY). NULL
  * params mean an ideal link (no delay, no faults); bad params: -EINVAL. */
-int ns_sim_connect(struct ns_sim *sim, int a, int b, const struct ns_sim_link_params *a_to_b,
-                const struct ns_sim_link_params *b_to_a);
-ns_time_t ns_sim_now(const struct ns_sim *sim);
+int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,
+                const struct sim_link_params *b_to_a);
+ns_time_t sim_now(const struct sim *sim);
 /* Processes events and stack deadlines in time order until done(user) is
  * true (checked before the first and after every step), virtual time would
  * pass `limit`, or nothing is left to happen. A step is one packet
@@ -80,48 +76,44 @@ ns_time_t ns_sim_now(const struct ns_sim *sim);
  * whose deadline has come, in host order; at equal times packets go first.
  * The clock stays at the last step's time. Returns done's final value
  * (false if done is NULL). */
-bool ns_sim_run(struct ns_sim *sim, bool (*done)(void *user), void *user, ns_time_t limit);
-/* One step of ns_sim_run: false when nothing is left to happen by `limit`. */
-bool ns_sim_step(struct ns_sim *sim, ns_time_t limit);
+bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit);
+/* One step of sim_run: false when nothing is left to happen by `limit`. */
+bool sim_step(struct sim *sim, ns_time_t limit);
 /* Runs until virtual time t (inclusive), then sets the clock to t. */
-void ns_sim_run_until(struct ns_sim *sim, ns_time_t t);
+void sim_run_until(struct sim *sim, ns_time_t t);
 
 /* Trace hook: every link event. `link` names the direction ("a>b").
  * A packet's SEND and its faults are reported at the time it is sent, in
  * the order SEND, then QDROP or DROP (the end of it), or CORRUPT (with the
  * damaged bytes), REORDER, DUP; each copy's DELIVER comes at its arrival.
  * The hook must not call back into the sim. */
-typedef void (*ns_sim_trace_fn)(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
+typedef void (*sim_trace_fn)(void *user, ns_time_t now, const char *link, enum sim_event ev,
                              const uint8_t *pkt, size_t len);
-void ns_sim_set_trace(struct ns_sim *sim, ns_sim_trace_fn fn, void *user);
+void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user);
 /* Hash of every event so far (time, link, kind, bytes): equal hashes mean
  * identical runs. */
-uint64_t ns_sim_trace_hash(const struct ns_sim *sim);
+uint64_t sim_trace_hash(const struct sim *sim);
 /* New parameters for the direction from host a to host b, from now on
  * (packets already in flight keep their fate; the direction's PRNG and
  * stats go on): a link that degrades or recovers mid-run. 0, -EINVAL
  * (bad parameters) or -ENOENT (not linked). */
-int ns_sim_set_link(struct ns_sim *sim, int a, int b, const struct ns_sim_link_params *p);
+int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p);
 /* A filter sees every packet a host hands to its link, before the link's
  * faults, and drops it by returning true (counted as `filtered`, traced as
- * NS_SIM_EV_DROP): targeted loss — "the third segment", "the FIN" — for
- * tests. The filter may call ns_sim_set_link for the packet's direction; the
+ * SIM_EV_DROP): targeted loss — "the third segment", "the FIN" — for
+ * tests. The filter may call sim_set_link for the packet's direction; the
  * new parameters already apply to that packet. NULL removes it. */
-typedef bool (*ns_sim_filter_fn)(void *user, int from, int to, const uint8_t *pkt, size_t len);
-void ns_sim_set_filter(struct ns_sim *sim, ns_sim_filter_fn fn, void *user);
+typedef bool (*sim_filter_fn)(void *user, int from, int to, const uint8_t *pkt, size_t len);
+void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user);
 /* Stats of the direction from host a to host b (NULL if not linked). */
-const struct ns_sim_link_stats *ns_sim_link_stats(const struct ns_sim *sim, int a, int b);
-const char *ns_sim_event_name(enum ns_sim_event ev);
+const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b);
+const char *sim_event_name(enum sim_event ev);
 
 /* Packets currently in flight (queued for delivery). */
-size_t ns_sim_in_flight(const struct ns_sim *sim);
+size_t sim_in_flight(const struct sim *sim);
 /* How often a stack kept reporting a deadline it had already been polled
  * at (a stack bug); the sim then polls it again 1 ms later instead of
  * spinning. 0 in a healthy run. */
-uint64_t ns_sim_stalls(const struct ns_sim *sim);
-
-#ifdef __cplusplus
-}
-#endif
+uint64_t sim_stalls(const struct sim *sim);
 
 #endif
