@@ -2,7 +2,7 @@
 # linkem_bench.sh — goodput across tools/linkem at 1% and 5% random loss
 # each way on a 20 ms RTT, 100 Mbit/s path (issue 5 item 7), side by side
 # with the Mathis bound MSS/RTT x 1.22/sqrt(p):
-#   netstack -> Linux   ./netstack --app upload (CUBIC, then NewReno) to sink_server.py
+#   netstack -> Linux   ./netstack --app upload (each CC of simloss --list-cc) to sink_server.py
 #   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr
 # Everything runs in two private network namespaces this script creates
 # and deletes (side a: 10.9.0.1 and netstack's tun0 behind it at 10.0.0.2,
@@ -88,7 +88,8 @@ for p in 1 5; do
     bytes=$b1; [ "$p" = 5 ] && bytes=$b5
     start_link "$p%" || continue
     # netstack sends (its upload app), Linux receives; both of its CCs.
-    for ncc in cubic newreno; do
+    # Every congestion control this build has (simloss --list-cc).
+    for ncc in $("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno"); do
         rm -f "$tmp/sink"
         ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
         spid=$!

@@ -119,3 +119,17 @@ done
 # (issue 5 item 7) 1% and 5% loss, 20 ms RTT, 100 Mbit/s, in two private
 # network namespaces bench/linkem_bench.sh creates and deletes (root only).
 LINKEM=${LINKEM:-$(cd "$build" && pwd)/tools/linkem} "$here"/bench/linkem_bench.sh
+
+# ---- issue 12: the congestion-control table and the TUN loss target ----
+# bench/cc_table.py regenerates README.md's table "Congestion control and
+# queues, measured" from simloss runs (deterministic: an unchanged build
+# leaves README.md unchanged); bench/tun_loss_bench.sh measures netstack
+# over TUN against Linux over veth at 10% loss each way (root only).
+if command -v python3 >/dev/null 2>&1; then
+    echo "congestion-control table (simloss; README.md section regenerated):"
+    python3 "$here"/bench/cc_table.py --simloss "$build"/tools/simloss --readme "$here"/README.md |
+        sed 's/^/  /'
+else
+    echo "congestion-control table: skipped (needs python3)"
+fi
+"$here"/bench/tun_loss_bench.sh "$build"

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "src/addr.h"
+#include "src/config.h"
 #include "src/stack.h"
+#include "src/wire.h"
 
 #define REQ_LEN 16
 #define STAGE 16384
@@ -45,6 +47,9 @@ void xfer_params_default(struct xfer_params *p)
 
 struct flow {
     unsigned idx;
+    unsigned pair;           /* its stacks: R->cli[pair], R->srv[pair] */
+    bool upload;             /* client sends */
+    struct ns_stack *cli, *srv;
     int csd, ssd;            /* client / server descriptors, -1 = none or closed */
     bool req_sent_all;       /* client sent the whole request */
     unsigned req_sent;       /* request bytes the client has sent */
@@ -61,6 +66,7 @@ struct flow {
 };
 
 struct pend {                /* accepted, request not complete yet */
+    unsigned pair;
     int sd;
     unsigned got;
     uint8_t req[REQ_LEN];
@@ -71,9 +77,13 @@ struct run {
     struct xfer_result *r;
     struct xfer_pattern *pat;
     struct sim *sim;
-    struct ns_stack *cli, *srv;
-    int lsd;
+    unsigned npairs, nflows; /* a dumbbell's pairs (1 on the classic link), flows */
+    struct ns_stack *cli[XFER_MAX_PAIRS], *srv[XFER_MAX_PAIRS];
+    int lsd[XFER_MAX_PAIRS];
     struct flow f[XFER_MAX_FLOWS];
+    /* Queueing delays per pair (the classic link with several flows: per
+     * flow) and direction (0: towards the client). */
+    struct dvec { ns_time_t *v; size_t n, cap; bool oom; } qd[XFER_MAX_FLOWS][2];
     struct pend pend[XFER_MAX_FLOWS];
     unsigned npend;
     unsigned nended;
@@ -116,8 +126,8 @@ static void end_flow(struct run *R, struct flow *f, int err)
         xf->err = err;
     /* A failed flow: the app gives up on both ends (what a real app does
      * after an error), so nothing lingers half-open. */
-    close_sd(R->cli, &f->csd, err != 0);
-    close_sd(R->srv, &f->ssd, err != 0);
+    close_sd(f->cli, &f->csd, err != 0);
+    close_sd(f->srv, &f->ssd, err != 0);
     f->ended = true;
     R->nended++;
 }
@@ -196,7 +206,7 @@ static void receiver_done(struct run *R, struct flow *f)
         xf->done_at = sim_now(R->sim);
         if (!R->r->first_done) {
             R->r->first_done = xf->done_at;
-            for (unsigned i = 0; i < R->p->flows; i++)
+            for (unsigned i = 0; i < R->nflows; i++)
                 R->r->flow[i].bytes_at_first_done = R->r->flow[i].bytes;
         }
     }
@@ -231,7 +241,7 @@ static int sender_drain(struct run *R, struct flow *f, struct ns_stack *st, int 
             f->sender_peer_eof = true;
             return 0;
         }
-        if (!R->p->upload || b[0] != 1 || k != 1)
+        if (!f->upload || b[0] != 1 || k != 1)
             R->r->flow[f->idx].mismatch = true; /* protocol violation */
     }
 }
@@ -242,14 +252,14 @@ static void pump_client(struct run *R, struct flow *f)
     int sd = f->csd, rc;
     if (sd < 0)
         return;
-    if ((rc = sock_err(R->cli, sd)) != 0)
+    if ((rc = sock_err(f->cli, sd)) != 0)
         { end_flow(R, f, rc); return; }
     if (!f->req_sent_all) {
         uint8_t req[REQ_LEN];
         memcpy(req, "SLv1", 4);
         put32(req + 4, f->idx);
         put64(req + 8, p->bytes);
-        ssize_t k = ns_send(R->cli, sd, req + f->req_sent, REQ_LEN - f->req_sent);
+        ssize_t k = ns_send(f->cli, sd, req + f->req_sent, REQ_LEN - f->req_sent);
         if (k < 0 && k != -EAGAIN)
             { end_flow(R, f, (int)k); return; }
         if (k > 0)
@@ -258,19 +268,19 @@ static void pump_client(struct run *R, struct flow *f)
             return;
         f->req_sent_all = true;
     }
-    if (p->upload) {
-        if ((rc = push_payload(R, f, R->cli, sd)) < 0)
+    if (f->upload) {
+        if ((rc = push_payload(R, f, f->cli, sd)) < 0)
             { end_flow(R, f, rc); return; }
-        if ((rc = sender_drain(R, f, R->cli, sd)) < 0)
+        if ((rc = sender_drain(R, f, f->cli, sd)) < 0)
             { end_flow(R, f, rc); return; }
-        sender_maybe_finish(R, f, R->cli, &f->csd);
+        sender_maybe_finish(R, f, f->cli, &f->csd);
     } else {
-        rc = pull_payload(R, f, R->cli, sd);
+        rc = pull_payload(R, f, f->cli, sd);
         if (rc < 0)
             { end_flow(R, f, rc); return; }
         if (rc == 1) {
             receiver_done(R, f);
-            close_sd(R->cli, &f->csd, false);
+            close_sd(f->cli, &f->csd, false);
         }
     }
 }
@@ -280,18 +290,18 @@ static void pump_server(struct run *R, struct flow *f)
     int sd = f->ssd, rc;
     if (sd < 0)
         return;
-    if ((rc = sock_err(R->srv, sd)) != 0)
+    if ((rc = sock_err(f->srv, sd)) != 0)
         { end_flow(R, f, rc); return; }
-    if (!R->p->upload) {
-        if ((rc = push_payload(R, f, R->srv, sd)) < 0)
+    if (!f->upload) {
+        if ((rc = push_payload(R, f, f->srv, sd)) < 0)
             { end_flow(R, f, rc); return; }
-        if ((rc = sender_drain(R, f, R->srv, sd)) < 0)
+        if ((rc = sender_drain(R, f, f->srv, sd)) < 0)
             { end_flow(R, f, rc); return; }
-        sender_maybe_finish(R, f, R->srv, &f->ssd);
+        sender_maybe_finish(R, f, f->srv, &f->ssd);
         return;
     }
     if (!f->recv_eof) {
-        rc = pull_payload(R, f, R->srv, sd);
+        rc = pull_payload(R, f, f->srv, sd);
         if (rc < 0)
             { end_flow(R, f, rc); return; }
         if (rc == 1)
@@ -299,12 +309,12 @@ static void pump_server(struct run *R, struct flow *f)
     }
     if (f->recv_eof && !f->result_sent) {
         uint8_t v = R->r->flow[f->idx].intact ? 1 : 0;
-        ssize_t k = ns_send(R->srv, sd, &v, 1);
+        ssize_t k = ns_send(f->srv, sd, &v, 1);
         if (k < 0 && k != -EAGAIN)
             { end_flow(R, f, (int)k); return; }
         if (k == 1) {
             f->result_sent = true;
-            close_sd(R->srv, &f->ssd, false);
+            close_sd(f->srv, &f->ssd, false);
         }
     }
 }
@@ -313,22 +323,24 @@ static void pump_server(struct run *R, struct flow *f)
  * attaches the socket to its flow. */
 static void serve_accepts(struct run *R)
 {
-    for (;;) {
-        int sd = ns_accept(R->srv, R->lsd, NULL);
-        if (sd < 0)
-            break;
-        if (R->npend == XFER_MAX_FLOWS) {
-            ns_abort(R->srv, sd);
-            continue;
+    for (unsigned k = 0; k < R->npairs; k++)
+        for (;;) {
+            int sd = ns_accept(R->srv[k], R->lsd[k], NULL);
+            if (sd < 0)
+                break;
+            if (R->npend == XFER_MAX_FLOWS) {
+                ns_abort(R->srv[k], sd);
+                continue;
+            }
+            R->pend[R->npend++] = (struct pend){k, sd, 0, {0}};
         }
-        R->pend[R->npend++] = (struct pend){sd, 0, {0}};
-    }
     for (unsigned i = 0; i < R->npend;) {
         struct pend *q = &R->pend[i];
+        struct ns_stack *srv = R->srv[q->pair];
         int rc = 0;
         bool drop = false;
         while (q->got < REQ_LEN) {
-            ssize_t k = ns_recv(R->srv, q->sd, q->req + q->got, REQ_LEN - q->got);
+            ssize_t k = ns_recv(srv, q->sd, q->req + q->got, REQ_LEN - q->got);
             if (k == -EAGAIN)
                 break;
             if (k <= 0) {
@@ -341,8 +353,8 @@ static void serve_accepts(struct run *R)
         (void)rc;
         if (!drop && q->got == REQ_LEN) {
             uint32_t idx = get32(q->req + 4);
-            if (memcmp(q->req, "SLv1", 4) != 0 || idx >= R->p->flows || R->f[idx].ssd >= 0 ||
-                R->f[idx].ended || get64(q->req + 8) != R->p->bytes) {
+            if (memcmp(q->req, "SLv1", 4) != 0 || idx >= R->nflows || R->f[idx].pair != q->pair ||
+                R->f[idx].ssd >= 0 || R->f[idx].ended || get64(q->req + 8) != R->p->bytes) {
                 drop = true;
             } else {
                 R->f[idx].ssd = q->sd;
@@ -351,7 +363,7 @@ static void serve_accepts(struct run *R)
             }
         }
         if (drop) {
-            ns_abort(R->srv, q->sd);
+            ns_abort(srv, q->sd);
             R->pend[i] = R->pend[--R->npend];
             continue;
         }
@@ -363,7 +375,7 @@ static bool step_done(void *u)
 {
     struct run *R = u;
     serve_accepts(R);
-    for (unsigned i = 0; i < R->p->flows; i++) {
+    for (unsigned i = 0; i < R->nflows; i++) {
         struct flow *f = &R->f[i];
         if (f->ended)
             continue;
@@ -373,14 +385,14 @@ static bool step_done(void *u)
         if (!f->ended && f->csd < 0 && f->ssd < 0 && f->recv_eof)
             end_flow(R, f, 0);
         if (R->p->sample && !f->ended) {
-            int sd = R->p->upload ? f->csd : f->ssd;
-            struct ns_stack *st = R->p->upload ? R->cli : R->srv;
+            int sd = f->upload ? f->csd : f->ssd;
+            struct ns_stack *st = f->upload ? f->cli : f->srv;
             struct ns_tcp_info ti;
             if (sd >= 0 && ns_tcp_info(st, sd, &ti) == 0)
                 R->p->sample(R->p->sample_user, sim_now(R->sim), i, &ti);
         }
     }
-    return R->nended == R->p->flows;
+    return R->nended == R->nflows;
 }
 
 static bool drops_ok(const struct ns_stack *st)
@@ -398,14 +410,190 @@ static int setup_fail(struct xfer_result *r, int err, const char *what)
     return err;
 }
 
+/* ---- queueing delay ---- */
+
+/* The flow a packet of the classic link belongs to, by its client port
+ * (XFER_CLIENT_PORT + flow), or -1. */
+static int flow_of(const struct run *R, const uint8_t *pkt, size_t len)
+{
+    struct ns_wire w;
+    if (ns_wire_parse(pkt, len, &w) < 0 || w.proto != NS_IPPROTO_TCP)
+        return -1;
+    unsigned port = w.sport == XFER_SERVER_PORT ? w.dport : w.sport;
+    if (port < XFER_CLIENT_PORT || port - XFER_CLIENT_PORT >= R->nflows)
+        return -1;
+    return (int)(port - XFER_CLIENT_PORT);
+}
+
+static void qdelay_rec(void *user, int from, int to, ns_time_t d, const uint8_t *pkt, size_t len)
+{
+    struct run *R = user;
+    if (from < 0)
+        return;
+    unsigned pair = R->p->pairs ? (unsigned)from / 2 : 0, dir = (unsigned)from & 1 ? 0 : 1;
+    if (!R->p->pairs && R->nflows > 1) { /* one link, several flows: split by port */
+        int f = flow_of(R, pkt, len);
+        if (f < 0)
+            return;
+        pair = (unsigned)f;
+    }
+    if (pair >= XFER_MAX_FLOWS || (R->p->pairs && pair >= R->npairs))
+        return;
+    struct dvec *v = &R->qd[pair][dir];
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 4096;
+        ns_time_t *nv = v->oom ? NULL : realloc(v->v, cap * sizeof *nv);
+        if (!nv) {
+            v->oom = true; /* a shorter distribution, never a different run */
+            return;
+        }
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = d;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of sorted x[0..n). */
+static double pct(const double *x, size_t n, double q)
+{
+    size_t k = (size_t)(q * (double)n + 0.999999999);
+    return x[(k ? k : 1) - 1];
+}
+
+static struct xfer_qdelay qdelay_of_ratios(double *x, size_t n, ns_time_t max)
+{
+    struct xfer_qdelay q = {0};
+    if (!n)
+        return q;
+    qsort(x, n, sizeof *x, cmp_double);
+    q.samples = n;
+    q.p50 = pct(x, n, 0.50);
+    q.p95 = pct(x, n, 0.95);
+    q.p99 = pct(x, n, 0.99);
+    q.max = max;
+    return q;
+}
+
+struct xfer_qdelay xfer_qdelay_of(ns_time_t *d, size_t n, ns_time_t base)
+{
+    struct xfer_qdelay q = {0};
+    double *x = n ? malloc(n * sizeof *x) : NULL;
+    if (!x)
+        return q;
+    ns_time_t max = 0;
+    for (size_t i = 0; i < n; i++) {
+        x[i] = base > 0 ? (double)(base + d[i]) / (double)base : 1.0;
+        if (d[i] > max)
+            max = d[i];
+    }
+    q = qdelay_of_ratios(x, n, max);
+    free(x);
+    return q;
+}
+
+/* The queueing samples of flow i's data direction: a dumbbell's pair, or
+ * on the classic link the flow's own (split by port when there are
+ * several, see qdelay_rec; pair 0 when there is one). */
+static struct dvec *flow_dvec(struct run *R, unsigned i)
+{
+    unsigned slot = R->p->pairs ? R->f[i].pair : R->nflows > 1 ? i : 0;
+    return &R->qd[slot][R->f[i].upload ? 1 : 0];
+}
+
+/* Each flow's data direction, per flow and over all flows. */
+static void qdelay_results(struct run *R, struct xfer_result *r)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < R->nflows; i++)
+        total += flow_dvec(R, i)->n;
+    double *all = total ? malloc(total * sizeof *all) : NULL;
+    size_t n = 0;
+    ns_time_t max = 0;
+    for (unsigned i = 0; i < R->nflows; i++) {
+        struct dvec *v = flow_dvec(R, i);
+        ns_time_t base = r->flow[i].base_rtt;
+        r->flow[i].qdelay = xfer_qdelay_of(v->v, v->n, base);
+        for (size_t k = 0; all && k < v->n; k++) {
+            all[n++] = base > 0 ? (double)(base + v->v[k]) / (double)base : 1.0;
+            if (v->v[k] > max)
+                max = v->v[k];
+        }
+    }
+    if (all)
+        r->qdelay = qdelay_of_ratios(all, n, max);
+    free(all);
+}
+
+/* ---- setup ---- */
+
+/* A stack's configuration: the classic link's hosts keep their historic
+ * addresses and seeds; a dumbbell's pair k gets 10.0.k.x / fe80::k:x.
+ * Every stack of a run is configured here. 0, or -EINVAL with a reason
+ * in err. */
+static int make_config(const struct xfer_params *p, unsigned k, bool server, const char *cc,
+                       struct ns_config *c, int *ecn, char *err, size_t errlen)
+{
+    ns_config_default(c);
+    char a4[32], a6[32];
+    if (p->pairs) {
+        snprintf(a4, sizeof a4, "10.0.%u.%d", k, server ? 2 : 1);
+        snprintf(a6, sizeof a6, "fe80::%x:%d", k, server ? 2 : 1);
+        c->seed = p->seed * 2 + (server ? 2 : 1) + ((uint64_t)(k + 1) << 40);
+    } else {
+        snprintf(a4, sizeof a4, "10.0.0.%d", server ? 2 : 1);
+        snprintf(a6, sizeof a6, "fe80::%d", server ? 2 : 1);
+        c->seed = p->seed * 2 + (server ? 2 : 1);
+    }
+    if (server) { /* the default config is the server's 10.0.0.2 / fe80::2 */
+        if (p->pairs) {
+            ns_addr_parse(a4, &c->addr4);
+            ns_addr_parse(a6, &c->addr6);
+        }
+    } else {
+        ns_addr_parse(a4, &c->addr4);
+        ns_addr_parse(a6, &c->addr6);
+    }
+    if (cc[0]) { /* else the stack's default (ns_config_default) */
+        memset(c->tcp_cc, 0, sizeof c->tcp_cc);
+        memcpy(c->tcp_cc, cc, strnlen(cc, sizeof c->tcp_cc - 1));
+    }
+    c->tcp_cc[sizeof c->tcp_cc - 1] = '\0';
+    if (p->delack)
+        c->tcp_delack = p->delack < 0 ? 0 : p->delack;
+    if (p->rack)
+        c->tcp_rack = true;
+    if (p->pacing)
+        c->tcp_pacing = true;
+    if (p->rto_min)
+        c->tcp_rto_min = p->rto_min;
+    if (p->ecn) {
+        char eb[96];
+        int rc = ns_config_set(c, XFER_ECN_FIELD, "1", eb, sizeof eb);
+        *ecn = rc == 0 ? 1 : -1;
+    }
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
 int xfer_run(const struct xfer_params *p, struct xfer_result *r)
 {
     memset(r, 0, sizeof *r);
-    if (p->flows < 1 || p->flows > XFER_MAX_FLOWS)
+    unsigned nflows = p->pairs ? p->pairs : p->flows;
+    if (p->pairs > XFER_MAX_PAIRS)
+        return setup_fail(r, -EINVAL, "pairs must be 0..16");
+    if (nflows < 1 || nflows > XFER_MAX_FLOWS)
         return setup_fail(r, -EINVAL, "flows must be 1..64");
-    r->flows = p->flows;
+    r->flows = nflows;
+    r->dumbbell = p->pairs > 0;
     struct run *R = calloc(1, sizeof *R);
-    uint8_t *stages = malloc((size_t)p->flows * STAGE);
+    uint8_t *stages = malloc((size_t)nflows * STAGE);
     struct xfer_pattern *pat = xfer_pattern_new(p->seed);
     if (!R || !stages || !pat) {
         free(R);
@@ -416,70 +604,132 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     R->p = p;
     R->r = r;
     R->pat = pat;
+    R->npairs = p->pairs ? p->pairs : 1;
+    R->nflows = nflows;
+    for (unsigned k = 0; k < XFER_MAX_PAIRS; k++)
+        R->lsd[k] = -1;
 
-    struct ns_config cc, sc;
-    ns_config_default(&cc);
-    ns_config_default(&sc);
-    ns_addr_parse("10.0.0.1", &cc.addr4);
-    ns_addr_parse("fe80::1", &cc.addr6);
-    cc.seed = p->seed * 2 + 1;
-    sc.seed = p->seed * 2 + 2;
-    if (p->cc[0]) { /* else the stack's default (ns_config_default) */
-        memcpy(cc.tcp_cc, p->cc, sizeof cc.tcp_cc);
-        memcpy(sc.tcp_cc, p->cc, sizeof sc.tcp_cc);
+    int rc = 0, hc = -1, hs = -1, bn_c = -1, bn_s = -1;
+    for (unsigned k = 0; k < R->npairs; k++) {
+        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
+        struct ns_config ccfg, scfg;
+        char err[128];
+        if (make_config(p, k, false, cc, &ccfg, &r->ecn, err, sizeof err) != 0 ||
+            make_config(p, k, true, cc, &scfg, &r->ecn, err, sizeof err) != 0) {
+            rc = setup_fail(r, -EINVAL, err);
+            goto out;
+        }
+        /* The simulator's virtual clock starts at 0. */
+        char cerr[96] = "";
+        R->cli[k] = ns_stack_new(&ccfg, 0, cerr, sizeof cerr);
+        R->srv[k] = R->cli[k] ? ns_stack_new(&scfg, 0, cerr, sizeof cerr) : NULL;
+        if (!R->cli[k] || !R->srv[k]) {
+            rc = *cerr ? setup_fail(r, -EINVAL, cerr) : setup_fail(r, -ENOMEM, "out of memory");
+            goto out;
+        }
     }
-    cc.tcp_cc[sizeof cc.tcp_cc - 1] = sc.tcp_cc[sizeof sc.tcp_cc - 1] = '\0';
-    if (p->delack)
-        cc.tcp_delack = sc.tcp_delack = p->delack < 0 ? 0 : p->delack;
-    if (p->rack)
-        cc.tcp_rack = sc.tcp_rack = true;
-    if (p->pacing)
-        cc.tcp_pacing = sc.tcp_pacing = true;
-    if (p->rto_min)
-        cc.tcp_rto_min = sc.tcp_rto_min = p->rto_min;
-    /* The simulator's virtual clock starts at 0. */
-    char cerr[96] = "";
-    R->cli = ns_stack_new(&cc, 0, cerr, sizeof cerr);
-    R->srv = R->cli ? ns_stack_new(&sc, 0, cerr, sizeof cerr) : NULL;
     R->sim = sim_new(p->seed);
-    int rc = 0;
-    if (!R->cli || !R->srv || !R->sim) {
-        rc = *cerr ? setup_fail(r, -EINVAL, cerr) : setup_fail(r, -ENOMEM, "out of memory");
+    for (unsigned k = 0; k < R->npairs; k++)
+        if (!R->cli[k] || !R->srv[k])
+            R->sim = (sim_free(R->sim), NULL);
+    if (!R->sim) {
+        rc = setup_fail(r, -ENOMEM, "out of memory");
         goto out;
     }
-    int hc = sim_add_host(R->sim, "client", R->cli, p->mtu);
-    int hs = sim_add_host(R->sim, "server", R->srv, p->mtu);
-    if (hc >= 0 && hs >= 0 && p->offload) {
-        sim_set_offload(R->sim, hc, true);
-        sim_set_offload(R->sim, hs, true);
-    }
-    if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
-        rc = setup_fail(r, -EINVAL, "bad link parameters");
-        goto out;
+    if (!p->pairs) {
+        hc = sim_add_host(R->sim, "client", R->cli[0], p->mtu);
+        hs = sim_add_host(R->sim, "server", R->srv[0], p->mtu);
+        if (hc >= 0 && hs >= 0 && p->offload) {
+            sim_set_offload(R->sim, hc, true);
+            sim_set_offload(R->sim, hs, true);
+        }
+        if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
+            rc = setup_fail(r, -EINVAL, "bad link parameters");
+            goto out;
+        }
+    } else {
+        bn_c = sim_add_bottleneck(R->sim, "bn>c", &p->to_client);
+        bn_s = sim_add_bottleneck(R->sim, "bn>s", &p->to_server);
+        if (bn_c < 0 || bn_s < 0) {
+            rc = setup_fail(r, -EINVAL, "bad bottleneck parameters");
+            goto out;
+        }
+        for (unsigned k = 0; k < R->npairs; k++) {
+            char cn[16], sn[16];
+            snprintf(cn, sizeof cn, "c%u", k);
+            snprintf(sn, sizeof sn, "s%u", k);
+            int c = sim_add_host(R->sim, cn, R->cli[k], p->mtu);
+            int sv = sim_add_host(R->sim, sn, R->srv[k], p->mtu);
+            if (c >= 0 && sv >= 0 && p->offload) {
+                sim_set_offload(R->sim, c, true);
+                sim_set_offload(R->sim, sv, true);
+            }
+            /* The access links carry the rest of the pair's RTT. */
+            ns_time_t rtt = p->pair[k].rtt ? p->pair[k].rtt : 20 * NS_MSEC;
+            struct sim_link_params ac = {0}, as = {0};
+            ac.delay = rtt / 2 - p->to_client.delay;
+            as.delay = rtt - rtt / 2 - p->to_server.delay;
+            if (ac.delay < 0)
+                ac.delay = 0;
+            if (as.delay < 0)
+                as.delay = 0;
+            if (c < 0 || sv < 0 || sim_connect(R->sim, sv, c, &ac, &as) != 0 ||
+                sim_route_via(R->sim, sv, c, bn_c) != 0 || sim_route_via(R->sim, c, sv, bn_s) != 0) {
+                rc = setup_fail(r, -EINVAL, "bad link parameters");
+                goto out;
+            }
+            r->flow[k].base_rtt = ac.delay + as.delay + p->to_client.delay + p->to_server.delay;
+        }
     }
     if (p->trace)
         sim_set_trace(R->sim, p->trace, p->trace_user);
+    sim_set_qdelay_hook(R->sim, qdelay_rec, R);
 
-    R->lsd = ns_socket(R->srv, NS_AF_UNSPEC, NS_SOCK_STREAM);
-    struct ns_sockaddr la = {{0}, XFER_SERVER_PORT};
-    if (R->lsd < 0 || ns_bind(R->srv, R->lsd, &la) != 0 ||
-        ns_listen(R->srv, R->lsd, XFER_MAX_FLOWS) != 0) {
-        rc = setup_fail(r, -EIO, "server listen failed");
-        goto out;
+    for (unsigned k = 0; k < R->npairs; k++) {
+        R->lsd[k] = ns_socket(R->srv[k], NS_AF_UNSPEC, NS_SOCK_STREAM);
+        struct ns_sockaddr la = {{0}, XFER_SERVER_PORT};
+        if (R->lsd[k] < 0 || ns_bind(R->srv[k], R->lsd[k], &la) != 0 ||
+            ns_listen(R->srv[k], R->lsd[k], XFER_MAX_FLOWS) != 0) {
+            rc = setup_fail(r, -EIO, "server listen failed");
+            goto out;
+        }
     }
-    struct ns_sockaddr dst = {{0}, XFER_SERVER_PORT};
-    ns_addr_parse(p->v6 ? "fe80::2" : "10.0.0.2", &dst.addr);
     ns_time_t t0 = sim_now(R->sim);
-    for (unsigned i = 0; i < p->flows; i++) {
+    for (unsigned i = 0; i < nflows; i++) {
         struct flow *f = &R->f[i];
+        unsigned k = p->pairs ? i : 0;
         f->idx = i;
+        f->pair = k;
+        f->cli = R->cli[k];
+        f->srv = R->srv[k];
+        f->upload = p->pairs ? p->pair[k].upload : p->upload;
         f->ssd = -1;
         f->stage = stages + (size_t)i * STAGE;
-        f->csd = ns_socket(R->cli, p->v6 ? NS_AF_INET6 : NS_AF_INET, NS_SOCK_STREAM);
+        struct xfer_flow *xf = &r->flow[i];
+        xf->upload = f->upload;
+        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
+        if (!cc[0]) { /* the stack's default, by name */
+            struct ns_config d;
+            ns_config_default(&d);
+            cc = d.tcp_cc;
+            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
+        } else {
+            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
+        }
+        if (!p->pairs)
+            xf->base_rtt = p->to_client.delay + p->to_server.delay;
+        struct ns_sockaddr dst = {{0}, XFER_SERVER_PORT};
+        char a[32];
+        if (p->pairs)
+            snprintf(a, sizeof a, p->v6 ? "fe80::%x:2" : "10.0.%u.2", k);
+        else
+            snprintf(a, sizeof a, "%s", p->v6 ? "fe80::2" : "10.0.0.2");
+        ns_addr_parse(a, &dst.addr);
+        f->csd = ns_socket(f->cli, p->v6 ? NS_AF_INET6 : NS_AF_INET, NS_SOCK_STREAM);
         struct ns_sockaddr cl = {{0}, (uint16_t)(XFER_CLIENT_PORT + i)};
-        int crc = f->csd < 0 ? f->csd : ns_bind(R->cli, f->csd, &cl);
+        int crc = f->csd < 0 ? f->csd : ns_bind(f->cli, f->csd, &cl);
         if (crc == 0)
-            crc = ns_connect(R->cli, f->csd, &dst);
+            crc = ns_connect(f->cli, f->csd, &dst);
         if (crc != -EINPROGRESS && crc != 0) {
             rc = setup_fail(r, -EIO, "client connect failed");
             goto out;
@@ -490,65 +740,106 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->all_ended = all;
     /* Senders that did not finish: their state now, so the report's
      * counters are the sender's whether or not it finished. */
-    for (unsigned i = 0; i < p->flows; i++) {
+    for (unsigned i = 0; i < nflows; i++) {
+        struct flow *f = &R->f[i];
         struct xfer_flow *xf = &r->flow[i];
-        int sd = p->upload ? R->f[i].csd : R->f[i].ssd;
-        if (!xf->info_ok && sd >= 0 && ns_tcp_info(p->upload ? R->cli : R->srv, sd, &xf->info) == 0)
+        int sd = p->upload ? f->csd : f->ssd;
+        if (!xf->info_ok && sd >= 0 && ns_tcp_info(p->upload ? f->cli : f->srv, sd, &xf->info) == 0)
             xf->info_ok = true;
     }
 
     ns_time_t last = 0;
-    for (unsigned i = 0; i < p->flows; i++) {
+    for (unsigned i = 0; i < nflows; i++) {
         struct xfer_flow *xf = &r->flow[i];
         r->payload_bytes += xf->bytes;
         if (xf->done_at > last)
             last = xf->done_at;
     }
     r->intact = true;
-    for (unsigned i = 0; i < p->flows; i++)
+    for (unsigned i = 0; i < nflows; i++)
         r->intact &= r->flow[i].intact;
     r->duration = (r->intact ? last : sim_now(R->sim)) - t0;
     if (r->first_done) {
         double x[XFER_MAX_FLOWS];
-        for (unsigned i = 0; i < p->flows; i++)
+        for (unsigned i = 0; i < nflows; i++)
             x[i] = (double)r->flow[i].bytes_at_first_done;
-        r->jain = xfer_jain(x, p->flows);
+        r->jain = xfer_jain(x, nflows);
     }
-    r->client_retransmits = ns_stack_stats(R->cli)->tcp_retransmits;
-    r->server_retransmits = ns_stack_stats(R->srv)->tcp_retransmits;
+    for (unsigned k = 0; k < R->npairs; k++) {
+        r->client_retransmits += ns_stack_stats(R->cli[k])->tcp_retransmits;
+        r->server_retransmits += ns_stack_stats(R->srv[k])->tcp_retransmits;
+    }
+    qdelay_results(R, r);
 
     /* Teardown: whatever did not end is aborted; graceful closes finish
      * inside the stacks; then nothing may be left. */
-    for (unsigned i = 0; i < p->flows; i++) {
-        close_sd(R->cli, &R->f[i].csd, true);
-        close_sd(R->srv, &R->f[i].ssd, true);
+    for (unsigned i = 0; i < nflows; i++) {
+        close_sd(R->f[i].cli, &R->f[i].csd, true);
+        close_sd(R->f[i].srv, &R->f[i].ssd, true);
     }
     for (unsigned i = 0; i < R->npend; i++)
-        ns_abort(R->srv, R->pend[i].sd);
+        ns_abort(R->srv[R->pend[i].pair], R->pend[i].sd);
     R->npend = 0;
-    ns_close(R->srv, R->lsd);
-    R->lsd = -1;
+    for (unsigned k = 0; k < R->npairs; k++) {
+        ns_close(R->srv[k], R->lsd[k]);
+        R->lsd[k] = -1;
+    }
     sim_run(R->sim, NULL, NULL, sim_now(R->sim) + TEARDOWN_LIMIT);
     r->end_time = sim_now(R->sim);
-    r->mem_client = ns_stack_mem_in_use(R->cli);
-    r->mem_server = ns_stack_mem_in_use(R->srv);
-    r->timers_left = ns_stack_next_deadline(R->cli) != NS_TIME_NEVER ||
-                     ns_stack_next_deadline(R->srv) != NS_TIME_NEVER;
-    r->drops_consistent = drops_ok(R->cli) && drops_ok(R->srv);
-    r->client_stats = *ns_stack_stats(R->cli);
-    r->server_stats = *ns_stack_stats(R->srv);
+    r->drops_consistent = true;
+    for (unsigned k = 0; k < R->npairs; k++) {
+        r->mem_client += ns_stack_mem_in_use(R->cli[k]);
+        r->mem_server += ns_stack_mem_in_use(R->srv[k]);
+        r->timers_left |= ns_stack_next_deadline(R->cli[k]) != NS_TIME_NEVER ||
+                          ns_stack_next_deadline(R->srv[k]) != NS_TIME_NEVER;
+        r->drops_consistent &= drops_ok(R->cli[k]) && drops_ok(R->srv[k]);
+    }
+    r->client_stats = *ns_stack_stats(R->cli[0]);
+    r->server_stats = *ns_stack_stats(R->srv[0]);
     r->stalls = sim_stalls(R->sim);
     r->trace_hash = sim_trace_hash(R->sim);
-    const struct sim_link_stats *ls = sim_link_stats(R->sim, hs, hc);
-    if (ls)
-        r->to_client = *ls;
-    ls = sim_link_stats(R->sim, hc, hs);
-    if (ls)
-        r->to_server = *ls;
+    if (!p->pairs) {
+        const struct sim_link_stats *ls = sim_link_stats(R->sim, hs, hc);
+        if (ls)
+            r->to_client = *ls;
+        ls = sim_link_stats(R->sim, hc, hs);
+        if (ls)
+            r->to_server = *ls;
+        const struct sim_qdisc_stats *q = sim_qdisc_stats_of(R->sim, hs, hc);
+        if ((r->have_q_to_client = q != NULL))
+            r->q_to_client = *q;
+        if ((q = sim_qdisc_stats_of(R->sim, hc, hs)) != NULL)
+            r->have_q_to_server = true, r->q_to_server = *q;
+    } else {
+        /* Sum of the pairs' directions: what the flows saw end to end. */
+        for (unsigned k = 0; k < R->npairs; k++) {
+            const struct sim_link_stats *a = sim_link_stats(R->sim, 2 * (int)k + 1, 2 * (int)k),
+                                        *b = sim_link_stats(R->sim, 2 * (int)k, 2 * (int)k + 1);
+            struct sim_link_stats *x = &r->to_client, *y = &r->to_server;
+            x->sent += a->sent, x->delivered += a->delivered, x->dropped += a->dropped;
+            x->queue_drops += a->queue_drops, x->aqm_drops += a->aqm_drops, x->marked += a->marked;
+            x->duplicated += a->duplicated, x->reordered += a->reordered, x->corrupted += a->corrupted;
+            x->bytes_delivered += a->bytes_delivered;
+            y->sent += b->sent, y->delivered += b->delivered, y->dropped += b->dropped;
+            y->queue_drops += b->queue_drops, y->aqm_drops += b->aqm_drops, y->marked += b->marked;
+            y->duplicated += b->duplicated, y->reordered += b->reordered, y->corrupted += b->corrupted;
+            y->bytes_delivered += b->bytes_delivered;
+        }
+        r->bn_to_client = *sim_bottleneck_stats(R->sim, bn_c);
+        r->bn_to_server = *sim_bottleneck_stats(R->sim, bn_s);
+        r->have_q_to_client = r->have_q_to_server = true;
+        r->q_to_client = *sim_qdisc_stats_of(R->sim, -1, bn_c);
+        r->q_to_server = *sim_qdisc_stats_of(R->sim, -1, bn_s);
+    }
 out:
     sim_free(R->sim);
-    ns_stack_free(R->cli);
-    ns_stack_free(R->srv);
+    for (unsigned k = 0; k < R->npairs; k++) {
+        ns_stack_free(R->cli[k]);
+        ns_stack_free(R->srv[k]);
+    }
+    for (unsigned k = 0; k < XFER_MAX_FLOWS; k++)
+        for (unsigned d = 0; d < 2; d++)
+            free(R->qd[k][d].v);
     free(stages);
     xfer_pattern_free(pat);
     free(R);
@@ -579,7 +870,7 @@ bool xfer_invariants_ok(const struct xfer_params *p, const struct xfer_result *r
         snprintf(why, whylen, "setup failed: %s", r->setup_error);
         return false;
     }
-    for (unsigned i = 0; i < p->flows; i++) {
+    for (unsigned i = 0; i < r->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];
         if (f->mismatch) {
             snprintf(why, whylen, "flow %u: received bytes differ from those sent", i);

@@ -22,6 +22,15 @@
  * The sender of each flow shuts down its write side and waits until
  * everything is acknowledged and the peer has closed, so its final
  * ns_tcp_info (cwnd, retransmissions ...) can be read just before close.
+ *
+ * A dumbbell (pairs > 0) replaces the two hosts: pair i is a client ci
+ * (10.0.i.1 / fe80::i:1) and a server si (10.0.i.2 / fe80::i:2) with one
+ * connection (flow i) and their own access link, whose delay makes the
+ * pair's base RTT; both directions of every pair cross one shared
+ * bottleneck each (to_client: server side to client side; to_server: the
+ * other way), which holds the rate, trace, qdisc and faults. A pair that
+ * uploads is cross traffic: its data meets the other pairs' ACKs.
+ * Everything else (verification, teardown, invariants) is the same.
  */
 #ifndef NS_SIM_TRANSFER_H
 #define NS_SIM_TRANSFER_H
@@ -34,8 +43,19 @@
 #include "src/socket.h"
 
 #define XFER_MAX_FLOWS 64
+#define XFER_MAX_PAIRS 16
+/* The ns_config field --ecn sets to 1 on every stack (ns_config_set); a
+ * core without it runs Not-ECT and the result says so (xfer_result.ecn). */
+#define XFER_ECN_FIELD "tcp_ecn"
 #define XFER_SERVER_PORT 5001
 #define XFER_CLIENT_PORT 40000 /* flow f binds XFER_CLIENT_PORT + f */
+
+/* One sender/receiver pair of a dumbbell. */
+struct xfer_pair {
+    char cc[16];            /* congestion control ("" = xfer_params.cc) */
+    ns_time_t rtt;          /* base RTT of the pair's path, propagation only (0 = 2 x 10 ms) */
+    bool upload;            /* the client sends: data against the main direction */
+};
 
 struct xfer_params {
     struct sim_link_params to_client; /* server -> client direction */
@@ -52,6 +72,11 @@ struct xfer_params {
     bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
     bool pacing;            /* both stacks pace (cfg.tcp_pacing) */
     ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
+    bool ecn;               /* the stacks negotiate ECN (config field "tcp_ecn", if the core has it) */
+    unsigned pairs;         /* 0 = two hosts on one link; 1..XFER_MAX_PAIRS = a dumbbell */
+    struct xfer_pair pair[XFER_MAX_PAIRS];
+    const char *trace_name; /* the rate trace's file, for reports (NULL = none) */
+    bool report_queues;     /* reports add queue, delay and per-flow lines (xfer_report.h) */
     bool offload;           /* both hosts' devices take TSO/USO (sim_set_offload) */
 
     /* Optional observers (NULL = none); none may call into the sim. */
@@ -61,6 +86,14 @@ struct xfer_params {
      * exists: its current ns_tcp_info. */
     void (*sample)(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti);
     void *sample_user;
+};
+
+/* A queueing delay distribution, as RTT over the base RTT: (base + d) /
+ * base for each packet's queueing delay d (sim_set_qdelay_hook). */
+struct xfer_qdelay {
+    uint64_t samples;
+    double p50, p95, p99;   /* 1.0 = no queueing */
+    ns_time_t max;          /* largest queueing delay */
 };
 
 struct xfer_flow {
@@ -75,6 +108,10 @@ struct xfer_flow {
                              * limit for a flow that did not finish (info_final false) */
     bool info_final;
     struct ns_tcp_info info;
+    bool upload;            /* this flow's data went client -> server */
+    char cc[16];            /* its congestion control ("" = the stack's default) */
+    ns_time_t base_rtt;     /* its path's propagation RTT */
+    struct xfer_qdelay qdelay; /* its data packets' queueing */
 };
 
 struct xfer_result {
@@ -95,6 +132,14 @@ struct xfer_result {
     bool drops_consistent;  /* rx_dropped == sum of drop reasons, both stacks */
     uint64_t stalls;        /* sim_stalls(): must be 0 */
     uint64_t trace_hash;    /* sim_trace_hash() at the end */
+    struct xfer_qdelay qdelay; /* every flow's data packets, over the base RTT */
+    /* A dumbbell's bottlenecks (else to_client / to_server above): link
+     * and qdisc stats; have_q* false when the built-in model ran. */
+    bool dumbbell;
+    struct sim_link_stats bn_to_client, bn_to_server;
+    bool have_q_to_client, have_q_to_server;
+    struct sim_qdisc_stats q_to_client, q_to_server;
+    int ecn;                /* 0 not asked, 1 the stacks were configured, -1 the core has no tcp_ecn */
     char setup_error[128];  /* non-empty when the run could not be set up */
 };
 
@@ -113,6 +158,9 @@ bool xfer_unfinished(const struct xfer_result *r);
 /* Runs one transfer. Returns 0 when it ran (see r->intact and friends for
  * the outcome), or -errno when it could not be set up (r->setup_error). */
 int xfer_run(const struct xfer_params *p, struct xfer_result *r);
+
+/* Percentiles of n queueing delays as RTT over base (sorts d in place). */
+struct xfer_qdelay xfer_qdelay_of(ns_time_t *d, size_t n, ns_time_t base);
 
 /* Checks the invariants every run must keep: each flow intact or ended
  * with an error the app saw; nothing stuck; no corrupted byte delivered;

@@ -3,6 +3,7 @@
  * (the last text line, the wall_seconds / speedup / payload per wall
  * second keys) differ between identical runs. */
 #include "lab/xfer_report.h"
+#include "sim/rate_trace.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -84,6 +85,122 @@ static void fmt_pct(char *b, size_t n, double p)
     snprintf(b, n, "%.4g%%", p * 100);
 }
 
+/* ---- queues, traces, ECN and dumbbells (printed only when used) ---- */
+
+bool xfer_report_extended(const struct xfer_params *p)
+{
+    const struct sim_link_params *a = &p->to_client, *b = &p->to_server;
+    return p->report_queues || p->pairs || p->ecn || a->qdisc.kind || b->qdisc.kind || a->trace || b->trace ||
+           a->queue_bytes || b->queue_bytes;
+}
+
+static const char *qname(const struct sim_link_params *l)
+{
+    return sim_qdisc_name(l->qdisc.kind);
+}
+
+static double flow_goodput(const struct xfer_flow *f)
+{
+    return f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0;
+}
+
+static void ext_queue_text(FILE *out, const char *dir, const struct sim_link_params *l, bool have,
+                           const struct sim_qdisc_stats *q, const struct sim_link_stats *st)
+{
+    fprintf(out, "queue:       %s %s", dir, qname(l));
+    if (l->qdisc.kind == SIM_QDISC_CODEL || l->qdisc.kind == SIM_QDISC_FQ_CODEL)
+        fprintf(out, " (target %.3g ms, interval %.3g ms%s)",
+                (double)(l->qdisc.target ? l->qdisc.target : 5 * NS_MSEC) / 1e6,
+                (double)(l->qdisc.interval ? l->qdisc.interval : 100 * NS_MSEC) / 1e6,
+                l->qdisc.ecn ? ", ECN marks" : "");
+    if (l->queue_bytes)
+        fprintf(out, ", limit %" PRIu64 " bytes", l->queue_bytes);
+    else
+        fprintf(out, ", limit %u packets", l->queue_limit);
+    fprintf(out, ": %" PRIu64 " drops (%" PRIu64 " by AQM), %" PRIu64 " CE marks", st->queue_drops,
+            st->aqm_drops, st->marked);
+    if (have)
+        fprintf(out, ", peak %" PRIu64 " packets, longest sojourn %.3f ms", q->peak_pkts,
+                (double)q->max_sojourn / 1e6);
+    fprintf(out, "\n");
+}
+
+static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_result *r)
+{
+    if (p->pairs) {
+        unsigned up = 0;
+        for (unsigned i = 0; i < p->pairs; i++)
+            up += p->pair[i].upload;
+        fprintf(out, "topology:    dumbbell, %u pairs (%u sending towards the servers), one "
+                "bottleneck each way\n", p->pairs, up);
+    }
+    const struct sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
+    if (tr) {
+        char b[32];
+        fmt_rate(b, sizeof b, (double)sim_rate_trace_mean_bps(tr->trace));
+        fprintf(out, "trace:       %s towards the %s: mean %s, period %.3f s\n",
+                p->trace_name ? p->trace_name : "(trace)", tr == &p->to_client ? "client" : "server",
+                b, (double)sim_rate_trace_period(tr->trace) / 1e9);
+    }
+    ext_queue_text(out, "to client", &p->to_client, r->have_q_to_client, &r->q_to_client,
+                   p->pairs ? &r->bn_to_client : &r->to_client);
+    ext_queue_text(out, "to server", &p->to_server, r->have_q_to_server, &r->q_to_server,
+                   p->pairs ? &r->bn_to_server : &r->to_server);
+    if (p->ecn)
+        fprintf(out, "ecn:         %s\n", r->ecn > 0 ? "the stacks negotiate ECN (tcp_ecn)"
+                                                     : "this core has no tcp_ecn: packets are Not-ECT, "
+                                                       "so AQM drops instead of marking");
+    const struct xfer_qdelay *q = &r->qdelay;
+    if (q->samples)
+        fprintf(out, "delay:       RTT over base RTT p50 %.3f, p95 %.3f, p99 %.3f (%" PRIu64
+                " data packets; longest queueing %.3f ms)\n",
+                q->p50, q->p95, q->p99, q->samples, (double)q->max / 1e6);
+    if (!p->pairs && r->flows < 2)
+        return;
+    for (unsigned i = 0; i < r->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        char b[32];
+        fmt_rate(b, sizeof b, flow_goodput(f));
+        fprintf(out, "flow %-2u      %s, %s, RTT %.3f ms: %s, %" PRIu64 " retransmits",
+                i, f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
+                (double)f->base_rtt / 1e6, f->done_at ? b : "did not finish",
+                f->info_ok ? f->info.retransmits : 0);
+        if (f->qdelay.samples)
+            fprintf(out, ", RTT/base p50 %.3f p95 %.3f p99 %.3f", f->qdelay.p50, f->qdelay.p95,
+                    f->qdelay.p99);
+        fprintf(out, "\n");
+    }
+}
+
+static void ext_json(FILE *out, const struct xfer_params *p, const struct xfer_result *r)
+{
+    const struct sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
+    const struct sim_link_stats *c = p->pairs ? &r->bn_to_client : &r->to_client,
+                                *s = p->pairs ? &r->bn_to_server : &r->to_server;
+    fprintf(out, "\"topology\": \"%s\", \"qdisc\": \"%s\", \"queue_bytes\": %" PRIu64
+            ", \"ecn\": %s, \"aqm_drops\": %" PRIu64 ", \"ce_marks\": %" PRIu64 ", ",
+            p->pairs ? "dumbbell" : "link", qname(&p->to_client), p->to_client.queue_bytes,
+            r->ecn > 0 ? "true" : r->ecn < 0 ? "\"unsupported\"" : "false",
+            c->aqm_drops + s->aqm_drops, c->marked + s->marked);
+    if (tr)
+        fprintf(out, "\"trace\": \"%s\", \"trace_mean_bps\": %" PRIu64 ", ",
+                p->trace_name ? p->trace_name : "", sim_rate_trace_mean_bps(tr->trace));
+    const struct xfer_qdelay *q = &r->qdelay;
+    fprintf(out, "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f, "
+            "\"qdelay_max_ms\": %.6f, \"flow_detail\": [",
+            q->p50, q->p95, q->p99, (double)q->max / 1e6);
+    for (unsigned i = 0; i < r->flows; i++) {
+        const struct xfer_flow *f = &r->flow[i];
+        fprintf(out, "%s{\"cc\": \"%s\", \"direction\": \"%s\", \"rtt_ms\": %.6f, "
+                "\"goodput_bps\": %.0f, \"retransmits\": %" PRIu64 ", \"intact\": %s, "
+                "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f}",
+                i ? ", " : "", f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
+                (double)f->base_rtt / 1e6, flow_goodput(f), f->info_ok ? f->info.retransmits : 0,
+                f->intact ? "true" : "false", f->qdelay.p50, f->qdelay.p95, f->qdelay.p99);
+    }
+    fprintf(out, "], ");
+}
+
 void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_result *r,
                       double wall)
 {
@@ -93,7 +210,7 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
     double sim_s = (double)r->duration / 1e9;
     fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
-           p->upload ? "upload" : "download", p->v6 ? 6 : 4, p->flows, p->flows > 1 ? "s" : "",
+           p->upload ? "upload" : "download", p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
            cc_name(p, ccb, sizeof ccb), p->seed);
     if (l->rate_bps)
         fmt_rate(b1, sizeof b1, (double)l->rate_bps);
@@ -110,12 +227,12 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "faults:      drop %s, dup %s, reorder %s, corrupt %s (each way)\n", b2, b3, b4, b5);
     const char *o = outcome(r);
     fprintf(out, "data:        %" PRIu64 " of %" PRIu64 " bytes, %s\n", r->payload_bytes,
-           p->bytes * p->flows,
+           p->bytes * r->flows,
            r->intact ? "intact (every byte checked against what was sent)"
            : !strcmp(o, "corrupted") ? "CORRUPTED (a byte differed from what was sent)"
            : !strcmp(o, "unfinished") ? "unfinished (every byte so far checked and intact)"
                                       : "incomplete (the connection failed; every byte so far intact)");
-    for (unsigned i = 0; i < p->flows; i++)
+    for (unsigned i = 0; i < r->flows; i++)
         if (r->flow[i].err)
             fprintf(out, "error:       flow %u: %s\n", i, strerror(-r->flow[i].err));
     fprintf(out, "time:        %.6f s simulated%s\n", sim_s,
@@ -131,10 +248,10 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
            t.retrans, t.fast, t.rto, t.spurious);
     fprintf(out, "recovery:    %" PRIu64 " SACK recoveries, %" PRIu64 " connections timed out\n",
            t.sack_rec, conn_timeouts);
-    for (unsigned i = 0; i < p->flows; i++) {
+    for (unsigned i = 0; i < r->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];
         char who[16] = "sender:     ";
-        if (p->flows > 1)
+        if (r->flows > 1)
             snprintf(who, sizeof who, "flow %-6u", i);
         if (!f->info_ok) {
             fprintf(out, "%s no state (the connection was gone before the end)\n", who);
@@ -149,17 +266,19 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
                (double)f->info.srtt / 1e6);
         if (!f->info_final)
             fprintf(out, " (at the time limit)");
-        if (p->flows > 1 && f->done_at) {
+        if (r->flows > 1 && f->done_at) {
             fmt_rate(b1, sizeof b1, (double)f->bytes * 8 / ((double)f->done_at / 1e9));
             fprintf(out, ", done at %.3f s (%s)", (double)f->done_at / 1e9, b1);
         }
         fprintf(out, "\n");
     }
-    if (p->flows > 1 && r->first_done)
+    if (r->flows > 1 && r->first_done)
         fprintf(out, "fairness:    Jain's index %.4f (bytes per flow when the first finished)\n",
                r->jain);
-    else if (p->flows > 1)
+    else if (r->flows > 1)
         fprintf(out, "fairness:    n/a (no flow finished)\n");
+    if (xfer_report_extended(p))
+        ext_text(out, p, r);
     fprintf(out, "link stats:  to client %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
            " queue drops; to server %" PRIu64 " sent, %" PRIu64 " lost, %" PRIu64
            " queue drops\n",
@@ -196,7 +315,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
            "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
            ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
            ", ",
-           r->payload_bytes, p->bytes * p->flows, r->intact ? "true" : "false", outcome(r),
+           r->payload_bytes, p->bytes * r->flows, r->intact ? "true" : "false", outcome(r),
            (double)(p->time_limit ? p->time_limit : xfer_default_limit(p)) / 1e9, sim_s,
            t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
            t.rto, t.spurious, t.sack_rec, conn_timeouts);
@@ -204,10 +323,10 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
            r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
            r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
     if (r->first_done)
-        fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", p->flows, r->jain);
+        fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", r->flows, r->jain);
     else /* no flow finished: no share to compare */
-        fprintf(out, "\"flows\": %u, \"jain\": null, \"flow_goodput_bps\": [", p->flows);
-    for (unsigned i = 0; i < p->flows; i++) {
+        fprintf(out, "\"flows\": %u, \"jain\": null, \"flow_goodput_bps\": [", r->flows);
+    for (unsigned i = 0; i < r->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];
         fprintf(out, "%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
     }
@@ -223,6 +342,8 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
            "\", ",
            r->to_client.dropped + r->to_server.dropped,
            r->to_client.queue_drops + r->to_server.queue_drops, r->trace_hash);
+    if (xfer_report_extended(p))
+        ext_json(out, p, r);
     fprintf(out, "\"wall_seconds\": %.6f, \"speedup\": %.3f, \"payload_bytes_per_wall_second\": %.0f}\n", wall,
            wall > 0 ? sim_s / wall : 0.0, wall > 0 ? (double)r->payload_bytes / wall : 0.0);
 }

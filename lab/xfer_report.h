@@ -10,6 +10,15 @@
  * flow_goodput_bps, direction, ip, cc, seed, rate_bps, delay_ms, drop,
  * dup, reorder, corrupt, queue, mtu, ooo_refused, link_drops, queue_drops,
  * trace_hash, wall_seconds, speedup, payload_bytes_per_wall_second.
+ *
+ * Runs that use a qdisc, a byte-limited queue, a rate trace, ECN or a
+ * dumbbell, or set report_queues (xfer_report_extended), add text lines (topology, trace, queue
+ * per direction, ecn, delay, one line per dumbbell flow) and JSON keys
+ * before wall_seconds: topology, qdisc, queue_bytes, ecn, aqm_drops,
+ * ce_marks, [trace, trace_mean_bps,] rtt_ratio_p50/p95/p99 (RTT over base
+ * RTT of the data packets), qdelay_max_ms and flow_detail (per flow: cc,
+ * direction, rtt_ms, goodput_bps, retransmits, intact,
+ * rtt_ratio_p50/p95/p99). Other runs print exactly what they always did.
  */
 #ifndef NS_SIM_XFER_REPORT_H
 #define NS_SIM_XFER_REPORT_H
@@ -18,6 +27,7 @@
 
 #include "lab/transfer.h"
 
+bool xfer_report_extended(const struct xfer_params *p);
 void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_result *r,
                       double wall);
 void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_result *r,

@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <string.h>
+
+#include "lab/xfer_spec.h"
 #include "src/rng.h"
 #include "src/tcp_cc.h"
 
@@ -86,6 +89,52 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
      * other choice of a seed is what it was before offloads existed). */
     if (ns_rng_below(&g, 2))
         ARG("--offload");
+    /* Queues, ECN, congestion controls and dumbbells (drawn after all of
+     * the above, so the rest of every seed's mix is what it was before;
+     * a later --cc or --queue overrides an earlier one). A third of the
+     * seeds keep the built-in drop-tail queue, a third get CoDel, a third
+     * FQ-CoDel; half ask for ECN; a quarter size the queue in BDPs or
+     * bytes; the congestion control is drawn from those the build has
+     * (unless the caller fixed one); one seed in five without --flows is
+     * a dumbbell of 2-4 pairs with their own CCs and RTTs, one of them
+     * possibly cross traffic. */
+    static const char *const qdiscs[] = {NULL, "codel", "fq_codel"};
+    const char *qd = qdiscs[ns_rng_below(&g, 3)];
+    if (qd)
+        ARG("--qdisc"), ARG("%s", qd);
+    if (ns_rng_below(&g, 2))
+        ARG("--ecn");
+    switch (ns_rng_below(&g, 8)) {
+    case 0: ARG("--queue"), ARG("%u.%02ubdp", (unsigned)ns_rng_below(&g, 5), 1 + (unsigned)ns_rng_below(&g, 99)); break;
+    case 1: ARG("--queue"), ARG("%uKB", 4 + (unsigned)ns_rng_below(&g, 400)); break;
+    default: break;
+    }
+    char ccs[128], *ccv[8];
+    unsigned ncc = 0;
+    xfer_cc_list(ccs, sizeof ccs, " ");
+    for (char *save = NULL, *t = strtok_r(ccs, " ", &save); t && ncc < 8; t = strtok_r(NULL, " ", &save))
+        ccv[ncc++] = t;
+    uint64_t cc_pick = ns_rng_below(&g, ncc ? ncc : 1);
+    if (!(cc && cc[0]) && ncc)
+        ARG("--cc"), ARG("%s", ccv[cc_pick]);
+    bool dumbbell = ns_rng_below(&g, 5) == 0;
+    bool has_flows = false;
+    for (int i = 1; i < n; i++)
+        has_flows |= strcmp(argv[i], "--flows") == 0;
+    if (dumbbell && !has_flows && ncc) {
+        unsigned pairs = 2 + (unsigned)ns_rng_below(&g, 3);
+        for (unsigned k = 0; k < pairs; k++) {
+            unsigned pick = (unsigned)ns_rng_below(&g, ncc);
+            unsigned rtt_us = 2000 + (unsigned)ns_rng_below(&g, 98000);
+            bool up = k == pairs - 1 && ns_rng_below(&g, 2);
+            ARG("--flow"), ARG("cc=%s,rtt=%uus%s", cc && cc[0] ? cc : ccv[pick], rtt_us,
+                               up ? ",dir=up" : "");
+        }
+    }
+    /* One seed in eight on a synthetic variable-rate trace (no file, so
+     * the replay command works anywhere). */
+    if (ns_rng_below(&g, 8) == 0)
+        ARG("--trace"), ARG("synth:%u:%u", (unsigned)ns_rng_below(&g, 1000000), 1 + (unsigned)ns_rng_below(&g, 50));
     /* Stuck means no end in sight: allow longer than the stack's whole
      * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
      * otherwise. Idle virtual time costs no wall time. */

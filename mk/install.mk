@@ -33,7 +33,7 @@ SIM_DIST_SRC  := $(wildcard sim/*.c) netdev/pcap_read.c netdev/pcapout.c drivers
                  drivers/pcap_pkt.c drivers/pcap_replay.c drivers/pcap_verdict.c $(wildcard apps/*.c)
 CORE_PUBLIC_H := src/types.h src/config.h src/stats.h src/pkt.h src/stack.h src/socket.h \
                  src/netdev.h src/addr.h src/version.h drivers/loop.h netdev/tun.h
-SIM_PUBLIC_H  := sim/sim.h netdev/pcapout.h netdev/pcap_read.h drivers/capture.h \
+SIM_PUBLIC_H  := sim/sim.h sim/qdisc.h netdev/pcapout.h netdev/pcap_read.h drivers/capture.h \
                  drivers/pcap_replay.h apps/app.h
 INSTALL_TOOLS := netstack tools/simloss tools/linkem
 INSTALL_MAN   := man/netstack.1 man/simloss.1

@@ -17,6 +17,12 @@
  * Each packet takes the same six draws from the direction's PRNG whatever
  * the probabilities are, so changing one fault rate does not reshuffle the
  * others' decisions for the same seed.
+ *
+ * A direction with a qdisc or a rate trace (sim.h) hands the packet to
+ * pipe.c instead, which applies steps 2-3 when the packet leaves the
+ * queue. Either way, a packet that has crossed the direction goes on
+ * through sim_link_forward: to its host, or into the shared bottleneck
+ * the direction is routed through.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,11 +31,11 @@
 #include "sim/sim_impl.h"
 
 /* Adds one packet's serialization start to the waiting ring. */
-static int wq_push(struct sim_dir *d, ns_time_t start)
+static int wq_push(struct sim_dir *d, ns_time_t start, size_t len)
 {
     if (d->wq_len == d->wq_cap) {
         unsigned cap = d->wq_cap ? d->wq_cap * 2 : 16;
-        ns_time_t *n = malloc(cap * sizeof *n);
+        struct sim_wq_ent *n = malloc(cap * sizeof *n);
         if (!n)
             return -ENOMEM;
         for (unsigned i = 0; i < d->wq_len; i++)
@@ -39,8 +45,9 @@ static int wq_push(struct sim_dir *d, ns_time_t start)
         d->wq_head = 0;
         d->wq_cap = cap;
     }
-    d->wq[(d->wq_head + d->wq_len) % d->wq_cap] = start;
+    d->wq[(d->wq_head + d->wq_len) % d->wq_cap] = (struct sim_wq_ent){start, len};
     d->wq_len++;
+    d->wq_bytes += len;
     return 0;
 }
 
@@ -68,27 +75,37 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         sim_emit(sim, d, SIM_EV_DROP, bytes, len);
         return 0; /* before the PRNG draws: a filter never shifts the faults */
     }
+    if (d->qd) {
+        struct ns_pkt *qp = ns_pkt_from(bytes, len);
+        if (!qp)
+            return -ENOBUFS;
+        return sim_pipe_enqueue(sim, di, qp, di);
+    }
     double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
     double u_reorder = ns_rng_unit(&d->rng), u_corrupt = ns_rng_unit(&d->rng);
     uint64_t r_jitter = ns_rng_next(&d->rng), r_bit = ns_rng_next(&d->rng);
 
     ns_time_t depart = now;
     if (p->rate_bps) {
-        while (d->wq_len && d->wq[d->wq_head] <= now) { /* began serializing */
+        while (d->wq_len && d->wq[d->wq_head].start <= now) { /* began serializing */
+            d->wq_bytes -= d->wq[d->wq_head].len;
             d->wq_head = (d->wq_head + 1) % d->wq_cap;
             d->wq_len--;
         }
         ns_time_t start = d->busy_until > now ? d->busy_until : now;
-        if (start > now && d->wq_len >= p->queue_limit) {
+        if (start > now && (d->wq_len >= p->queue_limit ||
+                            (p->queue_bytes && d->wq_bytes + len > p->queue_bytes))) {
             d->st.queue_drops++;
             sim_emit(sim, d, SIM_EV_QDROP, bytes, len);
             return 0; /* like a qdisc: the sender is not told */
         }
-        if (start > now && wq_push(d, start) < 0)
+        if (start > now && wq_push(d, start, len) < 0)
             return -ENOBUFS;
         d->busy_until = start + ser_time(len, p->rate_bps);
         depart = d->busy_until;
     }
+    if (sim->qdelay && p->rate_bps) /* an infinitely fast link queues nothing */
+        sim->qdelay(sim->qdelay_user, d->from, d->to, depart - now, bytes, len);
     /* Lost on the wire: it still took its transmitter time above. */
     if (u_drop < p->drop) {
         d->st.dropped++;
@@ -116,16 +133,26 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         d->last_arrival = at;
     }
     struct ns_pkt *copy = u_dup < p->dup ? ns_pkt_clone(pkt) : NULL;
-    if (sim_eventq_push(&sim->q, at, pkt, di) < 0) {
-        ns_pkt_free(pkt);
+    if (sim_link_forward(sim, di, di, at, pkt) < 0) {
         ns_pkt_free(copy);
         return -ENOBUFS;
     }
     if (copy) {
         d->st.duplicated++;
         sim_emit(sim, d, SIM_EV_DUP, copy->data, copy->len);
-        if (sim_eventq_push(&sim->q, at, copy, di) < 0)
-            ns_pkt_free(copy);
+        sim_link_forward(sim, di, di, at, copy);
+    }
+    return 0;
+}
+
+int sim_link_forward(struct sim *sim, unsigned di, uint32_t tag, ns_time_t at, struct ns_pkt *pkt)
+{
+    uint32_t arg = tag;
+    if (di == tag && sim->dirs[tag]->via >= 0)
+        arg |= SIM_EVK_ARRIVE << SIM_EVK_SHIFT;
+    if (sim_eventq_push(&sim->q, at, pkt, arg) < 0) {
+        ns_pkt_free(pkt);
+        return -ENOBUFS;
     }
     return 0;
 }
@@ -134,8 +161,11 @@ static bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; } /* false for NaN 
 
 bool sim_params_ok(const struct sim_link_params *p)
 {
+    const struct sim_qdisc_params *q = &p->qdisc;
     return p->delay >= 0 && p->jitter >= 0 && p->reorder_gap >= 0 && prob_ok(p->drop) &&
-           prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt);
+           prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt) &&
+           q->kind >= SIM_QDISC_NONE && q->kind <= SIM_QDISC_FQ_CODEL && q->target >= 0 &&
+           q->interval >= 0 && q->flows <= (1u << 20);
 }
 
 void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
@@ -146,30 +176,70 @@ void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
         d->p.queue_limit = 1000;
     if (!d->p.reorder_gap)
         d->p.reorder_gap = d->p.delay + NS_MSEC;
+    if (!d->p.qdisc.limit)
+        d->p.qdisc.limit = d->p.queue_limit;
+    if (!d->p.qdisc.limit_bytes)
+        d->p.qdisc.limit_bytes = d->p.queue_bytes;
+}
+
+/* A direction named `name` whose PRNG is seeded from the sim seed and
+ * (k1, k2) only, so adding hosts or links elsewhere never changes its
+ * draws. */
+static struct sim_dir *dir_alloc(struct sim *sim, const char *name, uint64_t k1, uint64_t k2,
+                                 const struct sim_link_params *p)
+{
+    struct sim_dir *d = calloc(1, sizeof *d);
+    size_t n = strlen(name);
+    char *nm = malloc(n + 1);
+    if (!d || !nm) {
+        free(d);
+        free(nm);
+        return NULL;
+    }
+    memcpy(nm, name, n + 1);
+    d->name = nm;
+    d->sim = sim;
+    d->via = -1;
+    sim_dir_set_params(d, p);
+    uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)k1 << 32 | (uint32_t)k2) * 0x9e3779b97f4a7c15ull);
+    ns_rng_seed(&d->rng, ns_splitmix64(&st));
+    return d;
 }
 
 struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p)
 {
-    struct sim_dir *d = calloc(1, sizeof *d);
     const char *a = sim->hosts[from]->name, *b = sim->hosts[to]->name;
     size_t la = strlen(a), lb = strlen(b);
     char *name = malloc(la + lb + 2);
-    if (!d || !name) {
-        free(d);
-        free(name);
+    if (!name)
         return NULL;
-    }
     memcpy(name, a, la);
     name[la] = '>';
     memcpy(name + la + 1, b, lb + 1);
-    d->name = name;
+    struct sim_dir *d = dir_alloc(sim, name, (uint64_t)from, (uint64_t)to, p);
+    free(name);
+    if (!d)
+        return NULL;
     d->from = from;
     d->to = to;
-    sim_dir_set_params(d, p);
-    /* Seeded from the sim seed and the host indices only, so adding hosts
-     * or links elsewhere never changes this direction's draws. */
-    uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)from << 32 | (uint32_t)to) * 0x9e3779b97f4a7c15ull);
-    ns_rng_seed(&d->rng, ns_splitmix64(&st));
+    if (sim_pipe_init(d, false) < 0) {
+        sim_dir_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+struct sim_dir *sim_dir_new_bottleneck(struct sim *sim, const char *name, unsigned id,
+                                       const struct sim_link_params *p)
+{
+    struct sim_dir *d = dir_alloc(sim, name, 0xffffffffu, id, p);
+    if (!d)
+        return NULL;
+    d->from = d->to = -1;
+    if (sim_pipe_init(d, true) < 0) {
+        sim_dir_free(d);
+        return NULL;
+    }
     return d;
 }
 
@@ -179,5 +249,7 @@ void sim_dir_free(struct sim_dir *d)
         return;
     free(d->name);
     free(d->wq);
+    sim_qdisc_free(d->qd);
+    ns_pkt_free(d->tx_pkt);
     free(d);
 }

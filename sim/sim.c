@@ -87,6 +87,7 @@ const char *sim_event_name(enum sim_event ev)
     case SIM_EV_DUP: return "duplicate";
     case SIM_EV_REORDER: return "reorder";
     case SIM_EV_CORRUPT: return "corrupt";
+    case SIM_EV_MARK: return "ce-mark";
     }
     return "?";
 }
@@ -126,7 +127,13 @@ void sim_free(struct sim *sim)
 
 ns_time_t sim_now(const struct sim *sim) { return sim->now; }
 uint64_t sim_trace_hash(const struct sim *sim) { return sim->hash; }
-size_t sim_in_flight(const struct sim *sim) { return sim->q.heap.len; }
+size_t sim_in_flight(const struct sim *sim)
+{
+    uint64_t n = sim->q.heap.len - sim->tx_events; /* TX events carry no packet */
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        n += sim_pipe_held(sim->dirs[i]);
+    return (size_t)n;
+}
 uint64_t sim_stalls(const struct sim *sim) { return sim->stalls; }
 
 void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user)
@@ -267,12 +274,100 @@ int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p)
 {
     if (p && !sim_params_ok(p))
         return -EINVAL;
+    for (unsigned i = 0; i < sim->ndirs; i++) {
+        struct sim_dir *d = sim->dirs[i];
+        if (d->from != a || d->to != b || a < 0)
+            continue;
+        /* The queue model is fixed when the link is made. */
+        bool piped = p && (p->qdisc.kind != SIM_QDISC_NONE || p->trace);
+        if (piped != (d->qd != NULL) ||
+            (piped && (p->qdisc.kind != d->p.qdisc.kind || p->trace != d->p.trace)))
+            return -EINVAL;
+        sim_dir_set_params(d, p);
+        return 0;
+    }
+    return -ENOENT;
+}
+
+static int add_dir(struct sim *sim, struct sim_dir *d)
+{
+    if (sim->ndirs + 1 > sim->dirs_cap) {
+        unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
+        struct sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        sim->dirs = n;
+        sim->dirs_cap = cap;
+    }
+    sim->dirs[sim->ndirs++] = d;
+    return (int)sim->ndirs - 1;
+}
+
+/* Direction index of bottleneck `id` (they are numbered in order of
+ * creation among the directions), or -1. */
+static int bottleneck_dir(const struct sim *sim, int id)
+{
+    int k = 0;
     for (unsigned i = 0; i < sim->ndirs; i++)
-        if (sim->dirs[i]->from == a && sim->dirs[i]->to == b) {
-            sim_dir_set_params(sim->dirs[i], p);
+        if (sim->dirs[i]->from < 0 && k++ == id)
+            return (int)i;
+    return -1;
+}
+
+int sim_add_bottleneck(struct sim *sim, const char *name, const struct sim_link_params *p)
+{
+    if (!name || (p && !sim_params_ok(p)))
+        return -EINVAL;
+    int id = 0;
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        id += sim->dirs[i]->from < 0;
+    struct sim_dir *d = sim_dir_new_bottleneck(sim, name, (unsigned)id, p);
+    if (!d)
+        return -ENOMEM;
+    if (add_dir(sim, d) < 0) {
+        sim_dir_free(d);
+        return -ENOMEM;
+    }
+    return id;
+}
+
+int sim_route_via(struct sim *sim, int a, int b, int bottleneck)
+{
+    int bd = bottleneck < 0 ? -1 : bottleneck_dir(sim, bottleneck);
+    if (bottleneck >= 0 && bd < 0)
+        return -EINVAL;
+    for (unsigned i = 0; i < sim->ndirs; i++)
+        if (sim->dirs[i]->from == a && sim->dirs[i]->to == b && a >= 0) {
+            sim->dirs[i]->via = bd;
             return 0;
         }
     return -ENOENT;
+}
+
+const struct sim_link_stats *sim_bottleneck_stats(const struct sim *sim, int bottleneck)
+{
+    int bd = bottleneck_dir(sim, bottleneck);
+    return bd < 0 ? NULL : &sim->dirs[bd]->st;
+}
+
+const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, int b)
+{
+    const struct sim_dir *d = NULL;
+    if (a < 0) {
+        int bd = bottleneck_dir(sim, b);
+        d = bd < 0 ? NULL : sim->dirs[bd];
+    } else {
+        for (unsigned i = 0; i < sim->ndirs; i++)
+            if (sim->dirs[i]->from == a && sim->dirs[i]->to == b)
+                d = sim->dirs[i];
+    }
+    return d && d->qd ? sim_qdisc_stats(d->qd) : NULL;
+}
+
+void sim_set_qdelay_hook(struct sim *sim, sim_qdelay_fn fn, void *user)
+{
+    sim->qdelay = fn;
+    sim->qdelay_user = user;
 }
 
 void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user)
@@ -284,7 +379,7 @@ void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user)
 const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b)
 {
     for (unsigned i = 0; i < sim->ndirs; i++)
-        if (sim->dirs[i]->from == a && sim->dirs[i]->to == b)
+        if (a >= 0 && sim->dirs[i]->from == a && sim->dirs[i]->to == b)
             return &sim->dirs[i]->st;
     return NULL;
 }
@@ -320,8 +415,17 @@ static void deliver(struct sim *sim)
     if (sim_eventq_pop(&sim->q, &ev) < 0)
         return;
     struct ns_pkt *pkt = ev.ptr;
-    struct sim_dir *d = sim->dirs[ev.arg];
+    unsigned kind = ev.arg >> SIM_EVK_SHIFT, di = ev.arg & SIM_EVK_DIR_MASK;
+    struct sim_dir *d = sim->dirs[di];
     sim->now = ev.at;
+    if (kind == SIM_EVK_TX) {
+        sim_pipe_tx(sim, di);
+        return;
+    }
+    if (kind == SIM_EVK_ARRIVE) { /* crossed its access link: on into the bottleneck */
+        sim_pipe_enqueue(sim, (unsigned)d->via, pkt, di);
+        return;
+    }
     d->st.delivered++;
     d->st.bytes_delivered += pkt->len;
     sim_emit(sim, d, SIM_EV_DELIVER, pkt->data, pkt->len);

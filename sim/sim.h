@@ -14,17 +14,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sim/qdisc.h"
 #include "src/stack.h"
 #include "src/types.h"
 
 struct sim;
+struct sim_rate_trace;
 
 /* One direction of a link. Probabilities are 0..1. With a finite rate a
  * packet occupies the transmitter for len*8/rate; packets that have not
  * begun serializing wait in a drop-tail queue of queue_limit packets (the
  * one being serialized does not count), so a burst of n packets at one
  * instant loses n - 1 - queue_limit. Jitter never reorders on its own;
- * only `reorder` does. A duplicate arrives right after its original. */
+ * only `reorder` does. A duplicate arrives right after its original.
+ *
+ * The queue: with qdisc.kind NONE and no trace (all zero, the default) the
+ * built-in drop-tail model above, limited by queue_limit packets and, when
+ * set, queue_bytes. Otherwise the direction holds real packets in a qdisc
+ * (sim/qdisc.h: drop-tail, CoDel, FQ-CoDel, its limits defaulting to
+ * queue_limit / queue_bytes) that is served whenever the transmitter is
+ * free — at `rate_bps`, or at the delivery opportunities of `trace`
+ * (sim/rate_trace.h, which then replaces the rate) — and the faults,
+ * delay and jitter apply to each packet as it leaves. */
 struct sim_link_params {
     ns_time_t delay;        /* one-way propagation delay */
     ns_time_t jitter;       /* extra delay, uniform in [0, jitter] */
@@ -32,6 +43,9 @@ struct sim_link_params {
     unsigned queue_limit;   /* packets waiting to be serialized (drop-tail); 0 = 1000 */
     double drop, dup, reorder, corrupt;
     ns_time_t reorder_gap;  /* extra delay of a reordered packet; 0 = delay + 1 ms */
+    uint64_t queue_bytes;   /* bytes waiting to be serialized; 0 = no byte limit */
+    struct sim_qdisc_params qdisc; /* kind NONE = the built-in drop-tail model */
+    const struct sim_rate_trace *trace; /* delivery opportunities (not owned); NULL = rate_bps */
 };
 
 enum sim_event {
@@ -42,12 +56,15 @@ enum sim_event {
     SIM_EV_DUP,       /* a duplicate copy was made */
     SIM_EV_REORDER,   /* held back so later packets pass it */
     SIM_EV_CORRUPT,   /* a bit was flipped */
+    SIM_EV_MARK,      /* a qdisc set CE instead of dropping (RFC 3168 5) */
 };
 
 struct sim_link_stats {
     uint64_t sent, delivered, dropped, queue_drops, duplicated, reordered, corrupted;
     uint64_t filtered;      /* dropped by the sim's filter (sim_set_filter) */
     uint64_t bytes_delivered;
+    uint64_t aqm_drops;     /* of queue_drops: dropped by CoDel at dequeue */
+    uint64_t marked;        /* CE marks by a qdisc */
 };
 
 struct sim *sim_new(uint64_t seed);
@@ -96,7 +113,8 @@ uint64_t sim_trace_hash(const struct sim *sim);
 /* New parameters for the direction from host a to host b, from now on
  * (packets already in flight keep their fate; the direction's PRNG and
  * stats go on): a link that degrades or recovers mid-run. 0, -EINVAL
- * (bad parameters) or -ENOENT (not linked). */
+ * (bad parameters, or a change of qdisc kind or trace: a queue's kind is
+ * fixed when the link is made) or -ENOENT (not linked). */
 int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p);
 /* A filter sees every packet a host hands to its link, before the link's
  * faults, and drops it by returning true (counted as `filtered`, traced as
@@ -108,6 +126,34 @@ void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user);
 /* Stats of the direction from host a to host b (NULL if not linked). */
 const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b);
 const char *sim_event_name(enum sim_event ev);
+
+/* ---- shared bottlenecks (dumbbells) ----
+ * A bottleneck is a link direction without fixed ends: packets of every
+ * direction routed through it (sim_route_via) first cross their own
+ * direction (its delay, rate, faults: the access link), then wait in the
+ * bottleneck's queue, leave at its rate (or trace) with its faults and
+ * delay, and arrive at their own direction's far host. Statistics count
+ * such a packet on its own direction (sent, delivered, queue drops and
+ * marks it suffered anywhere) and on the bottleneck (what happened
+ * there). A bottleneck always queues in a qdisc (kind NONE = drop-tail).
+ * Returns the bottleneck id (>= 0) or -errno. */
+int sim_add_bottleneck(struct sim *sim, const char *name, const struct sim_link_params *p);
+/* Routes the direction from host a to host b through bottleneck id
+ * (-1 = directly again). 0, -ENOENT (not linked), -EINVAL (no such id). */
+int sim_route_via(struct sim *sim, int a, int b, int bottleneck);
+const struct sim_link_stats *sim_bottleneck_stats(const struct sim *sim, int bottleneck);
+/* The qdisc of the direction a>b, or of a bottleneck (a = -1, b = id);
+ * NULL when it uses the built-in drop-tail model. */
+const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, int b);
+
+/* Queueing delay observer: for every packet that leaves a queue (of a
+ * direction with a finite rate, a qdisc or a trace, or of a bottleneck),
+ * the time from its arrival at that queue to the end of its
+ * serialization, with the hosts of the direction it belongs to and the
+ * packet's bytes (read only). Never influences the run. NULL removes it. */
+typedef void (*sim_qdelay_fn)(void *user, int from, int to, ns_time_t delay, const uint8_t *pkt,
+                              size_t len);
+void sim_set_qdelay_hook(struct sim *sim, sim_qdelay_fn fn, void *user);
 
 /* Packets currently in flight (queued for delivery). */
 size_t sim_in_flight(const struct sim *sim);

@@ -21,10 +21,10 @@ ok() { echo "ok $*"; }
 if "$sl" --help >"$tmp/help" 2>&1; then ok "--help exits 0"; else fail "--help exit $?"; fi
 for o in --drop --dup --reorder --reorder-gap --corrupt --delay --jitter --rate --queue --mtu \
          --bytes --flows --direction --v6 --cc --seed --time-limit --delack --rto-min --json -w \
-         --plot --seeds; do
+         --plot --seeds --qdisc --target --interval --ecn --trace --flow --cross --list-cc; do
     grep -q -- "^ *$o " "$tmp/help" || fail "--help does not document $o"
 done
-for u in percent ms bit/s packets bytes; do
+for u in percent ms bit/s packets bytes bdp; do
     grep -q "$u" "$tmp/help" || fail "--help does not mention the unit '$u'"
 done
 ok "--help documents every option"
@@ -66,6 +66,17 @@ expect_error --delack soon
 expect_error --seeds 5-1
 expect_error --seeds 1-3 --drop 1%
 expect_error --frobnicate
+expect_error --qdisc red
+expect_error --queue 0bdp
+expect_error --queue 10B
+expect_error --target 0
+expect_error --flow cc=vegas9
+expect_error --flow rtt=fast
+expect_error --flow color=red
+expect_error --flows 2 --flow cc=cubic
+expect_error --trace /nonexistent/trace
+expect_error --trace synth:x:20
+expect_error --seeds 1-3 --qdisc codel
 
 # A lossy transfer: exit 0, intact, the report's lines.
 if timeout 60 "$sl" --drop 5% --bytes 1M >"$tmp/r1" 2>"$tmp/e1"; then
@@ -120,6 +131,32 @@ else
     ok "--json (python3 missing: key check reduced)"
 fi
 
+# --list-cc names what --cc takes; a dumbbell with cross traffic through
+# FQ-CoDel on a trace: exit 0, per-flow lines, the JSON's flow_detail.
+"$sl" --list-cc >"$tmp/cc" 2>&1 && grep -qx cubic "$tmp/cc" && grep -qx newreno "$tmp/cc" &&
+    ok "--list-cc: $(tr '\n' ' ' <"$tmp/cc")" || fail "--list-cc"
+db="--flow cc=cubic,n=2 --flow cc=newreno,rtt=60ms --cross rtt=30ms --qdisc fq_codel --bytes 300K"
+if timeout 60 "$sl" $db --trace fixtures/traces/cellular.trace >"$tmp/d1" 2>&1 &&
+   grep -q '^topology: *dumbbell, 4 pairs (1 sending' "$tmp/d1" &&
+   [ "$(grep -c '^flow [0-3] .*RTT/base p50' "$tmp/d1")" -eq 4 ] &&
+   grep -q '^delay: *RTT over base RTT p50' "$tmp/d1" && grep -q '^trace: ' "$tmp/d1"; then
+    ok "dumbbell report"
+else
+    fail "dumbbell run"; cat "$tmp/d1"
+fi
+if timeout 60 "$sl" $db --json >"$tmp/d2" 2>&1 && command -v python3 >/dev/null 2>&1; then
+    python3 - "$tmp/d2" <<'EOF' && ok "dumbbell --json flow_detail" || fail "dumbbell --json"
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["topology"] == "dumbbell" and a["qdisc"] == "fq_codel" and a["flows"] == 4, a
+d = a["flow_detail"]
+assert [f["cc"] for f in d][:3] == ["cubic", "cubic", "newreno"], d
+assert d[3]["direction"] == "up" and d[2]["rtt_ms"] == 60, d
+assert all(f["intact"] and f["rtt_ratio_p50"] >= 1 for f in d), d
+assert a["rtt_ratio_p99"] >= a["rtt_ratio_p50"] >= 1, a
+EOF
+fi
+
 # -w: byte-identical pcap for identical runs, readable by tcpdump.
 timeout 60 "$sl" --drop 3% --bytes 200K -w "$tmp/a.pcap" >/dev/null 2>&1 || fail "-w run failed"
 timeout 60 "$sl" --drop 3% --bytes 200K -w "$tmp/b.pcap" >/dev/null 2>&1
@@ -148,6 +185,16 @@ if command -v gnuplot >/dev/null 2>&1; then
     cmp -s "$tmp/p1.png.gp" "$tmp/p2.gp" && ok "plot data identical" || fail "plot scripts differ"
     grep -q "retransmission" "$tmp/p1.png.gp" && grep -q "SACKed" "$tmp/p1.png.gp" ||
         fail "plot lacks retransmission / SACK series"
+    # Several flows: all of them in FILE.png, flow 0's detail in FILE-flow0.png.
+    timeout 120 "$sl" --flow cc=cubic --flow cc=newreno,rtt=60ms --bytes 300K \
+        --plot "$tmp/m.png" >/dev/null 2>"$tmp/pe" || { fail "--plot with --flow failed"; cat "$tmp/pe"; }
+    if [ "$(head -c 4 "$tmp/m.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
+       [ "$(head -c 4 "$tmp/m-flow0.png" | od -An -c | tr -d ' ')" = '211PNG' ] &&
+       grep -q "1: newreno, down, RTT 60 ms" "$tmp/m.png.gp" && grep -q 'goodput' "$tmp/m.png.gp"; then
+        ok "--plot with several flows: both pictures"
+    else
+        fail "--plot with several flows"
+    fi
 else
     echo "note: gnuplot not installed, --plot not tested"
 fi

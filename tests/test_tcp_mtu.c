@@ -211,6 +211,7 @@ struct opts {
     unsigned router_mtu;
     uint16_t icmp_mtu_field;
     bool old_router;
+    bool offload;    /* both hosts' devices take TSO: the device cuts what TCP builds */
 };
 
 /* Runs a two-way transfer; leaves the stacks and sim in *rr for the
@@ -226,6 +227,10 @@ static void transfer(const struct opts *o, struct run *r)
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct sim *sim = sim_new(o->seed);
     int ha = sim_add_host(sim, "client", a, o->mtu), hb = sim_add_host(sim, "server", b, o->mtu);
+    if (o->offload) {
+        sim_set_offload(sim, ha, true);
+        sim_set_offload(sim, hb, true);
+    }
     CU_ASSERT_FATAL(ha == 0 && hb == 1);
     struct sim_link_params lp = {0};
     lp.delay = 5 * NS_MSEC;
@@ -302,9 +307,11 @@ static void check_invariant(const struct run *r, const char *what, uint64_t seed
  * without timestamps (3 or 4 SACK blocks), at 1500 and at a small MTU. */
 static void test_never_over_mtu(void)
 {
-    static const struct { bool v6, no_ts; unsigned mtu; } cases[] = {
-        {false, false, 1500}, {true, false, 1500}, {false, true, 1500},
-        {true, true, 1280}, {false, false, 576},
+    static const struct { bool v6, no_ts; unsigned mtu; bool offload; } cases[] = {
+        {false, false, 1500, false}, {true, false, 1500, false}, {false, true, 1500, false},
+        {true, true, 1280, false}, {false, false, 576, false},
+        /* TSO: every piece the device cuts from a super-segment fits too */
+        {false, false, 1500, true}, {true, true, 1500, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct opts o = {0};
@@ -312,14 +319,18 @@ static void test_never_over_mtu(void)
         o.v6 = cases[i].v6;
         o.no_ts = cases[i].no_ts;
         o.mtu = cases[i].mtu;
+        o.offload = cases[i].offload;
         o.drop = 0.04;
         o.total = 384 * 1024;
         struct run r;
         transfer(&o, &r);
         run_ok(&r);
         char what[64];
-        snprintf(what, sizeof what, "%s%s mtu %u", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu);
+        snprintf(what, sizeof what, "%s%s mtu %u%s", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu,
+                 o.offload ? " tso" : "");
         check_invariant(&r, what, o.seed);
+        if (o.offload) /* super-segments were built and cut */
+            CU_ASSERT(ns_stack_stats(r.c.st)->gso_tx + ns_stack_stats(r.s.st)->gso_tx > 0);
         finish(&r);
     }
 }

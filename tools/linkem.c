@@ -53,7 +53,9 @@ static void usage(FILE *o)
 "  --delay T         one-way delay (ms; or us, s)             [10]\n"
 "  --jitter T        extra delay, uniform in [0, T] (ms)      [0]\n"
 "  --rate R          rate each way: 100mbit, 1gbit, 0 = unlimited [100mbit]\n"
-"  --queue N         drop-tail queue in packets               [one BDP, >= 10]\n"
+"  --queue N         queue limit in packets                   [one BDP, >= 10]\n"
+"  --qdisc Q         droptail, codel (RFC 8289), fq_codel (RFC 8290) [droptail]\n"
+"  --ecn on|off      CoDel / FQ-CoDel mark ECT packets with CE instead of dropping [off]\n"
 "  --seed N          seed of the fault draws                  [1]\n"
 "  --duration T      stop after T (s; or ms) of real time     [until SIGINT/SIGTERM]\n"
 "  --offload on|off  TUN segmentation offload: the kernels hand linkem 64 KB\n"
@@ -172,7 +174,18 @@ int main(int argc, char **argv)
             rc = units_rate(v, &lp.rate_bps, e, sizeof e);
         else if (strcmp(a, "--queue") == 0)
             rc = units_uint(v, 1, 100000, &queue, e, sizeof e);
-        else if (strcmp(a, "--offload") == 0) {
+        else if (strcmp(a, "--qdisc") == 0) {
+            int k = sim_qdisc_parse(v);
+            if (k < 0)
+                snprintf(e, sizeof e, "'%s' is not droptail, codel or fq_codel", v), rc = -1;
+            else /* drop-tail: the link's built-in model */
+                lp.qdisc.kind = k == SIM_QDISC_DROPTAIL ? SIM_QDISC_NONE : (enum sim_qdisc_kind)k;
+        } else if (strcmp(a, "--ecn") == 0) {
+            if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
+                lp.qdisc.ecn = strcmp(v, "on") == 0;
+            else
+                snprintf(e, sizeof e, "expected on or off, got '%s'", v), rc = -1;
+        } else if (strcmp(a, "--offload") == 0) {
             if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
                 offload = strcmp(v, "on") == 0;
             else

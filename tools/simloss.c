@@ -23,9 +23,12 @@
 #include "netdev/pcapout.h"
 #include "lab/transfer.h"
 #include "lab/units.h"
+#include "lab/xfer_mplot.h"
 #include "lab/xfer_plot.h"
 #include "lab/xfer_report.h"
+#include "lab/xfer_spec.h"
 #include "lab/xfer_sweep.h"
+#include "sim/rate_trace.h"
 #include "src/tcp_cc.h"
 
 extern char **environ;
@@ -36,6 +39,15 @@ struct opts {
     ns_time_t delay, jitter, reorder_gap;
     uint64_t rate;
     unsigned queue;          /* 0 = one BDP */
+    bool queue_set;          /* --queue given in a unit (queue_unit / queue_value) */
+    enum xfer_queue_unit queue_unit;
+    double queue_value;
+    int qdisc;               /* SIM_QDISC_*; NONE = the built-in drop-tail model */
+    ns_time_t target, interval; /* CoDel (0 = RFC 8289 defaults) */
+    const char *trace_path;
+    struct sim_rate_trace *trace;
+    bool flows_set;          /* --flows given */
+    bool list_cc;
     bool json;
     const char *pcap, *plot;
     bool sweep;
@@ -61,11 +73,31 @@ static void usage(FILE *o)
 "  --delay T         one-way propagation delay (ms; RTT = 2x)          [10]\n"
 "  --jitter T        extra delay, uniform in [0, T] (ms)               [0]\n"
 "  --rate R          bottleneck rate: 10mbit, 1gbit, 64000 (bit/s), 0 = unlimited [100mbit]\n"
-"  --queue N         drop-tail queue in packets                        [one BDP, >= 10]\n"
+"  --queue Q         queue limit: N or Npkt packets, 64KB / 150000B bytes,\n"
+"                    0.25bdp / 4bdp bandwidth-delay products (rate x base RTT) [one BDP, >= 10]\n"
+"  --qdisc Q         droptail, codel (RFC 8289) or fq_codel (RFC 8290)   [droptail]\n"
+"  --target T        CoDel target sojourn (ms)                          [5]\n"
+"  --interval T      CoDel interval (ms)                                [100]\n"
+"  --ecn             the stacks negotiate ECN (RFC 3168) and CoDel / FQ-CoDel mark\n"
+"                    ECT packets instead of dropping them\n"
+"  --trace FILE      link rate from a Mahimahi trace (one ms timestamp per line =\n"
+"                    one 1500-byte delivery opportunity; the file loops), towards\n"
+"                    the receiver; replaces --rate there (fixtures/traces/);\n"
+"                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
 "  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
+"");
+    fprintf(o,
 "transfer:\n"
 "  --bytes B         payload per flow: 1000, 64K, 10M, 1G (K = 1024)   [10M]\n"
 "  --flows N         parallel connections sharing the link, 1..64 (Jain's index reported) [1]\n"
+"  --flow SPEC       a dumbbell instead: one sender/receiver pair per --flow (repeatable,\n"
+"                    16 in all), each with its own access link, all through one shared\n"
+"                    bottleneck per direction (rate, queue, qdisc, trace, faults);\n"
+"                    SPEC is key=value,...: cc=NAME [--cc], rtt=T (base RTT) [2 x --delay],\n"
+"                    dir=down|up [down], n=COUNT (identical flows) [1];\n"
+"                    e.g. --flow cc=bbr,n=2 --flow cc=cubic,rtt=80ms,n=2\n"
+"  --cross SPEC      a --flow with dir=up by default: cross traffic sharing the\n"
+"                    reverse bottleneck with the other flows' ACKs\n"
 "  --direction D     down (client fetches) or up (client sends)        [down]\n"
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
 "  --rack            RACK loss detection (RFC 8985) instead of duplicate ACKs\n"
@@ -73,18 +105,23 @@ static void usage(FILE *o)
 "  --offload         both hosts' devices take TCP/UDP segmentation offload: TCP\n"
 "                    sends super-segments of up to 64 KB that the device cuts\n"
 "                    into wire segments before the link's faults apply\n"
-"  --cc NAME         congestion control: cubic or newreno                [cubic]\n"
+"  --cc NAME         congestion control (see --list-cc)                 [cubic]\n"
+"  --list-cc         print the congestion controls this build has, one per line\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
 "  --time-limit T    virtual time allowed (s; or ms, us) [600, or longer for a\n"
 "                    large --bytes: the time to move them at 1 Mbit/s]\n"
 "  --delack T        both stacks' delayed-ACK timeout (ms; 0 = ACK every segment) [200]\n"
 "  --rto-min T       both stacks' minimum RTO (ms)                     [200]\n"
+"");
+    fprintf(o,
 "output:\n"
 "  --json            one JSON object instead of the text report\n"
 "  -w FILE           pcap of every packet handed to the link (lost ones included)\n"
 "  --plot FILE.png   gnuplot picture of flow 0 (FILE.svg for SVG): time-sequence graph with\n"
 "                    retransmissions, losses and SACKed ranges, and cwnd /\n"
-"                    ssthresh / RTT over time; the script is kept as FILE.png.gp\n"
+"                    ssthresh / RTT over time; the script is kept as FILE.png.gp.\n"
+"                    With several flows (--flows, --flow) FILE.png shows each\n"
+"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0\n"
 "sweeps:\n"
 "  --seeds A-B       run seeds A..B, each with a random mix of loss, duplication,\n"
 "                    reordering, corruption, delay, rate, MTU, direction, flows,\n"
@@ -102,7 +139,8 @@ static void usage(FILE *o)
 static const char *const value_opts[] = {
     "--drop", "--dup", "--reorder", "--reorder-gap", "--corrupt", "--delay", "--jitter",
     "--rate", "--queue", "--mtu", "--bytes", "--flows", "--direction", "--cc", "--seed",
-    "--time-limit", "-w", "--plot", "--seeds", "--delack", "--rto-min", NULL,
+    "--time-limit", "-w", "--plot", "--seeds", "--delack", "--rto-min", "--qdisc", "--target",
+    "--interval", "--trace", "--flow", "--cross", NULL,
 };
 
 static bool takes_value(const char *a)
@@ -153,6 +191,14 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             o->xp.v6 = true;
             continue;
         }
+        if (strcmp(a, "--ecn") == 0) {
+            o->xp.ecn = true;
+            continue;
+        }
+        if (strcmp(a, "--list-cc") == 0) {
+            o->list_cc = true;
+            continue;
+        }
         if (!takes_value(a)) {
             snprintf(err, el, "unknown option '%s' (see --help)", a);
             return -1;
@@ -199,14 +245,46 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             rc = units_bytes(v, &o->xp.bytes, e, sizeof e);
             o->bytes_set = true;
         } else if (strcmp(a, "--queue") == 0) {
-            rc = units_uint(v, 1, 100000, &u, e, sizeof e);
-            o->queue = (unsigned)u;
+            /* A bare number keeps its old meaning and range (packets). */
+            if (units_uint(v, 1, 100000, &u, e, sizeof e) == 0) {
+                o->queue = (unsigned)u;
+                o->queue_set = false;
+            } else {
+                rc = xfer_queue_spec(v, &o->queue_unit, &o->queue_value, e, sizeof e);
+                o->queue_set = rc == 0;
+                o->xp.report_queues = true;
+            }
+        } else if (strcmp(a, "--qdisc") == 0) {
+            int k = sim_qdisc_parse(v);
+            o->xp.report_queues = true;
+            if (k < 0)
+                rc = -1, snprintf(e, sizeof e, "'%s' is not droptail, codel or fq_codel", v);
+            else /* drop-tail is the link's built-in model */
+                o->qdisc = k == SIM_QDISC_DROPTAIL ? SIM_QDISC_NONE : k;
+        } else if (strcmp(a, "--target") == 0 || strcmp(a, "--interval") == 0) {
+            ns_time_t t = 0;
+            rc = units_time(v, NS_MSEC, &t, e, sizeof e);
+            if (rc == 0 && (t <= 0 || t > 10 * NS_SEC))
+                rc = -1, snprintf(e, sizeof e, "must be > 0 and <= 10 s");
+            *(a[2] == 't' ? &o->target : &o->interval) = t;
+        } else if (strcmp(a, "--trace") == 0) {
+            o->trace_path = v;
+        } else if (strcmp(a, "--flow") == 0 || strcmp(a, "--cross") == 0) {
+            struct xfer_pair base = {0}, got[XFER_MAX_PAIRS];
+            unsigned n = 0;
+            base.upload = a[2] == 'c';
+            rc = xfer_flow_spec(v, &base, got, &n, e, sizeof e);
+            if (rc == 0 && o->xp.pairs + n > XFER_MAX_PAIRS)
+                rc = -1, snprintf(e, sizeof e, "at most %d flows in a dumbbell", XFER_MAX_PAIRS);
+            for (unsigned k = 0; rc == 0 && k < n; k++)
+                o->xp.pair[o->xp.pairs++] = got[k];
         } else if (strcmp(a, "--mtu") == 0) {
             rc = units_uint(v, 576, 9000, &u, e, sizeof e);
             o->xp.mtu = (unsigned)u;
         } else if (strcmp(a, "--flows") == 0) {
             rc = units_uint(v, 1, XFER_MAX_FLOWS, &u, e, sizeof e);
             o->xp.flows = (unsigned)u;
+            o->flows_set = true;
         } else if (strcmp(a, "--seed") == 0)
             rc = units_uint(v, 0, UINT64_MAX, &o->xp.seed, e, sizeof e);
         else if (strcmp(a, "--direction") == 0) {
@@ -215,10 +293,13 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             else
                 rc = -1, snprintf(e, sizeof e, "'%s' is not up or down", v);
         } else if (strcmp(a, "--cc") == 0) {
-            if (strlen(v) < sizeof o->xp.cc && ns_tcp_cc_find(v))
+            if (strlen(v) < sizeof o->xp.cc && ns_tcp_cc_find(v)) {
                 snprintf(o->xp.cc, sizeof o->xp.cc, "%s", v);
-            else
-                rc = -1, snprintf(e, sizeof e, "unknown congestion control '%s' (newreno, cubic)", v);
+            } else {
+                char list[96];
+                xfer_cc_list(list, sizeof list, ", ");
+                rc = -1, snprintf(e, sizeof e, "unknown congestion control '%s' (%s)", v, list);
+            }
         } else if (strcmp(a, "-w") == 0)
             o->pcap = v;
         else if (strcmp(a, "--plot") == 0) {
@@ -258,6 +339,10 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             return -1;
         }
     }
+    if (o->xp.pairs && o->flows_set) {
+        snprintf(err, el, "--flows and --flow cannot be combined (use n= in --flow)");
+        return -1;
+    }
     if (o->xp.v6 && o->xp.mtu < 1280) {
         snprintf(err, el, "--mtu %u: IPv6 needs at least 1280 (RFC 8200 5)", o->xp.mtu);
         return -1;
@@ -267,7 +352,10 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
 
 /* The link parameters follow from the options; the default queue is one
  * bandwidth-delay product of full-size packets (the classic rule that
- * lets one Reno flow keep the link busy), at least 10. */
+ * lets one Reno flow keep the link busy), at least 10. The BDP is the
+ * rate (a trace's mean rate) times the base RTT (a dumbbell: the mean of
+ * its flows' RTTs). A dumbbell's bottlenecks get no propagation delay:
+ * each pair's access links carry its RTT. */
 static void build_link(struct opts *o)
 {
     struct sim_link_params lp = {0};
@@ -279,15 +367,52 @@ static void build_link(struct opts *o)
     lp.reorder = o->reorder;
     lp.corrupt = o->corrupt;
     lp.reorder_gap = o->reorder_gap;
-    if (o->queue) {
+    ns_time_t rtt = 2 * o->delay;
+    if (o->xp.pairs) {
+        ns_time_t sum = 0;
+        for (unsigned k = 0; k < o->xp.pairs; k++) {
+            if (!o->xp.pair[k].rtt)
+                o->xp.pair[k].rtt = 2 * o->delay;
+            sum += o->xp.pair[k].rtt;
+        }
+        rtt = sum / o->xp.pairs;
+        lp.delay = 0;
+    }
+    uint64_t rate = o->trace ? sim_rate_trace_mean_bps(o->trace) : o->rate;
+    double bdp_bytes = (double)rate * (double)rtt / 1e9 / 8;
+    if (o->queue_set) {
+        if (o->queue_unit == XFER_Q_BYTES) {
+            lp.queue_bytes = (uint64_t)o->queue_value;
+            lp.queue_limit = 1000000;
+        } else {
+            double pk = o->queue_unit == XFER_Q_PKT ? o->queue_value
+                                                    : ceil(o->queue_value * bdp_bytes / o->xp.mtu);
+            if (o->queue_unit == XFER_Q_BDP && !rate)
+                pk = 1000; /* no rate, no BDP: the unlimited link's default */
+            lp.queue_limit = pk < 1 ? 1 : pk > 1000000 ? 1000000 : (unsigned)pk;
+        }
+    } else if (o->queue) {
         lp.queue_limit = o->queue;
-    } else if (o->rate) {
-        double bdp = (double)o->rate * 2 * (double)o->delay / 1e9 / 8 / o->xp.mtu;
+    } else if (rate) {
+        double bdp = bdp_bytes / o->xp.mtu;
         lp.queue_limit = bdp < 10 ? 10 : bdp > 100000 ? 100000 : (unsigned)ceil(bdp);
     } else {
         lp.queue_limit = 1000;
     }
+    lp.qdisc.kind = (enum sim_qdisc_kind)o->qdisc;
+    lp.qdisc.ecn = o->xp.ecn;
+    lp.qdisc.target = o->target;
+    lp.qdisc.interval = o->interval;
     o->xp.to_client = o->xp.to_server = lp;
+    /* The trace shapes the direction the data goes (a dumbbell: the
+     * bottleneck towards the clients). */
+    if (o->trace) {
+        if (o->xp.upload && !o->xp.pairs)
+            o->xp.to_server.trace = o->trace;
+        else
+            o->xp.to_client.trace = o->trace;
+    }
+    o->xp.trace_name = o->trace_path;
 }
 
 /* ---- observers ---- */
@@ -296,7 +421,15 @@ struct observers {
     struct pcapout *pcap;
     int pcap_err;
     struct xplot *plot;
+    struct xmplot *mplot;     /* several flows: the picture of all of them */
 };
+
+static void sample_both(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
+{
+    struct observers *ob = user;
+    xplot_sample(ob->plot, now, flow, ti);
+    xmplot_sample(ob->mplot, now, flow, ti);
+}
 
 static void trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
                   const uint8_t *pkt, size_t len)
@@ -317,13 +450,16 @@ static double wall_now(void)
 
 /* ---- plot ---- */
 
-static int render_plot(const struct opts *o, const struct xplot *x)
+/* Writes PNG's gnuplot script (PNG.gp) and runs gnuplot on it; x is a
+ * flow-0 recorder, or m (when x is NULL) one of several flows. */
+static int render_plot(const struct opts *o, const char *png, const struct xplot *x,
+                       const struct xmplot *m)
 {
-    size_t n = strlen(o->plot) + 4;
+    size_t n = strlen(png) + 4;
     char *gp = malloc(n);
     if (!gp)
         return -1;
-    snprintf(gp, n, "%s.gp", o->plot);
+    snprintf(gp, n, "%s.gp", png);
     FILE *f = fopen(gp, "w");
     if (!f) {
         fprintf(stderr, "simloss: cannot write %s: %s\n", gp, strerror(errno));
@@ -337,7 +473,28 @@ static int render_plot(const struct opts *o, const struct xplot *x)
              " (flow 0)",
              o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "cubic",
              (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
-    int rc = xplot_write_script(x, f, o->plot, title);
+    int rc;
+    if (x) {
+        rc = xplot_write_script(x, f, png, title);
+    } else {
+        const char *labels[XFER_MAX_FLOWS];
+        char store[XFER_MAX_FLOWS][48];
+        unsigned nf = o->xp.pairs ? o->xp.pairs : o->xp.flows;
+        for (unsigned i = 0; i < nf && i < XFER_MAX_FLOWS; i++) {
+            if (o->xp.pairs)
+                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i,
+                         o->xp.pair[i].cc[0] ? o->xp.pair[i].cc : o->xp.cc[0] ? o->xp.cc : "cubic",
+                         o->xp.pair[i].upload ? "up" : "down", (double)o->xp.pair[i].rtt / 1e6);
+            else
+                snprintf(store[i], sizeof store[i], "flow %u", i);
+            labels[i] = store[i];
+        }
+        snprintf(title, sizeof title,
+                 "simloss: %u flows of %" PRIu64 " bytes, %.4g Mbit/s, %s, drop %.4g%%, seed %" PRIu64,
+                 nf, o->xp.bytes, (double)l->rate_bps / 1e6, sim_qdisc_name(l->qdisc.kind),
+                 l->drop * 100, o->xp.seed);
+        rc = xmplot_write_script(m, f, png, title, labels);
+    }
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "simloss: cannot write %s\n", gp);
         free(gp);
@@ -376,14 +533,17 @@ static int run_one(struct opts *o)
         }
     }
     if (o->plot) {
-        ob.plot = xplot_new(o->xp.upload, 0);
-        if (!ob.plot) {
+        bool several = o->xp.pairs || o->xp.flows > 1;
+        ob.plot = xplot_new(o->xp.pairs ? o->xp.pair[0].upload : o->xp.upload, 0);
+        ob.mplot = several ? xmplot_new(o->xp.pairs ? o->xp.pairs : o->xp.flows) : NULL;
+        if (!ob.plot || (several && !ob.mplot)) {
+            xplot_free(ob.plot);
             pcapout_close(ob.pcap);
             fprintf(stderr, "simloss: out of memory\n");
             return 1;
         }
-        o->xp.sample = xplot_sample;
-        o->xp.sample_user = ob.plot;
+        o->xp.sample = several ? sample_both : xplot_sample;
+        o->xp.sample_user = several ? (void *)&ob : (void *)ob.plot;
     }
     if (ob.pcap || ob.plot) {
         o->xp.trace = trace;
@@ -428,8 +588,24 @@ static int run_one(struct opts *o)
             status = 1;
         }
     }
-    if (ob.plot) {
-        if (rc == 0 && render_plot(o, ob.plot) != 0)
+    if (ob.plot && ob.mplot) {
+        /* Several flows: FILE.png shows them all, FILE-flow0.png flow 0's
+         * time-sequence graph. */
+        size_t n = strlen(o->plot) + 16;
+        char *f0 = malloc(n);
+        if (f0) {
+            const char *dot = strrchr(o->plot, '.');
+            int stem = dot && strcmp(dot, ".png") == 0 ? (int)(dot - o->plot) : (int)strlen(o->plot);
+            snprintf(f0, n, "%.*s-flow0.png", stem, o->plot);
+        }
+        if (rc == 0 && (!f0 || render_plot(o, o->plot, NULL, ob.mplot) != 0 ||
+                        render_plot(o, f0, ob.plot, NULL) != 0))
+            status = 1;
+        free(f0);
+        xplot_free(ob.plot);
+        xmplot_free(ob.mplot);
+    } else if (ob.plot) {
+        if (rc == 0 && render_plot(o, o->plot, ob.plot, NULL) != 0)
             status = 1;
         xplot_free(ob.plot);
     }
@@ -472,8 +648,15 @@ static int run_sweep(const struct opts *base)
             snprintf(why, sizeof why, "generated bad arguments: %s", err);
             goto fail;
         }
+        if (o.trace_path && !(o.trace = xfer_trace_load(o.trace_path, err, sizeof err))) {
+            snprintf(why, sizeof why, "generated a bad trace: %s", err);
+            goto fail;
+        }
         build_link(&o);
-        if (xfer_run(&o.xp, r) != 0) {
+        int xrc = xfer_run(&o.xp, r);
+        sim_rate_trace_free(o.trace); /* the result keeps no pointer into it */
+        o.trace = NULL;
+        if (xrc != 0) {
             snprintf(why, sizeof why, "setup failed: %s", r->setup_error);
             goto fail;
         }
@@ -527,6 +710,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "simloss: %s\n", err);
         return 2;
     }
+    if (o.list_cc) {
+        char list[256];
+        xfer_cc_list(list, sizeof list, "\n");
+        printf("%s\n", list);
+        return 0;
+    }
+    if (o.trace_path) {
+        o.trace = xfer_trace_load(o.trace_path, err, sizeof err);
+        if (!o.trace) {
+            fprintf(stderr, "simloss: --trace: %s\n", err);
+            return 2;
+        }
+    }
     if (o.sweep) {
         for (int i = 1; i < argc; i++) {
             const char *a = argv[i];
@@ -543,5 +739,7 @@ int main(int argc, char **argv)
         }
         return run_sweep(&o);
     }
-    return run_one(&o);
+    rc = run_one(&o);
+    sim_rate_trace_free(o.trace);
+    return rc;
 }
