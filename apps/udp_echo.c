@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netstack/app.h"
+#include "app.h"
 
 #define UDP_ECHO_PORT 8000
 

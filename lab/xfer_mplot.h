@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "netstack/socket.h"
+#include "src/socket.h"
 
 #define XMPLOT_MAX_POINTS 200000
 

@@ -1,6 +1,6 @@
 /* addr.c — see addr.h. inet_pton/ntop are pure libc text conversions; they
  * touch no OS state, so the core may use them. */
-#include "netstack/addr.h"
+#include "addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -15,8 +15,8 @@
 #ifndef NS_FRAG_H
 #define NS_FRAG_H
 
-#include "netstack/pkt.h"
-#include "netstack/types.h"
+#include "pkt.h"
+#include "types.h"
 
 struct ns_stack;
 

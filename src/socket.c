@@ -1,6 +1,6 @@
 /* socket.c — the socket table and the datagram half of the socket API
  * (socket.h). TCP plugs into the same table. */
-#include "netstack/socket.h"
+#include "socket.h"
 
 #include <errno.h>
 #include <stdlib.h>

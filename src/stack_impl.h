@@ -8,15 +8,15 @@
 #ifndef NS_STACK_IMPL_H
 #define NS_STACK_IMPL_H
 
-#include "netstack/addr.h"
+#include "addr.h"
 #include "frag.h"
 #include "heap.h"
 #include "rng.h"
-#include "netstack/socket.h"
+#include "socket.h"
 #include "wire.h"
-#include "netstack/stack.h"
+#include "stack.h"
 
-struct ns_netdev;
+struct netdev;
 
 /* What the IP layer learned about a datagram, handed to the layer above. */
 struct ns_ipinfo {
@@ -80,7 +80,7 @@ struct ns_stack {
     struct ns_config cfg;
     struct ns_rng rng;
     struct ns_stats stats;
-    struct ns_netdev *dev;
+    struct netdev *dev;
     ns_time_t now;
 
     ns_tap_fn tap;

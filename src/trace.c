@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "netstack/addr.h"
+#include "addr.h"
 #include "wire.h"
 
 struct out {

@@ -7,11 +7,7 @@
 #ifndef NS_CONFIG_H
 #define NS_CONFIG_H
 
-#include <netstack/types.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "types.h"
 
 struct ns_config {
     uint64_t seed;            /* seeds the stack's PRNG (IP IDs, ports, ISNs) */
@@ -114,9 +110,5 @@ int ns_config_format(const struct ns_config *cfg, const struct ns_config_field *
 /* 0 when every field is in its range (and the cross-field rules hold);
  * else -EINVAL with errbuf naming the first bad field. */
 int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

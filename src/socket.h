@@ -21,11 +21,7 @@
 
 #include <sys/types.h>
 
-#include <netstack/types.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
+#include "types.h"
 
 struct ns_stack;
 
@@ -140,9 +136,5 @@ int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_c
 int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out);
 /* Takes and clears the pending asynchronous error (0 if none). */
 int ns_sock_error(struct ns_stack *s, int sd);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

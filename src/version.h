@@ -9,10 +9,6 @@
 #ifndef NS_VERSION_H
 #define NS_VERSION_H
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
 #define NS_VERSION_MAJOR 0
 #define NS_VERSION_MINOR 1
 #define NS_VERSION_PATCH 0
@@ -23,9 +19,5 @@ extern "C" {
 
 /* "MAJOR.MINOR.PATCH" of the library this program runs against. */
 const char *ns_version(void);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif
