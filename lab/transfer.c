@@ -568,6 +568,8 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
         c->tcp_delack = p->delack < 0 ? 0 : p->delack;
     if (p->rack)
         c->tcp_rack = true;
+    if (p->no_rack)
+        c->tcp_rack = false;
     if (p->pacing)
         c->tcp_pacing = true;
     if (p->rto_min)
@@ -577,8 +579,22 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
         int rc = ns_config_set(c, XFER_ECN_FIELD, "1", eb, sizeof eb);
         *ecn = rc == 0 ? 1 : -1;
     }
-    (void)err;
-    (void)errlen;
+    /* --set NAME=VALUE last: what the user names wins (config table). */
+    for (unsigned i = 0; i < p->nset; i++) {
+        char name[64], eb[96];
+        const char *eq = strchr(p->set[i], '=');
+        size_t nl = eq ? (size_t)(eq - p->set[i]) : 0;
+        if (!eq || nl == 0 || nl >= sizeof name) {
+            snprintf(err, errlen, "--set %s: want NAME=VALUE", p->set[i]);
+            return -1;
+        }
+        memcpy(name, p->set[i], nl);
+        name[nl] = '\0';
+        if (ns_config_set(c, name, eq + 1, eb, sizeof eb) != 0) {
+            snprintf(err, errlen, "--set %s", eb);
+            return -1;
+        }
+    }
     return 0;
 }
 

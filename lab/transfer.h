@@ -70,6 +70,10 @@ struct xfer_params {
     ns_time_t time_limit;   /* virtual time allowed for the transfer; 0 = xfer_default_limit() */
     ns_time_t delack;       /* both stacks' delayed-ACK timeout (0 = stack default; <0 = off) */
     bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
+    bool no_rack;           /* both stacks without RACK (wins over rack) */
+#define XFER_MAX_SETS 16
+    const char *set[XFER_MAX_SETS]; /* "name=value" knobs for both stacks (ns_config_set) */
+    unsigned nset;
     bool pacing;            /* both stacks pace (cfg.tcp_pacing) */
     ns_time_t rto_min;      /* both stacks' minimum RTO (0 = stack default) */
     bool ecn;               /* the stacks negotiate ECN (config field "tcp_ecn", if the core has it) */

@@ -322,6 +322,13 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
            r->flow[0].info_ok && f0->ssthresh < (1u << 30) ? f0->ssthresh : 0,
            r->flow[0].info_ok ? (double)f0->srtt / 1e6 : 0.0);
+    if (r->flow[0].info_ok) /* flow 0's RACK-TLP counters (issue 12) */
+        fprintf(out, "\"tlp_probes\": %" PRIu64 ", \"tlp_recoveries\": %" PRIu64
+                ", \"dsacks\": %" PRIu64 ", \"reo_wnd_grows\": %" PRIu64
+                ", \"rto_in_recovery\": %" PRIu64 ", \"hystart_css\": %" PRIu64
+                ", \"hystart_exits\": %" PRIu64 ", ",
+                f0->tlp_probes, f0->tlp_recoveries, f0->dsacks_rcvd, f0->reo_wnd_grows,
+                f0->rto_in_recovery, f0->hystart_css, f0->hystart_exits);
     if (r->first_done)
         fprintf(out, "\"flows\": %u, \"jain\": %.6f, \"flow_goodput_bps\": [", r->flows, r->jain);
     else /* no flow finished: no share to compare */

@@ -63,6 +63,14 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_wscale = true;
     cfg->tcp_timestamps = true;
     cfg->tcp_sack = true;
+    cfg->tcp_rack = true;
+    cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
+    /* HyStart++: never worse on the simloss paths measured, +8% goodput
+     * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue
+     * (NOTE-i12core.md). */
+    cfg->tcp_hystart = true;
+    cfg->tcp_rack_max_segs = 1024;
+    cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;

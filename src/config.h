@@ -56,10 +56,16 @@ struct ns_config {
     unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
     unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
-    bool tcp_rack;                 /* RACK loss detection (RFC 8985) with SACK; off by default:
-                                    * see tcp_rack.c for the measurements */
+    bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
+                                    * default: see tcp_rack.c for the measurements */
+    unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
+                                    * new segments merge into the last record) */
+    unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
+    unsigned tcp_ecn;              /* RFC 3168 ECN: 0 off, 1 ask for it and accept it, 2 only
+                                    * accept it when the peer asks (Linux's default) */
+    bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
-    char tcp_cc[16];               /* congestion control: "newreno" or "cubic"; "" or unknown = newreno */
+    char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
     /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is

@@ -48,6 +48,15 @@ int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_
     return -EAFNOSUPPORT;
 }
 
+int ns_ip_output_ecn(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                     uint8_t proto, uint8_t ecn, struct ns_pkt *pkt)
+{
+    s->tx_ecn = ecn & 3;
+    int rc = ns_ip_output(s, src, dst, proto, pkt);
+    s->tx_ecn = 0;
+    return rc;
+}
+
 void ns_l4_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
 {
     switch (ip->proto) {

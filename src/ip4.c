@@ -48,6 +48,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
     memcpy(ip.dst.bytes, h + 16, 4);
     ip.proto = h[9];
     ip.ttl = h[8];
+    ip.ecn = h[1] & 3; /* RFC 3168 5: the low two bits of the TOS byte */
 
     /* RFC 1122 3.2.1.3: a source that is broadcast or multicast is bogus,
      * and so is 127/8, which (g) says never appears outside a host. */
@@ -107,7 +108,7 @@ static int ip4_send_one(struct ns_stack *s, const struct ns_addr *src, const str
         return -ENOBUFS;
     }
     h[0] = 0x45;
-    h[1] = 0;
+    h[1] = s->tx_ecn; /* DSCP 0; ECN set by ns_ip_output_ecn (RFC 3168 5) */
     ns_put16(h + 2, (uint16_t)pkt->len);
     ns_put16(h + 4, id);
     ns_put16(h + 6, fragf);

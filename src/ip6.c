@@ -80,6 +80,7 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
     memcpy(ip.src.bytes, h + 8, 16);
     memcpy(ip.dst.bytes, h + 24, 16);
     ip.ttl = h[7];
+    ip.ecn = (h[1] >> 4) & 3; /* RFC 3168 5: the low two bits of the Traffic Class */
     /* RFC 4291 2.5.3 / 2.7: neither the loopback address nor a multicast
      * address is ever a valid source on a link. */
     static const uint8_t loopback[16] = {[15] = 1};
@@ -201,7 +202,7 @@ static int ip6_send_one(struct ns_stack *s, const struct ns_addr *src, const str
         ns_pkt_free(pkt);
         return -ENOBUFS;
     }
-    ns_put32(h, 0x60000000u);
+    ns_put32(h, 0x60000000u | (uint32_t)s->tx_ecn << 20); /* Traffic Class: ECN bits */
     ns_put16(h + 4, (uint16_t)(pkt->len - IP6_HDR));
     h[6] = nh;
     h[7] = s->cfg.hop_limit ? s->cfg.hop_limit : 64;

@@ -110,6 +110,28 @@ struct ns_tcp_info {
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
+    uint64_t tlp_probes;        /* tail loss probes sent */
+    uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */
+    uint64_t dsacks_rcvd;       /* ACKs carrying a D-SACK block (RFC 2883) */
+    uint64_t reo_wnd_grows;     /* rounds in which a D-SACK widened RACK's reordering window */
+    ns_time_t reo_wnd;          /* RACK's current reordering window (ns) */
+    uint64_t rto_in_recovery;   /* RTOs that fired during a fast recovery */
+    uint64_t hystart_css;       /* HyStart++ entries into Conservative Slow Start */
+    uint64_t hystart_exits;     /* slow starts HyStart++ ended (CSS rounds done) */
+    /* BBR (tcp_bbr.c; zero for other congestion controls). */
+    uint8_t bbr_mode;           /* 0 Startup, 1 Drain, 2 ProbeBW, 3 ProbeRTT */
+    uint8_t bbr_phase;          /* ProbeBW: 0 down, 1 cruise, 2 refill, 3 up */
+    uint64_t bbr_max_bw;        /* bytes/s, the model's bottleneck bandwidth */
+    ns_time_t bbr_min_rtt;      /* ns, the model's min RTT */
+    uint64_t pacing_rate;       /* bytes/s BBR paces at */
+    uint32_t bbr_inflight_hi;   /* bytes (0 = none yet) */
+    /* ECN (RFC 3168). */
+    bool ecn_ok;                /* negotiated in the handshake */
+    uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */
+    uint64_t ecn_ece_rcvd;      /* ACKs that carried ECE */
+    uint64_t ecn_cwr_sent;      /* segments we sent with CWR */
+    uint64_t ecn_reductions;    /* window reductions in answer to ECE */
 };
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
 const char *ns_tcp_state_name(int state);

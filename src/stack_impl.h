@@ -23,6 +23,7 @@ struct ns_ipinfo {
     struct ns_addr src, dst;
     uint8_t proto;          /* upper-layer protocol (after IPv6 ext headers) */
     uint8_t ttl;            /* TTL / hop limit as received */
+    uint8_t ecn;            /* ECN field as received (RFC 3168 5: 0 Not-ECT, 1/2 ECT, 3 CE) */
     bool dst_special;       /* multicast or broadcast destination: never answer with ICMP errors */
     bool reassembled;
     uint16_t nh_ptr;        /* IPv6: offset of the byte naming `proto` (for RFC 4443 param problem) */
@@ -109,6 +110,8 @@ struct ns_stack {
     struct ns_frag_table frag;
 
     uint16_t ip4_id;        /* next IPv4 identification */
+    uint8_t tx_ecn;         /* ECN codepoint for the packet being output (ns_ip_output_ecn;
+                             * 0 = Not-ECT at all other times) */
     uint32_t ip6_frag_id;   /* next IPv6 fragment identification */
 
     /* ICMP error token bucket, in thousandths of a token (integer math keeps
@@ -132,6 +135,9 @@ void ns_drop(struct ns_stack *s, struct ns_pkt *pkt, enum ns_drop_reason why);
  * Fragments when larger than the MTU. Consumes pkt. Returns 0 or -errno. */
 int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                  uint8_t proto, struct ns_pkt *pkt);
+/* ns_ip_output with the ECN field (RFC 3168 5) set to ecn (0..3). */
+int ns_ip_output_ecn(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                     uint8_t proto, uint8_t ecn, struct ns_pkt *pkt);
 /* Our address for a destination's family (NULL if we have none). */
 const struct ns_addr *ns_ip_our_addr(const struct ns_stack *s, uint8_t family);
 /* Is addr one of ours (unicast)? */

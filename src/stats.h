@@ -64,7 +64,9 @@
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
     X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
     X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
-    X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")
+    X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")         \
+    X(tcp_ecn_ok, "TCP connections that negotiated ECN (RFC 3168)")          \
+    X(tcp_ecn_ce, "TCP data segments received with CE marked (RFC 3168)")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \

@@ -54,16 +54,16 @@ enum ns_tcp_state {
 
 /* TCP header flags. */
 enum { TH_FIN = 0x01, TH_SYN = 0x02, TH_RST = 0x04, TH_PSH = 0x08, TH_ACK = 0x10, TH_URG = 0x20 };
+enum { TH_ECE = 0x40, TH_CWR = 0x80 }; /* RFC 3168 6.1 */
 
 #define NS_TCP_HDR 20
 #define NS_TCP_OOO_RANGES_MAX 4096 /* hard bound on receiver OOO ranges (cfg may be lower) */
-/* Scoreboard ranges kept by the sender. More is not better as things
- * stand: with 512, one-way transfers in simloss gained 12% goodput but
- * two-way transfers through a bottleneck lost 14% (test_tcp_sim): the
- * recovery treats every hole below the highest SACK as lost and resends
- * into the queue; a fuller scoreboard makes it more aggressive. RACK or
- * PRR would let it grow. */
-#define NS_TCP_SACK_MAX 16
+/* The sender's scoreboard is bounded by memory, not by a fixed count:
+ * cfg.tcp_sack_max_ranges ranges (allocated with the send ring), at most
+ * this many. (With 16 and the FACK-style recovery, more ranges made that
+ * recovery more aggressive; with RACK (RFC 8985) and PRR (RFC 9937) the
+ * scoreboard only says what the peer holds.) */
+#define NS_TCP_SACK_RANGES_MAX 65536
 
 /* RFC 9293 3.4 / 1982-style comparisons: valid across the 2^32 wrap when
  * the two values are less than 2^31 apart. */
@@ -83,11 +83,16 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
+    uint64_t delivered;  /* the connection's rate_delivered then */
+    ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
 };
 #define NS_TXR_RETRANS 1 /* sent more than once */
 #define NS_TXR_SACKED 2  /* the peer SACKed all of it */
 #define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
-#define NS_TCP_TXR_MAX 1024 /* records per connection; past that, tiny segments merge */
+#define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
+#define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
+                                    * past the configured count, tiny segments merge */
 
 /* A receiver's out-of-order range; the bytes themselves already sit in
  * the receive ring at their final position. */
@@ -205,7 +210,8 @@ struct ns_tcb {
     } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
-    struct ns_seqrange sacked[NS_TCP_SACK_MAX]; /* sorted, disjoint */
+    struct ns_seqrange *sacked;  /* sorted, disjoint; sack_cap entries, allocated with sbuf */
+    unsigned sack_cap;           /* cfg.tcp_sack_max_ranges (0 until sbuf exists) */
     unsigned nsacked;
     uint32_t sacked_bytes;       /* sum of sacked lengths */
     uint32_t high_rxt;           /* highest seq retransmitted in this recovery + 1 */
@@ -221,6 +227,56 @@ struct ns_tcb {
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
+    uint32_t rack_fack;          /* RACK.fack: highest end_seq delivered (6.2 step 3) */
+    bool rack_reord;             /* RACK.reordering_seen: a segment below rack_fack was
+                                  * delivered without having been retransmitted */
+    bool rack_dsack_round_on;    /* RACK.dsack_round is set: ... */
+    uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
+    uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
+    uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool rack_rto_on;            /* [rack_rto_lo, rack_rto_hi): what the last RTO's go-back-N */
+    uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
+    bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
+    bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
+    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_episode) */
+    bool tlp_episode;            /* RFC 8985 7.4: a probe's episode is open until an ACK covers tlp_end */
+    /* Delivery-rate sampling (tcp_rate.c, draft-cheng-iccrg-delivery-rate-estimation). */
+    uint64_t rate_delivered;     /* bytes delivered (ACKed or SACKed) so far */
+    ns_time_t rate_delivered_time; /* when rate_delivered last grew */
+    ns_time_t rate_first_sent;   /* send time of the first segment of the current flight */
+    uint64_t rate_app_limited;   /* rate_delivered at which app-limited ends (0 = not) */
+    uint64_t rs_prior_delivered; /* this ACK's sample: the newest delivered record's */
+    ns_time_t rs_prior_time, rs_send_elapsed, rs_ack_elapsed; /* ... snapshot */
+    bool rs_app_limited, rs_valid;
+    uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
+    ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
+    /* BBR (tcp_bbr.c): the model's pacing rate, bytes/s (0 = not BBR). */
+    uint64_t bbr_pacing_rate;
+    struct {                     /* BBR's own state; other algorithms ignore it */
+        uint8_t mode, phase;     /* NS_BBR_*: Startup/Drain/ProbeBW/ProbeRTT; ProbeBW phase */
+        double pacing_gain, cwnd_gain;
+        uint64_t max_bw[2];      /* bytes/s: max filter over the last two ProbeBW cycles */
+        unsigned bw_slot;
+        uint64_t full_bw;        /* Startup: bw at the last 25% step */
+        unsigned full_bw_cnt;    /* rounds without such a step */
+        bool full_bw_reached;
+        ns_time_t min_rtt, min_rtt_stamp; /* 10 s min filter (NS_TIME_NEVER = none) */
+        ns_time_t probe_rtt_stamp, probe_rtt_done; /* ProbeRTT: last one, end of this one */
+        uint64_t round_count, next_round_delivered;
+        bool round_start;
+        uint32_t round_lost, round_delivered; /* bytes in this round (v3 loss rate) */
+        uint32_t inflight_hi;    /* v3: upper bound on inflight learned from loss (0 = none) */
+        ns_time_t cycle_stamp, probe_wait; /* ProbeBW: cycle start, Cruise time */
+        uint64_t phase_round;    /* round_count when the phase began */
+        uint32_t prior_cwnd;     /* cwnd before recovery / ProbeRTT */
+        uint64_t state_changes;  /* transitions (ns_tcp_info) */
+    } bbr;
+    /* PRR (RFC 9937, tcp_recovery.c): the one send quantity in recovery. */
+    uint32_t prr_delivered;      /* bytes the peer got since recovery began */
+    uint32_t prr_out;            /* bytes we sent since recovery began */
+    uint32_t prr_recover_fs;     /* RecoverFS: outstanding, not SACKed, at the start */
+    uint32_t prr_mark;           /* snd_una + sacked_bytes after the last ACK (DeliveredData) */
+    uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
 
@@ -252,9 +308,27 @@ struct ns_tcb {
     bool counted;                /* counts in tcp->nconns (every non-listener TCB) */
     bool halfopen;               /* counts in tcp->nhalfopen (passive SYN_RECEIVED) */
 
+    /* ECN (RFC 3168, tcp_ecn.c). */
+    bool ecn_req;                /* our SYN asked for ECN (ECE+CWR) */
+    bool ecn_ok;                 /* negotiated: data goes ECT(0), ECE/CWR are live */
+    bool ecn_ece;                /* receiver: a CE arrived; ECE on every segment until CWR */
+    bool ecn_cwr;                /* sender: set CWR on the next new data segment */
+    uint32_t ecn_recover;        /* sender: ECE is answered once until snd_una passes this */
+    uint64_t ecn_ce_rcvd, ecn_ece_rcvd, ecn_cwr_sent, ecn_reductions;
+
+    /* HyStart++ (RFC 9406, tcp_hystart.c): the first slow start. */
+    uint8_t hs_state;            /* NS_HS_*: off (done or disabled), slow start, CSS */
+    uint32_t hs_window_end;      /* windowEnd: the round ends when snd_una passes it */
+    ns_time_t hs_last_min, hs_cur_min; /* lastRoundMinRTT, currentRoundMinRTT (NEVER = none) */
+    unsigned hs_samples;         /* rttSampleCount this round */
+    ns_time_t hs_css_base;       /* cssBaselineMinRtt */
+    unsigned hs_css_rounds;      /* rounds spent in CSS */
+    uint64_t hs_css_entries, hs_exits;
+
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
     uint64_t retransmits, fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
+    uint64_t tlp_probes, tlp_recoveries, dsacks_rcvd, rack_reo_grows, rto_in_recovery;
 };
 
 /* The stack's TCP state (one per stack, allocated on first use). */
@@ -387,9 +461,17 @@ unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, uns
  * (start when there was nothing to send). The one path for every
  * retransmission of data. */
 uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end);
-/* The one entry into fast recovery: the CC's reduction, then the segment
- * at snd_una resent. Callers go through ns_tcp_loss_detected. */
+/* The one entry into fast recovery: the CC's reduction, PRR's start, then
+ * the segment at snd_una resent (without RACK) or RACK's lost segments
+ * (by the next output). Callers go through ns_tcp_loss_detected. */
 void ns_tcp_enter_recovery(struct ns_tcb *t);
+/* PRR (RFC 9937): how many bytes output may send now in SACK recovery
+ * (the one send quantity in recovery, for every congestion control). */
+uint32_t ns_tcp_recovery_quota(const struct ns_tcb *t);
+/* Bytes believed in flight (RFC 6675 pipe; RACK's count with RACK). */
+uint32_t ns_tcp_pipe(const struct ns_tcb *t);
+/* Output sent `len` bytes of data (new or resent): PRR's prr_out. */
+void ns_tcp_recovery_sent(struct ns_tcb *t, uint32_t len);
 /* A detector found loss: enter recovery if not in it, data is in flight
  * and snd_una passed `recover` (RFC 6582 4.1). */
 void ns_tcp_loss_detected(struct ns_tcb *t);
@@ -423,6 +505,15 @@ bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqr
 uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t);
 /* Mark the segment at snd_una lost (duplicate-ACK threshold reached). */
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
+/* RFC 8985 6.3: an RTO fired: mark the head and every overdue segment
+ * lost. True when it marked any. */
+bool ns_tcp_rack_rto_mark(struct ns_tcb *t);
+/* A fast or RTO recovery ended (the reordering window's persistence). */
+void ns_tcp_rack_recovery_done(struct ns_tcb *t);
+/* The current reordering window (RFC 8985 6.2 step 4), ns. */
+ns_time_t ns_tcp_rack_reo_wnd(const struct ns_tcb *t);
+/* RFC 2883 4: is blk[0] of an ACK for `ack` a D-SACK block? */
+bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned n);
 /* RACK decides for this connection (SACK on and records kept). */
 static inline bool ns_tcp_rack_on(const struct ns_tcb *t) { return t->sack_ok && t->txr; }
 /* (t->txr exists only when cfg.tcp_rack is on: see ns_tcb_alloc_sbuf.) */
@@ -443,6 +534,38 @@ bool ns_tcp_sack_next_hole(const struct ns_tcb *t, uint32_t from, struct ns_seqr
  * range (skip it); else return seq and set *hole_end to where the next
  * SACKed range (or snd_max) begins. */
 uint32_t ns_tcp_sack_skip(const struct ns_tcb *t, uint32_t seq, uint32_t *hole_end);
+
+/* ---- tcp_ecn.c (RFC 3168) ---- */
+/* Handshake: a SYN (passive side) or SYN-ACK (active side) arrived with
+ * these ECE/CWR bits; decides t->ecn_ok. */
+void ns_tcp_ecn_syn_rcvd(struct ns_tcb *t, uint8_t ecnf, bool syn_ack);
+/* A segment in sequence reached the receive path: CWR stops our ECE, a
+ * CE-marked data segment (ce) starts it. */
+void ns_tcp_ecn_data_rcvd(struct ns_tcb *t, uint8_t ecnf, bool ce, uint32_t len);
+/* An acceptable ACK: ECE gets the congestion response, once per window. */
+void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
+/* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
+ * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
+uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);
+
+/* ---- tcp_rate.c (delivery-rate sampling) ---- */
+/* A record was just (re)sent: stamp it with the delivery state. */
+void ns_tcp_rate_sent(struct ns_tcb *t, struct ns_tcp_txrec *r, bool idle);
+/* A record was delivered (ACKed or SACKed) by this ACK. */
+void ns_tcp_rate_delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r);
+/* Output found nothing more to send with room in cwnd: app-limited. */
+void ns_tcp_rate_app_check(struct ns_tcb *t);
+/* This ACK's sample: delivered bytes over its interval, bytes/s (0 = none). */
+uint64_t ns_tcp_rate_bw(const struct ns_tcb *t, bool *app_limited);
+
+/* ---- tcp_hystart.c (RFC 9406) ---- */
+enum { NS_HS_OFF = 0, NS_HS_SS, NS_HS_CSS };
+void ns_tcp_hystart_init(struct ns_tcb *t);     /* connection established */
+void ns_tcp_hystart_done(struct ns_tcb *t);     /* a congestion event: slow start is over */
+void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt); /* an RTT sample */
+/* Slow start: of the standard increase `inc` for this ACK, how much to
+ * apply (all, a quarter in CSS, 0 as it ends slow start). */
+uint32_t ns_tcp_hystart_inc(struct ns_tcb *t, uint32_t inc);
 
 /* ---- tcp_input.c ---- */
 void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);

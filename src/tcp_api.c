@@ -440,6 +440,27 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->rto_timeouts = t->rto_timeouts;
     o->sack_recoveries = t->sack_recoveries;
     o->spurious_rtos = t->spurious_rtos;
+    o->tlp_probes = t->tlp_probes;
+    o->tlp_recoveries = t->tlp_recoveries;
+    o->dsacks_rcvd = t->dsacks_rcvd;
+    o->reo_wnd_grows = t->rack_reo_grows;
+    o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
+    o->rto_in_recovery = t->rto_in_recovery;
+    o->ecn_ok = t->ecn_ok;
+    if (t->bbr_pacing_rate) {
+        o->bbr_mode = t->bbr.mode;
+        o->bbr_phase = t->bbr.phase;
+        o->bbr_max_bw = t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
+        o->bbr_min_rtt = t->bbr.min_rtt;
+        o->pacing_rate = t->bbr_pacing_rate;
+        o->bbr_inflight_hi = t->bbr.inflight_hi;
+    }
+    o->hystart_css = t->hs_css_entries;
+    o->hystart_exits = t->hs_exits;
+    o->ecn_ce_rcvd = t->ecn_ce_rcvd;
+    o->ecn_ece_rcvd = t->ecn_ece_rcvd;
+    o->ecn_cwr_sent = t->ecn_cwr_sent;
+    o->ecn_reductions = t->ecn_reductions;
     o->backoff = t->backoff;
     return 0;
 }

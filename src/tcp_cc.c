@@ -9,6 +9,7 @@
 static const struct ns_tcp_cc_ops *const all_cc[] = {
     &ns_tcp_newreno,
     &ns_tcp_cubic,
+    &ns_tcp_bbr,
 };
 
 const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name)

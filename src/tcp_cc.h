@@ -27,6 +27,9 @@ struct ns_tcp_cc_ops {
     void (*exit_recovery)(struct ns_tcb *t);
     void (*on_rto)(struct ns_tcb *t);
     void (*on_idle)(struct ns_tcb *t);
+    /* Optional (NULL = none): after every acceptable ACK, with this ACK's
+     * delivery-rate sample (tcp_rate.c) and loss counts in the TCB. */
+    void (*on_sample)(struct ns_tcb *t);
 };
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;
@@ -49,7 +52,8 @@ static inline uint32_t ns_tcp_cc_iw(const struct ns_tcb *t)
  * alone would restart from one segment. (cwnd = ssthresh, as RFC 6675
  * allows with SACK, was measured with RACK: +36% when slow start overflows
  * a queue, but -15% / -32% goodput at 1% / 5% random loss in simloss:
- * without PRR the burst after recovery costs more than it gains.) */
+ * without PRR the burst after recovery costs more than it gains; with PRR,
+ * RFC 9937's cwnd = ssthresh exit still cost 15-35% at 1-5% loss.) */
 static inline uint32_t ns_tcp_cc_exit_cwnd(const struct ns_tcb *t)
 {
     uint32_t flight = ns_tcp_flight(t);
@@ -57,6 +61,7 @@ static inline uint32_t ns_tcp_cc_exit_cwnd(const struct ns_tcb *t)
     return t->ssthresh < f ? t->ssthresh : f;
 }
 extern const struct ns_tcp_cc_ops ns_tcp_cubic;
+extern const struct ns_tcp_cc_ops ns_tcp_bbr;
 
 /* The algorithm named `name` ("newreno", "cubic"), or NULL if unknown. */
 const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name);

@@ -67,6 +67,7 @@ struct ns_tcb *ns_tcb_new(struct ns_stack *s)
     t->id = tcp->next_id++;
     t->rto_at = t->delack_at = t->ka_at = t->linger_at = t->deadline = NS_TIME_NEVER;
     t->rack_at = t->pace_at = NS_TIME_NEVER;
+    t->rack_reo_mult = 1; /* RFC 8985 6.2 step 4 */
     t->rto = s->cfg.tcp_rto_initial;
     t->peer_mss = 536;
     t->mss = 536;
@@ -243,6 +244,8 @@ void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
     t->snd_nxt = t->snd_max = iss + 1;
     t->sbuf_seq = iss + 1;
     t->recover = iss; /* RFC 6582 3.2 step 1 */
+    t->prr_mark = t->prr_una = iss; /* PRR's DeliveredData counts from here */
+    t->ecn_recover = iss;
     t->snd_sml = iss;
     t->snd_wl2 = iss;
 }
@@ -260,15 +263,35 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
         uint32_t cap = (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
         if (cap > (1u << 30))
             cap = 1u << 30;
-        unsigned ntxr = s->cfg.tcp_rack ? NS_TCP_TXR_MAX : 0; /* RACK's records */
+        /* RACK's records and the SACK scoreboard: configured counts,
+         * clamped to the hard bounds (tcp.h). */
+        unsigned ntxr = s->cfg.tcp_rack ? s->cfg.tcp_rack_max_segs : 0;
+        if (ntxr > NS_TCP_TXR_MAX)
+            ntxr = NS_TCP_TXR_MAX;
+        if (s->cfg.tcp_rack && ntxr < 16)
+            ntxr = 16;
+        unsigned nsack = s->cfg.tcp_sack_max_ranges;
+        if (nsack > NS_TCP_SACK_RANGES_MAX)
+            nsack = NS_TCP_SACK_RANGES_MAX;
+        if (nsack < 4)
+            nsack = 4;
         t->txr = ntxr ? malloc(ntxr * sizeof *t->txr) : NULL;
-        if (ntxr && !t->txr)
+        t->sacked = malloc(nsack * sizeof *t->sacked);
+        if ((ntxr && !t->txr) || !t->sacked) {
+            free(t->txr);
+            free(t->sacked);
+            t->txr = NULL;
+            t->sacked = NULL;
             return -ENOMEM;
+        }
         t->sbuf = true;
         t->scap = cap;
         t->txr_cap = ntxr;
         t->txr_head = t->txr_len = 0;
-        s->mem_in_use += ntxr * sizeof *t->txr;
+        t->sack_cap = nsack;
+        t->nsacked = 0;
+        t->sacked_bytes = 0;
+        s->mem_in_use += ntxr * sizeof *t->txr + nsack * sizeof *t->sacked;
     }
     return 0;
 }
@@ -409,11 +432,15 @@ void ns_tcb_free_sbuf(struct ns_tcb *t)
 {
     if (t->sbuf) {
         ns_tcp_buf_free(t->s, &t->sb);
-        t->s->mem_in_use -= t->txr_cap * sizeof *t->txr;
+        t->s->mem_in_use -= t->txr_cap * sizeof *t->txr + t->sack_cap * sizeof *t->sacked;
         t->sbuf = false;
         t->scap = 0;
         free(t->txr);
         t->txr = NULL;
+        free(t->sacked);
+        t->sacked = NULL;
+        t->sack_cap = t->nsacked = 0;
+        t->sacked_bytes = 0;
         t->txr_cap = t->txr_len = t->txr_head = 0;
         t->rack_at = NS_TIME_NEVER;
     }

@@ -51,6 +51,7 @@ static void cu_init(struct ns_tcb *t)
     t->cubic.cwnd_prior = 0;
     t->cubic.after_rto = false;
     cu_reset_epoch(t);
+    ns_tcp_hystart_init(t);
 }
 
 /* W_cubic(t) in bytes, t in seconds since the epoch (RFC 9438 eq. 1). */
@@ -69,7 +70,7 @@ static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
     if (t->cwnd < t->ssthresh) {
         /* Slow start as RFC 5681 3.1 with RFC 3465 byte counting, L = 2. */
         uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
-        t->cwnd += inc;
+        t->cwnd += ns_tcp_hystart_inc(t, inc); /* RFC 9406 */
         if (t->cwnd > (1u << 30))
             t->cwnd = 1u << 30;
         t->cubic.cwnd = t->cwnd;
@@ -124,6 +125,7 @@ static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
 /* RFC 9438 4.6 and 4.7: a congestion event. */
 static void cu_congestion(struct ns_tcb *t)
 {
+    ns_tcp_hystart_done(t);
     double cwnd = t->cwnd;
     t->cubic.cwnd_prior = cwnd;
     if (CUBIC_FAST_CONVERGENCE && cwnd < t->cubic.w_max)
@@ -192,5 +194,5 @@ static void cu_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_cubic = {
     "cubic", cu_init, cu_on_ack, cu_enter_recovery, cu_on_partial_ack,
-    cu_exit_recovery, cu_on_rto, cu_on_idle,
+    cu_exit_recovery, cu_on_rto, cu_on_idle, NULL,
 };

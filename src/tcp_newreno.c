@@ -10,6 +10,7 @@ static void nr_init(struct ns_tcb *t)
     t->cwnd = ns_tcp_cc_iw(t);
     t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
     t->ca_acc = 0;
+    ns_tcp_hystart_init(t);
 }
 
 static void nr_on_ack(struct ns_tcb *t, uint32_t acked)
@@ -17,7 +18,7 @@ static void nr_on_ack(struct ns_tcb *t, uint32_t acked)
     if (t->cwnd < t->ssthresh) {
         /* RFC 5681 3.1 eq. 2 with RFC 3465 byte counting, L = 2*SMSS. */
         uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
-        t->cwnd += inc;
+        t->cwnd += ns_tcp_hystart_inc(t, inc); /* RFC 9406 */
     } else {
         /* Congestion avoidance: one MSS per cwnd of bytes acked (RFC 5681
          * 3.1, the byte-counting form of eq. 3). */
@@ -40,6 +41,7 @@ static uint32_t half_flight(const struct ns_tcb *t)
 
 static void nr_enter_recovery(struct ns_tcb *t)
 {
+    ns_tcp_hystart_done(t);
     t->ssthresh = half_flight(t);
     if (t->sack_ok)
         t->cwnd = t->ssthresh; /* RFC 6675 5 step 4.2 */
@@ -69,6 +71,7 @@ static void nr_on_rto(struct ns_tcb *t)
 {
     /* RFC 5681 3.1 eq. 4 and LW = 1 SMSS; RFC 5681 says FlightSize, but
      * a backed-off RTO must not halve again, so only on the first one. */
+    ns_tcp_hystart_done(t);
     if (t->backoff == 0)
         t->ssthresh = half_flight(t);
     t->cwnd = t->mss;
@@ -85,5 +88,5 @@ static void nr_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_newreno = {
     "newreno", nr_init, nr_on_ack, nr_enter_recovery, nr_on_partial_ack,
-    nr_exit_recovery, nr_on_rto, nr_on_idle,
+    nr_exit_recovery, nr_on_rto, nr_on_idle, NULL,
 };

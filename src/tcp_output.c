@@ -107,7 +107,7 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
  * for the device, which finishes it per wire segment; every other segment
  * gets its checksum here. */
 static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
-                            struct ns_pkt *pkt)
+                            struct ns_pkt *pkt, uint8_t ecn)
 {
     if (pkt->off.gso_type != NS_GSO_NONE) {
         ns_put16(pkt->data + 16, ns_offload_pseudo_partial(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len));
@@ -119,7 +119,7 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
         ns_put16(pkt->data + 16, ns_csum_fold(ns_csum_add(sum, pkt->data, pkt->len)));
     }
     s->stats.tcp_tx_segs++;
-    ns_ip_output(s, src, dst, NS_IPPROTO_TCP, pkt);
+    ns_ip_output_ecn(s, src, dst, NS_IPPROTO_TCP, ecn, pkt);
 }
 
 /* Pacing (cfg.tcp_pacing), as Linux's: data leaves at cwnd / SRTT times 2
@@ -128,6 +128,8 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
  * drop-tail queue cuts. Without an RTT sample there is no rate: no pacing. */
 static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none */
 {
+    if (t->bbr_pacing_rate)
+        return t->bbr_pacing_rate; /* BBR paces at its model's rate (tcp_bbr.c) */
     if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
         return 0;
     uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
@@ -204,6 +206,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     if (len) {
         for (uint32_t at = 0; at < len; at += gso)
             ns_tcp_rack_sent(t, seq + at, len - at < gso ? len - at : gso);
+        ns_tcp_recovery_sent(t, len);
         pace_sent(t, len);
     }
     struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, hlen + len);
@@ -217,7 +220,8 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     ns_put32(h + 4, seq);
     ns_put32(h + 8, (flags & TH_ACK) ? t->rcv_nxt : 0);
     h[12] = (uint8_t)((hlen / 4) << 4);
-    h[13] = flags;
+    uint8_t ect;
+    h[13] = flags | ns_tcp_ecn_out(t, seq, len, flags, &ect); /* RFC 3168 */
     uint32_t w = ns_tcp_rcv_window(t);
     if (flags & TH_RST) {
         ns_put16(h + 14, 0);
@@ -283,7 +287,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         pkt->off.gso_size = (uint16_t)gso;
         s->stats.tcp_tx_segs += pieces - 1; /* finish_and_send counts one */
     }
-    finish_and_send(s, &t->local.addr, &t->remote.addr, pkt);
+    finish_and_send(s, &t->local.addr, &t->remote.addr, pkt, ect);
 }
 
 void ns_tcp_send_ack(struct ns_tcb *t)
@@ -343,7 +347,7 @@ void ns_tcp_send_synack_cookie(struct ns_stack *s, const struct ns_ipinfo *ip, c
     h[21] = NS_TCPOLEN_MSS;
     ns_put16(h + 22, mss);
     s->stats.tcp_syncookies_sent++;
-    finish_and_send(s, &ip->dst, &ip->src, pkt);
+    finish_and_send(s, &ip->dst, &ip->src, pkt, 0);
 }
 
 void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const uint8_t *th,
@@ -372,7 +376,7 @@ void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const
     }
     h[12] = 5 << 4;
     s->stats.tcp_rst_tx++;
-    finish_and_send(s, &ip->dst, &ip->src, pkt);
+    finish_and_send(s, &ip->dst, &ip->src, pkt, 0);
 }
 
 void ns_tcp_window_update(struct ns_tcb *t)
@@ -420,12 +424,12 @@ void ns_tcp_output(struct ns_tcb *t)
         uint32_t wnd_edge = t->snd_una + t->snd_wnd;
         uint32_t by_wnd = seq_gt(wnd_edge, t->snd_nxt) ? wnd_edge - t->snd_nxt : 0;
         if (sack_rec) {
-            /* RFC 6675 5 step (C): while cwnd - pipe >= 1 SMSS. What to
+            /* RFC 6675 5 step (C): while the quota is >= 1 SMSS. What to
              * resend: with RACK (RFC 8985), the segments it marked lost;
              * else every hole above the last resend. */
             bool rack = ns_tcp_rack_on(t);
-            uint32_t pipe = rack ? ns_tcp_rack_pipe(t) : ns_tcp_sack_pipe(t);
-            if (pipe >= t->cwnd || t->cwnd - pipe < t->mss)
+            uint32_t room = ns_tcp_recovery_quota(t); /* PRR, RFC 9937 */
+            if (room < t->mss)
                 break;
             struct ns_seqrange hole;
             uint32_t from = seq_max(t->high_rxt, t->snd_una);
@@ -444,7 +448,6 @@ void ns_tcp_output(struct ns_tcb *t)
                     ns_tcp_rto_arm(t);
                 continue;
             }
-            uint32_t room = t->cwnd - pipe;
             usable = room < by_wnd ? room : by_wnd;
         } else {
             uint32_t cw = t->cwnd;
@@ -535,6 +538,7 @@ void ns_tcp_output(struct ns_tcb *t)
     }
     if (t->ack_now)
         ns_tcp_send_ack(t);
+    ns_tcp_rate_app_check(t); /* delivery-rate sampling: app-limited? */
     /* Persist (RFC 9293 3.8.6.1): data waits, nothing in flight to bring
      * an ACK, so probe the window ourselves. */
     uint32_t unsent = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;

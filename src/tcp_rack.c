@@ -10,20 +10,37 @@
  * has delivered (ambiguous retransmissions skipped, RFC 8985 6.2 step 2).
  * A segment sent before that one is lost once RACK.rtt + reo_wnd has
  * passed since it was sent (6.2 step 5); until then the reordering timer
- * waits for it. reo_wnd = min_RTT / 4 (6.2 step 4), at most SRTT.
- * Retransmitting a segment clears its lost mark and restarts its clock, so
- * a lost retransmission is detected the same way. Used only with SACK and
- * cfg.tcp_rack; in recovery ns_tcp_output resends the marked segments and
- * counts pipe as what is neither SACKed nor marked lost. The tail loss
- * probe is tcp_timer.c's (RFC 8985 7, simplified).
+ * waits for it. The reordering window (6.2 step 4)
+ * is 0 until the path has shown reordering -- a segment delivered below
+ * RACK.fack that was never resent, or a D-SACK for one RACK resent -- so
+ * a first loss is found as fast as by three duplicate ACKs; after that it
+ * is reo_wnd_mult * min_RTT / 4 (at most SRTT), the multiplier growing by
+ * one per round trip with a D-SACK and falling back to 1 after 16
+ * recoveries without one. Retransmitting a segment clears its lost mark
+ * and restarts its clock, so a lost retransmission is detected the same
+ * way, without the RTO. On an RTO the head and every overdue segment are
+ * marked lost (6.3). Used with SACK and cfg.tcp_rack (on by default);
+ * then RACK alone detects loss (tcp_recovery.c). The tail loss probe is
+ * tcp_timer.c's (RFC 8985 7); its episode ends in tcp_recovery.c (7.4).
  *
- * Off by default, by measurement (simloss, CUBIC, 5 seeds each, vs the
- * duplicate-ACK/FACK detection): 50 Mbit/s bottleneck with a 64-packet
- * queue +46% goodput; two-way 4 MiB through it (test_tcp_sim) 1.74 ->
- * 0.95 s; 1% / 5% random loss on the default path 10.12 -> 10.04 and
- * 3.47 -> 3.63 Mbit/s; but slow start overflowing a one-BDP queue -31%
- * and 3% reordering with an 11 ms gap -6%: reo_wnd does not grow when
- * reordering is seen (RFC 8985's DSACK-driven multiplier is not done).
+ * On by default, by measurement (bench/recovery_matrix.sh, simloss, 5
+ * seeds, CUBIC, Mbit/s; before = main at c0e5eb9 without RACK; after the
+ * receive-buffer auto-tuning the first path no longer overflows: README
+ * has the current table):
+ *   slow start overflowing a one-BDP queue  61.6 -> 85.1  (RACK before: 42.3)
+ *   3% reordering, 11 ms gap                 5.06 -> 28.5 (RACK before: 4.75)
+ *   1% / 5% / 10% random loss                9.52 / 3.52 / 1.49 -> 9.63 / 3.60 / 1.81
+ *   50 Mbit/s, 64-packet queue              38.0 -> 46.0
+ * Why RACK lost before: (1) slow start into a full queue: RFC 6675 IsLost
+ * and the dupack count still started recovery beside RACK, and recovery
+ * resent the head at once whatever RACK had marked; with RACK alone
+ * deciding it is 85 Mbit/s -- neither PRR (cwnd = ssthresh instead: 85.1)
+ * nor the zero reordering window (min_RTT / 4 throughout: 86.3) is what
+ * fixed it; (2) 3% reordering: reo_wnd never grew and the same other
+ * detectors fired on every reordered segment; now RACK alone decides and
+ * D-SACKs widen the window. NewReno + RACK remains
+ * behind NewReno without it at 5-10% random loss (2.52 vs 2.70, 0.76 vs
+ * 1.11 Mbit/s): more RTOs in recovery (NOTE-i12core.md).
  */
 #include "tcp.h"
 
@@ -52,6 +69,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
             break;
         r->xmit = now;
         r->flags = (uint8_t)((r->flags | NS_TXR_RETRANS) & ~NS_TXR_LOST);
+        ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
     }
     /* New data: beyond the last record. */
     uint32_t tail = t->txr_len ? rec(t, t->txr_len - 1)->end : seq;
@@ -70,13 +88,21 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     r->end = end;
     r->xmit = now;
     r->flags = 0;
+    ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
 }
 
-/* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock. */
+/* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock,
+ * and one delivered below RACK.fack that was never resent shows the path
+ * reorders (step 3). */
 static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t tsecr)
 {
     ns_time_t now = t->s->now;
     ns_time_t rtt = now - r->xmit;
+    ns_tcp_rate_delivered(t, r);
+    if (seq_gt(r->end, t->rack_fack) || t->rack_xmit == 0)
+        t->rack_fack = r->end;
+    else if (seq_lt(r->end, t->rack_fack) && !(r->flags & NS_TXR_RETRANS))
+        t->rack_reord = true;
     if (r->flags & NS_TXR_RETRANS) {
         /* Which transmission was delivered? With timestamps the echo says
          * (it must not predate this send); without, an RTT below the
@@ -97,16 +123,81 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
     }
 }
 
+/* RFC 8985 6.2 step 4. Until the path has shown reordering, a recovery
+ * (or DupThresh segments SACKed) marks at once what was sent before the
+ * latest delivered segment: the reordering window is 0 there, as
+ * duplicate-ACK counting would. Otherwise reo_wnd = mult * min_RTT / 4,
+ * at most SRTT, where mult grows by one per round trip in which a D-SACK
+ * showed a spurious retransmission (ns_tcp_rack_dsack) and falls back to 1
+ * after 16 recoveries without one. */
 static ns_time_t reo_wnd(const struct ns_tcb *t)
 {
-    ns_time_t w = t->rack_min_rtt / 4;
+    if (!t->rack_reord &&
+        (t->in_recovery || t->backoff || t->sacked_bytes >= 3u * t->mss))
+        return 0;
+    ns_time_t w = (ns_time_t)t->rack_reo_mult * (t->rack_min_rtt / 4);
     if (t->srtt && w > t->srtt)
         w = t->srtt;
     return w;
 }
 
+ns_time_t ns_tcp_rack_reo_wnd(const struct ns_tcb *t) { return reo_wnd(t); }
+
+/* RFC 8985 6.2 step 4 (the D-SACK half): the ACK reported a duplicate.
+ * Only a duplicate of what RACK itself resent says the window was too
+ * short: one of the RTO's go-back-N resends (a delay spike, which Eifel
+ * judges) or of a tail loss probe (sent to be duplicated, RFC 8985 7.4)
+ * does not widen it. Measured (simloss, CUBIC, 3 seeds): counting those
+ * too made the window grow under 10% random loss, where they are common,
+ * and cost 1.459 -> 1.424 Mbit/s there and 3.593 -> 3.535 at 5%. */
+static void dsack_seen(struct ns_tcb *t, const struct ns_seqrange *d)
+{
+    t->dsacks_rcvd++;
+    if (t->rack_rto_on && seq_ge(d->start, t->rack_rto_lo) && seq_le(d->end, t->rack_rto_hi))
+        return;
+    if (t->tlp_retrans && d->end == t->tlp_end)
+        return;
+    /* The original of a segment RACK resent arrived after all: the
+     * path reorders (or the SACK for it was lost), as step 3 would have
+     * seen had the resend not taken the segment's "never retransmitted"
+     * mark. Without this the widened window would never apply: until
+     * reordering is seen, recovery uses a window of 0. */
+    t->rack_reord = true;
+    if (t->rack_dsack_round_on && seq_ge(t->snd_una, t->rack_dsack_round))
+        t->rack_dsack_round_on = false;
+    if (!t->rack_dsack_round_on) {
+        t->rack_dsack_round_on = true;
+        t->rack_dsack_round = t->snd_nxt;
+        if (t->rack_reo_mult < 255)
+            t->rack_reo_mult++;
+        t->rack_reo_persist = 16;
+        t->rack_reo_grows++;
+    }
+}
+
+void ns_tcp_rack_recovery_done(struct ns_tcb *t)
+{
+    /* RFC 8985 6.2 step 4: 16 recoveries without a D-SACK reset mult. */
+    if (t->rack_reo_persist > 0 && --t->rack_reo_persist == 0)
+        t->rack_reo_mult = 1;
+}
+
+/* RFC 2883 4: the first block is a D-SACK when it lies below the
+ * cumulative ACK or inside the second block. */
+bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned n)
+{
+    if (n == 0)
+        return false;
+    if (seq_le(blk[0].end, ack))
+        return true;
+    return n > 1 && seq_ge(blk[0].start, blk[1].start) && seq_le(blk[0].end, blk[1].end);
+}
+
 /* RFC 8985 6.2 step 5: mark what was sent before the latest delivered
- * segment and is overdue; arm the reordering timer for the rest. */
+ * segment and is overdue; arm the reordering timer for the rest. A
+ * segment marked lost and not yet resent is skipped; a resent one is
+ * judged again by its new send time, which is how a lost retransmission
+ * is found without waiting for the RTO. */
 static bool detect_loss(struct ns_tcb *t)
 {
     ns_time_t now = t->s->now, wait = NS_TIME_NEVER, rw = reo_wnd(t);
@@ -126,6 +217,7 @@ static bool detect_loss(struct ns_tcb *t)
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
             r->flags |= NS_TXR_LOST;
+            t->rs_newly_lost += r->end - r->start;
             lost = true;
         } else if (due - now < wait) {
             wait = due - now;
@@ -140,6 +232,14 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
 {
     if (!t->txr)
         return false;
+    t->rs_valid = false; /* this ACK's delivery-rate sample (tcp_rate.c) */
+    t->rs_newly_delivered = t->rs_newly_lost = 0;
+    t->rs_rtt = 0;
+    if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
+        dsack_seen(t, &blk[0]);
+        blk++; /* a D-SACK block reports nothing newly delivered */
+        n--;
+    }
     /* Cumulatively acknowledged: delivered, then dropped. */
     while (t->txr_len) {
         struct ns_tcp_txrec *r = rec(t, 0);
@@ -200,6 +300,24 @@ uint32_t ns_tcp_rack_pipe(const struct ns_tcb *t)
             pipe += r->end - r->start;
     }
     return pipe;
+}
+
+bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
+{
+    /* RFC 8985 6.3: on an RTO the first unacknowledged segment is lost,
+     * and so is every segment whose reordering window ran out by now. */
+    bool any = false;
+    ns_time_t now = t->s->now, rw = reo_wnd(t);
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        struct ns_tcp_txrec *r = rec(t, i);
+        if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
+            continue;
+        if (i == 0 || r->xmit + t->rack_rtt + rw <= now) {
+            r->flags |= NS_TXR_LOST;
+            any = true;
+        }
+    }
+    return any;
 }
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)

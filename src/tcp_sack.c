@@ -9,8 +9,9 @@
  * recently changed range first, then the others by recency.
  *
  * Contract (sender, RFC 6675): `sacked` holds the ranges above snd_una the
- * peer reported, sorted and merged (bounded; when full the lowest ranges
- * are kept since they drive retransmission). Loss is inferred FACK-style:
+ * peer reported, sorted and merged (cfg.tcp_sack_max_ranges, allocated
+ * with the send ring; when full the lowest ranges are kept since they drive
+ * retransmission). Loss is inferred FACK-style:
  * an un-SACKed byte below the highest SACKed byte is a hole (lost), so
  * pipe = bytes above fack in flight + bytes of holes already retransmitted.
  */
@@ -165,8 +166,8 @@ static void add_one(struct ns_tcb *t, uint32_t start, uint32_t end)
     }
     unsigned removed = j - i;
     if (removed == 0) {
-        if (t->nsacked == NS_TCP_SACK_MAX) {
-            if (i == NS_TCP_SACK_MAX)
+        if (t->nsacked >= t->sack_cap) {
+            if (i >= t->sack_cap)
                 return; /* above everything kept: forget it */
             t->nsacked--; /* drop the highest range */
         }
@@ -182,6 +183,8 @@ static void add_one(struct ns_tcb *t, uint32_t start, uint32_t end)
 
 void ns_tcp_sack_update(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n)
 {
+    if (!t->sacked)
+        return; /* nothing sent yet: nothing to SACK */
     for (unsigned k = 0; k < n; k++) {
         uint32_t a = blk[k].start, b = blk[k].end;
         /* RFC 2018 / RFC 6675: only blocks inside (snd_una, snd_max]

@@ -55,6 +55,7 @@ void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t r)
     if (k < NS_MSEC)
         k = NS_MSEC; /* clock granularity G (RFC 6298 2.3) */
     t->rto = clamp_rto(t->s, t->srtt + k);
+    ns_tcp_hystart_rtt(t, r);
 }
 
 static ns_time_t backed_off_rto(const struct ns_tcb *t)
@@ -76,8 +77,11 @@ void ns_tcp_rto_arm(struct ns_tcb *t)
 void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
+    /* RFC 8985 7.2: SACK, not in recovery, no probe outstanding and
+     * (with RACK) nothing SACKed: RACK's own timer covers that case. */
     if (!t->sack_ok || t->srtt == 0 || t->in_recovery || t->tlp_sent || t->backoff ||
-        t->snd_nxt != t->snd_max || t->snd_max == t->snd_una) {
+        t->snd_nxt != t->snd_max || t->snd_max == t->snd_una ||
+        (ns_tcp_rack_on(t) && t->nsacked)) {
         ns_tcp_rto_arm(t);
         return;
     }
@@ -88,6 +92,8 @@ void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
         pto += s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
     if (pto < 10 * NS_MSEC)
         pto = 10 * NS_MSEC;
+    /* A probe due no earlier than the RTO is the RTO (the replay
+     * fixtures pin this: a lone outstanding FIN is resent by the RTO). */
     if (pto >= backed_off_rto(t)) {
         ns_tcp_rto_arm(t);
         return;
@@ -105,6 +111,9 @@ static void tlp_fire(struct ns_tcb *t)
 {
     t->tlp = false;
     t->tlp_sent = true;
+    t->tlp_episode = true;
+    t->tlp_dsacked = false;
+    t->tlp_probes++;
     uint32_t data_end = t->sbuf_seq + t->slen;
     uint32_t wnd_edge = t->snd_una + t->snd_wnd;
     uint32_t len = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
@@ -115,6 +124,7 @@ static void tlp_fire(struct ns_tcb *t)
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         t->snd_nxt += len;
         t->snd_max = t->snd_nxt;
+        t->tlp_retrans = false;
     } else {
         /* The last segment: at most one MSS of data before snd_max (and
          * the FIN, if that is what snd_max ends with). */
@@ -126,7 +136,9 @@ static void tlp_fire(struct ns_tcb *t)
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
         ns_tcp_resend(t, start, t->snd_max);
+        t->tlp_retrans = true;
     }
+    t->tlp_end = t->snd_max; /* RFC 8985 7.3: TLP.end_seq */
     ns_tcp_rto_arm(t);
 }
 
@@ -274,7 +286,18 @@ static bool rto_fire(struct ns_tcb *t)
         t->prior_cwnd = t->cwnd;
         t->prior_ssthresh = t->ssthresh;
     }
+    if (t->in_recovery)
+        t->rto_in_recovery++;
     t->cc->on_rto(t);
+    if (ns_tcp_rack_on(t)) {
+        ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */
+        if (!t->rack_rto_on || t->backoff == 0)
+            t->rack_rto_lo = t->snd_una;
+        t->rack_rto_on = true;
+        t->rack_rto_hi = t->snd_max;
+        if (t->backoff == 0)
+            ns_tcp_rack_recovery_done(t);
+    }
     t->backoff++;
     t->rto_timeouts++;
     t->in_recovery = false;

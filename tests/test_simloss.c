@@ -250,19 +250,24 @@ struct cc_trace {
     size_t n, cap;
     double *t;
     uint32_t *cwnd, *ssthresh;
+    uint64_t *recov;        /* congestion events so far (fast recoveries + RTOs) */
 };
 
 static void cc_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
 {
     struct cc_trace *c = user;
-    if (c->n && c->cwnd[c->n - 1] == ti->cwnd && c->ssthresh[c->n - 1] == ti->ssthresh)
+    uint64_t ev = ti->fast_retransmits + ti->rto_timeouts;
+    if (c->n && c->cwnd[c->n - 1] == ti->cwnd && c->ssthresh[c->n - 1] == ti->ssthresh &&
+        c->recov[c->n - 1] == ev)
         return;
     if (c->n == c->cap) {
         c->cap = c->cap ? 2 * c->cap : 4096;
         c->t = realloc(c->t, c->cap * sizeof *c->t);
         c->cwnd = realloc(c->cwnd, c->cap * sizeof *c->cwnd);
         c->ssthresh = realloc(c->ssthresh, c->cap * sizeof *c->ssthresh);
+        c->recov = realloc(c->recov, c->cap * sizeof *c->recov);
     }
+    c->recov[c->n] = ev;
     c->t[c->n] = (double)now / 1e9;
     c->cwnd[c->n] = ti->cwnd;
     c->ssthresh[c->n] = ti->ssthresh;
@@ -305,12 +310,13 @@ static struct epoch_shape sawtooth(const char *cc)
     tl_seed_note(p.seed);
     CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
     expect_clean(&p, &r);
-    /* Cuts: cwnd falls by a fifth or more at once (after 5 s, past slow
-     * start's overshoot). ssthresh alone would miss a cut that lands on
-     * the same value as the previous one. */
+    /* Cuts: a congestion event (a recovery or an RTO starts; after 5 s,
+     * past slow start's overshoot). With PRR (RFC 9937) cwnd falls over a
+     * round trip, not at once, so the event count marks the cut; ssthresh
+     * alone would miss a cut that lands on the same value as the last. */
     size_t cuts[64], nc = 0;
     for (size_t i = 1; i < c.n && nc < 64; i++)
-        if (c.t[i] > 5.0 && c.cwnd[i] < 0.8 * c.cwnd[i - 1])
+        if (c.t[i] > 5.0 && c.recov[i] != c.recov[i - 1])
             cuts[nc++] = i;
     CU_ASSERT(nc >= 2);
     size_t best = 0;
@@ -331,6 +337,7 @@ static struct epoch_shape sawtooth(const char *cc)
     free(c.t);
     free(c.cwnd);
     free(c.ssthresh);
+    free(c.recov);
     return sh;
 }
 

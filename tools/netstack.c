@@ -671,8 +671,12 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         m[mn++] = argv[i];
     parse_args(c, mn, m);
     free(m);
-    /* Safe: a sidecar cannot set the options c keeps pointers for (--dev, -w). */
-    pcap_sidecar_free(sv, sn);
+    /* The words live as long as the process: c keeps pointers into them
+     * (--set NAME=VALUE; freeing them here left --set reading freed
+     * memory). A static reference keeps them reachable, not leaked. */
+    static char **kept;
+    kept = sv;
+    (void)kept;
 }
 
 static int run_replay(const struct cli *c, const struct ns_app_args *args)

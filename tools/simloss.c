@@ -100,7 +100,9 @@ static void usage(FILE *o)
 "                    reverse bottleneck with the other flows' ACKs\n"
 "  --direction D     down (client fetches) or up (client sends)        [down]\n"
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
-"  --rack            RACK loss detection (RFC 8985) instead of duplicate ACKs\n"
+"  --rack            RACK-TLP loss detection (RFC 8985; the stack's default)\n"
+"  --no-rack         duplicate ACKs and RFC 6675 IsLost instead of RACK\n"
+"  --set NAME=VALUE  set a stack knob on both stacks (netstack --help-set lists them)\n"
 "  --pacing          pace: spread each window over the RTT (2x / 1.2x cwnd/SRTT)\n"
 "  --offload         both hosts' devices take TCP/UDP segmentation offload: TCP\n"
 "                    sends super-segments of up to 64 KB that the device cuts\n"
@@ -177,6 +179,18 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
         }
         if (strcmp(a, "--rack") == 0) {
             o->xp.rack = true;
+            continue;
+        }
+        if (strcmp(a, "--no-rack") == 0) {
+            o->xp.no_rack = true;
+            continue;
+        }
+        if (strcmp(a, "--set") == 0 && i + 1 < argc) {
+            if (o->xp.nset >= XFER_MAX_SETS) {
+                fprintf(stderr, "simloss: at most %d --set options\n", XFER_MAX_SETS);
+                return 2;
+            }
+            o->xp.set[o->xp.nset++] = argv[++i];
             continue;
         }
         if (strcmp(a, "--pacing") == 0) {

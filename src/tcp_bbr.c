@@ -1,0 +1,348 @@
+/* tcp_bbr.c — BBR congestion control, after draft-ietf-ccwg-bbr (BBRv3),
+ * behind tcp_cc.h (`--cc bbr`).
+ *
+ * Contract: BBR builds a model of the path from every ACK's delivery-rate
+ * sample (tcp_rate.c, on RACK's per-segment records: BBR needs
+ * cfg.tcp_rack): max_bw, a max filter over the last two ProbeBW cycles,
+ * and min_rtt, a 10 s min filter. BDP = max_bw * min_rtt. It paces at
+ * pacing_gain * max_bw (t->bbr_pacing_rate, which tcp_output.c's pacing
+ * uses whatever cfg.tcp_pacing says) and caps cwnd at cwnd_gain * BDP
+ * (plus 3 segments of quantization budget, at least 4 segments), and at
+ * inflight_hi once loss has shown where the path's buffer ends.
+ * States (draft 4.3):
+ *   Startup   pacing 2.77, cwnd 2; left when max_bw grew < 25% for 3
+ *             non-app-limited rounds, or a round's loss rate exceeded 2%
+ *             (v3), which also sets inflight_hi;
+ *   Drain     pacing 0.35 until inflight <= BDP;
+ *   ProbeBW   DOWN (0.90) until inflight <= min(BDP, 0.85 inflight_hi),
+ *             CRUISE (1.0) for 2-3 s (drawn from the stack's seeded PRNG:
+ *             deterministic), REFILL (1.0) one round, UP (1.25, cwnd 2.25)
+ *             until inflight reaches 1.25 BDP or a round loses more than
+ *             2% (inflight_hi = max(inflight, 0.7 x target)); each UP
+ *             starts a new max_bw filter slot;
+ *   ProbeRTT  when min_rtt is 5 s old: cwnd = max(4 segments, BDP / 2)
+ *             for 200 ms and a round, then back.
+ * In loss recovery PRR (tcp_recovery.c) owns cwnd; BBR sets ssthresh to
+ * its model's target so PRR converges there, and restores the larger of
+ * the two windows after. An ECN reduction (tcp_ecn.c) comes through
+ * enter_recovery as one. Doubles are IEEE 754 (+ - * / only):
+ * deterministic on every conforming machine.
+ * Not done from the draft: bw_lo / inflight_lo (the short-term lower
+ * bounds), ack-aggregation extra_acked, ECN's per-round CE ratio (needs
+ * AccECN; classic ECN is one signal per window here).
+ */
+#include "tcp_cc.h"
+
+enum { BBR_STARTUP = 0, BBR_DRAIN, BBR_PROBE_BW, BBR_PROBE_RTT };
+enum { BW_DOWN = 0, BW_CRUISE, BW_REFILL, BW_UP };
+
+#define STARTUP_PACING 2.77
+#define STARTUP_CWND 2.0
+#define DRAIN_PACING 0.35
+#define LOSS_THRESH 0.02
+#define BETA 0.7
+#define HEADROOM 0.15
+#define PROBE_RTT_INTERVAL (5 * NS_SEC)
+#define PROBE_RTT_DURATION (200 * NS_MSEC)
+#define MIN_RTT_WINDOW (10 * NS_SEC)
+
+static uint64_t max_bw(const struct ns_tcb *t)
+{
+    return t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
+}
+
+/* BDP in bytes at gain 1 (0 while the model has no bandwidth or RTT). */
+static double bdp(const struct ns_tcb *t)
+{
+    if (!max_bw(t) || t->bbr.min_rtt == NS_TIME_NEVER)
+        return 0;
+    return (double)max_bw(t) * (double)t->bbr.min_rtt / 1e9;
+}
+
+static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
+{
+    t->bbr.mode = mode;
+    t->bbr.phase = phase;
+    t->bbr.phase_round = t->bbr.round_count;
+    t->bbr.state_changes++;
+    switch (mode) {
+    case BBR_STARTUP:
+        t->bbr.pacing_gain = STARTUP_PACING;
+        t->bbr.cwnd_gain = STARTUP_CWND;
+        break;
+    case BBR_DRAIN:
+        t->bbr.pacing_gain = DRAIN_PACING;
+        t->bbr.cwnd_gain = STARTUP_CWND;
+        break;
+    case BBR_PROBE_RTT:
+        t->bbr.pacing_gain = 1.0;
+        t->bbr.cwnd_gain = 0.5;
+        break;
+    default: {
+        static const double pg[] = {0.90, 1.0, 1.0, 1.25}, cg[] = {2.0, 2.0, 2.0, 2.25};
+        t->bbr.pacing_gain = pg[phase];
+        t->bbr.cwnd_gain = cg[phase];
+        if (phase == BW_CRUISE) {
+            /* Draft 4.3.3.5: wait 2-3 s before the next probe. */
+            t->bbr.cycle_stamp = t->s->now;
+            t->bbr.probe_wait = 2 * NS_SEC + (ns_time_t)(ns_rng_next(&t->s->rng) % (uint64_t)NS_SEC);
+        } else if (phase == BW_UP) {
+            /* A new cycle: the max filter moves to its other slot. */
+            t->bbr.bw_slot ^= 1;
+            t->bbr.max_bw[t->bbr.bw_slot] = 0;
+        }
+        break;
+    }
+    }
+}
+
+static void bbr_init(struct ns_tcb *t)
+{
+    memset(&t->bbr, 0, sizeof t->bbr);
+    t->cwnd = ns_tcp_cc_iw(t);
+    t->ssthresh = UINT32_MAX / 2;
+    t->ca_acc = 0;
+    t->bbr.min_rtt = t->srtt ? t->srtt : NS_TIME_NEVER;
+    t->bbr.min_rtt_stamp = t->bbr.probe_rtt_stamp = t->s->now;
+    t->bbr.next_round_delivered = t->rate_delivered;
+    set_mode(t, BBR_STARTUP, 0);
+    t->bbr.state_changes = 0;
+    /* Startup's first rate: the initial window over the handshake RTT. */
+    ns_time_t rtt = t->srtt ? t->srtt : NS_MSEC;
+    t->bbr_pacing_rate = (uint64_t)(STARTUP_PACING * (double)t->cwnd * 1e9 / (double)rtt);
+}
+
+static uint32_t inflight(const struct ns_tcb *t) { return t->snd_max - t->snd_una; }
+
+/* The model's cwnd target (draft 4.6.4.2), bytes. */
+static uint32_t target_cwnd(const struct ns_tcb *t)
+{
+    double b = bdp(t);
+    double w = b ? t->bbr.cwnd_gain * b + 3.0 * t->mss : (double)ns_tcp_cc_iw(t);
+    if (t->bbr.inflight_hi && !(t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_UP)) {
+        double cap = t->bbr.inflight_hi;
+        if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_CRUISE)
+            cap *= 1.0 - HEADROOM;
+        if (w > cap)
+            w = cap;
+    }
+    if (w < 4.0 * t->mss)
+        w = 4.0 * t->mss;
+    if (w > (double)(1u << 30))
+        w = (double)(1u << 30);
+    return (uint32_t)w;
+}
+
+/* v3 (draft 4.5.10): a round lost more than LOSS_THRESH of its data. */
+static void loss_too_high(struct ns_tcb *t)
+{
+    double tgt = bdp(t) ? bdp(t) : (double)t->cwnd;
+    double hi = (double)inflight(t);
+    if (hi < BETA * tgt)
+        hi = BETA * tgt;
+    if (hi < 4.0 * t->mss)
+        hi = 4.0 * t->mss;
+    t->bbr.inflight_hi = (uint32_t)hi;
+    if (t->bbr.mode == BBR_STARTUP) {
+        t->bbr.full_bw_reached = true;
+        set_mode(t, BBR_DRAIN, 0);
+    } else if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase != BW_DOWN) {
+        set_mode(t, BBR_PROBE_BW, BW_DOWN);
+    }
+}
+
+static void update_model(struct ns_tcb *t)
+{
+    bool app;
+    uint64_t bw = ns_tcp_rate_bw(t, &app);
+    ns_time_t now = t->s->now;
+    /* Rounds (draft 4.5.1): one per flight's worth of deliveries. */
+    t->bbr.round_start = false;
+    if (t->rs_valid && t->rs_prior_delivered >= t->bbr.next_round_delivered) {
+        t->bbr.next_round_delivered = t->rate_delivered;
+        t->bbr.round_count++;
+        t->bbr.round_start = true;
+    }
+    if (bw && (!app || bw >= max_bw(t)) && bw > t->bbr.max_bw[t->bbr.bw_slot])
+        t->bbr.max_bw[t->bbr.bw_slot] = bw;
+    /* min_rtt: a 10 s window (draft 4.5.3). */
+    if (t->rs_rtt > 0 &&
+        (t->bbr.min_rtt == NS_TIME_NEVER || t->rs_rtt <= t->bbr.min_rtt ||
+         now - t->bbr.min_rtt_stamp > MIN_RTT_WINDOW)) {
+        t->bbr.min_rtt = t->rs_rtt;
+        t->bbr.min_rtt_stamp = now;
+    }
+    t->bbr.round_lost += t->rs_newly_lost;
+    t->bbr.round_delivered += t->rs_newly_delivered;
+    if (t->bbr.round_start) {
+        uint32_t total = t->bbr.round_lost + t->bbr.round_delivered;
+        bool high = total && (double)t->bbr.round_lost > LOSS_THRESH * (double)total;
+        t->bbr.round_lost = t->bbr.round_delivered = 0;
+        if (high)
+            loss_too_high(t);
+        /* Startup's full-pipe test (draft 4.3.1.2). */
+        if (t->bbr.mode == BBR_STARTUP && !app && !t->bbr.full_bw_reached) {
+            if ((double)max_bw(t) >= 1.25 * (double)t->bbr.full_bw) {
+                t->bbr.full_bw = max_bw(t);
+                t->bbr.full_bw_cnt = 0;
+            } else if (++t->bbr.full_bw_cnt >= 3) {
+                t->bbr.full_bw_reached = true;
+                set_mode(t, BBR_DRAIN, 0);
+            }
+        }
+    }
+}
+
+static void update_state(struct ns_tcb *t)
+{
+    ns_time_t now = t->s->now;
+    double b = bdp(t);
+    uint32_t in = inflight(t);
+    if (t->bbr.mode == BBR_DRAIN && (double)in <= b)
+        set_mode(t, BBR_PROBE_BW, BW_DOWN);
+    if (t->bbr.mode == BBR_PROBE_BW) {
+        switch (t->bbr.phase) {
+        case BW_DOWN: {
+            double lim = b;
+            if (t->bbr.inflight_hi && (1.0 - HEADROOM) * t->bbr.inflight_hi < lim)
+                lim = (1.0 - HEADROOM) * t->bbr.inflight_hi;
+            if ((double)in <= lim)
+                set_mode(t, BBR_PROBE_BW, BW_CRUISE);
+            break;
+        }
+        case BW_CRUISE:
+            if (now - t->bbr.cycle_stamp >= t->bbr.probe_wait)
+                set_mode(t, BBR_PROBE_BW, BW_REFILL);
+            break;
+        case BW_REFILL:
+            if (t->bbr.round_start && t->bbr.round_count > t->bbr.phase_round)
+                set_mode(t, BBR_PROBE_BW, BW_UP);
+            break;
+        case BW_UP:
+            if (t->bbr.round_start && t->bbr.round_count > t->bbr.phase_round &&
+                (double)in >= 1.25 * b) {
+                if (t->bbr.inflight_hi && in > t->bbr.inflight_hi)
+                    t->bbr.inflight_hi = in; /* probed higher without loss */
+                set_mode(t, BBR_PROBE_BW, BW_DOWN);
+            }
+            break;
+        }
+    }
+    /* ProbeRTT (draft 4.3.4). */
+    if (t->bbr.mode != BBR_PROBE_RTT && now - t->bbr.min_rtt_stamp > PROBE_RTT_INTERVAL &&
+        now - t->bbr.probe_rtt_stamp > PROBE_RTT_INTERVAL) {
+        t->bbr.prior_cwnd = t->cwnd;
+        t->bbr.probe_rtt_done = 0;
+        set_mode(t, BBR_PROBE_RTT, 0);
+    }
+    if (t->bbr.mode == BBR_PROBE_RTT) {
+        uint32_t w = target_cwnd(t);
+        if (!t->bbr.probe_rtt_done && in <= w)
+            t->bbr.probe_rtt_done = now + PROBE_RTT_DURATION;
+        if (t->bbr.probe_rtt_done && now >= t->bbr.probe_rtt_done &&
+            t->bbr.round_count > t->bbr.phase_round) {
+            t->bbr.probe_rtt_stamp = now;
+            t->bbr.min_rtt_stamp = now; /* the ProbeRTT sample is this round's */
+            if (t->cwnd < t->bbr.prior_cwnd)
+                t->cwnd = t->bbr.prior_cwnd;
+            if (t->bbr.full_bw_reached)
+                set_mode(t, BBR_PROBE_BW, BW_DOWN);
+            else
+                set_mode(t, BBR_STARTUP, 0);
+        }
+    }
+}
+
+static void set_rate_and_cwnd(struct ns_tcb *t)
+{
+    uint64_t bw = max_bw(t);
+    if (bw) {
+        uint64_t rate = (uint64_t)(t->bbr.pacing_gain * (double)bw * 0.99);
+        /* Startup never slows down (draft 4.6.2). */
+        if (t->bbr.full_bw_reached || rate > t->bbr_pacing_rate)
+            t->bbr_pacing_rate = rate;
+    }
+    if (t->bbr_pacing_rate < 2u * t->mss)
+        t->bbr_pacing_rate = 2u * t->mss; /* never stall: 2 segments a second at least */
+    if (t->in_recovery)
+        return; /* PRR owns cwnd in recovery */
+    uint32_t target = target_cwnd(t);
+    if (t->bbr.mode == BBR_PROBE_RTT) {
+        if (t->cwnd > target)
+            t->cwnd = target;
+        return;
+    }
+    /* Draft 4.6.4.4: grow toward the target by what was delivered. */
+    uint32_t w = t->cwnd + t->rs_newly_delivered;
+    if (t->bbr.full_bw_reached) {
+        t->cwnd = w < target ? w : target;
+    } else if (t->cwnd < target || t->rate_delivered < ns_tcp_cc_iw(t)) {
+        t->cwnd = w;
+    }
+    if (t->cwnd < 4u * t->mss)
+        t->cwnd = 4u * t->mss;
+}
+
+static void bbr_on_sample(struct ns_tcb *t)
+{
+    update_model(t);
+    update_state(t);
+    set_rate_and_cwnd(t);
+}
+
+static void bbr_on_ack(struct ns_tcb *t, uint32_t acked)
+{
+    (void)t;
+    (void)acked; /* BBR's window follows its model (bbr_on_sample), every ACK */
+}
+
+static void bbr_enter_recovery(struct ns_tcb *t)
+{
+    /* PRR brings the flight to ssthresh: the model's target, but at most
+     * what was in flight (a loss says no more fits). */
+    t->bbr.prior_cwnd = t->cwnd > t->bbr.prior_cwnd ? t->cwnd : t->bbr.prior_cwnd;
+    uint32_t tgt = target_cwnd(t);
+    uint32_t in = inflight(t);
+    uint32_t ss = tgt < in ? tgt : (uint32_t)(BETA * in);
+    if (ss < 4u * t->mss)
+        ss = 4u * t->mss;
+    t->ssthresh = ss;
+    if (t->cwnd > ss)
+        t->cwnd = ss;
+}
+
+static void bbr_on_partial_ack(struct ns_tcb *t, uint32_t acked)
+{
+    /* Without SACK: RFC 6582 3.2 step 3's deflation, as NewReno. */
+    t->cwnd = t->cwnd > acked ? t->cwnd - acked : t->mss;
+    if (acked >= t->mss)
+        t->cwnd += t->mss;
+}
+
+static void bbr_exit_recovery(struct ns_tcb *t)
+{
+    /* Draft 4.6.4.3: restore the window the model had before. */
+    uint32_t tgt = target_cwnd(t);
+    t->cwnd = t->bbr.prior_cwnd > tgt ? tgt : t->bbr.prior_cwnd;
+    if (t->cwnd < 4u * t->mss)
+        t->cwnd = 4u * t->mss;
+    t->bbr.prior_cwnd = 0;
+    t->ssthresh = UINT32_MAX / 2;
+}
+
+static void bbr_on_rto(struct ns_tcb *t)
+{
+    if (t->backoff == 0)
+        t->bbr.prior_cwnd = t->cwnd;
+    t->cwnd = t->mss; /* RFC 5681 3.1 LW; the model restores it on the next ACKs */
+}
+
+static void bbr_on_idle(struct ns_tcb *t)
+{
+    (void)t; /* pacing restarts at the model's rate: no restart window */
+}
+
+const struct ns_tcp_cc_ops ns_tcp_bbr = {
+    "bbr", bbr_init, bbr_on_ack, bbr_enter_recovery, bbr_on_partial_ack,
+    bbr_exit_recovery, bbr_on_rto, bbr_on_idle, bbr_on_sample,
+};

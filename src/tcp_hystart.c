@@ -1,0 +1,107 @@
+/* tcp_hystart.c — HyStart++ (RFC 9406): leave slow start on a rise in
+ * the round trip time rather than on the loss an overflowing queue
+ * causes, through a cautious phase that undoes a false exit.
+ *
+ * Contract: with cfg.tcp_hystart, the congestion controls' slow start
+ * (NewReno and CUBIC) asks ns_tcp_hystart_inc how many bytes of the
+ * standard increase to apply for an ACK; RTT samples arrive through
+ * ns_tcp_hystart_rtt. A round starts when an ACK passes windowEnd (SND.NXT
+ * when the last round started) (4.2). In slow start, once a round has
+ * N_RTT_SAMPLE samples, a minimum RTT above the last round's by
+ * RttThresh = clamp(lastRoundMinRTT / 8, 4 ms, 16 ms) moves to
+ * Conservative Slow Start (CSS), which grows by a quarter of slow start's
+ * increase; a round in CSS whose minimum falls back below the baseline
+ * resumes slow start (a false exit); CSS_ROUNDS rounds of CSS end slow
+ * start (ssthresh = cwnd). L (the per-ACK cap in segments) is 8 without
+ * pacing and unlimited with it (4.3). Only the first slow start uses it;
+ * any congestion event ends it (ns_tcp_hystart_done, 4.4). Times in ns,
+ * sizes in bytes; deterministic.
+ */
+#include "tcp.h"
+
+#define HS_MIN_RTT_THRESH (4 * NS_MSEC)
+#define HS_MAX_RTT_THRESH (16 * NS_MSEC)
+#define HS_MIN_RTT_DIVISOR 8
+#define HS_N_RTT_SAMPLE 8
+#define HS_CSS_GROWTH_DIVISOR 4
+#define HS_CSS_ROUNDS 5
+
+void ns_tcp_hystart_init(struct ns_tcb *t)
+{
+    t->hs_state = t->s->cfg.tcp_hystart ? NS_HS_SS : NS_HS_OFF;
+    t->hs_window_end = t->snd_nxt;
+    t->hs_last_min = NS_TIME_NEVER;
+    t->hs_cur_min = NS_TIME_NEVER;
+    t->hs_samples = 0;
+    t->hs_css_base = NS_TIME_NEVER;
+    t->hs_css_rounds = 0;
+}
+
+void ns_tcp_hystart_done(struct ns_tcb *t)
+{
+    t->hs_state = NS_HS_OFF;
+}
+
+void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt)
+{
+    if (t->hs_state == NS_HS_OFF)
+        return;
+    if (rtt < t->hs_cur_min)
+        t->hs_cur_min = rtt;
+    t->hs_samples++;
+}
+
+/* RFC 9406 4.2: a new round when the ACK covers windowEnd. */
+static void round_check(struct ns_tcb *t)
+{
+    if (!seq_ge(t->snd_una, t->hs_window_end))
+        return;
+    if (t->hs_state == NS_HS_CSS && ++t->hs_css_rounds >= HS_CSS_ROUNDS) {
+        t->ssthresh = t->cwnd; /* 4.2: CSS_ROUNDS done: congestion avoidance */
+        t->hs_state = NS_HS_OFF;
+        t->hs_exits++;
+        return;
+    }
+    t->hs_last_min = t->hs_cur_min;
+    t->hs_cur_min = NS_TIME_NEVER;
+    t->hs_samples = 0;
+    t->hs_window_end = t->snd_nxt;
+}
+
+uint32_t ns_tcp_hystart_inc(struct ns_tcb *t, uint32_t inc)
+{
+    if (t->hs_state == NS_HS_OFF)
+        return inc;
+    round_check(t);
+    if (t->hs_state == NS_HS_OFF)
+        return 0; /* just left slow start: no increase on this ACK */
+    /* 4.3: L = 8 segments per ACK without pacing, unlimited with it. */
+    if (!t->s->cfg.tcp_pacing && inc > 8u * t->mss)
+        inc = 8u * t->mss;
+    bool enough = t->hs_samples >= HS_N_RTT_SAMPLE && t->hs_cur_min != NS_TIME_NEVER &&
+                  t->hs_last_min != NS_TIME_NEVER;
+    if (t->hs_state == NS_HS_SS) {
+        if (enough) {
+            ns_time_t th = t->hs_last_min / HS_MIN_RTT_DIVISOR;
+            if (th > HS_MAX_RTT_THRESH)
+                th = HS_MAX_RTT_THRESH;
+            if (th < HS_MIN_RTT_THRESH)
+                th = HS_MIN_RTT_THRESH;
+            if (t->hs_cur_min >= t->hs_last_min + th) {
+                t->hs_css_base = t->hs_cur_min; /* 4.2: enter CSS */
+                t->hs_css_rounds = 0;
+                t->hs_state = NS_HS_CSS;
+                t->hs_css_entries++;
+            }
+        }
+        if (t->hs_state == NS_HS_SS)
+            return inc;
+    }
+    /* CSS: a round minimum below the baseline was a false exit (4.2). */
+    if (enough && t->hs_cur_min < t->hs_css_base) {
+        t->hs_css_base = NS_TIME_NEVER;
+        t->hs_state = NS_HS_SS;
+        return inc;
+    }
+    return inc / HS_CSS_GROWTH_DIVISOR;
+}

@@ -1,0 +1,244 @@
+/* test_tcp_rack.c — RACK-TLP (RFC 8985) and PRR (RFC 9937), scripted:
+ * the host script plays the receiver of a bulk sender on the capture
+ * device, with a 4 ms RTT, and answers with SACK blocks built relative to
+ * the stack's ISN. Each test is one mechanism:
+ *   - a D-SACK for a segment RACK resent widens its reordering window
+ *     (6.2 step 4: reo_wnd_mult + 1, once per round trip);
+ *   - a lost retransmission is found by time, without the RTO (6.2 step 5);
+ *   - a tail loss probe that repairs a loss gets the congestion response,
+ *     and one reported as a duplicate (D-SACK) does not (7.4);
+ *   - PRR's send quantities during recovery: proportional to deliveries
+ *     while pipe > ssthresh, no burst, recovery ends at ssthresh. */
+#include "tcp_testutil.h"
+
+static const uint8_t OPT_MSS_SACK[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
+static uint8_t Z[65536];
+#define M 1460u
+#define RTT (4 * NS_MSEC)
+
+/* A connection (NewReno, whose numbers are RFC 5681's) with 10 full
+ * segments in flight, sent at once (IW 10), all captured and drained. */
+static struct tt *setup(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    CU_ASSERT(cfg.tcp_rack); /* the default */
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    struct tt_seg g;
+    unsigned n = 0;
+    while (tt_next(t, &g))
+        n++;
+    CU_ASSERT_EQUAL(n, 10);
+    return t;
+}
+
+/* The host ACKs `ack` (stack-relative) with up to 3 SACK blocks [a, b)
+ * (stack-relative). */
+static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[][2])
+{
+    uint8_t o[40];
+    size_t k = 0;
+    if (n) {
+        o[k++] = 1;
+        o[k++] = 1;
+        o[k++] = 5;
+        o[k++] = (uint8_t)(2 + 8 * n);
+        for (unsigned i = 0; i < n; i++) {
+            ns_put32(o + k, S(blk[i][0]));
+            ns_put32(o + k + 4, S(blk[i][1]));
+            k += 8;
+        }
+    }
+    tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+}
+
+/* Segments sent since the last drain: how many started at S(seq), and
+ * how many carried new data at or beyond S(from). */
+struct sent {
+    unsigned at_seq, new_data, total;
+};
+static struct sent drain(struct tt *t, uint32_t seq, uint32_t from)
+{
+    struct sent r = {0, 0, 0};
+    struct tt_seg g;
+    while (tt_next(t, &g)) {
+        if (!g.len)
+            continue;
+        r.total++;
+        r.at_seq += g.seq == S(seq);
+        r.new_data += seq_ge(g.seq, S(from));
+    }
+    return r;
+}
+
+static struct ns_tcp_info info(struct tt *t)
+{
+    struct ns_tcp_info ti;
+    CU_ASSERT_EQUAL(ns_tcp_info(t->s, t->sd, &ti), 0);
+    return ti;
+}
+
+/* RFC 8985 6.2 step 4: segment 1 is late, not lost. One SACK (of segment
+ * 2) waits reo_wnd = min_RTT / 4 = 1 ms, then RACK resends segment 1; the
+ * original turns up and the host reports the resend as a duplicate
+ * (RFC 2883). The window doubles, once for that round trip. */
+static void test_dsack_widens_reo_wnd(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 2 * M}});
+    CU_ASSERT_EQUAL(info(t).reo_wnd, RTT / 4);
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * M).at_seq, 0);
+    tt_advance(t, t->now + RTT / 4 - NS_USEC);
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * M).at_seq, 0); /* not yet */
+    tt_advance(t, t->now + 2 * NS_USEC);
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * M).at_seq, 1); /* RACK: lost by time */
+    tt_advance(t, t->now + NS_MSEC);
+    /* The original arrived: ACK of 1..2, D-SACK of segment 1. */
+    ack_sack(t, 1 + 2 * M, 1, (const uint32_t[][2]){{1, 1 + M}});
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.dsacks_rcvd, 1);
+    CU_ASSERT_EQUAL(ti.reo_wnd_grows, 1);
+    CU_ASSERT_EQUAL(ti.reo_wnd, 2 * (RTT / 4)); /* mult 2 (SRTT is larger) */
+    /* A second D-SACK in the same round trip does not widen it again. */
+    ack_sack(t, 1 + 2 * M, 1, (const uint32_t[][2]){{1, 1 + M}});
+    ti = info(t);
+    CU_ASSERT_EQUAL(ti.dsacks_rcvd, 2);
+    CU_ASSERT_EQUAL(ti.reo_wnd_grows, 1);
+    CU_ASSERT_EQUAL(ti.reo_wnd, 2 * (RTT / 4));
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    tt_free(t);
+}
+
+/* RFC 8985 6.2 step 5: segment 1 is lost, and so is its retransmission.
+ * Three SACKed segments start recovery at once (no reordering seen yet:
+ * reo_wnd 0, as three duplicate ACKs would); PRR lets the resend and one
+ * new segment out. When the new segment, sent after the resend, is
+ * SACKed an RTT later while segment 1 is still missing, RACK knows the
+ * resend was lost and sends it again -- no RTO. */
+static void test_lost_retransmission_by_time(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    CU_ASSERT_EQUAL(s.new_data, 1);
+    CU_ASSERT_EQUAL(info(t).fast_retransmits, 1);
+    tt_advance(t, t->now + RTT);
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * M).total, 0); /* nothing by timer */
+    ack_sack(t, 1, 2, (const uint32_t[][2]){{1 + 10 * M, 1 + 11 * M}, {1 + M, 1 + 4 * M}});
+    s = drain(t, 1, 1 + 11 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* resent again */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 1); /* the same recovery */
+    CU_ASSERT(ti.retransmits >= 2);
+    tt_free(t);
+}
+
+/* RFC 8985 7.3 / 7.4: the last segment of a flight is lost; the probe
+ * (no new data: the last segment again) repairs it. If the ACK that
+ * covers the probe carries no D-SACK, the probe repaired a loss: the
+ * congestion control responds (NewReno: ssthresh = cwnd = half the
+ * flight). If it reports the probe as a duplicate, nothing was lost.
+ * (With one segment in flight PTO adds the peer's delayed-ACK time and
+ * reaches the RTO, which then runs instead, as the replay fixtures pin.) */
+static void tlp_case(bool dsack)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 3 * M), (ssize_t)(3 * M));
+    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 3);
+    tt_advance(t, t->now + RTT);
+    /* Only segment 1 is acknowledged (segment 2 arrived, its ACK did not);
+     * segment 3 is lost. Two segments in flight: PTO = 2 * SRTT. */
+    ack_sack(t, 1 + M, 0, NULL);
+    uint32_t cwnd0 = info(t).cwnd;
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the probe timer (PTO < RTO) */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.tlp_probes, 1);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    CU_ASSERT_EQUAL(drain(t, 1 + 2 * M, 1 + 3 * M).at_seq, 1);
+    tt_advance(t, t->now + RTT);
+    if (dsack)
+        ack_sack(t, 1 + 3 * M, 1, (const uint32_t[][2]){{1 + 2 * M, 1 + 3 * M}});
+    else
+        ack_sack(t, 1 + 3 * M, 0, NULL);
+    ti = info(t);
+    CU_ASSERT_EQUAL(ti.unacked, 0);
+    CU_ASSERT_EQUAL(ti.tlp_recoveries, dsack ? 0 : 1);
+    if (dsack) {
+        CU_ASSERT(ti.cwnd >= cwnd0);
+    } else {
+        CU_ASSERT(ti.cwnd < cwnd0 && ti.cwnd == ti.ssthresh);
+    }
+    tt_free(t);
+}
+static void test_tlp_loss_response(void)
+{
+    tlp_case(false);
+    tlp_case(true);
+}
+
+/* RFC 9937: segment 1 is lost, the other nine arrive one by one (one
+ * SACK each). Recovery starts with three SACKed (RecoverFS = 7 segments
+ * outstanding and not SACKed; NewReno: ssthresh = half of the 10-segment
+ * flight = 5 segments). While pipe > ssthresh, PRR sends
+ * CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out; never more than
+ * one segment per one-segment ACK, and by the time the whole window is
+ * delivered it has sent about ssthresh. */
+static void test_prr_send_quantities(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    /* prr_delivered 3 (the SACKs that started it): 3 * 5 / 7 -> the
+     * resend (forced) and one new segment. */
+    CU_ASSERT_EQUAL(s.total, 2);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    CU_ASSERT_EQUAL(info(t).ssthresh, 5 * M);
+    unsigned out = s.total;
+    /* Each ACK delivers one segment (prr_delivered 4..9). While pipe (6)
+     * > ssthresh: CEIL(d * 5 / 7) - prr_out segments' worth of bytes:
+     * d=4: 2.86 - 2 < 1 segment; d=5: 3.57 - 2 -> 1; d=6: 4.29 - 3 -> 1;
+     * d=7: 5 - 4 -> 1; d=8: 5.71 - 5 < 1. At d=9 pipe = 5 = ssthresh:
+     * the slow-start reduction bound allows ssthresh - pipe = 0. */
+    static const unsigned want[] = {0, 1, 1, 1, 0, 0};
+    for (uint32_t k = 5; k <= 10; k++) {
+        ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + k * M}});
+        s = drain(t, 1, 1 + 10 * M);
+        CU_ASSERT_EQUAL(s.at_seq, 0); /* segment 1 is not resent again */
+        CU_ASSERT_EQUAL(s.total, want[k - 5]);
+        out += s.total;
+    }
+    /* In all 5 segments left during recovery (the resend included): the
+     * flight ends at ssthresh, where a cwnd = ssthresh recovery would
+     * have sent 1 more at once and then one per ACK. */
+    CU_ASSERT_EQUAL(out, 5);
+    CU_ASSERT_EQUAL(info(t).cwnd, 5 * M);
+    /* The resend arrives: everything up to what was sent is acknowledged
+     * and recovery ends at cwnd = min(ssthresh, flight + MSS). */
+    ack_sack(t, 1 + 10 * M, 0, NULL);
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.ssthresh, 5 * M);
+    CU_ASSERT(ti.cwnd <= ti.ssthresh);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    tt_free(t);
+}
+
+static const struct tl_test tests[] = {
+    {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
+    {"lost_retransmission_by_time", test_lost_retransmission_by_time},
+    {"tlp_loss_response", test_tlp_loss_response},
+    {"prr_send_quantities", test_prr_send_quantities},
+};
+
+int main(void) { return TL_RUN("tcp_rack", tests); }
