@@ -39,6 +39,7 @@ struct ns_app {
     bool (*done)(void *state);    /* NULL for servers */
     int (*result)(void *state);   /* NULL for servers */
     void (*stop)(struct ns_stack *s, void *state);
+    uint64_t (*progress)(void *state); /* client apps: payload bytes moved so far (may be NULL) */
 };
 
 /* NULL-terminated list of every app. */

@@ -237,6 +237,7 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
 }
 
 static bool done(void *state) { return ((struct download *)state)->finished; }
+static uint64_t progress(void *state) { return ((struct download *)state)->bytes; }
 
 static int result(void *state)
 {
@@ -259,4 +260,5 @@ const struct ns_app ns_app_download = {
     .done = done,
     .result = result,
     .stop = stop,
+    .progress = progress,
 };

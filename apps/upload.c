@@ -198,6 +198,7 @@ static int start(struct ns_stack *s, const struct ns_app_args *args, void **stat
 }
 
 static bool done(void *state) { return ((struct upload *)state)->finished; }
+static uint64_t progress(void *state) { return ((struct upload *)state)->sent; }
 
 static int result(void *state)
 {
@@ -220,4 +221,5 @@ const struct ns_app ns_app_upload = {
     .done = done,
     .result = result,
     .stop = stop,
+    .progress = progress,
 };

@@ -455,6 +455,20 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
             fprintf(sc->out, "scenario: nothing to test (no address family shared, or count 0)\n");
             sc->r.status = 1;
         }
+        /* Client apps (--app download, ...) count too: one that failed
+         * (e.g. refused: the simulated host serves no TCP) or did not
+         * finish fails the run, never a PASS after "Connection refused". */
+        for (unsigned i = 0; i < (unsigned)started; i++) {
+            if (!run[i]->done)
+                continue; /* a server */
+            if (!run[i]->done(state[i])) {
+                fprintf(sc->out, "scenario: app %s did not finish\n", run[i]->name);
+                sc->r.status = 1;
+            } else if (run[i]->result && run[i]->result(state[i]) != 0) {
+                fprintf(sc->out, "scenario: app %s failed\n", run[i]->name);
+                sc->r.status = 1;
+            }
+        }
         sc->r.to_dut = *sim_link_stats(sc->sim, h, d);
         sc->r.from_dut = *sim_link_stats(sc->sim, d, h);
         sc->r.dut_stats = *ns_stack_stats(sc->dut);

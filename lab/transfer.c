@@ -34,7 +34,7 @@ void xfer_params_default(struct xfer_params *p)
     p->bytes = 10u << 20;
     p->flows = 1;
     p->mtu = 1500;
-    p->time_limit = 600 * NS_SEC;
+    p->time_limit = 0; /* xfer_default_limit */
     struct sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 100000000;
@@ -222,6 +222,7 @@ static void sender_maybe_finish(struct run *R, struct flow *f, struct ns_stack *
     struct xfer_flow *xf = &R->r->flow[f->idx];
     xf->info = ti;
     xf->info_ok = true;
+    xf->info_final = true;
     close_sd(st, sd, false);
 }
 
@@ -750,9 +751,18 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             goto out;
         }
     }
-    ns_time_t limit = p->time_limit ? p->time_limit : 600 * NS_SEC;
+    ns_time_t limit = p->time_limit ? p->time_limit : xfer_default_limit(p);
     bool all = sim_run(R->sim, step_done, R, t0 + limit);
     r->all_ended = all;
+    /* Senders that did not finish: their state now, so the report's
+     * counters are the sender's whether or not it finished. */
+    for (unsigned i = 0; i < nflows; i++) {
+        struct flow *f = &R->f[i];
+        struct xfer_flow *xf = &r->flow[i];
+        int sd = p->upload ? f->csd : f->ssd;
+        if (!xf->info_ok && sd >= 0 && ns_tcp_info(p->upload ? f->cli : f->srv, sd, &xf->info) == 0)
+            xf->info_ok = true;
+    }
 
     ns_time_t last = 0;
     for (unsigned i = 0; i < nflows; i++) {
@@ -850,6 +860,23 @@ out:
     xfer_pattern_free(pat);
     free(R);
     return rc;
+}
+
+ns_time_t xfer_default_limit(const struct xfer_params *p)
+{
+    double s = (double)p->bytes * (p->flows ? p->flows : 1) * 8 / 1e6; /* at 1 Mbit/s */
+    ns_time_t t = s > 1e9 ? (ns_time_t)1e18 : (ns_time_t)(s * 1e9);
+    return t > 600 * NS_SEC ? t : 600 * NS_SEC;
+}
+
+bool xfer_unfinished(const struct xfer_result *r)
+{
+    if (r->all_ended || r->setup_error[0])
+        return false;
+    for (unsigned i = 0; i < r->flows; i++)
+        if (r->flow[i].mismatch)
+            return false;
+    return true;
 }
 
 bool xfer_invariants_ok(const struct xfer_params *p, const struct xfer_result *r, char *why,

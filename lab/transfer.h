@@ -67,7 +67,7 @@ struct xfer_params {
     bool v6;
     unsigned mtu;           /* both hosts' link MTU (0 = 1500) */
     char cc[16];            /* congestion control name ("" = the stack's default) */
-    ns_time_t time_limit;   /* virtual time allowed for the transfer (0 = 600 s) */
+    ns_time_t time_limit;   /* virtual time allowed for the transfer; 0 = xfer_default_limit() */
     ns_time_t delack;       /* both stacks' delayed-ACK timeout (0 = stack default; <0 = off) */
     bool rack;              /* both stacks use RACK loss detection (cfg.tcp_rack) */
     bool no_rack;           /* both stacks without RACK (wins over rack) */
@@ -108,7 +108,9 @@ struct xfer_flow {
     int err;                /* first socket error the apps saw (0 = none) */
     ns_time_t done_at;      /* receiver had every byte and EOF (0 = never) */
     uint64_t bytes_at_first_done; /* bytes read when the first flow finished */
-    bool info_ok;           /* `info` was taken from the sender before close */
+    bool info_ok;           /* `info` holds the sender's state: at its close, or at the time
+                             * limit for a flow that did not finish (info_final false) */
+    bool info_final;
     struct ns_tcp_info info;
     bool upload;            /* this flow's data went client -> server */
     char cc[16];            /* its congestion control ("" = the stack's default) */
@@ -148,6 +150,14 @@ struct xfer_result {
 /* Fills defaults: 10 MiB, one flow, download, 100 Mbit/s, 10 ms one-way
  * delay each way (20 ms RTT), a one-BDP drop-tail queue, no faults. */
 void xfer_params_default(struct xfer_params *p);
+
+/* The virtual time allowed when p->time_limit is 0: 600 s, or the time
+ * to move every flow's bytes at 1 Mbit/s if that is longer (so a large
+ * --bytes is not cut off by a limit sized for the default 10M). */
+ns_time_t xfer_default_limit(const struct xfer_params *p);
+/* The run ended at the time limit with flows still moving and no byte
+ * corrupted: unfinished, not broken. */
+bool xfer_unfinished(const struct xfer_result *r);
 
 /* Runs one transfer. Returns 0 when it ran (see r->intact and friends for
  * the outcome), or -errno when it could not be set up (r->setup_error). */

@@ -208,7 +208,11 @@ int xplot_write_script(const struct xplot *x, FILE *o, const char *png, const ch
     block(o, "ack", &x->s[S_ACK], 2);
     block(o, "sack", &x->s[S_SACK], 3);
     block(o, "cc", &x->s[S_CC], 4);
-    fprintf(o, "set terminal pngcairo size 1400,1000 font ',10'\n");
+    size_t pl = strlen(png);
+    if (pl > 4 && strcmp(png + pl - 4, ".svg") == 0) /* the name decides the format */
+        fprintf(o, "set terminal svg size 1400,1000 font ',10'\n");
+    else
+        fprintf(o, "set terminal pngcairo size 1400,1000 font ',10'\n");
     fprintf(o, "set output '");
     for (const char *c = png; *c; c++) /* single-quoted gnuplot string */
         fputs(*c == '\'' ? "''" : (char[]){*c, 0}, o);

@@ -9,6 +9,36 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* The congestion control the stacks ran: the named one, else the
+ * stack's default (ns_config_default), never a guess. */
+static const char *cc_name(const struct xfer_params *p, char *buf, size_t n)
+{
+    if (p->cc[0])
+        return p->cc;
+    struct ns_config d;
+    ns_config_default(&d);
+    snprintf(buf, n, "%.*s", (int)strnlen(d.tcp_cc, sizeof d.tcp_cc), d.tcp_cc);
+    return buf;
+}
+
+static bool corrupted(const struct xfer_result *r)
+{
+    for (unsigned i = 0; i < r->flows; i++)
+        if (r->flow[i].mismatch)
+            return true;
+    return false;
+}
+
+/* One word for the data line and the JSON "outcome". */
+static const char *outcome(const struct xfer_result *r)
+{
+    if (r->intact)
+        return "intact";
+    if (corrupted(r))
+        return "corrupted";
+    return xfer_unfinished(r) ? "unfinished" : "failed";
+}
+
 static uint64_t timeouts(const struct xfer_result *r)
 {
     uint64_t n = 0;
@@ -177,11 +207,11 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     uint64_t conn_timeouts = timeouts(r);
     const struct sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
-    char b1[32], b2[32], b3[32], b4[32], b5[32];
+    char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
     double sim_s = (double)r->duration / 1e9;
     fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
            p->upload ? "upload" : "download", p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
-           p->cc[0] ? p->cc : "newreno", p->seed);
+           cc_name(p, ccb, sizeof ccb), p->seed);
     if (l->rate_bps)
         fmt_rate(b1, sizeof b1, (double)l->rate_bps);
     else
@@ -195,13 +225,18 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
            b1, (double)l->delay / 1e6, 2 * (double)l->delay / 1e6, (double)l->jitter / 1e6,
            l->queue_limit, p->mtu);
     fprintf(out, "faults:      drop %s, dup %s, reorder %s, corrupt %s (each way)\n", b2, b3, b4, b5);
+    const char *o = outcome(r);
     fprintf(out, "data:        %" PRIu64 " of %" PRIu64 " bytes, %s\n", r->payload_bytes,
            p->bytes * r->flows,
-           r->intact ? "intact (every byte checked against what was sent)" : "NOT INTACT");
+           r->intact ? "intact (every byte checked against what was sent)"
+           : !strcmp(o, "corrupted") ? "CORRUPTED (a byte differed from what was sent)"
+           : !strcmp(o, "unfinished") ? "unfinished (every byte so far checked and intact)"
+                                      : "incomplete (the connection failed; every byte so far intact)");
     for (unsigned i = 0; i < r->flows; i++)
         if (r->flow[i].err)
             fprintf(out, "error:       flow %u: %s\n", i, strerror(-r->flow[i].err));
-    fprintf(out, "time:        %.6f s simulated%s\n", sim_s, r->intact ? "" : " (did not complete)");
+    fprintf(out, "time:        %.6f s simulated%s\n", sim_s,
+            r->intact ? "" : xfer_unfinished(r) ? " (the time limit; --time-limit raises it)" : " (did not complete)");
     fmt_rate(b1, sizeof b1, t.goodput_bps);
     if (l->rate_bps)
         fprintf(out, "goodput:     %s, %.1f%% of the link rate\n", b1,
@@ -219,7 +254,7 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
         if (r->flows > 1)
             snprintf(who, sizeof who, "flow %-6u", i);
         if (!f->info_ok) {
-            fprintf(out, "%s no final state (connection did not finish)\n", who);
+            fprintf(out, "%s no state (the connection was gone before the end)\n", who);
             continue;
         }
         char ss[32];
@@ -229,6 +264,8 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
             snprintf(ss, sizeof ss, "%u B", f->info.ssthresh);
         fprintf(out, "%s final cwnd %u B, ssthresh %s, srtt %.3f ms", who, f->info.cwnd, ss,
                (double)f->info.srtt / 1e6);
+        if (!f->info_final)
+            fprintf(out, " (at the time limit)");
         if (r->flows > 1 && f->done_at) {
             fmt_rate(b1, sizeof b1, (double)f->bytes * 8 / ((double)f->done_at / 1e9));
             fprintf(out, ", done at %.3f s (%s)", (double)f->done_at / 1e9, b1);
@@ -271,12 +308,15 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     struct totals t = totals(r);
     double sim_s = (double)r->duration / 1e9;
     const struct ns_tcp_info *f0 = &r->flow[0].info;
+    char ccb[24];
     fprintf(out, "{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
+           "\"outcome\": \"%s\", \"time_limit_s\": %.3f, "
            "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
            "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
            ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
            ", ",
-           r->payload_bytes, p->bytes * r->flows, r->intact ? "true" : "false", sim_s,
+           r->payload_bytes, p->bytes * r->flows, r->intact ? "true" : "false", outcome(r),
+           (double)(p->time_limit ? p->time_limit : xfer_default_limit(p)) / 1e9, sim_s,
            t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
            t.rto, t.spurious, t.sack_rec, conn_timeouts);
     fprintf(out, "\"cwnd\": %u, \"ssthresh\": %u, \"srtt_ms\": %.6f, ", r->flow[0].info_ok ? f0->cwnd : 0,
@@ -300,7 +340,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
            ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
            "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
-           p->upload ? "up" : "down", p->v6 ? 6 : 4, p->cc[0] ? p->cc : "newreno", p->seed,
+           p->upload ? "up" : "down", p->v6 ? 6 : 4, cc_name(p, ccb, sizeof ccb), p->seed,
            l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
            l->queue_limit, p->mtu);
     const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;

@@ -899,7 +899,7 @@ static void count_stop(struct ns_stack *s, void *state)
     CU_ASSERT_PTR_EQUAL(state, &app_starts);
     app_stops++;
 }
-static const struct ns_app counting_app = {"counting", "test", count_start, NULL, NULL, count_stop};
+static const struct ns_app counting_app = {"counting", "test", count_start, NULL, NULL, count_stop, NULL};
 
 static void test_scenario_apps(void)
 {

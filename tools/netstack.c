@@ -770,7 +770,27 @@ struct running {
     void *state[MAX_APPS];
     unsigned started;
     ns_time_t t0;
+    ns_time_t progress_every;  /* 0 = no progress line */
+    bool progress_shown;
 };
+
+/* Progress of client apps on stderr (only when it is a terminal): bytes
+ * and the average rate, once a second, from a stack timer. */
+static void progress_tick(struct ns_stack *s, void *user)
+{
+    struct running *r = user;
+    double secs = (double)(ns_stack_now(s) - r->t0) / 1e9;
+    for (unsigned i = 0; i < r->started; i++) {
+        const struct ns_app *a = r->c->apps[i];
+        if (!a->progress || (a->done && a->done(r->state[i])))
+            continue;
+        uint64_t b = a->progress(r->state[i]);
+        fprintf(stderr, "\rnetstack: %s: %.1f MB, %.2f Mbit/s ", a->name, (double)b / 1e6,
+                secs > 0 ? (double)b * 8 / secs / 1e6 : 0.0);
+        r->progress_shown = true;
+    }
+    ns_timer_start(s, ns_stack_now(s) + r->progress_every, progress_tick, r);
+}
 
 /* The loop's done(): every client app (one with a done callback) has
  * finished; never true when only servers run. */
@@ -903,6 +923,9 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         ns_stack_set_tap(s, tap_line, &r);
     }
 
+    const char *pe = getenv("NETSTACK_PROGRESS_INTERVAL"); /* seconds; tests use small values */
+    if (isatty(2))
+        r.progress_every = (ns_time_t)((pe ? atof(pe) : 1.0) * 1e9);
     int status = 0;
     for (; r.started < c->napps; r.started++) {
         int rc = c->apps[r.started]->start(s, args, &r.state[r.started]);
@@ -931,7 +954,14 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
                tun_offload_mode(dev, om, sizeof om));
         fflush(stdout);
 
+        bool clients_progress = false;
+        for (unsigned i = 0; i < r.started; i++)
+            clients_progress |= c->apps[i]->progress != NULL;
+        if (clients_progress && r.progress_every > 0)
+            ns_timer_start(s, ns_stack_now(s) + r.progress_every, progress_tick, &r);
         int rc = ns_loop_run(s, dev, clock, &stop_signal, clients_done, &r);
+        if (r.progress_shown)
+            fputc('\n', stderr);
         if (rc < 0) {
             fprintf(stderr, "netstack: %s: device error: %s\n", dev->name, strerror(-rc));
             status = 1;

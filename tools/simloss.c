@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "netdev/pcapout.h"
 #include "lab/transfer.h"
@@ -109,7 +110,8 @@ static void usage(FILE *o)
 "  --cc NAME         congestion control (see --list-cc)                 [cubic]\n"
 "  --list-cc         print the congestion controls this build has, one per line\n"
 "  --seed N          seed of the link faults, stacks and payload       [1]\n"
-"  --time-limit T    virtual time allowed (s; or ms, us)               [600]\n"
+"  --time-limit T    virtual time allowed (s; or ms, us) [600, or longer for a\n"
+"                    large --bytes: the time to move them at 1 Mbit/s]\n"
 "  --delack T        both stacks' delayed-ACK timeout (ms; 0 = ACK every segment) [200]\n"
 "  --rto-min T       both stacks' minimum RTO (ms)                     [200]\n"
 "");
@@ -117,7 +119,7 @@ static void usage(FILE *o)
 "output:\n"
 "  --json            one JSON object instead of the text report\n"
 "  -w FILE           pcap of every packet handed to the link (lost ones included)\n"
-"  --plot FILE.png   gnuplot picture of flow 0: time-sequence graph with\n"
+"  --plot FILE.png   gnuplot picture of flow 0 (FILE.svg for SVG): time-sequence graph with\n"
 "                    retransmissions, losses and SACKed ranges, and cwnd /\n"
 "                    ssthresh / RTT over time; the script is kept as FILE.png.gp.\n"
 "                    With several flows (--flows, --flow) FILE.png shows each\n"
@@ -314,8 +316,20 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             }
         } else if (strcmp(a, "-w") == 0)
             o->pcap = v;
-        else if (strcmp(a, "--plot") == 0)
-            o->plot = v;
+        else if (strcmp(a, "--plot") == 0) {
+            /* Checked now, not after the whole simulation: the format
+             * comes from the name, and the directory must be writable. */
+            size_t vl = strlen(v);
+            char dir[512];
+            const char *sl = strrchr(v, '/');
+            snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - v) + (sl == v) : 1, sl ? v : ".");
+            if (vl < 5 || (strcmp(v + vl - 4, ".png") != 0 && strcmp(v + vl - 4, ".svg") != 0))
+                rc = -1, snprintf(e, sizeof e, "--plot: '%s': name a .png or .svg file (the name picks the format)", v);
+            else if (access(dir, W_OK) != 0)
+                rc = -1, snprintf(e, sizeof e, "--plot: cannot write into '%.100s': %s", dir, strerror(errno));
+            else
+                o->plot = v;
+        }
         else if (strcmp(a, "--seeds") == 0) {
             char lo[32], hi[32];
             const char *dash = strchr(v, '-');
@@ -569,7 +583,15 @@ static int run_one(struct opts *o)
         status = r->intact ? 0 : 1;
         char why[256];
         if (!xfer_invariants_ok(&o->xp, r, why, sizeof why)) {
-            fprintf(stderr, "simloss: invariant broken: %s\n", why);
+            if (xfer_unfinished(r)) {
+                /* Out of virtual time, nothing corrupted: unfinished, not
+                 * broken (a sweep, where the limit is hours, calls it stuck). */
+                ns_time_t lim = o->xp.time_limit ? o->xp.time_limit : xfer_default_limit(&o->xp);
+                fprintf(stderr, "simloss: unfinished: %s; every byte so far intact; the limit was "
+                                "%.3f s (--time-limit)\n", why, (double)lim / 1e9);
+            } else {
+                fprintf(stderr, "simloss: invariant broken: %s\n", why);
+            }
             status = 1;
         }
     }
@@ -617,7 +639,19 @@ static int run_sweep(const struct opts *base)
         fprintf(stderr, "simloss: out of memory\n");
         return 1;
     }
+    /* Progress on stderr, once a second, only when it is a terminal (a
+     * log or a pipe gets the report alone). */
+    bool progress = isatty(2);
+    const char *pi = getenv("SIMLOSS_PROGRESS_INTERVAL"); /* seconds; tests use 0 */
+    double interval = pi ? atof(pi) : 1.0;
+    double last_progress = w0;
+    uint64_t total = base->seed_hi - base->seed_lo + 1;
     for (uint64_t seed = base->seed_lo;; seed++) {
+        if (progress && wall_now() - last_progress >= interval) {
+            last_progress = wall_now();
+            fprintf(stderr, "\rsimloss: %" PRIu64 "/%" PRIu64 " seeds done, %" PRIu64 " failed ",
+                    seed - base->seed_lo, total, failed);
+        }
         char store[XFER_SWEEP_MAXARGS][XFER_SWEEP_ARGLEN], *argv[XFER_SWEEP_MAXARGS];
         int argc = xfer_sweep_args(seed, max_bytes, base->xp.cc,
                                    base->time_set ? base->xp.time_limit : 0, store, argv);
@@ -666,6 +700,8 @@ static int run_sweep(const struct opts *base)
             break;
     }
     free(r);
+    if (progress && (last_progress > w0 || interval <= 0))
+        fprintf(stderr, "\r%60s\r", ""); /* clear the progress line */
     double wall = wall_now() - w0;
     printf("sweep: seeds %" PRIu64 "-%" PRIu64 ": %" PRIu64 " passed (%" PRIu64
            " intact, the rest ended with an error the app saw), %" PRIu64
