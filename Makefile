@@ -61,7 +61,7 @@ WARN    := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes -Wmissi
 # Hardening: the binary runs as root on real traffic.
 HARDEN  := -fstack-protector-strong -fPIE
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
-ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(HARDEN) -MMD -MP -I.
+ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(HARDEN) -MMD -MP -I. -Iinclude
 LDLIBS  := -lpcap -lm
 
 ifeq ($(FUZZ),1)

@@ -50,14 +50,14 @@ enum phase {
 struct http_conn {
     struct ns_srv_conn c;
     enum phase phase;
-    struct hp_request req;
+    struct ns_hp_request req;
     int status;                /* of the response being built (0 = from the request) */
     size_t in_len;             /* in[0 .. in_len): received, not yet consumed */
     char in[HTTP_MAX_HEAD];
     bool chunked;              /* body framing of the current request */
     uint64_t body_left;        /* Content-Length bytes still to read */
     uint64_t body_len;         /* body bytes read so far */
-    struct hp_chunked ch;
+    struct ns_hp_chunked ch;
     struct ns_sha256 sha;
     size_t out_off, out_len;   /* out[out_off .. out_len) still to send */
     char out[HTTP_OUT];
@@ -134,7 +134,7 @@ static void begin_response(struct http_conn *h, int status, const char *type, ui
     struct http *app = h->c.srv->app;
     app->status_count[status / 100 < 6 ? status / 100 : 5]++;
     h->status = status;
-    out_printf(h, "HTTP/1.1 %d %s\r\nServer: netstack\r\n", status, hp_reason(status));
+    out_printf(h, "HTTP/1.1 %d %s\r\nServer: netstack\r\n", status, ns_hp_reason(status));
     if (type)
         out_printf(h, "Content-Type: %s\r\n", type);
     out_printf(h, "Content-Length: %" PRIu64 "\r\n%s", length, extra ? extra : "");
@@ -165,7 +165,7 @@ static void simple_response(struct http_conn *h, int status, const char *type, c
 static void error_response(struct http_conn *h, int status)
 {
     char body[64];
-    snprintf(body, sizeof body, "%d %s\n", status, hp_reason(status));
+    snprintf(body, sizeof body, "%d %s\n", status, ns_hp_reason(status));
     h->close_after = true;
     h->req.method = HP_GET; /* errors always carry their body */
     simple_response(h, status, "text/plain", body, NULL);
@@ -188,7 +188,7 @@ static bool parse_n(const char *p, uint64_t *n)
 /* The whole request (head and body) is in: build the response. */
 static void respond(struct http_conn *h)
 {
-    struct hp_request *r = &h->req;
+    struct ns_hp_request *r = &h->req;
     if (r->method == HP_UNKNOWN) {
         simple_response(h, 501, "text/plain", "501 Not Implemented\n", NULL);
         return;
@@ -252,7 +252,7 @@ static void start_request(struct http_conn *h)
     h->chunked = h->req.chunked;
     h->body_left = h->req.has_length ? h->req.content_length : 0;
     ns_sha256_init(&h->sha);
-    hp_chunked_init(&h->ch);
+    ns_hp_chunked_init(&h->ch);
     if (h->req.expect_continue && (h->chunked || h->body_left) &&
         (h->req.method == HP_POST))
         out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n"); /* RFC 9110 10.1.1 */
@@ -265,7 +265,7 @@ static long feed_body(struct http_conn *h, const uint8_t *p, size_t n, bool *don
 {
     if (h->chunked) {
         size_t used;
-        int rc = hp_chunked_feed(&h->ch, p, n, &used, body_sink, h);
+        int rc = ns_hp_chunked_feed(&h->ch, p, n, &used, body_sink, h);
         if (rc == HPC_ERROR)
             return -1;
         *done = rc == HPC_DONE;
@@ -329,7 +329,7 @@ static bool step(struct http_conn *h, bool *gone)
     switch (h->phase) {
     case P_HEAD: {
         if (h->in_len) {
-            long k = hp_parse_request(h->in, h->in_len, sizeof h->in, &h->req);
+            long k = ns_hp_parse_request(h->in, h->in_len, sizeof h->in, &h->req);
             if (k > 0) {
                 consume_in(h, (size_t)k);
                 start_request(h);

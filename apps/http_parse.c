@@ -59,7 +59,7 @@ static void trim(const char **v, size_t *n)
         (*n)--;
 }
 
-static int parse_request_line(const char *l, size_t n, struct hp_request *req)
+static int parse_request_line(const char *l, size_t n, struct ns_hp_request *req)
 {
     /* RFC 9112 3: method SP request-target SP HTTP-version */
     size_t i = 0;
@@ -109,7 +109,7 @@ static int parse_request_line(const char *l, size_t n, struct hp_request *req)
 
 /* RFC 9110 8.6: Content-Length = 1*DIGIT. A list of identical values
  * ("5, 5") is tolerated as the RFC allows; anything else is 400. */
-static int parse_length(const char *v, size_t n, struct hp_request *req)
+static int parse_length(const char *v, size_t n, struct ns_hp_request *req)
 {
     size_t i = 0;
     bool any = false;
@@ -145,8 +145,8 @@ static int parse_length(const char *v, size_t n, struct hp_request *req)
 }
 
 /* Calls fn for each comma-separated, trimmed, non-empty element. */
-static void each_token(const char *v, size_t n, void (*fn)(struct hp_request *, const char *, size_t),
-                       struct hp_request *req)
+static void each_token(const char *v, size_t n, void (*fn)(struct ns_hp_request *, const char *, size_t),
+                       struct ns_hp_request *req)
 {
     size_t i = 0;
     while (i <= n) {
@@ -162,7 +162,7 @@ static void each_token(const char *v, size_t n, void (*fn)(struct hp_request *, 
     }
 }
 
-static void conn_token(struct hp_request *req, const char *t, size_t n)
+static void conn_token(struct ns_hp_request *req, const char *t, size_t n)
 {
     if (ieq(t, n, "close"))
         req->keep_alive = false;
@@ -170,7 +170,7 @@ static void conn_token(struct hp_request *req, const char *t, size_t n)
         req->keep_alive = true;
 }
 
-long hp_parse_request(const char *buf, size_t len, size_t max_head, struct hp_request *req)
+long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns_hp_request *req)
 {
     size_t end = len < max_head ? len : max_head;
     size_t pos = 0;
@@ -246,7 +246,7 @@ long hp_parse_request(const char *buf, size_t len, size_t max_head, struct hp_re
     return (long)pos;
 }
 
-const char *hp_reason(int status)
+const char *ns_hp_reason(int status)
 {
     switch (status) {
     case 100: return "Continue";
@@ -281,7 +281,7 @@ enum {
 
 #define HPC_MAX_LINE 4096 /* extension or trailer line bound */
 
-void hp_chunked_init(struct hp_chunked *d) { memset(d, 0, sizeof *d); }
+void ns_hp_chunked_init(struct ns_hp_chunked *d) { memset(d, 0, sizeof *d); }
 
 static int hexval(uint8_t c)
 {
@@ -294,7 +294,7 @@ static int hexval(uint8_t c)
     return -1;
 }
 
-int hp_chunked_feed(struct hp_chunked *d, const uint8_t *in, size_t len, size_t *used,
+int ns_hp_chunked_feed(struct ns_hp_chunked *d, const uint8_t *in, size_t len, size_t *used,
                     void (*sink)(void *user, const uint8_t *data, size_t n), void *user)
 {
     size_t i = 0;

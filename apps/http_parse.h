@@ -3,13 +3,13 @@
  * one segment, or malformed can be tested byte by byte.
  *
  * Contract: the caller accumulates received bytes in a bounded buffer and
- * calls hp_parse_request on it. The parser looks at buf[0..len) only, never
+ * calls ns_hp_parse_request on it. The parser looks at buf[0..len) only, never
  * writes it, and keeps no state between calls: it returns the length of a
  * complete request head (request line + header fields + the blank line) so
  * the caller can consume exactly that and keep what follows (the body or a
  * pipelined request). Body framing is reported, not consumed: a
  * Content-Length body is `content_length` raw bytes; a chunked body is fed
- * through struct hp_chunked.
+ * through struct ns_hp_chunked.
  */
 #ifndef NS_APPS_HTTP_PARSE_H
 #define NS_APPS_HTTP_PARSE_H
@@ -20,7 +20,7 @@
 
 #define HP_MAX_TARGET 2048 /* longest request-target kept (longer: 414) */
 
-enum hp_method {
+enum ns_hp_method {
     HP_GET,
     HP_HEAD,
     HP_POST,
@@ -28,8 +28,8 @@ enum hp_method {
     HP_UNKNOWN,     /* a well-formed method token we do not know: 501 */
 };
 
-struct hp_request {
-    enum hp_method method;
+struct ns_hp_request {
+    enum ns_hp_method method;
     char target[HP_MAX_TARGET + 1]; /* NUL-terminated request-target */
     int version;                   /* 10 = HTTP/1.0, 11 = HTTP/1.1 (1.x, x > 1, counts as 11) */
     bool keep_alive;               /* after the version default and Connection: tokens */
@@ -50,28 +50,28 @@ struct hp_request {
  *              Content-Length, a head longer than max_head, missing Host in
  *              HTTP/1.1; -414 target too long; -501 a Transfer-Encoding
  *              other than chunked; -505 an HTTP major version other than 1. */
-long hp_parse_request(const char *buf, size_t len, size_t max_head, struct hp_request *req);
+long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns_hp_request *req);
 
 /* Reason phrase of a status code ("OK", "Not Found", ...). */
-const char *hp_reason(int status);
+const char *ns_hp_reason(int status);
 
 /* ---- chunked transfer coding (RFC 9112 7.1) ---- */
-enum hp_chunk_rc { HPC_MORE = 0, HPC_DONE = 1, HPC_ERROR = -1 };
+enum ns_hp_chunk_rc { HPC_MORE = 0, HPC_DONE = 1, HPC_ERROR = -1 };
 
-struct hp_chunked {
+struct ns_hp_chunked {
     int state;          /* where in the chunk grammar the next byte falls */
     uint64_t remaining; /* data bytes left in the current chunk */
     unsigned digits;    /* hex digits of the current size (bounded: no overflow) */
     unsigned linelen;   /* bytes of the current extension or trailer line (bounded) */
     uint64_t total;     /* data bytes delivered so far */
 };
-void hp_chunked_init(struct hp_chunked *d);
+void ns_hp_chunked_init(struct ns_hp_chunked *d);
 /* Consumes bytes of in[0..len), handing each run of body data to
  * sink(user, data, n), and sets *used to the bytes consumed. Returns
  * HPC_DONE once the last chunk and trailer section ended (*used stops right
  * there, so a pipelined request that follows is left alone), HPC_MORE when
  * everything was consumed and more is needed, HPC_ERROR on bad syntax. */
-int hp_chunked_feed(struct hp_chunked *d, const uint8_t *in, size_t len, size_t *used,
+int ns_hp_chunked_feed(struct ns_hp_chunked *d, const uint8_t *in, size_t len, size_t *used,
                     void (*sink)(void *user, const uint8_t *data, size_t n), void *user);
 
 #endif

@@ -2,7 +2,7 @@
  * new file in apps/ plus one line here. */
 #include <string.h>
 
-#include "app.h"
+#include "netstack/app.h"
 
 extern const struct ns_app ns_app_udp_echo;
 extern const struct ns_app ns_app_tcp_echo;

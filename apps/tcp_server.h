@@ -16,7 +16,7 @@
 #ifndef NS_APPS_TCP_SERVER_H
 #define NS_APPS_TCP_SERVER_H
 
-#include "app.h"
+#include "netstack/app.h"
 
 struct ns_srv;
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "netstack/app.h"
 
 #define UDP_ECHO_PORT 8000
 

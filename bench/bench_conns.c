@@ -21,9 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/sim.h"
-#include "src/addr.h"
-#include "src/socket.h"
+#include "netstack/sim.h"
+#include "netstack/addr.h"
+#include "netstack/socket.h"
 
 struct opener {
     struct ns_stack *a, *b;
@@ -94,16 +94,16 @@ int main(int argc, char **argv)
     o.b = ns_stack_new(&cb, 0, NULL, 0);
     o.csd = calloc(n, sizeof *o.csd);
     o.ssd = calloc(n, sizeof *o.ssd);
-    struct sim *sim = sim_new(3);
-    int ha = sim_add_host(sim, "client", o.a, 1500), hb = sim_add_host(sim, "server", o.b, 1500);
-    struct sim_link_params lp = {.delay = 100 * NS_USEC, .queue_limit = 100000};
-    sim_connect(sim, ha, hb, &lp, &lp);
+    struct ns_sim *sim = ns_sim_new(3);
+    int ha = ns_sim_add_host(sim, "client", o.a, 1500), hb = ns_sim_add_host(sim, "server", o.b, 1500);
+    struct ns_sim_link_params lp = {.delay = 100 * NS_USEC, .queue_limit = 100000};
+    ns_sim_connect(sim, ha, hb, &lp, &lp);
     o.lsd = ns_socket(o.b, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr la = {.port = 5001};
     ns_bind(o.b, o.lsd, &la);
     ns_listen(o.b, o.lsd, 512);
     /* Warm the allocator and both stacks' TCP tables before the baseline. */
-    sim_run_until(sim, sim_now(sim) + NS_MSEC);
+    ns_sim_run_until(sim, ns_sim_now(sim) + NS_MSEC);
 
     size_t rss0, vsz0;
     size_t ma0 = ns_stack_mem_in_use(o.a), mb0 = ns_stack_mem_in_use(o.b);
@@ -124,14 +124,14 @@ int main(int argc, char **argv)
             o.csd[o.opened++] = sd;
         }
         o.want = o.opened;
-        if (!sim_run(sim, batch_done, &o, sim_now(sim) + 10 * NS_SEC)) {
+        if (!ns_sim_run(sim, batch_done, &o, ns_sim_now(sim) + 10 * NS_SEC)) {
             fprintf(stderr, "bench_conns: only %u of %u connections accepted\n", o.accepted,
                     o.opened);
             return 1;
         }
     }
     /* Idle: let delayed ACKs and everything else settle. */
-    sim_run_until(sim, sim_now(sim) + 2 * NS_SEC);
+    ns_sim_run_until(sim, ns_sim_now(sim) + 2 * NS_SEC);
     clock_gettime(CLOCK_MONOTONIC, &w1);
     unsigned est = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -152,13 +152,13 @@ int main(int argc, char **argv)
         ns_send(o.a, o.csd[i], "q", 1);
         ns_send(o.b, o.ssd[i], "r", 1);
     }
-    sim_run_until(sim, sim_now(sim) + 2 * NS_SEC);
+    ns_sim_run_until(sim, ns_sim_now(sim) + 2 * NS_SEC);
     char junk[8];
     unsigned echoed = 0;
     for (unsigned i = 0; i < n; i++)
         echoed += ns_recv(o.a, o.csd[i], junk, sizeof junk) == 1 &&
                   ns_recv(o.b, o.ssd[i], junk, sizeof junk) == 1;
-    sim_run_until(sim, sim_now(sim) + 2 * NS_SEC);
+    ns_sim_run_until(sim, ns_sim_now(sim) + 2 * NS_SEC);
     char label[64];
     snprintf(label, sizeof label, "after 1 byte each way (%u ok)", echoed);
     report(label, &o, ma0, mb0, rss0, vsz0);
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         ns_close(o.b, o.ssd[i]);
     }
     ns_close(o.b, o.lsd);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(o.a);
     ns_stack_free(o.b);
     free(o.csd);

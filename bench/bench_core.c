@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sim/sim.h"
-#include "src/addr.h"
-#include "apps/app.h"
-#include "src/socket.h"
+#include "netstack/sim.h"
+#include "netstack/addr.h"
+#include "netstack/app.h"
+#include "netstack/socket.h"
 
 struct client {
     struct ns_stack *s;
@@ -59,12 +59,12 @@ static void run(size_t size, double budget)
     ca.seed = 11;
     cb.seed = 12;
     struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
-    struct sim *sim = sim_new(1);
-    int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
+    struct ns_sim *sim = ns_sim_new(1);
+    int ha = ns_sim_add_host(sim, "client", a, 1500), hb = ns_sim_add_host(sim, "server", b, 1500);
     /* A tiny delay makes virtual time advance; with zero delay a full
      * window would ping-pong forever at one instant. */
-    struct sim_link_params lp = {.delay = 1 * NS_USEC};
-    sim_connect(sim, ha, hb, &lp, &lp);
+    struct ns_sim_link_params lp = {.delay = 1 * NS_USEC};
+    ns_sim_connect(sim, ha, hb, &lp, &lp);
     const struct ns_app *echo = ns_app_find("udp_echo");
     struct ns_app_args args = {0};
     void *st = NULL;
@@ -81,7 +81,7 @@ static void run(size_t size, double budget)
     double t0 = wall(), t1 = t0;
     ns_time_t step = 100 * NS_USEC;
     while ((t1 = wall()) - t0 < budget)
-        sim_run_until(sim, sim_now(sim) + step);
+        ns_sim_run_until(sim, ns_sim_now(sim) + step);
     double dt = t1 - t0;
     double eps = (double)c.echoed / dt;
     printf("  udp echo %5zu B payload: %10.0f echoes/s  %10.0f packets/s through a stack"
@@ -89,7 +89,7 @@ static void run(size_t size, double budget)
            size, eps, 2 * eps, eps * (double)size * 8 / 1e6);
     echo->stop(b, st);
     ns_close(a, c.sd);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(a);
     ns_stack_free(b);
 }

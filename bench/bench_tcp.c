@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "sim/sim.h"
-#include "src/addr.h"
-#include "src/socket.h"
+#include "netstack/sim.h"
+#include "netstack/addr.h"
+#include "netstack/socket.h"
 
 static double wall(void)
 {
@@ -63,12 +63,12 @@ int main(int argc, char **argv)
     static struct bulk k;
     k.a = ns_stack_new(&ca, 0, NULL, 0);
     k.b = ns_stack_new(&cb, 0, NULL, 0);
-    struct sim *sim = sim_new(1);
-    int ha = sim_add_host(sim, "a", k.a, mtu), hb = sim_add_host(sim, "b", k.b, mtu);
-    struct sim_link_params lp = {0};
+    struct ns_sim *sim = ns_sim_new(1);
+    int ha = ns_sim_add_host(sim, "a", k.a, mtu), hb = ns_sim_add_host(sim, "b", k.b, mtu);
+    struct ns_sim_link_params lp = {0};
     lp.delay = 50 * NS_USEC;
     lp.queue_limit = 100000;
-    sim_connect(sim, ha, hb, &lp, &lp);
+    ns_sim_connect(sim, ha, hb, &lp, &lp);
     k.total = mib << 20;
     k.ssd = -1;
     k.lsd = ns_socket(k.b, NS_AF_INET, NS_SOCK_STREAM);
@@ -79,9 +79,9 @@ int main(int argc, char **argv)
     struct ns_sockaddr dst = {.port = 5001};
     ns_addr_parse("10.0.0.2", &dst.addr);
     ns_connect(k.a, k.csd, &dst);
-    ns_time_t v0 = sim_now(sim);
+    ns_time_t v0 = ns_sim_now(sim);
     double t0 = wall();
-    bool ok = sim_run(sim, pump, &k, v0 + 3600 * NS_SEC);
+    bool ok = ns_sim_run(sim, pump, &k, v0 + 3600 * NS_SEC);
     double w = wall() - t0;
     struct ns_tcp_info ti;
     ns_tcp_info(k.a, k.csd, &ti);
@@ -90,13 +90,13 @@ int main(int argc, char **argv)
            "%llu MiB in %.3f s wall, both stacks on one core), %.3f s virtual, %llu segments, "
            "%llu retransmits%s\n",
            mtu, bps, bps * 8 / 1e9, (unsigned long long)(k.got >> 20), w,
-           (double)(sim_now(sim) - v0) / 1e9, (unsigned long long)ti.segs_out,
+           (double)(ns_sim_now(sim) - v0) / 1e9, (unsigned long long)ti.segs_out,
            (unsigned long long)ti.retransmits, ok ? "" : " (INCOMPLETE)");
     ns_close(k.a, k.csd);
     if (k.ssd >= 0)
         ns_close(k.b, k.ssd);
     ns_close(k.b, k.lsd);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(k.a);
     ns_stack_free(k.b);
     return ok ? 0 : 1;

@@ -15,20 +15,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/netdev.h"
-#include "src/addr.h"
-#include "src/socket.h"
-#include "src/stack.h"
+#include "netstack/netdev.h"
+#include "netstack/addr.h"
+#include "netstack/socket.h"
+#include "netstack/stack.h"
 
 /* Packets in flight from one stack to the other, oldest first. */
 struct wire {
-    struct netdev dev;
+    struct ns_netdev dev;
     struct ns_pkt *q[4096];
     unsigned head, len;
     unsigned long long drops;
 };
 
-static int wire_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int wire_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     struct wire *w = (struct wire *)d;
     if (w->len == sizeof w->q / sizeof w->q[0]) {
@@ -42,9 +42,9 @@ static int wire_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return 0;
 }
 
-static void wire_close(struct netdev *d) { (void)d; }
+static void wire_close(struct ns_netdev *d) { (void)d; }
 
-static const struct netdev_ops wire_ops = {.send = wire_send, .close = wire_close};
+static const struct ns_netdev_ops wire_ops = {.send = wire_send, .close = wire_close};
 
 static struct ns_pkt *wire_pop(struct wire *w)
 {
@@ -77,8 +77,8 @@ int main(int argc, char **argv)
     struct ns_stack *a = ns_stack_new(&ca, 0, NULL, 0), *b = ns_stack_new(&cb, 0, NULL, 0);
     /* wab carries a's packets to b, wba b's to a. */
     static struct wire wab, wba;
-    wab.dev = (struct netdev){.ops = &wire_ops, .name = "wire:a>b", .mtu = mtu};
-    wba.dev = (struct netdev){.ops = &wire_ops, .name = "wire:b>a", .mtu = mtu};
+    wab.dev = (struct ns_netdev){.ops = &wire_ops, .name = "wire:a>b", .mtu = mtu};
+    wba.dev = (struct ns_netdev){.ops = &wire_ops, .name = "wire:b>a", .mtu = mtu};
     ns_stack_attach(a, &wab.dev);
     ns_stack_attach(b, &wba.dev);
 

@@ -1,5 +1,5 @@
 /* capture.c — the recording tap (see capture.h). */
-#include "drivers/capture.h"
+#include "netstack/capture.h"
 
 #include <string.h>
 #include <time.h>
@@ -17,7 +17,7 @@ void ns_capture_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, siz
                 (long long)(t % NS_SEC / NS_USEC), dir, line);
     }
     if (c->pcap && !c->error) {
-        int rc = pcapout_write(c->pcap, now + c->pcap_offset, pkt, len);
+        int rc = ns_pcapout_write(c->pcap, now + c->pcap_offset, pkt, len);
         if (rc < 0) {
             c->error = rc;
             fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-rc));

@@ -5,7 +5,7 @@
  * empty, and an unbounded receive loop would starve retransmission and
  * reassembly timers.
  */
-#include "drivers/loop.h"
+#include "netstack/loop.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -94,7 +94,7 @@ static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
 
 struct ns_loop {
     struct ns_stack *s;
-    struct netdev *dev;
+    struct ns_netdev *dev;
     struct ns_clock *clock;
     size_t cap;           /* receive buffer size: the device MTU, or 64 KB + an IPv6
                            * header for a device with offloads (super-packets) */
@@ -104,7 +104,7 @@ struct ns_loop {
     struct trim_state trim; /* giving memory back once quiet (issue 14) */
 };
 
-struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock)
+struct ns_loop *ns_loop_new(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *clock)
 {
     struct ns_loop *l = calloc(1, sizeof *l);
     if (!l)
@@ -129,7 +129,7 @@ void ns_loop_free(struct ns_loop *l)
     free(l);
 }
 
-int ns_loop_fd(const struct ns_loop *l) { return l->dev ? netdev_fd(l->dev) : -1; }
+int ns_loop_fd(const struct ns_loop *l) { return l->dev ? ns_netdev_fd(l->dev) : -1; }
 
 ns_time_t ns_loop_deadline(const struct ns_loop *l)
 {
@@ -169,7 +169,7 @@ int ns_loop_step(struct ns_loop *l)
         if (!l->spare)
             break; /* out of memory: let timers run, retry after the wait */
         struct ns_offload off;
-        int n = netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
+        int n = ns_netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
         if (n < 0)
             return n;
         if (n == 0)
@@ -222,7 +222,7 @@ static bool should_stop(volatile sig_atomic_t *stop, bool (*done)(void *user), v
     return (stop && *stop) || (done && done(user));
 }
 
-int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
+int ns_loop_run(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user)
 {
     struct ns_loop *l = ns_loop_new(s, dev, clock);

@@ -1,7 +1,7 @@
 /* pcap_pkt.h — the replay's and the verdict's acceptance of one captured
  * packet, on top of the one dissector (src/wire.h).
  *
- * Contract: pp_parse describes pkt[0..len) with ns_wire_parse (never
+ * Contract: ns_pp_parse describes pkt[0..len) with ns_wire_parse (never
  * reading outside it, never trusting a length beyond the bytes captured)
  * and returns 0 for an IPv4/IPv6 packet whose header lengths are
  * consistent (possibly with a truncated or odd upper layer: l4 fields are
@@ -15,6 +15,6 @@
 
 #include "src/wire.h"
 
-int pp_parse(const uint8_t *pkt, size_t len, struct ns_wire *out);
+int ns_pp_parse(const uint8_t *pkt, size_t len, struct ns_wire *out);
 
 #endif

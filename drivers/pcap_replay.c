@@ -1,19 +1,19 @@
 /* pcap_replay.c — capture replay with a verdict (see pcap_replay.h). */
-#include "drivers/pcap_replay.h"
+#include "netstack/pcap_replay.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "drivers/capture.h"
-#include "src/netdev.h"
+#include "netstack/capture.h"
+#include "netstack/netdev.h"
 #include "drivers/pcap_pkt.h"
-#include "netdev/pcap_read.h"
+#include "netstack/pcap_read.h"
 #include "drivers/pcap_verdict.h"
-#include "netdev/pcapout.h"
-#include "src/addr.h"
+#include "netstack/pcapout.h"
+#include "netstack/addr.h"
 #include "src/checksum.h"
-#include "src/stack.h"
+#include "netstack/stack.h"
 
 enum { D_OTHER, D_IN, D_OUT };
 
@@ -33,7 +33,7 @@ struct conns {
 };
 
 struct rframe {
-    const struct pr_frame *f;
+    const struct ns_pr_frame *f;
     int dir;
     ns_time_t t;          /* relative to the first packet */
     struct conn snap;     /* TCP: the recorded connection state at this packet */
@@ -57,18 +57,18 @@ struct openers {
 struct replay;
 
 struct rdev {
-    struct netdev dev;
+    struct ns_netdev dev;
     struct replay *r;
 };
 
 struct replay {
-    const struct pcap_replay_opts *o;
+    const struct ns_pcap_replay_opts *o;
     struct ns_addr addr4, addr6;
-    struct pr_capture cap;
+    struct ns_pr_capture cap;
     struct rframe *fr;
     struct conns rec, act;      /* recorded (prescan) and actual (live) connections */
     struct openers op;          /* recorded active opens and the ports they map to */
-    struct pv_pkt *sent;        /* what the stack sent */
+    struct ns_pv_pkt *sent;        /* what the stack sent */
     size_t nsent, capsent;
     bool collecting, overflow;
     ns_time_t now;
@@ -244,11 +244,11 @@ static void put16_csum(uint8_t *tcp, uint8_t *w, uint16_t v)
     ns_put16(tcp + 16, ns_csum_fold(x));
 }
 
-int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
+int ns_pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
                           const uint32_t *ts_max)
 {
     struct ns_wire p;
-    if (pp_parse(pkt, len, &p) < 0 || p.proto != NS_IPPROTO_TCP || !p.tcp_ok || p.is_frag)
+    if (ns_pp_parse(pkt, len, &p) < 0 || p.proto != NS_IPPROTO_TCP || !p.tcp_ok || p.is_frag)
         return -1;
     rewrite_tcp(pkt, &p, (int32_t)dseq, true, (int32_t)dts, true, ts_max);
     return 0;
@@ -256,11 +256,11 @@ int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
 
 /* ---- the replay device ---- */
 
-static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int rdev_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     struct replay *r = ((struct rdev *)d)->r;
     struct ns_wire p;
-    bool tcp = pp_parse(pkt, len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag;
+    bool tcp = ns_pp_parse(pkt, len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag;
     if (tcp) {
         if ((p.flags & NS_TCP_SYN) && !(p.flags & NS_TCP_ACK))
             opener_claim(&r->op, &p);
@@ -276,7 +276,7 @@ static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
     }
     if (r->nsent == r->capsent) {
         size_t nc = r->capsent ? r->capsent * 2 : 256;
-        struct pv_pkt *nv = realloc(r->sent, nc * sizeof *nv);
+        struct ns_pv_pkt *nv = realloc(r->sent, nc * sizeof *nv);
         if (!nv) {
             r->overflow = true;
             return 0;
@@ -296,7 +296,7 @@ static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
         if (o)
             ns_put16(copy + p.l4_off, o->rec_lport);
     }
-    struct pv_pkt *s = &r->sent[r->nsent++];
+    struct ns_pv_pkt *s = &r->sent[r->nsent++];
     memset(s, 0, sizeof *s);
     s->t = r->now;
     s->data = copy;
@@ -313,12 +313,12 @@ static int rdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return 0;
 }
 
-static void rdev_close(struct netdev *d)
+static void rdev_close(struct ns_netdev *d)
 {
     (void)d;
 }
 
-static const struct netdev_ops rdev_ops = {.send = rdev_send, .close = rdev_close};
+static const struct ns_netdev_ops rdev_ops = {.send = rdev_send, .close = rdev_close};
 
 /* ---- role ---- */
 
@@ -338,7 +338,7 @@ static void choose_addrs(struct replay *r)
     struct ns_addr first4 = {0}, first6 = {0};
     for (size_t i = 0; i < r->cap.n; i++) {
         struct ns_wire p;
-        if (pp_parse(r->cap.v[i].data, r->cap.v[i].len, &p) < 0)
+        if (ns_pp_parse(r->cap.v[i].data, r->cap.v[i].len, &p) < 0)
             continue;
         struct ns_addr *first = p.family == NS_AF_INET ? &first4 : &first6;
         const struct ns_addr *def = p.family == NS_AF_INET ? &def4 : &def6;
@@ -366,7 +366,7 @@ static int classify(const struct replay *r, const struct ns_wire *p)
     return D_OTHER;
 }
 
-/* A packet pp_parse rejects (bad IHL, lengths, too short): classify it by
+/* A packet ns_pp_parse rejects (bad IHL, lengths, too short): classify it by
  * the fixed header's addresses when they are there; one too short to show
  * them is injected, since a stack must survive whatever the link carries.
  * (The pcap reader only keeps frames whose version nibble is 4 or 6.) */
@@ -414,7 +414,7 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
     if (!pkt)
         return false;
     struct ns_wire p;
-    if (pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag) {
+    if (ns_pp_parse(pkt->data, pkt->len, &p) == 0 && p.proto == NS_IPPROTO_TCP && p.tcp_ok && !p.is_frag) {
         const struct opener *o = opener_find(&r->op, &p.src, p.sport, p.dport, false);
         if (o && o->act_lport != o->rec_lport) {
             put16_csum(pkt->data + p.l4_off, pkt->data + p.l4_off + 2, o->act_lport);
@@ -434,7 +434,7 @@ static bool inject(struct replay *r, struct ns_stack *s, const struct rframe *f)
                         (int32_t)(a->ts0 - rec->ts0), have_dts, &a->ts_last);
         }
     }
-    else if (pp_parse(pkt->data, pkt->len, &p) == 0 && ns_wire_is_icmp_error(&p) && !p.is_frag)
+    else if (ns_pp_parse(pkt->data, pkt->len, &p) == 0 && ns_wire_is_icmp_error(&p) && !p.is_frag)
         translate_icmp_quote(r, pkt->data, pkt->len, &p);
     ns_stack_input(s, r->now, pkt);
     return true;
@@ -450,7 +450,7 @@ static void fmt_addrs(const struct replay *r, char *buf, size_t len)
     snprintf(buf, len, "%s%s%s", a, *a && *b ? " " : "", b);
 }
 
-int pcap_replay_run(const struct pcap_replay_opts *o)
+int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o)
 {
     struct replay *r = calloc(1, sizeof *r);
     if (!r) {
@@ -462,12 +462,12 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
     char err[512];
     int status = 1;
     struct ns_stack *s = NULL;
-    struct pcapout *w = NULL;
+    struct ns_pcapout *w = NULL;
     void *state[32] = {0};
     unsigned started = 0;
-    struct pv_pkt *exp = NULL;
+    struct ns_pv_pkt *exp = NULL;
 
-    if (pr_load(o->path, &r->cap, err, sizeof err) < 0) {
+    if (ns_pr_load(o->path, &r->cap, err, sizeof err) < 0) {
         fprintf(stderr, "netstack: %s\n", err);
         goto done;
     }
@@ -489,7 +489,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
         if (f->t > tlast)
             tlast = f->t;
         struct ns_wire p;
-        if (pp_parse(f->f->data, f->f->len, &p) < 0) {
+        if (ns_pp_parse(f->f->data, f->f->len, &p) < 0) {
             f->dir = classify_raw(r, f->f->data, f->f->len);
             if (f->dir == D_IN)
                 nin++;
@@ -509,7 +509,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
                 }
             }
         } else if (f->dir == D_OUT) {
-            struct pv_pkt *e = &exp[nexp++];
+            struct ns_pv_pkt *e = &exp[nexp++];
             e->t = f->t;
             e->data = f->f->data;
             e->len = f->f->len;
@@ -555,7 +555,7 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
 
     struct ns_capture tap = {.trace = o->verbose ? out : NULL, .pcap_offset = t0};
     if (o->pcap_out) {
-        w = pcapout_open(o->pcap_out, err, sizeof err);
+        w = ns_pcapout_open(o->pcap_out, err, sizeof err);
         if (!w) {
             fprintf(stderr, "netstack: %s\n", err);
             goto done;
@@ -592,11 +592,11 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
     /* Interleave injections (at recorded times) with the stack's timers.
      * A stack that keeps asking for the same instant is nudged 1 ms on
      * (never spins); the step bound is a backstop. */
-    ns_time_t end = tlast + PCAP_REPLAY_GRACE;
+    ns_time_t end = tlast + NS_PCAP_REPLAY_GRACE;
     size_t next = 0;
     unsigned same = 0;
     unsigned long steps;
-    for (steps = 0; steps < PCAP_REPLAY_MAX_STEPS; steps++) {
+    for (steps = 0; steps < NS_PCAP_REPLAY_MAX_STEPS; steps++) {
         while (next < r->cap.n && r->fr[next].dir != D_IN)
             next++;
         ns_time_t tin = next < r->cap.n ? r->fr[next].t : NS_TIME_NEVER;
@@ -627,13 +627,13 @@ int pcap_replay_run(const struct pcap_replay_opts *o)
         ns_stack_poll(s, r->now);
     }
     r->collecting = false;
-    bool cut = steps == PCAP_REPLAY_MAX_STEPS;
+    bool cut = steps == NS_PCAP_REPLAY_MAX_STEPS;
     if (cut)
         fprintf(out, "verdict: replay stopped after %lu steps at virtual time %lld ns\n", steps,
                 (long long)r->now);
 
-    struct pv_result res = {0};
-    int v = pv_check(exp, nexp, r->sent, r->nsent, out, &res);
+    struct ns_pv_result res = {0};
+    int v = ns_pv_check(exp, nexp, r->sent, r->nsent, out, &res);
     if (r->overflow)
         fprintf(out, "verdict: the stack sent too much (over %zu packets); rest not kept\n",
                 r->nsent);
@@ -653,7 +653,7 @@ stop:
 done:
     if (s)
         ns_stack_free(s);
-    pcapout_close(w);
+    ns_pcapout_close(w);
     for (size_t i = 0; i < r->nsent; i++)
         free((void *)r->sent[i].data);
     free(r->sent);
@@ -662,7 +662,7 @@ done:
     free(r->rec.v);
     free(r->act.v);
     free(r->op.v);
-    pr_free(&r->cap);
+    ns_pr_free(&r->cap);
     free(r);
     fflush(out);
     return status;
@@ -670,7 +670,7 @@ done:
 
 /* ---- sidecar ---- */
 
-int pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
+int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
                       char *err, size_t errlen)
 {
     *argv = NULL;
@@ -712,13 +712,13 @@ int pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t
         while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r' && *p != '#')
             p++;
         if (argc == 64) {
-            pcap_sidecar_free(v, argc);
+            ns_pcap_sidecar_free(v, argc);
             snprintf(err, errlen, "%s: more than 64 words", sidecar);
             return -1;
         }
         v[argc] = strndup(start, (size_t)(p - start));
         if (!v[argc]) {
-            pcap_sidecar_free(v, argc);
+            ns_pcap_sidecar_free(v, argc);
             snprintf(err, errlen, "%s: out of memory", sidecar);
             return -1;
         }
@@ -728,7 +728,7 @@ int pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t
     return argc;
 }
 
-void pcap_sidecar_free(char **argv, int argc)
+void ns_pcap_sidecar_free(char **argv, int argc)
 {
     if (!argv)
         return;

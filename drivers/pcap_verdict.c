@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "drivers/pcap_pkt.h"
-#include "src/addr.h"
+#include "netstack/addr.h"
 #include "src/trace.h"
 
 enum { FK_PORTS, FK_ECHO, FK_ICMP, FK_FRAG, FK_OTHER };
@@ -47,18 +47,18 @@ static bool key_eq(const struct fkey *x, const struct fkey *y)
            ns_addr_eq(&x->dst, &y->dst) && x->a == y->a && x->b == y->b;
 }
 
-static uint32_t rel_seq(const struct pv_pkt *p, const struct ns_wire *q)
+static uint32_t rel_seq(const struct ns_pv_pkt *p, const struct ns_wire *q)
 {
     return p->isn_known ? q->seq - p->isn : q->seq;
 }
 
-static uint32_t rel_ack(const struct pv_pkt *p, const struct ns_wire *q)
+static uint32_t rel_ack(const struct ns_pv_pkt *p, const struct ns_wire *q)
 {
     return p->peer_isn_known ? q->ack - p->peer_isn : q->ack;
 }
 
 /* Bitmask of the options a SYN offers: MSS, WS, SACK-permitted, TS. */
-static unsigned syn_opts(const struct pv_pkt *p, const struct ns_wire *q)
+static unsigned syn_opts(const struct ns_pv_pkt *p, const struct ns_wire *q)
 {
     unsigned m = 0;
     struct ns_tcpopt_iter it;
@@ -73,13 +73,13 @@ static unsigned syn_opts(const struct pv_pkt *p, const struct ns_wire *q)
 
 #define CMP_FLAGS (NS_TCP_SYN | NS_TCP_FIN | NS_TCP_RST | NS_TCP_ACK | NS_TCP_URG | NS_TCP_ECE | NS_TCP_CWR)
 
-static bool same_tail(const struct pv_pkt *e, size_t eo, const struct pv_pkt *a, size_t ao)
+static bool same_tail(const struct ns_pv_pkt *e, size_t eo, const struct ns_pv_pkt *a, size_t ao)
 {
     size_t el = e->len - eo, al = a->len - ao;
     return el == al && memcmp(e->data + eo, a->data + ao, el) == 0;
 }
 
-static bool matches(const struct pv_pkt *e, const struct ns_wire *pe, const struct pv_pkt *a,
+static bool matches(const struct ns_pv_pkt *e, const struct ns_wire *pe, const struct ns_pv_pkt *a,
                     const struct ns_wire *pa)
 {
     if (pe->is_frag || pa->is_frag) {
@@ -120,10 +120,10 @@ static bool matches(const struct pv_pkt *e, const struct ns_wire *pe, const stru
            memcmp(e->data + pe->l4_off, a->data + pa->l4_off, pe->l4_len) == 0;
 }
 
-void pv_format(char *buf, size_t len, const struct pv_pkt *p)
+void ns_pv_format(char *buf, size_t len, const struct ns_pv_pkt *p)
 {
     struct ns_wire q;
-    if (pp_parse(p->data, p->len, &q) < 0 || q.proto != NS_IPPROTO_TCP || !q.tcp_ok || q.is_frag) {
+    if (ns_pp_parse(p->data, p->len, &q) < 0 || q.proto != NS_IPPROTO_TCP || !q.tcp_ok || q.is_frag) {
         ns_trace_format(buf, len, p->data, p->len);
         return;
     }
@@ -167,7 +167,7 @@ struct line {
     ns_time_t t;
     unsigned order;
     const char *tag;
-    const struct pv_pkt *p;
+    const struct ns_pv_pkt *p;
 };
 
 static int line_cmp(const void *x, const void *y)
@@ -178,22 +178,22 @@ static int line_cmp(const void *x, const void *y)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static uint16_t tcp_window(const struct pv_pkt *p, const struct ns_wire *q)
+static uint16_t tcp_window(const struct ns_pv_pkt *p, const struct ns_wire *q)
 {
     return ns_get16(p->data + q->l4_off + 14);
 }
 
-/* Shared state of one pv_check call. Indices 0..nexp-1 are expected
+/* Shared state of one ns_pv_check call. Indices 0..nexp-1 are expected
  * packets, nexp.. the actual ones; order[] lists them grouped by flow. */
 struct vstate {
-    const struct pv_pkt *exp, *act;
+    const struct ns_pv_pkt *exp, *act;
     size_t nexp, n;
     struct ns_wire *pp;
     size_t *flow, *order;
     unsigned char *st;
 };
 
-static const struct pv_pkt *pkt_at(const struct vstate *v, size_t i)
+static const struct ns_pv_pkt *pkt_at(const struct vstate *v, size_t i)
 {
     return i < v->nexp ? &v->exp[i] : &v->act[i - v->nexp];
 }
@@ -208,7 +208,7 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
     for (size_t k = lo; k < a0; k++) {
         size_t i = v->order[k];
         const struct ns_wire *pe = &v->pp[i];
-        const struct pv_pkt *e = pkt_at(v, i);
+        const struct ns_pv_pkt *e = pkt_at(v, i);
         if (pe->tcp_ok && (pe->flags & NS_TCP_ACK)) {
             uint32_t ra = rel_ack(e, pe);
             if (!any_ack || (int32_t)(ra - max_ack) > 0)
@@ -224,7 +224,7 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
             for (size_t m = cursor; m < lim; m++) {
                 size_t j = v->order[m];
                 const struct ns_wire *pa = &v->pp[j];
-                const struct pv_pkt *a = pkt_at(v, j);
+                const struct ns_pv_pkt *a = pkt_at(v, j);
                 if (a->t > e->t + PV_ACK_SLACK)
                     break;
                 if (!pa->tcp_ok || !(pa->flags & NS_TCP_ACK) ||
@@ -263,14 +263,14 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
         const struct ns_wire *pa = &v->pp[j];
         if (v->st[j] != ST_NONE || !ns_wire_is_pure_ack(pa) || !any_ack)
             continue;
-        const struct pv_pkt *a = pkt_at(v, j);
+        const struct ns_pv_pkt *a = pkt_at(v, j);
         uint32_t ra = rel_ack(a, pa);
         if ((int32_t)(ra - max_ack) > 0)
             continue;
         if (m > a0) {
             size_t pj = v->order[m - 1];
             const struct ns_wire *pq = &v->pp[pj];
-            const struct pv_pkt *q = pkt_at(v, pj);
+            const struct ns_pv_pkt *q = pkt_at(v, pj);
             /* A window update opens the window after a non-SYN segment
              * (a SYN's window is not scaled, RFC 7323 2.2). */
             bool update = !(pq->flags & NS_TCP_SYN) && tcp_window(a, pa) > tcp_window(q, pq);
@@ -281,10 +281,10 @@ static void match_flow(struct vstate *v, size_t lo, size_t a0, size_t hi)
     }
 }
 
-int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, size_t nact,
-             FILE *out, struct pv_result *res)
+int ns_pv_check(const struct ns_pv_pkt *exp, size_t nexp, const struct ns_pv_pkt *act, size_t nact,
+             FILE *out, struct ns_pv_result *res)
 {
-    struct pv_result r = {.expected = (unsigned)nexp};
+    struct ns_pv_result r = {.expected = (unsigned)nexp};
     size_t n = nexp + nact, nz = n ? n : 1;
     struct ns_wire *pp = calloc(nz, sizeof *pp);
     struct fkey *keys = calloc(nz, sizeof *keys);
@@ -302,8 +302,8 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
     /* Flows, numbered in order of appearance. */
     size_t nflows = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
-        pp_parse(p->data, p->len, &pp[i]);
+        const struct ns_pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
+        ns_pp_parse(p->data, p->len, &pp[i]);
         struct fkey k = key_of(&pp[i]);
         size_t f = 0;
         while (f < nflows && !key_eq(&keys[f], &k))
@@ -330,7 +330,7 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
     }
     size_t nl = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
+        const struct ns_pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
         const char *tag;
         if (i < nexp) {
             tag = st[i] == ST_OK ? "ok" : "MISSING";
@@ -352,7 +352,7 @@ int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, si
     qsort(lines, nl, sizeof *lines, line_cmp);
     for (size_t i = 0; i < nl; i++) {
         char text[320], idx[16] = "";
-        pv_format(text, sizeof text, lines[i].p);
+        ns_pv_format(text, sizeof text, lines[i].p);
         if (lines[i].p->index)
             snprintf(idx, sizeof idx, "#%u", lines[i].p->index);
         ns_time_t t = lines[i].t < 0 ? 0 : lines[i].t;

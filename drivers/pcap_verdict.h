@@ -35,7 +35,7 @@
  *    and upper-layer checksums, timing.
  * Output: one tcpdump-like line per expected packet ("ok" or "MISSING")
  * and per unexpected one ("UNEXPECTED"; tolerated extra ACKs "extra ack"),
- * in time order, then a summary. pv_check returns 0 only when every
+ * in time order, then a summary. ns_pv_check returns 0 only when every
  * expected packet matched and nothing unexpected was sent.
  */
 #ifndef NS_PCAP_VERDICT_H
@@ -44,9 +44,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "src/types.h"
+#include "netstack/types.h"
 
-struct pv_pkt {
+struct ns_pv_pkt {
     ns_time_t t;                 /* time since the start of the replay */
     const uint8_t *data;
     size_t len;
@@ -55,14 +55,14 @@ struct pv_pkt {
     uint32_t isn, peer_isn;      /* TCP: the sender's and the peer's ISN of this connection */
 };
 
-struct pv_result {
+struct ns_pv_result {
     unsigned expected, matched, missing, unexpected, tolerated;
 };
 
-int pv_check(const struct pv_pkt *exp, size_t nexp, const struct pv_pkt *act, size_t nact,
-             FILE *out, struct pv_result *res);
+int ns_pv_check(const struct ns_pv_pkt *exp, size_t nexp, const struct ns_pv_pkt *act, size_t nact,
+             FILE *out, struct ns_pv_result *res);
 
 /* One tcpdump-like line (TCP seq/ack relative when the ISNs are known). */
-void pv_format(char *buf, size_t len, const struct pv_pkt *p);
+void ns_pv_format(char *buf, size_t len, const struct ns_pv_pkt *p);
 
 #endif

@@ -17,26 +17,26 @@
 
 /* ---- the backend: four functions (netdev.h) ---- */
 struct sp_dev {
-    struct netdev dev; /* first, so a struct netdev * is a struct sp_dev * */
+    struct ns_netdev dev; /* first, so a struct ns_netdev * is a struct sp_dev * */
     int fd;
 };
 /* send: one whole IP packet; the pointer is not kept. 0 or -errno. */
-static int sp_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int sp_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     ssize_t n = send(((struct sp_dev *)d)->fd, pkt, len, MSG_DONTWAIT);
     return n < 0 ? -errno : 0; /* a full socket buffer is a lost packet: TCP recovers */
 }
 /* recv: one pending packet into buf, 0 when none (never blocks), or -errno. */
-static int sp_recv(struct netdev *d, uint8_t *buf, size_t cap)
+static int sp_recv(struct ns_netdev *d, uint8_t *buf, size_t cap)
 {
     ssize_t n = recv(((struct sp_dev *)d)->fd, buf, cap, MSG_DONTWAIT);
     if (n < 0)
         return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
     return (int)n;
 }
-static int sp_fd(const struct netdev *d) { return ((const struct sp_dev *)d)->fd; }
-static void sp_close(struct netdev *d) { close(((struct sp_dev *)d)->fd); }
-static const struct netdev_ops sp_ops = {.send = sp_send, .recv = sp_recv, .fd = sp_fd, .close = sp_close};
+static int sp_fd(const struct ns_netdev *d) { return ((const struct sp_dev *)d)->fd; }
+static void sp_close(struct ns_netdev *d) { close(((struct sp_dev *)d)->fd); }
+static const struct ns_netdev_ops sp_ops = {.send = sp_send, .recv = sp_recv, .fd = sp_fd, .close = sp_close};
 
 #define TOTAL (256u * 1024)
 static size_t got;
@@ -133,7 +133,7 @@ int main(void)
     ns_loop_free(lb);
     ns_stack_free(a);
     ns_stack_free(b);
-    netdev_close(&da.dev);
-    netdev_close(&db.dev);
+    ns_netdev_close(&da.dev);
+    ns_netdev_close(&db.dev);
     return got == TOTAL && echoed ? 0 : 1;
 }

@@ -51,13 +51,13 @@ static bool finished(void *u) { return ((struct get *)u)->done; }
 
 int main(int argc, char **argv)
 {
-    struct tun_opts to;
-    tun_opts_default(&to);
+    struct ns_tun_opts to;
+    ns_tun_opts_default(&to);
     to.name = argc > 1 ? argv[1] : "tun0";
     memset(&to.host6, 0, sizeof to.host6);
     char req[256], err[256];
     snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: 10.0.0.1\r\n\r\n", argc > 3 ? argv[3] : "/");
-    struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
+    struct ns_netdev *dev = ns_tun_open(&to, err, sizeof err);
     if (!dev)
         return fprintf(stderr, "http_get_tun: %s\n", err), 1;
     struct ns_clock *clk = ns_clock_realtime();
@@ -86,6 +86,6 @@ int main(int argc, char **argv)
     printf("%s; %zu body bytes%s%s\n", g.hlen ? g.head : "(no response)", g.body, g.err ? "; error: " : "",
            g.err ? strerror(-g.err) : "");
     ns_stack_free(s);
-    netdev_close(dev);
+    ns_netdev_close(dev);
     return strncmp(g.head, "HTTP/1.0 200", 12) == 0 || strncmp(g.head, "HTTP/1.1 200", 12) == 0 ? 0 : 1;
 }

@@ -62,9 +62,9 @@ static int run_once(uint64_t seed, uint64_t *hash, double *secs)
     char err[128];
     r.cli = ns_stack_new(&c, 0, err, sizeof err); /* virtual time starts at 0 */
     r.srv = ns_stack_new(&s, 0, err, sizeof err);
-    struct sim *sim = sim_new(seed);
-    struct sim_link_params lp = {.delay = 10 * NS_MSEC, .rate_bps = 50000000, .drop = 0.02};
-    sim_connect(sim, sim_add_host(sim, "cli", r.cli, 1500), sim_add_host(sim, "srv", r.srv, 1500), &lp, &lp);
+    struct ns_sim *sim = ns_sim_new(seed);
+    struct ns_sim_link_params lp = {.delay = 10 * NS_MSEC, .rate_bps = 50000000, .drop = 0.02};
+    ns_sim_connect(sim, ns_sim_add_host(sim, "cli", r.cli, 1500), ns_sim_add_host(sim, "srv", r.srv, 1500), &lp, &lp);
     r.lsd = ns_socket(r.srv, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr any = {.port = 80}, dst = {.port = 80};
     ns_addr_parse("10.0.0.2", &dst.addr);
@@ -75,13 +75,13 @@ static int run_once(uint64_t seed, uint64_t *hash, double *secs)
     ns_sock_set_callback(r.cli, r.csd, cli_cb, &r);
     if (ns_connect(r.cli, r.csd, &dst) != -EINPROGRESS)
         return 1;
-    bool ok = sim_run(sim, done, &r, 120 * NS_SEC) && r.bad == 0;
-    *hash = sim_trace_hash(sim);
-    *secs = (double)sim_now(sim) / NS_SEC;
+    bool ok = ns_sim_run(sim, done, &r, 120 * NS_SEC) && r.bad == 0;
+    *hash = ns_sim_trace_hash(sim);
+    *secs = (double)ns_sim_now(sim) / NS_SEC;
     printf("seed %llu: %zu/%u bytes, %d corrupt, %.3f s virtual, %llu segments resent\n",
            (unsigned long long)seed, r.got, TOTAL, r.bad, *secs,
            (unsigned long long)ns_stack_stats(r.cli)->tcp_retransmits);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(r.cli);
     ns_stack_free(r.srv);
     return ok ? 0 : 1;

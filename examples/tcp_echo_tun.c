@@ -58,12 +58,12 @@ static void listen_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 
 int main(int argc, char **argv)
 {
-    struct tun_opts to;
-    tun_opts_default(&to);
+    struct ns_tun_opts to;
+    ns_tun_opts_default(&to);
     to.name = argc > 1 ? argv[1] : "tun0";
     memset(&to.host6, 0, sizeof to.host6); /* IPv4 only, to keep it short */
     char err[256];
-    struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
+    struct ns_netdev *dev = ns_tun_open(&to, err, sizeof err);
     if (!dev)
         return fprintf(stderr, "tcp_echo_tun: %s\n", err), 1;
     struct ns_clock *clk = ns_clock_realtime();
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     memset(&cfg.addr6, 0, sizeof cfg.addr6);
     struct ns_stack *s = ns_stack_new(&cfg, clk->now(clk), err, sizeof err);
     if (!s)
-        return fprintf(stderr, "tcp_echo_tun: %s\n", err), netdev_close(dev), 1;
+        return fprintf(stderr, "tcp_echo_tun: %s\n", err), ns_netdev_close(dev), 1;
     ns_stack_attach(s, dev);
     int lsd = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr any = {.port = 7};
@@ -89,6 +89,6 @@ int main(int argc, char **argv)
     printf("tcp_echo_tun: stopped (%d connection(s) reset at close)\n", reset);
     ns_loop_free(l);
     ns_stack_free(s);
-    netdev_close(dev);
+    ns_netdev_close(dev);
     return rc < 0 ? 1 : 0;
 }

@@ -40,12 +40,12 @@ static void upper_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 int main(int argc, char **argv)
 {
     unsigned count = argc > 2 ? (unsigned)atoi(argv[2]) : 0;
-    struct tun_opts to;
-    tun_opts_default(&to);
+    struct ns_tun_opts to;
+    ns_tun_opts_default(&to);
     to.name = argc > 1 ? argv[1] : "tun0";
     memset(&to.host6, 0, sizeof to.host6);
     char err[256];
-    struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
+    struct ns_netdev *dev = ns_tun_open(&to, err, sizeof err);
     if (!dev)
         return fprintf(stderr, "udp_epoll: %s\n", err), 1;
     struct ns_clock *clk = ns_clock_realtime();
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
     printf("udp_epoll: done, %u answered\n", answered);
     ns_loop_free(l);
     ns_stack_free(s);
-    netdev_close(dev);
+    ns_netdev_close(dev);
     close(ep);
     close(sfd);
     close(tfd);

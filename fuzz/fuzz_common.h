@@ -15,25 +15,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/netdev.h"
-#include "src/addr.h"
+#include "netstack/netdev.h"
+#include "netstack/addr.h"
 #include "src/checksum.h"
-#include "src/config.h"
-#include "src/pkt.h"
-#include "src/socket.h"
-#include "src/stack.h"
+#include "netstack/config.h"
+#include "netstack/pkt.h"
+#include "netstack/socket.h"
+#include "netstack/stack.h"
 #include "src/wire.h"
 
 #define FZ_LAST_MAX 2048
 
 struct fz_dev {
-    struct netdev dev;
+    struct ns_netdev dev;
     unsigned long sent;
     uint8_t last[FZ_LAST_MAX]; /* last TCP segment sent, IP header included */
     size_t last_len;
 };
 
-static int fz_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int fz_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     struct fz_dev *f = (struct fz_dev *)d;
     f->sent++;
@@ -46,8 +46,8 @@ static int fz_send(struct netdev *d, const uint8_t *pkt, size_t len)
     }
     return 0;
 }
-static void fz_close(struct netdev *d) { (void)d; }
-static const struct netdev_ops fz_ops = {.send = fz_send, .close = fz_close};
+static void fz_close(struct ns_netdev *d) { (void)d; }
+static const struct ns_netdev_ops fz_ops = {.send = fz_send, .close = fz_close};
 
 static inline void fz_dev_init(struct fz_dev *f, unsigned mtu)
 {

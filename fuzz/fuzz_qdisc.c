@@ -1,5 +1,5 @@
 /* fuzz_qdisc.c — libFuzzer target: the simulator's queue disciplines and
- * rate-trace parser (sim/qdisc.h, sim/rate_trace.h) under arbitrary
+ * rate-trace parser (include/netstack/qdisc.h, sim/rate_trace.h) under arbitrary
  * operation sequences.
  *
  * Input: byte 0 picks the qdisc (kind = 1 + b % 3) and bit 2 turns ECN
@@ -15,7 +15,7 @@
  * limits; no leak.
  */
 #include "fuzz/fuzz_common.h"
-#include "sim/qdisc.h"
+#include "netstack/qdisc.h"
 #include "sim/rate_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,12 +25,12 @@ struct fzq {
 };
 
 static void hook(void *user, ns_time_t now, const struct ns_pkt *pkt, uint32_t tag, bool marked,
-                 enum sim_qdisc_drop why)
+                 enum ns_sim_qdisc_drop why)
 {
     struct fzq *z = user;
     if (marked) {
         z->marked++;
-        if (sim_ecn_field(pkt->data, pkt->len) != 3)
+        if (ns_sim_ecn_field(pkt->data, pkt->len) != 3)
             fz_fail("a marked packet is not CE");
         if (pkt->data[0] >> 4 == 4 && ns_csum(pkt->data, 20) != 0)
             fz_fail("a marked IPv4 header's checksum does not verify");
@@ -72,17 +72,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
         return 0;
-    struct sim_qdisc_params qp = {0};
-    qp.kind = (enum sim_qdisc_kind)(1 + data[0] % 3);
+    struct ns_sim_qdisc_params qp = {0};
+    qp.kind = (enum ns_sim_qdisc_kind)(1 + data[0] % 3);
     qp.ecn = data[0] & 4;
     qp.limit = 1 + data[1];
     qp.limit_bytes = data[2] & 0x80 ? 16u * data[2] : 0;
     qp.flows = 16;
-    struct sim_qdisc *q = sim_qdisc_new(&qp, 7);
+    struct ns_sim_qdisc *q = ns_sim_qdisc_new(&qp, 7);
     if (!q)
         return 0;
     struct fzq z = {0};
-    sim_qdisc_set_hook(q, hook, &z);
+    ns_sim_qdisc_set_hook(q, hook, &z);
     ns_time_t now = 0;
     uint64_t in = 0, out = 0;
     size_t i = 3;
@@ -94,15 +94,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!p)
                 continue;
             in++;
-            sim_qdisc_enqueue(q, p, a, now);
+            ns_sim_qdisc_enqueue(q, p, a, now);
         } else {
-            struct ns_pkt *p = sim_qdisc_dequeue(q, now, NULL, NULL);
+            struct ns_pkt *p = ns_sim_qdisc_dequeue(q, now, NULL, NULL);
             if (p) {
                 out++;
                 ns_pkt_free(p);
             }
         }
-        const struct sim_qdisc_stats *st = sim_qdisc_stats(q);
+        const struct ns_sim_qdisc_stats *st = ns_sim_qdisc_stats(q);
         if (st->backlog_pkts > qp.limit || (qp.limit_bytes && st->backlog_bytes > qp.limit_bytes))
             fz_fail("backlog over the limit");
         if (in != out + z.dropped + st->backlog_pkts)
@@ -111,20 +111,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             st->marks != z.marked)
             fz_fail("stats disagree with what came out");
     }
-    sim_qdisc_free(q);
+    ns_sim_qdisc_free(q);
 
     if (i < size) {
         char err[128];
-        struct sim_rate_trace *t = sim_rate_trace_parse((const char *)data + i, size - i, err, sizeof err);
+        struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse((const char *)data + i, size - i, err, sizeof err);
         if (t) {
             ns_time_t prev = -1;
-            for (uint64_t k = 0; k < 3 * sim_rate_trace_len(t) && k < 10000; k++) {
-                ns_time_t at = sim_rate_trace_at(t, k);
-                if (at < prev || sim_rate_trace_first_at(t, at) > k)
+            for (uint64_t k = 0; k < 3 * ns_sim_rate_trace_len(t) && k < 10000; k++) {
+                ns_time_t at = ns_sim_rate_trace_at(t, k);
+                if (at < prev || ns_sim_rate_trace_first_at(t, at) > k)
                     fz_fail("trace opportunities out of order");
                 prev = at;
             }
-            sim_rate_trace_free(t);
+            ns_sim_rate_trace_free(t);
         }
     }
     return 0;

@@ -23,7 +23,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int fz_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+static int fz_send_off(struct ns_netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
 {
     struct ns_offload_layout lay;
     enum ns_drop_reason why;
@@ -36,11 +36,11 @@ static int fz_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const s
     ((struct fz_dev *)d)->sent++;
     return 0;
 }
-static int fz_send_plain(struct netdev *d, const uint8_t *pkt, size_t len)
+static int fz_send_plain(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     return fz_send(d, pkt, len);
 }
-static const struct netdev_ops fz_off_ops = {.send = fz_send_plain, .close = fz_close,
+static const struct ns_netdev_ops fz_off_ops = {.send = fz_send_plain, .close = fz_close,
                                              .send_off = fz_send_off};
 
 /* Bit 4 of a record: metadata consistent with the packet's headers. */
@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (data[0] & 1) {
         dev.dev.ops = &fz_off_ops;
-        dev.dev.caps = (struct netdev_caps){.tso4 = true, .tso6 = true, .uso = true,
+        dev.dev.caps = (struct ns_netdev_caps){.tso4 = true, .tso6 = true, .uso = true,
                                             .csum_partial = true, .gso_max = 65535};
     }
     ns_time_t now = 1 * NS_SEC;

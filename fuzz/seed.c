@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "netdev/pcap_read.h"
+#include "netstack/pcap_read.h"
 
 int main(int argc, char **argv)
 {
@@ -19,11 +19,11 @@ int main(int argc, char **argv)
     }
     int rc = 0;
     for (int i = 2; i < argc; i++) {
-        struct pr_capture c;
+        struct ns_pr_capture c;
         char err[256];
-        if (pr_load(argv[i], &c, err, sizeof err) != 0) {
+        if (ns_pr_load(argv[i], &c, err, sizeof err) != 0) {
             fprintf(stderr, "seed: %s\n", err);
-            pr_free(&c);
+            ns_pr_free(&c);
             rc = 1;
             continue;
         }
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
             memcpy(out + n, c.v[k].data, len);
             n += len;
         }
-        pr_free(&c);
+        ns_pr_free(&c);
         const char *base = strrchr(argv[i], '/');
         base = base ? base + 1 : argv[i];
         char path[1024];

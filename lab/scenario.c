@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "src/addr.h"
+#include "netstack/addr.h"
 #include "src/rng.h"
 #include "src/trace.h"
 #include "src/wire.h"
@@ -43,7 +43,7 @@ struct probe {
 struct scen {
     const struct sim_scenario_opts *o;
     FILE *out;
-    struct sim *sim;
+    struct ns_sim *sim;
     struct ns_stack *host, *dut;
     struct ns_addr dut_addr[2];
     int ping_sd, udp_sd;
@@ -231,19 +231,19 @@ static void print_time(FILE *f, ns_time_t t)
     fprintf(f, "%lld.%06lld", (long long)(t / NS_SEC), (long long)(t % NS_SEC / NS_USEC));
 }
 
-static void trace_line(void *user, ns_time_t now, const char *link, enum sim_event ev,
+static void trace_line(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                        const uint8_t *pkt, size_t len)
 {
     struct scen *sc = user;
     static const char *const tags[] = {
-        [SIM_EV_SEND] = " [sent]",          [SIM_EV_DELIVER] = "",
-        [SIM_EV_DROP] = " [dropped]",       [SIM_EV_QDROP] = " [queue full, dropped]",
-        [SIM_EV_DUP] = " [duplicated]",     [SIM_EV_REORDER] = " [reordered]",
-        [SIM_EV_CORRUPT] = " [corrupted]",
+        [NS_SIM_EV_SEND] = " [sent]",          [NS_SIM_EV_DELIVER] = "",
+        [NS_SIM_EV_DROP] = " [dropped]",       [NS_SIM_EV_QDROP] = " [queue full, dropped]",
+        [NS_SIM_EV_DUP] = " [duplicated]",     [NS_SIM_EV_REORDER] = " [reordered]",
+        [NS_SIM_EV_CORRUPT] = " [corrupted]",
     };
     /* A packet shows up when it reaches the other side (what tcpdump
      * there would print) or when a fault hits it; -vv adds the sends. */
-    if (ev == SIM_EV_SEND && sc->o->verbose < 2)
+    if (ev == NS_SIM_EV_SEND && sc->o->verbose < 2)
         return;
     char line[256];
     ns_trace_format(line, sizeof line, pkt, len);
@@ -261,7 +261,7 @@ static void print_class(FILE *f, const char *fam, const char *what, const struct
     fputc('\n', f);
 }
 
-static void print_link(FILE *f, const char *name, const struct sim_link_stats *l)
+static void print_link(FILE *f, const char *name, const struct ns_sim_link_stats *l)
 {
     fprintf(f,
             "link %s: sent %llu, delivered %llu, dropped %llu, queue drops %llu, duplicated %llu, "
@@ -392,17 +392,17 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
     if (!args.out)
         args.out = sc->out;
 
-    sc->sim = sim_new(sim_seed);
+    sc->sim = ns_sim_new(sim_seed);
     sc->host = ns_stack_new(&hcfg, 0, NULL, 0);
     sc->dut = ns_stack_new(&dcfg, 0, NULL, 0);
     int err = (!sc->sim || !sc->host || !sc->dut || !run || !state) ? -ENOMEM : 0;
     int h = -1, d = -1;
     if (!err)
-        err = h = sim_add_host(sc->sim, "host", sc->host, 1500);
+        err = h = ns_sim_add_host(sc->sim, "host", sc->host, 1500);
     if (err >= 0)
-        err = d = sim_add_host(sc->sim, "dut", sc->dut, 1500);
+        err = d = ns_sim_add_host(sc->sim, "dut", sc->dut, 1500);
     if (err >= 0)
-        err = sim_connect(sc->sim, h, d, &o->link, &o->link);
+        err = ns_sim_connect(sc->sim, h, d, &o->link, &o->link);
     if (err >= 0)
         err = plan_probes(sc, o->count);
     if (err >= 0)
@@ -431,16 +431,16 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
                 o->link.drop * 100, o->link.dup * 100, o->link.reorder * 100,
                 o->link.corrupt * 100);
         if (o->verbose)
-            sim_set_trace(sc->sim, trace_line, sc);
+            ns_sim_set_trace(sc->sim, trace_line, sc);
         if (o->dut_tap)
             ns_stack_set_tap(sc->dut, o->dut_tap, o->dut_tap_user);
         start_probe(sc);
         /* Each probe ends within SCEN_MAX_TRIES timeouts; the limit is a
          * backstop, never reached unless the retry logic breaks. */
         ns_time_t limit = (ns_time_t)(sc->nprobes + 1) * (SCEN_MAX_TRIES + 1) * SCEN_TIMEOUT;
-        sim_run(sc->sim, finished, sc, limit);
-        sc->r.duration = sim_now(sc->sim);
-        sc->r.trace_hash = sim_trace_hash(sc->sim);
+        ns_sim_run(sc->sim, finished, sc, limit);
+        sc->r.duration = ns_sim_now(sc->sim);
+        sc->r.trace_hash = ns_sim_trace_hash(sc->sim);
         sc->r.status = 0;
         for (int f = 0; f < 2; f++) {
             for (int p = 0; p < 2; p++) {
@@ -469,15 +469,15 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
                 sc->r.status = 1;
             }
         }
-        sc->r.to_dut = *sim_link_stats(sc->sim, h, d);
-        sc->r.from_dut = *sim_link_stats(sc->sim, d, h);
+        sc->r.to_dut = *ns_sim_link_stats(sc->sim, h, d);
+        sc->r.from_dut = *ns_sim_link_stats(sc->sim, d, h);
         sc->r.dut_stats = *ns_stack_stats(sc->dut);
     }
 
     /* Teardown, then let what is still in flight land and reassembly time
      * out, so the memory figures show what the stacks would leak. */
     if (sc->sim)
-        sim_set_trace(sc->sim, NULL, NULL);
+        ns_sim_set_trace(sc->sim, NULL, NULL);
     if (sc->dut && o->dut_tap)
         ns_stack_set_tap(sc->dut, NULL, NULL);
     if (sc->timer)
@@ -491,12 +491,12 @@ int sim_scenario_run_result(const struct sim_scenario_opts *o, struct sim_scenar
     if (sc->host && sc->udp_sd >= 0)
         ns_close(sc->host, sc->udp_sd);
     if (err >= 0) {
-        sim_run(sc->sim, NULL, NULL, sim_now(sc->sim) + 600 * NS_SEC);
+        ns_sim_run(sc->sim, NULL, NULL, ns_sim_now(sc->sim) + 600 * NS_SEC);
         sc->r.host_mem = ns_stack_mem_in_use(sc->host);
         sc->r.dut_mem = ns_stack_mem_in_use(sc->dut);
         print_summary(sc, wall_now_ms() - wall0);
     }
-    sim_free(sc->sim);
+    ns_sim_free(sc->sim);
     ns_stack_free(sc->host);
     ns_stack_free(sc->dut);
     int status = sc->r.status;

@@ -14,15 +14,15 @@
 
 #include <stdio.h>
 
-#include "sim/sim.h"
-#include "apps/app.h"
-#include "src/config.h"
+#include "netstack/sim.h"
+#include "netstack/app.h"
+#include "netstack/config.h"
 
 struct sim_scenario_opts {
     uint64_t seed;
     int verbose;
     unsigned count;                 /* pings and UDP echoes each, per family (default 10) */
-    struct sim_link_params link;    /* both directions */
+    struct ns_sim_link_params link;    /* both directions */
     struct ns_config dut;           /* the stack under test (its addresses: --addr) */
     struct ns_addr peer4, peer6;    /* the simulated host (--peer) */
     const struct ns_app *const *apps; /* apps on the stack under test */
@@ -56,9 +56,9 @@ struct sim_scenario_result {
     unsigned retries;      /* transmissions beyond the first, all classes */
     unsigned stale;        /* replies to an earlier try or probe, ignored */
     unsigned bad;          /* replies from the right peer that did not match */
-    struct sim_link_stats to_dut, from_dut;
+    struct ns_sim_link_stats to_dut, from_dut;
     ns_time_t duration;    /* virtual time until the last probe finished */
-    uint64_t trace_hash;   /* sim_trace_hash at that moment */
+    uint64_t trace_hash;   /* ns_sim_trace_hash at that moment */
     struct ns_stats dut_stats;
     size_t host_mem, dut_mem; /* ns_stack_mem_in_use once everything closed and drained */
     int status;            /* what sim_scenario_run returns */

@@ -1,7 +1,7 @@
 /* transfer.c — verified bulk transfers between two stacks on the simulated
  * network (see transfer.h for the contract and the tiny app protocol).
  *
- * Everything runs from sim_run's done() callback, which the sim calls after
+ * Everything runs from ns_sim_run's done() callback, which the sim calls after
  * every step: it accepts connections, moves bytes in and out of the
  * sockets (a non-blocking app that polls after each event), samples the
  * senders' ns_tcp_info for observers, and says when every flow has ended.
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/addr.h"
-#include "src/config.h"
-#include "src/stack.h"
+#include "netstack/addr.h"
+#include "netstack/config.h"
+#include "netstack/stack.h"
 #include "src/wire.h"
 
 #define REQ_LEN 16
@@ -35,7 +35,7 @@ void xfer_params_default(struct xfer_params *p)
     p->flows = 1;
     p->mtu = 1500;
     p->time_limit = 0; /* xfer_default_limit */
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 100000000;
     /* One bandwidth-delay product: 100 Mbit/s * 20 ms / (8 * 1500) = 167. */
@@ -76,7 +76,7 @@ struct run {
     const struct xfer_params *p;
     struct xfer_result *r;
     struct xfer_pattern *pat;
-    struct sim *sim;
+    struct ns_sim *sim;
     unsigned npairs, nflows; /* a dumbbell's pairs (1 on the classic link), flows */
     struct ns_stack *cli[XFER_MAX_PAIRS], *srv[XFER_MAX_PAIRS];
     int lsd[XFER_MAX_PAIRS];
@@ -203,7 +203,7 @@ static void receiver_done(struct run *R, struct flow *f)
     xf->eof = true;
     xf->intact = !xf->mismatch && f->rcvd == R->p->bytes;
     if (xf->intact && !xf->done_at) {
-        xf->done_at = sim_now(R->sim);
+        xf->done_at = ns_sim_now(R->sim);
         if (!R->r->first_done) {
             R->r->first_done = xf->done_at;
             for (unsigned i = 0; i < R->nflows; i++)
@@ -389,7 +389,7 @@ static bool step_done(void *u)
             struct ns_stack *st = f->upload ? f->cli : f->srv;
             struct ns_tcp_info ti;
             if (sd >= 0 && ns_tcp_info(st, sd, &ti) == 0)
-                R->p->sample(R->p->sample_user, sim_now(R->sim), i, &ti);
+                R->p->sample(R->p->sample_user, ns_sim_now(R->sim), i, &ti);
         }
     }
     return R->nended == R->nflows;
@@ -644,28 +644,28 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             goto out;
         }
     }
-    R->sim = sim_new(p->seed);
+    R->sim = ns_sim_new(p->seed);
     for (unsigned k = 0; k < R->npairs; k++)
         if (!R->cli[k] || !R->srv[k])
-            R->sim = (sim_free(R->sim), NULL);
+            R->sim = (ns_sim_free(R->sim), NULL);
     if (!R->sim) {
         rc = setup_fail(r, -ENOMEM, "out of memory");
         goto out;
     }
     if (!p->pairs) {
-        hc = sim_add_host(R->sim, "client", R->cli[0], p->mtu);
-        hs = sim_add_host(R->sim, "server", R->srv[0], p->mtu);
+        hc = ns_sim_add_host(R->sim, "client", R->cli[0], p->mtu);
+        hs = ns_sim_add_host(R->sim, "server", R->srv[0], p->mtu);
         if (hc >= 0 && hs >= 0 && p->offload) {
-            sim_set_offload(R->sim, hc, true);
-            sim_set_offload(R->sim, hs, true);
+            ns_sim_set_offload(R->sim, hc, true);
+            ns_sim_set_offload(R->sim, hs, true);
         }
-        if (hc < 0 || hs < 0 || sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
+        if (hc < 0 || hs < 0 || ns_sim_connect(R->sim, hs, hc, &p->to_client, &p->to_server) != 0) {
             rc = setup_fail(r, -EINVAL, "bad link parameters");
             goto out;
         }
     } else {
-        bn_c = sim_add_bottleneck(R->sim, "bn>c", &p->to_client);
-        bn_s = sim_add_bottleneck(R->sim, "bn>s", &p->to_server);
+        bn_c = ns_sim_add_bottleneck(R->sim, "bn>c", &p->to_client);
+        bn_s = ns_sim_add_bottleneck(R->sim, "bn>s", &p->to_server);
         if (bn_c < 0 || bn_s < 0) {
             rc = setup_fail(r, -EINVAL, "bad bottleneck parameters");
             goto out;
@@ -674,23 +674,23 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             char cn[16], sn[16];
             snprintf(cn, sizeof cn, "c%u", k);
             snprintf(sn, sizeof sn, "s%u", k);
-            int c = sim_add_host(R->sim, cn, R->cli[k], p->mtu);
-            int sv = sim_add_host(R->sim, sn, R->srv[k], p->mtu);
+            int c = ns_sim_add_host(R->sim, cn, R->cli[k], p->mtu);
+            int sv = ns_sim_add_host(R->sim, sn, R->srv[k], p->mtu);
             if (c >= 0 && sv >= 0 && p->offload) {
-                sim_set_offload(R->sim, c, true);
-                sim_set_offload(R->sim, sv, true);
+                ns_sim_set_offload(R->sim, c, true);
+                ns_sim_set_offload(R->sim, sv, true);
             }
             /* The access links carry the rest of the pair's RTT. */
             ns_time_t rtt = p->pair[k].rtt ? p->pair[k].rtt : 20 * NS_MSEC;
-            struct sim_link_params ac = {0}, as = {0};
+            struct ns_sim_link_params ac = {0}, as = {0};
             ac.delay = rtt / 2 - p->to_client.delay;
             as.delay = rtt - rtt / 2 - p->to_server.delay;
             if (ac.delay < 0)
                 ac.delay = 0;
             if (as.delay < 0)
                 as.delay = 0;
-            if (c < 0 || sv < 0 || sim_connect(R->sim, sv, c, &ac, &as) != 0 ||
-                sim_route_via(R->sim, sv, c, bn_c) != 0 || sim_route_via(R->sim, c, sv, bn_s) != 0) {
+            if (c < 0 || sv < 0 || ns_sim_connect(R->sim, sv, c, &ac, &as) != 0 ||
+                ns_sim_route_via(R->sim, sv, c, bn_c) != 0 || ns_sim_route_via(R->sim, c, sv, bn_s) != 0) {
                 rc = setup_fail(r, -EINVAL, "bad link parameters");
                 goto out;
             }
@@ -698,8 +698,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         }
     }
     if (p->trace)
-        sim_set_trace(R->sim, p->trace, p->trace_user);
-    sim_set_qdelay_hook(R->sim, qdelay_rec, R);
+        ns_sim_set_trace(R->sim, p->trace, p->trace_user);
+    ns_sim_set_qdelay_hook(R->sim, qdelay_rec, R);
 
     for (unsigned k = 0; k < R->npairs; k++) {
         R->lsd[k] = ns_socket(R->srv[k], NS_AF_UNSPEC, NS_SOCK_STREAM);
@@ -710,7 +710,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             goto out;
         }
     }
-    ns_time_t t0 = sim_now(R->sim);
+    ns_time_t t0 = ns_sim_now(R->sim);
     for (unsigned i = 0; i < nflows; i++) {
         struct flow *f = &R->f[i];
         unsigned k = p->pairs ? i : 0;
@@ -752,7 +752,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         }
     }
     ns_time_t limit = p->time_limit ? p->time_limit : xfer_default_limit(p);
-    bool all = sim_run(R->sim, step_done, R, t0 + limit);
+    bool all = ns_sim_run(R->sim, step_done, R, t0 + limit);
     r->all_ended = all;
     /* Senders that did not finish: their state now, so the report's
      * counters are the sender's whether or not it finished. */
@@ -774,7 +774,7 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     r->intact = true;
     for (unsigned i = 0; i < nflows; i++)
         r->intact &= r->flow[i].intact;
-    r->duration = (r->intact ? last : sim_now(R->sim)) - t0;
+    r->duration = (r->intact ? last : ns_sim_now(R->sim)) - t0;
     if (r->first_done) {
         double x[XFER_MAX_FLOWS];
         for (unsigned i = 0; i < nflows; i++)
@@ -800,8 +800,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         ns_close(R->srv[k], R->lsd[k]);
         R->lsd[k] = -1;
     }
-    sim_run(R->sim, NULL, NULL, sim_now(R->sim) + TEARDOWN_LIMIT);
-    r->end_time = sim_now(R->sim);
+    ns_sim_run(R->sim, NULL, NULL, ns_sim_now(R->sim) + TEARDOWN_LIMIT);
+    r->end_time = ns_sim_now(R->sim);
     r->drops_consistent = true;
     for (unsigned k = 0; k < R->npairs; k++) {
         r->mem_client += ns_stack_mem_in_use(R->cli[k]);
@@ -812,26 +812,26 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     }
     r->client_stats = *ns_stack_stats(R->cli[0]);
     r->server_stats = *ns_stack_stats(R->srv[0]);
-    r->stalls = sim_stalls(R->sim);
-    r->trace_hash = sim_trace_hash(R->sim);
+    r->stalls = ns_sim_stalls(R->sim);
+    r->trace_hash = ns_sim_trace_hash(R->sim);
     if (!p->pairs) {
-        const struct sim_link_stats *ls = sim_link_stats(R->sim, hs, hc);
+        const struct ns_sim_link_stats *ls = ns_sim_link_stats(R->sim, hs, hc);
         if (ls)
             r->to_client = *ls;
-        ls = sim_link_stats(R->sim, hc, hs);
+        ls = ns_sim_link_stats(R->sim, hc, hs);
         if (ls)
             r->to_server = *ls;
-        const struct sim_qdisc_stats *q = sim_qdisc_stats_of(R->sim, hs, hc);
+        const struct ns_sim_qdisc_stats *q = ns_sim_qdisc_stats_of(R->sim, hs, hc);
         if ((r->have_q_to_client = q != NULL))
             r->q_to_client = *q;
-        if ((q = sim_qdisc_stats_of(R->sim, hc, hs)) != NULL)
+        if ((q = ns_sim_qdisc_stats_of(R->sim, hc, hs)) != NULL)
             r->have_q_to_server = true, r->q_to_server = *q;
     } else {
         /* Sum of the pairs' directions: what the flows saw end to end. */
         for (unsigned k = 0; k < R->npairs; k++) {
-            const struct sim_link_stats *a = sim_link_stats(R->sim, 2 * (int)k + 1, 2 * (int)k),
-                                        *b = sim_link_stats(R->sim, 2 * (int)k, 2 * (int)k + 1);
-            struct sim_link_stats *x = &r->to_client, *y = &r->to_server;
+            const struct ns_sim_link_stats *a = ns_sim_link_stats(R->sim, 2 * (int)k + 1, 2 * (int)k),
+                                        *b = ns_sim_link_stats(R->sim, 2 * (int)k, 2 * (int)k + 1);
+            struct ns_sim_link_stats *x = &r->to_client, *y = &r->to_server;
             x->sent += a->sent, x->delivered += a->delivered, x->dropped += a->dropped;
             x->queue_drops += a->queue_drops, x->aqm_drops += a->aqm_drops, x->marked += a->marked;
             x->duplicated += a->duplicated, x->reordered += a->reordered, x->corrupted += a->corrupted;
@@ -841,14 +841,14 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
             y->duplicated += b->duplicated, y->reordered += b->reordered, y->corrupted += b->corrupted;
             y->bytes_delivered += b->bytes_delivered;
         }
-        r->bn_to_client = *sim_bottleneck_stats(R->sim, bn_c);
-        r->bn_to_server = *sim_bottleneck_stats(R->sim, bn_s);
+        r->bn_to_client = *ns_sim_bottleneck_stats(R->sim, bn_c);
+        r->bn_to_server = *ns_sim_bottleneck_stats(R->sim, bn_s);
         r->have_q_to_client = r->have_q_to_server = true;
-        r->q_to_client = *sim_qdisc_stats_of(R->sim, -1, bn_c);
-        r->q_to_server = *sim_qdisc_stats_of(R->sim, -1, bn_s);
+        r->q_to_client = *ns_sim_qdisc_stats_of(R->sim, -1, bn_c);
+        r->q_to_server = *ns_sim_qdisc_stats_of(R->sim, -1, bn_s);
     }
 out:
-    sim_free(R->sim);
+    ns_sim_free(R->sim);
     for (unsigned k = 0; k < R->npairs; k++) {
         ns_stack_free(R->cli[k]);
         ns_stack_free(R->srv[k]);

@@ -9,7 +9,7 @@
  * an upload), then closes everything, lets TIME_WAIT run out and checks
  * that both stacks returned every byte of memory and have no timer left.
  * It is deterministic: the same params give the same result, bit for bit
- * (sim_trace_hash included). It allocates and frees everything itself.
+ * (ns_sim_trace_hash included). It allocates and frees everything itself.
  *
  * The application protocol is tiny: the client sends a 16-byte request
  * ("SLv1", flow index, byte count, big-endian); for a download the server
@@ -38,9 +38,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "lab/xfer_pattern.h"
-#include "src/socket.h"
+#include "netstack/socket.h"
 
 #define XFER_MAX_FLOWS 64
 #define XFER_MAX_PAIRS 16
@@ -58,8 +58,8 @@ struct xfer_pair {
 };
 
 struct xfer_params {
-    struct sim_link_params to_client; /* server -> client direction */
-    struct sim_link_params to_server; /* client -> server direction */
+    struct ns_sim_link_params to_client; /* server -> client direction */
+    struct ns_sim_link_params to_server; /* client -> server direction */
     uint64_t seed;          /* sim faults, stack PRNGs and payload */
     uint64_t bytes;         /* payload bytes per flow */
     unsigned flows;         /* 1..XFER_MAX_FLOWS parallel connections */
@@ -81,10 +81,10 @@ struct xfer_params {
     struct xfer_pair pair[XFER_MAX_PAIRS];
     const char *trace_name; /* the rate trace's file, for reports (NULL = none) */
     bool report_queues;     /* reports add queue, delay and per-flow lines (xfer_report.h) */
-    bool offload;           /* both hosts' devices take TSO/USO (sim_set_offload) */
+    bool offload;           /* both hosts' devices take TSO/USO (ns_sim_set_offload) */
 
     /* Optional observers (NULL = none); none may call into the sim. */
-    sim_trace_fn trace;     /* every link event (sim_set_trace) */
+    ns_sim_trace_fn trace;     /* every link event (ns_sim_set_trace) */
     void *trace_user;
     /* After each simulation step, for every flow whose sender connection
      * exists: its current ns_tcp_info. */
@@ -93,7 +93,7 @@ struct xfer_params {
 };
 
 /* A queueing delay distribution, as RTT over the base RTT: (base + d) /
- * base for each packet's queueing delay d (sim_set_qdelay_hook). */
+ * base for each packet's queueing delay d (ns_sim_set_qdelay_hook). */
 struct xfer_qdelay {
     uint64_t samples;
     double p50, p95, p99;   /* 1.0 = no queueing */
@@ -128,21 +128,21 @@ struct xfer_result {
     ns_time_t end_time;     /* virtual time after the teardown */
     uint64_t payload_bytes; /* sum of flow bytes */
     double jain;            /* Jain's index of per-flow bytes at first_done (1 = fair) */
-    struct sim_link_stats to_client, to_server;
+    struct ns_sim_link_stats to_client, to_server;
     uint64_t client_retransmits, server_retransmits; /* stack counters */
     struct ns_stats client_stats, server_stats; /* both stacks' counters at the end */
     size_t mem_client, mem_server; /* after the teardown: must be 0 */
     bool timers_left;       /* a stack still had a deadline after the teardown */
     bool drops_consistent;  /* rx_dropped == sum of drop reasons, both stacks */
-    uint64_t stalls;        /* sim_stalls(): must be 0 */
-    uint64_t trace_hash;    /* sim_trace_hash() at the end */
+    uint64_t stalls;        /* ns_sim_stalls(): must be 0 */
+    uint64_t trace_hash;    /* ns_sim_trace_hash() at the end */
     struct xfer_qdelay qdelay; /* every flow's data packets, over the base RTT */
     /* A dumbbell's bottlenecks (else to_client / to_server above): link
      * and qdisc stats; have_q* false when the built-in model ran. */
     bool dumbbell;
-    struct sim_link_stats bn_to_client, bn_to_server;
+    struct ns_sim_link_stats bn_to_client, bn_to_server;
     bool have_q_to_client, have_q_to_server;
-    struct sim_qdisc_stats q_to_client, q_to_server;
+    struct ns_sim_qdisc_stats q_to_client, q_to_server;
     int ecn;                /* 0 not asked, 1 the stacks were configured, -1 the core has no tcp_ecn */
     char setup_error[128];  /* non-empty when the run could not be set up */
 };

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/types.h"
+#include "netstack/types.h"
 
 int units_percent(const char *s, double *out, char *err, size_t errlen);
 int units_rate(const char *s, uint64_t *bps, char *err, size_t errlen);

@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "src/socket.h"
+#include "netstack/socket.h"
 
 #define XMPLOT_MAX_POINTS 200000
 

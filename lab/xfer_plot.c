@@ -120,19 +120,19 @@ static bool parse(const uint8_t *p, size_t len, struct tcpview *v)
 
 #define MB 1e6
 
-void xplot_trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
+void xplot_trace(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                  const uint8_t *pkt, size_t len)
 {
     struct xplot *x = user;
     struct tcpview v;
-    if (ev != SIM_EV_SEND && ev != SIM_EV_DROP && ev != SIM_EV_QDROP && ev != SIM_EV_DELIVER)
+    if (ev != NS_SIM_EV_SEND && ev != NS_SIM_EV_DROP && ev != NS_SIM_EV_QDROP && ev != NS_SIM_EV_DELIVER)
         return;
     if (!parse(pkt, len, &v))
         return;
     double t = (double)now / 1e9;
     if (v.sport == x->data_sport && v.dport == x->data_dport) {
         if (v.flags & NS_TCP_SYN) { /* SYN: learn the ISN */
-            if (ev == SIM_EV_SEND && !x->have_isn) {
+            if (ev == NS_SIM_EV_SEND && !x->have_isn) {
                 x->isn = v.seq;
                 x->have_isn = true;
             }
@@ -141,16 +141,16 @@ void xplot_trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
         if (!x->have_isn || v.paylen == 0)
             return;
         uint32_t a = v.seq - x->isn - 1, b = a + v.paylen;
-        if (ev == SIM_EV_SEND) {
+        if (ev == NS_SIM_EV_SEND) {
             bool rtx = x->have_high && (int32_t)(a - x->high) < 0;
             add(x, rtx ? S_RTX : S_NEW, t, a / MB, b / MB, 0);
             if (!x->have_high || (int32_t)(b - x->high) > 0)
                 x->high = b;
             x->have_high = true;
-        } else if (ev == SIM_EV_DROP || ev == SIM_EV_QDROP) {
+        } else if (ev == NS_SIM_EV_DROP || ev == NS_SIM_EV_QDROP) {
             add(x, S_LOST, t, a / MB, b / MB, 0);
         }
-    } else if (v.sport == x->data_dport && v.dport == x->data_sport && ev == SIM_EV_DELIVER &&
+    } else if (v.sport == x->data_dport && v.dport == x->data_sport && ev == NS_SIM_EV_DELIVER &&
                x->have_isn && (v.flags & NS_TCP_ACK)) {
         /* What the sender learns, when it learns it. */
         uint32_t ack = v.ack - x->isn - 1;

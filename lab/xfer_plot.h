@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sim/sim.h"
-#include "src/socket.h"
+#include "netstack/sim.h"
+#include "netstack/socket.h"
 
 #define XPLOT_MAX_POINTS 400000
 
@@ -27,7 +27,7 @@ struct xplot;
 
 struct xplot *xplot_new(bool upload, unsigned flow);
 void xplot_free(struct xplot *x);
-void xplot_trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
+void xplot_trace(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                  const uint8_t *pkt, size_t len);
 void xplot_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti);
 /* title: one line shown above the plot. Returns 0 or -errno. */

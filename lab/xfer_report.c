@@ -89,14 +89,14 @@ static void fmt_pct(char *b, size_t n, double p)
 
 bool xfer_report_extended(const struct xfer_params *p)
 {
-    const struct sim_link_params *a = &p->to_client, *b = &p->to_server;
+    const struct ns_sim_link_params *a = &p->to_client, *b = &p->to_server;
     return p->report_queues || p->pairs || p->ecn || a->qdisc.kind || b->qdisc.kind || a->trace || b->trace ||
            a->queue_bytes || b->queue_bytes;
 }
 
-static const char *qname(const struct sim_link_params *l)
+static const char *qname(const struct ns_sim_link_params *l)
 {
-    return sim_qdisc_name(l->qdisc.kind);
+    return ns_sim_qdisc_name(l->qdisc.kind);
 }
 
 static double flow_goodput(const struct xfer_flow *f)
@@ -104,11 +104,11 @@ static double flow_goodput(const struct xfer_flow *f)
     return f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0;
 }
 
-static void ext_queue_text(FILE *out, const char *dir, const struct sim_link_params *l, bool have,
-                           const struct sim_qdisc_stats *q, const struct sim_link_stats *st)
+static void ext_queue_text(FILE *out, const char *dir, const struct ns_sim_link_params *l, bool have,
+                           const struct ns_sim_qdisc_stats *q, const struct ns_sim_link_stats *st)
 {
     fprintf(out, "queue:       %s %s", dir, qname(l));
-    if (l->qdisc.kind == SIM_QDISC_CODEL || l->qdisc.kind == SIM_QDISC_FQ_CODEL)
+    if (l->qdisc.kind == NS_SIM_QDISC_CODEL || l->qdisc.kind == NS_SIM_QDISC_FQ_CODEL)
         fprintf(out, " (target %.3g ms, interval %.3g ms%s)",
                 (double)(l->qdisc.target ? l->qdisc.target : 5 * NS_MSEC) / 1e6,
                 (double)(l->qdisc.interval ? l->qdisc.interval : 100 * NS_MSEC) / 1e6,
@@ -134,13 +134,13 @@ static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_r
         fprintf(out, "topology:    dumbbell, %u pairs (%u sending towards the servers), one "
                 "bottleneck each way\n", p->pairs, up);
     }
-    const struct sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
+    const struct ns_sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
     if (tr) {
         char b[32];
-        fmt_rate(b, sizeof b, (double)sim_rate_trace_mean_bps(tr->trace));
+        fmt_rate(b, sizeof b, (double)ns_sim_rate_trace_mean_bps(tr->trace));
         fprintf(out, "trace:       %s towards the %s: mean %s, period %.3f s\n",
                 p->trace_name ? p->trace_name : "(trace)", tr == &p->to_client ? "client" : "server",
-                b, (double)sim_rate_trace_period(tr->trace) / 1e9);
+                b, (double)ns_sim_rate_trace_period(tr->trace) / 1e9);
     }
     ext_queue_text(out, "to client", &p->to_client, r->have_q_to_client, &r->q_to_client,
                    p->pairs ? &r->bn_to_client : &r->to_client);
@@ -174,8 +174,8 @@ static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_r
 
 static void ext_json(FILE *out, const struct xfer_params *p, const struct xfer_result *r)
 {
-    const struct sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
-    const struct sim_link_stats *c = p->pairs ? &r->bn_to_client : &r->to_client,
+    const struct ns_sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
+    const struct ns_sim_link_stats *c = p->pairs ? &r->bn_to_client : &r->to_client,
                                 *s = p->pairs ? &r->bn_to_server : &r->to_server;
     fprintf(out, "\"topology\": \"%s\", \"qdisc\": \"%s\", \"queue_bytes\": %" PRIu64
             ", \"ecn\": %s, \"aqm_drops\": %" PRIu64 ", \"ce_marks\": %" PRIu64 ", ",
@@ -184,7 +184,7 @@ static void ext_json(FILE *out, const struct xfer_params *p, const struct xfer_r
             c->aqm_drops + s->aqm_drops, c->marked + s->marked);
     if (tr)
         fprintf(out, "\"trace\": \"%s\", \"trace_mean_bps\": %" PRIu64 ", ",
-                p->trace_name ? p->trace_name : "", sim_rate_trace_mean_bps(tr->trace));
+                p->trace_name ? p->trace_name : "", ns_sim_rate_trace_mean_bps(tr->trace));
     const struct xfer_qdelay *q = &r->qdelay;
     fprintf(out, "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f, "
             "\"qdelay_max_ms\": %.6f, \"flow_detail\": [",
@@ -205,7 +205,7 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
                       double wall)
 {
     uint64_t conn_timeouts = timeouts(r);
-    const struct sim_link_params *l = &p->to_client;
+    const struct ns_sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
     char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
     double sim_s = (double)r->duration / 1e9;
@@ -304,7 +304,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
                       double wall)
 {
     uint64_t conn_timeouts = timeouts(r);
-    const struct sim_link_params *l = &p->to_client;
+    const struct ns_sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
     double sim_s = (double)r->duration / 1e9;
     const struct ns_tcp_info *f0 = &r->flow[0].info;

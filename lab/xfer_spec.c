@@ -169,7 +169,7 @@ static char *synth_trace(uint64_t seed, unsigned mbit, size_t *len)
     return t;
 }
 
-struct sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errlen)
+struct ns_sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errlen)
 {
     if (strncmp(path, "synth:", 6) == 0) {
         uint64_t seed, mbit;
@@ -193,7 +193,7 @@ struct sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errle
             snprintf(err, errlen, "out of memory");
             return NULL;
         }
-        struct sim_rate_trace *t = sim_rate_trace_parse(text, n, e, sizeof e);
+        struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse(text, n, e, sizeof e);
         free(text);
         if (!t)
             snprintf(err, errlen, "%s: %s", path, e);
@@ -230,7 +230,7 @@ struct sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errle
         return NULL;
     }
     char e[128];
-    struct sim_rate_trace *t = sim_rate_trace_parse(text, n, e, sizeof e);
+    struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse(text, n, e, sizeof e);
     free(text);
     if (!t)
         snprintf(err, errlen, "%s: %s", path, e);

@@ -32,6 +32,6 @@ int xfer_flow_spec(const char *s, const struct xfer_pair *base, struct xfer_pair
  * by `sep`, into buf; returns how many. */
 unsigned xfer_cc_list(char *buf, size_t cap, const char *sep);
 /* Reads a Mahimahi trace file (sim/rate_trace.h); NULL with a reason. */
-struct sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errlen);
+struct ns_sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t errlen);
 
 #endif

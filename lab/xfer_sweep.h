@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "src/types.h"
+#include "netstack/types.h"
 
 #define XFER_SWEEP_ARGLEN 32
 #define XFER_SWEEP_MAXARGS 64

@@ -19,7 +19,7 @@
 # internal symbol is local. Public headers install flat into
 # $(INCLUDEDIR)/netstack/ and include each other as <netstack/x.h>.
 
-NS_VERSION := $(shell sed -n 's/^\#define NS_VERSION_STRING "\(.*\)"/\1/p' src/version.h)
+NS_VERSION := $(shell sed -n 's/^\#define NS_VERSION_STRING "\(.*\)"/\1/p' include/netstack/version.h)
 NS_SOMAJOR := $(firstword $(subst ., ,$(NS_VERSION)))
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib
@@ -31,10 +31,10 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CORE_DIST_SRC := $(wildcard src/*.c) netdev/tun.c netdev/vnet.c drivers/loop.c
 SIM_DIST_SRC  := $(wildcard sim/*.c) netdev/pcap_read.c netdev/pcapout.c drivers/capture.c \
                  drivers/pcap_pkt.c drivers/pcap_replay.c drivers/pcap_verdict.c $(wildcard apps/*.c)
-CORE_PUBLIC_H := src/types.h src/config.h src/stats.h src/pkt.h src/stack.h src/socket.h \
-                 src/netdev.h src/addr.h src/version.h drivers/loop.h netdev/tun.h
-SIM_PUBLIC_H  := sim/sim.h sim/qdisc.h sim/rate_trace.h netdev/pcapout.h netdev/pcap_read.h drivers/capture.h \
-                 drivers/pcap_replay.h apps/app.h
+CORE_PUBLIC_H := include/netstack/types.h include/netstack/config.h include/netstack/stats.h include/netstack/pkt.h include/netstack/stack.h include/netstack/socket.h \
+                 include/netstack/netdev.h include/netstack/addr.h include/netstack/version.h include/netstack/loop.h include/netstack/tun.h
+SIM_PUBLIC_H  := include/netstack/sim.h include/netstack/qdisc.h sim/rate_trace.h include/netstack/pcapout.h include/netstack/pcap_read.h include/netstack/capture.h \
+                 include/netstack/pcap_replay.h include/netstack/app.h
 INSTALL_TOOLS := netstack tools/simloss tools/linkem
 INSTALL_MAN   := man/netstack.1 man/simloss.1
 
@@ -88,7 +88,7 @@ $(DIST)/libnetstack-sim.so.$(NS_VERSION): $(SIM_PIC) $(SIM_SO_PRIVATE) $(DIST)/l
 	ln -sfn libnetstack-sim.so.$(NS_VERSION) $(DIST)/libnetstack-sim.so.$(NS_SOMAJOR)
 	ln -sfn libnetstack-sim.so.$(NS_SOMAJOR) $(DIST)/libnetstack-sim.so
 
-$(DIST)/%.pc: mk/%.pc.in src/version.h
+$(DIST)/%.pc: mk/%.pc.in include/netstack/version.h
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(NS_VERSION)|g' $< >$@

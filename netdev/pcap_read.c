@@ -1,7 +1,7 @@
 /* pcap_read.c — capture loader (see pcap_read.h). libpcap reads both pcap
  * and pcapng (pcap_open_offline detects the format); we ask for nanosecond
  * timestamps so microsecond files are scaled up, never rounded. */
-#include "netdev/pcap_read.h"
+#include "netstack/pcap_read.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -118,7 +118,7 @@ static size_t ip_len(const uint8_t *p, size_t len)
     return l >= 1 && l <= len ? l : len;
 }
 
-int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
+int ns_pr_load(const char *path, struct ns_pr_capture *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     char perr[PCAP_ERRBUF_SIZE] = "";
@@ -214,15 +214,15 @@ int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
             break;
         }
         size_t len = ip_len(d + off, h->caplen - (size_t)off);
-        if (c->n >= PR_MAX_PACKETS || c->bytes + len > PR_MAX_BYTES) {
+        if (c->n >= NS_PR_MAX_PACKETS || c->bytes + len > NS_PR_MAX_BYTES) {
             snprintf(err, errlen, "%s: more than %u packets or %zu MiB; too big to replay", path,
-                     PR_MAX_PACKETS, PR_MAX_BYTES >> 20);
+                     NS_PR_MAX_PACKETS, NS_PR_MAX_BYTES >> 20);
             rc = -1;
             break;
         }
         if (c->n == c->cap) {
             size_t nc = c->cap ? c->cap * 2 : 256;
-            struct pr_frame *nv = realloc(c->v, nc * sizeof *nv);
+            struct ns_pr_frame *nv = realloc(c->v, nc * sizeof *nv);
             if (!nv) {
                 snprintf(err, errlen, "%s: out of memory", path);
                 rc = -1;
@@ -238,7 +238,7 @@ int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
             break;
         }
         memcpy(copy, d + off, len);
-        struct pr_frame *fr = &c->v[c->n++];
+        struct ns_pr_frame *fr = &c->v[c->n++];
         fr->ts = (ns_time_t)h->ts.tv_sec * NS_SEC + (ns_time_t)h->ts.tv_usec;
         fr->data = copy;
         fr->len = len;
@@ -254,7 +254,7 @@ int pr_load(const char *path, struct pr_capture *c, char *err, size_t errlen)
     return rc;
 }
 
-void pr_free(struct pr_capture *c)
+void ns_pr_free(struct ns_pr_capture *c)
 {
     for (size_t i = 0; i < c->n; i++)
         free(c->v[i].data);

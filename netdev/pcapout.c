@@ -5,7 +5,7 @@
  * file header; records then go through pcap_dump, so the format is exactly
  * libpcap's. DLT_RAW is written to the file as LINKTYPE_RAW (101).
  */
-#include "netdev/pcapout.h"
+#include "netstack/pcapout.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -15,19 +15,19 @@
 
 #define PCAPOUT_SNAPLEN 262144
 
-struct pcapout {
+struct ns_pcapout {
     pcap_t *dead;
     pcap_dumper_t *dump;
     int failed; /* sticky: the stream reported an error */
 };
 
-struct pcapout *pcapout_open(const char *path, char *err, size_t errlen)
+struct ns_pcapout *ns_pcapout_open(const char *path, char *err, size_t errlen)
 {
     if (!path || !*path) {
         snprintf(err, errlen, "pcap output: empty file name");
         return NULL;
     }
-    struct pcapout *w = calloc(1, sizeof *w);
+    struct ns_pcapout *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "pcap output %s: out of memory", path);
         return NULL;
@@ -54,7 +54,7 @@ struct pcapout *pcapout_open(const char *path, char *err, size_t errlen)
     return w;
 }
 
-int pcapout_write(struct pcapout *w, ns_time_t ts, const uint8_t *pkt, size_t len)
+int ns_pcapout_write(struct ns_pcapout *w, ns_time_t ts, const uint8_t *pkt, size_t len)
 {
     if (!w || (!pkt && len))
         return -EINVAL;
@@ -77,7 +77,7 @@ int pcapout_write(struct pcapout *w, ns_time_t ts, const uint8_t *pkt, size_t le
     return 0;
 }
 
-void pcapout_close(struct pcapout *w)
+void ns_pcapout_close(struct ns_pcapout *w)
 {
     if (!w)
         return;

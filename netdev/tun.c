@@ -5,7 +5,7 @@
  * addresses and routes, so that no external program is needed and every
  * failure comes back as an errno we can explain in one line.
  */
-#include "netdev/tun.h"
+#include "netstack/tun.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 #include "netdev/vnet.h"
-#include "src/addr.h"
+#include "netstack/addr.h"
 
 struct tun_dev {
-    struct netdev dev;
+    struct ns_netdev dev;
     int fd;
     bool vnet;               /* every packet carries a virtio-net header */
     char name[IFNAMSIZ];
@@ -36,7 +36,7 @@ struct tun_dev {
 
 /* ---- offload mode: a virtio-net header on every read and write ---- */
 
-static int tun_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+static int tun_send_off(struct ns_netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
 {
     struct tun_dev *t = (struct tun_dev *)d;
     uint8_t h[NS_VNET_HDR_LEN];
@@ -48,13 +48,13 @@ static int tun_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const 
     return (size_t)n == len + sizeof h ? 0 : -EIO;
 }
 
-static int tun_send_vnet(struct netdev *d, const uint8_t *pkt, size_t len)
+static int tun_send_vnet(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     static const struct ns_offload plain;
     return tun_send_off(d, pkt, len, &plain);
 }
 
-static int tun_recv_off(struct netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
+static int tun_recv_off(struct ns_netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
 {
     struct tun_dev *t = (struct tun_dev *)d;
     uint8_t h[NS_VNET_HDR_LEN];
@@ -70,7 +70,7 @@ static int tun_recv_off(struct netdev *d, uint8_t *buf, size_t cap, struct ns_of
     return (int)((size_t)n - sizeof h);
 }
 
-static int tun_recv_vnet(struct netdev *d, uint8_t *buf, size_t cap)
+static int tun_recv_vnet(struct ns_netdev *d, uint8_t *buf, size_t cap)
 {
     struct ns_offload off;
     int n = tun_recv_off(d, buf, cap, &off);
@@ -80,7 +80,7 @@ static int tun_recv_vnet(struct netdev *d, uint8_t *buf, size_t cap)
     return n;
 }
 
-static int tun_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int tun_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     struct tun_dev *t = (struct tun_dev *)d;
     ssize_t n = write(t->fd, pkt, len);
@@ -91,7 +91,7 @@ static int tun_send(struct netdev *d, const uint8_t *pkt, size_t len)
     return (size_t)n == len ? 0 : -EIO;
 }
 
-static int tun_recv(struct netdev *d, uint8_t *buf, size_t cap)
+static int tun_recv(struct ns_netdev *d, uint8_t *buf, size_t cap)
 {
     struct tun_dev *t = (struct tun_dev *)d;
     ssize_t n = read(t->fd, buf, cap);
@@ -100,12 +100,12 @@ static int tun_recv(struct netdev *d, uint8_t *buf, size_t cap)
     return (int)n;
 }
 
-static int tun_fd(const struct netdev *d)
+static int tun_fd(const struct ns_netdev *d)
 {
     return ((const struct tun_dev *)d)->fd;
 }
 
-static void tun_close(struct netdev *d)
+static void tun_close(struct ns_netdev *d)
 {
     struct tun_dev *t = (struct tun_dev *)d;
     /* The last close of a non-persistent TUN removes the interface, its
@@ -115,14 +115,14 @@ static void tun_close(struct netdev *d)
     free(t);
 }
 
-static const struct netdev_ops tun_ops = {
+static const struct ns_netdev_ops tun_ops = {
     .send = tun_send,
     .recv = tun_recv,
     .fd = tun_fd,
     .close = tun_close,
 };
 
-static const struct netdev_ops tun_vnet_ops = {
+static const struct ns_netdev_ops tun_vnet_ops = {
     .send = tun_send_vnet,
     .recv = tun_recv_vnet,
     .fd = tun_fd,
@@ -131,7 +131,7 @@ static const struct netdev_ops tun_vnet_ops = {
     .recv_off = tun_recv_off,
 };
 
-const char *tun_offload_mode(const struct netdev *d, char *buf, size_t len)
+const char *ns_tun_offload_mode(const struct ns_netdev *d, char *buf, size_t len)
 {
     if (d->ops != &tun_vnet_ops) {
         snprintf(buf, len, "off");
@@ -167,7 +167,7 @@ static unsigned tun_set_offload(int fd)
     return 0;
 }
 
-void tun_opts_default(struct tun_opts *o)
+void ns_tun_opts_default(struct ns_tun_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->name = "tun0";
@@ -181,7 +181,7 @@ void tun_opts_default(struct tun_opts *o)
     ns_addr_parse("fe80::2", &o->stack6);
 }
 
-bool tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix)
+bool ns_tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix)
 {
     if (addr->family != net->family)
         return false;
@@ -386,7 +386,7 @@ static const char *fam_name(const struct ns_addr *a)
     return a->family == NS_AF_INET ? "IPv4" : "IPv6";
 }
 
-struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errlen)
+struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t errlen)
 {
     const char *name = o->name && *o->name ? o->name : "tun0";
     unsigned mtu = o->mtu ? o->mtu : 1500;
@@ -546,7 +546,7 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
             continue;
         const struct ns_addr *host = sa->family == NS_AF_INET ? &o->host4 : &o->host6;
         unsigned prefix = sa->family == NS_AF_INET ? p4 : p6;
-        if (host->family == sa->family && tun_addr_in_prefix(sa, host, prefix))
+        if (host->family == sa->family && ns_tun_addr_in_prefix(sa, host, prefix))
             continue;
         if (sa->family == NS_AF_INET6 && !want6) {
             int rc = enable_ipv6(t->name);
@@ -580,7 +580,7 @@ struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errle
     t->dev.name = t->name;
     t->dev.mtu = mtu;
     if (t->vnet)
-        t->dev.caps = (struct netdev_caps){
+        t->dev.caps = (struct ns_netdev_caps){
             .tso4 = (offl & NS_TUN_F_TSO4) != 0,
             .tso6 = (offl & NS_TUN_F_TSO6) != 0,
             .uso = (offl & NS_TUN_F_USO4) != 0,

@@ -1,6 +1,6 @@
 /* vnet.h — the virtio-net header a Linux TUN opened with IFF_VNET_HDR puts
  * in front of every packet, to and from the core's offload metadata
- * (src/netdev.h: struct ns_offload).
+ * (include/netstack/netdev.h: struct ns_offload).
  *
  * Contract: pure functions, no I/O. The header is the 10-byte legacy
  * struct virtio_net_hdr in the host's byte order (what TUN uses unless
@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/netdev.h"
+#include "netstack/netdev.h"
 
 #define NS_VNET_HDR_LEN 10
 

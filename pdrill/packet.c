@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netdev/pcapout.h"
+#include "netstack/pcapout.h"
 #include "pdrill/run_impl.h"
 #include "src/checksum.h"
-#include "src/stack.h"
+#include "netstack/stack.h"
 #include "src/wire.h"
 
 #define TH_FIN 0x01
@@ -296,7 +296,7 @@ static int inject(struct pd_run *r, uint8_t *buf, size_t len)
         return -1;
     }
     if (r->pcap)
-        pcapout_write(r->pcap, r->now - pd_ns(0), buf, len);
+        ns_pcapout_write(r->pcap, r->now - pd_ns(0), buf, len);
     ns_stack_input(r->s, r->now, p);
     return 0;
 }

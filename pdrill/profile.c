@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "pdrill/pdrill.h"
-#include "src/config.h"
+#include "netstack/config.h"
 
 static const char *const linux_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=200ms", "tcp_rto_max=120s",

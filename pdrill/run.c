@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netdev/pcapout.h"
+#include "netstack/pcapout.h"
 #include "pdrill/run_impl.h"
-#include "src/addr.h"
-#include "src/stack.h"
+#include "netstack/addr.h"
+#include "netstack/stack.h"
 
 #define PD_T0 (1 * NS_SEC) /* virtual time of script time 0 */
 
@@ -71,7 +71,7 @@ void pd_report_raw(struct pd_run *r, const char *fmt, ...)
 
 /* ---- the device ---- */
 
-static int pdev_send(struct netdev *dev, const uint8_t *pkt, size_t len)
+static int pdev_send(struct ns_netdev *dev, const uint8_t *pkt, size_t len)
 {
     struct pd_run *r = ((struct pdev *)dev)->r;
     if (r->ncap == r->capcap) {
@@ -88,13 +88,13 @@ static int pdev_send(struct netdev *dev, const uint8_t *pkt, size_t len)
     memcpy(b, pkt, len);
     r->caps[r->ncap++] = (struct pd_cap){b, len, ns_stack_now(r->s)};
     if (r->pcap)
-        pcapout_write(r->pcap, ns_stack_now(r->s) - PD_T0, pkt, len);
+        ns_pcapout_write(r->pcap, ns_stack_now(r->s) - PD_T0, pkt, len);
     return 0;
 }
 
-static void pdev_close(struct netdev *dev) { (void)dev; }
+static void pdev_close(struct ns_netdev *dev) { (void)dev; }
 
-static const struct netdev_ops pdev_ops = {.send = pdev_send, .close = pdev_close};
+static const struct ns_netdev_ops pdev_ops = {.send = pdev_send, .close = pdev_close};
 
 /* ---- time ---- */
 
@@ -422,7 +422,7 @@ static void run_script(struct pd_run *r)
     }
     if (r->o.wire_file[0]) {
         char err[256];
-        r->pcap = pcapout_open(r->o.wire_file, err, sizeof err);
+        r->pcap = ns_pcapout_open(r->o.wire_file, err, sizeof err);
         if (!r->pcap) {
             pd_report(r, 0, "-w: %s", err);
             r->res->status = PD_ERROR;
@@ -522,7 +522,7 @@ out:
     for (unsigned i = 0; i < r->ncap; i++)
         free(r->caps[i].b);
     free(r->caps);
-    pcapout_close(r->pcap);
+    ns_pcapout_close(r->pcap);
     pd_script_free(&sc);
     free(r);
 }

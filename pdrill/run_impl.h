@@ -6,15 +6,15 @@
 #define NS_PDRILL_RUN_IMPL_H
 
 #include "pdrill/pdrill.h"
-#include "src/config.h"
-#include "src/netdev.h"
-#include "src/socket.h"
-#include "src/types.h"
+#include "netstack/config.h"
+#include "netstack/netdev.h"
+#include "netstack/socket.h"
+#include "netstack/types.h"
 
 struct pd_run;
 
 struct pdev {
-    struct netdev dev;
+    struct ns_netdev dev;
     struct pd_run *r;
 };
 
@@ -62,7 +62,7 @@ struct pd_run {
     struct ns_config cfg;
     struct ns_stack *s;
     struct pdev dev;
-    struct pcapout *pcap;
+    struct ns_pcapout *pcap;
     ns_time_t now;
     struct ns_addr local, remote;  /* wire addresses */
     struct pd_cap *caps;

@@ -1,5 +1,5 @@
 /* syscall.c — the system calls of a packetdrill script, emulated over
- * netstack's socket API (src/socket.h) on the virtual clock.
+ * netstack's socket API (include/netstack/socket.h) on the virtual clock.
  *
  * Contract: script file descriptors are names; socket() and accept() bind
  * the name the script gives as the result to the stack's socket. Each call
@@ -31,7 +31,7 @@
 #endif
 
 #include "pdrill/run_impl.h"
-#include "src/stack.h"
+#include "netstack/stack.h"
 
 enum { SC_DONE, SC_BLOCK, SC_ERR };
 

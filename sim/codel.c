@@ -27,7 +27,7 @@ static uint64_t isqrt64(uint64_t x)
 }
 
 /* RFC 8289 5.5: control_law(t) = t + interval / sqrt(count). */
-static ns_time_t control_law(const struct sim_qdisc *q, ns_time_t t, uint32_t count)
+static ns_time_t control_law(const struct ns_sim_qdisc *q, ns_time_t t, uint32_t count)
 {
     uint64_t s = isqrt64((uint64_t)(count ? count : 1) << 32); /* sqrt(count) * 2^16 */
     __extension__ typedef unsigned __int128 u128;
@@ -37,11 +37,11 @@ static ns_time_t control_law(const struct sim_qdisc *q, ns_time_t t, uint32_t co
 
 /* RFC 8289 5.4 dodequeue: takes the head and says whether its sojourn
  * has been above target for at least an interval (ok_to_drop). */
-static struct qent *dodequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
+static struct ns_qent *dodequeue(struct ns_sim_qdisc *q, struct ns_qfifo *f, struct ns_codel_vars *cv,
                               ns_time_t now, bool *ok_to_drop)
 {
     *ok_to_drop = false;
-    struct qent *e = ns_qd_pop(q, f);
+    struct ns_qent *e = ns_qd_pop(q, f);
     if (!e) {
         cv->first_above_time = 0; /* an empty queue is not above target */
         return NULL;
@@ -63,21 +63,21 @@ static struct qent *dodequeue(struct sim_qdisc *q, struct qfifo *f, struct codel
 
 /* ECN instead of a drop (RFC 8289 5.1 / RFC 3168 5): true when e was
  * marked and must be sent. */
-static bool try_mark(struct sim_qdisc *q, struct qent *e, ns_time_t now)
+static bool try_mark(struct ns_sim_qdisc *q, struct ns_qent *e, ns_time_t now)
 {
-    if (!q->p.ecn || !sim_ecn_mark(e->pkt->data, e->pkt->len))
+    if (!q->p.ecn || !ns_sim_ecn_mark(e->pkt->data, e->pkt->len))
         return false;
     q->st.marks++;
     if (q->hook)
-        q->hook(q->hook_user, now, e->pkt, e->tag, true, SIM_QDROP_AQM);
+        q->hook(q->hook_user, now, e->pkt, e->tag, true, NS_SIM_QDROP_AQM);
     return true;
 }
 
-struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
+struct ns_qent *ns_codel_dequeue(struct ns_sim_qdisc *q, struct ns_qfifo *f, struct ns_codel_vars *cv,
                            ns_time_t now)
 {
     bool ok;
-    struct qent *e = dodequeue(q, f, cv, now, &ok);
+    struct ns_qent *e = dodequeue(q, f, cv, now, &ok);
     if (cv->dropping) {
         if (!ok) {
             cv->dropping = false; /* sojourn went below target: leave */
@@ -89,7 +89,7 @@ struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel
                     cv->drop_next = control_law(q, cv->drop_next, cv->count);
                     return e;
                 }
-                ns_qd_drop(q, e, now, SIM_QDROP_AQM);
+                ns_qd_drop(q, e, now, NS_SIM_QDROP_AQM);
                 e = dodequeue(q, f, cv, now, &ok);
                 if (!ok)
                     cv->dropping = false;
@@ -100,7 +100,7 @@ struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel
     } else if (e && ok) {
         /* RFC 8289 5.5: enter the dropping state with one drop (or mark). */
         if (!try_mark(q, e, now)) {
-            ns_qd_drop(q, e, now, SIM_QDROP_AQM);
+            ns_qd_drop(q, e, now, NS_SIM_QDROP_AQM);
             e = dodequeue(q, f, cv, now, &ok);
         }
         cv->dropping = true;

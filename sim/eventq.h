@@ -13,28 +13,28 @@
 #include <stdint.h>
 
 #include "src/heap.h"
-#include "src/types.h"
+#include "netstack/types.h"
 
-struct sim_ev {
+struct ns_sim_ev {
     ns_time_t at;   /* when it fires (virtual ns) */
     uint64_t seq;   /* insertion order; breaks ties between equal times */
     void *ptr;      /* payload (a packet in flight), owned by the popper */
     uint32_t arg;   /* payload tag (link direction index) */
 };
 
-struct sim_eventq {
+struct ns_sim_eventq {
     struct ns_heap heap; /* ptr = the payload, aux = arg */
     uint64_t next_seq;
 };
 
-void sim_eventq_init(struct sim_eventq *q);
+void ns_sim_eventq_init(struct ns_sim_eventq *q);
 /* Frees the array only; pop the remaining events first to free payloads. */
-void sim_eventq_free(struct sim_eventq *q);
+void ns_sim_eventq_free(struct ns_sim_eventq *q);
 /* Returns 0 or -ENOMEM (then nothing was queued). */
-int sim_eventq_push(struct sim_eventq *q, ns_time_t at, void *ptr, uint32_t arg);
+int ns_sim_eventq_push(struct ns_sim_eventq *q, ns_time_t at, void *ptr, uint32_t arg);
 /* Time of the earliest event, NS_TIME_NEVER when empty. */
-ns_time_t sim_eventq_next(const struct sim_eventq *q);
+ns_time_t ns_sim_eventq_next(const struct ns_sim_eventq *q);
 /* Removes the earliest event into *out; returns 0, or -1 when empty. */
-int sim_eventq_pop(struct sim_eventq *q, struct sim_ev *out);
+int ns_sim_eventq_pop(struct ns_sim_eventq *q, struct ns_sim_ev *out);
 
 #endif

@@ -9,9 +9,9 @@
 
 #include "sim/qdisc_impl.h"
 
-static void list_append(struct sim_qdisc *q, struct fq_list *l, uint32_t i, uint8_t which)
+static void list_append(struct ns_sim_qdisc *q, struct ns_fq_list *l, uint32_t i, uint8_t which)
 {
-    struct fq_flow *f = &q->flows[i];
+    struct ns_fq_flow *f = &q->flows[i];
     f->next = FQ_NONE;
     f->list = which;
     if (l->tail == FQ_NONE)
@@ -21,7 +21,7 @@ static void list_append(struct sim_qdisc *q, struct fq_list *l, uint32_t i, uint
     l->tail = i;
 }
 
-static uint32_t list_pop(struct sim_qdisc *q, struct fq_list *l)
+static uint32_t list_pop(struct ns_sim_qdisc *q, struct ns_fq_list *l)
 {
     uint32_t i = l->head;
     if (i == FQ_NONE)
@@ -34,10 +34,10 @@ static uint32_t list_pop(struct sim_qdisc *q, struct fq_list *l)
     return i;
 }
 
-int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
+int ns_fq_enqueue(struct ns_sim_qdisc *q, struct ns_qent *e, ns_time_t now)
 {
-    uint32_t i = sim_flow_hash(e->pkt->data, e->pkt->len, q->perturb) % q->p.flows;
-    struct fq_flow *f = &q->flows[i];
+    uint32_t i = ns_sim_flow_hash(e->pkt->data, e->pkt->len, q->perturb) % q->p.flows;
+    struct ns_fq_flow *f = &q->flows[i];
     ns_qd_push(q, &f->q, e);
     /* RFC 8290 4.1: a queue that is in neither list becomes a new flow
      * with a full quantum of credit. */
@@ -52,10 +52,10 @@ int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
         for (uint32_t k = 1; k < q->p.flows; k++) /* lowest index wins ties: deterministic */
             if (q->flows[k].q.bytes > q->flows[fat].q.bytes)
                 fat = k;
-        struct qent *d = ns_qd_pop(q, &q->flows[fat].q);
+        struct ns_qent *d = ns_qd_pop(q, &q->flows[fat].q);
         if (!d)
             break;
-        ns_qd_drop(q, d, now, SIM_QDROP_OVERLIMIT);
+        ns_qd_drop(q, d, now, NS_SIM_QDROP_OVERLIMIT);
         dropped = 1;
     }
     return dropped;
@@ -65,21 +65,21 @@ int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now)
  * credit gets a quantum more and goes to the back of the old list; a
  * queue found empty leaves (a new one passes through the old list first,
  * so a flow cannot stay "new" by emptying itself each round). */
-struct qent *ns_fq_dequeue(struct sim_qdisc *q, ns_time_t now)
+struct ns_qent *ns_fq_dequeue(struct ns_sim_qdisc *q, ns_time_t now)
 {
     for (;;) {
-        struct fq_list *l = q->new_flows.head != FQ_NONE ? &q->new_flows : &q->old_flows;
+        struct ns_fq_list *l = q->new_flows.head != FQ_NONE ? &q->new_flows : &q->old_flows;
         uint32_t i = l->head;
         if (i == FQ_NONE)
             return NULL;
-        struct fq_flow *f = &q->flows[i];
+        struct ns_fq_flow *f = &q->flows[i];
         if (f->deficit <= 0) {
             f->deficit += q->p.quantum;
             list_pop(q, l);
             list_append(q, &q->old_flows, i, 2);
             continue;
         }
-        struct qent *e = ns_codel_dequeue(q, &f->q, &f->cv, now);
+        struct ns_qent *e = ns_codel_dequeue(q, &f->q, &f->cv, now);
         if (!e) {
             list_pop(q, l);
             if (l == &q->new_flows && q->old_flows.head != FQ_NONE)

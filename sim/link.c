@@ -21,7 +21,7 @@
  * A direction with a qdisc or a rate trace (sim.h) hands the packet to
  * pipe.c instead, which applies steps 2-3 when the packet leaves the
  * queue. Either way, a packet that has crossed the direction goes on
- * through sim_link_forward: to its host, or into the shared bottleneck
+ * through ns_sim_link_forward: to its host, or into the shared bottleneck
  * the direction is routed through.
  */
 #include <errno.h>
@@ -31,11 +31,11 @@
 #include "sim/sim_impl.h"
 
 /* Adds one packet's serialization start to the waiting ring. */
-static int wq_push(struct sim_dir *d, ns_time_t start, size_t len)
+static int wq_push(struct ns_sim_dir *d, ns_time_t start, size_t len)
 {
     if (d->wq_len == d->wq_cap) {
         unsigned cap = d->wq_cap ? d->wq_cap * 2 : 16;
-        struct sim_wq_ent *n = malloc(cap * sizeof *n);
+        struct ns_sim_wq_ent *n = malloc(cap * sizeof *n);
         if (!n)
             return -ENOMEM;
         for (unsigned i = 0; i < d->wq_len; i++)
@@ -45,7 +45,7 @@ static int wq_push(struct sim_dir *d, ns_time_t start, size_t len)
         d->wq_head = 0;
         d->wq_cap = cap;
     }
-    d->wq[(d->wq_head + d->wq_len) % d->wq_cap] = (struct sim_wq_ent){start, len};
+    d->wq[(d->wq_head + d->wq_len) % d->wq_cap] = (struct ns_sim_wq_ent){start, len};
     d->wq_len++;
     d->wq_bytes += len;
     return 0;
@@ -62,24 +62,24 @@ static ns_time_t ser_time(size_t len, uint64_t rate)
     return t > (u128)INT64_MAX / 2 ? INT64_MAX / 2 : (ns_time_t)t;
 }
 
-int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len)
+int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size_t len)
 {
-    struct sim_dir *d = sim->dirs[di];
-    const struct sim_link_params *p = &d->p;
+    struct ns_sim_dir *d = sim->dirs[di];
+    const struct ns_sim_link_params *p = &d->p;
     ns_time_t now = sim->now;
     d->st.sent++;
-    sim_emit(sim, d, SIM_EV_SEND, bytes, len);
+    ns_sim_emit(sim, d, NS_SIM_EV_SEND, bytes, len);
 
     if (sim->filter && sim->filter(sim->filter_user, d->from, d->to, bytes, len)) {
         d->st.filtered++;
-        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
+        ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
         return 0; /* before the PRNG draws: a filter never shifts the faults */
     }
     if (d->qd) {
         struct ns_pkt *qp = ns_pkt_from(bytes, len);
         if (!qp)
             return -ENOBUFS;
-        return sim_pipe_enqueue(sim, di, qp, di);
+        return ns_sim_pipe_enqueue(sim, di, qp, di);
     }
     double u_drop = ns_rng_unit(&d->rng), u_dup = ns_rng_unit(&d->rng);
     double u_reorder = ns_rng_unit(&d->rng), u_corrupt = ns_rng_unit(&d->rng);
@@ -96,7 +96,7 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         if (start > now && (d->wq_len >= p->queue_limit ||
                             (p->queue_bytes && d->wq_bytes + len > p->queue_bytes))) {
             d->st.queue_drops++;
-            sim_emit(sim, d, SIM_EV_QDROP, bytes, len);
+            ns_sim_emit(sim, d, NS_SIM_EV_QDROP, bytes, len);
             return 0; /* like a qdisc: the sender is not told */
         }
         if (start > now && wq_push(d, start, len) < 0)
@@ -109,7 +109,7 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
     /* Lost on the wire: it still took its transmitter time above. */
     if (u_drop < p->drop) {
         d->st.dropped++;
-        sim_emit(sim, d, SIM_EV_DROP, bytes, len);
+        ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
         return 0;
     }
     struct ns_pkt *pkt = ns_pkt_from(bytes, len);
@@ -119,38 +119,38 @@ int sim_link_send(struct sim *sim, unsigned di, const uint8_t *bytes, size_t len
         uint64_t bit = r_bit % ((uint64_t)len * 8);
         pkt->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
         d->st.corrupted++;
-        sim_emit(sim, d, SIM_EV_CORRUPT, pkt->data, len);
+        ns_sim_emit(sim, d, NS_SIM_EV_CORRUPT, pkt->data, len);
     }
     /* Modulo bias is below jitter / 2^64: irrelevant. */
     ns_time_t at = depart + p->delay + (p->jitter ? (ns_time_t)(r_jitter % ((uint64_t)p->jitter + 1)) : 0);
     if (u_reorder < p->reorder) {
         at += p->reorder_gap;
         d->st.reordered++;
-        sim_emit(sim, d, SIM_EV_REORDER, pkt->data, len);
+        ns_sim_emit(sim, d, NS_SIM_EV_REORDER, pkt->data, len);
     } else {
         if (at < d->last_arrival)
             at = d->last_arrival;
         d->last_arrival = at;
     }
     struct ns_pkt *copy = u_dup < p->dup ? ns_pkt_clone(pkt) : NULL;
-    if (sim_link_forward(sim, di, di, at, pkt) < 0) {
+    if (ns_sim_link_forward(sim, di, di, at, pkt) < 0) {
         ns_pkt_free(copy);
         return -ENOBUFS;
     }
     if (copy) {
         d->st.duplicated++;
-        sim_emit(sim, d, SIM_EV_DUP, copy->data, copy->len);
-        sim_link_forward(sim, di, di, at, copy);
+        ns_sim_emit(sim, d, NS_SIM_EV_DUP, copy->data, copy->len);
+        ns_sim_link_forward(sim, di, di, at, copy);
     }
     return 0;
 }
 
-int sim_link_forward(struct sim *sim, unsigned di, uint32_t tag, ns_time_t at, struct ns_pkt *pkt)
+int ns_sim_link_forward(struct ns_sim *sim, unsigned di, uint32_t tag, ns_time_t at, struct ns_pkt *pkt)
 {
     uint32_t arg = tag;
     if (di == tag && sim->dirs[tag]->via >= 0)
         arg |= SIM_EVK_ARRIVE << SIM_EVK_SHIFT;
-    if (sim_eventq_push(&sim->q, at, pkt, arg) < 0) {
+    if (ns_sim_eventq_push(&sim->q, at, pkt, arg) < 0) {
         ns_pkt_free(pkt);
         return -ENOBUFS;
     }
@@ -159,18 +159,18 @@ int sim_link_forward(struct sim *sim, unsigned di, uint32_t tag, ns_time_t at, s
 
 static bool prob_ok(double p) { return p >= 0.0 && p <= 1.0; } /* false for NaN too */
 
-bool sim_params_ok(const struct sim_link_params *p)
+bool ns_sim_params_ok(const struct ns_sim_link_params *p)
 {
-    const struct sim_qdisc_params *q = &p->qdisc;
+    const struct ns_sim_qdisc_params *q = &p->qdisc;
     return p->delay >= 0 && p->jitter >= 0 && p->reorder_gap >= 0 && prob_ok(p->drop) &&
            prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt) &&
-           q->kind >= SIM_QDISC_NONE && q->kind <= SIM_QDISC_FQ_CODEL && q->target >= 0 &&
+           q->kind >= NS_SIM_QDISC_NONE && q->kind <= NS_SIM_QDISC_FQ_CODEL && q->target >= 0 &&
            q->interval >= 0 && q->flows <= (1u << 20);
 }
 
-void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
+void ns_sim_dir_set_params(struct ns_sim_dir *d, const struct ns_sim_link_params *p)
 {
-    struct sim_link_params ideal = {0};
+    struct ns_sim_link_params ideal = {0};
     d->p = p ? *p : ideal;
     if (!d->p.queue_limit)
         d->p.queue_limit = 1000;
@@ -185,10 +185,10 @@ void sim_dir_set_params(struct sim_dir *d, const struct sim_link_params *p)
 /* A direction named `name` whose PRNG is seeded from the sim seed and
  * (k1, k2) only, so adding hosts or links elsewhere never changes its
  * draws. */
-static struct sim_dir *dir_alloc(struct sim *sim, const char *name, uint64_t k1, uint64_t k2,
-                                 const struct sim_link_params *p)
+static struct ns_sim_dir *dir_alloc(struct ns_sim *sim, const char *name, uint64_t k1, uint64_t k2,
+                                 const struct ns_sim_link_params *p)
 {
-    struct sim_dir *d = calloc(1, sizeof *d);
+    struct ns_sim_dir *d = calloc(1, sizeof *d);
     size_t n = strlen(name);
     char *nm = malloc(n + 1);
     if (!d || !nm) {
@@ -200,13 +200,13 @@ static struct sim_dir *dir_alloc(struct sim *sim, const char *name, uint64_t k1,
     d->name = nm;
     d->sim = sim;
     d->via = -1;
-    sim_dir_set_params(d, p);
+    ns_sim_dir_set_params(d, p);
     uint64_t st = sim->seed ^ (((uint64_t)(uint32_t)k1 << 32 | (uint32_t)k2) * 0x9e3779b97f4a7c15ull);
     ns_rng_seed(&d->rng, ns_splitmix64(&st));
     return d;
 }
 
-struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_link_params *p)
+struct ns_sim_dir *ns_sim_dir_new(struct ns_sim *sim, int from, int to, const struct ns_sim_link_params *p)
 {
     const char *a = sim->hosts[from]->name, *b = sim->hosts[to]->name;
     size_t la = strlen(a), lb = strlen(b);
@@ -216,40 +216,40 @@ struct sim_dir *sim_dir_new(struct sim *sim, int from, int to, const struct sim_
     memcpy(name, a, la);
     name[la] = '>';
     memcpy(name + la + 1, b, lb + 1);
-    struct sim_dir *d = dir_alloc(sim, name, (uint64_t)from, (uint64_t)to, p);
+    struct ns_sim_dir *d = dir_alloc(sim, name, (uint64_t)from, (uint64_t)to, p);
     free(name);
     if (!d)
         return NULL;
     d->from = from;
     d->to = to;
-    if (sim_pipe_init(d, false) < 0) {
-        sim_dir_free(d);
+    if (ns_sim_pipe_init(d, false) < 0) {
+        ns_sim_dir_free(d);
         return NULL;
     }
     return d;
 }
 
-struct sim_dir *sim_dir_new_bottleneck(struct sim *sim, const char *name, unsigned id,
-                                       const struct sim_link_params *p)
+struct ns_sim_dir *ns_sim_dir_new_bottleneck(struct ns_sim *sim, const char *name, unsigned id,
+                                       const struct ns_sim_link_params *p)
 {
-    struct sim_dir *d = dir_alloc(sim, name, 0xffffffffu, id, p);
+    struct ns_sim_dir *d = dir_alloc(sim, name, 0xffffffffu, id, p);
     if (!d)
         return NULL;
     d->from = d->to = -1;
-    if (sim_pipe_init(d, true) < 0) {
-        sim_dir_free(d);
+    if (ns_sim_pipe_init(d, true) < 0) {
+        ns_sim_dir_free(d);
         return NULL;
     }
     return d;
 }
 
-void sim_dir_free(struct sim_dir *d)
+void ns_sim_dir_free(struct ns_sim_dir *d)
 {
     if (!d)
         return;
     free(d->name);
     free(d->wq);
-    sim_qdisc_free(d->qd);
+    ns_sim_qdisc_free(d->qd);
     ns_pkt_free(d->tx_pkt);
     free(d);
 }

@@ -1,11 +1,11 @@
 /* linkem.h — the simulator's link model on a caller's clock, for joining
- * two real interfaces (tools/linkem): the same sim_link_params, the same
+ * two real interfaces (tools/linkem): the same ns_sim_link_params, the same
  * delay / jitter / rate / queue / loss / duplication / reordering /
  * corruption code (sim/link.c) that simloss uses, but packets come from
  * and go to the caller instead of netstack instances.
  *
- * Contract: side 0 is "a", side 1 is "b". linkem_input hands a packet
- * (copied) that side `from` sent at time `now`; linkem_run(now) delivers
+ * Contract: side 0 is "a", side 1 is "b". ns_linkem_input hands a packet
+ * (copied) that side `from` sent at time `now`; ns_linkem_run(now) delivers
  * every packet due by `now` through the `out` callback (side = receiver)
  * and returns when the next one is due (NS_TIME_NEVER if none). Times are
  * ns on any monotonic clock, never decreasing across calls. Internally two
@@ -20,20 +20,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/sim.h"
+#include "netstack/sim.h"
 
-struct linkem;
-typedef void (*linkem_out_fn)(void *user, int side, const uint8_t *pkt, size_t len);
+struct ns_linkem;
+typedef void (*ns_linkem_out_fn)(void *user, int side, const uint8_t *pkt, size_t len);
 
 /* NULL on bad parameters or no memory. */
-struct linkem *linkem_new(const struct sim_link_params *a_to_b,
-                          const struct sim_link_params *b_to_a, uint64_t seed,
-                          linkem_out_fn out, void *user);
+struct ns_linkem *ns_linkem_new(const struct ns_sim_link_params *a_to_b,
+                          const struct ns_sim_link_params *b_to_a, uint64_t seed,
+                          ns_linkem_out_fn out, void *user);
 /* 0, or -ENOBUFS / -EINVAL (bad side). */
-int linkem_input(struct linkem *l, ns_time_t now, int from, const uint8_t *pkt, size_t len);
-ns_time_t linkem_run(struct linkem *l, ns_time_t now);
+int ns_linkem_input(struct ns_linkem *l, ns_time_t now, int from, const uint8_t *pkt, size_t len);
+ns_time_t ns_linkem_run(struct ns_linkem *l, ns_time_t now);
 /* Counters of the direction from side `from`. */
-const struct sim_link_stats *linkem_stats(const struct linkem *l, int from);
-void linkem_free(struct linkem *l);
+const struct ns_sim_link_stats *ns_linkem_stats(const struct ns_linkem *l, int from);
+void ns_linkem_free(struct ns_linkem *l);
 
 #endif

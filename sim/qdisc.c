@@ -7,7 +7,7 @@
 #include "sim/qdisc_impl.h"
 #include "src/checksum.h"
 
-void ns_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
+void ns_qd_push(struct ns_sim_qdisc *q, struct ns_qfifo *f, struct ns_qent *e)
 {
     e->next = NULL;
     if (f->tail)
@@ -21,9 +21,9 @@ void ns_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e)
     q->st.backlog_bytes += e->pkt->len;
 }
 
-struct qent *ns_qd_pop(struct sim_qdisc *q, struct qfifo *f)
+struct ns_qent *ns_qd_pop(struct ns_sim_qdisc *q, struct ns_qfifo *f)
 {
-    struct qent *e = f->head;
+    struct ns_qent *e = f->head;
     if (!e)
         return NULL;
     f->head = e->next;
@@ -36,9 +36,9 @@ struct qent *ns_qd_pop(struct sim_qdisc *q, struct qfifo *f)
     return e;
 }
 
-void ns_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why)
+void ns_qd_drop(struct ns_sim_qdisc *q, struct ns_qent *e, ns_time_t now, enum ns_sim_qdisc_drop why)
 {
-    if (why == SIM_QDROP_AQM)
+    if (why == NS_SIM_QDROP_AQM)
         q->st.drop_aqm++;
     else
         q->st.drop_overlimit++;
@@ -48,11 +48,11 @@ void ns_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdi
     free(e);
 }
 
-struct sim_qdisc *sim_qdisc_new(const struct sim_qdisc_params *p, uint64_t perturb)
+struct ns_sim_qdisc *ns_sim_qdisc_new(const struct ns_sim_qdisc_params *p, uint64_t perturb)
 {
-    if (!p || p->kind < SIM_QDISC_DROPTAIL || p->kind > SIM_QDISC_FQ_CODEL)
+    if (!p || p->kind < NS_SIM_QDISC_DROPTAIL || p->kind > NS_SIM_QDISC_FQ_CODEL)
         return NULL;
-    struct sim_qdisc *q = calloc(1, sizeof *q);
+    struct ns_sim_qdisc *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
     q->p = *p;
@@ -69,8 +69,8 @@ struct sim_qdisc *sim_qdisc_new(const struct sim_qdisc_params *p, uint64_t pertu
     if (!q->p.mtu)
         q->p.mtu = 1514;
     q->perturb = perturb;
-    q->new_flows = q->old_flows = (struct fq_list){FQ_NONE, FQ_NONE};
-    if (q->p.kind == SIM_QDISC_FQ_CODEL) {
+    q->new_flows = q->old_flows = (struct ns_fq_list){FQ_NONE, FQ_NONE};
+    if (q->p.kind == NS_SIM_QDISC_FQ_CODEL) {
         q->flows = calloc(q->p.flows, sizeof *q->flows);
         if (!q->flows) {
             free(q);
@@ -82,10 +82,10 @@ struct sim_qdisc *sim_qdisc_new(const struct sim_qdisc_params *p, uint64_t pertu
     return q;
 }
 
-static void fifo_free(struct qfifo *f)
+static void fifo_free(struct ns_qfifo *f)
 {
     while (f->head) {
-        struct qent *e = f->head;
+        struct ns_qent *e = f->head;
         f->head = e->next;
         ns_pkt_free(e->pkt);
         free(e);
@@ -93,7 +93,7 @@ static void fifo_free(struct qfifo *f)
     f->tail = NULL;
 }
 
-void sim_qdisc_free(struct sim_qdisc *q)
+void ns_sim_qdisc_free(struct ns_sim_qdisc *q)
 {
     if (!q)
         return;
@@ -105,23 +105,23 @@ void sim_qdisc_free(struct sim_qdisc *q)
     free(q);
 }
 
-void sim_qdisc_set_hook(struct sim_qdisc *q, sim_qdisc_hook fn, void *user)
+void ns_sim_qdisc_set_hook(struct ns_sim_qdisc *q, ns_sim_qdisc_hook fn, void *user)
 {
     q->hook = fn;
     q->hook_user = user;
 }
 
-int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_time_t now)
+int ns_sim_qdisc_enqueue(struct ns_sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_time_t now)
 {
-    struct qent *e = malloc(sizeof *e);
+    struct ns_qent *e = malloc(sizeof *e);
     if (!e) {
         ns_pkt_free(pkt);
         return -ENOMEM;
     }
-    *e = (struct qent){NULL, pkt, now, tag};
+    *e = (struct ns_qent){NULL, pkt, now, tag};
     q->st.enqueued++;
     int rc = 0;
-    if (q->p.kind == SIM_QDISC_FQ_CODEL) {
+    if (q->p.kind == NS_SIM_QDISC_FQ_CODEL) {
         rc = ns_fq_enqueue(q, e, now); /* may go over the limit, then drop back */
         goto out;
     }
@@ -129,7 +129,7 @@ int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_
      * (RFC 8289 leaves the limit to the implementation; tail drop). */
     if (q->st.backlog_pkts >= q->p.limit ||
         (q->p.limit_bytes && q->st.backlog_bytes + pkt->len > q->p.limit_bytes)) {
-        ns_qd_drop(q, e, now, SIM_QDROP_OVERLIMIT);
+        ns_qd_drop(q, e, now, NS_SIM_QDROP_OVERLIMIT);
         return 1;
     }
     ns_qd_push(q, &q->q, e);
@@ -139,13 +139,13 @@ out:
     return rc;
 }
 
-struct ns_pkt *sim_qdisc_dequeue(struct sim_qdisc *q, ns_time_t now, uint32_t *tag,
+struct ns_pkt *ns_sim_qdisc_dequeue(struct ns_sim_qdisc *q, ns_time_t now, uint32_t *tag,
                                  ns_time_t *enq_time)
 {
-    struct qent *e;
-    if (q->p.kind == SIM_QDISC_FQ_CODEL)
+    struct ns_qent *e;
+    if (q->p.kind == NS_SIM_QDISC_FQ_CODEL)
         e = ns_fq_dequeue(q, now);
-    else if (q->p.kind == SIM_QDISC_CODEL)
+    else if (q->p.kind == NS_SIM_QDISC_CODEL)
         e = ns_codel_dequeue(q, &q->q, &q->cv, now);
     else {
         e = ns_qd_pop(q, &q->q);
@@ -164,12 +164,12 @@ struct ns_pkt *sim_qdisc_dequeue(struct sim_qdisc *q, ns_time_t now, uint32_t *t
     return pkt;
 }
 
-const struct sim_qdisc_stats *sim_qdisc_stats(const struct sim_qdisc *q) { return &q->st; }
-const struct sim_qdisc_params *sim_qdisc_params(const struct sim_qdisc *q) { return &q->p; }
+const struct ns_sim_qdisc_stats *ns_sim_qdisc_stats(const struct ns_sim_qdisc *q) { return &q->st; }
+const struct ns_sim_qdisc_params *ns_sim_qdisc_params(const struct ns_sim_qdisc *q) { return &q->p; }
 
 /* ---- ECN (RFC 3168 5) ---- */
 
-int sim_ecn_field(const uint8_t *pkt, size_t len)
+int ns_sim_ecn_field(const uint8_t *pkt, size_t len)
 {
     if (len >= 20 && pkt[0] >> 4 == 4)
         return pkt[1] & 3;            /* IPv4: low bits of the TOS byte */
@@ -178,9 +178,9 @@ int sim_ecn_field(const uint8_t *pkt, size_t len)
     return -1;
 }
 
-bool sim_ecn_mark(uint8_t *pkt, size_t len)
+bool ns_sim_ecn_mark(uint8_t *pkt, size_t len)
 {
-    int f = sim_ecn_field(pkt, len);
+    int f = ns_sim_ecn_field(pkt, len);
     if (f <= 0)
         return false;                 /* Not-ECT must be dropped, not marked */
     if (f == 3)
@@ -209,7 +209,7 @@ static uint64_t mix(uint64_t h, uint64_t w)
     return h ^ (h >> 31);
 }
 
-uint32_t sim_flow_hash(const uint8_t *pkt, size_t len, uint64_t perturb)
+uint32_t ns_sim_flow_hash(const uint8_t *pkt, size_t len, uint64_t perturb)
 {
     uint64_t h = mix(0x243f6a8885a308d3ull, perturb);
     size_t addr_off, addr_len, l4 = 0;
@@ -234,24 +234,24 @@ uint32_t sim_flow_hash(const uint8_t *pkt, size_t len, uint64_t perturb)
     return (uint32_t)(h >> 32);
 }
 
-const char *sim_qdisc_name(enum sim_qdisc_kind k)
+const char *ns_sim_qdisc_name(enum ns_sim_qdisc_kind k)
 {
     switch (k) {
-    case SIM_QDISC_NONE: return "droptail";
-    case SIM_QDISC_DROPTAIL: return "droptail";
-    case SIM_QDISC_CODEL: return "codel";
-    case SIM_QDISC_FQ_CODEL: return "fq_codel";
+    case NS_SIM_QDISC_NONE: return "droptail";
+    case NS_SIM_QDISC_DROPTAIL: return "droptail";
+    case NS_SIM_QDISC_CODEL: return "codel";
+    case NS_SIM_QDISC_FQ_CODEL: return "fq_codel";
     }
     return "?";
 }
 
-int sim_qdisc_parse(const char *name)
+int ns_sim_qdisc_parse(const char *name)
 {
     if (strcmp(name, "droptail") == 0 || strcmp(name, "drop-tail") == 0)
-        return SIM_QDISC_DROPTAIL;
+        return NS_SIM_QDISC_DROPTAIL;
     if (strcmp(name, "codel") == 0)
-        return SIM_QDISC_CODEL;
+        return NS_SIM_QDISC_CODEL;
     if (strcmp(name, "fq_codel") == 0 || strcmp(name, "fq-codel") == 0)
-        return SIM_QDISC_FQ_CODEL;
+        return NS_SIM_QDISC_FQ_CODEL;
     return -1;
 }

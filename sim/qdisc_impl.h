@@ -10,22 +10,22 @@
 #ifndef NS_SIM_QDISC_IMPL_H
 #define NS_SIM_QDISC_IMPL_H
 
-#include "sim/qdisc.h"
+#include "netstack/qdisc.h"
 
-struct qent {
-    struct qent *next;
+struct ns_qent {
+    struct ns_qent *next;
     struct ns_pkt *pkt;
     ns_time_t enq;
     uint32_t tag;
 };
 
-struct qfifo {
-    struct qent *head, *tail;
+struct ns_qfifo {
+    struct ns_qent *head, *tail;
     uint64_t pkts, bytes;
 };
 
 /* RFC 8289 4: the state of one CoDel queue. */
-struct codel_vars {
+struct ns_codel_vars {
     ns_time_t first_above_time; /* when the sojourn may first be judged "above" for an interval; 0 = not above */
     ns_time_t drop_next;        /* next drop (or mark) while dropping */
     uint32_t count;             /* drops since entering the dropping state */
@@ -35,42 +35,42 @@ struct codel_vars {
 
 #define FQ_NONE UINT32_MAX
 
-struct fq_flow {
-    struct qfifo q;
-    struct codel_vars cv;
+struct ns_fq_flow {
+    struct ns_qfifo q;
+    struct ns_codel_vars cv;
     int64_t deficit;            /* DRR credit in bytes (RFC 8290 4.2) */
     uint32_t next;              /* next flow in its list, FQ_NONE at the end */
     uint8_t list;               /* 0 none, 1 new_flows, 2 old_flows */
 };
 
-struct fq_list {
+struct ns_fq_list {
     uint32_t head, tail;
 };
 
-struct sim_qdisc {
-    struct sim_qdisc_params p;  /* defaults resolved */
-    struct sim_qdisc_stats st;
-    sim_qdisc_hook hook;
+struct ns_sim_qdisc {
+    struct ns_sim_qdisc_params p;  /* defaults resolved */
+    struct ns_sim_qdisc_stats st;
+    ns_sim_qdisc_hook hook;
     void *hook_user;
     uint64_t perturb;
-    struct qfifo q;             /* drop-tail and CoDel */
-    struct codel_vars cv;       /* CoDel */
-    struct fq_flow *flows;      /* FQ-CoDel: p.flows of them */
-    struct fq_list new_flows, old_flows;
+    struct ns_qfifo q;             /* drop-tail and CoDel */
+    struct ns_codel_vars cv;       /* CoDel */
+    struct ns_fq_flow *flows;      /* FQ-CoDel: p.flows of them */
+    struct ns_fq_list new_flows, old_flows;
 };
 
-void ns_qd_push(struct sim_qdisc *q, struct qfifo *f, struct qent *e);
-struct qent *ns_qd_pop(struct sim_qdisc *q, struct qfifo *f);
+void ns_qd_push(struct ns_sim_qdisc *q, struct ns_qfifo *f, struct ns_qent *e);
+struct ns_qent *ns_qd_pop(struct ns_sim_qdisc *q, struct ns_qfifo *f);
 /* Reports and frees a dropped entry. */
-void ns_qd_drop(struct sim_qdisc *q, struct qent *e, ns_time_t now, enum sim_qdisc_drop why);
+void ns_qd_drop(struct ns_sim_qdisc *q, struct ns_qent *e, ns_time_t now, enum ns_sim_qdisc_drop why);
 
 /* RFC 8289 5: the packet to send from f at now (NULL when f is empty
  * after any drops); ECT packets are marked instead of dropped when the
  * qdisc has ecn. */
-struct qent *ns_codel_dequeue(struct sim_qdisc *q, struct qfifo *f, struct codel_vars *cv,
+struct ns_qent *ns_codel_dequeue(struct ns_sim_qdisc *q, struct ns_qfifo *f, struct ns_codel_vars *cv,
                            ns_time_t now);
 
-int ns_fq_enqueue(struct sim_qdisc *q, struct qent *e, ns_time_t now);
-struct qent *ns_fq_dequeue(struct sim_qdisc *q, ns_time_t now);
+int ns_fq_enqueue(struct ns_sim_qdisc *q, struct ns_qent *e, ns_time_t now);
+struct ns_qent *ns_fq_dequeue(struct ns_sim_qdisc *q, ns_time_t now);
 
 #endif

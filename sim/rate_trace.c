@@ -4,16 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct sim_rate_trace {
+struct ns_sim_rate_trace {
     ns_time_t *t;     /* opportunity times within one period, non-decreasing */
     size_t n;
     ns_time_t period; /* the last timestamp */
 };
 
-struct sim_rate_trace *sim_rate_trace_parse(const char *text, size_t len, char *err,
+struct ns_sim_rate_trace *ns_sim_rate_trace_parse(const char *text, size_t len, char *err,
                                             size_t errlen)
 {
-    struct sim_rate_trace *tr = calloc(1, sizeof *tr);
+    struct ns_sim_rate_trace *tr = calloc(1, sizeof *tr);
     size_t cap = 0, line = 0;
     if (!tr)
         goto oom;
@@ -63,11 +63,11 @@ struct sim_rate_trace *sim_rate_trace_parse(const char *text, size_t len, char *
 oom:
     snprintf(err, errlen, "out of memory");
 bad:
-    sim_rate_trace_free(tr);
+    ns_sim_rate_trace_free(tr);
     return NULL;
 }
 
-void sim_rate_trace_free(struct sim_rate_trace *t)
+void ns_sim_rate_trace_free(struct ns_sim_rate_trace *t)
 {
     if (!t)
         return;
@@ -75,20 +75,20 @@ void sim_rate_trace_free(struct sim_rate_trace *t)
     free(t);
 }
 
-size_t sim_rate_trace_len(const struct sim_rate_trace *t) { return t->n; }
-ns_time_t sim_rate_trace_period(const struct sim_rate_trace *t) { return t->period; }
+size_t ns_sim_rate_trace_len(const struct ns_sim_rate_trace *t) { return t->n; }
+ns_time_t ns_sim_rate_trace_period(const struct ns_sim_rate_trace *t) { return t->period; }
 
-uint64_t sim_rate_trace_mean_bps(const struct sim_rate_trace *t)
+uint64_t ns_sim_rate_trace_mean_bps(const struct ns_sim_rate_trace *t)
 {
     return (uint64_t)((double)t->n * SIM_TRACE_MTU * 8 * 1e9 / (double)t->period);
 }
 
-ns_time_t sim_rate_trace_at(const struct sim_rate_trace *t, uint64_t k)
+ns_time_t ns_sim_rate_trace_at(const struct ns_sim_rate_trace *t, uint64_t k)
 {
     return (ns_time_t)(k / t->n) * t->period + t->t[k % t->n];
 }
 
-uint64_t sim_rate_trace_first_at(const struct sim_rate_trace *t, ns_time_t at)
+uint64_t ns_sim_rate_trace_first_at(const struct ns_sim_rate_trace *t, ns_time_t at)
 {
     if (at < 0)
         at = 0;

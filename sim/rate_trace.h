@@ -4,7 +4,7 @@
  * with a period of its last timestamp. Several lines with the same
  * timestamp are several opportunities in that millisecond.
  *
- * Contract: sim_rate_trace_parse reads a whole trace from text (blank
+ * Contract: ns_sim_rate_trace_parse reads a whole trace from text (blank
  * lines and lines starting with '#' are ignored; timestamps must not
  * decrease and the last one must be > 0) into an immutable object that
  * any number of links may share; the caller frees it after the sim.
@@ -17,25 +17,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/types.h"
+#include "netstack/types.h"
 
 #define SIM_TRACE_MTU 1500  /* bytes one opportunity carries */
 
-struct sim_rate_trace;
+struct ns_sim_rate_trace;
 
 /* NULL with a message in err (line number and reason) on bad input or
  * when out of memory. */
-struct sim_rate_trace *sim_rate_trace_parse(const char *text, size_t len, char *err,
+struct ns_sim_rate_trace *ns_sim_rate_trace_parse(const char *text, size_t len, char *err,
                                             size_t errlen);
-void sim_rate_trace_free(struct sim_rate_trace *t);
+void ns_sim_rate_trace_free(struct ns_sim_rate_trace *t);
 /* Lines (opportunities per period) and the period. */
-size_t sim_rate_trace_len(const struct sim_rate_trace *t);
-ns_time_t sim_rate_trace_period(const struct sim_rate_trace *t);
+size_t ns_sim_rate_trace_len(const struct ns_sim_rate_trace *t);
+ns_time_t ns_sim_rate_trace_period(const struct ns_sim_rate_trace *t);
 /* Mean rate in bit/s: opportunities * 1500 * 8 / period. */
-uint64_t sim_rate_trace_mean_bps(const struct sim_rate_trace *t);
+uint64_t ns_sim_rate_trace_mean_bps(const struct ns_sim_rate_trace *t);
 /* Time of opportunity number k. */
-ns_time_t sim_rate_trace_at(const struct sim_rate_trace *t, uint64_t k);
+ns_time_t ns_sim_rate_trace_at(const struct ns_sim_rate_trace *t, uint64_t k);
 /* Number of the first opportunity at or after time `at`. */
-uint64_t sim_rate_trace_first_at(const struct sim_rate_trace *t, ns_time_t at);
+uint64_t ns_sim_rate_trace_first_at(const struct ns_sim_rate_trace *t, ns_time_t at);
 
 #endif

@@ -65,7 +65,7 @@ static uint64_t th_bytes(uint64_t h, const void *p, size_t n)
     return th_mix(h, tail);
 }
 
-void sim_emit(struct sim *sim, const struct sim_dir *d, enum sim_event ev, const uint8_t *pkt,
+void ns_sim_emit(struct ns_sim *sim, const struct ns_sim_dir *d, enum ns_sim_event ev, const uint8_t *pkt,
                  size_t len)
 {
     uint64_t h = th_mix(sim->hash, (uint64_t)sim->now);
@@ -77,44 +77,44 @@ void sim_emit(struct sim *sim, const struct sim_dir *d, enum sim_event ev, const
         sim->trace(sim->trace_user, sim->now, d->name, ev, pkt, len);
 }
 
-const char *sim_event_name(enum sim_event ev)
+const char *ns_sim_event_name(enum ns_sim_event ev)
 {
     switch (ev) {
-    case SIM_EV_SEND: return "send";
-    case SIM_EV_DELIVER: return "deliver";
-    case SIM_EV_DROP: return "drop";
-    case SIM_EV_QDROP: return "queue-drop";
-    case SIM_EV_DUP: return "duplicate";
-    case SIM_EV_REORDER: return "reorder";
-    case SIM_EV_CORRUPT: return "corrupt";
-    case SIM_EV_MARK: return "ce-mark";
+    case NS_SIM_EV_SEND: return "send";
+    case NS_SIM_EV_DELIVER: return "deliver";
+    case NS_SIM_EV_DROP: return "drop";
+    case NS_SIM_EV_QDROP: return "queue-drop";
+    case NS_SIM_EV_DUP: return "duplicate";
+    case NS_SIM_EV_REORDER: return "reorder";
+    case NS_SIM_EV_CORRUPT: return "corrupt";
+    case NS_SIM_EV_MARK: return "ce-mark";
     }
     return "?";
 }
 
 /* ---- lifecycle ---- */
 
-struct sim *sim_new(uint64_t seed)
+struct ns_sim *ns_sim_new(uint64_t seed)
 {
-    struct sim *sim = calloc(1, sizeof *sim);
+    struct ns_sim *sim = calloc(1, sizeof *sim);
     if (!sim)
         return NULL;
     sim->seed = seed;
     sim->hash = TH_SEED;
-    sim_eventq_init(&sim->q);
+    ns_sim_eventq_init(&sim->q);
     return sim;
 }
 
-void sim_free(struct sim *sim)
+void ns_sim_free(struct ns_sim *sim)
 {
     if (!sim)
         return;
-    struct sim_ev ev;
-    while (sim_eventq_pop(&sim->q, &ev) == 0)
+    struct ns_sim_ev ev;
+    while (ns_sim_eventq_pop(&sim->q, &ev) == 0)
         ns_pkt_free(ev.ptr);
-    sim_eventq_free(&sim->q);
+    ns_sim_eventq_free(&sim->q);
     for (unsigned i = 0; i < sim->ndirs; i++)
-        sim_dir_free(sim->dirs[i]);
+        ns_sim_dir_free(sim->dirs[i]);
     for (unsigned i = 0; i < sim->nhosts; i++) {
         free(sim->hosts[i]->name);
         free(sim->hosts[i]->devname);
@@ -125,18 +125,18 @@ void sim_free(struct sim *sim)
     free(sim);
 }
 
-ns_time_t sim_now(const struct sim *sim) { return sim->now; }
-uint64_t sim_trace_hash(const struct sim *sim) { return sim->hash; }
-size_t sim_in_flight(const struct sim *sim)
+ns_time_t ns_sim_now(const struct ns_sim *sim) { return sim->now; }
+uint64_t ns_sim_trace_hash(const struct ns_sim *sim) { return sim->hash; }
+size_t ns_sim_in_flight(const struct ns_sim *sim)
 {
     uint64_t n = sim->q.heap.len - sim->tx_events; /* TX events carry no packet */
     for (unsigned i = 0; i < sim->ndirs; i++)
-        n += sim_pipe_held(sim->dirs[i]);
+        n += ns_sim_pipe_held(sim->dirs[i]);
     return (size_t)n;
 }
-uint64_t sim_stalls(const struct sim *sim) { return sim->stalls; }
+uint64_t ns_sim_stalls(const struct ns_sim *sim) { return sim->stalls; }
 
-void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user)
+void ns_sim_set_trace(struct ns_sim *sim, ns_sim_trace_fn fn, void *user)
 {
     sim->trace = fn;
     sim->trace_user = user;
@@ -144,25 +144,25 @@ void sim_set_trace(struct sim *sim, sim_trace_fn fn, void *user)
 
 /* ---- links ---- */
 
-static int dev_send(struct netdev *dev, const uint8_t *pkt, size_t len)
+static int dev_send(struct ns_netdev *dev, const uint8_t *pkt, size_t len)
 {
-    struct sim_netdev *nd = (struct sim_netdev *)((char *)dev - offsetof(struct sim_netdev, dev));
-    struct sim_host *h = nd->sim->hosts[nd->host];
+    struct ns_sim_netdev *nd = (struct ns_sim_netdev *)((char *)dev - offsetof(struct ns_sim_netdev, dev));
+    struct ns_sim_host *h = nd->sim->hosts[nd->host];
     if (h->dir_out < 0)
         return -ENETUNREACH;
-    return sim_link_send(nd->sim, (unsigned)h->dir_out, pkt, len);
+    return ns_sim_link_send(nd->sim, (unsigned)h->dir_out, pkt, len);
 }
 
-static int dev_recv(struct netdev *dev, uint8_t *buf, size_t cap) { return 0; }
-static int dev_fd(const struct netdev *dev) { return -1; }
-/* The sim owns its devices and frees them in sim_free. */
-static void dev_close(struct netdev *dev) {}
+static int dev_recv(struct ns_netdev *dev, uint8_t *buf, size_t cap) { return 0; }
+static int dev_fd(const struct ns_netdev *dev) { return -1; }
+/* The sim owns its devices and frees them in ns_sim_free. */
+static void dev_close(struct ns_netdev *dev) {}
 
-/* An offload device (sim_set_offload) cuts a super-packet into wire
+/* An offload device (ns_sim_set_offload) cuts a super-packet into wire
  * segments the way a kernel's GSO would (src/offload.h), and each piece
  * then meets the link's faults on its own. */
 struct sim_cut {
-    struct netdev *dev;
+    struct ns_netdev *dev;
     int rc;
 };
 static void cut_send(void *user, struct ns_pkt *piece)
@@ -174,7 +174,7 @@ static void cut_send(void *user, struct ns_pkt *piece)
     ns_pkt_free(piece);
 }
 
-static int dev_send_off(struct netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+static int dev_send_off(struct ns_netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off)
 {
     struct ns_offload_layout lay;
     enum ns_drop_reason why;
@@ -186,34 +186,34 @@ static int dev_send_off(struct netdev *dev, const uint8_t *pkt, size_t len, cons
     return c.rc;
 }
 
-static const struct netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close, dev_send_off, NULL};
+static const struct ns_netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close, dev_send_off, NULL};
 
-int sim_set_offload(struct sim *sim, int host, bool on)
+int ns_sim_set_offload(struct ns_sim *sim, int host, bool on)
 {
     if (host < 0 || (unsigned)host >= sim->nhosts)
         return -EINVAL;
-    struct netdev *d = &sim->hosts[host]->nd.dev;
+    struct ns_netdev *d = &sim->hosts[host]->nd.dev;
     if (on)
-        d->caps = (struct netdev_caps){.tso4 = true, .tso6 = true, .uso = true, .csum_partial = true,
+        d->caps = (struct ns_netdev_caps){.tso4 = true, .tso6 = true, .uso = true, .csum_partial = true,
                                        .gso_max = 65535};
     else
-        d->caps = (struct netdev_caps){0};
+        d->caps = (struct ns_netdev_caps){0};
     return 0;
 }
 
-int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsigned mtu)
+int ns_sim_add_host(struct ns_sim *sim, const char *name, struct ns_stack *stack, unsigned mtu)
 {
     if (!name || !stack)
         return -EINVAL;
     if (sim->nhosts == sim->hosts_cap) {
         unsigned cap = sim->hosts_cap ? sim->hosts_cap * 2 : 4;
-        struct sim_host **n = realloc(sim->hosts, cap * sizeof *n);
+        struct ns_sim_host **n = realloc(sim->hosts, cap * sizeof *n);
         if (!n)
             return -ENOMEM;
         sim->hosts = n;
         sim->hosts_cap = cap;
     }
-    struct sim_host *h = calloc(1, sizeof *h);
+    struct ns_sim_host *h = calloc(1, sizeof *h);
     size_t nl = strlen(name);
     char *nm = malloc(nl + 1), *dn = malloc(nl + 5);
     if (!h || !nm || !dn) {
@@ -240,27 +240,27 @@ int sim_add_host(struct sim *sim, const char *name, struct ns_stack *stack, unsi
     return idx;
 }
 
-int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_to_b,
-                const struct sim_link_params *b_to_a)
+int ns_sim_connect(struct ns_sim *sim, int a, int b, const struct ns_sim_link_params *a_to_b,
+                const struct ns_sim_link_params *b_to_a)
 {
     if (a < 0 || b < 0 || (unsigned)a >= sim->nhosts || (unsigned)b >= sim->nhosts || a == b)
         return -EINVAL;
-    if ((a_to_b && !sim_params_ok(a_to_b)) || (b_to_a && !sim_params_ok(b_to_a)))
+    if ((a_to_b && !ns_sim_params_ok(a_to_b)) || (b_to_a && !ns_sim_params_ok(b_to_a)))
         return -EINVAL;
     if (sim->hosts[a]->dir_out >= 0 || sim->hosts[b]->dir_out >= 0)
         return -EBUSY;
     if (sim->ndirs + 2 > sim->dirs_cap) {
         unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
-        struct sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
+        struct ns_sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
         if (!n)
             return -ENOMEM;
         sim->dirs = n;
         sim->dirs_cap = cap;
     }
-    struct sim_dir *ab = sim_dir_new(sim, a, b, a_to_b), *ba = sim_dir_new(sim, b, a, b_to_a);
+    struct ns_sim_dir *ab = ns_sim_dir_new(sim, a, b, a_to_b), *ba = ns_sim_dir_new(sim, b, a, b_to_a);
     if (!ab || !ba) {
-        sim_dir_free(ab);
-        sim_dir_free(ba);
+        ns_sim_dir_free(ab);
+        ns_sim_dir_free(ba);
         return -ENOMEM;
     }
     sim->hosts[a]->dir_out = (int)sim->ndirs;
@@ -270,30 +270,30 @@ int sim_connect(struct sim *sim, int a, int b, const struct sim_link_params *a_t
     return 0;
 }
 
-int sim_set_link(struct sim *sim, int a, int b, const struct sim_link_params *p)
+int ns_sim_set_link(struct ns_sim *sim, int a, int b, const struct ns_sim_link_params *p)
 {
-    if (p && !sim_params_ok(p))
+    if (p && !ns_sim_params_ok(p))
         return -EINVAL;
     for (unsigned i = 0; i < sim->ndirs; i++) {
-        struct sim_dir *d = sim->dirs[i];
+        struct ns_sim_dir *d = sim->dirs[i];
         if (d->from != a || d->to != b || a < 0)
             continue;
         /* The queue model is fixed when the link is made. */
-        bool piped = p && (p->qdisc.kind != SIM_QDISC_NONE || p->trace);
+        bool piped = p && (p->qdisc.kind != NS_SIM_QDISC_NONE || p->trace);
         if (piped != (d->qd != NULL) ||
             (piped && (p->qdisc.kind != d->p.qdisc.kind || p->trace != d->p.trace)))
             return -EINVAL;
-        sim_dir_set_params(d, p);
+        ns_sim_dir_set_params(d, p);
         return 0;
     }
     return -ENOENT;
 }
 
-static int add_dir(struct sim *sim, struct sim_dir *d)
+static int add_dir(struct ns_sim *sim, struct ns_sim_dir *d)
 {
     if (sim->ndirs + 1 > sim->dirs_cap) {
         unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
-        struct sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
+        struct ns_sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
         if (!n)
             return -ENOMEM;
         sim->dirs = n;
@@ -305,7 +305,7 @@ static int add_dir(struct sim *sim, struct sim_dir *d)
 
 /* Direction index of bottleneck `id` (they are numbered in order of
  * creation among the directions), or -1. */
-static int bottleneck_dir(const struct sim *sim, int id)
+static int bottleneck_dir(const struct ns_sim *sim, int id)
 {
     int k = 0;
     for (unsigned i = 0; i < sim->ndirs; i++)
@@ -314,24 +314,24 @@ static int bottleneck_dir(const struct sim *sim, int id)
     return -1;
 }
 
-int sim_add_bottleneck(struct sim *sim, const char *name, const struct sim_link_params *p)
+int ns_sim_add_bottleneck(struct ns_sim *sim, const char *name, const struct ns_sim_link_params *p)
 {
-    if (!name || (p && !sim_params_ok(p)))
+    if (!name || (p && !ns_sim_params_ok(p)))
         return -EINVAL;
     int id = 0;
     for (unsigned i = 0; i < sim->ndirs; i++)
         id += sim->dirs[i]->from < 0;
-    struct sim_dir *d = sim_dir_new_bottleneck(sim, name, (unsigned)id, p);
+    struct ns_sim_dir *d = ns_sim_dir_new_bottleneck(sim, name, (unsigned)id, p);
     if (!d)
         return -ENOMEM;
     if (add_dir(sim, d) < 0) {
-        sim_dir_free(d);
+        ns_sim_dir_free(d);
         return -ENOMEM;
     }
     return id;
 }
 
-int sim_route_via(struct sim *sim, int a, int b, int bottleneck)
+int ns_sim_route_via(struct ns_sim *sim, int a, int b, int bottleneck)
 {
     int bd = bottleneck < 0 ? -1 : bottleneck_dir(sim, bottleneck);
     if (bottleneck >= 0 && bd < 0)
@@ -344,15 +344,15 @@ int sim_route_via(struct sim *sim, int a, int b, int bottleneck)
     return -ENOENT;
 }
 
-const struct sim_link_stats *sim_bottleneck_stats(const struct sim *sim, int bottleneck)
+const struct ns_sim_link_stats *ns_sim_bottleneck_stats(const struct ns_sim *sim, int bottleneck)
 {
     int bd = bottleneck_dir(sim, bottleneck);
     return bd < 0 ? NULL : &sim->dirs[bd]->st;
 }
 
-const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, int b)
+const struct ns_sim_qdisc_stats *ns_sim_qdisc_stats_of(const struct ns_sim *sim, int a, int b)
 {
-    const struct sim_dir *d = NULL;
+    const struct ns_sim_dir *d = NULL;
     if (a < 0) {
         int bd = bottleneck_dir(sim, b);
         d = bd < 0 ? NULL : sim->dirs[bd];
@@ -361,22 +361,22 @@ const struct sim_qdisc_stats *sim_qdisc_stats_of(const struct sim *sim, int a, i
             if (sim->dirs[i]->from == a && sim->dirs[i]->to == b)
                 d = sim->dirs[i];
     }
-    return d && d->qd ? sim_qdisc_stats(d->qd) : NULL;
+    return d && d->qd ? ns_sim_qdisc_stats(d->qd) : NULL;
 }
 
-void sim_set_qdelay_hook(struct sim *sim, sim_qdelay_fn fn, void *user)
+void ns_sim_set_qdelay_hook(struct ns_sim *sim, ns_sim_qdelay_fn fn, void *user)
 {
     sim->qdelay = fn;
     sim->qdelay_user = user;
 }
 
-void sim_set_filter(struct sim *sim, sim_filter_fn fn, void *user)
+void ns_sim_set_filter(struct ns_sim *sim, ns_sim_filter_fn fn, void *user)
 {
     sim->filter = fn;
     sim->filter_user = user;
 }
 
-const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b)
+const struct ns_sim_link_stats *ns_sim_link_stats(const struct ns_sim *sim, int a, int b)
 {
     for (unsigned i = 0; i < sim->ndirs; i++)
         if (a >= 0 && sim->dirs[i]->from == a && sim->dirs[i]->to == b)
@@ -389,7 +389,7 @@ const struct sim_link_stats *sim_link_stats(const struct sim *sim, int a, int b)
 /* When the host wants polling; a stack that keeps asking for a time it was
  * already polled at is pushed SIM_STUCK_STEP ahead after SIM_REPOLL_MAX
  * tries, so virtual time always moves on. */
-static ns_time_t host_deadline(const struct sim_host *h)
+static ns_time_t host_deadline(const struct ns_sim_host *h)
 {
     ns_time_t d = ns_stack_next_deadline(h->stack);
     if (d <= h->last_poll && h->polls_at_last >= SIM_REPOLL_MAX)
@@ -397,7 +397,7 @@ static ns_time_t host_deadline(const struct sim_host *h)
     return d;
 }
 
-static void poll_host(struct sim *sim, struct sim_host *h)
+static void poll_host(struct ns_sim *sim, struct ns_sim_host *h)
 {
     if (h->polls_at_last && h->last_poll == sim->now) {
         if (++h->polls_at_last == SIM_REPOLL_MAX)
@@ -409,34 +409,34 @@ static void poll_host(struct sim *sim, struct sim_host *h)
     ns_stack_poll(h->stack, sim->now);
 }
 
-static void deliver(struct sim *sim)
+static void deliver(struct ns_sim *sim)
 {
-    struct sim_ev ev;
-    if (sim_eventq_pop(&sim->q, &ev) < 0)
+    struct ns_sim_ev ev;
+    if (ns_sim_eventq_pop(&sim->q, &ev) < 0)
         return;
     struct ns_pkt *pkt = ev.ptr;
     unsigned kind = ev.arg >> SIM_EVK_SHIFT, di = ev.arg & SIM_EVK_DIR_MASK;
-    struct sim_dir *d = sim->dirs[di];
+    struct ns_sim_dir *d = sim->dirs[di];
     sim->now = ev.at;
     if (kind == SIM_EVK_TX) {
-        sim_pipe_tx(sim, di);
+        ns_sim_pipe_tx(sim, di);
         return;
     }
     if (kind == SIM_EVK_ARRIVE && d->via >= 0) { /* crossed its access link: on into the bottleneck */
-        sim_pipe_enqueue(sim, (unsigned)d->via, pkt, di);
+        ns_sim_pipe_enqueue(sim, (unsigned)d->via, pkt, di);
         return;
     }
     /* (An ARRIVE whose direction was routed directly again meanwhile is
      * delivered as it stands.) */
     d->st.delivered++;
     d->st.bytes_delivered += pkt->len;
-    sim_emit(sim, d, SIM_EV_DELIVER, pkt->data, pkt->len);
+    ns_sim_emit(sim, d, NS_SIM_EV_DELIVER, pkt->data, pkt->len);
     ns_stack_input(sim->hosts[d->to]->stack, sim->now, pkt);
 }
 
-bool sim_step(struct sim *sim, ns_time_t limit)
+bool ns_sim_step(struct ns_sim *sim, ns_time_t limit)
 {
-    ns_time_t te = sim_eventq_next(&sim->q), td = NS_TIME_NEVER;
+    ns_time_t te = ns_sim_eventq_next(&sim->q), td = NS_TIME_NEVER;
     for (unsigned i = 0; i < sim->nhosts; i++) {
         ns_time_t d = host_deadline(sim->hosts[i]);
         if (d < td)
@@ -462,20 +462,20 @@ bool sim_step(struct sim *sim, ns_time_t limit)
     return true;
 }
 
-bool sim_run(struct sim *sim, bool (*done)(void *user), void *user, ns_time_t limit)
+bool ns_sim_run(struct ns_sim *sim, bool (*done)(void *user), void *user, ns_time_t limit)
 {
     for (;;) {
         if (done && done(user))
             return true;
-        if (!sim_step(sim, limit))
+        if (!ns_sim_step(sim, limit))
             break;
     }
     return done ? done(user) : false;
 }
 
-void sim_run_until(struct sim *sim, ns_time_t t)
+void ns_sim_run_until(struct ns_sim *sim, ns_time_t t)
 {
-    sim_run(sim, NULL, NULL, t);
+    ns_sim_run(sim, NULL, NULL, t);
     if (sim->now < t)
         sim->now = t;
 }

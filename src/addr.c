@@ -1,6 +1,6 @@
 /* addr.c — see addr.h. inet_pton/ntop are pure libc text conversions; they
  * touch no OS state, so the core may use them. */
-#include "addr.h"
+#include "netstack/addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

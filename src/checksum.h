@@ -8,7 +8,7 @@
 #ifndef NS_CHECKSUM_H
 #define NS_CHECKSUM_H
 
-#include "types.h"
+#include "netstack/types.h"
 
 uint32_t ns_csum_add(uint32_t sum, const void *data, size_t len);
 /* One's-complement fold to 16 bits, complemented: the value to store. */

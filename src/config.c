@@ -1,10 +1,10 @@
 /* config.c — defaults. The addresses match the TUN walkthrough: the stack is
  * 10.0.0.2 and fe80::2, the host side 10.0.0.1 and fe80::1. */
-#include "config.h"
+#include "netstack/config.h"
 
 #include <errno.h>
 
-#include "addr.h"
+#include "netstack/addr.h"
 #include "tcp_cc.h"
 
 void ns_config_default(struct ns_config *cfg)

@@ -19,8 +19,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "addr.h"
-#include "config.h"
+#include "netstack/addr.h"
+#include "netstack/config.h"
 #include "tcp_cc.h"
 
 #define F(name, type, lo, hi, flags, help) \

@@ -15,8 +15,8 @@
 #ifndef NS_FRAG_H
 #define NS_FRAG_H
 
-#include "pkt.h"
-#include "types.h"
+#include "netstack/pkt.h"
+#include "netstack/types.h"
 
 struct ns_stack;
 

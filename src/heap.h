@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "types.h"
+#include "netstack/types.h"
 
 struct ns_heap_ent {
     ns_time_t at;   /* primary key: when */

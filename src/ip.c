@@ -2,7 +2,7 @@
  * choice, and the upper-layer demultiplexer. */
 #include <errno.h>
 
-#include "netdev.h"
+#include "netstack/netdev.h"
 #include "stack_impl.h"
 #include "tcp.h"
 

@@ -22,8 +22,8 @@
 #ifndef NS_OFFLOAD_H
 #define NS_OFFLOAD_H
 
-#include "pkt.h"
-#include "stats.h"
+#include "netstack/pkt.h"
+#include "netstack/stats.h"
 
 struct ns_offload_layout {
     uint8_t family;      /* 4 or 6 */

@@ -1,5 +1,5 @@
 /* pkt.c — see pkt.h. */
-#include "pkt.h"
+#include "netstack/pkt.h"
 
 #include <stdlib.h>
 

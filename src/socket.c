@@ -1,6 +1,6 @@
 /* socket.c — the socket table and the datagram half of the socket API
  * (socket.h). TCP plugs into the same table. */
-#include "socket.h"
+#include "netstack/socket.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  */
 #include <errno.h>
 
-#include "socket.h"
+#include "netstack/socket.h"
 #include "tcp.h"
 
 static struct ns_tcb *stream_tcb(struct ns_stack *s, int sd, int *err)

@@ -1,12 +1,12 @@
 /* stack.c — stack lifecycle, packet entry, timers and the driver contract
  * (see stack.h). */
-#include "stack.h"
+#include "netstack/stack.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "netdev.h"
+#include "netstack/netdev.h"
 #include "offload.h"
 #include "stack_impl.h"
 #include "tcp_buf.h"
@@ -65,7 +65,7 @@ void ns_stack_free(struct ns_stack *s)
     free(s);
 }
 
-void ns_stack_attach(struct ns_stack *s, struct netdev *dev) { s->dev = dev; }
+void ns_stack_attach(struct ns_stack *s, struct ns_netdev *dev) { s->dev = dev; }
 
 const struct ns_stats *ns_stack_stats(const struct ns_stack *s) { return &s->stats; }
 const struct ns_config *ns_stack_config(const struct ns_stack *s) { return &s->cfg; }
@@ -207,7 +207,7 @@ static int dev_send_plain(struct ns_stack *s, const struct ns_pkt *pkt)
     if (s->tap)
         s->tap(s->tap_user, s->now, 'O', pkt->data, pkt->len);
     if (s->dev)
-        rc = netdev_send(s->dev, pkt->data, pkt->len);
+        rc = ns_netdev_send(s->dev, pkt->data, pkt->len);
     if (rc == 0) {
         s->stats.tx_packets++;
         s->stats.tx_bytes += pkt->len;
@@ -241,7 +241,7 @@ static void piece_tap(void *user, struct ns_pkt *piece)
 
 bool ns_dev_can_gso(const struct ns_stack *s, uint8_t gso_type)
 {
-    const struct netdev *d = s->dev;
+    const struct ns_netdev *d = s->dev;
     if (!d || !d->caps.csum_partial)
         return false;
     switch (gso_type) {
@@ -279,7 +279,7 @@ int ns_dev_send(struct ns_stack *s, struct ns_pkt *pkt)
     }
     if (s->tap)
         ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, true, piece_tap, s);
-    int rc = netdev_send_off(s->dev, pkt->data, pkt->len, &pkt->off);
+    int rc = ns_netdev_send_off(s->dev, pkt->data, pkt->len, &pkt->off);
     if (rc == 0) {
         s->stats.tx_packets++;
         s->stats.tx_bytes += pkt->len;

@@ -8,15 +8,15 @@
 #ifndef NS_STACK_IMPL_H
 #define NS_STACK_IMPL_H
 
-#include "addr.h"
+#include "netstack/addr.h"
 #include "frag.h"
 #include "heap.h"
 #include "rng.h"
-#include "socket.h"
+#include "netstack/socket.h"
 #include "wire.h"
-#include "stack.h"
+#include "netstack/stack.h"
 
-struct netdev;
+struct ns_netdev;
 
 /* What the IP layer learned about a datagram, handed to the layer above. */
 struct ns_ipinfo {
@@ -81,7 +81,7 @@ struct ns_stack {
     struct ns_config cfg;
     struct ns_rng rng;
     struct ns_stats stats;
-    struct netdev *dev;
+    struct ns_netdev *dev;
     ns_time_t now;
 
     ns_tap_fn tap;

@@ -1,5 +1,5 @@
 /* stats.c — see stats.h. */
-#include "stats.h"
+#include "netstack/stats.h"
 
 #include <stdio.h>
 

@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "addr.h"
+#include "netstack/addr.h"
 #include "wire.h"
 
 struct out {

@@ -8,7 +8,7 @@
 #ifndef NS_TRACE_H
 #define NS_TRACE_H
 
-#include "types.h"
+#include "netstack/types.h"
 
 char *ns_trace_format(char *buf, size_t len, const uint8_t *pkt, size_t pktlen);
 

@@ -1,4 +1,4 @@
 /* version.c — ns_version() (see version.h). */
-#include "version.h"
+#include "netstack/version.h"
 
 const char *ns_version(void) { return NS_VERSION_STRING; }

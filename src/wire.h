@@ -53,7 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "types.h"
+#include "netstack/types.h"
 
 /* IP protocol / IPv6 next-header numbers (IANA). */
 enum {

@@ -17,7 +17,7 @@
 
 #include "src/rng.h"
 #include "src/tcp.h"
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "testlib.h"
 
 struct tt_seg {
@@ -249,7 +249,7 @@ static inline int tt_state(struct tt *t, int sd)
  * struct tn is a thin adapter for the network tests: host 0 and host 1 on
  * one sim link (5 ms each way unless changed). Tests edit link[i] (the
  * direction from host i) and may set a filter; the parameters reach the
- * sim (sim_set_link) before every run and every packet sent, and the
+ * sim (ns_sim_set_link) before every run and every packet sent, and the
  * counters are read back after each run; tn_now is the sim's clock. All
  * delivery, faults and timing are sim/'s. */
 struct tn_link {
@@ -259,7 +259,7 @@ struct tn_link {
     unsigned sent;
 };
 struct tn {
-    struct sim *sim;
+    struct ns_sim *sim;
     struct ns_stack *st[2];
     struct tn_link link[2];  /* link[i]: from host i to host 1-i */
     uint64_t delivered, dropped;
@@ -272,9 +272,9 @@ struct tn {
 static inline void tn_sync_dir(struct tn *n, int from)
 {
     const struct tn_link *l = &n->link[from];
-    struct sim_link_params p = {.delay = l->delay, .drop = l->drop, .dup = l->dup,
+    struct ns_sim_link_params p = {.delay = l->delay, .drop = l->drop, .dup = l->dup,
                                 .reorder = l->reorder, .corrupt = l->corrupt};
-    CU_ASSERT_EQUAL(sim_set_link(n->sim, from, 1 - from, &p), 0);
+    CU_ASSERT_EQUAL(ns_sim_set_link(n->sim, from, 1 - from, &p), 0);
 }
 /* Hand link[] to the sim (before running) / read its state (after). */
 static inline void tn_sync(struct tn *n)
@@ -301,7 +301,7 @@ static inline void tn_mirror(struct tn *n)
 {
     n->delivered = n->dropped = 0;
     for (int i = 0; i < 2; i++) {
-        const struct sim_link_stats *st = sim_link_stats(n->sim, i, 1 - i);
+        const struct ns_sim_link_stats *st = ns_sim_link_stats(n->sim, i, 1 - i);
         n->delivered += st->delivered;
         n->dropped += st->dropped + st->filtered + st->queue_drops;
     }
@@ -327,19 +327,19 @@ static inline void tn_tap(void *u, ns_time_t now, char dir, const uint8_t *p, si
 static inline struct tn *tn_new(uint64_t seed, const struct ns_config *c0, const struct ns_config *c1)
 {
     struct tn *n = calloc(1, sizeof *n);
-    n->sim = sim_new(seed);
+    n->sim = ns_sim_new(seed);
     const struct ns_config *cs[2] = {c0, c1};
     for (int i = 0; i < 2; i++) {
         n->st[i] = ns_stack_new(cs[i], 0, NULL, 0);
-        CU_ASSERT_EQUAL(sim_add_host(n->sim, i ? "b" : "a", n->st[i], 1500), i);
+        CU_ASSERT_EQUAL(ns_sim_add_host(n->sim, i ? "b" : "a", n->st[i], 1500), i);
         if (getenv("TN_TRACE"))
             ns_stack_set_tap(n->st[i], tn_tap, (void *)(i ? "B" : "A"));
         n->link[i].delay = 5 * NS_MSEC;
     }
-    CU_ASSERT_EQUAL(sim_connect(n->sim, 0, 1, NULL, NULL), 0);
-    sim_set_filter(n->sim, tn_sim_filter, n);
+    CU_ASSERT_EQUAL(ns_sim_connect(n->sim, 0, 1, NULL, NULL), 0);
+    ns_sim_set_filter(n->sim, tn_sim_filter, n);
     tn_sync(n);
-    sim_run_until(n->sim, NS_SEC);
+    ns_sim_run_until(n->sim, NS_SEC);
     for (int i = 0; i < 2; i++)
         ns_stack_poll(n->st[i], NS_SEC); /* the stacks' clocks start with the net's */
     tn_mirror(n);
@@ -357,13 +357,13 @@ static inline void tn_cfgs(struct ns_config *c0, struct ns_config *c1, uint64_t 
     c1->seed = seed * 2 + 2;
 }
 
-static inline ns_time_t tn_now(const struct tn *n) { return sim_now(n->sim); }
+static inline ns_time_t tn_now(const struct tn *n) { return ns_sim_now(n->sim); }
 
-/* One step (sim_step): false when nothing is left or time would pass `limit`. */
+/* One step (ns_sim_step): false when nothing is left or time would pass `limit`. */
 static inline bool tn_step(struct tn *n, ns_time_t limit)
 {
     tn_sync(n);
-    bool r = sim_step(n->sim, limit);
+    bool r = ns_sim_step(n->sim, limit);
     tn_mirror(n);
     return r;
 }
@@ -371,7 +371,7 @@ static inline bool tn_step(struct tn *n, ns_time_t limit)
 static inline bool tn_run(struct tn *n, bool (*done)(void *), void *user, ns_time_t limit)
 {
     tn_sync(n);
-    bool r = sim_run(n->sim, done, user, limit);
+    bool r = ns_sim_run(n->sim, done, user, limit);
     tn_mirror(n);
     return r;
 }
@@ -379,13 +379,13 @@ static inline bool tn_run(struct tn *n, bool (*done)(void *), void *user, ns_tim
 static inline void tn_run_until(struct tn *n, ns_time_t t)
 {
     tn_sync(n);
-    sim_run_until(n->sim, t);
+    ns_sim_run_until(n->sim, t);
     tn_mirror(n);
 }
 
 static inline void tn_free(struct tn *n)
 {
-    sim_free(n->sim); /* and the packets still in flight */
+    ns_sim_free(n->sim); /* and the packets still in flight */
     for (int i = 0; i < 2; i++) {
         CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[i]), 0);
         ns_stack_free(n->st[i]);

@@ -1,5 +1,5 @@
 /* test_apps.c — the TCP apps (apps/) over the simulated network
- * (sim/sim.h): a "client" stack (10.0.0.1 / fe80::1) and a "server" stack
+ * (include/netstack/sim.h): a "client" stack (10.0.0.1 / fe80::1) and a "server" stack
  * (10.0.0.2 / fe80::2) joined by a link. Server apps run on the server
  * stack; the client side is either a scripted test client (below) or the
  * download/upload apps. Every test checks the bytes delivered, byte for
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
-#include "apps/app.h"
+#include "netstack/sim.h"
+#include "netstack/app.h"
 #include "apps/sha256.h"
 #include "testlib.h"
 
@@ -27,7 +27,7 @@ extern const struct ns_app ns_app_tcp_echo, ns_app_discard, ns_app_chargen, ns_a
 /* ---- the network ---- */
 
 struct net {
-    struct sim *sim;
+    struct ns_sim *sim;
     struct ns_stack *cli, *srv;
     FILE *out;        /* what the apps report */
     char *outbuf;
@@ -38,7 +38,7 @@ struct net {
 static size_t srv_sndbuf;
 
 static bool full_windows; /* net_init: tcp_rcvbuf_init = tcp_rcvbuf */
-static void net_init(struct net *n, uint64_t seed, const struct sim_link_params *lp)
+static void net_init(struct net *n, uint64_t seed, const struct ns_sim_link_params *lp)
 {
     memset(n, 0, sizeof *n);
     tl_seed_note(seed);
@@ -55,14 +55,14 @@ static void net_init(struct net *n, uint64_t seed, const struct sim_link_params 
         c0.tcp_rcvbuf_init = c0.tcp_rcvbuf, c1.tcp_rcvbuf_init = c1.tcp_rcvbuf;
     n->cli = ns_stack_new(&c0, 0, NULL, 0);
     n->srv = ns_stack_new(&c1, 0, NULL, 0);
-    n->sim = sim_new(seed);
-    int a = sim_add_host(n->sim, "client", n->cli, 1500);
-    int b = sim_add_host(n->sim, "server", n->srv, 1500);
+    n->sim = ns_sim_new(seed);
+    int a = ns_sim_add_host(n->sim, "client", n->cli, 1500);
+    int b = ns_sim_add_host(n->sim, "server", n->srv, 1500);
     CU_ASSERT_FATAL(a >= 0 && b >= 0);
-    struct sim_link_params def = {0};
+    struct ns_sim_link_params def = {0};
     def.delay = 1 * NS_MSEC;
     def.rate_bps = 100000000;
-    CU_ASSERT_FATAL(sim_connect(n->sim, a, b, lp ? lp : &def, lp ? lp : &def) == 0);
+    CU_ASSERT_FATAL(ns_sim_connect(n->sim, a, b, lp ? lp : &def, lp ? lp : &def) == 0);
     n->out = open_memstream(&n->outbuf, &n->outlen);
     CU_ASSERT_FATAL(n->out != NULL);
 }
@@ -93,14 +93,14 @@ static void *app_start(struct net *n, const struct ns_app *app, struct ns_stack 
  * sockets closed first. */
 static void net_free(struct net *n)
 {
-    sim_run_until(n->sim, sim_now(n->sim) + 300 * NS_SEC);
+    ns_sim_run_until(n->sim, ns_sim_now(n->sim) + 300 * NS_SEC);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->cli), 0);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->srv), 0);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(n->cli), NS_TIME_NEVER);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(n->srv), NS_TIME_NEVER);
     TL_ASSERT_DROPS_CONSISTENT(n->cli);
     TL_ASSERT_DROPS_CONSISTENT(n->srv);
-    sim_free(n->sim);
+    ns_sim_free(n->sim);
     ns_stack_free(n->cli);
     ns_stack_free(n->srv);
     fclose(n->out);
@@ -256,7 +256,7 @@ static bool tc_has(void *u)
 static void run_until_rx(struct net *n, struct tc *c, size_t bytes, ns_time_t limit)
 {
     struct want_rx w = {c, bytes};
-    sim_run(n->sim, tc_has, &w, sim_now(n->sim) + limit);
+    ns_sim_run(n->sim, tc_has, &w, ns_sim_now(n->sim) + limit);
 }
 
 /* ---- data patterns ---- */
@@ -307,7 +307,7 @@ static int parse_resp(const uint8_t *p, size_t n, bool head_only, struct resp *r
 
 /* 1 MB through tcp_echo, v4 and v6: the same bytes come back, then EOF
  * after our FIN (half-close handled), and the app counted them. */
-static void echo_round_trip(bool v6, const struct sim_link_params *lp, uint64_t seed)
+static void echo_round_trip(bool v6, const struct ns_sim_link_params *lp, uint64_t seed)
 {
     struct net n;
     net_init(&n, seed, lp);
@@ -318,7 +318,7 @@ static void echo_round_trip(bool v6, const struct sim_link_params *lp, uint64_t 
     tc_connect(&c, n.cli, v6 ? &TL_STACK6 : &TL_STACK4, ECHO_PORT);
     c.shut_after = true;
     tc_send(&c, data, len, 0, 0);
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, sim_now(n.sim) + 300 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 300 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT(c.eof);
     CU_ASSERT_EQUAL(c.rxlen, len);
@@ -335,7 +335,7 @@ static void test_echo_1mb_v6(void) { echo_round_trip(true, NULL, 2); }
 
 static void test_echo_1mb_lossy(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 5 * NS_MSEC;
     lp.drop = 0.02;
     lp.reorder = 0.02;
@@ -373,7 +373,7 @@ static void echo_backpressure(size_t len, uint64_t seed)
     c.paused = true;
     c.shut_after = true;
     tc_send(&c, data, len, 0, 0);
-    sim_run_until(n.sim, sim_now(n.sim) + 20 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 20 * NS_SEC);
     CU_ASSERT_EQUAL(c.rxlen, 0);
     CU_ASSERT_EQUAL(c.err, 0);
     struct ns_tcp_info ti;
@@ -395,7 +395,7 @@ static void echo_backpressure(size_t len, uint64_t seed)
     }
     c.paused = false;
     tc_pump(&c);
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, sim_now(n.sim) + 300 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 300 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT_EQUAL(c.rxlen, len);
     CU_ASSERT(c.rxlen == len && memcmp(c.rx, data, len) == 0);
@@ -420,7 +420,7 @@ static void test_discard_count(void)
     tc_connect(&c, n.cli, &TL_STACK6, DISCARD_PORT);
     c.shut_after = true;
     tc_send(&c, data, len, 0, 0);
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, sim_now(n.sim) + 60 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 60 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT(c.eof);
     CU_ASSERT_EQUAL(c.rxlen, 0);
@@ -465,7 +465,7 @@ static void test_chargen_stream(void)
     /* Closing ends the server side too (it sees the FIN, or the RST our
      * close with unread data sends). */
     tc_close(&c);
-    sim_run_until(n.sim, sim_now(n.sim) + 5 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 5 * NS_SEC);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "chargen: 10.0.0.1:"));
     ns_app_chargen.stop(n.srv, app);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "chargen: 1 connections"));
@@ -482,7 +482,7 @@ static void get_bytes(struct net *n, bool v6, uint64_t nbytes)
     struct tc c;
     tc_connect(&c, n->cli, v6 ? &TL_STACK6 : &TL_STACK4, HTTP_PORT);
     tc_send(&c, req, strlen(req), 0, 0);
-    CU_ASSERT(sim_run(n->sim, tc_ended, &c, sim_now(n->sim) + 120 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n->sim, tc_ended, &c, ns_sim_now(n->sim) + 120 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT(c.eof);
     struct resp r;
@@ -526,7 +526,7 @@ static void test_http_get_bytes(void)
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT(c.rxlen >= 3u << 20);
     tc_close(&c);
-    sim_run_until(n.sim, sim_now(n.sim) + 5 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 5 * NS_SEC);
     ns_app_http.stop(n.srv, app);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "5 connections, 5 requests (5 2xx, 0 4xx, 0 5xx)"));
     net_free(&n);
@@ -535,7 +535,7 @@ static void test_http_get_bytes(void)
 /* The same over a lossy, reordering link, IPv6 and IPv4. */
 static void test_http_get_bytes_lossy(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.jitter = 1 * NS_MSEC;
     lp.drop = 0.03;
@@ -547,7 +547,7 @@ static void test_http_get_bytes_lossy(void)
     get_bytes(&n, true, 1 << 20);
     get_bytes(&n, false, 777777);
     ns_app_http.stop(n.srv, app);
-    CU_ASSERT(sim_link_stats(n.sim, 1, 0)->dropped > 0);
+    CU_ASSERT(ns_sim_link_stats(n.sim, 1, 0)->dropped > 0);
     net_free(&n);
 }
 
@@ -565,7 +565,7 @@ static void test_http_keepalive_pipelined(void)
                       "HEAD /bytes/77 HTTP/1.1\r\nHost: t\r\n\r\n"
                       "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
     tc_send(&c, two, strlen(two), 0, 0);
-    sim_run_until(n.sim, sim_now(n.sim) + 2 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT(!c.eof);
     struct resp r1, r2, r3;
@@ -586,7 +586,7 @@ static void test_http_keepalive_pipelined(void)
     size_t before = c.rxlen;
     const char *slow = "GET /bytes/5 HTTP/1.1\r\nHost: t\r\n\r\n";
     tc_send(&c, slow, strlen(slow), 1, 3 * NS_MSEC);
-    sim_run_until(n.sim, sim_now(n.sim) + 2 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
     struct resp r4;
     CU_ASSERT_FATAL(parse_resp(c.rx + before, c.rxlen - before, false, &r4) == 1);
     CU_ASSERT_EQUAL(r4.status, 200);
@@ -595,7 +595,7 @@ static void test_http_keepalive_pipelined(void)
     CU_ASSERT_EQUAL(c.rxlen, before + r4.total);
     CU_ASSERT(!c.eof);
     tc_close(&c);
-    sim_run_until(n.sim, sim_now(n.sim) + 1 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 1 * NS_SEC);
     ns_app_http.stop(n.srv, app);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "1 connections, 4 requests (4 2xx"));
     net_free(&n);
@@ -611,7 +611,7 @@ static void test_http_10(void)
     tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
     const char *ka = "GET /bytes/3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
     tc_send(&c, ka, strlen(ka), 0, 0);
-    sim_run_until(n.sim, sim_now(n.sim) + 2 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
     struct resp r;
     CU_ASSERT_FATAL(parse_resp(c.rx, c.rxlen, false, &r) == 1);
     CU_ASSERT_PTR_NOT_NULL(memmem(c.rx, r.head_len, "Connection: keep-alive", 22));
@@ -619,7 +619,7 @@ static void test_http_10(void)
     size_t before = c.rxlen;
     const char *plain = "GET /bytes/3 HTTP/1.0\r\n\r\n";
     tc_send(&c, plain, strlen(plain), 0, 0);
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, sim_now(n.sim) + 10 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 10 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT(c.eof);
     CU_ASSERT_FATAL(parse_resp(c.rx + before, c.rxlen - before, false, &r) == 1);
@@ -666,7 +666,7 @@ static void test_http_post_sha256(void)
     struct tc c;
     tc_connect(&c, n.cli, &TL_STACK6, HTTP_PORT);
     tc_send(&c, msg, m, 0, 0);
-    sim_run_until(n.sim, sim_now(n.sim) + 10 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT_EQUAL(c.txoff, m);
     struct resp r1, r2;
@@ -682,7 +682,7 @@ static void test_http_post_sha256(void)
     size_t before = c.rxlen;
     const char *empty = "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     tc_send(&c, empty, strlen(empty), 0, 0);
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, sim_now(n.sim) + 10 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 10 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     const char *esha = "{\"length\": 0, \"sha256\": "
                        "\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}\n";
@@ -703,9 +703,9 @@ static void expect_error(struct net *n, const void *req, size_t len, int status,
     tc_connect(&c, n->cli, &TL_STACK4, HTTP_PORT);
     tc_send(&c, req, len, 0, 0);
     if (closes) {
-        CU_ASSERT(sim_run(n->sim, tc_ended, &c, sim_now(n->sim) + 30 * NS_SEC));
+        CU_ASSERT(ns_sim_run(n->sim, tc_ended, &c, ns_sim_now(n->sim) + 30 * NS_SEC));
     } else {
-        sim_run_until(n->sim, sim_now(n->sim) + 2 * NS_SEC);
+        ns_sim_run_until(n->sim, ns_sim_now(n->sim) + 2 * NS_SEC);
     }
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT_EQUAL(c.eof, closes);
@@ -773,14 +773,14 @@ static void test_http_linger_bounded(void)
     memset(junk + 7, 'j', len - 7);
     struct tc c;
     tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
-    ns_time_t t0 = sim_now(n.sim);
+    ns_time_t t0 = ns_sim_now(n.sim);
     tc_send(&c, junk, len, 100, 50 * NS_MSEC); /* 2 KB/s for ~50 s */
-    CU_ASSERT(sim_run(n.sim, tc_ended, &c, t0 + 30 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, t0 + 30 * NS_SEC));
     CU_ASSERT(c.eof); /* the server's FIN after the 400 */
-    CU_ASSERT(sim_run(n.sim, tc_failed, &c, t0 + 30 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, tc_failed, &c, t0 + 30 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, -ECONNRESET);
-    CU_ASSERT(sim_now(n.sim) >= t0 + 5 * NS_SEC);
-    CU_ASSERT(sim_now(n.sim) < t0 + 6 * NS_SEC);
+    CU_ASSERT(ns_sim_now(n.sim) >= t0 + 5 * NS_SEC);
+    CU_ASSERT(ns_sim_now(n.sim) < t0 + 6 * NS_SEC);
     CU_ASSERT(c.txoff < len);
     struct resp r;
     CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1 && r.status == 400);
@@ -797,7 +797,7 @@ static void test_http_idle_timeout(void)
     struct net n;
     net_init(&n, 11, NULL);
     void *app = app_start(&n, &ns_app_http, n.srv, NULL);
-    ns_time_t t0 = sim_now(n.sim);
+    ns_time_t t0 = ns_sim_now(n.sim);
     struct tc a, b, c;
     tc_connect(&a, n.cli, &TL_STACK4, HTTP_PORT);
     tc_connect(&b, n.cli, &TL_STACK6, HTTP_PORT);
@@ -805,11 +805,11 @@ static void test_http_idle_timeout(void)
     const char *req = "GET /bytes/10 HTTP/1.1\r\nHost: t\r\n\r\n";
     tc_send(&b, req, strlen(req), 0, 0);
     tc_send(&c, req, 10, 0, 0); /* half a request line */
-    sim_run_until(n.sim, t0 + 25 * NS_SEC);
+    ns_sim_run_until(n.sim, t0 + 25 * NS_SEC);
     CU_ASSERT(!a.eof && !b.eof && !c.eof);
     struct resp r;
     CU_ASSERT(parse_resp(b.rx, b.rxlen, false, &r) == 1);
-    sim_run_until(n.sim, t0 + 35 * NS_SEC);
+    ns_sim_run_until(n.sim, t0 + 35 * NS_SEC);
     CU_ASSERT(a.eof && b.eof && c.eof);
     CU_ASSERT(a.err == 0 && b.err == 0 && c.err == 0);
     CU_ASSERT(a.eof_at >= t0 + 30 * NS_SEC);
@@ -834,7 +834,7 @@ static void test_http_many_clients(void)
         tc_connect(&c[i], n.cli, i % 2 ? &TL_STACK6 : &TL_STACK4, HTTP_PORT);
         tc_send(&c[i], req, strlen(req), 0, 0);
     }
-    sim_run_until(n.sim, sim_now(n.sim) + 20 * NS_SEC);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 20 * NS_SEC);
     int ok = 0;
     for (int i = 0; i < N; i++) {
         struct resp r;
@@ -864,27 +864,27 @@ static void test_http_conn_limit(void)
         void *app = app_start(&n, &ns_app_http, n.srv, &a);
         enum { N = 64 };
         static struct tc idle[N];
-        ns_time_t t0 = sim_now(n.sim);
+        ns_time_t t0 = ns_sim_now(n.sim);
         const char *ka = "GET /bytes/1 HTTP/1.1\r\nHost: t\r\n\r\n";
         for (int i = 0; i < N; i++) {
             tc_connect(&idle[i], n.cli, &TL_STACK4, HTTP_PORT);
             if (keepalive)
                 tc_send(&idle[i], ka, strlen(ka), 0, 0);
-            sim_run_until(n.sim, sim_now(n.sim) + 10 * NS_MSEC);
+            ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_MSEC);
         }
-        sim_run_until(n.sim, t0 + 2 * NS_SEC);
+        ns_sim_run_until(n.sim, t0 + 2 * NS_SEC);
         struct tc late;
         tc_connect(&late, n.cli, &TL_STACK4, HTTP_PORT);
         const char *req = "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
         tc_send(&late, req, strlen(req), 0, 0);
-        ns_time_t t1 = sim_now(n.sim);
-        CU_ASSERT(sim_run(n.sim, tc_ended, &late, t1 + 60 * NS_SEC));
+        ns_time_t t1 = ns_sim_now(n.sim);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &late, t1 + 60 * NS_SEC));
         CU_ASSERT(late.eof_at < t1 + NS_SEC);
         struct resp r;
         CU_ASSERT(parse_resp(late.rx, late.rxlen, false, &r) == 1);
         CU_ASSERT_EQUAL(r.status, keepalive ? 200 : 503);
         /* keep-alive: exactly one idle connection was closed to make room */
-        sim_run_until(n.sim, sim_now(n.sim) + 100 * NS_MSEC);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
         int closed = 0;
         for (int i = 0; i < N; i++) {
             closed += idle[i].eof;
@@ -916,13 +916,13 @@ static void test_download_chargen(void)
         args.remote.port = CHARGEN_PORT;
         args.bytes = 2000000;
         struct app_run run = {&ns_app_download, app_start(&n, &ns_app_download, n.cli, &args)};
-        CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 60 * NS_SEC));
+        CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 60 * NS_SEC));
         CU_ASSERT_EQUAL(ns_app_download.result(run.state), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "download: 2000000 bytes from "));
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), v6 ? "from [fe80::2]:19 in" : "from 10.0.0.2:19 in"));
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "Mbit/s"));
         ns_app_download.stop(n.cli, run.state);
-        sim_run_until(n.sim, sim_now(n.sim) + 5 * NS_SEC);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 5 * NS_SEC);
         /* chargen saw the connection end. */
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "chargen: "));
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "closed after"));
@@ -938,7 +938,7 @@ static void test_download_chargen(void)
 static void test_download_close_survives_loss(void)
 {
     for (uint64_t seed = 1; seed <= 6; seed++) {
-        struct sim_link_params lp = {0};
+        struct ns_sim_link_params lp = {0};
         lp.delay = 5 * NS_MSEC;
         lp.rate_bps = 100000000;
         lp.drop = 0.25;
@@ -950,7 +950,7 @@ static void test_download_close_survives_loss(void)
         args.remote.port = CHARGEN_PORT;
         args.bytes = 20000;
         struct app_run run = {&ns_app_download, app_start(&n, &ns_app_download, n.cli, &args)};
-        CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 120 * NS_SEC));
+        CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 120 * NS_SEC));
         CU_ASSERT_EQUAL(ns_app_download.result(run.state), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "download: 20000 bytes from "));
         /* Checked before the simulation runs any further. */
@@ -972,7 +972,7 @@ static void test_download_until_eof(void)
     args.remote.addr = TL_STACK4;
     args.remote.port = HTTP_PORT;
     struct app_run run = {&ns_app_download, app_start(&n, &ns_app_download, n.cli, &args)};
-    CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 30 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 30 * NS_SEC));
     CU_ASSERT_EQUAL(ns_app_download.result(run.state), 0);
     ns_app_download.stop(n.cli, run.state);
     ns_app_http.stop(n.srv, srv);
@@ -997,7 +997,7 @@ static void test_download_refused(void)
     args.remote.addr = TL_STACK6;
     args.remote.port = 3000;
     struct app_run run = {&ns_app_download, app_start(&n, &ns_app_download, n.cli, &args)};
-    CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 30 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 30 * NS_SEC));
     CU_ASSERT_EQUAL(ns_app_download.result(run.state), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), strerror(ECONNREFUSED)));
     ns_app_download.stop(n.cli, run.state);
@@ -1017,7 +1017,7 @@ static void test_upload_discard(void)
         args.remote.port = DISCARD_PORT;
         args.bytes = 3000000;
         struct app_run run = {&ns_app_upload, app_start(&n, &ns_app_upload, n.cli, &args)};
-        CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 60 * NS_SEC));
+        CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 60 * NS_SEC));
         CU_ASSERT_EQUAL(ns_app_upload.result(run.state), 0);
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "closed after 3000000 bytes"));
         CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "upload: 3000000 bytes to "));
@@ -1039,7 +1039,7 @@ static void test_upload_echo(void)
     args.remote.port = ECHO_PORT;
     args.bytes = 500000;
     struct app_run run = {&ns_app_upload, app_start(&n, &ns_app_upload, n.cli, &args)};
-    CU_ASSERT(sim_run(n.sim, app_done, &run, sim_now(n.sim) + 60 * NS_SEC));
+    CU_ASSERT(ns_sim_run(n.sim, app_done, &run, ns_sim_now(n.sim) + 60 * NS_SEC));
     CU_ASSERT_EQUAL(ns_app_upload.result(run.state), 0);
     ns_app_upload.stop(n.cli, run.state);
     ns_app_tcp_echo.stop(n.srv, srv);
@@ -1099,10 +1099,10 @@ static void test_upload_peer_never_closes(void)
     struct ns_app_args args = {0};
     args.remote.addr = TL_STACK4;
     args.bytes = 100000;
-    ns_time_t t0 = sim_now(n.sim);
+    ns_time_t t0 = ns_sim_now(n.sim);
     struct app_run run = {&ns_app_upload, app_start(&n, &ns_app_upload, n.cli, &args)};
-    CU_ASSERT(sim_run(n.sim, app_done, &run, t0 + 60 * NS_SEC));
-    CU_ASSERT(sim_now(n.sim) >= t0 + 10 * NS_SEC);
+    CU_ASSERT(ns_sim_run(n.sim, app_done, &run, t0 + 60 * NS_SEC));
+    CU_ASSERT(ns_sim_now(n.sim) >= t0 + 10 * NS_SEC);
     CU_ASSERT_EQUAL(ns_app_upload.result(run.state), 0);
     CU_ASSERT_EQUAL(q.rx, 100000);
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "peer did not close; all data acknowledged"));
@@ -1121,10 +1121,10 @@ static void test_download_timeout(void)
     silent_start(&q, n.srv, 3000);
     struct ns_app_args args = {0};
     args.remote.addr = TL_STACK6;
-    ns_time_t t0 = sim_now(n.sim);
+    ns_time_t t0 = ns_sim_now(n.sim);
     struct app_run run = {&ns_app_download, app_start(&n, &ns_app_download, n.cli, &args)};
-    CU_ASSERT(sim_run(n.sim, app_done, &run, t0 + 120 * NS_SEC));
-    CU_ASSERT(sim_now(n.sim) >= t0 + 30 * NS_SEC);
+    CU_ASSERT(ns_sim_run(n.sim, app_done, &run, t0 + 120 * NS_SEC));
+    CU_ASSERT(ns_sim_now(n.sim) >= t0 + 30 * NS_SEC);
     CU_ASSERT_EQUAL(ns_app_download.result(run.state), 1);
     CU_ASSERT_EQUAL(q.rx, 18); /* it did send its GET / HTTP/1.0 */
     CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), strerror(ETIMEDOUT)));

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "testlib.h"
-#include "src/config.h"
+#include "netstack/config.h"
 
 static void t_defaults_are_valid(void)
 {

@@ -10,18 +10,18 @@
 
 #define MAXH 8192
 
-static long parse(const char *s, struct hp_request *r) { return hp_parse_request(s, strlen(s), MAXH, r); }
+static long parse(const char *s, struct ns_hp_request *r) { return ns_hp_parse_request(s, strlen(s), MAXH, r); }
 
 static long status_of(const char *s)
 {
-    struct hp_request r;
+    struct ns_hp_request r;
     return parse(s, &r);
 }
 
 static void test_simple_get(void)
 {
     const char *s = "GET /bytes/10 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n";
-    struct hp_request r;
+    struct ns_hp_request r;
     CU_ASSERT_EQUAL(parse(s, &r), (long)strlen(s));
     CU_ASSERT_EQUAL(r.method, HP_GET);
     CU_ASSERT_STRING_EQUAL(r.target, "/bytes/10");
@@ -37,10 +37,10 @@ static void test_pieces(void)
 {
     const char *s = "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 12\r\n\r\n";
     size_t n = strlen(s);
-    struct hp_request r;
+    struct ns_hp_request r;
     for (size_t k = 0; k < n; k++)
-        CU_ASSERT_EQUAL(hp_parse_request(s, k, MAXH, &r), 0);
-    CU_ASSERT_EQUAL(hp_parse_request(s, n, MAXH, &r), (long)n);
+        CU_ASSERT_EQUAL(ns_hp_parse_request(s, k, MAXH, &r), 0);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(s, n, MAXH, &r), (long)n);
     CU_ASSERT_EQUAL(r.method, HP_POST);
     CU_ASSERT(r.has_length);
     CU_ASSERT_EQUAL(r.content_length, 12);
@@ -53,22 +53,22 @@ static void test_pipelined(void)
     const char *b = "GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
     char buf[512];
     snprintf(buf, sizeof buf, "%sxyz%sGET /c", a, b);
-    struct hp_request r;
-    long k = hp_parse_request(buf, strlen(buf), MAXH, &r);
+    struct ns_hp_request r;
+    long k = ns_hp_parse_request(buf, strlen(buf), MAXH, &r);
     CU_ASSERT_EQUAL(k, (long)strlen(a));
     CU_ASSERT_STRING_EQUAL(r.target, "/a");
     CU_ASSERT_EQUAL(r.content_length, 3);
     const char *rest = buf + k + 3; /* skip the body */
-    k = hp_parse_request(rest, strlen(rest), MAXH, &r);
+    k = ns_hp_parse_request(rest, strlen(rest), MAXH, &r);
     CU_ASSERT_EQUAL(k, (long)strlen(b));
     CU_ASSERT_STRING_EQUAL(r.target, "/b");
     CU_ASSERT(!r.keep_alive);
-    CU_ASSERT_EQUAL(hp_parse_request(rest + k, strlen(rest + k), MAXH, &r), 0);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(rest + k, strlen(rest + k), MAXH, &r), 0);
 }
 
 static void test_line_endings(void)
 {
-    struct hp_request r;
+    struct ns_hp_request r;
     const char *lf = "GET / HTTP/1.1\nHost: h\n\n";
     CU_ASSERT_EQUAL(parse(lf, &r), (long)strlen(lf));
     const char *lead = "\r\n\r\nGET / HTTP/1.0\r\n\r\n"; /* RFC 9112 2.2 */
@@ -96,7 +96,7 @@ static void test_bad_request_line(void)
     CU_ASSERT(status_of("GET / HTTP/1.0\r\n\r\n") > 0);
     CU_ASSERT_EQUAL(status_of("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), -400);
     /* 1.x with x > 1 is served as 1.1. */
-    struct hp_request r;
+    struct ns_hp_request r;
     CU_ASSERT(parse("GET / HTTP/1.2\r\nHost: h\r\n\r\n", &r) > 0);
     CU_ASSERT_EQUAL(r.version, 11);
 }
@@ -108,13 +108,13 @@ static void test_bad_fields(void)
     CU_ASSERT_EQUAL(status_of("GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n"), -400);
     CU_ASSERT_EQUAL(status_of("GET / HTTP/1.1\r\n: v\r\nHost: h\r\n\r\n"), -400);
     const char nul[] = "GET / HTTP/1.1\r\nHost: a\0b\r\n\r\n";
-    struct hp_request r;
-    CU_ASSERT_EQUAL(hp_parse_request(nul, sizeof nul - 1, MAXH, &r), -400);
+    struct ns_hp_request r;
+    CU_ASSERT_EQUAL(ns_hp_parse_request(nul, sizeof nul - 1, MAXH, &r), -400);
 }
 
 static void test_methods(void)
 {
-    struct hp_request r;
+    struct ns_hp_request r;
     CU_ASSERT(parse("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n", &r) > 0);
     CU_ASSERT_EQUAL(r.method, HP_HEAD);
     CU_ASSERT(parse("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", &r) > 0);
@@ -137,18 +137,18 @@ static void test_oversize(void)
     strcpy(buf, "GET / HTTP/1.1\r\nHost: h\r\nX-Long: ");
     size_t n = strlen(buf);
     memset(buf + n, 'a', big - n);
-    struct hp_request r;
-    CU_ASSERT_EQUAL(hp_parse_request(buf, MAXH - 1, MAXH, &r), 0);
-    CU_ASSERT_EQUAL(hp_parse_request(buf, MAXH, MAXH, &r), -400);
-    CU_ASSERT_EQUAL(hp_parse_request(buf, big, MAXH, &r), -400);
+    struct ns_hp_request r;
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, MAXH - 1, MAXH, &r), 0);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, MAXH, MAXH, &r), -400);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, big, MAXH, &r), -400);
     /* A head that ends exactly at the bound is fine. */
     size_t end = MAXH - 4;
     memcpy(buf + end, "\r\n\r\n", 4);
-    CU_ASSERT_EQUAL(hp_parse_request(buf, MAXH, MAXH, &r), (long)MAXH);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, MAXH, MAXH, &r), (long)MAXH);
     /* ... and one byte more is not. */
     memset(buf + end, 'a', 4);
     memcpy(buf + end + 1, "\r\n\r\n", 4);
-    CU_ASSERT_EQUAL(hp_parse_request(buf, MAXH + 1, MAXH, &r), -400);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, MAXH + 1, MAXH, &r), -400);
     /* Long target: 414. */
     strcpy(buf, "GET /");
     memset(buf + 5, 'b', HP_MAX_TARGET + 10);
@@ -159,7 +159,7 @@ static void test_oversize(void)
 
 static void test_content_length(void)
 {
-    struct hp_request r;
+    struct ns_hp_request r;
     CU_ASSERT(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1000000000000\r\n\r\n", &r) > 0);
     CU_ASSERT_EQUAL(r.content_length, 1000000000000ull);
     CU_ASSERT(parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n", &r) > 0);
@@ -194,7 +194,7 @@ static void test_content_length(void)
 
 static void test_keep_alive_rules(void)
 {
-    struct hp_request r;
+    struct ns_hp_request r;
     CU_ASSERT(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n", &r) > 0);
     CU_ASSERT(!r.keep_alive);
     CU_ASSERT(parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, CLOSE\r\n\r\n", &r) > 0);
@@ -227,14 +227,14 @@ static void test_chunked_whole_and_bytewise(void)
 {
     size_t body_end = strlen(chunked_msg) - strlen("GET /next");
     for (int mode = 0; mode < 2; mode++) {
-        struct hp_chunked d;
+        struct ns_hp_chunked d;
         struct sinkbuf b = {{0}, 0};
-        hp_chunked_init(&d);
+        ns_hp_chunked_init(&d);
         size_t pos = 0, len = strlen(chunked_msg);
         int rc = HPC_MORE;
         while (pos < len && rc == HPC_MORE) {
             size_t piece = mode == 0 ? len - pos : 1, used;
-            rc = hp_chunked_feed(&d, (const uint8_t *)chunked_msg + pos, piece, &used, sink, &b);
+            rc = ns_hp_chunked_feed(&d, (const uint8_t *)chunked_msg + pos, piece, &used, sink, &b);
             pos += used;
         }
         CU_ASSERT_EQUAL(rc, HPC_DONE);
@@ -247,10 +247,10 @@ static void test_chunked_whole_and_bytewise(void)
 
 static int chunk_rc(const char *s)
 {
-    struct hp_chunked d;
+    struct ns_hp_chunked d;
     size_t used;
-    hp_chunked_init(&d);
-    return hp_chunked_feed(&d, (const uint8_t *)s, strlen(s), &used, NULL, NULL);
+    ns_hp_chunked_init(&d);
+    return ns_hp_chunked_feed(&d, (const uint8_t *)s, strlen(s), &used, NULL, NULL);
 }
 
 static void test_chunked_errors(void)

@@ -1,17 +1,17 @@
 /* test_loop.c — the step API for foreign event loops and the graceful
- * close (drivers/loop.h), on two stacks joined by an in-memory device
+ * close (include/netstack/loop.h), on two stacks joined by an in-memory device
  * pair and driven by a virtual clock: the "foreign loop" is this test. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "drivers/loop.h"
+#include "netstack/loop.h"
 #include "testlib.h"
 
 /* ---- a device pair: what one sends, the other receives ---- */
 #define QMAX 512
 struct pdev {
-    struct netdev dev;
+    struct ns_netdev dev;
     struct pdev *peer;
     uint8_t *q[QMAX];
     size_t qlen[QMAX];
@@ -21,7 +21,7 @@ struct pdev {
     unsigned sent_fin, sent_rst;
 };
 
-static int pd_send(struct netdev *d, const uint8_t *p, size_t len)
+static int pd_send(struct ns_netdev *d, const uint8_t *p, size_t len)
 {
     struct pdev *me = (struct pdev *)d;
     struct ns_wire w;
@@ -48,7 +48,7 @@ static int pd_send(struct netdev *d, const uint8_t *p, size_t len)
     return 0;
 }
 
-static int pd_recv(struct netdev *d, uint8_t *buf, size_t cap)
+static int pd_recv(struct ns_netdev *d, uint8_t *buf, size_t cap)
 {
     struct pdev *me = (struct pdev *)d;
     if (!me->n)
@@ -62,7 +62,7 @@ static int pd_recv(struct netdev *d, uint8_t *buf, size_t cap)
     return (int)len;
 }
 
-static void pd_close(struct netdev *d)
+static void pd_close(struct ns_netdev *d)
 {
     struct pdev *me = (struct pdev *)d;
     while (me->n) {
@@ -72,7 +72,7 @@ static void pd_close(struct netdev *d)
     }
 }
 
-static const struct netdev_ops pd_ops = {.send = pd_send, .recv = pd_recv, .close = pd_close};
+static const struct ns_netdev_ops pd_ops = {.send = pd_send, .recv = pd_recv, .close = pd_close};
 
 /* ---- a virtual clock whose wait runs the other stack's loop ---- */
 struct vclock {
@@ -110,8 +110,8 @@ struct pair {
 static void pair_new(struct pair *p)
 {
     memset(p, 0, sizeof *p);
-    p->da.dev = (struct netdev){.ops = &pd_ops, .name = "a", .mtu = 1500};
-    p->db.dev = (struct netdev){.ops = &pd_ops, .name = "b", .mtu = 1500};
+    p->da.dev = (struct ns_netdev){.ops = &pd_ops, .name = "a", .mtu = 1500};
+    p->db.dev = (struct ns_netdev){.ops = &pd_ops, .name = "b", .mtu = 1500};
     p->da.peer = &p->db;
     p->db.peer = &p->da;
     struct ns_config ca, cb;

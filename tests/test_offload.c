@@ -314,7 +314,7 @@ static void t_udp_super_datagram(void)
 
 #define WQ 8192
 struct wire {
-    struct netdev dev;
+    struct ns_netdev dev;
     struct ns_pkt *q[WQ];
     unsigned head, len;
     unsigned supers;         /* super-packets carried */
@@ -332,18 +332,18 @@ static void wire_put(struct wire *w, const uint8_t *pkt, size_t len, const struc
         w->max_len = (unsigned)len;
     w->q[(w->head + w->len++) % WQ] = p;
 }
-static int wire_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int wire_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     wire_put((struct wire *)d, pkt, len, NULL);
     return 0;
 }
-static int wire_send_off(struct netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+static int wire_send_off(struct ns_netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
 {
     wire_put((struct wire *)d, pkt, len, off);
     return 0;
 }
-static void wire_close(struct netdev *d) {}
-static const struct netdev_ops wire_ops = {.send = wire_send, .close = wire_close, .send_off = wire_send_off};
+static void wire_close(struct ns_netdev *d) {}
+static const struct ns_netdev_ops wire_ops = {.send = wire_send, .close = wire_close, .send_off = wire_send_off};
 
 struct pair_result {
     uint64_t got;
@@ -366,10 +366,10 @@ static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *
     static struct wire wab, wba;
     memset(&wab, 0, sizeof wab);
     memset(&wba, 0, sizeof wba);
-    wab.dev = (struct netdev){.ops = &wire_ops, .name = "a>b", .mtu = 1500};
-    wba.dev = (struct netdev){.ops = &wire_ops, .name = "b>a", .mtu = 1500};
+    wab.dev = (struct ns_netdev){.ops = &wire_ops, .name = "a>b", .mtu = 1500};
+    wba.dev = (struct ns_netdev){.ops = &wire_ops, .name = "b>a", .mtu = 1500};
     if (offload)
-        wab.dev.caps = wba.dev.caps = (struct netdev_caps){.tso4 = true, .tso6 = true, .uso = true,
+        wab.dev.caps = wba.dev.caps = (struct ns_netdev_caps){.tso4 = true, .tso6 = true, .uso = true,
                                                            .csum_partial = true, .gso_max = 65535};
     ns_stack_attach(a, &wab.dev);
     ns_stack_attach(b, &wba.dev);

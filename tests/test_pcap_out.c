@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netdev/pcapout.h"
+#include "netstack/pcapout.h"
 #include "testlib.h"
 
 static char path[64];
@@ -23,15 +23,15 @@ static void t_roundtrip(void)
 {
     tmpname();
     char err[256] = "";
-    struct pcapout *w = pcapout_open(path, err, sizeof err);
+    struct ns_pcapout *w = ns_pcapout_open(path, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     struct ns_pkt *a = tl_echo_pkt(&TL_HOST4, &TL_STACK4, 7, 1, "hello", 5);
     struct ns_pkt *b = tl_udp_pkt(&TL_STACK6, &TL_HOST6, 8000, 1234, "xyz", 3);
-    CU_ASSERT_EQUAL(pcapout_write(w, 0, a->data, a->len), 0);
-    CU_ASSERT_EQUAL(pcapout_write(w, 1234567890123456789LL, b->data, b->len), 0);
-    CU_ASSERT_EQUAL(pcapout_write(w, 5, NULL, 0), 0);
-    CU_ASSERT_EQUAL(pcapout_write(NULL, 5, a->data, a->len), -EINVAL);
-    pcapout_close(w);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 0, a->data, a->len), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 1234567890123456789LL, b->data, b->len), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 5, NULL, 0), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_write(NULL, 5, a->data, a->len), -EINVAL);
+    ns_pcapout_close(w);
 
     char perr[PCAP_ERRBUF_SIZE];
     pcap_t *r = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
@@ -65,15 +65,15 @@ static void t_truncates_to_snaplen(void)
 {
     tmpname();
     char err[256];
-    struct pcapout *w = pcapout_open(path, err, sizeof err);
+    struct ns_pcapout *w = ns_pcapout_open(path, err, sizeof err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     size_t n = 300000;
     uint8_t *big = malloc(n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
     for (size_t i = 0; i < n; i++)
         big[i] = (uint8_t)(i * 7);
-    CU_ASSERT_EQUAL(pcapout_write(w, 42, big, n), 0);
-    pcapout_close(w);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 42, big, n), 0);
+    ns_pcapout_close(w);
     char perr[PCAP_ERRBUF_SIZE];
     pcap_t *r = pcap_open_offline(path, perr);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -91,14 +91,14 @@ static void t_truncates_to_snaplen(void)
 static void t_bad_path(void)
 {
     char err[256] = "";
-    CU_ASSERT_PTR_NULL(pcapout_open("/nonexistent-dir/x.pcap", err, sizeof err));
+    CU_ASSERT_PTR_NULL(ns_pcapout_open("/nonexistent-dir/x.pcap", err, sizeof err));
     CU_ASSERT(strlen(err) > 0);
     CU_ASSERT_PTR_NULL(strchr(err, '\n'));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "/nonexistent-dir/x.pcap"));
     char tiny[8];
-    CU_ASSERT_PTR_NULL(pcapout_open("", tiny, sizeof tiny));
+    CU_ASSERT_PTR_NULL(ns_pcapout_open("", tiny, sizeof tiny));
     CU_ASSERT_EQUAL(strlen(tiny), sizeof tiny - 1);
-    pcapout_close(NULL);
+    ns_pcapout_close(NULL);
 }
 
 static const struct tl_test tests[] = {

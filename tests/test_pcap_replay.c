@@ -26,10 +26,10 @@
 #include <unistd.h>
 
 #include "drivers/pcap_pkt.h"
-#include "netdev/pcap_read.h"
-#include "drivers/pcap_replay.h"
+#include "netstack/pcap_read.h"
+#include "netstack/pcap_replay.h"
 #include "drivers/pcap_verdict.h"
-#include "apps/app.h"
+#include "netstack/app.h"
 #include "testlib.h"
 
 /* ---- capture helpers ---- */
@@ -107,7 +107,7 @@ static int replay(const char *path, const char *app1, const char *app2, uint64_t
         apps[n++] = ns_app_find(app2);
     FILE *out = tmpfile();
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-    struct pcap_replay_opts o;
+    struct ns_pcap_replay_opts o;
     memset(&o, 0, sizeof o);
     o.path = path;
     ns_config_default(&o.cfg);
@@ -115,7 +115,7 @@ static int replay(const char *path, const char *app1, const char *app2, uint64_t
     o.apps = apps;
     o.napps = n;
     o.out = out;
-    int rc = pcap_replay_run(&o);
+    int rc = ns_pcap_replay_run(&o);
     rewind(out);
     size_t got = fread(log_text, 1, sizeof log_text - 1, out);
     log_text[got] = '\0';
@@ -137,7 +137,7 @@ static long find_out(struct rec *r, size_t n, int dlt, int nth, bool (*pred)(con
     for (size_t i = 0; i < n; i++) {
         struct ns_wire p;
         size_t off = ip_off(dlt);
-        if (r[i].h.caplen <= off || pp_parse(r[i].d + off, r[i].h.caplen - off, &p) < 0)
+        if (r[i].h.caplen <= off || ns_pp_parse(r[i].d + off, r[i].h.caplen - off, &p) < 0)
             continue;
         if (p.src.bytes[0] == 10 && p.src.bytes[3] == 2 && pred(&p) && nth-- == 0)
             return (long)i;
@@ -176,7 +176,7 @@ static int replay_altered(const char *fixture, enum alter how, const char *app)
     if (how != A_NONE) {
         CU_ASSERT_FATAL(i >= 0);
         uint8_t *ip = r[i].d + off;
-        CU_ASSERT_FATAL(pp_parse(ip, r[i].h.caplen - off, &p) == 0);
+        CU_ASSERT_FATAL(ns_pp_parse(ip, r[i].h.caplen - off, &p) == 0);
         uint8_t *l4 = ip + p.l4_off;
         switch (how) {
         case A_FLAG_FIN: l4[13] |= NS_TCP_FIN; break;          /* expect SYN|FIN|ACK */
@@ -296,7 +296,7 @@ static void t_translate_checksum(void)
         size_t len = build_tcp(a, ack, sl, sr, ecr);
         tl_seed_note(k);
         CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
-        CU_ASSERT_EQUAL(pcap_replay_translate(a, len, dseq, dts, NULL), 0);
+        CU_ASSERT_EQUAL(ns_pcap_replay_translate(a, len, dseq, dts, NULL), 0);
         CU_ASSERT_EQUAL(tcp_verify(a, len), 0); /* valid stays valid */
         build_tcp(want, ack + dseq, sl + dseq, sr + dseq, ecr + dts);
         CU_ASSERT(memcmp(a, want, len) == 0);   /* same bytes as built shifted */
@@ -305,24 +305,24 @@ static void t_translate_checksum(void)
         ns_put16(a + 36, (uint16_t)(ns_get16(a + 36) + 0x1111));
         uint16_t err_before = tcp_verify(a, len);
         CU_ASSERT_NOT_EQUAL(err_before, 0);
-        pcap_replay_translate(a, len, dseq, dts, NULL);
+        ns_pcap_replay_translate(a, len, dseq, dts, NULL);
         CU_ASSERT_EQUAL(tcp_verify(a, len), err_before);
     }
     /* A TS echo of 0 (a SYN's) is left alone; not TCP: -1. */
     size_t len = build_tcp(a, 100, 200, 300, 0);
-    pcap_replay_translate(a, len, 0, 99, NULL);
+    ns_pcap_replay_translate(a, len, 0, 99, NULL);
     CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 0);
     CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
     a[9] = 17;
-    CU_ASSERT_EQUAL(pcap_replay_translate(a, len, 1, 1, NULL), -1);
+    CU_ASSERT_EQUAL(ns_pcap_replay_translate(a, len, 1, 1, NULL), -1);
     /* An echo shifted past the newest TSval sent is capped there. */
     uint32_t cap = 1000;
     len = build_tcp(a, 100, 200, 300, 995);
-    CU_ASSERT_EQUAL(pcap_replay_translate(a, len, 0, 10, &cap), 0);
+    CU_ASSERT_EQUAL(ns_pcap_replay_translate(a, len, 0, 10, &cap), 0);
     CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 1000);
     CU_ASSERT_EQUAL(tcp_verify(a, len), 0);
     len = build_tcp(a, 100, 200, 300, 985);
-    pcap_replay_translate(a, len, 0, 10, &cap);
+    ns_pcap_replay_translate(a, len, 0, 10, &cap);
     CU_ASSERT_EQUAL(ns_get32(a + 20 + 20 + 8), 995);
 }
 
@@ -450,7 +450,7 @@ static void t_link_types(void)
 static void t_reader(void)
 {
     char err[512];
-    struct pr_capture c;
+    struct ns_pr_capture c;
     /* Ethernet padding is trimmed to the IP length; non-IP frames counted. */
     const char *path = tmpfile_name("pad.pcap");
     pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
@@ -466,7 +466,7 @@ static void t_reader(void)
     pcap_dump((u_char *)dp, &ph, frame);
     pcap_dump_close(dp);
     pcap_close(dead);
-    CU_ASSERT_EQUAL_FATAL(pr_load(path, &c, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(ns_pr_load(path, &c, err, sizeof err), 0);
     CU_ASSERT_EQUAL(c.n, 1);
     CU_ASSERT_EQUAL(c.v[0].len, udp->len);
     CU_ASSERT(memcmp(c.v[0].data, udp->data, udp->len) == 0);
@@ -474,7 +474,7 @@ static void t_reader(void)
     CU_ASSERT_EQUAL(c.records, 2);
     CU_ASSERT_EQUAL(c.skipped, 1);
     CU_ASSERT_STRING_EQUAL(c.linkname, "EN10MB");
-    pr_free(&c);
+    ns_pr_free(&c);
     /* A packet cut by the snaplen is refused with a line saying so. */
     dead = pcap_open_dead(DLT_RAW, 20);
     dp = pcap_dump_open(dead, path);
@@ -483,10 +483,10 @@ static void t_reader(void)
     pcap_dump((u_char *)dp, &ph, udp->data);
     pcap_dump_close(dp);
     pcap_close(dead);
-    CU_ASSERT_EQUAL(pr_load(path, &c, err, sizeof err), -1);
+    CU_ASSERT_EQUAL(ns_pr_load(path, &c, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "snaplen"));
     CU_ASSERT_PTR_NULL(strchr(err, '\n'));
-    pr_free(&c);
+    ns_pr_free(&c);
     /* Only non-IP frames: no IP packets. */
     dead = pcap_open_dead(DLT_EN10MB, 65535);
     dp = pcap_dump_open(dead, path);
@@ -494,14 +494,14 @@ static void t_reader(void)
     pcap_dump((u_char *)dp, &ph, frame);
     pcap_dump_close(dp);
     pcap_close(dead);
-    CU_ASSERT_EQUAL(pr_load(path, &c, err, sizeof err), -1);
+    CU_ASSERT_EQUAL(ns_pr_load(path, &c, err, sizeof err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "no IPv4 or IPv6 packets"));
-    pr_free(&c);
+    ns_pr_free(&c);
     ns_pkt_free(udp);
     unlink(path);
 }
 
-/* ---- the pure-ACK rule, on pv_check directly ---- */
+/* ---- the pure-ACK rule, on ns_pv_check directly ---- */
 
 static size_t seg(uint8_t *b, uint8_t flags, uint32_t seq, uint32_t ack, size_t paylen)
 {
@@ -524,62 +524,62 @@ static size_t seg(uint8_t *b, uint8_t flags, uint32_t seq, uint32_t ack, size_t 
 static void t_pure_ack_rule(void)
 {
     uint8_t e[4][64], a[4][64];
-    struct pv_pkt ex[4], ac[4];
+    struct ns_pv_pkt ex[4], ac[4];
     memset(ex, 0, sizeof ex);
     memset(ac, 0, sizeof ac);
     FILE *out = fopen("/dev/null", "w");
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-    struct pv_result res;
+    struct ns_pv_result res;
     /* Expected: SYN-ACK, pure ACK of 100, data. Actual: SYN-ACK, data
      * carrying ack 100 (the ACK was piggybacked). */
-    ex[0] = (struct pv_pkt){.data = e[0], .len = seg(e[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
-    ex[1] = (struct pv_pkt){.data = e[1], .len = seg(e[1], NS_TCP_ACK, 1, 100, 0)};
-    ex[2] = (struct pv_pkt){.data = e[2], .len = seg(e[2], NS_TCP_ACK | NS_TCP_PSH, 1, 100, 10)};
-    ac[0] = (struct pv_pkt){.data = a[0], .len = seg(a[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
-    ac[1] = (struct pv_pkt){.data = a[1], .len = seg(a[1], NS_TCP_ACK, 1, 100, 10)};
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
+    ex[0] = (struct ns_pv_pkt){.data = e[0], .len = seg(e[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
+    ex[1] = (struct ns_pv_pkt){.data = e[1], .len = seg(e[1], NS_TCP_ACK, 1, 100, 0)};
+    ex[2] = (struct ns_pv_pkt){.data = e[2], .len = seg(e[2], NS_TCP_ACK | NS_TCP_PSH, 1, 100, 10)};
+    ac[0] = (struct ns_pv_pkt){.data = a[0], .len = seg(a[0], NS_TCP_SYN | NS_TCP_ACK, 0, 1, 0)};
+    ac[1] = (struct ns_pv_pkt){.data = a[1], .len = seg(a[1], NS_TCP_ACK, 1, 100, 10)};
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 2, out, &res), 0);
     CU_ASSERT_EQUAL(res.matched, 3);
     /* An extra pure ACK acking 50 (<= 100): tolerated. */
-    ac[2] = (struct pv_pkt){.data = a[2], .len = seg(a[2], NS_TCP_ACK, 11, 50, 0)};
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 3, out, &res), 0);
+    ac[2] = (struct ns_pv_pkt){.data = a[2], .len = seg(a[2], NS_TCP_ACK, 11, 50, 0)};
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 3, out, &res), 0);
     CU_ASSERT_EQUAL(res.tolerated, 1);
     /* One acking 200 (more than the recorded host ever did): unexpected. */
     seg(a[2], NS_TCP_ACK, 11, 200, 0);
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 3, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 3, out, &res), 1);
     CU_ASSERT_EQUAL(res.unexpected, 1);
     /* The expected pure ACK with nothing acking that far: missing. */
     seg(a[1], NS_TCP_ACK, 1, 99, 10);
-    CU_ASSERT_EQUAL(pv_check(ex, 2, ac, 2, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 2, ac, 2, out, &res), 1);
     CU_ASSERT_EQUAL(res.missing, 1);
     /* PSH and window differences are ignored; a different flag is not. */
     seg(a[1], NS_TCP_ACK, 1, 100, 10);
     a[1][34] = 0xff;
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 2, out, &res), 0);
     seg(a[1], NS_TCP_ACK | NS_TCP_FIN, 1, 100, 10);
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 2, out, &res), 1);
     /* The ack must come within 250 ms of the recorded one (a challenge
      * ACK that never came is not "covered" by an ack 300 ms later). */
     seg(a[1], NS_TCP_ACK, 1, 100, 10);
     ex[1].t = 50 * NS_MSEC;
     ac[1].t = 300 * NS_MSEC + 1;
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 2, out, &res), 1);
     CU_ASSERT_EQUAL(res.missing, 1);
     ac[1].t = 300 * NS_MSEC;
-    CU_ASSERT_EQUAL(pv_check(ex, 3, ac, 2, out, &res), 0);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 3, ac, 2, out, &res), 0);
     ex[1].t = ac[1].t = 0;
     /* A duplicate ACK the recorded host did not send (same ack and window
      * as the stack's previous segment) is unexpected, not tolerated... */
-    struct pv_pkt ex2[2] = {ex[0], ex[2]}; /* no pure ACK expected */
+    struct ns_pv_pkt ex2[2] = {ex[0], ex[2]}; /* no pure ACK expected */
     seg(a[1], NS_TCP_ACK, 1, 100, 10);
     seg(a[2], NS_TCP_ACK, 11, 100, 0);
-    CU_ASSERT_EQUAL(pv_check(ex2, 2, ac, 3, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex2, 2, ac, 3, out, &res), 1);
     CU_ASSERT_EQUAL(res.unexpected, 1);
     /* ... unless it opens the window (a window update). */
     ns_put16(a[2] + 34, 5000);
-    CU_ASSERT_EQUAL(pv_check(ex2, 2, ac, 3, out, &res), 0);
+    CU_ASSERT_EQUAL(ns_pv_check(ex2, 2, ac, 3, out, &res), 0);
     CU_ASSERT_EQUAL(res.tolerated, 1);
     /* Right after a SYN-ACK (unscaled window) only the ack counts. */
-    CU_ASSERT_EQUAL(pv_check(ex, 1, (struct pv_pkt[]){ac[0], ac[2]}, 2, out, &res), 1);
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 1, (struct ns_pv_pkt[]){ac[0], ac[2]}, 2, out, &res), 1);
     fclose(out);
 }
 

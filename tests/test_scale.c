@@ -13,8 +13,8 @@
  * connections. Deterministic: the seed is
  * printed on failure.
  */
-#include "apps/app.h"
-#include "sim/sim.h"
+#include "netstack/app.h"
+#include "netstack/sim.h"
 #include "tcp_testutil.h"
 
 extern const struct ns_app ns_app_tcp_echo;
@@ -29,7 +29,7 @@ struct cl {
 
 struct run {
     struct ns_stack *a, *b;
-    struct sim *sim;
+    struct ns_sim *sim;
     struct cl *c;
     unsigned n, done, bad;
     size_t srv_peak;
@@ -82,12 +82,12 @@ static void scale(unsigned n, uint64_t seed)
     r.n = n;
     r.a = ns_stack_new(&c0, 0, NULL, 0);
     r.b = ns_stack_new(&c1, 0, NULL, 0);
-    r.sim = sim_new(seed);
-    int ha = sim_add_host(r.sim, "client", r.a, 1500), hb = sim_add_host(r.sim, "server", r.b, 1500);
-    struct sim_link_params lp = {0};
+    r.sim = ns_sim_new(seed);
+    int ha = ns_sim_add_host(r.sim, "client", r.a, 1500), hb = ns_sim_add_host(r.sim, "server", r.b, 1500);
+    struct ns_sim_link_params lp = {0};
     lp.delay = 1 * NS_MSEC;
     lp.queue_limit = 1u << 20;
-    CU_ASSERT_FATAL(sim_connect(r.sim, ha, hb, &lp, &lp) == 0);
+    CU_ASSERT_FATAL(ns_sim_connect(r.sim, ha, hb, &lp, &lp) == 0);
     struct ns_app_args args = {0};
     FILE *devnull = fopen("/dev/null", "w");
     args.out = devnull;
@@ -97,7 +97,7 @@ static void scale(unsigned n, uint64_t seed)
     r.c = calloc(n, sizeof *r.c);
     uint8_t msg[MSG];
     /* Open in batches so the handshakes interleave like a real burst. */
-    ns_time_t t0 = sim_now(r.sim);
+    ns_time_t t0 = ns_sim_now(r.sim);
     for (unsigned i = 0; i < n; i++) {
         bool v6 = i & 1;
         int sd = ns_socket(r.a, v6 ? NS_AF_INET6 : NS_AF_INET, NS_SOCK_STREAM);
@@ -112,13 +112,13 @@ static void scale(unsigned n, uint64_t seed)
         r.c[i].sd = sd;
         ns_sock_set_callback(r.a, sd, on_ready, &r.c[i]);
         if (i % 1000 == 999)
-            sim_run_until(r.sim, sim_now(r.sim) + 1 * NS_MSEC);
+            ns_sim_run_until(r.sim, ns_sim_now(r.sim) + 1 * NS_MSEC);
     }
-    CU_ASSERT(sim_run(r.sim, all_done, &r, sim_now(r.sim) + 600 * NS_SEC));
-    ns_time_t t_echo = sim_now(r.sim);
+    CU_ASSERT(ns_sim_run(r.sim, all_done, &r, ns_sim_now(r.sim) + 600 * NS_SEC));
+    ns_time_t t_echo = ns_sim_now(r.sim);
     CU_ASSERT_EQUAL(r.done, n);
     CU_ASSERT_EQUAL(r.bad, 0);
-    sim_run_until(r.sim, sim_now(r.sim) + 1 * NS_SEC); /* ACKs of the echoes */
+    ns_sim_run_until(r.sim, ns_sim_now(r.sim) + 1 * NS_SEC); /* ACKs of the echoes */
     size_t srv_open = ns_stack_mem_in_use(r.b) - srv_base;
     size_t peak = r.srv_peak - srv_base;
     printf("\n    %u connections: echoed in %.2f s virtual; server memory %.0f B/conn open, "
@@ -130,7 +130,7 @@ static void scale(unsigned n, uint64_t seed)
     CU_ASSERT(peak <= (size_t)n * 4096);
     for (unsigned i = 0; i < n; i++)
         ns_close(r.a, r.c[i].sd);
-    sim_run_until(r.sim, sim_now(r.sim) + 10 * NS_SEC); /* FINs, TIME_WAIT (2 MSL) */
+    ns_sim_run_until(r.sim, ns_sim_now(r.sim) + 10 * NS_SEC); /* FINs, TIME_WAIT (2 MSL) */
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(r.a), 0);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(r.b), srv_base);
     ns_app_tcp_echo.stop(r.b, app);
@@ -138,7 +138,7 @@ static void scale(unsigned n, uint64_t seed)
     CU_ASSERT_EQUAL(ns_stack_next_deadline(r.a), NS_TIME_NEVER);
     TL_ASSERT_DROPS_CONSISTENT(r.a);
     TL_ASSERT_DROPS_CONSISTENT(r.b);
-    sim_free(r.sim);
+    ns_sim_free(r.sim);
     ns_stack_free(r.a);
     ns_stack_free(r.b);
     fclose(devnull);

@@ -1,4 +1,4 @@
-/* test_sim.c — the simulated network (sim/sim.h) and the built-in scenario
+/* test_sim.c — the simulated network (include/netstack/sim.h) and the built-in scenario
  * (lab/scenario.h).
  *
  * Link tests join two stacks, A (10.0.0.1) and B (10.0.0.2), drive them
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "lab/scenario.h"
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "testlib.h"
 
 #define PORT 9000
@@ -21,13 +21,13 @@
 /* ---- a two-host network ---- */
 
 struct net {
-    struct sim *sim;
+    struct ns_sim *sim;
     struct ns_stack *a, *b;
     int ia, ib;
 };
 
-static void net_up(struct net *n, uint64_t seed, const struct sim_link_params *ab,
-                   const struct sim_link_params *ba)
+static void net_up(struct net *n, uint64_t seed, const struct ns_sim_link_params *ab,
+                   const struct ns_sim_link_params *ba)
 {
     struct ns_config c;
     ns_config_default(&c);
@@ -38,12 +38,12 @@ static void net_up(struct net *n, uint64_t seed, const struct sim_link_params *a
     ns_config_default(&c); /* 10.0.0.2, fe80::2 */
     c.seed = seed + 1;
     n->b = ns_stack_new(&c, 0, NULL, 0);
-    n->sim = sim_new(seed);
-    n->ia = sim_add_host(n->sim, "a", n->a, 1500);
-    n->ib = sim_add_host(n->sim, "b", n->b, 1500);
+    n->sim = ns_sim_new(seed);
+    n->ia = ns_sim_add_host(n->sim, "a", n->a, 1500);
+    n->ib = ns_sim_add_host(n->sim, "b", n->b, 1500);
     CU_ASSERT_EQUAL(n->ia, 0);
     CU_ASSERT_EQUAL(n->ib, 1);
-    CU_ASSERT_EQUAL(sim_connect(n->sim, n->ia, n->ib, ab, ba), 0);
+    CU_ASSERT_EQUAL(ns_sim_connect(n->sim, n->ia, n->ib, ab, ba), 0);
 }
 
 static void net_down(struct net *n)
@@ -52,7 +52,7 @@ static void net_down(struct net *n)
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->b), 0);
     TL_ASSERT_DROPS_CONSISTENT(n->a);
     TL_ASSERT_DROPS_CONSISTENT(n->b);
-    sim_free(n->sim);
+    ns_sim_free(n->sim);
     ns_stack_free(n->a);
     ns_stack_free(n->b);
 }
@@ -64,14 +64,14 @@ static void net_down(struct net *n)
 struct rec_ev {
     ns_time_t t;
     char link[8];
-    enum sim_event ev;
+    enum ns_sim_event ev;
     size_t len;
     uint8_t bytes[REC_BYTES];
 };
 static struct rec_ev rec[REC_MAX];
 static unsigned nrec;
 
-static void recorder(void *user, ns_time_t now, const char *link, enum sim_event ev,
+static void recorder(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                      const uint8_t *pkt, size_t len)
 {
     if (nrec >= REC_MAX)
@@ -84,7 +84,7 @@ static void recorder(void *user, ns_time_t now, const char *link, enum sim_event
     memcpy(r->bytes, pkt, len < REC_BYTES ? len : REC_BYTES);
 }
 
-static unsigned rec_count(const char *link, enum sim_event ev)
+static unsigned rec_count(const char *link, enum ns_sim_event ev)
 {
     unsigned k = 0;
     for (unsigned i = 0; i < nrec; i++)
@@ -173,11 +173,11 @@ static void ping_once(bool v6)
 {
     /* 1 Mbit/s: a 64-byte echo (56 data) is 84 bytes over IPv4 = 672 us,
      * 104 bytes over IPv6 = 832 us on the wire; 10 ms each way. */
-    struct sim_link_params lp = {.delay = 10 * NS_MSEC, .rate_bps = 1000000};
+    struct ns_sim_link_params lp = {.delay = 10 * NS_MSEC, .rate_bps = 1000000};
     struct net n;
     net_up(&n, 7, &lp, &lp);
     nrec = 0;
-    sim_set_trace(n.sim, recorder, NULL);
+    ns_sim_set_trace(n.sim, recorder, NULL);
     struct pinger p = {0};
     p.sd = ns_socket(n.a, v6 ? NS_AF_INET6 : NS_AF_INET, NS_SOCK_ICMP_ECHO);
     ns_sock_set_callback(n.a, p.sd, ping_cb, &p);
@@ -186,7 +186,7 @@ static void ping_once(bool v6)
         req[i] = (uint8_t)(i * 3);
     struct ns_sockaddr dst = {v6 ? TL_STACK6 : TL_STACK4, 0};
     CU_ASSERT_EQUAL(ns_sendto(n.a, p.sd, req, sizeof req, &dst), 64);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
 
     ns_time_t ser = v6 ? 832 * NS_USEC : 672 * NS_USEC;
     CU_ASSERT_EQUAL(p.replies, 1);
@@ -197,21 +197,21 @@ static void ping_once(bool v6)
     CU_ASSERT_EQUAL(memcmp(p.reply + 8, req + 8, 56), 0);
     /* The trace: send, deliver one way, then the same back. */
     CU_ASSERT_EQUAL_FATAL(nrec, 4);
-    CU_ASSERT(rec[0].ev == SIM_EV_SEND && strcmp(rec[0].link, "a>b") == 0 && rec[0].t == 0);
-    CU_ASSERT(rec[1].ev == SIM_EV_DELIVER && strcmp(rec[1].link, "a>b") == 0);
+    CU_ASSERT(rec[0].ev == NS_SIM_EV_SEND && strcmp(rec[0].link, "a>b") == 0 && rec[0].t == 0);
+    CU_ASSERT(rec[1].ev == NS_SIM_EV_DELIVER && strcmp(rec[1].link, "a>b") == 0);
     CU_ASSERT_EQUAL(rec[1].t, 10 * NS_MSEC + ser);
-    CU_ASSERT(rec[2].ev == SIM_EV_SEND && strcmp(rec[2].link, "b>a") == 0);
+    CU_ASSERT(rec[2].ev == NS_SIM_EV_SEND && strcmp(rec[2].link, "b>a") == 0);
     CU_ASSERT_EQUAL(rec[2].t, 10 * NS_MSEC + ser);
-    CU_ASSERT(rec[3].ev == SIM_EV_DELIVER && strcmp(rec[3].link, "b>a") == 0);
+    CU_ASSERT(rec[3].ev == NS_SIM_EV_DELIVER && strcmp(rec[3].link, "b>a") == 0);
     CU_ASSERT_EQUAL(rec[3].t, 2 * (10 * NS_MSEC + ser));
-    const struct sim_link_stats *ab = sim_link_stats(n.sim, n.ia, n.ib);
+    const struct ns_sim_link_stats *ab = ns_sim_link_stats(n.sim, n.ia, n.ib);
     CU_ASSERT_EQUAL(ab->sent, 1);
     CU_ASSERT_EQUAL(ab->delivered, 1);
     CU_ASSERT_EQUAL(ab->bytes_delivered, v6 ? 104 : 84);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, n.ib, n.ia)->delivered, 1);
-    CU_ASSERT_PTR_NULL(sim_link_stats(n.sim, n.ia, n.ia));
-    CU_ASSERT_EQUAL(sim_in_flight(n.sim), 0);
-    CU_ASSERT_EQUAL(sim_stalls(n.sim), 0);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, n.ib, n.ia)->delivered, 1);
+    CU_ASSERT_PTR_NULL(ns_sim_link_stats(n.sim, n.ia, n.ia));
+    CU_ASSERT_EQUAL(ns_sim_in_flight(n.sim), 0);
+    CU_ASSERT_EQUAL(ns_sim_stalls(n.sim), 0);
     ns_close(n.a, p.sd);
     net_down(&n);
 }
@@ -226,22 +226,22 @@ static void test_queue_limit_drops(void)
     /* 100 data bytes = 128-byte IPv4 packets = 1024 us each at 1 Mbit/s.
      * Of a burst of 20, one goes on the wire at once and 5 queue behind
      * it: exactly 14 queue drops. */
-    struct sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 5};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 5};
     struct net n;
     net_up(&n, 3, &lp, &lp);
     nrec = 0;
-    sim_set_trace(n.sim, recorder, NULL);
+    ns_sim_set_trace(n.sim, recorder, NULL);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, 20, 100);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
 
-    const struct sim_link_stats *st = sim_link_stats(n.sim, n.ia, n.ib);
+    const struct ns_sim_link_stats *st = ns_sim_link_stats(n.sim, n.ia, n.ib);
     CU_ASSERT_EQUAL(st->sent, 20);
     CU_ASSERT_EQUAL(st->queue_drops, 14);
     CU_ASSERT_EQUAL(st->delivered, 6);
     CU_ASSERT_EQUAL(st->dropped, 0);
-    CU_ASSERT_EQUAL(rec_count("a>b", SIM_EV_QDROP), 14);
+    CU_ASSERT_EQUAL(rec_count("a>b", NS_SIM_EV_QDROP), 14);
     CU_ASSERT_EQUAL_FATAL(r.n, 6);
     for (unsigned i = 0; i < 6; i++) {
         CU_ASSERT_EQUAL(r.id[i], i); /* drop-tail: the first six survive */
@@ -251,10 +251,10 @@ static void test_queue_limit_drops(void)
 
     /* Once drained the queue takes a new burst again: 6 of 6 pass, the
      * transmitter starting afresh at the send time. */
-    sim_run_until(n.sim, 100 * NS_MSEC);
-    CU_ASSERT_EQUAL(sim_now(n.sim), 100 * NS_MSEC);
+    ns_sim_run_until(n.sim, 100 * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_now(n.sim), 100 * NS_MSEC);
     send_burst(&n, 100, 6, 100);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL(st->queue_drops, 14);
     CU_ASSERT_EQUAL_FATAL(r.n, 12);
     CU_ASSERT_EQUAL(r.id[11], 105);
@@ -268,29 +268,29 @@ static void test_queue_limit_drops(void)
 
 static void test_drop_all(void)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC, .drop = 1.0};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .drop = 1.0};
     struct net n;
     net_up(&n, 11, &lp, &lp);
     nrec = 0;
-    sim_set_trace(n.sim, recorder, NULL);
+    ns_sim_set_trace(n.sim, recorder, NULL);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, 10, 200);
-    CU_ASSERT_EQUAL(sim_in_flight(n.sim), 0);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_in_flight(n.sim), 0);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL(r.n, 0);
     CU_ASSERT_EQUAL(ns_stack_stats(n.b)->rx_packets, 0);
-    const struct sim_link_stats *st = sim_link_stats(n.sim, n.ia, n.ib);
+    const struct ns_sim_link_stats *st = ns_sim_link_stats(n.sim, n.ia, n.ib);
     CU_ASSERT_EQUAL(st->sent, 10);
     CU_ASSERT_EQUAL(st->dropped, 10);
     CU_ASSERT_EQUAL(st->delivered, 0);
-    CU_ASSERT_EQUAL(rec_count("a>b", SIM_EV_DROP), 10);
-    CU_ASSERT_EQUAL(rec_count("a>b", SIM_EV_DELIVER), 0);
+    CU_ASSERT_EQUAL(rec_count("a>b", NS_SIM_EV_DROP), 10);
+    CU_ASSERT_EQUAL(rec_count("a>b", NS_SIM_EV_DELIVER), 0);
     ns_close(n.b, sd);
     net_down(&n);
 }
 
-/* sim_set_filter: drops exactly the packets it picks (here the 3rd and
+/* ns_sim_set_filter: drops exactly the packets it picks (here the 3rd and
  * 7th datagram), before the link's faults, counted as `filtered`. */
 static bool drop_3rd_and_7th(void *user, int from, int to, const uint8_t *pkt, size_t len)
 {
@@ -301,73 +301,73 @@ static bool drop_3rd_and_7th(void *user, int from, int to, const uint8_t *pkt, s
 }
 static void test_filter_drops_chosen_packets(void)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC};
     struct net n;
     net_up(&n, 12, &lp, &lp);
     unsigned seen = 0;
-    sim_set_filter(n.sim, drop_3rd_and_7th, &seen);
+    ns_sim_set_filter(n.sim, drop_3rd_and_7th, &seen);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, 10, 200);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL(r.n, 8);
     for (unsigned i = 0, k = 0; i < 10; i++)
         if (i != 2 && i != 6)
             CU_ASSERT_EQUAL(r.id[k++], i);
-    const struct sim_link_stats *st = sim_link_stats(n.sim, n.ia, n.ib);
+    const struct ns_sim_link_stats *st = ns_sim_link_stats(n.sim, n.ia, n.ib);
     CU_ASSERT_EQUAL(st->sent, 10);
     CU_ASSERT_EQUAL(st->filtered, 2);
     CU_ASSERT_EQUAL(st->dropped, 0);
     CU_ASSERT_EQUAL(st->delivered, 8);
-    sim_set_filter(n.sim, NULL, NULL);
+    ns_sim_set_filter(n.sim, NULL, NULL);
     ns_close(n.b, sd);
     net_down(&n);
 }
 
-/* sim_set_link: a direction's faults change mid-run; bad parameters and
+/* ns_sim_set_link: a direction's faults change mid-run; bad parameters and
  * unlinked hosts are refused. */
 static void test_set_link_mid_run(void)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC};
     struct net n;
     net_up(&n, 13, &lp, &lp);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, 5, 200);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
-    struct sim_link_params dead = {.delay = NS_MSEC, .drop = 1.0};
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &dead), 0);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
+    struct ns_sim_link_params dead = {.delay = NS_MSEC, .drop = 1.0};
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, n.ia, n.ib, &dead), 0);
     send_burst(&n, 5, 5, 200);
-    sim_run(n.sim, NULL, NULL, 2 * NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, 2 * NS_SEC);
     CU_ASSERT_EQUAL(r.n, 5);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, n.ia, n.ib)->dropped, 5);
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &lp), 0);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, n.ia, n.ib)->dropped, 5);
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, n.ia, n.ib, &lp), 0);
     send_burst(&n, 10, 5, 200);
-    sim_run(n.sim, NULL, NULL, 3 * NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, 3 * NS_SEC);
     CU_ASSERT_EQUAL(r.n, 10);
-    struct sim_link_params bad = {.drop = 1.5};
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ib, &bad), -EINVAL);
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, n.ia, n.ia, &lp), -ENOENT);
+    struct ns_sim_link_params bad = {.drop = 1.5};
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, n.ia, n.ib, &bad), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, n.ia, n.ia, &lp), -ENOENT);
     ns_close(n.b, sd);
     net_down(&n);
 }
 
 static void test_dup_all(void)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC, .dup = 1.0};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .dup = 1.0};
     struct net n;
     net_up(&n, 12, &lp, &lp);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, 10, 300);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL_FATAL(r.n, 20);
     for (unsigned i = 0; i < 20; i++) {
         CU_ASSERT_EQUAL(r.id[i], i / 2); /* each copy right after its original */
         CU_ASSERT_EQUAL(r.len[i], 300);
         CU_ASSERT_EQUAL(r.at[i], NS_MSEC);
     }
-    const struct sim_link_stats *st = sim_link_stats(n.sim, n.ia, n.ib);
+    const struct ns_sim_link_stats *st = ns_sim_link_stats(n.sim, n.ia, n.ib);
     CU_ASSERT_EQUAL(st->duplicated, 10);
     CU_ASSERT_EQUAL(st->delivered, 20);
     CU_ASSERT_EQUAL(st->bytes_delivered, 20 * 328);
@@ -382,15 +382,15 @@ static void test_corrupt_all(void)
      * (IPv4 header or UDP) or a header sanity check, and with 1000 data
      * bytes nearly all flips land under the UDP checksum. */
     enum { N = 50 };
-    struct sim_link_params lp = {.delay = NS_MSEC, .corrupt = 1.0};
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .corrupt = 1.0};
     struct net n;
     net_up(&n, 13, &lp, &lp);
     nrec = 0;
-    sim_set_trace(n.sim, recorder, NULL);
+    ns_sim_set_trace(n.sim, recorder, NULL);
     struct rx r;
     int sd = rx_open(n.b, &r);
     send_burst(&n, 0, N, 1000);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     const struct ns_stats *bs = ns_stack_stats(n.b);
     CU_ASSERT_EQUAL(r.n, 0);
     CU_ASSERT_EQUAL(bs->rx_packets, N);
@@ -398,14 +398,14 @@ static void test_corrupt_all(void)
     CU_ASSERT_EQUAL(bs->udp_rx, 0);
     CU_ASSERT(bs->checksum_errors >= N * 9 / 10);
     CU_ASSERT(bs->checksum_errors <= N);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, n.ia, n.ib)->corrupted, N);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, n.ia, n.ib)->corrupted, N);
     /* What arrived differs from what was sent in exactly one bit. */
     unsigned sends = 0, checked = 0;
     const struct rec_ev *sent[N];
     for (unsigned i = 0; i < nrec; i++) {
-        if (rec[i].ev == SIM_EV_SEND && sends < N)
+        if (rec[i].ev == NS_SIM_EV_SEND && sends < N)
             sent[sends++] = &rec[i];
-        if (rec[i].ev != SIM_EV_DELIVER)
+        if (rec[i].ev != NS_SIM_EV_DELIVER)
             continue;
         CU_ASSERT_FATAL(checked < sends);
         const struct rec_ev *s = sent[checked++];
@@ -450,27 +450,27 @@ static void test_reorder(void)
      * so it arrives together with the one sent 3 ms later (and before it:
      * it entered the queue first) and after the two in between. */
     enum { N = 40 };
-    struct sim_link_params lp = {.delay = 5 * NS_MSEC, .reorder = 0.25, .reorder_gap = 3 * NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = 5 * NS_MSEC, .reorder = 0.25, .reorder_gap = 3 * NS_MSEC};
     uint64_t seed = 21;
     tl_seed_note(seed);
     struct net n;
     net_up(&n, seed, &lp, &lp);
     nrec = 0;
-    sim_set_trace(n.sim, recorder, NULL);
+    ns_sim_set_trace(n.sim, recorder, NULL);
     struct rx r;
     int sd = rx_open(n.b, &r);
     struct pacer p;
     pacer_start(&p, &n, N, NS_MSEC);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
 
     bool held[N] = {0};
     unsigned nheld = 0;
     for (unsigned i = 0; i < nrec; i++)
-        if (rec[i].ev == SIM_EV_REORDER && strcmp(rec[i].link, "a>b") == 0) {
+        if (rec[i].ev == NS_SIM_EV_REORDER && strcmp(rec[i].link, "a>b") == 0) {
             held[rec_id(&rec[i])] = true;
             nheld++;
         }
-    CU_ASSERT_EQUAL(nheld, sim_link_stats(n.sim, n.ia, n.ib)->reordered);
+    CU_ASSERT_EQUAL(nheld, ns_sim_link_stats(n.sim, n.ia, n.ib)->reordered);
     CU_ASSERT(nheld > 0 && nheld < N);
     /* Expected: order by (arrival time, send order). */
     ns_time_t arr[N];
@@ -504,14 +504,14 @@ static void test_jitter_keeps_order(void)
     /* Jitter of 3 ms on packets 1 ms apart: each takes 5..8 ms, yet
      * arrives in order (no reorder fault), and the delays do vary. */
     enum { N = 100 };
-    struct sim_link_params lp = {.delay = 5 * NS_MSEC, .jitter = 3 * NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = 5 * NS_MSEC, .jitter = 3 * NS_MSEC};
     struct net n;
     net_up(&n, 22, &lp, &lp);
     struct rx r;
     int sd = rx_open(n.b, &r);
     struct pacer p;
     pacer_start(&p, &n, N, NS_MSEC);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL_FATAL(r.n, N);
     ns_time_t lo = NS_TIME_NEVER, hi = 0;
     for (unsigned i = 0; i < N; i++) {
@@ -529,7 +529,7 @@ static void test_jitter_keeps_order(void)
 
 /* ---- determinism ---- */
 
-static const struct sim_link_params lossy = {.delay = 2 * NS_MSEC, .jitter = NS_MSEC,
+static const struct ns_sim_link_params lossy = {.delay = 2 * NS_MSEC, .jitter = NS_MSEC,
                                              .drop = 0.2, .dup = 0.2, .reorder = 0.2,
                                              .corrupt = 0.1};
 
@@ -540,7 +540,7 @@ struct link_hash {
     unsigned events;
 };
 
-static void link_hasher(void *user, ns_time_t now, const char *link, enum sim_event ev,
+static void link_hasher(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                         const uint8_t *pkt, size_t len)
 {
     struct link_hash *lh = user;
@@ -562,7 +562,7 @@ static uint64_t lossy_run(uint64_t seed, bool extra, uint64_t *ab_hash, unsigned
     struct net n;
     net_up(&n, seed, &lossy, &lossy);
     struct link_hash lh = {"a>b", 0xcbf29ce484222325ull, 0};
-    sim_set_trace(n.sim, link_hasher, &lh);
+    ns_sim_set_trace(n.sim, link_hasher, &lh);
     struct rx r;
     int sd = rx_open(n.b, &r);
     struct ns_stack *c = NULL, *d = NULL;
@@ -574,16 +574,16 @@ static uint64_t lossy_run(uint64_t seed, bool extra, uint64_t *ab_hash, unsigned
         c = ns_stack_new(&cfg, 0, NULL, 0);
         ns_config_default(&cfg);
         d = ns_stack_new(&cfg, 0, NULL, 0);
-        int ic = sim_add_host(n.sim, "c", c, 1500), id = sim_add_host(n.sim, "d", d, 1500);
-        CU_ASSERT_EQUAL(sim_connect(n.sim, ic, id, &lossy, &lossy), 0);
+        int ic = ns_sim_add_host(n.sim, "c", c, 1500), id = ns_sim_add_host(n.sim, "d", d, 1500);
+        CU_ASSERT_EQUAL(ns_sim_connect(n.sim, ic, id, &lossy, &lossy), 0);
         struct net cd = {n.sim, c, d, ic, id};
         pacer_start(&pc, &cd, 50, 700 * NS_USEC);
     }
     struct pacer p;
     pacer_start(&p, &n, 60, NS_MSEC);
-    sim_run(n.sim, NULL, NULL, 10 * NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, 10 * NS_SEC);
     CU_ASSERT(r.n > 0);
-    uint64_t h = sim_trace_hash(n.sim);
+    uint64_t h = ns_sim_trace_hash(n.sim);
     *ab_hash = lh.h;
     *ab_events = lh.events;
     ns_close(n.a, p.sd);
@@ -626,19 +626,19 @@ static void test_api_errors(void)
     struct ns_config c;
     ns_config_default(&c);
     struct ns_stack *a = ns_stack_new(&c, 0, NULL, 0), *b = ns_stack_new(&c, 0, NULL, 0), *x = ns_stack_new(&c, 0, NULL, 0);
-    struct sim *sim = sim_new(1);
-    CU_ASSERT_EQUAL(sim_add_host(sim, NULL, a, 1500), -EINVAL);
-    int ia = sim_add_host(sim, "a", a, 1500), ib = sim_add_host(sim, "b", b, 0);
-    int ix = sim_add_host(sim, "x", x, 1500);
+    struct ns_sim *sim = ns_sim_new(1);
+    CU_ASSERT_EQUAL(ns_sim_add_host(sim, NULL, a, 1500), -EINVAL);
+    int ia = ns_sim_add_host(sim, "a", a, 1500), ib = ns_sim_add_host(sim, "b", b, 0);
+    int ix = ns_sim_add_host(sim, "x", x, 1500);
     CU_ASSERT_EQUAL(ix, 2);
-    struct sim_link_params bad = {.drop = 1.5};
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, ib, &bad, NULL), -EINVAL);
-    bad = (struct sim_link_params){.delay = -1};
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, ib, NULL, &bad), -EINVAL);
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, ia, NULL, NULL), -EINVAL);
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, 7, NULL, NULL), -EINVAL);
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, ib, NULL, NULL), 0); /* NULL = ideal link */
-    CU_ASSERT_EQUAL(sim_connect(sim, ia, ix, NULL, NULL), -EBUSY);
+    struct ns_sim_link_params bad = {.drop = 1.5};
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, &bad, NULL), -EINVAL);
+    bad = (struct ns_sim_link_params){.delay = -1};
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, NULL, &bad), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ia, NULL, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, 7, NULL, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, NULL, NULL), 0); /* NULL = ideal link */
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ix, NULL, NULL), -EBUSY);
     /* An unlinked host's sends fail as on a device that is down. */
     int sd = ns_socket(x, NS_AF_INET, NS_SOCK_DGRAM);
     struct ns_sockaddr dst = {TL_HOST4, PORT};
@@ -646,10 +646,10 @@ static void test_api_errors(void)
     CU_ASSERT_EQUAL(ns_stack_stats(x)->tx_errors, 1);
     CU_ASSERT_EQUAL(ns_stack_stats(x)->tx_packets, 0);
     ns_close(x, sd);
-    CU_ASSERT_STRING_EQUAL(sim_event_name(SIM_EV_QDROP), "queue-drop");
+    CU_ASSERT_STRING_EQUAL(ns_sim_event_name(NS_SIM_EV_QDROP), "queue-drop");
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(ns_stack_mem_in_use((struct ns_stack *[]){a, b, x}[i]), 0);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(a);
     ns_stack_free(b);
     ns_stack_free(x);
@@ -680,29 +680,29 @@ static void test_idle_minute(void)
     struct ns_config c;
     ns_config_default(&c);
     struct ns_stack *s = ns_stack_new(&c, 0, NULL, 0);
-    struct sim *sim = sim_new(1);
-    sim_add_host(sim, "lonely", s, 1500);
-    /* Nothing to do: sim_run returns at once without moving the clock. */
-    CU_ASSERT_FALSE(sim_run(sim, NULL, NULL, NS_TIME_NEVER));
-    CU_ASSERT_EQUAL(sim_now(sim), 0);
+    struct ns_sim *sim = ns_sim_new(1);
+    ns_sim_add_host(sim, "lonely", s, 1500);
+    /* Nothing to do: ns_sim_run returns at once without moving the clock. */
+    CU_ASSERT_FALSE(ns_sim_run(sim, NULL, NULL, NS_TIME_NEVER));
+    CU_ASSERT_EQUAL(ns_sim_now(sim), 0);
     struct ticker t = {0};
     CU_ASSERT(ns_timer_start(s, NS_SEC, tick, &t) > 0);
     /* done() stops the run right after the step that satisfied it. */
-    CU_ASSERT_TRUE(sim_run(sim, ticked_30, &t, NS_TIME_NEVER));
+    CU_ASSERT_TRUE(ns_sim_run(sim, ticked_30, &t, NS_TIME_NEVER));
     CU_ASSERT_EQUAL(t.fired, 30);
-    CU_ASSERT_EQUAL(sim_now(sim), 30 * NS_SEC);
-    sim_run_until(sim, 60 * NS_SEC);
-    CU_ASSERT_EQUAL(sim_now(sim), 60 * NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_now(sim), 30 * NS_SEC);
+    ns_sim_run_until(sim, 60 * NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_now(sim), 60 * NS_SEC);
     CU_ASSERT_EQUAL(t.fired, 60);
     CU_ASSERT_FALSE(t.late);
     CU_ASSERT_EQUAL(t.last, 60 * NS_SEC);
     /* A limit between deadlines: the clock stops there, the timer waits. */
-    sim_run_until(sim, 60 * NS_SEC + NS_SEC / 2);
+    ns_sim_run_until(sim, 60 * NS_SEC + NS_SEC / 2);
     CU_ASSERT_EQUAL(t.fired, 60);
-    CU_ASSERT_EQUAL(sim_now(sim), 60 * NS_SEC + NS_SEC / 2);
-    CU_ASSERT_EQUAL(sim_stalls(sim), 0);
+    CU_ASSERT_EQUAL(ns_sim_now(sim), 60 * NS_SEC + NS_SEC / 2);
+    CU_ASSERT_EQUAL(ns_sim_stalls(sim), 0);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(s), 0);
-    sim_free(sim);
+    ns_sim_free(sim);
     ns_stack_free(s); /* frees the pending timer */
 }
 
@@ -722,7 +722,7 @@ static void test_packet_before_timer_at_same_time(void)
 {
     /* A datagram arriving at B at 10 ms exactly, and a timer of B due at
      * 10 ms: the packet is delivered first, so the timer finds it. */
-    struct sim_link_params lp = {.delay = 10 * NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = 10 * NS_MSEC};
     struct net n;
     net_up(&n, 4, &lp, &lp);
     struct peek pk = {ns_socket(n.b, NS_AF_INET, NS_SOCK_DGRAM), -1};
@@ -730,9 +730,9 @@ static void test_packet_before_timer_at_same_time(void)
     CU_ASSERT_EQUAL(ns_bind(n.b, pk.sd, &la), 0);
     CU_ASSERT(ns_timer_start(n.b, 10 * NS_MSEC, peek_timer, &pk) > 0);
     send_burst(&n, 1, 1, 8);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL(pk.seen, 8);
-    CU_ASSERT_EQUAL(sim_now(n.sim), 10 * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_now(n.sim), 10 * NS_MSEC);
     ns_close(n.b, pk.sd);
     net_down(&n);
 }

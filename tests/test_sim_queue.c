@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "sim/rate_trace.h"
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "testlib.h"
 
 #define PORT 9000
@@ -36,7 +36,7 @@ static void rx_cb(struct ns_stack *s, int sd, unsigned ev, void *user)
 }
 
 struct net {
-    struct sim *sim;
+    struct ns_sim *sim;
     unsigned n;
     struct ns_stack *st[MAXH];
     struct rx rx[MAXH];
@@ -44,11 +44,11 @@ struct net {
 };
 
 /* Host i has 10.0.<i>.1; pairs (2k, 2k+1) are linked with params. */
-static void net_up(struct net *n, unsigned hosts, const struct sim_link_params *fwd,
-                   const struct sim_link_params *rev)
+static void net_up(struct net *n, unsigned hosts, const struct ns_sim_link_params *fwd,
+                   const struct ns_sim_link_params *rev)
 {
     memset(n, 0, sizeof *n);
-    n->sim = sim_new(9);
+    n->sim = ns_sim_new(9);
     n->n = hosts;
     for (unsigned i = 0; i < hosts; i++) {
         struct ns_config c;
@@ -60,14 +60,14 @@ static void net_up(struct net *n, unsigned hosts, const struct sim_link_params *
         memset(&c.addr6, 0, sizeof c.addr6);
         n->st[i] = ns_stack_new(&c, 0, NULL, 0);
         char name[8] = {(char)('a' + i), 0};
-        CU_ASSERT_EQUAL(sim_add_host(n->sim, name, n->st[i], 1500), (int)i);
+        CU_ASSERT_EQUAL(ns_sim_add_host(n->sim, name, n->st[i], 1500), (int)i);
         n->sd[i] = ns_socket(n->st[i], NS_AF_INET, NS_SOCK_DGRAM);
         struct ns_sockaddr la = {.port = PORT};
         CU_ASSERT_EQUAL(ns_bind(n->st[i], n->sd[i], &la), 0);
         ns_sock_set_callback(n->st[i], n->sd[i], rx_cb, &n->rx[i]);
     }
     for (unsigned i = 0; i + 1 < hosts; i += 2)
-        CU_ASSERT_EQUAL_FATAL(sim_connect(n->sim, (int)i, (int)i + 1, fwd, rev), 0);
+        CU_ASSERT_EQUAL_FATAL(ns_sim_connect(n->sim, (int)i, (int)i + 1, fwd, rev), 0);
 }
 
 static void send_burst(struct net *n, unsigned from, unsigned to, uint32_t first, unsigned count,
@@ -86,10 +86,10 @@ static void send_burst(struct net *n, unsigned from, unsigned to, uint32_t first
 
 static void net_down(struct net *n)
 {
-    CU_ASSERT_EQUAL(sim_in_flight(n->sim), 0);
+    CU_ASSERT_EQUAL(ns_sim_in_flight(n->sim), 0);
     for (unsigned i = 0; i < n->n; i++)
         ns_close(n->st[i], n->sd[i]);
-    sim_free(n->sim);
+    ns_sim_free(n->sim);
     for (unsigned i = 0; i < n->n; i++) {
         CU_ASSERT_EQUAL(ns_stack_mem_in_use(n->st[i]), 0);
         ns_stack_free(n->st[i]);
@@ -102,15 +102,15 @@ static void net_down(struct net *n)
 static void test_qdisc_droptail_matches_builtin(void)
 {
     for (int explicit_q = 0; explicit_q < 2; explicit_q++) {
-        struct sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 5};
+        struct ns_sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 5};
         if (explicit_q)
-            lp.qdisc.kind = SIM_QDISC_DROPTAIL;
+            lp.qdisc.kind = NS_SIM_QDISC_DROPTAIL;
         struct net n;
         net_up(&n, 2, &lp, &lp);
         send_burst(&n, 0, 1, 0, 20, 100);
-        CU_ASSERT_EQUAL(sim_in_flight(n.sim), 6);
-        sim_run(n.sim, NULL, NULL, NS_SEC);
-        const struct sim_link_stats *st = sim_link_stats(n.sim, 0, 1);
+        CU_ASSERT_EQUAL(ns_sim_in_flight(n.sim), 6);
+        ns_sim_run(n.sim, NULL, NULL, NS_SEC);
+        const struct ns_sim_link_stats *st = ns_sim_link_stats(n.sim, 0, 1);
         CU_ASSERT_EQUAL(st->queue_drops, 14);
         CU_ASSERT_EQUAL(st->delivered, 6);
         CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 6);
@@ -118,7 +118,7 @@ static void test_qdisc_droptail_matches_builtin(void)
             CU_ASSERT_EQUAL(n.rx[1].id[i], i);
             CU_ASSERT_EQUAL(n.rx[1].at[i], NS_MSEC + (ns_time_t)(i + 1) * 1024 * NS_USEC);
         }
-        CU_ASSERT_EQUAL((sim_qdisc_stats_of(n.sim, 0, 1) != NULL), explicit_q);
+        CU_ASSERT_EQUAL((ns_sim_qdisc_stats_of(n.sim, 0, 1) != NULL), explicit_q);
         net_down(&n);
     }
 }
@@ -126,13 +126,13 @@ static void test_qdisc_droptail_matches_builtin(void)
 /* queue_bytes limits the built-in model too: 3 x 128 bytes wait. */
 static void test_builtin_byte_limit(void)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 100,
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .queue_limit = 100,
                                  .queue_bytes = 3 * 128};
     struct net n;
     net_up(&n, 2, &lp, &lp);
     send_burst(&n, 0, 1, 0, 20, 100);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, 0, 1)->queue_drops, 16);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, 0, 1)->queue_drops, 16);
     CU_ASSERT_EQUAL(n.rx[1].n, 4);
     net_down(&n);
 }
@@ -141,30 +141,30 @@ static void test_trace_parse(void)
 {
     char err[128];
     const char ok[] = "# comment\n1\n1\n  3 \n\n5\r\n";
-    struct sim_rate_trace *t = sim_rate_trace_parse(ok, strlen(ok), err, sizeof err);
+    struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse(ok, strlen(ok), err, sizeof err);
     CU_ASSERT_FATAL(t != NULL);
-    CU_ASSERT_EQUAL(sim_rate_trace_len(t), 4);
-    CU_ASSERT_EQUAL(sim_rate_trace_period(t), 5 * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_len(t), 4);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_period(t), 5 * NS_MSEC);
     /* 4 x 1500 bytes per 5 ms = 9.6 Mbit/s */
-    CU_ASSERT_EQUAL(sim_rate_trace_mean_bps(t), 9600000);
-    CU_ASSERT_EQUAL(sim_rate_trace_at(t, 0), NS_MSEC);
-    CU_ASSERT_EQUAL(sim_rate_trace_at(t, 1), NS_MSEC);
-    CU_ASSERT_EQUAL(sim_rate_trace_at(t, 3), 5 * NS_MSEC);
-    CU_ASSERT_EQUAL(sim_rate_trace_at(t, 4), 6 * NS_MSEC); /* loops */
-    CU_ASSERT_EQUAL(sim_rate_trace_at(t, 6), 8 * NS_MSEC);
-    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 0), 0);
-    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, NS_MSEC + 1), 2);
-    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 5 * NS_MSEC + 1), 4);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_mean_bps(t), 9600000);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 0), NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 1), NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 3), 5 * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 4), 6 * NS_MSEC); /* loops */
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 6), 8 * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 0), 0);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, NS_MSEC + 1), 2);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 5 * NS_MSEC + 1), 4);
     /* Exactly at the period: the last line of the cycle (5 ms), not the
      * next cycle's first (6 ms). Found by fuzz/fuzz_qdisc. */
-    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 5 * NS_MSEC), 3);
-    CU_ASSERT_EQUAL(sim_rate_trace_first_at(t, 10 * NS_MSEC), 7);
-    sim_rate_trace_free(t);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 5 * NS_MSEC), 3);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 10 * NS_MSEC), 7);
+    ns_sim_rate_trace_free(t);
     static const char *const bad[] = {"", "# only\n", "0\n", "5\n3\n", "1\nx\n", "1.5\n",
                                       "-1\n"};
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
-        CU_ASSERT_PTR_NULL(sim_rate_trace_parse(bad[i], strlen(bad[i]), err, sizeof err));
+        CU_ASSERT_PTR_NULL(ns_sim_rate_trace_parse(bad[i], strlen(bad[i]), err, sizeof err));
         CU_ASSERT(err[0] != 0);
     }
 }
@@ -175,28 +175,28 @@ static void test_trace_parse(void)
 static void test_trace_driven_rate(void)
 {
     char err[64];
-    struct sim_rate_trace *t = sim_rate_trace_parse("1\n2\n", 4, err, sizeof err);
+    struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse("1\n2\n", 4, err, sizeof err);
     CU_ASSERT_FATAL(t != NULL);
-    struct sim_link_params lp = {.delay = 10 * NS_MSEC, .trace = t};
-    struct sim_link_params back = {.delay = 10 * NS_MSEC};
+    struct ns_sim_link_params lp = {.delay = 10 * NS_MSEC, .trace = t};
+    struct ns_sim_link_params back = {.delay = 10 * NS_MSEC};
     struct net n;
     net_up(&n, 2, &lp, &back);
     send_burst(&n, 0, 1, 0, 6, 972);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     static const ns_time_t want[] = {1, 2, 2, 3, 4, 4};
     CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 6);
     for (unsigned i = 0; i < 6; i++)
         CU_ASSERT_EQUAL(n.rx[1].at[i], (want[i] + 10) * NS_MSEC);
     /* Full-size packets one per opportunity; an idle link does not bank
      * opportunities: a burst at 100.5 ms starts at 101 ms. */
-    sim_run_until(n.sim, 100 * NS_MSEC + 500 * NS_USEC);
+    ns_sim_run_until(n.sim, 100 * NS_MSEC + 500 * NS_USEC);
     send_burst(&n, 0, 1, 10, 3, 1472);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 9);
     for (unsigned i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(n.rx[1].at[6 + i], (101 + (ns_time_t)i + 10) * NS_MSEC);
     net_down(&n);
-    sim_rate_trace_free(t);
+    ns_sim_rate_trace_free(t);
 }
 
 struct qd { unsigned n; ns_time_t max; int from[600]; };
@@ -216,28 +216,28 @@ static void qdelay_rec(void *user, int from, int to, ns_time_t d, const uint8_t 
  * at a time and round-robins the two flows. */
 static void test_dumbbell_shared_bottleneck(void)
 {
-    struct sim_link_params acc1 = {.delay = NS_MSEC}, acc2 = {.delay = 5 * NS_MSEC};
+    struct ns_sim_link_params acc1 = {.delay = NS_MSEC}, acc2 = {.delay = 5 * NS_MSEC};
     struct net n;
     memset(&n, 0, sizeof n);
     net_up(&n, 4, NULL, NULL);
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, 0, 1, &acc1), 0);
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, 2, 3, &acc2), 0);
-    struct sim_link_params bn = {.delay = 2 * NS_MSEC, .rate_bps = 1000000, .queue_limit = 100};
-    bn.qdisc.kind = SIM_QDISC_FQ_CODEL;
-    int id = sim_add_bottleneck(n.sim, "bn", &bn);
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, 0, 1, &acc1), 0);
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, 2, 3, &acc2), 0);
+    struct ns_sim_link_params bn = {.delay = 2 * NS_MSEC, .rate_bps = 1000000, .queue_limit = 100};
+    bn.qdisc.kind = NS_SIM_QDISC_FQ_CODEL;
+    int id = ns_sim_add_bottleneck(n.sim, "bn", &bn);
     CU_ASSERT_EQUAL_FATAL(id, 0);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, id), 0);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 2, 3, id), 0);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 3, id), -ENOENT);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, 7), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 0, 1, id), 0);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 2, 3, id), 0);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 0, 3, id), -ENOENT);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 0, 1, 7), -EINVAL);
     struct qd qd = {0};
-    sim_set_qdelay_hook(n.sim, qdelay_rec, &qd);
+    ns_sim_set_qdelay_hook(n.sim, qdelay_rec, &qd);
     /* Both bursts reach the bottleneck at 5 ms: flow 2 sent at 0, flow 1
      * at 4 ms. 128-byte packets: 1024 us each. */
     send_burst(&n, 2, 3, 200, 10, 100);
-    sim_run_until(n.sim, 4 * NS_MSEC);
+    ns_sim_run_until(n.sim, 4 * NS_MSEC);
     send_burst(&n, 0, 1, 100, 10, 100);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 10);
     CU_ASSERT_EQUAL_FATAL(n.rx[3].n, 10);
     for (unsigned i = 0; i < 10; i++) {
@@ -254,10 +254,10 @@ static void test_dumbbell_shared_bottleneck(void)
         CU_ASSERT_EQUAL(n.rx[1].at[i], 5 * NS_MSEC + (ns_time_t)(i + 11) * slot + 2 * NS_MSEC);
     }
     /* Stats: each direction counts its own packets; the bottleneck all. */
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, 0, 1)->delivered, 10);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, 2, 3)->delivered, 10);
-    CU_ASSERT_EQUAL(sim_bottleneck_stats(n.sim, id)->queue_drops, 0);
-    CU_ASSERT_EQUAL(sim_qdisc_stats_of(n.sim, -1, id)->dequeued, 20);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, 0, 1)->delivered, 10);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, 2, 3)->delivered, 10);
+    CU_ASSERT_EQUAL(ns_sim_bottleneck_stats(n.sim, id)->queue_drops, 0);
+    CU_ASSERT_EQUAL(ns_sim_qdisc_stats_of(n.sim, -1, id)->dequeued, 20);
     /* The queueing delay hook saw every packet once, at the bottleneck
      * (the access links are infinitely fast: no queue); a>b's last waited
      * for all 20 serializations. */
@@ -273,22 +273,22 @@ static void test_bottleneck_drop_accounting(void)
 {
     struct net n;
     net_up(&n, 4, NULL, NULL);
-    struct sim_link_params bn = {.rate_bps = 1000000, .queue_limit = 4};
-    int id = sim_add_bottleneck(n.sim, "bn", &bn);
-    sim_route_via(n.sim, 0, 1, id);
-    sim_route_via(n.sim, 2, 3, id);
+    struct ns_sim_link_params bn = {.rate_bps = 1000000, .queue_limit = 4};
+    int id = ns_sim_add_bottleneck(n.sim, "bn", &bn);
+    ns_sim_route_via(n.sim, 0, 1, id);
+    ns_sim_route_via(n.sim, 2, 3, id);
     send_burst(&n, 0, 1, 0, 10, 100);  /* 1 on the wire + 4 queued: 5 drops */
     send_burst(&n, 2, 3, 0, 3, 100);   /* all 3 dropped: the queue is full */
-    sim_run(n.sim, NULL, NULL, NS_SEC);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, 0, 1)->queue_drops, 5);
-    CU_ASSERT_EQUAL(sim_link_stats(n.sim, 2, 3)->queue_drops, 3);
-    CU_ASSERT_EQUAL(sim_bottleneck_stats(n.sim, id)->queue_drops, 8);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, 0, 1)->queue_drops, 5);
+    CU_ASSERT_EQUAL(ns_sim_link_stats(n.sim, 2, 3)->queue_drops, 3);
+    CU_ASSERT_EQUAL(ns_sim_bottleneck_stats(n.sim, id)->queue_drops, 8);
     CU_ASSERT_EQUAL(n.rx[1].n, 5);
     CU_ASSERT_EQUAL(n.rx[3].n, 0);
     /* The queue model of a link cannot change mid-run. */
-    struct sim_link_params cd = {0};
-    cd.qdisc.kind = SIM_QDISC_CODEL;
-    CU_ASSERT_EQUAL(sim_set_link(n.sim, 0, 1, &cd), -EINVAL);
+    struct ns_sim_link_params cd = {0};
+    cd.qdisc.kind = NS_SIM_QDISC_CODEL;
+    CU_ASSERT_EQUAL(ns_sim_set_link(n.sim, 0, 1, &cd), -EINVAL);
     net_down(&n);
 }
 
@@ -296,18 +296,18 @@ static void test_bottleneck_drop_accounting(void)
  * arrive anyway, directly. */
 static void test_unroute_in_flight(void)
 {
-    struct sim_link_params acc = {.delay = 5 * NS_MSEC};
+    struct ns_sim_link_params acc = {.delay = 5 * NS_MSEC};
     struct net n;
     net_up(&n, 2, &acc, &acc);
-    struct sim_link_params bn = {.rate_bps = 1000000};
-    int id = sim_add_bottleneck(n.sim, "bn", &bn);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, id), 0);
+    struct ns_sim_link_params bn = {.rate_bps = 1000000};
+    int id = ns_sim_add_bottleneck(n.sim, "bn", &bn);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 0, 1, id), 0);
     send_burst(&n, 0, 1, 0, 3, 100);
-    CU_ASSERT_EQUAL(sim_route_via(n.sim, 0, 1, -1), 0);
-    sim_run(n.sim, NULL, NULL, NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_route_via(n.sim, 0, 1, -1), 0);
+    ns_sim_run(n.sim, NULL, NULL, NS_SEC);
     CU_ASSERT_EQUAL_FATAL(n.rx[1].n, 3);
     CU_ASSERT_EQUAL(n.rx[1].at[2], 5 * NS_MSEC);
-    CU_ASSERT_EQUAL(sim_qdisc_stats_of(n.sim, -1, id)->enqueued, 0);
+    CU_ASSERT_EQUAL(ns_sim_qdisc_stats_of(n.sim, -1, id)->enqueued, 0);
     net_down(&n);
 }
 
@@ -315,23 +315,23 @@ static void test_unroute_in_flight(void)
  * same trace hash; a different seed does not. */
 static uint64_t codel_run(uint64_t seed)
 {
-    struct sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .drop = 0.1,
+    struct ns_sim_link_params lp = {.delay = NS_MSEC, .rate_bps = 1000000, .drop = 0.1,
                                  .jitter = 100 * NS_USEC};
-    lp.qdisc.kind = SIM_QDISC_CODEL;
+    lp.qdisc.kind = NS_SIM_QDISC_CODEL;
     struct net n;
     net_up(&n, 2, &lp, &lp);
-    sim_free(n.sim);
-    n.sim = sim_new(seed);
+    ns_sim_free(n.sim);
+    n.sim = ns_sim_new(seed);
     for (unsigned i = 0; i < 2; i++)
-        sim_add_host(n.sim, i ? "b" : "a", n.st[i], 1500);
-    sim_connect(n.sim, 0, 1, &lp, &lp);
+        ns_sim_add_host(n.sim, i ? "b" : "a", n.st[i], 1500);
+    ns_sim_connect(n.sim, 0, 1, &lp, &lp);
     for (unsigned k = 0; k < 10; k++) {
         send_burst(&n, 0, 1, k * 30, 30, 1000);
-        sim_run_until(n.sim, (ns_time_t)(k + 1) * 50 * NS_MSEC);
+        ns_sim_run_until(n.sim, (ns_time_t)(k + 1) * 50 * NS_MSEC);
     }
-    sim_run(n.sim, NULL, NULL, 10 * NS_SEC);
-    uint64_t h = sim_trace_hash(n.sim);
-    CU_ASSERT(sim_link_stats(n.sim, 0, 1)->aqm_drops > 0);
+    ns_sim_run(n.sim, NULL, NULL, 10 * NS_SEC);
+    uint64_t h = ns_sim_trace_hash(n.sim);
+    CU_ASSERT(ns_sim_link_stats(n.sim, 0, 1)->aqm_drops > 0);
     net_down(&n);
     return h;
 }

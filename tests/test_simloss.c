@@ -390,7 +390,7 @@ struct lem_log {
     int side[16];
     ns_time_t at[16];
     size_t len[16];
-    ns_time_t now; /* set by the test before each linkem_run */
+    ns_time_t now; /* set by the test before each ns_linkem_run */
 };
 
 static void lem_out(void *user, int side, const uint8_t *pkt, size_t len)
@@ -409,24 +409,24 @@ static void lem_out(void *user, int side, const uint8_t *pkt, size_t len)
  * side b's packet reaches a after the delay alone (rate unlimited). */
 static void test_linkem_model(void)
 {
-    struct sim_link_params ab = {0}, ba = {0};
+    struct ns_sim_link_params ab = {0}, ba = {0};
     ab.delay = ba.delay = 10 * NS_MSEC;
     ab.rate_bps = 8000000;
     ab.queue_limit = 2;
     struct lem_log g = {0};
-    struct linkem *l = linkem_new(&ab, &ba, 1, lem_out, &g);
+    struct ns_linkem *l = ns_linkem_new(&ab, &ba, 1, lem_out, &g);
     CU_ASSERT_FATAL(l != NULL);
     uint8_t pkt[1000] = {0x45};
     for (int i = 0; i < 5; i++)
-        CU_ASSERT_EQUAL(linkem_input(l, 0, 0, pkt, sizeof pkt), 0);
-    CU_ASSERT_EQUAL(linkem_input(l, 0, 1, pkt, 100), 0);
-    CU_ASSERT_EQUAL(linkem_input(l, 0, 2, pkt, 100), -EINVAL);
-    ns_time_t next = linkem_run(l, 0);
+        CU_ASSERT_EQUAL(ns_linkem_input(l, 0, 0, pkt, sizeof pkt), 0);
+    CU_ASSERT_EQUAL(ns_linkem_input(l, 0, 1, pkt, 100), 0);
+    CU_ASSERT_EQUAL(ns_linkem_input(l, 0, 2, pkt, 100), -EINVAL);
+    ns_time_t next = ns_linkem_run(l, 0);
     CU_ASSERT_EQUAL(next, 10 * NS_MSEC); /* b's packet: no serialization */
     /* Step the clock to each due time, as tools/linkem does. */
     for (int guard = 0; next != NS_TIME_NEVER && guard < 100; guard++) {
         g.now = next;
-        next = linkem_run(l, next);
+        next = ns_linkem_run(l, next);
     }
     CU_ASSERT_EQUAL_FATAL(g.n, 4);
     CU_ASSERT(g.side[0] == 0 && g.at[0] == 10 * NS_MSEC && g.len[0] == 100);
@@ -435,10 +435,10 @@ static void test_linkem_model(void)
         CU_ASSERT_EQUAL(g.at[i], 10 * NS_MSEC + (ns_time_t)i * NS_MSEC);
         CU_ASSERT_EQUAL(g.len[i], 1000);
     }
-    const struct sim_link_stats *st = linkem_stats(l, 0);
+    const struct ns_sim_link_stats *st = ns_linkem_stats(l, 0);
     CU_ASSERT(st && st->sent == 5 && st->delivered == 3 && st->queue_drops == 2);
-    CU_ASSERT(linkem_stats(l, 1)->delivered == 1);
-    linkem_free(l);
+    CU_ASSERT(ns_linkem_stats(l, 1)->delivered == 1);
+    ns_linkem_free(l);
 }
 
 static const struct tl_test tests[] = {

@@ -49,7 +49,7 @@ static void test_codel_vs_bloated_droptail(void)
     CU_ASSERT(r->qdelay.samples > 5000);
     CU_ASSERT(bloat > 1.7);
 
-    p.to_client.qdisc.kind = p.to_server.qdisc.kind = SIM_QDISC_CODEL;
+    p.to_client.qdisc.kind = p.to_server.qdisc.kind = NS_SIM_QDISC_CODEL;
     CU_ASSERT_EQUAL_FATAL(xfer_run(&p, r), 0);
     expect_ok(&p, r);
     CU_ASSERT(r->have_q_to_client);
@@ -70,7 +70,7 @@ static void test_dumbbell_fq_codel_fair(void)
     base(&p, 7, 2u << 20);
     p.to_client.delay = p.to_server.delay = 0;
     p.to_client.queue_limit = p.to_server.queue_limit = 1000;
-    p.to_client.qdisc.kind = p.to_server.qdisc.kind = SIM_QDISC_FQ_CODEL;
+    p.to_client.qdisc.kind = p.to_server.qdisc.kind = NS_SIM_QDISC_FQ_CODEL;
     p.pairs = 4;
     for (unsigned i = 0; i < 4; i++) {
         memcpy(p.pair[i].cc, "cubic", 6);
@@ -131,7 +131,7 @@ static void test_dumbbell_deterministic(void)
     struct xfer_result *r = malloc(sizeof *r);
     base(&p, 5, 256 * 1024);
     p.to_client.delay = p.to_server.delay = 0;
-    p.to_client.qdisc.kind = SIM_QDISC_FQ_CODEL;
+    p.to_client.qdisc.kind = NS_SIM_QDISC_FQ_CODEL;
     p.to_client.drop = 0.02;
     p.pairs = 2;
     p.pair[1].rtt = 50 * NS_MSEC;
@@ -153,7 +153,7 @@ static void test_trace_caps_goodput(void)
 {
     char err[128];
     const char text[] = "1\n"; /* one opportunity per ms: 12 Mbit/s */
-    struct sim_rate_trace *t = sim_rate_trace_parse(text, strlen(text), err, sizeof err);
+    struct ns_sim_rate_trace *t = ns_sim_rate_trace_parse(text, strlen(text), err, sizeof err);
     CU_ASSERT_FATAL(t != NULL);
     struct xfer_params p;
     struct xfer_result *r = malloc(sizeof *r);
@@ -167,7 +167,7 @@ static void test_trace_caps_goodput(void)
     CU_ASSERT(g > 9e6);
     CU_ASSERT(r->have_q_to_client);
     free(r);
-    sim_rate_trace_free(t);
+    ns_sim_rate_trace_free(t);
 }
 
 /* --ecn: with a core that has tcp_ecn, CoDel marks and the flow loses
@@ -179,7 +179,7 @@ static void test_ecn_reported(void)
     base(&p, 3, 4u << 20);
     p.ecn = true;
     p.to_client.queue_limit = p.to_server.queue_limit = 4 * 34;
-    p.to_client.qdisc.kind = p.to_server.qdisc.kind = SIM_QDISC_CODEL;
+    p.to_client.qdisc.kind = p.to_server.qdisc.kind = NS_SIM_QDISC_CODEL;
     p.to_client.qdisc.ecn = p.to_server.qdisc.ecn = true;
     CU_ASSERT_EQUAL_FATAL(xfer_run(&p, r), 0);
     expect_ok(&p, r);
@@ -230,18 +230,18 @@ static void test_specs(void)
     CU_ASSERT_PTR_NULL(xfer_trace_load("/nonexistent/trace", e, sizeof e));
     /* Synthetic traces: a pure function of seed and rate, 5 s period,
      * the mean within the random walk's bounds. */
-    struct sim_rate_trace *ta = xfer_trace_load("synth:7:20", e, sizeof e),
+    struct ns_sim_rate_trace *ta = xfer_trace_load("synth:7:20", e, sizeof e),
                           *tb = xfer_trace_load("synth:7:20", e, sizeof e),
                           *tc = xfer_trace_load("synth:8:20", e, sizeof e);
     CU_ASSERT_FATAL(ta && tb && tc);
-    CU_ASSERT_EQUAL(sim_rate_trace_period(ta), 5 * NS_SEC);
-    CU_ASSERT_EQUAL(sim_rate_trace_len(ta), sim_rate_trace_len(tb));
-    CU_ASSERT_EQUAL(sim_rate_trace_at(ta, 1000), sim_rate_trace_at(tb, 1000));
-    CU_ASSERT_NOT_EQUAL(sim_rate_trace_len(ta), sim_rate_trace_len(tc));
-    CU_ASSERT(sim_rate_trace_mean_bps(ta) > 20000000 / 8 && sim_rate_trace_mean_bps(ta) < 4 * 20000000);
-    sim_rate_trace_free(ta);
-    sim_rate_trace_free(tb);
-    sim_rate_trace_free(tc);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_period(ta), 5 * NS_SEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_len(ta), ns_sim_rate_trace_len(tb));
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(ta, 1000), ns_sim_rate_trace_at(tb, 1000));
+    CU_ASSERT_NOT_EQUAL(ns_sim_rate_trace_len(ta), ns_sim_rate_trace_len(tc));
+    CU_ASSERT(ns_sim_rate_trace_mean_bps(ta) > 20000000 / 8 && ns_sim_rate_trace_mean_bps(ta) < 4 * 20000000);
+    ns_sim_rate_trace_free(ta);
+    ns_sim_rate_trace_free(tb);
+    ns_sim_rate_trace_free(tc);
     CU_ASSERT_PTR_NULL(xfer_trace_load("synth:7", e, sizeof e));
     CU_ASSERT_PTR_NULL(xfer_trace_load("synth:7:0", e, sizeof e));
     CU_ASSERT_PTR_NULL(xfer_trace_load("synth::5", e, sizeof e));

@@ -226,9 +226,9 @@ static void test_codel_marks_instead_of_drops(void)
     xfer_params_default(&p);
     p.ecn = true;
     p.bytes = 10u << 20;
-    struct sim_link_params *d[2] = {&p.to_client, &p.to_server};
+    struct ns_sim_link_params *d[2] = {&p.to_client, &p.to_server};
     for (int i = 0; i < 2; i++) {
-        d[i]->qdisc.kind = SIM_QDISC_CODEL;
+        d[i]->qdisc.kind = NS_SIM_QDISC_CODEL;
         d[i]->qdisc.ecn = true;
         d[i]->queue_limit = 668;
         d[i]->qdisc.limit = 668;

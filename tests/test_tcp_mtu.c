@@ -1,7 +1,7 @@
 /* test_tcp_mtu.c — never a TCP segment over the MTU, and the path MTU
  * learned from ICMP (issue 14 item 6).
  *
- * On the simulator (sim/sim.h), two stacks move data both ways over lossy
+ * On the simulator (include/netstack/sim.h), two stacks move data both ways over lossy
  * links, so each receiver holds out-of-order data and every data segment
  * it sends carries SACK blocks; a trace hook checks every packet either
  * host hands to its link: no longer than the MTU, IPv4 with DF and never a
@@ -14,7 +14,7 @@
  * errors are ignored (RFC 5927 4.1) and soft errors never reset
  * (RFC 1122 4.2.3.9). Seeds are printed on failure.
  */
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "tcp_testutil.h"
 
 static uint8_t pat(uint64_t i, uint8_t salt)
@@ -44,7 +44,7 @@ struct run {
     int lsd;
     size_t total;
     bool bad;
-    struct sim *sim;
+    struct ns_sim *sim;
     unsigned mtu;              /* the link MTU both hosts have */
     /* trace checks */
     uint64_t pkts, over_mtu, frags, no_df, sack_full, sack_data;
@@ -113,14 +113,14 @@ static void send_icmp(struct run *r, const struct pending *p)
         m[1] = 4;
         ns_put16(m + 6, (uint16_t)mtu);
         ns_put16(m + 2, ns_csum(m, len));
-        tl_input(r->c.st, sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 7, 0, m, len));
+        tl_input(r->c.st, ns_sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 7, 0, m, len));
     } else {
         ns_addr_parse("fe80::fe", &router);
         m[0] = 2; /* packet too big (RFC 4443 3.2) */
         ns_put32(m + 4, mtu);
         uint32_t sum = ns_csum_pseudo(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, (uint32_t)len);
         ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, len)));
-        tl_input(r->c.st, sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
+        tl_input(r->c.st, ns_sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
     }
     r->icmp_sent++;
 }
@@ -141,13 +141,13 @@ static bool done(void *u)
     return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
 }
 
-static void trace(void *u, ns_time_t now, const char *link, enum sim_event ev, const uint8_t *p,
+static void trace(void *u, ns_time_t now, const char *link, enum ns_sim_event ev, const uint8_t *p,
                   size_t len)
 {
     struct run *r = u;
     (void)now;
     (void)link;
-    if (ev != SIM_EV_SEND)
+    if (ev != NS_SIM_EV_SEND)
         return;
     r->pkts++;
     if (len > r->mtu)
@@ -225,19 +225,19 @@ static void transfer(const struct opts *o, struct run *r)
     if (o->no_ts)
         c0.tcp_timestamps = c1.tcp_timestamps = false;
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
-    struct sim *sim = sim_new(o->seed);
-    int ha = sim_add_host(sim, "client", a, o->mtu), hb = sim_add_host(sim, "server", b, o->mtu);
+    struct ns_sim *sim = ns_sim_new(o->seed);
+    int ha = ns_sim_add_host(sim, "client", a, o->mtu), hb = ns_sim_add_host(sim, "server", b, o->mtu);
     if (o->offload) {
-        sim_set_offload(sim, ha, true);
-        sim_set_offload(sim, hb, true);
+        ns_sim_set_offload(sim, ha, true);
+        ns_sim_set_offload(sim, hb, true);
     }
     CU_ASSERT_FATAL(ha == 0 && hb == 1);
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 5 * NS_MSEC;
     lp.drop = o->drop;
     lp.reorder = o->drop / 2;
     lp.dup = o->drop / 2; /* duplicates: D-SACK blocks (RFC 2883) in the mix */
-    CU_ASSERT_FATAL(sim_connect(sim, ha, hb, &lp, &lp) == 0);
+    CU_ASSERT_FATAL(ns_sim_connect(sim, ha, hb, &lp, &lp) == 0);
     memset(r, 0, sizeof *r);
     r->sim = sim;
     r->total = o->total;
@@ -247,8 +247,8 @@ static void transfer(const struct opts *o, struct run *r)
     r->old_router = o->old_router;
     r->c = (struct side){a, -1, 0, 0, false, false, false, 1, 2, 0, 0};
     r->s = (struct side){b, -1, 0, 0, false, false, false, 2, 1, 0, 0};
-    sim_set_trace(sim, trace, r);
-    sim_set_filter(sim, router, r);
+    ns_sim_set_trace(sim, trace, r);
+    ns_sim_set_filter(sim, router, r);
     r->lsd = ns_socket(b, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr la = {{0}, 443};
     ns_bind(b, r->lsd, &la);
@@ -267,19 +267,19 @@ static void finish(struct run *r)
         ns_close(a, r->c.sd);
     if (!r->s.closed && r->s.sd >= 0)
         ns_close(b, r->s.sd);
-    sim_run_until(r->sim, sim_now(r->sim) + 100 * NS_SEC);
+    ns_sim_run_until(r->sim, ns_sim_now(r->sim) + 100 * NS_SEC);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(a), 0);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(b), 0);
     TL_ASSERT_DROPS_CONSISTENT(a);
     TL_ASSERT_DROPS_CONSISTENT(b);
-    sim_free(r->sim);
+    ns_sim_free(r->sim);
     ns_stack_free(a);
     ns_stack_free(b);
 }
 
 static void run_ok(struct run *r)
 {
-    CU_ASSERT(sim_run(r->sim, done, r, sim_now(r->sim) + 600 * NS_SEC));
+    CU_ASSERT(ns_sim_run(r->sim, done, r, ns_sim_now(r->sim) + 600 * NS_SEC));
     CU_ASSERT(!r->bad);
     CU_ASSERT_EQUAL(r->c.err, 0);
     CU_ASSERT_EQUAL(r->s.err, 0);
@@ -406,8 +406,8 @@ static void open_quiet(struct run *r, bool v6, uint64_t seed)
     o.mtu = 1500;
     o.total = 0;
     transfer(&o, r);
-    ns_time_t t0 = sim_now(r->sim);
-    sim_run_until(r->sim, t0 + NS_SEC);
+    ns_time_t t0 = ns_sim_now(r->sim);
+    ns_sim_run_until(r->sim, t0 + NS_SEC);
     r->s.sd = ns_accept(r->s.st, r->lsd, NULL);
     CU_ASSERT_FATAL(r->s.sd >= 0);
 }
@@ -456,12 +456,12 @@ static void icmp_about(struct run *r, bool v6, uint8_t type, uint8_t code, uint3
     if (!v6) {
         ns_addr_parse("10.0.0.254", &router);
         ns_put16(m + 2, ns_csum(m, len));
-        tl_input(r->c.st, sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 9, 0, m, len));
+        tl_input(r->c.st, ns_sim_now(r->sim), tl_ip4(&router, &TL_HOST4, NS_IPPROTO_ICMP, 9, 0, m, len));
     } else {
         ns_addr_parse("fe80::fe", &router);
         uint32_t sum = ns_csum_pseudo(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, (uint32_t)len);
         ns_put16(m + 2, ns_csum_fold(ns_csum_add(sum, m, len)));
-        tl_input(r->c.st, sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
+        tl_input(r->c.st, ns_sim_now(r->sim), tl_ip6(&router, &TL_HOST6, NS_IPPROTO_ICMPV6, m, len));
     }
 }
 
@@ -477,7 +477,7 @@ static void test_icmp_validation(void)
         /* Put one segment in flight and hold the ACK back. */
         r.blackhole = true;
         CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, "hello", 5), 5);
-        sim_run_until(r.sim, sim_now(r.sim) + NS_MSEC);
+        ns_sim_run_until(r.sim, ns_sim_now(r.sim) + NS_MSEC);
         struct ns_tcp_info ti;
         CU_ASSERT_EQUAL(ns_tcp_info(r.c.st, r.c.sd, &ti), 0);
         uint32_t mss0 = ti.snd_mss;
@@ -508,13 +508,13 @@ struct grab {
     bool got;
 };
 static struct grab g_grab;
-static void grab_trace(void *u, ns_time_t now, const char *link, enum sim_event ev, const uint8_t *p,
+static void grab_trace(void *u, ns_time_t now, const char *link, enum ns_sim_event ev, const uint8_t *p,
                        size_t len)
 {
     (void)u;
     (void)now;
     struct ns_wire w;
-    if (ev != SIM_EV_SEND || strcmp(link, "client>server") != 0 || ns_wire_parse(p, len, &w) != 0 ||
+    if (ev != NS_SIM_EV_SEND || strcmp(link, "client>server") != 0 || ns_wire_parse(p, len, &w) != 0 ||
         w.proto != NS_IPPROTO_TCP || !w.tcp_ok)
         return;
     if (w.pay_len) {
@@ -529,13 +529,13 @@ static void test_icmp_in_window(void)
         struct run r;
         open_quiet(&r, v6, 710 + (uint64_t)v6);
         const struct ns_stats *st = ns_stack_stats(r.c.st);
-        sim_set_trace(r.sim, grab_trace, NULL);
+        ns_sim_set_trace(r.sim, grab_trace, NULL);
         g_grab.got = false;
         r.blackhole = true;
         char buf[4000];
         memset(buf, 'x', sizeof buf);
         CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, buf, sizeof buf), (ssize_t)sizeof buf);
-        sim_run_until(r.sim, sim_now(r.sim) + NS_MSEC);
+        ns_sim_run_until(r.sim, ns_sim_now(r.sim) + NS_MSEC);
         CU_ASSERT_FATAL(g_grab.got);
         uint8_t t = v6 ? 2 : 3, c = v6 ? 0 : 4;
         /* Higher than the current path MTU: ignored. */
@@ -564,7 +564,7 @@ static void test_icmp_in_window(void)
             CU_ASSERT_EQUAL(st->tcp_icmp_soft, 2);
         }
         /* The blackhole holds: the connection times out with the soft error. */
-        sim_run_until(r.sim, sim_now(r.sim) + 3600 * NS_SEC);
+        ns_sim_run_until(r.sim, ns_sim_now(r.sim) + 3600 * NS_SEC);
         CU_ASSERT_EQUAL(ns_sock_error(r.c.st, r.c.sd), -EHOSTUNREACH);
         CU_ASSERT_EQUAL(st->tcp_rst_tx, rst + 1); /* the timeout's own RST, as before */
         finish(&r);

@@ -1,9 +1,9 @@
 /* test_tcp_sim.c — our TCP against itself on the shared simulator
- * (sim/sim.h): 1 MiB each way, byte for byte, over links with loss,
+ * (include/netstack/sim.h): 1 MiB each way, byte for byte, over links with loss,
  * reordering, duplication, jitter, a finite rate and a drop-tail queue;
  * several seeds (printed on failure); identical seeds give identical
  * traces; every byte of memory returned at the end. */
-#include "sim/sim.h"
+#include "netstack/sim.h"
 #include "tcp_testutil.h"
 
 static uint8_t pat(uint64_t i, uint8_t salt)
@@ -27,7 +27,7 @@ struct run {
     size_t total;
     bool bad;
     ns_time_t done_at;
-    struct sim *sim;
+    struct ns_sim *sim;
 };
 
 static void pump(struct run *r, struct side *x)
@@ -82,7 +82,7 @@ static bool done(void *u)
     pump(r, &r->c);
     pump(r, &r->s);
     if (r->c.closed && r->s.closed && !r->done_at)
-        r->done_at = sim_now(r->sim);
+        r->done_at = ns_sim_now(r->sim);
     return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
 }
 
@@ -91,7 +91,7 @@ struct result {
     uint64_t hash, retrans, link_drops;
 };
 
-static struct result transfer(uint64_t seed, const struct sim_link_params *lp, size_t total,
+static struct result transfer(uint64_t seed, const struct ns_sim_link_params *lp, size_t total,
                               bool v6)
 {
     struct result res = {0};
@@ -100,10 +100,10 @@ static struct result transfer(uint64_t seed, const struct sim_link_params *lp, s
     tn_cfgs(&c0, &c1, seed);
     c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
-    struct sim *sim = sim_new(seed);
-    int ha = sim_add_host(sim, "client", a, 1500), hb = sim_add_host(sim, "server", b, 1500);
+    struct ns_sim *sim = ns_sim_new(seed);
+    int ha = ns_sim_add_host(sim, "client", a, 1500), hb = ns_sim_add_host(sim, "server", b, 1500);
     CU_ASSERT_FATAL(ha >= 0 && hb >= 0);
-    CU_ASSERT_FATAL(sim_connect(sim, ha, hb, lp, lp) == 0);
+    CU_ASSERT_FATAL(ns_sim_connect(sim, ha, hb, lp, lp) == 0);
     struct run r;
     memset(&r, 0, sizeof r);
     r.sim = sim;
@@ -116,9 +116,9 @@ static struct result transfer(uint64_t seed, const struct sim_link_params *lp, s
     ns_listen(b, r.lsd, 8);
     r.c.sd = ns_socket(a, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr dst = {v6 ? TL_STACK6 : TL_STACK4, 443};
-    ns_time_t t0 = sim_now(sim);
+    ns_time_t t0 = ns_sim_now(sim);
     CU_ASSERT_EQUAL(ns_connect(a, r.c.sd, &dst), -EINPROGRESS);
-    CU_ASSERT(sim_run(sim, done, &r, t0 + 600 * NS_SEC));
+    CU_ASSERT(ns_sim_run(sim, done, &r, t0 + 600 * NS_SEC));
     CU_ASSERT(!r.bad);
     CU_ASSERT_EQUAL(r.c.err, 0);
     CU_ASSERT_EQUAL(r.s.err, 0);
@@ -126,22 +126,22 @@ static struct result transfer(uint64_t seed, const struct sim_link_params *lp, s
     CU_ASSERT_EQUAL(r.s.rcvd, total);
     res.elapsed = r.done_at - t0;
     res.retrans = ns_stack_stats(a)->tcp_retransmits + ns_stack_stats(b)->tcp_retransmits;
-    const struct sim_link_stats *ls = sim_link_stats(sim, ha, hb), *ls2 = sim_link_stats(sim, hb, ha);
+    const struct ns_sim_link_stats *ls = ns_sim_link_stats(sim, ha, hb), *ls2 = ns_sim_link_stats(sim, hb, ha);
     res.link_drops = ls->dropped + ls->queue_drops + ls2->dropped + ls2->queue_drops;
     ns_close(b, r.lsd);
     if (!r.c.closed)
         ns_close(a, r.c.sd);
     if (!r.s.closed && r.s.sd >= 0)
         ns_close(b, r.s.sd);
-    sim_run_until(sim, sim_now(sim) + 100 * NS_SEC); /* TIME_WAIT and stragglers */
+    ns_sim_run_until(sim, ns_sim_now(sim) + 100 * NS_SEC); /* TIME_WAIT and stragglers */
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(a), 0);
     CU_ASSERT_EQUAL(ns_stack_mem_in_use(b), 0);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(a), NS_TIME_NEVER);
     CU_ASSERT_EQUAL(ns_stack_next_deadline(b), NS_TIME_NEVER);
     TL_ASSERT_DROPS_CONSISTENT(a);
     TL_ASSERT_DROPS_CONSISTENT(b);
-    res.hash = sim_trace_hash(sim);
-    sim_free(sim);
+    res.hash = ns_sim_trace_hash(sim);
+    ns_sim_free(sim);
     ns_stack_free(a);
     ns_stack_free(b);
     return res;
@@ -157,7 +157,7 @@ static void print(const char *what, uint64_t seed, const struct result *r)
 /* 5% loss + 5% reordering + 2% duplication + jitter, each way. */
 static void test_lossy_1mib_both_ways(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 5 * NS_MSEC;
     lp.jitter = 200 * NS_USEC;
     lp.drop = 0.05;
@@ -174,7 +174,7 @@ static void test_lossy_1mib_both_ways(void)
  * live with queue drops (no random loss). */
 static void test_bottleneck(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 50000000;
     lp.queue_limit = 64;
@@ -187,7 +187,7 @@ static void test_bottleneck(void)
 /* Corruption is caught by the checksum and repaired by retransmission. */
 static void test_corruption(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 2 * NS_MSEC;
     lp.corrupt = 0.03;
     struct result r = transfer(300, &lp, 512 * 1024, false);
@@ -198,7 +198,7 @@ static void test_corruption(void)
 /* Same seed, same trace, bit for bit. */
 static void test_deterministic_trace(void)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 3 * NS_MSEC;
     lp.drop = 0.03;
     lp.reorder = 0.03;

@@ -5,22 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/stats.h"
+#include "netstack/stats.h"
 
 const struct ns_addr TL_HOST4 = {NS_AF_INET, {10, 0, 0, 1}};
 const struct ns_addr TL_STACK4 = {NS_AF_INET, {10, 0, 0, 2}};
 const struct ns_addr TL_HOST6 = {NS_AF_INET6, {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
 const struct ns_addr TL_STACK6 = {NS_AF_INET6, {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}};
 
-static int cap_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static int cap_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     struct tl_cap *c = (struct tl_cap *)d;
     if (c->count < TL_CAP_MAX)
         c->pkts[c->count++] = ns_pkt_from(pkt, len);
     return 0;
 }
-static void cap_close(struct netdev *d) { tl_cap_reset((struct tl_cap *)d); }
-static const struct netdev_ops cap_ops = {.send = cap_send, .close = cap_close};
+static void cap_close(struct ns_netdev *d) { tl_cap_reset((struct tl_cap *)d); }
+static const struct ns_netdev_ops cap_ops = {.send = cap_send, .close = cap_close};
 
 void tl_cap_init(struct tl_cap *c, unsigned mtu)
 {

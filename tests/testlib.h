@@ -15,17 +15,17 @@
 #include <CUnit/Basic.h>
 #include <CUnit/CUnit.h>
 
-#include "src/netdev.h"
-#include "src/addr.h"
+#include "netstack/netdev.h"
+#include "netstack/addr.h"
 #include "src/checksum.h"
-#include "src/socket.h"
-#include "src/stack.h"
+#include "netstack/socket.h"
+#include "netstack/stack.h"
 #include "src/wire.h"
 
 /* ---- capture device: keeps up to TL_CAP_MAX sent packets ---- */
 #define TL_CAP_MAX 4096
 struct tl_cap {
-    struct netdev dev;
+    struct ns_netdev dev;
     unsigned count;            /* packets recorded */
     struct ns_pkt *pkts[TL_CAP_MAX];
 };
@@ -77,7 +77,7 @@ void tl_seed_note(unsigned long long seed);
 
 
 /* ---- core unit-test helpers (test_ip4/ip6/frag/icmp/udp/socket/...) ---- */
-#include "src/config.h"
+#include "netstack/config.h"
 
 /* A stack built from cfg (addresses, limits), attached to cap. */
 struct ns_stack *tl_stack_cfg(struct tl_cap *cap, const struct ns_config *cfg);

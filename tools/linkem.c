@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netdev/tun.h"
+#include "netstack/tun.h"
 #include "sim/linkem.h"
 #include "lab/units.h"
-#include "src/addr.h"
+#include "netstack/addr.h"
 #include "src/offload.h"
 
 static volatile sig_atomic_t stop;
@@ -85,14 +85,14 @@ static int enter_netns(const char *name, char *err, size_t el)
 }
 
 struct ends {
-    struct netdev *dev[2];
+    struct ns_netdev *dev[2];
     uint64_t write_errors;
 };
 
 static void deliver(void *user, int side, const uint8_t *pkt, size_t len)
 {
     struct ends *e = user;
-    if (netdev_send(e->dev[side], pkt, len) < 0)
+    if (ns_netdev_send(e->dev[side], pkt, len) < 0)
         e->write_errors++;
 }
 
@@ -106,14 +106,14 @@ static void notice(void *user, const char *line)
  * the pieces enter the link one by one, as they would travel on a wire,
  * each with a complete checksum. */
 struct cut {
-    struct linkem *l;
+    struct ns_linkem *l;
     ns_time_t now;
     int side;
 };
 static void cut_piece(void *user, struct ns_pkt *piece)
 {
     struct cut *c = user;
-    linkem_input(c->l, c->now, c->side, piece->data, piece->len);
+    ns_linkem_input(c->l, c->now, c->side, piece->data, piece->len);
     ns_pkt_free(piece);
 }
 
@@ -127,7 +127,7 @@ static ns_time_t mono(void)
 int main(int argc, char **argv)
 {
     const char *ns[2] = {NULL, NULL}, *dev[2] = {"lema", "lemb"};
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = 10 * NS_MSEC;
     lp.rate_bps = 100000000;
     uint64_t mtu = 1500, seed = 1, queue = 0;
@@ -175,11 +175,11 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--queue") == 0)
             rc = units_uint(v, 1, 100000, &queue, e, sizeof e);
         else if (strcmp(a, "--qdisc") == 0) {
-            int k = sim_qdisc_parse(v);
+            int k = ns_sim_qdisc_parse(v);
             if (k < 0)
                 snprintf(e, sizeof e, "'%s' is not droptail, codel or fq_codel", v), rc = -1;
             else /* drop-tail: the link's built-in model */
-                lp.qdisc.kind = k == SIM_QDISC_DROPTAIL ? SIM_QDISC_NONE : (enum sim_qdisc_kind)k;
+                lp.qdisc.kind = k == NS_SIM_QDISC_DROPTAIL ? NS_SIM_QDISC_NONE : (enum ns_sim_qdisc_kind)k;
         } else if (strcmp(a, "--ecn") == 0) {
             if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)
                 lp.qdisc.ecn = strcmp(v, "on") == 0;
@@ -233,8 +233,8 @@ int main(int argc, char **argv)
     static const char *const v4[2] = {"10.9.0.1", "10.9.0.2"}, *const v6[2] = {"fe80::1", "fe80::2"};
     int status = 0;
     for (int s = 0; s < 2 && status == 0; s++) {
-        struct tun_opts o;
-        tun_opts_default(&o);
+        struct ns_tun_opts o;
+        ns_tun_opts_default(&o);
         o.name = dev[s];
         o.mtu = (unsigned)mtu;
         o.offload = offload;
@@ -243,7 +243,7 @@ int main(int argc, char **argv)
         ns_addr_parse(v6[s], &o.host6);
         ns_addr_parse(v4[1 - s], &o.stack4);
         ns_addr_parse(v6[1 - s], &o.stack6);
-        if (enter_netns(ns[s], e, sizeof e) != 0 || !(ends.dev[s] = netdev_tun_open(&o, e, sizeof e))) {
+        if (enter_netns(ns[s], e, sizeof e) != 0 || !(ends.dev[s] = ns_tun_open(&o, e, sizeof e))) {
             fprintf(stderr, "linkem: %s\n", e);
             status = 1;
         }
@@ -255,7 +255,7 @@ int main(int argc, char **argv)
         }
         close(home);
     }
-    struct linkem *l = status ? NULL : linkem_new(&lp, &lp, seed, deliver, &ends);
+    struct ns_linkem *l = status ? NULL : ns_linkem_new(&lp, &lp, seed, deliver, &ends);
     if (!status && !l) {
         fprintf(stderr, "linkem: bad link parameters\n");
         status = 1;
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
         ns_time_t now = mono() - t0;
         if (duration && now >= duration)
             break;
-        ns_time_t next = linkem_run(l, now);
+        ns_time_t next = ns_linkem_run(l, now);
         ns_time_t wait = next == NS_TIME_NEVER ? 100 * NS_MSEC : next - (mono() - t0);
         if (wait < 0)
             wait = 0;
@@ -308,11 +308,11 @@ int main(int argc, char **argv)
              * and due deliveries are not starved). */
             for (int k = 0; k < 256; k++) {
                 struct ns_offload off;
-                int len = netdev_recv_off(ends.dev[s], buf, sizeof buf, &off);
+                int len = ns_netdev_recv_off(ends.dev[s], buf, sizeof buf, &off);
                 if (len <= 0)
                     break;
                 if (off.gso_type == NS_GSO_NONE && !(off.flags & NS_OFF_CSUM_PARTIAL)) {
-                    linkem_input(l, mono() - t0, s, buf, (size_t)len);
+                    ns_linkem_input(l, mono() - t0, s, buf, (size_t)len);
                     continue;
                 }
                 struct ns_offload_layout lay;
@@ -328,7 +328,7 @@ int main(int argc, char **argv)
         }
     }
     for (int s = 0; s < 2; s++) {
-        const struct sim_link_stats *st = linkem_stats(l, s);
+        const struct ns_sim_link_stats *st = ns_linkem_stats(l, s);
         printf("linkem: %s>%s: %" PRIu64 " sent, %" PRIu64 " delivered, %" PRIu64 " lost, %" PRIu64
                " queue drops, %" PRIu64 " duplicated, %" PRIu64 " reordered, %" PRIu64 " corrupted\n",
                s ? "b" : "a", s ? "a" : "b", st->sent, st->delivered, st->dropped, st->queue_drops,
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
                " refused (bad offload metadata)\n", supers[0], supers[1], bad_off[0] + bad_off[1]);
     if (ends.write_errors)
         printf("linkem: %" PRIu64 " packets could not be written to an interface\n", ends.write_errors);
-    linkem_free(l);
+    ns_linkem_free(l);
     for (int s = 0; s < 2; s++)
         ends.dev[s]->ops->close(ends.dev[s]);
     return status;

@@ -4,8 +4,8 @@
  *   netstack                          simulated scenario, exit status = verdict
  *   netstack --dev tun0 --app udp_echo   serve the host until SIGINT/SIGTERM
  *   netstack --dev pcap:FILE          replay a capture, exit status = verdict
- *                                     (drivers/pcap_replay.h); -w FILE records
- *                                     on every backend (drivers/capture.h)
+ *                                     (include/netstack/pcap_replay.h); -w FILE records
+ *                                     on every backend (include/netstack/capture.h)
  *
  * Exit status: 0 success, 1 runtime failure (TUN unavailable, a client app
  * failed, the scenario failed), 2 bad arguments.
@@ -20,16 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/capture.h"
-#include "drivers/loop.h"
-#include "drivers/pcap_replay.h"
-#include "netdev/tun.h"
+#include "netstack/capture.h"
+#include "netstack/loop.h"
+#include "netstack/pcap_replay.h"
+#include "netstack/tun.h"
 #include "lab/scenario.h"
-#include "src/addr.h"
-#include "apps/app.h"
-#include "src/config.h"
-#include "src/stack.h"
-#include "src/stats.h"
+#include "netstack/addr.h"
+#include "netstack/app.h"
+#include "netstack/config.h"
+#include "netstack/stack.h"
+#include "netstack/stats.h"
 #include "src/trace.h"
 
 #define MAX_APPS 16
@@ -626,13 +626,13 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
 {
     char side[4096], err[512];
     char **sv;
-    int sn = pcap_sidecar_read(c->pcap_in, &sv, side, sizeof side, err, sizeof err);
+    int sn = ns_pcap_sidecar_read(c->pcap_in, &sv, side, sizeof side, err, sizeof err);
     if (sn < 0) {
         fprintf(stderr, "netstack: %s\n", err);
         exit(1);
     }
     if (sn == 0) {
-        pcap_sidecar_free(sv, sn);
+        ns_pcap_sidecar_free(sv, sn);
         return;
     }
     char **m = calloc((size_t)(argc + sn + 1), sizeof *m);
@@ -682,7 +682,7 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
 
 static int run_replay(const struct cli *c, const struct ns_app_args *args)
 {
-    struct pcap_replay_opts o;
+    struct ns_pcap_replay_opts o;
     memset(&o, 0, sizeof o);
     o.path = c->pcap_in;
     ns_config_default(&o.cfg);
@@ -700,7 +700,7 @@ static int run_replay(const struct cli *c, const struct ns_app_args *args)
     o.pcap_out = c->pcap_out;
     o.verbose = c->verbose;
     o.out = stdout;
-    return pcap_replay_run(&o);
+    return ns_pcap_replay_run(&o);
 }
 
 /* ---- simulator ---- */
@@ -737,7 +737,7 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
     struct ns_capture cap = {0};
     if (c->pcap_out) {
         char err[256];
-        if (!(cap.pcap = pcapout_open(c->pcap_out, err, sizeof err))) {
+        if (!(cap.pcap = ns_pcapout_open(c->pcap_out, err, sizeof err))) {
             fprintf(stderr, "netstack: %s\n", err);
             return 1;
         }
@@ -746,7 +746,7 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
     }
     int rc = sim_scenario_run(&o);
     fflush(stdout);
-    pcapout_close(cap.pcap);
+    ns_pcapout_close(cap.pcap);
     if (cap.error)
         rc = 1;
     return rc;
@@ -847,8 +847,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     if (c->addr6.family)
         cfg.addr6 = c->addr6;
 
-    struct tun_opts to;
-    tun_opts_default(&to);
+    struct ns_tun_opts to;
+    ns_tun_opts_default(&to);
     to.name = c->ifname;
     to.offload = !c->offload_off;
     to.notice = tun_notice;
@@ -893,14 +893,14 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
 
     char err[256];
     struct ns_capture cap = {.trace = c->verbose ? stdout : NULL};
-    if (c->pcap_out && !(cap.pcap = pcapout_open(c->pcap_out, err, sizeof err))) {
+    if (c->pcap_out && !(cap.pcap = ns_pcapout_open(c->pcap_out, err, sizeof err))) {
         fprintf(stderr, "netstack: %s\n", err);
         return 1;
     }
-    struct netdev *dev = netdev_tun_open(&to, err, sizeof err);
+    struct ns_netdev *dev = ns_tun_open(&to, err, sizeof err);
     if (!dev) {
         fprintf(stderr, "netstack: %s\n", err);
-        pcapout_close(cap.pcap);
+        ns_pcapout_close(cap.pcap);
         return 1;
     }
     struct ns_clock *clock = ns_clock_realtime();
@@ -909,8 +909,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     struct ns_stack *s = ns_stack_new(&cfg, r.t0, err, sizeof err);
     if (!s) {
         fprintf(stderr, "netstack: cannot create the stack: %s\n", err);
-        netdev_close(dev);
-        pcapout_close(cap.pcap);
+        ns_netdev_close(dev);
+        ns_pcapout_close(cap.pcap);
         return 1;
     }
     ns_stack_attach(s, dev);
@@ -951,7 +951,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         char om[64];
         printf("netstack: %s up, host %s%s%s, stack %s%s%s, mtu %u%s, offload %s\n", dev->name, h4,
                *h4 && *h6 ? " " : "", h6, s4, *s4 && *s6 ? " " : "", s6, dev->mtu, note,
-               tun_offload_mode(dev, om, sizeof om));
+               ns_tun_offload_mode(dev, om, sizeof om));
         fflush(stdout);
 
         bool clients_progress = false;
@@ -982,7 +982,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
         r.started--;
         c->apps[r.started]->stop(s, r.state[r.started]);
     }
-    /* Graceful close (drivers/loop.h): the apps closed their sockets; let
+    /* Graceful close (include/netstack/loop.h): the apps closed their sockets; let
      * the connections finish their FIN exchange (a lost FIN retransmitted)
      * within the bound, then reset what is left. Freeing the stack at once
      * would leave a peer waiting on a FIN that is never resent. */
@@ -1000,8 +1000,8 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     ns_stats_foreach(ns_stack_stats(s), 1, print_counter, stdout);
     fflush(stdout);
     ns_stack_free(s);
-    netdev_close(dev);
-    pcapout_close(cap.pcap);
+    ns_netdev_close(dev);
+    ns_pcapout_close(cap.pcap);
     if (cap.error)
         status = 1;
     return status;
@@ -1029,7 +1029,7 @@ int main(int argc, char **argv)
         args.bytes = c.bytes;
         args.v6 = c.v6;
         int rc = run_replay(&c, &args);
-        pcap_sidecar_free(c.side_words, c.side_n);
+        ns_pcap_sidecar_free(c.side_words, c.side_n);
         return rc;
     }
     if (!c.tun)

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "netdev/pcapout.h"
+#include "netstack/pcapout.h"
 #include "lab/transfer.h"
 #include "lab/units.h"
 #include "lab/xfer_mplot.h"
@@ -45,7 +45,7 @@ struct opts {
     int qdisc;               /* SIM_QDISC_*; NONE = the built-in drop-tail model */
     ns_time_t target, interval; /* CoDel (0 = RFC 8289 defaults) */
     const char *trace_path;
-    struct sim_rate_trace *trace;
+    struct ns_sim_rate_trace *trace;
     bool flows_set;          /* --flows given */
     bool list_cc;
     bool json;
@@ -269,12 +269,12 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
                 o->xp.report_queues = true;
             }
         } else if (strcmp(a, "--qdisc") == 0) {
-            int k = sim_qdisc_parse(v);
+            int k = ns_sim_qdisc_parse(v);
             o->xp.report_queues = true;
             if (k < 0)
                 rc = -1, snprintf(e, sizeof e, "'%s' is not droptail, codel or fq_codel", v);
             else /* drop-tail is the link's built-in model */
-                o->qdisc = k == SIM_QDISC_DROPTAIL ? SIM_QDISC_NONE : k;
+                o->qdisc = k == NS_SIM_QDISC_DROPTAIL ? NS_SIM_QDISC_NONE : k;
         } else if (strcmp(a, "--target") == 0 || strcmp(a, "--interval") == 0) {
             ns_time_t t = 0;
             rc = units_time(v, NS_MSEC, &t, e, sizeof e);
@@ -372,7 +372,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
  * each pair's access links carry its RTT. */
 static void build_link(struct opts *o)
 {
-    struct sim_link_params lp = {0};
+    struct ns_sim_link_params lp = {0};
     lp.delay = o->delay;
     lp.jitter = o->jitter;
     lp.rate_bps = o->rate;
@@ -392,7 +392,7 @@ static void build_link(struct opts *o)
         rtt = sum / o->xp.pairs;
         lp.delay = 0;
     }
-    uint64_t rate = o->trace ? sim_rate_trace_mean_bps(o->trace) : o->rate;
+    uint64_t rate = o->trace ? ns_sim_rate_trace_mean_bps(o->trace) : o->rate;
     double bdp_bytes = (double)rate * (double)rtt / 1e9 / 8;
     if (o->queue_set) {
         if (o->queue_unit == XFER_Q_BYTES) {
@@ -413,7 +413,7 @@ static void build_link(struct opts *o)
     } else {
         lp.queue_limit = 1000;
     }
-    lp.qdisc.kind = (enum sim_qdisc_kind)o->qdisc;
+    lp.qdisc.kind = (enum ns_sim_qdisc_kind)o->qdisc;
     lp.qdisc.ecn = o->xp.ecn;
     lp.qdisc.target = o->target;
     lp.qdisc.interval = o->interval;
@@ -432,7 +432,7 @@ static void build_link(struct opts *o)
 /* ---- observers ---- */
 
 struct observers {
-    struct pcapout *pcap;
+    struct ns_pcapout *pcap;
     int pcap_err;
     struct xplot *plot;
     struct xmplot *mplot;     /* several flows: the picture of all of them */
@@ -445,12 +445,12 @@ static void sample_both(void *user, ns_time_t now, unsigned flow, const struct n
     xmplot_sample(ob->mplot, now, flow, ti);
 }
 
-static void trace(void *user, ns_time_t now, const char *link, enum sim_event ev,
+static void trace(void *user, ns_time_t now, const char *link, enum ns_sim_event ev,
                   const uint8_t *pkt, size_t len)
 {
     struct observers *ob = user;
-    if (ob->pcap && ev == SIM_EV_SEND && !ob->pcap_err)
-        ob->pcap_err = pcapout_write(ob->pcap, now, pkt, len);
+    if (ob->pcap && ev == NS_SIM_EV_SEND && !ob->pcap_err)
+        ob->pcap_err = ns_pcapout_write(ob->pcap, now, pkt, len);
     if (ob->plot)
         xplot_trace(ob->plot, now, link, ev, pkt, len);
 }
@@ -481,7 +481,7 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
         return -1;
     }
     char title[256];
-    const struct sim_link_params *l = &o->xp.to_client;
+    const struct ns_sim_link_params *l = &o->xp.to_client;
     snprintf(title, sizeof title,
              "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
              " (flow 0)",
@@ -505,7 +505,7 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
         }
         snprintf(title, sizeof title,
                  "simloss: %u flows of %" PRIu64 " bytes, %.4g Mbit/s, %s, drop %.4g%%, seed %" PRIu64,
-                 nf, o->xp.bytes, (double)l->rate_bps / 1e6, sim_qdisc_name(l->qdisc.kind),
+                 nf, o->xp.bytes, (double)l->rate_bps / 1e6, ns_sim_qdisc_name(l->qdisc.kind),
                  l->drop * 100, o->xp.seed);
         rc = xmplot_write_script(m, f, png, title, labels);
     }
@@ -540,7 +540,7 @@ static int run_one(struct opts *o)
     struct observers ob = {0};
     char err[256];
     if (o->pcap) {
-        ob.pcap = pcapout_open(o->pcap, err, sizeof err);
+        ob.pcap = ns_pcapout_open(o->pcap, err, sizeof err);
         if (!ob.pcap) {
             fprintf(stderr, "simloss: %s\n", err);
             return 1;
@@ -552,7 +552,7 @@ static int run_one(struct opts *o)
         ob.mplot = several ? xmplot_new(o->xp.pairs ? o->xp.pairs : o->xp.flows) : NULL;
         if (!ob.plot || (several && !ob.mplot)) {
             xplot_free(ob.plot);
-            pcapout_close(ob.pcap);
+            ns_pcapout_close(ob.pcap);
             fprintf(stderr, "simloss: out of memory\n");
             return 1;
         }
@@ -596,7 +596,7 @@ static int run_one(struct opts *o)
         }
     }
     if (ob.pcap) {
-        pcapout_close(ob.pcap);
+        ns_pcapout_close(ob.pcap);
         if (ob.pcap_err) {
             fprintf(stderr, "simloss: writing %s failed: %s\n", o->pcap, strerror(-ob.pcap_err));
             status = 1;
@@ -668,7 +668,7 @@ static int run_sweep(const struct opts *base)
         }
         build_link(&o);
         int xrc = xfer_run(&o.xp, r);
-        sim_rate_trace_free(o.trace); /* the result keeps no pointer into it */
+        ns_sim_rate_trace_free(o.trace); /* the result keeps no pointer into it */
         o.trace = NULL;
         if (xrc != 0) {
             snprintf(why, sizeof why, "setup failed: %s", r->setup_error);
@@ -754,6 +754,6 @@ int main(int argc, char **argv)
         return run_sweep(&o);
     }
     rc = run_one(&o);
-    sim_rate_trace_free(o.trace);
+    ns_sim_rate_trace_free(o.trace);
     return rc;
 }

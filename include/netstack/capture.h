@@ -2,7 +2,7 @@
  * the stack receives and sends: into a pcap file (-w), as tcpdump-like
  * lines (-v), or both. Used by every backend of the netstack CLI.
  *
- * Contract: the caller owns the struct and the pcapout/FILE it points to.
+ * Contract: the caller owns the struct and the ns_pcapout/FILE it points to.
  * Timestamps: a packet seen at stack time `now` is written to the pcap at
  * now + pcap_offset (a real clock's monotonic-to-epoch offset on TUN, the
  * capture's first timestamp on replay, 0 in the simulator) and printed as
@@ -14,11 +14,15 @@
 
 #include <stdio.h>
 
-#include "netdev/pcapout.h"
-#include "src/types.h"
+#include <netstack/pcapout.h>
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_capture {
-    struct pcapout *pcap;   /* NULL = no file */
+    struct ns_pcapout *pcap;   /* NULL = no file */
     ns_time_t pcap_offset;
     FILE *trace;            /* NULL = no lines */
     ns_time_t t0;
@@ -30,5 +34,9 @@ void ns_capture_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, siz
 
 /* Offset that turns CLOCK_MONOTONIC nanoseconds into Unix-epoch ones. */
 ns_time_t ns_capture_epoch_offset(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

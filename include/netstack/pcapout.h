@@ -9,10 +9,10 @@
  * start of a simulation or replay (a 1970 date), so the same run always
  * gives the same bytes. A packet longer than the snaplen is truncated in
  * the file with its original length recorded.
- * pcapout_open returns NULL with a one-line message in err (never longer
+ * ns_pcapout_open returns NULL with a one-line message in err (never longer
  * than errlen, always terminated) when the file cannot be created.
- * pcapout_write returns 0 or -errno (-EIO when the stream failed, -EINVAL
- * for a NULL writer or packet); pcapout_close flushes, closes and frees
+ * ns_pcapout_write returns 0 or -errno (-EIO when the stream failed, -EINVAL
+ * for a NULL writer or packet); ns_pcapout_close flushes, closes and frees
  * (NULL is a no-op).
  */
 #ifndef NS_PCAPOUT_H
@@ -21,13 +21,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/types.h"
+#include <netstack/types.h>
 
-struct pcapout;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ns_pcapout;
 
 /* LINKTYPE_RAW, snaplen 262144; NULL and a one-line message in err on failure */
-struct pcapout *pcapout_open(const char *path, char *err, size_t errlen);
-int pcapout_write(struct pcapout *w, ns_time_t ts /* ns */, const uint8_t *pkt, size_t len); /* 0 or -errno */
-void pcapout_close(struct pcapout *w);
+struct ns_pcapout *ns_pcapout_open(const char *path, char *err, size_t errlen);
+int ns_pcapout_write(struct ns_pcapout *w, ns_time_t ts /* ns */, const uint8_t *pkt, size_t len); /* 0 or -errno */
+void ns_pcapout_close(struct ns_pcapout *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,18 +20,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/pkt.h"
-#include "src/types.h"
+#include <netstack/pkt.h>
+#include <netstack/types.h>
 
-enum sim_qdisc_kind {
-    SIM_QDISC_NONE = 0,   /* the link's built-in drop-tail model (see sim.h) */
-    SIM_QDISC_DROPTAIL,   /* a FIFO with packet and byte limits */
-    SIM_QDISC_CODEL,      /* RFC 8289 */
-    SIM_QDISC_FQ_CODEL,   /* RFC 8290 */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum ns_sim_qdisc_kind {
+    NS_SIM_QDISC_NONE = 0,   /* the link's built-in drop-tail model (see sim.h) */
+    NS_SIM_QDISC_DROPTAIL,   /* a FIFO with packet and byte limits */
+    NS_SIM_QDISC_CODEL,      /* RFC 8289 */
+    NS_SIM_QDISC_FQ_CODEL,   /* RFC 8290 */
 };
 
-struct sim_qdisc_params {
-    enum sim_qdisc_kind kind;
+struct ns_sim_qdisc_params {
+    enum ns_sim_qdisc_kind kind;
     unsigned limit;         /* packets queued (all flows); 0 = 1000 */
     uint64_t limit_bytes;   /* bytes queued; 0 = no byte limit */
     bool ecn;               /* CoDel / FQ-CoDel mark ECT packets instead of dropping */
@@ -42,12 +46,12 @@ struct sim_qdisc_params {
     unsigned mtu;           /* CoDel "maxpacket": no drop while the backlog is <= this; 0 = 1514 */
 };
 
-enum sim_qdisc_drop {
-    SIM_QDROP_OVERLIMIT,    /* the queue was full (tail drop, or FQ's fattest flow) */
-    SIM_QDROP_AQM,          /* CoDel dropped it at dequeue */
+enum ns_sim_qdisc_drop {
+    NS_SIM_QDROP_OVERLIMIT,    /* the queue was full (tail drop, or FQ's fattest flow) */
+    NS_SIM_QDROP_AQM,          /* CoDel dropped it at dequeue */
 };
 
-struct sim_qdisc_stats {
+struct ns_sim_qdisc_stats {
     uint64_t enqueued, dequeued;
     uint64_t drop_overlimit, drop_aqm; /* packets */
     uint64_t marks;         /* ECT packets given CE instead of a drop */
@@ -58,39 +62,43 @@ struct sim_qdisc_stats {
 
 /* Reports a packet the qdisc drops (still owned by the qdisc; it frees it
  * right after) or marks (the caller will get it from dequeue). */
-typedef void (*sim_qdisc_hook)(void *user, ns_time_t now, const struct ns_pkt *pkt, uint32_t tag,
-                               bool marked, enum sim_qdisc_drop why);
+typedef void (*ns_sim_qdisc_hook)(void *user, ns_time_t now, const struct ns_pkt *pkt, uint32_t tag,
+                               bool marked, enum ns_sim_qdisc_drop why);
 
-struct sim_qdisc;
+struct ns_sim_qdisc;
 
 /* Defaults resolved; NULL when out of memory or the kind is NONE/unknown. */
-struct sim_qdisc *sim_qdisc_new(const struct sim_qdisc_params *p, uint64_t perturb);
+struct ns_sim_qdisc *ns_sim_qdisc_new(const struct ns_sim_qdisc_params *p, uint64_t perturb);
 /* Frees the qdisc and every packet still in it. */
-void sim_qdisc_free(struct sim_qdisc *q);
-void sim_qdisc_set_hook(struct sim_qdisc *q, sim_qdisc_hook fn, void *user);
+void ns_sim_qdisc_free(struct ns_sim_qdisc *q);
+void ns_sim_qdisc_set_hook(struct ns_sim_qdisc *q, ns_sim_qdisc_hook fn, void *user);
 /* Takes pkt. Returns 0 when queued, 1 when it (or, in FQ-CoDel, another
  * packet of the fattest flow) was dropped for the limit, -ENOMEM. */
-int sim_qdisc_enqueue(struct sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_time_t now);
+int ns_sim_qdisc_enqueue(struct ns_sim_qdisc *q, struct ns_pkt *pkt, uint32_t tag, ns_time_t now);
 /* The next packet to send at `now` (ownership passes to the caller), with
  * its tag and the time it was enqueued; NULL when the qdisc holds nothing
  * (after AQM drops, it may hold nothing even though it held some). */
-struct ns_pkt *sim_qdisc_dequeue(struct sim_qdisc *q, ns_time_t now, uint32_t *tag,
+struct ns_pkt *ns_sim_qdisc_dequeue(struct ns_sim_qdisc *q, ns_time_t now, uint32_t *tag,
                                  ns_time_t *enq_time);
-const struct sim_qdisc_stats *sim_qdisc_stats(const struct sim_qdisc *q);
-const struct sim_qdisc_params *sim_qdisc_params(const struct sim_qdisc *q);
+const struct ns_sim_qdisc_stats *ns_sim_qdisc_stats(const struct ns_sim_qdisc *q);
+const struct ns_sim_qdisc_params *ns_sim_qdisc_params(const struct ns_sim_qdisc *q);
 
 /* RFC 3168 5: sets CE in an IPv4 or IPv6 packet whose ECN field is ECT(0)
  * or ECT(1) (fixing the IPv4 header checksum) and returns true; false for
  * Not-ECT, a packet already CE (then it is left as is, true), or bytes
  * that are not IP. CE already set counts as marked. */
-bool sim_ecn_mark(uint8_t *pkt, size_t len);
+bool ns_sim_ecn_mark(uint8_t *pkt, size_t len);
 /* The ECN field (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE), -1 if not IP. */
-int sim_ecn_field(const uint8_t *pkt, size_t len);
+int ns_sim_ecn_field(const uint8_t *pkt, size_t len);
 /* Flow hash of the 5-tuple (addresses, protocol, TCP/UDP ports) mixed with
  * perturb; packets that are not IP hash to their length. */
-uint32_t sim_flow_hash(const uint8_t *pkt, size_t len, uint64_t perturb);
-const char *sim_qdisc_name(enum sim_qdisc_kind k);
+uint32_t ns_sim_flow_hash(const uint8_t *pkt, size_t len, uint64_t perturb);
+const char *ns_sim_qdisc_name(enum ns_sim_qdisc_kind k);
 /* "droptail", "codel", "fq_codel" (also "fq-codel"); -1 if unknown. */
-int sim_qdisc_parse(const char *name);
+int ns_sim_qdisc_parse(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

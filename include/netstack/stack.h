@@ -18,13 +18,17 @@
 #ifndef NS_STACK_H
 #define NS_STACK_H
 
-#include "config.h"
-#include "pkt.h"
-#include "stats.h"
-#include "types.h"
+#include <netstack/config.h>
+#include <netstack/pkt.h>
+#include <netstack/stats.h>
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_stack;
-struct netdev;
+struct ns_netdev;
 
 /* Creates a stack whose clock starts at `now` (the driver's clock: real
  * monotonic time for TUN, 0 for a virtual clock that starts at 0). Returns
@@ -33,7 +37,7 @@ struct netdev;
 struct ns_stack *ns_stack_new(const struct ns_config *cfg, ns_time_t now, char *err, size_t errcap);
 /* Frees the stack, its sockets and queued packets; does not close the netdev. */
 void ns_stack_free(struct ns_stack *s);
-void ns_stack_attach(struct ns_stack *s, struct netdev *dev);
+void ns_stack_attach(struct ns_stack *s, struct ns_netdev *dev);
 /* Process one received IP packet at time now. Consumes pkt. */
 void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt);
 /* Run timers due at or before now. */
@@ -60,7 +64,7 @@ void ns_stack_trim(struct ns_stack *s);
  * bound of your
  * choosing passes; then ns_stack_abort_all() resets what is left (RST, so
  * no peer waits on a retransmission that will never come) and returns how
- * many it reset. drivers/loop.h's ns_loop_drain does all of it. Freeing a
+ * many it reset. include/netstack/loop.h's ns_loop_drain does all of it. Freeing a
  * stack right after ns_close sends nothing more: a lost FIN would never be
  * retransmitted. */
 void ns_stack_close_all(struct ns_stack *s);
@@ -79,5 +83,9 @@ void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user);
 typedef void (*ns_timer_fn)(struct ns_stack *s, void *user);
 int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user);
 void ns_timer_cancel(struct ns_stack *s, int id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,8 +1,8 @@
 /* app.h — the app registry: services and clients that `netstack --app NAME`
  * runs on any backend.
  *
- * Contract: an app uses only the public socket API (src/socket.h,
- * src/stack.h timers). start() opens its sockets and returns 0 or a
+ * Contract: an app uses only the public socket API (include/netstack/socket.h,
+ * include/netstack/stack.h timers). start() opens its sockets and returns 0 or a
  * negative errno; it may keep state in *state. done() tells a client app
  * has finished (servers never finish); result() is its exit status
  * (0 = success). stop() closes everything and frees the state. Apps print
@@ -14,8 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "src/socket.h"
-#include "src/stack.h"
+#include <netstack/socket.h>
+#include <netstack/stack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_app_args {
     struct ns_sockaddr remote; /* client apps: whom to talk to (family UNSPEC = app default) */
@@ -45,5 +49,9 @@ struct ns_app {
 /* NULL-terminated list of every app. */
 extern const struct ns_app *const ns_apps[];
 const struct ns_app *ns_app_find(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

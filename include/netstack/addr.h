@@ -8,7 +8,11 @@
 #ifndef NS_ADDR_H
 #define NS_ADDR_H
 
-#include "types.h"
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define NS_ADDR_STRLEN 48
 
@@ -18,5 +22,9 @@ void ns_addr_v4(struct ns_addr *out, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 bool ns_addr_is_v6_linklocal(const struct ns_addr *a);
 bool ns_addr_is_multicast(const struct ns_addr *a);
 bool ns_addr_is_v4_broadcast_like(const struct ns_addr *a); /* 255.255.255.255 or 0.0.0.0 */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

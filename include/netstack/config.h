@@ -7,7 +7,11 @@
 #ifndef NS_CONFIG_H
 #define NS_CONFIG_H
 
-#include "types.h"
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_config {
     uint64_t seed;            /* seeds the stack's PRNG (IP IDs, ports, ISNs) */
@@ -123,5 +127,9 @@ int ns_config_format(const struct ns_config *cfg, const struct ns_config_field *
 /* 0 when every field is in its range (and the cross-field rules hold);
  * else -EINVAL with errbuf naming the first bad field. */
 int ns_config_validate(const struct ns_config *cfg, char *errbuf, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,7 +1,7 @@
 /* tun.h — a Linux TUN device as a netdev: the stack talks to the host's
  * kernel through a point-to-point interface carrying bare IP packets.
  *
- * Contract: netdev_tun_open creates (or attaches to a free persistent)
+ * Contract: ns_tun_open creates (or attaches to a free persistent)
  * TUN interface `name` (IFF_TUN | IFF_NO_PI), sets its MTU, gives the HOST
  * side its addresses over rtnetlink (so the kernel installs the connected
  * routes), adds a host route to each stack address that lies outside the
@@ -22,10 +22,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "src/netdev.h"
-#include "src/types.h"
+#include <netstack/netdev.h>
+#include <netstack/types.h>
 
-struct tun_opts {
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ns_tun_opts {
     const char *name;       /* interface name, e.g. "tun0" (< 16 bytes) */
     unsigned mtu;           /* 0 = 1500 */
     struct ns_addr host4;   /* the host side's IPv4 address (UNSPEC = none) */
@@ -46,15 +50,15 @@ struct tun_opts {
 
 /* Fills the defaults: "tun0", MTU 1500, host 10.0.0.1/24 and fe80::1/64,
  * stack 10.0.0.2 and fe80::2, offloads on. */
-void tun_opts_default(struct tun_opts *o);
+void ns_tun_opts_default(struct ns_tun_opts *o);
 
 /* Opens the interface as described above. Returns the device, or NULL with
  * a one-line reason in err (errlen bytes, always terminated). */
-struct netdev *netdev_tun_open(const struct tun_opts *o, char *err, size_t errlen);
+struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t errlen);
 
 /* "off", or "on (csum tso4 tso6 uso4 uso6)": what the open device does,
  * for the ready line. Writes into buf and returns it. */
-const char *tun_offload_mode(const struct netdev *dev, char *buf, size_t len);
+const char *ns_tun_offload_mode(const struct ns_netdev *dev, char *buf, size_t len);
 
 /* With offloads (opts.offload and the kernel agreed) the device opens
  * with IFF_VNET_HDR: reads report super-segments and partial checksums
@@ -63,6 +67,10 @@ const char *tun_offload_mode(const struct netdev *dev, char *buf, size_t len);
  * need room for 65535 + 40 bytes per packet then. */
 
 /* True when addr lies inside net/prefix (same family). */
-bool tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix);
+bool ns_tun_addr_in_prefix(const struct ns_addr *addr, const struct ns_addr *net, unsigned prefix);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,8 +9,12 @@
 #ifndef NS_PKT_H
 #define NS_PKT_H
 
-#include "netdev.h"
-#include "types.h"
+#include <netstack/netdev.h>
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Room for the largest header chain the stack prepends (IPv6 + fragment +
  * TCP with options) plus slack. */
@@ -21,7 +25,12 @@ struct ns_pkt {
     size_t len;     /* valid bytes from data */
     size_t cap;     /* bytes in buf */
     struct ns_offload off; /* offload metadata to/from the device (netdev.h); zero = none */
+#ifndef __cplusplus
     uint8_t buf[];  /* storage; data points inside it */
+#else
+    uint8_t buf[1]; /* C++ has no flexible array member: same offset; C++ code
+                     * never allocates a packet (ns_pkt_alloc does) */
+#endif
 };
 
 /* New packet with `headroom` bytes before data and `len` bytes of
@@ -49,5 +58,9 @@ uint8_t *ns_pkt_push(struct ns_pkt *p, size_t n);
 void ns_pkt_pull(struct ns_pkt *p, size_t n);
 /* Shorten to len bytes (len <= p->len). */
 void ns_pkt_trim(struct ns_pkt *p, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

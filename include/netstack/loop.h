@@ -17,8 +17,12 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "src/netdev.h"
-#include "src/stack.h"
+#include <netstack/netdev.h>
+#include <netstack/stack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_clock {
     ns_time_t (*now)(struct ns_clock *c);
@@ -30,7 +34,7 @@ struct ns_clock {
 /* CLOCK_MONOTONIC and poll(). */
 struct ns_clock *ns_clock_realtime(void);
 
-int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
+int ns_loop_run(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *clock,
                 volatile sig_atomic_t *stop, bool (*done)(void *user), void *user);
 
 /* ---- the step API: one stack in someone else's event loop ----
@@ -51,7 +55,7 @@ int ns_loop_run(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock,
  * base. Nothing here owns the stack or the device: ns_loop_free frees only
  * the loop's own packet buffer. One loop per stack, one thread. */
 struct ns_loop;
-struct ns_loop *ns_loop_new(struct ns_stack *s, struct netdev *dev, struct ns_clock *clock);
+struct ns_loop *ns_loop_new(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *clock);
 void ns_loop_free(struct ns_loop *l);
 int ns_loop_fd(const struct ns_loop *l);
 ns_time_t ns_loop_deadline(const struct ns_loop *l);
@@ -67,5 +71,9 @@ int ns_loop_step(struct ns_loop *l);
  * connections reset (0 = all finished cleanly), or -errno on a device
  * error. */
 int ns_loop_drain(struct ns_loop *l, ns_time_t bound, volatile sig_atomic_t *stop);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Monotonic time in nanoseconds. NS_TIME_NEVER means "no deadline". */
 typedef int64_t ns_time_t;
 #define NS_TIME_NEVER INT64_MAX
@@ -42,7 +46,7 @@ static inline bool ns_addr_eq(const struct ns_addr *a, const struct ns_addr *b)
 
 static inline bool ns_addr_is_unspec(const struct ns_addr *a)
 {
-    static const uint8_t zero[16];
+    static const uint8_t zero[16] = {0};
     return a->family == NS_AF_UNSPEC || memcmp(a->bytes, zero, 16) == 0;
 }
 
@@ -58,5 +62,9 @@ static inline void ns_put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

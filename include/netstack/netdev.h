@@ -29,7 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct netdev;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ns_netdev;
 
 /* Segmentation-offload type of a packet (struct ns_offload.gso_type). */
 enum ns_gso_type {
@@ -53,61 +57,69 @@ struct ns_offload {
 };
 
 /* What a device accepts from send_off (all false = plain packets only). */
-struct netdev_caps {
+struct ns_netdev_caps {
     bool tso4, tso6;           /* TCP super-segments over IPv4 / IPv6 */
     bool uso;                  /* UDP super-datagrams (NS_GSO_UDP_L4) */
     bool csum_partial;         /* packets with NS_OFF_CSUM_PARTIAL */
     uint32_t gso_max;          /* largest super-packet (IP header included), <= 65535 + 40 */
 };
 
-struct netdev_ops {
-    int (*send)(struct netdev *dev, const uint8_t *pkt, size_t len);
-    int (*recv)(struct netdev *dev, uint8_t *buf, size_t cap);
-    int (*fd)(const struct netdev *dev);
-    void (*close)(struct netdev *dev);
+struct ns_netdev_ops {
+    int (*send)(struct ns_netdev *dev, const uint8_t *pkt, size_t len);
+    int (*recv)(struct ns_netdev *dev, uint8_t *buf, size_t cap);
+    int (*fd)(const struct ns_netdev *dev);
+    void (*close)(struct ns_netdev *dev);
     /* Optional (offload devices): send with metadata; recv reporting it
      * (*off is zeroed for a plain packet). Same return values as above. */
-    int (*send_off)(struct netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off);
-    int (*recv_off)(struct netdev *dev, uint8_t *buf, size_t cap, struct ns_offload *off);
+    int (*send_off)(struct ns_netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off);
+    int (*recv_off)(struct ns_netdev *dev, uint8_t *buf, size_t cap, struct ns_offload *off);
 };
 
-struct netdev {
-    const struct netdev_ops *ops;
+struct ns_netdev {
+    const struct ns_netdev_ops *ops;
     const char *name; /* for messages: "tun0", "sim:a", "pcap:x.pcap" */
     unsigned mtu;     /* largest IP packet the device carries (wire segments) */
-    struct netdev_caps caps; /* offloads the device accepts; zero = none */
+    struct ns_netdev_caps caps; /* offloads the device accepts; zero = none */
 };
 
-static inline int netdev_send(struct netdev *d, const uint8_t *pkt, size_t len)
+static inline int ns_netdev_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
 {
     return d->ops->send(d, pkt, len);
 }
-static inline int netdev_recv(struct netdev *d, uint8_t *buf, size_t cap)
+static inline int ns_netdev_recv(struct ns_netdev *d, uint8_t *buf, size_t cap)
 {
     return d->ops->recv ? d->ops->recv(d, buf, cap) : 0;
 }
 /* Sends a packet with offload metadata; only for what dev->caps allows. */
-static inline int netdev_send_off(struct netdev *d, const uint8_t *pkt, size_t len,
+static inline int ns_netdev_send_off(struct ns_netdev *d, const uint8_t *pkt, size_t len,
                                   const struct ns_offload *off)
 {
     return d->ops->send_off ? d->ops->send_off(d, pkt, len, off) : d->ops->send(d, pkt, len);
 }
 /* Receives one packet and its metadata (zeroed when the device has none). */
-static inline int netdev_recv_off(struct netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
+static inline int ns_netdev_recv_off(struct ns_netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
 {
     if (d->ops->recv_off)
         return d->ops->recv_off(d, buf, cap, off);
+#ifdef __cplusplus
+    *off = ns_offload();
+#else
     *off = (struct ns_offload){0};
-    return netdev_recv(d, buf, cap);
+#endif
+    return ns_netdev_recv(d, buf, cap);
 }
-static inline int netdev_fd(const struct netdev *d)
+static inline int ns_netdev_fd(const struct ns_netdev *d)
 {
     return d->ops->fd ? d->ops->fd(d) : -1;
 }
-static inline void netdev_close(struct netdev *d)
+static inline void ns_netdev_close(struct ns_netdev *d)
 {
     if (d)
         d->ops->close(d);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,7 +21,11 @@
 
 #include <sys/types.h>
 
-#include "types.h"
+#include <netstack/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct ns_stack;
 
@@ -163,5 +167,9 @@ int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_c
 int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out);
 /* Takes and clears the pending asynchronous error (0 if none). */
 int ns_sock_error(struct ns_stack *s, int sd);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

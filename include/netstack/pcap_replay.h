@@ -1,7 +1,7 @@
 /* pcap_replay.h — `netstack --dev pcap:FILE`: replay a capture against a
  * stack and judge what it sends (the verdict rule is in pcap_verdict.h).
  *
- * Contract of pcap_replay_run:
+ * Contract of ns_pcap_replay_run:
  *  - Loads FILE (pcap_read.h: pcap/pcapng, RAW, EN10MB, LINUX_SLL[2],
  *    NULL/LOOP). Bad input: one line on stderr, return 1.
  *  - The stack's role: per family, the address given in cfg (--addr);
@@ -15,7 +15,7 @@
  *    frames) are ignored and counted. A malformed packet is classified by
  *    its fixed header's addresses, and injected when it is too short to
  *    have them (a stack must survive whatever the link carries). The replay runs until
- *    PCAP_REPLAY_GRACE after the last packet of the capture (longer than
+ *    NS_PCAP_REPLAY_GRACE after the last packet of the capture (longer than
  *    the default 200 ms delayed ACK), then judges; apps are stopped after.
  *  - TCP translation (packetdrill-style, relative to the ISN): for each
  *    connection (4-tuple, renewed by every SYN the recorded host sent) the
@@ -43,15 +43,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "apps/app.h"
-#include "src/config.h"
+#include <netstack/app.h>
+#include <netstack/config.h>
 
-#define PCAP_REPLAY_GRACE (250 * NS_MSEC)
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NS_PCAP_REPLAY_GRACE (250 * NS_MSEC)
 /* Injections + timer rounds before a replay is cut short (a backstop
  * against a stack that never stops asking for time). */
-#define PCAP_REPLAY_MAX_STEPS 50000000ul
+#define NS_PCAP_REPLAY_MAX_STEPS 50000000ul
 
-struct pcap_replay_opts {
+struct ns_pcap_replay_opts {
     const char *path;
     struct ns_config cfg;              /* seed, mtu, limits; addr family UNSPEC = choose */
     const struct ns_app *const *apps;
@@ -62,14 +66,14 @@ struct pcap_replay_opts {
     FILE *out;
 };
 
-int pcap_replay_run(const struct pcap_replay_opts *o);
+int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o);
 
 /* The inbound TCP translation alone, for tests: adds dseq to the ack
  * number (if ACK) and to every SACK block edge, dts to a non-zero TS
  * echo but never past *ts_max (if ts_max is not NULL), and updates the
  * checksum incrementally. Returns 0, or -1 (nothing changed) when pkt is
  * not an unfragmented TCP segment. */
-int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
+int ns_pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
                           const uint32_t *ts_max);
 
 /* The sidecar of a capture: FILE with its extension (.pcap, .pcapng,
@@ -77,11 +81,15 @@ int pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t dts,
  * Its text is netstack options separated by white space; '#' starts a
  * comment to the end of the line; no quoting. Returns the number of
  * tokens (0 when there is no sidecar), each a malloc'ed string in
- * *argv (free with pcap_sidecar_free), or -1 with one line in err (file
+ * *argv (free with ns_pcap_sidecar_free), or -1 with one line in err (file
  * unreadable, larger than 4 KiB, more than 64 tokens). The path read is
  * written to sidecar (at least 1 byte). */
-int pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
+int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
                       char *err, size_t errlen);
-void pcap_sidecar_free(char **argv, int argc);
+void ns_pcap_sidecar_free(char **argv, int argc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

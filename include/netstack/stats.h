@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* General counters: X(name, description). */
 #define NS_COUNTERS(X)                                                       \
     X(rx_packets, "IP packets handed to the stack")                          \
@@ -150,5 +154,9 @@ const char *ns_drop_desc(enum ns_drop_reason r);
  * ("drop.<reason>"), in declaration order; skips zeros if nonzero_only. */
 void ns_stats_foreach(const struct ns_stats *st, int nonzero_only,
                       void (*fn)(const char *name, uint64_t value, void *user), void *user);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

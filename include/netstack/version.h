@@ -9,6 +9,10 @@
 #ifndef NS_VERSION_H
 #define NS_VERSION_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NS_VERSION_MAJOR 0
 #define NS_VERSION_MINOR 1
 #define NS_VERSION_PATCH 0
@@ -19,5 +23,9 @@
 
 /* "MAJOR.MINOR.PATCH" of the library this program runs against. */
 const char *ns_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
