@@ -126,12 +126,15 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
 }
 
 /* A super-segment (pkt->off.gso_type set) leaves its checksum partial
- * for the device, which finishes it per wire segment; every other segment
- * gets its checksum here. */
+ * for the device, which finishes it per wire segment; so does a data
+ * segment for a device that takes partial checksums (a TUN with offloads:
+ * the kernel then neither computes nor verifies it, a pass over the data
+ * saved on each side). Other segments get their checksum here. */
 static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                             struct ns_pkt *pkt, uint8_t ecn)
 {
-    if (pkt->off.gso_type != NS_GSO_NONE) {
+    bool data = pkt->len > NS_TCP_HDR + 40;
+    if (pkt->off.gso_type != NS_GSO_NONE || (data && s->dev && s->dev->caps.csum_partial)) {
         ns_put16(pkt->data + 16, ns_offload_pseudo_partial(src, dst, NS_IPPROTO_TCP, (uint32_t)pkt->len));
         pkt->off.flags = NS_OFF_CSUM_PARTIAL;
         pkt->off.csum_start = 0; /* from the TCP header; IP adds its own length */
