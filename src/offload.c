@@ -141,6 +141,36 @@ uint16_t ns_offload_pseudo_partial(const struct ns_addr *src, const struct ns_ad
     return (uint16_t)~ns_csum_fold(ns_csum_pseudo(src, dst, proto, l4_len));
 }
 
+/* Piece n of a cut: the headers at d (a copy of the super-packet's) are
+ * made the piece's own -- IP lengths and, for IPv4, ID + n and the header
+ * checksum; TCP's sequence number and flags (FIN and PSH on the last
+ * piece, CWR on the first) or UDP's length. L4 checksums are the caller's. */
+static void fix_piece(uint8_t *d, const struct ns_offload_layout *lay, uint32_t plen, unsigned n,
+                      uint16_t id, uint32_t seq, uint8_t tflags)
+{
+    size_t h = lay->hdr_len, l4 = lay->l4_off;
+    if (lay->family == 4) {
+        ns_put16(d + 2, (uint16_t)(h + plen));
+        ns_put16(d + 4, (uint16_t)(id + n));
+        ns_put16(d + 10, 0);
+        ns_put16(d + 10, ns_csum(d, l4));
+    } else {
+        ns_put16(d + 4, (uint16_t)(h + plen - 40));
+    }
+    uint8_t *th = d + l4;
+    if (lay->proto == NS_IPPROTO_TCP) {
+        ns_put32(th + 4, seq);
+        uint8_t f = tflags;
+        if (n + 1 != lay->segs)
+            f &= (uint8_t)~(TH_FIN | TH_PSH);
+        if (n > 0)
+            f &= (uint8_t)~TH_CWR;
+        th[13] = f;
+    } else {
+        ns_put16(th + 4, (uint16_t)(h - l4 + plen));
+    }
+}
+
 unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *off,
                         const struct ns_offload_layout *lay, bool l4_csum, ns_gso_emit_fn emit,
                         void *user)
@@ -155,44 +185,23 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
     unsigned n = 0;
     for (uint32_t at = 0; n < lay->segs; n++, at += mss) {
         uint32_t plen = lay->payload - at < mss ? lay->payload - at : mss;
-        bool last = n + 1 == lay->segs;
         struct ns_pkt *q = ns_pkt_alloc(NS_PKT_HEADROOM, h + plen);
         if (!q)
             break;
         uint8_t *d = q->data;
         memcpy(d, p, h);
         memcpy(d + h, p + h + at, plen);
-        if (lay->family == 4) {
-            ns_put16(d + 2, (uint16_t)(h + plen));
-            ns_put16(d + 4, (uint16_t)(id + n));
-            ns_put16(d + 10, 0);
-            ns_put16(d + 10, ns_csum(d, l4));
-        } else {
-            ns_put16(d + 4, (uint16_t)(h + plen - 40));
-        }
+        fix_piece(d, lay, plen, n, id, seq + at, tflags);
         uint8_t *th = d + l4;
         size_t l4len = h - l4 + plen;
-        if (lay->proto == NS_IPPROTO_TCP) {
-            ns_put32(th + 4, seq + at);
-            uint8_t f = tflags;
-            if (!last)
-                f &= (uint8_t)~(TH_FIN | TH_PSH);
-            if (n > 0)
-                f &= (uint8_t)~TH_CWR;
-            th[13] = f;
-            if (l4_csum) {
-                ns_put16(th + 16, 0);
-                uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_TCP, (uint32_t)l4len);
-                ns_put16(th + 16, ns_csum_fold(ns_csum_add(sum, th, l4len)));
-            }
-        } else {
-            ns_put16(th + 4, (uint16_t)l4len);
-            if (l4_csum) {
-                ns_put16(th + 6, 0);
-                uint32_t sum = ns_csum_pseudo(&src, &dst, NS_IPPROTO_UDP, (uint32_t)l4len);
-                uint16_t c = ns_csum_fold(ns_csum_add(sum, th, l4len));
-                ns_put16(th + 6, c ? c : 0xffff); /* RFC 768: 0 means "none" */
-            }
+        if (l4_csum) {
+            size_t at_sum = lay->proto == NS_IPPROTO_TCP ? 16 : 6;
+            ns_put16(th + at_sum, 0);
+            uint32_t sum = ns_csum_pseudo(&src, &dst, lay->proto, (uint32_t)l4len);
+            uint16_t c = ns_csum_fold(ns_csum_add(sum, th, l4len));
+            if (lay->proto == NS_IPPROTO_UDP && c == 0)
+                c = 0xffff; /* RFC 768: 0 means "none" */
+            ns_put16(th + at_sum, c);
         }
         q->off = (struct ns_offload){.flags = NS_OFF_CSUM_VALID};
         emit(user, q);
@@ -215,25 +224,9 @@ unsigned ns_gso_segment_inplace(struct ns_pkt *pkt, const struct ns_offload *off
     unsigned n = 0;
     for (uint32_t at = 0; n < lay->segs; n++, at += mss) {
         uint32_t plen = lay->payload - at < mss ? lay->payload - at : mss;
-        bool last = n + 1 == lay->segs;
         uint8_t *d = pkt->data + at; /* the piece's payload starts at d + h */
         memcpy(d, hdr, h);
-        if (lay->family == 4) {
-            ns_put16(d + 2, (uint16_t)(h + plen));
-            ns_put16(d + 4, (uint16_t)(id + n));
-            ns_put16(d + 10, 0);
-            ns_put16(d + 10, ns_csum(d, l4));
-        } else {
-            ns_put16(d + 4, (uint16_t)(h + plen - 40));
-        }
-        uint8_t *th = d + l4;
-        ns_put32(th + 4, seq + at);
-        uint8_t f = tflags;
-        if (!last)
-            f &= (uint8_t)~(TH_FIN | TH_PSH);
-        if (n > 0)
-            f &= (uint8_t)~TH_CWR;
-        th[13] = f;
+        fix_piece(d, lay, plen, n, id, seq + at, tflags);
         struct ns_pkt *q = ns_pkt_view(d, h + plen);
         if (!q)
             break;
