@@ -172,4 +172,41 @@ static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cf
     return s;
 }
 
+/* One record's bytes: [len:2, big endian][bytes:len] from data[*i], a
+ * short tail taken as it is; copied into buf (at most cap bytes).
+ * Advances *i; returns the length copied. */
+static inline size_t fz_record(const uint8_t *data, size_t size, size_t *i, uint8_t *buf, size_t cap)
+{
+    size_t len = 0;
+    if (size - *i >= 2) {
+        size_t want = (size_t)data[*i] << 8 | data[*i + 1];
+        *i += 2;
+        len = want < size - *i ? want : size - *i;
+    } else {
+        *i = size;
+    }
+    if (len > cap)
+        len = cap;
+    memcpy(buf, data + *i, len);
+    *i += len;
+    return len;
+}
+
+/* Serves like an app: accepts every connection on listener tl, reads once,
+ * answers `reply` and closes; echoes every datagram on us. */
+static inline void fz_serve(struct ns_stack *s, int tl, int us, uint8_t *buf, size_t cap,
+                            const void *reply, size_t rlen)
+{
+    int c;
+    while ((c = ns_accept(s, tl, NULL)) >= 0) {
+        ns_recv(s, c, buf, cap);
+        ns_send(s, c, reply, rlen);
+        ns_close(s, c);
+    }
+    struct ns_sockaddr from;
+    ssize_t n;
+    while ((n = ns_recvfrom(s, us, buf, cap, &from)) >= 0)
+        ns_sendto(s, us, buf, (size_t)n, &from);
+}
+
 #endif

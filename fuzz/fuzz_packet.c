@@ -33,34 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i = 0;
     for (int rec = 0; rec < 64 && i < size; rec++) {
         uint8_t flags = data[i++];
-        size_t len = size - i;
-        if (size - i >= 2) {
-            size_t want = (size_t)data[i] << 8 | data[i + 1];
-            i += 2;
-            len = want < size - i ? want : size - i;
-        } else {
-            i = size;
-            len = 0;
-        }
-        if (len > sizeof buf - 64)
-            len = sizeof buf - 64;
-        memcpy(buf, data + i, len);
-        i += len;
+        size_t len = fz_record(data, size, &i, buf, sizeof buf - 64);
         if (flags & 1)
             fz_fix_checksums(buf, len);
         now = fz_advance(s, now, now + ((ns_time_t)10 * NS_MSEC << ((flags >> 1) & 7)), 10000);
         ns_stack_input(s, now, ns_pkt_from(buf, len));
-        /* Serve like an app: accept, read, echo UDP. */
-        int c;
-        while ((c = ns_accept(s, tl, NULL)) >= 0) {
-            ns_recv(s, c, buf, sizeof buf);
-            ns_send(s, c, "x", 1);
-            ns_close(s, c);
-        }
-        struct ns_sockaddr from;
-        ssize_t n;
-        while ((n = ns_recvfrom(s, us, buf, sizeof buf, &from)) >= 0)
-            ns_sendto(s, us, buf, (size_t)n, &from);
+        fz_serve(s, tl, us, buf, sizeof buf, "x", 1);
     }
     ns_close(s, tl);
     ns_close(s, us);
