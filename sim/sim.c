@@ -240,6 +240,22 @@ int ns_sim_add_host(struct ns_sim *sim, const char *name, struct ns_stack *stack
     return idx;
 }
 
+/* Room for `more` directions in sim->dirs (doubling). 0 or -ENOMEM. */
+static int reserve_dirs(struct ns_sim *sim, unsigned more)
+{
+    unsigned cap = sim->dirs_cap ? sim->dirs_cap : 4;
+    while (sim->ndirs + more > cap)
+        cap *= 2;
+    if (cap == sim->dirs_cap)
+        return 0;
+    struct ns_sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
+    if (!n)
+        return -ENOMEM;
+    sim->dirs = n;
+    sim->dirs_cap = cap;
+    return 0;
+}
+
 int ns_sim_connect(struct ns_sim *sim, int a, int b, const struct ns_sim_link_params *a_to_b,
                 const struct ns_sim_link_params *b_to_a)
 {
@@ -249,14 +265,8 @@ int ns_sim_connect(struct ns_sim *sim, int a, int b, const struct ns_sim_link_pa
         return -EINVAL;
     if (sim->hosts[a]->dir_out >= 0 || sim->hosts[b]->dir_out >= 0)
         return -EBUSY;
-    if (sim->ndirs + 2 > sim->dirs_cap) {
-        unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
-        struct ns_sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        sim->dirs = n;
-        sim->dirs_cap = cap;
-    }
+    if (reserve_dirs(sim, 2) < 0)
+        return -ENOMEM;
     struct ns_sim_dir *ab = ns_sim_dir_new(sim, a, b, a_to_b), *ba = ns_sim_dir_new(sim, b, a, b_to_a);
     if (!ab || !ba) {
         ns_sim_dir_free(ab);
@@ -291,14 +301,8 @@ int ns_sim_set_link(struct ns_sim *sim, int a, int b, const struct ns_sim_link_p
 
 static int add_dir(struct ns_sim *sim, struct ns_sim_dir *d)
 {
-    if (sim->ndirs + 1 > sim->dirs_cap) {
-        unsigned cap = sim->dirs_cap ? sim->dirs_cap * 2 : 4;
-        struct ns_sim_dir **n = realloc(sim->dirs, cap * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        sim->dirs = n;
-        sim->dirs_cap = cap;
-    }
+    if (reserve_dirs(sim, 1) < 0)
+        return -ENOMEM;
     sim->dirs[sim->ndirs++] = d;
     return (int)sim->ndirs - 1;
 }
