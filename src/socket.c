@@ -311,6 +311,20 @@ int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user)
     return 0;
 }
 
+int ns_sock_dst_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst)
+{
+    uint8_t fam = dst->addr.family;
+    if (fam != NS_AF_INET && fam != NS_AF_INET6)
+        return -EAFNOSUPPORT;
+    if (so->family != NS_AF_UNSPEC && so->family != fam)
+        return -EAFNOSUPPORT;
+    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
+        return -EINVAL;
+    if (!s->dev)
+        return -ENETDOWN; /* no device: nothing could ever leave; say so now */
+    return 0;
+}
+
 int ns_accept_cb(struct ns_stack *s, int sd, struct ns_sockaddr *peer, ns_sock_cb cb, void *user)
 {
     int nsd = ns_accept(s, sd, peer);

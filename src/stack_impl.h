@@ -200,6 +200,11 @@ void ns_sock_unbind(struct ns_stack *s, struct ns_sock *so);
 struct ns_sock *ns_sock_port_first(const struct ns_stack *s, uint16_t port);
 struct ns_sock *ns_sock_port_next(const struct ns_sock *so, uint16_t port);
 
+/* The checks connect makes on a destination, TCP and UDP alike: a family
+ * the socket can use, a port, an address, a device to send through.
+ * 0 or -EAFNOSUPPORT / -EINVAL / -ENETDOWN. */
+int ns_sock_dst_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst);
+
 /* Connected datagram sockets and ICMP errors for UDP (udp_sock.c). The
  * socket API's connect/send/recv/getpeername hand UDP sockets to these. */
 bool ns_sock_is_dgram(struct ns_stack *s, int sd);

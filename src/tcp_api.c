@@ -122,15 +122,10 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
             return -EALREADY;
         return so->tcb->state == NS_TCP_LISTEN ? -EINVAL : -EISCONN;
     }
+    int bad = ns_sock_dst_check(s, so, dst);
+    if (bad < 0)
+        return bad;
     uint8_t fam = dst->addr.family;
-    if (fam != NS_AF_INET && fam != NS_AF_INET6)
-        return -EAFNOSUPPORT;
-    if (so->family != NS_AF_UNSPEC && so->family != fam)
-        return -EAFNOSUPPORT;
-    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
-        return -EINVAL;
-    if (!s->dev)
-        return -ENETDOWN; /* no device: the SYN could never leave; say so now */
     struct ns_addr src;
     if (so->bound && !ns_addr_is_unspec(&so->local.addr)) {
         if (so->local.addr.family != fam)

@@ -44,15 +44,10 @@ int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
         memset(&so->peer, 0, sizeof so->peer);
         return 0;
     }
+    int bad = ns_sock_dst_check(s, so, dst);
+    if (bad < 0)
+        return bad;
     uint8_t fam = dst->addr.family;
-    if (fam != NS_AF_INET && fam != NS_AF_INET6)
-        return -EAFNOSUPPORT;
-    if (so->family != NS_AF_UNSPEC && so->family != fam)
-        return -EAFNOSUPPORT;
-    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
-        return -EINVAL;
-    if (!s->dev)
-        return -ENETDOWN; /* nothing could ever be sent: say so now */
     if (so->bound && !ns_addr_is_unspec(&so->local.addr) && so->local.addr.family != fam)
         return -EAFNOSUPPORT;
     const struct ns_addr *ours = ns_ip_our_addr(s, fam);
