@@ -14,7 +14,8 @@
  *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s.
  *   freebsd  IW10, 1 s initial RTO, 30 ms minimum, 100 ms delayed ACK,
  *            NewReno, no RACK, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
- *            SYN option order.
+ *            SYN option order, BSD receive-window arithmetic (64 KiB buffer
+ *            rounded to the MSS), RFC 5961 on (insecure_rst/syn map to it).
  *   netstack the stack's own defaults (ns_config_default), unchanged.
  */
 #include <stdio.h>
@@ -36,7 +37,7 @@ static const char *const freebsd_pairs[] = {
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", "tcp_ecn=2", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 
@@ -78,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_BOOL, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -139,8 +140,8 @@ static const struct map maps[] = {
     {"net.inet.tcp.rexmit_min", "tcp_rto_min", C_MS, NULL, NULL},
     {"net.inet.tcp.cc.algorithm", "tcp_cc", C_CC, NULL, NULL},
     {"net.inet.tcp.syncookies", "tcp_syncookies", C_BOOL, NULL, NULL},
-    {"kern.ipc.maxsockbuf", NULL, C_NUM, NULL, "2097152"},
-    {"net.inet.tcp.recvspace", NULL, C_NUM, NULL, "65536"},
+    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_NUM, NULL, NULL},
+    {"net.inet.tcp.recvspace", "tcp_rcvbuf_init", C_NUM, NULL, NULL},
     {"net.inet.tcp.sendspace", NULL, C_NUM, NULL, "32768"},
     {"net.inet.tcp.rexmit_slop", NULL, C_NUM, NULL, "200"},
     {"net.inet.tcp.keepinit", NULL, C_NUM, NULL, "75000"},
@@ -154,8 +155,8 @@ static const struct map maps[] = {
     {"net.inet.tcp.ecn.maxretries", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.mssdflt", NULL, C_NUM, NULL, "536"},
     {"net.inet.tcp.udp_tunneling_overhead", NULL, C_NUM, NULL, "8"},
-    {"net.inet.tcp.insecure_rst", NULL, C_NUM, NULL, "0"},
-    {"net.inet.tcp.insecure_syn", NULL, C_NUM, NULL, "0"},
+    {"net.inet.tcp.insecure_rst", "tcp_rst_challenge", C_BOOL_INV, NULL, NULL},
+    {"net.inet.tcp.insecure_syn", "tcp_syn_challenge", C_BOOL_INV, NULL, NULL},
     {"net.inet.tcp.blackhole", NULL, C_NUM, NULL, "0"},
     {"net.inet.udp.blackhole", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.drop_synfin", NULL, C_NUM, NULL, "0"},
@@ -195,6 +196,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     long long n = strtoll(value, NULL, 0);
     switch (m->conv) {
     case C_BOOL: snprintf(v, sizeof v, "%s", n ? "on" : "off"); break;
+    case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;
     case C_NUM: snprintf(v, sizeof v, "%lld", n); break;
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;

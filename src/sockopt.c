@@ -6,6 +6,10 @@
  * nothing is queued, -ENOTCONN before the connection exists);
  * ns_sock_queued reports the unread bytes (SIOCINQ) and the bytes written
  * but not yet acknowledged (SIOCOUTQ, Linux's meaning) of a stream socket.
+ * ns_sock_bufsize reports a stream socket's buffer sizes as BSD's
+ * SO_SNDBUF/SO_RCVBUF do: the receive buffer the window is computed from
+ * (ns_tcp_rcv_cap: auto-tuned, or rounded to the MSS in tcp_rcvwnd_model
+ * 1) and the send limit; before a connection exists, the configured ones.
  */
 #include <errno.h>
 
@@ -59,5 +63,21 @@ int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq)
         *inq = t->rlen;
     if (outq)
         *outq = t->slen;
+    return 0;
+}
+
+int ns_sock_bufsize(struct ns_stack *s, int sd, uint32_t *snd, uint32_t *rcv)
+{
+    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd])
+        return -EBADF;
+    struct ns_sock *so = s->socks[sd];
+    if (so->type != NS_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    struct ns_tcb *t = so->tcb;
+    size_t init = s->cfg.tcp_rcvbuf_init, max = s->cfg.tcp_rcvbuf;
+    if (rcv)
+        *rcv = t ? ns_tcp_rcv_cap(t) : (uint32_t)(init && init < max ? init : max);
+    if (snd)
+        *snd = t && t->sbuf ? t->scap : (uint32_t)s->cfg.tcp_sndbuf;
     return 0;
 }

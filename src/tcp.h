@@ -160,6 +160,8 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t rcv_buf0;           /* tcp_rcvwnd_model 1: tcp_rcvbuf_init rounded up to a
+                                  * multiple of the MSS at the handshake (0 = not yet) */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
     uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
     ns_time_t rcv_rtt_start;

@@ -131,6 +131,15 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
     ns_tcp_ecn_syn_rcvd(t, g->ecnf, (g->flags & TH_ACK) != 0); /* RFC 3168 6.1.1 */
     t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
+    if (s->cfg.tcp_rcvwnd_model == 1 && !t->rbuf) {
+        /* BSD (tcp_mss()): once the MSS is known the receive buffer
+         * becomes a whole number of segments, at most the maximum. */
+        uint32_t m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
+        uint64_t b = s->cfg.tcp_rcvbuf_init;
+        if (m && b > m)
+            b = (b + m - 1) / m * m;
+        t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
+    }
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)
@@ -372,6 +381,21 @@ static void fin_arrived(struct ns_tcb *t)
     ns_tcb_notify(t);
 }
 
+/* RCV.WND of the acceptance test (RFC 9293 3.10.7.4): the window we
+ * advertised -- or, in tcp_rcvwnd_model 1, the larger of that and the free
+ * receive buffer (BSD's tp->rcv_wnd: the buffer may hold more than the
+ * 16-bit field could offer). */
+static uint32_t rcv_wnd(const struct ns_tcb *t)
+{
+    uint32_t w = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (t->s->cfg.tcp_rcvwnd_model == 1) {
+        uint32_t cap = ns_tcp_rcv_cap(t), space = cap > t->rlen ? cap - t->rlen : 0;
+        if (space > w)
+            w = space;
+    }
+    return w;
+}
+
 /* RFC 9293 3.10.7.4 seventh/eighth: segment text and FIN. */
 static void data_input(struct ns_tcb *t, const struct seg *g)
 {
@@ -404,7 +428,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
         t->ack_now = true;
     }
     uint32_t space = t->rbuf ? t->rcap - t->rlen : 0;
-    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t wnd = rcv_wnd(t);
     uint32_t limit = space < wnd ? space : wnd;
     uint32_t off = seq - t->rcv_nxt;
     if (len) {
@@ -656,10 +680,6 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     return fin_acked(t);
 }
 
-static uint32_t rcv_wnd(const struct ns_tcb *t)
-{
-    return seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-}
 
 static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
 {
@@ -738,10 +758,11 @@ static int check_sequence(struct ns_tcb *t, const struct seg *g)
 }
 
 /* RFC 9293 3.10.7.4 second check, the RST bit, with RFC 5961 3.2: reset
- * only on an exact match (SEG.SEQ = RCV.NXT), else challenge. */
+ * only on an exact match (SEG.SEQ = RCV.NXT), else challenge. With
+ * tcp_rst_challenge off, RFC 793's rule: any RST in the window resets. */
 static int rst_input(struct ns_tcb *t, const struct seg *g)
 {
-    if (g->seq != t->rcv_nxt) {
+    if (g->seq != t->rcv_nxt && t->s->cfg.tcp_rst_challenge) {
         ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }
@@ -850,8 +871,14 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
      * compartments (it neither sends nor honours the RFC 1108 option), so
      * every segment matches and there is nothing to check. */
     /* Fourth: the SYN bit — in a synchronized state a challenge ACK, never
-     * a reset (RFC 5961 4.2). */
+     * a reset (RFC 5961 4.2). With tcp_syn_challenge off, RFC 793's rule
+     * (the SYN passed the window check above): reset the connection. */
     if (g->flags & TH_SYN) {
+        if (!t->s->cfg.tcp_syn_challenge) {
+            ns_tcp_send_rst(t);
+            ns_tcp_close(t, t->state == NS_TCP_SYN_RECEIVED && t->parent ? 0 : -ECONNRESET);
+            return R_GONE;
+        }
         ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }

@@ -32,11 +32,19 @@ uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
     if (space > maxw)
         space = maxw;
     uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    /* Receiver SWS avoidance: only open the window by at least
-     * min(buffer/2, MSS) (RFC 9293 3.8.6.2.2). */
-    uint32_t thresh = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
-    if (space > cur && space - cur < thresh)
-        space = cur;
+    if (t->s->cfg.tcp_rcvwnd_model == 1) {
+        /* BSD's receiver SWS avoidance (RFC 1122 4.2.3.3 leaves the
+         * algorithm open): offer all free space, but none while it is
+         * below min(buffer/4, MSS). */
+        if (space < cap / 4 && space < t->rcv_mss)
+            space = 0;
+    } else {
+        /* Receiver SWS avoidance: only open the window by at least
+         * min(buffer/2, MSS) (RFC 9293 3.8.6.2.2). */
+        uint32_t thresh = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
+        if (space > cur && space - cur < thresh)
+            space = cur;
+    }
     space = (space >> t->rcv_ws) << t->rcv_ws;
     if (space < cur)
         space = cur; /* never shrink (the field rounds up below) */

@@ -64,6 +64,18 @@ struct ns_config {
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
     unsigned tcp_syn_opts;         /* SYN/SYN-ACK option order: 0 = Linux's (mss,sackOK,TS,nop,wscale),
                                     * 1 = FreeBSD's (mss,nop,wscale,sackOK,TS; EOL padding) */
+    unsigned tcp_rcvwnd_model;     /* receive-window arithmetic: 0 = RFC 9293 3.8.6.2.2 (the right
+                                    * edge moves by at least min(buffer/2, MSS)); 1 = BSD's: the
+                                    * buffer is rounded up to a multiple of the MSS once it is known,
+                                    * all free space is offered (none below min(buffer/4, MSS)) and
+                                    * segments are accepted inside the larger of the advertised
+                                    * window and the free space (tcp_input.c, tcp_output.c) */
+    bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
+                                    * RSTs get a challenge ACK; off = RFC 793: any in-window RST
+                                    * resets (FreeBSD net.inet.tcp.insecure_rst=1) */
+    bool tcp_syn_challenge;        /* RFC 5961 4.2: a SYN in a synchronized state gets a challenge
+                                    * ACK; off = RFC 793: an in-window SYN resets the connection
+                                    * (FreeBSD net.inet.tcp.insecure_syn=1) */
     bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
                                     * default: see tcp_rack.c for the measurements */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,

@@ -144,6 +144,11 @@ const char *ns_tcp_state_name(int state);
  * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
 ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
+/* A stream socket's buffer sizes as BSD's SO_SNDBUF/SO_RCVBUF report them
+ * (no Linux doubling): the receive buffer the window is computed from and
+ * the send limit; the configured sizes before a connection exists. Either
+ * pointer may be NULL. 0, -EBADF, -EOPNOTSUPP (not a stream socket). */
+int ns_sock_bufsize(struct ns_stack *s, int sd, uint32_t *snd, uint32_t *rcv);
 
 /* Current readiness (NS_EV_* bits). */
 unsigned ns_sock_events(struct ns_stack *s, int sd);
