@@ -444,6 +444,10 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     }
     if (fin && seq_gt(fin_at, t->rcv_nxt + limit))
         fin = false;
+    if (len && t->sack_ok && !t->dsack && ns_tcp_ooo_dup(t, seq, seq + len, &t->dsack_blk)) {
+        t->dsack = true; /* RFC 2883 4.2: data we already hold out of order */
+        t->ack_now = true;
+    }
     if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
         len = 0; /* out of memory: not taken, not acknowledged; the peer resends */
         fin = false;

@@ -63,6 +63,16 @@ EST + """+.1 < . 1:1001(1000) ack 1 win 512
 +.01 < . 1:1001(1000) ack 1 win 512
 +0 > . 1:1(0) ack 1001 <nop,nop,sack 1:1001>
 """)
+T["dsack-ooo-dup"] = ("RFC 2883 4.2: data that duplicates what the receiver already holds out of order is "
+                      "reported in a D-SACK block, first, followed by the block that contains it; an in-order "
+                      "segment that overlaps held data reports the overlap too",
+EST + """+.1 < . 201:301(100) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 201:301>
++.01 < . 151:251(100) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 201:251 151:301>
++.01 < . 1:201(200) ack 1 win 512
++0 > . 1:1(0) ack 301 <nop,nop,sack 151:201>
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
