@@ -933,6 +933,8 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     g.seglen = g.len + ((g.flags & TH_SYN) ? 1 : 0) + ((g.flags & TH_FIN) ? 1 : 0);
     parse_options(th + NS_TCP_HDR, off - NS_TCP_HDR, &g);
     s->stats.tcp_rx_segs++;
+    if (s->cfg.tcp_drop_synfin && (g.flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
+        { ns_drop(s, pkt, NS_DROP_tcp_synfin); return; } /* config.h: a scan's probe */
     uint16_t sport = ns_get16(th), dport = ns_get16(th + 2);
 
     struct ns_tcb *t = ns_tcb_lookup(s, &ip->dst, dport, &ip->src, sport);

@@ -329,6 +329,13 @@ void ns_tcp_send_ack(struct ns_tcb *t)
      * snd_nxt went back below what the peer already holds, and an ACK
      * numbered there would be "unacceptable" to the peer, which would then
      * also drop the ACK information in it (RFC 9293 3.10.7.4). */
+    if (t->s->cfg.tcp_fin_repeat && t->fin_queued && t->snd_max == t->fin_seq + 1 &&
+        seq_le(t->snd_una, t->fin_seq)) {
+        /* BSD (config.h tcp_fin_repeat): the unacknowledged FIN rides
+         * on the ACK, as a retransmission of it. */
+        ns_tcp_send_seg(t, t->fin_seq, 0, TH_FIN | TH_ACK);
+        return;
+    }
     ns_tcp_send_seg(t, t->snd_max, 0, TH_ACK);
 }
 
@@ -347,7 +354,7 @@ void ns_tcp_challenge_ack(struct ns_tcb *t)
     }
     tcp->chack_count++;
     s->stats.tcp_challenge_acks++;
-    ns_tcp_send_ack(t);
+    ns_tcp_send_seg(t, t->snd_max, 0, TH_ACK); /* a pure ACK (ns_tcp_send_ack's rule) */
 }
 
 void ns_tcp_send_rst(struct ns_tcb *t)

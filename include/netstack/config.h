@@ -70,6 +70,11 @@ struct ns_config {
                                     * all free space is offered (none below min(buffer/4, MSS)) and
                                     * segments are accepted inside the larger of the advertised
                                     * window and the free space (tcp_input.c, tcp_output.c) */
+    bool tcp_fin_repeat;           /* BSD: while our FIN is unacknowledged every ACK we send
+                                    * repeats it (a retransmission, RFC 9293 3.10.7.4 allows it);
+                                    * challenge ACKs stay pure ACKs */
+    bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
+                                    * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
                                     * RSTs get a challenge ACK; off = RFC 793: any in-window RST
                                     * resets (FreeBSD net.inet.tcp.insecure_rst=1) */
