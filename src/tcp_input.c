@@ -758,7 +758,26 @@ static int check_sequence(struct ns_tcb *t, const struct seg *g)
         t->ack_now = true; /* an older timestamp means an old duplicate */
         return NS_DROP_tcp_paws;
     }
-    return seq_acceptable(t, g) ? R_OK : unacceptable(t, g);
+    if (seq_acceptable(t, g))
+        return R_OK;
+    if (t->s->cfg.tcp_trim_left_edge && g->seglen && !(g->flags & (TH_SYN | TH_RST)) &&
+        g->seq + g->seglen == t->rcv_nxt) {
+        /* config.h tcp_trim_left_edge, RFC 9293 3.10.7.4: "trimming off
+         * any portions that lie outside the window (including SYN and
+         * FIN), and only processing further if the segment then begins at
+         * RCV.NXT" -- an old segment that ends exactly at RCV.NXT (a
+         * retransmitted FIN, a keepalive byte) trims to an empty one
+         * there: its ACK field is processed (a simultaneous close reaches
+         * TIME-WAIT), and the duplicate is acknowledged at once. */
+        if (t->sack_ok && g->len) {
+            t->dsack = true; /* RFC 2883 */
+            t->dsack_blk.start = g->seq;
+            t->dsack_blk.end = g->seq + g->len;
+        }
+        t->ack_now = true;
+        return R_OK;
+    }
+    return unacceptable(t, g);
 }
 
 /* RFC 9293 3.10.7.4 second check, the RST bit, with RFC 5961 3.2: reset
@@ -867,7 +886,10 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
     int r = check_sequence(t, g);
     if (r != R_OK)
         return r;
-    /* Second: the RST bit. */
+    /* Second: the RST bit -- ignored in TIME-WAIT with tcp_rfc1337 (RFC
+     * 1337 4, fix F1: no TIME-WAIT assassination). */
+    if ((g->flags & TH_RST) && t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_rfc1337)
+        return NS_DROP_tcp_rst_ignored;
     if (g->flags & TH_RST)
         return rst_input(t, g);
     /* Third: security. The RFC matches the segment's IP security

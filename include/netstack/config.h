@@ -73,6 +73,12 @@ struct ns_config {
     bool tcp_fin_repeat;           /* BSD: while our FIN is unacknowledged every ACK we send
                                     * repeats it (a retransmission, RFC 9293 3.10.7.4 allows it);
                                     * challenge ACKs stay pure ACKs */
+    bool tcp_trim_left_edge;       /* an old segment ending exactly at RCV.NXT (a retransmitted
+                                    * FIN) is trimmed to an empty one there and its ACK processed,
+                                    * as BSD and Linux do (RFC 9293 3.10.7.4's trimming reading);
+                                    * off: it is only answered with an ACK (the acceptability test) */
+    bool tcp_rfc1337;              /* ignore RSTs in TIME-WAIT (RFC 1337 4, fix F1; FreeBSD always,
+                                    * Linux net.ipv4.tcp_rfc1337); off: RFC 9293, an RST closes it */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
