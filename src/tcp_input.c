@@ -110,6 +110,21 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
 }
 
 /* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
+/* tcp_rcvwnd_model 1 (BSD's tcp_mss()): once the MSS is known and the
+ * connection has its socket, the receive buffer becomes a whole number of
+ * segments, at most the maximum. */
+static void bsd_rcvbuf(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (s->cfg.tcp_rcvwnd_model != 1 || t->rbuf || t->rcv_buf0)
+        return;
+    uint32_t m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
+    uint64_t b = s->cfg.tcp_rcvbuf_init;
+    if (m && b > m)
+        b = (b + m - 1) / m * m;
+    t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
+}
+
 static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
@@ -131,20 +146,14 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
     ns_tcp_ecn_syn_rcvd(t, g->ecnf, (g->flags & TH_ACK) != 0); /* RFC 3168 6.1.1 */
     t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
-    if (s->cfg.tcp_rcvwnd_model == 1 && !t->rbuf) {
-        /* BSD (tcp_mss()): once the MSS is known the receive buffer
-         * becomes a whole number of segments, at most the maximum. */
-        uint32_t m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-        uint64_t b = s->cfg.tcp_rcvbuf_init;
-        if (m && b > m)
-            b = (b + m - 1) / m * m;
-        t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
-    }
+    if (!t->parent)
+        bsd_rcvbuf(t); /* a passive open's socket only exists once established */
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
+    bsd_rcvbuf(t);
     t->snd_una = g->ack;
     if (seq_lt(t->snd_nxt, t->snd_una))
         t->snd_nxt = t->snd_una;
@@ -388,7 +397,7 @@ static void fin_arrived(struct ns_tcb *t)
 static uint32_t rcv_wnd(const struct ns_tcb *t)
 {
     uint32_t w = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    if (t->s->cfg.tcp_rcvwnd_model == 1) {
+    if (t->s->cfg.tcp_rcvwnd_model == 1 && t->rcv_buf0) { /* a socket's buffer (bsd_rcvbuf) */
         uint32_t cap = ns_tcp_rcv_cap(t), space = cap > t->rlen ? cap - t->rlen : 0;
         if (space > w)
             w = space;
