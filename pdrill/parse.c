@@ -625,10 +625,24 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
     k->proto = PD_TCP;
     if (!parse_flags(l, k))
         return false;
-    if (!get_u32(l, &k->start, "sequence start") || !expect_p(l, ':', "in START:END(LEN)") ||
-        !get_u32(l, &k->end, "sequence end") || !expect_p(l, '(', "in START:END(LEN)") ||
-        !get_u32(l, &k->len, "segment length") || !expect_p(l, ')', "in START:END(LEN)"))
+    if (l->t == T_ELL) {
+        /* NPLab: `...(LEN)`, a sequence number the script cannot know */
+        next(l);
+        if (k->dir != '>') {
+            fail(l, l->tline, "'...(LEN)' as a sequence number is only for outbound packets");
+            return false;
+        }
+        k->seq_any = true;
+        k->start = 0;
+        if (!expect_p(l, '(', "in ...(LEN)") || !get_u32(l, &k->len, "segment length") ||
+            !expect_p(l, ')', "in ...(LEN)"))
+            return false;
+        k->end = k->len;
+    } else if (!get_u32(l, &k->start, "sequence start") || !expect_p(l, ':', "in START:END(LEN)") ||
+               !get_u32(l, &k->end, "sequence end") || !expect_p(l, '(', "in START:END(LEN)") ||
+               !get_u32(l, &k->len, "segment length") || !expect_p(l, ')', "in START:END(LEN)")) {
         return false;
+    }
     if (is_p(l, '!')) {
         k->seq_abs = true;
         next(l);

@@ -57,6 +57,8 @@ struct pd_packet {
     bool has_ae;           /* AccECN AE bit (refused for now) */
     uint32_t start, end, len;
     bool seq_abs;          /* NPLab `!` */
+    bool seq_any;          /* NPLab `...(LEN)`: any sequence number (outbound; a SYN's
+                            * becomes the stack's ISN: a new incarnation of the flow) */
     bool has_ack, ack_abs;
     uint32_t ack;
     bool has_win; uint32_t win;

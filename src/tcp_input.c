@@ -808,6 +808,8 @@ static int rst_input(struct ns_tcb *t, const struct seg *g)
     case NS_TCP_FIN_WAIT_1:
     case NS_TCP_FIN_WAIT_2:
     case NS_TCP_CLOSE_WAIT:
+    case NS_TCP_CLOSING:   /* reached by shutdown(SHUT_WR): the socket is */
+    case NS_TCP_LAST_ACK:  /* still open and learns of the reset, as on BSD and Linux */
         err = -ECONNRESET;
         break;
     default:
@@ -886,11 +888,35 @@ static int text_and_fin(struct ns_tcb *t, const struct seg *g)
     return R_OK;
 }
 
+/* TIME-WAIT as BSD keeps it (config.h tcp_time_wait_bsd; the reopening
+ * SYN is taken in ns_tcp_input): RSTs and segments without ACK are
+ * dropped, a FIN just below RCV.NXT restarts 2 MSL, and anything but an
+ * exact duplicate ACK is acknowledged. R_OK (ack_now says whether to
+ * answer) or a drop reason. */
+static int time_wait_bsd(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    if (g->flags & TH_RST)
+        return NS_DROP_tcp_rst_ignored; /* RFC 1337 4, fix F1 */
+    if (!(g->flags & TH_ACK))
+        return NS_DROP_tcp_no_ack;
+    if ((g->flags & TH_FIN) && g->seq + g->len + ((g->flags & TH_SYN) ? 1 : 0) + 1 == t->rcv_nxt) {
+        t->linger_at = s->now + 2 * s->cfg.tcp_msl; /* RFC 9293 3.10.7.4: a retransmitted FIN */
+        ns_tcb_timer_update(t);
+    }
+    if ((g->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK || g->len || g->seq != t->rcv_nxt ||
+        g->ack != t->snd_max)
+        t->ack_now = true;
+    return R_OK;
+}
+
 /* RFC 9293 3.10.7.4: every state after SYN-SENT, in the RFC's order of
  * eight checks. Returns R_OK, a drop reason, or R_GONE. */
 static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
                       const uint8_t *th)
 {
+    if (t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_time_wait_bsd)
+        return time_wait_bsd(t, g);
     /* First: the sequence number (with PAWS). */
     int r = check_sequence(t, g);
     if (r != R_OK)
@@ -970,6 +996,14 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
 
     struct ns_tcb *t = ns_tcb_lookup(s, &ip->dst, dport, &ip->src, sport);
     int r;
+    if (t && t->state == NS_TCP_TIME_WAIT && s->cfg.tcp_time_wait_bsd &&
+        (g.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN && seq_gt(g.seq, t->rcv_nxt)) {
+        /* RFC 1122 4.2.2.13: a new SYN above the old sequence space may
+         * reopen a connection from TIME-WAIT; the listener (if any) takes
+         * it (config.h tcp_time_wait_bsd). */
+        ns_tcp_close(t, 0);
+        t = NULL;
+    }
     if (!t) {
         struct ns_tcb *l = ns_tcb_lookup_listener(s, &ip->dst, dport);
         if (!l || l->state != NS_TCP_LISTEN) {

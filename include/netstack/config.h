@@ -79,6 +79,10 @@ struct ns_config {
                                     * off: it is only answered with an ACK (the acceptability test) */
     bool tcp_rfc1337;              /* ignore RSTs in TIME-WAIT (RFC 1337 4, fix F1; FreeBSD always,
                                     * Linux net.ipv4.tcp_rfc1337); off: RFC 9293, an RST closes it */
+    bool tcp_time_wait_bsd;        /* TIME-WAIT as BSD's tcp_twcheck: RSTs and ACK-less segments
+                                    * dropped, a SYN above RCV.NXT reopens through the listener
+                                    * (RFC 1122 4.2.2.13), everything else but an exact duplicate
+                                    * ACK acknowledged; off: RFC 9293 3.10.7.4 as in other states */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
