@@ -334,11 +334,13 @@ static int inbound_icmp(struct pd_run *r, const struct pd_event *e)
         ql += 20;
     }
     uint8_t type = k->icmp_type, code = k->icmp_code;
-    if (v6) { /* RFC 4443 names from the v4 ones the parser knows */
-        if (type == 3 && code == 4)
+    if (v6 && !k->icmp_v6) { /* RFC 4443 names from the v4 ones the parser knows */
+        if (type == 12)
+            type = 4; /* parameter problem */
+        else if (type == 3 && code == 4)
             type = 2, code = 0; /* packet too big */
         else if (type == 3)
-            type = 1, code = code == 3 ? 4 : code == 1 ? 3 : code == 2 ? 4 : 0;
+            type = 1, code = code == 3 ? 4 : code == 1 ? 3 : code == 2 ? 4 : (code == 9 || code == 10 || code == 13) ? 1 : 0;
         else if (type == 11)
             type = 3;
     }

@@ -83,6 +83,10 @@ struct ns_config {
                                     * dropped, a SYN above RCV.NXT reopens through the listener
                                     * (RFC 1122 4.2.2.13), everything else but an exact duplicate
                                     * ACK acknowledged; off: RFC 9293 3.10.7.4 as in other states */
+    bool tcp_icmp_syn_abort;       /* an ICMP hard error (port/protocol unreachable, administratively
+                                    * prohibited) quoting our SYN aborts the connect with
+                                    * -ECONNREFUSED (RFC 1122 4.2.3.9; FreeBSD icmp_may_rst); off:
+                                    * soft, reported if the connect times out */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
