@@ -298,7 +298,7 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         return cookie_ack(l, g, ip, th);
     if (!(g->flags & TH_SYN))
         return NS_DROP_tcp_bad_flags;
-    if (g->flags & TH_FIN)
+    if ((g->flags & TH_FIN) && !s->cfg.tcp_listen_synfin)
         return NS_DROP_tcp_bad_flags; /* SYN+FIN: a scan, not an open (as Linux) */
     if (l->nready >= l->backlog)
         return NS_DROP_tcp_backlog_full; /* nobody accepts: a cookie would not help */
@@ -334,6 +334,8 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
 }
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
+static int text_and_fin(struct ns_tcb *t, const struct seg *g);
+
 static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
                           const uint8_t *th)
 {
@@ -355,6 +357,19 @@ static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns
     if (ack) {
         become_established(t, g);
         t->ack_now = true;
+        if (t->s->cfg.tcp_synack_data && (g->len || (g->flags & TH_FIN))) {
+            /* RFC 9293 3.10.7.3: "If there are other controls or text in
+             * the segment, then continue processing at the sixth step" --
+             * the text after the SYN, inside the window our SYN offered. */
+            struct seg d = *g;
+            d.flags &= (uint8_t)~TH_SYN;
+            d.seq = g->seq + 1;
+            d.seglen = g->seglen - 1;
+            uint32_t w = ns_tcp_rcv_cap(t);
+            if (t->rcv_adv == t->rcv_nxt)
+                t->rcv_adv = t->rcv_nxt + (w < 65535 ? w : 65535); /* what our SYN offered */
+            return text_and_fin(t, &d);
+        }
         return R_OK;
     }
     /* Simultaneous open: SYN_RECEIVED, answer with SYN-ACK (same ISS). */

@@ -87,6 +87,11 @@ struct ns_config {
                                     * prohibited) quoting our SYN aborts the connect with
                                     * -ECONNREFUSED (RFC 1122 4.2.3.9; FreeBSD icmp_may_rst); off:
                                     * soft, reported if the connect times out */
+    bool tcp_listen_synfin;        /* a SYN+FIN to a listener opens like a SYN, its FIN (and data)
+                                    * not taken (BSD with drop_synfin=0; RFC 9293 3.10.7.2 goes on
+                                    * with the SYN); off: dropped as a scan, as Linux */
+    bool tcp_synack_data;          /* text on a SYN-ACK is taken (RFC 9293 3.10.7.3; BSD); off: it
+                                    * is discarded and the peer resends it (Linux without TFO) */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
