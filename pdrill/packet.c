@@ -334,11 +334,13 @@ static int inbound_icmp(struct pd_run *r, const struct pd_event *e)
         ql += 20;
     }
     uint8_t type = k->icmp_type, code = k->icmp_code;
-    if (v6) { /* RFC 4443 names from the v4 ones the parser knows */
-        if (type == 3 && code == 4)
+    if (v6 && !k->icmp_v6) { /* RFC 4443 names from the v4 ones the parser knows */
+        if (type == 12)
+            type = 4; /* parameter problem */
+        else if (type == 3 && code == 4)
             type = 2, code = 0; /* packet too big */
         else if (type == 3)
-            type = 1, code = code == 3 ? 4 : code == 1 ? 3 : code == 2 ? 4 : 0;
+            type = 1, code = code == 3 ? 4 : code == 1 ? 3 : code == 2 ? 4 : (code == 9 || code == 10 || code == 13) ? 1 : 0;
         else if (type == 11)
             type = 3;
     }
@@ -565,7 +567,7 @@ static bool match(struct pd_run *r, const struct pd_packet *k, const struct pd_c
         MISMATCH("live packet field tcp flags: expected: %s (0x%02x) vs actual: %s (0x%02x)", a, k->flags, b, flags);
     }
     uint32_t want_seq = k->seq_abs ? k->start : r->fl.lisn + k->start;
-    if (seq != want_seq)
+    if (seq != want_seq && !k->seq_any)
         MISMATCH("live packet field tcp_seq: expected: %u vs actual: %u", k->start,
                  k->seq_abs ? seq : seq - r->fl.lisn);
     if (k->has_ack || !(k->flags & TH_ACK)) {
@@ -643,8 +645,8 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
     uint8_t flags = w.flags;
     uint32_t seq = w.seq;
     uint32_t len = (uint32_t)w.pay_len;
-    if ((flags & TH_SYN) && !r->fl.lisn_known && !k->seq_abs) {
-        r->fl.lisn = w.seq - k->start;
+    if ((flags & TH_SYN) && (!r->fl.lisn_known || k->seq_any) && !k->seq_abs) {
+        r->fl.lisn = w.seq - k->start; /* `...`: a new incarnation, a new ISN */
         r->fl.lisn_known = true;
     }
     struct ns_wire last = w;

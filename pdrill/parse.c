@@ -518,14 +518,22 @@ static bool parse_options(struct lex *l, struct pd_packet *k)
 static const struct {
     const char *name;
     int type, code; /* code -1: a type name */
+    bool v6;        /* ICMPv6 numbers (RFC 4443), not mapped from ICMPv4's */
 } icmp_names[] = {
-    {"unreachable", 3, -1}, {"time_exceeded", 11, -1}, {"source_quench", 4, -1},
-    {"parameter_problem", 12, -1}, {"redirect", 5, -1},
-    {"net_unreachable", 3, 0}, {"host_unreachable", 3, 1}, {"protocol_unreachable", 3, 2},
-    {"port_unreachable", 3, 3}, {"frag_needed", 3, 4}, {"source_route_failed", 3, 5},
-    {"net_unknown", 3, 6}, {"host_unknown", 3, 7}, {"source_host_isolated", 3, 8},
-    {"net_prohibited", 3, 9}, {"host_prohibited", 3, 10}, {"net_unreachable_for_tos", 3, 11},
-    {"host_unreachable_for_tos", 3, 12}, {"packet_filtered", 3, 13},
+    {"unreachable", 3, -1, false}, {"time_exceeded", 11, -1, false}, {"source_quench", 4, -1, false},
+    {"parameter_problem", 12, -1, false}, {"redirect", 5, -1, false},
+    {"net_unreachable", 3, 0, false}, {"host_unreachable", 3, 1, false}, {"protocol_unreachable", 3, 2, false},
+    {"port_unreachable", 3, 3, false}, {"frag_needed", 3, 4, false}, {"source_route_failed", 3, 5, false},
+    {"net_unknown", 3, 6, false}, {"host_unknown", 3, 7, false}, {"source_host_isolated", 3, 8, false},
+    {"net_prohibited", 3, 9, false}, {"host_prohibited", 3, 10, false}, {"net_unreachable_for_tos", 3, 11, false},
+    {"host_unreachable_for_tos", 3, 12, false}, {"packet_filtered", 3, 13, false},
+    {"precedence_violation", 3, 14, false}, {"precedence_cutoff", 3, 15, false},
+    {"ttl_exceeded_in_transit", 11, 0, false}, {"frag_reass_exceeded", 11, 1, false},
+    /* ICMPv6 (RFC 4443) names, as NPLab's packetdrill spells them */
+    {"no_route", 1, 0, true}, {"admin_prohibited", 1, 1, true}, {"beyond_scope", 1, 2, true},
+    {"not_neighbour", 1, 2, true}, {"address_unreachable", 1, 3, true},
+    {"exceeded_hop_limit", 3, 0, true}, {"exceeded_frag_time", 3, 1, true}, {"erroneous_header", 4, 0, true},
+    {"unknown_next_header", 4, 1, true}, {"unknown_option", 4, 2, true},
 };
 
 static bool parse_icmp(struct lex *l, struct pd_packet *k)
@@ -552,10 +560,18 @@ static bool parse_icmp(struct lex *l, struct pd_packet *k)
             continue;
         }
         bool found = false;
+        unsigned cn;
+        char tail;
+        if (type >= 0 && sscanf(l->text, "code_%u%c", &cn, &tail) == 1 && cn < 256) {
+            code = (int)cn; /* NPLab: parameter_problem code_1 */
+            next(l);
+            continue;
+        }
         for (size_t i = 0; i < sizeof icmp_names / sizeof icmp_names[0]; i++) {
             if (strcmp(l->text, icmp_names[i].name) != 0)
                 continue;
             found = true;
+            k->icmp_v6 = icmp_names[i].v6;
             if (icmp_names[i].code < 0)
                 type = icmp_names[i].type;
             else
@@ -625,10 +641,24 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
     k->proto = PD_TCP;
     if (!parse_flags(l, k))
         return false;
-    if (!get_u32(l, &k->start, "sequence start") || !expect_p(l, ':', "in START:END(LEN)") ||
-        !get_u32(l, &k->end, "sequence end") || !expect_p(l, '(', "in START:END(LEN)") ||
-        !get_u32(l, &k->len, "segment length") || !expect_p(l, ')', "in START:END(LEN)"))
+    if (l->t == T_ELL) {
+        /* NPLab: `...(LEN)`, a sequence number the script cannot know */
+        next(l);
+        if (k->dir != '>') {
+            fail(l, l->tline, "'...(LEN)' as a sequence number is only for outbound packets");
+            return false;
+        }
+        k->seq_any = true;
+        k->start = 0;
+        if (!expect_p(l, '(', "in ...(LEN)") || !get_u32(l, &k->len, "segment length") ||
+            !expect_p(l, ')', "in ...(LEN)"))
+            return false;
+        k->end = k->len;
+    } else if (!get_u32(l, &k->start, "sequence start") || !expect_p(l, ':', "in START:END(LEN)") ||
+               !get_u32(l, &k->end, "sequence end") || !expect_p(l, '(', "in START:END(LEN)") ||
+               !get_u32(l, &k->len, "segment length") || !expect_p(l, ')', "in START:END(LEN)")) {
         return false;
+    }
     if (is_p(l, '!')) {
         k->seq_abs = true;
         next(l);

@@ -14,7 +14,8 @@
  *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s.
  *   freebsd  IW10, 1 s initial RTO, 30 ms minimum, 100 ms delayed ACK,
  *            NewReno, no RACK, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
- *            SYN option order.
+ *            SYN option order, BSD receive-window arithmetic (64 KiB buffer
+ *            rounded to the MSS), RFC 5961 on (insecure_rst/syn map to it).
  *   netstack the stack's own defaults (ns_config_default), unchanged.
  */
 #include <stdio.h>
@@ -36,7 +37,7 @@ static const char *const freebsd_pairs[] = {
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", "tcp_ecn=2", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 
@@ -78,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_BOOL, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -117,7 +118,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_reordering", NULL, C_NUM, "3", NULL},
     {"net.ipv4.tcp_abort_on_overflow", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_rfc1337", NULL, C_NUM, "0", NULL},
+    {"net.ipv4.tcp_rfc1337", "tcp_rfc1337", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_autocorking", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_tso_win_divisor", NULL, C_NUM, "*", NULL},
     {"net.ipv4.tcp_pacing_ss_ratio", NULL, C_NUM, "200", NULL},
@@ -139,8 +140,8 @@ static const struct map maps[] = {
     {"net.inet.tcp.rexmit_min", "tcp_rto_min", C_MS, NULL, NULL},
     {"net.inet.tcp.cc.algorithm", "tcp_cc", C_CC, NULL, NULL},
     {"net.inet.tcp.syncookies", "tcp_syncookies", C_BOOL, NULL, NULL},
-    {"kern.ipc.maxsockbuf", NULL, C_NUM, NULL, "2097152"},
-    {"net.inet.tcp.recvspace", NULL, C_NUM, NULL, "65536"},
+    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_NUM, NULL, NULL},
+    {"net.inet.tcp.recvspace", "tcp_rcvbuf_init", C_NUM, NULL, NULL},
     {"net.inet.tcp.sendspace", NULL, C_NUM, NULL, "32768"},
     {"net.inet.tcp.rexmit_slop", NULL, C_NUM, NULL, "200"},
     {"net.inet.tcp.keepinit", NULL, C_NUM, NULL, "75000"},
@@ -154,12 +155,12 @@ static const struct map maps[] = {
     {"net.inet.tcp.ecn.maxretries", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.mssdflt", NULL, C_NUM, NULL, "536"},
     {"net.inet.tcp.udp_tunneling_overhead", NULL, C_NUM, NULL, "8"},
-    {"net.inet.tcp.insecure_rst", NULL, C_NUM, NULL, "0"},
-    {"net.inet.tcp.insecure_syn", NULL, C_NUM, NULL, "0"},
+    {"net.inet.tcp.insecure_rst", "tcp_rst_challenge", C_BOOL_INV, NULL, NULL},
+    {"net.inet.tcp.insecure_syn", "tcp_syn_challenge", C_BOOL_INV, NULL, NULL},
     {"net.inet.tcp.blackhole", NULL, C_NUM, NULL, "0"},
     {"net.inet.udp.blackhole", NULL, C_NUM, NULL, "0"},
-    {"net.inet.tcp.drop_synfin", NULL, C_NUM, NULL, "0"},
-    {"net.inet.tcp.icmp_may_rst", NULL, C_NUM, NULL, "1"},
+    {"net.inet.tcp.drop_synfin", "tcp_drop_synfin", C_BOOL, NULL, NULL},
+    {"net.inet.tcp.icmp_may_rst", "tcp_icmp_syn_abort", C_BOOL, NULL, NULL},
     {"net.inet.tcp.ecn.enable", "tcp_ecn", C_NUM, NULL, NULL},
     {"net.inet.tcp.tolerate_missing_ts", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.nolocaltimewait", NULL, C_NUM, NULL, "0"},
@@ -195,6 +196,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     long long n = strtoll(value, NULL, 0);
     switch (m->conv) {
     case C_BOOL: snprintf(v, sizeof v, "%s", n ? "on" : "off"); break;
+    case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;
     case C_NUM: snprintf(v, sizeof v, "%lld", n); break;
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;

@@ -162,6 +162,14 @@ static bool has_net_inet_sysctl(const struct pd_script *sc)
     return false;
 }
 
+static bool has_define(const struct pd_options *o, const char *name)
+{
+    for (unsigned i = 0; i < o->ndefs; i++)
+        if (!strcmp(o->defs[i].name, name))
+            return true;
+    return false;
+}
+
 static int configure(struct pd_run *r)
 {
     ns_config_default(&r->cfg);
@@ -251,12 +259,169 @@ static int one_sysctl(struct pd_run *r, int line, char *kv)
         return -1;
     }
     if (rc == 1 && r->s && memcmp(&before, &r->cfg, sizeof before) != 0) {
+        /* netstack's configuration is fixed at creation. A script that
+         * restores a host default at its end (FreeBSD's suite does) changes
+         * nothing observable, so the error waits for the next event. */
         r->cfg = before;
-        pd_report(r, line, "sysctl %s=%s after the stack started: netstack's configuration is fixed at "
-                  "creation (put it before the first socket call)", key, val);
+        if (!r->late_sysctl_line) {
+            r->late_sysctl_line = line;
+            snprintf(r->late_sysctl, sizeof r->late_sysctl, "%s=%s", key, val);
+        }
+    }
+    return 0;
+}
+
+/* ---- sockstat(1) / tcpdrop(8), emulated over the stack's TCP table ----
+ * FreeBSD's suite checks states with `sockstat -4 -P tcp -s [-p P] | grep X
+ * | grep -c STATE | grep N` and ends TIME-WAIT with `tcpdrop -s TIME_WAIT`.
+ * sockstat prints one line per TCP endpoint (ns_tcp_conns) in its own
+ * layout, FreeBSD's state names; each following stage must be `grep [-c]
+ * [-v] WORD` (fixed-string match); the command succeeds when the last grep
+ * matched, as the shell would say. Anything else is refused by name. */
+static const char *bsd_state(int st)
+{
+    const char *n = ns_tcp_state_name(st);
+    return !strcmp(n, "SYN_RECEIVED") ? "SYN_RCVD" : n;
+}
+
+#define PD_PIPE_LINES 256
+static int sockstat_lines(struct pd_run *r, char **w, unsigned nw, char (*out)[256], unsigned *nout)
+{
+    int fam = 0;
+    long port = -1;
+    bool state = false;
+    for (unsigned i = 1; i < nw; i++) {
+        if (!strcmp(w[i], "-4"))
+            fam = NS_AF_INET;
+        else if (!strcmp(w[i], "-6"))
+            fam = NS_AF_INET6;
+        else if (!strcmp(w[i], "-s"))
+            state = true;
+        else if (!strcmp(w[i], "-P") && i + 1 < nw && !strcmp(w[i + 1], "tcp"))
+            i++;
+        else if (!strcmp(w[i], "-p") && i + 1 < nw)
+            port = strtol(w[++i], NULL, 10);
+        else if (!strcmp(w[i], "-c") || !strcmp(w[i], "-l") || !strcmp(w[i], "-n") || !strcmp(w[i], "-N"))
+            continue;
+        else
+            return -1;
+    }
+    *nout = 0;
+    if (!r->s)
+        return 0;
+    struct ns_tcp_conn_info ci[PD_PIPE_LINES];
+    unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
+    if (n > PD_PIPE_LINES)
+        n = PD_PIPE_LINES;
+    for (unsigned i = 0; i < n; i++) {
+        int f = ci[i].local.addr.family ? ci[i].local.addr.family : ci[i].remote.addr.family;
+        if (fam && f && f != fam)
+            continue;
+        if (port >= 0 && ci[i].local.port != port && ci[i].remote.port != port)
+            continue;
+        char la[64], ra[64];
+        ns_addr_format(&ci[i].local.addr, la, sizeof la);
+        ns_addr_format(&ci[i].remote.addr, ra, sizeof ra);
+        snprintf(out[(*nout)++], 256, "root packetdrill 1 ? tcp%c %s:%u %s:%u %s", f == NS_AF_INET6 ? '6' : '4',
+                 la, ci[i].local.port, ra, ci[i].remote.port, state ? bsd_state(ci[i].state) : "");
+    }
+    return 0;
+}
+
+static int tcpdrop_cmd(struct pd_run *r, char **w, unsigned nw)
+{
+    if (nw != 3 || strcmp(w[1], "-s"))
+        return -1; /* only `tcpdrop -s STATE` */
+    if (!r->s)
+        return 0;
+    struct ns_tcp_conn_info ci[PD_PIPE_LINES];
+    unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
+    if (n > PD_PIPE_LINES)
+        n = PD_PIPE_LINES;
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(bsd_state(ci[i].state), w[2]))
+            ns_tcp_drop(r->s, &ci[i].local, &ci[i].remote);
+    return 0;
+}
+
+static unsigned split_words(char *q, char **words, unsigned max)
+{
+    unsigned nw = 0;
+    while (*q && nw < max) {
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (!*q)
+            break;
+        words[nw++] = q;
+        while (*q && *q != ' ' && *q != '\t')
+            q++;
+        if (*q)
+            *q++ = '\0';
+    }
+    return nw;
+}
+
+/* 1: not a sockstat/tcpdrop command; 0: emulated and succeeded; -1: reported. */
+static int bsd_tool(struct pd_run *r, int line, const char *whole)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", whole);
+    char *stages[8];
+    unsigned ns = 0;
+    for (char *save = NULL, *p = strtok_r(buf, "|", &save); p && ns < 8; p = strtok_r(NULL, "|", &save))
+        stages[ns++] = p;
+    char *w[16];
+    unsigned nw = ns ? split_words(stages[0], w, 16) : 0;
+    if (!nw || (strcmp(w[0], "sockstat") && strcmp(w[0], "tcpdrop")))
+        return 1;
+    if (!strcmp(w[0], "tcpdrop")) {
+        if (ns != 1 || tcpdrop_cmd(r, w, nw) < 0)
+            goto refuse;
+        return 0;
+    }
+    static char lines[PD_PIPE_LINES][256];
+    unsigned nl;
+    if (sockstat_lines(r, w, nw, lines, &nl) < 0)
+        goto refuse;
+    bool ok = true; /* sockstat itself succeeds */
+    for (unsigned st = 1; st < ns; st++) {
+        nw = split_words(stages[st], w, 16);
+        bool count = false, invert = false;
+        const char *pat = NULL;
+        for (unsigned i = 1; i < nw; i++) {
+            if (!strcmp(w[i], "-c"))
+                count = true;
+            else if (!strcmp(w[i], "-v"))
+                invert = true;
+            else if (!pat && w[i][0] != '-')
+                pat = w[i];
+            else
+                goto refuse;
+        }
+        if (!nw || strcmp(w[0], "grep") || !pat)
+            goto refuse;
+        unsigned k = 0;
+        for (unsigned i = 0; i < nl; i++)
+            if ((strstr(lines[i], pat) != NULL) != invert)
+                memmove(lines[k++], lines[i], 256);
+        ok = k > 0; /* grep's status: did a line match */
+        if (count) {
+            snprintf(lines[0], 256, "%u", k);
+            nl = 1;
+        } else {
+            nl = k;
+        }
+    }
+    if (!ok) {
+        pd_report(r, line, "shell command '%s' failed (emulated over netstack's TCP table: no line matched)",
+                  whole);
         return -1;
     }
     return 0;
+refuse:
+    pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack (sockstat: -4 -6 -P tcp "
+              "-p PORT -s, then `grep [-c] [-v] WORD` stages; tcpdrop: -s STATE)", whole);
+    return -1;
 }
 
 int pd_command(struct pd_run *r, int line, const char *text)
@@ -277,6 +442,12 @@ int pd_command(struct pd_run *r, int line, const char *text)
             continue;
         char whole[512];
         snprintf(whole, sizeof whole, "%s", c);
+        int bt = bsd_tool(r, line, whole);
+        if (bt <= 0) {
+            if (bt < 0)
+                return -1;
+            continue;
+        }
         /* words, with '...' and "..." quoting (sysctl -q k="a b c") */
         char *words[64];
         unsigned nw = 0;
@@ -385,6 +556,12 @@ static int run_event(struct pd_run *r, struct pd_event *e)
     }
     if (e->kind == PD_EV_CODE)
         return pd_code(r, e);
+    if (r->late_sysctl_line) {
+        pd_report(r, r->late_sysctl_line, "sysctl %s after the stack started: netstack's configuration is "
+                  "fixed at creation (put it before the first socket call)", r->late_sysctl);
+        r->fatal = true;
+        return -1;
+    }
     if (pd_stack_start(r) < 0)
         return -1;
     if (e->kind == PD_EV_PACKET && e->pkt.dir == '>') {
@@ -513,6 +690,23 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
     }
     for (unsigned i = 0; i < ncli; i++)
         pd_option_apply(&r->o, cli[i], err, sizeof err);
+    if (!r->o.profile[0])
+        snprintf(r->o.profile, sizeof r->o.profile, "%s", has_net_inet_sysctl(&sc) ? "freebsd" : "linux");
+    if (!strcmp(r->o.profile, "freebsd") && !has_define(&tmp, "FreeBSD") && tmp.ndefs < PD_MAX_DEFS) {
+        /* NPLab's scripts keep FreeBSD's own wire behaviour under
+         * `#ifdef FreeBSD` (beside `#ifdef STANDARD`): the freebsd profile
+         * reproduces that host, so the symbol is defined, as -D would. */
+        tmp.defs[tmp.ndefs].name = "FreeBSD";
+        tmp.defs[tmp.ndefs].value = "FreeBSD";
+        tmp.ndefs++;
+        pd_script_free(&sc);
+        if (pd_parse(name, text, len, tmp.defs, tmp.ndefs, &sc, err, sizeof err) < 0) {
+            snprintf(res->report, sizeof res->report, "%s\n", err);
+            res->status = PD_ERROR;
+            free(r);
+            return;
+        }
+    }
     if (!r->o.dry_run)
         run_script(r);
 out:

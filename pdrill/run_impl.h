@@ -75,6 +75,9 @@ struct pd_run {
     int64_t prev_expected_us, prev_actual_us;
     bool prev_was_inbound;
     int cur_line;
+    int late_sysctl_line;      /* a sysctl changed a knob after the stack started (0 = none):
+                                * fine as end-of-script cleanup, an error before any other event */
+    char late_sysctl[160];
     bool fatal;                /* an error --non_fatal does not cover */
     /* TS: scripted TS val -> actual TS val of matched outbound packets */
     uint32_t ts_script[PD_MAX_TS], ts_actual[PD_MAX_TS];

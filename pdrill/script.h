@@ -57,6 +57,8 @@ struct pd_packet {
     bool has_ae;           /* AccECN AE bit (refused for now) */
     uint32_t start, end, len;
     bool seq_abs;          /* NPLab `!` */
+    bool seq_any;          /* NPLab `...(LEN)`: any sequence number (outbound; a SYN's
+                            * becomes the stack's ISN: a new incarnation of the flow) */
     bool has_ack, ack_abs;
     uint32_t ack;
     bool has_win; uint32_t win;
@@ -67,6 +69,7 @@ struct pd_packet {
     /* UDP: len is the payload length. ICMP: */
     uint8_t icmp_type, icmp_code;
     bool has_mtu; uint32_t mtu;
+    bool icmp_v6;          /* type/code are ICMPv6's own numbers (an ICMPv6-only name) */
     bool icmp_inner_udp;   /* quoted [udp (LEN)] rather than [START:END(LEN)] */
     bool has_inner;
     uint32_t in_start, in_end, in_len;

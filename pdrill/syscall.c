@@ -317,6 +317,29 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
+    if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF)) {
+        /* BSD's value (ns_sock_bufsize): the buffer itself, no doubling. */
+        uint32_t snd = 0, rcv = 0;
+        int64_t want;
+        int rc = ns_sock_bufsize(r->s, f->sd, &snd, &rcv);
+        if (rc < 0) {
+            *ret = rc;
+            return SC_DONE;
+        }
+        uint32_t got = name == SO_RCVBUF ? rcv : snd;
+        if (!int_of(r, val, &want)) {
+            pd_report(r, e->line, "getsockopt(%s): value must be [N]", name == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF");
+            r->fatal = true;
+            return SC_ERR;
+        }
+        if (want != (int64_t)got) {
+            pd_report(r, e->line, "getsockopt(%s): expected value %lld but got %u",
+                      name == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF", (long long)want, got);
+            return SC_ERR;
+        }
+        *ret = 0;
+        return SC_DONE;
+    }
     char what[96];
     snprintf(what, sizeof what, "getsockopt option %s",
              e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?");

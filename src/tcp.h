@@ -160,6 +160,8 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t rcv_buf0;           /* tcp_rcvwnd_model 1: tcp_rcvbuf_init rounded up to a
+                                  * multiple of the MSS at the handshake (0 = not yet) */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
     uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
     ns_time_t rcv_rtt_start;
@@ -454,6 +456,10 @@ void ns_tcp_ka_reset(struct ns_tcb *t);
 /* ---- tcp_sack.c ---- */
 /* Receiver: record OOO bytes [start,end) placed in the ring. false = over cap. */
 bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end);
+/* Receiver: the part of [start, end) already held out of order -- its
+ * overlap with the lowest range it meets (RFC 2883 4.2: a duplicate above
+ * the cumulative ACK is reported too). */
+bool ns_tcp_ooo_dup(const struct ns_tcb *t, uint32_t start, uint32_t end, struct ns_seqrange *dup);
 /* Receiver: rcv_nxt advanced; merge ranges it reached; returns new rcv_nxt. */
 uint32_t ns_tcp_ooo_advance(struct ns_tcb *t, uint32_t rcv_nxt);
 /* Receiver: SACK blocks for the next segment (at most max), newest first. */

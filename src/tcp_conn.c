@@ -313,7 +313,7 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
         uint32_t max = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
         if (max > (1u << 30))
             max = 1u << 30;
-        uint32_t cap = (uint32_t)s->cfg.tcp_rcvbuf_init;
+        uint32_t cap = t->rcv_buf0 ? t->rcv_buf0 : (uint32_t)s->cfg.tcp_rcvbuf_init;
         uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
         if (cap < offered)
             cap = offered;

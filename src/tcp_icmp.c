@@ -3,7 +3,9 @@
  * Contract: ns_tcp_icmp_error is called by the ICMP input of both
  * families (icmp4.c, icmp6.c) for every error whose quote passed
  * ns_icmp_quote_ok and whose quoted protocol is TCP. It never resets or
- * aborts a connection:
+ * aborts a connection -- except, with cfg.tcp_icmp_syn_abort (FreeBSD's
+ * icmp_may_rst), a SYN-SENT one on a hard error (hard_error) that quotes
+ * our SYN, which fails with -ECONNREFUSED:
  *   - validation (RFC 5927 4.1, as Linux): the quoted 4-tuple must name a
  *     connection and the quoted sequence number must lie in SND.UNA ..
  *     SND.MAX (ISS in SYN-SENT); anything else is counted in
@@ -55,6 +57,16 @@ static int soft_errno(uint8_t family, uint8_t type, uint8_t code)
     case 4: return -EPROTO;       /* parameter problem */
     default: return 0;
     }
+}
+
+/* Hard errors (RFC 1122 4.2.3.9: protocol and port unreachable; RFC 1812
+ * 5.2.7.1 and RFC 4443 3.1: communication administratively prohibited;
+ * RFC 4443 3.4: unrecognized next header, IPv6's "protocol unreachable"). */
+static bool hard_error(uint8_t family, uint8_t type, uint8_t code)
+{
+    if (family == NS_AF_INET)
+        return type == 3 && (code == 2 || code == 3 || code == 9 || code == 10 || code == 13);
+    return (type == 1 && (code == 1 || code == 4)) || (type == 4 && code == 1);
 }
 
 static bool data_state(int st)
@@ -140,6 +152,14 @@ void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t
     }
     if (family == NS_AF_INET6 && type == 2) {
         lower_pmtu(t, info > 65535 ? 65535 : (unsigned)info); /* RFC 4443 3.2 */
+        return;
+    }
+    if (t->state == NS_TCP_SYN_SENT && s->cfg.tcp_icmp_syn_abort && hard_error(family, type, code)) {
+        /* config.h tcp_icmp_syn_abort: RFC 1122 4.2.3.9 "hard error
+         * conditions, so TCP SHOULD abort" -- done before the connection
+         * is synchronized only (RFC 5461 keeps them soft after). */
+        s->stats.tcp_icmp_soft++;
+        ns_tcp_close(t, -ECONNREFUSED);
         return;
     }
     int e = soft_errno(family, type, code);

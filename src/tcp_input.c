@@ -110,6 +110,21 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
 }
 
 /* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
+/* tcp_rcvwnd_model 1 (BSD's tcp_mss()): once the MSS is known and the
+ * connection has its socket, the receive buffer becomes a whole number of
+ * segments, at most the maximum. */
+static void bsd_rcvbuf(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (s->cfg.tcp_rcvwnd_model != 1 || t->rbuf || t->rcv_buf0)
+        return;
+    uint32_t m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
+    uint64_t b = s->cfg.tcp_rcvbuf_init;
+    if (m && b > m)
+        b = (b + m - 1) / m * m;
+    t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
+}
+
 static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
@@ -131,11 +146,14 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
     ns_tcp_ecn_syn_rcvd(t, g->ecnf, (g->flags & TH_ACK) != 0); /* RFC 3168 6.1.1 */
     t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
+    if (!t->parent)
+        bsd_rcvbuf(t); /* a passive open's socket only exists once established */
 }
 
 static void become_established(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
+    bsd_rcvbuf(t);
     t->snd_una = g->ack;
     if (seq_lt(t->snd_nxt, t->snd_una))
         t->snd_nxt = t->snd_una;
@@ -280,7 +298,7 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         return cookie_ack(l, g, ip, th);
     if (!(g->flags & TH_SYN))
         return NS_DROP_tcp_bad_flags;
-    if (g->flags & TH_FIN)
+    if ((g->flags & TH_FIN) && !s->cfg.tcp_listen_synfin)
         return NS_DROP_tcp_bad_flags; /* SYN+FIN: a scan, not an open (as Linux) */
     if (l->nready >= l->backlog)
         return NS_DROP_tcp_backlog_full; /* nobody accepts: a cookie would not help */
@@ -316,6 +334,8 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
 }
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
+static int text_and_fin(struct ns_tcb *t, const struct seg *g);
+
 static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
                           const uint8_t *th)
 {
@@ -337,6 +357,19 @@ static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns
     if (ack) {
         become_established(t, g);
         t->ack_now = true;
+        if (t->s->cfg.tcp_synack_data && (g->len || (g->flags & TH_FIN))) {
+            /* RFC 9293 3.10.7.3: "If there are other controls or text in
+             * the segment, then continue processing at the sixth step" --
+             * the text after the SYN, inside the window our SYN offered. */
+            struct seg d = *g;
+            d.flags &= (uint8_t)~TH_SYN;
+            d.seq = g->seq + 1;
+            d.seglen = g->seglen - 1;
+            uint32_t w = ns_tcp_rcv_cap(t);
+            if (t->rcv_adv == t->rcv_nxt)
+                t->rcv_adv = t->rcv_nxt + (w < 65535 ? w : 65535); /* what our SYN offered */
+            return text_and_fin(t, &d);
+        }
         return R_OK;
     }
     /* Simultaneous open: SYN_RECEIVED, answer with SYN-ACK (same ISS). */
@@ -372,6 +405,21 @@ static void fin_arrived(struct ns_tcb *t)
     ns_tcb_notify(t);
 }
 
+/* RCV.WND of the acceptance test (RFC 9293 3.10.7.4): the window we
+ * advertised -- or, in tcp_rcvwnd_model 1, the larger of that and the free
+ * receive buffer (BSD's tp->rcv_wnd: the buffer may hold more than the
+ * 16-bit field could offer). */
+static uint32_t rcv_wnd(const struct ns_tcb *t)
+{
+    uint32_t w = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (t->s->cfg.tcp_rcvwnd_model == 1 && t->rcv_buf0) { /* a socket's buffer (bsd_rcvbuf) */
+        uint32_t cap = ns_tcp_rcv_cap(t), space = cap > t->rlen ? cap - t->rlen : 0;
+        if (space > w)
+            w = space;
+    }
+    return w;
+}
+
 /* RFC 9293 3.10.7.4 seventh/eighth: segment text and FIN. */
 static void data_input(struct ns_tcb *t, const struct seg *g)
 {
@@ -404,7 +452,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
         t->ack_now = true;
     }
     uint32_t space = t->rbuf ? t->rcap - t->rlen : 0;
-    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t wnd = rcv_wnd(t);
     uint32_t limit = space < wnd ? space : wnd;
     uint32_t off = seq - t->rcv_nxt;
     if (len) {
@@ -420,6 +468,10 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     }
     if (fin && seq_gt(fin_at, t->rcv_nxt + limit))
         fin = false;
+    if (len && t->sack_ok && !t->dsack && ns_tcp_ooo_dup(t, seq, seq + len, &t->dsack_blk)) {
+        t->dsack = true; /* RFC 2883 4.2: data we already hold out of order */
+        t->ack_now = true;
+    }
     if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
         len = 0; /* out of memory: not taken, not acknowledged; the peer resends */
         fin = false;
@@ -656,10 +708,6 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     return fin_acked(t);
 }
 
-static uint32_t rcv_wnd(const struct ns_tcb *t)
-{
-    return seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-}
 
 static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
 {
@@ -734,14 +782,34 @@ static int check_sequence(struct ns_tcb *t, const struct seg *g)
         t->ack_now = true; /* an older timestamp means an old duplicate */
         return NS_DROP_tcp_paws;
     }
-    return seq_acceptable(t, g) ? R_OK : unacceptable(t, g);
+    if (seq_acceptable(t, g))
+        return R_OK;
+    if (t->s->cfg.tcp_trim_left_edge && g->seglen && !(g->flags & (TH_SYN | TH_RST)) &&
+        g->seq + g->seglen == t->rcv_nxt) {
+        /* config.h tcp_trim_left_edge, RFC 9293 3.10.7.4: "trimming off
+         * any portions that lie outside the window (including SYN and
+         * FIN), and only processing further if the segment then begins at
+         * RCV.NXT" -- an old segment that ends exactly at RCV.NXT (a
+         * retransmitted FIN, a keepalive byte) trims to an empty one
+         * there: its ACK field is processed (a simultaneous close reaches
+         * TIME-WAIT), and the duplicate is acknowledged at once. */
+        if (t->sack_ok && g->len) {
+            t->dsack = true; /* RFC 2883 */
+            t->dsack_blk.start = g->seq;
+            t->dsack_blk.end = g->seq + g->len;
+        }
+        t->ack_now = true;
+        return R_OK;
+    }
+    return unacceptable(t, g);
 }
 
 /* RFC 9293 3.10.7.4 second check, the RST bit, with RFC 5961 3.2: reset
- * only on an exact match (SEG.SEQ = RCV.NXT), else challenge. */
+ * only on an exact match (SEG.SEQ = RCV.NXT), else challenge. With
+ * tcp_rst_challenge off, RFC 793's rule: any RST in the window resets. */
 static int rst_input(struct ns_tcb *t, const struct seg *g)
 {
-    if (g->seq != t->rcv_nxt) {
+    if (g->seq != t->rcv_nxt && t->s->cfg.tcp_rst_challenge) {
         ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }
@@ -755,6 +823,8 @@ static int rst_input(struct ns_tcb *t, const struct seg *g)
     case NS_TCP_FIN_WAIT_1:
     case NS_TCP_FIN_WAIT_2:
     case NS_TCP_CLOSE_WAIT:
+    case NS_TCP_CLOSING:   /* reached by shutdown(SHUT_WR): the socket is */
+    case NS_TCP_LAST_ACK:  /* still open and learns of the reset, as on BSD and Linux */
         err = -ECONNRESET;
         break;
     default:
@@ -833,16 +903,43 @@ static int text_and_fin(struct ns_tcb *t, const struct seg *g)
     return R_OK;
 }
 
+/* TIME-WAIT as BSD keeps it (config.h tcp_time_wait_bsd; the reopening
+ * SYN is taken in ns_tcp_input): RSTs and segments without ACK are
+ * dropped, a FIN just below RCV.NXT restarts 2 MSL, and anything but an
+ * exact duplicate ACK is acknowledged. R_OK (ack_now says whether to
+ * answer) or a drop reason. */
+static int time_wait_bsd(struct ns_tcb *t, const struct seg *g)
+{
+    struct ns_stack *s = t->s;
+    if (g->flags & TH_RST)
+        return NS_DROP_tcp_rst_ignored; /* RFC 1337 4, fix F1 */
+    if (!(g->flags & TH_ACK))
+        return NS_DROP_tcp_no_ack;
+    if ((g->flags & TH_FIN) && g->seq + g->len + ((g->flags & TH_SYN) ? 1 : 0) + 1 == t->rcv_nxt) {
+        t->linger_at = s->now + 2 * s->cfg.tcp_msl; /* RFC 9293 3.10.7.4: a retransmitted FIN */
+        ns_tcb_timer_update(t);
+    }
+    if ((g->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK || g->len || g->seq != t->rcv_nxt ||
+        g->ack != t->snd_max)
+        t->ack_now = true;
+    return R_OK;
+}
+
 /* RFC 9293 3.10.7.4: every state after SYN-SENT, in the RFC's order of
  * eight checks. Returns R_OK, a drop reason, or R_GONE. */
 static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
                       const uint8_t *th)
 {
+    if (t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_time_wait_bsd)
+        return time_wait_bsd(t, g);
     /* First: the sequence number (with PAWS). */
     int r = check_sequence(t, g);
     if (r != R_OK)
         return r;
-    /* Second: the RST bit. */
+    /* Second: the RST bit -- ignored in TIME-WAIT with tcp_rfc1337 (RFC
+     * 1337 4, fix F1: no TIME-WAIT assassination). */
+    if ((g->flags & TH_RST) && t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_rfc1337)
+        return NS_DROP_tcp_rst_ignored;
     if (g->flags & TH_RST)
         return rst_input(t, g);
     /* Third: security. The RFC matches the segment's IP security
@@ -850,8 +947,14 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
      * compartments (it neither sends nor honours the RFC 1108 option), so
      * every segment matches and there is nothing to check. */
     /* Fourth: the SYN bit — in a synchronized state a challenge ACK, never
-     * a reset (RFC 5961 4.2). */
+     * a reset (RFC 5961 4.2). With tcp_syn_challenge off, RFC 793's rule
+     * (the SYN passed the window check above): reset the connection. */
     if (g->flags & TH_SYN) {
+        if (!t->s->cfg.tcp_syn_challenge) {
+            ns_tcp_send_rst(t);
+            ns_tcp_close(t, t->state == NS_TCP_SYN_RECEIVED && t->parent ? 0 : -ECONNRESET);
+            return R_GONE;
+        }
         ns_tcp_challenge_ack(t);
         return NS_DROP_tcp_challenged;
     }
@@ -902,10 +1005,20 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     g.seglen = g.len + ((g.flags & TH_SYN) ? 1 : 0) + ((g.flags & TH_FIN) ? 1 : 0);
     parse_options(th + NS_TCP_HDR, off - NS_TCP_HDR, &g);
     s->stats.tcp_rx_segs++;
+    if (s->cfg.tcp_drop_synfin && (g.flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
+        { ns_drop(s, pkt, NS_DROP_tcp_synfin); return; } /* config.h: a scan's probe */
     uint16_t sport = ns_get16(th), dport = ns_get16(th + 2);
 
     struct ns_tcb *t = ns_tcb_lookup(s, &ip->dst, dport, &ip->src, sport);
     int r;
+    if (t && t->state == NS_TCP_TIME_WAIT && s->cfg.tcp_time_wait_bsd &&
+        (g.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN && seq_gt(g.seq, t->rcv_nxt)) {
+        /* RFC 1122 4.2.2.13: a new SYN above the old sequence space may
+         * reopen a connection from TIME-WAIT; the listener (if any) takes
+         * it (config.h tcp_time_wait_bsd). */
+        ns_tcp_close(t, 0);
+        t = NULL;
+    }
     if (!t) {
         struct ns_tcb *l = ns_tcb_lookup_listener(s, &ip->dst, dport);
         if (!l || l->state != NS_TCP_LISTEN) {

@@ -38,7 +38,7 @@ uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t)
     if (t->rbuf)
         return t->rcap - t->rslack;
     /* Before the first data: what the receive side will start with. */
-    size_t init = t->s->cfg.tcp_rcvbuf_init, max = t->s->cfg.tcp_rcvbuf;
+    size_t init = t->rcv_buf0 ? t->rcv_buf0 : t->s->cfg.tcp_rcvbuf_init, max = t->s->cfg.tcp_rcvbuf;
     return (uint32_t)(init && init < max ? init : max);
 }
 

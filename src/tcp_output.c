@@ -32,11 +32,19 @@ uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
     if (space > maxw)
         space = maxw;
     uint32_t cur = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    /* Receiver SWS avoidance: only open the window by at least
-     * min(buffer/2, MSS) (RFC 9293 3.8.6.2.2). */
-    uint32_t thresh = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
-    if (space > cur && space - cur < thresh)
-        space = cur;
+    if (t->s->cfg.tcp_rcvwnd_model == 1) {
+        /* BSD's receiver SWS avoidance (RFC 1122 4.2.3.3 leaves the
+         * algorithm open): offer all free space, but none while it is
+         * below min(buffer/4, MSS). */
+        if (space < cap / 4 && space < t->rcv_mss)
+            space = 0;
+    } else {
+        /* Receiver SWS avoidance: only open the window by at least
+         * min(buffer/2, MSS) (RFC 9293 3.8.6.2.2). */
+        uint32_t thresh = cap / 2 < t->rcv_mss ? cap / 2 : t->rcv_mss;
+        if (space > cur && space - cur < thresh)
+            space = cur;
+    }
     space = (space >> t->rcv_ws) << t->rcv_ws;
     if (space < cur)
         space = cur; /* never shrink (the field rounds up below) */
@@ -321,6 +329,13 @@ void ns_tcp_send_ack(struct ns_tcb *t)
      * snd_nxt went back below what the peer already holds, and an ACK
      * numbered there would be "unacceptable" to the peer, which would then
      * also drop the ACK information in it (RFC 9293 3.10.7.4). */
+    if (t->s->cfg.tcp_fin_repeat && t->fin_queued && t->snd_max == t->fin_seq + 1 &&
+        seq_le(t->snd_una, t->fin_seq)) {
+        /* BSD (config.h tcp_fin_repeat): the unacknowledged FIN rides
+         * on the ACK, as a retransmission of it. */
+        ns_tcp_send_seg(t, t->fin_seq, 0, TH_FIN | TH_ACK);
+        return;
+    }
     ns_tcp_send_seg(t, t->snd_max, 0, TH_ACK);
 }
 
@@ -339,7 +354,7 @@ void ns_tcp_challenge_ack(struct ns_tcb *t)
     }
     tcp->chack_count++;
     s->stats.tcp_challenge_acks++;
-    ns_tcp_send_ack(t);
+    ns_tcp_send_seg(t, t->snd_max, 0, TH_ACK); /* a pure ACK (ns_tcp_send_ack's rule) */
 }
 
 void ns_tcp_send_rst(struct ns_tcb *t)

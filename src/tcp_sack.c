@@ -6,7 +6,9 @@
  * rcv_nxt are filled: a sorted array of at most cfg.tcp_ooo_max_ranges
  * disjoint ranges totalling at most cfg.tcp_ooo_max_bytes (hitting either
  * is counted as tcp_ooo_limit). SACK blocks (RFC 2018 4) report the most
- * recently changed range first, then the others by recency.
+ * recently changed range first, then the others by recency; the part of
+ * an arriving segment already held is reported as a D-SACK (RFC 2883 4.2,
+ * ns_tcp_ooo_dup).
  *
  * Contract (sender, RFC 6675): `sacked` holds the ranges above snd_una the
  * peer reported, sorted and merged (cfg.tcp_sack_max_ranges, allocated
@@ -20,6 +22,19 @@
 #include "tcp.h"
 
 /* ---- receiver ---- */
+
+bool ns_tcp_ooo_dup(const struct ns_tcb *t, uint32_t start, uint32_t end, struct ns_seqrange *dup)
+{
+    for (unsigned i = 0; i < t->nooo; i++) {
+        const struct ns_ooo_range *o = &t->ooo[i];
+        if (seq_lt(o->start, end) && seq_lt(start, o->end)) {
+            dup->start = seq_max(start, o->start);
+            dup->end = seq_min(end, o->end);
+            return true;
+        }
+    }
+    return false;
+}
 
 bool ns_tcp_ooo_add(struct ns_tcb *t, uint32_t start, uint32_t end)
 {

@@ -67,6 +67,42 @@ struct ns_config {
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */
     unsigned tcp_syn_opts;         /* SYN/SYN-ACK option order: 0 = Linux's (mss,sackOK,TS,nop,wscale),
                                     * 1 = FreeBSD's (mss,nop,wscale,sackOK,TS; EOL padding) */
+    unsigned tcp_rcvwnd_model;     /* receive-window arithmetic: 0 = RFC 9293 3.8.6.2.2 (the right
+                                    * edge moves by at least min(buffer/2, MSS)); 1 = BSD's: the
+                                    * buffer is rounded up to a multiple of the MSS once it is known,
+                                    * all free space is offered (none below min(buffer/4, MSS)) and
+                                    * segments are accepted inside the larger of the advertised
+                                    * window and the free space (tcp_input.c, tcp_output.c) */
+    bool tcp_fin_repeat;           /* BSD: while our FIN is unacknowledged every ACK we send
+                                    * repeats it (a retransmission, RFC 9293 3.10.7.4 allows it);
+                                    * challenge ACKs stay pure ACKs */
+    bool tcp_trim_left_edge;       /* an old segment ending exactly at RCV.NXT (a retransmitted
+                                    * FIN) is trimmed to an empty one there and its ACK processed,
+                                    * as BSD and Linux do (RFC 9293 3.10.7.4's trimming reading);
+                                    * off: it is only answered with an ACK (the acceptability test) */
+    bool tcp_rfc1337;              /* ignore RSTs in TIME-WAIT (RFC 1337 4, fix F1; FreeBSD always,
+                                    * Linux net.ipv4.tcp_rfc1337); off: RFC 9293, an RST closes it */
+    bool tcp_time_wait_bsd;        /* TIME-WAIT as BSD's tcp_twcheck: RSTs and ACK-less segments
+                                    * dropped, a SYN above RCV.NXT reopens through the listener
+                                    * (RFC 1122 4.2.2.13), everything else but an exact duplicate
+                                    * ACK acknowledged; off: RFC 9293 3.10.7.4 as in other states */
+    bool tcp_icmp_syn_abort;       /* an ICMP hard error (port/protocol unreachable, administratively
+                                    * prohibited) quoting our SYN aborts the connect with
+                                    * -ECONNREFUSED (RFC 1122 4.2.3.9; FreeBSD icmp_may_rst); off:
+                                    * soft, reported if the connect times out */
+    bool tcp_listen_synfin;        /* a SYN+FIN to a listener opens like a SYN, its FIN (and data)
+                                    * not taken (BSD with drop_synfin=0; RFC 9293 3.10.7.2 goes on
+                                    * with the SYN); off: dropped as a scan, as Linux */
+    bool tcp_synack_data;          /* text on a SYN-ACK is taken (RFC 9293 3.10.7.3; BSD); off: it
+                                    * is discarded and the peer resends it (Linux without TFO) */
+    bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
+                                    * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
+    bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window
+                                    * RSTs get a challenge ACK; off = RFC 793: any in-window RST
+                                    * resets (FreeBSD net.inet.tcp.insecure_rst=1) */
+    bool tcp_syn_challenge;        /* RFC 5961 4.2: a SYN in a synchronized state gets a challenge
+                                    * ACK; off = RFC 793: an in-window SYN resets the connection
+                                    * (FreeBSD net.inet.tcp.insecure_syn=1) */
     bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
                                     * default: see tcp_rack.c for the measurements */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,

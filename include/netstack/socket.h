@@ -144,6 +144,25 @@ const char *ns_tcp_state_name(int state);
  * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
 ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
+/* A stream socket's buffer sizes as BSD's SO_SNDBUF/SO_RCVBUF report them
+ * (no Linux doubling): the receive buffer the window is computed from and
+ * the send limit; the configured sizes before a connection exists. Either
+ * pointer may be NULL. 0, -EBADF, -EOPNOTSUPP (not a stream socket). */
+int ns_sock_bufsize(struct ns_stack *s, int sd, uint32_t *snd, uint32_t *rcv);
+/* sockstat(1): every TCP endpoint -- listeners, connections (children not
+ * yet accepted too), TIME-WAIT ones and CLOSED ones a socket still holds.
+ * Fills out[0..max) and returns how many there are (may exceed max).
+ * state is an ns_tcp_state_name index; sd is -1 when no socket holds it. */
+struct ns_tcp_conn_info {
+    int state;
+    int sd;
+    struct ns_sockaddr local, remote;
+};
+unsigned ns_tcp_conns(struct ns_stack *s, struct ns_tcp_conn_info *out, unsigned max);
+/* tcpdrop(8): drops the connection local-remote -- an RST first in the
+ * synchronized states (RFC 9293 3.10.4 ABORT; its socket's error becomes
+ * -ECONNABORTED), silently from TIME-WAIT. 0, or -ENOENT. */
+int ns_tcp_drop(struct ns_stack *s, const struct ns_sockaddr *local, const struct ns_sockaddr *remote);
 
 /* Current readiness (NS_EV_* bits). */
 unsigned ns_sock_events(struct ns_stack *s, int sd);

@@ -122,6 +122,7 @@ extern "C" {
     X(tcp_challenged, "TCP segment answered by a challenge ACK (RFC 5961)")  \
     X(tcp_bad_ack, "TCP ACK unacceptable (state or range)")                 \
     X(tcp_no_ack, "TCP segment without ACK in a synchronized state")       \
+    X(tcp_synfin, "TCP segment with SYN and FIN, dropped (tcp_drop_synfin)") \
     X(tcp_bad_flags, "TCP segment with flags not valid in this state")      \
     X(tcp_closed, "TCP data for a closed/shut-down receiver (RST sent)") \
     X(icmp_echo_ignored, "echo request to broadcast/multicast not answered") \

@@ -63,6 +63,155 @@ EST + """+.1 < . 1:1001(1000) ack 1 win 512
 +.01 < . 1:1001(1000) ack 1 win 512
 +0 > . 1:1(0) ack 1001 <nop,nop,sack 1:1001>
 """)
+T["dsack-ooo-dup"] = ("RFC 2883 4.2: data that duplicates what the receiver already holds out of order is "
+                      "reported in a D-SACK block, first, followed by the block that contains it; an in-order "
+                      "segment that overlaps held data reports the overlap too",
+EST + """+.1 < . 201:301(100) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 201:301>
++.01 < . 151:251(100) ack 1 win 512
++0 > . 1:1(0) ack 1 <nop,nop,sack 201:251 151:301>
++.01 < . 1:201(200) ack 1 win 512
++0 > . 1:1(0) ack 301 <nop,nop,sack 151:201>
+""")
+# Configuration knobs of the freebsd profile (src/config.h) and the
+# sockstat/tcpdrop emulation, each from the rule it selects.
+ACT = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
+"""
+T["rst-closing-econnreset"] = ("RFC 9293 3.10.7.4 second check: an RST at RCV.NXT in CLOSING closes the "
+    "connection; a socket still open after shutdown(SHUT_WR) learns of it as ECONNRESET, as in the states "
+    "where the RFC asks for a 'connection reset' signal",
+EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 1 win 512
++0 > . 2:2(0) ack 2
++.1 < R. 2:2(0) ack 2 win 512
++0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0
+""")
+T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2.3.3 leaves the algorithm "
+    "open): the receive buffer is rounded up to a whole number of segments once the MSS is known "
+    "(65536 -> 66000 at MSS 1000) and all free space is offered",
+"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [65536], [4]) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [66000], [4]) = 0
++.1 < . 1:1001(1000) ack 1 win 65535
++0 > . 1:1(0) ack 1001 win 65000
+""")
+T["rst-in-window-rfc793"] = ("RFC 9293 3.10.7.4 with the RFC 5961 3.2 mitigation off (tcp_rst_challenge=off, "
+    "FreeBSD insecure_rst=1): any RST inside the window resets the connection",
+"""--set=tcp_rst_challenge=off
+""" + EST + """+.1 < R. 1001:1001(0) ack 1 win 512
++0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0
+""")
+T["syn-in-window-rfc793"] = ("RFC 9293 3.10.7.4 fourth check with the RFC 5961 4.2 mitigation off "
+    "(tcp_syn_challenge=off, FreeBSD insecure_syn=1): a SYN inside the window resets the connection "
+    "(<SEQ=SND.NXT><CTL=RST,ACK>)",
+"""--set=tcp_syn_challenge=off
+""" + EST + """+.1 < S 1001:1001(0) win 512 <mss 1000>
++0 > R. 1:1(0) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0
+""")
+T["fin-repeat"] = ("tcp_fin_repeat (BSD): while our FIN is unacknowledged, the ACK of the peer's FIN "
+    "(simultaneous close, RFC 9293 3.6 case 2) repeats it; challenge ACKs stay pure",
+"""--set=tcp_fin_repeat=on
+""" + EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 1 win 512
++0 > F. 1:1(0) ack 2
++.1 < . 2:2(0) ack 2 win 512
+""")
+T["trim-left-edge"] = ("RFC 9293 3.10.7.4 trimming (tcp_trim_left_edge, as BSD and Linux): the peer's "
+    "retransmitted FIN ends at RCV.NXT; trimmed, its ACK of our FIN moves CLOSING to TIME-WAIT "
+    "(checked with the sockstat emulation)",
+"""--set=tcp_trim_left_edge=on
+""" + EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 1 win 512
++0 > . 2:2(0) ack 2
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
++0 `sockstat -P tcp -s | grep -c TIME_WAIT | grep 1`
+""")
+T["time-wait-rst-rfc1337"] = ("RFC 1337 4 fix F1 (tcp_rfc1337): an RST in TIME-WAIT is ignored, the "
+    "connection stays in TIME-WAIT (sockstat emulation) and still answers a retransmitted FIN",
+"""--set=tcp_rfc1337=on
+""" + EST + """+0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
++.1 < R. 2:2(0) ack 2 win 512
++0 `sockstat -P tcp -s | grep -c TIME_WAIT | grep 1`
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
+""")
+T["time-wait-reopen"] = ("RFC 1122 4.2.2.13 (tcp_time_wait_bsd): a SYN above RCV.NXT reopens a connection "
+    "from TIME-WAIT through the listener, with a new ISN; a SYN at RCV.NXT is dropped",
+"""--set=tcp_time_wait_bsd=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 2) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++.1 < F. 1:1(0) ack 2 win 512
++0 > . 2:2(0) ack 2
++.1 < S 2:2(0) win 512 <mss 1000>
++.1 `sockstat -P tcp -s | grep -c TIME_WAIT | grep 1`
++0 < S 5000:5000(0) win 512 <mss 1000>
++0 > S. ...(0) ack 5001 <mss 1460>
+""")
+T["drop-synfin"] = ("tcp_drop_synfin (FreeBSD drop_synfin=1): a segment with SYN and FIN is dropped "
+    "unanswered in every state -- here ESTABLISHED, where a SYN would draw a challenge ACK (RFC 5961 4.2)",
+"""--set=tcp_drop_synfin=on
+""" + EST + """+.1 < SF 1:1(0) win 512 <mss 1000>
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
+""")
+T["listen-synfin"] = ("RFC 9293 3.10.7.2 third check (tcp_listen_synfin, BSD): a SYN+FIN to a listener is "
+    "processed as a SYN; its FIN is not acknowledged (no text or control is taken before ESTABLISHED)",
+"""--set=tcp_listen_synfin=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < SF 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
+""")
+T["icmp-syn-abort"] = ("RFC 1122 4.2.3.9 (tcp_icmp_syn_abort, FreeBSD icmp_may_rst): a port unreachable "
+    "quoting our SYN is a hard error; the connect fails with ECONNREFUSED. One quoting another sequence "
+    "number is ignored (RFC 5927 4.1)",
+"""--set=tcp_icmp_syn_abort=on
+""" + ACT + """+.1 < icmp unreachable port_unreachable [1:1(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++.1 < icmp unreachable port_unreachable [0:0(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0
+""")
+T["synack-data"] = ("RFC 9293 3.10.7.3 (tcp_synack_data): text on a SYN-ACK is processed after the "
+    "handshake completes; the ACK covers it and read() returns it",
+"""--set=tcp_synack_data=on
+""" + ACT + """+.1 < S. 0:10(10) ack 1 win 512 <mss 1000>
++0 > . 1:1(0) ack 11
++0 read(3, ..., 100) = 10
+""")
+T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
+    "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
+EST + """+.1 `tcpdrop -s ESTABLISHED`
++0 > R. 1:1(0) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNABORTED], [4]) = 0
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
