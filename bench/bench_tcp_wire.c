@@ -182,11 +182,15 @@ int main(int argc, char **argv)
     double bps = w > 0 ? (double)got / w : 0;
     printf("  two stacks on a wire, MTU %5u%s: %10.0f payload bytes per wall second (%.2f Gbit/s; "
            "%llu MiB in %.3f s wall, %.0f ms CPU per GB, both stacks on one core), %llu segments, "
-           "%llu retransmits, %llu wire drops%s\n",
+           "%llu retransmits, %llu wire drops%s",
            mtu, offload ? ", offload" : "", bps, bps * 8 / 1e9, (unsigned long long)(got >> 20), w,
            got ? cpu * 1e3 / ((double)got / 1e9) : 0.0,
            (unsigned long long)ti.segs_out, (unsigned long long)ti.retransmits,
            wab.drops + wba.drops, got >= total ? "" : " (INCOMPLETE)");
+    if (offload) /* how the receiver took the super-segments */
+        printf("; %llu super-segments received, %llu taken whole",
+               (unsigned long long)ns_stack_stats(b)->gso_rx, (unsigned long long)ns_stack_stats(b)->gso_rx_whole);
+    printf("\n");
     ns_close(a, csd);
     if (ssd >= 0)
         ns_close(b, ssd);

@@ -108,8 +108,8 @@ void ns_offload_finish_csum(uint8_t *p, size_t len, const struct ns_offload *off
     ns_put16(p + at, ns_csum_fold(ns_csum_add(0, p + off->csum_start, len - off->csum_start)));
 }
 
-static void addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct ns_addr *src,
-                  struct ns_addr *dst)
+void ns_offload_addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct ns_addr *src,
+                      struct ns_addr *dst)
 {
     *src = (struct ns_addr){0};
     *dst = (struct ns_addr){0};
@@ -127,7 +127,7 @@ static void addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct 
 bool ns_offload_csum_ok(const uint8_t *p, size_t len, const struct ns_offload_layout *lay)
 {
     struct ns_addr src, dst;
-    addrs(p, lay, &src, &dst);
+    ns_offload_addrs(p, lay, &src, &dst);
     size_t l4len = len - lay->l4_off;
     if (lay->proto == NS_IPPROTO_UDP && lay->family == 4 && ns_get16(p + lay->l4_off + 6) == 0)
         return true; /* IPv4 UDP without a checksum (RFC 768) */
@@ -192,7 +192,7 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
                         void *user)
 {
     struct ns_addr src, dst;
-    addrs(p, lay, &src, &dst);
+    ns_offload_addrs(p, lay, &src, &dst);
     uint32_t mss = off->gso_type == NS_GSO_NONE ? lay->payload : off->gso_size;
     size_t h = lay->hdr_len, l4 = lay->l4_off;
     uint32_t seq = lay->proto == NS_IPPROTO_TCP ? ns_get32(p + l4 + 4) : 0;
