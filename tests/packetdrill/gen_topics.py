@@ -126,6 +126,8 @@ T["fin-repeat"] = ("tcp_fin_repeat (BSD): while our FIN is unacknowledged, the A
 """--set=tcp_fin_repeat=on
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
 +0 > F. 1:1(0) ack 1
++.1 < S 1:1(0) win 512 <mss 1000>
++0 > . 2:2(0) ack 1
 +.1 < F. 1:1(0) ack 1 win 512
 +0 > F. 1:1(0) ack 2
 +.1 < . 2:2(0) ack 2 win 512
