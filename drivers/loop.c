@@ -4,6 +4,17 @@
  * timers, then waits. The bound matters: under a flood the device is never
  * empty, and an unbounded receive loop would starve retransmission and
  * reassembly timers.
+ *
+ * Busy polling (cfg.busy_poll, like Linux's SO_BUSY_POLL): on the
+ * real-time clock, for that long after the last received packet the
+ * deadline is "now", so the loop glances at the device instead of
+ * sleeping. A paced sender (Linux's default BBR) hands the TUN one burst
+ * at a time; sleeping between bursts costs a wake-up per burst on both
+ * sides (the sender's tun_net_xmit wakes us, we reschedule), and the
+ * round-trip grows by that wake-up, which a BBR sender's cwnd (2 x its
+ * minimum RTT's BDP) cannot hide. Only the real-time clock busy-polls: a
+ * virtual clock does not move while we glance, so the window would never
+ * end.
  */
 #include "netstack/loop.h"
 
@@ -131,9 +142,20 @@ void ns_loop_free(struct ns_loop *l)
 
 int ns_loop_fd(const struct ns_loop *l) { return l->dev ? ns_netdev_fd(l->dev) : -1; }
 
+/* Within the busy-poll window after the last received packet (see top). */
+static bool busy_polling(const struct ns_loop *l, ns_time_t now)
+{
+    ns_time_t bp = ns_stack_config(l->s)->busy_poll;
+    return bp && l->dev && l->clock->wait == rt_wait && l->trim.last_rx &&
+           now - l->trim.last_rx < bp;
+}
+
 ns_time_t ns_loop_deadline(const struct ns_loop *l)
 {
-    ns_time_t until = l->more ? l->clock->now(l->clock) : ns_stack_next_deadline(l->s);
+    ns_time_t now = l->clock->now(l->clock);
+    if (l->more || busy_polling(l, now))
+        return now;
+    ns_time_t until = ns_stack_next_deadline(l->s);
     if (trim_pending(l->s, &l->trim)) { /* wake up to give memory back once quiet */
         ns_time_t at = l->trim.last_rx + TRIM_QUIET;
         if (at < l->trim.last + NS_SEC)
@@ -146,7 +168,7 @@ ns_time_t ns_loop_deadline(const struct ns_loop *l)
 
 int ns_loop_timeout_ms(const struct ns_loop *l)
 {
-    ns_time_t d = ns_loop_deadline(l);
+    ns_time_t d = ns_loop_deadline(l); /* "now" while busy polling: 0 */
     if (d == NS_TIME_NEVER)
         return -1;
     ns_time_t now = l->clock->now(l->clock);

@@ -7,6 +7,19 @@
 
 #include "stack_impl.h"
 
+/* Every copy into or out of a chunk. The size is at most a chunk, and
+ * gcc 12 (-O2, generic tuning) expands a memcpy whose size it can bound
+ * that way into an inline `rep movsq`, which copied 14 GB/s on the
+ * development machine against glibc's vectorised memcpy's 40 (1448-byte
+ * pieces into 2 KiB chunks); it was a fifth of netstack's CPU time
+ * receiving over a TUN with offloads. The empty asm hides the bound, so
+ * the library call stays (gcc and clang both accept it; no code). */
+static inline void chunk_memcpy(void *dst, const void *src, size_t n)
+{
+    __asm__("" : "+r"(n));
+    memcpy(dst, src, n);
+}
+
 /* ---- chunk allocator: a bounded per-stack cache in front of malloc ---- */
 
 static uint8_t *chunk_get(struct ns_stack *s)
@@ -99,7 +112,7 @@ int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, cons
     while (n) {
         uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
         uint32_t k = NS_TCP_BUF_CHUNK - co < n ? NS_TCP_BUF_CHUNK - co : n;
-        memcpy(*slot(b, ci) + co, p, k);
+        chunk_memcpy(*slot(b, ci) + co, p, k);
         p += k;
         pos += k;
         n -= k;
@@ -116,7 +129,7 @@ void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_
     while (n) {
         uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
         uint32_t k = NS_TCP_BUF_CHUNK - co < n ? NS_TCP_BUF_CHUNK - co : n;
-        memcpy(d, *slot(b, ci) + co, k);
+        chunk_memcpy(d, *slot(b, ci) + co, k);
         d += k;
         pos += k;
         n -= k;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "netstack/loop.h"
 #include "testlib.h"
@@ -233,6 +234,11 @@ static void t_step_api(void)
     CU_ASSERT_EQUAL(g.got, 20000);
     CU_ASSERT(g.eof);
     CU_ASSERT(p.clk.t < 6 * NS_SEC); /* no timer needed: nothing was lost */
+    /* Busy polling (on by default) is for the real-time clock only: on a
+     * virtual clock that does not move while the loop glances, the window
+     * would never end, so the deadline right after traffic is the stack's. */
+    CU_ASSERT(ns_stack_config(p.a)->busy_poll > 0);
+    CU_ASSERT_EQUAL(ns_loop_deadline(p.la), ns_stack_next_deadline(p.a));
     /* A deadline 1.5 ms away is a 2 ms poll timeout (rounded up). */
     int sd = ns_socket(p.a, NS_AF_INET, NS_SOCK_DGRAM);
     CU_ASSERT(ns_timer_start(p.a, p.clk.t + 1500 * NS_USEC, NULL, NULL) > 0);
@@ -299,12 +305,56 @@ static void t_drain_bound(void)
     pair_free(&p);
 }
 
+/* Busy polling on the real-time clock (cfg.busy_poll): right after a
+ * packet the loop's deadline is "now" (poll timeout 0), so a driver
+ * glances at the device instead of sleeping; once the window has passed,
+ * the deadline is the stack's again; with busy_poll 0 it never is "now". The
+ * window is 10 ms, and an assertion about it is made only when the check
+ * really ran inside it (a descheduled test proves nothing either way). */
+static void t_busy_poll(void)
+{
+    for (int on = 0; on <= 1; on++) {
+        struct pdev d = {.dev = {.ops = &pd_ops, .name = "d", .mtu = 1500}};
+        struct pdev peer = {.peer = &d};
+        d.peer = &peer;
+        struct ns_config c;
+        ns_config_default(&c);
+        c.addr4 = TL_STACK4;
+        c.busy_poll = on ? 10 * NS_MSEC : 0;
+        struct ns_clock *rt = ns_clock_realtime();
+        struct ns_stack *s = ns_stack_new(&c, rt->now(rt), NULL, 0);
+        CU_ASSERT_FATAL(s != NULL);
+        ns_stack_attach(s, &d.dev);
+        struct ns_loop *l = ns_loop_new(s, &d.dev, rt);
+        CU_ASSERT_EQUAL(ns_loop_timeout_ms(l), -1); /* nothing received yet: sleep */
+        /* One UDP datagram to a closed port arrives (it draws an ICMP error). */
+        struct ns_pkt *u = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5000, 7777, "x", 1);
+        CU_ASSERT_FATAL(u != NULL);
+        pd_send(&peer.dev, u->data, u->len);
+        ns_pkt_free(u);
+        ns_time_t t0 = rt->now(rt);
+        CU_ASSERT_EQUAL(ns_loop_step(l), 0);
+        CU_ASSERT_EQUAL(d.n, 0); /* the loop took it */
+        int ms = ns_loop_timeout_ms(l);
+        if (rt->now(rt) - t0 < 10 * NS_MSEC)
+            CU_ASSERT_EQUAL(ms, on ? 0 : -1);
+        struct timespec ts = {0, 15 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        CU_ASSERT_EQUAL(ns_loop_timeout_ms(l), -1); /* the window has passed */
+        ns_loop_free(l);
+        ns_stack_free(s);
+        pd_close(&d.dev);
+        pd_close(&peer.dev);
+    }
+}
+
 int main(void)
 {
     static const struct tl_test tests[] = {
         {"step_api", t_step_api},
         {"drain_finishes_fin", t_drain_finishes_fin},
         {"drain_bound", t_drain_bound},
+        {"busy_poll", t_busy_poll},
     };
     return TL_RUN("loop", tests);
 }

@@ -34,6 +34,9 @@ struct ns_config {
     unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
     size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
                                * device takes TSO; 0 = never build one */
+    ns_time_t busy_poll;      /* the driver loop keeps reading the device this long after a
+                               * packet before it sleeps (Linux's SO_BUSY_POLL); 0 = sleep
+                               * at once. Read by drivers/loop.c only: the core never waits */
 
     unsigned icmp_err_rate;   /* ICMP errors per second (token bucket refill) */
     unsigned icmp_err_burst;  /* bucket depth */

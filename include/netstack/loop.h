@@ -5,7 +5,10 @@
  * Contract: ns_loop_run repeatedly (1) receives every pending packet from
  * dev and hands it to the stack at clock->now(), (2) polls the stack when
  * its deadline has passed, (3) asks the clock to wait until the next
- * deadline or until dev's fd is readable. It returns 0 when *stop becomes
+ * deadline or until dev's fd is readable -- except that on the real-time
+ * clock, for cfg.busy_poll after the last received packet, the deadline
+ * is "now" (busy polling: glance at the device instead of sleeping). It
+ * returns 0 when *stop becomes
  * non-zero or done(user) returns true, or -errno on a device error.
  * A real-time clock (CLOCK_MONOTONIC + poll()) serves TUN; a virtual clock
  * that jumps to the next event serves replay. The simulator drives its
