@@ -110,6 +110,9 @@ struct ns_config {
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
     unsigned tcp_ecn;              /* RFC 3168 ECN: 0 off, 1 ask for it and accept it, 2 only
                                     * accept it when the peer asks (Linux's default) */
+    unsigned tcp_ecn_syn_retries;  /* SYN retransmissions that still ask for ECN (RFC 3168 6.1.1.1:
+                                    * they MAY drop it; 0 = only the first SYN asks, as Linux;
+                                    * FreeBSD net.inet.tcp.ecn.maxretries = 1) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */

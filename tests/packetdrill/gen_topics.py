@@ -214,6 +214,16 @@ EST + """+.1 `tcpdrop -s ESTABLISHED`
 +0 > R. 1:1(0) ack 1
 +0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNABORTED], [4]) = 0
 """)
+T["ecn-syn-retries"] = ("RFC 3168 6.1.1.1 (tcp_ecn_syn_retries, FreeBSD ecn.maxretries): the first "
+    "tcp_ecn_syn_retries retransmissions of an ECN-setup SYN still carry ECE and CWR, later ones MAY not",
+"""--set=tcp_ecn=1 --set=tcp_ecn_syn_retries=1
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++1 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
