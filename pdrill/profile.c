@@ -79,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -140,7 +140,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.rexmit_min", "tcp_rto_min", C_MS, NULL, NULL},
     {"net.inet.tcp.cc.algorithm", "tcp_cc", C_CC, NULL, NULL},
     {"net.inet.tcp.syncookies", "tcp_syncookies", C_BOOL, NULL, NULL},
-    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_NUM, NULL, NULL},
+    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_SAT, NULL, NULL},
     {"net.inet.tcp.recvspace", "tcp_rcvbuf_init", C_NUM, NULL, NULL},
     {"net.inet.tcp.sendspace", NULL, C_NUM, NULL, "32768"},
     {"net.inet.tcp.rexmit_slop", NULL, C_NUM, NULL, "200"},
@@ -199,6 +199,14 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;
     case C_NUM: snprintf(v, sizeof v, "%lld", n); break;
+    case C_SAT: {
+        /* A size past netstack's largest saturates it (kern.ipc.maxsockbuf
+         * only sets the window scale there, 14 either way). */
+        const struct ns_config_field *f = ns_config_field_find(m->field);
+        unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
+        snprintf(v, sizeof v, "%llu", f && u > f->max ? (unsigned long long)f->max : u);
+        break;
+    }
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;
     case C_MS: snprintf(v, sizeof v, "%lldms", n); break;
     case C_MSL_MS: snprintf(v, sizeof v, "%lldms", n); break;
