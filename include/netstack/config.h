@@ -72,7 +72,9 @@ struct ns_config {
                                     * buffer is rounded up to a multiple of the MSS once it is known,
                                     * all free space is offered (none below min(buffer/4, MSS)) and
                                     * segments are accepted inside the larger of the advertised
-                                    * window and the free space (tcp_input.c, tcp_output.c) */
+                                    * window and the free space, and a read sends a window update
+                                    * once it opened by 2 MSS and buffer/4, or by buffer/2
+                                    * (tcp_input.c, tcp_output.c) */
     bool tcp_fin_repeat;           /* BSD: while our FIN is unacknowledged every ACK we send
                                     * repeats it (a retransmission, RFC 9293 3.10.7.4 allows it);
                                     * challenge ACKs stay pure ACKs */

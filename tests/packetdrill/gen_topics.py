@@ -92,8 +92,9 @@ EST + """+0 shutdown(4, SHUT_WR) = 0
 """)
 T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2.3.3 leaves the algorithm "
     "open): the receive buffer is rounded up to a whole number of segments once the MSS is known "
-    "(65536 -> 66000 at MSS 1000) and all free space is offered",
-"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k
+    "(65536 -> 66000 at MSS 1000), all free space is offered, and a read that opens the window by "
+    "2 MSS and a quarter of the buffer sends a window update",
+"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=66000
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
@@ -106,6 +107,24 @@ T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2
 +0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [66000], [4]) = 0
 +.1 < . 1:1001(1000) ack 1 win 65535
 +0 > . 1:1(0) ack 1001 win 65000
++.1 < . 1001:21001(20000) ack 1 win 65535
++0 > . 1:1(0) ack 21001 win 45000
++.1 read(4, ..., 30000) = 21000
++0 > . 1:1(0) ack 21001 win 65535
+""")
+T["bsd-rcvwnd-scaled"] = ("RFC 7323 2.4 with tcp_rcvwnd_model=1 (BSD): a scaled window field is rounded "
+    "up, never down, so the right edge never moves left: 66000 bytes at scale 6 are offered as 1032",
+"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=2M
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 6>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101 win 1030
 """)
 T["rst-in-window-rfc793"] = ("RFC 9293 3.10.7.4 with the RFC 5961 3.2 mitigation off (tcp_rst_challenge=off, "
     "FreeBSD insecure_rst=1): any RST inside the window resets the connection",
