@@ -530,9 +530,9 @@ static const struct {
     {"precedence_violation", 3, 14, false}, {"precedence_cutoff", 3, 15, false},
     {"ttl_exceeded_in_transit", 11, 0, false}, {"frag_reass_exceeded", 11, 1, false},
     /* ICMPv6 (RFC 4443) names, as NPLab's packetdrill spells them */
-    {"no_route", 1, 0, true}, {"admin_prohibited", 1, 1, true}, {"beyond_scope", 1, 2, true},
+    {"packet_too_big", 2, 0, true}, {"no_route", 1, 0, true}, {"admin_prohibited", 1, 1, true}, {"beyond_scope", 1, 2, true},
     {"not_neighbour", 1, 2, true}, {"address_unreachable", 1, 3, true},
-    {"exceeded_hop_limit", 3, 0, true}, {"exceeded_frag_time", 3, 1, true}, {"erroneous_header", 4, 0, true},
+    {"exceeded_hop_limit", 3, 0, true}, {"exceeded_frag_time", 3, 1, true}, {"erroneous_header", 4, 0, true}, {"header_field", 4, 0, true},
     {"unknown_next_header", 4, 1, true}, {"unknown_option", 4, 2, true},
 };
 

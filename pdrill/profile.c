@@ -37,7 +37,7 @@ static const char *const freebsd_pairs[] = {
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_ecn_syn_retries=1", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 
@@ -79,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -140,7 +140,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.rexmit_min", "tcp_rto_min", C_MS, NULL, NULL},
     {"net.inet.tcp.cc.algorithm", "tcp_cc", C_CC, NULL, NULL},
     {"net.inet.tcp.syncookies", "tcp_syncookies", C_BOOL, NULL, NULL},
-    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_NUM, NULL, NULL},
+    {"kern.ipc.maxsockbuf", "tcp_rcvbuf", C_SAT, NULL, NULL},
     {"net.inet.tcp.recvspace", "tcp_rcvbuf_init", C_NUM, NULL, NULL},
     {"net.inet.tcp.sendspace", NULL, C_NUM, NULL, "32768"},
     {"net.inet.tcp.rexmit_slop", NULL, C_NUM, NULL, "200"},
@@ -152,7 +152,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.syncookies_only", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.fastopen.client_enable", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.path_mtu_discovery", NULL, C_NUM, NULL, "1"},
-    {"net.inet.tcp.ecn.maxretries", NULL, C_NUM, NULL, "1"},
+    {"net.inet.tcp.ecn.maxretries", "tcp_ecn_syn_retries", C_NUM, NULL, NULL},
     {"net.inet.tcp.mssdflt", NULL, C_NUM, NULL, "536"},
     {"net.inet.tcp.udp_tunneling_overhead", NULL, C_NUM, NULL, "8"},
     {"net.inet.tcp.insecure_rst", "tcp_rst_challenge", C_BOOL_INV, NULL, NULL},
@@ -199,6 +199,14 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;
     case C_NUM: snprintf(v, sizeof v, "%lld", n); break;
+    case C_SAT: {
+        /* A size past netstack's largest saturates it (kern.ipc.maxsockbuf
+         * only sets the window scale there, 14 either way). */
+        const struct ns_config_field *f = ns_config_field_find(m->field);
+        unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
+        snprintf(v, sizeof v, "%llu", f && u > f->max ? (unsigned long long)f->max : u);
+        break;
+    }
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;
     case C_MS: snprintf(v, sizeof v, "%lldms", n); break;
     case C_MSL_MS: snprintf(v, sizeof v, "%lldms", n); break;

@@ -16,7 +16,8 @@
  *     (6.1.2); a reduction during loss recovery is the one already made.
  *     The next new data segment carries CWR.
  * A retransmitted SYN carries no ECN request (6.1.1.1: the SYN may have
- * been dropped by a middlebox that dislikes ECE/CWR). Counters: the
+ * been dropped by a middlebox that dislikes ECE/CWR) -- past the first
+ * cfg.tcp_ecn_syn_retries retransmissions (0 by default). Counters: the
  * stack's tcp_ecn_ok / tcp_ecn_ce, and per connection in ns_tcp_info.
  */
 #include "tcp.h"
@@ -75,8 +76,9 @@ uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t fla
         return 0;
     if (flags & TH_SYN) {
         if (!(flags & TH_ACK)) {
-            /* 6.1.1: an ECN-setup SYN; not on a retransmission. */
-            t->ecn_req = t->s->cfg.tcp_ecn == 1 && t->syn_retries == 0;
+            /* 6.1.1: an ECN-setup SYN; on the first tcp_ecn_syn_retries
+             * retransmissions too (6.1.1.1 lets them drop it: MAY). */
+            t->ecn_req = t->s->cfg.tcp_ecn == 1 && t->syn_retries <= t->s->cfg.tcp_ecn_syn_retries;
             return t->ecn_req ? (TH_ECE | TH_CWR) : 0;
         }
         return t->ecn_ok ? TH_ECE : 0; /* ECN-setup SYN-ACK */

@@ -45,7 +45,8 @@ uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
         if (space > cur && space - cur < thresh)
             space = cur;
     }
-    space = (space >> t->rcv_ws) << t->rcv_ws;
+    if (t->s->cfg.tcp_rcvwnd_model != 1)
+        space = (space >> t->rcv_ws) << t->rcv_ws; /* BSD: the field rounds up (ns_tcp_send_seg) */
     if (space < cur)
         space = cur; /* never shrink (the field rounds up below) */
     return space;
@@ -430,6 +431,14 @@ void ns_tcp_window_update(struct ns_tcb *t)
     uint32_t w = ns_tcp_rcv_window(t);
     if (w <= cur)
         return;
+    if (t->s->cfg.tcp_rcvwnd_model == 1) {
+        /* BSD: an update when the window opened by two segments and a
+         * quarter of the buffer, or by half the buffer. */
+        uint32_t adv = w - cur, cap = ns_tcp_rcv_cap(t);
+        if ((adv >= 2u * t->rcv_mss && adv >= cap / 4) || 2 * adv >= cap)
+            ns_tcp_send_ack(t);
+        return;
+    }
     /* Tell the peer when the window opens from (nearly) zero, or at least
      * doubled (as Linux): a bulk reader must not cost an ACK per read.
      * ns_tcp_rcv_window already applied receiver SWS avoidance. */

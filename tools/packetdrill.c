@@ -37,7 +37,8 @@ static void usage(FILE *f)
         "  -D SYM=VAL, --define=SYM=VAL   replace the bare word SYM (and #ifdef SYM)\n"
         "  --non_fatal=packet,syscall     report mismatches and keep going\n"
         "  --profile=linux|freebsd|netstack  host behaviour to reproduce (default linux;\n"
-        "                           freebsd when the script sets net.inet.* sysctls)\n"
+        "                           freebsd when the script sets net.inet.* sysctls; freebsd\n"
+        "                           also defines FreeBSD for NPLab's #ifdef FreeBSD sections)\n"
         "  --set=NAME=VALUE         one more netstack setting after the profile (netstack --help-set)\n"
         "  -w FILE                  write the exchange as a pcap (virtual time, reproducible bytes)\n"
         "  -v, --verbose            print every packet and call; --dry_run: parse only\n"
@@ -45,8 +46,10 @@ static void usage(FILE *f)
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, epoll, sendmsg/recvmsg, SO_SNDBUF/SO_RCVBUF/TCP_MAXSEG, %{ python }%,\n"
-        "shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics.\n"
+        "UDP packets, epoll, sendmsg/recvmsg, setsockopt SO_SNDBUF/SO_RCVBUF, TCP_MAXSEG,\n"
+        "%{ python }%, shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip\n"
+        "tcp_metrics and FreeBSD's `sockstat ... | grep [-c] WORD` and `tcpdrop -s STATE`\n"
+        "(emulated over the stack's TCP table).\n"
         "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
         f);
 }

@@ -75,7 +75,9 @@ struct ns_config {
                                     * buffer is rounded up to a multiple of the MSS once it is known,
                                     * all free space is offered (none below min(buffer/4, MSS)) and
                                     * segments are accepted inside the larger of the advertised
-                                    * window and the free space (tcp_input.c, tcp_output.c) */
+                                    * window and the free space, and a read sends a window update
+                                    * once it opened by 2 MSS and buffer/4, or by buffer/2
+                                    * (tcp_input.c, tcp_output.c) */
     bool tcp_fin_repeat;           /* BSD: while our FIN is unacknowledged every ACK we send
                                     * repeats it (a retransmission, RFC 9293 3.10.7.4 allows it);
                                     * challenge ACKs stay pure ACKs */
@@ -113,6 +115,9 @@ struct ns_config {
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
     unsigned tcp_ecn;              /* RFC 3168 ECN: 0 off, 1 ask for it and accept it, 2 only
                                     * accept it when the peer asks (Linux's default) */
+    unsigned tcp_ecn_syn_retries;  /* SYN retransmissions that still ask for ECN (RFC 3168 6.1.1.1:
+                                    * they MAY drop it; 0 = only the first SYN asks, as Linux;
+                                    * FreeBSD net.inet.tcp.ecn.maxretries = 1) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */

@@ -92,8 +92,9 @@ EST + """+0 shutdown(4, SHUT_WR) = 0
 """)
 T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2.3.3 leaves the algorithm "
     "open): the receive buffer is rounded up to a whole number of segments once the MSS is known "
-    "(65536 -> 66000 at MSS 1000) and all free space is offered",
-"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k
+    "(65536 -> 66000 at MSS 1000), all free space is offered, and a read that opens the window by "
+    "2 MSS and a quarter of the buffer sends a window update",
+"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=66000
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
@@ -106,6 +107,24 @@ T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2
 +0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [66000], [4]) = 0
 +.1 < . 1:1001(1000) ack 1 win 65535
 +0 > . 1:1(0) ack 1001 win 65000
++.1 < . 1001:21001(20000) ack 1 win 65535
++0 > . 1:1(0) ack 21001 win 45000
++.1 read(4, ..., 30000) = 21000
++0 > . 1:1(0) ack 21001 win 65535
+""")
+T["bsd-rcvwnd-scaled"] = ("RFC 7323 2.4 with tcp_rcvwnd_model=1 (BSD): a scaled window field is rounded "
+    "up, never down, so the right edge never moves left: 66000 bytes at scale 6 are offered as 1032",
+"""--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=2M
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 6>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101 win 1030
 """)
 T["rst-in-window-rfc793"] = ("RFC 9293 3.10.7.4 with the RFC 5961 3.2 mitigation off (tcp_rst_challenge=off, "
     "FreeBSD insecure_rst=1): any RST inside the window resets the connection",
@@ -126,6 +145,8 @@ T["fin-repeat"] = ("tcp_fin_repeat (BSD): while our FIN is unacknowledged, the A
 """--set=tcp_fin_repeat=on
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
 +0 > F. 1:1(0) ack 1
++.1 < S 1:1(0) win 512 <mss 1000>
++0 > . 2:2(0) ack 1
 +.1 < F. 1:1(0) ack 1 win 512
 +0 > F. 1:1(0) ack 2
 +.1 < . 2:2(0) ack 2 win 512
@@ -211,6 +232,16 @@ T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED con
 EST + """+.1 `tcpdrop -s ESTABLISHED`
 +0 > R. 1:1(0) ack 1
 +0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ECONNABORTED], [4]) = 0
+""")
+T["ecn-syn-retries"] = ("RFC 3168 6.1.1.1 (tcp_ecn_syn_retries, FreeBSD ecn.maxretries): the first "
+    "tcp_ecn_syn_retries retransmissions of an ECN-setup SYN still carry ECE and CWR, later ones MAY not",
+"""--set=tcp_ecn=1 --set=tcp_ecn_syn_retries=1
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++1 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 """)
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
