@@ -312,7 +312,7 @@ static int sockstat_lines(struct pd_run *r, char **w, unsigned nw, char (*out)[2
     struct ns_tcp_conn_info ci[PD_PIPE_LINES];
     unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
     if (n > PD_PIPE_LINES)
-        n = PD_PIPE_LINES;
+        return -2; /* more endpoints than the emulation lists: never a silent partial answer */
     for (unsigned i = 0; i < n; i++) {
         int f = ci[i].local.addr.family ? ci[i].local.addr.family : ci[i].remote.addr.family;
         if (fam && f && f != fam)
@@ -332,12 +332,17 @@ static int tcpdrop_cmd(struct pd_run *r, char **w, unsigned nw)
 {
     if (nw != 3 || strcmp(w[1], "-s"))
         return -1; /* only `tcpdrop -s STATE` */
+    bool known = false;
+    for (int st = 0; st < 11; st++)
+        known |= !strcmp(bsd_state(st), w[2]);
+    if (!known)
+        return -1; /* not a state name sockstat prints */
     if (!r->s)
         return 0;
     struct ns_tcp_conn_info ci[PD_PIPE_LINES];
     unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
     if (n > PD_PIPE_LINES)
-        n = PD_PIPE_LINES;
+        return -2; /* more endpoints than the emulation lists: never a silent partial answer */
     for (unsigned i = 0; i < n; i++)
         if (!strcmp(bsd_state(ci[i].state), w[2]))
             ns_tcp_drop(r->s, &ci[i].local, &ci[i].remote);
@@ -375,13 +380,19 @@ static int bsd_tool(struct pd_run *r, int line, const char *whole)
     if (!nw || (strcmp(w[0], "sockstat") && strcmp(w[0], "tcpdrop")))
         return 1;
     if (!strcmp(w[0], "tcpdrop")) {
-        if (ns != 1 || tcpdrop_cmd(r, w, nw) < 0)
+        int rc = ns == 1 ? tcpdrop_cmd(r, w, nw) : -1;
+        if (rc == -2)
+            goto too_many;
+        if (rc < 0)
             goto refuse;
         return 0;
     }
     static char lines[PD_PIPE_LINES][256];
     unsigned nl;
-    if (sockstat_lines(r, w, nw, lines, &nl) < 0)
+    int sl = sockstat_lines(r, w, nw, lines, &nl);
+    if (sl == -2)
+        goto too_many;
+    if (sl < 0)
         goto refuse;
     bool ok = true; /* sockstat itself succeeds */
     for (unsigned st = 1; st < ns; st++) {
@@ -418,6 +429,10 @@ static int bsd_tool(struct pd_run *r, int line, const char *whole)
         return -1;
     }
     return 0;
+too_many:
+    pd_report(r, line, "shell command '%s': more than %d TCP endpoints, past what the emulation lists", whole,
+              PD_PIPE_LINES);
+    return -1;
 refuse:
     pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack (sockstat: -4 -6 -P tcp "
               "-p PORT -s, then `grep [-c] [-v] WORD` stages; tcpdrop: -s STATE)", whole);

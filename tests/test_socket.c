@@ -1,6 +1,7 @@
 /* test_socket.c — the datagram half of the socket API: creation limits,
  * bind conflicts across families, ephemeral ports, dual-stack sockets,
- * recvfrom, the receive queue limit, ping sockets and readiness callbacks. */
+ * recvfrom, the receive queue limit, ping sockets and readiness callbacks;
+ * the error paths of ns_sock_bufsize, ns_tcp_conns and ns_tcp_drop. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -647,6 +648,42 @@ static void t_deterministic_per_seed(void)
     TL_FINISH(c, &c3);
 }
 
+/* socket.h's emulation helpers (packetdrill's SO_RCVBUF, sockstat and
+ * tcpdrop): error paths and the unconnected answers; tests/packetdrill
+ * covers them on live connections (t-bsd-rcvwnd, t-tcpdrop, sockstat). */
+static void t_bufsize_conns_drop(void)
+{
+    struct ns_config cfg;
+    ns_config_default(&cfg);
+    cfg.tcp_rcvbuf_init = 65536;
+    cfg.tcp_sndbuf = 32768;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack_cfg(&cap, &cfg);
+    uint32_t snd = 0, rcv = 0;
+    struct ns_tcp_conn_info ci[4];
+    CU_ASSERT_EQUAL(ns_tcp_conns(s, ci, 4), 0);
+    CU_ASSERT_EQUAL(ns_sock_bufsize(s, 7, &snd, &rcv), -EBADF);
+    int u = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT_EQUAL(ns_sock_bufsize(s, u, &snd, &rcv), -EOPNOTSUPP);
+    int t = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    CU_ASSERT_EQUAL(ns_sock_bufsize(s, t, &snd, &rcv), 0);
+    CU_ASSERT_EQUAL(rcv, 65536);
+    CU_ASSERT_EQUAL(snd, 32768);
+    struct ns_sockaddr la = {TL_STACK4, 8080}, ra = {TL_HOST4, 40000};
+    CU_ASSERT_EQUAL(ns_bind(s, t, &la), 0);
+    CU_ASSERT_EQUAL(ns_listen(s, t, 4), 0);
+    CU_ASSERT_EQUAL(ns_tcp_conns(s, ci, 4), 1);
+    CU_ASSERT_STRING_EQUAL(ns_tcp_state_name(ci[0].state), "LISTEN");
+    CU_ASSERT_EQUAL(ci[0].local.port, 8080);
+    CU_ASSERT_EQUAL(ci[0].sd, t);
+    CU_ASSERT_EQUAL(ns_tcp_conns(s, ci, 0), 1); /* the count, even with no room */
+    CU_ASSERT_EQUAL(ns_tcp_drop(s, &la, &ra), -ENOENT); /* no such connection; listeners are not dropped */
+    CU_ASSERT_EQUAL(ns_close(s, t), 0);
+    CU_ASSERT_EQUAL(ns_close(s, u), 0);
+    CU_ASSERT_EQUAL(ns_tcp_conns(s, ci, 4), 0);
+    TL_FINISH(s, &cap);
+}
+
 static const struct tl_test tests[] = {
     {"socket_errors", t_socket_errors},
     {"max_sockets", t_max_sockets},
@@ -667,6 +704,7 @@ static const struct tl_test tests[] = {
     {"timer_sends", t_timer_sends},
     {"send_errors", t_send_errors},
     {"deterministic_per_seed", t_deterministic_per_seed},
+    {"bufsize_conns_drop", t_bufsize_conns_drop},
 };
 
 int main(void) { return TL_RUN("socket", tests); }
