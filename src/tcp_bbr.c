@@ -11,14 +11,16 @@
  * inflight_hi once loss has shown where the path's buffer ends.
  * States (draft 4.3):
  *   Startup   pacing 2.77, cwnd 2; left when max_bw grew < 25% for 3
- *             non-app-limited rounds, or a round's loss rate exceeded 2%
- *             (v3), which also sets inflight_hi;
+ *             non-app-limited rounds, or a round lost more than 2% and
+ *             at least 6 segments (v3), which also sets inflight_hi;
  *   Drain     pacing 0.35 until inflight <= BDP;
  *   ProbeBW   DOWN (0.90) until inflight <= min(BDP, 0.85 inflight_hi),
  *             CRUISE (1.0) for 2-3 s (drawn from the stack's seeded PRNG:
  *             deterministic), REFILL (1.0) one round, UP (1.25, cwnd 2.25)
  *             until inflight reaches 1.25 BDP or a round loses more than
- *             2% (inflight_hi = max(inflight, 0.7 x target)); each UP
+ *             2% (inflight_hi = max(inflight, 0.7 x target)); only the
+ *             rounds of a probe (REFILL, UP) lower inflight_hi, once per
+ *             probe: loss in DOWN/CRUISE is left to recovery; each UP
  *             starts a new max_bw filter slot;
  *   ProbeRTT  when min_rtt is 5 s old: cwnd = max(4 segments, BDP / 2)
  *             for 200 ms and a round, then back.
@@ -40,6 +42,7 @@ enum { BW_DOWN = 0, BW_CRUISE, BW_REFILL, BW_UP };
 #define STARTUP_CWND 2.0
 #define DRAIN_PACING 0.35
 #define LOSS_THRESH 0.02
+#define STARTUP_FULL_LOSS_CNT 6u
 #define BETA 0.7
 #define HEADROOM 0.15
 #define PROBE_RTT_INTERVAL (5 * NS_SEC)
@@ -86,6 +89,9 @@ static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
             /* Draft 4.3.3.5: wait 2-3 s before the next probe. */
             t->bbr.cycle_stamp = t->s->now;
             t->bbr.probe_wait = 2 * NS_SEC + (ns_time_t)(ns_rng_next(&t->s->rng) % (uint64_t)NS_SEC);
+        } else if (phase == BW_REFILL) {
+            /* Draft 4.5.10: a probe's samples may lower inflight_hi, once. */
+            t->bbr.bw_probe_samples = true;
         } else if (phase == BW_UP) {
             /* A new cycle: the max filter moves to its other slot. */
             t->bbr.bw_slot ^= 1;
@@ -143,6 +149,7 @@ static void loss_too_high(struct ns_tcb *t)
     if (hi < 4.0 * t->mss)
         hi = 4.0 * t->mss;
     t->bbr.inflight_hi = (uint32_t)hi;
+    t->bbr.bw_probe_samples = false; /* once per probe */
     if (t->bbr.mode == BBR_STARTUP) {
         t->bbr.full_bw_reached = true;
         set_mode(t, BBR_DRAIN, 0);
@@ -177,9 +184,21 @@ static void update_model(struct ns_tcb *t)
     if (t->bbr.round_start) {
         uint32_t total = t->bbr.round_lost + t->bbr.round_delivered;
         bool high = total && (double)t->bbr.round_lost > LOSS_THRESH * (double)total;
-        t->bbr.round_lost = t->bbr.round_delivered = 0;
-        if (high)
+        /* Where loss is a signal (draft 4.5.10): Startup's exit needs a
+         * round losing more than 2% and at least STARTUP_FULL_LOSS_CNT
+         * segments (draft 4.3.1.3 counts discontiguous lost ranges; under
+         * random loss these are single segments), not one early drop of a
+         * 10-segment round; in ProbeBW only a bandwidth probe's own rounds
+         * (REFILL, UP) lower inflight_hi, once per probe. Random loss in
+         * DOWN/CRUISE is left to recovery (PRR): the draft's short-term
+         * bw_lo/inflight_lo are not implemented, and lowering inflight_hi
+         * there ratcheted it to 0.7 BDP at 1% random loss. */
+        if (high && t->bbr.mode == BBR_STARTUP &&
+            t->bbr.round_lost >= STARTUP_FULL_LOSS_CNT * t->mss)
             loss_too_high(t);
+        else if (high && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
+            loss_too_high(t);
+        t->bbr.round_lost = t->bbr.round_delivered = 0;
         /* Startup's full-pipe test (draft 4.3.1.2). */
         if (t->bbr.mode == BBR_STARTUP && !app && !t->bbr.full_bw_reached) {
             if ((double)max_bw(t) >= 1.25 * (double)t->bbr.full_bw) {
