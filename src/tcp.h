@@ -271,6 +271,7 @@ struct ns_tcb {
         bool round_start;
         uint32_t round_lost, round_delivered; /* bytes in this round (v3 loss rate) */
         uint32_t inflight_hi;    /* v3: upper bound on inflight learned from loss (0 = none) */
+        uint32_t inflight_latest; /* v3: bytes delivered in the last full round */
         bool bw_probe_samples;   /* v3: this probe's (REFILL/UP) loss may still lower inflight_hi */
         ns_time_t cycle_stamp, probe_wait; /* ProbeBW: cycle start, Cruise time */
         uint64_t phase_round;    /* round_count when the phase began */

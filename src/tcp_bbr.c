@@ -198,6 +198,7 @@ static void update_model(struct ns_tcb *t)
             loss_too_high(t);
         else if (high && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
             loss_too_high(t);
+        t->bbr.inflight_latest = t->bbr.round_delivered;
         t->bbr.round_lost = t->bbr.round_delivered = 0;
         /* Startup's full-pipe test (draft 4.3.1.2). */
         if (t->bbr.mode == BBR_STARTUP && !app && !t->bbr.full_bw_reached) {
@@ -318,11 +319,24 @@ static void bbr_on_ack(struct ns_tcb *t, uint32_t acked)
 static void bbr_enter_recovery(struct ns_tcb *t)
 {
     /* PRR brings the flight to ssthresh: the model's target, but at most
-     * what was in flight (a loss says no more fits). */
+     * what the path carried, after v3's short-term bound (draft 4.5.10.3,
+     * inflight_lo = max(inflight_latest, beta x inflight)): the larger of
+     * the bytes delivered in the last round and 0.7 x the flight. Random
+     * loss leaves a round's deliveries near the flight (little cut); a
+     * queue that overflowed or marked CE delivered about a BDP per round
+     * while the flight was larger (the queue drains). */
     t->bbr.prior_cwnd = t->cwnd > t->bbr.prior_cwnd ? t->cwnd : t->bbr.prior_cwnd;
-    uint32_t tgt = target_cwnd(t);
-    uint32_t in = inflight(t);
-    uint32_t ss = tgt < in ? tgt : (uint32_t)(BETA * in);
+    uint32_t ss = target_cwnd(t);
+    double lo = BETA * (double)inflight(t);
+    /* A CE echo (tcp_ecn.c calls here as it marks the window, RFC 3168
+     * 6.1.2) lost nothing, so a round delivers the whole flight: the
+     * classic response, 0.7 x the flight (v3's per-round CE ratio needs
+     * AccECN). */
+    bool ecn = t->ecn_cwr && t->ecn_recover == t->snd_max;
+    if (!ecn && lo < (double)t->bbr.inflight_latest)
+        lo = (double)t->bbr.inflight_latest;
+    if ((double)ss > lo)
+        ss = (uint32_t)lo;
     if (ss < 4u * t->mss)
         ss = 4u * t->mss;
     t->ssthresh = ss;
