@@ -318,8 +318,8 @@ static void bbr_on_ack(struct ns_tcb *t, uint32_t acked)
 
 static void bbr_enter_recovery(struct ns_tcb *t)
 {
-    /* PRR brings the flight to ssthresh: the model's target, but at most
-     * what the path carried, after v3's short-term bound (draft 4.5.10.3,
+    /* PRR brings the flight to ssthresh: the model's target, but outside
+     * a probe at most what the path carried, after v3's short-term bound (draft 4.5.10.3,
      * inflight_lo = max(inflight_latest, beta x inflight)): the larger of
      * the bytes delivered in the last round and 0.7 x the flight. Random
      * loss leaves a round's deliveries near the flight (little cut); a
@@ -335,7 +335,11 @@ static void bbr_enter_recovery(struct ns_tcb *t)
     bool ecn = t->ecn_cwr && t->ecn_recover == t->snd_max;
     if (!ecn && lo < (double)t->bbr.inflight_latest)
         lo = (double)t->bbr.inflight_latest;
-    if ((double)ss > lo)
+    /* Not while probing (Startup, REFILL, UP: draft BBRIsProbingBW), where
+     * the bound would stop the growth the probe exists for. */
+    bool probing = t->bbr.mode == BBR_STARTUP ||
+                   (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase >= BW_REFILL);
+    if ((ecn || !probing) && (double)ss > lo)
         ss = (uint32_t)lo;
     if (ss < 4u * t->mss)
         ss = 4u * t->mss;
