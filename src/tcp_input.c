@@ -109,7 +109,6 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
     return (uint16_t)(m > 65535 ? 65535 : m);
 }
 
-/* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
 /* tcp_rcvwnd_model 1 (BSD's tcp_mss()): once the MSS is known and the
  * connection has its socket, the receive buffer becomes a whole number of
  * segments, at most the maximum. */
@@ -125,6 +124,7 @@ static void bsd_rcvbuf(struct ns_tcb *t)
     t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
 }
 
+/* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
 static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
@@ -707,7 +707,6 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     send_window_update(t, g, swnd);
     return fin_acked(t);
 }
-
 
 static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
 {

@@ -3,6 +3,7 @@
  *
  * Contract:
  *   - receive: a connection starts with cfg.tcp_rcvbuf_init of window
+ *     (rounded up to a multiple of the MSS with cfg.tcp_rcvwnd_model 1)
  *     (more if the handshake already offered more) and, as Linux's
  *     receive-buffer auto-tuning (tcp_rcv_space_adjust), measures what the
  *     app read per round trip; the buffer grows to four times that, up to

@@ -7,7 +7,8 @@
  * Every segment carries one copy of its payload from the send ring and one
  * checksum pass. Segments we send always advertise the window computed by
  * ns_tcp_rcv_window, which never moves the right edge left (RFC 9293
- * 3.8.6) and applies receiver SWS avoidance (RFC 9293 3.8.6.2.2).
+ * 3.8.6) and applies receiver SWS avoidance (RFC 9293 3.8.6.2.2, or BSD's
+ * with cfg.tcp_rcvwnd_model 1).
  */
 #include <errno.h>
 
