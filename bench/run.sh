@@ -26,6 +26,7 @@ echo "in-sim TCP bulk (two stacks, one connection, fault-free link, no I/O):"
 # The same transfer without the simulator (whose per-byte trace hash
 # dominates the figures above): the two stacks' own cost.
 "$build"/bench/bench_tcp_wire 256 1500
+"$build"/bench/bench_tcp_wire 256 1500 offload
 "$build"/bench/bench_tcp_wire 1024 65000
 
 # ---- 3. memory per idle connection ----

@@ -138,5 +138,9 @@ echo "  (raw TUN reflect: every datagram crosses TUN both ways; udp_blast offere
 for k in nson_s2l nson_l2s nsoff_s2l nsoff_l2s veth_s2l veth_l2s raw_back; do
     printf "  runs %-9s MTU 1500: %-16s MTU 65000: %s\n" "$k" "$(all ${k}_1500)" "$(all ${k}_65000)"
 done
+# Linux's congestion control paces (BBR) or not (CUBIC, Reno), and a paced
+# sender's bursts are what busy polling (config busy_poll) is for: say which.
+echo "  Linux's TCP congestion control in these namespaces: $(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo unknown);" \
+    "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  targets (issue 3): netstack >= 1.5 Gbit/s at MTU 1500, >= 5 Gbit/s at MTU 65000, each way"
 echo "  target (issue 10): offload on at MTU 1500 >= Linux over veth each way, and never below offload off"

@@ -20,7 +20,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
      * never longer, never shorter than the header. */
     if (total < ihl || total > pkt->len)
         { ns_drop(s, pkt, NS_DROP_ip4_bad_len); return; }
-    if (ns_csum(h, ihl) != 0) {
+    if (ns_csum_ip4hdr(h, ihl) != 0) {
         s->stats.checksum_errors++;
         ns_drop(s, pkt, NS_DROP_ip4_bad_csum);
         return;
@@ -86,7 +86,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
         ns_put16(wh + 2, (uint16_t)whole->len);
         ns_put16(wh + 6, 0);
         ns_put16(wh + 10, 0);
-        ns_put16(wh + 10, ns_csum(wh, hl));
+        ns_put16(wh + 10, ns_csum_ip4hdr(wh, hl));
         pkt = whole;
         h = pkt->data;
         ihl = hl;
@@ -117,7 +117,7 @@ static int ip4_send_one(struct ns_stack *s, const struct ns_addr *src, const str
     ns_put16(h + 10, 0);
     memcpy(h + 12, src->bytes, 4);
     memcpy(h + 16, dst->bytes, 4);
-    ns_put16(h + 10, ns_csum(h, IP4_HDR));
+    ns_put16(h + 10, ns_csum_ip4hdr(h, IP4_HDR));
     return ns_dev_send(s, pkt);
 }
 

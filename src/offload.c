@@ -42,7 +42,7 @@ bool ns_offload_parse(const uint8_t *p, size_t len, const struct ns_offload *off
         unsigned ihl = (unsigned)(p[0] & 15) * 4;
         if (ihl < 20 || ihl > len || ns_get16(p + 2) != len)
             return bad(why, NS_DROP_off_bad_hdr);
-        if (ns_csum(p, ihl) != 0)
+        if (ns_csum_ip4hdr(p, ihl) != 0)
             return bad(why, NS_DROP_ip4_bad_csum);
         if (ns_get16(p + 6) & 0x3fff)
             return bad(why, NS_DROP_off_not_l4); /* MF or an offset: a fragment */
@@ -108,8 +108,8 @@ void ns_offload_finish_csum(uint8_t *p, size_t len, const struct ns_offload *off
     ns_put16(p + at, ns_csum_fold(ns_csum_add(0, p + off->csum_start, len - off->csum_start)));
 }
 
-static void addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct ns_addr *src,
-                  struct ns_addr *dst)
+void ns_offload_addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct ns_addr *src,
+                      struct ns_addr *dst)
 {
     *src = (struct ns_addr){0};
     *dst = (struct ns_addr){0};
@@ -127,7 +127,7 @@ static void addrs(const uint8_t *p, const struct ns_offload_layout *lay, struct 
 bool ns_offload_csum_ok(const uint8_t *p, size_t len, const struct ns_offload_layout *lay)
 {
     struct ns_addr src, dst;
-    addrs(p, lay, &src, &dst);
+    ns_offload_addrs(p, lay, &src, &dst);
     size_t l4len = len - lay->l4_off;
     if (lay->proto == NS_IPPROTO_UDP && lay->family == 4 && ns_get16(p + lay->l4_off + 6) == 0)
         return true; /* IPv4 UDP without a checksum (RFC 768) */
@@ -141,19 +141,35 @@ uint16_t ns_offload_pseudo_partial(const struct ns_addr *src, const struct ns_ad
     return (uint16_t)~ns_csum_fold(ns_csum_pseudo(src, dst, proto, l4_len));
 }
 
+/* The sum of an IPv4 header without the three fields a piece changes
+ * (total length, ID, checksum): each piece's header checksum is then this
+ * plus its own two fields, not a pass over the header per piece. */
+static uint32_t ip4_fixed_sum(const uint8_t *p, const struct ns_offload_layout *lay)
+{
+    if (lay->family != 4)
+        return 0;
+    uint8_t t[60];
+    memcpy(t, p, lay->l4_off); /* the IPv4 header, options included (<= 60) */
+    ns_put16(t + 2, 0);
+    ns_put16(t + 4, 0);
+    ns_put16(t + 10, 0);
+    return ns_csum_add(0, t, lay->l4_off);
+}
+
 /* Piece n of a cut: the headers at d (a copy of the super-packet's) are
  * made the piece's own -- IP lengths and, for IPv4, ID + n and the header
- * checksum; TCP's sequence number and flags (FIN and PSH on the last
- * piece, CWR on the first) or UDP's length. L4 checksums are the caller's. */
-static void fix_piece(uint8_t *d, const struct ns_offload_layout *lay, uint32_t plen, unsigned n,
-                      uint16_t id, uint32_t seq, uint8_t tflags)
+ * checksum (from ipsum, ip4_fixed_sum); TCP's sequence number and flags
+ * (FIN and PSH on the last piece, CWR on the first) or UDP's length. L4
+ * checksums are the caller's. */
+static void fix_piece(uint8_t *d, const struct ns_offload_layout *lay, uint32_t ipsum,
+                      uint32_t plen, unsigned n, uint16_t id, uint32_t seq, uint8_t tflags)
 {
     size_t h = lay->hdr_len, l4 = lay->l4_off;
     if (lay->family == 4) {
-        ns_put16(d + 2, (uint16_t)(h + plen));
-        ns_put16(d + 4, (uint16_t)(id + n));
-        ns_put16(d + 10, 0);
-        ns_put16(d + 10, ns_csum(d, l4));
+        uint16_t len = (uint16_t)(h + plen), pid = (uint16_t)(id + n);
+        ns_put16(d + 2, len);
+        ns_put16(d + 4, pid);
+        ns_put16(d + 10, ns_csum_fold(ipsum + len + pid));
     } else {
         ns_put16(d + 4, (uint16_t)(h + plen - 40));
     }
@@ -176,12 +192,13 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
                         void *user)
 {
     struct ns_addr src, dst;
-    addrs(p, lay, &src, &dst);
+    ns_offload_addrs(p, lay, &src, &dst);
     uint32_t mss = off->gso_type == NS_GSO_NONE ? lay->payload : off->gso_size;
     size_t h = lay->hdr_len, l4 = lay->l4_off;
     uint32_t seq = lay->proto == NS_IPPROTO_TCP ? ns_get32(p + l4 + 4) : 0;
     uint8_t tflags = lay->proto == NS_IPPROTO_TCP ? p[l4 + 13] : 0;
     uint16_t id = lay->family == 4 ? ns_get16(p + 4) : 0;
+    uint32_t ipsum = ip4_fixed_sum(p, lay);
     unsigned n = 0;
     for (uint32_t at = 0; n < lay->segs; n++, at += mss) {
         uint32_t plen = lay->payload - at < mss ? lay->payload - at : mss;
@@ -191,7 +208,7 @@ unsigned ns_gso_segment(const uint8_t *p, size_t len, const struct ns_offload *o
         uint8_t *d = q->data;
         memcpy(d, p, h);
         memcpy(d + h, p + h + at, plen);
-        fix_piece(d, lay, plen, n, id, seq + at, tflags);
+        fix_piece(d, lay, ipsum, plen, n, id, seq + at, tflags);
         uint8_t *th = d + l4;
         size_t l4len = h - l4 + plen;
         if (l4_csum) {
@@ -221,12 +238,13 @@ unsigned ns_gso_segment_inplace(struct ns_pkt *pkt, const struct ns_offload *off
     uint32_t seq = ns_get32(hdr + l4 + 4);
     uint8_t tflags = hdr[l4 + 13];
     uint16_t id = lay->family == 4 ? ns_get16(hdr + 4) : 0;
+    uint32_t ipsum = ip4_fixed_sum(hdr, lay);
     unsigned n = 0;
     for (uint32_t at = 0; n < lay->segs; n++, at += mss) {
         uint32_t plen = lay->payload - at < mss ? lay->payload - at : mss;
         uint8_t *d = pkt->data + at; /* the piece's payload starts at d + h */
         memcpy(d, hdr, h);
-        fix_piece(d, lay, plen, n, id, seq + at, tflags);
+        fix_piece(d, lay, ipsum, plen, n, id, seq + at, tflags);
         struct ns_pkt *q = ns_pkt_view(d, h + plen);
         if (!q)
             break;

@@ -41,6 +41,11 @@ struct ns_offload_layout {
 bool ns_offload_parse(const uint8_t *pkt, size_t len, const struct ns_offload *off, unsigned max_segs,
                       struct ns_offload_layout *lay, enum ns_drop_reason *why);
 
+/* The source and destination addresses of a packet ns_offload_parse
+ * accepted. */
+void ns_offload_addrs(const uint8_t *pkt, const struct ns_offload_layout *lay, struct ns_addr *src,
+                      struct ns_addr *dst);
+
 /* Completes a partial checksum in place (the field holds the pseudo-header
  * sum; the sum over [csum_start, len) finishes it). Requires a packet that
  * passed ns_offload_parse. */

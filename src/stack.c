@@ -159,6 +159,23 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
     }
     s->stats.gso_rx++;
     s->in_gso_batch = lay.proto == NS_IPPROTO_TCP;
+    if (!want_csum && s->cfg.gso_rx_whole && ns_tcp_take_whole(s, pkt->data, &lay)) {
+        /* The next in-order bytes of an established connection: TCP takes
+         * the super-segment whole and counts its wire segments (tcp.h), as
+         * Linux takes a GRO packet -- 45 passes through IP and TCP become
+         * one. The device layer counts the packets it stands for. */
+        s->stats.gso_rx_segs += lay.segs;
+        s->stats.gso_rx_whole++;
+        s->stats.rx_packets += lay.segs - 1;
+        s->stats.rx_bytes += (uint64_t)(lay.segs - 1) * lay.hdr_len;
+        pkt->off = (struct ns_offload){.gso_type = pkt->off.gso_type,
+                                       .gso_size = pkt->off.gso_size,
+                                       .flags = NS_OFF_CSUM_VALID};
+        input_one(s, pkt);
+        s->in_gso_batch = false;
+        ns_tcp_batch_end(s);
+        return;
+    }
     unsigned cut = 0;
     if (lay.proto == NS_IPPROTO_TCP && !want_csum)
         cut = ns_gso_segment_inplace(pkt, &pkt->off, &lay, piece_in, s); /* no copy */

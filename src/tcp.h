@@ -375,6 +375,17 @@ void ns_tcb_listen_remove(struct ns_tcb *t);
  * Linux receiver with GRO answers one. ns_tcp_batch_end sends it. */
 void ns_tcp_defer_output(struct ns_tcb *t);
 void ns_tcp_batch_end(struct ns_stack *s);
+/* May the received TCP super-segment p (IP header first; lay from
+ * ns_offload_parse) go through TCP whole instead of as its pieces? Only
+ * when that is the same as the pieces one after another: the next bytes
+ * of an ESTABLISHED connection (seq = RCV.NXT, nothing out of order),
+ * ACK/PSH only, no options but timestamps passing PAWS, nothing of ours in
+ * flight (so its one ACK field says nothing new after the first piece),
+ * and all of it inside the window and the buffer. TCP then counts the
+ * wire segments it stands for (delayed ACK, counters), as Linux takes a
+ * GRO packet. */
+struct ns_offload_layout;
+bool ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay);
 struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
                              const struct ns_addr *raddr, uint16_t rport);
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,

@@ -21,6 +21,7 @@
 #include <errno.h>
 
 #include "checksum.h"
+#include "offload.h"
 #include "tcp.h"
 #include "tcp_cc.h"
 
@@ -39,6 +40,7 @@ struct seg {
     uint32_t tsval, tsecr;
     unsigned nsack;
     struct ns_seqrange sack[4];
+    uint32_t segs;       /* wire segments it stands for (a super-segment taken whole: > 1) */
 };
 
 enum { R_OK = -1, R_GONE = -2, R_DONE = -3 }; /* R_DONE: accepted, nothing further to do */
@@ -493,7 +495,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             }
             if (had_ooo) {
                 t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
-            } else if (s->cfg.tcp_delack == 0 || ++t->delack_segs >= 2) {
+            } else if (s->cfg.tcp_delack == 0 || (t->delack_segs += g->segs) >= 2) {
                 t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
             } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
                 t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
@@ -1003,7 +1005,12 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     g.len = (uint32_t)(pkt->len - off);
     g.seglen = g.len + ((g.flags & TH_SYN) ? 1 : 0) + ((g.flags & TH_FIN) ? 1 : 0);
     parse_options(th + NS_TCP_HDR, off - NS_TCP_HDR, &g);
-    s->stats.tcp_rx_segs++;
+    /* A super-segment taken whole (ns_tcp_take_whole) counts as the wire
+     * segments it stands for. */
+    g.segs = pkt->off.gso_type != NS_GSO_NONE && pkt->off.gso_size && g.len
+                 ? (g.len + pkt->off.gso_size - 1) / pkt->off.gso_size
+                 : 1;
+    s->stats.tcp_rx_segs += g.segs;
     if (s->cfg.tcp_drop_synfin && (g.flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))
         { ns_drop(s, pkt, NS_DROP_tcp_synfin); return; } /* config.h: a scan's probe */
     uint16_t sport = ns_get16(th), dport = ns_get16(th + 2);
@@ -1031,7 +1038,7 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         ns_pkt_free(pkt);
         return;
     }
-    t->segs_in++;
+    t->segs_in += g.segs;
     if (t->state == NS_TCP_SYN_SENT)
         r = syn_sent_input(t, &g, ip, th);
     else
@@ -1053,6 +1060,34 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         ns_drop(s, pkt, (enum ns_drop_reason)r);
     else
         ns_pkt_free(pkt);
+}
+
+bool ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay)
+{
+    if (lay->proto != NS_IPPROTO_TCP || lay->segs < 2 || lay->l4_off != (lay->family == 4 ? 20 : 40))
+        return false; /* IP options or extension headers: the pieces path */
+    struct ns_addr src, dst;
+    ns_offload_addrs(p, lay, &src, &dst);
+    const uint8_t *th = p + lay->l4_off;
+    uint8_t flags = th[13];
+    if ((flags & ~(TH_ACK | TH_PSH)) || !(flags & TH_ACK))
+        return false; /* SYN, FIN, RST, URG, ECE, CWR: each piece has its own rule */
+    size_t olen = (size_t)(th[12] >> 4) * 4 - NS_TCP_HDR;
+    const uint8_t *o = th + NS_TCP_HDR;
+    bool ts = olen == 12 && o[0] == 1 && o[1] == 1 && o[2] == 8 && o[3] == 10;
+    if (olen && !ts)
+        return false; /* SACK blocks and the rest: the pieces path */
+    struct ns_tcb *t = ns_tcb_lookup(s, &dst, ns_get16(th + 2), &src, ns_get16(th));
+    if (!t || t->state != NS_TCP_ESTABLISHED || t->shut_rd || !t->rbuf)
+        return false;
+    if (ts != t->ts_ok || (ts && seq_lt(ns_get32(o + 4), t->ts_recent)))
+        return false; /* PAWS (RFC 7323 5) decides per piece */
+    uint32_t seq = ns_get32(th + 4), ack = ns_get32(th + 8);
+    if (seq != t->rcv_nxt || t->nooo || t->ooo_fin || ack != t->snd_una || t->snd_una != t->snd_nxt)
+        return false;
+    uint32_t space = t->rcap - t->rlen;
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    return lay->payload <= space && lay->payload <= wnd;
 }
 
 void ns_tcp_batch_end(struct ns_stack *s)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "tcp_testutil.h"
 #include "lab/transfer.h"
 #include "netdev/vnet.h"
 #include "src/offload.h"
@@ -319,6 +320,7 @@ struct wire {
     unsigned head, len;
     unsigned supers;         /* super-packets carried */
     unsigned max_len;        /* largest packet carried */
+    uint64_t hash;           /* FNV-1a over every packet carried, in order */
 };
 static void wire_put(struct wire *w, const uint8_t *pkt, size_t len, const struct ns_offload *off)
 {
@@ -330,6 +332,10 @@ static void wire_put(struct wire *w, const uint8_t *pkt, size_t len, const struc
         w->supers++;
     if (len > w->max_len)
         w->max_len = (unsigned)len;
+    if (!w->hash)
+        w->hash = 14695981039346656037ull;
+    for (size_t i = 0; i < len; i++)
+        w->hash = (w->hash ^ pkt[i]) * 1099511628211ull;
     w->q[(w->head + w->len++) % WQ] = p;
 }
 static int wire_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
@@ -349,16 +355,18 @@ struct pair_result {
     uint64_t got;
     bool intact;
     unsigned supers_ab, max_ab;
-    uint64_t b_acks, b_gso_rx, b_gso_rx_segs, a_gso_tx;
+    uint64_t b_acks, b_gso_rx, b_gso_rx_segs, a_gso_tx, b_whole, b_rx_segs, b_rx_packets;
+    uint64_t hash_ab, hash_ba;
     size_t mem_a, mem_b;
 };
 
 /* A sends `bytes` to B over a zero-delay wire, B reads and checks them. */
-static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *res)
+static void pair_run_whole(bool offload, bool v6, uint64_t bytes, bool whole, struct pair_result *res)
 {
     struct ns_config ca, cb;
     ns_config_default(&ca);
     ns_config_default(&cb);
+    cb.gso_rx_whole = whole;
     ns_addr_parse("10.0.0.1", &ca.addr4);
     ns_addr_parse("fe80::1", &ca.addr6);
     ca.seed = 3, cb.seed = 4;
@@ -451,10 +459,156 @@ static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *
     res->b_gso_rx = ns_stack_stats(b)->gso_rx;
     res->b_gso_rx_segs = ns_stack_stats(b)->gso_rx_segs;
     res->a_gso_tx = ns_stack_stats(a)->gso_tx;
+    res->b_whole = ns_stack_stats(b)->gso_rx_whole;
+    res->b_rx_segs = ns_stack_stats(b)->tcp_rx_segs;
+    res->b_rx_packets = ns_stack_stats(b)->rx_packets;
+    res->hash_ab = wab.hash;
+    res->hash_ba = wba.hash;
     res->mem_a = ns_stack_mem_in_use(a);
     res->mem_b = ns_stack_mem_in_use(b);
     ns_stack_free(a);
     ns_stack_free(b);
+}
+
+static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *res)
+{
+    pair_run_whole(offload, v6, bytes, true, res);
+}
+
+/* Taking an in-order super-segment whole (cfg.gso_rx_whole, tcp.h
+ * ns_tcp_take_whole) is the same as taking its pieces one by one: the
+ * receiver sends byte-identical packets (so the sender does too) and
+ * counts the same wire segments and packets -- while most super-segments
+ * really were taken whole. */
+static void t_whole_equals_pieces(void)
+{
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct pair_result whole, cut;
+        pair_run_whole(true, v6, 3u << 20, true, &whole);
+        pair_run_whole(true, v6, 3u << 20, false, &cut);
+        CU_ASSERT(whole.intact && cut.intact);
+        CU_ASSERT(whole.b_whole > whole.b_gso_rx / 2);
+        CU_ASSERT_EQUAL(cut.b_whole, 0);
+        CU_ASSERT_EQUAL(whole.hash_ba, cut.hash_ba);
+        CU_ASSERT_EQUAL(whole.hash_ab, cut.hash_ab);
+        CU_ASSERT_EQUAL(whole.b_acks, cut.b_acks);
+        CU_ASSERT_EQUAL(whole.b_rx_segs, cut.b_rx_segs);
+        CU_ASSERT_EQUAL(whole.b_rx_packets, cut.b_rx_packets);
+        CU_ASSERT_EQUAL(whole.b_gso_rx_segs, cut.b_gso_rx_segs);
+        CU_ASSERT_EQUAL(whole.mem_a + whole.mem_b, 0);
+        fprintf(stderr, "  v%d: %llu of %llu super-segments taken whole\n", v6 ? 6 : 4,
+                (unsigned long long)whole.b_whole, (unsigned long long)whole.b_gso_rx);
+    }
+}
+
+/* The same, scripted, through every case ns_tcp_take_whole must refuse
+ * or take: a stack receives one series of super-segments (complete
+ * checksums, NOP NOP TS) twice, with gso_rx_whole on and off; its
+ * packets, byte for byte, its drops by reason and the data its app reads
+ * must not differ. Cases: in order; ahead of RCV.NXT; filling that hole;
+ * a duplicate; PSH; an old timestamp (PAWS); more than the window; SACK
+ * blocks in the options; our own data in flight; FIN. */
+struct script_out {
+    uint64_t out_hash, read_hash, whole;
+    unsigned out_count;
+    size_t read;
+    struct ns_stats st;
+};
+static struct ns_pkt *super_in(struct tt *t, uint32_t seq, uint8_t flags, uint32_t tsval,
+                               size_t segs, bool sack)
+{
+    const size_t mss = 1000;
+    uint8_t opt[24] = {1, 1, 8, 10};
+    ns_put32(opt + 4, tsval);
+    ns_put32(opt + 8, 1);
+    size_t optlen = 12;
+    if (sack) { /* NOP NOP SACK(one block of ours, never sent: ignored) */
+        opt[12] = 1, opt[13] = 1, opt[14] = 5, opt[15] = 10;
+        ns_put32(opt + 16, t->siss + 1);
+        ns_put32(opt + 20, t->siss + 2);
+        optlen = 24;
+    }
+    uint8_t data[64 * 1000];
+    size_t len = segs * mss;
+    for (size_t i = 0; i < len; i++)
+        data[i] = (uint8_t)((seq + i) * 29 >> 2);
+    struct ns_pkt *p = tt_build(&t->host, &t->stack, t->hport, t->sport, seq, t->siss + 1, flags, 65535,
+                                opt, optlen, data, len);
+    p->off = (struct ns_offload){.gso_type = t->host.family == NS_AF_INET ? NS_GSO_TCPV4 : NS_GSO_TCPV6,
+                                 .gso_size = mss};
+    return p;
+}
+static void script_run(bool whole, bool v6, struct script_out *o)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.gso_rx_whole = whole;
+    struct tt *t = tt_new(&c, v6);
+    static const uint8_t synopt[] = {2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 0};
+    tt_open_passive(t, synopt, sizeof synopt, 65535);
+    uint32_t ts = 2;
+    struct { uint32_t at; uint8_t flags; uint32_t tsval; size_t segs; bool sack, read, send; } steps[] = {
+        {0, TH_ACK, 2, 8, false, false, false},           /* in order */
+        {16000, TH_ACK, 3, 4, false, false, false},       /* ahead: a hole at 8000..16000 */
+        {8000, TH_ACK, 3, 8, false, false, false},        /* fills the hole */
+        {4000, TH_ACK, 3, 6, false, false, false},        /* a duplicate */
+        {20000, TH_ACK | TH_PSH, 4, 10, false, true, false}, /* in order, PSH */
+        {30000, TH_ACK, 1, 4, false, false, false},       /* old timestamp: PAWS */
+        {30000, TH_ACK, 5, 40, false, false, false},      /* more than the window */
+        {30000, TH_ACK, 6, 5, true, true, false},         /* SACK blocks, a duplicate */
+        {70000, TH_ACK, 7, 3, true, true, true},   /* SACK blocks, in order; then we send */
+        {73000, TH_ACK, 8, 2, false, true, false},        /* in order, our data in flight */
+        {75000, TH_ACK | TH_FIN, 9, 3, false, true, false}, /* FIN, in order */
+    };
+    o->read = 0;
+    o->read_hash = 14695981039346656037ull;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        ts = steps[i].tsval;
+        ns_stack_input(t->s, t->now, super_in(t, H(1) + steps[i].at, steps[i].flags, ts, steps[i].segs,
+                                              steps[i].sack));
+        if (steps[i].read) {
+            uint8_t buf[4096];
+            ssize_t n;
+            while ((n = ns_recv(t->s, t->sd, buf, sizeof buf)) > 0) {
+                for (ssize_t k = 0; k < n; k++)
+                    o->read_hash = (o->read_hash ^ buf[k]) * 1099511628211ull;
+                o->read += (size_t)n;
+            }
+        }
+        if (steps[i].send)
+            CU_ASSERT_EQUAL(ns_send(t->s, t->sd, "reply", 5), 5);
+        tt_advance(t, t->now + 50 * NS_MSEC); /* delayed ACKs go out */
+    }
+    o->out_count = t->cap.count;
+    o->out_hash = 14695981039346656037ull;
+    for (unsigned i = 0; i < t->cap.count; i++)
+        for (size_t k = 0; k < t->cap.pkts[i]->len; k++)
+            o->out_hash = (o->out_hash ^ t->cap.pkts[i]->data[k]) * 1099511628211ull;
+    o->st = *ns_stack_stats(t->s);
+    o->whole = o->st.gso_rx_whole;
+    tt_free(t);
+}
+static void t_whole_scripted(void)
+{
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct script_out w, c;
+        script_run(true, v6, &w);
+        script_run(false, v6, &c);
+        CU_ASSERT(w.whole >= 2); /* the first and the PSH one at least */
+        CU_ASSERT_EQUAL(c.whole, 0);
+        CU_ASSERT(w.read > 30000);
+        CU_ASSERT_EQUAL(w.read, c.read);
+        CU_ASSERT_EQUAL(w.read_hash, c.read_hash);
+        CU_ASSERT_EQUAL(w.out_count, c.out_count);
+        CU_ASSERT_EQUAL(w.out_hash, c.out_hash);
+        CU_ASSERT_EQUAL(w.st.rx_dropped, c.st.rx_dropped);
+        CU_ASSERT_EQUAL(w.st.tcp_rx_segs, c.st.tcp_rx_segs);
+        CU_ASSERT_EQUAL(w.st.rx_packets, c.st.rx_packets);
+        CU_ASSERT_EQUAL(w.st.rx_bytes, c.st.rx_bytes);
+        CU_ASSERT(memcmp(w.st.drop, c.st.drop, sizeof w.st.drop) == 0);
+        fprintf(stderr, "  v%d: %llu taken whole, %u packets out, %zu bytes read, %llu drops\n", v6 ? 6 : 4,
+                (unsigned long long)w.whole, w.out_count, w.read, (unsigned long long)w.st.rx_dropped);
+    }
 }
 
 /* The receiver takes super-segments as the wire segments they stand for:
@@ -534,6 +688,8 @@ static const struct tl_test tests[] = {
     {"udp_super_datagram", t_udp_super_datagram},
     {"super_segments_received_v4", t_super_segments_received_v4},
     {"super_segments_received_v6", t_super_segments_received_v6},
+    {"whole_equals_pieces", t_whole_equals_pieces},
+    {"whole_scripted", t_whole_scripted},
     {"tso_lossy_sim", t_tso_lossy_sim},
 };
 

@@ -34,6 +34,9 @@ struct ns_config {
     unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
     size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
                                * device takes TSO; 0 = never build one */
+    bool gso_rx_whole;        /* TCP takes an in-order received super-segment whole when
+                               * that equals its pieces one by one (tcp.h:
+                               * ns_tcp_take_whole); off: always cut */
     ns_time_t busy_poll;      /* the driver loop keeps reading the device this long after a
                                * packet before it sleeps (Linux's SO_BUSY_POLL); 0 = sleep
                                * at once. Read by drivers/loop.c only: the core never waits */

@@ -61,8 +61,9 @@ extern "C" {
     X(gso_tx, "super-packets handed to an offload device (TSO/USO)")        \
     X(gso_tx_segs, "wire segments those super-packets stand for")           \
     X(gso_sw, "super-packets cut in software (device without offload)")     \
-    X(gso_rx, "super-packets received and cut into wire segments")          \
-    X(gso_rx_segs, "wire segments cut from received super-packets")         \
+    X(gso_rx, "super-packets received (cut into wire segments, or taken whole)") \
+    X(gso_rx_segs, "wire segments received super-packets stood for")        \
+    X(gso_rx_whole, "received TCP super-packets taken whole (in order, nothing new but data)") \
     X(csum_partial_rx, "received packets with a partial (unfinished) L4 checksum") \
     X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
