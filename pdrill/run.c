@@ -673,6 +673,7 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
     }
     r->res = res;
     r->o = *base;
+    r->sut_fd = -1;
     /* -D from the command line applies before parsing */
     struct pd_options tmp = *base;
     char err[512];

@@ -126,6 +126,7 @@ static int new_fd(struct pd_run *r, const struct pd_event *e, int sd)
     memset(&r->fds[fd], 0, sizeof r->fds[fd]);
     r->fds[fd].used = true;
     r->fds[fd].sd = sd;
+    r->sut_fd = (int)fd; /* the socket under test for %{ tcpi_* }% (tcpi.c) */
     return (int)fd;
 }
 
@@ -699,13 +700,6 @@ int pd_pending_check(struct pd_run *r)
         return -1;
     }
     return 0;
-}
-
-int pd_code(struct pd_run *r, const struct pd_event *e)
-{
-    pd_report(r, e->line, "unsupported construct: %%{ python }%% code (tcpi_* assertions)");
-    r->fatal = true;
-    return -1;
 }
 
 void pd_syscalls_free(struct pd_run *r) { (void)r; }

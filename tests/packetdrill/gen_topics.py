@@ -243,6 +243,16 @@ T["ecn-syn-retries"] = ("RFC 3168 6.1.1.1 (tcp_ecn_syn_retries, FreeBSD ecn.maxr
 +1 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 +2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 """)
+T["tcpi-assert"] = ("packetdrill %{ }% code (tcpi.c): tcpi_* of the socket under test in Linux names and "
+    "units -- state, negotiated options (RFC 2018, RFC 7323), cwnd in segments (RFC 6928 IW10), MSS -- "
+    "with and/or, chained comparisons and arithmetic",
+EST + """+0 %{ assert tcpi_state == TCPI_ESTABLISHED and tcpi_options == TCPI_OPT_SACK | TCPI_OPT_WSCALE }%
++0 %{ assert tcpi_snd_cwnd == 10; assert 0 < tcpi_snd_mss <= 1000 }%
++0 %{ assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH or tcpi_snd_ssthresh > 1000 // 2 - 1 }%
++0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++0 %{ assert tcpi_state == TCPI_FIN_WAIT1 }%
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
