@@ -253,6 +253,18 @@ EST + """+0 %{ assert tcpi_state == TCPI_ESTABLISHED and tcpi_options == TCPI_OP
 +0 > F. 1:1(0) ack 1
 +0 %{ assert tcpi_state == TCPI_FIN_WAIT1 }%
 """)
+T["shell-lines"] = ("runner: a command is read as /bin/sh reads it -- backslash-newline joins lines, "
+    "'# ...' is a comment -- before its sysctls are mapped (here SACK and timestamps off: RFC 2018 / RFC 7323 "
+    "options are not offered)",
+"""`sysctl -q net.ipv4.tcp_sack=0  # no SACK
+sysctl -q \\
+  net.ipv4.tcp_timestamps=0`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 1 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
