@@ -75,8 +75,56 @@ static void test_resend_carries_fin(void)
     }
 }
 
+/* RFC 6582 4.1 (and RFC 6675 5): after a timeout, recover = the highest
+ * sequence sent, and duplicate ACKs below it -- the echo of the flight
+ * the timeout already gave up on -- must not start a fast retransmit
+ * (they would halve cwnd again and resend what the RTO is resending).
+ * NewReno without SACK (so without RACK): four segments lost, the RTO
+ * resends the first; three duplicate ACKs of SND.UNA follow. No fast
+ * retransmit; once SND.UNA passes recover, three more duplicates do
+ * start one. */
+static void test_no_fast_retransmit_below_recover(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    struct tt *t = tt_new(&cfg, false);
+    uint8_t opt[] = {2, 4, 0x05, 0xb4}; /* MSS 1460, no SACK */
+    tt_open_passive(t, opt, sizeof opt, 65535);
+    static char d[8 * 1460];
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, 4 * 1460), 4 * 1460);
+    struct tt_seg g;
+    while (tt_next(t, &g))
+        ;
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO: the head again */
+    CU_ASSERT_FATAL(tt_next(t, &g));
+    CU_ASSERT_EQUAL(g.seq, S(1));
+    struct ns_tcp_info ti;
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
+    for (unsigned k = 0; k < 3; k++)
+        tt_in(t, H(1), S(1), TH_ACK, 65535, NULL, 0);
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    CU_ASSERT_FALSE(tt_next(t, &g) && g.seq == S(1) && g.len > 0); /* no resend of the head */
+    /* Everything of the first flight acknowledged: past recover. New data,
+     * its first segment lost, three duplicates: fast retransmit. */
+    tt_in(t, H(1), S(1 + 4 * 1460), TH_ACK, 65535, NULL, 0);
+    while (tt_next(t, &g))
+        ;
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, d, 4 * 1460), 4 * 1460);
+    while (tt_next(t, &g))
+        ;
+    for (unsigned k = 0; k < 3; k++)
+        tt_in(t, H(1), S(1 + 4 * 1460), TH_ACK, 65535, NULL, 0);
+    ns_tcp_info(t->s, t->sd, &ti);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 1);
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"resend_carries_fin", test_resend_carries_fin},
+    {"no_fast_retransmit_below_recover", test_no_fast_retransmit_below_recover},
 };
 
 int main(void) { return TL_RUN("tcp_recovery", tests); }
