@@ -269,7 +269,19 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         return SC_ERR;
     }
     int rc = 0;
-    if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT)) {
+    if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF)) {
+        /* Linux stores twice the value (room for its bookkeeping) and at
+         * least 4608 / 2304 bytes; BSD the value itself (ns_sock_bufsize
+         * reads back what is stored). */
+        bool lx = !strcmp(r->o.profile, "linux");
+        int64_t b = lx ? 2 * v : v, lo = lx ? (name == SO_SNDBUF ? 4608 : 2304) : 1024;
+        if (b < lo)
+            b = lo;
+        if (b > (1 << 30))
+            b = 1 << 30;
+        rc = ns_sock_set_bufsize(r->s, f->sd, name == SO_SNDBUF ? (uint32_t)b : 0,
+                                 name == SO_RCVBUF ? (uint32_t)b : 0);
+    } else if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT)) {
         rc = 0; /* netstack lets a listener bind over TIME_WAIT connections already */
     } else if (level == SOL_SOCKET && name == SO_KEEPALIVE) {
         f->ka_on = v != 0;

@@ -144,6 +144,12 @@ const char *ns_tcp_state_name(int state);
  * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
 ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
+/* SO_SNDBUF / SO_RCVBUF of a stream socket (0 leaves one unchanged): the
+ * send limit and the receive buffer (auto-tuning stops at it; the window
+ * scale of a later handshake comes from it; it never shrinks below what
+ * is buffered and offered). Accepted connections inherit a listener's.
+ * 0, -EBADF, -EOPNOTSUPP, -EINVAL (below 1 KiB or above 1 GiB). */
+int ns_sock_set_bufsize(struct ns_stack *s, int sd, uint32_t snd, uint32_t rcv);
 /* A stream socket's buffer sizes as BSD's SO_SNDBUF/SO_RCVBUF report them
  * (no Linux doubling): the receive buffer the window is computed from and
  * the send limit; the configured sizes before a connection exists. Either

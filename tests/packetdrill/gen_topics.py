@@ -265,6 +265,27 @@ sysctl -q \\
 +0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 1 ecr 0,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 """)
+T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel stores twice the value): "
+    "the send buffer bounds what a non-blocking write takes; an accepted socket inherits the listener's "
+    "receive buffer, which also sets the window scale of the handshake (RFC 7323 2.3)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100000], 4) = 0
++0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 2>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [10000], 4) = 0
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [20000], [4]) = 0
++0 write(4, ..., 30000) = 20000
++0 > . 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
