@@ -464,7 +464,7 @@ void ns_tcp_output(struct ns_tcb *t)
     }
     /* RFC 5681 4.1: after an idle period longer than the RTO, restart
      * from the restart window. */
-    if (t->snd_max == t->snd_una && t->last_send && s->now - t->last_send > t->rto)
+    if (s->cfg.tcp_idle_restart && t->snd_max == t->snd_una && t->last_send && s->now - t->last_send > t->rto)
         t->cc->on_idle(t);
 
     uint32_t data_end = t->sbuf_seq + t->slen;

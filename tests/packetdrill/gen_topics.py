@@ -286,6 +286,18 @@ T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel s
 +0 > . 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
+T["idle-restart"] = ("RFC 5681 4.1 (tcp_idle_restart): after an idle period longer than the RTO the "
+    "congestion window (12 after one ACK of 10 segments: RFC 3465 L=2) restarts from the restart window, "
+    "min(IW, cwnd) = 10 segments (RFC 6928)",
+"""--set=tcp_idle_restart=on
+""" + EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++3 write(4, ..., 1000) = 1000
++0 > P. 10001:11001(1000) ack 1
++0 %{ assert tcpi_snd_cwnd == 10 }%
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
