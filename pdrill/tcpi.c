@@ -13,6 +13,7 @@
  *   tcpi_snd_cwnd / tcpi_snd_ssthresh (segments; TCP_INFINITE_SSTHRESH),
  *   tcpi_unacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
  *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff,
+ *   tcpi_ca_state (TCP_CA_*: Open, Disorder, Recovery, Loss -- never CWR),
  *   tcpi_snd_wscale, tcpi_rcv_wscale, tcpi_bytes_acked,
  *   tcpi_bytes_received, tcpi_segs_out, tcpi_segs_in.
  * A field netstack does not model (tcpi_lost, tcpi_ca_state, ...) or any
@@ -66,7 +67,8 @@ static const struct {
     {"TCP_LAST_ACK", 9}, {"TCP_LISTEN", 10}, {"TCP_CLOSING", 11},
     {"TCPI_OPT_TIMESTAMPS", 1}, {"TCPI_OPT_SACK", 2}, {"TCPI_OPT_WSCALE", 4}, {"TCPI_OPT_ECN", 8},
     {"TCPI_OPT_ECN_SEEN", 16}, {"TCPI_OPT_SYN_DATA", 32},
-    {"TCP_INFINITE_SSTHRESH", 0x7fffffff}, {"True", 1}, {"False", 0},
+    {"TCP_INFINITE_SSTHRESH", 0x7fffffff}, {"TCP_CA_Open", 0}, {"TCP_CA_Disorder", 1}, {"TCP_CA_CWR", 2},
+    {"TCP_CA_Recovery", 3}, {"TCP_CA_Loss", 4}, {"True", 1}, {"False", 0},
 };
 
 static bool field(struct ev *v, const char *n, double *out)
@@ -97,6 +99,8 @@ static bool field(struct ev *v, const char *n, double *out)
         x = (double)(t->rto / 1000);
     else if (!strcmp(n, "tcpi_total_retrans"))
         x = (double)t->retransmits;
+    else if (!strcmp(n, "tcpi_ca_state"))
+        x = t->ca_state;
     else if (!strcmp(n, "tcpi_backoff"))
         x = t->backoff;
     else if (!strcmp(n, "tcpi_snd_wscale"))
@@ -376,6 +380,12 @@ int pd_code(struct pd_run *r, const struct pd_event *e)
     snprintf(buf, sizeof buf, "%s", e->text ? e->text : "");
     char *save = NULL;
     for (char *st = strtok_r(buf, "\n;", &save); st; st = strtok_r(NULL, "\n;", &save)) {
+        char *hash = strchr(st, '#'); /* a Python comment */
+        if (hash)
+            *hash = '\0';
+        size_t sl = strlen(st);
+        if (sl && st[sl - 1] == '\\')
+            st[sl - 1] = ' '; /* a continuation backslash */
         v.p = st;
         skip(&v);
         if (!*v.p || *v.p == '#')

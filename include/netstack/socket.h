@@ -114,6 +114,9 @@ struct ns_tcp_info {
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    uint8_t ca_state;           /* Linux's names: 0 Open, 1 Disorder (duplicate ACKs or SACKed
+                                 * data), 3 Recovery (fast recovery), 4 Loss (after an RTO,
+                                 * data outstanding); 2 (CWR) is not reported */
     /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
     uint64_t tlp_probes;        /* tail loss probes sent */
     uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */
