@@ -330,6 +330,32 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
+    if (level == IPPROTO_TCP && name == TCP_MAXSEG) {
+        /* The connection's send MSS (Linux's mss_cache: options that ride
+         * on every segment excluded); before a handshake, the 536-byte
+         * default (RFC 9293 3.7.1). */
+        struct ns_tcp_info ti;
+        int64_t want;
+        int rc = ns_tcp_info(r->s, f->sd, &ti);
+        if (rc < 0) {
+            *ret = rc;
+            return SC_DONE;
+        }
+        const char *sn = ns_tcp_state_name(ti.state);
+        bool synced = strcmp(sn, "CLOSED") && strcmp(sn, "LISTEN") && strcmp(sn, "SYN_SENT");
+        uint32_t got = synced && ti.snd_mss ? ti.snd_mss : 536;
+        if (!int_of(r, val, &want)) {
+            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): value must be [N]");
+            r->fatal = true;
+            return SC_ERR;
+        }
+        if (want != (int64_t)got) {
+            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): expected value %lld but got %u", (long long)want, got);
+            return SC_ERR;
+        }
+        *ret = 0;
+        return SC_DONE;
+    }
     if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF)) {
         /* BSD's value (ns_sock_bufsize): the buffer itself, no doubling. */
         uint32_t snd = 0, rcv = 0;

@@ -46,7 +46,7 @@ static void usage(FILE *f)
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, epoll, sendmsg/recvmsg, TCP_MAXSEG and other options without an API,\n"
+        "UDP packets, epoll, sendmsg/recvmsg, setsockopt TCP_MAXSEG, options without an API,\n"
         "%{ }% code other than `assert EXPR` over tcpi_* (Linux names and units; fields\n"
         "netstack does not model are refused by name), shell commands other than\n"
         "sysctl/set_sysctls.py/defaults.sh/tc/ip\n"

@@ -299,6 +299,19 @@ T["idle-restart"] = ("RFC 5681 4.1 (tcp_idle_restart): after an idle period long
 +0 > P. 10001:11001(1000) ack 1
 +0 %{ assert tcpi_snd_cwnd == 10 }%
 """)
+T["tcp-maxseg"] = ("socket API (getsockopt TCP_MAXSEG): the 536-byte default before a handshake "
+    "(RFC 9293 3.7.1), then the send MSS the peer announced",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [536], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 32792 <mss 1100,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_MAXSEG, [1100], [4]) = 0
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
