@@ -11,7 +11,7 @@
  *   tcpi_state (Linux numbering; TCPI_<STATE> and TCP_<STATE> constants,
  *   FreeBSD's spellings too), tcpi_options (TCPI_OPT_* bits),
  *   tcpi_snd_cwnd / tcpi_snd_ssthresh (segments; TCP_INFINITE_SSTHRESH),
- *   tcpi_unacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
+ *   tcpi_unacked, tcpi_sacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
  *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff,
  *   tcpi_ca_state (TCP_CA_*: Open, Disorder, Recovery, Loss -- never CWR),
  *   tcpi_snd_wscale, tcpi_rcv_wscale, tcpi_bytes_acked,
@@ -99,6 +99,8 @@ static bool field(struct ev *v, const char *n, double *out)
         x = (double)(t->rto / 1000);
     else if (!strcmp(n, "tcpi_total_retrans"))
         x = (double)t->retransmits;
+    else if (!strcmp(n, "tcpi_sacked"))
+        x = floor(t->sacked / mss + 0.5);
     else if (!strcmp(n, "tcpi_ca_state"))
         x = t->ca_state;
     else if (!strcmp(n, "tcpi_backoff"))

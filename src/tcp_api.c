@@ -452,6 +452,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->ts_ok = t->ts_ok;
     o->srtt = t->srtt;
     o->rttvar = t->rttvar;
+    o->sacked = t->sacked_bytes;
     o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
                 : (t->dupacks || t->nsacked) ? 1 : 0;
     o->rto = t->rto;

@@ -109,6 +109,7 @@ struct ns_tcp_info {
     bool sack_ok, ts_ok;
     ns_time_t srtt, rttvar, rto; /* ns */
     uint32_t unacked;           /* bytes in flight */
+    uint32_t sacked;            /* bytes above snd_una the peer SACKed (RFC 2018) */
     uint64_t bytes_sent, bytes_acked, bytes_received;
     uint64_t segs_out, segs_in;
     uint64_t retransmits;       /* segments retransmitted, total */

@@ -248,7 +248,7 @@ T["tcpi-assert"] = ("packetdrill %{ }% code (tcpi.c): tcpi_* of the socket under
     "with and/or, chained comparisons and arithmetic",
 EST + """+0 %{ assert tcpi_state == TCPI_ESTABLISHED and tcpi_options == TCPI_OPT_SACK | TCPI_OPT_WSCALE }%
 +0 %{ assert tcpi_snd_cwnd == 10; assert 0 < tcpi_snd_mss <= 1000  # IW10, the peer's MSS
-     assert tcpi_ca_state == TCP_CA_Open }%
+     assert tcpi_ca_state == TCP_CA_Open and tcpi_sacked == 0 }%
 +0 %{ assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH or tcpi_snd_ssthresh > 1000 // 2 - 1 }%
 +0 shutdown(4, SHUT_WR) = 0
 +0 > F. 1:1(0) ack 1
