@@ -30,7 +30,7 @@ static const char *const linux_pairs[] = {
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_max=64s",
@@ -109,7 +109,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_fack", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_early_retrans", NULL, C_NUM, "4", NULL},
     {"net.ipv4.tcp_frto", NULL, C_NUM, "2", NULL},
-    {"net.ipv4.tcp_slow_start_after_idle", NULL, C_NUM, "0", NULL},
+    {"net.ipv4.tcp_slow_start_after_idle", "tcp_idle_restart", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_no_metrics_save", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fastopen", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_ecn", "tcp_ecn", C_NUM, NULL, NULL},

@@ -442,7 +442,28 @@ refuse:
 int pd_command(struct pd_run *r, int line, const char *text)
 {
     char buf[2048];
-    snprintf(buf, sizeof buf, "%s", text);
+    /* As /bin/sh reads it: a backslash-newline joins lines, `# ...` (at the
+     * start of a word, outside quotes) is a comment to the end of the line. */
+    size_t o = 0;
+    char sq = 0;
+    bool word_start = true;
+    for (const char *p = text; *p && o + 1 < sizeof buf; p++) {
+        if (!sq && p[0] == '\\' && p[1] == '\n') {
+            p++;
+            buf[o++] = ' ';
+            continue;
+        }
+        if (!sq && *p == '#' && word_start) {
+            while (p[1] && p[1] != '\n')
+                p++;
+            continue;
+        }
+        if (sq ? *p == sq : (*p == '"' || *p == '\''))
+            sq = sq ? 0 : *p;
+        word_start = *p == ' ' || *p == '\t' || *p == '\n' || *p == ';';
+        buf[o++] = *p;
+    }
+    buf[o] = '\0';
     for (char *p = buf; *p; p++)
         if (*p == '\n' || *p == ';')
             *p = '\x01';
@@ -673,6 +694,7 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
     }
     r->res = res;
     r->o = *base;
+    r->sut_fd = -1;
     /* -D from the command line applies before parsing */
     struct pd_options tmp = *base;
     char err[512];

@@ -71,6 +71,7 @@ struct pd_run {
     bool listening;            /* a listen() happened: the next inbound SYN opens a new flow */
     unsigned nflows;
     struct pd_fd fds[PD_MAX_FD];
+    int sut_fd;                /* socket under test: the last one created or accepted (-1: none) */
     struct pd_pending pend;
     int64_t prev_expected_us, prev_actual_us;
     bool prev_was_inbound;
@@ -97,6 +98,9 @@ int pd_advance(struct pd_run *r, ns_time_t to);
 int pd_stack_start(struct pd_run *r);
 int pd_command(struct pd_run *r, int line, const char *text);
 
+/* tcpi.c: a %{ ... }% event (assert EXPR over tcpi_*). 0, or -1 reported. */
+int pd_code(struct pd_run *r, const struct pd_event *e);
+
 /* packet.c */
 /* A new flow under test: ports bind_port / a fresh one, a fresh script ISN. */
 void pd_flow_new(struct pd_run *r);
@@ -106,7 +110,6 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
 /* syscall.c */
 int pd_syscall_start(struct pd_run *r, struct pd_event *e, int64_t t, int64_t t_end);
 int pd_pending_check(struct pd_run *r);
-int pd_code(struct pd_run *r, const struct pd_event *e);
 void pd_syscalls_free(struct pd_run *r);
 
 #endif

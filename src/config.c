@@ -62,6 +62,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_syn_retries = 6;
     cfg->tcp_iw = 10;
     cfg->tcp_challenge_ack_limit = 1000;
+    cfg->tcp_idle_restart = true;  /* RFC 5681 4.1 */
     cfg->tcp_rst_challenge = true; /* RFC 5961 3.2 and 4.2 */
     cfg->tcp_syn_challenge = true;
     cfg->tcp_wscale = true;

@@ -90,6 +90,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_sack_max_ranges, NS_CFG_UINT, 4, 65536, 0, "sender SACK scoreboard ranges per connection"),
     F(tcp_ecn, NS_CFG_UINT, 0, 2, 0, "ECN (RFC 3168): 0 off, 1 request and accept, 2 accept only"),
     F(tcp_ecn_syn_retries, NS_CFG_UINT, 0, 255, 0, "SYN retransmissions that still ask for ECN (RFC 3168 6.1.1.1)"),
+    F(tcp_idle_restart, NS_CFG_BOOL, 0, 1, 0, "restart from the restart window after an idle RTO (RFC 5681 4.1)"),
     F(tcp_hystart, NS_CFG_BOOL, 0, 1, 0, "HyStart++ (RFC 9406): leave the first slow start on RTT rise"),
     F(tcp_pacing, NS_CFG_BOOL, 0, 1, 0, "spread each window over the RTT"),
     F(tcp_cc, NS_CFG_CC, 0, 0, 0, "congestion control algorithm"),

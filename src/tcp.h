@@ -160,6 +160,9 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t sndbuf_set, rcvbuf_set; /* SO_SNDBUF / SO_RCVBUF (ns_sock_set_bufsize): the send
+                                  * limit / the receive buffer, which auto-tuning then keeps;
+                                  * 0 = the configuration's (children inherit the listener's) */
     uint32_t rcv_buf0;           /* tcp_rcvwnd_model 1: tcp_rcvbuf_init rounded up to a
                                   * multiple of the MSS at the handshake (0 = not yet) */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
@@ -613,7 +616,8 @@ uint32_t ns_tcp_send_mss(const struct ns_tcb *t);
 
 /* ---- tcp_mem.c: buffer sizes and the memory budget ---- */
 int ns_tcp_mem_pressure(const struct ns_stack *s);  /* 0 none, 1 past 3/4, 2 at tcp_mem_max */
-uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t);     /* receive buffer now (rslack excluded) */
+uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t);
+uint32_t ns_tcp_rcv_max(const struct ns_tcb *t);     /* largest receive buffer: SO_RCVBUF or cfg */     /* receive buffer now (rslack excluded) */
 /* Window growth allowed under the budget: space, less under pressure, 0 at the max. */
 uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 /* The app read `copied` bytes: grow the receive buffer toward the BDP. */

@@ -167,7 +167,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->local.port = so->local.port;
     t->remote = *dst;
     t->family = fam;
-    t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(s->cfg.tcp_rcvbuf) : 0;
+    t->rcv_ws = s->cfg.tcp_wscale ? ns_tcp_wscale_for(ns_tcp_rcv_max(t)) : 0;
     t->counted = true;
     s->tcp->nconns++;
     t->rcv_mss = ns_tcp_our_mss(t);
@@ -364,6 +364,35 @@ int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
     return 0;
 }
 
+int ns_sock_set_bufsize(struct ns_stack *s, int sd, uint32_t snd, uint32_t rcv)
+{
+    int err;
+    struct ns_sock *so = get_stream(s, sd, &err);
+    if (!so)
+        return err;
+    if ((snd && snd < 1024) || snd > (1u << 30) || (rcv && rcv < 1024) || rcv > (1u << 30))
+        return -EINVAL;
+    struct ns_tcb *t = sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    if (snd) {
+        t->sndbuf_set = snd;
+        if (t->sbuf)
+            t->scap = snd; /* what is queued stays; new writes wait below the limit */
+    }
+    if (rcv) {
+        t->rcvbuf_set = rcv;
+        if (t->rbuf) {
+            /* Never below what is buffered and offered (RFC 9293 3.8.6:
+             * the right edge does not move left). */
+            uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+            uint32_t need = t->rlen + offered;
+            t->rcap = (rcv > need ? rcv : need) + t->rslack;
+        }
+    }
+    return 0;
+}
+
 int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on)
 {
     int err;
@@ -423,6 +452,9 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->ts_ok = t->ts_ok;
     o->srtt = t->srtt;
     o->rttvar = t->rttvar;
+    o->sacked = t->sacked_bytes;
+    o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
+                : (t->dupacks || t->nsacked) ? 1 : 0;
     o->rto = t->rto;
     o->unacked = t->snd_max - t->snd_una;
     o->bytes_sent = t->bytes_sent;

@@ -260,7 +260,7 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!t->sbuf) {
-        uint32_t cap = (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
+        uint32_t cap = t->sndbuf_set ? t->sndbuf_set : (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
         if (cap > (1u << 30))
             cap = 1u << 30;
         /* RACK's records and the SACK scoreboard: configured counts,
@@ -310,10 +310,10 @@ int ns_tcb_alloc_rbuf(struct ns_tcb *t)
          * SYN exchange already offered, which must stay covered (RFC 9293
          * 3.8.6: the right edge never moves left) -- and grows toward the
          * bandwidth-delay product (tcp_rcv_autotune) up to tcp_rcvbuf. */
-        uint32_t max = (uint32_t)(s->cfg.tcp_rcvbuf ? s->cfg.tcp_rcvbuf : 65536);
-        if (max > (1u << 30))
-            max = 1u << 30;
-        uint32_t cap = t->rcv_buf0 ? t->rcv_buf0 : (uint32_t)s->cfg.tcp_rcvbuf_init;
+        uint32_t max = ns_tcp_rcv_max(t);
+        if (!max)
+            max = 65536;
+        uint32_t cap = t->rcv_buf0 ? t->rcv_buf0 : t->rcvbuf_set ? t->rcvbuf_set : (uint32_t)s->cfg.tcp_rcvbuf_init;
         uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
         if (cap < offered)
             cap = offered;

@@ -158,7 +158,7 @@ void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t
         /* config.h tcp_icmp_syn_abort: RFC 1122 4.2.3.9 "hard error
          * conditions, so TCP SHOULD abort" -- done before the connection
          * is synchronized only (RFC 5461 keeps them soft after). */
-        s->stats.tcp_icmp_soft++;
+        s->stats.tcp_icmp_abort++;
         ns_tcp_close(t, -ECONNREFUSED);
         return;
     }

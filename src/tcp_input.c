@@ -111,7 +111,6 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
     return (uint16_t)(m > 65535 ? 65535 : m);
 }
 
-/* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
 /* tcp_rcvwnd_model 1 (BSD's tcp_mss()): once the MSS is known and the
  * connection has its socket, the receive buffer becomes a whole number of
  * segments, at most the maximum. */
@@ -121,12 +120,14 @@ static void bsd_rcvbuf(struct ns_tcb *t)
     if (s->cfg.tcp_rcvwnd_model != 1 || t->rbuf || t->rcv_buf0)
         return;
     uint32_t m = t->peer_mss < t->rcv_mss ? t->peer_mss : t->rcv_mss;
-    uint64_t b = s->cfg.tcp_rcvbuf_init;
+    uint64_t b = t->rcvbuf_set ? t->rcvbuf_set : s->cfg.tcp_rcvbuf_init;
     if (m && b > m)
         b = (b + m - 1) / m * m;
-    t->rcv_buf0 = (uint32_t)(b < s->cfg.tcp_rcvbuf ? b : s->cfg.tcp_rcvbuf);
+    uint32_t max = ns_tcp_rcv_max(t);
+    t->rcv_buf0 = (uint32_t)(b < max ? b : max);
 }
 
+/* Options we will use, from the peer's SYN (or SYN-ACK) and our config. */
 static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
 {
     struct ns_stack *s = t->s;
@@ -138,7 +139,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->ws_ok = s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {
         t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */
-        t->rcv_ws = ns_tcp_wscale_for(s->cfg.tcp_rcvbuf);
+        t->rcv_ws = ns_tcp_wscale_for(ns_tcp_rcv_max(t));
     } else {
         t->snd_ws = t->rcv_ws = 0;
     }
@@ -211,6 +212,8 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     l->child_tail = t;
     l->nchild++;
     t->nodelay = l->nodelay;
+    t->sndbuf_set = l->sndbuf_set; /* SO_SNDBUF / SO_RCVBUF are inherited, as on BSD and Linux */
+    t->rcvbuf_set = l->rcvbuf_set;
     t->keepalive = l->keepalive;
     t->ka_idle = l->ka_idle;
     t->ka_intvl = l->ka_intvl;
@@ -709,7 +712,6 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     send_window_update(t, g, swnd);
     return fin_acked(t);
 }
-
 
 static bool seq_acceptable(const struct ns_tcb *t, const struct seg *g)
 {

@@ -3,6 +3,7 @@
  *
  * Contract:
  *   - receive: a connection starts with cfg.tcp_rcvbuf_init of window
+ *     (rounded up to a multiple of the MSS with cfg.tcp_rcvwnd_model 1)
  *     (more if the handshake already offered more) and, as Linux's
  *     receive-buffer auto-tuning (tcp_rcv_space_adjust), measures what the
  *     app read per round trip; the buffer grows to four times that, up to
@@ -33,12 +34,19 @@ int ns_tcp_mem_pressure(const struct ns_stack *s)
     return s->tcp_buf_mem >= max / 4 * 3 ? 1 : 0;
 }
 
+uint32_t ns_tcp_rcv_max(const struct ns_tcb *t)
+{
+    size_t max = t->rcvbuf_set ? t->rcvbuf_set : t->s->cfg.tcp_rcvbuf;
+    return (uint32_t)(max < (1u << 30) ? max : (1u << 30));
+}
+
 uint32_t ns_tcp_rcv_cap(const struct ns_tcb *t)
 {
     if (t->rbuf)
         return t->rcap - t->rslack;
     /* Before the first data: what the receive side will start with. */
-    size_t init = t->rcv_buf0 ? t->rcv_buf0 : t->s->cfg.tcp_rcvbuf_init, max = t->s->cfg.tcp_rcvbuf;
+    size_t init = t->rcv_buf0 ? t->rcv_buf0 : t->rcvbuf_set ? t->rcvbuf_set : t->s->cfg.tcp_rcvbuf_init;
+    size_t max = ns_tcp_rcv_max(t);
     return (uint32_t)(init && init < max ? init : max);
 }
 
@@ -72,7 +80,7 @@ void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied)
     uint64_t want = 4 * (uint64_t)t->rcv_rtt_bytes;
     t->rcv_rtt_bytes = 0;
     t->rcv_rtt_start = s->now;
-    uint32_t max = (uint32_t)(s->cfg.tcp_rcvbuf < (1u << 30) ? s->cfg.tcp_rcvbuf : (1u << 30));
+    uint32_t max = ns_tcp_rcv_max(t);
     uint32_t cur = t->rcap - t->rslack;
     if (want <= cur || cur >= max || ns_tcp_mem_pressure(s))
         return;

@@ -7,7 +7,8 @@
  * Every segment carries one copy of its payload from the send ring and one
  * checksum pass. Segments we send always advertise the window computed by
  * ns_tcp_rcv_window, which never moves the right edge left (RFC 9293
- * 3.8.6) and applies receiver SWS avoidance (RFC 9293 3.8.6.2.2).
+ * 3.8.6) and applies receiver SWS avoidance (RFC 9293 3.8.6.2.2, or BSD's
+ * with cfg.tcp_rcvwnd_model 1).
  */
 #include <errno.h>
 
@@ -463,7 +464,7 @@ void ns_tcp_output(struct ns_tcb *t)
     }
     /* RFC 5681 4.1: after an idle period longer than the RTO, restart
      * from the restart window. */
-    if (t->snd_max == t->snd_una && t->last_send && s->now - t->last_send > t->rto)
+    if (s->cfg.tcp_idle_restart && t->snd_max == t->snd_una && t->last_send && s->now - t->last_send > t->rto)
         t->cc->on_idle(t);
 
     uint32_t data_end = t->sbuf_seq + t->slen;

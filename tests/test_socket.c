@@ -1,7 +1,8 @@
 /* test_socket.c — the datagram half of the socket API: creation limits,
  * bind conflicts across families, ephemeral ports, dual-stack sockets,
  * recvfrom, the receive queue limit, ping sockets and readiness callbacks;
- * the error paths of ns_sock_bufsize, ns_tcp_conns and ns_tcp_drop. */
+ * the error paths of ns_sock_bufsize, ns_sock_set_bufsize, ns_tcp_conns and
+ * ns_tcp_drop. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -669,6 +670,12 @@ static void t_bufsize_conns_drop(void)
     CU_ASSERT_EQUAL(ns_sock_bufsize(s, t, &snd, &rcv), 0);
     CU_ASSERT_EQUAL(rcv, 65536);
     CU_ASSERT_EQUAL(snd, 32768);
+    CU_ASSERT_EQUAL(ns_sock_set_bufsize(s, t, 100, 0), -EINVAL); /* below 1 KiB */
+    CU_ASSERT_EQUAL(ns_sock_set_bufsize(s, u, 50000, 0), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(ns_sock_set_bufsize(s, t, 50000, 70000), 0);
+    CU_ASSERT_EQUAL(ns_sock_bufsize(s, t, &snd, &rcv), 0);
+    CU_ASSERT_EQUAL(snd, 50000);
+    CU_ASSERT_EQUAL(rcv, 70000);
     struct ns_sockaddr la = {TL_STACK4, 8080}, ra = {TL_HOST4, 40000};
     CU_ASSERT_EQUAL(ns_bind(s, t, &la), 0);
     CU_ASSERT_EQUAL(ns_listen(s, t, 4), 0);

@@ -118,6 +118,10 @@ struct ns_config {
     unsigned tcp_ecn_syn_retries;  /* SYN retransmissions that still ask for ECN (RFC 3168 6.1.1.1:
                                     * they MAY drop it; 0 = only the first SYN asks, as Linux;
                                     * FreeBSD net.inet.tcp.ecn.maxretries = 1) */
+    bool tcp_idle_restart;         /* RFC 5681 4.1: after an idle period longer than the RTO, restart
+                                    * from the restart window (SHOULD; Linux
+                                    * net.ipv4.tcp_slow_start_after_idle, which Linux's test
+                                    * defaults turn off) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */

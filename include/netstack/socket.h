@@ -109,11 +109,15 @@ struct ns_tcp_info {
     bool sack_ok, ts_ok;
     ns_time_t srtt, rttvar, rto; /* ns */
     uint32_t unacked;           /* bytes in flight */
+    uint32_t sacked;            /* bytes above snd_una the peer SACKed (RFC 2018) */
     uint64_t bytes_sent, bytes_acked, bytes_received;
     uint64_t segs_out, segs_in;
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    uint8_t ca_state;           /* Linux's names: 0 Open, 1 Disorder (duplicate ACKs or SACKed
+                                 * data), 3 Recovery (fast recovery), 4 Loss (after an RTO,
+                                 * data outstanding); 2 (CWR) is not reported */
     /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
     uint64_t tlp_probes;        /* tail loss probes sent */
     uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */
@@ -144,6 +148,12 @@ const char *ns_tcp_state_name(int state);
  * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
 ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
+/* SO_SNDBUF / SO_RCVBUF of a stream socket (0 leaves one unchanged): the
+ * send limit and the receive buffer (auto-tuning stops at it; the window
+ * scale of a later handshake comes from it; it never shrinks below what
+ * is buffered and offered). Accepted connections inherit a listener's.
+ * 0, -EBADF, -EOPNOTSUPP, -EINVAL (below 1 KiB or above 1 GiB). */
+int ns_sock_set_bufsize(struct ns_stack *s, int sd, uint32_t snd, uint32_t rcv);
 /* A stream socket's buffer sizes as BSD's SO_SNDBUF/SO_RCVBUF report them
  * (no Linux doubling): the receive buffer the window is computed from and
  * the send limit; the configured sizes before a connection exists. Either

@@ -67,6 +67,7 @@ extern "C" {
     X(csum_partial_rx, "received packets with a partial (unfinished) L4 checksum") \
     X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
+    X(tcp_icmp_abort, "TCP connects failed by an ICMP hard error (tcp_icmp_syn_abort)") \
     X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
     X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
     X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")         \

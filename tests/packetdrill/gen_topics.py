@@ -243,6 +243,75 @@ T["ecn-syn-retries"] = ("RFC 3168 6.1.1.1 (tcp_ecn_syn_retries, FreeBSD ecn.maxr
 +1 > SEW 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 +2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
 """)
+T["tcpi-assert"] = ("packetdrill %{ }% code (tcpi.c): tcpi_* of the socket under test in Linux names and "
+    "units -- state, negotiated options (RFC 2018, RFC 7323), cwnd in segments (RFC 6928 IW10), MSS -- "
+    "with and/or, chained comparisons and arithmetic",
+EST + """+0 %{ assert tcpi_state == TCPI_ESTABLISHED and tcpi_options == TCPI_OPT_SACK | TCPI_OPT_WSCALE }%
++0 %{ assert tcpi_snd_cwnd == 10; assert 0 < tcpi_snd_mss <= 1000  # IW10, the peer's MSS
+     assert tcpi_ca_state == TCP_CA_Open and tcpi_sacked == 0 }%
++0 %{ assert tcpi_snd_ssthresh == TCP_INFINITE_SSTHRESH or tcpi_snd_ssthresh > 1000 // 2 - 1 }%
++0 shutdown(4, SHUT_WR) = 0
++0 > F. 1:1(0) ack 1
++0 %{ assert tcpi_state == TCPI_FIN_WAIT1 }%
+""")
+T["shell-lines"] = ("runner: a command is read as /bin/sh reads it -- backslash-newline joins lines, "
+    "'# ...' is a comment -- before its sysctls are mapped (here SACK and timestamps off: RFC 2018 / RFC 7323 "
+    "options are not offered)",
+"""`sysctl -q net.ipv4.tcp_sack=0  # no SACK
+sysctl -q \\
+  net.ipv4.tcp_timestamps=0`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 1 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
+""")
+T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel stores twice the value): "
+    "the send buffer bounds what a non-blocking write takes; an accepted socket inherits the listener's "
+    "receive buffer, which also sets the window scale of the handshake (RFC 7323 2.3)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100000], 4) = 0
++0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 2>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [10000], 4) = 0
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [20000], [4]) = 0
++0 write(4, ..., 30000) = 20000
++0 > . 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["idle-restart"] = ("RFC 5681 4.1 (tcp_idle_restart): after an idle period longer than the RTO the "
+    "congestion window (12 after one ACK of 10 segments: RFC 3465 L=2) restarts from the restart window, "
+    "min(IW, cwnd) = 10 segments (RFC 6928)",
+"""--set=tcp_idle_restart=on
+""" + EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++3 write(4, ..., 1000) = 1000
++0 > P. 10001:11001(1000) ack 1
++0 %{ assert tcpi_snd_cwnd == 10 }%
+""")
+T["tcp-maxseg"] = ("socket API (getsockopt TCP_MAXSEG): the 536-byte default before a handshake "
+    "(RFC 9293 3.7.1), then the send MSS the peer announced",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [536], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 32792 <mss 1100,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_MAXSEG, [1100], [4]) = 0
+""")
 T["nagle"] = ("RFC 896 / RFC 9293 3.7.4: a small segment waits while earlier data is unacknowledged",
 EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
