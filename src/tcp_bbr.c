@@ -29,8 +29,9 @@
  * the two windows after. An ECN reduction (tcp_ecn.c) comes through
  * enter_recovery as one. Doubles are IEEE 754 (+ - * / only):
  * deterministic on every conforming machine.
- * Not done from the draft: bw_lo / inflight_lo (the short-term lower
- * bounds), ack-aggregation extra_acked, ECN's per-round CE ratio (needs
+ * Not done from the draft: bw_lo / inflight_lo as state (the short-term
+ * lower bounds; bbr_enter_recovery applies inflight_lo's rule once per
+ * recovery instead), ack-aggregation extra_acked, ECN's per-round CE ratio (needs
  * AccECN; classic ECN is one signal per window here).
  */
 #include "tcp_cc.h"
