@@ -285,6 +285,17 @@ static const char *bsd_state(int st)
 }
 
 #define PD_PIPE_LINES 256
+/* The stack's TCP endpoints into ci[PD_PIPE_LINES]: how many (0 before
+ * the stack exists), or -2 when there are more than the emulation lists
+ * (never a silent partial answer). */
+static int tcp_conns(struct pd_run *r, struct ns_tcp_conn_info *ci)
+{
+    if (!r->s)
+        return 0;
+    unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
+    return n > PD_PIPE_LINES ? -2 : (int)n;
+}
+
 static int sockstat_lines(struct pd_run *r, char **w, unsigned nw, char (*out)[256], unsigned *nout)
 {
     int fam = 0;
@@ -307,13 +318,11 @@ static int sockstat_lines(struct pd_run *r, char **w, unsigned nw, char (*out)[2
             return -1;
     }
     *nout = 0;
-    if (!r->s)
-        return 0;
     struct ns_tcp_conn_info ci[PD_PIPE_LINES];
-    unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
-    if (n > PD_PIPE_LINES)
-        return -2; /* more endpoints than the emulation lists: never a silent partial answer */
-    for (unsigned i = 0; i < n; i++) {
+    int n = tcp_conns(r, ci);
+    if (n < 0)
+        return n;
+    for (int i = 0; i < n; i++) {
         int f = ci[i].local.addr.family ? ci[i].local.addr.family : ci[i].remote.addr.family;
         if (fam && f && f != fam)
             continue;
@@ -337,13 +346,11 @@ static int tcpdrop_cmd(struct pd_run *r, char **w, unsigned nw)
         known |= !strcmp(bsd_state(st), w[2]);
     if (!known)
         return -1; /* not a state name sockstat prints */
-    if (!r->s)
-        return 0;
     struct ns_tcp_conn_info ci[PD_PIPE_LINES];
-    unsigned n = ns_tcp_conns(r->s, ci, PD_PIPE_LINES);
-    if (n > PD_PIPE_LINES)
-        return -2; /* more endpoints than the emulation lists: never a silent partial answer */
-    for (unsigned i = 0; i < n; i++)
+    int n = tcp_conns(r, ci);
+    if (n < 0)
+        return n;
+    for (int i = 0; i < n; i++)
         if (!strcmp(bsd_state(ci[i].state), w[2]))
             ns_tcp_drop(r->s, &ci[i].local, &ci[i].remote);
     return 0;

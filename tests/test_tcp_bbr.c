@@ -142,6 +142,18 @@ static void test_random_loss(void)
     CU_ASSERT(g > 7e6);
 }
 
+/* One BBR transfer of `bytes` with random loss `drop` each way. */
+static void run_lossy(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                      double drop)
+{
+    xfer_params_default(p);
+    snprintf(p->cc, sizeof p->cc, "bbr");
+    p->bytes = bytes;
+    p->seed = seed;
+    p->to_client.drop = p->to_server.drop = drop;
+    run(p, r);
+}
+
 static void test_min_rtt_under_loss(void)
 {
     /* Losses each way make ACKs of an original arrive just after its
@@ -152,12 +164,7 @@ static void test_min_rtt_under_loss(void)
     for (uint64_t seed = 1; seed <= 4; seed++) {
         struct xfer_params p;
         struct xfer_result r;
-        xfer_params_default(&p);
-        snprintf(p.cc, sizeof p.cc, "bbr");
-        p.bytes = 4u << 20;
-        p.seed = seed;
-        p.to_client.drop = p.to_server.drop = 0.01;
-        run(&p, &r);
+        run_lossy(&p, &r, seed, 4u << 20, 0.01);
         if (tr.lowest_min_rtt < 2 * p.to_client.delay)
             printf("\n    seed %llu: min_rtt %.3f ms < base %.3f ms", (unsigned long long)seed,
                    (double)tr.lowest_min_rtt / 1e6, 2.0 * (double)p.to_client.delay / 1e6);
@@ -179,12 +186,7 @@ static void test_loss_in_cruise(void)
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
         struct xfer_result r;
-        xfer_params_default(&p);
-        snprintf(p.cc, sizeof p.cc, "bbr");
-        p.bytes = 20u << 20;
-        p.seed = seed;
-        p.to_client.drop = p.to_server.drop = 0.05;
-        run(&p, &r);
+        run_lossy(&p, &r, seed, 20u << 20, 0.05);
         double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
         printf("\n    5%% loss, seed %llu: %.2f Mbit/s ", (unsigned long long)seed, g / 1e6);
         CU_ASSERT(g > 15e6);
