@@ -33,7 +33,7 @@ static const char *const linux_pairs[] = {
     "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", NULL,
 };
 static const char *const freebsd_pairs[] = {
-    "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_max=64s",
+    "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_srtt_min=off", "tcp_rto_max=64s",
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",

@@ -57,6 +57,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_delack = 200 * NS_MSEC;
     cfg->tcp_rto_initial = 1 * NS_SEC;
     cfg->tcp_rto_min = 200 * NS_MSEC;
+    cfg->tcp_rto_srtt_min = true; /* as Linux: a delayed ACK cannot race the RTO (tcp_timer.c) */
     cfg->tcp_rto_max = 60 * NS_SEC;
     cfg->tcp_retries = 15;
     cfg->tcp_syn_retries = 6;
@@ -69,6 +70,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_timestamps = true;
     cfg->tcp_sack = true;
     cfg->tcp_rack = true;
+    cfg->tcp_tlp = true;
     cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
     /* HyStart++: never worse on the simloss paths measured, +8% goodput
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue

@@ -465,6 +465,8 @@ void ns_tcp_rto_arm(struct ns_tcb *t);             /* (re)start the RTO from now
 /* After new data: a tail loss probe timer if it would fire before the RTO
  * (SACK connections with an RTT sample), else the RTO. */
 void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t);
+/* After a burst of new data: the RTO becomes a probe if one is due sooner (RFC 8985 7.2). */
+void ns_tcp_tlp_after_burst(struct ns_tcb *t);
 void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t rtt);
 void ns_tcp_enter_time_wait(struct ns_tcb *t);
 void ns_tcp_ka_reset(struct ns_tcb *t);

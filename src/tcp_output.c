@@ -468,6 +468,7 @@ void ns_tcp_output(struct ns_tcb *t)
         t->cc->on_idle(t);
 
     uint32_t data_end = t->sbuf_seq + t->slen;
+    bool sent_new = false; /* new data left: the probe timer follows the burst */
     for (unsigned guard = 0; guard < 100000; guard++) {
         bool sack_rec = t->in_recovery && t->sack_ok;
         uint32_t usable;
@@ -583,9 +584,13 @@ void ns_tcp_output(struct ns_tcb *t)
             else
                 ns_tcp_rto_or_tlp_arm(t); /* RFC 8985 7.2: re-armed per new segment */
         }
+        if (!rexmit && len)
+            sent_new = true;
         if (fin)
             break;
     }
+    if (sent_new)
+        ns_tcp_tlp_after_burst(t);
     if (t->ack_now)
         ns_tcp_send_ack(t);
     ns_tcp_rate_app_check(t); /* delivery-rate sampling: app-limited? */

@@ -379,6 +379,7 @@ static const struct tb_step challenge_ack_limit[] = {
         {OUT(F_A | F_P, 1, 1), DATA("hello")}, {INFO(backoff, n)}
 static const struct tb_step rto_backoff_timeout[] = {
     {CFG(tcp_retries, 4)},
+    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
     {OPEN},
     {INFO(rto, 200 * NS_MSEC)}, /* handshake RTT ~0: clamped to rto_min */
     {MARK},
@@ -413,6 +414,39 @@ static const struct tb_step rtt_estimation[] = {
     {INFO(unacked, 0)},
     {INFO(bytes_acked, 3)},
     {NO_TIMER}, /* nothing to time */
+};
+
+/* cfg.tcp_rto_srtt_min (the default, as Linux): the minimum RTO bounds
+ * the variance term, RTO = SRTT + max(4 RTTVAR, tcp_rto_min), so a peer's
+ * 200 ms delayed ACK (one RTT + 200 ms after the send) cannot race an RTO
+ * of exactly 200 ms; off, RFC 6298 2.4's flat floor max(tcp_rto_min,
+ * SRTT + 4 RTTVAR). A 20 ms sample after the ~0 handshake RTT. */
+#define SRTT20 ((7 + 20 * NS_MSEC) / 8)
+static const struct tb_step rto_srtt_floor[] = {
+    {OPEN},
+    {SEND("abc")},
+    {OUT(F_A | F_P, 1, 1), DATA("abc")},
+    {JUMP(20 * NS_MSEC)},
+    {IN(F_A, 1, 4)},
+    {INFO(srtt, SRTT20)},
+    {INFO(rto, SRTT20 + 200 * NS_MSEC)},
+    {MARK},
+    {SEND("def")},
+    {OUT(F_A | F_P, 4, 1), DATA("def")},
+    {AT(SRTT20 + 200 * NS_MSEC - 1)},
+    {QUIET},
+    {AT(SRTT20 + 200 * NS_MSEC)},
+    {OUT(F_A | F_P, 4, 1), DATA("def")}, /* the RTO */
+};
+static const struct tb_step rto_flat_floor[] = {
+    {CFG(tcp_rto_srtt_min, 0)},
+    {OPEN},
+    {SEND("abc")},
+    {OUT(F_A | F_P, 1, 1), DATA("abc")},
+    {JUMP(20 * NS_MSEC)},
+    {IN(F_A, 1, 4)},
+    {INFO(srtt, SRTT20)},
+    {INFO(rto, 200 * NS_MSEC)},
 };
 
 /* Zero window: the sender probes with growing intervals and never times
@@ -460,6 +494,7 @@ static const struct tb_step zero_window_persist[] = {
     {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
         {OUT(F_A, 1, 1), FMASK(0xf7), DATA("d")}, {IN(F_A, 1, 1), WND(0)}, {QUIET}
 static const struct tb_step persist_backoff[] = {
+    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
     {OPEN, WND(0)},
     {MARK},
     {SEND("data")},
@@ -1084,6 +1119,68 @@ static const struct tb_step tail_loss_probe[] = {
     {NOW_BEFORE(100 * NS_MSEC)},
 };
 
+/* RFC 8985 7.2: the probe timer follows a whole burst. The first segment
+ * into an empty flight arms the RTO (one segment in flight: PTO = 2 SRTT +
+ * the delayed-ACK allowance, past the RTO); once the burst is out, a probe
+ * 2 SRTT away (floored at 10 ms) replaces it. All three segments are lost:
+ * the last one is probed at 10 ms, not resent by the RTO at ~200 ms, and
+ * nothing collapses cwnd. With cfg.tcp_tlp off the RTO covers the tail. */
+static const struct tb_step tlp_after_burst[] = {
+    {OPEN, OPTS(OPT_MSS_SACK)},
+    {SEND("abc")},
+    {OUT(F_A | F_P, 1, 1), DATA("abc")},
+    {JUMP(20 * NS_MSEC)},
+    {IN(F_A, 1, 4)}, /* SRTT (7 + 20 ms) / 8 = 2.5 ms: PTO 10 ms */
+    {MARK},
+    {SENDN(Z, 3 * M)},
+    {SKIP(3)},
+    {QUIET},
+    {AT(10 * NS_MSEC - 1)},
+    {QUIET},
+    {AT(10 * NS_MSEC)},
+    {OUT(F_A, 4 + 2 * M, 1), FMASK(0xf7), LEN(M)}, /* the probe: the last segment */
+    {INFO(tlp_probes, 1)},
+    {INFO(rto_timeouts, 0)},
+};
+/* ... but the probe never postpones an RTO already running (RFC 6298
+ * 5.1; RFC 8985 7.2 caps the PTO at the RTO): a second segment sent 195 ms
+ * after the first would put a probe at 205 ms, past the RTO at 202.5. */
+static const struct tb_step tlp_keeps_rto[] = {
+    {OPEN, OPTS(OPT_MSS_SACK)},
+    {SEND("abc")},
+    {OUT(F_A | F_P, 1, 1), DATA("abc")},
+    {JUMP(20 * NS_MSEC)},
+    {IN(F_A, 1, 4)}, /* SRTT 2.5 ms, RTO 202.5 ms */
+    {MARK},
+    {SENDN(Z, M)},
+    {SKIP(1)}, /* one segment: PTO 205 ms, past the RTO: the RTO is armed */
+    {AT(195 * NS_MSEC)},
+    {SENDN(Z, M)},
+    {SKIP(1)}, /* two in flight: PTO 10 ms, but not past the RTO */
+    {AT(SRTT20 + 200 * NS_MSEC - 1)},
+    {QUIET},
+    {AT(SRTT20 + 200 * NS_MSEC)},
+    {OUT(F_A, 4, 1), FMASK(0xf7), LEN(M)}, /* the RTO, on time */
+    {INFO(rto_timeouts, 1)},
+};
+static const struct tb_step tlp_off_burst[] = {
+    {CFG(tcp_tlp, 0)},
+    {OPEN, OPTS(OPT_MSS_SACK)},
+    {SEND("abc")},
+    {OUT(F_A | F_P, 1, 1), DATA("abc")},
+    {JUMP(20 * NS_MSEC)},
+    {IN(F_A, 1, 4)},
+    {MARK},
+    {SENDN(Z, 3 * M)},
+    {SKIP(3)},
+    {AT(200 * NS_MSEC)},
+    {QUIET}, /* no probe */
+    {TIMER},
+    {OUT(F_A, 4, 1), FMASK(0xf7), LEN(M)}, /* the RTO: go-back-N from SND.UNA */
+    {INFO(tlp_probes, 0)},
+    {INFO(rto_timeouts, 1)},
+};
+
 /* Slow start (RFC 5681 3.1): each ACK of one full segment adds one MSS:
  * one segment for the ACKed one and one more of window. */
 #define SS_ACK(k) {IN(F_A, 1, 1 + (k) * M)}, {INFO(cwnd, (10 + (k)) * M)}, {SKIP(2)}, {QUIET}
@@ -1265,6 +1362,7 @@ static const struct tb_step restart_after_idle[] = {
         {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")}, {IN(F_A, 1, 1), WND(0)} /* window stays shut */
 static const struct tb_step orphan_persist_limit[] = {
     {CFG(tcp_retries, 3)},
+    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
     {OPEN, WND(0)},
     {MARK},
     {SEND("stuck")},
@@ -1481,6 +1579,8 @@ T(rst_and_syn_challenge)
 T(challenge_ack_limit)
 T(rto_backoff_timeout)
 T(rtt_estimation)
+T(rto_srtt_floor)
+T(rto_flat_floor)
 T(zero_window_persist)
 T(persist_backoff)
 T(time_wait)
@@ -1507,6 +1607,9 @@ T(rack_time_based_loss)
 T(rack_tolerates_reordering)
 T(spurious_rto)
 T(tail_loss_probe)
+T(tlp_after_burst)
+T(tlp_off_burst)
+T(tlp_keeps_rto)
 T(cc_slow_start)
 T(cc_newreno_partial_ack)
 T(shutdown_read)
@@ -1530,6 +1633,8 @@ static const struct tl_test tests[] = {
     {"challenge_ack_limit", test_challenge_ack_limit},
     {"rto_backoff_timeout", test_rto_backoff_timeout},
     {"rtt_estimation", test_rtt_estimation},
+    {"rto_srtt_floor", test_rto_srtt_floor},
+    {"rto_flat_floor", test_rto_flat_floor},
     {"zero_window_persist", test_zero_window_persist},
     {"persist_backoff", test_persist_backoff},
     {"time_wait", test_time_wait},
@@ -1561,6 +1666,9 @@ static const struct tl_test tests[] = {
     {"restart_after_idle", test_restart_after_idle},
     {"spurious_rto", test_spurious_rto},
     {"tail_loss_probe", test_tail_loss_probe},
+    {"tlp_after_burst", test_tlp_after_burst},
+    {"tlp_off_burst", test_tlp_off_burst},
+    {"tlp_keeps_rto", test_tlp_keeps_rto},
     {"orphan_persist_limit", test_orphan_persist_limit},
     {"random_segments", test_random_segments},
     {"cc_slow_start", test_cc_slow_start},

@@ -78,6 +78,7 @@ static const struct tb_step fin_ack_together[] = {
 /* FIN retransmitted by us when its ACK is lost; the lost ACK of our data
  * is covered by the later one. */
 static const struct tb_step fin_retransmit[] = {
+    {CFG(tcp_rto_srtt_min, 0)}, /* RTO exactly the 200 ms floor (test_tcp_basic rto_srtt_floor) */
     HANDSHAKE,
     {SHUT(NS_SHUT_WR)},
     {OUT(F_F | F_A, 1, 1)},

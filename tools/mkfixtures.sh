@@ -259,7 +259,7 @@ early=1 record window_scaling "upload of 300000 bytes: window scale negotiated, 
     "--app upload --bytes 300000" c_wait_upload
 if selected zero_window; then bg slow_sink; sleep 0.5; fi
 early=1 record zero_window "upload of 60000 bytes to a receiver with a 4 KB buffer that reads after 2.5 s: zero window, persist probes" \
-    "--app upload --bytes 60000" c_wait_upload
+    "--app upload --bytes 60000 --offload off" c_wait_upload
 if selected close_simultaneous; then
     bg early_closer; sleep 0.5
     nft_drop input 'iifname "tun0" tcp dport 3000 tcp flags & fin == fin numgen inc mod 1000 < 2 drop'
@@ -285,8 +285,8 @@ fd = os.open("/dev/net/tun", os.O_RDWR)
 fcntl.ioctl(fd, 0x400454CA, struct.pack("16sH", b"tunref", 0x0001 | 0x1000))  # TUNSETIFF, IFF_TUN|IFF_NO_PI
 for c in ("ip link set tunref up", "ip addr add 10.0.0.2/24 dev tunref",
           "ip -6 addr add fe80::2/64 dev tunref nodad",
-          # No tail loss probes (a Linux sender heuristic netstack does not
-          # have): the script acks slower than a probe timer of ~10 ms.
+          # No tail loss probes (RFC 8985 7): the script acks slower than a
+          # probe timer of ~10 ms (a replay that sends data sets tcp_tlp=0).
           "sysctl -qw net.ipv4.tcp_early_retrans=0"):
     subprocess.run(c.split(), check=True)
 def serve_tcp():
@@ -515,7 +515,9 @@ for n in ooo_delivery rst_in_window rst_out_of_window bad_checksum malformed bad
     rst_out_of_window) sidecar "$n" "Linux reference: an out-of-window RST is ignored (RFC 5961 3.2), then data still echoes" --app tcp_echo ;;
     bad_checksum) sidecar "$n" "Linux reference: bad IPv4/ICMP/UDP/TCP checksums dropped silently, good twins answered" --app tcp_echo --app udp_echo ;;
     malformed) sidecar "$n" "Linux reference: malformed IPv4/TCP/UDP packets dropped silently, then a ping is answered" --app tcp_echo --app udp_echo ;;
-    ooo_delivery) sidecar "$n" "Linux reference: segments arriving out of order are held and dup-ACKed with SACK blocks, then acked and echoed when the hole fills" --app tcp_echo ;;
+    # Linux recorded it with tail loss probes off (tcp_early_retrans=0 above) and
+    # acks the 2-segment echo 100 ms later: netstack's probe is off for the replay too.
+    ooo_delivery) sidecar "$n" "Linux reference: segments arriving out of order are held and dup-ACKed with SACK blocks, then acked and echoed when the hole fills" --app tcp_echo --set tcp_tlp=0 ;;
     syn_in_established) sidecar "$n" "Linux reference: a SYN on an established connection gets a challenge ACK (RFC 5961 4.2), data still echoes" --app tcp_echo ;;
     out_of_window_data) sidecar "$n" "Linux reference: data far beyond the window is answered with an ACK and dropped (RFC 9293 3.10.7.4)" --app tcp_echo ;;
     ack_closed_port) sidecar "$n" "Linux reference: segments to a closed port get RST (seq = their ack) or RST+ACK (RFC 9293 3.10.7.1)" ;;

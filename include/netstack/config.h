@@ -62,6 +62,8 @@ struct ns_config {
                                     * many full segments (Linux's quick-ACK mode); 0 = off */
     ns_time_t tcp_rto_initial;     /* RFC 6298 2.1: 1 s */
     ns_time_t tcp_rto_min;         /* default 200 ms like Linux (RFC 6298 says 1 s; see tcp_timer.c) */
+    bool tcp_rto_srtt_min;         /* the minimum bounds the variance term, RTO >= SRTT +
+                                    * tcp_rto_min (Linux; default); off: RTO >= tcp_rto_min */
     ns_time_t tcp_rto_max;         /* 60 s */
     unsigned tcp_retries;          /* data retransmissions before -ETIMEDOUT */
     unsigned tcp_syn_retries;      /* SYN / SYN-ACK retransmissions before giving up */
@@ -110,6 +112,8 @@ struct ns_config {
                                     * (FreeBSD net.inet.tcp.insecure_syn=1) */
     bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985) with SACK; on by
                                     * default: see tcp_rack.c for the measurements */
+    bool tcp_tlp;                  /* tail loss probes (RFC 8985 7) on SACK connections; off: a
+                                    * lost tail waits for the RTO (Linux tcp_early_retrans=0) */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
                                     * new segments merge into the last record) */
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
