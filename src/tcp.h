@@ -258,6 +258,7 @@ struct ns_tcb {
     bool rs_app_limited, rs_valid;
     uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
     ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
+    bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; BBR's CE rounds) */
     /* BBR (tcp_bbr.c): the model's pacing rate, bytes/s (0 = not BBR). */
     uint64_t bbr_pacing_rate;
     struct {                     /* BBR's own state; other algorithms ignore it */
@@ -274,7 +275,21 @@ struct ns_tcb {
         bool round_start;
         uint32_t round_lost, round_delivered; /* bytes in this round (v3 loss rate) */
         uint32_t inflight_hi;    /* v3: upper bound on inflight learned from loss (0 = none) */
-        uint32_t inflight_latest; /* v3: bytes delivered in the last full round */
+        uint64_t bw_lo;          /* v3 short-term lower bounds (draft 4.5.10.3), 0 = none: */
+        uint32_t inflight_lo;    /* ... set by lossy / CE rounds outside a probe, reset by one */
+        uint64_t bw_latest, bw_last; /* max delivery rate this round / the last full one */
+        uint32_t inflight_latest, inflight_last; /* max bytes delivered per sample, same */
+        bool loss_in_round, ecn_in_round;
+        uint64_t lo_round;       /* round_count + 1 when the bounds last moved (once a round) */
+        uint64_t lo_cuts;        /* rounds that lowered them (ns_tcp_info) */
+        uint32_t extra_acked[2]; /* ACK aggregation (draft 4.5.5): max over 2 x 5 rounds */
+        uint64_t extra_acked_round; /* round_count when the current slot began */
+        uint64_t ack_epoch_acked; /* bytes delivered since ack_epoch_start */
+        ns_time_t ack_epoch_start;
+        double ecn_alpha;        /* EWMA of the per-round CE fraction (gain 1/16), from the
+                                  * first CE round on (1.0 until then) */
+        bool ecn_seen;
+        uint32_t round_ce;       /* bytes this round delivered by ACKs carrying ECE */
         bool bw_probe_samples;   /* v3: this probe's (REFILL/UP) loss may still lower inflight_hi */
         ns_time_t cycle_stamp, probe_wait; /* ProbeBW: cycle start, Cruise time */
         uint64_t phase_round;    /* round_count when the phase began */

@@ -481,6 +481,12 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
         o->bbr_min_rtt = t->bbr.min_rtt;
         o->pacing_rate = t->bbr_pacing_rate;
         o->bbr_inflight_hi = t->bbr.inflight_hi;
+        o->bbr_bw_lo = t->bbr.bw_lo;
+        o->bbr_inflight_lo = t->bbr.inflight_lo;
+        o->bbr_extra_acked = t->bbr.extra_acked[0] > t->bbr.extra_acked[1] ? t->bbr.extra_acked[0]
+                                                                          : t->bbr.extra_acked[1];
+        o->bbr_ecn_alpha = t->bbr.ecn_alpha;
+        o->bbr_lo_cuts = t->bbr.lo_cuts;
     }
     o->hystart_css = t->hs_css_entries;
     o->hystart_exits = t->hs_exits;

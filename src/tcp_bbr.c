@@ -4,8 +4,8 @@
  * Contract: BBR builds a model of the path from every ACK's delivery-rate
  * sample (tcp_rate.c, on RACK's per-segment records: BBR needs
  * cfg.tcp_rack): max_bw, a max filter over the last two ProbeBW cycles,
- * and min_rtt, a 10 s min filter. BDP = max_bw * min_rtt. It paces at
- * pacing_gain * max_bw (t->bbr_pacing_rate, which tcp_output.c's pacing
+ * and min_rtt, a 10 s min filter. BDP = bw * min_rtt. It paces at
+ * pacing_gain * bw (t->bbr_pacing_rate, which tcp_output.c's pacing
  * uses whatever cfg.tcp_pacing says) and caps cwnd at cwnd_gain * BDP
  * (plus 3 segments of quantization budget, at least 4 segments), and at
  * inflight_hi once loss has shown where the path's buffer ends.
@@ -20,19 +20,38 @@
  *             until inflight reaches 1.25 BDP or a round loses more than
  *             2% (inflight_hi = max(inflight, 0.7 x target)); only the
  *             rounds of a probe (REFILL, UP) lower inflight_hi, once per
- *             probe: loss in DOWN/CRUISE is left to recovery; each UP
- *             starts a new max_bw filter slot;
+ *             probe: loss in DOWN/CRUISE lowers the short-term bounds
+ *             (below); each UP starts a new max_bw filter slot;
  *   ProbeRTT  when min_rtt is 5 s old: cwnd = max(4 segments, BDP / 2)
  *             for 200 ms and a round, then back.
- * In loss recovery PRR (tcp_recovery.c) owns cwnd; BBR sets ssthresh to
- * its model's target so PRR converges there, and restores the larger of
- * the two windows after. An ECN reduction (tcp_ecn.c) comes through
- * enter_recovery as one. Doubles are IEEE 754 (+ - * / only):
+ * v3's short-term bounds (draft 4.5.10.3): outside a probe (Drain, DOWN,
+ * CRUISE, ProbeRTT), a round with loss sets bw_lo = max(bw_latest, 0.7 x
+ * bw_lo) and inflight_lo = max(inflight_latest, 0.7 x inflight_lo) (first
+ * from max_bw and cwnd), where the latest values are the largest delivery
+ * rate and per-sample delivered bytes of the round; a round with CE marks
+ * (ECE-carrying ACKs: the per-round ratio classic ECN allows, as v3's
+ * ecn_alpha, gain 1/16) cuts inflight_lo by ecn_factor (1/3) x ecn_alpha.
+ * The model's bandwidth is min(max_bw, bw_lo) for pacing and the BDP;
+ * cwnd is capped by inflight_lo. Each REFILL (the start of a probe) and the
+ * end of ProbeRTT reset them; loss-set bounds also end with the loss
+ * recovery unless cfg.tcp_bbr_lo_probe (the draft's lifetime) is on. Off
+ * by default, by measurement (simloss 100 Mbit/s 20 ms, seeds 1-3, Mbit/s,
+ * draft lifetime -> recovery only): random loss 1% 49.1 -> 63.9, 5% 21.6
+ * -> 26.7, 10% 3.6 -> 11.1 (lossy rounds ratchet the bounds down between
+ * probes, 2-3 s apart); the cellular trace queues less with the draft's
+ * (p50 RTT 1.36 vs 2.35 x base). cfg.tcp_bbr_beta (70) and
+ * cfg.tcp_bbr_loss_thresh (2) are BBRBeta and BBRLossThresh. During a probe, a round losing more than 2%
+ * or with more than half its data CE-marked (ecn_thresh) sets inflight_hi.
+ * ACK aggregation (draft 4.5.5): extra_acked, how far deliveries ran
+ * ahead of bw over the current ACK epoch, max-filtered over 10 rounds and
+ * capped at cwnd, is added to the cwnd target so bursty ACKs (delayed
+ * ACKs, a bursty link) do not starve the pipe.
+ * In loss recovery PRR (tcp_recovery.c) owns cwnd; BBR lowers its bounds
+ * at once (the round's loss or CE response, once a round) and sets
+ * ssthresh to the model's target, so PRR converges there, and restores
+ * the larger of the two windows after. An ECN reduction (tcp_ecn.c) comes
+ * through enter_recovery. Doubles are IEEE 754 (+ - * / only):
  * deterministic on every conforming machine.
- * Not done from the draft: bw_lo / inflight_lo as state (the short-term
- * lower bounds; bbr_enter_recovery applies inflight_lo's rule once per
- * recovery instead), ack-aggregation extra_acked, ECN's per-round CE ratio (needs
- * AccECN; classic ECN is one signal per window here).
  */
 #include "tcp_cc.h"
 
@@ -42,10 +61,13 @@ enum { BW_DOWN = 0, BW_CRUISE, BW_REFILL, BW_UP };
 #define STARTUP_PACING 2.77
 #define STARTUP_CWND 2.0
 #define DRAIN_PACING 0.35
-#define LOSS_THRESH 0.02
 #define STARTUP_FULL_LOSS_CNT 6u
-#define BETA 0.7
+#define BETA 0.7 /* the classic multiplicative decrease (Startup's inflight_hi) */
 #define HEADROOM 0.15
+#define ECN_ALPHA_GAIN (1.0 / 16)
+#define ECN_FACTOR (1.0 / 3)
+#define ECN_THRESH 0.5
+#define EXTRA_ACKED_ROUNDS 5u /* per filter slot: 10 rounds in all (draft 4.5.5) */
 #define PROBE_RTT_INTERVAL (5 * NS_SEC)
 #define PROBE_RTT_DURATION (200 * NS_MSEC)
 #define MIN_RTT_WINDOW (10 * NS_SEC)
@@ -55,12 +77,38 @@ static uint64_t max_bw(const struct ns_tcb *t)
     return t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
 }
 
+/* The model's bandwidth: max_bw bounded by v3's short-term bw_lo
+ * (draft BBRBoundBWForModel). */
+static uint64_t model_bw(const struct ns_tcb *t)
+{
+    uint64_t bw = max_bw(t);
+    return t->bbr.bw_lo && t->bbr.bw_lo < bw ? t->bbr.bw_lo : bw;
+}
+
+static uint32_t extra_acked(const struct ns_tcb *t)
+{
+    return t->bbr.extra_acked[0] > t->bbr.extra_acked[1] ? t->bbr.extra_acked[0] : t->bbr.extra_acked[1];
+}
+
 /* BDP in bytes at gain 1 (0 while the model has no bandwidth or RTT). */
 static double bdp(const struct ns_tcb *t)
 {
-    if (!max_bw(t) || t->bbr.min_rtt == NS_TIME_NEVER)
+    if (!model_bw(t) || t->bbr.min_rtt == NS_TIME_NEVER)
         return 0;
-    return (double)max_bw(t) * (double)t->bbr.min_rtt / 1e9;
+    return (double)model_bw(t) * (double)t->bbr.min_rtt / 1e9;
+}
+
+/* Startup, REFILL, UP (draft BBRIsProbingBW): growth that v3's short-term
+ * bounds must not stop. */
+static bool probing(const struct ns_tcb *t)
+{
+    return t->bbr.mode == BBR_STARTUP || (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase >= BW_REFILL);
+}
+
+static void reset_lower_bounds(struct ns_tcb *t)
+{
+    t->bbr.bw_lo = 0;
+    t->bbr.inflight_lo = 0;
 }
 
 static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
@@ -91,8 +139,10 @@ static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
             t->bbr.cycle_stamp = t->s->now;
             t->bbr.probe_wait = 2 * NS_SEC + (ns_time_t)(ns_rng_next(&t->s->rng) % (uint64_t)NS_SEC);
         } else if (phase == BW_REFILL) {
-            /* Draft 4.5.10: a probe's samples may lower inflight_hi, once. */
+            /* Draft 4.5.10: a probe's samples may lower inflight_hi, once;
+             * the probe starts from the long-term model (BBRResetLowerBounds). */
             t->bbr.bw_probe_samples = true;
+            reset_lower_bounds(t);
         } else if (phase == BW_UP) {
             /* A new cycle: the max filter moves to its other slot. */
             t->bbr.bw_slot ^= 1;
@@ -112,6 +162,8 @@ static void bbr_init(struct ns_tcb *t)
     t->bbr.min_rtt = t->srtt ? t->srtt : NS_TIME_NEVER;
     t->bbr.min_rtt_stamp = t->bbr.probe_rtt_stamp = t->s->now;
     t->bbr.next_round_delivered = t->rate_delivered;
+    t->bbr.ecn_alpha = 1.0; /* v3: the first CE round cuts by ecn_factor */
+    t->bbr.ack_epoch_start = t->s->now;
     set_mode(t, BBR_STARTUP, 0);
     t->bbr.state_changes = 0;
     /* Startup's first rate: the initial window over the handshake RTT. */
@@ -121,11 +173,12 @@ static void bbr_init(struct ns_tcb *t)
 
 static uint32_t inflight(const struct ns_tcb *t) { return t->snd_max - t->snd_una; }
 
-/* The model's cwnd target (draft 4.6.4.2), bytes. */
+/* The model's cwnd target (draft 4.6.4.2: BBRUpdateMaxInflight, then
+ * BBRBoundCwndForModel), bytes. */
 static uint32_t target_cwnd(const struct ns_tcb *t)
 {
     double b = bdp(t);
-    double w = b ? t->bbr.cwnd_gain * b + 3.0 * t->mss : (double)ns_tcp_cc_iw(t);
+    double w = b ? t->bbr.cwnd_gain * b + 3.0 * t->mss + extra_acked(t) : (double)ns_tcp_cc_iw(t);
     if (t->bbr.inflight_hi && !(t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_UP)) {
         double cap = t->bbr.inflight_hi;
         if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_CRUISE)
@@ -133,6 +186,8 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
         if (w > cap)
             w = cap;
     }
+    if (t->bbr.inflight_lo && w > (double)t->bbr.inflight_lo)
+        w = t->bbr.inflight_lo;
     if (w < 4.0 * t->mss)
         w = 4.0 * t->mss;
     if (w > (double)(1u << 30))
@@ -140,7 +195,7 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
     return (uint32_t)w;
 }
 
-/* v3 (draft 4.5.10): a round lost more than LOSS_THRESH of its data. */
+/* v3 (draft 4.5.10): a round lost more than cfg.tcp_bbr_loss_thresh of its data. */
 static void loss_too_high(struct ns_tcb *t)
 {
     double tgt = bdp(t) ? bdp(t) : (double)t->cwnd;
@@ -157,6 +212,79 @@ static void loss_too_high(struct ns_tcb *t)
     } else if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase != BW_DOWN) {
         set_mode(t, BBR_PROBE_BW, BW_DOWN);
     }
+}
+
+/* v3's response to a round with loss or CE marks outside a probe (draft
+ * BBRAdaptLowerBoundsFromCongestion, BBRInitLowerBounds,
+ * BBRLossLowerBounds; the ECN cut as v3's ecn_factor x ecn_alpha), at most
+ * once a round: at the first loss / CE echo (enter_recovery, so PRR aims
+ * at the lowered model) or else when the round ends. */
+static void adapt_lower_bounds(struct ns_tcb *t, bool loss, bool ecn)
+{
+    if (probing(t) || (!loss && !ecn) || t->bbr.lo_round == t->bbr.round_count + 1)
+        return;
+    t->bbr.lo_round = t->bbr.round_count + 1;
+    t->bbr.lo_cuts++;
+    if (!t->bbr.bw_lo)
+        t->bbr.bw_lo = max_bw(t);
+    if (!t->bbr.inflight_lo)
+        t->bbr.inflight_lo = t->cwnd;
+    /* The latest round's signals: the current round's so far, or the
+     * last full one's if larger (the round may have just begun). */
+    uint64_t bw_latest = t->bbr.bw_latest > t->bbr.bw_last ? t->bbr.bw_latest : t->bbr.bw_last;
+    uint32_t in_latest = t->bbr.inflight_latest > t->bbr.inflight_last ? t->bbr.inflight_latest
+                                                                      : t->bbr.inflight_last;
+    double lo = (double)t->bbr.inflight_lo, beta = t->s->cfg.tcp_bbr_beta / 100.0;
+    if (loss) {
+        double bwl = beta * (double)t->bbr.bw_lo;
+        t->bbr.bw_lo = (double)bw_latest > bwl ? bw_latest : (uint64_t)bwl;
+        lo = beta * lo;
+        if ((double)in_latest > lo)
+            lo = in_latest;
+    }
+    if (ecn) {
+        double cut = (1.0 - ECN_FACTOR * t->bbr.ecn_alpha) * (double)t->bbr.inflight_lo;
+        if (cut < lo)
+            lo = cut;
+    }
+    if (lo < 4.0 * t->mss)
+        lo = 4.0 * t->mss;
+    t->bbr.inflight_lo = (uint32_t)lo;
+    if (t->bbr.bw_lo < 1)
+        t->bbr.bw_lo = 1;
+}
+
+/* ACK aggregation (draft 4.5.5 BBRUpdateACKAggregation): bytes delivered
+ * beyond what bw explains since the ACK epoch began; the epoch restarts
+ * when deliveries fall behind bw. */
+static void update_ack_aggregation(struct ns_tcb *t)
+{
+    ns_time_t now = t->s->now;
+    uint64_t bw = model_bw(t);
+    if (!bw || !t->rs_newly_delivered)
+        return;
+    double expected = (double)bw * (double)(now - t->bbr.ack_epoch_start) / 1e9;
+    if ((double)t->bbr.ack_epoch_acked <= expected) {
+        t->bbr.ack_epoch_acked = 0;
+        t->bbr.ack_epoch_start = now;
+        expected = 0;
+    }
+    t->bbr.ack_epoch_acked += t->rs_newly_delivered;
+    double extra = (double)t->bbr.ack_epoch_acked - expected;
+    if (extra > (double)t->cwnd)
+        extra = t->cwnd;
+    /* Windowed max over 2 slots of EXTRA_ACKED_ROUNDS rounds (1 round in
+     * Startup: the pipe is not full, aggregation cannot be told apart). */
+    unsigned len = t->bbr.full_bw_reached ? EXTRA_ACKED_ROUNDS : 1;
+    if (t->bbr.round_count - t->bbr.extra_acked_round >= len) {
+        t->bbr.extra_acked_round = t->bbr.round_count;
+        t->bbr.extra_acked[1] = t->bbr.extra_acked[0];
+        t->bbr.extra_acked[0] = 0;
+        if (!t->bbr.full_bw_reached)
+            t->bbr.extra_acked[1] = 0;
+    }
+    if ((uint32_t)extra > t->bbr.extra_acked[0])
+        t->bbr.extra_acked[0] = (uint32_t)extra;
 }
 
 static void update_model(struct ns_tcb *t)
@@ -180,27 +308,59 @@ static void update_model(struct ns_tcb *t)
         t->bbr.min_rtt = t->rs_rtt;
         t->bbr.min_rtt_stamp = now;
     }
+    /* The latest round's delivery signals (draft BBRUpdateLatestDeliverySignals). */
+    uint64_t rs_delivered = t->rs_valid ? t->rate_delivered - t->rs_prior_delivered : 0;
+    if (bw > t->bbr.bw_latest)
+        t->bbr.bw_latest = bw;
+    if (rs_delivered > t->bbr.inflight_latest)
+        t->bbr.inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
+    if (t->rs_newly_lost)
+        t->bbr.loss_in_round = true;
+    if (t->rs_ece) {
+        t->bbr.ecn_in_round = true;
+        t->bbr.round_ce += t->rs_newly_delivered;
+    }
+    update_ack_aggregation(t);
     t->bbr.round_lost += t->rs_newly_lost;
     t->bbr.round_delivered += t->rs_newly_delivered;
     if (t->bbr.round_start) {
         uint32_t total = t->bbr.round_lost + t->bbr.round_delivered;
-        bool high = total && (double)t->bbr.round_lost > LOSS_THRESH * (double)total;
+        bool high = total && (double)t->bbr.round_lost * 100.0 > t->s->cfg.tcp_bbr_loss_thresh * (double)total;
+        /* ECN (v3): the round's CE fraction feeds ecn_alpha; in a probe,
+         * more than ECN_THRESH of it marked is "inflight too high". */
+        double ce = t->bbr.round_delivered ? (double)t->bbr.round_ce / (double)t->bbr.round_delivered : 0;
+        if (ce > 1.0)
+            ce = 1.0;
+        if (t->bbr.round_ce)
+            t->bbr.ecn_seen = true;
+        if (t->bbr.ecn_seen && t->bbr.round_delivered)
+            t->bbr.ecn_alpha = (1.0 - ECN_ALPHA_GAIN) * t->bbr.ecn_alpha + ECN_ALPHA_GAIN * ce;
+        if (ce > ECN_THRESH && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
+            high = true;
         /* Where loss is a signal (draft 4.5.10): Startup's exit needs a
          * round losing more than 2% and at least STARTUP_FULL_LOSS_CNT
          * segments (draft 4.3.1.3 counts discontiguous lost ranges; under
          * random loss these are single segments), not one early drop of a
          * 10-segment round; in ProbeBW only a bandwidth probe's own rounds
          * (REFILL, UP) lower inflight_hi, once per probe. Random loss in
-         * DOWN/CRUISE is left to recovery (PRR): the draft's short-term
-         * bw_lo/inflight_lo are not implemented, and lowering inflight_hi
-         * there ratcheted it to 0.7 BDP at 1% random loss. */
+         * DOWN/CRUISE lowers the short-term bounds instead (below):
+         * lowering inflight_hi there ratcheted it to 0.7 BDP at 1% random
+         * loss. */
         if (high && t->bbr.mode == BBR_STARTUP &&
             t->bbr.round_lost >= STARTUP_FULL_LOSS_CNT * t->mss)
             loss_too_high(t);
         else if (high && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
             loss_too_high(t);
-        t->bbr.inflight_latest = t->bbr.round_delivered;
-        t->bbr.round_lost = t->bbr.round_delivered = 0;
+        /* Outside a probe, a round with loss or CE lowers the short-term
+         * bounds (unless enter_recovery already did this round). */
+        adapt_lower_bounds(t, t->bbr.loss_in_round && (t->s->cfg.tcp_bbr_lo_probe || t->in_recovery),
+                           t->bbr.ecn_in_round);
+        t->bbr.loss_in_round = t->bbr.ecn_in_round = false;
+        t->bbr.bw_last = t->bbr.bw_latest;
+        t->bbr.inflight_last = t->bbr.inflight_latest;
+        t->bbr.bw_latest = bw; /* draft BBRAdvanceLatestDeliverySignals */
+        t->bbr.inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
+        t->bbr.round_lost = t->bbr.round_delivered = t->bbr.round_ce = 0;
         /* Startup's full-pipe test (draft 4.3.1.2). */
         if (t->bbr.mode == BBR_STARTUP && !app && !t->bbr.full_bw_reached) {
             if ((double)max_bw(t) >= 1.25 * (double)t->bbr.full_bw) {
@@ -266,6 +426,7 @@ static void update_state(struct ns_tcb *t)
             t->bbr.min_rtt_stamp = now; /* the ProbeRTT sample is this round's */
             if (t->cwnd < t->bbr.prior_cwnd)
                 t->cwnd = t->bbr.prior_cwnd;
+            reset_lower_bounds(t); /* draft BBRExitProbeRTT */
             if (t->bbr.full_bw_reached)
                 set_mode(t, BBR_PROBE_BW, BW_DOWN);
             else
@@ -276,7 +437,7 @@ static void update_state(struct ns_tcb *t)
 
 static void set_rate_and_cwnd(struct ns_tcb *t)
 {
-    uint64_t bw = max_bw(t);
+    uint64_t bw = model_bw(t);
     if (bw) {
         uint64_t rate = (uint64_t)(t->bbr.pacing_gain * (double)bw * 0.99);
         /* Startup never slows down (draft 4.6.2). */
@@ -319,29 +480,23 @@ static void bbr_on_ack(struct ns_tcb *t, uint32_t acked)
 
 static void bbr_enter_recovery(struct ns_tcb *t)
 {
-    /* PRR brings the flight to ssthresh: the model's target, but outside
-     * a probe at most what the path carried, after v3's short-term bound (draft 4.5.10.3,
-     * inflight_lo = max(inflight_latest, beta x inflight)): the larger of
-     * the bytes delivered in the last round and 0.7 x the flight. Random
-     * loss leaves a round's deliveries near the flight (little cut); a
-     * queue that overflowed or marked CE delivered about a BDP per round
-     * while the flight was larger (the queue drains). */
+    /* The first loss (or CE echo: tcp_ecn.c calls here as it marks the
+     * window, RFC 3168 6.1.2) of a round outside a probe lowers v3's
+     * short-term bounds now rather than at the round's end, and PRR
+     * brings the flight to the model's target under them: the larger of
+     * the round's deliveries and 0.7 x the bound. Random loss leaves a
+     * round's deliveries near the flight (little cut); a queue that
+     * overflowed delivered about a BDP per round while the flight was
+     * larger (the queue drains). While probing (Startup, REFILL, UP:
+     * draft BBRIsProbingBW) the target is the model's, unbounded. */
     t->bbr.prior_cwnd = t->cwnd > t->bbr.prior_cwnd ? t->cwnd : t->bbr.prior_cwnd;
-    uint32_t ss = target_cwnd(t);
-    double lo = BETA * (double)inflight(t);
-    /* A CE echo (tcp_ecn.c calls here as it marks the window, RFC 3168
-     * 6.1.2) lost nothing, so a round delivers the whole flight: the
-     * classic response, 0.7 x the flight (v3's per-round CE ratio needs
-     * AccECN). */
     bool ecn = t->ecn_cwr && t->ecn_recover == t->snd_max;
-    if (!ecn && lo < (double)t->bbr.inflight_latest)
-        lo = (double)t->bbr.inflight_latest;
-    /* Not while probing (Startup, REFILL, UP: draft BBRIsProbingBW), where
-     * the bound would stop the growth the probe exists for. */
-    bool probing = t->bbr.mode == BBR_STARTUP ||
-                   (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase >= BW_REFILL);
-    if ((ecn || !probing) && (double)ss > lo)
-        ss = (uint32_t)lo;
+    if (ecn)
+        t->bbr.ecn_in_round = true;
+    else
+        t->bbr.loss_in_round = true;
+    adapt_lower_bounds(t, !ecn, ecn);
+    uint32_t ss = target_cwnd(t);
     if (ss < 4u * t->mss)
         ss = 4u * t->mss;
     t->ssthresh = ss;
@@ -359,6 +514,8 @@ static void bbr_on_partial_ack(struct ns_tcb *t, uint32_t acked)
 
 static void bbr_exit_recovery(struct ns_tcb *t)
 {
+    if (!t->s->cfg.tcp_bbr_lo_probe)
+        reset_lower_bounds(t); /* the loss response lasted this recovery */
     /* Draft 4.6.4.3: restore the window the model had before. */
     uint32_t tgt = target_cwnd(t);
     t->cwnd = t->bbr.prior_cwnd > tgt ? tgt : t->bbr.prior_cwnd;

@@ -706,6 +706,7 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
         new_ack(t, g);
     else if (is_dupack(t, g, swnd))
         ns_tcp_recovery_dupack(t);
+    t->rs_ece = t->ecn_ok && (g->ecnf & TH_ECE);
     ns_tcp_recovery_after_ack(t, g->ack, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
                               g->has_ts ? g->tsecr : 0);
     ns_tcp_ecn_ack_rcvd(t, g->ecnf); /* RFC 3168 6.1.2 */

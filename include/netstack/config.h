@@ -128,6 +128,12 @@ struct ns_config {
                                     * defaults turn off) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
+    bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
+                                    * loss last until the next bandwidth probe (the draft); off:
+                                    * until the loss recovery ends (tcp_bbr.c) */
+    unsigned tcp_bbr_beta;         /* BBR: percent the short-term bounds keep per lossy round (70) */
+    unsigned tcp_bbr_loss_thresh;  /* BBR: percent of a round's data lost that means "inflight too
+                                    * high" in Startup and bandwidth probes (2) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;

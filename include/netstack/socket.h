@@ -134,6 +134,11 @@ struct ns_tcp_info {
     ns_time_t bbr_min_rtt;      /* ns, the model's min RTT */
     uint64_t pacing_rate;       /* bytes/s BBR paces at */
     uint32_t bbr_inflight_hi;   /* bytes (0 = none yet) */
+    uint64_t bbr_bw_lo;         /* v3 short-term bounds: bytes/s (0 = none) ... */
+    uint32_t bbr_inflight_lo;   /* ... and bytes (0 = none); reset by each bandwidth probe */
+    uint32_t bbr_extra_acked;   /* bytes: ACK aggregation allowance in the cwnd target */
+    double bbr_ecn_alpha;       /* EWMA of the per-round CE (ECE-acked) fraction */
+    uint64_t bbr_lo_cuts;       /* rounds whose loss or ECN lowered bw_lo/inflight_lo */
     /* ECN (RFC 3168). */
     bool ecn_ok;                /* negotiated in the handshake */
     uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */
