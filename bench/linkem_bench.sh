@@ -8,6 +8,10 @@
 # and deletes (side a: 10.9.0.1 and netstack's tun0 behind it at 10.0.0.2,
 # forwarded; side b: 10.9.0.2, the receivers). Numbers, no assertions.
 # Needs root. Usage: linkem_bench.sh [BYTES_AT_1% BYTES_AT_5%]
+# Environment (targeted reruns): LOSSES ("1 5"), NS_CCS (netstack's CCs,
+# default every one simloss --list-cc names), LINUX_CCS ("cubic bbr"),
+# NS_ARGS (more netstack options, e.g. "--set tcp_bbr_lo_probe=1"),
+# JAIN=0 skips the 4-flow run, NETSTACK=path another netstack binary.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 b1=${1:-10485760} b5=${2:-4194304}
@@ -84,27 +88,28 @@ line() { # WHO P BPS
 }
 
 echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M at 5% and per flow of 4):"
-for p in 1 5; do
+echo "  Linux's default congestion control in these namespaces: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo '?') (available: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null || echo '?'))"
+for p in ${LOSSES:-1 5}; do
     bytes=$b1; [ "$p" = 5 ] && bytes=$b5
     start_link "$p%" || continue
     # netstack sends (its upload app), Linux receives; both of its CCs.
     # Every congestion control this build has (simloss --list-cc).
-    for ncc in $("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno"); do
+    for ncc in ${NS_CCS:-$("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno")}; do
         rm -f "$tmp/sink"
         ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
         spid=$!
         wait_for "$tmp/sink" listening
         # A seed per run: the same seed would reuse the same port and ISN,
         # which Linux may still hold in TIME_WAIT from the previous run.
-        ip netns exec "$a" timeout 300 "$here"/netstack --dev tun0 --app upload --cc "$ncc" \
-            --seed "$$$p${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" >"$tmp/ns" 2>&1
+        ip netns exec "$a" timeout 300 "${NETSTACK:-$here/netstack}" --dev tun0 --app upload --cc "$ncc" \
+            --seed "$$$p${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" ${NS_ARGS:-} >"$tmp/ns" 2>&1
         out=$(grep '^upload: .* in ' "$tmp/ns")
         [ -n "$out" ] || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
         kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
         g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
         line "netstack -> Linux ($ncc)" "$p" "$g"
     done
-    for cc in cubic bbr; do
+    for cc in ${LINUX_CCS-cubic bbr}; do
         rm -f "$tmp/srv"
         ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" >"$tmp/srv" &
         spid=$!
@@ -118,7 +123,7 @@ done
 
 # Four Linux CUBIC flows sharing the link at 1% loss: Jain's index of
 # their goodputs (simloss prints netstack's: --flows 4).
-if start_link 1%; then
+if [ "${JAIN:-1}" != 0 ] && start_link 1%; then
     pids=""
     for i in 1 2 3 4; do
         rm -f "$tmp/srv$i"

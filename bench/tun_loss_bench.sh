@@ -93,8 +93,10 @@ EOF2
 timeout -k 5 900 unshare -n sh "$tmp/ns.sh" >"$tmp/ns.res" 2>"$tmp/ns.err"
 
 # ---- Linux over veth ----
-lcc=$(cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo "?")
+lcc="?"
 if ip netns add "$a" && ip netns add "$b"; then
+    # The sender's default, read where it sends (the namespace's own sysctl).
+    lcc=$(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo "?")
     ip link add tlb0 netns "$a" type veth peer name tlb1 netns "$b"
     ip -n "$a" addr add 10.8.0.1/24 dev tlb0 && ip -n "$a" link set tlb0 up && ip -n "$a" link set lo up
     ip -n "$b" addr add 10.8.0.2/24 dev tlb1 && ip -n "$b" link set tlb1 up && ip -n "$b" link set lo up
