@@ -9,7 +9,9 @@
 # RUNS runs (default 9: at 10% loss one run's time varies 2-3x, and a
 # median of 3 moved by 40% between repetitions), every run listed; each
 # side stops starting runs after BUDGET seconds (default 150), so the
-# script is bounded in time. Numbers, no assertions.
+# script is bounded in time. Numbers, no assertions. Environment: RUNS,
+# BUDGET, BYTES, LOSS as named above; NS_ARGS (more netstack options, e.g.
+# "--set tcp_tlp=0") and LINUX=0 (skip the Linux side) for A/B reruns.
 #
 # Everything happens in private network namespaces this script creates
 # (unshare -n for netstack's TUN; two `ip netns` joined by a veth for
@@ -80,7 +82,7 @@ t0=\$(date +%s)
 for r in \$(seq $RUNS); do
     [ \$((\$(date +%s) - t0)) -ge $BUDGET ] && break
     : >"$tmp/ns.out"
-    timeout -s TERM 200 "$ns" --dev tun0 --app http --seed \$r >"$tmp/ns.out" 2>&1 &
+    timeout -s TERM 200 "$ns" --dev tun0 --app http --seed \$r ${NS_ARGS:-} >"$tmp/ns.out" 2>&1 &
     p=\$!
     i=0
     while ! grep -q '^netstack: tun0 up' "$tmp/ns.out" 2>/dev/null; do
@@ -94,7 +96,7 @@ timeout -k 5 900 unshare -n sh "$tmp/ns.sh" >"$tmp/ns.res" 2>"$tmp/ns.err"
 
 # ---- Linux over veth ----
 lcc="?"
-if ip netns add "$a" && ip netns add "$b"; then
+if [ "${LINUX:-1}" != 0 ] && ip netns add "$a" && ip netns add "$b"; then
     # The sender's default, read where it sends (the namespace's own sysctl).
     lcc=$(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo "?")
     ip link add tlb0 netns "$a" type veth peer name tlb1 netns "$b"
@@ -133,5 +135,7 @@ report() { # WHO FILE
         else printf "    median %.3f s = %.2f MB/s; longest stall of all runs %s s\n", m, b / m / 1e6, s }'
 }
 echo "$((BYTES / 1048576)) MB GET at $LOSS% random loss each way (nftables), median of up to $RUNS runs ($BUDGET s per side):"
-report "netstack over TUN (its default configuration)" "$tmp/ns.res"
-report "Linux over veth ($lcc, gso_max_segs ${segs:-?})" "$tmp/lx.res"
+report "netstack over TUN (its default configuration${NS_ARGS:+ and $NS_ARGS})" "$tmp/ns.res"
+if [ "${LINUX:-1}" != 0 ]; then
+    report "Linux over veth ($lcc, gso_max_segs ${segs:-?})" "$tmp/lx.res"
+fi
