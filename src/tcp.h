@@ -208,6 +208,9 @@ struct ns_tcb {
     unsigned dupacks;            /* consecutive duplicate ACKs */
     ns_time_t last_send;         /* time of the last data segment (restart after idle) */
     uint32_t snd_sml;            /* end of the last sub-MSS segment sent (Minshall's Nagle) */
+    uint32_t cwu_max, cwu_seq;   /* cfg.tcp_cwnd_use 1: largest flight of the window ending at
+                                  * cwu_seq (bytes), as Linux's max_packets_out */
+    bool cwu_limited;            /* ... and whether cwnd limited a send in it */
     bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
@@ -523,6 +526,8 @@ void ns_tcp_recovery_dupack(struct ns_tcb *t);
  * stored): congestion avoidance, or leave recovery on a full ACK, or
  * repair the next hole on a partial one (RFC 6582 3.2, RFC 6675 5). */
 void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked);
+bool ns_tcp_cwnd_in_use(const struct ns_tcb *t);              /* RFC 7661, cfg.tcp_cwnd_use */
+void ns_tcp_cwnd_sent(struct ns_tcb *t, bool cwnd_limited);   /* after new data left */
 /* RFC 3522 / RFC 4015: undo an RTO that the ACK's echo shows spurious. */
 void ns_tcp_undo_spurious_rto(struct ns_tcb *t, bool has_ts, uint32_t tsecr);
 /* After any acceptable ACK (SACK blocks, or NULL/0): the loss detectors

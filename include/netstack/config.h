@@ -127,6 +127,22 @@ struct ns_config {
                                     * net.ipv4.tcp_slow_start_after_idle, which Linux's test
                                     * defaults turn off) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
+    unsigned tcp_psh_units;        /* 0: PSH only where the buffered data ends (RFC 9293 3.9.1
+                                    * leaves PSH to the sender); N: PSH also on the last segment
+                                    * of every multi-segment send unit, as Linux marks each TSO/GSO
+                                    * packet it builds -- units of min(cwnd/2, free cwnd, ~1 ms at
+                                    * the pacing rate) segments, at least N (Linux's
+                                    * tcp_min_tso_segs, 2) (tcp_output.c) */
+    unsigned tcp_ss_abc;           /* slow start: cwnd grows by at most this many segments per
+                                    * ACK (RFC 3465 byte counting, L = 2, the default, with
+                                    * HyStart++'s L = 8 without pacing, RFC 9406 4.3); 0 = no
+                                    * limit, as Linux's tcp_slow_start (the linux profile: a
+                                    * departure from those SHOULDs, which no MUST forbids) */
+    unsigned tcp_cwnd_use;         /* when an ACK may grow cwnd (RFC 7661: only a window in use):
+                                    * 0, when the flight is at least half of cwnd; 1, Linux's
+                                    * tcp_is_cwnd_limited: in slow start when the largest flight
+                                    * of the last window was at least half of cwnd, after it when
+                                    * cwnd limited a send in that window (tcp_recovery.c) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:

@@ -284,17 +284,18 @@ T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel s
 +0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [10000], 4) = 0
 +0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [20000], [4]) = 0
 +0 write(4, ..., 30000) = 20000
-+0 > . 1:10001(10000) ack 1
++0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
 T["idle-restart"] = ("RFC 5681 4.1 (tcp_idle_restart): after an idle period longer than the RTO the "
-    "congestion window (12 after one ACK of 10 segments: RFC 3465 L=2) restarts from the restart window, "
+    "congestion window (20 after one ACK of 10 segments: the linux profile grows it by every segment "
+    "ACKed, tcp_ss_abc=0, as Linux) restarts from the restart window, "
     "min(IW, cwnd) = 10 segments (RFC 6928)",
 """--set=tcp_idle_restart=on
 """ + EST + """+0 write(4, ..., 10000) = 10000
 +0 > P. 1:10001(10000) ack 1
 +.1 < . 1:1(0) ack 10001 win 512
-+0 %{ assert tcpi_snd_cwnd == 12 }%
++0 %{ assert tcpi_snd_cwnd == 20 }%
 +3 write(4, ..., 1000) = 1000
 +0 > P. 10001:11001(1000) ack 1
 +0 %{ assert tcpi_snd_cwnd == 10 }%
@@ -326,11 +327,56 @@ EST + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
 +.01 write(4, ..., 100) = 100
 +0 > P. 101:201(100) ack 1
 """)
-T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK",
-EST + """+0 write(4, ..., 15000) = 15000
-+0 > . 1:10001(10000) ack 1
+T["psh-units"] = ("RFC 9293 3.9.1 leaves PSH to the sender; the linux profile (tcp_psh_units=2) marks the "
+    "last segment of every send unit of more than one segment, as Linux's TSO packets: units of "
+    "min(cwnd/2, free cwnd, ~1 ms at the pacing rate, >= 2) segments. A 30000-byte write ends its first "
+    "flight in PSH, and each ACK of one segment (cwnd +1) releases a unit of 2 that ends in PSH",
+EST + """+0 write(4, ..., 30000) = 30000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 > P. 10001:12001(2000) ack 1
++0 < . 1:1(0) ack 2001 win 512
++0 > P. 12001:14001(2000) ack 1
+""")
+T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
+    "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
+    "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
+"""`sysctl -q net.ipv4.tcp_min_tso_segs=10`
+""" + EST + """+0 write(4, ..., 20000) = 20000
++0 > P. 1:5001(5000) ack 1
++0 > P. 5001:10001(5000) ack 1
+""")
+T["ss-abc"] = ("RFC 3465 2.2 byte counting with limit L (tcp_ss_abc): in slow start one ACK of 10 segments "
+    "grows cwnd by at most L segments, here 4 (the linux profile's 0 = no limit is in t-idle-restart)",
+"""--set=tcp_ss_abc=4
+""" + EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_snd_cwnd == 14 }%
+""")
+T["cwnd-use"] = ("RFC 7661 (only a window in use grows) as Linux's tcp_is_cwnd_limited (tcp_cwnd_use=1): in "
+    "slow start cwnd grows while it is below twice the largest flight of the last window: 9 segments "
+    "in flight let it reach 18 and no further, even as the flight drains",
+EST + """+0 write(4, ..., 9000) = 9000
++0 > P. 1:9001(9000) ack 1
 +.1 < . 1:1(0) ack 2001 win 512
-+0 > . 10001:14001(4000) ack 1
++0 %{ assert tcpi_snd_cwnd == 12 }%
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 14 }%
++.005 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_snd_cwnd == 16 }%
++.005 < . 1:1(0) ack 8001 win 512
++0 %{ assert tcpi_snd_cwnd == 18 }%
++.005 < . 1:1(0) ack 9001 win 512
++0 %{ assert tcpi_snd_cwnd == 18 }%
+""")
+T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK (each burst "
+    "ends in PSH: the linux profile marks the last segment of every send unit, tcp_psh_units, as "
+    "Linux's TSO packets)",
+EST + """+0 write(4, ..., 15000) = 15000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > P. 10001:14001(4000) ack 1
 """)
 T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segment is first probed (TLP, "
             "PTO about 2 SRTT), then retransmitted when the RTO expires, and the timer backs off (doubles)",
@@ -424,10 +470,11 @@ EST + """+.1 < . 1:1(0) ack 1 win 8
 +.1 < . 1:1(0) ack 1001 win 8
 +0 > . 1001:2001(1000) ack 1
 """)
-T["peer-mss"] = ("RFC 9293 3.7.1 / RFC 6691: segments never exceed the MSS the peer announced (1000)",
+T["peer-mss"] = ("RFC 9293 3.7.1 / RFC 6691: segments never exceed the MSS the peer announced (1000) "
+    "(the linux profile sends units of 2 here, PSH on each unit's last segment: tcp_psh_units)",
 EST + """+0 write(4, ..., 3000) = 3000
 +0 > . 1:1001(1000) ack 1
-+0 > . 1001:2001(1000) ack 1
++0 > P. 1001:2001(1000) ack 1
 +0 > P. 2001:3001(1000) ack 1
 """)
 T["fast-retransmit"] = ("RFC 5681 3.2 / RFC 6675: three duplicate ACKs (with SACK) trigger a retransmission "
