@@ -79,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_TLP, C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -107,7 +107,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_recovery", "tcp_rack", C_RACK, NULL, NULL},
     {"net.ipv4.tcp_dsack", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fack", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_early_retrans", NULL, C_NUM, "4", NULL},
+    {"net.ipv4.tcp_early_retrans", "tcp_tlp", C_TLP, NULL, NULL},
     {"net.ipv4.tcp_frto", NULL, C_NUM, "2", NULL},
     {"net.ipv4.tcp_slow_start_after_idle", "tcp_idle_restart", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_no_metrics_save", NULL, C_NUM, "1", NULL},
@@ -195,6 +195,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     char v[96];
     long long n = strtoll(value, NULL, 0);
     switch (m->conv) {
+    case C_TLP: snprintf(v, sizeof v, "%s", n >= 3 ? "on" : "off"); break; /* 3, 4: TLP on */
     case C_BOOL: snprintf(v, sizeof v, "%s", n ? "on" : "off"); break;
     case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;

@@ -213,14 +213,19 @@ ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
         return -ENOMEM;
     uint32_t lim = ns_tcp_snd_limit(t);
     uint32_t room = lim > t->slen ? lim - t->slen : 0;
-    if (room == 0)
+    if (room == 0) {
+        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* tcp_chrono.c */
         return -EAGAIN;
+    }
     if (len == 0)
         return 0;
     uint32_t n = len < room ? (uint32_t)len : room;
     if (ns_tcp_buf_append(s, &t->sb, buf, n) < 0)
         return t->slen ? -EAGAIN : -ENOMEM; /* chunks free as data is acknowledged */
     t->slen += n;
+    ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
+    if (n < len)
+        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF);
     ns_tcp_output(t);
     return (ssize_t)n;
 }
@@ -455,6 +460,14 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->sacked = t->sacked_bytes;
     o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
                 : (t->dupacks || t->nsacked) ? 1 : 0;
+    ns_tcp_rack_counts(t, &o->lost, &o->retrans_out);
+    o->reordering = t->reordering ? t->reordering : 3;
+    o->reord_seen = t->reord_seen;
+    o->rwnd_limited = ns_tcp_chrono_get(t, NS_CHRONO_RWND);
+    o->sndbuf_limited = ns_tcp_chrono_get(t, NS_CHRONO_SNDBUF);
+    o->busy_time = ns_tcp_chrono_get(t, NS_CHRONO_BUSY) + o->rwnd_limited + o->sndbuf_limited;
+    o->last_data_recv = t->last_data_rcvd ? s->now - t->last_data_rcvd : 0;
+    o->min_rtt = t->rack_min_rtt;
     o->rto = t->rto;
     o->unacked = t->snd_max - t->snd_una;
     o->bytes_sent = t->bytes_sent;

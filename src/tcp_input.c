@@ -490,6 +490,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             t->rcv_nxt = nxt;
             t->rlen += gained;
             t->bytes_received += gained;
+            t->last_data_rcvd = s->now; /* tcp_info */
             if (t->shut_rd) {
                 /* The app shut the read side: acknowledge and discard, so
                  * the window stays open (as Linux). */
@@ -624,6 +625,9 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
         ns_tcb_notify(t);
     else if (dacked && t->slen == 0)
         ns_tcb_notify(t);
+    if (lim > t->slen && lim - t->slen >= lim / 4)
+        ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
+    ns_tcp_chrono_stop(t, NS_CHRONO_BUSY);
 }
 
 /* RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data,

@@ -640,6 +640,15 @@ void ns_tcp_output(struct ns_tcb *t)
     }
     if (sent_new)
         ns_tcp_tlp_after_burst(t);
+    {
+        /* tcp_chrono.c: unsent data the peer's window keeps back. */
+        uint32_t left = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
+        uint32_t need = left < t->mss ? left : t->mss;
+        if (left && seq_gt(t->snd_nxt + need, t->snd_una + t->snd_wnd))
+            ns_tcp_chrono_start(t, NS_CHRONO_RWND);
+        else
+            ns_tcp_chrono_stop(t, NS_CHRONO_RWND);
+    }
     if (sent_new && s->cfg.tcp_cwnd_use) {
         uint32_t mss = t->mss ? t->mss : 1;
         ns_tcp_cwnd_sent(t, (ns_tcp_flight(t) + mss - 1) / mss >= t->cwnd / mss);

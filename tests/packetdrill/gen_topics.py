@@ -370,6 +370,74 @@ EST + """+0 write(4, ..., 9000) = 9000
 +.005 < . 1:1(0) ack 9001 win 512
 +0 %{ assert tcpi_snd_cwnd == 18 }%
 """)
+T["tcpi-lost"] = ("tcp_info under Linux names (RFC 8985 6.2 loss marking, RFC 2018 SACK): tcpi_lost counts "
+    "segments RACK marked lost and not SACKed since, resent or not; tcpi_retrans the resent ones not "
+    "SACKed or lost again; tcpi_reordering the distance, in segments, from the highest SACKed segment "
+    "down to one SACKed later that was never resent (3 until then); all go to 0 when everything is ACKed",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 8000) = 8000
++0 > P. 1:8001(8000) ack 1
++.05 < . 1:1(0) ack 1 win 512 <sack 6001:7001,nop,nop>
++0 %{ assert tcpi_lost == 0; assert tcpi_reordering == 3 }%
++.0125 > . 1:1001(1000) ack 1
++0 %{ assert tcpi_lost == 6; assert tcpi_retrans == 1 }%
++.01 < . 1:1(0) ack 1 win 512 <sack 2001:3001 6001:7001,nop,nop>
++0 %{ assert tcpi_lost == 5; assert tcpi_reordering == 5; assert tcpi_reord_seen == 1 }%
++0 > . 1001:2001(1000) ack 1
++0 > . 3001:4001(1000) ack 1
++0 %{ assert tcpi_retrans == 3; assert tcpi_lost == 5 }%
++.05 < . 1:1(0) ack 8001 win 512
++0 %{ assert tcpi_lost == 0; assert tcpi_retrans == 0; assert tcpi_ca_state == TCP_CA_Open }%
+""")
+T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
+    "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
+    "tcpi_last_data_recv is the time since data last arrived, or since the handshake",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 0
++0 accept(3, ..., ...) = 4
++.5 %{ assert tcpi_last_data_recv == 500; assert tcpi_busy_time == 0 }%
++0 write(4, ..., 2000) = 2000
++.06 %{ assert tcpi_rwnd_limited == 60000; assert tcpi_busy_time == 60000 }%
++0 < . 1:1(0) ack 1 win 512
++0 > P. 1:2001(2000) ack 1
++.03 < P. 1:101(100) ack 2001 win 512
++0 > . 2001:2001(0) ack 101
++0 %{ assert tcpi_rwnd_limited == 60000; assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 0 }%
++.1 %{ assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 100 }%
+""")
+T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited counts the time a writer "
+    "found the send buffer full, until an ACK frees a quarter of it; busy time goes on until all is ACKed",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [5000], 4) = 0
++0 write(4, ..., 20000) = 10000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
++.02 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 20000 }%
++0 < . 1:1(0) ack 5001 win 512
++.01 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 30000 }%
++0 < . 1:1(0) ack 10001 win 512
++.01 %{ assert tcpi_busy_time == 30000 }%
+""")
 T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK (each burst "
     "ends in PSH: the linux profile marks the last segment of every send unit, tcp_psh_units, as "
     "Linux's TSO packets)",
@@ -387,6 +455,16 @@ T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segme
 +.3 > P. 1:101(100) ack 1
 +.6 > P. 1:101(100) ack 1
 +.1 < . 1:1(0) ack 101 win 512
+""")
+T["early-retrans-off"] = ("RFC 8985 7 tail loss probes are optional: Linux's net.ipv4.tcp_early_retrans=0 "
+    "maps to tcp_tlp=off, so a lone unacknowledged segment waits for the RTO (RFC 6298 5.4, here SRTT + "
+    "200 ms as Linux) and is not probed first",
+"""`sysctl -q net.ipv4.tcp_early_retrans=0`
+--set=tcp_rack=off
+""" + EST + """+0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++.01 < . 1:1(0) ack 101 win 512
 """)
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
