@@ -80,6 +80,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c, README */
     cfg->tcp_bbr_beta = 70;
     cfg->tcp_bbr_loss_thresh = 2;
+    cfg->tcp_bbr_loss_base = true; /* by measurement: tcp_bbr.c, README */
     cfg->tcp_rack_max_segs = 1024;
     cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;

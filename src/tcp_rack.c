@@ -233,7 +233,11 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
     if (!t->txr)
         return false;
     t->rs_valid = false; /* this ACK's delivery-rate sample (tcp_rate.c) */
-    t->rs_newly_delivered = t->rs_newly_lost = 0;
+    /* rs_newly_lost is not cleared here: it also holds what the
+     * reordering timer, the RTO or a recovery's start marked since the
+     * last ACK, and is cleared once the congestion control has seen it
+     * (ns_tcp_recovery_after_ack). */
+    t->rs_newly_delivered = 0;
     t->rs_rtt = 0;
     if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
         dsack_seen(t, &blk[0]);
@@ -358,6 +362,7 @@ bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
             continue;
         if (i == 0 || r->xmit + t->rack_rtt + rw <= now) {
             r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
+            t->rs_newly_lost += r->end - r->start;
             any = true;
         }
     }
@@ -366,6 +371,9 @@ bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)
 {
-    if (t->txr_len && !(rec(t, 0)->flags & NS_TXR_SACKED))
-        rec(t, 0)->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
+    struct ns_tcp_txrec *r = t->txr_len ? rec(t, 0) : NULL;
+    if (r && !(r->flags & (NS_TXR_SACKED | NS_TXR_LOST))) {
+        r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
+        t->rs_newly_lost += r->end - r->start;
+    }
 }

@@ -27,6 +27,7 @@ struct trace {
     ns_time_t lowest_min_rtt; /* the smallest bbr_min_rtt of the run (0 = none yet) */
     ns_time_t srtt[NSAMP];
     bool saw[4][4]; /* [mode][phase] */
+    double loss_base; /* the last bbr_loss_base seen */
     unsigned transitions;
 };
 
@@ -35,6 +36,7 @@ static void sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp
     struct trace *c = user;
     if (flow != 0)
         return;
+    c->loss_base = ti->bbr_loss_base;
     if (ti->bbr_min_rtt && (!c->lowest_min_rtt || ti->bbr_min_rtt < c->lowest_min_rtt))
         c->lowest_min_rtt = ti->bbr_min_rtt;
     if (c->n == NSAMP)
@@ -130,6 +132,10 @@ static void test_states_and_model(void)
             s[b - 1] = x;
         }
     CU_ASSERT(m > 0 && s[m / 2] <= 50 * NS_MSEC);
+    /* No random loss: whatever the queue dropped in Startup was not
+     * learned as the path's background loss (tcp_bbr.c quiet_round). */
+    printf(", background loss %.4f", tr.loss_base);
+    CU_ASSERT(tr.loss_base < 0.005);
 }
 
 static void test_random_loss(void)
@@ -148,16 +154,56 @@ static void test_random_loss(void)
     CU_ASSERT(g > 7e6);
 }
 
-/* One BBR transfer of `bytes` with random loss `drop` each way. */
-static void run_lossy(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
-                      double drop)
+/* One BBR transfer of `bytes` with random loss `drop` each way (100
+ * Mbit/s, 20 ms), with one more knob `set` unless NULL. */
+static void run_lossy_set(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                          double drop, const char *set)
 {
     xfer_params_default(p);
     snprintf(p->cc, sizeof p->cc, "bbr");
     p->bytes = bytes;
     p->seed = seed;
     p->to_client.drop = p->to_server.drop = drop;
+    if (set)
+        p->set[p->nset++] = set;
     run(p, r);
+}
+
+static void run_lossy(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                      double drop)
+{
+    run_lossy_set(p, r, seed, bytes, drop, NULL);
+}
+
+static double goodput(const struct xfer_result *r)
+{
+    return (double)r->payload_bytes * 8 / ((double)r->duration / 1e9);
+}
+
+static void test_background_loss(void)
+{
+    /* cfg.tcp_bbr_loss_base: at 5% random loss each way BBR learns the
+     * path's background loss from quiet rounds (about 5%: what the data
+     * direction drops; it was 0 while the losses RACK's timer found
+     * never reached BBR), and taking only loss beyond it as congestion
+     * keeps the flight near the BDP: on these seeds 40M moves at 61-72
+     * Mbit/s, against 37-56 when every loss counts (the draft). */
+    double on = 0, off = 0;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        run_lossy_set(&p, &r, seed, 40u << 20, 0.05, "tcp_bbr_loss_base=0");
+        double g0 = goodput(&r);
+        CU_ASSERT(tr.loss_base == 0);
+        run_lossy(&p, &r, seed, 40u << 20, 0.05);
+        double g1 = goodput(&r);
+        printf("\n    seed %llu: background %.4f, %.2f Mbit/s (off: %.2f) ", (unsigned long long)seed,
+               tr.loss_base, g1 / 1e6, g0 / 1e6);
+        CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+        on += g1;
+        off += g0;
+    }
+    CU_ASSERT(on > 1.2 * off);
 }
 
 static void test_min_rtt_under_loss(void)
@@ -185,9 +231,12 @@ static void test_loss_in_cruise(void)
      * Startup leaves on loss only after a round with > 2% and >= 6
      * segments lost (draft 4.5.10, 4.3.1.3). Lowering inflight_hi on
      * every lossy round ratcheted it down to 0.7 BDP and the model's
-     * bandwidth with it (6.7 Mbit/s; with today's recovery rule 31.6 on
-     * average over these seeds); now 37.0 on average, each seed at least
-     * 5x the Mathis bound (3.16 Mbit/s). */
+     * bandwidth with it (6.7 Mbit/s; with an older recovery rule 31.6 on
+     * average over these seeds, 37.0 once only probes lowered it). Since
+     * BBR refills its flight to the model's target in recovery (no PRR
+     * crawl under continuous loss) and judges loss against the path's
+     * background rate, 67.6 on average (61.0, 68.9, 72.8), each seed
+     * more than 14x the Mathis bound (3.16 Mbit/s). */
     double sum = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
@@ -195,10 +244,10 @@ static void test_loss_in_cruise(void)
         run_lossy(&p, &r, seed, 20u << 20, 0.05);
         double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
         printf("\n    5%% loss, seed %llu: %.2f Mbit/s ", (unsigned long long)seed, g / 1e6);
-        CU_ASSERT(g > 15e6);
+        CU_ASSERT(g > 45e6);
         sum += g;
     }
-    CU_ASSERT(sum / 3 > 34e6);
+    CU_ASSERT(sum / 3 > 58e6);
 }
 
 /* v3's short-term bounds, checked after every simulation step. */
@@ -313,7 +362,9 @@ static void test_lower_bounds_recovery(void)
      * way, but cleared when the loss recovery ends: never in force while
      * the connection is Open (README has the measurements that chose this:
      * with the draft's lifetime random loss ratchets them down between
-     * probes). At 5% loss this keeps well above the draft's lifetime. */
+     * probes). At 5% loss this keeps well above the draft's lifetime:
+     * 54.5 vs 37.1 Mbit/s here (26.7 vs 21.6 before BBR refilled its
+     * flight in recovery and learned the background loss rate). */
     struct xfer_params p;
     struct xfer_result r, rd;
     struct lo_check c = {.need_recovery = true}, cd;
@@ -334,7 +385,7 @@ static void test_lower_bounds_recovery(void)
     CU_ASSERT_EQUAL(c.below_floor, 0);
     CU_ASSERT_EQUAL(c.set_in_probe, 0);
     CU_ASSERT_EQUAL(c.extra_over_cwnd, 0); /* capped at cwnd (draft BBRUpdateACKAggregation) */
-    CU_ASSERT(g > 1.5 * gd);
+    CU_ASSERT(g > 1.35 * gd);
 }
 
 /* A 100 ms Mahimahi trace of 48 Mbit/s: `per` delivery opportunities
@@ -436,6 +487,7 @@ static const struct tl_test tests[] = {
     {"random_loss", test_random_loss},
     {"min_rtt_under_loss", test_min_rtt_under_loss},
     {"loss_in_cruise", test_loss_in_cruise},
+    {"background_loss", test_background_loss},
     {"lower_bounds_draft", test_lower_bounds_draft},
     {"lower_bounds_recovery", test_lower_bounds_recovery},
     {"ack_aggregation", test_ack_aggregation},
