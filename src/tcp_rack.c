@@ -377,3 +377,22 @@ void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)
         t->rs_newly_lost += r->end - r->start;
     }
 }
+
+/* Bytes in [SND.UNA, ack) the peer had SACKed before this ACK (the
+ * records are updated for it later, in ns_tcp_rack_ack). */
+uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (!seq_lt(r->start, ack))
+            break;
+        if (!(r->flags & NS_TXR_SACKED))
+            continue;
+        uint32_t a = seq_gt(r->start, t->snd_una) ? r->start : t->snd_una;
+        uint32_t b = seq_lt(r->end, ack) ? r->end : ack;
+        if (seq_gt(b, a))
+            n += b - a;
+    }
+    return n;
+}

@@ -54,6 +54,10 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
     }
     if (!n && !(fl & TH_FIN))
         return start;
+    /* cfg.tcp_psh_units (Linux): a resent segment keeps the PSH the
+     * original had when it ended the data written so far. */
+    if (t->s->cfg.tcp_psh_units && n && start + n == t->sbuf_seq + t->slen)
+        fl |= TH_PSH;
     ns_tcp_send_seg(t, start, n, fl);
     return start + n + ((fl & TH_FIN) ? 1 : 0);
 }
@@ -222,8 +226,19 @@ void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked)
         /* Grow only a window that was in use (RFC 7661's spirit, as
          * Linux's tcp_is_cwnd_limited): an app- or rwnd-limited sender
          * must not inflate cwnd without bound. */
-        if (ns_tcp_cwnd_in_use(t))
-            t->cc->on_ack(t, acked);
+        /* cfg.tcp_cc_delivered (Linux): bytes the peer had SACKed
+         * already were delivered then; they do not grow cwnd again. */
+        uint32_t grow = acked;
+        if (t->s->cfg.tcp_cc_delivered && t->sack_ok) {
+            grow -= ns_tcp_rack_sacked_below(t, ack);
+        } else if (t->s->cfg.tcp_cc_delivered && t->dupacks) {
+            /* Without SACK each duplicate ACK stood for a segment
+             * delivered (Linux's "reno sacks"); at least one counts. */
+            uint32_t seen = t->dupacks * t->mss;
+            grow = acked > seen + t->mss ? acked - seen : (acked < t->mss ? acked : t->mss);
+        }
+        if (grow && ns_tcp_cwnd_in_use(t))
+            t->cc->on_ack(t, grow);
         /* Keep `recover` within 2^31 of snd_una so the RFC 6582 "ack >
          * recover" test stays meaningful across the wrap. */
         if (seq_lt(t->recover, ack - 1))

@@ -114,6 +114,11 @@ struct ns_config {
                                     * default: see tcp_rack.c for the measurements */
     bool tcp_tlp;                  /* tail loss probes (RFC 8985 7) on SACK connections; off: a
                                     * lost tail waits for the RTO (Linux tcp_early_retrans=0) */
+    bool tcp_tlp_at_rto;           /* a probe due after the RTO is sent at the RTO's time, as the
+                                    * probe (RFC 8985 7.2, Linux); off: the RTO fires instead */
+    ns_time_t tcp_tlp_wcdelack;    /* RFC 8985 7.2 WCDelAckT, added to the PTO when one segment
+                                    * is in flight; 0 = our own tcp_delack (the RFC and Linux:
+                                    * 200 ms) */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
                                     * new segments merge into the last record) */
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
@@ -132,7 +137,8 @@ struct ns_config {
                                     * of every multi-segment send unit, as Linux marks each TSO/GSO
                                     * packet it builds -- units of min(cwnd/2, free cwnd, ~1 ms at
                                     * the pacing rate) segments, at least N (Linux's
-                                    * tcp_min_tso_segs, 2) (tcp_output.c) */
+                                    * tcp_min_tso_segs, 2) (tcp_output.c); a resent segment that
+                                    * ends the written data keeps its PSH (tcp_recovery.c) */
     unsigned tcp_ss_abc;           /* slow start: cwnd grows by at most this many segments per
                                     * ACK (RFC 3465 byte counting, L = 2, the default, with
                                     * HyStart++'s L = 8 without pacing, RFC 9406 4.3); 0 = no
@@ -143,6 +149,10 @@ struct ns_config {
                                     * tcp_is_cwnd_limited: in slow start when the largest flight
                                     * of the last window was at least half of cwnd, after it when
                                     * cwnd limited a send in that window (tcp_recovery.c) */
+    bool tcp_cc_delivered;         /* an ACK grows cwnd by the bytes it newly delivers: what the
+                                    * peer had SACKed before counts no more (Linux; RFC 5681's N
+                                    * counts all newly acknowledged bytes; less growth is the
+                                    * conservative side) (tcp_recovery.c) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:

@@ -447,11 +447,13 @@ EST + """+0 write(4, ..., 15000) = 15000
 +0 > P. 10001:14001(4000) ack 1
 """)
 T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segment is first probed (TLP, "
-            "PTO about 2 SRTT), then retransmitted when the RTO expires, and the timer backs off (doubles)",
+            "PTO 2 SRTT + 200 ms for a lone segment, but no later than the RTO, tcp_tlp_at_rto), then "
+            "retransmitted when the RTO expires, and the timer backs off (doubles); the linux profile's "
+            "resends keep the PSH of a segment that ended the written data (tcp_psh_units)",
 """--set=tcp_rack=off
 """ + EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
-+.2~+.3 > . 1:101(100) ack 1
++.2~+.3 > P. 1:101(100) ack 1
 +.3 > P. 1:101(100) ack 1
 +.6 > P. 1:101(100) ack 1
 +.1 < . 1:1(0) ack 101 win 512
@@ -465,6 +467,67 @@ T["early-retrans-off"] = ("RFC 8985 7 tail loss probes are optional: Linux's net
 +0 > P. 1:101(100) ack 1
 +.3 > P. 1:101(100) ack 1
 +.01 < . 1:1(0) ack 101 win 512
+""")
+T["tlp-at-rto"] = ("RFC 8985 7.2: PTO = 2 SRTT plus WCDelAckT (200 ms, tcp_tlp_wcdelack) for a lone "
+    "segment; when the RTO would fire first the probe is sent at the RTO's time (tcp_tlp_at_rto, as "
+    "Linux), so the RTO proper comes one RTO later, unbacked-off, then backs off (RFC 6298 5.5)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++0 %{ assert tcpi_backoff == 0 }%
++.3 > P. 1:101(100) ack 1
++0 %{ assert tcpi_backoff == 1 }%
++.1 < . 1:1(0) ack 101 win 512
+""")
+T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts only data newly "
+    "delivered (tcp_cc_delivered): bytes SACKed before (RFC 2018) were delivered then, so the ACK "
+    "that covers them grows cwnd by the rest only (10 + 2, not 10 + 4), after limited transmit (RFC 3042)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 20000) = 20000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 2001:3001,nop,nop>
++0 > . 10001:11001(1000) ack 1
++.005 < . 1:1(0) ack 1 win 512 <sack 2001:4001,nop,nop>
++0 > . 11001:12001(1000) ack 1
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++0 > P. 12001:16001(4000) ack 1
+""")
+T["cc-delivered-nosack"] = ("RFC 5681 3.1 / RFC 3042 without SACK: each duplicate ACK stood for a "
+    "segment delivered, so the linux profile (tcp_cc_delivered) grows cwnd on the next cumulative ACK by "
+    "what it acknowledges beyond them (10 + 2, not 10 + 4)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 20000) = 20000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512
++0 > . 10001:11001(1000) ack 1
++.005 < . 1:1(0) ack 1 win 512
++0 > . 11001:12001(1000) ack 1
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++0 > P. 12001:16001(4000) ack 1
 """)
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
