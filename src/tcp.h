@@ -146,6 +146,7 @@ struct ns_tcb {
     uint32_t slen;               /* bytes queued, unacked ones included */
     uint32_t sbuf_seq;           /* seq of the first byte in the ring (iss+1 + bytes acked) */
     bool fin_queued;             /* app shut the write side: FIN follows the ring's last byte */
+    bool fin_alone;              /* the FIN first left in a segment of its own (no data) */
     uint32_t fin_seq;            /* valid when fin_queued: seq the FIN occupies */
 
     /* Receive sequence space. */

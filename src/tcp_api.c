@@ -241,8 +241,8 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
     struct ns_tcb *t = so->tcb;
     if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
         return -ENOTCONN;
-    if (t->shut_rd)
-        return 0;
+    if (t->shut_rd && !(t->s->cfg.tcp_shut_rd_keep && t->rlen))
+        return 0; /* cfg.tcp_shut_rd_keep: what is queued is read first */
     if (t->rlen) {
         if (len == 0)
             return 0;
@@ -296,7 +296,7 @@ int ns_shutdown(struct ns_stack *s, int sd, int how)
         return -ENOTCONN;
     if (how != NS_SHUT_WR) {
         t->shut_rd = true;
-        if (t->rbuf) { /* unread data is discarded */
+        if (t->rbuf && !s->cfg.tcp_shut_rd_keep) { /* unread data is discarded */
             ns_tcp_buf_consume(s, &t->rb, t->rlen);
             t->rlen = 0;
         }

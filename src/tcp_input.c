@@ -491,9 +491,10 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             t->rlen += gained;
             t->bytes_received += gained;
             t->last_data_rcvd = s->now; /* tcp_info */
-            if (t->shut_rd) {
+            if (t->shut_rd && !s->cfg.tcp_shut_rd_keep) {
                 /* The app shut the read side: acknowledge and discard, so
-                 * the window stays open (as Linux). */
+                 * the window stays open (BSD; cfg.tcp_shut_rd_keep keeps
+                 * it readable, as Linux). */
                 ns_tcp_buf_consume(s, &t->rb, t->rlen);
                 t->rlen = 0;
             }

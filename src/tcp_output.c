@@ -617,6 +617,8 @@ void ns_tcp_output(struct ns_tcb *t)
         }
         if (fin)
             fl |= TH_FIN;
+        if (fin && seq_ge(t->snd_nxt + len, t->snd_max))
+            t->fin_alone = len == 0; /* the FIN's first transmission */
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */

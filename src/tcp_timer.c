@@ -101,8 +101,10 @@ static ns_time_t pto_now(const struct ns_tcb *t)
     if (t->snd_max - t->snd_una <= t->mss)
         pto += s->cfg.tcp_tlp_wcdelack ? s->cfg.tcp_tlp_wcdelack
              : s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
-    if (pto < 10 * NS_MSEC)
-        pto = 10 * NS_MSEC;
+    else
+        pto += s->cfg.tcp_tlp_pad; /* Linux: TCP_TIMEOUT_MIN, 2 ms */
+    if (pto < s->cfg.tcp_tlp_min)
+        pto = s->cfg.tcp_tlp_min;
     /* A probe due no earlier than the RTO: with cfg.tcp_tlp_at_rto it
      * goes at the RTO's time (RFC 8985 7.2, as Linux), else it is the RTO
      * (the replay fixtures pin this: a lone outstanding FIN is resent by
@@ -182,6 +184,8 @@ static void tlp_fire(struct ns_tcb *t)
         uint32_t start = seq_gt(last, t->snd_una + smss) ? last - smss : t->snd_una;
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
+        if (last != t->snd_max && t->fin_alone && t->s->cfg.tcp_tlp_fin_alone)
+            start = last; /* 7.3: the last segment as sent was the FIN alone */
         ns_tcp_resend(t, start, t->snd_max);
         t->tlp_retrans = true;
     }

@@ -116,6 +116,12 @@ struct ns_config {
                                     * lost tail waits for the RTO (Linux tcp_early_retrans=0) */
     bool tcp_tlp_at_rto;           /* a probe due after the RTO is sent at the RTO's time, as the
                                     * probe (RFC 8985 7.2, Linux); off: the RTO fires instead */
+    bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
+                                    * the FIN alone, the highest-sequence segment as sent (RFC 8985
+                                    * 7.3, Linux); off: the last MSS of data with the FIN */
+    ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
+    ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
+                                    * Linux 2 ms, TCP_TIMEOUT_MIN) */
     ns_time_t tcp_tlp_wcdelack;    /* RFC 8985 7.2 WCDelAckT, added to the PTO when one segment
                                     * is in flight; 0 = our own tcp_delack (the RFC and Linux:
                                     * 200 ms) */
@@ -153,6 +159,10 @@ struct ns_config {
                                     * peer had SACKed before counts no more (Linux; RFC 5681's N
                                     * counts all newly acknowledged bytes; less growth is the
                                     * conservative side) (tcp_recovery.c) */
+    bool tcp_shut_rd_keep;         /* after shutdown(SHUT_RD) queued data and data still arriving
+                                    * stay readable, reads return 0 only once it is read (Linux);
+                                    * off: discarded (BSD) -- RFC 9293 leaves half-close of the
+                                    * receive side to the API */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:

@@ -529,6 +529,60 @@ T["cc-delivered-nosack"] = ("RFC 5681 3.1 / RFC 3042 without SACK: each duplicat
 +0 %{ assert tcpi_snd_cwnd == 12 }%
 +0 > P. 12001:16001(4000) ack 1
 """)
+T["shut-rd-keep"] = ("socket API half-close of the read side (RFC 9293 leaves it to the API): the "
+    "linux profile keeps data queued or arriving after shutdown(SHUT_RD) readable and acknowledges it; "
+    "read() returns it, then 0 (tcp_shut_rd_keep)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 shutdown(4, SHUT_RD) = 0
++.01 < P. 101:201(100) ack 1 win 512
++0 > . 1:1(0) ack 201
++0 read(4, ..., 1000) = 200
++0 read(4, ..., 1000) = 0
+""")
+T["tlp-pad"] = ("RFC 8985 7.2 PTO with more than one segment in flight: 2 SRTT plus Linux's 2 ms "
+    "(tcp_tlp_pad) and no 10 ms floor (tcp_tlp_min=0) in the linux profile: with a 1 ms SRTT the "
+    "probe, the last segment again (7.3), leaves 4 ms after the burst",
+"""--tolerance_usecs=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.001 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++.004 > P. 1001:2001(1000) ack 1
++.001 < . 1:1(0) ack 2001 win 512
+""")
+T["tlp-fin-alone"] = ("RFC 8985 7.3: the probe retransmits the highest-sequence segment as sent: a FIN "
+    "that left in a segment of its own is resent alone (tcp_tlp_fin_alone, as Linux), 2 SRTT + 2 ms "
+    "after it (two segments in flight)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.01 shutdown(4, SHUT_WR) = 0
++0 > F. 1001:1001(0) ack 1
++.202 > F. 1001:1001(0) ack 1
++.01 < . 1:1(0) ack 1002 win 512
+""")
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
