@@ -93,7 +93,9 @@ static bool field(struct ev *v, const char *n, double *out)
         x = ceil(t->unacked / mss);
     else if (!strcmp(n, "tcpi_snd_mss"))
         x = t->snd_mss;
-    else if (!strcmp(n, "tcpi_rcv_mss") || !strcmp(n, "tcpi_advmss"))
+    else if (!strcmp(n, "tcpi_rcv_mss")) /* Linux: 536 (TCP_MSS_DEFAULT) or less before data */
+        x = t->rcv_mss_seen ? t->rcv_mss_seen : (t->rcv_mss < 536 ? t->rcv_mss : 536);
+    else if (!strcmp(n, "tcpi_advmss"))
         x = t->rcv_mss;
     else if (!strcmp(n, "tcpi_rtt"))
         x = (double)(t->srtt / 1000);

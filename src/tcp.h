@@ -218,6 +218,7 @@ struct ns_tcb {
     ns_time_t last_data_rcvd;    /* data last arrived (or the connection opened): tcp_info */
     uint32_t reordering;         /* Linux's tp->reordering: segments of reordering seen (tcp_info) */
     uint32_t reord_seen;         /* SACKs that showed reordering */
+    uint32_t rcv_mss_seen;       /* largest data segment received, up to rcv_mss (tcp_info) */
     bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */

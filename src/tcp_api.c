@@ -468,6 +468,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->busy_time = ns_tcp_chrono_get(t, NS_CHRONO_BUSY) + o->rwnd_limited + o->sndbuf_limited;
     o->last_data_recv = t->last_data_rcvd ? s->now - t->last_data_rcvd : 0;
     o->min_rtt = t->rack_min_rtt;
+    o->rcv_mss_seen = t->rcv_mss_seen;
     o->rto = t->rto;
     o->unacked = t->snd_max - t->snd_una;
     o->bytes_sent = t->bytes_sent;

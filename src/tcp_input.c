@@ -491,6 +491,11 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             t->rlen += gained;
             t->bytes_received += gained;
             t->last_data_rcvd = s->now; /* tcp_info */
+            /* tcp_info: the peer's segment size as seen (Linux's
+             * tcp_measure_rcv_mss): the largest, up to what we offered. */
+            uint32_t seen = g->segs > 1 ? g->len / g->segs : g->len;
+            if (seen > t->rcv_mss_seen)
+                t->rcv_mss_seen = seen < t->rcv_mss ? seen : t->rcv_mss;
             if (t->shut_rd && !s->cfg.tcp_shut_rd_keep) {
                 /* The app shut the read side: acknowledge and discard, so
                  * the window stays open (BSD; cfg.tcp_shut_rd_keep keeps

@@ -109,7 +109,9 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         }
         return n;
     }
-    if (t->ts_ok && !(flags & TH_RST)) {
+    if (t->ts_ok) {
+        /* RFC 7323 3.2: in every segment once negotiated; an RST SHOULD
+         * carry it too (as Linux's do). */
         o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_TS; o[n++] = NS_TCPOLEN_TS;
         ns_put32(o + n, ns_tcp_tsval(t));
         ns_put32(o + n + 4, t->ts_recent);

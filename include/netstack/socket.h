@@ -128,6 +128,8 @@ struct ns_tcp_info {
     ns_time_t sndbuf_limited;   /* a writer found the send buffer full */
     ns_time_t last_data_recv;   /* since data last arrived (or the connection opened) */
     ns_time_t min_rtt;          /* lowest RTT measured (RACK's), 0 = none */
+    uint32_t rcv_mss_seen;      /* the peer's segment size as seen: the largest data segment
+                                 * received, up to rcv_mss; 0 before any (tcpi_rcv_mss) */
     /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
     uint64_t tlp_probes;        /* tail loss probes sent */
     uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */

@@ -583,6 +583,40 @@ T["tlp-fin-alone"] = ("RFC 8985 7.3: the probe retransmits the highest-sequence 
 +.202 > F. 1001:1001(0) ack 1
 +.01 < . 1:1(0) ack 1002 win 512
 """)
+T["rst-ts"] = ("RFC 7323 3.2: once negotiated, TSopt is sent in every segment, and an RST SHOULD carry it "
+    "too: the RST of a close() with unread data (RFC 2525 2.17) echoes the peer's last timestamp",
+"""--tcp_ts_tick_usecs=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++0 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 201 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 200 ecr 201>
++.1 close(4) = 0
++0 > R. 1:1(0) ack 101 <nop,nop,TS val 300 ecr 201>
+""")
+T["gro-mss"] = ("runner: --mss=N injects longer data as a GRO super-segment of N-byte segments (the "
+    "reference's vnet header), and an inbound '.' without an ack number acks relative 0; tcp_info's "
+    "tcpi_rcv_mss is the peer's segment size as seen (536 before any data, as Linux), tcpi_advmss ours",
+"""--mss=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 %{ assert tcpi_rcv_mss == 536 }%
++0 < . 1:3001(3000) win 512
++0 > . 1:1(0) ack 3001
++0 %{ assert tcpi_rcv_mss == 1000; assert tcpi_advmss == 1460 }%
++0 read(4, ..., 5000) = 3000
+""")
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
