@@ -60,9 +60,12 @@ static inline uint32_t ns_tcp_cc_iw(const struct ns_tcb *t)
  * allows with SACK, was measured with RACK: +36% when slow start overflows
  * a queue, but -15% / -32% goodput at 1% / 5% random loss in simloss:
  * without PRR the burst after recovery costs more than it gains; with PRR,
- * RFC 9937's cwnd = ssthresh exit still cost 15-35% at 1-5% loss.) */
+ * RFC 9937's cwnd = ssthresh exit still cost 15-35% at 1-5% loss.)
+ * cfg.tcp_exit_ssthresh (the linux profile) exits at ssthresh. */
 static inline uint32_t ns_tcp_cc_exit_cwnd(const struct ns_tcb *t)
 {
+    if (t->s->cfg.tcp_exit_ssthresh)
+        return t->ssthresh; /* RFC 6675 / RFC 9937 6, as Linux */
     uint32_t flight = ns_tcp_flight(t);
     uint32_t f = (flight > t->mss ? flight : t->mss) + t->mss;
     return t->ssthresh < f ? t->ssthresh : f;

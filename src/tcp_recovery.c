@@ -114,11 +114,11 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
          * the conservative bound on ACKs that mark new loss, random loss
          * shrinks the flight every round until the RTO (simloss, CUBIC,
          * 10% loss: 0.56 vs 1.21 Mbit/s; see NOTE / tcp_rack.c). */
-        (void)safe;
         int64_t limit = (int64_t)t->prr_delivered - t->prr_out;
         if (limit < (int64_t)delivered)
             limit = delivered;
-        limit += t->mss;
+        if (safe || !t->s->cfg.tcp_prr_safe_ack)
+            limit += t->mss; /* cfg.tcp_prr_safe_ack: only on safe ACKs (RFC 9937 6, Linux) */
         if (t->cc->recovery_refill)
             limit += t->cc->recovery_refill(t, delivered);
         sndcnt = (int64_t)(ss - pipe);

@@ -163,6 +163,12 @@ struct ns_config {
                                     * stay readable, reads return 0 only once it is read (Linux);
                                     * off: discarded (BSD) -- RFC 9293 leaves half-close of the
                                     * receive side to the API */
+    bool tcp_exit_ssthresh;        /* a recovery ends (full ACK) with cwnd = ssthresh (RFC 6675,
+                                    * RFC 9937, Linux); off: min(ssthresh, flight + SMSS), RFC 6582
+                                    * 3.2 step 3 option 1, by measurement (tcp_cc.h) */
+    bool tcp_prr_safe_ack;         /* PRR's slow-start reduction bound (one more SMSS) only on ACKs
+                                    * that advance SND.UNA and mark no new loss (RFC 9937 6, Linux);
+                                    * off: on every ACK, by measurement (tcp_recovery.c) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:
