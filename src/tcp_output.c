@@ -507,6 +507,10 @@ void ns_tcp_output(struct ns_tcb *t)
             if (!t->in_recovery && t->dupacks > 0 && t->dupacks < 3)
                 cw += t->dupacks * t->mss;
             uint32_t inflight = t->snd_nxt - t->snd_una;
+            /* A CC whose window bounds the data in the network (BBR) counts
+             * the pipe: what the peer SACKed above a hole has left it. */
+            if (t->cc->pipe_window && t->sack_ok && t->nsacked && !seq_lt(t->snd_nxt, t->snd_max))
+                inflight = ns_tcp_pipe(t);
             uint32_t by_cw = cw > inflight ? cw - inflight : 0;
             usable = by_cw < by_wnd ? by_cw : by_wnd;
         }
