@@ -81,6 +81,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_bbr_loss_thresh = 2;
     cfg->tcp_bbr_loss_base = true; /* by measurement: tcp_bbr.c, README */
     cfg->tcp_rack_max_segs = 1024;
+    cfg->tcp_rack_ts_ambiguity = false; /* Linux's rule: tcp_rack.c */
     cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;

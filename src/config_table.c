@@ -89,6 +89,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_rack, NS_CFG_BOOL, 0, 1, 0, "RACK-TLP loss detection (RFC 8985) with SACK"),
     F(tcp_tlp, NS_CFG_BOOL, 0, 1, 0, "tail loss probes (RFC 8985 7); off: the RTO finds a lost tail"),
     F(tcp_rack_max_segs, NS_CFG_UINT, 16, 1u << 20, 0, "RACK's per-segment records per connection"),
+    F(tcp_rack_ts_ambiguity, NS_CFG_BOOL, 0, 1, 0, "RACK: a resend SACKed with an older timestamp echo counts as its original (RFC 8985 6.2 step 2); off: only RTT < min_RTT (Linux)"),
     F(tcp_sack_max_ranges, NS_CFG_UINT, 4, 65536, 0, "sender SACK scoreboard ranges per connection"),
     F(tcp_ecn, NS_CFG_UINT, 0, 2, 0, "ECN (RFC 3168): 0 off, 1 request and accept, 2 accept only"),
     F(tcp_ecn_syn_retries, NS_CFG_UINT, 0, 255, 0, "SYN retransmissions that still ask for ECN (RFC 3168 6.1.1.1)"),
