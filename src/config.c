@@ -76,7 +76,7 @@ void ns_config_default(struct ns_config *cfg)
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue
      * (NOTE-i12core.md). */
     cfg->tcp_hystart = true;
-    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c, README */
+    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c */
     cfg->tcp_bbr_beta = 70;
     cfg->tcp_bbr_loss_thresh = 2;
     cfg->tcp_bbr_loss_base = true; /* by measurement: tcp_bbr.c, README */
