@@ -44,6 +44,7 @@ struct pd_fd {
     bool ka_on;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_cnt;
+    bool inq;                  /* TCP_INQ: recvmsg reports TCP_CM_INQ (syscall.c) */
 };
 
 struct pd_pending {

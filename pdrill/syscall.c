@@ -172,7 +172,7 @@ static int iov_len(struct pd_run *r, const struct pd_event *e, const struct pd_e
 }
 
 static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t len, bool nonblock,
-                    int64_t *ret)
+                    unsigned nsflags, int64_t *ret)
 {
     if (len < 0) {
         *ret = -EINVAL;
@@ -182,7 +182,9 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
         size_t chunk = (size_t)(len - (int64_t)r->pend.done);
         if (chunk > sizeof zeros)
             chunk = sizeof zeros;
-        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send(r->s, f->sd, zeros, chunk);
+        /* MSG_EOR belongs to the write's last byte; MSG_MORE to all of it. */
+        unsigned fl = (int64_t)(r->pend.done + chunk) < len ? nsflags & ~NS_MSG_EOR : nsflags;
+        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
         if (n == -EAGAIN || n == 0) {
             if (nonblock) {
                 *ret = r->pend.done ? (int64_t)r->pend.done : -EAGAIN;
@@ -237,6 +239,115 @@ static int do_read(struct pd_run *r, struct pd_fd *f, int64_t len, bool nonblock
 static int ka_apply(struct pd_run *r, struct pd_fd *f)
 {
     return ns_sock_set_keepalive(r->s, f->sd, f->ka_on, f->ka_idle, f->ka_intvl, f->ka_cnt);
+}
+
+static unsigned send_flags(int64_t flags)
+{
+    return ((flags & MSG_MORE) ? NS_MSG_MORE : 0) | ((flags & MSG_EOR) ? NS_MSG_EOR : 0);
+}
+
+static const struct pd_expr *field(const struct pd_expr *st, const char *name)
+{
+    for (unsigned i = 0; st->kind == PD_E_STRUCT && i < st->nkids; i++)
+        if (st->kids[i]->kind == PD_E_FIELD && !strcmp(st->kids[i]->str, name))
+            return st->kids[i]->kids[0];
+    return NULL;
+}
+
+/* The unread-bytes hint of TCP_CM_INQ: 1 once the peer's FIN is in and
+ * nothing is left to read (Linux's tcp_inq_hint), else SIOCINQ's count. */
+static int64_t inq_hint(struct pd_run *r, struct pd_fd *f)
+{
+    int64_t v = 0;
+    if (ns_sock_getopt(r->s, f->sd, NS_SO_INQ, &v) < 0)
+        v = 0;
+    if (v == 0 && (ns_sock_events(r->s, f->sd) & NS_EV_HUP))
+        v = 1;
+    return v;
+}
+
+/* sendmsg(fd, {msg_name(...)=..., msg_iov(N)=[{..., len}, ...], msg_flags=0}, flags)
+ * and recvmsg, whose msg_control may hold one TCP_CM_INQ cmsg to check. */
+static int do_msg(struct pd_run *r, struct pd_event *e, struct pd_fd *f, bool is_send, int64_t *ret)
+{
+    int64_t flags = 0, len;
+    if (want_args(r, e, 3, 3) < 0 || arg_int(r, e, 2, &flags) < 0)
+        return SC_ERR;
+    const struct pd_expr *m = e->call.args->kids[1];
+    const struct pd_expr *iov = m->kind == PD_E_STRUCT ? field(m, "msg_iov") : NULL;
+    if (!iov) {
+        pd_report(r, e->line, "%s(): the message must be {msg_name(...)=..., msg_iov(N)=[...], msg_flags=0}",
+                  e->call.name);
+        r->fatal = true;
+        return SC_ERR;
+    }
+    if (iov_len(r, e, iov, &len) < 0)
+        return SC_ERR;
+    const struct pd_expr *ctl = field(m, "msg_control");
+    bool nb = f->nonblock || (flags & MSG_DONTWAIT);
+    if (is_send) {
+        if (ctl)
+            return refuse(r, e, "sendmsg() with msg_control");
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR))
+            return refuse(r, e, "sendmsg() flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE and MSG_EOR");
+        if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
+        return do_write(r, e, f, len, nb, send_flags(flags), ret);
+    }
+    if (flags & ~(int64_t)(MSG_DONTWAIT))
+        return refuse(r, e, "recvmsg() flags other than MSG_DONTWAIT");
+    int rc = do_read(r, f, len, nb, ret);
+    if (rc != SC_DONE || *ret < 0)
+        return rc;
+    const struct pd_expr *mf = field(m, "msg_flags");
+    int64_t want_mf = 0;
+    if (mf && int_of(r, mf, &want_mf) && want_mf != 0) {
+        pd_report(r, e->line, "recvmsg(): expected msg_flags 0x%llx but got 0", (long long)want_mf);
+        return SC_ERR;
+    }
+    if (!ctl)
+        return SC_DONE;
+    if (ctl->kind != PD_E_LIST)
+        return refuse(r, e, "recvmsg() msg_control other than a list of cmsgs");
+    for (unsigned i = 0; i < ctl->nkids; i++) {
+        const struct pd_expr *c = ctl->kids[i], *lv = field(c, "cmsg_level"), *ty = field(c, "cmsg_type"),
+                             *dv = field(c, "cmsg_data");
+        int64_t level, type, want;
+        if (!lv || !ty || !dv || !int_of(r, lv, &level) || !int_of(r, ty, &type) || !int_of(r, dv, &want))
+            return refuse(r, e, "recvmsg() cmsg other than {cmsg_level=, cmsg_type=, cmsg_data=N}");
+        if (level != IPPROTO_TCP || type != TCP_CM_INQ)
+            return refuse(r, e, "recvmsg() cmsg other than SOL_TCP TCP_CM_INQ");
+        if (!f->inq) {
+            pd_report(r, e->line, "recvmsg(): a TCP_CM_INQ cmsg is expected but TCP_INQ is off");
+            return SC_ERR;
+        }
+        int64_t got = inq_hint(r, f);
+        if (got != want) {
+            pd_report(r, e->line, "recvmsg(): expected TCP_CM_INQ %lld but got %lld", (long long)want,
+                      (long long)got);
+            return SC_ERR;
+        }
+    }
+    return SC_DONE;
+}
+
+/* A socket option the core has (socket.h enum ns_sockopt), or -1. */
+static int sockopt_of(int64_t level, int64_t name)
+{
+    if (level == IPPROTO_TCP) {
+        switch (name) {
+        case TCP_MAXSEG: return NS_SO_MAXSEG;
+        case TCP_NOTSENT_LOWAT: return NS_SO_NOTSENT_LOWAT;
+        case TCP_USER_TIMEOUT: return NS_SO_USER_TIMEOUT;
+        case TCP_CORK: return NS_SO_CORK;
+        default: return -1;
+        }
+    }
+    if (level == IPPROTO_IP)
+        return name == IP_TOS ? NS_SO_IP_TOS : name == IP_TTL ? NS_SO_IP_TTL : -1;
+    if (level == IPPROTO_IPV6)
+        return name == IPV6_TCLASS ? NS_SO_IP_TOS : name == IPV6_UNICAST_HOPS ? NS_SO_IP_TTL : -1;
+    return -1;
 }
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
@@ -297,6 +408,16 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         rc = f->ka_on ? ka_apply(r, f) : 0;
     } else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
         rc = ns_sock_set_nodelay(r->s, f->sd, v != 0);
+    } else if (level == IPPROTO_TCP && name == TCP_INQ) {
+        f->inq = v != 0; /* the cmsg of recvmsg; the count is the core's NS_SO_INQ */
+        rc = 0;
+    } else if (!f->udp && sockopt_of(level, name) >= 0) {
+        /* The core's options (tcp_sockopt.c); Linux's units: TCP_USER_TIMEOUT
+         * in ms, IP_TTL -1 = default. */
+        int opt = sockopt_of(level, name);
+        if (opt == NS_SO_NOTSENT_LOWAT)
+            v &= 0xffffffff; /* Linux stores the int as a u32: -1 is "no limit" */
+        rc = ns_sock_setopt(r->s, f->sd, (enum ns_sockopt)opt, v);
     } else {
         char what[96];
         snprintf(what, sizeof what, "setsockopt level %lld option %lld (%s)", (long long)level, (long long)name,
@@ -330,27 +451,28 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
-    if (level == IPPROTO_TCP && name == TCP_MAXSEG) {
-        /* The connection's send MSS (Linux's mss_cache: options that ride
-         * on every segment excluded); before a handshake, the 536-byte
-         * default (RFC 9293 3.7.1). */
-        struct ns_tcp_info ti;
-        int64_t want;
-        int rc = ns_tcp_info(r->s, f->sd, &ti);
+    int opt = f->udp ? -1 : sockopt_of(level, name);
+    if (opt >= 0 || (level == IPPROTO_TCP && name == TCP_INQ)) {
+        /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS
+         * once synchronized (Linux's mss_cache), else the value set or 536
+         * (RFC 9293 3.7.1); TCP_INQ reads back whether the cmsg is on. */
+        const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
+        int64_t got = f->inq, want;
+        int rc = opt >= 0 ? ns_sock_getopt(r->s, f->sd, (enum ns_sockopt)opt, &got) : 0;
         if (rc < 0) {
             *ret = rc;
             return SC_DONE;
         }
-        const char *sn = ns_tcp_state_name(ti.state);
-        bool synced = strcmp(sn, "CLOSED") && strcmp(sn, "LISTEN") && strcmp(sn, "SYN_SENT");
-        uint32_t got = synced && ti.snd_mss ? ti.snd_mss : 536;
         if (!int_of(r, val, &want)) {
-            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): value must be [N]");
+            pd_report(r, e->line, "getsockopt(%s): value must be [N]", on);
             r->fatal = true;
             return SC_ERR;
         }
-        if (want != (int64_t)got) {
-            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): expected value %lld but got %u", (long long)want, got);
+        if (opt == NS_SO_NOTSENT_LOWAT)
+            want &= 0xffffffff; /* Linux's u32: [0xffffffff] and [-1] alike */
+        if (want != got) {
+            pd_report(r, e->line, "getsockopt(%s): expected value %lld but got %lld", on, (long long)want,
+                      (long long)got);
             return SC_ERR;
         }
         *ret = 0;
@@ -487,7 +609,7 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
     }
     if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1") || !strcmp(n, "epoll_ctl") ||
         !strcmp(n, "epoll_wait") || !strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") ||
-        !strcmp(n, "sendfile") || !strcmp(n, "cap_set") || !strcmp(n, "sendmsg") || !strcmp(n, "recvmsg")) {
+        !strcmp(n, "sendfile") || !strcmp(n, "cap_set")) {
         char what[64];
         snprintf(what, sizeof what, "system call %s()", n);
         return refuse(r, e, what);
@@ -524,9 +646,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             *ret = sd;
             return SC_DONE;
         }
+        bool inq = f->inq; /* TCP_INQ is a listener's too, as Linux clones it */
         int fd = new_fd(r, e, sd);
         if (fd < 0)
             return SC_ERR;
+        r->fds[fd].inq = inq;
         *ret = fd;
         return SC_DONE;
     }
@@ -571,8 +695,10 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return SC_ERR;
         if (nargs(e) >= 4 && arg_int(r, e, 3, &flags) < 0)
             return SC_ERR;
-        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | (is_read ? MSG_PEEK : 0)))
-            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL and MSG_PEEK");
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | (is_read ? MSG_PEEK : MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_MORE and MSG_EOR");
+        if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
         if (is_read && (flags & MSG_PEEK) && !f->udp) {
             if (len < 0) {
                 *ret = -EINVAL;
@@ -589,14 +715,16 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return SC_DONE;
         }
         bool nb = f->nonblock || (flags & MSG_DONTWAIT);
-        return is_write ? do_write(r, e, f, len, nb, ret) : do_read(r, f, len, nb, ret);
+        return is_write ? do_write(r, e, f, len, nb, send_flags(flags), ret) : do_read(r, f, len, nb, ret);
     }
     if (!strcmp(n, "writev") || !strcmp(n, "readv")) {
         int64_t len;
         if (want_args(r, e, 3, 3) < 0 || iov_len(r, e, e->call.args->kids[1], &len) < 0)
             return SC_ERR;
-        return n[0] == 'w' ? do_write(r, e, f, len, f->nonblock, ret) : do_read(r, f, len, f->nonblock, ret);
+        return n[0] == 'w' ? do_write(r, e, f, len, f->nonblock, 0, ret) : do_read(r, f, len, f->nonblock, ret);
     }
+    if (!strcmp(n, "sendmsg") || !strcmp(n, "recvmsg"))
+        return do_msg(r, e, f, n[0] == 's', ret);
     if (!strcmp(n, "close")) {
         int sd = f->sd;
         bool abort_it = f->linger_on && f->linger_s == 0;
@@ -637,11 +765,16 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         if (req != SIOCINQ && req != SIOCOUTQ)
             return refuse(r, e, "ioctl() other than SIOCINQ/FIONREAD/SIOCOUTQ");
         uint32_t inq = 0, outq = 0;
-        int rc = ns_sock_queued(r->s, f->sd, &inq, &outq);
+        int64_t in64 = 0;
+        /* SIOCINQ is the core's NS_SO_INQ (TCP_INQ's count too): EINVAL on a
+         * listener, 0 before a connection, as Linux. */
+        int rc = req == SIOCINQ ? ns_sock_getopt(r->s, f->sd, NS_SO_INQ, &in64)
+                                : ns_sock_queued(r->s, f->sd, &inq, &outq);
         if (rc < 0) {
             *ret = rc;
             return SC_DONE;
         }
+        inq = (uint32_t)in64;
         if (!int_of(r, e->call.args->kids[2], &want)) {
             pd_report(r, e->line, "ioctl(): the value must be [N]");
             r->fatal = true;

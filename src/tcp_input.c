@@ -108,6 +108,8 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
     unsigned mtu = ns_ip_mtu(t->s);
     unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691 */
     unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    if (t->user_mss && t->user_mss < m)
+        m = t->user_mss; /* TCP_MAXSEG set before the handshake: announced too */
     return (uint16_t)(m > 65535 ? 65535 : m);
 }
 
@@ -215,6 +217,12 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->sndbuf_set = l->sndbuf_set; /* SO_SNDBUF / SO_RCVBUF are inherited, as on BSD and Linux */
     t->rcvbuf_set = l->rcvbuf_set;
     t->keepalive = l->keepalive;
+    t->user_mss = l->user_mss; /* the options a listener was given (tcp_sockopt.c) */
+    t->notsent_lowat = l->notsent_lowat;
+    t->user_timeout = l->user_timeout;
+    t->cork = l->cork;
+    t->ip_tos = l->ip_tos;
+    t->ip_ttl = l->ip_ttl;
     t->ka_idle = l->ka_idle;
     t->ka_intvl = l->ka_intvl;
     t->ka_count = l->ka_count;
@@ -320,6 +328,7 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         memset(&tmp, 0, sizeof tmp);
         tmp.s = s;
         tmp.remote = remote;
+        tmp.user_mss = l->user_mss;
         uint16_t ours = ns_tcp_our_mss(&tmp);
         uint16_t mss;
         uint32_t cookie = ns_tcp_cookie_make(s, &local, &remote, g->seq,
@@ -579,6 +588,7 @@ static void advance_una(struct ns_tcb *t, uint32_t ack)
 {
     t->dupacks = 0;
     t->snd_una = ack;
+    t->utmo_start = t->s->now; /* TCP_USER_TIMEOUT: progress (tcp_sockopt.c) */
     if (seq_lt(t->snd_nxt, t->snd_una))
         t->snd_nxt = t->snd_una;
     if (seq_lt(t->snd_max, t->snd_una))
@@ -622,8 +632,8 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     uint32_t lim = ns_tcp_snd_limit(t);
     if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
-    else if (dacked && t->slen == 0)
-        ns_tcb_notify(t);
+    else if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
+        ns_tcb_notify(t); /* TCP_NOTSENT_LOWAT: writability follows what is sent */
 }
 
 /* RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data,
