@@ -344,8 +344,10 @@ struct ns_tcb {
     bool push_once;              /* uncork / TCP_NODELAY: send what waits once, corked or not */
     bool no_push;                /* the last bytes queued came without PUSH (NS_MSG_MORE,
                                   * RFC 9293 3.9.1): no PSH on the segment ending there */
-    bool eor;                    /* eor_seq is set: no segment crosses it (NS_MSG_EOR) */
-    uint32_t eor_seq;            /* end of the newest unsent record */
+    uint32_t *eor_ends;          /* NS_MSG_EOR: ends of the records not yet sent, a ring in
+                                  * sequence order (eor_cap <= cfg.tcp_eor_max, on demand);
+                                  * no segment crosses one */
+    unsigned eor_cap, eor_head, eor_n;
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
@@ -685,6 +687,13 @@ uint32_t ns_tcp_lowat(const struct ns_tcb *t);
  * the peer offered (the sender SWS fraction of RFC 9293 3.8.6.2.1) and
  * Linux's 64 KB buffer, at least one segment. */
 uint32_t ns_tcp_write_chunk(const struct ns_tcb *t);
+/* MSG_EOR: a record ends at seq (0, or -EAGAIN when cfg.tcp_eor_max record
+ * ends already wait, -ENOMEM); the first record end beyond from (false:
+ * none), forgetting those at or below it. */
+int ns_tcp_eor_add(struct ns_tcb *t, uint32_t seq);
+int ns_tcp_eor_room(struct ns_tcb *t); /* 0 when one more end fits (grown on demand) */
+bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end);
+void ns_tcp_eor_free(struct ns_tcb *t);
 /* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
 bool ns_tcp_hold_tail(const struct ns_tcb *t);
 /* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged

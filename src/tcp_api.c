@@ -225,6 +225,11 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
     if (len == 0)
         return 0;
     uint32_t n = len < room ? (uint32_t)len : room;
+    if (flags & NS_MSG_EOR) {
+        int rc = ns_tcp_eor_room(t); /* cfg.tcp_eor_max: the writer waits */
+        if (rc < 0)
+            return rc;
+    }
     uint32_t lowat_lim = ns_tcp_lowat(t);
     bool lowat = lowat_lim != UINT32_MAX;
     const uint8_t *p = buf;
@@ -236,7 +241,8 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
              * chunk, then the limit decides (as Linux fills its last
              * buffer before it checks); a record end starts a new one. */
             uint32_t unsent = ns_tcp_unsent(t), g = ns_tcp_write_chunk(t);
-            uint32_t fill = unsent % g && !(t->eor && t->eor_seq == t->sbuf_seq + t->slen) ? g - unsent % g : 0;
+            uint32_t last_eor = t->eor_n ? t->eor_ends[(t->eor_head + t->eor_n - 1) % t->eor_cap] : 0;
+            uint32_t fill = unsent % g && !(t->eor_n && last_eor == t->sbuf_seq + t->slen) ? g - unsent % g : 0;
             if (!fill) {
                 if (unsent >= lowat_lim)
                     break;
@@ -257,10 +263,8 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
         bool last = done == n;
         t->no_push = !last || (flags & NS_MSG_MORE);
         t->send_more = t->no_push;
-        if (last && (flags & NS_MSG_EOR)) {
-            t->eor = true; /* MSG_EOR: a record ends here */
-            t->eor_seq = t->sbuf_seq + t->slen;
-        }
+        if (last && (flags & NS_MSG_EOR))
+            ns_tcp_eor_add(t, t->sbuf_seq + t->slen); /* room checked above */
         ns_tcp_output(t);
         t->send_more = false;
     }

@@ -546,11 +546,10 @@ void ns_tcp_output(struct ns_tcb *t)
         /* MSG_EOR: no segment carries bytes from both sides of a record's
          * end; the record's last segment may be short. */
         bool rec_end = false;
-        if (t->eor && !seq_gt(t->eor_seq, t->snd_nxt) && !rexmit)
-            t->eor = false;
-        if (t->eor && len && seq_gt(t->eor_seq, t->snd_nxt) && seq_le(t->eor_seq, t->snd_nxt + len) &&
-            seq_lt(t->eor_seq, data_end)) {
-            len = t->eor_seq - t->snd_nxt;
+        uint32_t eor_end = 0;
+        bool eor = !rexmit && t->eor_n && ns_tcp_eor_next(t, t->snd_nxt, &eor_end);
+        if (eor && len && seq_le(eor_end, t->snd_nxt + len) && seq_lt(eor_end, data_end)) {
+            len = eor_end - t->snd_nxt;
             rec_end = true;
         }
         if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
@@ -580,7 +579,7 @@ void ns_tcp_output(struct ns_tcb *t)
         /* PSH where the data ends, unless it came without PUSH (MSG_MORE,
          * RFC 9293 3.9.1), and at a record's end (MSG_EOR). */
         if (len && ((t->snd_nxt + len == data_end && !t->no_push && !t->send_more) ||
-                    (t->eor && t->snd_nxt + len == t->eor_seq)))
+                    (eor && t->snd_nxt + len == eor_end)))
             fl |= TH_PSH;
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */

@@ -39,6 +39,7 @@
  * TCP_NAGLE_PUSH), see ns_sock_set_nodelay.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "netstack/socket.h"
 #include "tcp.h"
@@ -63,6 +64,60 @@ uint32_t ns_tcp_write_chunk(const struct ns_tcb *t)
         g = half;
     g = g / mss * mss;
     return g > mss ? g : mss;
+}
+
+int ns_tcp_eor_room(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (t->eor_n == t->eor_cap) {
+        unsigned max = s->cfg.tcp_eor_max, cap = t->eor_cap ? 2 * t->eor_cap : 8;
+        if (cap > max)
+            cap = max;
+        if (cap <= t->eor_cap)
+            return -EAGAIN; /* cfg.tcp_eor_max records wait: the writer waits too */
+        uint32_t *a = malloc(cap * sizeof *a);
+        if (!a)
+            return -ENOMEM;
+        for (unsigned i = 0; i < t->eor_n; i++)
+            a[i] = t->eor_ends[(t->eor_head + i) % t->eor_cap];
+        s->mem_in_use += (cap - t->eor_cap) * sizeof *a;
+        free(t->eor_ends);
+        t->eor_ends = a;
+        t->eor_cap = cap;
+        t->eor_head = 0;
+    }
+    return 0;
+}
+
+int ns_tcp_eor_add(struct ns_tcb *t, uint32_t seq)
+{
+    if (t->eor_n && t->eor_ends[(t->eor_head + t->eor_n - 1) % t->eor_cap] == seq)
+        return 0; /* an empty record */
+    int rc = ns_tcp_eor_room(t);
+    if (rc < 0)
+        return rc;
+    t->eor_ends[(t->eor_head + t->eor_n++) % t->eor_cap] = seq;
+    return 0;
+}
+
+bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end)
+{
+    while (t->eor_n && !seq_gt(t->eor_ends[t->eor_head], from)) {
+        t->eor_head = (t->eor_head + 1) % t->eor_cap;
+        t->eor_n--;
+    }
+    if (!t->eor_n)
+        return false;
+    *end = t->eor_ends[t->eor_head];
+    return true;
+}
+
+void ns_tcp_eor_free(struct ns_tcb *t)
+{
+    t->s->mem_in_use -= t->eor_cap * sizeof *t->eor_ends;
+    free(t->eor_ends);
+    t->eor_ends = NULL;
+    t->eor_cap = t->eor_head = t->eor_n = 0;
 }
 
 bool ns_tcp_hold_tail(const struct ns_tcb *t) { return (t->cork || t->send_more) && !t->push_once; }

@@ -751,16 +751,34 @@ EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
 +.3 > P. 2101:2151(50) ack 1
 """)
 T["msg-eor"] = ("send(2) MSG_EOR: no segment carries bytes from both sides of a record's end, which is "
-    "pushed (PSH); queued behind a closed window the three writes leave as 1000 + 500 + 1000",
+    "pushed (PSH); queued behind a closed window the four writes (two records) leave as "
+    "1000 + 500 + 200 + 1000",
 EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
 +0 < . 1:1(0) ack 1 win 0
 +0 write(4, ..., 1200) = 1200
 +0 send(4, ..., 300, MSG_EOR) = 300
++0 send(4, ..., 200, MSG_EOR) = 200
 +0 write(4, ..., 1000) = 1000
 +.1 < . 1:1(0) ack 1 win 512
 +0 > . 1:1001(1000) ack 1
 +0 > P. 1001:1501(500) ack 1
-+0 > P. 1501:2501(1000) ack 1
++0 > P. 1501:1701(200) ack 1
++0 > P. 1701:2701(1000) ack 1
+""")
+T["msg-eor-limit"] = ("config tcp_eor_max: record ends a connection holds unsent are bounded; one more "
+    "MSG_EOR send waits (EAGAIN without blocking) until a record has left",
+"""--set=tcp_eor_max=1
+""" + EST_NOSACK + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 < . 1:1(0) ack 1 win 0
++0 send(4, ..., 300, MSG_EOR) = 300
++0 send(4, ..., 200, MSG_EOR) = -1 EAGAIN (Resource temporarily unavailable)
++0 send(4, ..., 200, 0) = 200
++.1 < . 1:1(0) ack 1 win 512
++0 > P. 1:301(300) ack 1
++0 > P. 301:501(200) ack 1
++0 send(4, ..., 200, MSG_EOR) = 200
++0 > P. 501:701(200) ack 1
 """)
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
