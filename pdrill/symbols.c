@@ -56,6 +56,16 @@ static const struct sym syms[] = {
     S(EPOLL_CTL_ADD), S(EPOLL_CTL_DEL), S(EPOLL_CTL_MOD),
     S(SIOCINQ), S(SIOCOUTQ), S(FIONREAD), S(FIONBIO),
     S(INADDR_ANY),
+    {"TCP_NOOPT", PD_TCP_NOOPT},
+    /* DSCP code points (RFC 2474 class selectors, RFC 2597 AF, RFC 3246 EF),
+     * by FreeBSD's names for the class selectors. */
+    {"IPTOS_DSCP_CS0", 0x00}, {"IPTOS_DSCP_CS1", 0x20}, {"IPTOS_DSCP_CS2", 0x40}, {"IPTOS_DSCP_CS3", 0x60},
+    {"IPTOS_DSCP_CS4", 0x80}, {"IPTOS_DSCP_CS5", 0xa0}, {"IPTOS_DSCP_CS6", 0xc0}, {"IPTOS_DSCP_CS7", 0xe0},
+    {"IPTOS_DSCP_AF11", 0x28}, {"IPTOS_DSCP_AF12", 0x30}, {"IPTOS_DSCP_AF13", 0x38},
+    {"IPTOS_DSCP_AF21", 0x48}, {"IPTOS_DSCP_AF22", 0x50}, {"IPTOS_DSCP_AF23", 0x58},
+    {"IPTOS_DSCP_AF31", 0x68}, {"IPTOS_DSCP_AF32", 0x70}, {"IPTOS_DSCP_AF33", 0x78},
+    {"IPTOS_DSCP_AF41", 0x88}, {"IPTOS_DSCP_AF42", 0x90}, {"IPTOS_DSCP_AF43", 0x98},
+    {"IPTOS_DSCP_EF", 0xb8},
 };
 
 static const struct sym errs[] = {

@@ -340,6 +340,7 @@ static int sockopt_of(int64_t level, int64_t name)
         case TCP_NOTSENT_LOWAT: return NS_SO_NOTSENT_LOWAT;
         case TCP_USER_TIMEOUT: return NS_SO_USER_TIMEOUT;
         case TCP_CORK: return NS_SO_CORK;
+        case PD_TCP_NOOPT: return NS_SO_NOOPT;
         default: return -1;
         }
     }

@@ -179,7 +179,9 @@ void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t
                        uint32_t info, const uint8_t *q, size_t qlen);
 bool ns_icmp_quote_ok(struct ns_stack *s, uint8_t family, const uint8_t *q, size_t len);
 
-/* Sockets (socket.c): find the socket that takes a datagram, queue one. */
+/* Sockets (socket.c): find the bound socket of a type that takes a packet
+ * to dst:port (an exact bind before a wildcard; TCP's resets use it to
+ * find the socket they answer for), queue a datagram. */
 struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
                                      const struct ns_addr *dst, uint16_t port);
 /* Queue a datagram on a socket; returns false (and counts) when full. */

@@ -350,6 +350,7 @@ struct ns_tcb {
     unsigned eor_cap, eor_head, eor_n;
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
+    bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
     bool was_established;        /* reached ESTABLISHED (for connect error reporting) */
     bool counted;                /* counts in tcp->nconns (every non-listener TCB) */

@@ -138,17 +138,18 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->rcv_adv = t->rcv_nxt;
     t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
     t->rcv_mss = ns_tcp_our_mss(t);
-    t->ws_ok = s->cfg.tcp_wscale && g->has_ws;
+    bool opts = !t->noopt; /* TCP_NOOPT: we offered none, so none is agreed */
+    t->ws_ok = opts && s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {
         t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */
         t->rcv_ws = ns_tcp_wscale_for(ns_tcp_rcv_max(t));
     } else {
         t->snd_ws = t->rcv_ws = 0;
     }
-    t->ts_ok = s->cfg.tcp_timestamps && g->has_ts;
+    t->ts_ok = opts && s->cfg.tcp_timestamps && g->has_ts;
     if (t->ts_ok)
         t->ts_recent = g->tsval;
-    t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
+    t->sack_ok = opts && s->cfg.tcp_sack && g->sack_perm;
     ns_tcp_ecn_syn_rcvd(t, g->ecnf, (g->flags & TH_ACK) != 0); /* RFC 3168 6.1.1 */
     t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
     if (!t->parent)
@@ -223,6 +224,7 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->cork = l->cork;
     t->ip_tos = l->ip_tos;
     t->ip_ttl = l->ip_ttl;
+    t->noopt = l->noopt;
     t->ka_idle = l->ka_idle;
     t->ka_intvl = l->ka_intvl;
     t->ka_count = l->ka_count;

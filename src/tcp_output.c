@@ -58,6 +58,8 @@ uint32_t ns_tcp_rcv_window(struct ns_tcb *t)
 static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
 {
     size_t n = 0;
+    if ((flags & TH_SYN) && t->noopt)
+        return 0; /* TCP_NOOPT (tcp_sockopt.c): RFC 9293 3.7.1 lets the MSS go unsaid */
     if (flags & TH_SYN) {
         /* MSS (RFC 9293 3.7.1, RFC 6691), SACK-permitted (RFC 2018),
          * timestamps, window scale (RFC 7323); same layout as Linux. */
@@ -419,7 +421,16 @@ void ns_tcp_send_rst_reply(struct ns_stack *s, const struct ns_ipinfo *ip, const
     }
     h[12] = 5 << 4;
     s->stats.tcp_rst_tx++;
-    finish_and_send(s, &ip->dst, &ip->src, pkt, 0, 0);
+    /* Sent on behalf of a socket bound to the port (a listener, or a
+     * socket not yet listening): its IP_TOS / IP_TTL (tcp_sockopt.c), as
+     * BSD's tcp_respond takes the socket's. */
+    uint8_t tc = 0, ttl = 0;
+    struct ns_sock *so = ns_sock_lookup_dgram(s, NS_SOCK_STREAM, &ip->dst, ns_get16(th + 2));
+    if (so && so->tcb) {
+        tc = (uint8_t)(so->tcb->ip_tos & ~3u);
+        ttl = so->tcb->ip_ttl;
+    }
+    finish_and_send(s, &ip->dst, &ip->src, pkt, tc, ttl);
 }
 
 void ns_tcp_window_update(struct ns_tcb *t)

@@ -35,6 +35,9 @@
  *                        connection (ns_ip_output_tc); TCP keeps the ECN
  *                        bits (RFC 3168 6.1.1: ECT is TCP's to set).
  *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ).
+ *   NS_SO_NOOPT          t->noopt (FreeBSD's TCP_NOOPT): write_options puts
+ *                        nothing on our SYN / SYN-ACK and setup_from_syn
+ *                        agrees to no option the peer offers.
  * Setting TCP_NODELAY while corked also pushes once (Linux's
  * TCP_NAGLE_PUSH), see ns_sock_set_nodelay.
  */
@@ -155,7 +158,8 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
         if (v < 0 || v > (int64_t)INT32_MAX)
             return -EINVAL;
         break;
-    case NS_SO_CORK: break;
+    case NS_SO_CORK:
+    case NS_SO_NOOPT: break;
     case NS_SO_IP_TOS:
         if (v < 0 || v > 255)
             return -EINVAL;
@@ -193,6 +197,7 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
         }
         break;
     case NS_SO_IP_TOS: t->ip_tos = (uint8_t)(v & ~3); break;
+    case NS_SO_NOOPT: t->noopt = v != 0; break; /* read at the next SYN / SYN-ACK */
     case NS_SO_IP_TTL: t->ip_ttl = v < 0 ? 0 : (uint8_t)v; break;
     default: break;
     }
@@ -215,6 +220,7 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
     case NS_SO_NOTSENT_LOWAT: *v = t ? t->notsent_lowat : 0; return 0; /* as set; 0 = the default */
     case NS_SO_USER_TIMEOUT: *v = t ? t->user_timeout / NS_MSEC : 0; return 0;
     case NS_SO_CORK: *v = t && t->cork; return 0;
+    case NS_SO_NOOPT: *v = t && t->noopt; return 0;
     case NS_SO_IP_TOS: *v = t ? t->ip_tos : 0; return 0;
     case NS_SO_IP_TTL: {
         /* The TTL / hop limit the connection's packets carry. */

@@ -133,7 +133,11 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *   NS_SO_IP_TTL         IP_TTL / IPV6_UNICAST_HOPS: 1..255, -1 = the
  *                        stack's (cfg.ttl / cfg.hop_limit).
  *   NS_SO_INQ            read-only: SIOCINQ / TCP_INQ, unread bytes (-EINVAL
- *                        on a listener, 0 before a connection). */
+ *                        on a listener, 0 before a connection).
+ *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
+ *                        listen: our SYN / SYN-ACK carries no option (RFC
+ *                        9293 3.7.1: the peer then assumes MSS 536), so no
+ *                        window scaling, timestamps or SACK are agreed. */
 enum ns_sockopt {
     NS_SO_MAXSEG = 1,
     NS_SO_NOTSENT_LOWAT,
@@ -142,6 +146,7 @@ enum ns_sockopt {
     NS_SO_IP_TOS,
     NS_SO_IP_TTL,
     NS_SO_INQ,
+    NS_SO_NOOPT,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);

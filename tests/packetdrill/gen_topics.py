@@ -780,6 +780,35 @@ T["msg-eor-limit"] = ("config tcp_eor_max: record ends a connection holds unsent
 +0 send(4, ..., 200, MSG_EOR) = 200
 +0 > P. 501:701(200) ack 1
 """)
+T["tcp-noopt"] = ("FreeBSD's TCP_NOOPT before connect: our SYN carries no option (RFC 9293 3.7.1 lets "
+    "the MSS go unsaid) and none the peer offers is agreed (RFC 7323 2.2/3.2, RFC 2018 2: only when "
+    "both SYNs carry it): no timestamps on our segments, the window unscaled; the peer's MSS still counts",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], [4]) = 0
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) win 65535
++.1 < S. 0:0(0) ack 1 win 1000 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > . 1:1(0) ack 1
++0 %{ assert tcpi_options == 0 }%
++0 write(3, ..., 1500) = 1500
++0 > . 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 1000
++0 > P. 1001:1501(500) ack 1
+""")
+T["tcp-noopt-listen"] = ("FreeBSD's TCP_NOOPT on a listener: the SYN-ACK carries no option and the "
+    "accepted connection agrees to none (RFC 7323, RFC 2018: an option needs both SYNs)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 win 65535
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++0 %{ assert tcpi_options == 0 }%
+""")
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
 EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
@@ -813,6 +842,18 @@ EST + """+0 setsockopt(4, SOL_IP, IP_TTL, [0], 4) = -1 EINVAL (Invalid argument)
 +0 getsockopt(4, SOL_IP, IP_TTL, [64], [4]) = 0
 +0 write(4, ..., 100) = 100
 +0 > (tos 0x28, ttl 64) P. 101:201(100) ack 1
+""")
+ONLY["ip-ttl-rst"] = ("v4", "ip(7) IP_TTL / IP_TOS of a socket bound to the port go on the reset sent on its "
+    "behalf (a SYN before listen, as BSD's tcp_respond) and on the SYN-ACK of its listener",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_IP, IP_TTL, [5], 4) = 0
++0 setsockopt(3, SOL_IP, IP_TOS, [0x20], 4) = 0
++0 bind(3, ..., ...) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > (tos 0x20, ttl 5) R. 0:0(0) ack 1 win 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > (tos 0x20, ttl 5) S. 0:0(0) ack 1 <mss 1460>
 """)
 ONLY["ipv6-tclass-hops"] = ("v6", "ipv6(7) IPV6_TCLASS and IPV6_UNICAST_HOPS on a TCP socket: every later "
     "segment carries the traffic class (TCP keeps the ECN bits, RFC 3168 6.1.1) and the hop limit",
