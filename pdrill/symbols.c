@@ -56,7 +56,7 @@ static const struct sym syms[] = {
     S(EPOLL_CTL_ADD), S(EPOLL_CTL_DEL), S(EPOLL_CTL_MOD),
     S(SIOCINQ), S(SIOCOUTQ), S(FIONREAD), S(FIONBIO),
     S(INADDR_ANY),
-    {"TCP_NOOPT", PD_TCP_NOOPT},
+    {"TCP_NOOPT", PD_TCP_NOOPT}, {"TCP_KEEPINIT", PD_TCP_KEEPINIT},
     /* DSCP code points (RFC 2474 class selectors, RFC 2597 AF, RFC 3246 EF),
      * by FreeBSD's names for the class selectors. */
     {"IPTOS_DSCP_CS0", 0x00}, {"IPTOS_DSCP_CS1", 0x20}, {"IPTOS_DSCP_CS2", 0x40}, {"IPTOS_DSCP_CS3", 0x60},

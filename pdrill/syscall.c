@@ -341,6 +341,7 @@ static int sockopt_of(int64_t level, int64_t name)
         case TCP_USER_TIMEOUT: return NS_SO_USER_TIMEOUT;
         case TCP_CORK: return NS_SO_CORK;
         case PD_TCP_NOOPT: return NS_SO_NOOPT;
+        case PD_TCP_KEEPINIT: return NS_SO_KEEPINIT;
         default: return -1;
         }
     }
@@ -418,6 +419,8 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         int opt = sockopt_of(level, name);
         if (opt == NS_SO_NOTSENT_LOWAT)
             v &= 0xffffffff; /* Linux stores the int as a u32: -1 is "no limit" */
+        if (opt == NS_SO_KEEPINIT)
+            v = v >= 0 && v <= INT32_MAX / 1000 ? v * 1000 : -1; /* FreeBSD: seconds */
         rc = ns_sock_setopt(r->s, f->sd, (enum ns_sockopt)opt, v);
     } else {
         char what[96];
@@ -471,6 +474,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         }
         if (opt == NS_SO_NOTSENT_LOWAT)
             want &= 0xffffffff; /* Linux's u32: [0xffffffff] and [-1] alike */
+        if (opt == NS_SO_KEEPINIT)
+            got /= 1000; /* FreeBSD: seconds */
         if (want != got) {
             pd_report(r, e->line, "getsockopt(%s): expected value %lld but got %lld", on, (long long)want,
                       (long long)got);

@@ -351,6 +351,8 @@ struct ns_tcb {
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
+    ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
+                                  * utmo_start (the first SYN); 0 = none */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
     bool was_established;        /* reached ESTABLISHED (for connect error reporting) */
     bool counted;                /* counts in tcp->nconns (every non-listener TCB) */
@@ -697,8 +699,9 @@ bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end);
 void ns_tcp_eor_free(struct ns_tcb *t);
 /* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
 bool ns_tcp_hold_tail(const struct ns_tcb *t);
-/* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged
- * (NS_TIME_NEVER when off or nothing is outstanding). */
+/* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged; in the
+ * SYN states TCP_KEEPINIT's deadline for the handshake (NS_TIME_NEVER when
+ * off or nothing is outstanding). */
 ns_time_t ns_tcp_user_deadline(const struct ns_tcb *t);
 
 #endif

@@ -180,6 +180,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     s->stats.tcp_active_opens++;
     t->rtt_timing = true;
     t->rtt_start = s->now;
+    t->utmo_start = s->now; /* TCP_KEEPINIT counts from the first SYN */
     ns_tcp_send_seg(t, t->iss, 0, TH_SYN);
     ns_tcp_rto_arm(t);
     return -EINPROGRESS;

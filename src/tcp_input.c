@@ -225,6 +225,8 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->ip_tos = l->ip_tos;
     t->ip_ttl = l->ip_ttl;
     t->noopt = l->noopt;
+    t->keepinit = l->keepinit;
+    t->utmo_start = s->now; /* TCP_KEEPINIT counts from the SYN */
     t->ka_idle = l->ka_idle;
     t->ka_intvl = l->ka_intvl;
     t->ka_count = l->ka_count;

@@ -35,6 +35,10 @@
  *                        connection (ns_ip_output_tc); TCP keeps the ECN
  *                        bits (RFC 3168 6.1.1: ECT is TCP's to set).
  *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ).
+ *   NS_SO_KEEPINIT       t->keepinit (FreeBSD's TCP_KEEPINIT): in the SYN
+ *                        states ns_tcp_user_deadline is the first SYN's
+ *                        time plus it; tcp_timer.c clamps the SYN timer
+ *                        to it and fails the handshake there (-ETIMEDOUT).
  *   NS_SO_NOOPT          t->noopt (FreeBSD's TCP_NOOPT): write_options puts
  *                        nothing on our SYN / SYN-ACK and setup_from_syn
  *                        agrees to no option the peer offers.
@@ -127,6 +131,8 @@ bool ns_tcp_hold_tail(const struct ns_tcb *t) { return (t->cork || t->send_more)
 
 ns_time_t ns_tcp_user_deadline(const struct ns_tcb *t)
 {
+    if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED)
+        return t->keepinit ? t->utmo_start + t->keepinit : NS_TIME_NEVER;
     if (!t->user_timeout || t->snd_una == t->snd_max || t->state == NS_TCP_SYN_SENT ||
         t->state == NS_TCP_SYN_RECEIVED || t->state == NS_TCP_LISTEN || t->state == NS_TCP_CLOSED)
         return NS_TIME_NEVER;
@@ -155,6 +161,7 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
             return -EINVAL;
         break;
     case NS_SO_USER_TIMEOUT:
+    case NS_SO_KEEPINIT:
         if (v < 0 || v > (int64_t)INT32_MAX)
             return -EINVAL;
         break;
@@ -198,6 +205,7 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
         break;
     case NS_SO_IP_TOS: t->ip_tos = (uint8_t)(v & ~3); break;
     case NS_SO_NOOPT: t->noopt = v != 0; break; /* read at the next SYN / SYN-ACK */
+    case NS_SO_KEEPINIT: t->keepinit = (ns_time_t)v * NS_MSEC; break; /* from the next SYN */
     case NS_SO_IP_TTL: t->ip_ttl = v < 0 ? 0 : (uint8_t)v; break;
     default: break;
     }
@@ -221,6 +229,7 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
     case NS_SO_USER_TIMEOUT: *v = t ? t->user_timeout / NS_MSEC : 0; return 0;
     case NS_SO_CORK: *v = t && t->cork; return 0;
     case NS_SO_NOOPT: *v = t && t->noopt; return 0;
+    case NS_SO_KEEPINIT: *v = t ? t->keepinit / NS_MSEC : 0; return 0;
     case NS_SO_IP_TOS: *v = t ? t->ip_tos : 0; return 0;
     case NS_SO_IP_TTL: {
         /* The TTL / hop limit the connection's packets carry. */

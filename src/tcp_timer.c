@@ -298,7 +298,8 @@ static bool rto_fire(struct ns_tcb *t)
         return true;
     }
     if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED) {
-        if (t->syn_retries >= s->cfg.tcp_syn_retries) {
+        /* TCP_KEEPINIT (tcp_sockopt.c): the handshake's own deadline too. */
+        if (t->syn_retries >= s->cfg.tcp_syn_retries || s->now >= ns_tcp_user_deadline(t)) {
             fail(t, -ETIMEDOUT);
             return false;
         }

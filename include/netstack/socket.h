@@ -137,7 +137,11 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
  *                        listen: our SYN / SYN-ACK carries no option (RFC
  *                        9293 3.7.1: the peer then assumes MSS 536), so no
- *                        window scaling, timestamps or SACK are agreed. */
+ *                        window scaling, timestamps or SACK are agreed.
+ *   NS_SO_KEEPINIT       FreeBSD's TCP_KEEPINIT: ms, 0 = none (the SYN
+ *                        retry count alone). A connection not synchronized
+ *                        that long after its SYN (sent or received) fails
+ *                        with -ETIMEDOUT; the SYN timer never fires later. */
 enum ns_sockopt {
     NS_SO_MAXSEG = 1,
     NS_SO_NOTSENT_LOWAT,
@@ -147,6 +151,7 @@ enum ns_sockopt {
     NS_SO_IP_TTL,
     NS_SO_INQ,
     NS_SO_NOOPT,
+    NS_SO_KEEPINIT,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);

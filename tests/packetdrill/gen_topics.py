@@ -809,6 +809,18 @@ T["tcp-noopt-listen"] = ("FreeBSD's TCP_NOOPT on a listener: the SYN-ACK carries
 +0 accept(3, ..., ...) = 4
 +0 %{ assert tcpi_options == 0 }%
 """)
+T["tcp-keepinit"] = ("FreeBSD's TCP_KEEPINIT (seconds): a connect not established 3 s after its SYN fails with "
+    "ETIMEDOUT at that instant (the SYN timer, backed off to 2 s after the first resend, is cut short; "
+    "no SYN is resent there), long before tcp_syn_retries would give up",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [3], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [3], [4]) = 0
++0...3 connect(3, ..., ...) = -1 ETIMEDOUT (Connection timed out)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++1 > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 8>
++2.1 %{ assert tcpi_total_retrans == 1 }%
++0 close(3) = 0
+""")
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
 EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
