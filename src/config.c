@@ -76,10 +76,12 @@ void ns_config_default(struct ns_config *cfg)
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue
      * (NOTE-i12core.md). */
     cfg->tcp_hystart = true;
-    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c, README */
+    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c */
     cfg->tcp_bbr_beta = 70;
     cfg->tcp_bbr_loss_thresh = 2;
+    cfg->tcp_bbr_loss_base = true; /* by measurement: tcp_bbr.c, README */
     cfg->tcp_rack_max_segs = 1024;
+    cfg->tcp_rack_ts_ambiguity = false; /* Linux's rule: tcp_rack.c */
     cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;

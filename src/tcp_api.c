@@ -544,6 +544,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
                                                                           : t->bbr.extra_acked[1];
         o->bbr_ecn_alpha = t->bbr.ecn_alpha;
         o->bbr_lo_cuts = t->bbr.lo_cuts;
+        o->bbr_loss_base = t->bbr.base_total > 0 ? t->bbr.base_lost / t->bbr.base_total : 0;
     }
     o->hystart_css = t->hs_css_entries;
     o->hystart_exits = t->hs_exits;

@@ -173,14 +173,22 @@ static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none 
     return (uint64_t)t->cwnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
 }
 
+/* How late the pacing clock may run behind real time and still count:
+ * a wake-up that comes late sends what the lateness owes, up to this much
+ * (at most 1 ms of data at the pacing rate, the size of one super-segment:
+ * tso_limit). Dropping every lateness made the real clock's timer slack a
+ * rate cut: a 100 Mbit/s flow paced per 1448-byte segment (116 us apart)
+ * reached 57 Mbit/s across linkem, where the virtual clock is exact. */
+#define PACE_SLACK NS_MSEC
+
 static void pace_sent(struct ns_tcb *t, uint32_t len)
 {
     uint64_t rate = pace_rate(t);
     if (!rate)
         return;
     ns_time_t now = t->s->now;
-    if (t->pace_next < now)
-        t->pace_next = now;
+    if (t->pace_next + PACE_SLACK < now)
+        t->pace_next = now - PACE_SLACK;
     t->pace_next += (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate);
 }
 
@@ -519,6 +527,10 @@ void ns_tcp_output(struct ns_tcb *t)
             if (!t->in_recovery && t->dupacks > 0 && t->dupacks < 3)
                 cw += t->dupacks * t->mss;
             uint32_t inflight = t->snd_nxt - t->snd_una;
+            /* A CC whose window bounds the data in the network (BBR) counts
+             * the pipe: what the peer SACKed above a hole has left it. */
+            if (t->cc->pipe_window && t->sack_ok && t->nsacked && !seq_lt(t->snd_nxt, t->snd_max))
+                inflight = ns_tcp_pipe(t);
             uint32_t by_cw = cw > inflight ? cw - inflight : 0;
             usable = by_cw < by_wnd ? by_cw : by_wnd;
         }

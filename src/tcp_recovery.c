@@ -115,6 +115,8 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
         if (limit < (int64_t)delivered)
             limit = delivered;
         limit += t->mss;
+        if (t->cc->recovery_refill)
+            limit += t->cc->recovery_refill(t, delivered);
         sndcnt = (int64_t)(ss - pipe);
         if (sndcnt > limit)
             sndcnt = limit;
@@ -293,4 +295,5 @@ void ns_tcp_recovery_after_ack(struct ns_tcb *t, uint32_t ack, const struct ns_s
         prr_ack(t, delivered, seq_gt(t->snd_una, una_before) && !lost);
     if (t->cc->on_sample)
         t->cc->on_sample(t); /* BBR: its model from this ACK's sample */
+    t->rs_newly_lost = 0; /* seen (marked by this ACK or since the last one) */
 }

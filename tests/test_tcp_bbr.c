@@ -8,8 +8,10 @@
  * drop-tail queue), that a 2% random loss does not collapse it, v3's
  * short-term bounds (bw_lo/inflight_lo: set by lossy or CE rounds outside a
  * probe, by at most BBRBeta a round, reset by each probe, capping cwnd),
- * the ACK-aggregation allowance and the per-round ECN response, and that
- * two runs with the same seed are identical. */
+ * the ACK-aggregation allowance and the per-round ECN response, the
+ * background loss rate (cfg.tcp_bbr_loss_base), a lost resend at the tail
+ * found by RACK without the RTO, and that two runs with the same seed are
+ * identical. */
 #include "netstack/qdisc.h"
 #include "sim/rate_trace.h"
 
@@ -27,6 +29,8 @@ struct trace {
     ns_time_t lowest_min_rtt; /* the smallest bbr_min_rtt of the run (0 = none yet) */
     ns_time_t srtt[NSAMP];
     bool saw[4][4]; /* [mode][phase] */
+    double loss_base; /* the last bbr_loss_base seen */
+    uint64_t rtos;    /* the last rto_timeouts seen */
     unsigned transitions;
 };
 
@@ -35,6 +39,8 @@ static void sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp
     struct trace *c = user;
     if (flow != 0)
         return;
+    c->loss_base = ti->bbr_loss_base;
+    c->rtos = ti->rto_timeouts;
     if (ti->bbr_min_rtt && (!c->lowest_min_rtt || ti->bbr_min_rtt < c->lowest_min_rtt))
         c->lowest_min_rtt = ti->bbr_min_rtt;
     if (c->n == NSAMP)
@@ -130,6 +136,10 @@ static void test_states_and_model(void)
             s[b - 1] = x;
         }
     CU_ASSERT(m > 0 && s[m / 2] <= 50 * NS_MSEC);
+    /* No random loss: whatever the queue dropped in Startup was not
+     * learned as the path's background loss (tcp_bbr.c quiet_round). */
+    printf(", background loss %.4f", tr.loss_base);
+    CU_ASSERT(tr.loss_base < 0.005);
 }
 
 static void test_random_loss(void)
@@ -148,16 +158,59 @@ static void test_random_loss(void)
     CU_ASSERT(g > 7e6);
 }
 
-/* One BBR transfer of `bytes` with random loss `drop` each way. */
-static void run_lossy(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
-                      double drop)
+/* One BBR transfer of `bytes` with random loss `drop` each way (100
+ * Mbit/s, 20 ms), with one more knob `set` unless NULL. */
+static void run_lossy_set(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                          double drop, const char *set)
 {
     xfer_params_default(p);
     snprintf(p->cc, sizeof p->cc, "bbr");
     p->bytes = bytes;
     p->seed = seed;
     p->to_client.drop = p->to_server.drop = drop;
+    if (set)
+        p->set[p->nset++] = set;
     run(p, r);
+}
+
+static void run_lossy(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                      double drop)
+{
+    run_lossy_set(p, r, seed, bytes, drop, NULL);
+}
+
+static double goodput(const struct xfer_result *r)
+{
+    return (double)r->payload_bytes * 8 / ((double)r->duration / 1e9);
+}
+
+static void test_background_loss(void)
+{
+    /* cfg.tcp_bbr_loss_base: at 5% random loss each way BBR learns the
+     * path's background loss from the rounds that were not "too high"
+     * (about 5%: what the data direction drops; it was 0 while the losses
+     * RACK's timer found never reached BBR). Taking only loss beyond it
+     * as congestion keeps Startup going and the flight near the BDP: at
+     * 10% loss 4M moves at 36-55 Mbit/s on these seeds, against 8-31
+     * when every loss counts (the draft). */
+    double on = 0, off = 0;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        run_lossy(&p, &r, seed, 40u << 20, 0.05);
+        printf("\n    seed %llu: background %.4f at 5%% (%.2f Mbit/s)", (unsigned long long)seed,
+               tr.loss_base, goodput(&r) / 1e6);
+        CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+        run_lossy_set(&p, &r, seed, 4u << 20, 0.10, "tcp_bbr_loss_base=0");
+        double g0 = goodput(&r);
+        CU_ASSERT(tr.loss_base == 0);
+        run_lossy(&p, &r, seed, 4u << 20, 0.10);
+        double g1 = goodput(&r);
+        printf("; 10%%: %.2f Mbit/s (off: %.2f) ", g1 / 1e6, g0 / 1e6);
+        on += g1;
+        off += g0;
+    }
+    CU_ASSERT(on > 1.5 * off);
 }
 
 static void test_min_rtt_under_loss(void)
@@ -185,9 +238,12 @@ static void test_loss_in_cruise(void)
      * Startup leaves on loss only after a round with > 2% and >= 6
      * segments lost (draft 4.5.10, 4.3.1.3). Lowering inflight_hi on
      * every lossy round ratcheted it down to 0.7 BDP and the model's
-     * bandwidth with it (6.7 Mbit/s; with today's recovery rule 31.6 on
-     * average over these seeds); now 37.0 on average, each seed at least
-     * 5x the Mathis bound (3.16 Mbit/s). */
+     * bandwidth with it (6.7 Mbit/s; with an older recovery rule 31.6 on
+     * average over these seeds, 37.0 once only probes lowered it). Since
+     * BBR refills its flight to the model's target in recovery (no PRR
+     * crawl under continuous loss) and judges loss against the path's
+     * background rate, 67.6 on average (61.0, 68.9, 72.8), each seed
+     * more than 14x the Mathis bound (3.16 Mbit/s). */
     double sum = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
@@ -195,10 +251,33 @@ static void test_loss_in_cruise(void)
         run_lossy(&p, &r, seed, 20u << 20, 0.05);
         double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
         printf("\n    5%% loss, seed %llu: %.2f Mbit/s ", (unsigned long long)seed, g / 1e6);
-        CU_ASSERT(g > 15e6);
+        CU_ASSERT(g > 45e6);
         sum += g;
     }
-    CU_ASSERT(sum / 3 > 34e6);
+    CU_ASSERT(sum / 3 > 58e6);
+}
+
+static void test_lost_resend_at_tail(void)
+{
+    /* RACK finds a lost resend when a later resend is SACKed, even though
+     * the SACK's timestamp echo is older than both (the receiver echoes
+     * the last in-order segment's, RFC 7323 4.3): at 5% loss these seeds
+     * end their transfer with two resends lost, and RFC 8985 step 2's
+     * echo test (tcp_rack_ts_ambiguity) left them to the RTO, 215 ms of
+     * a 0.9 s transfer. */
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        run_lossy(&p, &r, seed, 4u << 20, 0.05);
+        uint64_t rtos = tr.rtos;
+        double g = goodput(&r);
+        run_lossy_set(&p, &r, seed, 4u << 20, 0.05, "tcp_rack_ts_ambiguity=1");
+        printf("\n    seed %llu: %llu RTOs, %.2f Mbit/s (echo test: %llu, %.2f) ", (unsigned long long)seed,
+               (unsigned long long)rtos, g / 1e6, (unsigned long long)tr.rtos, goodput(&r) / 1e6);
+        CU_ASSERT_EQUAL(rtos, 0);
+        CU_ASSERT(tr.rtos >= 1);
+        CU_ASSERT(g > goodput(&r));
+    }
 }
 
 /* v3's short-term bounds, checked after every simulation step. */
@@ -293,6 +372,7 @@ static void test_lower_bounds_draft(void)
     p.bytes = 12u << 20;
     p.to_client.drop = p.to_server.drop = 0.01;
     p.set[p.nset++] = "tcp_bbr_lo_probe=1";
+    p.set[p.nset++] = "tcp_bbr_loss_base=0"; /* every lossy round sets them, as the draft */
     run_lo(&p, &r, &c);
     printf("\n    %llu cuts; %u samples bounded outside probes, %u probing ", (unsigned long long)c.cuts,
            c.set_outside_probe, c.probe_samples);
@@ -309,20 +389,23 @@ static void test_lower_bounds_draft(void)
 
 static void test_lower_bounds_recovery(void)
 {
-    /* The default (tcp_bbr_lo_probe off): the same bounds, set the same
-     * way, but cleared when the loss recovery ends: never in force while
-     * the connection is Open (README has the measurements that chose this:
-     * with the draft's lifetime random loss ratchets them down between
-     * probes). At 5% loss this keeps well above the draft's lifetime. */
+    /* The default (tcp_bbr_lo_probe off): the same bounds, set the same way, but
+     * cleared when the loss recovery ends: never in force while the
+     * connection is Open. With tcp_bbr_loss_base off, so that every lossy
+     * round sets them, at 5% loss this keeps above the draft's lifetime
+     * (random loss ratchets them down between probes): 58.7 vs 46.5
+     * Mbit/s here (with the background loss rate, the default, 40M at 5%
+     * gives 73.0 vs 63.7: tcp_bbr.c). */
     struct xfer_params p;
     struct xfer_result r, rd;
     struct lo_check c = {.need_recovery = true}, cd;
     memset(&cd, 0, sizeof cd);
-    run_lossy(&p, &r, 1, 8u << 20, 0.05);
+    run_lossy_set(&p, &r, 1, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
     p.sample = lo_sample;
     p.sample_user = &c;
+    p.set[p.nset++] = "tcp_bbr_lo_probe=0";
     run_lo(&p, &r, &c);
-    p.set[p.nset++] = "tcp_bbr_lo_probe=1";
+    p.set[p.nset - 1] = "tcp_bbr_lo_probe=1";
     run_lo(&p, &rd, &cd);
     double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
     double gd = (double)rd.payload_bytes * 8 / ((double)rd.duration / 1e9);
@@ -334,7 +417,7 @@ static void test_lower_bounds_recovery(void)
     CU_ASSERT_EQUAL(c.below_floor, 0);
     CU_ASSERT_EQUAL(c.set_in_probe, 0);
     CU_ASSERT_EQUAL(c.extra_over_cwnd, 0); /* capped at cwnd (draft BBRUpdateACKAggregation) */
-    CU_ASSERT(g > 1.5 * gd);
+    CU_ASSERT(g > 1.15 * gd);
 }
 
 /* A 100 ms Mahimahi trace of 48 Mbit/s: `per` delivery opportunities
@@ -436,6 +519,8 @@ static const struct tl_test tests[] = {
     {"random_loss", test_random_loss},
     {"min_rtt_under_loss", test_min_rtt_under_loss},
     {"loss_in_cruise", test_loss_in_cruise},
+    {"background_loss", test_background_loss},
+    {"lost_resend_at_tail", test_lost_resend_at_tail},
     {"lower_bounds_draft", test_lower_bounds_draft},
     {"lower_bounds_recovery", test_lower_bounds_recovery},
     {"ack_aggregation", test_ack_aggregation},

@@ -207,6 +207,8 @@ struct ns_tcp_info {
     uint32_t bbr_extra_acked;   /* bytes: ACK aggregation allowance in the cwnd target */
     double bbr_ecn_alpha;       /* EWMA of the per-round CE (ECE-acked) fraction */
     uint64_t bbr_lo_cuts;       /* rounds whose loss or ECN lowered bw_lo/inflight_lo */
+    double bbr_loss_base;       /* the path's background loss rate BBR learned (fraction; 0 = none
+                                 * yet or tcp_bbr_loss_base off) */
     /* ECN (RFC 3168). */
     bool ecn_ok;                /* negotiated in the handshake */
     uint64_t ecn_ce_rcvd;       /* data segments that arrived CE-marked */
