@@ -9,9 +9,8 @@
  * short-term bounds (bw_lo/inflight_lo: set by lossy or CE rounds outside a
  * probe, by at most BBRBeta a round, reset by each probe, capping cwnd),
  * the ACK-aggregation allowance and the per-round ECN response, the
- * background loss rate (cfg.tcp_bbr_loss_base), a lost resend at the tail
- * found by RACK without the RTO, and that two runs with the same seed are
- * identical. */
+ * background loss rate (cfg.tcp_bbr_loss_base), and that two runs with
+ * the same seed are identical. */
 #include "netstack/qdisc.h"
 #include "sim/rate_trace.h"
 
@@ -30,7 +29,6 @@ struct trace {
     ns_time_t srtt[NSAMP];
     bool saw[4][4]; /* [mode][phase] */
     double loss_base; /* the last bbr_loss_base seen */
-    uint64_t rtos;    /* the last rto_timeouts seen */
     unsigned transitions;
 };
 
@@ -40,7 +38,6 @@ static void sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp
     if (flow != 0)
         return;
     c->loss_base = ti->bbr_loss_base;
-    c->rtos = ti->rto_timeouts;
     if (ti->bbr_min_rtt && (!c->lowest_min_rtt || ti->bbr_min_rtt < c->lowest_min_rtt))
         c->lowest_min_rtt = ti->bbr_min_rtt;
     if (c->n == NSAMP)
@@ -255,29 +252,6 @@ static void test_loss_in_cruise(void)
         sum += g;
     }
     CU_ASSERT(sum / 3 > 58e6);
-}
-
-static void test_lost_resend_at_tail(void)
-{
-    /* RACK finds a lost resend when a later resend is SACKed, even though
-     * the SACK's timestamp echo is older than both (the receiver echoes
-     * the last in-order segment's, RFC 7323 4.3): at 5% loss these seeds
-     * end their transfer with two resends lost, and RFC 8985 step 2's
-     * echo test (tcp_rack_ts_ambiguity) left them to the RTO, 215 ms of
-     * a 0.9 s transfer. */
-    for (uint64_t seed = 1; seed <= 2; seed++) {
-        struct xfer_params p;
-        struct xfer_result r;
-        run_lossy(&p, &r, seed, 4u << 20, 0.05);
-        uint64_t rtos = tr.rtos;
-        double g = goodput(&r);
-        run_lossy_set(&p, &r, seed, 4u << 20, 0.05, "tcp_rack_ts_ambiguity=1");
-        printf("\n    seed %llu: %llu RTOs, %.2f Mbit/s (echo test: %llu, %.2f) ", (unsigned long long)seed,
-               (unsigned long long)rtos, g / 1e6, (unsigned long long)tr.rtos, goodput(&r) / 1e6);
-        CU_ASSERT_EQUAL(rtos, 0);
-        CU_ASSERT(tr.rtos >= 1);
-        CU_ASSERT(g > goodput(&r));
-    }
 }
 
 /* v3's short-term bounds, checked after every simulation step. */
@@ -520,7 +494,6 @@ static const struct tl_test tests[] = {
     {"min_rtt_under_loss", test_min_rtt_under_loss},
     {"loss_in_cruise", test_loss_in_cruise},
     {"background_loss", test_background_loss},
-    {"lost_resend_at_tail", test_lost_resend_at_tail},
     {"lower_bounds_draft", test_lower_bounds_draft},
     {"lower_bounds_recovery", test_lower_bounds_recovery},
     {"ack_aggregation", test_ack_aggregation},
