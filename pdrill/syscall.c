@@ -11,6 +11,10 @@
  * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
  * with EAGAIN. A call, option or argument the stack has no semantics for is
  * refused with a message naming it (the script then stops: PD_FAIL).
+ * Socket options map onto the core's (socket.h: ns_sock_set_bufsize,
+ * ns_sock_setopt/getopt ...), send flags onto ns_send_flags; TCP_INQ only
+ * turns on recvmsg's TCP_CM_INQ check against the core's NS_SO_INQ; epoll
+ * instances are script descriptors over the stack's readiness callbacks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -579,6 +584,169 @@ static int do_poll(struct pd_run *r, struct pd_event *e, int64_t *ret)
     return SC_DONE;
 }
 
+/* ---- epoll over the stack's readiness ----
+ * An epoll instance is a script descriptor with an interest list. Level-
+ * triggered items report while poll() would; edge-triggered (EPOLLET) ones
+ * only after the stack said the socket's readiness may have changed (its
+ * readiness callback, socket.h: data or a FIN in, an ACK freeing room, a
+ * state change, an error) and then with the whole current mask, as Linux's
+ * ep_poll_callback marks an item and epoll_wait polls it again; adding an
+ * item that is ready counts as such a change. EPOLLONESHOT items report
+ * once until EPOLL_CTL_MOD. */
+static void ep_wake(struct ns_stack *s, int sd, unsigned events, void *user)
+{
+    (void)s;
+    (void)events;
+    struct pd_run *r = user;
+    for (int i = 0; i < PD_MAX_FD; i++) {
+        if (!r->fds[i].used || !r->fds[i].is_ep)
+            continue;
+        for (unsigned k = 0; k < r->fds[i].nep; k++) {
+            int fd = r->fds[i].ep[k].fd;
+            if (r->fds[fd].used && r->fds[fd].sd == sd)
+                r->fds[i].ep[k].trig = true;
+        }
+    }
+}
+
+static int do_epoll_create(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t size;
+    if (want_args(r, e, 1, 1) < 0 || arg_int(r, e, 0, &size) < 0)
+        return SC_ERR;
+    if (!strcmp(e->call.name, "epoll_create") && size <= 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    int sut = r->sut_fd;
+    int fd = new_fd(r, e, -1);
+    if (fd < 0)
+        return SC_ERR;
+    r->sut_fd = sut; /* not a socket: tcpi asserts keep theirs */
+    r->fds[fd].is_ep = true;
+    *ret = fd;
+    return SC_DONE;
+}
+
+static bool ep_event(struct pd_run *r, const struct pd_event *e, const struct pd_expr *x, int64_t *events,
+                     int64_t *data)
+{
+    *events = 0;
+    *data = 0;
+    if (x->kind != PD_E_STRUCT) {
+        pd_report(r, e->line, "%s(): want {events=..., fd=N}", e->call.name);
+        r->fatal = true;
+        return false;
+    }
+    for (unsigned i = 0; i < x->nkids; i++) {
+        const struct pd_expr *fx = x->kids[i];
+        if (fx->kind != PD_E_FIELD ||
+            !int_of(r, fx->kids[0], !strcmp(fx->str, "events") ? events : data) ||
+            (strcmp(fx->str, "events") && strcmp(fx->str, "fd") && strcmp(fx->str, "ptr") &&
+             strcmp(fx->str, "u32") && strcmp(fx->str, "u64"))) {
+            pd_report(r, e->line, "%s(): want {events=..., fd=N} (or ptr=, u32=, u64=)", e->call.name);
+            r->fatal = true;
+            return false;
+        }
+    }
+    return true;
+}
+
+static int do_epoll_ctl(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t op, fd, events = 0, data = 0;
+    if (want_args(r, e, 4, 4) < 0 || arg_int(r, e, 1, &op) < 0 || arg_int(r, e, 2, &fd) < 0)
+        return SC_ERR;
+    struct pd_fd *ep = arg_fd(r, e, 0);
+    if (!ep)
+        return SC_ERR;
+    if (!ep->is_ep || fd < 0 || fd >= PD_MAX_FD || !r->fds[fd].used || r->fds[fd].is_ep) {
+        *ret = ep->is_ep ? -EBADF : -EINVAL;
+        return SC_DONE;
+    }
+    if (op != EPOLL_CTL_DEL && !ep_event(r, e, e->call.args->kids[3], &events, &data))
+        return SC_ERR;
+    if (events & ~(int64_t)(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDHUP | EPOLLRDNORM | EPOLLWRNORM |
+                            EPOLLET | EPOLLONESHOT))
+        return refuse(r, e, "epoll events other than IN, OUT, ERR, HUP, RDHUP, RDNORM, WRNORM, ET, ONESHOT");
+    unsigned k = 0;
+    while (k < ep->nep && ep->ep[k].fd != fd)
+        k++;
+    if (op == EPOLL_CTL_ADD) {
+        if (k < ep->nep) {
+            *ret = -EEXIST;
+            return SC_DONE;
+        }
+        if (ep->nep == sizeof ep->ep / sizeof ep->ep[0])
+            return refuse(r, e, "more than 8 descriptors in one epoll instance");
+        ep->nep++;
+    } else if (k == ep->nep) {
+        *ret = -ENOENT;
+        return SC_DONE;
+    }
+    if (op == EPOLL_CTL_DEL) {
+        ep->ep[k] = ep->ep[--ep->nep];
+        *ret = 0;
+        return SC_DONE;
+    }
+    if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD)
+        return refuse(r, e, "epoll_ctl operation other than ADD, MOD, DEL");
+    ep->ep[k] = (struct pd_epitem){.fd = (int)fd, .events = (uint32_t)events, .data = data, .trig = true};
+    ns_sock_set_callback(r->s, r->fds[fd].sd, ep_wake, r);
+    *ret = 0;
+    return SC_DONE;
+}
+
+static int do_epoll_wait(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t maxev, timeout, want_ev = 0, want_data = 0;
+    if (want_args(r, e, 4, 4) < 0 || arg_int(r, e, 2, &maxev) < 0 || arg_int(r, e, 3, &timeout) < 0)
+        return SC_ERR;
+    struct pd_fd *ep = arg_fd(r, e, 0);
+    if (!ep)
+        return SC_ERR;
+    if (!ep->is_ep || maxev <= 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    if (!ep_event(r, e, e->call.args->kids[1], &want_ev, &want_data))
+        return SC_ERR;
+    /* Ready items in interest-list order; the script names the first. */
+    int count = 0;
+    uint32_t got_ev = 0;
+    int64_t got_data = 0;
+    for (unsigned k = 0; k < ep->nep && count < maxev; k++) {
+        struct pd_epitem *it = &ep->ep[k];
+        if (it->off || ((it->events & EPOLLET) && !it->trig))
+            continue;
+        struct pd_fd *sf = &r->fds[it->fd];
+        uint32_t mask = sf->used ? (uint32_t)(unsigned short)poll_bits(r, sf->sd) & (it->events | EPOLLERR | EPOLLHUP)
+                                 : 0;
+        it->trig = false;
+        if (!mask)
+            continue;
+        if (!count) {
+            got_ev = mask;
+            got_data = it->data;
+        }
+        if (it->events & EPOLLONESHOT)
+            it->off = true;
+        count++;
+    }
+    if (!count && timeout != 0) {
+        int64_t end = r->pend.start_us + timeout * 1000;
+        if (timeout < 0 || pd_us(r->now) < end)
+            return SC_BLOCK;
+    }
+    if (got_ev != (uint32_t)want_ev || (count && got_data != want_data)) {
+        pd_report(r, e->line, "epoll_wait(): expected events 0x%llx (data %lld) but got 0x%x (data %lld)",
+                  (long long)want_ev, (long long)want_data, got_ev, (long long)got_data);
+        return SC_ERR;
+    }
+    *ret = count;
+    return SC_DONE;
+}
+
 /* One attempt at the call; SC_DONE with *ret (>= 0 or -errno). */
 static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *ret)
 {
@@ -613,9 +781,14 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         *ret = fd;
         return SC_DONE;
     }
-    if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1") || !strcmp(n, "epoll_ctl") ||
-        !strcmp(n, "epoll_wait") || !strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") ||
-        !strcmp(n, "sendfile") || !strcmp(n, "cap_set")) {
+    if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1"))
+        return do_epoll_create(r, e, ret);
+    if (!strcmp(n, "epoll_ctl"))
+        return do_epoll_ctl(r, e, ret);
+    if (!strcmp(n, "epoll_wait"))
+        return do_epoll_wait(r, e, ret);
+    if (!strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") || !strcmp(n, "sendfile") ||
+        !strcmp(n, "cap_set")) {
         char what[64];
         snprintf(what, sizeof what, "system call %s()", n);
         return refuse(r, e, what);
@@ -731,6 +904,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
     }
     if (!strcmp(n, "sendmsg") || !strcmp(n, "recvmsg"))
         return do_msg(r, e, f, n[0] == 's', ret);
+    if (!strcmp(n, "close") && f->is_ep) {
+        memset(f, 0, sizeof *f);
+        *ret = 0;
+        return SC_DONE;
+    }
     if (!strcmp(n, "close")) {
         int sd = f->sd;
         bool abort_it = f->linger_on && f->linger_s == 0;

@@ -821,6 +821,41 @@ T["tcp-keepinit"] = ("FreeBSD's TCP_KEEPINIT (seconds): a connect not establishe
 +2.1 %{ assert tcpi_total_retrans == 1 }%
 +0 close(3) = 0
 """)
+T["epoll-edge"] = ("epoll(7) over the stack's readiness: level-triggered items report while poll() would; "
+    "an edge-triggered one (EPOLLET) reports its whole mask once per change (adding it, data arriving) and "
+    "not again until the next change, a read being none",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN|EPOLLOUT|EPOLLET, fd=4}) = 0
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = -1 EEXIST (File exists)
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 < P. 1:1001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1001
++0 epoll_wait(5, {events=EPOLLIN|EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 read(4, ..., 500) = 500
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLIN, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
++0 read(4, ..., 500) = 500
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0...0.1 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 1000) = 1
++.1 < P. 1001:1101(100) ack 1 win 512
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = 0
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = -1 ENOENT (No such file or directory)
++0 close(5) = 0
+""")
+T["epoll-oneshot"] = ("epoll(7) EPOLLONESHOT: the item reports once, then stays silent until EPOLL_CTL_MOD "
+    "re-arms it",
+EST + """+0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
+""")
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
 EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
