@@ -597,8 +597,17 @@ static int run_event(struct pd_run *r, struct pd_event *e)
         r->prev_was_inbound = false;
         return 0;
     }
-    if (e->kind == PD_EV_CODE)
-        return pd_code(r, e);
+    if (e->kind == PD_EV_CODE) {
+        /* Evaluated at its own time: the clock runs there first (timers,
+         * a pending call's return), like any other event's. */
+        if (r->s && pd_advance(r, pd_ns(t)) < 0)
+            return -1;
+        int rc = pd_code(r, e);
+        r->prev_expected_us = t;
+        r->prev_actual_us = r->s ? pd_us(r->now) : t;
+        r->prev_was_inbound = false;
+        return rc;
+    }
     if (r->late_sysctl_line) {
         pd_report(r, r->late_sysctl_line, "sysctl %s after the stack started: netstack's configuration is "
                   "fixed at creation (put it before the first socket call)", r->late_sysctl);

@@ -86,6 +86,8 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
+    cfg->tcp_notsent_lowat = UINT32_MAX; /* no limit, as Linux */
+    cfg->tcp_eor_max = 1024;
     cfg->tcp_pmtu_min = 552;
     /* The whole buffer at once by default: memory follows the data anyway
      * (tcp_buf.h), and starting at 128 KiB (Linux's tcp_rmem[1]) cost BBR

@@ -104,6 +104,8 @@ static const struct ns_config_field fields[] = {
     F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, 0, "keepalive idle time before the first probe"),
     F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, 0, "time between keepalive probes"),
     F(tcp_ka_count, NS_CFG_UINT, 1, 255, 0, "unanswered keepalive probes before the connection drops"),
+    F(tcp_eor_max, NS_CFG_UINT, 1, 1u << 16, 0, "MSG_EOR record ends held unsent per connection (more: the send waits)"),
+    F(tcp_notsent_lowat, NS_CFG_UINT, 0, UINT32_MAX, 0, "unsent bytes that stop writes and writability (TCP_NOTSENT_LOWAT default; 4294967295 = none)"),
     F(tcp_rcvbuf_init, NS_CFG_SIZE, 2048, 1u << 30, 0, "initial receive window; auto-tuning grows it up to tcp_rcvbuf"),
     F(tcp_mem_max, NS_CFG_SIZE, 65536, SZ_MAX, 0, "TCP buffer memory of all connections (windows shrink past 3/4)"),
     F(tcp_abort_on_overflow, NS_CFG_BOOL, 0, 1, 0, "reset a handshake that completes while the accept queue is full"),

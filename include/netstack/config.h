@@ -143,6 +143,11 @@ struct ns_config {
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
+    unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
+                                    * MSG_EOR send waits (-EAGAIN) */
+    unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
+                                    * and writability; UINT_MAX = no limit (Linux's default,
+                                    * net.ipv4.tcp_notsent_lowat) */
     /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
      * tcp_isn_override (lets tests exercise the 2^32 wrap). Never set in
      * production: predictable ISNs enable blind spoofing (RFC 6528). */
