@@ -3,7 +3,11 @@
 # each way on a 20 ms RTT, 100 Mbit/s path (issue 5 item 7), side by side
 # with the Mathis bound MSS/RTT x 1.22/sqrt(p):
 #   netstack -> Linux   ./netstack --app upload (each CC of simloss --list-cc) to sink_server.py
-#   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr
+#   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr, to the same sink
+# Both goodputs are the sink's (receiver side: from accept to EOF, content
+# checked), so both directions are measured by one clock the same way.
+# (Until 2026-12-04 netstack's figure was its own, from connected to the
+# peer's FIN: one RTT more than the Linux receiver's connect-to-EOF.)
 # Everything runs in two private network namespaces this script creates
 # and deletes (side a: 10.9.0.1 and netstack's tun0 behind it at 10.0.0.2,
 # forwarded; side b: 10.9.0.2, the receivers). Numbers, no assertions.
@@ -38,7 +42,20 @@ cat >"$tmp/tcp.py" <<'EOF'
 import socket, sys, time
 # server CC BYTES [PORT]: accept one connection, send BYTES with congestion control CC
 # client [PORT]: read to EOF, print goodput in bit/s
-if sys.argv[1] == "server":
+# upload CC BYTES [PORT]: connect with congestion control CC, send BYTES of the
+#   upload app's pattern (byte i = i % 251), close, wait for the peer's close
+if sys.argv[1] == "upload":
+    port = int(sys.argv[4]) if len(sys.argv) > 4 else 3000
+    c = socket.socket()
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[2].encode())
+    c.settimeout(120); c.connect(("10.9.0.2", port))
+    pat = bytes(i % 251 for i in range(251 + 65536)); left = int(sys.argv[3]); off = 0
+    while left > 0:
+        n = c.send(pat[off % 251:off % 251 + min(left, 65536)]); left -= n; off += n
+    c.shutdown(socket.SHUT_WR)
+    while c.recv(65536): pass
+    c.close()
+elif sys.argv[1] == "server":
     port = int(sys.argv[4]) if len(sys.argv) > 4 else 5001
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("10.9.0.2", port)); s.listen(1); s.settimeout(120)
@@ -80,6 +97,17 @@ wait_for() {
     done
 }
 stop_link() { kill -TERM "$lpid"; wait "$lpid" 2>/dev/null; lpid=""; }
+# sink_bps FILE BYTES: the sink's goodput (bit/s) for a connection that
+# delivered BYTES with the pattern intact; empty otherwise (shown as failed).
+sink_bps() {
+    i=0
+    while ! grep -q ' bytes in ' "$1" 2>/dev/null; do
+        i=$((i + 1)); [ $i -gt 100 ] && return 0
+        sleep 0.05
+    done
+    grep " $2 bytes in .*pattern ok" "$1" | head -n 1 | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' |
+        awk '{ printf "%.0f", $1 * 1e6 }'
+}
 line() { # WHO P BPS
     awk -v who="$1" -v p="$2" -v g="$3" 'BEGIN {
         m = 1448 * 8 / 0.020 * 1.22 / sqrt(p / 100)
@@ -96,26 +124,26 @@ for p in ${LOSSES:-1 5}; do
     # Every congestion control this build has (simloss --list-cc).
     for ncc in ${NS_CCS:-$("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno")}; do
         rm -f "$tmp/sink"
-        ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py 3000 >"$tmp/sink" 2>&1 &
+        ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py --check 3000 >"$tmp/sink" 2>&1 &
         spid=$!
         wait_for "$tmp/sink" listening
         # A seed per run: the same seed would reuse the same port and ISN,
         # which Linux may still hold in TIME_WAIT from the previous run.
         ip netns exec "$a" timeout 300 "${NETSTACK:-$here/netstack}" --dev tun0 --app upload --cc "$ncc" \
             --seed "$$$p${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" ${NS_ARGS:-} >"$tmp/ns" 2>&1
-        out=$(grep '^upload: .* in ' "$tmp/ns")
-        [ -n "$out" ] || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
+        grep -q '^upload: .* in ' "$tmp/ns" || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
+        g=$(sink_bps "$tmp/sink" "$bytes")
         kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
-        g=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' | awk '{ printf "%.0f", $1 * 1e6 }')
         line "netstack -> Linux ($ncc)" "$p" "$g"
     done
     for cc in ${LINUX_CCS-cubic bbr}; do
-        rm -f "$tmp/srv"
-        ip netns exec "$b" timeout 300 python3 "$tmp/tcp.py" server "$cc" "$bytes" >"$tmp/srv" &
+        rm -f "$tmp/sink"
+        ip netns exec "$b" timeout 300 python3 "$here"/tools/sink_server.py --check 3000 >"$tmp/sink" 2>&1 &
         spid=$!
-        wait_for "$tmp/srv" ready
-        g=$(ip netns exec "$a" timeout 300 python3 "$tmp/tcp.py" client 2>/dev/null)
-        wait "$spid" 2>/dev/null; spid=""
+        wait_for "$tmp/sink" listening
+        ip netns exec "$a" timeout 300 python3 "$tmp/tcp.py" upload "$cc" "$bytes" 2>/dev/null
+        g=$(sink_bps "$tmp/sink" "$bytes")
+        kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
         line "Linux -> Linux ($cc)" "$p" "$g"
     done
     stop_link

@@ -119,6 +119,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_reordering", NULL, C_NUM, "3", NULL},
     {"net.ipv4.tcp_abort_on_overflow", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_rfc1337", "tcp_rfc1337", C_BOOL, NULL, NULL},
+    {"net.ipv4.tcp_notsent_lowat", "tcp_notsent_lowat", C_NUM, NULL, NULL},
     {"net.ipv4.tcp_autocorking", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_tso_win_divisor", NULL, C_NUM, "*", NULL},
     {"net.ipv4.tcp_pacing_ss_ratio", NULL, C_NUM, "200", NULL},

@@ -611,7 +611,9 @@ static int run_event(struct pd_run *r, struct pd_event *e)
     }
     if (e->kind == PD_EV_CODE) {
         /* Evaluated at its own time (the reference snapshots tcp_info
-         * then), which later relative times count from. */
+         * then): the clock runs there first (timers, a pending call's
+         * return), like any other event's, and later relative times count
+         * from it. */
         if (r->s && pd_advance(r, pd_ns(t)) < 0)
             return -1;
         int rc = pd_code(r, e);

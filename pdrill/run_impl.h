@@ -44,6 +44,17 @@ struct pd_fd {
     bool ka_on;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_cnt;
+    bool inq;                  /* TCP_INQ: recvmsg reports TCP_CM_INQ (syscall.c) */
+    /* An epoll instance (epoll_create; sd is -1): its interest list. */
+    bool is_ep;
+    unsigned nep;
+    struct pd_epitem {
+        int fd;                /* the script's descriptor */
+        uint32_t events;       /* EPOLLIN ... EPOLLET, EPOLLONESHOT */
+        int64_t data;          /* epoll_data as the script gave it (fd= or ptr=) */
+        bool trig;             /* readiness may have changed since the last report */
+        bool off;              /* EPOLLONESHOT item already reported */
+    } ep[8];
 };
 
 struct pd_pending {

@@ -137,6 +137,10 @@ void pd_script_free(struct pd_script *s);
 /* Symbolic constants of the socket API (SOCK_STREAM, EAGAIN, POLLIN...):
  * true and *v set when name is known. */
 bool pd_symbol(const char *name, int64_t *v);
+/* FreeBSD's socket options that Linux lacks, numbered outside Linux's
+ * range (FreeBSD's own numbers collide with Linux's: 8 is TCP_LINGER2). */
+#define PD_TCP_NOOPT 0x10008
+#define PD_TCP_KEEPINIT 0x10080
 /* Name of an errno value, or NULL. */
 const char *pd_errno_name(int e);
 

@@ -11,6 +11,10 @@
  * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
  * with EAGAIN. A call, option or argument the stack has no semantics for is
  * refused with a message naming it (the script then stops: PD_FAIL).
+ * Socket options map onto the core's (socket.h: ns_sock_set_bufsize,
+ * ns_sock_setopt/getopt ...), send flags onto ns_send_flags; TCP_INQ only
+ * turns on recvmsg's TCP_CM_INQ check against the core's NS_SO_INQ; epoll
+ * instances are script descriptors over the stack's readiness callbacks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -172,7 +177,7 @@ static int iov_len(struct pd_run *r, const struct pd_event *e, const struct pd_e
 }
 
 static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t len, bool nonblock,
-                    int64_t *ret)
+                    unsigned nsflags, int64_t *ret)
 {
     if (len < 0) {
         *ret = -EINVAL;
@@ -182,7 +187,9 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
         size_t chunk = (size_t)(len - (int64_t)r->pend.done);
         if (chunk > sizeof zeros)
             chunk = sizeof zeros;
-        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send(r->s, f->sd, zeros, chunk);
+        /* MSG_EOR belongs to the write's last byte; MSG_MORE to all of it. */
+        unsigned fl = (int64_t)(r->pend.done + chunk) < len ? nsflags & ~NS_MSG_EOR : nsflags;
+        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
         if (n == -EAGAIN || n == 0) {
             if (nonblock) {
                 *ret = r->pend.done ? (int64_t)r->pend.done : -EAGAIN;
@@ -237,6 +244,117 @@ static int do_read(struct pd_run *r, struct pd_fd *f, int64_t len, bool nonblock
 static int ka_apply(struct pd_run *r, struct pd_fd *f)
 {
     return ns_sock_set_keepalive(r->s, f->sd, f->ka_on, f->ka_idle, f->ka_intvl, f->ka_cnt);
+}
+
+static unsigned send_flags(int64_t flags)
+{
+    return ((flags & MSG_MORE) ? NS_MSG_MORE : 0) | ((flags & MSG_EOR) ? NS_MSG_EOR : 0);
+}
+
+static const struct pd_expr *field(const struct pd_expr *st, const char *name)
+{
+    for (unsigned i = 0; st->kind == PD_E_STRUCT && i < st->nkids; i++)
+        if (st->kids[i]->kind == PD_E_FIELD && !strcmp(st->kids[i]->str, name))
+            return st->kids[i]->kids[0];
+    return NULL;
+}
+
+/* The unread-bytes hint of TCP_CM_INQ: 1 once the peer's FIN is in and
+ * nothing is left to read (Linux's tcp_inq_hint), else SIOCINQ's count. */
+static int64_t inq_hint(struct pd_run *r, struct pd_fd *f)
+{
+    int64_t v = 0;
+    if (ns_sock_getopt(r->s, f->sd, NS_SO_INQ, &v) < 0)
+        v = 0;
+    if (v == 0 && (ns_sock_events(r->s, f->sd) & NS_EV_HUP))
+        v = 1;
+    return v;
+}
+
+/* sendmsg(fd, {msg_name(...)=..., msg_iov(N)=[{..., len}, ...], msg_flags=0}, flags)
+ * and recvmsg, whose msg_control may hold one TCP_CM_INQ cmsg to check. */
+static int do_msg(struct pd_run *r, struct pd_event *e, struct pd_fd *f, bool is_send, int64_t *ret)
+{
+    int64_t flags = 0, len;
+    if (want_args(r, e, 3, 3) < 0 || arg_int(r, e, 2, &flags) < 0)
+        return SC_ERR;
+    const struct pd_expr *m = e->call.args->kids[1];
+    const struct pd_expr *iov = m->kind == PD_E_STRUCT ? field(m, "msg_iov") : NULL;
+    if (!iov) {
+        pd_report(r, e->line, "%s(): the message must be {msg_name(...)=..., msg_iov(N)=[...], msg_flags=0}",
+                  e->call.name);
+        r->fatal = true;
+        return SC_ERR;
+    }
+    if (iov_len(r, e, iov, &len) < 0)
+        return SC_ERR;
+    const struct pd_expr *ctl = field(m, "msg_control");
+    bool nb = f->nonblock || (flags & MSG_DONTWAIT);
+    if (is_send) {
+        if (ctl)
+            return refuse(r, e, "sendmsg() with msg_control");
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR))
+            return refuse(r, e, "sendmsg() flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE and MSG_EOR");
+        if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
+        return do_write(r, e, f, len, nb, send_flags(flags), ret);
+    }
+    if (flags & ~(int64_t)(MSG_DONTWAIT))
+        return refuse(r, e, "recvmsg() flags other than MSG_DONTWAIT");
+    int rc = do_read(r, f, len, nb, ret);
+    if (rc != SC_DONE || *ret < 0)
+        return rc;
+    const struct pd_expr *mf = field(m, "msg_flags");
+    int64_t want_mf = 0;
+    if (mf && int_of(r, mf, &want_mf) && want_mf != 0) {
+        pd_report(r, e->line, "recvmsg(): expected msg_flags 0x%llx but got 0", (long long)want_mf);
+        return SC_ERR;
+    }
+    if (!ctl)
+        return SC_DONE;
+    if (ctl->kind != PD_E_LIST)
+        return refuse(r, e, "recvmsg() msg_control other than a list of cmsgs");
+    for (unsigned i = 0; i < ctl->nkids; i++) {
+        const struct pd_expr *c = ctl->kids[i], *lv = field(c, "cmsg_level"), *ty = field(c, "cmsg_type"),
+                             *dv = field(c, "cmsg_data");
+        int64_t level, type, want;
+        if (!lv || !ty || !dv || !int_of(r, lv, &level) || !int_of(r, ty, &type) || !int_of(r, dv, &want))
+            return refuse(r, e, "recvmsg() cmsg other than {cmsg_level=, cmsg_type=, cmsg_data=N}");
+        if (level != IPPROTO_TCP || type != TCP_CM_INQ)
+            return refuse(r, e, "recvmsg() cmsg other than SOL_TCP TCP_CM_INQ");
+        if (!f->inq) {
+            pd_report(r, e->line, "recvmsg(): a TCP_CM_INQ cmsg is expected but TCP_INQ is off");
+            return SC_ERR;
+        }
+        int64_t got = inq_hint(r, f);
+        if (got != want) {
+            pd_report(r, e->line, "recvmsg(): expected TCP_CM_INQ %lld but got %lld", (long long)want,
+                      (long long)got);
+            return SC_ERR;
+        }
+    }
+    return SC_DONE;
+}
+
+/* A socket option the core has (socket.h enum ns_sockopt), or -1. */
+static int sockopt_of(int64_t level, int64_t name)
+{
+    if (level == IPPROTO_TCP) {
+        switch (name) {
+        case TCP_MAXSEG: return NS_SO_MAXSEG;
+        case TCP_NOTSENT_LOWAT: return NS_SO_NOTSENT_LOWAT;
+        case TCP_USER_TIMEOUT: return NS_SO_USER_TIMEOUT;
+        case TCP_CORK: return NS_SO_CORK;
+        case PD_TCP_NOOPT: return NS_SO_NOOPT;
+        case PD_TCP_KEEPINIT: return NS_SO_KEEPINIT;
+        default: return -1;
+        }
+    }
+    if (level == IPPROTO_IP)
+        return name == IP_TOS ? NS_SO_IP_TOS : name == IP_TTL ? NS_SO_IP_TTL : -1;
+    if (level == IPPROTO_IPV6)
+        return name == IPV6_TCLASS ? NS_SO_IP_TOS : name == IPV6_UNICAST_HOPS ? NS_SO_IP_TTL : -1;
+    return -1;
 }
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
@@ -297,6 +415,18 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         rc = f->ka_on ? ka_apply(r, f) : 0;
     } else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
         rc = ns_sock_set_nodelay(r->s, f->sd, v != 0);
+    } else if (level == IPPROTO_TCP && name == TCP_INQ) {
+        f->inq = v != 0; /* the cmsg of recvmsg; the count is the core's NS_SO_INQ */
+        rc = 0;
+    } else if (!f->udp && sockopt_of(level, name) >= 0) {
+        /* The core's options (tcp_sockopt.c); Linux's units: TCP_USER_TIMEOUT
+         * in ms, IP_TTL -1 = default. */
+        int opt = sockopt_of(level, name);
+        if (opt == NS_SO_NOTSENT_LOWAT)
+            v &= 0xffffffff; /* Linux stores the int as a u32: -1 is "no limit" */
+        if (opt == NS_SO_KEEPINIT)
+            v = v >= 0 && v <= INT32_MAX / 1000 ? v * 1000 : -1; /* FreeBSD: seconds */
+        rc = ns_sock_setopt(r->s, f->sd, (enum ns_sockopt)opt, v);
     } else {
         char what[96];
         snprintf(what, sizeof what, "setsockopt level %lld option %lld (%s)", (long long)level, (long long)name,
@@ -330,27 +460,30 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
-    if (level == IPPROTO_TCP && name == TCP_MAXSEG) {
-        /* The connection's send MSS (Linux's mss_cache: options that ride
-         * on every segment excluded); before a handshake, the 536-byte
-         * default (RFC 9293 3.7.1). */
-        struct ns_tcp_info ti;
-        int64_t want;
-        int rc = ns_tcp_info(r->s, f->sd, &ti);
+    int opt = f->udp ? -1 : sockopt_of(level, name);
+    if (opt >= 0 || (level == IPPROTO_TCP && name == TCP_INQ)) {
+        /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS
+         * once synchronized (Linux's mss_cache), else the value set or 536
+         * (RFC 9293 3.7.1); TCP_INQ reads back whether the cmsg is on. */
+        const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
+        int64_t got = f->inq, want;
+        int rc = opt >= 0 ? ns_sock_getopt(r->s, f->sd, (enum ns_sockopt)opt, &got) : 0;
         if (rc < 0) {
             *ret = rc;
             return SC_DONE;
         }
-        const char *sn = ns_tcp_state_name(ti.state);
-        bool synced = strcmp(sn, "CLOSED") && strcmp(sn, "LISTEN") && strcmp(sn, "SYN_SENT");
-        uint32_t got = synced && ti.snd_mss ? ti.snd_mss : 536;
         if (!int_of(r, val, &want)) {
-            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): value must be [N]");
+            pd_report(r, e->line, "getsockopt(%s): value must be [N]", on);
             r->fatal = true;
             return SC_ERR;
         }
-        if (want != (int64_t)got) {
-            pd_report(r, e->line, "getsockopt(TCP_MAXSEG): expected value %lld but got %u", (long long)want, got);
+        if (opt == NS_SO_NOTSENT_LOWAT)
+            want &= 0xffffffff; /* Linux's u32: [0xffffffff] and [-1] alike */
+        if (opt == NS_SO_KEEPINIT)
+            got /= 1000; /* FreeBSD: seconds */
+        if (want != got) {
+            pd_report(r, e->line, "getsockopt(%s): expected value %lld but got %lld", on, (long long)want,
+                      (long long)got);
             return SC_ERR;
         }
         *ret = 0;
@@ -451,6 +584,169 @@ static int do_poll(struct pd_run *r, struct pd_event *e, int64_t *ret)
     return SC_DONE;
 }
 
+/* ---- epoll over the stack's readiness ----
+ * An epoll instance is a script descriptor with an interest list. Level-
+ * triggered items report while poll() would; edge-triggered (EPOLLET) ones
+ * only after the stack said the socket's readiness may have changed (its
+ * readiness callback, socket.h: data or a FIN in, an ACK freeing room, a
+ * state change, an error) and then with the whole current mask, as Linux's
+ * ep_poll_callback marks an item and epoll_wait polls it again; adding an
+ * item that is ready counts as such a change. EPOLLONESHOT items report
+ * once until EPOLL_CTL_MOD. */
+static void ep_wake(struct ns_stack *s, int sd, unsigned events, void *user)
+{
+    (void)s;
+    (void)events;
+    struct pd_run *r = user;
+    for (int i = 0; i < PD_MAX_FD; i++) {
+        if (!r->fds[i].used || !r->fds[i].is_ep)
+            continue;
+        for (unsigned k = 0; k < r->fds[i].nep; k++) {
+            int fd = r->fds[i].ep[k].fd;
+            if (r->fds[fd].used && r->fds[fd].sd == sd)
+                r->fds[i].ep[k].trig = true;
+        }
+    }
+}
+
+static int do_epoll_create(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t size;
+    if (want_args(r, e, 1, 1) < 0 || arg_int(r, e, 0, &size) < 0)
+        return SC_ERR;
+    if (!strcmp(e->call.name, "epoll_create") && size <= 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    int sut = r->sut_fd;
+    int fd = new_fd(r, e, -1);
+    if (fd < 0)
+        return SC_ERR;
+    r->sut_fd = sut; /* not a socket: tcpi asserts keep theirs */
+    r->fds[fd].is_ep = true;
+    *ret = fd;
+    return SC_DONE;
+}
+
+static bool ep_event(struct pd_run *r, const struct pd_event *e, const struct pd_expr *x, int64_t *events,
+                     int64_t *data)
+{
+    *events = 0;
+    *data = 0;
+    if (x->kind != PD_E_STRUCT) {
+        pd_report(r, e->line, "%s(): want {events=..., fd=N}", e->call.name);
+        r->fatal = true;
+        return false;
+    }
+    for (unsigned i = 0; i < x->nkids; i++) {
+        const struct pd_expr *fx = x->kids[i];
+        if (fx->kind != PD_E_FIELD ||
+            !int_of(r, fx->kids[0], !strcmp(fx->str, "events") ? events : data) ||
+            (strcmp(fx->str, "events") && strcmp(fx->str, "fd") && strcmp(fx->str, "ptr") &&
+             strcmp(fx->str, "u32") && strcmp(fx->str, "u64"))) {
+            pd_report(r, e->line, "%s(): want {events=..., fd=N} (or ptr=, u32=, u64=)", e->call.name);
+            r->fatal = true;
+            return false;
+        }
+    }
+    return true;
+}
+
+static int do_epoll_ctl(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t op, fd, events = 0, data = 0;
+    if (want_args(r, e, 4, 4) < 0 || arg_int(r, e, 1, &op) < 0 || arg_int(r, e, 2, &fd) < 0)
+        return SC_ERR;
+    struct pd_fd *ep = arg_fd(r, e, 0);
+    if (!ep)
+        return SC_ERR;
+    if (!ep->is_ep || fd < 0 || fd >= PD_MAX_FD || !r->fds[fd].used || r->fds[fd].is_ep) {
+        *ret = ep->is_ep ? -EBADF : -EINVAL;
+        return SC_DONE;
+    }
+    if (op != EPOLL_CTL_DEL && !ep_event(r, e, e->call.args->kids[3], &events, &data))
+        return SC_ERR;
+    if (events & ~(int64_t)(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDHUP | EPOLLRDNORM | EPOLLWRNORM |
+                            EPOLLET | EPOLLONESHOT))
+        return refuse(r, e, "epoll events other than IN, OUT, ERR, HUP, RDHUP, RDNORM, WRNORM, ET, ONESHOT");
+    unsigned k = 0;
+    while (k < ep->nep && ep->ep[k].fd != fd)
+        k++;
+    if (op == EPOLL_CTL_ADD) {
+        if (k < ep->nep) {
+            *ret = -EEXIST;
+            return SC_DONE;
+        }
+        if (ep->nep == sizeof ep->ep / sizeof ep->ep[0])
+            return refuse(r, e, "more than 8 descriptors in one epoll instance");
+        ep->nep++;
+    } else if (k == ep->nep) {
+        *ret = -ENOENT;
+        return SC_DONE;
+    }
+    if (op == EPOLL_CTL_DEL) {
+        ep->ep[k] = ep->ep[--ep->nep];
+        *ret = 0;
+        return SC_DONE;
+    }
+    if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD)
+        return refuse(r, e, "epoll_ctl operation other than ADD, MOD, DEL");
+    ep->ep[k] = (struct pd_epitem){.fd = (int)fd, .events = (uint32_t)events, .data = data, .trig = true};
+    ns_sock_set_callback(r->s, r->fds[fd].sd, ep_wake, r);
+    *ret = 0;
+    return SC_DONE;
+}
+
+static int do_epoll_wait(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t maxev, timeout, want_ev = 0, want_data = 0;
+    if (want_args(r, e, 4, 4) < 0 || arg_int(r, e, 2, &maxev) < 0 || arg_int(r, e, 3, &timeout) < 0)
+        return SC_ERR;
+    struct pd_fd *ep = arg_fd(r, e, 0);
+    if (!ep)
+        return SC_ERR;
+    if (!ep->is_ep || maxev <= 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    if (!ep_event(r, e, e->call.args->kids[1], &want_ev, &want_data))
+        return SC_ERR;
+    /* Ready items in interest-list order; the script names the first. */
+    int count = 0;
+    uint32_t got_ev = 0;
+    int64_t got_data = 0;
+    for (unsigned k = 0; k < ep->nep && count < maxev; k++) {
+        struct pd_epitem *it = &ep->ep[k];
+        if (it->off || ((it->events & EPOLLET) && !it->trig))
+            continue;
+        struct pd_fd *sf = &r->fds[it->fd];
+        uint32_t mask = sf->used ? (uint32_t)(unsigned short)poll_bits(r, sf->sd) & (it->events | EPOLLERR | EPOLLHUP)
+                                 : 0;
+        it->trig = false;
+        if (!mask)
+            continue;
+        if (!count) {
+            got_ev = mask;
+            got_data = it->data;
+        }
+        if (it->events & EPOLLONESHOT)
+            it->off = true;
+        count++;
+    }
+    if (!count && timeout != 0) {
+        int64_t end = r->pend.start_us + timeout * 1000;
+        if (timeout < 0 || pd_us(r->now) < end)
+            return SC_BLOCK;
+    }
+    if (got_ev != (uint32_t)want_ev || (count && got_data != want_data)) {
+        pd_report(r, e->line, "epoll_wait(): expected events 0x%llx (data %lld) but got 0x%x (data %lld)",
+                  (long long)want_ev, (long long)want_data, got_ev, (long long)got_data);
+        return SC_ERR;
+    }
+    *ret = count;
+    return SC_DONE;
+}
+
 /* One attempt at the call; SC_DONE with *ret (>= 0 or -errno). */
 static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *ret)
 {
@@ -485,9 +781,14 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         *ret = fd;
         return SC_DONE;
     }
-    if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1") || !strcmp(n, "epoll_ctl") ||
-        !strcmp(n, "epoll_wait") || !strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") ||
-        !strcmp(n, "sendfile") || !strcmp(n, "cap_set") || !strcmp(n, "sendmsg") || !strcmp(n, "recvmsg")) {
+    if (!strcmp(n, "epoll_create") || !strcmp(n, "epoll_create1"))
+        return do_epoll_create(r, e, ret);
+    if (!strcmp(n, "epoll_ctl"))
+        return do_epoll_ctl(r, e, ret);
+    if (!strcmp(n, "epoll_wait"))
+        return do_epoll_wait(r, e, ret);
+    if (!strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") || !strcmp(n, "sendfile") ||
+        !strcmp(n, "cap_set")) {
         char what[64];
         snprintf(what, sizeof what, "system call %s()", n);
         return refuse(r, e, what);
@@ -524,9 +825,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             *ret = sd;
             return SC_DONE;
         }
+        bool inq = f->inq; /* TCP_INQ is a listener's too, as Linux clones it */
         int fd = new_fd(r, e, sd);
         if (fd < 0)
             return SC_ERR;
+        r->fds[fd].inq = inq;
         *ret = fd;
         return SC_DONE;
     }
@@ -571,8 +874,10 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return SC_ERR;
         if (nargs(e) >= 4 && arg_int(r, e, 3, &flags) < 0)
             return SC_ERR;
-        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | (is_read ? MSG_PEEK : 0)))
-            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL and MSG_PEEK");
+        if (flags & ~(int64_t)(MSG_DONTWAIT | MSG_NOSIGNAL | (is_read ? MSG_PEEK : MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_MORE and MSG_EOR");
+        if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
+            return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
         if (is_read && (flags & MSG_PEEK) && !f->udp) {
             if (len < 0) {
                 *ret = -EINVAL;
@@ -589,13 +894,20 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return SC_DONE;
         }
         bool nb = f->nonblock || (flags & MSG_DONTWAIT);
-        return is_write ? do_write(r, e, f, len, nb, ret) : do_read(r, f, len, nb, ret);
+        return is_write ? do_write(r, e, f, len, nb, send_flags(flags), ret) : do_read(r, f, len, nb, ret);
     }
     if (!strcmp(n, "writev") || !strcmp(n, "readv")) {
         int64_t len;
         if (want_args(r, e, 3, 3) < 0 || iov_len(r, e, e->call.args->kids[1], &len) < 0)
             return SC_ERR;
-        return n[0] == 'w' ? do_write(r, e, f, len, f->nonblock, ret) : do_read(r, f, len, f->nonblock, ret);
+        return n[0] == 'w' ? do_write(r, e, f, len, f->nonblock, 0, ret) : do_read(r, f, len, f->nonblock, ret);
+    }
+    if (!strcmp(n, "sendmsg") || !strcmp(n, "recvmsg"))
+        return do_msg(r, e, f, n[0] == 's', ret);
+    if (!strcmp(n, "close") && f->is_ep) {
+        memset(f, 0, sizeof *f);
+        *ret = 0;
+        return SC_DONE;
     }
     if (!strcmp(n, "close")) {
         int sd = f->sd;
@@ -637,11 +949,16 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         if (req != SIOCINQ && req != SIOCOUTQ)
             return refuse(r, e, "ioctl() other than SIOCINQ/FIONREAD/SIOCOUTQ");
         uint32_t inq = 0, outq = 0;
-        int rc = ns_sock_queued(r->s, f->sd, &inq, &outq);
+        int64_t in64 = 0;
+        /* SIOCINQ is the core's NS_SO_INQ (TCP_INQ's count too): EINVAL on a
+         * listener, 0 before a connection, as Linux. */
+        int rc = req == SIOCINQ ? ns_sock_getopt(r->s, f->sd, NS_SO_INQ, &in64)
+                                : ns_sock_queued(r->s, f->sd, &inq, &outq);
         if (rc < 0) {
             *ret = rc;
             return SC_DONE;
         }
+        inq = (uint32_t)in64;
         if (!int_of(r, e->call.args->kids[2], &want)) {
             pd_report(r, e->line, "ioctl(): the value must be [N]");
             r->fatal = true;

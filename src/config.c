@@ -78,15 +78,18 @@ void ns_config_default(struct ns_config *cfg)
      * (NOTE-i12core.md). */
     cfg->tcp_hystart = true;
     cfg->tcp_ss_abc = 2; /* RFC 3465 L */
-    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c, README */
+    cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c */
     cfg->tcp_bbr_beta = 70;
     cfg->tcp_bbr_loss_thresh = 2;
     cfg->tcp_bbr_loss_base = true; /* by measurement: tcp_bbr.c, README */
     cfg->tcp_rack_max_segs = 1024;
+    cfg->tcp_rack_ts_ambiguity = false; /* Linux's rule: tcp_rack.c */
     cfg->tcp_sack_max_ranges = 1024;
     cfg->tcp_ka_idle = 7200 * NS_SEC;
     cfg->tcp_ka_intvl = 75 * NS_SEC;
     cfg->tcp_ka_count = 9;
+    cfg->tcp_notsent_lowat = UINT32_MAX; /* no limit, as Linux */
+    cfg->tcp_eor_max = 1024;
     cfg->tcp_pmtu_min = 552;
     /* The whole buffer at once by default: memory follows the data anyway
      * (tcp_buf.h), and starting at 128 KiB (Linux's tcp_rmem[1]) cost BBR

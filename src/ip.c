@@ -48,12 +48,14 @@ int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_
     return -EAFNOSUPPORT;
 }
 
-int ns_ip_output_ecn(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
-                     uint8_t proto, uint8_t ecn, struct ns_pkt *pkt)
+int ns_ip_output_tc(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                    uint8_t proto, uint8_t tc, uint8_t ttl, struct ns_pkt *pkt)
 {
-    s->tx_ecn = ecn & 3;
+    s->tx_ecn = tc;
+    s->tx_ttl = ttl;
     int rc = ns_ip_output(s, src, dst, proto, pkt);
     s->tx_ecn = 0;
+    s->tx_ttl = 0;
     return rc;
 }
 

@@ -108,11 +108,11 @@ static int ip4_send_one(struct ns_stack *s, const struct ns_addr *src, const str
         return -ENOBUFS;
     }
     h[0] = 0x45;
-    h[1] = s->tx_ecn; /* DSCP 0; ECN set by ns_ip_output_ecn (RFC 3168 5) */
+    h[1] = s->tx_ecn; /* DSCP (IP_TOS) and ECN (RFC 3168 5): ns_ip_output_tc, else 0 */
     ns_put16(h + 2, (uint16_t)pkt->len);
     ns_put16(h + 4, id);
     ns_put16(h + 6, fragf);
-    h[8] = s->cfg.ttl ? s->cfg.ttl : 64; /* RFC 1122 3.2.1.7: never send TTL 0 */
+    h[8] = s->tx_ttl ? s->tx_ttl : s->cfg.ttl ? s->cfg.ttl : 64; /* RFC 1122 3.2.1.7: never TTL 0 */
     h[9] = proto;
     ns_put16(h + 10, 0);
     memcpy(h + 12, src->bytes, 4);

@@ -202,10 +202,10 @@ static int ip6_send_one(struct ns_stack *s, const struct ns_addr *src, const str
         ns_pkt_free(pkt);
         return -ENOBUFS;
     }
-    ns_put32(h, 0x60000000u | (uint32_t)s->tx_ecn << 20); /* Traffic Class: ECN bits */
+    ns_put32(h, 0x60000000u | (uint32_t)s->tx_ecn << 20); /* Traffic Class: DSCP and ECN */
     ns_put16(h + 4, (uint16_t)(pkt->len - IP6_HDR));
     h[6] = nh;
-    h[7] = s->cfg.hop_limit ? s->cfg.hop_limit : 64;
+    h[7] = s->tx_ttl ? s->tx_ttl : s->cfg.hop_limit ? s->cfg.hop_limit : 64;
     memcpy(h + 8, src->bytes, 16);
     memcpy(h + 24, dst->bytes, 16);
     return ns_dev_send(s, pkt);

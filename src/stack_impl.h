@@ -110,7 +110,9 @@ struct ns_stack {
     struct ns_frag_table frag;
 
     uint16_t ip4_id;        /* next IPv4 identification */
-    uint8_t tx_ecn;         /* ECN codepoint for the packet being output (ns_ip_output_ecn;
+    uint8_t tx_ttl;         /* TTL / hop limit of the packet being output (ns_ip_output_tc;
+                             * 0 = cfg.ttl / cfg.hop_limit) */
+    uint8_t tx_ecn;         /* Traffic class (DSCP and ECN) of the packet being output (ns_ip_output_tc;
                              * 0 = Not-ECT at all other times) */
     uint32_t ip6_frag_id;   /* next IPv6 fragment identification */
 
@@ -135,9 +137,10 @@ void ns_drop(struct ns_stack *s, struct ns_pkt *pkt, enum ns_drop_reason why);
  * Fragments when larger than the MTU. Consumes pkt. Returns 0 or -errno. */
 int ns_ip_output(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
                  uint8_t proto, struct ns_pkt *pkt);
-/* ns_ip_output with the ECN field (RFC 3168 5) set to ecn (0..3). */
-int ns_ip_output_ecn(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
-                     uint8_t proto, uint8_t ecn, struct ns_pkt *pkt);
+/* ns_ip_output with the whole IPv4 TOS / IPv6 Traffic Class byte (DSCP and
+ * ECN, RFC 2474 / RFC 3168) and a TTL / hop limit (0 = the configured). */
+int ns_ip_output_tc(struct ns_stack *s, const struct ns_addr *src, const struct ns_addr *dst,
+                    uint8_t proto, uint8_t tc, uint8_t ttl, struct ns_pkt *pkt);
 /* Our address for a destination's family (NULL if we have none). */
 const struct ns_addr *ns_ip_our_addr(const struct ns_stack *s, uint8_t family);
 /* Is addr one of ours (unicast)? */
@@ -176,7 +179,9 @@ void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t
                        uint32_t info, const uint8_t *q, size_t qlen);
 bool ns_icmp_quote_ok(struct ns_stack *s, uint8_t family, const uint8_t *q, size_t len);
 
-/* Sockets (socket.c): find the socket that takes a datagram, queue one. */
+/* Sockets (socket.c): find the bound socket of a type that takes a packet
+ * to dst:port (an exact bind before a wildcard; TCP's resets use it to
+ * find the socket they answer for), queue a datagram. */
 struct ns_sock *ns_sock_lookup_dgram(struct ns_stack *s, enum ns_sock_type type,
                                      const struct ns_addr *dst, uint16_t port);
 /* Queue a datagram on a socket; returns false (and counts) when full. */

@@ -343,6 +343,31 @@ struct ns_tcb {
     unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
     ns_time_t last_rcv;          /* time of the last segment from the peer */
     unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
+    /* Per-socket options (tcp_sockopt.c, ns_sock_setopt); accepted
+     * connections inherit a listener's. */
+    uint16_t user_mss;           /* TCP_MAXSEG: clamps the MSS we announce and send (0 = none) */
+    uint32_t notsent_lowat;      /* TCP_NOTSENT_LOWAT as set (0 = cfg.tcp_notsent_lowat, as
+                                  * Linux); ns_tcp_lowat is the limit in force */
+    ns_time_t user_timeout;      /* TCP_USER_TIMEOUT (RFC 5482, RFC 9293 3.8.3): 0 = off */
+    ns_time_t utmo_start;        /* start of the current stretch with data unacknowledged:
+                                  * first send with nothing outstanding, or the last ACK
+                                  * that advanced snd_una */
+    ns_time_t probe_start;       /* first unanswered persist / keepalive probe (0 = none) */
+    bool cork;                   /* TCP_CORK: sub-MSS segments wait (until uncorked or the
+                                  * persist timer, Linux's 200 ms ceiling) */
+    bool send_more;              /* inside ns_send_flags(NS_MSG_MORE): hold the sub-MSS tail */
+    bool push_once;              /* uncork / TCP_NODELAY: send what waits once, corked or not */
+    bool no_push;                /* the last bytes queued came without PUSH (NS_MSG_MORE,
+                                  * RFC 9293 3.9.1): no PSH on the segment ending there */
+    uint32_t *eor_ends;          /* NS_MSG_EOR: ends of the records not yet sent, a ring in
+                                  * sequence order (eor_cap <= cfg.tcp_eor_max, on demand);
+                                  * no segment crosses one */
+    unsigned eor_cap, eor_head, eor_n;
+    uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
+    uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
+    bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
+    ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
+                                  * utmo_start (the first SYN); 0 = none */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
     bool was_established;        /* reached ESTABLISHED (for connect error reporting) */
     bool counted;                /* counts in tcp->nconns (every non-listener TCB) */
@@ -676,5 +701,33 @@ bool ns_tcp_sack_grow(struct ns_tcb *t);
 /* ---- tcp_api.c ---- */
 void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd);
 unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so);
+/* The stream socket sd (NULL and *err = -EBADF / -EOPNOTSUPP), and its TCB,
+ * created CLOSED on first need (an option, listen, connect; NULL on ENOMEM). */
+struct ns_sock *ns_tcp_stream_sock(struct ns_stack *s, int sd, int *err);
+struct ns_tcb *ns_tcp_sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd);
+
+/* ---- tcp_sockopt.c ---- */
+/* Bytes written but never sent yet (TCP_NOTSENT_LOWAT counts these), and
+ * the limit in force (UINT32_MAX = none). */
+uint32_t ns_tcp_unsent(const struct ns_tcb *t);
+uint32_t ns_tcp_lowat(const struct ns_tcb *t);
+/* The chunk a TCP_NOTSENT_LOWAT write fills its unsent tail to before it
+ * checks the limit again: whole segments, at most half the largest window
+ * the peer offered (the sender SWS fraction of RFC 9293 3.8.6.2.1) and
+ * Linux's 64 KB buffer, at least one segment. */
+uint32_t ns_tcp_write_chunk(const struct ns_tcb *t);
+/* MSG_EOR: a record ends at seq (0, or -EAGAIN when cfg.tcp_eor_max record
+ * ends already wait, -ENOMEM); the first record end beyond from (false:
+ * none), forgetting those at or below it. */
+int ns_tcp_eor_add(struct ns_tcb *t, uint32_t seq);
+int ns_tcp_eor_room(struct ns_tcb *t); /* 0 when one more end fits (grown on demand) */
+bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end);
+void ns_tcp_eor_free(struct ns_tcb *t);
+/* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
+bool ns_tcp_hold_tail(const struct ns_tcb *t);
+/* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged; in the
+ * SYN states TCP_KEEPINIT's deadline for the handshake (NS_TIME_NEVER when
+ * off or nothing is outstanding). */
+ns_time_t ns_tcp_user_deadline(const struct ns_tcb *t);
 
 #endif

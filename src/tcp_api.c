@@ -12,7 +12,7 @@
 #include "tcp.h"
 #include "tcp_cc.h"
 
-static struct ns_sock *get_stream(struct ns_stack *s, int sd, int *err)
+struct ns_sock *ns_tcp_stream_sock(struct ns_stack *s, int sd, int *err)
 {
     if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
         *err = -EBADF;
@@ -29,7 +29,7 @@ static struct ns_sock *get_stream(struct ns_stack *s, int sd, int *err)
 static bool fresh(const struct ns_tcb *t) { return t->state == NS_TCP_CLOSED && !t->counted; }
 
 /* The socket's TCB, created (CLOSED, unlinked) if it has none. */
-static struct ns_tcb *sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd)
+struct ns_tcb *ns_tcp_sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd)
 {
     if (so->tcb)
         return so->tcb;
@@ -48,7 +48,7 @@ static struct ns_tcb *sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd)
 int ns_listen(struct ns_stack *s, int sd, int backlog)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     unsigned b = backlog < 1 ? 1u : (unsigned)backlog;
@@ -66,7 +66,7 @@ int ns_listen(struct ns_stack *s, int sd, int backlog)
         if (rc)
             return rc;
     }
-    struct ns_tcb *t = sock_tcb(s, so, sd);
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
     t->local = so->local;
@@ -80,7 +80,7 @@ int ns_listen(struct ns_stack *s, int sd, int backlog)
 int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *l = so->tcb;
@@ -112,7 +112,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_connect(s, sd, dst); /* udp_sock.c */
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     if (!dst)
@@ -159,7 +159,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     } else if (ns_tcb_lookup(s, &src, so->local.port, &dst->addr, dst->port)) {
         return -EADDRINUSE;
     }
-    struct ns_tcb *t = sock_tcb(s, so, sd);
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
     so->local.addr = src; /* getsockname reports the source we chose */
@@ -180,6 +180,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     s->stats.tcp_active_opens++;
     t->rtt_timing = true;
     t->rtt_start = s->now;
+    t->utmo_start = s->now; /* TCP_KEEPINIT counts from the first SYN */
     ns_tcp_send_seg(t, t->iss, 0, TH_SYN);
     ns_tcp_rto_arm(t);
     return -EINPROGRESS;
@@ -187,10 +188,17 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
 
 ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
 {
+    return ns_send_flags(s, sd, buf, len, 0);
+}
+
+ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, unsigned flags)
+{
+    if (flags & ~(NS_MSG_MORE | NS_MSG_EOR))
+        return -EINVAL;
     if (ns_sock_is_dgram(s, sd))
-        return ns_dgram_send(s, sd, buf, len);
+        return flags ? -EOPNOTSUPP : ns_dgram_send(s, sd, buf, len);
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *t = so->tcb;
@@ -220,14 +228,61 @@ ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len)
     if (len == 0)
         return 0;
     uint32_t n = len < room ? (uint32_t)len : room;
-    if (ns_tcp_buf_append(s, &t->sb, buf, n) < 0)
-        return t->slen ? -EAGAIN : -ENOMEM; /* chunks free as data is acknowledged */
-    t->slen += n;
-    ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
-    if (n < len)
-        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF);
-    ns_tcp_output(t);
-    return (ssize_t)n;
+    if (flags & NS_MSG_EOR) {
+        int rc = ns_tcp_eor_room(t); /* cfg.tcp_eor_max: the writer waits */
+        if (rc < 0)
+            return rc;
+    }
+    uint32_t lowat_lim = ns_tcp_lowat(t);
+    bool lowat = lowat_lim != UINT32_MAX;
+    const uint8_t *p = buf;
+    uint32_t done = 0;
+    while (done < n) {
+        uint32_t step = n - done;
+        if (lowat) {
+            /* TCP_NOTSENT_LOWAT: the unsent tail is filled to a whole
+             * chunk, then the limit decides (as Linux fills its last
+             * buffer before it checks); a record end starts a new one. */
+            uint32_t unsent = ns_tcp_unsent(t), g = ns_tcp_write_chunk(t);
+            uint32_t last_eor = t->eor_n ? t->eor_ends[(t->eor_head + t->eor_n - 1) % t->eor_cap] : 0;
+            uint32_t fill = unsent % g && !(t->eor_n && last_eor == t->sbuf_seq + t->slen) ? g - unsent % g : 0;
+            if (!fill) {
+                if (unsent >= lowat_lim)
+                    break;
+                fill = g;
+            }
+            if (step > fill)
+                step = fill;
+        }
+        if (ns_tcp_buf_append(s, &t->sb, p + done, step) < 0) {
+            if (done)
+                break;
+            return t->slen ? -EAGAIN : -ENOMEM; /* chunks free as data is acknowledged */
+        }
+        t->slen += step;
+        done += step;
+        ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
+        /* RFC 9293 3.9.1: a SEND without PUSH (MSG_MORE, or a step of a
+         * longer write) marks no push point and holds its sub-MSS tail. */
+        bool last = done == n;
+        t->no_push = !last || (flags & NS_MSG_MORE);
+        t->send_more = t->no_push;
+        if (last && (flags & NS_MSG_EOR))
+            ns_tcp_eor_add(t, t->sbuf_seq + t->slen); /* room checked above */
+        ns_tcp_output(t);
+        t->send_more = false;
+    }
+    if (!done)
+        return -EAGAIN;
+    if (done < len)
+        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* the writer waits for room */
+    if (done < n) {
+        /* The write stops short here: its end is a push point now. */
+        t->no_push = t->send_more = (flags & NS_MSG_MORE) != 0;
+        ns_tcp_output(t);
+        t->send_more = false;
+    }
+    return (ssize_t)done;
 }
 
 ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
@@ -235,7 +290,7 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_recv(s, sd, buf, len);
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *t = so->tcb;
@@ -285,7 +340,7 @@ static void queue_fin(struct ns_tcb *t)
 int ns_shutdown(struct ns_stack *s, int sd, int how)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     if (how != NS_SHUT_RD && how != NS_SHUT_WR && how != NS_SHUT_RDWR)
@@ -340,7 +395,7 @@ void ns_tcp_sock_close(struct ns_stack *s, struct ns_sock *so, int sd)
 int ns_abort(struct ns_stack *s, int sd)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *t = so->tcb;
@@ -359,7 +414,7 @@ int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_peer(s, sd, out);
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *t = so->tcb;
@@ -372,12 +427,12 @@ int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
 int ns_sock_set_bufsize(struct ns_stack *s, int sd, uint32_t snd, uint32_t rcv)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     if ((snd && snd < 1024) || snd > (1u << 30) || (rcv && rcv < 1024) || rcv > (1u << 30))
         return -EINVAL;
-    struct ns_tcb *t = sock_tcb(s, so, sd);
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
     if (snd) {
@@ -401,15 +456,17 @@ int ns_sock_set_bufsize(struct ns_stack *s, int sd, uint32_t snd, uint32_t rcv)
 int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
-    struct ns_tcb *t = sock_tcb(s, so, sd);
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
     t->nodelay = on;
-    if (on && t->sbuf)
+    if (on && t->sbuf) {
+        t->push_once = true; /* even corked, what waits goes once (Linux's TCP_NAGLE_PUSH) */
         ns_tcp_output(t);
+    }
     return 0;
 }
 
@@ -417,12 +474,12 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle, n
                           unsigned count)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     if (idle < 0 || interval < 0)
         return -EINVAL;
-    struct ns_tcb *t = sock_tcb(s, so, sd);
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
     t->keepalive = on;
@@ -437,7 +494,7 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle, n
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
 {
     int err;
-    struct ns_sock *so = get_stream(s, sd, &err);
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     memset(o, 0, sizeof *o);
@@ -533,8 +590,10 @@ unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so)
     if (t->rlen || t->fin_rcvd || t->shut_rd)
         ev |= NS_EV_READ;
     if ((t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_CLOSE_WAIT) && !t->fin_queued &&
-        (!t->sbuf || t->slen < ns_tcp_snd_limit(t)))
-        ev |= NS_EV_WRITE; /* no ring yet: the first send allocates it */
+        (!t->sbuf || t->slen < ns_tcp_snd_limit(t)) &&
+        (ns_tcp_lowat(t) == UINT32_MAX || 2 * (uint64_t)ns_tcp_unsent(t) < ns_tcp_lowat(t)))
+        ev |= NS_EV_WRITE; /* no ring yet: the first send allocates it; TCP_NOTSENT_LOWAT:
+                            * below half of it, as Linux's poll (tcp_sockopt.c) */
     if (t->fin_rcvd)
         ev |= NS_EV_HUP; /* socket.h: "peer closed" (READ then yields EOF) */
     return ev;

@@ -35,12 +35,13 @@
  * cwnd is capped by inflight_lo. Each REFILL (the start of a probe) and the
  * end of ProbeRTT reset them; loss-set bounds also end with the loss
  * recovery unless cfg.tcp_bbr_lo_probe (the draft's lifetime) is on. Off
- * by default, by measurement (simloss 100 Mbit/s 20 ms, 10M, median of
- * seeds 1-3, Mbit/s, draft lifetime -> recovery only): random loss 1%
- * 76.2 -> 77.1, 5% 41.2 -> 53.3, 10% 5.9 -> 28.7 (lossy rounds ratchet
- * the bounds down between probes, 2-3 s apart); the cellular trace
- * queued less with the draft's (p50 RTT 1.36 vs 2.35 x base, measured
- * before the background loss rate below). cfg.tcp_bbr_beta (70) and
+ * by default, by measurement (simloss 100 Mbit/s 20 ms, seeds 1-5, Mbit/s,
+ * draft lifetime / recovery only): 5% random loss, 40M: 56-68 (mean 63.7)
+ * / 62-78 (73.0); 10M and shorter level (1%: 80.5 / 80.3 median, 10% 4M:
+ * 36-55 both); the cellular trace queues less with the draft's (p50 RTT
+ * 1.20-1.24x / 1.28-2.20x the base, seeds 1-3). Lossy rounds ratchet the
+ * bounds down between probes, 2-3 s apart; before the background loss
+ * rate (below) this cost 5% 10M 41.2 / 53.3. cfg.tcp_bbr_beta (70) and
  * cfg.tcp_bbr_loss_thresh (2) are BBRBeta and BBRLossThresh. During a probe, a round losing more than 2%
  * or with more than half its data CE-marked (ecn_thresh) sets inflight_hi.
  * ACK aggregation (draft 4.5.5): extra_acked, how far deliveries ran
@@ -238,11 +239,15 @@ static double background_loss(const struct ns_tcb *t)
 
 /* Did a round that lost `lost` of `total` bytes lose "too much" (v3's
  * BBRIsInflightTooHigh)? More than cfg.tcp_bbr_loss_thresh percent beyond
- * the background rate b, and, with a background, more than two standard
- * deviations of a round of that many segments losing at b (b(1-b)/n):
- * at 5% random loss a 170-segment round's rate has a deviation of 1.7%,
- * and a plain 2% margin ended one probe in five for nothing. Squares
- * instead of sqrt: + - * / only. */
+ * the background rate b, and, with a background, by more than two
+ * standard deviations of the difference of the two rates (the two-
+ * proportion test: pooled rate p, variance p(1-p)(1/n + 1/n_b), n and n_b
+ * in segments). At 5% random loss a 170-segment round's rate has a
+ * deviation of 1.7%, and a plain 2% margin ended one probe in five for
+ * nothing; early in Startup the background rests on a few dozen segments
+ * (often none lost), and without its own deviation a round losing 6 of
+ * 48 ended Startup at a quarter of the link (simloss 5%, 4M, seeds 12
+ * and 16). Squares instead of sqrt: + - * / only. */
 static bool loss_too_high_in(const struct ns_tcb *t, uint32_t lost, uint32_t total)
 {
     if (!total)
@@ -250,8 +255,11 @@ static bool loss_too_high_in(const struct ns_tcb *t, uint32_t lost, uint32_t tot
     double b = background_loss(t), excess = (double)lost / (double)total - b;
     if (excess * 100.0 <= t->s->cfg.tcp_bbr_loss_thresh)
         return false;
-    double n = (double)total / t->mss;
-    return excess * excess * n > 4.0 * b * (1.0 - b);
+    if (!have_background(t))
+        return true;
+    double n = (double)total / t->mss, nb = t->bbr.base_total / t->mss;
+    double p = ((double)lost + t->bbr.base_lost) / ((double)total + t->bbr.base_total);
+    return excess * excess > 4.0 * p * (1.0 - p) * (1.0 / n + 1.0 / nb);
 }
 
 /* v3 (draft 4.5.10): a round lost more than cfg.tcp_bbr_loss_thresh of its data. */
@@ -627,5 +635,5 @@ static void bbr_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_bbr = {
     "bbr", bbr_init, bbr_on_ack, bbr_enter_recovery, bbr_on_partial_ack,
-    bbr_exit_recovery, bbr_on_rto, bbr_on_idle, bbr_on_sample, bbr_recovery_refill,
+    bbr_exit_recovery, bbr_on_rto, bbr_on_idle, bbr_on_sample, bbr_recovery_refill, true,
 };

@@ -37,6 +37,13 @@ struct ns_tcp_cc_ops {
      * round is over: the flight may refill to ssthresh, the model's
      * target, and pacing spreads it (draft-ietf-ccwg-bbr 4.6.4.4). */
     uint32_t (*recovery_refill)(const struct ns_tcb *t, uint32_t delivered);
+    /* cwnd bounds the data in the network (RFC 6675's pipe: SACKed and
+     * lost data excluded) in every state, as the draft's BBR.inflight and
+     * Linux's tcp_packets_in_flight, not SND.NXT - SND.UNA outside
+     * recovery: while RACK waits out its reordering window after a SACK,
+     * new data still goes (simloss BBR 1%: the flight stood still for an
+     * RTT after each loss). Loss-based CCs keep RFC 5681's FlightSize. */
+    bool pipe_window;
 };
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;

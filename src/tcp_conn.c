@@ -482,6 +482,7 @@ void ns_tcb_free_sbuf(struct ns_tcb *t)
         t->sacked_bytes = 0;
         t->txr_cap = t->txr_len = t->txr_head = 0;
         t->rack_at = NS_TIME_NEVER;
+        ns_tcp_eor_free(t);
     }
 }
 

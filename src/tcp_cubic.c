@@ -195,5 +195,5 @@ static void cu_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_cubic = {
     "cubic", cu_init, cu_on_ack, cu_enter_recovery, cu_on_partial_ack,
-    cu_exit_recovery, cu_on_rto, cu_on_idle, NULL, NULL,
+    cu_exit_recovery, cu_on_rto, cu_on_idle, NULL, NULL, false,
 };

@@ -5,7 +5,7 @@
  * its SYN with a SYN-ACK carrying ECE; 0 never. Once negotiated
  * (t->ecn_ok):
  *   - new data segments leave ECT(0) (the IP header's ECN field, through
- *     ns_ip_output_ecn); SYNs, pure ACKs, retransmissions and RSTs leave
+ *     ns_ip_output_tc); SYNs, pure ACKs, retransmissions and RSTs leave
  *     Not-ECT (6.1.1, 6.1.4, 6.1.5);
  *   - a data segment that arrives CE-marked makes every segment we send
  *     carry ECE until a segment with CWR arrives (6.1.3), and is ACKed at

@@ -108,6 +108,8 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
     unsigned mtu = ns_ip_mtu(t->s);
     unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691 */
     unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    if (t->user_mss && t->user_mss < m)
+        m = t->user_mss; /* TCP_MAXSEG set before the handshake: announced too */
     return (uint16_t)(m > 65535 ? 65535 : m);
 }
 
@@ -136,17 +138,18 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->rcv_adv = t->rcv_nxt;
     t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
     t->rcv_mss = ns_tcp_our_mss(t);
-    t->ws_ok = s->cfg.tcp_wscale && g->has_ws;
+    bool opts = !t->noopt; /* TCP_NOOPT: we offered none, so none is agreed */
+    t->ws_ok = opts && s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {
         t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */
         t->rcv_ws = ns_tcp_wscale_for(ns_tcp_rcv_max(t));
     } else {
         t->snd_ws = t->rcv_ws = 0;
     }
-    t->ts_ok = s->cfg.tcp_timestamps && g->has_ts;
+    t->ts_ok = opts && s->cfg.tcp_timestamps && g->has_ts;
     if (t->ts_ok)
         t->ts_recent = g->tsval;
-    t->sack_ok = s->cfg.tcp_sack && g->sack_perm;
+    t->sack_ok = opts && s->cfg.tcp_sack && g->sack_perm;
     ns_tcp_ecn_syn_rcvd(t, g->ecnf, (g->flags & TH_ACK) != 0); /* RFC 3168 6.1.1 */
     t->mss = ns_tcp_mss_base(t); /* RFC 7323/6691: the MSS excludes options (tcp_mss.c) */
     if (!t->parent)
@@ -215,6 +218,15 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->sndbuf_set = l->sndbuf_set; /* SO_SNDBUF / SO_RCVBUF are inherited, as on BSD and Linux */
     t->rcvbuf_set = l->rcvbuf_set;
     t->keepalive = l->keepalive;
+    t->user_mss = l->user_mss; /* the options a listener was given (tcp_sockopt.c) */
+    t->notsent_lowat = l->notsent_lowat;
+    t->user_timeout = l->user_timeout;
+    t->cork = l->cork;
+    t->ip_tos = l->ip_tos;
+    t->ip_ttl = l->ip_ttl;
+    t->noopt = l->noopt;
+    t->keepinit = l->keepinit;
+    t->utmo_start = s->now; /* TCP_KEEPINIT counts from the SYN */
     t->ka_idle = l->ka_idle;
     t->ka_intvl = l->ka_intvl;
     t->ka_count = l->ka_count;
@@ -320,6 +332,7 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
         memset(&tmp, 0, sizeof tmp);
         tmp.s = s;
         tmp.remote = remote;
+        tmp.user_mss = l->user_mss;
         uint16_t ours = ns_tcp_our_mss(&tmp);
         uint16_t mss;
         uint32_t cookie = ns_tcp_cookie_make(s, &local, &remote, g->seq,
@@ -586,6 +599,7 @@ static void advance_una(struct ns_tcb *t, uint32_t ack)
 {
     t->dupacks = 0;
     t->snd_una = ack;
+    t->utmo_start = t->s->now; /* TCP_USER_TIMEOUT: progress (tcp_sockopt.c) */
     if (seq_lt(t->snd_nxt, t->snd_una))
         t->snd_nxt = t->snd_una;
     if (seq_lt(t->snd_max, t->snd_una))
@@ -629,8 +643,8 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     uint32_t lim = ns_tcp_snd_limit(t);
     if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
-    else if (dacked && t->slen == 0)
-        ns_tcb_notify(t);
+    else if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
+        ns_tcb_notify(t); /* TCP_NOTSENT_LOWAT: writability follows what is sent */
     if (lim > t->slen && lim - t->slen >= lim / 4)
         ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
     ns_tcp_chrono_stop(t, NS_CHRONO_BUSY);

@@ -26,6 +26,8 @@ uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
     unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
     if (t->peer_mss && t->peer_mss < m)
         m = t->peer_mss;
+    if (t->user_mss && t->user_mss < m)
+        m = t->user_mss; /* TCP_MAXSEG (tcp(7)): the largest segment we send */
     if (t->ts_ok)
         m -= 12; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
     if (m < 64)

@@ -81,6 +81,11 @@ void ns_tcp_rto_arm(struct ns_tcb *t)
     t->persist = false;
     t->tlp = false;
     t->rto_at = t->s->now + backed_off_rto(t);
+    /* TCP_USER_TIMEOUT: the RTO never fires after the deadline (as
+     * Linux's tcp_clamp_rto_to_user_timeout), so the abort is on time. */
+    ns_time_t dl = ns_tcp_user_deadline(t);
+    if (dl < t->rto_at)
+        t->rto_at = dl > t->s->now ? dl : t->s->now;
     ns_tcb_timer_update(t);
 }
 
@@ -254,6 +259,15 @@ static bool rto_fire(struct ns_tcb *t)
             fail(t, -ETIMEDOUT);
             return false;
         }
+        /* TCP_USER_TIMEOUT (RFC 5482): probes unanswered that long end
+         * the connection; a peer that answers keeps it (RFC 9293 3.8.6.1). */
+        if (t->user_timeout && t->probe_start && t->snd_wnd == 0 &&
+            s->now - (t->last_rcv > t->probe_start ? t->last_rcv : t->probe_start) >= t->user_timeout) {
+            fail(t, -ETIMEDOUT);
+            return false;
+        }
+        if (!t->probe_start || t->last_rcv > t->probe_start)
+            t->probe_start = s->now;
         /* Zero-window probe: one byte beyond the window, which the peer
          * must answer with an ACK telling its window (RFC 9293 3.8.6.1). */
         uint32_t data_end = t->sbuf_seq + t->slen;
@@ -296,7 +310,8 @@ static bool rto_fire(struct ns_tcb *t)
         return true;
     }
     if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED) {
-        if (t->syn_retries >= s->cfg.tcp_syn_retries) {
+        /* TCP_KEEPINIT (tcp_sockopt.c): the handshake's own deadline too. */
+        if (t->syn_retries >= s->cfg.tcp_syn_retries || s->now >= ns_tcp_user_deadline(t)) {
             fail(t, -ETIMEDOUT);
             return false;
         }
@@ -321,7 +336,9 @@ static bool rto_fire(struct ns_tcb *t)
     bool answered_zero_wnd = t->snd_wnd == 0 && s->now - t->last_rcv <= backed_off_rto(t);
     if (t->backoff >= s->cfg.tcp_retries && answered_zero_wnd)
         t->backoff = s->cfg.tcp_retries - 1;
-    if (t->backoff >= s->cfg.tcp_retries) {
+    /* RFC 5482 / RFC 9293 3.8.3: with a user timeout, the time the data
+     * has stayed unacknowledged decides, not the count of retries. */
+    if (t->user_timeout ? s->now >= ns_tcp_user_deadline(t) : t->backoff >= s->cfg.tcp_retries) {
         fail(t, -ETIMEDOUT);
         return false;
     }
@@ -409,7 +426,10 @@ void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
     }
     if (t->ka_at <= now) {
         t->ka_at = NS_TIME_NEVER;
-        if (t->ka_probes >= t->ka_count) {
+        /* With TCP_USER_TIMEOUT the silence decides, after one probe at
+         * least (as Linux), instead of the probe count. */
+        if (t->user_timeout ? t->ka_probes > 0 && now - t->last_rcv >= t->user_timeout
+                            : t->ka_probes >= t->ka_count) {
             fail(t, -ETIMEDOUT);
             return;
         }

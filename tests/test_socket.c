@@ -691,6 +691,70 @@ static void t_bufsize_conns_drop(void)
     TL_FINISH(s, &cap);
 }
 
+/* ns_sock_setopt / ns_sock_getopt and ns_send_flags (tcp_sockopt.c,
+ * issue 11): ranges, errors, read-back and the unconnected answers;
+ * tests/packetdrill (t-tcp-maxseg-*, t-notsent-lowat*, t-user-timeout*,
+ * t-cork*, t-msg-more, t-msg-eor, t-tcp-inq, t-ip-tos-ttl,
+ * t-ipv6-tclass-hops) covers what each does on the wire. */
+static void t_sockopts(void)
+{
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int64_t v = -5;
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, 9, NS_SO_CORK, 1), -EBADF);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, 9, NS_SO_CORK, &v), -EBADF);
+    int u = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, u, NS_SO_MAXSEG, 1000), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(ns_send_flags(s, u, "x", 1, NS_MSG_MORE), -EOPNOTSUPP);
+    int t = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    /* Defaults, before any TCB exists. */
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_MAXSEG, &v), 0);
+    CU_ASSERT_EQUAL(v, 536);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_NOTSENT_LOWAT, &v), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_IP_TTL, &v), 0);
+    CU_ASSERT_EQUAL(v, 64);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_INQ, &v), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, (enum ns_sockopt)99, &v), -ENOPROTOOPT);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, (enum ns_sockopt)99, 1), -ENOPROTOOPT);
+    /* Ranges: Linux's (tcp(7), ip(7)). */
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_MAXSEG, 87), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_MAXSEG, 32768), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_NOTSENT_LOWAT, -1), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_NOTSENT_LOWAT, (int64_t)UINT32_MAX + 1), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_USER_TIMEOUT, -1), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TOS, 256), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 0), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 256), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_INQ, 1), -EINVAL); /* read-only */
+    CU_ASSERT_EQUAL(ns_send_flags(s, t, "x", 1, 0x80), -EINVAL);
+    /* Read back what was set. */
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_MAXSEG, 1200), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_NOTSENT_LOWAT, 16384), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_USER_TIMEOUT, 30000), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_CORK, 1), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TOS, 0x2b), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 9), 0);
+    const int64_t want[][2] = {{NS_SO_MAXSEG, 1200}, {NS_SO_NOTSENT_LOWAT, 16384}, {NS_SO_USER_TIMEOUT, 30000},
+                               {NS_SO_CORK, 1}, {NS_SO_IP_TOS, 0x28}, {NS_SO_IP_TTL, 9}};
+    for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CU_ASSERT_EQUAL(ns_sock_getopt(s, t, (enum ns_sockopt)want[i][0], &v), 0);
+        CU_ASSERT_EQUAL(v, want[i][1]); /* IP_TOS: the ECN bits are TCP's */
+    }
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, -1), 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_IP_TTL, &v), 0);
+    CU_ASSERT_EQUAL(v, 64);
+    CU_ASSERT_EQUAL(ns_send_flags(s, t, "x", 1, NS_MSG_MORE), -ENOTCONN);
+    struct ns_sockaddr la = {TL_STACK4, 8080};
+    CU_ASSERT_EQUAL(ns_bind(s, t, &la), 0);
+    CU_ASSERT_EQUAL(ns_listen(s, t, 4), 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_INQ, &v), -EINVAL); /* SIOCINQ on a listener */
+    CU_ASSERT_EQUAL(ns_close(s, t), 0);
+    CU_ASSERT_EQUAL(ns_close(s, u), 0);
+    TL_FINISH(s, &cap);
+}
+
 static const struct tl_test tests[] = {
     {"socket_errors", t_socket_errors},
     {"max_sockets", t_max_sockets},
@@ -712,6 +776,7 @@ static const struct tl_test tests[] = {
     {"send_errors", t_send_errors},
     {"deterministic_per_seed", t_deterministic_per_seed},
     {"bufsize_conns_drop", t_bufsize_conns_drop},
+    {"sockopts", t_sockopts},
 };
 
 int main(void) { return TL_RUN("socket", tests); }

@@ -8,8 +8,9 @@
  * drop-tail queue), that a 2% random loss does not collapse it, v3's
  * short-term bounds (bw_lo/inflight_lo: set by lossy or CE rounds outside a
  * probe, by at most BBRBeta a round, reset by each probe, capping cwnd),
- * the ACK-aggregation allowance and the per-round ECN response, and that
- * two runs with the same seed are identical. */
+ * the ACK-aggregation allowance and the per-round ECN response, the
+ * background loss rate (cfg.tcp_bbr_loss_base), and that two runs with
+ * the same seed are identical. */
 #include "netstack/qdisc.h"
 #include "sim/rate_trace.h"
 
@@ -183,27 +184,33 @@ static double goodput(const struct xfer_result *r)
 static void test_background_loss(void)
 {
     /* cfg.tcp_bbr_loss_base: at 5% random loss each way BBR learns the
-     * path's background loss from quiet rounds (about 5%: what the data
-     * direction drops; it was 0 while the losses RACK's timer found
-     * never reached BBR), and taking only loss beyond it as congestion
-     * keeps the flight near the BDP: on these seeds 40M moves at 61-72
-     * Mbit/s, against 37-56 when every loss counts (the draft). */
+     * path's background loss from the rounds that were not "too high"
+     * (about 5%: what the data direction drops; it was 0 while the losses
+     * RACK's timer found never reached BBR). Taking only loss beyond it
+     * as congestion keeps Startup going and the flight near the BDP: at
+     * 10% loss 4M moves at 36-55 Mbit/s on these seeds, against 8-31
+     * when every loss counts (the draft). */
     double on = 0, off = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
         struct xfer_result r;
-        run_lossy_set(&p, &r, seed, 40u << 20, 0.05, "tcp_bbr_loss_base=0");
+        run_lossy(&p, &r, seed, 40u << 20, 0.05);
+        printf("\n    seed %llu: background %.4f at 5%% (%.2f Mbit/s)", (unsigned long long)seed,
+               tr.loss_base, goodput(&r) / 1e6);
+        CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+        run_lossy_set(&p, &r, seed, 4u << 20, 0.10, "tcp_bbr_loss_base=0");
         double g0 = goodput(&r);
         CU_ASSERT(tr.loss_base == 0);
-        run_lossy(&p, &r, seed, 40u << 20, 0.05);
+        run_lossy(&p, &r, seed, 4u << 20, 0.10);
         double g1 = goodput(&r);
-        printf("\n    seed %llu: background %.4f, %.2f Mbit/s (off: %.2f) ", (unsigned long long)seed,
-               tr.loss_base, g1 / 1e6, g0 / 1e6);
-        CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+        printf("; 10%%: %.2f Mbit/s (off: %.2f) ", g1 / 1e6, g0 / 1e6);
         on += g1;
         off += g0;
     }
-    CU_ASSERT(on > 1.2 * off);
+    CU_ASSERT(on > 1.5 * off);
+    /* 45.3 on average; 31.7-33.5 with a packet-conservation round for
+     * every recovery or no refill after it (tcp_bbr.c recovery_refill). */
+    CU_ASSERT(on / 3 > 40e6);
 }
 
 static void test_min_rtt_under_loss(void)
@@ -342,6 +349,7 @@ static void test_lower_bounds_draft(void)
     p.bytes = 12u << 20;
     p.to_client.drop = p.to_server.drop = 0.01;
     p.set[p.nset++] = "tcp_bbr_lo_probe=1";
+    p.set[p.nset++] = "tcp_bbr_loss_base=0"; /* every lossy round sets them, as the draft */
     run_lo(&p, &r, &c);
     printf("\n    %llu cuts; %u samples bounded outside probes, %u probing ", (unsigned long long)c.cuts,
            c.set_outside_probe, c.probe_samples);
@@ -358,22 +366,23 @@ static void test_lower_bounds_draft(void)
 
 static void test_lower_bounds_recovery(void)
 {
-    /* The default (tcp_bbr_lo_probe off): the same bounds, set the same
-     * way, but cleared when the loss recovery ends: never in force while
-     * the connection is Open (README has the measurements that chose this:
-     * with the draft's lifetime random loss ratchets them down between
-     * probes). At 5% loss this keeps well above the draft's lifetime:
-     * 54.5 vs 37.1 Mbit/s here (26.7 vs 21.6 before BBR refilled its
-     * flight in recovery and learned the background loss rate). */
+    /* The default (tcp_bbr_lo_probe off): the same bounds, set the same way, but
+     * cleared when the loss recovery ends: never in force while the
+     * connection is Open. With tcp_bbr_loss_base off, so that every lossy
+     * round sets them, at 5% loss this keeps above the draft's lifetime
+     * (random loss ratchets them down between probes): 58.7 vs 46.5
+     * Mbit/s here (with the background loss rate, the default, 40M at 5%
+     * gives 73.0 vs 63.7: tcp_bbr.c). */
     struct xfer_params p;
     struct xfer_result r, rd;
     struct lo_check c = {.need_recovery = true}, cd;
     memset(&cd, 0, sizeof cd);
-    run_lossy(&p, &r, 1, 8u << 20, 0.05);
+    run_lossy_set(&p, &r, 1, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
     p.sample = lo_sample;
     p.sample_user = &c;
+    p.set[p.nset++] = "tcp_bbr_lo_probe=0";
     run_lo(&p, &r, &c);
-    p.set[p.nset++] = "tcp_bbr_lo_probe=1";
+    p.set[p.nset - 1] = "tcp_bbr_lo_probe=1";
     run_lo(&p, &rd, &cd);
     double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
     double gd = (double)rd.payload_bytes * 8 / ((double)rd.duration / 1e9);
@@ -385,7 +394,10 @@ static void test_lower_bounds_recovery(void)
     CU_ASSERT_EQUAL(c.below_floor, 0);
     CU_ASSERT_EQUAL(c.set_in_probe, 0);
     CU_ASSERT_EQUAL(c.extra_over_cwnd, 0); /* capped at cwnd (draft BBRUpdateACKAggregation) */
-    CU_ASSERT(g > 1.35 * gd);
+    CU_ASSERT(g > 1.15 * gd);
+    /* Startup leaves on loss only after >= 6 segments lost in a round (draft
+     * 4.3.1.3): leaving on any round over 2% made this 9.4 Mbit/s. */
+    CU_ASSERT(g > 30e6);
 }
 
 /* A 100 ms Mahimahi trace of 48 Mbit/s: `per` delivery opportunities

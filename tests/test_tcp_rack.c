@@ -4,7 +4,8 @@
  * the stack's ISN. Each test is one mechanism:
  *   - a D-SACK for a segment RACK resent widens its reordering window
  *     (6.2 step 4: reo_wnd_mult + 1, once per round trip);
- *   - a lost retransmission is found by time, without the RTO (6.2 step 5);
+ *   - a lost retransmission is found by time, without the RTO (6.2 step 5),
+ *     also when the SACKs that show it carry an old timestamp echo (step 2);
  *   - a tail loss probe that repairs a loss gets the congestion response,
  *     and one reported as a duplicate (D-SACK) does not (7.4);
  *   - PRR's send quantities during recovery: proportional to deliveries
@@ -234,11 +235,96 @@ static void test_prr_send_quantities(void)
     tt_free(t);
 }
 
+/* RFC 8985 6.2 step 2 with timestamps: a SACKed resend is ambiguous
+ * (the original may have been delivered) only when its RTT is below
+ * min_RTT. The echo cannot tell: a receiver echoes the timestamp of the
+ * last segment that advanced its ACK point (RFC 7323 4.3), so while a hole
+ * is open every SACK carries the same old echo. Segments 1 and 3 are
+ * lost; both are resent; the resend of 3 is SACKed (old echo), that of 1
+ * is not: RACK resends 1 again at once. With cfg.tcp_rack_ts_ambiguity
+ * (the echo test) the SACK of 3's resend is set aside and 1 waits for the
+ * RTO. */
+static void ack_ts(struct tt *t, uint32_t ack, uint32_t tsval, uint32_t tsecr, unsigned n,
+                   const uint32_t blk[][2])
+{
+    uint8_t o[40];
+    size_t k = 0;
+    o[k++] = 1;
+    o[k++] = 1;
+    o[k++] = 8;
+    o[k++] = 10;
+    ns_put32(o + k, tsval);
+    ns_put32(o + k + 4, tsecr);
+    k += 8;
+    o[k++] = 1;
+    o[k++] = 1;
+    o[k++] = 5;
+    o[k++] = (uint8_t)(2 + 8 * n);
+    for (unsigned i = 0; i < n; i++) {
+        ns_put32(o + k, S(blk[i][0]));
+        ns_put32(o + k + 4, S(blk[i][1]));
+        k += 8;
+    }
+    tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+}
+
+static void lost_resend_case(bool echo_test)
+{
+    const uint32_t MT = M - 12; /* the MSS less the timestamp option */
+    static const uint8_t syn_opt[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_rack_ts_ambiguity = echo_test;
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, syn_opt, sizeof syn_opt, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    struct tt_seg g;
+    uint32_t ts1 = 0;
+    unsigned n = 0;
+    while (tt_next(t, &g)) {
+        CU_ASSERT(g.has_ts);
+        if (g.seq == S(1))
+            ts1 = g.tsval;
+        n++;
+    }
+    CU_ASSERT_EQUAL_FATAL(n, 10);
+    /* Segments 1 and 3 lost: the host has nothing in order, its echo stays
+     * ts1's (older than every resend below). */
+    tt_advance(t, t->now + RTT);
+    ack_ts(t, 1, 10, ts1, 2, (const uint32_t[][2]){{1 + MT, 1 + 2 * MT}, {1 + 3 * MT, 1 + 10 * MT}});
+    unsigned r1 = 0, r3 = 0;
+    tt_advance(t, t->now + NS_MSEC);
+    while (tt_next(t, &g)) {
+        r1 += g.seq == S(1);
+        r3 += g.seq == S(1 + 2 * MT);
+    }
+    CU_ASSERT_EQUAL(r1, 1);
+    CU_ASSERT_EQUAL(r3, 1);
+    /* One RTT later: the resend of 3 arrived (SACKed), that of 1 did not. */
+    tt_advance(t, t->now + RTT);
+    ack_ts(t, 1, 11, ts1, 1, (const uint32_t[][2]){{1 + MT, 1 + 10 * MT}});
+    tt_advance(t, t->now + NS_MSEC);
+    r1 = 0;
+    while (tt_next(t, &g))
+        r1 += g.seq == S(1);
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    CU_ASSERT_EQUAL(r1, echo_test ? 0 : 1);
+    tt_free(t);
+}
+static void test_lost_resend_old_echo(void)
+{
+    lost_resend_case(false);
+    lost_resend_case(true);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
     {"tlp_loss_response", test_tlp_loss_response},
     {"prr_send_quantities", test_prr_send_quantities},
+    {"lost_resend_old_echo", test_lost_resend_old_echo},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }

@@ -176,12 +176,20 @@ struct ns_config {
     unsigned tcp_bbr_beta;         /* BBR: percent the short-term bounds keep per lossy round (70) */
     unsigned tcp_bbr_loss_thresh;  /* BBR: percent of a round's data lost that means "inflight too
                                     * high" in Startup and bandwidth probes (2) */
+    bool tcp_rack_ts_ambiguity;    /* RACK: a SACKed resend whose timestamp echo predates it counts
+                                    * as the original's delivery (RFC 8985 6.2 step 2); off: only
+                                    * an RTT below min_RTT does (Linux) (tcp_rack.c) */
     bool tcp_bbr_loss_base;        /* BBR: a round's loss is congestion only by how far it exceeds
                                     * the path's background loss rate, learned in Cruise rounds
                                     * (on); off: every loss counts, as the draft (tcp_bbr.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
+    unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
+                                    * MSG_EOR send waits (-EAGAIN) */
+    unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
+                                    * and writability; UINT_MAX = no limit (Linux's default,
+                                    * net.ipv4.tcp_notsent_lowat) */
     /* TEST ONLY: when tcp_isn_override_on, every ISN we choose is
      * tcp_isn_override (lets tests exercise the 2^32 wrap). Never set in
      * production: predictable ISNs enable blind spoofing (RFC 6528). */

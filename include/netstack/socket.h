@@ -98,6 +98,74 @@ int ns_sock_set_nodelay(struct ns_stack *s, int sd, bool on);   /* disable Nagle
 int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
                           ns_time_t interval, unsigned count);
 
+/* Stream socket options (tcp_sockopt.c), each Linux's TCP or IP option of
+ * the same name (tcp(7), ip(7), ipv6(7)). Set before listen() they are
+ * inherited by accepted connections. ns_sock_setopt / ns_sock_getopt
+ * return 0, -EBADF, -EOPNOTSUPP (not a stream socket), -EINVAL (a value
+ * out of range, or NS_SO_INQ set), -ENOPROTOOPT (an unknown opt).
+ *   NS_SO_MAXSEG         TCP_MAXSEG: 88..32767 bytes, 0 = none. Clamps the
+ *                        MSS announced in our SYN / SYN-ACK (when set
+ *                        before the handshake) and the segments we send.
+ *                        Read: the send MSS once synchronized, else the
+ *                        value set (536, RFC 9293 3.7.1, when none).
+ *   NS_SO_NOTSENT_LOWAT  TCP_NOTSENT_LOWAT: bytes written but not yet sent
+ *                        that stop a write (it still fills the unsent tail
+ *                        to a whole send chunk, as Linux fills its last
+ *                        buffer) and writability (NS_EV_WRITE only below
+ *                        half of it, as Linux's poll). 1..UINT32_MAX
+ *                        (= none); 0 = the stack's cfg.tcp_notsent_lowat
+ *                        (no limit by default), as Linux; reads back
+ *                        what was set.
+ *   NS_SO_USER_TIMEOUT   TCP_USER_TIMEOUT (RFC 5482; RFC 9293 3.8.3): ms,
+ *                        0 = off (cfg.tcp_retries counts instead). Data
+ *                        left unacknowledged that long, an unanswered
+ *                        persist probe series or (with keepalive, after
+ *                        a probe) a silent peer that long aborts the
+ *                        connection with -ETIMEDOUT; the RTO never fires
+ *                        later than the deadline.
+ *   NS_SO_CORK           TCP_CORK: 0/1. Sub-MSS segments wait while set
+ *                        (full ones leave); clearing it sends them. Held
+ *                        data with nothing in flight leaves when the
+ *                        persist timer fires (one RTO, at least
+ *                        tcp_rto_min: Linux's 200 ms ceiling).
+ *   NS_SO_IP_TOS         IP_TOS / IPV6_TCLASS: 0..255; the DSCP bits go on
+ *                        every packet, the ECN bits stay TCP's (RFC 3168).
+ *   NS_SO_IP_TTL         IP_TTL / IPV6_UNICAST_HOPS: 1..255, -1 = the
+ *                        stack's (cfg.ttl / cfg.hop_limit).
+ *   NS_SO_INQ            read-only: SIOCINQ / TCP_INQ, unread bytes (-EINVAL
+ *                        on a listener, 0 before a connection).
+ *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
+ *                        listen: our SYN / SYN-ACK carries no option (RFC
+ *                        9293 3.7.1: the peer then assumes MSS 536), so no
+ *                        window scaling, timestamps or SACK are agreed.
+ *   NS_SO_KEEPINIT       FreeBSD's TCP_KEEPINIT: ms, 0 = none (the SYN
+ *                        retry count alone). A connection not synchronized
+ *                        that long after its SYN (sent or received) fails
+ *                        with -ETIMEDOUT; the SYN timer never fires later. */
+enum ns_sockopt {
+    NS_SO_MAXSEG = 1,
+    NS_SO_NOTSENT_LOWAT,
+    NS_SO_USER_TIMEOUT,
+    NS_SO_CORK,
+    NS_SO_IP_TOS,
+    NS_SO_IP_TTL,
+    NS_SO_INQ,
+    NS_SO_NOOPT,
+    NS_SO_KEEPINIT,
+};
+int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
+int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);
+/* ns_send with send(2) flags:
+ *   NS_MSG_MORE  more data follows (MSG_MORE; RFC 9293 3.9.1 SEND without
+ *                PUSH): the sub-MSS tail waits as under NS_SO_CORK, for
+ *                this call only, and no PSH marks its end.
+ *   NS_MSG_EOR   the data ends a record (MSG_EOR): no segment carries
+ *                bytes from both sides of its end.
+ * Other bits: -EINVAL. */
+#define NS_MSG_MORE 0x1u
+#define NS_MSG_EOR 0x2u
+ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, unsigned flags);
+
 /* Like Linux's TCP_INFO: a snapshot of one connection. */
 struct ns_tcp_info {
     int state;                  /* enum ns_tcp_state (see ns_tcp_state_name) */

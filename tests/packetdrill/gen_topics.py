@@ -907,7 +907,325 @@ EST + """+.1 < [noecn] P. 1:101(100) ack 1 win 512
 +0 > (noecn) . 1:1(0) ack 201
 """)
 
+# Issue 11's socket options (src/tcp_sockopt.c), from tcp(7), ip(7),
+# ipv6(7), send(2) and RFC 5482. No SACK here: no tail loss probe in the
+# timing scripts.
+EST_NOSACK = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
+"""
+T["tcp-maxseg-set"] = ("tcp(7) TCP_MAXSEG set on a listener before the handshake: the SYN-ACK announces it, "
+    "the accepted socket inherits it and sends no larger segment although the peer announced more "
+    "(RFC 9293 3.7.1: the MSS bounds what we send); values below 88 are EINVAL",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [50], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [1100], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [1100], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 32792 <mss 1400,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_MAXSEG, [1100], [4]) = 0
++0 %{ assert tcpi_snd_mss == 1100 and tcpi_advmss == 1100 }%
++0 write(4, ..., 2500) = 2500
++0 > . 1:1101(1100) ack 1
++0 > P. 1101:2201(1100) ack 1
++0 > P. 2201:2501(300) ack 1
+""")
+T["tcp-maxseg-connect"] = ("tcp(7) TCP_MAXSEG set before connect: our SYN announces it (RFC 9293 3.7.1) and "
+    "getsockopt reports it until the handshake, then the send MSS",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [900], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [900], [4]) = 0
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <mss 900,sackOK,TS val 100 ecr 0,nop,wscale 8>
++.1 < S. 0:0(0) ack 1 win 32792 <mss 1460,nop,wscale 7>
++0 > . 1:1(0) ack 1
++0 getsockopt(3, IPPROTO_TCP, TCP_MAXSEG, [900], [4]) = 0
++0 write(3, ..., 1000) = 1000
++0 > . 1:901(900) ack 1
++0 > P. 901:1001(100) ack 1
+""")
+T["notsent-lowat"] = ("TCP_NOTSENT_LOWAT (Linux ip-sysctl: writes stop and POLLOUT clears while that "
+    "many bytes wait unsent): a write fills the unsent tail to a whole chunk (half the peer's 64 KB "
+    "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (not with 12000 "
+    "unsent of 8000, with none); cwnd grows by the segments acknowledged (the linux profile)",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 write(4, ..., 100000) = 42000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:22001(12000) ack 1
++0 > P. 22001:30001(8000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++.1 < . 1:1(0) ack 22001 win 512
++0 > P. 30001:42001(12000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 0) = 1
++0 write(4, ..., 100000) = 44000
++0 > P. 42001:54001(12000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
+""")
+T["notsent-lowat-sysctl"] = ("net.ipv4.tcp_notsent_lowat (config tcp_notsent_lowat) is the default of "
+    "TCP_NOTSENT_LOWAT: the socket reads back 0 (unset) and writes stop at the stack's limit",
+"""`sysctl -q net.ipv4.tcp_notsent_lowat=4000`
+""" + EST_NOSACK + """+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [0], [4]) = 0
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 write(4, ..., 100000) = 42000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["user-timeout"] = ("RFC 5482 / RFC 9293 3.8.3 user timeout (TCP_USER_TIMEOUT, ms): data unacknowledged "
+    "for 1 s aborts the connection with ETIMEDOUT; the backed-off RTO (0.3, 0.6 s) is cut short to fire "
+    "at the deadline, long before tcp_retries would give up",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [-1], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [1000], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [1000], [4]) = 0
++0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++.6 > P. 1:101(100) ack 1
++.1 > R. 101:101(0) ack 1
++0 write(4, ..., 100) = -1 ETIMEDOUT (Connection timed out)
+""")
+T["user-timeout-progress"] = ("RFC 5482: the user timeout counts from the last progress: an ACK of "
+    "part of the data restarts it, so 1.2 s of outstanding data with an ACK at 0.4 s stays open",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [1000], 4) = 0
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++.3 > . 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 > P. 1001:2001(1000) ack 1
++.3 > P. 1001:2001(1000) ack 1
++.5 < . 1:1(0) ack 2001 win 512
++0 write(4, ..., 100) = 100
++0 > P. 2001:2101(100) ack 1
+""")
+T["user-timeout-keepalive"] = ("RFC 5482 with keepalive (as Linux): once a probe is out, a peer silent for "
+    "the user timeout (2.5 s) ends the connection, before TCP_KEEPCNT (9) probes",
+EST_NOSACK + """+0 setsockopt(4, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [1], 4) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_KEEPINTVL, [1], 4) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_USER_TIMEOUT, [2500], 4) = 0
++1 > . 0:0(0) ack 1
++1 > . 0:0(0) ack 1
++1 > R. 1:1(0) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_ERROR, [ETIMEDOUT], [4]) = 0
+""")
+T["cork"] = ("tcp(7) TCP_CORK: partial segments wait while corked (full ones leave) and go when the option "
+    "is cleared; held data with nothing in flight leaves at the ceiling (one RTO, 0.3 s here)",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_CORK, [1], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_CORK, [1], [4]) = 0
++0 write(4, ..., 300) = 300
++.01 write(4, ..., 300) = 300
++.01 setsockopt(4, IPPROTO_TCP, TCP_CORK, [0], 4) = 0
++0 > P. 1:601(600) ack 1
++.1 < . 1:1(0) ack 601 win 512
++0 setsockopt(4, IPPROTO_TCP, TCP_CORK, [1], 4) = 0
++0 write(4, ..., 1500) = 1500
++0 > . 601:1601(1000) ack 1
++.1 < . 1:1(0) ack 1601 win 512
++.3 > P. 1601:2101(500) ack 1
+""")
+T["cork-nodelay"] = ("Linux's TCP_NODELAY while corked pushes what waits once (tcp(7): the two options "
+    "combine); the cork holds later writes again",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_CORK, [1], 4) = 0
++0 write(4, ..., 200) = 200
++.05 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 > P. 1:201(200) ack 1
++.05 < . 1:1(0) ack 201 win 512
++0 write(4, ..., 200) = 200
++.05 setsockopt(4, IPPROTO_TCP, TCP_CORK, [0], 4) = 0
++0 > P. 201:401(200) ack 1
+""")
+T["msg-more"] = ("send(2) MSG_MORE (RFC 9293 3.9.1 SEND without PUSH): the partial tail waits for the next "
+    "send, full segments leave without PSH, a later send without the flag pushes all; a tail with "
+    "nothing in flight leaves after one RTO",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 send(4, ..., 300, MSG_MORE) = 300
++.01 send(4, ..., 200, MSG_MORE) = 200
++.01 send(4, ..., 100, 0) = 100
++0 > P. 1:601(600) ack 1
++.1 < . 1:1(0) ack 601 win 512
++0 sendmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 1000}, {..., 500}], msg_flags=0}, MSG_MORE) = 1500
++0 > . 601:1601(1000) ack 1
++.1 < . 1:1(0) ack 1601 win 512
++0 > . 1601:2101(500) ack 1
++.1 < . 1:1(0) ack 2101 win 512
++0 send(4, ..., 50, MSG_MORE) = 50
++.3 > P. 2101:2151(50) ack 1
+""")
+T["msg-eor"] = ("send(2) MSG_EOR: no segment carries bytes from both sides of a record's end, which is "
+    "pushed (PSH); queued behind a closed window the four writes (two records) leave as "
+    "1000 + 500 + 200 + 1000",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 1200) = 1200
++0 send(4, ..., 300, MSG_EOR) = 300
++0 send(4, ..., 200, MSG_EOR) = 200
++0 write(4, ..., 1000) = 1000
++.1 < . 1:1(0) ack 1 win 512
++0 > . 1:1001(1000) ack 1
++0 > P. 1001:1501(500) ack 1
++0 > P. 1501:1701(200) ack 1
++0 > P. 1701:2701(1000) ack 1
+""")
+T["msg-eor-limit"] = ("config tcp_eor_max: record ends a connection holds unsent are bounded; one more "
+    "MSG_EOR send waits (EAGAIN without blocking) until a record has left",
+"""--set=tcp_eor_max=1
+""" + EST_NOSACK + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 < . 1:1(0) ack 1 win 0
++0 send(4, ..., 300, MSG_EOR) = 300
++0 send(4, ..., 200, MSG_EOR) = -1 EAGAIN (Resource temporarily unavailable)
++0 send(4, ..., 200, 0) = 200
++.1 < . 1:1(0) ack 1 win 512
++0 > P. 1:301(300) ack 1
++0 > P. 301:501(200) ack 1
++0 send(4, ..., 200, MSG_EOR) = 200
++0 > P. 501:701(200) ack 1
+""")
+T["tcp-noopt"] = ("FreeBSD's TCP_NOOPT before connect: our SYN carries no option (RFC 9293 3.7.1 lets "
+    "the MSS go unsaid) and none the peer offers is agreed (RFC 7323 2.2/3.2, RFC 2018 2: only when "
+    "both SYNs carry it): no timestamps on our segments, the window unscaled; the peer's MSS still counts",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], [4]) = 0
++0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) win 65535
++.1 < S. 0:0(0) ack 1 win 1000 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > . 1:1(0) ack 1
++0 %{ assert tcpi_options == 0 }%
++0 write(3, ..., 1500) = 1500
++0 > . 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 1000
++0 > P. 1001:1501(500) ack 1
+""")
+T["tcp-noopt-listen"] = ("FreeBSD's TCP_NOOPT on a listener: the SYN-ACK carries no option and the "
+    "accepted connection agrees to none (RFC 7323, RFC 2018: an option needs both SYNs)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_NOOPT, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 win 65535
++.1 < . 1:1(0) ack 1 win 65535
++0 accept(3, ..., ...) = 4
++0 %{ assert tcpi_options == 0 }%
+""")
+T["tcp-keepinit"] = ("FreeBSD's TCP_KEEPINIT (seconds): a connect not established 3 s after its SYN fails with "
+    "ETIMEDOUT at that instant (the SYN timer, backed off to 2 s after the first resend, is cut short; "
+    "no SYN is resent there), long before tcp_syn_retries would give up",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [3], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINIT, [3], [4]) = 0
++0...3 connect(3, ..., ...) = -1 ETIMEDOUT (Connection timed out)
++0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++1 > S 0:0(0) <mss 1460,sackOK,TS val 1100 ecr 0,nop,wscale 8>
++2.1 %{ assert tcpi_total_retrans == 1 }%
++0 close(3) = 0
+""")
+T["epoll-edge"] = ("epoll(7) over the stack's readiness: level-triggered items report while poll() would; "
+    "an edge-triggered one (EPOLLET) reports its whole mask once per change (adding it, data arriving) and "
+    "not again until the next change, a read being none",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN|EPOLLOUT|EPOLLET, fd=4}) = 0
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = -1 EEXIST (File exists)
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 < P. 1:1001(1000) ack 1 win 512
++0 > . 1:1(0) ack 1001
++0 epoll_wait(5, {events=EPOLLIN|EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 read(4, ..., 500) = 500
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLIN, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1
++0 read(4, ..., 500) = 500
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0...0.1 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 1000) = 1
++.1 < P. 1001:1101(100) ack 1 win 512
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = 0
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = -1 ENOENT (No such file or directory)
++0 close(5) = 0
+""")
+T["epoll-oneshot"] = ("epoll(7) EPOLLONESHOT: the item reports once, then stays silent until EPOLL_CTL_MOD "
+    "re-arms it",
+EST + """+0 epoll_create(1) = 5
++0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
++0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
+""")
+T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
+    "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
+EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, IPPROTO_TCP, TCP_INQ, [1], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_INQ, [1], [4]) = 0
++0 < P. 1:3001(3000) ack 1 win 512
++0 > . 1:1(0) ack 3001
++0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 1000}], msg_flags=0,
+               msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=2000}]}, 0) = 1000
++0 ioctl(4, SIOCINQ, [2000]) = 0
++0 < F. 3001:3001(0) ack 1 win 512
++0 > . 1:1(0) ack 3002
++0 recvmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 5000}], msg_flags=0,
+               msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=1}]}, 0) = 2000
++0 ioctl(4, SIOCINQ, [0]) = 0
+""")
+
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
+# Family-specific scripts: IP_TOS/IP_TTL (ip(7)) and IPV6_TCLASS/IPV6_UNICAST_HOPS (ipv6(7)).
+ONLY = {}
+ONLY["ip-tos-ttl"] = ("v4", "ip(7) IP_TOS and IP_TTL on a TCP socket: every later segment carries the DSCP "
+    "(TCP keeps the ECN bits, RFC 3168 6.1.1) and the TTL; IP_TTL -1 restores the default 64; 0 is EINVAL",
+EST + """+0 setsockopt(4, SOL_IP, IP_TTL, [0], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, SOL_IP, IP_TOS, [0x28], 4) = 0
++0 setsockopt(4, SOL_IP, IP_TTL, [7], 4) = 0
++0 getsockopt(4, SOL_IP, IP_TTL, [7], [4]) = 0
++0 write(4, ..., 100) = 100
++0 > (tos 0x28, ttl 7) P. 1:101(100) ack 1
++.1 < . 1:1(0) ack 101 win 512
++0 setsockopt(4, SOL_IP, IP_TTL, [-1], 4) = 0
++0 getsockopt(4, SOL_IP, IP_TTL, [64], [4]) = 0
++0 write(4, ..., 100) = 100
++0 > (tos 0x28, ttl 64) P. 101:201(100) ack 1
+""")
+ONLY["ip-ttl-rst"] = ("v4", "ip(7) IP_TTL / IP_TOS of a socket bound to the port go on the reset sent on its "
+    "behalf (a SYN before listen, as BSD's tcp_respond) and on the SYN-ACK of its listener",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_IP, IP_TTL, [5], 4) = 0
++0 setsockopt(3, SOL_IP, IP_TOS, [0x20], 4) = 0
++0 bind(3, ..., ...) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > (tos 0x20, ttl 5) R. 0:0(0) ack 1 win 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > (tos 0x20, ttl 5) S. 0:0(0) ack 1 <mss 1460>
+""")
+ONLY["ipv6-tclass-hops"] = ("v6", "ipv6(7) IPV6_TCLASS and IPV6_UNICAST_HOPS on a TCP socket: every later "
+    "segment carries the traffic class (TCP keeps the ECN bits, RFC 3168 6.1.1) and the hop limit",
+EST + """+0 setsockopt(4, SOL_IPV6, IPV6_UNICAST_HOPS, [256], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, SOL_IPV6, IPV6_TCLASS, [0x28], 4) = 0
++0 setsockopt(4, SOL_IPV6, IPV6_UNICAST_HOPS, [9], 4) = 0
++0 write(4, ..., 100) = 100
++0 > (class 0x28, hlim 9) P. 1:101(100) ack 1
+""")
 
 def main():
     n = 0
@@ -921,6 +1239,12 @@ def main():
                 f.write("// %s.\n// Written from the RFCs for netstack (gen_topics.py).\n%s\n%s%s" %
                         (rule, opt, "".join(h + "\n" for h in head), "\n".join(rest)))
             n += 1
+    for name, (fam, rule, body) in ONLY.items():
+        opt = dict(FAMILIES)[fam]
+        fn = os.path.join(HERE, "t-%s.pkt" % name)
+        with open(fn, "w") as f:
+            f.write("// %s.\n// Written from the RFCs for netstack (gen_topics.py).\n%s\n%s" % (rule, opt, body))
+        n += 1
     print("wrote %d scripts" % n)
 
 main()
