@@ -106,6 +106,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_shut_rd_keep, NS_CFG_BOOL, 0, 1, 0, "data queued or arriving after shutdown(SHUT_RD) stays readable (Linux)"),
     F(tcp_exit_ssthresh, NS_CFG_BOOL, 0, 1, 0, "a recovery ends with cwnd = ssthresh (RFC 9937, Linux); off: RFC 6582 option 1"),
     F(tcp_prr_safe_ack, NS_CFG_BOOL, 0, 1, 0, "PRR adds an SMSS only on ACKs that advance SND.UNA, no new loss (RFC 9937)"),
+    F(tcp_rtt_every_ack, NS_CFG_BOOL, 0, 1, 0, "without timestamps every ACK of unresent data is an RTT sample (Linux)"),
     F(tcp_hystart, NS_CFG_BOOL, 0, 1, 0, "HyStart++ (RFC 9406): leave the first slow start on RTT rise"),
     F(tcp_pacing, NS_CFG_BOOL, 0, 1, 0, "spread each window over the RTT"),
     F(tcp_bbr_lo_probe, NS_CFG_BOOL, 0, 1, 0, "BBR: loss-set bw_lo/inflight_lo last until the next probe (draft); off: the recovery"),

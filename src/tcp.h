@@ -566,6 +566,7 @@ void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked);
 bool ns_tcp_cwnd_in_use(const struct ns_tcb *t);
 void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retrans); /* tcp_info */
 uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack);
+bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmit);
 /* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
 #define NS_CHRONO_BUSY 1
 #define NS_CHRONO_RWND 2

@@ -585,8 +585,14 @@ static uint32_t release_acked(struct ns_tcb *t, uint32_t ack)
  * timed segment if it was never retransmitted (RFC 6298 3, Karn). */
 static void rtt_from_ack(struct ns_tcb *t, const struct seg *g)
 {
+    ns_time_t sent;
     if (t->ts_ok && g->has_ts && g->tsecr) {
         ns_tcp_rtt_sample(t, (ns_time_t)(ns_tcp_tsval(t) - g->tsecr) * NS_MSEC);
+    } else if (t->s->cfg.tcp_rtt_every_ack && ns_tcp_rack_first_xmit(t, g->ack, &sent)) {
+        /* RFC 6298 3 lets more than one sample a round count (Karn
+         * still holds: nothing resent is timed); as Linux, every ACK. */
+        ns_tcp_rtt_sample(t, t->s->now - sent);
+        t->rtt_timing = false;
     } else if (t->rtt_timing && seq_ge(g->ack, t->rtt_seq)) {
         ns_tcp_rtt_sample(t, t->s->now - t->rtt_start);
         t->rtt_timing = false;

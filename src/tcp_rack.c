@@ -402,3 +402,22 @@ uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack)
     }
     return n;
 }
+
+/* cfg.tcp_rtt_every_ack: when [SND.UNA, ack) was sent once only (Karn),
+ * the send time of its oldest segment (Linux's seq_rtt sample). */
+bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmit)
+{
+    bool any = false;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (!seq_lt(r->start, ack))
+            break;
+        if (r->flags & NS_TXR_RETRANS)
+            return false;
+        if (!any && !(r->flags & NS_TXR_SACKED)) {
+            *xmit = r->xmit;
+            any = true;
+        }
+    }
+    return any;
+}

@@ -169,6 +169,9 @@ struct ns_config {
     bool tcp_prr_safe_ack;         /* PRR's slow-start reduction bound (one more SMSS) only on ACKs
                                     * that advance SND.UNA and mark no new loss (RFC 9937 6, Linux);
                                     * off: on every ACK, by measurement (tcp_recovery.c) */
+    bool tcp_rtt_every_ack;        /* without timestamps, every ACK of data sent once is an RTT
+                                    * sample, timed from its oldest segment (Linux); off: one timed
+                                    * segment a round trip (RFC 6298 3, Karn) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:

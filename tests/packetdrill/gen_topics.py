@@ -658,6 +658,33 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
 +.01 < . 1:1(0) ack 1 win 512 <sack 2001:4001 7001:9001,nop,nop>
 +0 > . 1001:2001(1000) ack 1
 """)
+T["rtt-every-ack"] = ("RFC 6298 2-3 (SRTT = 7/8 SRTT + 1/8 R, Karn's rule) without timestamps: the linux "
+    "profile takes a sample from every ACK of data sent once, timed from the oldest segment it "
+    "acknowledges (tcp_rtt_every_ack, as Linux), not one timed segment a round trip",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 %{ assert tcpi_rtt == 100000 }%
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.005 write(4, ..., 1000) = 1000
++0 > P. 1001:2001(1000) ack 1
++.005 < . 1:1(0) ack 1001 win 512
++0 %{ assert tcpi_rtt == 88750 }%
++.005 < . 1:1(0) ack 2001 win 512
++0 %{ assert tcpi_rtt == 78906 }%
++0 write(4, ..., 1000) = 1000
++0 > P. 2001:3001(1000) ack 1
++.005 write(4, ..., 1000) = 1000
++0 > P. 3001:4001(1000) ack 1
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_rtt == 70292 }%
+""")
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
