@@ -92,6 +92,7 @@ struct ns_tcp_txrec {
 #define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
 #define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
 #define NS_TXR_WASLOST 16 /* marked lost and not SACKed since (Linux's lost_out, tcp_info) */
+#define NS_TXR_PSH 32    /* ended the written data (or a record) when first sent: PSH */
 #define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
                                     * past the configured count, tiny segments merge */
 
@@ -567,6 +568,8 @@ bool ns_tcp_cwnd_in_use(const struct ns_tcb *t);
 void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retrans); /* tcp_info */
 uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack);
 bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmit);
+void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end);          /* cfg.tcp_psh_units */
+bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end);
 /* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
 #define NS_CHRONO_BUSY 1
 #define NS_CHRONO_RWND 2

@@ -535,12 +535,16 @@ void ns_tcp_output(struct ns_tcb *t)
              * else every hole above the last resend. */
             bool rack = ns_tcp_rack_on(t);
             uint32_t room = ns_tcp_recovery_quota(t); /* PRR, RFC 9937 */
-            if (room < t->mss)
-                break;
             struct ns_seqrange hole;
             uint32_t from = seq_max(t->high_rxt, t->snd_una);
-            if (rack ? ns_tcp_rack_next_lost(t, t->snd_una, &hole)
-                     : ns_tcp_sack_next_hole(t, from, &hole)) {
+            bool have = rack ? ns_tcp_rack_next_lost(t, t->snd_una, &hole)
+                             : ns_tcp_sack_next_hole(t, from, &hole);
+            /* RFC 9937 counts bytes: a quota of at least the segment to
+             * resend (a short one: a small write's record) lets it go. */
+            uint32_t need = have && hole.end - hole.start < t->mss ? hole.end - hole.start : t->mss;
+            if (room < need)
+                break;
+            if (have) {
                 if (!pace_ok(t))
                     break;
                 uint32_t smss = ns_tcp_send_mss(t);
@@ -639,6 +643,10 @@ void ns_tcp_output(struct ns_tcb *t)
         if (len && ((t->snd_nxt + len == data_end && !t->no_push && !t->send_more) ||
                     (eor && t->snd_nxt + len == eor_end)))
             fl |= TH_PSH;
+        /* cfg.tcp_psh_units: a resend keeps the PSH the segment had. */
+        if (len && rexmit && s->cfg.tcp_psh_units && ns_tcp_rack_psh_at(t, t->snd_nxt + len))
+            fl |= TH_PSH;
+        bool psh_kept = len && !rexmit && (fl & TH_PSH) && s->cfg.tcp_psh_units;
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
         if (len && !rexmit && s->cfg.tcp_psh_units) {
@@ -667,6 +675,8 @@ void ns_tcp_output(struct ns_tcb *t)
         if (fin && seq_ge(t->snd_nxt + len, t->snd_max))
             t->fin_alone = len == 0; /* the FIN's first transmission */
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
+        if (psh_kept)
+            ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);

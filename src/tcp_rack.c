@@ -421,3 +421,31 @@ bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmi
     }
     return any;
 }
+
+/* cfg.tcp_psh_units: the segment ending at `end` ended the written data
+ * (or a record) when first sent; a resend of it keeps that PSH, as Linux
+ * resends the skb with its flags. */
+void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end)
+{
+    for (unsigned i = t->txr_len; i-- > 0;) {
+        struct ns_tcp_txrec *r = rec(t, i);
+        if (r->end == end) {
+            r->flags |= NS_TXR_PSH;
+            return;
+        }
+        if (seq_lt(r->end, end))
+            return;
+    }
+}
+
+bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end)
+{
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (r->end == end)
+            return (r->flags & NS_TXR_PSH) != 0;
+        if (seq_gt(r->end, end))
+            return false;
+    }
+    return false;
+}

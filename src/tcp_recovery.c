@@ -56,7 +56,8 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
         return start;
     /* cfg.tcp_psh_units (Linux): a resent segment keeps the PSH the
      * original had when it ended the data written so far. */
-    if (t->s->cfg.tcp_psh_units && n && start + n == t->sbuf_seq + t->slen)
+    if (t->s->cfg.tcp_psh_units && n &&
+        (start + n == t->sbuf_seq + t->slen || ns_tcp_rack_psh_at(t, start + n)))
         fl |= TH_PSH;
     ns_tcp_send_seg(t, start, n, fl);
     return start + n + ((fl & TH_FIN) ? 1 : 0);

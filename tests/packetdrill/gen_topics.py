@@ -685,6 +685,64 @@ T["rtt-every-ack"] = ("RFC 6298 2-3 (SRTT = 7/8 SRTT + 1/8 R, Karn's rule) witho
 +.005 < . 1:1(0) ack 4001 win 512
 +0 %{ assert tcpi_rtt == 70292 }%
 """)
+T["eor-resend"] = ("send(2) MSG_EOR records stay apart in retransmissions too (RACK, RFC 8985, resends "
+    "what it marked lost segment by segment as sent, after the SACK of the later data), and in the "
+    "linux profile each resent record keeps the PSH it carried (tcp_psh_units, as Linux resends the "
+    "skb with its flags); PRR's quota (RFC 9937, in bytes) lets the short segments go",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 1:401(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 401:801(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 801:1201(400) ack 1
++0 write(4, ..., 3000) = 3000
++0 > P. 1201:4201(3000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1201:4201,nop,nop>
++0 > P. 1:401(400) ack 1
++0 > P. 401:801(400) ack 1
++0 > P. 801:1201(400) ack 1
++.01 < . 1:1(0) ack 4201 win 512
+""")
+T["prr-short-segment"] = ("RFC 9937 (PRR) counts bytes: a quota of 400 bytes lets a lost 400-byte "
+    "segment (a MSG_EOR record) be resent at once, not only once a full SMSS is allowed; RACK (RFC 8985 "
+    "6.2) marks the first four records lost when its reordering timer fires",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 1:401(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 401:801(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 801:1201(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 1201:1601(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 1601:2001(400) ack 1
++0 send(4, ..., 400, MSG_EOR) = 400
++0 > P. 2001:2401(400) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1601:2401,nop,nop>
++.025~+.030 > P. 1:401(400) ack 1
++0 > P. 401:801(400) ack 1
++.01 < . 1:1(0) ack 1 win 512 <sack 1201:2401,nop,nop>
++0 > P. 801:1201(400) ack 1
++.01 < . 1:1(0) ack 2401 win 512
+""")
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
