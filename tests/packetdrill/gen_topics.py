@@ -743,6 +743,38 @@ T["prr-short-segment"] = ("RFC 9937 (PRR) counts bytes: a quota of 400 bytes let
 +0 > P. 801:1201(400) ack 1
 +.01 < . 1:1(0) ack 2401 win 512
 """)
+T["notsent-lowat-half"] = ("TCP_NOTSENT_LOWAT (Linux tcp(7)): POLLOUT only once fewer than half the limit "
+    "waits unsent: with 7000 bytes unsent of an 8000 limit (the peer's window holds the rest back, "
+    "RFC 9293 3.8.6.2.1 keeps the 280-byte tail) the socket is not writable",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 write(4, ..., 100000) = 42000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:22001(12000) ack 1
++0 > P. 22001:30001(8000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++.1 < . 1:1(0) ack 22001 win 512
++0 > P. 30001:42001(12000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 0) = 1
++0 write(4, ..., 100000) = 44000
++0 > P. 42001:54001(12000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++.1 < . 1:1(0) ack 46001 win 260
++0 > . 54001:79001(25000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
+""")
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
 """ + EST + """+0 shutdown(4, SHUT_WR) = 0
