@@ -344,7 +344,7 @@ static void test_lower_bounds_draft(void)
      * them; outside recovery cwnd stays under inflight_lo. */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check c;
+    struct lo_check c = {.need_recovery = false};
     path(&p);
     p.bytes = 12u << 20;
     p.to_client.drop = p.to_server.drop = 0.01;
@@ -425,7 +425,7 @@ static void test_ack_aggregation(void)
      * without it in the target). */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check cs, cb;
+    struct lo_check cs = {.need_recovery = false}, cb = {.need_recovery = false};
     struct ns_sim_rate_trace *smooth = trace48(1), *bursty = trace48(50);
     xfer_params_default(&p);
     snprintf(p.cc, sizeof p.cc, "bbr");
@@ -455,7 +455,7 @@ static void test_ecn_rounds(void)
      * decays in rounds without CE. */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check c;
+    struct lo_check c = {.need_recovery = false};
     xfer_params_default(&p);
     snprintf(p.cc, sizeof p.cc, "bbr");
     p.ecn = true;
