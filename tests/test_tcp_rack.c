@@ -39,11 +39,22 @@ static struct tt *setup(void)
 }
 
 /* The host ACKs `ack` (stack-relative) with up to 3 SACK blocks [a, b)
- * (stack-relative). */
-static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[][2])
+ * (stack-relative), and a timestamp option (tsval, echo) when `ts`
+ * (then at most 2 blocks fit). */
+static void ack_opts(struct tt *t, uint32_t ack, bool ts, uint32_t tsval, uint32_t tsecr, unsigned n,
+                     const uint32_t blk[][2])
 {
     uint8_t o[40];
     size_t k = 0;
+    if (ts) {
+        o[k++] = 1;
+        o[k++] = 1;
+        o[k++] = 8;
+        o[k++] = 10;
+        ns_put32(o + k, tsval);
+        ns_put32(o + k + 4, tsecr);
+        k += 8;
+    }
     if (n) {
         o[k++] = 1;
         o[k++] = 1;
@@ -56,6 +67,10 @@ static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[
         }
     }
     tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+}
+static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[][2])
+{
+    ack_opts(t, ack, false, 0, 0, n, blk);
 }
 
 /* Segments sent since the last drain: how many started at S(seq), and
@@ -249,48 +264,39 @@ static void test_prr_send_quantities(void)
 static void ack_ts(struct tt *t, uint32_t ack, uint32_t tsval, uint32_t tsecr, unsigned n,
                    const uint32_t blk[][2])
 {
-    uint8_t o[40];
-    size_t k = 0;
-    o[k++] = 1;
-    o[k++] = 1;
-    o[k++] = 8;
-    o[k++] = 10;
-    ns_put32(o + k, tsval);
-    ns_put32(o + k + 4, tsecr);
-    k += 8;
-    o[k++] = 1;
-    o[k++] = 1;
-    o[k++] = 5;
-    o[k++] = (uint8_t)(2 + 8 * n);
-    for (unsigned i = 0; i < n; i++) {
-        ns_put32(o + k, S(blk[i][0]));
-        ns_put32(o + k + 4, S(blk[i][1]));
-        k += 8;
-    }
-    tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+    ack_opts(t, ack, true, tsval, tsecr, n, blk);
 }
 
-static void lost_resend_case(bool echo_test)
+/* As setup(), with timestamps (segments of MT bytes): 10 segments out,
+ * drained; *ts1 is the first one's TSval. */
+#define MT (M - 12) /* the MSS less the timestamp option */
+static struct tt *setup_ts(const struct ns_config *cfg, uint32_t *ts1)
 {
-    const uint32_t MT = M - 12; /* the MSS less the timestamp option */
     static const uint8_t syn_opt[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
-    struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
-    cfg.tcp_rack_ts_ambiguity = echo_test;
-    struct tt *t = tt_new(&cfg, false);
+    struct tt *t = tt_new(cfg, false);
     tt_open_passive_rtt(t, syn_opt, sizeof syn_opt, 65535, RTT);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
     struct tt_seg g;
-    uint32_t ts1 = 0;
     unsigned n = 0;
     while (tt_next(t, &g)) {
         CU_ASSERT(g.has_ts);
         if (g.seq == S(1))
-            ts1 = g.tsval;
+            *ts1 = g.tsval;
         n++;
     }
-    CU_ASSERT_EQUAL_FATAL(n, 10);
+    CU_ASSERT_EQUAL(n, 10);
+    return t;
+}
+
+static void lost_resend_case(bool echo_test)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_rack_ts_ambiguity = echo_test;
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    struct tt_seg g;
     /* Segments 1 and 3 lost: the host has nothing in order, its echo stays
      * ts1's (older than every resend below). */
     tt_advance(t, t->now + RTT);
@@ -330,24 +336,13 @@ static void test_lost_resend_old_echo(void)
  * 5-10 SACKed, 4 missing. */
 static void test_spurious_rto_keeps_rack(void)
 {
-    static const uint8_t syn_opt[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
-    const uint32_t MT = M - 12;
     struct ns_config cfg;
     tt_cfg(&cfg);
     memcpy(cfg.tcp_cc, "newreno", 8);
     cfg.tcp_tlp = false; /* the RTO, not a probe, is the first timer */
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, syn_opt, sizeof syn_opt, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
-    struct tt_seg g;
     uint32_t ts1 = 0;
-    unsigned n = 0;
-    while (tt_next(t, &g)) {
-        if (g.seq == S(1))
-            ts1 = g.tsval;
-        n++;
-    }
-    CU_ASSERT_EQUAL_FATAL(n, 10);
+    struct tt *t = setup_ts(&cfg, &ts1);
+    struct tt_seg g;
     tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO */
     struct ns_tcp_info ti = info(t);
     CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
