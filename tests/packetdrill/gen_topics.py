@@ -856,6 +856,23 @@ EST + """+0 epoll_create(1) = 5
 +0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
 +0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
 """)
+T["sysctl-live"] = ("a sysctl of a knob read when used (config rows marked live: keepalive times, ECN, "
+    "TCP_NOTSENT_LOWAT's default, ...) changes the running stack as on a host: sockets created later get "
+    "the new keepalive time (getsockopt TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, seconds), a value set stays",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [7200], [4]) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], 4) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [100], 4) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [0], 4) = -1 EINVAL (Invalid argument)
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], [4]) = 0
++0 `sysctl -q net.ipv4.tcp_keepalive_time=60 net.ipv4.tcp_keepalive_probes=4`
++0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [60], [4]) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPCNT, [4], [4]) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPINTVL, [75], [4]) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], [4]) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [100], [4]) = 0
+""")
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
 EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
