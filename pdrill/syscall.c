@@ -917,6 +917,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         return SC_DONE;
     }
     if (!strcmp(n, "close")) {
+        /* A closed descriptor leaves every epoll interest list (epoll(7)). */
+        for (int i = 0; i < PD_MAX_FD; i++)
+            for (unsigned k = 0; r->fds[i].used && r->fds[i].is_ep && k < r->fds[i].nep; k++)
+                if (&r->fds[r->fds[i].ep[k].fd] == f)
+                    r->fds[i].ep[k--] = r->fds[i].ep[--r->fds[i].nep];
         int sd = f->sd;
         bool abort_it = f->linger_on && f->linger_s == 0;
         memset(f, 0, sizeof *f);

@@ -848,13 +848,16 @@ EST + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 close(5) = 0
 """)
 T["epoll-oneshot"] = ("epoll(7) EPOLLONESHOT: the item reports once, then stays silent until EPOLL_CTL_MOD "
-    "re-arms it",
+    "re-arms it; closing the socket takes it off the interest list",
 EST + """+0 epoll_create(1) = 5
 +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
 +0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
 +0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
 +0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
 +0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 close(4) = 0
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = -1 EBADF (Bad file descriptor)
 """)
 T["sysctl-live"] = ("a sysctl of a knob read when used (config rows marked live: keepalive times, ECN, "
     "TCP_NOTSENT_LOWAT's default, ...) changes the running stack as on a host: sockets created later get "
