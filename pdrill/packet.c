@@ -288,17 +288,24 @@ static size_t ip_header(struct pd_run *r, const struct pd_packet *k, uint8_t *p,
     return 40;
 }
 
-static int inject(struct pd_run *r, uint8_t *buf, size_t len)
+static int inject_gso(struct pd_run *r, uint8_t *buf, size_t len, uint8_t gso_type, uint16_t gso_size)
 {
     struct ns_pkt *p = ns_pkt_from(buf, len);
     if (!p) {
         pd_report(r, r->cur_line, "out of memory");
         return -1;
     }
+    p->off.gso_type = gso_type; /* --mss: a GRO packet of gso_size segments, as the reference's vnet header */
+    p->off.gso_size = gso_size;
     if (r->pcap)
         ns_pcapout_write(r->pcap, r->now - pd_ns(0), buf, len);
     ns_stack_input(r->s, r->now, p);
     return 0;
+}
+
+static int inject(struct pd_run *r, uint8_t *buf, size_t len)
+{
+    return inject_gso(r, buf, len, NS_GSO_NONE, 0);
 }
 
 static int inbound_icmp(struct pd_run *r, const struct pd_event *e)
@@ -399,6 +406,8 @@ int pd_inbound(struct pd_run *r, const struct pd_event *e)
     ns_put32(t + 4, k->seq_abs ? k->start : r->fl.risn + k->start);
     if (k->has_ack)
         ns_put32(t + 8, k->ack_abs ? k->ack : r->fl.lisn + k->ack);
+    else if (k->flags & TH_ACK)
+        ns_put32(t + 8, r->fl.lisn); /* as the reference: ack 0, relative to our ISN */
     t[12] = (uint8_t)((hl / 4) << 4);
     t[13] = k->flags;
     ns_put16(t + 14, (uint16_t)k->win);
@@ -413,6 +422,9 @@ int pd_inbound(struct pd_run *r, const struct pd_event *e)
         fmt_script(k, s, sizeof s);
         fprintf(stderr, "%.6f inbound: < %s\n", (double)pd_us(r->now) / 1e6, s);
     }
+    if (r->o.mss && k->len > r->o.mss && k->len > 0)
+        return inject_gso(r, buf, iph + hl + k->len, r->remote.family == NS_AF_INET ? NS_GSO_TCPV4 : NS_GSO_TCPV6,
+                          (uint16_t)r->o.mss);
     return inject(r, buf, iph + hl + k->len);
 }
 

@@ -30,7 +30,7 @@ static const char *const linux_pairs[] = {
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", "tcp_psh_units=2", "tcp_ss_abc=0", "tcp_cwnd_use=1", "tcp_cc_delivered=on", "tcp_shut_rd_keep=on", "tcp_tlp_at_rto=on", "tcp_tlp_wcdelack=200ms", "tcp_tlp_min=0ms", "tcp_tlp_pad=2ms", "tcp_tlp_fin_alone=on", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_srtt_min=off", "tcp_rto_max=64s",
@@ -79,7 +79,7 @@ int pd_profile_apply(const char *name, struct ns_config *cfg, char *err, size_t 
 }
 
 /* How a sysctl value becomes a config value. */
-enum conv { C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
+enum conv { C_TLP, C_SAT, C_BOOL, C_BOOL_INV, C_BOOL_NONZERO, C_NUM, C_SEC, C_MS, C_MSL_MS, C_CC, C_MID3, C_RACK };
 
 struct map {
     const char *key;
@@ -107,13 +107,13 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_recovery", "tcp_rack", C_RACK, NULL, NULL},
     {"net.ipv4.tcp_dsack", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fack", NULL, C_NUM, "0", NULL},
-    {"net.ipv4.tcp_early_retrans", NULL, C_NUM, "4", NULL},
+    {"net.ipv4.tcp_early_retrans", "tcp_tlp", C_TLP, NULL, NULL},
     {"net.ipv4.tcp_frto", NULL, C_NUM, "2", NULL},
     {"net.ipv4.tcp_slow_start_after_idle", "tcp_idle_restart", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_no_metrics_save", NULL, C_NUM, "1", NULL},
     {"net.ipv4.tcp_fastopen", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_ecn", "tcp_ecn", C_NUM, NULL, NULL},
-    {"net.ipv4.tcp_min_tso_segs", NULL, C_NUM, "*", NULL},
+    {"net.ipv4.tcp_min_tso_segs", "tcp_psh_units", C_NUM, NULL, NULL},
     {"net.ipv4.tcp_mtu_probing", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, C_NUM, "0", NULL},
     {"net.ipv4.tcp_reordering", NULL, C_NUM, "3", NULL},
@@ -196,6 +196,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     char v[96];
     long long n = strtoll(value, NULL, 0);
     switch (m->conv) {
+    case C_TLP: snprintf(v, sizeof v, "%s", n >= 3 ? "on" : "off"); break; /* 3, 4: TLP on */
     case C_BOOL: snprintf(v, sizeof v, "%s", n ? "on" : "off"); break;
     case C_BOOL_INV: snprintf(v, sizeof v, "%s", n ? "off" : "on"); break;
     case C_BOOL_NONZERO: snprintf(v, sizeof v, "%s", n != 0 ? "on" : "off"); break;

@@ -246,6 +246,9 @@ static int one_sysctl(struct pd_run *r, int line, char *kv)
     }
     *eq = '\0';
     char *key = trim(kv), *val = trim(eq + 1);
+    for (char *x = key; *x; x++)
+        if (*x == '/')
+            *x = '.'; /* sysctl(8) takes net/ipv4/x as net.ipv4.x */
     size_t vl = strlen(val);
     if (vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
         val[vl - 1] = '\0';
@@ -556,6 +559,15 @@ int pd_command(struct pd_run *r, int line, const char *text)
                 pd_report(r, line, "defaults.sh sets Linux's defaults but the profile is %s", r->o.profile);
                 return -1;
             }
+        } else if (!strncmp(base, "sysctl_restore_", 15) && strlen(base) > 18 &&
+                   !strcmp(base + strlen(base) - 3, ".sh")) {
+            /* set_sysctls.py's restore script puts back the values the
+             * script changed: like a late sysctl (one_sysctl), harmless
+             * as the script's last event, an error before another. */
+            if (r->s && !r->late_sysctl_line) {
+                r->late_sysctl_line = line;
+                snprintf(r->late_sysctl, sizeof r->late_sysctl, "restore (%s)", base);
+            }
         } else if (!strcmp(base, "tc") || (!strcmp(base, "ip") && nw > 1 && !strcmp(words[1], "tcp_metrics")) ||
                    !strcmp(base, "true") || !strcmp(base, ":")) {
             /* queueing disciplines and the route metrics cache: nothing to do in-process */
@@ -600,8 +612,10 @@ static int run_event(struct pd_run *r, struct pd_event *e)
         return 0;
     }
     if (e->kind == PD_EV_CODE) {
-        /* Evaluated at its own time: the clock runs there first (timers,
-         * a pending call's return), like any other event's. */
+        /* Evaluated at its own time (the reference snapshots tcp_info
+         * then): the clock runs there first (timers, a pending call's
+         * return), like any other event's, and later relative times count
+         * from it. */
         if (r->s && pd_advance(r, pd_ns(t)) < 0)
             return -1;
         int rc = pd_code(r, e);

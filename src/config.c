@@ -71,11 +71,13 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_sack = true;
     cfg->tcp_rack = true;
     cfg->tcp_tlp = true;
+    cfg->tcp_tlp_min = 10 * NS_MSEC; /* tcp_timer.c */
     cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
     /* HyStart++: never worse on the simloss paths measured, +8% goodput
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue
      * (NOTE-i12core.md). */
     cfg->tcp_hystart = true;
+    cfg->tcp_ss_abc = 2; /* RFC 3465 L */
     cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c */
     cfg->tcp_bbr_beta = 70;
     cfg->tcp_bbr_loss_thresh = 2;

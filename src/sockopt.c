@@ -42,7 +42,7 @@ ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len)
     struct ns_tcb *t = stream_tcb(s, sd, &err);
     if (!t)
         return err;
-    if (t->shut_rd)
+    if (t->shut_rd && !(s->cfg.tcp_shut_rd_keep && t->rlen))
         return 0;
     if (t->rlen) {
         uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;

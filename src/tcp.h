@@ -91,6 +91,7 @@ struct ns_tcp_txrec {
 #define NS_TXR_SACKED 2  /* the peer SACKed all of it */
 #define NS_TXR_LOST 4    /* RACK marked it lost; cleared when resent */
 #define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
+#define NS_TXR_WASLOST 16 /* marked lost and not SACKed since (Linux's lost_out, tcp_info) */
 #define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
                                     * past the configured count, tiny segments merge */
 
@@ -145,6 +146,7 @@ struct ns_tcb {
     uint32_t slen;               /* bytes queued, unacked ones included */
     uint32_t sbuf_seq;           /* seq of the first byte in the ring (iss+1 + bytes acked) */
     bool fin_queued;             /* app shut the write side: FIN follows the ring's last byte */
+    bool fin_alone;              /* the FIN first left in a segment of its own (no data) */
     uint32_t fin_seq;            /* valid when fin_queued: seq the FIN occupies */
 
     /* Receive sequence space. */
@@ -208,6 +210,15 @@ struct ns_tcb {
     unsigned dupacks;            /* consecutive duplicate ACKs */
     ns_time_t last_send;         /* time of the last data segment (restart after idle) */
     uint32_t snd_sml;            /* end of the last sub-MSS segment sent (Minshall's Nagle) */
+    uint32_t cwu_max, cwu_seq;   /* cfg.tcp_cwnd_use 1: largest flight of the window ending at
+                                  * cwu_seq (bytes), as Linux's max_packets_out */
+    bool cwu_limited;            /* ... and whether cwnd limited a send in it */
+    uint8_t chrono_type;         /* tcp_chrono.c: NS_CHRONO_* running now (0 = none) */
+    ns_time_t chrono_start, chrono_stat[3]; /* since when; time spent in each */
+    ns_time_t last_data_rcvd;    /* data last arrived (or the connection opened): tcp_info */
+    uint32_t reordering;         /* Linux's tp->reordering: segments of reordering seen (tcp_info) */
+    uint32_t reord_seen;         /* SACKs that showed reordering */
+    uint32_t rcv_mss_seen;       /* largest data segment received, up to rcv_mss (tcp_info) */
     bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
@@ -552,6 +563,17 @@ void ns_tcp_recovery_dupack(struct ns_tcb *t);
  * stored): congestion avoidance, or leave recovery on a full ACK, or
  * repair the next hole on a partial one (RFC 6582 3.2, RFC 6675 5). */
 void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked);
+bool ns_tcp_cwnd_in_use(const struct ns_tcb *t);
+void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retrans); /* tcp_info */
+uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack);
+/* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
+#define NS_CHRONO_BUSY 1
+#define NS_CHRONO_RWND 2
+#define NS_CHRONO_SNDBUF 3
+void ns_tcp_chrono_start(struct ns_tcb *t, uint8_t type);
+void ns_tcp_chrono_stop(struct ns_tcb *t, uint8_t type);
+ns_time_t ns_tcp_chrono_get(const struct ns_tcb *t, uint8_t type);              /* RFC 7661, cfg.tcp_cwnd_use */
+void ns_tcp_cwnd_sent(struct ns_tcb *t, bool cwnd_limited);   /* after new data left */
 /* RFC 3522 / RFC 4015: undo an RTO that the ACK's echo shows spurious. */
 void ns_tcp_undo_spurious_rto(struct ns_tcb *t, bool has_ts, uint32_t tsecr);
 /* After any acceptable ACK (SACK blocks, or NULL/0): the loss detectors
@@ -579,6 +601,9 @@ void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
 /* RFC 8985 6.3: an RTO fired: mark the head and every overdue segment
  * lost. True when it marked any. */
 bool ns_tcp_rack_rto_mark(struct ns_tcb *t);
+/* An RTO judged spurious (Eifel): forget the lost marks it set, so RACK
+ * judges those segments again by time. */
+void ns_tcp_rack_rto_undo(struct ns_tcb *t);
 /* A fast or RTO recovery ended (the reordering window's persistence). */
 void ns_tcp_rack_recovery_done(struct ns_tcb *t);
 /* The current reordering window (RFC 8985 6.2 step 4), ns. */

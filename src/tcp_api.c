@@ -222,8 +222,10 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
         return -ENOMEM;
     uint32_t lim = ns_tcp_snd_limit(t);
     uint32_t room = lim > t->slen ? lim - t->slen : 0;
-    if (room == 0)
+    if (room == 0) {
+        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* tcp_chrono.c */
         return -EAGAIN;
+    }
     if (len == 0)
         return 0;
     uint32_t n = len < room ? (uint32_t)len : room;
@@ -260,6 +262,7 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
         }
         t->slen += step;
         done += step;
+        ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
         /* RFC 9293 3.9.1: a SEND without PUSH (MSG_MORE, or a step of a
          * longer write) marks no push point and holds its sub-MSS tail. */
         bool last = done == n;
@@ -272,6 +275,8 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
     }
     if (!done)
         return -EAGAIN;
+    if (done < len)
+        ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* the writer waits for room */
     if (done < n) {
         /* The write stops short here: its end is a push point now. */
         t->no_push = t->send_more = (flags & NS_MSG_MORE) != 0;
@@ -292,8 +297,8 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
     struct ns_tcb *t = so->tcb;
     if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
         return -ENOTCONN;
-    if (t->shut_rd)
-        return 0;
+    if (t->shut_rd && !(t->s->cfg.tcp_shut_rd_keep && t->rlen))
+        return 0; /* cfg.tcp_shut_rd_keep: what is queued is read first */
     if (t->rlen) {
         if (len == 0)
             return 0;
@@ -347,7 +352,7 @@ int ns_shutdown(struct ns_stack *s, int sd, int how)
         return -ENOTCONN;
     if (how != NS_SHUT_WR) {
         t->shut_rd = true;
-        if (t->rbuf) { /* unread data is discarded */
+        if (t->rbuf && !s->cfg.tcp_shut_rd_keep) { /* unread data is discarded */
             ns_tcp_buf_consume(s, &t->rb, t->rlen);
             t->rlen = 0;
         }
@@ -513,6 +518,15 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->sacked = t->sacked_bytes;
     o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
                 : (t->dupacks || t->nsacked) ? 1 : 0;
+    ns_tcp_rack_counts(t, &o->lost, &o->retrans_out);
+    o->reordering = t->reordering ? t->reordering : 3;
+    o->reord_seen = t->reord_seen;
+    o->rwnd_limited = ns_tcp_chrono_get(t, NS_CHRONO_RWND);
+    o->sndbuf_limited = ns_tcp_chrono_get(t, NS_CHRONO_SNDBUF);
+    o->busy_time = ns_tcp_chrono_get(t, NS_CHRONO_BUSY) + o->rwnd_limited + o->sndbuf_limited;
+    o->last_data_recv = t->last_data_rcvd ? s->now - t->last_data_rcvd : 0;
+    o->min_rtt = t->rack_min_rtt;
+    o->rcv_mss_seen = t->rcv_mss_seen;
     o->rto = t->rto;
     o->unacked = t->snd_max - t->snd_una;
     o->bytes_sent = t->bytes_sent;

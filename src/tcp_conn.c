@@ -99,6 +99,7 @@ void ns_tcp_set_state(struct ns_tcb *t, int state)
     if (state == NS_TCP_ESTABLISHED && !t->was_established) {
         t->was_established = true;
         t->s->stats.tcp_established++;
+        t->last_data_rcvd = t->s->now; /* tcp_info: as Linux's lrcvtime at the handshake */
     }
     /* Opening states change no readiness; everything after may. */
     if (state != NS_TCP_LISTEN && state != NS_TCP_SYN_SENT && state != NS_TCP_SYN_RECEIVED)

@@ -68,8 +68,9 @@ static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
     if ((uint32_t)t->cubic.cwnd != t->cwnd)
         t->cubic.cwnd = t->cwnd;
     if (t->cwnd < t->ssthresh) {
-        /* Slow start as RFC 5681 3.1 with RFC 3465 byte counting, L = 2. */
-        uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
+        /* Slow start as RFC 5681 3.1 with RFC 3465 byte counting, L = cfg.tcp_ss_abc (2). */
+        uint32_t lim = t->s->cfg.tcp_ss_abc * t->mss; /* L, cfg.tcp_ss_abc */
+        uint32_t inc = acked < lim || !lim ? acked : lim;
         t->cwnd += ns_tcp_hystart_inc(t, inc); /* RFC 9406 */
         if (t->cwnd > (1u << 30))
             t->cwnd = 1u << 30;

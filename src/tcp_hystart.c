@@ -75,8 +75,9 @@ uint32_t ns_tcp_hystart_inc(struct ns_tcb *t, uint32_t inc)
     round_check(t);
     if (t->hs_state == NS_HS_OFF)
         return 0; /* just left slow start: no increase on this ACK */
-    /* 4.3: L = 8 segments per ACK without pacing, unlimited with it. */
-    if (!t->s->cfg.tcp_pacing && inc > 8u * t->mss)
+    /* 4.3: L = 8 segments per ACK without pacing, unlimited with it
+     * (and with cfg.tcp_ss_abc 0, as Linux). */
+    if (!t->s->cfg.tcp_pacing && t->s->cfg.tcp_ss_abc && inc > 8u * t->mss)
         inc = 8u * t->mss;
     bool enough = t->hs_samples >= HS_N_RTT_SAMPLE && t->hs_cur_min != NS_TIME_NEVER &&
                   t->hs_last_min != NS_TIME_NEVER;

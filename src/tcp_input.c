@@ -503,9 +503,16 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             t->rcv_nxt = nxt;
             t->rlen += gained;
             t->bytes_received += gained;
-            if (t->shut_rd) {
+            t->last_data_rcvd = s->now; /* tcp_info */
+            /* tcp_info: the peer's segment size as seen (Linux's
+             * tcp_measure_rcv_mss): the largest, up to what we offered. */
+            uint32_t seen = g->segs > 1 ? g->len / g->segs : g->len;
+            if (seen > t->rcv_mss_seen)
+                t->rcv_mss_seen = seen < t->rcv_mss ? seen : t->rcv_mss;
+            if (t->shut_rd && !s->cfg.tcp_shut_rd_keep) {
                 /* The app shut the read side: acknowledge and discard, so
-                 * the window stays open (as Linux). */
+                 * the window stays open (BSD; cfg.tcp_shut_rd_keep keeps
+                 * it readable, as Linux). */
                 ns_tcp_buf_consume(s, &t->rb, t->rlen);
                 t->rlen = 0;
             }
@@ -638,6 +645,9 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
         ns_tcb_notify(t);
     else if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
         ns_tcb_notify(t); /* TCP_NOTSENT_LOWAT: writability follows what is sent */
+    if (lim > t->slen && lim - t->slen >= lim / 4)
+        ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
+    ns_tcp_chrono_stop(t, NS_CHRONO_BUSY);
 }
 
 /* RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data,

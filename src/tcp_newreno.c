@@ -16,8 +16,9 @@ static void nr_init(struct ns_tcb *t)
 static void nr_on_ack(struct ns_tcb *t, uint32_t acked)
 {
     if (t->cwnd < t->ssthresh) {
-        /* RFC 5681 3.1 eq. 2 with RFC 3465 byte counting, L = 2*SMSS. */
-        uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;
+        /* RFC 5681 3.1 eq. 2 with RFC 3465 byte counting, L = cfg.tcp_ss_abc (2). */
+        uint32_t lim = t->s->cfg.tcp_ss_abc * t->mss; /* L, cfg.tcp_ss_abc */
+        uint32_t inc = acked < lim || !lim ? acked : lim;
         t->cwnd += ns_tcp_hystart_inc(t, inc); /* RFC 9406 */
     } else {
         /* Congestion avoidance: one MSS per cwnd of bytes acked (RFC 5681

@@ -111,7 +111,9 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         }
         return n;
     }
-    if (t->ts_ok && !(flags & TH_RST)) {
+    if (t->ts_ok) {
+        /* RFC 7323 3.2: in every segment once negotiated; an RST SHOULD
+         * carry it too (as Linux's do). */
         o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_NOP; o[n++] = NS_TCPOPT_TS; o[n++] = NS_TCPOLEN_TS;
         ns_put32(o + n, ns_tcp_tsval(t));
         ns_put32(o + n + 4, t->ts_recent);
@@ -237,6 +239,33 @@ static uint32_t tso_limit(const struct ns_tcb *t)
             lim = (uint32_t)ms;
     }
     return lim;
+}
+
+/* cfg.tcp_psh_units: how many segments Linux would put in its next TSO
+ * packet -- tcp_cwnd_test's min(cwnd/2, cwnd - in flight) and
+ * tcp_tso_autosize's ~1 ms (rate / 1024) at its pacing rate (cwnd/SRTT
+ * times 2 while cwnd < ssthresh/2, 1.2 after), at least 2
+ * (tcp_min_tso_segs), at most a 64 KB packet. Linux sets PSH on every such
+ * packet of more than one segment (__tcp_transmit_skb). */
+static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
+{
+    uint32_t cw = t->cwnd / mss, flight = (ns_tcp_flight(t) + mss - 1) / mss;
+    uint32_t n = cw / 2 ? cw / 2 : 1;
+    if (cw > flight && cw - flight < n)
+        n = cw - flight;
+    uint32_t segs = 65535 / mss;
+    if (t->srtt > 0) {
+        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+        uint64_t rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+        uint64_t b = (rate >> 10) / mss;
+        if (b < segs)
+            segs = (uint32_t)b;
+    }
+    uint32_t lo = t->s->cfg.tcp_psh_units; /* Linux's tcp_min_tso_segs */
+    if (segs < lo)
+        segs = lo;
+    return n < segs ? n : segs;
 }
 
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
@@ -494,6 +523,7 @@ void ns_tcp_output(struct ns_tcb *t)
 
     uint32_t data_end = t->sbuf_seq + t->slen;
     bool sent_new = false; /* new data left: the probe timer follows the burst */
+    uint32_t unit_left = 0, unit_n = 0; /* cfg.tcp_psh_units: Linux's TSO packet */
     for (unsigned guard = 0; guard < 100000; guard++) {
         bool sack_rec = t->in_recovery && t->sack_ok;
         uint32_t usable;
@@ -611,8 +641,31 @@ void ns_tcp_output(struct ns_tcb *t)
             fl |= TH_PSH;
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
+        if (len && !rexmit && s->cfg.tcp_psh_units) {
+            /* Linux marks PSH on the last segment of every TSO packet of
+             * more than one segment: the unit ends when it is full or
+             * when nothing more may follow now (window, cwnd, data,
+             * Nagle on the tail). RFC 9293 3.9.1 leaves PSH to us. */
+            if (!unit_left) {
+                unit_left = psh_unit_segs(t, mss);
+                unit_n = 0;
+            }
+            uint32_t segs = (len + mss - 1) / mss;
+            unit_n += segs;
+            unit_left = unit_left > segs ? unit_left - segs : 0;
+            uint32_t room = usable - len, rest = avail - len;
+            bool tail_ok = t->nodelay || !seq_gt(t->snd_sml, t->snd_una) || fin;
+            bool more = rest > 0 && (room >= mss || (room >= rest && rest < mss && tail_ok));
+            if (!unit_left || !more) {
+                if (unit_n > 1)
+                    fl |= TH_PSH;
+                unit_left = 0;
+            }
+        }
         if (fin)
             fl |= TH_FIN;
+        if (fin && seq_ge(t->snd_nxt + len, t->snd_max))
+            t->fin_alone = len == 0; /* the FIN's first transmission */
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
@@ -637,6 +690,19 @@ void ns_tcp_output(struct ns_tcb *t)
     t->push_once = false;
     if (sent_new)
         ns_tcp_tlp_after_burst(t);
+    {
+        /* tcp_chrono.c: unsent data the peer's window keeps back. */
+        uint32_t left = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
+        uint32_t need = left < t->mss ? left : t->mss;
+        if (left && seq_gt(t->snd_nxt + need, t->snd_una + t->snd_wnd))
+            ns_tcp_chrono_start(t, NS_CHRONO_RWND);
+        else
+            ns_tcp_chrono_stop(t, NS_CHRONO_RWND);
+    }
+    if (sent_new && s->cfg.tcp_cwnd_use) {
+        uint32_t mss = t->mss ? t->mss : 1;
+        ns_tcp_cwnd_sent(t, (ns_tcp_flight(t) + mss - 1) / mss >= t->cwnd / mss);
+    }
     if (t->ack_now)
         ns_tcp_send_ack(t);
     ns_tcp_rate_app_check(t); /* delivery-rate sampling: app-limited? */

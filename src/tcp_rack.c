@@ -222,7 +222,7 @@ static bool detect_loss(struct ns_tcb *t)
             continue;
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
-            r->flags |= NS_TXR_LOST;
+            r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
             t->rs_newly_lost += r->end - r->start;
             lost = true;
         } else if (due - now < wait) {
@@ -263,7 +263,17 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
         t->txr_len--;
     }
-    /* SACKed: whole records inside a block. */
+    /* SACKed: whole records inside a block. A record never resent that
+     * is SACKed below the highest SACKed one shows reordering; its
+     * distance from there, in segments, is Linux's tp->reordering
+     * (tcp_check_sack_reordering; tcp_info only). */
+    uint32_t hs = 0, low = 0;
+    bool hs_ok = false, low_ok = false;
+    for (unsigned i = 0; i < t->txr_len; i++)
+        if (rec(t, i)->flags & NS_TXR_SACKED) {
+            hs = rec(t, i)->end;
+            hs_ok = true;
+        }
     for (unsigned k = 0; k < n; k++) {
         for (unsigned i = 0; i < t->txr_len; i++) {
             struct ns_tcp_txrec *r = rec(t, i);
@@ -272,14 +282,48 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             if (seq_gt(r->end, blk[k].end))
                 break;
             if (seq_ge(r->start, blk[k].start) && !(r->flags & NS_TXR_SACKED)) {
-                r->flags = (uint8_t)((r->flags | NS_TXR_SACKED) & ~NS_TXR_LOST);
+                if (!(r->flags & NS_TXR_RETRANS) && hs_ok && seq_lt(r->start, hs) &&
+                    (!low_ok || seq_lt(r->start, low))) {
+                    low = r->start;
+                    low_ok = true;
+                }
+                if (!hs_ok || seq_gt(r->end, hs)) {
+                    hs = r->end;
+                    hs_ok = true;
+                }
+                r->flags = (uint8_t)((r->flags | NS_TXR_SACKED) & ~(NS_TXR_LOST | NS_TXR_WASLOST));
                 delivered(t, r, tsecr);
             }
         }
     }
+    if (low_ok) {
+        uint32_t mss = t->mss ? t->mss : 1, metric = hs - low;
+        uint32_t cur = t->reordering ? t->reordering : 3;
+        if (metric > cur * mss)
+            t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
+        t->reord_seen++;
+    }
     if (!t->sack_ok)
         return false;
     return detect_loss(t);
+}
+
+/* tcp_info (Linux's lost_out and retrans_out): segments marked lost and
+ * not SACKed since, and resent ones neither SACKed nor lost again. */
+void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retrans)
+{
+    uint32_t mss = t->mss ? t->mss : 1;
+    *lost = *retrans = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        uint32_t segs = (r->end - r->start + mss - 1) / mss;
+        if (r->flags & NS_TXR_SACKED)
+            continue;
+        if (r->flags & NS_TXR_WASLOST)
+            *lost += segs;
+        if ((r->flags & NS_TXR_RETRANS) && !(r->flags & NS_TXR_LOST))
+            *retrans += segs;
+    }
 }
 
 bool ns_tcp_rack_timeout(struct ns_tcb *t)
@@ -323,7 +367,7 @@ bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
         if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
             continue;
         if (i == 0 || r->xmit + t->rack_rtt + rw <= now) {
-            r->flags |= NS_TXR_LOST;
+            r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
             t->rs_newly_lost += r->end - r->start;
             any = true;
         }
@@ -331,11 +375,47 @@ bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
     return any;
 }
 
+void ns_tcp_rack_rto_undo(struct ns_tcb *t)
+{
+    /* RFC 4015's response goes on with new data and resends nothing the
+     * RTO took as lost; its marks (6.3) would keep those segments from
+     * ever being resent short of another RTO, since RACK only reports
+     * segments it marks itself and recovery resends only marked ones.
+     * Unmarked, a segment that really was lost is found by time on this
+     * very ACK (simloss/TUN at 10% loss: a 0.8 s backed-off RTO after an
+     * undo, for a hole the undoing ACK itself showed). */
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        struct ns_tcp_txrec *r = rec(t, i);
+        if (!(r->flags & NS_TXR_SACKED))
+            r->flags &= (uint8_t)~NS_TXR_LOST;
+    }
+    t->rack_rto_on = false;
+}
+
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)
 {
     struct ns_tcp_txrec *r = t->txr_len ? rec(t, 0) : NULL;
     if (r && !(r->flags & (NS_TXR_SACKED | NS_TXR_LOST))) {
-        r->flags |= NS_TXR_LOST;
+        r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
         t->rs_newly_lost += r->end - r->start;
     }
+}
+
+/* Bytes in [SND.UNA, ack) the peer had SACKed before this ACK (the
+ * records are updated for it later, in ns_tcp_rack_ack). */
+uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (!seq_lt(r->start, ack))
+            break;
+        if (!(r->flags & NS_TXR_SACKED))
+            continue;
+        uint32_t a = seq_gt(r->start, t->snd_una) ? r->start : t->snd_una;
+        uint32_t b = seq_lt(r->end, ack) ? r->end : ack;
+        if (seq_gt(b, a))
+            n += b - a;
+    }
+    return n;
 }

@@ -54,6 +54,10 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
     }
     if (!n && !(fl & TH_FIN))
         return start;
+    /* cfg.tcp_psh_units (Linux): a resent segment keeps the PSH the
+     * original had when it ended the data written so far. */
+    if (t->s->cfg.tcp_psh_units && n && start + n == t->sbuf_seq + t->slen)
+        fl |= TH_PSH;
     ns_tcp_send_seg(t, start, n, fl);
     return start + n + ((fl & TH_FIN) ? 1 : 0);
 }
@@ -187,6 +191,34 @@ void ns_tcp_undo_spurious_rto(struct ns_tcb *t, bool has_ts, uint32_t tsecr)
         t->recover = t->snd_una; /* allow fast retransmit again */
         if (seq_lt(t->snd_nxt, t->snd_max))
             t->snd_nxt = t->snd_max;
+        if (ns_tcp_rack_on(t))
+            ns_tcp_rack_rto_undo(t);
+    }
+}
+
+/* RFC 7661: grow only a window that is in use. cfg.tcp_cwnd_use 0: the
+ * flight now is at least half of cwnd. 1, Linux's tcp_is_cwnd_limited:
+ * cwnd limited a send in the last window, or, in slow start, the largest
+ * flight of that window was more than half of cwnd (ns_tcp_cwnd_sent
+ * keeps both). */
+bool ns_tcp_cwnd_in_use(const struct ns_tcb *t)
+{
+    if (t->s->cfg.tcp_cwnd_use == 0)
+        return 2 * (uint64_t)(t->snd_max - t->snd_una) >= t->cwnd;
+    if (t->cwu_limited)
+        return true;
+    return t->cwnd < t->ssthresh && t->cwnd < 2 * (uint64_t)t->cwu_max;
+}
+
+void ns_tcp_cwnd_sent(struct ns_tcb *t, bool cwnd_limited)
+{
+    /* Linux's tcp_cwnd_validate: a new window once snd_una passed the
+     * last one's end; within it, remember a cwnd limit or a larger flight. */
+    uint32_t flight = t->snd_nxt - t->snd_una;
+    if (!seq_lt(t->snd_una, t->cwu_seq) || cwnd_limited || (!t->cwu_limited && flight > t->cwu_max)) {
+        t->cwu_limited = cwnd_limited;
+        t->cwu_max = flight;
+        t->cwu_seq = t->snd_nxt;
     }
 }
 
@@ -196,8 +228,19 @@ void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked)
         /* Grow only a window that was in use (RFC 7661's spirit, as
          * Linux's tcp_is_cwnd_limited): an app- or rwnd-limited sender
          * must not inflate cwnd without bound. */
-        if (2 * (uint64_t)(t->snd_max - t->snd_una) >= t->cwnd)
-            t->cc->on_ack(t, acked);
+        /* cfg.tcp_cc_delivered (Linux): bytes the peer had SACKed
+         * already were delivered then; they do not grow cwnd again. */
+        uint32_t grow = acked;
+        if (t->s->cfg.tcp_cc_delivered && t->sack_ok) {
+            grow -= ns_tcp_rack_sacked_below(t, ack);
+        } else if (t->s->cfg.tcp_cc_delivered && t->dupacks) {
+            /* Without SACK each duplicate ACK stood for a segment
+             * delivered (Linux's "reno sacks"); at least one counts. */
+            uint32_t seen = t->dupacks * t->mss;
+            grow = acked > seen + t->mss ? acked - seen : (acked < t->mss ? acked : t->mss);
+        }
+        if (grow && ns_tcp_cwnd_in_use(t))
+            t->cc->on_ack(t, grow);
         /* Keep `recover` within 2^31 of snd_una so the RFC 6582 "ack >
          * recover" test stays meaningful across the wrap. */
         if (seq_lt(t->recover, ack - 1))

@@ -104,13 +104,18 @@ static ns_time_t pto_now(const struct ns_tcb *t)
      * single segment is in flight. */
     ns_time_t pto = 2 * t->srtt;
     if (t->snd_max - t->snd_una <= t->mss)
-        pto += s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
-    if (pto < 10 * NS_MSEC)
-        pto = 10 * NS_MSEC;
-    /* A probe due no earlier than the RTO is the RTO (the replay
-     * fixtures pin this: a lone outstanding FIN is resent by the RTO). */
+        pto += s->cfg.tcp_tlp_wcdelack ? s->cfg.tcp_tlp_wcdelack
+             : s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
+    else
+        pto += s->cfg.tcp_tlp_pad; /* Linux: TCP_TIMEOUT_MIN, 2 ms */
+    if (pto < s->cfg.tcp_tlp_min)
+        pto = s->cfg.tcp_tlp_min;
+    /* A probe due no earlier than the RTO: with cfg.tcp_tlp_at_rto it
+     * goes at the RTO's time (RFC 8985 7.2, as Linux), else it is the RTO
+     * (the replay fixtures pin this: a lone outstanding FIN is resent by
+     * the RTO). */
     if (pto >= backed_off_rto(t))
-        return NS_TIME_NEVER;
+        return s->cfg.tcp_tlp_at_rto ? backed_off_rto(t) : NS_TIME_NEVER;
     return pto;
 }
 
@@ -141,8 +146,13 @@ void ns_tcp_tlp_after_burst(struct ns_tcb *t)
     if (t->tlp || t->persist || t->rto_at == NS_TIME_NEVER)
         return;
     ns_time_t pto = pto_now(t);
-    if (pto == NS_TIME_NEVER || t->s->now + pto >= t->rto_at)
+    if (pto == NS_TIME_NEVER)
         return;
+    if (t->s->now + pto >= t->rto_at) {
+        if (!t->s->cfg.tcp_tlp_at_rto)
+            return;
+        pto = t->rto_at - t->s->now; /* RFC 8985 7.2: the probe at the RTO's time */
+    }
     t->tlp = true;
     t->rto_at = t->s->now + pto;
     ns_tcb_timer_update(t);
@@ -179,6 +189,8 @@ static void tlp_fire(struct ns_tcb *t)
         uint32_t start = seq_gt(last, t->snd_una + smss) ? last - smss : t->snd_una;
         if (seq_lt(start, t->snd_una))
             start = t->snd_una;
+        if (last != t->snd_max && t->fin_alone && t->s->cfg.tcp_tlp_fin_alone)
+            start = last; /* 7.3: the last segment as sent was the FIN alone */
         ns_tcp_resend(t, start, t->snd_max);
         t->tlp_retrans = true;
     }

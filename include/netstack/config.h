@@ -114,6 +114,17 @@ struct ns_config {
                                     * default: see tcp_rack.c for the measurements */
     bool tcp_tlp;                  /* tail loss probes (RFC 8985 7) on SACK connections; off: a
                                     * lost tail waits for the RTO (Linux tcp_early_retrans=0) */
+    bool tcp_tlp_at_rto;           /* a probe due after the RTO is sent at the RTO's time, as the
+                                    * probe (RFC 8985 7.2, Linux); off: the RTO fires instead */
+    bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
+                                    * the FIN alone, the highest-sequence segment as sent (RFC 8985
+                                    * 7.3, Linux); off: the last MSS of data with the FIN */
+    ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
+    ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
+                                    * Linux 2 ms, TCP_TIMEOUT_MIN) */
+    ns_time_t tcp_tlp_wcdelack;    /* RFC 8985 7.2 WCDelAckT, added to the PTO when one segment
+                                    * is in flight; 0 = our own tcp_delack (the RFC and Linux:
+                                    * 200 ms) */
     unsigned tcp_rack_max_segs;    /* RACK's per-segment records per connection (past it,
                                     * new segments merge into the last record) */
     unsigned tcp_sack_max_ranges;  /* the sender's SACK scoreboard, ranges per connection */
@@ -127,6 +138,31 @@ struct ns_config {
                                     * net.ipv4.tcp_slow_start_after_idle, which Linux's test
                                     * defaults turn off) */
     bool tcp_hystart;              /* HyStart++ (RFC 9406) in the first slow start */
+    unsigned tcp_psh_units;        /* 0: PSH only where the buffered data ends (RFC 9293 3.9.1
+                                    * leaves PSH to the sender); N: PSH also on the last segment
+                                    * of every multi-segment send unit, as Linux marks each TSO/GSO
+                                    * packet it builds -- units of min(cwnd/2, free cwnd, ~1 ms at
+                                    * the pacing rate) segments, at least N (Linux's
+                                    * tcp_min_tso_segs, 2) (tcp_output.c); a resent segment that
+                                    * ends the written data keeps its PSH (tcp_recovery.c) */
+    unsigned tcp_ss_abc;           /* slow start: cwnd grows by at most this many segments per
+                                    * ACK (RFC 3465 byte counting, L = 2, the default, with
+                                    * HyStart++'s L = 8 without pacing, RFC 9406 4.3); 0 = no
+                                    * limit, as Linux's tcp_slow_start (the linux profile: a
+                                    * departure from those SHOULDs, which no MUST forbids) */
+    unsigned tcp_cwnd_use;         /* when an ACK may grow cwnd (RFC 7661: only a window in use):
+                                    * 0, when the flight is at least half of cwnd; 1, Linux's
+                                    * tcp_is_cwnd_limited: in slow start when the largest flight
+                                    * of the last window was at least half of cwnd, after it when
+                                    * cwnd limited a send in that window (tcp_recovery.c) */
+    bool tcp_cc_delivered;         /* an ACK grows cwnd by the bytes it newly delivers: what the
+                                    * peer had SACKed before counts no more (Linux; RFC 5681's N
+                                    * counts all newly acknowledged bytes; less growth is the
+                                    * conservative side) (tcp_recovery.c) */
+    bool tcp_shut_rd_keep;         /* after shutdown(SHUT_RD) queued data and data still arriving
+                                    * stay readable, reads return 0 only once it is read (Linux);
+                                    * off: discarded (BSD) -- RFC 9293 leaves half-close of the
+                                    * receive side to the API */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:

@@ -194,6 +194,18 @@ struct ns_tcp_info {
     uint8_t ca_state;           /* Linux's names: 0 Open, 1 Disorder (duplicate ACKs or SACKed
                                  * data), 3 Recovery (fast recovery), 4 Loss (after an RTO,
                                  * data outstanding); 2 (CWR) is not reported */
+    /* Linux's tcp_info counters (segments; times in ns). */
+    uint32_t lost;              /* marked lost (RACK) and not SACKed since: tcpi_lost */
+    uint32_t retrans_out;       /* resent and neither SACKed nor lost again: tcpi_retrans */
+    uint32_t reordering;        /* reordering seen, in segments (3 until SACKs show more) */
+    uint32_t reord_seen;        /* SACKs that showed reordering */
+    ns_time_t busy_time;        /* data queued or in flight (all three times below together) */
+    ns_time_t rwnd_limited;     /* unsent data the peer's window held back */
+    ns_time_t sndbuf_limited;   /* a writer found the send buffer full */
+    ns_time_t last_data_recv;   /* since data last arrived (or the connection opened) */
+    ns_time_t min_rtt;          /* lowest RTT measured (RACK's), 0 = none */
+    uint32_t rcv_mss_seen;      /* the peer's segment size as seen: the largest data segment
+                                 * received, up to rcv_mss; 0 before any (tcpi_rcv_mss) */
     /* RACK-TLP (RFC 8985) and PRR (RFC 9937). */
     uint64_t tlp_probes;        /* tail loss probes sent */
     uint64_t tlp_recoveries;    /* probes that repaired a loss (7.4 congestion response) */

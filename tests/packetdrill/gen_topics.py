@@ -284,17 +284,18 @@ T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel s
 +0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [10000], 4) = 0
 +0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [20000], [4]) = 0
 +0 write(4, ..., 30000) = 20000
-+0 > . 1:10001(10000) ack 1
++0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
 T["idle-restart"] = ("RFC 5681 4.1 (tcp_idle_restart): after an idle period longer than the RTO the "
-    "congestion window (12 after one ACK of 10 segments: RFC 3465 L=2) restarts from the restart window, "
+    "congestion window (20 after one ACK of 10 segments: the linux profile grows it by every segment "
+    "ACKed, tcp_ss_abc=0, as Linux) restarts from the restart window, "
     "min(IW, cwnd) = 10 segments (RFC 6928)",
 """--set=tcp_idle_restart=on
 """ + EST + """+0 write(4, ..., 10000) = 10000
 +0 > P. 1:10001(10000) ack 1
 +.1 < . 1:1(0) ack 10001 win 512
-+0 %{ assert tcpi_snd_cwnd == 12 }%
++0 %{ assert tcpi_snd_cwnd == 20 }%
 +3 write(4, ..., 1000) = 1000
 +0 > P. 10001:11001(1000) ack 1
 +0 %{ assert tcpi_snd_cwnd == 10 }%
@@ -326,21 +327,295 @@ EST + """+0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
 +.01 write(4, ..., 100) = 100
 +0 > P. 101:201(100) ack 1
 """)
-T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK",
-EST + """+0 write(4, ..., 15000) = 15000
-+0 > . 1:10001(10000) ack 1
+T["psh-units"] = ("RFC 9293 3.9.1 leaves PSH to the sender; the linux profile (tcp_psh_units=2) marks the "
+    "last segment of every send unit of more than one segment, as Linux's TSO packets: units of "
+    "min(cwnd/2, free cwnd, ~1 ms at the pacing rate, >= 2) segments. A 30000-byte write ends its first "
+    "flight in PSH, and each ACK of one segment (cwnd +1) releases a unit of 2 that ends in PSH",
+EST + """+0 write(4, ..., 30000) = 30000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 > P. 10001:12001(2000) ack 1
++0 < . 1:1(0) ack 2001 win 512
++0 > P. 12001:14001(2000) ack 1
+""")
+T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
+    "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
+    "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
+"""`sysctl -q net.ipv4.tcp_min_tso_segs=10`
+""" + EST + """+0 write(4, ..., 20000) = 20000
++0 > P. 1:5001(5000) ack 1
++0 > P. 5001:10001(5000) ack 1
+""")
+T["ss-abc"] = ("RFC 3465 2.2 byte counting with limit L (tcp_ss_abc): in slow start one ACK of 10 segments "
+    "grows cwnd by at most L segments, here 4 (the linux profile's 0 = no limit is in t-idle-restart)",
+"""--set=tcp_ss_abc=4
+""" + EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_snd_cwnd == 14 }%
+""")
+T["cwnd-use"] = ("RFC 7661 (only a window in use grows) as Linux's tcp_is_cwnd_limited (tcp_cwnd_use=1): in "
+    "slow start cwnd grows while it is below twice the largest flight of the last window: 9 segments "
+    "in flight let it reach 18 and no further, even as the flight drains",
+EST + """+0 write(4, ..., 9000) = 9000
++0 > P. 1:9001(9000) ack 1
 +.1 < . 1:1(0) ack 2001 win 512
-+0 > . 10001:14001(4000) ack 1
++0 %{ assert tcpi_snd_cwnd == 12 }%
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 14 }%
++.005 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_snd_cwnd == 16 }%
++.005 < . 1:1(0) ack 8001 win 512
++0 %{ assert tcpi_snd_cwnd == 18 }%
++.005 < . 1:1(0) ack 9001 win 512
++0 %{ assert tcpi_snd_cwnd == 18 }%
+""")
+T["tcpi-lost"] = ("tcp_info under Linux names (RFC 8985 6.2 loss marking, RFC 2018 SACK): tcpi_lost counts "
+    "segments RACK marked lost and not SACKed since, resent or not; tcpi_retrans the resent ones not "
+    "SACKed or lost again; tcpi_reordering the distance, in segments, from the highest SACKed segment "
+    "down to one SACKed later that was never resent (3 until then); all go to 0 when everything is ACKed",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 8000) = 8000
++0 > P. 1:8001(8000) ack 1
++.05 < . 1:1(0) ack 1 win 512 <sack 6001:7001,nop,nop>
++0 %{ assert tcpi_lost == 0; assert tcpi_reordering == 3 }%
++.0125 > . 1:1001(1000) ack 1
++0 %{ assert tcpi_lost == 6; assert tcpi_retrans == 1 }%
++.01 < . 1:1(0) ack 1 win 512 <sack 2001:3001 6001:7001,nop,nop>
++0 %{ assert tcpi_lost == 5; assert tcpi_reordering == 5; assert tcpi_reord_seen == 1 }%
++0 > . 1001:2001(1000) ack 1
++0 > . 3001:4001(1000) ack 1
++0 %{ assert tcpi_retrans == 3; assert tcpi_lost == 5 }%
++.05 < . 1:1(0) ack 8001 win 512
++0 %{ assert tcpi_lost == 0; assert tcpi_retrans == 0; assert tcpi_ca_state == TCP_CA_Open }%
+""")
+T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
+    "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
+    "tcpi_last_data_recv is the time since data last arrived, or since the handshake",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 0
++0 accept(3, ..., ...) = 4
++.5 %{ assert tcpi_last_data_recv == 500; assert tcpi_busy_time == 0 }%
++0 write(4, ..., 2000) = 2000
++.06 %{ assert tcpi_rwnd_limited == 60000; assert tcpi_busy_time == 60000 }%
++0 < . 1:1(0) ack 1 win 512
++0 > P. 1:2001(2000) ack 1
++.03 < P. 1:101(100) ack 2001 win 512
++0 > . 2001:2001(0) ack 101
++0 %{ assert tcpi_rwnd_limited == 60000; assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 0 }%
++.1 %{ assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 100 }%
+""")
+T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited counts the time a writer "
+    "found the send buffer full, until an ACK frees a quarter of it; busy time goes on until all is ACKed",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.05 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [5000], 4) = 0
++0 write(4, ..., 20000) = 10000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
++.02 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 20000 }%
++0 < . 1:1(0) ack 5001 win 512
++.01 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 30000 }%
++0 < . 1:1(0) ack 10001 win 512
++.01 %{ assert tcpi_busy_time == 30000 }%
+""")
+T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK (each burst "
+    "ends in PSH: the linux profile marks the last segment of every send unit, tcp_psh_units, as "
+    "Linux's TSO packets)",
+EST + """+0 write(4, ..., 15000) = 15000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > P. 10001:14001(4000) ack 1
 """)
 T["rto"] = ("RFC 8985 7.2-7.3 then RFC 6298 5.4/5.5: a lone unacknowledged segment is first probed (TLP, "
-            "PTO about 2 SRTT), then retransmitted when the RTO expires, and the timer backs off (doubles)",
+            "PTO 2 SRTT + 200 ms for a lone segment, but no later than the RTO, tcp_tlp_at_rto), then "
+            "retransmitted when the RTO expires, and the timer backs off (doubles); the linux profile's "
+            "resends keep the PSH of a segment that ended the written data (tcp_psh_units)",
 """--set=tcp_rack=off
 """ + EST + """+0 write(4, ..., 100) = 100
 +0 > P. 1:101(100) ack 1
-+.2~+.3 > . 1:101(100) ack 1
++.2~+.3 > P. 1:101(100) ack 1
 +.3 > P. 1:101(100) ack 1
 +.6 > P. 1:101(100) ack 1
 +.1 < . 1:1(0) ack 101 win 512
+""")
+T["early-retrans-off"] = ("RFC 8985 7 tail loss probes are optional: Linux's net.ipv4.tcp_early_retrans=0 "
+    "maps to tcp_tlp=off, so a lone unacknowledged segment waits for the RTO (RFC 6298 5.4, here SRTT + "
+    "200 ms as Linux) and is not probed first",
+"""`sysctl -q net.ipv4.tcp_early_retrans=0`
+--set=tcp_rack=off
+""" + EST + """+0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++.01 < . 1:1(0) ack 101 win 512
+""")
+T["tlp-at-rto"] = ("RFC 8985 7.2: PTO = 2 SRTT plus WCDelAckT (200 ms, tcp_tlp_wcdelack) for a lone "
+    "segment; when the RTO would fire first the probe is sent at the RTO's time (tcp_tlp_at_rto, as "
+    "Linux), so the RTO proper comes one RTO later, unbacked-off, then backs off (RFC 6298 5.5)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 100) = 100
++0 > P. 1:101(100) ack 1
++.3 > P. 1:101(100) ack 1
++0 %{ assert tcpi_backoff == 0 }%
++.3 > P. 1:101(100) ack 1
++0 %{ assert tcpi_backoff == 1 }%
++.1 < . 1:1(0) ack 101 win 512
+""")
+T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts only data newly "
+    "delivered (tcp_cc_delivered): bytes SACKed before (RFC 2018) were delivered then, so the ACK "
+    "that covers them grows cwnd by the rest only (10 + 2, not 10 + 4), after limited transmit (RFC 3042)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 20000) = 20000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 2001:3001,nop,nop>
++0 > . 10001:11001(1000) ack 1
++.005 < . 1:1(0) ack 1 win 512 <sack 2001:4001,nop,nop>
++0 > . 11001:12001(1000) ack 1
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++0 > P. 12001:16001(4000) ack 1
+""")
+T["cc-delivered-nosack"] = ("RFC 5681 3.1 / RFC 3042 without SACK: each duplicate ACK stood for a "
+    "segment delivered, so the linux profile (tcp_cc_delivered) grows cwnd on the next cumulative ACK by "
+    "what it acknowledges beyond them (10 + 2, not 10 + 4)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 20000) = 20000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512
++0 > . 10001:11001(1000) ack 1
++.005 < . 1:1(0) ack 1 win 512
++0 > . 11001:12001(1000) ack 1
++.005 < . 1:1(0) ack 4001 win 512
++0 %{ assert tcpi_snd_cwnd == 12 }%
++0 > P. 12001:16001(4000) ack 1
+""")
+T["shut-rd-keep"] = ("socket API half-close of the read side (RFC 9293 leaves it to the API): the "
+    "linux profile keeps data queued or arriving after shutdown(SHUT_RD) readable and acknowledges it; "
+    "read() returns it, then 0 (tcp_shut_rd_keep)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 > . 1:1(0) ack 101
++0 shutdown(4, SHUT_RD) = 0
++.01 < P. 101:201(100) ack 1 win 512
++0 > . 1:1(0) ack 201
++0 read(4, ..., 1000) = 200
++0 read(4, ..., 1000) = 0
+""")
+T["tlp-pad"] = ("RFC 8985 7.2 PTO with more than one segment in flight: 2 SRTT plus Linux's 2 ms "
+    "(tcp_tlp_pad) and no 10 ms floor (tcp_tlp_min=0) in the linux profile: with a 1 ms SRTT the "
+    "probe, the last segment again (7.3), leaves 4 ms after the burst",
+"""--tolerance_usecs=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.001 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++.004 > P. 1001:2001(1000) ack 1
++.001 < . 1:1(0) ack 2001 win 512
+""")
+T["tlp-fin-alone"] = ("RFC 8985 7.3: the probe retransmits the highest-sequence segment as sent: a FIN "
+    "that left in a segment of its own is resent alone (tcp_tlp_fin_alone, as Linux), 2 SRTT + 2 ms "
+    "after it (two segments in flight)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.01 shutdown(4, SHUT_WR) = 0
++0 > F. 1001:1001(0) ack 1
++.202 > F. 1001:1001(0) ack 1
++.01 < . 1:1(0) ack 1002 win 512
+""")
+T["rst-ts"] = ("RFC 7323 3.2: once negotiated, TSopt is sent in every segment, and an RST SHOULD carry it "
+    "too: the RST of a close() with unread data (RFC 2525 2.17) echoes the peer's last timestamp",
+"""--tcp_ts_tick_usecs=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++0 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 201 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 200 ecr 201>
++.1 close(4) = 0
++0 > R. 1:1(0) ack 101 <nop,nop,TS val 300 ecr 201>
+""")
+T["gro-mss"] = ("runner: --mss=N injects longer data as a GRO super-segment of N-byte segments (the "
+    "reference's vnet header), and an inbound '.' without an ack number acks relative 0; tcp_info's "
+    "tcpi_rcv_mss is the peer's segment size as seen (536 before any data, as Linux), tcpi_advmss ours",
+"""--mss=1000
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 %{ assert tcpi_rcv_mss == 536 }%
++0 < . 1:3001(3000) win 512
++0 > . 1:1(0) ack 3001
++0 %{ assert tcpi_rcv_mss == 1000; assert tcpi_advmss == 1460 }%
++0 read(4, ..., 5000) = 3000
 """)
 T["fin-retransmit"] = ("RFC 9293 3.10.4 / RFC 6298: an unacknowledged FIN is retransmitted on the RTO",
 """--set=tcp_rack=off
@@ -424,10 +699,11 @@ EST + """+.1 < . 1:1(0) ack 1 win 8
 +.1 < . 1:1(0) ack 1001 win 8
 +0 > . 1001:2001(1000) ack 1
 """)
-T["peer-mss"] = ("RFC 9293 3.7.1 / RFC 6691: segments never exceed the MSS the peer announced (1000)",
+T["peer-mss"] = ("RFC 9293 3.7.1 / RFC 6691: segments never exceed the MSS the peer announced (1000) "
+    "(the linux profile sends units of 2 here, PSH on each unit's last segment: tcp_psh_units)",
 EST + """+0 write(4, ..., 3000) = 3000
 +0 > . 1:1001(1000) ack 1
-+0 > . 1001:2001(1000) ack 1
++0 > P. 1001:2001(1000) ack 1
 +0 > P. 2001:3001(1000) ack 1
 """)
 T["fast-retransmit"] = ("RFC 5681 3.2 / RFC 6675: three duplicate ACKs (with SACK) trigger a retransmission "
@@ -620,7 +896,7 @@ T["tcp-maxseg-set"] = ("tcp(7) TCP_MAXSEG set on a listener before the handshake
 +0 %{ assert tcpi_snd_mss == 1100 and tcpi_advmss == 1100 }%
 +0 write(4, ..., 2500) = 2500
 +0 > . 1:1101(1100) ack 1
-+0 > . 1101:2201(1100) ack 1
++0 > P. 1101:2201(1100) ack 1
 +0 > P. 2201:2501(300) ack 1
 """)
 T["tcp-maxseg-connect"] = ("tcp(7) TCP_MAXSEG set before connect: our SYN announces it (RFC 9293 3.7.1) and "
@@ -640,26 +916,25 @@ T["tcp-maxseg-connect"] = ("tcp(7) TCP_MAXSEG set before connect: our SYN announ
 """)
 T["notsent-lowat"] = ("TCP_NOTSENT_LOWAT (Linux ip-sysctl: writes stop and POLLOUT clears while that "
     "many bytes wait unsent): a write fills the unsent tail to a whole chunk (half the peer's 64 KB "
-    "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (6000 unsent "
-    "of 8000 is not writable)",
+    "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (not with 12000 "
+    "unsent of 8000, with none); cwnd grows by the segments acknowledged (the linux profile)",
 EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
 +0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
 +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 write(4, ..., 100000) = 42000
-+0 > . 1:10001(10000) ack 1
++0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 +0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
 +.1 < . 1:1(0) ack 10001 win 512
-+0 > . 10001:22001(12000) ack 1
++0 > P. 10001:22001(12000) ack 1
++0 > P. 22001:30001(8000) ack 1
 +0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
 +.1 < . 1:1(0) ack 22001 win 512
-+0 > . 22001:36001(14000) ack 1
-+0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
-+.1 < . 1:1(0) ack 36001 win 512
-+0 > P. 36001:42001(6000) ack 1
++0 > P. 30001:42001(12000) ack 1
 +0 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 0) = 1
-+0 write(4, ..., 100000) = 42000
-+0 > . 42001:52001(10000) ack 1
++0 write(4, ..., 100000) = 44000
++0 > P. 42001:54001(12000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
 """)
 T["notsent-lowat-sysctl"] = ("net.ipv4.tcp_notsent_lowat (config tcp_notsent_lowat) is the default of "
     "TCP_NOTSENT_LOWAT: the socket reads back 0 (unset) and writes stop at the stack's limit",
@@ -667,7 +942,7 @@ T["notsent-lowat-sysctl"] = ("net.ipv4.tcp_notsent_lowat (config tcp_notsent_low
 """ + EST_NOSACK + """+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [0], [4]) = 0
 +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 write(4, ..., 100000) = 42000
-+0 > . 1:10001(10000) ack 1
++0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
 T["user-timeout"] = ("RFC 5482 / RFC 9293 3.8.3 user timeout (TCP_USER_TIMEOUT, ms): data unacknowledged "
