@@ -917,9 +917,9 @@ T["tcp-maxseg-connect"] = ("tcp(7) TCP_MAXSEG set before connect: our SYN announ
 T["notsent-lowat"] = ("TCP_NOTSENT_LOWAT (Linux ip-sysctl: writes stop and POLLOUT clears while that "
     "many bytes wait unsent): a write fills the unsent tail to a whole chunk (half the peer's 64 KB "
     "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (not with 12000 "
-    "unsent of 8000, with none); cwnd grows by the segments acknowledged (the linux profile)",
-EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
-+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
+    "unsent of 16000, with none); cwnd grows by the segments acknowledged (the linux profile)",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], [4]) = 0
 +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 write(4, ..., 100000) = 42000
 +0 > P. 1:10001(10000) ack 1
