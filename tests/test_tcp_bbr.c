@@ -375,7 +375,7 @@ static void test_lower_bounds_recovery(void)
      * gives 73.0 vs 63.7: tcp_bbr.c). */
     struct xfer_params p;
     struct xfer_result r, rd;
-    struct lo_check c = {.need_recovery = true}, cd;
+    struct lo_check c = {.need_recovery = true}, cd = {0};
     memset(&cd, 0, sizeof cd);
     run_lossy_set(&p, &r, 1, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
     p.sample = lo_sample;
