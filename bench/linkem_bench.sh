@@ -88,7 +88,7 @@ start_link() {
     done
     ip -n "$b" route replace 10.0.0.0/24 dev lemb
 }
-# wait_for FILE PATTERN: until a background server says it listens.
+# wait_for FILE PATTERN: until a background program prints PATTERN (10 s at most).
 wait_for() {
     i=0
     while ! grep -q "$2" "$1" 2>/dev/null; do
@@ -100,11 +100,7 @@ stop_link() { kill -TERM "$lpid"; wait "$lpid" 2>/dev/null; lpid=""; }
 # sink_bps FILE BYTES: the sink's goodput (bit/s) for a connection that
 # delivered BYTES with the pattern intact; empty otherwise (shown as failed).
 sink_bps() {
-    i=0
-    while ! grep -q ' bytes in ' "$1" 2>/dev/null; do
-        i=$((i + 1)); [ $i -gt 100 ] && return 0
-        sleep 0.05
-    done
+    wait_for "$1" ' bytes in ' || return 0
     grep " $2 bytes in .*pattern ok" "$1" | head -n 1 | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' |
         awk '{ printf "%.0f", $1 * 1e6 }'
 }

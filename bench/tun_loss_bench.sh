@@ -114,6 +114,7 @@ if [ "${LINUX:-1}" != 0 ] && ip netns add "$a" && ip netns add "$b"; then
     t0=$(date +%s)
     for r in $(seq "$RUNS"); do
         [ $(($(date +%s) - t0)) -ge "$BUDGET" ] && break
+        : >"$tmp/srv" # here, not in the child: the wait below must not see the last run's "ready"
         ip netns exec "$b" timeout 200 python3 "$tmp/send.py" 10.8.0.2 "$BYTES" >"$tmp/srv" 2>&1 &
         sp=$!
         i=0

@@ -261,8 +261,10 @@ static int one_sysctl(struct pd_run *r, int line, char *kv)
         pd_report(r, line, "%s", err);
         return -1;
     }
-    if (rc == 1 && r->s && memcmp(&before, &r->cfg, sizeof before) != 0) {
-        /* netstack's configuration is fixed at creation. A script that
+    if (rc == 1 && r->s && memcmp(&before, &r->cfg, sizeof before) != 0 &&
+        ns_stack_reconfigure(r->s, &r->cfg, err, sizeof err) < 0) {
+        /* Rows read when used (NS_CFG_LIVE) change on the running stack,
+         * as a host's sysctl; the rest is fixed at creation. A script that
          * restores a host default at its end (FreeBSD's suite does) changes
          * nothing observable, so the error waits for the next event. */
         r->cfg = before;

@@ -347,6 +347,9 @@ static int sockopt_of(int64_t level, int64_t name)
         case TCP_CORK: return NS_SO_CORK;
         case PD_TCP_NOOPT: return NS_SO_NOOPT;
         case PD_TCP_KEEPINIT: return NS_SO_KEEPINIT;
+        case TCP_KEEPIDLE: return NS_SO_KEEPIDLE;
+        case TCP_KEEPINTVL: return NS_SO_KEEPINTVL;
+        case TCP_KEEPCNT: return NS_SO_KEEPCNT;
         default: return -1;
         }
     }
@@ -404,15 +407,19 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
     } else if (level == SOL_SOCKET && name == SO_KEEPALIVE) {
         f->ka_on = v != 0;
         rc = ka_apply(r, f);
-    } else if (level == IPPROTO_TCP && name == TCP_KEEPIDLE) {
-        f->ka_idle = v * NS_SEC;
-        rc = f->ka_on ? ka_apply(r, f) : 0;
-    } else if (level == IPPROTO_TCP && name == TCP_KEEPINTVL) {
-        f->ka_intvl = v * NS_SEC;
-        rc = f->ka_on ? ka_apply(r, f) : 0;
-    } else if (level == IPPROTO_TCP && name == TCP_KEEPCNT) {
-        f->ka_cnt = (unsigned)v;
-        rc = f->ka_on ? ka_apply(r, f) : 0;
+    } else if (level == IPPROTO_TCP && (name == TCP_KEEPIDLE || name == TCP_KEEPINTVL || name == TCP_KEEPCNT)) {
+        /* The core keeps the socket's value (NS_SO_KEEP*: ranges, getsockopt);
+         * SO_KEEPALIVE later applies the same ones. Seconds here, ms there. */
+        rc = ns_sock_setopt(r->s, f->sd, (enum ns_sockopt)sockopt_of(level, name),
+                            name == TCP_KEEPCNT || v < 0 || v > INT32_MAX ? v : v * 1000);
+        if (rc == 0 && name == TCP_KEEPIDLE)
+            f->ka_idle = v * NS_SEC;
+        else if (rc == 0 && name == TCP_KEEPINTVL)
+            f->ka_intvl = v * NS_SEC;
+        else if (rc == 0)
+            f->ka_cnt = (unsigned)v;
+        if (rc == 0 && f->ka_on)
+            rc = ka_apply(r, f);
     } else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
         rc = ns_sock_set_nodelay(r->s, f->sd, v != 0);
     } else if (level == IPPROTO_TCP && name == TCP_INQ) {
@@ -479,8 +486,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         }
         if (opt == NS_SO_NOTSENT_LOWAT)
             want &= 0xffffffff; /* Linux's u32: [0xffffffff] and [-1] alike */
-        if (opt == NS_SO_KEEPINIT)
-            got /= 1000; /* FreeBSD: seconds */
+        if (opt == NS_SO_KEEPINIT || opt == NS_SO_KEEPIDLE || opt == NS_SO_KEEPINTVL)
+            got /= 1000; /* seconds */
         if (want != got) {
             pd_report(r, e->line, "getsockopt(%s): expected value %lld but got %lld", on, (long long)want,
                       (long long)got);
@@ -910,6 +917,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         return SC_DONE;
     }
     if (!strcmp(n, "close")) {
+        /* A closed descriptor leaves every epoll interest list (epoll(7)). */
+        for (int i = 0; i < PD_MAX_FD; i++)
+            for (unsigned k = 0; r->fds[i].used && r->fds[i].is_ep && k < r->fds[i].nep; k++)
+                if (&r->fds[r->fds[i].ep[k].fd] == f)
+                    r->fds[i].ep[k--] = r->fds[i].ep[--r->fds[i].nep];
         int sd = f->sd;
         bool abort_it = f->linger_on && f->linger_s == 0;
         memset(f, 0, sizeof *f);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "netstack/netdev.h"
 #include "offload.h"
@@ -69,6 +70,27 @@ void ns_stack_attach(struct ns_stack *s, struct ns_netdev *dev) { s->dev = dev; 
 
 const struct ns_stats *ns_stack_stats(const struct ns_stack *s) { return &s->stats; }
 const struct ns_config *ns_stack_config(const struct ns_stack *s) { return &s->cfg; }
+
+int ns_stack_reconfigure(struct ns_stack *s, const struct ns_config *cfg, char *err, size_t errcap)
+{
+    size_t n;
+    const struct ns_config_field *f = ns_config_fields(&n);
+    for (size_t i = 0; i < n; i++) {
+        char a[64], b[64];
+        ns_config_format(&s->cfg, &f[i], a, sizeof a);
+        ns_config_format(cfg, &f[i], b, sizeof b);
+        if (strcmp(a, b) && !(f[i].flags & NS_CFG_LIVE)) {
+            if (err && errcap)
+                snprintf(err, errcap, "%s cannot change on a running stack", f[i].name);
+            return -EINVAL;
+        }
+    }
+    int rc = ns_config_validate(cfg, err, errcap);
+    if (rc < 0)
+        return rc;
+    s->cfg = *cfg; /* only rows read when used differ (NS_CFG_LIVE) */
+    return 0;
+}
 size_t ns_stack_mem_in_use(const struct ns_stack *s) { return s->mem_in_use; }
 size_t ns_stack_mem_cached(const struct ns_stack *s) { return (size_t)s->buf_cached * NS_TCP_BUF_CHUNK; }
 void ns_stack_trim(struct ns_stack *s) { ns_tcp_buf_cache_drain(s); }

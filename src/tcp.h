@@ -605,6 +605,9 @@ void ns_tcp_rack_mark_head_lost(struct ns_tcb *t);
 /* RFC 8985 6.3: an RTO fired: mark the head and every overdue segment
  * lost. True when it marked any. */
 bool ns_tcp_rack_rto_mark(struct ns_tcb *t);
+/* An RTO judged spurious (Eifel): forget the lost marks it set, so RACK
+ * judges those segments again by time. */
+void ns_tcp_rack_rto_undo(struct ns_tcb *t);
 /* A fast or RTO recovery ended (the reordering window's persistence). */
 void ns_tcp_rack_recovery_done(struct ns_tcb *t);
 /* The current reordering window (RFC 8985 6.2 step 4), ns. */

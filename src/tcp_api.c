@@ -41,6 +41,7 @@ struct ns_tcb *ns_tcp_sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd)
     t->ka_idle = s->cfg.tcp_ka_idle;
     t->ka_intvl = s->cfg.tcp_ka_intvl;
     t->ka_count = s->cfg.tcp_ka_count;
+    t->keepinit = s->cfg.tcp_keepinit;
     so->tcb = t;
     return t;
 }

@@ -375,6 +375,23 @@ bool ns_tcp_rack_rto_mark(struct ns_tcb *t)
     return any;
 }
 
+void ns_tcp_rack_rto_undo(struct ns_tcb *t)
+{
+    /* RFC 4015's response goes on with new data and resends nothing the
+     * RTO took as lost; its marks (6.3) would keep those segments from
+     * ever being resent short of another RTO, since RACK only reports
+     * segments it marks itself and recovery resends only marked ones.
+     * Unmarked, a segment that really was lost is found by time on this
+     * very ACK (simloss/TUN at 10% loss: a 0.8 s backed-off RTO after an
+     * undo, for a hole the undoing ACK itself showed). */
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        struct ns_tcp_txrec *r = rec(t, i);
+        if (!(r->flags & NS_TXR_SACKED))
+            r->flags &= (uint8_t)~NS_TXR_LOST;
+    }
+    t->rack_rto_on = false;
+}
+
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)
 {
     struct ns_tcp_txrec *r = t->txr_len ? rec(t, 0) : NULL;

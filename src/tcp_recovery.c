@@ -192,6 +192,8 @@ void ns_tcp_undo_spurious_rto(struct ns_tcb *t, bool has_ts, uint32_t tsecr)
         t->recover = t->snd_una; /* allow fast retransmit again */
         if (seq_lt(t->snd_nxt, t->snd_max))
             t->snd_nxt = t->snd_max;
+        if (ns_tcp_rack_on(t))
+            ns_tcp_rack_rto_undo(t);
     }
 }
 

@@ -35,6 +35,8 @@
  *                        connection (ns_ip_output_tc); TCP keeps the ECN
  *                        bits (RFC 3168 6.1.1: ECT is TCP's to set).
  *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ).
+ *   NS_SO_KEEPIDLE/INTVL/CNT  t->ka_idle / ka_intvl / ka_count, the same
+ *                        fields ns_sock_set_keepalive sets (tcp_timer.c).
  *   NS_SO_KEEPINIT       t->keepinit (FreeBSD's TCP_KEEPINIT): in the SYN
  *                        states ns_tcp_user_deadline is the first SYN's
  *                        time plus it; tcp_timer.c clamps the SYN timer
@@ -171,6 +173,15 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
         if (v < 0 || v > 255)
             return -EINVAL;
         break;
+    case NS_SO_KEEPIDLE:
+    case NS_SO_KEEPINTVL:
+        if (v < 1 || v > 32767000)
+            return -EINVAL;
+        break;
+    case NS_SO_KEEPCNT:
+        if (v < 1 || v > 127)
+            return -EINVAL;
+        break;
     case NS_SO_IP_TTL:
         if (v != -1 && (v < 1 || v > 255))
             return -EINVAL;
@@ -206,6 +217,18 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
     case NS_SO_IP_TOS: t->ip_tos = (uint8_t)(v & ~3); break;
     case NS_SO_NOOPT: t->noopt = v != 0; break; /* read at the next SYN / SYN-ACK */
     case NS_SO_KEEPINIT: t->keepinit = (ns_time_t)v * NS_MSEC; break; /* from the next SYN */
+    case NS_SO_KEEPIDLE:
+    case NS_SO_KEEPINTVL:
+    case NS_SO_KEEPCNT:
+        if (opt == NS_SO_KEEPIDLE)
+            t->ka_idle = (ns_time_t)v * NS_MSEC;
+        else if (opt == NS_SO_KEEPINTVL)
+            t->ka_intvl = (ns_time_t)v * NS_MSEC;
+        else
+            t->ka_count = (unsigned)v;
+        if (t->keepalive && t->state != NS_TCP_CLOSED && t->state != NS_TCP_LISTEN)
+            ns_tcp_ka_reset(t); /* the idle time counts anew */
+        break;
     case NS_SO_IP_TTL: t->ip_ttl = v < 0 ? 0 : (uint8_t)v; break;
     default: break;
     }
@@ -229,7 +252,10 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
     case NS_SO_USER_TIMEOUT: *v = t ? t->user_timeout / NS_MSEC : 0; return 0;
     case NS_SO_CORK: *v = t && t->cork; return 0;
     case NS_SO_NOOPT: *v = t && t->noopt; return 0;
-    case NS_SO_KEEPINIT: *v = t ? t->keepinit / NS_MSEC : 0; return 0;
+    case NS_SO_KEEPINIT: *v = (t ? t->keepinit : s->cfg.tcp_keepinit) / NS_MSEC; return 0;
+    case NS_SO_KEEPIDLE: *v = (t ? t->ka_idle : s->cfg.tcp_ka_idle) / NS_MSEC; return 0;
+    case NS_SO_KEEPINTVL: *v = (t ? t->ka_intvl : s->cfg.tcp_ka_intvl) / NS_MSEC; return 0;
+    case NS_SO_KEEPCNT: *v = t ? t->ka_count : s->cfg.tcp_ka_count; return 0;
     case NS_SO_IP_TOS: *v = t ? t->ip_tos : 0; return 0;
     case NS_SO_IP_TTL: {
         /* The TTL / hop limit the connection's packets carry. */

@@ -742,6 +742,14 @@ static void t_sockopts(void)
         CU_ASSERT_EQUAL(ns_sock_getopt(s, t, (enum ns_sockopt)want[i][0], &v), 0);
         CU_ASSERT_EQUAL(v, want[i][1]); /* IP_TOS: the ECN bits are TCP's */
     }
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_KEEPIDLE, &v), 0);
+    CU_ASSERT_EQUAL(v, 7200 * 1000); /* the stack's tcp_ka_idle until set */
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_KEEPIDLE, 0), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_KEEPCNT, 128), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_KEEPINTVL, 5000), 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_KEEPINTVL, &v), 0);
+    CU_ASSERT_EQUAL(v, 5000);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_KEEPINIT, -1), -EINVAL);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, -1), 0);
     CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_IP_TTL, &v), 0);
     CU_ASSERT_EQUAL(v, 64);
@@ -752,6 +760,37 @@ static void t_sockopts(void)
     CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_INQ, &v), -EINVAL); /* SIOCINQ on a listener */
     CU_ASSERT_EQUAL(ns_close(s, t), 0);
     CU_ASSERT_EQUAL(ns_close(s, u), 0);
+    TL_FINISH(s, &cap);
+}
+
+/* ns_stack_reconfigure: only rows read when used (NS_CFG_LIVE) change on a
+ * running stack, and new sockets see them; anything else is refused by
+ * name and changes nothing. */
+static void t_reconfigure(void)
+{
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    struct ns_config c = *ns_stack_config(s);
+    char err[128] = "";
+    int64_t v = 0;
+    c.tcp_ka_idle = 60 * NS_SEC;
+    c.tcp_notsent_lowat = 8192;
+    CU_ASSERT_EQUAL(ns_stack_reconfigure(s, &c, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(ns_stack_config(s)->tcp_ka_idle, 60 * NS_SEC);
+    int t = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_KEEPIDLE, &v), 0);
+    CU_ASSERT_EQUAL(v, 60000);
+    struct ns_config bad = c;
+    bad.tcp_rcvbuf *= 2; /* sized at creation: not live */
+    bad.tcp_ka_count = 3;
+    CU_ASSERT_EQUAL(ns_stack_reconfigure(s, &bad, err, sizeof err), -EINVAL);
+    CU_ASSERT(strstr(err, "tcp_rcvbuf") != NULL);
+    CU_ASSERT_EQUAL(ns_stack_config(s)->tcp_ka_count, c.tcp_ka_count); /* nothing changed */
+    bad = c;
+    bad.tcp_ka_count = 0; /* live, but out of its range */
+    CU_ASSERT_EQUAL(ns_stack_reconfigure(s, &bad, err, sizeof err), -EINVAL);
+    CU_ASSERT(strstr(err, "tcp_ka_count") != NULL);
+    CU_ASSERT_EQUAL(ns_close(s, t), 0);
     TL_FINISH(s, &cap);
 }
 
@@ -777,6 +816,7 @@ static const struct tl_test tests[] = {
     {"deterministic_per_seed", t_deterministic_per_seed},
     {"bufsize_conns_drop", t_bufsize_conns_drop},
     {"sockopts", t_sockopts},
+    {"reconfigure", t_reconfigure},
 };
 
 int main(void) { return TL_RUN("socket", tests); }

@@ -344,7 +344,7 @@ static void test_lower_bounds_draft(void)
      * them; outside recovery cwnd stays under inflight_lo. */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check c;
+    struct lo_check c = {.need_recovery = false};
     path(&p);
     p.bytes = 12u << 20;
     p.to_client.drop = p.to_server.drop = 0.01;
@@ -375,7 +375,7 @@ static void test_lower_bounds_recovery(void)
      * gives 73.0 vs 63.7: tcp_bbr.c). */
     struct xfer_params p;
     struct xfer_result r, rd;
-    struct lo_check c = {.need_recovery = true}, cd;
+    struct lo_check c = {.need_recovery = true}, cd = {0};
     memset(&cd, 0, sizeof cd);
     run_lossy_set(&p, &r, 1, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
     p.sample = lo_sample;
@@ -425,7 +425,7 @@ static void test_ack_aggregation(void)
      * without it in the target). */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check cs, cb;
+    struct lo_check cs = {.need_recovery = false}, cb = {.need_recovery = false};
     struct ns_sim_rate_trace *smooth = trace48(1), *bursty = trace48(50);
     xfer_params_default(&p);
     snprintf(p.cc, sizeof p.cc, "bbr");
@@ -455,7 +455,7 @@ static void test_ecn_rounds(void)
      * decays in rounds without CE. */
     struct xfer_params p;
     struct xfer_result r;
-    struct lo_check c;
+    struct lo_check c = {.need_recovery = false};
     xfer_params_default(&p);
     snprintf(p.cc, sizeof p.cc, "bbr");
     p.ecn = true;

@@ -6,6 +6,8 @@
  *     (6.2 step 4: reo_wnd_mult + 1, once per round trip);
  *   - a lost retransmission is found by time, without the RTO (6.2 step 5),
  *     also when the SACKs that show it carry an old timestamp echo (step 2);
+ *   - an RTO undone as spurious (Eifel) leaves RACK free to find what was
+ *     really lost (6.3's marks are dropped with the undo);
  *   - a tail loss probe that repairs a loss gets the congestion response,
  *     and one reported as a duplicate (D-SACK) does not (7.4);
  *   - PRR's send quantities during recovery: proportional to deliveries
@@ -37,11 +39,22 @@ static struct tt *setup(void)
 }
 
 /* The host ACKs `ack` (stack-relative) with up to 3 SACK blocks [a, b)
- * (stack-relative). */
-static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[][2])
+ * (stack-relative), and a timestamp option (tsval, echo) when `ts`
+ * (then at most 2 blocks fit). */
+static void ack_opts(struct tt *t, uint32_t ack, bool ts, uint32_t tsval, uint32_t tsecr, unsigned n,
+                     const uint32_t blk[][2])
 {
     uint8_t o[40];
     size_t k = 0;
+    if (ts) {
+        o[k++] = 1;
+        o[k++] = 1;
+        o[k++] = 8;
+        o[k++] = 10;
+        ns_put32(o + k, tsval);
+        ns_put32(o + k + 4, tsecr);
+        k += 8;
+    }
     if (n) {
         o[k++] = 1;
         o[k++] = 1;
@@ -54,6 +67,10 @@ static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[
         }
     }
     tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+}
+static void ack_sack(struct tt *t, uint32_t ack, unsigned n, const uint32_t blk[][2])
+{
+    ack_opts(t, ack, false, 0, 0, n, blk);
 }
 
 /* Segments sent since the last drain: how many started at S(seq), and
@@ -247,48 +264,39 @@ static void test_prr_send_quantities(void)
 static void ack_ts(struct tt *t, uint32_t ack, uint32_t tsval, uint32_t tsecr, unsigned n,
                    const uint32_t blk[][2])
 {
-    uint8_t o[40];
-    size_t k = 0;
-    o[k++] = 1;
-    o[k++] = 1;
-    o[k++] = 8;
-    o[k++] = 10;
-    ns_put32(o + k, tsval);
-    ns_put32(o + k + 4, tsecr);
-    k += 8;
-    o[k++] = 1;
-    o[k++] = 1;
-    o[k++] = 5;
-    o[k++] = (uint8_t)(2 + 8 * n);
-    for (unsigned i = 0; i < n; i++) {
-        ns_put32(o + k, S(blk[i][0]));
-        ns_put32(o + k + 4, S(blk[i][1]));
-        k += 8;
-    }
-    tt_in_opt(t, H(1), S(ack), TH_ACK, 65535, o, k, NULL, 0);
+    ack_opts(t, ack, true, tsval, tsecr, n, blk);
 }
 
-static void lost_resend_case(bool echo_test)
+/* As setup(), with timestamps (segments of MT bytes): 10 segments out,
+ * drained; *ts1 is the first one's TSval. */
+#define MT (M - 12) /* the MSS less the timestamp option */
+static struct tt *setup_ts(const struct ns_config *cfg, uint32_t *ts1)
 {
-    const uint32_t MT = M - 12; /* the MSS less the timestamp option */
     static const uint8_t syn_opt[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
-    struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
-    cfg.tcp_rack_ts_ambiguity = echo_test;
-    struct tt *t = tt_new(&cfg, false);
+    struct tt *t = tt_new(cfg, false);
     tt_open_passive_rtt(t, syn_opt, sizeof syn_opt, 65535, RTT);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
     struct tt_seg g;
-    uint32_t ts1 = 0;
     unsigned n = 0;
     while (tt_next(t, &g)) {
         CU_ASSERT(g.has_ts);
         if (g.seq == S(1))
-            ts1 = g.tsval;
+            *ts1 = g.tsval;
         n++;
     }
-    CU_ASSERT_EQUAL_FATAL(n, 10);
+    CU_ASSERT_EQUAL(n, 10);
+    return t;
+}
+
+static void lost_resend_case(bool echo_test)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_rack_ts_ambiguity = echo_test;
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    struct tt_seg g;
     /* Segments 1 and 3 lost: the host has nothing in order, its echo stays
      * ts1's (older than every resend below). */
     tt_advance(t, t->now + RTT);
@@ -319,12 +327,47 @@ static void test_lost_resend_old_echo(void)
     lost_resend_case(true);
 }
 
+/* RFC 3522 / RFC 4015 with RACK: an RTO that an old echo proves spurious
+ * goes on with new data, but forgets the lost marks it set (RFC 8985
+ * 6.3), so a segment that really was lost is found by time on the same
+ * ACK and resent at once, not after another (backed-off) RTO. Segments 1
+ * to 10 leave; nothing comes back; the RTO resends segment 1; then the
+ * host's delayed ACK arrives: 1-3 delivered (echo older than the resend),
+ * 5-10 SACKed, 4 missing. */
+static void test_spurious_rto_keeps_rack(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_tlp = false; /* the RTO, not a probe, is the first timer */
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    struct tt_seg g;
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
+    CU_ASSERT(tt_next(t, &g) && g.seq == S(1));
+    while (tt_next(t, &g))
+        ;
+    ack_ts(t, 1 + 3 * MT, 10, ts1, 1, (const uint32_t[][2]){{1 + 4 * MT, 1 + 10 * MT}});
+    tt_advance(t, t->now + NS_MSEC);
+    unsigned r4 = 0;
+    while (tt_next(t, &g))
+        r4 += g.seq == S(1 + 3 * MT);
+    ti = info(t);
+    CU_ASSERT_EQUAL(ti.spurious_rtos, 1);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
+    CU_ASSERT_EQUAL(r4, 1);
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
     {"tlp_loss_response", test_tlp_loss_response},
     {"prr_send_quantities", test_prr_send_quantities},
     {"lost_resend_old_echo", test_lost_resend_old_echo},
+    {"spurious_rto_keeps_rack", test_spurious_rto_keeps_rack},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }

@@ -188,6 +188,9 @@ struct ns_config {
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
+    ns_time_t tcp_keepinit;        /* TCP_KEEPINIT default (FreeBSD net.inet.tcp.keepinit): a
+                                    * handshake not done that long after its SYN fails; 0 = none
+                                    * (the SYN retry count alone) */
     unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
                                     * MSG_EOR send waits (-EAGAIN) */
     unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
@@ -224,12 +227,14 @@ enum ns_config_type {
     NS_CFG_ADDR4, NS_CFG_ADDR6, NS_CFG_CC,
 };
 #define NS_CFG_ZERO_OK 1u          /* 0 is allowed (means "default/off") besides min..max */
+#define NS_CFG_LIVE 2u             /* read when used (defaults of new sockets and connections,
+                                    * per-event choices): ns_stack_reconfigure may change it */
 struct ns_config_field {
     const char *name;              /* as in the struct: "tcp_sndbuf" */
     uint8_t type;                  /* enum ns_config_type */
     size_t offset;                 /* offsetof(struct ns_config, name) */
     uint64_t min, max;             /* allowed range (numbers; times in ns) */
-    unsigned flags;                /* NS_CFG_ZERO_OK */
+    unsigned flags;                /* NS_CFG_ZERO_OK, NS_CFG_LIVE */
     const char *help;              /* one line */
 };
 const struct ns_config_field *ns_config_fields(size_t *n);

@@ -141,7 +141,12 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *   NS_SO_KEEPINIT       FreeBSD's TCP_KEEPINIT: ms, 0 = none (the SYN
  *                        retry count alone). A connection not synchronized
  *                        that long after its SYN (sent or received) fails
- *                        with -ETIMEDOUT; the SYN timer never fires later. */
+ *                        with -ETIMEDOUT; the SYN timer never fires later.
+ *   NS_SO_KEEPIDLE, NS_SO_KEEPINTVL  TCP_KEEPIDLE / TCP_KEEPINTVL: ms,
+ *                        1..32767000 (Linux's range); NS_SO_KEEPCNT
+ *                        TCP_KEEPCNT: 1..127. The socket's keepalive
+ *                        times (ns_sock_set_keepalive turns it on); read:
+ *                        the stack's tcp_ka_* until set. */
 enum ns_sockopt {
     NS_SO_MAXSEG = 1,
     NS_SO_NOTSENT_LOWAT,
@@ -152,6 +157,9 @@ enum ns_sockopt {
     NS_SO_INQ,
     NS_SO_NOOPT,
     NS_SO_KEEPINIT,
+    NS_SO_KEEPIDLE,
+    NS_SO_KEEPINTVL,
+    NS_SO_KEEPCNT,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);

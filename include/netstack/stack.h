@@ -49,6 +49,13 @@ ns_time_t ns_stack_now(const struct ns_stack *s);
 
 const struct ns_stats *ns_stack_stats(const struct ns_stack *s);
 const struct ns_config *ns_stack_config(const struct ns_stack *s);
+/* A running stack takes cfg when it differs from the current configuration
+ * only in rows marked NS_CFG_LIVE (what a host's sysctl changes for the
+ * sockets and connections created afterwards: keepalive defaults, ECN,
+ * TCP_NOTSENT_LOWAT's default, ICMP hard errors in SYN-SENT). 0, or
+ * -EINVAL with err naming the first other field that differs or the row
+ * out of range; then nothing changes. */
+int ns_stack_reconfigure(struct ns_stack *s, const struct ns_config *cfg, char *err, size_t errcap);
 /* Bytes currently held by the stack for packets, queues and reassembly;
  * returns to 0 when everything is freed. */
 size_t ns_stack_mem_in_use(const struct ns_stack *s);

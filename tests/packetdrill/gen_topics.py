@@ -1075,9 +1075,9 @@ T["tcp-maxseg-connect"] = ("tcp(7) TCP_MAXSEG set before connect: our SYN announ
 T["notsent-lowat"] = ("TCP_NOTSENT_LOWAT (Linux ip-sysctl: writes stop and POLLOUT clears while that "
     "many bytes wait unsent): a write fills the unsent tail to a whole chunk (half the peer's 64 KB "
     "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (not with 12000 "
-    "unsent of 8000, with none); cwnd grows by the segments acknowledged (the linux profile)",
-EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
-+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
+    "unsent of 16000, with none); cwnd grows by the segments acknowledged (the linux profile)",
+EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], [4]) = 0
 +0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 write(4, ..., 100000) = 42000
 +0 > P. 1:10001(10000) ack 1
@@ -1281,13 +1281,33 @@ EST + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 close(5) = 0
 """)
 T["epoll-oneshot"] = ("epoll(7) EPOLLONESHOT: the item reports once, then stays silent until EPOLL_CTL_MOD "
-    "re-arms it",
+    "re-arms it; closing the socket takes it off the interest list",
 EST + """+0 epoll_create(1) = 5
 +0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
 +0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
 +0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
 +0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT, fd=4}) = 0
 +0 epoll_wait(5, {events=EPOLLOUT, fd=4}, 1, 0) = 1
++0 close(4) = 0
++0 epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0
++0 epoll_ctl(5, EPOLL_CTL_DEL, 4, {}) = -1 EBADF (Bad file descriptor)
+""")
+T["sysctl-live"] = ("a sysctl of a knob read when used (config rows marked live: keepalive times, ECN, "
+    "TCP_NOTSENT_LOWAT's default, ...) changes the running stack as on a host: sockets created later get "
+    "the new keepalive time (getsockopt TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, seconds), a value set stays",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [7200], [4]) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], 4) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [100], 4) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [0], 4) = -1 EINVAL (Invalid argument)
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], [4]) = 0
++0 `sysctl -q net.ipv4.tcp_keepalive_time=60 net.ipv4.tcp_keepalive_probes=4`
++0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPIDLE, [60], [4]) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPCNT, [4], [4]) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_KEEPINTVL, [75], [4]) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPINTVL, [30], [4]) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [100], [4]) = 0
 """)
 T["tcp-inq"] = ("Linux TCP_INQ: recvmsg carries a TCP_CM_INQ cmsg with the bytes left to read (SIOCINQ's "
     "count), 1 once the peer's FIN is in and nothing is left; SIOCINQ on a listener is EINVAL",
