@@ -112,7 +112,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_bbr_lo_probe, NS_CFG_BOOL, 0, 1, 0, "BBR: loss-set bw_lo/inflight_lo last until the next probe (draft); off: the recovery"),
     F(tcp_bbr_beta, NS_CFG_UINT, 1, 100, 0, "BBR: percent bw_lo/inflight_lo keep per lossy round (BBRBeta)"),
     F(tcp_bbr_loss_thresh, NS_CFG_UINT, 1, 100, 0, "BBR: percent lost in a probing round that ends the probe (BBRLossThresh)"),
-    F(tcp_bbr_loss_base, NS_CFG_BOOL, 0, 1, 0, "BBR: loss counts as congestion only above the background rate seen in Cruise; off: all loss (draft)"),
+    F(tcp_bbr_loss_base, NS_CFG_BOOL, 0, 1, 0, "BBR: loss counts as congestion only above the background rate learned in Startup/Cruise; off: all loss (draft)"),
     F(tcp_cc, NS_CFG_CC, 0, 0, 0, "congestion control algorithm"),
     F(tcp_ka_idle, NS_CFG_TIME, T_S, 7 * 86400 * T_S, NS_CFG_LIVE, "keepalive idle time before the first probe"),
     F(tcp_ka_intvl, NS_CFG_TIME, T_S, 86400 * T_S, NS_CFG_LIVE, "time between keepalive probes"),

@@ -183,8 +183,8 @@ struct ns_config {
                                     * as the original's delivery (RFC 8985 6.2 step 2); off: only
                                     * an RTT below min_RTT does (Linux) (tcp_rack.c) */
     bool tcp_bbr_loss_base;        /* BBR: a round's loss is congestion only by how far it exceeds
-                                    * the path's background loss rate, learned in Cruise rounds
-                                    * (on); off: every loss counts, as the draft (tcp_bbr.c) */
+                                    * the path's background loss rate, learned in Startup and Cruise
+                                    * rounds (on); off: every loss counts, as the draft (tcp_bbr.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr"; "" or unknown = newreno */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
