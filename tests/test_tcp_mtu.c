@@ -212,6 +212,7 @@ struct opts {
     uint16_t icmp_mtu_field;
     bool old_router;
     bool offload;    /* both hosts' devices take TSO: the device cuts what TCP builds */
+    bool no_rack;    /* RFC 6675 recovery: resends ranges ns_tcp_resend must cut itself */
 };
 
 /* Runs a two-way transfer; leaves the stacks and sim in *rr for the
@@ -224,6 +225,8 @@ static void transfer(const struct opts *o, struct run *r)
     c0.tcp_msl = c1.tcp_msl = 5 * NS_SEC;
     if (o->no_ts)
         c0.tcp_timestamps = c1.tcp_timestamps = false;
+    if (o->no_rack)
+        c0.tcp_rack = c1.tcp_rack = false;
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct ns_sim *sim = ns_sim_new(o->seed);
     int ha = ns_sim_add_host(sim, "client", a, o->mtu), hb = ns_sim_add_host(sim, "server", b, o->mtu);
@@ -307,11 +310,16 @@ static void check_invariant(const struct run *r, const char *what, uint64_t seed
  * without timestamps (3 or 4 SACK blocks), at 1500 and at a small MTU. */
 static void test_never_over_mtu(void)
 {
-    static const struct { bool v6, no_ts; unsigned mtu; bool offload; } cases[] = {
-        {false, false, 1500, false}, {true, false, 1500, false}, {false, true, 1500, false},
-        {true, true, 1280, false}, {false, false, 576, false},
+    static const struct { bool v6, no_ts; unsigned mtu; bool offload, no_rack; } cases[] = {
+        {false, false, 1500, false, false}, {true, false, 1500, false, false},
+        {false, true, 1500, false, false}, {true, true, 1280, false, false},
+        {false, false, 576, false, false},
         /* TSO: every piece the device cuts from a super-segment fits too */
-        {false, false, 1500, true}, {true, true, 1500, true},
+        {false, false, 1500, true, false}, {true, true, 1500, true, false},
+        /* RFC 6675 recovery without RACK: its fast retransmit and lost
+         * retransmissions hand ns_tcp_resend a whole MSS, which the SACK
+         * blocks of a two-way transfer must make it cut */
+        {false, false, 1500, false, true}, {true, false, 1500, false, true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct opts o = {0};
@@ -320,14 +328,15 @@ static void test_never_over_mtu(void)
         o.no_ts = cases[i].no_ts;
         o.mtu = cases[i].mtu;
         o.offload = cases[i].offload;
+        o.no_rack = cases[i].no_rack;
         o.drop = 0.04;
         o.total = 384 * 1024;
         struct run r;
         transfer(&o, &r);
         run_ok(&r);
         char what[64];
-        snprintf(what, sizeof what, "%s%s mtu %u%s", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu,
-                 o.offload ? " tso" : "");
+        snprintf(what, sizeof what, "%s%s mtu %u%s%s", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu,
+                 o.offload ? " tso" : "", o.no_rack ? " no-rack" : "");
         check_invariant(&r, what, o.seed);
         if (o.offload) /* super-segments were built and cut */
             CU_ASSERT(ns_stack_stats(r.c.st)->gso_tx + ns_stack_stats(r.s.st)->gso_tx > 0);
