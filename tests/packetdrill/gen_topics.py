@@ -743,10 +743,7 @@ T["prr-short-segment"] = ("RFC 9937 (PRR) counts bytes: a quota of 400 bytes let
 +0 > P. 801:1201(400) ack 1
 +.01 < . 1:1(0) ack 2401 win 512
 """)
-T["notsent-lowat-half"] = ("TCP_NOTSENT_LOWAT (Linux tcp(7)): POLLOUT only once fewer than half the limit "
-    "waits unsent: with 7000 bytes unsent of an 8000 limit (the peer's window holds the rest back, "
-    "RFC 9293 3.8.6.2.1 keeps the 280-byte tail) the socket is not writable",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+EST_NOSACK = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
@@ -754,9 +751,15 @@ T["notsent-lowat-half"] = ("TCP_NOTSENT_LOWAT (Linux tcp(7)): POLLOUT only once 
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
-+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], 4) = 0
-+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [8000], [4]) = 0
-+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
+"""
+
+
+def lowat_flow(limit):
+    """TCP_NOTSENT_LOWAT set to `limit` on the accepted socket, then writes
+    and polls through three rounds of ACKs: the flow notsent-lowat (limit
+    16000) and notsent-lowat-half (8000, then one more round) share."""
+    return ("+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [%d], 4) = 0\n"
+            "+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [%d], [4]) = 0\n" % (limit, limit)) + """+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 +0 write(4, ..., 100000) = 42000
 +0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
@@ -771,7 +774,11 @@ T["notsent-lowat-half"] = ("TCP_NOTSENT_LOWAT (Linux tcp(7)): POLLOUT only once 
 +0 write(4, ..., 100000) = 44000
 +0 > P. 42001:54001(12000) ack 1
 +0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
-+.1 < . 1:1(0) ack 46001 win 260
+"""
+T["notsent-lowat-half"] = ("TCP_NOTSENT_LOWAT (Linux tcp(7)): POLLOUT only once fewer than half the limit "
+    "waits unsent: with 7000 bytes unsent of an 8000 limit (the peer's window holds the rest back, "
+    "RFC 9293 3.8.6.2.1 keeps the 280-byte tail) the socket is not writable",
+EST_NOSACK + lowat_flow(8000) + """+.1 < . 1:1(0) ack 46001 win 260
 +0 > . 54001:79001(25000) ack 1
 +0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
 """)
@@ -1027,15 +1034,6 @@ EST + """+.1 < [noecn] P. 1:101(100) ack 1 win 512
 # Issue 11's socket options (src/tcp_sockopt.c), from tcp(7), ip(7),
 # ipv6(7), send(2) and RFC 5482. No SACK here: no tail loss probe in the
 # timing scripts.
-EST_NOSACK = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-"""
 T["tcp-maxseg-set"] = ("tcp(7) TCP_MAXSEG set on a listener before the handshake: the SYN-ACK announces it, "
     "the accepted socket inherits it and sends no larger segment although the peer announced more "
     "(RFC 9293 3.7.1: the MSS bounds what we send); values below 88 are EINVAL",
@@ -1076,24 +1074,7 @@ T["notsent-lowat"] = ("TCP_NOTSENT_LOWAT (Linux ip-sysctl: writes stop and POLLO
     "many bytes wait unsent): a write fills the unsent tail to a whole chunk (half the peer's 64 KB "
     "window: 32 segments) and stops; POLLOUT returns once fewer than half the limit wait (not with 12000 "
     "unsent of 16000, with none); cwnd grows by the segments acknowledged (the linux profile)",
-EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], 4) = 0
-+0 getsockopt(4, IPPROTO_TCP, TCP_NOTSENT_LOWAT, [16000], [4]) = 0
-+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
-+0 write(4, ..., 100000) = 42000
-+0 > P. 1:10001(10000) ack 1
-+0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
-+0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
-+.1 < . 1:1(0) ack 10001 win 512
-+0 > P. 10001:22001(12000) ack 1
-+0 > P. 22001:30001(8000) ack 1
-+0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
-+.1 < . 1:1(0) ack 22001 win 512
-+0 > P. 30001:42001(12000) ack 1
-+0 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 0) = 1
-+0 write(4, ..., 100000) = 44000
-+0 > P. 42001:54001(12000) ack 1
-+0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
-""")
+EST_NOSACK + lowat_flow(16000))
 T["notsent-lowat-sysctl"] = ("net.ipv4.tcp_notsent_lowat (config tcp_notsent_lowat) is the default of "
     "TCP_NOTSENT_LOWAT: the socket reads back 0 (unset) and writes stop at the stack's limit",
 """`sysctl -q net.ipv4.tcp_notsent_lowat=4000`
