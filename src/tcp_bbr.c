@@ -593,12 +593,9 @@ static void bbr_enter_recovery(struct ns_tcb *t)
  * (simloss 5%, 40M: 33 -> 69 Mbit/s). No conservation round either for
  * loss the background rate explains: it is not a queue overflowing
  * (5%, 4M, seeds 1-5: 24-55 -> 39-57 Mbit/s). */
-static uint32_t bbr_recovery_refill(const struct ns_tcb *t, uint32_t delivered)
+static bool bbr_recovery_refill(const struct ns_tcb *t)
 {
-    (void)delivered;
-    if (t->bbr.round_count > t->bbr.recovery_round || (have_background(t) && !t->bbr.round_congested))
-        return UINT32_MAX;
-    return 0;
+    return t->bbr.round_count > t->bbr.recovery_round || (have_background(t) && !t->bbr.round_congested);
 }
 
 static void bbr_on_partial_ack(struct ns_tcb *t, uint32_t acked)

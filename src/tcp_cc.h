@@ -30,13 +30,13 @@ struct ns_tcp_cc_ops {
     /* Optional (NULL = none): after every acceptable ACK, with this ACK's
      * delivery-rate sample (tcp_rate.c) and loss counts in the TCB. */
     void (*on_sample)(struct ns_tcb *t);
-    /* Optional (NULL = 0): bytes beyond PRR's slow-start reduction bound
-     * (one segment per ACK) that this ACK, which delivered `delivered`,
-     * may add to a flight below ssthresh during recovery. A paced,
-     * model-based CC returns UINT32_MAX once its packet-conservation
-     * round is over: the flight may refill to ssthresh, the model's
-     * target, and pacing spreads it (draft-ietf-ccwg-bbr 4.6.4.4). */
-    uint32_t (*recovery_refill)(const struct ns_tcb *t, uint32_t delivered);
+    /* Optional (NULL = false): during recovery, may a flight below
+     * ssthresh refill to it at once rather than by PRR's slow-start
+     * reduction bound (one segment per ACK beyond deliveries)? A paced,
+     * model-based CC says yes once its packet-conservation round is over:
+     * ssthresh is the model's target and pacing spreads the refill
+     * (draft-ietf-ccwg-bbr 4.6.4.4). */
+    bool (*recovery_refill)(const struct ns_tcb *t);
     /* cwnd bounds the data in the network (RFC 6675's pipe: SACKed and
      * lost data excluded) in every state, as the draft's BBR.inflight and
      * Linux's tcp_packets_in_flight, not SND.NXT - SND.UNA outside

@@ -120,10 +120,8 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
             limit = delivered;
         if (safe || !t->s->cfg.tcp_prr_safe_ack)
             limit += t->mss; /* cfg.tcp_prr_safe_ack: only on safe ACKs (RFC 9937 6, Linux) */
-        if (t->cc->recovery_refill)
-            limit += t->cc->recovery_refill(t, delivered);
         sndcnt = (int64_t)(ss - pipe);
-        if (sndcnt > limit)
+        if (sndcnt > limit && !(t->cc->recovery_refill && t->cc->recovery_refill(t)))
             sndcnt = limit;
     }
     if (sndcnt < 0)
