@@ -356,6 +356,11 @@ static bool rto_fire(struct ns_tcb *t)
     }
     if (t->in_recovery)
         t->rto_in_recovery++;
+    /* An RTO ends an open TLP episode (RFC 8985 7.4): the timeout is this
+     * loss's congestion response; the ACK that later covers the probe
+     * must not cut the window a second time (RFC 5681 3.2: once per
+     * loss event; as Linux's tcp_retransmit_timer clearing tlp_high_seq). */
+    t->tlp_episode = false;
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
         ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */

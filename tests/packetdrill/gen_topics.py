@@ -486,6 +486,18 @@ T["tlp-at-rto"] = ("RFC 8985 7.2: PTO = 2 SRTT plus WCDelAckT (200 ms, tcp_tlp_w
 +0 %{ assert tcpi_backoff == 1 }%
 +.1 < . 1:1(0) ack 101 win 512
 """)
+T["tlp-rto-one-cut"] = ("RFC 8985 7.4 with RFC 5681 3.1 / RFC 9438 4.8: a tail loss probe whose RTO "
+    "fired before any ACK is no separate loss: the RTO's reduction (CUBIC: ssthresh = 0.7 cwnd = 7, cwnd "
+    "= 1) is the one response, and the ACK that then covers the probe does not cut again (it would make "
+    "ssthresh 2); slow start resumes from 1 segment",
+EST + """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++0 %{ assert tcpi_snd_cwnd == 1; assert tcpi_snd_ssthresh == 7 }%
++.1 < . 1:1(0) ack 1001 win 512
++0 %{ assert tcpi_snd_cwnd == 2; assert tcpi_snd_ssthresh == 7 }%
+""")
 T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts only data newly "
     "delivered (tcp_cc_delivered): bytes SACKed before (RFC 2018) were delivered then, so the ACK "
     "that covers them grows cwnd by the rest only (10 + 2, not 10 + 4), after limited transmit (RFC 3042)",
