@@ -13,7 +13,7 @@
  *   tcpi_snd_cwnd / tcpi_snd_ssthresh (segments; TCP_INFINITE_SSTHRESH),
  *   tcpi_unacked, tcpi_sacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
  *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff,
- *   tcpi_ca_state (TCP_CA_*: Open, Disorder, Recovery, Loss -- never CWR),
+ *   tcpi_ca_state (TCP_CA_*: Open, Disorder, CWR (cfg.tcp_ecn_prr), Recovery, Loss),
  *   tcpi_snd_wscale, tcpi_rcv_wscale, tcpi_bytes_acked,
  *   tcpi_bytes_received, tcpi_segs_out, tcpi_segs_in,
  *   tcpi_lost, tcpi_retrans, tcpi_reordering, tcpi_reord_seen (segments,

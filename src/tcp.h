@@ -318,6 +318,13 @@ struct ns_tcb {
     uint32_t prr_recover_fs;     /* RecoverFS: outstanding, not SACKed, at the start */
     uint32_t prr_mark;           /* snd_una + sacked_bytes after the last ACK (DeliveredData) */
     uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
+    uint32_t prr_ack_delivered;  /* DeliveredData of the ACK being processed (ECN's PRR start) */
+    bool prr_ack_safe;           /* ... and whether it was a safe ACK (cfg.tcp_prr_safe_ack) */
+    bool prr_ack_rexmit;         /* ... and acknowledged resent data, no resend lost (mode 2) */
+    bool rs_retrans_acked;       /* this ACK cumulatively acknowledged resent data (tcp_rack.c) */
+    bool rs_lost_retrans;        /* ... or found a resend lost (cfg.tcp_prr_safe_ack 2) */
+    bool cwr;                    /* cfg.tcp_ecn_prr: an ECN reduction by PRR is under way until
+                                  * snd_una reaches ecn_recover (Linux's CWR state) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
 
@@ -644,6 +651,7 @@ void ns_tcp_ecn_syn_rcvd(struct ns_tcb *t, uint8_t ecnf, bool syn_ack);
 void ns_tcp_ecn_data_rcvd(struct ns_tcb *t, uint8_t ecnf, bool ce, uint32_t len);
 /* An acceptable ACK: ECE gets the congestion response, once per window. */
 void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
+void ns_tcp_cwr_start(struct ns_tcb *t); /* tcp_recovery.c: cfg.tcp_ecn_prr */
 /* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
  * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
 uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);

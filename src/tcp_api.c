@@ -517,7 +517,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->rttvar = t->rttvar;
     o->sacked = t->sacked_bytes;
     o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
-                : (t->dupacks || t->nsacked) ? 1 : 0;
+                : t->cwr ? 2 : (t->dupacks || t->nsacked) ? 1 : 0;
     ns_tcp_rack_counts(t, &o->lost, &o->retrans_out);
     o->reordering = t->reordering ? t->reordering : 3;
     o->reord_seen = t->reord_seen;

@@ -732,11 +732,11 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     if (blocks)
         ns_tcp_sack_update(t, g->sack, g->nsack);
     uint32_t swnd = (uint32_t)g->wnd << t->snd_ws;
+    t->rs_ece = t->ecn_ok && (g->ecnf & TH_ECE);
     if (seq_gt(g->ack, t->snd_una))
         new_ack(t, g);
     else if (is_dupack(t, g, swnd))
         ns_tcp_recovery_dupack(t);
-    t->rs_ece = t->ecn_ok && (g->ecnf & TH_ECE);
     ns_tcp_recovery_after_ack(t, g->ack, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
                               g->has_ts ? g->tsecr : 0);
     ns_tcp_ecn_ack_rcvd(t, g->ecnf); /* RFC 3168 6.1.2 */

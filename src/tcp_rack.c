@@ -224,6 +224,8 @@ static bool detect_loss(struct ns_tcb *t)
         if (due <= now) {
             r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
             t->rs_newly_lost += r->end - r->start;
+            if (r->flags & NS_TXR_RETRANS)
+                t->rs_lost_retrans = true; /* a resend lost too */
             lost = true;
         } else if (due - now < wait) {
             wait = due - now;
@@ -245,6 +247,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
      * (ns_tcp_recovery_after_ack). */
     t->rs_newly_delivered = 0;
     t->rs_rtt = 0;
+    t->rs_retrans_acked = t->rs_lost_retrans = false;
     if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
         dsack_seen(t, &blk[0]);
         blk++; /* a D-SACK block reports nothing newly delivered */
@@ -260,6 +263,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         }
         if (!(r->flags & NS_TXR_SACKED))
             delivered(t, r, tsecr);
+        if (r->flags & NS_TXR_RETRANS)
+            t->rs_retrans_acked = true;
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
         t->txr_len--;
     }

@@ -361,6 +361,7 @@ static bool rto_fire(struct ns_tcb *t)
      * must not cut the window a second time (RFC 5681 3.2: once per
      * loss event; as Linux's tcp_retransmit_timer clearing tlp_high_seq). */
     t->tlp_episode = false;
+    t->cwr = false; /* the RTO's cut replaces an ECN reduction (cfg.tcp_ecn_prr) */
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
         ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */

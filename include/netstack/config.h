@@ -166,9 +166,16 @@ struct ns_config {
     bool tcp_exit_ssthresh;        /* a recovery ends (full ACK) with cwnd = ssthresh (RFC 6675,
                                     * RFC 9937, Linux); off: min(ssthresh, flight + SMSS), RFC 6582
                                     * 3.2 step 3 option 1, by measurement (tcp_cc.h) */
-    bool tcp_prr_safe_ack;         /* PRR's slow-start reduction bound (one more SMSS) only on ACKs
-                                    * that advance SND.UNA and mark no new loss (RFC 9937 6, Linux);
-                                    * off: on every ACK, by measurement (tcp_recovery.c) */
+    unsigned tcp_prr_safe_ack;     /* which ACKs get PRR's slow-start reduction bound (one more
+                                    * SMSS): 0 every ACK, by measurement (tcp_recovery.c); 1 safe
+                                    * ACKs, that advance SND.UNA and mark no new loss (RFC 9937 6,
+                                    * Linux 5.10+); 2 ACKs that cumulatively acknowledge resent data
+                                    * and find no resend lost (Linux 3.7-5.9's PRR-SSRB, else the
+                                    * conservative bound, RFC 6937 3) */
+    bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
+                                    * (RFC 9937 applies to any reduction; Linux's CWR state) and
+                                    * cwnd = ssthresh when it is acknowledged; off: at once (RFC
+                                    * 3168 6.1.2) (tcp_ecn.c) */
     bool tcp_rtt_every_ack;        /* without timestamps, every ACK of data sent once is an RTT
                                     * sample, timed from its oldest segment (Linux); off: one timed
                                     * segment a round trip (RFC 6298 3, Karn) */

@@ -653,7 +653,8 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
     "max(prr_delivered - prr_out, DeliveredData), plus one SMSS only on a safe ACK (one that advances "
     "SND.UNA and marks no new loss; tcp_prr_safe_ack, as Linux): an ACK that SACKs one segment "
     "releases one retransmission, the next SACK the next one",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+"""--set=tcp_prr_safe_ack=1
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
@@ -669,6 +670,54 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
 +0 > . 1:1001(1000) ack 1
 +.01 < . 1:1(0) ack 1 win 512 <sack 2001:4001 7001:9001,nop,nop>
 +0 > . 1001:2001(1000) ack 1
+""")
+T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_prr_safe_ack=2, the linux "
+    "profile): below ssthresh an ACK that cumulatively acknowledges resent data, and finds no resend lost, "
+    "gets the slow-start reduction bound, one SMSS more than the deliveries, even when it marks new loss "
+    "(RFC 9937 6's safe ACK would not): the ACK of the resent head that SACKs 6001:7001 releases the two "
+    "lost segments and one new one",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:4001,nop,nop>
++0 > . 1:1001(1000) ack 1
++0 write(4, ..., 10000) = 10000
++.01 < . 1:1(0) ack 4001 win 512 <sack 6001:7001,nop,nop>
++0 > . 4001:6001(2000) ack 1
++0 > . 10001:11001(1000) ack 1
++0 %{ assert tcpi_ca_state == TCP_CA_Recovery; assert tcpi_snd_cwnd == 6 }%
+""")
+T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction): with tcp_ecn_prr (the "
+    "linux profile, Linux's CWR state) an ECN-Echo sets ssthresh (CUBIC: 7 of 10) from cwnd before this "
+    "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
+    "tcpi_ca_state CWR -- instead of at once; the first new segment carries CWR, and once the reduced "
+    "window is acknowledged cwnd = ssthresh and the state is Open again",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < SEW 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > SE. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < E. 1:1(0) ack 2001 win 512
++0 %{ assert tcpi_ca_state == TCP_CA_CWR; assert tcpi_snd_cwnd == 6; assert tcpi_snd_ssthresh == 7 }%
++0 write(4, ..., 4000) = 4000
++0 > PW. 6001:8001(2000) ack 1
++.1 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_ca_state == TCP_CA_Open; assert tcpi_snd_cwnd == 7 }%
++0 > P. 8001:10001(2000) ack 1
 """)
 T["rtt-every-ack"] = ("RFC 6298 2-3 (SRTT = 7/8 SRTT + 1/8 R, Karn's rule) without timestamps: the linux "
     "profile takes a sample from every ACK of data sent once, timed from the oldest segment it "
