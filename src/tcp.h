@@ -245,6 +245,9 @@ struct ns_tcb {
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
     uint32_t rack_end;           /* RACK.end_seq of that segment */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
+    ns_time_t rack_seq_rtt;      /* cfg.tcp_rack_rtt_seq: RTT of the last segment this ACK */
+    uint32_t rack_seq_end;       /* delivered in Linux's order (SACKed by sequence, then */
+    bool rack_seq_ok, rack_seq_cum, rack_in_cum; /* cumulatively acknowledged) */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
     uint32_t rack_fack;          /* RACK.fack: highest end_seq delivered (6.2 step 3) */

@@ -122,6 +122,17 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
     }
     if (t->rack_min_rtt == 0 || rtt < t->rack_min_rtt)
         t->rack_min_rtt = rtt > 0 ? rtt : 1;
+    /* cfg.tcp_rack_rtt_seq (Linux): RACK.rtt follows every segment that
+     * passed the checks above, in the order Linux's tcp_rack_advance sees
+     * them -- SACKed by sequence, then cumulatively acknowledged -- so
+     * the last one's RTT counts, not the newest one's. */
+    if (!t->rack_seq_ok || (t->rack_in_cum && !t->rack_seq_cum) ||
+        (t->rack_in_cum == t->rack_seq_cum && seq_gt(r->end, t->rack_seq_end))) {
+        t->rack_seq_ok = true;
+        t->rack_seq_cum = t->rack_in_cum;
+        t->rack_seq_end = r->end;
+        t->rack_seq_rtt = rtt;
+    }
     if (r->xmit > t->rack_xmit || (r->xmit == t->rack_xmit && seq_gt(r->end, t->rack_end))) {
         t->rack_xmit = r->xmit;
         t->rack_end = r->end;
@@ -254,6 +265,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         n--;
     }
     /* Cumulatively acknowledged: delivered, then dropped. */
+    t->rack_seq_ok = false;
+    t->rack_in_cum = true;
     while (t->txr_len) {
         struct ns_tcp_txrec *r = rec(t, 0);
         if (seq_gt(r->end, t->snd_una)) {
@@ -268,6 +281,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
         t->txr_len--;
     }
+    t->rack_in_cum = false;
     /* SACKed: whole records inside a block. A record never resent that
      * is SACKed below the highest SACKed one shows reordering; its
      * distance from there, in segments, is Linux's tp->reordering
@@ -308,6 +322,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
         t->reord_seen++;
     }
+    if (t->s->cfg.tcp_rack_rtt_seq && t->rack_seq_ok && t->rack_xmit)
+        t->rack_rtt = t->rack_seq_rtt;
     if (!t->sack_ok)
         return false;
     return detect_loss(t);

@@ -172,6 +172,10 @@ struct ns_config {
                                     * Linux 5.10+); 2 ACKs that cumulatively acknowledge resent data
                                     * and find no resend lost (Linux 3.7-5.9's PRR-SSRB, else the
                                     * conservative bound, RFC 6937 3) */
+    bool tcp_rack_rtt_seq;         /* RACK.rtt is the RTT of the last segment an ACK delivers in
+                                    * sequence order, the SACKed ones first, then the cumulatively
+                                    * acknowledged (Linux's tcp_rack_advance); off: that of the most
+                                    * recently sent one (RFC 8985 6.2 step 2) (tcp_rack.c) */
     bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
                                     * (RFC 9937 applies to any reduction; Linux's CWR state) and
                                     * cwnd = ssthresh when it is acknowledged; off: at once (RFC

@@ -696,6 +696,29 @@ T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_p
 +0 > . 10001:11001(1000) ack 1
 +0 %{ assert tcpi_ca_state == TCP_CA_Recovery; assert tcpi_snd_cwnd == 6 }%
 """)
+T["rack-rtt-seq"] = ("RFC 8985 6.2 step 2 takes RACK.rtt from the most recently sent segment an ACK "
+    "delivers; the linux profile (tcp_rack_rtt_seq, Linux's tcp_rack_advance) from the last one in "
+    "sequence order: an ACK that covers the resent head (RTT 110 ms) and a late original (3001:4001, "
+    "RTT 210 ms) sets RACK.rtt = 210 ms, so 5001:6001, sent with the originals, is lost only at "
+    "0.1 + 0.21 + reo_wnd 25 ms (min_RTT / 4 once reordering was seen), not at once",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001 4001:5001,nop,nop>
++0 > . 1:1001(1000) ack 1
++.11 < . 1:1(0) ack 4001 win 512 <sack 4001:5001,nop,nop>
++.025 > P. 5001:6001(1000) ack 1
++.1 < . 1:1(0) ack 6001 win 512
+""")
 T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction): with tcp_ecn_prr (the "
     "linux profile, Linux's CWR state) an ECN-Echo sets ssthresh (CUBIC: 7 of 10) from cwnd before this "
     "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
