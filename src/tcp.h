@@ -602,8 +602,11 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len);
 /* After an ACK moved snd_una and/or carried SACK blocks: drop what is
  * acknowledged, mark what is SACKed, advance RACK's clock from the most
  * recently sent delivered segment, and mark segments lost by time. Arms
- * or clears the reordering timer. Returns true when it marked any loss. */
-bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr);
+ * or clears the reordering timer. Returns true when it marked any loss;
+ * *pending (if given) is set when a segment marked lost earlier is still
+ * waiting to be resent. */
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
+                     bool *pending);
 /* The reordering timer fired: true when it marked any loss. */
 bool ns_tcp_rack_timeout(struct ns_tcb *t);
 /* First segment marked lost and not resent since, at or above from. */

@@ -215,7 +215,7 @@ bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned 
  * segment marked lost and not yet resent is skipped; a resent one is
  * judged again by its new send time, which is how a lost retransmission
  * is found without waiting for the RTO. */
-static bool detect_loss(struct ns_tcb *t)
+static bool detect_loss(struct ns_tcb *t, bool *pending)
 {
     ns_time_t now = t->s->now, wait = NS_TIME_NEVER, rw = reo_wnd(t);
     bool lost = false;
@@ -225,6 +225,8 @@ static bool detect_loss(struct ns_tcb *t)
     }
     for (unsigned i = 0; i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
+        if ((r->flags & (NS_TXR_SACKED | NS_TXR_LOST)) == NS_TXR_LOST && pending)
+            *pending = true;
         if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
             continue;
         bool before = r->xmit < t->rack_xmit ||
@@ -247,7 +249,8 @@ static bool detect_loss(struct ns_tcb *t)
     return lost;
 }
 
-bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr)
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
+                     bool *pending)
 {
     if (!t->txr)
         return false;
@@ -326,7 +329,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         t->rack_rtt = t->rack_seq_rtt;
     if (!t->sack_ok)
         return false;
-    return detect_loss(t);
+    return detect_loss(t, pending);
 }
 
 /* tcp_info (Linux's lost_out and retrans_out): segments marked lost and
@@ -350,7 +353,7 @@ void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retran
 bool ns_tcp_rack_timeout(struct ns_tcb *t)
 {
     t->rack_at = NS_TIME_NEVER;
-    return ns_tcp_rack_on(t) && detect_loss(t);
+    return ns_tcp_rack_on(t) && detect_loss(t, NULL);
 }
 
 bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqrange *seg)
