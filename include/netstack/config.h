@@ -176,6 +176,10 @@ struct ns_config {
                                     * sequence order, the SACKed ones first, then the cumulatively
                                     * acknowledged (Linux's tcp_rack_advance); off: that of the most
                                     * recently sent one (RFC 8985 6.2 step 2) (tcp_rack.c) */
+    bool tcp_zwp_empty;            /* a zero-window probe is an empty segment at SND.UNA - 1 that
+                                    * the peer must acknowledge (RFC 9293 3.10.7.4), as Linux's
+                                    * tcp_xmit_probe_skb; off: one octet of new data beyond the
+                                    * window, RFC 9293 3.8.6.1's text (tcp_timer.c) */
     bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
                                     * (RFC 9937 applies to any reduction; Linux's CWR state) and
                                     * cwnd = ssthresh when it is acknowledged; off: at once (RFC

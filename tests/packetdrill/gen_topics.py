@@ -934,12 +934,28 @@ EST + """+0 shutdown(4, SHUT_WR) = 0
 +0 > . 2:2(0) ack 2
 """)
 T["zero-window-persist"] = ("RFC 9293 3.8.6.1: with a zero send window the sender probes the window "
-                            "(persist timer) instead of giving up",
-EST + """+.1 < . 1:1(0) ack 1 win 0
+                            "(persist timer) instead of giving up, with one octet of new data (the "
+                            "default probe; tcp_zwp_empty off)",
+"""--set=tcp_zwp_empty=off
+""" + EST + """+.1 < . 1:1(0) ack 1 win 0
 +0 write(4, ..., 1000) = 1000
 +.2~+2 > . 1:2(1) ack 1
 +.01 < . 1:1(0) ack 1 win 512
 +0~+.3 > P. 1:1001(1000) ack 1
+""")
+T["zwp-empty"] = ("RFC 9293 3.8.6.1 (MUST-36: zero windows are probed) with the linux profile's probe "
+    "(tcp_zwp_empty, Linux's tcp_xmit_probe_skb): an empty segment at SND.UNA - 1, which the peer must "
+    "acknowledge with its window (3.10.7.4: an unacceptable segment is answered), sent by the persist "
+    "timer (one RTO, then doubled) and never counted as data; the window update "
+    "releases the data",
+EST + """+.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 3000) = 3000
++.3~+.31 > . 0:0(0) ack 1
++.01 < . 1:1(0) ack 1 win 0
++.6~+.62 > . 0:0(0) ack 1
++0 %{ assert tcpi_unacked == 0 }%
++.01 < . 1:1(0) ack 1 win 512
++0 > P. 1:3001(3000) ack 1
 """)
 T["window-limited"] = ("RFC 9293 3.8.6: the sender never sends beyond the offered window (win 8 << 7 = 1024 bytes)",
 EST + """+.1 < . 1:1(0) ack 1 win 8
