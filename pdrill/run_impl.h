@@ -66,6 +66,8 @@ struct pd_pending {
 
 #define PD_MAX_TS 1024
 
+#define PD_MAX_VARS 16 /* script variables a run may assign in %{ }% */
+
 struct pd_run {
     struct pd_options o;
     struct pd_script *sc;
@@ -83,6 +85,8 @@ struct pd_run {
     unsigned nflows;
     struct pd_fd fds[PD_MAX_FD];
     int sut_fd;                /* socket under test: the last one created or accepted (-1: none) */
+    struct { char name[32]; double v; } vars[PD_MAX_VARS]; /* `%{ x = EXPR }%` (tcpi.c) */
+    unsigned nvars;
     struct pd_pending pend;
     int64_t prev_expected_us, prev_actual_us;
     bool prev_was_inbound;

@@ -227,6 +227,10 @@ struct ns_tcb {
         double w_max, k, w_est, cwnd, cwnd_prior; /* bytes; k in seconds */
         ns_time_t epoch;         /* start of the current congestion-avoidance stage; 0 = none */
         bool after_rto;          /* RFC 9438 4.8: the first CA stage after a timeout */
+        /* cfg.tcp_cubic_linux: Linux's segment arithmetic (tcp_cubic.c) */
+        uint32_t lx_wmax, lx_origin, lx_k; /* W_max and origin (segments), K (1/1024 s) */
+        uint32_t lx_cnt, lx_ack_cnt, lx_reno, lx_credit, lx_last_cwnd; /* per-ACK state */
+        int64_t lx_last_ms;      /* ms of the last target computation */
     } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
@@ -400,6 +404,8 @@ struct ns_tcb {
     ns_time_t hs_css_base;       /* cssBaselineMinRtt */
     unsigned hs_css_rounds;      /* rounds spent in CSS */
     uint64_t hs_css_entries, hs_exits;
+    ns_time_t hs_delay_min;      /* cfg.tcp_hystart_linux: lowest RTT seen (NEVER = none) */
+    uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken */
 
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
@@ -676,6 +682,7 @@ uint64_t ns_tcp_rate_bw(const struct ns_tcb *t, bool *app_limited);
 enum { NS_HS_OFF = 0, NS_HS_SS, NS_HS_CSS };
 void ns_tcp_hystart_init(struct ns_tcb *t);     /* connection established */
 void ns_tcp_hystart_done(struct ns_tcb *t);     /* a congestion event: slow start is over */
+void ns_tcp_hystart_rto(struct ns_tcb *t);      /* after an RTO's cut (cfg.tcp_hystart_linux) */
 void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt); /* an RTT sample */
 /* Slow start: of the standard increase `inc` for this ACK, how much to
  * apply (all, a quarter in CSS, 0 as it ends slow start). */

@@ -639,6 +639,7 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     uint32_t ack = g->ack;
     uint32_t acked = ack - t->snd_una;
     uint32_t dacked = release_acked(t, ack);
+    t->hs_ack = ack; /* HyStart's rounds (tcp_hystart.c) */
     rtt_from_ack(t, g);
     t->backoff = 0;
     ns_tcp_undo_spurious_rto(t, g->has_ts, g->tsecr);

@@ -340,6 +340,8 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
             if (t->rtt_timing && seq_lt(seq, t->rtt_seq))
                 t->rtt_timing = false; /* Karn: never time a retransmitted segment */
         } else {
+            if (t->snd_una == t->snd_max && t->last_send && t->cc->on_tx_start)
+                t->cc->on_tx_start(t, s->now - t->last_send); /* RFC 9438 5.8 */
             t->bytes_sent += len;
             if (!t->ts_ok && !t->rtt_timing) {
                 t->rtt_timing = true;

@@ -180,6 +180,16 @@ struct ns_config {
                                     * the peer must acknowledge (RFC 9293 3.10.7.4), as Linux's
                                     * tcp_xmit_probe_skb; off: one octet of new data beyond the
                                     * window, RFC 9293 3.8.6.1's text (tcp_timer.c) */
+    bool tcp_hystart_linux;        /* with tcp_hystart, slow start ends as in Linux's CUBIC instead
+                                    * of HyStart++: from 16 segments of cwnd, once a round has 8
+                                    * RTT samples, a round minimum above the lowest RTT seen by
+                                    * clamp(lowest / 8, 4 ms, 16 ms) sets ssthresh = cwnd at once
+                                    * (no CSS), in every slow start (tcp_hystart.c) */
+    bool tcp_cubic_linux;          /* CUBIC in Linux's arithmetic (bictcp_update): whole segments,
+                                    * t in 1/1024 s plus the lowest RTT (not SRTT), one segment per
+                                    * cnt = cwnd / (target - cwnd) ACKed, at least 1 per 20 before
+                                    * any loss, at most 1 per 2, a Reno estimate of 1 per 15/8 cwnd;
+                                    * off: RFC 9438 in bytes (tcp_cubic.c) */
     bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
                                     * (RFC 9937 applies to any reduction; Linux's CWR state) and
                                     * cwnd = ssthresh when it is acknowledged; off: at once (RFC

@@ -719,6 +719,155 @@ T["rack-rtt-seq"] = ("RFC 8985 6.2 step 2 takes RACK.rtt from the most recently 
 +.025 > P. 5001:6001(1000) ack 1
 +.1 < . 1:1(0) ack 6001 win 512
 """)
+IDLE_CA = """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 write(4, ..., 12000) = 12000
++.1 < . 1:1(0) ack 3001 win 512
++.1 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_snd_cwnd == 7; assert tcpi_snd_ssthresh == 7 }%
++.1 < . 1:1(0) ack 8001 win 512
++0 < . 1:1(0) ack 10001 win 512
++0 < . 1:1(0) ack 13001 win 512
++0 %{ assert tcpi_snd_cwnd == 7 }%
++10 write(4, ..., 10000) = 10000
++.1 < . 1:1(0) ack 14001 win 512
++0 < . 1:1(0) ack 15001 win 512
++0 < . 1:1(0) ack 16001 win 512
++0 < . 1:1(0) ack 17001 win 512
++0 < . 1:1(0) ack 18001 win 512
++0 < . 1:1(0) ack 19001 win 512
++0 %{ assert tcpi_snd_cwnd == 7 }%
+"""
+T["cubic-idle-epoch"] = ("RFC 9438 5.8: an application-limited pause is no congestion-avoidance time: "
+    "after an RTO (ssthresh 7) slow start reaches 7 segments, CUBIC's epoch starts, the data runs out "
+    "and the connection is idle 10 s; when sending resumes the epoch has moved by the pause, so "
+    "W_cubic(t) has not grown meanwhile and six ACKs leave cwnd at 7 (counting the pause: 1.5 cwnd "
+    "per RTT, +1 per 2 segments); Linux's arithmetic (tcp_cubic_linux, the linux profile)",
+EST + IDLE_CA)
+T["cubic-idle-epoch-rfc"] = ("RFC 9438 5.8 as cubic-idle-epoch, in RFC 9438's own arithmetic (bytes, "
+    "W_cubic(t + SRTT), the Reno-friendly estimate; tcp_cubic_linux off): the pause does not count, "
+    "cwnd stays 7",
+"""--set=tcp_cubic_linux=off
+""" + EST + IDLE_CA)
+T["hystart-linux"] = ("Slow start's end by Linux's CUBIC HyStart delay rule (tcp_hystart_linux, the "
+    "linux profile; RFC 9406 HyStart++ is the default): from cwnd 16 a round (from the first ACK past the "
+    "last round's SND.NXT) takes 8 RTT samples; then a round minimum above the lowest RTT (100 ms) by "
+    "clamp(100 / 8, 4, 16) ms ends slow start at once, ssthresh = cwnd = 40, before this ACK grows it; "
+    "the 130 ms samples of the first round did not count (its minimum was 100 ms); then CUBIC, "
+    "never having lost, grows by at least one segment per 20 ACKed (Linux's floor, tcp_cubic_linux)",
+EST + """+0 write(4, ..., 100000) = 100000
++.1 < . 1:1(0) ack 1001 win 512
++0 < . 1:1(0) ack 2001 win 512
++0 < . 1:1(0) ack 3001 win 512
++0 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 < . 1:1(0) ack 7001 win 512
++0 < . 1:1(0) ack 8001 win 512
++0 < . 1:1(0) ack 9001 win 512
++0 < . 1:1(0) ack 10001 win 512
++.13 < . 1:1(0) ack 11001 win 512
++0 < . 1:1(0) ack 12001 win 512
++0 < . 1:1(0) ack 13001 win 512
++0 < . 1:1(0) ack 14001 win 512
++0 < . 1:1(0) ack 15001 win 512
++0 < . 1:1(0) ack 16001 win 512
++0 < . 1:1(0) ack 17001 win 512
++0 < . 1:1(0) ack 18001 win 512
++0 < . 1:1(0) ack 19001 win 512
++0 < . 1:1(0) ack 20001 win 512
++0 < . 1:1(0) ack 21001 win 512
++0 < . 1:1(0) ack 22001 win 512
++0 < . 1:1(0) ack 23001 win 512
++0 < . 1:1(0) ack 24001 win 512
++0 < . 1:1(0) ack 25001 win 512
++0 < . 1:1(0) ack 26001 win 512
++0 < . 1:1(0) ack 27001 win 512
++0 < . 1:1(0) ack 28001 win 512
++0 < . 1:1(0) ack 29001 win 512
++0 < . 1:1(0) ack 30001 win 512
++0 %{ assert tcpi_snd_ssthresh == 2147483647; assert tcpi_snd_cwnd == 40 }%
++.13 < . 1:1(0) ack 31001 win 512
++0 %{ assert tcpi_snd_ssthresh == 40; assert tcpi_snd_cwnd == 40 }%
++.01 < . 1:1(0) ack 32001 win 512
++.01 < . 1:1(0) ack 33001 win 512
++.01 < . 1:1(0) ack 34001 win 512
++.01 < . 1:1(0) ack 35001 win 512
++.01 < . 1:1(0) ack 36001 win 512
++.01 < . 1:1(0) ack 37001 win 512
++.01 < . 1:1(0) ack 38001 win 512
++.01 < . 1:1(0) ack 39001 win 512
++.01 < . 1:1(0) ack 40001 win 512
++.01 < . 1:1(0) ack 41001 win 512
++.01 < . 1:1(0) ack 42001 win 512
++.01 < . 1:1(0) ack 43001 win 512
++.01 < . 1:1(0) ack 44001 win 512
++.01 < . 1:1(0) ack 45001 win 512
++.01 < . 1:1(0) ack 46001 win 512
++.01 < . 1:1(0) ack 47001 win 512
++.01 < . 1:1(0) ack 48001 win 512
++.01 < . 1:1(0) ack 49001 win 512
++0 %{ assert tcpi_snd_cwnd == 40 }%
++.01 < . 1:1(0) ack 50001 win 512
++0 %{ assert tcpi_snd_cwnd == 41 }%
+""")
+T["cubic-linux"] = ("RFC 9438's curve in Linux's arithmetic (tcp_cubic_linux, the linux profile): after "
+    "an RTO (which forgets W_max, as Linux) congestion avoidance from 7 segments adds one segment per cnt "
+    "ACKed, cnt = 20 while W_cubic(t + lowest RTT) is not above cwnd and no loss set W_max, lowered to "
+    "cwnd / (Reno estimate - cwnd) = 7 once the Reno estimate (one per 15/8 cwnd ACKed, counted on "
+    "updates at most every 32 ms) passes cwnd: 8 after the 17th ACK, 9 after the 30th (RFC 9438 in "
+    "bytes: 8 after the 15th)",
+EST + """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 write(4, ..., 100000) = 100000
++.1 < . 1:1(0) ack 3001 win 512
++.1 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 %{ cwnd = 7; assert tcpi_snd_cwnd == cwnd; assert tcpi_snd_ssthresh == cwnd }%
++.01 < . 1:1(0) ack 7001 win 512
++.01 < . 1:1(0) ack 8001 win 512
++.01 < . 1:1(0) ack 9001 win 512
++.01 < . 1:1(0) ack 10001 win 512
++.01 < . 1:1(0) ack 11001 win 512
++.01 < . 1:1(0) ack 12001 win 512
++.01 < . 1:1(0) ack 13001 win 512
++.01 < . 1:1(0) ack 14001 win 512
++.01 < . 1:1(0) ack 15001 win 512
++.01 < . 1:1(0) ack 16001 win 512
++.01 < . 1:1(0) ack 17001 win 512
++.01 < . 1:1(0) ack 18001 win 512
++.01 < . 1:1(0) ack 19001 win 512
++.01 < . 1:1(0) ack 20001 win 512
++.01 < . 1:1(0) ack 21001 win 512
++.01 < . 1:1(0) ack 22001 win 512
++0 %{ assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 23001 win 512
++0 %{ cwnd += 1; assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 24001 win 512
++.01 < . 1:1(0) ack 25001 win 512
++.01 < . 1:1(0) ack 26001 win 512
++.01 < . 1:1(0) ack 27001 win 512
++.01 < . 1:1(0) ack 28001 win 512
++.01 < . 1:1(0) ack 29001 win 512
++.01 < . 1:1(0) ack 30001 win 512
++.01 < . 1:1(0) ack 31001 win 512
++.01 < . 1:1(0) ack 32001 win 512
++.01 < . 1:1(0) ack 33001 win 512
++.01 < . 1:1(0) ack 34001 win 512
++.01 < . 1:1(0) ack 35001 win 512
++0 %{ assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 36001 win 512
++0 %{ cwnd += 1; assert tcpi_snd_cwnd == cwnd }%
+""")
 T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction): with tcp_ecn_prr (the "
     "linux profile, Linux's CWR state) an ECN-Echo sets ssthresh (CUBIC: 7 of 10) from cwnd before this "
     "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
