@@ -110,6 +110,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_zwp_empty, NS_CFG_BOOL, 0, 1, 0, "zero-window probe: an empty segment at SND.UNA - 1 (Linux); off: one octet of new data (RFC 9293 3.8.6.1)"),
     F(tcp_hystart_linux, NS_CFG_BOOL, 0, 1, 0, "with tcp_hystart: Linux's HyStart delay rule (round minimum over the lowest RTT seen, exit at once, from 16 segments); off: HyStart++ (RFC 9406)"),
     F(tcp_cubic_linux, NS_CFG_BOOL, 0, 1, 0, "CUBIC in Linux's segment arithmetic (cnt per ACK, t + lowest RTT, 1/20 floor before a loss); off: RFC 9438 in bytes"),
+    F(tcp_push_forced, NS_CFG_BOOL, 0, 1, 0, "PSH where a write passes half the peer's largest window past the last push point, at a send unit's end (Linux's forced_push)"),
     F(tcp_ecn_prr, NS_CFG_BOOL, 0, 1, 0, "an ECN-Echo reduces cwnd by PRR over a round trip (RFC 9937; Linux's CWR state); off: at once (RFC 3168 6.1.2)"),
     F(tcp_rtt_every_ack, NS_CFG_BOOL, 0, 1, 0, "without timestamps every ACK of unresent data is an RTT sample (Linux)"),
     F(tcp_hystart, NS_CFG_BOOL, 0, 1, 0, "HyStart++ (RFC 9406): leave the first slow start on RTT rise"),

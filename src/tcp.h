@@ -378,6 +378,8 @@ struct ns_tcb {
                                   * sequence order (eor_cap <= cfg.tcp_eor_max, on demand);
                                   * no segment crosses one */
     unsigned eor_cap, eor_head, eor_n;
+    uint32_t push_seq;           /* cfg.tcp_push_forced: Linux's pushed_seq (the last push point) */
+    uint32_t push_unit_end;      /* ... and the end of the send unit being filled (0: none) */
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
@@ -751,6 +753,10 @@ int ns_tcp_eor_add(struct ns_tcb *t, uint32_t seq);
 int ns_tcp_eor_room(struct ns_tcb *t); /* 0 when one more end fits (grown on demand) */
 bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end);
 void ns_tcp_eor_free(struct ns_tcb *t);
+/* cfg.tcp_push_forced: [start, end) was just appended by a write (`last`:
+ * its final piece); marks Linux's forced push points (tcp_sockopt.c). */
+void ns_tcp_push_forced(struct ns_tcb *t, uint32_t start, uint32_t end, bool last);
+uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss); /* tcp_output.c */
 /* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
 bool ns_tcp_hold_tail(const struct ns_tcb *t);
 /* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged; in the

@@ -262,6 +262,8 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
         }
         t->slen += step;
         done += step;
+        ns_tcp_push_forced(t, t->sbuf_seq + t->slen - step, t->sbuf_seq + t->slen,
+                           done == n && !(flags & NS_MSG_MORE)); /* cfg.tcp_push_forced */
         ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
         /* RFC 9293 3.9.1: a SEND without PUSH (MSG_MORE, or a step of a
          * longer write) marks no push point and holds its sub-MSS tail. */

@@ -249,6 +249,7 @@ void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
     t->ecn_recover = iss;
     t->snd_sml = iss;
     t->snd_wl2 = iss;
+    t->push_seq = iss + 1; /* cfg.tcp_push_forced: Linux's pushed_seq */
 }
 
 /* The send and receive sides are set up on first use -- the send side by

@@ -253,6 +253,15 @@ static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
     uint32_t n = cw / 2 ? cw / 2 : 1;
     if (cw > flight && cw - flight < n)
         n = cw - flight;
+    uint32_t segs = ns_tcp_tso_segs(t, mss);
+    return n < segs ? n : segs;
+}
+
+/* The rate part of psh_unit_segs: ~1 ms at the pacing rate, at least
+ * tcp_psh_units (tcp_min_tso_segs), at most a 64 KB packet (Linux's
+ * tcp_tso_autosize, which also sizes its write buffers). */
+uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss)
+{
     uint32_t segs = 65535 / mss;
     if (t->srtt > 0) {
         uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
@@ -265,7 +274,7 @@ static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
     uint32_t lo = t->s->cfg.tcp_psh_units; /* Linux's tcp_min_tso_segs */
     if (segs < lo)
         segs = lo;
-    return n < segs ? n : segs;
+    return segs;
 }
 
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)

@@ -190,6 +190,10 @@ struct ns_config {
                                     * cnt = cwnd / (target - cwnd) ACKed, at least 1 per 20 before
                                     * any loss, at most 1 per 2, a Reno estimate of 1 per 15/8 cwnd;
                                     * off: RFC 9438 in bytes (tcp_cubic.c) */
+    bool tcp_push_forced;          /* PSH also where a write passes half the peer's largest window
+                                    * beyond the last push point, at the end of its send unit
+                                    * (Linux's forced_push); off: PSH where a write ends (RFC 9293
+                                    * 3.9.1) (tcp_sockopt.c) */
     bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
                                     * (RFC 9937 applies to any reduction; Linux's CWR state) and
                                     * cwnd = ssthresh when it is acknowledged; off: at once (RFC

@@ -868,6 +868,39 @@ EST + """+0 write(4, ..., 1000) = 1000
 +.01 < . 1:1(0) ack 36001 win 512
 +0 %{ cwnd += 1; assert tcpi_snd_cwnd == cwnd }%
 """)
+T["push-forced"] = ("RFC 9293 3.9.1 leaves PSH to the sender; the linux profile (tcp_push_forced, "
+    "Linux's forced_push) also pushes where a write passes half the peer's largest window (4000 / 2) "
+    "beyond the last push point, at the end of the send unit being filled (2 segments): 4001, 8001, "
+    "12001 carry PSH though the write goes on to 16001 and each ACK releases one segment",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 4000 <mss 1000,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 4000
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 16000) = 16000
++0 > P. 1:4001(4000) ack 1
++.1 < . 1:1(0) ack 1001 win 4000
++0 > . 4001:5001(1000) ack 1
++.01 < . 1:1(0) ack 2001 win 4000
++0 > . 5001:6001(1000) ack 1
++.01 < . 1:1(0) ack 3001 win 4000
++0 > . 6001:7001(1000) ack 1
++.01 < . 1:1(0) ack 4001 win 4000
++0 > P. 7001:8001(1000) ack 1
++.01 < . 1:1(0) ack 5001 win 4000
++0 > . 8001:9001(1000) ack 1
++.01 < . 1:1(0) ack 6001 win 4000
++0 > . 9001:10001(1000) ack 1
++.01 < . 1:1(0) ack 7001 win 4000
++0 > . 10001:11001(1000) ack 1
++.01 < . 1:1(0) ack 8001 win 4000
++0 > P. 11001:12001(1000) ack 1
++.01 < . 1:1(0) ack 9001 win 4000
++0 > . 12001:13001(1000) ack 1
+""")
 T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction): with tcp_ecn_prr (the "
     "linux profile, Linux's CWR state) an ECN-Echo sets ssthresh (CUBIC: 7 of 10) from cwnd before this "
     "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
