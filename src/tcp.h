@@ -83,6 +83,7 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    uint32_t ord;        /* send order of that transmission (the connection's txr_ord then) */
     /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
     uint64_t delivered;  /* the connection's rate_delivered then */
     ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
@@ -243,7 +244,8 @@ struct ns_tcb {
     struct ns_tcp_txrec *txr;
     unsigned txr_cap, txr_head, txr_len;
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
-    uint32_t rack_end;           /* RACK.end_seq of that segment */
+    uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
+    uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
