@@ -256,6 +256,7 @@ struct ns_tcb {
     uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
     uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
     uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool rack_rto_undone;        /* this ACK proved the RTO spurious (ns_tcp_rack_rto_undo) */
     bool rack_rto_on;            /* [rack_rto_lo, rack_rto_hi): what the last RTO's go-back-N */
     uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */

@@ -128,6 +128,12 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
             return;
         if (rtt < t->rack_min_rtt)
             return;
+        /* The ACK that proved the RTO spurious (Eifel, RFC 3522) says
+         * the originals arrived: a resend's clock would make everything
+         * sent before it look overdue (the first ACK has no min_RTT to
+         * judge by). */
+        if (t->rack_rto_undone)
+            return;
     }
     if (t->rack_min_rtt == 0 || rtt < t->rack_min_rtt)
         t->rack_min_rtt = rtt > 0 ? rtt : 1;
@@ -313,6 +319,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
         t->reord_seen++;
     }
+    t->rack_rto_undone = false;
     if (!t->sack_ok)
         return false;
     return detect_loss(t, pending);
@@ -397,9 +404,10 @@ void ns_tcp_rack_rto_undo(struct ns_tcb *t)
     for (unsigned i = 0; i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
         if (!(r->flags & NS_TXR_SACKED))
-            r->flags &= (uint8_t)~NS_TXR_LOST;
+            r->flags &= (uint8_t)~(NS_TXR_LOST | NS_TXR_WASLOST); /* as Linux's undo: lost_out 0 */
     }
     t->rack_rto_on = false;
+    t->rack_rto_undone = true; /* for the rest of this ACK (ns_tcp_rack_ack) */
 }
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)

@@ -366,6 +366,31 @@ static void test_spurious_rto_keeps_rack(void)
     tt_free(t);
 }
 
+/* The same RTO proven spurious while the rest of the flight is still on
+ * its way (the ACK covers 1-3, nothing SACKed): the RTO's marks (6.3) go
+ * with the undo, so nothing is resent and no recovery starts -- the
+ * segments were never lost. */
+static void test_spurious_rto_resends_nothing(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_tlp = false;
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO resends 1 */
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * MT).at_seq, 1);
+    ack_ts(t, 1 + 3 * MT, 10, ts1, 0, NULL);
+    tt_advance(t, t->now + NS_MSEC);
+    struct sent s = drain(t, 1, 1 + 10 * MT);
+    CU_ASSERT_EQUAL(s.total, s.new_data); /* only new data */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.spurious_rtos, 1);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    CU_ASSERT_EQUAL(ti.lost, 0);
+    tt_free(t);
+}
+
 /* RFC 8985 6.3 then 6.2 step 5, after an RTO: the go-back-N pass resends
  * from SND.UNA, one segment, then two once it is acknowledged. The resend
  * of segment 2 is lost, that of 3 arrives (SACKed): RACK marks 2 lost by
@@ -481,6 +506,7 @@ static const struct tl_test tests[] = {
     {"prr_send_quantities", test_prr_send_quantities},
     {"lost_resend_old_echo", test_lost_resend_old_echo},
     {"spurious_rto_keeps_rack", test_spurious_rto_keeps_rack},
+    {"spurious_rto_resends_nothing", test_spurious_rto_resends_nothing},
     {"lost_resend_after_rto", test_lost_resend_after_rto},
     {"lost_at_recovery_exit", test_lost_at_recovery_exit},
     {"sent_after_same_tick", test_sent_after_same_tick},
