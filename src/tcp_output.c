@@ -212,13 +212,49 @@ static bool pace_ok(struct ns_tcb *t)
     return false;
 }
 
+/* The size of one TSO packet, in segments, as Linux sizes its own:
+ * tcp_tso_autosize's ~1 ms (rate / 1024) at the pacing rate -- the one
+ * pacing uses, or with `implicit` and not pacing, Linux's sk_pacing_rate
+ * (cwnd / SRTT times 2 while cwnd < ssthresh / 2, 1.2 after), which Linux
+ * computes whether or not it paces -- at least min_segs
+ * (tcp_min_tso_segs), at most a 64 KB packet, and never more than half
+ * of cwnd (tcp_cwnd_test: at least two packets per window, so a receiver
+ * that acknowledges each packet it is handed -- one ACK per GRO super-
+ * packet -- still clocks the window with two ACKs, and the loss of one
+ * ACK does not silence a whole window). */
+static uint32_t tso_autosize_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs,
+                                  bool implicit)
+{
+    uint32_t cw = t->cwnd / mss;
+    uint32_t n = cw / 2 ? cw / 2 : 1;
+    uint32_t segs = 65535 / mss;
+    uint64_t rate = pace_rate(t);
+    if (!rate && implicit && t->srtt > 0) {
+        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+        rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+    }
+    if (rate) {
+        uint64_t b = (rate >> 10) / mss;
+        if (b < segs)
+            segs = (uint32_t)b;
+    }
+    if (segs < min_segs)
+        segs = min_segs;
+    return n < segs ? n : segs;
+}
+
 /* TCP segmentation offload: the most payload one super-segment may carry
  * now, 0 when the device takes none (netdev caps) or cfg.tcp_tso_max is 0.
  * Bounded by the device's and the config's packet size (with room for the
- * largest headers) and, when pacing, by about 1 ms at the pacing rate (as
- * Linux's tcp_tso_autosize) so a super-segment never becomes a burst the
- * pacing was meant to prevent. cwnd and the peer's window bound it in
- * ns_tcp_output like any segment. */
+ * largest headers) and by Linux's own TSO sizing (tso_autosize_segs: when
+ * pacing, about 1 ms at the pacing rate; always at most half of cwnd), so
+ * a super-segment is neither a burst pacing was meant to prevent nor a
+ * whole window answered by one ACK (on TUN at 10% loss each way, a lost
+ * ACK of a whole-window super-segment left the sender silent until the
+ * probe or the RTO). Not pacing, the 1 ms bound would only add writes: the
+ * device sends a super-segment's pieces back to back either way. cwnd and
+ * the peer's window bound it in ns_tcp_output like any segment. */
 static uint32_t tso_limit(const struct ns_tcb *t)
 {
     const struct ns_stack *s = t->s;
@@ -230,42 +266,24 @@ static uint32_t tso_limit(const struct ns_tcb *t)
     if (cap <= hdrs + t->mss)
         return 0;
     uint32_t lim = (uint32_t)(cap - hdrs);
-    uint64_t rate = pace_rate(t);
-    if (rate) {
-        uint64_t ms = rate / 1000;
-        if (ms < 2u * t->mss)
-            ms = 2u * t->mss;
-        if (ms < lim)
-            lim = (uint32_t)ms;
-    }
-    return lim;
+    uint32_t mss = t->mss ? t->mss : 1;
+    uint64_t autosize = (uint64_t)tso_autosize_segs(t, mss, 2, false) * mss;
+    return autosize < lim ? (uint32_t)autosize : lim;
 }
 
 /* cfg.tcp_psh_units: how many segments Linux would put in its next TSO
- * packet -- tcp_cwnd_test's min(cwnd/2, cwnd - in flight) and
- * tcp_tso_autosize's ~1 ms (rate / 1024) at its pacing rate (cwnd/SRTT
- * times 2 while cwnd < ssthresh/2, 1.2 after), at least 2
- * (tcp_min_tso_segs), at most a 64 KB packet. Linux sets PSH on every such
- * packet of more than one segment (__tcp_transmit_skb). */
+ * packet -- tso_autosize_segs at Linux's implicit pacing rate, with
+ * tcp_min_tso_segs = cfg.tcp_psh_units,
+ * and at most what cwnd has room for now (tcp_cwnd_test's cwnd - in
+ * flight). Linux sets PSH on every such packet of more than one segment
+ * (__tcp_transmit_skb). */
 static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
 {
     uint32_t cw = t->cwnd / mss, flight = (ns_tcp_flight(t) + mss - 1) / mss;
-    uint32_t n = cw / 2 ? cw / 2 : 1;
+    uint32_t n = tso_autosize_segs(t, mss, t->s->cfg.tcp_psh_units, true);
     if (cw > flight && cw - flight < n)
         n = cw - flight;
-    uint32_t segs = 65535 / mss;
-    if (t->srtt > 0) {
-        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
-        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
-        uint64_t rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
-        uint64_t b = (rate >> 10) / mss;
-        if (b < segs)
-            segs = (uint32_t)b;
-    }
-    uint32_t lo = t->s->cfg.tcp_psh_units; /* Linux's tcp_min_tso_segs */
-    if (segs < lo)
-        segs = lo;
-    return n < segs ? n : segs;
+    return n;
 }
 
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
