@@ -924,8 +924,16 @@ static int text_and_fin(struct ns_tcb *t, const struct seg *g)
                      t->state == NS_TCP_FIN_WAIT_2;
     if (g->len && rcv_state && t->sd < 0 && !t->parent) {
         /* RFC 1122 4.2.2.13 / RFC 9293 3.10.4: nobody will ever read this
-         * (the app closed): reset, so the peer learns data was lost. */
-        ns_tcp_send_rst(t);
+         * (the app closed): reset, so the peer learns data was lost. The
+         * connection is closed first and the segment answered as one for
+         * a connection that does not exist (RFC 9293 3.10.7.1):
+         * <SEQ=SEG.ACK><CTL=RST>, as BSD (tcp_input's "rcvafterclose",
+         * then dropwithreset) and Linux (tcp_rcv_state_process's abort on
+         * data, then tcp_v4_send_reset) both do. */
+        if (g->flags & TH_ACK)
+            ns_tcp_send_seg(t, g->ack, 0, TH_RST);
+        else
+            ns_tcp_send_rst(t);
         ns_tcp_close(t, -ECONNRESET);
         s->stats.drop[NS_DROP_tcp_closed]++; /* the data itself is discarded */
         s->stats.rx_dropped++;

@@ -803,6 +803,16 @@ EST + """+.1 < P. 1:101(100) ack 1 win 512
 +0 close(4) = 0
 +0 > R. 1:1(0) ack 101
 """)
+T["data-after-close-rst"] = ("RFC 1122 4.2.2.13 / RFC 9293 3.10.7.1: data that arrives after close() is answered "
+                             "by closing the connection and resetting as a connection that does not exist would: "
+                             "<SEQ=SEG.ACK><CTL=RST>, no ACK bit (BSD and Linux); the next segment finds nothing",
+EST + """+.1 close(4) = 0
++0 > F. 1:1(0) ack 1
++.01 < . 1:101(100) ack 1 win 512
++0 > R 1:1(0)
++.01 < . 101:201(100) ack 2 win 512
++0 > R 2:2(0)
+""")
 T["linger-zero"] = ("RFC 9293 3.10.5 ABORT: SO_LINGER with a zero time makes close an abort (RST)",
 EST + """+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
 +0 close(4) = 0
