@@ -638,6 +638,7 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
 {
     uint32_t ack = g->ack;
     uint32_t acked = ack - t->snd_una;
+    bool wake_rule = t->s->cfg.tcp_snd_wake, was_writable = false;
     uint32_t dacked = release_acked(t, ack);
     rtt_from_ack(t, g);
     t->backoff = 0;
@@ -647,11 +648,19 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
     uint32_t lim = ns_tcp_snd_limit(t);
-    if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
+    if (wake_rule) {
+        /* cfg.tcp_snd_wake (tcp_mem.c): a writer is woken, and stops
+         * being send-buffer limited, when the socket turns writable. */
+        (void)was_writable;
+        if (dacked)
+            t->snd_shrunk = true; /* ns_tcp_snd_check_space after the output */
+        if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
+            ns_tcb_notify(t);
+    } else if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
     else if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
         ns_tcb_notify(t); /* TCP_NOTSENT_LOWAT: writability follows what is sent */
-    if (lim > t->slen && lim - t->slen >= lim / 4)
+    if (!wake_rule && lim > t->slen && lim - t->slen >= lim / 4)
         ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
     ns_tcp_chrono_stop(t, NS_CHRONO_BUSY);
 }

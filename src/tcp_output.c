@@ -507,7 +507,18 @@ static bool can_send_data_state(int st)
            st == NS_TCP_CLOSING || st == NS_TCP_LAST_ACK;
 }
 
+static void output(struct ns_tcb *t);
+
 void ns_tcp_output(struct ns_tcb *t)
+{
+    output(t);
+    if (t->sbuf && t->s->cfg.tcp_snd_unit_cost)
+        ns_tcp_snd_units_sent(t); /* tcp_mem.c */
+    if (t->snd_shrunk)
+        ns_tcp_snd_check_space(t); /* tcp_mem.c: after the send, as Linux's tcp_check_space */
+}
+
+static void output(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!can_send_data_state(t->state)) {
