@@ -721,6 +721,10 @@ void ns_tcp_snd_check_space(struct ns_tcb *t);
  * partly sent is a unit of its own (Linux's tso_fragment). */
 void ns_tcp_snd_units_appended(struct ns_tcb *t, uint32_t end, uint32_t n, bool had_unsent);
 void ns_tcp_snd_units_sent(struct ns_tcb *t);
+/* tcp_mem.c: the end of the send unit that holds `seq` (units run back
+ * from t->snd_unit_start a chunk each): Linux never sends across one, and
+ * each of its TSO packets ends at one at the latest. */
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq);
 /* RACK records / SACK scoreboard full: double them up to their configured
  * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
  * it or out of memory (the caller merges or forgets, as before). */

@@ -191,6 +191,14 @@ void ns_tcp_snd_units_sent(struct ns_tcb *t)
         t->snd_unit_start = t->snd_nxt;
 }
 
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq)
+{
+    uint32_t g = ns_tcp_write_chunk(t);
+    if (!seq_lt(seq, t->snd_unit_start))
+        return t->snd_unit_start + g;
+    return t->snd_unit_start - (t->snd_unit_start - seq - 1) / g * g;
+}
+
 uint32_t ns_tcp_sndbuf_start(const struct ns_tcb *t)
 {
     const struct ns_config *c = &t->s->cfg;
