@@ -456,6 +456,21 @@ EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
 +0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
+T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a send unit's end also ends a "
+    "TSO packet, which Linux marks with PSH (it never sends across an skb): units 10001:42001 and "
+    "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
+    "half a window (20 segments) each until the window is full",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:42001(12000) ack 1
++0 > P. 42001:62001(20000) ack 1
++0 > P. 62001:70001(8000) ack 1
+""")
 T["snd-wake"] = ("linux profile (tcp_snd_wake): a socket whose send buffer filled is writable again only "
     "when the free part is at least half the charged part (Linux's sk_stream_min_wspace), not at the "
     "first free byte: after ACK 30001 the queue charges 44000 + 3 x 1280 of 66000 (room, but less than "
