@@ -345,6 +345,8 @@ struct ns_tcb {
     bool keepalive;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
+    unsigned zwp_out;            /* zero-window probes sent since the peer last answered (tcp_info) */
+    ns_time_t zwp_at;            /* when the last of them left */
     ns_time_t last_rcv;          /* time of the last segment from the peer */
     unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
     /* Per-socket options (tcp_sockopt.c, ns_sock_setopt); accepted

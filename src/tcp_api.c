@@ -582,6 +582,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->ecn_cwr_sent = t->ecn_cwr_sent;
     o->ecn_reductions = t->ecn_reductions;
     o->backoff = t->backoff;
+    o->probes = (t->zwp_out && t->last_rcv < t->zwp_at ? t->zwp_out : 0) + t->ka_probes;
     return 0;
 }
 

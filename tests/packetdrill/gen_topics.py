@@ -456,6 +456,29 @@ EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
 +0 > P. 1:10001(10000) ack 1
 +0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
 """)
+T["tcpi-probes"] = ("tcp_info under Linux names: tcpi_probes counts the zero-window probes (RFC 9293 "
+    "3.8.6.1) sent since the peer last answered (Linux's icsk_probes_out); an ACK, even one that keeps the "
+    "window closed, answers them",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 1000) = 1000
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++.3 > . 1:2(1) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
++.6 > . 1:2(1) ack 1
++0 %{ assert tcpi_probes == 2, tcpi_probes }%
++.01 < . 1:1(0) ack 1 win 0
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++1.2 > . 1:2(1) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
+""")
 T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a send unit's end also ends a "
     "TSO packet, which Linux marks with PSH (it never sends across an skb): units 10001:42001 and "
     "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
