@@ -83,6 +83,7 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    uint32_t ord;        /* send order of that transmission (the connection's txr_ord then) */
     /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
     uint64_t delivered;  /* the connection's rate_delivered then */
     ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
@@ -246,7 +247,8 @@ struct ns_tcb {
     struct ns_tcp_txrec *txr;
     unsigned txr_cap, txr_head, txr_len;
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
-    uint32_t rack_end;           /* RACK.end_seq of that segment */
+    uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
+    uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
@@ -597,8 +599,11 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len);
 /* After an ACK moved snd_una and/or carried SACK blocks: drop what is
  * acknowledged, mark what is SACKed, advance RACK's clock from the most
  * recently sent delivered segment, and mark segments lost by time. Arms
- * or clears the reordering timer. Returns true when it marked any loss. */
-bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr);
+ * or clears the reordering timer. Returns true when it marked any loss;
+ * *pending (if given) is set when a segment marked lost earlier is still
+ * waiting to be resent. */
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
+                     bool *pending);
 /* The reordering timer fired: true when it marked any loss. */
 bool ns_tcp_rack_timeout(struct ns_tcb *t);
 /* First segment marked lost and not resent since, at or above from. */
