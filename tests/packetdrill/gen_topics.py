@@ -482,14 +482,23 @@ T["tcpi-probes"] = ("tcp_info under Linux names: tcpi_probes counts the zero-win
 T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a send unit's end also ends a "
     "TSO packet, which Linux marks with PSH (it never sends across an skb): units 10001:42001 and "
     "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
-    "half a window (20 segments) each until the window is full",
-EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
+    "half a window (20 segments: a 1 ms RTT makes the pacing-rate limit larger) each until the window "
+    "is full",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.001 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
 +0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
 +0 write(4, ..., 100000) = 74000
 +0 > P. 1:10001(10000) ack 1
-+.1 < . 1:1(0) ack 10001 win 512
++.001 < . 1:1(0) ack 10001 win 512
 +0 > P. 10001:30001(20000) ack 1
-+.1 < . 1:1(0) ack 30001 win 512
++.001 < . 1:1(0) ack 30001 win 512
 +0 > P. 30001:42001(12000) ack 1
 +0 > P. 42001:62001(20000) ack 1
 +0 > P. 62001:70001(8000) ack 1
