@@ -164,6 +164,9 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t snd_unit_start;     /* where the unsent tail send unit begins (cfg.tcp_snd_unit_cost) */
+    bool snd_nospace;            /* a send found no room (Linux's SOCK_NOSPACE): wake it (tcp_mem.c) */
+    bool snd_shrunk;             /* an ACK freed send data since the last output (SOCK_QUEUE_SHRUNK) */
     uint32_t sndbuf_set, rcvbuf_set; /* SO_SNDBUF / SO_RCVBUF (ns_sock_set_bufsize): the send
                                   * limit / the receive buffer, which auto-tuning then keeps;
                                   * 0 = the configuration's (children inherit the listener's) */
@@ -345,6 +348,8 @@ struct ns_tcb {
     bool keepalive;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
+    unsigned zwp_out;            /* zero-window probes sent since the peer last answered (tcp_info) */
+    ns_time_t zwp_at;            /* when the last of them left */
     ns_time_t last_rcv;          /* time of the last segment from the peer */
     unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
     /* Per-socket options (tcp_sockopt.c, ns_sock_setopt); accepted
@@ -705,6 +710,29 @@ uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
 /* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
 uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
+/* tcp_mem.c: the send queue as the limit counts it (cfg.tcp_snd_unit_cost
+ * per send unit on top of the bytes), the bytes a send may append now, and
+ * whether the socket is writable (cfg.tcp_snd_wake). */
+uint64_t ns_tcp_snd_charge(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_room(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_unit_step(const struct ns_tcb *t); /* the next unit's piece a write may add */
+bool ns_tcp_snd_writable(const struct ns_tcb *t);
+/* tcp_mem.c: the send limit a connection starts with (SO_SNDBUF, or
+ * cfg.tcp_sndbuf_init grown to ns_tcp_sndbuf_want, or cfg.tcp_sndbuf);
+ * what auto-tuning would grow it to; and, after output, the wake-up of a
+ * writer that found no room (cfg.tcp_snd_wake). */
+uint32_t ns_tcp_sndbuf_start(const struct ns_tcb *t);
+uint32_t ns_tcp_sndbuf_want(const struct ns_tcb *t);
+void ns_tcp_snd_check_space(struct ns_tcb *t);
+/* tcp_mem.c: `n` bytes were appended at `end`, with `had_unsent` unsent
+ * bytes before them; after output, the unsent rest of a unit that was
+ * partly sent is a unit of its own (Linux's tso_fragment). */
+void ns_tcp_snd_units_appended(struct ns_tcb *t, uint32_t end, uint32_t n, bool had_unsent);
+void ns_tcp_snd_units_sent(struct ns_tcb *t);
+/* tcp_mem.c: the end of the send unit that holds `seq` (units run back
+ * from t->snd_unit_start a chunk each): Linux never sends across one, and
+ * each of its TSO packets ends at one at the latest. */
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq);
 /* RACK records / SACK scoreboard full: double them up to their configured
  * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
  * it or out of memory (the caller merges or forgets, as before). */

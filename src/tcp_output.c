@@ -525,6 +525,8 @@ static bool can_send_data_state(int st)
            st == NS_TCP_CLOSING || st == NS_TCP_LAST_ACK;
 }
 
+static void output(struct ns_tcb *t);
+
 /* After an RTO (RFC 8985 6.3; SND.UNA still below `recover`, so fast
  * recovery cannot start, RFC 6582 4.1) output resends from SND.UNA in
  * sequence, go-back-N. A segment that pass has already resent can be lost
@@ -551,6 +553,15 @@ static bool resend_lost_after_rto(struct ns_tcb *t)
 }
 
 void ns_tcp_output(struct ns_tcb *t)
+{
+    output(t);
+    if (t->sbuf && t->s->cfg.tcp_snd_unit_cost)
+        ns_tcp_snd_units_sent(t); /* tcp_mem.c */
+    if (t->snd_shrunk)
+        ns_tcp_snd_check_space(t); /* tcp_mem.c: after the send, as Linux's tcp_check_space */
+}
+
+static void output(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!can_send_data_state(t->state)) {
@@ -659,6 +670,16 @@ void ns_tcp_output(struct ns_tcb *t)
             len = eor_end - t->snd_nxt;
             rec_end = true;
         }
+        /* cfg.tcp_snd_unit_cost with tcp_psh_units: a send unit's end
+         * (tcp_mem.c) also ends a TSO packet, as Linux's skb does. */
+        bool unit_end = false;
+        if (len && !rexmit && s->cfg.tcp_snd_unit_cost && s->cfg.tcp_psh_units) {
+            uint32_t ue = ns_tcp_snd_unit_end(t, t->snd_nxt);
+            if (seq_le(ue, t->snd_nxt + len) && seq_lt(ue, data_end)) {
+                len = ue - t->snd_nxt;
+                unit_end = true;
+            }
+        }
         if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
             len = hole_end - t->snd_nxt;
         bool fin = t->fin_queued && t->snd_nxt + len == t->fin_seq &&
@@ -673,7 +694,7 @@ void ns_tcp_output(struct ns_tcb *t)
             bool ok = false;
             if (ns_tcp_hold_tail(t) && !fin && !rec_end)
                 break; /* TCP_CORK / MSG_MORE: more is coming (tcp_sockopt.c) */
-            if (rec_end || (len == avail && (t->nodelay || idle || fin)))
+            if (rec_end || unit_end || (len == avail && (t->nodelay || idle || fin)))
                 ok = true; /* a record's end, or all we have; Nagle satisfied */
             else if (t->max_snd_wnd && len >= t->max_snd_wnd / 2 && (t->nodelay || idle))
                 ok = true; /* RFC 9293 3.8.6.2.1: at least half the max window */
@@ -709,7 +730,7 @@ void ns_tcp_output(struct ns_tcb *t)
             uint32_t room = usable - len, rest = avail - len;
             bool tail_ok = t->nodelay || !seq_gt(t->snd_sml, t->snd_una) || fin;
             bool more = rest > 0 && (room >= mss || (room >= rest && rest < mss && tail_ok));
-            if (!unit_left || !more) {
+            if (!unit_left || !more || unit_end) {
                 if (unit_n > 1)
                     fl |= TH_PSH;
                 unit_left = 0;

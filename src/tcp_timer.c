@@ -274,6 +274,10 @@ static bool rto_fire(struct ns_tcb *t)
         if (seq_lt(t->snd_nxt, data_end) && t->snd_max == t->snd_una) {
             if (t->snd_wnd == 0) {
                 ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+                if (t->last_rcv >= t->zwp_at)
+                    t->zwp_out = 0; /* the peer answered the earlier ones */
+                t->zwp_out++;
+                t->zwp_at = s->now;
                 if (seq_gt(t->snd_nxt + 1, t->snd_max))
                     t->snd_max = t->snd_nxt + 1;
                 s->stats.tcp_persist_probes++;

@@ -193,6 +193,15 @@ struct ns_config {
                                     * (the SYN retry count alone) */
     unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
                                     * MSG_EOR send waits (-EAGAIN) */
+    unsigned tcp_snd_unit_cost;    /* bytes each send unit (a write chunk, Linux's skb) costs
+                                    * against the send limit on top of its data: Linux's skb
+                                    * truesize overhead; 0 = the limit counts bytes (tcp_mem.c) */
+    size_t tcp_sndbuf_init;        /* send limit a connection starts with, auto-tuned up to
+                                    * tcp_sndbuf as Linux's tcp_sndbuf_expand (tcp_mem.c);
+                                    * 0 = a fixed tcp_sndbuf */
+    bool tcp_snd_wake;             /* writable only while the free part of the send limit is at
+                                    * least half the charged part (Linux's sk_stream_min_wspace);
+                                    * off = at the first free byte */
     unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
                                     * and writability; UINT_MAX = no limit (Linux's default,
                                     * net.ipv4.tcp_notsent_lowat) */
