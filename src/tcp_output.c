@@ -366,8 +366,11 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         pkt->off.gso_size = (uint16_t)gso;
         s->stats.tcp_tx_segs += pieces - 1; /* finish_and_send counts one */
     }
-    /* IP_TOS / IP_TTL (tcp_sockopt.c): the socket's DSCP, TCP's ECN. */
+    /* IP_TOS / IP_TTL (tcp_sockopt.c): the socket's DSCP, TCP's ECN;
+     * IP_MTU_DISCOVER DONT: no DF. */
+    s->tx_nodf = t->ip_pmtudisc == 1;
     finish_and_send(s, &t->local.addr, &t->remote.addr, pkt, (uint8_t)((t->ip_tos & ~3u) | (ect & 3u)), t->ip_ttl);
+    s->tx_nodf = false;
 }
 
 void ns_tcp_send_ack(struct ns_tcb *t)
@@ -524,6 +527,7 @@ void ns_tcp_output(struct ns_tcb *t)
     uint32_t data_end = t->sbuf_seq + t->slen;
     bool sent_new = false; /* new data left: the probe timer follows the burst */
     uint32_t unit_left = 0, unit_n = 0; /* cfg.tcp_psh_units: Linux's TSO packet */
+    uint32_t rx_left = 0, rx_n = 0;     /* the same for a recovery's resends */
     for (unsigned guard = 0; guard < 100000; guard++) {
         bool sack_rec = t->in_recovery && t->sack_ok;
         uint32_t usable;
@@ -549,7 +553,22 @@ void ns_tcp_output(struct ns_tcb *t)
                     break;
                 uint32_t smss = ns_tcp_send_mss(t);
                 uint32_t end = hole.end - hole.start > smss ? hole.start + smss : hole.end;
-                uint32_t sent = ns_tcp_resend(t, hole.start, end);
+                bool psh = false;
+                if (s->cfg.tcp_psh_units && rack) {
+                    /* Linux resends a lost skb -- what SACKs left of a
+                     * send unit -- as one TSO packet of as many segments
+                     * as cwnd allows, with PSH when it has more than one
+                     * (__tcp_retransmit_skb, __tcp_transmit_skb). */
+                    if (!rx_left) {
+                        uint32_t q = room / (t->mss ? t->mss : 1);
+                        rx_n = ns_tcp_rack_unit_lost(t, hole.start);
+                        if (q && rx_n > q)
+                            rx_n = q;
+                        rx_left = rx_n;
+                    }
+                    psh = --rx_left == 0 && rx_n > 1;
+                }
+                uint32_t sent = ns_tcp_resend_psh(t, hole.start, end, psh);
                 if (seq_gt(sent, t->high_rxt))
                     t->high_rxt = sent;
                 if (hole.start == t->snd_una)
@@ -647,6 +666,7 @@ void ns_tcp_output(struct ns_tcb *t)
         if (len && rexmit && s->cfg.tcp_psh_units && ns_tcp_rack_psh_at(t, t->snd_nxt + len))
             fl |= TH_PSH;
         bool psh_kept = len && !rexmit && (fl & TH_PSH) && s->cfg.tcp_psh_units;
+        bool unit_end = false;
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
         if (len && !rexmit && s->cfg.tcp_psh_units) {
@@ -668,6 +688,7 @@ void ns_tcp_output(struct ns_tcb *t)
                 if (unit_n > 1)
                     fl |= TH_PSH;
                 unit_left = 0;
+                unit_end = true;
             }
         }
         if (fin)
@@ -677,6 +698,8 @@ void ns_tcp_output(struct ns_tcb *t)
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         if (psh_kept)
             ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
+        if (unit_end)
+            ns_tcp_rack_mark_unit_end(t, t->snd_nxt + len);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
