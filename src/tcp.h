@@ -83,6 +83,7 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    uint32_t ord;        /* send order of that transmission (the connection's txr_ord then) */
     /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
     uint64_t delivered;  /* the connection's rate_delivered then */
     ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
@@ -244,7 +245,8 @@ struct ns_tcb {
     struct ns_tcp_txrec *txr;
     unsigned txr_cap, txr_head, txr_len;
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
-    uint32_t rack_end;           /* RACK.end_seq of that segment */
+    uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
+    uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
@@ -255,6 +257,7 @@ struct ns_tcb {
     uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
     uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
     uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool rack_rto_undone;        /* this ACK proved the RTO spurious (ns_tcp_rack_rto_undo) */
     bool rack_rto_on;            /* [rack_rto_lo, rack_rto_hi): what the last RTO's go-back-N */
     uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
@@ -597,8 +600,11 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len);
 /* After an ACK moved snd_una and/or carried SACK blocks: drop what is
  * acknowledged, mark what is SACKed, advance RACK's clock from the most
  * recently sent delivered segment, and mark segments lost by time. Arms
- * or clears the reordering timer. Returns true when it marked any loss. */
-bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr);
+ * or clears the reordering timer. Returns true when it marked any loss;
+ * *pending (if given) is set when a segment marked lost earlier is still
+ * waiting to be resent. */
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
+                     bool *pending);
 /* The reordering timer fired: true when it marked any loss. */
 bool ns_tcp_rack_timeout(struct ns_tcb *t);
 /* First segment marked lost and not resent since, at or above from. */

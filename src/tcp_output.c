@@ -510,6 +510,31 @@ static bool can_send_data_state(int st)
            st == NS_TCP_CLOSING || st == NS_TCP_LAST_ACK;
 }
 
+/* After an RTO (RFC 8985 6.3; SND.UNA still below `recover`, so fast
+ * recovery cannot start, RFC 6582 4.1) output resends from SND.UNA in
+ * sequence, go-back-N. A segment that pass has already resent can be lost
+ * again; RACK finds that by time, when something resent after it is
+ * delivered (6.2 step 5). Resend it at once, ahead of the pass, as
+ * Linux's Loss state does, while cwnd covers the pipe plus it (lost
+ * segments have left the pipe). Before, nothing resent it until the next
+ * RTO: on TUN at 10% loss each way, chains of 200 ms RTOs (one per lost
+ * resend, every 200 ms for seconds). Returns whether it sent. */
+static bool resend_lost_after_rto(struct ns_tcb *t)
+{
+    struct ns_seqrange hole;
+    if (t->in_recovery || !ns_tcp_rack_on(t) || !seq_lt(t->snd_una, t->recover) ||
+        !ns_tcp_rack_next_lost(t, t->snd_una, &hole) || !seq_lt(hole.start, t->snd_nxt))
+        return false;
+    uint32_t end = seq_lt(hole.end, t->snd_nxt) ? hole.end : t->snd_nxt;
+    uint32_t smss = ns_tcp_send_mss(t);
+    if (end - hole.start > smss)
+        end = hole.start + smss;
+    if ((uint64_t)ns_tcp_rack_pipe(t) + (end - hole.start) > t->cwnd || !pace_ok(t))
+        return false;
+    ns_tcp_resend(t, hole.start, end);
+    return true;
+}
+
 void ns_tcp_output(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
@@ -579,6 +604,8 @@ void ns_tcp_output(struct ns_tcb *t)
             }
             usable = room < by_wnd ? room : by_wnd;
         } else {
+            if (resend_lost_after_rto(t))
+                continue;
             uint32_t cw = t->cwnd;
             /* RFC 3042 limited transmit: up to two extra segments on the
              * first two duplicate ACKs. */

@@ -8,6 +8,12 @@
  * On each ACK the records below SND.UNA go, SACKed ones are marked, and
  * RACK.xmit_ts/end_seq/rtt follow the most recently sent segment the peer
  * has delivered (ambiguous retransmissions skipped, RFC 8985 6.2 step 2).
+ * "Sent after" is the real order of transmissions, a counter stamped on
+ * every (re)send, not RFC 8985's (xmit_ts, end_seq) pair: the stack's clock
+ * is read once per event, so a resend and new data sent for two ACKs read
+ * in one batch share a timestamp, and end_seq then ranks the resend before
+ * the new data -- SACKing the new data marked the resend lost at once (on
+ * TUN at 10% loss, the head resent twice within 0.1 ms).
  * A segment sent before that one is lost once RACK.rtt + reo_wnd has
  * passed since it was sent (6.2 step 5); until then the reordering timer
  * waits for it. The reordering window (6.2 step 4)
@@ -68,6 +74,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
         if (seq_ge(r->start, end))
             break;
         r->xmit = now;
+        r->ord = ++t->txr_ord;
         r->flags = (uint8_t)((r->flags | NS_TXR_RETRANS) & ~NS_TXR_LOST);
         ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
     }
@@ -80,6 +87,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
         struct ns_tcp_txrec *last = rec(t, t->txr_len - 1);
         last->end = end; /* full: merge (precision, not memory) */
         last->xmit = now;
+        last->ord = ++t->txr_ord;
         return;
     }
     t->txr_len++;
@@ -87,6 +95,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     r->start = from;
     r->end = end;
     r->xmit = now;
+    r->ord = ++t->txr_ord;
     r->flags = 0;
     ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
 }
@@ -119,12 +128,18 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
             return;
         if (rtt < t->rack_min_rtt)
             return;
+        /* The ACK that proved the RTO spurious (Eifel, RFC 3522) says
+         * the originals arrived: a resend's clock would make everything
+         * sent before it look overdue (the first ACK has no min_RTT to
+         * judge by). */
+        if (t->rack_rto_undone)
+            return;
     }
     if (t->rack_min_rtt == 0 || rtt < t->rack_min_rtt)
         t->rack_min_rtt = rtt > 0 ? rtt : 1;
-    if (r->xmit > t->rack_xmit || (r->xmit == t->rack_xmit && seq_gt(r->end, t->rack_end))) {
+    if (t->rack_xmit == 0 || (int32_t)(r->ord - t->rack_ord) > 0) {
         t->rack_xmit = r->xmit;
-        t->rack_end = r->end;
+        t->rack_ord = r->ord;
         t->rack_rtt = rtt;
     }
 }
@@ -204,7 +219,7 @@ bool ns_tcp_sack_is_dsack(uint32_t ack, const struct ns_seqrange *blk, unsigned 
  * segment marked lost and not yet resent is skipped; a resent one is
  * judged again by its new send time, which is how a lost retransmission
  * is found without waiting for the RTO. */
-static bool detect_loss(struct ns_tcb *t)
+static bool detect_loss(struct ns_tcb *t, bool *pending)
 {
     ns_time_t now = t->s->now, wait = NS_TIME_NEVER, rw = reo_wnd(t);
     bool lost = false;
@@ -214,11 +229,11 @@ static bool detect_loss(struct ns_tcb *t)
     }
     for (unsigned i = 0; i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
+        if ((r->flags & (NS_TXR_SACKED | NS_TXR_LOST)) == NS_TXR_LOST && pending)
+            *pending = true;
         if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
             continue;
-        bool before = r->xmit < t->rack_xmit ||
-                      (r->xmit == t->rack_xmit && seq_lt(r->end, t->rack_end));
-        if (!before)
+        if ((int32_t)(r->ord - t->rack_ord) >= 0) /* not sent before it */
             continue;
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
@@ -246,7 +261,8 @@ static void reord_metric(struct ns_tcb *t, uint32_t metric)
     t->reord_seen++;
 }
 
-bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr)
+bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
+                     bool *pending)
 {
     if (!t->txr)
         return false;
@@ -333,9 +349,10 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
                 fack = rec(t, i)->end;
         reord_metric(t, fack - clow);
     }
+    t->rack_rto_undone = false;
     if (!t->sack_ok)
         return false;
-    return detect_loss(t);
+    return detect_loss(t, pending);
 }
 
 /* tcp_info (Linux's lost_out and retrans_out): segments marked lost and
@@ -359,7 +376,7 @@ void ns_tcp_rack_counts(const struct ns_tcb *t, uint32_t *lost, uint32_t *retran
 bool ns_tcp_rack_timeout(struct ns_tcb *t)
 {
     t->rack_at = NS_TIME_NEVER;
-    return ns_tcp_rack_on(t) && detect_loss(t);
+    return ns_tcp_rack_on(t) && detect_loss(t, NULL);
 }
 
 bool ns_tcp_rack_next_lost(const struct ns_tcb *t, uint32_t from, struct ns_seqrange *seg)
@@ -417,9 +434,10 @@ void ns_tcp_rack_rto_undo(struct ns_tcb *t)
     for (unsigned i = 0; i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
         if (!(r->flags & NS_TXR_SACKED))
-            r->flags &= (uint8_t)~NS_TXR_LOST;
+            r->flags &= (uint8_t)~(NS_TXR_LOST | NS_TXR_WASLOST); /* as Linux's undo: lost_out 0 */
     }
     t->rack_rto_on = false;
+    t->rack_rto_undone = true; /* for the rest of this ACK (ns_tcp_rack_ack) */
 }
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)

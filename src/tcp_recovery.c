@@ -320,11 +320,17 @@ void ns_tcp_recovery_after_ack(struct ns_tcb *t, uint32_t ack, const struct ns_s
     bool was = t->in_recovery;
     uint32_t una_before = t->prr_una;
     t->prr_una = t->snd_una;
-    bool lost = false;
+    bool lost = false, pending = false;
     /* RFC 8985 6.2: RACK marks by time what was lost; any loss starts
-     * recovery, whose output resends the marked segments. */
-    if (ns_tcp_rack_ack(t, sack, nsack, tsecr)) {
+     * recovery, whose output resends the marked segments. So does a loss
+     * marked during the last recovery that PRR had not let out when this
+     * ACK ended it (the segment lies beyond `recover`: a new loss); left
+     * marked outside recovery nothing resends it before the RTO (TUN, 10%
+     * loss each way: most of the 200 ms RTOs that had cwnd to spare). */
+    if (ns_tcp_rack_ack(t, sack, nsack, tsecr, &pending)) {
         lost = true;
+        ns_tcp_loss_detected(t);
+    } else if (pending && !t->in_recovery) {
         ns_tcp_loss_detected(t);
     }
     /* RFC 6675 5: with SACK, loss is also inferred from the scoreboard

@@ -8,6 +8,11 @@
  *     also when the SACKs that show it carry an old timestamp echo (step 2);
  *   - an RTO undone as spurious (Eifel) leaves RACK free to find what was
  *     really lost (6.3's marks are dropped with the undo);
+ *   - after an RTO, a lost resend of the go-back-N pass is resent as soon
+ *     as RACK marks it, and a loss marked late in a recovery starts the
+ *     next one when the recovery ends (no RTO for either);
+ *   - "sent after" follows the order of transmissions, also within one
+ *     clock tick;
  *   - a tail loss probe that repairs a loss gets the congestion response,
  *     and one reported as a duplicate (D-SACK) does not (7.4);
  *   - PRR's send quantities during recovery: proportional to deliveries
@@ -361,6 +366,139 @@ static void test_spurious_rto_keeps_rack(void)
     tt_free(t);
 }
 
+/* The same RTO proven spurious while the rest of the flight is still on
+ * its way (the ACK covers 1-3, nothing SACKed): the RTO's marks (6.3) go
+ * with the undo, so nothing is resent and no recovery starts -- the
+ * segments were never lost. */
+static void test_spurious_rto_resends_nothing(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_tlp = false;
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO resends 1 */
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * MT).at_seq, 1);
+    ack_ts(t, 1 + 3 * MT, 10, ts1, 0, NULL);
+    tt_advance(t, t->now + NS_MSEC);
+    struct sent s = drain(t, 1, 1 + 10 * MT);
+    CU_ASSERT_EQUAL(s.total, s.new_data); /* only new data */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.spurious_rtos, 1);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    CU_ASSERT_EQUAL(ti.lost, 0);
+    tt_free(t);
+}
+
+/* RFC 8985 6.3 then 6.2 step 5, after an RTO: the go-back-N pass resends
+ * from SND.UNA, one segment, then two once it is acknowledged. The resend
+ * of segment 2 is lost, that of 3 arrives (SACKed): RACK marks 2 lost by
+ * time, and it is resent at once -- not after a second, backed-off RTO.
+ * Fast recovery cannot start for it (SND.UNA is still below `recover`,
+ * RFC 6582 4.1); output resends it ahead of the pass, as cwnd minus the
+ * pipe allows (Linux's Loss state does the same). */
+static void test_lost_resend_after_rto(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_tlp = false; /* the RTO, not a probe, is the first timer */
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO: nothing came back */
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.total, 1);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1 + M, 0, NULL); /* cwnd 2: segments 2 and 3 go again */
+    s = drain(t, 1 + M, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.total, 2);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1 + M, 1, (const uint32_t[][2]){{1 + 2 * M, 1 + 3 * M}});
+    tt_advance(t, t->now + RTT / 2); /* past RACK.rtt + reo_wnd (min_RTT / 4) */
+    s = drain(t, 1 + M, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    tt_free(t);
+}
+
+/* A loss RACK marks during a recovery, beyond its `recover` point, and
+ * not yet resent when the ACK that ends the recovery arrives (here pacing
+ * holds it back; on TUN it also happened unpaced): that ACK starts the
+ * next recovery (RFC 8985 6.2: a loss; RFC 6582 4.1 allows it once SND.UNA
+ * reaches `recover`), which resends it. Outside recovery nothing resends a
+ * marked segment: it waited for the RTO. Segment 1 is lost (recovery to
+ * recover = 11); the new segments 11 and 12 sent during it are lost too,
+ * 13 arrives: RACK marks 11 and 12 (and the resend of 1, sent before 13)
+ * while pacing spaces the resends; then the resend of 1 turns up after
+ * all (ACK of 1..10, 13 SACKed) and ends the recovery. */
+static void test_lost_at_recovery_exit(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_pacing = true;
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    tt_advance(t, t->now + RTT / 2); /* the paced initial window */
+    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
+    tt_advance(t, t->now + RTT / 4);
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    CU_ASSERT_EQUAL(s.new_data, 1); /* segment 11 */
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 10 * M}});
+    tt_advance(t, t->now + RTT / 4);
+    s = drain(t, 1 + 11 * M, 1 + 11 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* 12 */
+    CU_ASSERT(s.new_data >= 2);   /* 12, 13, ... */
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 2, (const uint32_t[][2]){{1 + 12 * M, 1 + 13 * M}, {1 + M, 1 + 10 * M}});
+    drain(t, 1, 1);
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT(ti.lost >= 2);
+    ack_sack(t, 1 + 10 * M, 1, (const uint32_t[][2]){{1 + 12 * M, 1 + 13 * M}});
+    CU_ASSERT_EQUAL(info(t).fast_retransmits, 2); /* the next recovery */
+    tt_advance(t, t->now + RTT / 2);
+    s = drain(t, 1 + 10 * M, 1 + 14 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* 11 again, well before any RTO */
+    ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    tt_free(t);
+}
+
+/* RFC 8985 6.2's "sent after", in the order things left: new data sent
+ * for one ACK and a resend sent for the next one read at the same clock
+ * tick share a timestamp, and ranking them by end_seq would put the
+ * resend first. Segment 1 arrives (ACK A: new segments 11 and 12 leave),
+ * then ACK B, at the same instant, SACKs 3-5: recovery resends 2. When 12
+ * is SACKed, 6-11 (sent before it) are marked lost, but the resend of 2
+ * (sent after it) is not: it is not resent again. */
+static void test_sent_after_same_tick(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1 + M, 0, NULL);
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.new_data, 2); /* 11, 12 */
+    ack_sack(t, 1 + M, 1, (const uint32_t[][2]){{1 + 2 * M, 1 + 5 * M}});
+    s = drain(t, 1 + M, 1 + 12 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* the resend of 2 */
+    tt_advance(t, t->now + RTT / 8);
+    ack_sack(t, 1 + M, 2, (const uint32_t[][2]){{1 + 11 * M, 1 + 12 * M}, {1 + 2 * M, 1 + 5 * M}});
+    CU_ASSERT_EQUAL(drain(t, 1 + M, 1 + 12 * M).at_seq, 0);
+    CU_ASSERT_EQUAL(info(t).lost, 7); /* 2 (resent, not again), 6-10 and 11 */
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -368,6 +506,10 @@ static const struct tl_test tests[] = {
     {"prr_send_quantities", test_prr_send_quantities},
     {"lost_resend_old_echo", test_lost_resend_old_echo},
     {"spurious_rto_keeps_rack", test_spurious_rto_keeps_rack},
+    {"spurious_rto_resends_nothing", test_spurious_rto_resends_nothing},
+    {"lost_resend_after_rto", test_lost_resend_after_rto},
+    {"lost_at_recovery_exit", test_lost_at_recovery_exit},
+    {"sent_after_same_tick", test_sent_after_same_tick},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }
