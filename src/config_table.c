@@ -89,6 +89,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_rack, NS_CFG_BOOL, 0, 1, 0, "RACK-TLP loss detection (RFC 8985) with SACK"),
     F(tcp_tlp, NS_CFG_BOOL, 0, 1, 0, "tail loss probes (RFC 8985 7); off: the RTO finds a lost tail"),
     F(tcp_tlp_at_rto, NS_CFG_BOOL, 0, 1, 0, "a probe due after the RTO goes at the RTO's time (RFC 8985 7.2)"),
+    F(tcp_sack_whole_seg, NS_CFG_BOOL, 0, 1, 0, "a SACK block counts only for the sent segments it covers whole (Linux); off: every byte"),
     F(tcp_tlp_fin_alone, NS_CFG_BOOL, 0, 1, 0, "a probe for a FIN sent alone resends the FIN alone (RFC 8985 7.3, Linux)"),
     F(tcp_tlp_min, NS_CFG_TIME, 0, 10 * T_S, 0, "the least probe timeout (RFC 8985 7.2 PTO)"),
     F(tcp_tlp_pad, NS_CFG_TIME, 0, 10 * T_S, 0, "added to the PTO when more than one segment is in flight (Linux: 2 ms)"),

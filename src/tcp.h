@@ -577,6 +577,7 @@ bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmi
 void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end);          /* cfg.tcp_psh_units */
 bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end);
 void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end);   /* cfg.tcp_psh_units */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b); /* cfg.tcp_sack_whole_seg */
 uint32_t ns_tcp_rack_unit_lost(const struct ns_tcb *t, uint32_t start);
 /* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
 #define NS_CHRONO_BUSY 1

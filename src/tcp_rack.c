@@ -505,6 +505,36 @@ static void mark_end(struct ns_tcb *t, uint32_t end, uint8_t flag)
 
 void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_PSH); }
 
+/* cfg.tcp_sack_whole_seg: shrink [*a, *b) to the sent segments it
+ * covers whole, as Linux tags a SACK per skb (a segment partly covered
+ * stays un-SACKed and is resent whole); false when none is. Without
+ * records (RACK off) the block stays as it is. */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b)
+{
+    if (!t->txr || !t->txr_len)
+        return true;
+    bool lo_ok = false;
+    uint32_t lo = 0, hi = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        uint32_t rs = seq_lt(r->start, t->snd_una) ? t->snd_una : r->start; /* its unACKed part */
+        if (seq_lt(rs, *a))
+            continue;
+        if (seq_gt(r->end, *b))
+            break;
+        if (!lo_ok) {
+            lo = rs;
+            lo_ok = true;
+        }
+        hi = r->end;
+    }
+    if (!lo_ok || !seq_lt(lo, hi))
+        return false;
+    *a = lo;
+    *b = hi;
+    return true;
+}
+
 /* cfg.tcp_psh_units: the segment ending at `end` ended a send unit. */
 void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_UNIT_END); }
 

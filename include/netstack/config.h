@@ -119,6 +119,11 @@ struct ns_config {
     bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
                                     * the FIN alone, the highest-sequence segment as sent (RFC 8985
                                     * 7.3, Linux); off: the last MSS of data with the FIN */
+    bool tcp_sack_whole_seg;       /* a SACK block counts only for the sent segments it covers
+                                    * whole (Linux tags SACKs per skb, tcp_match_skb_to_sack); off:
+                                    * every byte it names (RFC 2018 4). Resending a partly SACKed
+                                    * segment whole is allowed (RFC 6675 4: SACKed data MAY be
+                                    * resent); it keeps the segment's PSH */
     ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
     ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
                                     * Linux 2 ms, TCP_TIMEOUT_MIN) */

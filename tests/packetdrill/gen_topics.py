@@ -350,6 +350,17 @@ EST + """+0 write(4, ..., 10000) = 10000
 +0 > . 4001:5001(1000) ack 1
 +.1 < . 1:1(0) ack 10001 win 512
 """)
+T["sack-whole-seg"] = ("RFC 2018 4 / RFC 6675 4 (SACKed data MAY be resent); linux profile "
+    "(tcp_sack_whole_seg): a SACK block counts only for the sent segments it covers whole, as Linux tags "
+    "SACKs per skb: half of the last segment SACKed leaves it un-SACKed (tcpi_sacked 0), and the probe "
+    "at the RTO's time resends it whole, with the PSH that ended the write, not just the hole",
+EST + """+0 write(4, ..., 3000) = 3000
++0 > P. 1:3001(3000) ack 1
++.1 < . 1:1(0) ack 2001 win 512 <sack 2501:3001,nop,nop>
++0 %{ assert tcpi_sacked == 0 }%
++.3 > P. 2001:3001(1000) ack 1
++.1 < . 1:1(0) ack 3001 win 512
+""")
 T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
     "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
     "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
