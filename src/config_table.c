@@ -110,6 +110,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_rtt_every_ack, NS_CFG_BOOL, 0, 1, 0, "without timestamps every ACK of unresent data is an RTT sample (Linux)"),
     F(tcp_hystart, NS_CFG_BOOL, 0, 1, 0, "HyStart++ (RFC 9406): leave the first slow start on RTT rise"),
     F(tcp_pacing, NS_CFG_BOOL, 0, 1, 0, "spread each window over the RTT"),
+    F(tcp_pacing_edt, NS_CFG_BOOL, 0, 1, 0, "pacing as Linux's TCP under the fq qdisc: first 10 segments free, per send unit, idle credit up to half a unit"),
     F(tcp_bbr_lo_probe, NS_CFG_BOOL, 0, 1, 0, "BBR: loss-set bw_lo/inflight_lo last until the next probe (draft); off: the recovery"),
     F(tcp_bbr_beta, NS_CFG_UINT, 1, 100, 0, "BBR: percent bw_lo/inflight_lo keep per lossy round (BBRBeta)"),
     F(tcp_bbr_loss_thresh, NS_CFG_UINT, 1, 100, 0, "BBR: percent lost in a probing round that ends the probe (BBRLossThresh)"),

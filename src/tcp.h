@@ -324,6 +324,9 @@ struct ns_tcb {
     uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
+    uint32_t pace_segs;          /* cfg.tcp_pacing_edt: data segments sent, counted up to 10 */
+    uint32_t pace_unit;          /* cfg.tcp_pacing_edt: bytes of the send unit being sent */
+    bool pace_defer;             /* cfg.tcp_pacing_edt: a send unit is under way: pace it whole */
 
     /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
     ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */

@@ -171,6 +171,13 @@ static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none 
         return t->bbr_pacing_rate; /* BBR paces at its model's rate (tcp_bbr.c) */
     if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
         return 0;
+    if (t->s->cfg.tcp_pacing_edt) {
+        /* Linux's tcp_update_pacing_rate: max(cwnd, packets out), the
+         * slow-start ratio while cwnd < ssthresh / 2. */
+        uint64_t w = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+        uint64_t r = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+        return w * r * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+    }
     uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
     return (uint64_t)t->cwnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
 }
@@ -192,11 +199,43 @@ static void pace_sent(struct ns_tcb *t, uint32_t len)
     if (!rate)
         return;
     ns_time_t now = t->s->now;
+    if (t->s->cfg.tcp_pacing_edt) {
+        /* Linux under fq (tcp_update_skb_after_send): the departure
+         * time moves on by the unit's length at the rate, less up to half
+         * of it the sender lost being idle ("OS jitter"); sch_fq lets
+         * the first 10 segments go unpaced. */
+        if (t->pace_defer) {
+            t->pace_unit += len;
+            return;
+        }
+        uint32_t mss = t->mss ? t->mss : 1;
+        t->pace_segs += (len + mss - 1) / mss;
+        if (t->pace_segs > 10)
+            t->pace_segs = 10;
+        ns_time_t prior = t->pace_next;
+        if (t->pace_next < now)
+            t->pace_next = now;
+        if (t->pace_segs < 10)
+            return;
+        ns_time_t d = (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate), credit = t->pace_next - prior;
+        t->pace_next += d - (credit < d / 2 ? credit : d / 2);
+        return;
+    }
     if (t->pace_next == 0)
         t->pace_next = now;
     else if (t->pace_next + PACE_SLACK < now)
         t->pace_next = now - PACE_SLACK;
     t->pace_next += (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate);
+}
+
+/* cfg.tcp_pacing_edt: the send unit just sent is paced as one. */
+static void pace_unit_done(struct ns_tcb *t)
+{
+    uint32_t n = t->pace_unit;
+    t->pace_defer = false;
+    t->pace_unit = 0;
+    if (n)
+        pace_sent(t, n);
 }
 
 /* May a data segment leave now? If not, the pacing timer brings
@@ -704,6 +743,8 @@ void ns_tcp_output(struct ns_tcb *t)
             if (!unit_left) {
                 unit_left = psh_unit_segs(t, mss);
                 unit_n = 0;
+                /* cfg.tcp_pacing_edt: the unit leaves whole, paced as one. */
+                t->pace_defer = s->cfg.tcp_pacing_edt && pace_rate(t);
             }
             uint32_t segs = (len + mss - 1) / mss;
             unit_n += segs;
@@ -727,6 +768,8 @@ void ns_tcp_output(struct ns_tcb *t)
             ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
         if (unit_end)
             ns_tcp_rack_mark_unit_end(t, t->snd_nxt + len);
+        if (unit_end && t->pace_defer)
+            pace_unit_done(t);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
@@ -748,6 +791,8 @@ void ns_tcp_output(struct ns_tcb *t)
             break;
     }
     t->push_once = false;
+    if (t->pace_defer)
+        pace_unit_done(t);
     if (sent_new)
         ns_tcp_tlp_after_burst(t);
     {

@@ -178,6 +178,12 @@ struct ns_config {
                                     * sample, timed from its oldest segment (Linux); off: one timed
                                     * segment a round trip (RFC 6298 3, Karn) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
+    bool tcp_pacing_edt;           /* with tcp_pacing: pace as Linux's TCP does under the fq
+                                    * qdisc (earliest departure times): no delay until 10 data
+                                    * segments have left, one delay per send unit (tcp_psh_units)
+                                    * of its length at max(cwnd, flight) x 200% (below ssthresh/2)
+                                    * or 120% per SRTT, less up to half of it when the sender was
+                                    * idle. The runner turns it on for `tc qdisc ... fq` */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:
                                     * until the loss recovery ends (tcp_bbr.c) */

@@ -361,6 +361,22 @@ EST + """+0 write(4, ..., 3000) = 3000
 +.3 > P. 2001:3001(1000) ack 1
 +.1 < . 1:1(0) ack 3001 win 512
 """)
+T["pacing-edt"] = ("RFC 9293 leaves the sending rate to the sender; with the fq qdisc (`tc qdisc ... fq`, "
+    "tcp_pacing_edt) the linux profile paces as Linux's TCP does by departure time: the first 10 segments "
+    "leave at once, then each send unit moves the next departure on by its length at 2 x max(cwnd, "
+    "flight) / SRTT, less up to half of it the sender was idle: 2000 bytes at 240 kB/s after 90 ms idle "
+    "= 4.17 ms, then 8.33 ms, then 7.23 ms at 14 segments and SRTT 101.25 ms",
+"""`tc qdisc replace dev tun0 root fq`
+""" + EST + """+0 write(4, ..., 30000) = 30000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > P. 10001:12001(2000) ack 1
++.004 > P. 12001:14001(2000) ack 1
++.006 < . 1:1(0) ack 4001 win 512
++.002 > P. 14001:16001(2000) ack 1
++.007 > P. 16001:18001(2000) ack 1
++.1 < . 1:1(0) ack 18001 win 512
+""")
 T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
     "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
     "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
