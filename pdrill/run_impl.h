@@ -62,6 +62,7 @@ struct pd_pending {
     struct pd_event *e;
     int64_t start_us, end_us;
     size_t done;               /* write: bytes taken so far */
+    bool tried;                /* write: the first attempt ran (later ones wait for POLLOUT) */
 };
 
 #define PD_MAX_TS 1024

@@ -12,7 +12,7 @@
  *   FreeBSD's spellings too), tcpi_options (TCPI_OPT_* bits),
  *   tcpi_snd_cwnd / tcpi_snd_ssthresh (segments; TCP_INFINITE_SSTHRESH),
  *   tcpi_unacked, tcpi_sacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
- *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff,
+ *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff, tcpi_probes,
  *   tcpi_ca_state (TCP_CA_*: Open, Disorder, CWR (cfg.tcp_ecn_prr), Recovery, Loss),
  *   tcpi_snd_wscale, tcpi_rcv_wscale, tcpi_bytes_acked,
  *   tcpi_bytes_received, tcpi_segs_out, tcpi_segs_in,
@@ -113,6 +113,8 @@ static bool field(struct ev *v, const char *n, double *out)
         x = t->ca_state;
     else if (!strcmp(n, "tcpi_backoff"))
         x = t->backoff;
+    else if (!strcmp(n, "tcpi_probes"))
+        x = t->probes;
     else if (!strcmp(n, "tcpi_snd_wscale"))
         x = t->snd_wscale;
     else if (!strcmp(n, "tcpi_rcv_wscale"))

@@ -83,6 +83,7 @@ struct ns_tcp_txrec {
     uint32_t start, end;
     ns_time_t xmit;      /* its latest transmission */
     uint8_t flags;       /* NS_TXR_* */
+    uint32_t ord;        /* send order of that transmission (the connection's txr_ord then) */
     /* Delivery-rate sampling (tcp_rate.c), as of its latest transmission: */
     uint64_t delivered;  /* the connection's rate_delivered then */
     ns_time_t delivered_time, first_sent; /* rate_delivered_time, rate_first_sent then */
@@ -93,6 +94,7 @@ struct ns_tcp_txrec {
 #define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
 #define NS_TXR_WASLOST 16 /* marked lost and not SACKed since (Linux's lost_out, tcp_info) */
 #define NS_TXR_PSH 32    /* ended the written data (or a record) when first sent: PSH */
+#define NS_TXR_UNIT_END 64 /* cfg.tcp_psh_units: ended a send unit (Linux's TSO packet) when first sent */
 #define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
                                     * past the configured count, tiny segments merge */
 
@@ -163,6 +165,9 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t snd_unit_start;     /* where the unsent tail send unit begins (cfg.tcp_snd_unit_cost) */
+    bool snd_nospace;            /* a send found no room (Linux's SOCK_NOSPACE): wake it (tcp_mem.c) */
+    bool snd_shrunk;             /* an ACK freed send data since the last output (SOCK_QUEUE_SHRUNK) */
     uint32_t sndbuf_set, rcvbuf_set; /* SO_SNDBUF / SO_RCVBUF (ns_sock_set_bufsize): the send
                                   * limit / the receive buffer, which auto-tuning then keeps;
                                   * 0 = the configuration's (children inherit the listener's) */
@@ -247,7 +252,8 @@ struct ns_tcb {
     struct ns_tcp_txrec *txr;
     unsigned txr_cap, txr_head, txr_len;
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
-    uint32_t rack_end;           /* RACK.end_seq of that segment */
+    uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
+    uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
     ns_time_t rack_seq_rtt;      /* cfg.tcp_rack_rtt_seq: RTT of the last segment this ACK */
     uint32_t rack_seq_end;       /* delivered in Linux's order (SACKed by sequence, then */
@@ -261,6 +267,7 @@ struct ns_tcb {
     uint32_t rack_dsack_round;   /* ... to snd_nxt when a D-SACK last grew the multiplier */
     uint8_t rack_reo_mult;       /* RACK.reo_wnd_mult (6.2 step 4): 1.. (reo_wnd = mult * min_RTT/4) */
     uint8_t rack_reo_persist;    /* recoveries left before reo_wnd_mult falls back to 1 */
+    bool rack_rto_undone;        /* this ACK proved the RTO spurious (ns_tcp_rack_rto_undo) */
     bool rack_rto_on;            /* [rack_rto_lo, rack_rto_hi): what the last RTO's go-back-N */
     uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
@@ -334,6 +341,9 @@ struct ns_tcb {
                                   * snd_una reaches ecn_recover (Linux's CWR state) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
+    uint32_t pace_segs;          /* cfg.tcp_pacing_edt: data segments sent, counted up to 10 */
+    uint32_t pace_unit;          /* cfg.tcp_pacing_edt: bytes of the send unit being sent */
+    bool pace_defer;             /* cfg.tcp_pacing_edt: a send unit is under way: pace it whole */
 
     /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
     ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */
@@ -356,6 +366,8 @@ struct ns_tcb {
     bool keepalive;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
+    unsigned zwp_out;            /* zero-window probes sent since the peer last answered (tcp_info) */
+    ns_time_t zwp_at;            /* when the last of them left */
     ns_time_t last_rcv;          /* time of the last segment from the peer */
     unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
     /* Per-socket options (tcp_sockopt.c, ns_sock_setopt); accepted
@@ -382,6 +394,7 @@ struct ns_tcb {
     uint32_t push_unit_end;      /* ... and the end of the send unit being filled (0: none) */
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
+    uint8_t ip_pmtudisc;         /* IP_MTU_DISCOVER + 1; 0 = never set (WANT) */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
     ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
                                   * utmo_start (the first SYN); 0 = none */
@@ -562,6 +575,7 @@ unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, uns
  * (start when there was nothing to send). The one path for every
  * retransmission of data. */
 uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end);
+uint32_t ns_tcp_resend_psh(struct ns_tcb *t, uint32_t start, uint32_t end, bool psh);
 /* The one entry into fast recovery: the CC's reduction, PRR's start, then
  * the segment at snd_una resent (without RACK) or RACK's lost segments
  * (by the next output). Callers go through ns_tcp_loss_detected. */
@@ -588,6 +602,9 @@ uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack);
 bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmit);
 void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end);          /* cfg.tcp_psh_units */
 bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end);
+void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end);   /* cfg.tcp_psh_units */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b); /* cfg.tcp_sack_whole_seg */
+uint32_t ns_tcp_rack_unit_lost(const struct ns_tcb *t, uint32_t start);
 /* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
 #define NS_CHRONO_BUSY 1
 #define NS_CHRONO_RWND 2
@@ -722,6 +739,29 @@ uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
 /* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
 uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
+/* tcp_mem.c: the send queue as the limit counts it (cfg.tcp_snd_unit_cost
+ * per send unit on top of the bytes), the bytes a send may append now, and
+ * whether the socket is writable (cfg.tcp_snd_wake). */
+uint64_t ns_tcp_snd_charge(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_room(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_unit_step(const struct ns_tcb *t); /* the next unit's piece a write may add */
+bool ns_tcp_snd_writable(const struct ns_tcb *t);
+/* tcp_mem.c: the send limit a connection starts with (SO_SNDBUF, or
+ * cfg.tcp_sndbuf_init grown to ns_tcp_sndbuf_want, or cfg.tcp_sndbuf);
+ * what auto-tuning would grow it to; and, after output, the wake-up of a
+ * writer that found no room (cfg.tcp_snd_wake). */
+uint32_t ns_tcp_sndbuf_start(const struct ns_tcb *t);
+uint32_t ns_tcp_sndbuf_want(const struct ns_tcb *t);
+void ns_tcp_snd_check_space(struct ns_tcb *t);
+/* tcp_mem.c: `n` bytes were appended at `end`, with `had_unsent` unsent
+ * bytes before them; after output, the unsent rest of a unit that was
+ * partly sent is a unit of its own (Linux's tso_fragment). */
+void ns_tcp_snd_units_appended(struct ns_tcb *t, uint32_t end, uint32_t n, bool had_unsent);
+void ns_tcp_snd_units_sent(struct ns_tcb *t);
+/* tcp_mem.c: the end of the send unit that holds `seq` (units run back
+ * from t->snd_unit_start a chunk each): Linux never sends across one, and
+ * each of its TSO packets ends at one at the latest. */
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq);
 /* RACK records / SACK scoreboard full: double them up to their configured
  * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
  * it or out of memory (the caller merges or forgets, as before). */

@@ -262,9 +262,7 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!t->sbuf) {
-        uint32_t cap = t->sndbuf_set ? t->sndbuf_set : (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
-        if (cap > (1u << 30))
-            cap = 1u << 30;
+        uint32_t cap = ns_tcp_sndbuf_start(t); /* tcp_mem.c */
         /* RACK's records and the SACK scoreboard: configured counts,
          * clamped to the hard bounds (tcp.h). */
         unsigned ntxr = s->cfg.tcp_rack ? s->cfg.tcp_rack_max_segs : 0;

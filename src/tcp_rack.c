@@ -8,6 +8,12 @@
  * On each ACK the records below SND.UNA go, SACKed ones are marked, and
  * RACK.xmit_ts/end_seq/rtt follow the most recently sent segment the peer
  * has delivered (ambiguous retransmissions skipped, RFC 8985 6.2 step 2).
+ * "Sent after" is the real order of transmissions, a counter stamped on
+ * every (re)send, not RFC 8985's (xmit_ts, end_seq) pair: the stack's clock
+ * is read once per event, so a resend and new data sent for two ACKs read
+ * in one batch share a timestamp, and end_seq then ranks the resend before
+ * the new data -- SACKing the new data marked the resend lost at once (on
+ * TUN at 10% loss, the head resent twice within 0.1 ms).
  * A segment sent before that one is lost once RACK.rtt + reo_wnd has
  * passed since it was sent (6.2 step 5); until then the reordering timer
  * waits for it. The reordering window (6.2 step 4)
@@ -68,6 +74,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
         if (seq_ge(r->start, end))
             break;
         r->xmit = now;
+        r->ord = ++t->txr_ord;
         r->flags = (uint8_t)((r->flags | NS_TXR_RETRANS) & ~NS_TXR_LOST);
         ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
     }
@@ -80,6 +87,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
         struct ns_tcp_txrec *last = rec(t, t->txr_len - 1);
         last->end = end; /* full: merge (precision, not memory) */
         last->xmit = now;
+        last->ord = ++t->txr_ord;
         return;
     }
     t->txr_len++;
@@ -87,6 +95,7 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
     r->start = from;
     r->end = end;
     r->xmit = now;
+    r->ord = ++t->txr_ord;
     r->flags = 0;
     ns_tcp_rate_sent(t, r, t->snd_una == t->snd_max);
 }
@@ -119,6 +128,12 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
             return;
         if (rtt < t->rack_min_rtt)
             return;
+        /* The ACK that proved the RTO spurious (Eifel, RFC 3522) says
+         * the originals arrived: a resend's clock would make everything
+         * sent before it look overdue (the first ACK has no min_RTT to
+         * judge by). */
+        if (t->rack_rto_undone)
+            return;
     }
     if (t->rack_min_rtt == 0 || rtt < t->rack_min_rtt)
         t->rack_min_rtt = rtt > 0 ? rtt : 1;
@@ -133,9 +148,9 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
         t->rack_seq_end = r->end;
         t->rack_seq_rtt = rtt;
     }
-    if (r->xmit > t->rack_xmit || (r->xmit == t->rack_xmit && seq_gt(r->end, t->rack_end))) {
+    if (t->rack_xmit == 0 || (int32_t)(r->ord - t->rack_ord) > 0) {
         t->rack_xmit = r->xmit;
-        t->rack_end = r->end;
+        t->rack_ord = r->ord;
         t->rack_rtt = rtt;
     }
 }
@@ -229,9 +244,7 @@ static bool detect_loss(struct ns_tcb *t, bool *pending)
             *pending = true;
         if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
             continue;
-        bool before = r->xmit < t->rack_xmit ||
-                      (r->xmit == t->rack_xmit && seq_lt(r->end, t->rack_end));
-        if (!before)
+        if ((int32_t)(r->ord - t->rack_ord) >= 0) /* not sent before it */
             continue;
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
@@ -247,6 +260,18 @@ static bool detect_loss(struct ns_tcb *t, bool *pending)
     t->rack_at = wait == NS_TIME_NEVER ? NS_TIME_NEVER : now + wait;
     ns_tcb_timer_update(t);
     return lost;
+}
+
+/* Linux's tp->reordering (tcp_check_sack_reordering; tcp_info only): a
+ * segment delivered `metric` bytes below the highest SACK raises it to
+ * that distance in segments, at most 300. */
+static void reord_metric(struct ns_tcb *t, uint32_t metric)
+{
+    uint32_t mss = t->mss ? t->mss : 1;
+    uint32_t cur = t->reordering ? t->reordering : 3;
+    if (metric > cur * mss)
+        t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
+    t->reord_seen++;
 }
 
 bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
@@ -267,6 +292,15 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         blk++; /* a D-SACK block reports nothing newly delivered */
         n--;
     }
+    /* The highest SACKed end before this ACK (Linux's prior_fack), for
+     * the reordering metric of a hole filled by the cumulative ACK. */
+    uint32_t pfack = 0, clow = 0;
+    bool pfack_ok = false, clow_ok = false;
+    for (unsigned i = 0; i < t->txr_len; i++)
+        if (rec(t, i)->flags & NS_TXR_SACKED) {
+            pfack = rec(t, i)->end;
+            pfack_ok = true;
+        }
     /* Cumulatively acknowledged: delivered, then dropped. */
     t->rack_seq_ok = false;
     t->rack_in_cum = true;
@@ -276,6 +310,10 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             if (seq_lt(r->start, t->snd_una))
                 r->start = t->snd_una;
             break;
+        }
+        if (!(r->flags & (NS_TXR_SACKED | NS_TXR_RETRANS)) && !clow_ok) {
+            clow = r->start;
+            clow_ok = true;
         }
         if (!(r->flags & NS_TXR_SACKED))
             delivered(t, r, tsecr);
@@ -318,15 +356,21 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             }
         }
     }
-    if (low_ok) {
-        uint32_t mss = t->mss ? t->mss : 1, metric = hs - low;
-        uint32_t cur = t->reordering ? t->reordering : 3;
-        if (metric > cur * mss)
-            t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
-        t->reord_seen++;
+    if (low_ok)
+        reord_metric(t, hs - low);
+    /* A hole never resent that the cumulative ACK filled below the prior
+     * highest SACK was reordering too: measured from the highest SACK
+     * left, or SND.UNA (Linux's tcp_clean_rtx_queue; tcp_info only). */
+    if (pfack_ok && clow_ok && seq_lt(clow, pfack)) {
+        uint32_t fack = t->snd_una;
+        for (unsigned i = 0; i < t->txr_len; i++)
+            if (rec(t, i)->flags & NS_TXR_SACKED)
+                fack = rec(t, i)->end;
+        reord_metric(t, fack - clow);
     }
     if (t->s->cfg.tcp_rack_rtt_seq && t->rack_seq_ok && t->rack_xmit)
         t->rack_rtt = t->rack_seq_rtt;
+    t->rack_rto_undone = false;
     if (!t->sack_ok)
         return false;
     return detect_loss(t, pending);
@@ -411,9 +455,10 @@ void ns_tcp_rack_rto_undo(struct ns_tcb *t)
     for (unsigned i = 0; i < t->txr_len; i++) {
         struct ns_tcp_txrec *r = rec(t, i);
         if (!(r->flags & NS_TXR_SACKED))
-            r->flags &= (uint8_t)~NS_TXR_LOST;
+            r->flags &= (uint8_t)~(NS_TXR_LOST | NS_TXR_WASLOST); /* as Linux's undo: lost_out 0 */
     }
     t->rack_rto_on = false;
+    t->rack_rto_undone = true; /* for the rest of this ACK (ns_tcp_rack_ack) */
 }
 
 void ns_tcp_rack_mark_head_lost(struct ns_tcb *t)
@@ -466,17 +511,72 @@ bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmi
 /* cfg.tcp_psh_units: the segment ending at `end` ended the written data
  * (or a record) when first sent; a resend of it keeps that PSH, as Linux
  * resends the skb with its flags. */
-void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end)
+static void mark_end(struct ns_tcb *t, uint32_t end, uint8_t flag)
 {
     for (unsigned i = t->txr_len; i-- > 0;) {
         struct ns_tcp_txrec *r = rec(t, i);
         if (r->end == end) {
-            r->flags |= NS_TXR_PSH;
+            r->flags |= flag;
             return;
         }
         if (seq_lt(r->end, end))
             return;
     }
+}
+
+void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_PSH); }
+
+/* cfg.tcp_sack_whole_seg: shrink [*a, *b) to the sent segments it
+ * covers whole, as Linux tags a SACK per skb (a segment partly covered
+ * stays un-SACKed and is resent whole); false when none is. Without
+ * records (RACK off) the block stays as it is. */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b)
+{
+    if (!t->txr || !t->txr_len)
+        return true;
+    bool lo_ok = false;
+    uint32_t lo = 0, hi = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        uint32_t rs = seq_lt(r->start, t->snd_una) ? t->snd_una : r->start; /* its unACKed part */
+        if (seq_lt(rs, *a))
+            continue;
+        if (seq_gt(r->end, *b))
+            break;
+        if (!lo_ok) {
+            lo = rs;
+            lo_ok = true;
+        }
+        hi = r->end;
+    }
+    if (!lo_ok || !seq_lt(lo, hi))
+        return false;
+    *a = lo;
+    *b = hi;
+    return true;
+}
+
+/* cfg.tcp_psh_units: the segment ending at `end` ended a send unit. */
+void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_UNIT_END); }
+
+/* cfg.tcp_psh_units: how many lost segments, from the one holding `start`
+ * on, are still one piece of the unit they were first sent in -- Linux's
+ * skb, which SACKs split (tcp_fragment) and which is resent whole as one
+ * TSO packet: up to the unit's end, a SACKed segment or one not lost. */
+uint32_t ns_tcp_rack_unit_lost(const struct ns_tcb *t, uint32_t start)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (seq_le(r->end, start))
+            continue;
+        if ((r->flags & NS_TXR_SACKED) || !(r->flags & NS_TXR_LOST))
+            break;
+        n++;
+        if (r->flags & NS_TXR_UNIT_END)
+            break;
+    }
+    return n ? n : 1;
 }
 
 bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end)

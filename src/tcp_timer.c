@@ -272,15 +272,20 @@ static bool rto_fire(struct ns_tcb *t)
          * must answer with an ACK telling its window (RFC 9293 3.8.6.1). */
         uint32_t data_end = t->sbuf_seq + t->slen;
         if (seq_lt(t->snd_nxt, data_end) && t->snd_max == t->snd_una) {
-            if (t->snd_wnd == 0 && s->cfg.tcp_zwp_empty) {
-                /* cfg.tcp_zwp_empty (Linux's tcp_xmit_probe_skb): an empty
-                 * segment at SND.UNA - 1, which the peer must acknowledge
-                 * with its window (RFC 9293 3.10.7.4: not acceptable), in
-                 * place of 3.8.6.1's octet of new data. */
-                ns_tcp_send_seg(t, t->snd_una - 1, 0, TH_ACK);
-                s->stats.tcp_persist_probes++;
-            } else if (t->snd_wnd == 0) {
-                ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+            if (t->snd_wnd == 0) {
+                if (s->cfg.tcp_zwp_empty) {
+                    /* cfg.tcp_zwp_empty (Linux's tcp_xmit_probe_skb): an
+                     * empty segment at SND.UNA - 1, which the peer must
+                     * acknowledge with its window (RFC 9293 3.10.7.4: not
+                     * acceptable), in place of 3.8.6.1's new octet. */
+                    ns_tcp_send_seg(t, t->snd_una - 1, 0, TH_ACK);
+                } else {
+                    ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+                }
+                if (t->last_rcv >= t->zwp_at)
+                    t->zwp_out = 0; /* the peer answered the earlier ones */
+                t->zwp_out++;
+                t->zwp_at = s->now;
                 if (seq_gt(t->snd_nxt + 1, t->snd_max))
                     t->snd_max = t->snd_nxt + 1;
                 s->stats.tcp_persist_probes++;

@@ -11,6 +11,8 @@
  *   - after an RTO, a lost resend of the go-back-N pass is resent as soon
  *     as RACK marks it, and a loss marked late in a recovery starts the
  *     next one when the recovery ends (no RTO for either);
+ *   - "sent after" follows the order of transmissions, also within one
+ *     clock tick;
  *   - a tail loss probe that repairs a loss gets the congestion response,
  *     and one reported as a duplicate (D-SACK) does not (7.4);
  *   - PRR's send quantities during recovery: proportional to deliveries
@@ -364,6 +366,31 @@ static void test_spurious_rto_keeps_rack(void)
     tt_free(t);
 }
 
+/* The same RTO proven spurious while the rest of the flight is still on
+ * its way (the ACK covers 1-3, nothing SACKed): the RTO's marks (6.3) go
+ * with the undo, so nothing is resent and no recovery starts -- the
+ * segments were never lost. */
+static void test_spurious_rto_resends_nothing(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    memcpy(cfg.tcp_cc, "newreno", 8);
+    cfg.tcp_tlp = false;
+    uint32_t ts1 = 0;
+    struct tt *t = setup_ts(&cfg, &ts1);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO resends 1 */
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 10 * MT).at_seq, 1);
+    ack_ts(t, 1 + 3 * MT, 10, ts1, 0, NULL);
+    tt_advance(t, t->now + NS_MSEC);
+    struct sent s = drain(t, 1, 1 + 10 * MT);
+    CU_ASSERT_EQUAL(s.total, s.new_data); /* only new data */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.spurious_rtos, 1);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 0);
+    CU_ASSERT_EQUAL(ti.lost, 0);
+    tt_free(t);
+}
+
 /* RFC 8985 6.3 then 6.2 step 5, after an RTO: the go-back-N pass resends
  * from SND.UNA, one segment, then two once it is acknowledged. The resend
  * of segment 2 is lost, that of 3 arrives (SACKed): RACK marks 2 lost by
@@ -448,6 +475,30 @@ static void test_lost_at_recovery_exit(void)
     tt_free(t);
 }
 
+/* RFC 8985 6.2's "sent after", in the order things left: new data sent
+ * for one ACK and a resend sent for the next one read at the same clock
+ * tick share a timestamp, and ranking them by end_seq would put the
+ * resend first. Segment 1 arrives (ACK A: new segments 11 and 12 leave),
+ * then ACK B, at the same instant, SACKs 3-5: recovery resends 2. When 12
+ * is SACKed, 6-11 (sent before it) are marked lost, but the resend of 2
+ * (sent after it) is not: it is not resent again. */
+static void test_sent_after_same_tick(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1 + M, 0, NULL);
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.new_data, 2); /* 11, 12 */
+    ack_sack(t, 1 + M, 1, (const uint32_t[][2]){{1 + 2 * M, 1 + 5 * M}});
+    s = drain(t, 1 + M, 1 + 12 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* the resend of 2 */
+    tt_advance(t, t->now + RTT / 8);
+    ack_sack(t, 1 + M, 2, (const uint32_t[][2]){{1 + 11 * M, 1 + 12 * M}, {1 + 2 * M, 1 + 5 * M}});
+    CU_ASSERT_EQUAL(drain(t, 1 + M, 1 + 12 * M).at_seq, 0);
+    CU_ASSERT_EQUAL(info(t).lost, 7); /* 2 (resent, not again), 6-10 and 11 */
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -455,8 +506,10 @@ static const struct tl_test tests[] = {
     {"prr_send_quantities", test_prr_send_quantities},
     {"lost_resend_old_echo", test_lost_resend_old_echo},
     {"spurious_rto_keeps_rack", test_spurious_rto_keeps_rack},
+    {"spurious_rto_resends_nothing", test_spurious_rto_resends_nothing},
     {"lost_resend_after_rto", test_lost_resend_after_rto},
     {"lost_at_recovery_exit", test_lost_at_recovery_exit},
+    {"sent_after_same_tick", test_sent_after_same_tick},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }

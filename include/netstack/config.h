@@ -119,6 +119,11 @@ struct ns_config {
     bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
                                     * the FIN alone, the highest-sequence segment as sent (RFC 8985
                                     * 7.3, Linux); off: the last MSS of data with the FIN */
+    bool tcp_sack_whole_seg;       /* a SACK block counts only for the sent segments it covers
+                                    * whole (Linux tags SACKs per skb, tcp_match_skb_to_sack); off:
+                                    * every byte it names (RFC 2018 4). Resending a partly SACKed
+                                    * segment whole is allowed (RFC 6675 4: SACKed data MAY be
+                                    * resent); it keeps the segment's PSH */
     ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
     ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
                                     * Linux 2 ms, TCP_TIMEOUT_MIN) */
@@ -202,6 +207,12 @@ struct ns_config {
                                     * sample, timed from its oldest segment (Linux); off: one timed
                                     * segment a round trip (RFC 6298 3, Karn) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
+    bool tcp_pacing_edt;           /* with tcp_pacing: pace as Linux's TCP does under the fq
+                                    * qdisc (earliest departure times): no delay until 10 data
+                                    * segments have left, one delay per send unit (tcp_psh_units)
+                                    * of its length at max(cwnd, flight) x 200% (below ssthresh/2)
+                                    * or 120% per SRTT, less up to half of it when the sender was
+                                    * idle. The runner turns it on for `tc qdisc ... fq` */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:
                                     * until the loss recovery ends (tcp_bbr.c) */
@@ -222,6 +233,15 @@ struct ns_config {
                                     * (the SYN retry count alone) */
     unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
                                     * MSG_EOR send waits (-EAGAIN) */
+    unsigned tcp_snd_unit_cost;    /* bytes each send unit (a write chunk, Linux's skb) costs
+                                    * against the send limit on top of its data: Linux's skb
+                                    * truesize overhead; 0 = the limit counts bytes (tcp_mem.c) */
+    size_t tcp_sndbuf_init;        /* send limit a connection starts with, auto-tuned up to
+                                    * tcp_sndbuf as Linux's tcp_sndbuf_expand (tcp_mem.c);
+                                    * 0 = a fixed tcp_sndbuf */
+    bool tcp_snd_wake;             /* writable only while the free part of the send limit is at
+                                    * least half the charged part (Linux's sk_stream_min_wspace);
+                                    * off = at the first free byte */
     unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
                                     * and writability; UINT_MAX = no limit (Linux's default,
                                     * net.ipv4.tcp_notsent_lowat) */

@@ -132,6 +132,11 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *                        every packet, the ECN bits stay TCP's (RFC 3168).
  *   NS_SO_IP_TTL         IP_TTL / IPV6_UNICAST_HOPS: 1..255, -1 = the
  *                        stack's (cfg.ttl / cfg.hop_limit).
+ *   NS_SO_IP_MTU_DISCOVER  IP_MTU_DISCOVER (IPv4): ip(7)'s 0 DONT (no DF,
+ *                        ICMP "fragmentation needed" ignored), 1 WANT and
+ *                        2 DO (DF, path MTU discovery: RFC 1191, the
+ *                        default; reads back 1 until set), 3 PROBE (DF,
+ *                        the path MTU ignored). Other values: -EINVAL.
  *   NS_SO_INQ            read-only: SIOCINQ / TCP_INQ, unread bytes (-EINVAL
  *                        on a listener, 0 before a connection).
  *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
@@ -160,6 +165,7 @@ enum ns_sockopt {
     NS_SO_KEEPIDLE,
     NS_SO_KEEPINTVL,
     NS_SO_KEEPCNT,
+    NS_SO_IP_MTU_DISCOVER,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);
@@ -191,6 +197,8 @@ struct ns_tcp_info {
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    uint32_t probes;            /* zero-window and keepalive probes sent since the peer last
+                                 * answered (Linux's icsk_probes_out) */
     uint8_t ca_state;           /* Linux's names: 0 Open, 1 Disorder (duplicate ACKs or SACKed
                                  * data), 3 Recovery (fast recovery), 4 Loss (after an RTO,
                                  * data outstanding); 2 (CWR) is not reported */

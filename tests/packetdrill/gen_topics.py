@@ -267,9 +267,11 @@ sysctl -q \\
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 """)
 T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel stores twice the value): "
-    "the send buffer bounds what a non-blocking write takes; an accepted socket inherits the listener's "
+    "the send buffer bounds what a non-blocking write takes (counted in bytes: tcp_snd_unit_cost=0, "
+    "netstack's default); an accepted socket inherits the listener's "
     "receive buffer, which also sets the window scale of the handshake (RFC 7323 2.3)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+"""--set=tcp_snd_unit_cost=0
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100000], 4) = 0
 +0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
@@ -338,6 +340,45 @@ EST + """+0 write(4, ..., 30000) = 30000
 +0 < . 1:1(0) ack 2001 win 512
 +0 > P. 12001:14001(2000) ack 1
 """)
+T["psh-units-resend"] = ("RFC 9293 3.9.1; linux profile (tcp_psh_units): a recovery resends what SACKs left "
+    "of each send unit as one TSO packet, and marks PSH on it when it holds more than one segment, as Linux "
+    "resends a lost skb (RFC 8985 6.2 marks all three holes lost at once: 6 segments SACKed, no "
+    "reordering seen): the whole first unit of 2 ends in PSH, the halves of units the SACKs split do not",
+EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 3001:4001 5001:10001,nop,nop>
++0 > P. 1:2001(2000) ack 1
++0 > . 2001:3001(1000) ack 1
++0 > . 4001:5001(1000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
+""")
+T["sack-whole-seg"] = ("RFC 2018 4 / RFC 6675 4 (SACKed data MAY be resent); linux profile "
+    "(tcp_sack_whole_seg): a SACK block counts only for the sent segments it covers whole, as Linux tags "
+    "SACKs per skb: half of the last segment SACKed leaves it un-SACKed (tcpi_sacked 0), and the probe "
+    "at the RTO's time resends it whole, with the PSH that ended the write, not just the hole",
+EST + """+0 write(4, ..., 3000) = 3000
++0 > P. 1:3001(3000) ack 1
++.1 < . 1:1(0) ack 2001 win 512 <sack 2501:3001,nop,nop>
++0 %{ assert tcpi_sacked == 0 }%
++.3 > P. 2001:3001(1000) ack 1
++.1 < . 1:1(0) ack 3001 win 512
+""")
+T["pacing-edt"] = ("RFC 9293 leaves the sending rate to the sender; with the fq qdisc (`tc qdisc ... fq`, "
+    "tcp_pacing_edt) the linux profile paces as Linux's TCP does by departure time: the first 10 segments "
+    "leave at once, then each send unit moves the next departure on by its length at 2 x max(cwnd, "
+    "flight) / SRTT, less up to half of it the sender was idle: 2000 bytes at 240 kB/s after 90 ms idle "
+    "= 4.17 ms, then 8.33 ms, then 7.23 ms at 14 segments and SRTT 101.25 ms",
+"""`tc qdisc replace dev tun0 root fq`
+""" + EST + """+0 write(4, ..., 30000) = 30000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > P. 10001:12001(2000) ack 1
++.004 > P. 12001:14001(2000) ack 1
++.006 < . 1:1(0) ack 4001 win 512
++.002 > P. 14001:16001(2000) ack 1
++.007 > P. 16001:18001(2000) ack 1
++.1 < . 1:1(0) ack 18001 win 512
+""")
 T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
     "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
     "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
@@ -395,6 +436,27 @@ T["tcpi-lost"] = ("tcp_info under Linux names (RFC 8985 6.2 loss marking, RFC 20
 +.05 < . 1:1(0) ack 8001 win 512
 +0 %{ assert tcpi_lost == 0; assert tcpi_retrans == 0; assert tcpi_ca_state == TCP_CA_Open }%
 """)
+T["tcpi-reordering-ack"] = ("tcp_info under Linux names (RFC 8985 6.2 step 3, RFC 2018): a hole never resent "
+    "that the cumulative ACK fills below the highest SACKed segment is reordering too; tcpi_reordering "
+    "becomes its distance, in segments, from the highest SACK left (SND.UNA once none is), and "
+    "tcpi_reord_seen counts it as a second event",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.02 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.02 < . 1:1(0) ack 1 win 512 <sack 9001:10001,nop,nop>
++0 %{ assert tcpi_reordering == 3; assert tcpi_reord_seen == 0 }%
++0 < . 1:1(0) ack 1 win 512 <sack 3001:4001 9001:10001,nop,nop>
++0 %{ assert tcpi_reordering == 7; assert tcpi_reord_seen == 1 }%
++0 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_reordering == 10; assert tcpi_reord_seen == 2; assert tcpi_lost == 0 }%
+""")
 T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
     "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
     "tcpi_last_data_recv is the time since data last arrived, or since the handshake",
@@ -417,8 +479,12 @@ T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time 
 +.1 %{ assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 100 }%
 """)
 T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited counts the time a writer "
-    "found the send buffer full, until an ACK frees a quarter of it; busy time goes on until all is ACKed",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+    "found the send buffer full, until an ACK frees a quarter of it (the buffer counted in bytes and "
+    "writable at the first free one: tcp_snd_unit_cost=0, tcp_snd_wake=off, netstack's defaults); "
+    "busy time goes on until all is ACKed",
+"""--set=tcp_snd_unit_cost=0
+--set=tcp_snd_wake=off
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
@@ -436,6 +502,117 @@ T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited cou
 +.01 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 30000 }%
 +0 < . 1:1(0) ack 10001 win 512
 +.01 %{ assert tcpi_busy_time == 30000 }%
+""")
+T["snd-unit-cost"] = ("linux profile (tcp_snd_unit_cost=1280, Linux's skb truesize overhead): the send "
+    "buffer charges each send unit (a write chunk: half the peer's largest window in whole segments, here "
+    "32000) its data plus 1280 bytes; a write starts a new unit only while the charge is below the limit "
+    "(SO_SNDBUF 33000, stored doubled: 66000), a started unit takes a whole chunk, and a unit goes out as "
+    "it fills -- the unsent rest of one sent in part (the initial window) is a unit of its own, refilled "
+    "to a chunk: units 1:10001, 10001:42001, 42001:74001 charge 74000 + 3 x 1280, where a byte count "
+    "would stop at 66000",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["tcpi-probes"] = ("tcp_info under Linux names: tcpi_probes counts the zero-window probes (RFC 9293 "
+    "3.8.6.1) sent since the peer last answered (Linux's icsk_probes_out); an ACK, even one that keeps the "
+    "window closed, answers them (the linux profile's probe: an empty segment at SND.UNA - 1, "
+    "tcp_zwp_empty)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 1000) = 1000
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++.3 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
++.6 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 2, tcpi_probes }%
++.01 < . 1:1(0) ack 1 win 0
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++1.2 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
+""")
+T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a send unit's end also ends a "
+    "TSO packet, which Linux marks with PSH (it never sends across an skb): units 10001:42001 and "
+    "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
+    "half a window (20 segments: a 1 ms RTT makes the pacing-rate limit larger) each until the window "
+    "is full",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.001 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++.001 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.001 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:42001(12000) ack 1
++0 > P. 42001:62001(20000) ack 1
++0 > P. 62001:70001(8000) ack 1
+""")
+T["snd-wake"] = ("linux profile (tcp_snd_wake): a socket whose send buffer filled is writable again only "
+    "when the free part is at least half the charged part (Linux's sk_stream_min_wspace), not at the "
+    "first free byte: after ACK 30001 the queue charges 44000 + 3 x 1280 of 66000 (room, but less than "
+    "half); after ACK 50001 24000 + 1280, and the blocked poll wakes",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++0...0.1 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 1000) = 1
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:74001(4000) ack 1
+""")
+T["snd-wake-blocking"] = ("linux profile (tcp_snd_wake): a blocked write goes on when the socket polls "
+    "writable again (Linux's sk_stream_wait_memory sleeps until the free part of the send buffer is half "
+    "the charged part), not at the first byte of room: ACK 30001 leaves room but not enough, ACK 50001 "
+    "wakes it (the numbers of t-snd-wake)",
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0...0.3 write(4, ..., 100000) = 100000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:100001(30000) ack 1
+""")
+T["sndbuf-auto"] = ("linux profile (tcp_sndbuf_init=16k, Linux's send-buffer auto-tuning, tcp_sndbuf_expand): "
+    "the send limit starts at twice max(10, cwnd) segments of worst-case segment memory (a 1000-byte "
+    "segment: 2048 + 256 bytes, so 46080), and grows to twice the congestion window's worth (cwnd 60: "
+    "276480) when a writer waits, an ACK frees data and the window is not full; tcp_snd_unit_cost "
+    "charges the units as in t-snd-unit-cost",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [46080], [4]) = 0
++0 write(4, ..., 200000) = 74000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [46080], [4]) = 0
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:74001(4000) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [276480], [4]) = 0
++0 write(4, ..., 400000) = 260000
 """)
 T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK (each burst "
     "ends in PSH: the linux profile marks the last segment of every send unit, tcp_psh_units, as "
@@ -675,7 +852,7 @@ T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_p
     "profile): below ssthresh an ACK that cumulatively acknowledges resent data, and finds no resend lost, "
     "gets the slow-start reduction bound, one SMSS more than the deliveries, even when it marks new loss "
     "(RFC 9937 6's safe ACK would not): the ACK of the resent head that SACKs 6001:7001 releases the two "
-    "lost segments and one new one",
+    "lost segments (one TSO unit, PSH: tcp_psh_units) and one new one",
 """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
@@ -692,7 +869,7 @@ T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_p
 +0 > . 1:1001(1000) ack 1
 +0 write(4, ..., 10000) = 10000
 +.01 < . 1:1(0) ack 4001 win 512 <sack 6001:7001,nop,nop>
-+0 > . 4001:6001(2000) ack 1
++0 > P. 4001:6001(2000) ack 1
 +0 > . 10001:11001(1000) ack 1
 +0 %{ assert tcpi_ca_state == TCP_CA_Recovery; assert tcpi_snd_cwnd == 6 }%
 """)
@@ -760,7 +937,8 @@ T["hystart-linux"] = ("Slow start's end by Linux's CUBIC HyStart delay rule (tcp
     "clamp(100 / 8, 4, 16) ms ends slow start at once, ssthresh = cwnd = 40, before this ACK grows it; "
     "the 130 ms samples of the first round did not count (its minimum was 100 ms); then CUBIC, "
     "never having lost, grows by at least one segment per 20 ACKed (Linux's floor, tcp_cubic_linux)",
-EST + """+0 write(4, ..., 100000) = 100000
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
++0 write(4, ..., 100000) = 100000
 +.1 < . 1:1(0) ack 1001 win 512
 +0 < . 1:1(0) ack 2001 win 512
 +0 < . 1:1(0) ack 3001 win 512
@@ -827,6 +1005,7 @@ EST + """+0 write(4, ..., 1000) = 1000
 +.3 > P. 1:1001(1000) ack 1
 +.3 > P. 1:1001(1000) ack 1
 +.1 < . 1:1(0) ack 1001 win 512
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
 +0 write(4, ..., 100000) = 100000
 +.1 < . 1:1(0) ack 3001 win 512
 +.1 < . 1:1(0) ack 4001 win 512
@@ -1068,6 +1247,16 @@ EST + """+.1 < P. 1:101(100) ack 1 win 512
 +0 > . 1:1(0) ack 101
 +0 close(4) = 0
 +0 > R. 1:1(0) ack 101
+""")
+T["data-after-close-rst"] = ("RFC 1122 4.2.2.13 / RFC 9293 3.10.7.1: data that arrives after close() is answered "
+                             "by closing the connection and resetting as a connection that does not exist would: "
+                             "<SEQ=SEG.ACK><CTL=RST>, no ACK bit (BSD and Linux); the next segment finds nothing",
+EST + """+.1 close(4) = 0
++0 > F. 1:1(0) ack 1
++.01 < . 1:101(100) ack 1 win 512
++0 > R 1:1(0)
++.01 < . 101:201(100) ack 2 win 512
++0 > R 2:2(0)
 """)
 T["linger-zero"] = ("RFC 9293 3.10.5 ABORT: SO_LINGER with a zero time makes close an abort (RST)",
 EST + """+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
@@ -1605,6 +1794,21 @@ EST + """+0 setsockopt(4, SOL_IP, IP_TTL, [0], 4) = -1 EINVAL (Invalid argument)
 +0 getsockopt(4, SOL_IP, IP_TTL, [64], [4]) = 0
 +0 write(4, ..., 100) = 100
 +0 > (tos 0x28, ttl 64) P. 101:201(100) ack 1
+""")
+ONLY["ip-mtu-discover-dont"] = ("v4", "ip(7) IP_MTU_DISCOVER on a TCP socket: IP_PMTUDISC_WANT until set, "
+    "values above PROBE are EINVAL; with IP_PMTUDISC_DONT an ICMP fragmentation-needed is not taken as path "
+    "MTU discovery (RFC 1191 is off: the segments go without DF), so nothing is resent smaller and later "
+    "segments keep the full MSS",
+EST + """+0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_WANT], [4]) = 0
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [4], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], 1) = 0
++0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], [4]) = 0
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++.01 < icmp unreachable frag_needed mtu 576 [1:1001(1000)]
++.1 < . 1:1(0) ack 2001 win 512
++0 write(4, ..., 1000) = 1000
++0 > P. 2001:3001(1000) ack 1
 """)
 ONLY["ip-ttl-rst"] = ("v4", "ip(7) IP_TTL / IP_TOS of a socket bound to the port go on the reset sent on its "
     "behalf (a SYN before listen, as BSD's tcp_respond) and on the SYN-ACK of its listener",
