@@ -568,6 +568,21 @@ int pd_command(struct pd_run *r, int line, const char *text)
                 r->late_sysctl_line = line;
                 snprintf(r->late_sysctl, sizeof r->late_sysctl, "restore (%s)", base);
             }
+        } else if (!strcmp(base, "tc") && nw > 2 && !strcmp(words[1], "qdisc") &&
+                   (!strcmp(words[2], "replace") || !strcmp(words[2], "add")) && !strcmp(words[nw - 1], "fq")) {
+            /* The fq qdisc on the device: Linux's TCP then paces by
+             * departure time (cfg.tcp_pacing_edt, tcp_output.c). */
+            char err[160];
+            if (r->s) {
+                pd_report(r, line, "shell command '%s': a qdisc installed after the stack started is not emulated",
+                          whole);
+                return -1;
+            }
+            if (ns_config_set(&r->cfg, "tcp_pacing", "on", err, sizeof err) < 0 ||
+                ns_config_set(&r->cfg, "tcp_pacing_edt", "on", err, sizeof err) < 0) {
+                pd_report(r, line, "shell command '%s': %s", whole, err);
+                return -1;
+            }
         } else if (!strcmp(base, "tc") || (!strcmp(base, "ip") && nw > 1 && !strcmp(words[1], "tcp_metrics")) ||
                    !strcmp(base, "true") || !strcmp(base, ":")) {
             /* queueing disciplines and the route metrics cache: nothing to do in-process */

@@ -361,7 +361,8 @@ static int sockopt_of(int64_t level, int64_t name)
         }
     }
     if (level == IPPROTO_IP)
-        return name == IP_TOS ? NS_SO_IP_TOS : name == IP_TTL ? NS_SO_IP_TTL : -1;
+        return name == IP_TOS ? NS_SO_IP_TOS : name == IP_TTL ? NS_SO_IP_TTL
+             : name == IP_MTU_DISCOVER ? NS_SO_IP_MTU_DISCOVER : -1;
     if (level == IPPROTO_IPV6)
         return name == IPV6_TCLASS ? NS_SO_IP_TOS : name == IPV6_UNICAST_HOPS ? NS_SO_IP_TTL : -1;
     return -1;

@@ -111,7 +111,7 @@ static int ip4_send_one(struct ns_stack *s, const struct ns_addr *src, const str
     h[1] = s->tx_ecn; /* DSCP (IP_TOS) and ECN (RFC 3168 5): ns_ip_output_tc, else 0 */
     ns_put16(h + 2, (uint16_t)pkt->len);
     ns_put16(h + 4, id);
-    ns_put16(h + 6, fragf);
+    ns_put16(h + 6, s->tx_nodf ? (uint16_t)(fragf & ~0x4000u) : fragf); /* IP_MTU_DISCOVER DONT */
     h[8] = s->tx_ttl ? s->tx_ttl : s->cfg.ttl ? s->cfg.ttl : 64; /* RFC 1122 3.2.1.7: never TTL 0 */
     h[9] = proto;
     ns_put16(h + 10, 0);

@@ -112,6 +112,7 @@ struct ns_stack {
     uint16_t ip4_id;        /* next IPv4 identification */
     uint8_t tx_ttl;         /* TTL / hop limit of the packet being output (ns_ip_output_tc;
                              * 0 = cfg.ttl / cfg.hop_limit) */
+    bool tx_nodf;           /* IPv4 packet being output goes without DF (IP_MTU_DISCOVER DONT) */
     uint8_t tx_ecn;         /* Traffic class (DSCP and ECN) of the packet being output (ns_ip_output_tc;
                              * 0 = Not-ECT at all other times) */
     uint32_t ip6_frag_id;   /* next IPv6 fragment identification */

@@ -94,6 +94,7 @@ struct ns_tcp_txrec {
 #define NS_TXR_APPLIM 8  /* sent while the sender was application-limited */
 #define NS_TXR_WASLOST 16 /* marked lost and not SACKed since (Linux's lost_out, tcp_info) */
 #define NS_TXR_PSH 32    /* ended the written data (or a record) when first sent: PSH */
+#define NS_TXR_UNIT_END 64 /* cfg.tcp_psh_units: ended a send unit (Linux's TSO packet) when first sent */
 #define NS_TCP_TXR_MAX (1u << 20) /* cap on cfg.tcp_rack_max_segs (records per connection);
                                     * past the configured count, tiny segments merge */
 
@@ -326,6 +327,9 @@ struct ns_tcb {
     uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
+    uint32_t pace_segs;          /* cfg.tcp_pacing_edt: data segments sent, counted up to 10 */
+    uint32_t pace_unit;          /* cfg.tcp_pacing_edt: bytes of the send unit being sent */
+    bool pace_defer;             /* cfg.tcp_pacing_edt: a send unit is under way: pace it whole */
 
     /* Timers: absolute deadlines, NS_TIME_NEVER = off. */
     ns_time_t rto_at;            /* retransmission (or SYN / persist probe) */
@@ -374,6 +378,7 @@ struct ns_tcb {
     unsigned eor_cap, eor_head, eor_n;
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
+    uint8_t ip_pmtudisc;         /* IP_MTU_DISCOVER + 1; 0 = never set (WANT) */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
     ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
                                   * utmo_start (the first SYN); 0 = none */
@@ -552,6 +557,7 @@ unsigned ns_tcp_sack_blocks(const struct ns_tcb *t, struct ns_seqrange *out, uns
  * (start when there was nothing to send). The one path for every
  * retransmission of data. */
 uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end);
+uint32_t ns_tcp_resend_psh(struct ns_tcb *t, uint32_t start, uint32_t end, bool psh);
 /* The one entry into fast recovery: the CC's reduction, PRR's start, then
  * the segment at snd_una resent (without RACK) or RACK's lost segments
  * (by the next output). Callers go through ns_tcp_loss_detected. */
@@ -578,6 +584,9 @@ uint32_t ns_tcp_rack_sacked_below(const struct ns_tcb *t, uint32_t ack);
 bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmit);
 void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end);          /* cfg.tcp_psh_units */
 bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end);
+void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end);   /* cfg.tcp_psh_units */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b); /* cfg.tcp_sack_whole_seg */
+uint32_t ns_tcp_rack_unit_lost(const struct ns_tcb *t, uint32_t start);
 /* tcp_chrono.c: busy / rwnd-limited / sndbuf-limited times (tcp_info). */
 #define NS_CHRONO_BUSY 1
 #define NS_CHRONO_RWND 2

@@ -13,7 +13,8 @@
  *     in-flight sequence number;
  *   - "fragmentation needed and DF set" (v4 3/4, RFC 1191) and "packet too
  *     big" (v6 2, RFC 8201) lower the connection's path MTU — never raise
- *     it, never below cfg.tcp_pmtu_min (v4) or 1280 (v6, RFC 8200 5);
+ *     it, never below cfg.tcp_pmtu_min (v4) or 1280 (v6, RFC 8200 5),
+ *     and not at all on an IPv4 socket with IP_MTU_DISCOVER DONT or PROBE;
  *     t->mss follows (tcp_mss.c) and, as Linux's simple retransmit, what
  *     is in flight is sent again at the new size without a congestion
  *     response (RFC 1191 6.5: the drop was not congestion);
@@ -81,6 +82,10 @@ static void lower_pmtu(struct ns_tcb *t, unsigned mtu)
     unsigned floor = t->remote.addr.family == NS_AF_INET6 ? 1280 : s->cfg.tcp_pmtu_min;
     if (mtu < floor)
         mtu = floor; /* RFC 8201 4 / RFC 1191 3: never below the minimum */
+    if (t->remote.addr.family == NS_AF_INET && (t->ip_pmtudisc == 1 || t->ip_pmtudisc == 4)) {
+        s->stats.tcp_icmp_ignored++; /* IP_MTU_DISCOVER DONT / PROBE: no path MTU discovery */
+        return;
+    }
     if (mtu >= ns_tcp_path_mtu(t)) {
         s->stats.tcp_icmp_ignored++; /* RFC 1191 3 / RFC 8201 4: never raise it */
         return;

@@ -224,6 +224,7 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
     t->cork = l->cork;
     t->ip_tos = l->ip_tos;
     t->ip_ttl = l->ip_ttl;
+    t->ip_pmtudisc = l->ip_pmtudisc;
     t->noopt = l->noopt;
     t->keepinit = l->keepinit;
     t->utmo_start = s->now; /* TCP_KEEPINIT counts from the SYN */

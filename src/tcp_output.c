@@ -171,6 +171,13 @@ static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none 
         return t->bbr_pacing_rate; /* BBR paces at its model's rate (tcp_bbr.c) */
     if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
         return 0;
+    if (t->s->cfg.tcp_pacing_edt) {
+        /* Linux's tcp_update_pacing_rate: max(cwnd, packets out), the
+         * slow-start ratio while cwnd < ssthresh / 2. */
+        uint64_t w = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+        uint64_t r = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+        return w * r * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+    }
     uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
     return (uint64_t)t->cwnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
 }
@@ -192,11 +199,43 @@ static void pace_sent(struct ns_tcb *t, uint32_t len)
     if (!rate)
         return;
     ns_time_t now = t->s->now;
+    if (t->s->cfg.tcp_pacing_edt) {
+        /* Linux under fq (tcp_update_skb_after_send): the departure
+         * time moves on by the unit's length at the rate, less up to half
+         * of it the sender lost being idle ("OS jitter"); sch_fq lets
+         * the first 10 segments go unpaced. */
+        if (t->pace_defer) {
+            t->pace_unit += len;
+            return;
+        }
+        uint32_t mss = t->mss ? t->mss : 1;
+        t->pace_segs += (len + mss - 1) / mss;
+        if (t->pace_segs > 10)
+            t->pace_segs = 10;
+        ns_time_t prior = t->pace_next;
+        if (t->pace_next < now)
+            t->pace_next = now;
+        if (t->pace_segs < 10)
+            return;
+        ns_time_t d = (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate), credit = t->pace_next - prior;
+        t->pace_next += d - (credit < d / 2 ? credit : d / 2);
+        return;
+    }
     if (t->pace_next == 0)
         t->pace_next = now;
     else if (t->pace_next + PACE_SLACK < now)
         t->pace_next = now - PACE_SLACK;
     t->pace_next += (ns_time_t)((uint64_t)len * (uint64_t)NS_SEC / rate);
+}
+
+/* cfg.tcp_pacing_edt: the send unit just sent is paced as one. */
+static void pace_unit_done(struct ns_tcb *t)
+{
+    uint32_t n = t->pace_unit;
+    t->pace_defer = false;
+    t->pace_unit = 0;
+    if (n)
+        pace_sent(t, n);
 }
 
 /* May a data segment leave now? If not, the pacing timer brings
@@ -384,8 +423,11 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         pkt->off.gso_size = (uint16_t)gso;
         s->stats.tcp_tx_segs += pieces - 1; /* finish_and_send counts one */
     }
-    /* IP_TOS / IP_TTL (tcp_sockopt.c): the socket's DSCP, TCP's ECN. */
+    /* IP_TOS / IP_TTL (tcp_sockopt.c): the socket's DSCP, TCP's ECN;
+     * IP_MTU_DISCOVER DONT: no DF. */
+    s->tx_nodf = t->ip_pmtudisc == 1;
     finish_and_send(s, &t->local.addr, &t->remote.addr, pkt, (uint8_t)((t->ip_tos & ~3u) | (ect & 3u)), t->ip_ttl);
+    s->tx_nodf = false;
 }
 
 void ns_tcp_send_ack(struct ns_tcb *t)
@@ -578,6 +620,7 @@ static void output(struct ns_tcb *t)
     uint32_t data_end = t->sbuf_seq + t->slen;
     bool sent_new = false; /* new data left: the probe timer follows the burst */
     uint32_t unit_left = 0, unit_n = 0; /* cfg.tcp_psh_units: Linux's TSO packet */
+    uint32_t rx_left = 0, rx_n = 0;     /* the same for a recovery's resends */
     for (unsigned guard = 0; guard < 100000; guard++) {
         bool sack_rec = t->in_recovery && t->sack_ok;
         uint32_t usable;
@@ -603,7 +646,22 @@ static void output(struct ns_tcb *t)
                     break;
                 uint32_t smss = ns_tcp_send_mss(t);
                 uint32_t end = hole.end - hole.start > smss ? hole.start + smss : hole.end;
-                uint32_t sent = ns_tcp_resend(t, hole.start, end);
+                bool psh = false;
+                if (s->cfg.tcp_psh_units && rack) {
+                    /* Linux resends a lost skb -- what SACKs left of a
+                     * send unit -- as one TSO packet of as many segments
+                     * as cwnd allows, with PSH when it has more than one
+                     * (__tcp_retransmit_skb, __tcp_transmit_skb). */
+                    if (!rx_left) {
+                        uint32_t q = room / (t->mss ? t->mss : 1);
+                        rx_n = ns_tcp_rack_unit_lost(t, hole.start);
+                        if (q && rx_n > q)
+                            rx_n = q;
+                        rx_left = rx_n;
+                    }
+                    psh = --rx_left == 0 && rx_n > 1;
+                }
+                uint32_t sent = ns_tcp_resend_psh(t, hole.start, end, psh);
                 if (seq_gt(sent, t->high_rxt))
                     t->high_rxt = sent;
                 if (hole.start == t->snd_una)
@@ -713,6 +771,7 @@ static void output(struct ns_tcb *t)
         if (len && rexmit && s->cfg.tcp_psh_units && ns_tcp_rack_psh_at(t, t->snd_nxt + len))
             fl |= TH_PSH;
         bool psh_kept = len && !rexmit && (fl & TH_PSH) && s->cfg.tcp_psh_units;
+        bool tso_unit_end = false; /* this segment ends a TSO packet (cfg.tcp_psh_units) */
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
         if (len && !rexmit && s->cfg.tcp_psh_units) {
@@ -723,6 +782,8 @@ static void output(struct ns_tcb *t)
             if (!unit_left) {
                 unit_left = psh_unit_segs(t, mss);
                 unit_n = 0;
+                /* cfg.tcp_pacing_edt: the unit leaves whole, paced as one. */
+                t->pace_defer = s->cfg.tcp_pacing_edt && pace_rate(t);
             }
             uint32_t segs = (len + mss - 1) / mss;
             unit_n += segs;
@@ -734,6 +795,7 @@ static void output(struct ns_tcb *t)
                 if (unit_n > 1)
                     fl |= TH_PSH;
                 unit_left = 0;
+                tso_unit_end = true;
             }
         }
         if (fin)
@@ -743,6 +805,10 @@ static void output(struct ns_tcb *t)
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         if (psh_kept)
             ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
+        if (tso_unit_end)
+            ns_tcp_rack_mark_unit_end(t, t->snd_nxt + len);
+        if (tso_unit_end && t->pace_defer)
+            pace_unit_done(t);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
@@ -764,6 +830,8 @@ static void output(struct ns_tcb *t)
             break;
     }
     t->push_once = false;
+    if (t->pace_defer)
+        pace_unit_done(t);
     if (sent_new)
         ns_tcp_tlp_after_burst(t);
     {

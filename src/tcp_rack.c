@@ -249,6 +249,18 @@ static bool detect_loss(struct ns_tcb *t, bool *pending)
     return lost;
 }
 
+/* Linux's tp->reordering (tcp_check_sack_reordering; tcp_info only): a
+ * segment delivered `metric` bytes below the highest SACK raises it to
+ * that distance in segments, at most 300. */
+static void reord_metric(struct ns_tcb *t, uint32_t metric)
+{
+    uint32_t mss = t->mss ? t->mss : 1;
+    uint32_t cur = t->reordering ? t->reordering : 3;
+    if (metric > cur * mss)
+        t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
+    t->reord_seen++;
+}
+
 bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
                      bool *pending)
 {
@@ -266,6 +278,15 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         blk++; /* a D-SACK block reports nothing newly delivered */
         n--;
     }
+    /* The highest SACKed end before this ACK (Linux's prior_fack), for
+     * the reordering metric of a hole filled by the cumulative ACK. */
+    uint32_t pfack = 0, clow = 0;
+    bool pfack_ok = false, clow_ok = false;
+    for (unsigned i = 0; i < t->txr_len; i++)
+        if (rec(t, i)->flags & NS_TXR_SACKED) {
+            pfack = rec(t, i)->end;
+            pfack_ok = true;
+        }
     /* Cumulatively acknowledged: delivered, then dropped. */
     while (t->txr_len) {
         struct ns_tcp_txrec *r = rec(t, 0);
@@ -273,6 +294,10 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             if (seq_lt(r->start, t->snd_una))
                 r->start = t->snd_una;
             break;
+        }
+        if (!(r->flags & (NS_TXR_SACKED | NS_TXR_RETRANS)) && !clow_ok) {
+            clow = r->start;
+            clow_ok = true;
         }
         if (!(r->flags & NS_TXR_SACKED))
             delivered(t, r, tsecr);
@@ -312,12 +337,17 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             }
         }
     }
-    if (low_ok) {
-        uint32_t mss = t->mss ? t->mss : 1, metric = hs - low;
-        uint32_t cur = t->reordering ? t->reordering : 3;
-        if (metric > cur * mss)
-            t->reordering = (metric + mss - 1) / mss < 300 ? (metric + mss - 1) / mss : 300;
-        t->reord_seen++;
+    if (low_ok)
+        reord_metric(t, hs - low);
+    /* A hole never resent that the cumulative ACK filled below the prior
+     * highest SACK was reordering too: measured from the highest SACK
+     * left, or SND.UNA (Linux's tcp_clean_rtx_queue; tcp_info only). */
+    if (pfack_ok && clow_ok && seq_lt(clow, pfack)) {
+        uint32_t fack = t->snd_una;
+        for (unsigned i = 0; i < t->txr_len; i++)
+            if (rec(t, i)->flags & NS_TXR_SACKED)
+                fack = rec(t, i)->end;
+        reord_metric(t, fack - clow);
     }
     t->rack_rto_undone = false;
     if (!t->sack_ok)
@@ -460,17 +490,72 @@ bool ns_tcp_rack_first_xmit(const struct ns_tcb *t, uint32_t ack, ns_time_t *xmi
 /* cfg.tcp_psh_units: the segment ending at `end` ended the written data
  * (or a record) when first sent; a resend of it keeps that PSH, as Linux
  * resends the skb with its flags. */
-void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end)
+static void mark_end(struct ns_tcb *t, uint32_t end, uint8_t flag)
 {
     for (unsigned i = t->txr_len; i-- > 0;) {
         struct ns_tcp_txrec *r = rec(t, i);
         if (r->end == end) {
-            r->flags |= NS_TXR_PSH;
+            r->flags |= flag;
             return;
         }
         if (seq_lt(r->end, end))
             return;
     }
+}
+
+void ns_tcp_rack_mark_psh(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_PSH); }
+
+/* cfg.tcp_sack_whole_seg: shrink [*a, *b) to the sent segments it
+ * covers whole, as Linux tags a SACK per skb (a segment partly covered
+ * stays un-SACKed and is resent whole); false when none is. Without
+ * records (RACK off) the block stays as it is. */
+bool ns_tcp_rack_whole_segs(const struct ns_tcb *t, uint32_t *a, uint32_t *b)
+{
+    if (!t->txr || !t->txr_len)
+        return true;
+    bool lo_ok = false;
+    uint32_t lo = 0, hi = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        uint32_t rs = seq_lt(r->start, t->snd_una) ? t->snd_una : r->start; /* its unACKed part */
+        if (seq_lt(rs, *a))
+            continue;
+        if (seq_gt(r->end, *b))
+            break;
+        if (!lo_ok) {
+            lo = rs;
+            lo_ok = true;
+        }
+        hi = r->end;
+    }
+    if (!lo_ok || !seq_lt(lo, hi))
+        return false;
+    *a = lo;
+    *b = hi;
+    return true;
+}
+
+/* cfg.tcp_psh_units: the segment ending at `end` ended a send unit. */
+void ns_tcp_rack_mark_unit_end(struct ns_tcb *t, uint32_t end) { mark_end(t, end, NS_TXR_UNIT_END); }
+
+/* cfg.tcp_psh_units: how many lost segments, from the one holding `start`
+ * on, are still one piece of the unit they were first sent in -- Linux's
+ * skb, which SACKs split (tcp_fragment) and which is resent whole as one
+ * TSO packet: up to the unit's end, a SACKed segment or one not lost. */
+uint32_t ns_tcp_rack_unit_lost(const struct ns_tcb *t, uint32_t start)
+{
+    uint32_t n = 0;
+    for (unsigned i = 0; i < t->txr_len; i++) {
+        const struct ns_tcp_txrec *r = rec(t, i);
+        if (seq_le(r->end, start))
+            continue;
+        if ((r->flags & NS_TXR_SACKED) || !(r->flags & NS_TXR_LOST))
+            break;
+        n++;
+        if (r->flags & NS_TXR_UNIT_END)
+            break;
+    }
+    return n ? n : 1;
 }
 
 bool ns_tcp_rack_psh_at(const struct ns_tcb *t, uint32_t end)

@@ -39,6 +39,13 @@
 
 uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
 {
+    return ns_tcp_resend_psh(t, start, end, false);
+}
+
+/* `psh`: cfg.tcp_psh_units' resent TSO packet of more than one segment
+ * ends here (tcp_output.c), so PSH as on every such packet. */
+uint32_t ns_tcp_resend_psh(struct ns_tcb *t, uint32_t start, uint32_t end, bool psh)
+{
     uint32_t n = seq_gt(end, start) ? end - start : 0;
     uint8_t fl = TH_ACK;
     /* The FIN occupies sequence number fin_seq: a range that covers it
@@ -57,7 +64,7 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
     /* cfg.tcp_psh_units (Linux): a resent segment keeps the PSH the
      * original had when it ended the data written so far. */
     if (t->s->cfg.tcp_psh_units && n &&
-        (start + n == t->sbuf_seq + t->slen || ns_tcp_rack_psh_at(t, start + n)))
+        (psh || start + n == t->sbuf_seq + t->slen || ns_tcp_rack_psh_at(t, start + n)))
         fl |= TH_PSH;
     ns_tcp_send_seg(t, start, n, fl);
     return start + n + ((fl & TH_FIN) ? 1 : 0);

@@ -208,6 +208,8 @@ void ns_tcp_sack_update(struct ns_tcb *t, const struct ns_seqrange *blk, unsigne
             continue;
         if (seq_lt(a, t->snd_una))
             a = t->snd_una;
+        if (t->s->cfg.tcp_sack_whole_seg && !ns_tcp_rack_whole_segs(t, &a, &b))
+            continue; /* no sent segment lies wholly inside */
         add_one(t, a, b);
     }
     recount(t);

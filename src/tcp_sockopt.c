@@ -34,6 +34,10 @@
  *   NS_SO_IP_TOS/IP_TTL  t->ip_tos / t->ip_ttl on every segment of the
  *                        connection (ns_ip_output_tc); TCP keeps the ECN
  *                        bits (RFC 3168 6.1.1: ECT is TCP's to set).
+ *   NS_SO_IP_MTU_DISCOVER  t->ip_pmtudisc: DONT clears DF on the IPv4
+ *                        segments (ns_tcp_send_seg, s->tx_nodf); DONT and
+ *                        PROBE make tcp_icmp.c ignore "fragmentation
+ *                        needed" (no RFC 1191 discovery).
  *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ).
  *   NS_SO_KEEPIDLE/INTVL/CNT  t->ka_idle / ka_intvl / ka_count, the same
  *                        fields ns_sock_set_keepalive sets (tcp_timer.c).
@@ -186,6 +190,10 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
         if (v != -1 && (v < 1 || v > 255))
             return -EINVAL;
         break;
+    case NS_SO_IP_MTU_DISCOVER:
+        if (v < 0 || v > 3)
+            return -EINVAL;
+        break;
     case NS_SO_INQ: return -EINVAL; /* read-only */
     default: return -ENOPROTOOPT;
     }
@@ -230,6 +238,7 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
             ns_tcp_ka_reset(t); /* the idle time counts anew */
         break;
     case NS_SO_IP_TTL: t->ip_ttl = v < 0 ? 0 : (uint8_t)v; break;
+    case NS_SO_IP_MTU_DISCOVER: t->ip_pmtudisc = (uint8_t)(v + 1); break;
     default: break;
     }
     return 0;
@@ -257,6 +266,7 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
     case NS_SO_KEEPINTVL: *v = (t ? t->ka_intvl : s->cfg.tcp_ka_intvl) / NS_MSEC; return 0;
     case NS_SO_KEEPCNT: *v = t ? t->ka_count : s->cfg.tcp_ka_count; return 0;
     case NS_SO_IP_TOS: *v = t ? t->ip_tos : 0; return 0;
+    case NS_SO_IP_MTU_DISCOVER: *v = t && t->ip_pmtudisc ? t->ip_pmtudisc - 1 : 1; return 0;
     case NS_SO_IP_TTL: {
         /* The TTL / hop limit the connection's packets carry. */
         bool v6 = t && t->remote.addr.family ? t->remote.addr.family == NS_AF_INET6 : so->family == NS_AF_INET6;

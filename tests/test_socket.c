@@ -728,6 +728,10 @@ static void t_sockopts(void)
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 0), -EINVAL);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 256), -EINVAL);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_INQ, 1), -EINVAL); /* read-only */
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_IP_MTU_DISCOVER, &v), 0);
+    CU_ASSERT_EQUAL(v, 1); /* IP_PMTUDISC_WANT until set */
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_MTU_DISCOVER, 4), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_MTU_DISCOVER, -1), -EINVAL);
     CU_ASSERT_EQUAL(ns_send_flags(s, t, "x", 1, 0x80), -EINVAL);
     /* Read back what was set. */
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_MAXSEG, 1200), 0);
@@ -736,8 +740,10 @@ static void t_sockopts(void)
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_CORK, 1), 0);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TOS, 0x2b), 0);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_TTL, 9), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_MTU_DISCOVER, 0), 0);
     const int64_t want[][2] = {{NS_SO_MAXSEG, 1200}, {NS_SO_NOTSENT_LOWAT, 16384}, {NS_SO_USER_TIMEOUT, 30000},
-                               {NS_SO_CORK, 1}, {NS_SO_IP_TOS, 0x28}, {NS_SO_IP_TTL, 9}};
+                               {NS_SO_CORK, 1}, {NS_SO_IP_TOS, 0x28}, {NS_SO_IP_TTL, 9},
+                               {NS_SO_IP_MTU_DISCOVER, 0}};
     for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
         CU_ASSERT_EQUAL(ns_sock_getopt(s, t, (enum ns_sockopt)want[i][0], &v), 0);
         CU_ASSERT_EQUAL(v, want[i][1]); /* IP_TOS: the ECN bits are TCP's */

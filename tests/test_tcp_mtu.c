@@ -509,6 +509,26 @@ static void test_icmp_validation(void)
     }
 }
 
+/* ip(7) IP_MTU_DISCOVER: IP_PMTUDISC_DONT sends the connection's IPv4
+ * segments without DF; back at DO they carry it again (RFC 1191). */
+static void test_pmtudisc_dont_clears_df(void)
+{
+    struct run r;
+    open_quiet(&r, false, 710);
+    static char buf[3000];
+    CU_ASSERT_EQUAL(ns_sock_setopt(r.c.st, r.c.sd, NS_SO_IP_MTU_DISCOVER, 0), 0);
+    r.no_df = 0;
+    CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, buf, sizeof buf), (ssize_t)sizeof buf);
+    ns_sim_run_until(r.sim, ns_sim_now(r.sim) + NS_SEC);
+    CU_ASSERT(r.no_df >= 3); /* the data segments, and the client's ACKs */
+    CU_ASSERT_EQUAL(ns_sock_setopt(r.c.st, r.c.sd, NS_SO_IP_MTU_DISCOVER, 2), 0);
+    r.no_df = 0;
+    CU_ASSERT_EQUAL(ns_send(r.c.st, r.c.sd, buf, sizeof buf), (ssize_t)sizeof buf);
+    ns_sim_run_until(r.sim, ns_sim_now(r.sim) + NS_SEC);
+    CU_ASSERT_EQUAL(r.no_df, 0);
+    finish(&r);
+}
+
 /* An in-window ICMP error, found through the packet the client sent: a
  * lower MTU is taken, a higher one ignored; a soft error never resets and
  * becomes the connection's error only when it later times out. */
@@ -635,6 +655,7 @@ static const struct tl_test tests[] = {
     {"pmtu_lowered", test_pmtu_lowered},
     {"pmtu_plateau_and_floor", test_pmtu_plateau_and_floor},
     {"icmp_validation", test_icmp_validation},
+    {"pmtudisc_dont_clears_df", test_pmtudisc_dont_clears_df},
     {"icmp_in_window", test_icmp_in_window},
 };
 

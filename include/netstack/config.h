@@ -119,6 +119,11 @@ struct ns_config {
     bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
                                     * the FIN alone, the highest-sequence segment as sent (RFC 8985
                                     * 7.3, Linux); off: the last MSS of data with the FIN */
+    bool tcp_sack_whole_seg;       /* a SACK block counts only for the sent segments it covers
+                                    * whole (Linux tags SACKs per skb, tcp_match_skb_to_sack); off:
+                                    * every byte it names (RFC 2018 4). Resending a partly SACKed
+                                    * segment whole is allowed (RFC 6675 4: SACKed data MAY be
+                                    * resent); it keeps the segment's PSH */
     ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
     ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
                                     * Linux 2 ms, TCP_TIMEOUT_MIN) */
@@ -173,6 +178,12 @@ struct ns_config {
                                     * sample, timed from its oldest segment (Linux); off: one timed
                                     * segment a round trip (RFC 6298 3, Karn) */
     bool tcp_pacing;               /* spread each window over the RTT (tcp_output.c) */
+    bool tcp_pacing_edt;           /* with tcp_pacing: pace as Linux's TCP does under the fq
+                                    * qdisc (earliest departure times): no delay until 10 data
+                                    * segments have left, one delay per send unit (tcp_psh_units)
+                                    * of its length at max(cwnd, flight) x 200% (below ssthresh/2)
+                                    * or 120% per SRTT, less up to half of it when the sender was
+                                    * idle. The runner turns it on for `tc qdisc ... fq` */
     bool tcp_bbr_lo_probe;         /* BBR: v3's short-term bounds (bw_lo, inflight_lo) set by
                                     * loss last until the next bandwidth probe (the draft); off:
                                     * until the loss recovery ends (tcp_bbr.c) */

@@ -132,6 +132,11 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *                        every packet, the ECN bits stay TCP's (RFC 3168).
  *   NS_SO_IP_TTL         IP_TTL / IPV6_UNICAST_HOPS: 1..255, -1 = the
  *                        stack's (cfg.ttl / cfg.hop_limit).
+ *   NS_SO_IP_MTU_DISCOVER  IP_MTU_DISCOVER (IPv4): ip(7)'s 0 DONT (no DF,
+ *                        ICMP "fragmentation needed" ignored), 1 WANT and
+ *                        2 DO (DF, path MTU discovery: RFC 1191, the
+ *                        default; reads back 1 until set), 3 PROBE (DF,
+ *                        the path MTU ignored). Other values: -EINVAL.
  *   NS_SO_INQ            read-only: SIOCINQ / TCP_INQ, unread bytes (-EINVAL
  *                        on a listener, 0 before a connection).
  *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
@@ -160,6 +165,7 @@ enum ns_sockopt {
     NS_SO_KEEPIDLE,
     NS_SO_KEEPINTVL,
     NS_SO_KEEPCNT,
+    NS_SO_IP_MTU_DISCOVER,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);

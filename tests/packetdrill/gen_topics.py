@@ -340,6 +340,45 @@ EST + """+0 write(4, ..., 30000) = 30000
 +0 < . 1:1(0) ack 2001 win 512
 +0 > P. 12001:14001(2000) ack 1
 """)
+T["psh-units-resend"] = ("RFC 9293 3.9.1; linux profile (tcp_psh_units): a recovery resends what SACKs left "
+    "of each send unit as one TSO packet, and marks PSH on it when it holds more than one segment, as Linux "
+    "resends a lost skb (RFC 8985 6.2 marks all three holes lost at once: 6 segments SACKed, no "
+    "reordering seen): the whole first unit of 2 ends in PSH, the halves of units the SACKs split do not",
+EST + """+0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 3001:4001 5001:10001,nop,nop>
++0 > P. 1:2001(2000) ack 1
++0 > . 2001:3001(1000) ack 1
++0 > . 4001:5001(1000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
+""")
+T["sack-whole-seg"] = ("RFC 2018 4 / RFC 6675 4 (SACKed data MAY be resent); linux profile "
+    "(tcp_sack_whole_seg): a SACK block counts only for the sent segments it covers whole, as Linux tags "
+    "SACKs per skb: half of the last segment SACKed leaves it un-SACKed (tcpi_sacked 0), and the probe "
+    "at the RTO's time resends it whole, with the PSH that ended the write, not just the hole",
+EST + """+0 write(4, ..., 3000) = 3000
++0 > P. 1:3001(3000) ack 1
++.1 < . 1:1(0) ack 2001 win 512 <sack 2501:3001,nop,nop>
++0 %{ assert tcpi_sacked == 0 }%
++.3 > P. 2001:3001(1000) ack 1
++.1 < . 1:1(0) ack 3001 win 512
+""")
+T["pacing-edt"] = ("RFC 9293 leaves the sending rate to the sender; with the fq qdisc (`tc qdisc ... fq`, "
+    "tcp_pacing_edt) the linux profile paces as Linux's TCP does by departure time: the first 10 segments "
+    "leave at once, then each send unit moves the next departure on by its length at 2 x max(cwnd, "
+    "flight) / SRTT, less up to half of it the sender was idle: 2000 bytes at 240 kB/s after 90 ms idle "
+    "= 4.17 ms, then 8.33 ms, then 7.23 ms at 14 segments and SRTT 101.25 ms",
+"""`tc qdisc replace dev tun0 root fq`
+""" + EST + """+0 write(4, ..., 30000) = 30000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 2001 win 512
++0 > P. 10001:12001(2000) ack 1
++.004 > P. 12001:14001(2000) ack 1
++.006 < . 1:1(0) ack 4001 win 512
++.002 > P. 14001:16001(2000) ack 1
++.007 > P. 16001:18001(2000) ack 1
++.1 < . 1:1(0) ack 18001 win 512
+""")
 T["psh-units-min-segs"] = ("RFC 9293 3.9.1; linux profile: net.ipv4.tcp_min_tso_segs (tcp_psh_units) is the "
     "least a send unit holds, and cwnd/2 the most: with 10, an initial window of 10 leaves as two "
     "units of 5, each ending in PSH (with 2 the fifth segment would start a unit and carry none)",
@@ -396,6 +435,27 @@ T["tcpi-lost"] = ("tcp_info under Linux names (RFC 8985 6.2 loss marking, RFC 20
 +0 %{ assert tcpi_retrans == 2; assert tcpi_lost == 5 }%
 +.05 < . 1:1(0) ack 8001 win 512
 +0 %{ assert tcpi_lost == 0; assert tcpi_retrans == 0; assert tcpi_ca_state == TCP_CA_Open }%
+""")
+T["tcpi-reordering-ack"] = ("tcp_info under Linux names (RFC 8985 6.2 step 3, RFC 2018): a hole never resent "
+    "that the cumulative ACK fills below the highest SACKed segment is reordering too; tcpi_reordering "
+    "becomes its distance, in segments, from the highest SACK left (SND.UNA once none is), and "
+    "tcpi_reord_seen counts it as a second event",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.02 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.02 < . 1:1(0) ack 1 win 512 <sack 9001:10001,nop,nop>
++0 %{ assert tcpi_reordering == 3; assert tcpi_reord_seen == 0 }%
++0 < . 1:1(0) ack 1 win 512 <sack 3001:4001 9001:10001,nop,nop>
++0 %{ assert tcpi_reordering == 7; assert tcpi_reord_seen == 1 }%
++0 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_reordering == 10; assert tcpi_reord_seen == 2; assert tcpi_lost == 0 }%
 """)
 T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
     "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
@@ -1449,6 +1509,21 @@ EST + """+0 setsockopt(4, SOL_IP, IP_TTL, [0], 4) = -1 EINVAL (Invalid argument)
 +0 getsockopt(4, SOL_IP, IP_TTL, [64], [4]) = 0
 +0 write(4, ..., 100) = 100
 +0 > (tos 0x28, ttl 64) P. 101:201(100) ack 1
+""")
+ONLY["ip-mtu-discover-dont"] = ("v4", "ip(7) IP_MTU_DISCOVER on a TCP socket: IP_PMTUDISC_WANT until set, "
+    "values above PROBE are EINVAL; with IP_PMTUDISC_DONT an ICMP fragmentation-needed is not taken as path "
+    "MTU discovery (RFC 1191 is off: the segments go without DF), so nothing is resent smaller and later "
+    "segments keep the full MSS",
+EST + """+0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_WANT], [4]) = 0
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [4], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], 1) = 0
++0 getsockopt(4, SOL_IP, IP_MTU_DISCOVER, [IP_PMTUDISC_DONT], [4]) = 0
++0 write(4, ..., 2000) = 2000
++0 > P. 1:2001(2000) ack 1
++.01 < icmp unreachable frag_needed mtu 576 [1:1001(1000)]
++.1 < . 1:1(0) ack 2001 win 512
++0 write(4, ..., 1000) = 1000
++0 > P. 2001:3001(1000) ack 1
 """)
 ONLY["ip-ttl-rst"] = ("v4", "ip(7) IP_TTL / IP_TOS of a socket bound to the port go on the reset sent on its "
     "behalf (a SYN before listen, as BSD's tcp_respond) and on the SYN-ACK of its listener",
