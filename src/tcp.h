@@ -229,13 +229,19 @@ struct ns_tcb {
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
     struct {                     /* CUBIC's own state (tcp_cubic.c); other algorithms ignore it */
-        double w_max, k, w_est, cwnd, cwnd_prior; /* bytes; k in seconds */
+        double cwnd;             /* bytes, exact (cwnd is its whole part) */
         ns_time_t epoch;         /* start of the current congestion-avoidance stage; 0 = none */
         bool after_rto;          /* RFC 9438 4.8: the first CA stage after a timeout */
-        /* cfg.tcp_cubic_linux: Linux's segment arithmetic (tcp_cubic.c) */
-        uint32_t lx_wmax, lx_origin, lx_k; /* W_max and origin (segments), K (1/1024 s) */
-        uint32_t lx_cnt, lx_ack_cnt, lx_reno, lx_credit, lx_last_cwnd; /* per-ACK state */
-        int64_t lx_last_ms;      /* ms of the last target computation */
+        union {                  /* one arithmetic per connection (cfg.tcp_cubic_linux) */
+            struct {
+                double w_max, k, w_est, cwnd_prior; /* RFC 9438, bytes; k in seconds */
+            };
+            struct {             /* Linux's segment arithmetic (tcp_cubic.c) */
+                uint32_t lx_wmax, lx_origin, lx_k; /* W_max and origin (segments), K (1/1024 s) */
+                uint32_t lx_cnt, lx_ack_cnt, lx_reno, lx_credit, lx_last_cwnd; /* per-ACK state */
+                uint32_t lx_last_ms; /* ms of the last target computation (mod 2^32, as jiffies) */
+            };
+        };
     } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
@@ -284,6 +290,7 @@ struct ns_tcb {
     bool rs_app_limited, rs_valid;
     bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; BBR's CE rounds) */
     uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
+    uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken (HyStart) */
     ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
     /* BBR (tcp_bbr.c): the model's pacing rate, bytes/s (0 = not BBR). */
     uint64_t bbr_pacing_rate;
@@ -420,7 +427,6 @@ struct ns_tcb {
     unsigned hs_css_rounds;      /* rounds spent in CSS */
     uint64_t hs_css_entries, hs_exits;
     ns_time_t hs_delay_min;      /* cfg.tcp_hystart_linux: lowest RTT seen (NEVER = none) */
-    uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken */
 
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;

@@ -54,14 +54,17 @@ static void cu_init(struct ns_tcb *t)
     t->cwnd = ns_tcp_cc_iw(t);
     t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1 */
     t->ca_acc = 0;
-    t->cubic.w_max = 0;
-    t->cubic.k = 0;
-    t->cubic.w_est = 0;
     t->cubic.cwnd = t->cwnd;
-    t->cubic.cwnd_prior = 0;
     t->cubic.after_rto = false;
     cu_reset_epoch(t);
-    lx_reset(t);
+    if (t->s->cfg.tcp_cubic_linux) {
+        lx_reset(t);
+    } else {
+        t->cubic.w_max = 0;
+        t->cubic.k = 0;
+        t->cubic.w_est = 0;
+        t->cubic.cwnd_prior = 0;
+    }
     ns_tcp_hystart_init(t);
 }
 
@@ -94,7 +97,8 @@ static void lx_on_ack(struct ns_tcb *t, uint32_t acked)
 {
     uint32_t mss = t->mss ? t->mss : 1;
     uint32_t cwnd = t->cwnd / mss, segs = (acked + mss - 1) / mss;
-    int64_t now = t->s->now / NS_MSEC; /* Linux's jiffies at HZ 1000 */
+    int64_t nowms = t->s->now / NS_MSEC;
+    uint32_t now = (uint32_t)nowms; /* Linux's jiffies at HZ 1000, mod 2^32 */
     if (cwnd < 1)
         cwnd = 1;
     t->cubic.lx_ack_cnt += segs;
@@ -103,7 +107,7 @@ static void lx_on_ack(struct ns_tcb *t, uint32_t acked)
         t->cubic.lx_last_cwnd = cwnd;
         t->cubic.lx_last_ms = now;
         if (t->cubic.epoch == 0) {
-            t->cubic.epoch = now > 0 ? now * NS_MSEC : 1;
+            t->cubic.epoch = nowms > 0 ? nowms * NS_MSEC : 1;
             t->cubic.lx_ack_cnt = segs;
             t->cubic.lx_reno = cwnd;
             if (t->cubic.lx_wmax <= cwnd) {
@@ -117,7 +121,7 @@ static void lx_on_ack(struct ns_tcb *t, uint32_t acked)
             }
         }
         ns_time_t dmin = t->hs_delay_min != NS_TIME_NEVER ? t->hs_delay_min : t->srtt;
-        int64_t ms = now - t->cubic.epoch / NS_MSEC + (dmin + NS_MSEC - 1) / NS_MSEC;
+        int64_t ms = nowms - t->cubic.epoch / NS_MSEC + (dmin + NS_MSEC - 1) / NS_MSEC;
         uint64_t tt = (uint64_t)(ms < 0 ? 0 : ms) * 1024 / 1000;
         uint64_t offs = tt < t->cubic.lx_k ? t->cubic.lx_k - tt : tt - t->cubic.lx_k;
         uint64_t delta = (410 * offs * offs * offs) >> 40;
@@ -230,6 +234,18 @@ static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
 static void cu_congestion(struct ns_tcb *t)
 {
     ns_tcp_hystart_done(t);
+    t->ca_acc = 0;
+    cu_reset_epoch(t);
+    if (t->s->cfg.tcp_cubic_linux) {
+        /* Linux: W_max with fast convergence and ssthresh = cwnd * 717/1024,
+         * whole segments. */
+        uint32_t mss = t->mss ? t->mss : 1, c = t->cwnd / mss;
+        t->cubic.lx_wmax = c < t->cubic.lx_wmax ? c * (1024 + 717) / 2048 : c;
+        uint32_t s = c * 717 / 1024;
+        t->ssthresh = (s > 2 ? s : 2) * mss;
+        t->cubic.lx_credit = 0;
+        return;
+    }
     double cwnd = t->cwnd;
     t->cubic.cwnd_prior = cwnd;
     if (CUBIC_FAST_CONVERGENCE && cwnd < t->cubic.w_max)
@@ -240,17 +256,6 @@ static void cu_congestion(struct ns_tcb *t)
     if (ss < 2.0 * t->mss)
         ss = 2.0 * t->mss;
     t->ssthresh = (uint32_t)ss;
-    if (t->s->cfg.tcp_cubic_linux) {
-        /* Linux: W_max with fast convergence and ssthresh = cwnd * 717/1024,
-         * whole segments. */
-        uint32_t mss = t->mss ? t->mss : 1, c = t->cwnd / mss;
-        t->cubic.lx_wmax = c < t->cubic.lx_wmax ? c * (1024 + 717) / 2048 : c;
-        uint32_t s = c * 717 / 1024;
-        t->ssthresh = (s > 2 ? s : 2) * mss;
-        t->cubic.lx_credit = 0;
-    }
-    t->ca_acc = 0;
-    cu_reset_epoch(t);
 }
 
 static void cu_enter_recovery(struct ns_tcb *t)
