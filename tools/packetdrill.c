@@ -47,12 +47,13 @@ static void usage(FILE *f)
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, epoll, sendmsg/recvmsg, setsockopt TCP_MAXSEG, options without an API,\n"
+        "UDP packets, pipe/splice, socket options without a netstack API,\n"
         "%{ }% code other than `assert EXPR` over tcpi_* (Linux names and units; fields\n"
         "netstack does not model are refused by name), shell commands other than\n"
-        "sysctl/set_sysctls.py/defaults.sh/tc/ip\n"
-        "tcp_metrics and FreeBSD's `sockstat ... | grep [-c] WORD` and `tcpdrop -s STATE`\n"
-        "(emulated over the stack's TCP table).\n"
+        "sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics (`tc qdisc ... fq` turns on\n"
+        "Linux's fq pacing, tcp_pacing_edt), `rm -f F` / `dd ... if=/dev/zero of=F` (the\n"
+        "runner's own files, for open + sendfile) and FreeBSD's `sockstat ... | grep [-c]\n"
+        "WORD` and `tcpdrop -s STATE` (emulated over the stack's TCP table).\n"
         "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
         f);
 }
