@@ -75,9 +75,12 @@ struct pd_pending {
     struct pd_event *e;
     int64_t start_us, end_us;
     size_t done;               /* write: bytes taken so far */
+    bool tried;                /* write: the first attempt ran (later ones wait for POLLOUT) */
 };
 
 #define PD_MAX_TS 1024
+
+#define PD_MAX_VARS 16 /* script variables a run may assign in %{ }% */
 
 struct pd_run {
     struct pd_options o;
@@ -97,6 +100,8 @@ struct pd_run {
     struct pd_fd fds[PD_MAX_FD];
     struct pd_vfile vfiles[PD_MAX_VFILE];
     int sut_fd;                /* socket under test: the last one created or accepted (-1: none) */
+    struct { char name[32]; double v; } vars[PD_MAX_VARS]; /* `%{ x = EXPR }%` (tcpi.c) */
+    unsigned nvars;
     struct pd_pending pend;
     int64_t prev_expected_us, prev_actual_us;
     bool prev_was_inbound;

@@ -183,6 +183,13 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
         *ret = -EINVAL;
         return SC_DONE;
     }
+    /* A blocked writer goes on when the socket polls writable (Linux's
+     * sk_stream_wait_memory sleeps until sk_stream_write_space wakes it),
+     * not at the first byte the stack would take. */
+    if (r->pend.on && r->pend.tried && !nonblock && !f->udp && !(ns_sock_events(r->s, f->sd) & (NS_EV_WRITE | NS_EV_ERROR | NS_EV_HUP)))
+        return SC_BLOCK;
+    if (r->pend.on)
+        r->pend.tried = true;
     while ((int64_t)r->pend.done < len) {
         size_t chunk = (size_t)(len - (int64_t)r->pend.done);
         if (chunk > sizeof zeros)

@@ -12,14 +12,16 @@
  *   FreeBSD's spellings too), tcpi_options (TCPI_OPT_* bits),
  *   tcpi_snd_cwnd / tcpi_snd_ssthresh (segments; TCP_INFINITE_SSTHRESH),
  *   tcpi_unacked, tcpi_sacked (segments), tcpi_snd_mss, tcpi_rcv_mss, tcpi_advmss,
- *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff,
- *   tcpi_ca_state (TCP_CA_*: Open, Disorder, Recovery, Loss -- never CWR),
+ *   tcpi_rtt, tcpi_rttvar, tcpi_rto (us), tcpi_total_retrans, tcpi_backoff, tcpi_probes,
+ *   tcpi_ca_state (TCP_CA_*: Open, Disorder, CWR (cfg.tcp_ecn_prr), Recovery, Loss),
  *   tcpi_snd_wscale, tcpi_rcv_wscale, tcpi_bytes_acked,
  *   tcpi_bytes_received, tcpi_segs_out, tcpi_segs_in,
  *   tcpi_lost, tcpi_retrans, tcpi_reordering, tcpi_reord_seen (segments,
  *   counts), tcpi_busy_time, tcpi_rwnd_limited, tcpi_sndbuf_limited,
  *   tcpi_min_rtt (us), tcpi_last_data_recv (ms).
- * `print(...)` statements are accepted and do nothing.
+ * `print(...)` statements are accepted and do nothing. `NAME = EXPR`,
+ * `NAME += EXPR` and `NAME -= EXPR` keep a number in a script variable
+ * (PD_MAX_VARS per run) that later expressions read by name.
  * A field netstack does not model (tcpi_lost, tcpi_ca_state, ...) or any
  * other Python is refused naming it; a false assertion fails the script
  * with the expression and the values it read.
@@ -111,6 +113,8 @@ static bool field(struct ev *v, const char *n, double *out)
         x = t->ca_state;
     else if (!strcmp(n, "tcpi_backoff"))
         x = t->backoff;
+    else if (!strcmp(n, "tcpi_probes"))
+        x = t->probes;
     else if (!strcmp(n, "tcpi_snd_wscale"))
         x = t->snd_wscale;
     else if (!strcmp(n, "tcpi_rcv_wscale"))
@@ -228,6 +232,11 @@ static bool primary(struct ev *v, double *out)
             snprintf(v->err, sizeof v->err, "%s is not modelled by netstack", name);
             return false;
         }
+        for (unsigned i = 0; i < v->r->nvars; i++)
+            if (!strcmp(v->r->vars[i].name, name)) {
+                *out = v->r->vars[i].v;
+                return true;
+            }
         snprintf(v->err, sizeof v->err, "name '%s'", name);
         return false;
     }
@@ -389,6 +398,53 @@ static bool expr(struct ev *v, double *out)
     return true;
 }
 
+/* `NAME = EXPR`, `NAME += EXPR`, `NAME -= EXPR`: 1 done, 0 not an
+ * assignment (v->p unchanged), -1 error (v->err). */
+static int assign(struct ev *v)
+{
+    const char *p = v->p, *q = p;
+    if (!isalpha((unsigned char)*q) && *q != '_')
+        return 0;
+    while (isalnum((unsigned char)*q) || *q == '_')
+        q++;
+    size_t n = (size_t)(q - p);
+    while (*q == ' ' || *q == '\t')
+        q++;
+    int kind = q[0] == '=' && q[1] != '=' ? 0 : (q[0] == '+' || q[0] == '-') && q[1] == '=' ? q[0] : -1;
+    if (kind < 0 || (n == 6 && !strncmp(p, "assert", 6)))
+        return 0;
+    if (n >= sizeof v->r->vars[0].name || !strncmp(p, "tcpi_", 5)) {
+        snprintf(v->err, sizeof v->err, "cannot assign '%.*s'", (int)n, p);
+        return -1;
+    }
+    v->p = q + (kind ? 2 : 1);
+    double x;
+    if (!expr(v, &x) || (skip(v), *v->p)) {
+        if (!v->err[0])
+            snprintf(v->err, sizeof v->err, "trailing '%.20s'", v->p);
+        return -1;
+    }
+    unsigned i = 0;
+    while (i < v->r->nvars && (strlen(v->r->vars[i].name) != n || strncmp(v->r->vars[i].name, p, n)))
+        i++;
+    if (i == v->r->nvars) {
+        if (kind) {
+            snprintf(v->err, sizeof v->err, "name '%.*s'", (int)n, p);
+            return -1;
+        }
+        if (v->r->nvars == PD_MAX_VARS) {
+            snprintf(v->err, sizeof v->err, "more than %d variables", PD_MAX_VARS);
+            return -1;
+        }
+        memcpy(v->r->vars[i].name, p, n);
+        v->r->vars[i].name[n] = '\0';
+        v->r->vars[i].v = 0;
+        v->r->nvars++;
+    }
+    v->r->vars[i].v = kind == '+' ? v->r->vars[i].v + x : kind == '-' ? v->r->vars[i].v - x : x;
+    return 1;
+}
+
 static int sut(struct pd_run *r)
 {
     return r->sut_fd >= 0 && r->sut_fd < PD_MAX_FD && r->fds[r->sut_fd].used ? r->fds[r->sut_fd].sd : -1;
@@ -418,8 +474,16 @@ int pd_code(struct pd_run *r, const struct pd_event *e)
             continue;
         if (!strncmp(v.p, "print(", 6) || !strncmp(v.p, "print (", 7))
             continue; /* output only; nothing to check */
+        int asg = assign(&v);
+        if (asg > 0)
+            continue;
+        if (asg < 0) {
+            pd_report(r, e->line, "unsupported construct: %%{ %s }%%: %s", st, v.err);
+            r->fatal = true;
+            return -1;
+        }
         if (!word(&v, "assert")) {
-            pd_report(r, e->line, "unsupported construct: %%{ %s }%% (only `assert EXPR` over tcpi_* is evaluated)", st);
+            pd_report(r, e->line, "unsupported construct: %%{ %s }%% (only `assert EXPR` and `NAME = EXPR` over tcpi_* are evaluated)", st);
             r->fatal = true;
             return -1;
         }

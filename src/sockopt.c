@@ -80,7 +80,7 @@ int ns_sock_bufsize(struct ns_stack *s, int sd, uint32_t *snd, uint32_t *rcv)
     if (rcv)
         *rcv = t ? ns_tcp_rcv_cap(t) : (uint32_t)(init && init < max ? init : max);
     if (snd)
-        *snd = t && t->sbuf ? t->scap : t && t->sndbuf_set ? t->sndbuf_set : (uint32_t)s->cfg.tcp_sndbuf;
+        *snd = t && t->sbuf ? t->scap : t ? ns_tcp_sndbuf_start(t) : (uint32_t)s->cfg.tcp_sndbuf;
     return 0;
 }
 

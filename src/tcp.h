@@ -165,6 +165,9 @@ struct ns_tcb {
     uint32_t rslack;             /* bytes never advertised: the scaled window
                                   * field rounds up by < 1 << rcv_ws (RFC 7323 2.3),
                                   * and whatever we advertise must fit */
+    uint32_t snd_unit_start;     /* where the unsent tail send unit begins (cfg.tcp_snd_unit_cost) */
+    bool snd_nospace;            /* a send found no room (Linux's SOCK_NOSPACE): wake it (tcp_mem.c) */
+    bool snd_shrunk;             /* an ACK freed send data since the last output (SOCK_QUEUE_SHRUNK) */
     uint32_t sndbuf_set, rcvbuf_set; /* SO_SNDBUF / SO_RCVBUF (ns_sock_set_bufsize): the send
                                   * limit / the receive buffer, which auto-tuning then keeps;
                                   * 0 = the configuration's (children inherit the listener's) */
@@ -229,6 +232,10 @@ struct ns_tcb {
         double w_max, k, w_est, cwnd, cwnd_prior; /* bytes; k in seconds */
         ns_time_t epoch;         /* start of the current congestion-avoidance stage; 0 = none */
         bool after_rto;          /* RFC 9438 4.8: the first CA stage after a timeout */
+        /* cfg.tcp_cubic_linux: Linux's segment arithmetic (tcp_cubic.c) */
+        uint32_t lx_wmax, lx_origin, lx_k; /* W_max and origin (segments), K (1/1024 s) */
+        uint32_t lx_cnt, lx_ack_cnt, lx_reno, lx_credit, lx_last_cwnd; /* per-ACK state */
+        int64_t lx_last_ms;      /* ms of the last target computation */
     } cubic;
 
     /* Sender SACK scoreboard (RFC 6675): ranges above snd_una the peer holds. */
@@ -248,6 +255,9 @@ struct ns_tcb {
     uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
     uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
     ns_time_t rack_rtt;          /* RACK.rtt: its RTT */
+    ns_time_t rack_seq_rtt;      /* cfg.tcp_rack_rtt_seq: RTT of the last segment this ACK */
+    uint32_t rack_seq_end;       /* delivered in Linux's order (SACKed by sequence, then */
+    bool rack_seq_ok, rack_seq_cum, rack_in_cum; /* cumulatively acknowledged) */
     ns_time_t rack_min_rtt;      /* lowest RTT seen (0 = none) */
     ns_time_t rack_at;           /* RACK reordering timer (NS_TIME_NEVER = off) */
     uint32_t rack_fack;          /* RACK.fack: highest end_seq delivered (6.2 step 3) */
@@ -322,6 +332,13 @@ struct ns_tcb {
     uint32_t prr_recover_fs;     /* RecoverFS: outstanding, not SACKed, at the start */
     uint32_t prr_mark;           /* snd_una + sacked_bytes after the last ACK (DeliveredData) */
     uint32_t prr_una;            /* snd_una after the last ACK (did this one advance it?) */
+    uint32_t prr_ack_delivered;  /* DeliveredData of the ACK being processed (ECN's PRR start) */
+    bool prr_ack_safe;           /* ... and whether it was a safe ACK (cfg.tcp_prr_safe_ack) */
+    bool prr_ack_rexmit;         /* ... and acknowledged resent data, no resend lost (mode 2) */
+    bool rs_retrans_acked;       /* this ACK cumulatively acknowledged resent data (tcp_rack.c) */
+    bool rs_lost_retrans;        /* ... or found a resend lost (cfg.tcp_prr_safe_ack 2) */
+    bool cwr;                    /* cfg.tcp_ecn_prr: an ECN reduction by PRR is under way until
+                                  * snd_una reaches ecn_recover (Linux's CWR state) */
     ns_time_t pace_next;         /* pacing: the next data segment may leave at this time */
     ns_time_t pace_at;           /* pacing timer (NS_TIME_NEVER = off) */
     uint32_t pace_segs;          /* cfg.tcp_pacing_edt: data segments sent, counted up to 10 */
@@ -349,6 +366,8 @@ struct ns_tcb {
     bool keepalive;
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_count, ka_probes; /* probes allowed / sent without answer */
+    unsigned zwp_out;            /* zero-window probes sent since the peer last answered (tcp_info) */
+    ns_time_t zwp_at;            /* when the last of them left */
     ns_time_t last_rcv;          /* time of the last segment from the peer */
     unsigned syn_retries;        /* SYN or SYN-ACK retransmissions so far */
     /* Per-socket options (tcp_sockopt.c, ns_sock_setopt); accepted
@@ -371,6 +390,8 @@ struct ns_tcb {
                                   * sequence order (eor_cap <= cfg.tcp_eor_max, on demand);
                                   * no segment crosses one */
     unsigned eor_cap, eor_head, eor_n;
+    uint32_t push_seq;           /* cfg.tcp_push_forced: Linux's pushed_seq (the last push point) */
+    uint32_t push_unit_end;      /* ... and the end of the send unit being filled (0: none) */
     uint8_t ip_tos;              /* IP_TOS / IPV6_TCLASS: DSCP bits (ECN stays TCP's) */
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     uint8_t ip_pmtudisc;         /* IP_MTU_DISCOVER + 1; 0 = never set (WANT) */
@@ -398,6 +419,8 @@ struct ns_tcb {
     ns_time_t hs_css_base;       /* cssBaselineMinRtt */
     unsigned hs_css_rounds;      /* rounds spent in CSS */
     uint64_t hs_css_entries, hs_exits;
+    ns_time_t hs_delay_min;      /* cfg.tcp_hystart_linux: lowest RTT seen (NEVER = none) */
+    uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken */
 
     /* Counters for ns_tcp_info. */
     uint64_t bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
@@ -659,6 +682,7 @@ void ns_tcp_ecn_syn_rcvd(struct ns_tcb *t, uint8_t ecnf, bool syn_ack);
 void ns_tcp_ecn_data_rcvd(struct ns_tcb *t, uint8_t ecnf, bool ce, uint32_t len);
 /* An acceptable ACK: ECE gets the congestion response, once per window. */
 void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf);
+void ns_tcp_cwr_start(struct ns_tcb *t); /* tcp_recovery.c: cfg.tcp_ecn_prr */
 /* Output: the ECE/CWR bits for a segment [seq, seq+len) with flags, and
  * the ECN codepoint of its IP header in *ect (RFC 3168 6.1.1-6.1.5). */
 uint8_t ns_tcp_ecn_out(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, uint8_t *ect);
@@ -677,6 +701,7 @@ uint64_t ns_tcp_rate_bw(const struct ns_tcb *t, bool *app_limited);
 enum { NS_HS_OFF = 0, NS_HS_SS, NS_HS_CSS };
 void ns_tcp_hystart_init(struct ns_tcb *t);     /* connection established */
 void ns_tcp_hystart_done(struct ns_tcb *t);     /* a congestion event: slow start is over */
+void ns_tcp_hystart_rto(struct ns_tcb *t);      /* after an RTO's cut (cfg.tcp_hystart_linux) */
 void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt); /* an RTT sample */
 /* Slow start: of the standard increase `inc` for this ACK, how much to
  * apply (all, a quarter in CSS, 0 as it ends slow start). */
@@ -714,6 +739,29 @@ uint32_t ns_tcp_rcv_space_limit(const struct ns_tcb *t, uint32_t space);
 void ns_tcp_rcv_autotune(struct ns_tcb *t, uint32_t copied);
 /* Bytes the app may have queued (cfg.tcp_sndbuf, less under pressure). */
 uint32_t ns_tcp_snd_limit(const struct ns_tcb *t);
+/* tcp_mem.c: the send queue as the limit counts it (cfg.tcp_snd_unit_cost
+ * per send unit on top of the bytes), the bytes a send may append now, and
+ * whether the socket is writable (cfg.tcp_snd_wake). */
+uint64_t ns_tcp_snd_charge(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_room(const struct ns_tcb *t);
+uint32_t ns_tcp_snd_unit_step(const struct ns_tcb *t); /* the next unit's piece a write may add */
+bool ns_tcp_snd_writable(const struct ns_tcb *t);
+/* tcp_mem.c: the send limit a connection starts with (SO_SNDBUF, or
+ * cfg.tcp_sndbuf_init grown to ns_tcp_sndbuf_want, or cfg.tcp_sndbuf);
+ * what auto-tuning would grow it to; and, after output, the wake-up of a
+ * writer that found no room (cfg.tcp_snd_wake). */
+uint32_t ns_tcp_sndbuf_start(const struct ns_tcb *t);
+uint32_t ns_tcp_sndbuf_want(const struct ns_tcb *t);
+void ns_tcp_snd_check_space(struct ns_tcb *t);
+/* tcp_mem.c: `n` bytes were appended at `end`, with `had_unsent` unsent
+ * bytes before them; after output, the unsent rest of a unit that was
+ * partly sent is a unit of its own (Linux's tso_fragment). */
+void ns_tcp_snd_units_appended(struct ns_tcb *t, uint32_t end, uint32_t n, bool had_unsent);
+void ns_tcp_snd_units_sent(struct ns_tcb *t);
+/* tcp_mem.c: the end of the send unit that holds `seq` (units run back
+ * from t->snd_unit_start a chunk each): Linux never sends across one, and
+ * each of its TSO packets ends at one at the latest. */
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq);
 /* RACK records / SACK scoreboard full: double them up to their configured
  * maximum (cfg.tcp_rack_max_segs, cfg.tcp_sack_max_ranges); false when at
  * it or out of memory (the caller merges or forgets, as before). */
@@ -745,6 +793,10 @@ int ns_tcp_eor_add(struct ns_tcb *t, uint32_t seq);
 int ns_tcp_eor_room(struct ns_tcb *t); /* 0 when one more end fits (grown on demand) */
 bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end);
 void ns_tcp_eor_free(struct ns_tcb *t);
+/* cfg.tcp_push_forced: [start, end) was just appended by a write (`last`:
+ * its final piece); marks Linux's forced push points (tcp_sockopt.c). */
+void ns_tcp_push_forced(struct ns_tcb *t, uint32_t start, uint32_t end, bool last);
+uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss); /* tcp_output.c */
 /* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
 bool ns_tcp_hold_tail(const struct ns_tcb *t);
 /* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged; in the

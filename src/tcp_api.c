@@ -220,15 +220,18 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
         return -EPIPE;
     if (ns_tcb_alloc_sbuf(t) < 0)
         return -ENOMEM;
-    uint32_t lim = ns_tcp_snd_limit(t);
-    uint32_t room = lim > t->slen ? lim - t->slen : 0;
+    uint32_t room = ns_tcp_snd_room(t); /* tcp_mem.c */
     if (room == 0) {
+        t->snd_nospace = true; /* tcp_mem.c wakes it */
         ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* tcp_chrono.c */
         return -EAGAIN;
     }
     if (len == 0)
         return 0;
-    uint32_t n = len < room ? (uint32_t)len : room;
+    /* cfg.tcp_snd_unit_cost: the write goes a send unit at a time, each
+     * sent as it fills, so the room is asked again per unit (tcp_mem.c). */
+    bool units = s->cfg.tcp_snd_unit_cost != 0;
+    uint32_t n = units ? (len < (1u << 30) ? (uint32_t)len : (1u << 30)) : len < room ? (uint32_t)len : room;
     if (flags & NS_MSG_EOR) {
         int rc = ns_tcp_eor_room(t); /* cfg.tcp_eor_max: the writer waits */
         if (rc < 0)
@@ -240,6 +243,13 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
     uint32_t done = 0;
     while (done < n) {
         uint32_t step = n - done;
+        if (units) {
+            uint32_t u = ns_tcp_snd_unit_step(t);
+            if (!u)
+                break;
+            if (step > u)
+                step = u;
+        }
         if (lowat) {
             /* TCP_NOTSENT_LOWAT: the unsent tail is filled to a whole
              * chunk, then the limit decides (as Linux fills its last
@@ -255,13 +265,17 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
             if (step > fill)
                 step = fill;
         }
+        bool had_unsent = ns_tcp_unsent(t) > 0;
         if (ns_tcp_buf_append(s, &t->sb, p + done, step) < 0) {
             if (done)
                 break;
             return t->slen ? -EAGAIN : -ENOMEM; /* chunks free as data is acknowledged */
         }
+        ns_tcp_snd_units_appended(t, t->sbuf_seq + t->slen, step, had_unsent); /* tcp_mem.c */
         t->slen += step;
         done += step;
+        ns_tcp_push_forced(t, t->sbuf_seq + t->slen - step, t->sbuf_seq + t->slen,
+                           done == n && !(flags & NS_MSG_MORE)); /* cfg.tcp_push_forced */
         ns_tcp_chrono_start(t, NS_CHRONO_BUSY);
         /* RFC 9293 3.9.1: a SEND without PUSH (MSG_MORE, or a step of a
          * longer write) marks no push point and holds its sub-MSS tail. */
@@ -275,8 +289,10 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
     }
     if (!done)
         return -EAGAIN;
-    if (done < len)
+    if (done < len) {
+        t->snd_nospace = true;
         ns_tcp_chrono_start(t, NS_CHRONO_SNDBUF); /* the writer waits for room */
+    }
     if (done < n) {
         /* The write stops short here: its end is a push point now. */
         t->no_push = t->send_more = (flags & NS_MSG_MORE) != 0;
@@ -517,7 +533,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->rttvar = t->rttvar;
     o->sacked = t->sacked_bytes;
     o->ca_state = t->in_recovery ? 3 : (t->backoff && t->snd_una != t->snd_max) ? 4
-                : (t->dupacks || t->nsacked) ? 1 : 0;
+                : t->cwr ? 2 : (t->dupacks || t->nsacked) ? 1 : 0;
     ns_tcp_rack_counts(t, &o->lost, &o->retrans_out);
     o->reordering = t->reordering ? t->reordering : 3;
     o->reord_seen = t->reord_seen;
@@ -568,6 +584,7 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->ecn_cwr_sent = t->ecn_cwr_sent;
     o->ecn_reductions = t->ecn_reductions;
     o->backoff = t->backoff;
+    o->probes = (t->zwp_out && t->last_rcv < t->zwp_at ? t->zwp_out : 0) + t->ka_probes;
     return 0;
 }
 
@@ -591,7 +608,7 @@ unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so)
     if (t->rlen || t->fin_rcvd || t->shut_rd)
         ev |= NS_EV_READ;
     if ((t->state == NS_TCP_ESTABLISHED || t->state == NS_TCP_CLOSE_WAIT) && !t->fin_queued &&
-        (!t->sbuf || t->slen < ns_tcp_snd_limit(t)) &&
+        ns_tcp_snd_writable(t) && /* tcp_mem.c */
         (ns_tcp_lowat(t) == UINT32_MAX || 2 * (uint64_t)ns_tcp_unsent(t) < ns_tcp_lowat(t)))
         ev |= NS_EV_WRITE; /* no ring yet: the first send allocates it; TCP_NOTSENT_LOWAT:
                             * below half of it, as Linux's poll (tcp_sockopt.c) */

@@ -633,5 +633,5 @@ static void bbr_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_bbr = {
     "bbr", bbr_init, bbr_on_ack, bbr_enter_recovery, bbr_on_partial_ack,
-    bbr_exit_recovery, bbr_on_rto, bbr_on_idle, bbr_on_sample, bbr_recovery_refill, true,
+    bbr_exit_recovery, bbr_on_rto, bbr_on_idle, bbr_on_sample, bbr_recovery_refill, true, NULL,
 };

@@ -12,6 +12,7 @@
  *   exit_recovery   full ACK ends recovery (RFC 6582 3.2 step 3 full ACK)
  *   on_rto          retransmission timeout (RFC 5681 3.1 eq. 4, LW = 1 MSS)
  *   on_idle         restart after idle (RFC 5681 4.1)
+ *   on_tx_start     sending resumes after an idle (application-limited) pause
  */
 #ifndef NS_TCP_CC_H
 #define NS_TCP_CC_H
@@ -44,6 +45,10 @@ struct ns_tcp_cc_ops {
      * new data still goes (simloss BBR 1%: the flight stood still for an
      * RTT after each loss). Loss-based CCs keep RFC 5681's FlightSize. */
     bool pipe_window;
+    /* Optional (NULL = none): new data leaves with nothing in flight,
+     * `idle` ns after the last data segment (an application-limited
+     * pause: CUBIC shifts its epoch, RFC 9438 5.8). */
+    void (*on_tx_start)(struct ns_tcb *t, ns_time_t idle);
 };
 
 extern const struct ns_tcp_cc_ops ns_tcp_newreno;

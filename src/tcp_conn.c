@@ -249,6 +249,7 @@ void ns_tcb_set_iss(struct ns_tcb *t, uint32_t iss)
     t->ecn_recover = iss;
     t->snd_sml = iss;
     t->snd_wl2 = iss;
+    t->push_seq = iss + 1; /* cfg.tcp_push_forced: Linux's pushed_seq */
 }
 
 /* The send and receive sides are set up on first use -- the send side by
@@ -261,9 +262,7 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!t->sbuf) {
-        uint32_t cap = t->sndbuf_set ? t->sndbuf_set : (uint32_t)(s->cfg.tcp_sndbuf ? s->cfg.tcp_sndbuf : 65536);
-        if (cap > (1u << 30))
-            cap = 1u << 30;
+        uint32_t cap = ns_tcp_sndbuf_start(t); /* tcp_mem.c */
         /* RACK's records and the SACK scoreboard: configured counts,
          * clamped to the hard bounds (tcp.h). */
         unsigned ntxr = s->cfg.tcp_rack ? s->cfg.tcp_rack_max_segs : 0;

@@ -39,6 +39,16 @@ static void cu_reset_epoch(struct ns_tcb *t)
     t->cubic.epoch = 0;
 }
 
+/* cfg.tcp_cubic_linux: Linux forgets W_max, the Reno estimate and the
+ * lowest RTT on a timeout (its CUBIC state is reset in the Loss state). */
+static void lx_reset(struct ns_tcb *t)
+{
+    t->cubic.lx_wmax = t->cubic.lx_origin = t->cubic.lx_k = 0;
+    t->cubic.lx_cnt = t->cubic.lx_ack_cnt = t->cubic.lx_reno = 0;
+    t->cubic.lx_credit = t->cubic.lx_last_cwnd = 0;
+    t->cubic.lx_last_ms = 0;
+}
+
 static void cu_init(struct ns_tcb *t)
 {
     t->cwnd = ns_tcp_cc_iw(t);
@@ -51,6 +61,7 @@ static void cu_init(struct ns_tcb *t)
     t->cubic.cwnd_prior = 0;
     t->cubic.after_rto = false;
     cu_reset_epoch(t);
+    lx_reset(t);
     ns_tcp_hystart_init(t);
 }
 
@@ -59,6 +70,94 @@ static double w_cubic(const struct ns_tcb *t, double secs)
 {
     double d = secs - t->cubic.k;
     return CUBIC_C * d * d * d * t->mss + t->cubic.w_max;
+}
+
+/* Integer cube root (floor), for K in Linux's units. */
+static uint32_t icbrt(uint64_t a)
+{
+    uint64_t r = (uint64_t)cube_root((double)a);
+    while (r > 0 && r * r * r > a)
+        r--;
+    while ((r + 1) * (r + 1) * (r + 1) <= a)
+        r++;
+    return (uint32_t)r;
+}
+
+/* cfg.tcp_cubic_linux: one congestion-avoidance ACK in Linux's arithmetic
+ * (the same RFC 9438 curve, in whole segments): W_cubic in segments with
+ * C = 410/1024, t in 1/1024 s since the epoch plus the lowest RTT seen,
+ * and cwnd + 1 after `cnt` segments ACKed (cnt = cwnd / (target - cwnd),
+ * 100 cwnd when at or above the target; at most 20 while no loss was
+ * seen; at least 2: 1.5 cwnd per RTT at most). The Reno estimate grows by
+ * one per cwnd * 15/8 segments ACKed (beta 717/1024) and caps cnt. */
+static void lx_on_ack(struct ns_tcb *t, uint32_t acked)
+{
+    uint32_t mss = t->mss ? t->mss : 1;
+    uint32_t cwnd = t->cwnd / mss, segs = (acked + mss - 1) / mss;
+    int64_t now = t->s->now / NS_MSEC; /* Linux's jiffies at HZ 1000 */
+    if (cwnd < 1)
+        cwnd = 1;
+    t->cubic.lx_ack_cnt += segs;
+    bool update = !(t->cubic.lx_last_cwnd == cwnd && now - t->cubic.lx_last_ms <= 1000 / 32);
+    if (update && !(t->cubic.epoch && now == t->cubic.lx_last_ms)) {
+        t->cubic.lx_last_cwnd = cwnd;
+        t->cubic.lx_last_ms = now;
+        if (t->cubic.epoch == 0) {
+            t->cubic.epoch = now > 0 ? now * NS_MSEC : 1;
+            t->cubic.lx_ack_cnt = segs;
+            t->cubic.lx_reno = cwnd;
+            if (t->cubic.lx_wmax <= cwnd) {
+                t->cubic.lx_k = 0;
+                t->cubic.lx_origin = cwnd;
+            } else {
+                /* K = cbrt((W_max - cwnd) / C) s, in 1/1024 s. */
+                uint64_t f = (1ull << 40) / 410;
+                t->cubic.lx_k = icbrt(f * (t->cubic.lx_wmax - cwnd));
+                t->cubic.lx_origin = t->cubic.lx_wmax;
+            }
+        }
+        ns_time_t dmin = t->hs_delay_min != NS_TIME_NEVER ? t->hs_delay_min : t->srtt;
+        int64_t ms = now - t->cubic.epoch / NS_MSEC + (dmin + NS_MSEC - 1) / NS_MSEC;
+        uint64_t tt = (uint64_t)(ms < 0 ? 0 : ms) * 1024 / 1000;
+        uint64_t offs = tt < t->cubic.lx_k ? t->cubic.lx_k - tt : tt - t->cubic.lx_k;
+        uint64_t delta = (410 * offs * offs * offs) >> 40;
+        uint64_t target = tt < t->cubic.lx_k ? (t->cubic.lx_origin > delta ? t->cubic.lx_origin - delta : 0)
+                                             : t->cubic.lx_origin + delta;
+        t->cubic.lx_cnt = target > cwnd ? (uint32_t)(cwnd / (target - cwnd)) : 100 * cwnd;
+        if (t->cubic.lx_wmax == 0 && t->cubic.lx_cnt > 20)
+            t->cubic.lx_cnt = 20;
+    }
+    if (update) {
+        uint32_t per = (cwnd * 15) >> 3; /* Reno-friendly: 8 (1024 + 717) / 3 / (1024 - 717) = 15 */
+        while (per && t->cubic.lx_ack_cnt > per) {
+            t->cubic.lx_ack_cnt -= per;
+            t->cubic.lx_reno++;
+        }
+        if (t->cubic.lx_reno > cwnd) {
+            uint32_t maxc = cwnd / (t->cubic.lx_reno - cwnd);
+            if (t->cubic.lx_cnt > maxc)
+                t->cubic.lx_cnt = maxc;
+        }
+        if (t->cubic.lx_cnt < 2)
+            t->cubic.lx_cnt = 2;
+    }
+    /* cwnd + 1 per cnt segments ACKed; credit kept at a larger cnt is
+     * spent one segment at a time (Linux's tcp_cong_avoid_ai). */
+    uint32_t w = t->cubic.lx_cnt ? t->cubic.lx_cnt : 2;
+    if (t->cubic.lx_credit >= w) {
+        t->cubic.lx_credit = 0;
+        cwnd++;
+    }
+    t->cubic.lx_credit += segs;
+    if (t->cubic.lx_credit >= w) {
+        uint32_t d = t->cubic.lx_credit / w;
+        t->cubic.lx_credit -= d * w;
+        cwnd += d;
+    }
+    if (cwnd > (1u << 30) / mss)
+        cwnd = (1u << 30) / mss;
+    t->cwnd = cwnd * mss;
+    t->cubic.cwnd = t->cwnd;
 }
 
 static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
@@ -75,6 +174,10 @@ static void cu_on_ack(struct ns_tcb *t, uint32_t acked)
         if (t->cwnd > (1u << 30))
             t->cwnd = 1u << 30;
         t->cubic.cwnd = t->cwnd;
+        return;
+    }
+    if (t->s->cfg.tcp_cubic_linux) {
+        lx_on_ack(t, acked);
         return;
     }
     ns_time_t now = t->s->now;
@@ -137,6 +240,15 @@ static void cu_congestion(struct ns_tcb *t)
     if (ss < 2.0 * t->mss)
         ss = 2.0 * t->mss;
     t->ssthresh = (uint32_t)ss;
+    if (t->s->cfg.tcp_cubic_linux) {
+        /* Linux: W_max with fast convergence and ssthresh = cwnd * 717/1024,
+         * whole segments. */
+        uint32_t mss = t->mss ? t->mss : 1, c = t->cwnd / mss;
+        t->cubic.lx_wmax = c < t->cubic.lx_wmax ? c * (1024 + 717) / 2048 : c;
+        uint32_t s = c * 717 / 1024;
+        t->ssthresh = (s > 2 ? s : 2) * mss;
+        t->cubic.lx_credit = 0;
+    }
     t->ca_acc = 0;
     cu_reset_epoch(t);
 }
@@ -180,6 +292,11 @@ static void cu_on_rto(struct ns_tcb *t)
     t->cubic.cwnd = t->cwnd;
     t->cubic.after_rto = true;
     cu_reset_epoch(t);
+    if (t->s->cfg.tcp_cubic_linux) {
+        lx_reset(t);
+        t->hs_delay_min = NS_TIME_NEVER;
+    }
+    ns_tcp_hystart_rto(t); /* cfg.tcp_hystart_linux */
 }
 
 static void cu_on_idle(struct ns_tcb *t)
@@ -193,7 +310,20 @@ static void cu_on_idle(struct ns_tcb *t)
     cu_reset_epoch(t);
 }
 
+/* RFC 9438 5.8: an application-limited pause is no congestion-avoidance
+ * time, so W_cubic(t) must not have run on during it: the epoch moves
+ * later by the pause (never past now), keeping the curve's shape (as
+ * Linux's bictcp_cwnd_event on CA_EVENT_TX_START). */
+static void cu_on_tx_start(struct ns_tcb *t, ns_time_t idle)
+{
+    if (t->cubic.epoch == 0 || idle <= 0)
+        return;
+    t->cubic.epoch += idle;
+    if (t->cubic.epoch > t->s->now)
+        t->cubic.epoch = t->s->now > 0 ? t->s->now : 1;
+}
+
 const struct ns_tcp_cc_ops ns_tcp_cubic = {
     "cubic", cu_init, cu_on_ack, cu_enter_recovery, cu_on_partial_ack,
-    cu_exit_recovery, cu_on_rto, cu_on_idle, NULL, NULL, false,
+    cu_exit_recovery, cu_on_rto, cu_on_idle, NULL, NULL, false, cu_on_tx_start,
 };

@@ -14,6 +14,10 @@
  *     enter_recovery arithmetic; cwnd = ssthresh), at most once per window
  *     of data: until snd_una passes what was outstanding at the reduction
  *     (6.1.2); a reduction during loss recovery is the one already made.
+ *     With cfg.tcp_ecn_prr (the linux profile; SACK connections) cwnd
+ *     falls to ssthresh by PRR over that window instead (RFC 9937, as
+ *     Linux's CWR state, tcpi_ca_state 2), and is ssthresh once it is
+ *     acknowledged (ns_tcp_cwr_start, tcp_recovery.c).
  *     The next new data segment carries CWR.
  * A retransmitted SYN carries no ECN request (6.1.1.1: the SYN may have
  * been dropped by a middlebox that dislikes ECE/CWR) -- past the first
@@ -62,7 +66,15 @@ void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf)
     if (t->in_recovery)
         return; /* the loss response already reduced this window */
     t->ecn_reductions++;
+    uint32_t cwnd = t->cwnd;
     t->cc->enter_recovery(t);
+    if (t->s->cfg.tcp_ecn_prr && t->sack_ok) {
+        /* cfg.tcp_ecn_prr: PRR takes cwnd down to ssthresh over this
+         * round trip (RFC 9937; Linux's CWR state), not at once. */
+        t->cwnd = cwnd;
+        ns_tcp_cwr_start(t);
+        return;
+    }
     if (t->cwnd > t->ssthresh)
         t->cwnd = t->ssthresh;
     if (t->cwnd < t->mss)

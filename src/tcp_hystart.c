@@ -16,6 +16,16 @@
  * pacing and unlimited with it (4.3). Only the first slow start uses it;
  * any congestion event ends it (ns_tcp_hystart_done, 4.4). Times in ns,
  * sizes in bytes; deterministic.
+ *
+ * cfg.tcp_hystart_linux (the linux profile) selects the delay rule of
+ * Linux's CUBIC HyStart instead (not an RFC; its ACK-train rule is not
+ * modelled): with cwnd at least HS_LINUX_LOW_WINDOW segments in slow
+ * start, a round (it starts on the first such sample after SEG.ACK passes
+ * windowEnd) takes HS_N_RTT_SAMPLE samples, then on each later one
+ * compares the round's minimum with the lowest RTT seen since the
+ * connection (or the last RTO) began: above it by clamp(lowest / 8, 4 ms,
+ * 16 ms), ssthresh = cwnd and slow start ends at once, before this ACK
+ * grows cwnd. It runs in every slow start, an RTO's too.
  */
 #include "tcp.h"
 
@@ -25,6 +35,7 @@
 #define HS_N_RTT_SAMPLE 8
 #define HS_CSS_GROWTH_DIVISOR 4
 #define HS_CSS_ROUNDS 5
+#define HS_LINUX_LOW_WINDOW 16
 
 void ns_tcp_hystart_init(struct ns_tcb *t)
 {
@@ -35,6 +46,7 @@ void ns_tcp_hystart_init(struct ns_tcb *t)
     t->hs_samples = 0;
     t->hs_css_base = NS_TIME_NEVER;
     t->hs_css_rounds = 0;
+    t->hs_delay_min = NS_TIME_NEVER;
 }
 
 void ns_tcp_hystart_done(struct ns_tcb *t)
@@ -42,10 +54,54 @@ void ns_tcp_hystart_done(struct ns_tcb *t)
     t->hs_state = NS_HS_OFF;
 }
 
+void ns_tcp_hystart_rto(struct ns_tcb *t)
+{
+    /* cfg.tcp_hystart_linux: the slow start after an RTO is watched too,
+     * from a fresh lowest RTT (Linux resets its CUBIC state on loss). */
+    if (t->s->cfg.tcp_hystart && t->s->cfg.tcp_hystart_linux)
+        ns_tcp_hystart_init(t);
+}
+
+/* cfg.tcp_hystart_linux: Linux's delay rule, on every RTT sample. */
+static void linux_rtt(struct ns_tcb *t, ns_time_t rtt)
+{
+    if (t->cwnd >= t->ssthresh || t->cwnd < HS_LINUX_LOW_WINDOW * t->mss)
+        return;
+    if (seq_gt(t->hs_ack, t->hs_window_end)) {
+        t->hs_window_end = t->snd_nxt; /* a new round */
+        t->hs_cur_min = NS_TIME_NEVER;
+        t->hs_samples = 0;
+    }
+    if (rtt < t->hs_cur_min)
+        t->hs_cur_min = rtt;
+    if (t->hs_samples < HS_N_RTT_SAMPLE) {
+        t->hs_samples++;
+        return;
+    }
+    ns_time_t th = t->hs_delay_min / HS_MIN_RTT_DIVISOR;
+    if (th > HS_MAX_RTT_THRESH)
+        th = HS_MAX_RTT_THRESH;
+    if (th < HS_MIN_RTT_THRESH)
+        th = HS_MIN_RTT_THRESH;
+    if (t->hs_cur_min > t->hs_delay_min + th) {
+        t->ssthresh = t->cwnd;
+        t->hs_state = NS_HS_OFF;
+        t->hs_exits++;
+    }
+}
+
 void ns_tcp_hystart_rtt(struct ns_tcb *t, ns_time_t rtt)
 {
+    /* The lowest RTT since the connection (or, with cfg.tcp_cubic_linux,
+     * the last RTO) began: Linux's HyStart and CUBIC time use it. */
+    if (rtt < t->hs_delay_min)
+        t->hs_delay_min = rtt;
     if (t->hs_state == NS_HS_OFF)
         return;
+    if (t->s->cfg.tcp_hystart_linux) {
+        linux_rtt(t, rtt);
+        return;
+    }
     if (rtt < t->hs_cur_min)
         t->hs_cur_min = rtt;
     t->hs_samples++;
@@ -70,7 +126,7 @@ static void round_check(struct ns_tcb *t)
 
 uint32_t ns_tcp_hystart_inc(struct ns_tcb *t, uint32_t inc)
 {
-    if (t->hs_state == NS_HS_OFF)
+    if (t->hs_state == NS_HS_OFF || t->s->cfg.tcp_hystart_linux)
         return inc;
     round_check(t);
     if (t->hs_state == NS_HS_OFF)

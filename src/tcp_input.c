@@ -639,7 +639,9 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
 {
     uint32_t ack = g->ack;
     uint32_t acked = ack - t->snd_una;
+    bool wake_rule = t->s->cfg.tcp_snd_wake, was_writable = false;
     uint32_t dacked = release_acked(t, ack);
+    t->hs_ack = ack; /* HyStart's rounds (tcp_hystart.c) */
     rtt_from_ack(t, g);
     t->backoff = 0;
     ns_tcp_undo_spurious_rto(t, g->has_ts, g->tsecr);
@@ -648,11 +650,19 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
     uint32_t lim = ns_tcp_snd_limit(t);
-    if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
+    if (wake_rule) {
+        /* cfg.tcp_snd_wake (tcp_mem.c): a writer is woken, and stops
+         * being send-buffer limited, when the socket turns writable. */
+        (void)was_writable;
+        if (dacked)
+            t->snd_shrunk = true; /* ns_tcp_snd_check_space after the output */
+        if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
+            ns_tcb_notify(t);
+    } else if (dacked && lim > t->slen && lim - t->slen >= lim / 4 && lim - t->slen - dacked < lim / 4)
         ns_tcb_notify(t);
     else if (dacked && (t->slen == 0 || ns_tcp_lowat(t) != UINT32_MAX))
         ns_tcb_notify(t); /* TCP_NOTSENT_LOWAT: writability follows what is sent */
-    if (lim > t->slen && lim - t->slen >= lim / 4)
+    if (!wake_rule && lim > t->slen && lim - t->slen >= lim / 4)
         ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
     ns_tcp_chrono_stop(t, NS_CHRONO_BUSY);
 }
@@ -733,11 +743,11 @@ static int ack_input(struct ns_tcb *t, const struct seg *g)
     if (blocks)
         ns_tcp_sack_update(t, g->sack, g->nsack);
     uint32_t swnd = (uint32_t)g->wnd << t->snd_ws;
+    t->rs_ece = t->ecn_ok && (g->ecnf & TH_ECE);
     if (seq_gt(g->ack, t->snd_una))
         new_ack(t, g);
     else if (is_dupack(t, g, swnd))
         ns_tcp_recovery_dupack(t);
-    t->rs_ece = t->ecn_ok && (g->ecnf & TH_ECE);
     ns_tcp_recovery_after_ack(t, g->ack, blocks ? g->sack : NULL, blocks ? g->nsack : 0,
                               g->has_ts ? g->tsecr : 0);
     ns_tcp_ecn_ack_rcvd(t, g->ecnf); /* RFC 3168 6.1.2 */
@@ -925,8 +935,16 @@ static int text_and_fin(struct ns_tcb *t, const struct seg *g)
                      t->state == NS_TCP_FIN_WAIT_2;
     if (g->len && rcv_state && t->sd < 0 && !t->parent) {
         /* RFC 1122 4.2.2.13 / RFC 9293 3.10.4: nobody will ever read this
-         * (the app closed): reset, so the peer learns data was lost. */
-        ns_tcp_send_rst(t);
+         * (the app closed): reset, so the peer learns data was lost. The
+         * connection is closed first and the segment answered as one for
+         * a connection that does not exist (RFC 9293 3.10.7.1):
+         * <SEQ=SEG.ACK><CTL=RST>, as BSD (tcp_input's "rcvafterclose",
+         * then dropwithreset) and Linux (tcp_rcv_state_process's abort on
+         * data, then tcp_v4_send_reset) both do. */
+        if (g->flags & TH_ACK)
+            ns_tcp_send_seg(t, g->ack, 0, TH_RST);
+        else
+            ns_tcp_send_rst(t);
         ns_tcp_close(t, -ECONNRESET);
         s->stats.drop[NS_DROP_tcp_closed]++; /* the data itself is discarded */
         s->stats.rx_dropped++;

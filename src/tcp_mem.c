@@ -11,7 +11,29 @@
  *     product instead of starting at the maximum. The window scale is
  *     chosen from the maximum (ns_tcp_wscale_for(cfg.tcp_rcvbuf)).
  *   - send: the app may queue up to cfg.tcp_sndbuf; memory is taken only
- *     for what it queues (tcp_buf.h).
+ *     for what it queues (tcp_buf.h). Two rows make the limit count as
+ *     Linux's does (both off by default: the limit is plain bytes and any
+ *     room is writable):
+ *       cfg.tcp_snd_unit_cost charges each send unit (Linux's skb, a
+ *       write chunk of ns_tcp_write_chunk bytes) that many bytes more
+ *       (its skb truesize overhead). The queue counts as cut into units
+ *       from SND.NXT both ways; a write fills the unsent tail unit
+ *       (t->snd_unit_start: where the last unit begun begins, moved to
+ *       SND.NXT when output sends part of it, as Linux splits an skb),
+ *       then starts a new unit only while the charge is below the limit,
+ *       and a started unit takes a whole chunk -- so a write may end up
+ *       to a chunk past the limit, as Linux's tcp_sendmsg does.
+ *       cfg.tcp_snd_wake: the socket is writable (poll, a blocked writer)
+ *       only while the free part is at least half the charged part
+ *       (Linux's sk_stream_wspace >= sk_stream_min_wspace), not at the
+ *       first free byte. A writer that found no room is woken after the
+ *       output that follows an ACK which freed data, once writable
+ *       (ns_tcp_snd_check_space, Linux's tcp_check_space).
+ *     cfg.tcp_sndbuf_init (0 = off) starts the limit there and lets it
+ *     grow, up to cfg.tcp_sndbuf, to twice the congestion window's worth
+ *     of segment memory (ns_tcp_sndbuf_want) when a writer waits and the
+ *     window is not full: Linux's send-buffer auto-tuning
+ *     (tcp_sndbuf_expand). SO_SNDBUF fixes the limit.
  *   - budget (like Linux's tcp_mem): when the TCP buffers of all
  *     connections hold 3/4 of cfg.tcp_mem_max, windows stop growing and
  *     are offered at most 4 segments beyond what is buffered, and the
@@ -97,6 +119,158 @@ uint32_t ns_tcp_snd_limit(const struct ns_tcb *t)
             lim = p;
     }
     return lim;
+}
+
+/* Send units (Linux's skbs) a run of `bytes` counts as, `g` bytes each. */
+static uint64_t snd_units(uint32_t bytes, uint32_t g) { return ((uint64_t)bytes + g - 1) / g; }
+
+uint64_t ns_tcp_snd_charge(const struct ns_tcb *t)
+{
+    uint32_t o = t->s->cfg.tcp_snd_unit_cost;
+    if (!o || !t->sbuf || !t->slen)
+        return t->sbuf ? t->slen : 0;
+    uint32_t g = ns_tcp_write_chunk(t), unsent = ns_tcp_unsent(t);
+    return t->slen + o * (snd_units(t->slen - unsent, g) + snd_units(unsent, g));
+}
+
+uint32_t ns_tcp_snd_unit_step(const struct ns_tcb *t)
+{
+    uint32_t room = ns_tcp_snd_room(t);
+    if (!room)
+        return 0;
+    uint32_t g = ns_tcp_write_chunk(t), unsent = ns_tcp_unsent(t);
+    uint32_t end = t->sbuf_seq + t->slen, tail_end = t->snd_unit_start + g;
+    uint32_t fill = unsent && seq_lt(end, tail_end) && seq_ge(end, t->snd_unit_start) ? tail_end - end : g;
+    return fill < room ? fill : room;
+}
+
+uint32_t ns_tcp_snd_room(const struct ns_tcb *t)
+{
+    uint32_t lim = ns_tcp_snd_limit(t);
+    uint32_t o = t->s->cfg.tcp_snd_unit_cost;
+    uint32_t slen = t->sbuf ? t->slen : 0;
+    if (!o)
+        return lim > slen ? lim - slen : 0;
+    uint32_t g = ns_tcp_write_chunk(t), unsent = t->sbuf ? ns_tcp_unsent(t) : 0;
+    uint32_t end = t->sbuf_seq + slen, tail_end = t->snd_unit_start + g;
+    /* The unsent tail unit's free part: taken without a check. */
+    uint32_t fill = unsent && seq_lt(end, tail_end) && seq_ge(end, t->snd_unit_start) ? tail_end - end : 0;
+    uint64_t c = ns_tcp_snd_charge(t) + fill;
+    uint64_t room = fill;
+    if (c < lim)
+        room += (lim - c + g + o - 1) / (g + o) * g; /* whole new units while below the limit */
+    uint64_t cap = (1u << 30) - (uint64_t)slen; /* the ring's hard bound (ns_tcb_alloc_sbuf) */
+    return (uint32_t)(room < cap ? room : cap);
+}
+
+void ns_tcp_snd_units_appended(struct ns_tcb *t, uint32_t end, uint32_t n, bool had_unsent)
+{
+    if (!t->s->cfg.tcp_snd_unit_cost || !n)
+        return;
+    uint32_t g = ns_tcp_write_chunk(t);
+    uint32_t tail_end = t->snd_unit_start + g;
+    if (!had_unsent || !seq_lt(end, tail_end) || seq_lt(end, t->snd_unit_start)) {
+        t->snd_unit_start = end; /* a new unit (the tail was sent, or full) */
+        tail_end = end + g;
+    }
+    while (n) {
+        uint32_t take = tail_end - end < n ? tail_end - end : n;
+        end += take;
+        n -= take;
+        if (n) {
+            t->snd_unit_start = end;
+            tail_end = end + g;
+        }
+    }
+}
+
+void ns_tcp_snd_units_sent(struct ns_tcb *t)
+{
+    uint32_t end = t->sbuf_seq + t->slen;
+    if (seq_gt(t->snd_nxt, t->snd_unit_start) && seq_lt(t->snd_nxt, end))
+        t->snd_unit_start = t->snd_nxt;
+}
+
+uint32_t ns_tcp_snd_unit_end(const struct ns_tcb *t, uint32_t seq)
+{
+    uint32_t g = ns_tcp_write_chunk(t);
+    if (!seq_lt(seq, t->snd_unit_start))
+        return t->snd_unit_start + g;
+    return t->snd_unit_start - (t->snd_unit_start - seq - 1) / g * g;
+}
+
+uint32_t ns_tcp_sndbuf_start(const struct ns_tcb *t)
+{
+    const struct ns_config *c = &t->s->cfg;
+    uint32_t max = (uint32_t)(c->tcp_sndbuf ? c->tcp_sndbuf : 65536);
+    if (max > (1u << 30))
+        max = 1u << 30;
+    if (t->sndbuf_set)
+        return t->sndbuf_set;
+    if (!c->tcp_sndbuf_init || c->tcp_sndbuf_init >= max)
+        return max;
+    uint32_t want = ns_tcp_sndbuf_want(t);
+    uint32_t init = (uint32_t)c->tcp_sndbuf_init;
+    return want > init ? (want < max ? want : max) : init;
+}
+
+uint32_t ns_tcp_sndbuf_want(const struct ns_tcb *t)
+{
+    /* Linux's tcp_sndbuf_expand: twice max(10, cwnd, reordering + 1)
+     * segments at a segment's worst-case memory -- the segment, 320
+     * bytes of header room and 320 of shared info in a power-of-two
+     * buffer, plus the 256-byte buffer head (x86-64 sizes). */
+    uint32_t mss = ns_tcp_send_mss(t);
+    uint32_t per = 1;
+    while (per < mss + 640)
+        per <<= 1;
+    per += 256;
+    uint64_t segs = t->cwnd / (mss ? mss : 1);
+    if (segs < 10)
+        segs = 10;
+    if (segs < (uint64_t)t->reordering + 1)
+        segs = (uint64_t)t->reordering + 1;
+    uint64_t want = 2 * segs * per;
+    return (uint32_t)(want < (1u << 30) ? want : (1u << 30));
+}
+
+void ns_tcp_snd_check_space(struct ns_tcb *t)
+{
+    struct ns_stack *s = t->s;
+    if (!t->snd_shrunk || !t->sbuf)
+        return;
+    t->snd_shrunk = false;
+    if (!t->snd_nospace)
+        return;
+    /* Auto-tuning (cfg.tcp_sndbuf_init): the limit grows toward what the
+     * congestion window needs, up to cfg.tcp_sndbuf, unless SO_SNDBUF
+     * fixed it, under memory pressure, or while the window is full
+     * (Linux's tcp_should_expand_sndbuf). */
+    if (s->cfg.tcp_sndbuf_init && !t->sndbuf_set && !ns_tcp_mem_pressure(s) && ns_tcp_flight(t) < t->cwnd) {
+        uint32_t want = ns_tcp_sndbuf_want(t), max = ns_tcp_sndbuf_start(t);
+        uint32_t top = (uint32_t)(s->cfg.tcp_sndbuf < (1u << 30) ? s->cfg.tcp_sndbuf : (1u << 30));
+        if (max > top)
+            top = max;
+        if (want > top)
+            want = top;
+        if (want > t->scap)
+            t->scap = want;
+    }
+    if (ns_tcp_snd_writable(t)) {
+        t->snd_nospace = false;
+        ns_tcb_notify(t);
+        ns_tcp_chrono_stop(t, NS_CHRONO_SNDBUF); /* a writer may go on (tcp_chrono.c) */
+    }
+}
+
+bool ns_tcp_snd_writable(const struct ns_tcb *t)
+{
+    if (!t->sbuf)
+        return true; /* no ring yet: the first send allocates it */
+    if (!t->s->cfg.tcp_snd_wake)
+        return ns_tcp_snd_room(t) > 0;
+    uint64_t lim = ns_tcp_snd_limit(t), c = ns_tcp_snd_charge(t);
+    return c < lim && lim - c >= c / 2;
 }
 
 bool ns_tcp_txr_grow(struct ns_tcb *t)

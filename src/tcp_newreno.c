@@ -89,5 +89,5 @@ static void nr_on_idle(struct ns_tcb *t)
 
 const struct ns_tcp_cc_ops ns_tcp_newreno = {
     "newreno", nr_init, nr_on_ack, nr_enter_recovery, nr_on_partial_ack,
-    nr_exit_recovery, nr_on_rto, nr_on_idle, NULL, NULL, false,
+    nr_exit_recovery, nr_on_rto, nr_on_idle, NULL, NULL, false, NULL,
 };

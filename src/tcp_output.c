@@ -251,13 +251,63 @@ static bool pace_ok(struct ns_tcb *t)
     return false;
 }
 
+/* The size of one TSO packet, in segments, as Linux sizes its own:
+ * tcp_tso_autosize's ~1 ms (rate / 1024) at the pacing rate -- the one
+ * pacing uses, or with `implicit` and not pacing, Linux's sk_pacing_rate
+ * (cwnd / SRTT times 2 while cwnd < ssthresh / 2, 1.2 after), which Linux
+ * computes whether or not it paces -- at least min_segs
+ * (tcp_min_tso_segs), at most a 64 KB packet, and never more than half
+ * of cwnd (tcp_cwnd_test: at least two packets per window, so a receiver
+ * that acknowledges each packet it is handed -- one ACK per GRO super-
+ * packet -- still clocks the window with two ACKs, and the loss of one
+ * ACK does not silence a whole window). */
+static uint32_t tso_rate_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs, bool implicit)
+{
+    uint32_t segs = 65535 / mss;
+    uint64_t rate = pace_rate(t);
+    if (!rate && implicit && t->srtt > 0) {
+        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+        rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+    }
+    if (rate) {
+        uint64_t b = (rate >> 10) / mss;
+        if (b < segs)
+            segs = (uint32_t)b;
+    }
+    if (segs < min_segs)
+        segs = min_segs;
+    return segs;
+}
+
+static uint32_t tso_autosize_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs,
+                                  bool implicit)
+{
+    uint32_t cw = t->cwnd / mss;
+    uint32_t n = cw / 2 ? cw / 2 : 1;
+    uint32_t segs = tso_rate_segs(t, mss, min_segs, implicit);
+    return n < segs ? n : segs;
+}
+
+/* The size of the send units a write fills (Linux's size goal): the rate
+ * part of tso_autosize_segs, at least tcp_psh_units, without the cwnd / 2
+ * cap that applies when a unit leaves (cfg.tcp_push_forced). */
+uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss)
+{
+    return tso_rate_segs(t, mss, t->s->cfg.tcp_psh_units, true);
+}
+
 /* TCP segmentation offload: the most payload one super-segment may carry
  * now, 0 when the device takes none (netdev caps) or cfg.tcp_tso_max is 0.
  * Bounded by the device's and the config's packet size (with room for the
- * largest headers) and, when pacing, by about 1 ms at the pacing rate (as
- * Linux's tcp_tso_autosize) so a super-segment never becomes a burst the
- * pacing was meant to prevent. cwnd and the peer's window bound it in
- * ns_tcp_output like any segment. */
+ * largest headers) and by Linux's own TSO sizing (tso_autosize_segs: when
+ * pacing, about 1 ms at the pacing rate; always at most half of cwnd), so
+ * a super-segment is neither a burst pacing was meant to prevent nor a
+ * whole window answered by one ACK (on TUN at 10% loss each way, a lost
+ * ACK of a whole-window super-segment left the sender silent until the
+ * probe or the RTO). Not pacing, the 1 ms bound would only add writes: the
+ * device sends a super-segment's pieces back to back either way. cwnd and
+ * the peer's window bound it in ns_tcp_output like any segment. */
 static uint32_t tso_limit(const struct ns_tcb *t)
 {
     const struct ns_stack *s = t->s;
@@ -269,42 +319,24 @@ static uint32_t tso_limit(const struct ns_tcb *t)
     if (cap <= hdrs + t->mss)
         return 0;
     uint32_t lim = (uint32_t)(cap - hdrs);
-    uint64_t rate = pace_rate(t);
-    if (rate) {
-        uint64_t ms = rate / 1000;
-        if (ms < 2u * t->mss)
-            ms = 2u * t->mss;
-        if (ms < lim)
-            lim = (uint32_t)ms;
-    }
-    return lim;
+    uint32_t mss = t->mss ? t->mss : 1;
+    uint64_t autosize = (uint64_t)tso_autosize_segs(t, mss, 2, false) * mss;
+    return autosize < lim ? (uint32_t)autosize : lim;
 }
 
 /* cfg.tcp_psh_units: how many segments Linux would put in its next TSO
- * packet -- tcp_cwnd_test's min(cwnd/2, cwnd - in flight) and
- * tcp_tso_autosize's ~1 ms (rate / 1024) at its pacing rate (cwnd/SRTT
- * times 2 while cwnd < ssthresh/2, 1.2 after), at least 2
- * (tcp_min_tso_segs), at most a 64 KB packet. Linux sets PSH on every such
- * packet of more than one segment (__tcp_transmit_skb). */
+ * packet -- tso_autosize_segs at Linux's implicit pacing rate, with
+ * tcp_min_tso_segs = cfg.tcp_psh_units,
+ * and at most what cwnd has room for now (tcp_cwnd_test's cwnd - in
+ * flight). Linux sets PSH on every such packet of more than one segment
+ * (__tcp_transmit_skb). */
 static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
 {
     uint32_t cw = t->cwnd / mss, flight = (ns_tcp_flight(t) + mss - 1) / mss;
-    uint32_t n = cw / 2 ? cw / 2 : 1;
+    uint32_t n = tso_autosize_segs(t, mss, t->s->cfg.tcp_psh_units, true);
     if (cw > flight && cw - flight < n)
         n = cw - flight;
-    uint32_t segs = 65535 / mss;
-    if (t->srtt > 0) {
-        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
-        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
-        uint64_t rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
-        uint64_t b = (rate >> 10) / mss;
-        if (b < segs)
-            segs = (uint32_t)b;
-    }
-    uint32_t lo = t->s->cfg.tcp_psh_units; /* Linux's tcp_min_tso_segs */
-    if (segs < lo)
-        segs = lo;
-    return n < segs ? n : segs;
+    return n;
 }
 
 void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
@@ -379,6 +411,8 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
             if (t->rtt_timing && seq_lt(seq, t->rtt_seq))
                 t->rtt_timing = false; /* Karn: never time a retransmitted segment */
         } else {
+            if (t->snd_una == t->snd_max && t->last_send && t->cc->on_tx_start)
+                t->cc->on_tx_start(t, s->now - t->last_send); /* RFC 9438 5.8 */
             t->bytes_sent += len;
             if (!t->ts_ok && !t->rtt_timing) {
                 t->rtt_timing = true;
@@ -549,6 +583,8 @@ static bool can_send_data_state(int st)
            st == NS_TCP_CLOSING || st == NS_TCP_LAST_ACK;
 }
 
+static void output(struct ns_tcb *t);
+
 /* After an RTO (RFC 8985 6.3; SND.UNA still below `recover`, so fast
  * recovery cannot start, RFC 6582 4.1) output resends from SND.UNA in
  * sequence, go-back-N. A segment that pass has already resent can be lost
@@ -575,6 +611,15 @@ static bool resend_lost_after_rto(struct ns_tcb *t)
 }
 
 void ns_tcp_output(struct ns_tcb *t)
+{
+    output(t);
+    if (t->sbuf && t->s->cfg.tcp_snd_unit_cost)
+        ns_tcp_snd_units_sent(t); /* tcp_mem.c */
+    if (t->snd_shrunk)
+        ns_tcp_snd_check_space(t); /* tcp_mem.c: after the send, as Linux's tcp_check_space */
+}
+
+static void output(struct ns_tcb *t)
 {
     struct ns_stack *s = t->s;
     if (!can_send_data_state(t->state)) {
@@ -699,6 +744,16 @@ void ns_tcp_output(struct ns_tcb *t)
             len = eor_end - t->snd_nxt;
             rec_end = true;
         }
+        /* cfg.tcp_snd_unit_cost with tcp_psh_units: a send unit's end
+         * (tcp_mem.c) also ends a TSO packet, as Linux's skb does. */
+        bool unit_end = false;
+        if (len && !rexmit && s->cfg.tcp_snd_unit_cost && s->cfg.tcp_psh_units) {
+            uint32_t ue = ns_tcp_snd_unit_end(t, t->snd_nxt);
+            if (seq_le(ue, t->snd_nxt + len) && seq_lt(ue, data_end)) {
+                len = ue - t->snd_nxt;
+                unit_end = true;
+            }
+        }
         if (rexmit && seq_lt(hole_end, t->snd_nxt + len) && seq_gt(hole_end, t->snd_nxt))
             len = hole_end - t->snd_nxt;
         bool fin = t->fin_queued && t->snd_nxt + len == t->fin_seq &&
@@ -713,7 +768,7 @@ void ns_tcp_output(struct ns_tcb *t)
             bool ok = false;
             if (ns_tcp_hold_tail(t) && !fin && !rec_end)
                 break; /* TCP_CORK / MSG_MORE: more is coming (tcp_sockopt.c) */
-            if (rec_end || (len == avail && (t->nodelay || idle || fin)))
+            if (rec_end || unit_end || (len == avail && (t->nodelay || idle || fin)))
                 ok = true; /* a record's end, or all we have; Nagle satisfied */
             else if (t->max_snd_wnd && len >= t->max_snd_wnd / 2 && (t->nodelay || idle))
                 ok = true; /* RFC 9293 3.8.6.2.1: at least half the max window */
@@ -732,7 +787,7 @@ void ns_tcp_output(struct ns_tcb *t)
         if (len && rexmit && s->cfg.tcp_psh_units && ns_tcp_rack_psh_at(t, t->snd_nxt + len))
             fl |= TH_PSH;
         bool psh_kept = len && !rexmit && (fl & TH_PSH) && s->cfg.tcp_psh_units;
-        bool unit_end = false;
+        bool tso_unit_end = false; /* this segment ends a TSO packet (cfg.tcp_psh_units) */
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
         if (len && !rexmit && s->cfg.tcp_psh_units) {
@@ -752,11 +807,11 @@ void ns_tcp_output(struct ns_tcb *t)
             uint32_t room = usable - len, rest = avail - len;
             bool tail_ok = t->nodelay || !seq_gt(t->snd_sml, t->snd_una) || fin;
             bool more = rest > 0 && (room >= mss || (room >= rest && rest < mss && tail_ok));
-            if (!unit_left || !more) {
+            if (!unit_left || !more || unit_end) {
                 if (unit_n > 1)
                     fl |= TH_PSH;
                 unit_left = 0;
-                unit_end = true;
+                tso_unit_end = true;
             }
         }
         if (fin)
@@ -766,9 +821,9 @@ void ns_tcp_output(struct ns_tcb *t)
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         if (psh_kept)
             ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
-        if (unit_end)
+        if (tso_unit_end)
             ns_tcp_rack_mark_unit_end(t, t->snd_nxt + len);
-        if (unit_end && t->pace_defer)
+        if (tso_unit_end && t->pace_defer)
             pace_unit_done(t);
         if (len && len % mss)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */

@@ -137,6 +137,17 @@ static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t t
     }
     if (t->rack_min_rtt == 0 || rtt < t->rack_min_rtt)
         t->rack_min_rtt = rtt > 0 ? rtt : 1;
+    /* cfg.tcp_rack_rtt_seq (Linux): RACK.rtt follows every segment that
+     * passed the checks above, in the order Linux's tcp_rack_advance sees
+     * them -- SACKed by sequence, then cumulatively acknowledged -- so
+     * the last one's RTT counts, not the newest one's. */
+    if (!t->rack_seq_ok || (t->rack_in_cum && !t->rack_seq_cum) ||
+        (t->rack_in_cum == t->rack_seq_cum && seq_gt(r->end, t->rack_seq_end))) {
+        t->rack_seq_ok = true;
+        t->rack_seq_cum = t->rack_in_cum;
+        t->rack_seq_end = r->end;
+        t->rack_seq_rtt = rtt;
+    }
     if (t->rack_xmit == 0 || (int32_t)(r->ord - t->rack_ord) > 0) {
         t->rack_xmit = r->xmit;
         t->rack_ord = r->ord;
@@ -239,6 +250,8 @@ static bool detect_loss(struct ns_tcb *t, bool *pending)
         if (due <= now) {
             r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
             t->rs_newly_lost += r->end - r->start;
+            if (r->flags & NS_TXR_RETRANS)
+                t->rs_lost_retrans = true; /* a resend lost too */
             lost = true;
         } else if (due - now < wait) {
             wait = due - now;
@@ -273,6 +286,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
      * (ns_tcp_recovery_after_ack). */
     t->rs_newly_delivered = 0;
     t->rs_rtt = 0;
+    t->rs_retrans_acked = t->rs_lost_retrans = false;
     if (ns_tcp_sack_is_dsack(t->snd_una, blk, n)) {
         dsack_seen(t, &blk[0]);
         blk++; /* a D-SACK block reports nothing newly delivered */
@@ -288,6 +302,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             pfack_ok = true;
         }
     /* Cumulatively acknowledged: delivered, then dropped. */
+    t->rack_seq_ok = false;
+    t->rack_in_cum = true;
     while (t->txr_len) {
         struct ns_tcp_txrec *r = rec(t, 0);
         if (seq_gt(r->end, t->snd_una)) {
@@ -301,9 +317,12 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
         }
         if (!(r->flags & NS_TXR_SACKED))
             delivered(t, r, tsecr);
+        if (r->flags & NS_TXR_RETRANS)
+            t->rs_retrans_acked = true;
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
         t->txr_len--;
     }
+    t->rack_in_cum = false;
     /* SACKed: whole records inside a block. A record never resent that
      * is SACKed below the highest SACKed one shows reordering; its
      * distance from there, in segments, is Linux's tp->reordering
@@ -349,6 +368,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
                 fack = rec(t, i)->end;
         reord_metric(t, fack - clow);
     }
+    if (t->s->cfg.tcp_rack_rtt_seq && t->rack_seq_ok && t->rack_xmit)
+        t->rack_rtt = t->rack_seq_rtt;
     t->rack_rto_undone = false;
     if (!t->sack_ok)
         return false;

@@ -105,8 +105,10 @@ static void prr_start(struct ns_tcb *t)
 /* RFC 9937 4: on every ACK starting or during recovery (and once when a
  * timer starts it, delivered = 0): cwnd = pipe + sndcnt. `safe`: the ACK
  * advanced SND.UNA and marked no new loss (then the slow-start reduction
- * bound, else the conservative one). */
-static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
+ * bound, else the conservative one). `rexmit_acked`: it cumulatively
+ * acknowledged resent data and found no resend lost (the older rule,
+ * cfg.tcp_prr_safe_ack 2). */
+static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe, bool rexmit_acked)
 {
     t->prr_delivered += delivered;
     uint32_t pipe = ns_tcp_pipe(t), ss = t->ssthresh;
@@ -125,7 +127,8 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
         int64_t limit = (int64_t)t->prr_delivered - t->prr_out;
         if (limit < (int64_t)delivered)
             limit = delivered;
-        if (safe || !t->s->cfg.tcp_prr_safe_ack)
+        unsigned mode = t->s->cfg.tcp_prr_safe_ack;
+        if (mode == 0 || (mode == 1 && safe) || (mode == 2 && rexmit_acked))
             limit += t->mss; /* cfg.tcp_prr_safe_ack: only on safe ACKs (RFC 9937 6, Linux) */
         sndcnt = (int64_t)(ss - pipe);
         if (sndcnt > limit && !(t->cc->recovery_refill && t->cc->recovery_refill(t)))
@@ -136,7 +139,7 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
     /* Force the fast retransmit: nothing sent yet and less than a
      * segment allowed (RFC 9937 counts bytes; a partial segment would
      * not leave). */
-    if (t->prr_out == 0 && sndcnt < t->mss)
+    if (t->in_recovery && t->prr_out == 0 && sndcnt < t->mss)
         sndcnt = t->mss;
     t->cwnd = pipe + (uint32_t)sndcnt;
 }
@@ -144,15 +147,21 @@ static void prr_ack(struct ns_tcb *t, uint32_t delivered, bool safe)
 void ns_tcp_enter_recovery(struct ns_tcb *t)
 {
     uint32_t ack = t->snd_una;
+    /* A loss during an ECN reduction (cfg.tcp_ecn_prr) continues it: the
+     * window was already cut for this round trip (RFC 3168 6.1.2). */
+    bool cwr = t->cwr && t->sack_ok;
+    t->cwr = false;
     ns_tcp_rack_mark_head_lost(t); /* the head is taken as lost */
     t->recover = t->snd_max;
-    t->cc->enter_recovery(t);
+    if (!cwr)
+        t->cc->enter_recovery(t);
     t->in_recovery = true;
     t->fast_retransmits++;
     if (t->sack_ok) {
         t->sack_recoveries++;
-        prr_start(t);
-        prr_ack(t, 0, false);
+        if (!cwr)
+            prr_start(t);
+        prr_ack(t, 0, false, false);
     }
     /* With RACK, output resends what RACK marked, as PRR allows; else the
      * head goes now (RFC 6675 5 step 4.3 / RFC 6582 3.2 step 2). */
@@ -228,8 +237,24 @@ void ns_tcp_cwnd_sent(struct ns_tcb *t, bool cwnd_limited)
     }
 }
 
+/* cfg.tcp_ecn_prr: an ECN-Echo starts a reduction by PRR (RFC 9937 4,
+ * which covers any window reduction; Linux's CWR state). The CC has set
+ * ssthresh; this ACK's deliveries are the first PRR counts. */
+void ns_tcp_cwr_start(struct ns_tcb *t)
+{
+    t->cwr = true;
+    prr_start(t);
+    prr_ack(t, t->prr_ack_delivered, t->prr_ack_safe, t->prr_ack_rexmit);
+}
+
 void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked)
 {
+    if (t->cwr && !t->in_recovery && seq_ge(ack, t->ecn_recover)) {
+        /* The reduced window is acknowledged: cwnd = ssthresh, as at the
+         * end of a recovery (RFC 9937 4; Linux's tcp_end_cwnd_reduction). */
+        t->cwr = false;
+        t->cwnd = t->ssthresh;
+    }
     if (!t->in_recovery) {
         /* Grow only a window that was in use (RFC 7661's spirit, as
          * Linux's tcp_is_cwnd_limited): an app- or rwnd-limited sender
@@ -245,7 +270,12 @@ void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked)
             uint32_t seen = t->dupacks * t->mss;
             grow = acked > seen + t->mss ? acked - seen : (acked < t->mss ? acked : t->mss);
         }
-        if (grow && ns_tcp_cwnd_in_use(t))
+        /* cfg.tcp_ecn_prr: no growth in an ECN reduction, nor on the
+         * ECN-Echo that starts one (its ssthresh comes from cwnd before
+         * this ACK, as Linux's CWR state). */
+        bool cut = t->cwr || (t->s->cfg.tcp_ecn_prr && t->rs_ece && t->sack_ok &&
+                              seq_ge(ack, t->ecn_recover));
+        if (grow && !cut && ns_tcp_cwnd_in_use(t))
             t->cc->on_ack(t, grow);
         /* Keep `recover` within 2^31 of snd_una so the RFC 6582 "ack >
          * recover" test stays meaningful across the wrap. */
@@ -346,8 +376,18 @@ void ns_tcp_recovery_after_ack(struct ns_tcb *t, uint32_t ack, const struct ns_s
         ns_tcp_loss_detected(t);
     tlp_episode(t, ack, sack, nsack);
     lost_retransmission(t);
+    bool safe = seq_gt(t->snd_una, una_before) && !lost;
+    /* Resent data cumulatively acknowledged, no resend found lost (RACK's
+     * records; without them, SND.UNA passed the first resend). */
+    bool rexmit_acked = t->txr ? t->rs_retrans_acked && !t->rs_lost_retrans
+                               : seq_lt(una_before, t->high_rxt) && seq_gt(t->snd_una, una_before);
+    t->prr_ack_delivered = delivered;
+    t->prr_ack_safe = safe;
+    t->prr_ack_rexmit = rexmit_acked;
     if (t->in_recovery && t->sack_ok && (was || delivered))
-        prr_ack(t, delivered, seq_gt(t->snd_una, una_before) && !lost);
+        prr_ack(t, delivered, safe, rexmit_acked);
+    else if (t->cwr && !t->in_recovery && delivered)
+        prr_ack(t, delivered, safe, rexmit_acked); /* cfg.tcp_ecn_prr */
     if (t->cc->on_sample)
         t->cc->on_sample(t); /* BBR: its model from this ACK's sample */
     t->rs_newly_lost = 0; /* seen (marked by this ACK or since the last one) */

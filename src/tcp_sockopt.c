@@ -125,6 +125,34 @@ bool ns_tcp_eor_next(struct ns_tcb *t, uint32_t from, uint32_t *end)
     return true;
 }
 
+/* cfg.tcp_push_forced (Linux's forced_push in tcp_sendmsg): a write fills
+ * send units of ns_tcp_tso_segs segments (at most half the peer's largest
+ * window); each unit it fills while more of the write follows, and whose
+ * end lies more than half the peer's largest window past the last push
+ * point, ends with PSH and is the new push point. The write's own end is
+ * one too (RFC 9293 3.9.1 leaves PSH to the sender). The points are kept
+ * with the record ends (no segment spans one; a resend keeps its PSH);
+ * when that list is full a point is skipped, never waited for. */
+void ns_tcp_push_forced(struct ns_tcb *t, uint32_t start, uint32_t end, bool last)
+{
+    uint32_t mss = ns_tcp_send_mss(t);
+    if (!t->s->cfg.tcp_push_forced || !mss)
+        return;
+    uint32_t half = t->max_snd_wnd / 2, goal = ns_tcp_tso_segs(t, mss) * mss;
+    if (half >= mss && goal > half)
+        goal = half / mss * mss;
+    if (!t->push_unit_end || !seq_gt(t->push_unit_end, start) || seq_ge(t->snd_nxt, start))
+        t->push_unit_end = start + goal; /* a new unit starts with this data */
+    while (seq_le(t->push_unit_end, end)) {
+        uint32_t e = t->push_unit_end;
+        if ((seq_lt(e, end) || !last) && seq_gt(e, t->push_seq + half) && ns_tcp_eor_add(t, e) == 0)
+            t->push_seq = e;
+        t->push_unit_end = e + goal;
+    }
+    if (last)
+        t->push_seq = end;
+}
+
 void ns_tcp_eor_free(struct ns_tcb *t)
 {
     t->s->mem_in_use -= t->eor_cap * sizeof *t->eor_ends;

@@ -273,7 +273,19 @@ static bool rto_fire(struct ns_tcb *t)
         uint32_t data_end = t->sbuf_seq + t->slen;
         if (seq_lt(t->snd_nxt, data_end) && t->snd_max == t->snd_una) {
             if (t->snd_wnd == 0) {
-                ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+                if (s->cfg.tcp_zwp_empty) {
+                    /* cfg.tcp_zwp_empty (Linux's tcp_xmit_probe_skb): an
+                     * empty segment at SND.UNA - 1, which the peer must
+                     * acknowledge with its window (RFC 9293 3.10.7.4: not
+                     * acceptable), in place of 3.8.6.1's new octet. */
+                    ns_tcp_send_seg(t, t->snd_una - 1, 0, TH_ACK);
+                } else {
+                    ns_tcp_send_seg(t, t->snd_nxt, 1, TH_ACK);
+                }
+                if (t->last_rcv >= t->zwp_at)
+                    t->zwp_out = 0; /* the peer answered the earlier ones */
+                t->zwp_out++;
+                t->zwp_at = s->now;
                 if (seq_gt(t->snd_nxt + 1, t->snd_max))
                     t->snd_max = t->snd_nxt + 1;
                 s->stats.tcp_persist_probes++;
@@ -356,6 +368,12 @@ static bool rto_fire(struct ns_tcb *t)
     }
     if (t->in_recovery)
         t->rto_in_recovery++;
+    /* An RTO ends an open TLP episode (RFC 8985 7.4): the timeout is this
+     * loss's congestion response; the ACK that later covers the probe
+     * must not cut the window a second time (RFC 5681 3.2: once per
+     * loss event; as Linux's tcp_retransmit_timer clearing tlp_high_seq). */
+    t->tlp_episode = false;
+    t->cwr = false; /* the RTO's cut replaces an ECN reduction (cfg.tcp_ecn_prr) */
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
         ns_tcp_rack_rto_mark(t); /* RFC 8985 6.3 */

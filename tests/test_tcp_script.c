@@ -107,13 +107,15 @@ static const struct tb_step orphan_fin_wait_2[] = {
     {MEM(EQ)},
 };
 
-/* Data for an orphan (app closed, nobody reads): RST (RFC 9293 3.10.4). */
+/* Data for an orphan (app closed, nobody reads): the connection closes
+ * and the segment gets the reply for no connection, <SEQ=SEG.ACK><CTL=RST>
+ * (RFC 9293 3.10.4 and 3.10.7.1; BSD and Linux). */
 static const struct tb_step data_after_close[] = {
     HANDSHAKE,
     {CLOSE},
     {OUT(F_F | F_A, 1, 1)},
     {I(F_A | F_P, 1, 2), DATA("more")},
-    {OUT(F_R | F_A, 2, 1)},
+    {OUT(F_R, 2, 0)},
     {MEM(EQ)},
 };
 

@@ -171,9 +171,38 @@ struct ns_config {
     bool tcp_exit_ssthresh;        /* a recovery ends (full ACK) with cwnd = ssthresh (RFC 6675,
                                     * RFC 9937, Linux); off: min(ssthresh, flight + SMSS), RFC 6582
                                     * 3.2 step 3 option 1, by measurement (tcp_cc.h) */
-    bool tcp_prr_safe_ack;         /* PRR's slow-start reduction bound (one more SMSS) only on ACKs
-                                    * that advance SND.UNA and mark no new loss (RFC 9937 6, Linux);
-                                    * off: on every ACK, by measurement (tcp_recovery.c) */
+    unsigned tcp_prr_safe_ack;     /* which ACKs get PRR's slow-start reduction bound (one more
+                                    * SMSS): 0 every ACK, by measurement (tcp_recovery.c); 1 safe
+                                    * ACKs, that advance SND.UNA and mark no new loss (RFC 9937 6,
+                                    * Linux 5.10+); 2 ACKs that cumulatively acknowledge resent data
+                                    * and find no resend lost (Linux 3.7-5.9's PRR-SSRB, else the
+                                    * conservative bound, RFC 6937 3) */
+    bool tcp_rack_rtt_seq;         /* RACK.rtt is the RTT of the last segment an ACK delivers in
+                                    * sequence order, the SACKed ones first, then the cumulatively
+                                    * acknowledged (Linux's tcp_rack_advance); off: that of the most
+                                    * recently sent one (RFC 8985 6.2 step 2) (tcp_rack.c) */
+    bool tcp_zwp_empty;            /* a zero-window probe is an empty segment at SND.UNA - 1 that
+                                    * the peer must acknowledge (RFC 9293 3.10.7.4), as Linux's
+                                    * tcp_xmit_probe_skb; off: one octet of new data beyond the
+                                    * window, RFC 9293 3.8.6.1's text (tcp_timer.c) */
+    bool tcp_hystart_linux;        /* with tcp_hystart, slow start ends as in Linux's CUBIC instead
+                                    * of HyStart++: from 16 segments of cwnd, once a round has 8
+                                    * RTT samples, a round minimum above the lowest RTT seen by
+                                    * clamp(lowest / 8, 4 ms, 16 ms) sets ssthresh = cwnd at once
+                                    * (no CSS), in every slow start (tcp_hystart.c) */
+    bool tcp_cubic_linux;          /* CUBIC in Linux's arithmetic (bictcp_update): whole segments,
+                                    * t in 1/1024 s plus the lowest RTT (not SRTT), one segment per
+                                    * cnt = cwnd / (target - cwnd) ACKed, at least 1 per 20 before
+                                    * any loss, at most 1 per 2, a Reno estimate of 1 per 15/8 cwnd;
+                                    * off: RFC 9438 in bytes (tcp_cubic.c) */
+    bool tcp_push_forced;          /* PSH also where a write passes half the peer's largest window
+                                    * beyond the last push point, at the end of its send unit
+                                    * (Linux's forced_push); off: PSH where a write ends (RFC 9293
+                                    * 3.9.1) (tcp_sockopt.c) */
+    bool tcp_ecn_prr;              /* an ECN-Echo reduces cwnd by PRR over the window in flight
+                                    * (RFC 9937 applies to any reduction; Linux's CWR state) and
+                                    * cwnd = ssthresh when it is acknowledged; off: at once (RFC
+                                    * 3168 6.1.2) (tcp_ecn.c) */
     bool tcp_rtt_every_ack;        /* without timestamps, every ACK of data sent once is an RTT
                                     * sample, timed from its oldest segment (Linux); off: one timed
                                     * segment a round trip (RFC 6298 3, Karn) */
@@ -204,6 +233,15 @@ struct ns_config {
                                     * (the SYN retry count alone) */
     unsigned tcp_eor_max;          /* MSG_EOR record ends a connection holds unsent; a further
                                     * MSG_EOR send waits (-EAGAIN) */
+    unsigned tcp_snd_unit_cost;    /* bytes each send unit (a write chunk, Linux's skb) costs
+                                    * against the send limit on top of its data: Linux's skb
+                                    * truesize overhead; 0 = the limit counts bytes (tcp_mem.c) */
+    size_t tcp_sndbuf_init;        /* send limit a connection starts with, auto-tuned up to
+                                    * tcp_sndbuf as Linux's tcp_sndbuf_expand (tcp_mem.c);
+                                    * 0 = a fixed tcp_sndbuf */
+    bool tcp_snd_wake;             /* writable only while the free part of the send limit is at
+                                    * least half the charged part (Linux's sk_stream_min_wspace);
+                                    * off = at the first free byte */
     unsigned tcp_notsent_lowat;    /* TCP_NOTSENT_LOWAT default: unsent bytes that stop writes
                                     * and writability; UINT_MAX = no limit (Linux's default,
                                     * net.ipv4.tcp_notsent_lowat) */

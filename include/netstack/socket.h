@@ -197,6 +197,8 @@ struct ns_tcp_info {
     uint64_t retransmits;       /* segments retransmitted, total */
     uint64_t fast_retransmits, rto_timeouts, sack_recoveries, spurious_rtos;
     uint32_t backoff;           /* current RTO backoff exponent */
+    uint32_t probes;            /* zero-window and keepalive probes sent since the peer last
+                                 * answered (Linux's icsk_probes_out) */
     uint8_t ca_state;           /* Linux's names: 0 Open, 1 Disorder (duplicate ACKs or SACKed
                                  * data), 3 Recovery (fast recovery), 4 Loss (after an RTO,
                                  * data outstanding); 2 (CWR) is not reported */

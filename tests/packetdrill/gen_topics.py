@@ -267,9 +267,11 @@ sysctl -q \\
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 """)
 T["so-buffers"] = ("socket API (SO_SNDBUF/SO_RCVBUF, linux profile: the kernel stores twice the value): "
-    "the send buffer bounds what a non-blocking write takes; an accepted socket inherits the listener's "
+    "the send buffer bounds what a non-blocking write takes (counted in bytes: tcp_snd_unit_cost=0, "
+    "netstack's default); an accepted socket inherits the listener's "
     "receive buffer, which also sets the window scale of the handshake (RFC 7323 2.3)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+"""--set=tcp_snd_unit_cost=0
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [100000], 4) = 0
 +0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [200000], [4]) = 0
@@ -497,8 +499,12 @@ T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time 
 +.1 %{ assert tcpi_busy_time == 90000; assert tcpi_last_data_recv == 100 }%
 """)
 T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited counts the time a writer "
-    "found the send buffer full, until an ACK frees a quarter of it; busy time goes on until all is ACKed",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+    "found the send buffer full, until an ACK frees a quarter of it (the buffer counted in bytes and "
+    "writable at the first free one: tcp_snd_unit_cost=0, tcp_snd_wake=off, netstack's defaults); "
+    "busy time goes on until all is ACKed",
+"""--set=tcp_snd_unit_cost=0
+--set=tcp_snd_wake=off
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
@@ -516,6 +522,117 @@ T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited cou
 +.01 %{ assert tcpi_sndbuf_limited == 20000; assert tcpi_busy_time == 30000 }%
 +0 < . 1:1(0) ack 10001 win 512
 +.01 %{ assert tcpi_busy_time == 30000 }%
+""")
+T["snd-unit-cost"] = ("linux profile (tcp_snd_unit_cost=1280, Linux's skb truesize overhead): the send "
+    "buffer charges each send unit (a write chunk: half the peer's largest window in whole segments, here "
+    "32000) its data plus 1280 bytes; a write starts a new unit only while the charge is below the limit "
+    "(SO_SNDBUF 33000, stored doubled: 66000), a started unit takes a whole chunk, and a unit goes out as "
+    "it fills -- the unsent rest of one sent in part (the initial window) is a unit of its own, refilled "
+    "to a chunk: units 1:10001, 10001:42001, 42001:74001 charge 74000 + 3 x 1280, where a byte count "
+    "would stop at 66000",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++0 write(4, ..., 1000) = -1 EAGAIN (Resource temporarily unavailable)
+""")
+T["tcpi-probes"] = ("tcp_info under Linux names: tcpi_probes counts the zero-window probes (RFC 9293 "
+    "3.8.6.1) sent since the peer last answered (Linux's icsk_probes_out); an ACK, even one that keeps the "
+    "window closed, answers them (the linux profile's probe: an empty segment at SND.UNA - 1, "
+    "tcp_zwp_empty)",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 1000) = 1000
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++.3 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
++.6 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 2, tcpi_probes }%
++.01 < . 1:1(0) ack 1 win 0
++0 %{ assert tcpi_probes == 0, tcpi_probes }%
++1.2 > . 0:0(0) ack 1
++0 %{ assert tcpi_probes == 1, tcpi_probes }%
+""")
+T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a send unit's end also ends a "
+    "TSO packet, which Linux marks with PSH (it never sends across an skb): units 10001:42001 and "
+    "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
+    "half a window (20 segments: a 1 ms RTT makes the pacing-rate limit larger) each until the window "
+    "is full",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.001 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++.001 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.001 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:42001(12000) ack 1
++0 > P. 42001:62001(20000) ack 1
++0 > P. 62001:70001(8000) ack 1
+""")
+T["snd-wake"] = ("linux profile (tcp_snd_wake): a socket whose send buffer filled is writable again only "
+    "when the free part is at least half the charged part (Linux's sk_stream_min_wspace), not at the "
+    "first free byte: after ACK 30001 the queue charges 44000 + 3 x 1280 of 66000 (room, but less than "
+    "half); after ACK 50001 24000 + 1280, and the blocked poll wakes",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0 write(4, ..., 100000) = 74000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++0 poll([{fd=4, events=POLLOUT, revents=0}], 1, 0) = 0
++0...0.1 poll([{fd=4, events=POLLOUT, revents=POLLOUT}], 1, 1000) = 1
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:74001(4000) ack 1
+""")
+T["snd-wake-blocking"] = ("linux profile (tcp_snd_wake): a blocked write goes on when the socket polls "
+    "writable again (Linux's sk_stream_wait_memory sleeps until the free part of the send buffer is half "
+    "the charged part), not at the first byte of room: ACK 30001 leaves room but not enough, ACK 50001 "
+    "wakes it (the numbers of t-snd-wake)",
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [33000], 4) = 0
++0...0.3 write(4, ..., 100000) = 100000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:100001(30000) ack 1
+""")
+T["sndbuf-auto"] = ("linux profile (tcp_sndbuf_init=16k, Linux's send-buffer auto-tuning, tcp_sndbuf_expand): "
+    "the send limit starts at twice max(10, cwnd) segments of worst-case segment memory (a 1000-byte "
+    "segment: 2048 + 256 bytes, so 46080), and grows to twice the congestion window's worth (cwnd 60: "
+    "276480) when a writer waits, an ACK frees data and the window is not full; tcp_snd_unit_cost "
+    "charges the units as in t-snd-unit-cost",
+EST + """+0 fcntl(4, F_SETFL, O_RDWR | O_NONBLOCK) = 0
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [46080], [4]) = 0
++0 write(4, ..., 200000) = 74000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 > P. 10001:30001(20000) ack 1
++.1 < . 1:1(0) ack 30001 win 512
++0 > P. 30001:70001(40000) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [46080], [4]) = 0
++.1 < . 1:1(0) ack 50001 win 512
++0 > P. 70001:74001(4000) ack 1
++0 getsockopt(4, SOL_SOCKET, SO_SNDBUF, [276480], [4]) = 0
++0 write(4, ..., 400000) = 260000
 """)
 T["iw10"] = ("RFC 6928: the initial window is 10 segments; the rest waits for an ACK (each burst "
     "ends in PSH: the linux profile marks the last segment of every send unit, tcp_psh_units, as "
@@ -565,6 +682,18 @@ T["tlp-at-rto"] = ("RFC 8985 7.2: PTO = 2 SRTT plus WCDelAckT (200 ms, tcp_tlp_w
 +.3 > P. 1:101(100) ack 1
 +0 %{ assert tcpi_backoff == 1 }%
 +.1 < . 1:1(0) ack 101 win 512
+""")
+T["tlp-rto-one-cut"] = ("RFC 8985 7.4 with RFC 5681 3.1 / RFC 9438 4.8: a tail loss probe whose RTO "
+    "fired before any ACK is no separate loss: the RTO's reduction (CUBIC: ssthresh = 0.7 cwnd = 7, cwnd "
+    "= 1) is the one response, and the ACK that then covers the probe does not cut again (it would make "
+    "ssthresh 2); slow start resumes from 1 segment",
+EST + """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++0 %{ assert tcpi_snd_cwnd == 1; assert tcpi_snd_ssthresh == 7 }%
++.1 < . 1:1(0) ack 1001 win 512
++0 %{ assert tcpi_snd_cwnd == 2; assert tcpi_snd_ssthresh == 7 }%
 """)
 T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts only data newly "
     "delivered (tcp_cc_delivered): bytes SACKed before (RFC 2018) were delivered then, so the ACK "
@@ -721,7 +850,8 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
     "max(prr_delivered - prr_out, DeliveredData), plus one SMSS only on a safe ACK (one that advances "
     "SND.UNA and marks no new loss; tcp_prr_safe_ack, as Linux): an ACK that SACKs one segment "
     "releases one retransmission, the next SACK the next one",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+"""--set=tcp_prr_safe_ack=1
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
@@ -737,6 +867,261 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
 +0 > . 1:1001(1000) ack 1
 +.01 < . 1:1(0) ack 1 win 512 <sack 2001:4001 7001:9001,nop,nop>
 +0 > . 1001:2001(1000) ack 1
+""")
+T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_prr_safe_ack=2, the linux "
+    "profile): below ssthresh an ACK that cumulatively acknowledges resent data, and finds no resend lost, "
+    "gets the slow-start reduction bound, one SMSS more than the deliveries, even when it marks new loss "
+    "(RFC 9937 6's safe ACK would not): the ACK of the resent head that SACKs 6001:7001 releases the two "
+    "lost segments (one TSO unit, PSH: tcp_psh_units) and one new one",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 10000) = 10000
++0 > P. 1:10001(10000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:4001,nop,nop>
++0 > . 1:1001(1000) ack 1
++0 write(4, ..., 10000) = 10000
++.01 < . 1:1(0) ack 4001 win 512 <sack 6001:7001,nop,nop>
++0 > P. 4001:6001(2000) ack 1
++0 > . 10001:11001(1000) ack 1
++0 %{ assert tcpi_ca_state == TCP_CA_Recovery; assert tcpi_snd_cwnd == 6 }%
+""")
+T["rack-rtt-seq"] = ("RFC 8985 6.2 step 2 takes RACK.rtt from the most recently sent segment an ACK "
+    "delivers; the linux profile (tcp_rack_rtt_seq, Linux's tcp_rack_advance) from the last one in "
+    "sequence order: an ACK that covers the resent head (RTT 110 ms) and a late original (3001:4001, "
+    "RTT 210 ms) sets RACK.rtt = 210 ms, so 5001:6001, sent with the originals, is lost only at "
+    "0.1 + 0.21 + reo_wnd 25 ms (min_RTT / 4 once reordering was seen), not at once",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < . 1:1(0) ack 1 win 512 <sack 1001:2001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001,nop,nop>
++0 < . 1:1(0) ack 1 win 512 <sack 1001:3001 4001:5001,nop,nop>
++0 > . 1:1001(1000) ack 1
++.11 < . 1:1(0) ack 4001 win 512 <sack 4001:5001,nop,nop>
++.025 > P. 5001:6001(1000) ack 1
++.1 < . 1:1(0) ack 6001 win 512
+""")
+IDLE_CA = """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 write(4, ..., 12000) = 12000
++.1 < . 1:1(0) ack 3001 win 512
++.1 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_snd_cwnd == 7; assert tcpi_snd_ssthresh == 7 }%
++.1 < . 1:1(0) ack 8001 win 512
++0 < . 1:1(0) ack 10001 win 512
++0 < . 1:1(0) ack 13001 win 512
++0 %{ assert tcpi_snd_cwnd == 7 }%
++10 write(4, ..., 10000) = 10000
++.1 < . 1:1(0) ack 14001 win 512
++0 < . 1:1(0) ack 15001 win 512
++0 < . 1:1(0) ack 16001 win 512
++0 < . 1:1(0) ack 17001 win 512
++0 < . 1:1(0) ack 18001 win 512
++0 < . 1:1(0) ack 19001 win 512
++0 %{ assert tcpi_snd_cwnd == 7 }%
+"""
+T["cubic-idle-epoch"] = ("RFC 9438 5.8: an application-limited pause is no congestion-avoidance time: "
+    "after an RTO (ssthresh 7) slow start reaches 7 segments, CUBIC's epoch starts, the data runs out "
+    "and the connection is idle 10 s; when sending resumes the epoch has moved by the pause, so "
+    "W_cubic(t) has not grown meanwhile and six ACKs leave cwnd at 7 (counting the pause: 1.5 cwnd "
+    "per RTT, +1 per 2 segments); Linux's arithmetic (tcp_cubic_linux, the linux profile)",
+EST + IDLE_CA)
+T["cubic-idle-epoch-rfc"] = ("RFC 9438 5.8 as cubic-idle-epoch, in RFC 9438's own arithmetic (bytes, "
+    "W_cubic(t + SRTT), the Reno-friendly estimate; tcp_cubic_linux off): the pause does not count, "
+    "cwnd stays 7",
+"""--set=tcp_cubic_linux=off
+""" + EST + IDLE_CA)
+T["hystart-linux"] = ("Slow start's end by Linux's CUBIC HyStart delay rule (tcp_hystart_linux, the "
+    "linux profile; RFC 9406 HyStart++ is the default): from cwnd 16 a round (from the first ACK past the "
+    "last round's SND.NXT) takes 8 RTT samples; then a round minimum above the lowest RTT (100 ms) by "
+    "clamp(100 / 8, 4, 16) ms ends slow start at once, ssthresh = cwnd = 40, before this ACK grows it; "
+    "the 130 ms samples of the first round did not count (its minimum was 100 ms); then CUBIC, "
+    "never having lost, grows by at least one segment per 20 ACKed (Linux's floor, tcp_cubic_linux)",
+EST + """+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
++0 write(4, ..., 100000) = 100000
++.1 < . 1:1(0) ack 1001 win 512
++0 < . 1:1(0) ack 2001 win 512
++0 < . 1:1(0) ack 3001 win 512
++0 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 < . 1:1(0) ack 7001 win 512
++0 < . 1:1(0) ack 8001 win 512
++0 < . 1:1(0) ack 9001 win 512
++0 < . 1:1(0) ack 10001 win 512
++.13 < . 1:1(0) ack 11001 win 512
++0 < . 1:1(0) ack 12001 win 512
++0 < . 1:1(0) ack 13001 win 512
++0 < . 1:1(0) ack 14001 win 512
++0 < . 1:1(0) ack 15001 win 512
++0 < . 1:1(0) ack 16001 win 512
++0 < . 1:1(0) ack 17001 win 512
++0 < . 1:1(0) ack 18001 win 512
++0 < . 1:1(0) ack 19001 win 512
++0 < . 1:1(0) ack 20001 win 512
++0 < . 1:1(0) ack 21001 win 512
++0 < . 1:1(0) ack 22001 win 512
++0 < . 1:1(0) ack 23001 win 512
++0 < . 1:1(0) ack 24001 win 512
++0 < . 1:1(0) ack 25001 win 512
++0 < . 1:1(0) ack 26001 win 512
++0 < . 1:1(0) ack 27001 win 512
++0 < . 1:1(0) ack 28001 win 512
++0 < . 1:1(0) ack 29001 win 512
++0 < . 1:1(0) ack 30001 win 512
++0 %{ assert tcpi_snd_ssthresh == 2147483647; assert tcpi_snd_cwnd == 40 }%
++.13 < . 1:1(0) ack 31001 win 512
++0 %{ assert tcpi_snd_ssthresh == 40; assert tcpi_snd_cwnd == 40 }%
++.01 < . 1:1(0) ack 32001 win 512
++.01 < . 1:1(0) ack 33001 win 512
++.01 < . 1:1(0) ack 34001 win 512
++.01 < . 1:1(0) ack 35001 win 512
++.01 < . 1:1(0) ack 36001 win 512
++.01 < . 1:1(0) ack 37001 win 512
++.01 < . 1:1(0) ack 38001 win 512
++.01 < . 1:1(0) ack 39001 win 512
++.01 < . 1:1(0) ack 40001 win 512
++.01 < . 1:1(0) ack 41001 win 512
++.01 < . 1:1(0) ack 42001 win 512
++.01 < . 1:1(0) ack 43001 win 512
++.01 < . 1:1(0) ack 44001 win 512
++.01 < . 1:1(0) ack 45001 win 512
++.01 < . 1:1(0) ack 46001 win 512
++.01 < . 1:1(0) ack 47001 win 512
++.01 < . 1:1(0) ack 48001 win 512
++.01 < . 1:1(0) ack 49001 win 512
++0 %{ assert tcpi_snd_cwnd == 40 }%
++.01 < . 1:1(0) ack 50001 win 512
++0 %{ assert tcpi_snd_cwnd == 41 }%
+""")
+T["cubic-linux"] = ("RFC 9438's curve in Linux's arithmetic (tcp_cubic_linux, the linux profile): after "
+    "an RTO (which forgets W_max, as Linux) congestion avoidance from 7 segments adds one segment per cnt "
+    "ACKed, cnt = 20 while W_cubic(t + lowest RTT) is not above cwnd and no loss set W_max, lowered to "
+    "cwnd / (Reno estimate - cwnd) = 7 once the Reno estimate (one per 15/8 cwnd ACKed, counted on "
+    "updates at most every 32 ms) passes cwnd: 8 after the 17th ACK, 9 after the 30th (RFC 9438 in "
+    "bytes: 8 after the 15th)",
+EST + """+0 write(4, ..., 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.3 > P. 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0
++0 write(4, ..., 100000) = 100000
++.1 < . 1:1(0) ack 3001 win 512
++.1 < . 1:1(0) ack 4001 win 512
++0 < . 1:1(0) ack 5001 win 512
++0 < . 1:1(0) ack 6001 win 512
++0 %{ cwnd = 7; assert tcpi_snd_cwnd == cwnd; assert tcpi_snd_ssthresh == cwnd }%
++.01 < . 1:1(0) ack 7001 win 512
++.01 < . 1:1(0) ack 8001 win 512
++.01 < . 1:1(0) ack 9001 win 512
++.01 < . 1:1(0) ack 10001 win 512
++.01 < . 1:1(0) ack 11001 win 512
++.01 < . 1:1(0) ack 12001 win 512
++.01 < . 1:1(0) ack 13001 win 512
++.01 < . 1:1(0) ack 14001 win 512
++.01 < . 1:1(0) ack 15001 win 512
++.01 < . 1:1(0) ack 16001 win 512
++.01 < . 1:1(0) ack 17001 win 512
++.01 < . 1:1(0) ack 18001 win 512
++.01 < . 1:1(0) ack 19001 win 512
++.01 < . 1:1(0) ack 20001 win 512
++.01 < . 1:1(0) ack 21001 win 512
++.01 < . 1:1(0) ack 22001 win 512
++0 %{ assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 23001 win 512
++0 %{ cwnd += 1; assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 24001 win 512
++.01 < . 1:1(0) ack 25001 win 512
++.01 < . 1:1(0) ack 26001 win 512
++.01 < . 1:1(0) ack 27001 win 512
++.01 < . 1:1(0) ack 28001 win 512
++.01 < . 1:1(0) ack 29001 win 512
++.01 < . 1:1(0) ack 30001 win 512
++.01 < . 1:1(0) ack 31001 win 512
++.01 < . 1:1(0) ack 32001 win 512
++.01 < . 1:1(0) ack 33001 win 512
++.01 < . 1:1(0) ack 34001 win 512
++.01 < . 1:1(0) ack 35001 win 512
++0 %{ assert tcpi_snd_cwnd == cwnd }%
++.01 < . 1:1(0) ack 36001 win 512
++0 %{ cwnd += 1; assert tcpi_snd_cwnd == cwnd }%
+""")
+T["push-forced"] = ("RFC 9293 3.9.1 leaves PSH to the sender; the linux profile (tcp_push_forced, "
+    "Linux's forced_push) also pushes where a write passes half the peer's largest window (4000 / 2) "
+    "beyond the last push point, at the end of the send unit being filled (2 segments): 4001, 8001, "
+    "12001 carry PSH though the write goes on to 16001 and each ACK releases one segment",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 4000 <mss 1000,sackOK,nop,nop>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
++.1 < . 1:1(0) ack 1 win 4000
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 16000) = 16000
++0 > P. 1:4001(4000) ack 1
++.1 < . 1:1(0) ack 1001 win 4000
++0 > . 4001:5001(1000) ack 1
++.01 < . 1:1(0) ack 2001 win 4000
++0 > . 5001:6001(1000) ack 1
++.01 < . 1:1(0) ack 3001 win 4000
++0 > . 6001:7001(1000) ack 1
++.01 < . 1:1(0) ack 4001 win 4000
++0 > P. 7001:8001(1000) ack 1
++.01 < . 1:1(0) ack 5001 win 4000
++0 > . 8001:9001(1000) ack 1
++.01 < . 1:1(0) ack 6001 win 4000
++0 > . 9001:10001(1000) ack 1
++.01 < . 1:1(0) ack 7001 win 4000
++0 > . 10001:11001(1000) ack 1
++.01 < . 1:1(0) ack 8001 win 4000
++0 > P. 11001:12001(1000) ack 1
++.01 < . 1:1(0) ack 9001 win 4000
++0 > . 12001:13001(1000) ack 1
+""")
+T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction): with tcp_ecn_prr (the "
+    "linux profile, Linux's CWR state) an ECN-Echo sets ssthresh (CUBIC: 7 of 10) from cwnd before this "
+    "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
+    "tcpi_ca_state CWR -- instead of at once; the first new segment carries CWR, and once the reduced "
+    "window is acknowledged cwnd = ssthresh and the state is Open again",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < SEW 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > SE. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 6000) = 6000
++0 > P. 1:6001(6000) ack 1
++.1 < E. 1:1(0) ack 2001 win 512
++0 %{ assert tcpi_ca_state == TCP_CA_CWR; assert tcpi_snd_cwnd == 6; assert tcpi_snd_ssthresh == 7 }%
++0 write(4, ..., 4000) = 4000
++0 > PW. 6001:8001(2000) ack 1
++.1 < . 1:1(0) ack 6001 win 512
++0 %{ assert tcpi_ca_state == TCP_CA_Open; assert tcpi_snd_cwnd == 7 }%
++0 > P. 8001:10001(2000) ack 1
 """)
 T["rtt-every-ack"] = ("RFC 6298 2-3 (SRTT = 7/8 SRTT + 1/8 R, Karn's rule) without timestamps: the linux "
     "profile takes a sample from every ACK of data sent once, timed from the oldest segment it "
@@ -883,6 +1268,16 @@ EST + """+.1 < P. 1:101(100) ack 1 win 512
 +0 close(4) = 0
 +0 > R. 1:1(0) ack 101
 """)
+T["data-after-close-rst"] = ("RFC 1122 4.2.2.13 / RFC 9293 3.10.7.1: data that arrives after close() is answered "
+                             "by closing the connection and resetting as a connection that does not exist would: "
+                             "<SEQ=SEG.ACK><CTL=RST>, no ACK bit (BSD and Linux); the next segment finds nothing",
+EST + """+.1 close(4) = 0
++0 > F. 1:1(0) ack 1
++.01 < . 1:101(100) ack 1 win 512
++0 > R 1:1(0)
++.01 < . 101:201(100) ack 2 win 512
++0 > R 2:2(0)
+""")
 T["linger-zero"] = ("RFC 9293 3.10.5 ABORT: SO_LINGER with a zero time makes close an abort (RST)",
 EST + """+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0
 +0 close(4) = 0
@@ -930,12 +1325,28 @@ EST + """+0 shutdown(4, SHUT_WR) = 0
 +0 > . 2:2(0) ack 2
 """)
 T["zero-window-persist"] = ("RFC 9293 3.8.6.1: with a zero send window the sender probes the window "
-                            "(persist timer) instead of giving up",
-EST + """+.1 < . 1:1(0) ack 1 win 0
+                            "(persist timer) instead of giving up, with one octet of new data (the "
+                            "default probe; tcp_zwp_empty off)",
+"""--set=tcp_zwp_empty=off
+""" + EST + """+.1 < . 1:1(0) ack 1 win 0
 +0 write(4, ..., 1000) = 1000
 +.2~+2 > . 1:2(1) ack 1
 +.01 < . 1:1(0) ack 1 win 512
 +0~+.3 > P. 1:1001(1000) ack 1
+""")
+T["zwp-empty"] = ("RFC 9293 3.8.6.1 (MUST-36: zero windows are probed) with the linux profile's probe "
+    "(tcp_zwp_empty, Linux's tcp_xmit_probe_skb): an empty segment at SND.UNA - 1, which the peer must "
+    "acknowledge with its window (3.10.7.4: an unacceptable segment is answered), sent by the persist "
+    "timer (one RTO, then doubled) and never counted as data; the window update "
+    "releases the data",
+EST + """+.1 < . 1:1(0) ack 1 win 0
++0 write(4, ..., 3000) = 3000
++.3~+.31 > . 0:0(0) ack 1
++.01 < . 1:1(0) ack 1 win 0
++.6~+.62 > . 0:0(0) ack 1
++0 %{ assert tcpi_unacked == 0 }%
++.01 < . 1:1(0) ack 1 win 512
++0 > P. 1:3001(3000) ack 1
 """)
 T["window-limited"] = ("RFC 9293 3.8.6: the sender never sends beyond the offered window (win 8 << 7 = 1024 bytes)",
 EST + """+.1 < . 1:1(0) ack 1 win 8
