@@ -135,6 +135,17 @@ static int new_fd(struct pd_run *r, const struct pd_event *e, int sd)
     return (int)fd;
 }
 
+/* A descriptor that is not a socket (a file, an epoll set): the socket
+ * under test for %{ tcpi_* }% stays the one it was. -1 on a bad number. */
+static int new_aux_fd(struct pd_run *r, const struct pd_event *e)
+{
+    int sut = r->sut_fd;
+    int fd = new_fd(r, e, -1);
+    if (fd >= 0)
+        r->sut_fd = sut;
+    return fd;
+}
+
 static unsigned nargs(const struct pd_event *e) { return e->call.args->nkids; }
 
 static int want_args(struct pd_run *r, const struct pd_event *e, unsigned lo, unsigned hi)
@@ -644,11 +655,9 @@ static int do_open(struct pd_run *r, struct pd_event *e, int64_t *ret)
         *ret = -ENOENT;
         return SC_DONE;
     }
-    int sut = r->sut_fd;
-    int fd = new_fd(r, e, -1);
+    int fd = new_aux_fd(r, e);
     if (fd < 0)
         return SC_ERR;
-    r->sut_fd = sut; /* not a socket: tcpi asserts keep theirs */
     r->fds[fd].is_file = true;
     r->fds[fd].fsize = vf->size;
     *ret = fd;
@@ -697,11 +706,9 @@ static int do_epoll_create(struct pd_run *r, struct pd_event *e, int64_t *ret)
         *ret = -EINVAL;
         return SC_DONE;
     }
-    int sut = r->sut_fd;
-    int fd = new_fd(r, e, -1);
+    int fd = new_aux_fd(r, e);
     if (fd < 0)
         return SC_ERR;
-    r->sut_fd = sut; /* not a socket: tcpi asserts keep theirs */
     r->fds[fd].is_ep = true;
     *ret = fd;
     return SC_DONE;
