@@ -26,6 +26,7 @@
  * scripted time (no drift).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,61 @@ static int one_sysctl(struct pd_run *r, int line, char *kv)
             snprintf(r->late_sysctl, sizeof r->late_sysctl, "%s=%s", key, val);
         }
     }
+    return 0;
+}
+
+/* ---- files for sendfile: `rm -f PATH` and `dd bs=B count=N if=/dev/zero
+ * of=PATH [status=none]` act on the runner's own files (run_impl.h), never
+ * the host's; any other form is refused by name. */
+static int vfile_cmd(struct pd_run *r, int line, const char *whole, char **words, unsigned nw)
+{
+    const char *path = NULL;
+    bool rm = !strcmp(strrchr(words[0], '/') ? strrchr(words[0], '/') + 1 : words[0], "rm");
+    uint64_t bs = 512, count = 0;
+    bool zero = false, ok = true;
+    for (unsigned i = 1; i < nw && ok; i++) {
+        const char *w = words[i];
+        if (rm && !strcmp(w, "-f"))
+            continue;
+        if (rm && w[0] != '-' && !path)
+            path = w;
+        else if (!rm && !strncmp(w, "bs=", 3))
+            ok = sscanf(w + 3, "%" SCNu64, &bs) == 1 && bs > 0;
+        else if (!rm && !strncmp(w, "count=", 6))
+            ok = sscanf(w + 6, "%" SCNu64, &count) == 1;
+        else if (!rm && !strcmp(w, "if=/dev/zero"))
+            zero = true;
+        else if (!rm && !strncmp(w, "of=", 3))
+            path = w + 3;
+        else if (!rm && !strncmp(w, "status=", 7))
+            continue;
+        else
+            ok = false;
+    }
+    if (!ok || !path || strlen(path) >= sizeof r->vfiles[0].path || (!rm && (!zero || count > (1u << 20) / bs))) {
+        pd_report(r, line, "shell command '%s' cannot be emulated (rm -f PATH, or dd bs=B count=N if=/dev/zero "
+                           "of=PATH of at most 1 MiB)", whole);
+        return -1;
+    }
+    int slot = -1;
+    for (int i = 0; i < PD_MAX_VFILE; i++)
+        if (r->vfiles[i].used && !strcmp(r->vfiles[i].path, path))
+            slot = i;
+    if (rm) {
+        if (slot >= 0)
+            r->vfiles[slot].used = false; /* open descriptors keep their copy (pd_fd.fsize) */
+        return 0;
+    }
+    for (int i = 0; slot < 0 && i < PD_MAX_VFILE; i++)
+        if (!r->vfiles[i].used)
+            slot = i;
+    if (slot < 0) {
+        pd_report(r, line, "shell command '%s': more than %d files", whole, PD_MAX_VFILE);
+        return -1;
+    }
+    r->vfiles[slot].used = true;
+    snprintf(r->vfiles[slot].path, sizeof r->vfiles[slot].path, "%s", path);
+    r->vfiles[slot].size = bs * count;
     return 0;
 }
 
@@ -568,6 +624,9 @@ int pd_command(struct pd_run *r, int line, const char *text)
                 r->late_sysctl_line = line;
                 snprintf(r->late_sysctl, sizeof r->late_sysctl, "restore (%s)", base);
             }
+        } else if (!strcmp(base, "rm") || !strcmp(base, "dd")) {
+            if (vfile_cmd(r, line, whole, words, nw) < 0)
+                return -1;
         } else if (!strcmp(base, "tc") && nw > 2 && !strcmp(words[1], "qdisc") &&
                    (!strcmp(words[2], "replace") || !strcmp(words[2], "add")) && !strcmp(words[nw - 1], "fq")) {
             /* The fq qdisc on the device: Linux's TCP then paces by

@@ -34,6 +34,15 @@ struct pd_flow {
 };
 
 #define PD_MAX_FD 256
+/* Files a script makes with `dd if=/dev/zero of=PATH` and removes with
+ * `rm -f PATH` (run.c): held by the runner, never the host's; all zeros,
+ * as the data packetdrill writes. */
+#define PD_MAX_VFILE 8
+struct pd_vfile {
+    bool used;
+    char path[128];
+    uint64_t size;
+};
 struct pd_fd {
     bool used;
     int sd;
@@ -45,6 +54,10 @@ struct pd_fd {
     ns_time_t ka_idle, ka_intvl;
     unsigned ka_cnt;
     bool inq;                  /* TCP_INQ: recvmsg reports TCP_CM_INQ (syscall.c) */
+    /* A file open()ed from the runner's own files (sd is -1; syscall.c),
+     * read only by sendfile. */
+    bool is_file;
+    uint64_t fsize, fpos;      /* its size (zeros) and the file position */
     /* An epoll instance (epoll_create; sd is -1): its interest list. */
     bool is_ep;
     unsigned nep;
@@ -85,6 +98,7 @@ struct pd_run {
     bool listening;            /* a listen() happened: the next inbound SYN opens a new flow */
     unsigned nflows;
     struct pd_fd fds[PD_MAX_FD];
+    struct pd_vfile vfiles[PD_MAX_VFILE];
     int sut_fd;                /* socket under test: the last one created or accepted (-1: none) */
     struct { char name[32]; double v; } vars[PD_MAX_VARS]; /* `%{ x = EXPR }%` (tcpi.c) */
     unsigned nvars;

@@ -135,6 +135,17 @@ static int new_fd(struct pd_run *r, const struct pd_event *e, int sd)
     return (int)fd;
 }
 
+/* A descriptor that is not a socket (a file, an epoll set): the socket
+ * under test for %{ tcpi_* }% stays the one it was. -1 on a bad number. */
+static int new_aux_fd(struct pd_run *r, const struct pd_event *e)
+{
+    int sut = r->sut_fd;
+    int fd = new_fd(r, e, -1);
+    if (fd >= 0)
+        r->sut_fd = sut;
+    return fd;
+}
+
 static unsigned nargs(const struct pd_event *e) { return e->call.args->nkids; }
 
 static int want_args(struct pd_run *r, const struct pd_event *e, unsigned lo, unsigned hi)
@@ -624,6 +635,68 @@ static void ep_wake(struct ns_stack *s, int sd, unsigned events, void *user)
     }
 }
 
+/* open(PATH, O_RDONLY): one of the runner's files (run.c, `dd`), for
+ * sendfile; -ENOENT for any other path. */
+static int do_open(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t flags;
+    if (want_args(r, e, 2, 3) < 0 || arg_int(r, e, 1, &flags) < 0)
+        return SC_ERR;
+    const struct pd_expr *p = e->call.args->kids[0];
+    if (p->kind != PD_E_STRING)
+        return refuse(r, e, "open() of a path that is not a string");
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return refuse(r, e, "open() for writing (only files made by dd, read by sendfile)");
+    const struct pd_vfile *vf = NULL;
+    for (int i = 0; i < PD_MAX_VFILE; i++)
+        if (r->vfiles[i].used && !strcmp(r->vfiles[i].path, p->str))
+            vf = &r->vfiles[i];
+    if (!vf) {
+        *ret = -ENOENT;
+        return SC_DONE;
+    }
+    int fd = new_aux_fd(r, e);
+    if (fd < 0)
+        return SC_ERR;
+    r->fds[fd].is_file = true;
+    r->fds[fd].fsize = vf->size;
+    *ret = fd;
+    return SC_DONE;
+}
+
+/* sendfile(SOCK, FILE, [OFF] or NULL, COUNT): the file's bytes (zeros) from
+ * OFF, or from the file position, which then moves on (sendfile(2)), are
+ * written to the socket as write() would. */
+static int do_sendfile(struct pd_run *r, struct pd_event *e, int64_t *ret)
+{
+    int64_t count, off;
+    if (want_args(r, e, 4, 4) < 0 || arg_int(r, e, 3, &count) < 0)
+        return SC_ERR;
+    struct pd_fd *out = arg_fd(r, e, 0), *in = out ? arg_fd(r, e, 1) : NULL;
+    if (!in)
+        return SC_ERR;
+    if (!in->is_file || out->is_file || out->is_ep) {
+        *ret = -EINVAL; /* sendfile(2): in_fd a file, out_fd a socket here */
+        return SC_DONE;
+    }
+    const struct pd_expr *o = e->call.args->kids[2];
+    bool at_pos = o->kind == PD_E_NULL;
+    if (!at_pos && !int_of(r, o, &off))
+        return refuse(r, e, "sendfile() offset (want [N] or NULL)");
+    uint64_t from = at_pos ? in->fpos : (uint64_t)(off < 0 ? 0 : off);
+    if (!at_pos && off < 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    int64_t n = from >= in->fsize || count <= 0 ? 0 : (int64_t)(in->fsize - from);
+    if (count < n)
+        n = count;
+    int rc = do_write(r, e, out, n, out->nonblock, 0, ret);
+    if (rc == SC_DONE && at_pos && *ret > 0)
+        in->fpos += (uint64_t)*ret;
+    return rc;
+}
+
 static int do_epoll_create(struct pd_run *r, struct pd_event *e, int64_t *ret)
 {
     int64_t size;
@@ -633,11 +706,9 @@ static int do_epoll_create(struct pd_run *r, struct pd_event *e, int64_t *ret)
         *ret = -EINVAL;
         return SC_DONE;
     }
-    int sut = r->sut_fd;
-    int fd = new_fd(r, e, -1);
+    int fd = new_aux_fd(r, e);
     if (fd < 0)
         return SC_ERR;
-    r->sut_fd = sut; /* not a socket: tcpi asserts keep theirs */
     r->fds[fd].is_ep = true;
     *ret = fd;
     return SC_DONE;
@@ -802,8 +873,11 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
         return do_epoll_ctl(r, e, ret);
     if (!strcmp(n, "epoll_wait"))
         return do_epoll_wait(r, e, ret);
-    if (!strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "open") || !strcmp(n, "sendfile") ||
-        !strcmp(n, "cap_set")) {
+    if (!strcmp(n, "open"))
+        return do_open(r, e, ret);
+    if (!strcmp(n, "sendfile"))
+        return do_sendfile(r, e, ret);
+    if (!strcmp(n, "pipe") || !strcmp(n, "splice") || !strcmp(n, "cap_set")) {
         char what[64];
         snprintf(what, sizeof what, "system call %s()", n);
         return refuse(r, e, what);
@@ -813,6 +887,8 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
     f = arg_fd(r, e, 0);
     if (!f)
         return SC_ERR;
+    if (f->is_file && strcmp(n, "close") != 0)
+        return refuse(r, e, "this call on a file (files only feed sendfile)");
     if (!strcmp(n, "bind")) {
         if (want_args(r, e, 3, 3) < 0)
             return SC_ERR;
@@ -919,7 +995,7 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
     }
     if (!strcmp(n, "sendmsg") || !strcmp(n, "recvmsg"))
         return do_msg(r, e, f, n[0] == 's', ret);
-    if (!strcmp(n, "close") && f->is_ep) {
+    if (!strcmp(n, "close") && (f->is_ep || f->is_file)) {
         memset(f, 0, sizeof *f);
         *ret = 0;
         return SC_DONE;

@@ -119,11 +119,11 @@ struct ns_tcb {
     struct ns_tcb *all_prev, *all_next; /* every TCB, creation order */
     struct ns_tcb *hnext;        /* chain in the 4-tuple (or listener) table */
     bool hashed;                 /* on a lookup table (connections until CLOSED) */
+    bool on_ready;               /* on parent's ready list (below) */
     int sd;                      /* owning descriptor; -1 = orphan or not yet accepted */
     struct ns_tcb *parent;       /* listener of a connection not yet accepted; NULL otherwise */
     struct ns_tcb *cprev, *cnext; /* siblings on parent's child list (arrival order) */
     struct ns_tcb *rprev, *rnext; /* on parent's ready list (accept-ready, arrival order) */
-    bool on_ready;
 
     /* Listener only. */
     struct ns_tcb *child_head, *child_tail; /* embryonic + accept-ready connections */
@@ -201,8 +201,8 @@ struct ns_tcb {
     uint32_t last_ack_sent;      /* rcv_nxt in the last segment we sent (TS.Recent rule) */
 
     /* RTT estimation (RFC 6298); ns. srtt 0 = no sample yet. */
-    ns_time_t srtt, rttvar, rto;
     unsigned backoff;            /* RTO doublings since the last new ACK */
+    ns_time_t srtt, rttvar, rto;
     bool rtt_timing;             /* timing the segment that ends at rtt_seq (no TS) */
     uint32_t rtt_seq;
     ns_time_t rtt_start;
@@ -255,8 +255,8 @@ struct ns_tcb {
 
     /* RACK (RFC 8985, tcp_rack.c): a record per data segment in flight,
      * in sequence order (a ring allocated with the send ring). */
-    struct ns_tcp_txrec *txr;
     unsigned txr_cap, txr_head, txr_len;
+    struct ns_tcp_txrec *txr;
     ns_time_t rack_xmit;         /* RACK.xmit_ts: latest send time of a delivered segment */
     uint32_t rack_ord;           /* its send order: RACK.xmit_ts/end_seq's "sent after" test */
     uint32_t txr_ord;            /* send-order counter, one per (re)transmission recorded */
@@ -278,8 +278,8 @@ struct ns_tcb {
     uint32_t rack_rto_lo, rack_rto_hi; /* resent (its D-SACKs do not widen reo_wnd) */
     bool tlp_retrans;            /* TLP.is_retrans: the outstanding probe resent old data */
     bool tlp_dsacked;            /* a D-SACK covered that probe (it was not needed) */
-    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_episode) */
     bool tlp_episode;            /* RFC 8985 7.4: a probe's episode is open until an ACK covers tlp_end */
+    uint32_t tlp_end;            /* TLP.end_seq: snd_nxt when the probe left (valid with tlp_episode) */
     /* Delivery-rate sampling (tcp_rate.c, draft-cheng-iccrg-delivery-rate-estimation). */
     uint64_t rate_delivered;     /* bytes delivered (ACKed or SACKed) so far */
     ns_time_t rate_delivered_time; /* when rate_delivered last grew */
@@ -288,10 +288,10 @@ struct ns_tcb {
     uint64_t rs_prior_delivered; /* this ACK's sample: the newest delivered record's */
     ns_time_t rs_prior_time, rs_send_elapsed, rs_ack_elapsed; /* ... snapshot */
     bool rs_app_limited, rs_valid;
+    bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; BBR's CE rounds) */
     uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
     uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken (HyStart) */
     ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
-    bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; BBR's CE rounds) */
     /* BBR (tcp_bbr.c): the model's pacing rate, bytes/s (0 = not BBR). */
     uint64_t bbr_pacing_rate;
     struct {                     /* BBR's own state; other algorithms ignore it */

@@ -159,7 +159,7 @@ uint32_t ns_tcp_snd_room(const struct ns_tcb *t)
     uint64_t room = fill;
     if (c < lim)
         room += (lim - c + g + o - 1) / (g + o) * g; /* whole new units while below the limit */
-    uint64_t cap = (1u << 30) - (uint64_t)slen; /* the ring's hard bound (ns_tcb_alloc_sbuf) */
+    uint64_t cap = slen < (1u << 30) ? (1u << 30) - (uint64_t)slen : 0; /* the ring's hard bound */
     return (uint32_t)(room < cap ? room : cap);
 }
 

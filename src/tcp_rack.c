@@ -274,6 +274,17 @@ static void reord_metric(struct ns_tcb *t, uint32_t metric)
     t->reord_seen++;
 }
 
+/* The end of the highest SACKed record, if any. */
+static bool highest_sacked(const struct ns_tcb *t, uint32_t *end)
+{
+    for (unsigned i = t->txr_len; i-- > 0;)
+        if (rec(t, i)->flags & NS_TXR_SACKED) {
+            *end = rec(t, i)->end;
+            return true;
+        }
+    return false;
+}
+
 bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n, uint32_t tsecr,
                      bool *pending)
 {
@@ -295,12 +306,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
     /* The highest SACKed end before this ACK (Linux's prior_fack), for
      * the reordering metric of a hole filled by the cumulative ACK. */
     uint32_t pfack = 0, clow = 0;
-    bool pfack_ok = false, clow_ok = false;
-    for (unsigned i = 0; i < t->txr_len; i++)
-        if (rec(t, i)->flags & NS_TXR_SACKED) {
-            pfack = rec(t, i)->end;
-            pfack_ok = true;
-        }
+    bool pfack_ok = highest_sacked(t, &pfack), clow_ok = false;
     /* Cumulatively acknowledged: delivered, then dropped. */
     t->rack_seq_ok = false;
     t->rack_in_cum = true;
@@ -328,12 +334,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
      * distance from there, in segments, is Linux's tp->reordering
      * (tcp_check_sack_reordering; tcp_info only). */
     uint32_t hs = 0, low = 0;
-    bool hs_ok = false, low_ok = false;
-    for (unsigned i = 0; i < t->txr_len; i++)
-        if (rec(t, i)->flags & NS_TXR_SACKED) {
-            hs = rec(t, i)->end;
-            hs_ok = true;
-        }
+    bool hs_ok = highest_sacked(t, &hs), low_ok = false;
     for (unsigned k = 0; k < n; k++) {
         for (unsigned i = 0; i < t->txr_len; i++) {
             struct ns_tcp_txrec *r = rec(t, i);

@@ -24,23 +24,35 @@ static uint8_t Z[65536];
 #define M 1460u
 #define RTT (4 * NS_MSEC)
 
-/* A connection (NewReno, whose numbers are RFC 5681's) with 10 full
- * segments in flight, sent at once (IW 10), all captured and drained. */
-static struct tt *setup(void)
+/* The tests' configuration: NewReno, whose numbers are RFC 5681's. */
+static void newreno_cfg(struct ns_config *cfg)
 {
-    struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
-    CU_ASSERT(cfg.tcp_rack); /* the default */
-    struct tt *t = tt_new(&cfg, false);
+    tt_cfg(cfg);
+    memcpy(cfg->tcp_cc, "newreno", 8);
+}
+
+/* A connection (cfg) with 10 full segments in flight (IW 10), all
+ * captured and drained: sent at once, or paced over half an RTT. */
+static struct tt *setup_with(const struct ns_config *cfg)
+{
+    struct tt *t = tt_new(cfg, false);
     tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    if (cfg->tcp_pacing)
+        tt_advance(t, t->now + RTT / 2);
     struct tt_seg g;
     unsigned n = 0;
     while (tt_next(t, &g))
         n++;
     CU_ASSERT_EQUAL(n, 10);
     return t;
+}
+static struct tt *setup(void)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    CU_ASSERT(cfg.tcp_rack); /* the default */
+    return setup_with(&cfg);
 }
 
 /* The host ACKs `ack` (stack-relative) with up to 3 SACK blocks [a, b)
@@ -173,8 +185,7 @@ static void test_lost_retransmission_by_time(void)
 static void tlp_case(bool dsack)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     struct tt *t = tt_new(&cfg, false);
     tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 3 * M), (ssize_t)(3 * M));
@@ -296,8 +307,7 @@ static struct tt *setup_ts(const struct ns_config *cfg, uint32_t *ts1)
 static void lost_resend_case(bool echo_test)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     cfg.tcp_rack_ts_ambiguity = echo_test;
     uint32_t ts1 = 0;
     struct tt *t = setup_ts(&cfg, &ts1);
@@ -342,8 +352,7 @@ static void test_lost_resend_old_echo(void)
 static void test_spurious_rto_keeps_rack(void)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     cfg.tcp_tlp = false; /* the RTO, not a probe, is the first timer */
     uint32_t ts1 = 0;
     struct tt *t = setup_ts(&cfg, &ts1);
@@ -373,8 +382,7 @@ static void test_spurious_rto_keeps_rack(void)
 static void test_spurious_rto_resends_nothing(void)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     cfg.tcp_tlp = false;
     uint32_t ts1 = 0;
     struct tt *t = setup_ts(&cfg, &ts1);
@@ -401,13 +409,9 @@ static void test_spurious_rto_resends_nothing(void)
 static void test_lost_resend_after_rto(void)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     cfg.tcp_tlp = false; /* the RTO, not a probe, is the first timer */
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
-    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
+    struct tt *t = setup_with(&cfg);
     tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO: nothing came back */
     struct sent s = drain(t, 1, 1 + 10 * M);
     CU_ASSERT_EQUAL(s.total, 1);
@@ -441,14 +445,9 @@ static void test_lost_resend_after_rto(void)
 static void test_lost_at_recovery_exit(void)
 {
     struct ns_config cfg;
-    tt_cfg(&cfg);
-    memcpy(cfg.tcp_cc, "newreno", 8);
+    newreno_cfg(&cfg);
     cfg.tcp_pacing = true;
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
-    tt_advance(t, t->now + RTT / 2); /* the paced initial window */
-    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
+    struct tt *t = setup_with(&cfg);
     tt_advance(t, t->now + RTT);
     ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
     tt_advance(t, t->now + RTT / 4);

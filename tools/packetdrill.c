@@ -47,13 +47,16 @@ static void usage(FILE *f)
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, epoll, sendmsg/recvmsg, setsockopt TCP_MAXSEG, options without an API,\n"
-        "%{ }% code other than `assert EXPR` and `NAME = EXPR` (+=, -=) over tcpi_* (Linux\n"
-        "names and units; fields "
-        "netstack does not model are refused by name), shell commands other than\n"
-        "sysctl/set_sysctls.py/defaults.sh/tc/ip\n"
-        "tcp_metrics and FreeBSD's `sockstat ... | grep [-c] WORD` and `tcpdrop -s STATE`\n"
-        "(emulated over the stack's TCP table).\n"
+        "UDP packets, pipe/splice, cmsgs other than TCP_CM_INQ, socket options without a\n"
+        "netstack API, %{ }% code other than `assert EXPR` and `NAME = EXPR` (+=, -=) over\n"
+        "tcpi_* (Linux names and units; fields netstack does not model are refused by name),\n"
+        "shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics\n"
+        "(`tc qdisc replace|add dev D root fq` turns on Linux's fq pacing, tcp_pacing_edt;\n"
+        "other `tc` commands do nothing), `rm -f F` / `dd ... if=/dev/zero of=F` (the\n"
+        "runner's own files, for open + sendfile) and FreeBSD's `sockstat ... | grep [-c]\n"
+        "WORD` and `tcpdrop -s STATE` (emulated over the stack's TCP table).\n"
+        "A blocking call is retried on the virtual clock; a blocked write goes on once the\n"
+        "socket polls writable.\n"
         "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
         f);
 }

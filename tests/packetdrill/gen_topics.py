@@ -457,6 +457,26 @@ T["tcpi-reordering-ack"] = ("tcp_info under Linux names (RFC 8985 6.2 step 3, RF
 +0 < . 1:1(0) ack 10001 win 512
 +0 %{ assert tcpi_reordering == 10; assert tcpi_reord_seen == 2; assert tcpi_lost == 0 }%
 """)
+T["sendfile"] = ("sendfile(2) on a TCP socket writes the file's bytes as write() would: from the file "
+    "position, which moves on, or from an explicit offset, which leaves it; at most what the file holds "
+    "past the offset (the runner's own zero-filled file from `dd if=/dev/zero`, never the host's); open() of "
+    "a missing file is ENOENT",
+"""`/bin/rm -f /tmp/netstack-sendfile
+/bin/dd bs=100 count=30 if=/dev/zero of=/tmp/netstack-sendfile status=none`
+""" + EST + """+0 open("/tmp/netstack-no-such-file", O_RDONLY) = -1 ENOENT (No such file or directory)
++0 open("/tmp/netstack-sendfile", O_RDONLY) = 5
++0 sendfile(4, 5, NULL, 1000) = 1000
++0 > P. 1:1001(1000) ack 1
++.1 < . 1:1(0) ack 1001 win 512
++0 sendfile(4, 5, [2500], 1000) = 500
++0 > P. 1001:1501(500) ack 1
++.1 < . 1:1(0) ack 1501 win 512
++0 sendfile(4, 5, NULL, 5000) = 2000
++0 > P. 1501:3501(2000) ack 1
++.1 < . 1:1(0) ack 3501 win 512
++0 sendfile(4, 5, NULL, 1000) = 0
++0 close(5) = 0
+""")
 T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
     "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
     "tcpi_last_data_recv is the time since data last arrived, or since the handshake",
