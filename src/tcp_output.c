@@ -251,16 +251,11 @@ static bool pace_ok(struct ns_tcb *t)
     return false;
 }
 
-/* The size of one TSO packet, in segments, as Linux sizes its own:
- * tcp_tso_autosize's ~1 ms (rate / 1024) at the pacing rate -- the one
+/* tcp_tso_autosize: ~1 ms (rate / 1024) at the pacing rate -- the one
  * pacing uses, or with `implicit` and not pacing, Linux's sk_pacing_rate
  * (cwnd / SRTT times 2 while cwnd < ssthresh / 2, 1.2 after), which Linux
  * computes whether or not it paces -- at least min_segs
- * (tcp_min_tso_segs), at most a 64 KB packet, and never more than half
- * of cwnd (tcp_cwnd_test: at least two packets per window, so a receiver
- * that acknowledges each packet it is handed -- one ACK per GRO super-
- * packet -- still clocks the window with two ACKs, and the loss of one
- * ACK does not silence a whole window). */
+ * (tcp_min_tso_segs), at most a 64 KB packet. */
 static uint32_t tso_rate_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs, bool implicit)
 {
     uint32_t segs = 65535 / mss;
@@ -280,6 +275,12 @@ static uint32_t tso_rate_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min
     return segs;
 }
 
+/* The size of one TSO packet, in segments, as Linux sizes its own: the
+ * rate bound above, and never more than half of cwnd (tcp_cwnd_test: at
+ * least two packets per window, so a receiver that acknowledges each
+ * packet it is handed -- one ACK per GRO super-packet -- still clocks the
+ * window with two ACKs, and the loss of one ACK does not silence a whole
+ * window). */
 static uint32_t tso_autosize_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs,
                                   bool implicit)
 {

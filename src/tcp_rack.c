@@ -364,9 +364,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
      * left, or SND.UNA (Linux's tcp_clean_rtx_queue; tcp_info only). */
     if (pfack_ok && clow_ok && seq_lt(clow, pfack)) {
         uint32_t fack = t->snd_una;
-        for (unsigned i = 0; i < t->txr_len; i++)
-            if (rec(t, i)->flags & NS_TXR_SACKED)
-                fack = rec(t, i)->end;
+        highest_sacked(t, &fack);
         reord_metric(t, fack - clow);
     }
     if (t->s->cfg.tcp_rack_rtt_seq && t->rack_seq_ok && t->rack_xmit)
