@@ -165,19 +165,26 @@ static void finish_and_send(struct ns_stack *s, const struct ns_addr *src, const
  * in slow start (the window doubles each round) and 1.2 after, so a window
  * is spread over the round trip instead of sent as one burst that a
  * drop-tail queue cuts. Without an RTT sample there is no rate: no pacing. */
+/* Linux's sk_pacing_rate (tcp_update_pacing_rate), which it computes
+ * whether or not it paces: max(cwnd, packets out) / SRTT, times 2 while
+ * cwnd < ssthresh / 2 and 1.2 after; bytes per second, 0 without SRTT. */
+static uint64_t linux_pacing_rate(const struct ns_tcb *t)
+{
+    if (t->srtt <= 0)
+        return 0;
+    uint64_t w = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
+    uint64_t r = t->cwnd < t->ssthresh / 2 ? 200 : 120;
+    return w * r * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
+}
+
 static uint64_t pace_rate(const struct ns_tcb *t) /* bytes per second, 0 = none */
 {
     if (t->bbr_pacing_rate)
         return t->bbr_pacing_rate; /* BBR paces at its model's rate (tcp_bbr.c) */
     if (!t->s->cfg.tcp_pacing || t->srtt <= 0)
         return 0;
-    if (t->s->cfg.tcp_pacing_edt) {
-        /* Linux's tcp_update_pacing_rate: max(cwnd, packets out), the
-         * slow-start ratio while cwnd < ssthresh / 2. */
-        uint64_t w = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
-        uint64_t r = t->cwnd < t->ssthresh / 2 ? 200 : 120;
-        return w * r * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
-    }
+    if (t->s->cfg.tcp_pacing_edt)
+        return linux_pacing_rate(t);
     uint64_t pct = t->cwnd < t->ssthresh ? 200 : 120;
     return (uint64_t)t->cwnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
 }
@@ -253,18 +260,14 @@ static bool pace_ok(struct ns_tcb *t)
 
 /* tcp_tso_autosize: ~1 ms (rate / 1024) at the pacing rate -- the one
  * pacing uses, or with `implicit` and not pacing, Linux's sk_pacing_rate
- * (cwnd / SRTT times 2 while cwnd < ssthresh / 2, 1.2 after), which Linux
- * computes whether or not it paces -- at least min_segs
+ * (linux_pacing_rate) -- at least min_segs
  * (tcp_min_tso_segs), at most a 64 KB packet. */
 static uint32_t tso_rate_segs(const struct ns_tcb *t, uint32_t mss, uint32_t min_segs, bool implicit)
 {
     uint32_t segs = 65535 / mss;
     uint64_t rate = pace_rate(t);
-    if (!rate && implicit && t->srtt > 0) {
-        uint64_t pct = t->cwnd < t->ssthresh / 2 ? 200 : 120;
-        uint64_t wnd = t->cwnd > ns_tcp_flight(t) ? t->cwnd : ns_tcp_flight(t);
-        rate = wnd * pct * (uint64_t)NS_SEC / 100 / (uint64_t)t->srtt;
-    }
+    if (!rate && implicit)
+        rate = linux_pacing_rate(t);
     if (rate) {
         uint64_t b = (rate >> 10) / mss;
         if (b < segs)
