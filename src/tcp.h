@@ -559,7 +559,7 @@ void ns_tcp_rto_arm(struct ns_tcb *t);             /* (re)start the RTO from now
  * (SACK connections with an RTT sample), else the RTO. */
 void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t);
 /* After a burst of new data: the RTO becomes a probe if one is due sooner (RFC 8985 7.2). */
-void ns_tcp_tlp_after_burst(struct ns_tcb *t);
+void ns_tcp_tlp_after_burst(struct ns_tcb *t, bool sent_new);
 void ns_tcp_rtt_sample(struct ns_tcb *t, ns_time_t rtt);
 void ns_tcp_enter_time_wait(struct ns_tcb *t);
 void ns_tcp_ka_reset(struct ns_tcb *t);
@@ -678,6 +678,10 @@ bool ns_tcp_sack_next_hole(const struct ns_tcb *t, uint32_t from, struct ns_seqr
  * range (skip it); else return seq and set *hole_end to where the next
  * SACKed range (or snd_max) begins. */
 uint32_t ns_tcp_sack_skip(const struct ns_tcb *t, uint32_t seq, uint32_t *hole_end);
+/* The highest un-SACKed range [start, end) with end <= limit and start >=
+ * snd_una, bounded below by the next SACKed range; false if everything
+ * below limit is SACKed. (A recovery probe resends its last MSS.) */
+bool ns_tcp_sack_last_hole(const struct ns_tcb *t, uint32_t limit, struct ns_seqrange *hole);
 
 /* ---- tcp_ecn.c (RFC 3168) ---- */
 /* Handshake: a SYN (passive side) or SYN-ACK (active side) arrived with

@@ -852,8 +852,7 @@ static void output(struct ns_tcb *t)
     t->push_once = false;
     if (t->pace_defer)
         pace_unit_done(t);
-    if (sent_new)
-        ns_tcp_tlp_after_burst(t);
+    ns_tcp_tlp_after_burst(t, sent_new);
     {
         /* tcp_chrono.c: unsent data the peer's window keeps back. */
         uint32_t left = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;

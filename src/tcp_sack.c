@@ -254,6 +254,27 @@ bool ns_tcp_sack_next_hole(const struct ns_tcb *t, uint32_t from, struct ns_seqr
     return false;
 }
 
+bool ns_tcp_sack_last_hole(const struct ns_tcb *t, uint32_t limit, struct ns_seqrange *hole)
+{
+    uint32_t end = limit, floor = t->snd_una;
+    for (unsigned i = t->nsacked; i-- > 0;) {
+        const struct ns_seqrange *r = &t->sacked[i];
+        if (seq_ge(r->start, end))
+            continue; /* wholly above */
+        if (seq_ge(r->end, end)) {
+            end = r->start; /* the limit is inside (or at the end of) it */
+            continue;
+        }
+        floor = r->end; /* the first range below the hole */
+        break;
+    }
+    if (!seq_gt(end, floor))
+        return false;
+    hole->start = floor;
+    hole->end = end;
+    return true;
+}
+
 uint32_t ns_tcp_sack_skip(const struct ns_tcb *t, uint32_t seq, uint32_t *hole_end)
 {
     *hole_end = t->snd_max;

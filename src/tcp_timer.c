@@ -89,21 +89,50 @@ void ns_tcp_rto_arm(struct ns_tcb *t)
     ns_tcb_timer_update(t);
 }
 
+/* cfg.tcp_tlp_recovery: a probe may also guard a fast recovery, and the
+ * resend of an RTO, when nothing else can report their loss ("guard"
+ * probes). RACK (RFC 8985 6) finds a lost segment only once something sent
+ * after it is delivered; when the last segments sent in a recovery are
+ * lost too (a lost resend and the new data after it), or the ACKs for them
+ * are, only the RTO was left; and at 10% loss each way one exchange in
+ * five fails, so RTOs chained (0.2 + 0.4 + 0.8 s) into the stalls of over
+ * a second that traces of TUN transfers showed. RFC 8985 7.2 keeps probes
+ * out of these states; QUIC's probe timeout (RFC 9002 6.2) runs in every
+ * state, and so does this one: in recovery after each transmission or
+ * ACK, and once after an RTO's resend; never while RACK's reordering
+ * timer is pending (that timer reports first); one probe until SND.UNA
+ * moves or the next RTO. */
+static bool guard_on(const struct ns_tcb *t)
+{
+    return t->s->cfg.tcp_tlp_recovery && ns_tcp_rack_on(t);
+}
+
 /* RFC 8985 7.2: the probe timeout from now, or NS_TIME_NEVER when no
- * probe may be scheduled now (then the RTO runs). */
-static ns_time_t pto_now(const struct ns_tcb *t)
+ * probe may be scheduled now (then the RTO runs). guard: a guard probe
+ * (above) is asked for. */
+static ns_time_t pto_now(const struct ns_tcb *t, bool guard)
 {
     const struct ns_stack *s = t->s;
-    /* SACK, not in recovery, no probe outstanding and (with RACK) nothing
-     * SACKed: RACK's own timer covers that case. */
-    if (!s->cfg.tcp_tlp || !t->sack_ok || t->srtt == 0 || t->in_recovery || t->tlp_sent ||
-        t->backoff || t->snd_nxt != t->snd_max || t->snd_max == t->snd_una ||
-        (ns_tcp_rack_on(t) && t->nsacked))
+    if (!s->cfg.tcp_tlp || !t->sack_ok || t->srtt == 0 || t->tlp_sent || t->snd_max == t->snd_una)
+        return NS_TIME_NEVER;
+    /* RFC 8985 7.2: not in recovery, not after an RTO, and (with RACK)
+     * nothing SACKed: RACK's own timer covers that case. */
+    if (!guard && (t->in_recovery || t->backoff || t->snd_nxt != t->snd_max ||
+                   (ns_tcp_rack_on(t) && t->nsacked)))
+        return NS_TIME_NEVER;
+    /* A guard probe needs no delayed-ACK allowance: the receiver answers
+     * at once a segment it holds already (RFC 9293 3.10.7.4: not
+     * acceptable, so an ACK is sent) or one that fills a gap (RFC 5681
+     * 4.2); only a resend after an RTO that is in order and new to it may
+     * wait for a delayed ACK, and then the probe costs one duplicate
+     * segment per RTO. In a recovery the receiver holds out-of-order data
+     * (it sent SACKs). */
+    if (guard && (t->rack_at != NS_TIME_NEVER || (!t->backoff && !t->nsacked)))
         return NS_TIME_NEVER;
     /* PTO = 2 * SRTT, plus the peer's worst-case delayed ACK when a
      * single segment is in flight. */
     ns_time_t pto = 2 * t->srtt;
-    if (t->snd_max - t->snd_una <= t->mss)
+    if (t->snd_max - t->snd_una <= t->mss && !guard)
         pto += s->cfg.tcp_tlp_wcdelack ? s->cfg.tcp_tlp_wcdelack
              : s->cfg.tcp_delack ? s->cfg.tcp_delack : 200 * NS_MSEC;
     else
@@ -121,7 +150,7 @@ static ns_time_t pto_now(const struct ns_tcb *t)
 
 void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
 {
-    ns_time_t pto = pto_now(t);
+    ns_time_t pto = pto_now(t, false);
     if (pto == NS_TIME_NEVER) {
         ns_tcp_rto_arm(t);
         return;
@@ -132,20 +161,13 @@ void ns_tcp_rto_or_tlp_arm(struct ns_tcb *t)
     ns_tcb_timer_update(t);
 }
 
-void ns_tcp_tlp_after_burst(struct ns_tcb *t)
+/* The armed RTO becomes a probe if one is due sooner; the RTO itself is
+ * never postponed (RFC 6298 5.1). */
+static void probe_before_rto(struct ns_tcb *t, bool guard)
 {
-    /* RFC 8985 7.2: the PTO is (re)started after new data is sent. The
-     * burst's first segment into an empty flight armed the RTO (one
-     * segment in flight: 2 SRTT + the delayed-ACK allowance was past the
-     * RTO); with the whole burst out, a probe 2 SRTT away replaces it,
-     * if it is due before the RTO, which is never postponed (RFC 6298
-     * 5.1). Once per burst, as Linux's tcp_schedule_loss_probe after
-     * tcp_write_xmit. Without it a lost ACK or tail of a 2-4 segment
-     * flight cost an RTO and the window (simloss CUBIC 10%, 2M, seed 1:
-     * 19 RTOs, 8 spurious, 2 probes; NewReno 5%: 7 RTOs, 0 probes). */
     if (t->tlp || t->persist || t->rto_at == NS_TIME_NEVER)
         return;
-    ns_time_t pto = pto_now(t);
+    ns_time_t pto = pto_now(t, guard);
     if (pto == NS_TIME_NEVER)
         return;
     if (t->s->now + pto >= t->rto_at) {
@@ -156,6 +178,22 @@ void ns_tcp_tlp_after_burst(struct ns_tcb *t)
     t->tlp = true;
     t->rto_at = t->s->now + pto;
     ns_tcb_timer_update(t);
+}
+
+void ns_tcp_tlp_after_burst(struct ns_tcb *t, bool sent_new)
+{
+    /* RFC 8985 7.2: the PTO is (re)started after new data is sent. The
+     * burst's first segment into an empty flight armed the RTO (one
+     * segment in flight: 2 SRTT + the delayed-ACK allowance was past the
+     * RTO); with the whole burst out, a probe 2 SRTT away replaces it,
+     * if it is due before the RTO. Once per burst, as Linux's
+     * tcp_schedule_loss_probe after tcp_write_xmit. Without it a lost ACK
+     * or tail of a 2-4 segment flight cost an RTO and the window (simloss
+     * CUBIC 10%, 2M, seed 1: 19 RTOs, 8 spurious, 2 probes; NewReno 5%:
+     * 7 RTOs, 0 probes). In a recovery, a guard probe after every pass. */
+    bool guard = t->in_recovery && guard_on(t);
+    if (sent_new || guard)
+        probe_before_rto(t, guard);
 }
 
 /* RFC 8985 7.3: send one probe, new data if the window allows, else the
@@ -173,6 +211,27 @@ static void tlp_fire(struct ns_tcb *t)
     uint32_t len = seq_gt(data_end, t->snd_nxt) ? data_end - t->snd_nxt : 0;
     if (len > ns_tcp_send_mss(t))
         len = ns_tcp_send_mss(t);
+    /* A guard probe (guard_on: guarding a recovery or an RTO's resend)
+     * is no tail probe: no 7.4 episode, the recovery or the RTO already
+     * answered this loss. */
+    if (t->in_recovery || t->backoff)
+        t->tlp_episode = false;
+    if (t->snd_nxt != t->snd_max || (t->nsacked && !len)) {
+        /* Go-back-N after an RTO (its last resend) or a recovery whose
+         * tail is SACKed: the highest segment not SACKed. */
+        struct ns_seqrange h;
+        uint32_t limit = t->snd_nxt != t->snd_max ? t->snd_nxt : t->snd_max;
+        if (ns_tcp_sack_last_hole(t, limit, &h)) {
+            uint32_t smss = ns_tcp_send_mss(t);
+            if (seq_gt(h.end, h.start + smss))
+                h.start = h.end - smss;
+            ns_tcp_resend(t, h.start, h.end);
+            t->tlp_retrans = true;
+            t->tlp_end = h.end;
+        }
+        ns_tcp_rto_arm(t);
+        return;
+    }
     if (len && seq_ge(wnd_edge, t->snd_nxt + len) && !(t->fin_queued && seq_gt(t->snd_nxt, t->fin_seq))) {
         uint8_t fl = TH_ACK | ((t->snd_nxt + len == data_end) ? TH_PSH : 0);
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
@@ -373,6 +432,7 @@ static bool rto_fire(struct ns_tcb *t)
      * must not cut the window a second time (RFC 5681 3.2: once per
      * loss event; as Linux's tcp_retransmit_timer clearing tlp_high_seq). */
     t->tlp_episode = false;
+    t->tlp_sent = false; /* cfg.tcp_tlp_recovery: one probe per RTO interval */
     t->cwr = false; /* the RTO's cut replaces an ECN reduction (cfg.tcp_ecn_prr) */
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
@@ -408,6 +468,8 @@ static bool rto_fire(struct ns_tcb *t)
     }
     if (t->rto_at == NS_TIME_NEVER)
         ns_tcp_rto_arm(t);
+    if (guard_on(t))
+        probe_before_rto(t, true); /* the RTO's resend is guarded once */
     return true;
 }
 

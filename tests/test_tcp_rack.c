@@ -16,7 +16,10 @@
  *   - a tail loss probe that repairs a loss gets the congestion response,
  *     and one reported as a duplicate (D-SACK) does not (7.4);
  *   - PRR's send quantities during recovery: proportional to deliveries
- *     while pipe > ssthresh, no burst, recovery ends at ssthresh. */
+ *     while pipe > ssthresh, no burst, recovery ends at ssthresh;
+ *   - guard probes (cfg.tcp_tlp_recovery): a recovery whose last sends
+ *     are all lost, and an RTO's resend that goes unanswered, are probed
+ *     2 SRTT later instead of waiting for the (backed-off) RTO. */
 #include "tcp_testutil.h"
 
 static const uint8_t OPT_MSS_SACK[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
@@ -498,6 +501,125 @@ static void test_sent_after_same_tick(void)
     tt_free(t);
 }
 
+/* cfg.tcp_tlp_recovery, in a recovery: segment 1 is lost; its resend and
+ * the new segment 11 sent with it are lost too, and nothing else is in
+ * flight to be SACKed after them (nor are the segments PRR sends for
+ * the next ACK), so RACK cannot see the loss. A guard probe goes 2 SRTT
+ * later (the least PTO, 10 ms), new data; its SACK
+ * shows the resend and 11 lost, and 1 is resent again, with no RTO.
+ * Without the guard the RTO (>= 200 ms) is the next timer. */
+static void guard_recovery_case(bool on)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    cfg.tcp_tlp_recovery = on;
+    struct tt *t = setup_with(&cfg);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.at_seq, 1);   /* the resend of 1 */
+    CU_ASSERT_EQUAL(s.new_data, 1); /* 11 */
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 10 * M}}); /* 5-10 arrive */
+    unsigned more = drain(t, 1, 1 + 11 * M).new_data; /* PRR's: lost as well */
+    uint32_t next = 1 + (11 + more) * M;
+    ns_time_t wait = ns_stack_next_deadline(t->s) - t->now;
+    if (!on) {
+        CU_ASSERT(wait >= 200 * NS_MSEC); /* the RTO */
+        tt_advance(t, t->now + wait);
+        CU_ASSERT_EQUAL(info(t).rto_timeouts, 1);
+        tt_free(t);
+        return;
+    }
+    CU_ASSERT(wait <= 10 * NS_MSEC + RTT);
+    tt_advance(t, t->now + wait);
+    s = drain(t, next, next);
+    CU_ASSERT_EQUAL(s.total, 1);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* the probe: new data */
+    CU_ASSERT_EQUAL(info(t).tlp_probes, 1);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 2, (const uint32_t[][2]){{next, next + M}, {1 + M, 1 + 10 * M}});
+    tt_advance(t, t->now + RTT / 2);
+    s = drain(t, 1, next + M);
+    CU_ASSERT_EQUAL(s.at_seq, 1); /* 1 again, found by RACK */
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    CU_ASSERT_EQUAL(ti.fast_retransmits, 1);  /* the same recovery */
+    CU_ASSERT_EQUAL(ti.tlp_recoveries, 0);    /* no second window cut */
+    tt_free(t);
+}
+static void test_guard_probe_recovery(void)
+{
+    guard_recovery_case(true);
+    guard_recovery_case(false);
+}
+
+/* cfg.tcp_tlp_recovery after an RTO: nothing of the flight comes back;
+ * the tail probe and then the RTO fire, which resends segment 1. When
+ * its answer does not come within 2 SRTT (the least PTO, 10 ms), a guard
+ * probe resends it once more, well before the backed-off RTO (400 ms);
+ * one probe per RTO interval. Without the guard the next send is the
+ * second RTO. */
+static void guard_rto_case(bool on)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    cfg.tcp_tlp_recovery = on;
+    struct tt *t = setup_with(&cfg);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the tail probe */
+    CU_ASSERT_EQUAL(info(t).tlp_probes, 1);
+    drain(t, 1, 1);
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the RTO */
+    CU_ASSERT_EQUAL(info(t).rto_timeouts, 1);
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.total, 1);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    ns_time_t wait = ns_stack_next_deadline(t->s) - t->now;
+    if (on) {
+        CU_ASSERT(wait <= 10 * NS_MSEC + RTT);
+        tt_advance(t, t->now + wait);
+        s = drain(t, 1, 1 + 10 * M);
+        CU_ASSERT_EQUAL(s.total, 1);
+        CU_ASSERT_EQUAL(s.at_seq, 1); /* the RTO's resend, once more */
+        CU_ASSERT_EQUAL(info(t).tlp_probes, 2);
+        CU_ASSERT_EQUAL(info(t).rto_timeouts, 1);
+        wait = ns_stack_next_deadline(t->s) - t->now; /* no third probe: the RTO */
+    }
+    CU_ASSERT(wait >= 400 * NS_MSEC);
+    tt_advance(t, t->now + wait);
+    CU_ASSERT_EQUAL(info(t).rto_timeouts, 2);
+    tt_free(t);
+}
+static void test_guard_probe_rto(void)
+{
+    guard_rto_case(true);
+    guard_rto_case(false);
+}
+
+/* A guard probe with nothing new to send resends the highest segment the
+ * receiver does not hold: 10 segments are all the data, 2-10 are SACKed,
+ * and the resend of 1 is lost. The probe is 1 again, not the SACKed 10
+ * (which would only bring a D-SACK). */
+static void test_guard_probe_resends_hole(void)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 10 * M), (ssize_t)(10 * M));
+    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 10 * M}});
+    CU_ASSERT_EQUAL(drain(t, 1, 1).at_seq, 1); /* the resend: lost */
+    tt_advance(t, ns_stack_next_deadline(t->s));
+    struct sent s = drain(t, 1, 1 + 10 * M);
+    CU_ASSERT_EQUAL(s.total, 1);
+    CU_ASSERT_EQUAL(s.at_seq, 1);
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.tlp_probes, 1);
+    CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -509,6 +631,9 @@ static const struct tl_test tests[] = {
     {"lost_resend_after_rto", test_lost_resend_after_rto},
     {"lost_at_recovery_exit", test_lost_at_recovery_exit},
     {"sent_after_same_tick", test_sent_after_same_tick},
+    {"guard_probe_recovery", test_guard_probe_recovery},
+    {"guard_probe_rto", test_guard_probe_rto},
+    {"guard_probe_resends_hole", test_guard_probe_resends_hole},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }

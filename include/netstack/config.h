@@ -119,6 +119,11 @@ struct ns_config {
     bool tcp_tlp_fin_alone;        /* a probe for a FIN that left in a segment of its own resends
                                     * the FIN alone, the highest-sequence segment as sent (RFC 8985
                                     * 7.3, Linux); off: the last MSS of data with the FIN */
+    bool tcp_tlp_recovery;         /* with RACK, a probe also guards a fast recovery and the
+                                    * retransmission after an RTO: whenever nothing sent later can
+                                    * be delivered to show a resend lost (tcp_timer.c; RFC 9002
+                                    * 6.2's PTO runs in every state). Off: RFC 8985 7.2 and Linux,
+                                    * the RTO alone */
     bool tcp_sack_whole_seg;       /* a SACK block counts only for the sent segments it covers
                                     * whole (Linux tags SACKs per skb, tcp_match_skb_to_sack); off:
                                     * every byte it names (RFC 2018 4). Resending a partly SACKed
