@@ -214,11 +214,16 @@ static void tlp_fire(struct ns_tcb *t)
     /* A guard probe (guard_on: guarding a recovery or an RTO's resend)
      * is no tail probe: no 7.4 episode, the recovery or the RTO already
      * answered this loss. */
-    if (t->in_recovery || t->backoff)
+    bool guard = t->in_recovery || t->backoff;
+    if (guard)
         t->tlp_episode = false;
-    if (t->snd_nxt != t->snd_max || (t->nsacked && !len)) {
-        /* Go-back-N after an RTO (its last resend) or a recovery whose
-         * tail is SACKed: the highest segment not SACKed. */
+    bool can_new = len && seq_ge(wnd_edge, t->snd_nxt + len) &&
+                   !(t->fin_queued && seq_gt(t->snd_nxt, t->fin_seq));
+    if (t->snd_nxt != t->snd_max || (guard && t->nsacked && !can_new)) {
+        /* A guard probe in go-back-N after an RTO (its last resend), or
+         * with no new data to send while SACKs are in: the highest
+         * segment the receiver does not hold (not a SACKed tail, which
+         * would only bring back a D-SACK). */
         struct ns_seqrange h;
         uint32_t limit = t->snd_nxt != t->snd_max ? t->snd_nxt : t->snd_max;
         if (ns_tcp_sack_last_hole(t, limit, &h)) {
@@ -232,7 +237,7 @@ static void tlp_fire(struct ns_tcb *t)
         ns_tcp_rto_arm(t);
         return;
     }
-    if (len && seq_ge(wnd_edge, t->snd_nxt + len) && !(t->fin_queued && seq_gt(t->snd_nxt, t->fin_seq))) {
+    if (can_new) {
         uint8_t fl = TH_ACK | ((t->snd_nxt + len == data_end) ? TH_PSH : 0);
         ns_tcp_send_seg(t, t->snd_nxt, len, fl);
         t->snd_nxt += len;
