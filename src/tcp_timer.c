@@ -214,7 +214,7 @@ static void tlp_fire(struct ns_tcb *t)
     /* A guard probe (guard_on: guarding a recovery or an RTO's resend)
      * is no tail probe: no 7.4 episode, the recovery or the RTO already
      * answered this loss. */
-    bool guard = t->in_recovery || t->backoff;
+    bool guard = guard_on(t) && (t->in_recovery || t->backoff);
     if (guard)
         t->tlp_episode = false;
     bool can_new = len && seq_ge(wnd_edge, t->snd_nxt + len) &&
@@ -225,8 +225,7 @@ static void tlp_fire(struct ns_tcb *t)
          * segment the receiver does not hold (not a SACKed tail, which
          * would only bring back a D-SACK). */
         struct ns_seqrange h;
-        uint32_t limit = t->snd_nxt != t->snd_max ? t->snd_nxt : t->snd_max;
-        if (ns_tcp_sack_last_hole(t, limit, &h)) {
+        if (ns_tcp_sack_last_hole(t, t->snd_nxt, &h)) {
             uint32_t smss = ns_tcp_send_mss(t);
             if (seq_gt(h.end, h.start + smss))
                 h.start = h.end - smss;
@@ -437,7 +436,7 @@ static bool rto_fire(struct ns_tcb *t)
      * must not cut the window a second time (RFC 5681 3.2: once per
      * loss event; as Linux's tcp_retransmit_timer clearing tlp_high_seq). */
     t->tlp_episode = false;
-    t->tlp_sent = false; /* cfg.tcp_tlp_recovery: one probe per RTO interval */
+    t->tlp_sent = false; /* a guard probe may follow this resend: one per RTO interval */
     t->cwr = false; /* the RTO's cut replaces an ECN reduction (cfg.tcp_ecn_prr) */
     t->cc->on_rto(t);
     if (ns_tcp_rack_on(t)) {
