@@ -225,7 +225,12 @@ static void tlp_fire(struct ns_tcb *t)
          * segment the receiver does not hold (not a SACKed tail, which
          * would only bring back a D-SACK). */
         struct ns_seqrange h;
-        if (ns_tcp_sack_last_hole(t, t->snd_nxt, &h)) {
+        /* Data first: a FIN alone brings an ACK that tells RACK nothing
+         * (it tracks data), and a receiver need not SACK a FIN. */
+        uint32_t limit = t->snd_nxt;
+        if (t->fin_queued && seq_gt(limit, t->fin_seq) && ns_tcp_sack_last_hole(t, t->fin_seq, &h))
+            limit = t->fin_seq;
+        if (ns_tcp_sack_last_hole(t, limit, &h)) {
             uint32_t smss = ns_tcp_send_mss(t);
             if (seq_gt(h.end, h.start + smss))
                 h.start = h.end - smss;

@@ -620,6 +620,86 @@ static void test_guard_probe_resends_hole(void)
     tt_free(t);
 }
 
+/* The last data left with the FIN (or just before it), and both were
+ * lost. RACK tracks the
+ * data, not the FIN: when a later resend is delivered it marks the data
+ * lost, and the resend must take the FIN along (as the segment that
+ * carried both did), unless the peer SACKed the FIN. Before, the FIN
+ * waited for the RTO. Segments 1-5 and the FIN (with 5); 1 and 5 are
+ * lost; 1 is resent after 5 and arrives. */
+static void fin_case(bool fin_sacked)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 5 * M), (ssize_t)(5 * M));
+    CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
+    struct tt_seg g;
+    unsigned n = 0, fins = 0;
+    while (tt_next(t, &g)) {
+        n += g.len > 0;
+        fins += (g.flags & TH_FIN) && g.seq + g.len == S(1 + 5 * M);
+    }
+    CU_ASSERT_EQUAL(n, 5);
+    CU_ASSERT_EQUAL(fins, 1); /* the FIN: on segment 5 or right after it */
+    tt_advance(t, t->now + RTT);
+    uint32_t hi = fin_sacked ? 1 + 5 * M + 1 : 1 + 4 * M;
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 4 * M}});
+    CU_ASSERT_EQUAL(drain(t, 1, 1 + 5 * M).at_seq, 1); /* 1 again */
+    tt_advance(t, t->now + RTT);
+    if (fin_sacked)
+        ack_sack(t, 1 + 4 * M, 1, (const uint32_t[][2]){{1 + 5 * M, hi}});
+    else
+        ack_sack(t, 1 + 4 * M, 0, NULL);
+    tt_advance(t, t->now + RTT / 2); /* past RACK.rtt + reo_wnd */
+    unsigned resent = 0, with_fin = 0;
+    while (tt_next(t, &g))
+        if (g.seq == S(1 + 4 * M) && g.len == M) {
+            resent++;
+            with_fin += (g.flags & TH_FIN) != 0;
+        }
+    CU_ASSERT_EQUAL(resent, 1);
+    CU_ASSERT_EQUAL(with_fin, fin_sacked ? 0 : 1);
+    CU_ASSERT_EQUAL(info(t).rto_timeouts, 0);
+    tt_free(t);
+}
+static void test_lost_fin_resent_with_data(void)
+{
+    fin_case(false);
+    fin_case(true);
+}
+
+/* A guard probe prefers data to a FIN alone: the ACK a FIN brings tells
+ * RACK nothing (it tracks data), and a receiver need not SACK a FIN.
+ * Segments 1-5 and the FIN; 2-5 are SACKed (the FIN is not), 1 and its
+ * resend are lost, there is no new data: the probe is 1 again. */
+static void test_guard_probe_data_before_fin(void)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 5 * M), (ssize_t)(5 * M));
+    CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
+    drain(t, 1, 1);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 5 * M}});
+    CU_ASSERT_EQUAL(drain(t, 1, 1).at_seq, 1); /* the resend: lost */
+    tt_advance(t, ns_stack_next_deadline(t->s)); /* the guard probe */
+    struct tt_seg g;
+    unsigned data1 = 0, fin_alone = 0;
+    while (tt_next(t, &g)) {
+        data1 += g.seq == S(1) && g.len > 0;
+        fin_alone += (g.flags & TH_FIN) && !g.len;
+    }
+    CU_ASSERT_EQUAL(data1, 1);
+    CU_ASSERT_EQUAL(fin_alone, 0);
+    CU_ASSERT_EQUAL(info(t).tlp_probes, 1);
+    CU_ASSERT_EQUAL(info(t).rto_timeouts, 0);
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -634,6 +714,8 @@ static const struct tl_test tests[] = {
     {"guard_probe_recovery", test_guard_probe_recovery},
     {"guard_probe_rto", test_guard_probe_rto},
     {"guard_probe_resends_hole", test_guard_probe_resends_hole},
+    {"lost_fin_resent_with_data", test_lost_fin_resent_with_data},
+    {"guard_probe_data_before_fin", test_guard_probe_data_before_fin},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }
