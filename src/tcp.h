@@ -299,6 +299,7 @@ struct ns_tcb {
         double pacing_gain, cwnd_gain;
         uint64_t max_bw[2];      /* bytes/s: max filter over the last two ProbeBW cycles */
         unsigned bw_slot;
+        uint32_t flight_max;     /* the most in flight at an ACK this round (bytes) */
         uint64_t full_bw;        /* Startup: bw at the last 25% step */
         unsigned full_bw_cnt;    /* rounds without such a step */
         bool full_bw_reached;
@@ -310,6 +311,7 @@ struct ns_tcb {
         uint32_t inflight_hi;    /* v3: upper bound on inflight learned from loss (0 = none) */
         uint64_t bw_lo;          /* v3 short-term lower bounds (draft 4.5.10.3), 0 = none: */
         uint32_t inflight_lo;    /* ... set by lossy / CE rounds outside a probe, reset by one */
+        uint32_t flight_max_last; /* flight_max of the last full round */
         uint64_t bw_latest, bw_last; /* max delivery rate this round / the last full one */
         uint32_t inflight_latest, inflight_last; /* max bytes delivered per sample, same */
         bool loss_in_round, ecn_in_round;

@@ -188,8 +188,11 @@ static void test_background_loss(void)
      * (about 5%: what the data direction drops; it was 0 while the losses
      * RACK's timer found never reached BBR). Taking only loss beyond it
      * as congestion keeps Startup going and the flight near the BDP: at
-     * 10% loss 4M moves at 36-55 Mbit/s on these seeds, against 8-31
-     * when every loss counts (the draft). */
+     * 10% loss 4M moves at 50-53 Mbit/s on these seeds, against 31-44
+     * when every loss counts (the draft). (36-55 against 8-31 before
+     * inflight_hi took the flight the lost data left in, the draft's
+     * RS.tx_in_flight, instead of the pipe after the loss: that helped
+     * the draft's way more.) */
     double on = 0, off = 0;
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
@@ -207,10 +210,12 @@ static void test_background_loss(void)
         on += g1;
         off += g0;
     }
-    CU_ASSERT(on > 1.5 * off);
-    /* 45.3 on average; 31.7-33.5 with a packet-conservation round for
-     * every recovery or no refill after it (tcp_bbr.c recovery_refill). */
-    CU_ASSERT(on / 3 > 40e6);
+    CU_ASSERT(on > 1.3 * off);
+    /* 50.9 on average (45.3 before inflight_hi's fix and Startup's
+     * ssthresh following the model in recovery); 31.7-33.5 with a
+     * packet-conservation round for every recovery or no refill after it
+     * (tcp_bbr.c recovery_refill). */
+    CU_ASSERT(on / 3 > 45e6);
 }
 
 static void test_min_rtt_under_loss(void)
@@ -494,6 +499,61 @@ static void test_deterministic(void)
     CU_ASSERT_EQUAL(a.duration, b.duration);
 }
 
+/* Startup under random loss (draft 4.6.4.4: cwnd grows with deliveries
+ * until the pipe is full, in recovery too). At 5% loss most rounds hold
+ * a recovery, whose ssthresh (PRR's aim) must follow the model's target
+ * as max_bw grows instead of staying where the recovery began. Counted:
+ * samples in Startup and Recovery whose ssthresh is above the one that
+ * recovery started with. And when a lossy round ends Startup, inflight_hi
+ * is the flight the lost data left in (draft RS.tx_in_flight), not the
+ * pipe after the loss, so the transfer does not cruise at half the link:
+ * seeds 1-3 average over 55 Mbit/s for 4 MB (50 before both). */
+struct ss_trace {
+    uint64_t recovery;  /* sack_recoveries at the recovery being watched */
+    uint32_t ss_start;  /* its ssthresh when first seen */
+    unsigned raised;    /* samples above it */
+};
+static void ss_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
+{
+    struct ss_trace *c = user;
+    (void)now;
+    if (flow != 0 || ti->bbr_mode != 0 || ti->ca_state != 3)
+        return;
+    if (ti->sack_recoveries != c->recovery) {
+        c->recovery = ti->sack_recoveries;
+        c->ss_start = ti->ssthresh;
+    } else if (ti->ssthresh > c->ss_start) {
+        c->raised++;
+    }
+}
+static void test_startup_through_loss(void)
+{
+    unsigned raised = 0;
+    double sum = 0;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        struct ss_trace c = {0, 0, 0};
+        xfer_params_default(&p);
+        snprintf(p.cc, sizeof p.cc, "bbr");
+        p.bytes = 4u << 20;
+        p.seed = seed;
+        p.to_client.drop = p.to_server.drop = 0.05;
+        p.sample = ss_sample;
+        p.sample_user = &c;
+        tl_seed_note(seed);
+        CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
+        CU_ASSERT(r.intact);
+        printf("\n    seed %llu: %.2f Mbit/s, ssthresh raised in %u Startup recovery samples",
+               (unsigned long long)seed, goodput(&r) / 1e6, c.raised);
+        raised += c.raised;
+        sum += goodput(&r);
+    }
+    printf(" ");
+    CU_ASSERT(raised > 0);
+    CU_ASSERT(sum / 3 > 55e6);
+}
+
 static const struct tl_test tests[] = {
     {"states_and_model", test_states_and_model},
     {"random_loss", test_random_loss},
@@ -505,6 +565,7 @@ static const struct tl_test tests[] = {
     {"ack_aggregation", test_ack_aggregation},
     {"ecn_rounds", test_ecn_rounds},
     {"deterministic", test_deterministic},
+    {"startup_through_loss", test_startup_through_loss},
 };
 
 int main(void) { return TL_RUN("tcp_bbr", tests); }
