@@ -58,6 +58,17 @@ static struct tt *setup(void)
     return setup_with(&cfg);
 }
 
+/* A NewReno connection with `bytes` written, not yet drained. */
+static struct tt *open_with(uint32_t bytes)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, bytes), (ssize_t)bytes);
+    return t;
+}
+
 /* The host ACKs `ack` (stack-relative) with up to 3 SACK blocks [a, b)
  * (stack-relative), and a timestamp option (tsval, echo) when `ts`
  * (then at most 2 blocks fit). */
@@ -187,11 +198,7 @@ static void test_lost_retransmission_by_time(void)
  * reaches the RTO, which then runs instead, as the replay fixtures pin.) */
 static void tlp_case(bool dsack)
 {
-    struct ns_config cfg;
-    newreno_cfg(&cfg);
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 3 * M), (ssize_t)(3 * M));
+    struct tt *t = open_with(3 * M);
     CU_ASSERT_EQUAL(drain(t, 1, 1).total, 3);
     tt_advance(t, t->now + RTT);
     /* Only segment 1 is acknowledged (segment 2 arrived, its ACK did not);
@@ -601,11 +608,7 @@ static void test_guard_probe_rto(void)
  * (which would only bring a D-SACK). */
 static void test_guard_probe_resends_hole(void)
 {
-    struct ns_config cfg;
-    newreno_cfg(&cfg);
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 10 * M), (ssize_t)(10 * M));
+    struct tt *t = open_with(10 * M);
     CU_ASSERT_EQUAL(drain(t, 1, 1).total, 10);
     tt_advance(t, t->now + RTT);
     ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 10 * M}});
@@ -621,19 +624,14 @@ static void test_guard_probe_resends_hole(void)
 }
 
 /* The last data left with the FIN (or just before it), and both were
- * lost. RACK tracks the
- * data, not the FIN: when a later resend is delivered it marks the data
+ * lost. RACK tracks the data, not the FIN: when a later resend is delivered it marks the data
  * lost, and the resend must take the FIN along (as the segment that
  * carried both did), unless the peer SACKed the FIN. Before, the FIN
  * waited for the RTO. Segments 1-5 and the FIN (with 5); 1 and 5 are
  * lost; 1 is resent after 5 and arrives. */
 static void fin_case(bool fin_sacked)
 {
-    struct ns_config cfg;
-    newreno_cfg(&cfg);
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 5 * M), (ssize_t)(5 * M));
+    struct tt *t = open_with(5 * M);
     CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
     struct tt_seg g;
     unsigned n = 0, fins = 0;
@@ -676,11 +674,7 @@ static void test_lost_fin_resent_with_data(void)
  * resend are lost, there is no new data: the probe is 1 again. */
 static void test_guard_probe_data_before_fin(void)
 {
-    struct ns_config cfg;
-    newreno_cfg(&cfg);
-    struct tt *t = tt_new(&cfg, false);
-    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 5 * M), (ssize_t)(5 * M));
+    struct tt *t = open_with(5 * M);
     CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
     drain(t, 1, 1);
     tt_advance(t, t->now + RTT);
