@@ -330,6 +330,7 @@ struct ns_tcb {
         uint64_t phase_round;    /* round_count when the phase began */
         uint32_t prior_cwnd;     /* cwnd before recovery / ProbeRTT */
         uint64_t recovery_round; /* round_count when the current recovery began */
+        bool round_congested;    /* the last round's loss was congestion (see tcp_bbr.c) */
         double base_lost, base_total; /* background loss: bytes lost / sent in Cruise rounds,
                                        * decayed by 7/8 a round (cfg.tcp_bbr_loss_base) */
         uint64_t state_changes;  /* transitions (ns_tcp_info) */
