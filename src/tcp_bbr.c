@@ -270,10 +270,11 @@ static void loss_too_high(struct ns_tcb *t)
     /* Draft BBRHandleInflightTooHigh: inflight_hi = max(RS.tx_in_flight,
      * beta x target), the flight when the lost data left: the most in
      * flight in the round that just ended and the one before it (what a
-     * round finds lost left a round earlier), not the pipe now: after a Startup that overflowed
-     * a queue, the pipe has shed the lost segments and held inflight_hi,
-     * hence Cruise, near half the link for the rest of a short transfer
-     * (simloss 5%, 4M, seed 2: 50 of 100 Mbit/s from 0.3 s on). */
+     * round finds lost left a round earlier). The pipe now is too low:
+     * after a Startup that overflowed a queue it has shed the lost
+     * segments, and it held inflight_hi, hence Cruise, near half the link
+     * for the rest of a short transfer (simloss 5%, 4M, seed 2: 50 of 100
+     * Mbit/s from 0.3 s on). */
     double hi = (double)inflight(t);
     if (hi < (double)t->bbr.flight_max_last)
         hi = (double)t->bbr.flight_max_last;

@@ -42,18 +42,16 @@ uint32_t ns_tcp_resend(struct ns_tcb *t, uint32_t start, uint32_t end)
     return ns_tcp_resend_psh(t, start, end, false);
 }
 
-/* `psh`: cfg.tcp_psh_units' resent TSO packet of more than one segment
- * ends here (tcp_output.c), so PSH as on every such packet. */
 /* Is the FIN's sequence number inside a SACKed range? (Linux's receiver
  * SACKs a FIN that arrives after a hole.) */
 static bool fin_sacked(const struct ns_tcb *t)
 {
-    for (unsigned i = 0; i < t->nsacked; i++)
-        if (seq_le(t->sacked[i].start, t->fin_seq) && seq_gt(t->sacked[i].end, t->fin_seq))
-            return true;
-    return false;
+    uint32_t hole_end;
+    return ns_tcp_sack_skip(t, t->fin_seq, &hole_end) != t->fin_seq;
 }
 
+/* `psh`: cfg.tcp_psh_units' resent TSO packet of more than one segment
+ * ends here (tcp_output.c), so PSH as on every such packet. */
 uint32_t ns_tcp_resend_psh(struct ns_tcb *t, uint32_t start, uint32_t end, bool psh)
 {
     /* A range that ends where a FIN we sent begins -- a lost record of
