@@ -169,7 +169,15 @@ void ns_tcp_enter_recovery(struct ns_tcb *t)
      * window was already cut for this round trip (RFC 3168 6.1.2). */
     bool cwr = t->cwr && t->sack_ok;
     t->cwr = false;
-    ns_tcp_rack_mark_head_lost(t); /* the head is taken as lost */
+    /* Without RACK the head is taken as lost (RFC 6675 5 step 4). With
+     * it, RACK marked what is lost (RFC 8985 6.2; Linux's
+     * tcp_fastretrans_alert marks the head only without RACK): the head
+     * is then either marked already or a resend still in flight, and
+     * marking that one resent it a second time within the RTT (linkem,
+     * BBR, 1% loss: 3-7 D-SACKs a run, each widening the reordering
+     * window that the tail's repair then waits out). */
+    if (!ns_tcp_rack_on(t))
+        ns_tcp_rack_mark_head_lost(t);
     t->recover = t->snd_max;
     if (!cwr)
         t->cc->enter_recovery(t);

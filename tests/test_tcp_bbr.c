@@ -157,8 +157,8 @@ static void test_random_loss(void)
 
 /* One BBR transfer of `bytes` with random loss `drop` each way (100
  * Mbit/s, 20 ms), with one more knob `set` unless NULL. */
-static void run_lossy_set(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
-                          double drop, const char *set)
+static void lossy_params(struct xfer_params *p, uint64_t seed, uint64_t bytes, double drop,
+                         const char *set)
 {
     xfer_params_default(p);
     snprintf(p->cc, sizeof p->cc, "bbr");
@@ -167,6 +167,12 @@ static void run_lossy_set(struct xfer_params *p, struct xfer_result *r, uint64_t
     p->to_client.drop = p->to_server.drop = drop;
     if (set)
         p->set[p->nset++] = set;
+}
+
+static void run_lossy_set(struct xfer_params *p, struct xfer_result *r, uint64_t seed, uint64_t bytes,
+                          double drop, const char *set)
+{
+    lossy_params(p, seed, bytes, drop, set);
     run(p, r);
 }
 
@@ -188,12 +194,11 @@ static void test_background_loss(void)
      * (about 5%: what the data direction drops; it was 0 while the losses
      * RACK's timer found never reached BBR). Taking only loss beyond it
      * as congestion keeps Startup going and the flight near the BDP: at
-     * 10% loss 4M moves at 50-53 Mbit/s on these seeds, against 31-44
-     * when every loss counts (the draft). (36-55 against 8-31 before
-     * inflight_hi took the flight the lost data left in, the draft's
-     * RS.tx_in_flight, instead of the pipe after the loss: that helped
-     * the draft's way more.) */
-    double on = 0, off = 0;
+     * 10% loss 4M moves at 50.7 Mbit/s on average over seeds 1-12 against
+     * 35.5 when every loss counts (the draft). The comparison takes 12
+     * seeds because single seeds swing both ways (seeds 1-3 alone: 56.4
+     * vs 48.1; 9-12: 48.1 vs 22.4) since recovery stopped resending the
+     * head a second time, which had cost the draft's way more. */
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
         struct xfer_result r;
@@ -201,21 +206,25 @@ static void test_background_loss(void)
         printf("\n    seed %llu: background %.4f at 5%% (%.2f Mbit/s)", (unsigned long long)seed,
                tr.loss_base, goodput(&r) / 1e6);
         CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+    }
+    double on = 0, off = 0;
+    const unsigned seeds = 12;
+    for (uint64_t seed = 1; seed <= seeds; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
         run_lossy_set(&p, &r, seed, 4u << 20, 0.10, "tcp_bbr_loss_base=0");
-        double g0 = goodput(&r);
+        off += goodput(&r);
         CU_ASSERT(tr.loss_base == 0);
         run_lossy(&p, &r, seed, 4u << 20, 0.10);
-        double g1 = goodput(&r);
-        printf("; 10%%: %.2f Mbit/s (off: %.2f) ", g1 / 1e6, g0 / 1e6);
-        on += g1;
-        off += g0;
+        on += goodput(&r);
     }
+    printf("\n    10%%, seeds 1-%u: %.2f Mbit/s (off: %.2f) ", seeds, on / seeds / 1e6, off / seeds / 1e6);
     CU_ASSERT(on > 1.3 * off);
-    /* 50.9 on average (45.3 before inflight_hi's fix and Startup's
-     * ssthresh following the model in recovery); 31.7-33.5 with a
-     * packet-conservation round for every recovery or no refill after it
-     * (tcp_bbr.c recovery_refill). */
-    CU_ASSERT(on / 3 > 45e6);
+    /* 50.7 (45.3 over seeds 1-3 before inflight_hi's fix and Startup's
+     * ssthresh following the model in recovery); 31.7-33.5 on seeds 1-3
+     * with a packet-conservation round for every recovery or no refill
+     * after it (tcp_bbr.c recovery_refill). */
+    CU_ASSERT(on / seeds > 45e6);
 }
 
 static void test_min_rtt_under_loss(void)
@@ -274,6 +283,7 @@ struct lo_check {
     uint64_t cuts, retransmits, ece;
     double alpha_min, alpha_end;
     uint32_t max_extra, extra_over_cwnd;
+    uint32_t cwnd_max;       /* the largest cwnd seen so far */
     uint32_t inflight_hi;    /* the last one seen */
 };
 
@@ -313,7 +323,13 @@ static void lo_sample(void *user, ns_time_t now, unsigned flow, const struct ns_
         c->set_while_open++;
     if (ti->bbr_extra_acked > c->max_extra)
         c->max_extra = ti->bbr_extra_acked;
-    if (ti->bbr_extra_acked > ti->cwnd && ti->bbr_extra_acked > 4 * ti->snd_mss)
+    /* Each ACK's extra is capped at the cwnd of that moment (draft
+     * BBRUpdateACKAggregation); the windowed max keeps it after cwnd
+     * falls (PRR in a recovery), so the bound is the largest cwnd seen,
+     * not the current one. */
+    if (ti->cwnd > c->cwnd_max)
+        c->cwnd_max = ti->cwnd;
+    if (ti->bbr_extra_acked > c->cwnd_max && ti->bbr_extra_acked > 4 * ti->snd_mss)
         c->extra_over_cwnd++;
     if (ti->pacing_rate && (c->alpha_min == 0 || ti->bbr_ecn_alpha < c->alpha_min))
         c->alpha_min = ti->bbr_ecn_alpha;
@@ -375,34 +391,39 @@ static void test_lower_bounds_recovery(void)
      * cleared when the loss recovery ends: never in force while the
      * connection is Open. With tcp_bbr_loss_base off, so that every lossy
      * round sets them, at 5% loss this keeps above the draft's lifetime
-     * (random loss ratchets them down between probes): 58.7 vs 46.5
-     * Mbit/s here (with the background loss rate, the default, 40M at 5%
-     * gives 73.0 vs 63.7: tcp_bbr.c). */
-    struct xfer_params p;
-    struct xfer_result r, rd;
-    struct lo_check c = {.need_recovery = true}, cd = {0};
-    memset(&cd, 0, sizeof cd);
-    run_lossy_set(&p, &r, 1, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
-    p.sample = lo_sample;
-    p.sample_user = &c;
-    p.set[p.nset++] = "tcp_bbr_lo_probe=0";
-    run_lo(&p, &r, &c);
-    p.set[p.nset - 1] = "tcp_bbr_lo_probe=1";
-    run_lo(&p, &rd, &cd);
-    double g = (double)r.payload_bytes * 8 / ((double)r.duration / 1e9);
-    double gd = (double)rd.payload_bytes * 8 / ((double)rd.duration / 1e9);
-    printf("\n    %llu cuts; 5%% loss: %.2f Mbit/s (draft lifetime: %.2f) ", (unsigned long long)c.cuts,
-           g / 1e6, gd / 1e6);
-    CU_ASSERT(c.cuts >= 10);
-    CU_ASSERT_EQUAL(c.set_while_open, 0);
-    CU_ASSERT_EQUAL(c.beta_violations, 0);
-    CU_ASSERT_EQUAL(c.below_floor, 0);
-    CU_ASSERT_EQUAL(c.set_in_probe, 0);
-    CU_ASSERT_EQUAL(c.extra_over_cwnd, 0); /* capped at cwnd (draft BBRUpdateACKAggregation) */
-    CU_ASSERT(g > 1.15 * gd);
-    /* Startup leaves on loss only after >= 6 segments lost in a round (draft
-     * 4.3.1.3): leaving on any round over 2% made this 9.4 Mbit/s. */
-    CU_ASSERT(g > 30e6);
+     * (random loss ratchets them down between probes) on every seed:
+     * 8M over seeds 1-6, 68.6 vs 63.4 Mbit/s on average (1-12: 67.1 vs
+     * 61.2; with the background loss rate, the default, 73.3 vs 71.5).
+     * Before recovery stopped resending the head a second time the gap
+     * was wider (seed 1: 58.7 vs 46.5), the draft's way paying more for
+     * the spurious losses. */
+    double sum = 0, sum_draft = 0;
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        struct xfer_params p;
+        struct xfer_result r, rd;
+        struct lo_check c = {.need_recovery = true}, cd = {0};
+        lossy_params(&p, seed, 8u << 20, 0.05, "tcp_bbr_loss_base=0"); /* bounds from every lossy round */
+        p.set[p.nset++] = "tcp_bbr_lo_probe=0";
+        run_lo(&p, &r, &c);
+        p.set[p.nset - 1] = "tcp_bbr_lo_probe=1";
+        run_lo(&p, &rd, &cd);
+        double g = goodput(&r), gd = goodput(&rd);
+        printf("\n    seed %llu: %llu cuts; 5%% loss: %.2f Mbit/s (draft lifetime: %.2f) ",
+               (unsigned long long)seed, (unsigned long long)c.cuts, g / 1e6, gd / 1e6);
+        CU_ASSERT(c.cuts >= 10);
+        CU_ASSERT_EQUAL(c.set_while_open, 0);
+        CU_ASSERT_EQUAL(c.beta_violations, 0);
+        CU_ASSERT_EQUAL(c.below_floor, 0);
+        CU_ASSERT_EQUAL(c.set_in_probe, 0);
+        CU_ASSERT_EQUAL(c.extra_over_cwnd, 0); /* capped at cwnd (draft BBRUpdateACKAggregation) */
+        CU_ASSERT(g > gd);
+        /* Startup leaves on loss only after >= 6 segments lost in a round (draft
+         * 4.3.1.3): leaving on any round over 2% made seed 1 9.4 Mbit/s. */
+        CU_ASSERT(g > 30e6);
+        sum += g;
+        sum_draft += gd;
+    }
+    CU_ASSERT(sum > 1.05 * sum_draft); /* 1.08 */
 }
 
 /* A 100 ms Mahimahi trace of 48 Mbit/s: `per` delivery opportunities
