@@ -30,7 +30,7 @@ static const char *const linux_pairs[] = {
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", "tcp_psh_units=2", "tcp_ss_abc=0", "tcp_cwnd_use=1", "tcp_cc_delivered=on", "tcp_shut_rd_keep=on", "tcp_exit_ssthresh=on", "tcp_prr_safe_ack=2", "tcp_rtt_every_ack=on", "tcp_tlp_at_rto=on", "tcp_tlp_wcdelack=200ms", "tcp_tlp_min=0ms", "tcp_tlp_pad=2ms", "tcp_tlp_fin_alone=on", "tcp_tlp_recovery=off", "tcp_snd_unit_cost=1280", "tcp_snd_wake=on", "tcp_sndbuf_init=16k", "tcp_sack_whole_seg=on", "tcp_hystart_linux=on", "tcp_cubic_linux=on", "tcp_ecn_prr=on", "tcp_rack_rtt_seq=on", "tcp_zwp_empty=on", "tcp_push_forced=on", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", "tcp_psh_units=2", "tcp_ss_abc=0", "tcp_cwnd_use=1", "tcp_cc_delivered=on", "tcp_shut_rd_keep=on", "tcp_exit_ssthresh=on", "tcp_prr_safe_ack=2", "tcp_rtt_every_ack=on", "tcp_tlp_at_rto=on", "tcp_tlp_wcdelack=200ms", "tcp_tlp_min=0ms", "tcp_tlp_pad=2ms", "tcp_tlp_fin_alone=on", "tcp_tlp_recovery=off", "tcp_tlp_fin_ack=off", "tcp_snd_unit_cost=1280", "tcp_snd_wake=on", "tcp_sndbuf_init=16k", "tcp_sack_whole_seg=on", "tcp_hystart_linux=on", "tcp_cubic_linux=on", "tcp_ecn_prr=on", "tcp_rack_rtt_seq=on", "tcp_zwp_empty=on", "tcp_push_forced=on", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_srtt_min=off", "tcp_rto_max=64s",

@@ -73,6 +73,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_tlp = true;
     cfg->tcp_tlp_min = 10 * NS_MSEC; /* tcp_timer.c */
     cfg->tcp_tlp_recovery = true;    /* by measurement: tcp_timer.c, README */
+    cfg->tcp_tlp_fin_ack = true;     /* tcp_timer.c pto_now: a lost last segment, RTO vs 2 SRTT */
     cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
     /* HyStart++: never worse on the simloss paths measured, +8% goodput
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue

@@ -92,6 +92,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_sack_whole_seg, NS_CFG_BOOL, 0, 1, 0, "a SACK block counts only for the sent segments it covers whole (Linux); off: every byte"),
     F(tcp_tlp_fin_alone, NS_CFG_BOOL, 0, 1, 0, "a probe for a FIN sent alone resends the FIN alone (RFC 8985 7.3, Linux)"),
     F(tcp_tlp_recovery, NS_CFG_BOOL, 0, 1, 0, "with RACK, probes also guard a recovery's resends and an RTO's (RFC 9002 6.2); off: RFC 8985 7.2, the RTO alone"),
+    F(tcp_tlp_fin_ack, NS_CFG_BOOL, 0, 1, 0, "a lone segment in flight carrying our FIN is probed without the delayed-ACK allowance (receivers ACK a FIN at once); off: RFC 8985 7.2, Linux"),
     F(tcp_tlp_min, NS_CFG_TIME, 0, 10 * T_S, 0, "the least probe timeout (RFC 8985 7.2 PTO)"),
     F(tcp_tlp_pad, NS_CFG_TIME, 0, 10 * T_S, 0, "added to the PTO when more than one segment is in flight (Linux: 2 ms)"),
     F(tcp_tlp_wcdelack, NS_CFG_TIME, 0, 10 * T_S, 0, "PTO allowance for a delayed ACK of a lone segment; 0 = tcp_delack"),

@@ -698,6 +698,54 @@ static void test_guard_probe_data_before_fin(void)
     tt_free(t);
 }
 
+/* cfg.tcp_tlp_fin_ack: the transfer's last segment, short and carrying
+ * the FIN, is lost; everything before it is acknowledged, so it is the
+ * lone segment in flight. RFC 8985 7.2 adds the peer's worst-case
+ * delayed ACK to the PTO for a lone segment, which put the probe past
+ * the RTO; a FIN is acknowledged at once, so the probe goes 2 SRTT (at
+ * least tcp_tlp_min) later. Off, the RTO resends it. */
+static void fin_tail_case(bool on)
+{
+    struct ns_config cfg;
+    newreno_cfg(&cfg);
+    cfg.tcp_tlp_fin_ack = on;
+    struct tt *t = tt_new(&cfg, false);
+    tt_open_passive_rtt(t, OPT_MSS_SACK, sizeof OPT_MSS_SACK, 65535, RTT);
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 4 * M + 500), (ssize_t)(4 * M + 500));
+    CU_ASSERT_EQUAL(ns_shutdown(t->s, t->sd, NS_SHUT_WR), 0);
+    CU_ASSERT_EQUAL(drain(t, 1, 1).total, 5);
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1 + 4 * M, 0, NULL); /* all but the last: it was lost */
+    drain(t, 1, 1);
+    ns_time_t at = t->now;
+    tt_advance(t, ns_stack_next_deadline(t->s));
+    struct tt_seg g;
+    unsigned last = 0, with_fin = 0;
+    while (tt_next(t, &g))
+        if (g.seq == S(1 + 4 * M) && g.len == 500) {
+            last++;
+            with_fin += (g.flags & TH_FIN) != 0;
+        }
+    CU_ASSERT_EQUAL(last, 1);
+    CU_ASSERT_EQUAL(with_fin, 1);
+    struct ns_tcp_info ti = info(t);
+    if (on) {
+        CU_ASSERT(t->now - at <= 3 * RTT + cfg.tcp_tlp_min); /* 2 SRTT, at least tcp_tlp_min */
+        CU_ASSERT_EQUAL(ti.tlp_probes, 1);
+        CU_ASSERT_EQUAL(ti.rto_timeouts, 0);
+    } else {
+        CU_ASSERT(t->now - at >= cfg.tcp_rto_min);
+        CU_ASSERT_EQUAL(ti.tlp_probes, 0);
+        CU_ASSERT_EQUAL(ti.rto_timeouts, 1);
+    }
+    tt_free(t);
+}
+static void test_fin_tail_probe(void)
+{
+    fin_tail_case(true);
+    fin_tail_case(false);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -714,6 +762,7 @@ static const struct tl_test tests[] = {
     {"guard_probe_resends_hole", test_guard_probe_resends_hole},
     {"lost_fin_resent_with_data", test_lost_fin_resent_with_data},
     {"guard_probe_data_before_fin", test_guard_probe_data_before_fin},
+    {"fin_tail_probe", test_fin_tail_probe},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }

@@ -262,9 +262,9 @@ early=1 record zero_window "upload of 60000 bytes to a receiver with a 4 KB buff
     "--app upload --bytes 60000 --offload off" c_wait_upload
 if selected close_simultaneous; then
     bg early_closer; sleep 0.5
-    nft_drop input 'iifname "tun0" tcp dport 3000 tcp flags & fin == fin numgen inc mod 1000 < 3 drop'
+    nft_drop input 'iifname "tun0" tcp dport 3000 tcp flags & fin == fin numgen inc mod 1000 < 4 drop'
 fi
-early=1 record close_simultaneous "upload of 1000 bytes; netstack's FIN is lost three times (first send, RTO, the probe guarding the RTO) while Linux closes too: the FINs cross and netstack acks Linux's FIN from CLOSING" \
+early=1 record close_simultaneous "upload of 1000 bytes; netstack's FIN is lost four times (first send, its tail probe, RTO, the probe guarding the RTO) while Linux closes too: the FINs cross and netstack acks Linux's FIN from CLOSING" \
     "--app upload --bytes 1000 --offload off" c_wait_upload
 if selected ping_any; then
     ns_start

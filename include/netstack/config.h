@@ -129,6 +129,11 @@ struct ns_config {
                                     * every byte it names (RFC 2018 4). Resending a partly SACKed
                                     * segment whole is allowed (RFC 6675 4: SACKed data MAY be
                                     * resent); it keeps the segment's PSH */
+    bool tcp_tlp_fin_ack;          /* a lone segment in flight that carries our FIN is probed
+                                    * without the delayed-ACK allowance: receivers acknowledge a
+                                    * FIN at once (BSD's ACKNOW; Linux, seen across linkem: within
+                                    * 1 ms). Off: RFC 8985 7.2 and Linux, the allowance, which
+                                    * past the RTO means the RTO */
     ns_time_t tcp_tlp_min;         /* the least PTO (10 ms; Linux has none: 0) */
     ns_time_t tcp_tlp_pad;         /* added to the PTO with more than one segment in flight (0;
                                     * Linux 2 ms, TCP_TIMEOUT_MIN) */
