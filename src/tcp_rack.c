@@ -102,15 +102,25 @@ void ns_tcp_rack_sent(struct ns_tcb *t, uint32_t seq, uint32_t len)
 
 /* RFC 8985 6.2 steps 1-3: a delivered segment advances RACK's clock,
  * and one delivered below RACK.fack that was never resent shows the path
- * reorders (step 3). */
-static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t tsecr)
+ * reorders (step 3). `fack0`: RACK.fack before this ACK (`fack0_ok`: there
+ * was one). One ACK reports its segments all at once, so step 3 compares
+ * with what earlier ACKs delivered, as if its segments were taken in
+ * sequence order (Linux sorts the SACK blocks first): taken in the order
+ * of its blocks -- the most recent first (RFC 2018 4) -- a block that came
+ * after a hole ran RACK.fack past the segments before the hole that the
+ * same ACK reported in its next block, and every such ACK (one that
+ * covered two arrivals: a stretch ACK, or one after a lost ACK) "showed"
+ * reordering on a path without any. Then every later loss waited
+ * min_RTT / 4 instead of 0 (linkem, BBR, 1% loss: in every run). */
+static void delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r, uint32_t tsecr, uint32_t fack0,
+                      bool fack0_ok)
 {
     ns_time_t now = t->s->now;
     ns_time_t rtt = now - r->xmit;
     ns_tcp_rate_delivered(t, r);
     if (seq_gt(r->end, t->rack_fack) || t->rack_xmit == 0)
         t->rack_fack = r->end;
-    else if (seq_lt(r->end, t->rack_fack) && !(r->flags & NS_TXR_RETRANS))
+    if (fack0_ok && seq_lt(r->end, fack0) && !(r->flags & NS_TXR_RETRANS))
         t->rack_reord = true;
     if (r->flags & NS_TXR_RETRANS) {
         /* Which transmission was delivered? An RTT below the minimum
@@ -307,6 +317,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
      * the reordering metric of a hole filled by the cumulative ACK. */
     uint32_t pfack = 0, clow = 0;
     bool pfack_ok = highest_sacked(t, &pfack), clow_ok = false;
+    uint32_t fack0 = t->rack_fack;
+    bool fack0_ok = t->rack_xmit != 0;
     /* Cumulatively acknowledged: delivered, then dropped. */
     t->rack_seq_ok = false;
     t->rack_in_cum = true;
@@ -322,7 +334,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             clow_ok = true;
         }
         if (!(r->flags & NS_TXR_SACKED))
-            delivered(t, r, tsecr);
+            delivered(t, r, tsecr, fack0, fack0_ok);
         if (r->flags & NS_TXR_RETRANS)
             t->rs_retrans_acked = true;
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
@@ -353,7 +365,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
                     hs_ok = true;
                 }
                 r->flags = (uint8_t)((r->flags | NS_TXR_SACKED) & ~(NS_TXR_LOST | NS_TXR_WASLOST));
-                delivered(t, r, tsecr);
+                delivered(t, r, tsecr, fack0, fack0_ok);
             }
         }
     }

@@ -746,6 +746,38 @@ static void test_fin_tail_probe(void)
     fin_tail_case(false);
 }
 
+/* RFC 8985 6.2 step 3 compares a segment with what earlier ACKs
+ * delivered. Segments 1 and 4 are lost; an ACK SACKs 2; the next ACK
+ * (after a lost one, or a stretch ACK) reports 5-10 first (RFC 2018 4:
+ * the most recent block first) and 2-3 second. Segment 3 lies below the
+ * block reported before it but arrived in order: no reordering, so
+ * recovery's reordering window stays 0. Taken in block order it "showed"
+ * reordering and every later loss waited min_RTT / 4. A late original
+ * does show it: segment 2 is SACKed, then segment 1 (never resent: one
+ * SACKed segment waits reo_wnd) fills the hole; with 3 segments SACKed
+ * above the next hole the window is min_RTT / 4, not 0. */
+static void test_reorder_in_one_ack(void)
+{
+    struct tt *t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 2 * M}});
+    ack_sack(t, 1, 2, (const uint32_t[][2]){{1 + 4 * M, 1 + 10 * M}, {1 + M, 1 + 3 * M}});
+    struct ns_tcp_info ti = info(t);
+    CU_ASSERT_EQUAL(ti.reo_wnd, 0);
+    CU_ASSERT(ti.lost >= 2); /* 1 and 4, at once */
+    tt_free(t);
+
+    t = setup();
+    tt_advance(t, t->now + RTT);
+    ack_sack(t, 1, 1, (const uint32_t[][2]){{1 + M, 1 + 2 * M}});
+    ack_sack(t, 1 + 2 * M, 0, NULL); /* segment 1, late */
+    ack_sack(t, 1 + 2 * M, 1, (const uint32_t[][2]){{1 + 3 * M, 1 + 6 * M}});
+    ti = info(t);
+    CU_ASSERT_EQUAL(ti.reo_wnd, RTT / 4);
+    CU_ASSERT_EQUAL(ti.lost, 0); /* segment 3 waits the window */
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"dsack_widens_reo_wnd", test_dsack_widens_reo_wnd},
     {"lost_retransmission_by_time", test_lost_retransmission_by_time},
@@ -763,6 +795,7 @@ static const struct tl_test tests[] = {
     {"lost_fin_resent_with_data", test_lost_fin_resent_with_data},
     {"guard_probe_data_before_fin", test_guard_probe_data_before_fin},
     {"fin_tail_probe", test_fin_tail_probe},
+    {"reorder_in_one_ack", test_reorder_in_one_ack},
 };
 
 int main(void) { return TL_RUN("tcp_rack", tests); }
