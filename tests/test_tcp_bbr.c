@@ -356,6 +356,28 @@ static void run_lo(struct xfer_params *p, struct xfer_result *r, struct lo_check
     CU_ASSERT(r->intact);
 }
 
+/* Losses reach BBR whoever marks them: on a path that reorders (3% of
+ * packets held back 11 ms, so D-SACKs widen RACK's window and its timer,
+ * not an ACK, marks most losses) with 5% random loss, the background loss
+ * rate BBR learns is still about the 5% the data direction drops. With
+ * the losses the timer marks cleared at the next ACK (rs_newly_lost, as
+ * before 2026-12-04) BBR's rounds looked nearly loss-free. */
+static void test_timer_losses_counted(void)
+{
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        lossy_params(&p, seed, 10u << 20, 0.05, NULL);
+        p.to_client.reorder = p.to_server.reorder = 0.03;
+        p.to_client.reorder_gap = p.to_server.reorder_gap = 11 * NS_MSEC;
+        run(&p, &r);
+        printf("\n    seed %llu: background %.4f, %.2f Mbit/s", (unsigned long long)seed, tr.loss_base,
+               goodput(&r) / 1e6);
+        CU_ASSERT(tr.loss_base > 0.035 && tr.loss_base < 0.065);
+    }
+    printf(" ");
+}
+
 static void test_lower_bounds_draft(void)
 {
     /* tcp_bbr_lo_probe on (the draft): 1% random loss on the 20 Mbit/s
@@ -599,6 +621,7 @@ static const struct tl_test tests[] = {
     {"min_rtt_under_loss", test_min_rtt_under_loss},
     {"loss_in_cruise", test_loss_in_cruise},
     {"background_loss", test_background_loss},
+    {"timer_losses_counted", test_timer_losses_counted},
     {"lower_bounds_draft", test_lower_bounds_draft},
     {"lower_bounds_recovery", test_lower_bounds_recovery},
     {"ack_aggregation", test_ack_aggregation},
