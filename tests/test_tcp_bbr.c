@@ -194,11 +194,12 @@ static void test_background_loss(void)
      * (about 5%: what the data direction drops; it was 0 while the losses
      * RACK's timer found never reached BBR). Taking only loss beyond it
      * as congestion keeps Startup going and the flight near the BDP: at
-     * 10% loss 4M moves at 50.7 Mbit/s on average over seeds 1-12 against
-     * 35.5 when every loss counts (the draft). The comparison takes 12
-     * seeds because single seeds swing both ways (seeds 1-3 alone: 56.4
-     * vs 48.1; 9-12: 48.1 vs 22.4) since recovery stopped resending the
-     * head a second time, which had cost the draft's way more. */
+     * 10% loss 4M moves at 52.3 Mbit/s on average over seeds 1-12 against
+     * 34.9 when every loss counts (the draft). The comparison takes 12
+     * seeds because single seeds swing both ways (with the head fix alone,
+     * seeds 1-3: 56.4 vs 48.1; 9-12: 48.1 vs 22.4) since recovery stopped
+     * resending the head a second time, which had cost the draft's way
+     * more. */
     for (uint64_t seed = 1; seed <= 3; seed++) {
         struct xfer_params p;
         struct xfer_result r;
@@ -220,7 +221,7 @@ static void test_background_loss(void)
     }
     printf("\n    10%%, seeds 1-%u: %.2f Mbit/s (off: %.2f) ", seeds, on / seeds / 1e6, off / seeds / 1e6);
     CU_ASSERT(on > 1.3 * off);
-    /* 50.7 (45.3 over seeds 1-3 before inflight_hi's fix and Startup's
+    /* 52.3 (45.3 over seeds 1-3 before inflight_hi's fix and Startup's
      * ssthresh following the model in recovery); 31.7-33.5 on seeds 1-3
      * with a packet-conservation round for every recovery or no refill
      * after it (tcp_bbr.c recovery_refill). */
@@ -414,8 +415,9 @@ static void test_lower_bounds_recovery(void)
      * connection is Open. With tcp_bbr_loss_base off, so that every lossy
      * round sets them, at 5% loss this keeps above the draft's lifetime
      * (random loss ratchets them down between probes) on every seed:
-     * 8M over seeds 1-6, 68.6 vs 63.4 Mbit/s on average (1-12: 67.1 vs
-     * 61.2; with the background loss rate, the default, 73.3 vs 71.5).
+     * 8M over seeds 1-6, 69.5 vs 61.6 Mbit/s on average (68.6 vs 63.4 with
+     * the head fix alone; over 1-12 then 67.1 vs 61.2, and with the
+     * background loss rate, the default, 73.3 vs 71.5).
      * Before recovery stopped resending the head a second time the gap
      * was wider (seed 1: 58.7 vs 46.5), the draft's way paying more for
      * the spurious losses. */
@@ -445,7 +447,7 @@ static void test_lower_bounds_recovery(void)
         sum += g;
         sum_draft += gd;
     }
-    CU_ASSERT(sum > 1.05 * sum_draft); /* 1.08 */
+    CU_ASSERT(sum > 1.05 * sum_draft); /* 1.13 */
 }
 
 /* A 100 ms Mahimahi trace of 48 Mbit/s: `per` delivery opportunities
@@ -599,20 +601,26 @@ static void test_startup_through_loss(void)
 
 /* Loss the background rate explains starts no packet-conservation round
  * (tcp_bbr.c bbr_recovery_refill): it is not a queue overflowing. At 3%
- * random loss, 10 MB, seeds 1-3 average 75.2 Mbit/s; with a conservation
- * round for every recovery, 70.6 (seed 3: 61.6). */
+ * random loss, 10 MB, seeds 1-12 average 79.35 Mbit/s, the least 77.8;
+ * with a conservation round for every recovery 77.89, and seed 7 falls
+ * to 63.0 (seeds 1-3 alone no longer tell the two apart -- 79.5 vs 79.1 --
+ * since recovery stopped resending a head in flight and one ACK's blocks
+ * stopped "showing" reordering; before those, 75.2 vs 70.6). */
 static void test_background_skips_conservation(void)
 {
-    double sum = 0;
-    for (uint64_t seed = 1; seed <= 3; seed++) {
+    double sum = 0, least = 1e12;
+    const unsigned seeds = 12;
+    for (uint64_t seed = 1; seed <= seeds; seed++) {
         struct xfer_params p;
         struct xfer_result r;
         run_lossy(&p, &r, seed, 10u << 20, 0.03);
-        printf("\n    seed %llu: %.2f Mbit/s", (unsigned long long)seed, goodput(&r) / 1e6);
         sum += goodput(&r);
+        if (goodput(&r) < least)
+            least = goodput(&r);
     }
-    printf(" ");
-    CU_ASSERT(sum / 3 > 73e6);
+    printf("\n    seeds 1-%u: %.2f Mbit/s, the least %.2f ", seeds, sum / seeds / 1e6, least / 1e6);
+    CU_ASSERT(least > 72e6);
+    CU_ASSERT(sum / seeds > 78.5e6);
 }
 
 static const struct tl_test tests[] = {
