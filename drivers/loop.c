@@ -3,7 +3,10 @@
  * Each iteration receives at most LOOP_BATCH packets, then runs the stack's
  * timers, then waits. The bound matters: under a flood the device is never
  * empty, and an unbounded receive loop would starve retransmission and
- * reassembly timers.
+ * reassembly timers. The batch is bracketed for the stack
+ * (ns_stack_rx_batch_begin/_end): super-segments read back to back share
+ * one ACK, where the kernel would have made one system call (the ACK's
+ * write) and run its TCP input once per super-segment.
  *
  * Busy polling (cfg.busy_poll, like Linux's SO_BUSY_POLL): on the
  * real-time clock, for that long after the last received packet the
@@ -185,6 +188,7 @@ int ns_loop_step(struct ns_loop *l)
      * into an offload device's 64 KB buffer is copied into one of its own
      * size, so queues never hold 64 KB per ACK. */
     l->more = false;
+    ns_stack_rx_batch_begin(l->s); /* one ACK per connection for the batch (stack.h) */
     for (int i = 0; l->dev && i < LOOP_BATCH; i++) {
         if (!l->spare)
             l->spare = ns_pkt_alloc(NS_PKT_HEADROOM, l->cap);
@@ -192,8 +196,10 @@ int ns_loop_step(struct ns_loop *l)
             break; /* out of memory: let timers run, retry after the wait */
         struct ns_offload off;
         int n = ns_netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
-        if (n < 0)
+        if (n < 0) {
+            ns_stack_rx_batch_end(l->s);
             return n;
+        }
         if (n == 0)
             break;
         struct ns_pkt *p;
@@ -210,6 +216,7 @@ int ns_loop_step(struct ns_loop *l)
         if (i == LOOP_BATCH - 1)
             l->more = true;
     }
+    ns_stack_rx_batch_end(l->s);
     ns_time_t now = l->clock->now(l->clock);
     if (ns_stack_next_deadline(l->s) <= now)
         ns_stack_poll(l->s, now);

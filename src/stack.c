@@ -195,7 +195,10 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
                                        .flags = NS_OFF_CSUM_VALID};
         input_one(s, pkt);
         s->in_gso_batch = false;
-        ns_tcp_batch_end(s);
+        /* Read back to back in a driver's batch, the ACK may wait for the
+         * next super-segment's (stack.h ns_stack_rx_batch_begin). */
+        if (!(s->rx_batch && s->rx_batch_pkts > 1 && s->cfg.gso_rx_ack_batch && ns_tcp_batch_may_wait(s)))
+            ns_tcp_batch_end(s);
         return;
     }
     unsigned cut = 0;
@@ -209,9 +212,22 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
     ns_pkt_free(pkt);
 }
 
+void ns_stack_rx_batch_begin(struct ns_stack *s)
+{
+    s->rx_batch = true;
+    s->rx_batch_pkts = 0;
+}
+
+void ns_stack_rx_batch_end(struct ns_stack *s)
+{
+    s->rx_batch = false;
+    ns_tcp_batch_end(s);
+}
+
 void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt)
 {
     advance(s, now);
+    s->rx_batch_pkts++;
     if (pkt->off.gso_type != NS_GSO_NONE || (pkt->off.flags & NS_OFF_CSUM_PARTIAL))
         offload_input(s, pkt);
     else

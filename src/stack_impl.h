@@ -100,6 +100,8 @@ struct ns_stack {
     unsigned socks_open;
     uint16_t next_ephemeral;
     bool dispatching;
+    bool rx_batch;           /* between ns_stack_rx_batch_begin and _end (stack.h) */
+    unsigned rx_batch_pkts;  /* packets input since ns_stack_rx_batch_begin */
     bool in_gso_batch;       /* cutting a received TCP super-segment: output deferred (tcp_input.c) */
     struct ns_sdheap sd_free;      /* free descriptors below socks_cap */
     struct ns_sdheap ev_queue;     /* descriptors marked ev_pending (may hold stale ones) */

@@ -457,6 +457,7 @@ struct ns_tcp {
     /* The connection whose output waits for the end of a received
      * super-segment (ns_tcp_defer_output), by 4-tuple and id. */
     bool batch_pending;
+    bool batch_waited;           /* its output went on waiting (ns_tcp_batch_may_wait) */
     struct ns_sockaddr batch_local, batch_remote;
     uint64_t batch_id;
 };
@@ -475,6 +476,11 @@ void ns_tcb_listen_remove(struct ns_tcb *t);
  * Linux receiver with GRO answers one. ns_tcp_batch_end sends it. */
 void ns_tcp_defer_output(struct ns_tcb *t);
 void ns_tcp_batch_end(struct ns_stack *s);
+/* May the connection whose output waits go on waiting, for the end of the
+ * driver's read batch (stack.h ns_stack_rx_batch_begin)? While what its
+ * ACK would acknowledge is under half the window offered in our last
+ * segment, so the peer always has half its window to send into. */
+bool ns_tcp_batch_may_wait(struct ns_stack *s);
 /* May the received TCP super-segment p (IP header first; lay from
  * ns_offload_parse) go through TCP whole instead of as its pieces? Only
  * when that is the same as the pieces one after another: the next bytes

@@ -1101,10 +1101,13 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
             t->last_rcv = s->now;
             if (t->keepalive)
                 ns_tcp_ka_reset(t);
-            if (s->in_gso_batch)
+            if (s->in_gso_batch) {
                 ns_tcp_defer_output(t);
-            else
+            } else {
+                if (s->tcp->batch_id == t->id)
+                    s->tcp->batch_waited = false; /* this output answers it: nothing merged */
                 ns_tcp_output(t);
+            }
         } else if (t->ack_now) {
             ns_tcp_send_ack(t);
         }
@@ -1149,6 +1152,7 @@ void ns_tcp_batch_end(struct ns_stack *s)
     if (!tcp || !tcp->batch_pending)
         return;
     tcp->batch_pending = false;
+    tcp->batch_waited = false;
     /* Looked up again: a piece may have ended the connection. */
     struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
                                      &tcp->batch_remote.addr, tcp->batch_remote.port);
@@ -1156,11 +1160,34 @@ void ns_tcp_batch_end(struct ns_stack *s)
         ns_tcp_output(t);
 }
 
+/* The bound is half the window offered because a sender that has sent
+ * all of it stalls until our ACK: half keeps it sending while we read on,
+ * and a batch's super-segments still share one ACK (a Linux receiver
+ * whose app reads after a NAPI poll also answers once, from
+ * tcp_cleanup_rbuf). RFC 9293 3.8.6.3's every-second-segment rule is
+ * Linux's per GRO packet already (tcp.h ns_tcp_defer_output); this
+ * stretches it only across packets read back to back. */
+bool ns_tcp_batch_may_wait(struct ns_stack *s)
+{
+    struct ns_tcp *tcp = s->tcp;
+    if (!tcp || !tcp->batch_pending)
+        return false;
+    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
+                                     &tcp->batch_remote.addr, tcp->batch_remote.port);
+    if (!t || t->id != tcp->batch_id || seq_lt(t->rcv_adv, t->last_ack_sent))
+        return false;
+    tcp->batch_waited = t->rcv_nxt - t->last_ack_sent < (t->rcv_adv - t->last_ack_sent) / 2;
+    return tcp->batch_waited;
+}
+
 void ns_tcp_defer_output(struct ns_tcb *t)
 {
     struct ns_tcp *tcp = t->s->tcp;
     if (tcp->batch_pending && tcp->batch_id != t->id)
         ns_tcp_batch_end(t->s); /* pieces of one super-segment share a connection; be safe */
+    if (tcp->batch_waited)
+        t->s->stats.gso_rx_acks_merged++; /* the waiting ACK will answer this one too */
+    tcp->batch_waited = false;
     tcp->batch_pending = true;
     tcp->batch_local = t->local;
     tcp->batch_remote = t->remote;

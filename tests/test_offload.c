@@ -611,6 +611,97 @@ static void t_whole_scripted(void)
     }
 }
 
+/* Read back to back in one device read batch (stack.h
+ * ns_stack_rx_batch_begin), whole super-segments share one ACK: the
+ * batch's first packet is answered at once (a lone super-segment never
+ * waits for the read that finds the device empty), the rest by one ACK
+ * at the batch's end -- or at once when what that ACK owes reaches half
+ * the window last offered. gso_rx_ack_batch off, or no batch: one each. */
+static struct tt *batch_conn(bool on, bool v6)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    c.tcp_rcvbuf = 128 * 1024;
+    c.gso_rx_ack_batch = on;
+    struct tt *t = tt_new(&c, v6);
+    static const uint8_t synopt[] = {2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 0};
+    tt_open_passive(t, synopt, sizeof synopt, 65535);
+    t->next = t->cap.count;
+    return t;
+}
+/* One in-order super-segment of segs x 1000 bytes; the ACKs it drew at
+ * once (the last one's ACK number in *acked). */
+static unsigned batch_feed(struct tt *t, uint32_t *at, uint32_t *ts, size_t segs, uint32_t *acked)
+{
+    ns_stack_input(t->s, t->now, super_in(t, H(1) + *at, TH_ACK, ++*ts, segs, false));
+    *at += (uint32_t)segs * 1000;
+    struct tt_seg g;
+    unsigned n = 0;
+    while (tt_next(t, &g)) {
+        CU_ASSERT_EQUAL(g.len, 0);
+        n++;
+        *acked = g.ack;
+    }
+    return n;
+}
+static void t_ack_per_read_batch(void)
+{
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct tt *t = batch_conn(true, v6);
+        uint32_t at = 0, ts = 2, acked = 0;
+        ns_stack_rx_batch_begin(t->s); /* a lone super-segment: at once */
+        CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 8, &acked), 1);
+        CU_ASSERT_EQUAL(acked, H(1) + 8000);
+        ns_stack_rx_batch_end(t->s);
+        CU_ASSERT_EQUAL(tt_pending(t), 0);
+        ns_stack_rx_batch_begin(t->s); /* four back to back: two ACKs */
+        CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 8, &acked), 1);
+        CU_ASSERT_EQUAL(acked, H(1) + 16000);
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 8, &acked), 0);
+        ns_stack_rx_batch_end(t->s);
+        struct tt_seg g;
+        CU_ASSERT_EQUAL(tt_pending(t), 1);
+        CU_ASSERT(tt_next(t, &g) && g.ack == H(1) + 40000 && g.len == 0);
+        CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_merged, 2);
+        CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_whole, 4); /* the first is cut: no receive ring yet */
+        tt_free(t);
+
+        /* The bound: 16 KB super-segments, nothing read. After the
+         * first, ~112 KB is offered; the fourth waiting one would owe
+         * 64 KB, over half of it, and is answered at once. */
+        t = batch_conn(true, v6);
+        at = 0, ts = 2;
+        ns_stack_rx_batch_begin(t->s);
+        CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 16, &acked), 1);
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 16, &acked), 0); /* owes 16, 32, 48 KB */
+        CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 16, &acked), 1);     /* owes 64 KB */
+        CU_ASSERT_EQUAL(acked, H(1) + 80000);
+        ns_stack_rx_batch_end(t->s);
+        CU_ASSERT_EQUAL(tt_pending(t), 0);
+        CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_merged, 3);
+        tt_free(t);
+
+        /* Off, or outside a batch: one ACK per super-segment. */
+        for (int mode = 0; mode < 2; mode++) {
+            t = batch_conn(mode == 1, v6);
+            at = 0, ts = 2;
+            if (mode == 0)
+                ns_stack_rx_batch_begin(t->s);
+            for (int i = 0; i < 4; i++) {
+                CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 8, &acked), 1);
+                CU_ASSERT_EQUAL(acked, H(1) + at);
+            }
+            if (mode == 0)
+                ns_stack_rx_batch_end(t->s);
+            CU_ASSERT_EQUAL(tt_pending(t), 0);
+            CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_merged, 0);
+            tt_free(t);
+        }
+    }
+}
+
 /* The receiver takes super-segments as the wire segments they stand for:
  * every byte intact; the ACK-every-second-segment rule counts wire
  * segments, so each super-segment (several full segments) draws an ACK,
@@ -721,6 +812,7 @@ static const struct tl_test tests[] = {
     {"super_segments_received_v6", t_super_segments_received_v6},
     {"whole_equals_pieces", t_whole_equals_pieces},
     {"whole_scripted", t_whole_scripted},
+    {"ack_per_read_batch", t_ack_per_read_batch},
     {"tso_lossy_sim", t_tso_lossy_sim},
 };
 

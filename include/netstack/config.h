@@ -37,6 +37,10 @@ struct ns_config {
     bool gso_rx_whole;        /* TCP takes an in-order received super-segment whole when
                                * that equals its pieces one by one (tcp.h:
                                * ns_tcp_take_whole); off: always cut */
+    bool gso_rx_ack_batch;    /* within a driver's read batch (stack.h
+                               * ns_stack_rx_batch_begin), whole super-segments read back
+                               * to back share one ACK, bounded by half the window
+                               * offered; off: one ACK each */
     ns_time_t busy_poll;      /* the driver loop keeps reading the device this long after a
                                * packet before it sleeps (Linux's SO_BUSY_POLL); 0 = sleep
                                * at once. Read by drivers/loop.c only: the core never waits */

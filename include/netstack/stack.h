@@ -40,6 +40,19 @@ void ns_stack_free(struct ns_stack *s);
 void ns_stack_attach(struct ns_stack *s, struct ns_netdev *dev);
 /* Process one received IP packet at time now. Consumes pkt. */
 void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt);
+/* A driver that reads its device in batches may bracket each batch with
+ * these (drivers/loop.c does). In between, once a batch has brought more
+ * than one packet (the device had a queue), the ACK owed for an in-order
+ * TCP super-segment taken whole waits for the batch's end or the next
+ * one's, so a burst draws one ACK per connection, while what it would
+ * acknowledge stays under half the window last offered
+ * (cfg.gso_rx_ack_batch; counter gso_rx_acks_merged). The first packet
+ * of a batch is answered at once: a lone super-segment's ACK never waits
+ * for the read that finds the device empty. Without these calls each
+ * super-segment draws its own ACK. Every begin needs its end before the
+ * stack's timers run again. */
+void ns_stack_rx_batch_begin(struct ns_stack *s);
+void ns_stack_rx_batch_end(struct ns_stack *s);
 /* Run timers due at or before now. */
 void ns_stack_poll(struct ns_stack *s, ns_time_t now);
 /* Earliest time the stack needs ns_stack_poll, or NS_TIME_NEVER. */

@@ -64,6 +64,7 @@ extern "C" {
     X(gso_rx, "super-packets received (cut into wire segments, or taken whole)") \
     X(gso_rx_segs, "wire segments received super-packets stood for")        \
     X(gso_rx_whole, "received TCP super-packets taken whole (in order, nothing new but data)") \
+    X(gso_rx_acks_merged, "of those, ACKs not sent: merged into the next one's in a device read batch") \
     X(csum_partial_rx, "received packets with a partial (unfinished) L4 checksum") \
     X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
