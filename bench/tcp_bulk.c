@@ -14,7 +14,8 @@
  *                                     the peer goes away (like chargen)
  *
  * The clients print one line, "tcp_bulk: BYTES bytes in SECS s = GBIT
- * Gbit/s", counting payload bytes over the whole run (connect to the end).
+ * Gbit/s, cpu P%", counting payload bytes over the whole run (connect to
+ * the end); P is the client's CPU time over the run, in % of one core.
  * Servers serve one connection at a time and exit after LIFETIME seconds
  * (alarm), so a forgotten server cannot outlive the benchmark. IPv4 only;
  * HOST is a literal address. A benchmark tool prints numbers; it asserts
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,10 +71,23 @@ static int client(const char *host, const char *port)
     return fd;
 }
 
+/* The client's own CPU time (user + system, as the kernel accounts it:
+ * softirq work done in its context included) over the run, in percent of
+ * one core: near 100 means this end, not the peer, set the pace. */
+static double cpu_percent(double dt)
+{
+    struct rusage ru;
+    if (dt <= 0 || getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    double used = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                  (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    return 100 * used / dt;
+}
+
 static void report(unsigned long long bytes, double dt, const char *note)
 {
-    printf("tcp_bulk: %llu bytes in %.3f s = %.3f Gbit/s%s\n", bytes, dt,
-           dt > 0 ? (double)bytes * 8 / dt / 1e9 : 0.0, note);
+    printf("tcp_bulk: %llu bytes in %.3f s = %.3f Gbit/s, cpu %.0f%%%s\n", bytes, dt,
+           dt > 0 ? (double)bytes * 8 / dt / 1e9 : 0.0, cpu_percent(dt), note);
 }
 
 static int do_send(const char *host, const char *port, double secs)

@@ -45,6 +45,7 @@ pid=""
 stop() { [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; pid=""; }
 trap 'stop; rm -rf "$tmp"' EXIT
 gbit() { sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p' | head -n 1; }
+cpu() { sed -n 's/.*, cpu \([0-9]*\)%.*/\1/p' | head -n 1; }
 ip link set lo up
 for mtu in 1500 65000; do
   for off in on off; do
@@ -58,10 +59,12 @@ for mtu in 1500 65000; do
     # would slow the run, so count device reads/writes from the stack's
     # counters instead: packets in + packets out per MB moved.
     for _ in $(seq "$runs"); do
-        v=$(timeout 20 "$b/tcp_bulk" recv 10.0.0.2 19 "$secs" | gbit)
-        echo "ns${off}_s2l_$mtu ${v:--}" >>"$out"
-        v=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" | gbit)
-        echo "ns${off}_l2s_$mtu ${v:--}" >>"$out"
+        line=$(timeout 20 "$b/tcp_bulk" recv 10.0.0.2 19 "$secs")
+        v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
+        echo "ns${off}_s2l_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_s2l_$mtu ${c:--}" >>"$out"
+        line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs")
+        v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
+        echo "ns${off}_l2s_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_l2s_$mtu ${c:--}" >>"$out"
     done
     stop
     rx=$(sed -n 's/^rx_packets //p' "$tmp/ns"); tx=$(sed -n 's/^tx_packets //p' "$tmp/ns")
@@ -108,12 +111,13 @@ if ip netns add "$a" && ip netns add "$z"; then
     for mtu in 1500 65000; do
         ip -n "$a" link set vt0 mtu "$mtu"; ip -n "$z" link set vt1 mtu "$mtu"
         for _ in $(seq "$runs"); do
-            v=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs" |
-                sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
-            echo "veth_s2l_$mtu ${v:--}" >>"$out"
-            v=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" |
-                sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
-            echo "veth_l2s_$mtu ${v:--}" >>"$out"
+            for dir in s2l l2s; do
+                if [ $dir = s2l ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs")
+                else line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs"); fi
+                v=$(echo "$line" | sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
+                c=$(echo "$line" | sed -n 's/.*, cpu \([0-9]*\)%.*/\1/p')
+                echo "veth_${dir}_$mtu ${v:--}" >>"$out"; echo "cpu_veth_${dir}_$mtu ${c:--}" >>"$out"
+            done
         done
     done
 fi
@@ -137,6 +141,12 @@ echo "  (raw TUN reflect: every datagram crosses TUN both ways; udp_blast offere
     "$(val raw_sent_1500) and $(val raw_sent_65000) Gbit/s)"
 for k in nson_s2l nson_l2s nsoff_s2l nsoff_l2s veth_s2l veth_l2s raw_back; do
     printf "  runs %-9s MTU 1500: %-16s MTU 65000: %s\n" "$k" "$(all ${k}_1500)" "$(all ${k}_65000)"
+done
+# The Linux client's CPU in each run (% of one core, same order as the
+# runs above): near 100, the Linux end set the pace and the row measures
+# it as much as the server.
+for k in nson_s2l nson_l2s veth_s2l veth_l2s; do
+    printf "  Linux client cpu %%, %-9s MTU 1500: %-16s MTU 65000: %s\n" "$k" "$(all cpu_${k}_1500)" "$(all cpu_${k}_65000)"
 done
 # Linux's congestion control paces (BBR) or not (CUBIC, Reno), and a paced
 # sender's bursts are what busy polling (config busy_poll) is for: say which.
