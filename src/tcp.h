@@ -228,6 +228,7 @@ struct ns_tcb {
     bool rto_check;              /* Eifel (RFC 3522): judge the next new ACK after an RTO */
     uint32_t rto_tsval;          /* TSval of the first RTO retransmission */
     uint32_t prior_cwnd, prior_ssthresh; /* before that RTO, for the undo (RFC 4015) */
+    uint32_t txr_sacked;         /* RACK records SACKed (tcp_rack.c; here for a padding hole) */
     struct {                     /* CUBIC's own state (tcp_cubic.c); other algorithms ignore it */
         double cwnd;             /* bytes, exact (cwnd is its whole part) */
         ns_time_t epoch;         /* start of the current congestion-avoidance stage; 0 = none */

@@ -284,9 +284,13 @@ static void reord_metric(struct ns_tcb *t, uint32_t metric)
     t->reord_seen++;
 }
 
-/* The end of the highest SACKed record, if any. */
+/* The end of the highest SACKed record, if any. Without a SACKed record
+ * (every ACK on a clean path) it does not look: the scan from the top of
+ * the flight was most of a sender's per-ACK RACK cost over a TUN. */
 static bool highest_sacked(const struct ns_tcb *t, uint32_t *end)
 {
+    if (!t->txr_sacked)
+        return false;
     for (unsigned i = t->txr_len; i-- > 0;)
         if (rec(t, i)->flags & NS_TXR_SACKED) {
             *end = rec(t, i)->end;
@@ -337,6 +341,8 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
             delivered(t, r, tsecr, fack0, fack0_ok);
         if (r->flags & NS_TXR_RETRANS)
             t->rs_retrans_acked = true;
+        if (r->flags & NS_TXR_SACKED)
+            t->txr_sacked--;
         t->txr_head = t->txr_head + 1 == t->txr_cap ? 0 : t->txr_head + 1;
         t->txr_len--;
     }
@@ -365,6 +371,7 @@ bool ns_tcp_rack_ack(struct ns_tcb *t, const struct ns_seqrange *blk, unsigned n
                     hs_ok = true;
                 }
                 r->flags = (uint8_t)((r->flags | NS_TXR_SACKED) & ~(NS_TXR_LOST | NS_TXR_WASLOST));
+                t->txr_sacked++;
                 delivered(t, r, tsecr, fack0, fack0_ok);
             }
         }
