@@ -113,6 +113,7 @@ struct ns_loop {
     size_t cap;           /* receive buffer size: the device MTU, or 64 KB + an IPv6
                            * header for a device with offloads (super-packets) */
     bool big;             /* offload device: copy small packets out of the big buffer */
+    struct ns_rx_direct direct; /* the guess the current read was scattered over (n = 0: none) */
     struct ns_pkt *spare; /* a buffer that received nothing, kept for the next step */
     bool more;            /* the last step stopped at the batch bound */
     struct trim_state trim; /* giving memory back once quiet (issue 14) */
@@ -181,6 +182,31 @@ int ns_loop_timeout_ms(const struct ns_loop *l)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+/* One packet into the spare, or -- when the stack guesses where the next
+ * TCP payload goes (stack.h ns_stack_rx_direct_prepare) -- its headers
+ * into the spare and its payload over the guessed regions of the receive
+ * buffer, the rest (if longer) into the spare after the room the regions
+ * stand for. Then l->direct.n says the read was scattered. */
+static int read_one(struct ns_loop *l, struct ns_offload *off)
+{
+    l->direct.n = 0;
+    if (!l->big || !ns_netdev_can_recv_iov(l->dev) ||
+        !ns_stack_rx_direct_prepare(l->s, l->cap, &l->direct))
+        return ns_netdev_recv_off(l->dev, l->spare->data, l->cap, off);
+    struct ns_rx_direct *d = &l->direct;
+    struct ns_iovec iov[NS_RX_DIRECT_MAX + 2];
+    iov[0] = (struct ns_iovec){l->spare->data, d->hdr_len};
+    for (unsigned i = 0; i < d->n; i++)
+        iov[1 + i] = d->iov[i];
+    iov[1 + d->n] = (struct ns_iovec){l->spare->data + d->hdr_len + d->room, l->cap - d->hdr_len - d->room};
+    int n = ns_netdev_recv_iov(l->dev, iov, d->n + 2, off);
+    if (n <= 0) {
+        ns_stack_rx_direct_cancel(l->s, d, NULL);
+        d->n = 0;
+    }
+    return n;
+}
+
 int ns_loop_step(struct ns_loop *l)
 {
     /* Read straight into a packet buffer with headroom; a buffer that
@@ -195,13 +221,28 @@ int ns_loop_step(struct ns_loop *l)
         if (!l->spare)
             break; /* out of memory: let timers run, retry after the wait */
         struct ns_offload off;
-        int n = ns_netdev_recv_off(l->dev, l->spare->data, l->cap, &off);
+        int n = read_one(l, &off);
         if (n < 0) {
             ns_stack_rx_batch_end(l->s);
             return n;
         }
         if (n == 0)
             break;
+        if (l->direct.n) {
+            /* read over a guess (read_one): in place, or back in the spare */
+            ns_pkt_trim(l->spare, (size_t)n);
+            l->spare->off = off;
+            bool taken = ns_stack_input_direct(l->s, l->clock->now(l->clock), l->spare, &l->direct);
+            l->direct.n = 0;
+            if (taken) {
+                l->spare = NULL;
+                l->trim.last_rx = l->clock->now(l->clock);
+                if (i == LOOP_BATCH - 1)
+                    l->more = true;
+                continue;
+            }
+            l->spare->len = l->cap; /* as a plain read leaves it, for the copy below */
+        }
         struct ns_pkt *p;
         if (l->big && (size_t)n <= 4096 && (p = ns_pkt_from(l->spare->data, (size_t)n)) != NULL) {
             /* the big spare stays for the next read */

@@ -27,6 +27,10 @@
 #include "netdev/vnet.h"
 #include "netstack/addr.h"
 
+/* Regions one scattered read takes (the stack's direct receive needs
+ * NS_RX_DIRECT_MAX + 2). */
+#define NS_TUN_IOV_MAX 64
+
 struct tun_dev {
     struct ns_netdev dev;
     int fd;
@@ -65,6 +69,30 @@ static int tun_recv_off(struct ns_netdev *d, uint8_t *buf, size_t cap, struct ns
     if ((size_t)n <= sizeof h) {
         *off = (struct ns_offload){0};
         return 0; /* a header without a packet: nothing to hand on */
+    }
+    ns_vnet_parse(h, off);
+    return (int)((size_t)n - sizeof h);
+}
+
+/* The vnet header goes to our own buffer, the packet over the caller's
+ * regions; struct ns_iovec has struct iovec's members, but is copied
+ * member by member rather than assumed to share its layout. */
+static int tun_recv_iov(struct ns_netdev *d, const struct ns_iovec *rv, unsigned niov, struct ns_offload *off)
+{
+    struct tun_dev *t = (struct tun_dev *)d;
+    uint8_t h[NS_VNET_HDR_LEN];
+    struct iovec iov[1 + NS_TUN_IOV_MAX];
+    if (niov > NS_TUN_IOV_MAX)
+        return -EINVAL;
+    iov[0] = (struct iovec){h, sizeof h};
+    for (unsigned i = 0; i < niov; i++)
+        iov[1 + i] = (struct iovec){rv[i].base, rv[i].len};
+    ssize_t n = readv(t->fd, iov, (int)niov + 1);
+    if (n < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+    if ((size_t)n <= sizeof h) {
+        *off = (struct ns_offload){0};
+        return 0;
     }
     ns_vnet_parse(h, off);
     return (int)((size_t)n - sizeof h);
@@ -129,6 +157,7 @@ static const struct ns_netdev_ops tun_vnet_ops = {
     .close = tun_close,
     .send_off = tun_send_off,
     .recv_off = tun_recv_off,
+    .recv_iov = tun_recv_iov,
 };
 
 const char *ns_tun_offload_mode(const struct ns_netdev *d, char *buf, size_t len)

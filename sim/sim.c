@@ -186,7 +186,7 @@ static int dev_send_off(struct ns_netdev *dev, const uint8_t *pkt, size_t len, c
     return c.rc;
 }
 
-static const struct ns_netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close, dev_send_off, NULL};
+static const struct ns_netdev_ops sim_dev_ops = {dev_send, dev_recv, dev_fd, dev_close, dev_send_off, NULL, NULL};
 
 int ns_sim_set_offload(struct ns_sim *sim, int host, bool on)
 {

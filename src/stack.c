@@ -181,7 +181,9 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
     }
     s->stats.gso_rx++;
     s->in_gso_batch = lay.proto == NS_IPPROTO_TCP;
-    if (!want_csum && s->cfg.gso_rx_whole && ns_tcp_take_whole(s, pkt->data, &lay)) {
+    struct ns_tcb *whole;
+    if (!want_csum && s->cfg.gso_rx_whole && (whole = ns_tcp_take_whole(s, pkt->data, &lay)) != NULL) {
+        ns_tcp_direct_note(whole, lay.hdr_len); /* the next read's guess (tcp_direct.c) */
         /* The next in-order bytes of an established connection: TCP takes
          * the super-segment whole and counts its wire segments (tcp.h), as
          * Linux takes a GRO packet -- 45 passes through IP and TCP become
@@ -233,6 +235,54 @@ void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt)
     else
         input_one(s, pkt);
     ns_sock_dispatch(s);
+}
+
+unsigned ns_stack_rx_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_direct *d)
+{
+    return ns_tcp_direct_prepare(s, cap, d);
+}
+
+/* The regions' first `placed` bytes back into the packet, after its
+ * headers: the packet as a plain read would have left it. */
+static void direct_gather(struct ns_pkt *pkt, const struct ns_rx_direct *d, size_t placed)
+{
+    uint8_t *at = pkt->data + d->hdr_len;
+    for (unsigned i = 0; i < d->n && placed; i++) {
+        size_t k = d->iov[i].len < placed ? d->iov[i].len : placed;
+        memcpy(at, d->iov[i].base, k);
+        at += k;
+        placed -= k;
+    }
+}
+
+static size_t direct_placed(const struct ns_pkt *pkt, const struct ns_rx_direct *d)
+{
+    if (!d->n || pkt->len <= d->hdr_len)
+        return 0;
+    return pkt->len - d->hdr_len < d->room ? pkt->len - d->hdr_len : d->room;
+}
+
+bool ns_stack_input_direct(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt, const struct ns_rx_direct *d)
+{
+    size_t placed = direct_placed(pkt, d);
+    if (placed && ns_tcp_direct_hit(s, pkt, d)) {
+        ns_tcp_direct_arm(s, placed);
+        ns_stack_input(s, now, pkt);
+        ns_tcp_direct_done(s);
+        return true;
+    }
+    ns_stack_rx_direct_cancel(s, d, pkt);
+    return false;
+}
+
+void ns_stack_rx_direct_cancel(struct ns_stack *s, const struct ns_rx_direct *d, struct ns_pkt *pkt)
+{
+    size_t placed = pkt ? direct_placed(pkt, d) : 0;
+    if (placed) {
+        direct_gather(pkt, d, placed);
+        ns_tcp_direct_miss(s, placed);
+    }
+    ns_tcp_direct_done(s);
 }
 
 void ns_stack_poll(struct ns_stack *s, ns_time_t now)

@@ -461,6 +461,17 @@ struct ns_tcp {
     bool batch_waited;           /* its output went on waiting (ns_tcp_batch_may_wait) */
     struct ns_sockaddr batch_local, batch_remote;
     uint64_t batch_id;
+    /* Direct receive (tcp_direct.c): the guessed connection, by 4-tuple
+     * and id, and the header length of its last super-segment taken
+     * whole; the reservation made for one read (armed: at RCV.NXT =
+     * direct_seq) and the bytes of the packet being input that lie in
+     * place (placed); reads left to skip after misses, and the backoff. */
+    bool direct_known, direct_armed;
+    uint16_t direct_hlen;
+    uint32_t direct_seq, direct_placed;
+    unsigned direct_skip, direct_backoff;
+    struct ns_sockaddr direct_local, direct_remote;
+    uint64_t direct_id;
 };
 
 /* ---- tcp_conn.c ---- */
@@ -490,11 +501,33 @@ bool ns_tcp_batch_may_wait(struct ns_stack *s);
  * flight (so its one ACK field says nothing new after the first piece),
  * and all of it inside the window and the buffer. TCP then counts the
  * wire segments it stands for (delayed ACK, counters), as Linux takes a
- * GRO packet. */
+ * GRO packet. Returns that connection, or NULL. */
 struct ns_offload_layout;
-bool ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay);
+struct ns_tcb *ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay);
 struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
                              const struct ns_addr *raddr, uint16_t rport);
+
+/* ---- tcp_direct.c: direct receive (stack.h ns_stack_rx_direct_prepare) ---- */
+struct ns_rx_direct;
+/* t took a super-segment whole with hdr_len bytes of headers: the next
+ * read's guess. */
+void ns_tcp_direct_note(struct ns_tcb *t, size_t hdr_len);
+/* The guess's regions (stack.h); 0 = none, nothing reserved. */
+unsigned ns_tcp_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_direct *d);
+/* Is pkt, read over d, what the guess assumed (its payload wholly in the
+ * regions, taken whole by the guessed connection)? Reads headers only. */
+bool ns_tcp_direct_hit(struct ns_stack *s, const struct ns_pkt *pkt, const struct ns_rx_direct *d);
+/* The packet about to be input has placed payload bytes in place. */
+void ns_tcp_direct_arm(struct ns_stack *s, size_t placed);
+/* It had placed bytes in the regions but was not the guess (counted;
+ * enough of them back off the next guesses). */
+void ns_tcp_direct_miss(struct ns_stack *s, size_t placed);
+/* TCP's data step for t at offset off (from RCV.NXT), len bytes, while
+ * a packet's payload lies in place: commits it and returns true, or
+ * refuses (counted) and returns false; the data must then not be taken. */
+bool ns_tcp_direct_claim(struct ns_tcb *t, uint32_t off, uint32_t len);
+/* Ends the read: gives back reserved chunks nothing filled. */
+void ns_tcp_direct_done(struct ns_stack *s);
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
                                       uint16_t lport);
 /* Allocate the send/receive rings (counted in mem_in_use). 0 or -ENOMEM. */

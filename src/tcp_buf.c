@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netstack/netdev.h"
 #include "stack_impl.h"
 
 /* Every copy into or out of a chunk. The size is at most a chunk, and
@@ -120,6 +121,65 @@ int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, cons
     if (end - b->off > b->len)
         b->len = (uint32_t)(end - b->off);
     return 0;
+}
+
+int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, uint32_t n,
+                       struct ns_iovec *iov, unsigned max, unsigned *nregions)
+{
+    *nregions = 0;
+    if (!n || !max)
+        return 0;
+    uint64_t pos = (uint64_t)b->off + at, end = pos + n;
+    /* No more chunks than max regions can list. */
+    uint64_t last = pos / NS_TCP_BUF_CHUNK + max - 1;
+    if ((end - 1) / NS_TCP_BUF_CHUNK > last)
+        end = (last + 1) * NS_TCP_BUF_CHUNK;
+    uint32_t c0 = (uint32_t)(pos / NS_TCP_BUF_CHUNK), c1 = (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK);
+    if (ring_reserve(s, b, c1 + 1) < 0)
+        return -ENOMEM;
+    uint32_t span = b->nchunks > c1 + 1 ? b->nchunks : c1 + 1;
+    for (uint32_t i = b->nchunks; i < span; i++)
+        *slot(b, i) = NULL;
+    b->nchunks = span;
+    for (uint32_t i = c0; i <= c1; i++)
+        if (!*slot(b, i) && !(*slot(b, i) = chunk_get(s))) {
+            s->stats.pkt_alloc_fail++;
+            return -ENOMEM; /* what was taken stays reserved until unreserve */
+        }
+    unsigned k = 0;
+    while (pos < end) {
+        uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
+        uint64_t m = NS_TCP_BUF_CHUNK - co < end - pos ? NS_TCP_BUF_CHUNK - co : end - pos;
+        iov[k].base = *slot(b, ci) + co;
+        iov[k].len = (size_t)m;
+        k++;
+        pos += m;
+    }
+    *nregions = k;
+    return (int)(end - ((uint64_t)b->off + at));
+}
+
+void ns_tcp_buf_commit(struct ns_tcp_buf *b, uint32_t at, uint32_t n)
+{
+    if (at + n > b->len)
+        b->len = at + n;
+}
+
+void ns_tcp_buf_unreserve(struct ns_stack *s, struct ns_tcp_buf *b)
+{
+    /* Chunks 0 .. keep-1 hold bytes below len. */
+    uint32_t keep = (uint32_t)(((uint64_t)b->off + b->len + NS_TCP_BUF_CHUNK - 1) / NS_TCP_BUF_CHUNK);
+    if (!b->len)
+        keep = 0;
+    for (uint32_t i = keep; i < b->nchunks; i++)
+        if (*slot(b, i)) {
+            chunk_put(s, *slot(b, i));
+            *slot(b, i) = NULL;
+        }
+    if (b->nchunks > keep)
+        b->nchunks = keep;
+    if (!b->nchunks && !b->len)
+        ns_tcp_buf_free(s, b); /* nothing held: as a drained buffer */
 }
 
 void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_t n)

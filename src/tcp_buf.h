@@ -52,6 +52,20 @@ void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_
 /* Drops the first n bytes (n <= len); chunks wholly before the new byte 0
  * are given back. */
 void ns_tcp_buf_consume(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t n);
+/* Direct receive (stack.h ns_stack_rx_direct_prepare): makes sure chunks
+ * hold bytes [at, at + n) without writing them or moving len, and lists
+ * those bytes as up to max regions {ptr, len} in order; returns how many
+ * bytes the regions cover (fewer than n when max runs out), or -ENOMEM
+ * with nothing taken beyond what a retry keeps. The chunks past len are
+ * held until commit or unreserve. */
+struct ns_iovec;
+int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, uint32_t n,
+                       struct ns_iovec *iov, unsigned max, unsigned *nregions);
+/* Bytes [at, at + n), reserved and since filled by someone else, become
+ * the buffer's own, as a write would have made them. */
+void ns_tcp_buf_commit(struct ns_tcp_buf *b, uint32_t at, uint32_t n);
+/* Gives back the chunks wholly past len (a reservation not committed). */
+void ns_tcp_buf_unreserve(struct ns_stack *s, struct ns_tcp_buf *b);
 /* Gives back everything. */
 void ns_tcp_buf_free(struct ns_stack *s, struct ns_tcp_buf *b);
 /* Memory the buffer holds (chunks and ring). */

@@ -491,7 +491,15 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
         t->dsack = true; /* RFC 2883 4.2: data we already hold out of order */
         t->ack_now = true;
     }
-    if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
+    if (len && s->tcp->direct_placed) {
+        /* The payload was read in place (tcp_direct.c): the bytes are in
+         * the buffer, not in the packet. */
+        if (!ns_tcp_direct_claim(t, off, len)) {
+            len = 0;
+            fin = false;
+            t->ack_now = true;
+        }
+    } else if (len && ns_tcp_buf_write(s, &t->rb, t->rlen + off, data, len) < 0) {
         len = 0; /* out of memory: not taken, not acknowledged; the peer resends */
         fin = false;
         t->ack_now = true;
@@ -1118,32 +1126,32 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         ns_pkt_free(pkt);
 }
 
-bool ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay)
+struct ns_tcb *ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay)
 {
     if (lay->proto != NS_IPPROTO_TCP || lay->segs < 2 || lay->l4_off != (lay->family == 4 ? 20 : 40))
-        return false; /* IP options or extension headers: the pieces path */
+        return NULL; /* IP options or extension headers: the pieces path */
     struct ns_addr src, dst;
     ns_offload_addrs(p, lay, &src, &dst);
     const uint8_t *th = p + lay->l4_off;
     uint8_t flags = th[13];
     if ((flags & ~(TH_ACK | TH_PSH)) || !(flags & TH_ACK))
-        return false; /* SYN, FIN, RST, URG, ECE, CWR: each piece has its own rule */
+        return NULL; /* SYN, FIN, RST, URG, ECE, CWR: each piece has its own rule */
     size_t olen = (size_t)(th[12] >> 4) * 4 - NS_TCP_HDR;
     const uint8_t *o = th + NS_TCP_HDR;
     bool ts = olen == 12 && o[0] == 1 && o[1] == 1 && o[2] == 8 && o[3] == 10;
     if (olen && !ts)
-        return false; /* SACK blocks and the rest: the pieces path */
+        return NULL; /* SACK blocks and the rest: the pieces path */
     struct ns_tcb *t = ns_tcb_lookup(s, &dst, ns_get16(th + 2), &src, ns_get16(th));
     if (!t || t->state != NS_TCP_ESTABLISHED || t->shut_rd || !t->rbuf)
-        return false;
+        return NULL;
     if (ts != t->ts_ok || (ts && seq_lt(ns_get32(o + 4), t->ts_recent)))
-        return false; /* PAWS (RFC 7323 5) decides per piece */
+        return NULL; /* PAWS (RFC 7323 5) decides per piece */
     uint32_t seq = ns_get32(th + 4), ack = ns_get32(th + 8);
     if (seq != t->rcv_nxt || t->nooo || t->ooo_fin || ack != t->snd_una || t->snd_una != t->snd_nxt)
-        return false;
+        return NULL;
     uint32_t space = t->rcap - t->rlen;
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    return lay->payload <= space && lay->payload <= wnd;
+    return lay->payload <= space && lay->payload <= wnd ? t : NULL;
 }
 
 void ns_tcp_batch_end(struct ns_stack *s)

@@ -186,8 +186,10 @@ sys.stdout.write("%d %s" % (r.status, r.read().decode()))' "$phost" "$pn" >"$tmp
 # offload_checks TAG: netstack ran with TUN offloads (the default): the
 # ready line says so, it sent TCP super-segments the kernel cut (GET) and
 # took the kernel's super-segments in (POST) -- on a clean path most of
-# them whole, as the next in-order bytes (ns_tcp_take_whole; the POST's
-# sha256 above proves the bytes).
+# them whole, as the next in-order bytes (ns_tcp_take_whole), and most of
+# those read straight into the receive buffer (direct receive, stack.h;
+# the POST's sha256 above proves the bytes). A payload read in place that
+# TCP then refuses (gso_rx_direct_refused) is a bug on any path.
 offload_checks() {
     if ! grep -q '^netstack: tun0 up.*, offload on (csum tso4 tso6' "$tmp/ns.out"; then
         fail "$1: netstack did not run with offloads: $(grep '^netstack: tun0 up' "$tmp/ns.out")"
@@ -195,13 +197,21 @@ offload_checks() {
     fi
     gtx=$(sed -n 's/^gso_tx //p' "$tmp/ns.out") grx=$(sed -n 's/^gso_rx //p' "$tmp/ns.out")
     gwh=$(sed -n 's/^gso_rx_whole //p' "$tmp/ns.out")
+    gdi=$(sed -n 's/^gso_rx_direct //p' "$tmp/ns.out")
+    gdr=$(sed -n 's/^gso_rx_direct_refused //p' "$tmp/ns.out")
     case "$1" in
     clean*) if [ "${gwh:-0}" -lt $((${grx:-0} / 2)) ]; then
                 fail "$1: only ${gwh:-0} of ${grx:-0} received super-segments taken whole on a clean path"
+            fi
+            if [ "${gdi:-0}" -lt $((${gwh:-0} / 2)) ]; then
+                fail "$1: only ${gdi:-0} of ${gwh:-0} whole super-segments read in place on a clean path"
             fi ;;
     esac
+    if [ "${gdr:-0}" -ne 0 ]; then
+        fail "$1: $gdr payloads read in place were refused by TCP"
+    fi
     if [ "${gtx:-0}" -gt 0 ] && [ "${grx:-0}" -gt 0 ]; then
-        echo "ok $1: offload on, $gtx super-segments sent ($(sed -n 's/^gso_tx_segs //p' "$tmp/ns.out") wire segments), $grx received, ${gwh:-0} of them taken whole"
+        echo "ok $1: offload on, $gtx super-segments sent ($(sed -n 's/^gso_tx_segs //p' "$tmp/ns.out") wire segments), $grx received, ${gwh:-0} of them taken whole, ${gdi:-0} read in place"
     else
         fail "$1: offload on but gso_tx ${gtx:-0}, gso_rx ${grx:-0}"
     fi

@@ -508,6 +508,33 @@ static void t_whole_equals_pieces(void)
  * must not differ. Cases: in order; ahead of RCV.NXT; filling that hole;
  * a duplicate; PSH; an old timestamp (PAWS); more than the window; SACK
  * blocks in the options; our own data in flight; FIN. */
+/* Direct receive (stack.h ns_stack_rx_direct_prepare), as a driver whose
+ * device reads into regions does it. */
+#define DIRECT_CAP (65535 + 40)
+static const uint8_t junk = 0xA5;
+/* Reads q as a device would over d (or whole when d is NULL or empty);
+ * returns the packet buffer, its length and metadata set. */
+static struct ns_pkt *direct_read(const struct ns_pkt *q, const struct ns_rx_direct *d)
+{
+    struct ns_pkt *p = ns_pkt_alloc(NS_PKT_HEADROOM, DIRECT_CAP);
+    CU_ASSERT_FATAL(p != NULL);
+    memset(p->data, junk, DIRECT_CAP);
+    size_t at = 0, n = q->len;
+    size_t h = d && d->n ? d->hdr_len : n;
+    memcpy(p->data, q->data, h < n ? h : n);
+    at = h < n ? h : n;
+    for (unsigned i = 0; d && i < d->n && at < n; i++) {
+        size_t k = d->iov[i].len < n - at ? d->iov[i].len : n - at;
+        memcpy(d->iov[i].base, q->data + at, k);
+        at += k;
+    }
+    if (at < n)
+        memcpy(p->data + (d && d->n ? d->hdr_len + d->room : at), q->data + at, n - at);
+    p->len = n;
+    p->off = q->off;
+    p->off.flags |= NS_OFF_CSUM_VALID; /* as a TUN hands a local sender's (virtio DATA_VALID) */
+    return p;
+}
 struct script_out {
     uint64_t out_hash, read_hash, whole;
     unsigned out_count;
@@ -538,7 +565,9 @@ static struct ns_pkt *super_in(struct tt *t, uint32_t seq, uint8_t flags, uint32
                                  .gso_size = mss};
     return p;
 }
-static void script_run(bool whole, bool v6, struct script_out *o)
+/* whole: TCP may take super-segments whole; direct: each is read as a
+ * driver doing direct receive would (direct_read), a guess or not. */
+static void script_run(bool whole, bool direct, bool v6, struct script_out *o)
 {
     struct ns_config c;
     tt_cfg(&c);
@@ -553,19 +582,30 @@ static void script_run(bool whole, bool v6, struct script_out *o)
         {8000, TH_ACK, 3, 8, false, false, false},        /* fills the hole */
         {4000, TH_ACK, 3, 6, false, false, false},        /* a duplicate */
         {20000, TH_ACK | TH_PSH, 4, 10, false, true, false}, /* in order, PSH */
-        {30000, TH_ACK, 1, 4, false, false, false},       /* old timestamp: PAWS */
-        {30000, TH_ACK, 5, 40, false, false, false},      /* more than the window */
-        {30000, TH_ACK, 6, 5, true, true, false},         /* SACK blocks, a duplicate */
-        {70000, TH_ACK, 7, 3, true, true, true},   /* SACK blocks, in order; then we send */
-        {73000, TH_ACK, 8, 2, false, true, false},        /* in order, our data in flight */
-        {75000, TH_ACK | TH_FIN, 9, 3, false, true, false}, /* FIN, in order */
+        {30000, TH_ACK, 4, 6, false, false, false},       /* in order (direct: in place) */
+        {36000, TH_ACK, 4, 6, false, true, false},        /* in order, onto unread data */
+        {42000, TH_ACK, 1, 4, false, false, false},       /* old timestamp: PAWS */
+        {42000, TH_ACK, 5, 40, false, false, false},      /* more than the window */
+        {42000, TH_ACK, 6, 5, true, true, false},         /* SACK blocks, a duplicate */
+        {82000, TH_ACK, 7, 3, true, true, true},   /* SACK blocks, in order; then we send */
+        {85000, TH_ACK, 8, 2, false, true, false},        /* in order, our data in flight */
+        {87000, TH_ACK | TH_FIN, 9, 3, false, true, false}, /* FIN, in order */
     };
     o->read = 0;
     o->read_hash = 14695981039346656037ull;
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         ts = steps[i].tsval;
-        ns_stack_input(t->s, t->now, super_in(t, H(1) + steps[i].at, steps[i].flags, ts, steps[i].segs,
-                                              steps[i].sack));
+        struct ns_pkt *q = super_in(t, H(1) + steps[i].at, steps[i].flags, ts, steps[i].segs, steps[i].sack);
+        struct ns_rx_direct d;
+        if (direct && ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d)) {
+            struct ns_pkt *p = direct_read(q, &d);
+            ns_pkt_free(q);
+            q = ns_stack_input_direct(t->s, t->now, p, &d) ? NULL : p;
+        } else if (direct) {
+            q->off.flags |= NS_OFF_CSUM_VALID; /* the same packets either way */
+        }
+        if (q)
+            ns_stack_input(t->s, t->now, q);
         if (steps[i].read) {
             uint8_t buf[4096];
             ssize_t n;
@@ -591,9 +631,10 @@ static void script_run(bool whole, bool v6, struct script_out *o)
 static void t_whole_scripted(void)
 {
     for (int v6 = 0; v6 <= 1; v6++) {
-        struct script_out w, c;
-        script_run(true, v6, &w);
-        script_run(false, v6, &c);
+        struct script_out w, c, d;
+        script_run(true, false, v6, &w);
+        script_run(false, false, v6, &c);
+        script_run(true, true, v6, &d);
         CU_ASSERT(w.whole >= 2); /* the first and the PSH one at least */
         CU_ASSERT_EQUAL(c.whole, 0);
         CU_ASSERT(w.read > 30000);
@@ -606,8 +647,23 @@ static void t_whole_scripted(void)
         CU_ASSERT_EQUAL(w.st.rx_packets, c.st.rx_packets);
         CU_ASSERT_EQUAL(w.st.rx_bytes, c.st.rx_bytes);
         CU_ASSERT(memcmp(w.st.drop, c.st.drop, sizeof w.st.drop) == 0);
-        fprintf(stderr, "  v%d: %llu taken whole, %u packets out, %zu bytes read, %llu drops\n", v6 ? 6 : 4,
-                (unsigned long long)w.whole, w.out_count, w.read, (unsigned long long)w.st.rx_dropped);
+        /* Read through direct receive: the same, some of it in place. */
+        CU_ASSERT(d.st.gso_rx_direct >= 2);
+        CU_ASSERT(d.st.gso_rx_direct_miss >= 2); /* the hole, the SACK blocks */
+        CU_ASSERT_EQUAL(d.st.gso_rx_direct_refused, 0);
+        CU_ASSERT_EQUAL(d.whole, w.whole);
+        CU_ASSERT_EQUAL(d.read, w.read);
+        CU_ASSERT_EQUAL(d.read_hash, w.read_hash);
+        CU_ASSERT_EQUAL(d.out_count, w.out_count);
+        CU_ASSERT_EQUAL(d.out_hash, w.out_hash);
+        CU_ASSERT_EQUAL(d.st.tcp_rx_segs, w.st.tcp_rx_segs);
+        CU_ASSERT_EQUAL(d.st.rx_packets, w.st.rx_packets);
+        CU_ASSERT_EQUAL(d.st.rx_bytes, w.st.rx_bytes);
+        CU_ASSERT(memcmp(d.st.drop, w.st.drop, sizeof w.st.drop) == 0);
+        fprintf(stderr, "  v%d: %llu taken whole (%llu in place, %llu guesses missed), %u packets out, %zu bytes read, %llu drops\n",
+                v6 ? 6 : 4, (unsigned long long)w.whole, (unsigned long long)d.st.gso_rx_direct,
+                (unsigned long long)d.st.gso_rx_direct_miss, w.out_count, w.read,
+                (unsigned long long)w.st.rx_dropped);
     }
 }
 
@@ -699,6 +755,190 @@ static void t_ack_per_read_batch(void)
             CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_merged, 0);
             tt_free(t);
         }
+    }
+}
+
+/* Direct receive (stack.h ns_stack_rx_direct_prepare), driven as a driver
+ * whose device reads into regions would: the packet's headers into the
+ * packet buffer, its payload over the regions the stack hands out, the
+ * rest after them. The packet buffer's payload area is filled with junk,
+ * so data read in place can only be right if TCP took it from the
+ * regions. A wrong guess copies the payload back and the packet goes in
+ * as any other; memory reserved for a guess comes back. */
+static void direct_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len)
+{
+    (void)now, (void)dir, (void)pkt, (void)len;
+    ++*(unsigned *)user;
+}
+/* Reads everything the app can; true when it is the pattern super_in
+ * sends, from sequence offset *from on. */
+static bool direct_read_app(struct tt *t, uint32_t *from)
+{
+    uint8_t buf[8192];
+    ssize_t n;
+    bool ok = true;
+    while ((n = ns_recv(t->s, t->sd, buf, sizeof buf)) > 0) {
+        for (ssize_t k = 0; k < n; k++)
+            if (buf[k] != (uint8_t)((H(1) + *from + (uint32_t)k) * 29 >> 2))
+                ok = false;
+        *from += (uint32_t)n;
+    }
+    return ok;
+}
+static void t_direct_receive(void)
+{
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct tt *t = batch_conn(true, v6);
+        uint32_t at = 0, ts = 2, acked = 0, got = 0;
+        const struct ns_stats *st = ns_stack_stats(t->s);
+        struct ns_rx_direct d;
+        size_t hl = v6 ? 40 + 32 : 20 + 32;
+        /* Nothing taken whole yet: no guess. */
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        for (int i = 0; i < 2; i++) /* the first is cut (no ring yet), the second taken whole */
+            batch_feed(t, &at, &ts, 8, &acked);
+        CU_ASSERT_EQUAL(st->gso_rx_whole, 1);
+        CU_ASSERT(direct_read_app(t, &got));
+
+        /* A hit: 30 segments in place, the ACK for all of them, the app
+         * reads the right bytes, and the guess's spare chunks come back. */
+        size_t mem0 = ns_stack_mem_in_use(t->s);
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        CU_ASSERT_EQUAL(d.hdr_len, hl);
+        CU_ASSERT(d.room >= 30000 && d.room <= 65535 - hl);
+        CU_ASSERT(ns_stack_mem_in_use(t->s) > mem0); /* chunks reserved */
+        struct ns_pkt *q = super_in(t, H(1) + at, TH_ACK, ++ts, 30, false);
+        struct ns_pkt *p = direct_read(q, &d);
+        ns_pkt_free(q);
+        CU_ASSERT_EQUAL(p->data[hl], junk); /* the payload is not in the packet */
+        CU_ASSERT(ns_stack_input_direct(t->s, t->now, p, &d));
+        at += 30000;
+        CU_ASSERT_EQUAL(st->gso_rx_direct, 1);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 0);
+        struct tt_seg g;
+        CU_ASSERT(tt_next(t, &g) && g.ack == H(1) + at && g.len == 0);
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem0); /* read: back where it was */
+
+        /* A miss: data beyond a hole (out of order) is not the guess. A
+         * single segment puts under a chunk in the regions: no backoff. */
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        q = super_in(t, H(1) + at + 8000, TH_ACK, ++ts, 1, false);
+        p = direct_read(q, &d);
+        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
+        CU_ASSERT_EQUAL(p->len, q->len);
+        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0); /* the packet as sent */
+        CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 1);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem0); /* the guess's chunks given back */
+        ns_pkt_free(q);
+        ns_stack_input(t->s, t->now, p); /* goes in as usual */
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0); /* a hole: no guess */
+        ns_stack_input(t->s, t->now, super_in(t, H(1) + at, TH_ACK, ++ts, 8, false)); /* fills it */
+        at += 9000;
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        while (tt_next(t, &g))
+            ;
+
+        /* A miss: SACK blocks make the headers longer than guessed. With
+         * 8000 bytes copied back, the next guess is skipped (backoff). */
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        q = super_in(t, H(1) + at, TH_ACK, ++ts, 8, true);
+        p = direct_read(q, &d);
+        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
+        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 2);
+        ns_pkt_free(q);
+        ns_stack_input(t->s, t->now, p);
+        at += 8000;
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        while (tt_next(t, &g))
+            ;
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        /* A read that brought nothing: cancel gives the chunks back. */
+        ns_stack_rx_direct_cancel(t->s, &d, NULL);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem0);
+
+        /* A packet longer than the regions: the rest went after them in
+         * the packet buffer; copied back, the packet is whole. A second
+         * miss in a row skips the next two guesses. */
+        for (int i = 0; i < 2; i++)
+            batch_feed(t, &at, &ts, 8, &acked);
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, hl + 4000, &d) > 0);
+        CU_ASSERT_EQUAL(d.room, 4000);
+        q = super_in(t, H(1) + at, TH_ACK, ++ts, 10, false);
+        p = direct_read(q, &d);
+        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
+        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
+        ns_pkt_free(q);
+        ns_stack_input(t->s, t->now, p);
+        at += 10000;
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 3);
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        ns_stack_rx_direct_cancel(t->s, &d, NULL);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem0);
+
+        /* A hit again ends the backoff: the next guess is made at once. */
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        q = super_in(t, H(1) + at, TH_ACK | TH_PSH, ++ts, 20, false);
+        p = direct_read(q, &d);
+        ns_pkt_free(q);
+        CU_ASSERT(ns_stack_input_direct(t->s, t->now, p, &d));
+        at += 20000;
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        CU_ASSERT_EQUAL(st->gso_rx_direct, 2);
+        while (tt_next(t, &g))
+            ;
+        /* A packet that claims a complete checksum needs a pass over its
+         * payload: not in place, verified as any other. */
+        CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
+        q = super_in(t, H(1) + at, TH_ACK, ++ts, 1 + 1, false);
+        p = direct_read(q, &d);
+        p->off.flags = 0;
+        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
+        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
+        ns_pkt_free(q);
+        ns_stack_input(t->s, t->now, p);
+        at += 2000;
+        CU_ASSERT(direct_read_app(t, &got));
+        CU_ASSERT_EQUAL(got, at);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 4);
+        CU_ASSERT_EQUAL(st->checksum_errors, 0);
+
+        /* No guess with a tap (a capture needs the bytes in the packet). */
+        unsigned tapped = 0;
+        ns_stack_set_tap(t->s, direct_tap, &tapped);
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        ns_stack_set_tap(t->s, NULL, NULL);
+        CU_ASSERT_EQUAL(st->gso_rx_direct, 2);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_refused, 0);
+        while (tt_next(t, &g))
+            ;
+        tt_free(t); /* memory back to 0 */
+
+        /* Off: never a guess. */
+        struct ns_config c;
+        tt_cfg(&c);
+        c.tcp_rcvbuf = 128 * 1024;
+        c.gso_rx_direct = false;
+        t = tt_new(&c, v6);
+        static const uint8_t synopt[] = {2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 0};
+        tt_open_passive(t, synopt, sizeof synopt, 65535);
+        at = 0, ts = 2;
+        for (int i = 0; i < 3; i++)
+            batch_feed(t, &at, &ts, 8, &acked);
+        CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_whole, 2);
+        CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0);
+        tt_free(t);
     }
 }
 
@@ -813,6 +1053,7 @@ static const struct tl_test tests[] = {
     {"whole_equals_pieces", t_whole_equals_pieces},
     {"whole_scripted", t_whole_scripted},
     {"ack_per_read_batch", t_ack_per_read_batch},
+    {"direct_receive", t_direct_receive},
     {"tso_lossy_sim", t_tso_lossy_sim},
 };
 

@@ -41,6 +41,10 @@ struct ns_config {
                                * ns_stack_rx_batch_begin), whole super-segments read back
                                * to back share one ACK, bounded by half the window
                                * offered; off: one ACK each */
+    bool gso_rx_direct;       /* a driver that reads into regions (stack.h
+                               * ns_stack_rx_direct_prepare) may read an in-order
+                               * super-segment's payload straight into its connection's
+                               * receive buffer; off: always into the packet, then copied */
     ns_time_t busy_poll;      /* the driver loop keeps reading the device this long after a
                                * packet before it sleeps (Linux's SO_BUSY_POLL); 0 = sleep
                                * at once. Read by drivers/loop.c only: the core never waits */

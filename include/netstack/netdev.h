@@ -21,6 +21,14 @@
  * arrived with (a super-segment, a checksum still to finish, or one the
  * device verified). A device without offloads leaves caps zero and
  * send_off/recv_off NULL and sees exactly the packets it always saw.
+ *
+ * Scattered reads (optional). recv_iov() is recv_off() that lays one
+ * packet's bytes over several regions in order (as readv(2) does): the
+ * first region fills before the second, and so on; it returns the
+ * packet's length (bytes past the regions' total are lost, so callers
+ * give at least the largest packet's worth). It lets a driver put a
+ * received segment's payload where the stack wants it (stack.h
+ * ns_stack_rx_direct_prepare) instead of copying it there afterwards.
  */
 #ifndef NS_NETDEV_H
 #define NS_NETDEV_H
@@ -56,6 +64,12 @@ struct ns_offload {
     uint16_t csum_off;         /* offset of the checksum field from csum_start */
 };
 
+/* One region of a scattered read (recv_iov; stack.h direct receive). */
+struct ns_iovec {
+    void *base;
+    size_t len;
+};
+
 /* What a device accepts from send_off (all false = plain packets only). */
 struct ns_netdev_caps {
     bool tso4, tso6;           /* TCP super-segments over IPv4 / IPv6 */
@@ -73,6 +87,8 @@ struct ns_netdev_ops {
      * (*off is zeroed for a plain packet). Same return values as above. */
     int (*send_off)(struct ns_netdev *dev, const uint8_t *pkt, size_t len, const struct ns_offload *off);
     int (*recv_off)(struct ns_netdev *dev, uint8_t *buf, size_t cap, struct ns_offload *off);
+    /* Optional: recv_off() into regions (see above). */
+    int (*recv_iov)(struct ns_netdev *dev, const struct ns_iovec *iov, unsigned niov, struct ns_offload *off);
 };
 
 struct ns_netdev {
@@ -107,6 +123,18 @@ static inline int ns_netdev_recv_off(struct ns_netdev *d, uint8_t *buf, size_t c
     *off = (struct ns_offload){0};
 #endif
     return ns_netdev_recv(d, buf, cap);
+}
+/* Whether the device reads into regions (recv_iov). */
+static inline bool ns_netdev_can_recv_iov(const struct ns_netdev *d)
+{
+    return d->ops->recv_iov != NULL;
+}
+/* Receives one packet laid over iov[0..niov) and its metadata; only for a
+ * device that can (ns_netdev_can_recv_iov). */
+static inline int ns_netdev_recv_iov(struct ns_netdev *d, const struct ns_iovec *iov, unsigned niov,
+                                     struct ns_offload *off)
+{
+    return d->ops->recv_iov(d, iov, niov, off);
 }
 static inline int ns_netdev_fd(const struct ns_netdev *d)
 {

@@ -53,6 +53,44 @@ void ns_stack_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt);
  * stack's timers run again. */
 void ns_stack_rx_batch_begin(struct ns_stack *s);
 void ns_stack_rx_batch_end(struct ns_stack *s);
+
+/* Direct receive: the payload of an in-order TCP super-segment read
+ * straight into its connection's receive buffer, where it would otherwise
+ * be read into the packet and copied there (cfg.gso_rx_direct; counters
+ * gso_rx_direct, gso_rx_direct_miss). For a driver whose device reads
+ * into regions (netdev.h recv_iov); drivers/loop.c does this:
+ *   1. ns_stack_rx_direct_prepare(s, cap, &d) guesses the next packet: the
+ *      connection that last took a super-segment whole, with the same
+ *      header length. It returns 0 (no guess: read as usual) or d.n, the
+ *      regions of that connection's buffer where the payload would go,
+ *      d.room bytes in all, bounded by the window, the buffer's space,
+ *      and cap - d.hdr_len (cap: the packet buffer's size).
+ *   2. The driver reads one packet over: pkt->data for d.hdr_len bytes,
+ *      d.iov[0..d.n), then pkt->data + d.hdr_len + d.room for the rest
+ *      (cap - d.hdr_len - d.room bytes), and sets pkt->len to the
+ *      packet's length and pkt->off to its metadata.
+ *   3. ns_stack_input_direct(s, now, pkt, &d). When the guess was right
+ *      (the payload is wholly in the regions and TCP takes the segment
+ *      whole, with a partial or verified checksum and no tap) it inputs
+ *      the packet, the bytes staying where they are, consumes pkt and
+ *      returns true. Otherwise it copies the payload back into pkt and
+ *      returns false: pkt is untouched by the stack, the driver inputs it
+ *      as usual (ns_stack_input).
+ *   Or, when the read brought nothing, ns_stack_rx_direct_cancel(s, &d,
+ *   NULL); with a packet, cancel gathers its payload back into it too.
+ * Between prepare and input or cancel, nothing else may be called on the
+ * stack. Chunks a guess reserved and the packet did not fill are given
+ * back by input or cancel. */
+#define NS_RX_DIRECT_MAX 40
+struct ns_rx_direct {
+    size_t hdr_len;                         /* IP + TCP header bytes guessed */
+    size_t room;                            /* bytes the regions hold */
+    unsigned n;                             /* regions */
+    struct ns_iovec iov[NS_RX_DIRECT_MAX];  /* in order */
+};
+unsigned ns_stack_rx_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_direct *d);
+bool ns_stack_input_direct(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt, const struct ns_rx_direct *d);
+void ns_stack_rx_direct_cancel(struct ns_stack *s, const struct ns_rx_direct *d, struct ns_pkt *pkt);
 /* Run timers due at or before now. */
 void ns_stack_poll(struct ns_stack *s, ns_time_t now);
 /* Earliest time the stack needs ns_stack_poll, or NS_TIME_NEVER. */

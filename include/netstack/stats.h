@@ -65,6 +65,9 @@ extern "C" {
     X(gso_rx_segs, "wire segments received super-packets stood for")        \
     X(gso_rx_whole, "received TCP super-packets taken whole (in order, nothing new but data)") \
     X(gso_rx_acks_merged, "of those, ACKs not sent: merged into the next one's in a device read batch") \
+    X(gso_rx_direct, "of those, payloads read straight into the receive buffer (direct receive)") \
+    X(gso_rx_direct_miss, "packets read for direct receive that were not the guess (payload copied back)") \
+    X(gso_rx_direct_refused, "payloads read in place that TCP did not take as guessed (unacknowledged; 0 unless the guess check is wrong)") \
     X(csum_partial_rx, "received packets with a partial (unfinished) L4 checksum") \
     X(tcp_icmp_pmtu, "TCP path MTU lowered by ICMP (RFC 1191, RFC 8201)")     \
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
