@@ -90,16 +90,12 @@ static int ring_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t need)
     return 0;
 }
 
-int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, const void *src,
-                     uint32_t n)
+/* Chunks c0 .. c1 allocated (the span grown to reach them). On -ENOMEM
+ * the chunks taken so far stay, len unchanged: a retry reuses them. */
+static int take_chunks(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t c0, uint32_t c1)
 {
-    if (!n)
-        return 0;
-    uint64_t pos = (uint64_t)b->off + at, end = pos + n;
-    uint32_t c0 = (uint32_t)(pos / NS_TCP_BUF_CHUNK), c1 = (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK);
     if (ring_reserve(s, b, c1 + 1) < 0)
         return -ENOMEM;
-    /* Allocate first, so a failure stores nothing. */
     uint32_t span = b->nchunks > c1 + 1 ? b->nchunks : c1 + 1;
     for (uint32_t i = b->nchunks; i < span; i++)
         *slot(b, i) = NULL;
@@ -107,8 +103,20 @@ int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, cons
     for (uint32_t i = c0; i <= c1; i++)
         if (!*slot(b, i) && !(*slot(b, i) = chunk_get(s))) {
             s->stats.pkt_alloc_fail++;
-            return -ENOMEM; /* chunks taken so far stay for the retry; len is unchanged */
+            return -ENOMEM;
         }
+    return 0;
+}
+
+int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, const void *src,
+                     uint32_t n)
+{
+    if (!n)
+        return 0;
+    uint64_t pos = (uint64_t)b->off + at, end = pos + n;
+    /* Allocate first, so a failure stores nothing. */
+    if (take_chunks(s, b, (uint32_t)(pos / NS_TCP_BUF_CHUNK), (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK)) < 0)
+        return -ENOMEM;
     const uint8_t *p = src;
     while (n) {
         uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
@@ -134,18 +142,8 @@ int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, ui
     uint64_t last = pos / NS_TCP_BUF_CHUNK + max - 1;
     if ((end - 1) / NS_TCP_BUF_CHUNK > last)
         end = (last + 1) * NS_TCP_BUF_CHUNK;
-    uint32_t c0 = (uint32_t)(pos / NS_TCP_BUF_CHUNK), c1 = (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK);
-    if (ring_reserve(s, b, c1 + 1) < 0)
-        return -ENOMEM;
-    uint32_t span = b->nchunks > c1 + 1 ? b->nchunks : c1 + 1;
-    for (uint32_t i = b->nchunks; i < span; i++)
-        *slot(b, i) = NULL;
-    b->nchunks = span;
-    for (uint32_t i = c0; i <= c1; i++)
-        if (!*slot(b, i) && !(*slot(b, i) = chunk_get(s))) {
-            s->stats.pkt_alloc_fail++;
-            return -ENOMEM; /* what was taken stays reserved until unreserve */
-        }
+    if (take_chunks(s, b, (uint32_t)(pos / NS_TCP_BUF_CHUNK), (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK)) < 0)
+        return -ENOMEM; /* what was taken stays reserved until unreserve */
     unsigned k = 0;
     while (pos < end) {
         uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);

@@ -628,6 +628,20 @@ static void script_run(bool whole, bool direct, bool v6, struct script_out *o)
     o->whole = o->st.gso_rx_whole;
     tt_free(t);
 }
+/* Two runs of the script moved the same bytes and sent the same packets,
+ * with the same drops and counts of what came in. */
+static void script_same(const struct script_out *a, const struct script_out *b)
+{
+    CU_ASSERT_EQUAL(a->read, b->read);
+    CU_ASSERT_EQUAL(a->read_hash, b->read_hash);
+    CU_ASSERT_EQUAL(a->out_count, b->out_count);
+    CU_ASSERT_EQUAL(a->out_hash, b->out_hash);
+    CU_ASSERT_EQUAL(a->st.rx_dropped, b->st.rx_dropped);
+    CU_ASSERT_EQUAL(a->st.tcp_rx_segs, b->st.tcp_rx_segs);
+    CU_ASSERT_EQUAL(a->st.rx_packets, b->st.rx_packets);
+    CU_ASSERT_EQUAL(a->st.rx_bytes, b->st.rx_bytes);
+    CU_ASSERT(memcmp(a->st.drop, b->st.drop, sizeof a->st.drop) == 0);
+}
 static void t_whole_scripted(void)
 {
     for (int v6 = 0; v6 <= 1; v6++) {
@@ -638,28 +652,13 @@ static void t_whole_scripted(void)
         CU_ASSERT(w.whole >= 2); /* the first and the PSH one at least */
         CU_ASSERT_EQUAL(c.whole, 0);
         CU_ASSERT(w.read > 30000);
-        CU_ASSERT_EQUAL(w.read, c.read);
-        CU_ASSERT_EQUAL(w.read_hash, c.read_hash);
-        CU_ASSERT_EQUAL(w.out_count, c.out_count);
-        CU_ASSERT_EQUAL(w.out_hash, c.out_hash);
-        CU_ASSERT_EQUAL(w.st.rx_dropped, c.st.rx_dropped);
-        CU_ASSERT_EQUAL(w.st.tcp_rx_segs, c.st.tcp_rx_segs);
-        CU_ASSERT_EQUAL(w.st.rx_packets, c.st.rx_packets);
-        CU_ASSERT_EQUAL(w.st.rx_bytes, c.st.rx_bytes);
-        CU_ASSERT(memcmp(w.st.drop, c.st.drop, sizeof w.st.drop) == 0);
+        script_same(&w, &c);
         /* Read through direct receive: the same, some of it in place. */
         CU_ASSERT(d.st.gso_rx_direct >= 2);
         CU_ASSERT(d.st.gso_rx_direct_miss >= 2); /* the hole, the SACK blocks */
         CU_ASSERT_EQUAL(d.st.gso_rx_direct_refused, 0);
         CU_ASSERT_EQUAL(d.whole, w.whole);
-        CU_ASSERT_EQUAL(d.read, w.read);
-        CU_ASSERT_EQUAL(d.read_hash, w.read_hash);
-        CU_ASSERT_EQUAL(d.out_count, w.out_count);
-        CU_ASSERT_EQUAL(d.out_hash, w.out_hash);
-        CU_ASSERT_EQUAL(d.st.tcp_rx_segs, w.st.tcp_rx_segs);
-        CU_ASSERT_EQUAL(d.st.rx_packets, w.st.rx_packets);
-        CU_ASSERT_EQUAL(d.st.rx_bytes, w.st.rx_bytes);
-        CU_ASSERT(memcmp(d.st.drop, w.st.drop, sizeof w.st.drop) == 0);
+        script_same(&d, &w);
         fprintf(stderr, "  v%d: %llu taken whole (%llu in place, %llu guesses missed), %u packets out, %zu bytes read, %llu drops\n",
                 v6 ? 6 : 4, (unsigned long long)w.whole, (unsigned long long)d.st.gso_rx_direct,
                 (unsigned long long)d.st.gso_rx_direct_miss, w.out_count, w.read,
@@ -765,6 +764,23 @@ static void t_ack_per_read_batch(void)
  * so data read in place can only be right if TCP took it from the
  * regions. A wrong guess copies the payload back and the packet goes in
  * as any other; memory reserved for a guess comes back. */
+/* q (consumed) read over a guess it is not: direct input refuses it and
+ * copies its payload back, so the packet is q byte for byte, the stack
+ * holds what it held before the guess (mem), and the packet goes in as
+ * usual. complete: q claims a complete checksum (no metadata). */
+static void direct_expect_miss(struct tt *t, const struct ns_rx_direct *d, struct ns_pkt *q, bool complete,
+                               size_t mem)
+{
+    struct ns_pkt *p = direct_read(q, d);
+    if (complete)
+        p->off.flags = 0;
+    CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, d));
+    CU_ASSERT_EQUAL(p->len, q->len);
+    CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem); /* the guess's chunks given back */
+    ns_pkt_free(q);
+    ns_stack_input(t->s, t->now, p);
+}
 static void direct_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len)
 {
     (void)now, (void)dir, (void)pkt, (void)len;
@@ -824,15 +840,8 @@ static void t_direct_receive(void)
         /* A miss: data beyond a hole (out of order) is not the guess. A
          * single segment puts under a chunk in the regions: no backoff. */
         CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
-        q = super_in(t, H(1) + at + 8000, TH_ACK, ++ts, 1, false);
-        p = direct_read(q, &d);
-        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
-        CU_ASSERT_EQUAL(p->len, q->len);
-        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0); /* the packet as sent */
+        direct_expect_miss(t, &d, super_in(t, H(1) + at + 8000, TH_ACK, ++ts, 1, false), false, mem0);
         CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 1);
-        CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s), mem0); /* the guess's chunks given back */
-        ns_pkt_free(q);
-        ns_stack_input(t->s, t->now, p); /* goes in as usual */
         CU_ASSERT_EQUAL(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d), 0); /* a hole: no guess */
         ns_stack_input(t->s, t->now, super_in(t, H(1) + at, TH_ACK, ++ts, 8, false)); /* fills it */
         at += 9000;
@@ -844,13 +853,8 @@ static void t_direct_receive(void)
         /* A miss: SACK blocks make the headers longer than guessed. With
          * 8000 bytes copied back, the next guess is skipped (backoff). */
         CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
-        q = super_in(t, H(1) + at, TH_ACK, ++ts, 8, true);
-        p = direct_read(q, &d);
-        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
-        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
+        direct_expect_miss(t, &d, super_in(t, H(1) + at, TH_ACK, ++ts, 8, true), false, mem0);
         CU_ASSERT_EQUAL(st->gso_rx_direct_miss, 2);
-        ns_pkt_free(q);
-        ns_stack_input(t->s, t->now, p);
         at += 8000;
         CU_ASSERT(direct_read_app(t, &got));
         CU_ASSERT_EQUAL(got, at);
@@ -870,12 +874,7 @@ static void t_direct_receive(void)
         CU_ASSERT(direct_read_app(t, &got));
         CU_ASSERT(ns_stack_rx_direct_prepare(t->s, hl + 4000, &d) > 0);
         CU_ASSERT_EQUAL(d.room, 4000);
-        q = super_in(t, H(1) + at, TH_ACK, ++ts, 10, false);
-        p = direct_read(q, &d);
-        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
-        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
-        ns_pkt_free(q);
-        ns_stack_input(t->s, t->now, p);
+        direct_expect_miss(t, &d, super_in(t, H(1) + at, TH_ACK, ++ts, 10, false), false, mem0);
         at += 10000;
         CU_ASSERT(direct_read_app(t, &got));
         CU_ASSERT_EQUAL(got, at);
@@ -901,13 +900,7 @@ static void t_direct_receive(void)
         /* A packet that claims a complete checksum needs a pass over its
          * payload: not in place, verified as any other. */
         CU_ASSERT(ns_stack_rx_direct_prepare(t->s, DIRECT_CAP, &d) > 0);
-        q = super_in(t, H(1) + at, TH_ACK, ++ts, 1 + 1, false);
-        p = direct_read(q, &d);
-        p->off.flags = 0;
-        CU_ASSERT_FALSE(ns_stack_input_direct(t->s, t->now, p, &d));
-        CU_ASSERT(memcmp(p->data, q->data, q->len) == 0);
-        ns_pkt_free(q);
-        ns_stack_input(t->s, t->now, p);
+        direct_expect_miss(t, &d, super_in(t, H(1) + at, TH_ACK, ++ts, 2, false), true, mem0);
         at += 2000;
         CU_ASSERT(direct_read_app(t, &got));
         CU_ASSERT_EQUAL(got, at);
