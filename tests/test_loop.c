@@ -1,6 +1,9 @@
 /* test_loop.c — the step API for foreign event loops and the graceful
  * close (include/netstack/loop.h), on two stacks joined by an in-memory device
- * pair and driven by a virtual clock: the "foreign loop" is this test. */
+ * pair and driven by a virtual clock: the "foreign loop" is this test. The
+ * pair can also carry offload packets (super-segments with their metadata)
+ * and read into regions, as a TUN with offloads does, for the loop's
+ * direct receive. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +19,12 @@ struct pdev {
     struct pdev *peer;
     uint8_t *q[QMAX];
     size_t qlen[QMAX];
+    struct ns_offload qoff[QMAX];
     unsigned head, n;
     unsigned drop_fins;   /* drop this many outgoing FIN segments */
     bool drop_all;        /* the peer has gone silent */
     unsigned sent_fin, sent_rst;
+    unsigned iov_reads;   /* reads into regions (offload mode) */
 };
 
 static int pd_send(struct ns_netdev *d, const uint8_t *p, size_t len)
@@ -46,6 +51,7 @@ static int pd_send(struct ns_netdev *d, const uint8_t *p, size_t len)
     o->q[i] = malloc(len);
     memcpy(o->q[i], p, len);
     o->qlen[i] = len;
+    o->qoff[i] = (struct ns_offload){0};
     return 0;
 }
 
@@ -74,6 +80,41 @@ static void pd_close(struct ns_netdev *d)
 }
 
 static const struct ns_netdev_ops pd_ops = {.send = pd_send, .recv = pd_recv, .close = pd_close};
+
+/* Offload mode: a super-segment travels whole with its metadata. */
+static int pd_send_off(struct ns_netdev *d, const uint8_t *p, size_t len, const struct ns_offload *off)
+{
+    struct pdev *o = ((struct pdev *)d)->peer;
+    unsigned n = o->n;
+    int rc = pd_send(d, p, len);
+    if (o->n > n)
+        o->qoff[(o->head + o->n - 1) % QMAX] = *off;
+    return rc;
+}
+static int pd_recv_off(struct ns_netdev *d, uint8_t *buf, size_t cap, struct ns_offload *off)
+{
+    struct pdev *me = (struct pdev *)d;
+    *off = me->n ? me->qoff[me->head] : (struct ns_offload){0};
+    return pd_recv(d, buf, cap);
+}
+/* Over the regions in order, as readv(2) lays a packet. */
+static int pd_recv_iov(struct ns_netdev *d, const struct ns_iovec *iov, unsigned niov, struct ns_offload *off)
+{
+    struct pdev *me = (struct pdev *)d;
+    static uint8_t buf[65535 + 64];
+    int n = pd_recv_off(d, buf, sizeof buf, off);
+    size_t at = 0;
+    for (unsigned i = 0; i < niov && at < (size_t)n; i++) {
+        size_t k = iov[i].len < (size_t)n - at ? iov[i].len : (size_t)n - at;
+        memcpy(iov[i].base, buf + at, k);
+        at += k;
+    }
+    me->iov_reads++;
+    return n;
+}
+static const struct ns_netdev_ops pd_off_ops = {.send = pd_send, .recv = pd_recv, .close = pd_close,
+                                                .send_off = pd_send_off, .recv_off = pd_recv_off,
+                                                .recv_iov = pd_recv_iov};
 
 /* ---- a virtual clock whose wait runs the other stack's loop ---- */
 struct vclock {
@@ -108,11 +149,17 @@ struct pair {
     struct ns_loop *la, *lb;
 };
 
-static void pair_new(struct pair *p)
+/* offload: both devices take TCP super-segments and partial checksums
+ * and read into regions; cfg_b (may be NULL) adjusts b's configuration. */
+static void pair_new_dev(struct pair *p, bool offload, void (*cfg_b)(struct ns_config *))
 {
     memset(p, 0, sizeof *p);
-    p->da.dev = (struct ns_netdev){.ops = &pd_ops, .name = "a", .mtu = 1500};
-    p->db.dev = (struct ns_netdev){.ops = &pd_ops, .name = "b", .mtu = 1500};
+    const struct ns_netdev_ops *ops = offload ? &pd_off_ops : &pd_ops;
+    struct ns_netdev_caps caps = {0};
+    if (offload)
+        caps = (struct ns_netdev_caps){.tso4 = true, .tso6 = true, .csum_partial = true, .gso_max = 65535};
+    p->da.dev = (struct ns_netdev){.ops = ops, .name = "a", .mtu = 1500, .caps = caps};
+    p->db.dev = (struct ns_netdev){.ops = ops, .name = "b", .mtu = 1500, .caps = caps};
     p->da.peer = &p->db;
     p->db.peer = &p->da;
     struct ns_config ca, cb;
@@ -124,6 +171,8 @@ static void pair_new(struct pair *p)
     memset(&cb.addr6, 0, sizeof cb.addr6);
     ca.seed = 1;
     cb.seed = 2;
+    if (cfg_b)
+        cfg_b(&cb);
     p->clk.c = (struct ns_clock){vc_now, vc_wait};
     p->clk.t = 5 * NS_SEC;
     p->a = ns_stack_new(&ca, p->clk.t, NULL, 0);
@@ -134,6 +183,11 @@ static void pair_new(struct pair *p)
     p->lb = ns_loop_new(p->b, &p->db.dev, &p->clk.c);
     p->clk.other = p->lb;
     p->clk.mine = &p->da;
+}
+
+static void pair_new(struct pair *p)
+{
+    pair_new_dev(p, false, NULL);
 }
 
 static void pair_free(struct pair *p)
@@ -348,6 +402,80 @@ static void t_busy_poll(void)
     }
 }
 
+/* Direct receive through the loop: a sends 4 MB over an offload pair;
+ * b's loop reads each packet over the regions its stack guesses
+ * (stack.h ns_stack_rx_direct_prepare), and all of it arrives intact --
+ * almost every super-segment in place -- or, with gso_rx_direct off,
+ * the same bytes through the packet. */
+static void direct_off(struct ns_config *c) { c->gso_rx_direct = false; }
+static uint8_t pattern_at(size_t i) { return (uint8_t)(i * 7 + (i >> 13)); }
+static void t_direct_receive(void)
+{
+    for (int on = 0; on <= 1; on++) {
+        struct pair p;
+        pair_new_dev(&p, true, on ? NULL : direct_off);
+        g = (struct conn){.srv = -1};
+        g.lsd = ns_socket(p.b, NS_AF_INET, NS_SOCK_STREAM);
+        struct ns_sockaddr la = {{0}, 80}, dst = {TL_STACK4, 80};
+        CU_ASSERT_EQUAL(ns_bind(p.b, g.lsd, &la), 0);
+        CU_ASSERT_EQUAL(ns_listen(p.b, g.lsd, 4), 0);
+        g.cli = ns_socket(p.a, NS_AF_INET, NS_SOCK_STREAM);
+        CU_ASSERT_EQUAL(ns_connect(p.a, g.cli, &dst), -EINPROGRESS);
+        const size_t total = 4u << 20;
+        size_t sent = 0, got = 0;
+        bool intact = true;
+        uint8_t buf[16384];
+        for (int round = 0; round < 100000 && got < total; round++) {
+            while (sent < total) {
+                size_t k = total - sent < sizeof buf ? total - sent : sizeof buf;
+                for (size_t i = 0; i < k; i++)
+                    buf[i] = pattern_at(sent + i);
+                ssize_t n = ns_send(p.a, g.cli, buf, k);
+                if (n <= 0)
+                    break;
+                sent += (size_t)n;
+            }
+            int ra = ns_loop_step(p.la), rb = ns_loop_step(p.lb);
+            CU_ASSERT_FATAL(ra >= 0 && rb >= 0);
+            if (g.srv < 0)
+                g.srv = ns_accept(p.b, g.lsd, NULL);
+            ssize_t n;
+            while (g.srv >= 0 && (n = ns_recv(p.b, g.srv, buf, sizeof buf)) > 0) {
+                for (ssize_t i = 0; i < n; i++)
+                    if (buf[i] != pattern_at(got + (size_t)i))
+                        intact = false;
+                got += (size_t)n;
+            }
+            if (!ra && !rb && !p.da.n && !p.db.n) {
+                ns_time_t d = ns_loop_deadline(p.la), e = ns_loop_deadline(p.lb);
+                p.clk.t = (e < d ? e : d) == NS_TIME_NEVER ? p.clk.t + NS_MSEC : (e < d ? e : d);
+            }
+        }
+        const struct ns_stats *st = ns_stack_stats(p.b);
+        CU_ASSERT_EQUAL(got, total);
+        CU_ASSERT(intact);
+        CU_ASSERT(ns_stack_stats(p.a)->gso_tx > 20);
+        CU_ASSERT(st->gso_rx_whole > 20);
+        CU_ASSERT_EQUAL(st->gso_rx_direct_refused, 0);
+        if (on) {
+            CU_ASSERT(p.db.iov_reads > 0);
+            CU_ASSERT(st->gso_rx_direct * 10 >= st->gso_rx_whole * 9); /* almost all in place */
+        } else {
+            CU_ASSERT_EQUAL(st->gso_rx_direct, 0);
+            CU_ASSERT_EQUAL(p.db.iov_reads, 0);
+        }
+        fprintf(stderr, "  direct %s: %zu bytes, %llu super-segments whole, %llu in place, %llu guesses missed\n",
+                on ? "on" : "off", got, (unsigned long long)st->gso_rx_whole,
+                (unsigned long long)st->gso_rx_direct, (unsigned long long)st->gso_rx_direct_miss);
+        ns_close(p.b, g.lsd);
+        ns_stack_abort_all(p.a);
+        ns_stack_abort_all(p.b);
+        ns_stack_poll(p.b, p.clk.t);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(p.b), 0); /* no chunk left reserved */
+        pair_free(&p);
+    }
+}
+
 int main(void)
 {
     static const struct tl_test tests[] = {
@@ -355,6 +483,7 @@ int main(void)
         {"drain_finishes_fin", t_drain_finishes_fin},
         {"drain_bound", t_drain_bound},
         {"busy_poll", t_busy_poll},
+        {"direct_receive", t_direct_receive},
     };
     return TL_RUN("loop", tests);
 }
