@@ -141,11 +141,16 @@ bool ns_tcp_direct_claim(struct ns_tcb *t, uint32_t off, uint32_t len)
     struct ns_tcp *tcp = t->s->tcp;
     uint32_t placed = tcp->direct_placed;
     tcp->direct_placed = 0;
-    if (t->id != tcp->direct_id || off != 0 || len != placed || t->rcv_nxt != tcp->direct_seq) {
+    bool ok = t->id == tcp->direct_id && off == 0 && len == placed && t->rcv_nxt == tcp->direct_seq;
+    if (ok)
+        ns_tcp_buf_commit(&t->rb, t->rlen, len);
+    /* Chunks past the payload go back now, before the window this
+     * segment's ACK offers is worked out from the memory in use. */
+    ns_tcp_buf_unreserve(t->s, &t->rb);
+    if (!ok) {
         t->s->stats.gso_rx_direct_refused++;
         return false;
     }
-    ns_tcp_buf_commit(&t->rb, t->rlen, len);
     t->s->stats.gso_rx_direct++;
     return true;
 }
