@@ -114,8 +114,7 @@ if ip netns add "$a" && ip netns add "$z"; then
             for dir in s2l l2s; do
                 if [ $dir = s2l ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs")
                 else line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs"); fi
-                v=$(echo "$line" | sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p')
-                c=$(echo "$line" | sed -n 's/.*, cpu \([0-9]*\)%.*/\1/p')
+                v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
                 echo "veth_${dir}_$mtu ${v:--}" >>"$out"; echo "cpu_veth_${dir}_$mtu ${c:--}" >>"$out"
             done
         done

@@ -437,6 +437,20 @@ struct ns_tcb {
     uint64_t tlp_probes, tlp_recoveries, dsacks_rcvd, rack_reo_grows, rto_in_recovery;
 };
 
+/* A connection remembered by 4-tuple and id, so that it is found again
+ * only while it is the same one (a TCB may be freed and its 4-tuple
+ * reused): ns_tcb_ref_set, ns_tcb_ref_get (tcp_conn.c). */
+struct ns_tcb_ref {
+    struct ns_sockaddr local, remote;
+    uint64_t id;
+};
+static inline void ns_tcb_ref_set(struct ns_tcb_ref *r, const struct ns_tcb *t)
+{
+    r->local = t->local;
+    r->remote = t->remote;
+    r->id = t->id;
+}
+
 /* The stack's TCP state (one per stack, allocated on first use). */
 struct ns_tcp {
     struct ns_tcb **htab;        /* connections by 4-tuple; size hmask+1 (power of two) */
@@ -456,13 +470,12 @@ struct ns_tcp {
     ns_time_t chack_window;      /* start of the current challenge-ACK second */
     unsigned chack_count;        /* challenge ACKs sent in it (RFC 5961 7) */
     /* The connection whose output waits for the end of a received
-     * super-segment (ns_tcp_defer_output), by 4-tuple and id. */
+     * super-segment (ns_tcp_defer_output), while batch_pending. */
     bool batch_pending;
     bool batch_waited;           /* its output went on waiting (ns_tcp_batch_may_wait) */
-    struct ns_sockaddr batch_local, batch_remote;
-    uint64_t batch_id;
-    /* Direct receive (tcp_direct.c): the guessed connection, by 4-tuple
-     * and id, and the header length of its last super-segment taken
+    struct ns_tcb_ref batch;
+    /* Direct receive (tcp_direct.c): the guessed connection (while
+     * direct_known) and the header length of its last super-segment taken
      * whole; the reservation made for one read (armed: at RCV.NXT =
      * direct_seq) and the bytes of the packet being input that lie in
      * place (placed); reads left to skip after misses, and the backoff. */
@@ -470,8 +483,7 @@ struct ns_tcp {
     uint16_t direct_hlen;
     uint32_t direct_seq, direct_placed;
     unsigned direct_skip, direct_backoff;
-    struct ns_sockaddr direct_local, direct_remote;
-    uint64_t direct_id;
+    struct ns_tcb_ref direct;
 };
 
 /* ---- tcp_conn.c ---- */
@@ -504,6 +516,11 @@ bool ns_tcp_batch_may_wait(struct ns_stack *s);
  * GRO packet. Returns that connection, or NULL. */
 struct ns_offload_layout;
 struct ns_tcb *ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const struct ns_offload_layout *lay);
+/* How many payload bytes a super-segment t takes whole may carry now: 0
+ * unless t is ESTABLISHED, reading, with a receive buffer, nothing out of
+ * order and nothing of ours in flight; else the lesser of the buffer's
+ * space and the window offered. Direct receive's guess is this big. */
+uint32_t ns_tcp_whole_room(const struct ns_tcb *t);
 struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, uint16_t lport,
                              const struct ns_addr *raddr, uint16_t rport);
 
@@ -528,6 +545,8 @@ void ns_tcp_direct_miss(struct ns_stack *s, size_t placed);
 bool ns_tcp_direct_claim(struct ns_tcb *t, uint32_t off, uint32_t len);
 /* Ends the read: gives back reserved chunks nothing filled. */
 void ns_tcp_direct_done(struct ns_stack *s);
+/* The connection r names, if it is still the same one; else NULL. */
+struct ns_tcb *ns_tcb_ref_get(struct ns_stack *s, const struct ns_tcb_ref *r);
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
                                       uint16_t lport);
 /* Allocate the send/receive rings (counted in mem_in_use). 0 or -ENOMEM. */

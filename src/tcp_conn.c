@@ -218,6 +218,12 @@ struct ns_tcb *ns_tcb_lookup(struct ns_stack *s, const struct ns_addr *laddr, ui
     return NULL;
 }
 
+struct ns_tcb *ns_tcb_ref_get(struct ns_stack *s, const struct ns_tcb_ref *r)
+{
+    struct ns_tcb *t = ns_tcb_lookup(s, &r->local.addr, r->local.port, &r->remote.addr, r->remote.port);
+    return t && t->id == r->id ? t : NULL;
+}
+
 struct ns_tcb *ns_tcb_lookup_listener(struct ns_stack *s, const struct ns_addr *laddr,
                                       uint16_t lport)
 {

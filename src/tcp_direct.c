@@ -45,20 +45,14 @@ void ns_tcp_direct_note(struct ns_tcb *t, size_t hdr_len)
 {
     struct ns_tcp *tcp = t->s->tcp;
     tcp->direct_known = true;
-    tcp->direct_local = t->local;
-    tcp->direct_remote = t->remote;
-    tcp->direct_id = t->id;
+    ns_tcb_ref_set(&tcp->direct, t);
     tcp->direct_hlen = (uint16_t)hdr_len;
 }
 
 static struct ns_tcb *guessed(struct ns_stack *s)
 {
     struct ns_tcp *tcp = s->tcp;
-    if (!tcp || !tcp->direct_known)
-        return NULL;
-    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->direct_local.addr, tcp->direct_local.port,
-                                     &tcp->direct_remote.addr, tcp->direct_remote.port);
-    return t && t->id == tcp->direct_id ? t : NULL;
+    return tcp && tcp->direct_known ? ns_tcb_ref_get(s, &tcp->direct) : NULL;
 }
 
 unsigned ns_tcp_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_direct *d)
@@ -74,12 +68,9 @@ unsigned ns_tcp_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_dire
         return 0;
     }
     struct ns_tcb *t = guessed(s);
-    if (!t || t->state != NS_TCP_ESTABLISHED || t->shut_rd || !t->rbuf || t->nooo || t->ooo_fin ||
-        t->rb.len != t->rlen || cap <= tcp->direct_hlen)
+    uint64_t room = t ? ns_tcp_whole_room(t) : 0;
+    if (!room || t->rb.len != t->rlen || cap <= tcp->direct_hlen)
         return 0;
-    uint32_t space = t->rcap - t->rlen;
-    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    uint64_t room = space < wnd ? space : wnd;
     if (room > 65535u - tcp->direct_hlen)
         room = 65535u - tcp->direct_hlen;
     if (room > cap - tcp->direct_hlen)
@@ -115,7 +106,7 @@ bool ns_tcp_direct_hit(struct ns_stack *s, const struct ns_pkt *pkt, const struc
     if (lay.hdr_len != d->hdr_len || lay.payload > d->room)
         return false;
     struct ns_tcb *t = ns_tcp_take_whole(s, pkt->data, &lay);
-    return t && t->id == tcp->direct_id && t->rcv_nxt == tcp->direct_seq;
+    return t && t->id == tcp->direct.id && t->rcv_nxt == tcp->direct_seq;
 }
 
 void ns_tcp_direct_miss(struct ns_stack *s, size_t placed)
@@ -141,12 +132,17 @@ bool ns_tcp_direct_claim(struct ns_tcb *t, uint32_t off, uint32_t len)
     struct ns_tcp *tcp = t->s->tcp;
     uint32_t placed = tcp->direct_placed;
     tcp->direct_placed = 0;
-    bool ok = t->id == tcp->direct_id && off == 0 && len == placed && t->rcv_nxt == tcp->direct_seq;
+    bool guessed_one = t->id == tcp->direct.id;
+    bool ok = guessed_one && off == 0 && len == placed && t->rcv_nxt == tcp->direct_seq;
     if (ok)
         ns_tcp_buf_commit(&t->rb, t->rlen, len);
-    /* Chunks past the payload go back now, before the window this
-     * segment's ACK offers is worked out from the memory in use. */
-    ns_tcp_buf_unreserve(t->s, &t->rb);
+    if (guessed_one) {
+        /* Chunks past the payload go back now, before the window this
+         * segment's ACK offers is worked out from the memory in use; the
+         * read's end (ns_tcp_direct_done) has nothing left to do. */
+        ns_tcp_buf_unreserve(t->s, &t->rb);
+        tcp->direct_armed = false;
+    }
     if (!ok) {
         t->s->stats.gso_rx_direct_refused++;
         return false;

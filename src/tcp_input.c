@@ -1112,7 +1112,7 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
             if (s->in_gso_batch) {
                 ns_tcp_defer_output(t);
             } else {
-                if (s->tcp->batch_id == t->id)
+                if (s->tcp->batch.id == t->id)
                     s->tcp->batch_waited = false; /* this output answers it: nothing merged */
                 ns_tcp_output(t);
             }
@@ -1142,16 +1142,25 @@ struct ns_tcb *ns_tcp_take_whole(struct ns_stack *s, const uint8_t *p, const str
     if (olen && !ts)
         return NULL; /* SACK blocks and the rest: the pieces path */
     struct ns_tcb *t = ns_tcb_lookup(s, &dst, ns_get16(th + 2), &src, ns_get16(th));
-    if (!t || t->state != NS_TCP_ESTABLISHED || t->shut_rd || !t->rbuf)
+    uint32_t room = t ? ns_tcp_whole_room(t) : 0;
+    if (!room)
         return NULL;
     if (ts != t->ts_ok || (ts && seq_lt(ns_get32(o + 4), t->ts_recent)))
         return NULL; /* PAWS (RFC 7323 5) decides per piece */
     uint32_t seq = ns_get32(th + 4), ack = ns_get32(th + 8);
-    if (seq != t->rcv_nxt || t->nooo || t->ooo_fin || ack != t->snd_una || t->snd_una != t->snd_nxt)
+    if (seq != t->rcv_nxt || ack != t->snd_una)
         return NULL;
+    return lay->payload <= room ? t : NULL;
+}
+
+uint32_t ns_tcp_whole_room(const struct ns_tcb *t)
+{
+    if (t->state != NS_TCP_ESTABLISHED || t->shut_rd || !t->rbuf || t->nooo || t->ooo_fin ||
+        t->snd_una != t->snd_nxt)
+        return 0;
     uint32_t space = t->rcap - t->rlen;
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    return lay->payload <= space && lay->payload <= wnd ? t : NULL;
+    return space < wnd ? space : wnd;
 }
 
 void ns_tcp_batch_end(struct ns_stack *s)
@@ -1162,9 +1171,8 @@ void ns_tcp_batch_end(struct ns_stack *s)
     tcp->batch_pending = false;
     tcp->batch_waited = false;
     /* Looked up again: a piece may have ended the connection. */
-    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
-                                     &tcp->batch_remote.addr, tcp->batch_remote.port);
-    if (t && t->id == tcp->batch_id)
+    struct ns_tcb *t = ns_tcb_ref_get(s, &tcp->batch);
+    if (t)
         ns_tcp_output(t);
 }
 
@@ -1180,9 +1188,8 @@ bool ns_tcp_batch_may_wait(struct ns_stack *s)
     struct ns_tcp *tcp = s->tcp;
     if (!tcp || !tcp->batch_pending)
         return false;
-    struct ns_tcb *t = ns_tcb_lookup(s, &tcp->batch_local.addr, tcp->batch_local.port,
-                                     &tcp->batch_remote.addr, tcp->batch_remote.port);
-    if (!t || t->id != tcp->batch_id || seq_lt(t->rcv_adv, t->last_ack_sent))
+    struct ns_tcb *t = ns_tcb_ref_get(s, &tcp->batch);
+    if (!t || seq_lt(t->rcv_adv, t->last_ack_sent))
         return false;
     tcp->batch_waited = t->rcv_nxt - t->last_ack_sent < (t->rcv_adv - t->last_ack_sent) / 2;
     return tcp->batch_waited;
@@ -1191,13 +1198,11 @@ bool ns_tcp_batch_may_wait(struct ns_stack *s)
 void ns_tcp_defer_output(struct ns_tcb *t)
 {
     struct ns_tcp *tcp = t->s->tcp;
-    if (tcp->batch_pending && tcp->batch_id != t->id)
+    if (tcp->batch_pending && tcp->batch.id != t->id)
         ns_tcp_batch_end(t->s); /* pieces of one super-segment share a connection; be safe */
     if (tcp->batch_waited)
         t->s->stats.gso_rx_acks_merged++; /* the waiting ACK will answer this one too */
     tcp->batch_waited = false;
     tcp->batch_pending = true;
-    tcp->batch_local = t->local;
-    tcp->batch_remote = t->remote;
-    tcp->batch_id = t->id;
+    ns_tcb_ref_set(&tcp->batch, t);
 }
