@@ -11,7 +11,7 @@
  *
  * Values: integers in decimal or 0x hex; sizes may end in k/K, m/M, g/G
  * (binary multiples: 64k = 65536); times need a unit (ns, us, ms, s) since
- * a bare number would be ambiguous; booleans are 1/0, on/off, true/false,
+ * a bare number would be ambiguous, except 0, which is 0 in every unit; booleans are 1/0, on/off, true/false,
  * yes/no; addresses are IPv4 or IPv6 text; tcp_cc is an algorithm name.
  */
 #include <errno.h>
@@ -235,6 +235,8 @@ static int parse_time(const char *text, uint64_t *out)
         m = (uint64_t)NS_MSEC;
     else if (strcmp(e, "s") == 0)
         m = (uint64_t)NS_SEC;
+    else if (*e == '\0' && v == 0)
+        m = 1; /* "0" is the same in every unit; the knobs document "0 = ..." */
     else
         return -EINVAL; /* a bare number has no unit: refuse rather than guess */
     return mul_ok(v, m, out);
@@ -370,7 +372,7 @@ int ns_config_set(struct ns_config *cfg, const char *name, const char *value, ch
         static const char *const want[] = {
             [NS_CFG_U8] = "a number", [NS_CFG_UINT] = "a number", [NS_CFG_U64] = "a number",
             [NS_CFG_SIZE] = "a size (e.g. 65536, 64k, 1M)",
-            [NS_CFG_TIME] = "a time with a unit (ns, us, ms, s)",
+            [NS_CFG_TIME] = "a time with a unit (ns, us, ms, s), or 0",
             [NS_CFG_BOOL] = "on/off, 1/0, true/false or yes/no",
         };
         char what[96];

@@ -65,6 +65,8 @@ static void t_types_parse(void)
     CU_ASSERT_EQUAL(c.addr4.family, NS_AF_INET);
     CU_ASSERT_EQUAL(c.addr4.bytes[0], 192);
     CU_ASSERT_EQUAL(ns_config_set(&c, "mtu", "0", NULL, 0), 0); /* 0 = the device's */
+    CU_ASSERT_EQUAL(ns_config_set(&c, "tcp_delack", "0", NULL, 0), 0); /* 0 needs no unit */
+    CU_ASSERT_EQUAL(c.tcp_delack, 0);
 }
 
 /* Each refusal leaves the config unchanged and names the field. */
@@ -74,6 +76,7 @@ static void t_refusals(void)
         {"no_such_knob", "1", -ENOENT},
         {"tcp_delack", "40", -EINVAL},       /* a time needs a unit */
         {"tcp_delack", "40 ms", -EINVAL},
+        {"tcp_delack", "00x", -EINVAL},
         {"tcp_delack", "1s", -ERANGE},       /* RFC 9293 3.8.6.3: under 0.5 s */
         {"tcp_sndbuf", "0", -ERANGE},
         {"tcp_sndbuf", "12q", -EINVAL},

@@ -290,7 +290,7 @@ int ns_config_set_cc(struct ns_config *cfg, const char *name);
  * Adding a knob = a field above + one row there. */
 enum ns_config_type {
     NS_CFG_U8, NS_CFG_UINT, NS_CFG_SIZE, NS_CFG_U64, NS_CFG_BOOL,
-    NS_CFG_TIME,                   /* ns_time_t; text needs a unit: 200ms, 1s */
+    NS_CFG_TIME,                   /* ns_time_t; text needs a unit: 200ms, 1s (or 0) */
     NS_CFG_ADDR4, NS_CFG_ADDR6, NS_CFG_CC,
 };
 #define NS_CFG_ZERO_OK 1u          /* 0 is allowed (means "default/off") besides min..max */
