@@ -74,7 +74,6 @@ struct http {
     uint64_t status_count[6];  /* by class: [2] = 2xx ... */
     ns_time_t idle_timeout;    /* a connection without progress this long is closed */
     unsigned max_requests;     /* per connection; the last is answered with close */
-    uint8_t scratch[HTTP_CHUNK];
     uint8_t table[251 + HTTP_CHUNK]; /* table[i] = i % 251 */
 };
 
@@ -378,22 +377,26 @@ static bool step(struct http_conn *h, bool *gone)
         if (!done && h->in_len == 0) {
             /* Content-Length: read no further than the body. Chunked: at
              * most what the head buffer can keep if the body ends early. */
-            size_t want = HTTP_CHUNK;
-            if (!h->chunked && h->body_left < want)
-                want = (size_t)h->body_left;
-            if (h->chunked)
-                want = sizeof h->in;
-            ssize_t n = ns_recv(s, h->c.sd, app->scratch, want);
+            /* Read in place (socket.h ns_recv_zc): the hash reads the
+             * receive buffer, and what follows a chunked body's end stays
+             * in the stream for the next request's head. Content-Length:
+             * no further than the body. */
+            struct ns_iovec iov[33];
+            unsigned niov = sizeof iov / sizeof iov[0];
+            ssize_t n = ns_recv_zc(s, h->c.sd, iov, &niov, h->chunked ? SIZE_MAX : (size_t)h->body_left);
             if (n > 0) {
-                h->c.rx += (uint64_t)n;
-                app->bytes_in += (uint64_t)n;
-                long k = feed_body(h, app->scratch, (size_t)n, &done);
-                if (k < 0) {
-                    error_response(h, 400);
-                    return true;
+                size_t used = 0;
+                for (unsigned i = 0; i < niov && !done; i++) {
+                    long k = feed_body(h, iov[i].base, iov[i].len, &done);
+                    if (k < 0) {
+                        error_response(h, 400);
+                        return true;
+                    }
+                    used += (size_t)k;
                 }
-                memcpy(h->in, app->scratch + k, (size_t)n - (size_t)k);
-                h->in_len = (size_t)n - (size_t)k;
+                (void)ns_recv_consume(s, h->c.sd, used); /* used <= n: cannot fail */
+                h->c.rx += used;
+                app->bytes_in += used;
                 progress = true;
             } else if (n != -EAGAIN) {
                 *gone = true; /* the body was cut short: nothing to answer */
@@ -426,9 +429,11 @@ static bool step(struct http_conn *h, bool *gone)
         }
         return true;
     case P_LINGER: {
-        ssize_t n = ns_recv(s, h->c.sd, app->scratch, sizeof app->scratch);
+        struct ns_iovec iov[33]; /* what the peer still sends is dropped unread */
+        unsigned niov = sizeof iov / sizeof iov[0];
+        ssize_t n = ns_recv_zc(s, h->c.sd, iov, &niov, SIZE_MAX);
         if (n > 0)
-            return true;
+            return ns_recv_consume(s, h->c.sd, (size_t)n) == 0;
         if (n == -EAGAIN)
             return false;
         *gone = true;

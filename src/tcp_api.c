@@ -302,41 +302,93 @@ ssize_t ns_send_flags(struct ns_stack *s, int sd, const void *buf, size_t len, u
     return (ssize_t)done;
 }
 
+/* What a read of stream socket sd finds (ns_recv, ns_recv_zc): true with
+ * *tp set when there are unread bytes, else false with *ret what the read
+ * returns (0 at end of stream, the socket's error once, -EAGAIN, ...). */
+static bool stream_readable(struct ns_stack *s, int sd, struct ns_tcb **tp, ssize_t *ret)
+{
+    int err;
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
+    *tp = NULL;
+    if (!so) {
+        *ret = err;
+        return false;
+    }
+    struct ns_tcb *t = so->tcb;
+    *ret = 0;
+    if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
+        *ret = -ENOTCONN;
+    else if (t->shut_rd && !(t->s->cfg.tcp_shut_rd_keep && t->rlen))
+        ; /* end of stream; cfg.tcp_shut_rd_keep: what is queued is read first */
+    else if (t->rlen)
+        *tp = t;
+    else if (t->fin_rcvd)
+        ;
+    else if (t->state == NS_TCP_CLOSED) {
+        *ret = so->err; /* once; 0 after */
+        so->err = 0;
+    } else
+        *ret = -EAGAIN;
+    return *tp != NULL;
+}
+
+/* The app is done with the first n unread bytes: their chunks go back and
+ * the window opens (RFC 9293 3.8.6.2.2) as far as the receiver's SWS
+ * avoidance lets it. */
+static void rcv_consume(struct ns_tcb *t, uint32_t n)
+{
+    ns_tcp_buf_consume(t->s, &t->rb, n);
+    t->rlen -= n;
+    ns_tcp_rcv_autotune(t, n);
+    ns_tcp_window_update(t);
+}
+
 ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
 {
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_recv(s, sd, buf, len);
+    struct ns_tcb *t;
+    ssize_t ret;
+    if (!stream_readable(s, sd, &t, &ret))
+        return ret;
+    if (len == 0)
+        return 0;
+    uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
+    ns_tcp_buf_copy(&t->rb, 0, buf, n);
+    rcv_consume(t, n);
+    return (ssize_t)n;
+}
+
+ssize_t ns_recv_zc(struct ns_stack *s, int sd, struct ns_iovec *iov, unsigned *niov, size_t len)
+{
+    unsigned max = *niov;
+    *niov = 0;
+    if (ns_sock_is_dgram(s, sd))
+        return -EOPNOTSUPP;
+    struct ns_tcb *t;
+    ssize_t ret;
+    if (!stream_readable(s, sd, &t, &ret))
+        return ret;
+    if (!iov || !max)
+        return -EINVAL;
+    uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
+    return (ssize_t)ns_tcp_buf_regions(&t->rb, 0, n, iov, max, niov);
+}
+
+int ns_recv_consume(struct ns_stack *s, int sd, size_t n)
+{
+    if (ns_sock_is_dgram(s, sd))
+        return -EOPNOTSUPP;
     int err;
     struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
     struct ns_tcb *t = so->tcb;
-    if (!t || fresh(t) || t->state == NS_TCP_LISTEN)
-        return -ENOTCONN;
-    if (t->shut_rd && !(t->s->cfg.tcp_shut_rd_keep && t->rlen))
-        return 0; /* cfg.tcp_shut_rd_keep: what is queued is read first */
-    if (t->rlen) {
-        if (len == 0)
-            return 0;
-        uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
-        ns_tcp_buf_copy(&t->rb, 0, buf, n);
-        ns_tcp_buf_consume(s, &t->rb, n); /* chunks go back as the app reads */
-        t->rlen -= n;
-        ns_tcp_rcv_autotune(t, n);
-        ns_tcp_window_update(t);
-        return (ssize_t)n;
-    }
-    if (t->fin_rcvd)
-        return 0;
-    if (t->state == NS_TCP_CLOSED) {
-        if (so->err) {
-            int e = so->err;
-            so->err = 0;
-            return e;
-        }
-        return 0;
-    }
-    return -EAGAIN;
+    if (!t || n > t->rlen)
+        return -EINVAL; /* more than is unread: nothing consumed */
+    if (n)
+        rcv_consume(t, (uint32_t)n);
+    return 0;
 }
 
 /* Queue our FIN (RFC 9293 3.10.4 CLOSE, for the write side). */

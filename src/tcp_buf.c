@@ -131,19 +131,17 @@ int ns_tcp_buf_write(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, cons
     return 0;
 }
 
-int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, uint32_t n,
-                       struct ns_iovec *iov, unsigned max, unsigned *nregions)
+/* Bytes [pos, end) -- buffer positions, off included -- cut so that they
+ * touch at most max chunks: one region each. */
+static uint64_t cut_to_regions(uint64_t pos, uint64_t end, unsigned max)
 {
-    *nregions = 0;
-    if (!n || !max)
-        return 0;
-    uint64_t pos = (uint64_t)b->off + at, end = pos + n;
-    /* No more chunks than max regions can list. */
     uint64_t last = pos / NS_TCP_BUF_CHUNK + max - 1;
-    if ((end - 1) / NS_TCP_BUF_CHUNK > last)
-        end = (last + 1) * NS_TCP_BUF_CHUNK;
-    if (take_chunks(s, b, (uint32_t)(pos / NS_TCP_BUF_CHUNK), (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK)) < 0)
-        return -ENOMEM; /* what was taken stays reserved until unreserve */
+    return (end - 1) / NS_TCP_BUF_CHUNK > last ? (last + 1) * NS_TCP_BUF_CHUNK : end;
+}
+
+/* Lists bytes [pos, end), all in chunks, as regions {ptr, len} in order. */
+static unsigned list_regions(const struct ns_tcp_buf *b, uint64_t pos, uint64_t end, struct ns_iovec *iov)
+{
     unsigned k = 0;
     while (pos < end) {
         uint32_t ci = (uint32_t)(pos / NS_TCP_BUF_CHUNK), co = (uint32_t)(pos % NS_TCP_BUF_CHUNK);
@@ -153,8 +151,31 @@ int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, ui
         k++;
         pos += m;
     }
-    *nregions = k;
-    return (int)(end - ((uint64_t)b->off + at));
+    return k;
+}
+
+int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, uint32_t n,
+                       struct ns_iovec *iov, unsigned max, unsigned *nregions)
+{
+    *nregions = 0;
+    if (!n || !max)
+        return 0;
+    uint64_t pos = (uint64_t)b->off + at, end = cut_to_regions(pos, pos + n, max);
+    if (take_chunks(s, b, (uint32_t)(pos / NS_TCP_BUF_CHUNK), (uint32_t)((end - 1) / NS_TCP_BUF_CHUNK)) < 0)
+        return -ENOMEM; /* what was taken stays reserved until unreserve */
+    *nregions = list_regions(b, pos, end, iov);
+    return (int)(end - pos);
+}
+
+uint32_t ns_tcp_buf_regions(const struct ns_tcp_buf *b, uint32_t at, uint32_t n, struct ns_iovec *iov,
+                            unsigned max, unsigned *nregions)
+{
+    *nregions = 0;
+    if (!n || !max)
+        return 0;
+    uint64_t pos = (uint64_t)b->off + at, end = cut_to_regions(pos, pos + n, max);
+    *nregions = list_regions(b, pos, end, iov);
+    return (uint32_t)(end - pos);
 }
 
 void ns_tcp_buf_commit(struct ns_tcp_buf *b, uint32_t at, uint32_t n)

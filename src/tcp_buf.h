@@ -49,6 +49,12 @@ static inline int ns_tcp_buf_append(struct ns_stack *s, struct ns_tcp_buf *b, co
 }
 /* Copies bytes [at, at + n) -- all written -- to dst. */
 void ns_tcp_buf_copy(const struct ns_tcp_buf *b, uint32_t at, void *dst, uint32_t n);
+/* Lists bytes [at, at + n) -- all written -- in place, as up to max
+ * regions {ptr, len} in order; returns how many bytes the regions cover
+ * (fewer than n when max runs out). Valid until the bytes are consumed. */
+struct ns_iovec;
+uint32_t ns_tcp_buf_regions(const struct ns_tcp_buf *b, uint32_t at, uint32_t n, struct ns_iovec *iov,
+                            unsigned max, unsigned *nregions);
 /* Drops the first n bytes (n <= len); chunks wholly before the new byte 0
  * are given back. */
 void ns_tcp_buf_consume(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t n);
@@ -58,7 +64,6 @@ void ns_tcp_buf_consume(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t n);
  * bytes the regions cover (fewer than n when max runs out), or -ENOMEM
  * with nothing taken beyond what a retry keeps. The chunks past len are
  * held until commit or unreserve. */
-struct ns_iovec;
 int ns_tcp_buf_reserve(struct ns_stack *s, struct ns_tcp_buf *b, uint32_t at, uint32_t n,
                        struct ns_iovec *iov, unsigned max, unsigned *nregions);
 /* Bytes [at, at + n), reserved and since filled by someone else, become

@@ -663,10 +663,14 @@ static void test_http_post_sha256(void)
         off += cl;
     }
     m += (size_t)sprintf((char *)msg + m, "0\r\n\r\n");
+    /* An empty POST right behind the chunked body's end, in the same
+     * stream: what follows a body is left for the next request's head. */
+    const char *empty = "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    m += (size_t)sprintf((char *)msg + m, "%s", empty);
     struct tc c;
     tc_connect(&c, n.cli, &TL_STACK6, HTTP_PORT);
     tc_send(&c, msg, m, 0, 0);
-    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 10 * NS_SEC));
     CU_ASSERT_EQUAL(c.err, 0);
     CU_ASSERT_EQUAL(c.txoff, m);
     struct resp r1, r2;
@@ -677,13 +681,8 @@ static void test_http_post_sha256(void)
     CU_ASSERT_FATAL(parse_resp(c.rx + r1.total, c.rxlen - r1.total, false, &r2) == 1);
     CU_ASSERT_EQUAL(r2.status, 200);
     CU_ASSERT(memcmp(c.rx + r1.total + r2.head_len, want, strlen(want)) == 0);
-    CU_ASSERT(!c.eof);
-    /* An empty POST: SHA-256 of nothing. */
-    size_t before = c.rxlen;
-    const char *empty = "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    tc_send(&c, empty, strlen(empty), 0, 0);
-    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 10 * NS_SEC));
-    CU_ASSERT_EQUAL(c.err, 0);
+    /* The empty POST: SHA-256 of nothing, then the close it asked for. */
+    size_t before = r1.total + r2.total;
     const char *esha = "{\"length\": 0, \"sha256\": "
                        "\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"}\n";
     CU_ASSERT_PTR_NOT_NULL(memmem(c.rx + before, c.rxlen - before, esha, strlen(esha)));

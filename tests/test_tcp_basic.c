@@ -977,6 +977,130 @@ static const struct tb_step window_update_after_read[] = {
     {OUT(F_A, 1, 4097), WND(4096)},
 };
 
+/* Reading in place (socket.h ns_recv_zc / ns_recv_consume): the regions
+ * are the unread bytes in order, bounded by the slots and by len; nothing
+ * is consumed and no window update goes out until the app consumes; a
+ * consume beyond what is unread takes nothing; ns_recv continues where
+ * the consume stopped; end of stream and bad calls return as ns_recv
+ * would. tb_end checks every chunk came back. */
+static uint8_t ZC[5000]; /* ZC[i] = (i * 7 + 3) % 256, filled by zc_fill */
+
+/* The regions hold ZC[from ..) and cover exactly n bytes. */
+static void zc_expect(const struct ns_iovec *iov, unsigned niov, uint32_t from, ssize_t n)
+{
+    size_t at = from;
+    for (unsigned i = 0; i < niov; i++) {
+        CU_ASSERT(iov[i].len > 0 && iov[i].len <= NS_TCP_BUF_CHUNK);
+        CU_ASSERT(at + iov[i].len <= sizeof ZC && memcmp(iov[i].base, ZC + at, iov[i].len) == 0);
+        at += iov[i].len;
+    }
+    CU_ASSERT_EQUAL((ssize_t)(at - from), n);
+}
+
+static void zc_fill(struct tb *b)
+{
+    for (size_t i = 0; i < sizeof ZC; i++)
+        ZC[i] = (uint8_t)(i * 7 + 3);
+    struct ns_iovec iov[4];
+    unsigned niov = 4;
+    CU_ASSERT_EQUAL(ns_recv_zc(b->t->s, b->t->sd, iov, &niov, SIZE_MAX), -EAGAIN);
+    CU_ASSERT_EQUAL(niov, 0);
+}
+
+static void zc_read(struct tb *b)
+{
+    struct ns_stack *s = b->t->s;
+    int sd = b->t->sd;
+    struct ns_iovec iov[40];
+    uint32_t inq;
+    /* Two slots: two chunks' worth at most, from the first unread byte. */
+    unsigned niov = 2;
+    ssize_t n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    CU_ASSERT(n > 0 && n <= 2 * (ssize_t)NS_TCP_BUF_CHUNK && niov == 2);
+    zc_expect(iov, niov, 0, n);
+    /* len bounds it; every unread byte fits in 40 slots. */
+    niov = 40;
+    CU_ASSERT_EQUAL(ns_recv_zc(s, sd, iov, &niov, 100), 100);
+    CU_ASSERT_EQUAL(niov, 1);
+    zc_expect(iov, niov, 0, 100);
+    niov = 40;
+    n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    CU_ASSERT_EQUAL(n, 5000);
+    zc_expect(iov, niov, 0, n);
+    /* Nothing was consumed; too much is refused and takes nothing. */
+    CU_ASSERT_EQUAL(ns_sock_queued(s, sd, &inq, NULL), 0);
+    CU_ASSERT_EQUAL(inq, 5000);
+    CU_ASSERT_EQUAL(ns_recv_consume(s, sd, 5001), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_queued(s, sd, &inq, NULL), 0);
+    CU_ASSERT_EQUAL(inq, 5000);
+    /* Bad calls. */
+    niov = 0;
+    CU_ASSERT_EQUAL(ns_recv_zc(s, sd, iov, &niov, SIZE_MAX), -EINVAL);
+    niov = 40;
+    CU_ASSERT_EQUAL(ns_recv_zc(s, 999, iov, &niov, SIZE_MAX), -EBADF);
+    CU_ASSERT_EQUAL(ns_recv_consume(s, 999, 1), -EBADF);
+    int u = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT(u >= 0);
+    niov = 40;
+    CU_ASSERT_EQUAL(ns_recv_zc(s, u, iov, &niov, SIZE_MAX), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(ns_recv_consume(s, u, 0), -EOPNOTSUPP);
+    ns_close(s, u);
+}
+
+static void zc_consume(struct tb *b)
+{
+    struct ns_stack *s = b->t->s;
+    int sd = b->t->sd;
+    struct ns_iovec iov[40];
+    unsigned niov = 40;
+    uint32_t inq;
+    CU_ASSERT_EQUAL(ns_recv_consume(s, sd, 3000), 0);
+    CU_ASSERT_EQUAL(ns_sock_queued(s, sd, &inq, NULL), 0);
+    CU_ASSERT_EQUAL(inq, 2000);
+    ssize_t n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    CU_ASSERT_EQUAL(n, 2000);
+    zc_expect(iov, niov, 3000, n);
+    /* ns_recv goes on from there; the rest is read in place. */
+    uint8_t buf[100];
+    CU_ASSERT_EQUAL(ns_recv(s, sd, buf, sizeof buf), 100);
+    CU_ASSERT(memcmp(buf, ZC + 3000, 100) == 0);
+    niov = 40;
+    n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    CU_ASSERT_EQUAL(n, 1900);
+    zc_expect(iov, niov, 3100, n);
+    CU_ASSERT_EQUAL(ns_recv_consume(s, sd, 1900), 0);
+    CU_ASSERT_EQUAL(ns_recv_consume(s, sd, 0), 0);
+    niov = 40;
+    CU_ASSERT_EQUAL(ns_recv_zc(s, sd, iov, &niov, SIZE_MAX), -EAGAIN);
+}
+
+static void zc_eof(struct tb *b)
+{
+    struct ns_iovec iov[4];
+    unsigned niov = 4;
+    CU_ASSERT_EQUAL(ns_recv_zc(b->t->s, b->t->sd, iov, &niov, SIZE_MAX), 0);
+    CU_ASSERT_EQUAL(niov, 0);
+}
+
+#define ZFILL(at, n) {IN(F_A, 1 + (at), 1), DATAN(ZC + (at), n)}
+static const struct tb_step read_in_place[] = {
+    {CFG(tcp_rcvbuf, 8192)},
+    {OPEN},
+    {CALL(zc_fill)},
+    ZFILL(0, 536), ZFILL(536, 536), ZFILL(1072, 536), ZFILL(1608, 536), ZFILL(2144, 536),
+    ZFILL(2680, 536), ZFILL(3216, 536), ZFILL(3752, 536), ZFILL(4288, 536), ZFILL(4824, 176),
+    {WAIT(1000)},
+    {LAST(F_A, 1, 5001)},
+    {CALL(zc_read)},
+    {WAIT(1000)},
+    {QUIET}, /* nothing consumed: the window stays where it was */
+    {CALL(zc_consume)},
+    {OUT(F_A, 1, 5001)}, /* the window update the consume earned */
+    {IN(F_A | F_F, 5001, 1)},
+    {OUT(F_A, 1, 5002)},
+    {CALL(zc_eof)},
+};
+
 /* Fast retransmit on three duplicate ACKs (RFC 5681 3.2), with and
  * without SACK; limited transmit sends new data on the first two
  * (RFC 3042). The ACKs come 5 ms later (an RTT; with none at all RACK's
@@ -1601,6 +1725,7 @@ T(rst_in_syn_received)
 T(syn_received_details)
 T(ooo_fin)
 T(window_update_after_read)
+T(read_in_place)
 T(fast_retransmit_sack)
 T(fast_retransmit_newreno)
 T(rack_time_based_loss)
@@ -1658,6 +1783,7 @@ static const struct tl_test tests[] = {
     {"syn_received_details", test_syn_received_details},
     {"ooo_fin", test_ooo_fin},
     {"window_update_after_read", test_window_update_after_read},
+    {"read_in_place", test_read_in_place},
     {"fast_retransmit_sack", test_fast_retransmit_sack},
     {"fast_retransmit_newreno", test_fast_retransmit_newreno},
     {"rack_time_based_loss", test_rack_time_based_loss},

@@ -37,6 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netstack/types.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -62,12 +64,6 @@ struct ns_offload {
     uint16_t gso_size;         /* payload bytes per wire segment (gso_type != NONE) */
     uint16_t csum_start;       /* offset of the L4 header from the IP header */
     uint16_t csum_off;         /* offset of the checksum field from csum_start */
-};
-
-/* One region of a scattered read (recv_iov; stack.h direct receive). */
-struct ns_iovec {
-    void *base;
-    size_t len;
 };
 
 /* What a device accepts from send_off (all false = plain packets only). */

@@ -87,6 +87,21 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
 ssize_t ns_send(struct ns_stack *s, int sd, const void *buf, size_t len);
 /* Returns bytes read, 0 at end of stream, -EAGAIN when nothing is ready. */
 ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
+/* Reading a TCP stream in place, without the copy ns_recv makes (a
+ * consumer that hashes, parses or forwards the bytes needs no buffer of
+ * its own). ns_recv_zc points iov[0 .. *niov) at up to len unread bytes,
+ * in order, inside the connection's receive buffer (*niov: the slots in,
+ * the regions used out; a region is at most 2 KiB, so 33 cover 64 KiB),
+ * and returns how many bytes they cover -- or what ns_recv would: 0 at end
+ * of stream, -EAGAIN, -ENOTCONN, the connection's error once;
+ * -EOPNOTSUPP for a datagram socket, -EINVAL for no slots. Nothing is
+ * consumed and the window does not open until ns_recv_consume(s, sd, n)
+ * gives back the first n unread bytes (n <= the unread bytes, else
+ * -EINVAL and nothing consumed). The regions stay valid until the next
+ * call into the stack other than ns_recv_zc: input, timers, a consume or
+ * a close may free them. */
+ssize_t ns_recv_zc(struct ns_stack *s, int sd, struct ns_iovec *iov, unsigned *niov, size_t len);
+int ns_recv_consume(struct ns_stack *s, int sd, size_t n);
 int ns_shutdown(struct ns_stack *s, int sd, int how);
 /* Reset the connection (RST) and release the socket. */
 int ns_abort(struct ns_stack *s, int sd);

@@ -33,6 +33,13 @@ struct ns_addr {
     uint8_t bytes[16];
 };
 
+/* One region of memory: a scattered device read (netdev.h recv_iov, stack.h
+ * direct receive) or stream bytes read in place (socket.h ns_recv_zc). */
+struct ns_iovec {
+    void *base;
+    size_t len;
+};
+
 /* An address and a port (host order). Used by the socket API. */
 struct ns_sockaddr {
     struct ns_addr addr;
