@@ -34,18 +34,24 @@ done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-# Gbit/s from a tool's line ("... = 1.234 Gbit/s"), or "-" when it failed.
-# Each measurement appends "KEY VALUE" to $out.
+# Gbit/s and CPU % from a tool's line ("... = 1.234 Gbit/s, cpu 97%"),
+# empty when it failed. Defined once, for this shell and (passed as text)
+# for the namespace's shell below. Each measurement appends "KEY VALUE"
+# to $out.
+helpers='
+gbit() { sed -n "s/.*= \([0-9.]*\) Gbit\/s.*/\1/p" | head -n 1; }
+cpu() { sed -n "s/.*, cpu \([0-9]*\)%.*/\1/p" | head -n 1; }
+'
+eval "$helpers"
 
 # ---- netstack over TUN and raw TUN reflect: one private namespace ----
-timeout -k 5 $((60 * runs + 30)) unshare -n sh -s "$b" "$ns" "$secs" "$out" "$runs" <<'INNER'
+timeout -k 5 $((60 * runs + 30)) unshare -n sh -s "$b" "$ns" "$secs" "$out" "$runs" "$helpers" <<'INNER'
 b=$1 ns=$2 secs=$3 out=$4 runs=$5
+eval "$6"
 tmp=$(mktemp -d)
 pid=""
 stop() { [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; pid=""; }
 trap 'stop; rm -rf "$tmp"' EXIT
-gbit() { sed -n 's/.*= \([0-9.]*\) Gbit\/s.*/\1/p' | head -n 1; }
-cpu() { sed -n 's/.*, cpu \([0-9]*\)%.*/\1/p' | head -n 1; }
 ip link set lo up
 for mtu in 1500 65000; do
   for off in on off; do
