@@ -1,113 +1,72 @@
 /* tcp_echo.c — RFC 862 echo over TCP on port 7, IPv4 and IPv6.
  *
- * Back-pressure: each connection holds at most ECHO_BUF bytes that the
- * stack has not taken yet; while it holds any the app stops reading, so
- * the peer's window closes instead of our memory growing. Memory follows
- * the data (issue 14): bytes are read into one buffer shared by the app
- * and handed straight to the stack; only what the stack does not take is
- * copied into a per-connection buffer, freed once sent -- an idle or
- * keeping-up connection costs its small struct only. When the peer
- * half-closes, what is pending is sent, then the connection is closed
- * (FIN). */
+ * The echo holds no buffer of its own (issue 14: memory follows the data):
+ * it reads in place (socket.h ns_recv_zc), hands the regions to ns_send,
+ * and consumes only what the stack took. What the stack did not take stays
+ * unread in the receive buffer, so back-pressure is the peer's window
+ * closing, and an idle or keeping-up connection costs its small struct
+ * only. When the peer half-closes, everything it sent has been handed to
+ * the stack; then the connection is closed (FIN). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "tcp_server.h"
 
 #define ECHO_PORT 7
-#define ECHO_BUF 65536
-
-struct echo_conn {
-    struct ns_srv_conn c;
-    size_t off, len;   /* pend[off .. off+len) is read but not yet sent */
-    bool eof;          /* the peer finished sending */
-    uint8_t *pend;     /* NULL while nothing is pending */
-};
 
 struct echo {
     struct ns_srv srv;
     uint64_t echoed;
-    uint8_t scratch[ECHO_BUF];
 };
-
-/* Hands buf[0..len) to the stack; returns bytes taken or a negative errno
- * (-EAGAIN counts as 0). */
-static ssize_t give(struct ns_srv_conn *sc, const uint8_t *buf, size_t len)
-{
-    struct echo *app = sc->srv->app;
-    ssize_t n = ns_send(sc->srv->s, sc->sd, buf, len);
-    if (n == -EAGAIN)
-        return 0;
-    if (n > 0) {
-        sc->tx += (uint64_t)n;
-        app->echoed += (uint64_t)n;
-    }
-    return n;
-}
 
 static void run(struct ns_srv_conn *sc, unsigned ev)
 {
-    struct echo_conn *e = (struct echo_conn *)sc;
     struct ns_stack *s = sc->srv->s;
     struct echo *app = sc->srv->app;
     (void)ev;
     for (;;) {
-        if (e->len) { /* what the stack refused before goes first */
-            ssize_t n = give(sc, e->pend + e->off, e->len);
-            if (n < 0) {
-                ns_srv_close(sc, (int)n);
-                return;
-            }
-            e->off += (size_t)n;
-            e->len -= (size_t)n;
-            if (e->len)
-                break; /* still full: wait for the stack to take more */
-            free(e->pend);
-            e->pend = NULL;
-            e->off = 0;
-        }
-        if (e->eof)
-            break;
-        ssize_t n = ns_recv(s, sc->sd, app->scratch, sizeof app->scratch);
-        if (n == 0) {
-            e->eof = true;
-            break;
+        struct ns_iovec iov[33];
+        unsigned niov = sizeof iov / sizeof iov[0];
+        ssize_t n = ns_recv_zc(s, sc->sd, iov, &niov, SIZE_MAX);
+        if (n == 0) { /* the peer finished, and all it sent was handed on */
+            ns_srv_close(sc, 0);
+            return;
         }
         if (n == -EAGAIN)
-            break;
+            return;
         if (n < 0) {
             ns_srv_close(sc, (int)n);
             return;
         }
-        sc->rx += (uint64_t)n;
-        ssize_t k = give(sc, app->scratch, (size_t)n);
-        if (k < 0) {
-            ns_srv_close(sc, (int)k);
-            return;
-        }
-        if (k < n) {
-            e->len = (size_t)(n - k);
-            e->pend = malloc(e->len);
-            if (!e->pend) {
-                ns_srv_close(sc, -ENOMEM);
+        /* ns_send leaves the regions valid (socket.h). */
+        size_t taken = 0;
+        for (unsigned i = 0; i < niov; i++) {
+            ssize_t k = ns_send(s, sc->sd, iov[i].base, iov[i].len);
+            if (k == -EAGAIN)
+                break;
+            if (k < 0) {
+                ns_srv_close(sc, (int)k);
                 return;
             }
-            memcpy(e->pend, app->scratch + k, e->len);
-            e->off = 0;
-            break;
+            taken += (size_t)k;
+            if ((size_t)k < iov[i].len)
+                break;
         }
+        if (taken) {
+            (void)ns_recv_consume(s, sc->sd, taken); /* taken <= n: cannot fail */
+            sc->rx += taken;
+            sc->tx += taken;
+            app->echoed += taken;
+        }
+        if (taken < (size_t)n)
+            return; /* the send buffer is full: NS_EV_WRITE brings us back */
     }
-    if (e->eof && e->len == 0)
-        ns_srv_close(sc, 0);
 }
 
 static void closing(struct ns_srv_conn *sc, int err)
 {
     struct ns_srv *srv = sc->srv;
-    struct echo_conn *e = (struct echo_conn *)sc;
-    free(e->pend);
-    e->pend = NULL;
     if (srv->log && srv->verbose) {
         char a[64];
         fprintf(srv->log, "tcp_echo: %s closed, %llu bytes echoed\n",
@@ -116,7 +75,7 @@ static void closing(struct ns_srv_conn *sc, int err)
 }
 
 static const struct ns_srv_ops ops = {
-    .conn_size = sizeof(struct echo_conn),
+    .conn_size = sizeof(struct ns_srv_conn),
     .run = run,
     .closing = closing,
 };

@@ -978,11 +978,11 @@ static const struct tb_step window_update_after_read[] = {
 };
 
 /* Reading in place (socket.h ns_recv_zc / ns_recv_consume): the regions
- * are the unread bytes in order, bounded by the slots and by len; nothing
- * is consumed and no window update goes out until the app consumes; a
- * consume beyond what is unread takes nothing; ns_recv continues where
- * the consume stopped; end of stream and bad calls return as ns_recv
- * would. tb_end checks every chunk came back. */
+ * are the unread bytes in order, bounded by the slots and by len, and stay
+ * valid across ns_send; nothing is consumed and no window update goes out
+ * until the app consumes; a consume beyond what is unread takes nothing;
+ * ns_recv continues where the consume stopped; end of stream and bad
+ * calls return as ns_recv would. tb_end checks every chunk came back. */
 static uint8_t ZC[5000]; /* ZC[i] = (i * 7 + 3) % 256, filled by zc_fill */
 
 /* The regions hold ZC[from ..) and cover exactly n bytes. */
@@ -1045,6 +1045,11 @@ static void zc_read(struct tb *b)
     CU_ASSERT_EQUAL(ns_recv_zc(s, u, iov, &niov, SIZE_MAX), -EOPNOTSUPP);
     CU_ASSERT_EQUAL(ns_recv_consume(s, u, 0), -EOPNOTSUPP);
     ns_close(s, u);
+    /* ns_send leaves the regions valid (an echo sends straight from them). */
+    niov = 40;
+    n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    CU_ASSERT_EQUAL(ns_send(s, sd, iov[0].base, 100), 100);
+    zc_expect(iov, niov, 0, n);
 }
 
 static void zc_consume(struct tb *b)
@@ -1092,12 +1097,14 @@ static const struct tb_step read_in_place[] = {
     {WAIT(1000)},
     {LAST(F_A, 1, 5001)},
     {CALL(zc_read)},
+    {OUT(F_A, 1, 5001), FMASK(0xf7), DATAN(ZC, 100)}, /* sent from a region */
+    {IN(F_A, 5001, 101)},
     {WAIT(1000)},
     {QUIET}, /* nothing consumed: the window stays where it was */
     {CALL(zc_consume)},
-    {OUT(F_A, 1, 5001)}, /* the window update the consume earned */
-    {IN(F_A | F_F, 5001, 1)},
-    {OUT(F_A, 1, 5002)},
+    {OUT(F_A, 101, 5001)}, /* the window update the consume earned */
+    {IN(F_A | F_F, 5001, 101)},
+    {OUT(F_A, 101, 5002)},
     {CALL(zc_eof)},
 };
 

@@ -97,9 +97,10 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
  * -EOPNOTSUPP for a datagram socket, -EINVAL for no slots. Nothing is
  * consumed and the window does not open until ns_recv_consume(s, sd, n)
  * gives back the first n unread bytes (n <= the unread bytes, else
- * -EINVAL and nothing consumed). The regions stay valid until the next
- * call into the stack other than ns_recv_zc: input, timers, a consume or
- * a close may free them. */
+ * -EINVAL and nothing consumed). The regions stay valid across
+ * ns_recv_zc and ns_send / ns_send_flags (on any socket: an echo or a
+ * proxy sends straight from them) until any other call into the stack:
+ * input, timers, a consume, a read, a shutdown or a close may free them. */
 ssize_t ns_recv_zc(struct ns_stack *s, int sd, struct ns_iovec *iov, unsigned *niov, size_t len);
 int ns_recv_consume(struct ns_stack *s, int sd, size_t n);
 int ns_shutdown(struct ns_stack *s, int sd, int how);
