@@ -147,6 +147,13 @@ echo "  (raw TUN reflect: every datagram crosses TUN both ways; udp_blast offere
 for k in nson_s2l nson_l2s nsoff_s2l nsoff_l2s veth_s2l veth_l2s raw_back; do
     printf "  runs %-9s MTU 1500: %-16s MTU 65000: %s\n" "$k" "$(all ${k}_1500)" "$(all ${k}_65000)"
 done
+# The best run favours the noisier set-up; the mean of the runs is printed
+# beside it for the rows the issue-10 target compares.
+mean() { sed -n "s/^$1 \([0-9.][0-9.]*\)\$/\1/p" "$out" | awk '{s += $1; n++} END {if (n) printf "%.3f", s / n; else printf "-"}'; }
+for k in nson nsoff veth; do
+    printf "  mean of the runs, %-6s MTU 1500: %s / %s (server->Linux / Linux->server)\n" "$k" \
+        "$(mean ${k}_s2l_1500)" "$(mean ${k}_l2s_1500)"
+done
 # The Linux client's CPU in each run (% of one core, same order as the
 # runs above): near 100, the Linux end set the pace and the row measures
 # it as much as the server.
