@@ -375,8 +375,6 @@ static bool step(struct http_conn *h, bool *gone)
             done = true;
         }
         if (!done && h->in_len == 0) {
-            /* Content-Length: read no further than the body. Chunked: at
-             * most what the head buffer can keep if the body ends early. */
             /* Read in place (socket.h ns_recv_zc): the hash reads the
              * receive buffer, and what follows a chunked body's end stays
              * in the stream for the next request's head. Content-Length:

@@ -11,8 +11,9 @@
  *
  * Values: integers in decimal or 0x hex; sizes may end in k/K, m/M, g/G
  * (binary multiples: 64k = 65536); times need a unit (ns, us, ms, s) since
- * a bare number would be ambiguous, except 0, which is 0 in every unit; booleans are 1/0, on/off, true/false,
- * yes/no; addresses are IPv4 or IPv6 text; tcp_cc is an algorithm name.
+ * a bare number would be ambiguous, except 0, which is 0 in every unit;
+ * booleans are 1/0, on/off, true/false, yes/no; addresses are IPv4 or IPv6
+ * text; tcp_cc is an algorithm name.
  */
 #include <errno.h>
 #include <stddef.h>
