@@ -5,8 +5,10 @@
  * once the app has read more per round trip than a quarter of that, the
  * offered window grows (up to cfg.tcp_rcvbuf); with the stack's buffers
  * nearly full it does not grow; and a connection whose data was read
- * holds no buffer memory.
+ * holds no buffer memory. The buffers' chunk sizes (src/tcp_buf.h): 2 KB
+ * unless a buffer starts with a bulk write.
  */
+#include "src/tcp_buf.h"
 #include "tcp_testutil.h"
 
 static const uint8_t synopt[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7}; /* MSS 1460, WS 7 */
@@ -125,10 +127,96 @@ static void test_accept_queue_overflow(void)
     }
 }
 
+
+/* Chunk bytes a buffer holds (its memory without the ring). */
+static size_t chunk_mem(const struct ns_tcp_buf *b)
+{
+    return ns_tcp_buf_mem(b) - (size_t)b->rcap * sizeof *b->ring;
+}
+
+/* tcp_buf.h: a buffer picks its chunk size when it holds nothing -- 16 KB
+ * when the first write or reservation is at least that long, else 2 KB --
+ * and keeps it until drained; bytes cross chunk boundaries intact; the
+ * cache counts 2 KB units, so a 16 KB chunk is 8 of cfg.tcp_buf_cache. */
+static void test_bulk_chunks(void)
+{
+    for (int small_cache = 0; small_cache < 2; small_cache++) {
+        struct ns_config c;
+        ns_config_default(&c);
+        if (small_cache)
+            c.tcp_buf_cache = 4; /* room for 2 KB chunks, none for a 16 KB one */
+        struct ns_stack *s = ns_stack_new(&c, 0, NULL, 0);
+        CU_ASSERT_FATAL(s != NULL);
+        static uint8_t in[65536], out[65536];
+        for (size_t i = 0; i < sizeof in; i++)
+            in[i] = (uint8_t)(i * 13 + 5);
+        struct ns_tcp_buf b = {0};
+        size_t base = ns_stack_mem_in_use(s);
+
+        /* A small first write: 2 KB chunks, also for what follows. */
+        CU_ASSERT_EQUAL(ns_tcp_buf_write(s, &b, 0, in, 1000), 0);
+        CU_ASSERT(!b.big);
+        CU_ASSERT_EQUAL(chunk_mem(&b), NS_TCP_BUF_CHUNK);
+        CU_ASSERT_EQUAL(ns_tcp_buf_write(s, &b, 1000, in + 1000, 20000), 0);
+        CU_ASSERT(!b.big);
+        CU_ASSERT_EQUAL(chunk_mem(&b), 11 * NS_TCP_BUF_CHUNK); /* 21000 bytes */
+        ns_tcp_buf_copy(&b, 0, out, 21000);
+        CU_ASSERT(memcmp(in, out, 21000) == 0);
+        ns_tcp_buf_consume(s, &b, 21000);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(s), base);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(s), small_cache ? 4 * NS_TCP_BUF_CHUNK : 11 * NS_TCP_BUF_CHUNK);
+        ns_tcp_buf_cache_drain(s);
+
+        /* Drained, a bulk write: 16 KB chunks. */
+        CU_ASSERT_EQUAL(ns_tcp_buf_write(s, &b, 0, in, 20000), 0);
+        CU_ASSERT(b.big);
+        CU_ASSERT_EQUAL(chunk_mem(&b), 2 * NS_TCP_BUF_BIG);
+        ns_tcp_buf_copy(&b, 100, out, 19900);
+        CU_ASSERT(memcmp(in + 100, out, 19900) == 0);
+        struct ns_iovec iov[8];
+        unsigned n;
+        CU_ASSERT_EQUAL(ns_tcp_buf_regions(&b, 0, 20000, iov, 8, &n), 20000);
+        CU_ASSERT_EQUAL(n, 2);
+        CU_ASSERT(n == 2 && iov[0].len == NS_TCP_BUF_BIG && iov[1].len == 20000 - NS_TCP_BUF_BIG &&
+                  memcmp(iov[1].base, in + NS_TCP_BUF_BIG, iov[1].len) == 0);
+        CU_ASSERT_EQUAL(ns_tcp_buf_regions(&b, 10, 20000 - 10, iov, 1, &n), NS_TCP_BUF_BIG - 10);
+        /* The first chunk goes back: cached as 8 units, or freed when the
+         * cache has no room for it. */
+        ns_tcp_buf_consume(s, &b, NS_TCP_BUF_BIG + 100);
+        CU_ASSERT_EQUAL(chunk_mem(&b), NS_TCP_BUF_BIG);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(s), small_cache ? 0 : NS_TCP_BUF_BIG);
+        ns_tcp_buf_consume(s, &b, 20000 - NS_TCP_BUF_BIG - 100);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(s), base);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(s), small_cache ? 0 : 2 * NS_TCP_BUF_BIG);
+        /* ... and is reused by the next bulk buffer. */
+        CU_ASSERT_EQUAL(ns_tcp_buf_write(s, &b, 0, in, 30000), 0);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(s), 0);
+        ns_tcp_buf_free(s, &b);
+
+        /* A reservation into nothing (direct receive) picks the size too:
+         * 64 KB in 4 regions; given back whole. */
+        unsigned k;
+        struct ns_iovec r[40];
+        CU_ASSERT_EQUAL(ns_tcp_buf_reserve(s, &b, 0, 65536, r, 40, &k), 65536);
+        CU_ASSERT(b.big);
+        CU_ASSERT_EQUAL(k, 4);
+        ns_tcp_buf_unreserve(s, &b);
+        CU_ASSERT_EQUAL(ns_stack_mem_in_use(s), base);
+        /* A small chunk fits the small cache. */
+        CU_ASSERT_EQUAL(ns_tcp_buf_write(s, &b, 0, in, 10), 0);
+        CU_ASSERT(!b.big);
+        ns_tcp_buf_cache_drain(s);
+        ns_tcp_buf_consume(s, &b, 10);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(s), NS_TCP_BUF_CHUNK);
+        ns_stack_free(s);
+    }
+}
+
 static const struct tl_test tests[] = {
     {"accept_queue_overflow", test_accept_queue_overflow},
     {"window_starts_small_and_grows", test_window_starts_small_and_grows},
     {"budget_stops_growth", test_budget_stops_growth},
+    {"bulk_chunks", test_bulk_chunks},
 };
 
 int main(void) { return TL_RUN("tcp_mem", tests); }

@@ -110,8 +110,9 @@ int ns_stack_reconfigure(struct ns_stack *s, const struct ns_config *cfg, char *
 /* Bytes currently held by the stack for packets, queues and reassembly;
  * returns to 0 when everything is freed. */
 size_t ns_stack_mem_in_use(const struct ns_stack *s);
-/* Free TCP buffer chunks kept for reuse (at most cfg.tcp_buf_cache), not in
- * mem_in_use; ns_stack_trim gives them back to the system now. */
+/* Bytes of free TCP buffer chunks kept for reuse (at most cfg.tcp_buf_cache
+ * 2 KiB units), not in mem_in_use; ns_stack_trim gives them back to the
+ * system now. */
 size_t ns_stack_mem_cached(const struct ns_stack *s);
 void ns_stack_trim(struct ns_stack *s);
 
