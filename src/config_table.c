@@ -139,7 +139,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_rcvbuf_init, NS_CFG_SIZE, 2048, 1u << 30, 0, "initial receive window; auto-tuning grows it up to tcp_rcvbuf"),
     F(tcp_mem_max, NS_CFG_SIZE, 65536, SZ_MAX, 0, "TCP buffer memory of all connections (windows shrink past 3/4)"),
     F(tcp_abort_on_overflow, NS_CFG_BOOL, 0, 1, 0, "reset a handshake that completes while the accept queue is full"),
-    F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free TCP buffer chunks kept for reuse, in 2 KiB units (a 16 KiB bulk chunk counts 8)"),
+    F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free TCP buffer chunks kept for reuse, in 2 KiB units (a 64 KiB bulk chunk counts 32)"),
     F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a
      * predictable ISN must not be one --set away (RFC 6528). */

@@ -127,8 +127,8 @@ struct ns_stack {
     size_t mem_in_use;      /* bytes held in socket queues and reassembly */
     size_t tcp_buf_mem;     /* of which TCP buffer chunks (tcp_buf.c): the tcp_mem budget */
     void *buf_cache;        /* free 2 KB TCP buffer chunks, linked through their first word */
-    void *buf_cache_big;    /* free 16 KB ones (tcp_buf.h NS_TCP_BUF_BIG) */
-    unsigned buf_cached;    /* 2 KB units in both (<= cfg.tcp_buf_cache; a big chunk is 8) */
+    void *buf_cache_big;    /* free 64 KB ones (tcp_buf.h NS_TCP_BUF_BIG) */
+    unsigned buf_cached;    /* 2 KB units in both (<= cfg.tcp_buf_cache; a big chunk is 32) */
 
     struct ns_tcp *tcp;     /* TCP tables and timers (tcp.h); NULL until first use */
 };

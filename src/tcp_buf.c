@@ -24,7 +24,7 @@ static inline void chunk_memcpy(void *dst, const void *src, size_t n)
 /* ---- chunk allocator: a bounded per-stack cache in front of malloc ---- */
 
 /* Two free lists, one per chunk size; the cache's bound (cfg.tcp_buf_cache)
- * and buf_cached count 2 KB units, so a bulk chunk counts as eight. */
+ * and buf_cached count 2 KB units, so a bulk chunk counts as 32. */
 #define BIG_UNITS (NS_TCP_BUF_BIG / NS_TCP_BUF_CHUNK)
 
 static uint8_t *chunk_get(struct ns_stack *s, bool big)
@@ -74,16 +74,17 @@ void ns_tcp_buf_cache_drain(struct ns_stack *s)
 }
 
 /* This buffer's chunk size, as a shift and in bytes. */
-static unsigned cshift(const struct ns_tcp_buf *b) { return b->big ? 14 : 11; }
+static unsigned cshift(const struct ns_tcp_buf *b) { return b->big ? 16 : 11; }
 static uint32_t csize(const struct ns_tcp_buf *b) { return 1u << cshift(b); }
-_Static_assert(NS_TCP_BUF_CHUNK == 1u << 11 && NS_TCP_BUF_BIG == 1u << 14, "cshift");
+_Static_assert(NS_TCP_BUF_CHUNK == 1u << 11 && NS_TCP_BUF_BIG == 1u << 16, "cshift");
 
 /* A buffer holding nothing picks its chunk size for what comes: bulk
- * chunks when the first write or reservation is itself that long. */
+ * chunks when the first write or reservation is NS_TCP_BUF_BULK or more
+ * (a super-segment, a direct-receive guess, a large ns_send). */
 static void pick_size(struct ns_tcp_buf *b, uint32_t n)
 {
     if (!b->len && !b->nchunks)
-        b->big = n >= NS_TCP_BUF_BIG;
+        b->big = n >= NS_TCP_BUF_BULK;
 }
 
 /* ---- the ring of chunk pointers ---- */

@@ -2,7 +2,7 @@
  *
  * Contract: a buffer is a run of bytes numbered from 0 (the oldest byte
  * still held) to len (one past the highest byte ever written and not yet
- * consumed). Its memory is fixed-size chunks (2 KB, or 16 KB for a buffer
+ * consumed). Its memory is fixed-size chunks (2 KB, or 64 KB for a buffer
  * that started with a bulk write: NS_TCP_BUF_BIG) taken as bytes are
  * written and given back as the front is consumed; a zeroed struct is an empty
  * buffer holding no memory, and a buffer drained to len 0 holds none
@@ -29,12 +29,13 @@
 
 #define NS_TCP_BUF_CHUNK 2048u /* bytes per chunk: 1 KB each way fits one chunk per direction */
 /* Bulk chunks: a buffer whose first write (or reservation) into nothing
- * is at least this long takes chunks of this size until it is empty again
- * -- eight times fewer pieces to walk, and eight times fewer regions for a
- * scattered read (a 64 KB super-segment read into 5 regions, not 33: the
- * kernel checks and copies per region). Small messages keep small chunks,
- * so a connection with a few bytes queued still holds 2 KB. */
-#define NS_TCP_BUF_BIG 16384u
+ * is at least NS_TCP_BUF_BULK long takes chunks of NS_TCP_BUF_BIG until it
+ * is empty again -- far fewer pieces to walk, and a 64 KB super-segment
+ * read into 2 regions, not 33 (the kernel checks and copies per region).
+ * Small messages keep small chunks, so a connection with a few bytes
+ * queued still holds 2 KB. */
+#define NS_TCP_BUF_BIG 65536u
+#define NS_TCP_BUF_BULK 16384u
 
 struct ns_stack;
 

@@ -275,7 +275,7 @@ struct ns_config {
     size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):
                                     * past 3/4 windows stop growing, past it they shrink */
     unsigned tcp_buf_cache;        /* free buffer chunks kept for reuse per stack, in 2 KiB
-                                    * units (a 16 KiB bulk chunk counts 8) */
+                                    * units (a 64 KiB bulk chunk counts 32) */
     bool tcp_abort_on_overflow;    /* accept queue full when a handshake completes: RST it
                                     * (Linux tcp_abort_on_overflow); off = drop, the peer
                                     * retries and its cookie stays valid (Linux's default) */

@@ -91,7 +91,7 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
  * consumer that hashes, parses or forwards the bytes needs no buffer of
  * its own). ns_recv_zc points iov[0 .. *niov) at up to len unread bytes,
  * in order, inside the connection's receive buffer (*niov: the slots in,
- * the regions used out; a region is one buffer chunk, 2 or 16 KiB, so 33
+ * the regions used out; a region is one buffer chunk, 2 or 64 KiB, so 33
  * always cover 64 KiB),
  * and returns how many bytes they cover -- or what ns_recv would: 0 at end
  * of stream, -EAGAIN, -ENOTCONN, the connection's error once;
