@@ -2,10 +2,14 @@
  * client (and two trivial servers) on the kernel's sockets, so netstack
  * over TUN and Linux over veth are measured by the very same program.
  *
- *   tcp_bulk send HOST PORT SECONDS   connect, write for SECONDS, shut down
+ *   tcp_bulk send HOST PORT SECONDS [CC]
+ *                                     connect, write for SECONDS, shut down
  *                                     the write side, wait for the peer's
  *                                     close: every byte was taken by the
- *                                     peer (a discard server) when it ends
+ *                                     peer (a discard server) when it ends;
+ *                                     CC: the socket's congestion control
+ *                                     (TCP_CONGESTION; any the kernel has,
+ *                                     as root), else the system's default
  *   tcp_bulk recv HOST PORT SECONDS   connect, read for SECONDS, close
  *                                     (from a chargen-like source)
  *   tcp_bulk sink PORT LIFETIME       server: read each connection to EOF,
@@ -51,7 +55,7 @@ static void die(const char *what)
     exit(1);
 }
 
-static int client(const char *host, const char *port)
+static int client(const char *host, const char *port, const char *cc)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
@@ -66,6 +70,11 @@ static int client(const char *host, const char *port)
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0) {
+        fprintf(stderr, "tcp_bulk: congestion control %s: %s (see /proc/sys/net/ipv4/tcp_available_congestion_control)\n",
+                cc, strerror(errno));
+        exit(2);
+    }
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
         die("connect");
     return fd;
@@ -90,10 +99,10 @@ static void report(unsigned long long bytes, double dt, const char *note)
            dt > 0 ? (double)bytes * 8 / dt / 1e9 : 0.0, cpu_percent(dt), note);
 }
 
-static int do_send(const char *host, const char *port, double secs)
+static int do_send(const char *host, const char *port, double secs, const char *cc)
 {
     double t0 = wall();
-    int fd = client(host, port);
+    int fd = client(host, port, cc);
     unsigned long long n = 0;
     while (wall() - t0 < secs) {
         ssize_t k = write(fd, buf, sizeof buf);
@@ -127,7 +136,7 @@ static int do_send(const char *host, const char *port, double secs)
 static int do_recv(const char *host, const char *port, double secs)
 {
     double t0 = wall();
-    int fd = client(host, port);
+    int fd = client(host, port, NULL);
     unsigned long long n = 0;
     const char *note = "";
     while (wall() - t0 < secs) {
@@ -183,14 +192,14 @@ static void server(const char *port, int source)
 int main(int argc, char **argv)
 {
     memset(buf, 'x', sizeof buf);
-    if (argc == 5 && strcmp(argv[1], "send") == 0)
-        return do_send(argv[2], argv[3], atof(argv[4]));
+    if ((argc == 5 || argc == 6) && strcmp(argv[1], "send") == 0)
+        return do_send(argv[2], argv[3], atof(argv[4]), argc == 6 ? argv[5] : NULL);
     if (argc == 5 && strcmp(argv[1], "recv") == 0)
         return do_recv(argv[2], argv[3], atof(argv[4]));
     if (argc == 4 && (strcmp(argv[1], "sink") == 0 || strcmp(argv[1], "source") == 0)) {
         alarm((unsigned)atoi(argv[3])); /* default action: exit */
         server(argv[2], strcmp(argv[1], "source") == 0);
     }
-    fprintf(stderr, "usage: tcp_bulk send|recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
+    fprintf(stderr, "usage: tcp_bulk send HOST PORT SECONDS [CC] | recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
     return 2;
 }

@@ -13,6 +13,10 @@
 #                       sink servers in a second namespace (veth MTU M).
 #   raw TUN reflect     bench/udp_blast -> bench/tun_reflect (UDP swapped and
 #                       written back through one TUN fd), payload = M - 28.
+#   CUBIC sender        at MTU 1500, Linux -> netstack (offload on) and
+#                       Linux -> veth once more per run with the sending
+#                       socket set to CUBIC (tcp_bulk send ... cubic), which
+#                       does not pace: the receiver sets the pace.
 #
 # Each run lasts SECONDS (default 2) and is repeated RUNS times (default
 # 2); the table shows the best run and lists them all below it: this
@@ -71,6 +75,12 @@ for mtu in 1500 65000; do
         line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs")
         v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
         echo "ns${off}_l2s_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_l2s_$mtu ${c:--}" >>"$out"
+        if [ "$mtu" = 1500 ] && [ "$off" = on ]; then
+            # The same with a Linux CUBIC sender (no pacing): the server's
+            # receive path, not the sender, sets the pace (see the end).
+            line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" cubic)
+            echo "nson_l2sc_$mtu $(echo "$line" | gbit)" >>"$out"
+        fi
     done
     stop
     rx=$(sed -n 's/^rx_packets //p' "$tmp/ns"); tx=$(sed -n 's/^tx_packets //p' "$tmp/ns")
@@ -117,8 +127,11 @@ if ip netns add "$a" && ip netns add "$z"; then
     for mtu in 1500 65000; do
         ip -n "$a" link set vt0 mtu "$mtu"; ip -n "$z" link set vt1 mtu "$mtu"
         for _ in $(seq "$runs"); do
-            for dir in s2l l2s; do
+            dirs="s2l l2s"
+            [ "$mtu" = 1500 ] && dirs="s2l l2s l2sc"
+            for dir in $dirs; do
                 if [ $dir = s2l ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs")
+                elif [ $dir = l2sc ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" cubic)
                 else line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs"); fi
                 v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
                 echo "veth_${dir}_$mtu ${v:--}" >>"$out"; echo "cpu_veth_${dir}_$mtu ${c:--}" >>"$out"
@@ -154,6 +167,13 @@ for k in nson nsoff veth; do
     printf "  mean of the runs, %-6s MTU 1500: %s / %s (server->Linux / Linux->server)\n" "$k" \
         "$(mean ${k}_s2l_1500)" "$(mean ${k}_l2s_1500)"
 done
+# The Linux sender's congestion control decides who sets the pace
+# receiving: BBR paces (and on this VM each pacing timer is a VM exit), so
+# both rows measure the sender; CUBIC does not, so the server's receive
+# path does. The same runs with the sender set to CUBIC (TCP_CONGESTION):
+echo "  Linux->server at MTU 1500 with a Linux CUBIC sender: netstack (offload on) best $(val nson_l2sc_1500)," \
+    "mean $(mean nson_l2sc_1500); veth best $(val veth_l2sc_1500), mean $(mean veth_l2sc_1500)"
+printf "  runs %-9s MTU 1500: %s\n" nson_l2sc "$(all nson_l2sc_1500)" veth_l2sc "$(all veth_l2sc_1500)"
 # The Linux client's CPU in each run (% of one core, same order as the
 # runs above): near 100, the Linux end set the pace and the row measures
 # it as much as the server.
