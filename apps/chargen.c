@@ -24,7 +24,6 @@ struct chargen_conn {
 struct chargen {
     struct ns_srv srv;
     uint64_t sent;
-    uint8_t scratch[4096];
     uint8_t table[CHARGEN_PERIOD + CHARGEN_CHUNK]; /* table[i] = chargen byte i */
 };
 
@@ -34,7 +33,7 @@ static void run(struct ns_srv_conn *sc, unsigned ev)
     struct chargen *g = sc->srv->app;
     struct ns_stack *s = sc->srv->s;
     for (;;) {
-        ssize_t n = ns_recv(s, sc->sd, g->scratch, sizeof g->scratch);
+        ssize_t n = ns_app_drop_input(s, sc->sd);
         if (n > 0) {
             sc->rx += (uint64_t)n;
             continue;

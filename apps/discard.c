@@ -1,10 +1,9 @@
 /* discard.c — RFC 863 discard over TCP on port 9, IPv4 and IPv6: reads
  * and drops everything, counting bytes; closes when the peer closes. It
- * reads in place (socket.h ns_recv_zc): the bytes are in memory the app
+ * reads in place (ns_app_drop_input): the bytes are in memory the app
  * may look at, as a Linux sink's are after recv(), without copying them a
  * second time into a buffer nobody reads. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "tcp_server.h"
@@ -20,15 +19,8 @@ static void run(struct ns_srv_conn *sc, unsigned ev)
 {
     struct discard *d = sc->srv->app;
     for (;;) {
-        struct ns_iovec iov[33];
-        unsigned niov = sizeof iov / sizeof iov[0];
-        ssize_t n = ns_recv_zc(sc->srv->s, sc->sd, iov, &niov, SIZE_MAX);
+        ssize_t n = ns_app_drop_input(sc->srv->s, sc->sd);
         if (n > 0) {
-            int rc = ns_recv_consume(sc->srv->s, sc->sd, (size_t)n);
-            if (rc < 0) { /* cannot happen: n bytes were just listed */
-                ns_srv_close(sc, rc);
-                return;
-            }
             sc->rx += (uint64_t)n;
             d->bytes += (uint64_t)n;
             continue;

@@ -130,11 +130,9 @@ static void start_close(struct download *d)
 static void drain(struct download *d, int sd)
 {
     for (;;) {
-        struct ns_iovec iov[33];
-        unsigned niov = sizeof iov / sizeof iov[0];
-        ssize_t n = ns_recv_zc(d->s, sd, iov, &niov, SIZE_MAX);
-        if (n > 0 && ns_recv_consume(d->s, sd, (size_t)n) == 0)
-            continue; /* dropped unread */
+        ssize_t n = ns_app_drop_input(d->s, sd);
+        if (n > 0)
+            continue;
         if (n == 0)
             finish(d, 0);
         else if (n != -EAGAIN)

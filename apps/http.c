@@ -427,11 +427,9 @@ static bool step(struct http_conn *h, bool *gone)
         }
         return true;
     case P_LINGER: {
-        struct ns_iovec iov[33]; /* what the peer still sends is dropped unread */
-        unsigned niov = sizeof iov / sizeof iov[0];
-        ssize_t n = ns_recv_zc(s, h->c.sd, iov, &niov, SIZE_MAX);
+        ssize_t n = ns_app_drop_input(s, h->c.sd); /* what the peer still sends */
         if (n > 0)
-            return ns_recv_consume(s, h->c.sd, (size_t)n) == 0;
+            return true;
         if (n == -EAGAIN)
             return false;
         *gone = true;

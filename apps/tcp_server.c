@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,4 +189,17 @@ void ns_app_remote(const struct ns_app_args *args, struct ns_sockaddr *out)
     }
     if (out->port == 0)
         out->port = 3000;
+}
+
+ssize_t ns_app_drop_input(struct ns_stack *s, int sd)
+{
+    struct ns_iovec iov[33]; /* >= 64 KiB whatever the chunk size */
+    unsigned niov = sizeof iov / sizeof iov[0];
+    ssize_t n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
+    if (n > 0) {
+        int rc = ns_recv_consume(s, sd, (size_t)n);
+        if (rc < 0)
+            return rc;
+    }
+    return n;
 }

@@ -75,5 +75,10 @@ const char *ns_app_fmt(const struct ns_sockaddr *a, char *buf, size_t n);
 /* Client apps: args->remote, or 10.0.0.1 / fe80::1 (args->v6) when its
  * family is UNSPEC; port 3000 when it is 0. */
 void ns_app_remote(const struct ns_app_args *args, struct ns_sockaddr *out);
+/* Drops what stream socket sd has unread, without copying it (socket.h
+ * ns_recv_zc + ns_recv_consume): the bytes dropped, or -- when there are
+ * none -- what ns_recv would return (0 at end of stream, -EAGAIN, the
+ * connection's error). */
+ssize_t ns_app_drop_input(struct ns_stack *s, int sd);
 
 #endif

@@ -28,7 +28,6 @@ struct upload {
     bool connected, shut, finished;
     int err;
     int timer;
-    uint8_t scratch[4096];
     uint8_t table[251 + UP_CHUNK]; /* table[i] = i % 251 */
 };
 
@@ -144,7 +143,7 @@ static void on_ready(struct ns_stack *s, int sd, unsigned ev, void *user)
         arm(u);
     }
     for (;;) {
-        ssize_t n = ns_recv(s, sd, u->scratch, sizeof u->scratch);
+        ssize_t n = ns_app_drop_input(s, sd);
         if (n > 0)
             continue;
         if (n == 0) {
