@@ -33,7 +33,6 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_tso_max = 65535;
     cfg->gso_rx_whole = true;
     cfg->gso_rx_ack_batch = true;
-    cfg->gso_rx_ack_wait = 100 * NS_USEC;
     cfg->gso_rx_direct = true;
     cfg->busy_poll = 50 * NS_USEC; /* bench/throughput.sh: a sleep and wake-up per burst costs a paced sender more than the spin */
     cfg->icmp_err_rate = 100;

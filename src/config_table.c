@@ -49,7 +49,6 @@ static const struct ns_config_field fields[] = {
     F(tcp_tso_max, NS_CFG_SIZE, 0, 65535, 0, "largest TCP super-segment built for a TSO device; 0 = none"),
     F(gso_rx_whole, NS_CFG_BOOL, 0, 1, 0, "take an in-order received TCP super-segment whole, as its pieces would be (off: always cut it)"),
     F(gso_rx_ack_batch, NS_CFG_BOOL, 0, 1, 0, "whole super-segments one device read batch brings back to back share one ACK, while under half the window offered (off: one ACK each)"),
-    F(gso_rx_ack_wait, NS_CFG_TIME, 0, 10 * T_MS, 0, "the ACK for a whole super-segment may wait this long for the next one (one ACK per two), while under half the window offered; backs off when a wait runs out (0 = answer each at once)"),
     F(gso_rx_direct, NS_CFG_BOOL, 0, 1, 0, "read an in-order super-segment's payload straight into its connection's receive buffer, when the driver can (off: into the packet, then copied)"),
     F(busy_poll, NS_CFG_TIME, 0, 10 * T_MS, 0, "after a packet, keep reading the device this long before sleeping (real-time loop; 0 = sleep at once)"),
     F(icmp_err_rate, NS_CFG_UINT, 0, 1u << 24, 0, "ICMP errors per second (token bucket refill; 0 = none)"),

@@ -197,7 +197,6 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
                                        .flags = NS_OFF_CSUM_VALID};
         input_one(s, pkt);
         s->in_gso_batch = false;
-        ns_tcp_super_end(s, (uint32_t)lay.payload);
         /* Read back to back in a driver's batch, the ACK may wait for the
          * next super-segment's (stack.h ns_stack_rx_batch_begin). */
         if (!(s->rx_batch && s->rx_batch_pkts > 1 && s->cfg.gso_rx_ack_batch && ns_tcp_batch_may_wait(s)))
@@ -211,7 +210,6 @@ static void offload_input(struct ns_stack *s, struct ns_pkt *pkt)
         cut = ns_gso_segment(pkt->data, pkt->len, &pkt->off, &lay, want_csum, piece_in, s);
     s->stats.gso_rx_segs += cut;
     s->in_gso_batch = false;
-    ns_tcp_super_end(s, (uint32_t)lay.payload);
     ns_tcp_batch_end(s);
     ns_pkt_free(pkt);
 }

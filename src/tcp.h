@@ -184,15 +184,8 @@ struct ns_tcb {
     uint64_t ooo_stamp;          /* recency counter for ranges */
     bool fin_rcvd;               /* peer's FIN is in sequence (rcv_nxt counts it) */
     bool dsack;                  /* RFC 2883: dsack_blk goes first in the next SACK option */
-    bool ack_waiting;            /* delack_at is a super-segment's ACK waiting for the next
-                                  * one (cfg.gso_rx_ack_wait), not a delayed ACK */
-    uint8_t ack_wait_backoff;    /* super-segments answered at once after the next wait runs
-                                  * out: 0, then 1, 2, 4 ... 128 */
     struct ns_seqrange dsack_blk; /* a duplicate we received (below rcv_nxt) */
     bool ooo_fin;                /* a FIN arrived beyond a hole at ooo_fin_seq */
-    uint8_t ack_wait_skip;       /* super-segments still to answer at once (ack_wait_backoff) */
-    bool ack_segs_due;           /* the every-second-segment rule asked for an ACK within the
-                                  * super-segment being taken (ns_tcp_super_end decides) */
     uint32_t ooo_fin_seq;
 
     /* Negotiated options. */
@@ -512,17 +505,6 @@ void ns_tcp_batch_end(struct ns_stack *s);
  * ACK would acknowledge is under half the window offered in our last
  * segment, so the peer always has half its window to send into. */
 bool ns_tcp_batch_may_wait(struct ns_stack *s);
-/* A received TCP super-segment (payload bytes), taken whole or as its
- * pieces, is in: if the every-second-segment rule asked its connection
- * for an ACK, that ACK may wait for the next super-segment
- * (cfg.gso_rx_ack_wait, tcp_input.c super_ack_may_wait) or is owed now.
- * Decided once per super-segment, so whole and pieces answer alike. */
-void ns_tcp_super_end(struct ns_stack *s, uint32_t payload);
-/* The delayed-ACK timer fired while a super-segment's ACK waited for the
- * next one (cfg.gso_rx_ack_wait): count it and answer the next
- * super-segments at once, backing off (tcp_input.c super_ack_may_wait).
- * The caller sends the ACK. */
-void ns_tcp_ack_wait_ran_out(struct ns_tcb *t);
 /* May the received TCP super-segment p (IP header first; lay from
  * ns_offload_parse) go through TCP whole instead of as its pieces? Only
  * when that is the same as the pieces one after another: the next bytes

@@ -439,81 +439,6 @@ static uint32_t rcv_wnd(const struct ns_tcb *t)
     return w;
 }
 
-/* What our next ACK would acknowledge is under half the window last
- * offered: a sender that has sent all of that window stalls until we ACK,
- * half keeps it sending while an ACK waits. */
-static bool owes_under_half(const struct ns_tcb *t)
-{
-    if (seq_lt(t->rcv_adv, t->last_ack_sent))
-        return false;
-    return t->rcv_nxt - t->last_ack_sent < (t->rcv_adv - t->last_ack_sent) / 2;
-}
-
-/* cfg.gso_rx_ack_wait: may the ACK owed for the super-segment just taken
- * (payload bytes; whole or as its pieces) wait for the next one, so the
- * two share one ACK?
- *
- * Why. A Linux sender into a TUN processes each of our ACKs (and, when it
- * waits for send space, is woken by it on another core); a bulk sender's
- * super-segments come ~30 us apart, so the next one usually ends the wait
- * long before the deadline and the sender sees half the ACKs. RFC 9293
- * 3.8.6.3 asks for an ACK per two full-sized segments (a SHOULD; Linux
- * answers per GRO packet, and from tcp_cleanup_rbuf only once its reader
- * has read) and MUST within 0.5 s; the wait is bounded in time
- * (gso_rx_ack_wait, at most 10 ms), to one super-segment (whatever comes
- * next is answered with it), and to under half the window offered.
- *
- * A sender that cannot send the next super-segment without our ACK (its
- * send buffer or cwnd holds one) would lose the wait every time: a wait
- * that runs out (ns_tcp_ack_wait_ran_out) answers the next 1, 2, 4 ...
- * 128 super-segments at once, and one that ends before its deadline
- * starts the count again. */
-static bool super_ack_may_wait(struct ns_tcb *t, uint32_t payload)
-{
-    const struct ns_config *c = &t->s->cfg;
-    if (t->ack_now || t->rcv_nxt - t->last_ack_sent > payload)
-        return false; /* owed for something else too: this ACK answers both */
-    if (t->bytes_received <= (uint64_t)c->tcp_quickack * t->rcv_mss || !owes_under_half(t))
-        return false;
-    if (t->ack_wait_skip) {
-        t->ack_wait_skip--;
-        return false;
-    }
-    return true;
-}
-
-static void super_ack_wait(struct ns_tcb *t)
-{
-    ns_time_t at = t->s->now + t->s->cfg.gso_rx_ack_wait;
-    t->ack_waiting = true;
-    t->s->stats.gso_rx_acks_waited++;
-    if (at < t->delack_at) {
-        t->delack_at = at;
-        ns_tcb_timer_update(t);
-    }
-}
-
-void ns_tcp_super_end(struct ns_stack *s, uint32_t payload)
-{
-    struct ns_tcp *tcp = s->tcp;
-    struct ns_tcb *t = tcp && tcp->batch_pending ? ns_tcb_ref_get(s, &tcp->batch) : NULL;
-    if (!t || !t->ack_segs_due)
-        return;
-    t->ack_segs_due = false;
-    if (super_ack_may_wait(t, payload))
-        super_ack_wait(t); /* the next super-segment's ACK answers both */
-    else
-        t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
-}
-
-void ns_tcp_ack_wait_ran_out(struct ns_tcb *t)
-{
-    t->ack_waiting = false;
-    t->s->stats.gso_rx_ack_wait_expired++;
-    t->ack_wait_backoff = !t->ack_wait_backoff ? 1 : t->ack_wait_backoff < 128 ? 2 * t->ack_wait_backoff : 128;
-    t->ack_wait_skip = t->ack_wait_backoff;
-}
-
 /* RFC 9293 3.10.7.4 seventh/eighth: segment text and FIN. */
 static void data_input(struct ns_tcb *t, const struct seg *g)
 {
@@ -603,10 +528,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
             if (had_ooo) {
                 t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
             } else if (s->cfg.tcp_delack == 0 || (t->delack_segs += g->segs) >= 2) {
-                if (s->in_gso_batch && s->cfg.gso_rx_ack_wait && s->cfg.tcp_delack)
-                    t->ack_segs_due = true; /* the super-segment's end decides (ns_tcp_super_end) */
-                else
-                    t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
+                t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
             } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
                 t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
             } else if (t->delack_at == NS_TIME_NEVER) {
@@ -1267,9 +1189,9 @@ bool ns_tcp_batch_may_wait(struct ns_stack *s)
     if (!tcp || !tcp->batch_pending)
         return false;
     struct ns_tcb *t = ns_tcb_ref_get(s, &tcp->batch);
-    if (!t || !t->ack_now)
-        return false; /* nothing owed (an ACK waiting for the next super-segment is on its timer) */
-    tcp->batch_waited = owes_under_half(t);
+    if (!t || seq_lt(t->rcv_adv, t->last_ack_sent))
+        return false;
+    tcp->batch_waited = t->rcv_nxt - t->last_ack_sent < (t->rcv_adv - t->last_ack_sent) / 2;
     return tcp->batch_waited;
 }
 

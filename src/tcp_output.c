@@ -430,11 +430,6 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         t->last_ack_sent = t->rcv_nxt;
         t->delack_segs = 0;
         t->ack_now = false;
-        t->ack_segs_due = false;
-        if (t->ack_waiting) {
-            t->ack_waiting = false; /* the wait ended in time (tcp_input.c super_ack_may_wait) */
-            t->ack_wait_backoff = 0;
-        }
         if (t->delack_at != NS_TIME_NEVER) {
             t->delack_at = NS_TIME_NEVER;
             ns_tcb_timer_update(t);

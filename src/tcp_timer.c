@@ -511,8 +511,6 @@ void ns_tcp_timer_fire(struct ns_tcb *t, ns_time_t now)
     if (t->delack_at <= now) {
         t->delack_at = NS_TIME_NEVER;
         s->stats.tcp_delayed_acks++;
-        if (t->ack_waiting)
-            ns_tcp_ack_wait_ran_out(t); /* no super-segment came in time */
         ns_tcp_send_ack(t);
     }
     if (t->ka_at <= now && (t->snd_max != t->snd_una || t->slen > t->snd_max - t->sbuf_seq)) {

@@ -361,14 +361,12 @@ struct pair_result {
 };
 
 /* A sends `bytes` to B over a zero-delay wire, B reads and checks them. */
-static void pair_run_whole(bool offload, bool v6, uint64_t bytes, bool whole, ns_time_t ack_wait,
-                           struct pair_result *res)
+static void pair_run_whole(bool offload, bool v6, uint64_t bytes, bool whole, struct pair_result *res)
 {
     struct ns_config ca, cb;
     ns_config_default(&ca);
     ns_config_default(&cb);
     cb.gso_rx_whole = whole;
-    cb.gso_rx_ack_wait = ack_wait;
     ns_addr_parse("10.0.0.1", &ca.addr4);
     ns_addr_parse("fe80::1", &ca.addr6);
     ca.seed = 3, cb.seed = 4;
@@ -474,9 +472,7 @@ static void pair_run_whole(bool offload, bool v6, uint64_t bytes, bool whole, ns
 
 static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *res)
 {
-    struct ns_config d;
-    ns_config_default(&d);
-    pair_run_whole(offload, v6, bytes, true, d.gso_rx_ack_wait, res);
+    pair_run_whole(offload, v6, bytes, true, res);
 }
 
 /* Taking an in-order super-segment whole (cfg.gso_rx_whole, tcp.h
@@ -486,12 +482,10 @@ static void pair_run(bool offload, bool v6, uint64_t bytes, struct pair_result *
  * really were taken whole. */
 static void t_whole_equals_pieces(void)
 {
-    for (int k = 0; k < 4; k++) {
-        bool v6 = k & 1;
-        ns_time_t wait = k < 2 ? 100 * NS_USEC : 0; /* gso_rx_ack_wait decides per super-segment either way */
+    for (int v6 = 0; v6 <= 1; v6++) {
         struct pair_result whole, cut;
-        pair_run_whole(true, v6, 3u << 20, true, wait, &whole);
-        pair_run_whole(true, v6, 3u << 20, false, wait, &cut);
+        pair_run_whole(true, v6, 3u << 20, true, &whole);
+        pair_run_whole(true, v6, 3u << 20, false, &cut);
         CU_ASSERT(whole.intact && cut.intact);
         CU_ASSERT(whole.b_whole > whole.b_gso_rx / 2);
         CU_ASSERT_EQUAL(cut.b_whole, 0);
@@ -502,9 +496,8 @@ static void t_whole_equals_pieces(void)
         CU_ASSERT_EQUAL(whole.b_rx_packets, cut.b_rx_packets);
         CU_ASSERT_EQUAL(whole.b_gso_rx_segs, cut.b_gso_rx_segs);
         CU_ASSERT_EQUAL(whole.mem_a + whole.mem_b, 0);
-        fprintf(stderr, "  v%d, ACK wait %llu us: %llu of %llu super-segments taken whole, %llu ACKs\n", v6 ? 6 : 4,
-                (unsigned long long)(wait / NS_USEC), (unsigned long long)whole.b_whole,
-                (unsigned long long)whole.b_gso_rx, (unsigned long long)whole.b_acks);
+        fprintf(stderr, "  v%d: %llu of %llu super-segments taken whole\n", v6 ? 6 : 4,
+                (unsigned long long)whole.b_whole, (unsigned long long)whole.b_gso_rx);
     }
 }
 
@@ -678,22 +671,19 @@ static void t_whole_scripted(void)
  * batch's first packet is answered at once (a lone super-segment never
  * waits for the read that finds the device empty), the rest by one ACK
  * at the batch's end -- or at once when what that ACK owes reaches half
- * the window last offered. gso_rx_ack_batch off, or no batch: one each.
- * (gso_rx_ack_wait off here: t_ack_wait covers it.) */
-static struct tt *wait_conn(bool on, ns_time_t wait, size_t rcvbuf, bool v6)
+ * the window last offered. gso_rx_ack_batch off, or no batch: one each. */
+static struct tt *batch_conn(bool on, bool v6)
 {
     struct ns_config c;
     tt_cfg(&c);
-    c.tcp_rcvbuf = rcvbuf;
+    c.tcp_rcvbuf = 128 * 1024;
     c.gso_rx_ack_batch = on;
-    c.gso_rx_ack_wait = wait;
     struct tt *t = tt_new(&c, v6);
     static const uint8_t synopt[] = {2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 0};
     tt_open_passive(t, synopt, sizeof synopt, 65535);
     t->next = t->cap.count;
     return t;
 }
-static struct tt *batch_conn(bool on, bool v6) { return wait_conn(on, 0, 128 * 1024, v6); }
 /* One in-order super-segment of segs x 1000 bytes; the ACKs it drew at
  * once (the last one's ACK number in *acked). */
 static unsigned batch_feed(struct tt *t, uint32_t *at, uint32_t *ts, size_t segs, uint32_t *acked)
@@ -764,126 +754,6 @@ static void t_ack_per_read_batch(void)
             CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_merged, 0);
             tt_free(t);
         }
-    }
-}
-
-/* cfg.gso_rx_ack_wait (tcp_input.c super_ack_may_wait): the ACK owed for
- * a whole super-segment waits, up to the deadline, for the next one and
- * answers both. A wait that runs out sends the ACK at the deadline and has
- * the next 1, 2, 4 ... super-segments answered at once; one that ends in
- * time starts that count again. Never past half the window offered; in a
- * read batch the first one waits too; 0: one ACK each. The app reads
- * everything as it comes (window updates would be ACKs of their own). */
-static unsigned app_read(struct tt *t, uint32_t *acked)
-{
-    uint8_t buf[8192];
-    while (ns_recv(t->s, t->sd, buf, sizeof buf) > 0)
-        ;
-    unsigned n = 0;
-    struct tt_seg g;
-    while (tt_next(t, &g)) {
-        n++; /* a window update */
-        *acked = g.ack;
-    }
-    return n;
-}
-/* A super-segment in, the app reads: the ACKs either drew. */
-static unsigned wait_feed(struct tt *t, uint32_t *at, uint32_t *ts, size_t segs, uint32_t *acked)
-{
-    unsigned n = batch_feed(t, at, ts, segs, acked);
-    return n + app_read(t, acked);
-}
-/* The deadline: nothing 1 ns before it, one ACK for everything at it. */
-static void wait_runs_out(struct tt *t, ns_time_t fed_at, ns_time_t w, uint32_t at)
-{
-    tt_advance(t, fed_at + w - 1);
-    CU_ASSERT_EQUAL(tt_pending(t), 0);
-    tt_advance(t, fed_at + w);
-    struct tt_seg g;
-    CU_ASSERT_EQUAL(tt_pending(t), 1);
-    CU_ASSERT(tt_next(t, &g) && g.ack == H(1) + at && g.len == 0);
-}
-static void t_ack_wait(void)
-{
-    const ns_time_t w = 100 * NS_USEC;
-    for (int v6 = 0; v6 <= 1; v6++) {
-        struct tt *t = wait_conn(true, w, 128 * 1024, v6);
-        const struct ns_stats *st = ns_stack_stats(t->s);
-        uint32_t at = 0, ts = 2, acked = 0;
-        /* The first waits too, but the app's first read more than
-         * doubles the window: that update answers it. */
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(acked, H(1) + at);
-        const uint64_t w0 = st->gso_rx_acks_waited, e0 = st->gso_rx_ack_wait_expired;
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0); /* waits */
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1); /* answers both */
-        CU_ASSERT_EQUAL(acked, H(1) + at);
-        CU_ASSERT_EQUAL(st->gso_rx_acks_waited - w0, 1);
-        CU_ASSERT_EQUAL(st->gso_rx_ack_wait_expired - e0, 0);
-
-        /* Runs out: the ACK at the deadline, then one answered at once. */
-        ns_time_t fed = t->now;
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        wait_runs_out(t, fed, w, at);
-        CU_ASSERT_EQUAL(st->gso_rx_ack_wait_expired, 1);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(acked, H(1) + at);
-        /* Runs out again: two at once. */
-        fed = t->now;
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        wait_runs_out(t, fed, w, at);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        /* A wait that ends in time starts the count again: after the
-         * next that runs out, one at once, not four. */
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(acked, H(1) + at);
-        fed = t->now;
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        wait_runs_out(t, fed, w, at);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(st->gso_rx_acks_waited - w0, 6);
-        CU_ASSERT_EQUAL(st->gso_rx_ack_wait_expired - e0, 3);
-
-        /* A read batch of four: the first waits too, one ACK at the end. */
-        ns_stack_rx_batch_begin(t->s);
-        for (int i = 0; i < 4; i++)
-            CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        ns_stack_rx_batch_end(t->s);
-        struct tt_seg g;
-        CU_ASSERT_EQUAL(tt_pending(t), 1);
-        CU_ASSERT(tt_next(t, &g) && g.ack == H(1) + at && g.len == 0);
-        CU_ASSERT_EQUAL(st->gso_rx_acks_waited - w0, 7);
-        CU_ASSERT_EQUAL(st->gso_rx_ack_wait_expired - e0, 3);
-        tt_free(t);
-
-        /* Half the window: 64 KB offered, a 40 KB super-segment would
-         * leave over half of it owed and is answered at once; 24 KB waits. */
-        t = wait_conn(true, w, 64 * 1024, v6);
-        st = ns_stack_stats(t->s);
-        at = 0, ts = 2;
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 0);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-        CU_ASSERT_EQUAL(batch_feed(t, &at, &ts, 40, &acked), 1);
-        CU_ASSERT_EQUAL(acked, H(1) + at);
-        app_read(t, &acked);
-        CU_ASSERT_EQUAL(st->gso_rx_acks_waited, 1);
-        CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 24, &acked), 0);
-        CU_ASSERT_EQUAL(st->gso_rx_acks_waited, 2);
-        tt_free(t);
-
-        /* Off: each answered at once. */
-        t = wait_conn(true, 0, 128 * 1024, v6);
-        at = 0, ts = 2;
-        for (int i = 0; i < 4; i++) {
-            CU_ASSERT_EQUAL(wait_feed(t, &at, &ts, 8, &acked), 1);
-            CU_ASSERT_EQUAL(acked, H(1) + at);
-        }
-        CU_ASSERT_EQUAL(ns_stack_stats(t->s)->gso_rx_acks_waited, 0);
-        tt_free(t);
     }
 }
 
@@ -1070,20 +940,12 @@ static void t_direct_receive(void)
  * segments, so each super-segment (several full segments) draws an ACK,
  * but one: the ACKs its pieces asked for are sent as one when the last
  * piece is in (as a Linux receiver answers one GRO packet), where the
- * same data arriving segment by segment draws one per two segments. With
- * gso_rx_ack_wait (the default) that ACK may wait for the next
- * super-segment's: at least one ACK per two super-segments. */
+ * same data arriving segment by segment draws one per two segments. */
 static void check_pair(bool v6)
 {
-    struct pair_result on, now, off;
+    struct pair_result on, off;
     pair_run(true, v6, 3u << 20, &on);
-    pair_run_whole(true, v6, 3u << 20, true, 0, &now);
     pair_run(false, v6, 3u << 20, &off);
-    CU_ASSERT(now.intact);
-    CU_ASSERT(now.b_acks >= now.b_gso_rx);
-    CU_ASSERT(2 * on.b_acks >= on.b_gso_rx);
-    CU_ASSERT(on.b_acks < now.b_acks);
-    CU_ASSERT_EQUAL(now.mem_a + now.mem_b, 0);
     CU_ASSERT(on.intact && off.intact);
     CU_ASSERT(on.supers_ab > 10);
     CU_ASSERT(on.a_gso_tx == on.supers_ab);
@@ -1091,14 +953,14 @@ static void check_pair(bool v6)
     CU_ASSERT(on.max_ab > 1500 && on.max_ab <= 65535);
     CU_ASSERT_EQUAL(off.supers_ab, 0);
     CU_ASSERT(off.max_ab <= 1500);
+    CU_ASSERT(on.b_acks >= on.b_gso_rx);
     CU_ASSERT(on.b_acks < off.b_acks);
     /* ~1 ACK per 2 wire segments without offload */
     CU_ASSERT(off.b_acks >= (3u << 20) / 1448 / 2);
     CU_ASSERT_EQUAL(on.mem_a + on.mem_b + off.mem_a + off.mem_b, 0);
-    fprintf(stderr,
-            "  ACKs: %llu for %llu super-segments (%llu wire segments; %llu for %llu without the wait); %llu segment by segment\n",
-            (unsigned long long)on.b_acks, (unsigned long long)on.b_gso_rx, (unsigned long long)on.b_gso_rx_segs,
-            (unsigned long long)now.b_acks, (unsigned long long)now.b_gso_rx, (unsigned long long)off.b_acks);
+    fprintf(stderr, "  ACKs: %llu for %llu super-segments (%llu wire segments); %llu segment by segment\n",
+            (unsigned long long)on.b_acks, (unsigned long long)on.b_gso_rx,
+            (unsigned long long)on.b_gso_rx_segs, (unsigned long long)off.b_acks);
 }
 static void t_super_segments_received_v4(void) { check_pair(false); }
 static void t_super_segments_received_v6(void) { check_pair(true); }
@@ -1184,7 +1046,6 @@ static const struct tl_test tests[] = {
     {"whole_equals_pieces", t_whole_equals_pieces},
     {"whole_scripted", t_whole_scripted},
     {"ack_per_read_batch", t_ack_per_read_batch},
-    {"ack_wait", t_ack_wait},
     {"direct_receive", t_direct_receive},
     {"tso_lossy_sim", t_tso_lossy_sim},
 };

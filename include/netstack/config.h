@@ -41,10 +41,6 @@ struct ns_config {
                                * ns_stack_rx_batch_begin), whole super-segments read back
                                * to back share one ACK, bounded by half the window
                                * offered; off: one ACK each */
-    ns_time_t gso_rx_ack_wait; /* the ACK owed for a whole super-segment may wait this long
-                               * for the next one, so two share one ACK, while under half
-                               * the window offered (tcp_input.c super_ack_may_wait);
-                               * 0 = answer each at once */
     bool gso_rx_direct;       /* a driver that reads into regions (stack.h
                                * ns_stack_rx_direct_prepare) may read an in-order
                                * super-segment's payload straight into its connection's

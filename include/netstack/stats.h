@@ -65,8 +65,6 @@ extern "C" {
     X(gso_rx_segs, "wire segments received super-packets stood for")        \
     X(gso_rx_whole, "received TCP super-packets taken whole (in order, nothing new but data)") \
     X(gso_rx_acks_merged, "of those, ACKs not sent: merged into the next one's in a device read batch") \
-    X(gso_rx_acks_waited, "of those, ACKs left waiting for the next super-segment (gso_rx_ack_wait)") \
-    X(gso_rx_ack_wait_expired, "of those, waits that ran out: ACK sent at the deadline, the next ones at once (1, 2, 4 ... 128)") \
     X(gso_rx_direct, "of those, payloads read straight into the receive buffer (direct receive)") \
     X(gso_rx_direct_miss, "packets read for direct receive that were not the guess (payload copied back)") \
     X(gso_rx_direct_refused, "payloads read in place that TCP did not take as guessed (unacknowledged; 0 unless the guess check is wrong)") \
