@@ -2,14 +2,16 @@
  * client (and two trivial servers) on the kernel's sockets, so netstack
  * over TUN and Linux over veth are measured by the very same program.
  *
- *   tcp_bulk send HOST PORT SECONDS [CC]
+ *   tcp_bulk send HOST PORT SECONDS [CC [SNDBUF]]
  *                                     connect, write for SECONDS, shut down
  *                                     the write side, wait for the peer's
  *                                     close: every byte was taken by the
  *                                     peer (a discard server) when it ends;
  *                                     CC: the socket's congestion control
  *                                     (TCP_CONGESTION; any the kernel has,
- *                                     as root), else the system's default
+ *                                     as root; "-" = the system's default);
+ *                                     SNDBUF: SO_SNDBUF in bytes (the kernel
+ *                                     doubles it and stops auto-tuning it)
  *   tcp_bulk recv HOST PORT SECONDS   connect, read for SECONDS, close
  *                                     (from a chargen-like source)
  *   tcp_bulk sink PORT LIFETIME       server: read each connection to EOF,
@@ -55,7 +57,7 @@ static void die(const char *what)
     exit(1);
 }
 
-static int client(const char *host, const char *port, const char *cc)
+static int client(const char *host, const char *port, const char *cc, int sndbuf)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
     if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
@@ -70,7 +72,9 @@ static int client(const char *host, const char *port, const char *cc)
     struct timeval tv = {.tv_sec = 5};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (cc && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0) {
+    if (sndbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
+        die("SO_SNDBUF");
+    if (cc && strcmp(cc, "-") != 0 && setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc)) < 0) {
         fprintf(stderr, "tcp_bulk: congestion control %s: %s (see /proc/sys/net/ipv4/tcp_available_congestion_control)\n",
                 cc, strerror(errno));
         exit(2);
@@ -99,10 +103,10 @@ static void report(unsigned long long bytes, double dt, const char *note)
            dt > 0 ? (double)bytes * 8 / dt / 1e9 : 0.0, cpu_percent(dt), note);
 }
 
-static int do_send(const char *host, const char *port, double secs, const char *cc)
+static int do_send(const char *host, const char *port, double secs, const char *cc, int sndbuf)
 {
     double t0 = wall();
-    int fd = client(host, port, cc);
+    int fd = client(host, port, cc, sndbuf);
     unsigned long long n = 0;
     while (wall() - t0 < secs) {
         ssize_t k = write(fd, buf, sizeof buf);
@@ -136,7 +140,7 @@ static int do_send(const char *host, const char *port, double secs, const char *
 static int do_recv(const char *host, const char *port, double secs)
 {
     double t0 = wall();
-    int fd = client(host, port, NULL);
+    int fd = client(host, port, NULL, 0);
     unsigned long long n = 0;
     const char *note = "";
     while (wall() - t0 < secs) {
@@ -192,14 +196,20 @@ static void server(const char *port, int source)
 int main(int argc, char **argv)
 {
     memset(buf, 'x', sizeof buf);
-    if ((argc == 5 || argc == 6) && strcmp(argv[1], "send") == 0)
-        return do_send(argv[2], argv[3], atof(argv[4]), argc == 6 ? argv[5] : NULL);
+    if (argc >= 5 && argc <= 7 && strcmp(argv[1], "send") == 0) {
+        int sndbuf = argc == 7 ? atoi(argv[6]) : 0;
+        if (argc == 7 && (sndbuf < 4096 || sndbuf > (1 << 28))) {
+            fprintf(stderr, "tcp_bulk: SNDBUF %s: want 4096 to 268435456 bytes\n", argv[6]);
+            return 2;
+        }
+        return do_send(argv[2], argv[3], atof(argv[4]), argc >= 6 ? argv[5] : NULL, sndbuf);
+    }
     if (argc == 5 && strcmp(argv[1], "recv") == 0)
         return do_recv(argv[2], argv[3], atof(argv[4]));
     if (argc == 4 && (strcmp(argv[1], "sink") == 0 || strcmp(argv[1], "source") == 0)) {
         alarm((unsigned)atoi(argv[3])); /* default action: exit */
         server(argv[2], strcmp(argv[1], "source") == 0);
     }
-    fprintf(stderr, "usage: tcp_bulk send HOST PORT SECONDS [CC] | recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
+    fprintf(stderr, "usage: tcp_bulk send HOST PORT SECONDS [CC [SNDBUF]] | recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
     return 2;
 }
