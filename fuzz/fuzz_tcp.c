@@ -1,7 +1,8 @@
 /* fuzz_tcp.c — libFuzzer target: a stateful TCP attack. The stack holds a
  * listening socket (port 80) and one established connection with a host
  * at 10.0.0.1:40000 (or [fe80::1]:40000 when the first input byte is odd;
- * bit 1 of that byte turns on RACK loss detection, bit 2 pacing),
+ * bit 1 of that byte turns on RACK loss detection, bit 2 pacing, bit 3 a
+ * 256 KiB receive buffer, room for whole super-segments, instead of 16 KiB),
  * options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
  * queued to send. The input then drives segments, time and the app.
  *
@@ -12,10 +13,18 @@
  *      highest sequence sent + (int16)dack: near the window edges, where
  *      the interesting cases are. optlen is capped at 40.
  *   1  time passes: [n:1] -> n * 10 ms, running the timers
- *   2  the app sends [n:1] * 64 bytes
+ *   2  the app sends [n:1] * 64 bytes; n = 255: 32 KiB (a write of 16 KiB
+ *      or more into an empty send buffer takes bulk chunks, tcp_buf.h)
  *   3  the app reads up to [n:1] * 64 bytes
  *   4  the app: [k:1] k%4 = shutdown(WR), close, abort, connect anew
- *   5  a raw packet: [len:1][bytes], checksums fixed
+ *   5  a raw packet: [len:1][bytes], checksums fixed; len 0: a TCP
+ *      super-segment on the connection instead, as a TSO sender's through
+ *      a vnet-header TUN: [segs:1][mss:2][dseq:2][flags:1]: segs % 48 + 1
+ *      pieces of mss % 1460 + 1 bytes (a pattern) at the last ACK +
+ *      (int16)dseq, acknowledging all the stack sent, NOP NOP TS; flags
+ *      bit 0 FIN, bit 1 PSH, bit 2 a partial checksum (else complete).
+ *      In order it may be taken whole (tcp.h ns_tcp_take_whole) into a
+ *      receive buffer's first bulk chunk; anywhere else it is cut.
  * Checks: as fuzz_packet (no crash, MTU, all memory returned after an
  * hour once every socket is closed), and the stack never acknowledges
  * data it has not been sent.
@@ -86,6 +95,44 @@ static void last_sent(const struct fz_dev *d, uint32_t *snd_hi, uint32_t *ack)
         *ack = w.ack;
 }
 
+/* Op 5 with length 0 (see the top): a super-segment from data + i;
+ * returns the input position after its arguments. */
+static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, const uint8_t *data,
+                            size_t size, size_t i, uint32_t snd_hi, uint32_t sack, uint32_t *tsval)
+{
+    if (size - i < 6)
+        return size;
+    size_t segs = data[i] % 48u + 1, mss = ns_get16(data + i + 1) % 1460u + 1;
+    int16_t dseq = (int16_t)ns_get16(data + i + 3);
+    uint8_t f = data[i + 5];
+    i += 6;
+    size_t pl = segs * mss;
+    if (pl > 65535 - 60 - 32)
+        pl = (65535 - 60 - 32) / mss * mss; /* whole pieces under 64 KB */
+    static uint8_t pattern[65536], pkt[65536];
+    for (size_t k = 0; k < pl; k++)
+        pattern[k] = (uint8_t)(k * 7 + 3);
+    uint8_t opt[12] = {1, 1, 8, 10};
+    ns_put32(opt + 4, (*tsval)++);
+    uint32_t seq = sack + (uint32_t)(int32_t)dseq;
+    uint8_t flags = (uint8_t)(0x10 | (f & 1 ? 0x01 : 0) | (f & 2 ? 0x08 : 0));
+    size_t n = build(pkt, c, seq, snd_hi, flags, 65535, opt, sizeof opt, pattern, pl);
+    struct ns_pkt *p = ns_pkt_from(pkt, n);
+    if (!p)
+        return i;
+    p->off = (struct ns_offload){.gso_type = c->v6 ? NS_GSO_TCPV6 : NS_GSO_TCPV4, .gso_size = (uint16_t)mss};
+    if (f & 4) { /* as Linux hands it over a TUN: the sum left to the device (virtio 5.1.6.2) */
+        p->off.flags = NS_OFF_CSUM_PARTIAL;
+        p->off.csum_start = (uint16_t)(c->v6 ? 40 : 20);
+        p->off.csum_off = 16;
+    }
+    uint32_t end = seq + (uint32_t)pl + (flags & 0x01 ? 1 : 0);
+    if ((int32_t)(end - c->h_sent_max) > 0)
+        c->h_sent_max = end;
+    ns_stack_input(s, now, p);
+    return i;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -106,6 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int l = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr a80 = {{0}, 80};
     ns_bind(s, l, &a80);
+    if (data[0] & 8)
+        ns_sock_set_bufsize(s, l, 0, 256 * 1024); /* the connection inherits it */
     ns_listen(s, l, 4);
     uint8_t pkt[2048];
     /* Handshake: SYN with MSS 1460, SACK-permitted, timestamps, wscale 7. */
@@ -121,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                   sizeof ackopt, NULL, 0)));
     c.h_sent_max = c.hiss + 1;
     int sd = ns_accept(s, l, NULL);
-    static uint8_t big[16384];
+    static uint8_t big[32768];
     memset(big, 'd', sizeof big);
     if (sd >= 0)
         ns_send(s, sd, big, 3000);
@@ -179,8 +228,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 2:
             if (i < size && sd >= 0) {
-                size_t n = (size_t)data[i++] * 64;
-                ns_send(s, sd, big, n < sizeof big ? n : sizeof big);
+                size_t n = data[i] == 255 ? sizeof big : (size_t)data[i] * 64;
+                i++;
+                ns_send(s, sd, big, n);
             }
             break;
         case 3:
@@ -206,6 +256,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 5: {
             size_t n = i < size ? data[i++] : 0;
+            if (n == 0) {
+                i = super_segment(s, now, &c, data, size, i, snd_hi, sack, &tsval);
+                break;
+            }
             if (n > size - i)
                 n = size - i;
             memcpy(pkt, data + i, n);
