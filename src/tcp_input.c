@@ -1100,12 +1100,23 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
         return;
     }
     t->segs_in += g.segs;
+    uint32_t una0 = t->snd_una, wnd0 = t->snd_wnd;
     if (t->state == NS_TCP_SYN_SENT)
         r = syn_sent_input(t, &g, ip, th);
     else
         r = conn_input(t, &g, ip, th);
     if (r != R_GONE) {
-        if (r == R_OK) {
+        /* Dropped for its data, but its ACK was processed (our receive
+         * window is zero, RFC 9293 3.10.7.4): that ACK may have made room
+         * to send, so output runs as for an accepted segment (its ACK is
+         * owed anyway) -- an ACK alone would leave queued data with no
+         * timer to send it. */
+        bool acked = r != R_OK && (t->snd_una != una0 || t->snd_wnd != wnd0);
+        if (acked && s->in_gso_batch) {
+            ns_tcp_defer_output(t);
+        } else if (acked) {
+            ns_tcp_output(t);
+        } else if (r == R_OK) {
             t->last_rcv = s->now;
             if (t->keepalive)
                 ns_tcp_ka_reset(t);

@@ -727,6 +727,32 @@ static const struct tb_step zero_window_still_takes_acks[] = {
     {INFO(fast_retransmits, 0)},
 };
 
+/* The same, when that ACK makes room to send: what it lets out goes at
+ * once. Before, only a pure ACK answered the probe, and with nothing left
+ * in flight no timer was armed to send the rest (found by fuzz_tcp: a
+ * connection that held its data until the peer sent something else). */
+static const struct tb_step zero_window_ack_sends_more[] = {
+    {CFG(tcp_rcvbuf, 4096)},
+    {CFG(tcp_delack, 0)},
+    {CFG(tcp_iw, 2)},
+    {OPEN},
+    {IN(F_A, 1, 1), DATAN(Z, 2048)},
+    {IN(F_A, 2049, 1), DATAN(Z, 2048)},
+    {LAST(F_A, 1, 4097), WND(0)},
+    /* Two segments of 536 (no MSS option) leave; cwnd holds the rest. */
+    {SENDN(PAT, 3000)},
+    {OUT(F_A, 1, 4097), FMASK(0xf7), LEN(536)},
+    {OUT(F_A, 537, 4097), FMASK(0xf7), LEN(536)},
+    {QUIET},
+    /* The probe acknowledges both: cwnd grows and the next go at once,
+     * the first carrying the ACK the probe is owed. */
+    {IN(F_A, 4097, 1073), DATA("x")},
+    {DROP("tcp_out_of_window", 1)},
+    {OUT(F_A, 1073, 4097), FMASK(0xf7), LEN(536)},
+    {DRAIN},
+    {INFO(unacked, 1928)},
+};
+
 /* ISNs near 2^32 (test hook): data crosses the wrap both ways. */
 static void host_isn_near_wrap(struct tb *b) { b->t->hiss = 0xffffff00u; }
 static void stack_isn_near_wrap(struct tb *b) { CU_ASSERT_EQUAL(b->t->siss, 0xfffffe00u); }
@@ -1722,6 +1748,7 @@ T(paws)
 T(window_scale)
 T(syncookies)
 T(zero_window_still_takes_acks)
+T(zero_window_ack_sends_more)
 T(isn_wrap)
 T(nagle)
 T(keepalive)
@@ -1779,6 +1806,7 @@ static const struct tl_test tests[] = {
     {"syncookies", test_syncookies},
     {"window_edge_within_buffer", test_window_edge_within_buffer},
     {"zero_window_still_takes_acks", test_zero_window_still_takes_acks},
+    {"zero_window_ack_sends_more", test_zero_window_ack_sends_more},
     {"window_closed_with_data_in_flight", test_window_closed_with_data_in_flight},
     {"isn_wrap", test_isn_wrap},
     {"nagle", test_nagle},
