@@ -22,7 +22,10 @@
  *      a vnet-header TUN: [segs:1][mss:2][dseq:2][flags:1]: segs % 48 + 1
  *      pieces of mss % 1460 + 1 bytes (a pattern) at the last ACK +
  *      (int16)dseq, acknowledging all the stack sent, NOP NOP TS; flags
- *      bit 0 FIN, bit 1 PSH, bit 2 a partial checksum (else complete).
+ *      bit 0 FIN, bit 1 PSH, bit 2 a partial checksum (else complete),
+ *      bit 3 read as drivers/loop.c reads with direct receive (stack.h
+ *      ns_stack_rx_direct_prepare: headers into the packet, payload over
+ *      the regions of the connection guessed, the rest after them).
  *      In order it may be taken whole (tcp.h ns_tcp_take_whole) into a
  *      receive buffer's first bulk chunk; anywhere else it is cut.
  * Checks: as fuzz_packet (no crash, MTU, all memory returned after an
@@ -95,6 +98,39 @@ static void last_sent(const struct fz_dev *d, uint32_t *snd_hi, uint32_t *ack)
         *ack = w.ack;
 }
 
+/* p (consumed) read the way drivers/loop.c reads with direct receive
+ * (stack.h): a guess first; headers into a fresh packet buffer (junk
+ * elsewhere), the payload over the guessed regions, the rest after them;
+ * then in place or, refused, copied back and input as usual. */
+static void direct_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *p)
+{
+    enum { CAP = 65536 + 256 };
+    struct ns_rx_direct d;
+    unsigned nr = ns_stack_rx_direct_prepare(s, CAP, &d);
+    struct ns_pkt *q = ns_pkt_alloc(NS_PKT_HEADROOM, CAP);
+    if (!q) {
+        if (nr)
+            ns_stack_rx_direct_cancel(s, &d, NULL);
+        ns_stack_input(s, now, p);
+        return;
+    }
+    memset(q->data, 0xa5, CAP);
+    size_t n = p->len, h = nr && d.hdr_len < n ? d.hdr_len : n, at = h;
+    memcpy(q->data, p->data, h);
+    for (unsigned k = 0; nr && k < d.n && at < n; k++) {
+        size_t m = d.iov[k].len < n - at ? d.iov[k].len : n - at;
+        memcpy(d.iov[k].base, p->data + at, m);
+        at += m;
+    }
+    if (at < n)
+        memcpy(q->data + (nr ? d.hdr_len + d.room : at), p->data + at, n - at);
+    q->len = n;
+    q->off = p->off;
+    ns_pkt_free(p);
+    if (!nr || !ns_stack_input_direct(s, now, q, &d))
+        ns_stack_input(s, now, q);
+}
+
 /* Op 5 with length 0 (see the top): a super-segment from data + i;
  * returns the input position after its arguments. */
 static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, const uint8_t *data,
@@ -129,7 +165,10 @@ static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, c
     uint32_t end = seq + (uint32_t)pl + (flags & 0x01 ? 1 : 0);
     if ((int32_t)(end - c->h_sent_max) > 0)
         c->h_sent_max = end;
-    ns_stack_input(s, now, p);
+    if (f & 8)
+        direct_input(s, now, p);
+    else
+        ns_stack_input(s, now, p);
     return i;
 }
 
