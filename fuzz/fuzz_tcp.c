@@ -146,8 +146,9 @@ static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, c
     if (pl > 65535 - 60 - 32)
         pl = (65535 - 60 - 32) / mss * mss; /* whole pieces under 64 KB */
     static uint8_t pattern[65536], pkt[65536];
-    for (size_t k = 0; k < pl; k++)
-        pattern[k] = (uint8_t)(k * 7 + 3);
+    if (!pattern[0]) /* the same bytes every time: filled once */
+        for (size_t k = 0; k < sizeof pattern; k++)
+            pattern[k] = (uint8_t)(k * 7 + 3);
     uint8_t opt[12] = {1, 1, 8, 10};
     ns_put32(opt + 4, (*tsval)++);
     uint32_t seq = sack + (uint32_t)(int32_t)dseq;

@@ -1112,14 +1112,12 @@ void ns_tcp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
          * owed anyway) -- an ACK alone would leave queued data with no
          * timer to send it. */
         bool acked = r != R_OK && (t->snd_una != una0 || t->snd_wnd != wnd0);
-        if (acked && s->in_gso_batch) {
-            ns_tcp_defer_output(t);
-        } else if (acked) {
-            ns_tcp_output(t);
-        } else if (r == R_OK) {
+        if (r == R_OK) {
             t->last_rcv = s->now;
             if (t->keepalive)
                 ns_tcp_ka_reset(t);
+        }
+        if (r == R_OK || acked) {
             if (s->in_gso_batch) {
                 ns_tcp_defer_output(t);
             } else {

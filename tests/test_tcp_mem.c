@@ -127,7 +127,6 @@ static void test_accept_queue_overflow(void)
     }
 }
 
-
 /* Chunk bytes a buffer holds (its memory without the ring). */
 static size_t chunk_mem(const struct ns_tcp_buf *b)
 {
