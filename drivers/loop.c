@@ -194,12 +194,9 @@ static int read_one(struct ns_loop *l, struct ns_offload *off)
         !ns_stack_rx_direct_prepare(l->s, l->cap, &l->direct))
         return ns_netdev_recv_off(l->dev, l->spare->data, l->cap, off);
     struct ns_rx_direct *d = &l->direct;
-    struct ns_iovec iov[NS_RX_DIRECT_MAX + 2];
-    iov[0] = (struct ns_iovec){l->spare->data, d->hdr_len};
-    for (unsigned i = 0; i < d->n; i++)
-        iov[1 + i] = d->iov[i];
-    iov[1 + d->n] = (struct ns_iovec){l->spare->data + d->hdr_len + d->room, l->cap - d->hdr_len - d->room};
-    int n = ns_netdev_recv_iov(l->dev, iov, d->n + 2, off);
+    struct ns_iovec iov[NS_RX_DIRECT_IOV];
+    unsigned niov = ns_stack_rx_direct_iov(d, l->spare->data, l->cap, iov);
+    int n = ns_netdev_recv_iov(l->dev, iov, niov, off);
     if (n <= 0) {
         ns_stack_rx_direct_cancel(l->s, d, NULL);
         d->n = 0;

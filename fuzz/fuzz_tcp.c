@@ -115,16 +115,9 @@ static void direct_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *p)
         return;
     }
     memset(q->data, 0xa5, CAP);
-    size_t n = p->len, h = nr && d.hdr_len < n ? d.hdr_len : n, at = h;
-    memcpy(q->data, p->data, h);
-    for (unsigned k = 0; nr && k < d.n && at < n; k++) {
-        size_t m = d.iov[k].len < n - at ? d.iov[k].len : n - at;
-        memcpy(d.iov[k].base, p->data + at, m);
-        at += m;
-    }
-    if (at < n)
-        memcpy(q->data + (nr ? d.hdr_len + d.room : at), p->data + at, n - at);
-    q->len = n;
+    struct ns_iovec iov[NS_RX_DIRECT_IOV];
+    unsigned niov = ns_stack_rx_direct_iov(&d, q->data, CAP, iov); /* plain with no guess */
+    q->len = ns_iov_scatter(iov, niov, p->data, p->len);
     q->off = p->off;
     ns_pkt_free(p);
     if (!nr || !ns_stack_input_direct(s, now, q, &d))

@@ -242,6 +242,19 @@ unsigned ns_stack_rx_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx
     return ns_tcp_direct_prepare(s, cap, d);
 }
 
+unsigned ns_stack_rx_direct_iov(const struct ns_rx_direct *d, uint8_t *buf, size_t cap,
+                                struct ns_iovec iov[NS_RX_DIRECT_IOV])
+{
+    iov[0] = (struct ns_iovec){buf, d->hdr_len};
+    for (unsigned i = 0; i < d->n; i++)
+        iov[1 + i] = d->iov[i];
+    /* the rest after the room the regions stand for: where a plain read
+     * would have put it (prepare bounds hdr_len + room by cap). With no
+     * guess (d->n 0) this is the whole buffer: a plain read. */
+    iov[1 + d->n] = (struct ns_iovec){buf + d->hdr_len + d->room, cap - d->hdr_len - d->room};
+    return d->n + 2;
+}
+
 /* The regions' first `placed` bytes back into the packet, after its
  * headers: the packet as a plain read would have left it. */
 static void direct_gather(struct ns_pkt *pkt, const struct ns_rx_direct *d, size_t placed)

@@ -103,12 +103,8 @@ static int pd_recv_iov(struct ns_netdev *d, const struct ns_iovec *iov, unsigned
     struct pdev *me = (struct pdev *)d;
     static uint8_t buf[65535 + 64];
     int n = pd_recv_off(d, buf, sizeof buf, off);
-    size_t at = 0;
-    for (unsigned i = 0; i < niov && at < (size_t)n; i++) {
-        size_t k = iov[i].len < (size_t)n - at ? iov[i].len : (size_t)n - at;
-        memcpy(iov[i].base, buf + at, k);
-        at += k;
-    }
+    if (n > 0)
+        ns_iov_scatter(iov, niov, buf, (size_t)n);
     me->iov_reads++;
     return n;
 }

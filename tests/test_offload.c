@@ -519,18 +519,11 @@ static struct ns_pkt *direct_read(const struct ns_pkt *q, const struct ns_rx_dir
     struct ns_pkt *p = ns_pkt_alloc(NS_PKT_HEADROOM, DIRECT_CAP);
     CU_ASSERT_FATAL(p != NULL);
     memset(p->data, junk, DIRECT_CAP);
-    size_t at = 0, n = q->len;
-    size_t h = d && d->n ? d->hdr_len : n;
-    memcpy(p->data, q->data, h < n ? h : n);
-    at = h < n ? h : n;
-    for (unsigned i = 0; d && i < d->n && at < n; i++) {
-        size_t k = d->iov[i].len < n - at ? d->iov[i].len : n - at;
-        memcpy(d->iov[i].base, q->data + at, k);
-        at += k;
-    }
-    if (at < n)
-        memcpy(p->data + (d && d->n ? d->hdr_len + d->room : at), q->data + at, n - at);
-    p->len = n;
+    static const struct ns_rx_direct none;
+    struct ns_iovec iov[NS_RX_DIRECT_IOV];
+    unsigned niov = ns_stack_rx_direct_iov(d ? d : &none, p->data, DIRECT_CAP, iov);
+    CU_ASSERT_FATAL(ns_iov_scatter(iov, niov, q->data, q->len) == q->len);
+    p->len = q->len;
     p->off = q->off;
     p->off.flags |= NS_OFF_CSUM_VALID; /* as a TUN hands a local sender's (virtio DATA_VALID) */
     return p;
@@ -801,6 +794,50 @@ static bool direct_read_app(struct tt *t, uint32_t *from)
     }
     return ok;
 }
+/* The regions a driver reads over (stack.h ns_stack_rx_direct_iov) and a
+ * read laid over them (netdev.h ns_iov_scatter): headers at the buffer's
+ * start, payload over the guessed regions in order, the rest where a plain
+ * read would have put it; the buffer between stays as it was. */
+static void t_direct_layout(void)
+{
+    uint8_t buf[400], r1[100], r2[50], src[400];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (uint8_t)(i * 7 + 1);
+    struct ns_rx_direct d = {.hdr_len = 52, .room = 150, .n = 2};
+    d.iov[0] = (struct ns_iovec){r1, sizeof r1};
+    d.iov[1] = (struct ns_iovec){r2, sizeof r2};
+    struct ns_iovec iov[NS_RX_DIRECT_IOV];
+    CU_ASSERT_EQUAL_FATAL(ns_stack_rx_direct_iov(&d, buf, sizeof buf, iov), 4);
+    CU_ASSERT(iov[0].base == buf && iov[0].len == 52);
+    CU_ASSERT(iov[1].base == r1 && iov[2].base == r2);
+    CU_ASSERT(iov[3].base == buf + 202 && iov[3].len == sizeof buf - 202);
+
+    /* headers, both regions and 30 bytes more */
+    memset(buf, junk, sizeof buf), memset(r1, junk, sizeof r1), memset(r2, junk, sizeof r2);
+    CU_ASSERT_EQUAL(ns_iov_scatter(iov, 4, src, 232), 232);
+    CU_ASSERT(memcmp(buf, src, 52) == 0);
+    CU_ASSERT(memcmp(r1, src + 52, 100) == 0 && memcmp(r2, src + 152, 50) == 0);
+    CU_ASSERT(memcmp(buf + 202, src + 202, 30) == 0);
+    size_t untouched = 0;
+    for (size_t i = 52; i < 202; i++)
+        untouched += buf[i] == junk;
+    CU_ASSERT_EQUAL(untouched, 150); /* where the regions stand in for the buffer */
+    CU_ASSERT_EQUAL(buf[232], junk);
+
+    /* shorter than the headers: the regions see nothing */
+    memset(r1, junk, sizeof r1);
+    CU_ASSERT_EQUAL(ns_iov_scatter(iov, 4, src, 30), 30);
+    CU_ASSERT(memcmp(buf, src, 30) == 0 && r1[0] == junk);
+
+    /* more than all the regions hold: what fits */
+    CU_ASSERT_EQUAL(ns_iov_scatter(iov, 4, src, sizeof src), 52 + 150 + (sizeof buf - 202));
+
+    /* no guess: one plain read over the whole buffer */
+    static const struct ns_rx_direct none;
+    CU_ASSERT_EQUAL_FATAL(ns_stack_rx_direct_iov(&none, buf, sizeof buf, iov), 2);
+    CU_ASSERT_EQUAL(ns_iov_scatter(iov, 2, src, sizeof src), sizeof src);
+    CU_ASSERT(memcmp(buf, src, sizeof src) == 0);
+}
 static void t_direct_receive(void)
 {
     for (int v6 = 0; v6 <= 1; v6++) {
@@ -1046,6 +1083,7 @@ static const struct tl_test tests[] = {
     {"whole_equals_pieces", t_whole_equals_pieces},
     {"whole_scripted", t_whole_scripted},
     {"ack_per_read_batch", t_ack_per_read_batch},
+    {"direct_layout", t_direct_layout},
     {"direct_receive", t_direct_receive},
     {"tso_lossy_sim", t_tso_lossy_sim},
 };

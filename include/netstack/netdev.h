@@ -132,6 +132,21 @@ static inline int ns_netdev_recv_iov(struct ns_netdev *d, const struct ns_iovec 
 {
     return d->ops->recv_iov(d, iov, niov, off);
 }
+/* Lays len bytes from src over iov[0..niov) in order, as recv_iov lays a
+ * packet (readv(2)); returns the bytes placed (fewer than len when the
+ * regions hold less). A device that reads from memory implements
+ * recv_iov with it. */
+static inline size_t ns_iov_scatter(const struct ns_iovec *iov, unsigned niov, const void *src, size_t len)
+{
+    const uint8_t *from = (const uint8_t *)src;
+    size_t at = 0;
+    for (unsigned i = 0; i < niov && at < len; i++) {
+        size_t k = iov[i].len < len - at ? iov[i].len : len - at;
+        memcpy(iov[i].base, from + at, k);
+        at += k;
+    }
+    return at;
+}
 static inline int ns_netdev_fd(const struct ns_netdev *d)
 {
     return d->ops->fd ? d->ops->fd(d) : -1;

@@ -67,8 +67,9 @@ void ns_stack_rx_batch_end(struct ns_stack *s);
  *      and cap - d.hdr_len (cap: the packet buffer's size).
  *   2. The driver reads one packet over: pkt->data for d.hdr_len bytes,
  *      d.iov[0..d.n), then pkt->data + d.hdr_len + d.room for the rest
- *      (cap - d.hdr_len - d.room bytes), and sets pkt->len to the
- *      packet's length and pkt->off to its metadata.
+ *      (cap - d.hdr_len - d.room bytes) -- the d.n + 2 regions
+ *      ns_stack_rx_direct_iov(&d, pkt->data, cap, iov) lists -- and sets
+ *      pkt->len to the packet's length and pkt->off to its metadata.
  *   3. ns_stack_input_direct(s, now, pkt, &d). When the guess was right
  *      (the payload is wholly in the regions and TCP takes the segment
  *      whole, with a partial or verified checksum and no tap) it inputs
@@ -89,6 +90,9 @@ struct ns_rx_direct {
     struct ns_iovec iov[NS_RX_DIRECT_MAX];  /* in order */
 };
 unsigned ns_stack_rx_direct_prepare(struct ns_stack *s, size_t cap, struct ns_rx_direct *d);
+#define NS_RX_DIRECT_IOV (NS_RX_DIRECT_MAX + 2)
+unsigned ns_stack_rx_direct_iov(const struct ns_rx_direct *d, uint8_t *buf, size_t cap,
+                                struct ns_iovec iov[NS_RX_DIRECT_IOV]);
 bool ns_stack_input_direct(struct ns_stack *s, ns_time_t now, struct ns_pkt *pkt, const struct ns_rx_direct *d);
 void ns_stack_rx_direct_cancel(struct ns_stack *s, const struct ns_rx_direct *d, struct ns_pkt *pkt);
 /* Run timers due at or before now. */
