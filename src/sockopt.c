@@ -1,11 +1,10 @@
 /* sockopt.c — small socket queries for tools that emulate the BSD socket
- * API over netstack (tools/packetdrill): MSG_PEEK and SIOCINQ/SIOCOUTQ.
+ * API over netstack (tools/packetdrill): SIOCINQ/SIOCOUTQ and the buffer
+ * sizes (MSG_PEEK is ns_recv's, in tcp_api.c).
  *
- * Contract (socket.h): ns_recv_peek copies up to len bytes of the stream's
- * unread data without consuming them (0 at end of stream, -EAGAIN when
- * nothing is queued, -ENOTCONN before the connection exists);
- * ns_sock_queued reports the unread bytes (SIOCINQ) and the bytes written
- * but not yet acknowledged (SIOCOUTQ, Linux's meaning) of a stream socket.
+ * Contract (socket.h): ns_sock_queued reports the unread bytes (SIOCINQ)
+ * and the bytes written but not yet acknowledged (SIOCOUTQ, Linux's
+ * meaning) of a stream socket.
  * ns_sock_bufsize reports a stream socket's buffer sizes as BSD's
  * SO_SNDBUF/SO_RCVBUF do: the receive buffer the window is computed from
  * (ns_tcp_rcv_cap: auto-tuned, or rounded to the MSS in tcp_rcvwnd_model
@@ -34,25 +33,6 @@ static struct ns_tcb *stream_tcb(struct ns_stack *s, int sd, int *err)
         return NULL;
     }
     return so->tcb;
-}
-
-ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len)
-{
-    int err;
-    struct ns_tcb *t = stream_tcb(s, sd, &err);
-    if (!t)
-        return err;
-    if (t->shut_rd && !(s->cfg.tcp_shut_rd_keep && t->rlen))
-        return 0;
-    if (t->rlen) {
-        uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
-        if (n)
-            ns_tcp_buf_copy(&t->rb, 0, buf, n);
-        return (ssize_t)n;
-    }
-    if (t->fin_rcvd || t->state == NS_TCP_CLOSED)
-        return 0;
-    return -EAGAIN;
 }
 
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq)

@@ -343,20 +343,35 @@ static void rcv_consume(struct ns_tcb *t, uint32_t n)
     ns_tcp_window_update(t);
 }
 
+/* What ns_recv would return, with the bytes left unread (MSG_PEEK); as
+ * Linux's, a pending error is still reported once. *tp: the connection
+ * the bytes came from. */
+static ssize_t stream_peek(struct ns_stack *s, int sd, void *buf, size_t len, struct ns_tcb **tp)
+{
+    ssize_t ret;
+    if (!stream_readable(s, sd, tp, &ret))
+        return ret;
+    uint32_t n = len < (*tp)->rlen ? (uint32_t)len : (*tp)->rlen;
+    if (n)
+        ns_tcp_buf_copy(&(*tp)->rb, 0, buf, n);
+    return (ssize_t)n;
+}
+
+ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len)
+{
+    struct ns_tcb *t;
+    return stream_peek(s, sd, buf, len, &t);
+}
+
 ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
 {
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_recv(s, sd, buf, len);
     struct ns_tcb *t;
-    ssize_t ret;
-    if (!stream_readable(s, sd, &t, &ret))
-        return ret;
-    if (len == 0)
-        return 0;
-    uint32_t n = len < t->rlen ? (uint32_t)len : t->rlen;
-    ns_tcp_buf_copy(&t->rb, 0, buf, n);
-    rcv_consume(t, n);
-    return (ssize_t)n;
+    ssize_t n = stream_peek(s, sd, buf, len, &t);
+    if (n > 0)
+        rcv_consume(t, (uint32_t)n);
+    return n;
 }
 
 ssize_t ns_recv_zc(struct ns_stack *s, int sd, struct ns_iovec *iov, unsigned *niov, size_t len)

@@ -1053,6 +1053,12 @@ static void zc_read(struct tb *b)
     n = ns_recv_zc(s, sd, iov, &niov, SIZE_MAX);
     CU_ASSERT_EQUAL(n, 5000);
     zc_expect(iov, niov, 0, n);
+    /* A peek copies the same bytes and consumes nothing either. */
+    uint8_t peek[6000];
+    CU_ASSERT_EQUAL(ns_recv_peek(s, sd, peek, 10), 10);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, sd, peek, sizeof peek), 5000);
+    CU_ASSERT(memcmp(peek, ZC, 5000) == 0);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, sd, peek, 0), 0);
     /* Nothing was consumed; too much is refused and takes nothing. */
     CU_ASSERT_EQUAL(ns_sock_queued(s, sd, &inq, NULL), 0);
     CU_ASSERT_EQUAL(inq, 5000);
@@ -1111,7 +1117,43 @@ static void zc_eof(struct tb *b)
     unsigned niov = 4;
     CU_ASSERT_EQUAL(ns_recv_zc(b->t->s, b->t->sd, iov, &niov, SIZE_MAX), 0);
     CU_ASSERT_EQUAL(niov, 0);
+    uint8_t c;
+    CU_ASSERT_EQUAL(ns_recv_peek(b->t->s, b->t->sd, &c, 1), 0);
 }
+
+/* MSG_PEEK answers as ns_recv would (Linux's tcp_recvmsg): a reset is
+ * reported once, then end of stream; a socket never connected, and one
+ * that is not a stream, are refused. */
+static void peek_after_reset(struct tb *b)
+{
+    struct ns_stack *s = b->t->s;
+    uint8_t c;
+    CU_ASSERT_EQUAL(ns_recv_peek(s, b->t->sd, &c, 1), -ECONNRESET);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, b->t->sd, &c, 1), 0);
+    CU_ASSERT_EQUAL(ns_recv(s, b->t->sd, &c, 1), 0);
+    int fresh = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    CU_ASSERT_FATAL(fresh >= 0);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, fresh, &c, 1), -ENOTCONN);
+    struct ns_sockaddr any = {{NS_AF_INET, {0}}, 0};
+    CU_ASSERT_EQUAL(ns_bind(s, fresh, &any), 0); /* now with a TCB, still unconnected */
+    CU_ASSERT_EQUAL(ns_recv_peek(s, fresh, &c, 1), -ENOTCONN);
+    CU_ASSERT_EQUAL(ns_recv(s, fresh, &c, 1), -ENOTCONN);
+    ns_close(s, fresh);
+    int u = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, u, &c, 1), -EOPNOTSUPP);
+    ns_close(s, u);
+    CU_ASSERT_EQUAL(ns_recv_peek(s, 999, &c, 1), -EBADF);
+}
+static const struct tb_step peek_reset[] = {
+    {OPEN},
+    {IN(F_A, 1, 1), DATA("ab")},
+    {WAIT(1000)},
+    {LAST(F_A, 1, 3)},
+    {RECV_IS("ab")},
+    {IN(F_R, 3, 0), WND(0)},
+    {STATE(NS_TCP_CLOSED)},
+    {CALL(peek_after_reset)},
+};
 
 #define ZFILL(at, n) {IN(F_A, 1 + (at), 1), DATAN(ZC + (at), n)}
 static const struct tb_step read_in_place[] = {
@@ -1760,6 +1802,7 @@ T(syn_received_details)
 T(ooo_fin)
 T(window_update_after_read)
 T(read_in_place)
+T(peek_reset)
 T(fast_retransmit_sack)
 T(fast_retransmit_newreno)
 T(rack_time_based_loss)
@@ -1819,6 +1862,7 @@ static const struct tl_test tests[] = {
     {"ooo_fin", test_ooo_fin},
     {"window_update_after_read", test_window_update_after_read},
     {"read_in_place", test_read_in_place},
+    {"peek_reset", test_peek_reset},
     {"fast_retransmit_sack", test_fast_retransmit_sack},
     {"fast_retransmit_newreno", test_fast_retransmit_newreno},
     {"rack_time_based_loss", test_rack_time_based_loss},

@@ -264,9 +264,12 @@ struct ns_tcp_info {
 int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *out);
 const char *ns_tcp_state_name(int state);
 
-/* sockopt.c: MSG_PEEK (copy unread stream data without consuming it) and
- * SIOCINQ/SIOCOUTQ (unread bytes; written but unacknowledged bytes). */
+/* MSG_PEEK: what ns_recv on a stream socket would return, the bytes left
+ * unread (0 at end of stream, -EAGAIN with nothing queued, -ENOTCONN
+ * before a connection; a pending error such as -ECONNRESET is reported
+ * once, as Linux's MSG_PEEK does). */
 ssize_t ns_recv_peek(struct ns_stack *s, int sd, void *buf, size_t len);
+/* SIOCINQ/SIOCOUTQ: unread bytes; written but unacknowledged bytes. */
 int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq);
 /* SO_SNDBUF / SO_RCVBUF of a stream socket (0 leaves one unchanged): the
  * send limit and the receive buffer (auto-tuning stops at it; the window
