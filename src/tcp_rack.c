@@ -254,8 +254,20 @@ static bool detect_loss(struct ns_tcb *t, bool *pending)
             *pending = true;
         if (r->flags & (NS_TXR_SACKED | NS_TXR_LOST))
             continue;
-        if ((int32_t)(r->ord - t->rack_ord) >= 0) /* not sent before it */
-            continue;
+        if ((int32_t)(r->ord - t->rack_ord) >= 0) { /* not sent before it */
+            if (r->flags & NS_TXR_RETRANS)
+                continue;
+            /* Nor was anything after it: first sends go out in sequence
+             * order and a record's ord grows only when it is resent
+             * (ns_tcp_rack_sent), so every later record was last sent
+             * after this one; RACK's reference (rack_ord) only grows, so
+             * none was marked lost on an earlier ACK either, and an RTO
+             * marks from the head by send time. On a clean path this is
+             * the first record: the per-ACK scan of the whole flight
+             * (2.9% of netstack's core sending over a TUN; O(flight) per
+             * ACK on a long fat path) ends at once. */
+            break;
+        }
         ns_time_t due = r->xmit + t->rack_rtt + rw;
         if (due <= now) {
             r->flags |= NS_TXR_LOST | NS_TXR_WASLOST;
