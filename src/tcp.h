@@ -140,6 +140,8 @@ struct ns_tcb {
     uint32_t snd_wl1, snd_wl2;   /* seq/ack of the segment that last updated snd_wnd */
     uint32_t snd_wnd;            /* peer's window in bytes (already scaled) */
     uint32_t max_snd_wnd;        /* largest snd_wnd seen (sender SWS, RFC 5961 ACK check) */
+    uint32_t txr_pipe;           /* bytes of RACK records neither SACKed nor lost: the pipe
+                                  * (tcp_rack.c; here for a padding hole) */
 
     /* Send buffer (tcp_buf.h): the bytes of [sbuf_seq, sbuf_seq + slen) at
      * positions 0 .. slen; memory only for what is queued. */

@@ -299,7 +299,7 @@ int ns_tcb_alloc_sbuf(struct ns_tcb *t)
         t->sbuf = true;
         t->scap = cap;
         t->txr_cap = ntxr;
-        t->txr_head = t->txr_len = t->txr_sacked = 0;
+        t->txr_head = t->txr_len = t->txr_sacked = t->txr_pipe = 0;
         t->sack_cap = nsack;
         t->nsacked = 0;
         t->sacked_bytes = 0;
@@ -485,7 +485,7 @@ void ns_tcb_free_sbuf(struct ns_tcb *t)
         t->sacked = NULL;
         t->sack_cap = t->nsacked = 0;
         t->sacked_bytes = 0;
-        t->txr_cap = t->txr_len = t->txr_head = t->txr_sacked = 0;
+        t->txr_cap = t->txr_len = t->txr_head = t->txr_sacked = t->txr_pipe = 0;
         t->rack_at = NS_TIME_NEVER;
         ns_tcp_eor_free(t);
     }
