@@ -870,6 +870,7 @@ void ns_tcp_eor_free(struct ns_tcb *t);
  * its final piece); marks Linux's forced push points (tcp_sockopt.c). */
 void ns_tcp_push_forced(struct ns_tcb *t, uint32_t start, uint32_t end, bool last);
 uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss); /* tcp_output.c */
+uint32_t ns_tcp_send_quantum(const struct ns_tcb *t);              /* tcp_output.c: BBR's */
 /* Should output hold a sub-MSS tail (TCP_CORK, NS_MSG_MORE)? */
 bool ns_tcp_hold_tail(const struct ns_tcb *t);
 /* TCP_USER_TIMEOUT: the deadline of the data now unacknowledged; in the

@@ -312,7 +312,7 @@ uint32_t ns_tcp_tso_segs(const struct ns_tcb *t, uint32_t mss)
  * probe or the RTO). Not pacing, the 1 ms bound would only add writes: the
  * device sends a super-segment's pieces back to back either way. cwnd and
  * the peer's window bound it in ns_tcp_output like any segment. */
-static uint32_t tso_limit(const struct ns_tcb *t)
+static uint32_t tso_cap(const struct ns_tcb *t) /* the device's and the config's bound */
 {
     const struct ns_stack *s = t->s;
     bool v4 = t->remote.addr.family == NS_AF_INET;
@@ -322,10 +322,31 @@ static uint32_t tso_limit(const struct ns_tcb *t)
     size_t hdrs = (v4 ? 20 : 40) + NS_TCP_HDR + 40;
     if (cap <= hdrs + t->mss)
         return 0;
-    uint32_t lim = (uint32_t)(cap - hdrs);
+    return (uint32_t)(cap - hdrs);
+}
+
+static uint32_t tso_limit(const struct ns_tcb *t)
+{
+    uint32_t lim = tso_cap(t);
+    if (!lim)
+        return 0;
     uint32_t mss = t->mss ? t->mss : 1;
     uint64_t autosize = (uint64_t)tso_autosize_segs(t, mss, 2, false) * mss;
     return autosize < lim ? (uint32_t)autosize : lim;
+}
+
+/* BBR's send quantum (draft-ietf-ccwg-bbr 4.6.4.2, BBRUpdateOffloadBudget;
+ * Linux's bbr_tso_segs_goal): what one transmission carries -- a
+ * super-segment as tso_limit sizes it at the pacing rate, but without its
+ * cwnd / 2 cap, since the budget is what lets cwnd hold such
+ * super-segments -- or one segment on a device without TSO. */
+uint32_t ns_tcp_send_quantum(const struct ns_tcb *t)
+{
+    uint32_t mss = t->mss ? t->mss : 1, lim = tso_cap(t);
+    if (!lim)
+        return mss;
+    uint64_t q = (uint64_t)tso_rate_segs(t, mss, 2, false) * mss;
+    return q < lim ? (uint32_t)q : lim;
 }
 
 /* cfg.tcp_psh_units: how many segments Linux would put in its next TSO

@@ -623,6 +623,32 @@ static void test_background_skips_conservation(void)
     CU_ASSERT(sum / seeds > 78.5e6);
 }
 
+/* The offload budget (draft 4.6.4.2): over a 10 Gbit/s path with a
+ * 100 us RTT (a TUN's scale) and devices that take TSO, the BDP is a few
+ * super-segments; cwnd must still hold three of them, or each is cut to
+ * half a BDP-sized cwnd and the model never sees the link (4.6% of it
+ * before, with or without loss). Without TSO the budget is three
+ * segments and changes nothing. */
+static void test_offload_budget(void)
+{
+    for (int lossy = 0; lossy < 2; lossy++) {
+        struct xfer_params p;
+        struct xfer_result r;
+        xfer_params_default(&p);
+        snprintf(p.cc, sizeof p.cc, "bbr");
+        p.offload = true;
+        p.to_client.rate_bps = p.to_server.rate_bps = 10000000000ull;
+        p.to_client.delay = p.to_server.delay = 50 * NS_USEC;
+        p.to_client.drop = p.to_server.drop = lossy ? 0.01 : 0;
+        p.bytes = 64u << 20;
+        p.seed = 1;
+        run(&p, &r);
+        double g = goodput(&r);
+        printf("\n    10 Gbit/s, 100 us RTT, TSO%s: %.2f Gbit/s", lossy ? ", 1% loss" : "", g / 1e9);
+        CU_ASSERT(g > (lossy ? 7e9 : 8e9));
+    }
+}
+
 static const struct tl_test tests[] = {
     {"states_and_model", test_states_and_model},
     {"random_loss", test_random_loss},
@@ -637,6 +663,7 @@ static const struct tl_test tests[] = {
     {"deterministic", test_deterministic},
     {"startup_through_loss", test_startup_through_loss},
     {"background_skips_conservation", test_background_skips_conservation},
+    {"offload_budget", test_offload_budget},
 };
 
 int main(void) { return TL_RUN("tcp_bbr", tests); }
