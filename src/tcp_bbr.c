@@ -203,8 +203,9 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
      * low as its model said: 2-20 Gbit/s over the TUN run to run, and 4.6%
      * of a simulated 10 Gbit/s, 100 us link. The draft's max, not Linux's
      * sum: added on top, it overflowed a one-BDP queue in Startup (100
-     * Mbit/s, 20 ms: 143 segments resent instead of 14). */
-    if (b && w < 3.0 * ns_tcp_send_quantum(t))
+     * Mbit/s, 20 ms: 143 segments resent instead of 14). Not in
+     * ProbeRTT, whose cwnd is half the BDP (draft BBRProbeRTTCwnd). */
+    if (b && t->bbr.mode != BBR_PROBE_RTT && w < 3.0 * ns_tcp_send_quantum(t))
         w = 3.0 * ns_tcp_send_quantum(t);
     if (t->bbr.inflight_hi && !(t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_UP)) {
         double cap = t->bbr.inflight_hi;
