@@ -205,8 +205,9 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
      * sum: added on top, it overflowed a one-BDP queue in Startup (100
      * Mbit/s, 20 ms: 143 segments resent instead of 14). Not in
      * ProbeRTT, whose cwnd is half the BDP (draft BBRProbeRTTCwnd). */
-    if (b && t->bbr.mode != BBR_PROBE_RTT && w < 3.0 * ns_tcp_send_quantum(t))
-        w = 3.0 * ns_tcp_send_quantum(t);
+    double budget = b && t->bbr.mode != BBR_PROBE_RTT ? 3.0 * ns_tcp_send_quantum(t) : 0;
+    if (w < budget)
+        w = budget;
     if (t->bbr.inflight_hi && !(t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_UP)) {
         double cap = t->bbr.inflight_hi;
         if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_CRUISE)

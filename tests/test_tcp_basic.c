@@ -700,6 +700,11 @@ static const struct tb_step syncookies[] = {
     {STAT(tcp_syncookies_ok, 1)},
 };
 
+/* The peer fills our 4 KB window (tcp_rcvbuf 4096); the app does not read. */
+#define OUR_WINDOW_FILLED                                                     \
+    {IN(F_A, 1, 1), DATAN(Z, 2048)}, {IN(F_A, 2049, 1), DATAN(Z, 2048)},      \
+        {LAST(F_A, 1, 4097), WND(0)}
+
 /* RFC 9293 3.10.7.4: with our receive window at zero, a segment that is
  * not acceptable (here a window probe carrying data) is dropped, but its
  * ACK and window are still processed -- else two peers with closed
@@ -708,10 +713,7 @@ static const struct tb_step zero_window_still_takes_acks[] = {
     {CFG(tcp_rcvbuf, 4096)},
     {CFG(tcp_delack, 0)},
     {OPEN},
-    /* The peer fills our window; the app does not read. */
-    {IN(F_A, 1, 1), DATAN(Z, 2048)},
-    {IN(F_A, 2049, 1), DATAN(Z, 2048)},
-    {LAST(F_A, 1, 4097), WND(0)},
+    OUR_WINDOW_FILLED,
     /* We send; the peer does not acknowledge yet. */
     {SEND("hello")},
     {OUT(F_A, 1, 4097), FMASK(0xf7), DATA("hello")},
@@ -736,9 +738,7 @@ static const struct tb_step zero_window_ack_sends_more[] = {
     {CFG(tcp_delack, 0)},
     {CFG(tcp_iw, 2)},
     {OPEN},
-    {IN(F_A, 1, 1), DATAN(Z, 2048)},
-    {IN(F_A, 2049, 1), DATAN(Z, 2048)},
-    {LAST(F_A, 1, 4097), WND(0)},
+    OUR_WINDOW_FILLED,
     /* Two segments of 536 (no MSS option) leave; cwnd holds the rest. */
     {SENDN(PAT, 3000)},
     {OUT(F_A, 1, 4097), FMASK(0xf7), LEN(536)},
