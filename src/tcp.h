@@ -291,7 +291,7 @@ struct ns_tcb {
     uint64_t rs_prior_delivered; /* this ACK's sample: the newest delivered record's */
     ns_time_t rs_prior_time, rs_send_elapsed, rs_ack_elapsed; /* ... snapshot */
     bool rs_app_limited, rs_valid;
-    bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; BBR's CE rounds) */
+    bool rs_ece;                 /* this ACK carried ECE (ECN negotiated; PRR's CWR cut) */
     uint32_t rs_newly_delivered, rs_newly_lost; /* bytes this ACK delivered / marked lost */
     uint32_t hs_ack;             /* SEG.ACK of the ACK whose RTT sample is being taken (HyStart) */
     ns_time_t rs_rtt;            /* RTT of the newest delivered record (0 = none) */
@@ -324,10 +324,9 @@ struct ns_tcb {
         uint64_t extra_acked_round; /* round_count when the current slot began */
         uint64_t ack_epoch_acked; /* bytes delivered since ack_epoch_start */
         ns_time_t ack_epoch_start;
-        double ecn_alpha;        /* EWMA of the per-round CE fraction (gain 1/16), from the
-                                  * first CE round on (1.0 until then) */
+        double ecn_alpha;        /* EWMA of the rounds' CE share (gain 1/16), from the first
+                                  * CE round on (1.0 until then; tcp_bbr.c) */
         bool ecn_seen;
-        uint32_t round_ce;       /* bytes this round delivered by ACKs carrying ECE */
         bool bw_probe_samples;   /* v3: this probe's (REFILL/UP) loss may still lower inflight_hi */
         ns_time_t cycle_stamp, probe_wait; /* ProbeBW: cycle start, Cruise time */
         uint64_t phase_round;    /* round_count when the phase began */

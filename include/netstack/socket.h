@@ -250,7 +250,7 @@ struct ns_tcp_info {
     uint64_t bbr_bw_lo;         /* v3 short-term bounds: bytes/s (0 = none) ... */
     uint32_t bbr_inflight_lo;   /* ... and bytes (0 = none); reset by each bandwidth probe */
     uint32_t bbr_extra_acked;   /* bytes: ACK aggregation allowance in the cwnd target */
-    double bbr_ecn_alpha;       /* EWMA of the per-round CE (ECE-acked) fraction */
+    double bbr_ecn_alpha;       /* EWMA of the rounds' CE share (1.0 until the first CE round) */
     uint64_t bbr_lo_cuts;       /* rounds whose loss or ECN lowered bw_lo/inflight_lo */
     double bbr_loss_base;       /* the path's background loss rate BBR learned (fraction; 0 = none
                                  * yet or tcp_bbr_loss_base off) */
