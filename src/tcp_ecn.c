@@ -12,8 +12,9 @@
  *     once so the sender learns it within an RTT;
  *   - an ACK with ECE reduces the window as a loss would (the CC's
  *     enter_recovery arithmetic; cwnd = ssthresh), at most once per window
- *     of data: until snd_una passes what was outstanding at the reduction
- *     (6.1.2); a reduction during loss recovery is the one already made.
+ *     of data: not until an ACK covers data beyond what was outstanding at
+ *     the reduction (6.1.2); a reduction during loss recovery is the one
+ *     already made.
  *     With cfg.tcp_ecn_prr (the linux profile; SACK connections) cwnd
  *     falls to ssthresh by PRR over that window instead (RFC 9937, as
  *     Linux's CWR state, tcpi_ca_state 2), and is ssthresh once it is
@@ -59,8 +60,14 @@ void ns_tcp_ecn_ack_rcvd(struct ns_tcb *t, uint8_t ecnf)
     if (!t->ecn_ok || !(ecnf & TH_ECE))
         return;
     t->ecn_ece_rcvd++;
-    if (!seq_ge(t->snd_una, t->ecn_recover))
-        return; /* 6.1.2: at most once per window of data */
+    /* 6.1.2: at most once per window of data. An ACK that reaches only
+     * the end of the reduced window still echoes marks from it (our CWR
+     * rides on the first segment after it); only one that acknowledges
+     * data sent after the reduction can carry a new mark (Linux holds
+     * CWR until snd_una is above high_seq). Reacting at the window's end
+     * cut cwnd twice for one CE mark. */
+    if (!seq_gt(t->snd_una, t->ecn_recover))
+        return;
     t->ecn_recover = t->snd_max;
     t->ecn_cwr = true;
     if (t->in_recovery)

@@ -296,9 +296,11 @@ void ns_tcp_recovery_new_ack(struct ns_tcb *t, uint32_t ack, uint32_t acked)
             uint32_t seen = t->dupacks * t->mss;
             grow = acked > seen + t->mss ? acked - seen : (acked < t->mss ? acked : t->mss);
         }
-        /* cfg.tcp_ecn_prr: no growth in an ECN reduction, nor on the
-         * ECN-Echo that starts one (its ssthresh comes from cwnd before
-         * this ACK, as Linux's CWR state). */
+        /* cfg.tcp_ecn_prr: no growth in an ECN reduction, nor on an
+         * ECN-Echo that reaches its end (the echo of the reduced window:
+         * Linux holds CWR through it) or starts the next one (its
+         * ssthresh comes from cwnd before this ACK, as Linux's CWR
+         * state). */
         bool cut = t->cwr || (t->s->cfg.tcp_ecn_prr && t->rs_ece && t->sack_ok &&
                               seq_ge(ack, t->ecn_recover));
         if (grow && !cut && ns_tcp_cwnd_in_use(t))

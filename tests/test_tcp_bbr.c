@@ -499,9 +499,11 @@ static void test_ack_aggregation(void)
 
 static void test_ecn_rounds(void)
 {
-    /* Two BBR flows through CoDel marking ECT (100 Mbit/s, 20 ms): the CE
-     * rounds start ecn_alpha's EWMA and cut inflight_lo by ecn_factor x
-     * alpha, without a single loss; alpha decays in rounds without CE. */
+    /* Two BBR flows through CoDel marking ECT at a shallow target (2 ms
+     * for 40 ms; 100 Mbit/s, 20 ms): the CE rounds start ecn_alpha's EWMA
+     * and cut inflight_lo by ecn_factor x alpha, without a single loss;
+     * alpha decays in rounds without CE. (At CoDel's default 5 ms / 100
+     * ms only Startup is marked: BBR keeps its queue below that.) */
     struct xfer_params p;
     struct xfer_result r;
     struct lo_check c = {.need_recovery = false};
@@ -514,6 +516,8 @@ static void test_ecn_rounds(void)
     for (int i = 0; i < 2; i++) {
         d[i]->qdisc.kind = NS_SIM_QDISC_CODEL;
         d[i]->qdisc.ecn = true;
+        d[i]->qdisc.target = 2 * NS_MSEC;
+        d[i]->qdisc.interval = 40 * NS_MSEC;
         d[i]->queue_limit = d[i]->qdisc.limit = 668;
     }
     run_lo(&p, &r, &c);
