@@ -42,12 +42,12 @@
  * Mbit/s, 1 BDP fq_codel, 10M: 52.5% of the link against 84.9% without
  * ECN; now 85.0%). Linux applies v3's ECN logic only below 5 ms min_rtt
  * (bbr_ecn_max_rtt_us), and only with precise (DCTCP-style) echoes; with
- * one signal per window the cut did better than taking CE as a loss at
- * 20 ms too (simloss 100 Mbit/s: FQ-CoDel, 4 BDP, 4 flows 94.8 against
- * 93.6 Mbit/s, RTT p95 1.23 against 1.47 x base; CoDel, 4 BDP, 2 flows
- * 92.6 against 90.3, p95 1.39 against 2.12; CoDel on synth:1:20 19.0
- * against 17.0, 55 against 100 segments resent), so it applies at every
- * RTT.
+ * one signal per window the cut did as well as or better than taking CE
+ * as a loss at 20 ms too (simloss 100 Mbit/s, Mbit/s and RTT p95 over
+ * base: FQ-CoDel, 4 BDP, 4 flows 94.8 / 1.23 against 92.7 / 1.52; the
+ * same at a 2 ms / 40 ms target 93.4 / 1.31 against 91.3 / 1.36; CoDel,
+ * 1 BDP 84.3 against 83.9, median RTT 1.13 against 1.29; CoDel, 4 BDP,
+ * 2 flows 89.2 / 1.29 against 91.8 / 1.87), so it applies at every RTT.
  * The model's bandwidth is min(max_bw, bw_lo) for pacing and the BDP;
  * cwnd is capped by inflight_lo. Each REFILL (the start of a probe) and the
  * end of ProbeRTT reset them; loss-set bounds also end with the loss
