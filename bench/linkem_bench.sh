@@ -6,6 +6,9 @@
 #   Linux -> Linux      Python sender with TCP_CONGESTION cubic, then bbr, to the same sink
 # Both goodputs are the sink's (receiver side: from accept to EOF, content
 # checked), so both directions are measured by one clock the same way.
+# Then the same senders through a 1 BDP FQ-CoDel queue that marks ECT
+# packets (no random loss), each asking for ECN (netstack --set tcp_ecn=1,
+# Linux net.ipv4.tcp_ecn=1), with linkem's count of CE marks.
 # (Until 2026-12-04 netstack's figure was its own, from connected to the
 # peer's FIN: one RTT more than the Linux receiver's connect-to-EOF.)
 # Everything runs in two private network namespaces this script creates
@@ -15,7 +18,8 @@
 # Environment (targeted reruns): LOSSES ("1 5"), NS_CCS (netstack's CCs,
 # default every one simloss --list-cc names), LINUX_CCS ("cubic bbr"),
 # NS_ARGS (more netstack options, e.g. "--set tcp_bbr_lo_probe=1"),
-# JAIN=0 skips the 4-flow run, NETSTACK=path another netstack binary.
+# JAIN=0 skips the 4-flow run, ECN=0 the FQ-CoDel + ECN row, NETSTACK=path
+# another netstack binary.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 b1=${1:-10485760} b5=${2:-4194304}
@@ -76,9 +80,11 @@ else:
     print("%.0f" % (n * 8 / (time.monotonic() - t0)))
 EOF
 
+# start_link DROP [linkem options]
 start_link() {
     rm -f "$tmp/lem" # so the wait below cannot see the previous run's "up"
-    timeout 600 "${LINKEM:-$here/tools/linkem}" --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$1" \
+    drop=$1; shift
+    timeout 600 "${LINKEM:-$here/tools/linkem}" --ns-a "$a" --ns-b "$b" --delay 10 --rate 100mbit --drop "$drop" "$@" \
         >"$tmp/lem" 2>&1 &
     lpid=$!
     i=0
@@ -104,19 +110,19 @@ sink_bps() {
     grep " $2 bytes in .*pattern ok" "$1" | head -n 1 | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' |
         awk '{ printf "%.0f", $1 * 1e6 }'
 }
-line() { # WHO P BPS
+line() { # WHO P BPS (P = ecn: the FQ-CoDel + ECN row, no Mathis bound)
     awk -v who="$1" -v p="$2" -v g="$3" 'BEGIN {
+        what = p == "ecn" ? "FQ-CoDel + ECN" : sprintf("%d%% loss", p)
+        if (g == "" || g == 0) { printf "  %-26s %s: failed\n", who, what; exit }
+        if (p == "ecn") { printf "  %-26s %s: %7.2f Mbit/s\n", who, what, g / 1e6; exit }
         m = 1448 * 8 / 0.020 * 1.22 / sqrt(p / 100)
-        if (g == "" || g == 0) { printf "  %-26s %d%% loss: failed\n", who, p; exit }
-        printf "  %-26s %d%% loss: %7.2f Mbit/s  (Mathis %.2f, ratio %.2f)\n", who, p, g / 1e6, m / 1e6, g / m }'
+        printf "  %-26s %s: %7.2f Mbit/s  (Mathis %.2f, ratio %.2f)\n", who, what, g / 1e6, m / 1e6, g / m }'
 }
-
-echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1%, 4M at 5% and per flow of 4):"
-echo "  Linux's default congestion control in these namespaces: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo '?') (available: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null || echo '?'))"
-for p in ${LOSSES:-1 5}; do
-    bytes=$b1; [ "$p" = 5 ] && bytes=$b5
-    start_link "$p%" || continue
-    # netstack sends (its upload app), Linux receives; both of its CCs.
+# measure P BYTES [netstack options]: over the running link, netstack
+# sending with each of its CCs, then Linux with each of LINUX_CCS.
+measure() {
+    p=$1 bytes=$2; shift 2
+    sp=$p; [ "$p" = ecn ] && sp=0 # the seed's middle digits
     # Every congestion control this build has (simloss --list-cc).
     for ncc in ${NS_CCS:-$("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno")}; do
         rm -f "$tmp/sink"
@@ -126,7 +132,7 @@ for p in ${LOSSES:-1 5}; do
         # A seed per run: the same seed would reuse the same port and ISN,
         # which Linux may still hold in TIME_WAIT from the previous run.
         ip netns exec "$a" timeout 300 "${NETSTACK:-$here/netstack}" --dev tun0 --app upload --cc "$ncc" \
-            --seed "$$$p${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" ${NS_ARGS:-} >"$tmp/ns" 2>&1
+            --seed "$$$sp${#ncc}" --remote 10.9.0.2:3000 --bytes "$bytes" ${NS_ARGS:-} "$@" >"$tmp/ns" 2>&1
         grep -q '^upload: .* in ' "$tmp/ns" || grep -E '^(upload|netstack):' "$tmp/ns" | sed 's/^/    /' | head -n 3
         g=$(sink_bps "$tmp/sink" "$bytes")
         kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
@@ -142,8 +148,28 @@ for p in ${LOSSES:-1 5}; do
         kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; spid=""
         line "Linux -> Linux ($cc)" "$p" "$g"
     done
+}
+
+echo "goodput across linkem (20 ms RTT, 100 Mbit/s, loss each way; 10M at 1% and with ECN, 4M at 5% and per flow of 4):"
+echo "  Linux's default congestion control in these namespaces: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null || echo '?') (available: $(ip netns exec "$b" cat /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null || echo '?'))"
+for p in ${LOSSES:-1 5}; do
+    bytes=$b1; [ "$p" = 5 ] && bytes=$b5
+    start_link "$p%" || continue
+    # netstack sends (its upload app), Linux receives; then Linux sends.
+    measure "$p" "$bytes"
     stop_link
 done
+
+# FQ-CoDel marking instead of dropping, every sender asking for ECN: 10M,
+# no random loss; the senders' only congestion signal short of a full
+# queue is the CE mark.
+if [ "${ECN:-1}" != 0 ] && start_link 0% --qdisc fq_codel --ecn on; then
+    ip netns exec "$a" sysctl -qw net.ipv4.tcp_ecn=1
+    measure ecn "$b1" --set tcp_ecn=1
+    ip netns exec "$a" sysctl -qw net.ipv4.tcp_ecn=2
+    stop_link
+    sed -n 's/^linkem: a>b fq_codel: \([0-9]*\) CE marks, \([0-9]*\) AQM drops, \([0-9]*\) overlimit.*/  (FQ-CoDel towards the receiver: \1 CE marks, \2 AQM and \3 overlimit drops over all runs)/p' "$tmp/lem"
+fi
 
 # Four Linux CUBIC flows sharing the link at 1% loss: Jain's index of
 # their goodputs (simloss prints netstack's: --flows 4).

@@ -88,6 +88,13 @@ const struct ns_sim_link_stats *ns_linkem_stats(const struct ns_linkem *l, int f
     return ns_sim_link_stats(l->sim, l->host[from], l->host[1 - from]);
 }
 
+const struct ns_sim_qdisc_stats *ns_linkem_qdisc_stats(const struct ns_linkem *l, int from)
+{
+    if (from != 0 && from != 1)
+        return NULL;
+    return ns_sim_qdisc_stats_of(l->sim, l->host[from], l->host[1 - from]);
+}
+
 void ns_linkem_free(struct ns_linkem *l)
 {
     if (!l)

@@ -34,6 +34,9 @@ int ns_linkem_input(struct ns_linkem *l, ns_time_t now, int from, const uint8_t 
 ns_time_t ns_linkem_run(struct ns_linkem *l, ns_time_t now);
 /* Counters of the direction from side `from`. */
 const struct ns_sim_link_stats *ns_linkem_stats(const struct ns_linkem *l, int from);
+/* Its queue discipline's counters (CE marks, AQM drops); NULL when the
+ * direction uses the built-in drop-tail model or `from` is not 0 or 1. */
+const struct ns_sim_qdisc_stats *ns_linkem_qdisc_stats(const struct ns_linkem *l, int from);
 void ns_linkem_free(struct ns_linkem *l);
 
 #endif

@@ -3,8 +3,10 @@
 # this script creates (ip netns add) and deletes: bad arguments exit 2;
 # ping across the link sees the configured delay (RTT = 2 x delay) and,
 # with 50% loss each way, loses about three pings in four; a Linux TCP
-# transfer across a lossy link delivers every byte; SIGTERM stops linkem
-# with its counters and exit 0. Traffic stays inside the two namespaces.
+# transfer across a lossy link delivers every byte; through FQ-CoDel with
+# ECN a Linux transfer that negotiated ECN is marked, not dropped, and
+# linkem's report counts the marks; SIGTERM stops linkem with its
+# counters and exit 0. Traffic stays inside the two namespaces.
 # Needs root (skipped with exit 77 otherwise). LINKEM=path overrides.
 set -u
 . "$(dirname "$0")/lib_netns.sh" # wait_for
@@ -99,24 +101,27 @@ fi
 # 3. Linux TCP across 2% loss and 5 ms delay: every byte arrives.
 cat >"$tmp/tcp.py" <<'EOF'
 import hashlib, socket, sys
+size = int(sys.argv[2]) if len(sys.argv) > 2 else 2 << 20
 if sys.argv[1] == "server":
     s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("10.9.0.2", 5001)); s.listen(1); s.settimeout(60)
     c, _ = s.accept()
-    c.sendall(bytes(i % 251 for i in range(2 << 20))); c.close()
+    if len(sys.argv) > 3:
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[3].encode())
+    c.sendall(bytes(i % 251 for i in range(size))); c.close()
 else:
     c = socket.create_connection(("10.9.0.2", 5001), timeout=60); h = hashlib.sha256(); n = 0
     while True:
         b = c.recv(1 << 16)
         if not b: break
         h.update(b); n += len(b)
-    want = hashlib.sha256(bytes(i % 251 for i in range(2 << 20))).hexdigest()
+    want = hashlib.sha256(bytes(i % 251 for i in range(size))).hexdigest()
     print(n, "intact" if h.hexdigest() == want else "CORRUPT")
 EOF
+listening() { ip netns exec "$b" ss -Hltn 'sport = :5001' | grep -q .; }
 if start --drop 2% --delay 5; then
     ip netns exec "$b" timeout 60 python3 "$tmp/tcp.py" server &
     spid=$!
-    listening() { ip netns exec "$b" ss -Hltn 'sport = :5001' | grep -q .; }
     wait_for 10 listening ||
         fail "the Linux TCP server did not listen within 10 s"
     res=$(ip netns exec "$a" timeout 60 python3 "$tmp/tcp.py" client 2>&1)
@@ -133,6 +138,26 @@ if start --drop 2% --delay 5; then
         ok "$(grep '^linkem: offload:' "$tmp/lem")"
     else
         fail "linkem did not cut super-packets: $(grep -e '^linkem: up' -e '^linkem: offload' "$tmp/lem")"
+    fi
+fi
+
+# 4. ECN through FQ-CoDel: the client asks for ECN (net.ipv4.tcp_ecn=1 in
+# its namespace), the server sends 8 MB with Reno (a standing queue),
+# FQ-CoDel marks instead of dropping, and linkem's report counts it.
+ip netns exec "$a" sysctl -qw net.ipv4.tcp_ecn=1
+if start --delay 10 --queue 400 --qdisc fq_codel --ecn on; then
+    ip netns exec "$b" timeout 60 python3 "$tmp/tcp.py" server 8388608 reno &
+    spid=$!
+    wait_for 10 listening ||
+        fail "the Linux TCP server did not listen within 10 s"
+    res=$(ip netns exec "$a" timeout 60 python3 "$tmp/tcp.py" client 8388608 2>&1)
+    wait "$spid"
+    [ "$res" = "8388608 intact" ] && ok "Linux TCP with ECN through FQ-CoDel: $res" || fail "Linux TCP with ECN: $res"
+    stop
+    if grep -q '^linkem: b>a fq_codel: [1-9][0-9]* CE marks, 0 AQM drops' "$tmp/lem"; then
+        ok "$(grep '^linkem: b>a fq_codel:' "$tmp/lem")"
+    else
+        fail "no CE marks counted: $(cat "$tmp/lem")"
     fi
 fi
 

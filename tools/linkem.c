@@ -333,6 +333,11 @@ int main(int argc, char **argv)
                " queue drops, %" PRIu64 " duplicated, %" PRIu64 " reordered, %" PRIu64 " corrupted\n",
                s ? "b" : "a", s ? "a" : "b", st->sent, st->delivered, st->dropped, st->queue_drops,
                st->duplicated, st->reordered, st->corrupted);
+        const struct ns_sim_qdisc_stats *q = ns_linkem_qdisc_stats(l, s);
+        if (q)
+            printf("linkem: %s>%s %s: %" PRIu64 " CE marks, %" PRIu64 " AQM drops, %" PRIu64
+                   " overlimit drops, peak %" PRIu64 " packets\n", s ? "b" : "a", s ? "a" : "b",
+                   ns_sim_qdisc_name(lp.qdisc.kind), q->marks, q->drop_aqm, q->drop_overlimit, q->peak_pkts);
     }
     if (offload)
         printf("linkem: offload: %" PRIu64 " super-packets cut a>b, %" PRIu64 " b>a; %" PRIu64
