@@ -2,9 +2,12 @@
  * listening socket (port 80) and one established connection with a host
  * at 10.0.0.1:40000 (or [fe80::1]:40000 when the first input byte is odd;
  * bit 1 of that byte turns on RACK loss detection, bit 2 pacing, bit 3 a
- * 256 KiB receive buffer, room for whole super-segments, instead of 16 KiB),
+ * 256 KiB receive buffer, room for whole super-segments, instead of 16 KiB,
+ * bit 4 ECN: the SYN asks for it (RFC 3168 6.1.1), the stack accepts, and
+ * data segments of record 0 whose window is odd arrive CE-marked),
  * options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
- * queued to send. The input then drives segments, time and the app.
+ * queued to send. The input then drives segments, time and the app; a
+ * record 0 segment may carry ECE and CWR among its flags.
  *
  * Records: [op:1][arg bytes]. op % 6:
  *   0  a segment on the connection's 4-tuple, correct checksum:
@@ -40,6 +43,7 @@ struct conn {
     struct ns_addr host, stack;
     bool v6;
     uint32_t hiss, h_sent_max; /* highest seq + len the host has sent */
+    bool ce;                   /* build() marks the next packet CE (RFC 3168 5) */
 };
 
 static size_t build(uint8_t *p, const struct conn *c, uint32_t seq, uint32_t ack, uint8_t flags,
@@ -76,6 +80,8 @@ static size_t build(uint8_t *p, const struct conn *c, uint32_t seq, uint32_t ack
         memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
     if (plen)
         memcpy(t + thl, pl, plen);
+    if (c->ce) /* the IP ECN field: IPv4 TOS / IPv6 Traffic Class, low 2 bits */
+        p[1] |= c->v6 ? 0x30 : 0x03;
     fz_fix_checksums(p, tot);
     return tot;
 }
@@ -192,7 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t pkt[2048];
     /* Handshake: SYN with MSS 1460, SACK-permitted, timestamps, wscale 7. */
     static const uint8_t synopt[] = {2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
-    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss, 0, 0x02, 65535, synopt,
+    bool ecn = data[0] & 16; /* an ECN-setup SYN: SYN + ECE + CWR */
+    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss, 0, ecn ? 0xc2 : 0x02, 65535, synopt,
                                                   sizeof synopt, NULL, 0)));
     uint32_t snd_hi = 0, sack = c.hiss + 1;
     if (dev.last_len)
@@ -246,8 +253,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (pl > size - i)
                 pl = size - i;
             uint32_t seq = sack + (uint32_t)(int32_t)dseq;
+            c.ce = ecn && pl && (wnd & 1);
             size_t n = build(pkt, &c, seq, snd_hi + (uint32_t)(int32_t)dack, flags, wnd, opt, ol,
                              data + i, pl);
+            c.ce = false;
             i += pl;
             uint32_t end = seq + (uint32_t)pl + ((flags & 0x03) ? 1 : 0);
             if ((int32_t)(end - c.h_sent_max) > 0)
