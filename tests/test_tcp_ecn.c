@@ -172,13 +172,14 @@ static void test_ce_echo_until_cwr(void)
 
 /* 6.1.2: ECE halves the window (NewReno) once per window of data; the
  * next new data segment carries CWR; retransmissions are Not-ECT. */
-static void test_ece_reduces_once_and_cwr(void)
+/* An ECN connection (passive open) with 30000 bytes to send: its initial
+ * window, 10 segments of ECT(0) data, is out, and 4 ms have passed. */
+static struct tt *ecn_flight(void)
 {
-    uint8_t fl;
+    uint8_t fl, ecn;
     struct tt *t = open_passive(2, TH_ECE | TH_CWR, &fl);
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
     struct tt_seg g;
-    uint8_t ecn;
     unsigned n = 0;
     while (next_ecn(t, &g, &ecn)) {
         CU_ASSERT_EQUAL(ecn, 2);
@@ -186,6 +187,15 @@ static void test_ece_reduces_once_and_cwr(void)
     }
     CU_ASSERT_EQUAL(n, 10); /* IW */
     tt_advance(t, t->now + 4 * NS_MSEC);
+    return t;
+}
+
+static void test_ece_reduces_once_and_cwr(void)
+{
+    struct tt *t = ecn_flight();
+    struct tt_seg g;
+    uint8_t ecn;
+    unsigned n;
     uint32_t cwnd0 = info(t).cwnd;
     tt_in(t, H(1), S(1 + M), TH_ACK | TH_ECE, 65535, NULL, 0);
     struct ns_tcp_info ti = info(t);
@@ -226,14 +236,9 @@ static void test_ece_at_window_end_same_window(void)
      * above high_seq). Cutting again there halved cwnd twice for one
      * CE mark (simloss cubic, 1 BDP fq_codel with ECN: 73.3 Mbit/s
      * against 85.2 without ECN). */
-    uint8_t fl;
-    struct tt *t = open_passive(2, TH_ECE | TH_CWR, &fl);
-    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, Z, 30000), 30000);
+    struct tt *t = ecn_flight();
     struct tt_seg g;
     uint8_t ecn;
-    while (next_ecn(t, &g, &ecn))
-        ;
-    tt_advance(t, t->now + 4 * NS_MSEC);
     tt_in(t, H(1), S(1 + M), TH_ACK | TH_ECE, 65535, NULL, 0);
     CU_ASSERT_EQUAL(info(t).ecn_reductions, 1);
     uint32_t ss = info(t).ssthresh;
