@@ -55,9 +55,17 @@ void ns_vnet_build(uint8_t h[NS_VNET_HDR_LEN], const struct ns_offload *off, con
         l4 = (size_t)(pkt[0] & 15) * 4;
     else if (len >= 40 && (pkt[0] >> 4) == 6)
         l4 = 40;
-    if (l4 && len >= l4 + 20 && off->gso_type != NS_GSO_UDP_L4)
+    if (l4 && len >= l4 + 20 && off->gso_type != NS_GSO_UDP_L4) {
         hl = l4 + (size_t)(pkt[l4 + 12] >> 4) * 4;
-    else if (l4 && len >= l4 + 8)
+        /* A TCP super-segment with CWR says so (as Linux's
+         * virtio_net_hdr_from_skb for SKB_GSO_TCP_ECN): segmentation must
+         * leave CWR on the first piece only (RFC 3168 6.1.2), which a
+         * device without TSO_ECN would not; the kernel then cuts it
+         * itself. */
+        if (pkt[l4 + 13] & 0x80)
+            h[1] |= NS_VNET_GSO_ECN;
+    } else if (l4 && len >= l4 + 8) {
         hl = l4 + 8;
+    }
     wr16(h + 2, (uint16_t)(hl <= len ? hl : len));
 }

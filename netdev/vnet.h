@@ -10,7 +10,9 @@
  * under off_bad_type rather than guessing. The header's hdr_len is never
  * used: the core recomputes the layout from the packet's own headers.
  * ns_vnet_build writes the header for a packet we send, computing hdr_len
- * from the packet's headers (the kernel uses it only as a hint).
+ * from the packet's headers (the kernel uses it only as a hint) and
+ * adding GSO_ECN to a TCP super-segment that carries CWR; parsing ignores
+ * that bit (our segmentation keeps CWR on the first piece regardless).
  *
  * Debian 12's <linux/virtio_net.h> and <linux/if_tun.h> predate UDP
  * segmentation offload, so its constants are defined here.

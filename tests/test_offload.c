@@ -191,6 +191,14 @@ static void t_vnet_header(void)
     ns_vnet_parse(b, &back);
     CU_ASSERT(memcmp(&back, &o, sizeof o) == 0); /* round trip */
     ns_pkt_free(p);
+    /* A super-segment with CWR (RFC 3168 6.1.2, the first new data after
+     * a reduction) is marked GSO_ECN: CWR belongs on the first piece. */
+    p = tcp_super(false, 1, 0x90, 5000, 1448, &o);
+    ns_vnet_build(b, &o, p->data, p->len);
+    CU_ASSERT_EQUAL(b[1], NS_VNET_GSO_TCPV4 | NS_VNET_GSO_ECN);
+    ns_vnet_parse(b, &back);
+    CU_ASSERT(memcmp(&back, &o, sizeof o) == 0);
+    ns_pkt_free(p);
     p = tcp_super(true, 1, 0x10, 5000, 1428, &o);
     ns_vnet_build(b, &o, p->data, p->len);
     memcpy(&v, b + 2, 2);
