@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "src/wire.h" /* NS_TCP_CWR */
+
 static uint16_t rd16(const uint8_t *p)
 {
     uint16_t v;
@@ -62,7 +64,7 @@ void ns_vnet_build(uint8_t h[NS_VNET_HDR_LEN], const struct ns_offload *off, con
          * leave CWR on the first piece only (RFC 3168 6.1.2), which a
          * device without TSO_ECN would not; the kernel then cuts it
          * itself. */
-        if (pkt[l4 + 13] & 0x80)
+        if (pkt[l4 + 13] & NS_TCP_CWR)
             h[1] |= NS_VNET_GSO_ECN;
     } else if (l4 && len >= l4 + 8) {
         hl = l4 + 8;
