@@ -10,7 +10,8 @@
 #     next to Linux over veth and the raw TUN packet path (throughput.sh).
 # Sections 4 and 5 run inside private network namespaces this script (or
 # throughput.sh) creates and deletes; they need root and are skipped with
-# a notice otherwise. The whole run takes about a minute and a half.
+# a notice otherwise. The whole run (every section below,
+# not only these five) takes about eight minutes on the 2-core machine.
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)

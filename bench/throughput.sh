@@ -20,8 +20,11 @@
 #   bounded sender      the same, default congestion control, with the
 #                       sender's SO_SNDBUF at 64 KiB (tcp_bulk send ... - 65536).
 #
-# Each run lasts SECONDS (default 2) and is repeated RUNS times (default
-# 2); the table shows the best run and lists them all below it: this
+# Each measurement lasts SECONDS (default 2). A run measures, at one MTU
+# and back to back, netstack with offload on, netstack with offload off
+# (a fresh netstack each) and Linux over veth; there are RUNS runs
+# (default 2) per MTU, so the set-ups alternate rather than run minutes
+# apart. The table shows the best run and lists them all below it: this
 # machine is shared, and a run that lost the CPU to someone else says
 # nothing about the code. Everything lives in namespaces this script
 # creates and deletes; every process it starts runs under timeout and is
@@ -50,51 +53,109 @@ cpu() { sed -n "s/.*, cpu \([0-9]*\)%.*/\1/p" | head -n 1; }
 '
 eval "$helpers"
 
-# ---- netstack over TUN and raw TUN reflect: one private namespace ----
-timeout -k 5 $((60 * runs + 30)) unshare -n sh -s "$b" "$ns" "$secs" "$out" "$runs" "$helpers" <<'INNER'
+# ---- one private namespace: netstack over TUN, Linux over veth, raw TUN ----
+# Each run measures netstack (offload on, then off; a fresh process each
+# time) and then Linux over veth at the same MTU, back to back, so a
+# machine that slows down for a minute slows every row, not whichever
+# set-up happened to run then (they used to run minutes apart).
+timeout -k 5 $((120 * runs + 60)) unshare -n sh -s "$b" "$ns" "$secs" "$out" "$runs" "$helpers" <<'INNER'
 b=$1 ns=$2 secs=$3 out=$4 runs=$5
 eval "$6"
 tmp=$(mktemp -d)
-pid=""
+a=nsbench-tpa-$$ z=nsbench-tpz-$$
+pid="" srv="" veth=no
 stop() { [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }; pid=""; }
-trap 'stop; rm -rf "$tmp"' EXIT
-ip link set lo up
-for mtu in 1500 65000; do
-  for off in on off; do
-    rm -f "$tmp/ns" "$tmp/tr" # the ready checks below must not see an old file
-    timeout -s TERM $((30 * runs)) "$ns" --dev tun0 --mtu "$mtu" --offload "$off" \
-        --app discard --app chargen >"$tmp/ns" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do grep -q '^netstack: tun0 up' "$tmp/ns" 2>/dev/null && break; sleep 0.1; done
-    grep -q "offload $off" "$tmp/ns" || echo "  (mtu $mtu) netstack did not report offload $off" >>"$tmp/notes"
-    # System calls per MB (the profile behind the gain): strace -c -f
-    # would slow the run, so count device reads/writes from the stack's
-    # counters instead: packets in + packets out per MB moved.
-    for _ in $(seq "$runs"); do
-        line=$(timeout 20 "$b/tcp_bulk" recv 10.0.0.2 19 "$secs")
-        v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
-        echo "ns${off}_s2l_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_s2l_$mtu ${c:--}" >>"$out"
-        line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs")
-        v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
-        echo "ns${off}_l2s_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_l2s_$mtu ${c:--}" >>"$out"
-        if [ "$mtu" = 1500 ] && [ "$off" = on ]; then
-            # The same with a Linux CUBIC sender (no pacing): the server's
-            # receive path, not the sender, sets the pace (see the end).
-            line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" cubic)
-            echo "nson_l2sc_$mtu $(echo "$line" | gbit)" >>"$out"
-            # And with the sender's send buffer bounded (SO_SNDBUF 64 KiB,
-            # 128 KiB as the kernel counts it; not auto-tuned): see the end.
-            line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" - 65536)
-            echo "nson_l2sb_$mtu $(echo "$line" | gbit)" >>"$out"
-        fi
-    done
+cleanup() {
     stop
-    rx=$(sed -n 's/^rx_packets //p' "$tmp/ns"); tx=$(sed -n 's/^tx_packets //p' "$tmp/ns")
-    by=$(($(sed -n 's/^rx_bytes //p' "$tmp/ns" | head -n 1) + $(sed -n 's/^tx_bytes //p' "$tmp/ns" | head -n 1)))
-    [ "$by" -gt 0 ] 2>/dev/null &&
-        echo "  (mtu $mtu, offload $off) device reads+writes per MB moved: $(( (${rx:-0} + ${tx:-0}) * 1000000 / by ))" >>"$tmp/notes"
-    grep -E '^tcp_retransmits|^gso_tx |^gso_rx ' "$tmp/ns" | sed "s/^/  (mtu $mtu, offload $off) netstack /" >>"$tmp/notes"
-  done
+    for s in $srv; do kill -TERM "$s" 2>/dev/null; wait "$s" 2>/dev/null; done
+    ip netns del "$a" 2>/dev/null; ip netns del "$z" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+ip link set lo up
+
+# Linux over veth: two more namespaces (one would short-circuit via lo),
+# with tcp_bulk's source and sink servers in the far one.
+if ip netns add "$a" && ip netns add "$z"; then
+    ip link add vt0 netns "$a" type veth peer name vt1 netns "$z"
+    ip -n "$a" addr add 10.9.1.1/24 dev vt0 && ip -n "$a" link set vt0 up
+    ip -n "$z" addr add 10.9.1.2/24 dev vt1 && ip -n "$z" link set vt1 up
+    ip -n "$a" link set lo up; ip -n "$z" link set lo up
+    life=$((100 * runs + 30))
+    ip netns exec "$z" timeout -s TERM $((life + 5)) "$b/tcp_bulk" source 19 $life >/dev/null &
+    srv="$!"
+    ip netns exec "$z" timeout -s TERM $((life + 5)) "$b/tcp_bulk" sink 9 $life >/dev/null &
+    srv="$srv $!"
+    sleep 0.3
+    veth=yes
+else
+    echo "  (could not create the veth namespaces: no Linux-over-veth rows)" >>"$tmp/notes"
+fi
+
+# One run of netstack at MTU $1 with offload $2 (run number $3): every
+# direction, then its exit counters kept as $tmp/ns.MTU.OFF.RUN.
+ns_run() {
+    mtu=$1 off=$2 f=$tmp/ns.$1.$2.$3
+    timeout -s TERM 120 "$ns" --dev tun0 --mtu "$mtu" --offload "$off" \
+        --app discard --app chargen >"$f" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do grep -q '^netstack: tun0 up' "$f" 2>/dev/null && break; sleep 0.1; done
+    grep -q "offload $off" "$f" || echo "  (mtu $mtu) netstack did not report offload $off" >>"$tmp/notes"
+    line=$(timeout 20 "$b/tcp_bulk" recv 10.0.0.2 19 "$secs")
+    v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
+    echo "ns${off}_s2l_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_s2l_$mtu ${c:--}" >>"$out"
+    line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs")
+    v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
+    echo "ns${off}_l2s_$mtu ${v:--}" >>"$out"; echo "cpu_ns${off}_l2s_$mtu ${c:--}" >>"$out"
+    if [ "$mtu" = 1500 ] && [ "$off" = on ]; then
+        # The same with a Linux CUBIC sender (no pacing): the server's
+        # receive path, not the sender, sets the pace (see the end).
+        line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" cubic)
+        echo "nson_l2sc_$mtu $(echo "$line" | gbit)" >>"$out"
+        # And with the sender's send buffer bounded (SO_SNDBUF 64 KiB,
+        # 128 KiB as the kernel counts it; not auto-tuned): see the end.
+        line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" - 65536)
+        echo "nson_l2sb_$mtu $(echo "$line" | gbit)" >>"$out"
+    fi
+    stop
+}
+
+# One run of Linux over veth at MTU $1, in the same directions.
+veth_run() {
+    mtu=$1 dirs="s2l l2s"
+    [ "$mtu" = 1500 ] && dirs="s2l l2s l2sc l2sb"
+    for dir in $dirs; do
+        if [ $dir = s2l ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs")
+        elif [ $dir = l2sc ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" cubic)
+        elif [ $dir = l2sb ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" - 65536)
+        else line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs"); fi
+        v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
+        echo "veth_${dir}_$mtu ${v:--}" >>"$out"; echo "cpu_veth_${dir}_$mtu ${c:--}" >>"$out"
+    done
+}
+
+# Counter $1 summed over netstack's exit reports $2... (first line of each).
+sum() { k=$1; shift; for f in "$@"; do sed -n "s/^$k //p" "$f" | head -n 1; done | awk '{s += $1} END {printf "%.0f\n", s}'; }
+
+for mtu in 1500 65000; do
+    [ $veth = yes ] && { ip -n "$a" link set vt0 mtu "$mtu"; ip -n "$z" link set vt1 mtu "$mtu"; }
+    for r in $(seq "$runs"); do
+        ns_run "$mtu" on "$r"
+        ns_run "$mtu" off "$r"
+        [ $veth = yes ] && veth_run "$mtu"
+    done
+    # System calls per MB (the profile behind the gain): strace -c -f
+    # would slow the runs, so count device reads/writes from the stack's
+    # counters instead: packets in + packets out per MB moved.
+    for off in on off; do
+        set -- "$tmp"/ns."$mtu"."$off".*
+        by=$(($(sum rx_bytes "$@") + $(sum tx_bytes "$@")))
+        [ "$by" -gt 0 ] &&
+            echo "  (mtu $mtu, offload $off) device reads+writes per MB moved: $(( ($(sum rx_packets "$@") + $(sum tx_packets "$@")) * 1000000 / by ))" >>"$tmp/notes"
+        for k in tcp_retransmits gso_tx gso_rx; do
+            echo "  (mtu $mtu, offload $off) netstack $k $(sum $k "$@") (all runs)" >>"$tmp/notes"
+        done
+    done
 
     timeout -s TERM $((15 * runs)) "$b/tun_reflect" tun1 $((10 * runs + 5)) >"$tmp/tr" 2>&1 &
     pid=$!
@@ -109,43 +170,6 @@ for mtu in 1500 65000; do
 done
 [ -f "$tmp/notes" ] && cat "$tmp/notes"
 INNER
-
-# ---- Linux over veth: two namespaces (one would short-circuit via lo) ----
-a=nsbench-tpa-$$ z=nsbench-tpz-$$
-srv=""
-cleanup() {
-    [ -n "$srv" ] && { kill -TERM $srv 2>/dev/null; wait $srv 2>/dev/null; }
-    ip netns del "$a" 2>/dev/null; ip netns del "$z" 2>/dev/null
-    rm -f "$out"
-}
-trap cleanup EXIT INT TERM
-if ip netns add "$a" && ip netns add "$z"; then
-    ip link add vt0 netns "$a" type veth peer name vt1 netns "$z"
-    ip -n "$a" addr add 10.9.1.1/24 dev vt0 && ip -n "$a" link set vt0 up
-    ip -n "$z" addr add 10.9.1.2/24 dev vt1 && ip -n "$z" link set vt1 up
-    ip -n "$a" link set lo up; ip -n "$z" link set lo up
-    life=$((20 * runs + 10))
-    ip netns exec "$z" timeout -s TERM $((life + 5)) "$b/tcp_bulk" source 19 $life >/dev/null &
-    srv="$!"
-    ip netns exec "$z" timeout -s TERM $((life + 5)) "$b/tcp_bulk" sink 9 $life >/dev/null &
-    srv="$srv $!"
-    sleep 0.3
-    for mtu in 1500 65000; do
-        ip -n "$a" link set vt0 mtu "$mtu"; ip -n "$z" link set vt1 mtu "$mtu"
-        for _ in $(seq "$runs"); do
-            dirs="s2l l2s"
-            [ "$mtu" = 1500 ] && dirs="s2l l2s l2sc l2sb"
-            for dir in $dirs; do
-                if [ $dir = s2l ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" recv 10.9.1.2 19 "$secs")
-                elif [ $dir = l2sc ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" cubic)
-                elif [ $dir = l2sb ]; then line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs" - 65536)
-                else line=$(ip netns exec "$a" timeout 20 "$b/tcp_bulk" send 10.9.1.2 9 "$secs"); fi
-                v=$(echo "$line" | gbit); c=$(echo "$line" | cpu)
-                echo "veth_${dir}_$mtu ${v:--}" >>"$out"; echo "cpu_veth_${dir}_$mtu ${c:--}" >>"$out"
-            done
-        done
-    done
-fi
 
 # Best of the runs of KEY ("-" when none produced a number); all of them.
 val() { v=$(sed -n "s/^$1 \([0-9.][0-9.]*\)\$/\1/p" "$out" | sort -g | tail -n 1); echo "${v:--}"; }
