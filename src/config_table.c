@@ -45,7 +45,7 @@ static const struct ns_config_field fields[] = {
     F(frag_max_pieces, NS_CFG_UINT, 1, 1u << 16, 0, "fragments per datagram"),
     F(frag_timeout, NS_CFG_TIME, T_MS, 600 * T_S, 0, "reassembly lifetime (RFC 791: 15 s+, RFC 8200: 60 s)"),
     F(ip6_max_ext_headers, NS_CFG_UINT, 1, 64, 0, "IPv6 extension headers walked before giving up"),
-    F(gso_max_segs, NS_CFG_UINT, 1, 65535, 0, "wire segments a received super-packet may stand for"),
+    F(gso_max_segs, NS_CFG_UINT, 1, 65535, 0, "wire segments a super-packet may stand for: received, or sent by one UDP_SEGMENT send"),
     F(tcp_tso_max, NS_CFG_SIZE, 0, 65535, 0, "largest TCP super-segment built for a TSO device; 0 = none"),
     F(gso_rx_whole, NS_CFG_BOOL, 0, 1, 0, "take an in-order received TCP super-segment whole, as its pieces would be (off: always cut it)"),
     F(gso_rx_ack_batch, NS_CFG_BOOL, 0, 1, 0, "whole super-segments one device read batch brings back to back share one ACK, while under half the window offered (off: one ACK each)"),

@@ -219,7 +219,7 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
     }
     if (so->type == NS_SOCK_ICMP_ECHO)
         return send_echo(s, so, &src.addr, buf, len, dst);
-    rc = ns_udp_output(s, &src, dst, buf, len);
+    rc = ns_udp_output(s, &src, dst, buf, len, so->udp_gso_size);
     return rc < 0 ? rc : (ssize_t)len;
 }
 

@@ -53,6 +53,7 @@ struct ns_sock {
     enum ns_sock_type type;
     uint8_t family;          /* NS_AF_UNSPEC = dual stack */
     bool bound;
+    uint16_t udp_gso_size;   /* NS_SO_UDP_SEGMENT (udp_sock.c); 0 = off */
     struct ns_sockaddr local; /* addr family UNSPEC = any of ours */
     ns_sock_cb cb;
     void *user;
@@ -173,9 +174,10 @@ void ns_icmp6_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipin
 void ns_icmp_error(struct ns_stack *s, const struct ns_ipinfo *ip, uint8_t type, uint8_t code,
                    uint32_t param);
 void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip);
-/* Build and send one UDP datagram; src must be one of our addresses. */
+/* Build and send one UDP datagram; src must be one of our addresses.
+ * gso_size != 0: NS_SO_UDP_SEGMENT's datagrams of that size (udp.c). */
 int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struct ns_sockaddr *dst,
-                  const void *data, size_t len);
+                  const void *data, size_t len, unsigned gso_size);
 /* Does an ICMP error's quoted packet look like one we sent? (RFC 5927) */
 /* tcp_icmp.c: an ICMP error (quote already checked) about one of our TCP
  * segments: RFC 5927 validation, path MTU, soft errors. */
@@ -221,6 +223,9 @@ int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
 ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len);
 ssize_t ns_dgram_recv(struct ns_stack *s, int sd, void *buf, size_t len);
 int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out);
+/* NS_SO_UDP_SEGMENT (udp_sock.c), for ns_sock_setopt / ns_sock_getopt. */
+int ns_dgram_set_segment(struct ns_stack *s, int sd, int64_t v);
+int ns_dgram_get_segment(struct ns_stack *s, int sd, int64_t *v);
 /* May a datagram from src:sport reach so (a connected socket takes only its peer's)? */
 bool ns_dgram_accepts(const struct ns_sock *so, const struct ns_addr *src, uint16_t sport);
 /* The UDP socket for a datagram (connected over unconnected, exact over wildcard). */

@@ -181,6 +181,8 @@ static bool synced(const struct ns_tcb *t)
 
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
 {
+    if (opt == NS_SO_UDP_SEGMENT)
+        return ns_dgram_set_segment(s, sd, v); /* the one datagram option (udp_sock.c) */
     int err;
     struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
@@ -274,6 +276,8 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
 
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
 {
+    if (opt == NS_SO_UDP_SEGMENT)
+        return ns_dgram_get_segment(s, sd, v);
     int err;
     struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "checksum.h"
+#include "offload.h"
 #include "stack_impl.h"
 
 void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo *ip)
@@ -45,10 +46,22 @@ void ns_udp_input(struct ns_stack *s, struct ns_pkt *pkt, const struct ns_ipinfo
     ns_pkt_free(pkt);
 }
 
-/* Build and send one datagram from `src` (ours) to dst. */
+/* Build and send one datagram from `src` (ours) to dst -- or, with
+ * gso_size (NS_SO_UDP_SEGMENT, udp_sock.c) and more than gso_size bytes,
+ * ceil(len / gso_size) datagrams as one UDP super-datagram
+ * (NS_GSO_UDP_L4, checksum partial): a device with USO cuts it, and
+ * ns_dev_send (stack.c) cuts it for one without, so the wire carries the
+ * same datagrams either way. */
 int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struct ns_sockaddr *dst,
-                  const void *data, size_t len)
+                  const void *data, size_t len, unsigned gso_size)
 {
+    if (gso_size) {
+        /* Linux's udp_send_skb (udp(7) UDP_SEGMENT): each datagram must
+         * fit the MTU whole, and one send makes at most gso_max_segs. */
+        unsigned hdrs = (dst->addr.family == NS_AF_INET6 ? 40u : 20u) + 8u;
+        if (hdrs + gso_size > ns_ip_mtu(s) || len > (size_t)gso_size * s->cfg.gso_max_segs)
+            return -EINVAL;
+    }
     if (len > 65535 - 8)
         return -EMSGSIZE;
     struct ns_pkt *pkt = ns_pkt_alloc(NS_PKT_HEADROOM, 8 + len);
@@ -63,11 +76,21 @@ int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struc
     ns_put16(u + 6, 0);
     if (len)
         memcpy(u + 8, data, len);
-    uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, NS_IPPROTO_UDP, (uint32_t)(8 + len));
-    uint16_t c = ns_csum_fold(ns_csum_add(sum, u, 8 + len));
-    ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
+    uint32_t segs = 1;
+    if (gso_size && len > gso_size) {
+        /* The pseudo-header sum over the whole length, as Linux leaves it
+         * in a GSO packet: whoever cuts it adjusts it per datagram. */
+        segs = (uint32_t)((len + gso_size - 1) / gso_size);
+        ns_put16(u + 6, ns_offload_pseudo_partial(&src->addr, &dst->addr, NS_IPPROTO_UDP, (uint32_t)(8 + len)));
+        pkt->off = (struct ns_offload){.gso_type = NS_GSO_UDP_L4, .gso_size = (uint16_t)gso_size,
+                                       .flags = NS_OFF_CSUM_PARTIAL, .csum_start = 0, .csum_off = 6};
+    } else {
+        uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, NS_IPPROTO_UDP, (uint32_t)(8 + len));
+        uint16_t c = ns_csum_fold(ns_csum_add(sum, u, 8 + len));
+        ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
+    }
     int rc = ns_ip_output(s, &src->addr, &dst->addr, NS_IPPROTO_UDP, pkt);
     if (rc == 0)
-        s->stats.udp_tx++; /* only what went out, not what IP refused */
+        s->stats.udp_tx += segs; /* datagrams that went out, not what IP refused */
     return rc;
 }

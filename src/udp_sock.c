@@ -17,6 +17,11 @@
  *   clears it), as BSD and Linux do; an unconnected socket only holds it
  *   for ns_sock_error, since it cannot tell which destination failed.
  *   Packet too big is path MTU business (not an application error).
+ * - NS_SO_UDP_SEGMENT (Linux's UDP_SEGMENT) is the socket's datagram
+ *   size for ns_sendto / ns_send: ns_udp_output (udp.c) cuts a larger
+ *   send into datagrams of that size, as one super-datagram when the
+ *   device takes USO. 0..65535 (0 = off), else -EINVAL; the checks
+ *   against the MTU and the segment count are the send's, as Linux's.
  */
 #include <errno.h>
 
@@ -31,6 +36,42 @@ static struct ns_sock *get_dgram(struct ns_stack *s, int sd)
 }
 
 bool ns_sock_is_dgram(struct ns_stack *s, int sd) { return get_dgram(s, sd) != NULL; }
+
+/* NS_SO_UDP_SEGMENT on any socket: -EBADF, or -ENOPROTOOPT off UDP (as
+ * Linux's SOL_UDP on a TCP socket). */
+static struct ns_sock *gso_sock(struct ns_stack *s, int sd, int *err)
+{
+    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
+        *err = -EBADF;
+        return NULL;
+    }
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        *err = -ENOPROTOOPT;
+    return so;
+}
+
+int ns_dgram_set_segment(struct ns_stack *s, int sd, int64_t v)
+{
+    int err;
+    struct ns_sock *so = gso_sock(s, sd, &err);
+    if (!so)
+        return err;
+    if (v < 0 || v > 65535)
+        return -EINVAL;
+    so->udp_gso_size = (uint16_t)v;
+    return 0;
+}
+
+int ns_dgram_get_segment(struct ns_stack *s, int sd, int64_t *v)
+{
+    int err;
+    struct ns_sock *so = gso_sock(s, sd, &err);
+    if (!so)
+        return err;
+    *v = so->udp_gso_size;
+    return 0;
+}
 
 int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
 {

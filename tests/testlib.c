@@ -19,8 +19,19 @@ static int cap_send(struct ns_netdev *d, const uint8_t *pkt, size_t len)
         c->pkts[c->count++] = ns_pkt_from(pkt, len);
     return 0;
 }
+/* With caps set, a super-packet or partial checksum is kept whole with
+ * its metadata (pkt->off), as the device got it. */
+static int cap_send_off(struct ns_netdev *d, const uint8_t *pkt, size_t len, const struct ns_offload *off)
+{
+    struct tl_cap *c = (struct tl_cap *)d;
+    if (c->count < TL_CAP_MAX) {
+        c->pkts[c->count] = ns_pkt_from(pkt, len);
+        c->pkts[c->count++]->off = *off;
+    }
+    return 0;
+}
 static void cap_close(struct ns_netdev *d) { tl_cap_reset((struct tl_cap *)d); }
-static const struct ns_netdev_ops cap_ops = {.send = cap_send, .close = cap_close};
+static const struct ns_netdev_ops cap_ops = {.send = cap_send, .close = cap_close, .send_off = cap_send_off};
 
 void tl_cap_init(struct tl_cap *c, unsigned mtu)
 {

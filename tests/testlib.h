@@ -22,7 +22,9 @@
 #include "netstack/stack.h"
 #include "src/wire.h"
 
-/* ---- capture device: keeps up to TL_CAP_MAX sent packets ---- */
+/* ---- capture device: keeps up to TL_CAP_MAX sent packets (a packet
+ * sent with offload metadata keeps it in pkt->off; set dev.caps to get
+ * such packets) ---- */
 #define TL_CAP_MAX 4096
 struct tl_cap {
     struct ns_netdev dev;

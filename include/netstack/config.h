@@ -31,7 +31,8 @@ struct ns_config {
     ns_time_t frag_timeout;        /* reassembly lifetime (RFC 791: 15 s+; RFC 8200: 60 s) */
     unsigned ip6_max_ext_headers;  /* extension headers walked before giving up */
 
-    unsigned gso_max_segs;    /* wire segments a received super-packet may stand for */
+    unsigned gso_max_segs;    /* wire segments a super-packet may stand for: received,
+                               * or sent by one NS_SO_UDP_SEGMENT send */
     size_t tcp_tso_max;       /* largest TCP super-segment we build (IP packet bytes) when the
                                * device takes TSO; 0 = never build one */
     bool gso_rx_whole;        /* TCP takes an in-order received super-segment whole when

@@ -169,6 +169,25 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *                        TCP_KEEPCNT: 1..127. The socket's keepalive
  *                        times (ns_sock_set_keepalive turns it on); read:
  *                        the stack's tcp_ka_* until set. */
+/* Datagram socket option (udp_sock.c), Linux's of the same name (udp(7)).
+ * On a stream or ping socket it is -ENOPROTOOPT; on a UDP socket every
+ * stream option is -EOPNOTSUPP.
+ *   NS_SO_UDP_SEGMENT    UDP_SEGMENT: 0 (off, the default) or 1..65535,
+ *                        the size of the datagrams one send is cut into.
+ *                        A send of len bytes then leaves as ceil(len / N)
+ *                        datagrams of N bytes, the last one shorter, built
+ *                        as one UDP super-datagram when the device takes
+ *                        UDP segmentation offload (a TUN with USO4/USO6:
+ *                        one write, the kernel cuts it) and cut by the
+ *                        stack otherwise -- the receiver sees the same
+ *                        datagrams either way, and the send returns len.
+ *                        As Linux's udp_send_skb, a send is -EINVAL when
+ *                        N plus the IP and UDP headers exceeds the MTU or
+ *                        when it would make more than cfg.gso_max_segs
+ *                        datagrams (128, Linux's UDP_MAX_SEGMENTS), and
+ *                        -EMSGSIZE when len does not fit one IP packet
+ *                        (65507 bytes over IPv4, 65527 over IPv6); a send
+ *                        of at most N bytes is one plain datagram. */
 enum ns_sockopt {
     NS_SO_MAXSEG = 1,
     NS_SO_NOTSENT_LOWAT,
@@ -183,6 +202,7 @@ enum ns_sockopt {
     NS_SO_KEEPINTVL,
     NS_SO_KEEPCNT,
     NS_SO_IP_MTU_DISCOVER,
+    NS_SO_UDP_SEGMENT,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);
