@@ -123,6 +123,15 @@ if grep -q '^netstack: tun0 up.*offload on (.*uso4' "$tmp/out"; then
     else
         fail "USO on but gso_rx ${v:-0} < 2"
     fi
+    # ... and udp_echo sends each back as one super-datagram
+    # (NS_SO_UDP_SEGMENT): one write, the kernel cuts it for the Python
+    # socket, which got every datagram intact (uso_test.py above).
+    v=$(sed -n 's/^gso_tx \([0-9]*\)$/\1/p' "$tmp/out")
+    if [ "${v:-0}" -ge 2 ]; then
+        echo "ok USO: $v UDP super-datagrams sent ($(sed -n 's/^gso_tx_segs //p' "$tmp/out") datagrams)"
+    else
+        fail "USO on but gso_tx ${v:-0} < 2: the echo did not go back as super-datagrams"
+    fi
 fi
 if ip link show tun0 >/dev/null 2>&1; then
     fail "tun0 still exists after netstack exited"
