@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -35,7 +36,7 @@ static const struct sym syms[] = {
     S(AF_INET), S(AF_INET6), S(AF_UNSPEC), S(PF_INET), S(PF_INET6),
     S(SOCK_STREAM), S(SOCK_DGRAM), S(SOCK_NONBLOCK), S(SOCK_CLOEXEC),
     S(IPPROTO_TCP), S(IPPROTO_UDP), S(IPPROTO_IP), S(IPPROTO_IPV6), S(IPPROTO_ICMP),
-    S(SOL_SOCKET), S(SOL_TCP), S(SOL_IP), S(SOL_IPV6),
+    S(SOL_SOCKET), S(SOL_TCP), S(SOL_IP), S(SOL_IPV6), S(SOL_UDP), S(UDP_SEGMENT),
     S(SO_REUSEADDR), S(SO_REUSEPORT), S(SO_KEEPALIVE), S(SO_LINGER), S(SO_ERROR),
     S(SO_SNDBUF), S(SO_RCVBUF), S(SO_RCVLOWAT), S(SO_SNDLOWAT), S(SO_TYPE), S(SO_DEBUG),
     S(SO_OOBINLINE), S(SO_BROADCAST), S(SO_DONTROUTE),

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,7 +377,17 @@ static int sockopt_of(int64_t level, int64_t name)
              : name == IP_MTU_DISCOVER ? NS_SO_IP_MTU_DISCOVER : -1;
     if (level == IPPROTO_IPV6)
         return name == IPV6_TCLASS ? NS_SO_IP_TOS : name == IPV6_UNICAST_HOPS ? NS_SO_IP_TTL : -1;
+    if (level == IPPROTO_UDP) /* SOL_UDP */
+        return name == UDP_SEGMENT ? NS_SO_UDP_SEGMENT : -1;
     return -1;
+}
+
+/* The core option for this call on f, or -1: UDP_SEGMENT on any socket
+ * (the core answers ENOPROTOOPT off UDP, as Linux), the others on TCP. */
+static int core_sockopt(const struct pd_fd *f, int64_t level, int64_t name)
+{
+    int opt = sockopt_of(level, name);
+    return opt == NS_SO_UDP_SEGMENT || !f->udp ? opt : -1;
 }
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
@@ -444,10 +455,10 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
     } else if (level == IPPROTO_TCP && name == TCP_INQ) {
         f->inq = v != 0; /* the cmsg of recvmsg; the count is the core's NS_SO_INQ */
         rc = 0;
-    } else if (!f->udp && sockopt_of(level, name) >= 0) {
-        /* The core's options (tcp_sockopt.c); Linux's units: TCP_USER_TIMEOUT
-         * in ms, IP_TTL -1 = default. */
-        int opt = sockopt_of(level, name);
+    } else if (core_sockopt(f, level, name) >= 0) {
+        /* The core's options (tcp_sockopt.c, udp_sock.c); Linux's units:
+         * TCP_USER_TIMEOUT in ms, IP_TTL -1 = default. */
+        int opt = core_sockopt(f, level, name);
         if (opt == NS_SO_NOTSENT_LOWAT)
             v &= 0xffffffff; /* Linux stores the int as a u32: -1 is "no limit" */
         if (opt == NS_SO_KEEPINIT)
@@ -486,7 +497,7 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
-    int opt = f->udp ? -1 : sockopt_of(level, name);
+    int opt = core_sockopt(f, level, name);
     if (opt >= 0 || (level == IPPROTO_TCP && name == TCP_INQ)) {
         /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS
          * once synchronized (Linux's mss_cache), else the value set or 536

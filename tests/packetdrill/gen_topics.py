@@ -1798,6 +1798,24 @@ EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
 +0 ioctl(4, SIOCINQ, [0]) = 0
 """)
 
+T["udp-segment"] = ("udp(7) UDP_SEGMENT on a UDP socket: 0..65535, read back as set; a write is refused "
+    "(EINVAL) when its datagrams would not fit the MTU or be more than 128; off UDP the option is "
+    "ENOPROTOOPT (the datagrams themselves: tests/test_udp_gso.c)",
+"""0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
++0 bind(3, ..., ...) = 0
++0 connect(3, ..., ...) = 0
++0 getsockopt(3, SOL_UDP, UDP_SEGMENT, [0], [4]) = 0
++0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [65536], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [100], 4) = 0
++0 getsockopt(3, SOL_UDP, UDP_SEGMENT, [100], [4]) = 0
++0 write(3, ..., 12801) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [1473], 4) = 0
++0 write(3, ..., 3000) = -1 EINVAL (Invalid argument)
++0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
++0 setsockopt(4, SOL_UDP, UDP_SEGMENT, [1000], 4) = -1 ENOPROTOOPT (Protocol not available)
++0 getsockopt(4, SOL_UDP, UDP_SEGMENT, [0], [4]) = -1 ENOPROTOOPT (Protocol not available)
+""")
+
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 # Family-specific scripts: IP_TOS/IP_TTL (ip(7)) and IPV6_TCLASS/IPV6_UNICAST_HOPS (ipv6(7)).
 ONLY = {}
