@@ -5,7 +5,9 @@
  * that TCP builds super-segments of its own.
  *
  * Input: the first byte picks options (bit 0: the device takes TSO/USO;
- * bit 1: RACK; bit 2: pacing); then records [flags:1][virtio-net header:10]
+ * bit 1: RACK; bit 2: pacing; bit 3: the UDP socket echoes with
+ * NS_SO_UDP_SEGMENT, datagrams of 100 x the high nibble bytes, 1472 for
+ * 0 -- some over the MTU, which the send refuses); then records [flags:1][virtio-net header:10]
  * [len:2, big endian][bytes:len]. Record flags bit 0: fix the IPv4 header
  * and L4 checksums first; bit 4: make the metadata plausible (the GSO type
  * of the packet's own protocol and family, csum_start/csum_offset at its
@@ -95,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ns_listen(s, tl, 4);
     int us = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_DGRAM);
     ns_bind(s, us, &a8000);
+    if (data[0] & 8)
+        ns_sock_setopt(s, us, NS_SO_UDP_SEGMENT, data[0] >> 4 ? 100 * (data[0] >> 4) : 1472);
     static uint8_t buf[65535 + 64], big[40000];
     size_t i = 1;
     for (int rec = 0; rec < 32 && i + 1 + NS_VNET_HDR_LEN <= size; rec++) {
