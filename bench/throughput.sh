@@ -19,6 +19,12 @@
 #                       does not pace: the receiver sets the pace.
 #   bounded sender      the same, default congestion control, with the
 #                       sender's SO_SNDBUF at 64 KiB (tcp_bulk send ... - 65536).
+#   UDP echo            at MTU 1500, offload on and off: bench/udp_blast
+#                       sends 64 KB UDP_SEGMENT buffers (44 datagrams of
+#                       1472 bytes) to netstack's udp_echo (port 8000),
+#                       which answers each run with one NS_SO_UDP_SEGMENT
+#                       send; the datagrams that come back, next to the raw
+#                       TUN reflect (one write per datagram).
 #
 # Each measurement lasts SECONDS (default 2). A run measures, at one MTU
 # and back to back, netstack with offload on, netstack with offload off
@@ -97,7 +103,7 @@ fi
 ns_run() {
     mtu=$1 off=$2 f=$tmp/ns.$1.$2.$3
     timeout -s TERM 120 "$ns" --dev tun0 --mtu "$mtu" --offload "$off" \
-        --app discard --app chargen >"$f" 2>&1 &
+        --app discard --app chargen --app udp_echo >"$f" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q '^netstack: tun0 up' "$f" 2>/dev/null && break; sleep 0.1; done
     grep -q "offload $off" "$f" || echo "  (mtu $mtu) netstack did not report offload $off" >>"$tmp/notes"
@@ -116,6 +122,13 @@ ns_run() {
         # 128 KiB as the kernel counts it; not auto-tuned): see the end.
         line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" - 65536)
         echo "nson_l2sb_$mtu $(echo "$line" | gbit)" >>"$out"
+    fi
+    if [ "$mtu" = 1500 ]; then
+        # UDP: Linux sends 64 KB UDP_SEGMENT buffers (44 datagrams of
+        # 1472 bytes) to udp_echo, which answers each run with one
+        # NS_SO_UDP_SEGMENT send (one write with USO); what comes back.
+        line=$(timeout 20 "$b/udp_blast" 10.0.0.2 8000 64768 "$secs" 1472)
+        echo "ns${off}_uecho_$mtu $(echo "$line" | sed -n 's/.*reflected \([0-9.]*\) Gbit.*/\1/p')" >>"$out"
     fi
     stop
 }
@@ -212,6 +225,12 @@ printf "  runs %-9s MTU 1500: %s\n" nson_l2sc "$(all nson_l2sc_1500)" veth_l2sc 
 echo "  Linux->server at MTU 1500, sender's SO_SNDBUF 64 KiB: netstack (offload on) best $(val nson_l2sb_1500)," \
     "mean $(mean nson_l2sb_1500); veth best $(val veth_l2sb_1500), mean $(mean veth_l2sb_1500)"
 printf "  runs %-9s MTU 1500: %s\n" nson_l2sb "$(all nson_l2sb_1500)" veth_l2sb "$(all veth_l2sb_1500)"
+# UDP with segmentation offload both ways (udp_echo's runs, above), next
+# to the raw TUN reflect's one datagram per write.
+echo "  UDP echo at MTU 1500, Linux sending 64 KB UDP_SEGMENT buffers (44 x 1472 B) to netstack's udp_echo," \
+    "reflected: offload on best $(val nson_uecho_1500), mean $(mean nson_uecho_1500);" \
+    "off best $(val nsoff_uecho_1500), mean $(mean nsoff_uecho_1500); raw TUN reflect (a write per datagram) $(val raw_back_1500)"
+printf "  runs %-9s MTU 1500: %s\n" nson_uecho "$(all nson_uecho_1500)" nsoff_uecho "$(all nsoff_uecho_1500)"
 # The Linux client's CPU in each run (% of one core, same order as the
 # runs above): near 100, the Linux end set the pace and the row measures
 # it as much as the server.
