@@ -609,12 +609,89 @@ static void show(struct pd_run *r, const struct pd_packet *k, int64_t t, const s
     }
 }
 
+/* The next UDP datagram the stack sent to the script's peer, at or after
+ * r->udpnext (a cursor of its own: TCP's matching skips UDP and the other
+ * way round). Ports are not compared: the script names none. */
+static struct pd_cap *next_udp(struct pd_run *r, unsigned *i, struct ns_wire *w)
+{
+    for (; *i < r->ncap; (*i)++) {
+        struct pd_cap *c = &r->caps[*i];
+        if (ns_wire_parse(c->b, c->len, w) == 0 && w->l4_ok && w->proto == 17 && !w->is_frag &&
+            ns_addr_eq(&w->src, &r->local) && ns_addr_eq(&w->dst, &r->remote))
+            return c;
+    }
+    return NULL;
+}
+
+/* `> udp (N)`: the next such datagram carries N bytes, its checksum is
+ * right (RFC 768; a zero one over IPv4 means none), and it left in time. */
+static int outbound_udp(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end)
+{
+    const struct pd_packet *k = &e->pkt;
+    bool any = e->time.kind == PD_T_ANY;
+    int64_t tol = pd_tolerance(r, t);
+    int64_t hi = any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
+    struct ns_wire w;
+    unsigned i = r->udpnext;
+    struct pd_cap *c;
+    while (!(c = next_udp(r, &i, &w))) {
+        ns_time_t d = ns_stack_next_deadline(r->s);
+        if (d > pd_ns(hi)) {
+            if (pd_advance(r, pd_ns(hi)) < 0)
+                return -1;
+            c = next_udp(r, &i, &w);
+            break;
+        }
+        if (pd_advance(r, d) < 0)
+            return -1;
+    }
+    char s[768];
+    fmt_script(k, s, sizeof s);
+    if (!c) {
+        pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
+                  (double)hi / 1e6);
+        pd_report_raw(r, "script packet: %9.6f %s\n", (double)t / 1e6, s);
+        return -1;
+    }
+    r->udpnext = i + 1;
+    r->res->packets_out++;
+    int64_t at = pd_us(c->t);
+    uint32_t len = w.l4_len >= 8 ? (uint32_t)(w.l4_len - 8) : 0;
+    uint16_t sum = w.l4_len >= 8 ? ns_get16(c->b + w.l4_off + 6) : 0;
+    bool csum = w.l4_len >= 8 && ((sum == 0 && w.family == NS_AF_INET) ||
+                                  ns_csum_fold(ns_csum_add(ns_csum_pseudo(&w.src, &w.dst, 17, (uint32_t)w.l4_len),
+                                                           c->b + w.l4_off, w.l4_len)) == 0);
+    const char *bad = !csum ? "live packet has a bad checksum" : len != k->len ? "live packet payload length" : NULL;
+    if (!bad && !any && (at < t - tol || at > t_end + tol)) {
+        pd_report(r, e->line,
+                  "handling packet: timing error: expected outbound packet at %.6f sec but happened at "
+                  "%.6f sec; tolerance %.6f sec",
+                  (double)t / 1e6, (double)at / 1e6, (double)tol / 1e6);
+        bad = "";
+    } else if (bad) {
+        if (len != k->len && csum)
+            pd_report(r, e->line, "handling packet: %s: expected: %u vs actual: %u", bad, k->len, len);
+        else
+            pd_report(r, e->line, "handling packet: %s", bad);
+    }
+    if (bad) {
+        pd_report_raw(r, "script packet: %9.6f %s\n", (double)t / 1e6, s);
+        pd_report_raw(r, "actual packet: %9.6f > udp (%u)\n", (double)at / 1e6, len);
+    } else if (r->o.verbose) {
+        fprintf(stderr, "%.6f outbound: > udp (%u)\n", (double)at / 1e6, len);
+    }
+    r->prev_expected_us = any ? at : t;
+    r->prev_actual_us = at;
+    return bad ? -1 : 0;
+}
+
 int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end)
 {
     const struct pd_packet *k = &e->pkt;
+    if (k->proto == PD_UDP)
+        return outbound_udp(r, e, t, t_end);
     if (k->proto != PD_TCP) {
-        pd_report(r, e->line, "unsupported construct: outbound %s packets (TCP only so far)",
-                  k->proto == PD_UDP ? "UDP" : "ICMP");
+        pd_report(r, e->line, "unsupported construct: outbound ICMP packets (TCP and UDP only so far)");
         r->fatal = true;
         return -1;
     }

@@ -12,9 +12,12 @@
  *     test (packets of other flows are ignored); if none has been sent the
  *     clock runs, timer by timer, until one is or the scripted time plus
  *     the tolerance has passed. It is compared field by field
- *     (match.c), then its time against expected +/- tolerance, where
+ *     (packet.c), then its time against expected +/- tolerance, where
  *     tolerance = max(--tolerance_usecs, --tolerance_percent of the gap
- *     since the previous event's expected time);
+ *     since the previous event's expected time); an outbound UDP
+ *     datagram is the next one sent to the script's peer after the last
+ *     matched (a cursor of its own, packet.c), its length, checksum and
+ *     time checked the same way;
  *   - a system call runs through syscall.c; one that would block becomes
  *     the pending call, retried whenever the stack has processed input or
  *     a timer, and must return at its scripted end time;

@@ -94,6 +94,7 @@ struct pd_run {
     struct ns_addr local, remote;  /* wire addresses */
     struct pd_cap *caps;
     unsigned ncap, capcap, capnext;
+    unsigned udpnext;          /* outbound UDP: the next capture to look at (packet.c) */
     struct pd_flow fl;
     bool listening;            /* a listen() happened: the next inbound SYN opens a new flow */
     unsigned nflows;

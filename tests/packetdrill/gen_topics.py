@@ -1798,17 +1798,28 @@ EST + """+0 ioctl(3, SIOCINQ, [0]) = -1 EINVAL (Invalid argument)
 +0 ioctl(4, SIOCINQ, [0]) = 0
 """)
 
-T["udp-segment"] = ("udp(7) UDP_SEGMENT on a UDP socket: 0..65535, read back as set; a write is refused "
-    "(EINVAL) when its datagrams would not fit the MTU or be more than 128; off UDP the option is "
-    "ENOPROTOOPT (the datagrams themselves: tests/test_udp_gso.c)",
+T["udp-segment"] = ("udp(7) UDP_SEGMENT: a write of 2500 bytes leaves as datagrams of 1000, 1000 and 500; "
+    "one of at most 1000 bytes as one datagram; 0..65535, read back as set; a write is refused (EINVAL) "
+    "when its datagrams would not fit the MTU or be more than 128; off UDP the option is ENOPROTOOPT",
 """0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
 +0 bind(3, ..., ...) = 0
 +0 connect(3, ..., ...) = 0
 +0 getsockopt(3, SOL_UDP, UDP_SEGMENT, [0], [4]) = 0
 +0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [65536], 4) = -1 EINVAL (Invalid argument)
++0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [1000], 4) = 0
++0 getsockopt(3, SOL_UDP, UDP_SEGMENT, [1000], [4]) = 0
++0 write(3, ..., 2500) = 2500
++0 > udp (1000)
++0 > udp (1000)
++0 > udp (500)
++.1 write(3, ..., 800) = 800
++0 > udp (800)
 +0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [100], 4) = 0
-+0 getsockopt(3, SOL_UDP, UDP_SEGMENT, [100], [4]) = 0
 +0 write(3, ..., 12801) = -1 EINVAL (Invalid argument)
++0 write(3, ..., 250) = 250
++0 > udp (100)
++0 > udp (100)
++0 > udp (50)
 +0 setsockopt(3, SOL_UDP, UDP_SEGMENT, [1473], 4) = 0
 +0 write(3, ..., 3000) = -1 EINVAL (Invalid argument)
 +0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4
