@@ -609,6 +609,39 @@ static void show(struct pd_run *r, const struct pd_packet *k, int64_t t, const s
     }
 }
 
+/* The latest time an outbound packet is waited for: past its window (2 s,
+ * as the reference) so a late packet is reported as a timing error rather
+ * than a missing one; for `*`, an hour after the previous packet. */
+static int64_t wait_limit(const struct pd_run *r, bool any, int64_t t_end, int64_t tol)
+{
+    return any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
+}
+
+typedef struct pd_cap *(*pd_find_fn)(struct pd_run *r, unsigned *i, struct ns_wire *w);
+
+/* Runs the clock, timer by timer, until find() sees a packet at or after
+ * capture `from` (*c, its index in *i) or `hi` has passed (*c NULL).
+ * -1 when the runner failed. */
+static int await_packet(struct pd_run *r, pd_find_fn find, unsigned from, int64_t hi, unsigned *i,
+                        struct ns_wire *w, struct pd_cap **c)
+{
+    for (;;) {
+        *i = from;
+        if ((*c = find(r, i, w)) != NULL)
+            return 0;
+        ns_time_t d = ns_stack_next_deadline(r->s);
+        if (d > pd_ns(hi)) {
+            if (pd_advance(r, pd_ns(hi)) < 0)
+                return -1;
+            *i = from;
+            *c = find(r, i, w);
+            return 0;
+        }
+        if (pd_advance(r, d) < 0)
+            return -1;
+    }
+}
+
 /* The next UDP datagram the stack sent to the script's peer, at or after
  * r->udpnext (a cursor of its own: TCP's matching skips UDP and the other
  * way round). Ports are not compared: the script names none. */
@@ -630,21 +663,12 @@ static int outbound_udp(struct pd_run *r, const struct pd_event *e, int64_t t, i
     const struct pd_packet *k = &e->pkt;
     bool any = e->time.kind == PD_T_ANY;
     int64_t tol = pd_tolerance(r, t);
-    int64_t hi = any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
+    int64_t hi = wait_limit(r, any, t_end, tol);
     struct ns_wire w;
-    unsigned i = r->udpnext;
+    unsigned i;
     struct pd_cap *c;
-    while (!(c = next_udp(r, &i, &w))) {
-        ns_time_t d = ns_stack_next_deadline(r->s);
-        if (d > pd_ns(hi)) {
-            if (pd_advance(r, pd_ns(hi)) < 0)
-                return -1;
-            c = next_udp(r, &i, &w);
-            break;
-        }
-        if (pd_advance(r, d) < 0)
-            return -1;
-    }
+    if (await_packet(r, next_udp, r->udpnext, hi, &i, &w, &c) < 0)
+        return -1;
     char s[768];
     fmt_script(k, s, sizeof s);
     if (!c) {
@@ -701,28 +725,12 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
     }
     bool any = e->time.kind == PD_T_ANY;
     int64_t tol = pd_tolerance(r, t);
-    /* Wait past the window (2 s, as the reference) so a late packet is
-     * reported as a timing error rather than a missing one. */
-    int64_t hi = any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
+    int64_t hi = wait_limit(r, any, t_end, tol);
     struct ns_wire w;
-    unsigned i = r->capnext;
+    unsigned i;
     struct pd_cap *c;
-    for (;;) {
-        i = r->capnext;
-        c = next_cap(r, &i, &w);
-        if (c)
-            break;
-        ns_time_t d = ns_stack_next_deadline(r->s);
-        if (d > pd_ns(hi)) {
-            if (pd_advance(r, pd_ns(hi)) < 0)
-                return -1;
-            i = r->capnext;
-            c = next_cap(r, &i, &w);
-            break;
-        }
-        if (pd_advance(r, d) < 0)
-            return -1;
-    }
+    if (await_packet(r, next_cap, r->capnext, hi, &i, &w, &c) < 0)
+        return -1;
     if (!c) {
         pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
                   (double)hi / 1e6);
