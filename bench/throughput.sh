@@ -19,9 +19,9 @@
 #                       does not pace: the receiver sets the pace.
 #   bounded sender      the same, default congestion control, with the
 #                       sender's SO_SNDBUF at 64 KiB (tcp_bulk send ... - 65536).
-#   UDP echo            at MTU 1500, offload on and off: bench/udp_blast
-#                       sends 64 KB UDP_SEGMENT buffers (44 datagrams of
-#                       1472 bytes) to netstack's udp_echo (port 8000),
+#   UDP echo            at MTU 1500, offload on and off, a netstack of its
+#                       own: bench/udp_blast sends 64 KB UDP_SEGMENT
+#                       buffers (44 datagrams of 1472 bytes) to udp_echo,
 #                       which answers each run with one NS_SO_UDP_SEGMENT
 #                       send; the datagrams that come back, next to the raw
 #                       TUN reflect (one write per datagram).
@@ -103,7 +103,7 @@ fi
 ns_run() {
     mtu=$1 off=$2 f=$tmp/ns.$1.$2.$3
     timeout -s TERM 120 "$ns" --dev tun0 --mtu "$mtu" --offload "$off" \
-        --app discard --app chargen --app udp_echo >"$f" 2>&1 &
+        --app discard --app chargen >"$f" 2>&1 &
     pid=$!
     for _ in $(seq 100); do grep -q '^netstack: tun0 up' "$f" 2>/dev/null && break; sleep 0.1; done
     grep -q "offload $off" "$f" || echo "  (mtu $mtu) netstack did not report offload $off" >>"$tmp/notes"
@@ -123,13 +123,20 @@ ns_run() {
         line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs" - 65536)
         echo "nson_l2sb_$mtu $(echo "$line" | gbit)" >>"$out"
     fi
-    if [ "$mtu" = 1500 ]; then
-        # UDP: Linux sends 64 KB UDP_SEGMENT buffers (44 datagrams of
-        # 1472 bytes) to udp_echo, which answers each run with one
-        # NS_SO_UDP_SEGMENT send (one write with USO); what comes back.
-        line=$(timeout 20 "$b/udp_blast" 10.0.0.2 8000 64768 "$secs" 1472)
-        echo "ns${off}_uecho_$mtu $(echo "$line" | sed -n 's/.*reflected \([0-9.]*\) Gbit.*/\1/p')" >>"$out"
-    fi
+    stop
+}
+
+# UDP at MTU 1500 with offload $1 (its own netstack, so the TCP counters
+# above stay TCP's): Linux sends 64 KB UDP_SEGMENT buffers (44 datagrams
+# of 1472 bytes) to udp_echo, which answers each run with one
+# NS_SO_UDP_SEGMENT send (one write with USO); what comes back.
+udp_run() {
+    off=$1 f=$tmp/udp.$1
+    timeout -s TERM 60 "$ns" --dev tun0 --offload "$off" --app udp_echo >"$f" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do grep -q '^netstack: tun0 up' "$f" 2>/dev/null && break; sleep 0.1; done
+    line=$(timeout 20 "$b/udp_blast" 10.0.0.2 8000 64768 "$secs" 1472)
+    echo "ns${off}_uecho_1500 $(echo "$line" | sed -n 's/.*reflected \([0-9.]*\) Gbit.*/\1/p')" >>"$out"
     stop
 }
 
@@ -156,15 +163,19 @@ for mtu in 1500 65000; do
         ns_run "$mtu" on "$r"
         ns_run "$mtu" off "$r"
         [ $veth = yes ] && veth_run "$mtu"
+        [ "$mtu" = 1500 ] && { udp_run on; udp_run off; }
     done
     # System calls per MB (the profile behind the gain): strace -c -f
     # would slow the runs, so count device reads/writes from the stack's
-    # counters instead: packets in + packets out per MB moved.
+    # counters instead, per MB moved: writes are tx_packets (a
+    # super-segment is one), reads are rx_packets less the wire segments
+    # the super-packets read stood for, plus those reads (gso_rx).
     for off in on off; do
         set -- "$tmp"/ns."$mtu"."$off".*
         by=$(($(sum rx_bytes "$@") + $(sum tx_bytes "$@")))
+        io=$(($(sum rx_packets "$@") - $(sum gso_rx_segs "$@") + $(sum gso_rx "$@") + $(sum tx_packets "$@")))
         [ "$by" -gt 0 ] &&
-            echo "  (mtu $mtu, offload $off) device reads+writes per MB moved: $(( ($(sum rx_packets "$@") + $(sum tx_packets "$@")) * 1000000 / by ))" >>"$tmp/notes"
+            echo "  (mtu $mtu, offload $off) device reads+writes per MB moved: $((io * 1000000 / by))" >>"$tmp/notes"
         for k in tcp_retransmits gso_tx gso_rx; do
             echo "  (mtu $mtu, offload $off) netstack $k $(sum $k "$@") (all runs)" >>"$tmp/notes"
         done
