@@ -23,8 +23,9 @@
 #                       own: bench/udp_blast sends 64 KB UDP_SEGMENT
 #                       buffers (44 datagrams of 1472 bytes) to udp_echo,
 #                       which answers each run with one NS_SO_UDP_SEGMENT
-#                       send; the datagrams that come back, next to the raw
-#                       TUN reflect (one write per datagram).
+#                       send; the datagrams that come back (udp_blast reads
+#                       with UDP_GRO), next to the raw TUN reflect (one
+#                       write per datagram).
 #
 # Each measurement lasts SECONDS (default 2). A run measures, at one MTU
 # and back to back, netstack with offload on, netstack with offload off
