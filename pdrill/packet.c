@@ -162,6 +162,10 @@ static void fmt_script(const struct pd_packet *k, char *b, size_t cap)
 static void fmt_actual(const struct pd_run *r, const uint8_t *p, const struct ns_wire *w, uint32_t len,
                        char *b, size_t cap)
 {
+    if (w->proto == 17) {
+        appendf(b, cap, 0, "udp (%u)", len);
+        return;
+    }
     char f[12];
     fmt_flags(w->flags, f);
     uint32_t s = w->seq - r->fl.lisn;
@@ -447,10 +451,13 @@ static struct pd_cap *next_cap(struct pd_run *r, unsigned *i, struct ns_wire *w)
     return NULL;
 }
 
+/* The packet's TCP or UDP checksum (a zero UDP one over IPv4 means none,
+ * RFC 768) and IPv4 header checksum are right. */
 static bool csum_ok(const struct pd_cap *c, const struct ns_wire *w)
 {
-    uint32_t sum = ns_csum_pseudo(&w->src, &w->dst, 6, (uint32_t)w->l4_len);
-    if (ns_csum_fold(ns_csum_add(sum, c->b + w->l4_off, w->l4_len)) != 0)
+    bool none = w->proto == 17 && w->family == NS_AF_INET && ns_get16(c->b + w->l4_off + 6) == 0;
+    uint32_t sum = ns_csum_pseudo(&w->src, &w->dst, w->proto, (uint32_t)w->l4_len);
+    if (!none && ns_csum_fold(ns_csum_add(sum, c->b + w->l4_off, w->l4_len)) != 0)
         return false;
     if (w->family == NS_AF_INET && ns_csum(c->b, w->ip_hlen) != 0)
         return false;
@@ -609,12 +616,49 @@ static void show(struct pd_run *r, const struct pd_packet *k, int64_t t, const s
     }
 }
 
-/* The latest time an outbound packet is waited for: past its window (2 s,
- * as the reference) so a late packet is reported as a timing error rather
- * than a missing one; for `*`, an hour after the previous packet. */
-static int64_t wait_limit(const struct pd_run *r, bool any, int64_t t_end, int64_t tol)
+/* When an outbound packet may leave: at t (to t_end for a range) +/-
+ * tol, any time for `*`; hi is how long it is waited for -- past its
+ * window (2 s, as the reference) so a late packet is reported as a timing
+ * error rather than a missing one; for `*`, an hour after the previous
+ * packet. */
+struct pd_window {
+    bool any;
+    int64_t t, t_end, tol, hi;
+};
+
+static struct pd_window window_of(const struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end)
 {
-    return any ? r->prev_actual_us + 3600 * 1000000LL : t_end + tol + 2000000;
+    struct pd_window win = {.any = e->time.kind == PD_T_ANY, .t = t, .t_end = t_end, .tol = pd_tolerance(r, t)};
+    win.hi = win.any ? r->prev_actual_us + 3600 * 1000000LL : t_end + win.tol + 2000000;
+    return win;
+}
+
+static int timed_out(struct pd_run *r, const struct pd_event *e, const struct pd_window *win)
+{
+    pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
+              (double)win->hi / 1e6);
+    show(r, &e->pkt, win->t, NULL, NULL, 0);
+    return -1;
+}
+
+/* Did a packet sent at `at` leave in its window? Reported if not. */
+static bool in_time(struct pd_run *r, const struct pd_event *e, const struct pd_window *win, int64_t at)
+{
+    if (win->any || (at >= win->t - win->tol && at <= win->t_end + win->tol))
+        return true;
+    pd_report(r, e->line,
+              "handling packet: timing error: expected outbound packet at %.6f sec but happened at "
+              "%.6f sec; tolerance %.6f sec",
+              (double)win->t / 1e6, (double)at / 1e6, (double)win->tol / 1e6);
+    return false;
+}
+
+/* The times the next event is measured from (run.c), once a packet sent
+ * at `at` was handled, matched or not. */
+static void settle(struct pd_run *r, const struct pd_window *win, int64_t at)
+{
+    r->prev_expected_us = win->any ? at : win->t;
+    r->prev_actual_us = at;
 }
 
 typedef struct pd_cap *(*pd_find_fn)(struct pd_run *r, unsigned *i, struct ns_wire *w);
@@ -656,57 +700,40 @@ static struct pd_cap *next_udp(struct pd_run *r, unsigned *i, struct ns_wire *w)
     return NULL;
 }
 
-/* `> udp (N)`: the next such datagram carries N bytes, its checksum is
- * right (RFC 768; a zero one over IPv4 means none), and it left in time. */
+/* `> udp (N)`: the next such datagram carries N bytes, its checksums are
+ * right, and it left in time. */
 static int outbound_udp(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end)
 {
     const struct pd_packet *k = &e->pkt;
-    bool any = e->time.kind == PD_T_ANY;
-    int64_t tol = pd_tolerance(r, t);
-    int64_t hi = wait_limit(r, any, t_end, tol);
+    struct pd_window win = window_of(r, e, t, t_end);
     struct ns_wire w;
     unsigned i;
     struct pd_cap *c;
-    if (await_packet(r, next_udp, r->udpnext, hi, &i, &w, &c) < 0)
+    if (await_packet(r, next_udp, r->udpnext, win.hi, &i, &w, &c) < 0)
         return -1;
-    char s[768];
-    fmt_script(k, s, sizeof s);
-    if (!c) {
-        pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
-                  (double)hi / 1e6);
-        pd_report_raw(r, "script packet: %9.6f %s\n", (double)t / 1e6, s);
-        return -1;
-    }
+    if (!c)
+        return timed_out(r, e, &win);
     r->udpnext = i + 1;
     r->res->packets_out++;
     int64_t at = pd_us(c->t);
-    uint32_t len = w.l4_len >= 8 ? (uint32_t)(w.l4_len - 8) : 0;
-    uint16_t sum = w.l4_len >= 8 ? ns_get16(c->b + w.l4_off + 6) : 0;
-    bool csum = w.l4_len >= 8 && ((sum == 0 && w.family == NS_AF_INET) ||
-                                  ns_csum_fold(ns_csum_add(ns_csum_pseudo(&w.src, &w.dst, 17, (uint32_t)w.l4_len),
-                                                           c->b + w.l4_off, w.l4_len)) == 0);
-    const char *bad = !csum ? "live packet has a bad checksum" : len != k->len ? "live packet payload length" : NULL;
-    if (!bad && !any && (at < t - tol || at > t_end + tol)) {
-        pd_report(r, e->line,
-                  "handling packet: timing error: expected outbound packet at %.6f sec but happened at "
-                  "%.6f sec; tolerance %.6f sec",
-                  (double)t / 1e6, (double)at / 1e6, (double)tol / 1e6);
-        bad = "";
-    } else if (bad) {
-        if (len != k->len && csum)
-            pd_report(r, e->line, "handling packet: %s: expected: %u vs actual: %u", bad, k->len, len);
-        else
-            pd_report(r, e->line, "handling packet: %s", bad);
-    }
-    if (bad) {
-        pd_report_raw(r, "script packet: %9.6f %s\n", (double)t / 1e6, s);
-        pd_report_raw(r, "actual packet: %9.6f > udp (%u)\n", (double)at / 1e6, len);
+    uint32_t len = (uint32_t)(w.l4_len - 8); /* next_udp: the 8-byte header is there */
+    bool ok = false;
+    if (!csum_ok(c, &w))
+        pd_report(r, e->line, "handling packet: live packet has a bad checksum");
+    else if (len != k->len)
+        pd_report(r, e->line, "handling packet: live packet payload length: expected: %u vs actual: %u", k->len,
+                  len);
+    else
+        ok = in_time(r, e, &win, at);
+    if (!ok) {
+        show(r, k, t, c, &w, len);
     } else if (r->o.verbose) {
-        fprintf(stderr, "%.6f outbound: > udp (%u)\n", (double)at / 1e6, len);
+        char a[64];
+        fmt_actual(r, c->b, &w, len, a, sizeof a);
+        fprintf(stderr, "%.6f outbound: > %s\n", (double)at / 1e6, a);
     }
-    r->prev_expected_us = any ? at : t;
-    r->prev_actual_us = at;
-    return bad ? -1 : 0;
+    settle(r, &win, at);
+    return ok ? 0 : -1;
 }
 
 int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t_end)
@@ -723,20 +750,14 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
         pd_report(r, e->line, "outbound packet before any connection exists");
         return -1;
     }
-    bool any = e->time.kind == PD_T_ANY;
-    int64_t tol = pd_tolerance(r, t);
-    int64_t hi = wait_limit(r, any, t_end, tol);
+    struct pd_window win = window_of(r, e, t, t_end);
     struct ns_wire w;
     unsigned i;
     struct pd_cap *c;
-    if (await_packet(r, next_cap, r->capnext, hi, &i, &w, &c) < 0)
+    if (await_packet(r, next_cap, r->capnext, win.hi, &i, &w, &c) < 0)
         return -1;
-    if (!c) {
-        pd_report(r, e->line, "handling packet: timed out waiting for the packet (none sent by %.6f sec)",
-                  (double)hi / 1e6);
-        show(r, k, t, NULL, NULL, 0);
-        return -1;
-    }
+    if (!c)
+        return timed_out(r, e, &win);
     r->capnext = i + 1;
     r->res->packets_out++;
     uint8_t flags = w.flags;
@@ -775,34 +796,24 @@ int pd_outbound(struct pd_run *r, const struct pd_event *e, int64_t t, int64_t t
     struct mis m = {{0}};
     struct ns_wire hw = last;
     hw.seq = seq;
+    int64_t at = pd_us(c->t);
     if (!match(r, k, lastc, &hw, flags, seq, len, &m)) {
         pd_report(r, e->line, "handling packet: %s", m.what);
         show(r, k, t, lastc, &hw, len);
-        r->prev_expected_us = any ? pd_us(c->t) : t;
-        r->prev_actual_us = pd_us(c->t);
+        settle(r, &win, at);
         return -1;
     }
     record_ts(r, k, lastc->b, &last);
-    int64_t at = pd_us(c->t);
-    if (!any) {
-        int64_t lo = t - tol;
-        if (at < lo || at > t_end + tol) {
-            pd_report(r, e->line,
-                      "handling packet: timing error: expected outbound packet at %.6f sec but happened at "
-                      "%.6f sec; tolerance %.6f sec",
-                      (double)t / 1e6, (double)at / 1e6, (double)tol / 1e6);
-            show(r, k, t, lastc, &hw, len);
-            r->prev_expected_us = t;
-            r->prev_actual_us = at;
-            return -1;
-        }
+    if (!in_time(r, e, &win, at)) {
+        show(r, k, t, lastc, &hw, len);
+        settle(r, &win, at);
+        return -1;
     }
     if (r->o.verbose) {
         char a[768];
         fmt_actual(r, lastc->b, &hw, len, a, sizeof a);
         fprintf(stderr, "%.6f outbound: > %s\n", (double)at / 1e6, a);
     }
-    r->prev_expected_us = any ? at : t;
-    r->prev_actual_us = at;
+    settle(r, &win, at);
     return 0;
 }
