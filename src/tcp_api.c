@@ -629,20 +629,20 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     o->reo_wnd = ns_tcp_rack_on(t) ? ns_tcp_rack_reo_wnd(t) : 0;
     o->rto_in_recovery = t->rto_in_recovery;
     o->ecn_ok = t->ecn_ok;
-    if (t->bbr_pacing_rate) {
-        o->bbr_mode = t->bbr.mode;
-        o->bbr_phase = t->bbr.phase;
-        o->bbr_max_bw = t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
-        o->bbr_min_rtt = t->bbr.min_rtt;
+    if (t->bbr) {
+        const struct ns_tcp_bbr *b = t->bbr;
+        o->bbr_mode = b->mode;
+        o->bbr_phase = b->phase;
+        o->bbr_max_bw = b->max_bw[0] > b->max_bw[1] ? b->max_bw[0] : b->max_bw[1];
+        o->bbr_min_rtt = b->min_rtt;
         o->pacing_rate = t->bbr_pacing_rate;
-        o->bbr_inflight_hi = t->bbr.inflight_hi;
-        o->bbr_bw_lo = t->bbr.bw_lo;
-        o->bbr_inflight_lo = t->bbr.inflight_lo;
-        o->bbr_extra_acked = t->bbr.extra_acked[0] > t->bbr.extra_acked[1] ? t->bbr.extra_acked[0]
-                                                                          : t->bbr.extra_acked[1];
-        o->bbr_ecn_alpha = t->bbr.ecn_alpha;
-        o->bbr_lo_cuts = t->bbr.lo_cuts;
-        o->bbr_loss_base = t->bbr.base_total > 0 ? t->bbr.base_lost / t->bbr.base_total : 0;
+        o->bbr_inflight_hi = b->inflight_hi;
+        o->bbr_bw_lo = b->bw_lo;
+        o->bbr_inflight_lo = b->inflight_lo;
+        o->bbr_extra_acked = b->extra_acked[0] > b->extra_acked[1] ? b->extra_acked[0] : b->extra_acked[1];
+        o->bbr_ecn_alpha = b->ecn_alpha;
+        o->bbr_lo_cuts = b->lo_cuts;
+        o->bbr_loss_base = b->base_total > 0 ? b->base_lost / b->base_total : 0;
     }
     o->hystart_css = t->hs_css_entries;
     o->hystart_exits = t->hs_exits;

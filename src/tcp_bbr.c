@@ -73,7 +73,13 @@
  * the larger of the two windows after. An ECN reduction (tcp_ecn.c) comes
  * through enter_recovery. Doubles are IEEE 754 (+ - * / only):
  * deterministic on every conforming machine.
+ * Its state (t->bbr, struct ns_tcp_bbr in tcp.h) is allocated by init and
+ * freed with the TCB, so other algorithms' connections do not carry it;
+ * without memory for it the connection runs NewReno (tcp_cc_fallback).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "tcp_cc.h"
 
 enum { BBR_STARTUP = 0, BBR_DRAIN, BBR_PROBE_BW, BBR_PROBE_RTT };
@@ -95,7 +101,7 @@ enum { BW_DOWN = 0, BW_CRUISE, BW_REFILL, BW_UP };
 
 static uint64_t max_bw(const struct ns_tcb *t)
 {
-    return t->bbr.max_bw[0] > t->bbr.max_bw[1] ? t->bbr.max_bw[0] : t->bbr.max_bw[1];
+    return t->bbr->max_bw[0] > t->bbr->max_bw[1] ? t->bbr->max_bw[0] : t->bbr->max_bw[1];
 }
 
 /* The model's bandwidth: max_bw bounded by v3's short-term bw_lo
@@ -103,71 +109,71 @@ static uint64_t max_bw(const struct ns_tcb *t)
 static uint64_t model_bw(const struct ns_tcb *t)
 {
     uint64_t bw = max_bw(t);
-    return t->bbr.bw_lo && t->bbr.bw_lo < bw ? t->bbr.bw_lo : bw;
+    return t->bbr->bw_lo && t->bbr->bw_lo < bw ? t->bbr->bw_lo : bw;
 }
 
 static uint32_t extra_acked(const struct ns_tcb *t)
 {
-    return t->bbr.extra_acked[0] > t->bbr.extra_acked[1] ? t->bbr.extra_acked[0] : t->bbr.extra_acked[1];
+    return t->bbr->extra_acked[0] > t->bbr->extra_acked[1] ? t->bbr->extra_acked[0] : t->bbr->extra_acked[1];
 }
 
 /* BDP in bytes at gain 1 (0 while the model has no bandwidth or RTT). */
 static double bdp(const struct ns_tcb *t)
 {
-    if (!model_bw(t) || t->bbr.min_rtt == NS_TIME_NEVER)
+    if (!model_bw(t) || t->bbr->min_rtt == NS_TIME_NEVER)
         return 0;
-    return (double)model_bw(t) * (double)t->bbr.min_rtt / 1e9;
+    return (double)model_bw(t) * (double)t->bbr->min_rtt / 1e9;
 }
 
 /* Startup, REFILL, UP (draft BBRIsProbingBW): growth that v3's short-term
  * bounds must not stop. */
 static bool probing(const struct ns_tcb *t)
 {
-    return t->bbr.mode == BBR_STARTUP || (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase >= BW_REFILL);
+    return t->bbr->mode == BBR_STARTUP || (t->bbr->mode == BBR_PROBE_BW && t->bbr->phase >= BW_REFILL);
 }
 
 static void reset_lower_bounds(struct ns_tcb *t)
 {
-    t->bbr.bw_lo = 0;
-    t->bbr.inflight_lo = 0;
+    t->bbr->bw_lo = 0;
+    t->bbr->inflight_lo = 0;
 }
 
 static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
 {
-    t->bbr.mode = mode;
-    t->bbr.phase = phase;
-    t->bbr.phase_round = t->bbr.round_count;
-    t->bbr.state_changes++;
+    t->bbr->mode = mode;
+    t->bbr->phase = phase;
+    t->bbr->phase_round = t->bbr->round_count;
+    t->bbr->state_changes++;
     switch (mode) {
     case BBR_STARTUP:
-        t->bbr.pacing_gain = STARTUP_PACING;
-        t->bbr.cwnd_gain = STARTUP_CWND;
+        t->bbr->pacing_gain = STARTUP_PACING;
+        t->bbr->cwnd_gain = STARTUP_CWND;
         break;
     case BBR_DRAIN:
-        t->bbr.pacing_gain = DRAIN_PACING;
-        t->bbr.cwnd_gain = STARTUP_CWND;
+        t->bbr->pacing_gain = DRAIN_PACING;
+        t->bbr->cwnd_gain = STARTUP_CWND;
         break;
     case BBR_PROBE_RTT:
-        t->bbr.pacing_gain = 1.0;
-        t->bbr.cwnd_gain = 0.5;
+        t->bbr->pacing_gain = 1.0;
+        t->bbr->cwnd_gain = 0.5;
         break;
     default: {
         static const double pg[] = {0.90, 1.0, 1.0, 1.25}, cg[] = {2.0, 2.0, 2.0, 2.25};
-        t->bbr.pacing_gain = pg[phase];
-        t->bbr.cwnd_gain = cg[phase];
+        t->bbr->pacing_gain = pg[phase];
+        t->bbr->cwnd_gain = cg[phase];
         if (phase == BW_CRUISE) {
             /* Draft 4.3.3.5: wait 2-3 s before the next probe. */
-            t->bbr.cycle_stamp = t->s->now;
-            t->bbr.probe_wait = 2 * NS_SEC + (ns_time_t)(ns_rng_next(&t->s->rng) % (uint64_t)NS_SEC);
+            t->bbr->cycle_stamp = t->s->now;
+            t->bbr->probe_wait = 2 * NS_SEC + (ns_time_t)(ns_rng_next(&t->s->rng) % (uint64_t)NS_SEC);
         } else if (phase == BW_REFILL) {
             /* Draft 4.5.10: a probe's samples may lower inflight_hi, once;
              * the probe starts from the long-term model (BBRResetLowerBounds). */
-            t->bbr.bw_probe_samples = true;
+            t->bbr->bw_probe_samples = true;
             reset_lower_bounds(t);
         } else if (phase == BW_UP) {
             /* A new cycle: the max filter moves to its other slot. */
-            t->bbr.bw_slot ^= 1;
-            t->bbr.max_bw[t->bbr.bw_slot] = 0;
+            t->bbr->bw_slot ^= 1;
+            t->bbr->max_bw[t->bbr->bw_slot] = 0;
         }
         break;
     }
@@ -176,17 +182,31 @@ static void set_mode(struct ns_tcb *t, uint8_t mode, uint8_t phase)
 
 static void bbr_init(struct ns_tcb *t)
 {
-    memset(&t->bbr, 0, sizeof t->bbr);
+    /* The state lives beside the TCB (tcp.h): only BBR connections pay
+     * for it. Without memory for it the connection runs NewReno, counted
+     * (tcp_cc_fallback), rather than fail an established connection. */
+    if (!t->bbr) {
+        t->bbr = calloc(1, sizeof *t->bbr);
+        if (!t->bbr) {
+            t->s->stats.tcp_cc_fallback++;
+            t->cc = &ns_tcp_newreno;
+            t->cc->init(t);
+            return;
+        }
+        t->s->mem_in_use += sizeof *t->bbr;
+    } else {
+        memset(t->bbr, 0, sizeof *t->bbr);
+    }
     t->cwnd = ns_tcp_cc_iw(t);
     t->ssthresh = UINT32_MAX / 2;
     t->ca_acc = 0;
-    t->bbr.min_rtt = t->srtt ? t->srtt : NS_TIME_NEVER;
-    t->bbr.min_rtt_stamp = t->bbr.probe_rtt_stamp = t->s->now;
-    t->bbr.next_round_delivered = t->rate_delivered;
-    t->bbr.ecn_alpha = 1.0; /* v3: the first CE round cuts by ecn_factor */
-    t->bbr.ack_epoch_start = t->s->now;
+    t->bbr->min_rtt = t->srtt ? t->srtt : NS_TIME_NEVER;
+    t->bbr->min_rtt_stamp = t->bbr->probe_rtt_stamp = t->s->now;
+    t->bbr->next_round_delivered = t->rate_delivered;
+    t->bbr->ecn_alpha = 1.0; /* v3: the first CE round cuts by ecn_factor */
+    t->bbr->ack_epoch_start = t->s->now;
     set_mode(t, BBR_STARTUP, 0);
-    t->bbr.state_changes = 0;
+    t->bbr->state_changes = 0;
     /* Startup's first rate: the initial window over the handshake RTT. */
     ns_time_t rtt = t->srtt ? t->srtt : NS_MSEC;
     t->bbr_pacing_rate = (uint64_t)(STARTUP_PACING * (double)t->cwnd * 1e9 / (double)rtt);
@@ -211,7 +231,7 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
      * ACKs) overshoots its one-BDP queue in Startup: median 20.7 vs 27.6
      * Mbit/s over 6 runs of 4 MB. */
     double xa = extra_acked(t);
-    double w = b ? t->bbr.cwnd_gain * b + 3.0 * t->mss + xa : (double)ns_tcp_cc_iw(t);
+    double w = b ? t->bbr->cwnd_gain * b + 3.0 * t->mss + xa : (double)ns_tcp_cc_iw(t);
     /* The offload budget (draft 4.6.4.2, BBRQuantizationBudget): room
      * for three send quanta, with TSO three super-segments. Without it a
      * sender whose path has a min_rtt of microseconds (a TUN) held a cwnd
@@ -222,18 +242,18 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
      * sum: added on top, it overflowed a one-BDP queue in Startup (100
      * Mbit/s, 20 ms: 143 segments resent instead of 14). Not in
      * ProbeRTT, whose cwnd is half the BDP (draft BBRProbeRTTCwnd). */
-    double budget = b && t->bbr.mode != BBR_PROBE_RTT ? 3.0 * ns_tcp_send_quantum(t) : 0;
+    double budget = b && t->bbr->mode != BBR_PROBE_RTT ? 3.0 * ns_tcp_send_quantum(t) : 0;
     if (w < budget)
         w = budget;
-    if (t->bbr.inflight_hi && !(t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_UP)) {
-        double cap = t->bbr.inflight_hi;
-        if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_CRUISE)
+    if (t->bbr->inflight_hi && !(t->bbr->mode == BBR_PROBE_BW && t->bbr->phase == BW_UP)) {
+        double cap = t->bbr->inflight_hi;
+        if (t->bbr->mode == BBR_PROBE_BW && t->bbr->phase == BW_CRUISE)
             cap *= 1.0 - HEADROOM;
         if (w > cap)
             w = cap;
     }
-    if (t->bbr.inflight_lo && w > (double)t->bbr.inflight_lo)
-        w = t->bbr.inflight_lo;
+    if (t->bbr->inflight_lo && w > (double)t->bbr->inflight_lo)
+        w = t->bbr->inflight_lo;
     if (w < 4.0 * t->mss)
         w = 4.0 * t->mss;
     if (w > (double)(1u << 30))
@@ -261,12 +281,12 @@ static uint32_t target_cwnd(const struct ns_tcb *t)
  * 2 BBR + 2 CUBIC row BBR's share did not grow (35.6 vs 61.1 Mbit/s). */
 static bool have_background(const struct ns_tcb *t)
 {
-    return t->s->cfg.tcp_bbr_loss_base && t->bbr.base_total > 0;
+    return t->s->cfg.tcp_bbr_loss_base && t->bbr->base_total > 0;
 }
 
 static double background_loss(const struct ns_tcb *t)
 {
-    return have_background(t) ? t->bbr.base_lost / t->bbr.base_total : 0;
+    return have_background(t) ? t->bbr->base_lost / t->bbr->base_total : 0;
 }
 
 /* Did a round that lost `lost` of `total` bytes lose "too much" (v3's
@@ -289,8 +309,8 @@ static bool loss_too_high_in(const struct ns_tcb *t, uint32_t lost, uint32_t tot
         return false;
     if (!have_background(t))
         return true;
-    double n = (double)total / t->mss, nb = t->bbr.base_total / t->mss;
-    double p = ((double)lost + t->bbr.base_lost) / ((double)total + t->bbr.base_total);
+    double n = (double)total / t->mss, nb = t->bbr->base_total / t->mss;
+    double p = ((double)lost + t->bbr->base_lost) / ((double)total + t->bbr->base_total);
     return excess * excess > 4.0 * p * (1.0 - p) * (1.0 / n + 1.0 / nb);
 }
 
@@ -307,20 +327,20 @@ static void loss_too_high(struct ns_tcb *t)
      * for the rest of a short transfer (simloss 5%, 4M, seed 2: 50 of 100
      * Mbit/s from 0.3 s on). */
     double hi = (double)inflight(t);
-    if (hi < (double)t->bbr.flight_max_last)
-        hi = (double)t->bbr.flight_max_last;
-    if (hi < (double)t->bbr.flight_max)
-        hi = (double)t->bbr.flight_max;
+    if (hi < (double)t->bbr->flight_max_last)
+        hi = (double)t->bbr->flight_max_last;
+    if (hi < (double)t->bbr->flight_max)
+        hi = (double)t->bbr->flight_max;
     if (hi < BETA * tgt)
         hi = BETA * tgt;
     if (hi < 4.0 * t->mss)
         hi = 4.0 * t->mss;
-    t->bbr.inflight_hi = (uint32_t)hi;
-    t->bbr.bw_probe_samples = false; /* once per probe */
-    if (t->bbr.mode == BBR_STARTUP) {
-        t->bbr.full_bw_reached = true;
+    t->bbr->inflight_hi = (uint32_t)hi;
+    t->bbr->bw_probe_samples = false; /* once per probe */
+    if (t->bbr->mode == BBR_STARTUP) {
+        t->bbr->full_bw_reached = true;
         set_mode(t, BBR_DRAIN, 0);
-    } else if (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase != BW_DOWN) {
+    } else if (t->bbr->mode == BBR_PROBE_BW && t->bbr->phase != BW_DOWN) {
         set_mode(t, BBR_PROBE_BW, BW_DOWN);
     }
 }
@@ -334,37 +354,37 @@ static void loss_too_high(struct ns_tcb *t)
  * turn (that round's first loss then waits for its end). */
 static void adapt_lower_bounds(struct ns_tcb *t, bool loss, bool ecn)
 {
-    if (probing(t) || (!loss && !ecn) || t->bbr.lo_round == t->bbr.round_count + 1)
+    if (probing(t) || (!loss && !ecn) || t->bbr->lo_round == t->bbr->round_count + 1)
         return;
-    t->bbr.lo_round = t->bbr.round_count + 1;
-    t->bbr.lo_cuts++;
-    if (!t->bbr.bw_lo)
-        t->bbr.bw_lo = max_bw(t);
-    if (!t->bbr.inflight_lo)
-        t->bbr.inflight_lo = t->cwnd;
+    t->bbr->lo_round = t->bbr->round_count + 1;
+    t->bbr->lo_cuts++;
+    if (!t->bbr->bw_lo)
+        t->bbr->bw_lo = max_bw(t);
+    if (!t->bbr->inflight_lo)
+        t->bbr->inflight_lo = t->cwnd;
     /* The latest round's signals: the current round's so far, or the
      * last full one's if larger (the round may have just begun). */
-    uint64_t bw_latest = t->bbr.bw_latest > t->bbr.bw_last ? t->bbr.bw_latest : t->bbr.bw_last;
-    uint32_t in_latest = t->bbr.inflight_latest > t->bbr.inflight_last ? t->bbr.inflight_latest
-                                                                      : t->bbr.inflight_last;
-    double lo = (double)t->bbr.inflight_lo, beta = t->s->cfg.tcp_bbr_beta / 100.0;
+    uint64_t bw_latest = t->bbr->bw_latest > t->bbr->bw_last ? t->bbr->bw_latest : t->bbr->bw_last;
+    uint32_t in_latest = t->bbr->inflight_latest > t->bbr->inflight_last ? t->bbr->inflight_latest
+                                                                      : t->bbr->inflight_last;
+    double lo = (double)t->bbr->inflight_lo, beta = t->s->cfg.tcp_bbr_beta / 100.0;
     if (loss) {
-        double bwl = beta * (double)t->bbr.bw_lo;
-        t->bbr.bw_lo = (double)bw_latest > bwl ? bw_latest : (uint64_t)bwl;
+        double bwl = beta * (double)t->bbr->bw_lo;
+        t->bbr->bw_lo = (double)bw_latest > bwl ? bw_latest : (uint64_t)bwl;
         lo = beta * lo;
         if ((double)in_latest > lo)
             lo = in_latest;
     }
     if (ecn) {
-        double cut = (1.0 - ECN_FACTOR * t->bbr.ecn_alpha) * (double)t->bbr.inflight_lo;
+        double cut = (1.0 - ECN_FACTOR * t->bbr->ecn_alpha) * (double)t->bbr->inflight_lo;
         if (cut < lo)
             lo = cut;
     }
     if (lo < 4.0 * t->mss)
         lo = 4.0 * t->mss;
-    t->bbr.inflight_lo = (uint32_t)lo;
-    if (t->bbr.bw_lo < 1)
-        t->bbr.bw_lo = 1;
+    t->bbr->inflight_lo = (uint32_t)lo;
+    if (t->bbr->bw_lo < 1)
+        t->bbr->bw_lo = 1;
 }
 
 /* ACK aggregation (draft 4.5.5 BBRUpdateACKAggregation): bytes delivered
@@ -376,28 +396,28 @@ static void update_ack_aggregation(struct ns_tcb *t)
     uint64_t bw = model_bw(t);
     if (!bw || !t->rs_newly_delivered)
         return;
-    double expected = (double)bw * (double)(now - t->bbr.ack_epoch_start) / 1e9;
-    if ((double)t->bbr.ack_epoch_acked <= expected) {
-        t->bbr.ack_epoch_acked = 0;
-        t->bbr.ack_epoch_start = now;
+    double expected = (double)bw * (double)(now - t->bbr->ack_epoch_start) / 1e9;
+    if ((double)t->bbr->ack_epoch_acked <= expected) {
+        t->bbr->ack_epoch_acked = 0;
+        t->bbr->ack_epoch_start = now;
         expected = 0;
     }
-    t->bbr.ack_epoch_acked += t->rs_newly_delivered;
-    double extra = (double)t->bbr.ack_epoch_acked - expected;
+    t->bbr->ack_epoch_acked += t->rs_newly_delivered;
+    double extra = (double)t->bbr->ack_epoch_acked - expected;
     if (extra > (double)t->cwnd)
         extra = t->cwnd;
     /* Windowed max over 2 slots of EXTRA_ACKED_ROUNDS rounds (1 round in
      * Startup: the pipe is not full, aggregation cannot be told apart). */
-    unsigned len = t->bbr.full_bw_reached ? EXTRA_ACKED_ROUNDS : 1;
-    if (t->bbr.round_count - t->bbr.extra_acked_round >= len) {
-        t->bbr.extra_acked_round = t->bbr.round_count;
-        t->bbr.extra_acked[1] = t->bbr.extra_acked[0];
-        t->bbr.extra_acked[0] = 0;
-        if (!t->bbr.full_bw_reached)
-            t->bbr.extra_acked[1] = 0;
+    unsigned len = t->bbr->full_bw_reached ? EXTRA_ACKED_ROUNDS : 1;
+    if (t->bbr->round_count - t->bbr->extra_acked_round >= len) {
+        t->bbr->extra_acked_round = t->bbr->round_count;
+        t->bbr->extra_acked[1] = t->bbr->extra_acked[0];
+        t->bbr->extra_acked[0] = 0;
+        if (!t->bbr->full_bw_reached)
+            t->bbr->extra_acked[1] = 0;
     }
-    if ((uint32_t)extra > t->bbr.extra_acked[0])
-        t->bbr.extra_acked[0] = (uint32_t)extra;
+    if ((uint32_t)extra > t->bbr->extra_acked[0])
+        t->bbr->extra_acked[0] = (uint32_t)extra;
 }
 
 static void update_model(struct ns_tcb *t)
@@ -406,56 +426,56 @@ static void update_model(struct ns_tcb *t)
     uint64_t bw = ns_tcp_rate_bw(t, &app);
     ns_time_t now = t->s->now;
     /* Rounds (draft 4.5.1): one per flight's worth of deliveries. */
-    t->bbr.round_start = false;
-    if (t->rs_valid && t->rs_prior_delivered >= t->bbr.next_round_delivered) {
-        t->bbr.next_round_delivered = t->rate_delivered;
-        t->bbr.round_count++;
-        t->bbr.round_start = true;
+    t->bbr->round_start = false;
+    if (t->rs_valid && t->rs_prior_delivered >= t->bbr->next_round_delivered) {
+        t->bbr->next_round_delivered = t->rate_delivered;
+        t->bbr->round_count++;
+        t->bbr->round_start = true;
     }
-    if (bw && (!app || bw >= max_bw(t)) && bw > t->bbr.max_bw[t->bbr.bw_slot])
-        t->bbr.max_bw[t->bbr.bw_slot] = bw;
+    if (bw && (!app || bw >= max_bw(t)) && bw > t->bbr->max_bw[t->bbr->bw_slot])
+        t->bbr->max_bw[t->bbr->bw_slot] = bw;
     /* min_rtt: a 10 s window (draft 4.5.3). */
     if (t->rs_rtt > 0 &&
-        (t->bbr.min_rtt == NS_TIME_NEVER || t->rs_rtt <= t->bbr.min_rtt ||
-         now - t->bbr.min_rtt_stamp > MIN_RTT_WINDOW)) {
-        t->bbr.min_rtt = t->rs_rtt;
-        t->bbr.min_rtt_stamp = now;
+        (t->bbr->min_rtt == NS_TIME_NEVER || t->rs_rtt <= t->bbr->min_rtt ||
+         now - t->bbr->min_rtt_stamp > MIN_RTT_WINDOW)) {
+        t->bbr->min_rtt = t->rs_rtt;
+        t->bbr->min_rtt_stamp = now;
     }
     /* The latest round's delivery signals (draft BBRUpdateLatestDeliverySignals). */
     uint64_t rs_delivered = t->rs_valid ? t->rate_delivered - t->rs_prior_delivered : 0;
-    if (bw > t->bbr.bw_latest)
-        t->bbr.bw_latest = bw;
-    if (rs_delivered > t->bbr.inflight_latest)
-        t->bbr.inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
+    if (bw > t->bbr->bw_latest)
+        t->bbr->bw_latest = bw;
+    if (rs_delivered > t->bbr->inflight_latest)
+        t->bbr->inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
     if (t->rs_newly_lost)
-        t->bbr.loss_in_round = true;
+        t->bbr->loss_in_round = true;
     update_ack_aggregation(t);
-    if (inflight(t) > t->bbr.flight_max)
-        t->bbr.flight_max = inflight(t);
-    t->bbr.round_lost += t->rs_newly_lost;
-    t->bbr.round_delivered += t->rs_newly_delivered;
-    if (t->bbr.round_start) {
-        uint32_t total = t->bbr.round_lost + t->bbr.round_delivered;
-        bool high = loss_too_high_in(t, t->bbr.round_lost, total);
+    if (inflight(t) > t->bbr->flight_max)
+        t->bbr->flight_max = inflight(t);
+    t->bbr->round_lost += t->rs_newly_lost;
+    t->bbr->round_delivered += t->rs_newly_delivered;
+    if (t->bbr->round_start) {
+        uint32_t total = t->bbr->round_lost + t->bbr->round_delivered;
+        bool high = loss_too_high_in(t, t->bbr->round_lost, total);
         /* Loss that lowers the short-term bounds: any (the draft) until
          * a background rate is known, then only a "too high" round. */
-        bool congestive = t->bbr.loss_in_round && (!have_background(t) || high);
-        t->bbr.round_congested = congestive;
+        bool congestive = t->bbr->loss_in_round && (!have_background(t) || high);
+        t->bbr->round_congested = congestive;
         if (t->s->cfg.tcp_bbr_loss_base && !high &&
-            (t->bbr.mode == BBR_STARTUP || (t->bbr.mode == BBR_PROBE_BW && t->bbr.phase == BW_CRUISE))) {
-            t->bbr.base_lost = t->bbr.base_lost * 7 / 8 + t->bbr.round_lost;
-            t->bbr.base_total = t->bbr.base_total * 7 / 8 + total;
+            (t->bbr->mode == BBR_STARTUP || (t->bbr->mode == BBR_PROBE_BW && t->bbr->phase == BW_CRUISE))) {
+            t->bbr->base_lost = t->bbr->base_lost * 7 / 8 + t->bbr->round_lost;
+            t->bbr->base_total = t->bbr->base_total * 7 / 8 + total;
         }
         /* ECN (v3): the round's CE share (1 with the window's CE signal,
          * 0 without: all classic ECN tells) feeds ecn_alpha from the first
          * signal on; in a probe, more than ECN_THRESH marked is "inflight
          * too high". */
-        double ce = t->bbr.ecn_in_round ? 1.0 : 0.0;
-        if (t->bbr.ecn_in_round)
-            t->bbr.ecn_seen = true;
-        if (t->bbr.ecn_seen && t->bbr.round_delivered)
-            t->bbr.ecn_alpha = (1.0 - ECN_ALPHA_GAIN) * t->bbr.ecn_alpha + ECN_ALPHA_GAIN * ce;
-        if (ce > ECN_THRESH && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
+        double ce = t->bbr->ecn_in_round ? 1.0 : 0.0;
+        if (t->bbr->ecn_in_round)
+            t->bbr->ecn_seen = true;
+        if (t->bbr->ecn_seen && t->bbr->round_delivered)
+            t->bbr->ecn_alpha = (1.0 - ECN_ALPHA_GAIN) * t->bbr->ecn_alpha + ECN_ALPHA_GAIN * ce;
+        if (ce > ECN_THRESH && t->bbr->mode == BBR_PROBE_BW && t->bbr->bw_probe_samples)
             high = true;
         /* Where loss is a signal (draft 4.5.10): Startup's exit needs a
          * round losing more than 2% and at least STARTUP_FULL_LOSS_CNT
@@ -466,10 +486,10 @@ static void update_model(struct ns_tcb *t)
          * DOWN/CRUISE lowers the short-term bounds instead (below):
          * lowering inflight_hi there ratcheted it to 0.7 BDP at 1% random
          * loss. */
-        if (high && t->bbr.mode == BBR_STARTUP &&
-            t->bbr.round_lost >= STARTUP_FULL_LOSS_CNT * t->mss)
+        if (high && t->bbr->mode == BBR_STARTUP &&
+            t->bbr->round_lost >= STARTUP_FULL_LOSS_CNT * t->mss)
             loss_too_high(t);
-        else if (high && t->bbr.mode == BBR_PROBE_BW && t->bbr.bw_probe_samples)
+        else if (high && t->bbr->mode == BBR_PROBE_BW && t->bbr->bw_probe_samples)
             loss_too_high(t);
         /* Outside a probe, a round with loss or CE lowers the short-term
          * bounds at its end, with the whole round's deliveries -- for loss
@@ -482,23 +502,23 @@ static void update_model(struct ns_tcb *t)
          * answered is not answered again: classic ECN gives one per
          * window, so nothing about it is new at the round's end (a second
          * cut had taken each signal twice). */
-        bool ecn_new = t->bbr.ecn_in_round && t->bbr.lo_round != t->bbr.round_count;
+        bool ecn_new = t->bbr->ecn_in_round && t->bbr->lo_round != t->bbr->round_count;
         adapt_lower_bounds(t, congestive && (t->s->cfg.tcp_bbr_lo_probe || t->in_recovery), ecn_new);
-        t->bbr.loss_in_round = t->bbr.ecn_in_round = false;
-        t->bbr.bw_last = t->bbr.bw_latest;
-        t->bbr.inflight_last = t->bbr.inflight_latest;
-        t->bbr.bw_latest = bw; /* draft BBRAdvanceLatestDeliverySignals */
-        t->bbr.inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
-        t->bbr.round_lost = t->bbr.round_delivered = 0;
-        t->bbr.flight_max_last = t->bbr.flight_max;
-        t->bbr.flight_max = inflight(t);
+        t->bbr->loss_in_round = t->bbr->ecn_in_round = false;
+        t->bbr->bw_last = t->bbr->bw_latest;
+        t->bbr->inflight_last = t->bbr->inflight_latest;
+        t->bbr->bw_latest = bw; /* draft BBRAdvanceLatestDeliverySignals */
+        t->bbr->inflight_latest = rs_delivered > UINT32_MAX ? UINT32_MAX : (uint32_t)rs_delivered;
+        t->bbr->round_lost = t->bbr->round_delivered = 0;
+        t->bbr->flight_max_last = t->bbr->flight_max;
+        t->bbr->flight_max = inflight(t);
         /* Startup's full-pipe test (draft 4.3.1.2). */
-        if (t->bbr.mode == BBR_STARTUP && !app && !t->bbr.full_bw_reached) {
-            if ((double)max_bw(t) >= 1.25 * (double)t->bbr.full_bw) {
-                t->bbr.full_bw = max_bw(t);
-                t->bbr.full_bw_cnt = 0;
-            } else if (++t->bbr.full_bw_cnt >= 3) {
-                t->bbr.full_bw_reached = true;
+        if (t->bbr->mode == BBR_STARTUP && !app && !t->bbr->full_bw_reached) {
+            if ((double)max_bw(t) >= 1.25 * (double)t->bbr->full_bw) {
+                t->bbr->full_bw = max_bw(t);
+                t->bbr->full_bw_cnt = 0;
+            } else if (++t->bbr->full_bw_cnt >= 3) {
+                t->bbr->full_bw_reached = true;
                 set_mode(t, BBR_DRAIN, 0);
             }
         }
@@ -510,55 +530,55 @@ static void update_state(struct ns_tcb *t)
     ns_time_t now = t->s->now;
     double b = bdp(t);
     uint32_t in = inflight(t);
-    if (t->bbr.mode == BBR_DRAIN && (double)in <= b)
+    if (t->bbr->mode == BBR_DRAIN && (double)in <= b)
         set_mode(t, BBR_PROBE_BW, BW_DOWN);
-    if (t->bbr.mode == BBR_PROBE_BW) {
-        switch (t->bbr.phase) {
+    if (t->bbr->mode == BBR_PROBE_BW) {
+        switch (t->bbr->phase) {
         case BW_DOWN: {
             double lim = b;
-            if (t->bbr.inflight_hi && (1.0 - HEADROOM) * t->bbr.inflight_hi < lim)
-                lim = (1.0 - HEADROOM) * t->bbr.inflight_hi;
+            if (t->bbr->inflight_hi && (1.0 - HEADROOM) * t->bbr->inflight_hi < lim)
+                lim = (1.0 - HEADROOM) * t->bbr->inflight_hi;
             if ((double)in <= lim)
                 set_mode(t, BBR_PROBE_BW, BW_CRUISE);
             break;
         }
         case BW_CRUISE:
-            if (now - t->bbr.cycle_stamp >= t->bbr.probe_wait)
+            if (now - t->bbr->cycle_stamp >= t->bbr->probe_wait)
                 set_mode(t, BBR_PROBE_BW, BW_REFILL);
             break;
         case BW_REFILL:
-            if (t->bbr.round_start && t->bbr.round_count > t->bbr.phase_round)
+            if (t->bbr->round_start && t->bbr->round_count > t->bbr->phase_round)
                 set_mode(t, BBR_PROBE_BW, BW_UP);
             break;
         case BW_UP:
-            if (t->bbr.round_start && t->bbr.round_count > t->bbr.phase_round &&
+            if (t->bbr->round_start && t->bbr->round_count > t->bbr->phase_round &&
                 (double)in >= 1.25 * b) {
-                if (t->bbr.inflight_hi && in > t->bbr.inflight_hi)
-                    t->bbr.inflight_hi = in; /* probed higher without loss */
+                if (t->bbr->inflight_hi && in > t->bbr->inflight_hi)
+                    t->bbr->inflight_hi = in; /* probed higher without loss */
                 set_mode(t, BBR_PROBE_BW, BW_DOWN);
             }
             break;
         }
     }
     /* ProbeRTT (draft 4.3.4). */
-    if (t->bbr.mode != BBR_PROBE_RTT && now - t->bbr.min_rtt_stamp > PROBE_RTT_INTERVAL &&
-        now - t->bbr.probe_rtt_stamp > PROBE_RTT_INTERVAL) {
-        t->bbr.prior_cwnd = t->cwnd;
-        t->bbr.probe_rtt_done = 0;
+    if (t->bbr->mode != BBR_PROBE_RTT && now - t->bbr->min_rtt_stamp > PROBE_RTT_INTERVAL &&
+        now - t->bbr->probe_rtt_stamp > PROBE_RTT_INTERVAL) {
+        t->bbr->prior_cwnd = t->cwnd;
+        t->bbr->probe_rtt_done = 0;
         set_mode(t, BBR_PROBE_RTT, 0);
     }
-    if (t->bbr.mode == BBR_PROBE_RTT) {
+    if (t->bbr->mode == BBR_PROBE_RTT) {
         uint32_t w = target_cwnd(t);
-        if (!t->bbr.probe_rtt_done && in <= w)
-            t->bbr.probe_rtt_done = now + PROBE_RTT_DURATION;
-        if (t->bbr.probe_rtt_done && now >= t->bbr.probe_rtt_done &&
-            t->bbr.round_count > t->bbr.phase_round) {
-            t->bbr.probe_rtt_stamp = now;
-            t->bbr.min_rtt_stamp = now; /* the ProbeRTT sample is this round's */
-            if (t->cwnd < t->bbr.prior_cwnd)
-                t->cwnd = t->bbr.prior_cwnd;
+        if (!t->bbr->probe_rtt_done && in <= w)
+            t->bbr->probe_rtt_done = now + PROBE_RTT_DURATION;
+        if (t->bbr->probe_rtt_done && now >= t->bbr->probe_rtt_done &&
+            t->bbr->round_count > t->bbr->phase_round) {
+            t->bbr->probe_rtt_stamp = now;
+            t->bbr->min_rtt_stamp = now; /* the ProbeRTT sample is this round's */
+            if (t->cwnd < t->bbr->prior_cwnd)
+                t->cwnd = t->bbr->prior_cwnd;
             reset_lower_bounds(t); /* draft BBRExitProbeRTT */
-            if (t->bbr.full_bw_reached)
+            if (t->bbr->full_bw_reached)
                 set_mode(t, BBR_PROBE_BW, BW_DOWN);
             else
                 set_mode(t, BBR_STARTUP, 0);
@@ -570,9 +590,9 @@ static void set_rate_and_cwnd(struct ns_tcb *t)
 {
     uint64_t bw = model_bw(t);
     if (bw) {
-        uint64_t rate = (uint64_t)(t->bbr.pacing_gain * (double)bw * 0.99);
+        uint64_t rate = (uint64_t)(t->bbr->pacing_gain * (double)bw * 0.99);
         /* Startup never slows down (draft 4.6.2). */
-        if (t->bbr.full_bw_reached || rate > t->bbr_pacing_rate)
+        if (t->bbr->full_bw_reached || rate > t->bbr_pacing_rate)
             t->bbr_pacing_rate = rate;
     }
     if (t->bbr_pacing_rate < 2u * t->mss)
@@ -585,18 +605,18 @@ static void set_rate_and_cwnd(struct ns_tcb *t)
          * pipe is full, in recovery too). Frozen at the recovery's start,
          * random loss -- a recovery in most rounds -- held Startup near
          * the flight it had at its first loss. */
-        if (!t->bbr.full_bw_reached && target > t->ssthresh)
+        if (!t->bbr->full_bw_reached && target > t->ssthresh)
             t->ssthresh = target;
         return;
     }
-    if (t->bbr.mode == BBR_PROBE_RTT) {
+    if (t->bbr->mode == BBR_PROBE_RTT) {
         if (t->cwnd > target)
             t->cwnd = target;
         return;
     }
     /* Draft 4.6.4.4: grow toward the target by what was delivered. */
     uint32_t w = t->cwnd + t->rs_newly_delivered;
-    if (t->bbr.full_bw_reached) {
+    if (t->bbr->full_bw_reached) {
         t->cwnd = w < target ? w : target;
     } else if (t->cwnd < target || t->rate_delivered < ns_tcp_cc_iw(t)) {
         t->cwnd = w;
@@ -629,13 +649,13 @@ static void bbr_enter_recovery(struct ns_tcb *t)
      * overflowed delivered about a BDP per round while the flight was
      * larger (the queue drains). While probing (Startup, REFILL, UP:
      * draft BBRIsProbingBW) the target is the model's, unbounded. */
-    t->bbr.prior_cwnd = t->cwnd > t->bbr.prior_cwnd ? t->cwnd : t->bbr.prior_cwnd;
-    t->bbr.recovery_round = t->bbr.round_count;
+    t->bbr->prior_cwnd = t->cwnd > t->bbr->prior_cwnd ? t->cwnd : t->bbr->prior_cwnd;
+    t->bbr->recovery_round = t->bbr->round_count;
     bool ecn = t->ecn_cwr && t->ecn_recover == t->snd_max;
     if (ecn)
-        t->bbr.ecn_in_round = true;
+        t->bbr->ecn_in_round = true;
     else
-        t->bbr.loss_in_round = true;
+        t->bbr->loss_in_round = true;
     /* With a background loss rate known, whether this round's loss is
      * congestion is judged when the round ends. */
     adapt_lower_bounds(t, !ecn && !have_background(t), ecn);
@@ -660,7 +680,7 @@ static void bbr_enter_recovery(struct ns_tcb *t)
  * Mbit/s, and across linkem at 1% 83.0 -> 84.9 in 4 runs each). */
 static bool bbr_recovery_refill(const struct ns_tcb *t)
 {
-    return t->bbr.round_count > t->bbr.recovery_round || (have_background(t) && !t->bbr.round_congested);
+    return t->bbr->round_count > t->bbr->recovery_round || (have_background(t) && !t->bbr->round_congested);
 }
 
 static void bbr_on_partial_ack(struct ns_tcb *t, uint32_t acked)
@@ -677,17 +697,17 @@ static void bbr_exit_recovery(struct ns_tcb *t)
         reset_lower_bounds(t); /* the loss response lasted this recovery */
     /* Draft 4.6.4.3: restore the window the model had before. */
     uint32_t tgt = target_cwnd(t);
-    t->cwnd = t->bbr.prior_cwnd > tgt ? tgt : t->bbr.prior_cwnd;
+    t->cwnd = t->bbr->prior_cwnd > tgt ? tgt : t->bbr->prior_cwnd;
     if (t->cwnd < 4u * t->mss)
         t->cwnd = 4u * t->mss;
-    t->bbr.prior_cwnd = 0;
+    t->bbr->prior_cwnd = 0;
     t->ssthresh = UINT32_MAX / 2;
 }
 
 static void bbr_on_rto(struct ns_tcb *t)
 {
     if (t->backoff == 0)
-        t->bbr.prior_cwnd = t->cwnd;
+        t->bbr->prior_cwnd = t->cwnd;
     t->cwnd = t->mss; /* RFC 5681 3.1 LW; the model restores it on the next ACKs */
 }
 

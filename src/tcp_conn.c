@@ -535,6 +535,10 @@ void ns_tcb_free(struct ns_tcb *t)
         s->socks[t->sd]->tcb == t)
         s->socks[t->sd]->tcb = NULL;
     free_bufs(t);
+    if (t->bbr) {
+        s->mem_in_use -= sizeof *t->bbr;
+        free(t->bbr);
+    }
     if (t->all_prev)
         t->all_prev->all_next = t->all_next;
     else

@@ -6,12 +6,30 @@
  * offered window grows (up to cfg.tcp_rcvbuf); with the stack's buffers
  * nearly full it does not grow; and a connection whose data was read
  * holds no buffer memory. The buffers' chunk sizes (src/tcp_buf.h): 2 KB
- * unless a buffer starts with a bulk write.
+ * unless a buffer starts with a bulk write. A congestion control's own
+ * state costs only its connections: BBR's is allocated beside the TCB,
+ * and without memory for it the connection runs NewReno, counted. This
+ * program links with -Wl,--wrap=calloc (Makefile) so a test can make one
+ * allocation of a given size fail.
  */
 #include "src/tcp_buf.h"
 #include "tcp_testutil.h"
 
 static const uint8_t synopt[] = {2, 4, 0x05, 0xb4, 1, 3, 3, 7}; /* MSS 1460, WS 7 */
+
+/* calloc, through the linker's --wrap: the next call for fail_size bytes
+ * (count x size) returns NULL, once. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static size_t fail_size;
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (fail_size && n * size == fail_size) {
+        fail_size = 0;
+        return NULL;
+    }
+    return __real_calloc(n, size);
+}
 
 static uint32_t last_window(struct tt *t)
 {
@@ -218,8 +236,74 @@ static void test_bulk_chunks(void)
     }
 }
 
+/* A passive connection under `cc`, established; *held is the memory it
+ * holds beyond the listener's. */
+static struct tt *open_cc(const char *cc, size_t *held)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    CU_ASSERT_EQUAL_FATAL(ns_config_set_cc(&c, cc), 0);
+    struct tt *t = tt_new(&c, false);
+    tt_open_passive(t, synopt, sizeof synopt, 65535);
+    *held = ns_stack_mem_in_use(t->s) - t->base_mem;
+    return t;
+}
+
+/* BBR's state (struct ns_tcp_bbr) is allocated beside the TCB for BBR
+ * connections only: a CUBIC or NewReno connection holds exactly that much
+ * less, and closing a BBR connection gives it back (tt_free: 0). */
+static void test_cc_state_beside_tcb(void)
+{
+    size_t cubic, reno, bbr;
+    struct tt *a = open_cc("cubic", &cubic), *b = open_cc("newreno", &reno),
+              *c = open_cc("bbr", &bbr);
+    CU_ASSERT_EQUAL(reno, cubic);
+    CU_ASSERT_EQUAL(bbr, cubic + sizeof(struct ns_tcp_bbr));
+    struct ns_tcp_info ti;
+    CU_ASSERT_EQUAL(ns_tcp_info(c->s, c->sd, &ti), 0);
+    CU_ASSERT(ti.pacing_rate > 0); /* BBR's model runs */
+    CU_ASSERT_EQUAL(ns_tcp_info(a->s, a->sd, &ti), 0);
+    CU_ASSERT_EQUAL(ti.pacing_rate, 0);
+    tt_free(a);
+    tt_free(b);
+    tt_free(c);
+}
+
+/* No memory for BBR's state when the handshake completes: the connection
+ * is established anyway, runs NewReno (no pacing rate, IW sent), and the
+ * fallback is counted. */
+static void test_bbr_state_no_memory(void)
+{
+    struct ns_config c;
+    tt_cfg(&c);
+    CU_ASSERT_EQUAL_FATAL(ns_config_set_cc(&c, "bbr"), 0);
+    struct tt *t = tt_new(&c, false);
+    fail_size = sizeof(struct ns_tcp_bbr);
+    tt_open_passive(t, synopt, sizeof synopt, 65535);
+    CU_ASSERT_EQUAL(fail_size, 0); /* the allocation was tried, and failed */
+    CU_ASSERT_EQUAL(ns_stack_stats(t->s)->tcp_cc_fallback, 1);
+    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
+    CU_ASSERT_EQUAL(ns_stack_mem_in_use(t->s) - t->base_mem,
+                    sizeof(struct ns_tcb)); /* no BBR state held */
+    struct ns_tcp_info ti;
+    CU_ASSERT_EQUAL(ns_tcp_info(t->s, t->sd, &ti), 0);
+    CU_ASSERT_EQUAL(ti.pacing_rate, 0);
+    /* NewReno's initial window goes out at once (no pacing). */
+    static uint8_t data[20000];
+    CU_ASSERT_EQUAL(ns_send(t->s, t->sd, data, sizeof data), (ssize_t)sizeof data);
+    ns_stack_poll(t->s, t->now);
+    uint32_t sent = 0;
+    struct tt_seg g;
+    while (tt_next(t, &g))
+        sent += g.len;
+    CU_ASSERT_EQUAL(sent, 14600u); /* RFC 6928: min(10 x 1460, max(2 x 1460, 14600)) */
+    tt_free(t);
+}
+
 static const struct tl_test tests[] = {
     {"accept_queue_overflow", test_accept_queue_overflow},
+    {"cc_state_beside_tcb", test_cc_state_beside_tcb},
+    {"bbr_state_no_memory", test_bbr_state_no_memory},
     {"window_starts_small_and_grows", test_window_starts_small_and_grows},
     {"budget_stops_growth", test_budget_stops_growth},
     {"bulk_chunks", test_bulk_chunks},

@@ -76,7 +76,8 @@ extern "C" {
     X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
     X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")         \
     X(tcp_ecn_ok, "TCP connections that negotiated ECN (RFC 3168)")          \
-    X(tcp_ecn_ce, "TCP data segments received with CE marked (RFC 3168)")
+    X(tcp_ecn_ce, "TCP data segments received with CE marked (RFC 3168)")   \
+    X(tcp_cc_fallback, "TCP connections run as NewReno: no memory for BBR's state")
 
 /* Drop reasons: X(name, description). Each has its own counter. */
 #define NS_DROP_REASONS(X)                                                   \
