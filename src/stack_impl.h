@@ -226,6 +226,9 @@ int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out);
 /* NS_SO_UDP_SEGMENT (udp_sock.c), for ns_sock_setopt / ns_sock_getopt. */
 int ns_dgram_set_segment(struct ns_stack *s, int sd, int64_t v);
 int ns_dgram_get_segment(struct ns_stack *s, int sd, int64_t *v);
+/* NS_SO_INQ on a UDP socket: the payload length of the next datagram, 0
+ * when none (udp(7) FIONREAD / SIOCINQ). */
+int ns_dgram_get_inq(struct ns_stack *s, int sd, int64_t *v);
 /* May a datagram from src:sport reach so (a connected socket takes only its peer's)? */
 bool ns_dgram_accepts(const struct ns_sock *so, const struct ns_addr *src, uint16_t sport);
 /* The UDP socket for a datagram (connected over unconnected, exact over wildcard). */

@@ -38,7 +38,7 @@
  *                        segments (ns_tcp_send_seg, s->tx_nodf); DONT and
  *                        PROBE make tcp_icmp.c ignore "fragmentation
  *                        needed" (no RFC 1191 discovery).
- *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ).
+ *   NS_SO_INQ            read-only: unread bytes (SIOCINQ, TCP_INQ); UDP: udp_sock.c.
  *   NS_SO_KEEPIDLE/INTVL/CNT  t->ka_idle / ka_intvl / ka_count, the same
  *                        fields ns_sock_set_keepalive sets (tcp_timer.c).
  *   NS_SO_KEEPINIT       t->keepinit (FreeBSD's TCP_KEEPINIT): in the SYN
@@ -278,6 +278,8 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
 {
     if (opt == NS_SO_UDP_SEGMENT)
         return ns_dgram_get_segment(s, sd, v);
+    if (opt == NS_SO_INQ && ns_sock_is_dgram(s, sd))
+        return ns_dgram_get_inq(s, sd, v);
     int err;
     struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)

@@ -22,6 +22,8 @@
  *   send into datagrams of that size, as one super-datagram when the
  *   device takes USO. 0..65535 (0 = off), else -EINVAL; the checks
  *   against the MTU and the segment count are the send's, as Linux's.
+ * - NS_SO_INQ (SIOCINQ) on a UDP socket is the payload length of the next
+ *   datagram, 0 when none is queued, as udp(7)'s FIONREAD.
  */
 #include <errno.h>
 
@@ -70,6 +72,15 @@ int ns_dgram_get_segment(struct ns_stack *s, int sd, int64_t *v)
     if (!so)
         return err;
     *v = so->udp_gso_size;
+    return 0;
+}
+
+int ns_dgram_get_inq(struct ns_stack *s, int sd, int64_t *v)
+{
+    struct ns_sock *so = get_dgram(s, sd);
+    if (!so)
+        return -EBADF;
+    *v = so->rxq_head ? (int64_t)so->rxq_head->len : 0;
     return 0;
 }
 

@@ -135,6 +135,33 @@ static void run_empty(bool v6)
     TL_FINISH(s, &cap);
 }
 static void t_v4_empty_datagram(void) { run_empty(false); }
+
+/* NS_SO_INQ (SIOCINQ) on a UDP socket: the next datagram's payload length,
+ * not the bytes queued, and 0 with none (udp(7) FIONREAD). */
+static void t_inq_next_datagram(void)
+{
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int sd = open_udp(s, NS_AF_UNSPEC, PORT);
+    int64_t v = -1;
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_INQ, &v), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    static const uint8_t a[700], b[40];
+    tl_input(s, 0, tl_udp_pkt(host(false), us(false), 1000, PORT, a, sizeof a));
+    tl_input(s, 0, tl_udp_pkt(host(false), us(false), 1000, PORT, b, sizeof b));
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_INQ, &v), 0);
+    CU_ASSERT_EQUAL(v, 700);
+    uint8_t got[8];
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, got, sizeof got, NULL), 700); /* truncated, the rest gone */
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_INQ, &v), 0);
+    CU_ASSERT_EQUAL(v, 40);
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, got, sizeof got, NULL), 40);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_INQ, &v), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, sd, NS_SO_INQ, 1), -EOPNOTSUPP); /* read-only, and a TCP option to set */
+    ns_close(s, sd);
+    TL_FINISH(s, &cap);
+}
 static void t_v6_empty_datagram(void) { run_empty(true); }
 
 /* The UDP length may be shorter than the IP payload: the rest is ignored. */
@@ -384,6 +411,7 @@ static const struct tl_test tests[] = {
     {"v6_output", t_v6_output},
     {"output_csum_zero_sent_as_ffff", t_output_csum_zero_sent_as_ffff},
     {"output_too_big", t_output_too_big},
+    {"inq_next_datagram", t_inq_next_datagram},
 };
 
 int main(void) { return TL_RUN("udp", tests); }

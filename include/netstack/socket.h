@@ -155,7 +155,9 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *                        default; reads back 1 until set), 3 PROBE (DF,
  *                        the path MTU ignored). Other values: -EINVAL.
  *   NS_SO_INQ            read-only: SIOCINQ / TCP_INQ, unread bytes (-EINVAL
- *                        on a listener, 0 before a connection).
+ *                        on a listener, 0 before a connection); on a UDP
+ *                        socket the next datagram's payload length, 0 when
+ *                        none (udp(7) FIONREAD).
  *   NS_SO_NOOPT          FreeBSD's TCP_NOOPT: 0/1. Set before connect or
  *                        listen: our SYN / SYN-ACK carries no option (RFC
  *                        9293 3.7.1: the peer then assumes MSS 536), so no
