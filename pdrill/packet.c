@@ -116,7 +116,10 @@ static void fmt_script(const struct pd_packet *k, char *b, size_t cap)
     size_t n = 0;
     char f[12];
     if (k->proto == PD_UDP) {
-        snprintf(b, cap, "%c udp (%u)", k->dir, k->len);
+        if (k->has_ports)
+            snprintf(b, cap, "%c udp %u>%u (%u)", k->dir, k->sport, k->dport, k->len);
+        else
+            snprintf(b, cap, "%c udp (%u)", k->dir, k->len);
         return;
     }
     if (k->proto == PD_ICMP) {
@@ -163,7 +166,7 @@ static void fmt_actual(const struct pd_run *r, const uint8_t *p, const struct ns
                        char *b, size_t cap)
 {
     if (w->proto == 17) {
-        appendf(b, cap, 0, "udp (%u)", len);
+        appendf(b, cap, 0, "udp %u>%u (%u)", w->sport, w->dport, len);
         return;
     }
     char f[12];
@@ -376,16 +379,49 @@ static int inbound_icmp(struct pd_run *r, const struct pd_event *e)
     return inject(r, buf, iph + l4len);
 }
 
+/* `< udp [sport>dport] (N)`: a datagram of N zero bytes from the script's
+ * peer, with a right checksum. Without ports it goes to the flow's local
+ * port (a bound socket's, or a connected one's) from the flow's peer port
+ * (the connected port; for a socket only bound, the port a new flow
+ * draws). */
+static int inbound_udp(struct pd_run *r, const struct pd_event *e)
+{
+    const struct pd_packet *k = &e->pkt;
+    size_t iph = r->local.family == NS_AF_INET6 ? 40 : 20;
+    if (k->len > 65535 - 8 - (iph == 20 ? 20 : 0)) {
+        pd_report(r, e->line, "inbound UDP payload of %u bytes does not fit one datagram", k->len);
+        r->fatal = true;
+        return -1;
+    }
+    if (!r->fl.on)
+        pd_flow_new(r);
+    static uint8_t buf[40 + 65535];
+    size_t l4len = 8 + (size_t)k->len;
+    uint8_t *u = buf + iph;
+    ns_put16(u, k->has_ports ? k->sport : r->fl.rport);
+    ns_put16(u + 2, k->has_ports ? k->dport : r->fl.lport);
+    ns_put16(u + 4, (uint16_t)l4len);
+    ns_put16(u + 6, 0);
+    memset(u + 8, 0, k->len);
+    uint32_t sum = ns_csum_pseudo(&r->remote, &r->local, 17, (uint32_t)l4len);
+    uint16_t c = ns_csum_fold(ns_csum_add(sum, u, l4len));
+    ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed zero is sent as all ones */
+    ip_header(r, k, buf, 17, l4len, &r->remote, &r->local);
+    if (r->o.verbose) {
+        char sc[64];
+        fmt_script(k, sc, sizeof sc);
+        fprintf(stderr, "%.6f inbound: %s\n", (double)pd_us(r->now) / 1e6, sc);
+    }
+    return inject(r, buf, iph + l4len);
+}
+
 int pd_inbound(struct pd_run *r, const struct pd_event *e)
 {
     const struct pd_packet *k = &e->pkt;
     if (k->proto == PD_ICMP)
         return inbound_icmp(r, e);
-    if (k->proto == PD_UDP) {
-        pd_report(r, e->line, "unsupported construct: inbound UDP packets (TCP scripts only so far)");
-        r->fatal = true;
-        return -1;
-    }
+    if (k->proto == PD_UDP)
+        return inbound_udp(r, e);
     if (((k->flags & TH_SYN) && !(k->flags & TH_ACK) && r->listening) || !r->fl.on)
         pd_flow_new(r);
     uint8_t buf[128 + 65536];
@@ -688,7 +724,8 @@ static int await_packet(struct pd_run *r, pd_find_fn find, unsigned from, int64_
 
 /* The next UDP datagram the stack sent to the script's peer, at or after
  * r->udpnext (a cursor of its own: TCP's matching skips UDP and the other
- * way round). Ports are not compared: the script names none. */
+ * way round). Ports are compared by outbound_udp, when the script names
+ * them. */
 static struct pd_cap *next_udp(struct pd_run *r, unsigned *i, struct ns_wire *w)
 {
     for (; *i < r->ncap; (*i)++) {
@@ -723,6 +760,9 @@ static int outbound_udp(struct pd_run *r, const struct pd_event *e, int64_t t, i
     else if (len != k->len)
         pd_report(r, e->line, "handling packet: live packet payload length: expected: %u vs actual: %u", k->len,
                   len);
+    else if (k->has_ports && (w.sport != k->sport || w.dport != k->dport))
+        pd_report(r, e->line, "handling packet: live packet ports: expected: %u>%u vs actual: %u>%u", k->sport,
+                  k->dport, w.sport, w.dport);
     else
         ok = in_time(r, e, &win, at);
     if (!ok) {

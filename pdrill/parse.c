@@ -629,6 +629,19 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
         if (is_w(l, "udp")) {
             k->proto = PD_UDP;
             next(l);
+            if (l->t == T_NUM) { /* sport>dport */
+                uint32_t sp, dp;
+                if (!get_u32(l, &sp, "UDP source port") || !expect_p(l, '>', "between the UDP ports") ||
+                    !get_u32(l, &dp, "UDP destination port"))
+                    return false;
+                if (sp > 65535 || dp > 65535) {
+                    fail(l, l->tline, "UDP port out of range (0..65535)");
+                    return false;
+                }
+                k->has_ports = true;
+                k->sport = (uint16_t)sp;
+                k->dport = (uint16_t)dp;
+            }
             if (!expect_p(l, '(', "after udp") || !get_u32(l, &k->len, "UDP length"))
                 return false;
             return expect_p(l, ')', "after the UDP length");

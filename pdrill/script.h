@@ -66,7 +66,11 @@ struct pd_packet {
     uint8_t opts_mode;     /* PD_OPTS_* */
     uint8_t nopts;
     struct pd_opt opts[PD_MAX_OPTS];
-    /* UDP: len is the payload length. ICMP: */
+    /* UDP: len is the payload length; `udp sport>dport (LEN)` names the
+     * ports (inbound: the peer's > the stack's; outbound: the stack's >
+     * the peer's), else the flow's are used (inbound) or none compared. */
+    bool has_ports; uint16_t sport, dport;
+    /* ICMP: */
     uint8_t icmp_type, icmp_code;
     bool has_mtu; uint32_t mtu;
     bool icmp_v6;          /* type/code are ICMPv6's own numbers (an ICMPv6-only name) */

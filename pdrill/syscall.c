@@ -252,6 +252,8 @@ static int do_read(struct pd_run *r, struct pd_fd *f, int64_t len, bool nonblock
             *ret = got ? got : n;
             return SC_DONE;
         }
+        if (f->udp && (size_t)n > chunk)
+            n = (ssize_t)chunk; /* read() returns what it copied; the rest of the datagram is gone (udp(7)) */
         got += n;
         if (n == 0 || f->udp)
             break;

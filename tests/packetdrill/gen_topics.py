@@ -1827,6 +1827,33 @@ T["udp-segment"] = ("udp(7) UDP_SEGMENT: a write of 2500 bytes leaves as datagra
 +0 getsockopt(4, SOL_UDP, UDP_SEGMENT, [0], [4]) = -1 ENOPROTOOPT (Protocol not available)
 """)
 
+T["udp-receive"] = ("udp(7) receiving: each inbound datagram is one read, a zero-length one too; a read "
+    "shorter than the datagram returns what it copied and the rest is gone; SIOCINQ is the next datagram's "
+    "length (0 with none queued); once connected, only the peer's datagrams arrive, and a reply leaves "
+    "from the bound port to the peer's",
+"""0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
++0 bind(3, ..., ...) = 0
++0 ioctl(3, SIOCINQ, [0]) = 0
++0 < udp (100)
++0 read(3, ..., 1000) = 100
++0 < udp (0)
++0 read(3, ..., 1000) = 0
++0 < udp (1400)
++0 < udp (300)
++0 ioctl(3, SIOCINQ, [1400]) = 0
++0 read(3, ..., 10) = 10
++0 ioctl(3, SIOCINQ, [300]) = 0
++0 read(3, ..., 1000) = 300
++0 ioctl(3, SIOCINQ, [0]) = 0
++0 connect(3, ..., ...) = 0
++0 < udp 9999>8080 (30)
++0 < udp 8080>8080 (40)
++0 read(3, ..., 1000) = 40
++0 ioctl(3, SIOCINQ, [0]) = 0
++0 write(3, ..., 50) = 50
++0 > udp 8080>8080 (50)
+""")
+
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 # Family-specific scripts: IP_TOS/IP_TTL (ip(7)) and IPV6_TCLASS/IPV6_UNICAST_HOPS (ipv6(7)).
 ONLY = {}
