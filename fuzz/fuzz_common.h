@@ -159,17 +159,26 @@ static inline void fz_config(struct ns_config *c)
 /* A stack with fz_config's settings (RACK loss detection, pacing if asked)
  * attached to dev (MTU 1500); NULL if it cannot be made. cfg receives the
  * configuration used. */
-static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg, bool rack,
-                                       bool pacing)
+/* cc: the congestion control's name (NULL: the default, CUBIC). */
+static inline struct ns_stack *fz_stack_cc(struct fz_dev *dev, struct ns_config *cfg, bool rack,
+                                          bool pacing, const char *cc)
 {
     fz_dev_init(dev, 1500);
     fz_config(cfg);
     cfg->tcp_rack = rack;
     cfg->tcp_pacing = pacing;
+    if (cc)
+        ns_config_set_cc(cfg, cc);
     struct ns_stack *s = ns_stack_new(cfg, 0, NULL, 0);
     if (s)
         ns_stack_attach(s, &dev->dev);
     return s;
+}
+
+static inline struct ns_stack *fz_stack(struct fz_dev *dev, struct ns_config *cfg, bool rack,
+                                       bool pacing)
+{
+    return fz_stack_cc(dev, cfg, rack, pacing, NULL);
 }
 
 /* One record's bytes: [len:2, big endian][bytes:len] from data[*i], a

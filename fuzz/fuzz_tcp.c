@@ -4,8 +4,9 @@
  * bit 1 of that byte turns on RACK loss detection, bit 2 pacing, bit 3 a
  * 256 KiB receive buffer, room for whole super-segments, instead of 16 KiB,
  * bit 4 ECN: the SYN asks for it (RFC 3168 6.1.1), the stack accepts, and
- * data segments of record 0 whose window is odd arrive CE-marked),
- * options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
+ * data segments of record 0 whose window is odd arrive CE-marked), bit 5
+ * BBR as the congestion control (its state allocated beside the TCB; with
+ * bit 1 off it has no rate samples), options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
  * queued to send. The input then drives segments, time and the app; a
  * record 0 segment may carry ECE and CWR among its flags.
  *
@@ -178,7 +179,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct fz_dev dev;
     struct ns_config cfg;
-    struct ns_stack *s = fz_stack(&dev, &cfg, data[0] & 2, data[0] & 4); /* RACK, pacing */
+    struct ns_stack *s = fz_stack_cc(&dev, &cfg, data[0] & 2, data[0] & 4, /* RACK, pacing */
+                                     (data[0] & 32) ? "bbr" : NULL);
     if (!s)
         return 0;
     struct conn c;
