@@ -197,6 +197,9 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
         return -EBADF;
     if (so->type == NS_SOCK_STREAM)
         return ns_send(s, sd, buf, len); /* connected: the address is ignored, as Linux */
+    int err = ns_dgram_take_error(so);
+    if (err)
+        return err;
     if (!dst && so->connected)
         dst = &so->peer; /* a connected UDP socket (udp_sock.c) */
     if (!dst)
@@ -235,8 +238,10 @@ ssize_t ns_recvfrom(struct ns_stack *s, int sd, void *buf, size_t len, struct ns
         return n;
     }
     struct ns_dgram *d = so->rxq_head;
-    if (!d)
-        return -EAGAIN;
+    if (!d) {
+        int err = ns_dgram_take_error(so); /* a connected socket's, once nothing is queued */
+        return err ? err : -EAGAIN;
+    }
     so->rxq_head = d->next;
     if (!so->rxq_head)
         so->rxq_tail = NULL;

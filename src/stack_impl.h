@@ -226,6 +226,9 @@ int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out);
 /* NS_SO_UDP_SEGMENT (udp_sock.c), for ns_sock_setopt / ns_sock_getopt. */
 int ns_dgram_set_segment(struct ns_stack *s, int sd, int64_t v);
 int ns_dgram_get_segment(struct ns_stack *s, int sd, int64_t *v);
+/* A connected UDP socket's pending ICMP error, cleared: what its next send
+ * or receive returns (udp_sock.c), else 0. */
+int ns_dgram_take_error(struct ns_sock *so);
 /* NS_SO_INQ on a UDP socket: the payload length of the next datagram, 0
  * when none (udp(7) FIONREAD / SIOCINQ). */
 int ns_dgram_get_inq(struct ns_stack *s, int sd, int64_t *v);

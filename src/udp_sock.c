@@ -13,9 +13,13 @@
  *   port (or protocol) unreachable, -ENETUNREACH / -EHOSTUNREACH for
  *   other unreachables and time exceeded, -EPROTO for a parameter
  *   problem. On a connected socket, only an error about a datagram to
- *   its peer counts, and the next ns_send / ns_recv returns it (and
- *   clears it), as BSD and Linux do; an unconnected socket only holds it
- *   for ns_sock_error, since it cannot tell which destination failed.
+ *   its peer counts, and the next send (ns_send, or ns_sendto to any
+ *   address, as Linux's sk_err fails any send) returns it and clears it,
+ *   or the next receive (ns_recv, ns_recvfrom) once no datagram is
+ *   queued (Linux reports it before queued ones; here the data comes
+ *   first, so none is lost), as BSD and Linux do; an unconnected socket
+ *   only holds it for ns_sock_error, since it cannot tell which
+ *   destination failed.
  *   Packet too big is path MTU business (not an application error).
  * - NS_SO_UDP_SEGMENT (Linux's UDP_SEGMENT) is the socket's datagram
  *   size for ns_sendto / ns_send: ns_udp_output (udp.c) cuts a larger
@@ -117,6 +121,15 @@ int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     return 0;
 }
 
+int ns_dgram_take_error(struct ns_sock *so)
+{
+    if (so->type != NS_SOCK_DGRAM || !so->connected || !so->err)
+        return 0;
+    int e = so->err; /* an ICMP error about an earlier datagram to the peer */
+    so->err = 0;
+    return e;
+}
+
 ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len)
 {
     struct ns_sock *so = get_dgram(s, sd);
@@ -124,25 +137,14 @@ ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len)
         return -EBADF;
     if (!so->connected)
         return -EDESTADDRREQ;
-    if (so->err) {
-        int e = so->err; /* an ICMP error about an earlier datagram */
-        so->err = 0;
-        return e;
-    }
-    return ns_sendto(s, sd, buf, len, &so->peer);
+    return ns_sendto(s, sd, buf, len, &so->peer); /* a pending error first (ns_dgram_take_error) */
 }
 
 ssize_t ns_dgram_recv(struct ns_stack *s, int sd, void *buf, size_t len)
 {
-    struct ns_sock *so = get_dgram(s, sd);
-    if (!so)
+    if (!get_dgram(s, sd))
         return -EBADF;
-    if (so->connected && so->err && !so->rxq_head) {
-        int e = so->err;
-        so->err = 0;
-        return e;
-    }
-    return ns_recvfrom(s, sd, buf, len, NULL);
+    return ns_recvfrom(s, sd, buf, len, NULL); /* a pending error once the queue is empty */
 }
 
 int ns_dgram_peer(struct ns_stack *s, int sd, struct ns_sockaddr *out)

@@ -197,6 +197,40 @@ static void t_udp_connected(void)
     TL_FINISH(s, &cap);
 }
 
+/* A connected socket's pending error is reported by ns_sendto as by
+ * ns_send (any send, to the peer or elsewhere: Linux's sk_err), and by
+ * ns_recvfrom as by ns_recv once the datagrams queued before it are read. */
+static void t_udp_icmp_error_every_call(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int sd = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_DGRAM);
+    struct ns_sockaddr peer = {TL_HOST4, 5353}, other = {TL_HOST4, 6000};
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &peer), 0);
+    CU_ASSERT_EQUAL(ns_sendto(s, sd, "q", 1, NULL), 1);
+    CU_ASSERT_FATAL(cap.count == 1);
+    tl_input(s, 1, icmp_err(cap.pkts[0], 3, 3)); /* port unreachable */
+    CU_ASSERT_EQUAL(ns_sendto(s, sd, "q", 1, NULL), -ECONNREFUSED);
+    CU_ASSERT_EQUAL(ns_sendto(s, sd, "q", 1, NULL), 1); /* once */
+    tl_input(s, 2, icmp_err(cap.pkts[0], 3, 3));
+    CU_ASSERT_EQUAL(ns_sendto(s, sd, "q", 1, &other), -ECONNREFUSED);
+    CU_ASSERT_EQUAL(cap.count, 2); /* the refused sends sent nothing */
+    /* A datagram from the peer queued before the error is read first. */
+    struct ns_sockaddr me;
+    CU_ASSERT_EQUAL(ns_getsockname(s, sd, &me), 0);
+    tl_input(s, 3, tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5353, me.port, "reply", 5));
+    tl_input(s, 4, icmp_err(cap.pkts[0], 3, 1)); /* host unreachable */
+    uint8_t b[8];
+    struct ns_sockaddr from;
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, b, sizeof b, &from), 5);
+    CU_ASSERT_EQUAL(from.port, 5353);
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, b, sizeof b, &from), -EHOSTUNREACH);
+    CU_ASSERT_EQUAL(ns_recvfrom(s, sd, b, sizeof b, &from), -EAGAIN);
+    ns_close(s, sd);
+    TL_FINISH(s, &cap);
+}
+
 /* ICMP port unreachable about a datagram the socket sent: -ECONNREFUSED
  * from the next send (once), NS_EV_ERROR through the callback. ICMPv6
  * address unreachable: -EHOSTUNREACH. An unconnected socket holds the
@@ -361,6 +395,7 @@ int main(void)
         {"stack_new_rejects_bad_config", t_stack_new_rejects_bad_config},
         {"udp_connected", t_udp_connected},
         {"udp_icmp_errors", t_udp_icmp_errors},
+        {"udp_icmp_error_every_call", t_udp_icmp_error_every_call},
         {"connect_without_device", t_connect_without_device},
         {"ready_before_callback", t_ready_before_callback},
         {"accept_cb", t_accept_cb},

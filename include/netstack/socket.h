@@ -64,8 +64,9 @@ int ns_close(struct ns_stack *s, int sd);
  * its pending error (NS_EV_ERROR, ns_sock_error): -ECONNREFUSED for port
  * unreachable, -EHOSTUNREACH / -ENETUNREACH for other unreachables and
  * time exceeded, -EPROTO for a parameter problem. A connected socket
- * also returns it (once) from the next ns_send, or from ns_recv when no
- * datagram is queued, so a closed port is not mistaken for loss. */
+ * also returns it (once) from the next ns_send or ns_sendto, or from
+ * ns_recv / ns_recvfrom when no datagram is queued, so a closed port is
+ * not mistaken for loss. */
 
 /* ---- TCP (NS_SOCK_STREAM) ----
  * A stream socket is bound (or not), then either listens or connects.
