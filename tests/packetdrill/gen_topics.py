@@ -1854,6 +1854,30 @@ T["udp-receive"] = ("udp(7) receiving: each inbound datagram is one read, a zero
 +0 > udp 8080>8080 (50)
 """)
 
+T["udp-icmp-errors"] = ("RFC 1122 4.1.3.3: ICMP errors about a connected UDP socket's datagram reach "
+    "the application: port unreachable fails the next send once (ECONNREFUSED), whatever send call; a "
+    "host unreachable is returned by a read once no datagram is queued, after the ones that are",
+"""0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
++0 bind(3, ..., ...) = 0
++0 connect(3, ..., ...) = 0
++0 write(3, ..., 10) = 10
++0 > udp (10)
++.01 < icmp unreachable port_unreachable [udp (10)]
++0 write(3, ..., 10) = -1 ECONNREFUSED (Connection refused)
++0 write(3, ..., 10) = 10
++0 > udp (10)
++.01 < icmp unreachable port_unreachable [udp (10)]
++0 send(3, ..., 10, 0) = -1 ECONNREFUSED (Connection refused)
++0 send(3, ..., 10, 0) = 10
++0 > udp (10)
++.01 < udp (5)
++0 < icmp unreachable host_unreachable [udp (10)]
++0 read(3, ..., 100) = 5
++0 read(3, ..., 100) = -1 EHOSTUNREACH (No route to host)
++0 < udp (7)
++0 read(3, ..., 100) = 7
+""")
+
 FAMILIES = [("v4", "--ip_version=ipv4"), ("v6", "--ip_version=ipv6 --mtu=1520")]
 # Family-specific scripts: IP_TOS/IP_TTL (ip(7)) and IPV6_TCLASS/IPV6_UNICAST_HOPS (ipv6(7)).
 ONLY = {}
