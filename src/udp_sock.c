@@ -13,13 +13,12 @@
  *   port (or protocol) unreachable, -ENETUNREACH / -EHOSTUNREACH for
  *   other unreachables and time exceeded, -EPROTO for a parameter
  *   problem. On a connected socket, only an error about a datagram to
- *   its peer counts, and the next send (ns_send, or ns_sendto to any
- *   address, as Linux's sk_err fails any send) returns it and clears it,
- *   or the next receive (ns_recv, ns_recvfrom) once no datagram is
+ *   its peer counts: the next send returns it and clears it (ns_send, or
+ *   ns_sendto to any address: Linux's sk_err fails any send), and so
+ *   does the next receive (ns_recv, ns_recvfrom) once no datagram is
  *   queued (Linux reports it before queued ones; here the data comes
- *   first, so none is lost), as BSD and Linux do; an unconnected socket
- *   only holds it for ns_sock_error, since it cannot tell which
- *   destination failed.
+ *   first, so none is lost). An unconnected socket only holds it for
+ *   ns_sock_error, since it cannot tell which destination failed.
  *   Packet too big is path MTU business (not an application error).
  * - NS_SO_UDP_SEGMENT (Linux's UDP_SEGMENT) is the socket's datagram
  *   size for ns_sendto / ns_send: ns_udp_output (udp.c) cuts a larger
