@@ -403,9 +403,7 @@ static int inbound_udp(struct pd_run *r, const struct pd_event *e)
     ns_put16(u + 4, (uint16_t)l4len);
     ns_put16(u + 6, 0);
     memset(u + 8, 0, k->len);
-    uint32_t sum = ns_csum_pseudo(&r->remote, &r->local, 17, (uint32_t)l4len);
-    uint16_t c = ns_csum_fold(ns_csum_add(sum, u, l4len));
-    ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed zero is sent as all ones */
+    ns_put16(u + 6, ns_csum_udp(&r->remote, &r->local, u, l4len));
     ip_header(r, k, buf, 17, l4len, &r->remote, &r->local);
     if (r->o.verbose) {
         char sc[64];

@@ -101,3 +101,10 @@ uint32_t ns_csum_pseudo(const struct ns_addr *src, const struct ns_addr *dst,
     tail[7] = proto;
     return ns_csum_add(sum, tail, 8);
 }
+
+uint16_t ns_csum_udp(const struct ns_addr *src, const struct ns_addr *dst, const void *u, size_t l4len)
+{
+    uint32_t sum = ns_csum_pseudo(src, dst, 17 /* UDP */, (uint32_t)l4len);
+    uint16_t c = ns_csum_fold(ns_csum_add(sum, u, l4len));
+    return c ? c : 0xffff;
+}

@@ -43,5 +43,9 @@ static inline uint16_t ns_csum_ip4hdr(const uint8_t *h, size_t ihl)
 /* Running sum of the TCP/UDP/ICMPv6 pseudo-header (RFC 768, RFC 8200 8.1). */
 uint32_t ns_csum_pseudo(const struct ns_addr *src, const struct ns_addr *dst,
                         uint8_t proto, uint32_t len);
+/* The value to store in a UDP header's checksum field: over the pseudo-
+ * header and the l4len bytes at u (header, its checksum field 0, and the
+ * payload); a computed 0 is sent as all ones (RFC 768: 0 means none). */
+uint16_t ns_csum_udp(const struct ns_addr *src, const struct ns_addr *dst, const void *u, size_t l4len);
 
 #endif

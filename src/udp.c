@@ -85,9 +85,7 @@ int ns_udp_output(struct ns_stack *s, const struct ns_sockaddr *src, const struc
         pkt->off = (struct ns_offload){.gso_type = NS_GSO_UDP_L4, .gso_size = (uint16_t)gso_size,
                                        .flags = NS_OFF_CSUM_PARTIAL, .csum_start = 0, .csum_off = 6};
     } else {
-        uint32_t sum = ns_csum_pseudo(&src->addr, &dst->addr, NS_IPPROTO_UDP, (uint32_t)(8 + len));
-        uint16_t c = ns_csum_fold(ns_csum_add(sum, u, 8 + len));
-        ns_put16(u + 6, c ? c : 0xffff); /* RFC 768: a computed 0 is sent as all ones */
+        ns_put16(u + 6, ns_csum_udp(&src->addr, &dst->addr, u, 8 + len));
     }
     int rc = ns_ip_output(s, &src->addr, &dst->addr, NS_IPPROTO_UDP, pkt);
     if (rc == 0)

@@ -103,9 +103,7 @@ size_t tl_udp(uint8_t *out, const struct ns_addr *src, const struct ns_addr *dst
     ns_put16(out + 6, 0);
     if (len)
         memcpy(out + 8, data, len);
-    uint32_t sum = ns_csum_pseudo(src, dst, 17, (uint32_t)(8 + len));
-    uint16_t c = ns_csum_fold(ns_csum_add(sum, out, 8 + len));
-    ns_put16(out + 6, c ? c : 0xffff);
+    ns_put16(out + 6, ns_csum_udp(src, dst, out, 8 + len));
     return 8 + len;
 }
 
