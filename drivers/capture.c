@@ -6,6 +6,12 @@
 
 #include "src/trace.h"
 
+static void failed(struct ns_capture *c, int rc)
+{
+    c->error = rc;
+    fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-rc));
+}
+
 void ns_capture_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, size_t len)
 {
     struct ns_capture *c = user;
@@ -18,11 +24,28 @@ void ns_capture_tap(void *user, ns_time_t now, char dir, const uint8_t *pkt, siz
     }
     if (c->pcap && !c->error) {
         int rc = ns_pcapout_write(c->pcap, now + c->pcap_offset, pkt, len);
-        if (rc < 0) {
-            c->error = rc;
-            fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-rc));
-        }
+        if (rc < 0)
+            failed(c, rc);
     }
+}
+
+int ns_capture_flush(struct ns_capture *c)
+{
+    if (c->pcap && !c->error) {
+        int rc = ns_pcapout_flush(c->pcap);
+        if (rc < 0)
+            failed(c, rc);
+    }
+    return c->error;
+}
+
+int ns_capture_close(struct ns_capture *c)
+{
+    int rc = ns_pcapout_close(c->pcap);
+    c->pcap = NULL;
+    if (rc < 0 && !c->error)
+        failed(c, rc);
+    return c->error;
 }
 
 ns_time_t ns_capture_epoch_offset(void)

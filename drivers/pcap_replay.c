@@ -637,6 +637,7 @@ int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o)
     if (r->overflow)
         fprintf(out, "verdict: the stack sent too much (over %zu packets); rest not kept\n",
                 r->nsent);
+    ns_capture_flush(&tap); /* the verdict covers -w's file too */
     status = v == 0 && !r->overflow && !tap.error && !cut ? 0 : 1;
     fprintf(out,
             "verdict: %s: %u/%u expected packets matched, %u missing, %u unexpected, %u extra "
@@ -653,7 +654,11 @@ stop:
 done:
     if (s)
         ns_stack_free(s);
-    ns_pcapout_close(w);
+    int wrc = ns_pcapout_close(w); /* what the apps' stop sent, and the close */
+    if (wrc < 0 && status == 0) {
+        fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-wrc));
+        status = 1;
+    }
     for (size_t i = 0; i < r->nsent; i++)
         free((void *)r->sent[i].data);
     free(r->sent);

@@ -18,7 +18,7 @@
 struct ns_pcapout {
     pcap_t *dead;
     pcap_dumper_t *dump;
-    int failed; /* sticky: the stream reported an error */
+    int failed; /* sticky: the stream's errno once it reported an error */
 };
 
 struct ns_pcapout *ns_pcapout_open(const char *path, char *err, size_t errlen)
@@ -59,7 +59,7 @@ int ns_pcapout_write(struct ns_pcapout *w, ns_time_t ts, const uint8_t *pkt, siz
     if (!w || (!pkt && len))
         return -EINVAL;
     if (w->failed)
-        return -EIO;
+        return -w->failed;
     if (ts < 0)
         ts = 0;
     struct pcap_pkthdr h;
@@ -69,19 +69,40 @@ int ns_pcapout_write(struct ns_pcapout *w, ns_time_t ts, const uint8_t *pkt, siz
     h.ts.tv_usec = (suseconds_t)(ts % NS_SEC);
     h.len = len > UINT32_MAX ? UINT32_MAX : (bpf_u_int32)len;
     h.caplen = len > PCAPOUT_SNAPLEN ? PCAPOUT_SNAPLEN : (bpf_u_int32)len;
+    errno = 0;
     pcap_dump((u_char *)w->dump, &h, pkt);
     if (ferror(pcap_dump_file(w->dump))) {
-        w->failed = 1;
-        return -EIO;
+        w->failed = errno ? errno : EIO;
+        return -w->failed;
     }
     return 0;
 }
 
-void ns_pcapout_close(struct ns_pcapout *w)
+int ns_pcapout_flush(struct ns_pcapout *w)
 {
     if (!w)
-        return;
-    pcap_dump_close(w->dump);
+        return -EINVAL;
+    if (w->failed)
+        return -w->failed;
+    /* stdio buffers records: a full disk shows only here or at close. */
+    if (pcap_dump_flush(w->dump) != 0 || ferror(pcap_dump_file(w->dump))) {
+        w->failed = errno ? errno : EIO;
+        return -w->failed;
+    }
+    return 0;
+}
+
+int ns_pcapout_close(struct ns_pcapout *w)
+{
+    if (!w)
+        return 0;
+    int rc = ns_pcapout_flush(w);
+    /* pcap_dump_close is fclose on the dump's FILE, whose result it drops;
+     * the last write-back can still fail (a network file system). */
+    errno = 0;
+    if (fclose(pcap_dump_file(w->dump)) != 0 && rc == 0)
+        rc = -(errno ? errno : EIO);
     pcap_close(w->dead);
     free(w);
+    return rc;
 }

@@ -91,8 +91,8 @@ static int pdev_send(struct ns_netdev *dev, const uint8_t *pkt, size_t len)
         return -ENOMEM;
     memcpy(b, pkt, len);
     r->caps[r->ncap++] = (struct pd_cap){b, len, ns_stack_now(r->s)};
-    if (r->pcap)
-        ns_pcapout_write(r->pcap, ns_stack_now(r->s) - PD_T0, pkt, len);
+    if (r->pcap && !r->pcap_err)
+        r->pcap_err = ns_pcapout_write(r->pcap, ns_stack_now(r->s) - PD_T0, pkt, len);
     return 0;
 }
 
@@ -862,7 +862,18 @@ out:
     for (unsigned i = 0; i < r->ncap; i++)
         free(r->caps[i].b);
     free(r->caps);
-    ns_pcapout_close(r->pcap);
+    if (r->pcap) {
+        /* -w promises the whole capture: a write or the final flush that
+         * failed (a full disk) makes a passing script an error. */
+        int crc = ns_pcapout_close(r->pcap);
+        if (!r->pcap_err)
+            r->pcap_err = crc;
+        if (r->pcap_err) {
+            pd_report(r, 0, "-w %s: write failed: %s", r->o.wire_file, strerror(-r->pcap_err));
+            if (res->status == PD_PASS)
+                res->status = PD_ERROR;
+        }
+    }
     pd_script_free(&sc);
     free(r);
 }

@@ -90,6 +90,7 @@ struct pd_run {
     struct ns_stack *s;
     struct pdev dev;
     struct ns_pcapout *pcap;
+    int pcap_err;              /* -w: the first write error (-errno), 0 = none */
     ns_time_t now;
     struct ns_addr local, remote;  /* wire addresses */
     struct pd_cap *caps;

@@ -4,7 +4,10 @@
 # exactly every packet the stack under test received and sent (rx_packets +
 # tx_packets of its counters), starts with the host's first ping, and the
 # same seed gives a byte-identical file. A file that cannot be created is
-# one clear line and exit 1. Needs no root. NETSTACK=path overrides ./netstack.
+# one clear line and exit 1, and so is one that cannot be written in full
+# (/dev/full: stdio buffers the records, so only the flush or the close
+# can tell) -- with every tool's -w: the scenario, a replay, simloss and
+# packetdrill. Needs no root. NETSTACK=path overrides ./netstack.
 # Exit 0 = pass, 77 = skip (reason on the last line), else fail.
 set -u
 ns=${NETSTACK:-./netstack}
@@ -58,6 +61,22 @@ if [ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^netstack: ' 
 else
     fail "unwritable -w: exit $rc"; cat "$tmp/err"
 fi
+# A full disk, found only when the buffered records are written out.
+full() { # full NAME WANT_RC CMD...: exit WANT_RC, "failed: No space left on device" said
+    name=$1 want=$2; shift 2
+    timeout 60 "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ] && grep -q "failed: No space left on device" "$tmp/err" "$tmp/out"; then
+        ok "$name -w /dev/full: exit $rc, $(grep -h "failed: No space" "$tmp/err" "$tmp/out" | head -n 1)"
+    else
+        fail "$name -w /dev/full: exit $rc (want $want)"; cat "$tmp/err"
+    fi
+}
+full "scenario" 1 "$ns" --count 1 -w /dev/full
+full "replay" 1 "$ns" --dev pcap:fixtures/ping4.pcap -w /dev/full
+[ -x tools/simloss ] && full "simloss" 1 tools/simloss --bytes 1K -w /dev/full
+[ -x tools/packetdrill ] && full "packetdrill" 1 tools/packetdrill -w /dev/full tests/packetdrill/t-udp-receive-v4.pkt
+
 timeout 20 "$ns" -w >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] && ok "-w without a file: exit 2, $(cat "$tmp/err")" || fail "-w without file: exit $rc"

@@ -98,13 +98,42 @@ static void t_bad_path(void)
     char tiny[8];
     CU_ASSERT_PTR_NULL(ns_pcapout_open("", tiny, sizeof tiny));
     CU_ASSERT_EQUAL(strlen(tiny), sizeof tiny - 1);
-    ns_pcapout_close(NULL);
+    CU_ASSERT_EQUAL(ns_pcapout_close(NULL), 0);
+}
+
+/* A full disk (/dev/full): the header and a small record fit in stdio's
+ * buffer, so the writes return 0 and only the flush and the close can
+ * tell -- they must, and the error stays (sticky) for later writes. */
+static void t_full_disk(void)
+{
+    char err[256];
+    struct ns_pcapout *w = ns_pcapout_open("/dev/full", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    uint8_t pkt[40] = {0x45};
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 1, pkt, sizeof pkt), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_flush(w), -ENOSPC);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 2, pkt, sizeof pkt), -ENOSPC);
+    CU_ASSERT_EQUAL(ns_pcapout_close(w), -ENOSPC);
+
+    w = ns_pcapout_open("/dev/full", err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 1, pkt, sizeof pkt), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_close(w), -ENOSPC); /* close alone flushes and tells */
+
+    tmpname();
+    w = ns_pcapout_open(path, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(ns_pcapout_write(w, 1, pkt, sizeof pkt), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_flush(w), 0);
+    CU_ASSERT_EQUAL(ns_pcapout_close(w), 0);
+    unlink(path);
 }
 
 static const struct tl_test tests[] = {
     {"roundtrip", t_roundtrip},
     {"truncates_to_snaplen", t_truncates_to_snaplen},
     {"bad_path", t_bad_path},
+    {"full_disk", t_full_disk},
 };
 
 int main(void) { return TL_RUN("pcap_out", tests); }

@@ -746,8 +746,7 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
     }
     int rc = sim_scenario_run(&o);
     fflush(stdout);
-    ns_pcapout_close(cap.pcap);
-    if (cap.error)
+    if (ns_capture_close(&cap))
         rc = 1;
     return rc;
 }
@@ -1001,8 +1000,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
     fflush(stdout);
     ns_stack_free(s);
     ns_netdev_close(dev);
-    ns_pcapout_close(cap.pcap);
-    if (cap.error)
+    if (ns_capture_close(&cap))
         status = 1;
     return status;
 }

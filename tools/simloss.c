@@ -596,7 +596,9 @@ static int run_one(struct opts *o)
         }
     }
     if (ob.pcap) {
-        ns_pcapout_close(ob.pcap);
+        int crc = ns_pcapout_close(ob.pcap); /* buffered records: a full disk shows here */
+        if (!ob.pcap_err)
+            ob.pcap_err = crc;
         if (ob.pcap_err) {
             fprintf(stderr, "simloss: writing %s failed: %s\n", o->pcap, strerror(-ob.pcap_err));
             status = 1;
