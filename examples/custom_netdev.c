@@ -44,6 +44,7 @@ static int echoed;
 
 static void b_udp(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     char buf[64];
     struct ns_sockaddr from;
     ssize_t n;
@@ -52,6 +53,7 @@ static void b_udp(struct ns_stack *s, int sd, unsigned ev, void *u)
 }
 static void b_conn(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     char buf[8192];
     ssize_t n;
     while ((n = ns_recv(s, sd, buf, sizeof buf)) > 0)
@@ -59,9 +61,10 @@ static void b_conn(struct ns_stack *s, int sd, unsigned ev, void *u)
     if (n == 0)
         ns_close(s, sd);
 }
-static void b_listen(struct ns_stack *s, int sd, unsigned ev, void *u) { ns_accept_cb(s, sd, NULL, b_conn, NULL); }
+static void b_listen(struct ns_stack *s, int sd, unsigned ev, void *u) { (void)ev; (void)u; ns_accept_cb(s, sd, NULL, b_conn, NULL); }
 static void a_udp(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     char buf[64];
     if (ns_recv(s, sd, buf, sizeof buf) == 5) /* a connected UDP socket */
         echoed = 1;
@@ -69,6 +72,7 @@ static void a_udp(struct ns_stack *s, int sd, unsigned ev, void *u)
 static size_t sent;
 static void a_tcp(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)u;
     static char buf[16384];
     while (sent < TOTAL && (ev & NS_EV_WRITE)) {
         ssize_t k = ns_send(s, sd, buf, TOTAL - sent < sizeof buf ? TOTAL - sent : sizeof buf);

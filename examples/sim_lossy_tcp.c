@@ -13,7 +13,7 @@ struct run { struct ns_stack *cli, *srv; int lsd, sd, csd; size_t sent, got; int
 
 static void srv_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
-    struct run *r = u;
+    struct run *r = u; (void)ev;
     uint8_t buf[4096];
     ssize_t n;
     while ((n = ns_recv(s, sd, buf, sizeof buf)) > 0)
@@ -24,7 +24,7 @@ static void srv_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 }
 static void listen_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
-    struct run *r = u;
+    struct run *r = u; (void)ev;
     int c = ns_accept_cb(s, sd, NULL, srv_cb, r); /* callback set atomically */
     if (c >= 0)
         r->sd = c;

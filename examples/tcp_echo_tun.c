@@ -20,6 +20,7 @@ struct conn { char buf[65536]; size_t len; };
 
 static void echo_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     static struct conn pending[64]; /* per descriptor: bytes the send buffer had no room for */
     struct conn *c = sd < 64 ? &pending[sd] : NULL;
     if (!c) {
@@ -50,6 +51,7 @@ static void echo_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 
 static void listen_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     struct ns_sockaddr peer;
     int c;
     while ((c = ns_accept_cb(s, sd, &peer, echo_cb, NULL)) >= 0)

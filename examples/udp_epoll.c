@@ -25,6 +25,7 @@ static unsigned answered;
 
 static void upper_cb(struct ns_stack *s, int sd, unsigned ev, void *u)
 {
+    (void)ev; (void)u;
     char buf[2048];
     struct ns_sockaddr from;
     ssize_t n;
