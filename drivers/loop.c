@@ -75,12 +75,13 @@ struct ns_clock *ns_clock_realtime(void)
 
 /* Memory goes back (issue 14): once the device has been quiet for half a
  * second after memory fell from its high mark, the stack's chunk cache and
- * glibc's free pages (the apps' too) go back to the system (malloc_trim),
+ * glibc's free pages (the apps' too; ns_loop_set_malloc_trim) go back to the system (malloc_trim),
  * so RSS follows the load down instead of staying at its peak. At most
  * once a second, and never while packets flow. */
 struct trim_state {
     ns_time_t last, last_rx;
     size_t high;   /* highest mem_in_use since the last trim */
+    bool malloc_trim; /* also glibc's heap (ns_loop_set_malloc_trim; on) */
 };
 #define TRIM_QUIET (500 * NS_MSEC)
 
@@ -98,7 +99,8 @@ static void give_back(struct ns_stack *s, ns_time_t now, struct trim_state *t)
         return;
     ns_stack_trim(s);
 #ifdef __GLIBC__
-    malloc_trim(0);
+    if (t->malloc_trim)
+        malloc_trim(0); /* process-wide: ns_loop_set_malloc_trim lets a host program opt out */
 #endif
     t->last = now;
     t->high = m;
@@ -127,6 +129,7 @@ struct ns_loop *ns_loop_new(struct ns_stack *s, struct ns_netdev *dev, struct ns
     l->s = s;
     l->dev = dev;
     l->clock = clock;
+    l->trim.malloc_trim = true;
     l->cap = dev && dev->mtu ? dev->mtu : 1500;
     l->big = dev && (dev->caps.tso4 || dev->caps.tso6 || dev->caps.uso);
     if (l->big && l->cap < 65535 + 40)
@@ -143,6 +146,8 @@ void ns_loop_free(struct ns_loop *l)
     ns_pkt_free(l->spare);
     free(l);
 }
+
+void ns_loop_set_malloc_trim(struct ns_loop *l, bool on) { l->trim.malloc_trim = on; }
 
 int ns_loop_fd(const struct ns_loop *l) { return l->dev ? ns_netdev_fd(l->dev) : -1; }
 

@@ -398,6 +398,48 @@ static void t_busy_poll(void)
     }
 }
 
+/* The loop gives memory back once the device is quiet: the stack's chunk
+ * cache always, glibc's heap (malloc_trim, a process-wide call that
+ * reaches the host program's heap too) unless ns_loop_set_malloc_trim
+ * turned it off. malloc_trim is wrapped (Makefile: --wrap=malloc_trim)
+ * to count it. */
+static unsigned trims;
+int __wrap_malloc_trim(size_t pad);
+int __wrap_malloc_trim(size_t pad)
+{
+    (void)pad;
+    trims++;
+    return 0;
+}
+
+static void t_malloc_trim(void)
+{
+    for (int on = 0; on <= 1; on++) {
+        struct pair p;
+        pair_new(&p);
+        if (!on) {
+            ns_loop_set_malloc_trim(p.la, false);
+            ns_loop_set_malloc_trim(p.lb, false);
+        }
+        trims = 0;
+        open_send_close(&p, 20000, 0);
+        run_until(&p, accepted_and_read, 60 * NS_SEC);
+        CU_ASSERT_EQUAL(g.got, 20000);
+        CU_ASSERT(ns_stack_mem_cached(p.b) > 0); /* freed chunks wait in the cache */
+        /* Quiet for 2 s: the loops' next steps give memory back. */
+        p.clk.t += 2 * NS_SEC;
+        ns_loop_step(p.la);
+        ns_loop_step(p.lb);
+        CU_ASSERT_EQUAL(ns_stack_mem_cached(p.b), 0);
+        CU_ASSERT(on ? trims > 0 : trims == 0);
+        ns_close(p.b, g.srv);
+        ns_close(p.b, g.lsd);
+        ns_stack_abort_all(p.a);
+        ns_stack_abort_all(p.b);
+        pair_free(&p);
+    }
+}
+
 /* Direct receive through the loop: a sends 4 MB over an offload pair;
  * b's loop reads each packet over the regions its stack guesses
  * (stack.h ns_stack_rx_direct_prepare), and all of it arrives intact --
@@ -480,6 +522,7 @@ int main(void)
         {"drain_bound", t_drain_bound},
         {"busy_poll", t_busy_poll},
         {"direct_receive", t_direct_receive},
+        {"malloc_trim", t_malloc_trim},
     };
     return TL_RUN("loop", tests);
 }

@@ -56,7 +56,12 @@ int ns_loop_run(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *cloc
  * drained, or -errno on a device error. Socket callbacks run inside it. The
  * deadline is the stack's (ns_stack_next_deadline), in the clock's time
  * base. Nothing here owns the stack or the device: ns_loop_free frees only
- * the loop's own packet buffer. One loop per stack, one thread. */
+ * the loop's own packet buffer. One loop per stack, one thread.
+ * Memory goes back once quiet: when the device has been idle for half a
+ * second after the stack's memory fell, a step empties the stack's chunk
+ * cache (ns_stack_trim) and calls glibc's malloc_trim(0), which returns
+ * the free pages of the whole process's heap -- the host program's too;
+ * ns_loop_set_malloc_trim(l, false) keeps it to the stack's own cache. */
 struct ns_loop;
 struct ns_loop *ns_loop_new(struct ns_stack *s, struct ns_netdev *dev, struct ns_clock *clock);
 void ns_loop_free(struct ns_loop *l);
@@ -66,6 +71,7 @@ ns_time_t ns_loop_deadline(const struct ns_loop *l);
  * no deadline, 0 = step now (a deadline passed, or packets are waiting). */
 int ns_loop_timeout_ms(const struct ns_loop *l);
 int ns_loop_step(struct ns_loop *l);
+void ns_loop_set_malloc_trim(struct ns_loop *l, bool on); /* default on */
 
 /* Graceful close (stack.h): ns_stack_close_all, then steps until
  * ns_stack_unfinished is 0 (every FIN exchanged) or `bound` (ns) of the
