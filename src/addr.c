@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 
 int ns_addr_parse(const char *text, struct ns_addr *out)
@@ -58,6 +59,14 @@ bool ns_addr_is_multicast(const struct ns_addr *a)
     if (a->family == NS_AF_INET)
         return (a->bytes[0] & 0xf0) == 0xe0;
     return a->family == NS_AF_INET6 && a->bytes[0] == 0xff;
+}
+
+bool ns_addr_is_loopback(const struct ns_addr *a)
+{
+    static const uint8_t v6[16] = {[15] = 1};
+    if (a->family == NS_AF_INET)
+        return a->bytes[0] == 127;
+    return a->family == NS_AF_INET6 && memcmp(a->bytes, v6, 16) == 0;
 }
 
 bool ns_addr_is_v4_broadcast_like(const struct ns_addr *a)

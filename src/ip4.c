@@ -52,7 +52,7 @@ void ns_ip4_input(struct ns_stack *s, struct ns_pkt *pkt)
 
     /* RFC 1122 3.2.1.3: a source that is broadcast or multicast is bogus,
      * and so is 127/8, which (g) says never appears outside a host. */
-    if (ns_addr_is_multicast(&ip.src) || ns_get32(ip.src.bytes) == 0xffffffffu || ip.src.bytes[0] == 127)
+    if (ns_addr_is_multicast(&ip.src) || ns_get32(ip.src.bytes) == 0xffffffffu || ns_addr_is_loopback(&ip.src))
         { ns_drop(s, pkt, NS_DROP_ip4_bad_src); return; }
     if (!ns_ip_is_ours(s, &ip.dst)) {
         /* Broadcast and multicast reach us but are never answered with

@@ -83,8 +83,7 @@ void ns_ip6_input(struct ns_stack *s, struct ns_pkt *pkt)
     ip.ecn = (h[1] >> 4) & 3; /* RFC 3168 5: the low two bits of the Traffic Class */
     /* RFC 4291 2.5.3 / 2.7: neither the loopback address nor a multicast
      * address is ever a valid source on a link. */
-    static const uint8_t loopback[16] = {[15] = 1};
-    if (ns_addr_is_multicast(&ip.src) || memcmp(ip.src.bytes, loopback, 16) == 0)
+    if (ns_addr_is_multicast(&ip.src) || ns_addr_is_loopback(&ip.src))
         { ns_drop(s, pkt, NS_DROP_ip6_bad_src); return; }
     if (!ns_ip_is_ours(s, &ip.dst)) {
         if (!ns_addr_is_multicast(&ip.dst))

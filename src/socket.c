@@ -17,6 +17,11 @@ static struct ns_sock *get(struct ns_stack *s, int sd)
     return s->socks[sd];
 }
 
+bool ns_sock_valid(const struct ns_stack *s, int sd)
+{
+    return sd >= 0 && (unsigned)sd < s->socks_cap && s->socks[sd];
+}
+
 int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
 {
     if (family != NS_AF_UNSPEC && family != NS_AF_INET && family != NS_AF_INET6)
@@ -70,7 +75,7 @@ int ns_bind(struct ns_stack *s, int sd, const struct ns_sockaddr *local)
     struct ns_sock *so = get(s, sd);
     if (!so)
         return -EBADF;
-    if (so->bound)
+    if (!local || so->bound)
         return -EINVAL;
     struct ns_sockaddr la = *local;
     if (!ns_addr_is_unspec(&la.addr)) {
@@ -204,11 +209,12 @@ ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
         dst = &so->peer; /* a connected UDP socket (udp_sock.c) */
     if (!dst)
         return -EDESTADDRREQ;
-    if (dst->addr.family != NS_AF_INET && dst->addr.family != NS_AF_INET6)
-        return -EAFNOSUPPORT;
-    if (so->family != NS_AF_UNSPEC && so->family != dst->addr.family)
-        return -EAFNOSUPPORT;
-    int rc = ensure_bound(s, sd, so);
+    /* As connect: no port 0, 0.0.0.0 or loopback (a missing device is the
+     * output's error, counted in tx_errors). */
+    int rc = ns_sock_dst_addr_check(s, so, dst);
+    if (rc)
+        return rc;
+    rc = ensure_bound(s, sd, so);
     if (rc)
         return rc;
     struct ns_sockaddr src = so->local;
@@ -316,15 +322,29 @@ int ns_sock_set_callback(struct ns_stack *s, int sd, ns_sock_cb cb, void *user)
     return 0;
 }
 
-int ns_sock_dst_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst)
+int ns_sock_dst_addr_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst)
 {
     uint8_t fam = dst->addr.family;
     if (fam != NS_AF_INET && fam != NS_AF_INET6)
         return -EAFNOSUPPORT;
     if (so->family != NS_AF_UNSPEC && so->family != fam)
         return -EAFNOSUPPORT;
-    if (dst->port == 0 || ns_addr_is_unspec(&dst->addr))
+    /* A ping socket's port is not a port (Linux ignores it). */
+    if ((dst->port == 0 && so->type != NS_SOCK_ICMP_ECHO) || ns_addr_is_unspec(&dst->addr))
         return -EINVAL;
+    /* No loopback interface: 127/8 and ::1 must never leave a host (RFC
+     * 1122 3.2.1.3, RFC 4291 2.5.3), and our own address would go out the
+     * device and never come back -- a connect waited out its SYN timeout. */
+    if (ns_addr_is_loopback(&dst->addr) || ns_ip_is_ours(s, &dst->addr))
+        return -ENETUNREACH;
+    return 0;
+}
+
+int ns_sock_dst_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst)
+{
+    int rc = ns_sock_dst_addr_check(s, so, dst);
+    if (rc)
+        return rc;
     if (!s->dev)
         return -ENETDOWN; /* no device: nothing could ever leave; say so now */
     return 0;
@@ -343,6 +363,8 @@ int ns_getsockname(struct ns_stack *s, int sd, struct ns_sockaddr *out)
     struct ns_sock *so = get(s, sd);
     if (!so)
         return -EBADF;
+    if (!out)
+        return -EINVAL;
     *out = so->local;
     return 0;
 }

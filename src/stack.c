@@ -506,7 +506,8 @@ void ns_timers_run(struct ns_stack *s, ns_time_t now)
         ns_heap_pop(&s->timers, &e);
         struct ns_timer_slot *sl = &s->tslots[ent_slot(&e)];
         sl->active = false;
-        sl->fn(s, sl->user);
+        if (sl->fn)
+            sl->fn(s, sl->user); /* NULL: a wake-up only (stack.h) */
     }
 }
 

@@ -53,6 +53,8 @@ struct ns_sock {
     enum ns_sock_type type;
     uint8_t family;          /* NS_AF_UNSPEC = dual stack */
     bool bound;
+    bool conn_port;          /* NS_SOCK_STREAM: connect chose the port (an ephemeral bind) */
+    bool conn_addr;          /* NS_SOCK_STREAM: connect chose local.addr (it was any) */
     uint16_t udp_gso_size;   /* NS_SO_UDP_SEGMENT (udp_sock.c); 0 = off */
     struct ns_sockaddr local; /* addr family UNSPEC = any of ours */
     ns_sock_cb cb;
@@ -211,14 +213,20 @@ void ns_sock_unbind(struct ns_stack *s, struct ns_sock *so);
 struct ns_sock *ns_sock_port_first(const struct ns_stack *s, uint16_t port);
 struct ns_sock *ns_sock_port_next(const struct ns_sock *so, uint16_t port);
 
-/* The checks connect makes on a destination, TCP and UDP alike: a family
- * the socket can use, a port, an address, a device to send through.
- * 0 or -EAFNOSUPPORT / -EINVAL / -ENETDOWN. */
+/* The checks connect makes on a destination, TCP, UDP and ping sockets
+ * alike: a family the socket can use, a port (but for ping), a specified
+ * address that is neither loopback nor ours (no loopback interface) --
+ * these alone are ns_sock_dst_addr_check, which sendto makes -- and a
+ * device to send through. 0 or -EAFNOSUPPORT / -EINVAL / -ENETUNREACH /
+ * -ENETDOWN. */
+int ns_sock_dst_addr_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst);
 int ns_sock_dst_check(const struct ns_stack *s, const struct ns_sock *so, const struct ns_sockaddr *dst);
 
 /* Connected datagram sockets and ICMP errors for UDP (udp_sock.c). The
  * socket API's connect/send/recv/getpeername hand UDP sockets to these. */
 bool ns_sock_is_dgram(struct ns_stack *s, int sd);
+/* sd names an open socket (for the order of checks: -EBADF before -EINVAL). */
+bool ns_sock_valid(const struct ns_stack *s, int sd);
 int ns_dgram_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst);
 ssize_t ns_dgram_send(struct ns_stack *s, int sd, const void *buf, size_t len);
 ssize_t ns_dgram_recv(struct ns_stack *s, int sd, void *buf, size_t len);

@@ -8,6 +8,7 @@
  * here blocks; readiness is reported through ns_sock_events / callbacks.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "tcp.h"
 #include "tcp_cc.h"
@@ -108,6 +109,26 @@ int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
     return nsd;
 }
 
+/* A connect that failed (RST, timeout, ICMP) before the connection was
+ * established: as Linux's __inet_stream_connect, the next connect reports
+ * the error once (or -ECONNABORTED once it was read) and disconnects --
+ * the TCB goes, and so do the port and address connect chose, not those
+ * the app bound -- so the one after starts afresh. */
+static int connect_failed(struct ns_stack *s, struct ns_sock *so)
+{
+    int e = so->err ? so->err : -ECONNABORTED;
+    so->err = 0;
+    ns_tcb_free(so->tcb); /* clears so->tcb */
+    if (so->conn_port) {
+        ns_sock_unbind(s, so);
+        so->local.port = 0;
+    }
+    if (so->conn_addr)
+        memset(&so->local.addr, 0, sizeof so->local.addr);
+    so->conn_port = so->conn_addr = false;
+    return e;
+}
+
 int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
 {
     if (ns_sock_is_dgram(s, sd))
@@ -121,7 +142,9 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     if (so->tcb && !fresh(so->tcb)) {
         if (so->tcb->state == NS_TCP_SYN_SENT || so->tcb->state == NS_TCP_SYN_RECEIVED)
             return -EALREADY;
-        return so->tcb->state == NS_TCP_LISTEN ? -EINVAL : -EISCONN;
+        if (so->tcb->state == NS_TCP_CLOSED && !so->tcb->was_established)
+            return connect_failed(s, so);
+        return -EISCONN; /* connected once (whatever since), or listening: Linux's answer */
     }
     int bad = ns_sock_dst_check(s, so, dst);
     if (bad < 0)
@@ -142,6 +165,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
         return -ENOMEM;
     if (s->tcp->nconns >= s->cfg.tcp_max_conns)
         return -ENOBUFS; /* cfg.tcp_max_conns (no packet involved: not a drop) */
+    bool chose_port = !so->bound;
     if (!so->bound) {
         /* Ephemeral port whose 4-tuple is free (TIME_WAIT holds some). */
         int rc = -EADDRINUSE;
@@ -163,6 +187,8 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
     if (!t)
         return -ENOMEM;
+    so->conn_port = chose_port;
+    so->conn_addr = ns_addr_is_unspec(&so->local.addr);
     so->local.addr = src; /* getsockname reports the source we chose */
     t->local.addr = src;
     t->local.port = so->local.port;
@@ -376,6 +402,8 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len)
 
 ssize_t ns_recv_zc(struct ns_stack *s, int sd, struct ns_iovec *iov, unsigned *niov, size_t len)
 {
+    if (!niov)
+        return ns_sock_valid(s, sd) ? -EINVAL : -EBADF;
     unsigned max = *niov;
     *niov = 0;
     if (ns_sock_is_dgram(s, sd))
@@ -495,6 +523,8 @@ int ns_abort(struct ns_stack *s, int sd)
 
 int ns_getpeername(struct ns_stack *s, int sd, struct ns_sockaddr *out)
 {
+    if (!out)
+        return ns_sock_valid(s, sd) ? -EINVAL : -EBADF;
     if (ns_sock_is_dgram(s, sd))
         return ns_dgram_peer(s, sd, out);
     int err;
@@ -581,6 +611,8 @@ int ns_tcp_info(struct ns_stack *s, int sd, struct ns_tcp_info *o)
     struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
     if (!so)
         return err;
+    if (!o)
+        return -EINVAL;
     memset(o, 0, sizeof *o);
     const struct ns_tcb *t = so->tcb;
     if (!t)

@@ -276,6 +276,8 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
 
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
 {
+    if (!v)
+        return ns_sock_valid(s, sd) ? -EINVAL : -EBADF;
     if (opt == NS_SO_UDP_SEGMENT)
         return ns_dgram_get_segment(s, sd, v);
     if (opt == NS_SO_INQ && ns_sock_is_dgram(s, sd))

@@ -309,6 +309,178 @@ static void t_connect_without_device(void)
     ns_stack_free(s);
 }
 
+/* ---- connect again after a failed connect (Linux's __inet_stream_connect) ---- */
+
+/* The SYN the stack sent last (cap.pkts[cap.count - 1]). */
+static struct tt_seg last_syn(const struct tl_cap *cap)
+{
+    struct tt_seg g = {0};
+    CU_ASSERT_FATAL(cap->count > 0);
+    CU_ASSERT_FATAL(tt_parse_seg(cap->pkts[cap->count - 1], &g) == 0);
+    CU_ASSERT_EQUAL(g.flags, TH_SYN);
+    return g;
+}
+
+static void refuse(struct ns_stack *s, const struct tt_seg *syn)
+{
+    ns_stack_input(s, ns_stack_now(s) + NS_MSEC,
+                   tt_build(&TL_HOST4, &TL_STACK4, syn->dport, syn->sport, 0, syn->seq + 1,
+                            TH_RST | TH_ACK, 0, NULL, 0, NULL, 0));
+}
+
+/* A connect refused (RST) is reported once by the next connect -- or
+ * -ECONNABORTED once ns_sock_error read it -- which also disconnects: the
+ * port connect chose is given back (getsockname says 0), a port the app
+ * bound is kept, and the connect after that starts afresh and succeeds.
+ * A connection that was established and then reset stays "connected"
+ * (-EISCONN), and so does a listener, as Linux answers. Before, every
+ * later connect on a refused socket returned -EISCONN. */
+static void t_connect_after_failure(void)
+{
+    struct ns_config cfg;
+    tt_cfg(&cfg);
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack_cfg(&cap, &cfg);
+    struct ns_sockaddr dst = {TL_HOST4, 3000}, me;
+
+    int sd = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);
+    struct tt_seg g = last_syn(&cap);
+    refuse(s, &g);
+    CU_ASSERT(ns_sock_events(s, sd) & NS_EV_ERROR);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -ECONNREFUSED); /* the error, once */
+    CU_ASSERT_EQUAL(ns_sock_error(s, sd), 0);
+    CU_ASSERT_EQUAL(ns_getsockname(s, sd, &me), 0);
+    CU_ASSERT_EQUAL(me.port, 0);                              /* its ephemeral port went back */
+    CU_ASSERT(ns_addr_is_unspec(&me.addr));
+    unsigned before = cap.count;
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);  /* afresh */
+    CU_ASSERT_EQUAL(cap.count, before + 1);
+    g = last_syn(&cap);
+    ns_stack_input(s, ns_stack_now(s) + NS_MSEC,
+                   tt_build(&TL_HOST4, &TL_STACK4, 3000, g.sport, 7000, g.seq + 1, TH_SYN | TH_ACK,
+                            65535, NULL, 0, NULL, 0));
+    struct ns_tcp_info ti;
+    CU_ASSERT_EQUAL(ns_tcp_info(s, sd, &ti), 0);
+    CU_ASSERT_EQUAL(ti.state, NS_TCP_ESTABLISHED);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EISCONN);
+    /* Reset once established: still -EISCONN (the socket was connected). */
+    CU_ASSERT_EQUAL(ns_tcp_info(s, sd, &ti), 0);
+    ns_stack_input(s, ns_stack_now(s) + NS_MSEC,
+                   tt_build(&TL_HOST4, &TL_STACK4, 3000, g.sport, 7001, 0, TH_RST, 0, NULL, 0, NULL, 0));
+    CU_ASSERT_EQUAL(ns_tcp_info(s, sd, &ti), 0);
+    CU_ASSERT_EQUAL(ti.state, NS_TCP_CLOSED);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EISCONN);
+    CU_ASSERT_EQUAL(ns_close(s, sd), 0);
+
+    /* A port the app bound stays bound through the failure. */
+    sd = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr mine = {.port = 4000};
+    CU_ASSERT_EQUAL(ns_bind(s, sd, &mine), 0);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);
+    g = last_syn(&cap);
+    CU_ASSERT_EQUAL(g.sport, 4000);
+    refuse(s, &g);
+    CU_ASSERT_EQUAL(ns_sock_error(s, sd), -ECONNREFUSED);    /* read here ... */
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -ECONNABORTED); /* ... so connect says aborted */
+    CU_ASSERT_EQUAL(ns_getsockname(s, sd, &me), 0);
+    CU_ASSERT_EQUAL(me.port, 4000);
+    CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);
+    CU_ASSERT_EQUAL(last_syn(&cap).sport, 4000);
+    CU_ASSERT_EQUAL(ns_abort(s, sd), 0);
+
+    int l = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    struct ns_sockaddr lp = {.port = 80};
+    CU_ASSERT_EQUAL(ns_bind(s, l, &lp), 0);
+    CU_ASSERT_EQUAL(ns_listen(s, l, 4), 0);
+    CU_ASSERT_EQUAL(ns_connect(s, l, &dst), -EISCONN);
+    ns_close(s, l);
+    TL_FINISH(s, &cap);
+}
+
+/* ---- destinations no packet can go to ---- */
+
+/* Port 0 and the unspecified address are -EINVAL for sendto as for
+ * connect (Linux's udp_sendmsg); loopback and the stack's own addresses
+ * -ENETUNREACH (no loopback interface; 127/8 must never leave a host,
+ * RFC 1122 3.2.1.3). Nothing reaches the wire. Before, sendto sent them
+ * (10.0.0.2:0, 0.0.0.0:9) and a connect to our own address waited out
+ * its SYN retries. A ping socket's port is no port: 0 is fine. */
+static void t_bad_destinations(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int u = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_DGRAM);
+    struct ns_sockaddr d;
+    struct { const char *addr; uint16_t port; int want; } bad[] = {
+        {"10.0.0.1", 0, -EINVAL},   {"0.0.0.0", 9, -EINVAL},       {"::", 9, -EINVAL},
+        {"127.0.0.1", 9, -ENETUNREACH}, {"127.9.9.9", 9, -ENETUNREACH}, {"::1", 9, -ENETUNREACH},
+        {"10.0.0.2", 9, -ENETUNREACH},  {"fe80::2", 9, -ENETUNREACH},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_FATAL(ns_addr_parse(bad[i].addr, &d.addr) == 0);
+        d.port = bad[i].port;
+        CU_ASSERT_EQUAL(ns_sendto(s, u, "x", 1, &d), bad[i].want);
+        int t = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
+        CU_ASSERT_EQUAL(ns_connect(s, t, &d), bad[i].want);
+        ns_close(s, t);
+    }
+    CU_ASSERT_EQUAL(cap.count, 0);
+    d.addr = TL_HOST4;
+    d.port = 9;
+    CU_ASSERT_EQUAL(ns_sendto(s, u, "x", 1, &d), 1);
+    int p = ns_socket(s, NS_AF_INET, NS_SOCK_ICMP_ECHO);
+    d.port = 0;
+    uint8_t echo[8] = {8, 0, 0, 0, 0, 1, 0, 1};
+    CU_ASSERT_EQUAL(ns_sendto(s, p, echo, sizeof echo, &d), (ssize_t)sizeof echo);
+    CU_ASSERT_EQUAL(cap.count, 2);
+    ns_close(s, p);
+    ns_close(s, u);
+    TL_FINISH(s, &cap);
+}
+
+/* ---- a NULL where a result or callback is required ---- */
+
+static void never(struct ns_stack *s, void *user) { (void)s; (void)user; CU_FAIL("called"); }
+
+/* -EINVAL (-EBADF first for a descriptor that is not open), never a
+ * crash: each of these dereferenced the NULL before. */
+static void t_null_arguments(void)
+{
+    struct tl_cap cap;
+    tl_cap_init(&cap, 1500);
+    struct ns_stack *s = tl_stack(&cap);
+    int u = ns_socket(s, NS_AF_INET, NS_SOCK_DGRAM), t = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
+    CU_ASSERT_EQUAL(ns_bind(s, u, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_bind(s, t, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_getsockname(s, u, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_getpeername(s, u, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_getpeername(s, t, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_MAXSEG, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, u, NS_SO_INQ, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_tcp_info(s, t, NULL), -EINVAL);
+    struct ns_iovec iov[2];
+    CU_ASSERT_EQUAL(ns_recv_zc(s, t, iov, NULL, 10), -EINVAL);
+    CU_ASSERT_EQUAL(ns_recv_zc(s, u, iov, NULL, 10), -EINVAL);
+    CU_ASSERT_EQUAL(ns_getpeername(s, 99, NULL), -EBADF);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, 99, NS_SO_MAXSEG, NULL), -EBADF);
+    CU_ASSERT_EQUAL(ns_recv_zc(s, 99, iov, NULL, 10), -EBADF);
+    int id = ns_timer_start(s, 5 * NS_SEC, never, NULL);
+    CU_ASSERT(id > 0);
+    ns_timer_cancel(s, id);
+    /* A NULL callback is a wake-up: it sets the deadline and fires as
+     * nothing (it called NULL at the next poll). */
+    CU_ASSERT(ns_timer_start(s, 3 * NS_SEC, NULL, NULL) > 0);
+    CU_ASSERT_EQUAL(ns_stack_next_deadline(s), 3 * NS_SEC);
+    ns_stack_poll(s, 3 * NS_SEC);
+    CU_ASSERT_EQUAL(ns_stack_next_deadline(s), NS_TIME_NEVER);
+    ns_close(s, u);
+    ns_close(s, t);
+    TL_FINISH(s, &cap);
+}
+
 /* ---- readiness: sockets already ready when their callback is set ---- */
 
 /* Data that came with the handshake, accepted outside any callback: the
@@ -397,6 +569,9 @@ int main(void)
         {"udp_icmp_errors", t_udp_icmp_errors},
         {"udp_icmp_error_every_call", t_udp_icmp_error_every_call},
         {"connect_without_device", t_connect_without_device},
+        {"connect_after_failure", t_connect_after_failure},
+        {"bad_destinations", t_bad_destinations},
+        {"null_arguments", t_null_arguments},
         {"ready_before_callback", t_ready_before_callback},
         {"accept_cb", t_accept_cb},
     };

@@ -22,6 +22,7 @@ void ns_addr_v4(struct ns_addr *out, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 bool ns_addr_is_v6_linklocal(const struct ns_addr *a);
 bool ns_addr_is_multicast(const struct ns_addr *a);
 bool ns_addr_is_v4_broadcast_like(const struct ns_addr *a); /* 255.255.255.255 or 0.0.0.0 */
+bool ns_addr_is_loopback(const struct ns_addr *a);          /* 127/8 (RFC 1122 3.2.1.3) or ::1 */
 
 #ifdef __cplusplus
 }

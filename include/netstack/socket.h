@@ -45,7 +45,11 @@ int ns_socket(struct ns_stack *s, enum ns_family family, enum ns_sock_type type)
 /* Local address: addr family UNSPEC or all-zero = any of ours; port 0 = pick
  * an ephemeral port (echo id for ping sockets). */
 int ns_bind(struct ns_stack *s, int sd, const struct ns_sockaddr *local);
-/* Sends one datagram; returns len. Unbound sockets get an ephemeral port. */
+/* Sends one datagram; returns len. Unbound sockets get an ephemeral port.
+ * A destination no datagram may go to is refused as connect refuses it:
+ * -EINVAL for port 0 (but on a ping socket) or the unspecified address,
+ * -ENETUNREACH for 127/8, ::1 or the stack's own addresses (there is no
+ * loopback interface; RFC 1122 3.2.1.3). */
 ssize_t ns_sendto(struct ns_stack *s, int sd, const void *buf, size_t len,
                   const struct ns_sockaddr *dst);
 /* Receives one datagram into buf (truncated to len); returns its full
@@ -73,7 +77,13 @@ int ns_close(struct ns_stack *s, int sd);
  * ns_connect returns -EINPROGRESS (-ENETDOWN at once on a stack without a
  * device); NS_EV_WRITE signals the connection is
  * established, NS_EV_ERROR a failure (ns_sock_error: -ECONNREFUSED,
- * -ETIMEDOUT, -ECONNRESET, ...). A listening socket is readable when
+ * -ETIMEDOUT, -ECONNRESET, ...). After such a failure, before the
+ * connection was ever established, the next ns_connect returns the error
+ * once (-ECONNABORTED if ns_sock_error read it) and leaves the socket
+ * unconnected (the ephemeral port and source address connect chose are
+ * given back), so the one after starts afresh, as Linux's. A socket that
+ * was connected, or listens, answers -EISCONN; one still connecting
+ * -EALREADY. A listening socket is readable when
  * ns_accept has a connection. ns_recv returns 0 at end of stream. ns_close
  * is a graceful close (queued data is still delivered, then FIN); the
  * descriptor is released at once and the connection finishes inside the
@@ -96,7 +106,7 @@ ssize_t ns_recv(struct ns_stack *s, int sd, void *buf, size_t len);
  * always cover 64 KiB),
  * and returns how many bytes they cover -- or what ns_recv would: 0 at end
  * of stream, -EAGAIN, -ENOTCONN, the connection's error once;
- * -EOPNOTSUPP for a datagram socket, -EINVAL for no slots. Nothing is
+ * -EOPNOTSUPP for a datagram socket, -EINVAL for no slots (or niov NULL). Nothing is
  * consumed and the window does not open until ns_recv_consume(s, sd, n)
  * gives back the first n unread bytes (n <= the unread bytes, else
  * -EINVAL and nothing consumed). The regions stay valid across

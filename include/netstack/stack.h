@@ -141,8 +141,9 @@ typedef void (*ns_tap_fn)(void *user, ns_time_t now, char dir, const uint8_t *pk
 void ns_stack_set_tap(struct ns_stack *s, ns_tap_fn fn, void *user);
 
 /* Timers for apps and tools: fn runs from ns_stack_poll at or after
- * deadline, in (deadline, start order) order. Returns an id > 0 or -ENOMEM.
- * Cancel is a no-op for an id that already fired. */
+ * deadline, in (deadline, start order) order; a NULL fn only sets a
+ * deadline (ns_stack_next_deadline: a wake-up) and runs nothing. Returns
+ * an id > 0 or -ENOMEM. Cancel is a no-op for an id that already fired. */
 typedef void (*ns_timer_fn)(struct ns_stack *s, void *user);
 int ns_timer_start(struct ns_stack *s, ns_time_t deadline, ns_timer_fn fn, void *user);
 void ns_timer_cancel(struct ns_stack *s, int id);
