@@ -37,24 +37,48 @@ struct lex {
     bool failed;
 };
 
-static void *keep(struct pd_script *s, void *p)
+/* Every parser allocation goes through here: it joins the script's arena
+ * (freed by pd_script_free) and counts in s->bytes, which stays linear in
+ * the text (tests/test_pdrill.c checks it). */
+static void *keep(struct pd_script *s, void *p, size_t n)
 {
     if (!p)
         abort(); /* out of memory in a test tool: nothing sensible to do */
     if (s->nmem == s->capmem) {
         s->capmem = s->capmem ? s->capmem * 2 : 64;
-        void **n = realloc(s->mem, s->capmem * sizeof *n);
-        if (!n)
+        void **m = realloc(s->mem, s->capmem * sizeof *m);
+        if (!m)
             abort();
-        s->mem = n;
+        s->mem = m;
+        s->bytes += s->capmem * sizeof *m;
     }
     s->mem[s->nmem++] = p;
+    s->bytes += n;
     return p;
+}
+
+static void *alloc(struct pd_script *s, size_t n) { return keep(s, malloc(n ? n : 1), n); }
+
+/* Makes room for one more element in an array of *n (capacity *cap) whose
+ * storage the script owns: the capacity doubles, so a script of N lines
+ * costs O(N) bytes and copies, never a copy of the whole array per line.
+ * The outgrown arrays stay in the arena until pd_script_free (at most the
+ * final array's size again). */
+static void *grow(struct pd_script *s, void *arr, unsigned n, unsigned *cap, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    unsigned nc = *cap ? *cap * 2 : 8;
+    void *a = alloc(s, (size_t)nc * elem);
+    if (n)
+        memcpy(a, arr, (size_t)n * elem);
+    *cap = nc;
+    return a;
 }
 
 static char *sdup(struct pd_script *s, const char *a, size_t n)
 {
-    char *d = keep(s, malloc(n + 1));
+    char *d = alloc(s, n + 1);
     memcpy(d, a, n);
     d[n] = '\0';
     return d;
@@ -726,18 +750,15 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
 
 static struct pd_expr *mk(struct lex *l, uint8_t kind)
 {
-    struct pd_expr *x = keep(l->s, calloc(1, sizeof *x));
+    struct pd_expr *x = keep(l->s, calloc(1, sizeof *x), sizeof *x);
     x->kind = kind;
     return x;
 }
 
 static void add_kid(struct lex *l, struct pd_expr *p, struct pd_expr *k)
 {
-    struct pd_expr **n = keep(l->s, malloc((p->nkids + 1) * sizeof *n));
-    if (p->nkids)
-        memcpy(n, p->kids, p->nkids * sizeof *n);
-    n[p->nkids++] = k;
-    p->kids = n;
+    p->kids = grow(l->s, p->kids, p->nkids, &p->capkids, sizeof *p->kids);
+    p->kids[p->nkids++] = k;
 }
 
 static struct pd_expr *parse_expr(struct lex *l, int depth);
@@ -934,14 +955,10 @@ static bool parse_syscall(struct lex *l, struct pd_event *e)
     return true;
 }
 
-static bool push_str(struct pd_script *s, char ***arr, unsigned *n, char *v)
+static void push_str(struct pd_script *s, char ***arr, unsigned *n, unsigned *cap, char *v)
 {
-    char **a = keep(s, malloc((*n + 1) * sizeof *a));
-    if (*n)
-        memcpy(a, *arr, *n * sizeof *a);
-    a[(*n)++] = v;
-    *arr = a;
-    return true;
+    *arr = grow(s, *arr, *n, cap, sizeof **arr);
+    (*arr)[(*n)++] = v;
 }
 
 /* #ifdef / #ifndef / #else / #endif: excluded lines (and the directive
@@ -949,7 +966,7 @@ static bool push_str(struct pd_script *s, char ***arr, unsigned *n, char *v)
 static char *preprocess(struct pd_script *s, const char *text, size_t len, const struct pd_define *defs,
                         unsigned ndefs, char *err, size_t errcap)
 {
-    char *o = keep(s, malloc(len + 1));
+    char *o = alloc(s, len + 1);
     memcpy(o, text, len);
     o[len] = '\0';
     bool active[33];
@@ -1039,20 +1056,17 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                 fail(l, l->tline, "option line '%s' after the first event", l->text);
                 break;
             }
-            int *nl = keep(s, malloc((s->nopts + 1) * sizeof *nl));
-            if (s->nopts)
-                memcpy(nl, s->opt_lines, s->nopts * sizeof *nl);
-            nl[s->nopts] = l->tline;
-            s->opt_lines = nl;
-            push_str(s, &s->opts, &s->nopts, l->text);
+            s->opt_lines = grow(s, s->opt_lines, s->nopts, &s->capopt_lines, sizeof *s->opt_lines);
+            s->opt_lines[s->nopts] = l->tline;
+            push_str(s, &s->opts, &s->nopts, &s->capopts, l->text);
             next(l);
             continue;
         }
         if (l->t == T_CMD) { /* untimed: init before the events, cleanup after */
             if (seen_event)
-                push_str(s, &s->cleanup_cmds, &s->ncleanup, l->text);
+                push_str(s, &s->cleanup_cmds, &s->ncleanup, &s->capcleanup, l->text);
             else
-                push_str(s, &s->init_cmds, &s->ninit, l->text);
+                push_str(s, &s->init_cmds, &s->ninit, &s->capinit, l->text);
             next(l);
             continue;
         }
@@ -1066,6 +1080,7 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
             if (!n)
                 abort();
             s->ev = n;
+            s->bytes += cap * sizeof *n;
         }
         struct pd_event *e = &s->ev[s->nev];
         memset(e, 0, sizeof *e);

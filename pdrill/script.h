@@ -11,7 +11,8 @@
  * its meaning (TCP Fast Open, md5, encapsulation, SCTP, ...) is refused
  * here with a message naming it, never parsed into something else.
  * -D definitions replace bare words before parsing. Everything the parser
- * allocates hangs off the script and pd_script_free releases it all.
+ * allocates hangs off the script and pd_script_free releases it all; it is
+ * linear in the text's length (arrays grow by doubling; `bytes` counts it).
  */
 #ifndef NS_PDRILL_SCRIPT_H
 #define NS_PDRILL_SCRIPT_H
@@ -94,7 +95,7 @@ struct pd_expr {
     int64_t num;
     char *str;
     struct pd_expr **kids;
-    unsigned nkids;
+    unsigned nkids, capkids;
 };
 
 struct pd_syscall {
@@ -124,8 +125,11 @@ struct pd_script {
     unsigned ninit, ncleanup;
     struct pd_event *ev;
     unsigned nev;
+    unsigned capopts, capopt_lines, capinit, capcleanup; /* arrays grow by doubling */
     void **mem;            /* every allocation, for pd_script_free */
     unsigned nmem, capmem;
+    size_t bytes;          /* every byte the parse allocated, outgrown arrays included:
+                            * linear in the text's length (tests/test_pdrill.c) */
 };
 
 struct pd_define {
