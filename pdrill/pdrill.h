@@ -8,7 +8,8 @@
  * (so the command line wins). An unknown option is an error. The result
  * is PD_PASS when every event matched, PD_FAIL on the first mismatch (or
  * every mismatch with --non_fatal), PD_ERROR when the script could not be
- * run (parse error, unsupported construct, bad option); `report` then
+ * run (unreadable or too big a file, parse error, unsupported construct,
+ * bad option); `report` then
  * holds "FILE:LINE: error ..." and, for packets, the scripted and the
  * actual packet. Deterministic: the same script and options give the same
  * report and the same -w pcap bytes.
@@ -62,7 +63,9 @@ struct pd_result {
 };
 
 /* Runs script file `path`: script option lines, then cli[0..ncli) over
- * `base` (defaults plus defines already applied). */
+ * `base` (defaults plus defines already applied). A file that cannot be
+ * read whole, or is over PD_MAX_SCRIPT_BYTES, is PD_ERROR naming why. */
+#define PD_MAX_SCRIPT_BYTES ((size_t)64 << 20)
 void pd_run(const char *path, const struct pd_options *base, const char *const *cli, unsigned ncli,
             struct pd_result *res);
 /* The same for a script already in memory (fuzzing, tests). */

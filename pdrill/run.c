@@ -870,38 +870,54 @@ out:
 void pd_run(const char *path, const struct pd_options *base, const char *const *cli, unsigned ncli,
             struct pd_result *res)
 {
+    /* A script runs whole or not at all: a read error (a directory, an I/O
+     * error) or a file over PD_MAX_SCRIPT_BYTES is an error naming it,
+     * never a run of the part that was read. */
+    memset(res, 0, sizeof *res);
+    res->status = PD_ERROR;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        memset(res, 0, sizeof *res);
-        res->status = PD_ERROR;
         snprintf(res->report, sizeof res->report, "%s: error: cannot open: %s\n", path, strerror(errno));
         return;
     }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += n;
+    int rerr = 0;
+    bool too_big = false;
+    while (buf) {
         if (len == cap) {
-            if (cap >= (64u << 20))
+            if (cap > PD_MAX_SCRIPT_BYTES) {
+                too_big = true; /* read one byte past the limit */
                 break;
-            char *nb = realloc(buf, cap * 2);
+            }
+            size_t nc = cap * 2 > PD_MAX_SCRIPT_BYTES ? PD_MAX_SCRIPT_BYTES + 1 : cap * 2;
+            char *nb = realloc(buf, nc);
             if (!nb) {
                 free(buf);
                 buf = NULL;
                 break;
             }
             buf = nb;
-            cap *= 2;
+            cap = nc;
+        }
+        errno = 0;
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f))
+                rerr = errno ? errno : EIO;
+            break;
         }
     }
     fclose(f);
-    if (!buf) {
-        memset(res, 0, sizeof *res);
-        res->status = PD_ERROR;
+    if (!buf)
         snprintf(res->report, sizeof res->report, "%s: error: out of memory\n", path);
-        return;
-    }
-    pd_run_text(path, buf, len, base, cli, ncli, res);
+    else if (rerr)
+        snprintf(res->report, sizeof res->report, "%s: error: cannot read: %s\n", path, strerror(rerr));
+    else if (too_big)
+        snprintf(res->report, sizeof res->report, "%s: error: script larger than %u MiB (the limit); not run\n",
+                 path, (unsigned)(PD_MAX_SCRIPT_BYTES >> 20));
+    else
+        pd_run_text(path, buf, len, base, cli, ncli, res);
     free(buf);
 }

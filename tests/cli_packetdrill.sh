@@ -5,7 +5,9 @@
 # script (tests/packetdrill/fail/*.pkt) exits 1 with the message its
 # "// expect:" line names; -w writes byte-identical pcaps for the same
 # script; the same script gives the same report; --help documents the
-# reference tool's options; an unknown option exits 2. No root, no network.
+# reference tool's options; an unknown option exits 2; a script that cannot
+# be read whole (a directory, over 64 MiB) is an error, never a pass. No
+# root, no network.
 # PACKETDRILL=path overrides the binary. Exit 0 = pass, else fail.
 set -u
 pd=${PACKETDRILL:-$(dirname "${NETSTACK:-./netstack}")/tools/packetdrill}
@@ -79,4 +81,28 @@ done
 "$pd" --dry_run tests/packetdrill/fail/wrong-ack.pkt && ok "--dry_run parses only" || fail "--dry_run ran the script"
 "$pd" --list-profile=linux | grep -q '^tcp_delack=40ms$' && ok "linux profile lists its settings" ||
     fail "--list-profile=linux"
+
+# A script runs whole or not at all: a read error or a file over 64 MiB
+# is an error ("could not run", exit 1), never a pass of what was read.
+"$pd" "$tmp" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -qx "$tmp: error: cannot read: Is a directory" "$tmp/out" &&
+    ok "a directory is a read error" || { cat "$tmp/out"; fail "directory as a script: exit $rc"; }
+"$pd" "$s" "$tmp" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "^ERROR $tmp  $tmp: error: cannot read" "$tmp/out" &&
+    grep -q '^packetdrill: 2 scripts: 1 passed, 0 failed, 1 could not run$' "$tmp/out" &&
+    ok "a read error among several scripts is ERROR" || { cat "$tmp/out"; fail "read error in a list: exit $rc"; }
+# exactly 64 MiB runs (the padding is NUL bytes inside a last // comment)
+{ cat "$s"; printf '//'; } >"$tmp/big.pkt"
+truncate -s $((64 << 20)) "$tmp/big.pkt"
+"$pd" "$tmp/big.pkt" >"$tmp/out" 2>&1 && ok "a 64 MiB script runs" ||
+    { head -c 300 "$tmp/out"; fail "a 64 MiB script did not pass"; }
+# one byte more -- here a failing event -- is refused, naming the limit
+printf '\n+0 close(99) = 0\n' >>"$tmp/big.pkt"
+"$pd" "$tmp/big.pkt" >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -qx "$tmp/big.pkt: error: script larger than 64 MiB (the limit); not run" "$tmp/out" &&
+    ok "a script over 64 MiB is refused" || { head -c 300 "$tmp/out"; fail "script over 64 MiB: exit $rc"; }
+rm -f "$tmp/big.pkt"
 [ "$fails" -eq 0 ] || exit 1
