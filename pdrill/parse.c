@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,18 +320,21 @@ static bool get_u32(struct lex *l, uint32_t *v, const char *what)
     return true;
 }
 
-/* Seconds with up to 6 decimals -> microseconds. */
-static bool secs_us(const char *t, int64_t *us)
+/* Seconds with up to 6 decimals -> microseconds: 0, -1 not a time, -2
+ * past PD_MAX_TIME_S. */
+static int secs_us(const char *t, int64_t *us)
 {
     int64_t ip = 0, fr = 0;
     int nd = 0;
     const char *p = t;
     if (*p == '0' && (p[1] == 'x' || p[1] == 'X'))
-        return false;
+        return -1;
+    bool big = false;
     for (; isdigit((unsigned char)*p); p++) {
-        if (ip > 1000000000)
-            return false;
-        ip = ip * 10 + (*p - '0');
+        if (ip > PD_MAX_TIME_S)
+            big = true; /* keep scanning: a malformed time is still -1 */
+        else
+            ip = ip * 10 + (*p - '0');
     }
     if (*p == '.') {
         for (p++; isdigit((unsigned char)*p); p++)
@@ -338,11 +342,13 @@ static bool secs_us(const char *t, int64_t *us)
                 fr = fr * 10 + (*p - '0'), nd++;
     }
     if (*p)
-        return false;
+        return -1;
+    if (big || ip > PD_MAX_TIME_S)
+        return -2;
     while (nd < 6)
         fr *= 10, nd++;
     *us = ip * 1000000 + fr;
-    return true;
+    return 0;
 }
 
 static bool time_val(struct lex *l, bool *rel, int64_t *us)
@@ -353,7 +359,12 @@ static bool time_val(struct lex *l, bool *rel, int64_t *us)
         next(l);
     }
     char b[64];
-    if (l->t != T_NUM || !secs_us(l->text, us)) {
+    int rc = l->t == T_NUM ? secs_us(l->text, us) : -1;
+    if (rc == -2) {
+        fail(l, l->tline, "time %.40s s is past the virtual clock's limit of %d s", l->text, PD_MAX_TIME_S);
+        return false;
+    }
+    if (rc < 0) {
         fail(l, l->tline, "expected a time in seconds, found %s", tokdesc(l, b, sizeof b));
         return false;
     }
@@ -971,6 +982,7 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
     o[len] = '\0';
     bool active[33];
     bool seen_else[33];
+    int open_line[33]; /* where each open #ifdef is, for the error */
     int depth = 0, line = 1;
     active[0] = true;
     for (size_t i = 0; i < len;) {
@@ -1001,6 +1013,7 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
                 depth++;
                 active[depth] = active[depth - 1] && cond;
                 seen_else[depth] = false;
+                open_line[depth] = line;
             } else if (!strcmp(word, "else")) {
                 if (depth == 0 || seen_else[depth]) {
                     snprintf(err, errcap, "%s:%d: error: #else without #ifdef", s->name, line);
@@ -1028,7 +1041,7 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
         line++;
     }
     if (depth) {
-        snprintf(err, errcap, "%s:%d: error: #ifdef without #endif", s->name, line);
+        snprintf(err, errcap, "%s:%d: error: #ifdef without #endif", s->name, open_line[depth]);
         return NULL;
     }
     return o;
@@ -1042,14 +1055,22 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
     if (errcap)
         err[0] = '\0';
     char *pre = preprocess(s, text, len, defs, ndefs, err, errcap);
-    if (!pre)
+    if (!pre) {
+        pd_script_free(s); /* what preprocess allocated (its copy, the name) */
         return -1;
+    }
     struct lex L = {.p = pre, .end = pre + len, .line = 1, .line_start = true, .defs = defs,
                     .ndefs = ndefs, .s = s, .err = err, .errcap = errcap};
     struct lex *l = &L;
     next(l);
     unsigned cap = 0;
     bool seen_event = false;
+    /* The latest scripted time the events so far reach (a relative time
+     * counts from the previous event's actual time, at worst from the
+     * latest end so far): past PD_MAX_TIME_S the virtual clock (int64 ns)
+     * could overflow, so the script is refused here, naming the line. Each
+     * term is at most PD_MAX_TIME_S, so the sum itself cannot overflow. */
+    int64_t horizon_us = 0;
     while (!l->failed && l->t != T_EOF) {
         if (l->t == T_OPT) {
             if (seen_event) {
@@ -1115,6 +1136,17 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                     break;
                 }
             }
+        }
+        if (e->time.kind != PD_T_ANY) {
+            int64_t start = e->time.kind == PD_T_REL ? horizon_us + e->time.us : e->time.us;
+            int64_t end = e->time.has_end ? start - e->time.us + e->time.end_us : start;
+            if (end > (int64_t)PD_MAX_TIME_S * 1000000) {
+                fail(l, e->line, "the script's times add up to %" PRId64 ".%06" PRId64 " s here, past the "
+                     "virtual clock's limit of %d s", end / 1000000, end % 1000000, PD_MAX_TIME_S);
+                break;
+            }
+            if (end > horizon_us)
+                horizon_us = end;
         }
         if (l->t == T_PUNCT && (l->c == '<' || l->c == '>')) {
             e->kind = PD_EV_PACKET;

@@ -676,6 +676,14 @@ static int run_event(struct pd_run *r, struct pd_event *e)
     int64_t t_end = e->time.has_end ? (e->time.kind == PD_T_ABS ? e->time.end_us
                                                                : t - e->time.us + e->time.end_us)
                                     : t;
+    if (t > (int64_t)PD_MAX_TIME_S * 1000000 || t_end > (int64_t)PD_MAX_TIME_S * 1000000) {
+        /* The parser bounds the scripted times; only late events' drift
+         * can get here. Past it the virtual clock could overflow. */
+        pd_report(r, e->line, "the run reached %" PRId64 " s, past the virtual clock's limit of %d s",
+                  (t > t_end ? t : t_end) / 1000000, PD_MAX_TIME_S);
+        r->fatal = true;
+        return -1;
+    }
     if (e->kind == PD_EV_COMMAND) {
         if (r->s && pd_advance(r, pd_ns(t)) < 0)
             return -1;

@@ -23,6 +23,12 @@
 
 enum pd_time_kind { PD_T_ABS, PD_T_REL, PD_T_ANY };
 
+/* No script time, and no sum of a script's relative times, may pass this
+ * many seconds (over 3 years): the runner's virtual clock counts int64
+ * nanoseconds, and this keeps it far from overflowing (a parse error
+ * naming the line; the runner checks again for drift). */
+#define PD_MAX_TIME_S 100000000
+
 struct pd_time {
     uint8_t kind;          /* enum pd_time_kind */
     int64_t us;            /* start (or only) time */
