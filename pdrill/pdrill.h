@@ -43,11 +43,11 @@ struct pd_options {
     int verbose;
     bool dry_run, debug;
     char profile[16];            /* "" = detect (linux, or freebsd for net.inet.* sysctls) */
-    char wire_file[512];         /* -w: pcap of the exchange ("" = none) */
+    const char *wire_file;       /* -w: pcap of the exchange (NULL = none; the caller's string) */
     struct pd_define defs[PD_MAX_DEFS];
     char def_buf[PD_MAX_DEFS][128];
     unsigned ndefs;
-    char sets[PD_MAX_SETS][160]; /* --set NAME=VALUE: extra ns_config settings after the profile */
+    char sets[PD_MAX_SETS][160]; /* --set=NAME=VALUE: extra ns_config settings after the profile */
     unsigned nsets;
 };
 

@@ -750,7 +750,7 @@ static void run_script(struct pd_run *r)
         r->res->status = PD_ERROR;
         return;
     }
-    if (r->o.wire_file[0]) {
+    if (r->o.wire_file) {
         char err[256];
         r->pcap = ns_pcapout_open(r->o.wire_file, err, sizeof err);
         if (!r->pcap) {
