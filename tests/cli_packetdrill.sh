@@ -76,6 +76,10 @@ for o in --ip_version --tolerance_usecs --tolerance_percent --mtu --mss --tcp_ts
          --define --non_fatal --dry_run --profile -w -v; do
     grep -q -- "$o" "$tmp/help" || fail "--help does not document $o"
 done
+# fputs prints "%%" as it is; UDP is supported (t-udp-*), not listed as refused
+grep -qF '%%' "$tmp/help" && fail "--help prints a literal %%"
+grep -q 'UDP packets' "$tmp/help" && fail "--help lists UDP packets as not supported"
+grep -qF '`< udp (N)` N zero bytes from the peer, `> udp (N)`' "$tmp/help" && ok "--help documents UDP packets" || fail "--help lacks UDP"
 "$pd" --bogus_option=1 "$s" >"$tmp/out" 2>&1
 [ $? -eq 2 ] && grep -q "unknown option '--bogus_option'" "$tmp/out" && ok "unknown option exits 2" ||
     fail "unknown option not refused"
