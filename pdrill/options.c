@@ -3,12 +3,18 @@
  * Every option the reference packetdrill and the NPLab fork accept is
  * either given its meaning here or accepted-and-ignored where it only
  * selects host machinery (--tun_dev, --send_omit_free); anything else is an
- * error naming the option.
+ * error naming the option. Values are checked here, so a bad one is an
+ * error of the option (a usage error on the command line): integers are
+ * decimal or 0x hex as ns_config_set reads them, addresses must parse
+ * (their family is checked when a script runs), --set NAME=VALUE must be
+ * accepted by ns_config_set on a default configuration.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "netstack/addr.h"
+#include "netstack/config.h"
 #include "pdrill/pdrill.h"
 
 void pd_options_default(struct pd_options *o)
@@ -22,13 +28,50 @@ void pd_options_default(struct pd_options *o)
     o->connect_port = 8080;
 }
 
+/* Integers as netstack's own settings read them (ns_config_set): decimal
+ * or 0x hexadecimal digits only -- no sign, no blanks, no octal (010 is
+ * ten). */
 static int num(const char *v, long long lo, long long hi, long long *out)
 {
-    char *e;
-    long long x = strtoll(v, &e, 0);
-    if (!*v || *e || x < lo || x > hi)
+    int base = 10;
+    const char *p = v;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        base = 16, p += 2;
+    if (!*p)
+        return -1;
+    long long x = 0;
+    for (; *p; p++) {
+        int d = *p >= '0' && *p <= '9' ? *p - '0'
+              : base == 16 && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+              : base == 16 && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        x = x * base + d;
+        if (x > hi)
+            return -1; /* also keeps x from overflowing */
+    }
+    if (x < lo)
         return -1;
     *out = x;
+    return 0;
+}
+
+/* A decimal fraction (12.5, .5, 3): digits and one point, nothing strtod
+ * would also take (nan, inf, exponents, hex floats, blanks). */
+static int decimal(const char *v, double *out)
+{
+    int digits = 0, points = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p >= '0' && *p <= '9')
+            digits++;
+        else if (*p == '.' && !points)
+            points++;
+        else
+            return -1;
+    }
+    if (!digits)
+        return -1;
+    *out = strtod(v, NULL);
     return 0;
 }
 
@@ -36,6 +79,10 @@ static int add_define(struct pd_options *o, const char *v, char *err, size_t cap
 {
     if (o->ndefs == PD_MAX_DEFS) {
         snprintf(err, cap, "too many -D definitions (at most %d)", PD_MAX_DEFS);
+        return -1;
+    }
+    if (strlen(v) >= sizeof o->def_buf[0]) {
+        snprintf(err, cap, "-D %.20s...: longer than %zu characters", v, sizeof o->def_buf[0] - 1);
         return -1;
     }
     char *b = o->def_buf[o->ndefs];
@@ -119,9 +166,8 @@ int pd_option_apply(struct pd_options *o, const char *arg, char *err, size_t cap
             goto bad;
         o->tolerance_us = x;
     } else if (!strcmp(name, "tolerance_percent")) {
-        char *e;
-        double d = strtod(val, &e);
-        if (*e || d < 0 || d > 100)
+        double d;
+        if (decimal(val, &d) < 0 || d > 100)
             goto bad;
         o->tolerance_pct = d;
     } else if (!strcmp(name, "mtu")) {
@@ -140,7 +186,8 @@ int pd_option_apply(struct pd_options *o, const char *arg, char *err, size_t cap
                !strcmp(name, "netmask_ip")) {
         char *dst = !strcmp(name, "local_ip") ? o->local_ip : !strcmp(name, "remote_ip") ? o->remote_ip
                   : !strcmp(name, "gateway_ip") ? o->gateway_ip : o->netmask_ip;
-        if (strlen(val) >= sizeof o->local_ip)
+        struct ns_addr a; /* the family must match --ip_version: checked when a script runs */
+        if (strlen(val) >= sizeof o->local_ip || ns_addr_parse(val, &a) < 0)
             goto bad;
         snprintf(dst, sizeof o->local_ip, "%s", val);
     } else if (!strcmp(name, "bind_port") || !strcmp(name, "connect_port")) {
@@ -168,8 +215,28 @@ int pd_option_apply(struct pd_options *o, const char *arg, char *err, size_t cap
             goto bad;
         snprintf(o->profile, sizeof o->profile, "%s", val);
     } else if (!strcmp(name, "set")) {
-        if (o->nsets == PD_MAX_SETS || strlen(val) >= sizeof o->sets[0] || !strchr(val, '='))
-            goto bad;
+        /* checked now against a default configuration (name, value,
+         * range), so a bad setting is a bad argument; settings that only
+         * conflict with the profile's are reported when the script runs */
+        const char *eq = strchr(val, '=');
+        char sname[64], cerr[160];
+        if (o->nsets == PD_MAX_SETS) {
+            snprintf(err, cap, "--set: more than %d settings", PD_MAX_SETS);
+            return -1;
+        }
+        if (strlen(val) >= sizeof o->sets[0] || !eq || (size_t)(eq - val) >= sizeof sname) {
+            snprintf(err, cap, "--set: '%.40s' is not NAME=VALUE of at most %zu characters", val,
+                     sizeof o->sets[0] - 1);
+            return -1;
+        }
+        memcpy(sname, val, (size_t)(eq - val));
+        sname[eq - val] = '\0';
+        struct ns_config probe;
+        ns_config_default(&probe);
+        if (ns_config_set(&probe, sname, eq + 1, cerr, sizeof cerr) < 0) {
+            snprintf(err, cap, "--set: %s", cerr);
+            return -1;
+        }
         snprintf(o->sets[o->nsets++], sizeof o->sets[0], "%s", val);
     } else if (!strcmp(name, "init_scripts")) {
         if (val[0]) {

@@ -11,6 +11,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,24 +38,48 @@ struct lex {
     bool failed;
 };
 
-static void *keep(struct pd_script *s, void *p)
+/* Every parser allocation goes through here: it joins the script's arena
+ * (freed by pd_script_free) and counts in s->bytes, which stays linear in
+ * the text (tests/test_pdrill.c checks it). */
+static void *keep(struct pd_script *s, void *p, size_t n)
 {
     if (!p)
         abort(); /* out of memory in a test tool: nothing sensible to do */
     if (s->nmem == s->capmem) {
         s->capmem = s->capmem ? s->capmem * 2 : 64;
-        void **n = realloc(s->mem, s->capmem * sizeof *n);
-        if (!n)
+        void **m = realloc(s->mem, s->capmem * sizeof *m);
+        if (!m)
             abort();
-        s->mem = n;
+        s->mem = m;
+        s->bytes += s->capmem * sizeof *m;
     }
     s->mem[s->nmem++] = p;
+    s->bytes += n;
     return p;
+}
+
+static void *alloc(struct pd_script *s, size_t n) { return keep(s, malloc(n ? n : 1), n); }
+
+/* Makes room for one more element in an array of *n (capacity *cap) whose
+ * storage the script owns: the capacity doubles, so a script of N lines
+ * costs O(N) bytes and copies, never a copy of the whole array per line.
+ * The outgrown arrays stay in the arena until pd_script_free (at most the
+ * final array's size again). */
+static void *grow(struct pd_script *s, void *arr, unsigned n, unsigned *cap, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    unsigned nc = *cap ? *cap * 2 : 8;
+    void *a = alloc(s, (size_t)nc * elem);
+    if (n)
+        memcpy(a, arr, (size_t)n * elem);
+    *cap = nc;
+    return a;
 }
 
 static char *sdup(struct pd_script *s, const char *a, size_t n)
 {
-    char *d = keep(s, malloc(n + 1));
+    char *d = alloc(s, n + 1);
     memcpy(d, a, n);
     d[n] = '\0';
     return d;
@@ -295,18 +320,21 @@ static bool get_u32(struct lex *l, uint32_t *v, const char *what)
     return true;
 }
 
-/* Seconds with up to 6 decimals -> microseconds. */
-static bool secs_us(const char *t, int64_t *us)
+/* Seconds with up to 6 decimals -> microseconds: 0, -1 not a time, -2
+ * past PD_MAX_TIME_S. */
+static int secs_us(const char *t, int64_t *us)
 {
     int64_t ip = 0, fr = 0;
     int nd = 0;
     const char *p = t;
     if (*p == '0' && (p[1] == 'x' || p[1] == 'X'))
-        return false;
+        return -1;
+    bool big = false;
     for (; isdigit((unsigned char)*p); p++) {
-        if (ip > 1000000000)
-            return false;
-        ip = ip * 10 + (*p - '0');
+        if (ip > PD_MAX_TIME_S)
+            big = true; /* keep scanning: a malformed time is still -1 */
+        else
+            ip = ip * 10 + (*p - '0');
     }
     if (*p == '.') {
         for (p++; isdigit((unsigned char)*p); p++)
@@ -314,11 +342,13 @@ static bool secs_us(const char *t, int64_t *us)
                 fr = fr * 10 + (*p - '0'), nd++;
     }
     if (*p)
-        return false;
+        return -1;
+    if (big || ip > PD_MAX_TIME_S)
+        return -2;
     while (nd < 6)
         fr *= 10, nd++;
     *us = ip * 1000000 + fr;
-    return true;
+    return 0;
 }
 
 static bool time_val(struct lex *l, bool *rel, int64_t *us)
@@ -329,7 +359,12 @@ static bool time_val(struct lex *l, bool *rel, int64_t *us)
         next(l);
     }
     char b[64];
-    if (l->t != T_NUM || !secs_us(l->text, us)) {
+    int rc = l->t == T_NUM ? secs_us(l->text, us) : -1;
+    if (rc == -2) {
+        fail(l, l->tline, "time %.40s s is past the virtual clock's limit of %d s", l->text, PD_MAX_TIME_S);
+        return false;
+    }
+    if (rc < 0) {
         fail(l, l->tline, "expected a time in seconds, found %s", tokdesc(l, b, sizeof b));
         return false;
     }
@@ -726,18 +761,15 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
 
 static struct pd_expr *mk(struct lex *l, uint8_t kind)
 {
-    struct pd_expr *x = keep(l->s, calloc(1, sizeof *x));
+    struct pd_expr *x = keep(l->s, calloc(1, sizeof *x), sizeof *x);
     x->kind = kind;
     return x;
 }
 
 static void add_kid(struct lex *l, struct pd_expr *p, struct pd_expr *k)
 {
-    struct pd_expr **n = keep(l->s, malloc((p->nkids + 1) * sizeof *n));
-    if (p->nkids)
-        memcpy(n, p->kids, p->nkids * sizeof *n);
-    n[p->nkids++] = k;
-    p->kids = n;
+    p->kids = grow(l->s, p->kids, p->nkids, &p->capkids, sizeof *p->kids);
+    p->kids[p->nkids++] = k;
 }
 
 static struct pd_expr *parse_expr(struct lex *l, int depth);
@@ -934,14 +966,10 @@ static bool parse_syscall(struct lex *l, struct pd_event *e)
     return true;
 }
 
-static bool push_str(struct pd_script *s, char ***arr, unsigned *n, char *v)
+static void push_str(struct pd_script *s, char ***arr, unsigned *n, unsigned *cap, char *v)
 {
-    char **a = keep(s, malloc((*n + 1) * sizeof *a));
-    if (*n)
-        memcpy(a, *arr, *n * sizeof *a);
-    a[(*n)++] = v;
-    *arr = a;
-    return true;
+    *arr = grow(s, *arr, *n, cap, sizeof **arr);
+    (*arr)[(*n)++] = v;
 }
 
 /* #ifdef / #ifndef / #else / #endif: excluded lines (and the directive
@@ -949,11 +977,12 @@ static bool push_str(struct pd_script *s, char ***arr, unsigned *n, char *v)
 static char *preprocess(struct pd_script *s, const char *text, size_t len, const struct pd_define *defs,
                         unsigned ndefs, char *err, size_t errcap)
 {
-    char *o = keep(s, malloc(len + 1));
+    char *o = alloc(s, len + 1);
     memcpy(o, text, len);
     o[len] = '\0';
     bool active[33];
     bool seen_else[33];
+    int open_line[33]; /* where each open #ifdef is, for the error */
     int depth = 0, line = 1;
     active[0] = true;
     for (size_t i = 0; i < len;) {
@@ -984,6 +1013,7 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
                 depth++;
                 active[depth] = active[depth - 1] && cond;
                 seen_else[depth] = false;
+                open_line[depth] = line;
             } else if (!strcmp(word, "else")) {
                 if (depth == 0 || seen_else[depth]) {
                     snprintf(err, errcap, "%s:%d: error: #else without #ifdef", s->name, line);
@@ -1011,7 +1041,7 @@ static char *preprocess(struct pd_script *s, const char *text, size_t len, const
         line++;
     }
     if (depth) {
-        snprintf(err, errcap, "%s:%d: error: #ifdef without #endif", s->name, line);
+        snprintf(err, errcap, "%s:%d: error: #ifdef without #endif", s->name, open_line[depth]);
         return NULL;
     }
     return o;
@@ -1025,34 +1055,39 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
     if (errcap)
         err[0] = '\0';
     char *pre = preprocess(s, text, len, defs, ndefs, err, errcap);
-    if (!pre)
+    if (!pre) {
+        pd_script_free(s); /* what preprocess allocated (its copy, the name) */
         return -1;
+    }
     struct lex L = {.p = pre, .end = pre + len, .line = 1, .line_start = true, .defs = defs,
                     .ndefs = ndefs, .s = s, .err = err, .errcap = errcap};
     struct lex *l = &L;
     next(l);
     unsigned cap = 0;
     bool seen_event = false;
+    /* The latest scripted time the events so far reach (a relative time
+     * counts from the previous event's actual time, at worst from the
+     * latest end so far): past PD_MAX_TIME_S the virtual clock (int64 ns)
+     * could overflow, so the script is refused here, naming the line. Each
+     * term is at most PD_MAX_TIME_S, so the sum itself cannot overflow. */
+    int64_t horizon_us = 0;
     while (!l->failed && l->t != T_EOF) {
         if (l->t == T_OPT) {
             if (seen_event) {
                 fail(l, l->tline, "option line '%s' after the first event", l->text);
                 break;
             }
-            int *nl = keep(s, malloc((s->nopts + 1) * sizeof *nl));
-            if (s->nopts)
-                memcpy(nl, s->opt_lines, s->nopts * sizeof *nl);
-            nl[s->nopts] = l->tline;
-            s->opt_lines = nl;
-            push_str(s, &s->opts, &s->nopts, l->text);
+            s->opt_lines = grow(s, s->opt_lines, s->nopts, &s->capopt_lines, sizeof *s->opt_lines);
+            s->opt_lines[s->nopts] = l->tline;
+            push_str(s, &s->opts, &s->nopts, &s->capopts, l->text);
             next(l);
             continue;
         }
         if (l->t == T_CMD) { /* untimed: init before the events, cleanup after */
             if (seen_event)
-                push_str(s, &s->cleanup_cmds, &s->ncleanup, l->text);
+                push_str(s, &s->cleanup_cmds, &s->ncleanup, &s->capcleanup, l->text);
             else
-                push_str(s, &s->init_cmds, &s->ninit, l->text);
+                push_str(s, &s->init_cmds, &s->ninit, &s->capinit, l->text);
             next(l);
             continue;
         }
@@ -1066,6 +1101,7 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
             if (!n)
                 abort();
             s->ev = n;
+            s->bytes += cap * sizeof *n;
         }
         struct pd_event *e = &s->ev[s->nev];
         memset(e, 0, sizeof *e);
@@ -1100,6 +1136,17 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                     break;
                 }
             }
+        }
+        if (e->time.kind != PD_T_ANY) {
+            int64_t start = e->time.kind == PD_T_REL ? horizon_us + e->time.us : e->time.us;
+            int64_t end = e->time.has_end ? start - e->time.us + e->time.end_us : start;
+            if (end > (int64_t)PD_MAX_TIME_S * 1000000) {
+                fail(l, e->line, "the script's times add up to %" PRId64 ".%06" PRId64 " s here, past the "
+                     "virtual clock's limit of %d s", end / 1000000, end % 1000000, PD_MAX_TIME_S);
+                break;
+            }
+            if (end > horizon_us)
+                horizon_us = end;
         }
         if (l->t == T_PUNCT && (l->c == '<' || l->c == '>')) {
             e->kind = PD_EV_PACKET;

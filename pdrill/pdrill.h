@@ -8,7 +8,8 @@
  * (so the command line wins). An unknown option is an error. The result
  * is PD_PASS when every event matched, PD_FAIL on the first mismatch (or
  * every mismatch with --non_fatal), PD_ERROR when the script could not be
- * run (parse error, unsupported construct, bad option); `report` then
+ * run (unreadable or too big a file, parse error, unsupported construct,
+ * bad option); `report` then
  * holds "FILE:LINE: error ..." and, for packets, the scripted and the
  * actual packet. Deterministic: the same script and options give the same
  * report and the same -w pcap bytes.
@@ -42,11 +43,11 @@ struct pd_options {
     int verbose;
     bool dry_run, debug;
     char profile[16];            /* "" = detect (linux, or freebsd for net.inet.* sysctls) */
-    char wire_file[512];         /* -w: pcap of the exchange ("" = none) */
+    const char *wire_file;       /* -w: pcap of the exchange (NULL = none; the caller's string) */
     struct pd_define defs[PD_MAX_DEFS];
     char def_buf[PD_MAX_DEFS][128];
     unsigned ndefs;
-    char sets[PD_MAX_SETS][160]; /* --set NAME=VALUE: extra ns_config settings after the profile */
+    char sets[PD_MAX_SETS][160]; /* --set=NAME=VALUE: extra ns_config settings after the profile */
     unsigned nsets;
 };
 
@@ -62,7 +63,9 @@ struct pd_result {
 };
 
 /* Runs script file `path`: script option lines, then cli[0..ncli) over
- * `base` (defaults plus defines already applied). */
+ * `base` (defaults plus defines already applied). A file that cannot be
+ * read whole, or is over PD_MAX_SCRIPT_BYTES, is PD_ERROR naming why. */
+#define PD_MAX_SCRIPT_BYTES ((size_t)64 << 20)
 void pd_run(const char *path, const struct pd_options *base, const char *const *cli, unsigned ncli,
             struct pd_result *res);
 /* The same for a script already in memory (fuzzing, tests). */

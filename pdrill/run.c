@@ -676,6 +676,14 @@ static int run_event(struct pd_run *r, struct pd_event *e)
     int64_t t_end = e->time.has_end ? (e->time.kind == PD_T_ABS ? e->time.end_us
                                                                : t - e->time.us + e->time.end_us)
                                     : t;
+    if (t > (int64_t)PD_MAX_TIME_S * 1000000 || t_end > (int64_t)PD_MAX_TIME_S * 1000000) {
+        /* The parser bounds the scripted times; only late events' drift
+         * can get here. Past it the virtual clock could overflow. */
+        pd_report(r, e->line, "the run reached %" PRId64 " s, past the virtual clock's limit of %d s",
+                  (t > t_end ? t : t_end) / 1000000, PD_MAX_TIME_S);
+        r->fatal = true;
+        return -1;
+    }
     if (e->kind == PD_EV_COMMAND) {
         if (r->s && pd_advance(r, pd_ns(t)) < 0)
             return -1;
@@ -742,7 +750,7 @@ static void run_script(struct pd_run *r)
         r->res->status = PD_ERROR;
         return;
     }
-    if (r->o.wire_file[0]) {
+    if (r->o.wire_file) {
         char err[256];
         r->pcap = ns_pcapout_open(r->o.wire_file, err, sizeof err);
         if (!r->pcap) {
@@ -881,38 +889,54 @@ out:
 void pd_run(const char *path, const struct pd_options *base, const char *const *cli, unsigned ncli,
             struct pd_result *res)
 {
+    /* A script runs whole or not at all: a read error (a directory, an I/O
+     * error) or a file over PD_MAX_SCRIPT_BYTES is an error naming it,
+     * never a run of the part that was read. */
+    memset(res, 0, sizeof *res);
+    res->status = PD_ERROR;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        memset(res, 0, sizeof *res);
-        res->status = PD_ERROR;
         snprintf(res->report, sizeof res->report, "%s: error: cannot open: %s\n", path, strerror(errno));
         return;
     }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += n;
+    int rerr = 0;
+    bool too_big = false;
+    while (buf) {
         if (len == cap) {
-            if (cap >= (64u << 20))
+            if (cap > PD_MAX_SCRIPT_BYTES) {
+                too_big = true; /* read one byte past the limit */
                 break;
-            char *nb = realloc(buf, cap * 2);
+            }
+            size_t nc = cap * 2 > PD_MAX_SCRIPT_BYTES ? PD_MAX_SCRIPT_BYTES + 1 : cap * 2;
+            char *nb = realloc(buf, nc);
             if (!nb) {
                 free(buf);
                 buf = NULL;
                 break;
             }
             buf = nb;
-            cap *= 2;
+            cap = nc;
+        }
+        errno = 0;
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f))
+                rerr = errno ? errno : EIO;
+            break;
         }
     }
     fclose(f);
-    if (!buf) {
-        memset(res, 0, sizeof *res);
-        res->status = PD_ERROR;
+    if (!buf)
         snprintf(res->report, sizeof res->report, "%s: error: out of memory\n", path);
-        return;
-    }
-    pd_run_text(path, buf, len, base, cli, ncli, res);
+    else if (rerr)
+        snprintf(res->report, sizeof res->report, "%s: error: cannot read: %s\n", path, strerror(rerr));
+    else if (too_big)
+        snprintf(res->report, sizeof res->report, "%s: error: script larger than %u MiB (the limit); not run\n",
+                 path, (unsigned)(PD_MAX_SCRIPT_BYTES >> 20));
+    else
+        pd_run_text(path, buf, len, base, cli, ncli, res);
     free(buf);
 }

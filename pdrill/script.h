@@ -11,7 +11,8 @@
  * its meaning (TCP Fast Open, md5, encapsulation, SCTP, ...) is refused
  * here with a message naming it, never parsed into something else.
  * -D definitions replace bare words before parsing. Everything the parser
- * allocates hangs off the script and pd_script_free releases it all.
+ * allocates hangs off the script and pd_script_free releases it all; it is
+ * linear in the text's length (arrays grow by doubling; `bytes` counts it).
  */
 #ifndef NS_PDRILL_SCRIPT_H
 #define NS_PDRILL_SCRIPT_H
@@ -21,6 +22,12 @@
 #include <stdint.h>
 
 enum pd_time_kind { PD_T_ABS, PD_T_REL, PD_T_ANY };
+
+/* No script time, and no sum of a script's relative times, may pass this
+ * many seconds (over 3 years): the runner's virtual clock counts int64
+ * nanoseconds, and this keeps it far from overflowing (a parse error
+ * naming the line; the runner checks again for drift). */
+#define PD_MAX_TIME_S 100000000
 
 struct pd_time {
     uint8_t kind;          /* enum pd_time_kind */
@@ -94,7 +101,7 @@ struct pd_expr {
     int64_t num;
     char *str;
     struct pd_expr **kids;
-    unsigned nkids;
+    unsigned nkids, capkids;
 };
 
 struct pd_syscall {
@@ -124,8 +131,11 @@ struct pd_script {
     unsigned ninit, ncleanup;
     struct pd_event *ev;
     unsigned nev;
+    unsigned capopts, capopt_lines, capinit, capcleanup; /* arrays grow by doubling */
     void **mem;            /* every allocation, for pd_script_free */
     unsigned nmem, capmem;
+    size_t bytes;          /* every byte the parse allocated, outgrown arrays included:
+                            * linear in the text's length (tests/test_pdrill.c) */
 };
 
 struct pd_define {

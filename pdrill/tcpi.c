@@ -22,8 +22,9 @@
  * `print(...)` statements are accepted and do nothing. `NAME = EXPR`,
  * `NAME += EXPR` and `NAME -= EXPR` keep a number in a script variable
  * (PD_MAX_VARS per run) that later expressions read by name.
- * A field netstack does not model (tcpi_lost, tcpi_ca_state, ...) or any
- * other Python is refused naming it; a false assertion fails the script
+ * A field netstack does not model or any other Python is refused naming
+ * it, as is an expression nested deeper than PD_CODE_MAX_DEPTH (100)
+ * levels or a block over 4095 bytes; a false assertion fails the script
  * with the expression and the values it read.
  */
 #include <ctype.h>
@@ -44,7 +45,21 @@ struct ev {
     bool ti_ok;
     char err[160];
     char used[256]; /* "name=value" of every field read, for the report */
+    int depth;      /* open parentheses, unary minus and `not`: bounded by PD_CODE_MAX_DEPTH */
 };
+
+/* The evaluator recurses once per nesting level; deeper than this is an
+ * error (Python itself refuses 200 nested parentheses), not a stack
+ * overflow. */
+#define PD_CODE_MAX_DEPTH 100
+
+static bool deeper(struct ev *v)
+{
+    if (++v->depth <= PD_CODE_MAX_DEPTH)
+        return true;
+    snprintf(v->err, sizeof v->err, "expression nested deeper than %d levels", PD_CODE_MAX_DEPTH);
+    return false;
+}
 
 /* Linux's TCP state numbers (include/net/tcp_states.h). */
 static int linux_state(int st)
@@ -188,17 +203,19 @@ static bool primary(struct ev *v, double *out)
     if (v->err[0])
         return false;
     if (op(v, "(")) {
-        if (!expr(v, out))
+        if (!deeper(v) || !expr(v, out))
             return false;
         if (!op(v, ")")) {
             snprintf(v->err, sizeof v->err, "expected ')' at '%.20s'", v->p);
             return false;
         }
+        v->depth--;
         return true;
     }
     if (op(v, "-")) {
-        if (!primary(v, out))
+        if (!deeper(v) || !primary(v, out))
             return false;
+        v->depth--;
         *out = -*out;
         return true;
     }
@@ -364,8 +381,9 @@ static bool cmp(struct ev *v, double *out)
 static bool not_(struct ev *v, double *out)
 {
     if (word(v, "not")) {
-        if (!not_(v, out))
+        if (!deeper(v) || !not_(v, out))
             return false;
+        v->depth--;
         *out = *out ? 0 : 1;
         return true;
     }
@@ -459,6 +477,13 @@ int pd_code(struct pd_run *r, const struct pd_event *e)
     int sd = r->s ? sut(r) : -1;
     v.ti_ok = sd >= 0 && ns_tcp_info(r->s, sd, &v.ti) == 0;
     char buf[4096];
+    if (e->text && strlen(e->text) >= sizeof buf) {
+        /* never evaluate a truncated block */
+        pd_report(r, e->line, "unsupported construct: %%{ }%% code of %zu bytes (at most %zu)", strlen(e->text),
+                  sizeof buf - 1);
+        r->fatal = true;
+        return -1;
+    }
     snprintf(buf, sizeof buf, "%s", e->text ? e->text : "");
     char *save = NULL;
     for (char *st = strtok_r(buf, "\n;", &save); st; st = strtok_r(NULL, "\n;", &save)) {

@@ -6,9 +6,11 @@
  * One script: its failure report ("FILE:LINE: error ...", then the
  * scripted and the actual packet) on stderr. Several: one line per script
  * ("ok", "FAIL" or "ERROR" and the first line of the report) and a
- * summary. Exit status 0 only when every script passed; 1 when one failed;
- * 2 for a usage error. Options are pdrill/options.c's (the reference tool's
- * command line plus --profile and --set); see --help.
+ * summary. Exit status 0 only when every script passed; 1 when one failed
+ * or could not run; 2 for a usage error (an unknown option or a bad value,
+ * checked before any script runs). Options are pdrill/options.c's (the
+ * reference tool's command line plus --profile and --set); -D SYM and
+ * --set NAME=VALUE also take their value as the next argument; see --help.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +23,12 @@ static void usage(FILE *f)
     fputs(
         "usage: packetdrill [options] SCRIPT...\n"
         "Runs packetdrill scripts against netstack in-process on a virtual clock.\n"
-        "Options (also accepted as lines at the top of a script; the command line wins):\n"
+        "Options (also accepted as lines at the top of a script; the command line wins;\n"
+        "integers N are decimal or 0x hexadecimal, as netstack's settings):\n"
         "  --ip_version=ipv4|ipv6|ipv4-mapped-ipv6  wire family (default ipv4)\n"
         "  --tolerance_usecs=N      minimum timing slack in microseconds (default 4000)\n"
-        "  --tolerance_percent=P    slack as %% of the gap since the previous event (default 12.5)\n"
+        "  --tolerance_percent=P    slack as % of the gap since the previous event (default 12.5;\n"
+        "                           a decimal number from 0 to 100)\n"
         "  --mtu=N                  MTU of the test device (default 1500)\n"
         "  --mss=N                  inbound data longer than N arrives as a GRO super-segment of\n"
         "                           N-byte segments (the reference's vnet header gso_size)\n"
@@ -40,14 +44,17 @@ static void usage(FILE *f)
         "  --profile=linux|freebsd|netstack  host behaviour to reproduce (default linux;\n"
         "                           freebsd when the script sets net.inet.* sysctls; freebsd\n"
         "                           also defines FreeBSD for NPLab's #ifdef FreeBSD sections)\n"
-        "  --set=NAME=VALUE         one more netstack setting after the profile (netstack --help-set)\n"
+        "  --set=NAME=VALUE, --set NAME=VALUE   one more netstack setting after the profile\n"
+        "                           (netstack --help-set lists them)\n"
         "  -w FILE                  write the exchange as a pcap (virtual time, reproducible bytes)\n"
         "  -v, --verbose            print every packet and call; --dry_run: parse only\n"
         "  --debug, --send_omit_free, --tun_dev=X, --persistent_tun_dev   accepted, no effect\n"
         "  --init_scripts=...       refused: shell scripts cannot run against an in-process stack\n"
         "  --list-profile=NAME      print a profile's settings and exit\n"
+        "UDP datagrams: `< udp (N)` N zero bytes from the peer, `> udp (N)` the next one the\n"
+        "stack sent to it (length, checksum and time checked); ports as `udp SPORT>DPORT (N)`.\n"
         "Not supported (refused naming the construct): TCP Fast Open, md5, AccECN, SCTP,\n"
-        "UDP packets, pipe/splice, cmsgs other than TCP_CM_INQ, socket options without a\n"
+        "TCP-over-UDP, pipe/splice, cmsgs other than TCP_CM_INQ, socket options without a\n"
         "netstack API, %{ }% code other than `assert EXPR` and `NAME = EXPR` (+=, -=) over\n"
         "tcpi_* (Linux names and units; fields netstack does not model are refused by name),\n"
         "shell commands other than sysctl/set_sysctls.py/defaults.sh/tc/ip tcp_metrics\n"
@@ -57,13 +64,16 @@ static void usage(FILE *f)
         "WORD` and `tcpdrop -s STATE` (emulated over the stack's TCP table).\n"
         "A blocking call is retried on the virtual clock; a blocked write goes on once the\n"
         "socket polls writable.\n"
-        "Exit status: 0 every script passed, 1 a script failed or could not run, 2 usage.\n",
+        "Limits: a script of at most 64 MiB, read whole; script times adding up to at most\n"
+        "100000000 s; %{ }% expressions nested at most 100 deep.\n"
+        "Exit status: 0 every script passed, 1 a script failed or could not run (unreadable,\n"
+        "too big, bad script), 2 usage (a bad option or option value on the command line).\n",
         f);
 }
 
 /* main's work; main owns (and frees, whichever way this returns) the
  * argument arrays. */
-static int run(int argc, char **argv, const char **cli, char **scripts, char (*dbuf)[160])
+static int run(int argc, char **argv, const char **cli, char **scripts, char **dbuf)
 {
     struct pd_options base;
     pd_options_default(&base);
@@ -86,25 +96,31 @@ static int run(int argc, char **argv, const char **cli, char **scripts, char (*d
                 printf("%s\n", *p);
             return 0;
         }
-        if (!strcmp(a, "-w") || !strcmp(a, "-D")) {
+        /* -D SYM, -DSYM and --set NAME=VALUE (as netstack's own --set) become
+         * --define=SYM / --set=NAME=VALUE; -w FILE takes any path */
+        const char *as = NULL, *v = NULL;
+        if (!strcmp(a, "-w") || !strcmp(a, "-D") || !strcmp(a, "--set")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "packetdrill: %s needs an argument\n", a);
                 return 2;
             }
-            int j = i + 1;
-            if (a[1] == 'w')
-                snprintf(base.wire_file, sizeof base.wire_file, "%s", argv[j]);
-            else {
-                snprintf(dbuf[i], sizeof dbuf[i], "--define=%s", argv[j]);
-                cli[ncli++] = dbuf[i];
+            v = argv[++i];
+            if (a[1] == 'w') {
+                base.wire_file = v;
+                continue;
             }
-            i = j;
-            continue;
+            as = a[1] == 'D' ? "--define=" : "--set=";
+        } else if (!strncmp(a, "-D", 2) && a[2]) {
+            as = "--define=";
+            v = a + 2;
         }
-        if (!strncmp(a, "-D", 2) && a[2]) {
-            snprintf(dbuf[i], sizeof dbuf[i], "--define=%s", a + 2);
-            cli[ncli++] = dbuf[i];
-            continue;
+        if (as) {
+            dbuf[i] = malloc(strlen(as) + strlen(v) + 1);
+            if (!dbuf[i])
+                return 2;
+            strcpy(dbuf[i], as);
+            strcat(dbuf[i], v);
+            a = dbuf[i];
         }
         if (a[0] == '-' && a[1]) {
             if (pd_option_apply(&probe, a, err, sizeof err) < 0) {
@@ -157,8 +173,10 @@ int main(int argc, char **argv)
 {
     const char **cli = calloc((size_t)argc + 1, sizeof *cli);
     char **scripts = calloc((size_t)argc + 1, sizeof *scripts);
-    char (*dbuf)[160] = calloc((size_t)argc + 1, sizeof *dbuf);
+    char **dbuf = calloc((size_t)argc + 1, sizeof *dbuf); /* rewritten options, by argv index */
     int rc = cli && scripts && dbuf ? run(argc, argv, cli, scripts, dbuf) : 2;
+    for (int i = 0; dbuf && i <= argc; i++)
+        free(dbuf[i]);
     free(cli);
     free(scripts);
     free(dbuf);

@@ -1,0 +1,202 @@
+/* test_pdrill.c — the packetdrill parser and runner (pdrill/) from the
+ * inside, where the command-line tests (tests/cli_packetdrill.sh) cannot
+ * look: the memory a parse costs stays linear in the script (many option
+ * lines, commands or list elements once grew an array copy per line:
+ * 20,000 lines took 1.6 GB), script times are bounded so the virtual
+ * clock cannot overflow, and %{ }% expressions have a nesting limit. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdrill/pdrill.h"
+#include "testlib.h"
+
+static const char demo[] = "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                           "+0  bind(3, ..., ...) = 0\n"
+                           "+0  listen(3, 1) = 0\n"
+                           "+0  < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n"
+                           "+0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>\n"
+                           "+.1 < . 1:1(0) ack 1 win 512\n"
+                           "+0  accept(3, ..., ...) = 4\n";
+
+/* n copies of line, then tail; the caller frees it. */
+static char *repeat(const char *head, const char *line, unsigned n, const char *tail, size_t *len)
+{
+    size_t hl = strlen(head), ll = strlen(line), tl = strlen(tail);
+    char *t = malloc(hl + ll * n + tl + 1);
+    CU_ASSERT_FATAL(t != NULL);
+    memcpy(t, head, hl);
+    for (unsigned i = 0; i < n; i++)
+        memcpy(t + hl + (size_t)i * ll, line, ll);
+    memcpy(t + hl + (size_t)n * ll, tail, tl + 1);
+    *len = hl + ll * n + tl;
+    return t;
+}
+
+/* Parses n repetitions; returns the bytes the parse allocated and checks
+ * them against the text (at most per_byte per byte of script). */
+static size_t parse_bytes(const char *head, const char *line, unsigned n, const char *tail, size_t per_byte,
+                          struct pd_script *sc)
+{
+    size_t len;
+    char *t = repeat(head, line, n, tail, &len);
+    char err[512];
+    int rc = pd_parse("many.pkt", t, len, NULL, 0, sc, err, sizeof err);
+    free(t);
+    if (rc < 0)
+        printf("\n%s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT(sc->bytes > len);          /* it holds at least the preprocessed copy */
+    CU_ASSERT(sc->bytes <= per_byte * len);
+    return sc->bytes;
+}
+
+#ifndef LINES
+#define LINES 20000 /* the audit's size; 1.6 GB before the fix */
+#endif
+
+/* Doubling the lines doubles the bytes (x4 when every line copied the
+ * whole array). what: the count to check, 0 option lines, 1 init
+ * commands, 2 cleanup commands, 3 the elements of write()'s list. */
+static void linear(const char *head, const char *line, const char *tail, size_t per_byte, unsigned what)
+{
+    struct pd_script a, b;
+    size_t ba = parse_bytes(head, line, LINES, tail, per_byte, &a);
+    unsigned na = what == 0 ? a.nopts : what == 1 ? a.ninit : what == 2 ? a.ncleanup : a.ev[0].call.args->kids[1]->nkids;
+    size_t bb = parse_bytes(head, line, 2 * LINES, tail, per_byte, &b);
+    unsigned nb = what == 0 ? b.nopts : what == 1 ? b.ninit : what == 2 ? b.ncleanup : b.ev[0].call.args->kids[1]->nkids;
+    CU_ASSERT(bb < ba * 5 / 2);
+    CU_ASSERT(na == LINES || na == LINES + 1); /* a list has one more element */
+    CU_ASSERT(nb == 2 * LINES || nb == 2 * LINES + 1);
+    if (what == 0) {
+        CU_ASSERT_STRING_EQUAL(b.opts[2 * LINES - 1], "--mtu=1500");
+        CU_ASSERT_EQUAL(b.opt_lines[0], 1);
+        CU_ASSERT_EQUAL(b.opt_lines[2 * LINES - 1], 2 * LINES);
+    }
+    pd_script_free(&a);
+    pd_script_free(&b);
+}
+
+static void test_option_lines_linear(void) { linear("", "--mtu=1500\n", demo, 16, 0); }
+
+static void test_init_commands_linear(void) { linear("", "`sysctl -q net.ipv4.tcp_sack=1`\n", demo, 8, 1); }
+
+static void test_cleanup_commands_linear(void) { linear(demo, "`sysctl -q net.ipv4.tcp_sack=1`\n", "", 8, 2); }
+
+/* Every element is a node of its own (an expression, a word): a bounded
+ * number of bytes per two-byte element. */
+static void test_list_linear(void) { linear("0 write(3, [", "1,", "1], 1) = 1\n", 128, 3); }
+
+/* The same script runs, and runs as it would without the lines. */
+static void test_many_option_lines_run(void)
+{
+    size_t len;
+    char *t = repeat("", "--mtu=1500\n", 40000, demo, &len);
+    struct pd_options o;
+    pd_options_default(&o);
+    struct pd_result *res = malloc(sizeof *res);
+    CU_ASSERT_FATAL(res != NULL);
+    pd_run_text("many.pkt", t, len, &o, NULL, 0, res);
+    CU_ASSERT_EQUAL(res->status, PD_PASS);
+    CU_ASSERT_EQUAL(res->events, 7);
+    free(t);
+    free(res);
+}
+
+static int parse_text(const char *text, char *err, size_t cap)
+{
+    struct pd_script sc;
+    int rc = pd_parse("t.pkt", text, strlen(text), NULL, 0, &sc, err, cap);
+    if (rc == 0)
+        pd_script_free(&sc);
+    return rc;
+}
+
+/* Script times: each at most PD_MAX_TIME_S, and so is their sum. */
+static void test_time_limit(void)
+{
+    char err[512], t[256];
+    snprintf(t, sizeof t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+%d close(3) = 0\n", PD_MAX_TIME_S);
+    CU_ASSERT_EQUAL(parse_text(t, err, sizeof err), 0);
+    snprintf(t, sizeof t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+%d.000001 close(3) = 0\n", PD_MAX_TIME_S);
+    CU_ASSERT_EQUAL(parse_text(t, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:2: error: ") == err);
+    CU_ASSERT(strstr(err, "past the virtual clock's limit of 100000000 s") != NULL);
+    /* the audit's overflow: +9223372036 s, as ns exceeds int64 */
+    CU_ASSERT_EQUAL(parse_text("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+9223372036 close(3) = 0\n", err,
+                               sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:2: error: time 9223372036 s is past") == err);
+    /* relative times add up: the third line passes the limit */
+    snprintf(t, sizeof t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+%d getpid() = 0\n+%d close(3) = 0\n",
+             PD_MAX_TIME_S / 2, PD_MAX_TIME_S / 2 + 1);
+    CU_ASSERT_EQUAL(parse_text(t, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:3: error: the script's times add up to 100000001.000000 s") == err);
+    /* a blocking call's end counts */
+    snprintf(t, sizeof t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+1 getpid() = 0\n"
+             "+0...%d read(3, ..., 1) = 1\n", PD_MAX_TIME_S);
+    CU_ASSERT_EQUAL(parse_text(t, err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:3: error: the script's times add up to 100000001.000000 s") == err);
+}
+
+/* #ifdef errors: the message, and (under SANITIZE=1) nothing leaked. */
+static void test_ifdef_errors(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_text("#ifdef X\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:1: error: #ifdef without #endif");
+    CU_ASSERT_EQUAL(parse_text("#endif\n", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:1: error: #endif without #ifdef");
+}
+
+/* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
+ * overflowed the stack). */
+static void nested(int depth, const char *open, const char *close, int want, const char *msg)
+{
+    char *t = malloc(256 + (size_t)depth * (strlen(open) + strlen(close)));
+    CU_ASSERT_FATAL(t != NULL);
+    size_t n = (size_t)sprintf(t, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 %%{ assert ");
+    for (int i = 0; i < depth; i++)
+        n += (size_t)sprintf(t + n, "%s", open);
+    n += (size_t)sprintf(t + n, "1");
+    for (int i = 0; i < depth; i++)
+        n += (size_t)sprintf(t + n, "%s", close);
+    sprintf(t + n, " }%%\n");
+    struct pd_options o;
+    pd_options_default(&o);
+    struct pd_result *res = malloc(sizeof *res);
+    CU_ASSERT_FATAL(res != NULL);
+    pd_run_text("t.pkt", t, strlen(t), &o, NULL, 0, res);
+    CU_ASSERT_EQUAL(res->status, want);
+    if (msg && !strstr(res->report, msg))
+        printf("\n%s\n", res->report);
+    CU_ASSERT(!msg || strstr(res->report, msg) != NULL);
+    free(t);
+    free(res);
+}
+
+static void test_code_depth(void)
+{
+    const char *msg = "t.pkt:2: error unsupported construct: %{ assert";
+    nested(100, "(", ")", PD_PASS, NULL);
+    nested(101, "(", ")", PD_FAIL, msg);
+    nested(101, "(", ")", PD_FAIL, "expression nested deeper than 100 levels");
+    nested(50, "not not ", "", PD_PASS, NULL);
+    nested(101, "not ", "", PD_FAIL, "expression nested deeper than 100 levels");
+    nested(100, "-", "", PD_PASS, NULL);
+    nested(101, "-", "", PD_FAIL, "expression nested deeper than 100 levels");
+    nested(51, "-(", ")", PD_FAIL, "expression nested deeper than 100 levels");
+    nested(1500, "(", ")", PD_FAIL, "expression nested deeper than 100 levels");
+}
+
+static const struct tl_test tests[] = {
+    {"option_lines_linear", test_option_lines_linear},
+    {"init_commands_linear", test_init_commands_linear},
+    {"cleanup_commands_linear", test_cleanup_commands_linear},
+    {"list_linear", test_list_linear},
+    {"many_option_lines_run", test_many_option_lines_run},
+    {"time_limit", test_time_limit},
+    {"ifdef_errors", test_ifdef_errors},
+    {"code_depth", test_code_depth},
+};
+
+int main(void) { return TL_RUN("pdrill", tests); }
