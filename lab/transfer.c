@@ -598,6 +598,22 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
     return 0;
 }
 
+int xfer_config_check(const struct xfer_params *p, char *err, size_t errlen)
+{
+    unsigned n = p->pairs ? p->pairs : 1;
+    for (unsigned k = 0; k < n && k < XFER_MAX_PAIRS; k++) {
+        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
+        for (int server = 0; server < 2; server++) {
+            struct ns_config c;
+            int ecn = 0;
+            if (make_config(p, k, server, cc, &c, &ecn, err, errlen) != 0 ||
+                ns_config_validate(&c, err, errlen) != 0)
+                return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 int xfer_run(const struct xfer_params *p, struct xfer_result *r)
 {
     memset(r, 0, sizeof *r);

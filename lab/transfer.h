@@ -159,6 +159,12 @@ ns_time_t xfer_default_limit(const struct xfer_params *p);
  * corrupted: unfinished, not broken. */
 bool xfer_unfinished(const struct xfer_result *r);
 
+/* Builds every stack's configuration as xfer_run will (the options,
+ * then each "name=value" of set[]) and checks it as ns_stack_new will:
+ * 0, or -EINVAL with a one-line reason in err. A caller can refuse bad
+ * parameters before running anything. */
+int xfer_config_check(const struct xfer_params *p, char *err, size_t errlen);
+
 /* Runs one transfer. Returns 0 when it ran (see r->intact and friends for
  * the outcome), or -errno when it could not be set up (r->setup_error). */
 int xfer_run(const struct xfer_params *p, struct xfer_result *r);

@@ -1,0 +1,82 @@
+#!/bin/sh
+# cli_simloss_edges.sh — tools/simloss's argument checking and reports at
+# their edges, from the outside: a bad --set, --delack or --rto-min, or
+# more than 16 --set, is a bad argument (exit 2, one "simloss: " line
+# naming the value as the user wrote it, nothing run, nothing on stdout).
+# Needs no root and no network. SIMLOSS=path overrides the binary.
+# Exit 0 = pass, else fail.
+set -u
+sl=${SIMLOSS:-./tools/simloss}
+[ -x "$sl" ] || { echo "FAIL: $sl not built (run make)"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok $*"; }
+
+# expect_error MESSAGE ARGS...: exit 2 within 20 s, exactly one stderr
+# line "simloss: MESSAGE" (MESSAGE a fixed string), nothing on stdout.
+expect_error() {
+    want=$1; shift
+    timeout 20 "$sl" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -ne 2 ]; then
+        fail "simloss $*: exit $rc, expected 2: $(cat "$tmp/err")"
+    elif [ "$(wc -l <"$tmp/err")" -ne 1 ] || [ "$(cat "$tmp/err")" != "simloss: $want" ]; then
+        fail "simloss $*: stderr '$(cat "$tmp/err")', expected 'simloss: $want'"
+    elif [ -s "$tmp/out" ]; then
+        fail "simloss $*: printed on stdout (it ran): $(head -n 1 "$tmp/out")"
+    else
+        ok "exit 2: simloss $* -> $want"
+    fi
+}
+
+# 1. At most 16 --set: the 17th is refused, not dropped with the rest of
+#    the command line (which used to run without --drop and exit 0).
+sets=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17; do sets="$sets --set tcp_delack=40ms"; done
+# shellcheck disable=SC2086
+expect_error "at most 16 --set options" --bytes 10K $sets --drop 50
+# Sixteen are fine, and all apply in order: the 16th (tcp_delack=0) makes
+# the same run as --delack 0, another than the default 200 ms.
+sets=""
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do sets="$sets --set tcp_delack=40ms"; done
+hash() { sed -n 's/^trace hash: *//p' "$1"; }
+# shellcheck disable=SC2086
+timeout 20 "$sl" --bytes 100K $sets --set tcp_delack=0 >"$tmp/o16" 2>"$tmp/e16"; rc=$?
+timeout 20 "$sl" --bytes 100K --delack 0 >"$tmp/od0" 2>&1
+timeout 20 "$sl" --bytes 100K >"$tmp/odd" 2>&1
+if [ "$rc" -eq 0 ] && [ -n "$(hash "$tmp/o16")" ] && [ "$(hash "$tmp/o16")" = "$(hash "$tmp/od0")" ] &&
+   [ "$(hash "$tmp/o16")" != "$(hash "$tmp/odd")" ]; then
+    ok "16 --set: run, the 16th applied"
+else
+    fail "16 --set: exit $rc, hash $(hash "$tmp/o16") vs --delack 0 $(hash "$tmp/od0"), default $(hash "$tmp/odd"): $(cat "$tmp/e16")"
+fi
+
+# 6. Stack knobs are arguments: a bad one exits 2 before running, naming
+#    the value in the user's words and the range in readable units.
+expect_error "--set bogus=1: unknown setting 'bogus' (netstack --help-set lists them)" --set bogus=1
+expect_error "--set tcp_delack=9s: '9s' is out of range (0s..500ms)" --set tcp_delack=9s
+expect_error "--set tcp_delack=soon: 'soon' is not a time with a unit (ns, us, ms, s), or 0" --set tcp_delack=soon
+expect_error "--set tcp_cc=vegas: unknown algorithm 'vegas'" --set tcp_cc=vegas
+expect_error "--set x: want NAME=VALUE" --set x
+expect_error "--set =3: want NAME=VALUE" --set =3
+expect_error "--rto-min: '1ns' is out of range (1ms..600s)" --rto-min 1ns
+expect_error "--rto-min: '700s' is out of range (1ms..600s)" --rto-min 700s
+expect_error "--delack: '1000000s' is out of range (0s..500ms)" --delack 1000000s
+expect_error "--delack: '501' is out of range (0s..500ms)" --delack 501
+# Knobs that are fine alone but not together: the stack's own rule.
+expect_error "stack configuration: tcp_rto_min: is above tcp_rto_max" --set tcp_rto_max=1s --rto-min 2s
+# The edges of the ranges still run.
+timeout 20 "$sl" --bytes 10K --delack 500ms --rto-min 1ms >/dev/null 2>"$tmp/e" &&
+    ok "--delack 500ms --rto-min 1ms run" || fail "range edges refused: $(cat "$tmp/e")"
+
+# 7. Messages: --set without a value says what it wants; --plot errors
+#    carry one prefix.
+expect_error "--set needs NAME=VALUE (netstack --help-set lists the names)" --set
+expect_error "--set needs NAME=VALUE (netstack --help-set lists the names)" --bytes 10K --set
+expect_error "--plot: 'x.jpg': name a .png or .svg file (the name picks the format)" --plot x.jpg
+expect_error "--plot: cannot write into '/nonexistent/d': No such file or directory" --plot /nonexistent/d/x.png
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+exit 0
