@@ -16,6 +16,7 @@
 #include "netstack/addr.h"
 #include "netstack/config.h"
 #include "netstack/stack.h"
+#include "src/tcp_cc.h"
 #include "src/wire.h"
 
 #define REQ_LEN 16
@@ -739,15 +740,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         f->stage = stages + (size_t)i * STAGE;
         struct xfer_flow *xf = &r->flow[i];
         xf->upload = f->upload;
-        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
-        if (!cc[0]) { /* the stack's default, by name */
-            struct ns_config d;
-            ns_config_default(&d);
-            cc = d.tcp_cc;
-            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
-        } else {
-            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
-        }
+        /* What the sender's stack was configured with, after --cc, the
+         * pair's cc= and any --set tcp_cc (applied last): what ran. */
+        const char *ran = ns_tcp_cc_for(f->upload ? f->cli : f->srv)->name;
+        memcpy(xf->cc, ran, strnlen(ran, sizeof xf->cc - 1));
         if (!p->pairs)
             xf->base_rtt = p->to_client.delay + p->to_server.delay;
         struct ns_sockaddr dst = {{0}, XFER_SERVER_PORT};

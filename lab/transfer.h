@@ -113,7 +113,8 @@ struct xfer_flow {
     bool info_final;
     struct ns_tcp_info info;
     bool upload;            /* this flow's data went client -> server */
-    char cc[16];            /* its congestion control ("" = the stack's default) */
+    char cc[16];            /* the congestion control its sender's stack ran (after --cc,
+                             * the pair's cc and any "tcp_cc=" of set[], which come last) */
     ns_time_t base_rtt;     /* its path's propagation RTT */
     struct xfer_qdelay qdelay; /* its data packets' queueing */
 };

@@ -9,15 +9,22 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* The congestion control the stacks ran: the named one, else the
- * stack's default (ns_config_default), never a guess. */
-static const char *cc_name(const struct xfer_params *p, char *buf, size_t n)
+const char *xfer_report_cc(const struct xfer_result *r, char *buf, size_t n)
 {
-    if (p->cc[0])
-        return p->cc;
-    struct ns_config d;
-    ns_config_default(&d);
-    snprintf(buf, n, "%.*s", (int)strnlen(d.tcp_cc, sizeof d.tcp_cc), d.tcp_cc);
+    size_t off = 0;
+    if (n)
+        buf[0] = '\0';
+    for (unsigned i = 0; i < r->flows; i++) {
+        const char *c = r->flow[i].cc[0] ? r->flow[i].cc : "?";
+        bool seen = false;
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = strcmp(r->flow[j].cc[0] ? r->flow[j].cc : "?", c) == 0;
+        if (seen)
+            continue;
+        int w = snprintf(buf + off, n > off ? n - off : 0, "%s%s", off ? "+" : "", c);
+        if (w > 0)
+            off += (size_t)w;
+    }
     return buf;
 }
 
@@ -162,7 +169,7 @@ static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_r
         char b[32];
         fmt_rate(b, sizeof b, flow_goodput(f));
         fprintf(out, "flow %-2u      %s, %s, RTT %.3f ms: %s, %" PRIu64 " retransmits",
-                i, f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
+                i, f->cc, f->upload ? "up" : "down",
                 (double)f->base_rtt / 1e6, f->done_at ? b : "did not finish",
                 f->info_ok ? f->info.retransmits : 0);
         if (f->qdelay.samples)
@@ -194,7 +201,7 @@ static void ext_json(FILE *out, const struct xfer_params *p, const struct xfer_r
         fprintf(out, "%s{\"cc\": \"%s\", \"direction\": \"%s\", \"rtt_ms\": %.6f, "
                 "\"goodput_bps\": %.0f, \"retransmits\": %" PRIu64 ", \"intact\": %s, "
                 "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f}",
-                i ? ", " : "", f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
+                i ? ", " : "", f->cc, f->upload ? "up" : "down",
                 (double)f->base_rtt / 1e6, flow_goodput(f), f->info_ok ? f->info.retransmits : 0,
                 f->intact ? "true" : "false", f->qdelay.p50, f->qdelay.p95, f->qdelay.p99);
     }
@@ -207,11 +214,11 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     uint64_t conn_timeouts = timeouts(r);
     const struct ns_sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
-    char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
+    char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[64];
     double sim_s = (double)r->duration / 1e9;
     fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
            p->upload ? "upload" : "download", p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
-           cc_name(p, ccb, sizeof ccb), p->seed);
+           xfer_report_cc(r, ccb, sizeof ccb), p->seed);
     if (l->rate_bps)
         fmt_rate(b1, sizeof b1, (double)l->rate_bps);
     else
@@ -308,7 +315,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     struct totals t = totals(r);
     double sim_s = (double)r->duration / 1e9;
     const struct ns_tcp_info *f0 = &r->flow[0].info;
-    char ccb[24];
+    char ccb[64];
     fprintf(out, "{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
            "\"outcome\": \"%s\", \"time_limit_s\": %.3f, "
            "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
@@ -340,7 +347,7 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
            ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
            "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
-           p->upload ? "up" : "down", p->v6 ? 6 : 4, cc_name(p, ccb, sizeof ccb), p->seed,
+           p->upload ? "up" : "down", p->v6 ? 6 : 4, xfer_report_cc(r, ccb, sizeof ccb), p->seed,
            l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
            l->queue_limit, p->mtu);
     const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;

@@ -2,7 +2,8 @@
 # cli_simloss_edges.sh — tools/simloss's argument checking and reports at
 # their edges, from the outside: a bad --set, --delack or --rto-min, or
 # more than 16 --set, is a bad argument (exit 2, one "simloss: " line
-# naming the value as the user wrote it, nothing run, nothing on stdout).
+# naming the value as the user wrote it, nothing run, nothing on stdout);
+# the congestion control reported is the one that ran.
 # Needs no root and no network. SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -77,6 +78,31 @@ expect_error "--set needs NAME=VALUE (netstack --help-set lists the names)" --se
 expect_error "--set needs NAME=VALUE (netstack --help-set lists the names)" --bytes 10K --set
 expect_error "--plot: 'x.jpg': name a .png or .svg file (the name picks the format)" --plot x.jpg
 expect_error "--plot: cannot write into '/nonexistent/d': No such file or directory" --plot /nonexistent/d/x.png
+
+# 2. The congestion control reported is the one that ran: --set comes
+#    after every other option, so --set tcp_cc=bbr wins over --cc (and a
+#    --flow's cc=); text, JSON and the run agree.
+timeout 20 "$sl" --bytes 1M --cc bbr >"$tmp/bbr" 2>&1
+for args in "--set tcp_cc=bbr" "--cc newreno --set tcp_cc=bbr"; do
+    # shellcheck disable=SC2086
+    timeout 20 "$sl" --bytes 1M $args >"$tmp/c" 2>&1
+    # shellcheck disable=SC2086
+    timeout 20 "$sl" --bytes 1M $args --json >"$tmp/cj" 2>&1
+    if head -n 1 "$tmp/c" | grep -q ', bbr, seed 1$' && [ "$(hash "$tmp/c")" = "$(hash "$tmp/bbr")" ] &&
+       /usr/bin/python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a["cc"] == "bbr", a["cc"]' "$tmp/cj"; then
+        ok "$args: ran and reported bbr"
+    else
+        fail "$args: '$(head -n 1 "$tmp/c")', JSON $(grep -o '"cc": "[^"]*"' "$tmp/cj"), hash $(hash "$tmp/c") vs --cc bbr $(hash "$tmp/bbr")"
+    fi
+done
+timeout 20 "$sl" --bytes 100K --flow cc=bbr --flow cc=newreno >"$tmp/c" 2>&1
+timeout 20 "$sl" --bytes 100K --flow cc=bbr --flow cc=newreno --set tcp_cc=cubic >"$tmp/c2" 2>&1
+if head -n 1 "$tmp/c" | grep -q ', bbr+newreno, seed 1$' && grep -q '^flow 1 *newreno, down' "$tmp/c" &&
+   head -n 1 "$tmp/c2" | grep -q ', cubic, seed 1$' && [ "$(grep -c '^flow [01] *cubic, down' "$tmp/c2")" -eq 2 ]; then
+    ok "dumbbell: each flow's congestion control, --set tcp_cc over cc="
+else
+    fail "dumbbell cc: $(head -n 1 "$tmp/c") / $(head -n 1 "$tmp/c2")"
+fi
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 exit 0

@@ -104,7 +104,8 @@ static void usage(FILE *o)
 "  --rack            RACK-TLP loss detection (RFC 8985; the stack's default)\n"
 "  --no-rack         duplicate ACKs and RFC 6675 IsLost instead of RACK\n"
 "  --set NAME=VALUE  set a stack knob on every stack (netstack --help-set lists them;\n"
-"                    checked before the run; at most 16)\n"
+"                    checked before the run; at most 16); applied after the other\n"
+"                    options, so --set tcp_cc=bbr wins over --cc and a --flow's cc=\n"
 "  --pacing          pace: spread each window over the RTT (2x / 1.2x cwnd/SRTT)\n"
 "  --offload         both hosts' devices take TCP/UDP segmentation offload: TCP\n"
 "                    sends super-segments of up to 64 KB that the device cuts\n"
@@ -547,8 +548,8 @@ static double wall_now(void)
 
 /* Writes PNG's gnuplot script (PNG.gp) and runs gnuplot on it; x is a
  * flow-0 recorder, or m (when x is NULL) one of several flows. */
-static int render_plot(const struct opts *o, const char *png, const struct xplot *x,
-                       const struct xmplot *m)
+static int render_plot(const struct opts *o, const struct xfer_result *r, const char *png,
+                       const struct xplot *x, const struct xmplot *m)
 {
     size_t n = strlen(png) + 4;
     char *gp = malloc(n);
@@ -563,11 +564,12 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
     }
     char title[256];
     const struct ns_sim_link_params *l = &o->xp.to_client;
+    /* Flow 0 as it ran: its direction and congestion control. */
     snprintf(title, sizeof title,
              "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
              " (flow 0)",
-             o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "cubic",
-             (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
+             o->xp.bytes, r->flow[0].upload ? "up" : "down", r->flow[0].cc,
+             (double)l->rate_bps / 1e6, (double)r->flow[0].base_rtt / 1e6, l->drop * 100, o->xp.seed);
     int rc;
     if (x) {
         rc = xplot_write_script(x, f, png, title);
@@ -577,9 +579,8 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
         unsigned nf = o->xp.pairs ? o->xp.pairs : o->xp.flows;
         for (unsigned i = 0; i < nf && i < XFER_MAX_FLOWS; i++) {
             if (o->xp.pairs)
-                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i,
-                         o->xp.pair[i].cc[0] ? o->xp.pair[i].cc : o->xp.cc[0] ? o->xp.cc : "cubic",
-                         o->xp.pair[i].upload ? "up" : "down", (double)o->xp.pair[i].rtt / 1e6);
+                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i, r->flow[i].cc,
+                         r->flow[i].upload ? "up" : "down", (double)r->flow[i].base_rtt / 1e6);
             else
                 snprintf(store[i], sizeof store[i], "flow %u", i);
             labels[i] = store[i];
@@ -693,14 +694,14 @@ static int run_one(struct opts *o)
             int stem = dot && strcmp(dot, ".png") == 0 ? (int)(dot - o->plot) : (int)strlen(o->plot);
             snprintf(f0, n, "%.*s-flow0.png", stem, o->plot);
         }
-        if (rc == 0 && (!f0 || render_plot(o, o->plot, NULL, ob.mplot) != 0 ||
-                        render_plot(o, f0, ob.plot, NULL) != 0))
+        if (rc == 0 && (!f0 || render_plot(o, r, o->plot, NULL, ob.mplot) != 0 ||
+                        render_plot(o, r, f0, ob.plot, NULL) != 0))
             status = 1;
         free(f0);
         xplot_free(ob.plot);
         xmplot_free(ob.mplot);
     } else if (ob.plot) {
-        if (rc == 0 && render_plot(o, o->plot, ob.plot, NULL) != 0)
+        if (rc == 0 && render_plot(o, r, o->plot, ob.plot, NULL) != 0)
             status = 1;
         xplot_free(ob.plot);
     }
