@@ -771,8 +771,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     for (unsigned i = 0; i < nflows; i++) {
         struct flow *f = &R->f[i];
         struct xfer_flow *xf = &r->flow[i];
-        int sd = p->upload ? f->csd : f->ssd;
-        if (!xf->info_ok && sd >= 0 && ns_tcp_info(p->upload ? f->cli : f->srv, sd, &xf->info) == 0)
+        int sd = f->upload ? f->csd : f->ssd; /* a dumbbell's pairs each have their own */
+        if (!xf->info_ok && sd >= 0 && ns_tcp_info(f->upload ? f->cli : f->srv, sd, &xf->info) == 0)
             xf->info_ok = true;
     }
 

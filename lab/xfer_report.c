@@ -28,6 +28,17 @@ const char *xfer_report_cc(const struct xfer_result *r, char *buf, size_t n)
     return buf;
 }
 
+/* Where the data went: every flow's way ("down", "up"), or "mixed" (a
+ * dumbbell with flows both ways). From the flows, so a dumbbell's header
+ * says what its --flow specs did. */
+static const char *direction(const struct xfer_result *r)
+{
+    unsigned up = 0;
+    for (unsigned i = 0; i < r->flows; i++)
+        up += r->flow[i].upload;
+    return up == 0 ? "down" : up == r->flows ? "up" : "mixed";
+}
+
 static bool corrupted(const struct xfer_result *r)
 {
     for (unsigned i = 0; i < r->flows; i++)
@@ -217,7 +228,8 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[64];
     double sim_s = (double)r->duration / 1e9;
     fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
-           p->upload ? "upload" : "download", p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
+           !strcmp(direction(r), "up") ? "upload" : !strcmp(direction(r), "down") ? "download" : "download and upload",
+           p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
            xfer_report_cc(r, ccb, sizeof ccb), p->seed);
     if (l->rate_bps)
         fmt_rate(b1, sizeof b1, (double)l->rate_bps);
@@ -291,13 +303,14 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
            " queue drops\n",
            r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
            r->to_server.dropped, r->to_server.queue_drops);
-    /* Receiver-side limits that shape recovery (zero when not hit). */
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    /* Receiver-side limits that shape recovery (zero when not hit); the
+     * stats are the first pair's stacks (flow 0's). */
+    const struct ns_stats *rs = r->flow[0].upload ? &r->server_stats : &r->client_stats;
     fprintf(out, "receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
            " checksum errors, %" PRIu64 " packets dropped in all\n",
            rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
     if (p->offload) {
-        const struct ns_stats *ss = p->upload ? &r->client_stats : &r->server_stats;
+        const struct ns_stats *ss = r->flow[0].upload ? &r->client_stats : &r->server_stats;
         fprintf(out, "offload:     sender %" PRIu64 " super-segments for %" PRIu64
                " wire segments (TSO), %" PRIu64 " TCP segments in all\n",
                ss->gso_tx, ss->gso_tx_segs, ss->tcp_tx_segs);
@@ -347,10 +360,10 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
            ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
            "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
-           p->upload ? "up" : "down", p->v6 ? 6 : 4, xfer_report_cc(r, ccb, sizeof ccb), p->seed,
+           direction(r), p->v6 ? 6 : 4, xfer_report_cc(r, ccb, sizeof ccb), p->seed,
            l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
            l->queue_limit, p->mtu);
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    const struct ns_stats *rs = r->flow[0].upload ? &r->server_stats : &r->client_stats;
     fprintf(out, "\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
     fprintf(out, "\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
            "\", ",

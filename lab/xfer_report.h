@@ -11,7 +11,8 @@
  * dup, reorder, corrupt, queue, mtu, ooo_refused, link_drops, queue_drops,
  * trace_hash, wall_seconds, speedup, payload_bytes_per_wall_second.
  * The congestion control (text header, JSON cc) is what the senders ran
- * (xfer_report_cc), not what an option asked for.
+ * (xfer_report_cc), not what an option asked for; the direction is the
+ * flows' (JSON "down", "up", or "mixed" for a dumbbell with both).
  *
  * Runs that use a qdisc, a byte-limited queue, a rate trace, ECN or a
  * dumbbell, or set report_queues (xfer_report_extended), add text lines (topology, trace, queue

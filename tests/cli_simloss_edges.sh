@@ -3,7 +3,8 @@
 # their edges, from the outside: a bad --set, --delack or --rto-min, or
 # more than 16 --set, is a bad argument (exit 2, one "simloss: " line
 # naming the value as the user wrote it, nothing run, nothing on stdout);
-# the congestion control reported is the one that ran.
+# the congestion control reported is the one that ran; --direction and
+# dumbbells do not mix, and a dumbbell's report follows its flows.
 # Needs no root and no network. SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -103,6 +104,36 @@ if head -n 1 "$tmp/c" | grep -q ', bbr+newreno, seed 1$' && grep -q '^flow 1 *ne
 else
     fail "dumbbell cc: $(head -n 1 "$tmp/c") / $(head -n 1 "$tmp/c2")"
 fi
+
+# 5. A dumbbell's flows carry their own directions: --direction with
+#    --flow / --cross is refused (it was ignored while the header said
+#    "upload"), and the header and JSON follow the flows.
+expect_error "--direction cannot be combined with --flow or --cross (use dir=up|down in each)" --flow n=2 --direction up
+expect_error "--direction cannot be combined with --flow or --cross (use dir=up|down in each)" --direction down --cross rtt=30ms
+timeout 20 "$sl" --bytes 100K --flow n=2,dir=up >"$tmp/d" 2>&1
+timeout 20 "$sl" --bytes 100K --flow n=2,dir=up --json >"$tmp/dj" 2>&1
+timeout 20 "$sl" --bytes 100K --flow n=2 --cross rtt=30ms >"$tmp/m" 2>&1
+timeout 20 "$sl" --bytes 100K --flow n=2 --cross rtt=30ms --json >"$tmp/mj" 2>&1
+if head -n 1 "$tmp/d" | grep -q '^simloss: 102400 bytes upload over IPv4, 2 flows' &&
+   [ "$(grep -c '^flow [01] *cubic, up,' "$tmp/d")" -eq 2 ] &&
+   head -n 1 "$tmp/m" | grep -q '^simloss: 102400 bytes download and upload over IPv4, 3 flows' &&
+   /usr/bin/python3 - "$tmp/dj" "$tmp/mj" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); m = json.load(open(sys.argv[2]))
+assert d["direction"] == "up" and [f["direction"] for f in d["flow_detail"]] == ["up", "up"], d
+assert m["direction"] == "mixed" and [f["direction"] for f in m["flow_detail"]] == ["down", "down", "up"], m
+PY
+then
+    ok "dumbbell direction: header, flow lines and JSON follow dir="
+else
+    fail "dumbbell direction: $(head -n 1 "$tmp/d") / $(head -n 1 "$tmp/m")"
+fi
+# An uploading pair cut by the time limit reports its sender's counters
+# (the client's), not the receiving server's zeros.
+timeout 30 "$sl" --flow dir=up --drop 2% --bytes 50M --time-limit 3 >"$tmp/u" 2>/dev/null
+rt=$(sed -n 's/^flow 0 *cubic, up, .*did not finish, \([0-9]*\) retransmits.*/\1/p' "$tmp/u")
+[ "${rt:-0}" -gt 0 ] && ok "unfinished upload pair: sender's $rt retransmits" ||
+    fail "unfinished upload pair: '$(grep '^flow 0' "$tmp/u")'"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 exit 0

@@ -48,6 +48,7 @@ struct opts {
     const char *trace_path;
     struct ns_sim_rate_trace *trace;
     bool flows_set;          /* --flows given */
+    bool direction_set;      /* --direction given */
     bool list_cc;
     bool json;
     const char *pcap, *plot;
@@ -99,7 +100,7 @@ static void usage(FILE *o)
 "                    e.g. --flow cc=bbr,n=2 --flow cc=cubic,rtt=80ms,n=2\n"
 "  --cross SPEC      a --flow with dir=up by default: cross traffic sharing the\n"
 "                    reverse bottleneck with the other flows' ACKs\n"
-"  --direction D     down (client fetches) or up (client sends)        [down]\n"
+"  --direction D     down (client fetches) or up (client sends); not with --flow [down]\n"
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
 "  --rack            RACK-TLP loss detection (RFC 8985; the stack's default)\n"
 "  --no-rack         duplicate ACKs and RFC 6675 IsLost instead of RACK\n"
@@ -378,7 +379,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             rc = units_uint(v, 0, UINT64_MAX, &o->xp.seed, e, sizeof e);
         else if (strcmp(a, "--direction") == 0) {
             if (strcmp(v, "up") == 0 || strcmp(v, "down") == 0)
-                o->xp.upload = v[0] == 'u';
+                o->xp.upload = v[0] == 'u', o->direction_set = true;
             else
                 rc = -1, snprintf(e, sizeof e, "'%s' is not up or down", v);
         } else if (strcmp(a, "--cc") == 0) {
@@ -430,6 +431,12 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
     }
     if (o->xp.pairs && o->flows_set) {
         snprintf(err, el, "--flows and --flow cannot be combined (use n= in --flow)");
+        return -1;
+    }
+    /* A dumbbell's flows each have a direction of their own (dir=; a
+     * --cross is up): --direction would be one more, silently ignored. */
+    if (o->xp.pairs && o->direction_set) {
+        snprintf(err, el, "--direction cannot be combined with --flow or --cross (use dir=up|down in each)");
         return -1;
     }
     if (o->xp.v6 && o->xp.mtu < 1280) {
