@@ -13,6 +13,9 @@
  * The congestion control (text header, JSON cc) is what the senders ran
  * (xfer_report_cc), not what an option asked for; the direction is the
  * flows' (JSON "down", "up", or "mixed" for a dumbbell with both).
+ * Every JSON string goes through one escaper (quotes, backslashes,
+ * control characters; bytes that are not UTF-8 become U+FFFD), so the
+ * object parses whatever a trace file is called.
  *
  * Runs that use a qdisc, a byte-limited queue, a rate trace, ECN or a
  * dumbbell, or set report_queues (xfer_report_extended), add text lines (topology, trace, queue

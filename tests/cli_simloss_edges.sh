@@ -4,7 +4,8 @@
 # more than 16 --set, is a bad argument (exit 2, one "simloss: " line
 # naming the value as the user wrote it, nothing run, nothing on stdout);
 # the congestion control reported is the one that ran; --direction and
-# dumbbells do not mix, and a dumbbell's report follows its flows.
+# dumbbells do not mix, and a dumbbell's report follows its flows; --json
+# is valid JSON whatever the trace file is called.
 # Needs no root and no network. SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -134,6 +135,31 @@ timeout 30 "$sl" --flow dir=up --drop 2% --bytes 50M --time-limit 3 >"$tmp/u" 2>
 rt=$(sed -n 's/^flow 0 *cubic, up, .*did not finish, \([0-9]*\) retransmits.*/\1/p' "$tmp/u")
 [ "${rt:-0}" -gt 0 ] && ok "unfinished upload pair: sender's $rt retransmits" ||
     fail "unfinished upload pair: '$(grep '^flow 0' "$tmp/u")'"
+
+# 4. JSON strings are escaped: a trace named with a quote, a backslash, a
+#    control character and bytes that are not UTF-8 still gives one valid
+#    object, the name decoded back (invalid bytes as U+FFFD).
+cp fixtures/traces/cellular.trace "$tmp/we\"ird\\name.trace"
+weird=$(printf '%s/x\001y\377z\303\251.trace' "$tmp")
+cp fixtures/traces/cellular.trace "$weird"
+n=0
+for t in "$tmp/we\"ird\\name.trace" "$weird"; do
+    n=$((n + 1)) # messages name the case, not the bytes (echo would mangle them)
+    timeout 20 "$sl" --bytes 100K --trace "$t" --json >"$tmp/tj" 2>"$tmp/te"
+    rc=$?
+    if [ "$rc" -eq 0 ] && /usr/bin/python3 -m json.tool "$tmp/tj" >/dev/null &&
+       /usr/bin/python3 - "$tmp/tj" "$t" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1], encoding="utf-8"))
+want = sys.argv[2].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+assert a["trace"] == want, (a["trace"], want)
+PY
+    then
+        ok "--json with odd trace name $n: valid, name intact"
+    else
+        fail "--json with odd trace name $n: exit $rc"; cat "$tmp/te" "$tmp/tj"
+    fi
+done
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 exit 0
