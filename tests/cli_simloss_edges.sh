@@ -5,7 +5,8 @@
 # naming the value as the user wrote it, nothing run, nothing on stdout);
 # the congestion control reported is the one that ran; --direction and
 # dumbbells do not mix, and a dumbbell's report follows its flows; --json
-# is valid JSON whatever the trace file is called.
+# is valid JSON whatever the trace file is called; --plot draws runs with
+# little or no data.
 # Needs no root and no network. SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -160,6 +161,39 @@ PY
         fail "--json with odd trace name $n: exit $rc"; cat "$tmp/te" "$tmp/tj"
     fi
 done
+
+# 3. --plot of a run with little or no data still draws (gnuplot used to
+#    fail on all-NaN series, "x range is invalid", and the run exit 1):
+#    short flows, a single byte, and a link that drops everything (that
+#    run exits 1 for its data, not for the plot).
+is_png() { [ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '211PNG' ]; }
+if command -v gnuplot >/dev/null 2>&1; then
+    for args in "--flows 3 --bytes 100K" "--bytes 1" "--bytes 1 --flows 2"; do
+        rm -f "$tmp/p.png" "$tmp/p-flow0.png"
+        # shellcheck disable=SC2086
+        timeout 60 "$sl" $args --plot "$tmp/p.png" >/dev/null 2>"$tmp/pe"; rc=$?
+        if [ "$rc" -eq 0 ] && [ ! -s "$tmp/pe" ] && is_png "$tmp/p.png" &&
+           { [ "$args" = "--bytes 1" ] || is_png "$tmp/p-flow0.png"; }; then
+            ok "--plot $args: exit 0, picture(s), quiet stderr"
+        else
+            fail "--plot $args: exit $rc: $(cat "$tmp/pe")"
+        fi
+    done
+    grep -q "^set label 1" "$tmp/p.png.gp" && fail "--plot --bytes 1 --flows 2: a panel with data reported empty"
+    for args in "--bytes 100K" "--flows 2 --bytes 100K"; do
+        rm -f "$tmp/p.png" "$tmp/p-flow0.png"
+        # shellcheck disable=SC2086
+        timeout 60 "$sl" $args --drop 100 --time-limit 5 --plot "$tmp/p.png" >/dev/null 2>"$tmp/pe"; rc=$?
+        if [ "$rc" -eq 1 ] && grep -q '^simloss: unfinished: ' "$tmp/pe" && ! grep -q 'gnuplot\|range is invalid' "$tmp/pe" &&
+           is_png "$tmp/p.png" && grep -q "^set label 1 'no " "$tmp/p.png.gp"; then
+            ok "--plot $args --drop 100: the picture says it is empty; exit 1 for the data"
+        else
+            fail "--plot $args --drop 100: exit $rc: $(cat "$tmp/pe")"
+        fi
+    done
+else
+    echo "note: gnuplot not installed, --plot not tested"
+fi
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 exit 0
