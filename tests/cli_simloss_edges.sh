@@ -6,7 +6,7 @@
 # the congestion control reported is the one that ran; --direction and
 # dumbbells do not mix, and a dumbbell's report follows its flows; --json
 # is valid JSON whatever the trace file is called; --plot draws runs with
-# little or no data.
+# little or no data; --trace refuses anything but a regular file.
 # Needs no root and no network. SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
 set -u
@@ -194,6 +194,16 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
     echo "note: gnuplot not installed, --plot not tested"
 fi
+
+# 8. --trace reads a regular file only: a FIFO with no writer used to
+#    block forever; it, a directory and a device are refused at once.
+mkfifo "$tmp/fifo"
+start=$(date +%s)
+expect_error "--trace: $tmp/fifo is a FIFO: a trace must be a regular file" --trace "$tmp/fifo"
+[ $(( $(date +%s) - start )) -le 5 ] || fail "--trace FIFO took $(( $(date +%s) - start )) s"
+expect_error "--trace: $tmp is a directory: a trace must be a regular file" --trace "$tmp"
+expect_error "--trace: /dev/null is a device: a trace must be a regular file" --trace /dev/null
+expect_error "--trace: cannot open $tmp/none: No such file or directory" --trace "$tmp/none"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 exit 0

@@ -84,7 +84,7 @@ static void usage(FILE *o)
 "                    ECT packets instead of dropping them\n"
 "  --trace FILE      link rate from a Mahimahi trace (one ms timestamp per line =\n"
 "                    one 1500-byte delivery opportunity; the file loops), towards\n"
-"                    the receiver; replaces --rate there (fixtures/traces/);\n"
+"                    the receiver; replaces --rate there (fixtures/traces/; a regular file);\n"
 "                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
 "  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
 "");
