@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SAMPLE_GAP (10 * NS_MSEC)
 #define RATE_WINDOW 0.1 /* seconds per goodput point */
@@ -124,7 +125,9 @@ int xmplot_write_script(const struct xmplot *x, FILE *o, const char *png, const 
         if (f->n && f->p[f->n - 1].t > tmax)
             tmax = f->p[f->n - 1].t;
     }
-    fprintf(o, "set terminal pngcairo noenhanced size 1400,1100 font ',10'\nset output '");
+    size_t pl = strlen(png); /* the name decides the format, as for one flow */
+    fprintf(o, "set terminal %s noenhanced size 1400,1100 font ',10'\nset output '",
+            pl > 4 && strcmp(png + pl - 4, ".svg") == 0 ? "svg" : "pngcairo");
     quote(o, png, '\'');
     fprintf(o, "'\nset multiplot layout 3,1 title \"");
     quote(o, title, '"');

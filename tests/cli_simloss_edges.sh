@@ -191,6 +191,16 @@ if command -v gnuplot >/dev/null 2>&1; then
             fail "--plot $args --drop 100: exit $rc: $(cat "$tmp/pe")"
         fi
     done
+    # Several flows to FILE.svg: both pictures SVG (FILE.svg used to hold
+    # PNG bytes, beside FILE.svg-flow0.png).
+    rm -f "$tmp"/m*
+    timeout 60 "$sl" --flows 2 --bytes 100K --plot "$tmp/m.svg" >/dev/null 2>"$tmp/pe"; rc=$?
+    if [ "$rc" -eq 0 ] && grep -q '<svg' "$tmp/m.svg" && grep -q '<svg' "$tmp/m-flow0.svg" &&
+       [ ! -e "$tmp/m.svg-flow0.png" ]; then
+        ok "--plot x.svg with several flows: x.svg and x-flow0.svg are SVG"
+    else
+        fail "--plot x.svg with several flows: exit $rc: $(cat "$tmp/pe"); $(ls "$tmp" | grep '^m')"
+    fi
 else
     echo "note: gnuplot not installed, --plot not tested"
 fi

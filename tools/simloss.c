@@ -127,7 +127,7 @@ static void usage(FILE *o)
 "                    retransmissions, losses and SACKed ranges, and cwnd /\n"
 "                    ssthresh / RTT over time; the script is kept as FILE.png.gp.\n"
 "                    With several flows (--flows, --flow) FILE.png shows each\n"
-"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0\n"
+"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0 (.svg alike)\n"
 "sweeps:\n"
 "  --seeds A-B       run seeds A..B, each with a random mix of loss, duplication,\n"
 "                    reordering, corruption, delay, rate, MTU, direction, flows,\n"
@@ -696,10 +696,9 @@ static int run_one(struct opts *o)
          * time-sequence graph. */
         size_t n = strlen(o->plot) + 16;
         char *f0 = malloc(n);
-        if (f0) {
-            const char *dot = strrchr(o->plot, '.');
-            int stem = dot && strcmp(dot, ".png") == 0 ? (int)(dot - o->plot) : (int)strlen(o->plot);
-            snprintf(f0, n, "%.*s-flow0.png", stem, o->plot);
+        if (f0) { /* parse() made sure the name ends in .png or .svg: keep the format */
+            size_t stem = strlen(o->plot) - 4;
+            snprintf(f0, n, "%.*s-flow0%s", (int)stem, o->plot, o->plot + stem);
         }
         if (rc == 0 && (!f0 || render_plot(o, r, o->plot, NULL, ob.mplot) != 0 ||
                         render_plot(o, r, f0, ob.plot, NULL) != 0))
