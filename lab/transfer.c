@@ -16,6 +16,7 @@
 #include "netstack/addr.h"
 #include "netstack/config.h"
 #include "netstack/stack.h"
+#include "src/tcp_cc.h"
 #include "src/wire.h"
 
 #define REQ_LEN 16
@@ -598,6 +599,22 @@ static int make_config(const struct xfer_params *p, unsigned k, bool server, con
     return 0;
 }
 
+int xfer_config_check(const struct xfer_params *p, char *err, size_t errlen)
+{
+    unsigned n = p->pairs ? p->pairs : 1;
+    for (unsigned k = 0; k < n && k < XFER_MAX_PAIRS; k++) {
+        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
+        for (int server = 0; server < 2; server++) {
+            struct ns_config c;
+            int ecn = 0;
+            if (make_config(p, k, server, cc, &c, &ecn, err, errlen) != 0 ||
+                ns_config_validate(&c, err, errlen) != 0)
+                return -EINVAL;
+        }
+    }
+    return 0;
+}
+
 int xfer_run(const struct xfer_params *p, struct xfer_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -723,15 +740,10 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
         f->stage = stages + (size_t)i * STAGE;
         struct xfer_flow *xf = &r->flow[i];
         xf->upload = f->upload;
-        const char *cc = p->pairs && p->pair[k].cc[0] ? p->pair[k].cc : p->cc;
-        if (!cc[0]) { /* the stack's default, by name */
-            struct ns_config d;
-            ns_config_default(&d);
-            cc = d.tcp_cc;
-            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
-        } else {
-            memcpy(xf->cc, cc, strnlen(cc, sizeof xf->cc - 1));
-        }
+        /* What the sender's stack was configured with, after --cc, the
+         * pair's cc= and any --set tcp_cc (applied last): what ran. */
+        const char *ran = ns_tcp_cc_for(f->upload ? f->cli : f->srv)->name;
+        memcpy(xf->cc, ran, strnlen(ran, sizeof xf->cc - 1));
         if (!p->pairs)
             xf->base_rtt = p->to_client.delay + p->to_server.delay;
         struct ns_sockaddr dst = {{0}, XFER_SERVER_PORT};
@@ -759,8 +771,8 @@ int xfer_run(const struct xfer_params *p, struct xfer_result *r)
     for (unsigned i = 0; i < nflows; i++) {
         struct flow *f = &R->f[i];
         struct xfer_flow *xf = &r->flow[i];
-        int sd = p->upload ? f->csd : f->ssd;
-        if (!xf->info_ok && sd >= 0 && ns_tcp_info(p->upload ? f->cli : f->srv, sd, &xf->info) == 0)
+        int sd = f->upload ? f->csd : f->ssd; /* a dumbbell's pairs each have their own */
+        if (!xf->info_ok && sd >= 0 && ns_tcp_info(f->upload ? f->cli : f->srv, sd, &xf->info) == 0)
             xf->info_ok = true;
     }
 

@@ -113,7 +113,8 @@ struct xfer_flow {
     bool info_final;
     struct ns_tcp_info info;
     bool upload;            /* this flow's data went client -> server */
-    char cc[16];            /* its congestion control ("" = the stack's default) */
+    char cc[16];            /* the congestion control its sender's stack ran (after --cc,
+                             * the pair's cc and any "tcp_cc=" of set[], which come last) */
     ns_time_t base_rtt;     /* its path's propagation RTT */
     struct xfer_qdelay qdelay; /* its data packets' queueing */
 };
@@ -158,6 +159,12 @@ ns_time_t xfer_default_limit(const struct xfer_params *p);
 /* The run ended at the time limit with flows still moving and no byte
  * corrupted: unfinished, not broken. */
 bool xfer_unfinished(const struct xfer_result *r);
+
+/* Builds every stack's configuration as xfer_run will (the options,
+ * then each "name=value" of set[]) and checks it as ns_stack_new will:
+ * 0, or -EINVAL with a one-line reason in err. A caller can refuse bad
+ * parameters before running anything. */
+int xfer_config_check(const struct xfer_params *p, char *err, size_t errlen);
 
 /* Runs one transfer. Returns 0 when it ran (see r->intact and friends for
  * the outcome), or -errno when it could not be set up (r->setup_error). */

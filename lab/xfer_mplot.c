@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define SAMPLE_GAP (10 * NS_MSEC)
 #define RATE_WINDOW 0.1 /* seconds per goodput point */
@@ -90,6 +91,8 @@ static void quote(FILE *o, const char *s, char q)
 int xmplot_write_script(const struct xmplot *x, FILE *o, const char *png, const char *title,
                         const char *const *labels)
 {
+    size_t samples = 0, rates = 0;
+    double tmax = 0;
     for (unsigned i = 0; i < x->n; i++) {
         const struct mflow *f = &x->f[i];
         fprintf(o, "$w%u << EOD\n", i); /* time, cwnd KB, srtt ms */
@@ -106,11 +109,25 @@ int xmplot_write_script(const struct xmplot *x, FILE *o, const char *png, const 
                 a = k;
                 pts++;
             }
+        if (!pts && f->n >= 2 && f->p[f->n - 1].t > f->p[0].t) {
+            /* A flow shorter than one window: its mean over what was
+             * sampled, as a level line, rather than nothing. */
+            double dt = f->p[f->n - 1].t - f->p[0].t;
+            double mbit = (f->p[f->n - 1].acked - f->p[0].acked) * 8 / dt / 1e6;
+            fprintf(o, "%.6f %.6f\n%.6f %.6f\n", f->p[0].t, mbit, f->p[f->n - 1].t, mbit);
+            pts = 2;
+        }
         if (!pts)
             fprintf(o, "NaN NaN\n");
         fprintf(o, "EOD\n");
+        samples += f->n;
+        rates += pts;
+        if (f->n && f->p[f->n - 1].t > tmax)
+            tmax = f->p[f->n - 1].t;
     }
-    fprintf(o, "set terminal pngcairo noenhanced size 1400,1100 font ',10'\nset output '");
+    size_t pl = strlen(png); /* the name decides the format, as for one flow */
+    fprintf(o, "set terminal %s noenhanced size 1400,1100 font ',10'\nset output '",
+            pl > 4 && strcmp(png + pl - 4, ".svg") == 0 ? "svg" : "pngcairo");
     quote(o, png, '\'');
     fprintf(o, "'\nset multiplot layout 3,1 title \"");
     quote(o, title, '"');
@@ -123,7 +140,18 @@ int xmplot_write_script(const struct xmplot *x, FILE *o, const char *png, const 
     for (int pnl = 0; pnl < 3; pnl++) {
         if (pnl == 2)
             fprintf(o, "set format x '%%g'\nset xlabel 'time (s, virtual)'\n");
-        fprintf(o, "set ylabel '%s'\nset yrange [0:*]\nplot ", panels[pnl][0]);
+        fprintf(o, "set ylabel '%s'\n", panels[pnl][0]);
+        if (pnl == 0 ? rates : samples) { /* from the run's start: a lone sample is a valid range */
+            fprintf(o, "unset label 1\nset xrange [0:*]\nset yrange [0:*]\n");
+        } else {
+            /* Nothing to draw makes gnuplot fail ("x range is invalid"):
+             * fixed ranges, and the picture says why it is empty. */
+            fprintf(o, "set xrange [0:%.6f]\nset yrange [0:1]\nset label 1 '%s' at graph 0.5,0.5 center\n",
+                    tmax > 0 ? tmax : 1.0,
+                    samples ? "no goodput: no flow was sampled twice"
+                            : "no samples: no connection opened");
+        }
+        fprintf(o, "plot ");
         for (unsigned i = 0; i < x->n; i++) {
             fprintf(o, "%s$%s%u using %s with %s lw 1.2 title '", i ? ", \\\n     " : "",
                     panels[pnl][1], i, panels[pnl][2], pnl ? "steps" : "lines");

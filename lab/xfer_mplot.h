@@ -9,6 +9,9 @@
  * the first), at most XMPLOT_MAX_POINTS per flow, so memory is bounded.
  * xmplot_write_script writes one self-contained gnuplot script (data
  * inline) that renders `png`: a pure function of what was recorded.
+ * A flow shorter than one 100 ms goodput window shows its mean goodput
+ * as a level line; a panel with nothing to draw gets fixed ranges and a
+ * note, so gnuplot renders every run (time axes start at 0).
  */
 #ifndef NS_LAB_XFER_MPLOT_H
 #define NS_LAB_XFER_MPLOT_H

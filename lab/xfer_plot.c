@@ -200,8 +200,25 @@ static void block(FILE *o, const char *name, const struct series *s, int cols)
     fprintf(o, "EOD\n");
 }
 
+/* A panel with no point to draw makes gnuplot fail ("x range is
+ * invalid"): give it fixed ranges and say so in the picture instead. The
+ * x range is the recorded run's (1 s when nothing at all was recorded). */
+static void empty_panel(FILE *o, double tmax, const char *why)
+{
+    fprintf(o, "set xrange [0:%.6f]\nset yrange [0:1]\nset label 1 '%s' at graph 0.5,0.5 center\n",
+            tmax > 0 ? tmax : 1.0, why);
+}
+
 int xplot_write_script(const struct xplot *x, FILE *o, const char *png, const char *title)
 {
+    size_t top = 0;
+    double tmax = 0;
+    for (int i = 0; i < S_NSERIES; i++) {
+        if (i != S_CC)
+            top += x->s[i].n;
+        if (x->s[i].n && x->s[i].p[x->s[i].n - 1].t > tmax)
+            tmax = x->s[i].p[x->s[i].n - 1].t; /* each series is in time order */
+    }
     block(o, "new", &x->s[S_NEW], 3);
     block(o, "rtx", &x->s[S_RTX], 3);
     block(o, "lost", &x->s[S_LOST], 3);
@@ -225,6 +242,11 @@ int xplot_write_script(const struct xplot *x, FILE *o, const char *png, const ch
     fprintf(o, "set size 1,0.62\nset origin 0,0.36\n");
     fprintf(o, "set grid\nset key top left\nset ylabel 'sequence (MB from the first byte)'\n");
     fprintf(o, "set format x ''\nset xlabel ''\n");
+    /* Time from the run's start: also keeps a lone sample's range valid. */
+    if (!top)
+        empty_panel(o, tmax, "no data segment was sent (the connection never carried data)");
+    else
+        fprintf(o, "set xrange [0:*]\n");
     fprintf(o, "plot $new using 1:2 with points pt 7 ps 0.2 lc rgb '#4060c0' title 'segment sent', \\\n"
                "     $ack using 1:2 with steps lc rgb '#208020' title 'cumulative ACK (at sender)', \\\n"
                "     $sack using 1:2:(0):3 with vectors nohead lc rgb '#90d090' title 'SACKed range', \\\n"
@@ -234,6 +256,12 @@ int xplot_write_script(const struct xplot *x, FILE *o, const char *png, const ch
     fprintf(o, "set format x '%%g'\nset xlabel 'time (s, virtual)'\n");
     fprintf(o, "set key top right\nset ylabel 'window (KB)'\nset y2label 'smoothed RTT (ms)'\n");
     fprintf(o, "set y2tics\nset ytics nomirror\nset yrange [0:*]\nset y2range [0:*]\n");
+    if (!top)
+        fprintf(o, "unset label 1\nset xrange [0:*]\n");
+    if (!x->s[S_CC].n) {
+        empty_panel(o, tmax, "no window sample (the connection never opened)");
+        fprintf(o, "set y2range [0:1]\n");
+    }
     fprintf(o, "plot $cc using 1:2 with steps lc rgb '#4060c0' lw 1.5 title 'cwnd', \\\n"
                "     $cc using 1:($3 < 0 ? NaN : $3) with steps lc rgb '#e08000' lw 1.5 title 'ssthresh', \\\n"
                "     $cc using 1:4 axes x1y2 with steps lc rgb '#808080' title 'srtt'\n");

@@ -10,7 +10,10 @@
  * stored), so memory is bounded. xplot_write_script writes one
  * self-contained gnuplot script (data inline) that renders `png`; the
  * script is a pure function of what was recorded, so the same run gives a
- * byte-identical script. The caller runs gnuplot on it.
+ * byte-identical script. The caller runs gnuplot on it. Time axes start
+ * at 0; a panel with nothing to draw (no data segment, no window sample:
+ * a connection that never opened) gets fixed ranges and a note saying
+ * so, so gnuplot renders every run.
  */
 #ifndef NS_SIM_XFER_PLOT_H
 #define NS_SIM_XFER_PLOT_H

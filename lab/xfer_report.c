@@ -9,16 +9,91 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* The congestion control the stacks ran: the named one, else the
- * stack's default (ns_config_default), never a guess. */
-static const char *cc_name(const struct xfer_params *p, char *buf, size_t n)
+const char *xfer_report_cc(const struct xfer_result *r, char *buf, size_t n)
 {
-    if (p->cc[0])
-        return p->cc;
-    struct ns_config d;
-    ns_config_default(&d);
-    snprintf(buf, n, "%.*s", (int)strnlen(d.tcp_cc, sizeof d.tcp_cc), d.tcp_cc);
+    size_t off = 0;
+    if (n)
+        buf[0] = '\0';
+    for (unsigned i = 0; i < r->flows; i++) {
+        const char *c = r->flow[i].cc[0] ? r->flow[i].cc : "?";
+        bool seen = false;
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = strcmp(r->flow[j].cc[0] ? r->flow[j].cc : "?", c) == 0;
+        if (seen)
+            continue;
+        int w = snprintf(buf + off, n > off ? n - off : 0, "%s%s", off ? "+" : "", c);
+        if (w > 0)
+            off += (size_t)w;
+    }
     return buf;
+}
+
+/* The one way a JSON string is written: quoted, with '"', '\\' and
+ * control characters escaped (RFC 8259 7) and any byte that is not part
+ * of valid UTF-8 (a file name can hold anything) replaced by U+FFFD, so
+ * the object always parses. */
+static void json_str(FILE *o, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    fputc('"', o);
+    while (*u) {
+        unsigned char c = *u;
+        if (c < 0x80) {
+            if (c == '"' || c == '\\')
+                fprintf(o, "\\%c", c);
+            else if (c == '\n')
+                fputs("\\n", o);
+            else if (c == '\t')
+                fputs("\\t", o);
+            else if (c == '\r')
+                fputs("\\r", o);
+            else if (c < 0x20)
+                fprintf(o, "\\u%04x", c);
+            else
+                fputc(c, o);
+            u++;
+            continue;
+        }
+        /* Length and the allowed range of the second byte (RFC 3629 4:
+         * no overlong forms, no surrogates, nothing above U+10FFFF). */
+        unsigned n = 0, lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        bool ok = n > 0 && u[1] >= lo && u[1] <= hi;
+        for (unsigned k = 2; ok && k <= n; k++)
+            ok = u[k] >= 0x80 && u[k] <= 0xbf;
+        if (!ok) {
+            fputs("\\ufffd", o);
+            u++;
+            continue;
+        }
+        fwrite(u, 1, n + 1, o);
+        u += n + 1;
+    }
+    fputc('"', o);
+}
+
+/* "key": "value", (a string member and the separator after it). */
+static void json_kv(FILE *o, const char *key, const char *val)
+{
+    fprintf(o, "\"%s\": ", key);
+    json_str(o, val);
+    fputs(", ", o);
+}
+
+/* Where the data went: every flow's way ("down", "up"), or "mixed" (a
+ * dumbbell with flows both ways). From the flows, so a dumbbell's header
+ * says what its --flow specs did. */
+static const char *direction(const struct xfer_result *r)
+{
+    unsigned up = 0;
+    for (unsigned i = 0; i < r->flows; i++)
+        up += r->flow[i].upload;
+    return up == 0 ? "down" : up == r->flows ? "up" : "mixed";
 }
 
 static bool corrupted(const struct xfer_result *r)
@@ -162,7 +237,7 @@ static void ext_text(FILE *out, const struct xfer_params *p, const struct xfer_r
         char b[32];
         fmt_rate(b, sizeof b, flow_goodput(f));
         fprintf(out, "flow %-2u      %s, %s, RTT %.3f ms: %s, %" PRIu64 " retransmits",
-                i, f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
+                i, f->cc, f->upload ? "up" : "down",
                 (double)f->base_rtt / 1e6, f->done_at ? b : "did not finish",
                 f->info_ok ? f->info.retransmits : 0);
         if (f->qdelay.samples)
@@ -177,24 +252,31 @@ static void ext_json(FILE *out, const struct xfer_params *p, const struct xfer_r
     const struct ns_sim_link_params *tr = p->to_client.trace ? &p->to_client : p->to_server.trace ? &p->to_server : NULL;
     const struct ns_sim_link_stats *c = p->pairs ? &r->bn_to_client : &r->to_client,
                                 *s = p->pairs ? &r->bn_to_server : &r->to_server;
-    fprintf(out, "\"topology\": \"%s\", \"qdisc\": \"%s\", \"queue_bytes\": %" PRIu64
-            ", \"ecn\": %s, \"aqm_drops\": %" PRIu64 ", \"ce_marks\": %" PRIu64 ", ",
-            p->pairs ? "dumbbell" : "link", qname(&p->to_client), p->to_client.queue_bytes,
-            r->ecn > 0 ? "true" : r->ecn < 0 ? "\"unsupported\"" : "false",
+    json_kv(out, "topology", p->pairs ? "dumbbell" : "link");
+    json_kv(out, "qdisc", qname(&p->to_client));
+    fprintf(out, "\"queue_bytes\": %" PRIu64 ", \"ecn\": ", p->to_client.queue_bytes);
+    if (r->ecn < 0)
+        json_str(out, "unsupported");
+    else
+        fputs(r->ecn > 0 ? "true" : "false", out);
+    fprintf(out, ", \"aqm_drops\": %" PRIu64 ", \"ce_marks\": %" PRIu64 ", ",
             c->aqm_drops + s->aqm_drops, c->marked + s->marked);
-    if (tr)
-        fprintf(out, "\"trace\": \"%s\", \"trace_mean_bps\": %" PRIu64 ", ",
-                p->trace_name ? p->trace_name : "", ns_sim_rate_trace_mean_bps(tr->trace));
+    if (tr) {
+        json_kv(out, "trace", p->trace_name ? p->trace_name : "");
+        fprintf(out, "\"trace_mean_bps\": %" PRIu64 ", ", ns_sim_rate_trace_mean_bps(tr->trace));
+    }
     const struct xfer_qdelay *q = &r->qdelay;
     fprintf(out, "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f, "
             "\"qdelay_max_ms\": %.6f, \"flow_detail\": [",
             q->p50, q->p95, q->p99, (double)q->max / 1e6);
     for (unsigned i = 0; i < r->flows; i++) {
         const struct xfer_flow *f = &r->flow[i];
-        fprintf(out, "%s{\"cc\": \"%s\", \"direction\": \"%s\", \"rtt_ms\": %.6f, "
+        fprintf(out, "%s{", i ? ", " : "");
+        json_kv(out, "cc", f->cc);
+        json_kv(out, "direction", f->upload ? "up" : "down");
+        fprintf(out, "\"rtt_ms\": %.6f, "
                 "\"goodput_bps\": %.0f, \"retransmits\": %" PRIu64 ", \"intact\": %s, "
                 "\"rtt_ratio_p50\": %.6f, \"rtt_ratio_p95\": %.6f, \"rtt_ratio_p99\": %.6f}",
-                i ? ", " : "", f->cc[0] ? f->cc : "default", f->upload ? "up" : "down",
                 (double)f->base_rtt / 1e6, flow_goodput(f), f->info_ok ? f->info.retransmits : 0,
                 f->intact ? "true" : "false", f->qdelay.p50, f->qdelay.p95, f->qdelay.p99);
     }
@@ -207,11 +289,12 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     uint64_t conn_timeouts = timeouts(r);
     const struct ns_sim_link_params *l = &p->to_client;
     struct totals t = totals(r);
-    char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[24];
+    char b1[32], b2[32], b3[32], b4[32], b5[32], ccb[64];
     double sim_s = (double)r->duration / 1e9;
     fprintf(out, "simloss: %" PRIu64 " bytes %s over IPv%d, %u flow%s, %s, seed %" PRIu64 "\n", p->bytes,
-           p->upload ? "upload" : "download", p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
-           cc_name(p, ccb, sizeof ccb), p->seed);
+           !strcmp(direction(r), "up") ? "upload" : !strcmp(direction(r), "down") ? "download" : "download and upload",
+           p->v6 ? 6 : 4, r->flows, r->flows > 1 ? "s" : "",
+           xfer_report_cc(r, ccb, sizeof ccb), p->seed);
     if (l->rate_bps)
         fmt_rate(b1, sizeof b1, (double)l->rate_bps);
     else
@@ -284,13 +367,14 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
            " queue drops\n",
            r->to_client.sent, r->to_client.dropped, r->to_client.queue_drops, r->to_server.sent,
            r->to_server.dropped, r->to_server.queue_drops);
-    /* Receiver-side limits that shape recovery (zero when not hit). */
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    /* Receiver-side limits that shape recovery (zero when not hit); the
+     * stats are the first pair's stacks (flow 0's). */
+    const struct ns_stats *rs = r->flow[0].upload ? &r->server_stats : &r->client_stats;
     fprintf(out, "receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
            " checksum errors, %" PRIu64 " packets dropped in all\n",
            rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
     if (p->offload) {
-        const struct ns_stats *ss = p->upload ? &r->client_stats : &r->server_stats;
+        const struct ns_stats *ss = r->flow[0].upload ? &r->client_stats : &r->server_stats;
         fprintf(out, "offload:     sender %" PRIu64 " super-segments for %" PRIu64
                " wire segments (TSO), %" PRIu64 " TCP segments in all\n",
                ss->gso_tx, ss->gso_tx_segs, ss->tcp_tx_segs);
@@ -308,14 +392,15 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
     struct totals t = totals(r);
     double sim_s = (double)r->duration / 1e9;
     const struct ns_tcp_info *f0 = &r->flow[0].info;
-    char ccb[24];
-    fprintf(out, "{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, "
-           "\"outcome\": \"%s\", \"time_limit_s\": %.3f, "
+    char ccb[64];
+    fprintf(out, "{\"bytes\": %" PRIu64 ", \"bytes_expected\": %" PRIu64 ", \"intact\": %s, ",
+            r->payload_bytes, p->bytes * r->flows, r->intact ? "true" : "false");
+    json_kv(out, "outcome", outcome(r));
+    fprintf(out, "\"time_limit_s\": %.3f, "
            "\"sim_seconds\": %.9f, \"goodput_bps\": %.0f, \"link_share\": %.6f, "
            "\"retransmits\": %" PRIu64 ", \"fast_retransmits\": %" PRIu64 ", \"rto_count\": %" PRIu64
            ", \"spurious_rtos\": %" PRIu64 ", \"sack_recoveries\": %" PRIu64 ", \"timeouts\": %" PRIu64
            ", ",
-           r->payload_bytes, p->bytes * r->flows, r->intact ? "true" : "false", outcome(r),
            (double)(p->time_limit ? p->time_limit : xfer_default_limit(p)) / 1e9, sim_s,
            t.goodput_bps, l->rate_bps ? t.goodput_bps / (double)l->rate_bps : 0.0, t.retrans, t.fast,
            t.rto, t.spurious, t.sack_rec, conn_timeouts);
@@ -337,18 +422,23 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
         const struct xfer_flow *f = &r->flow[i];
         fprintf(out, "%s%.0f", i ? ", " : "", f->done_at ? (double)f->bytes * 8 / ((double)f->done_at / 1e9) : 0.0);
     }
-    fprintf(out, "], \"direction\": \"%s\", \"ip\": %d, \"cc\": \"%s\", \"seed\": %" PRIu64
+    fputs("], ", out);
+    json_kv(out, "direction", direction(r));
+    fprintf(out, "\"ip\": %d, ", p->v6 ? 6 : 4);
+    json_kv(out, "cc", xfer_report_cc(r, ccb, sizeof ccb));
+    fprintf(out, "\"seed\": %" PRIu64
            ", \"rate_bps\": %" PRIu64 ", \"delay_ms\": %.6f, \"drop\": %.6f, \"dup\": %.6f, "
            "\"reorder\": %.6f, \"corrupt\": %.6f, \"queue\": %u, \"mtu\": %u, ",
-           p->upload ? "up" : "down", p->v6 ? 6 : 4, cc_name(p, ccb, sizeof ccb), p->seed,
-           l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
+           p->seed, l->rate_bps, (double)l->delay / 1e6, l->drop, l->dup, l->reorder, l->corrupt,
            l->queue_limit, p->mtu);
-    const struct ns_stats *rs = p->upload ? &r->server_stats : &r->client_stats;
+    const struct ns_stats *rs = r->flow[0].upload ? &r->server_stats : &r->client_stats;
     fprintf(out, "\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
-    fprintf(out, "\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", \"trace_hash\": \"%016" PRIx64
-           "\", ",
+    char hash[24];
+    snprintf(hash, sizeof hash, "%016" PRIx64, r->trace_hash);
+    fprintf(out, "\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", ",
            r->to_client.dropped + r->to_server.dropped,
-           r->to_client.queue_drops + r->to_server.queue_drops, r->trace_hash);
+           r->to_client.queue_drops + r->to_server.queue_drops);
+    json_kv(out, "trace_hash", hash);
     if (xfer_report_extended(p))
         ext_json(out, p, r);
     fprintf(out, "\"wall_seconds\": %.6f, \"speedup\": %.3f, \"payload_bytes_per_wall_second\": %.0f}\n", wall,

@@ -1,10 +1,14 @@
 /* xfer_spec.c — simloss's queue and flow specifications (xfer_spec.h). */
 #include "lab/xfer_spec.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lab/units.h"
 #include "src/rng.h"
@@ -199,9 +203,32 @@ struct ns_sim_rate_trace *xfer_trace_load(const char *path, char *err, size_t er
             snprintf(err, errlen, "%s: %s", path, e);
         return t;
     }
-    FILE *f = fopen(path, "rb");
+    /* Non-blocking, so a FIFO with no writer cannot hang the open; only
+     * a regular file is read (a FIFO or device could block or never end;
+     * the trace is read whole before the run). */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "cannot stat %s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        const char *kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                         : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                         : S_ISSOCK(st.st_mode) ? "a socket" : "not a file";
+        snprintf(err, errlen, "%s is %s: a trace must be a regular file", path, kind);
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open %s", path);
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        close(fd);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;

@@ -9,7 +9,8 @@
  *          (down: the server sends), n=COUNT (that many identical flows,
  *          1..16); every key optional, e.g. "cc=bbr,rtt=10ms,n=2"
  *   ccs    the congestion controls this build has, in a fixed order
- *   trace  a Mahimahi trace file, read whole (at most 64 MB), or
+ *   trace  a Mahimahi trace file, read whole (at most 64 MB; a regular
+ *          file: a FIFO, device or directory is refused, never waited on), or
  *          "synth:SEED:MBIT": 5 s of a synthetic variable link around MBIT
  *          (1..100) Mbit/s, generated from SEED (no file: sweeps use it)
  */

@@ -122,6 +122,15 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
     for (int i = 1; i < n; i++)
         has_flows |= strcmp(argv[i], "--flows") == 0;
     if (dumbbell && !has_flows && ncc) {
+        /* Its flows carry their own directions: drop a --direction drawn
+         * above (simloss refuses the pair; the run ignored it, so each
+         * seed still runs what it always ran). */
+        for (int i = 1; i + 1 < n; i++)
+            if (strcmp(argv[i], "--direction") == 0) {
+                memmove(store[i], store[i + 2], (size_t)(n - i - 2) * sizeof store[0]);
+                n -= 2;
+                break;
+            }
         unsigned pairs = 2 + (unsigned)ns_rng_below(&g, 3);
         for (unsigned k = 0; k < pairs; k++) {
             unsigned pick = (unsigned)ns_rng_below(&g, ncc);

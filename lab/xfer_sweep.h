@@ -5,7 +5,8 @@
  * rate, queue, IP version, MTU, direction, flows, congestion control,
  * qdisc, ECN, dumbbell flows, size up to max_bytes, time limit, seed) into argv, backed by store,
  * and returns argc (argv[argc] = NULL). The same seed always gives the
- * same arguments. One seed in 25 is hostile (30-70% loss) so that
+ * same arguments (a dumbbell's never include --direction, which simloss
+ * refuses with --flow). One seed in 25 is hostile (30-70% loss) so that
  * connections fail too. cc: "" lets each seed pick one of the congestion
  * controls the build has (xfer_cc_list);
  * time_limit 0 means 4 hours of virtual time (longer than the stack's

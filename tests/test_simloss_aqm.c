@@ -228,6 +228,11 @@ static void test_specs(void)
     CU_ASSERT(xfer_cc_list(list, sizeof list, ",") >= 2);
     CU_ASSERT(strstr(list, "cubic") != NULL);
     CU_ASSERT_PTR_NULL(xfer_trace_load("/nonexistent/trace", e, sizeof e));
+    /* Only regular files: nothing that could block or never end. */
+    CU_ASSERT_PTR_NULL(xfer_trace_load(".", e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "is a directory: a trace must be a regular file"));
+    CU_ASSERT_PTR_NULL(xfer_trace_load("/dev/null", e, sizeof e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e, "is a device"));
     /* Synthetic traces: a pure function of seed and rate, 5 s period,
      * the mean within the random walk's bounds. */
     struct ns_sim_rate_trace *ta = xfer_trace_load("synth:7:20", e, sizeof e),

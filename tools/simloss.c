@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netstack/config.h"
 #include "netstack/pcapout.h"
 #include "lab/transfer.h"
 #include "lab/units.h"
@@ -47,6 +48,7 @@ struct opts {
     const char *trace_path;
     struct ns_sim_rate_trace *trace;
     bool flows_set;          /* --flows given */
+    bool direction_set;      /* --direction given */
     bool list_cc;
     bool json;
     const char *pcap, *plot;
@@ -82,7 +84,7 @@ static void usage(FILE *o)
 "                    ECT packets instead of dropping them\n"
 "  --trace FILE      link rate from a Mahimahi trace (one ms timestamp per line =\n"
 "                    one 1500-byte delivery opportunity; the file loops), towards\n"
-"                    the receiver; replaces --rate there (fixtures/traces/);\n"
+"                    the receiver; replaces --rate there (fixtures/traces/; a regular file);\n"
 "                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
 "  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
 "");
@@ -98,11 +100,13 @@ static void usage(FILE *o)
 "                    e.g. --flow cc=bbr,n=2 --flow cc=cubic,rtt=80ms,n=2\n"
 "  --cross SPEC      a --flow with dir=up by default: cross traffic sharing the\n"
 "                    reverse bottleneck with the other flows' ACKs\n"
-"  --direction D     down (client fetches) or up (client sends)        [down]\n"
+"  --direction D     down (client fetches) or up (client sends); not with --flow [down]\n"
 "  --v6              IPv6 (fe80::1 -> fe80::2) instead of IPv4\n"
 "  --rack            RACK-TLP loss detection (RFC 8985; the stack's default)\n"
 "  --no-rack         duplicate ACKs and RFC 6675 IsLost instead of RACK\n"
-"  --set NAME=VALUE  set a stack knob on both stacks (netstack --help-set lists them)\n"
+"  --set NAME=VALUE  set a stack knob on every stack (netstack --help-set lists them;\n"
+"                    checked before the run; at most 16); applied after the other\n"
+"                    options, so --set tcp_cc=bbr wins over --cc and a --flow's cc=\n"
 "  --pacing          pace: spread each window over the RTT (2x / 1.2x cwnd/SRTT)\n"
 "  --offload         both hosts' devices take TCP/UDP segmentation offload: TCP\n"
 "                    sends super-segments of up to 64 KB that the device cuts\n"
@@ -123,7 +127,7 @@ static void usage(FILE *o)
 "                    retransmissions, losses and SACKed ranges, and cwnd /\n"
 "                    ssthresh / RTT over time; the script is kept as FILE.png.gp.\n"
 "                    With several flows (--flows, --flow) FILE.png shows each\n"
-"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0\n"
+"                    flow's goodput, cwnd and RTT, and FILE-flow0.png flow 0 (.svg alike)\n"
 "sweeps:\n"
 "  --seeds A-B       run seeds A..B, each with a random mix of loss, duplication,\n"
 "                    reordering, corruption, delay, rate, MTU, direction, flows,\n"
@@ -161,6 +165,67 @@ static void opts_default(struct opts *o)
     o->rate = 100000000;
 }
 
+/* One --set NAME=VALUE, tried on a default config: 0, or -1 with
+ * "NAME=VALUE: reason" in e. The run applies it to every stack after the
+ * other options (lab/transfer.c make_config). */
+static int check_set(const char *kv, char *e, size_t el)
+{
+    const char *eq = strchr(kv, '=');
+    char name[64], why[128];
+    size_t nl = eq ? (size_t)(eq - kv) : 0;
+    if (!eq || nl == 0 || nl >= sizeof name) {
+        snprintf(e, el, "%s: want NAME=VALUE", kv);
+        return -1;
+    }
+    memcpy(name, kv, nl);
+    name[nl] = '\0';
+    struct ns_config c;
+    ns_config_default(&c);
+    int rc = ns_config_set(&c, name, eq + 1, why, sizeof why);
+    if (rc == -ENOENT) {
+        snprintf(e, el, "%s: unknown setting '%s' (netstack --help-set lists them)", kv, name);
+    } else if (rc != 0) {
+        /* The table's reason starts with the name the user just wrote. */
+        const char *r = strncmp(why, name, nl) == 0 && strncmp(why + nl, ": ", 2) == 0 ? why + nl + 2 : why;
+        snprintf(e, el, "%s: %s", kv, r);
+    }
+    return rc ? -1 : 0;
+}
+
+/* A readable time for messages: 500ms, 600s, 1.5us. */
+static void fmt_time(ns_time_t t, char *b, size_t n)
+{
+    if (t == 0)
+        snprintf(b, n, "0s");
+    else if (t % NS_SEC == 0)
+        snprintf(b, n, "%llds", (long long)(t / NS_SEC));
+    else if (t % NS_MSEC == 0)
+        snprintf(b, n, "%lldms", (long long)(t / NS_MSEC));
+    else if (t >= NS_SEC)
+        snprintf(b, n, "%.9gs", (double)t / 1e9);
+    else if (t >= NS_MSEC)
+        snprintf(b, n, "%.6gms", (double)t / 1e6);
+    else if (t >= NS_USEC)
+        snprintf(b, n, "%.6gus", (double)t / 1e3);
+    else
+        snprintf(b, n, "%lldns", (long long)t);
+}
+
+/* --delack and --rto-min set a stack knob: checked against its config
+ * table row now, and refused in the user's own words ('1ns', not the
+ * nanoseconds the stack would name). */
+static int check_time_knob(const char *field, const char *v, ns_time_t t, char *e, size_t el)
+{
+    const struct ns_config_field *f = ns_config_field_find(field);
+    if (!f || (t == 0 && (f->flags & NS_CFG_ZERO_OK)) || (t >= 0 && (uint64_t)t >= f->min && (uint64_t)t <= f->max))
+        return 0;
+    char lo[32], hi[32];
+    fmt_time((ns_time_t)f->min, lo, sizeof lo);
+    fmt_time((ns_time_t)f->max, hi, sizeof hi);
+    snprintf(e, el, "'%s' is out of range (%s%s..%s)", v, f->flags & NS_CFG_ZERO_OK ? "0 or " : "", lo, hi);
+    return -1;
+}
+
 /* Returns 0, 1 for --help, or -1 with a message in err. */
 static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
 {
@@ -185,12 +250,19 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             o->xp.no_rack = true;
             continue;
         }
-        if (strcmp(a, "--set") == 0 && i + 1 < argc) {
-            if (o->xp.nset >= XFER_MAX_SETS) {
-                fprintf(stderr, "simloss: at most %d --set options\n", XFER_MAX_SETS);
-                return 2;
+        if (strcmp(a, "--set") == 0) {
+            /* Checked here, against the stack's config table, so a bad
+             * knob is a bad argument (exit 2) before anything runs. */
+            const char *kv = i + 1 < argc ? argv[++i] : NULL;
+            if (!kv || check_set(kv, e, sizeof e) != 0) {
+                snprintf(err, el, "--set %s", kv ? e : "needs NAME=VALUE (netstack --help-set lists the names)");
+                return -1;
             }
-            o->xp.set[o->xp.nset++] = argv[++i];
+            if (o->xp.nset >= XFER_MAX_SETS) {
+                snprintf(err, el, "at most %d --set options", XFER_MAX_SETS);
+                return -1;
+            }
+            o->xp.set[o->xp.nset++] = kv;
             continue;
         }
         if (strcmp(a, "--pacing") == 0) {
@@ -240,12 +312,16 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             rc = units_time(v, NS_MSEC, &o->jitter, e, sizeof e);
         else if (strcmp(a, "--delack") == 0) {
             rc = units_time(v, NS_MSEC, &o->xp.delack, e, sizeof e);
+            if (rc == 0)
+                rc = check_time_knob("tcp_delack", v, o->xp.delack, e, sizeof e);
             if (rc == 0 && o->xp.delack == 0)
                 o->xp.delack = -1; /* 0 = ACK every segment */
         } else if (strcmp(a, "--rto-min") == 0) {
             rc = units_time(v, NS_MSEC, &o->xp.rto_min, e, sizeof e);
             if (rc == 0 && o->xp.rto_min <= 0)
                 rc = -1, snprintf(e, sizeof e, "minimum RTO must be > 0");
+            if (rc == 0)
+                rc = check_time_knob("tcp_rto_min", v, o->xp.rto_min, e, sizeof e);
         } else if (strcmp(a, "--time-limit") == 0) {
             rc = units_time(v, NS_SEC, &o->xp.time_limit, e, sizeof e);
             o->time_set = true;
@@ -303,7 +379,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             rc = units_uint(v, 0, UINT64_MAX, &o->xp.seed, e, sizeof e);
         else if (strcmp(a, "--direction") == 0) {
             if (strcmp(v, "up") == 0 || strcmp(v, "down") == 0)
-                o->xp.upload = v[0] == 'u';
+                o->xp.upload = v[0] == 'u', o->direction_set = true;
             else
                 rc = -1, snprintf(e, sizeof e, "'%s' is not up or down", v);
         } else if (strcmp(a, "--cc") == 0) {
@@ -324,9 +400,9 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             const char *sl = strrchr(v, '/');
             snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - v) + (sl == v) : 1, sl ? v : ".");
             if (vl < 5 || (strcmp(v + vl - 4, ".png") != 0 && strcmp(v + vl - 4, ".svg") != 0))
-                rc = -1, snprintf(e, sizeof e, "--plot: '%s': name a .png or .svg file (the name picks the format)", v);
+                rc = -1, snprintf(e, sizeof e, "'%s': name a .png or .svg file (the name picks the format)", v);
             else if (access(dir, W_OK) != 0)
-                rc = -1, snprintf(e, sizeof e, "--plot: cannot write into '%.100s': %s", dir, strerror(errno));
+                rc = -1, snprintf(e, sizeof e, "cannot write into '%.100s': %s", dir, strerror(errno));
             else
                 o->plot = v;
         }
@@ -357,8 +433,21 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
         snprintf(err, el, "--flows and --flow cannot be combined (use n= in --flow)");
         return -1;
     }
+    /* A dumbbell's flows each have a direction of their own (dir=; a
+     * --cross is up): --direction would be one more, silently ignored. */
+    if (o->xp.pairs && o->direction_set) {
+        snprintf(err, el, "--direction cannot be combined with --flow or --cross (use dir=up|down in each)");
+        return -1;
+    }
     if (o->xp.v6 && o->xp.mtu < 1280) {
         snprintf(err, el, "--mtu %u: IPv6 needs at least 1280 (RFC 8200 5)", o->xp.mtu);
+        return -1;
+    }
+    /* Every stack's whole configuration, as ns_stack_new will check it
+     * (rules joining knobs, e.g. tcp_rto_min <= tcp_rto_max): a bad
+     * argument now, not a failed run after the parsing. */
+    if (xfer_config_check(&o->xp, e, sizeof e) != 0) {
+        snprintf(err, el, "stack configuration: %s", e);
         return -1;
     }
     return 0;
@@ -466,8 +555,8 @@ static double wall_now(void)
 
 /* Writes PNG's gnuplot script (PNG.gp) and runs gnuplot on it; x is a
  * flow-0 recorder, or m (when x is NULL) one of several flows. */
-static int render_plot(const struct opts *o, const char *png, const struct xplot *x,
-                       const struct xmplot *m)
+static int render_plot(const struct opts *o, const struct xfer_result *r, const char *png,
+                       const struct xplot *x, const struct xmplot *m)
 {
     size_t n = strlen(png) + 4;
     char *gp = malloc(n);
@@ -482,11 +571,12 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
     }
     char title[256];
     const struct ns_sim_link_params *l = &o->xp.to_client;
+    /* Flow 0 as it ran: its direction and congestion control. */
     snprintf(title, sizeof title,
              "simloss: %" PRIu64 " bytes %s, %s, %.4g Mbit/s, RTT %.3g ms, drop %.4g%%, seed %" PRIu64
              " (flow 0)",
-             o->xp.bytes, o->xp.upload ? "up" : "down", o->xp.cc[0] ? o->xp.cc : "cubic",
-             (double)l->rate_bps / 1e6, 2 * (double)l->delay / 1e6, l->drop * 100, o->xp.seed);
+             o->xp.bytes, r->flow[0].upload ? "up" : "down", r->flow[0].cc,
+             (double)l->rate_bps / 1e6, (double)r->flow[0].base_rtt / 1e6, l->drop * 100, o->xp.seed);
     int rc;
     if (x) {
         rc = xplot_write_script(x, f, png, title);
@@ -496,9 +586,8 @@ static int render_plot(const struct opts *o, const char *png, const struct xplot
         unsigned nf = o->xp.pairs ? o->xp.pairs : o->xp.flows;
         for (unsigned i = 0; i < nf && i < XFER_MAX_FLOWS; i++) {
             if (o->xp.pairs)
-                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i,
-                         o->xp.pair[i].cc[0] ? o->xp.pair[i].cc : o->xp.cc[0] ? o->xp.cc : "cubic",
-                         o->xp.pair[i].upload ? "up" : "down", (double)o->xp.pair[i].rtt / 1e6);
+                snprintf(store[i], sizeof store[i], "%u: %s, %s, RTT %.3g ms", i, r->flow[i].cc,
+                         r->flow[i].upload ? "up" : "down", (double)r->flow[i].base_rtt / 1e6);
             else
                 snprintf(store[i], sizeof store[i], "flow %u", i);
             labels[i] = store[i];
@@ -574,7 +663,7 @@ static int run_one(struct opts *o)
     int status = 0;
     if (rc != 0) {
         fprintf(stderr, "simloss: %s\n", r->setup_error);
-        status = 1;
+        status = rc == -EINVAL ? 2 : 1; /* parameters the stacks or the sim refused */
     } else {
         if (o->json)
             xfer_report_json(stdout, &o->xp, r, wall);
@@ -609,19 +698,18 @@ static int run_one(struct opts *o)
          * time-sequence graph. */
         size_t n = strlen(o->plot) + 16;
         char *f0 = malloc(n);
-        if (f0) {
-            const char *dot = strrchr(o->plot, '.');
-            int stem = dot && strcmp(dot, ".png") == 0 ? (int)(dot - o->plot) : (int)strlen(o->plot);
-            snprintf(f0, n, "%.*s-flow0.png", stem, o->plot);
+        if (f0) { /* parse() made sure the name ends in .png or .svg: keep the format */
+            size_t stem = strlen(o->plot) - 4;
+            snprintf(f0, n, "%.*s-flow0%s", (int)stem, o->plot, o->plot + stem);
         }
-        if (rc == 0 && (!f0 || render_plot(o, o->plot, NULL, ob.mplot) != 0 ||
-                        render_plot(o, f0, ob.plot, NULL) != 0))
+        if (rc == 0 && (!f0 || render_plot(o, r, o->plot, NULL, ob.mplot) != 0 ||
+                        render_plot(o, r, f0, ob.plot, NULL) != 0))
             status = 1;
         free(f0);
         xplot_free(ob.plot);
         xmplot_free(ob.mplot);
     } else if (ob.plot) {
-        if (rc == 0 && render_plot(o, o->plot, ob.plot, NULL) != 0)
+        if (rc == 0 && render_plot(o, r, o->plot, ob.plot, NULL) != 0)
             status = 1;
         xplot_free(ob.plot);
     }
