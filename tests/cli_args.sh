@@ -153,6 +153,26 @@ else
     fail "--mtu 1280:"; grep -v '^  ' "$tmp/out"
 fi
 
+# --cc: the error and --help list the algorithms the stack has (its own
+# table), each of them is accepted, and the default is --help-set's.
+expect_error 2 --cc vegas
+ccs=$(sed -n "s/^netstack: --cc: expected \(.*\), got 'vegas'$/\1/p" "$tmp/err" | sed 's/,//g; s/ or / /')
+[ -n "$ccs" ] || fail "--cc vegas: no list in '$(cat "$tmp/err")'"
+case " $ccs " in *" bbr "*) echo "ok --cc lists bbr: $ccs" ;; *) fail "--cc's list lacks bbr: $ccs" ;; esac
+for cc in $ccs; do
+    if timeout 60 "$ns" --cc "$cc" --count 2 >/dev/null 2>&1 && "$ns" --set "tcp_cc=$cc" --count 2 >/dev/null 2>&1; then
+        echo "ok --cc $cc and --set tcp_cc=$cc run"
+    else
+        fail "--cc $cc listed but not accepted"
+    fi
+done
+"$ns" --help >"$tmp/help" 2>&1
+hl=$(grep -A1 -- '--cc NAME ' "$tmp/help" | tail -n 1 | sed 's/^ *//; s/\.$//; s/,//g; s/ or / /')
+[ "$hl" = "$ccs" ] && echo "ok --help lists the same algorithms" || fail "--help lists '$hl', --cc accepts '$ccs'"
+def=$(sed -n 's/^  tcp_cc  *\([a-z0-9]*\) .*/\1/p' "$tmp/helpset")
+grep -q -- "--cc NAME  *TCP congestion control (default $def):" "$tmp/help" && echo "ok --help's default cc is $def" ||
+    fail "--help's --cc default is not --help-set's '$def'"
+
 # The accepted forms really are accepted: the scenario runs and passes.
 if timeout 60 "$ns" --count 3 --seed 7 --bytes 64K --remote '[fe80::1]:9' --v6 \
     --mtu=1400 >"$tmp/out" 2>"$tmp/err"; then

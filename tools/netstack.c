@@ -223,6 +223,22 @@ static const struct opt {
     {"close-time", 0, true, O_CLOSE_TIME},
 };
 
+/* "newreno, cubic or bbr": the congestion controls the stack has, from
+ * its own table (ns_config_cc_name), for --help and --cc's error. */
+static void cc_list(char *buf, size_t len)
+{
+    size_t n = 0, off = 0;
+    while (ns_config_cc_name(n))
+        n++;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && off < len; i++) {
+        int w = snprintf(buf + off, len - off, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ",
+                         ns_config_cc_name(i));
+        if (w > 0)
+            off += (size_t)w;
+    }
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: netstack [--dev sim|tunN|tun:NAME|pcap:FILE] [--app NAME]... [--addr IP]... [--peer IP[/N]]...\n"
@@ -271,9 +287,16 @@ static void usage(FILE *f)
           "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
           "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
           "  --v6               client apps: prefer IPv6 defaults.\n"
-          "  --cc NAME          TCP congestion control: cubic (default, RFC 9438) or\n"
-          "                     newreno (RFC 5681 / RFC 6582).\n"
-          "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
+          , f);
+    char ccs[128];
+    cc_list(ccs, sizeof ccs);
+    struct ns_config d;
+    ns_config_default(&d);
+    fprintf(f,
+          "  --cc NAME          TCP congestion control (default %.*s):\n"
+          "                     %s.\n",
+          (int)strnlen(d.tcp_cc, sizeof d.tcp_cc), d.tcp_cc, ccs);
+    fputs("  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
           "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
           "  --help-set         list every NAME with its default, range and meaning.\n"
           "  --offload on|off   TUN: segmentation and checksum offload (default on): a\n"
@@ -492,8 +515,11 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_CC: {
         struct ns_config probe;
         ns_config_default(&probe);
-        if (ns_config_set_cc(&probe, v) < 0)
-            die_usage("%s: expected cubic or newreno, got '%s'", opt, v);
+        if (ns_config_set_cc(&probe, v) < 0) {
+            char list[128];
+            cc_list(list, sizeof list);
+            die_usage("%s: expected %s, got '%s'", opt, list, v);
+        }
         c->cc = v;
         break;
     }
