@@ -724,6 +724,11 @@ int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, siz
                       char *err, size_t errlen)
 {
     *argv = NULL;
+    if (strcmp(pcap_path, "-") == 0) {
+        /* stdin: no file to be next to (./-.args is not its sidecar) */
+        snprintf(sidecar, sidecar_len, "(stdin)");
+        return 0;
+    }
     size_t n = strlen(pcap_path);
     const char *slash = strrchr(pcap_path, '/');
     const char *dot = strrchr(pcap_path, '.');

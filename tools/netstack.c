@@ -68,12 +68,18 @@ struct cli {
 
 /* ---- errors ---- */
 
+/* The sidecar whose words are being parsed, NULL for the command line: an
+ * error in a sidecar's value names the file it is in. */
+static const char *die_where;
+
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die_usage(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     fputs("netstack: ", stderr);
+    if (die_where)
+        fprintf(stderr, "%s: ", die_where);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -202,26 +208,57 @@ enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_
               O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD, O_MAX_CONNS,
               O_BACKLOG, O_IDLE, O_MAX_REQ, O_CLOSE_TIME };
 
+/* `side`: a pcap sidecar may hold it -- the one allow-list, which the
+ * sidecar error and --help print (fixtures/README.md repeats it;
+ * tests/cli_pcap_replay.sh checks they agree). A sidecar records what the
+ * capture was made with: the stack's and the apps' options (--offload and
+ * --close-time act on TUN only and change nothing in a replay); never the
+ * mode (--dev), the output (-w, -v), the scenario's --count, or a help
+ * that would print instead of replaying. */
 static const struct opt {
     const char *name; /* long name without "--" */
     char short_name;
     bool arg;
     enum opt_id id;
+    bool side;
 } opts[] = {
-    {"dev", 0, true, O_DEV},       {"app", 0, true, O_APP},     {"addr", 0, true, O_ADDR},
-    {"peer", 0, true, O_PEER},     {"mtu", 0, true, O_MTU},     {"seed", 0, true, O_SEED},
-    {"count", 0, true, O_COUNT},   {"remote", 0, true, O_REMOTE}, {"bytes", 0, true, O_BYTES},
-    {"v6", 0, false, O_V6},        {"verbose", 'v', false, O_VERBOSE},
-    {"help", 'h', false, O_HELP},
-    {"pcap-out", 'w', true, O_PCAP_OUT},
-    {"cc", 0, true, O_CC},
-    {"set", 0, true, O_SET},
-    {"help-set", 0, false, O_HELP_SET},
-    {"offload", 0, true, O_OFFLOAD},
-    {"max-conns", 0, true, O_MAX_CONNS}, {"backlog", 0, true, O_BACKLOG},
-    {"idle-timeout", 0, true, O_IDLE},   {"max-requests", 0, true, O_MAX_REQ},
-    {"close-time", 0, true, O_CLOSE_TIME},
+    {"dev", 0, true, O_DEV, false},
+    {"app", 0, true, O_APP, true},
+    {"addr", 0, true, O_ADDR, true},
+    {"peer", 0, true, O_PEER, true},
+    {"mtu", 0, true, O_MTU, true},
+    {"seed", 0, true, O_SEED, true},
+    {"count", 0, true, O_COUNT, false},
+    {"remote", 0, true, O_REMOTE, true},
+    {"bytes", 0, true, O_BYTES, true},
+    {"v6", 0, false, O_V6, true},
+    {"verbose", 'v', false, O_VERBOSE, false},
+    {"help", 'h', false, O_HELP, false},
+    {"pcap-out", 'w', true, O_PCAP_OUT, false},
+    {"cc", 0, true, O_CC, true},
+    {"set", 0, true, O_SET, true},
+    {"help-set", 0, false, O_HELP_SET, false},
+    {"offload", 0, true, O_OFFLOAD, true},
+    {"max-conns", 0, true, O_MAX_CONNS, true},
+    {"backlog", 0, true, O_BACKLOG, true},
+    {"idle-timeout", 0, true, O_IDLE, true},
+    {"max-requests", 0, true, O_MAX_REQ, true},
+    {"close-time", 0, true, O_CLOSE_TIME, true},
 };
+
+/* "--app, --addr, ...": the options a sidecar may hold, in table order. */
+static void side_list(char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0] && off < len; k++) {
+        if (!opts[k].side)
+            continue;
+        int w = snprintf(buf + off, len - off, "%s--%s", off ? ", " : "", opts[k].name);
+        if (w > 0)
+            off += (size_t)w;
+    }
+}
 
 /* "newreno, cubic or bbr": the congestion controls the stack has, from
  * its own table (ns_config_cc_name), for --help and --cc's error. */
@@ -264,8 +301,8 @@ static void usage(FILE *f)
           "                     echoes shifted to the stack's ISN and clock), what the\n"
           "                     stack sends is matched against what the recorded host sent\n"
           "                     (rule: fixtures/README.md), and the exit status is the\n"
-          "                     verdict. Options in FILE's sidecar (FILE minus extension,\n"
-          "                     plus .args) apply unless the command line gives them.\n"
+          "                     verdict. Options in FILE's sidecar (below) apply unless\n"
+          "                     the command line gives them.\n"
           "  --app NAME         start app NAME on the stack; may be repeated (default: none\n"
           "                     on TUN; the scenario always adds udp_echo).\n"
           "  --addr IP          the stack's IPv4 or IPv6 address, by family; give it twice\n"
@@ -324,6 +361,24 @@ static void usage(FILE *f)
           "                     I = in, O = out); -vv prints more in the simulator.\n"
           "  -h, --help         print this help and exit.\n"
           "Options also take the form --name=VALUE.\n"
+          "\n"
+          "sidecar: --dev pcap:FILE reads options from FILE minus its extension, plus\n"
+          ".args (none for pcap:-, stdin): words separated by white space, '#' to the\n"
+          "end of the line a comment. It may hold only:",
+          f);
+    char side[512];
+    side_list(side, sizeof side);
+    /* Wrapped at 80 columns, after the line above. */
+    size_t col = strlen("end of the line a comment. It may hold only:");
+    for (char *w = strtok(side, " "); w; w = strtok(NULL, " ")) {
+        if (col + 1 + strlen(w) > 79) {
+            fputc('\n', f);
+            col = 0;
+        }
+        fprintf(f, "%s%s", col ? " " : "", w);
+        col += (col ? 1 : 0) + strlen(w);
+    }
+    fputs(".\n"
           "\n"
           "apps:\n",
           f);
@@ -579,11 +634,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     }
 }
 
-static void parse_args(struct cli *c, int argc, char **argv)
+/* argv[1..side_end) came from the sidecar `side` (apply_sidecar): errors
+ * in them name it. */
+static void parse_args(struct cli *c, int argc, char **argv, int side_end, const char *side)
 {
     memset(c, 0, sizeof *c);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        die_where = i < side_end ? side : NULL;
         if (a[0] == '-' && a[1] != '-' && a[1]) {
             /* Short flags, possibly bundled (-vv). */
             for (const char *p = a + 1; *p; p++) {
@@ -631,6 +689,7 @@ static void parse_args(struct cli *c, int argc, char **argv)
         }
         apply(c, o->id, optname, val);
     }
+    die_where = NULL;
     /* Cross-checks once everything is known. */
     if (c->addr4.family && c->peer4.family && ns_addr_eq(&c->addr4, &c->peer4))
         die_usage("--peer: the IPv4 address is also the stack's address (--addr)");
@@ -659,8 +718,9 @@ static bool cli_has(const struct cli *c, enum opt_id id)
 }
 
 /* --dev pcap:FILE: merge FILE's sidecar (pcap_replay.h) in front of the
- * command line, then parse again. Options a sidecar may not set (--dev,
- * -w, -v, --count, --help) are an error naming the sidecar. */
+ * command line, then parse again. A word that is not an option the table
+ * allows in a sidecar (opts[].side), and any error in a sidecar's value,
+ * is an error naming the sidecar (exit 2). */
 static void apply_sidecar(struct cli *c, int argc, char **argv)
 {
     char side[4096], err[512];
@@ -689,10 +749,11 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         for (size_t k = 0; t[0] == '-' && t[1] == '-' && k < sizeof opts / sizeof opts[0]; k++)
             if (strlen(opts[k].name) == nlen - 2 && strncmp(opts[k].name, t + 2, nlen - 2) == 0)
                 o = &opts[k];
-        if (!o || o->id == O_DEV || o->id == O_PCAP_OUT || o->id == O_VERBOSE || o->id == O_HELP ||
-            o->id == O_COUNT) {
-            fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (--app, "
-                            "--addr, --peer, --mtu, --seed, --remote, --bytes, --v6, --cc)\n", side, t);
+        if (!o || !o->side) {
+            char list[512];
+            side_list(list, sizeof list);
+            fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (%s)\n", side, t,
+                    list);
             exit(2);
         }
         bool takes_next = o->arg && !eq;
@@ -708,9 +769,10 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         if (takes_next)
             m[mn++] = sv[++i];
     }
+    int side_end = mn;
     for (int i = 1; i < argc; i++)
         m[mn++] = argv[i];
-    parse_args(c, mn, m);
+    parse_args(c, mn, m, side_end, side);
     free(m);
     /* The words live as long as c: it keeps pointers into them (--set
      * NAME=VALUE; freeing them here left --set reading freed memory).
@@ -1057,7 +1119,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
 int main(int argc, char **argv)
 {
     struct cli c;
-    parse_args(&c, argc, argv);
+    parse_args(&c, argc, argv, 0, NULL);
     struct ns_app_args args = {
         .remote = c.remote,
         .bytes = c.bytes,
