@@ -27,9 +27,14 @@ struct conn {
     uint32_t ts_last;          /* the latest TSval sent (the actual side's clamp) */
 };
 
+/* The connections, found by hash: a search through all of them per
+ * packet made a capture of many short connections quadratic. slot[] holds
+ * index + 1 into v (0 = empty), open addressing, at most half full;
+ * connections are never removed. */
 struct conns {
     struct conn *v;
     size_t n, cap;
+    size_t *slot, nslot;
 };
 
 struct rframe {
@@ -77,15 +82,57 @@ struct replay {
 
 /* ---- connections ---- */
 
+/* FNV-1a over the fields conn_get compares. */
+static size_t conn_hash(uint8_t family, const struct ns_addr *remote, uint16_t lport,
+                        uint16_t rport)
+{
+    uint8_t b[21] = {family, (uint8_t)(lport >> 8), (uint8_t)lport, (uint8_t)(rport >> 8),
+                     (uint8_t)rport};
+    memcpy(b + 5, remote->bytes, 16);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
+static bool conn_is(const struct conn *c, uint8_t family, const struct ns_addr *remote,
+                    uint16_t lport, uint16_t rport)
+{
+    return c->family == family && c->lport == lport && c->rport == rport &&
+           ns_addr_eq(&c->remote, remote);
+}
+
+/* Doubles the slot table and puts every connection back. */
+static int conn_rehash(struct conns *cs)
+{
+    size_t ns = cs->nslot ? cs->nslot * 2 : 64;
+    size_t *sl = calloc(ns, sizeof *sl);
+    if (!sl)
+        return -1;
+    for (size_t i = 0; i < cs->n; i++) {
+        const struct conn *c = &cs->v[i];
+        size_t h = conn_hash(c->family, &c->remote, c->lport, c->rport) & (ns - 1);
+        while (sl[h])
+            h = (h + 1) & (ns - 1);
+        sl[h] = i + 1;
+    }
+    free(cs->slot);
+    cs->slot = sl;
+    cs->nslot = ns;
+    return 0;
+}
+
 static struct conn *conn_get(struct conns *cs, const struct ns_wire *p, bool stack_is_src)
 {
     const struct ns_addr *remote = stack_is_src ? &p->dst : &p->src;
     uint16_t lport = stack_is_src ? p->sport : p->dport;
     uint16_t rport = stack_is_src ? p->dport : p->sport;
-    for (size_t i = cs->n; i-- > 0;) {
-        struct conn *c = &cs->v[i];
-        if (c->family == p->family && c->lport == lport && c->rport == rport &&
-            ns_addr_eq(&c->remote, remote))
+    if (2 * (cs->n + 1) > cs->nslot && conn_rehash(cs) < 0)
+        return NULL;
+    size_t h = conn_hash(p->family, remote, lport, rport) & (cs->nslot - 1);
+    for (; cs->slot[h]; h = (h + 1) & (cs->nslot - 1)) {
+        struct conn *c = &cs->v[cs->slot[h] - 1];
+        if (conn_is(c, p->family, remote, lport, rport))
             return c;
     }
     if (cs->n == cs->cap) {
@@ -96,6 +143,7 @@ static struct conn *conn_get(struct conns *cs, const struct ns_wire *p, bool sta
         cs->v = nv;
         cs->cap = nc;
     }
+    cs->slot[h] = cs->n + 1;
     struct conn *c = &cs->v[cs->n++];
     memset(c, 0, sizeof *c);
     c->family = p->family;
@@ -665,7 +713,9 @@ done:
     free(exp);
     free(r->fr);
     free(r->rec.v);
+    free(r->rec.slot);
     free(r->act.v);
+    free(r->act.slot);
     free(r->op.v);
     ns_pr_free(&r->cap);
     free(r);
@@ -679,6 +729,11 @@ int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, siz
                       char *err, size_t errlen)
 {
     *argv = NULL;
+    if (strcmp(pcap_path, "-") == 0) {
+        /* stdin: no file to be next to (./-.args is not its sidecar) */
+        snprintf(sidecar, sidecar_len, "(stdin)");
+        return 0;
+    }
     size_t n = strlen(pcap_path);
     const char *slash = strrchr(pcap_path, '/');
     const char *dot = strrchr(pcap_path, '.');

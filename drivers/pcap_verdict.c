@@ -47,6 +47,18 @@ static bool key_eq(const struct fkey *x, const struct fkey *y)
            ns_addr_eq(&x->dst, &y->dst) && x->a == y->a && x->b == y->b;
 }
 
+/* FNV-1a over exactly the fields key_eq compares (never the padding). */
+static uint64_t key_hash(const struct fkey *k)
+{
+    uint8_t b[24] = {k->family, k->proto, k->kind, k->dst.family,
+                     (uint8_t)(k->a >> 8), (uint8_t)k->a, (uint8_t)(k->b >> 8), (uint8_t)k->b};
+    memcpy(b + 8, k->dst.bytes, 16);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < sizeof b; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h ^ (h >> 32);
+}
+
 static uint32_t rel_seq(const struct ns_pv_pkt *p, const struct ns_wire *q)
 {
     return p->isn_known ? q->seq - p->isn : q->seq;
@@ -294,8 +306,15 @@ int ns_pv_check(const struct ns_pv_pkt *exp, size_t nexp, const struct ns_pv_pkt
     size_t *fill = calloc(nz, sizeof *fill);
     unsigned char *st = calloc(nz, 1);
     struct line *lines = calloc(nz, sizeof *lines);
+    /* Flow lookup by hash (open addressing, at most half full): a search
+     * through every flow per packet made a capture of many short
+     * connections quadratic. Slots hold flow number + 1, 0 = empty. */
+    size_t hsize = 2;
+    while (hsize < 2 * nz)
+        hsize *= 2;
+    size_t *slot = calloc(hsize, sizeof *slot);
     int rc = -1;
-    if (!pp || !keys || !flow || !order || !first || !fill || !st || !lines) {
+    if (!pp || !keys || !flow || !order || !first || !fill || !st || !lines || !slot) {
         fprintf(out, "verdict: out of memory\n");
         goto out;
     }
@@ -305,12 +324,14 @@ int ns_pv_check(const struct ns_pv_pkt *exp, size_t nexp, const struct ns_pv_pkt
         const struct ns_pv_pkt *p = i < nexp ? &exp[i] : &act[i - nexp];
         ns_pp_parse(p->data, p->len, &pp[i]);
         struct fkey k = key_of(&pp[i]);
-        size_t f = 0;
-        while (f < nflows && !key_eq(&keys[f], &k))
-            f++;
-        if (f == nflows)
+        size_t h = (size_t)key_hash(&k) & (hsize - 1);
+        while (slot[h] && !key_eq(&keys[slot[h] - 1], &k))
+            h = (h + 1) & (hsize - 1);
+        if (!slot[h]) {
             keys[nflows++] = k;
-        flow[i] = f;
+            slot[h] = nflows;
+        }
+        flow[i] = slot[h] - 1;
     }
     /* Group indices by flow (stable: each flow's expected packets, then
      * its actual ones, each in order). */
@@ -364,5 +385,6 @@ int ns_pv_check(const struct ns_pv_pkt *exp, size_t nexp, const struct ns_pv_pkt
     rc = r.missing || r.unexpected ? 1 : 0;
 out:
     free(pp), free(keys), free(flow), free(order), free(first), free(fill), free(st), free(lines);
+    free(slot);
     return rc;
 }

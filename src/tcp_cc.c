@@ -4,6 +4,7 @@
  * means NewReno, so a config without the field behaves as before. */
 #include <string.h>
 
+#include "netstack/config.h"
 #include "tcp_cc.h"
 
 static const struct ns_tcp_cc_ops *const all_cc[] = {
@@ -11,6 +12,11 @@ static const struct ns_tcp_cc_ops *const all_cc[] = {
     &ns_tcp_cubic,
     &ns_tcp_bbr,
 };
+
+const char *ns_config_cc_name(size_t i)
+{
+    return i < sizeof all_cc / sizeof all_cc[0] ? all_cc[i]->name : NULL;
+}
 
 const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name)
 {

@@ -33,6 +33,8 @@ expect_error() {
 
 expect_error 2 --mtu x
 expect_error 2 --mtu 67
+expect_error 2 --mtu 100
+expect_error 2 --mtu 295
 expect_error 2 --mtu 65536
 expect_error 2 --mtu
 expect_error 2 --seed -1
@@ -116,6 +118,60 @@ if command -v tcpdump >/dev/null 2>&1; then
         fail "scenario with --set ttl=7 failed"
     fi
 fi
+
+# --mtu takes the stack's own range (config_table.c) with --set mtu's
+# message, and --help states that range (it once said 68..65535 while
+# anything below 296 failed in the stack as "Cannot allocate memory").
+"$ns" --mtu 100 2>"$tmp/e1" >/dev/null
+"$ns" --set mtu=100 2>"$tmp/e2" >/dev/null
+m1=$(sed 's/^netstack: --mtu: //' "$tmp/e1")
+m2=$(sed 's/^netstack: --set: //' "$tmp/e2")
+[ -n "$m1" ] && [ "$m1" = "$m2" ] && echo "ok --mtu 100 and --set mtu=100 say the same: $m1" ||
+    fail "--mtu 100: '$(cat "$tmp/e1")' vs --set mtu=100: '$(cat "$tmp/e2")'"
+range=$(sed -n 's/.*(0 or \([0-9]*\.\.[0-9]*\)).*/\1/p' "$tmp/e1")
+"$ns" --help >"$tmp/help" 2>&1
+[ -n "$range" ] && grep -q -- "--mtu N  *MTU, $range " "$tmp/help" && echo "ok --help gives --mtu the range $range" ||
+    fail "--help's --mtu range is not the stack's '$range': $(grep -- '--mtu N' "$tmp/help")"
+lo=${range%%..*}
+timeout 60 "$ns" --count 3 --mtu "$lo" >"$tmp/out" 2>&1 && echo "ok --mtu $lo (the lowest) runs" ||
+    { fail "--mtu $lo:"; tail -n 5 "$tmp/out"; }
+# Below 1280 the scenario leaves IPv6 out, as --help says, and passes; at
+# 1280 IPv6 runs.
+if timeout 60 "$ns" --mtu 1279 >"$tmp/out" 2>"$tmp/err" && grep -q '^result: PASS' "$tmp/out" &&
+    grep -q '^netstack: IPv6 off: mtu 1279 < 1280$' "$tmp/out" && ! grep -q '^IPv6 ' "$tmp/out" &&
+    grep -q '^IPv4 ping: 10 sent, 10 answered' "$tmp/out"; then
+    echo "ok --mtu 1279: IPv6 off, IPv4 only, PASS"
+else
+    fail "--mtu 1279:"; grep -v '^  ' "$tmp/out" "$tmp/err"
+fi
+timeout 60 "$ns" --set mtu=1000 --count 3 >"$tmp/out" 2>&1 && grep -q '^netstack: IPv6 off: mtu 1000 < 1280$' "$tmp/out" &&
+    echo "ok --set mtu=1000: IPv6 off too" || { fail "--set mtu=1000:"; grep -v '^  ' "$tmp/out"; }
+if timeout 60 "$ns" --mtu 1280 >"$tmp/out" 2>&1 && grep -q '^result: PASS' "$tmp/out" &&
+    grep -q '^IPv6 ping: 10 sent, 10 answered' "$tmp/out" && ! grep -q 'IPv6 off' "$tmp/out"; then
+    echo "ok --mtu 1280: IPv6 runs, PASS"
+else
+    fail "--mtu 1280:"; grep -v '^  ' "$tmp/out"
+fi
+
+# --cc: the error and --help list the algorithms the stack has (its own
+# table), each of them is accepted, and the default is --help-set's.
+expect_error 2 --cc vegas
+ccs=$(sed -n "s/^netstack: --cc: expected \(.*\), got 'vegas'$/\1/p" "$tmp/err" | sed 's/,//g; s/ or / /')
+[ -n "$ccs" ] || fail "--cc vegas: no list in '$(cat "$tmp/err")'"
+case " $ccs " in *" bbr "*) echo "ok --cc lists bbr: $ccs" ;; *) fail "--cc's list lacks bbr: $ccs" ;; esac
+for cc in $ccs; do
+    if timeout 60 "$ns" --cc "$cc" --count 2 >/dev/null 2>&1 && "$ns" --set "tcp_cc=$cc" --count 2 >/dev/null 2>&1; then
+        echo "ok --cc $cc and --set tcp_cc=$cc run"
+    else
+        fail "--cc $cc listed but not accepted"
+    fi
+done
+"$ns" --help >"$tmp/help" 2>&1
+hl=$(grep -A1 -- '--cc NAME ' "$tmp/help" | tail -n 1 | sed 's/^ *//; s/\.$//; s/,//g; s/ or / /')
+[ "$hl" = "$ccs" ] && echo "ok --help lists the same algorithms" || fail "--help lists '$hl', --cc accepts '$ccs'"
+def=$(sed -n 's/^  tcp_cc  *\([a-z0-9]*\) .*/\1/p' "$tmp/helpset")
+grep -q -- "--cc NAME  *TCP congestion control (default $def):" "$tmp/help" && echo "ok --help's default cc is $def" ||
+    fail "--help's --cc default is not --help-set's '$def'"
 
 # The accepted forms really are accepted: the scenario runs and passes.
 if timeout 60 "$ns" --count 3 --seed 7 --bytes 64K --remote '[fe80::1]:9' --v6 \

@@ -6,8 +6,10 @@
 # gives a byte-identical file for the same input; bad input (missing,
 # empty, truncated, corrupt file, unsupported link type, no packet for the
 # stack's address, a bad sidecar) gives one clear line and a non-zero
-# exit, never a crash or a hang. Needs no root. NETSTACK=path overrides
-# ./netstack. Exit 0 = pass, else fail.
+# exit, never a crash or a hang; a sidecar holds only the allow-listed
+# options (the same list in the error, --help and fixtures/README.md) and
+# its errors name it; stdin (pcap:-) has no sidecar. Needs no root.
+# NETSTACK=path overrides ./netstack. Exit 0 = pass, else fail.
 set -u
 ns=${NETSTACK:-./netstack}
 [ -x "$ns" ] || { echo "FAIL: $ns not built (run make)"; exit 1; }
@@ -115,5 +117,91 @@ printf -- '--app udp_echo\n# a comment --app nonsense\n' >"$tmp/side.args"
 timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>&1 && grep -q 'apps: udp_echo;' "$tmp/out" &&
     ok "sidecar comments ignored" || { fail "sidecar with a comment"; cat "$tmp/out"; }
 expect_bad "empty pcap: name" --dev pcap:
+
+# ---- sidecars: only the allow-listed options; errors name the file ----
+# expect_side CODE TEXT LABEL: a sidecar holding TEXT makes the replay of
+# side.pcap exit CODE with one stderr line naming the sidecar, and print
+# nothing on stdout (no settings list, no replay).
+expect_side() {
+    printf '%s\n' "$2" >"$tmp/side.args"
+    timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$1" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+        grep -q "^netstack: $tmp/side.args: " "$tmp/err" && [ ! -s "$tmp/out" ]; then
+        ok "sidecar '$2' ($3): exit $rc, $(cut -c1-100 "$tmp/err")"
+    else
+        fail "sidecar '$2' ($3): exit $rc (want $1), stdout $(wc -c <"$tmp/out") bytes, stderr:"; cat "$tmp/err"
+    fi
+}
+for word in --help-set --help -h --help-set=1 '--dev sim' --dev=sim '-w x.pcap' -v '--count 3' --frob tcp_echo; do
+    expect_side 2 "--app udp_echo $word" "not allowed"
+done
+expect_side 2 --help-set "prints nothing, replays nothing"
+grep -q "'--help-set' is not an option a sidecar may set" "$tmp/err" || fail "sidecar --help-set: $(cat "$tmp/err")"
+# A bad value in a sidecar is the option's own message, prefixed with the file.
+expect_side 2 "--app bogus" "bad value"
+grep -q "^netstack: $tmp/side.args: --app: unknown app 'bogus'" "$tmp/err" || fail "sidecar --app bogus: $(cat "$tmp/err")"
+expect_side 2 "--app udp_echo --app udp_echo" "app twice"
+expect_side 2 "--set tcp_bogus=1" "bad setting"
+grep -q "^netstack: $tmp/side.args: --set: unknown setting 'tcp_bogus'" "$tmp/err" || fail "sidecar --set: $(cat "$tmp/err")"
+expect_side 2 "--mtu 100" "bad mtu"
+expect_side 2 "--seed=abc" "bad seed"
+expect_side 2 "--app" "missing value"
+# The same bad value on the command line names no file.
+timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" --app bogus >/dev/null 2>"$tmp/err"
+grep -q "^netstack: --app: unknown app 'bogus'" "$tmp/err" && ok "command-line error names no sidecar" ||
+    fail "command line --app bogus: $(cat "$tmp/err")"
+# The command line wins over the sidecar (so a bad sidecar value it
+# overrides is never parsed).
+printf -- '--app udp_echo --mtu 1400\n' >"$tmp/side.args"
+timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" --app tcp_echo >"$tmp/out" 2>&1 && grep -q 'apps: tcp_echo;' "$tmp/out" &&
+    ok "command-line --app replaces the sidecar's" || { fail "command line over sidecar"; cat "$tmp/out"; }
+
+# One allow-list: the error's list, --help's and fixtures/README.md's are
+# the same, every listed option is accepted in a sidecar, and every
+# option the fixtures' sidecars use is listed.
+expect_side 2 --frob "for the list"
+code_list=$(sed -n "s/.*is not an option a sidecar may set (\(.*\))$/\1/p" "$tmp/err" | tr -d ',')
+"$ns" --help >"$tmp/help" 2>&1
+help_list=$(sed -n '/^sidecar:/,/^$/p' "$tmp/help" | sed -n '/It may hold only:/,$p' | sed 's/.*It may hold only://' |
+    tr -d ',.' | tr '\n' ' ' | tr -s ' ' | sed 's/^ //; s/ $//')
+doc_list=$(sed -n '/^Allowed options/,/^$/p' fixtures/README.md | grep -o '`--[a-z0-9-]*' | tr -d '`' | tr '\n' ' ' |
+    sed 's/ $//')
+if [ -n "$code_list" ] && [ "$code_list" = "$help_list" ] && [ "$code_list" = "$doc_list" ]; then
+    ok "sidecar allow-list agrees in the error, --help and fixtures/README.md: $code_list"
+else
+    fail "sidecar allow-lists differ: error '$code_list', --help '$help_list', README '$doc_list'"
+fi
+for o in $(grep -ho -- '--[a-z0-9-]*' fixtures/*.args | sort -u); do
+    case " $code_list " in *" $o "*) ;; *) fail "fixtures use $o, not in the sidecar allow-list" ;; esac
+done
+all=""
+for o in $code_list; do
+    case $o in
+    --app) v="--app udp_echo" ;; --addr) v="--addr 10.0.0.2" ;; --peer) v="--peer 10.0.0.1/24" ;;
+    --mtu) v="--mtu 1500" ;; --seed) v="--seed 3" ;; --remote) v="--remote 10.0.0.1:9" ;;
+    --bytes) v="--bytes 1K" ;; --v6) v="--v6" ;; --cc) v="--cc cubic" ;; --set) v="--set tcp_tlp=0" ;;
+    --offload) v="--offload off" ;; --max-conns) v="--max-conns 5" ;; --backlog) v="--backlog 5" ;;
+    --idle-timeout) v="--idle-timeout 1000" ;; --max-requests) v="--max-requests 5" ;;
+    --close-time) v="--close-time 10" ;;
+    *) fail "no sample value for sidecar option $o (add one here)"; v="" ;;
+    esac
+    all="$all $v"
+done
+printf '%s\n' "$all" >"$tmp/side.args"
+timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>"$tmp/err" && grep -q '^verdict: PASS' "$tmp/out" &&
+    ok "a sidecar with every allowed option replays" || { fail "sidecar:$all"; cat "$tmp/err"; tail -2 "$tmp/out"; }
+
+# stdin has no sidecar: ./-.args (from `pcap:-` minus an extension) is not read.
+mkdir "$tmp/cwd"
+echo "--frob" >"$tmp/cwd/-.args"
+nsabs=$(cd "$(dirname "$ns")" && pwd)/$(basename "$ns")
+fx=$(pwd)/fixtures/handshake.pcap
+if (cd "$tmp/cwd" && timeout 20 "$nsabs" --dev pcap:- --app tcp_echo <"$fx") >"$tmp/out" 2>"$tmp/err" &&
+    grep -q '^verdict: PASS' "$tmp/out" && [ ! -s "$tmp/err" ]; then
+    ok "pcap:- reads no ./-.args"
+else
+    fail "pcap:- with ./-.args present:"; cat "$tmp/err"
+fi
 
 [ "$fails" -eq 0 ]

@@ -1,7 +1,8 @@
 /* test_config.c — the config table (src/config_table.c): every row's value
  * survives format -> set, each value type parses and refuses what it
  * should with a message naming the field, ranges are enforced by both
- * ns_config_set and ns_config_validate, and the defaults are valid. */
+ * ns_config_set and ns_config_validate, and the defaults are valid;
+ * ns_config_cc_name lists what ns_config_set_cc accepts. */
 #include <errno.h>
 #include <string.h>
 
@@ -145,12 +146,39 @@ static void t_validate_names_the_field(void)
     CU_ASSERT_EQUAL(ns_config_validate(&c, err, sizeof err), -EINVAL);
 }
 
+/* ns_config_cc_name lists exactly what ns_config_set_cc accepts (the
+ * CLI's --cc help and error are built from it): every name it gives is
+ * accepted, the default is among them, and the list ends. */
+static void t_cc_names(void)
+{
+    struct ns_config c, d;
+    ns_config_default(&d);
+    size_t n = 0;
+    bool have_default = false, have[3] = {false};
+    static const char *const known[3] = {"newreno", "cubic", "bbr"};
+    for (; n < 64 && ns_config_cc_name(n); n++) {
+        const char *name = ns_config_cc_name(n);
+        ns_config_default(&c);
+        CU_ASSERT_EQUAL(ns_config_set_cc(&c, name), 0);
+        CU_ASSERT(strncmp(c.tcp_cc, name, sizeof c.tcp_cc) == 0);
+        have_default |= strncmp(d.tcp_cc, name, sizeof d.tcp_cc) == 0;
+        for (int k = 0; k < 3; k++)
+            have[k] |= strcmp(name, known[k]) == 0;
+    }
+    CU_ASSERT(n >= 3 && n < 64);
+    CU_ASSERT(have_default);
+    CU_ASSERT(have[0] && have[1] && have[2]);
+    CU_ASSERT_PTR_NULL(ns_config_cc_name(n + 1000));
+    CU_ASSERT_EQUAL(ns_config_set_cc(&c, "vegas"), -EINVAL);
+}
+
 static const struct tl_test tests[] = {
     {"defaults_are_valid", t_defaults_are_valid},
     {"every_row_round_trips", t_every_row_round_trips},
     {"types_parse", t_types_parse},
     {"refusals", t_refusals},
     {"validate_names_the_field", t_validate_names_the_field},
+    {"cc_names", t_cc_names},
 };
 
 int main(void) { return TL_RUN("config", tests); }

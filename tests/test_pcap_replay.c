@@ -15,7 +15,10 @@
  *  - the reader trims Ethernet padding, counts non-IP frames, refuses a
  *    packet cut by the snaplen and a file without IP packets;
  *  - captures with random bytes damaged replay to a verdict without a
- *    crash (seeded; a failure prints the seed).
+ *    crash (seeded; a failure prints the seed);
+ *  - thousands of flows and connections differing in one key field each
+ *    (remote address, family, port) replay to the right verdict, and one
+ *    wrong packet among them is found (the hashed lookups).
  * Reads fixtures/ relative to the working directory (make check runs
  * from the top of the tree). */
 #include <errno.h>
@@ -583,6 +586,147 @@ static void t_pure_ack_rule(void)
     fclose(out);
 }
 
+/* ---- many flows: the verdict and the replay's connections by hash ---- */
+
+/* A bare TCP segment (20-byte header, no payload) from src to dst, IPv4 or
+ * IPv6 by family, checksums valid; returns its length. */
+static size_t tcp_seg(uint8_t *b, const struct ns_addr *src, const struct ns_addr *dst,
+                      uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+    size_t ih = src->family == NS_AF_INET ? 20 : 40;
+    memset(b, 0, ih + 20);
+    if (ih == 20) {
+        b[0] = 0x45;
+        ns_put16(b + 2, 40);
+        b[8] = 64;
+        b[9] = 6;
+        memcpy(b + 12, src->bytes, 4);
+        memcpy(b + 16, dst->bytes, 4);
+        ns_put16(b + 10, ns_csum(b, 20));
+    } else {
+        b[0] = 0x60;
+        ns_put16(b + 4, 20);
+        b[6] = 6;
+        b[7] = 64;
+        memcpy(b + 8, src->bytes, 16);
+        memcpy(b + 24, dst->bytes, 16);
+    }
+    uint8_t *t = b + ih;
+    ns_put16(t, sport);
+    ns_put16(t + 2, dport);
+    ns_put32(t + 4, seq);
+    ns_put32(t + 8, ack);
+    t[12] = 5 << 4;
+    t[13] = flags;
+    ns_put16(t + 14, flags & NS_TCP_RST ? 0 : 65535);
+    ns_put16(t + 16, ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, 6, 20), t, 20)));
+    return ih + 20;
+}
+
+/* The same ports from three remotes (two IPv4 addresses, one IPv6), each
+ * connection a SYN to a closed port answered by RST+ACK (RFC 9293
+ * 3.10.7.1): thousands of flows and connections whose keys differ in one
+ * field only. Every RST's ack is relative to its own SYN's ISN, so a
+ * lookup that confused two connections or two flows fails the verdict. */
+#define MF_PORTS 3000
+static void t_many_flows(void)
+{
+    static const struct ns_addr h3 = {NS_AF_INET, {10, 0, 0, 3}};
+    const struct ns_addr *remote[3] = {&TL_HOST4, &h3, &TL_HOST6};
+    const struct ns_addr *local[3] = {&TL_STACK4, &TL_STACK4, &TL_STACK6};
+    const char *path = tmpfile_name("manyflows.pcap");
+    for (int bad = 0; bad < 2; bad++) {
+        pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535,
+                                                            PCAP_TSTAMP_PRECISION_NANO);
+        pcap_dumper_t *dp = pcap_dump_open(dead, path);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+        long t = 0;
+        /* Per port: the three SYNs, then the three RSTs (so connections
+         * taken for one another would see another's ISN). */
+        for (uint32_t i = 0; i < MF_PORTS; i++) {
+            for (int rst = 0; rst < 2; rst++) {
+                for (int k = 0; k < 3; k++) {
+                    uint8_t b[64];
+                    uint16_t port = (uint16_t)(20000 + i);
+                    uint32_t isn = i * 2654435761u + (uint32_t)k * 0x10000000u;
+                    /* bad: one RST in the middle expected with a wrong ack. */
+                    uint32_t ack = isn + 1 + (bad && i == MF_PORTS / 2 && k == 1);
+                    struct pcap_pkthdr h = {.ts = {1, t}};
+                    h.caplen = h.len = (bpf_u_int32)(
+                        rst ? tcp_seg(b, local[k], remote[k], 5555, port, 0, ack,
+                                      NS_TCP_RST | NS_TCP_ACK)
+                            : tcp_seg(b, remote[k], local[k], port, 5555, isn, 0, NS_TCP_SYN));
+                    pcap_dump((u_char *)dp, &h, b);
+                    t += 5000; /* 5 us (nanosecond capture) */
+                }
+            }
+        }
+        pcap_dump_close(dp);
+        pcap_close(dead);
+        FILE *out = tmpfile();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+        struct ns_pcap_replay_opts o;
+        memset(&o, 0, sizeof o);
+        o.path = path;
+        ns_config_default(&o.cfg);
+        o.cfg.seed = 1;
+        o.out = out;
+        int rc = ns_pcap_replay_run(&o);
+        CU_ASSERT_EQUAL(rc, bad);
+        /* The summary is the last line. */
+        char line[512] = "", want[160];
+        rewind(out);
+        while (fgets(line, sizeof line, out) && strncmp(line, "verdict: ", 9) != 0)
+            ;
+        fclose(out);
+        if (bad)
+            snprintf(want, sizeof want, "verdict: FAIL: %u/%u expected packets matched, 1 missing, "
+                     "1 unexpected,", 3 * MF_PORTS - 1, 3 * MF_PORTS);
+        else
+            snprintf(want, sizeof want, "verdict: PASS: %u/%u expected packets matched, 0 missing, "
+                     "0 unexpected,", 3 * MF_PORTS, 3 * MF_PORTS);
+        CU_ASSERT_EQUAL(strncmp(line, want, strlen(want)), 0);
+        if (strncmp(line, want, strlen(want)) != 0)
+            fprintf(stderr, "many_flows: want '%s...', got '%s'\n", want, line);
+    }
+    unlink(path);
+}
+
+/* ns_pv_check alone: 20000 flows whose actual packets come in the
+ * opposite flow order (order across flows is free) match; one flow's two
+ * packets swapped (order within a flow is not) does not. */
+static void t_many_flows_order(void)
+{
+    enum { N = 20000 };
+    struct ns_pv_pkt *ex = calloc(2 * N, sizeof *ex), *ac = calloc(2 * N, sizeof *ac);
+    uint8_t (*buf)[64] = calloc(2 * N, sizeof *buf);
+    CU_ASSERT_FATAL(ex && ac && buf);
+    for (uint32_t i = 0; i < N; i++) {
+        struct ns_addr peer = {NS_AF_INET, {10, 1, (uint8_t)(i >> 8), (uint8_t)i}};
+        for (uint32_t j = 0; j < 2; j++) {
+            size_t x = 2 * i + j;
+            size_t len = tcp_seg(buf[x], &TL_STACK4, &peer, 80, 1000, j ? 1 : 0, 1,
+                                 j ? NS_TCP_FIN | NS_TCP_ACK : NS_TCP_SYN | NS_TCP_ACK);
+            ex[x] = (struct ns_pv_pkt){.t = (ns_time_t)x, .data = buf[x], .len = len};
+            ac[2 * (N - 1 - i) + j] = ex[x];
+        }
+    }
+    FILE *out = fopen("/dev/null", "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    struct ns_pv_result res;
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 2 * N, ac, 2 * N, out, &res), 0);
+    CU_ASSERT_EQUAL(res.matched, 2 * N);
+    struct ns_pv_pkt tmp = ac[N];
+    ac[N] = ac[N + 1];
+    ac[N + 1] = tmp;
+    CU_ASSERT_EQUAL(ns_pv_check(ex, 2 * N, ac, 2 * N, out, &res), 1);
+    CU_ASSERT_EQUAL(res.matched, 2 * N - 1);
+    CU_ASSERT_EQUAL(res.missing, 1);
+    CU_ASSERT_EQUAL(res.unexpected, 1);
+    fclose(out);
+    free(ex), free(ac), free(buf);
+}
+
 /* ---- robustness: random damage to recorded packets ---- */
 
 static uint64_t xs(uint64_t *x)
@@ -649,6 +793,8 @@ static const struct tl_test tests[] = {
     {"reader", t_reader},
     {"pure_ack_rule", t_pure_ack_rule},
     {"mutated_captures", t_mutated_captures},
+    {"many_flows", t_many_flows},
+    {"many_flows_order", t_many_flows_order},
 };
 
 int main(void) { return TL_RUN("pcap_replay", tests); }

@@ -68,12 +68,18 @@ struct cli {
 
 /* ---- errors ---- */
 
+/* The sidecar whose words are being parsed, NULL for the command line: an
+ * error in a sidecar's value names the file it is in. */
+static const char *die_where;
+
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die_usage(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     fputs("netstack: ", stderr);
+    if (die_where)
+        fprintf(stderr, "%s: ", die_where);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -202,26 +208,73 @@ enum opt_id { O_DEV, O_APP, O_ADDR, O_PEER, O_MTU, O_SEED, O_COUNT, O_REMOTE, O_
               O_VERBOSE, O_HELP, O_PCAP_OUT, O_CC, O_SET, O_HELP_SET, O_OFFLOAD, O_MAX_CONNS,
               O_BACKLOG, O_IDLE, O_MAX_REQ, O_CLOSE_TIME };
 
+/* `side`: a pcap sidecar may hold it -- the one allow-list, which the
+ * sidecar error and --help print (fixtures/README.md repeats it;
+ * tests/cli_pcap_replay.sh checks they agree). A sidecar records what the
+ * capture was made with: the stack's and the apps' options (--offload and
+ * --close-time act on TUN only and change nothing in a replay); never the
+ * mode (--dev), the output (-w, -v), the scenario's --count, or a help
+ * that would print instead of replaying. */
 static const struct opt {
     const char *name; /* long name without "--" */
     char short_name;
     bool arg;
     enum opt_id id;
+    bool side;
 } opts[] = {
-    {"dev", 0, true, O_DEV},       {"app", 0, true, O_APP},     {"addr", 0, true, O_ADDR},
-    {"peer", 0, true, O_PEER},     {"mtu", 0, true, O_MTU},     {"seed", 0, true, O_SEED},
-    {"count", 0, true, O_COUNT},   {"remote", 0, true, O_REMOTE}, {"bytes", 0, true, O_BYTES},
-    {"v6", 0, false, O_V6},        {"verbose", 'v', false, O_VERBOSE},
-    {"help", 'h', false, O_HELP},
-    {"pcap-out", 'w', true, O_PCAP_OUT},
-    {"cc", 0, true, O_CC},
-    {"set", 0, true, O_SET},
-    {"help-set", 0, false, O_HELP_SET},
-    {"offload", 0, true, O_OFFLOAD},
-    {"max-conns", 0, true, O_MAX_CONNS}, {"backlog", 0, true, O_BACKLOG},
-    {"idle-timeout", 0, true, O_IDLE},   {"max-requests", 0, true, O_MAX_REQ},
-    {"close-time", 0, true, O_CLOSE_TIME},
+    {"dev", 0, true, O_DEV, false},
+    {"app", 0, true, O_APP, true},
+    {"addr", 0, true, O_ADDR, true},
+    {"peer", 0, true, O_PEER, true},
+    {"mtu", 0, true, O_MTU, true},
+    {"seed", 0, true, O_SEED, true},
+    {"count", 0, true, O_COUNT, false},
+    {"remote", 0, true, O_REMOTE, true},
+    {"bytes", 0, true, O_BYTES, true},
+    {"v6", 0, false, O_V6, true},
+    {"verbose", 'v', false, O_VERBOSE, false},
+    {"help", 'h', false, O_HELP, false},
+    {"pcap-out", 'w', true, O_PCAP_OUT, false},
+    {"cc", 0, true, O_CC, true},
+    {"set", 0, true, O_SET, true},
+    {"help-set", 0, false, O_HELP_SET, false},
+    {"offload", 0, true, O_OFFLOAD, true},
+    {"max-conns", 0, true, O_MAX_CONNS, true},
+    {"backlog", 0, true, O_BACKLOG, true},
+    {"idle-timeout", 0, true, O_IDLE, true},
+    {"max-requests", 0, true, O_MAX_REQ, true},
+    {"close-time", 0, true, O_CLOSE_TIME, true},
 };
+
+/* "--app, --addr, ...": the options a sidecar may hold, in table order. */
+static void side_list(char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0] && off < len; k++) {
+        if (!opts[k].side)
+            continue;
+        int w = snprintf(buf + off, len - off, "%s--%s", off ? ", " : "", opts[k].name);
+        if (w > 0)
+            off += (size_t)w;
+    }
+}
+
+/* "newreno, cubic or bbr": the congestion controls the stack has, from
+ * its own table (ns_config_cc_name), for --help and --cc's error. */
+static void cc_list(char *buf, size_t len)
+{
+    size_t n = 0, off = 0;
+    while (ns_config_cc_name(n))
+        n++;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && off < len; i++) {
+        int w = snprintf(buf + off, len - off, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ",
+                         ns_config_cc_name(i));
+        if (w > 0)
+            off += (size_t)w;
+    }
+}
 
 static void usage(FILE *f)
 {
@@ -248,8 +301,8 @@ static void usage(FILE *f)
           "                     echoes shifted to the stack's ISN and clock), what the\n"
           "                     stack sends is matched against what the recorded host sent\n"
           "                     (rule: fixtures/README.md), and the exit status is the\n"
-          "                     verdict. Options in FILE's sidecar (FILE minus extension,\n"
-          "                     plus .args) apply unless the command line gives them.\n"
+          "                     verdict. Options in FILE's sidecar (below) apply unless\n"
+          "                     the command line gives them.\n"
           "  --app NAME         start app NAME on the stack; may be repeated (default: none\n"
           "                     on TUN; the scenario always adds udp_echo).\n"
           "  --addr IP          the stack's IPv4 or IPv6 address, by family; give it twice\n"
@@ -257,17 +310,30 @@ static void usage(FILE *f)
           "  --peer IP[/N]      the host side's address and prefix, by family (default\n"
           "                     10.0.0.1/24 and fe80::1/64). On TUN it is put on the\n"
           "                     interface; a stack address outside the prefix gets a route.\n"
-          "  --mtu N            MTU, 68..65535 (default 1500; IPv6 needs 1280 or more and\n"
-          "                     is left off below that).\n"
-          "  --seed N           PRNG seed (default: 1 in the simulator and replay, random\n"
+          , f);
+    const struct ns_config_field *mtu = ns_config_field_find("mtu");
+    fprintf(f,
+          "  --mtu N            MTU, %llu..%llu (default 1500). IPv6 needs 1280 or more\n"
+          "                     (RFC 8200 5): below that the simulated scenario and TUN\n"
+          "                     leave it off; a replay still injects the capture's IPv6\n"
+          "                     packets.\n",
+          (unsigned long long)mtu->min, (unsigned long long)mtu->max);
+    fputs("  --seed N           PRNG seed (default: 1 in the simulator and replay, random\n"
           "                     on TUN).\n"
           "  --count N          scenario: pings and UDP echoes per family (default 10).\n"
           "  --remote HOST:PORT client apps: whom to talk to; IPv6 as [ADDR]:PORT.\n"
           "  --bytes N[K|M|G]   client apps: how much to move (K/M/G = 2^10/2^20/2^30).\n"
           "  --v6               client apps: prefer IPv6 defaults.\n"
-          "  --cc NAME          TCP congestion control: cubic (default, RFC 9438) or\n"
-          "                     newreno (RFC 5681 / RFC 6582).\n"
-          "  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
+          , f);
+    char ccs[128];
+    cc_list(ccs, sizeof ccs);
+    struct ns_config d;
+    ns_config_default(&d);
+    fprintf(f,
+          "  --cc NAME          TCP congestion control (default %.*s):\n"
+          "                     %s.\n",
+          (int)strnlen(d.tcp_cc, sizeof d.tcp_cc), d.tcp_cc, ccs);
+    fputs("  --set NAME=VALUE   set any stack limit or knob (repeatable; later wins):\n"
           "                     e.g. --set tcp_max_conns=100000 --set tcp_delack=40ms.\n"
           "  --help-set         list every NAME with its default, range and meaning.\n"
           "  --offload on|off   TUN: segmentation and checksum offload (default on): a\n"
@@ -295,6 +361,24 @@ static void usage(FILE *f)
           "                     I = in, O = out); -vv prints more in the simulator.\n"
           "  -h, --help         print this help and exit.\n"
           "Options also take the form --name=VALUE.\n"
+          "\n"
+          "sidecar: --dev pcap:FILE reads options from FILE minus its extension, plus\n"
+          ".args (none for pcap:-, stdin): words separated by white space, '#' to the\n"
+          "end of the line a comment. It may hold only:",
+          f);
+    char side[512];
+    side_list(side, sizeof side);
+    /* Wrapped at 80 columns, after the line above. */
+    size_t col = strlen("end of the line a comment. It may hold only:");
+    for (char *w = strtok(side, " "); w; w = strtok(NULL, " ")) {
+        if (col + 1 + strlen(w) > 79) {
+            fputc('\n', f);
+            col = 0;
+        }
+        fprintf(f, "%s%s", col ? " " : "", w);
+        col += (col ? 1 : 0) + strlen(w);
+    }
+    fputs(".\n"
           "\n"
           "apps:\n",
           f);
@@ -436,11 +520,18 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
             c->prefix6 = p;
         break;
     }
-    case O_MTU:
-        if (parse_range(v, 68, 65535, &n) < 0)
-            die_usage("%s: expected a number between 68 and 65535, got '%s'", opt, v);
-        c->mtu = (unsigned)n;
+    case O_MTU: {
+        /* The stack's own row (config_table.c): the range and message of
+         * --set mtu=N. A smaller value passed here used to reach
+         * ns_stack_new and fail there as "Cannot allocate memory". */
+        char err[256];
+        struct ns_config probe;
+        ns_config_default(&probe);
+        if (ns_config_set(&probe, "mtu", v, err, sizeof err) < 0)
+            die_usage("%s: %s", opt, err);
+        c->mtu = probe.mtu; /* 0: the default, as for --set mtu=0 */
         break;
+    }
     case O_SEED:
         if (parse_u64(v, &c->seed) < 0)
             die_usage("%s: expected a number between 0 and %llu, got '%s'", opt,
@@ -479,8 +570,11 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     case O_CC: {
         struct ns_config probe;
         ns_config_default(&probe);
-        if (ns_config_set_cc(&probe, v) < 0)
-            die_usage("%s: expected cubic or newreno, got '%s'", opt, v);
+        if (ns_config_set_cc(&probe, v) < 0) {
+            char list[128];
+            cc_list(list, sizeof list);
+            die_usage("%s: expected %s, got '%s'", opt, list, v);
+        }
         c->cc = v;
         break;
     }
@@ -540,11 +634,14 @@ static void apply(struct cli *c, enum opt_id id, const char *opt, const char *v)
     }
 }
 
-static void parse_args(struct cli *c, int argc, char **argv)
+/* argv[1..side_end) came from the sidecar `side` (apply_sidecar): errors
+ * in them name it. */
+static void parse_args(struct cli *c, int argc, char **argv, int side_end, const char *side)
 {
     memset(c, 0, sizeof *c);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        die_where = i < side_end ? side : NULL;
         if (a[0] == '-' && a[1] != '-' && a[1]) {
             /* Short flags, possibly bundled (-vv). */
             for (const char *p = a + 1; *p; p++) {
@@ -592,6 +689,7 @@ static void parse_args(struct cli *c, int argc, char **argv)
         }
         apply(c, o->id, optname, val);
     }
+    die_where = NULL;
     /* Cross-checks once everything is known. */
     if (c->addr4.family && c->peer4.family && ns_addr_eq(&c->addr4, &c->peer4))
         die_usage("--peer: the IPv4 address is also the stack's address (--addr)");
@@ -620,8 +718,9 @@ static bool cli_has(const struct cli *c, enum opt_id id)
 }
 
 /* --dev pcap:FILE: merge FILE's sidecar (pcap_replay.h) in front of the
- * command line, then parse again. Options a sidecar may not set (--dev,
- * -w, -v, --count, --help) are an error naming the sidecar. */
+ * command line, then parse again. A word that is not an option the table
+ * allows in a sidecar (opts[].side), and any error in a sidecar's value,
+ * is an error naming the sidecar (exit 2). */
 static void apply_sidecar(struct cli *c, int argc, char **argv)
 {
     char side[4096], err[512];
@@ -650,10 +749,11 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         for (size_t k = 0; t[0] == '-' && t[1] == '-' && k < sizeof opts / sizeof opts[0]; k++)
             if (strlen(opts[k].name) == nlen - 2 && strncmp(opts[k].name, t + 2, nlen - 2) == 0)
                 o = &opts[k];
-        if (!o || o->id == O_DEV || o->id == O_PCAP_OUT || o->id == O_VERBOSE || o->id == O_HELP ||
-            o->id == O_COUNT) {
-            fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (--app, "
-                            "--addr, --peer, --mtu, --seed, --remote, --bytes, --v6, --cc)\n", side, t);
+        if (!o || !o->side) {
+            char list[512];
+            side_list(list, sizeof list);
+            fprintf(stderr, "netstack: %s: '%s' is not an option a sidecar may set (%s)\n", side, t,
+                    list);
             exit(2);
         }
         bool takes_next = o->arg && !eq;
@@ -669,9 +769,10 @@ static void apply_sidecar(struct cli *c, int argc, char **argv)
         if (takes_next)
             m[mn++] = sv[++i];
     }
+    int side_end = mn;
     for (int i = 1; i < argc; i++)
         m[mn++] = argv[i];
-    parse_args(c, mn, m);
+    parse_args(c, mn, m, side_end, side);
     free(m);
     /* The words live as long as c: it keeps pointers into them (--set
      * NAME=VALUE; freeing them here left --set reading freed memory).
@@ -723,6 +824,14 @@ static int run_sim(const struct cli *c, const struct ns_app_args *args)
     if (c->cc)
         ns_config_set_cc(&o.dut, c->cc);
     apply_sets(c, &o.dut);
+    /* RFC 8200 5: IPv6 needs links of at least 1280 bytes. As on TUN
+     * (where Linux turns it off), the scenario leaves IPv6 out below that
+     * rather than run it on a link it cannot use. */
+    unsigned mtu = o.dut.mtu ? o.dut.mtu : 1500; /* 0: the sim link's 1500 */
+    if (mtu < 1280 && o.dut.addr6.family) {
+        memset(&o.dut.addr6, 0, sizeof o.dut.addr6);
+        printf("netstack: IPv6 off: mtu %u < 1280\n", mtu);
+    }
     if (c->peer4.family)
         o.peer4 = c->peer4;
     if (c->peer6.family)
@@ -1008,7 +1117,7 @@ static int run_tun(const struct cli *c, struct ns_app_args *args)
 int main(int argc, char **argv)
 {
     struct cli c;
-    parse_args(&c, argc, argv);
+    parse_args(&c, argc, argv, 0, NULL);
     struct ns_app_args args = {
         .remote = c.remote,
         .bytes = c.bytes,

@@ -284,9 +284,12 @@ struct ns_config {
 };
 
 void ns_config_default(struct ns_config *cfg);
-/* Selects the congestion control by name ("newreno", "cubic"); -EINVAL
- * (cfg unchanged) for a name the stack does not have. */
+/* Selects the congestion control by name ("newreno", "cubic", "bbr");
+ * -EINVAL (cfg unchanged) for a name the stack does not have. */
 int ns_config_set_cc(struct ns_config *cfg, const char *name);
+/* The i-th name ns_config_set_cc accepts (i from 0), NULL past the last:
+ * the stack's own table, so a tool's help and errors list what it has. */
+const char *ns_config_cc_name(size_t i);
 
 /* The field table (config_table.c): every knob by name, so the CLI's --set,
  * packetdrill's sysctls and host profiles share one string-to-knob path.

@@ -77,7 +77,8 @@ int ns_pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t d
                           const uint32_t *ts_max);
 
 /* The sidecar of a capture: FILE with its extension (.pcap, .pcapng,
- * .cap) replaced by ".args" (fixtures/handshake.pcap -> fixtures/handshake.args).
+ * .cap) replaced by ".args" (fixtures/handshake.pcap -> fixtures/handshake.args);
+ * "-" (stdin) has none.
  * Its text is netstack options separated by white space; '#' starts a
  * comment to the end of the line; no quoting. Returns the number of
  * tokens (0 when there is no sidecar), each a malloc'ed string in
