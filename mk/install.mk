@@ -17,7 +17,8 @@
 # shared libraries export exactly the functions and variables named in
 # their public headers (a version script made from the headers); every
 # internal symbol is local. Public headers install flat into
-# $(INCLUDEDIR)/netstack/ and include each other as <netstack/x.h>.
+# $(INCLUDEDIR)/netstack/ and include each other as <netstack/x.h>. The man
+# pages (man/) say @VERSION@ where install writes NS_VERSION_STRING.
 
 NS_VERSION := $(shell sed -n 's/^\#define NS_VERSION_STRING "\(.*\)"/\1/p' include/netstack/version.h)
 NS_SOMAJOR := $(firstword $(subst ., ,$(NS_VERSION)))
@@ -112,7 +113,9 @@ install: all lib $(INSTALL_MAN)
 	    d=$(DESTDIR)$(INCLUDEDIR)/netstack/$$(basename $$h); \
 	    sed -E '$(NS_HDR_SED)' $$h >$$d && chmod 644 $$d || exit 1; done
 	install -m 755 $(BUILD)/netstack $(BUILD)/tools/simloss $(BUILD)/tools/linkem $(DESTDIR)$(BINDIR)/
-	install -m 644 $(INSTALL_MAN) $(DESTDIR)$(MANDIR)/man1/
+	for m in $(INSTALL_MAN); do \
+	    d=$(DESTDIR)$(MANDIR)/man1/$$(basename $$m); \
+	    sed 's|@VERSION@|$(NS_VERSION)|g' $$m >$$d && chmod 644 $$d || exit 1; done
 
 uninstall:
 	for l in libnetstack libnetstack-sim; do \

@@ -3,8 +3,9 @@
 # temporary prefix: the static and shared libraries (SONAME, symlinks),
 # netstack.pc and netstack-sim.pc, the headers under include/netstack/
 # (each compiles alone, as C11, and includes only <netstack/...>), the
-# tools and man pages; a program built with pkg-config only (shared and
-# static) runs; every symbol the installed libraries export starts with
+# tools and man pages (each carrying NS_VERSION_STRING and an entry for
+# every option its tool's --help lists); a program built with pkg-config
+# only (shared and static) runs; every symbol the installed libraries export starts with
 # ns_ and internals are hidden in the shared libraries; DESTDIR staging
 # and uninstall leave nothing behind. Needs no root. Exit 0 = pass.
 set -u
@@ -44,6 +45,20 @@ ok "libraries, symlinks and SONAMEs"
 man -l "$p/share/man/man1/netstack.1" >/dev/null 2>&1 || command -v man >/dev/null || true
 grep -q '^\.TH NETSTACK 1' "$p/share/man/man1/netstack.1" || fail "netstack.1 is not a man page"
 grep -q '^\.TH SIMLOSS 1' "$p/share/man/man1/simloss.1" || fail "simloss.1 is not a man page"
+# Each installed man page carries NS_VERSION_STRING and has an entry
+# (a .BR line of OPTIONS) for every option its tool's --help lists.
+for m in netstack simloss; do
+    page=$p/share/man/man1/$m.1
+    grep -q "^\.TH [A-Z]* 1 \"[^\"]*\" \"netstack $ver\"" "$page" || fail "$m.1 does not carry version $ver"
+    grep -q '@VERSION@' "$page" && fail "$m.1 still says @VERSION@"
+    opts=$("$p/bin/$m" --help | awk '/^ +-/ { for (i = 1; i <= NF && $i ~ /^-/; i++) { sub(/,$/, "", $i); print $i } }' | sort -u)
+    [ -n "$opts" ] || fail "no options found in $m --help"
+    sed -n 's/^\.BR //p' "$page" | sed -e 's/\\-/-/g' -e 's/\\f[BIR]//g' >"$tmp/entries"
+    for o in $opts; do
+        grep -qE -- "(^|[^a-zA-Z0-9_-])$o([^a-zA-Z0-9_-]|\$)" "$tmp/entries" || fail "$m.1 has no entry for $o"
+    done
+done
+ok "man pages: version $ver, an entry for every --help option"
 
 # Headers: only <netstack/...> between them; each compiles alone.
 if grep -n '#include "' "$p"/include/netstack/*.h; then fail "an installed header includes a quoted path"; fi

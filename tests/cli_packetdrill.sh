@@ -1,11 +1,13 @@
 #!/bin/sh
 # cli_packetdrill.sh — tools/packetdrill from the outside: every script of
 # the project's own suite (tests/packetdrill/*.pkt) passes, run in one
-# invocation (one line per script and a summary); every deliberately wrong
+# invocation (one line per script and a summary) and README.md counts them
+# right; every deliberately wrong
 # script (tests/packetdrill/fail/*.pkt) exits 1 with the message its
 # "// expect:" line names; -w writes byte-identical pcaps for the same
 # script; the same script gives the same report; --help documents the
-# reference tool's options; an unknown option or a bad option value exits
+# reference tool's options, and those it calls "accepted, no effect" are
+# accepted; an unknown option or a bad option value exits
 # 2; -w takes any path; a script that cannot
 # be read whole (a directory, over 64 MiB) is an error, never a pass. No
 # root, no network.
@@ -24,6 +26,7 @@ ok() { echo "ok $*"; }
 n=$(ls tests/packetdrill/*.pkt | wc -l)
 if "$pd" tests/packetdrill/*.pkt >"$tmp/suite" 2>&1; then
     ok "suite: $n scripts pass"
+    grep -q "tests/packetdrill/\*\.pkt\` ($n scripts" README.md || fail "README.md does not count $n suite scripts"
 else
     grep -v '^ok ' "$tmp/suite"
     fail "suite: some scripts failed"
@@ -73,8 +76,15 @@ cmp -s "$tmp/r1" "$tmp/r2" && ok "same script, same report" || fail "reports dif
 "$pd" --help >"$tmp/help" 2>&1 && ok "--help exits 0" || fail "--help exit $?"
 for o in --ip_version --tolerance_usecs --tolerance_percent --mtu --mss --tcp_ts_tick_usecs \
          --tcp_ts_ecr_scaled --strict_segments --local_ip --remote_ip --bind_port --connect_port \
-         --define --non_fatal --dry_run --profile -w -v; do
+         --define --non_fatal --dry_run --profile -w -v --gateway_ip --netmask_ip --set \
+         --init_scripts --list-profile --debug --send_omit_free --persistent_tun_dev --tun_dev \
+         --wire_client --wire_server --speed; do
     grep -q -- "$o" "$tmp/help" || fail "--help does not document $o"
+done
+# What --help calls "accepted, no effect" is accepted: the script still passes.
+for o in --debug --send_omit_free --persistent_tun_dev --tun_dev=tun9 --wire_client=x \
+         --wire_server=y --speed=1000; do
+    "$pd" "$o" "$s" >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "$o (accepted, no effect) refused or changed the run"; }
 done
 # fputs prints "%%" as it is; UDP is supported (t-udp-*), not listed as refused
 grep -qF '%%' "$tmp/help" && fail "--help prints a literal %%"

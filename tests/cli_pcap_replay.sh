@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli_pcap_replay.sh — `netstack --dev pcap:FILE`: every fixture in
 # fixtures/ replays and matches with no argument but the file (its sidecar
-# names the apps) and is listed in fixtures/README.md; ISN translation
+# names the apps) and is listed in fixtures/README.md, and README.md's
+# count of them is right; ISN translation
 # makes the verdict independent of the stack's seed; -w during a replay
 # gives a byte-identical file for the same input; bad input (missing,
 # empty, truncated, corrupt file, unsupported link type, no packet for the
@@ -35,6 +36,7 @@ for f in fixtures/*.pcap; do
     grep -q "\`$name\`" fixtures/README.md || fail "$name: not listed in fixtures/README.md"
 done
 [ "$n" -ge 20 ] && ok "$n fixtures" || fail "only $n fixtures (at least 20)"
+grep -q "the $n fixtures \`make check\`" README.md || fail "README.md does not say 'the $n fixtures'"
 
 # ---- the stack's ISN and timestamps do not matter (translation) ----
 for seed in 2 987654321; do

@@ -4,7 +4,8 @@
 # nothing on stdout; a lossy transfer exits 0 and reports intact data; a
 # transfer that cannot finish exits 1; --json has the documented keys; the
 # same arguments give the same report, JSON, pcap and plot script; a
-# bounded seed sweep (200 seeds) keeps every invariant; a sweep that must
+# bounded seed sweep (200 seeds) keeps every invariant; --seeds with --cc
+# runs that congestion control on every seed; a sweep that must
 # fail prints replay commands that reproduce the failure. Needs no root and
 # no network (everything is simulated). SIMLOSS=path overrides the binary.
 # Exit 0 = pass, else fail.
@@ -21,9 +22,13 @@ ok() { echo "ok $*"; }
 if "$sl" --help >"$tmp/help" 2>&1; then ok "--help exits 0"; else fail "--help exit $?"; fi
 for o in --drop --dup --reorder --reorder-gap --corrupt --delay --jitter --rate --queue --mtu \
          --bytes --flows --direction --v6 --cc --seed --time-limit --delack --rto-min --json -w \
-         --plot --seeds --qdisc --target --interval --ecn --trace --flow --cross --list-cc; do
+         --plot --seeds --qdisc --target --interval --ecn --trace --flow --cross --list-cc \
+         --rack --no-rack --set --pacing --offload; do
     grep -q -- "^ *$o " "$tmp/help" || fail "--help does not document $o"
 done
+grep -q -- '^ *-v, --verbose ' "$tmp/help" || fail "--help does not document -v"
+grep -q -- '--cc NAME fixes the congestion control of every seed' "$tmp/help" ||
+    fail "--help does not say what --cc does in a sweep"
 for u in percent ms bit/s packets bytes bdp; do
     grep -q "$u" "$tmp/help" || fail "--help does not mention the unit '$u'"
 done
@@ -205,6 +210,17 @@ if timeout 240 "$sl" --seeds 1-200 --bytes 1M >"$tmp/sw" 2>&1 &&
     ok "sweep: $(cat "$tmp/sw")"
 else
     fail "sweep failed:"; cat "$tmp/sw"
+fi
+
+# --seeds with --cc: every seed runs that congestion control, dumbbell
+# pairs included (without --cc seeds 1-40 draw all three and 3 dumbbells).
+if timeout 60 "$sl" --seeds 1-40 --cc newreno -v --bytes 16K >"$tmp/swcc" 2>&1 &&
+   [ "$(grep -c '^ok seed .* --cc newreno ' "$tmp/swcc")" -eq 40 ] &&
+   grep -q -- '--flow cc=newreno' "$tmp/swcc" &&
+   ! grep -E -- '--cc [^n]|cc=[^n]' "$tmp/swcc"; then
+    ok "sweep --cc newreno: every seed and every dumbbell pair runs newreno"
+else
+    fail "sweep --cc newreno:"; cat "$tmp/swcc"
 fi
 
 # A sweep that must fail (50 ms is too short for any transfer): exit 1,

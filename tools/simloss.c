@@ -134,7 +134,10 @@ static void usage(FILE *o)
 "                    IP version and congestion control; check invariants (intact\n"
 "                    or a clean error, nothing stuck, memory returned) and print\n"
 "                    each failing seed with its replay command. --bytes caps the\n"
-"                    size per seed [256K]; --time-limit applies to each run [4 h].\n"
+"                    size per seed [256K]; --time-limit applies to each run [4 h];\n"
+"                    --cc NAME fixes the congestion control of every seed (and every\n"
+"                    dumbbell pair) instead of drawing it, which also changes the\n"
+"                    rest of each seed's mix. Any other option but -v is refused.\n"
 "  -v, --verbose     sweeps: print every seed's outcome and options\n"
 "  -h, --help        this text\n"
 "Exit: 0 = all data intact (sweep: every seed passed), 1 = not, 2 = bad argument.\n");
