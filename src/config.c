@@ -79,7 +79,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_ecn = 2; /* accept, do not ask: as Linux (net.ipv4.tcp_ecn = 2) */
     /* HyStart++: never worse on the simloss paths measured, +8% goodput
      * and 44% fewer retransmissions at 20 Mbit/s, 100 ms, 400-packet queue
-     * (NOTE-i12core.md). */
+     * (issue 12's measurements; README "Loss recovery and congestion signals"). */
     cfg->tcp_hystart = true;
     cfg->tcp_ss_abc = 2; /* RFC 3465 L */
     cfg->tcp_bbr_lo_probe = false; /* by measurement: tcp_bbr.c */

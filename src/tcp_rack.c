@@ -46,7 +46,7 @@
  * detectors fired on every reordered segment; now RACK alone decides and
  * D-SACKs widen the window. NewReno + RACK remains
  * behind NewReno without it at 5-10% random loss (2.52 vs 2.70, 0.76 vs
- * 1.11 Mbit/s): more RTOs in recovery (NOTE-i12core.md).
+ * 1.11 Mbit/s): more RTOs in recovery (issue 12's table: git show 189d9ed^:README.md).
  */
 #include "tcp.h"
 
