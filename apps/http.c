@@ -15,7 +15,8 @@
  * request gets 400 (414, 501, 505 where they fit) with Connection: close;
  * the server then shuts down its side and drains the peer's data until the
  * peer closes or HTTP_LINGER passes, so the error response is not lost to a
- * reset. Fair under overload (issue 14): at most args->max_conns
+ * reset. A response to HEAD never has content, errors included. Fair
+ * under overload (issue 14): at most args->max_conns
  * connections are served at once (0 = the stack's limit); when full, the
  * keep-alive connection idle the longest is closed to make room, else the
  * newcomer gets 503 and a close -- nobody waits in the backlog behind
@@ -166,7 +167,8 @@ static void error_response(struct http_conn *h, int status)
     char body[64];
     snprintf(body, sizeof body, "%d %s\n", status, ns_hp_reason(status));
     h->close_after = true;
-    h->req.method = HP_GET; /* errors always carry their body */
+    /* As any response to HEAD, without content (RFC 9110 9.3.2); h->req
+     * has the method when the request line got that far. */
     simple_response(h, status, "text/plain", body, NULL);
 }
 

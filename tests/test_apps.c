@@ -904,6 +904,41 @@ static void test_http_conn_limit(void)
     }
 }
 
+/* No content in any response to HEAD, errors included (RFC 9110 9.3.2):
+ * the head says Content-Length as for GET, and nothing follows it. */
+static void test_http_head_errors(void)
+{
+    struct net n;
+    net_init(&n, 14, NULL);
+    void *app = app_start(&n, &ns_app_http, n.srv, NULL);
+    static const struct { const char *req; int status; } cases[] = {
+        {"HEAD / HTTP/1.1\r\n\r\n", 400},                        /* no Host */
+        {"HEAD / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        {"HEAD / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
+        {"HEAD / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+        {"HEAD /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 404},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        tc_send(&c, cases[i].req, strlen(cases[i].req), 0, 0);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 30 * NS_SEC));
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+        CU_ASSERT_EQUAL(c.err, 0);
+        struct resp r;
+        CU_ASSERT(parse_resp(c.rx, c.rxlen, true, &r) == 1);
+        CU_ASSERT_EQUAL(r.status, cases[i].status);
+        CU_ASSERT(r.clen > 0); /* the length a GET's body would have */
+        CU_ASSERT(r.conn_close);
+        CU_ASSERT_EQUAL(c.rxlen, r.head_len);
+        if (c.rxlen != r.head_len)
+            printf("\n    content after the head for: %.30s", cases[i].req);
+        tc_close(&c);
+    }
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
 /* download against chargen: stops after args->bytes, reports them. */
 struct app_run { const struct ns_app *app; void *state; };
 static bool app_done(void *u)
@@ -1176,6 +1211,7 @@ static const struct tl_test tests[] = {
     {"http_idle_timeout", test_http_idle_timeout},
     {"http_many_clients", test_http_many_clients},
     {"http_conn_limit", test_http_conn_limit},
+    {"http_head_errors", test_http_head_errors},
     {"download_chargen", test_download_chargen},
     {"download_close_survives_loss", test_download_close_survives_loss},
     {"download_until_eof", test_download_until_eof},
