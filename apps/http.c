@@ -15,8 +15,11 @@
  * request gets 400 (414, 501, 505 where they fit) with Connection: close;
  * the server then shuts down its side and drains the peer's data until the
  * peer closes or HTTP_LINGER passes, so the error response is not lost to a
- * reset. A response to HEAD never has content, errors included. Fair
- * under overload (issue 14): at most args->max_conns
+ * reset. A response to HEAD never has content, errors included.
+ * Expect: 100-continue (RFC 9110 10.1.1): a POST gets 100 Continue; any
+ * other request with a body gets its final status at once, from the head
+ * alone, with Connection: close (the body is drained while lingering).
+ * Fair under overload (issue 14): at most args->max_conns
  * connections are served at once (0 = the stack's limit); when full, the
  * keep-alive connection idle the longest is closed to make room, else the
  * newcomer gets 503 and a close -- nobody waits in the backlog behind
@@ -254,9 +257,18 @@ static void start_request(struct http_conn *h)
     h->body_left = h->req.has_length ? h->req.content_length : 0;
     ns_sha256_init(&h->sha);
     ns_hp_chunked_init(&h->ch);
-    if (h->req.expect_continue && (h->chunked || h->body_left) &&
-        (h->req.method == HP_POST))
-        out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n"); /* RFC 9110 10.1.1 */
+    if (h->req.expect_continue && (h->chunked || h->body_left)) {
+        /* RFC 9110 10.1.1: only a POST's answer depends on its body; any
+         * other gets its final status now rather than a 100 for a body it
+         * does not need. The client may send that body or not, so the
+         * connection ends after the response (lingering drops the body). */
+        if (h->req.method != HP_POST) {
+            h->close_after = true;
+            respond(h);
+            return;
+        }
+        out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
     h->phase = P_BODY;
 }
 

@@ -939,6 +939,61 @@ static void test_http_head_errors(void)
     net_free(&n);
 }
 
+/* Expect: 100-continue, head sent alone, the client waiting as a strict
+ * one does (RFC 9110 10.1.1): a POST gets 100 and then its answer once
+ * the body comes; any other request's final status is known from its
+ * head, so it comes at once, with Connection: close, and no 100. */
+static void test_http_expect_final_status(void)
+{
+    struct net n;
+    net_init(&n, 15, NULL);
+    void *app = app_start(&n, &ns_app_http, n.srv, NULL);
+    static const struct { const char *req; int status; bool head; } early[] = {
+        {"PUT /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 405, false},
+        {"BREW /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 501, false},
+        {"GET /bytes/3 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n", 200, false},
+        {"HEAD / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 200, true},
+    };
+    for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        tc_send(&c, early[i].req, strlen(early[i].req), 0, 0);
+        ns_time_t t0 = ns_sim_now(n.sim);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, t0 + 10 * NS_SEC));
+        CU_ASSERT(c.eof && c.eof_at < t0 + NS_SEC);
+        struct resp r;
+        CU_ASSERT(parse_resp(c.rx, c.rxlen, early[i].head, &r) == 1);
+        CU_ASSERT_EQUAL(r.status, early[i].status);
+        CU_ASSERT(r.conn_close);
+        CU_ASSERT_EQUAL(c.rxlen, r.total);
+        /* The client sends the body after all: it is read and dropped
+         * while lingering -- no reset. */
+        tc_send(&c, "hello", 5, 0, 0);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
+        CU_ASSERT_EQUAL(c.err, 0);
+        tc_close(&c);
+    }
+    /* POST: 100 Continue first, the answer after the body. */
+    struct tc c;
+    tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+    const char *post = "POST /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+    tc_send(&c, post, strlen(post), 0, 0);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
+    const char *cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    CU_ASSERT_EQUAL(c.rxlen, strlen(cont));
+    CU_ASSERT(c.rxlen >= strlen(cont) && memcmp(c.rx, cont, strlen(cont)) == 0);
+    tc_send(&c, "hello", 5, 0, 0);
+    run_until_rx(&n, &c, strlen(cont) + 100, 2 * NS_SEC);
+    struct resp r;
+    CU_ASSERT(c.rxlen > strlen(cont) &&
+              parse_resp(c.rx + strlen(cont), c.rxlen - strlen(cont), false, &r) == 1 && r.status == 200);
+    CU_ASSERT(!c.eof);
+    tc_close(&c);
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
 /* download against chargen: stops after args->bytes, reports them. */
 struct app_run { const struct ns_app *app; void *state; };
 static bool app_done(void *u)
@@ -1212,6 +1267,7 @@ static const struct tl_test tests[] = {
     {"http_many_clients", test_http_many_clients},
     {"http_conn_limit", test_http_conn_limit},
     {"http_head_errors", test_http_head_errors},
+    {"http_expect_final_status", test_http_expect_final_status},
     {"download_chargen", test_download_chargen},
     {"download_close_survives_loss", test_download_close_survives_loss},
     {"download_until_eof", test_download_until_eof},
