@@ -19,13 +19,24 @@
  * Expect: 100-continue (RFC 9110 10.1.1): a POST gets 100 Continue; any
  * other request with a body gets its final status at once, from the head
  * alone, with Connection: close (the body is drained while lingering).
- * Fair under overload (issue 14): at most args->max_conns
- * connections are served at once (0 = the stack's limit); when full, the
- * keep-alive connection idle the longest is closed to make room, else the
- * newcomer gets 503 and a close -- nobody waits in the backlog behind
- * others indefinitely. A connection without progress for
- * args->idle_timeout (30 s) is closed, and after args->max_requests (1000)
- * requests the response says Connection: close. */
+ *
+ * Deadlines, all from T = args->idle_timeout (30 s), so that a client
+ * sending or reading a byte now and then holds no connection forever
+ * (slowloris; cf. nginx's client_header_timeout, client_body_timeout,
+ * send_timeout):
+ *   - idle: nothing of a next request for T after accept or the previous
+ *     response: closed;
+ *   - head: a request head must be complete within T of its first byte;
+ *   - body and response: each T must move at least HTTP_MIN_PROGRESS
+ *     bytes of the body (or end it) or of the response (or end it).
+ * Fair under overload (issue 14): at most args->max_conns connections are
+ * served at once (0 = the stack's limit). When full, a newcomer takes the
+ * place of the connection that has waited longest for a request head,
+ * among the idle keep-alive ones and those that have waited more than T/2
+ * (never sent a whole head: a slow or silent client); if there is none,
+ * it gets 503 and Connection: close -- nobody waits in the backlog behind
+ * others indefinitely. After args->max_requests (1000) requests the
+ * response says Connection: close. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -43,6 +54,7 @@
 #define HTTP_LINGER (5 * NS_SEC)
 #define HTTP_CHUNK 65536
 #define HTTP_OUT 4096
+#define HTTP_MIN_PROGRESS 4096 /* body or response bytes per idle timeout, at least */
 
 enum phase {
     P_HEAD,    /* waiting for (the rest of) a request head */
@@ -67,8 +79,10 @@ struct http_conn {
     char out[HTTP_OUT];
     uint64_t gen_pos, gen_left;/* /bytes/N stream: next offset, bytes left */
     bool close_after;          /* close once this response is sent */
-    int timer;                 /* idle/linger timer id, 0 = none */
-    ns_time_t last_active;
+    int timer;                 /* deadline timer id, 0 = none */
+    ns_time_t since;           /* the current deadline counts from here (see the top) */
+    uint64_t moved;            /* body/response bytes since `since` */
+    ns_time_t head_wait;       /* entered P_HEAD: waiting for a request head since */
     unsigned requests;
 };
 
@@ -76,7 +90,7 @@ struct http {
     struct ns_srv srv;
     uint64_t requests, bytes_out, bytes_in;
     uint64_t status_count[6];  /* by class: [2] = 2xx ... */
-    ns_time_t idle_timeout;    /* a connection without progress this long is closed */
+    ns_time_t idle_timeout;    /* T of the deadlines (see the top) */
     unsigned max_requests;     /* per connection; the last is answered with close */
     uint8_t table[251 + HTTP_CHUNK]; /* table[i] = i % 251 */
 };
@@ -92,16 +106,27 @@ static const char page[] =
 
 static void arm_timer(struct http_conn *h);
 
+static ns_time_t limit_of(struct http_conn *h)
+{
+    return h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
+}
+
+/* The deadline passed? Closes; else re-arms for the current one (the
+ * clock only moves forward, so the timer is re-armed lazily). */
 static void on_timer(struct ns_stack *s, void *user)
 {
     struct http_conn *h = user;
     h->timer = 0;
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
-    if (ns_stack_now(s) - h->last_active >= limit) {
+    if (ns_stack_now(s) - h->since >= limit_of(h)) {
         struct ns_srv *srv = h->c.srv;
         if (srv->log && srv->verbose) {
+            static const char *const why[] = {"idle", "request head too slow",
+                                              "request body too slow", "response too slow",
+                                              "linger over"};
+            int k = h->phase == P_HEAD ? (h->in_len ? 1 : 0) : h->phase == P_BODY ? 2 :
+                    h->phase == P_RESPOND ? 3 : 4;
             char a[64];
-            fprintf(srv->log, "http: %s idle, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a));
+            fprintf(srv->log, "http: %s %s, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a), why[k]);
         }
         ns_srv_close(&h->c, 0);
         return;
@@ -114,9 +139,33 @@ static void arm_timer(struct http_conn *h)
     struct ns_stack *s = h->c.srv->s;
     if (h->timer)
         ns_timer_cancel(s, h->timer);
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
-    int id = ns_timer_start(s, h->last_active + limit, on_timer, h);
+    int id = ns_timer_start(s, h->since + limit_of(h), on_timer, h);
     h->timer = id > 0 ? id : 0;
+}
+
+/* The deadline starts over (a new phase, the first byte of a head, or
+ * HTTP_MIN_PROGRESS bytes moved). */
+static void restart_clock(struct http_conn *h)
+{
+    h->since = ns_stack_now(h->c.srv->s);
+    h->moved = 0;
+}
+
+static void enter(struct http_conn *h, enum phase p)
+{
+    h->phase = p;
+    restart_clock(h);
+    if (p == P_HEAD)
+        h->head_wait = h->since;
+}
+
+/* n body or response bytes moved: the deadline starts over once
+ * HTTP_MIN_PROGRESS have (a byte now and then is not progress). */
+static void progressed(struct http_conn *h, uint64_t n)
+{
+    h->moved += n;
+    if (h->moved >= HTTP_MIN_PROGRESS)
+        restart_clock(h);
 }
 
 /* Appends to out; the callers only format short things that fit. */
@@ -162,7 +211,7 @@ static void simple_response(struct http_conn *h, int status, const char *type, c
     begin_response(h, status, type, n, extra);
     if (h->req.method != HP_HEAD)
         out_printf(h, "%s", body);
-    h->phase = P_RESPOND;
+    enter(h, P_RESPOND);
 }
 
 static void error_response(struct http_conn *h, int status)
@@ -229,7 +278,7 @@ static void respond(struct http_conn *h)
         begin_response(h, 200, "application/octet-stream", n, NULL);
         h->gen_pos = 0;
         h->gen_left = r->method == HP_HEAD ? 0 : n;
-        h->phase = P_RESPOND;
+        enter(h, P_RESPOND);
     } else {
         simple_response(h, 404, "text/plain", "404 Not Found\n", NULL);
     }
@@ -269,7 +318,7 @@ static void start_request(struct http_conn *h)
         }
         out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n");
     }
-    h->phase = P_BODY;
+    enter(h, P_BODY);
 }
 
 /* Feeds body bytes; returns how many of p[0..n) belong to the body, or -1
@@ -312,6 +361,7 @@ static int flush(struct http_conn *h, bool *progress)
         h->out_off += (size_t)n;
         h->c.tx += (uint64_t)n;
         app->bytes_out += (uint64_t)n;
+        progressed(h, (uint64_t)n);
         *progress = true;
     }
     h->out_off = h->out_len = 0;
@@ -326,6 +376,7 @@ static int flush(struct http_conn *h, bool *progress)
         h->gen_left -= (uint64_t)n;
         h->c.tx += (uint64_t)n;
         app->bytes_out += (uint64_t)n;
+        progressed(h, (uint64_t)n);
         *progress = true;
     }
     return 1;
@@ -355,6 +406,10 @@ static bool step(struct http_conn *h, bool *gone)
         }
         ssize_t n = ns_recv(s, h->c.sd, h->in + h->in_len, sizeof h->in - h->in_len);
         if (n > 0) {
+            /* The head's deadline counts from its first byte; more bytes
+             * of it do not move it (slowloris). */
+            if (h->in_len == 0)
+                restart_clock(h);
             h->in_len += (size_t)n;
             h->c.rx += (uint64_t)n;
             app->bytes_in += (uint64_t)n;
@@ -383,6 +438,7 @@ static bool step(struct http_conn *h, bool *gone)
                 return true;
             }
             consume_in(h, (size_t)k);
+            progressed(h, (uint64_t)k);
             if (k)
                 progress = true;
         } else if (!done && !h->chunked && h->body_left == 0) {
@@ -409,6 +465,7 @@ static bool step(struct http_conn *h, bool *gone)
                 (void)ns_recv_consume(s, h->c.sd, used); /* used <= n: cannot fail */
                 h->c.rx += used;
                 app->bytes_in += used;
+                progressed(h, used);
                 progress = true;
             } else if (n != -EAGAIN) {
                 *gone = true; /* the body was cut short: nothing to answer */
@@ -433,11 +490,10 @@ static bool step(struct http_conn *h, bool *gone)
             return progress;
         if (h->close_after) {
             ns_shutdown(s, h->c.sd, NS_SHUT_WR);
-            h->phase = P_LINGER;
-            h->last_active = ns_stack_now(s);
+            enter(h, P_LINGER); /* bounded from here, whatever the peer sends */
             arm_timer(h);
         } else {
-            h->phase = P_HEAD;
+            enter(h, P_HEAD);
         }
         return true;
     case P_LINGER: {
@@ -457,20 +513,15 @@ static bool step(struct http_conn *h, bool *gone)
 static void run(struct ns_srv_conn *sc, unsigned ev)
 {
     struct http_conn *h = (struct http_conn *)sc;
-    bool gone = false, any = false;
+    bool gone = false;
     while (step(h, &gone))
-        any = true;
-    /* Lingering is bounded from its start: a peer that keeps sending
-     * after an error does not keep the connection. */
-    if (!gone && any && h->phase != P_LINGER)
-        h->last_active = ns_stack_now(sc->srv->s);
+        ;
 }
 
 static void opened(struct ns_srv_conn *sc)
 {
     struct http_conn *h = (struct http_conn *)sc;
-    h->phase = P_HEAD;
-    h->last_active = sc->started;
+    enter(h, P_HEAD);
     /* Responses are written whole; do not let Nagle hold their tails
      * waiting for a delayed ACK. */
     ns_sock_set_nodelay(sc->srv->s, sc->sd, true);
@@ -492,25 +543,37 @@ static void closing(struct ns_srv_conn *sc, int err)
     }
 }
 
-/* Full (args->max_conns): close the keep-alive connection idle the
- * longest -- between requests, nothing buffered -- to let a new client in. */
+/* Full (args->max_conns): close the connection that has waited longest
+ * for a request head, among the idle keep-alive ones (a request served,
+ * nothing of the next yet) and those waiting more than T/2 -- silent since
+ * accept, or a head that is not coming whole (slowloris) -- to let a new
+ * client in. Connections that just opened, or are in a request, stay. */
 static bool make_room(struct ns_srv *srv)
 {
+    struct http *app = srv->app;
+    ns_time_t now = ns_stack_now(srv->s);
     struct http_conn *best = NULL;
     for (struct ns_srv_conn *c = srv->head; c; c = c->next) {
         struct http_conn *h = (struct http_conn *)c;
-        if (h->phase == P_HEAD && h->in_len == 0 && h->requests > 0 &&
-            (!best || h->last_active < best->last_active))
+        if (h->phase != P_HEAD)
+            continue;
+        bool idle_ka = h->in_len == 0 && h->requests > 0;
+        bool stalled = now - h->head_wait > app->idle_timeout / 2;
+        if ((idle_ka || stalled) && (!best || h->head_wait < best->head_wait))
             best = h;
     }
     if (!best)
         return false;
+    if (srv->log && srv->verbose) {
+        char a[64];
+        fprintf(srv->log, "http: %s closed for a newcomer\n", ns_app_fmt(&best->c.peer, a, sizeof a));
+    }
     ns_srv_close(&best->c, 0);
     return true;
 }
 
-/* Full and nobody idle: 503 at once and close, rather than a wait in the
- * backlog behind connections that may never end (RFC 9110 15.6.4). */
+/* Full and nobody to close: 503 at once and close, rather than a wait in
+ * the backlog behind connections that may never end (RFC 9110 15.6.4). */
 static void refuse(struct ns_srv *srv, int sd)
 {
     static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\nServer: netstack\r\n"
