@@ -35,8 +35,11 @@
  * among the idle keep-alive ones and those that have waited more than T/2
  * (never sent a whole head: a slow or silent client); if there is none,
  * it gets 503 and Connection: close -- nobody waits in the backlog behind
- * others indefinitely. After args->max_requests (1000) requests the
- * response says Connection: close. */
+ * others indefinitely. A refused connection lingers like an error (its
+ * request read and dropped, HTTP_LINGER at most) so the 503 is not lost to
+ * a reset; at most args->max_conns of them at once, beyond which they are
+ * closed at once. After args->max_requests (1000) requests the response
+ * says Connection: close. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -86,12 +89,23 @@ struct http_conn {
     unsigned requests;
 };
 
+/* A refused connection (503) lingering: its input dropped until the peer
+ * closes or HTTP_LINGER passes. */
+struct refused {
+    struct http *app;
+    int sd;
+    int timer;
+    struct refused *prev, *next;
+};
+
 struct http {
     struct ns_srv srv;
     uint64_t requests, bytes_out, bytes_in;
     uint64_t status_count[6];  /* by class: [2] = 2xx ... */
     ns_time_t idle_timeout;    /* T of the deadlines (see the top) */
     unsigned max_requests;     /* per connection; the last is answered with close */
+    struct refused *refused;   /* lingering 503s */
+    unsigned nrefused;
     uint8_t table[251 + HTTP_CHUNK]; /* table[i] = i % 251 */
 };
 
@@ -572,20 +586,73 @@ static bool make_room(struct ns_srv *srv)
     return true;
 }
 
-/* Full and nobody to close: 503 at once and close, rather than a wait in
- * the backlog behind connections that may never end (RFC 9110 15.6.4). */
+static void refused_end(struct refused *r)
+{
+    struct http *app = r->app;
+    struct ns_stack *s = app->srv.s;
+    if (r->timer)
+        ns_timer_cancel(s, r->timer);
+    ns_sock_set_callback(s, r->sd, NULL, NULL);
+    ns_close(s, r->sd);
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        app->refused = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    app->nrefused--;
+    free(r);
+}
+
+/* Drops what the refused peer sends; ends at its FIN (or an error). */
+static void refused_cb(struct ns_stack *s, int sd, unsigned ev, void *user)
+{
+    ssize_t n;
+    while ((n = ns_app_drop_input(s, sd)) > 0)
+        ;
+    if (n != -EAGAIN)
+        refused_end(user);
+}
+
+static void refused_timeout(struct ns_stack *s, void *user)
+{
+    struct refused *r = user;
+    r->timer = 0;
+    refused_end(r); /* unread input left: the stack resets, after the 503 */
+}
+
+/* Full and nobody to close: 503 at once, rather than a wait in the
+ * backlog behind connections that may never end (RFC 9110 15.6.4). Then,
+ * as after an error, our side is shut and the client's request (which may
+ * arrive after the 503) read and dropped for a while, so the 503 is not
+ * lost to a reset (RFC 9112 9.6). */
 static void refuse(struct ns_srv *srv, int sd)
 {
     static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\nServer: netstack\r\n"
                                "Content-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
     struct http *app = srv->app;
     app->status_count[5]++;
-    uint8_t sink[512];
-    while (ns_recv(srv->s, sd, sink, sizeof sink) > 0)
-        ; /* what the client already sent: closing with it unread would reset */
     (void)ns_send(srv->s, sd, r503, sizeof r503 - 1);
     ns_shutdown(srv->s, sd, NS_SHUT_WR);
-    ns_close(srv->s, sd); /* the stack finishes sending, then the FIN */
+    struct refused *r = app->nrefused < srv->max_conns ? calloc(1, sizeof *r) : NULL;
+    int id = r ? ns_timer_start(srv->s, ns_stack_now(srv->s) + HTTP_LINGER, refused_timeout, r) : -1;
+    if (id <= 0) {
+        /* Too many lingering already: drop what is there and close. */
+        free(r);
+        (void)ns_app_drop_input(srv->s, sd);
+        ns_close(srv->s, sd); /* the stack finishes sending, then the FIN */
+        return;
+    }
+    r->app = app;
+    r->sd = sd;
+    r->timer = id;
+    r->next = app->refused;
+    if (app->refused)
+        app->refused->prev = r;
+    app->refused = r;
+    app->nrefused++;
+    ns_sock_set_callback(srv->s, sd, refused_cb, r);
+    refused_cb(srv->s, sd, 0, r); /* what arrived before accept: no callback would tell */
 }
 
 static const struct ns_srv_ops ops = {
@@ -622,6 +689,8 @@ static void stop(struct ns_stack *s, void *state)
 {
     struct http *app = state;
     ns_srv_stop(&app->srv);
+    while (app->refused)
+        refused_end(app->refused);
     if (app->srv.out)
         fprintf(app->srv.out,
                 "http: %llu connections, %llu requests (%llu 2xx, %llu 4xx, %llu 5xx), "

@@ -1229,6 +1229,35 @@ static void test_http_slow_reader(void)
     net_free(&n);
 }
 
+/* --max-conns 1 held by a client that sends nothing: a newcomer whose
+ * request arrives after it was refused still gets its 503 and a FIN, not
+ * a reset (RFC 9112 9.6): the refused connection lingers, dropping input. */
+static void test_http_refuse_linger(void)
+{
+    struct net n;
+    net_init(&n, 19, NULL);
+    struct ns_app_args a = {0};
+    a.max_conns = 1;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    struct tc hold, c;
+    tc_connect(&hold, n.cli, &TL_STACK4, HTTP_PORT);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+    tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 20 * NS_MSEC);
+    const char *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    tc_send(&c, req, strlen(req), 0, 0);
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 2 * NS_SEC));
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
+    CU_ASSERT(c.eof);
+    CU_ASSERT_EQUAL(c.err, 0);
+    struct resp r;
+    CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1 && r.status == 503 && r.conn_close);
+    tc_close(&c);
+    tc_close(&hold);
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
 /* download against chargen: stops after args->bytes, reports them. */
 struct app_run { const struct ns_app *app; void *state; };
 static bool app_done(void *u)
@@ -1506,6 +1535,7 @@ static const struct tl_test tests[] = {
     {"http_slowloris_head", test_http_slowloris_head},
     {"http_evict_stalled", test_http_evict_stalled},
     {"http_slow_body", test_http_slow_body},
+    {"http_refuse_linger", test_http_refuse_linger},
     {"http_slow_reader", test_http_slow_reader},
     {"download_chargen", test_download_chargen},
     {"download_close_survives_loss", test_download_close_survives_loss},
