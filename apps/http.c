@@ -15,13 +15,31 @@
  * request gets 400 (414, 501, 505 where they fit) with Connection: close;
  * the server then shuts down its side and drains the peer's data until the
  * peer closes or HTTP_LINGER passes, so the error response is not lost to a
- * reset. Fair under overload (issue 14): at most args->max_conns
- * connections are served at once (0 = the stack's limit); when full, the
- * keep-alive connection idle the longest is closed to make room, else the
- * newcomer gets 503 and a close -- nobody waits in the backlog behind
- * others indefinitely. A connection without progress for
- * args->idle_timeout (30 s) is closed, and after args->max_requests (1000)
- * requests the response says Connection: close. */
+ * reset. A response to HEAD never has content, errors included.
+ * Expect: 100-continue (RFC 9110 10.1.1): a POST gets 100 Continue; any
+ * other request with a body gets its final status at once, from the head
+ * alone, with Connection: close (the body is drained while lingering).
+ *
+ * Deadlines, all from T = args->idle_timeout (30 s), so that a client
+ * sending or reading a byte now and then holds no connection forever
+ * (slowloris; cf. nginx's client_header_timeout, client_body_timeout,
+ * send_timeout):
+ *   - idle: nothing of a next request for T after accept or the previous
+ *     response: closed;
+ *   - head: a request head must be complete within T of its first byte;
+ *   - body and response: each T must move at least HTTP_MIN_PROGRESS
+ *     bytes of the body (or end it) or of the response (or end it).
+ * Fair under overload (issue 14): at most args->max_conns connections are
+ * served at once (0 = the stack's limit). When full, a newcomer takes the
+ * place of the connection that has waited longest for a request head,
+ * among the idle keep-alive ones and those that have waited more than T/2
+ * (never sent a whole head: a slow or silent client); if there is none,
+ * it gets 503 and Connection: close -- nobody waits in the backlog behind
+ * others indefinitely. A refused connection lingers like an error (its
+ * request read and dropped, HTTP_LINGER at most) so the 503 is not lost to
+ * a reset; at most args->max_conns of them at once, beyond which they are
+ * closed at once. After args->max_requests (1000) requests the response
+ * says Connection: close. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -39,6 +57,7 @@
 #define HTTP_LINGER (5 * NS_SEC)
 #define HTTP_CHUNK 65536
 #define HTTP_OUT 4096
+#define HTTP_MIN_PROGRESS 4096 /* body or response bytes per idle timeout, at least */
 
 enum phase {
     P_HEAD,    /* waiting for (the rest of) a request head */
@@ -63,17 +82,30 @@ struct http_conn {
     char out[HTTP_OUT];
     uint64_t gen_pos, gen_left;/* /bytes/N stream: next offset, bytes left */
     bool close_after;          /* close once this response is sent */
-    int timer;                 /* idle/linger timer id, 0 = none */
-    ns_time_t last_active;
+    int timer;                 /* deadline timer id, 0 = none */
+    ns_time_t since;           /* the current deadline counts from here (see the top) */
+    uint64_t moved;            /* body/response bytes since `since` */
+    ns_time_t head_wait;       /* entered P_HEAD: waiting for a request head since */
     unsigned requests;
+};
+
+/* A refused connection (503) lingering: its input dropped until the peer
+ * closes or HTTP_LINGER passes. */
+struct refused {
+    struct http *app;
+    int sd;
+    int timer;
+    struct refused *prev, *next;
 };
 
 struct http {
     struct ns_srv srv;
     uint64_t requests, bytes_out, bytes_in;
     uint64_t status_count[6];  /* by class: [2] = 2xx ... */
-    ns_time_t idle_timeout;    /* a connection without progress this long is closed */
+    ns_time_t idle_timeout;    /* T of the deadlines (see the top) */
     unsigned max_requests;     /* per connection; the last is answered with close */
+    struct refused *refused;   /* lingering 503s */
+    unsigned nrefused;
     uint8_t table[251 + HTTP_CHUNK]; /* table[i] = i % 251 */
 };
 
@@ -88,16 +120,27 @@ static const char page[] =
 
 static void arm_timer(struct http_conn *h);
 
+static ns_time_t limit_of(struct http_conn *h)
+{
+    return h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
+}
+
+/* The deadline passed? Closes; else re-arms for the current one (the
+ * clock only moves forward, so the timer is re-armed lazily). */
 static void on_timer(struct ns_stack *s, void *user)
 {
     struct http_conn *h = user;
     h->timer = 0;
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
-    if (ns_stack_now(s) - h->last_active >= limit) {
+    if (ns_stack_now(s) - h->since >= limit_of(h)) {
         struct ns_srv *srv = h->c.srv;
         if (srv->log && srv->verbose) {
+            static const char *const why[] = {"idle", "request head too slow",
+                                              "request body too slow", "response too slow",
+                                              "linger over"};
+            int k = h->phase == P_HEAD ? (h->in_len ? 1 : 0) : h->phase == P_BODY ? 2 :
+                    h->phase == P_RESPOND ? 3 : 4;
             char a[64];
-            fprintf(srv->log, "http: %s idle, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a));
+            fprintf(srv->log, "http: %s %s, closing\n", ns_app_fmt(&h->c.peer, a, sizeof a), why[k]);
         }
         ns_srv_close(&h->c, 0);
         return;
@@ -110,9 +153,33 @@ static void arm_timer(struct http_conn *h)
     struct ns_stack *s = h->c.srv->s;
     if (h->timer)
         ns_timer_cancel(s, h->timer);
-    ns_time_t limit = h->phase == P_LINGER ? HTTP_LINGER : ((struct http *)h->c.srv->app)->idle_timeout;
-    int id = ns_timer_start(s, h->last_active + limit, on_timer, h);
+    int id = ns_timer_start(s, h->since + limit_of(h), on_timer, h);
     h->timer = id > 0 ? id : 0;
+}
+
+/* The deadline starts over (a new phase, the first byte of a head, or
+ * HTTP_MIN_PROGRESS bytes moved). */
+static void restart_clock(struct http_conn *h)
+{
+    h->since = ns_stack_now(h->c.srv->s);
+    h->moved = 0;
+}
+
+static void enter(struct http_conn *h, enum phase p)
+{
+    h->phase = p;
+    restart_clock(h);
+    if (p == P_HEAD)
+        h->head_wait = h->since;
+}
+
+/* n body or response bytes moved: the deadline starts over once
+ * HTTP_MIN_PROGRESS have (a byte now and then is not progress). */
+static void progressed(struct http_conn *h, uint64_t n)
+{
+    h->moved += n;
+    if (h->moved >= HTTP_MIN_PROGRESS)
+        restart_clock(h);
 }
 
 /* Appends to out; the callers only format short things that fit. */
@@ -158,7 +225,7 @@ static void simple_response(struct http_conn *h, int status, const char *type, c
     begin_response(h, status, type, n, extra);
     if (h->req.method != HP_HEAD)
         out_printf(h, "%s", body);
-    h->phase = P_RESPOND;
+    enter(h, P_RESPOND);
 }
 
 static void error_response(struct http_conn *h, int status)
@@ -166,7 +233,8 @@ static void error_response(struct http_conn *h, int status)
     char body[64];
     snprintf(body, sizeof body, "%d %s\n", status, ns_hp_reason(status));
     h->close_after = true;
-    h->req.method = HP_GET; /* errors always carry their body */
+    /* As any response to HEAD, without content (RFC 9110 9.3.2); h->req
+     * has the method when the request line got that far. */
     simple_response(h, status, "text/plain", body, NULL);
 }
 
@@ -224,7 +292,7 @@ static void respond(struct http_conn *h)
         begin_response(h, 200, "application/octet-stream", n, NULL);
         h->gen_pos = 0;
         h->gen_left = r->method == HP_HEAD ? 0 : n;
-        h->phase = P_RESPOND;
+        enter(h, P_RESPOND);
     } else {
         simple_response(h, 404, "text/plain", "404 Not Found\n", NULL);
     }
@@ -252,10 +320,19 @@ static void start_request(struct http_conn *h)
     h->body_left = h->req.has_length ? h->req.content_length : 0;
     ns_sha256_init(&h->sha);
     ns_hp_chunked_init(&h->ch);
-    if (h->req.expect_continue && (h->chunked || h->body_left) &&
-        (h->req.method == HP_POST))
-        out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n"); /* RFC 9110 10.1.1 */
-    h->phase = P_BODY;
+    if (h->req.expect_continue && (h->chunked || h->body_left)) {
+        /* RFC 9110 10.1.1: only a POST's answer depends on its body; any
+         * other gets its final status now rather than a 100 for a body it
+         * does not need. The client may send that body or not, so the
+         * connection ends after the response (lingering drops the body). */
+        if (h->req.method != HP_POST) {
+            h->close_after = true;
+            respond(h);
+            return;
+        }
+        out_printf(h, "HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    enter(h, P_BODY);
 }
 
 /* Feeds body bytes; returns how many of p[0..n) belong to the body, or -1
@@ -298,6 +375,7 @@ static int flush(struct http_conn *h, bool *progress)
         h->out_off += (size_t)n;
         h->c.tx += (uint64_t)n;
         app->bytes_out += (uint64_t)n;
+        progressed(h, (uint64_t)n);
         *progress = true;
     }
     h->out_off = h->out_len = 0;
@@ -312,6 +390,7 @@ static int flush(struct http_conn *h, bool *progress)
         h->gen_left -= (uint64_t)n;
         h->c.tx += (uint64_t)n;
         app->bytes_out += (uint64_t)n;
+        progressed(h, (uint64_t)n);
         *progress = true;
     }
     return 1;
@@ -341,6 +420,10 @@ static bool step(struct http_conn *h, bool *gone)
         }
         ssize_t n = ns_recv(s, h->c.sd, h->in + h->in_len, sizeof h->in - h->in_len);
         if (n > 0) {
+            /* The head's deadline counts from its first byte; more bytes
+             * of it do not move it (slowloris). */
+            if (h->in_len == 0)
+                restart_clock(h);
             h->in_len += (size_t)n;
             h->c.rx += (uint64_t)n;
             app->bytes_in += (uint64_t)n;
@@ -369,6 +452,7 @@ static bool step(struct http_conn *h, bool *gone)
                 return true;
             }
             consume_in(h, (size_t)k);
+            progressed(h, (uint64_t)k);
             if (k)
                 progress = true;
         } else if (!done && !h->chunked && h->body_left == 0) {
@@ -395,6 +479,7 @@ static bool step(struct http_conn *h, bool *gone)
                 (void)ns_recv_consume(s, h->c.sd, used); /* used <= n: cannot fail */
                 h->c.rx += used;
                 app->bytes_in += used;
+                progressed(h, used);
                 progress = true;
             } else if (n != -EAGAIN) {
                 *gone = true; /* the body was cut short: nothing to answer */
@@ -419,11 +504,10 @@ static bool step(struct http_conn *h, bool *gone)
             return progress;
         if (h->close_after) {
             ns_shutdown(s, h->c.sd, NS_SHUT_WR);
-            h->phase = P_LINGER;
-            h->last_active = ns_stack_now(s);
+            enter(h, P_LINGER); /* bounded from here, whatever the peer sends */
             arm_timer(h);
         } else {
-            h->phase = P_HEAD;
+            enter(h, P_HEAD);
         }
         return true;
     case P_LINGER: {
@@ -443,20 +527,15 @@ static bool step(struct http_conn *h, bool *gone)
 static void run(struct ns_srv_conn *sc, unsigned ev)
 {
     struct http_conn *h = (struct http_conn *)sc;
-    bool gone = false, any = false;
+    bool gone = false;
     while (step(h, &gone))
-        any = true;
-    /* Lingering is bounded from its start: a peer that keeps sending
-     * after an error does not keep the connection. */
-    if (!gone && any && h->phase != P_LINGER)
-        h->last_active = ns_stack_now(sc->srv->s);
+        ;
 }
 
 static void opened(struct ns_srv_conn *sc)
 {
     struct http_conn *h = (struct http_conn *)sc;
-    h->phase = P_HEAD;
-    h->last_active = sc->started;
+    enter(h, P_HEAD);
     /* Responses are written whole; do not let Nagle hold their tails
      * waiting for a delayed ACK. */
     ns_sock_set_nodelay(sc->srv->s, sc->sd, true);
@@ -478,37 +557,102 @@ static void closing(struct ns_srv_conn *sc, int err)
     }
 }
 
-/* Full (args->max_conns): close the keep-alive connection idle the
- * longest -- between requests, nothing buffered -- to let a new client in. */
+/* Full (args->max_conns): close the connection that has waited longest
+ * for a request head, among the idle keep-alive ones (a request served,
+ * nothing of the next yet) and those waiting more than T/2 -- silent since
+ * accept, or a head that is not coming whole (slowloris) -- to let a new
+ * client in. Connections that just opened, or are in a request, stay. */
 static bool make_room(struct ns_srv *srv)
 {
+    struct http *app = srv->app;
+    ns_time_t now = ns_stack_now(srv->s);
     struct http_conn *best = NULL;
     for (struct ns_srv_conn *c = srv->head; c; c = c->next) {
         struct http_conn *h = (struct http_conn *)c;
-        if (h->phase == P_HEAD && h->in_len == 0 && h->requests > 0 &&
-            (!best || h->last_active < best->last_active))
+        if (h->phase != P_HEAD)
+            continue;
+        bool idle_ka = h->in_len == 0 && h->requests > 0;
+        bool stalled = now - h->head_wait > app->idle_timeout / 2;
+        if ((idle_ka || stalled) && (!best || h->head_wait < best->head_wait))
             best = h;
     }
     if (!best)
         return false;
+    if (srv->log && srv->verbose) {
+        char a[64];
+        fprintf(srv->log, "http: %s closed for a newcomer\n", ns_app_fmt(&best->c.peer, a, sizeof a));
+    }
     ns_srv_close(&best->c, 0);
     return true;
 }
 
-/* Full and nobody idle: 503 at once and close, rather than a wait in the
- * backlog behind connections that may never end (RFC 9110 15.6.4). */
+static void refused_end(struct refused *r)
+{
+    struct http *app = r->app;
+    struct ns_stack *s = app->srv.s;
+    if (r->timer)
+        ns_timer_cancel(s, r->timer);
+    ns_sock_set_callback(s, r->sd, NULL, NULL);
+    ns_close(s, r->sd);
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        app->refused = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    app->nrefused--;
+    free(r);
+}
+
+/* Drops what the refused peer sends; ends at its FIN (or an error). */
+static void refused_cb(struct ns_stack *s, int sd, unsigned ev, void *user)
+{
+    ssize_t n;
+    while ((n = ns_app_drop_input(s, sd)) > 0)
+        ;
+    if (n != -EAGAIN)
+        refused_end(user);
+}
+
+static void refused_timeout(struct ns_stack *s, void *user)
+{
+    struct refused *r = user;
+    r->timer = 0;
+    refused_end(r); /* unread input left: the stack resets, after the 503 */
+}
+
+/* Full and nobody to close: 503 at once, rather than a wait in the
+ * backlog behind connections that may never end (RFC 9110 15.6.4). Then,
+ * as after an error, our side is shut and the client's request (which may
+ * arrive after the 503) read and dropped for a while, so the 503 is not
+ * lost to a reset (RFC 9112 9.6). */
 static void refuse(struct ns_srv *srv, int sd)
 {
     static const char r503[] = "HTTP/1.1 503 Service Unavailable\r\nServer: netstack\r\n"
                                "Content-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
     struct http *app = srv->app;
     app->status_count[5]++;
-    uint8_t sink[512];
-    while (ns_recv(srv->s, sd, sink, sizeof sink) > 0)
-        ; /* what the client already sent: closing with it unread would reset */
     (void)ns_send(srv->s, sd, r503, sizeof r503 - 1);
     ns_shutdown(srv->s, sd, NS_SHUT_WR);
-    ns_close(srv->s, sd); /* the stack finishes sending, then the FIN */
+    struct refused *r = app->nrefused < srv->max_conns ? calloc(1, sizeof *r) : NULL;
+    int id = r ? ns_timer_start(srv->s, ns_stack_now(srv->s) + HTTP_LINGER, refused_timeout, r) : -1;
+    if (id <= 0) {
+        /* Too many lingering already: drop what is there and close. */
+        free(r);
+        (void)ns_app_drop_input(srv->s, sd);
+        ns_close(srv->s, sd); /* the stack finishes sending, then the FIN */
+        return;
+    }
+    r->app = app;
+    r->sd = sd;
+    r->timer = id;
+    r->next = app->refused;
+    if (app->refused)
+        app->refused->prev = r;
+    app->refused = r;
+    app->nrefused++;
+    ns_sock_set_callback(srv->s, sd, refused_cb, r);
+    refused_cb(srv->s, sd, 0, r); /* what arrived before accept: no callback would tell */
 }
 
 static const struct ns_srv_ops ops = {
@@ -545,6 +689,8 @@ static void stop(struct ns_stack *s, void *state)
 {
     struct http *app = state;
     ns_srv_stop(&app->srv);
+    while (app->refused)
+        refused_end(app->refused);
     if (app->srv.out)
         fprintf(app->srv.out,
                 "http: %llu connections, %llu requests (%llu 2xx, %llu 4xx, %llu 5xx), "

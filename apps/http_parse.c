@@ -162,12 +162,88 @@ static void each_token(const char *v, size_t n, void (*fn)(struct ns_hp_request 
     }
 }
 
+static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+
+/* RFC 9112 3.2 + RFC 3986 3.2.2/3.2.3: Host = uri-host [ ":" port ], where
+ * uri-host = IP-literal / IPv4address / reg-name and port = *DIGIT. An
+ * empty value is valid (a target without authority). IP-literal is
+ * checked for its alphabet (hex digits, ':' and '.', or an IPvFuture's
+ * "v" HEXDIG "." and unreserved / sub-delims / ':'), not parsed as an
+ * address: no address is looked up from it. */
+static bool valid_host(const char *v, size_t n)
+{
+    static const char sub_delims[] = "!$&'()*+,;=";
+    size_t i = 0;
+    if (n && v[0] == '[') {
+        const char *close = memchr(v, ']', n);
+        if (!close || close == v + 1)
+            return false;
+        size_t e = (size_t)(close - v);
+        bool future = v[1] == 'v' || v[1] == 'V';
+        for (i = 1; i < e; i++) {
+            unsigned char c = (unsigned char)v[i];
+            bool ok = is_hex(c) || c == ':' || c == '.';
+            if (future)
+                ok = ok || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c && strchr("-_~", c)) || (c && strchr(sub_delims, c));
+            if (!ok)
+                return false;
+        }
+        i = e + 1;
+    } else {
+        /* reg-name = *( unreserved / pct-encoded / sub-delims ) */
+        while (i < n && v[i] != ':') {
+            unsigned char c = (unsigned char)v[i];
+            if (c == '%') {
+                if (i + 2 >= n || !is_hex((unsigned char)v[i + 1]) || !is_hex((unsigned char)v[i + 2]))
+                    return false;
+                i += 3;
+                continue;
+            }
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  (c && strchr("-._~", c)) || (c && strchr(sub_delims, c))))
+                return false;
+            i++;
+        }
+    }
+    if (i == n)
+        return true;
+    if (v[i] != ':')
+        return false;
+    for (i++; i < n; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+    return true;
+}
+
 static void conn_token(struct ns_hp_request *req, const char *t, size_t n)
 {
     if (ieq(t, n, "close"))
         req->keep_alive = false;
     else if (ieq(t, n, "keep-alive") && req->version == 10)
         req->keep_alive = true;
+}
+
+/* A request line not ended yet, p[0..n): -414 once it is visibly a
+ * method, SP and a request-target longer than HP_MAX_TARGET (RFC 9112 3:
+ * the line may be too long only because of its target), or when the head
+ * buffer is full (full) and the line is still inside its target; -400 for
+ * any other line that filled the buffer; 0: wait for more. */
+static long partial_request_line(const char *p, size_t n, bool full)
+{
+    size_t i = 0;
+    while (i < n && is_tchar((unsigned char)p[i]))
+        i++;
+    bool in_target = i > 0 && i < n && p[i] == ' ';
+    size_t t = 0;
+    for (i++; in_target && i < n; i++, t++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c <= 0x20 || c == 0x7f)
+            in_target = false;
+    }
+    if (in_target && (t > HP_MAX_TARGET || full))
+        return -414;
+    return full ? -400 : 0;
 }
 
 long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns_hp_request *req)
@@ -184,7 +260,7 @@ long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns
         if (rc < 0)
             return -400;
         if (rc == 0)
-            return len >= max_head ? -400 : 0;
+            return partial_request_line(buf + pos, end - pos, len >= max_head);
         if (n)
             break;
     }
@@ -228,8 +304,8 @@ long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns
             if (!req->keep_alive)
                 close_seen = true;
         } else if (ieq(l, c, "host")) {
-            if (has_host)
-                return -400; /* RFC 9112 3.2 */
+            if (has_host || !valid_host(v, vn))
+                return -400; /* RFC 9112 3.2: one Host, and a valid one */
             has_host = true;
         } else if (ieq(l, c, "expect")) {
             req->expect_continue = ieq(v, vn, "100-continue") && req->version >= 11;
@@ -266,20 +342,39 @@ const char *ns_hp_reason(int status)
 
 /* ---- chunked ---- */
 
+/* RFC 9112 7.1, strictly: every line of the framing (chunk-size line,
+ * the CRLF after chunk data, trailer lines, the final empty line) ends in
+ * CR LF exactly -- a bare LF or CR is an error, since a front end that
+ * frames on CRLF only would see different chunk boundaries (request
+ * smuggling). The size line is
+ *   chunk-size *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ) CRLF
+ * (ext-val a token or quoted-string; BWS alone before the CRLF is
+ * tolerated, as it cannot move a boundary), and trailer lines are field
+ * lines as in a head: token ":" then no CTL other than HTAB, no obs-fold. */
 enum {
     C_SIZE,        /* reading hex digits of a chunk size */
-    C_EXT,         /* after the size: extensions up to CR LF */
+    C_EXT_SEMI,    /* BWS, then ';' or the CR (after the size or an ext-val) */
+    C_EXT_NAME0,   /* BWS, then the first tchar of an ext-name */
+    C_EXT_NAME,    /* ext-name tchars */
+    C_EXT_EQ,      /* BWS after an ext-name: '=', ';' or the CR */
+    C_EXT_VAL0,    /* BWS, then a token or '"' */
+    C_EXT_TOKEN,   /* token ext-val */
+    C_EXT_QUOTED,  /* quoted-string ext-val, after the '"' */
+    C_EXT_QPAIR,   /* after a '\' in a quoted-string */
     C_EXT_LF,      /* LF ending the size line */
     C_DATA,        /* `remaining` data bytes */
-    C_DATA_CR,     /* CR (or LF) after the data */
+    C_DATA_CR,     /* CR after the data */
     C_DATA_LF,     /* LF after that CR */
-    C_TRAILER,     /* start of a trailer line (or the final empty line) */
-    C_TRAILER_LINE,/* inside a trailer field, up to LF */
+    C_TRAILER,     /* start of a trailer line, or the CR of the final empty line */
+    C_TR_NAME,     /* trailer field-name, up to ':' */
+    C_TR_VALUE,    /* trailer field-value, up to CR */
+    C_TR_LF,       /* LF ending a trailer line */
     C_TRAILER_LF,  /* LF of the final empty line */
     C_DONE,
 };
 
-#define HPC_MAX_LINE 4096 /* extension or trailer line bound */
+#define HPC_MAX_LINE 4096     /* size line with extensions, or one trailer line */
+#define HPC_MAX_TRAILER 8192  /* the whole trailer section, as a head (HTTP_MAX_HEAD) */
 
 void ns_hp_chunked_init(struct ns_hp_chunked *d) { memset(d, 0, sizeof *d); }
 
@@ -291,6 +386,42 @@ static int hexval(uint8_t c)
         return c - 'a' + 10;
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
+    return -1;
+}
+
+/* One byte of the size line after the digits (d->state is one of the
+ * C_EXT_* states): the next state, or -1 when c is not allowed there. */
+static int ext_step(int state, uint8_t c)
+{
+    bool ws = c == ' ' || c == '\t';
+    switch (state) {
+    case C_EXT_SEMI:
+        return ws ? C_EXT_SEMI : c == ';' ? C_EXT_NAME0 : c == '\r' ? C_EXT_LF : -1;
+    case C_EXT_NAME0:
+        return ws ? C_EXT_NAME0 : is_tchar(c) ? C_EXT_NAME : -1;
+    case C_EXT_NAME:
+        if (is_tchar(c))
+            return C_EXT_NAME;
+        /* what may follow a name may follow its BWS */
+        /* fall through */
+    case C_EXT_EQ:
+        return ws ? C_EXT_EQ : c == '=' ? C_EXT_VAL0 : c == ';' ? C_EXT_NAME0 :
+               c == '\r' ? C_EXT_LF : -1;
+    case C_EXT_VAL0:
+        return ws ? C_EXT_VAL0 : c == '"' ? C_EXT_QUOTED : is_tchar(c) ? C_EXT_TOKEN : -1;
+    case C_EXT_TOKEN:
+        if (is_tchar(c))
+            return C_EXT_TOKEN;
+        return ws ? C_EXT_SEMI : c == ';' ? C_EXT_NAME0 : c == '\r' ? C_EXT_LF : -1;
+    case C_EXT_QUOTED: /* qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text */
+        if (c == '"')
+            return C_EXT_SEMI;
+        if (c == '\\')
+            return C_EXT_QPAIR;
+        return c == '\t' || (c >= 0x20 && c != 0x7f) ? C_EXT_QUOTED : -1;
+    case C_EXT_QPAIR: /* "\" ( HTAB / SP / VCHAR / obs-text ) */
+        return c == '\t' || (c >= 0x20 && c != 0x7f) ? C_EXT_QUOTED : -1;
+    }
     return -1;
 }
 
@@ -315,28 +446,36 @@ int ns_hp_chunked_feed(struct ns_hp_chunked *d, const uint8_t *in, size_t len, s
                 rc = HPC_ERROR;
                 break;
             }
-            d->state = C_EXT;
-            d->linelen = 0;
+            d->state = C_EXT_SEMI;
+            d->linelen = d->digits;
             break; /* c is looked at again as part of the extension */
+        }
+        case C_EXT_SEMI:
+        case C_EXT_NAME0:
+        case C_EXT_NAME:
+        case C_EXT_EQ:
+        case C_EXT_VAL0:
+        case C_EXT_TOKEN:
+        case C_EXT_QUOTED:
+        case C_EXT_QPAIR: {
+            int next = ext_step(d->state, c);
+            if (next < 0 || ++d->linelen > HPC_MAX_LINE) {
+                rc = HPC_ERROR;
+                break;
+            }
+            d->state = next;
+            i++;
+            break;
         }
         case C_EXT_LF:
             if (c != '\n') {
                 rc = HPC_ERROR;
                 break;
             }
-            /* fall through */
-        case C_EXT:
             i++;
-            if (c == '\n') {
-                d->digits = 0;
-                d->state = d->remaining ? C_DATA : C_TRAILER;
-                d->linelen = 0;
-            } else if (c == '\r') {
-                d->state = C_EXT_LF;
-            } else if (++d->linelen > HPC_MAX_LINE || (c != ';' && c != ' ' &&
-                                                       c != '\t' && d->linelen == 1)) {
-                rc = HPC_ERROR; /* only ';' (or BWS) may follow the size */
-            }
+            d->digits = 0;
+            d->linelen = 0;
+            d->state = d->remaining ? C_DATA : C_TRAILER;
             break;
         case C_DATA: {
             size_t n = len - i;
@@ -352,39 +491,48 @@ int ns_hp_chunked_feed(struct ns_hp_chunked *d, const uint8_t *in, size_t len, s
             break;
         }
         case C_DATA_CR:
-            i++;
-            if (c == '\r')
-                d->state = C_DATA_LF;
-            else if (c == '\n')
-                d->state = C_SIZE;
-            else
-                rc = HPC_ERROR;
-            break;
         case C_DATA_LF:
-            i++;
-            if (c == '\n')
-                d->state = C_SIZE;
-            else
+            if (c != (d->state == C_DATA_CR ? '\r' : '\n')) {
                 rc = HPC_ERROR;
+                break;
+            }
+            i++;
+            d->state = d->state == C_DATA_CR ? C_DATA_LF : C_SIZE;
             break;
         case C_TRAILER:
-            i++;
+            d->linelen = 0;
             if (c == '\r') {
                 d->state = C_TRAILER_LF;
-            } else if (c == '\n') {
-                d->state = C_DONE;
-                rc = HPC_DONE;
+                i++;
+            } else if (is_tchar(c)) { /* not SP/HTAB (obs-fold), ':' or a bare LF */
+                d->state = C_TR_NAME;
             } else {
-                d->state = C_TRAILER_LINE;
-                d->linelen = 1;
-            }
-            break;
-        case C_TRAILER_LINE:
-            i++;
-            if (c == '\n')
-                d->state = C_TRAILER;
-            else if (++d->linelen > HPC_MAX_LINE)
                 rc = HPC_ERROR;
+            }
+            break; /* a name's first byte is looked at again */
+        case C_TR_NAME:
+        case C_TR_VALUE:
+        case C_TR_LF:
+            if (++d->linelen > HPC_MAX_LINE || ++d->trailer_len > HPC_MAX_TRAILER) {
+                rc = HPC_ERROR;
+                break;
+            }
+            if (d->state == C_TR_NAME) {
+                if (c == ':')
+                    d->state = C_TR_VALUE;
+                else if (!is_tchar(c))
+                    rc = HPC_ERROR;
+            } else if (d->state == C_TR_VALUE) {
+                if (c == '\r')
+                    d->state = C_TR_LF;
+                else if (c < 0x20 && c != '\t')
+                    rc = HPC_ERROR; /* NUL, bare LF, other controls */
+            } else if (c == '\n') {
+                d->state = C_TRAILER;
+            } else {
+                rc = HPC_ERROR; /* bare CR */
+            }
+            i++;
             break;
         case C_TRAILER_LF:
             i++;

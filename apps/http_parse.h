@@ -47,22 +47,33 @@ struct ns_hp_request {
  *   0     incomplete: more bytes are needed (only while len < max_head);
  *   < 0   -status for a response that ends the connection:
  *         -400 malformed request line or field, bad or conflicting
- *              Content-Length, a head longer than max_head, missing Host in
- *              HTTP/1.1; -414 target too long; -501 a Transfer-Encoding
- *              other than chunked; -505 an HTTP major version other than 1. */
+ *              Content-Length, a head longer than max_head, no Host in
+ *              HTTP/1.1, two Hosts or an invalid one (not uri-host
+ *              [":" port]);
+ *              -414 a target longer than HP_MAX_TARGET, or a request line
+ *              still inside its target when max_head bytes are in (known as
+ *              soon as the target passes HP_MAX_TARGET, before the line
+ *              ends); -501 a Transfer-Encoding other than chunked; -505 an
+ *              HTTP major version other than 1. */
 long ns_hp_parse_request(const char *buf, size_t len, size_t max_head, struct ns_hp_request *req);
 
 /* Reason phrase of a status code ("OK", "Not Found", ...). */
 const char *ns_hp_reason(int status);
 
-/* ---- chunked transfer coding (RFC 9112 7.1) ---- */
+/* ---- chunked transfer coding (RFC 9112 7.1) ----
+ * Stricter than the head: every framing line ends in CR LF exactly (a
+ * bare LF or CR is an error), chunk extensions must follow the chunk-ext
+ * grammar, and trailer lines must be field lines (token ":" value without
+ * controls; no obs-fold), at most 4 KiB each and 8 KiB in all. A size line
+ * is at most 4 KiB, a size at most 15 hex digits. */
 enum ns_hp_chunk_rc { HPC_MORE = 0, HPC_DONE = 1, HPC_ERROR = -1 };
 
 struct ns_hp_chunked {
     int state;          /* where in the chunk grammar the next byte falls */
     uint64_t remaining; /* data bytes left in the current chunk */
     unsigned digits;    /* hex digits of the current size (bounded: no overflow) */
-    unsigned linelen;   /* bytes of the current extension or trailer line (bounded) */
+    unsigned linelen;   /* bytes of the current size line or trailer line (bounded) */
+    unsigned trailer_len; /* bytes of the trailer section (bounded) */
     uint64_t total;     /* data bytes delivered so far */
 };
 void ns_hp_chunked_init(struct ns_hp_chunked *d);

@@ -762,6 +762,28 @@ static void test_http_errors(void)
     expect_error(&n, put, strlen(put), 405, false);
     const char *brew = "BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n";
     expect_error(&n, brew, strlen(brew), 501, false);
+    /* RFC 9112 3.2: an invalid Host value is 400. */
+    const char *badhost = "GET /bytes/1 HTTP/1.1\r\nHost: a b/c?d\r\n\r\n";
+    expect_error(&n, badhost, strlen(badhost), 400, true);
+    /* A request line whose target does not end within the 8 KiB head
+     * buffer: 414 (RFC 9112 3), not 400. */
+    char *longt = malloc(9100);
+    strcpy(longt, "GET /");
+    memset(longt + 5, 'a', 9000);
+    strcpy(longt + 9005, " HTTP/1.1\r\nHost: t\r\n\r\n");
+    expect_error(&n, longt, strlen(longt), 414, true);
+    free(longt);
+    /* A bare LF ending a chunk-size line (after an extension): what a
+     * CRLF-only front end reads as one POST must not become two requests
+     * here (smuggling): 400 and close, nothing of the GET answered. */
+    char smug[512];
+    const char *inner = "GET /bytes/9 HTTP/1.1\r\nHost: t\r\nContent-Length: 7\r\n\r\n";
+    size_t k = (size_t)sprintf(smug, "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                     "%zx;\n", strlen(inner) + 5);
+    memset(smug + k, 'R', strlen(inner) + 5);
+    k += strlen(inner) + 5;
+    k += (size_t)sprintf(smug + k, "\r\n0\r\n\r\n%s\r\n0\r\n\r\n", inner);
+    expect_error(&n, smug, k, 400, true);
     ns_app_http.stop(n.srv, app);
     net_free(&n);
 }
@@ -902,6 +924,338 @@ static void test_http_conn_limit(void)
         ns_app_http.stop(n.srv, app);
         net_free(&n);
     }
+}
+
+/* No content in any response to HEAD, errors included (RFC 9110 9.3.2):
+ * the head says Content-Length as for GET, and nothing follows it. */
+static void test_http_head_errors(void)
+{
+    struct net n;
+    net_init(&n, 14, NULL);
+    void *app = app_start(&n, &ns_app_http, n.srv, NULL);
+    static const struct { const char *req; int status; } cases[] = {
+        {"HEAD / HTTP/1.1\r\n\r\n", 400},                        /* no Host */
+        {"HEAD / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        {"HEAD / HTTP/2.0\r\nHost: t\r\n\r\n", 505},
+        {"HEAD / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+        {"HEAD /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 404},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        tc_send(&c, cases[i].req, strlen(cases[i].req), 0, 0);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 30 * NS_SEC));
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+        CU_ASSERT_EQUAL(c.err, 0);
+        struct resp r;
+        CU_ASSERT(parse_resp(c.rx, c.rxlen, true, &r) == 1);
+        CU_ASSERT_EQUAL(r.status, cases[i].status);
+        CU_ASSERT(r.clen > 0); /* the length a GET's body would have */
+        CU_ASSERT(r.conn_close);
+        CU_ASSERT_EQUAL(c.rxlen, r.head_len);
+        if (c.rxlen != r.head_len)
+            printf("\n    content after the head for: %.30s", cases[i].req);
+        tc_close(&c);
+    }
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
+/* Expect: 100-continue, head sent alone, the client waiting as a strict
+ * one does (RFC 9110 10.1.1): a POST gets 100 and then its answer once
+ * the body comes; any other request's final status is known from its
+ * head, so it comes at once, with Connection: close, and no 100. */
+static void test_http_expect_final_status(void)
+{
+    struct net n;
+    net_init(&n, 15, NULL);
+    void *app = app_start(&n, &ns_app_http, n.srv, NULL);
+    static const struct { const char *req; int status; bool head; } early[] = {
+        {"PUT /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 405, false},
+        {"BREW /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 501, false},
+        {"GET /bytes/3 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n", 200, false},
+        {"HEAD / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n", 200, true},
+    };
+    for (size_t i = 0; i < sizeof early / sizeof early[0]; i++) {
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        tc_send(&c, early[i].req, strlen(early[i].req), 0, 0);
+        ns_time_t t0 = ns_sim_now(n.sim);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, t0 + 10 * NS_SEC));
+        CU_ASSERT(c.eof && c.eof_at < t0 + NS_SEC);
+        struct resp r;
+        CU_ASSERT(parse_resp(c.rx, c.rxlen, early[i].head, &r) == 1);
+        CU_ASSERT_EQUAL(r.status, early[i].status);
+        CU_ASSERT(r.conn_close);
+        CU_ASSERT_EQUAL(c.rxlen, r.total);
+        /* The client sends the body after all: it is read and dropped
+         * while lingering -- no reset. */
+        tc_send(&c, "hello", 5, 0, 0);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
+        CU_ASSERT_EQUAL(c.err, 0);
+        tc_close(&c);
+    }
+    /* POST: 100 Continue first, the answer after the body. */
+    struct tc c;
+    tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+    const char *post = "POST /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+    tc_send(&c, post, strlen(post), 0, 0);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
+    const char *cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    CU_ASSERT_EQUAL(c.rxlen, strlen(cont));
+    CU_ASSERT(c.rxlen >= strlen(cont) && memcmp(c.rx, cont, strlen(cont)) == 0);
+    tc_send(&c, "hello", 5, 0, 0);
+    run_until_rx(&n, &c, strlen(cont) + 100, 2 * NS_SEC);
+    struct resp r;
+    CU_ASSERT(c.rxlen > strlen(cont) &&
+              parse_resp(c.rx + strlen(cont), c.rxlen - strlen(cont), false, &r) == 1 && r.status == 200);
+    CU_ASSERT(!c.eof);
+    tc_close(&c);
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
+/* Slowloris against the deadlines (idle timeout T = 5 s, --max-conns 2):
+ * one client drips a request head a byte every 4 s from the start,
+ * another waits 4 s, then drips. Each byte comes well within T, yet each
+ * is closed T after its head's first byte; then a normal client, which
+ * they had locked out, is served. */
+static void test_http_slowloris_head(void)
+{
+    struct net n;
+    net_init(&n, 16, NULL);
+    struct ns_app_args a = {0};
+    a.max_conns = 2;
+    a.idle_timeout = 5 * NS_SEC;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    static char head[4000];
+    snprintf(head, sizeof head, "GET / HTTP/1.1\r\nHost: t\r\nX-A: ");
+    memset(head + strlen(head), 'a', sizeof head - 1 - strlen(head));
+    struct tc d1, d2;
+    tc_connect(&d1, n.cli, &TL_STACK4, HTTP_PORT);
+    tc_connect(&d2, n.cli, &TL_STACK6, HTTP_PORT);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+    ns_time_t t1 = ns_sim_now(n.sim);
+    tc_send(&d1, head, strlen(head), 1, 4 * NS_SEC);
+    ns_sim_run_until(n.sim, t1 + 4 * NS_SEC);
+    tc_send(&d2, head, strlen(head), 1, 4 * NS_SEC);
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &d1, t1 + 60 * NS_SEC));
+    CU_ASSERT(d1.eof && d1.err == 0);
+    CU_ASSERT(d1.eof_at >= t1 + 5 * NS_SEC && d1.eof_at < t1 + 5 * NS_SEC + 100 * NS_MSEC);
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &d2, t1 + 60 * NS_SEC));
+    CU_ASSERT(d2.eof && d2.err == 0);
+    CU_ASSERT(d2.eof_at >= t1 + 9 * NS_SEC && d2.eof_at < t1 + 9 * NS_SEC + 100 * NS_MSEC);
+    CU_ASSERT_EQUAL(d1.rxlen + d2.rxlen, 0);
+    struct tc c;
+    tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+    const char *req = "GET /bytes/10 HTTP/1.1\r\nHost: t\r\n\r\n";
+    tc_send(&c, req, strlen(req), 0, 0);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + NS_SEC);
+    struct resp r;
+    CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1 && r.status == 200);
+    CU_ASSERT(c.err == 0 && !c.eof);
+    tc_close(&c);
+    tc_close(&d1);
+    tc_close(&d2);
+    ns_app_http.stop(n.srv, app);
+    CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "request head too slow, closing"));
+    net_free(&n);
+}
+
+/* Full (--max-conns 2, T = 30 s) with a head dripper and clients that
+ * never send: they stay while they have waited less than T/2 for a head
+ * (a newcomer gets 503), and are then closed, the longest-waiting first,
+ * each to let a newcomer in. */
+static void test_http_evict_stalled(void)
+{
+    struct net n;
+    net_init(&n, 17, NULL);
+    struct ns_app_args a = {0};
+    a.max_conns = 2;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    static char head[4000];
+    snprintf(head, sizeof head, "GET / HTTP/1.1\r\nHost: t\r\nX-A: ");
+    memset(head + strlen(head), 'a', sizeof head - 1 - strlen(head));
+    struct tc drip, silent, silent2;
+    ns_time_t t0 = ns_sim_now(n.sim);
+    tc_connect(&drip, n.cli, &TL_STACK4, HTTP_PORT);
+    ns_sim_run_until(n.sim, t0 + 100 * NS_MSEC);
+    tc_send(&drip, head, strlen(head), 1, 4 * NS_SEC);
+    ns_sim_run_until(n.sim, t0 + NS_SEC);
+    tc_connect(&silent, n.cli, &TL_STACK4, HTTP_PORT);
+    const char *req = "GET /bytes/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    /* at: newcomer's arrival (from t0); then who is gone */
+    static const struct { ns_time_t at; int status; bool drip_gone, silent_gone; } steps[] = {
+        {14 * NS_SEC, 503, false, false},    /* both waited < 15 s */
+        {15500 * NS_MSEC, 200, true, false}, /* the dripper has waited > 15 s */
+        {15800 * NS_MSEC, 503, true, false}, /* the silent one 14.8 s, silent2 0.2 s */
+        {16500 * NS_MSEC, 200, true, true},  /* the silent one > 15 s */
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        ns_sim_run_until(n.sim, t0 + steps[i].at);
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        tc_send(&c, req, strlen(req), 0, 0);
+        CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 200 * NS_MSEC));
+        struct resp r;
+        CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1);
+        CU_ASSERT_EQUAL(r.status, steps[i].status);
+        if (r.status != steps[i].status)
+            printf("\n    step %zu: got %d, wanted %d", i, r.status, steps[i].status);
+        CU_ASSERT_EQUAL(drip.eof, steps[i].drip_gone);
+        CU_ASSERT_EQUAL(silent.eof, steps[i].silent_gone);
+        tc_close(&c);
+        if (i == 1) /* the served newcomer left: fill its slot again */
+            tc_connect(&silent2, n.cli, &TL_STACK4, HTTP_PORT);
+    }
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+    CU_ASSERT(!silent2.eof);
+    CU_ASSERT(silent.err == 0);
+    tc_close(&drip);
+    tc_close(&silent);
+    tc_close(&silent2);
+    ns_app_http.stop(n.srv, app);
+    CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "closed for a newcomer"));
+    net_free(&n);
+}
+
+/* A request body (or a trickle of one) must move HTTP_MIN_PROGRESS (4 KiB)
+ * bytes per idle timeout (T = 5 s here): 200 bytes a second is closed T
+ * after its head, though bytes arrive every second; 1000 a second is
+ * served to the end. */
+static void test_http_slow_body(void)
+{
+    struct net n;
+    net_init(&n, 18, NULL);
+    struct ns_app_args a = {0};
+    a.idle_timeout = 5 * NS_SEC;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    size_t len = 20000, cap = len + 200;
+    uint8_t *body = pattern(len);
+    for (int fast = 0; fast < 2; fast++) {
+        uint8_t *msg = malloc(cap);
+        size_t m = (size_t)sprintf((char *)msg, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n", len);
+        size_t hl = m;
+        memcpy(msg + m, body, len);
+        m += len;
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+        ns_time_t t1 = ns_sim_now(n.sim);
+        tc_send(&c, msg, m, hl + (fast ? 1000 : 200), NS_SEC); /* head at once */
+        if (fast) {
+            run_until_rx(&n, &c, 1, 30 * NS_SEC);
+            ns_sim_run_until(n.sim, ns_sim_now(n.sim) + NS_SEC);
+            struct resp r;
+            CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1 && r.status == 200);
+            const char *json = "{\"length\": 20000, ";
+            CU_ASSERT(c.rxlen == r.total && memcmp(c.rx + r.head_len, json, strlen(json)) == 0);
+            CU_ASSERT(!c.eof && c.err == 0);
+        } else {
+            CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, t1 + 60 * NS_SEC));
+            CU_ASSERT(ns_sim_now(n.sim) >= t1 + 5 * NS_SEC);
+            CU_ASSERT(ns_sim_now(n.sim) < t1 + 5 * NS_SEC + 100 * NS_MSEC);
+            CU_ASSERT_EQUAL(c.rxlen, 0);
+            CU_ASSERT(c.txoff < m);
+        }
+        tc_close(&c);
+        free(msg);
+    }
+    free(body);
+    ns_app_http.stop(n.srv, app);
+    CU_ASSERT_PTR_NOT_NULL(strstr(net_out(&n), "request body too slow, closing"));
+    net_free(&n);
+}
+
+/* A client reading a response slowly: `bytes` every `gap`, not more. */
+struct slow_reader { struct tc *c; size_t bytes; ns_time_t gap; size_t got; int timer; };
+static void slow_read_tick(struct ns_stack *s, void *user)
+{
+    struct slow_reader *sr = user;
+    struct tc *c = sr->c;
+    sr->timer = 0;
+    if (c->sd < 0 || c->eof || c->err)
+        return;
+    uint8_t buf[65536];
+    ssize_t k = ns_recv(s, c->sd, buf, sr->bytes < sizeof buf ? sr->bytes : sizeof buf);
+    if (k > 0)
+        sr->got += (size_t)k;
+    else if (k == 0)
+        c->eof = true;
+    else if (k != -EAGAIN)
+        c->err = (int)k;
+    sr->timer = ns_timer_start(s, ns_stack_now(s) + sr->gap, slow_read_tick, sr);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t k = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        k++;
+    return k;
+}
+
+/* A response must be taken at HTTP_MIN_PROGRESS (4 KiB) bytes per idle
+ * timeout (T = 5 s here), once the buffers between are full: a reader of
+ * 300 bytes a second is cut off, though a window opens now and then; one
+ * of 3000 a second is served as long as it reads. */
+static void test_http_slow_reader(void)
+{
+    struct net n;
+    net_init(&n, 20, NULL);
+    struct ns_app_args a = {0};
+    a.idle_timeout = 5 * NS_SEC;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    for (int fast = 0; fast < 2; fast++) {
+        struct tc c;
+        tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+        c.paused = true;
+        const char *req = "GET /bytes/100000000 HTTP/1.1\r\nHost: t\r\n\r\n";
+        tc_send(&c, req, strlen(req), 0, 0);
+        struct slow_reader sr = {&c, fast ? 3000 : 300, NS_SEC, 0, 0};
+        sr.timer = ns_timer_start(n.cli, ns_stack_now(n.cli) + NS_SEC, slow_read_tick, &sr);
+        CU_ASSERT(sr.timer > 0);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 60 * NS_SEC);
+        CU_ASSERT(sr.got >= (fast ? 150000u : 15000u)); /* it did read all along */
+        CU_ASSERT_EQUAL(count_of(net_out(&n), "response too slow, closing"), 1);
+        CU_ASSERT_EQUAL(count_of(net_out(&n), "closed after 1 requests"), 1);
+        if (sr.timer > 0)
+            ns_timer_cancel(n.cli, sr.timer);
+        tc_close(&c);
+        ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 2 * NS_SEC);
+    }
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
+}
+
+/* --max-conns 1 held by a client that sends nothing: a newcomer whose
+ * request arrives after it was refused still gets its 503 and a FIN, not
+ * a reset (RFC 9112 9.6): the refused connection lingers, dropping input. */
+static void test_http_refuse_linger(void)
+{
+    struct net n;
+    net_init(&n, 19, NULL);
+    struct ns_app_args a = {0};
+    a.max_conns = 1;
+    void *app = app_start(&n, &ns_app_http, n.srv, &a);
+    struct tc hold, c;
+    tc_connect(&hold, n.cli, &TL_STACK4, HTTP_PORT);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 100 * NS_MSEC);
+    tc_connect(&c, n.cli, &TL_STACK4, HTTP_PORT);
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 20 * NS_MSEC);
+    const char *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    tc_send(&c, req, strlen(req), 0, 0);
+    CU_ASSERT(ns_sim_run(n.sim, tc_ended, &c, ns_sim_now(n.sim) + 2 * NS_SEC));
+    ns_sim_run_until(n.sim, ns_sim_now(n.sim) + 10 * NS_SEC);
+    CU_ASSERT(c.eof);
+    CU_ASSERT_EQUAL(c.err, 0);
+    struct resp r;
+    CU_ASSERT(parse_resp(c.rx, c.rxlen, false, &r) == 1 && r.status == 503 && r.conn_close);
+    tc_close(&c);
+    tc_close(&hold);
+    ns_app_http.stop(n.srv, app);
+    net_free(&n);
 }
 
 /* download against chargen: stops after args->bytes, reports them. */
@@ -1176,6 +1530,13 @@ static const struct tl_test tests[] = {
     {"http_idle_timeout", test_http_idle_timeout},
     {"http_many_clients", test_http_many_clients},
     {"http_conn_limit", test_http_conn_limit},
+    {"http_head_errors", test_http_head_errors},
+    {"http_expect_final_status", test_http_expect_final_status},
+    {"http_slowloris_head", test_http_slowloris_head},
+    {"http_evict_stalled", test_http_evict_stalled},
+    {"http_slow_body", test_http_slow_body},
+    {"http_refuse_linger", test_http_refuse_linger},
+    {"http_slow_reader", test_http_slow_reader},
     {"download_chargen", test_download_chargen},
     {"download_close_survives_loss", test_download_close_survives_loss},
     {"download_until_eof", test_download_until_eof},

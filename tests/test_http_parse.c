@@ -264,8 +264,189 @@ static void test_chunked_errors(void)
     CU_ASSERT_EQUAL(chunk_rc("0\r\n\rX"), HPC_ERROR);
     CU_ASSERT_EQUAL(chunk_rc("5\r\nhel"), HPC_MORE);
     CU_ASSERT_EQUAL(chunk_rc("0\r\n\r\n"), HPC_DONE);
-    CU_ASSERT_EQUAL(chunk_rc("0\n\n"), HPC_DONE);
+    CU_ASSERT_EQUAL(chunk_rc("0\n\n"), HPC_ERROR); /* bare LF: see chunked_crlf_only */
     CU_ASSERT_EQUAL(chunk_rc("fffffffffffffff\r\n"), HPC_MORE); /* 15 digits: a huge chunk, fine */
+}
+
+/* Chunked framing ends its lines in CR LF exactly (RFC 9112 7.1): a
+ * bare LF accepted anywhere in it lets a CRLF-strict front end and this
+ * server see different chunk boundaries -- request smuggling. */
+static void test_chunked_crlf_only(void)
+{
+    static const char *const bad[] = {
+        "3;\nabc\r\n0\r\n\r\n",         /* size line: ext, bare LF */
+        "3\nabc\r\n0\r\n\r\n",          /* size line: bare LF */
+        "3\r\nabc\n0\r\n\r\n",          /* after the data */
+        "3\r\nabc\r\n0\n\r\n",          /* last-chunk line */
+        "3\r\nabc\r\n0\r\n\n",          /* final empty line */
+        "0\r\nX: y\n\r\n",              /* trailer line */
+        "0;x\nX: y\n\n",                 /* all of it */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = chunk_rc(bad[i]);
+        CU_ASSERT_EQUAL(rc, HPC_ERROR);
+        if (rc != HPC_ERROR)
+            printf("\n    accepted: %s", bad[i]);
+    }
+    /* The smuggling shape: "1d;" LF, then what a CRLF-only front end
+     * reads as more of the extension but the old decoder took as 0x1d
+     * bytes of data followed by a complete body -- and a second request. */
+    CU_ASSERT_EQUAL(chunk_rc("1d;\nRRRRRRRRRRRRRRRRRRRRRRRRRRRRR\r\n0\r\n\r\n"), HPC_ERROR);
+}
+
+/* chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ),
+ * ext-val = token / quoted-string (RFC 9112 7.1.1). */
+static void test_chunk_extensions(void)
+{
+    static const char *const good[] = {
+        "5;name=value\r\nhello\r\n0\r\n\r\n",
+        "5 ; a = b ;c\t;d=e\r\nhello\r\n0\r\n\r\n",
+        "5;q=\"a \\\" ;b\"\r\nhello\r\n0\r\n\r\n",
+        "5;a;b=c\r\nhello\r\n0;last=\"\"\r\n\r\n",
+        "5 \r\nhello\r\n0\t\r\n\r\n", /* BWS alone before the CRLF: tolerated */
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct ns_hp_chunked d;
+        struct sinkbuf b = {{0}, 0};
+        size_t used;
+        ns_hp_chunked_init(&d);
+        int rc = ns_hp_chunked_feed(&d, (const uint8_t *)good[i], strlen(good[i]), &used, sink, &b);
+        CU_ASSERT_EQUAL(rc, HPC_DONE);
+        CU_ASSERT_EQUAL(used, strlen(good[i]));
+        CU_ASSERT(b.n == 5 && memcmp(b.data, "hello", 5) == 0);
+        if (rc != HPC_DONE)
+            printf("\n    refused: %s", good[i]);
+    }
+    static const char *const bad[] = {
+        "5 xyz\r\nhello\r\n0\r\n\r\n",   /* no ';' */
+        "5\t0\r\nhello\r\n0\r\n\r\n",
+        "5;\r\nhello\r\n0\r\n\r\n",      /* no name */
+        "5;a=\r\nhello\r\n0\r\n\r\n",    /* no value */
+        "5;a b\r\nhello\r\n0\r\n\r\n",
+        "5;a=b c\r\nhello\r\n0\r\n\r\n",
+        "5;a=\"x\r\nhello\r\n0\r\n\r\n", /* unterminated quote */
+        "5;a=\"x\ny\"\r\nhello\r\n0\r\n\r\n",
+        "5;a\rb\r\nhello\r\n0\r\n\r\n",
+        "5;\x01\x02\r\nhello\r\n0\r\n\r\n",
+        "5;(a)\r\nhello\r\n0\r\n\r\n",
+        "0 x\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = chunk_rc(bad[i]);
+        CU_ASSERT_EQUAL(rc, HPC_ERROR);
+        if (rc != HPC_ERROR)
+            printf("\n    accepted: %s", bad[i]);
+    }
+    /* A size line is bounded (4 KiB) however valid its extensions. */
+    char *line = malloc(8192);
+    CU_ASSERT_FATAL(line != NULL);
+    strcpy(line, "5");
+    for (size_t n = 1; n < 5000; n += 2)
+        strcat(line, ";a");
+    strcat(line, "\r\nhello\r\n0\r\n\r\n");
+    CU_ASSERT_EQUAL(chunk_rc(line), HPC_ERROR);
+    free(line);
+}
+
+/* Trailer lines are field lines, checked as in a head (RFC 9112 7.1.2,
+ * 5): token ":" value, no NUL or other controls, no bare CR, no obs-fold;
+ * the section is bounded. What follows the body is left alone. */
+static void test_chunked_trailers(void)
+{
+    const char *ok = "0\r\nX-Sum: abc def\r\nY:\r\n\r\nGET /";
+    struct ns_hp_chunked d;
+    size_t used;
+    ns_hp_chunked_init(&d);
+    CU_ASSERT_EQUAL(ns_hp_chunked_feed(&d, (const uint8_t *)ok, strlen(ok), &used, NULL, NULL), HPC_DONE);
+    CU_ASSERT_EQUAL(used, strlen(ok) - 5);
+    static const char *const bad[] = {
+        "0\r\nnot a field\r\n\r\n",
+        "0\r\nNoColon\r\n\r\n",
+        "0\r\nX: a\rb\r\n\r\n",
+        "0\r\nX: a\r\n b\r\n\r\n",    /* obs-fold */
+        "0\r\n X: a\r\n\r\n",
+        "0\r\n: v\r\n\r\n",
+        "0\r\nX : v\r\n\r\n",
+        "0\r\nX: a\x01\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = chunk_rc(bad[i]);
+        CU_ASSERT_EQUAL(rc, HPC_ERROR);
+        if (rc != HPC_ERROR)
+            printf("\n    accepted: %s", bad[i]);
+    }
+    const char nul[] = "0\r\nX: a\0b\r\n\r\n";
+    ns_hp_chunked_init(&d);
+    CU_ASSERT_EQUAL(ns_hp_chunked_feed(&d, (const uint8_t *)nul, sizeof nul - 1, &used, NULL, NULL), HPC_ERROR);
+    /* 8 KiB of trailer lines in all, each of them short: refused. */
+    size_t cap = 20000, n = 0;
+    char *many = malloc(cap);
+    CU_ASSERT_FATAL(many != NULL);
+    n += (size_t)sprintf(many, "0\r\n");
+    while (n < 9000)
+        n += (size_t)sprintf(many + n, "X-Pad: 0123456789\r\n");
+    strcpy(many + n, "\r\n");
+    CU_ASSERT_EQUAL(chunk_rc(many), HPC_ERROR);
+    free(many);
+}
+
+/* Host = uri-host [ ":" port ] (RFC 9112 3.2: MUST respond 400 to an
+ * invalid one; RFC 3986 3.2.2). */
+static void test_host_value(void)
+{
+    static const char *const good[] = {"h", "example.com:8080", "10.0.0.2", "[::1]:80",
+                                       "[fe80::2]", "[v1.a:b]", "a%20b", "h:", "",
+                                       "x-y_z~!$&'()*+,;="};
+    char req[256];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", good[i]);
+        long rc = status_of(req);
+        CU_ASSERT(rc > 0);
+        if (rc <= 0)
+            printf("\n    refused Host: %s", good[i]);
+    }
+    static const char *const bad[] = {"a b/c?d", "a b", "a/b", "a?b", "a@b", "a#b", "[::1",
+                                      "[::g]", "[]", "h:80x", "h:8:8", "a%2", "a%zz", "\"h\"",
+                                      "[::1]x", "h\x7f"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\n\r\n", bad[i]);
+        long rc = status_of(req);
+        CU_ASSERT_EQUAL(rc, -400);
+        if (rc != -400)
+            printf("\n    accepted Host: %s", bad[i]);
+    }
+    /* HTTP/1.0 needs no Host, but one it sends is checked all the same. */
+    CU_ASSERT_EQUAL(status_of("GET / HTTP/1.0\r\nHost: a b\r\n\r\n"), -400);
+}
+
+/* A request line that has not ended when the head buffer is full, still
+ * inside its target: 414, not 400 (RFC 9112 3); known as soon as the
+ * target passes HP_MAX_TARGET. Other lines that fill the buffer: 400. */
+static void test_long_request_line(void)
+{
+    size_t big = MAXH + 1000;
+    char *buf = malloc(big + 1);
+    CU_ASSERT_FATAL(buf != NULL);
+    strcpy(buf, "GET /");
+    memset(buf + 5, 'a', big - 5);
+    buf[big] = '\0';
+    struct ns_hp_request r;
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, big, MAXH, &r), -414);
+    /* "GET " and HP_MAX_TARGET + 1 bytes of target: known at once. */
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, 4 + HP_MAX_TARGET + 1, MAXH, &r), -414);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, 4 + HP_MAX_TARGET, MAXH, &r), 0);
+    /* A small buffer is full before the target passes HP_MAX_TARGET. */
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, 1000, 1000, &r), -414);
+    /* After leading empty lines, too. */
+    memcpy(buf, "\r\n\r\nGET /", 9);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, big, MAXH, &r), -414);
+    /* No method and SP: 400. A line past its target (in the version): 400. */
+    memset(buf, 'a', big);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, big, MAXH, &r), -400);
+    strcpy(buf, "GET / HTTP/1.1");
+    memset(buf + 14, 'x', big - 14);
+    CU_ASSERT_EQUAL(ns_hp_parse_request(buf, big, MAXH, &r), -400);
+    free(buf);
 }
 
 static const struct tl_test tests[] = {
@@ -281,6 +462,11 @@ static const struct tl_test tests[] = {
     {"keep_alive_rules", test_keep_alive_rules},
     {"chunked_whole_and_bytewise", test_chunked_whole_and_bytewise},
     {"chunked_errors", test_chunked_errors},
+    {"chunked_crlf_only", test_chunked_crlf_only},
+    {"chunk_extensions", test_chunk_extensions},
+    {"chunked_trailers", test_chunked_trailers},
+    {"host_value", test_host_value},
+    {"long_request_line", test_long_request_line},
 };
 
 int main(void) { return TL_RUN("http_parse", tests); }

@@ -32,7 +32,8 @@ struct ns_app_args {
     /* Server limits (0 = none of the app's own: the stack's limits apply). */
     unsigned max_conns;        /* connections served at once */
     int backlog;               /* listen backlog (the stack caps it at tcp_max_backlog) */
-    ns_time_t idle_timeout;    /* http: idle keep-alive connection lifetime (0 = 30 s) */
+    ns_time_t idle_timeout;    /* http: T of its deadlines -- idle, request head, body and
+                                * response progress (0 = 30 s; see apps/http.c) */
     unsigned max_requests;     /* http: requests per connection (0 = 1000) */
 };
 
