@@ -33,6 +33,7 @@
 #include "netstack/pcap_replay.h"
 #include "drivers/pcap_verdict.h"
 #include "netstack/app.h"
+#include "tcp_testutil.h"
 #include "testlib.h"
 
 /* ---- capture helpers ---- */
@@ -589,38 +590,17 @@ static void t_pure_ack_rule(void)
 /* ---- many flows: the verdict and the replay's connections by hash ---- */
 
 /* A bare TCP segment (20-byte header, no payload) from src to dst, IPv4 or
- * IPv6 by family, checksums valid; returns its length. */
+ * IPv6 by family, checksums valid (tcp_testutil.h's builder), copied into
+ * b; returns its length. */
 static size_t tcp_seg(uint8_t *b, const struct ns_addr *src, const struct ns_addr *dst,
                       uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
 {
-    size_t ih = src->family == NS_AF_INET ? 20 : 40;
-    memset(b, 0, ih + 20);
-    if (ih == 20) {
-        b[0] = 0x45;
-        ns_put16(b + 2, 40);
-        b[8] = 64;
-        b[9] = 6;
-        memcpy(b + 12, src->bytes, 4);
-        memcpy(b + 16, dst->bytes, 4);
-        ns_put16(b + 10, ns_csum(b, 20));
-    } else {
-        b[0] = 0x60;
-        ns_put16(b + 4, 20);
-        b[6] = 6;
-        b[7] = 64;
-        memcpy(b + 8, src->bytes, 16);
-        memcpy(b + 24, dst->bytes, 16);
-    }
-    uint8_t *t = b + ih;
-    ns_put16(t, sport);
-    ns_put16(t + 2, dport);
-    ns_put32(t + 4, seq);
-    ns_put32(t + 8, ack);
-    t[12] = 5 << 4;
-    t[13] = flags;
-    ns_put16(t + 14, flags & NS_TCP_RST ? 0 : 65535);
-    ns_put16(t + 16, ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, 6, 20), t, 20)));
-    return ih + 20;
+    struct ns_pkt *p = tt_build(src, dst, sport, dport, seq, ack, flags,
+                                flags & NS_TCP_RST ? 0 : 65535, NULL, 0, NULL, 0);
+    size_t n = p->len;
+    memcpy(b, p->data, n);
+    ns_pkt_free(p);
+    return n;
 }
 
 /* The same ports from three remotes (two IPv4 addresses, one IPv6), each
