@@ -9,7 +9,7 @@
  * after every input packet and timer, and must return at its scripted end
  * time (+T...E), or at once (within the tolerance) when no end is written.
  * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
- * with EAGAIN. A call, option or argument the stack has no semantics for is
+ * with EAGAIN; getsockopt compares the value and the length ([4]). A call, option or argument the stack has no semantics for is
  * refused with a message naming it (the script then stops: PD_FAIL).
  * Socket options map onto the core's (socket.h: ns_sock_set_bufsize,
  * ns_sock_setopt/getopt ...), send flags onto ns_send_flags; TCP_INQ only
@@ -476,12 +476,34 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
     return SC_DONE;
 }
 
+/* getsockopt's length argument, [N]: every option read here is an int,
+ * so the kernel hands back 4 bytes and the reference tool compares the
+ * length it returns with the script's (Linux returns min(N, 4); a script
+ * that expects another length fails there, so it fails here too rather
+ * than pass unchecked). */
+static bool optlen_ok(struct pd_run *r, struct pd_event *e, const char *on)
+{
+    int64_t want;
+    if (!int_of(r, e->call.args->kids[4], &want)) {
+        pd_report(r, e->line, "getsockopt(%s): length must be [N]", on);
+        r->fatal = true;
+        return false;
+    }
+    if (want != 4) {
+        pd_report(r, e->line, "getsockopt(%s): expected length %lld but got 4 (the option is an int)", on,
+                  (long long)want);
+        return false;
+    }
+    return true;
+}
+
 static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
 {
     int64_t level, name;
     if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
         return SC_ERR;
     const struct pd_expr *val = e->call.args->kids[3];
+    const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
     if (level == SOL_SOCKET && name == SO_ERROR) {
         int err = ns_sock_error(r->s, f->sd);
         int64_t want;
@@ -496,6 +518,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       b ? b : "-", -err, a ? a : "-");
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, "SO_ERROR"))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
@@ -504,7 +528,6 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS
          * once synchronized (Linux's mss_cache), else the value set or 536
          * (RFC 9293 3.7.1); TCP_INQ reads back whether the cmsg is on. */
-        const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
         int64_t got = f->inq, want;
         int rc = opt >= 0 ? ns_sock_getopt(r->s, f->sd, (enum ns_sockopt)opt, &got) : 0;
         if (rc < 0) {
@@ -525,6 +548,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       (long long)got);
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, on))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
@@ -548,12 +573,13 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       name == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF", (long long)want, got);
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, on))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
     char what[96];
-    snprintf(what, sizeof what, "getsockopt option %s",
-             e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?");
+    snprintf(what, sizeof what, "getsockopt option %s", on);
     return refuse(r, e, what);
 }
 
