@@ -320,6 +320,21 @@ static bool get_u32(struct lex *l, uint32_t *v, const char *what)
     return true;
 }
 
+/* A number up to max: a field the wire holds in fewer than 32 bits is
+ * refused when it does not fit, never truncated (the reference tool's
+ * "... out of range" errors). */
+static bool get_max(struct lex *l, uint32_t *v, const char *what, uint32_t max)
+{
+    int line = l->tline;
+    if (!get_u32(l, v, what))
+        return false;
+    if (*v > max) {
+        fail(l, line, "%s %u out of range (0..%u)", what, *v, max);
+        return false;
+    }
+    return true;
+}
+
 /* Seconds with up to 6 decimals -> microseconds: 0, -1 not a time, -2
  * past PD_MAX_TIME_S. */
 static int secs_us(const char *t, int64_t *us)
@@ -400,7 +415,8 @@ static bool parse_ipinfo(struct lex *l, struct pd_packet *k)
             snprintf(word, sizeof word, "%s", w);
             next(l);
             uint32_t v;
-            if (!get_u32(l, &v, word))
+            uint32_t max = !strcmp(word, "flowlabel") ? 0xfffff : !strcmp(word, "dscp") ? 63 : 255;
+            if (!get_max(l, &v, word, max))
                 return false;
             if (!strcmp(word, "tos") || !strcmp(word, "class"))
                 k->has_tos = true, k->tos = (uint8_t)v;
@@ -490,11 +506,11 @@ static bool parse_options(struct lex *l, struct pd_packet *k)
             o->kind = 0;
         else if (!strcmp(w, "mss")) {
             o->kind = 2;
-            if (!get_u32(l, &o->v1, "mss value"))
+            if (!get_max(l, &o->v1, "mss value", 65535))
                 return false;
         } else if (!strcmp(w, "wscale")) {
             o->kind = 3;
-            if (!get_u32(l, &o->v1, "wscale value"))
+            if (!get_max(l, &o->v1, "wscale value", 255))
                 return false;
         } else if (!strcmp(w, "sackOK"))
             o->kind = 4;
@@ -579,7 +595,7 @@ static bool parse_icmp(struct lex *l, struct pd_packet *k)
     while (l->t == T_WORD || l->t == T_NUM) {
         if (l->t == T_NUM) {
             uint32_t v;
-            if (!get_u32(l, &v, "ICMP type/code"))
+            if (!get_max(l, &v, "ICMP type/code", 255))
                 return false;
             if (type < 0)
                 type = (int)v;
@@ -590,7 +606,7 @@ static bool parse_icmp(struct lex *l, struct pd_packet *k)
         if (is_w(l, "mtu")) {
             next(l);
             k->has_mtu = true;
-            if (!get_u32(l, &k->mtu, "mtu"))
+            if (!get_max(l, &k->mtu, "mtu", 65535))
                 return false;
             continue;
         }
@@ -735,7 +751,7 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
         } else if (is_w(l, "urg")) {
             next(l);
             k->has_urg = true;
-            if (!get_u32(l, &k->urg, "urgent pointer"))
+            if (!get_max(l, &k->urg, "urgent pointer", 65535))
                 return false;
         } else if (is_p(l, '<')) {
             if (!parse_options(l, k))

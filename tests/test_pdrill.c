@@ -148,6 +148,60 @@ static void test_ifdef_errors(void)
     CU_ASSERT_STRING_EQUAL(err, "t.pkt:1: error: #endif without #ifdef");
 }
 
+/* Parses demo + line; returns the parse's result, err holds the message. */
+static int parse_line(const char *line, char *err, size_t cap)
+{
+    char t[1024];
+    snprintf(t, sizeof t, "%s%s\n", demo, line);
+    return parse_text(t, err, cap);
+}
+
+/* A field narrower than 32 bits on the wire is refused when its value does
+ * not fit, naming it and its range, never truncated (the audit's <mss
+ * 70000> went out as MSS 4464, <wscale 256> as 0, [tos 0x1ff] as 0xff);
+ * the largest value that fits still parses. */
+static void test_field_ranges(void)
+{
+    static const struct {
+        const char *bad, *msg, *good;
+    } c[] = {
+        {"+0 < P. 1:11(10) ack 1 win 512 <mss 65536>", "mss value 65536 out of range (0..65535)",
+         "+0 < P. 1:11(10) ack 1 win 512 <mss 65535>"},
+        {"+0 < P. 1:11(10) ack 1 win 512 <nop,wscale 256>", "wscale value 256 out of range (0..255)",
+         "+0 < P. 1:11(10) ack 1 win 512 <nop,wscale 255>"},
+        {"+0 < [tos 0x100] P. 1:11(10) ack 1 win 512", "tos 256 out of range (0..255)",
+         "+0 < [tos 0xff] P. 1:11(10) ack 1 win 512"},
+        {"+0 < (class 256) P. 1:11(10) ack 1 win 512", "class 256 out of range (0..255)",
+         "+0 < (class 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (dscp 64) P. 1:11(10) ack 1 win 512", "dscp 64 out of range (0..63)",
+         "+0 < (dscp 63) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (ttl 256) P. 1:11(10) ack 1 win 512", "ttl 256 out of range (0..255)",
+         "+0 < (ttl 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (hlim 256) P. 1:11(10) ack 1 win 512", "hlim 256 out of range (0..255)",
+         "+0 < (hlim 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (flowlabel 0x100000) P. 1:11(10) ack 1 win 512", "flowlabel 1048576 out of range (0..1048575)",
+         "+0 < (flowlabel 0xfffff) P. 1:11(10) ack 1 win 512"},
+        {"+0 < UP. 1:11(10) ack 1 urg 65536 win 512", "urgent pointer 65536 out of range (0..65535)",
+         "+0 < UP. 1:11(10) ack 1 urg 65535 win 512"},
+        {"+0 < icmp 256 0", "ICMP type/code 256 out of range (0..255)", "+0 < icmp 255 0"},
+        {"+0 < icmp unreachable 256", "ICMP type/code 256 out of range (0..255)", "+0 < icmp unreachable 255"},
+        {"+0 < icmp unreachable frag_needed mtu 65536", "mtu 65536 out of range (0..65535)",
+         "+0 < icmp unreachable frag_needed mtu 65535"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        if (!c[i].msg)
+            continue;
+        CU_ASSERT_EQUAL(parse_line(c[i].bad, err, sizeof err), -1);
+        if (!strstr(err, c[i].msg))
+            printf("\n%s: %s\n", c[i].bad, err);
+        CU_ASSERT(strstr(err, "t.pkt:8: error: ") == err && strstr(err, c[i].msg) != NULL);
+        if (parse_line(c[i].good, err, sizeof err) != 0)
+            printf("\n%s: %s\n", c[i].good, err);
+        CU_ASSERT_EQUAL(parse_line(c[i].good, err, sizeof err), 0);
+    }
+}
+
 /* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
  * overflowed the stack). */
 static void nested(int depth, const char *open, const char *close, int want, const char *msg)
@@ -197,6 +251,7 @@ static const struct tl_test tests[] = {
     {"time_limit", test_time_limit},
     {"ifdef_errors", test_ifdef_errors},
     {"code_depth", test_code_depth},
+    {"field_ranges", test_field_ranges},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
