@@ -1137,6 +1137,13 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                 e->time.has_end = true;
                 if (!time_val(l, &rel2, &e->time.end_us))
                     break;
+                /* The reference grammar has T1~T2 and +T1~+T2 only: a mixed
+                 * window has no meaning to guess (the end was once read as
+                 * relative whatever it said). */
+                if (rel2 != rel) {
+                    fail(l, e->line, "time window mixes a relative and an absolute time (write T1~T2 or +T1~+T2)");
+                    break;
+                }
                 if (e->time.end_us < e->time.us) {
                     fail(l, e->line, "time window ends before it starts");
                     break;
@@ -1147,6 +1154,12 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                 e->time.has_end = e->time.blocking = true;
                 if (!time_val(l, &rel2, &e->time.end_us))
                     break;
+                /* The end of +T...E counts from the start's base, so it has
+                 * no '+' of its own (the reference grammar: ELLIPSIS time). */
+                if (rel2) {
+                    fail(l, e->line, "the end of a blocking call (...E) takes no '+': it counts from the same base as its start");
+                    break;
+                }
                 if (e->time.end_us < e->time.us) {
                     fail(l, e->line, "blocking call ends before it starts");
                     break;

@@ -202,6 +202,24 @@ static void test_field_ranges(void)
     }
 }
 
+/* Times: a window is T1~T2 or +T1~+T2 and a blocking call's end has no
+ * '+' (the reference grammar); a mixed form was read as if both were
+ * relative. */
+static void test_time_forms(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n+0~+0.1 > P. 1:11(10) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n0.1~0.2 > P. 1:11(10) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n+0~0.2 > P. 1:11(10) ack 1", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:9: error: time window mixes a relative and an absolute time (write T1~T2 "
+                                "or +T1~+T2)");
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n0.1~+0.2 > P. 1:11(10) ack 1", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:9: error: time window mixes") == err);
+    CU_ASSERT_EQUAL(parse_line("+0...0.2 read(4, ..., 10) = 10", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0...+0.2 read(4, ..., 10) = 10", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:8: error: the end of a blocking call (...E) takes no '+'") == err);
+}
+
 /* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
  * overflowed the stack). */
 static void nested(int depth, const char *open, const char *close, int want, const char *msg)
@@ -252,6 +270,7 @@ static const struct tl_test tests[] = {
     {"ifdef_errors", test_ifdef_errors},
     {"code_depth", test_code_depth},
     {"field_ranges", test_field_ranges},
+    {"time_forms", test_time_forms},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
