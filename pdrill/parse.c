@@ -858,6 +858,8 @@ static struct pd_expr *parse_unary(struct lex *l, int depth)
         x = mk(l, PD_E_STRING);
         x->str = l->text;
         next(l);
+        if (l->t == T_ELL)
+            next(l); /* "abc"...: a buffer that starts so; its bytes are not used */
         return x;
     case T_ELL:
         next(l);
@@ -1123,6 +1125,17 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
         memset(e, 0, sizeof *e);
         e->line = l->tline;
         seen_event = true;
+        if (is_p(l, '#')) {
+            /* A directive preprocess() does not know (#include, #define,
+             * #if ...): name it rather than report a missing time. */
+            const char *w = l->p;
+            size_t n = 0;
+            while (w + n < l->end && is_word((unsigned char)w[n]) && n < 32)
+                n++;
+            fail(l, l->tline, "unsupported construct: preprocessor line '#%.*s' (only #ifdef, #ifndef, #else, #endif)",
+                 (int)n, w);
+            break;
+        }
         if (is_p(l, '*')) {
             e->time.kind = PD_T_ANY;
             next(l);

@@ -220,6 +220,20 @@ static void test_time_forms(void)
     CU_ASSERT(strstr(err, "t.pkt:8: error: the end of a blocking call (...E) takes no '+'") == err);
 }
 
+/* Other forms of the language: "abc"... is a buffer argument (it was a
+ * parse error at the '...'); a preprocessor line other than NPLab's
+ * #ifdef family is refused by name (it was "expected a time ... '#'"). */
+static void test_other_forms(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, \"abc\"..., 3) = 3", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("#include \"x.pkt\"", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:8: error: unsupported construct: preprocessor line '#include' (only "
+                                "#ifdef, #ifndef, #else, #endif)");
+    CU_ASSERT_EQUAL(parse_line("#define X 1", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "preprocessor line '#define'") != NULL);
+}
+
 /* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
  * overflowed the stack). */
 static void nested(int depth, const char *open, const char *close, int want, const char *msg)
@@ -271,6 +285,7 @@ static const struct tl_test tests[] = {
     {"code_depth", test_code_depth},
     {"field_ranges", test_field_ranges},
     {"time_forms", test_time_forms},
+    {"other_forms", test_other_forms},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
