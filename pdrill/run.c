@@ -6,7 +6,8 @@
  * Events run in file order:
  *   - an inbound packet is built from the script (sequence numbers offset
  *     by the script's ISN, ack and SACK blocks by the stack's ISN, TS ecr
- *     mapped back to a TS val the stack really sent) and injected at its
+ *     mapped back to a TS val the stack really sent -- one it never sent
+ *     is an error unless --tcp_ts_ecr_scaled) and injected at its
  *     time, after the clock has run every stack timer due before it;
  *   - an outbound packet is the next captured packet of the flow under
  *     test (packets of other flows are ignored); if none has been sent the
