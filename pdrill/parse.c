@@ -295,11 +295,21 @@ static bool expect_p(struct lex *l, char c, const char *what)
 }
 
 /* Numbers: decimal or hex integer (32/64 bit). */
+/* Numbers are decimal or 0x hexadecimal, as the reference lexer reads
+ * them: a leading 0 is still decimal (strtoull's base 0 once made 010 an
+ * octal 8 and 08 an error). */
+static int num_base(const char *t)
+{
+    if (*t == '-')
+        t++;
+    return t[0] == '0' && (t[1] == 'x' || t[1] == 'X') ? 16 : 10;
+}
+
 static bool num_u64(const char *t, uint64_t *v)
 {
     char *e;
     errno = 0;
-    unsigned long long x = strtoull(t, &e, 0);
+    unsigned long long x = strtoull(t, &e, num_base(t));
     if (errno || *e || t[0] == '-')
         return false;
     *v = x;
@@ -837,7 +847,7 @@ static struct pd_expr *parse_unary(struct lex *l, int depth)
         uint64_t v;
         if (l->text[0] == '-') {
             char *e;
-            long long s = strtoll(l->text, &e, 0);
+            long long s = strtoll(l->text, &e, num_base(l->text));
             if (*e) {
                 fail(l, l->tline, "bad number '%s'", l->text);
                 return NULL;

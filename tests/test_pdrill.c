@@ -234,6 +234,34 @@ static void test_other_forms(void)
     CU_ASSERT(strstr(err, "preprocessor line '#define'") != NULL);
 }
 
+/* Numbers are decimal unless 0x, as the reference lexer reads them: 010
+ * was an octal 8 (a window of 010000 matched 4096) and 08 an error. */
+static void test_decimal_numbers(void)
+{
+    static const char t[] = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 03\n"
+                            "+0 write(03, ..., 010) = 010\n"
+                            "+0 > P. 01:011(010) ack 01 win 010000\n"
+                            "+0 read(3, ..., 08) = 0x10\n";
+    struct pd_script sc;
+    char err[512];
+    int rc = pd_parse("t.pkt", t, strlen(t), NULL, 0, &sc, err, sizeof err);
+    if (rc != 0)
+        printf("\n%s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT_EQUAL(sc.ev[0].call.result, 3);
+    CU_ASSERT_EQUAL(sc.ev[1].call.args->kids[0]->num, 3);
+    CU_ASSERT_EQUAL(sc.ev[1].call.args->kids[2]->num, 10);
+    CU_ASSERT_EQUAL(sc.ev[1].call.result, 10);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.start, 1);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.end, 11);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.len, 10);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.ack, 1);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.win, 10000);
+    CU_ASSERT_EQUAL(sc.ev[3].call.args->kids[2]->num, 8);
+    CU_ASSERT_EQUAL(sc.ev[3].call.result, 16);
+    pd_script_free(&sc);
+}
+
 /* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
  * overflowed the stack). */
 static void nested(int depth, const char *open, const char *close, int want, const char *msg)
@@ -286,6 +314,7 @@ static const struct tl_test tests[] = {
     {"field_ranges", test_field_ranges},
     {"time_forms", test_time_forms},
     {"other_forms", test_other_forms},
+    {"decimal_numbers", test_decimal_numbers},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
