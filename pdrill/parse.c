@@ -678,6 +678,12 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
     if (is_p(l, '[') || is_p(l, '('))
         if (!parse_ipinfo(l, k))
             return false;
+    if (k->dir == '<' && k->ecn_either) {
+        /* "either ECT codepoint" is a check; an inbound packet needs one
+         * codepoint to carry (it once went out as Not-ECT) */
+        fail(l, e->line, "[ect01] (ECT(0) or ECT(1)) is for outbound packets only");
+        return false;
+    }
     if (l->t == T_WORD) {
         static const char *const encap[] = {"ipv4", "ipv6", "gre", "mpls", "encap", "sctp", "udplite"};
         for (size_t i = 0; i < sizeof encap / sizeof encap[0]; i++)

@@ -234,6 +234,19 @@ static void test_other_forms(void)
     CU_ASSERT(strstr(err, "preprocessor line '#define'") != NULL);
 }
 
+/* [ect01] means "either ECT codepoint" on an outbound packet; an inbound
+ * one must carry a codepoint (it was injected as Not-ECT). */
+static void test_ect01_inbound(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 > [ect01] . 1:1(0) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect0] P. 1:11(10) ack 1 win 512", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect01] P. 1:11(10) ack 1 win 512", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:8: error: [ect01] (ECT(0) or ECT(1)) is for outbound packets only");
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect01] udp (10)", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "is for outbound packets only") != NULL);
+}
+
 /* Numbers are decimal unless 0x, as the reference lexer reads them: 010
  * was an octal 8 (a window of 010000 matched 4096) and 08 an error. */
 static void test_decimal_numbers(void)
@@ -315,6 +328,7 @@ static const struct tl_test tests[] = {
     {"time_forms", test_time_forms},
     {"other_forms", test_other_forms},
     {"decimal_numbers", test_decimal_numbers},
+    {"ect01_inbound", test_ect01_inbound},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
