@@ -9,7 +9,8 @@
  * after every input packet and timer, and must return at its scripted end
  * time (+T...E), or at once (within the tolerance) when no end is written.
  * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
- * with EAGAIN; getsockopt compares the value and the length ([4]). A call, option or argument the stack has no semantics for is
+ * with EAGAIN; getsockopt compares the value and the length ([4]), and
+ * setsockopt fails a length shorter than the option's with EINVAL. A call, option or argument the stack has no semantics for is
  * refused with a message naming it (the script then stops: PD_FAIL).
  * Socket options map onto the core's (socket.h: ns_sock_set_bufsize,
  * ns_sock_setopt/getopt ...), send flags onto ns_send_flags; TCP_INQ only
@@ -394,10 +395,20 @@ static int core_sockopt(const struct pd_fd *f, int64_t level, int64_t name)
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
 {
-    int64_t level, name, v = 0;
+    int64_t level, name, v = 0, optlen;
     if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
         return SC_ERR;
     const struct pd_expr *val = e->call.args->kids[3];
+    /* The length of an int option (or of SO_LINGER's struct linger):
+     * Linux fails a shorter one with EINVAL; IPPROTO_IP options also take
+     * one byte. It was ignored, so `[1], 2) = -1 EINVAL` failed and `= 0`
+     * passed. String options (TCP_CONGESTION "bbr", 3) have their own. */
+    bool linger = level == SOL_SOCKET && name == SO_LINGER;
+    if ((linger || int_of(r, val, &v)) && int_of(r, e->call.args->kids[4], &optlen) &&
+        optlen < (linger ? 8 : level == IPPROTO_IP ? 1 : 4)) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
     if (level == SOL_SOCKET && name == SO_LINGER) {
         int64_t on = -1, secs = -1;
         for (unsigned i = 0; val->kind == PD_E_STRUCT && i < val->nkids; i++) {
