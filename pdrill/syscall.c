@@ -189,9 +189,34 @@ static int iov_len(struct pd_run *r, const struct pd_event *e, const struct pd_e
     return 0;
 }
 
+static const struct pd_expr *field(const struct pd_expr *st, const char *name);
+
+/* The destination of a UDP sendto(fd, buf, n, flags, ADDR, LEN) or of a
+ * sendmsg's msg_name: `...` is the script's peer (the runner fills it in,
+ * as for connect); write and send have none (the connected peer). It was
+ * ignored, so an unconnected socket's sendto failed with EDESTADDRREQ.
+ * A TCP send ignores it, as Linux's does on a connection. */
+static const struct ns_sockaddr *udp_dst(const struct pd_run *r, const struct pd_event *e, const struct pd_fd *f,
+                                         struct ns_sockaddr *sa)
+{
+    const struct pd_expr *a = NULL;
+    if (!f->udp)
+        return NULL;
+    if (!strcmp(e->call.name, "sendto") && e->call.args->nkids >= 5)
+        a = e->call.args->kids[4];
+    else if (!strcmp(e->call.name, "sendmsg") && e->call.args->kids[1]->kind == PD_E_STRUCT)
+        a = field(e->call.args->kids[1], "msg_name");
+    if (!a || a->kind != PD_E_ELLIPSIS)
+        return NULL;
+    *sa = remote_sa(r);
+    return sa;
+}
+
 static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t len, bool nonblock,
                     unsigned nsflags, int64_t *ret)
 {
+    struct ns_sockaddr dsa;
+    const struct ns_sockaddr *dst = udp_dst(r, e, f, &dsa);
     if (len < 0) {
         *ret = -EINVAL;
         return SC_DONE;
@@ -209,7 +234,7 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
             chunk = sizeof zeros;
         /* MSG_EOR belongs to the write's last byte; MSG_MORE to all of it. */
         unsigned fl = (int64_t)(r->pend.done + chunk) < len ? nsflags & ~NS_MSG_EOR : nsflags;
-        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
+        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, dst) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
         if (n == -EAGAIN || n == 0) {
             if (nonblock) {
                 *ret = r->pend.done ? (int64_t)r->pend.done : -EAGAIN;
@@ -223,7 +248,6 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
         }
         r->pend.done += (size_t)n;
     }
-    (void)e;
     *ret = (int64_t)r->pend.done;
     return SC_DONE;
 }
@@ -1019,6 +1043,9 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_MORE and MSG_EOR");
         if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
             return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
+        if (f->udp && !strcmp(n, "sendto") && nargs(e) >= 5 && e->call.args->kids[4]->kind != PD_E_ELLIPSIS &&
+            e->call.args->kids[4]->kind != PD_E_NULL)
+            return refuse(r, e, "sendto() to an explicit address (use ...)");
         if (is_read && (flags & MSG_PEEK) && !f->udp) {
             if (len < 0) {
                 *ret = -EINVAL;
