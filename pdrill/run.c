@@ -775,7 +775,12 @@ static void run_script(struct pd_run *r)
         if (run_event(r, &r->sc->ev[i]) < 0) {
             if (!r->res->status)
                 r->res->status = PD_FAIL;
-            if (r->fatal || !(r->o.non_fatal_packet || r->o.non_fatal_syscall))
+            /* --non_fatal=packet covers packet events, =syscall system
+             * calls; each only its own kind (either once let both go on) */
+            const struct pd_event *ev = &r->sc->ev[i];
+            bool go_on = (ev->kind == PD_EV_PACKET && r->o.non_fatal_packet) ||
+                         (ev->kind == PD_EV_SYSCALL && r->o.non_fatal_syscall);
+            if (r->fatal || !go_on)
                 return;
         }
     }

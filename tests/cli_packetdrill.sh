@@ -57,6 +57,16 @@ done
 "$pd" --tcp_ts_ecr_scaled tests/packetdrill/fail/ts-ecr-unsent.pkt >"$tmp/out" 2>&1 &&
     ok "--tcp_ts_ecr_scaled accepts a TS ecr never sent" ||
     { cat "$tmp/out"; fail "--tcp_ts_ecr_scaled does not accept a TS ecr never sent"; }
+# --non_fatal=KIND goes on after a mismatch of that kind only.
+f=tests/packetdrill/fail/non-fatal-kind.pkt
+"$pd" --non_fatal=syscall "$f" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "non-fatal-kind.pkt:12: error handling packet: live packet field tcp_ack" "$tmp/out" &&
+    ok "--non_fatal=syscall goes on past a system call mismatch" ||
+    { cat "$tmp/out"; fail "--non_fatal=syscall did not go on to the packet"; }
+"$pd" --non_fatal=packet "$f" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ! grep -q "non-fatal-kind.pkt:12:" "$tmp/out" &&
+    ok "--non_fatal=packet stops at a system call mismatch" ||
+    { cat "$tmp/out"; fail "--non_fatal=packet went on past a system call mismatch"; }
 # A packet mismatch shows both packets.
 "$pd" tests/packetdrill/fail/wrong-ack.pkt >"$tmp/out" 2>&1
 grep -q '^script packet: ' "$tmp/out" && grep -q '^actual packet: ' "$tmp/out" &&
