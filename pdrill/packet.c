@@ -42,6 +42,7 @@ void pd_flow_new(struct pd_run *r)
     r->fl.risn = 1000000u * r->nflows;
     r->listening = false;
     r->nts = 0;
+    r->ts_first = false;
 }
 
 
@@ -215,22 +216,35 @@ static void fmt_actual(const struct pd_run *r, const uint8_t *p, const struct ns
 
 /* ---- inbound ---- */
 
-static uint32_t map_ecr(struct pd_run *r, uint32_t ecr)
+/* The live TS ecr for a scripted one, as the reference tool maps it: the
+ * TS val the stack actually sent in the outbound packet whose scripted TS
+ * val it echoes. A segment without ACK, and an ecr of 0 (nothing to echo,
+ * as a peer answers a SYN without timestamps), go as written. With no
+ * such packet the script made the value up: --tcp_ts_ecr_scaled shifts it
+ * by the flow's first scripted-to-actual offset; otherwise it is an error
+ * (*ok = false), never a guess (it once echoed the latest TS val shifted). */
+static uint32_t map_ecr(struct pd_run *r, const struct pd_packet *k, uint32_t ecr, bool *ok)
 {
     for (unsigned i = r->nts; i-- > 0;)
         if (r->ts_script[i] == ecr)
             return r->ts_actual[i];
-    if (ecr == 0 || !r->have_ts)
+    if (!(k->flags & TH_ACK) || ecr == 0)
         return ecr;
-    /* Not an echo of a TS val the script matched (a value the script made
-     * up): echo the latest TS val the stack sent, shifted by the same
-     * offset, as --tcp_ts_ecr_scaled allows. */
-    if (r->nts)
-        return ecr + (r->ts_actual[r->nts - 1] - r->ts_script[r->nts - 1]);
-    return r->last_tsval;
+    if (r->o.ts_ecr_scaled && r->ts_first)
+        return ecr - r->ts_first_script + r->ts_first_actual;
+    *ok = false;
+    return ecr;
 }
 
-static size_t build_opts(struct pd_run *r, const struct pd_packet *k, uint8_t *o)
+static uint32_t ts_ecr_of(const struct pd_packet *k)
+{
+    for (unsigned i = 0; i < k->nopts; i++)
+        if (k->opts[i].kind == 8)
+            return k->opts[i].v2;
+    return 0;
+}
+
+static size_t build_opts(struct pd_run *r, const struct pd_packet *k, uint8_t *o, bool *ecr_ok)
 {
     size_t n = 0;
     for (unsigned i = 0; i < k->nopts; i++) {
@@ -253,7 +267,7 @@ static size_t build_opts(struct pd_run *r, const struct pd_packet *k, uint8_t *o
         case 8:
             o[n++] = 8; o[n++] = 10;
             ns_put32(o + n, x->v1);
-            ns_put32(o + n + 4, map_ecr(r, x->v2));
+            ns_put32(o + n + 4, map_ecr(r, k, x->v2, ecr_ok));
             n += 8;
             break;
         default: break;
@@ -426,7 +440,14 @@ int pd_inbound(struct pd_run *r, const struct pd_event *e)
     size_t iph = r->local.family == NS_AF_INET6 ? 40 : 20;
     uint8_t *t = buf + iph;
     uint8_t opt[64];
-    size_t ol = build_opts(r, k, opt);
+    bool ecr_ok = true;
+    size_t ol = build_opts(r, k, opt, &ecr_ok);
+    if (!ecr_ok) {
+        pd_report(r, e->line, "unable to infer live TS ecr for script TS ecr %u: no outbound packet matched "
+                  "with that TS val (--tcp_ts_ecr_scaled shifts made-up values)", ts_ecr_of(k));
+        r->fatal = true;
+        return -1;
+    }
     if (ol > 40) {
         pd_report(r, e->line, "TCP options of %zu bytes do not fit (40 at most)", ol);
         r->fatal = true;
@@ -590,6 +611,11 @@ static void record_ts(struct pd_run *r, const struct pd_packet *k, const uint8_t
             }
             r->ts_script[r->nts] = k->opts[i].v1;
             r->ts_actual[r->nts++] = val;
+            if (!r->ts_first) {
+                r->ts_first = true;
+                r->ts_first_script = k->opts[i].v1;
+                r->ts_first_actual = val;
+            }
         }
 }
 

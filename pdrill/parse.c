@@ -295,11 +295,21 @@ static bool expect_p(struct lex *l, char c, const char *what)
 }
 
 /* Numbers: decimal or hex integer (32/64 bit). */
+/* Numbers are decimal or 0x hexadecimal, as the reference lexer reads
+ * them: a leading 0 is still decimal (strtoull's base 0 once made 010 an
+ * octal 8 and 08 an error). */
+static int num_base(const char *t)
+{
+    if (*t == '-')
+        t++;
+    return t[0] == '0' && (t[1] == 'x' || t[1] == 'X') ? 16 : 10;
+}
+
 static bool num_u64(const char *t, uint64_t *v)
 {
     char *e;
     errno = 0;
-    unsigned long long x = strtoull(t, &e, 0);
+    unsigned long long x = strtoull(t, &e, num_base(t));
     if (errno || *e || t[0] == '-')
         return false;
     *v = x;
@@ -317,6 +327,21 @@ static bool get_u32(struct lex *l, uint32_t *v, const char *what)
     }
     *v = (uint32_t)x;
     next(l);
+    return true;
+}
+
+/* A number up to max: a field the wire holds in fewer than 32 bits is
+ * refused when it does not fit, never truncated (the reference tool's
+ * "... out of range" errors). */
+static bool get_max(struct lex *l, uint32_t *v, const char *what, uint32_t max)
+{
+    int line = l->tline;
+    if (!get_u32(l, v, what))
+        return false;
+    if (*v > max) {
+        fail(l, line, "%s %u out of range (0..%u)", what, *v, max);
+        return false;
+    }
     return true;
 }
 
@@ -400,7 +425,8 @@ static bool parse_ipinfo(struct lex *l, struct pd_packet *k)
             snprintf(word, sizeof word, "%s", w);
             next(l);
             uint32_t v;
-            if (!get_u32(l, &v, word))
+            uint32_t max = !strcmp(word, "flowlabel") ? 0xfffff : !strcmp(word, "dscp") ? 63 : 255;
+            if (!get_max(l, &v, word, max))
                 return false;
             if (!strcmp(word, "tos") || !strcmp(word, "class"))
                 k->has_tos = true, k->tos = (uint8_t)v;
@@ -490,11 +516,11 @@ static bool parse_options(struct lex *l, struct pd_packet *k)
             o->kind = 0;
         else if (!strcmp(w, "mss")) {
             o->kind = 2;
-            if (!get_u32(l, &o->v1, "mss value"))
+            if (!get_max(l, &o->v1, "mss value", 65535))
                 return false;
         } else if (!strcmp(w, "wscale")) {
             o->kind = 3;
-            if (!get_u32(l, &o->v1, "wscale value"))
+            if (!get_max(l, &o->v1, "wscale value", 255))
                 return false;
         } else if (!strcmp(w, "sackOK"))
             o->kind = 4;
@@ -579,7 +605,7 @@ static bool parse_icmp(struct lex *l, struct pd_packet *k)
     while (l->t == T_WORD || l->t == T_NUM) {
         if (l->t == T_NUM) {
             uint32_t v;
-            if (!get_u32(l, &v, "ICMP type/code"))
+            if (!get_max(l, &v, "ICMP type/code", 255))
                 return false;
             if (type < 0)
                 type = (int)v;
@@ -590,7 +616,7 @@ static bool parse_icmp(struct lex *l, struct pd_packet *k)
         if (is_w(l, "mtu")) {
             next(l);
             k->has_mtu = true;
-            if (!get_u32(l, &k->mtu, "mtu"))
+            if (!get_max(l, &k->mtu, "mtu", 65535))
                 return false;
             continue;
         }
@@ -652,6 +678,12 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
     if (is_p(l, '[') || is_p(l, '('))
         if (!parse_ipinfo(l, k))
             return false;
+    if (k->dir == '<' && k->ecn_either) {
+        /* "either ECT codepoint" is a check; an inbound packet needs one
+         * codepoint to carry (it once went out as Not-ECT) */
+        fail(l, e->line, "[ect01] (ECT(0) or ECT(1)) is for outbound packets only");
+        return false;
+    }
     if (l->t == T_WORD) {
         static const char *const encap[] = {"ipv4", "ipv6", "gre", "mpls", "encap", "sctp", "udplite"};
         for (size_t i = 0; i < sizeof encap / sizeof encap[0]; i++)
@@ -735,7 +767,7 @@ static bool parse_packet(struct lex *l, struct pd_event *e)
         } else if (is_w(l, "urg")) {
             next(l);
             k->has_urg = true;
-            if (!get_u32(l, &k->urg, "urgent pointer"))
+            if (!get_max(l, &k->urg, "urgent pointer", 65535))
                 return false;
         } else if (is_p(l, '<')) {
             if (!parse_options(l, k))
@@ -821,7 +853,7 @@ static struct pd_expr *parse_unary(struct lex *l, int depth)
         uint64_t v;
         if (l->text[0] == '-') {
             char *e;
-            long long s = strtoll(l->text, &e, 0);
+            long long s = strtoll(l->text, &e, num_base(l->text));
             if (*e) {
                 fail(l, l->tline, "bad number '%s'", l->text);
                 return NULL;
@@ -842,6 +874,8 @@ static struct pd_expr *parse_unary(struct lex *l, int depth)
         x = mk(l, PD_E_STRING);
         x->str = l->text;
         next(l);
+        if (l->t == T_ELL)
+            next(l); /* "abc"...: a buffer that starts so; its bytes are not used */
         return x;
     case T_ELL:
         next(l);
@@ -1107,6 +1141,17 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
         memset(e, 0, sizeof *e);
         e->line = l->tline;
         seen_event = true;
+        if (is_p(l, '#')) {
+            /* A directive preprocess() does not know (#include, #define,
+             * #if ...): name it rather than report a missing time. */
+            const char *w = l->p;
+            size_t n = 0;
+            while (w + n < l->end && is_word((unsigned char)w[n]) && n < 32)
+                n++;
+            fail(l, l->tline, "unsupported construct: preprocessor line '#%.*s' (only #ifdef, #ifndef, #else, #endif)",
+                 (int)n, w);
+            break;
+        }
         if (is_p(l, '*')) {
             e->time.kind = PD_T_ANY;
             next(l);
@@ -1121,6 +1166,13 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                 e->time.has_end = true;
                 if (!time_val(l, &rel2, &e->time.end_us))
                     break;
+                /* The reference grammar has T1~T2 and +T1~+T2 only: a mixed
+                 * window has no meaning to guess (the end was once read as
+                 * relative whatever it said). */
+                if (rel2 != rel) {
+                    fail(l, e->line, "time window mixes a relative and an absolute time (write T1~T2 or +T1~+T2)");
+                    break;
+                }
                 if (e->time.end_us < e->time.us) {
                     fail(l, e->line, "time window ends before it starts");
                     break;
@@ -1131,6 +1183,12 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
                 e->time.has_end = e->time.blocking = true;
                 if (!time_val(l, &rel2, &e->time.end_us))
                     break;
+                /* The end of +T...E counts from the start's base, so it has
+                 * no '+' of its own (the reference grammar: ELLIPSIS time). */
+                if (rel2) {
+                    fail(l, e->line, "the end of a blocking call (...E) takes no '+': it counts from the same base as its start");
+                    break;
+                }
                 if (e->time.end_us < e->time.us) {
                     fail(l, e->line, "blocking call ends before it starts");
                     break;

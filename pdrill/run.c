@@ -6,7 +6,8 @@
  * Events run in file order:
  *   - an inbound packet is built from the script (sequence numbers offset
  *     by the script's ISN, ack and SACK blocks by the stack's ISN, TS ecr
- *     mapped back to a TS val the stack really sent) and injected at its
+ *     mapped back to a TS val the stack really sent -- one it never sent
+ *     is an error unless --tcp_ts_ecr_scaled) and injected at its
  *     time, after the clock has run every stack timer due before it;
  *   - an outbound packet is the next captured packet of the flow under
  *     test (packets of other flows are ignored); if none has been sent the
@@ -774,7 +775,12 @@ static void run_script(struct pd_run *r)
         if (run_event(r, &r->sc->ev[i]) < 0) {
             if (!r->res->status)
                 r->res->status = PD_FAIL;
-            if (r->fatal || !(r->o.non_fatal_packet || r->o.non_fatal_syscall))
+            /* --non_fatal=packet covers packet events, =syscall system
+             * calls; each only its own kind (either once let both go on) */
+            const struct pd_event *ev = &r->sc->ev[i];
+            bool go_on = (ev->kind == PD_EV_PACKET && r->o.non_fatal_packet) ||
+                         (ev->kind == PD_EV_SYSCALL && r->o.non_fatal_syscall);
+            if (r->fatal || !go_on)
                 return;
         }
     }

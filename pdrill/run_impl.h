@@ -115,6 +115,8 @@ struct pd_run {
     /* TS: scripted TS val -> actual TS val of matched outbound packets */
     uint32_t ts_script[PD_MAX_TS], ts_actual[PD_MAX_TS];
     unsigned nts;
+    bool ts_first;             /* the flow's first mapping, for --tcp_ts_ecr_scaled */
+    uint32_t ts_first_script, ts_first_actual;
     bool have_ts;
     uint32_t last_tsval;
     bool ts_base_known;

@@ -9,7 +9,8 @@
  * after every input packet and timer, and must return at its scripted end
  * time (+T...E), or at once (within the tolerance) when no end is written.
  * Results and errno are compared exactly; `-1 EAGAIN` means the call fails
- * with EAGAIN. A call, option or argument the stack has no semantics for is
+ * with EAGAIN; getsockopt compares the value and the length ([4]), and
+ * setsockopt fails a length shorter than the option's with EINVAL. A call, option or argument the stack has no semantics for is
  * refused with a message naming it (the script then stops: PD_FAIL).
  * Socket options map onto the core's (socket.h: ns_sock_set_bufsize,
  * ns_sock_setopt/getopt ...), send flags onto ns_send_flags; TCP_INQ only
@@ -188,9 +189,34 @@ static int iov_len(struct pd_run *r, const struct pd_event *e, const struct pd_e
     return 0;
 }
 
+static const struct pd_expr *field(const struct pd_expr *st, const char *name);
+
+/* The destination of a UDP sendto(fd, buf, n, flags, ADDR, LEN) or of a
+ * sendmsg's msg_name: `...` is the script's peer (the runner fills it in,
+ * as for connect); write and send have none (the connected peer). It was
+ * ignored, so an unconnected socket's sendto failed with EDESTADDRREQ.
+ * A TCP send ignores it, as Linux's does on a connection. */
+static const struct ns_sockaddr *udp_dst(const struct pd_run *r, const struct pd_event *e, const struct pd_fd *f,
+                                         struct ns_sockaddr *sa)
+{
+    const struct pd_expr *a = NULL;
+    if (!f->udp)
+        return NULL;
+    if (!strcmp(e->call.name, "sendto") && e->call.args->nkids >= 5)
+        a = e->call.args->kids[4];
+    else if (!strcmp(e->call.name, "sendmsg") && e->call.args->kids[1]->kind == PD_E_STRUCT)
+        a = field(e->call.args->kids[1], "msg_name");
+    if (!a || a->kind != PD_E_ELLIPSIS)
+        return NULL;
+    *sa = remote_sa(r);
+    return sa;
+}
+
 static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t len, bool nonblock,
                     unsigned nsflags, int64_t *ret)
 {
+    struct ns_sockaddr dsa;
+    const struct ns_sockaddr *dst = udp_dst(r, e, f, &dsa);
     if (len < 0) {
         *ret = -EINVAL;
         return SC_DONE;
@@ -208,7 +234,7 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
             chunk = sizeof zeros;
         /* MSG_EOR belongs to the write's last byte; MSG_MORE to all of it. */
         unsigned fl = (int64_t)(r->pend.done + chunk) < len ? nsflags & ~NS_MSG_EOR : nsflags;
-        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, NULL) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
+        ssize_t n = f->udp ? ns_sendto(r->s, f->sd, zeros, chunk, dst) : ns_send_flags(r->s, f->sd, zeros, chunk, fl);
         if (n == -EAGAIN || n == 0) {
             if (nonblock) {
                 *ret = r->pend.done ? (int64_t)r->pend.done : -EAGAIN;
@@ -222,7 +248,6 @@ static int do_write(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64
         }
         r->pend.done += (size_t)n;
     }
-    (void)e;
     *ret = (int64_t)r->pend.done;
     return SC_DONE;
 }
@@ -394,10 +419,20 @@ static int core_sockopt(const struct pd_fd *f, int64_t level, int64_t name)
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
 {
-    int64_t level, name, v = 0;
+    int64_t level, name, v = 0, optlen;
     if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
         return SC_ERR;
     const struct pd_expr *val = e->call.args->kids[3];
+    /* The length of an int option (or of SO_LINGER's struct linger):
+     * Linux fails a shorter one with EINVAL; IPPROTO_IP options also take
+     * one byte. It was ignored, so `[1], 2) = -1 EINVAL` failed and `= 0`
+     * passed. String options (TCP_CONGESTION "bbr", 3) have their own. */
+    bool linger = level == SOL_SOCKET && name == SO_LINGER;
+    if ((linger || int_of(r, val, &v)) && int_of(r, e->call.args->kids[4], &optlen) &&
+        optlen < (linger ? 8 : level == IPPROTO_IP ? 1 : 4)) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
     if (level == SOL_SOCKET && name == SO_LINGER) {
         int64_t on = -1, secs = -1;
         for (unsigned i = 0; val->kind == PD_E_STRUCT && i < val->nkids; i++) {
@@ -476,12 +511,34 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
     return SC_DONE;
 }
 
+/* getsockopt's length argument, [N]: every option read here is an int,
+ * so the kernel hands back 4 bytes and the reference tool compares the
+ * length it returns with the script's (Linux returns min(N, 4); a script
+ * that expects another length fails there, so it fails here too rather
+ * than pass unchecked). */
+static bool optlen_ok(struct pd_run *r, struct pd_event *e, const char *on)
+{
+    int64_t want;
+    if (!int_of(r, e->call.args->kids[4], &want)) {
+        pd_report(r, e->line, "getsockopt(%s): length must be [N]", on);
+        r->fatal = true;
+        return false;
+    }
+    if (want != 4) {
+        pd_report(r, e->line, "getsockopt(%s): expected length %lld but got 4 (the option is an int)", on,
+                  (long long)want);
+        return false;
+    }
+    return true;
+}
+
 static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
 {
     int64_t level, name;
     if (want_args(r, e, 5, 5) < 0 || arg_int(r, e, 1, &level) < 0 || arg_int(r, e, 2, &name) < 0)
         return SC_ERR;
     const struct pd_expr *val = e->call.args->kids[3];
+    const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
     if (level == SOL_SOCKET && name == SO_ERROR) {
         int err = ns_sock_error(r->s, f->sd);
         int64_t want;
@@ -496,6 +553,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       b ? b : "-", -err, a ? a : "-");
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, "SO_ERROR"))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
@@ -504,7 +563,6 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS
          * once synchronized (Linux's mss_cache), else the value set or 536
          * (RFC 9293 3.7.1); TCP_INQ reads back whether the cmsg is on. */
-        const char *on = e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?";
         int64_t got = f->inq, want;
         int rc = opt >= 0 ? ns_sock_getopt(r->s, f->sd, (enum ns_sockopt)opt, &got) : 0;
         if (rc < 0) {
@@ -525,6 +583,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       (long long)got);
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, on))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
@@ -548,12 +608,13 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
                       name == SO_RCVBUF ? "SO_RCVBUF" : "SO_SNDBUF", (long long)want, got);
             return SC_ERR;
         }
+        if (!optlen_ok(r, e, on))
+            return SC_ERR;
         *ret = 0;
         return SC_DONE;
     }
     char what[96];
-    snprintf(what, sizeof what, "getsockopt option %s",
-             e->call.args->kids[2]->kind == PD_E_WORD ? e->call.args->kids[2]->str : "?");
+    snprintf(what, sizeof what, "getsockopt option %s", on);
     return refuse(r, e, what);
 }
 
@@ -982,6 +1043,9 @@ static int attempt(struct pd_run *r, struct pd_event *e, bool first, int64_t *re
             return refuse(r, e, "send/recv flags other than MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_MORE and MSG_EOR");
         if (f->udp && (flags & (MSG_MORE | MSG_EOR)))
             return refuse(r, e, "MSG_MORE / MSG_EOR on a UDP socket");
+        if (f->udp && !strcmp(n, "sendto") && nargs(e) >= 5 && e->call.args->kids[4]->kind != PD_E_ELLIPSIS &&
+            e->call.args->kids[4]->kind != PD_E_NULL)
+            return refuse(r, e, "sendto() to an explicit address (use ...)");
         if (is_read && (flags & MSG_PEEK) && !f->udp) {
             if (len < 0) {
                 *ret = -EINVAL;

@@ -4,7 +4,8 @@
 # invocation (one line per script and a summary) and README.md counts them
 # right; every deliberately wrong
 # script (tests/packetdrill/fail/*.pkt) exits 1 with the message its
-# "// expect:" line names; -w writes byte-identical pcaps for the same
+# "// expect:" line names (and ts-ecr-unsent passes with
+# --tcp_ts_ecr_scaled); -w writes byte-identical pcaps for the same
 # script; the same script gives the same report; --help documents the
 # reference tool's options, and those it calls "accepted, no effect" are
 # accepted; an unknown option or a bad option value exits
@@ -51,6 +52,21 @@ for f in tests/packetdrill/fail/*.pkt; do
         ok "$f fails as it must"
     fi
 done
+# --tcp_ts_ecr_scaled is what lets a made-up TS ecr through (it once had
+# no effect: every made-up ecr went out shifted).
+"$pd" --tcp_ts_ecr_scaled tests/packetdrill/fail/ts-ecr-unsent.pkt >"$tmp/out" 2>&1 &&
+    ok "--tcp_ts_ecr_scaled accepts a TS ecr never sent" ||
+    { cat "$tmp/out"; fail "--tcp_ts_ecr_scaled does not accept a TS ecr never sent"; }
+# --non_fatal=KIND goes on after a mismatch of that kind only.
+f=tests/packetdrill/fail/non-fatal-kind.pkt
+"$pd" --non_fatal=syscall "$f" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && grep -q "non-fatal-kind.pkt:12: error handling packet: live packet field tcp_ack" "$tmp/out" &&
+    ok "--non_fatal=syscall goes on past a system call mismatch" ||
+    { cat "$tmp/out"; fail "--non_fatal=syscall did not go on to the packet"; }
+"$pd" --non_fatal=packet "$f" >"$tmp/out" 2>&1
+[ $? -eq 1 ] && ! grep -q "non-fatal-kind.pkt:12:" "$tmp/out" &&
+    ok "--non_fatal=packet stops at a system call mismatch" ||
+    { cat "$tmp/out"; fail "--non_fatal=packet went on past a system call mismatch"; }
 # A packet mismatch shows both packets.
 "$pd" tests/packetdrill/fail/wrong-ack.pkt >"$tmp/out" 2>&1
 grep -q '^script packet: ' "$tmp/out" && grep -q '^actual packet: ' "$tmp/out" &&

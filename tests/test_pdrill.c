@@ -148,6 +148,133 @@ static void test_ifdef_errors(void)
     CU_ASSERT_STRING_EQUAL(err, "t.pkt:1: error: #endif without #ifdef");
 }
 
+/* Parses demo + line; returns the parse's result, err holds the message. */
+static int parse_line(const char *line, char *err, size_t cap)
+{
+    char t[1024];
+    snprintf(t, sizeof t, "%s%s\n", demo, line);
+    return parse_text(t, err, cap);
+}
+
+/* A field narrower than 32 bits on the wire is refused when its value does
+ * not fit, naming it and its range, never truncated (the audit's <mss
+ * 70000> went out as MSS 4464, <wscale 256> as 0, [tos 0x1ff] as 0xff);
+ * the largest value that fits still parses. */
+static void test_field_ranges(void)
+{
+    static const struct {
+        const char *bad, *msg, *good;
+    } c[] = {
+        {"+0 < P. 1:11(10) ack 1 win 512 <mss 65536>", "mss value 65536 out of range (0..65535)",
+         "+0 < P. 1:11(10) ack 1 win 512 <mss 65535>"},
+        {"+0 < P. 1:11(10) ack 1 win 512 <nop,wscale 256>", "wscale value 256 out of range (0..255)",
+         "+0 < P. 1:11(10) ack 1 win 512 <nop,wscale 255>"},
+        {"+0 < [tos 0x100] P. 1:11(10) ack 1 win 512", "tos 256 out of range (0..255)",
+         "+0 < [tos 0xff] P. 1:11(10) ack 1 win 512"},
+        {"+0 < (class 256) P. 1:11(10) ack 1 win 512", "class 256 out of range (0..255)",
+         "+0 < (class 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (dscp 64) P. 1:11(10) ack 1 win 512", "dscp 64 out of range (0..63)",
+         "+0 < (dscp 63) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (ttl 256) P. 1:11(10) ack 1 win 512", "ttl 256 out of range (0..255)",
+         "+0 < (ttl 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (hlim 256) P. 1:11(10) ack 1 win 512", "hlim 256 out of range (0..255)",
+         "+0 < (hlim 255) P. 1:11(10) ack 1 win 512"},
+        {"+0 < (flowlabel 0x100000) P. 1:11(10) ack 1 win 512", "flowlabel 1048576 out of range (0..1048575)",
+         "+0 < (flowlabel 0xfffff) P. 1:11(10) ack 1 win 512"},
+        {"+0 < UP. 1:11(10) ack 1 urg 65536 win 512", "urgent pointer 65536 out of range (0..65535)",
+         "+0 < UP. 1:11(10) ack 1 urg 65535 win 512"},
+        {"+0 < icmp 256 0", "ICMP type/code 256 out of range (0..255)", "+0 < icmp 255 0"},
+        {"+0 < icmp unreachable 256", "ICMP type/code 256 out of range (0..255)", "+0 < icmp unreachable 255"},
+        {"+0 < icmp unreachable frag_needed mtu 65536", "mtu 65536 out of range (0..65535)",
+         "+0 < icmp unreachable frag_needed mtu 65535"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        if (!c[i].msg)
+            continue;
+        CU_ASSERT_EQUAL(parse_line(c[i].bad, err, sizeof err), -1);
+        if (!strstr(err, c[i].msg))
+            printf("\n%s: %s\n", c[i].bad, err);
+        CU_ASSERT(strstr(err, "t.pkt:8: error: ") == err && strstr(err, c[i].msg) != NULL);
+        if (parse_line(c[i].good, err, sizeof err) != 0)
+            printf("\n%s: %s\n", c[i].good, err);
+        CU_ASSERT_EQUAL(parse_line(c[i].good, err, sizeof err), 0);
+    }
+}
+
+/* Times: a window is T1~T2 or +T1~+T2 and a blocking call's end has no
+ * '+' (the reference grammar); a mixed form was read as if both were
+ * relative. */
+static void test_time_forms(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n+0~+0.1 > P. 1:11(10) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n0.1~0.2 > P. 1:11(10) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n+0~0.2 > P. 1:11(10) ack 1", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:9: error: time window mixes a relative and an absolute time (write T1~T2 "
+                                "or +T1~+T2)");
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, ..., 10) = 10\n0.1~+0.2 > P. 1:11(10) ack 1", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:9: error: time window mixes") == err);
+    CU_ASSERT_EQUAL(parse_line("+0...0.2 read(4, ..., 10) = 10", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0...+0.2 read(4, ..., 10) = 10", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "t.pkt:8: error: the end of a blocking call (...E) takes no '+'") == err);
+}
+
+/* Other forms of the language: "abc"... is a buffer argument (it was a
+ * parse error at the '...'); a preprocessor line other than NPLab's
+ * #ifdef family is refused by name (it was "expected a time ... '#'"). */
+static void test_other_forms(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 write(4, \"abc\"..., 3) = 3", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("#include \"x.pkt\"", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:8: error: unsupported construct: preprocessor line '#include' (only "
+                                "#ifdef, #ifndef, #else, #endif)");
+    CU_ASSERT_EQUAL(parse_line("#define X 1", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "preprocessor line '#define'") != NULL);
+}
+
+/* [ect01] means "either ECT codepoint" on an outbound packet; an inbound
+ * one must carry a codepoint (it was injected as Not-ECT). */
+static void test_ect01_inbound(void)
+{
+    char err[512];
+    CU_ASSERT_EQUAL(parse_line("+0 > [ect01] . 1:1(0) ack 1", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect0] P. 1:11(10) ack 1 win 512", err, sizeof err), 0);
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect01] P. 1:11(10) ack 1 win 512", err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.pkt:8: error: [ect01] (ECT(0) or ECT(1)) is for outbound packets only");
+    CU_ASSERT_EQUAL(parse_line("+0 < [ect01] udp (10)", err, sizeof err), -1);
+    CU_ASSERT(strstr(err, "is for outbound packets only") != NULL);
+}
+
+/* Numbers are decimal unless 0x, as the reference lexer reads them: 010
+ * was an octal 8 (a window of 010000 matched 4096) and 08 an error. */
+static void test_decimal_numbers(void)
+{
+    static const char t[] = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 03\n"
+                            "+0 write(03, ..., 010) = 010\n"
+                            "+0 > P. 01:011(010) ack 01 win 010000\n"
+                            "+0 read(3, ..., 08) = 0x10\n";
+    struct pd_script sc;
+    char err[512];
+    int rc = pd_parse("t.pkt", t, strlen(t), NULL, 0, &sc, err, sizeof err);
+    if (rc != 0)
+        printf("\n%s\n", err);
+    CU_ASSERT_FATAL(rc == 0);
+    CU_ASSERT_EQUAL(sc.ev[0].call.result, 3);
+    CU_ASSERT_EQUAL(sc.ev[1].call.args->kids[0]->num, 3);
+    CU_ASSERT_EQUAL(sc.ev[1].call.args->kids[2]->num, 10);
+    CU_ASSERT_EQUAL(sc.ev[1].call.result, 10);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.start, 1);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.end, 11);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.len, 10);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.ack, 1);
+    CU_ASSERT_EQUAL(sc.ev[2].pkt.win, 10000);
+    CU_ASSERT_EQUAL(sc.ev[3].call.args->kids[2]->num, 8);
+    CU_ASSERT_EQUAL(sc.ev[3].call.result, 16);
+    pd_script_free(&sc);
+}
+
 /* %{ }% expressions: 100 levels evaluate, 101 are refused by name (4,000
  * overflowed the stack). */
 static void nested(int depth, const char *open, const char *close, int want, const char *msg)
@@ -197,6 +324,11 @@ static const struct tl_test tests[] = {
     {"time_limit", test_time_limit},
     {"ifdef_errors", test_ifdef_errors},
     {"code_depth", test_code_depth},
+    {"field_ranges", test_field_ranges},
+    {"time_forms", test_time_forms},
+    {"other_forms", test_other_forms},
+    {"decimal_numbers", test_decimal_numbers},
+    {"ect01_inbound", test_ect01_inbound},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }

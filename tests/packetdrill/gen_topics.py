@@ -1854,6 +1854,18 @@ T["udp-receive"] = ("udp(7) receiving: each inbound datagram is one read, a zero
 +0 > udp 8080>8080 (50)
 """)
 
+T["udp-sendto"] = ("udp(7) sending without connect: sendto's and sendmsg's destination `...` is the "
+    "script's peer (the runner fills it in, as for connect), while write has none and fails with "
+    "EDESTADDRREQ (POSIX sendto: a connectionless socket needs an address)",
+"""0 socket(..., SOCK_DGRAM, IPPROTO_UDP) = 3
++0 bind(3, ..., ...) = 0
++0 write(3, ..., 10) = -1 EDESTADDRREQ (Destination address required)
++0 sendto(3, ..., 10, 0, ..., ...) = 10
++0 > udp 8080>8080 (10)
++0 sendmsg(3, {msg_name(...)=..., msg_iov(1)=[{..., 20}], msg_flags=0}, 0) = 20
++0 > udp 8080>8080 (20)
+""")
+
 T["udp-icmp-errors"] = ("RFC 1122 4.1.3.3: ICMP errors about a connected UDP socket's datagram reach "
     "the application: port unreachable fails the next send once (ECONNREFUSED), whatever send call; a "
     "host unreachable is returned by a read once no datagram is queued, after the ones that are",
