@@ -332,9 +332,23 @@ static bool bits(struct ev *v, double *out, int level)
         double b;
         if (!bits(v, &b, level - 1))
             return false;
+        /* Integers, as Python's: a value no long long holds (or NaN) is
+         * an error, not a conversion C leaves undefined; shifts past 63
+         * bits or by a negative count too (C's << and >> are undefined
+         * there), and << works on the bits (unsigned), as Python's
+         * arbitrary-precision one would for the low 64. */
+        if (!(*out >= -9223372036854775808.0 && *out < 9223372036854775808.0) ||
+            !(b >= -9223372036854775808.0 && b < 9223372036854775808.0)) {
+            snprintf(v->err, sizeof v->err, "'%s' on a value out of the 64-bit range", o[which]);
+            return false;
+        }
         long long x = (long long)*out, y = (long long)b;
+        if (level == 1 && (y < 0 || y > 63)) {
+            snprintf(v->err, sizeof v->err, "shift count %lld out of 0..63", y);
+            return false;
+        }
         switch (level) {
-        case 1: x = which ? x >> y : x << y; break;
+        case 1: x = which ? x >> y : (long long)((unsigned long long)x << y); break;
         case 2: x &= y; break;
         case 3: x ^= y; break;
         default: x |= y; break;
