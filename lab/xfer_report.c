@@ -19,11 +19,11 @@ const char *xfer_report_cc(const struct xfer_result *r, char *buf, size_t n)
         bool seen = false;
         for (unsigned j = 0; j < i && !seen; j++)
             seen = strcmp(r->flow[j].cc[0] ? r->flow[j].cc : "?", c) == 0;
-        if (seen)
-            continue;
-        int w = snprintf(buf + off, n > off ? n - off : 0, "%s%s", off ? "+" : "", c);
+        if (seen || off + 1 >= n)
+            continue; /* full: buf + off stays inside buf (truncated, terminated) */
+        int w = snprintf(buf + off, n - off, "%s%s", off ? "+" : "", c);
         if (w > 0)
-            off += (size_t)w;
+            off += (size_t)w < n - off ? (size_t)w : n - off - 1;
     }
     return buf;
 }

@@ -109,16 +109,48 @@ int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
     return nsd;
 }
 
+/* The socket's options, which live in its TCB (ns_sock_setopt, the
+ * ns_sock_set_* calls): a disconnect keeps them, as Linux's tcp_disconnect
+ * keeps a socket's. */
+static void copy_options(struct ns_tcb *to, const struct ns_tcb *from)
+{
+    to->nodelay = from->nodelay;
+    to->keepalive = from->keepalive;
+    to->ka_idle = from->ka_idle;
+    to->ka_intvl = from->ka_intvl;
+    to->ka_count = from->ka_count;
+    to->sndbuf_set = from->sndbuf_set;
+    to->rcvbuf_set = from->rcvbuf_set;
+    to->user_mss = from->user_mss;
+    to->notsent_lowat = from->notsent_lowat;
+    to->user_timeout = from->user_timeout;
+    to->cork = from->cork;
+    to->ip_tos = from->ip_tos;
+    to->ip_ttl = from->ip_ttl;
+    to->ip_pmtudisc = from->ip_pmtudisc;
+    to->noopt = from->noopt;
+    to->keepinit = from->keepinit;
+}
+
 /* A connect that failed (RST, timeout, ICMP) before the connection was
  * established: as Linux's __inet_stream_connect, the next connect reports
  * the error once (or -ECONNABORTED once it was read) and disconnects --
- * the TCB goes, and so do the port and address connect chose, not those
- * the app bound -- so the one after starts afresh. */
+ * the connection's TCB is replaced by a fresh one with the socket's
+ * options, and the port and address connect chose are given back, not
+ * those the app bound -- so the one after starts afresh. */
 static int connect_failed(struct ns_stack *s, struct ns_sock *so)
 {
+    struct ns_tcb *old = so->tcb;
+    so->tcb = NULL;
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, so->sd);
+    if (!t) {
+        so->tcb = old; /* as it was: the error stays for the next try */
+        return -ENOMEM;
+    }
+    copy_options(t, old);
+    ns_tcb_free(old); /* so->tcb is t now: left alone */
     int e = so->err ? so->err : -ECONNABORTED;
     so->err = 0;
-    ns_tcb_free(so->tcb); /* clears so->tcb */
     if (so->conn_port) {
         ns_sock_unbind(s, so);
         so->local.port = 0;

@@ -374,10 +374,15 @@ static void t_connect_after_failure(void)
     CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EISCONN);
     CU_ASSERT_EQUAL(ns_close(s, sd), 0);
 
-    /* A port the app bound stays bound through the failure. */
+    /* A port the app bound stays bound through the failure, and so do
+     * the socket's options (Linux's tcp_disconnect keeps them). */
     sd = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);
     struct ns_sockaddr mine = {.port = 4000};
     CU_ASSERT_EQUAL(ns_bind(s, sd, &mine), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, sd, NS_SO_MAXSEG, 1000), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, sd, NS_SO_USER_TIMEOUT, 5000), 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, sd, NS_SO_IP_TTL, 7), 0);
+    CU_ASSERT_EQUAL(ns_sock_set_nodelay(s, sd, true), 0);
     CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);
     g = last_syn(&cap);
     CU_ASSERT_EQUAL(g.sport, 4000);
@@ -388,6 +393,16 @@ static void t_connect_after_failure(void)
     CU_ASSERT_EQUAL(me.port, 4000);
     CU_ASSERT_EQUAL(ns_connect(s, sd, &dst), -EINPROGRESS);
     CU_ASSERT_EQUAL(last_syn(&cap).sport, 4000);
+    int64_t v = 0;
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_MAXSEG, &v), 0);
+    CU_ASSERT_EQUAL(v, 1000);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_USER_TIMEOUT, &v), 0);
+    CU_ASSERT_EQUAL(v, 5000);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, sd, NS_SO_IP_TTL, &v), 0);
+    CU_ASSERT_EQUAL(v, 7);
+    struct tl_ip ip;
+    CU_ASSERT_FATAL(tl_parse(cap.pkts[cap.count - 1], &ip) == 0);
+    CU_ASSERT_EQUAL(ip.ttl, 7); /* the new SYN carries it */
     CU_ASSERT_EQUAL(ns_abort(s, sd), 0);
 
     int l = ns_socket(s, NS_AF_INET, NS_SOCK_STREAM);

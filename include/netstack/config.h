@@ -245,7 +245,8 @@ struct ns_config {
                                     * the path's background loss rate, learned in Startup and Cruise
                                     * rounds (on); off: every loss counts, as the draft (tcp_bbr.c) */
     char tcp_cc[16];               /* congestion control: "newreno", "cubic" or "bbr" (default
-                                    * "cubic"); ns_stack_new refuses any other name */
+                                    * "cubic"); "" = newreno; ns_stack_new refuses any
+                                    * other name */
     ns_time_t tcp_ka_idle, tcp_ka_intvl; /* keepalive defaults when enabled with 0 */
     unsigned tcp_ka_count;
     ns_time_t tcp_keepinit;        /* TCP_KEEPINIT default (FreeBSD net.inet.tcp.keepinit): a
