@@ -510,7 +510,7 @@ int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o)
     char err[512];
     int status = 1;
     struct ns_stack *s = NULL;
-    struct ns_pcapout *w = NULL;
+    struct ns_capture tap = {0}; /* -v lines and -w's file (opened below) */
     void *state[32] = {0};
     unsigned started = 0;
     struct ns_pv_pkt *exp = NULL;
@@ -601,14 +601,11 @@ int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o)
     r->dev.r = r;
     ns_stack_attach(s, &r->dev.dev);
 
-    struct ns_capture tap = {.trace = o->verbose ? out : NULL, .pcap_offset = t0};
-    if (o->pcap_out) {
-        w = ns_pcapout_open(o->pcap_out, err, sizeof err);
-        if (!w) {
-            fprintf(stderr, "netstack: %s\n", err);
-            goto done;
-        }
-        tap.pcap = w;
+    tap.trace = o->verbose ? out : NULL;
+    tap.pcap_offset = t0;
+    if (o->pcap_out && !(tap.pcap = ns_pcapout_open(o->pcap_out, err, sizeof err))) {
+        fprintf(stderr, "netstack: %s\n", err);
+        goto done;
     }
     char apps[256] = "";
     for (unsigned i = 0; i < o->napps; i++) {
@@ -623,7 +620,7 @@ int ns_pcap_replay_run(const struct ns_pcap_replay_opts *o)
 
     r->now = 0;
     r->collecting = true;
-    if (w || tap.trace)
+    if (tap.pcap || tap.trace)
         ns_stack_set_tap(s, ns_capture_tap, &tap);
     ns_stack_poll(s, 0);
     struct ns_app_args args = o->app_args;
@@ -702,11 +699,8 @@ stop:
 done:
     if (s)
         ns_stack_free(s);
-    int wrc = ns_pcapout_close(w); /* what the apps' stop sent, and the close */
-    if (wrc < 0 && status == 0) {
-        fprintf(stderr, "netstack: pcap output: write failed: %s\n", strerror(-wrc));
+    if (ns_capture_close(&tap)) /* what the apps' stop sent, and the close */
         status = 1;
-    }
     for (size_t i = 0; i < r->nsent; i++)
         free((void *)r->sent[i].data);
     free(r->sent);
