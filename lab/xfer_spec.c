@@ -113,20 +113,15 @@ int xfer_flow_spec(const char *s, const struct xfer_pair *base, struct xfer_pair
     return 0;
 }
 
-/* Names a congestion control might have; the build has the ones
- * ns_tcp_cc_find knows. */
-static const char *const cc_candidates[] = {"newreno", "cubic", "bbr", NULL};
-
 unsigned xfer_cc_list(char *buf, size_t cap, const char *sep)
 {
     unsigned n = 0;
     size_t off = 0;
     if (cap)
         buf[0] = '\0';
-    for (unsigned i = 0; cc_candidates[i]; i++) {
-        if (!ns_tcp_cc_find(cc_candidates[i]))
-            continue;
-        int w = snprintf(buf + off, cap > off ? cap - off : 0, "%s%s", n ? sep : "", cc_candidates[i]);
+    const char *name;
+    for (size_t i = 0; (name = ns_config_cc_name(i)) != NULL; i++) { /* the build's, in the core's order */
+        int w = snprintf(buf + off, cap > off ? cap - off : 0, "%s%s", n ? sep : "", name);
         if (w > 0)
             off += (size_t)w;
         n++;

@@ -12,9 +12,7 @@
 
 static struct ns_sock *get(struct ns_stack *s, int sd)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap)
-        return NULL;
-    return s->socks[sd];
+    return ns_sock_valid(s, sd) ? s->socks[sd] : NULL;
 }
 
 bool ns_sock_valid(const struct ns_stack *s, int sd)

@@ -19,7 +19,7 @@
 
 static struct ns_tcb *stream_tcb(struct ns_stack *s, int sd, int *err)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
+    if (!ns_sock_valid(s, sd)) {
         *err = -EBADF;
         return NULL;
     }
@@ -50,7 +50,7 @@ int ns_sock_queued(struct ns_stack *s, int sd, uint32_t *inq, uint32_t *outq)
 
 int ns_sock_bufsize(struct ns_stack *s, int sd, uint32_t *snd, uint32_t *rcv)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd])
+    if (!ns_sock_valid(s, sd))
         return -EBADF;
     struct ns_sock *so = s->socks[sd];
     if (so->type != NS_SOCK_STREAM)

@@ -15,7 +15,7 @@
 
 struct ns_sock *ns_tcp_stream_sock(struct ns_stack *s, int sd, int *err)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
+    if (!ns_sock_valid(s, sd)) {
         *err = -EBADF;
         return NULL;
     }

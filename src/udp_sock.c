@@ -34,7 +34,7 @@
 
 static struct ns_sock *get_dgram(struct ns_stack *s, int sd)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd])
+    if (!ns_sock_valid(s, sd))
         return NULL;
     struct ns_sock *so = s->socks[sd];
     return so->type == NS_SOCK_DGRAM ? so : NULL;
@@ -46,7 +46,7 @@ bool ns_sock_is_dgram(struct ns_stack *s, int sd) { return get_dgram(s, sd) != N
  * Linux's SOL_UDP on a TCP socket). */
 static struct ns_sock *gso_sock(struct ns_stack *s, int sd, int *err)
 {
-    if (sd < 0 || (unsigned)sd >= s->socks_cap || !s->socks[sd]) {
+    if (!ns_sock_valid(s, sd)) {
         *err = -EBADF;
         return NULL;
     }
