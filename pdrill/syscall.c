@@ -396,6 +396,7 @@ static int sockopt_of(int64_t level, int64_t name)
         case TCP_KEEPIDLE: return NS_SO_KEEPIDLE;
         case TCP_KEEPINTVL: return NS_SO_KEEPINTVL;
         case TCP_KEEPCNT: return NS_SO_KEEPCNT;
+        case TCP_NODELAY: return NS_SO_NODELAY;
         default: return -1;
         }
     }
@@ -415,6 +416,84 @@ static int core_sockopt(const struct pd_fd *f, int64_t level, int64_t name)
 {
     int opt = sockopt_of(level, name);
     return opt == NS_SO_UDP_SEGMENT || !f->udp ? opt : -1;
+}
+
+/* TCP_CONGESTION's names are the stack's (ns_config_cc_name); under the
+ * linux profile Linux's "reno" is netstack's NewReno (Linux's reno module
+ * with SACK recovery is NewReno, RFC 6582 / 6675) both ways. */
+static const char *cc_name_in(const struct pd_run *r, const char *name)
+{
+    return !strcmp(r->o.profile, "linux") && !strcmp(name, "reno") ? "newreno" : name;
+}
+
+static const char *cc_name_out(const struct pd_run *r, const char *name)
+{
+    return !strcmp(r->o.profile, "linux") && !strcmp(name, "newreno") ? "reno" : name;
+}
+
+/* setsockopt(FD, IPPROTO_TCP, TCP_CONGESTION, "NAME", LEN): Linux reads
+ * the name from the first min(LEN, 15) bytes (TCP_CA_NAME_MAX - 1),
+ * stopping at a NUL; LEN < 1 is EINVAL, an unknown name ENOENT. */
+static int set_congestion(struct pd_run *r, struct pd_event *e, const struct pd_fd *f, int64_t *ret)
+{
+    const struct pd_expr *val = e->call.args->kids[3];
+    int64_t optlen;
+    if (val->kind != PD_E_STRING || !int_of(r, e->call.args->kids[4], &optlen))
+        return refuse(r, e, "setsockopt(TCP_CONGESTION) value (want \"NAME\", LEN)");
+    if (f->udp) {
+        *ret = -ENOPROTOOPT; /* a TCP option on a UDP socket, as Linux */
+        return SC_DONE;
+    }
+    if (optlen < 1) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    char name[16];
+    size_t n = strlen(val->str), k = optlen < 15 ? (size_t)optlen : 15;
+    if (k > n)
+        k = n;
+    memcpy(name, val->str, k);
+    name[k] = '\0';
+    *ret = ns_sock_set_cc(r->s, f->sd, cc_name_in(r, name));
+    return SC_DONE;
+}
+
+/* getsockopt(FD, IPPROTO_TCP, TCP_CONGESTION, "NAME", [LEN]): Linux hands
+ * back min(LEN, 16) bytes of its 16-byte name field and that length. */
+static int get_congestion(struct pd_run *r, struct pd_event *e, const struct pd_fd *f, int64_t *ret)
+{
+    const struct pd_expr *val = e->call.args->kids[3];
+    int64_t want_len;
+    if (val->kind != PD_E_STRING || !int_of(r, e->call.args->kids[4], &want_len))
+        return refuse(r, e, "getsockopt(TCP_CONGESTION) value (want \"NAME\", [LEN])");
+    if (f->udp) {
+        *ret = -ENOPROTOOPT;
+        return SC_DONE;
+    }
+    if (want_len < 0) {
+        *ret = -EINVAL;
+        return SC_DONE;
+    }
+    char name[16];
+    int rc = ns_sock_get_cc(r->s, f->sd, name, sizeof name);
+    if (rc < 0) {
+        *ret = rc;
+        return SC_DONE;
+    }
+    const char *got = cc_name_out(r, name);
+    size_t got_len = want_len < 16 ? (size_t)want_len : 16;
+    if (strncmp(val->str, got, got_len) != 0) {
+        pd_report(r, e->line, "getsockopt(TCP_CONGESTION): expected value \"%s\" but got \"%.*s\"", val->str,
+                  (int)got_len, got);
+        return SC_ERR;
+    }
+    if ((int64_t)got_len != want_len) {
+        pd_report(r, e->line, "getsockopt(TCP_CONGESTION): expected length %lld but got %zu", (long long)want_len,
+                  got_len);
+        return SC_ERR;
+    }
+    *ret = 0;
+    return SC_DONE;
 }
 
 static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, int64_t *ret)
@@ -451,6 +530,8 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
+    if (level == IPPROTO_TCP && name == TCP_CONGESTION)
+        return set_congestion(r, e, f, ret);
     if (!int_of(r, val, &v)) {
         pd_report(r, e->line, "setsockopt(): unsupported option value '%s'", expr_text(val));
         r->fatal = true;
@@ -487,8 +568,6 @@ static int do_setsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
             f->ka_cnt = (unsigned)v;
         if (rc == 0 && f->ka_on)
             rc = ka_apply(r, f);
-    } else if (level == IPPROTO_TCP && name == TCP_NODELAY) {
-        rc = ns_sock_set_nodelay(r->s, f->sd, v != 0);
     } else if (level == IPPROTO_TCP && name == TCP_INQ) {
         f->inq = v != 0; /* the cmsg of recvmsg; the count is the core's NS_SO_INQ */
         rc = 0;
@@ -558,6 +637,8 @@ static int do_getsockopt(struct pd_run *r, struct pd_event *e, struct pd_fd *f, 
         *ret = 0;
         return SC_DONE;
     }
+    if (level == IPPROTO_TCP && name == TCP_CONGESTION)
+        return get_congestion(r, e, f, ret);
     int opt = core_sockopt(f, level, name);
     if (opt >= 0 || (level == IPPROTO_TCP && name == TCP_INQ)) {
         /* The core's options (tcp_sockopt.c): TCP_MAXSEG is the send MSS

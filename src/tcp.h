@@ -403,6 +403,9 @@ struct ns_tcb {
     bool push_once;              /* uncork / TCP_NODELAY: send what waits once, corked or not */
     bool no_push;                /* the last bytes queued came without PUSH (NS_MSG_MORE,
                                   * RFC 9293 3.9.1): no PSH on the segment ending there */
+    uint8_t cc_set;              /* TCP_CONGESTION (ns_sock_set_cc): the algorithm this
+                                  * connection runs, ns_tcp_cc_id's number; 0 = the
+                                  * stack's cfg.tcp_cc (a byte: 100k TCBs, no pointer) */
     uint32_t *eor_ends;          /* NS_MSG_EOR: ends of the records not yet sent, a ring in
                                   * sequence order (eor_cap <= cfg.tcp_eor_max, on demand);
                                   * no segment crosses one */
@@ -853,6 +856,10 @@ unsigned ns_tcp_events(struct ns_stack *s, struct ns_sock *so);
  * created CLOSED on first need (an option, listen, connect; NULL on ENOMEM). */
 struct ns_sock *ns_tcp_stream_sock(struct ns_stack *s, int sd, int *err);
 struct ns_tcb *ns_tcp_sock_tcb(struct ns_stack *s, struct ns_sock *so, int sd);
+/* Copy a socket's options (everything ns_sock_setopt, ns_sock_set_* and
+ * ns_sock_set_cc keep on the TCB) from one TCB to another: a listener's
+ * to an accepted connection, a failed connect's to its fresh TCB. */
+void ns_tcp_copy_options(struct ns_tcb *to, const struct ns_tcb *from);
 
 /* ---- tcp_sockopt.c ---- */
 /* Bytes written but never sent yet (TCP_NOTSENT_LOWAT counts these), and

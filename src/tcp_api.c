@@ -109,29 +109,6 @@ int ns_accept(struct ns_stack *s, int sd, struct ns_sockaddr *peer)
     return nsd;
 }
 
-/* The socket's options, which live in its TCB (ns_sock_setopt, the
- * ns_sock_set_* calls): a disconnect keeps them, as Linux's tcp_disconnect
- * keeps a socket's. */
-static void copy_options(struct ns_tcb *to, const struct ns_tcb *from)
-{
-    to->nodelay = from->nodelay;
-    to->keepalive = from->keepalive;
-    to->ka_idle = from->ka_idle;
-    to->ka_intvl = from->ka_intvl;
-    to->ka_count = from->ka_count;
-    to->sndbuf_set = from->sndbuf_set;
-    to->rcvbuf_set = from->rcvbuf_set;
-    to->user_mss = from->user_mss;
-    to->notsent_lowat = from->notsent_lowat;
-    to->user_timeout = from->user_timeout;
-    to->cork = from->cork;
-    to->ip_tos = from->ip_tos;
-    to->ip_ttl = from->ip_ttl;
-    to->ip_pmtudisc = from->ip_pmtudisc;
-    to->noopt = from->noopt;
-    to->keepinit = from->keepinit;
-}
-
 /* A connect that failed (RST, timeout, ICMP) before the connection was
  * established: as Linux's __inet_stream_connect, the next connect reports
  * the error once (or -ECONNABORTED once it was read) and disconnects --
@@ -147,7 +124,7 @@ static int connect_failed(struct ns_stack *s, struct ns_sock *so)
         so->tcb = old; /* as it was: the error stays for the next try */
         return -ENOMEM;
     }
-    copy_options(t, old);
+    ns_tcp_copy_options(t, old); /* a disconnect keeps them, as Linux's tcp_disconnect */
     ns_tcb_free(old); /* so->tcb is t now: left alone */
     int e = so->err ? so->err : -ECONNABORTED;
     so->err = 0;
@@ -233,7 +210,7 @@ int ns_connect(struct ns_stack *s, int sd, const struct ns_sockaddr *dst)
     t->mss = t->rcv_mss < 536 ? t->rcv_mss : 536;
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
     ns_tcb_set_iss(t, ns_tcp_isn(s, &t->local, &t->remote));
-    t->cc = ns_tcp_cc_for(s);
+    t->cc = ns_tcp_cc_of(t);
     ns_tcp_set_state(t, NS_TCP_SYN_SENT);
     ns_tcb_hash_insert(t);
     s->stats.tcp_active_opens++;

@@ -74,7 +74,8 @@
  * through enter_recovery. Doubles are IEEE 754 (+ - * / only):
  * deterministic on every conforming machine.
  * Its state (t->bbr, struct ns_tcp_bbr in tcp.h) is allocated by init and
- * freed with the TCB, so other algorithms' connections do not carry it;
+ * freed with the TCB or a switch to another algorithm
+ * (ns_tcp_bbr_release), so other algorithms' connections do not carry it;
  * without memory for it the connection runs NewReno (tcp_cc_fallback).
  */
 #include <stdlib.h>
@@ -197,8 +198,7 @@ static void bbr_init(struct ns_tcb *t)
     } else {
         memset(t->bbr, 0, sizeof *t->bbr);
     }
-    t->cwnd = ns_tcp_cc_iw(t);
-    t->ssthresh = UINT32_MAX / 2;
+    t->ssthresh = UINT32_MAX / 2; /* unused by the model; Linux's bbr_init too */
     t->ca_acc = 0;
     t->bbr->min_rtt = t->srtt ? t->srtt : NS_TIME_NEVER;
     t->bbr->min_rtt_stamp = t->bbr->probe_rtt_stamp = t->s->now;
@@ -210,6 +210,16 @@ static void bbr_init(struct ns_tcb *t)
     /* Startup's first rate: the initial window over the handshake RTT. */
     ns_time_t rtt = t->srtt ? t->srtt : NS_MSEC;
     t->bbr_pacing_rate = (uint64_t)(STARTUP_PACING * (double)t->cwnd * 1e9 / (double)rtt);
+}
+
+void ns_tcp_bbr_release(struct ns_tcb *t)
+{
+    if (t->bbr) {
+        t->s->mem_in_use -= sizeof *t->bbr;
+        free(t->bbr);
+        t->bbr = NULL;
+    }
+    t->bbr_pacing_rate = 0;
 }
 
 /* The draft's BBR.inflight: data in the network (RFC 6675 pipe: sent,

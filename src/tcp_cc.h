@@ -4,7 +4,13 @@
  * accumulator (t->ca_acc); loss detection, recovery bookkeeping
  * (dupacks, recover, SACK scoreboard) and transmission stay in the TCP
  * core. All sizes are bytes; t->mss is the sender MSS.
- *   init            connection established: IW (RFC 6928) and ssthresh
+ *   init            the algorithm's own state, from the cwnd and ssthresh
+ *                   the connection has: at ESTABLISHED the core has set the
+ *                   initial window (RFC 6928) and an infinite ssthresh
+ *                   (RFC 5681 3.1); when TCP_CONGESTION switches a
+ *                   synchronized connection (ns_tcp_cc_switch) they are
+ *                   its current ones, which it keeps, as Linux's
+ *                   tcp_reinit_congestion_control
  *   on_ack          `acked` new bytes acknowledged outside recovery
  *   enter_recovery  fast retransmit (3 dupacks or SACK loss): set ssthresh
  *                   and the recovery cwnd
@@ -89,5 +95,16 @@ extern const struct ns_tcp_cc_ops ns_tcp_bbr;
 const struct ns_tcp_cc_ops *ns_tcp_cc_find(const char *name);
 /* The stack's configured algorithm (cfg.tcp_cc), NewReno when unset. */
 const struct ns_tcp_cc_ops *ns_tcp_cc_for(const struct ns_stack *s);
+/* cc's number for t->cc_set (1, 2, ...; never 0). */
+uint8_t ns_tcp_cc_id(const struct ns_tcp_cc_ops *cc);
+/* The algorithm t runs: the one set on its socket (TCP_CONGESTION,
+ * t->cc_set), else the stack's. */
+const struct ns_tcp_cc_ops *ns_tcp_cc_of(const struct ns_tcb *t);
+/* Start a synchronized connection on cc now (TCP_CONGESTION after the
+ * handshake): cc's init from the current cwnd and ssthresh; switching
+ * away from BBR frees its state and stops its pacing. */
+void ns_tcp_cc_switch(struct ns_tcb *t, const struct ns_tcp_cc_ops *cc);
+/* Free BBR's state of t, if any (a switch away from BBR, the TCB's end). */
+void ns_tcp_bbr_release(struct ns_tcb *t);
 
 #endif

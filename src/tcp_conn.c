@@ -15,6 +15,7 @@
 #endif
 
 #include "tcp.h"
+#include "tcp_cc.h"
 
 static const char *const state_names[NS_TCP__NSTATES] = {
     "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
@@ -535,10 +536,7 @@ void ns_tcb_free(struct ns_tcb *t)
         s->socks[t->sd]->tcb == t)
         s->socks[t->sd]->tcb = NULL;
     free_bufs(t);
-    if (t->bbr) {
-        s->mem_in_use -= sizeof *t->bbr;
-        free(t->bbr);
-    }
+    ns_tcp_bbr_release(t);
     if (t->all_prev)
         t->all_prev->all_next = t->all_next;
     else

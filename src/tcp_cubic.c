@@ -51,8 +51,6 @@ static void lx_reset(struct ns_tcb *t)
 
 static void cu_init(struct ns_tcb *t)
 {
-    t->cwnd = ns_tcp_cc_iw(t);
-    t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1 */
     t->ca_acc = 0;
     t->cubic.cwnd = t->cwnd;
     t->cubic.after_rto = false;

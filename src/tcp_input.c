@@ -175,7 +175,9 @@ static void become_established(struct ns_tcb *t, const struct seg *g)
     t->rtt_timing = false;
     t->backoff = 0;
     t->rto_at = NS_TIME_NEVER;
-    t->cc = ns_tcp_cc_for(s);
+    t->cc = ns_tcp_cc_of(t);
+    t->cwnd = ns_tcp_cc_iw(t);    /* RFC 6928 */
+    t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
     t->cc->init(t);
     t->recover = t->iss; /* RFC 6582 3.2 step 1 */
     t->high_rxt = t->snd_una;
@@ -214,23 +216,8 @@ static struct ns_tcb *new_child(struct ns_tcb *l, const struct seg *g, const str
         l->child_head = t;
     l->child_tail = t;
     l->nchild++;
-    t->nodelay = l->nodelay;
-    t->sndbuf_set = l->sndbuf_set; /* SO_SNDBUF / SO_RCVBUF are inherited, as on BSD and Linux */
-    t->rcvbuf_set = l->rcvbuf_set;
-    t->keepalive = l->keepalive;
-    t->user_mss = l->user_mss; /* the options a listener was given (tcp_sockopt.c) */
-    t->notsent_lowat = l->notsent_lowat;
-    t->user_timeout = l->user_timeout;
-    t->cork = l->cork;
-    t->ip_tos = l->ip_tos;
-    t->ip_ttl = l->ip_ttl;
-    t->ip_pmtudisc = l->ip_pmtudisc;
-    t->noopt = l->noopt;
-    t->keepinit = l->keepinit;
+    ns_tcp_copy_options(t, l); /* the listener's, as on BSD and Linux (SO_SNDBUF too) */
     t->utmo_start = s->now; /* TCP_KEEPINIT counts from the SYN */
-    t->ka_idle = l->ka_idle;
-    t->ka_intvl = l->ka_intvl;
-    t->ka_count = l->ka_count;
     setup_from_syn(t, g);
     t->ts_offset = (uint32_t)ns_rng_next(&s->rng);
     ns_tcb_set_iss(t, iss);

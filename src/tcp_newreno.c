@@ -7,8 +7,6 @@
 
 static void nr_init(struct ns_tcb *t)
 {
-    t->cwnd = ns_tcp_cc_iw(t);
-    t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
     t->ca_acc = 0;
     ns_tcp_hystart_init(t);
 }

@@ -48,14 +48,20 @@
  *   NS_SO_NOOPT          t->noopt (FreeBSD's TCP_NOOPT): write_options puts
  *                        nothing on our SYN / SYN-ACK and setup_from_syn
  *                        agrees to no option the peer offers.
- * Setting TCP_NODELAY while corked also pushes once (Linux's
- * TCP_NAGLE_PUSH), see ns_sock_set_nodelay.
+ *   NS_SO_NODELAY        t->nodelay, as ns_sock_set_nodelay (tcp_api.c):
+ *                        setting it while corked also pushes once (Linux's
+ *                        TCP_NAGLE_PUSH).
+ * ns_sock_set_cc / ns_sock_get_cc (TCP_CONGESTION) keep the algorithm in
+ * t->cc_set: taken at ESTABLISHED (tcp_input.c), or at once on a
+ * synchronized connection (ns_tcp_cc_switch, tcp_cc.c).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "netstack/socket.h"
 #include "tcp.h"
+#include "tcp_cc.h"
 
 uint32_t ns_tcp_unsent(const struct ns_tcb *t)
 {
@@ -225,6 +231,7 @@ int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t v)
             return -EINVAL;
         break;
     case NS_SO_INQ: return -EINVAL; /* read-only */
+    case NS_SO_NODELAY: return ns_sock_set_nodelay(s, sd, v != 0);
     default: return -ENOPROTOOPT;
     }
     struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
@@ -296,6 +303,7 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
     case NS_SO_NOTSENT_LOWAT: *v = t ? t->notsent_lowat : 0; return 0; /* as set; 0 = the default */
     case NS_SO_USER_TIMEOUT: *v = t ? t->user_timeout / NS_MSEC : 0; return 0;
     case NS_SO_CORK: *v = t && t->cork; return 0;
+    case NS_SO_NODELAY: *v = t && t->nodelay; return 0;
     case NS_SO_NOOPT: *v = t && t->noopt; return 0;
     case NS_SO_KEEPINIT: *v = (t ? t->keepinit : s->cfg.tcp_keepinit) / NS_MSEC; return 0;
     case NS_SO_KEEPIDLE: *v = (t ? t->ka_idle : s->cfg.tcp_ka_idle) / NS_MSEC; return 0;
@@ -317,4 +325,67 @@ int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *v)
         return 0;
     default: return -ENOPROTOOPT;
     }
+}
+
+void ns_tcp_copy_options(struct ns_tcb *to, const struct ns_tcb *from)
+{
+    to->nodelay = from->nodelay;
+    to->keepalive = from->keepalive;
+    to->ka_idle = from->ka_idle;
+    to->ka_intvl = from->ka_intvl;
+    to->ka_count = from->ka_count;
+    to->sndbuf_set = from->sndbuf_set;
+    to->rcvbuf_set = from->rcvbuf_set;
+    to->user_mss = from->user_mss;
+    to->notsent_lowat = from->notsent_lowat;
+    to->user_timeout = from->user_timeout;
+    to->cork = from->cork;
+    to->ip_tos = from->ip_tos;
+    to->ip_ttl = from->ip_ttl;
+    to->ip_pmtudisc = from->ip_pmtudisc;
+    to->noopt = from->noopt;
+    to->keepinit = from->keepinit;
+    to->cc_set = from->cc_set;
+}
+
+int ns_sock_set_cc(struct ns_stack *s, int sd, const char *name)
+{
+    int err;
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
+    if (!so)
+        return err;
+    if (!name)
+        return -EINVAL;
+    const struct ns_tcp_cc_ops *cc = ns_tcp_cc_find(name);
+    if (!cc)
+        return -ENOENT; /* Linux's answer for a name it has no module for */
+    struct ns_tcb *t = ns_tcp_sock_tcb(s, so, sd);
+    if (!t)
+        return -ENOMEM;
+    t->cc_set = ns_tcp_cc_id(cc);
+    if (synced(t))
+        ns_tcp_cc_switch(t, cc);
+    else
+        t->cc = cc; /* init runs at ESTABLISHED */
+    return 0;
+}
+
+int ns_sock_get_cc(struct ns_stack *s, int sd, char *buf, size_t len)
+{
+    int err;
+    struct ns_sock *so = ns_tcp_stream_sock(s, sd, &err);
+    if (!so)
+        return err;
+    if (!buf)
+        return -EINVAL;
+    const struct ns_tcb *t = so->tcb;
+    /* What runs once synchronized (BBR without memory for its state runs
+     * NewReno: tcp_cc_fallback), else what will. */
+    const char *name = t && synced(t) && t->cc ? t->cc->name
+                     : t ? ns_tcp_cc_of(t)->name : ns_tcp_cc_for(s)->name;
+    size_t n = strlen(name);
+    if (len <= n)
+        return -ERANGE;
+    memcpy(buf, name, n + 1);
+    return 0;
 }

@@ -733,6 +733,15 @@ static void t_sockopts(void)
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_MTU_DISCOVER, 4), -EINVAL);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_IP_MTU_DISCOVER, -1), -EINVAL);
     CU_ASSERT_EQUAL(ns_send_flags(s, t, "x", 1, 0x80), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_NODELAY, &v), 0);
+    CU_ASSERT_EQUAL(v, 0); /* Nagle on until set */
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_NODELAY, 5), 0);
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_NODELAY, &v), 0);
+    CU_ASSERT_EQUAL(v, 1);
+    CU_ASSERT_EQUAL(ns_sock_set_nodelay(s, t, false), 0); /* the same switch */
+    CU_ASSERT_EQUAL(ns_sock_getopt(s, t, NS_SO_NODELAY, &v), 0);
+    CU_ASSERT_EQUAL(v, 0);
+    CU_ASSERT_EQUAL(ns_sock_setopt(s, u, NS_SO_NODELAY, 1), -EOPNOTSUPP);
     /* Read back what was set. */
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_MAXSEG, 1200), 0);
     CU_ASSERT_EQUAL(ns_sock_setopt(s, t, NS_SO_NOTSENT_LOWAT, 16384), 0);

@@ -160,6 +160,79 @@ static void test_transfer_clean(void)
     tn_free(n);
 }
 
+/* TCP_CONGESTION per socket (ns_sock_set_cc / ns_sock_get_cc): the stacks
+ * default to CUBIC; a listener set to BBR hands it to the connection it
+ * accepts, a client set to BBR during its handshake starts on it (BBR's
+ * model and pace show in tcp_info), and a switch mid-transfer keeps cwnd,
+ * drops BBR's state and pace, and the bytes still arrive whole. */
+struct cc_run {
+    struct xfer *x;
+    size_t until;
+};
+
+static bool cc_pump(void *u)
+{
+    struct cc_run *c = u;
+    return xfer_pump(c->x) || c->x->s_rcvd >= c->until;
+}
+
+static void test_cc_per_socket(void)
+{
+    struct ns_config c0, c1;
+    cfg_fast(&c0, &c1, 7);
+    struct tn *n = tn_new(7, &c0, &c1);
+    char name[16];
+    int u = ns_socket(n->st[0], NS_AF_INET, NS_SOCK_DGRAM);
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], 99, "bbr"), -EBADF);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], 99, name, sizeof name), -EBADF);
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], u, "bbr"), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], u, name, sizeof name), -EOPNOTSUPP);
+    ns_close(n->st[0], u);
+    struct xfer x;
+    xfer_start(&x, n, 8u << 20, false);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], x.csd, name, sizeof name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "cubic"); /* the stack's cfg.tcp_cc until set */
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], x.csd, NULL), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], x.csd, NULL, 16), -EINVAL);
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], x.csd, "vegas"), -ENOENT);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], x.csd, name, 5), -ERANGE); /* "cubic" needs 6 */
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[1], x.lsd, "bbr"), 0);
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], x.csd, "bbr"), 0); /* in SYN-SENT */
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], x.csd, name, 4), 0);
+    CU_ASSERT_STRING_EQUAL(name, "bbr");
+    struct cc_run c = {&x, x.total / 4};
+    CU_ASSERT_FATAL(tn_run(n, cc_pump, &c, tn_now(n) + 60 * NS_SEC));
+    CU_ASSERT_FATAL(x.ssd >= 0 && !x.c_err && !x.s_err);
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[1], x.ssd, name, sizeof name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "bbr"); /* the listener's */
+    struct ns_tcp_info a, b;
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_EQUAL(ns_tcp_info(n->st[i], i ? x.ssd : x.csd, &a), 0);
+        CU_ASSERT(a.pacing_rate > 0 && a.bbr_max_bw > 0); /* BBR's model runs */
+    }
+    uint64_t mem = ns_stack_mem_in_use(n->st[0]);
+    CU_ASSERT_EQUAL(ns_tcp_info(n->st[0], x.csd, &a), 0);
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], x.csd, "cubic"), 0);
+    CU_ASSERT_EQUAL(ns_tcp_info(n->st[0], x.csd, &b), 0);
+    CU_ASSERT_EQUAL(b.cwnd, a.cwnd); /* kept, as Linux's tcp_reinit_congestion_control */
+    CU_ASSERT_EQUAL(b.ssthresh, a.ssthresh);
+    CU_ASSERT_EQUAL(b.pacing_rate, 0);
+    CU_ASSERT(ns_stack_mem_in_use(n->st[0]) < mem); /* BBR's state freed */
+    CU_ASSERT_EQUAL(ns_sock_get_cc(n->st[0], x.csd, name, sizeof name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "cubic");
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[1], x.ssd, "newreno"), 0);
+    c.until = x.total / 2;
+    CU_ASSERT_FATAL(tn_run(n, cc_pump, &c, tn_now(n) + 60 * NS_SEC));
+    CU_ASSERT_EQUAL(ns_tcp_info(n->st[0], x.csd, &b), 0);
+    CU_ASSERT(b.cwnd != a.cwnd); /* CUBIC moved it on */
+    CU_ASSERT_EQUAL(ns_sock_set_cc(n->st[0], x.csd, "bbr"), 0); /* and back: a fresh model */
+    CU_ASSERT_EQUAL(ns_tcp_info(n->st[0], x.csd, &a), 0);
+    CU_ASSERT_EQUAL(a.cwnd, b.cwnd);
+    CU_ASSERT(a.pacing_rate > 0);
+    xfer_finish(&x, 120 * NS_SEC); /* every byte, both ways; memory back to 0 */
+    tn_free(n);
+}
+
 static struct { uint64_t retrans, sackrec, fastrx, rtos; } g_last;
 
 static uint32_t g_isn_override; /* 0 = random ISNs */
@@ -1021,6 +1094,7 @@ static void test_chaos(void)
 
 static const struct tl_test tests[] = {
     {"transfer_clean", test_transfer_clean},
+    {"cc_per_socket", test_cc_per_socket},
     {"transfer_lossy_seeds", test_transfer_lossy_seeds},
     {"transfer_lossy_v6", test_transfer_lossy_v6},
     {"transfer_corrupt", test_transfer_corrupt},

@@ -181,7 +181,28 @@ int ns_sock_set_keepalive(struct ns_stack *s, int sd, bool on, ns_time_t idle,
  *                        1..32767000 (Linux's range); NS_SO_KEEPCNT
  *                        TCP_KEEPCNT: 1..127. The socket's keepalive
  *                        times (ns_sock_set_keepalive turns it on); read:
- *                        the stack's tcp_ka_* until set. */
+ *                        the stack's tcp_ka_* until set.
+ *   NS_SO_NODELAY        TCP_NODELAY: 0/1 (any non-zero is 1), the same
+ *                        switch as ns_sock_set_nodelay; read back 0/1.
+ *
+ * Congestion control of one connection (TCP_CONGESTION, tcp(7)), by the
+ * name the stack knows it by (ns_config_cc_name: "newreno", "cubic",
+ * "bbr"); unset, a connection runs the stack's cfg.tcp_cc. Set on a
+ * listener it is inherited by accepted connections; set before the
+ * handshake ends, the connection starts on it at ESTABLISHED; set on a
+ * synchronized connection, it takes over at once from the connection's
+ * current cwnd and ssthresh, its own state fresh (Linux's
+ * tcp_reinit_congestion_control). ns_sock_set_cc returns 0, -EBADF,
+ * -EOPNOTSUPP (not a stream socket), -EINVAL (name NULL), -ENOENT (no
+ * algorithm of that name, as Linux) or -ENOMEM. ns_sock_get_cc copies the
+ * NUL-terminated name of the algorithm the connection runs -- or, before
+ * ESTABLISHED, the one it will start on -- into buf: 0, -EBADF,
+ * -EOPNOTSUPP, -EINVAL (buf NULL), -ERANGE (len too small; 16 always
+ * suffices, Linux's TCP_CA_NAME_MAX). A BBR connection that found no
+ * memory for its model runs NewReno (counter tcp_cc_fallback), and reads
+ * "newreno". */
+int ns_sock_set_cc(struct ns_stack *s, int sd, const char *name);
+int ns_sock_get_cc(struct ns_stack *s, int sd, char *buf, size_t len);
 /* Datagram socket option (udp_sock.c), Linux's of the same name (udp(7)).
  * On a stream or ping socket it is -ENOPROTOOPT; on a UDP socket every
  * stream option is -EOPNOTSUPP.
@@ -216,6 +237,7 @@ enum ns_sockopt {
     NS_SO_KEEPCNT,
     NS_SO_IP_MTU_DISCOVER,
     NS_SO_UDP_SEGMENT,
+    NS_SO_NODELAY,
 };
 int ns_sock_setopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t value);
 int ns_sock_getopt(struct ns_stack *s, int sd, enum ns_sockopt opt, int64_t *value);

@@ -1638,6 +1638,55 @@ EST_NOSACK + """+0 setsockopt(4, IPPROTO_TCP, TCP_CORK, [1], 4) = 0
 +.05 setsockopt(4, IPPROTO_TCP, TCP_CORK, [0], 4) = 0
 +0 > P. 201:401(200) ack 1
 """)
+T["tcp-congestion"] = ("tcp(7) TCP_CONGESTION: a listener's algorithm is inherited by the connection it "
+    "accepts; an unknown name is ENOENT; a switch on an established connection keeps cwnd and "
+    "ssthresh (Linux's tcp_reinit_congestion_control; reno is netstack's NewReno); getsockopt names it",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 getsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "cubic", [16]) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "vegas", 5) = -1 ENOENT (No such file or directory)
++0 setsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "bbr", [16]) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "cubic", 5) = 0
++0 write(4, ..., 10000) = 10000
++0 > . 1:1001(1000) ack 1
++0 > P. 1001:2001(1000) ack 1
++0 > . 2001:3001(1000) ack 1
++0 > P. 3001:4001(1000) ack 1
++0 > . 4001:5001(1000) ack 1
++0 > P. 5001:6001(1000) ack 1
++0 > . 6001:7001(1000) ack 1
++0 > P. 7001:8001(1000) ack 1
++0 > . 8001:9001(1000) ack 1
++0 > P. 9001:10001(1000) ack 1
++.1 < . 1:1(0) ack 10001 win 512
++0 %{ assert tcpi_snd_cwnd == 20 }%
++0 setsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "reno", 4) = 0
++0 %{ assert tcpi_snd_cwnd == 20 }%
++0 getsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "reno", [16]) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "ren", [3]) = 0
+""")
+T["nodelay-read"] = ("tcp(7) TCP_NODELAY reads back what was set, and an accepted connection has its "
+    "listener's",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 getsockopt(3, IPPROTO_TCP, TCP_NODELAY, [0], [4]) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], [4]) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 getsockopt(4, IPPROTO_TCP, TCP_NODELAY, [1], [4]) = 0
++0 setsockopt(4, IPPROTO_TCP, TCP_NODELAY, [0], 4) = 0
++0 getsockopt(4, IPPROTO_TCP, TCP_NODELAY, [0], [4]) = 0
+""")
 T["msg-more"] = ("send(2) MSG_MORE (RFC 9293 3.9.1 SEND without PUSH): the partial tail waits for the next "
     "send, full segments leave without PSH, a later send without the flag pushes all; a tail with "
     "nothing in flight leaves after one RTO",
