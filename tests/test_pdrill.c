@@ -366,6 +366,24 @@ static void test_long_commands(void)
              "xxxy.sh) after the stack started");
 }
 
+/* A sysctl's value is a number as the kernel reads one, or an error:
+ * strtoll without an end check read "abc", "" and "1x" as 0 and 1 (the
+ * 300-blank value of long_commands, cut to blanks, turned SACK off). */
+static void test_sysctl_values(void)
+{
+    static const char *const bad[] = {"", "abc", "1x", "' '", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char head[128];
+        snprintf(head, sizeof head, "`sysctl -q net.ipv4.tcp_sack=%s`\n", bad[i]);
+        run_long(head, "", 0, DEMO_TAIL, PD_ERROR, ": want a number");
+    }
+    run_long("`sysctl -q net.ipv4.tcp_sack=' 1 '`\n", "", 0, DEMO_TAIL, PD_PASS, NULL);
+    run_long("`sysctl -q net.ipv4.tcp_sack=0x1`\n", "", 0, DEMO_TAIL, PD_PASS, NULL); /* base 0, as the kernel */
+    run_long("`sysctl -q net.ipv4.tcp_sack=0`\n", "", 0, DEMO_TAIL, PD_FAIL, "expected kind 1"); /* it took */
+    run_long("`sysctl -q net.ipv4.tcp_rmem='4096 8x 1'`\n", "", 0, DEMO_TAIL, PD_ERROR, ": want three numbers");
+    run_long("`sysctl -q net.ipv4.tcp_rmem='4096 87380'`\n", "", 0, DEMO_TAIL, PD_ERROR, ": want three numbers");
+}
+
 static const struct tl_test tests[] = {
     {"option_lines_linear", test_option_lines_linear},
     {"init_commands_linear", test_init_commands_linear},
@@ -381,6 +399,7 @@ static const struct tl_test tests[] = {
     {"decimal_numbers", test_decimal_numbers},
     {"ect01_inbound", test_ect01_inbound},
     {"long_commands", test_long_commands},
+    {"sysctl_values", test_sysctl_values},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
