@@ -892,11 +892,10 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
     }
     r->sc = &sc;
     for (unsigned i = 0; i < sc.nopts; i++) {
-        /* one or more options per line */
-        char line[1024];
-        snprintf(line, sizeof line, "%s", sc.opts[i]);
+        /* one or more options per line, each read (the line is split in
+         * place: a fixed copy once dropped what followed its 1023rd byte) */
         char *save = NULL;
-        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        for (char *w = strtok_r(sc.opts[i], " \t", &save); w; w = strtok_r(NULL, " \t", &save))
             if (pd_option_apply(&r->o, w, err, sizeof err) < 0) {
                 snprintf(res->report, sizeof res->report, "%s:%d: error: %s\n", name, sc.opt_lines[i], err);
                 res->status = PD_ERROR;

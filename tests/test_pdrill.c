@@ -366,6 +366,15 @@ static void test_long_commands(void)
              "xxxy.sh) after the stack started");
 }
 
+/* An option line is read whole: a 1024-byte copy dropped the options
+ * after it, an unknown one there passed. */
+static void test_long_option_line(void)
+{
+    run_long("--tolerance_usecs=10000", " ", 1100, " --no_such_option=1\n" DEMO_TAIL, PD_ERROR,
+             "t.pkt:1: error: unknown option '--no_such_option'");
+    run_long("--tolerance_usecs=10000", " ", 1100, " --mtu=1500\n" DEMO_TAIL, PD_PASS, NULL);
+}
+
 /* A sysctl's value is a number as the kernel reads one, or an error:
  * strtoll without an end check read "abc", "" and "1x" as 0 and 1 (the
  * 300-blank value of long_commands, cut to blanks, turned SACK off). */
@@ -400,6 +409,7 @@ static const struct tl_test tests[] = {
     {"ect01_inbound", test_ect01_inbound},
     {"long_commands", test_long_commands},
     {"sysctl_values", test_sysctl_values},
+    {"long_option_line", test_long_option_line},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }
