@@ -733,22 +733,40 @@ int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, siz
     const char *dot = strrchr(pcap_path, '.');
     if (!dot || (slash && dot < slash))
         dot = pcap_path + n;
-    snprintf(sidecar, sidecar_len, "%.*s.args", (int)(dot - pcap_path), pcap_path);
+    int w = snprintf(sidecar, sidecar_len, "%.*s.args", (int)(dot - pcap_path), pcap_path);
+    if (w < 0 || (size_t)w >= sidecar_len) {
+        /* a cut name would be another file's */
+        snprintf(err, errlen, "the sidecar's name is longer than %zu bytes (%.60s...)", sidecar_len - 1,
+                 pcap_path);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     FILE *f = fopen(sidecar, "r");
-    if (!f)
-        return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", sidecar, strerror(errno)), -1);
+    if (!f) {
+        int e = errno;
+        if (e == ENOENT)
+            return 0;
+        snprintf(err, errlen, "%s: %s", sidecar, strerror(e));
+        errno = e;
+        return -1;
+    }
     char text[4097];
+    errno = 0;
     size_t len = fread(text, 1, sizeof text, f);
-    bool bad = ferror(f);
+    /* A directory opens for reading and fails here (EISDIR): the read's
+     * own errno names the reason. */
+    int rerr = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
-    if (bad || len >= sizeof text) {
-        snprintf(err, errlen, "%s: %s", sidecar, bad ? "read error" : "larger than 4 KiB");
+    if (rerr || len >= sizeof text) {
+        snprintf(err, errlen, "%s: %s", sidecar, rerr ? strerror(rerr) : "larger than 4 KiB");
+        errno = rerr ? rerr : EFBIG;
         return -1;
     }
     text[len] = '\0';
     char **v = calloc(65, sizeof *v);
     if (!v) {
         snprintf(err, errlen, "%s: out of memory", sidecar);
+        errno = ENOMEM;
         return -1;
     }
     int argc = 0;
@@ -768,12 +786,14 @@ int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, siz
         if (argc == 64) {
             ns_pcap_sidecar_free(v, argc);
             snprintf(err, errlen, "%s: more than 64 words", sidecar);
+            errno = E2BIG;
             return -1;
         }
         v[argc] = strndup(start, (size_t)(p - start));
         if (!v[argc]) {
             ns_pcap_sidecar_free(v, argc);
             snprintf(err, errlen, "%s: out of memory", sidecar);
+            errno = ENOMEM;
             return -1;
         }
         argc++;

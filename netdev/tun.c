@@ -26,6 +26,7 @@
 
 #include "netdev/vnet.h"
 #include "netstack/addr.h"
+#include "netstack/config.h"
 
 /* Regions one scattered read takes (the stack's direct receive needs
  * NS_RX_DIRECT_MAX + 2). */
@@ -423,17 +424,27 @@ struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t err
     bool want4 = o->host4.family == NS_AF_INET, want6 = o->host6.family == NS_AF_INET6;
     char abuf[NS_ADDR_STRLEN];
 
+    /* The options are checked before any system call: a bad one is
+     * EINVAL and one line, and no interface is made. The MTU's range is
+     * the stack's own `mtu` row (config_table.c), the one the CLI's --mtu
+     * and --set mtu take: a device the stack could not be set to is no
+     * use (it once accepted 68..295, which the CLI refused). */
+    const struct ns_config_field *mf = ns_config_field_find("mtu");
     if (strlen(name) >= IFNAMSIZ) {
         errf(err, errlen, "interface name '%s' is too long (at most %d characters)", name,
              IFNAMSIZ - 1);
+        errno = EINVAL;
         return NULL;
     }
-    if (mtu < 68 || mtu > 65535) {
-        errf(err, errlen, "MTU %u out of range 68..65535", mtu);
+    if (mtu < mf->min || mtu > mf->max) {
+        errf(err, errlen, "MTU %u out of range %llu..%llu", mtu, (unsigned long long)mf->min,
+             (unsigned long long)mf->max);
+        errno = EINVAL;
         return NULL;
     }
     if (want6 && mtu < 1280) {
         errf(err, errlen, "IPv6 needs an MTU of at least 1280 (got %u)", mtu);
+        errno = EINVAL;
         return NULL;
     }
 

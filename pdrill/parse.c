@@ -1118,10 +1118,16 @@ int pd_parse(const char *name, const char *text, size_t len, const struct pd_def
             continue;
         }
         if (l->t == T_CMD) { /* untimed: init before the events, cleanup after */
-            if (seen_event)
+            if (seen_event) {
+                s->cleanup_lines = grow(s, s->cleanup_lines, s->ncleanup, &s->capcleanup_lines,
+                                        sizeof *s->cleanup_lines);
+                s->cleanup_lines[s->ncleanup] = l->tline;
                 push_str(s, &s->cleanup_cmds, &s->ncleanup, &s->capcleanup, l->text);
-            else
+            } else {
+                s->init_lines = grow(s, s->init_lines, s->ninit, &s->capinit_lines, sizeof *s->init_lines);
+                s->init_lines[s->ninit] = l->tline;
                 push_str(s, &s->init_cmds, &s->ninit, &s->capinit, l->text);
+            }
             next(l);
             continue;
         }

@@ -18,6 +18,9 @@
  *            rounded to the MSS), RFC 5961 on (insecure_rst/syn map to it).
  *   netstack the stack's own defaults (ns_config_default), unchanged.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +173,25 @@ static const struct map maps[] = {
     {"net.inet.tcp.udp_tunneling_port", NULL, C_NUM, NULL, "0"},
 };
 
+/* k numbers, blank-separated, as the kernel reads a sysctl
+ * (proc_dointvec, proc_doulongvec_minmax: base 0, blanks around them):
+ * false for "", "abc", "1x", too few or too many, or past long long --
+ * never read as 0 or as the part before the junk. */
+static bool sysctl_nums(const char *s, long long *out, int k)
+{
+    for (int i = 0; i < k; i++) {
+        char *end;
+        errno = 0;
+        out[i] = strtoll(s, &end, 0);
+        if (end == s || errno == ERANGE || (*end && !isspace((unsigned char)*end)))
+            return false;
+        s = end;
+    }
+    while (isspace((unsigned char)*s))
+        s++;
+    return !*s;
+}
+
 int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const char *value, char *err,
               size_t cap)
 {
@@ -194,7 +216,12 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
         return -1;
     }
     char v[96];
-    long long n = strtoll(value, NULL, 0);
+    const char *val = v; /* what ns_config_set gets */
+    long long n = 0;
+    if (m->conv != C_CC && m->conv != C_MID3 && !sysctl_nums(value, &n, 1)) {
+        snprintf(err, cap, "sysctl %s=%s: want a number", key, value);
+        return -1;
+    }
     switch (m->conv) {
     case C_TLP: snprintf(v, sizeof v, "%s", n >= 3 ? "on" : "off"); break; /* 3, 4: TLP on */
     case C_BOOL: snprintf(v, sizeof v, "%s", n ? "on" : "off"); break;
@@ -212,14 +239,15 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;
     case C_MS: snprintf(v, sizeof v, "%lldms", n); break;
     case C_MSL_MS: snprintf(v, sizeof v, "%lldms", n); break;
-    case C_CC: snprintf(v, sizeof v, "%s", value); break;
+    case C_CC: val = value; break; /* the name, whole */
     case C_RACK: snprintf(v, sizeof v, "%s", (n & 1) ? "on" : "off"); break;
     case C_MID3: {
-        long long a, b, c;
-        if (sscanf(value, "%lld %lld %lld", &a, &b, &c) != 3) {
+        long long abc[3];
+        if (!sysctl_nums(value, abc, 3)) {
             snprintf(err, cap, "sysctl %s=%s: want three numbers", key, value);
             return -1;
         }
+        long long b = abc[1], c = abc[2];
         snprintf(v, sizeof v, "%lld", c > b ? c : b);
         if (!strcmp(key, "net.ipv4.tcp_wmem") && cfg->tcp_sndbuf_init) {
             /* Auto-tuned (tcp_sndbuf_init): the middle value is where a
@@ -242,7 +270,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
         }
     }
     char e[160];
-    if (ns_config_set(cfg, m->field, v, e, sizeof e) < 0) {
+    if (ns_config_set(cfg, m->field, val, e, sizeof e) < 0) {
         snprintf(err, cap, "sysctl %s=%s: %s", key, value, e);
         return -1;
     }

@@ -242,6 +242,18 @@ static char *trim(char *s)
     return s;
 }
 
+/* Remembers the first sysctl that came too late (run_event reports it
+ * before the next event): a..d joined, whole, for the message. */
+static void late_sysctl(struct pd_run *r, int line, const char *a, const char *b, const char *c, const char *d)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + strlen(d) + 1;
+    r->late_sysctl_line = line;
+    free(r->late_sysctl);
+    r->late_sysctl = malloc(n);
+    if (r->late_sysctl)
+        snprintf(r->late_sysctl, n, "%s%s%s%s", a, b, c, d);
+}
+
 static int one_sysctl(struct pd_run *r, int line, char *kv)
 {
     char *eq = strchr(kv, '=');
@@ -273,10 +285,8 @@ static int one_sysctl(struct pd_run *r, int line, char *kv)
          * restores a host default at its end (FreeBSD's suite does) changes
          * nothing observable, so the error waits for the next event. */
         r->cfg = before;
-        if (!r->late_sysctl_line) {
-            r->late_sysctl_line = line;
-            snprintf(r->late_sysctl, sizeof r->late_sysctl, "%s=%s", key, val);
-        }
+        if (!r->late_sysctl_line)
+            late_sysctl(r, line, "", key, "=", val);
     }
     return 0;
 }
@@ -421,10 +431,12 @@ static int tcpdrop_cmd(struct pd_run *r, char **w, unsigned nw)
     return 0;
 }
 
-static unsigned split_words(char *q, char **words, unsigned max)
+/* Splits q at blanks into words[] (room for one per two bytes of q, so
+ * never full: every word but the last takes a separator). */
+static unsigned split_words(char *q, char **words)
 {
     unsigned nw = 0;
-    while (*q && nw < max) {
+    while (*q) {
         while (*q == ' ' || *q == '\t')
             q++;
         if (!*q)
@@ -438,26 +450,41 @@ static unsigned split_words(char *q, char **words, unsigned max)
     return nw;
 }
 
-/* 1: not a sockstat/tcpdrop command; 0: emulated and succeeded; -1: reported. */
+/* 1: not a sockstat/tcpdrop command; 0: emulated and succeeded; -1: reported.
+ * Every stage and every word is looked at: the arrays are sized by the
+ * command (a pipeline or word list cut short would be judged on what is
+ * left -- a dropped `| grep X` stage passes). */
 static int bsd_tool(struct pd_run *r, int line, const char *whole)
 {
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s", whole);
-    char *stages[8];
+    size_t len = strlen(whole);
+    size_t nbar = 0;
+    for (const char *p = whole; *p; p++)
+        nbar += *p == '|';
+    char *buf = malloc(len + 1);
+    char **stages = malloc((nbar + 1) * sizeof *stages);
+    char **w = malloc((len / 2 + 1) * sizeof *w);
+    int rc = -1;
+    if (!buf || !stages || !w) {
+        pd_report(r, line, "shell command: out of memory");
+        goto out;
+    }
+    memcpy(buf, whole, len + 1);
     unsigned ns = 0;
-    for (char *save = NULL, *p = strtok_r(buf, "|", &save); p && ns < 8; p = strtok_r(NULL, "|", &save))
+    for (char *save = NULL, *p = strtok_r(buf, "|", &save); p; p = strtok_r(NULL, "|", &save))
         stages[ns++] = p;
-    char *w[16];
-    unsigned nw = ns ? split_words(stages[0], w, 16) : 0;
-    if (!nw || (strcmp(w[0], "sockstat") && strcmp(w[0], "tcpdrop")))
-        return 1;
+    unsigned nw = ns ? split_words(stages[0], w) : 0;
+    if (!nw || (strcmp(w[0], "sockstat") && strcmp(w[0], "tcpdrop"))) {
+        rc = 1;
+        goto out;
+    }
     if (!strcmp(w[0], "tcpdrop")) {
-        int rc = ns == 1 ? tcpdrop_cmd(r, w, nw) : -1;
-        if (rc == -2)
+        int t = ns == 1 ? tcpdrop_cmd(r, w, nw) : -1;
+        if (t == -2)
             goto too_many;
-        if (rc < 0)
+        if (t < 0)
             goto refuse;
-        return 0;
+        rc = 0;
+        goto out;
     }
     static char lines[PD_PIPE_LINES][256];
     unsigned nl;
@@ -468,7 +495,7 @@ static int bsd_tool(struct pd_run *r, int line, const char *whole)
         goto refuse;
     bool ok = true; /* sockstat itself succeeds */
     for (unsigned st = 1; st < ns; st++) {
-        nw = split_words(stages[st], w, 16);
+        nw = split_words(stages[st], w);
         bool count = false, invert = false;
         const char *pat = NULL;
         for (unsigned i = 1; i < nw; i++) {
@@ -498,28 +525,50 @@ static int bsd_tool(struct pd_run *r, int line, const char *whole)
     if (!ok) {
         pd_report(r, line, "shell command '%s' failed (emulated over netstack's TCP table: no line matched)",
                   whole);
-        return -1;
+        goto out;
     }
-    return 0;
+    rc = 0;
+    goto out;
 too_many:
     pd_report(r, line, "shell command '%s': more than %d TCP endpoints, past what the emulation lists", whole,
               PD_PIPE_LINES);
-    return -1;
+    goto out;
 refuse:
     pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack (sockstat: -4 -6 -P tcp "
               "-p PORT -s, then `grep [-c] [-v] WORD` stages; tcpdrop: -s STATE)", whole);
-    return -1;
+out:
+    free(buf);
+    free(stages);
+    free(w);
+    return rc;
 }
 
+static int run_part(struct pd_run *r, int line, char *c, const char *whole, char **words);
+
+/* Runs the back-quoted text of one command. The text is the script's
+ * own: it is rewritten into buffers sized from it (the script's length
+ * bounds them, PD_MAX_SCRIPT_BYTES), so a command, a word or a pipeline
+ * stage of any length is judged whole -- never cut to a fixed buffer and
+ * its remainder dropped. */
 int pd_command(struct pd_run *r, int line, const char *text)
 {
-    char buf[2048];
+    size_t len = strlen(text);
+    /* buf: the command as the shell reads it (never longer than text);
+     * whole: one part of it, unchanged, for messages; words: one per two
+     * bytes of a part at most (each but the last ends at a blank). */
+    char *buf = malloc(len + 1), *whole = malloc(len + 1);
+    char **words = malloc((len / 2 + 1) * sizeof *words);
+    int rc = -1;
+    if (!buf || !whole || !words) {
+        pd_report(r, line, "shell command: out of memory");
+        goto out;
+    }
     /* As /bin/sh reads it: a backslash-newline joins lines, `# ...` (at the
      * start of a word, outside quotes) is a comment to the end of the line. */
     size_t o = 0;
     char sq = 0;
     bool word_start = true;
-    for (const char *p = text; *p && o + 1 < sizeof buf; p++) {
+    for (const char *p = text; *p; p++) {
         if (!sq && p[0] == '\\' && p[1] == '\n') {
             p++;
             buf[o++] = ' ';
@@ -548,111 +597,116 @@ int pd_command(struct pd_run *r, int line, const char *text)
         char *c = trim(part);
         if (!*c || *c == '#')
             continue;
-        char whole[512];
-        snprintf(whole, sizeof whole, "%s", c);
-        int bt = bsd_tool(r, line, whole);
-        if (bt <= 0) {
-            if (bt < 0)
-                return -1;
-            continue;
-        }
-        /* words, with '...' and "..." quoting (sysctl -q k="a b c") */
-        char *words[64];
-        unsigned nw = 0;
-        char *q = c;
-        while (*q && nw < 64) {
-            while (*q == ' ' || *q == '\t')
+        memcpy(whole, c, strlen(c) + 1);
+        if (run_part(r, line, c, whole, words) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(buf);
+    free(whole);
+    free(words);
+    return rc;
+}
+
+/* One command of a line (c, rewritten in place into words[]): 0, or -1
+ * reported. */
+static int run_part(struct pd_run *r, int line, char *c, const char *whole, char **words)
+{
+    int bt = bsd_tool(r, line, whole);
+    if (bt <= 0)
+        return bt;
+    /* words, with '...' and "..." quoting (sysctl -q k="a b c") */
+    unsigned nw = 0;
+    char *q = c;
+    while (*q) {
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (!*q)
+            break;
+        char *w = q, *out = q;
+        char quote = 0;
+        while (*q && (quote || (*q != ' ' && *q != '\t'))) {
+            if (!quote && (*q == '"' || *q == '\'')) {
+                quote = *q++;
+                continue;
+            }
+            if (quote && *q == quote) {
+                quote = 0;
                 q++;
-            if (!*q)
-                break;
-            char *w = q, *out = q;
-            char quote = 0;
-            while (*q && (quote || (*q != ' ' && *q != '\t'))) {
-                if (!quote && (*q == '"' || *q == '\'')) {
-                    quote = *q++;
-                    continue;
-                }
-                if (quote && *q == quote) {
-                    quote = 0;
-                    q++;
-                    continue;
-                }
-                *out++ = *q++;
+                continue;
             }
-            if (*q)
-                q++;
-            *out = '\0';
-            words[nw++] = w;
+            *out++ = *q++;
         }
-        if (!nw)
-            continue;
-        const char *cmd = words[0];
-        const char *base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
-        if (!strcmp(base, "sysctl")) {
-            bool any = false;
-            for (unsigned i = 1; i < nw; i++) {
-                if (words[i][0] == '-')
-                    continue;
-                any = true;
-                if (one_sysctl(r, line, words[i]) < 0)
-                    return -1;
-            }
-            if (!any) {
-                pd_report(r, line, "shell command '%s': reading sysctls is not emulated", whole);
+        if (*q)
+            q++;
+        *out = '\0';
+        words[nw++] = w;
+    }
+    if (!nw)
+        return 0;
+    const char *cmd = words[0];
+    const char *base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+    if (!strcmp(base, "sysctl")) {
+        bool any = false;
+        for (unsigned i = 1; i < nw; i++) {
+            if (words[i][0] == '-')
+                continue;
+            any = true;
+            if (one_sysctl(r, line, words[i]) < 0)
                 return -1;
-            }
-        } else if (!strcmp(base, "set_sysctls.py")) {
-            for (unsigned i = 1; i < nw; i++) {
-                char kv[256];
-                const char *w = words[i];
-                if (!strncmp(w, "/proc/sys/", 10))
-                    w += 10;
-                snprintf(kv, sizeof kv, "%s", w);
-                for (char *x = kv; *x && *x != '='; x++)
-                    if (*x == '/')
-                        *x = '.';
-                if (one_sysctl(r, line, kv) < 0)
-                    return -1;
-            }
-        } else if (!strcmp(base, "defaults.sh")) {
-            if (strcmp(r->o.profile, "linux") != 0) {
-                pd_report(r, line, "defaults.sh sets Linux's defaults but the profile is %s", r->o.profile);
-                return -1;
-            }
-        } else if (!strncmp(base, "sysctl_restore_", 15) && strlen(base) > 18 &&
-                   !strcmp(base + strlen(base) - 3, ".sh")) {
-            /* set_sysctls.py's restore script puts back the values the
-             * script changed: like a late sysctl (one_sysctl), harmless
-             * as the script's last event, an error before another. */
-            if (r->s && !r->late_sysctl_line) {
-                r->late_sysctl_line = line;
-                snprintf(r->late_sysctl, sizeof r->late_sysctl, "restore (%s)", base);
-            }
-        } else if (!strcmp(base, "rm") || !strcmp(base, "dd")) {
-            if (vfile_cmd(r, line, whole, words, nw) < 0)
-                return -1;
-        } else if (!strcmp(base, "tc") && nw > 2 && !strcmp(words[1], "qdisc") &&
-                   (!strcmp(words[2], "replace") || !strcmp(words[2], "add")) && !strcmp(words[nw - 1], "fq")) {
-            /* The fq qdisc on the device: Linux's TCP then paces by
-             * departure time (cfg.tcp_pacing_edt, tcp_output.c). */
-            char err[160];
-            if (r->s) {
-                pd_report(r, line, "shell command '%s': a qdisc installed after the stack started is not emulated",
-                          whole);
-                return -1;
-            }
-            if (ns_config_set(&r->cfg, "tcp_pacing", "on", err, sizeof err) < 0 ||
-                ns_config_set(&r->cfg, "tcp_pacing_edt", "on", err, sizeof err) < 0) {
-                pd_report(r, line, "shell command '%s': %s", whole, err);
-                return -1;
-            }
-        } else if (!strcmp(base, "tc") || (!strcmp(base, "ip") && nw > 1 && !strcmp(words[1], "tcp_metrics")) ||
-                   !strcmp(base, "true") || !strcmp(base, ":")) {
-            /* queueing disciplines and the route metrics cache: nothing to do in-process */
-        } else {
-            pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack", whole);
+        }
+        if (!any) {
+            pd_report(r, line, "shell command '%s': reading sysctls is not emulated", whole);
             return -1;
         }
+    } else if (!strcmp(base, "set_sysctls.py")) {
+        for (unsigned i = 1; i < nw; i++) {
+            char *kv = words[i]; /* the word is this call's own copy */
+            if (!strncmp(kv, "/proc/sys/", 10))
+                kv += 10;
+            for (char *x = kv; *x && *x != '='; x++)
+                if (*x == '/')
+                    *x = '.';
+            if (one_sysctl(r, line, kv) < 0)
+                return -1;
+        }
+    } else if (!strcmp(base, "defaults.sh")) {
+        if (strcmp(r->o.profile, "linux") != 0) {
+            pd_report(r, line, "defaults.sh sets Linux's defaults but the profile is %s", r->o.profile);
+            return -1;
+        }
+    } else if (!strncmp(base, "sysctl_restore_", 15) && strlen(base) > 18 &&
+               !strcmp(base + strlen(base) - 3, ".sh")) {
+        /* set_sysctls.py's restore script puts back the values the
+         * script changed: like a late sysctl (one_sysctl), harmless
+         * as the script's last event, an error before another. */
+        if (r->s && !r->late_sysctl_line)
+            late_sysctl(r, line, "restore (", base, ")", "");
+    } else if (!strcmp(base, "rm") || !strcmp(base, "dd")) {
+        if (vfile_cmd(r, line, whole, words, nw) < 0)
+            return -1;
+    } else if (!strcmp(base, "tc") && nw > 2 && !strcmp(words[1], "qdisc") &&
+               (!strcmp(words[2], "replace") || !strcmp(words[2], "add")) && !strcmp(words[nw - 1], "fq")) {
+        /* The fq qdisc on the device: Linux's TCP then paces by
+         * departure time (cfg.tcp_pacing_edt, tcp_output.c). */
+        char err[160];
+        if (r->s) {
+            pd_report(r, line, "shell command '%s': a qdisc installed after the stack started is not emulated",
+                      whole);
+            return -1;
+        }
+        if (ns_config_set(&r->cfg, "tcp_pacing", "on", err, sizeof err) < 0 ||
+            ns_config_set(&r->cfg, "tcp_pacing_edt", "on", err, sizeof err) < 0) {
+            pd_report(r, line, "shell command '%s': %s", whole, err);
+            return -1;
+        }
+    } else if (!strcmp(base, "tc") || (!strcmp(base, "ip") && nw > 1 && !strcmp(words[1], "tcp_metrics")) ||
+               !strcmp(base, "true") || !strcmp(base, ":")) {
+        /* queueing disciplines and the route metrics cache: nothing to do in-process */
+    } else {
+        pd_report(r, line, "shell command '%s' cannot be emulated against an in-process stack", whole);
+        return -1;
     }
     return 0;
 }
@@ -712,7 +766,8 @@ static int run_event(struct pd_run *r, struct pd_event *e)
     }
     if (r->late_sysctl_line) {
         pd_report(r, r->late_sysctl_line, "sysctl %s after the stack started: netstack's configuration is "
-                  "fixed at creation (put it before the first socket call)", r->late_sysctl);
+                  "fixed at creation (put it before the first socket call)",
+                  r->late_sysctl ? r->late_sysctl : "(out of memory)");
         r->fatal = true;
         return -1;
     }
@@ -761,7 +816,7 @@ static void run_script(struct pd_run *r)
         }
     }
     for (unsigned i = 0; i < r->sc->ninit; i++)
-        if (pd_command(r, 0, r->sc->init_cmds[i]) < 0) {
+        if (pd_command(r, r->sc->init_lines[i], r->sc->init_cmds[i]) < 0) {
             r->res->status = PD_ERROR;
             return;
         }
@@ -799,7 +854,7 @@ static void run_script(struct pd_run *r)
         }
     }
     for (unsigned i = 0; i < r->sc->ncleanup; i++)
-        if (pd_command(r, 0, r->sc->cleanup_cmds[i]) < 0) {
+        if (pd_command(r, r->sc->cleanup_lines[i], r->sc->cleanup_cmds[i]) < 0) {
             r->res->status = PD_ERROR;
             return;
         }
@@ -837,11 +892,10 @@ void pd_run_text(const char *name, const char *text, size_t len, const struct pd
     }
     r->sc = &sc;
     for (unsigned i = 0; i < sc.nopts; i++) {
-        /* one or more options per line */
-        char line[1024];
-        snprintf(line, sizeof line, "%s", sc.opts[i]);
+        /* one or more options per line, each read (the line is split in
+         * place: a fixed copy once dropped what followed its 1023rd byte) */
         char *save = NULL;
-        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+        for (char *w = strtok_r(sc.opts[i], " \t", &save); w; w = strtok_r(NULL, " \t", &save))
             if (pd_option_apply(&r->o, w, err, sizeof err) < 0) {
                 snprintf(res->report, sizeof res->report, "%s:%d: error: %s\n", name, sc.opt_lines[i], err);
                 res->status = PD_ERROR;
@@ -889,6 +943,7 @@ out:
         }
     }
     pd_script_free(&sc);
+    free(r->late_sysctl);
     free(r);
 }
 

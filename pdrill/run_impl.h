@@ -110,7 +110,7 @@ struct pd_run {
     int cur_line;
     int late_sysctl_line;      /* a sysctl changed a knob after the stack started (0 = none):
                                 * fine as end-of-script cleanup, an error before any other event */
-    char late_sysctl[160];
+    char *late_sysctl;         /* its text, whole (freed with the run) */
     bool fatal;                /* an error --non_fatal does not cover */
     /* TS: scripted TS val -> actual TS val of matched outbound packets */
     uint32_t ts_script[PD_MAX_TS], ts_actual[PD_MAX_TS];

@@ -128,10 +128,12 @@ struct pd_script {
     unsigned nopts;
     int *opt_lines;
     char **init_cmds, **cleanup_cmds;
+    int *init_lines, *cleanup_lines; /* where each command starts, for messages */
     unsigned ninit, ncleanup;
     struct pd_event *ev;
     unsigned nev;
-    unsigned capopts, capopt_lines, capinit, capcleanup; /* arrays grow by doubling */
+    unsigned capopts, capopt_lines, capinit, capcleanup, /* arrays grow by doubling */
+        capinit_lines, capcleanup_lines;
     void **mem;            /* every allocation, for pd_script_free */
     unsigned nmem, capmem;
     size_t bytes;          /* every byte the parse allocated, outgrown arrays included:

@@ -7,7 +7,9 @@
 # gives a byte-identical file for the same input; bad input (missing,
 # empty, truncated, corrupt file, unsupported link type, no packet for the
 # stack's address, a bad sidecar) gives one clear line and a non-zero
-# exit, never a crash or a hang; a sidecar holds only the allow-listed
+# exit, never a crash or a hang; a sidecar that exists but cannot be used
+# (a directory, too big, ...) exits 2 naming it and the reason; a sidecar
+# holds only the allow-listed
 # options (the same list in the error, --help and fixtures/README.md) and
 # its errors name it; stdin (pcap:-) has no sidecar. Needs no root.
 # NETSTACK=path overrides ./netstack. Exit 0 = pass, else fail.
@@ -193,6 +195,55 @@ done
 printf '%s\n' "$all" >"$tmp/side.args"
 timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>"$tmp/err" && grep -q '^verdict: PASS' "$tmp/out" &&
     ok "a sidecar with every allowed option replays" || { fail "sidecar:$all"; cat "$tmp/err"; tail -2 "$tmp/out"; }
+
+# A sidecar that exists but cannot be used is bad arguments too (exit 2,
+# as a bad word in it), one line naming it and the reason: a directory
+# exited 1 with "read error"; over 4 KiB, over 64 words, a symlink loop
+# and (not root) no permission exited 1.
+side_unusable() { # side_unusable LABEL REASON: replay side.pcap as it is
+    LC_ALL=C timeout 20 "$ns" --dev "pcap:$tmp/side.pcap" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+        grep -qxF "netstack: $tmp/side.args: $2" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+        ok "unusable sidecar ($1): exit 2, $(cat "$tmp/err")"
+    else
+        fail "unusable sidecar ($1): exit $rc (want 2), stderr:"; cat "$tmp/err"
+    fi
+}
+rm -f "$tmp/side.args"
+mkdir "$tmp/side.args"
+side_unusable "a directory" "Is a directory"
+rmdir "$tmp/side.args"
+head -c 5000 /dev/zero | tr '\0' ' ' >"$tmp/side.args"
+side_unusable "5000 bytes" "larger than 4 KiB"
+for i in $(seq 65); do printf -- '--v6 '; done >"$tmp/side.args"
+side_unusable "65 words" "more than 64 words"
+rm -f "$tmp/side.args"
+ln -s side.args "$tmp/side.args"
+side_unusable "a symlink to itself" "Too many levels of symbolic links"
+rm -f "$tmp/side.args"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "--app udp_echo" >"$tmp/side.args"
+    chmod 000 "$tmp/side.args"
+    side_unusable "mode 000" "Permission denied"
+    rm -f "$tmp/side.args"
+fi
+
+# A capture whose sidecar name does not fit the 4096-byte buffer: an
+# error, never the cut name (P.args cut to P.arg, another file, was read).
+d=$tmp/L
+while [ ${#d} -lt 3850 ]; do d="$d/$(printf 'd%.0s' $(seq 200))"; done
+mkdir -p "$d"
+P="$d/$(printf 'p%.0s' $(seq $((4090 - ${#d}))))" # P.args: 4096 bytes
+cp fixtures/ping4.pcap "$P" && echo "--frob" >"$P.arg"
+timeout 20 "$ns" --dev "pcap:$P" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "^netstack: the sidecar's name is longer than 4095 bytes" "$tmp/err"; then
+    ok "a sidecar name past 4095 bytes: exit 2, not read cut"
+else
+    fail "sidecar name past 4095 bytes: exit $rc, stderr:"; cut -c1-200 "$tmp/err"
+fi
+rm -rf "$tmp/L"
 
 # stdin has no sidecar: ./-.args (from `pcap:-` minus an extension) is not read.
 mkdir "$tmp/cwd"

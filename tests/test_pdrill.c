@@ -11,13 +11,15 @@
 #include "pdrill/pdrill.h"
 #include "testlib.h"
 
-static const char demo[] = "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
-                           "+0  bind(3, ..., ...) = 0\n"
-                           "+0  listen(3, 1) = 0\n"
-                           "+0  < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n"
-                           "+0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>\n"
-                           "+.1 < . 1:1(0) ack 1 win 512\n"
-                           "+0  accept(3, ..., ...) = 4\n";
+#define DEMO_TAIL                                                                                          \
+    "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"                                                         \
+    "+0  bind(3, ..., ...) = 0\n"                                                                             \
+    "+0  listen(3, 1) = 0\n"                                                                                  \
+    "+0  < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>\n"                                       \
+    "+0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>\n"                                          \
+    "+.1 < . 1:1(0) ack 1 win 512\n"                                                                          \
+    "+0  accept(3, ..., ...) = 4\n"
+static const char demo[] = DEMO_TAIL;
 
 /* n copies of line, then tail; the caller frees it. */
 static char *repeat(const char *head, const char *line, unsigned n, const char *tail, size_t *len)
@@ -315,6 +317,82 @@ static void test_code_depth(void)
     nested(1500, "(", ")", PD_FAIL, "expression nested deeper than 100 levels");
 }
 
+/* Runs head, then n copies of word, then tail, as one script; the
+ * status, and the report must hold msg (when given). */
+static void run_long(const char *head, const char *word, unsigned n, const char *tail, int want, const char *msg)
+{
+    size_t len;
+    char *t = repeat(head, word, n, tail, &len);
+    struct pd_options o;
+    pd_options_default(&o);
+    struct pd_result *res = malloc(sizeof *res);
+    CU_ASSERT_FATAL(res != NULL);
+    pd_run_text("t.pkt", t, len, &o, NULL, 0, res);
+    CU_ASSERT_EQUAL(res->status, want);
+    if (res->status != want || (msg && !strstr(res->report, msg)))
+        printf("\n%u x '%s' after '%.40s': status %d, want %d: %.300s\n", n, word, head, res->status, want,
+               res->report);
+    CU_ASSERT(!msg || strstr(res->report, msg) != NULL);
+    free(t);
+    free(res);
+}
+
+/* A shell command is judged whole, however long: its text, words and
+ * pipeline stages once went through fixed buffers (2048 bytes, 64 words,
+ * a 512-byte copy, 8 stages of 16 words, a 256-byte sysctl) and what did
+ * not fit was dropped -- an unknown knob past the cut passed. */
+static void test_long_commands(void)
+{
+    /* past 2048 bytes (blanks) and past 64 words: the last knob counts */
+    run_long("`sysctl -q net.ipv4.tcp_sack=1", " ", 3000, " net.ipv4.no_such_knob=1`\n" DEMO_TAIL, PD_ERROR,
+             "t.pkt:1: error sysctl net.ipv4.no_such_knob: netstack does not model this knob");
+    run_long("`sysctl -q", " net.ipv4.tcp_sack=1", 70, " net.ipv4.no_such_knob=1`\n" DEMO_TAIL, PD_ERROR,
+             "t.pkt:1: error sysctl net.ipv4.no_such_knob: netstack does not model this knob");
+    run_long("`sysctl -q", " net.ipv4.tcp_sack=1", 70, "`\n" DEMO_TAIL, PD_PASS, NULL);
+    /* a sysctl word past 256 bytes: the value after the blanks is read */
+    run_long("`set_sysctls.py '/proc/sys/net/ipv4/tcp_sack=", " ", 300, "1'`\n" DEMO_TAIL, PD_PASS, NULL);
+    run_long("`set_sysctls.py '/proc/sys/net/ipv4/tcp_sack=", " ", 300, "1' /proc/sys/net/ipv4/no_such_knob=1`\n"
+             DEMO_TAIL, PD_ERROR, "t.pkt:1: error sysctl net.ipv4.no_such_knob: netstack does not model this knob");
+    /* sockstat: a -p PORT past the 16th word is still read (no endpoint
+     * on 9999: the count is 0), and the grep stage past 512 bytes runs */
+    run_long(DEMO_TAIL "+0 `sockstat -s", " -4", 20, " -p 9999 | grep -c ESTABLISHED | grep 1`\n", PD_FAIL,
+             "-4 -p 9999 | grep -c ESTABLISHED | grep 1' failed (emulated over netstack's TCP table");
+    run_long(DEMO_TAIL "+0 `sockstat -s", " -4", 20, " -p 8080 | grep -c ESTABLISHED | grep 1`\n", PD_PASS, NULL);
+    run_long(DEMO_TAIL "+0 `sockstat -4 -s -p 8080", " ", 600, "| grep -c TIME_WAIT | grep 1`\n", PD_FAIL,
+             "t.pkt:8: error shell command 'sockstat -4 -s -p 8080");
+    run_long(DEMO_TAIL "+0 `sockstat -4 -s -p 8080", " ", 600, "| grep -c ESTABLISHED | grep 1`\n", PD_PASS, NULL);
+    /* a late restore names its script whole (the note was 160 bytes) */
+    run_long(DEMO_TAIL "+0 `sysctl_restore_", "x", 300, "y.sh`\n+0 close(4) = 0\n", PD_FAIL,
+             "xxxy.sh) after the stack started");
+}
+
+/* An option line is read whole: a 1024-byte copy dropped the options
+ * after it, an unknown one there passed. */
+static void test_long_option_line(void)
+{
+    run_long("--tolerance_usecs=10000", " ", 1100, " --no_such_option=1\n" DEMO_TAIL, PD_ERROR,
+             "t.pkt:1: error: unknown option '--no_such_option'");
+    run_long("--tolerance_usecs=10000", " ", 1100, " --mtu=1500\n" DEMO_TAIL, PD_PASS, NULL);
+}
+
+/* A sysctl's value is a number as the kernel reads one, or an error:
+ * strtoll without an end check read "abc", "" and "1x" as 0 and 1 (the
+ * 300-blank value of long_commands, cut to blanks, turned SACK off). */
+static void test_sysctl_values(void)
+{
+    static const char *const bad[] = {"", "abc", "1x", "' '", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char head[128];
+        snprintf(head, sizeof head, "`sysctl -q net.ipv4.tcp_sack=%s`\n", bad[i]);
+        run_long(head, "", 0, DEMO_TAIL, PD_ERROR, ": want a number");
+    }
+    run_long("`sysctl -q net.ipv4.tcp_sack=' 1 '`\n", "", 0, DEMO_TAIL, PD_PASS, NULL);
+    run_long("`sysctl -q net.ipv4.tcp_sack=0x1`\n", "", 0, DEMO_TAIL, PD_PASS, NULL); /* base 0, as the kernel */
+    run_long("`sysctl -q net.ipv4.tcp_sack=0`\n", "", 0, DEMO_TAIL, PD_FAIL, "expected kind 1"); /* it took */
+    run_long("`sysctl -q net.ipv4.tcp_rmem='4096 8x 1'`\n", "", 0, DEMO_TAIL, PD_ERROR, ": want three numbers");
+    run_long("`sysctl -q net.ipv4.tcp_rmem='4096 87380'`\n", "", 0, DEMO_TAIL, PD_ERROR, ": want three numbers");
+}
+
 static const struct tl_test tests[] = {
     {"option_lines_linear", test_option_lines_linear},
     {"init_commands_linear", test_init_commands_linear},
@@ -329,6 +407,9 @@ static const struct tl_test tests[] = {
     {"other_forms", test_other_forms},
     {"decimal_numbers", test_decimal_numbers},
     {"ect01_inbound", test_ect01_inbound},
+    {"long_commands", test_long_commands},
+    {"sysctl_values", test_sysctl_values},
+    {"long_option_line", test_long_option_line},
 };
 
 int main(void) { return TL_RUN("pdrill", tests); }

@@ -391,7 +391,8 @@ static void usage(FILE *f)
                 ns_apps[i]->done ? " (client)" : "");
     fputs("\n"
           "exit status: 0 success, 1 failure (TUN unavailable, scenario or client app\n"
-          "failed, replay did not match or its capture is unreadable), 2 bad arguments.\n"
+          "failed, replay did not match or its capture is unreadable), 2 bad arguments\n"
+          "(a sidecar's too: a bad word or value, or one that cannot be read).\n"
           "\n"
           "examples:\n"
           "  netstack                                  simulated scenario, seed 1\n"
@@ -723,16 +724,19 @@ static bool cli_has(const struct cli *c, enum opt_id id)
 
 /* --dev pcap:FILE: merge FILE's sidecar (pcap_replay.h) in front of the
  * command line, then parse again. A word that is not an option the table
- * allows in a sidecar (opts[].side), and any error in a sidecar's value,
- * is an error naming the sidecar (exit 2). */
+ * allows in a sidecar (opts[].side), any error in a sidecar's value, and a
+ * sidecar that exists but cannot be used (unreadable -- a directory, no
+ * permission --, over 4 KiB, over 64 words) is an error naming the
+ * sidecar: bad arguments, exit 2 (only running out of memory is 1). */
 static void apply_sidecar(struct cli *c, int argc, char **argv)
 {
     char side[4096], err[512];
     char **sv;
     int sn = ns_pcap_sidecar_read(c->pcap_in, &sv, side, sizeof side, err, sizeof err);
     if (sn < 0) {
+        int e = errno;
         fprintf(stderr, "netstack: %s\n", err);
-        exit(1);
+        exit(e == ENOMEM ? 1 : 2);
     }
     if (sn == 0) {
         ns_pcap_sidecar_free(sv, sn);

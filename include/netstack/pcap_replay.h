@@ -82,8 +82,11 @@ int ns_pcap_replay_translate(uint8_t *pkt, size_t len, uint32_t dseq, uint32_t d
  * Its text is netstack options separated by white space; '#' starts a
  * comment to the end of the line; no quoting. Returns the number of
  * tokens (0 when there is no sidecar), each a malloc'ed string in
- * *argv (free with ns_pcap_sidecar_free), or -1 with one line in err (file
- * unreadable, larger than 4 KiB, more than 64 tokens). The path read is
+ * *argv (free with ns_pcap_sidecar_free), or -1 with one line in err and
+ * errno set: the open's or read's own errno when the file exists but
+ * cannot be read (EISDIR for a directory, EACCES, ELOOP, ...), EFBIG
+ * larger than 4 KiB, E2BIG more than 64 tokens, ENAMETOOLONG its name
+ * does not fit sidecar_len, ENOMEM out of memory. The path read is
  * written to sidecar (at least 1 byte). */
 int ns_pcap_sidecar_read(const char *pcap_path, char ***argv, char *sidecar, size_t sidecar_len,
                       char *err, size_t errlen);

@@ -31,7 +31,10 @@ extern "C" {
 
 struct ns_tun_opts {
     const char *name;       /* interface name, e.g. "tun0" (< 16 bytes) */
-    unsigned mtu;           /* 0 = 1500 */
+    unsigned mtu;           /* 0 = 1500; else within the stack's `mtu` setting's
+                             * range (ns_config_field_find("mtu"): 296..65535,
+                             * what the CLI's --mtu takes), 1280 or more with
+                             * an IPv6 host address */
     struct ns_addr host4;   /* the host side's IPv4 address (UNSPEC = none) */
     unsigned prefix4;       /* its prefix length (0 = 24) */
     struct ns_addr host6;   /* the host side's IPv6 address (UNSPEC = none) */
@@ -53,7 +56,10 @@ struct ns_tun_opts {
 void ns_tun_opts_default(struct ns_tun_opts *o);
 
 /* Opens the interface as described above. Returns the device, or NULL with
- * a one-line reason in err (errlen bytes, always terminated). */
+ * a one-line reason in err (errlen bytes, always terminated). Options are
+ * checked before any system call: a name of IFNAMSIZ (16) bytes or more,
+ * or an MTU out of range (see mtu above), fails with errno EINVAL and no
+ * interface made, e.g. "MTU 100 out of range 296..65535". */
 struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t errlen);
 
 /* "off", or "on (csum tso4 tso6 uso4 uso6)": what the open device does,
