@@ -7,6 +7,7 @@
  */
 #include "netstack/tun.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -411,6 +412,18 @@ static int enable_ipv6(const char *name)
     return rc;
 }
 
+/* The kernel's dev_valid_name: not "." or "..", no '/', ':' or blank
+ * (length is checked beside it). */
+static bool valid_ifname(const char *name)
+{
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return false;
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+            return false;
+    return true;
+}
+
 static const char *fam_name(const struct ns_addr *a)
 {
     return a->family == NS_AF_INET ? "IPv4" : "IPv6";
@@ -444,6 +457,12 @@ struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t err
     }
     if (want6 && mtu < 1280) {
         errf(err, errlen, "IPv6 needs an MTU of at least 1280 (got %u)", mtu);
+        errno = EINVAL;
+        return NULL;
+    }
+    if (!valid_ifname(name)) {
+        /* Else the kernel's EINVAL would read as "exists and is not a TUN". */
+        errf(err, errlen, "interface name '%s' is not valid (no '/', ':' or blanks; not '.' or '..')", name);
         errno = EINVAL;
         return NULL;
     }

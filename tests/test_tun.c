@@ -87,6 +87,14 @@ static void t_other_options(void)
     struct ns_tun_opts o;
     opts(&o, "s32-tun-name-too-long", 1500);
     refused(&o, "interface name 's32-tun-name-too-long' is too long (at most 15 characters)");
+    const char *badnames[] = {"bad/name", "a:b", "tun 0", ".", ".."};
+    for (size_t i = 0; i < sizeof badnames / sizeof badnames[0]; i++) {
+        char want[128];
+        opts(&o, badnames[i], 1500);
+        snprintf(want, sizeof want, "interface name '%s' is not valid (no '/', ':' or blanks; not '.' or '..')",
+                 badnames[i]);
+        refused(&o, want);
+    }
     ns_tun_opts_default(&o); /* IPv6 on */
     o.name = "bad/name";
     o.mtu = 1279;

@@ -57,8 +57,10 @@ void ns_tun_opts_default(struct ns_tun_opts *o);
 
 /* Opens the interface as described above. Returns the device, or NULL with
  * a one-line reason in err (errlen bytes, always terminated). Options are
- * checked before any system call: a name of IFNAMSIZ (16) bytes or more,
- * or an MTU out of range (see mtu above), fails with errno EINVAL and no
+ * checked before any system call: a name of IFNAMSIZ (16) bytes or more
+ * or one the kernel refuses (".", "..", or with '/', ':' or a blank), an
+ * MTU out of range (see mtu above), or one under 1280 with an IPv6
+ * address, fails with errno EINVAL and no
  * interface made, e.g. "MTU 100 out of range 296..65535". */
 struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t errlen);
 
