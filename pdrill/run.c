@@ -43,20 +43,36 @@
 
 #define PD_T0 (1 * NS_SEC) /* virtual time of script time 0 */
 
+/* A report that does not fit its buffer (pd_result.report) ends with a
+ * mark saying so, rather than stopping mid-word unannounced. */
+static void report_cut(char *rep, size_t cap)
+{
+    static const char mark[] = " ... (report cut: longer than 8 KiB)\n";
+    memcpy(rep + cap - sizeof mark, mark, sizeof mark);
+}
+
 void pd_report(struct pd_run *r, int line, const char *fmt, ...)
 {
     size_t n = strlen(r->res->report);
     size_t cap = sizeof r->res->report;
-    if (n + 1 >= cap)
+    if (n + 1 >= cap) {
+        report_cut(r->res->report, cap); /* full: whatever came now is lost */
         return;
+    }
     int k = snprintf(r->res->report + n, cap - n, "%s:%d: error ", r->sc->name, line);
-    if (k < 0 || (size_t)k >= cap - n)
+    if (k < 0 || (size_t)k >= cap - n) {
+        report_cut(r->res->report, cap);
         return;
+    }
     n += (size_t)k;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->res->report + n, cap - n, fmt, ap);
+    int v = vsnprintf(r->res->report + n, cap - n, fmt, ap);
     va_end(ap);
+    if (v >= 0 && (size_t)v >= cap - n) {
+        report_cut(r->res->report, cap);
+        return;
+    }
     n = strlen(r->res->report);
     if (n + 1 < cap && r->res->report[n - 1] != '\n')
         r->res->report[n] = '\n', r->res->report[n + 1] = '\0';
@@ -66,12 +82,16 @@ void pd_report_raw(struct pd_run *r, const char *fmt, ...)
 {
     size_t n = strlen(r->res->report);
     size_t cap = sizeof r->res->report;
-    if (n + 1 >= cap)
+    if (n + 1 >= cap) {
+        report_cut(r->res->report, cap);
         return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->res->report + n, cap - n, fmt, ap);
+    int v = vsnprintf(r->res->report + n, cap - n, fmt, ap);
     va_end(ap);
+    if (v >= 0 && (size_t)v >= cap - n)
+        report_cut(r->res->report, cap);
 }
 
 /* ---- the device ---- */

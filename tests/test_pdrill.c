@@ -366,6 +366,17 @@ static void test_long_commands(void)
              "xxxy.sh) after the stack started");
 }
 
+/* A report longer than its 8 KiB buffer says it was cut (a 10,000-byte
+ * command quoted in its message once ended mid-word, unannounced). */
+static void test_report_cut(void)
+{
+    run_long(DEMO_TAIL "+0 `sockstat -4 -s -p 8080", " ", 10000, "| grep -c TIME_WAIT | grep 1`\n", PD_FAIL,
+             " ... (report cut: longer than 8 KiB)\n");
+    /* a short one is not */
+    run_long(DEMO_TAIL "+0 `sockstat -4 -s -p 8080", " ", 10, "| grep -c TIME_WAIT | grep 1`\n", PD_FAIL,
+             "failed (emulated over netstack's TCP table: no line matched)\n");
+}
+
 /* An option line is read whole: a 1024-byte copy dropped the options
  * after it, an unknown one there passed. */
 static void test_long_option_line(void)
@@ -408,6 +419,7 @@ static const struct tl_test tests[] = {
     {"decimal_numbers", test_decimal_numbers},
     {"ect01_inbound", test_ect01_inbound},
     {"long_commands", test_long_commands},
+    {"report_cut", test_report_cut},
     {"sysctl_values", test_sysctl_values},
     {"long_option_line", test_long_option_line},
 };
