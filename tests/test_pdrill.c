@@ -89,20 +89,32 @@ static void test_cleanup_commands_linear(void) { linear(demo, "`sysctl -q net.ip
  * number of bytes per two-byte element. */
 static void test_list_linear(void) { linear("0 write(3, [", "1,", "1], 1) = 1\n", 128, 3); }
 
+/* Runs text as one script with the default options: its status must be
+ * want and its report hold msg (when given); what names the case in a
+ * failure's printout. Returns the events the script ran. */
+static unsigned check_run(const char *text, size_t len, int want, const char *msg, const char *what)
+{
+    struct pd_options o;
+    pd_options_default(&o);
+    struct pd_result *res = malloc(sizeof *res);
+    CU_ASSERT_FATAL(res != NULL);
+    pd_run_text("t.pkt", text, len, &o, NULL, 0, res);
+    CU_ASSERT_EQUAL(res->status, want);
+    if (res->status != want || (msg && !strstr(res->report, msg)))
+        printf("\n%s: status %d, want %d: %.300s\n", what, res->status, want, res->report);
+    CU_ASSERT(!msg || strstr(res->report, msg) != NULL);
+    unsigned events = res->events;
+    free(res);
+    return events;
+}
+
 /* The same script runs, and runs as it would without the lines. */
 static void test_many_option_lines_run(void)
 {
     size_t len;
     char *t = repeat("", "--mtu=1500\n", 40000, demo, &len);
-    struct pd_options o;
-    pd_options_default(&o);
-    struct pd_result *res = malloc(sizeof *res);
-    CU_ASSERT_FATAL(res != NULL);
-    pd_run_text("many.pkt", t, len, &o, NULL, 0, res);
-    CU_ASSERT_EQUAL(res->status, PD_PASS);
-    CU_ASSERT_EQUAL(res->events, 7);
+    CU_ASSERT_EQUAL(check_run(t, len, PD_PASS, NULL, "40000 option lines"), 7);
     free(t);
-    free(res);
 }
 
 static int parse_text(const char *text, char *err, size_t cap)
@@ -290,17 +302,8 @@ static void nested(int depth, const char *open, const char *close, int want, con
     for (int i = 0; i < depth; i++)
         n += (size_t)sprintf(t + n, "%s", close);
     sprintf(t + n, " }%%\n");
-    struct pd_options o;
-    pd_options_default(&o);
-    struct pd_result *res = malloc(sizeof *res);
-    CU_ASSERT_FATAL(res != NULL);
-    pd_run_text("t.pkt", t, strlen(t), &o, NULL, 0, res);
-    CU_ASSERT_EQUAL(res->status, want);
-    if (msg && !strstr(res->report, msg))
-        printf("\n%s\n", res->report);
-    CU_ASSERT(!msg || strstr(res->report, msg) != NULL);
+    check_run(t, strlen(t), want, msg, open);
     free(t);
-    free(res);
 }
 
 static void test_code_depth(void)
@@ -323,18 +326,10 @@ static void run_long(const char *head, const char *word, unsigned n, const char 
 {
     size_t len;
     char *t = repeat(head, word, n, tail, &len);
-    struct pd_options o;
-    pd_options_default(&o);
-    struct pd_result *res = malloc(sizeof *res);
-    CU_ASSERT_FATAL(res != NULL);
-    pd_run_text("t.pkt", t, len, &o, NULL, 0, res);
-    CU_ASSERT_EQUAL(res->status, want);
-    if (res->status != want || (msg && !strstr(res->report, msg)))
-        printf("\n%u x '%s' after '%.40s': status %d, want %d: %.300s\n", n, word, head, res->status, want,
-               res->report);
-    CU_ASSERT(!msg || strstr(res->report, msg) != NULL);
+    char what[96];
+    snprintf(what, sizeof what, "%u x '%s' after '%.40s'", n, word, head);
+    check_run(t, len, want, msg, what);
     free(t);
-    free(res);
 }
 
 /* A shell command is judged whole, however long: its text, words and
