@@ -83,5 +83,11 @@ const char *const *pd_profile_pairs(const char *name);
  * err says why). */
 int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const char *value, char *err,
               size_t cap);
+/* Congestion-control names (sysctl net.ipv4.tcp_congestion_control,
+ * TCP_CONGESTION) are the stack's (ns_config_cc_name); under the linux
+ * profile Linux's "reno" is netstack's NewReno -- Linux's reno with SACK
+ * recovery is NewReno (RFC 6582 / 6675) -- both ways. */
+const char *pd_cc_name_in(const char *profile, const char *name);
+const char *pd_cc_name_out(const char *profile, const char *name);
 
 #endif

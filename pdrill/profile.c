@@ -192,6 +192,16 @@ static bool sysctl_nums(const char *s, long long *out, int k)
     return !*s;
 }
 
+const char *pd_cc_name_in(const char *profile, const char *name)
+{
+    return !strcmp(profile, "linux") && !strcmp(name, "reno") ? "newreno" : name;
+}
+
+const char *pd_cc_name_out(const char *profile, const char *name)
+{
+    return !strcmp(profile, "linux") && !strcmp(name, "newreno") ? "reno" : name;
+}
+
 int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const char *value, char *err,
               size_t cap)
 {
@@ -239,7 +249,7 @@ int pd_sysctl(const char *profile, struct ns_config *cfg, const char *key, const
     case C_SEC: snprintf(v, sizeof v, "%llds", n); break;
     case C_MS: snprintf(v, sizeof v, "%lldms", n); break;
     case C_MSL_MS: snprintf(v, sizeof v, "%lldms", n); break;
-    case C_CC: val = value; break; /* the name, whole */
+    case C_CC: val = pd_cc_name_in(profile, value); break; /* the name, whole */
     case C_RACK: snprintf(v, sizeof v, "%s", (n & 1) ? "on" : "off"); break;
     case C_MID3: {
         long long abc[3];

@@ -418,19 +418,6 @@ static int core_sockopt(const struct pd_fd *f, int64_t level, int64_t name)
     return opt == NS_SO_UDP_SEGMENT || !f->udp ? opt : -1;
 }
 
-/* TCP_CONGESTION's names are the stack's (ns_config_cc_name); under the
- * linux profile Linux's "reno" is netstack's NewReno (Linux's reno module
- * with SACK recovery is NewReno, RFC 6582 / 6675) both ways. */
-static const char *cc_name_in(const struct pd_run *r, const char *name)
-{
-    return !strcmp(r->o.profile, "linux") && !strcmp(name, "reno") ? "newreno" : name;
-}
-
-static const char *cc_name_out(const struct pd_run *r, const char *name)
-{
-    return !strcmp(r->o.profile, "linux") && !strcmp(name, "newreno") ? "reno" : name;
-}
-
 /* setsockopt(FD, IPPROTO_TCP, TCP_CONGESTION, "NAME", LEN): Linux reads
  * the name from the first min(LEN, 15) bytes (TCP_CA_NAME_MAX - 1),
  * stopping at a NUL; LEN < 1 is EINVAL, an unknown name ENOENT. */
@@ -454,7 +441,7 @@ static int set_congestion(struct pd_run *r, struct pd_event *e, const struct pd_
         k = n;
     memcpy(name, val->str, k);
     name[k] = '\0';
-    *ret = ns_sock_set_cc(r->s, f->sd, cc_name_in(r, name));
+    *ret = ns_sock_set_cc(r->s, f->sd, pd_cc_name_in(r->o.profile, name));
     return SC_DONE;
 }
 
@@ -480,7 +467,7 @@ static int get_congestion(struct pd_run *r, struct pd_event *e, const struct pd_
         *ret = rc;
         return SC_DONE;
     }
-    const char *got = cc_name_out(r, name);
+    const char *got = pd_cc_name_out(r->o.profile, name);
     size_t got_len = want_len < 16 ? (size_t)want_len : 16;
     if (strncmp(val->str, got, got_len) != 0) {
         pd_report(r, e->line, "getsockopt(TCP_CONGESTION): expected value \"%s\" but got \"%.*s\"", val->str,

@@ -1671,6 +1671,14 @@ T["tcp-congestion"] = ("tcp(7) TCP_CONGESTION: a listener's algorithm is inherit
 +0 getsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "reno", [16]) = 0
 +0 getsockopt(4, IPPROTO_TCP, TCP_CONGESTION, "ren", [3]) = 0
 """)
+T["tcp-congestion-sysctl"] = ("net.ipv4.tcp_congestion_control names the stack's algorithm as "
+    "TCP_CONGESTION does (Linux's reno is NewReno): new sockets read it back",
+"""`sysctl -q net.ipv4.tcp_congestion_control=reno`
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 getsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "reno", [16]) = 0
++0 setsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3) = 0
++0 getsockopt(3, IPPROTO_TCP, TCP_CONGESTION, "bbr", [16]) = 0
+""")
 T["nodelay-read"] = ("tcp(7) TCP_NODELAY reads back what was set, and an accepted connection has its "
     "listener's",
 """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
