@@ -2,7 +2,7 @@
  * client (and two trivial servers) on the kernel's sockets, so netstack
  * over TUN and Linux over veth are measured by the very same program.
  *
- *   tcp_bulk send HOST PORT SECONDS [CC [SNDBUF]]
+ *   tcp_bulk send HOST PORT SECONDS [CC [SNDBUF [WRITE]]]
  *                                     connect, write for SECONDS, shut down
  *                                     the write side, wait for the peer's
  *                                     close: every byte was taken by the
@@ -11,7 +11,12 @@
  *                                     (TCP_CONGESTION; any the kernel has,
  *                                     as root; "-" = the system's default);
  *                                     SNDBUF: SO_SNDBUF in bytes (the kernel
- *                                     doubles it and stops auto-tuning it)
+ *                                     doubles it and stops auto-tuning it;
+ *                                     "-" = auto-tuned); WRITE: bytes per
+ *                                     write() (default 256 KiB, at most 1
+ *                                     MiB): a paced sender's pace depends
+ *                                     on it (README, "Why receiving stops
+ *                                     there")
  *   tcp_bulk recv HOST PORT SECONDS   connect, read for SECONDS, close
  *                                     (from a chargen-like source)
  *   tcp_bulk sink PORT LIFETIME       server: read each connection to EOF,
@@ -40,9 +45,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHUNK (256 * 1024)
+#define CHUNK (256 * 1024)  /* bytes per write() unless told */
+#define CHUNK_MAX (1024 * 1024)
 
-static char buf[CHUNK];
+static char buf[CHUNK_MAX];
 
 static double wall(void)
 {
@@ -103,13 +109,13 @@ static void report(unsigned long long bytes, double dt, const char *note)
            dt > 0 ? (double)bytes * 8 / dt / 1e9 : 0.0, cpu_percent(dt), note);
 }
 
-static int do_send(const char *host, const char *port, double secs, const char *cc, int sndbuf)
+static int do_send(const char *host, const char *port, double secs, const char *cc, int sndbuf, size_t chunk)
 {
     double t0 = wall();
     int fd = client(host, port, cc, sndbuf);
     unsigned long long n = 0;
     while (wall() - t0 < secs) {
-        ssize_t k = write(fd, buf, sizeof buf);
+        ssize_t k = write(fd, buf, chunk);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -122,7 +128,7 @@ static int do_send(const char *host, const char *port, double secs, const char *
     shutdown(fd, SHUT_WR);
     const char *note = "";
     for (;;) {
-        ssize_t k = read(fd, buf, sizeof buf);
+        ssize_t k = read(fd, buf, CHUNK);
         if (k == 0)
             break;
         if (k < 0) {
@@ -144,7 +150,7 @@ static int do_recv(const char *host, const char *port, double secs)
     unsigned long long n = 0;
     const char *note = "";
     while (wall() - t0 < secs) {
-        ssize_t k = read(fd, buf, sizeof buf);
+        ssize_t k = read(fd, buf, CHUNK);
         if (k == 0) {
             note = " (peer closed early)";
             break;
@@ -183,7 +189,7 @@ static void server(const char *port, int source)
             die("accept");
         }
         for (;;) {
-            ssize_t k = source ? write(fd, buf, sizeof buf) : read(fd, buf, sizeof buf);
+            ssize_t k = source ? write(fd, buf, CHUNK) : read(fd, buf, CHUNK);
             if (k < 0 && errno == EINTR)
                 continue;
             if (k <= 0)
@@ -196,13 +202,19 @@ static void server(const char *port, int source)
 int main(int argc, char **argv)
 {
     memset(buf, 'x', sizeof buf);
-    if (argc >= 5 && argc <= 7 && strcmp(argv[1], "send") == 0) {
-        int sndbuf = argc == 7 ? atoi(argv[6]) : 0;
-        if (argc == 7 && (sndbuf < 4096 || sndbuf > (1 << 28))) {
-            fprintf(stderr, "tcp_bulk: SNDBUF %s: want 4096 to 268435456 bytes\n", argv[6]);
+    if (argc >= 5 && argc <= 8 && strcmp(argv[1], "send") == 0) {
+        int sndbuf = argc >= 7 && strcmp(argv[6], "-") != 0 ? atoi(argv[6]) : 0;
+        if (argc >= 7 && strcmp(argv[6], "-") != 0 && (sndbuf < 4096 || sndbuf > (1 << 28))) {
+            fprintf(stderr, "tcp_bulk: SNDBUF %s: want 4096 to 268435456 bytes, or -\n", argv[6]);
             return 2;
         }
-        return do_send(argv[2], argv[3], atof(argv[4]), argc >= 6 ? argv[5] : NULL, sndbuf);
+        char *end = NULL;
+        long chunk = argc == 8 ? strtol(argv[7], &end, 10) : CHUNK;
+        if (chunk < 1 || chunk > CHUNK_MAX || (end && *end)) {
+            fprintf(stderr, "tcp_bulk: WRITE %s: want 1 to %d bytes\n", argv[7], CHUNK_MAX);
+            return 2;
+        }
+        return do_send(argv[2], argv[3], atof(argv[4]), argc >= 6 ? argv[5] : NULL, sndbuf, (size_t)chunk);
     }
     if (argc == 5 && strcmp(argv[1], "recv") == 0)
         return do_recv(argv[2], argv[3], atof(argv[4]));
@@ -210,6 +222,6 @@ int main(int argc, char **argv)
         alarm((unsigned)atoi(argv[3])); /* default action: exit */
         server(argv[2], strcmp(argv[1], "source") == 0);
     }
-    fprintf(stderr, "usage: tcp_bulk send HOST PORT SECONDS [CC [SNDBUF]] | recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
+    fprintf(stderr, "usage: tcp_bulk send HOST PORT SECONDS [CC [SNDBUF [WRITE]]] | recv HOST PORT SECONDS | sink|source PORT LIFETIME\n");
     return 2;
 }
