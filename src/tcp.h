@@ -218,6 +218,8 @@ struct ns_tcb {
     uint32_t rcv_buf0;           /* tcp_rcvwnd_model 1: tcp_rcvbuf_init rounded up to a
                                   * multiple of the MSS at the handshake (0 = not yet) */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
+    uint32_t syn_text;           /* cfg.tcp_syn_sent_text: bytes of the peer's SYN, met in
+                                  * SYN-SENT, held at rlen (RCV.NXT) until ESTABLISHED */
     uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
     ns_time_t rcv_rtt_start;
     struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; grown on

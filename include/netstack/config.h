@@ -111,6 +111,11 @@ struct ns_config {
                                     * with the SYN); off: dropped as a scan, as Linux */
     bool tcp_synack_data;          /* text on a SYN-ACK is taken (RFC 9293 3.10.7.3; BSD); off: it
                                     * is discarded and the peer resends it (Linux without TFO) */
+    bool tcp_syn_sent_text;        /* text on a SYN (no ACK) received in SYN-SENT -- a simultaneous
+                                    * open -- is held and delivered once ESTABLISHED (RFC 9293
+                                    * 3.10.7.3 "queue them for processing after the ESTABLISHED
+                                    * state has been reached"; BSD's reassembly queue, which takes
+                                    * the text but not a FIN); off: discarded, the peer resends it */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

@@ -227,6 +227,17 @@ T["synack-data"] = ("RFC 9293 3.10.7.3 (tcp_synack_data): text on a SYN-ACK is p
 +0 > . 1:1(0) ack 11
 +0 read(3, ..., 100) = 10
 """)
+T["syn-sent-text"] = ("RFC 9293 3.10.7.3 (tcp_syn_sent_text, BSD): text on a SYN met in SYN-SENT (a "
+    "simultaneous open) is queued until ESTABLISHED: our SYN-ACK acknowledges the SYN alone, nothing is "
+    "readable before the handshake completes, then the text is delivered and acknowledged",
+"""--set=tcp_syn_sent_text=on
+""" + ACT + """+.1 < S 0:5(5) win 512 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++0 read(3, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)
++.1 < . 6:6(0) ack 1 win 512
++0 > . 1:1(0) ack 6
++0 read(3, ..., 100) = 5
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
