@@ -299,6 +299,8 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
     struct ns_tcp *tcp = s->tcp;
     if (g->flags & TH_RST)
         return NS_DROP_tcp_rst_ignored;
+    if ((g->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && s->cfg.tcp_listen_synack_drop)
+        return NS_DROP_tcp_bad_flags; /* config.h: FreeBSD's, where RFC 9293 3.10.7.2 resets */
     if (g->flags & TH_ACK)
         return cookie_ack(l, g, ip, th);
     if (!(g->flags & TH_SYN))

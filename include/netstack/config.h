@@ -116,6 +116,9 @@ struct ns_config {
                                     * 3.10.7.3 "queue them for processing after the ESTABLISHED
                                     * state has been reached"; BSD's reassembly queue, which takes
                                     * the text but not a FIN); off: discarded, the peer resends it */
+    bool tcp_listen_synack_drop;   /* a SYN-ACK to a listener is dropped unanswered (FreeBSD since
+                                    * late 2025); off: answered with <SEQ=SEG.ACK><CTL=RST> (RFC
+                                    * 9293 3.10.7.2 second check) */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

@@ -238,6 +238,16 @@ T["syn-sent-text"] = ("RFC 9293 3.10.7.3 (tcp_syn_sent_text, BSD): text on a SYN
 +0 > . 1:1(0) ack 6
 +0 read(3, ..., 100) = 5
 """)
+T["listen-synack-drop"] = ("tcp_listen_synack_drop (FreeBSD): a SYN-ACK to a listener is dropped unanswered "
+    "where RFC 9293 3.10.7.2 would reset it; the listener still answers a SYN",
+"""--set=tcp_listen_synack_drop=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S. 300:310(10) ack 7000 win 65535 <mss 1000>
++.5 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
