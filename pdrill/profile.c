@@ -155,7 +155,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.delayed_ack", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.delacktime", "tcp_delack", C_MS, NULL, NULL},
     {"net.inet.tcp.hostcache.purgenow", NULL, C_NUM, NULL, "*"},
-    {"net.inet.tcp.rexmit_drop_options", NULL, C_NUM, NULL, "0"},
+    {"net.inet.tcp.rexmit_drop_options", "tcp_syn_rtx_drop_opts", C_BOOL, NULL, NULL},
     {"net.inet.tcp.syncookies_only", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.fastopen.client_enable", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.path_mtu_discovery", NULL, C_NUM, NULL, "1"},

@@ -418,6 +418,8 @@ struct ns_tcb {
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     uint8_t ip_pmtudisc;         /* IP_MTU_DISCOVER + 1; 0 = never set (WANT) */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
+    bool syn_mss_only;           /* our SYN went out with the MSS option alone (cfg.
+                                  * tcp_syn_rtx_drop_opts), so no other option is agreed */
     ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
                                   * utmo_start (the first SYN); 0 = none */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */

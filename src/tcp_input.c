@@ -138,7 +138,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->rcv_adv = t->rcv_nxt;
     t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
     t->rcv_mss = ns_tcp_our_mss(t);
-    bool opts = !t->noopt; /* TCP_NOOPT: we offered none, so none is agreed */
+    bool opts = !t->noopt && !t->syn_mss_only; /* we offered none, so none is agreed */
     t->ws_ok = opts && s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {
         t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */

@@ -119,6 +119,10 @@ struct ns_config {
     bool tcp_listen_synack_drop;   /* a SYN-ACK to a listener is dropped unanswered (FreeBSD since
                                     * late 2025); off: answered with <SEQ=SEG.ACK><CTL=RST> (RFC
                                     * 9293 3.10.7.2 second check) */
+    bool tcp_syn_rtx_drop_opts;    /* from the third retransmission of our SYN on, it offers only
+                                    * the MSS option: no window scaling, SACK or timestamps, in case
+                                    * a middlebox drops SYNs carrying them (FreeBSD
+                                    * net.inet.tcp.rexmit_drop_options=1); off: every SYN the same */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

@@ -248,6 +248,17 @@ T["listen-synack-drop"] = ("tcp_listen_synack_drop (FreeBSD): a SYN-ACK to a lis
 +.5 < S 0:0(0) win 65535 <mss 1000>
 +0 > S. 0:0(0) ack 1 <mss 1460>
 """)
+T["syn-rtx-drop-opts"] = ("tcp_syn_rtx_drop_opts (FreeBSD rexmit_drop_options=1): the third and later "
+    "retransmissions of our SYN offer the MSS option alone, so window scaling, SACK and timestamps are not "
+    "agreed even when the SYN-ACK carries them (RFC 7323 1.3 and 3.2, RFC 2018 2: only if both SYNs did)",
+"""--set=tcp_syn_rtx_drop_opts=on
+""" + ACT + """+1 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++4 > S 0:0(0) <mss 1460>
++.1 < S. 0:0(0) ack 1 win 512 <mss 1000,sackOK,TS val 1 ecr 100,nop,wscale 7>
++0 > . 1:1(0) ack 1
++0 %{ assert tcpi_options == 0 }%
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
