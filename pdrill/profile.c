@@ -169,7 +169,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.drop_synfin", "tcp_drop_synfin", C_BOOL, NULL, NULL},
     {"net.inet.tcp.icmp_may_rst", "tcp_icmp_syn_abort", C_BOOL, NULL, NULL},
     {"net.inet.tcp.ecn.enable", "tcp_ecn", C_NUM, NULL, NULL},
-    {"net.inet.tcp.tolerate_missing_ts", NULL, C_NUM, NULL, "1"},
+    {"net.inet.tcp.tolerate_missing_ts", "tcp_ts_required", C_BOOL_INV, NULL, NULL},
     {"net.inet.tcp.nolocaltimewait", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.functions_default", NULL, C_NUM, NULL, "freebsd"},
     {"net.inet.tcp.pmtud_blackhole_detection", NULL, C_NUM, NULL, "0"},

@@ -1032,6 +1032,8 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
 {
     if (t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_time_wait_bsd)
         return time_wait_bsd(t, g);
+    if (t->ts_ok && !g->has_ts && !(g->flags & TH_RST) && t->s->cfg.tcp_ts_required)
+        return NS_DROP_tcp_no_ts; /* RFC 7323 3.2: "SHOULD silently drop" (config.h) */
     /* First: the sequence number (with PAWS). */
     int r = check_sequence(t, g);
     if (r != R_OK)

@@ -123,6 +123,10 @@ struct ns_config {
                                     * the MSS option: no window scaling, SACK or timestamps, in case
                                     * a middlebox drops SYNs carrying them (FreeBSD
                                     * net.inet.tcp.rexmit_drop_options=1); off: every SYN the same */
+    bool tcp_ts_required;          /* once timestamps are agreed, a non-RST segment without one is
+                                    * dropped silently (RFC 7323 3.2 SHOULD; FreeBSD
+                                    * tolerate_missing_ts=0); off: processed (Linux, FreeBSD's
+                                    * default) */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

@@ -259,6 +259,24 @@ T["syn-rtx-drop-opts"] = ("tcp_syn_rtx_drop_opts (FreeBSD rexmit_drop_options=1)
 +0 > . 1:1(0) ack 1
 +0 %{ assert tcpi_options == 0 }%
 """)
+T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=0): once timestamps are "
+    "agreed, a non-RST segment without TSopt is silently dropped -- not acknowledged, not delivered; the "
+    "same data with TSopt is taken",
+"""--set=tcp_ts_required=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 ioctl(4, SIOCINQ, [0]) = 0
++.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 300 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 100 ecr 300>
++0 ioctl(4, SIOCINQ, [100]) = 0
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
