@@ -127,6 +127,11 @@ struct ns_config {
                                     * dropped silently (RFC 7323 3.2 SHOULD; FreeBSD
                                     * tolerate_missing_ts=0); off: processed (Linux, FreeBSD's
                                     * default) */
+    bool tcp_icmp_ttl_abort;       /* with tcp_icmp_syn_abort, a time exceeded in transit quoting our
+                                    * SYN also fails the connect, with -EHOSTUNREACH (FreeBSD's
+                                    * icmp_may_rst: RFC 5461's "non-standard, but widely
+                                    * implemented" workaround; RFC 1122 4.2.3.9 calls it soft);
+                                    * off: soft */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

@@ -277,6 +277,15 @@ T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=
 +0 > . 1:1(0) ack 101 <nop,nop,TS val 100 ecr 300>
 +0 ioctl(4, SIOCINQ, [100]) = 0
 """)
+T["icmp-ttl-abort"] = ("tcp_icmp_ttl_abort with tcp_icmp_syn_abort (FreeBSD icmp_may_rst=1): a time "
+    "exceeded in transit quoting our SYN fails the connect with EHOSTUNREACH, where RFC 1122 4.2.3.9 "
+    "would keep it soft; one quoting another sequence number is ignored (RFC 5927 4.1)",
+"""--set=tcp_icmp_syn_abort=on --set=tcp_icmp_ttl_abort=on
+""" + ACT + """+.1 < icmp time_exceeded ttl_exceeded_in_transit [1:1(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++.1 < icmp time_exceeded ttl_exceeded_in_transit [0:0(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [EHOSTUNREACH], [4]) = 0
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
