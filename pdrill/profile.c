@@ -13,7 +13,10 @@
  *            ACK, CUBIC, RACK-TLP, timestamps/SACK/window scale on, window
  *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s.
  *   freebsd  IW10, 1 s initial RTO, 30 ms minimum, 100 ms delayed ACK,
- *            NewReno, no RACK, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
+ *            NewReno, no RACK and no tail loss probe (FreeBSD's default
+ *            stack has neither; its RACK stack is another tcp_functions
+ *            block), SYN retransmitted up to 12 times (TCP_MAXRXTSHIFT)
+ *            within TCP_KEEPINIT, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
  *            SYN option order, BSD receive-window arithmetic (64 KiB buffer
  *            rounded to the MSS), RFC 5961 on (insecure_rst/syn map to it).
  *   netstack the stack's own defaults (ns_config_default), unchanged.
@@ -39,8 +42,8 @@ static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_srtt_min=off", "tcp_rto_max=64s",
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
-    "tcp_syn_retries=6", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_ecn_syn_retries=1", "tcp_keepinit=75s", NULL,
+    "tcp_syn_retries=12", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_tlp=off", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_syn_sent_text=on", "tcp_listen_synack_drop=on", "tcp_icmp_ttl_abort=on", "tcp_ecn_syn_retries=1", "tcp_keepinit=75s", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 
@@ -152,7 +155,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.delayed_ack", NULL, C_NUM, NULL, "1"},
     {"net.inet.tcp.delacktime", "tcp_delack", C_MS, NULL, NULL},
     {"net.inet.tcp.hostcache.purgenow", NULL, C_NUM, NULL, "*"},
-    {"net.inet.tcp.rexmit_drop_options", NULL, C_NUM, NULL, "0"},
+    {"net.inet.tcp.rexmit_drop_options", "tcp_syn_rtx_drop_opts", C_BOOL, NULL, NULL},
     {"net.inet.tcp.syncookies_only", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.fastopen.client_enable", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.path_mtu_discovery", NULL, C_NUM, NULL, "1"},
@@ -166,7 +169,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.drop_synfin", "tcp_drop_synfin", C_BOOL, NULL, NULL},
     {"net.inet.tcp.icmp_may_rst", "tcp_icmp_syn_abort", C_BOOL, NULL, NULL},
     {"net.inet.tcp.ecn.enable", "tcp_ecn", C_NUM, NULL, NULL},
-    {"net.inet.tcp.tolerate_missing_ts", NULL, C_NUM, NULL, "1"},
+    {"net.inet.tcp.tolerate_missing_ts", "tcp_ts_required", C_BOOL_INV, NULL, NULL},
     {"net.inet.tcp.nolocaltimewait", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.functions_default", NULL, C_NUM, NULL, "freebsd"},
     {"net.inet.tcp.pmtud_blackhole_detection", NULL, C_NUM, NULL, "0"},

@@ -5,7 +5,8 @@
  * ns_icmp_quote_ok and whose quoted protocol is TCP. It never resets or
  * aborts a connection -- except, with cfg.tcp_icmp_syn_abort (FreeBSD's
  * icmp_may_rst), a SYN-SENT one on a hard error (hard_error) that quotes
- * our SYN, which fails with -ECONNREFUSED:
+ * our SYN, which fails with -ECONNREFUSED, and with cfg.tcp_icmp_ttl_abort
+ * also on a time exceeded in transit, which fails it with -EHOSTUNREACH:
  *   - validation (RFC 5927 4.1, as Linux): the quoted 4-tuple must name a
  *     connection and the quoted sequence number must lie in SND.UNA ..
  *     SND.MAX (ISS in SYN-SENT); anything else is counted in
@@ -68,6 +69,13 @@ static bool hard_error(uint8_t family, uint8_t type, uint8_t code)
     if (family == NS_AF_INET)
         return type == 3 && (code == 2 || code == 3 || code == 9 || code == 10 || code == 13);
     return (type == 1 && (code == 1 || code == 4)) || (type == 4 && code == 1);
+}
+
+/* Time exceeded in transit (v4 11/0, RFC 792; v6 3/0, RFC 4443 3.3) --
+ * not reassembly time exceeded. */
+static bool ttl_exceeded(uint8_t family, uint8_t type, uint8_t code)
+{
+    return code == 0 && type == (family == NS_AF_INET ? 11 : 3);
 }
 
 static bool data_state(int st)
@@ -165,6 +173,16 @@ void ns_tcp_icmp_error(struct ns_stack *s, uint8_t family, uint8_t type, uint8_t
          * is synchronized only (RFC 5461 keeps them soft after). */
         s->stats.tcp_icmp_abort++;
         ns_tcp_close(t, -ECONNREFUSED);
+        return;
+    }
+    if (t->state == NS_TCP_SYN_SENT && s->cfg.tcp_icmp_syn_abort && s->cfg.tcp_icmp_ttl_abort &&
+        ttl_exceeded(family, type, code)) {
+        /* config.h tcp_icmp_ttl_abort: FreeBSD's icmp_may_rst drops a
+         * SYN-SENT connection on this too -- RFC 5461 documents that
+         * workaround -- though RFC 1122 4.2.3.9 calls time exceeded a soft
+         * error (a routing loop may be transient). */
+        s->stats.tcp_icmp_abort++;
+        ns_tcp_close(t, -EHOSTUNREACH);
         return;
     }
     int e = soft_errno(family, type, code);

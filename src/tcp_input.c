@@ -138,7 +138,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->rcv_adv = t->rcv_nxt;
     t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
     t->rcv_mss = ns_tcp_our_mss(t);
-    bool opts = !t->noopt; /* TCP_NOOPT: we offered none, so none is agreed */
+    bool opts = !t->noopt && !t->syn_mss_only; /* we offered none, so none is agreed */
     t->ws_ok = opts && s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {
         t->snd_ws = g->ws > 14 ? 14 : g->ws; /* RFC 7323 2.3 */
@@ -299,6 +299,8 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
     struct ns_tcp *tcp = s->tcp;
     if (g->flags & TH_RST)
         return NS_DROP_tcp_rst_ignored;
+    if ((g->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && s->cfg.tcp_listen_synack_drop)
+        return NS_DROP_tcp_bad_flags; /* config.h: FreeBSD's, where RFC 9293 3.10.7.2 resets */
     if (g->flags & TH_ACK)
         return cookie_ack(l, g, ip, th);
     if (!(g->flags & TH_SYN))
@@ -341,6 +343,43 @@ static int listen_input(struct ns_tcb *l, const struct seg *g, const struct ns_i
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
 static int text_and_fin(struct ns_tcb *t, const struct seg *g);
+static void owe_ack(struct ns_tcb *t, uint32_t segs, bool had_ooo);
+
+/* config.h tcp_syn_sent_text: a SYN met in SYN-SENT carries text. RFC
+ * 9293 3.10.7.3: "If there are other controls or text in the segment,
+ * queue them for processing after the ESTABLISHED state has been
+ * reached". The text goes into the receive buffer at RCV.NXT, which stays
+ * at IRS+1 (our SYN-ACK does not acknowledge it), up to the window our SYN
+ * offered; take_syn_text delivers it. A FIN is not held, as BSD's
+ * reassembly queue does not hold one: the peer sends it again. */
+static void hold_syn_text(struct ns_tcb *t, const struct seg *g)
+{
+    uint32_t w = ns_tcp_rcv_cap(t);
+    if (t->rcv_adv == t->rcv_nxt)
+        t->rcv_adv = t->rcv_nxt + (w < 65535 ? w : 65535); /* what our SYN offered */
+    if (ns_tcb_alloc_rbuf(t) < 0)
+        return; /* the peer will resend */
+    uint32_t room = t->rcap - t->rlen, wnd = t->rcv_adv - t->rcv_nxt;
+    uint32_t n = g->len < room ? g->len : room;
+    if (n > wnd)
+        n = wnd;
+    if (n && ns_tcp_buf_write(t->s, &t->rb, t->rlen, g->data, n) == 0)
+        t->syn_text = n;
+}
+
+/* The held text (hold_syn_text) becomes in-order data once ESTABLISHED. */
+static void take_syn_text(struct ns_tcb *t)
+{
+    uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + t->syn_text);
+    uint32_t gained = nxt - t->rcv_nxt;
+    t->syn_text = 0;
+    t->rcv_nxt = nxt;
+    t->rlen += gained;
+    t->bytes_received += gained;
+    t->last_data_rcvd = t->s->now;
+    owe_ack(t, 1, false);
+    ns_tcb_notify(t);
+}
 
 static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipinfo *ip,
                           const uint8_t *th)
@@ -382,6 +421,8 @@ static int syn_sent_input(struct ns_tcb *t, const struct seg *g, const struct ns
     t->snd_wnd = g->wnd;
     t->snd_wl1 = g->seq;
     ns_tcp_set_state(t, NS_TCP_SYN_RECEIVED);
+    if (g->len && t->s->cfg.tcp_syn_sent_text)
+        hold_syn_text(t, g);
     ns_tcp_send_seg(t, t->iss, 0, TH_SYN | TH_ACK);
     ns_tcp_rto_arm(t);
     return R_OK;
@@ -424,6 +465,23 @@ static uint32_t rcv_wnd(const struct ns_tcb *t)
             w = space;
     }
     return w;
+}
+
+/* In-order data arrived (segs segments' worth): acknowledge it now or
+ * by the delayed-ACK timer. */
+static void owe_ack(struct ns_tcb *t, uint32_t segs, bool had_ooo)
+{
+    struct ns_stack *s = t->s;
+    if (had_ooo) {
+        t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
+    } else if (s->cfg.tcp_delack == 0 || (t->delack_segs += segs) >= 2) {
+        t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
+    } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
+        t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
+    } else if (t->delack_at == NS_TIME_NEVER) {
+        t->delack_at = s->now + s->cfg.tcp_delack;
+        ns_tcb_timer_update(t);
+    }
 }
 
 /* RFC 9293 3.10.7.4 seventh/eighth: segment text and FIN. */
@@ -512,16 +570,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
                 ns_tcp_buf_consume(s, &t->rb, t->rlen);
                 t->rlen = 0;
             }
-            if (had_ooo) {
-                t->ack_now = true; /* RFC 5681 4.2: ACK at once when a hole fills */
-            } else if (s->cfg.tcp_delack == 0 || (t->delack_segs += g->segs) >= 2) {
-                t->ack_now = true; /* every second segment (RFC 9293 3.8.6.3) */
-            } else if (t->bytes_received <= (uint64_t)s->cfg.tcp_quickack * t->rcv_mss) {
-                t->ack_now = true; /* quick-ACK at the start of a connection (config.h) */
-            } else if (t->delack_at == NS_TIME_NEVER) {
-                t->delack_at = s->now + s->cfg.tcp_delack;
-                ns_tcb_timer_update(t);
-            }
+            owe_ack(t, g->segs, had_ooo);
             ns_tcb_notify(t);
         } else {
             ns_tcp_ooo_add(t, seq, seq + len);
@@ -905,6 +954,8 @@ static int ack_step(struct ns_tcb *t, const struct seg *g, const struct ns_ipinf
         become_established(t, g);
         if (child)
             ns_tcb_child_ready(t);
+        if (t->syn_text)
+            take_syn_text(t);
         return R_OK;
     }
     int r = ack_input(t, g);
@@ -981,6 +1032,8 @@ static int conn_input(struct ns_tcb *t, const struct seg *g, const struct ns_ipi
 {
     if (t->state == NS_TCP_TIME_WAIT && t->s->cfg.tcp_time_wait_bsd)
         return time_wait_bsd(t, g);
+    if (t->ts_ok && !g->has_ts && !(g->flags & TH_RST) && t->s->cfg.tcp_ts_required)
+        return NS_DROP_tcp_no_ts; /* RFC 7323 3.2: "SHOULD silently drop" (config.h) */
     /* First: the sequence number (with PAWS). */
     int r = check_sequence(t, g);
     if (r != R_OK)

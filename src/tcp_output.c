@@ -67,9 +67,10 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         ns_put16(o + n, t->rcv_mss);
         n += 2;
         bool syn_ack = flags & TH_ACK;
-        bool sack = syn_ack ? t->sack_ok : t->s->cfg.tcp_sack;
-        bool ts = syn_ack ? t->ts_ok : t->s->cfg.tcp_timestamps;
-        bool ws = syn_ack ? t->ws_ok : t->s->cfg.tcp_wscale;
+        bool all = !t->syn_mss_only; /* tcp_timer.c: cfg.tcp_syn_rtx_drop_opts */
+        bool sack = syn_ack ? t->sack_ok : all && t->s->cfg.tcp_sack;
+        bool ts = syn_ack ? t->ts_ok : all && t->s->cfg.tcp_timestamps;
+        bool ws = syn_ack ? t->ws_ok : all && t->s->cfg.tcp_wscale;
         if (t->s->cfg.tcp_syn_opts == 1) {
             /* FreeBSD's order (config.h tcp_syn_opts): MSS, NOP+WS, SACK-
              * permitted, NOP NOP + TS without SACK, EOL padding. */

@@ -6,7 +6,8 @@
  *     samples from retransmitted segments unless timestamps disambiguate),
  *     exponential backoff up to cfg.tcp_rto_max, cfg.tcp_retries (data) or
  *     cfg.tcp_syn_retries (SYN / SYN-ACK) then the connection fails with
- *     -ETIMEDOUT. The minimum RTO is cfg.tcp_rto_min, 200 ms by default
+ *     -ETIMEDOUT (with cfg.tcp_syn_rtx_drop_opts the third and later SYN
+ *     retransmissions offer the MSS option alone). The minimum RTO is cfg.tcp_rto_min, 200 ms by default
  *     like Linux rather than RFC 6298's 1 s: on the paths we serve (TUN,
  *     simulated LANs) 1 s turns every tail loss into a second of idling;
  *     RFC 6298 2.4 allows this as a conscious choice.
@@ -406,6 +407,8 @@ static bool rto_fire(struct ns_tcb *t)
         t->retransmits++;
         s->stats.tcp_retransmits++;
         t->rtt_timing = false;
+        if (t->state == NS_TCP_SYN_SENT && t->syn_retries >= 3 && s->cfg.tcp_syn_rtx_drop_opts)
+            t->syn_mss_only = true; /* config.h: a middlebox may drop SYNs with options */
         ns_tcp_send_seg(t, t->iss, 0,
                         t->state == NS_TCP_SYN_SENT ? TH_SYN : (TH_SYN | TH_ACK));
         ns_tcp_rto_arm(t);

@@ -111,6 +111,27 @@ struct ns_config {
                                     * with the SYN); off: dropped as a scan, as Linux */
     bool tcp_synack_data;          /* text on a SYN-ACK is taken (RFC 9293 3.10.7.3; BSD); off: it
                                     * is discarded and the peer resends it (Linux without TFO) */
+    bool tcp_syn_sent_text;        /* text on a SYN (no ACK) received in SYN-SENT -- a simultaneous
+                                    * open -- is held and delivered once ESTABLISHED (RFC 9293
+                                    * 3.10.7.3 "queue them for processing after the ESTABLISHED
+                                    * state has been reached"; BSD's reassembly queue, which takes
+                                    * the text but not a FIN); off: discarded, the peer resends it */
+    bool tcp_listen_synack_drop;   /* a SYN-ACK to a listener is dropped unanswered (FreeBSD since
+                                    * late 2025); off: answered with <SEQ=SEG.ACK><CTL=RST> (RFC
+                                    * 9293 3.10.7.2 second check) */
+    bool tcp_syn_rtx_drop_opts;    /* from the third retransmission of our SYN on, it offers only
+                                    * the MSS option: no window scaling, SACK or timestamps, in case
+                                    * a middlebox drops SYNs carrying them (FreeBSD
+                                    * net.inet.tcp.rexmit_drop_options=1); off: every SYN the same */
+    bool tcp_ts_required;          /* once timestamps are agreed, a non-RST segment without one is
+                                    * dropped silently (RFC 7323 3.2 SHOULD; FreeBSD
+                                    * tolerate_missing_ts=0); off: processed (Linux, FreeBSD's
+                                    * default) */
+    bool tcp_icmp_ttl_abort;       /* with tcp_icmp_syn_abort, a time exceeded in transit quoting our
+                                    * SYN also fails the connect, with -EHOSTUNREACH (FreeBSD's
+                                    * icmp_may_rst: RFC 5461's "non-standard, but widely
+                                    * implemented" workaround; RFC 1122 4.2.3.9 calls it soft);
+                                    * off: soft */
     bool tcp_drop_synfin;          /* drop every segment with both SYN and FIN set, unanswered
                                     * (FreeBSD net.inet.tcp.drop_synfin; off: RFC 9293 processing) */
     bool tcp_rst_challenge;        /* RFC 5961 3.2: only an RST at RCV.NXT resets, other in-window

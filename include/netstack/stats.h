@@ -131,6 +131,7 @@ extern "C" {
     X(tcp_no_ack, "TCP segment without ACK in a synchronized state")       \
     X(tcp_synfin, "TCP segment with SYN and FIN, dropped (tcp_drop_synfin)") \
     X(tcp_bad_flags, "TCP segment with flags not valid in this state")      \
+    X(tcp_no_ts, "TCP segment without the timestamp agreed (tcp_ts_required, RFC 7323 3.2)") \
     X(tcp_closed, "TCP data for a closed/shut-down receiver (RST sent)") \
     X(icmp_echo_ignored, "echo request to broadcast/multicast not answered") \
     X(off_bad_type, "offload metadata: unknown GSO type or not the packet's protocol") \

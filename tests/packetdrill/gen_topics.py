@@ -227,6 +227,65 @@ T["synack-data"] = ("RFC 9293 3.10.7.3 (tcp_synack_data): text on a SYN-ACK is p
 +0 > . 1:1(0) ack 11
 +0 read(3, ..., 100) = 10
 """)
+T["syn-sent-text"] = ("RFC 9293 3.10.7.3 (tcp_syn_sent_text, BSD): text on a SYN met in SYN-SENT (a "
+    "simultaneous open) is queued until ESTABLISHED: our SYN-ACK acknowledges the SYN alone, nothing is "
+    "readable before the handshake completes, then the text is delivered and acknowledged",
+"""--set=tcp_syn_sent_text=on
+""" + ACT + """+.1 < S 0:5(5) win 512 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++0 read(3, ..., 100) = -1 EAGAIN (Resource temporarily unavailable)
++.1 < . 6:6(0) ack 1 win 512
++0 > . 1:1(0) ack 6
++0 read(3, ..., 100) = 5
+""")
+T["listen-synack-drop"] = ("tcp_listen_synack_drop (FreeBSD): a SYN-ACK to a listener is dropped unanswered "
+    "where RFC 9293 3.10.7.2 would reset it; the listener still answers a SYN",
+"""--set=tcp_listen_synack_drop=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S. 300:310(10) ack 7000 win 65535 <mss 1000>
++.5 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
+""")
+T["syn-rtx-drop-opts"] = ("tcp_syn_rtx_drop_opts (FreeBSD rexmit_drop_options=1): the third and later "
+    "retransmissions of our SYN offer the MSS option alone, so window scaling, SACK and timestamps are not "
+    "agreed even when the SYN-ACK carries them (RFC 7323 1.3 and 3.2, RFC 2018 2: only if both SYNs did)",
+"""--set=tcp_syn_rtx_drop_opts=on
+""" + ACT + """+1 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++2 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>
++4 > S 0:0(0) <mss 1460>
++.1 < S. 0:0(0) ack 1 win 512 <mss 1000,sackOK,TS val 1 ecr 100,nop,wscale 7>
++0 > . 1:1(0) ack 1
++0 %{ assert tcpi_options == 0 }%
+""")
+T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=0): once timestamps are "
+    "agreed, a non-RST segment without TSopt is silently dropped -- not acknowledged, not delivered; the "
+    "same data with TSopt is taken",
+"""--set=tcp_ts_required=on
+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++.1 < P. 1:101(100) ack 1 win 512
++0 ioctl(4, SIOCINQ, [0]) = 0
++.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 300 ecr 100>
++0 > . 1:1(0) ack 101 <nop,nop,TS val 100 ecr 300>
++0 ioctl(4, SIOCINQ, [100]) = 0
+""")
+T["icmp-ttl-abort"] = ("tcp_icmp_ttl_abort with tcp_icmp_syn_abort (FreeBSD icmp_may_rst=1): a time "
+    "exceeded in transit quoting our SYN fails the connect with EHOSTUNREACH, where RFC 1122 4.2.3.9 "
+    "would keep it soft; one quoting another sequence number is ignored (RFC 5927 4.1)",
+"""--set=tcp_icmp_syn_abort=on --set=tcp_icmp_ttl_abort=on
+""" + ACT + """+.1 < icmp time_exceeded ttl_exceeded_in_transit [1:1(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++.1 < icmp time_exceeded ttl_exceeded_in_transit [0:0(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [EHOSTUNREACH], [4]) = 0
+""")
 T["tcpdrop"] = ("tcpdrop(8) emulation (ns_tcp_drop): dropping an ESTABLISHED connection sends "
     "<SEQ=SND.NXT><CTL=RST,ACK> (RFC 9293 3.10.4 ABORT) and the socket reports ECONNABORTED",
 EST + """+.1 `tcpdrop -s ESTABLISHED`
