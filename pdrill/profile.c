@@ -11,12 +11,14 @@
  * Profiles (../shared/packetdrill-language.md section 7):
  *   linux    IW10 (RFC 6928), RTO 1 s initial / 200 ms min, 40 ms delayed
  *            ACK, CUBIC, RACK-TLP, timestamps/SACK/window scale on, window
- *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s.
+ *            scale 8 (a 12 MiB receive buffer), TIME_WAIT 60 s, 6 SYN and
+ *            5 SYN-ACK retransmissions.
  *   freebsd  IW10, 1 s initial RTO, 30 ms minimum, 100 ms delayed ACK,
  *            NewReno, no RACK and no tail loss probe (FreeBSD's default
  *            stack has neither; its RACK stack is another tcp_functions
  *            block), SYN retransmitted up to 12 times (TCP_MAXRXTSHIFT)
- *            within TCP_KEEPINIT, window scale 6 (2 MiB), MSL 30 s, FreeBSD's
+ *            within TCP_KEEPINIT, a SYN-ACK 3 times (its syncache's
+ *            rexmtlimit), window scale 6 (2 MiB), MSL 30 s, FreeBSD's
  *            SYN option order, BSD receive-window arithmetic (64 KiB buffer
  *            rounded to the MSS), RFC 5961 on (insecure_rst/syn map to it).
  *   netstack the stack's own defaults (ns_config_default), unchanged.
@@ -35,14 +37,14 @@ static const char *const linux_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=200ms", "tcp_rto_max=120s",
     "tcp_delack=40ms", "tcp_quickack=16", "tcp_cc=cubic", "tcp_rack=on", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=0", "tcp_rcvbuf=12M", "tcp_sndbuf=4M", "tcp_msl=30s", "tcp_fin_timeout=60s",
-    "tcp_syn_retries=6", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
+    "tcp_syn_retries=6", "tcp_synack_retries=5", "tcp_retries=15", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=9",
     "tcp_syncookies=on", "tcp_ecn=2", "tcp_hystart=on", "tcp_idle_restart=off", "tcp_psh_units=2", "tcp_ss_abc=0", "tcp_cwnd_use=1", "tcp_cc_delivered=on", "tcp_shut_rd_keep=on", "tcp_exit_ssthresh=on", "tcp_prr_safe_ack=2", "tcp_rtt_every_ack=on", "tcp_tlp_at_rto=on", "tcp_tlp_wcdelack=200ms", "tcp_tlp_min=0ms", "tcp_tlp_pad=2ms", "tcp_tlp_fin_alone=on", "tcp_tlp_recovery=off", "tcp_tlp_fin_ack=off", "tcp_snd_unit_cost=1280", "tcp_snd_wake=on", "tcp_sndbuf_init=16k", "tcp_sack_whole_seg=on", "tcp_hystart_linux=on", "tcp_cubic_linux=on", "tcp_ecn_prr=on", "tcp_rack_rtt_seq=on", "tcp_zwp_empty=on", "tcp_push_forced=on", NULL,
 };
 static const char *const freebsd_pairs[] = {
     "tcp_iw=10", "tcp_rto_initial=1s", "tcp_rto_min=30ms", "tcp_rto_srtt_min=off", "tcp_rto_max=64s",
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
-    "tcp_syn_retries=12", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
+    "tcp_syn_retries=12", "tcp_synack_retries=3", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
     "tcp_syncookies=on", "tcp_ecn=2", "tcp_tlp=off", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_syn_sent_text=on", "tcp_listen_synack_drop=on", "tcp_icmp_ttl_abort=on", "tcp_ecn_syn_retries=1", "tcp_keepinit=75s", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
@@ -100,7 +102,7 @@ static const struct map maps[] = {
     {"net.ipv4.tcp_sack", "tcp_sack", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_window_scaling", "tcp_wscale", C_BOOL, NULL, NULL},
     {"net.ipv4.tcp_syn_retries", "tcp_syn_retries", C_NUM, NULL, NULL},
-    {"net.ipv4.tcp_synack_retries", "tcp_syn_retries", C_NUM, NULL, NULL},
+    {"net.ipv4.tcp_synack_retries", "tcp_synack_retries", C_NUM, NULL, NULL},
     {"net.ipv4.tcp_retries2", "tcp_retries", C_NUM, NULL, NULL},
     {"net.ipv4.tcp_fin_timeout", "tcp_fin_timeout", C_SEC, NULL, NULL},
     {"net.ipv4.tcp_keepalive_time", "tcp_ka_idle", C_SEC, NULL, NULL},
@@ -156,6 +158,7 @@ static const struct map maps[] = {
     {"net.inet.tcp.delacktime", "tcp_delack", C_MS, NULL, NULL},
     {"net.inet.tcp.hostcache.purgenow", NULL, C_NUM, NULL, "*"},
     {"net.inet.tcp.rexmit_drop_options", "tcp_syn_rtx_drop_opts", C_BOOL, NULL, NULL},
+    {"net.inet.tcp.syncache.rexmtlimit", "tcp_synack_retries", C_NUM, NULL, NULL},
     {"net.inet.tcp.syncookies_only", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.fastopen.client_enable", NULL, C_NUM, NULL, "0"},
     {"net.inet.tcp.path_mtu_discovery", NULL, C_NUM, NULL, "1"},

@@ -63,6 +63,7 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_rto_max = 60 * NS_SEC;
     cfg->tcp_retries = 15;
     cfg->tcp_syn_retries = 6;
+    cfg->tcp_synack_retries = 6;
     cfg->tcp_iw = 10;
     cfg->tcp_challenge_ack_limit = 1000;
     cfg->tcp_idle_restart = true;  /* RFC 5681 4.1 */

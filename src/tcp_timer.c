@@ -5,7 +5,8 @@
  *   retransmission (RFC 6298): RTO from SRTT/RTTVAR, Karn's rule (no
  *     samples from retransmitted segments unless timestamps disambiguate),
  *     exponential backoff up to cfg.tcp_rto_max, cfg.tcp_retries (data) or
- *     cfg.tcp_syn_retries (SYN / SYN-ACK) then the connection fails with
+ *     cfg.tcp_syn_retries (SYN; a passive open's SYN-ACK:
+ *     cfg.tcp_synack_retries, as Linux's request sockets) then it fails with
  *     -ETIMEDOUT (with cfg.tcp_syn_rtx_drop_opts the third and later SYN
  *     retransmissions offer the MSS option alone). The minimum RTO is cfg.tcp_rto_min, 200 ms by default
  *     like Linux rather than RFC 6298's 1 s: on the paths we serve (TUN,
@@ -397,7 +398,11 @@ static bool rto_fire(struct ns_tcb *t)
     }
     if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED) {
         /* TCP_KEEPINIT (tcp_sockopt.c): the handshake's own deadline too. */
-        if (t->syn_retries >= s->cfg.tcp_syn_retries || s->now >= ns_tcp_user_deadline(t)) {
+        /* A passive open's SYN-ACKs have their own limit (Linux
+         * tcp_synack_retries, FreeBSD syncache.rexmtlimit); a simultaneous
+         * open's SYN-ACK is still the connecting side's (Linux: syn_retries). */
+        unsigned limit = t->halfopen ? s->cfg.tcp_synack_retries : s->cfg.tcp_syn_retries;
+        if (t->syn_retries >= limit || s->now >= ns_tcp_user_deadline(t)) {
             fail(t, -ETIMEDOUT);
             return false;
         }

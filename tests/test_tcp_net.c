@@ -942,7 +942,7 @@ static void test_syn_flood(void)
     struct ns_config c0, c1;
     cfg_fast(&c0, &c1, 63);
     c1.tcp_max_half_open = 50;
-    c1.tcp_syn_retries = 2;
+    c1.tcp_synack_retries = 2; /* the server's SYN-ACKs */
     c1.tcp_syncookies = false; /* the cap itself; test_syn_flood_cookies has them on */
     struct tn *n = tn_new(63, &c0, &c1);
     n->filter = drop_from_0_acks;
@@ -971,7 +971,7 @@ static void test_syn_flood_cookies(void)
     struct ns_config c0, c1;
     cfg_fast(&c0, &c1, 64);
     c1.tcp_max_half_open = 50;
-    c1.tcp_syn_retries = 2;
+    c1.tcp_synack_retries = 2; /* the server's SYN-ACKs */
     struct tn *n = tn_new(64, &c0, &c1);
     struct xfer x;
     xfer_start(&x, n, 1u << 20, false); /* listener on 5000; the client's SYN is queued */

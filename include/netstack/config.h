@@ -75,7 +75,8 @@ struct ns_config {
                                     * tcp_rto_min (Linux; default); off: RTO >= tcp_rto_min */
     ns_time_t tcp_rto_max;         /* 60 s */
     unsigned tcp_retries;          /* data retransmissions before -ETIMEDOUT */
-    unsigned tcp_syn_retries;      /* SYN / SYN-ACK retransmissions before giving up */
+    unsigned tcp_syn_retries;      /* SYN retransmissions before giving up (and a simultaneous open's SYN-ACK) */
+    unsigned tcp_synack_retries;   /* SYN-ACK retransmissions of a passive open before giving up */
     unsigned tcp_iw;               /* initial window in segments (RFC 6928: 10) */
     unsigned tcp_challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
     bool tcp_wscale, tcp_timestamps, tcp_sack; /* offer these options */

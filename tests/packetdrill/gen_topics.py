@@ -259,9 +259,27 @@ T["syn-rtx-drop-opts"] = ("tcp_syn_rtx_drop_opts (FreeBSD rexmit_drop_options=1)
 +0 > . 1:1(0) ack 1
 +0 %{ assert tcpi_options == 0 }%
 """)
+T["synack-retries"] = ("Linux profile (tcp_synack_retries=5, Linux's default; FreeBSD syncache.rexmtlimit): a "
+    "passive open's SYN-ACK is resent with the RTO backed off (RFC 6298 5.5) five times, then the half-open "
+    "connection is dropped without a reset; a late ACK then finds only the listener and draws a reset "
+    "(RFC 9293 3.10.7.2). tcp_syn_retries (6) does not apply to it",
+"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000>
++0 > S. 0:0(0) ack 1 <mss 1460>
++1 > S. 0:0(0) ack 1 <mss 1460>
++2 > S. 0:0(0) ack 1 <mss 1460>
++4 > S. 0:0(0) ack 1 <mss 1460>
++8 > S. 0:0(0) ack 1 <mss 1460>
++16 > S. 0:0(0) ack 1 <mss 1460>
++40 < . 1:1(0) ack 1 win 512
++0 > R 1:1(0)
+""")
 T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=0): once timestamps are "
     "agreed, a non-RST segment without TSopt is silently dropped -- not acknowledged, not delivered; the "
-    "same data with TSopt is taken",
+    "same data with TSopt is taken, and a RST without TSopt still resets (3.2: RSTs are exempt)",
 """--set=tcp_ts_required=on
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
@@ -276,6 +294,9 @@ T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=
 +.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 300 ecr 100>
 +0 > . 1:1(0) ack 101 <nop,nop,TS val 100 ecr 300>
 +0 ioctl(4, SIOCINQ, [100]) = 0
++0 read(4, ..., 100) = 100
++.1 < R. 101:101(0) ack 1 win 0
++0 read(4, ..., 100) = -1 ECONNRESET (Connection reset by peer)
 """)
 T["icmp-ttl-abort"] = ("tcp_icmp_ttl_abort with tcp_icmp_syn_abort (FreeBSD icmp_may_rst=1): a time "
     "exceeded in transit quoting our SYN fails the connect with EHOSTUNREACH, where RFC 1122 4.2.3.9 "
