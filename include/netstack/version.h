@@ -14,9 +14,9 @@ extern "C" {
 #endif
 
 #define NS_VERSION_MAJOR 0
-#define NS_VERSION_MINOR 5
+#define NS_VERSION_MINOR 6
 #define NS_VERSION_PATCH 0
-#define NS_VERSION_STRING "0.5.0"
+#define NS_VERSION_STRING "0.6.0"
 /* For #if: NS_VERSION_NUMBER >= NS_VERSION_AT(0, 1, 0). */
 #define NS_VERSION_AT(major, minor, patch) ((major) * 10000 + (minor) * 100 + (patch))
 #define NS_VERSION_NUMBER NS_VERSION_AT(NS_VERSION_MAJOR, NS_VERSION_MINOR, NS_VERSION_PATCH)
