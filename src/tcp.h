@@ -200,6 +200,8 @@ struct ns_tcb {
     uint32_t irs;                /* peer's initial sequence number */
     uint32_t rcv_nxt;            /* next seq expected; bytes before it are in the ring or read */
     uint32_t rcv_adv;            /* right edge we advertised; never moves left (RFC 9293 3.8.6) */
+    uint32_t syn_text;           /* cfg.tcp_syn_sent_text: bytes of the peer's SYN, met in
+                                  * SYN-SENT, held at rlen (RCV.NXT) until ESTABLISHED */
     /* Receive buffer (tcp_buf.h): unread in-order bytes at positions
      * 0 .. rlen, out-of-order ones at rlen + (seq - rcv_nxt). */
     struct ns_tcp_buf rb;
@@ -218,8 +220,6 @@ struct ns_tcb {
     uint32_t rcv_buf0;           /* tcp_rcvwnd_model 1: tcp_rcvbuf_init rounded up to a
                                   * multiple of the MSS at the handshake (0 = not yet) */
     uint32_t rlen;               /* in-order bytes ready for ns_recv; rlen <= rcap */
-    uint32_t syn_text;           /* cfg.tcp_syn_sent_text: bytes of the peer's SYN, met in
-                                  * SYN-SENT, held at rlen (RCV.NXT) until ESTABLISHED */
     uint32_t rcv_rtt_bytes;      /* auto-tuning: bytes received since rcv_rtt_start */
     ns_time_t rcv_rtt_start;
     struct ns_ooo_range *ooo;    /* sorted, disjoint, non-adjacent, > rcv_nxt; grown on
@@ -230,6 +230,8 @@ struct ns_tcb {
     uint64_t ooo_stamp;          /* recency counter for ranges */
     bool fin_rcvd;               /* peer's FIN is in sequence (rcv_nxt counts it) */
     bool dsack;                  /* RFC 2883: dsack_blk goes first in the next SACK option */
+    bool syn_mss_only;           /* our SYN went out with the MSS option alone (cfg.
+                                  * tcp_syn_rtx_drop_opts), so no other option is agreed */
     struct ns_seqrange dsack_blk; /* a duplicate we received (below rcv_nxt) */
     bool ooo_fin;                /* a FIN arrived beyond a hole at ooo_fin_seq */
     uint32_t ooo_fin_seq;
@@ -418,8 +420,6 @@ struct ns_tcb {
     uint8_t ip_ttl;              /* IP_TTL / IPV6_UNICAST_HOPS: 0 = cfg.ttl / hop_limit */
     uint8_t ip_pmtudisc;         /* IP_MTU_DISCOVER + 1; 0 = never set (WANT) */
     bool noopt;                  /* TCP_NOOPT (FreeBSD): no options on our SYN / SYN-ACK */
-    bool syn_mss_only;           /* our SYN went out with the MSS option alone (cfg.
-                                  * tcp_syn_rtx_drop_opts), so no other option is agreed */
     ns_time_t keepinit;          /* TCP_KEEPINIT (FreeBSD): the handshake's time limit from
                                   * utmo_start (the first SYN); 0 = none */
     int err;                     /* why the connection ended (-ECONNRESET ...), 0 = clean */
