@@ -20,6 +20,17 @@ EST = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 accept(3, ..., ...) = 4
 """
 
+# The same with timestamps agreed (TS val 100 / 200 from the peer).
+EST_TS = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
+"""
+
 T = {}
 
 T["delack-timer"] = ("RFC 9293 3.8.6.3 / RFC 5681 4.2: a lone segment is acknowledged by the delayed-ACK "
@@ -281,15 +292,7 @@ T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=
     "agreed, a non-RST segment without TSopt is silently dropped -- not acknowledged, not delivered; the "
     "same data with TSopt is taken, and a RST without TSopt still resets (3.2: RSTs are exempt)",
 """--set=tcp_ts_required=on
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
-+0 accept(3, ..., ...) = 4
-+.1 < P. 1:101(100) ack 1 win 512
+""" + EST_TS + """+.1 < P. 1:101(100) ack 1 win 512
 +0 ioctl(4, SIOCINQ, [0]) = 0
 +.1 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 300 ecr 100>
 +0 > . 1:1(0) ack 101 <nop,nop,TS val 100 ecr 300>
@@ -874,15 +877,7 @@ T["tlp-fin-alone"] = ("RFC 8985 7.3: the probe retransmits the highest-sequence 
 T["rst-ts"] = ("RFC 7323 3.2: once negotiated, TSopt is sent in every segment, and an RST SHOULD carry it "
     "too: the RST of a close() with unread data (RFC 2525 2.17) echoes the peer's last timestamp",
 """--tcp_ts_tick_usecs=1000
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
-+0 accept(3, ..., ...) = 4
-+0 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 201 ecr 100>
+""" + EST_TS + """+0 < P. 1:101(100) ack 1 win 512 <nop,nop,TS val 201 ecr 100>
 +0 > . 1:1(0) ack 101 <nop,nop,TS val 200 ecr 201>
 +.1 close(4) = 0
 +0 > R. 1:1(0) ack 101 <nop,nop,TS val 300 ecr 201>
