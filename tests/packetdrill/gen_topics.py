@@ -250,13 +250,16 @@ T["syn-sent-text"] = ("RFC 9293 3.10.7.3 (tcp_syn_sent_text, BSD): text on a SYN
 +0 read(3, ..., 100) = 5
 """)
 T["listen-synack-drop"] = ("tcp_listen_synack_drop (FreeBSD): a SYN-ACK to a listener is dropped unanswered "
-    "where RFC 9293 3.10.7.2 would reset it; the listener still answers a SYN",
+    "where RFC 9293 3.10.7.2 would reset it; a bare ACK is still reset (<SEQ=SEG.ACK><CTL=RST>) and a SYN "
+    "answered",
 """--set=tcp_listen_synack_drop=on
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
 +0 < S. 300:310(10) ack 7000 win 65535 <mss 1000>
-+.5 < S 0:0(0) win 65535 <mss 1000>
++.1 < . 300:300(0) ack 7000 win 65535
++0 > R 7000:7000(0)
++.4 < S 0:0(0) win 65535 <mss 1000>
 +0 > S. 0:0(0) ack 1 <mss 1460>
 """)
 T["syn-rtx-drop-opts"] = ("tcp_syn_rtx_drop_opts (FreeBSD rexmit_drop_options=1): the third and later "
@@ -303,9 +306,12 @@ T["ts-required"] = ("RFC 7323 3.2 (tcp_ts_required, FreeBSD tolerate_missing_ts=
 """)
 T["icmp-ttl-abort"] = ("tcp_icmp_ttl_abort with tcp_icmp_syn_abort (FreeBSD icmp_may_rst=1): a time "
     "exceeded in transit quoting our SYN fails the connect with EHOSTUNREACH, where RFC 1122 4.2.3.9 "
-    "would keep it soft; one quoting another sequence number is ignored (RFC 5927 4.1)",
+    "would keep it soft; one quoting another sequence number is ignored (RFC 5927 4.1), and so is a "
+    "fragment reassembly time exceeded (code 1), which says nothing about the path",
 """--set=tcp_icmp_syn_abort=on --set=tcp_icmp_ttl_abort=on
 """ + ACT + """+.1 < icmp time_exceeded ttl_exceeded_in_transit [1:1(0)]
++0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
++.1 < icmp time_exceeded frag_reass_exceeded [0:0(0)]
 +0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
 +.1 < icmp time_exceeded ttl_exceeded_in_transit [0:0(0)]
 +0 getsockopt(3, SOL_SOCKET, SO_ERROR, [EHOSTUNREACH], [4]) = 0
