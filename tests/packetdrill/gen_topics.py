@@ -10,22 +10,21 @@ import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-EST = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+# A listener on the script's port: the start of every passive-open topic.
+LISTEN = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
 +0 bind(3, ..., ...) = 0
 +0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+"""
+
+EST = LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
 """
 
 # The same with timestamps agreed (TS val 100 / 200 from the peer).
-EST_TS = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
+EST_TS = LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
 +0 accept(3, ..., ...) = 4
@@ -106,11 +105,7 @@ T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2
     "(65536 -> 66000 at MSS 1000), all free space is offered, and a read that opens the window by "
     "2 MSS and a quarter of the buffer sends a window update",
 """--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=66000
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [65536], [4]) = 0
+""" + LISTEN + """+0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [65536], [4]) = 0
 +0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop>
 +0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK>
 +.1 < . 1:1(0) ack 1 win 65535
@@ -126,11 +121,7 @@ T["bsd-rcvwnd"] = ("tcp_rcvwnd_model=1 (BSD receiver SWS avoidance, RFC 1122 4.2
 T["bsd-rcvwnd-scaled"] = ("RFC 7323 2.4 with tcp_rcvwnd_model=1 (BSD): a scaled window field is rounded "
     "up, never down, so the right edge never moves left: 66000 bytes at scale 6 are offered as 1032",
 """--set=tcp_rcvwnd_model=1 --set=tcp_rcvbuf_init=64k --set=tcp_rcvbuf=2M
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 6>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -277,11 +268,7 @@ T["synack-retries"] = ("Linux profile (tcp_synack_retries=5, Linux's default; Fr
     "passive open's SYN-ACK is resent with the RTO backed off (RFC 6298 5.5) five times, then the half-open "
     "connection is dropped without a reset; a late ACK then finds only the listener and draws a reset "
     "(RFC 9293 3.10.7.2). tcp_syn_retries (6) does not apply to it",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000>
 +0 > S. 0:0(0) ack 1 <mss 1460>
 +1 > S. 0:0(0) ack 1 <mss 1460>
 +2 > S. 0:0(0) ack 1 <mss 1460>
@@ -504,11 +491,7 @@ T["tcpi-lost"] = ("tcp_info under Linux names (RFC 8985 6.2 loss marking, RFC 20
     "segments RACK marked lost and not SACKed since, resent or not; tcpi_retrans the resent ones not "
     "SACKed or lost again; tcpi_reordering the distance, in segments, from the highest SACKed segment "
     "down to one SACKed later that was never resent (3 until then); all go to 0 when everything is ACKed",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.05 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -529,11 +512,7 @@ T["tcpi-reordering-ack"] = ("tcp_info under Linux names (RFC 8985 6.2 step 3, RF
     "that the cumulative ACK fills below the highest SACKed segment is reordering too; tcpi_reordering "
     "becomes its distance, in segments, from the highest SACK left (SND.UNA once none is), and "
     "tcpi_reord_seen counts it as a second event",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.02 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -569,11 +548,7 @@ T["sendfile"] = ("sendfile(2) on a TCP socket writes the file's bytes as write()
 T["tcpi-chrono"] = ("tcp_info under Linux names: tcpi_busy_time counts the time data is queued or in "
     "flight, tcpi_rwnd_limited the part of it the peer's zero window held data back (RFC 9293 3.8.6.1); "
     "tcpi_last_data_recv is the time since data last arrived, or since the handshake",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.05 < . 1:1(0) ack 1 win 0
 +0 accept(3, ..., ...) = 4
@@ -593,11 +568,7 @@ T["tcpi-sndbuf-limited"] = ("tcp_info under Linux names: tcpi_sndbuf_limited cou
     "busy time goes on until all is ACKed",
 """--set=tcp_snd_unit_cost=0
 --set=tcp_snd_wake=off
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.05 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -629,11 +600,7 @@ T["tcpi-probes"] = ("tcp_info under Linux names: tcpi_probes counts the zero-win
     "3.8.6.1) sent since the peer last answered (Linux's icsk_probes_out); an ACK, even one that keeps the "
     "window closed, answers them (the linux profile's probe: an empty segment at SND.UNA - 1, "
     "tcp_zwp_empty)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -654,11 +621,7 @@ T["snd-unit-psh"] = ("linux profile (tcp_snd_unit_cost with tcp_psh_units): a se
     "42001:74001 of t-snd-unit-cost cut the burst after ACK 30001 (cwnd 40) at 42001, then the packets run "
     "half a window (20 segments: a 1 ms RTT makes the pacing-rate limit larger) each until the window "
     "is full",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.001 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -756,11 +719,7 @@ T["early-retrans-off"] = ("RFC 8985 7 tail loss probes are optional: Linux's net
 T["tlp-at-rto"] = ("RFC 8985 7.2: PTO = 2 SRTT plus WCDelAckT (200 ms, tcp_tlp_wcdelack) for a lone "
     "segment; when the RTO would fire first the probe is sent at the RTO's time (tcp_tlp_at_rto, as "
     "Linux), so the RTO proper comes one RTO later, unbacked-off, then backs off (RFC 6298 5.5)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -787,11 +746,7 @@ EST + """+0 write(4, ..., 1000) = 1000
 T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts only data newly "
     "delivered (tcp_cc_delivered): bytes SACKed before (RFC 2018) were delivered then, so the ACK "
     "that covers them grows cwnd by the rest only (10 + 2, not 10 + 4), after limited transmit (RFC 3042)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -808,11 +763,7 @@ T["cc-delivered"] = ("RFC 5681 3.1 grows cwnd per ACK; the linux profile counts 
 T["cc-delivered-nosack"] = ("RFC 5681 3.1 / RFC 3042 without SACK: each duplicate ACK stood for a "
     "segment delivered, so the linux profile (tcp_cc_delivered) grows cwnd on the next cumulative ACK by "
     "what it acknowledges beyond them (10 + 2, not 10 + 4)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -829,11 +780,7 @@ T["cc-delivered-nosack"] = ("RFC 5681 3.1 / RFC 3042 without SACK: each duplicat
 T["shut-rd-keep"] = ("socket API half-close of the read side (RFC 9293 leaves it to the API): the "
     "linux profile keeps data queued or arriving after shutdown(SHUT_RD) readable and acknowledges it; "
     "read() returns it, then 0 (tcp_shut_rd_keep)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -849,11 +796,7 @@ T["tlp-pad"] = ("RFC 8985 7.2 PTO with more than one segment in flight: 2 SRTT p
     "(tcp_tlp_pad) and no 10 ms floor (tcp_tlp_min=0) in the linux profile: with a 1 ms SRTT the "
     "probe, the last segment again (7.3), leaves 4 ms after the burst",
 """--tolerance_usecs=1000
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.001 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -865,11 +808,7 @@ T["tlp-pad"] = ("RFC 8985 7.2 PTO with more than one segment in flight: 2 SRTT p
 T["tlp-fin-alone"] = ("RFC 8985 7.3: the probe retransmits the highest-sequence segment as sent: a FIN "
     "that left in a segment of its own is resent alone (tcp_tlp_fin_alone, as Linux), 2 SRTT + 2 ms "
     "after it (two segments in flight)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -892,11 +831,7 @@ T["gro-mss"] = ("runner: --mss=N injects longer data as a GRO super-segment of N
     "reference's vnet header), and an inbound '.' without an ack number acks relative 0; tcp_info's "
     "tcpi_rcv_mss is the peer's segment size as seen (536 before any data, as Linux), tcpi_advmss ours",
 """--mss=1000
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -909,11 +844,7 @@ T["gro-mss"] = ("runner: --mss=N injects longer data as a GRO super-segment of N
 T["exit-ssthresh"] = ("RFC 6675 5 / RFC 9937 6: a SACK recovery ends on the full ACK with cwnd = ssthresh "
     "(tcp_exit_ssthresh, the linux profile, as Linux); CUBIC's ssthresh is 0.7 of the 10-segment window "
     "(RFC 9438 4.6), and the fast retransmit follows three SACKed segments (RFC 6675 5 / RFC 8985)",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -932,11 +863,7 @@ T["prr-safe-ack"] = ("RFC 9937 6 (PRR): below ssthresh the send quota is the con
     "SND.UNA and marks no new loss; tcp_prr_safe_ack, as Linux): an ACK that SACKs one segment "
     "releases one retransmission, the next SACK the next one",
 """--set=tcp_prr_safe_ack=1
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -954,11 +881,7 @@ T["prr-rexmit-ack"] = ("RFC 6937 3 (PRR-SSRB) as Linux 3.7-5.9 applies it (tcp_p
     "gets the slow-start reduction bound, one SMSS more than the deliveries, even when it marks new loss "
     "(RFC 9937 6's safe ACK would not): the ACK of the resent head that SACKs 6001:7001 releases the two "
     "lost segments (one TSO unit, PSH: tcp_psh_units) and one new one",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -979,11 +902,7 @@ T["rack-rtt-seq"] = ("RFC 8985 6.2 step 2 takes RACK.rtt from the most recently 
     "sequence order: an ACK that covers the resent head (RTT 110 ms) and a late original (3001:4001, "
     "RTT 210 ms) sets RACK.rtt = 210 ms, so 5001:6001, sent with the originals, is lost only at "
     "0.1 + 0.21 + reo_wnd 25 ms (min_RTT / 4 once reordering was seen), not at once",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -1152,11 +1071,7 @@ T["push-forced"] = ("RFC 9293 3.9.1 leaves PSH to the sender; the linux profile 
     "Linux's forced_push) also pushes where a write passes half the peer's largest window (4000 / 2) "
     "beyond the last push point, at the end of the send unit being filled (2 segments): 4001, 8001, "
     "12001 carry PSH though the write goes on to 16001 and each ACK releases one segment",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 4000 <mss 1000,sackOK,nop,nop>
+LISTEN + """+0 < S 0:0(0) win 4000 <mss 1000,sackOK,nop,nop>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
 +.1 < . 1:1(0) ack 1 win 4000
 +0 accept(3, ..., ...) = 4
@@ -1186,11 +1101,7 @@ T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction):
     "ACK, and PRR lowers cwnd over the window in flight -- here pipe 4 + the 2 segments delivered = 6, "
     "tcpi_ca_state CWR -- instead of at once; the first new segment carries CWR, and once the reduced "
     "window is acknowledged cwnd = ssthresh and the state is Open again",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < SEW 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < SEW 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > SE. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -1207,11 +1118,7 @@ T["ecn-prr"] = ("RFC 3168 6.1.2 with RFC 9937 (PRR covers any window reduction):
 T["rtt-every-ack"] = ("RFC 6298 2-3 (SRTT = 7/8 SRTT + 1/8 R, Karn's rule) without timestamps: the linux "
     "profile takes a sample from every ACK of data sent once, timed from the oldest segment it "
     "acknowledges (tcp_rtt_every_ack, as Linux), not one timed segment a round trip",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -1235,11 +1142,7 @@ T["eor-resend"] = ("send(2) MSG_EOR records stay apart in retransmissions too (R
     "what it marked lost segment by segment as sent, after the SACK of the later data), and in the "
     "linux profile each resent record keeps the PSH it carried (tcp_psh_units, as Linux resends the "
     "skb with its flags); PRR's quota (RFC 9937, in bytes) lets the short segments go",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -1261,11 +1164,7 @@ T["eor-resend"] = ("send(2) MSG_EOR records stay apart in retransmissions too (R
 T["prr-short-segment"] = ("RFC 9937 (PRR) counts bytes: a quota of 400 bytes lets a lost 400-byte "
     "segment (a MSG_EOR record) be resent at once, not only once a full SMSS is allowed; RACK (RFC 8985 "
     "6.2) marks the first four records lost when its reordering timer fires",
-"""0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
@@ -1289,11 +1188,7 @@ T["prr-short-segment"] = ("RFC 9937 (PRR) counts bytes: a quota of 400 bytes let
 +0 > P. 801:1201(400) ack 1
 +.01 < . 1:1(0) ack 2401 win 512
 """)
-EST_NOSACK = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
+EST_NOSACK = LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,nop,wscale 7>
 +0 > S. 0:0(0) ack 1 <mss 1460,nop,wscale 8>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
