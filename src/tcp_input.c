@@ -367,16 +367,25 @@ static void hold_syn_text(struct ns_tcb *t, const struct seg *g)
         t->syn_text = n;
 }
 
-/* The held text (hold_syn_text) becomes in-order data once ESTABLISHED. */
-static void take_syn_text(struct ns_tcb *t)
+/* len bytes at RCV.NXT are in the receive buffer: RCV.NXT moves past them
+ * and past whatever out-of-order data they join, and all of it becomes
+ * readable. */
+static void rcv_in_order(struct ns_tcb *t, uint32_t len)
 {
-    uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + t->syn_text);
+    uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + len);
     uint32_t gained = nxt - t->rcv_nxt;
-    t->syn_text = 0;
     t->rcv_nxt = nxt;
     t->rlen += gained;
     t->bytes_received += gained;
-    t->last_data_rcvd = t->s->now;
+    t->last_data_rcvd = t->s->now; /* tcp_info */
+}
+
+/* The held text (hold_syn_text) becomes in-order data once ESTABLISHED. */
+static void take_syn_text(struct ns_tcb *t)
+{
+    uint32_t n = t->syn_text;
+    t->syn_text = 0;
+    rcv_in_order(t, n);
     owe_ack(t, 1, false);
     ns_tcb_notify(t);
 }
@@ -552,12 +561,7 @@ static void data_input(struct ns_tcb *t, const struct seg *g)
     if (len) {
         if (off == 0) {
             bool had_ooo = t->nooo > 0;
-            uint32_t nxt = ns_tcp_ooo_advance(t, t->rcv_nxt + len);
-            uint32_t gained = nxt - t->rcv_nxt;
-            t->rcv_nxt = nxt;
-            t->rlen += gained;
-            t->bytes_received += gained;
-            t->last_data_rcvd = s->now; /* tcp_info */
+            rcv_in_order(t, len);
             /* tcp_info: the peer's segment size as seen (Linux's
              * tcp_measure_rcv_mss): the largest, up to what we offered. */
             uint32_t seen = g->segs > 1 ? g->len / g->segs : g->len;
