@@ -8,7 +8,8 @@
  * drop-tail queue), that a 2% random loss does not collapse it, v3's
  * short-term bounds (bw_lo/inflight_lo: set by lossy or CE rounds outside a
  * probe, by at most BBRBeta a round, reset by each probe, capping cwnd),
- * the ACK-aggregation allowance and the per-round ECN response, the
+ * the ACK-aggregation allowance and the per-round ECN response,
+ * inflight_hi from the flight a too-lossy round's data left in, the
  * background loss rate (cfg.tcp_bbr_loss_base), and that two runs with
  * the same seed are identical. */
 #include "netstack/qdisc.h"
@@ -640,6 +641,88 @@ static void test_startup_through_loss(void)
     CU_ASSERT(sum / 3 > 55e6);
 }
 
+/* When a round loses too much, inflight_hi is the flight the lost data
+ * left in (draft BBRHandleInflightTooHigh: max(RS.tx_in_flight, beta x
+ * target)), not the pipe once the loss is seen: a loss shows a round
+ * after its segment left, so tcp_bbr.c takes the most in flight over the
+ * round that ended and the one before it. Checked where Startup ends on a
+ * lossy round through a short queue (100 Mbit/s, 0.25 BDP, 40 and 80 ms
+ * RTT, 3% and 1% loss, where the recovery has shrunk the pipe by then): the
+ * inflight_hi Startup leaves with is at least 0.9 of the largest pipe
+ * (unacked - SACKed - lost + resent, as Linux's packets_in_flight) the
+ * samples saw in Startup's last two smoothed RTTs (exactly 1.00 in all
+ * six runs). Taking the pipe at the round's end alone gave 0.74-0.89 in
+ * four of them (mutant bbr-inflight-hi-pipe-now). */
+#define HI_RING 4096
+struct hi_trace {
+    ns_time_t at[HI_RING];
+    uint32_t pipe[HI_RING];
+    unsigned n;            /* samples in the ring (the newest HI_RING) */
+    bool done;             /* Startup has ended */
+    uint32_t hi, pipe_max; /* at Startup's end: inflight_hi, the most in flight before it */
+};
+static void hi_sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp_info *ti)
+{
+    struct hi_trace *c = user;
+    if (flow != 0 || c->done)
+        return;
+    if (ti->bbr_mode != 0) {
+        c->done = true;
+        c->hi = ti->bbr_inflight_hi;
+        ns_time_t from = now > 2 * ti->srtt ? now - 2 * ti->srtt : 0;
+        unsigned k = c->n < HI_RING ? c->n : HI_RING;
+        for (unsigned i = 0; i < k; i++) {
+            unsigned j = (c->n - 1 - i) % HI_RING;
+            if (c->at[j] < from)
+                break;
+            if (c->pipe[j] > c->pipe_max)
+                c->pipe_max = c->pipe[j];
+        }
+        return;
+    }
+    int64_t pipe = (int64_t)ti->unacked - ti->sacked - (int64_t)ti->lost * ti->snd_mss +
+                   (int64_t)ti->retrans_out * ti->snd_mss;
+    c->at[c->n % HI_RING] = now;
+    c->pipe[c->n % HI_RING] = pipe > 0 ? (uint32_t)pipe : 0;
+    c->n++;
+}
+static void test_inflight_hi_from_lost_flight(void)
+{
+    static const struct {
+        unsigned delay_ms;
+        double drop;
+    } paths[] = {{20, 0.03}, {40, 0.01}};
+    static struct hi_trace c;
+    for (unsigned i = 0; i < 2; i++) {
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            struct xfer_params p;
+            struct xfer_result r;
+            memset(&c, 0, sizeof c);
+            xfer_params_default(&p);
+            snprintf(p.cc, sizeof p.cc, "bbr");
+            p.to_client.delay = p.to_server.delay = paths[i].delay_ms * NS_MSEC;
+            /* a quarter of the BDP: 100 Mbit/s x 2 x delay / 1500 B */
+            p.to_client.queue_limit = p.to_server.queue_limit =
+                (unsigned)(100e6 / 8 * 2 * paths[i].delay_ms / 1e3 / 1500 / 4);
+            p.to_client.drop = p.to_server.drop = paths[i].drop;
+            p.bytes = 10u << 20;
+            p.seed = seed;
+            p.sample = hi_sample;
+            p.sample_user = &c;
+            tl_seed_note(seed);
+            CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
+            CU_ASSERT(r.intact);
+            printf("\n    %u ms, %.0f%%, seed %llu: Startup left with inflight_hi %u, %.2f of the most in flight",
+                   2 * paths[i].delay_ms, paths[i].drop * 100, (unsigned long long)seed, c.hi,
+                   c.pipe_max ? (double)c.hi / c.pipe_max : 0);
+            CU_ASSERT(c.done && c.pipe_max > 0);
+            if (c.hi) /* Startup ended on loss (not on a bandwidth plateau) */
+                CU_ASSERT(c.hi >= 0.9 * c.pipe_max);
+        }
+    }
+    printf(" ");
+}
+
 /* Loss the background rate explains starts no packet-conservation round
  * (tcp_bbr.c bbr_recovery_refill): it is not a queue overflowing. At 3%
  * random loss, 10 MB, seeds 1-12 average 79.35 Mbit/s, the least 77.8;
@@ -704,6 +787,7 @@ static const struct tl_test tests[] = {
     {"ecn_once_a_window", test_ecn_once_a_window},
     {"deterministic", test_deterministic},
     {"startup_through_loss", test_startup_through_loss},
+    {"inflight_hi_from_lost_flight", test_inflight_hi_from_lost_flight},
     {"background_skips_conservation", test_background_skips_conservation},
     {"offload_budget", test_offload_budget},
 };
