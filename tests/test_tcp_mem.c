@@ -270,7 +270,8 @@ static void test_cc_state_beside_tcb(void)
 }
 
 /* No memory for BBR's state when the handshake completes: the connection
- * is established anyway, runs NewReno (no pacing rate, IW sent), and the
+ * is established anyway, runs NewReno (its name read back, no pacing
+ * rate, IW sent, the ACK grows cwnd as slow start does), and the
  * fallback is counted. */
 static void test_bbr_state_no_memory(void)
 {
@@ -288,8 +289,11 @@ static void test_bbr_state_no_memory(void)
     struct ns_tcp_info ti;
     CU_ASSERT_EQUAL(ns_tcp_info(t->s, t->sd, &ti), 0);
     CU_ASSERT_EQUAL(ti.pacing_rate, 0);
+    char name[16] = "";
+    CU_ASSERT_EQUAL(ns_sock_get_cc(t->s, t->sd, name, sizeof name), 0);
+    CU_ASSERT_STRING_EQUAL(name, "newreno");
     /* NewReno's initial window goes out at once (no pacing). */
-    static uint8_t data[20000];
+    static uint8_t data[40000];
     CU_ASSERT_EQUAL(ns_send(t->s, t->sd, data, sizeof data), (ssize_t)sizeof data);
     ns_stack_poll(t->s, t->now);
     uint32_t sent = 0;
@@ -297,6 +301,16 @@ static void test_bbr_state_no_memory(void)
     while (tt_next(t, &g))
         sent += g.len;
     CU_ASSERT_EQUAL(sent, 14600u); /* RFC 6928: min(10 x 1460, max(2 x 1460, 14600)) */
+    /* Its ACK is taken by NewReno's slow start (RFC 5681 3.1, RFC 3465
+     * L = 2: cwnd 14600 + 2920), not by BBR's callbacks on a state that
+     * was never allocated. */
+    tt_advance(t, t->now + 10 * NS_MSEC);
+    tt_in(t, H(1), S(1) + sent, TH_ACK, 65535, NULL, 0);
+    uint32_t more = 0;
+    while (tt_next(t, &g))
+        more += g.len;
+    CU_ASSERT_EQUAL(more, 17520u);
+    CU_ASSERT_EQUAL(tt_state(t, t->sd), NS_TCP_ESTABLISHED);
     tt_free(t);
 }
 
