@@ -59,16 +59,23 @@ static void sample(void *user, ns_time_t now, unsigned flow, const struct ns_tcp
     c->n++;
 }
 
+/* One transfer with FN sampling the sender into USER; every byte checked. */
+static void run_sampled(struct xfer_params *p, struct xfer_result *r,
+                        void (*fn)(void *, ns_time_t, unsigned, const struct ns_tcp_info *), void *user)
+{
+    p->sample = fn;
+    p->sample_user = user;
+    tl_seed_note(p->seed);
+    CU_ASSERT_EQUAL_FATAL(xfer_run(p, r), 0);
+    CU_ASSERT(r->intact);
+}
+
 static struct trace tr;
 
 static void run(struct xfer_params *p, struct xfer_result *r)
 {
     memset(&tr, 0, sizeof tr);
-    p->sample = sample;
-    p->sample_user = &tr;
-    tl_seed_note(p->seed);
-    CU_ASSERT_EQUAL_FATAL(xfer_run(p, r), 0);
-    CU_ASSERT(r->intact);
+    run_sampled(p, r, sample, &tr);
 }
 
 /* 20 Mbit/s, 40 ms RTT, 4-BDP queue, 30 MB: long enough for cycles and
@@ -351,11 +358,7 @@ static void run_lo(struct xfer_params *p, struct xfer_result *r, struct lo_check
     bool need = c->need_recovery;
     memset(c, 0, sizeof *c);
     c->need_recovery = need;
-    p->sample = lo_sample;
-    p->sample_user = c;
-    tl_seed_note(p->seed);
-    CU_ASSERT_EQUAL_FATAL(xfer_run(p, r), 0);
-    CU_ASSERT(r->intact);
+    run_sampled(p, r, lo_sample, c);
 }
 
 /* Losses reach BBR whoever marks them: on a path that reorders (3% of
@@ -626,11 +629,7 @@ static void test_startup_through_loss(void)
         p.bytes = 4u << 20;
         p.seed = seed;
         p.to_client.drop = p.to_server.drop = 0.05;
-        p.sample = ss_sample;
-        p.sample_user = &c;
-        tl_seed_note(seed);
-        CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
-        CU_ASSERT(r.intact);
+        run_sampled(&p, &r, ss_sample, &c);
         printf("\n    seed %llu: %.2f Mbit/s, ssthresh raised in %u Startup recovery samples",
                (unsigned long long)seed, goodput(&r) / 1e6, c.raised);
         raised += c.raised;
@@ -708,11 +707,7 @@ static void test_inflight_hi_from_lost_flight(void)
             p.to_client.drop = p.to_server.drop = paths[i].drop;
             p.bytes = 10u << 20;
             p.seed = seed;
-            p.sample = hi_sample;
-            p.sample_user = &c;
-            tl_seed_note(seed);
-            CU_ASSERT_EQUAL_FATAL(xfer_run(&p, &r), 0);
-            CU_ASSERT(r.intact);
+            run_sampled(&p, &r, hi_sample, &c);
             printf("\n    %u ms, %.0f%%, seed %llu: Startup left with inflight_hi %u, %.2f of the most in flight",
                    2 * paths[i].delay_ms, paths[i].drop * 100, (unsigned long long)seed, c.hi,
                    c.pipe_max ? (double)c.hi / c.pipe_max : 0);
