@@ -2,7 +2,7 @@
 # cli_mutants.sh — the mutant list (mutants/*.txt) stays applicable:
 # `tools/mutate.sh --check` finds every mutant's original text exactly
 # once in its file, so a refactor that moves or rewrites a mutated line
-# fails here, in make check, and not months later in `make mutate` (30 of
+# fails here, in make check, and not months later in `make mutate` (31 of
 # 394 had gone stale that way by 2026-12-06). Then the check itself, on a
 # scratch tree: a clean list passes; text changed, found twice or in a
 # missing file is named STALE with exit 1. No root, no build.
