@@ -8,10 +8,11 @@
  *     cfg.tcp_syn_retries (SYN; a passive open's SYN-ACK:
  *     cfg.tcp_synack_retries, as Linux's request sockets) then it fails with
  *     -ETIMEDOUT (with cfg.tcp_syn_rtx_drop_opts the third and later SYN
- *     retransmissions offer the MSS option alone). The minimum RTO is cfg.tcp_rto_min, 200 ms by default
- *     like Linux rather than RFC 6298's 1 s: on the paths we serve (TUN,
- *     simulated LANs) 1 s turns every tail loss into a second of idling;
- *     RFC 6298 2.4 allows this as a conscious choice.
+ *     retransmissions offer the MSS option alone). The minimum RTO is
+ *     cfg.tcp_rto_min, 200 ms by default like Linux rather than RFC 6298's
+ *     1 s: on the paths we serve (TUN, simulated LANs) 1 s turns every tail
+ *     loss into a second of idling; RFC 6298 2.4 allows this as a conscious
+ *     choice.
  *     Spurious RTOs are detected with timestamps (Eifel, RFC 3522) and the
  *     window reduction undone (RFC 4015).
  *   tail loss probe (RFC 8985 7, with or without RACK; cfg.tcp_tlp): on
