@@ -393,4 +393,70 @@ static inline void tn_free(struct tn *n)
     free(n);
 }
 
+/* ---- one end of a byte-for-byte transfer both ways (test_tcp_sim,
+ * test_tcp_mtu; test_tcp_net keeps its own close rule) ---- */
+
+/* The i-th byte of a stream: a pattern no shifted copy of itself matches,
+ * so a lost, doubled or misplaced byte shows as a mismatch. */
+static inline uint8_t tt_pat(uint64_t i, uint8_t salt)
+{
+    uint64_t x = i * 0x9e3779b97f4a7c15ull + salt;
+    return (uint8_t)(x >> 56 ^ x >> 23);
+}
+
+struct tt_end {
+    struct ns_stack *st;
+    int sd;
+    size_t sent, rcvd;
+    bool shut, eof, closed;
+    uint8_t salt_out, salt_in;
+    int err;
+    uint32_t mss; /* snd_mss last seen before closing */
+};
+
+/* Sends what the send buffer takes of `total` pattern bytes, shuts down
+ * writing once all are taken, reads and checks all that arrived (a wrong
+ * byte sets *bad), and closes once the peer's FIN is in and everything
+ * sent is acknowledged, so per-connection counters can be read just
+ * before. Nothing while the connection is still in SYN-SENT. */
+static inline void tt_end_pump(struct tt_end *x, size_t total, bool *bad)
+{
+    if (x->closed || x->sd < 0)
+        return;
+    struct ns_tcp_info ti;
+    if (ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.state == NS_TCP_SYN_SENT)
+        return;
+    x->mss = ti.snd_mss;
+    uint8_t buf[16384];
+    while (x->sent < total) {
+        size_t n = total - x->sent < sizeof buf ? total - x->sent : sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = tt_pat(x->sent + i, x->salt_out);
+        ssize_t k = ns_send(x->st, x->sd, buf, n);
+        if (k <= 0)
+            break;
+        x->sent += (size_t)k;
+    }
+    if (x->sent == total && !x->shut && ns_shutdown(x->st, x->sd, NS_SHUT_WR) == 0)
+        x->shut = true;
+    for (;;) {
+        ssize_t k = ns_recv(x->st, x->sd, buf, sizeof buf);
+        if (k > 0) {
+            for (ssize_t i = 0; i < k; i++)
+                *bad |= buf[i] != tt_pat(x->rcvd + (size_t)i, x->salt_in);
+            x->rcvd += (size_t)k;
+            continue;
+        }
+        if (k == 0)
+            x->eof = true;
+        else if (k != -EAGAIN)
+            x->err = (int)k;
+        break;
+    }
+    if (x->eof && x->shut && ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.unacked == 0) {
+        ns_close(x->st, x->sd);
+        x->closed = true;
+    }
+}
+
 #endif

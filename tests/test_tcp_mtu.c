@@ -17,22 +17,6 @@
 #include "netstack/sim.h"
 #include "tcp_testutil.h"
 
-static uint8_t pat(uint64_t i, uint8_t salt)
-{
-    uint64_t x = i * 0x9e3779b97f4a7c15ull + salt;
-    return (uint8_t)(x >> 56 ^ x >> 23);
-}
-
-struct side {
-    struct ns_stack *st;
-    int sd;
-    size_t sent, rcvd;
-    bool shut, eof, closed;
-    uint8_t salt_out, salt_in;
-    int err;
-    uint32_t mss;              /* snd_mss last seen before closing */
-};
-
 struct pending { /* an ICMP error the router will send at the next step */
     uint8_t q[600];
     size_t qlen;
@@ -40,7 +24,7 @@ struct pending { /* an ICMP error the router will send at the next step */
 };
 
 struct run {
-    struct side c, s;
+    struct tt_end c, s;
     int lsd;
     size_t total;
     bool bad;
@@ -57,46 +41,6 @@ struct run {
     bool old_router;           /* claims 0: an RFC 792 router (RFC 1191 5) */
     bool blackhole;            /* drop everything (soft-error timeout test) */
 };
-
-static void pump(struct run *r, struct side *x)
-{
-    if (x->closed || x->sd < 0)
-        return;
-    struct ns_tcp_info ti;
-    if (ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.state == NS_TCP_SYN_SENT)
-        return;
-    x->mss = ti.snd_mss;
-    uint8_t buf[16384];
-    while (x->sent < r->total) {
-        size_t n = r->total - x->sent < sizeof buf ? r->total - x->sent : sizeof buf;
-        for (size_t i = 0; i < n; i++)
-            buf[i] = pat(x->sent + i, x->salt_out);
-        ssize_t k = ns_send(x->st, x->sd, buf, n);
-        if (k <= 0)
-            break;
-        x->sent += (size_t)k;
-    }
-    if (x->sent == r->total && !x->shut && ns_shutdown(x->st, x->sd, NS_SHUT_WR) == 0)
-        x->shut = true;
-    for (;;) {
-        ssize_t k = ns_recv(x->st, x->sd, buf, sizeof buf);
-        if (k > 0) {
-            for (ssize_t i = 0; i < k; i++)
-                r->bad |= buf[i] != pat(x->rcvd + (size_t)i, x->salt_in);
-            x->rcvd += (size_t)k;
-            continue;
-        }
-        if (k == 0)
-            x->eof = true;
-        else if (k != -EAGAIN)
-            x->err = (int)k;
-        break;
-    }
-    if (x->eof && x->shut && ns_tcp_info(x->st, x->sd, &ti) == 0 && ti.unacked == 0) {
-        ns_close(x->st, x->sd);
-        x->closed = true;
-    }
-}
 
 /* The router's ICMP error quoting what it dropped, to the client. */
 static void send_icmp(struct run *r, const struct pending *p)
@@ -136,8 +80,8 @@ static bool done(void *u)
         if (sd >= 0)
             r->s.sd = sd;
     }
-    pump(r, &r->c);
-    pump(r, &r->s);
+    tt_end_pump(&r->c, r->total, &r->bad);
+    tt_end_pump(&r->s, r->total, &r->bad);
     return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
 }
 
@@ -248,8 +192,8 @@ static void transfer(const struct opts *o, struct run *r)
     r->router_mtu = o->router_mtu;
     r->icmp_mtu_field = o->icmp_mtu_field;
     r->old_router = o->old_router;
-    r->c = (struct side){a, -1, 0, 0, false, false, false, 1, 2, 0, 0};
-    r->s = (struct side){b, -1, 0, 0, false, false, false, 2, 1, 0, 0};
+    r->c = (struct tt_end){.st = a, .sd = -1, .salt_out = 1, .salt_in = 2};
+    r->s = (struct tt_end){.st = b, .sd = -1, .salt_out = 2, .salt_in = 1};
     ns_sim_set_trace(sim, trace, r);
     ns_sim_set_filter(sim, router, r);
     r->lsd = ns_socket(b, NS_AF_UNSPEC, NS_SOCK_STREAM);

@@ -9,12 +9,6 @@
  * API calls. Every test ends with all memory returned. */
 #include "tcp_testutil.h"
 
-static uint8_t pat(uint64_t i, uint8_t salt)
-{
-    uint64_t x = i * 0x9e3779b97f4a7c15ull + salt;
-    return (uint8_t)(x >> 56 ^ x >> 23);
-}
-
 struct xfer {
     struct tn *n;
     int lsd, csd, ssd;            /* listener (host 1), client (host 0), server (host 1) */
@@ -37,7 +31,7 @@ static void pump_side(struct xfer *x, struct ns_stack *st, int sd, size_t *sent,
     while (*sent < to_send) {
         size_t n = to_send - *sent < sizeof buf ? to_send - *sent : sizeof buf;
         for (size_t i = 0; i < n; i++)
-            buf[i] = pat(*sent + i, salt_out);
+            buf[i] = tt_pat(*sent + i, salt_out);
         ssize_t r = ns_send(st, sd, buf, n);
         if (r <= 0)
             break;
@@ -51,7 +45,7 @@ static void pump_side(struct xfer *x, struct ns_stack *st, int sd, size_t *sent,
         ssize_t r = ns_recv(st, sd, buf, sizeof buf);
         if (r > 0) {
             for (ssize_t i = 0; i < r; i++)
-                if (buf[i] != pat(*rcvd + (size_t)i, salt_in))
+                if (buf[i] != tt_pat(*rcvd + (size_t)i, salt_in))
                     x->bad = true;
             *rcvd += (size_t)r;
             continue;
@@ -360,7 +354,7 @@ static void recovery_run(uint64_t seed, bool sack, double loss)
             uint8_t tmp[8192];
             size_t k = total - sent < sizeof tmp ? total - sent : sizeof tmp;
             for (size_t j = 0; j < k; j++)
-                tmp[j] = pat(sent + j, 9);
+                tmp[j] = tt_pat(sent + j, 9);
             ssize_t r = ns_send(n->st[0], c, tmp, k);
             if (r <= 0)
                 break;
@@ -369,7 +363,7 @@ static void recovery_run(uint64_t seed, bool sack, double loss)
         ssize_t r;
         while (s >= 0 && (r = ns_recv(n->st[1], s, buf, 65536)) > 0) {
             for (ssize_t j = 0; j < r; j++)
-                bad |= buf[j] != pat(got + (size_t)j, 9);
+                bad |= buf[j] != tt_pat(got + (size_t)j, 9);
             got += (size_t)r;
         }
     }
@@ -675,7 +669,7 @@ static void test_close_delivers_data(void)
     CU_ASSERT_FATAL(ssd >= 0);
     static uint8_t d[200000];
     for (size_t i = 0; i < sizeof d; i++)
-        d[i] = pat(i, 5);
+        d[i] = tt_pat(i, 5);
     CU_ASSERT_EQUAL(ns_send(n->st[0], x.csd, d, sizeof d), (ssize_t)sizeof d);
     ns_close(n->st[0], x.csd);
     size_t got = 0;
@@ -687,7 +681,7 @@ static void test_close_delivers_data(void)
         ssize_t r;
         while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
             for (ssize_t k = 0; k < r; k++)
-                bad |= buf[k] != pat(got + (size_t)k, 5);
+                bad |= buf[k] != tt_pat(got + (size_t)k, 5);
             got += (size_t)r;
         }
         if (r == 0)
@@ -724,7 +718,7 @@ static void many_side(struct many *m, struct ns_stack *st, int sd, size_t *sent,
         return;
     if (*sent < total) {
         for (size_t i = 0; i < total - *sent; i++)
-            buf[i] = pat(*sent + i, so);
+            buf[i] = tt_pat(*sent + i, so);
         ssize_t r = ns_send(st, sd, buf, total - *sent);
         if (r > 0)
             *sent += (size_t)r;
@@ -734,7 +728,7 @@ static void many_side(struct many *m, struct ns_stack *st, int sd, size_t *sent,
     ssize_t r;
     while ((r = ns_recv(st, sd, buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < r; i++)
-            m->bad |= buf[i] != pat(*rcvd + (size_t)i, si);
+            m->bad |= buf[i] != tt_pat(*rcvd + (size_t)i, si);
         *rcvd += (size_t)r;
     }
     if (r == 0 && *shut) {
@@ -815,7 +809,7 @@ static void test_slow_reader(void)
     CU_ASSERT_FATAL(ssd >= 0);
     static uint8_t d[300000];
     for (size_t i = 0; i < sizeof d; i++)
-        d[i] = pat(i, 3);
+        d[i] = tt_pat(i, 3);
     size_t sent = 0, got = 0;
     bool bad = false;
     ns_time_t next_read = tn_now(n);
@@ -840,7 +834,7 @@ static void test_slow_reader(void)
             ssize_t r = ns_recv(n->st[1], ssd, buf, sizeof buf);
             if (r > 0) {
                 for (ssize_t k = 0; k < r; k++)
-                    bad |= buf[k] != pat(got + (size_t)k, 3);
+                    bad |= buf[k] != tt_pat(got + (size_t)k, 3);
                 got += (size_t)r;
             }
             bool pause = r > 0 && got / 100000 != (got - (size_t)r) / 100000;
@@ -881,14 +875,14 @@ static void test_small_writes(void)
     size_t got = 0;
     bool bad = false;
     for (unsigned i = 0; i < 2000; i++) {
-        uint8_t b = pat(i, 4);
+        uint8_t b = tt_pat(i, 4);
         CU_ASSERT_EQUAL(ns_send(n->st[0], x.csd, &b, 1), 1);
         tn_run_until(n, tn_now(n) + 100 * NS_USEC);
         uint8_t buf[64];
         ssize_t r;
         while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
             for (ssize_t k = 0; k < r; k++)
-                bad |= buf[k] != pat(got + (size_t)k, 4);
+                bad |= buf[k] != tt_pat(got + (size_t)k, 4);
             got += (size_t)r;
         }
     }
@@ -897,7 +891,7 @@ static void test_small_writes(void)
     ssize_t r;
     while ((r = ns_recv(n->st[1], ssd, buf, sizeof buf)) > 0) {
         for (ssize_t k = 0; k < r; k++)
-            bad |= buf[k] != pat(got + (size_t)k, 4);
+            bad |= buf[k] != tt_pat(got + (size_t)k, 4);
         got += (size_t)r;
     }
     CU_ASSERT_EQUAL(got, 2000);
