@@ -32,11 +32,20 @@ struct ns_sim_rate_trace *ns_sim_rate_trace_parse(const char *text, size_t len, 
             continue;
         uint64_t ms = 0;
         for (size_t k = a; k < b; k++) {
-            if (text[k] < '0' || text[k] > '9' || ms > 1000000000000ull) {
+            if (text[k] < '0' || text[k] > '9') {
                 snprintf(err, errlen, "line %zu: not a millisecond timestamp", line);
                 goto bad;
             }
+            /* Checked after each digit (ms stays <= 10^13 + 9, no
+             * wrap), so the nanoseconds below fit an ns_time_t: the
+             * check before the digit had let 13 digits through, and
+             * 9999999999999 ms overflowed (fuzz/fuzz_qdisc). */
             ms = ms * 10 + (uint64_t)(text[k] - '0');
+            if (ms > SIM_TRACE_MAX_MS) {
+                snprintf(err, errlen, "line %zu: timestamp over %llu ms", line,
+                         (unsigned long long)SIM_TRACE_MAX_MS);
+                goto bad;
+            }
         }
         ns_time_t at = (ns_time_t)ms * NS_MSEC;
         if (tr->n && at < tr->t[tr->n - 1]) {
@@ -85,7 +94,12 @@ uint64_t ns_sim_rate_trace_mean_bps(const struct ns_sim_rate_trace *t)
 
 ns_time_t ns_sim_rate_trace_at(const struct ns_sim_rate_trace *t, uint64_t k)
 {
-    return (ns_time_t)(k / t->n) * t->period + t->t[k % t->n];
+    uint64_t cycle = k / t->n;
+    /* Past the end of time (a period of up to 10^18 ns repeats only 9
+     * times before INT64_MAX): never, rather than a wrapped time. */
+    if (cycle > (uint64_t)((NS_TIME_NEVER - t->period) / t->period))
+        return NS_TIME_NEVER;
+    return (ns_time_t)cycle * t->period + t->t[k % t->n];
 }
 
 uint64_t ns_sim_rate_trace_first_at(const struct ns_sim_rate_trace *t, ns_time_t at)

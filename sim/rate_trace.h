@@ -6,7 +6,8 @@
  *
  * Contract: ns_sim_rate_trace_parse reads a whole trace from text (blank
  * lines and lines starting with '#' are ignored; timestamps must not
- * decrease and the last one must be > 0) into an immutable object that
+ * decrease, none may exceed SIM_TRACE_MAX_MS, and the last one must be
+ * > 0) into an immutable object that
  * any number of links may share; the caller frees it after the sim.
  * Opportunities are numbered 0, 1, 2 ... over all repetitions, so a link
  * never uses one twice.
@@ -20,6 +21,7 @@
 #include "netstack/types.h"
 
 #define SIM_TRACE_MTU 1500  /* bytes one opportunity carries */
+#define SIM_TRACE_MAX_MS 1000000000000ull /* the largest timestamp, ms (~31.7 years) */
 
 struct ns_sim_rate_trace;
 
@@ -33,7 +35,7 @@ size_t ns_sim_rate_trace_len(const struct ns_sim_rate_trace *t);
 ns_time_t ns_sim_rate_trace_period(const struct ns_sim_rate_trace *t);
 /* Mean rate in bit/s: opportunities * 1500 * 8 / period. */
 uint64_t ns_sim_rate_trace_mean_bps(const struct ns_sim_rate_trace *t);
-/* Time of opportunity number k. */
+/* Time of opportunity number k; NS_TIME_NEVER past INT64_MAX. */
 ns_time_t ns_sim_rate_trace_at(const struct ns_sim_rate_trace *t, uint64_t k);
 /* Number of the first opportunity at or after time `at`. */
 uint64_t ns_sim_rate_trace_first_at(const struct ns_sim_rate_trace *t, ns_time_t at);

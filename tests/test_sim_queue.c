@@ -160,8 +160,21 @@ static void test_trace_parse(void)
     CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 5 * NS_MSEC), 3);
     CU_ASSERT_EQUAL(ns_sim_rate_trace_first_at(t, 10 * NS_MSEC), 7);
     ns_sim_rate_trace_free(t);
+    /* The largest timestamp, SIM_TRACE_MAX_MS: accepted, and past its 9th
+     * repetition the time saturates instead of wrapping. */
+    const char big[] = "1000000000000\n";
+    t = ns_sim_rate_trace_parse(big, strlen(big), err, sizeof err);
+    CU_ASSERT_FATAL(t != NULL);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_period(t), (ns_time_t)SIM_TRACE_MAX_MS * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 8), 9 * (ns_time_t)SIM_TRACE_MAX_MS * NS_MSEC);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, 9), NS_TIME_NEVER);
+    CU_ASSERT_EQUAL(ns_sim_rate_trace_at(t, UINT64_MAX), NS_TIME_NEVER);
+    ns_sim_rate_trace_free(t);
+    /* One ms more, and 13 digits (9999999999999 ms overflowed an
+     * ns_time_t: fuzz/fuzz_qdisc), are refused with a message. */
     static const char *const bad[] = {"", "# only\n", "0\n", "5\n3\n", "1\nx\n", "1.5\n",
-                                      "-1\n"};
+                                      "-1\n", "1000000000001\n", "9999999999999\n",
+                                      "99999999999999999999999\n"};
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = 0;
         CU_ASSERT_PTR_NULL(ns_sim_rate_trace_parse(bad[i], strlen(bad[i]), err, sizeof err));
