@@ -70,7 +70,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_rto_min, NS_CFG_TIME, T_MS, 600 * T_S, 0, "lower bound of the RTO"),
     F(tcp_rto_srtt_min, NS_CFG_BOOL, 0, 1, 0, "RTO >= SRTT + tcp_rto_min (Linux); off: RTO >= tcp_rto_min"),
     F(tcp_rto_max, NS_CFG_TIME, T_MS, 3600 * T_S, 0, "upper bound of the RTO"),
-    F(tcp_retries, NS_CFG_UINT, 1, 255, 0, "data retransmissions before the connection times out"),
+    F(tcp_retries, NS_CFG_UINT, 1, 255, 0, "data retransmissions, or zero-window probes in a row unanswered, before the connection times out"),
     F(tcp_syn_retries, NS_CFG_UINT, 1, 255, 0, "SYN retransmissions before giving up (a simultaneous open's SYN-ACK too)"),
     F(tcp_synack_retries, NS_CFG_UINT, 1, 255, 0, "SYN-ACK retransmissions of a passive open before it is dropped (Linux tcp_synack_retries)"),
     F(tcp_iw, NS_CFG_UINT, 1, 1000, 0, "initial window in segments (RFC 6928: 10)"),

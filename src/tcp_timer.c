@@ -21,7 +21,9 @@
  *     (ns_tcp_tlp_after_burst); the probe (new data or the last segment)
  *     makes a lost tail visible to SACK recovery.
  *   persist (RFC 9293 3.8.6.1): zero-window probes with backoff, never
- *     giving up while the peer answers (orphans give up after tcp_retries).
+ *     giving up while the peer answers them; tcp_retries probes in a row
+ *     unanswered time the connection out (RFC 1122 4.2.2.17, Linux's
+ *     tcp_retries2), and an orphan gives up after tcp_retries probes.
  *   delayed ACK (RFC 9293 3.8.6.3, RFC 5681 4.2): at most cfg.tcp_delack.
  *   keepalive (RFC 9293 3.8.4 / RFC 1122 4.2.3.6): off unless enabled.
  *   linger: TIME_WAIT (2 * cfg.tcp_msl) or an orphan's FIN_WAIT_2 timeout.
@@ -339,6 +341,17 @@ static bool rto_fire(struct ns_tcb *t)
          * the connection; a peer that answers keeps it (RFC 9293 3.8.6.1). */
         if (t->user_timeout && t->probe_start && t->snd_wnd == 0 &&
             s->now - (t->last_rcv > t->probe_start ? t->last_rcv : t->probe_start) >= t->user_timeout) {
+            fail(t, -ETIMEDOUT);
+            return false;
+        }
+        /* Nobody answers: RFC 1122 4.2.2.17 keeps the connection open
+         * while the receiver acknowledges the probes, not beyond. After
+         * tcp_retries probes in a row with no word from the peer, the
+         * connection times out, as Linux's tcp_retries2 bounds its
+         * unanswered probes (icsk_probes_out) -- else a peer that shut its
+         * window and vanished held the connection and its send buffer
+         * forever. A user timeout, when set, decides instead (above). */
+        if (!t->user_timeout && t->zwp_out >= s->cfg.tcp_retries && t->last_rcv < t->zwp_at) {
             fail(t, -ETIMEDOUT);
             return false;
         }

@@ -1577,6 +1577,53 @@ static const struct tb_step orphan_persist_limit[] = {
     {NO_TIMER},
 };
 
+/* A peer that shut its window and went silent: tcp_retries probes in a
+ * row unanswered time the connection out (RFC 1122 4.2.2.17 keeps it open
+ * only while the receiver acknowledges the probes; Linux bounds them by
+ * tcp_retries2). It used to probe every rto_max for ever, holding the
+ * connection and its send buffer (found replaying a fuzzed capture with a
+ * seven-year gap: fuzz/fuzz_pcap). */
+#define SILENT_PROBE(ms)                                                      \
+    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
+        {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")} /* no answer */
+static const struct tb_step persist_unanswered_times_out[] = {
+    {CFG(tcp_retries, 3)},
+    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
+    {OPEN, WND(0)},
+    {MARK},
+    {SEND("stuck")},
+    {QUIET},
+    SILENT_PROBE(200), SILENT_PROBE(600), SILENT_PROBE(1400),
+    {AT(3000 * NS_MSEC - 1)},
+    {QUIET},
+    {AT(3000 * NS_MSEC)},
+    {OUT(F_R | F_A, 1, 1), WND(0)},
+    {ERR(-ETIMEDOUT)},
+    {STATE(NS_TCP_CLOSED)},
+    {STAT(tcp_persist_probes, 3)},
+    {NO_TIMER},
+};
+
+/* The count is of probes in a row: an answer (still window 0) starts it
+ * again, so a peer that answers now and then is never timed out. */
+static const struct tb_step persist_answer_restarts_count[] = {
+    {CFG(tcp_retries, 3)},
+    {CFG(tcp_rto_srtt_min, 0)},
+    {OPEN, WND(0)},
+    {MARK},
+    {SEND("stuck")},
+    {QUIET},
+    SILENT_PROBE(200), SILENT_PROBE(600), SILENT_PROBE(1400),
+    {IN(F_A, 1, 1), WND(0)}, /* alive, window still shut */
+    SILENT_PROBE(3000), SILENT_PROBE(6200),
+    {IN(F_A, 1, 1), WND(0)},
+    SILENT_PROBE(12600), SILENT_PROBE(25400),
+    {STATE(NS_TCP_ESTABLISHED)},
+    {STAT(tcp_persist_probes, 7)},
+    {IN(F_A, 1, 1), WND(100)}, /* the window opens: the data goes */
+    {OUT(F_A, 1, 1), FMASK(0xf7), DATA("stuck")},
+};
+
 /* ---- properties over many segments: loops, not scripts ---- */
 
 
@@ -1819,6 +1866,8 @@ T(window_closed_with_data_in_flight)
 T(pacing)
 T(restart_after_idle)
 T(orphan_persist_limit)
+T(persist_unanswered_times_out)
+T(persist_answer_restarts_count)
 
 static const struct tl_test tests[] = {
     {"passive_handshake", test_passive_handshake},
@@ -1875,6 +1924,8 @@ static const struct tl_test tests[] = {
     {"tlp_off_burst", test_tlp_off_burst},
     {"tlp_keeps_rto", test_tlp_keeps_rto},
     {"orphan_persist_limit", test_orphan_persist_limit},
+    {"persist_unanswered_times_out", test_persist_unanswered_times_out},
+    {"persist_answer_restarts_count", test_persist_answer_restarts_count},
     {"random_segments", test_random_segments},
     {"cc_slow_start", test_cc_slow_start},
     {"cc_newreno_partial_ack", test_cc_newreno_partial_ack},
