@@ -218,4 +218,98 @@ static inline void fz_serve(struct ns_stack *s, int tl, int us, uint8_t *buf, si
         ns_sendto(s, us, buf, (size_t)n, &from);
 }
 
+/* ---- a scripted TCP host: one connection's segments (fuzz_tcp, fuzz_app) ---- */
+
+struct fz_conn {
+    struct ns_addr host, stack;
+    bool v6;
+    uint16_t hport, sport;     /* the host's port, the stack's */
+    uint32_t hiss, h_sent_max; /* highest seq + len the host has sent */
+    bool ce;                   /* fz_build marks the next packet CE (RFC 3168 5) */
+};
+
+/* A TCP segment from the host to the stack in p (room for 60 + 40 +
+ * plen bytes), checksums right; returns its length. */
+static inline size_t fz_build(uint8_t *p, const struct fz_conn *c, uint32_t seq, uint32_t ack,
+                               uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+                               const uint8_t *pl, size_t plen)
+{
+    size_t iphl = c->v6 ? 40 : 20;
+    size_t thl = 20 + ((optlen + 3) & ~(size_t)3);
+    size_t tot = iphl + thl + plen;
+    memset(p, 0, iphl + thl);
+    if (c->v6) {
+        p[0] = 0x60;
+        ns_put16(p + 4, (uint16_t)(thl + plen));
+        p[6] = 6;
+        p[7] = 64;
+        memcpy(p + 8, c->host.bytes, 16);
+        memcpy(p + 24, c->stack.bytes, 16);
+    } else {
+        p[0] = 0x45;
+        ns_put16(p + 2, (uint16_t)tot);
+        p[8] = 64;
+        p[9] = 6;
+        memcpy(p + 12, c->host.bytes, 4);
+        memcpy(p + 16, c->stack.bytes, 4);
+    }
+    uint8_t *t = p + iphl;
+    ns_put16(t, c->hport);
+    ns_put16(t + 2, c->sport);
+    ns_put32(t + 4, seq);
+    ns_put32(t + 8, ack);
+    t[12] = (uint8_t)((thl / 4) << 4);
+    t[13] = flags;
+    ns_put16(t + 14, wnd);
+    if (optlen)
+        memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
+    if (plen)
+        memcpy(t + thl, pl, plen);
+    if (c->ce) /* the IP ECN field: IPv4 TOS / IPv6 Traffic Class, low 2 bits */
+        p[1] |= c->v6 ? 0x30 : 0x03;
+    fz_fix_checksums(p, tot);
+    return tot;
+}
+
+/* The stack's last TCP segment on c: seq + len (its highest sent) and ack. */
+static inline void fz_last_sent(const struct fz_dev *d, const struct fz_conn *c, uint32_t *snd_hi,
+                                uint32_t *ack)
+{
+    if (!d->last_len)
+        return;
+    struct ns_wire w;
+    if (ns_wire_parse(d->last, d->last_len, &w) < 0 || w.truncated || !w.tcp_ok)
+        return;
+    if (w.sport != c->sport || w.dport != c->hport)
+        return; /* another connection's */
+    uint32_t len = (uint32_t)w.pay_len + ((w.flags & (NS_TCP_SYN | NS_TCP_FIN)) ? 1 : 0);
+    uint32_t hi = w.seq + len;
+    if ((int32_t)(hi - *snd_hi) > 0)
+        *snd_hi = hi;
+    if (w.flags & NS_TCP_ACK)
+        *ack = w.ack;
+}
+
+/* The host opens c (SYN with MSS 1460, SACK-permitted, timestamps TSval
+ * 1, window scale 7, plus `syn_flags`: ECE|CWR asks for ECN) and
+ * acknowledges the SYN-ACK with window `wnd` (TSval 2). *snd_hi becomes
+ * the stack's SYN-ACK sequence + 1, *ack what the stack acknowledges;
+ * c->h_sent_max is the host's next sequence. */
+static inline void fz_handshake(struct ns_stack *s, struct fz_dev *dev, struct fz_conn *c,
+                                ns_time_t now, uint8_t syn_flags, uint16_t wnd, uint32_t *snd_hi,
+                                uint32_t *ack)
+{
+    uint8_t pkt[128];
+    static const uint8_t synopt[] = {2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+    ns_stack_input(s, now, ns_pkt_from(pkt, fz_build(pkt, c, c->hiss, 0, 0x02 | syn_flags, 65535,
+                                                     synopt, sizeof synopt, NULL, 0)));
+    if (dev->last_len)
+        *snd_hi = ns_get32(dev->last + (c->v6 ? 40 : 20) + 4) + 1;
+    fz_last_sent(dev, c, snd_hi, ack);
+    static const uint8_t ackopt[] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 0};
+    ns_stack_input(s, now, ns_pkt_from(pkt, fz_build(pkt, c, c->hiss + 1, *snd_hi, 0x10, wnd, ackopt,
+                                                     sizeof ackopt, NULL, 0)));
+    c->h_sent_max = c->hiss + 1;
+}
+
 #endif

@@ -40,71 +40,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct conn {
-    struct ns_addr host, stack;
-    bool v6;
-    uint32_t hiss, h_sent_max; /* highest seq + len the host has sent */
-    bool ce;                   /* build() marks the next packet CE (RFC 3168 5) */
-};
-
-static size_t build(uint8_t *p, const struct conn *c, uint32_t seq, uint32_t ack, uint8_t flags,
-                    uint16_t wnd, const uint8_t *opt, size_t optlen, const uint8_t *pl, size_t plen)
-{
-    size_t iphl = c->v6 ? 40 : 20;
-    size_t thl = 20 + ((optlen + 3) & ~(size_t)3);
-    size_t tot = iphl + thl + plen;
-    memset(p, 0, iphl + thl);
-    if (c->v6) {
-        p[0] = 0x60;
-        ns_put16(p + 4, (uint16_t)(thl + plen));
-        p[6] = 6;
-        p[7] = 64;
-        memcpy(p + 8, c->host.bytes, 16);
-        memcpy(p + 24, c->stack.bytes, 16);
-    } else {
-        p[0] = 0x45;
-        ns_put16(p + 2, (uint16_t)tot);
-        p[8] = 64;
-        p[9] = 6;
-        memcpy(p + 12, c->host.bytes, 4);
-        memcpy(p + 16, c->stack.bytes, 4);
-    }
-    uint8_t *t = p + iphl;
-    ns_put16(t, 40000);
-    ns_put16(t + 2, 80);
-    ns_put32(t + 4, seq);
-    ns_put32(t + 8, ack);
-    t[12] = (uint8_t)((thl / 4) << 4);
-    t[13] = flags;
-    ns_put16(t + 14, wnd);
-    if (optlen)
-        memcpy(t + 20, opt, optlen); /* the padding stays 0 (EOL) */
-    if (plen)
-        memcpy(t + thl, pl, plen);
-    if (c->ce) /* the IP ECN field: IPv4 TOS / IPv6 Traffic Class, low 2 bits */
-        p[1] |= c->v6 ? 0x30 : 0x03;
-    fz_fix_checksums(p, tot);
-    return tot;
-}
-
-/* The stack's last TCP segment: seq + len (its highest sent) and ack. */
-static void last_sent(const struct fz_dev *d, uint32_t *snd_hi, uint32_t *ack)
-{
-    if (!d->last_len)
-        return;
-    struct ns_wire w;
-    if (ns_wire_parse(d->last, d->last_len, &w) < 0 || w.truncated || !w.tcp_ok)
-        return;
-    if (w.sport != 80 || w.dport != 40000)
-        return; /* another connection's (the app's connect) */
-    uint32_t len = (uint32_t)w.pay_len + ((w.flags & (NS_TCP_SYN | NS_TCP_FIN)) ? 1 : 0);
-    uint32_t hi = w.seq + len;
-    if ((int32_t)(hi - *snd_hi) > 0)
-        *snd_hi = hi;
-    if (w.flags & NS_TCP_ACK)
-        *ack = w.ack;
-}
-
 /* p (consumed) read the way drivers/loop.c reads with direct receive
  * (stack.h): a guess first; headers into a fresh packet buffer (junk
  * elsewhere), the payload over the guessed regions, the rest after them;
@@ -133,7 +68,7 @@ static void direct_input(struct ns_stack *s, ns_time_t now, struct ns_pkt *p)
 
 /* Op 5 with length 0 (see the top): a super-segment from data + i;
  * returns the input position after its arguments. */
-static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, const uint8_t *data,
+static size_t super_segment(struct ns_stack *s, ns_time_t now, struct fz_conn *c, const uint8_t *data,
                             size_t size, size_t i, uint32_t snd_hi, uint32_t sack, uint32_t *tsval)
 {
     if (size - i < 6)
@@ -153,7 +88,7 @@ static size_t super_segment(struct ns_stack *s, ns_time_t now, struct conn *c, c
     ns_put32(opt + 4, (*tsval)++);
     uint32_t seq = sack + (uint32_t)(int32_t)dseq;
     uint8_t flags = (uint8_t)(0x10 | (f & 1 ? 0x01 : 0) | (f & 2 ? 0x08 : 0));
-    size_t n = build(pkt, c, seq, snd_hi, flags, 65535, opt, sizeof opt, pattern, pl);
+    size_t n = fz_build(pkt, c, seq, snd_hi, flags, 65535, opt, sizeof opt, pattern, pl);
     struct ns_pkt *p = ns_pkt_from(pkt, n);
     if (!p)
         return i;
@@ -183,13 +118,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      (data[0] & 32) ? "bbr" : NULL);
     if (!s)
         return 0;
-    struct conn c;
+    struct fz_conn c;
     memset(&c, 0, sizeof c);
     c.v6 = data[0] & 1;
     c.host = c.v6 ? (struct ns_addr){NS_AF_INET6, {0xfe, 0x80, [15] = 1}}
                   : (struct ns_addr){NS_AF_INET, {10, 0, 0, 1}};
     c.stack = c.v6 ? cfg.addr6 : cfg.addr4;
     c.hiss = 1000000;
+    c.hport = 40000;
+    c.sport = 80;
     ns_time_t now = 1 * NS_SEC;
     int l = ns_socket(s, NS_AF_UNSPEC, NS_SOCK_STREAM);
     struct ns_sockaddr a80 = {{0}, 80};
@@ -198,19 +135,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ns_sock_set_bufsize(s, l, 0, 256 * 1024); /* the connection inherits it */
     ns_listen(s, l, 4);
     uint8_t pkt[2048];
-    /* Handshake: SYN with MSS 1460, SACK-permitted, timestamps, wscale 7. */
-    static const uint8_t synopt[] = {2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     bool ecn = data[0] & 16; /* an ECN-setup SYN: SYN + ECE + CWR */
-    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss, 0, ecn ? 0xc2 : 0x02, 65535, synopt,
-                                                  sizeof synopt, NULL, 0)));
     uint32_t snd_hi = 0, sack = c.hiss + 1;
-    if (dev.last_len)
-        snd_hi = ns_get32(dev.last + (c.v6 ? 40 : 20) + 4) + 1;
-    last_sent(&dev, &snd_hi, &sack);
-    static const uint8_t ackopt[] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 0};
-    ns_stack_input(s, now, ns_pkt_from(pkt, build(pkt, &c, c.hiss + 1, snd_hi, 0x10, 1024, ackopt,
-                                                  sizeof ackopt, NULL, 0)));
-    c.h_sent_max = c.hiss + 1;
+    fz_handshake(s, &dev, &c, now, ecn ? 0xc0 : 0, 1024, &snd_hi, &sack);
     int sd = ns_accept(s, l, NULL);
     static uint8_t big[32768];
     memset(big, 'd', sizeof big);
@@ -221,7 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i = 1;
     while (i < size) {
         uint8_t op = data[i++] % 6;
-        last_sent(&dev, &snd_hi, &sack);
+        fz_last_sent(&dev, &c, &snd_hi, &sack);
         switch (op) {
         case 0: {
             if (size - i < 8) {
@@ -256,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 pl = size - i;
             uint32_t seq = sack + (uint32_t)(int32_t)dseq;
             c.ce = ecn && pl && (wnd & 1);
-            size_t n = build(pkt, &c, seq, snd_hi + (uint32_t)(int32_t)dack, flags, wnd, opt, ol,
+            size_t n = fz_build(pkt, &c, seq, snd_hi + (uint32_t)(int32_t)dack, flags, wnd, opt, ol,
                              data + i, pl);
             c.ce = false;
             i += pl;
@@ -315,7 +242,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         /* The stack may only acknowledge what the host has sent. */
         uint32_t ack = sack;
-        last_sent(&dev, &snd_hi, &ack);
+        fz_last_sent(&dev, &c, &snd_hi, &ack);
         if ((int32_t)(ack - c.h_sent_max) > 0 && (int32_t)(ack - sack) > 0)
             fz_fail("the stack acknowledged data the host never sent");
         sack = ack;
