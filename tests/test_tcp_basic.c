@@ -1554,24 +1554,28 @@ static const struct tb_step restart_after_idle[] = {
     {QUIET},
 };
 
+/* A zero-window probe due at `ms` after MARK, exactly then, unanswered;
+ * ORPHAN_PROBE answers it with the window still shut. */
+#define SILENT_PROBE(ms)                                                      \
+    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
+        {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")}
+#define ORPHAN_PROBE(ms) SILENT_PROBE(ms), {IN(F_A, 1, 1), WND(0)}
+/* "stuck" queued behind a window shut from the start, with tcp_retries 3
+ * on the flat RTO floor these timings count from (rto_srtt_floor); then
+ * the reset that gives up, nothing before it. */
+#define STUCK_BEHIND_ZERO_WINDOW                                              \
+    {CFG(tcp_retries, 3)}, {CFG(tcp_rto_srtt_min, 0)}, {OPEN, WND(0)}, {MARK}, {SEND("stuck")}
+#define GIVES_UP_AT(ms)                                                       \
+    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)}, {OUT(F_R | F_A, 1, 1), WND(0)}
+
 /* An orphan stuck behind a zero window gives up after tcp_retries probes
  * instead of living forever. */
-#define ORPHAN_PROBE(ms)                                                      \
-    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
-        {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")}, {IN(F_A, 1, 1), WND(0)} /* window stays shut */
 static const struct tb_step orphan_persist_limit[] = {
-    {CFG(tcp_retries, 3)},
-    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
-    {OPEN, WND(0)},
-    {MARK},
-    {SEND("stuck")},
+    STUCK_BEHIND_ZERO_WINDOW,
     {CLOSE},
     {MEM(GT)},
     ORPHAN_PROBE(200), ORPHAN_PROBE(600), ORPHAN_PROBE(1400),
-    {AT(3000 * NS_MSEC - 1)},
-    {QUIET},
-    {AT(3000 * NS_MSEC)},
-    {OUT(F_R | F_A, 1, 1), WND(0)},
+    GIVES_UP_AT(3000),
     {MEM(EQ)},
     {STAT(tcp_persist_probes, 3)},
     {NO_TIMER},
@@ -1583,21 +1587,11 @@ static const struct tb_step orphan_persist_limit[] = {
  * tcp_retries2). It used to probe every rto_max for ever, holding the
  * connection and its send buffer (found replaying a fuzzed capture with a
  * seven-year gap: fuzz/fuzz_pcap). */
-#define SILENT_PROBE(ms)                                                      \
-    {AT((ms) * NS_MSEC - 1)}, {QUIET}, {AT((ms) * NS_MSEC)},                  \
-        {OUT(F_A, 1, 1), FMASK(0xf7), DATA("s")} /* no answer */
 static const struct tb_step persist_unanswered_times_out[] = {
-    {CFG(tcp_retries, 3)},
-    {CFG(tcp_rto_srtt_min, 0)}, /* the flat floor these timings count from (rto_srtt_floor) */
-    {OPEN, WND(0)},
-    {MARK},
-    {SEND("stuck")},
+    STUCK_BEHIND_ZERO_WINDOW,
     {QUIET},
     SILENT_PROBE(200), SILENT_PROBE(600), SILENT_PROBE(1400),
-    {AT(3000 * NS_MSEC - 1)},
-    {QUIET},
-    {AT(3000 * NS_MSEC)},
-    {OUT(F_R | F_A, 1, 1), WND(0)},
+    GIVES_UP_AT(3000),
     {ERR(-ETIMEDOUT)},
     {STATE(NS_TCP_CLOSED)},
     {STAT(tcp_persist_probes, 3)},
@@ -1607,11 +1601,7 @@ static const struct tb_step persist_unanswered_times_out[] = {
 /* The count is of probes in a row: an answer (still window 0) starts it
  * again, so a peer that answers now and then is never timed out. */
 static const struct tb_step persist_answer_restarts_count[] = {
-    {CFG(tcp_retries, 3)},
-    {CFG(tcp_rto_srtt_min, 0)},
-    {OPEN, WND(0)},
-    {MARK},
-    {SEND("stuck")},
+    STUCK_BEHIND_ZERO_WINDOW,
     {QUIET},
     SILENT_PROBE(200), SILENT_PROBE(600), SILENT_PROBE(1400),
     {IN(F_A, 1, 1), WND(0)}, /* alive, window still shut */
