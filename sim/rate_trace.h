@@ -7,8 +7,8 @@
  * Contract: ns_sim_rate_trace_parse reads a whole trace from text (blank
  * lines and lines starting with '#' are ignored; timestamps must not
  * decrease, none may exceed SIM_TRACE_MAX_MS, and the last one must be
- * > 0) into an immutable object that
- * any number of links may share; the caller frees it after the sim.
+ * > 0) into an immutable object that any number of links may share; the
+ * caller frees it after the sim.
  * Opportunities are numbered 0, 1, 2 ... over all repetitions, so a link
  * never uses one twice.
  */
