@@ -303,8 +303,12 @@ static inline void fz_handshake(struct ns_stack *s, struct fz_dev *dev, struct f
     static const uint8_t synopt[] = {2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
     ns_stack_input(s, now, ns_pkt_from(pkt, fz_build(pkt, c, c->hiss, 0, 0x02 | syn_flags, 65535,
                                                      synopt, sizeof synopt, NULL, 0)));
-    if (dev->last_len)
-        *snd_hi = ns_get32(dev->last + (c->v6 ? 40 : 20) + 4) + 1;
+    /* The SYN-ACK sets snd_hi outright (fz_last_sent only moves it
+     * forward); an app's segment on another connection is not it. */
+    struct ns_wire w;
+    if (dev->last_len && ns_wire_parse(dev->last, dev->last_len, &w) >= 0 && w.tcp_ok &&
+        w.sport == c->sport && w.dport == c->hport && (w.flags & NS_TCP_SYN))
+        *snd_hi = w.seq + 1;
     fz_last_sent(dev, c, snd_hi, ack);
     static const uint8_t ackopt[] = {1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 0};
     ns_stack_input(s, now, ns_pkt_from(pkt, fz_build(pkt, c, c->hiss + 1, *snd_hi, 0x10, wnd, ackopt,
