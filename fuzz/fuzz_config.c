@@ -16,17 +16,8 @@
  *     (ns_stack_new), which frees to nothing.
  */
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "netstack/config.h"
-#include "netstack/stack.h"
-
-static void fail(const char *what)
-{
-    (void)what;
-    abort();
-}
+#include "fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -46,15 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         i = j + 1;
         if (n == 0 || n >= sizeof line)
             continue;
+        memcpy(line, l + 1, n - 1);
+        line[n - 1] = '\0';
         const char *name, *value;
         if (l[0] < 0x80) {
             name = fields[l[0] % nf].name;
-            memcpy(line, l + 1, n - 1);
-            line[n - 1] = '\0';
             value = line;
         } else {
-            memcpy(line, l + 1, n - 1);
-            line[n - 1] = '\0';
             char *eq = strchr(line, '=');
             if (!eq)
                 continue;
@@ -68,35 +57,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = ns_config_set(&cfg, name, value, err, sizeof err);
         if (rc != 0) {
             if (rc != -ENOENT && rc != -EINVAL && rc != -ERANGE)
-                fail("set: a return the contract does not name");
+                fz_fail("set: a return the contract does not name");
             if (memcmp(&before, &cfg, sizeof cfg) != 0)
-                fail("set: a refused value changed the configuration");
+                fz_fail("set: a refused value changed the configuration");
             if (!err[0])
-                fail("set: refused without a message");
+                fz_fail("set: refused without a message");
             continue;
         }
         const struct ns_config_field *f = ns_config_field_find(name);
         if (!f)
-            fail("set: accepted a name the table does not have");
+            fz_fail("set: accepted a name the table does not have");
         if (ns_config_format(&cfg, f, text, sizeof text) >= (int)sizeof text)
             continue; /* longer than this buffer: nothing to compare */
         memcpy(&again, &before, sizeof again);
         if (ns_config_set(&again, f->name, text, err, sizeof err) != 0)
-            fail("format: the text written is refused");
+            fz_fail("format: the text written is refused");
         if (memcmp(&again, &cfg, sizeof cfg) != 0)
-            fail("format: the text written sets a different value");
+            fz_fail("format: the text written sets a different value");
     }
+    err[0] = '\0'; /* each verdict below must write its own message */
     if (ns_config_validate(&cfg, err, sizeof err) == 0) {
+        err[0] = '\0';
         struct ns_stack *s = ns_stack_new(&cfg, 0, err, sizeof err);
         if (s) {
             if (ns_stack_mem_in_use(s) != 0)
-                fail("a new stack holds buffer memory");
+                fz_fail("a new stack holds buffer memory");
             ns_stack_free(s);
         } else if (!err[0]) {
-            fail("stack_new: refused without a message");
+            fz_fail("stack_new: refused without a message");
         }
     } else if (!err[0]) {
-        fail("validate: refused without a message");
+        fz_fail("validate: refused without a message");
     }
     return 0;
 }

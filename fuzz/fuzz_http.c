@@ -20,17 +20,9 @@
  *     the same return code, bytes consumed and body bytes (compared
  *     byte for byte), and never more body than it consumed.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "fuzz/fuzz_common.h"
 
 #include "apps/http_parse.h"
-
-static void fail(const char *what)
-{
-    (void)what; /* the debugger and the crash input say the rest */
-    abort();
-}
 
 struct body {
     uint8_t *b;
@@ -41,7 +33,7 @@ static void sink(void *user, const uint8_t *data, size_t n)
 {
     struct body *b = user;
     if (b->n + n > b->cap)
-        fail("chunked: more body than input");
+        fz_fail("chunked: more body than input");
     memcpy(b->b + b->n, data, n);
     b->n += n;
 }
@@ -68,15 +60,15 @@ static int feed(const uint8_t *in, size_t len, unsigned seed, bool pieces, struc
         size_t u = 0;
         rc = ns_hp_chunked_feed(&d, in + pos, n, &u, sink, b);
         if (u > n)
-            fail("chunked: consumed more than given");
+            fz_fail("chunked: consumed more than given");
         pos += u;
         if (rc != HPC_MORE)
             break;
         if (u != n)
-            fail("chunked: MORE without consuming everything");
+            fz_fail("chunked: MORE without consuming everything");
     } while (pos < len);
     if (d.total != b->n)
-        fail("chunked: total disagrees with the body handed over");
+        fz_fail("chunked: total disagrees with the body handed over");
     *used = pos;
     return rc;
 }
@@ -105,29 +97,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&r2, 0, sizeof r2);
     long rc = ns_hp_parse_request(buf, len, max_head, &r1);
     if (ns_hp_parse_request(buf, len, max_head, &r2) != rc)
-        fail("parse: not the same result twice");
+        fz_fail("parse: not the same result twice");
     size_t body_at = 0;
     if (rc > 0) {
         if ((size_t)rc > len || (size_t)rc > max_head)
-            fail("parse: head longer than the buffer or the limit");
+            fz_fail("parse: head longer than the buffer or the limit");
         if (!same_req(&r1, &r2))
-            fail("parse: not the same fields twice");
+            fz_fail("parse: not the same fields twice");
         if (strlen(r1.target) > HP_MAX_TARGET)
-            fail("parse: target past HP_MAX_TARGET");
+            fz_fail("parse: target past HP_MAX_TARGET");
         if (ns_hp_parse_request(buf, (size_t)rc, max_head, &r2) != rc || !same_req(&r1, &r2))
-            fail("parse: the head alone parses differently");
+            fz_fail("parse: the head alone parses differently");
         /* Every prefix is incomplete: a few cut points, the last byte's
          * among them. */
         size_t cuts[] = {(size_t)rc - 1, (size_t)rc / 2, seed % (size_t)rc};
         for (unsigned i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
             if (ns_hp_parse_request(buf, cuts[i], max_head, &r2) != 0)
-                fail("parse: a prefix of a complete head is not incomplete");
+                fz_fail("parse: a prefix of a complete head is not incomplete");
         body_at = (size_t)rc;
     } else if (rc == 0) {
         if (len >= max_head)
-            fail("parse: incomplete with the limit reached");
+            fz_fail("parse: incomplete with the limit reached");
     } else if (rc != -400 && rc != -414 && rc != -501 && rc != -505) {
-        fail("parse: a status the contract does not name");
+        fz_fail("parse: a status the contract does not name");
     }
 
     const uint8_t *in = data + 2 + body_at;
@@ -143,11 +135,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int c1 = feed(in, in_len, seed, false, &whole, &used_whole);
     int c2 = feed(in, in_len, seed, true, &bits, &used_bits);
     if (c1 != c2 || whole.n != bits.n || memcmp(whole.b, bits.b, whole.n) != 0)
-        fail("chunked: whole and in pieces disagree");
+        fz_fail("chunked: whole and in pieces disagree");
     if (c1 != HPC_ERROR && used_whole != used_bits)
-        fail("chunked: whole and in pieces consumed differently");
+        fz_fail("chunked: whole and in pieces consumed differently");
     if (whole.n > used_whole)
-        fail("chunked: more body than bytes consumed");
+        fz_fail("chunked: more body than bytes consumed");
     free(whole.b);
     free(bits.b);
     return 0;

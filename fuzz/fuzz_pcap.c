@@ -14,11 +14,10 @@
  * 0 or 1 (its contract: a verdict, or bad input reported), and it ends:
  * libFuzzer's -timeout flags a capture that keeps it running.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz/fuzz_common.h"
 #include "netstack/app.h"
 #include "netstack/config.h"
 #include "netstack/pcap_replay.h"
@@ -62,6 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fclose(null);
     close(fd);
     if (rc != 0 && rc != 1)
-        abort(); /* the contract: a verdict (0 or 1), or bad input (1) */
+        fz_fail("replay: neither a verdict (0 or 1) nor bad input (1)");
     return 0;
 }
