@@ -805,6 +805,10 @@ unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
 /* SMSS without SACK blocks: min(peer MSS, path MTU - IP - TCP headers)
  * less the timestamp option; what t->mss caches (and the CCs count in). */
 uint16_t ns_tcp_mss_base(const struct ns_tcb *t);
+#define NS_TCP_MIN_SND_MSS 64 /* ns_tcp_mss_base's floor, where the path has room for it */
+/* Most SACK blocks a segment carries: 3 beside timestamps, 4 without,
+ * fewer when t->mss could not also hold 8 bytes of payload (a tiny MTU). */
+unsigned ns_tcp_sack_max_blocks(const struct ns_tcb *t);
 /* Bytes of the SACK option the next segment carries (0 = none). */
 unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t);
 /* Payload bytes of a full segment sent now: t->mss less the SACK blocks

@@ -107,7 +107,10 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
 {
     unsigned mtu = ns_ip_mtu(t->s);
     unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691 */
-    unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    /* What we can receive, however small the link (RFC 791 allows an
+     * MTU of 68): never more, or the peer's full segments would not
+     * fit our own link. */
+    unsigned m = mtu > hdr + 8 ? mtu - hdr : 8;
     if (t->user_mss && t->user_mss < m)
         m = t->user_mss; /* TCP_MAXSEG set before the handshake: announced too */
     return (uint16_t)(m > 65535 ? 65535 : m);

@@ -23,16 +23,33 @@ uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
 {
     unsigned mtu = ns_tcp_path_mtu(t);
     unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691: IP + TCP */
-    unsigned m = mtu > hdr + 64 ? mtu - hdr : 64;
+    unsigned ts = t->ts_ok ? 12 : 0; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
+    unsigned m = mtu > hdr ? mtu - hdr : 0;
     if (t->peer_mss && t->peer_mss < m)
         m = t->peer_mss;
     if (t->user_mss && t->user_mss < m)
         m = t->user_mss; /* TCP_MAXSEG (tcp(7)): the largest segment we send */
-    if (t->ts_ok)
-        m -= 12; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
-    if (m < 64)
-        m = 64;
+    m = m > ts ? m - ts : 0;
+    /* A floor, as Linux's tcp_min_snd_mss: a peer announcing a tiny MSS
+     * must not make us cut the stream into crumbs. But never above what
+     * one packet on our own path carries: with a link MTU under 116
+     * bytes (RFC 791 allows 68) the floor is that room, at least 8. */
+    unsigned room = mtu > hdr + ts + 8 ? mtu - hdr - ts : 8;
+    unsigned floor = room < NS_TCP_MIN_SND_MSS ? room : NS_TCP_MIN_SND_MSS;
+    if (m < floor)
+        m = floor;
     return (uint16_t)(m > 65535 ? 65535 : m);
+}
+
+unsigned ns_tcp_sack_max_blocks(const struct ns_tcb *t)
+{
+    /* 40 bytes of options at most: 3 blocks beside timestamps, 4
+     * without (RFC 2018 3). On a link so small that they would not leave
+     * a segment 8 bytes of payload, fewer: NOP NOP kind length + 8 per
+     * block come out of t->mss (the timestamps already have). */
+    unsigned max = t->ts_ok ? 3 : 4;
+    unsigned fit = t->mss >= 4 + 8 ? (t->mss - 4 - 8) / 8 : 0;
+    return fit < max ? fit : max;
 }
 
 unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t)
@@ -42,7 +59,9 @@ unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t)
      * bytes of options); NOP NOP kind length + 8 per block. */
     if (!t->sack_ok || (!t->nooo && !t->dsack))
         return 0;
-    unsigned max = t->ts_ok ? 3 : 4;
+    unsigned max = ns_tcp_sack_max_blocks(t);
+    if (!max)
+        return 0;
     unsigned k = t->dsack ? 1 : 0;
     k += t->nooo < max - k ? t->nooo : max - k;
     return 4 + 8 * k;

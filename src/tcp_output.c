@@ -121,8 +121,12 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         n += 8;
     }
     if (t->sack_ok && (t->nooo || t->dsack) && !(flags & TH_RST)) {
+        unsigned max = ns_tcp_sack_max_blocks(t); /* as ns_tcp_sack_opt_len counts */
+        if (!max) {
+            t->dsack = false; /* a link too small for any block: the report is dropped, not kept stale */
+            return n;
+        }
         struct ns_seqrange b[4];
-        unsigned max = t->ts_ok ? 3 : 4; /* 40 bytes of options at most */
         unsigned k = 0;
         if (t->dsack) {
             b[k++] = t->dsack_blk; /* RFC 2883 4: the D-SACK block comes first */

@@ -234,7 +234,7 @@ static void run_ok(struct run *r)
     CU_ASSERT_EQUAL(r->s.rcvd, r->total);
 }
 
-static void check_invariant(const struct run *r, const char *what, uint64_t seed)
+static void check_invariant(const struct run *r, const char *what, uint64_t seed, bool sack_room)
 {
     printf("\n    %s seed %llu: %llu packets, %llu data+SACK (%llu full-sized) ", what,
            (unsigned long long)seed, (unsigned long long)r->pkts, (unsigned long long)r->sack_data,
@@ -242,7 +242,11 @@ static void check_invariant(const struct run *r, const char *what, uint64_t seed
     CU_ASSERT_EQUAL(r->over_mtu, 0);
     CU_ASSERT_EQUAL(r->frags, 0);
     CU_ASSERT_EQUAL(r->no_df, 0);
-    CU_ASSERT(r->sack_full > 0); /* the case this test is about did happen */
+    if (sack_room) {
+        CU_ASSERT(r->sack_full > 0); /* the case this test is about did happen */
+    } else {
+        CU_ASSERT_EQUAL(r->sack_data, 0); /* no room for a block beside 8 bytes of data */
+    }
     for (int i = 0; i < 2; i++) {
         const struct ns_stats *st = ns_stack_stats(i ? r->s.st : r->c.st);
         CU_ASSERT_EQUAL(st->frag_tx, 0);
@@ -251,7 +255,10 @@ static void check_invariant(const struct run *r, const char *what, uint64_t seed
 }
 
 /* The invariant under bidirectional loss with SACK: v4 and v6, with and
- * without timestamps (3 or 4 SACK blocks), at 1500 and at a small MTU. */
+ * without timestamps (3 or 4 SACK blocks), at 1500 and at small MTUs --
+ * down to RFC 791's 68, where the segment floor gives way to the link and
+ * SACK blocks to 8 bytes of payload (tcp_mss.c): 72 with timestamps
+ * leaves room for 1 block, 68 without for 2, 68 with them for none. */
 static void test_never_over_mtu(void)
 {
     static const struct { bool v6, no_ts; unsigned mtu; bool offload, no_rack; } cases[] = {
@@ -264,6 +271,7 @@ static void test_never_over_mtu(void)
          * retransmissions hand ns_tcp_resend a whole MSS, which the SACK
          * blocks of a two-way transfer must make it cut */
         {false, false, 1500, false, true}, {true, false, 1500, false, true},
+        {false, false, 72, false, false}, {false, true, 68, false, false}, {false, false, 68, false, false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct opts o = {0};
@@ -274,14 +282,14 @@ static void test_never_over_mtu(void)
         o.offload = cases[i].offload;
         o.no_rack = cases[i].no_rack;
         o.drop = 0.04;
-        o.total = 384 * 1024;
+        o.total = o.mtu < 296 ? 64 * 1024 : 384 * 1024; /* 8 to 28 bytes a segment below 296 */
         struct run r;
         transfer(&o, &r);
         run_ok(&r);
         char what[64];
         snprintf(what, sizeof what, "%s%s mtu %u%s%s", o.v6 ? "v6" : "v4", o.no_ts ? " no-ts" : "", o.mtu,
                  o.offload ? " tso" : "", o.no_rack ? " no-rack" : "");
-        check_invariant(&r, what, o.seed);
+        check_invariant(&r, what, o.seed, !(o.mtu == 68 && !o.no_ts));
         if (o.offload) /* super-segments were built and cut */
             CU_ASSERT(ns_stack_stats(r.c.st)->gso_tx + ns_stack_stats(r.s.st)->gso_tx > 0);
         finish(&r);
@@ -589,6 +597,27 @@ static void test_sack_option_arithmetic(void)
         CU_ASSERT_EQUAL(ns_tcp_send_mss(&t), 1448 - rows[i].want);
         t.sack_ok = false;
         CU_ASSERT_EQUAL(ns_tcp_sack_opt_len(&t), 0);
+    }
+    /* A tiny link (t->mss after timestamps): only the blocks that leave 8
+     * bytes of payload -- MTU 72 with timestamps (mss 20): 1; MTU 68
+     * without (28): 2; with (16): none, and a pending D-SACK is dropped
+     * by the segment that cannot carry it. */
+    static const struct { bool ts; unsigned mss, blocks; } tiny[] = {
+        {true, 20, 1}, {false, 28, 2}, {true, 16, 0}, {true, 27, 1}, {true, 28, 2}, {false, 44, 4}, {false, 43, 3},
+    };
+    for (size_t i = 0; i < sizeof tiny / sizeof tiny[0]; i++) {
+        struct ns_tcb t;
+        memset(&t, 0, sizeof t);
+        t.sack_ok = true;
+        t.ts_ok = tiny[i].ts;
+        t.mss = tiny[i].mss;
+        t.nooo = 9;
+        t.dsack = true;
+        CU_ASSERT_EQUAL(ns_tcp_sack_max_blocks(&t), tiny[i].blocks);
+        unsigned want = tiny[i].blocks ? 4 + 8 * tiny[i].blocks : 0;
+        CU_ASSERT_EQUAL(ns_tcp_sack_opt_len(&t), want);
+        CU_ASSERT(ns_tcp_send_mss(&t) >= 8);
+        CU_ASSERT_EQUAL(ns_tcp_send_mss(&t), tiny[i].mss - want);
     }
 }
 
