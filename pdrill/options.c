@@ -171,7 +171,7 @@ int pd_option_apply(struct pd_options *o, const char *arg, char *err, size_t cap
             goto bad;
         o->tolerance_pct = d;
     } else if (!strcmp(name, "mtu")) {
-        if (num(val, 296, 65535, &x) < 0)
+        if (num(val, 68, 65535, &x) < 0)
             goto bad;
         o->mtu = (unsigned)x;
     } else if (!strcmp(name, "mss")) {

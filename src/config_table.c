@@ -34,7 +34,7 @@ static const struct ns_config_field fields[] = {
     F(seed, NS_CFG_U64, 0, UINT64_MAX, 0, "seeds the stack's PRNG (IP IDs, ports, ISNs)"),
     F(addr4, NS_CFG_ADDR4, 0, 0, 0, "our IPv4 address"),
     F(addr6, NS_CFG_ADDR6, 0, 0, 0, "our IPv6 address (usually link-local)"),
-    F(mtu, NS_CFG_UINT, 296, 65535, NS_CFG_ZERO_OK, "largest IP packet we send; 0 = the device's MTU"),
+    F(mtu, NS_CFG_UINT, 68, 65535, NS_CFG_ZERO_OK, "largest IP packet we send (RFC 791: at least 68); 0 = the device's MTU"),
     F(ttl, NS_CFG_U8, 1, 255, NS_CFG_ZERO_OK, "IPv4 TTL of packets we originate; 0 = 64 (RFC 1122 3.2.1.7: never 0 on the wire)"),
     F(hop_limit, NS_CFG_U8, 1, 255, NS_CFG_ZERO_OK, "IPv6 hop limit of packets we originate; 0 = 64"),
     F(max_sockets, NS_CFG_UINT, 1, 1u << 24, 0, "sockets of all types per stack"),

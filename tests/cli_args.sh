@@ -33,8 +33,8 @@ expect_error() {
 
 expect_error 2 --mtu x
 expect_error 2 --mtu 67
-expect_error 2 --mtu 100
-expect_error 2 --mtu 295
+expect_error 2 --mtu 20
+expect_error 2 --mtu -68
 expect_error 2 --mtu 65536
 expect_error 2 --mtu
 expect_error 2 --seed -1
@@ -121,13 +121,14 @@ fi
 
 # --mtu takes the stack's own range (config_table.c) with --set mtu's
 # message, and --help states that range (it once said 68..65535 while
-# anything below 296 failed in the stack as "Cannot allocate memory").
-"$ns" --mtu 100 2>"$tmp/e1" >/dev/null
-"$ns" --set mtu=100 2>"$tmp/e2" >/dev/null
+# anything below 296 failed in the stack as "Cannot allocate memory"; the
+# floor was 296 until TCP learned to fit a link that small, tcp_mss.c).
+"$ns" --mtu 60 2>"$tmp/e1" >/dev/null
+"$ns" --set mtu=60 2>"$tmp/e2" >/dev/null
 m1=$(sed 's/^netstack: --mtu: //' "$tmp/e1")
 m2=$(sed 's/^netstack: --set: //' "$tmp/e2")
-[ -n "$m1" ] && [ "$m1" = "$m2" ] && echo "ok --mtu 100 and --set mtu=100 say the same: $m1" ||
-    fail "--mtu 100: '$(cat "$tmp/e1")' vs --set mtu=100: '$(cat "$tmp/e2")'"
+[ -n "$m1" ] && [ "$m1" = "$m2" ] && echo "ok --mtu 60 and --set mtu=60 say the same: $m1" ||
+    fail "--mtu 60: '$(cat "$tmp/e1")' vs --set mtu=60: '$(cat "$tmp/e2")'"
 range=$(sed -n 's/.*(0 or \([0-9]*\.\.[0-9]*\)).*/\1/p' "$tmp/e1")
 "$ns" --help >"$tmp/help" 2>&1
 [ -n "$range" ] && grep -q -- "--mtu N  *MTU, $range " "$tmp/help" && echo "ok --help gives --mtu the range $range" ||

@@ -148,7 +148,7 @@ grep -q "^netstack: $tmp/side.args: --app: unknown app 'bogus'" "$tmp/err" || fa
 expect_side 2 "--app udp_echo --app udp_echo" "app twice"
 expect_side 2 "--set tcp_bogus=1" "bad setting"
 grep -q "^netstack: $tmp/side.args: --set: unknown setting 'tcp_bogus'" "$tmp/err" || fail "sidecar --set: $(cat "$tmp/err")"
-expect_side 2 "--mtu 100" "bad mtu"
+expect_side 2 "--mtu 67" "bad mtu"
 expect_side 2 "--seed=abc" "bad seed"
 expect_side 2 "--app" "missing value"
 # The same bad value on the command line names no file.

@@ -13,7 +13,8 @@
 #
 # netstack runs with TUN offloads (its default): every HTTP run also checks
 # that it sent and received super-segments; one run with --offload off
-# checks the plain path moves the same bytes.
+# checks the plain path moves the same bytes, and one at --mtu 68 (the
+# least IPv4 link, RFC 791) that segments shrink to fit it both ways.
 #
 # All of it first on a clean link, then with 2% random loss in each
 # direction, injected by nftables on the host side of tun0 (the rules live
@@ -238,6 +239,29 @@ offload_off_checks() {
     fi
 }
 
+# tiny_mtu_checks: a 68-byte link (RFC 791's least; IPv6 is off below
+# 1280): netstack announces MSS 28 and sends segments that fit (16 bytes of
+# data beside timestamps), Linux sends it segments that fit; a GET and a
+# POST arrive intact and nothing was refused for size (tcp_mss.c).
+tiny_mtu_checks() {
+    gn=20000 pn=2000
+    start_netstack --app http --mtu 68 || return
+    { timeout 60 curl -gsSf "http://10.0.0.2:8080/bytes/$gn"; echo $? >"$tmp/rc"; } |
+        "$py" tools/pattern.py count >"$tmp/got"
+    gen_pattern "$pn" | timeout 60 curl -gsSf -T - -X POST "http://10.0.0.2:8080/post" >"$tmp/post" 2>&1
+    stop_netstack "mtu 68 http"
+    gwant=$("$py" tools/pattern.py sha "$gn") pwant=$("$py" tools/pattern.py sha "$pn")
+    if [ "$(cat "$tmp/rc")" = 0 ] && [ "$(cat "$tmp/got")" = "$gn $gwant" ] &&
+        grep -q "^{\"length\": $pn, \"sha256\": \"$pwant\"}\$" "$tmp/post" &&
+        grep -q '^netstack: tun0 up.*, mtu 68 (IPv6 off' "$tmp/ns.out" &&
+        ! grep -q '^ip_tcp_too_big ' "$tmp/ns.out"; then
+        echo "ok --mtu 68: GET $gn and POST $pn bytes intact in $(sed -n 's/^tcp_tx_segs //p' "$tmp/ns.out") segments out"
+    else
+        fail "--mtu 68: GET $(cat "$tmp/got") rc $(cat "$tmp/rc"), POST $(cat "$tmp/post")"
+        grep -E '^netstack: tun0 up|^ip_tcp_too_big|^tcp_' "$tmp/ns.out"
+    fi
+}
+
 # client_run TAG: runs netstack with a client app in the foreground; it
 # must end by itself with exit 0.
 client_run() {
@@ -325,6 +349,7 @@ round() {
 
 round clean "$BIG" "$BIG" "$BIG" "$BIG"
 offload_off_checks
+tiny_mtu_checks
 
 lossy_skipped=""
 if ! command -v nft >/dev/null 2>&1; then

@@ -56,9 +56,9 @@ static void t_mtu_range(void)
     /* the CLI refuses what the row refuses (tools/netstack.c --mtu) */
     struct ns_config c;
     ns_config_default(&c);
-    CU_ASSERT(ns_config_set(&c, "mtu", "295", NULL, 0) < 0);
-    CU_ASSERT(ns_config_set(&c, "mtu", "296", NULL, 0) == 0);
-    const unsigned bad[] = {68, 100, (unsigned)f->min - 1, (unsigned)f->max + 1, 70000};
+    CU_ASSERT(ns_config_set(&c, "mtu", "67", NULL, 0) < 0);
+    CU_ASSERT(ns_config_set(&c, "mtu", "68", NULL, 0) == 0); /* RFC 791's least */
+    const unsigned bad[] = {20, 67, (unsigned)f->min - 1, (unsigned)f->max + 1, 70000};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct ns_tun_opts o;
         opts(&o, "bad/name", bad[i]);

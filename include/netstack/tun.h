@@ -32,7 +32,7 @@ extern "C" {
 struct ns_tun_opts {
     const char *name;       /* interface name, e.g. "tun0" (< 16 bytes) */
     unsigned mtu;           /* 0 = 1500; else within the stack's `mtu` setting's
-                             * range (ns_config_field_find("mtu"): 296..65535,
+                             * range (ns_config_field_find("mtu"): 68..65535,
                              * what the CLI's --mtu takes), 1280 or more with
                              * an IPv6 host address */
     struct ns_addr host4;   /* the host side's IPv4 address (UNSPEC = none) */
@@ -61,7 +61,7 @@ void ns_tun_opts_default(struct ns_tun_opts *o);
  * or one the kernel refuses (".", "..", or with '/', ':' or a blank), an
  * MTU out of range (see mtu above), or one under 1280 with an IPv6
  * address, fails with errno EINVAL and no
- * interface made, e.g. "MTU 100 out of range 296..65535". */
+ * interface made, e.g. "MTU 60 out of range 68..65535". */
 struct ns_netdev *ns_tun_open(const struct ns_tun_opts *o, char *err, size_t errlen);
 
 /* "off", or "on (csum tso4 tso6 uso4 uso6)": what the open device does,

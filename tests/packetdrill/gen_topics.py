@@ -1975,6 +1975,28 @@ EST + """+0 setsockopt(4, SOL_IPV6, IPV6_UNICAST_HOPS, [256], 4) = -1 EINVAL (In
 +0 write(4, ..., 100) = 100
 +0 > (class 0x28, hlim 9) P. 1:101(100) ack 1
 """)
+ONLY["tiny-mtu"] = ("v4", "RFC 791: a link MTU of 72 (68 is the least every IPv4 link carries). RFC 9293 3.7.1 / "
+    "RFC 6691: the MSS announced is what the link lets us receive, 72 - 40 = 32, and segments carry at most that "
+    "(no larger floor on our own link); RFC 2018 3: a SACK option holds only the blocks that fit beside 8 bytes of "
+    "data, 2 here, the block for the segment just received first",
+"""--mtu=72
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 32,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 100) = 100
++0 > . 1:33(32) ack 1
++0 > P. 33:65(32) ack 1
++0 > . 65:97(32) ack 1
++0 > P. 97:101(4) ack 1
++.1 < . 1:1(0) ack 101 win 512
++0 < . 33:65(32) ack 101 win 512
++0 > . 101:101(0) ack 1 <nop,nop,sack 33:65>
++0 < . 97:129(32) ack 101 win 512
++0 > . 101:101(0) ack 1 <nop,nop,sack 97:129 33:65>
++0 < . 161:193(32) ack 101 win 512
++0 > . 101:101(0) ack 1 <nop,nop,sack 161:193 97:129>
+""")
 
 def main():
     n = 0
