@@ -1338,6 +1338,18 @@ EST + """+0 write(4, ..., 3000) = 3000
 +0 > P. 1001:2001(1000) ack 1
 +0 > P. 2001:3001(1000) ack 1
 """)
+T["peer-mss-below-options"] = ("RFC 9293 3.7.1 / RFC 6691: the timestamp option comes out of the MSS the peer "
+    "announced; announced below the option itself (8), the segment floor (64 bytes, as Linux's tcp_min_snd_mss) "
+    "still holds -- the subtraction must not wrap into no limit at all",
+LISTEN + """+0 < S 0:0(0) win 65535 <mss 8,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,sackOK,TS val 100 ecr 100,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512 <nop,nop,TS val 200 ecr 100>
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 150) = 150
++0 > . 1:65(64) ack 1 <nop,nop,TS val 200 ecr 200>
++0 > P. 65:129(64) ack 1 <nop,nop,TS val 200 ecr 200>
++0 > P. 129:151(22) ack 1 <nop,nop,TS val 200 ecr 200>
+""")
 T["fast-retransmit"] = ("RFC 5681 3.2 / RFC 6675: three duplicate ACKs (with SACK) trigger a retransmission "
                         "of the first unacknowledged segment",
 """--set=tcp_rack=off
