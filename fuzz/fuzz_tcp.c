@@ -6,8 +6,10 @@
  * bit 4 ECN: the SYN asks for it (RFC 3168 6.1.1), the stack accepts, and
  * data segments of record 0 whose window is odd arrive CE-marked), bit 5
  * BBR as the congestion control (its state allocated beside the TCB; with
- * bit 1 off it has no rate samples), options negotiated (MSS, SACK, timestamps, window scale), 3000 bytes
- * queued to send. The input then drives segments, time and the app; a
+ * bit 1 off it has no rate samples), bit 6 (IPv4 only) a 72-byte device
+ * MTU (RFC 791 allows 68: 20 bytes of data a segment beside timestamps,
+ * one SACK block at most, tcp_mss.c), options negotiated (MSS, SACK,
+ * timestamps, window scale), 3000 bytes queued to send. The input then drives segments, time and the app; a
  * record 0 segment may carry ECE and CWR among its flags.
  *
  * Records: [op:1][arg bytes]. op % 6:
@@ -118,6 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                      (data[0] & 32) ? "bbr" : NULL);
     if (!s)
         return 0;
+    if ((data[0] & 64) && !(data[0] & 1))
+        dev.dev.mtu = 72; /* read on every send (ns_ip_mtu), so before the handshake is enough */
     struct fz_conn c;
     memset(&c, 0, sizeof c);
     c.v6 = data[0] & 1;
