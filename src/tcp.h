@@ -806,6 +806,10 @@ unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
  * less the timestamp option; what t->mss caches (and the CCs count in). */
 uint16_t ns_tcp_mss_base(const struct ns_tcb *t);
 #define NS_TCP_MIN_SND_MSS 64 /* ns_tcp_mss_base's floor, where the path has room for it */
+/* Whether timestamps fit beside one SACK block and 8 bytes of data on our
+ * path (always, with SACK off); a SYN offers them, and a peer's are
+ * accepted, only then. */
+bool ns_tcp_ts_fits(const struct ns_tcb *t);
 /* Most SACK blocks a segment carries: 3 beside timestamps, 4 without,
  * fewer when t->mss could not also hold 8 bytes of payload (a tiny MTU). */
 unsigned ns_tcp_sack_max_blocks(const struct ns_tcb *t);

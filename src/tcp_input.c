@@ -149,7 +149,7 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     } else {
         t->snd_ws = t->rcv_ws = 0;
     }
-    t->ts_ok = opts && s->cfg.tcp_timestamps && g->has_ts;
+    t->ts_ok = opts && s->cfg.tcp_timestamps && g->has_ts && ns_tcp_ts_fits(t);
     if (t->ts_ok)
         t->ts_recent = g->tsval;
     t->sack_ok = opts && s->cfg.tcp_sack && g->sack_perm;

@@ -69,7 +69,7 @@ static size_t write_options(struct ns_tcb *t, uint8_t *o, uint8_t flags)
         bool syn_ack = flags & TH_ACK;
         bool all = !t->syn_mss_only; /* tcp_timer.c: cfg.tcp_syn_rtx_drop_opts */
         bool sack = syn_ack ? t->sack_ok : all && t->s->cfg.tcp_sack;
-        bool ts = syn_ack ? t->ts_ok : all && t->s->cfg.tcp_timestamps;
+        bool ts = syn_ack ? t->ts_ok : all && t->s->cfg.tcp_timestamps && ns_tcp_ts_fits(t);
         bool ws = syn_ack ? t->ws_ok : all && t->s->cfg.tcp_wscale;
         if (t->s->cfg.tcp_syn_opts == 1) {
             /* FreeBSD's order (config.h tcp_syn_opts): MSS, NOP+WS, SACK-

@@ -60,7 +60,7 @@ expect_error --bytes 0
 expect_error --flows 0
 expect_error --flows 65
 expect_error --queue 0
-expect_error --mtu 100
+expect_error --mtu 67
 expect_error --v6 --mtu 576
 expect_error --direction sideways
 expect_error --cc vegas

@@ -86,7 +86,7 @@ static void usage(FILE *o)
 "                    one 1500-byte delivery opportunity; the file loops), towards\n"
 "                    the receiver; replaces --rate there (fixtures/traces/; a regular file);\n"
 "                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
-"  --mtu N           link MTU in bytes, 576..9000 (1280.. with --v6)   [1500]\n"
+"  --mtu N           link MTU in bytes, 68..9000 (1280.. with --v6)    [1500]\n"
 "");
     fprintf(o,
 "transfer:\n"
@@ -372,7 +372,7 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
             for (unsigned k = 0; rc == 0 && k < n; k++)
                 o->xp.pair[o->xp.pairs++] = got[k];
         } else if (strcmp(a, "--mtu") == 0) {
-            rc = units_uint(v, 576, 9000, &u, e, sizeof e);
+            rc = units_uint(v, 68, 9000, &u, e, sizeof e); /* RFC 791's least (README, "Links down to 68 bytes") */
             o->xp.mtu = (unsigned)u;
         } else if (strcmp(a, "--flows") == 0) {
             rc = units_uint(v, 1, XFER_MAX_FLOWS, &u, e, sizeof e);

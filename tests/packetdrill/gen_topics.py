@@ -2009,6 +2009,27 @@ ONLY["tiny-mtu"] = ("v4", "RFC 791: a link MTU of 72 (68 is the least every IPv4
 +0 < . 161:193(32) ack 101 win 512
 +0 > . 101:101(0) ack 1 <nop,nop,sack 161:193 97:129>
 """)
+ONLY["tiny-mtu-no-timestamps"] = ("v4", "RFC 7323 / RFC 2018 on a 68-byte link (RFC 791's least): the "
+    "timestamp option, one SACK block and 8 bytes of data do not fit in 68 - 40 = 28 bytes, so timestamps are "
+    "neither accepted from the peer's SYN nor offered in ours, and SACK keeps its blocks (netstack's choice: a "
+    "loss is then recovered without a timeout); segments carry 28 bytes",
+"""--mtu=68
+""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 28,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 512
++0 accept(3, ..., ...) = 4
++0 write(4, ..., 60) = 60
++0 > . 1:29(28) ack 1
++0 > P. 29:57(28) ack 1
++0 > P. 57:61(4) ack 1
++.1 < . 1:1(0) ack 61 win 512
++0 < . 29:57(28) ack 61 win 512
++0 > . 61:61(0) ack 1 <nop,nop,sack 29:57>
++0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 5
++0 fcntl(5, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 connect(5, ..., ...) = -1 EINPROGRESS (Operation now in progress)
++0 > S 0:0(0) <mss 28,nop,nop,sackOK,nop,wscale 8>
+""")
 
 def main():
     n = 0
