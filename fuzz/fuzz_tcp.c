@@ -6,10 +6,11 @@
  * bit 4 ECN: the SYN asks for it (RFC 3168 6.1.1), the stack accepts, and
  * data segments of record 0 whose window is odd arrive CE-marked), bit 5
  * BBR as the congestion control (its state allocated beside the TCB; with
- * bit 1 off it has no rate samples), bit 6 (IPv4 only) a 72-byte device
- * MTU (RFC 791 allows 68: 20 bytes of data a segment beside timestamps,
- * one SACK block at most, tcp_mss.c), options negotiated (MSS, SACK,
- * timestamps, window scale), 3000 bytes queued to send. The input then drives segments, time and the app; a
+ * bit 1 off it has no rate samples), bit 6 (IPv4 only) a tiny device MTU:
+ * 72 with bit 7 (20 bytes of data a segment beside timestamps, one SACK
+ * block at most), else RFC 791's 68 (no timestamps agreed, 28 bytes and
+ * two blocks; tcp_mss.c), options negotiated (MSS, SACK, timestamps,
+ * window scale), 3000 bytes queued to send. The input then drives segments, time and the app; a
  * record 0 segment may carry ECE and CWR among its flags.
  *
  * Records: [op:1][arg bytes]. op % 6:
@@ -121,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!s)
         return 0;
     if ((data[0] & 64) && !(data[0] & 1))
-        dev.dev.mtu = 72; /* read on every send (ns_ip_mtu), so before the handshake is enough */
+        dev.dev.mtu = (data[0] & 128) ? 72 : 68; /* read on every send (ns_ip_mtu): set before the handshake */
     struct fz_conn c;
     memset(&c, 0, sizeof c);
     c.v6 = data[0] & 1;
