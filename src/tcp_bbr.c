@@ -345,6 +345,8 @@ static void loss_too_high(struct ns_tcb *t)
         hi = BETA * tgt;
     if (hi < 4.0 * t->mss)
         hi = 4.0 * t->mss;
+    if (hi > (double)(1u << 30))
+        hi = (double)(1u << 30); /* target_cwnd's bound: a fuzzed bandwidth x RTT of 9 GB overflowed the field */
     t->bbr->inflight_hi = (uint32_t)hi;
     t->bbr->bw_probe_samples = false; /* once per probe */
     if (t->bbr->mode == BBR_STARTUP) {
