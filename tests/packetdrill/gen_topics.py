@@ -17,11 +17,16 @@ LISTEN = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 listen(3, 1) = 0
 """
 
-EST = LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
+
+def passive_est(syn, synack):
+    """LISTEN, then a handshake: the peer's SYN options, ours in the SYN-ACK."""
+    return LISTEN + """+0 < S 0:0(0) win 65535 <%s>
++0 > S. 0:0(0) ack 1 <%s>
 +.1 < . 1:1(0) ack 1 win 512
 +0 accept(3, ..., ...) = 4
-"""
+""" % (syn, synack)
+
+EST = passive_est("mss 1000,sackOK,nop,nop,nop,wscale 7", "mss 1460,nop,nop,sackOK,nop,wscale 8")
 
 # The same with timestamps agreed (TS val 100 / 200 from the peer).
 EST_TS = LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
@@ -1991,12 +1996,8 @@ ONLY["tiny-mtu"] = ("v4", "RFC 791: a link MTU of 72 (68 is the least every IPv4
     "RFC 6691: the MSS announced is what the link lets us receive, 72 - 40 = 32, and segments carry at most that "
     "(no larger floor on our own link); RFC 2018 3: a SACK option holds only the blocks that fit beside 8 bytes of "
     "data, 2 here, the block for the segment just received first",
-"""--mtu=72
-""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 32,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 100) = 100
+"--mtu=72\n" + passive_est("mss 1000,sackOK,nop,nop,nop,wscale 7", "mss 32,nop,nop,sackOK,nop,wscale 8") +
+"""+0 write(4, ..., 100) = 100
 +0 > . 1:33(32) ack 1
 +0 > P. 33:65(32) ack 1
 +0 > . 65:97(32) ack 1
@@ -2013,12 +2014,8 @@ ONLY["tiny-mtu-no-timestamps"] = ("v4", "RFC 7323 / RFC 2018 on a 68-byte link (
     "timestamp option, one SACK block and 8 bytes of data do not fit in 68 - 40 = 28 bytes, so timestamps are "
     "neither accepted from the peer's SYN nor offered in ours, and SACK keeps its blocks (netstack's choice: a "
     "loss is then recovered without a timeout); segments carry 28 bytes",
-"""--mtu=68
-""" + LISTEN + """+0 < S 0:0(0) win 65535 <mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 28,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 60) = 60
+"--mtu=68\n" + passive_est("mss 1000,sackOK,TS val 100 ecr 0,nop,wscale 7", "mss 28,nop,nop,sackOK,nop,wscale 8") +
+"""+0 write(4, ..., 60) = 60
 +0 > . 1:29(28) ack 1
 +0 > P. 29:57(28) ack 1
 +0 > P. 57:61(4) ack 1
