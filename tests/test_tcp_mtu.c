@@ -159,6 +159,7 @@ struct opts {
     bool old_router;
     bool offload;    /* both hosts' devices take TSO: the device cuts what TCP builds */
     bool no_rack;    /* RFC 6675 recovery: resends ranges ns_tcp_resend must cut itself */
+    unsigned pmtu_min; /* the client's tcp_pmtu_min (0: the default, 552) */
 };
 
 /* Runs a two-way transfer; leaves the stacks and sim in *rr for the
@@ -173,6 +174,8 @@ static void transfer(const struct opts *o, struct run *r)
         c0.tcp_timestamps = c1.tcp_timestamps = false;
     if (o->no_rack)
         c0.tcp_rack = c1.tcp_rack = false;
+    if (o->pmtu_min)
+        c0.tcp_pmtu_min = o->pmtu_min;
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct ns_sim *sim = ns_sim_new(o->seed);
     int ha = ns_sim_add_host(sim, "client", a, o->mtu), hb = ns_sim_add_host(sim, "server", b, o->mtu);
@@ -333,17 +336,22 @@ static void test_pmtu_lowered(void)
  * (cfg.tcp_pmtu_min, Linux's 552). */
 static void test_pmtu_plateau_and_floor(void)
 {
-    static const struct { uint16_t field; unsigned router; uint32_t want_mss; } cases[] = {
-        {0, 1400, 1492 - 40 - 12}, /* plateau below 1500 is 1492: still too big for 1400 ... */
-        {100, 1400, 552 - 40 - 12},
+    static const struct { uint16_t field; unsigned router; uint32_t want_mss; unsigned pmtu_min; } cases[] = {
+        {0, 1400, 1492 - 40 - 12, 0}, /* plateau below 1500 is 1492: still too big for 1400 ... */
+        {100, 1400, 552 - 40 - 12, 0},
+        /* with the floor lowered to RFC 791's 68, a path of 68: 16 bytes of
+         * data beside the timestamps agreed at 1500 (the 64-byte segment
+         * floor gives way to the path, tcp_mss.c) */
+        {68, 68, 68 - 40 - 12, 68},
     };
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct opts o = {0};
         o.seed = 650 + i;
         o.mtu = 1500;
         o.total = 64 * 1024;
         o.router_mtu = cases[i].router;
         o.icmp_mtu_field = cases[i].field;
+        o.pmtu_min = cases[i].pmtu_min;
         o.old_router = i == 0;
         struct run r;
         transfer(&o, &r);
