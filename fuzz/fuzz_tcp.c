@@ -10,8 +10,9 @@
  * 72 with bit 7 (20 bytes of data a segment beside timestamps, one SACK
  * block at most), else RFC 791's 68 (no timestamps agreed, 28 bytes and
  * two blocks; tcp_mss.c), options negotiated (MSS, SACK, timestamps,
- * window scale), 3000 bytes queued to send. The input then drives segments, time and the app; a
- * record 0 segment may carry ECE and CWR among its flags.
+ * window scale), 3000 bytes queued to send. The input then drives
+ * segments, time and the app; a record 0 segment may carry ECE and CWR
+ * among its flags.
  *
  * Records: [op:1][arg bytes]. op % 6:
  *   0  a segment on the connection's 4-tuple, correct checksum:

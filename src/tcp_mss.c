@@ -32,8 +32,9 @@ uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
     m = m > ts ? m - ts : 0;
     /* A floor, as Linux's tcp_min_snd_mss: a peer announcing a tiny MSS
      * must not make us cut the stream into crumbs. But never above what
-     * one packet on our own path carries: with a link MTU under 116
-     * bytes (RFC 791 allows 68) the floor is that room, at least 8. */
+     * one packet on our own path carries: on a path under 116 bytes
+     * (104 without timestamps; RFC 791 allows 68) the floor is that
+     * room, at least 8. */
     unsigned room = mtu > hdr + ts + 8 ? mtu - hdr - ts : 8;
     unsigned floor = room < NS_TCP_MIN_SND_MSS ? room : NS_TCP_MIN_SND_MSS;
     if (m < floor)
