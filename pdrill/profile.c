@@ -45,7 +45,7 @@ static const char *const freebsd_pairs[] = {
     "tcp_delack=100ms", "tcp_quickack=0", "tcp_cc=newreno", "tcp_rack=off", "tcp_timestamps=on", "tcp_sack=on",
     "tcp_wscale=on", "tcp_syn_opts=1", "tcp_rcvbuf=2M", "tcp_sndbuf=2M", "tcp_msl=30s", "tcp_fin_timeout=60s",
     "tcp_syn_retries=12", "tcp_synack_retries=3", "tcp_retries=12", "tcp_ka_idle=7200s", "tcp_ka_intvl=75s", "tcp_ka_count=8",
-    "tcp_syncookies=on", "tcp_ecn=2", "tcp_tlp=off", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_syn_sent_text=on", "tcp_listen_synack_drop=on", "tcp_icmp_ttl_abort=on", "tcp_ecn_syn_retries=1", "tcp_keepinit=75s", NULL,
+    "tcp_syncookies=on", "tcp_ecn=2", "tcp_tlp=off", "tcp_rcvbuf_init=64k", "tcp_rcvwnd_model=1", "tcp_fin_repeat=on", "tcp_trim_left_edge=on", "tcp_rfc1337=on", "tcp_time_wait_bsd=on", "tcp_icmp_syn_abort=on", "tcp_listen_synfin=on", "tcp_synack_data=on", "tcp_syn_sent_text=on", "tcp_listen_synack_drop=on", "tcp_icmp_ttl_abort=on", "tcp_syn_mss_pmtu=on", "tcp_ecn_syn_retries=1", "tcp_keepinit=75s", NULL,
 };
 static const char *const netstack_pairs[] = {NULL};
 

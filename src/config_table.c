@@ -90,6 +90,7 @@ static const struct ns_config_field fields[] = {
     F(tcp_listen_synack_drop, NS_CFG_BOOL, 0, 1, 0, "drop a SYN-ACK to a listener unanswered (FreeBSD); off: RST (RFC 9293 3.10.7.2)"),
     F(tcp_syn_rtx_drop_opts, NS_CFG_BOOL, 0, 1, 0, "our third and later SYN retransmissions offer only the MSS option (FreeBSD rexmit_drop_options)"),
     F(tcp_ts_required, NS_CFG_BOOL, 0, 1, 0, "drop non-RST segments without a timestamp once agreed (RFC 7323 3.2); off: processed"),
+    F(tcp_syn_mss_pmtu, NS_CFG_BOOL, 0, 1, NS_CFG_LIVE, "a path MTU learned in SYN-SENT lowers the MSS the resent SYN announces (FreeBSD)"),
     F(tcp_icmp_ttl_abort, NS_CFG_BOOL, 0, 1, NS_CFG_LIVE, "with tcp_icmp_syn_abort, a TTL exceeded about our SYN fails the connect (FreeBSD)"),
     F(tcp_drop_synfin, NS_CFG_BOOL, 0, 1, 0, "drop segments with both SYN and FIN set (FreeBSD drop_synfin)"),
     F(tcp_rst_challenge, NS_CFG_BOOL, 0, 1, 0, "challenge in-window RSTs not at RCV.NXT (RFC 5961 3.2); off = RFC 793 resets"),

@@ -100,6 +100,14 @@ static void lower_pmtu(struct ns_tcb *t, unsigned mtu)
     }
     t->pmtu = (uint16_t)mtu;
     s->stats.tcp_icmp_pmtu++;
+    if (t->state == NS_TCP_SYN_SENT && s->cfg.tcp_syn_mss_pmtu) {
+        /* config.h tcp_syn_mss_pmtu: FreeBSD's SYN takes its MSS option
+         * from the host cache's MTU too; RFC 9293 3.7.1 bases it on what
+         * our link receives, which this path MTU does not change. */
+        unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40;
+        if (mtu > hdr && mtu - hdr < t->rcv_mss)
+            t->rcv_mss = (uint16_t)(mtu - hdr);
+    }
     if (t->state == NS_TCP_SYN_SENT || t->state == NS_TCP_SYN_RECEIVED)
         return; /* the options, hence t->mss, are settled by the handshake (tcp_mss.c) */
     t->mss = ns_tcp_mss_base(t);

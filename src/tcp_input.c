@@ -140,7 +140,9 @@ static void setup_from_syn(struct ns_tcb *t, const struct seg *g)
     t->rcv_nxt = g->seq + 1;
     t->rcv_adv = t->rcv_nxt;
     t->peer_mss = g->has_mss && g->mss ? g->mss : (t->remote.addr.family == NS_AF_INET6 ? 1220 : 536);
-    t->rcv_mss = ns_tcp_our_mss(t);
+    uint16_t ours = ns_tcp_our_mss(t);
+    if (!t->rcv_mss || t->rcv_mss > ours)
+        t->rcv_mss = ours; /* an active open keeps what its SYN announced (tcp_icmp.c may lower it) */
     bool opts = !t->noopt && !t->syn_mss_only; /* we offered none, so none is agreed */
     t->ws_ok = opts && s->cfg.tcp_wscale && g->has_ws;
     if (t->ws_ok) {

@@ -128,6 +128,11 @@ struct ns_config {
                                     * dropped silently (RFC 7323 3.2 SHOULD; FreeBSD
                                     * tolerate_missing_ts=0); off: processed (Linux, FreeBSD's
                                     * default) */
+    bool tcp_syn_mss_pmtu;         /* a path MTU learned in SYN-SENT (an IPv6 packet too big; an IPv4
+                                    * frag-needed that passes RFC 1191's checks) also lowers the MSS
+                                    * the resent SYN announces (FreeBSD's host cache, tcp_mssopt);
+                                    * off: the MSS option says what our link receives (RFC 9293
+                                    * 3.7.1, RFC 6691), as Linux */
     bool tcp_icmp_ttl_abort;       /* with tcp_icmp_syn_abort, a time exceeded in transit quoting our
                                     * SYN also fails the connect, with -EHOSTUNREACH (FreeBSD's
                                     * icmp_may_rst: RFC 5461's "non-standard, but widely

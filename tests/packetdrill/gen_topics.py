@@ -1992,6 +1992,13 @@ EST + """+0 setsockopt(4, SOL_IPV6, IPV6_UNICAST_HOPS, [256], 4) = -1 EINVAL (In
 +0 write(4, ..., 100) = 100
 +0 > (class 0x28, hlim 9) P. 1:101(100) ack 1
 """)
+ONLY["syn-mss-pmtu"] = ("v6", "tcp_syn_mss_pmtu (FreeBSD's host cache): a packet too big quoting our SYN "
+    "(RFC 8201 4) lowers the MSS option of the resent SYN to the path MTU less the headers, 1300 - 60 = 1240, "
+    "where RFC 9293 3.7.1 and RFC 6691 base it on what our link receives (1460 here, the row off)",
+"""--set=tcp_syn_mss_pmtu=on
+""" + ACT + """+.1 < icmp packet_too_big mtu 1300 [0:0(0)]
++.9 > S 0:0(0) <mss 1240,sackOK,TS val 1100 ecr 0,nop,wscale 8>
+""")
 ONLY["tiny-mtu"] = ("v4", "RFC 791: a link MTU of 72 (68 is the least every IPv4 link carries). RFC 9293 3.7.1 / "
     "RFC 6691: the MSS announced is what the link lets us receive, 72 - 40 = 32, and segments carry at most that "
     "(no larger floor on our own link); RFC 2018 3: a SACK option holds only the blocks that fit beside 8 bytes of "
