@@ -96,6 +96,21 @@ done
 grep -q 'fast retransmits [1-9]' "$tmp/r1" || fail "5% loss but no fast retransmits reported"
 ok "report lines present"
 
+# RFC 791's least link, each congestion control, loss both ways: intact,
+# and losses repaired by fast retransmit, not timeouts alone (below 72
+# bytes timestamps give way to SACK, tcp_mss.c).
+for cc in cubic newreno bbr; do
+    for dir in down up; do
+        timeout 60 "$sl" --mtu 68 --cc $cc --direction $dir --drop 2% --dup 1% --reorder 1% --bytes 24K \
+            >"$tmp/t68" 2>&1
+        if grep -q '^data: .*24576 of 24576 bytes, intact' "$tmp/t68" && grep -q 'fast retransmits [1-9]' "$tmp/t68"; then
+            ok "--mtu 68 --cc $cc --direction $dir: intact, fast retransmits"
+        else
+            fail "--mtu 68 --cc $cc --direction $dir:"; grep -E '^(data|retransmits|error)' "$tmp/t68"
+        fi
+    done
+done
+
 # The same arguments, the same report (the wall-clock line aside).
 timeout 60 "$sl" --drop 5% --bytes 1M >"$tmp/r2" 2>&1
 grep -v '^wall:' "$tmp/r1" >"$tmp/r1w"; grep -v '^wall:' "$tmp/r2" >"$tmp/r2w"
