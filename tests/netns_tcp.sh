@@ -240,9 +240,10 @@ offload_off_checks() {
 }
 
 # tiny_mtu_checks: a 68-byte link (RFC 791's least; IPv6 is off below
-# 1280): netstack announces MSS 28 and sends segments that fit (16 bytes of
-# data beside timestamps), Linux sends it segments that fit; a GET and a
-# POST arrive intact and nothing was refused for size (tcp_mss.c).
+# 1280): netstack announces MSS 28 and sends segments that fit (28 bytes
+# of data: timestamps, which would leave no room for a SACK block, are not
+# agreed), Linux sends it segments that fit; a GET and a POST arrive
+# intact and nothing was refused for size (tcp_mss.c).
 tiny_mtu_checks() {
     gn=20000 pn=2000
     start_netstack --app http --mtu 68 || return
