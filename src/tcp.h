@@ -800,6 +800,9 @@ uint16_t ns_tcp_our_mss(const struct ns_tcb *t);
 uint8_t ns_tcp_wscale_for(size_t buf);
 
 /* ---- tcp_mss.c: segment size (RFC 9293 3.7.1, RFC 6691) ---- */
+/* IP and TCP headers without options toward t->remote: 40 for IPv4, 60
+ * for IPv6 (RFC 6691: what an MSS leaves out). */
+static inline unsigned ns_tcp_hdrs(const struct ns_tcb *t) { return t->remote.addr.family == NS_AF_INET6 ? 60 : 40; }
 /* Path MTU toward t->remote: what ICMP taught us, else the device's. */
 unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
 /* SMSS without SACK blocks: min(peer MSS, path MTU - IP - TCP headers)

@@ -104,7 +104,7 @@ static void lower_pmtu(struct ns_tcb *t, unsigned mtu)
         /* config.h tcp_syn_mss_pmtu: FreeBSD's SYN takes its MSS option
          * from the host cache's MTU too; RFC 9293 3.7.1 bases it on what
          * our link receives, which this path MTU does not change. */
-        unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40;
+        unsigned hdr = ns_tcp_hdrs(t);
         if (mtu > hdr && mtu - hdr < t->rcv_mss)
             t->rcv_mss = (uint16_t)(mtu - hdr);
     }

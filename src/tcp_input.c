@@ -106,7 +106,7 @@ uint8_t ns_tcp_wscale_for(size_t buf)
 uint16_t ns_tcp_our_mss(const struct ns_tcb *t)
 {
     unsigned mtu = ns_ip_mtu(t->s);
-    unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691 */
+    unsigned hdr = ns_tcp_hdrs(t);
     /* What we can receive, however small the link (RFC 791 allows an
      * MTU of 68): never more, or the peer's full segments would not
      * fit our own link. */

@@ -22,7 +22,7 @@ unsigned ns_tcp_path_mtu(const struct ns_tcb *t)
 uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
 {
     unsigned mtu = ns_tcp_path_mtu(t);
-    unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40; /* RFC 6691: IP + TCP */
+    unsigned hdr = ns_tcp_hdrs(t);
     unsigned ts = t->ts_ok ? 12 : 0; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
     unsigned m = mtu > hdr ? mtu - hdr : 0;
     if (t->peer_mss && t->peer_mss < m)
@@ -53,7 +53,7 @@ bool ns_tcp_ts_fits(const struct ns_tcb *t)
      * transfer ran on timeouts alone (simloss: 18 kbit/s; 72: 86). */
     if (!t->s->cfg.tcp_sack)
         return true;
-    unsigned hdr = t->remote.addr.family == NS_AF_INET6 ? 60 : 40;
+    unsigned hdr = ns_tcp_hdrs(t);
     return ns_tcp_path_mtu(t) >= hdr + 12 + 4 + 8 + 8;
 }
 
