@@ -23,6 +23,14 @@
 #                       the sender writing 64 KiB per write() instead of
 #                       256 KiB (tcp_bulk send ... - - 65536): a paced
 #                       sender's pace depends on its write size (README).
+#   least TUN receiver  at MTU 1500, Linux -> bench/tun_tcp_sink (no stack:
+#                       SYN-ACK, one ACK per read batch, FIN-ACK) on the
+#                       same vnet-header TUN with offloads: "copy" reads
+#                       every byte (the ceiling for any receiver behind a
+#                       TUN), "headers" reads 128 bytes a packet (acks
+#                       what it never copied: what ACKing before the copy
+#                       would give), "late" as headers plus a 64 KB memcpy
+#                       after each ACK (the copy's CPU, after the ACK).
 #   UDP echo            at MTU 1500, offload on and off, a netstack of its
 #                       own: bench/udp_blast sends 64 KB UDP_SEGMENT
 #                       buffers (44 datagrams of 1472 bytes) to udp_echo,
@@ -48,7 +56,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 case "$build" in /*) ;; *) build=$here/$build ;; esac
 b=$build/bench
 ns=$build/netstack
-for f in "$b/tcp_bulk" "$b/tun_reflect" "$b/udp_blast" "$ns"; do
+for f in "$b/tcp_bulk" "$b/tun_reflect" "$b/tun_tcp_sink" "$b/udp_blast" "$ns"; do
     [ -x "$f" ] || { echo "throughput: $f not built"; exit 0; }
 done
 out=$(mktemp)
@@ -148,6 +156,20 @@ udp_run() {
     stop
 }
 
+# Linux -> bench/tun_tcp_sink in mode $1 at MTU 1500: the least a
+# receiver behind a TUN can do, for scale (its header says what each mode
+# reads).
+sink_run() {
+    mode=$1 f=$tmp/sink.$1
+    timeout -s TERM 30 "$b/tun_tcp_sink" tun0 25 "$mode" >"$f" 2>&1 &
+    pid=$!
+    for _ in $(seq 50); do grep -q ready "$f" 2>/dev/null && break; sleep 0.1; done
+    ip addr add 10.0.0.1/24 dev tun0 && ip link set tun0 mtu 1500 up
+    line=$(timeout 20 "$b/tcp_bulk" send 10.0.0.2 9 "$secs")
+    echo "sink${mode}_l2s_1500 $(echo "$line" | gbit)" >>"$out"
+    stop
+}
+
 # One run of Linux over veth at MTU $1, in the same directions.
 veth_run() {
     mtu=$1 dirs="s2l l2s"
@@ -171,6 +193,7 @@ for mtu in 1500 65000; do
     for r in $(seq "$runs"); do
         ns_run "$mtu" on "$r"
         ns_run "$mtu" off "$r"
+        [ "$mtu" = 1500 ] && for m in copy headers late; do sink_run $m; done
         [ $veth = yes ] && veth_run "$mtu"
         [ "$mtu" = 1500 ] && { udp_run on; udp_run off; }
     done
@@ -238,6 +261,15 @@ done
 echo "  Linux->server at MTU 1500 with a Linux CUBIC sender: netstack (offload on) best $(val nson_l2sc_1500)," \
     "mean $(mean nson_l2sc_1500); veth best $(val veth_l2sc_1500), mean $(mean veth_l2sc_1500)"
 printf "  runs %-9s MTU 1500: %s\n" nson_l2sc "$(all nson_l2sc_1500)" veth_l2sc "$(all veth_l2sc_1500)"
+# What any receiver behind a TUN can reach with the same sender: a TCP
+# sink with no stack that reads every byte (copy) is the ceiling; one that
+# ACKs without copying (headers) shows what the kernel's copy to user
+# space, which comes before any ACK a TUN receiver can send, costs; late
+# spends that copy's CPU after the ACK (README, "The ceiling for a
+# receiver behind a TUN").
+for m in copy headers late; do
+    echo "  Linux->least TUN receiver ($m) at MTU 1500: best $(val sink${m}_l2s_1500), mean $(mean sink${m}_l2s_1500); runs $(all sink${m}_l2s_1500)"
+done
 # A paced sender with an auto-tuned send buffer keeps megabytes unsent, and
 # the pages it copies them into come back cold (README, "Why receiving
 # stops there"); with the buffer bounded the same sender is faster into
