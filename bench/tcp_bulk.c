@@ -15,8 +15,8 @@
  *                                     "-" = auto-tuned); WRITE: bytes per
  *                                     write() (default 256 KiB, at most 1
  *                                     MiB): a paced sender's pace depends
- *                                     on it (README, "Why receiving stops
- *                                     there")
+ *                                     on it (docs/offload-performance.md,
+ *                                     "Why receiving stops there")
  *   tcp_bulk recv HOST PORT SECONDS   connect, read for SECONDS, close
  *                                     (from a chargen-like source)
  *   tcp_bulk sink PORT LIFETIME       server: read each connection to EOF,
