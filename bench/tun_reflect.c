@@ -13,16 +13,12 @@
  * printing packets and bytes reflected. Prints numbers; asserts nothing.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "bench_tun.h"
 
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { stop = sig; }
@@ -33,28 +29,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: tun_reflect NAME LIFETIME\n");
         return 2;
     }
-    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        perror("tun_reflect: /dev/net/tun");
+    char ifname[IFNAMSIZ];
+    int fd = bench_tun_open("tun_reflect", argv[1], 0, 0, 0, ifname);
+    if (fd < 0)
         return 1;
-    }
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", argv[1]);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        perror("tun_reflect: TUNSETIFF");
-        return 1;
-    }
-    /* No SA_RESTART: a signal must end the blocking read. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm((unsigned)atoi(argv[2]));
-    printf("tun_reflect: %s ready\n", ifr.ifr_name);
+    bench_lifetime(argv[2], on_signal);
+    printf("tun_reflect: %s ready\n", ifname);
     fflush(stdout);
 
     static uint8_t p[65536];

@@ -40,17 +40,13 @@
  * nothing.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/if_tun.h>
-#include <net/if.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_tun.h"
 
 #define VNET_HDR 10           /* struct virtio_net_hdr, the default size */
 #define HEADERS_READ 128      /* bytes read per packet in headers / late */
@@ -139,31 +135,13 @@ int main(int argc, char **argv)
         return 2;
     }
     int whole = !strcmp(argv[3], "copy"), late = !strcmp(argv[3], "late");
-    int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        perror("tun_tcp_sink: /dev/net/tun");
+    char ifname[IFNAMSIZ];
+    int fd = bench_tun_open("tun_tcp_sink", argv[1], IFF_VNET_HDR,
+                            TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, 1, ifname);
+    if (fd < 0)
         return 1;
-    }
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", argv[1]);
-    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-        perror("tun_tcp_sink: TUNSETIFF");
-        return 1;
-    }
-    if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) < 0) {
-        perror("tun_tcp_sink: TUNSETOFFLOAD");
-        return 1;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGALRM, &sa, NULL);
-    alarm((unsigned)atoi(argv[2]));
-    printf("tun_tcp_sink: %s ready (%s)\n", ifr.ifr_name, argv[3]);
+    bench_lifetime(argv[2], on_signal);
+    printf("tun_tcp_sink: %s ready (%s)\n", ifname, argv[3]);
     fflush(stdout);
 
     static uint8_t p[VNET_HDR + 65536];
