@@ -7,7 +7,9 @@
  * its deadline has passed, (3) asks the clock to wait until the next
  * deadline or until dev's fd is readable -- except that on the real-time
  * clock, for cfg.busy_poll after the last received packet, the deadline
- * is "now" (busy polling: glance at the device instead of sleeping). It
+ * is "now" (busy polling: glance at the device instead of sleeping; a
+ * glance is one device read, and only every 32nd also goes through the
+ * clock's wait, where signals blocked outside it are taken). It
  * returns 0 when *stop becomes
  * non-zero or done(user) returns true, or -errno on a device error.
  * A real-time clock (CLOCK_MONOTONIC + poll()) serves TUN; a virtual clock
