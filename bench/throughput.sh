@@ -25,7 +25,7 @@
 #                       sender's pace depends on its write size
 #                       (docs/offload-performance.md).
 #   least TUN receiver  at MTU 1500, Linux -> bench/tun_tcp_sink (no stack:
-#                       SYN-ACK, one ACK per read batch, FIN-ACK) on the
+#                       SYN-ACK, an ACK per packet at once, FIN-ACK) on the
 #                       same vnet-header TUN with offloads: "copy" reads
 #                       every byte (the ceiling for any receiver behind a
 #                       TUN), "headers" reads 128 bytes a packet (acks

@@ -7,8 +7,9 @@
  * any address and port the kernel routes to it:
  *
  *   SYN          -> SYN-ACK: MSS 1460, window scale 7, timestamps
- *   in-order data -> counted; one pure ACK when the TUN has nothing more to
- *                   read (one ACK per read batch, as netstack), with a
+ *   in-order data -> counted and answered at once with a pure ACK (the
+ *                   earliest a reader can answer; netstack answers the
+ *                   first packet of a read batch at once too), with a
  *                   fixed 1 MiB window (netstack's default tcp_rcvbuf) and
  *                   the peer's last TSval echoed
  *   anything else -> an immediate ACK of what it has (a duplicate ACK)
@@ -148,18 +149,11 @@ int main(int argc, char **argv)
     static uint8_t spare[2][65536];   /* late: the copy after the ACK */
     size_t want = whole ? sizeof p : VNET_HDR + HEADERS_READ;
     struct conn c = {0};
-    int owe = 0;
     unsigned long long bytes = 0, reads = 0, acks = 0, disorder = 0;
     while (!stop) {
         ssize_t n = read(fd, p, want);
         if (n < 0) {
-            if (errno == EAGAIN && owe) {
-                if (answer(fd, &c, 0) == 0)
-                    acks++;
-                owe = 0;
-                if (late)
-                    memcpy(spare[1], spare[0], sizeof spare[0]);
-            } else if (errno != EAGAIN && errno != EINTR) {
+            if (errno != EAGAIN && errno != EINTR) {
                 perror("tun_tcp_sink: read");
                 break;
             }
@@ -195,7 +189,6 @@ int main(int argc, char **argv)
         }
         if (flags & 0x04) {                       /* RST */
             c.open = 0;
-            owe = 0;
         } else if (flags & 0x02) {                /* SYN: (re)start */
             memcpy(c.peer, ip + 12, 4);
             memcpy(c.us, ip + 16, 4);
@@ -204,18 +197,20 @@ int main(int argc, char **argv)
             c.rcv_nxt = seq + 1;
             c.snd_nxt = ISS;
             c.open = 1;
-            owe = 0;
             answer(fd, &c, 0x02);
             c.snd_nxt = ISS + 1;
         } else if (c.open && seq == c.rcv_nxt && (plen || (flags & 0x01))) {
             c.rcv_nxt += plen;
             bytes += plen;
-            owe = 1;
             if (flags & 0x01) {                   /* FIN: answer with ours */
                 c.rcv_nxt++;
                 answer(fd, &c, 0x01);
                 c.open = 0;
-                owe = 0;
+            } else {                              /* at once: the earliest ACK */
+                if (answer(fd, &c, 0) == 0)
+                    acks++;
+                if (late)
+                    memcpy(spare[1], spare[0], sizeof spare[0]);
             }
         } else if (c.open && plen) {              /* out of order, duplicate */
             disorder++;
