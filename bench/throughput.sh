@@ -272,17 +272,18 @@ for m in copy headers late; do
     echo "  Linux->least TUN receiver ($m) at MTU 1500: best $(val sink${m}_l2s_1500), mean $(mean sink${m}_l2s_1500); runs $(all sink${m}_l2s_1500)"
 done
 # A paced sender with an auto-tuned send buffer keeps megabytes unsent, and
-# the pages it copies them into come back cold (docs/offload-performance.md, "Why
-# receiving stops there"); with the buffer bounded the same sender is faster into
-# either receiver. The same runs with SO_SNDBUF 64 KiB on the sender:
+# the pages it copies them into come back cold (docs/offload-performance.md,
+# "Why receiving stops there"); with the buffer bounded the same sender is
+# faster into either receiver. The same runs with SO_SNDBUF 64 KiB on the
+# sender:
 echo "  Linux->server at MTU 1500, sender's SO_SNDBUF 64 KiB: netstack (offload on) best $(val nson_l2sb_1500)," \
     "mean $(mean nson_l2sb_1500); veth best $(val veth_l2sb_1500), mean $(mean veth_l2sb_1500)"
 printf "  runs %-9s MTU 1500: %s\n" nson_l2sb "$(all nson_l2sb_1500)" veth_l2sb "$(all veth_l2sb_1500)"
 # A paced sender writing 64 KiB at a time sends one burst per round trip,
 # and the round trip over a TUN (the kernel's copy to us, our ACK) is
 # longer than over veth, whose receiver answers inside the sender's own
-# transmit (docs/offload-performance.md, "Why receiving stops there"). The same runs with 64
-# KiB writes:
+# transmit (docs/offload-performance.md, "Why receiving stops there"). The
+# same runs with 64 KiB writes:
 echo "  Linux->server at MTU 1500, sender writing 64 KiB per write(): netstack (offload on) best $(val nson_l2sw_1500)," \
     "mean $(mean nson_l2sw_1500); veth best $(val veth_l2sw_1500), mean $(mean veth_l2sw_1500)"
 printf "  runs %-9s MTU 1500: %s\n" nson_l2sw "$(all nson_l2sw_1500)" veth_l2sw "$(all veth_l2sw_1500)"
