@@ -230,8 +230,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TESTSUP_OBJ) $(BUILD)/libnetstack.a
 
 # test_tcp_mem makes one allocation fail (its __wrap_calloc).
 $(BUILD)/tests/test_tcp_mem: LDFLAGS += -Wl,--wrap=calloc
-# test_loop counts the loop's calls to glibc's malloc_trim (__wrap_malloc_trim).
-$(BUILD)/tests/test_loop: LDFLAGS += -Wl,--wrap=malloc_trim
+# test_loop counts the loop's calls to glibc's malloc_trim (__wrap_malloc_trim)
+# and its waits (__wrap_ppoll).
+$(BUILD)/tests/test_loop: LDFLAGS += -Wl,--wrap=malloc_trim -Wl,--wrap=ppoll
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libnetstack.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -5,9 +5,11 @@
  * and read into regions, as a TUN with offloads does, for the loop's
  * direct receive. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "netstack/loop.h"
 #include "testlib.h"
@@ -398,6 +400,82 @@ static void t_busy_poll(void)
     }
 }
 
+/* ns_loop_run while busy polling: a glance is the step's device read
+ * alone, and one in 32 also goes through the clock's wait, where ppoll
+ * takes the signals blocked outside it (loop.c). ppoll is wrapped
+ * (Makefile: --wrap=ppoll) to count the waits; the device counts the
+ * reads (one per step while it is empty), and done() stops the loop
+ * after 320 of them, all inside the longest busy-poll window, 10 ms
+ * (asserted only when the run really fitted in it). */
+static unsigned ppolls;
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m);
+int __real_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m);
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m)
+{
+    ppolls++;
+    return __real_ppoll(fds, n, t, m);
+}
+
+static unsigned glance_reads;
+static int pd_recv_counted(struct ns_netdev *d, uint8_t *buf, size_t cap)
+{
+    glance_reads++;
+    return pd_recv(d, buf, cap);
+}
+static bool after_320_reads(void *user)
+{
+    (void)user;
+    return glance_reads >= 320;
+}
+/* The device's fd: a pipe with a byte in it, always readable, so a wait
+ * never sleeps even if the run outlives the busy-poll window (a test
+ * that slow proves nothing, but must not hang). */
+static int always_readable = -1;
+static int pd_fd_readable(const struct ns_netdev *d)
+{
+    (void)d;
+    return always_readable;
+}
+
+static void t_busy_poll_glances(void)
+{
+    static const struct ns_netdev_ops ops = {.send = pd_send, .recv = pd_recv_counted, .close = pd_close,
+                                             .fd = pd_fd_readable};
+    int fds[2];
+    CU_ASSERT_FATAL(pipe(fds) == 0 && write(fds[1], "x", 1) == 1);
+    always_readable = fds[0];
+    struct pdev d = {.dev = {.ops = &ops, .name = "d", .mtu = 1500}};
+    struct pdev peer = {.peer = &d};
+    d.peer = &peer;
+    struct ns_config c;
+    ns_config_default(&c);
+    c.addr4 = TL_STACK4;
+    c.busy_poll = 10 * NS_MSEC;
+    struct ns_clock *rt = ns_clock_realtime();
+    struct ns_stack *s = ns_stack_new(&c, rt->now(rt), NULL, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    ns_stack_attach(s, &d.dev);
+    /* One datagram to a closed port opens the busy-poll window. */
+    struct ns_pkt *u = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5000, 7777, "x", 1);
+    CU_ASSERT_FATAL(u != NULL);
+    pd_send(&peer.dev, u->data, u->len);
+    ns_pkt_free(u);
+    glance_reads = 0;
+    ppolls = 0;
+    ns_time_t t0 = rt->now(rt);
+    CU_ASSERT_EQUAL(ns_loop_run(s, &d.dev, rt, NULL, after_320_reads, NULL), 0);
+    CU_ASSERT_EQUAL(d.n, 0); /* the datagram was taken */
+    if (rt->now(rt) - t0 < 10 * NS_MSEC)
+        CU_ASSERT(ppolls >= 8 && ppolls <= 12); /* ~1 wait per 32 glances, not 1 per glance, never none */
+    fprintf(stderr, "  busy polling: %u reads, %u waits\n", glance_reads, ppolls);
+    ns_stack_free(s);
+    pd_close(&d.dev);
+    pd_close(&peer.dev);
+    close(fds[0]);
+    close(fds[1]);
+    always_readable = -1;
+}
+
 /* The loop gives memory back once the device is quiet: the stack's chunk
  * cache always, glibc's heap (malloc_trim, a process-wide call that
  * reaches the host program's heap too) unless ns_loop_set_malloc_trim
@@ -521,6 +599,7 @@ int main(void)
         {"drain_finishes_fin", t_drain_finishes_fin},
         {"drain_bound", t_drain_bound},
         {"busy_poll", t_busy_poll},
+        {"busy_poll_glances", t_busy_poll_glances},
         {"direct_receive", t_direct_receive},
         {"malloc_trim", t_malloc_trim},
     };
