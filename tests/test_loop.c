@@ -465,9 +465,11 @@ static void t_busy_poll_glances(void)
     ns_time_t t0 = rt->now(rt);
     CU_ASSERT_EQUAL(ns_loop_run(s, &d.dev, rt, NULL, after_320_reads, NULL), 0);
     CU_ASSERT_EQUAL(d.n, 0); /* the datagram was taken */
-    if (rt->now(rt) - t0 < 10 * NS_MSEC)
+    bool fitted = rt->now(rt) - t0 < 10 * NS_MSEC;
+    if (fitted)
         CU_ASSERT(ppolls >= 8 && ppolls <= 12); /* ~1 wait per 32 glances, not 1 per glance, never none */
-    fprintf(stderr, "  busy polling: %u reads, %u waits\n", glance_reads, ppolls);
+    fprintf(stderr, "  busy polling: %u reads, %u waits%s\n", glance_reads, ppolls,
+            fitted ? "" : " (the run outlived the window: not checked)");
     ns_stack_free(s);
     pd_close(&d.dev);
     pd_close(&peer.dev);
