@@ -357,6 +357,28 @@ static void t_drain_bound(void)
     pair_free(&p);
 }
 
+/* A stack on the real-time clock behind device d (its peer: the far end)
+ * with busy_poll as given, and one UDP datagram to a closed port queued
+ * for it: the packet that opens the busy-poll window. */
+static struct ns_stack *rt_stack_with_datagram(struct pdev *d, ns_time_t busy_poll)
+{
+    struct ns_config c;
+    ns_config_default(&c);
+    c.addr4 = TL_STACK4;
+    c.busy_poll = busy_poll;
+    struct ns_clock *rt = ns_clock_realtime();
+    struct ns_stack *s = ns_stack_new(&c, rt->now(rt), NULL, 0);
+    if (!s)
+        return NULL;
+    ns_stack_attach(s, &d->dev);
+    struct ns_pkt *u = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5000, 7777, "x", 1);
+    if (u) {
+        pd_send(&d->peer->dev, u->data, u->len);
+        ns_pkt_free(u);
+    }
+    return s;
+}
+
 /* Busy polling on the real-time clock (cfg.busy_poll): right after a
  * packet the loop's deadline is "now" (poll timeout 0), so a driver
  * glances at the device instead of sleeping; once the window has passed,
@@ -369,21 +391,11 @@ static void t_busy_poll(void)
         struct pdev d = {.dev = {.ops = &pd_ops, .name = "d", .mtu = 1500}};
         struct pdev peer = {.peer = &d};
         d.peer = &peer;
-        struct ns_config c;
-        ns_config_default(&c);
-        c.addr4 = TL_STACK4;
-        c.busy_poll = on ? 10 * NS_MSEC : 0;
         struct ns_clock *rt = ns_clock_realtime();
-        struct ns_stack *s = ns_stack_new(&c, rt->now(rt), NULL, 0);
-        CU_ASSERT_FATAL(s != NULL);
-        ns_stack_attach(s, &d.dev);
+        struct ns_stack *s = rt_stack_with_datagram(&d, on ? 10 * NS_MSEC : 0);
+        CU_ASSERT_FATAL(s != NULL && d.n == 1);
         struct ns_loop *l = ns_loop_new(s, &d.dev, rt);
         CU_ASSERT_EQUAL(ns_loop_timeout_ms(l), -1); /* nothing received yet: sleep */
-        /* One UDP datagram to a closed port arrives (it draws an ICMP error). */
-        struct ns_pkt *u = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5000, 7777, "x", 1);
-        CU_ASSERT_FATAL(u != NULL);
-        pd_send(&peer.dev, u->data, u->len);
-        ns_pkt_free(u);
         ns_time_t t0 = rt->now(rt);
         CU_ASSERT_EQUAL(ns_loop_step(l), 0);
         CU_ASSERT_EQUAL(d.n, 0); /* the loop took it */
@@ -447,19 +459,9 @@ static void t_busy_poll_glances(void)
     struct pdev d = {.dev = {.ops = &ops, .name = "d", .mtu = 1500}};
     struct pdev peer = {.peer = &d};
     d.peer = &peer;
-    struct ns_config c;
-    ns_config_default(&c);
-    c.addr4 = TL_STACK4;
-    c.busy_poll = 10 * NS_MSEC;
     struct ns_clock *rt = ns_clock_realtime();
-    struct ns_stack *s = ns_stack_new(&c, rt->now(rt), NULL, 0);
-    CU_ASSERT_FATAL(s != NULL);
-    ns_stack_attach(s, &d.dev);
-    /* One datagram to a closed port opens the busy-poll window. */
-    struct ns_pkt *u = tl_udp_pkt(&TL_HOST4, &TL_STACK4, 5000, 7777, "x", 1);
-    CU_ASSERT_FATAL(u != NULL);
-    pd_send(&peer.dev, u->data, u->len);
-    ns_pkt_free(u);
+    struct ns_stack *s = rt_stack_with_datagram(&d, 10 * NS_MSEC);
+    CU_ASSERT_FATAL(s != NULL && d.n == 1);
     glance_reads = 0;
     ppolls = 0;
     ns_time_t t0 = rt->now(rt);
