@@ -42,6 +42,15 @@ uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
     return (uint16_t)(m > 65535 ? 65535 : m);
 }
 
+/* SACK blocks that fit in ROOM bytes of segment (after the IP and TCP
+ * headers and any timestamps) and still leave it 8 bytes of payload: the
+ * option's NOP NOP kind length, then 8 bytes a block (RFC 2018 3). The
+ * one rule behind ns_tcp_ts_fits and ns_tcp_sack_max_blocks. */
+static unsigned sack_blocks_beside_data(unsigned room)
+{
+    return room >= 4 + 8 ? (room - 4 - 8) / 8 : 0;
+}
+
 bool ns_tcp_ts_fits(const struct ns_tcb *t)
 {
     /* Timestamps (RFC 7323) refine RTT and guard against wrapped
@@ -53,8 +62,8 @@ bool ns_tcp_ts_fits(const struct ns_tcb *t)
      * transfer ran on timeouts alone (simloss: 18 kbit/s; 72: 86). */
     if (!t->s->cfg.tcp_sack)
         return true;
-    unsigned hdr = ns_tcp_hdrs(t);
-    return ns_tcp_path_mtu(t) >= hdr + 12 + 4 + 8 + 8;
+    unsigned mtu = ns_tcp_path_mtu(t), below_ts = ns_tcp_hdrs(t) + 12;
+    return sack_blocks_beside_data(mtu > below_ts ? mtu - below_ts : 0) >= 1;
 }
 
 unsigned ns_tcp_sack_max_blocks(const struct ns_tcb *t)
@@ -64,7 +73,7 @@ unsigned ns_tcp_sack_max_blocks(const struct ns_tcb *t)
      * a segment 8 bytes of payload, fewer: NOP NOP kind length + 8 per
      * block come out of t->mss (the timestamps already have). */
     unsigned max = t->ts_ok ? 3 : 4;
-    unsigned fit = t->mss >= 4 + 8 ? (t->mss - 4 - 8) / 8 : 0;
+    unsigned fit = sack_blocks_beside_data(t->mss);
     return fit < max ? fit : max;
 }
 
