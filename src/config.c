@@ -96,6 +96,12 @@ void ns_config_default(struct ns_config *cfg)
     cfg->tcp_notsent_lowat = UINT32_MAX; /* no limit, as Linux */
     cfg->tcp_eor_max = 1024;
     cfg->tcp_pmtu_min = 552;
+    cfg->tcp_mtu_probing = 0; /* Linux's and FreeBSD's default: tcp_plpmtud.c */
+    cfg->tcp_base_mss = 1024;
+    cfg->tcp_mtu_probe_floor = 48;
+    cfg->tcp_probe_threshold = 8;
+    cfg->tcp_probe_interval = 600 * NS_SEC;
+    cfg->tcp_retries1 = 3;
     /* The whole buffer at once by default: memory follows the data anyway
      * (tcp_buf.h), and starting at 128 KiB (Linux's tcp_rmem[1]) cost BBR
      * at 1% loss 60% of its goodput in test_tcp_bbr (5.8 vs 14.4 Mbit/s):

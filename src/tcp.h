@@ -241,6 +241,14 @@ struct ns_tcb {
     uint16_t mss;                /* payload bytes per segment we send (options excluded) */
     uint16_t rcv_mss;            /* our announced MSS (MTU - 40 / - 60, RFC 6691) */
     uint16_t pmtu;               /* path MTU learned from ICMP (RFC 1191/8201); 0 = device's */
+    /* Packetization-layer PMTU discovery (RFC 4821, tcp_plpmtud.c); IP
+     * packet sizes. plp_low 0 = no search (segments follow pmtu alone). */
+    uint16_t plp_low;            /* largest size known to pass: t->mss follows it */
+    uint16_t plp_high;           /* largest size not yet known to fail */
+    uint16_t plp_probe;          /* size of the probe in flight; 0 = none */
+    uint16_t plp_probe_len;      /* its payload, from plp_probe_seq */
+    uint32_t plp_probe_seq;
+    uint32_t plp_stamp;          /* stack time the search last started, seconds */
     int soft_err;                /* latest ICMP soft error (RFC 1122 4.2.3.9), 0 = none */
     uint8_t snd_ws, rcv_ws;      /* shift applied to the peer's / our window field */
     bool ws_ok, ts_ok, sack_ok;  /* both sides agreed (RFC 7323, RFC 2018) */
@@ -803,11 +811,16 @@ uint8_t ns_tcp_wscale_for(size_t buf);
 /* IP and TCP headers without options toward t->remote: 40 for IPv4, 60
  * for IPv6 (RFC 6691: what an MSS leaves out). */
 static inline unsigned ns_tcp_hdrs(const struct ns_tcb *t) { return t->remote.addr.family == NS_AF_INET6 ? 60 : 40; }
-/* Path MTU toward t->remote: what ICMP taught us, else the device's. */
+/* The route's MTU toward t->remote: what ICMP taught us, else the device's. */
+unsigned ns_tcp_route_mtu(const struct ns_tcb *t);
+/* Path MTU segments are sized for: the route's, capped by what a path
+ * MTU search (tcp_plpmtud.c) has found to pass while one is on. */
 unsigned ns_tcp_path_mtu(const struct ns_tcb *t);
 /* SMSS without SACK blocks: min(peer MSS, path MTU - IP - TCP headers)
  * less the timestamp option; what t->mss caches (and the CCs count in). */
 uint16_t ns_tcp_mss_base(const struct ns_tcb *t);
+/* The same for packets of `mtu` bytes (the route's, the search's bounds). */
+uint16_t ns_tcp_mss_for_mtu(const struct ns_tcb *t, unsigned mtu);
 #define NS_TCP_MIN_SND_MSS 64 /* ns_tcp_mss_base's floor, where the path has room for it */
 /* Whether timestamps fit beside one SACK block and 8 bytes of data on our
  * path (always, with SACK off); a SYN offers them, and a peer's are
@@ -821,6 +834,29 @@ unsigned ns_tcp_sack_opt_len(const struct ns_tcb *t);
 /* Payload bytes of a full segment sent now: t->mss less the SACK blocks
  * it will carry. No segment we send is longer, so none exceeds the MTU. */
 uint32_t ns_tcp_send_mss(const struct ns_tcb *t);
+
+/* ---- tcp_plpmtud.c: packetization-layer PMTU discovery (RFC 4821) ----
+ * Off unless cfg.tcp_mtu_probing; each hook is a no-op then. */
+/* A connection became established: with tcp_mtu_probing 2, search now. */
+void ns_tcp_plpmtud_init(struct ns_tcb *t);
+/* A retransmission timeout fired (t->backoff already counts it): a probe
+ * in flight failed or says nothing; tcp_retries1 in a row lower the
+ * segment size (a suspected black hole). The caller then resends. */
+void ns_tcp_plpmtud_rto(struct ns_tcb *t);
+/* Payload of a probe to send at SND.NXT now (0 = none), given the unsent
+ * bytes and the peer's window from SND.NXT; *mtu gets its packet size. */
+uint32_t ns_tcp_plpmtud_probe_len(struct ns_tcb *t, uint32_t avail, uint32_t by_wnd, unsigned *mtu);
+/* The probe left: len bytes at seq, a packet of mtu bytes. */
+void ns_tcp_plpmtud_sent(struct ns_tcb *t, uint32_t seq, uint32_t len, unsigned mtu);
+/* Bytes seq..seq+len are being sent again: a probe among them proves
+ * nothing any more. */
+void ns_tcp_plpmtud_resent(struct ns_tcb *t, uint32_t seq, uint32_t len);
+/* SND.UNA advanced: a probe it covers succeeded. */
+void ns_tcp_plpmtud_ack(struct ns_tcb *t);
+/* Loss was detected (ns_tcp_loss_detected, before recovery starts): true
+ * when the probe alone was lost -- its bytes went again at the current
+ * size, and recovery must not start (RFC 4821 7.6.2: not congestion). */
+bool ns_tcp_plpmtud_loss(struct ns_tcb *t);
 
 /* ---- tcp_icmp.c: ICMP errors about our TCP segments ---- */
 /* ns_tcp_icmp_error is declared in stack_impl.h (the ICMP input calls it). */

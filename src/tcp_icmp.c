@@ -94,7 +94,7 @@ static void lower_pmtu(struct ns_tcb *t, unsigned mtu)
         s->stats.tcp_icmp_ignored++; /* IP_MTU_DISCOVER DONT / PROBE: no path MTU discovery */
         return;
     }
-    if (mtu >= ns_tcp_path_mtu(t)) {
+    if (mtu >= ns_tcp_route_mtu(t)) {
         s->stats.tcp_icmp_ignored++; /* RFC 1191 3 / RFC 8201 4: never raise it */
         return;
     }

@@ -180,6 +180,7 @@ static void become_established(struct ns_tcb *t, const struct seg *g)
     t->rtt_timing = false;
     t->backoff = 0;
     t->rto_at = NS_TIME_NEVER;
+    ns_tcp_plpmtud_init(t);       /* tcp_mtu_probing 2: the first window at the base size */
     t->cc = ns_tcp_cc_of(t);
     t->cwnd = ns_tcp_cc_iw(t);    /* RFC 6928 */
     t->ssthresh = UINT32_MAX / 2; /* RFC 5681 3.1: arbitrarily high */
@@ -700,6 +701,7 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     ns_tcp_undo_spurious_rto(t, g->has_ts, g->tsecr);
     ns_tcp_recovery_new_ack(t, ack, acked);
     advance_una(t, ack);
+    ns_tcp_plpmtud_ack(t); /* a path MTU probe got through (RFC 4821 7.6.1) */
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
     uint32_t lim = ns_tcp_snd_limit(t);

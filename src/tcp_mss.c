@@ -4,7 +4,8 @@
  * probes and TSO ask it). RFC 9293 3.7.1 and RFC 6691: the MSS a peer
  * announces counts payload only, and the sender takes the IP and TCP
  * options it puts in each segment out of it; the path MTU (RFC 1191,
- * RFC 8201: lowered by ICMP, tcp_icmp.c) bounds it too. t->mss caches the
+ * RFC 8201: lowered by ICMP, tcp_icmp.c; RFC 4821: searched for by
+ * probing, tcp_plpmtud.c) bounds it too. t->mss caches the
  * part that is fixed for a while (peer MSS, path MTU, timestamps) and is
  * the SMSS the congestion controls count in; the SACK blocks (RFC 2018)
  * change from segment to segment and are taken out here, exactly as many
@@ -13,15 +14,22 @@
  */
 #include "tcp.h"
 
-unsigned ns_tcp_path_mtu(const struct ns_tcb *t)
+unsigned ns_tcp_route_mtu(const struct ns_tcb *t)
 {
     unsigned dev = ns_ip_mtu(t->s);
     return t->pmtu && t->pmtu < dev ? t->pmtu : dev;
 }
 
-uint16_t ns_tcp_mss_base(const struct ns_tcb *t)
+unsigned ns_tcp_path_mtu(const struct ns_tcb *t)
 {
-    unsigned mtu = ns_tcp_path_mtu(t);
+    unsigned mtu = ns_tcp_route_mtu(t);
+    return t->plp_low && t->plp_low < mtu ? t->plp_low : mtu; /* tcp_plpmtud.c */
+}
+
+uint16_t ns_tcp_mss_base(const struct ns_tcb *t) { return ns_tcp_mss_for_mtu(t, ns_tcp_path_mtu(t)); }
+
+uint16_t ns_tcp_mss_for_mtu(const struct ns_tcb *t, unsigned mtu)
+{
     unsigned hdr = ns_tcp_hdrs(t);
     unsigned ts = t->ts_ok ? 12 : 0; /* NOP NOP TS (RFC 7323 3.2, Appendix A layout) on every segment */
     unsigned m = mtu > hdr ? mtu - hdr : 0;

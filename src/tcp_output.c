@@ -369,7 +369,9 @@ static uint32_t psh_unit_segs(const struct ns_tcb *t, uint32_t mss)
     return n;
 }
 
-void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
+/* `whole`: one wire segment whatever its length (a path MTU probe,
+ * tcp_plpmtud.c); else ns_tcp_send_seg's cut. */
+static void send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags, bool whole)
 {
     struct ns_stack *s = t->s;
     /* Longer than one segment: a super-segment, cut by the device into
@@ -378,7 +380,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
      * detection keeps one record per piece, so recovery and RACK work in
      * wire segments. Asked before write_options, which uses up the D-SACK
      * block that ns_tcp_send_mss counts. */
-    uint32_t gso = ns_tcp_send_mss(t);
+    uint32_t gso = whole && len ? len : ns_tcp_send_mss(t);
     uint8_t opt[40];
     size_t olen = write_options(t, opt, flags);
     size_t hlen = NS_TCP_HDR + olen;
@@ -438,6 +440,7 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
         if (seq_lt(seq, t->snd_max)) {
             t->retransmits++;
             s->stats.tcp_retransmits++;
+            ns_tcp_plpmtud_resent(t, seq, len);
             if (t->rtt_timing && seq_lt(seq, t->rtt_seq))
                 t->rtt_timing = false; /* Karn: never time a retransmitted segment */
         } else {
@@ -474,6 +477,11 @@ void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags
     s->tx_nodf = t->ip_pmtudisc == 1;
     finish_and_send(s, &t->local.addr, &t->remote.addr, pkt, (uint8_t)((t->ip_tos & ~3u) | (ect & 3u)), t->ip_ttl);
     s->tx_nodf = false;
+}
+
+void ns_tcp_send_seg(struct ns_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
+{
+    send_seg(t, seq, len, flags, false);
 }
 
 void ns_tcp_send_ack(struct ns_tcb *t)
@@ -750,6 +758,27 @@ static void output(struct ns_tcb *t)
         uint32_t len = avail < mss ? avail : mss;
         if (len > usable)
             len = usable;
+        /* A path MTU probe (RFC 4821, tcp_plpmtud.c): one segment larger
+         * than the MSS, new data only; it decides cwnd and window room
+         * itself and leaves with the bookkeeping below (no TSO unit, no
+         * Nagle: data follows it). */
+        unsigned probe_mtu = 0;
+        uint32_t probe = rexmit || sack_rec || !t->plp_low
+                             ? 0 : ns_tcp_plpmtud_probe_len(t, avail, by_wnd, &probe_mtu);
+        if (probe) {
+            if (!pace_ok(t))
+                break;
+            send_seg(t, t->snd_nxt, probe, TH_ACK, true);
+            ns_tcp_plpmtud_sent(t, t->snd_nxt, probe, probe_mtu);
+            if (t->snd_una == t->snd_max)
+                t->utmo_start = s->now; /* TCP_USER_TIMEOUT, as below */
+            t->snd_nxt += probe;
+            t->snd_max = t->snd_nxt;
+            if (t->rto_at == NS_TIME_NEVER || t->tlp)
+                ns_tcp_rto_or_tlp_arm(t);
+            sent_new = true;
+            continue;
+        }
         uint32_t tso = rexmit ? 0 : tso_limit(t);
         if (tso > mss && avail > mss && usable > mss) {
             /* TSO: as many whole segments as cwnd, the peer's window, the

@@ -201,7 +201,8 @@ void ns_tcp_loss_detected(struct ns_tcb *t)
 {
     /* RFC 6582 4.1 / RFC 6675 5: not while recovering, nor before the
      * ACK point passes what the last recovery (or RTO) had sent. */
-    if (!t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover))
+    if (!t->in_recovery && t->snd_max != t->snd_una && seq_ge(t->snd_una, t->recover) &&
+        !ns_tcp_plpmtud_loss(t)) /* a lost path MTU probe is not congestion (RFC 4821 7.6.2) */
         ns_tcp_enter_recovery(t);
 }
 

@@ -482,6 +482,7 @@ static bool rto_fire(struct ns_tcb *t)
     }
     t->backoff++;
     t->rto_timeouts++;
+    ns_tcp_plpmtud_rto(t); /* a probe's fate; a suspected black hole (RFC 4821) */
     t->in_recovery = false;
     t->dupacks = 0;
     t->recover = t->snd_max;

@@ -12,7 +12,10 @@
  * "fragmentation needed" / "packet too big" (RFC 1191, RFC 8201): the
  * sender lowers its path MTU and the transfer completes; forged or stale
  * errors are ignored (RFC 5927 4.1) and soft errors never reset
- * (RFC 1122 4.2.3.9). Seeds are printed on failure.
+ * (RFC 1122 4.2.3.9). A silent router (a PMTU black hole, RFC 2923 2.1)
+ * drops without answering: packetization-layer PMTU discovery (RFC 4821,
+ * cfg.tcp_mtu_probing) must find the size by TCP's own delivery. Seeds
+ * are printed on failure.
  */
 #include "netstack/sim.h"
 #include "tcp_testutil.h"
@@ -40,6 +43,11 @@ struct run {
     uint16_t icmp_mtu_field;   /* MTU the router claims; 0 = router_mtu */
     bool old_router;           /* claims 0: an RFC 792 router (RFC 1191 5) */
     bool blackhole;            /* drop everything (soft-error timeout test) */
+    bool silent;               /* the router sends no ICMP (a PMTU black hole) */
+    ns_time_t router_until;    /* the router drops only before this time; 0 = always */
+    size_t max_passed;         /* largest packet the client got past the router */
+    size_t first_data;         /* length of the client's first data packet */
+    struct ns_tcp_info cti;    /* the client connection's last tcp_info before closing */
 };
 
 /* The router's ICMP error quoting what it dropped, to the client. */
@@ -80,6 +88,9 @@ static bool done(void *u)
         if (sd >= 0)
             r->s.sd = sd;
     }
+    struct ns_tcp_info ti;
+    if (!r->c.closed && r->c.sd >= 0 && ns_tcp_info(r->c.st, r->c.sd, &ti) == 0)
+        r->cti = ti;
     tt_end_pump(&r->c, r->total, &r->bad);
     tt_end_pump(&r->s, r->total, &r->bad);
     return (r->c.closed && r->s.closed) || r->c.err || r->s.err;
@@ -133,9 +144,20 @@ static bool router(void *u, int from, int to, const uint8_t *p, size_t len)
     (void)to;
     if (r->blackhole)
         return true;
-    if (!r->router_mtu || from != 0 || len <= r->router_mtu)
+    if (from == 0 && !r->first_data) {
+        struct ns_wire w;
+        if (ns_wire_parse(p, len, &w) == 0 && w.proto == NS_IPPROTO_TCP && w.tcp_ok && w.pay_len)
+            r->first_data = len;
+    }
+    bool on = r->router_mtu && (!r->router_until || ns_sim_now(r->sim) < r->router_until);
+    if (!on || from != 0 || len <= r->router_mtu) {
+        if (from == 0 && len > r->max_passed)
+            r->max_passed = len;
         return false;
+    }
     r->router_drops++;
+    if (r->silent)
+        return true;
     if (r->npend < sizeof r->pend / sizeof r->pend[0]) {
         struct pending *q = &r->pend[r->npend++];
         q->v6 = (p[0] >> 4) == 6;
@@ -160,6 +182,10 @@ struct opts {
     bool offload;    /* both hosts' devices take TSO: the device cuts what TCP builds */
     bool no_rack;    /* RFC 6675 recovery: resends ranges ns_tcp_resend must cut itself */
     unsigned pmtu_min; /* the client's tcp_pmtu_min (0: the default, 552) */
+    bool silent;       /* the router answers nothing: a black hole */
+    unsigned probing;  /* both stacks' tcp_mtu_probing (RFC 4821) */
+    ns_time_t router_until, probe_interval;
+    uint64_t rate_bps;
 };
 
 /* Runs a two-way transfer; leaves the stacks and sim in *rr for the
@@ -176,6 +202,9 @@ static void transfer(const struct opts *o, struct run *r)
         c0.tcp_rack = c1.tcp_rack = false;
     if (o->pmtu_min)
         c0.tcp_pmtu_min = o->pmtu_min;
+    c0.tcp_mtu_probing = c1.tcp_mtu_probing = o->probing;
+    if (o->probe_interval)
+        c0.tcp_probe_interval = c1.tcp_probe_interval = o->probe_interval;
     struct ns_stack *a = ns_stack_new(&c0, 0, NULL, 0), *b = ns_stack_new(&c1, 0, NULL, 0);
     struct ns_sim *sim = ns_sim_new(o->seed);
     int ha = ns_sim_add_host(sim, "client", a, o->mtu), hb = ns_sim_add_host(sim, "server", b, o->mtu);
@@ -189,6 +218,7 @@ static void transfer(const struct opts *o, struct run *r)
     lp.drop = o->drop;
     lp.reorder = o->drop / 2;
     lp.dup = o->drop / 2; /* duplicates: D-SACK blocks (RFC 2883) in the mix */
+    lp.rate_bps = o->rate_bps;
     CU_ASSERT_FATAL(ns_sim_connect(sim, ha, hb, &lp, &lp) == 0);
     memset(r, 0, sizeof *r);
     r->sim = sim;
@@ -197,6 +227,8 @@ static void transfer(const struct opts *o, struct run *r)
     r->router_mtu = o->router_mtu;
     r->icmp_mtu_field = o->icmp_mtu_field;
     r->old_router = o->old_router;
+    r->silent = o->silent;
+    r->router_until = o->router_until;
     r->c = (struct tt_end){.st = a, .sd = -1, .salt_out = 1, .salt_in = 2};
     r->s = (struct tt_end){.st = b, .sd = -1, .salt_out = 2, .salt_in = 1};
     ns_sim_set_trace(sim, trace, r);
@@ -214,6 +246,7 @@ static void finish(struct run *r)
 {
     struct ns_stack *a = r->c.st, *b = r->s.st;
     r->blackhole = false;
+    r->router_mtu = 0; /* a stalled transfer (a black hole without a search) can close */
     ns_close(b, r->lsd);
     if (!r->c.closed)
         ns_close(a, r->c.sd);
@@ -622,6 +655,216 @@ static void test_sack_option_arithmetic(void)
     }
 }
 
+
+/* ---- Packetization-layer PMTU discovery (RFC 4821, tcp_plpmtud.c) ---- */
+
+static void plp_report(const struct run *r, const char *what)
+{
+    const struct ns_stats *st = ns_stack_stats(r->c.st);
+    printf("\n    %s: %llu router drops, probes %llu (%llu ok, %llu failed), black holes %llu, final mss %u,"
+           " largest through %zu, fast recoveries %llu, RTOs %llu ",
+           what, (unsigned long long)r->router_drops, (unsigned long long)st->tcp_plpmtud_probes,
+           (unsigned long long)st->tcp_plpmtud_success, (unsigned long long)st->tcp_plpmtud_fail,
+           (unsigned long long)st->tcp_plpmtud_blackhole, r->c.mss, r->max_passed,
+           (unsigned long long)r->cti.fast_retransmits, (unsigned long long)r->cti.rto_timeouts);
+}
+
+/* A router that drops what exceeds its MTU and says nothing (RFC 2923
+ * 2.1). Without a search the transfer stalls: full-sized segments never
+ * arrive, and no ICMP lowers the path MTU. With tcp_mtu_probing 1, the
+ * third timeout in a row (tcp_retries1) drops the segment size to
+ * tcp_base_mss, and probing then climbs back to within
+ * tcp_probe_threshold of the router's MTU: the transfer completes byte
+ * for byte. v4 and v6. */
+static void test_plpmtud_black_hole(void)
+{
+    for (int v6 = 0; v6 < 2; v6++) {
+        unsigned hdr = v6 ? 60 : 40;
+        for (unsigned probing = 0; probing < 2; probing++) {
+            struct opts o = {0};
+            o.seed = 700 + (uint64_t)v6 * 2 + probing;
+            o.v6 = v6;
+            o.mtu = 1500;
+            o.total = 256 * 1024;
+            o.router_mtu = 1400;
+            o.silent = true;
+            o.probing = probing;
+            struct run r;
+            transfer(&o, &r);
+            char what[48];
+            snprintf(what, sizeof what, "%s tcp_mtu_probing %u", v6 ? "v6" : "v4", probing);
+            const struct ns_stats *st = ns_stack_stats(r.c.st);
+            if (!probing) {
+                CU_ASSERT(!ns_sim_run(r.sim, done, &r, ns_sim_now(r.sim) + 60 * NS_SEC));
+                plp_report(&r, what);
+                CU_ASSERT(r.s.rcvd < o.total / 4); /* stuck behind the first full-sized segment */
+                CU_ASSERT(r.router_drops >= 5);
+                CU_ASSERT_EQUAL(st->tcp_plpmtud_blackhole, 0);
+                CU_ASSERT_EQUAL(st->tcp_plpmtud_probes, 0);
+                finish(&r);
+                continue;
+            }
+            run_ok(&r);
+            plp_report(&r, what);
+            CU_ASSERT_EQUAL(st->tcp_plpmtud_blackhole, 1);
+            CU_ASSERT(st->tcp_plpmtud_fail >= 1);    /* the route's 1500 first, lost alone */
+            CU_ASSERT(st->tcp_plpmtud_success >= 1);
+            unsigned size = r.c.mss + hdr + 12;      /* with timestamps */
+            CU_ASSERT(size <= 1400);
+            CU_ASSERT(size + 8 > 1400);              /* within tcp_probe_threshold */
+            CU_ASSERT(r.max_passed <= 1400 && r.max_passed > 1400 - 8);
+            CU_ASSERT(st->tcp_icmp_pmtu == 0);
+            finish(&r);
+        }
+    }
+}
+
+/* tcp_mtu_probing 2 on a clean path: the first window goes at
+ * tcp_base_mss, one probe of the route's full size succeeds, and the rest
+ * of the transfer runs at the full MSS -- also on a TSO device, where the
+ * probe must leave as one wire segment, not be cut to the MSS. */
+static void test_plpmtud_clean_path(void)
+{
+    for (int i = 0; i < 3; i++) {
+        struct opts o = {0};
+        o.seed = 720 + (uint64_t)i;
+        o.v6 = i == 1;
+        o.mtu = 1500;
+        o.total = 256 * 1024;
+        o.probing = 2;
+        o.offload = i == 2;
+        unsigned hdr = o.v6 ? 60 : 40;
+        struct run r;
+        transfer(&o, &r);
+        run_ok(&r);
+        char what[32];
+        snprintf(what, sizeof what, "%s%s", o.v6 ? "v6" : "v4", o.offload ? " tso" : "");
+        plp_report(&r, what);
+        const struct ns_stats *st = ns_stack_stats(r.c.st);
+        CU_ASSERT_EQUAL(r.first_data, 1024u + hdr + 12); /* tcp_base_mss, timestamps on */
+        CU_ASSERT_EQUAL(st->tcp_plpmtud_probes, 1);
+        CU_ASSERT_EQUAL(st->tcp_plpmtud_success, 1);
+        CU_ASSERT_EQUAL(st->tcp_plpmtud_fail, 0);
+        CU_ASSERT_EQUAL(r.c.mss, 1500 - hdr - 12);
+        CU_ASSERT_EQUAL(r.max_passed, 1500);
+        CU_ASSERT_EQUAL(r.over_mtu, 0);
+        if (o.offload)
+            CU_ASSERT(st->gso_tx > 0);
+        finish(&r);
+    }
+}
+
+/* A probe lost alone is not congestion (RFC 4821 7.6.2): behind a silent
+ * 1300-byte router, tcp_mtu_probing 2 bisects from 1076 toward it; each
+ * lost probe shrinks the range and goes again at the current size, with
+ * no fast recovery and no timeout. */
+static void test_plpmtud_probe_loss_not_congestion(void)
+{
+    struct opts o = {0};
+    o.seed = 730;
+    o.mtu = 1500;
+    o.total = 1024 * 1024;
+    o.router_mtu = 1300;
+    o.silent = true;
+    o.probing = 2;
+    struct run r;
+    transfer(&o, &r);
+    run_ok(&r);
+    plp_report(&r, "v4 router 1300");
+    const struct ns_stats *st = ns_stack_stats(r.c.st);
+    CU_ASSERT(st->tcp_plpmtud_fail >= 2);
+    CU_ASSERT(st->tcp_plpmtud_success >= 1);
+    CU_ASSERT_EQUAL(r.cti.fast_retransmits, 0);
+    CU_ASSERT_EQUAL(r.cti.rto_timeouts, 0);
+    CU_ASSERT_EQUAL(r.router_drops, st->tcp_plpmtud_fail); /* only probes were too big */
+    unsigned size = r.c.mss + 40 + 12;
+    CU_ASSERT(size <= 1300 && size + 8 > 1300);
+    finish(&r);
+}
+
+/* Both discoveries at once: the router at 1400 answers the 1500-byte
+ * probe with "fragmentation needed" (RFC 1191), so the route's MTU falls
+ * and everything in flight, the probe's bytes among them, goes again at
+ * the current size (tcp_icmp.c). A probe resent proves nothing when its
+ * bytes are acknowledged (RFC 4821 7.6.3): a second probe, of the new
+ * route's 1400, is what raises the MSS. */
+static void test_plpmtud_with_icmp(void)
+{
+    struct opts o = {0};
+    o.seed = 735;
+    o.mtu = 1500;
+    o.total = 512 * 1024;
+    o.router_mtu = 1400;
+    o.probing = 2;
+    struct run r;
+    transfer(&o, &r);
+    run_ok(&r);
+    plp_report(&r, "v4 router 1400 with ICMP");
+    const struct ns_stats *st = ns_stack_stats(r.c.st);
+    CU_ASSERT_EQUAL(st->tcp_icmp_pmtu, 1);
+    CU_ASSERT_EQUAL(st->tcp_plpmtud_probes, 2);
+    CU_ASSERT_EQUAL(st->tcp_plpmtud_success, 1);
+    CU_ASSERT_EQUAL(st->tcp_plpmtud_fail, 0);
+    CU_ASSERT_EQUAL(r.router_drops, 1); /* the first probe; nothing at 1024 was too big */
+    CU_ASSERT_EQUAL(r.c.mss, 1400 - 40 - 12);
+    finish(&r);
+}
+
+/* The path's MTU grows (the silent router goes away at 1.5 s): after
+ * tcp_probe_interval the search starts upward again and finds the full
+ * size (RFC 4821 7.7). */
+static void test_plpmtud_reprobe(void)
+{
+    struct opts o = {0};
+    o.seed = 740;
+    o.mtu = 1500;
+    o.total = 8 * 1024 * 1024;
+    o.rate_bps = 20000000;
+    o.router_mtu = 1400;
+    o.silent = true;
+    o.probing = 2;
+    o.router_until = 1500 * NS_MSEC;
+    o.probe_interval = 2 * NS_SEC;
+    struct run r;
+    transfer(&o, &r);
+    run_ok(&r);
+    plp_report(&r, "v4 router gone at 1.5 s");
+    const struct ns_stats *st = ns_stack_stats(r.c.st);
+    CU_ASSERT(ns_sim_now(r.sim) > 3 * NS_SEC); /* the transfer outlived the interval */
+    CU_ASSERT(st->tcp_plpmtud_fail >= 1);
+    CU_ASSERT(st->tcp_plpmtud_success >= 2);  /* below 1400 first, then the full size */
+    CU_ASSERT_EQUAL(r.c.mss, 1500 - 40 - 12);
+    finish(&r);
+}
+
+/* Under random loss, reordering and duplication, both ways, with either
+ * mode and on a TSO device: every byte arrives, nothing over the link's
+ * MTU is sent, nothing over the router's gets through, memory returns. */
+static void test_plpmtud_under_loss(void)
+{
+    for (int i = 0; i < 4; i++) {
+        struct opts o = {0};
+        o.seed = 750 + (uint64_t)i;
+        o.v6 = i == 3;
+        o.mtu = 1500;
+        o.total = 512 * 1024;
+        o.drop = 0.02;
+        o.router_mtu = 1350;
+        o.silent = true;
+        o.probing = i == 0 ? 1 : 2;
+        o.offload = i == 2;
+        struct run r;
+        transfer(&o, &r);
+        run_ok(&r);
+        char what[48];
+        snprintf(what, sizeof what, "%s mode %u%s 2%% loss", o.v6 ? "v6" : "v4", o.probing, o.offload ? " tso" : "");
+        plp_report(&r, what);
+        CU_ASSERT_EQUAL(r.over_mtu, 0);
+        CU_ASSERT(r.max_passed <= 1350);
+        finish(&r);
+    }
+}
+
 static const struct tl_test tests[] = {
     {"sack_option_arithmetic", test_sack_option_arithmetic},
     {"ip_never_fragments_tcp", test_ip_never_fragments_tcp},
@@ -631,6 +874,12 @@ static const struct tl_test tests[] = {
     {"icmp_validation", test_icmp_validation},
     {"pmtudisc_dont_clears_df", test_pmtudisc_dont_clears_df},
     {"icmp_in_window", test_icmp_in_window},
+    {"plpmtud_black_hole", test_plpmtud_black_hole},
+    {"plpmtud_clean_path", test_plpmtud_clean_path},
+    {"plpmtud_probe_loss_not_congestion", test_plpmtud_probe_loss_not_congestion},
+    {"plpmtud_with_icmp", test_plpmtud_with_icmp},
+    {"plpmtud_reprobe", test_plpmtud_reprobe},
+    {"plpmtud_under_loss", test_plpmtud_under_loss},
 };
 
 int main(void) { return TL_RUN("tcp_mtu", tests); }

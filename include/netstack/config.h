@@ -300,6 +300,18 @@ struct ns_config {
     uint32_t tcp_isn_override;
     /* Load and scale (issue 14). */
     unsigned tcp_pmtu_min;         /* lowest IPv4 path MTU ICMP may teach (RFC 1191; Linux 552) */
+    /* Packetization-layer path MTU discovery (RFC 4821; src/tcp_plpmtud.c),
+     * under Linux's sysctl names and defaults. */
+    unsigned tcp_mtu_probing;      /* 0 = off (Linux's default), 1 = search only once a black
+                                    * hole is suspected (tcp_retries1 timeouts in a row),
+                                    * 2 = always, starting from tcp_base_mss */
+    unsigned tcp_base_mss;         /* the segment size a search starts from (Linux 1024) */
+    unsigned tcp_mtu_probe_floor;  /* no black-hole halving below this MSS (Linux 48) */
+    unsigned tcp_probe_threshold;  /* stop searching when the range is narrower (bytes; 8) */
+    ns_time_t tcp_probe_interval;  /* search upward again this long after a search began
+                                    * (Linux 600 s), so a path that grew is found */
+    unsigned tcp_retries1;         /* timeouts in a row before a black hole is suspected
+                                    * (RFC 1122 4.2.3.5's R1; Linux 3) */
     size_t tcp_rcvbuf_init;        /* receive window a connection starts from; auto-tuning
                                     * grows it toward 2 x bytes per RTT up to tcp_rcvbuf */
     size_t tcp_mem_max;            /* TCP buffer bytes of all connections (Linux tcp_mem):

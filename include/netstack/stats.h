@@ -73,6 +73,10 @@ extern "C" {
     X(tcp_icmp_soft, "TCP soft errors recorded from ICMP (RFC 1122 4.2.3.9)") \
     X(tcp_icmp_abort, "TCP connects failed by an ICMP hard error (tcp_icmp_syn_abort)") \
     X(tcp_icmp_ignored, "ICMP errors about TCP ignored (RFC 5927 checks, no news)") \
+    X(tcp_plpmtud_probes, "TCP path MTU probes sent (RFC 4821, tcp_mtu_probing)") \
+    X(tcp_plpmtud_success, "TCP path MTU probes acknowledged: the segment size grew") \
+    X(tcp_plpmtud_fail, "TCP path MTU probes lost alone: the search range shrank, no congestion response") \
+    X(tcp_plpmtud_blackhole, "TCP timeouts that lowered the segment size (a suspected PMTU black hole)") \
     X(ip_tcp_too_big, "TCP segments over the MTU not sent (DF: never fragmented)") \
     X(tcp_rcvbuf_grown, "TCP receive buffers grown by auto-tuning")         \
     X(tcp_ecn_ok, "TCP connections that negotiated ECN (RFC 3168)")          \
