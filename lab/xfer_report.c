@@ -373,6 +373,20 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
     fprintf(out, "receiver:    %" PRIu64 " out-of-order segments refused (tcp_ooo_limit), %" PRIu64
            " checksum errors, %" PRIu64 " packets dropped in all\n",
            rs->tcp_ooo_limit, rs->checksum_errors, rs->rx_dropped);
+    const struct ns_stats *snd = r->flow[0].upload ? &r->client_stats : &r->server_stats;
+    if (p->to_client.blackhole_mtu || p->to_server.blackhole_mtu || snd->tcp_plpmtud_probes ||
+        snd->tcp_plpmtud_blackhole) {
+        /* A PMTU black hole (--blackhole) and the sender's search
+         * (RFC 4821, tcp_mtu_probing); flow 0's sender. */
+        fprintf(out, "path MTU:    %" PRIu64 " packets over the black hole dropped; sender's search:"
+                " %" PRIu64 " probes (%" PRIu64 " acknowledged, %" PRIu64 " lost alone), %" PRIu64
+                " black-hole timeouts",
+                r->to_client.too_big + r->to_server.too_big, snd->tcp_plpmtud_probes,
+                snd->tcp_plpmtud_success, snd->tcp_plpmtud_fail, snd->tcp_plpmtud_blackhole);
+        if (r->flow[0].info_ok)
+            fprintf(out, ", final MSS %u", r->flow[0].info.snd_mss);
+        fprintf(out, "\n");
+    }
     if (p->offload) {
         const struct ns_stats *ss = r->flow[0].upload ? &r->client_stats : &r->server_stats;
         fprintf(out, "offload:     sender %" PRIu64 " super-segments for %" PRIu64
@@ -433,6 +447,13 @@ void xfer_report_json(FILE *out, const struct xfer_params *p, const struct xfer_
            l->queue_limit, p->mtu);
     const struct ns_stats *rs = r->flow[0].upload ? &r->server_stats : &r->client_stats;
     fprintf(out, "\"ooo_refused\": %" PRIu64 ", ", rs->tcp_ooo_limit);
+    const struct ns_stats *snd = r->flow[0].upload ? &r->client_stats : &r->server_stats;
+    fprintf(out, "\"blackhole_mtu\": %u, \"too_big_drops\": %" PRIu64 ", \"pmtu_probes\": %" PRIu64
+            ", \"pmtu_probes_ok\": %" PRIu64 ", \"pmtu_probes_lost\": %" PRIu64
+            ", \"pmtu_blackhole_timeouts\": %" PRIu64 ", \"snd_mss\": %u, ",
+            l->blackhole_mtu, r->to_client.too_big + r->to_server.too_big, snd->tcp_plpmtud_probes,
+            snd->tcp_plpmtud_success, snd->tcp_plpmtud_fail, snd->tcp_plpmtud_blackhole,
+            r->flow[0].info_ok ? r->flow[0].info.snd_mss : 0);
     char hash[24];
     snprintf(hash, sizeof hash, "%016" PRIx64, r->trace_hash);
     fprintf(out, "\"link_drops\": %" PRIu64 ", \"queue_drops\": %" PRIu64 ", ",

@@ -75,6 +75,11 @@ int ns_sim_link_send(struct ns_sim *sim, unsigned di, const uint8_t *bytes, size
         ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
         return 0; /* before the PRNG draws: a filter never shifts the faults */
     }
+    if (p->blackhole_mtu && len > p->blackhole_mtu) {
+        d->st.too_big++; /* a PMTU black hole: no ICMP error goes back */
+        ns_sim_emit(sim, d, NS_SIM_EV_DROP, bytes, len);
+        return 0;
+    }
     if (d->qd) {
         struct ns_pkt *qp = ns_pkt_from(bytes, len);
         if (!qp)
@@ -165,7 +170,8 @@ bool ns_sim_params_ok(const struct ns_sim_link_params *p)
     return p->delay >= 0 && p->jitter >= 0 && p->reorder_gap >= 0 && prob_ok(p->drop) &&
            prob_ok(p->dup) && prob_ok(p->reorder) && prob_ok(p->corrupt) &&
            q->kind >= NS_SIM_QDISC_NONE && q->kind <= NS_SIM_QDISC_FQ_CODEL && q->target >= 0 &&
-           q->interval >= 0 && q->flows <= (1u << 20);
+           q->interval >= 0 && q->flows <= (1u << 20) &&
+           (p->blackhole_mtu == 0 || (p->blackhole_mtu >= 68 && p->blackhole_mtu <= 65535));
 }
 
 void ns_sim_dir_set_params(struct ns_sim_dir *d, const struct ns_sim_link_params *p)

@@ -7,8 +7,10 @@
 # ECN a Linux transfer that negotiated ECN is marked, not dropped, and
 # linkem's report counts the marks; netstack behind it (tun0, forwarded)
 # negotiates ECN with Linux both ways and downloads and uploads through
-# the marking queue intact; SIGTERM stops linkem with its counters and
-# exit 0. Traffic stays inside the two namespaces.
+# the marking queue intact; behind a PMTU black hole (--blackhole 1400:
+# no ICMP error comes back) netstack's upload stalls by default and
+# completes with tcp_mtu_probing=1 (RFC 4821); SIGTERM stops linkem with
+# its counters and exit 0. Traffic stays inside the two namespaces.
 # Needs root (skipped with exit 77 otherwise). LINKEM=path overrides.
 set -u
 . "$(dirname "$0")/lib_netns.sh" # wait_for
@@ -24,7 +26,7 @@ tmp=$(mktemp -d)
 # Bad arguments need no privileges.
 for args in "--ns-a x" "--ns-a x --ns-b x" "--ns-a x --ns-b y --drop 150%" "--ns-a x --ns-b y --rate fast" \
             "--ns-a x --ns-b y --frobnicate 1" "--ns-a x --ns-b y --dev-a waytoolonginterfacename" \
-            "--ns-a x --ns-b y --offload maybe"; do
+            "--ns-a x --ns-b y --offload maybe" "--ns-a x --ns-b y --blackhole 40"; do
     # shellcheck disable=SC2086
     "$lem" $args >"$tmp/out" 2>"$tmp/err"
     rc=$?
@@ -52,6 +54,9 @@ trap cleanup EXIT INT TERM
 ip netns add "$a" && ip netns add "$b" || { echo "FAIL: cannot create namespaces"; exit 1; }
 ip -n "$a" link set lo up
 ip -n "$b" link set lo up
+
+# cg_listening: a server in b listens on port 3000.
+cg_listening() { ip netns exec "$b" ss -Hltn 'sport = :3000' | grep -q .; }
 
 # start ARGS...: linkem in the background until its "up" line.
 start() {
@@ -179,7 +184,6 @@ if start --delay 10 --queue 400 --qdisc fq_codel --ecn on; then
     ip -n "$b" route replace 10.0.0.0/24 dev lemb
     ip netns exec "$b" timeout 60 python3 tools/chargen_server.py --bytes 10485760 >"$tmp/cg" 2>&1 &
     cpid=$!
-    cg_listening() { ip netns exec "$b" ss -Hltn 'sport = :3000' | grep -q .; }
     wait_for 10 cg_listening || fail "chargen_server did not listen within 10 s"
     ip netns exec "$a" timeout 60 "$ns" --dev tun0 --app download --remote 10.9.0.2:3000 --bytes 10M \
         --set tcp_ecn=1 >"$tmp/nsd" 2>&1
@@ -207,6 +211,43 @@ if start --delay 10 --queue 400 --qdisc fq_codel --ecn on; then
     else
         fail "netstack's ECN traffic not marked: $(cat "$tmp/lem")"
     fi
+fi
+
+# 6. A PMTU black hole (RFC 2923 2.1): linkem drops what is over 1400
+# bytes and no ICMP error comes back (namespace a's kernel forwards
+# netstack's packets onto lema, whose MTU is 1500, so it sends none
+# either). netstack's 4M upload to a Linux sink stalls behind its first
+# full-sized segment -- bounded here at 6 s -- and, with
+# tcp_mtu_probing=1, the third timeout in a row lowers the segment size
+# and probing climbs back toward 1400: every byte arrives.
+if start --delay 10 --blackhole 1400; then
+    ip -n "$b" route replace 10.0.0.0/24 dev lemb
+    for probing in 0 1; do
+        ip netns exec "$b" timeout 60 python3 tools/sink_server.py --check 3000 >"$tmp/sink" 2>&1 &
+        kpid=$!
+        wait_for 10 cg_listening || fail "sink_server did not listen within 10 s"
+        limit=$([ "$probing" = 0 ] && echo 6 || echo 60)
+        ip netns exec "$a" timeout "$limit" "$ns" --dev tun0 --app upload --remote 10.9.0.2:3000 --bytes 4M \
+            --set tcp_mtu_probing=$probing --seed 9 >"$tmp/nsb" 2>&1
+        rc=$?
+        [ "$probing" = 1 ] && wait_for 10 grep -q ' bytes in ' "$tmp/sink"
+        kill "$kpid" 2>/dev/null; wait "$kpid" 2>/dev/null
+        if [ "$probing" = 0 ]; then
+            [ "$rc" = 124 ] && ! grep -q ' 4194304 bytes in ' "$tmp/sink" &&
+                ok "no search: the upload stalls behind the black hole (stopped after ${limit} s)" ||
+                { fail "upload without a search: exit $rc"; cat "$tmp/nsb" "$tmp/sink"; }
+        elif grep -q ' 4194304 bytes in .*pattern ok' "$tmp/sink" &&
+            grep -q '^tcp_plpmtud_blackhole *[1-9]' "$tmp/nsb" && grep -q '^tcp_plpmtud_success *[1-9]' "$tmp/nsb"; then
+            ok "tcp_mtu_probing=1 through the black hole: $(grep ' bytes in ' "$tmp/sink");" \
+                "$(grep -E '^tcp_plpmtud_' "$tmp/nsb" | tr -s ' \n' ' ')"
+        else
+            fail "upload with tcp_mtu_probing=1: exit $rc"; cat "$tmp/nsb" "$tmp/sink"
+        fi
+    done
+    stop
+    grep -q '^linkem: a>b: [1-9][0-9]* packets over 1400 bytes dropped without ICMP' "$tmp/lem" &&
+        ok "$(grep '^linkem: a>b: .*(black hole)' "$tmp/lem")" ||
+        fail "linkem counted no black-hole drops: $(cat "$tmp/lem")"
 fi
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }

@@ -45,6 +45,8 @@ static void usage(FILE *o)
 "  --ns-a NAME, --ns-b NAME  the namespaces (/var/run/netns/NAME)\n"
 "  --dev-a NAME, --dev-b NAME  interface names               [lema, lemb]\n"
 "  --mtu N           interface MTU in bytes, 576..65535       [1500]\n"
+"  --blackhole N     drop packets over N bytes, each way, with no ICMP error\n"
+"                    (a PMTU black hole, RFC 2923 2.1), 68..65535  [none]\n"
 "  --drop P          random loss, percent, each way (5%% or 5)  [0]\n"
 "  --dup P           duplication, percent                     [0]\n"
 "  --reorder P       reordering, percent                      [0]\n"
@@ -156,6 +158,11 @@ int main(int argc, char **argv)
             dev[1] = v;
         else if (strcmp(a, "--mtu") == 0)
             rc = units_uint(v, 576, 65535, &mtu, e, sizeof e);
+        else if (strcmp(a, "--blackhole") == 0) {
+            uint64_t bh = 0;
+            rc = units_uint(v, 68, 65535, &bh, e, sizeof e);
+            lp.blackhole_mtu = (unsigned)bh;
+        }
         else if (strcmp(a, "--drop") == 0)
             rc = units_percent(v, &lp.drop, e, sizeof e);
         else if (strcmp(a, "--dup") == 0)
@@ -333,6 +340,9 @@ int main(int argc, char **argv)
                " queue drops, %" PRIu64 " duplicated, %" PRIu64 " reordered, %" PRIu64 " corrupted\n",
                s ? "b" : "a", s ? "a" : "b", st->sent, st->delivered, st->dropped, st->queue_drops,
                st->duplicated, st->reordered, st->corrupted);
+        if (lp.blackhole_mtu)
+            printf("linkem: %s>%s: %" PRIu64 " packets over %u bytes dropped without ICMP (black hole)\n",
+                   s ? "b" : "a", s ? "a" : "b", st->too_big, lp.blackhole_mtu);
         const struct ns_sim_qdisc_stats *q = ns_linkem_qdisc_stats(l, s);
         if (q)
             printf("linkem: %s>%s %s: %" PRIu64 " CE marks, %" PRIu64 " AQM drops, %" PRIu64

@@ -56,6 +56,7 @@ struct opts {
     uint64_t seed_lo, seed_hi;
     bool bytes_set, time_set;
     bool verbose;            /* sweeps: one line per seed */
+    unsigned blackhole;      /* --blackhole: both directions' blackhole_mtu (0 = none) */
 };
 
 static void usage(FILE *o)
@@ -87,6 +88,10 @@ static void usage(FILE *o)
 "                    the receiver; replaces --rate there (fixtures/traces/; a regular file);\n"
 "                    synth:SEED:MBIT = 5 s of a synthetic variable link, no file\n"
 "  --mtu N           link MTU in bytes, 68..9000 (1280.. with --v6)    [1500]\n"
+"  --blackhole N     a router on the path drops packets over N bytes and sends\n"
+"                    no ICMP error (a PMTU black hole, RFC 2923 2.1), 68..9000;\n"
+"                    TCP gets through only with --set tcp_mtu_probing=1 or 2\n"
+"                    (RFC 4821); not with --flow                       [none]\n"
 "");
     fprintf(o,
 "transfer:\n"
@@ -149,7 +154,7 @@ static const char *const value_opts[] = {
     "--drop", "--dup", "--reorder", "--reorder-gap", "--corrupt", "--delay", "--jitter",
     "--rate", "--queue", "--mtu", "--bytes", "--flows", "--direction", "--cc", "--seed",
     "--time-limit", "-w", "--plot", "--seeds", "--delack", "--rto-min", "--qdisc", "--target",
-    "--interval", "--trace", "--flow", "--cross", NULL,
+    "--interval", "--trace", "--flow", "--cross", "--blackhole", NULL,
 };
 
 static bool takes_value(const char *a)
@@ -371,6 +376,9 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
                 rc = -1, snprintf(e, sizeof e, "at most %d flows in a dumbbell", XFER_MAX_PAIRS);
             for (unsigned k = 0; rc == 0 && k < n; k++)
                 o->xp.pair[o->xp.pairs++] = got[k];
+        } else if (strcmp(a, "--blackhole") == 0) {
+            rc = units_uint(v, 68, 9000, &u, e, sizeof e);
+            o->blackhole = (unsigned)u;
         } else if (strcmp(a, "--mtu") == 0) {
             rc = units_uint(v, 68, 9000, &u, e, sizeof e); /* RFC 791's least (README, "Links down to 68 bytes") */
             o->xp.mtu = (unsigned)u;
@@ -442,6 +450,10 @@ static int parse(int argc, char **argv, struct opts *o, char *err, size_t el)
         snprintf(err, el, "--direction cannot be combined with --flow or --cross (use dir=up|down in each)");
         return -1;
     }
+    if (o->blackhole && o->xp.pairs) {
+        snprintf(err, el, "--blackhole cannot be combined with --flow or --cross (a two-host link only)");
+        return -1;
+    }
     if (o->xp.v6 && o->xp.mtu < 1280) {
         snprintf(err, el, "--mtu %u: IPv6 needs at least 1280 (RFC 8200 5)", o->xp.mtu);
         return -1;
@@ -473,6 +485,7 @@ static void build_link(struct opts *o)
     lp.reorder = o->reorder;
     lp.corrupt = o->corrupt;
     lp.reorder_gap = o->reorder_gap;
+    lp.blackhole_mtu = o->blackhole;
     ns_time_t rtt = 2 * o->delay;
     if (o->xp.pairs) {
         ns_time_t sum = 0;

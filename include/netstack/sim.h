@@ -50,6 +50,11 @@ struct ns_sim_link_params {
     uint64_t queue_bytes;   /* bytes waiting to be serialized; 0 = no byte limit */
     struct ns_sim_qdisc_params qdisc; /* kind NONE = the built-in drop-tail model */
     const struct ns_sim_rate_trace *trace; /* delivery opportunities (not owned); NULL = rate_bps */
+    unsigned blackhole_mtu; /* packets longer than this are dropped as they are sent, with
+                             * no ICMP error: a router with a smaller MTU whose errors never
+                             * come back, a PMTU black hole (RFC 2923 2.1); 0 = none, else
+                             * 68..65535. Counted in too_big, traced as a DROP, before the
+                             * direction's PRNG draws (the other faults stay as they were). */
 };
 
 enum ns_sim_event {
@@ -66,6 +71,7 @@ enum ns_sim_event {
 struct ns_sim_link_stats {
     uint64_t sent, delivered, dropped, queue_drops, duplicated, reordered, corrupted;
     uint64_t filtered;      /* dropped by the sim's filter (ns_sim_set_filter) */
+    uint64_t too_big;       /* dropped for exceeding blackhole_mtu */
     uint64_t bytes_delivered;
     uint64_t aqm_drops;     /* of queue_drops: dropped by CoDel at dequeue */
     uint64_t marked;        /* CE marks by a qdisc */
