@@ -247,8 +247,11 @@ struct ns_tcb {
     uint16_t plp_high;           /* largest size not yet known to fail */
     uint16_t plp_probe;          /* size of the probe in flight; 0 = none */
     uint16_t plp_probe_len;      /* its payload, from plp_probe_seq */
+    uint8_t plp_bh;              /* t->backoff at the last black-hole step; 0 after a new ACK */
     uint32_t plp_probe_seq;
     uint32_t plp_stamp;          /* stack time the search last started, seconds */
+    uint32_t plp_proof;          /* stack time + 1 an ACK last proved plp_low, seconds; 0 = not
+                                  * since it was set */
     int soft_err;                /* latest ICMP soft error (RFC 1122 4.2.3.9), 0 = none */
     uint8_t snd_ws, rcv_ws;      /* shift applied to the peer's / our window field */
     bool ws_ok, ts_ok, sack_ok;  /* both sides agreed (RFC 7323, RFC 2018) */
@@ -851,8 +854,9 @@ void ns_tcp_plpmtud_sent(struct ns_tcb *t, uint32_t seq, uint32_t len, unsigned 
 /* Bytes seq..seq+len are being sent again: a probe among them proves
  * nothing any more. */
 void ns_tcp_plpmtud_resent(struct ns_tcb *t, uint32_t seq, uint32_t len);
-/* SND.UNA advanced: a probe it covers succeeded. */
-void ns_tcp_plpmtud_ack(struct ns_tcb *t);
+/* SND.UNA advanced by `acked` bytes: a probe it covers succeeded, a full
+ * segment at the search's size proves that size. */
+void ns_tcp_plpmtud_ack(struct ns_tcb *t, uint32_t acked);
 /* Loss was detected (ns_tcp_loss_detected, before recovery starts): true
  * when the probe alone was lost -- its bytes went again at the current
  * size, and recovery must not start (RFC 4821 7.6.2: not congestion). */

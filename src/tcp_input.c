@@ -701,7 +701,7 @@ static void new_ack(struct ns_tcb *t, const struct seg *g)
     ns_tcp_undo_spurious_rto(t, g->has_ts, g->tsecr);
     ns_tcp_recovery_new_ack(t, ack, acked);
     advance_una(t, ack);
-    ns_tcp_plpmtud_ack(t); /* a path MTU probe got through (RFC 4821 7.6.1) */
+    ns_tcp_plpmtud_ack(t, acked); /* a path MTU probe got through (RFC 4821 7.6.1) */
     /* Wake a writer only once a quarter of the ring is free (as Linux's
      * sk_stream_wspace rule): not once per ACK. */
     uint32_t lim = ns_tcp_snd_limit(t);

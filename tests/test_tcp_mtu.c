@@ -45,6 +45,8 @@ struct run {
     bool blackhole;            /* drop everything (soft-error timeout test) */
     bool silent;               /* the router sends no ICMP (a PMTU black hole) */
     ns_time_t router_until;    /* the router drops only before this time; 0 = always */
+    ns_time_t router_from;     /* ... and only from this time on */
+    ns_time_t outage_from, outage_until; /* everything the client sends is lost in between */
     size_t max_passed;         /* largest packet the client got past the router */
     size_t first_data;         /* length of the client's first data packet */
     struct ns_tcp_info cti;    /* the client connection's last tcp_info before closing */
@@ -144,12 +146,16 @@ static bool router(void *u, int from, int to, const uint8_t *p, size_t len)
     (void)to;
     if (r->blackhole)
         return true;
+    if (from == 0 && r->outage_until && ns_sim_now(r->sim) >= r->outage_from &&
+        ns_sim_now(r->sim) < r->outage_until)
+        return true;
     if (from == 0 && !r->first_data) {
         struct ns_wire w;
         if (ns_wire_parse(p, len, &w) == 0 && w.proto == NS_IPPROTO_TCP && w.tcp_ok && w.pay_len)
             r->first_data = len;
     }
-    bool on = r->router_mtu && (!r->router_until || ns_sim_now(r->sim) < r->router_until);
+    ns_time_t now = ns_sim_now(r->sim);
+    bool on = r->router_mtu && now >= r->router_from && (!r->router_until || now < r->router_until);
     if (!on || from != 0 || len <= r->router_mtu) {
         if (from == 0 && len > r->max_passed)
             r->max_passed = len;
@@ -837,6 +843,67 @@ static void test_plpmtud_reprobe(void)
     finish(&r);
 }
 
+/* An outage is not a black hole, though its first timeouts look like
+ * one: everything the client sends is lost for 30 s, seven timeouts in
+ * a row. With tcp_mtu_probing 1 the third drops the size to
+ * tcp_base_mss once -- a step below it would need six timeouts more of
+ * its own, not one as Linux's, nor three as a step above the base -- and
+ * probing climbs back to the full size afterwards. With 2 an ACK proved
+ * the size less than tcp_probe_interval before: no step at all. */
+static void test_plpmtud_outage(void)
+{
+    for (unsigned mode = 1; mode <= 2; mode++) {
+        struct opts o = {0};
+        o.seed = 745 + mode;
+        o.mtu = 1500;
+        o.total = 2 * 1024 * 1024;
+        o.rate_bps = 10000000;
+        o.probing = mode;
+        struct run r;
+        transfer(&o, &r);
+        r.outage_from = 300 * NS_MSEC;
+        r.outage_until = 30300 * NS_MSEC;
+        run_ok(&r);
+        char what[32];
+        snprintf(what, sizeof what, "v4 30 s outage, mode %u", mode);
+        plp_report(&r, what);
+        const struct ns_stats *st = ns_stack_stats(r.c.st);
+        CU_ASSERT(r.cti.rto_timeouts >= 7);
+        CU_ASSERT_EQUAL(st->tcp_plpmtud_blackhole, mode == 1 ? 1 : 0);
+        CU_ASSERT_EQUAL(r.c.mss, 1500 - 40 - 12);
+        finish(&r);
+    }
+}
+
+/* A proven size is trusted for tcp_probe_interval after its last proof,
+ * not for ever: the route changes mid-transfer to one through a silent
+ * 1400-byte router, so no full segment is acknowledged any more; once the
+ * interval (here 5 s) has passed without a proof, the timeouts step the
+ * size down and the search finds the new path. */
+static void test_plpmtud_route_change(void)
+{
+    struct opts o = {0};
+    o.seed = 748;
+    o.mtu = 1500;
+    o.total = 4 * 1024 * 1024;
+    o.rate_bps = 10000000;
+    o.probing = 2;
+    o.probe_interval = 5 * NS_SEC;
+    o.router_mtu = 1400;
+    o.silent = true;
+    struct run r;
+    transfer(&o, &r);
+    r.router_from = 1 * NS_SEC;
+    run_ok(&r);
+    plp_report(&r, "v4 route to a 1400 black hole at 1 s");
+    const struct ns_stats *st = ns_stack_stats(r.c.st);
+    CU_ASSERT(st->tcp_plpmtud_blackhole >= 1);
+    CU_ASSERT(r.router_drops > 0);
+    unsigned size = r.c.mss + 40 + 12;
+    CU_ASSERT(size <= 1400 && size + 8 > 1400);
+    finish(&r);
+}
+
 /* Under random loss, reordering and duplication, both ways, with either
  * mode and on a TSO device: every byte arrives, nothing over the link's
  * MTU is sent, nothing over the router's gets through, memory returns. */
@@ -879,6 +946,8 @@ static const struct tl_test tests[] = {
     {"plpmtud_probe_loss_not_congestion", test_plpmtud_probe_loss_not_congestion},
     {"plpmtud_with_icmp", test_plpmtud_with_icmp},
     {"plpmtud_reprobe", test_plpmtud_reprobe},
+    {"plpmtud_outage", test_plpmtud_outage},
+    {"plpmtud_route_change", test_plpmtud_route_change},
     {"plpmtud_under_loss", test_plpmtud_under_loss},
 };
 
