@@ -144,6 +144,19 @@ int xfer_sweep_args(uint64_t seed, uint64_t max_bytes, const char *cc, ns_time_t
      * the replay command works anywhere). */
     if (ns_rng_below(&g, 8) == 0)
         ARG("--trace"), ARG("synth:%u:%u", (unsigned)ns_rng_below(&g, 1000000), 1 + (unsigned)ns_rng_below(&g, 50));
+    /* One seed in four that is not hostile searches for the path MTU
+     * (RFC 4821, either mode), and half of those that are no dumbbell sit
+     * behind a black hole between half the link's MTU and just under it
+     * (drawn last, so every other choice of a seed is what it was).
+     * Hostile seeds do not search: at 30-70% loss timeouts in a row are
+     * the rule, the search cannot tell them from a black hole's, and a
+     * transfer that steps down can crawl past any time limit instead of
+     * failing (README, "Path MTU black holes"). */
+    if (!hostile && ns_rng_below(&g, 4) == 0) {
+        ARG("--set"), ARG("tcp_mtu_probing=%u", 1 + (unsigned)ns_rng_below(&g, 2));
+        if (!(dumbbell && !has_flows && ncc) && ns_rng_below(&g, 2))
+            ARG("--blackhole"), ARG("%u", mtu / 2 + (unsigned)ns_rng_below(&g, mtu - mtu / 2));
+    }
     /* Stuck means no end in sight: allow longer than the stack's whole
      * retry schedule (15 retries with a 60 s cap, ~15 min) unless told
      * otherwise. Idle virtual time costs no wall time. */
