@@ -243,7 +243,7 @@ struct ns_tcb {
     uint16_t pmtu;               /* path MTU learned from ICMP (RFC 1191/8201); 0 = device's */
     /* Packetization-layer PMTU discovery (RFC 4821, tcp_plpmtud.c); IP
      * packet sizes. plp_low 0 = no search (segments follow pmtu alone). */
-    uint16_t plp_low;            /* largest size known to pass: t->mss follows it */
+    uint16_t plp_low;            /* the size segments are built for (t->mss follows it) */
     uint16_t plp_high;           /* largest size not yet known to fail */
     uint16_t plp_probe;          /* size of the probe in flight; 0 = none */
     uint16_t plp_probe_len;      /* its payload, from plp_probe_seq */

@@ -8,10 +8,12 @@
  * then vanish and the connection times out. A search finds the size by
  * TCP's own delivery instead, with sizes as IP packet lengths:
  *
- *   - plp_low is the largest size known to pass; while it is set, t->mss
- *     follows min(route MTU, plp_low) (ns_tcp_path_mtu). plp_high is the
- *     largest size not yet known to fail, at most what the route and the
- *     peer's MSS allow (RFC 4821 7.2).
+ *   - plp_low is the size segments are built for: assumed when a search
+ *     starts or steps down, known once an ACK proves it (plp_proof) or a
+ *     probe of it is acknowledged; while it is set, t->mss follows
+ *     min(route MTU, plp_low) (ns_tcp_path_mtu). plp_high is the largest
+ *     size not yet known to fail, at most what the route and the peer's
+ *     MSS allow (RFC 4821 7.2).
  *   - tcp_mtu_probing 2 searches from the start, from tcp_base_mss
  *     (RFC 4821 7.2: a conservative initial size); 1 only once a black
  *     hole is suspected: tcp_retries1 retransmission timeouts in a row
@@ -25,10 +27,10 @@
  *     grind the size down.
  *   - Probing (RFC 4821 7.3-7.5): one segment of the route's full size
  *     while no probe has failed, then of (plp_low + plp_high) / 2 bytes
- *     (a bisection), only in the open state with no SACKed data outstanding, a
- *     cwnd of at least 11 segments (Linux's rule) with room for the probe
- *     and a segment more, and enough data and peer window behind it for
- *     four more segments (RFC 4821 7.4: losses after a probe are then
+ *     (a bisection), only in the open state with no SACKed data
+ *     outstanding, a cwnd of at least 11 segments (Linux's rule) with
+ *     room for the probe and a segment more, and enough data and peer
+ *     window behind it for four more segments (RFC 4821 7.4: losses after a probe are then
  *     found by SACK/RACK within a round trip, not by a timeout). It is
  *     one wire segment even on a TSO device (tcp_output.c's send_seg).
  *   - Acknowledged, never resent (RFC 4821 7.6.1): plp_low rises to it,

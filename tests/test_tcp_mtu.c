@@ -675,6 +675,15 @@ static void plp_report(const struct run *r, const char *what)
            (unsigned long long)r->cti.fast_retransmits, (unsigned long long)r->cti.rto_timeouts);
 }
 
+/* The search ended at the silent router's MTU: the client's last full
+ * segment (timestamps on) fits it, within tcp_probe_threshold (8). */
+static void assert_found(const struct run *r, bool v6, unsigned router_mtu)
+{
+    unsigned size = r->c.mss + (v6 ? 60 : 40) + 12;
+    CU_ASSERT(size <= router_mtu);
+    CU_ASSERT(size + 8 > router_mtu);
+}
+
 /* A router that drops what exceeds its MTU and says nothing (RFC 2923
  * 2.1). Without a search the transfer stalls: full-sized segments never
  * arrive, and no ICMP lowers the path MTU. With tcp_mtu_probing 1, the
@@ -685,7 +694,6 @@ static void plp_report(const struct run *r, const char *what)
 static void test_plpmtud_black_hole(void)
 {
     for (int v6 = 0; v6 < 2; v6++) {
-        unsigned hdr = v6 ? 60 : 40;
         for (unsigned probing = 0; probing < 2; probing++) {
             struct opts o = {0};
             o.seed = 700 + (uint64_t)v6 * 2 + probing;
@@ -715,9 +723,7 @@ static void test_plpmtud_black_hole(void)
             CU_ASSERT_EQUAL(st->tcp_plpmtud_blackhole, 1);
             CU_ASSERT(st->tcp_plpmtud_fail >= 1);    /* the route's 1500 first, lost alone */
             CU_ASSERT(st->tcp_plpmtud_success >= 1);
-            unsigned size = r.c.mss + hdr + 12;      /* with timestamps */
-            CU_ASSERT(size <= 1400);
-            CU_ASSERT(size + 8 > 1400);              /* within tcp_probe_threshold */
+            assert_found(&r, v6, 1400);
             CU_ASSERT(r.max_passed <= 1400 && r.max_passed > 1400 - 8);
             CU_ASSERT(st->tcp_icmp_pmtu == 0);
             finish(&r);
@@ -783,8 +789,7 @@ static void test_plpmtud_probe_loss_not_congestion(void)
     CU_ASSERT_EQUAL(r.cti.fast_retransmits, 0);
     CU_ASSERT_EQUAL(r.cti.rto_timeouts, 0);
     CU_ASSERT_EQUAL(r.router_drops, st->tcp_plpmtud_fail); /* only probes were too big */
-    unsigned size = r.c.mss + 40 + 12;
-    CU_ASSERT(size <= 1300 && size + 8 > 1300);
+    assert_found(&r, false, 1300);
     finish(&r);
 }
 
@@ -899,8 +904,7 @@ static void test_plpmtud_route_change(void)
     const struct ns_stats *st = ns_stack_stats(r.c.st);
     CU_ASSERT(st->tcp_plpmtud_blackhole >= 1);
     CU_ASSERT(r.router_drops > 0);
-    unsigned size = r.c.mss + 40 + 12;
-    CU_ASSERT(size <= 1400 && size + 8 > 1400);
+    assert_found(&r, false, 1400);
     finish(&r);
 }
 

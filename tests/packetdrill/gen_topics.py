@@ -2039,10 +2039,9 @@ ONLY["tiny-mtu-no-timestamps"] = ("v4", "RFC 7323 / RFC 2018 on a 68-byte link (
 # Linux's sysctls. The sizes are IPv4's (40 bytes of headers, no
 # timestamps): the search starts at tcp_base_mss 512 (552-byte packets)
 # and the route's size is the peer's MSS 1000 + 40.
-ONLY["plpmtud-probe-ok"] = ("v4", "RFC 4821 with net.ipv4.tcp_mtu_probing=2: the first window goes at "
-    "tcp_base_mss (512); once cwnd holds 11 segments and four more stand behind it, one probe of the "
-    "route's full size (the peer's MSS, 1000) leaves as one segment; its ACK raises the MSS to it (7.6.1)",
-"""--strict_segments
+# Both probe scripts: the first window at tcp_base_mss 512, then the probe
+# of the route's 1000 and the 18 segments cwnd leaves room for behind it.
+PLP_START = """--strict_segments
 `sysctl -q net.ipv4.tcp_mtu_probing=2 net.ipv4.tcp_base_mss=512`
 0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
@@ -2084,7 +2083,11 @@ ONLY["plpmtud-probe-ok"] = ("v4", "RFC 4821 with net.ipv4.tcp_mtu_probing=2: the
 +0 > P. 13801:14313(512) ack 1
 +0 > . 14313:14825(512) ack 1
 +0 > P. 14825:15337(512) ack 1
-+.1 < . 1:1(0) ack 15337 win 512
+"""
+ONLY["plpmtud-probe-ok"] = ("v4", "RFC 4821 with net.ipv4.tcp_mtu_probing=2: the first window goes at "
+    "tcp_base_mss (512); once cwnd holds 11 segments and four more stand behind it, one probe of the "
+    "route's full size (the peer's MSS, 1000) leaves as one segment; its ACK raises the MSS to it (7.6.1)",
+PLP_START + """+.1 < . 1:1(0) ack 15337 win 512
 +0 %{ assert tcpi_snd_mss == 1000 }%
 +0 > . 15337:16337(1000) ack 1
 +0 > P. 16337:17337(1000) ack 1
@@ -2096,48 +2099,7 @@ ONLY["plpmtud-probe-lost"] = ("v4", "RFC 4821 7.6.2: a probe lost alone -- the s
     "is not congestion: its bytes go again at once at the current size (512 + 488), ssthresh stays unset, "
     "and the search bisects: the next probe is (552 + 1039 + 1) / 2 = 796 bytes of packet, 756 of "
     "payload, and its ACK makes that the MSS",
-"""--strict_segments
-`sysctl -q net.ipv4.tcp_mtu_probing=2 net.ipv4.tcp_base_mss=512`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 20000) = 20000
-+0 > . 1:513(512) ack 1
-+0 > P. 513:1025(512) ack 1
-+0 > . 1025:1537(512) ack 1
-+0 > P. 1537:2049(512) ack 1
-+0 > . 2049:2561(512) ack 1
-+0 > P. 2561:3073(512) ack 1
-+0 > . 3073:3585(512) ack 1
-+0 > P. 3585:4097(512) ack 1
-+0 > . 4097:4609(512) ack 1
-+0 > P. 4609:5121(512) ack 1
-+.1 < . 1:1(0) ack 5121 win 512
-+0 > . 5121:6121(1000) ack 1
-+0 > . 6121:6633(512) ack 1
-+0 > P. 6633:7145(512) ack 1
-+0 > . 7145:7657(512) ack 1
-+0 > P. 7657:8169(512) ack 1
-+0 > . 8169:8681(512) ack 1
-+0 > P. 8681:9193(512) ack 1
-+0 > . 9193:9705(512) ack 1
-+0 > P. 9705:10217(512) ack 1
-+0 > . 10217:10729(512) ack 1
-+0 > P. 10729:11241(512) ack 1
-+0 > . 11241:11753(512) ack 1
-+0 > P. 11753:12265(512) ack 1
-+0 > . 12265:12777(512) ack 1
-+0 > P. 12777:13289(512) ack 1
-+0 > . 13289:13801(512) ack 1
-+0 > P. 13801:14313(512) ack 1
-+0 > . 14313:14825(512) ack 1
-+0 > P. 14825:15337(512) ack 1
-+.1 < . 1:1(0) ack 5121 win 512 <sack 6121:15337,nop,nop>
+PLP_START + """+.1 < . 1:1(0) ack 5121 win 512 <sack 6121:15337,nop,nop>
 +0 > . 5121:5633(512) ack 1
 +0 > . 5633:6121(488) ack 1
 +0 %{ assert tcpi_snd_mss == 512 }%
@@ -2155,7 +2117,6 @@ ONLY["plpmtud-probe-lost"] = ("v4", "RFC 4821 7.6.2: a probe lost alone -- the s
 +.1 < . 1:1(0) ack 20001 win 512
 +0 %{ assert tcpi_snd_mss == 756 }%
 """)
-
 ONLY["plpmtud-zero-window"] = ("v4", "RFC 4821 7.7 with net.ipv4.tcp_mtu_probing=1: timeouts while the peer "
     "holds its window closed (answering each resend with a zero window, RFC 9293 3.8.6.1) are window "
     "probes, not a black hole: after six in a row the segments are still full-sized (1460)",
