@@ -9,7 +9,9 @@
  * bit 1 off it has no rate samples), bit 6 (IPv4 only) a tiny device MTU:
  * 72 with bit 7 (20 bytes of data a segment beside timestamps, one SACK
  * block at most), else RFC 791's 68 (no timestamps agreed, 28 bytes and
- * two blocks; tcp_mss.c), options negotiated (MSS, SACK, timestamps,
+ * two blocks; tcp_mss.c); on IPv6 bit 6 is the path MTU search instead
+ * (RFC 4821, tcp_plpmtud.c: tcp_mtu_probing 2 with bit 7, else 1, from a
+ * tcp_base_mss of 512 so that probes fit under the peer's 1024), options negotiated (MSS, SACK, timestamps,
  * window scale), 3000 bytes queued to send. The input then drives
  * segments, time and the app; a record 0 segment may carry ECE and CWR
  * among its flags.
@@ -124,6 +126,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if ((data[0] & 64) && !(data[0] & 1))
         dev.dev.mtu = (data[0] & 128) ? 72 : 68; /* read on every send (ns_ip_mtu): set before the handshake */
+    if ((data[0] & 64) && (data[0] & 1)) {
+        /* Live rows (config.h NS_CFG_LIVE): read when the connection is
+         * established and on every event after. */
+        cfg.tcp_mtu_probing = (data[0] & 128) ? 2 : 1;
+        cfg.tcp_base_mss = 512;
+        if (ns_stack_reconfigure(s, &cfg, NULL, 0) != 0)
+            abort();
+    }
     struct fz_conn c;
     memset(&c, 0, sizeof c);
     c.v6 = data[0] & 1;

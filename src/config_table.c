@@ -148,11 +148,11 @@ static const struct ns_config_field fields[] = {
     F(tcp_abort_on_overflow, NS_CFG_BOOL, 0, 1, 0, "reset a handshake that completes while the accept queue is full"),
     F(tcp_buf_cache, NS_CFG_UINT, 0, 1u << 24, 0, "free TCP buffer chunks kept for reuse, in 2 KiB units (a 64 KiB bulk chunk counts 32)"),
     F(tcp_pmtu_min, NS_CFG_UINT, 68, 65535, 0, "lowest IPv4 path MTU an ICMP frag-needed may set (RFC 1191)"),
-    F(tcp_mtu_probing, NS_CFG_UINT, 0, 2, NS_CFG_ZERO_OK | NS_CFG_LIVE, "packetization-layer path MTU discovery (RFC 4821): 0 off, 1 once a black hole is suspected (tcp_retries1 timeouts in a row), 2 always"),
+    F(tcp_mtu_probing, NS_CFG_UINT, 0, 2, NS_CFG_LIVE, "packetization-layer path MTU discovery (RFC 4821): 0 off, 1 once a black hole is suspected (tcp_retries1 timeouts in a row), 2 always"),
     F(tcp_base_mss, NS_CFG_UINT, 48, 65535, NS_CFG_LIVE, "MSS a path MTU search starts from (tcp_mtu_probing)"),
     F(tcp_mtu_probe_floor, NS_CFG_UINT, 48, 65535, NS_CFG_LIVE, "lowest MSS a suspected black hole halves the search down to"),
     F(tcp_probe_threshold, NS_CFG_UINT, 1, 65535, NS_CFG_LIVE, "a path MTU search ends when the range left is narrower than this (bytes)"),
-    F(tcp_probe_interval, NS_CFG_TIME, T_S, 86400 * T_S, NS_CFG_LIVE, "a path MTU search starts upward again this long after the last began"),
+    F(tcp_probe_interval, NS_CFG_TIME, T_S, 86400 * T_S, NS_CFG_LIVE, "a path MTU search starts upward again this long after it began, and trusts a size an ACK proved this long"),
     F(tcp_retries1, NS_CFG_UINT, 1, 255, NS_CFG_LIVE, "retransmission timeouts in a row before a PMTU black hole is suspected (RFC 1122 4.2.3.5 R1)"),
     /* tcp_isn_override* are deliberately absent: test-only, and a
      * predictable ISN must not be one --set away (RFC 6528). */

@@ -309,7 +309,8 @@ struct ns_config {
     unsigned tcp_mtu_probe_floor;  /* no black-hole halving below this MSS (Linux 48) */
     unsigned tcp_probe_threshold;  /* stop searching when the range is narrower (bytes; 8) */
     ns_time_t tcp_probe_interval;  /* search upward again this long after a search began
-                                    * (Linux 600 s), so a path that grew is found */
+                                    * (Linux 600 s), so a path that grew is found; a size
+                                    * an ACK proved is not stepped below for as long */
     unsigned tcp_retries1;         /* timeouts in a row before a black hole is suspected
                                     * (RFC 1122 4.2.3.5's R1; Linux 3) */
     size_t tcp_rcvbuf_init;        /* receive window a connection starts from; auto-tuning
