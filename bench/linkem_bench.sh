@@ -8,7 +8,11 @@
 # checked), so both directions are measured by one clock the same way.
 # Then the same senders through a 1 BDP FQ-CoDel queue that marks ECT
 # packets (no random loss), each asking for ECN (netstack --set tcp_ecn=1,
-# Linux net.ipv4.tcp_ecn=1), with linkem's count of CE marks.
+# Linux net.ipv4.tcp_ecn=1), with linkem's count of CE marks. Then
+# through a path MTU black hole (linkem --blackhole 1400: what is over
+# 1400 bytes is dropped, no ICMP error), no random loss, 4M, every sender
+# searching for the path MTU (netstack --set tcp_mtu_probing=1, Linux
+# net.ipv4.tcp_mtu_probing=1; RFC 4821), with the time each took.
 # (Until 2026-12-04 netstack's figure was its own, from connected to the
 # peer's FIN: one RTT more than the Linux receiver's connect-to-EOF.)
 # Everything runs in two private network namespaces this script creates
@@ -18,7 +22,8 @@
 # Environment (targeted reruns): LOSSES ("1 5"), NS_CCS (netstack's CCs,
 # default every one simloss --list-cc names), LINUX_CCS ("cubic bbr"),
 # NS_ARGS (more netstack options, e.g. "--set tcp_bbr_lo_probe=1"),
-# JAIN=0 skips the 4-flow run, ECN=0 the FQ-CoDel + ECN row, NETSTACK=path
+# JAIN=0 skips the 4-flow run, ECN=0 the FQ-CoDel + ECN row, BLACKHOLE=0
+# the black-hole row, NETSTACK=path
 # another netstack binary.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -110,11 +115,12 @@ sink_bps() {
     grep " $2 bytes in .*pattern ok" "$1" | head -n 1 | sed -n 's/.*(\([0-9.]*\) Mbit\/s).*/\1/p' |
         awk '{ printf "%.0f", $1 * 1e6 }'
 }
-line() { # WHO P BPS (P = ecn: the FQ-CoDel + ECN row, no Mathis bound)
+line() { # WHO P BPS (P = ecn: the FQ-CoDel + ECN row, bh: the black-hole row; no Mathis bound)
     awk -v who="$1" -v p="$2" -v g="$3" 'BEGIN {
-        what = p == "ecn" ? "FQ-CoDel + ECN" : sprintf("%d%% loss", p)
+        what = p == "ecn" ? "FQ-CoDel + ECN" : p == "bh" ? "1400-byte black hole" : sprintf("%d%% loss", p)
         if (g == "" || g == 0) { printf "  %-26s %s: failed\n", who, what; exit }
         if (p == "ecn") { printf "  %-26s %s: %7.2f Mbit/s\n", who, what, g / 1e6; exit }
+        if (p == "bh") { printf "  %-26s %s: %7.2f Mbit/s (4M in %.2f s)\n", who, what, g / 1e6, 4194304 * 8 / g; exit }
         m = 1448 * 8 / 0.020 * 1.22 / sqrt(p / 100)
         printf "  %-26s %s: %7.2f Mbit/s  (Mathis %.2f, ratio %.2f)\n", who, what, g / 1e6, m / 1e6, g / m }'
 }
@@ -122,7 +128,7 @@ line() { # WHO P BPS (P = ecn: the FQ-CoDel + ECN row, no Mathis bound)
 # sending with each of its CCs, then Linux with each of LINUX_CCS.
 measure() {
     p=$1 bytes=$2; shift 2
-    sp=$p; [ "$p" = ecn ] && sp=0 # the seed's middle digits
+    sp=$p; [ "$p" = ecn ] && sp=0; [ "$p" = bh ] && sp=9 # the seed's middle digits
     # Every congestion control this build has (simloss --list-cc).
     for ncc in ${NS_CCS:-$("${SIMLOSS:-$here/tools/simloss}" --list-cc 2>/dev/null || echo "cubic newreno")}; do
         rm -f "$tmp/sink"
@@ -169,6 +175,18 @@ if [ "${ECN:-1}" != 0 ] && start_link 0% --qdisc fq_codel --ecn on; then
     ip netns exec "$a" sysctl -qw net.ipv4.tcp_ecn=2
     stop_link
     sed -n 's/^linkem: a>b fq_codel: \([0-9]*\) CE marks, \([0-9]*\) AQM drops, \([0-9]*\) overlimit.*/  (FQ-CoDel towards the receiver: \1 CE marks, \2 AQM and \3 overlimit drops over all runs)/p' "$tmp/lem"
+fi
+
+# A path MTU black hole, no random loss: 4M from each sender, each
+# searching for the path MTU (RFC 4821) once timeouts suggest a black
+# hole; without a search none of them would get past the first
+# full-sized segment.
+if [ "${BLACKHOLE:-1}" != 0 ] && start_link 0% --blackhole 1400; then
+    ip netns exec "$a" sysctl -qw net.ipv4.tcp_mtu_probing=1
+    measure bh 4194304 --set tcp_mtu_probing=1
+    ip netns exec "$a" sysctl -qw net.ipv4.tcp_mtu_probing=0
+    stop_link
+    sed -n 's/^linkem: a>b: \([0-9]*\) packets over 1400 bytes.*/  (\1 packets over 1400 bytes dropped towards the receiver over all runs)/p' "$tmp/lem"
 fi
 
 # Four Linux CUBIC flows sharing the link at 1% loss: Jain's index of

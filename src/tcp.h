@@ -790,6 +790,9 @@ void ns_tcp_rate_sent(struct ns_tcb *t, struct ns_tcp_txrec *r, bool idle);
 void ns_tcp_rate_delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r);
 /* Output found nothing more to send with room in cwnd: app-limited. */
 void ns_tcp_rate_app_check(struct ns_tcb *t);
+/* What is sent from now on starts its intervals now, as after idle: the
+ * time before (an outage) is no part of the path's delivery rate. */
+void ns_tcp_rate_restart(struct ns_tcb *t);
 /* This ACK's sample: delivered bytes over its interval, bytes/s (0 = none). */
 uint64_t ns_tcp_rate_bw(const struct ns_tcb *t, bool *app_limited);
 

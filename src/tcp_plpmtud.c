@@ -115,6 +115,16 @@ void ns_tcp_plpmtud_rto(struct ns_tcb *t)
         return;
     t->plp_bh = (uint8_t)(t->backoff < 255 ? t->backoff : 255);
     s->stats.tcp_plpmtud_blackhole++;
+    /* The losses that led here were the segments' size, not congestion
+     * (as a probe lost alone, RFC 4821 7.6.2), and the delivery-rate
+     * samples of what is resent must not span the outage: BBR took both
+     * for the path, left Startup for "too much loss" with a bandwidth of
+     * one segment per timeout, and needed 24 s for 4 MB that CUBIC moved
+     * in 3.4 (simloss, 1400-byte black hole, tcp_mtu_probing 1). */
+    t->rs_newly_lost = 0;
+    ns_tcp_rate_restart(t);
+    if (t->ssthresh < t->prior_ssthresh)
+        t->ssthresh = t->prior_ssthresh; /* the first timeout's cut, undone: slow start back up */
     if (!t->plp_low) {
         start(t);
         return;

@@ -56,6 +56,11 @@ void ns_tcp_rate_delivered(struct ns_tcb *t, const struct ns_tcp_txrec *r)
     }
 }
 
+void ns_tcp_rate_restart(struct ns_tcb *t)
+{
+    t->rate_first_sent = t->rate_delivered_time = t->s->now;
+}
+
 void ns_tcp_rate_app_check(struct ns_tcb *t)
 {
     uint32_t data_end = t->sbuf_seq + t->slen;
