@@ -759,27 +759,15 @@ static void output(struct ns_tcb *t)
         if (len > usable)
             len = usable;
         /* A path MTU probe (RFC 4821, tcp_plpmtud.c): one segment larger
-         * than the MSS, new data only; it decides cwnd and window room
-         * itself and leaves with the bookkeeping below (no TSO unit, no
-         * Nagle: data follows it). */
+         * than the MSS, of new data with more behind it (so no FIN, PSH or
+         * record end), cwnd and window room checked by the search; not a
+         * TSO unit, nor a small segment for Nagle. */
         unsigned probe_mtu = 0;
         uint32_t probe = rexmit || sack_rec || !t->plp_low
                              ? 0 : ns_tcp_plpmtud_probe_len(t, avail, by_wnd, &probe_mtu);
-        if (probe) {
-            if (!pace_ok(t))
-                break;
-            send_seg(t, t->snd_nxt, probe, TH_ACK, true);
-            ns_tcp_plpmtud_sent(t, t->snd_nxt, probe, probe_mtu);
-            if (t->snd_una == t->snd_max)
-                t->utmo_start = s->now; /* TCP_USER_TIMEOUT, as below */
-            t->snd_nxt += probe;
-            t->snd_max = t->snd_nxt;
-            if (t->rto_at == NS_TIME_NEVER || t->tlp)
-                ns_tcp_rto_or_tlp_arm(t);
-            sent_new = true;
-            continue;
-        }
-        uint32_t tso = rexmit ? 0 : tso_limit(t);
+        if (probe)
+            len = probe;
+        uint32_t tso = rexmit || probe ? 0 : tso_limit(t);
         if (tso > mss && avail > mss && usable > mss) {
             /* TSO: as many whole segments as cwnd, the peer's window, the
              * data and tso_limit allow; the sub-MSS tail of the data only
@@ -806,7 +794,7 @@ static void output(struct ns_tcb *t)
         /* cfg.tcp_snd_unit_cost with tcp_psh_units: a send unit's end
          * (tcp_mem.c) also ends a TSO packet, as Linux's skb does. */
         bool unit_end = false;
-        if (len && !rexmit && s->cfg.tcp_snd_unit_cost && s->cfg.tcp_psh_units) {
+        if (len && !rexmit && !probe && s->cfg.tcp_snd_unit_cost && s->cfg.tcp_psh_units) {
             uint32_t ue = ns_tcp_snd_unit_end(t, t->snd_nxt);
             if (seq_le(ue, t->snd_nxt + len) && seq_lt(ue, data_end)) {
                 len = ue - t->snd_nxt;
@@ -849,7 +837,7 @@ static void output(struct ns_tcb *t)
         bool tso_unit_end = false; /* this segment ends a TSO packet (cfg.tcp_psh_units) */
         if ((len || fin) && !rexmit && t->snd_una == t->snd_max)
             t->utmo_start = s->now; /* TCP_USER_TIMEOUT: data outstanding from now */
-        if (len && !rexmit && s->cfg.tcp_psh_units) {
+        if (len && !rexmit && !probe && s->cfg.tcp_psh_units) {
             /* Linux marks PSH on the last segment of every TSO packet of
              * more than one segment: the unit ends when it is full or
              * when nothing more may follow now (window, cwnd, data,
@@ -877,14 +865,16 @@ static void output(struct ns_tcb *t)
             fl |= TH_FIN;
         if (fin && seq_ge(t->snd_nxt + len, t->snd_max))
             t->fin_alone = len == 0; /* the FIN's first transmission */
-        ns_tcp_send_seg(t, t->snd_nxt, len, fl);
+        send_seg(t, t->snd_nxt, len, fl, probe != 0);
+        if (probe)
+            ns_tcp_plpmtud_sent(t, t->snd_nxt, len, probe_mtu);
         if (psh_kept)
             ns_tcp_rack_mark_psh(t, t->snd_nxt + len);
         if (tso_unit_end)
             ns_tcp_rack_mark_unit_end(t, t->snd_nxt + len);
         if (tso_unit_end && t->pace_defer)
             pace_unit_done(t);
-        if (len && len % mss)
+        if (len && len % mss && !probe)
             t->snd_sml = t->snd_nxt + len; /* ends in a sub-MSS (tail) segment */
         t->snd_nxt += len + (fin ? 1 : 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
