@@ -387,12 +387,10 @@ void xfer_report_text(FILE *out, const struct xfer_params *p, const struct xfer_
             fprintf(out, ", final MSS %u", r->flow[0].info.snd_mss);
         fprintf(out, "\n");
     }
-    if (p->offload) {
-        const struct ns_stats *ss = r->flow[0].upload ? &r->client_stats : &r->server_stats;
+    if (p->offload)
         fprintf(out, "offload:     sender %" PRIu64 " super-segments for %" PRIu64
                " wire segments (TSO), %" PRIu64 " TCP segments in all\n",
-               ss->gso_tx, ss->gso_tx_segs, ss->tcp_tx_segs);
-    }
+               snd->gso_tx, snd->gso_tx_segs, snd->tcp_tx_segs);
     fprintf(out, "trace hash:  %016" PRIx64 "\n", r->trace_hash);
     fprintf(out, "wall:        %.3f s, %.1fx real time, %.1f MB/s of simulated payload per wall second\n",
            wall, wall > 0 ? sim_s / wall : 0, wall > 0 ? (double)r->payload_bytes / wall / 1e6 : 0);

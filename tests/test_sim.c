@@ -635,6 +635,10 @@ static void test_api_errors(void)
     CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, &bad, NULL), -EINVAL);
     bad = (struct ns_sim_link_params){.delay = -1};
     CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, NULL, &bad), -EINVAL);
+    bad = (struct ns_sim_link_params){.blackhole_mtu = 67}; /* RFC 791: no link is under 68 */
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, &bad, NULL), -EINVAL);
+    bad.blackhole_mtu = 65536;
+    CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, &bad, NULL), -EINVAL);
     CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ia, NULL, NULL), -EINVAL);
     CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, 7, NULL, NULL), -EINVAL);
     CU_ASSERT_EQUAL(ns_sim_connect(sim, ia, ib, NULL, NULL), 0); /* NULL = ideal link */
