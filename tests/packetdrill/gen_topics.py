@@ -2043,15 +2043,7 @@ ONLY["tiny-mtu-no-timestamps"] = ("v4", "RFC 7323 / RFC 2018 on a 68-byte link (
 # of the route's 1000 and the 18 segments cwnd leaves room for behind it.
 PLP_START = """--strict_segments
 `sysctl -q net.ipv4.tcp_mtu_probing=2 net.ipv4.tcp_base_mss=512`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 20000) = 20000
+""" + EST + """+0 write(4, ..., 20000) = 20000
 +0 > . 1:513(512) ack 1
 +0 > P. 513:1025(512) ack 1
 +0 > . 1025:1537(512) ack 1
@@ -2121,15 +2113,7 @@ ONLY["plpmtud-zero-window"] = ("v4", "RFC 4821 7.7 with net.ipv4.tcp_mtu_probing
     "holds its window closed (answering each resend with a zero window, RFC 9293 3.8.6.1) are window "
     "probes, not a black hole: after six in a row the segments are still full-sized (1460)",
 """`sysctl -q net.ipv4.tcp_mtu_probing=1`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 512
-+0 accept(3, ..., ...) = 4
-+0 write(4, ..., 4380) = 4380
+""" + passive_est("mss 1460,sackOK,nop,nop,nop,wscale 7", "mss 1460,nop,nop,sackOK,nop,wscale 8") + """+0 write(4, ..., 4380) = 4380
 +0 > P. 1:4381(4380) ack 1
 +.1 < . 1:1(0) ack 1461 win 0
 +.202 > P. 2921:4381(1460) ack 1
